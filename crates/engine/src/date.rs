@@ -1,0 +1,268 @@
+//! Calendar dates as integers: days since 1970-01-01, and the date formats
+//! found in real exports.
+//!
+//! The engine never reads a clock: every "today" is an input.
+
+use serde::{Deserialize, Serialize};
+
+/// A calendar day, counted from 1970-01-01 (day 0).
+pub type Day = i32;
+
+/// Converts a proleptic Gregorian date to a day number.
+pub fn days_from_civil(year: i32, month: u32, day: u32) -> Day {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = month as i32;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Converts a day number back to `(year, month, day)`.
+pub fn civil_from_days(z: Day) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// The number of days in a month of a year.
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Checks a date and converts it, or returns `None` for an impossible date
+/// such as 31/02.
+pub fn checked_day(year: i32, month: u32, day: u32) -> Option<Day> {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// Formats a day as `YYYY-MM-DD`.
+pub fn format_iso(day: Day) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Parses a strict `YYYY-MM-DD` date (as typed on a command line).
+pub fn parse_iso(text: &str) -> Option<Day> {
+    parse_with(DateFormat::Iso, text).ok()
+}
+
+/// How the dates of a column are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DateFormat {
+    /// `2024-03-01`, optionally followed by a time (`T10:00:00Z`).
+    Iso,
+    /// `20240301`.
+    Compact,
+    /// `01/03/2024`, `01.03.2024` or `01-03-2024`: day first.
+    DayFirst,
+    /// `03/01/2024`: month first.
+    MonthFirst,
+    /// `2024/03/01`.
+    YearFirstSlash,
+}
+
+impl DateFormat {
+    /// A short description for reports, e.g. `dd/mm/yyyy`.
+    pub fn label(self) -> &'static str {
+        match self {
+            DateFormat::Iso => "yyyy-mm-dd",
+            DateFormat::Compact => "yyyymmdd",
+            DateFormat::DayFirst => "dd/mm/yyyy",
+            DateFormat::MonthFirst => "mm/dd/yyyy",
+            DateFormat::YearFirstSlash => "yyyy/mm/dd",
+        }
+    }
+}
+
+/// Why a date could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateError {
+    /// The text is not a date in the column's format.
+    NotADate,
+    /// The text has the right shape but names a day that does not exist.
+    Impossible,
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() || bytes.len() > 9 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(bytes.iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0')))
+}
+
+/// Splits `a?b?c` on one separator among `/ . -`, keeping what follows a
+/// space or `T` (a time) out of the third part.
+fn three_parts(text: &str) -> Option<(&[u8], &[u8], &[u8])> {
+    let date_part = text.split([' ', 'T']).next()?;
+    let bytes = date_part.as_bytes();
+    let sep = *bytes.iter().find(|b| matches!(b, b'/' | b'.' | b'-'))?;
+    let mut it = bytes.split(|b| *b == sep);
+    let a = it.next()?;
+    let b = it.next()?;
+    let c = it.next()?;
+    if it.next().is_some() {
+        return None;
+    }
+    Some((a, b, c))
+}
+
+/// Parses one value in a known format.
+pub fn parse_with(format: DateFormat, text: &str) -> Result<Day, DateError> {
+    let text = text.trim();
+    let (y, m, d) = match format {
+        DateFormat::Compact => {
+            let b = text.as_bytes();
+            if b.len() != 8 {
+                return Err(DateError::NotADate);
+            }
+            (
+                digits(&b[0..4]).ok_or(DateError::NotADate)? as i32,
+                digits(&b[4..6]).ok_or(DateError::NotADate)?,
+                digits(&b[6..8]).ok_or(DateError::NotADate)?,
+            )
+        }
+        DateFormat::Iso | DateFormat::YearFirstSlash => {
+            let (a, b, c) = three_parts(text).ok_or(DateError::NotADate)?;
+            if a.len() != 4 {
+                return Err(DateError::NotADate);
+            }
+            (
+                digits(a).ok_or(DateError::NotADate)? as i32,
+                digits(b).ok_or(DateError::NotADate)?,
+                digits(c).ok_or(DateError::NotADate)?,
+            )
+        }
+        DateFormat::DayFirst | DateFormat::MonthFirst => {
+            let (a, b, c) = three_parts(text).ok_or(DateError::NotADate)?;
+            if a.len() > 2 || b.len() > 2 || (c.len() != 4 && c.len() != 2) {
+                return Err(DateError::NotADate);
+            }
+            let (p, q) = (
+                digits(a).ok_or(DateError::NotADate)?,
+                digits(b).ok_or(DateError::NotADate)?,
+            );
+            let mut year = digits(c).ok_or(DateError::NotADate)? as i32;
+            if c.len() == 2 {
+                year += if year < 70 { 2000 } else { 1900 };
+            }
+            if format == DateFormat::DayFirst {
+                (year, q, p)
+            } else {
+                (year, p, q)
+            }
+        }
+    };
+    checked_day(y, m, d).ok_or(DateError::Impossible)
+}
+
+/// Guesses the format of a column from sample values.
+///
+/// Slash dates that fit both readings are decided by the values that fit
+/// only one (a first part above 12 means day first); when none decides,
+/// day first is chosen, as most users of the app write dates that way, and
+/// the report says so.
+pub fn detect(values: &[&str]) -> Option<DateFormat> {
+    let values: Vec<&str> = values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if values.is_empty() {
+        return None;
+    }
+    let fits = |f: DateFormat| {
+        values
+            .iter()
+            .filter(|v| parse_with(f, v).is_ok())
+            .count()
+    };
+    let need = values.len().div_ceil(2).max(1);
+    for f in [
+        DateFormat::Iso,
+        DateFormat::Compact,
+        DateFormat::YearFirstSlash,
+    ] {
+        if fits(f) >= need {
+            return Some(f);
+        }
+    }
+    let day_first = fits(DateFormat::DayFirst);
+    let month_first = fits(DateFormat::MonthFirst);
+    if day_first.max(month_first) < need {
+        return None;
+    }
+    if month_first > day_first {
+        Some(DateFormat::MonthFirst)
+    } else {
+        Some(DateFormat::DayFirst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+        for z in -800_000..800_000 {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+    }
+
+    #[test]
+    fn formats() {
+        let d = days_from_civil(2024, 3, 1);
+        assert_eq!(parse_with(DateFormat::Iso, "2024-03-01"), Ok(d));
+        assert_eq!(parse_with(DateFormat::Iso, "2024-03-01T23:10:00Z"), Ok(d));
+        assert_eq!(parse_with(DateFormat::Iso, "2024-03-01 23:10"), Ok(d));
+        assert_eq!(parse_with(DateFormat::Compact, "20240301"), Ok(d));
+        assert_eq!(parse_with(DateFormat::DayFirst, "01/03/2024"), Ok(d));
+        assert_eq!(parse_with(DateFormat::DayFirst, "1.3.2024"), Ok(d));
+        assert_eq!(parse_with(DateFormat::MonthFirst, "03/01/2024"), Ok(d));
+        assert_eq!(
+            parse_with(DateFormat::DayFirst, "31/02/2024"),
+            Err(DateError::Impossible)
+        );
+        assert_eq!(
+            parse_with(DateFormat::Iso, "yesterday"),
+            Err(DateError::NotADate)
+        );
+        assert_eq!(format_iso(d), "2024-03-01");
+    }
+
+    #[test]
+    fn detection_scans_for_deciding_values() {
+        assert_eq!(
+            detect(&["01/02/2024", "03/04/2024", "13/04/2024"]),
+            Some(DateFormat::DayFirst)
+        );
+        assert_eq!(
+            detect(&["01/02/2024", "03/04/2024", "04/13/2024"]),
+            Some(DateFormat::MonthFirst)
+        );
+        assert_eq!(detect(&["19970101", "19970112"]), Some(DateFormat::Compact));
+        assert_eq!(detect(&["12.5", "3"]), None);
+    }
+}

@@ -1,0 +1,479 @@
+//! A demo business generated deterministically from a seed: customers with
+//! demographic, geographic and interest attributes; two years of orders
+//! with seasonality, loyal and lapsed customers and a few refunds; e-mail
+//! campaign results; NPS answers; and web events with funnel steps.
+//!
+//! Every table is written as CSV, so the demo goes through the same
+//! importer as a user's files.
+
+use std::fmt::Write;
+
+use crate::date::{civil_from_days, days_from_civil, format_iso, Day};
+
+/// The seed of the demo the app and the command line show.
+pub const DEMO_SEED: u64 = 20_240_101;
+
+/// The demo's tables as CSV text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoData {
+    /// `customers.csv`: one row per customer.
+    pub customers: String,
+    /// `orders.csv`: one row per order or refund.
+    pub orders: String,
+    /// `email.csv`: one row per e-mail sent.
+    pub email: String,
+    /// `surveys.csv`: one row per NPS answer.
+    pub surveys: String,
+    /// `events.csv`: one row per web event.
+    pub events: String,
+}
+
+impl DemoData {
+    /// The tables with their file names.
+    pub fn files(&self) -> [(&'static str, &str); 5] {
+        [
+            ("customers.csv", &self.customers),
+            ("orders.csv", &self.orders),
+            ("email.csv", &self.email),
+            ("surveys.csv", &self.surveys),
+            ("events.csv", &self.events),
+        ]
+    }
+}
+
+/// SplitMix64: small, fast and the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.unit() * n as f64) as usize % n.max(1)
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    fn weighted(&mut self, weights: &[f64]) -> usize {
+        let total: f64 = weights.iter().sum();
+        let mut x = self.unit() * total;
+        for (i, w) in weights.iter().enumerate() {
+            if x < *w {
+                return i;
+            }
+            x -= w;
+        }
+        weights.len() - 1
+    }
+
+    fn exponential(&mut self, mean: f64) -> f64 {
+        -mean * (1.0 - self.unit()).ln()
+    }
+
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (1.0 - self.unit(), self.unit());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+}
+
+const FIRST_F: &[&str] = &[
+    "Camille", "Léa", "Manon", "Chloé", "Emma", "Inès", "Sarah", "Julie", "Claire", "Sophie",
+    "Anne", "Nathalie", "Isabelle", "Emily", "Olivia", "Charlotte",
+];
+const FIRST_M: &[&str] = &[
+    "Lucas", "Hugo", "Louis", "Thomas", "Nicolas", "Julien", "Antoine", "Pierre", "Maxime",
+    "Alexandre", "Mathieu", "Olivier", "James", "Oliver", "Daniel", "Karim",
+];
+const LAST: &[&str] = &[
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+    "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Fournier", "Girard", "Bonnet",
+    "Smith", "Nguyen", "Mercier", "Blanc", "Faure", "Rousseau",
+];
+/// City, region, country, weight.
+const CITIES: &[(&str, &str, &str, f64)] = &[
+    ("Paris", "Île-de-France", "FR", 22.0),
+    ("Lyon", "Auvergne-Rhône-Alpes", "FR", 12.0),
+    ("Marseille", "Provence-Alpes-Côte d'Azur", "FR", 9.0),
+    ("Toulouse", "Occitanie", "FR", 8.0),
+    ("Bordeaux", "Nouvelle-Aquitaine", "FR", 7.0),
+    ("Lille", "Hauts-de-France", "FR", 7.0),
+    ("Nantes", "Pays de la Loire", "FR", 6.0),
+    ("Strasbourg", "Grand Est", "FR", 5.0),
+    ("Rennes", "Bretagne", "FR", 4.0),
+    ("Brussels", "Brussels", "BE", 6.0),
+    ("Geneva", "Geneva", "CH", 4.0),
+    ("Montreal", "Quebec", "CA", 5.0),
+    ("London", "England", "GB", 5.0),
+];
+const INTERESTS: &[&str] = &[
+    "DIY",
+    "Cooking",
+    "Classical music",
+    "Rock",
+    "Gardening",
+    "Sport",
+    "Travel",
+    "Fashion",
+    "Books",
+];
+/// Category and the interest that makes it more likely.
+const CATEGORIES: &[(&str, usize)] = &[
+    ("Tools", 0),
+    ("Kitchen", 1),
+    ("Classical", 2),
+    ("Rock & Pop", 3),
+    ("Garden", 4),
+    ("Sport", 5),
+    ("Travel gear", 6),
+    ("Fashion", 7),
+    ("Books", 8),
+];
+const CHANNELS: &[(&str, f64)] = &[
+    ("web", 55.0),
+    ("store", 25.0),
+    ("app", 15.0),
+    ("marketplace", 5.0),
+];
+const MONTH_SEASON: [f64; 12] = [
+    0.85, 0.75, 0.9, 0.95, 1.0, 0.9, 0.8, 0.75, 0.95, 1.05, 1.45, 1.8,
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Loyal,
+    Regular,
+    Occasional,
+    OneTime,
+    Lapsed,
+    Prospect,
+}
+
+struct Customer {
+    id: String,
+    kind: Kind,
+    interests: Vec<usize>,
+    first_day: Day,
+    last_order: Option<Day>,
+    engagement: f64,
+}
+
+/// Generates the demo business.
+pub fn generate(seed: u64) -> DemoData {
+    let mut rng = Rng(seed);
+    let start = days_from_civil(2024, 1, 1);
+    let end = days_from_civil(2025, 12, 31);
+    let span = (end - start + 1) as f64;
+    let n_customers = 5_000;
+
+    let mut customers_csv = String::from(
+        "customer_id,email,first_name,last_name,gender,age,city,region,country,postcode,interests,signup_date,newsletter\n",
+    );
+    let mut customers = Vec::with_capacity(n_customers);
+    for i in 0..n_customers {
+        let female = rng.chance(0.52);
+        let first = if female {
+            *rng.pick(FIRST_F)
+        } else {
+            *rng.pick(FIRST_M)
+        };
+        let last = *rng.pick(LAST);
+        let city_w: Vec<f64> = CITIES.iter().map(|c| c.3).collect();
+        let (city, region, country, _) = CITIES[rng.weighted(&city_w)];
+        let age = (42.0 + 13.0 * rng.normal()).clamp(18.0, 84.0) as u32;
+        let mut interests = vec![rng.below(INTERESTS.len())];
+        for _ in 0..2 {
+            if rng.chance(0.45) {
+                let x = rng.below(INTERESTS.len());
+                if !interests.contains(&x) {
+                    interests.push(x);
+                }
+            }
+        }
+        let kind = match rng.weighted(&[11.0, 25.0, 27.0, 21.0, 11.0, 5.0]) {
+            0 => Kind::Loyal,
+            1 => Kind::Regular,
+            2 => Kind::Occasional,
+            3 => Kind::OneTime,
+            4 => Kind::Lapsed,
+            _ => Kind::Prospect,
+        };
+        // Half the base was there before the period; the rest arrives over
+        // the two years.
+        let first_day = if rng.chance(0.45) {
+            start + rng.below(60) as Day
+        } else {
+            start + (rng.unit().powf(0.8) * span) as Day
+        }
+        .min(end);
+        let engagement = match kind {
+            Kind::Loyal => 0.55,
+            Kind::Regular => 0.4,
+            Kind::Lapsed => 0.15,
+            Kind::Prospect => 0.3,
+            _ => 0.25,
+        } * (0.5 + rng.unit());
+        let id = format!("C{:05}", i + 1);
+        let email = format!(
+            "{}.{}{}@example.com",
+            ascii_lower(first),
+            ascii_lower(last),
+            i + 1
+        );
+        let postcode = match country {
+            "FR" => format!("{:05}", 10_000 + rng.below(85_000)),
+            "CA" => "H2X 1Y4".to_string(),
+            "GB" => "SW1A 1AA".to_string(),
+            _ => format!("{}", 1000 + rng.below(8000)),
+        };
+        let interest_names: Vec<&str> = interests.iter().map(|x| INTERESTS[*x]).collect();
+        let _ = writeln!(
+            customers_csv,
+            "{id},{email},{first},{last},{},{age},{city},\"{region}\",{country},{postcode},\"{}\",{},{}",
+            if female { "F" } else { "M" },
+            interest_names.join(";"),
+            format_iso((first_day - 30 - rng.below(300) as Day).max(start - 700)),
+            if rng.chance(0.8) { "yes" } else { "no" },
+        );
+        customers.push(Customer {
+            id,
+            kind,
+            interests,
+            first_day,
+            last_order: None,
+            engagement,
+        });
+    }
+
+    let mut orders_csv = String::from(
+        "order_id,customer_id,order_date,amount,currency,category,channel,status\n",
+    );
+    let mut order_no = 100_000;
+    let mut refunds = Vec::new();
+    let channel_w: Vec<f64> = CHANNELS.iter().map(|c| c.1).collect();
+    for c in customers.iter_mut() {
+        let (gap_mean, life_mean, basket): (f64, f64, f64) = match c.kind {
+            Kind::Loyal => (12.0, 2_500.0, 74.0),
+            Kind::Regular => (30.0, 800.0, 58.0),
+            Kind::Occasional => (85.0, 450.0, 52.0),
+            Kind::OneTime => (f64::INFINITY, 0.0, 45.0),
+            Kind::Lapsed => (22.0, 180.0, 62.0),
+            Kind::Prospect => continue,
+        };
+        let death = c.first_day as f64 + rng.exponential(life_mean.max(1.0));
+        let mut t = c.first_day as f64;
+        let spend_level = (0.35 * rng.normal()).exp();
+        let mut first = true;
+        while t <= f64::from(end) && (first || t <= death) {
+            let day = t as Day;
+            let (_, month, _) = civil_from_days(day);
+            let season = MONTH_SEASON[month as usize - 1];
+            if first || rng.chance(season / 1.8) {
+                first = false;
+                order_no += 1;
+                let amount = (basket * spend_level * (0.45 * rng.normal()).exp()).max(4.0);
+                let amount = (amount * 100.0).round() / 100.0;
+                let cat = if rng.chance(0.7) {
+                    let interest = *rng.pick(&c.interests);
+                    CATEGORIES
+                        .iter()
+                        .find(|k| k.1 == interest)
+                        .map(|k| k.0)
+                        .unwrap_or("Books")
+                } else {
+                    rng.pick(CATEGORIES).0
+                };
+                let channel = CHANNELS[rng.weighted(&channel_w)].0;
+                let _ = writeln!(
+                    orders_csv,
+                    "O{order_no},{},{},{amount:.2},EUR,{cat},{channel},paid",
+                    c.id,
+                    format_iso(day)
+                );
+                c.last_order = Some(day);
+                if rng.chance(0.015) {
+                    let back = day + 3 + rng.below(18) as Day;
+                    if back <= end {
+                        refunds.push((back, c.id.clone(), order_no, amount, cat, channel));
+                    }
+                }
+            }
+            if !gap_mean.is_finite() {
+                break;
+            }
+            t += rng.exponential(gap_mean).max(1.0);
+        }
+    }
+    for (day, id, no, amount, cat, channel) in refunds {
+        let _ = writeln!(
+            orders_csv,
+            "R{no},{id},{},-{amount:.2},EUR,{cat},{channel},refunded",
+            format_iso(day)
+        );
+    }
+
+    let mut email_csv = String::from(
+        "campaign_id,campaign,customer_id,sent_at,delivered,opened,clicked,unsubscribed\n",
+    );
+    let themes = [
+        "New arrivals",
+        "Winter sale",
+        "Spring ideas",
+        "Mother's Day",
+        "Garden season",
+        "Summer reads",
+        "Holiday gear",
+        "Back to school",
+        "Autumn picks",
+        "Black Friday",
+        "Gift guide",
+        "Last-minute gifts",
+    ];
+    let mut unsubscribed = vec![false; customers.len()];
+    for (k, theme) in themes.iter().enumerate() {
+        let sent = days_from_civil(2025, k as u32 + 1, 8);
+        for (i, c) in customers.iter().enumerate() {
+            if unsubscribed[i] || c.first_day > sent || (i * 7 + 3) % 10 < 2 {
+                continue;
+            }
+            let delivered = !rng.chance(0.02);
+            let recent = c.last_order.is_some_and(|d| sent - d < 120);
+            let p_open = (c.engagement + if recent { 0.1 } else { -0.05 }).clamp(0.02, 0.9);
+            let opened = delivered && rng.chance(p_open);
+            let clicked = opened && rng.chance(0.15 + c.engagement * 0.3);
+            let unsub = delivered && rng.chance(0.004 + (0.3 - c.engagement).max(0.0) * 0.01);
+            unsubscribed[i] = unsub;
+            let _ = writeln!(
+                email_csv,
+                "M{:03},{theme},{},{}T09:00:00Z,{},{},{},{}",
+                k + 1,
+                c.id,
+                format_iso(sent),
+                u8::from(delivered),
+                u8::from(opened),
+                u8::from(clicked),
+                u8::from(unsub)
+            );
+        }
+    }
+
+    let mut surveys_csv = String::from("customer_id,answered_at,nps,csat,comment\n");
+    let comments_good = ["Fast delivery", "Great choice", "Friendly staff", ""];
+    let comments_bad = ["Late delivery", "Item damaged", "Too expensive", ""];
+    for c in &customers {
+        let Some(last) = c.last_order else { continue };
+        if !rng.chance(0.3) {
+            continue;
+        }
+        let base = match c.kind {
+            Kind::Loyal => 8.8,
+            Kind::Regular => 7.6,
+            Kind::Occasional => 6.8,
+            Kind::OneTime => 6.0,
+            Kind::Lapsed => 5.0,
+            Kind::Prospect => 6.5,
+        };
+        let nps = (base + 1.8 * rng.normal()).round().clamp(0.0, 10.0) as u8;
+        let csat = (1.0 + f64::from(nps) * 0.4 + 0.6 * rng.normal())
+            .round()
+            .clamp(1.0, 5.0) as u8;
+        let comment = if nps >= 7 {
+            rng.pick(&comments_good)
+        } else {
+            rng.pick(&comments_bad)
+        };
+        let _ = writeln!(
+            surveys_csv,
+            "{},{},{nps},{csat},{comment}",
+            c.id,
+            format_iso((last + 7).min(end))
+        );
+    }
+
+    let mut events_csv =
+        String::from("session_id,customer_id,timestamp,event,page,channel,campaign\n");
+    let web_start = end - 89;
+    let mut session = 0u32;
+    for c in &customers {
+        let active = c.last_order.is_some_and(|d| d >= web_start - 60);
+        let sessions = if active {
+            1 + rng.below(5)
+        } else if rng.chance(0.15) {
+            1
+        } else {
+            0
+        };
+        for _ in 0..sessions {
+            session += 1;
+            let day = web_start + rng.below(90) as Day;
+            let mut secs = (8 + rng.below(14)) * 3600 + rng.below(3600);
+            let (channel, campaign) = match rng.below(4) {
+                0 => ("email", "M012"),
+                1 => ("ads", "search-brand"),
+                2 => ("social", "spring-social"),
+                _ => ("organic", ""),
+            };
+            let cat = CATEGORIES[*rng.pick(&c.interests)].0;
+            let mut steps = vec![("page_view", "/".to_string())];
+            steps.push(("view_product", format!("/c/{}", ascii_lower(cat))));
+            let intent = match c.kind {
+                Kind::Loyal => 0.7,
+                Kind::Regular => 0.55,
+                _ => 0.4,
+            };
+            if rng.chance(intent) {
+                steps.push(("add_to_cart", "/cart".to_string()));
+                if rng.chance(0.65) {
+                    steps.push(("begin_checkout", "/checkout".to_string()));
+                    if rng.chance(0.7) {
+                        steps.push(("purchase", "/checkout/done".to_string()));
+                    }
+                }
+            }
+            for (event, page) in steps {
+                let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+                let _ = writeln!(
+                    events_csv,
+                    "S{session:06},{},{}T{h:02}:{m:02}:{s:02}Z,{event},{page},{channel},{campaign}",
+                    c.id,
+                    format_iso(day)
+                );
+                secs += 20 + rng.below(240);
+            }
+        }
+    }
+
+    DemoData {
+        customers: customers_csv,
+        orders: orders_csv,
+        email: email_csv,
+        surveys: surveys_csv,
+        events: events_csv,
+    }
+}
+
+fn ascii_lower(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'é' | 'è' => 'e',
+            'ï' => 'i',
+            c => c.to_ascii_lowercase(),
+        })
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
+}

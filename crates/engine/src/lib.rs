@@ -1,0 +1,22 @@
+//! The SegLens analytics engine: pure Rust, no browser dependency.
+//!
+//! It takes bytes and explicit inputs (the analysis date among them) and
+//! returns data. It never reads a clock, a locale or a file: callers do.
+//! Tables are columnar: one vector per column, customers as dense `u32`
+//! indices, dates as day numbers.
+
+pub mod date;
+pub mod delimited;
+pub mod demo;
+pub mod number;
+pub mod orders;
+pub mod rfm;
+pub mod roles;
+
+pub use orders::{ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders};
+pub use rfm::{RfmConfig, RfmResult, SegmentRule, SegmentSummary};
+
+/// The default analysis date of a table: the day after its last order.
+pub fn default_as_of(orders: &Orders) -> Option<date::Day> {
+    orders.last_order_day().map(|d| d + 1)
+}

@@ -1,0 +1,142 @@
+//! Numbers as exports write them: decimal point or comma, thousands
+//! separators, currency signs, negatives in parentheses.
+
+use serde::{Deserialize, Serialize};
+
+/// Which character separates the decimals in a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DecimalSeparator {
+    /// `1234.50`
+    Point,
+    /// `1234,50`
+    Comma,
+}
+
+impl DecimalSeparator {
+    /// The separator as a character.
+    pub fn as_char(self) -> char {
+        match self {
+            DecimalSeparator::Point => '.',
+            DecimalSeparator::Comma => ',',
+        }
+    }
+}
+
+/// Guesses the decimal separator of a column from sample values: a comma
+/// followed by one or two digits at the end of a value means decimal comma.
+pub fn detect_decimal(values: &[&str]) -> DecimalSeparator {
+    let (mut comma, mut point) = (0, 0);
+    for v in values {
+        let v = v.trim().trim_end_matches(|c: char| !c.is_ascii_digit());
+        let b = v.as_bytes();
+        let last_sep = b.iter().rposition(|c| *c == b',' || *c == b'.');
+        if let Some(i) = last_sep {
+            let tail = b.len() - i - 1;
+            if tail == 1 || tail == 2 {
+                if b[i] == b',' {
+                    comma += 1;
+                } else {
+                    point += 1;
+                }
+            }
+        }
+    }
+    if comma > point {
+        DecimalSeparator::Comma
+    } else {
+        DecimalSeparator::Point
+    }
+}
+
+/// Parses an amount such as `1 234,50 €`, `$1,234.50`, `(12)` or `-3`.
+///
+/// Returns `None` when the text is not a number.
+pub fn parse_amount(text: &str, decimal: DecimalSeparator) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    // The common case, a plain number, goes straight to the float parser.
+    if t.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
+        && decimal == DecimalSeparator::Point
+    {
+        return t.parse::<f64>().ok().filter(|v| v.is_finite());
+    }
+    let mut negative = false;
+    let mut body = t;
+    if body.starts_with('(') && body.ends_with(')') {
+        negative = true;
+        body = &body[1..body.len() - 1];
+    }
+    // A currency code (EUR, USD, CHF) may stand before or after the number.
+    let code = |s: &str| s.len() <= 3 && s.chars().all(|c| c.is_ascii_alphabetic());
+    let lead = body.len() - body.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+    if lead > 0 && code(&body[..lead]) {
+        body = &body[lead..];
+    }
+    let trail = body.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
+    if trail < body.len() && code(&body[trail..]) {
+        body = &body[..trail];
+    }
+    let mut clean = String::with_capacity(body.len());
+    for c in body.chars() {
+        match c {
+            '0'..='9' => clean.push(c),
+            '-' if clean.is_empty() || body.trim_end().ends_with('-') => negative = !negative,
+            '+' if clean.is_empty() => {}
+            '.' | ',' => {
+                // The separator that is not the decimal one groups thousands.
+                if c == decimal.as_char() {
+                    clean.push('.');
+                }
+            }
+            ' ' | '\u{a0}' | '\u{202f}' | '\'' | '\u{2019}' => {}
+            '€' | '$' | '£' | '¥' => {}
+            _ => return None,
+        }
+    }
+    if !clean.bytes().any(|b| b.is_ascii_digit()) || clean.matches('.').count() > 1 {
+        return None;
+    }
+    let v: f64 = clean.parse().ok()?;
+    Some(if negative { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DecimalSeparator::*;
+
+    #[test]
+    fn real_world_numbers() {
+        let cases: &[(&str, DecimalSeparator, f64)] = &[
+            ("1234.5", Point, 1234.5),
+            ("1 234,50", Comma, 1234.5),
+            ("1\u{a0}234,50", Comma, 1234.5),
+            ("1.234,50", Comma, 1234.5),
+            ("1,234.50", Point, 1234.5),
+            ("1'234.50", Point, 1234.5),
+            ("12,00 €", Comma, 12.0),
+            ("$12.00", Point, 12.0),
+            ("EUR 12.5", Point, 12.5),
+            ("12.5 EUR", Point, 12.5),
+            ("-12", Point, -12.0),
+            ("(12)", Point, -12.0),
+            ("-12,5", Comma, -12.5),
+        ];
+        for (text, dec, want) in cases {
+            assert_eq!(parse_amount(text, *dec), Some(*want), "{text}");
+        }
+        for bad in ["", "abc", "12abc34", "1.2.3", "n/a"] {
+            assert_eq!(parse_amount(bad, Point), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn decimal_detection() {
+        assert_eq!(detect_decimal(&["12,50", "3,2", "1 000"]), Comma);
+        assert_eq!(detect_decimal(&["12.50", "3"]), Point);
+        assert_eq!(detect_decimal(&["1,234.50"]), Point);
+    }
+}

@@ -1,0 +1,771 @@
+//! The orders table: imported from a stream of chunks into columns, with
+//! every rejected row reported, and stored as compact binary.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::{self, DateFormat, Day};
+use crate::delimited::{self, Delimiter, Encoding, Record, Splitter, Transcoder};
+use crate::number::{self, DecimalSeparator};
+use crate::roles::{self, Role};
+
+/// Orders as columns: row `i` is customer `customer[i]` buying for
+/// `amount[i]` on `day[i]`. Customers are dense indices into
+/// `customer_keys`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Orders {
+    /// The customer key of each dense customer index, as normalised.
+    pub customer_keys: Vec<String>,
+    /// The customer of each row.
+    pub customer: Vec<u32>,
+    /// The day of each row.
+    pub day: Vec<Day>,
+    /// The amount of each row; negative amounts are refunds.
+    pub amount: Vec<f64>,
+}
+
+impl Orders {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.customer.len()
+    }
+
+    /// True when there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.customer.is_empty()
+    }
+
+    /// The last day with an order (refunds excluded), if any.
+    pub fn last_order_day(&self) -> Option<Day> {
+        self.day
+            .iter()
+            .zip(&self.amount)
+            .filter(|(_, a)| **a >= 0.0)
+            .map(|(d, _)| *d)
+            .max()
+    }
+}
+
+/// One row that could not be read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowError {
+    /// The line of the file where the row starts (1-based, header counted).
+    pub line: u64,
+    /// The column at fault, when one is.
+    pub column: Option<String>,
+    /// What is wrong, in plain words.
+    pub reason: String,
+}
+
+/// A column as the importer understood it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    /// The header name, or `column N` in a file without header.
+    pub name: String,
+    /// What the column is used for, if anything.
+    pub role: Option<Role>,
+}
+
+/// What the importer understood of a file and what it could not read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// The file's name.
+    pub file_name: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// The encoding detected.
+    pub encoding: Encoding,
+    /// The delimiter detected (`,`, `;`, `tab`, `|` or `spaces`).
+    pub delimiter: String,
+    /// Whether the first line was read as a header.
+    pub has_header: bool,
+    /// The decimal separator of the amount column.
+    pub decimal_separator: char,
+    /// The date format of the date column, e.g. `dd/mm/yyyy`.
+    pub date_format: String,
+    /// Every column and its role.
+    pub columns: Vec<ColumnInfo>,
+    /// Rows accepted.
+    pub rows: u64,
+    /// Rows rejected, listed (the first [`MAX_LISTED_ERRORS`]).
+    pub rejected: Vec<RowError>,
+    /// Rows rejected in all.
+    pub rejected_total: u64,
+    /// Accepted rows with a negative amount.
+    pub refunds: u64,
+    /// Distinct customers.
+    pub customers: u64,
+    /// The first day of the accepted rows.
+    pub first_day: Option<Day>,
+    /// The last day of the accepted rows.
+    pub last_day: Option<Day>,
+}
+
+/// How many rejected rows a report lists; all are counted.
+pub const MAX_LISTED_ERRORS: usize = 10_000;
+
+/// Why a whole file could not be imported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportError {
+    /// The file has no content.
+    Empty {
+        /// The file's name.
+        file: String,
+    },
+    /// The file holds binary data, not text.
+    Binary {
+        /// The file's name.
+        file: String,
+        /// The offset of the first byte that text does not contain.
+        offset: usize,
+    },
+    /// Some roles have no column.
+    MissingColumns {
+        /// The file's name.
+        file: String,
+        /// The roles not found.
+        missing: Vec<Role>,
+        /// The columns the file has.
+        columns: Vec<String>,
+    },
+    /// A `--map` names a column the file does not have.
+    UnknownColumn {
+        /// The file's name.
+        file: String,
+        /// The column asked for.
+        column: String,
+    },
+    /// A header but no data row.
+    NoRows {
+        /// The file's name.
+        file: String,
+    },
+    /// Every data row was rejected.
+    NoValidRows {
+        /// The file's name.
+        file: String,
+        /// How many rows were rejected.
+        rejected: u64,
+        /// The first of them.
+        first: RowError,
+    },
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::Empty { file } => write!(f, "{file} is empty: there is nothing to import."),
+            ImportError::Binary { file, offset } => write!(
+                f,
+                "{file} is not a text file (binary data at byte {offset}). Export the orders as CSV and try again."
+            ),
+            ImportError::MissingColumns { file, missing, columns } => {
+                let names: Vec<&str> = missing
+                    .iter()
+                    .map(|r| match r {
+                        Role::CustomerId => "customer (e.g. customer_id, client, email)",
+                        Role::OrderDate => "order date (e.g. order_date, date de commande)",
+                        Role::Amount => "amount (e.g. amount, total, montant)",
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "{file}: no {} column was recognised. Columns found: {}.",
+                    names.join(", no "),
+                    if columns.is_empty() { "none".to_string() } else { columns.join(", ") }
+                )
+            }
+            ImportError::UnknownColumn { file, column } => {
+                write!(f, "{file} has no column {column}.")
+            }
+            ImportError::NoRows { file } => write!(f, "{file} has a header but no data rows."),
+            ImportError::NoValidRows { file, rejected, first } => write!(
+                f,
+                "{file}: none of its {rejected} rows could be read. Line {}{}: {}",
+                first.line,
+                first
+                    .column
+                    .as_ref()
+                    .map(|c| format!(", column {c}"))
+                    .unwrap_or_default(),
+                first.reason
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// A column named by header or by 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColumnRef {
+    /// A header name (compared after normalisation).
+    Name(String),
+    /// A 1-based position.
+    Position(usize),
+}
+
+impl ColumnRef {
+    /// Reads `3` as a position and anything else as a name.
+    pub fn parse(text: &str) -> ColumnRef {
+        match text.trim().parse::<usize>() {
+            Ok(n) if n > 0 => ColumnRef::Position(n),
+            _ => ColumnRef::Name(text.trim().to_string()),
+        }
+    }
+}
+
+/// Choices that override detection.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportOptions {
+    /// Columns forced for roles.
+    pub map: Vec<(Role, ColumnRef)>,
+}
+
+const SAMPLE_BYTES: usize = 64 * 1024;
+const PREVIEW_RECORDS: usize = 500;
+
+/// Reads an order file pushed in chunks.
+#[derive(Debug)]
+pub struct OrdersImporter {
+    file_name: String,
+    options: ImportOptions,
+    sample: Vec<u8>,
+    bytes: u64,
+    parsing: Option<Parsing>,
+}
+
+#[derive(Debug)]
+struct Plan {
+    encoding: Encoding,
+    delimiter: Delimiter,
+    has_header: bool,
+    names: Vec<String>,
+    customer: usize,
+    date: usize,
+    amount: usize,
+    date_format: DateFormat,
+    decimal: DecimalSeparator,
+}
+
+#[derive(Debug)]
+struct Parsing {
+    transcoder: Transcoder,
+    splitter: Splitter,
+    buffer: Vec<u8>,
+    builder: Builder,
+}
+
+#[derive(Debug)]
+struct Builder {
+    plan: Plan,
+    header_pending: bool,
+    keys: HashMap<String, u32>,
+    orders: Orders,
+    rejected: Vec<RowError>,
+    rejected_total: u64,
+    refunds: u64,
+}
+
+impl OrdersImporter {
+    /// Starts reading a file.
+    pub fn new(file_name: &str, options: ImportOptions) -> Self {
+        OrdersImporter {
+            file_name: file_name.to_string(),
+            options,
+            sample: Vec::new(),
+            bytes: 0,
+            parsing: None,
+        }
+    }
+
+    /// Reads the next chunk of the file.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), ImportError> {
+        self.bytes += chunk.len() as u64;
+        if let Some(p) = &mut self.parsing {
+            p.feed(chunk);
+            return Ok(());
+        }
+        self.sample.extend_from_slice(chunk);
+        if self.sample.len() >= SAMPLE_BYTES {
+            self.start(false)?;
+        }
+        Ok(())
+    }
+
+    /// Rows read so far, accepted or rejected.
+    pub fn rows_read(&self) -> u64 {
+        self.parsing
+            .as_ref()
+            .map(|p| p.builder.orders.len() as u64 + p.builder.rejected_total)
+            .unwrap_or(0)
+    }
+
+    /// Ends the file and returns the table and the report.
+    pub fn finish(mut self) -> Result<(Orders, ImportReport), ImportError> {
+        if self.parsing.is_none() {
+            self.start(true)?;
+        }
+        let Some(mut p) = self.parsing.take() else {
+            return Err(ImportError::Empty {
+                file: self.file_name,
+            });
+        };
+        let Parsing {
+            splitter, builder, ..
+        } = &mut p;
+        splitter.finish(&mut |r| builder.add(r));
+        if let Some(line) = splitter.unterminated_quote() {
+            builder.reject(line, None, "a quoted field starts here and is never closed".into());
+        }
+        let b = p.builder;
+        if b.orders.is_empty() {
+            return Err(match b.rejected.first() {
+                Some(first) => ImportError::NoValidRows {
+                    file: self.file_name,
+                    rejected: b.rejected_total,
+                    first: first.clone(),
+                },
+                None => ImportError::NoRows {
+                    file: self.file_name,
+                },
+            });
+        }
+        let plan = &b.plan;
+        let columns = plan
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| ColumnInfo {
+                name: name.clone(),
+                role: if i == plan.customer {
+                    Some(Role::CustomerId)
+                } else if i == plan.date {
+                    Some(Role::OrderDate)
+                } else if i == plan.amount {
+                    Some(Role::Amount)
+                } else {
+                    None
+                },
+            })
+            .collect();
+        let report = ImportReport {
+            file_name: self.file_name,
+            bytes: self.bytes,
+            encoding: plan.encoding,
+            delimiter: plan.delimiter.label(),
+            has_header: plan.has_header,
+            decimal_separator: plan.decimal.as_char(),
+            date_format: plan.date_format.label().to_string(),
+            columns,
+            rows: b.orders.len() as u64,
+            rejected: b.rejected,
+            rejected_total: b.rejected_total,
+            refunds: b.refunds,
+            customers: b.orders.customer_keys.len() as u64,
+            first_day: b.orders.day.iter().min().copied(),
+            last_day: b.orders.day.iter().max().copied(),
+        };
+        Ok((b.orders, report))
+    }
+
+    fn start(&mut self, eof: bool) -> Result<(), ImportError> {
+        let file = self.file_name.clone();
+        if self.sample.iter().all(u8::is_ascii_whitespace) {
+            if eof {
+                return Err(ImportError::Empty { file });
+            }
+            return Ok(());
+        }
+        let (encoding, bom) = delimited::sniff_encoding(&self.sample);
+        let mut transcoder = Transcoder::new(encoding);
+        let mut text = Vec::new();
+        transcoder.push(&self.sample[bom..], &mut text);
+        if let Some(offset) = delimited::binary_offset(&text) {
+            return Err(ImportError::Binary { file, offset });
+        }
+        let delimiter = delimited::sniff_delimiter(&text);
+        let mut preview: Vec<Vec<String>> = Vec::new();
+        {
+            let mut s = Splitter::new(delimiter);
+            let mut take = |r: Record<'_>| {
+                if preview.len() < PREVIEW_RECORDS {
+                    preview.push(
+                        (0..r.len())
+                            .map(|i| delimited::decode_field(encoding, r.field(i)))
+                            .collect(),
+                    );
+                }
+            };
+            s.feed(&text, &mut take);
+            if eof {
+                s.finish(&mut take);
+            }
+        }
+        if preview.is_empty() {
+            return Err(ImportError::Empty { file });
+        }
+        let plan = plan(&file, &self.options, encoding, delimiter, &preview)?;
+        let mut parsing = Parsing {
+            transcoder,
+            splitter: Splitter::new(delimiter),
+            buffer: Vec::new(),
+            builder: Builder {
+                header_pending: plan.has_header,
+                plan,
+                keys: HashMap::new(),
+                orders: Orders::default(),
+                rejected: Vec::new(),
+                rejected_total: 0,
+                refunds: 0,
+            },
+        };
+        let Parsing {
+            splitter, builder, ..
+        } = &mut parsing;
+        splitter.feed(&text, &mut |r| builder.add(r));
+        self.sample = Vec::new();
+        self.parsing = Some(parsing);
+        Ok(())
+    }
+}
+
+impl Parsing {
+    fn feed(&mut self, chunk: &[u8]) {
+        self.buffer.clear();
+        self.transcoder.push(chunk, &mut self.buffer);
+        let Parsing {
+            splitter,
+            builder,
+            buffer,
+            ..
+        } = self;
+        splitter.feed(buffer, &mut |r| builder.add(r));
+    }
+}
+
+fn looks_like_data(field: &str) -> bool {
+    number::parse_amount(field, DecimalSeparator::Point).is_some()
+        || date::detect(&[field]).is_some()
+}
+
+fn plan(
+    file: &str,
+    options: &ImportOptions,
+    encoding: Encoding,
+    delimiter: Delimiter,
+    preview: &[Vec<String>],
+) -> Result<Plan, ImportError> {
+    let first = &preview[0];
+    let width = preview.iter().map(Vec::len).max().unwrap_or(0);
+    let named = [Role::CustomerId, Role::OrderDate, Role::Amount]
+        .iter()
+        .any(|r| first.iter().any(|h| roles::name_score(*r, h) > 0));
+    let has_header = named || (preview.len() > 1 && !first.iter().any(|f| looks_like_data(f)));
+    let names: Vec<String> = (0..width)
+        .map(|i| match first.get(i) {
+            Some(h) if has_header && !h.trim().is_empty() => h.trim().to_string(),
+            _ => format!("column {}", i + 1),
+        })
+        .collect();
+    let data = if has_header { &preview[1..] } else { preview };
+    let values = |col: usize| -> Vec<&str> {
+        data.iter()
+            .filter_map(|r| r.get(col).map(String::as_str))
+            .filter(|v| !v.trim().is_empty())
+            .collect()
+    };
+
+    let mut chosen: HashMap<Role, usize> = HashMap::new();
+    for (role, col) in &options.map {
+        let idx = match col {
+            ColumnRef::Position(p) if *p <= width => p - 1,
+            ColumnRef::Name(n) => names
+                .iter()
+                .position(|h| roles::normalise(h) == roles::normalise(n))
+                .ok_or_else(|| ImportError::UnknownColumn {
+                    file: file.to_string(),
+                    column: n.clone(),
+                })?,
+            ColumnRef::Position(p) => {
+                return Err(ImportError::UnknownColumn {
+                    file: file.to_string(),
+                    column: p.to_string(),
+                });
+            }
+        };
+        chosen.insert(*role, idx);
+    }
+    let taken = |chosen: &HashMap<Role, usize>, i: usize| chosen.values().any(|c| *c == i);
+    if has_header {
+        for role in [Role::OrderDate, Role::Amount, Role::CustomerId] {
+            if chosen.contains_key(&role) {
+                continue;
+            }
+            let best = (0..width)
+                .filter(|i| !taken(&chosen, *i))
+                .map(|i| (roles::name_score(role, &names[i]), i))
+                .filter(|(s, _)| *s > 0)
+                .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)));
+            if let Some((_, i)) = best {
+                chosen.insert(role, i);
+            }
+        }
+    }
+    if !chosen.contains_key(&Role::OrderDate)
+        && let Some(i) =
+            (0..width).find(|i| !taken(&chosen, *i) && date::detect(&values(*i)).is_some())
+    {
+        chosen.insert(Role::OrderDate, i);
+    }
+    if !chosen.contains_key(&Role::Amount) {
+        let numeric: Vec<(usize, bool)> = (0..width)
+            .filter(|i| !taken(&chosen, *i))
+            .filter_map(|i| {
+                let vals = values(i);
+                let dec = number::detect_decimal(&vals);
+                let parsed: Vec<f64> = vals
+                    .iter()
+                    .filter_map(|v| number::parse_amount(v, dec))
+                    .collect();
+                let numeric = !vals.is_empty() && parsed.len() * 10 >= vals.len() * 9;
+                numeric.then(|| (i, parsed.iter().any(|v| v.fract() != 0.0)))
+            })
+            .collect();
+        let pick = numeric
+            .iter()
+            .rev()
+            .find(|(_, frac)| *frac)
+            .or(numeric.last())
+            .map(|(i, _)| *i);
+        if let Some(i) = pick {
+            chosen.insert(Role::Amount, i);
+        }
+    }
+    if !chosen.contains_key(&Role::CustomerId)
+        && let Some(i) = (0..width).find(|i| !taken(&chosen, *i) && !values(*i).is_empty())
+    {
+        chosen.insert(Role::CustomerId, i);
+    }
+    let missing: Vec<Role> = [Role::CustomerId, Role::OrderDate, Role::Amount]
+        .into_iter()
+        .filter(|r| !chosen.contains_key(r))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ImportError::MissingColumns {
+            file: file.to_string(),
+            missing,
+            columns: if has_header { names } else { Vec::new() },
+        });
+    }
+    let (customer, date_col, amount) = (
+        chosen[&Role::CustomerId],
+        chosen[&Role::OrderDate],
+        chosen[&Role::Amount],
+    );
+    Ok(Plan {
+        encoding,
+        delimiter,
+        has_header,
+        date_format: date::detect(&values(date_col)).unwrap_or(DateFormat::Iso),
+        decimal: number::detect_decimal(&values(amount)),
+        names,
+        customer,
+        date: date_col,
+        amount,
+    })
+}
+
+/// Normalises a customer key for joining: trimmed, e-mail addresses
+/// lower-cased.
+pub fn normalise_key(raw: &str) -> String {
+    let t = raw.trim();
+    if t.contains('@') {
+        t.to_lowercase()
+    } else {
+        t.to_string()
+    }
+}
+
+impl Builder {
+    fn reject(&mut self, line: u64, column: Option<usize>, reason: String) {
+        self.rejected_total += 1;
+        if self.rejected.len() < MAX_LISTED_ERRORS {
+            self.rejected.push(RowError {
+                line,
+                column: column.map(|c| self.plan.names[c].clone()),
+                reason,
+            });
+        }
+    }
+
+    fn add(&mut self, r: Record<'_>) {
+        if self.header_pending {
+            self.header_pending = false;
+            return;
+        }
+        let enc = self.plan.encoding;
+        let (c, d, a) = (self.plan.customer, self.plan.date, self.plan.amount);
+        let need = c.max(d).max(a) + 1;
+        if r.len() < need {
+            let reason = format!(
+                "the row has {} field{}, {need} expected",
+                r.len(),
+                if r.len() == 1 { "" } else { "s" }
+            );
+            self.reject(r.line, None, reason);
+            return;
+        }
+        let key = normalise_key(&delimited::decode_field(enc, r.field(c)));
+        if key.is_empty() {
+            self.reject(r.line, Some(c), "the customer is empty".into());
+            return;
+        }
+        let date_text = delimited::decode_field(enc, r.field(d));
+        let day = match date::parse_with(self.plan.date_format, &date_text) {
+            Ok(day) => day,
+            Err(e) => {
+                let reason = if date_text.trim().is_empty() {
+                    "the date is empty".to_string()
+                } else if e == date::DateError::Impossible {
+                    format!("{:?} is not a real day", date_text.trim())
+                } else {
+                    format!(
+                        "{:?} is not a date in the column's format ({})",
+                        date_text.trim(),
+                        self.plan.date_format.label()
+                    )
+                };
+                self.reject(r.line, Some(d), reason);
+                return;
+            }
+        };
+        let amount_text = delimited::decode_field(enc, r.field(a));
+        let Some(amount) = number::parse_amount(&amount_text, self.plan.decimal) else {
+            let reason = if amount_text.trim().is_empty() {
+                "the amount is empty".to_string()
+            } else {
+                format!("{:?} is not an amount", amount_text.trim())
+            };
+            self.reject(r.line, Some(a), reason);
+            return;
+        };
+        let next = self.orders.customer_keys.len() as u32;
+        let idx = match self.keys.get(&key) {
+            Some(i) => *i,
+            None => {
+                self.keys.insert(key.clone(), next);
+                self.orders.customer_keys.push(key);
+                next
+            }
+        };
+        if amount < 0.0 {
+            self.refunds += 1;
+        }
+        self.orders.customer.push(idx);
+        self.orders.day.push(day);
+        self.orders.amount.push(amount);
+    }
+}
+
+/// Reads a whole file held in memory.
+pub fn import_orders(
+    file_name: &str,
+    bytes: &[u8],
+    options: ImportOptions,
+) -> Result<(Orders, ImportReport), ImportError> {
+    let mut imp = OrdersImporter::new(file_name, options);
+    imp.push(bytes)?;
+    imp.finish()
+}
+
+const MAGIC: &[u8; 4] = b"SGLO";
+const FORMAT_VERSION: u16 = 1;
+
+/// Why stored bytes could not be read back as a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError(pub String);
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stored table is unreadable: {}", self.0)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl Orders {
+    /// Writes the table as compact little-endian columns.
+    pub fn encode(&self) -> Vec<u8> {
+        let keys_len: usize = self.customer_keys.iter().map(|k| k.len() + 4).sum();
+        let mut out = Vec::with_capacity(14 + keys_len + self.len() * 16);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(self.customer_keys.len() as u32).to_le_bytes());
+        for k in &self.customer_keys {
+            out.extend_from_slice(&(k.len() as u32).to_le_bytes());
+            out.extend_from_slice(k.as_bytes());
+        }
+        out.extend_from_slice(&(self.len() as u32).to_le_bytes());
+        out.extend(self.customer.iter().flat_map(|v| v.to_le_bytes()));
+        out.extend(self.day.iter().flat_map(|v| v.to_le_bytes()));
+        out.extend(self.amount.iter().flat_map(|v| v.to_le_bytes()));
+        out
+    }
+
+    /// Reads a table written by [`Orders::encode`], checking every length
+    /// and index.
+    pub fn decode(bytes: &[u8]) -> Result<Orders, DecodeError> {
+        let err = |m: &str| DecodeError(m.to_string());
+        let mut pos = 0usize;
+        let mut take = |n: usize| -> Result<&[u8], DecodeError> {
+            let end = pos.checked_add(n).filter(|e| *e <= bytes.len());
+            let end = end.ok_or_else(|| err("truncated"))?;
+            let s = &bytes[pos..end];
+            pos = end;
+            Ok(s)
+        };
+        if take(4)? != MAGIC {
+            return Err(err("not a SegLens orders table"));
+        }
+        let version = u16::from_le_bytes(take(2)?.try_into().map_err(|_| err("version"))?);
+        if version != FORMAT_VERSION {
+            return Err(DecodeError(format!("unknown table version {version}")));
+        }
+        let u32_at = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+        let n_keys = u32_at(take(4)?) as usize;
+        let mut customer_keys = Vec::with_capacity(n_keys.min(bytes.len() / 4));
+        for _ in 0..n_keys {
+            let len = u32_at(take(4)?) as usize;
+            let k = std::str::from_utf8(take(len)?).map_err(|_| err("key is not UTF-8"))?;
+            customer_keys.push(k.to_string());
+        }
+        let n = u32_at(take(4)?) as usize;
+        let customer: Vec<u32> = take(n.checked_mul(4).ok_or_else(|| err("size"))?)?
+            .chunks_exact(4)
+            .map(u32_at)
+            .collect();
+        if customer.iter().any(|c| *c as usize >= n_keys) {
+            return Err(err("customer index out of range"));
+        }
+        let day = take(n * 4)?
+            .chunks_exact(4)
+            .map(|s| i32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+            .collect();
+        let amount = take(n * 8)?
+            .chunks_exact(8)
+            .map(|s| f64::from_le_bytes(s.try_into().unwrap_or([0; 8])))
+            .collect();
+        if pos != bytes.len() {
+            return Err(err("trailing bytes"));
+        }
+        Ok(Orders {
+            customer_keys,
+            customer,
+            day,
+            amount,
+        })
+    }
+}

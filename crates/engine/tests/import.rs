@@ -1,0 +1,146 @@
+//! The order importer on real-world files: French exports, CDNOW, bad input.
+
+use seglens_engine::date::days_from_civil;
+use seglens_engine::delimited::Encoding;
+use seglens_engine::orders::{ColumnRef, ImportError, OrdersImporter};
+use seglens_engine::roles::Role;
+use seglens_engine::{ImportOptions, Orders, import_orders};
+
+fn import(name: &str, bytes: &[u8]) -> (Orders, seglens_engine::ImportReport) {
+    import_orders(name, bytes, ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn french_excel_export_in_windows_1252() {
+    let text = "Client;Date de commande;Montant TTC;Ville\r\n\
+                DUPONT;01/02/2024;1 234,50 \u{20ac};Orl\u{e9}ans\r\n\
+                martin@Example.com ;13/02/2024;12,00 \u{20ac};Paris\r\n\
+                DUPONT;31/02/2024;5,00;Paris\r\n\
+                MARTIN@example.com;14/02/2024;(3,50);Paris\r\n\
+                ;14/02/2024;3,50;Paris\r\n";
+    // Encode as Windows-1252: the euro sign is 0x80, é is 0xE9.
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| match c {
+            '\u{20ac}' => 0x80,
+            c => c as u32 as u8,
+        })
+        .collect();
+    let (orders, report) = import("commandes.csv", &bytes);
+    assert_eq!(report.encoding, Encoding::Windows1252);
+    assert_eq!(report.delimiter, ";");
+    assert!(report.has_header);
+    assert_eq!(report.decimal_separator, ',');
+    assert_eq!(report.date_format, "dd/mm/yyyy");
+    assert_eq!(report.rows, 3);
+    assert_eq!(report.refunds, 1);
+    assert_eq!(orders.customer_keys, vec!["DUPONT", "martin@example.com"]);
+    assert_eq!(orders.customer, vec![0, 1, 1]);
+    assert_eq!(orders.amount, vec![1234.5, 12.0, -3.5]);
+    assert_eq!(orders.day[0], days_from_civil(2024, 2, 1));
+    assert_eq!(report.rejected_total, 2);
+    assert_eq!(report.rejected[0].line, 4);
+    assert_eq!(report.rejected[0].column.as_deref(), Some("Date de commande"));
+    assert!(report.rejected[0].reason.contains("not a real day"));
+    assert_eq!(report.rejected[1].line, 6);
+    assert_eq!(report.rejected[1].column.as_deref(), Some("Client"));
+    let roles: Vec<Option<Role>> = report.columns.iter().map(|c| c.role).collect();
+    assert_eq!(
+        roles,
+        vec![Some(Role::CustomerId), Some(Role::OrderDate), Some(Role::Amount), None]
+    );
+}
+
+#[test]
+fn line_numbers_count_line_breaks_inside_quotes() {
+    let text = b"customer_id,note,date,amount\n\
+                 a,\"two\nlines\",2024-01-01,1\n\
+                 b,x,2024-01-02,oops\n";
+    let (_, report) = import("o.csv", text);
+    assert_eq!(report.rows, 1);
+    assert_eq!(report.rejected[0].line, 4);
+    assert_eq!(report.rejected[0].column.as_deref(), Some("amount"));
+}
+
+fn cdnow(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../../shared/datasets/cdnow/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn cdnow_master_with_header_and_sample_without() {
+    let (orders, report) = import("CDNOW_master.txt", &cdnow("CDNOW_master.txt"));
+    assert_eq!(report.delimiter, "spaces");
+    assert!(report.has_header);
+    assert_eq!(report.date_format, "yyyymmdd");
+    assert_eq!((report.rows, report.rejected_total), (69_659, 0));
+    assert_eq!(report.customers, 23_570);
+    assert_eq!(report.first_day, Some(days_from_civil(1997, 1, 1)));
+    assert_eq!(report.last_day, Some(days_from_civil(1998, 6, 30)));
+    assert_eq!(orders.customer_keys[0], "00001");
+
+    let (_, report) = import("CDNOW_sample.txt", &cdnow("CDNOW_sample.txt"));
+    assert!(!report.has_header);
+    assert_eq!((report.rows, report.customers), (6_919, 2_357));
+    let mapped = ImportOptions {
+        map: vec![
+            (Role::CustomerId, ColumnRef::Position(2)),
+            (Role::OrderDate, ColumnRef::Position(3)),
+            (Role::Amount, ColumnRef::Position(5)),
+        ],
+    };
+    let (o, r) = import_orders("CDNOW_sample.txt", &cdnow("CDNOW_sample.txt"), mapped).unwrap();
+    assert_eq!((r.rows, r.customers), (6_919, 2_357));
+    assert_eq!(o.customer_keys[0], "0001");
+    let total: f64 = o.amount.iter().sum();
+    let by_detection: f64 = import("s", &cdnow("CDNOW_sample.txt")).0.amount.iter().sum();
+    assert_eq!(total, by_detection);
+}
+
+#[test]
+fn chunked_reading_matches_whole_reading() {
+    let bytes = cdnow("CDNOW_master.txt");
+    let (whole, _) = import("m", &bytes);
+    for chunk in [1000, 65_536, 1 << 20] {
+        let mut imp = OrdersImporter::new("m", ImportOptions::default());
+        for c in bytes.chunks(chunk) {
+            imp.push(c).unwrap();
+        }
+        let (o, _) = imp.finish().unwrap();
+        assert_eq!(o, whole, "chunk {chunk}");
+    }
+}
+
+#[test]
+fn bad_files_are_refused_with_a_clear_message() {
+    let err = |bytes: &[u8]| import_orders("bad.csv", bytes, ImportOptions::default()).unwrap_err();
+    assert!(matches!(err(b""), ImportError::Empty { .. }));
+    assert!(matches!(err(b"  \n\n"), ImportError::Empty { .. }));
+    let e = err(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0");
+    assert!(matches!(e, ImportError::Binary { .. }), "{e:?}");
+    assert!(e.to_string().contains("bad.csv is not a text file"));
+    let e = err(b"name,city\nAnne,Paris\nLuc,Lyon\n");
+    assert!(matches!(e, ImportError::MissingColumns { .. }), "{e:?}");
+    assert!(e.to_string().contains("Columns found: name, city"), "{e}");
+    assert!(matches!(err(b"customer_id,date,amount\n"), ImportError::NoRows { .. }));
+    let e = err(b"customer_id,date,amount\na,2024-01-01,x\nb,2024-01-02,y\n");
+    match &e {
+        ImportError::NoValidRows { rejected, first, .. } => {
+            assert_eq!(*rejected, 2);
+            assert_eq!(first.line, 2);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn binary_table_round_trip_and_corruption() {
+    let (orders, _) = import("m", &cdnow("CDNOW_sample.txt"));
+    let bytes = orders.encode();
+    assert_eq!(Orders::decode(&bytes).unwrap(), orders);
+    assert!(Orders::decode(&bytes[..bytes.len() - 1]).is_err());
+    assert!(Orders::decode(b"nope").is_err());
+    let mut extra = bytes.clone();
+    extra.push(0);
+    assert!(Orders::decode(&extra).is_err());
+}
