@@ -37,6 +37,25 @@ impl Orders {
         self.customer.is_empty()
     }
 
+    /// Builds a table from `(customer key, day, amount)` rows, keys
+    /// normalised and interned in order of first appearance.
+    pub fn from_rows(rows: &[(String, Day, f64)]) -> Orders {
+        let mut keys: HashMap<String, u32> = HashMap::new();
+        let mut o = Orders::default();
+        for (key, day, amount) in rows {
+            let key = normalise_key(key);
+            let next = o.customer_keys.len() as u32;
+            let idx = *keys.entry(key.clone()).or_insert_with(|| {
+                o.customer_keys.push(key);
+                next
+            });
+            o.customer.push(idx);
+            o.day.push(*day);
+            o.amount.push(*amount);
+        }
+        o
+    }
+
     /// The last day with an order (refunds excluded), if any.
     pub fn last_order_day(&self) -> Option<Day> {
         self.day

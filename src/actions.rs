@@ -1,0 +1,140 @@
+//! What the buttons do: they move data between the adapters (files,
+//! worker, storage) and the state. The computing happens in the worker.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::engine_client::{ImportFailure, Progress};
+use crate::protocol::Imported;
+use crate::state::{AppState, Status, Workspace};
+use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
+
+fn progress_sink(state: AppState) -> impl Fn(Progress) {
+    move |p| state.progress.set(Some(p))
+}
+
+/// Opens the database and shows the saved workspace, if there is one.
+pub fn restore(state: AppState) {
+    spawn_local(async move {
+        let store = match Store::open(storage::DB_NAME).await {
+            Ok(s) => s,
+            Err(e) => {
+                state.error.set(Some(e.to_string()));
+                state.status.set(Status::Idle);
+                return;
+            }
+        };
+        let loaded = store.load().await;
+        state.services.update_value(|s| s.store = Some(store));
+        match loaded {
+            Ok(Some((record, table))) => {
+                state.status.set(Status::Working {
+                    label: format!("Opening {}", record.source),
+                    cancellable: false,
+                });
+                let engine = state.services.with_value(|s| s.engine.clone());
+                match engine.analyse(table, record.as_of).await {
+                    Ok(analysis) => state.workspace.set(Some(Workspace { record, analysis })),
+                    Err(e) => state.error.set(Some(e)),
+                }
+            }
+            Ok(None) => {}
+            Err(e) => state.error.set(Some(e.to_string())),
+        }
+        state.status.set(Status::Idle);
+    });
+}
+
+/// Saves a finished import and puts it on screen.
+async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
+    let record = WorkspaceRecord {
+        version: RECORD_VERSION,
+        source,
+        is_demo,
+        report: Some(done.report),
+        as_of: None,
+    };
+    let store = state.services.with_value(|s| s.store.clone());
+    if let Some(store) = store
+        && let Err(e) = store.save(&record, &done.table).await
+    {
+        state.error.set(Some(e.to_string()));
+    }
+    state.workspace.set(Some(Workspace {
+        record,
+        analysis: done.analysis,
+    }));
+}
+
+/// Loads the built-in demo business.
+pub fn explore_demo(state: AppState) {
+    if state.status.get_untracked() != Status::Idle {
+        return;
+    }
+    state.error.set(None);
+    state.progress.set(None);
+    state.status.set(Status::Working {
+        label: "Generating the demo business".into(),
+        cancellable: false,
+    });
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        match engine.demo(&progress_sink(state)).await {
+            Ok(done) => keep(state, done, "Demo business".into(), true).await,
+            Err(e) => state.error.set(Some(e)),
+        }
+        state.progress.set(None);
+        state.status.set(Status::Idle);
+    });
+}
+
+/// Imports an order file. On failure or cancel, what was on screen and
+/// in storage stays as it was.
+pub fn import_file(state: AppState, file: web_sys::File) {
+    if state.status.get_untracked() != Status::Idle {
+        return;
+    }
+    state.error.set(None);
+    state.progress.set(None);
+    state.status.set(Status::Working {
+        label: format!("Reading {}", file.name()),
+        cancellable: true,
+    });
+    let cancel = state.services.with_value(|s| {
+        s.cancel.set(false);
+        s.cancel.clone()
+    });
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        match engine
+            .import_file(&file, &progress_sink(state), cancel)
+            .await
+        {
+            Ok(done) => keep(state, done, file.name(), false).await,
+            Err(ImportFailure::Cancelled) => {}
+            Err(ImportFailure::Failed(message)) => state.error.set(Some(message)),
+        }
+        state.progress.set(None);
+        state.status.set(Status::Idle);
+    });
+}
+
+/// Asks the import under way to stop after the current chunk.
+pub fn cancel_import(state: AppState) {
+    state.services.with_value(|s| s.cancel.set(true));
+}
+
+/// Deletes everything stored and returns to the start screen.
+pub fn delete_all(state: AppState) {
+    spawn_local(async move {
+        let store = state.services.with_value(|s| s.store.clone());
+        if let Some(store) = store
+            && let Err(e) = store.clear().await
+        {
+            state.error.set(Some(e.to_string()));
+            return;
+        }
+        state.workspace.set(None);
+        state.error.set(None);
+    });
+}

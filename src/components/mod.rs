@@ -1,0 +1,105 @@
+//! The page's components. They render state and call actions; they hold
+//! no business logic.
+
+mod results;
+mod start;
+
+use leptos::prelude::*;
+
+use crate::actions;
+use crate::format;
+use crate::state::{AppState, Status};
+
+pub use results::Results;
+pub use start::{FilePicker, Start};
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    actions::restore(state);
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"◐"</span>
+                <span class="name">"SegLens"</span>
+            </div>
+            <p class="tagline">
+                "Customer segments, computed in your browser. Your data never leaves this computer."
+            </p>
+        </header>
+        <main class="page">
+            <ErrorBanner/>
+            {move || match state.status.get() {
+                Status::Restoring => view! {
+                    <p class="muted" data-testid="restoring">"Opening your workspace…"</p>
+                }.into_any(),
+                Status::Working { label, cancellable } => view! {
+                    <Working label=label cancellable=cancellable/>
+                }.into_any(),
+                Status::Idle => match state.workspace.get() {
+                    Some(_) => view! { <Results/> }.into_any(),
+                    None => view! { <Start/> }.into_any(),
+                },
+            }}
+        </main>
+    }
+}
+
+/// The error banner: what went wrong, and that nothing was lost.
+#[component]
+fn ErrorBanner() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.error.get().map(|message| {
+            view! {
+                <div class="banner error" role="alert" data-testid="error">
+                    <p>{message}</p>
+                    <button class="ghost" on:click=move |_| state.error.set(None)>"Dismiss"</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// Long work under way: a progress bar with counts, and Cancel.
+#[component]
+fn Working(
+    /// What is being done.
+    label: String,
+    /// Whether to offer Cancel.
+    cancellable: bool,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let detail = move || {
+        state.progress.get().map(|p| {
+            format!(
+                "{} of {} · {} rows",
+                format::bytes(p.bytes_done),
+                format::bytes(p.bytes_total),
+                format::int(p.rows)
+            )
+        })
+    };
+    let value = move || {
+        state
+            .progress
+            .get()
+            .map(|p| p.bytes_done as f64 / p.bytes_total.max(1) as f64)
+            .unwrap_or(0.0)
+    };
+    view! {
+        <section class="card working" aria-live="polite">
+            <h2>{label.clone()}</h2>
+            <progress data-testid="progress" max="1" value=value aria-label=label></progress>
+            <p class="muted" data-testid="progress-detail">{detail}</p>
+            {cancellable.then(|| view! {
+                <button class="secondary" data-testid="cancel-import"
+                    on:click=move |_| actions::cancel_import(state)>
+                    "Cancel"
+                </button>
+            })}
+        </section>
+    }
+}

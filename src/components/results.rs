@@ -1,0 +1,228 @@
+//! The RFM results: segment table, chart and what the importer understood.
+
+use leptos::prelude::*;
+use seglens_engine::date::format_iso;
+use seglens_engine::rfm;
+
+use crate::actions;
+use crate::chart;
+use crate::components::FilePicker;
+use crate::format;
+use crate::state::AppState;
+
+/// The analysed workspace.
+#[component]
+pub fn Results() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let confirm_delete = RwSignal::new(false);
+    let ws = move || state.workspace.get();
+    view! {
+        {move || ws().map(|ws| {
+            let a = ws.analysis.clone();
+            view! {
+                <section class="toolbar">
+                    <div>
+                        <h1 data-testid="source">{ws.record.source.clone()}</h1>
+                        <p class="muted">
+                            {format!(
+                                "{} order rows · {} customers scored · analysis date {}",
+                                format::int(a.rows),
+                                format::int(a.scored),
+                                format_iso(a.as_of)
+                            )}
+                        </p>
+                    </div>
+                    <div class="actions">
+                        <FilePicker label="Import another file"/>
+                        <button class="secondary" on:click=move |_| actions::explore_demo(state)>
+                            "Load demo data"
+                        </button>
+                        {move || if confirm_delete.get() {
+                            view! {
+                                <span class="confirm">
+                                    "Delete everything stored?"
+                                    <button class="danger" data-testid="confirm-delete"
+                                        on:click=move |_| {
+                                            confirm_delete.set(false);
+                                            actions::delete_all(state);
+                                        }>"Delete"</button>
+                                    <button class="ghost" on:click=move |_| confirm_delete.set(false)>
+                                        "Keep"
+                                    </button>
+                                </span>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <button class="ghost" data-testid="delete-all"
+                                    on:click=move |_| confirm_delete.set(true)>
+                                    "Delete my data"
+                                </button>
+                            }.into_any()
+                        }}
+                    </div>
+                </section>
+                <SegmentTable/>
+                <SegmentChart/>
+                <ImportSummary/>
+            }
+        })}
+    }
+}
+
+fn rule_text(name: &str) -> String {
+    rfm::default_rules()
+        .iter()
+        .find(|r| r.name == name)
+        .map(|r| {
+            format!(
+                "Recency score {}–{}, frequency {}–{}, monetary {}–{} (the first matching rule wins)",
+                r.r.0, r.r.1, r.f.0, r.f.1, r.m.0, r.m.1
+            )
+        })
+        .unwrap_or_else(|| "Customers that no rule matches".to_string())
+}
+
+/// Customers, revenue, orders and average order value per segment.
+#[component]
+fn SegmentTable() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.workspace.get().map(|ws| {
+            let summary = ws.analysis.summary.clone();
+            let total_customers: u64 = summary.iter().map(|s| s.customers).sum();
+            let total_orders: u64 = summary.iter().map(|s| s.orders).sum();
+            let total_revenue: f64 = summary.iter().map(|s| s.revenue).sum();
+            view! {
+                <section class="card">
+                    <h2>"RFM segments"</h2>
+                    <p class="muted">
+                        "Each customer gets a score from 1 to 5 for recency (days since the last order), "
+                        "frequency (number of orders) and monetary value (total spend), by quintiles as in R's "
+                        "rfm package; the segment is the first rule that matches the three scores."
+                    </p>
+                    <div class="table-wrap">
+                    <table data-testid="rfm-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Segment"</th>
+                                <th scope="col" class="num" title="Customers in the segment">"Customers"</th>
+                                <th scope="col" class="num" title="Customers in the segment ÷ all scored customers">"Share"</th>
+                                <th scope="col" class="num" title="Sum of order amounts, refunds deducted">"Revenue"</th>
+                                <th scope="col" class="num" title="Segment revenue ÷ total revenue">"Revenue share"</th>
+                                <th scope="col" class="num" title="Orders placed (refunds are not orders)">"Orders"</th>
+                                <th scope="col" class="num" title="Average order value = revenue ÷ orders">"Avg order value"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {summary.into_iter().map(|s| view! {
+                                <tr class:empty=s.customers == 0>
+                                    <th scope="row" title=rule_text(&s.segment)>{s.segment.clone()}</th>
+                                    <td class="num">{format::int(s.customers)}</td>
+                                    <td class="num">{format::percent(s.customer_share)}</td>
+                                    <td class="num">{format::money(s.revenue)}</td>
+                                    <td class="num">{format::percent(s.revenue_share)}</td>
+                                    <td class="num">{format::int(s.orders)}</td>
+                                    <td class="num">{format::money(s.aov)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                        <tfoot>
+                            <tr>
+                                <th scope="row">"All customers"</th>
+                                <td class="num">{format::int(total_customers)}</td>
+                                <td class="num">"100%"</td>
+                                <td class="num">{format::money(total_revenue)}</td>
+                                <td class="num">"100%"</td>
+                                <td class="num">{format::int(total_orders)}</td>
+                                <td class="num">{format::money(if total_orders > 0 { total_revenue / total_orders as f64 } else { 0.0 })}</td>
+                            </tr>
+                        </tfoot>
+                    </table>
+                    </div>
+                </section>
+            }
+        })
+    }
+}
+
+/// The segment shares as a bar chart.
+#[component]
+fn SegmentChart() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.workspace.get().map(|ws| {
+            match chart::segment_shares_svg(&ws.analysis.summary) {
+                Ok(svg) => view! {
+                    <section class="card">
+                        <h2>"Where the customers are, and where the revenue is"</h2>
+                        <div class="chart" data-testid="rfm-chart" role="img"
+                            aria-label="Bar chart of the share of customers and of revenue in each segment; the table above has the same figures."
+                            inner_html=svg></div>
+                    </section>
+                }.into_any(),
+                Err(e) => view! { <p class="muted">{format!("The chart could not be drawn: {e}")}</p> }.into_any(),
+            }
+        })
+    }
+}
+
+/// What the importer understood of the file, and the rows it rejected.
+#[component]
+fn ImportSummary() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.workspace.get().and_then(|ws| ws.record.report.clone()).map(|r| {
+            let columns = r
+                .columns
+                .iter()
+                .filter_map(|c| c.role.map(|role| format!("{} → {}", c.name, role.key())))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let rejected = r.rejected.iter().take(50).cloned().collect::<Vec<_>>();
+            view! {
+                <section class="card" data-testid="import-report">
+                    <h2>"What was read"</h2>
+                    <p>
+                        {format!(
+                            "{}: {} rows accepted, {} rejected, {} refunds, {} customers. ",
+                            r.file_name,
+                            format::int(r.rows),
+                            format::int(r.rejected_total),
+                            format::int(r.refunds),
+                            format::int(r.customers)
+                        )}
+                    </p>
+                    <p class="muted">
+                        {format!(
+                            "{} · delimiter {} · {} · dates {} · decimal separator “{}” · columns used: {}",
+                            r.encoding.label(),
+                            r.delimiter,
+                            if r.has_header { "header line" } else { "no header line" },
+                            r.date_format,
+                            r.decimal_separator,
+                            columns
+                        )}
+                    </p>
+                    {(!rejected.is_empty()).then(|| view! {
+                        <table class="rejected" data-testid="rejected-rows">
+                            <thead><tr>
+                                <th scope="col">"Line"</th>
+                                <th scope="col">"Column"</th>
+                                <th scope="col">"Why it was rejected"</th>
+                            </tr></thead>
+                            <tbody>
+                                {rejected.into_iter().map(|e| view! {
+                                    <tr>
+                                        <td class="num">{e.line}</td>
+                                        <td>{e.column.unwrap_or_default()}</td>
+                                        <td>{e.reason}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
+                </section>
+            }
+        })
+    }
+}

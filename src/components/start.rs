@@ -1,0 +1,90 @@
+//! The start screen: the demo, and a drop zone for the user's own file.
+
+use leptos::prelude::*;
+use web_sys::HtmlInputElement;
+
+use crate::actions;
+use crate::state::AppState;
+
+/// The empty state: what SegLens does and the two ways to begin.
+#[component]
+pub fn Start() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        let file = ev
+            .data_transfer()
+            .and_then(|dt| dt.files())
+            .and_then(|files| files.get(0));
+        if let Some(file) = file {
+            actions::import_file(state, file);
+        }
+    };
+    view! {
+        <section class="start">
+            <div class="card intro">
+                <h1>"Who are your best customers, and who is slipping away?"</h1>
+                <p>
+                    "SegLens scores every customer on how recently they bought, how often, and how much "
+                    "(RFM), and groups them into segments such as Champions, At Risk or Lost. "
+                    "Everything runs on this computer: nothing is uploaded."
+                </p>
+                <button class="primary big" data-testid="explore-demo"
+                    on:click=move |_| actions::explore_demo(state)>
+                    "Explore demo data"
+                </button>
+                <p class="muted small">
+                    "A made-up shop with 5,000 customers and two years of orders."
+                </p>
+            </div>
+            <div
+                class="card dropzone"
+                class:dragging=move || dragging.get()
+                data-testid="drop-zone"
+                on:dragover=move |ev: web_sys::DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop
+            >
+                <h2>"Or analyse your own orders"</h2>
+                <p>"Drop an order export here (CSV, TSV or semicolon-separated), or"</p>
+                <FilePicker label="Choose a file"/>
+                <p class="muted small">
+                    "It needs one row per order with a customer (customer_id, client, e-mail…), "
+                    "a date (order_date, date de commande…) and an amount (amount, total, montant…). "
+                    "Negative amounts count as refunds."
+                </p>
+            </div>
+        </section>
+    }
+}
+
+/// A button that opens the file picker and imports the chosen file.
+#[component]
+pub fn FilePicker(
+    /// The button's text.
+    label: &'static str,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <label class="button secondary file-picker">
+            {label}
+            <input
+                type="file"
+                data-testid="file-input"
+                accept=".csv,.tsv,.txt,text/csv,text/plain"
+                on:change=move |ev| {
+                    let input: HtmlInputElement = event_target(&ev);
+                    if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                        actions::import_file(state, file);
+                    }
+                    input.set_value("");
+                }
+            />
+        </label>
+    }
+}

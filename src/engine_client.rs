@@ -1,0 +1,179 @@
+//! The worker adapter: spawns the engine worker and turns its messages
+//! into async calls. One operation runs at a time.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use futures::StreamExt;
+use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use futures::lock::Mutex;
+use gloo_worker::{Spawnable, WorkerBridge};
+
+use crate::files;
+use crate::protocol::{Analysis, Envelope, Imported, PROTOCOL_VERSION, Request, Response};
+use crate::worker::EngineTask;
+
+/// Bytes read from a file and sent to the worker at a time.
+pub const CHUNK_BYTES: u64 = 1 << 20;
+
+/// How an import ended when it did not produce a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportFailure {
+    /// The user cancelled it.
+    Cancelled,
+    /// The file could not be read or imported; the message says why.
+    Failed(String),
+}
+
+/// Progress of a long operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Bytes done.
+    pub bytes_done: u64,
+    /// Bytes in all.
+    pub bytes_total: u64,
+    /// Rows read.
+    pub rows: u64,
+}
+
+/// The engine worker, seen from the page.
+pub struct EngineClient {
+    bridge: WorkerBridge<EngineTask>,
+    responses: Mutex<UnboundedReceiver<Response>>,
+}
+
+impl EngineClient {
+    /// Starts the worker (its loader sits beside the page).
+    pub fn spawn() -> Rc<EngineClient> {
+        let (tx, rx) = unbounded();
+        let bridge = EngineTask::spawner()
+            .callback(move |env: Envelope<Response>| {
+                let body = if env.version == PROTOCOL_VERSION {
+                    env.body
+                } else {
+                    Response::Failed {
+                        message: "The page and its worker come from different versions of SegLens. Reload the page.".into(),
+                    }
+                };
+                let _ = tx.unbounded_send(body);
+            })
+            .spawn_with_loader("./worker_loader.js");
+        Rc::new(EngineClient {
+            bridge,
+            responses: Mutex::new(rx),
+        })
+    }
+
+    fn send(&self, request: Request) {
+        self.bridge.send(Envelope::new(request));
+    }
+
+    /// Waits for the next answer that is not progress, reporting progress
+    /// on the way.
+    async fn outcome(
+        rx: &mut UnboundedReceiver<Response>,
+        on_progress: &dyn Fn(Progress),
+    ) -> Response {
+        loop {
+            match rx.next().await {
+                Some(Response::Progress {
+                    bytes_done,
+                    bytes_total,
+                    rows,
+                }) => on_progress(Progress {
+                    bytes_done,
+                    bytes_total,
+                    rows,
+                }),
+                Some(other) => return other,
+                None => {
+                    return Response::Failed {
+                        message: "The engine worker stopped.".into(),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Generates, imports and analyses the demo business.
+    pub async fn demo(&self, on_progress: &dyn Fn(Progress)) -> Result<Imported, String> {
+        let mut rx = self.responses.lock().await;
+        self.send(Request::Demo);
+        match Self::outcome(&mut rx, on_progress).await {
+            Response::Imported(done) => Ok(*done),
+            Response::Failed { message } => Err(message),
+            other => Err(format!("Unexpected answer from the worker: {other:?}")),
+        }
+    }
+
+    /// Streams a file to the worker chunk by chunk, waiting for each
+    /// chunk's acknowledgement, so memory stays bounded and `cancel` is
+    /// honoured between chunks.
+    pub async fn import_file(
+        &self,
+        file: &web_sys::File,
+        on_progress: &dyn Fn(Progress),
+        cancel: Rc<Cell<bool>>,
+    ) -> Result<Imported, ImportFailure> {
+        let mut rx = self.responses.lock().await;
+        let total = file.size() as u64;
+        self.send(Request::ImportBegin {
+            file_name: file.name(),
+            total_bytes: total,
+        });
+        let mut start = 0u64;
+        loop {
+            match rx.next().await {
+                Some(Response::Progress {
+                    bytes_done,
+                    bytes_total,
+                    rows,
+                }) => on_progress(Progress {
+                    bytes_done,
+                    bytes_total,
+                    rows,
+                }),
+                Some(Response::Failed { message }) => return Err(ImportFailure::Failed(message)),
+                Some(other) => {
+                    return Err(ImportFailure::Failed(format!(
+                        "Unexpected answer from the worker: {other:?}"
+                    )));
+                }
+                None => return Err(ImportFailure::Failed("The engine worker stopped.".into())),
+            }
+            if cancel.get() {
+                self.send(Request::ImportCancel);
+                let _ = Self::outcome(&mut rx, &|_| {}).await;
+                return Err(ImportFailure::Cancelled);
+            }
+            if start >= total {
+                break;
+            }
+            let end = (start + CHUNK_BYTES).min(total);
+            let bytes = files::read_slice(file, start, end)
+                .await
+                .map_err(ImportFailure::Failed)?;
+            start = end;
+            self.send(Request::ImportChunk { bytes });
+        }
+        self.send(Request::ImportEnd);
+        match Self::outcome(&mut rx, on_progress).await {
+            Response::Imported(done) => Ok(*done),
+            Response::Failed { message } => Err(ImportFailure::Failed(message)),
+            other => Err(ImportFailure::Failed(format!(
+                "Unexpected answer from the worker: {other:?}"
+            ))),
+        }
+    }
+
+    /// Analyses a stored table.
+    pub async fn analyse(&self, table: Vec<u8>, as_of: Option<i32>) -> Result<Analysis, String> {
+        let mut rx = self.responses.lock().await;
+        self.send(Request::Analyse { table, as_of });
+        match Self::outcome(&mut rx, &|_| {}).await {
+            Response::Analysed(a) => Ok(*a),
+            Response::Failed { message } => Err(message),
+            other => Err(format!("Unexpected answer from the worker: {other:?}")),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The SegLens web app: Leptos components over the engine, which runs in
+//! a Web Worker. Only this crate touches the browser, each browser API
+//! behind one small adapter: [`files`], [`storage`], [`engine_client`].
+
+pub mod actions;
+pub mod chart;
+pub mod components;
+pub mod engine_client;
+pub mod files;
+pub mod format;
+pub mod protocol;
+pub mod state;
+pub mod storage;
+pub mod worker;
+
+/// Mounts the app on the page's body.
+pub fn mount() {
+    leptos::mount::mount_to_body(components::App);
+}

@@ -1,0 +1,112 @@
+//! The typed, versioned messages between the page and the engine worker.
+//!
+//! Both sides are compiled from this file; the version guards against a
+//! page and a worker from different builds (a cached worker after an
+//! update) talking past each other.
+
+use seglens_engine::date::Day;
+use seglens_engine::{ImportReport, SegmentSummary};
+use serde::{Deserialize, Serialize};
+
+/// The version of the messages below; bump it on any change.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// A message with the protocol version it was written for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// [`PROTOCOL_VERSION`] of the sender.
+    pub version: u16,
+    /// The message.
+    pub body: T,
+}
+
+impl<T> Envelope<T> {
+    /// Wraps a message with the current version.
+    pub fn new(body: T) -> Self {
+        Envelope {
+            version: PROTOCOL_VERSION,
+            body,
+        }
+    }
+}
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Request {
+    /// Generate the demo business, import its orders and analyse them.
+    Demo,
+    /// A file import starts.
+    ImportBegin {
+        /// The file's name, for messages.
+        file_name: String,
+        /// Its size, for progress.
+        total_bytes: u64,
+    },
+    /// The next chunk of the file; answered with [`Response::Progress`].
+    ImportChunk {
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// The file has ended: answered with [`Response::Imported`] or
+    /// [`Response::Failed`].
+    ImportEnd,
+    /// Drop the import under way; answered with [`Response::Cancelled`].
+    ImportCancel,
+    /// Analyse a stored table (as written by `Orders::encode`).
+    Analyse {
+        /// The table's bytes.
+        table: Vec<u8>,
+        /// The analysis date; the day after the last order when absent.
+        as_of: Option<Day>,
+    },
+}
+
+/// What the worker answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Response {
+    /// How far an import has gone.
+    Progress {
+        /// Bytes read so far.
+        bytes_done: u64,
+        /// Bytes in the file.
+        bytes_total: u64,
+        /// Rows read so far.
+        rows: u64,
+    },
+    /// An import or the demo is done.
+    Imported(Box<Imported>),
+    /// An analysis of a stored table is done.
+    Analysed(Box<Analysis>),
+    /// The work failed; the message is for the user.
+    Failed {
+        /// What went wrong, in plain words.
+        message: String,
+    },
+    /// The import was dropped.
+    Cancelled,
+}
+
+/// A finished import: the table to store, what was understood, and the
+/// analysis.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Imported {
+    /// The orders table, compact binary, ready to store.
+    pub table: Vec<u8>,
+    /// What the importer understood and rejected.
+    pub report: ImportReport,
+    /// The RFM analysis.
+    pub analysis: Analysis,
+}
+
+/// The RFM analysis the page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// The analysis date.
+    pub as_of: Day,
+    /// Order rows in the table (refunds included).
+    pub rows: u64,
+    /// Customers with at least one order.
+    pub scored: u64,
+    /// One line per segment, in rule order, "Others" last.
+    pub summary: Vec<SegmentSummary>,
+}

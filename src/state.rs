@@ -1,0 +1,79 @@
+//! The page's state: a small `Copy` context of signals, and the services
+//! (worker, storage) that actions use.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::engine_client::{EngineClient, Progress};
+use crate::protocol::Analysis;
+use crate::storage::{Store, WorkspaceRecord};
+
+/// What the page is doing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Reading the saved workspace.
+    Restoring,
+    /// Waiting for the user.
+    Idle,
+    /// Importing or analysing; the label says what, `cancellable` whether
+    /// a Cancel button makes sense.
+    Working {
+        /// What is being done, e.g. "Reading orders.csv".
+        label: String,
+        /// True for file imports.
+        cancellable: bool,
+    },
+}
+
+/// The analysed workspace on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workspace {
+    /// Where the data came from and what the importer said.
+    pub record: WorkspaceRecord,
+    /// The RFM analysis.
+    pub analysis: Analysis,
+}
+
+/// The services behind the actions; not `Send`, so kept in local storage.
+pub struct Services {
+    /// The engine worker.
+    pub engine: Rc<EngineClient>,
+    /// The database, once open.
+    pub store: Option<Store>,
+    /// Set to cancel the import under way.
+    pub cancel: Rc<Cell<bool>>,
+}
+
+/// The app's state, shared by context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// What the page is doing.
+    pub status: RwSignal<Status>,
+    /// The workspace shown, if any.
+    pub workspace: RwSignal<Option<Workspace>>,
+    /// Progress of the work under way.
+    pub progress: RwSignal<Option<Progress>>,
+    /// The last error, for the banner.
+    pub error: RwSignal<Option<String>>,
+    /// The services.
+    pub services: StoredValue<Services, LocalStorage>,
+}
+
+impl AppState {
+    /// A fresh state with its worker started.
+    pub fn new() -> AppState {
+        AppState {
+            status: RwSignal::new(Status::Restoring),
+            workspace: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            error: RwSignal::new(None),
+            services: StoredValue::new_local(Services {
+                engine: EngineClient::spawn(),
+                store: None,
+                cancel: Rc::new(Cell::new(false)),
+            }),
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! The IndexedDB adapter: the workspace record and its tables.
+//!
+//! Schema history (the database version):
+//! 1. one object store, `workspace`, holding the record under `current`;
+//!    records of version 1 carried their order rows as JSON.
+//! 2. a second store, `tables`, holding each table as compact columnar
+//!    binary (`Orders::encode`); version-1 records are converted on load.
+//!
+//! A save writes the record and its table in one transaction: if anything
+//! fails, IndexedDB rolls it back and the previous workspace stays intact.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use seglens_engine::{ImportReport, Orders};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+/// The database schema version.
+pub const DB_VERSION: u32 = 2;
+/// The version of [`WorkspaceRecord`].
+pub const RECORD_VERSION: u32 = 2;
+/// The database the app uses.
+pub const DB_NAME: &str = "seglens";
+
+const WORKSPACE: &str = "workspace";
+const TABLES: &str = "tables";
+const CURRENT: &str = "current";
+const ORDERS: &str = "orders";
+
+/// What can go wrong with storage, in words a user can act on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageError {
+    /// The browser offers no IndexedDB (private mode in some browsers).
+    Unavailable(String),
+    /// The disk quota is used up.
+    QuotaExceeded,
+    /// The stored data cannot be read.
+    Corrupt(String),
+    /// Another failure reported by the browser.
+    Failed(String),
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StorageError::Unavailable(m) => write!(
+                f,
+                "This browser does not let SegLens store data ({m}). Your analysis works but will not be kept after a reload."
+            ),
+            StorageError::QuotaExceeded => write!(
+                f,
+                "The browser's storage is full. Nothing was changed; free some space and try again."
+            ),
+            StorageError::Corrupt(m) => write!(f, "The saved workspace cannot be read: {m}"),
+            StorageError::Failed(m) => write!(f, "Saving failed: {m}"),
+        }
+    }
+}
+
+fn js_error(value: JsValue) -> StorageError {
+    if let Some(e) = value.dyn_ref::<web_sys::DomException>() {
+        if e.name() == "QuotaExceededError" {
+            return StorageError::QuotaExceeded;
+        }
+        return StorageError::Failed(format!("{}: {}", e.name(), e.message()));
+    }
+    StorageError::Failed(format!("{value:?}"))
+}
+
+/// The workspace as stored: where the data came from and what the
+/// importer said of it. The table itself is stored beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkspaceRecord {
+    /// [`RECORD_VERSION`].
+    pub version: u32,
+    /// The file name, or the demo's name.
+    pub source: String,
+    /// True for the built-in demo.
+    pub is_demo: bool,
+    /// The import report of the orders table.
+    pub report: Option<ImportReport>,
+    /// The analysis date chosen by the user, if any.
+    pub as_of: Option<i32>,
+}
+
+/// A version-1 record: the order rows were kept as JSON.
+#[derive(Deserialize)]
+struct RecordV1 {
+    source: String,
+    is_demo: bool,
+    rows: Vec<(String, i32, f64)>,
+}
+
+/// Waits for a request's success or error event.
+async fn settle(req: &IdbRequest) -> Result<JsValue, StorageError> {
+    let (tx, rx) = oneshot::channel::<bool>();
+    let tx = Rc::new(RefCell::new(Some(tx)));
+    let send = |ok: bool| {
+        let tx = tx.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if let Some(t) = tx.borrow_mut().take() {
+                let _ = t.send(ok);
+            }
+        })
+    };
+    let (on_ok, on_err) = (send(true), send(false));
+    req.set_onsuccess(Some(on_ok.as_ref().unchecked_ref()));
+    req.set_onerror(Some(on_err.as_ref().unchecked_ref()));
+    let ok = rx.await.unwrap_or(false);
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    if ok {
+        req.result().map_err(js_error)
+    } else {
+        Err(match req.error() {
+            Ok(Some(e)) => js_error(e.into()),
+            _ => StorageError::Failed("the request failed".into()),
+        })
+    }
+}
+
+/// Waits for a transaction to commit; an error or abort rolls it back.
+async fn committed(tx: &IdbTransaction) -> Result<(), StorageError> {
+    let (sender, rx) = oneshot::channel::<bool>();
+    let sender = Rc::new(RefCell::new(Some(sender)));
+    let send = |ok: bool| {
+        let s = sender.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if let Some(t) = s.borrow_mut().take() {
+                let _ = t.send(ok);
+            }
+        })
+    };
+    let (on_ok, on_err, on_abort) = (send(true), send(false), send(false));
+    tx.set_oncomplete(Some(on_ok.as_ref().unchecked_ref()));
+    tx.set_onerror(Some(on_err.as_ref().unchecked_ref()));
+    tx.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
+    let ok = rx.await.unwrap_or(false);
+    tx.set_oncomplete(None);
+    tx.set_onerror(None);
+    tx.set_onabort(None);
+    if ok {
+        Ok(())
+    } else {
+        Err(match tx.error() {
+            Some(e) => js_error(e.into()),
+            None => StorageError::Failed("the transaction was aborted".into()),
+        })
+    }
+}
+
+/// Runs the upgrade steps from schema version `old` to `new`, in order.
+fn upgrade(db: &IdbDatabase, old: u32, new: u32) -> Result<(), JsValue> {
+    for step in old..new {
+        match (step, step + 1) {
+            (0, 1) => {
+                db.create_object_store(WORKSPACE)?;
+            }
+            (1, 2) => {
+                db.create_object_store(TABLES)?;
+            }
+            _ => return Err(JsValue::from_str(&format!("no upgrade step from version {step}"))),
+        }
+    }
+    Ok(())
+}
+
+/// An open workspace database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: IdbDatabase,
+}
+
+impl Store {
+    /// Opens (and creates or upgrades) the database `name` at
+    /// [`DB_VERSION`].
+    pub async fn open(name: &str) -> Result<Store, StorageError> {
+        Self::open_version(name, DB_VERSION).await
+    }
+
+    /// Opens the database at an older schema version: only for tests that
+    /// build the layouts of earlier versions.
+    #[doc(hidden)]
+    pub async fn open_version(name: &str, version: u32) -> Result<Store, StorageError> {
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or_else(|| StorageError::Unavailable("no IndexedDB".into()))?;
+        let req: IdbOpenDbRequest = factory
+            .open_with_u32(name, version)
+            .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
+        let on_upgrade =
+            Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(move |ev: web_sys::IdbVersionChangeEvent| {
+                let Some(target) = ev.target() else { return };
+                let req: IdbOpenDbRequest = target.unchecked_into();
+                let Ok(result) = req.result() else { return };
+                let db: IdbDatabase = result.unchecked_into();
+                let result = upgrade(&db, ev.old_version() as u32, version);
+                if let Err(e) = result {
+                    web_sys::console::error_1(&e);
+                }
+            });
+        req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+        let db = settle(&req).await?;
+        req.set_onupgradeneeded(None);
+        Ok(Store {
+            db: db.unchecked_into(),
+        })
+    }
+
+    /// Closes the connection.
+    pub fn close(&self) {
+        self.db.close();
+    }
+
+    /// The schema version of the open database.
+    pub fn version(&self) -> u32 {
+        self.db.version() as u32
+    }
+
+    /// Saves the record and its orders table atomically.
+    pub async fn save(&self, record: &WorkspaceRecord, table: &[u8]) -> Result<(), StorageError> {
+        let json = serde_json::to_string(record).map_err(|e| StorageError::Failed(e.to_string()))?;
+        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
+        let tx = self
+            .db
+            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
+            .map_err(js_error)?;
+        let put = || -> Result<(), JsValue> {
+            tx.object_store(WORKSPACE)?
+                .put_with_key(&JsValue::from_str(&json), &CURRENT.into())?;
+            let bytes = js_sys::Uint8Array::from(table);
+            tx.object_store(TABLES)?.put_with_key(&bytes, &ORDERS.into())?;
+            Ok(())
+        };
+        if let Err(e) = put() {
+            let _ = tx.abort();
+            return Err(js_error(e));
+        }
+        committed(&tx).await
+    }
+
+    /// Loads the workspace, converting records of older versions.
+    /// `None` when nothing is stored.
+    pub async fn load(&self) -> Result<Option<(WorkspaceRecord, Vec<u8>)>, StorageError> {
+        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
+        let tx = self
+            .db
+            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readonly)
+            .map_err(js_error)?;
+        let get = |store: &str, key: &str| -> Result<IdbRequest, StorageError> {
+            tx.object_store(store)
+                .and_then(|s| s.get(&key.into()))
+                .map_err(js_error)
+        };
+        let (rec_req, table_req) = (get(WORKSPACE, CURRENT)?, get(TABLES, ORDERS)?);
+        let record = settle(&rec_req).await?;
+        let table = settle(&table_req).await?;
+        let Some(json) = record.as_string() else {
+            return Ok(None);
+        };
+        let version = serde_json::from_str::<serde_json::Value>(&json)
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?
+            .get("version")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0) as u32;
+        match version {
+            1 => {
+                let old: RecordV1 =
+                    serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                let orders = Orders::from_rows(&old.rows);
+                let record = WorkspaceRecord {
+                    version: RECORD_VERSION,
+                    source: old.source,
+                    is_demo: old.is_demo,
+                    report: None,
+                    as_of: None,
+                };
+                let table = orders.encode();
+                self.save(&record, &table).await?;
+                Ok(Some((record, table)))
+            }
+            RECORD_VERSION => {
+                let record: WorkspaceRecord =
+                    serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                let table = table
+                    .dyn_into::<js_sys::Uint8Array>()
+                    .map_err(|_| StorageError::Corrupt("the orders table is missing".into()))?
+                    .to_vec();
+                Ok(Some((record, table)))
+            }
+            v if v > RECORD_VERSION => Err(StorageError::Corrupt(format!(
+                "it was saved by a newer version of SegLens (record version {v}). Reload the page to update."
+            ))),
+            v => Err(StorageError::Corrupt(format!("unknown record version {v}"))),
+        }
+    }
+
+    /// Writes a raw record value, as an older version of the app did: only
+    /// for tests of the upgrade path.
+    #[doc(hidden)]
+    pub async fn put_raw_record(&self, json: &str) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction_with_str_and_mode(WORKSPACE, IdbTransactionMode::Readwrite)
+            .map_err(js_error)?;
+        tx.object_store(WORKSPACE)
+            .and_then(|s| s.put_with_key(&JsValue::from_str(json), &CURRENT.into()))
+            .map_err(js_error)?;
+        committed(&tx).await
+    }
+
+    /// Deletes everything stored.
+    pub async fn clear(&self) -> Result<(), StorageError> {
+        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
+        let tx = self
+            .db
+            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
+            .map_err(js_error)?;
+        for store in [WORKSPACE, TABLES] {
+            tx.object_store(store)
+                .and_then(|s| s.clear())
+                .map_err(js_error)?;
+        }
+        committed(&tx).await
+    }
+}
