@@ -7,7 +7,9 @@ use seglens_engine::SegmentSummary;
 /// Customers' and revenue's share of each non-empty segment, as a
 /// horizontal bar chart (the picture of R's `rfm_plot_revenue_dist`).
 pub fn segment_shares_svg(summary: &[SegmentSummary]) -> Result<String, String> {
-    let rows: Vec<&SegmentSummary> = summary.iter().filter(|s| s.customers > 0).collect();
+    // Horizontal bars are drawn bottom-up: reverse so the first segment
+    // (Champions) stands on top, as in the table.
+    let rows: Vec<&SegmentSummary> = summary.iter().filter(|s| s.customers > 0).rev().collect();
     let round = |x: f64| (x * 1000.0).round() / 10.0;
     let spec = serde_json::json!({
         "width": 720,
@@ -31,7 +33,10 @@ pub fn segment_shares_svg(summary: &[SegmentSummary]) -> Result<String, String> 
         "x_axis_data": rows.iter().map(|s| s.segment.clone()).collect::<Vec<String>>(),
     });
     let chart = HorizontalBarChart::from_json(&spec.to_string()).map_err(|e| e.to_string())?;
-    chart.svg().map_err(|e| e.to_string())
+    let svg = chart.svg().map_err(|e| e.to_string())?;
+    // Text is measured with the Roboto metrics charts-rs ships, and shown
+    // in the page's own sans-serif font (no font is fetched).
+    Ok(svg.replace(r#"font-family="Roboto""#, r#"font-family="system-ui, sans-serif""#))
 }
 
 #[cfg(test)]
@@ -62,5 +67,6 @@ mod tests {
         assert!(svg.contains("Champions") && svg.contains("Lost"));
         assert!(!svg.contains("Others"));
         assert!(svg.contains("75"));
+        assert!(!svg.contains("Roboto"));
     }
 }

@@ -1,0 +1,103 @@
+//! The IndexedDB adapter in headless Chromium: save and load, delete,
+//! upgrade from the version-1 layout, refusal of newer records. Each test
+//! opens a randomly named database.
+#![cfg(target_arch = "wasm32")]
+
+use seglens_app::storage::{DB_VERSION, RECORD_VERSION, StorageError, Store, WorkspaceRecord};
+use seglens_engine::Orders;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn db_name() -> String {
+    format!("seglens-test-{}", js_sys::Math::random())
+}
+
+fn sample_orders() -> Orders {
+    Orders::from_rows(&[
+        ("C1".into(), 19_000, 12.5),
+        ("C2".into(), 19_001, 30.0),
+        ("C1".into(), 19_010, -2.5),
+    ])
+}
+
+fn record(source: &str) -> WorkspaceRecord {
+    WorkspaceRecord {
+        version: RECORD_VERSION,
+        source: source.into(),
+        is_demo: false,
+        report: None,
+        as_of: Some(19_100),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn empty_database_loads_nothing() {
+    let store = Store::open(&db_name()).await.unwrap();
+    assert_eq!(store.version(), DB_VERSION);
+    assert_eq!(store.load().await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn save_then_load_in_a_new_connection() {
+    let name = db_name();
+    let table = sample_orders().encode();
+    let store = Store::open(&name).await.unwrap();
+    store.save(&record("orders.csv"), &table).await.unwrap();
+    store.close();
+    let again = Store::open(&name).await.unwrap();
+    let (rec, bytes) = again.load().await.unwrap().unwrap();
+    assert_eq!(rec, record("orders.csv"));
+    assert_eq!(Orders::decode(&bytes).unwrap(), sample_orders());
+    // A second save replaces the first.
+    again.save(&record("second.csv"), &table).await.unwrap();
+    assert_eq!(again.load().await.unwrap().unwrap().0.source, "second.csv");
+}
+
+#[wasm_bindgen_test]
+async fn clear_deletes_everything() {
+    let store = Store::open(&db_name()).await.unwrap();
+    store.save(&record("a.csv"), &sample_orders().encode()).await.unwrap();
+    store.clear().await.unwrap();
+    assert_eq!(store.load().await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn upgrade_from_version_1() {
+    let name = db_name();
+    let old = Store::open_version(&name, 1).await.unwrap();
+    assert_eq!(old.version(), 1);
+    old.put_raw_record(
+        r#"{"version":1,"source":"legacy.csv","is_demo":false,
+            "rows":[["C1",19000,12.5],["C2",19001,30.0],["C1",19010,-2.5]]}"#,
+    )
+    .await
+    .unwrap();
+    old.close();
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.version(), DB_VERSION);
+    let (rec, bytes) = store.load().await.unwrap().unwrap();
+    assert_eq!(rec.version, RECORD_VERSION);
+    assert_eq!(rec.source, "legacy.csv");
+    assert_eq!(Orders::decode(&bytes).unwrap(), sample_orders());
+    // The converted record was written back in the current layout.
+    store.close();
+    let reopened = Store::open(&name).await.unwrap();
+    let (rec2, bytes2) = reopened.load().await.unwrap().unwrap();
+    assert_eq!((rec2, bytes2), (rec, bytes));
+}
+
+#[wasm_bindgen_test]
+async fn a_record_from_a_newer_version_is_refused_and_kept() {
+    let name = db_name();
+    let store = Store::open(&name).await.unwrap();
+    let newer = r#"{"version":99,"source":"future.csv"}"#;
+    store.put_raw_record(newer).await.unwrap();
+    match store.load().await {
+        Err(StorageError::Corrupt(message)) => assert!(message.contains("newer version")),
+        other => panic!("{other:?}"),
+    }
+    // Nothing was overwritten: it is still refused the same way.
+    assert!(matches!(store.load().await, Err(StorageError::Corrupt(_))));
+}
