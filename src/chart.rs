@@ -36,7 +36,10 @@ pub fn segment_shares_svg(summary: &[SegmentSummary]) -> Result<String, String> 
     let svg = chart.svg().map_err(|e| e.to_string())?;
     // Text is measured with the Roboto metrics charts-rs ships, and shown
     // in the page's own sans-serif font (no font is fetched).
-    Ok(svg.replace(r#"font-family="Roboto""#, r#"font-family="system-ui, sans-serif""#))
+    Ok(svg.replace(
+        r#"font-family="Roboto""#,
+        r#"font-family="system-ui, sans-serif""#,
+    ))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ pub fn int(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -23,6 +23,11 @@ pub fn money(x: f64) -> String {
 /// `0.1234` as `12.3%`.
 pub fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
+}
+
+/// `1 refund`, `2 refunds`: a count with its noun.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", int(n), if n == 1 { one } else { many })
 }
 
 /// A size in bytes as `3.2 MB`.
@@ -48,5 +53,7 @@ mod tests {
         assert_eq!(money(-12.345), "-12.35");
         assert_eq!(percent(0.1234), "12.3%");
         assert_eq!(bytes(48_600_000), "48.6 MB");
+        assert_eq!(count(1, "refund", "refunds"), "1 refund");
+        assert_eq!(count(1200, "refund", "refunds"), "1,200 refunds");
     }
 }

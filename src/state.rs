@@ -62,8 +62,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// A fresh state with its worker started.
-    pub fn new() -> AppState {
+    /// A fresh state with its worker started (not a `Default`: starting a
+    /// worker is a side effect).
+    pub fn start() -> AppState {
         AppState {
             status: RwSignal::new(Status::Restoring),
             workspace: RwSignal::new(None),

@@ -164,7 +164,11 @@ fn upgrade(db: &IdbDatabase, old: u32, new: u32) -> Result<(), JsValue> {
             (1, 2) => {
                 db.create_object_store(TABLES)?;
             }
-            _ => return Err(JsValue::from_str(&format!("no upgrade step from version {step}"))),
+            _ => {
+                return Err(JsValue::from_str(&format!(
+                    "no upgrade step from version {step}"
+                )));
+            }
         }
     }
     Ok(())
@@ -193,8 +197,8 @@ impl Store {
         let req: IdbOpenDbRequest = factory
             .open_with_u32(name, version)
             .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
-        let on_upgrade =
-            Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(move |ev: web_sys::IdbVersionChangeEvent| {
+        let on_upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(
+            move |ev: web_sys::IdbVersionChangeEvent| {
                 let Some(target) = ev.target() else { return };
                 let req: IdbOpenDbRequest = target.unchecked_into();
                 let Ok(result) = req.result() else { return };
@@ -203,7 +207,8 @@ impl Store {
                 if let Err(e) = result {
                     web_sys::console::error_1(&e);
                 }
-            });
+            },
+        );
         req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
         let db = settle(&req).await?;
         req.set_onupgradeneeded(None);
@@ -224,7 +229,8 @@ impl Store {
 
     /// Saves the record and its orders table atomically.
     pub async fn save(&self, record: &WorkspaceRecord, table: &[u8]) -> Result<(), StorageError> {
-        let json = serde_json::to_string(record).map_err(|e| StorageError::Failed(e.to_string()))?;
+        let json =
+            serde_json::to_string(record).map_err(|e| StorageError::Failed(e.to_string()))?;
         let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
         let tx = self
             .db
@@ -234,7 +240,8 @@ impl Store {
             tx.object_store(WORKSPACE)?
                 .put_with_key(&JsValue::from_str(&json), &CURRENT.into())?;
             let bytes = js_sys::Uint8Array::from(table);
-            tx.object_store(TABLES)?.put_with_key(&bytes, &ORDERS.into())?;
+            tx.object_store(TABLES)?
+                .put_with_key(&bytes, &ORDERS.into())?;
             Ok(())
         };
         if let Err(e) = put() {
@@ -270,8 +277,8 @@ impl Store {
             .unwrap_or(0) as u32;
         match version {
             1 => {
-                let old: RecordV1 =
-                    serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                let old: RecordV1 = serde_json::from_str(&json)
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))?;
                 let orders = Orders::from_rows(&old.rows);
                 let record = WorkspaceRecord {
                     version: RECORD_VERSION,
@@ -285,8 +292,8 @@ impl Store {
                 Ok(Some((record, table)))
             }
             RECORD_VERSION => {
-                let record: WorkspaceRecord =
-                    serde_json::from_str(&json).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                let record: WorkspaceRecord = serde_json::from_str(&json)
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))?;
                 let table = table
                     .dyn_into::<js_sys::Uint8Array>()
                     .map_err(|_| StorageError::Corrupt("the orders table is missing".into()))?

@@ -57,7 +57,10 @@ async fn save_then_load_in_a_new_connection() {
 #[wasm_bindgen_test]
 async fn clear_deletes_everything() {
     let store = Store::open(&db_name()).await.unwrap();
-    store.save(&record("a.csv"), &sample_orders().encode()).await.unwrap();
+    store
+        .save(&record("a.csv"), &sample_orders().encode())
+        .await
+        .unwrap();
     store.clear().await.unwrap();
     assert_eq!(store.load().await.unwrap(), None);
 }

@@ -16,7 +16,7 @@ pub use start::{FilePicker, Start};
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new();
+    let state = AppState::start();
     provide_context(state);
     actions::restore(state);
     view! {

@@ -184,12 +184,12 @@ fn ImportSummary() -> impl IntoView {
                     <h2>"What was read"</h2>
                     <p>
                         {format!(
-                            "{}: {} rows accepted, {} rejected, {} refunds, {} customers. ",
+                            "{}: {} accepted, {} rejected, {}, {}.",
                             r.file_name,
-                            format::int(r.rows),
+                            format::count(r.rows, "row", "rows"),
                             format::int(r.rejected_total),
-                            format::int(r.refunds),
-                            format::int(r.customers)
+                            format::count(r.refunds, "refund", "refunds"),
+                            format::count(r.customers, "customer", "customers")
                         )}
                     </p>
                     <p class="muted">

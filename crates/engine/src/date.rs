@@ -105,7 +105,11 @@ fn digits(bytes: &[u8]) -> Option<u32> {
     if bytes.is_empty() || bytes.len() > 9 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(bytes.iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0')))
+    Some(
+        bytes
+            .iter()
+            .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0')),
+    )
 }
 
 /// Splits `a?b?c` on one separator among `/ . -`, keeping what follows a
@@ -188,12 +192,7 @@ pub fn detect(values: &[&str]) -> Option<DateFormat> {
     if values.is_empty() {
         return None;
     }
-    let fits = |f: DateFormat| {
-        values
-            .iter()
-            .filter(|v| parse_with(f, v).is_ok())
-            .count()
-    };
+    let fits = |f: DateFormat| values.iter().filter(|v| parse_with(f, v).is_ok()).count();
     let need = values.len().div_ceil(2).max(1);
     for f in [
         DateFormat::Iso,

@@ -343,7 +343,11 @@ impl Splitter {
             }
         }
         if i >= len {
-            return if eof { Step::Blank(len) } else { Step::Incomplete };
+            return if eof {
+                Step::Blank(len)
+            } else {
+                Step::Incomplete
+            };
         }
         loop {
             // One field.
@@ -504,7 +508,10 @@ mod tests {
         assert_eq!(sniff_encoding(b"\xEF\xBB\xBFa"), (Encoding::Utf8, 3));
         assert_eq!(sniff_encoding("é".as_bytes()), (Encoding::Utf8, 0));
         assert_eq!(sniff_encoding(b"caf\xe9;1"), (Encoding::Windows1252, 0));
-        assert_eq!(decode_field(Encoding::Windows1252, b"\x80 caf\xe9"), "€ café");
+        assert_eq!(
+            decode_field(Encoding::Windows1252, b"\x80 caf\xe9"),
+            "€ café"
+        );
         let utf16: Vec<u8> = "a;é😀\n"
             .encode_utf16()
             .flat_map(|u| u.to_le_bytes())

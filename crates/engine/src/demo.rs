@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use crate::date::{civil_from_days, days_from_civil, format_iso, Day};
+use crate::date::{Day, civil_from_days, days_from_civil, format_iso};
 
 /// The seed of the demo the app and the command line show.
 pub const DEMO_SEED: u64 = 20_240_101;
@@ -93,12 +93,40 @@ impl Rng {
 }
 
 const FIRST_F: &[&str] = &[
-    "Camille", "Léa", "Manon", "Chloé", "Emma", "Inès", "Sarah", "Julie", "Claire", "Sophie",
-    "Anne", "Nathalie", "Isabelle", "Emily", "Olivia", "Charlotte",
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Emma",
+    "Inès",
+    "Sarah",
+    "Julie",
+    "Claire",
+    "Sophie",
+    "Anne",
+    "Nathalie",
+    "Isabelle",
+    "Emily",
+    "Olivia",
+    "Charlotte",
 ];
 const FIRST_M: &[&str] = &[
-    "Lucas", "Hugo", "Louis", "Thomas", "Nicolas", "Julien", "Antoine", "Pierre", "Maxime",
-    "Alexandre", "Mathieu", "Olivier", "James", "Oliver", "Daniel", "Karim",
+    "Lucas",
+    "Hugo",
+    "Louis",
+    "Thomas",
+    "Nicolas",
+    "Julien",
+    "Antoine",
+    "Pierre",
+    "Maxime",
+    "Alexandre",
+    "Mathieu",
+    "Olivier",
+    "James",
+    "Oliver",
+    "Daniel",
+    "Karim",
 ];
 const LAST: &[&str] = &[
     "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
@@ -260,9 +288,8 @@ pub fn generate(seed: u64) -> DemoData {
         });
     }
 
-    let mut orders_csv = String::from(
-        "order_id,customer_id,order_date,amount,currency,category,channel,status\n",
-    );
+    let mut orders_csv =
+        String::from("order_id,customer_id,order_date,amount,currency,category,channel,status\n");
     let mut order_no = 100_000;
     let mut refunds = Vec::new();
     let channel_w: Vec<f64> = CHANNELS.iter().map(|c| c.1).collect();

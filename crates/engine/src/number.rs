@@ -71,11 +71,16 @@ pub fn parse_amount(text: &str, decimal: DecimalSeparator) -> Option<f64> {
     }
     // A currency code (EUR, USD, CHF) may stand before or after the number.
     let code = |s: &str| s.len() <= 3 && s.chars().all(|c| c.is_ascii_alphabetic());
-    let lead = body.len() - body.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+    let lead = body.len()
+        - body
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .len();
     if lead > 0 && code(&body[..lead]) {
         body = &body[lead..];
     }
-    let trail = body.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
+    let trail = body
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .len();
     if trail < body.len() && code(&body[trail..]) {
         body = &body[..trail];
     }

@@ -175,12 +175,18 @@ pub enum ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ImportError::Empty { file } => write!(f, "{file} is empty: there is nothing to import."),
+            ImportError::Empty { file } => {
+                write!(f, "{file} is empty: there is nothing to import.")
+            }
             ImportError::Binary { file, offset } => write!(
                 f,
                 "{file} is not a text file (binary data at byte {offset}). Export the orders as CSV and try again."
             ),
-            ImportError::MissingColumns { file, missing, columns } => {
+            ImportError::MissingColumns {
+                file,
+                missing,
+                columns,
+            } => {
                 let names: Vec<&str> = missing
                     .iter()
                     .map(|r| match r {
@@ -193,14 +199,22 @@ impl fmt::Display for ImportError {
                     f,
                     "{file}: no {} column was recognised. Columns found: {}.",
                     names.join(", no "),
-                    if columns.is_empty() { "none".to_string() } else { columns.join(", ") }
+                    if columns.is_empty() {
+                        "none".to_string()
+                    } else {
+                        columns.join(", ")
+                    }
                 )
             }
             ImportError::UnknownColumn { file, column } => {
                 write!(f, "{file} has no column {column}.")
             }
             ImportError::NoRows { file } => write!(f, "{file} has a header but no data rows."),
-            ImportError::NoValidRows { file, rejected, first } => write!(
+            ImportError::NoValidRows {
+                file,
+                rejected,
+                first,
+            } => write!(
                 f,
                 "{file}: none of its {rejected} rows could be read. Line {}{}: {}",
                 first.line,
@@ -337,7 +351,11 @@ impl OrdersImporter {
         } = &mut p;
         splitter.finish(&mut |r| builder.add(r));
         if let Some(line) = splitter.unterminated_quote() {
-            builder.reject(line, None, "a quoted field starts here and is never closed".into());
+            builder.reject(
+                line,
+                None,
+                "a quoted field starts here and is never closed".into(),
+            );
         }
         let b = p.builder;
         if b.orders.is_empty() {

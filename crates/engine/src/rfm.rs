@@ -116,11 +116,7 @@ pub fn customer_values(orders: &Orders, as_of: Day) -> Vec<CustomerValues> {
     let mut freq = vec![0u32; n];
     let mut money = vec![0f64; n];
     for i in 0..orders.len() {
-        let (c, d, a) = (
-            orders.customer[i] as usize,
-            orders.day[i],
-            orders.amount[i],
-        );
+        let (c, d, a) = (orders.customer[i] as usize, orders.day[i], orders.amount[i]);
         if d > as_of {
             continue;
         }
@@ -269,7 +265,12 @@ pub struct RfmResult {
 }
 
 /// Scores every customer and assigns the first matching segment.
-pub fn compute(orders: &Orders, as_of: Day, config: &RfmConfig, rules: &[SegmentRule]) -> RfmResult {
+pub fn compute(
+    orders: &Orders,
+    as_of: Day,
+    config: &RfmConfig,
+    rules: &[SegmentRule],
+) -> RfmResult {
     let values = customer_values(orders, as_of);
     let col = |f: &dyn Fn(&CustomerValues) -> f64| values.iter().map(f).collect::<Vec<f64>>();
     let recency_edges = bin_edges(&col(&|v| f64::from(v.recency_days)), &config.recency);

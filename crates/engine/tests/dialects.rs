@@ -2,9 +2,9 @@
 //! or not, CRLF or LF, read back identical at any chunk size.
 
 use proptest::prelude::*;
+use seglens_engine::ImportOptions;
 use seglens_engine::date::{days_from_civil, format_iso};
 use seglens_engine::orders::OrdersImporter;
-use seglens_engine::ImportOptions;
 
 fn row() -> impl Strategy<Value = (String, i32, i64)> {
     (
@@ -12,7 +12,9 @@ fn row() -> impl Strategy<Value = (String, i32, i64)> {
         0i32..3000,
         -100_000i64..1_000_000,
     )
-        .prop_filter("customer must not be blank", |(c, _, _)| !c.trim().is_empty())
+        .prop_filter("customer must not be blank", |(c, _, _)| {
+            !c.trim().is_empty()
+        })
 }
 
 proptest! {

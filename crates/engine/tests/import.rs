@@ -40,14 +40,22 @@ fn french_excel_export_in_windows_1252() {
     assert_eq!(orders.day[0], days_from_civil(2024, 2, 1));
     assert_eq!(report.rejected_total, 2);
     assert_eq!(report.rejected[0].line, 4);
-    assert_eq!(report.rejected[0].column.as_deref(), Some("Date de commande"));
+    assert_eq!(
+        report.rejected[0].column.as_deref(),
+        Some("Date de commande")
+    );
     assert!(report.rejected[0].reason.contains("not a real day"));
     assert_eq!(report.rejected[1].line, 6);
     assert_eq!(report.rejected[1].column.as_deref(), Some("Client"));
     let roles: Vec<Option<Role>> = report.columns.iter().map(|c| c.role).collect();
     assert_eq!(
         roles,
-        vec![Some(Role::CustomerId), Some(Role::OrderDate), Some(Role::Amount), None]
+        vec![
+            Some(Role::CustomerId),
+            Some(Role::OrderDate),
+            Some(Role::Amount),
+            None
+        ]
     );
 }
 
@@ -63,7 +71,10 @@ fn line_numbers_count_line_breaks_inside_quotes() {
 }
 
 fn cdnow(name: &str) -> Vec<u8> {
-    let path = format!("{}/../../../shared/datasets/cdnow/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../../shared/datasets/cdnow/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -93,7 +104,11 @@ fn cdnow_master_with_header_and_sample_without() {
     assert_eq!((r.rows, r.customers), (6_919, 2_357));
     assert_eq!(o.customer_keys[0], "0001");
     let total: f64 = o.amount.iter().sum();
-    let by_detection: f64 = import("s", &cdnow("CDNOW_sample.txt")).0.amount.iter().sum();
+    let by_detection: f64 = import("s", &cdnow("CDNOW_sample.txt"))
+        .0
+        .amount
+        .iter()
+        .sum();
     assert_eq!(total, by_detection);
 }
 
@@ -122,10 +137,15 @@ fn bad_files_are_refused_with_a_clear_message() {
     let e = err(b"name,city\nAnne,Paris\nLuc,Lyon\n");
     assert!(matches!(e, ImportError::MissingColumns { .. }), "{e:?}");
     assert!(e.to_string().contains("Columns found: name, city"), "{e}");
-    assert!(matches!(err(b"customer_id,date,amount\n"), ImportError::NoRows { .. }));
+    assert!(matches!(
+        err(b"customer_id,date,amount\n"),
+        ImportError::NoRows { .. }
+    ));
     let e = err(b"customer_id,date,amount\na,2024-01-01,x\nb,2024-01-02,y\n");
     match &e {
-        ImportError::NoValidRows { rejected, first, .. } => {
+        ImportError::NoValidRows {
+            rejected, first, ..
+        } => {
             assert_eq!(*rejected, 2);
             assert_eq!(first.line, 2);
         }

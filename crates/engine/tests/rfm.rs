@@ -31,8 +31,11 @@ fn bins(n: u8) -> RfmConfig {
     }
 }
 
-/// `(key, recency, frequency, monetary, r, f, m, segment)` per scored customer.
-fn scores(o: &Orders, as_of: i32, config: &RfmConfig) -> Vec<(String, i32, u32, f64, u8, u8, u8, String)> {
+/// `(key, recency, frequency, monetary, r, f, m, segment)` of one customer.
+type Scored = (String, i32, u32, f64, u8, u8, u8, String);
+
+/// The scores of every scored customer.
+fn scores(o: &Orders, as_of: i32, config: &RfmConfig) -> Vec<Scored> {
     let res = rfm::compute(o, as_of, config, &rfm::default_rules());
     res.rows
         .iter()

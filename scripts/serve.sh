@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds the app and serves it, as GitHub Pages
+# would, at http://127.0.0.1:8080/seglens/ (the demo data is one click away).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh build
+export PATH="$HOME/.cargo/bin:$PATH"
+port="${PORT:-8080}"
+echo "SegLens: http://127.0.0.1:$port/seglens/"
+exec trunk serve --release --offline --public-url /seglens/ --port "$port"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: formatting, lints (native
+# and wasm32), engine and app unit tests, the reference checks against
+# DuckDB and R's rules, the storage tests in headless Chromium, and the
+# end-to-end tests against the release build served under /seglens/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "Formatting"
+cargo fmt --all --check
+
+step "Lints, native"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Lints, wasm32"
+cargo clippy -p seglens-app --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+
+step "Engine, command line and app tests (native)"
+cargo test --workspace --locked
+
+step "Command line, release build"
+cargo build --release --locked -p seglens-cli
+seglens=target/release/seglens
+
+step "RFM against an independent reference (DuckDB aggregates, R's rules)"
+demo_dir=target/reference-demo
+"$seglens" demo --out "$demo_dir"
+.venv/bin/python tests/reference/rfm_reference.py "$seglens" "$demo_dir/orders.csv"
+.venv/bin/python tests/reference/rfm_reference.py "$seglens" ../shared/datasets/cdnow/CDNOW_master.txt \
+  --sep spaces --date date --date-format %Y%m%d --amount dollar_value
+
+step "Storage in headless Chromium (wasm-bindgen-test)"
+cargo test --locked --target wasm32-unknown-unknown --test storage
+
+step "Release build of the site, under /seglens/"
+trunk build --release --offline --public-url /seglens/
+
+step "End-to-end in headless Chromium (Playwright)"
+(cd tests/e2e && node --test --test-concurrency=1 ./*.test.mjs)
+
+echo
+echo "All tests passed."

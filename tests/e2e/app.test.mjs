@@ -1,0 +1,186 @@
+// End-to-end: the release build, served under /seglens/ as GitHub Pages
+// serves it, used as a marketer would in headless Chromium.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+import { launch, newContext } from './browser.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const dist = process.env.SEGLENS_DIST ?? join(root, 'dist');
+const cli = process.env.SEGLENS_CLI ?? join(root, 'target', 'release', 'seglens');
+const shots = join(here, 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+let server, browser, context, page, base;
+const requests = [];
+
+before(async () => {
+  server = await serve(dist);
+  base = `http://127.0.0.1:${server.address().port}/seglens/`;
+  browser = await launch();
+  context = await newContext(browser);
+  context.on('request', (r) => requests.push(r.url()));
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+/** The segment table as {segment: customers}. */
+async function tableCounts() {
+  const rows = await page.locator('[data-testid=rfm-table] tbody tr').all();
+  const counts = {};
+  for (const row of rows) {
+    const name = (await row.locator('th').innerText()).trim();
+    const customers = Number((await row.locator('td').first().innerText()).replace(/,/g, ''));
+    counts[name] = customers;
+  }
+  return counts;
+}
+
+/** The same counts from the command line on the same file. */
+function cliCounts(file) {
+  const csv = execFileSync(cli, ['rfm', '--orders', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const counts = {};
+  for (const line of csv.trim().split('\n').slice(1)) {
+    const segment = line.slice(line.lastIndexOf(',') + 1);
+    counts[segment] = (counts[segment] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const nonZero = (c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v > 0));
+
+test('the start screen offers the demo and a drop zone', async () => {
+  await page.goto(base);
+  await page.getByTestId('explore-demo').waitFor();
+  assert.ok(await page.getByTestId('drop-zone').isVisible());
+  await shot('01-start');
+});
+
+test('the demo shows RFM segments in a table and a chart, as the command line computes them', async () => {
+  await page.getByTestId('explore-demo').click();
+  await page.getByTestId('rfm-table').waitFor();
+  await page.locator('[data-testid=rfm-chart] svg').waitFor();
+  const counts = await tableCounts();
+  assert.equal(Object.keys(counts).length, 11);
+  const demoDir = join(root, 'target', 'e2e-demo');
+  execFileSync(cli, ['demo', '--out', demoDir]);
+  assert.deepEqual(nonZero(counts), cliCounts(join(demoDir, 'orders.csv')));
+  assert.match(await page.getByTestId('source').innerText(), /Demo business/);
+  await shot('02-demo');
+});
+
+test('a reload restores the workspace without importing again', async () => {
+  const before = await tableCounts();
+  await page.reload();
+  await page.getByTestId('rfm-table').waitFor();
+  assert.deepEqual(await tableCounts(), before);
+  await shot('03-reloaded');
+});
+
+test('a French Windows-1252 semicolon export is read, with its rejected rows listed', async () => {
+  const file = join(root, 'tests', 'fixtures', 'commandes-fr.csv');
+  await page.getByTestId('file-input').setInputFiles(file);
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'commandes-fr.csv');
+  assert.deepEqual(nonZero(await tableCounts()), cliCounts(file));
+  const report = await page.getByTestId('import-report').innerText();
+  assert.match(report, /108 rows accepted, 2 rejected, 1 refund, 40 customers/);
+  assert.match(report, /Windows-1252/);
+  assert.match(report, /delimiter ;/);
+  assert.match(report, /dd\/mm\/yyyy/);
+  const rejected = await page.getByTestId('rejected-rows').innerText();
+  assert.match(rejected, /110\s+Date de commande\s+"31\/02\/2025" is not a real day/);
+  assert.match(rejected, /111\s+Montant TTC\s+the amount is empty/);
+  await shot('04-french-upload');
+});
+
+test('bad files get a clear message and lose nothing', async () => {
+  const cases = [
+    [{ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) }, /empty\.csv is empty/],
+    [
+      { name: 'photo.csv', mimeType: 'text/csv', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48]) },
+      /photo\.csv is not a text file/,
+    ],
+    [
+      { name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from('name,city\nAnne,Paris\nLuc,Lyon\n') },
+      /contacts\.csv: no order date .*, no amount .* column was recognised\. Columns found: name, city/,
+    ],
+  ];
+  for (const [file, message] of cases) {
+    await page.getByTestId('file-input').setInputFiles(file);
+    const banner = page.getByTestId('error');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), message);
+    // The previous workspace is still on screen...
+    assert.equal(await page.getByTestId('source').innerText(), 'commandes-fr.csv');
+  }
+  await shot('05-bad-file');
+  // ...and still stored.
+  await page.reload();
+  await page.getByTestId('rfm-table').waitFor();
+  assert.equal(await page.getByTestId('source').innerText(), 'commandes-fr.csv');
+});
+
+/** A large order file, made here: `rows` rows, ~33 bytes each. */
+function bigFile(rows) {
+  const lines = ['customer_id,order_date,amount'];
+  for (let i = 0; i < rows; i++) {
+    const day = 1 + (i * 7) % 28;
+    const month = 1 + (i * 13) % 12;
+    lines.push(`C${(i * 7919) % 100000},2025-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')},${(i % 9000) / 100 + 1}`);
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+test('a large file streams with a moving progress bar and can be cancelled', async () => {
+  const buffer = bigFile(1_000_000);
+  const seen = new Set();
+  await page.getByTestId('file-input').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer });
+  await page.getByTestId('progress').waitFor();
+  // The page keeps rendering while the worker reads: the bar moves.
+  for (let i = 0; i < 40 && seen.size < 3; i++) {
+    const v = await page.getByTestId('progress').getAttribute('value').catch(() => null);
+    if (v !== null) seen.add(v);
+    await page.waitForTimeout(25);
+  }
+  await shot('06-progress');
+  await page.getByTestId('cancel-import').click();
+  await page.getByTestId('rfm-table').waitFor();
+  assert.ok(seen.size >= 2, `progress values seen: ${[...seen]}`);
+  assert.equal(await page.getByTestId('source').innerText(), 'commandes-fr.csv');
+
+  const start = Date.now();
+  await page.getByTestId('file-input').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer });
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'big.csv', null, { timeout: 120_000 });
+  const seconds = (Date.now() - start) / 1000;
+  console.log(`imported and analysed ${(buffer.length / 1e6).toFixed(1)} MB (1,000,000 rows) in ${seconds.toFixed(2)} s, storage included`);
+  const report = await page.getByTestId('import-report').innerText();
+  assert.match(report, /1,000,000 rows accepted, 0 rejected/);
+  await shot('07-big-file');
+});
+
+test('delete my data returns to the start screen, and stays deleted after a reload', async () => {
+  await page.getByTestId('delete-all').click();
+  await page.getByTestId('confirm-delete').click();
+  await page.getByTestId('explore-demo').waitFor();
+  await page.reload();
+  await page.getByTestId('explore-demo').waitFor();
+});
+
+test('the page requested nothing outside its own origin', () => {
+  const origin = new URL(base).origin;
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(foreign, []);
+  assert.ok(requests.length > 5);
+});
