@@ -33,6 +33,9 @@ demo_dir=target/reference-demo
 .venv/bin/python tests/reference/rfm_reference.py "$seglens" ../shared/datasets/cdnow/CDNOW_master.txt \
   --sep spaces --date date --date-format %Y%m%d --amount dollar_value
 
+step "BG/NBD and Gamma-Gamma against lifetimes on the demo data"
+.venv/bin/python tests/reference/clv_reference.py "$seglens" "$demo_dir/orders.csv" 2025-06-30
+
 step "Storage in headless Chromium (wasm-bindgen-test)"
 cargo test --locked --target wasm32-unknown-unknown --test storage
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::date::{self, Day};
 use seglens_engine::orders::ColumnRef;
 use seglens_engine::rfm::{self, Bins, RfmConfig};
@@ -58,6 +59,40 @@ enum Command {
         #[arg(long = "map", value_name = "ROLE=COLUMN")]
         map: Vec<String>,
     },
+    /// Fits the BG/NBD and Gamma-Gamma models and predicts each customer's
+    /// purchases, probability of being active, and lifetime value.
+    ///
+    /// Same-day purchases of a customer count as one; refunds are left out.
+    /// The calibration period ends on --calibration-end (inclusive); with
+    /// --holdout-end, the purchases after it up to that date are compared
+    /// with the predictions.
+    Clv {
+        /// The order file.
+        #[arg(long, value_name = "FILE")]
+        orders: PathBuf,
+        /// Last day of the calibration period, YYYY-MM-DD. Defaults to the
+        /// last order's day.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        calibration_end: Option<String>,
+        /// Last day of the holdout period, YYYY-MM-DD.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        holdout_end: Option<String>,
+        /// The model's unit of time.
+        #[arg(long, value_enum, default_value_t = Unit::Weeks)]
+        unit: Unit,
+        /// Prediction horizon in the unit (default 52 weeks or 365 days).
+        #[arg(long)]
+        horizon: Option<f64>,
+        /// Monthly discount rate for the lifetime value.
+        #[arg(long, default_value_t = 0.01)]
+        discount_rate: f64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Forces a column for a role, as for `rfm`. Repeatable.
+        #[arg(long = "map", value_name = "ROLE=COLUMN")]
+        map: Vec<String>,
+    },
     /// Writes the demo business (customers, orders, e-mail results, NPS
     /// answers, web events) as CSV files into a folder.
     Demo {
@@ -68,6 +103,14 @@ enum Command {
         #[arg(long, default_value_t = demo::DEMO_SEED)]
         seed: u64,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Unit {
+    /// Days.
+    Days,
+    /// Weeks of seven days.
+    Weeks,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -99,10 +142,15 @@ fn run(cli: Cli) -> Result<(), String> {
             map,
         } => {
             let options = parse_map(&map)?;
+            let as_of = as_of
+                .map(|text| {
+                    date::parse_iso(&text)
+                        .ok_or_else(|| format!("--as-of {text:?} is not a date (YYYY-MM-DD)"))
+                })
+                .transpose()?;
             let table = read_orders(&orders, options)?;
             let as_of = match as_of {
-                Some(text) => date::parse_iso(&text)
-                    .ok_or_else(|| format!("--as-of {text:?} is not a date (YYYY-MM-DD)"))?,
+                Some(day) => day,
                 None => seglens_engine::default_as_of(&table)
                     .ok_or_else(|| format!("{}: no order to score", orders.display()))?,
             };
@@ -115,6 +163,56 @@ fn run(cli: Cli) -> Result<(), String> {
                 // A closed pipe (`seglens rfm ... | head`) is not an error.
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(|e| e.to_string()),
+            }
+        }
+        Command::Clv {
+            orders,
+            calibration_end,
+            holdout_end,
+            unit,
+            horizon,
+            discount_rate,
+            format,
+            map,
+        } => {
+            let table = read_orders(&orders, parse_map(&map)?)?;
+            let date_arg = |name: &str, text: Option<String>| -> Result<Option<Day>, String> {
+                text.map(|t| {
+                    date::parse_iso(&t)
+                        .ok_or_else(|| format!("--{name} {t:?} is not a date (YYYY-MM-DD)"))
+                })
+                .transpose()
+            };
+            let calibration_end = match date_arg("calibration-end", calibration_end)? {
+                Some(d) => d,
+                None => table
+                    .last_order_day()
+                    .ok_or_else(|| format!("{}: no order to model", orders.display()))?,
+            };
+            let holdout_end = date_arg("holdout-end", holdout_end)?;
+            if holdout_end.is_some_and(|h| h <= calibration_end) {
+                return Err("--holdout-end must come after --calibration-end".into());
+            }
+            let unit = match unit {
+                Unit::Days => TimeUnit::Days,
+                Unit::Weeks => TimeUnit::Weeks,
+            };
+            let horizon = horizon.unwrap_or(match unit {
+                TimeUnit::Days => 365.0,
+                TimeUnit::Weeks => 52.0,
+            });
+            let request = ClvRequest {
+                calibration_end,
+                holdout_end,
+                unit,
+                horizon,
+                discount_rate,
+            };
+            match write_clv(&table, &request, format) {
+                Err(ClvError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                Err(ClvError::Io(e)) => Err(e.to_string()),
+                Err(ClvError::Fit(e)) => Err(format!("the model could not be fitted: {e}")),
+                Ok(()) => Ok(()),
             }
         }
         Command::Demo { out, seed } => {
@@ -249,4 +347,172 @@ fn write_rfm(orders: &Orders, as_of: Day, config: &RfmConfig, format: Format) ->
         }
     }
     out.flush()
+}
+
+struct ClvRequest {
+    calibration_end: Day,
+    holdout_end: Option<Day>,
+    unit: TimeUnit,
+    horizon: f64,
+    discount_rate: f64,
+}
+
+enum ClvError {
+    Io(io::Error),
+    Fit(clv::FitError),
+}
+
+impl From<io::Error> for ClvError {
+    fn from(e: io::Error) -> Self {
+        ClvError::Io(e)
+    }
+}
+
+fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), ClvError> {
+    let data = clv::summarise(orders, req.calibration_end, req.holdout_end, req.unit);
+    let bg = clv::fit_bgnbd(&data).map_err(ClvError::Fit)?;
+    let gg = clv::fit_gamma_gamma(&data).map_err(ClvError::Fit)?;
+    for w in bg.warnings.iter().chain(&gg.warnings) {
+        eprintln!("seglens: warning: {w}");
+    }
+    let holdout_length = req
+        .holdout_end
+        .map(|h| f64::from(h - req.calibration_end) / req.unit.days());
+    #[derive(serde::Serialize)]
+    struct CustomerOut<'a> {
+        customer_id: &'a str,
+        frequency: f64,
+        recency: f64,
+        #[serde(rename = "T")]
+        age: f64,
+        monetary: f64,
+        p_alive: f64,
+        expected_purchases: f64,
+        expected_spend: f64,
+        clv: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        holdout_purchases: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        holdout_predicted: Option<f64>,
+    }
+    let round = |x: f64, d: i32| {
+        let f = 10f64.powi(d);
+        (x * f).round() / f
+    };
+    let customers: Vec<CustomerOut<'_>> = data
+        .iter()
+        .map(|c| {
+            let spend = gg.params.expected_spend(c.frequency, c.monetary);
+            CustomerOut {
+                customer_id: &orders.customer_keys[c.customer as usize],
+                frequency: c.frequency,
+                recency: round(c.recency, 4),
+                age: round(c.age, 4),
+                monetary: round(c.monetary, 4),
+                p_alive: round(bg.params.p_alive(c.frequency, c.recency, c.age), 6),
+                expected_purchases: round(
+                    bg.params
+                        .expected_purchases(req.horizon, c.frequency, c.recency, c.age),
+                    6,
+                ),
+                expected_spend: round(spend, 4),
+                clv: round(
+                    clv::clv(
+                        &bg.params,
+                        spend,
+                        c,
+                        req.horizon,
+                        req.discount_rate,
+                        req.unit,
+                    ),
+                    4,
+                ),
+                holdout_purchases: holdout_length.map(|_| c.holdout_frequency),
+                holdout_predicted: holdout_length.map(|t| {
+                    round(
+                        bg.params
+                            .expected_purchases(t, c.frequency, c.recency, c.age),
+                        6,
+                    )
+                }),
+            }
+        })
+        .collect();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            let holdout = holdout_length.map(|t| {
+                let actual: f64 = data.iter().map(|c| c.holdout_frequency).sum();
+                let predicted: f64 = data
+                    .iter()
+                    .map(|c| {
+                        bg.params
+                            .expected_purchases(t, c.frequency, c.recency, c.age)
+                    })
+                    .sum();
+                serde_json::json!({
+                    "length": t,
+                    "actual_purchases": actual,
+                    "predicted_purchases": round(predicted, 3),
+                    "error_percent": round(100.0 * (predicted - actual) / actual.max(1.0), 2),
+                })
+            });
+            let doc = serde_json::json!({
+                "calibration_end": date::format_iso(req.calibration_end),
+                "holdout_end": req.holdout_end.map(date::format_iso),
+                "unit": match req.unit { TimeUnit::Days => "days", TimeUnit::Weeks => "weeks" },
+                "horizon": req.horizon,
+                "discount_rate": req.discount_rate,
+                "bgnbd": {
+                    "r": bg.params.r, "alpha": bg.params.alpha, "a": bg.params.a, "b": bg.params.b,
+                    "log_likelihood": bg.log_likelihood,
+                    "std_errors": bg.std_errors,
+                    "customers": bg.customers,
+                },
+                "gamma_gamma": {
+                    "p": gg.params.p, "q": gg.params.q, "gamma": gg.params.gamma,
+                    "log_likelihood": gg.log_likelihood,
+                    "std_errors": gg.std_errors,
+                    "customers": gg.customers,
+                },
+                "warnings": bg.warnings.iter().chain(&gg.warnings).collect::<Vec<_>>(),
+                "holdout": holdout,
+                "customers": customers,
+            });
+            serde_json::to_writer(&mut out, &doc).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            write!(
+                out,
+                "customer_id,frequency,recency,T,monetary,p_alive,expected_purchases,expected_spend,clv"
+            )?;
+            if holdout_length.is_some() {
+                write!(out, ",holdout_purchases,holdout_predicted")?;
+            }
+            writeln!(out)?;
+            for c in &customers {
+                write!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{}",
+                    csv_field(c.customer_id),
+                    c.frequency,
+                    c.recency,
+                    c.age,
+                    c.monetary,
+                    c.p_alive,
+                    c.expected_purchases,
+                    c.expected_spend,
+                    c.clv
+                )?;
+                if let (Some(a), Some(p)) = (c.holdout_purchases, c.holdout_predicted) {
+                    write!(out, ",{a},{p}")?;
+                }
+                writeln!(out)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
 }

@@ -5,10 +5,12 @@
 //! Tables are columnar: one vector per column, customers as dense `u32`
 //! indices, dates as day numbers.
 
+pub mod clv;
 pub mod date;
 pub mod delimited;
 pub mod demo;
 pub mod number;
+pub mod optimize;
 pub mod orders;
 pub mod rfm;
 pub mod roles;

@@ -1,0 +1,188 @@
+//! The `seglens` binary as a user runs it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn seglens(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seglens"))
+        .args(args)
+        .output()
+        .expect("seglens runs")
+}
+
+fn shared(name: &str) -> String {
+    format!(
+        "{}/../../../shared/datasets/cdnow/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("seglens-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn rfm_prints_the_documented_columns_in_csv_and_json() {
+    let dir = temp_dir("rfm");
+    let file = dir.join("orders.csv");
+    std::fs::write(
+        &file,
+        "customer_id,order_date,amount\na,2024-01-01,10\na,2024-01-10,20\nb,2024-01-05,-5\nb,2024-01-04,50\n",
+    )
+    .unwrap();
+    let out = seglens(&[
+        "rfm",
+        "--orders",
+        file.to_str().unwrap(),
+        "--as-of",
+        "2024-01-11",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "customer_id,recency_days,frequency,monetary,r,f,m,rfm_score,segment"
+    );
+    assert!(lines[1].starts_with("a,1,2,30.00,"), "{}", lines[1]);
+    assert!(lines[2].starts_with("b,7,1,45.00,"), "{}", lines[2]);
+
+    let out = seglens(&[
+        "rfm",
+        "--orders",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Without --as-of: the day after the last order (refunds excluded).
+    assert_eq!(rows[0]["recency_days"], 1);
+    assert_eq!(rows[1]["monetary"], 45.0);
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn bad_input_fails_with_a_message() {
+    let dir = temp_dir("bad");
+    let empty = dir.join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    for (args, message) in [
+        (
+            vec!["rfm", "--orders", empty.to_str().unwrap()],
+            "empty.csv is empty",
+        ),
+        (
+            vec!["rfm", "--orders", "/no/such/file.csv"],
+            "/no/such/file.csv",
+        ),
+        (
+            vec![
+                "rfm",
+                "--orders",
+                empty.to_str().unwrap(),
+                "--as-of",
+                "2024-02-30",
+            ],
+            "\"2024-02-30\" is not a date",
+        ),
+        (
+            vec![
+                "rfm",
+                "--orders",
+                empty.to_str().unwrap(),
+                "--map",
+                "colour=2",
+            ],
+            "unknown role",
+        ),
+    ] {
+        let out = seglens(&args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    let out = seglens(&["rfm", "--help"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--as-of"));
+}
+
+#[test]
+fn rfm_on_a_messy_file_equals_rfm_on_its_clean_copy() {
+    let dir = temp_dir("messy");
+    let clean = dir.join("clean.csv");
+    let messy = dir.join("messy.csv");
+    std::fs::write(
+        &clean,
+        "customer_id,order_date,amount\nA,2024-03-01,1234.5\nB,2024-03-02,12\nA,2024-03-05,-3.5\n",
+    )
+    .unwrap();
+    let messy_text = "Client;Date de commande;Montant TTC\r\nA;01/03/2024;1 234,50 €\r\nB;02/03/2024;12,00 €\r\nA;05/03/2024;(3,50)\r\n";
+    let bytes: Vec<u8> = messy_text
+        .chars()
+        .map(|c| if c == '€' { 0x80 } else { c as u8 })
+        .collect();
+    std::fs::write(&messy, bytes).unwrap();
+    let a = seglens(&["rfm", "--orders", clean.to_str().unwrap()]);
+    let b = seglens(&["rfm", "--orders", messy.to_str().unwrap()]);
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn clv_on_the_cdnow_sample_reproduces_the_published_figures() {
+    let out = seglens(&[
+        "clv",
+        "--orders",
+        &shared("CDNOW_sample.txt"),
+        "--map",
+        "customer_id=2",
+        "--map",
+        "date=3",
+        "--map",
+        "amount=5",
+        "--calibration-end",
+        "1997-09-30",
+        "--unit",
+        "weeks",
+        "--horizon",
+        "39",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let near = |v: &serde_json::Value, want: f64, rel: f64| {
+        let got = v.as_f64().unwrap();
+        ((got - want) / want).abs() <= rel
+    };
+    let bg = &doc["bgnbd"];
+    assert!(near(&bg["r"], 0.2426, 0.001), "{bg}");
+    assert!(near(&bg["alpha"], 4.4135, 0.001), "{bg}");
+    assert!(near(&bg["a"], 0.7929, 0.001), "{bg}");
+    assert!(near(&bg["b"], 2.4258, 0.001), "{bg}");
+    assert!((bg["log_likelihood"].as_f64().unwrap() + 9582.43).abs() < 0.01);
+    let gg = &doc["gamma_gamma"];
+    assert!(near(&gg["p"], 6.25, 0.005) && near(&gg["q"], 3.74, 0.005));
+    assert!(near(&gg["gamma"], 15.44, 0.005), "{gg}");
+    let one = doc["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["customer_id"] == "0001")
+        .unwrap();
+    assert!((one["expected_purchases"].as_f64().unwrap() - 1.226).abs() < 0.0005);
+    assert!((one["p_alive"].as_f64().unwrap() - 0.727).abs() < 0.0005);
+    for key in ["frequency", "recency", "T", "monetary", "clv"] {
+        assert!(one.get(key).is_some(), "{key}");
+    }
+}

@@ -1,0 +1,228 @@
+//! Small numerical tools for maximum likelihood: Nelder–Mead
+//! minimisation, a finite-difference Hessian and a matrix inverse.
+
+/// The result of a minimisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Minimum {
+    /// Where the minimum is.
+    pub x: Vec<f64>,
+    /// The function's value there.
+    pub value: f64,
+    /// Function evaluations used.
+    pub evaluations: usize,
+    /// True when the simplex shrank below the tolerance before the budget
+    /// ran out.
+    pub converged: bool,
+}
+
+/// Minimises `f` from `start` with the Nelder–Mead simplex method
+/// (standard coefficients), restarting once from the best point so the
+/// simplex cannot collapse early.
+pub fn nelder_mead(
+    f: &dyn Fn(&[f64]) -> f64,
+    start: &[f64],
+    step: f64,
+    tolerance: f64,
+    max_evaluations: usize,
+) -> Minimum {
+    let mut best = simplex_run(f, start, step, tolerance, max_evaluations);
+    let again = simplex_run(f, &best.x, step / 4.0, tolerance, max_evaluations);
+    let evaluations = best.evaluations + again.evaluations;
+    if again.value <= best.value {
+        best = again;
+    }
+    best.evaluations = evaluations;
+    best
+}
+
+fn simplex_run(
+    f: &dyn Fn(&[f64]) -> f64,
+    start: &[f64],
+    step: f64,
+    tolerance: f64,
+    max_evaluations: usize,
+) -> Minimum {
+    let n = start.len();
+    let eval = |x: &[f64]| {
+        let v = f(x);
+        if v.is_nan() { f64::INFINITY } else { v }
+    };
+    let mut points: Vec<Vec<f64>> = vec![start.to_vec()];
+    for i in 0..n {
+        let mut p = start.to_vec();
+        p[i] += step;
+        points.push(p);
+    }
+    let mut values: Vec<f64> = points.iter().map(|p| eval(p)).collect();
+    let mut evaluations = n + 1;
+    let mut converged = false;
+    while evaluations < max_evaluations {
+        let mut order: Vec<usize> = (0..=n).collect();
+        order.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+        points = order.iter().map(|i| points[*i].clone()).collect();
+        values = order.iter().map(|i| values[*i]).collect();
+        let spread = (values[n] - values[0]).abs();
+        let size = points[1..]
+            .iter()
+            .flat_map(|p| p.iter().zip(&points[0]).map(|(a, b)| (a - b).abs()))
+            .fold(0.0, f64::max);
+        if spread <= tolerance * (1.0 + values[0].abs()) && size <= tolerance.sqrt() {
+            converged = true;
+            break;
+        }
+        let centroid: Vec<f64> = (0..n)
+            .map(|j| points[..n].iter().map(|p| p[j]).sum::<f64>() / n as f64)
+            .collect();
+        let along = |t: f64| -> Vec<f64> {
+            (0..n)
+                .map(|j| centroid[j] + t * (points[n][j] - centroid[j]))
+                .collect()
+        };
+        let reflected = along(-1.0);
+        let fr = eval(&reflected);
+        evaluations += 1;
+        if fr < values[0] {
+            let expanded = along(-2.0);
+            let fe = eval(&expanded);
+            evaluations += 1;
+            if fe < fr {
+                points[n] = expanded;
+                values[n] = fe;
+            } else {
+                points[n] = reflected;
+                values[n] = fr;
+            }
+        } else if fr < values[n - 1] {
+            points[n] = reflected;
+            values[n] = fr;
+        } else {
+            let (contracted, fc) = if fr < values[n] {
+                let c = along(-0.5);
+                let v = eval(&c);
+                (c, v)
+            } else {
+                let c = along(0.5);
+                let v = eval(&c);
+                (c, v)
+            };
+            evaluations += 1;
+            if fc < values[n].min(fr) {
+                points[n] = contracted;
+                values[n] = fc;
+            } else {
+                for i in 1..=n {
+                    points[i] = (0..n)
+                        .map(|j| points[0][j] + 0.5 * (points[i][j] - points[0][j]))
+                        .collect();
+                    values[i] = eval(&points[i]);
+                }
+                evaluations += n;
+            }
+        }
+    }
+    let best = (0..=n)
+        .min_by(|a, b| values[*a].total_cmp(&values[*b]))
+        .unwrap_or(0);
+    Minimum {
+        x: points[best].clone(),
+        value: values[best],
+        evaluations,
+        converged,
+    }
+}
+
+/// The Hessian of `f` at `x` by central differences, with steps relative
+/// to each coordinate.
+pub fn hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<Vec<f64>> {
+    let n = x.len();
+    let h: Vec<f64> = x.iter().map(|v| 1e-4 * v.abs().max(1e-2)).collect();
+    let at = |di: (usize, f64), dj: (usize, f64)| {
+        let mut p = x.to_vec();
+        p[di.0] += di.1;
+        p[dj.0] += dj.1;
+        f(&p)
+    };
+    let mut out = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in i..n {
+            let v =
+                (at((i, h[i]), (j, h[j])) - at((i, h[i]), (j, -h[j])) - at((i, -h[i]), (j, h[j]))
+                    + at((i, -h[i]), (j, -h[j])))
+                    / (4.0 * h[i] * h[j]);
+            out[i][j] = v;
+            out[j][i] = v;
+        }
+    }
+    out
+}
+
+/// Inverts a small square matrix by Gauss–Jordan elimination with partial
+/// pivoting; `None` when it is singular.
+pub fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = m.len();
+    let mut a: Vec<Vec<f64>> = m
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut r = row.clone();
+            r.extend((0..n).map(|j| if i == j { 1.0 } else { 0.0 }));
+            r
+        })
+        .collect();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|x, y| a[*x][col].abs().total_cmp(&a[*y][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(col, pivot);
+        let p = a[col][col];
+        for v in a[col].iter_mut() {
+            *v /= p;
+        }
+        for row in 0..n {
+            if row != col {
+                let factor = a[row][col];
+                if factor != 0.0 {
+                    for k in 0..2 * n {
+                        a[row][k] -= factor * a[col][k];
+                    }
+                }
+            }
+        }
+    }
+    Some(a.into_iter().map(|r| r[n..].to_vec()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_rosenbrock_minimum() {
+        let f = |x: &[f64]| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
+        let m = nelder_mead(&f, &[-1.2, 1.0], 0.5, 1e-14, 20_000);
+        assert!(m.converged);
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-5 && (m.x[1] - 1.0).abs() < 1e-5,
+            "{:?}",
+            m.x
+        );
+    }
+
+    #[test]
+    fn hessian_and_inverse_of_a_quadratic() {
+        // f = x^2 + 3xy + 5y^2: Hessian [[2, 3], [3, 10]], inverse [[10, -3], [-3, 2]] / 11.
+        let f = |x: &[f64]| x[0] * x[0] + 3.0 * x[0] * x[1] + 5.0 * x[1] * x[1];
+        let h = hessian(&f, &[0.3, -0.2]);
+        let want = [[2.0, 3.0], [3.0, 10.0]];
+        for i in 0..2 {
+            for j in 0..2 {
+                assert!((h[i][j] - want[i][j]).abs() < 1e-5, "{h:?}");
+            }
+        }
+        let inv = invert(&h).unwrap();
+        assert!((inv[0][0] - 10.0 / 11.0).abs() < 1e-5);
+        assert!((inv[0][1] + 3.0 / 11.0).abs() < 1e-5);
+        assert!(invert(&[vec![1.0, 2.0], vec![2.0, 4.0]]).is_none());
+    }
+}
