@@ -76,7 +76,7 @@ pub fn summarise(
         .filter(|&i| orders.amount[i] >= 0.0 && orders.day[i] <= last_day)
         .map(|i| (orders.customer[i], orders.day[i], orders.amount[i]))
         .collect();
-    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.sort_by_key(|r| (r.0, r.1));
     let mut out = Vec::new();
     let mut i = 0;
     while i < rows.len() {

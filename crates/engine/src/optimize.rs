@@ -179,13 +179,12 @@ pub fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
         for v in a[col].iter_mut() {
             *v /= p;
         }
-        for row in 0..n {
-            if row != col {
-                let factor = a[row][col];
-                if factor != 0.0 {
-                    for k in 0..2 * n {
-                        a[row][k] -= factor * a[col][k];
-                    }
+        let pivot_row = a[col].clone();
+        for (r, row) in a.iter_mut().enumerate() {
+            let factor = row[col];
+            if r != col && factor != 0.0 {
+                for (v, p) in row.iter_mut().zip(&pivot_row) {
+                    *v -= factor * p;
                 }
             }
         }
