@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Day;
-use crate::optimize;
+use crate::optimize::{self, digamma};
 use crate::orders::Orders;
 
 /// The unit of time of the model.
@@ -149,7 +149,7 @@ pub struct BgNbd {
 }
 
 /// Caches the terms of the likelihood that depend on `x` only.
-fn by_frequency(data: &[CustomerSummary], f: impl Fn(f64) -> f64) -> Vec<f64> {
+fn by_frequency<T>(data: &[CustomerSummary], f: impl Fn(f64) -> T) -> Vec<T> {
     let max_x = data.iter().map(|c| c.frequency as usize).max().unwrap_or(0);
     (0..=max_x).map(|x| f(x as f64)).collect()
 }
@@ -179,6 +179,58 @@ impl BgNbd {
             total += per_x[x as usize] + tail;
         }
         total + constant * data.len() as f64
+    }
+
+    /// The log-likelihood and its gradient with respect to `(r, alpha, a,
+    /// b)`.
+    pub fn log_likelihood_and_gradient(&self, data: &[CustomerSummary]) -> (f64, [f64; 4]) {
+        let BgNbd { r, alpha, a, b } = *self;
+        if !(r > 0.0 && alpha > 0.0 && a > 0.0 && b > 0.0) {
+            return (f64::NEG_INFINITY, [0.0; 4]);
+        }
+        let n = data.len() as f64;
+        let per_x = by_frequency(data, |x| {
+            (
+                ln_gamma(r + x) + ln_gamma(b + x) - ln_gamma(a + b + x),
+                digamma(r + x),
+                digamma(b + x),
+                digamma(a + b + x),
+            )
+        });
+        let (ln_a, ln_alpha) = (a.ln(), alpha.ln());
+        let mut ll = n * (r * ln_alpha - ln_gamma(r) + ln_gamma(a + b) - ln_gamma(b));
+        let mut g = [
+            n * (ln_alpha - digamma(r)),
+            n * r / alpha,
+            n * digamma(a + b),
+            n * (digamma(a + b) - digamma(b)),
+        ];
+        for c in data {
+            let x = c.frequency;
+            let (lg, psi_rx, psi_bx, psi_abx) = per_x[x as usize];
+            let ln_at = (alpha + c.age).ln();
+            let a3 = -(r + x) * ln_at;
+            let (tail, w3, w4, ln_ar) = if x > 0.0 {
+                let ln_ar = (alpha + c.recency).ln();
+                let a4 = ln_a - (b + x - 1.0).ln() - (r + x) * ln_ar;
+                let m = a3.max(a4);
+                let (e3, e4) = ((a3 - m).exp(), (a4 - m).exp());
+                let sum = e3 + e4;
+                (m + sum.ln(), e3 / sum, e4 / sum, ln_ar)
+            } else {
+                (a3, 1.0, 0.0, 0.0)
+            };
+            ll += lg + tail;
+            g[0] += psi_rx - w3 * ln_at - w4 * ln_ar;
+            g[1] -= (r + x) * (w3 / (alpha + c.age) + w4 / (alpha + c.recency));
+            g[2] -= psi_abx;
+            g[3] += psi_bx - psi_abx;
+            if x > 0.0 {
+                g[2] += w4 / a;
+                g[3] -= w4 / (b + x - 1.0);
+            }
+        }
+        (ll, g)
     }
 
     fn odds_dead(&self, x: f64, recency: f64, age: f64) -> f64 {
@@ -245,6 +297,38 @@ impl GammaGamma {
         total
     }
 
+    /// The log-likelihood and its gradient with respect to `(p, q, gamma)`.
+    pub fn log_likelihood_and_gradient(&self, data: &[CustomerSummary]) -> (f64, [f64; 3]) {
+        let GammaGamma { p, q, gamma } = *self;
+        if !(p > 0.0 && q > 0.0 && gamma > 0.0) {
+            return (f64::NEG_INFINITY, [0.0; 3]);
+        }
+        let per_x = by_frequency(data, |x| {
+            if x > 0.0 {
+                (
+                    ln_gamma(p * x + q) - ln_gamma(p * x) + p * x * x.ln(),
+                    digamma(p * x + q),
+                    digamma(p * x),
+                )
+            } else {
+                (0.0, 0.0, 0.0)
+            }
+        });
+        let (ln_gamma_q, psi_q, ln_g) = (ln_gamma(q), digamma(q), gamma.ln());
+        let mut ll = 0.0;
+        let mut g = [0.0; 3];
+        for c in data {
+            let (x, m) = (c.frequency, c.monetary);
+            let (lg, psi_pxq, psi_px) = per_x[x as usize];
+            let (ln_m, ln_gm) = (m.ln(), (gamma + m * x).ln());
+            ll += lg - ln_gamma_q + q * ln_g + (p * x - 1.0) * ln_m - (p * x + q) * ln_gm;
+            g[0] += x * (psi_pxq - psi_px + ln_m + x.ln() - ln_gm);
+            g[1] += psi_pxq - psi_q + ln_g - ln_gm;
+            g[2] += q / gamma - (p * x + q) / (gamma + m * x);
+        }
+        (ll, g)
+    }
+
     /// Expected mean spend of a customer with `x` repeat purchases of mean
     /// `m` (for `x = 0`, the population mean).
     pub fn expected_spend(&self, x: f64, m: f64) -> f64 {
@@ -281,42 +365,86 @@ pub struct Fit<P> {
     pub warnings: Vec<String>,
 }
 
-fn fit_log_params(
-    neg_ll: &dyn Fn(&[f64]) -> f64,
+/// Bounds of the logarithms of the parameters during a fit.
+const LOG_BOUND: f64 = 25.0;
+
+/// Maximises a log-likelihood over positive parameters: BFGS on their
+/// logarithms with the analytic gradient, from each starting point, with
+/// Nelder–Mead as a fallback. Returns the parameters and the maximum.
+fn maximise(
+    ll_grad: &dyn Fn(&[f64]) -> (f64, Vec<f64>),
     starts: &[Vec<f64>],
+    n: f64,
 ) -> Result<(Vec<f64>, f64), FitError> {
-    let in_log = |theta: &[f64]| {
+    // The mean negative log-likelihood in log space, so tolerances do not
+    // depend on the number of customers.
+    let objective = |theta: &[f64]| {
         let p: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
-        neg_ll(&p)
+        let (ll, g) = ll_grad(&p);
+        let grad = g.iter().zip(&p).map(|(gi, pi)| -gi * pi / n).collect();
+        (-ll / n, grad)
     };
     let mut best: Option<optimize::Minimum> = None;
     for start in starts {
         let theta: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-        let m = optimize::nelder_mead(&in_log, &theta, 0.5, 1e-13, 20_000);
-        if m.value.is_finite() && best.as_ref().is_none_or(|b| m.value < b.value) {
+        let mut m = optimize::bfgs(&objective, &theta, LOG_BOUND, 1e-9, 500);
+        if !m.converged {
+            let value_only = |t: &[f64]| objective(t).0;
+            let nm = optimize::nelder_mead(&value_only, &m.x, 0.2, 1e-14, 20_000);
+            if nm.value <= m.value {
+                m = nm;
+            }
+        }
+        if m.value.is_finite() && best.as_ref().is_none_or(|b| m.value < b.value - 1e-12) {
             best = Some(m);
         }
     }
     let best = best.ok_or_else(|| {
         FitError("the likelihood could not be evaluated from any starting point".into())
     })?;
-    let params: Vec<f64> = best.x.iter().map(|t| t.exp()).collect();
     if !best.converged {
         return Err(FitError(format!(
-            "the fit did not converge after {} evaluations; the data may be too small or too regular for this model",
+            "the fit did not converge ({} evaluations); the data may be too small or too regular for this model",
             best.evaluations
         )));
     }
-    Ok((params, best.value))
+    let p = best.x.iter().map(|t| t.exp()).collect();
+    Ok((p, -best.value * n))
 }
 
-fn std_errors(neg_ll: &dyn Fn(&[f64]) -> f64, params: &[f64]) -> Option<Vec<f64>> {
-    let h = optimize::hessian(neg_ll, params);
+/// Standard errors from the inverse of the Hessian of the negative
+/// log-likelihood, itself from central differences of the analytic
+/// gradient.
+fn std_errors(ll_grad: &dyn Fn(&[f64]) -> (f64, Vec<f64>), params: &[f64]) -> Option<Vec<f64>> {
+    let k = params.len();
+    let mut h = vec![vec![0.0; k]; k];
+    for j in 0..k {
+        let step = 1e-5 * params[j].abs().max(1e-3);
+        let mut up = params.to_vec();
+        let mut down = params.to_vec();
+        up[j] += step;
+        down[j] -= step;
+        let (gu, gd) = (ll_grad(&up).1, ll_grad(&down).1);
+        for i in 0..k {
+            h[i][j] = -(gu[i] - gd[i]) / (2.0 * step);
+        }
+    }
+    for i in 0..k {
+        for j in 0..i {
+            let v = 0.5 * (h[i][j] + h[j][i]);
+            h[i][j] = v;
+            h[j][i] = v;
+        }
+    }
     let cov = optimize::invert(&h)?;
-    let se: Vec<f64> = (0..params.len()).map(|i| cov[i][i]).collect();
-    se.iter()
+    let var: Vec<f64> = (0..k).map(|i| cov[i][i]).collect();
+    var.iter()
         .all(|v| *v > 0.0 && v.is_finite())
-        .then(|| se.iter().map(|v| v.sqrt()).collect())
+        .then(|| var.iter().map(|v| v.sqrt()).collect())
+}
+
+fn at_limit(p: &[f64]) -> bool {
+    p.iter().any(|v| v.ln().abs() > LOG_BOUND - 1.0)
 }
 
 /// Fits BG/NBD to the customers' summaries.
@@ -332,24 +460,25 @@ pub fn fit_bgnbd(data: &[CustomerSummary]) -> Result<Fit<BgNbd>, FitError> {
         ));
     }
     let mean_age = data.iter().map(|c| c.age).sum::<f64>() / data.len() as f64;
-    let neg_ll = |p: &[f64]| {
-        -BgNbd {
+    let ll_grad = |p: &[f64]| {
+        let (ll, g) = BgNbd {
             r: p[0],
             alpha: p[1],
             a: p[2],
             b: p[3],
         }
-        .log_likelihood(data)
+        .log_likelihood_and_gradient(data);
+        (ll, g.to_vec())
     };
     let starts = [
         vec![1.0, 1.0, 1.0, 1.0],
         vec![0.5, mean_age.max(0.1), 0.5, 2.0],
-        vec![2.0, (mean_age / 4.0).max(0.1), 1.5, 4.0],
     ];
-    let (p, value) = fit_log_params(&neg_ll, &starts)?;
-    if p.iter().any(|v| !(1e-6..1e6).contains(v)) {
+    let (p, ll) = maximise(&ll_grad, &starts, data.len() as f64)?;
+    if at_limit(&p) {
         warnings.push(
-            "Some parameters went to an extreme: the data may not fit this model well.".into(),
+            "Some parameters went to an extreme: the data may not fit this model well (for example, nobody seems to stop buying)."
+                .into(),
         );
     }
     Ok(Fit {
@@ -359,8 +488,8 @@ pub fn fit_bgnbd(data: &[CustomerSummary]) -> Result<Fit<BgNbd>, FitError> {
             a: p[2],
             b: p[3],
         },
-        log_likelihood: -value,
-        std_errors: std_errors(&neg_ll, &p),
+        log_likelihood: ll,
+        std_errors: std_errors(&ll_grad, &p),
         customers: data.len(),
         warnings,
     })
@@ -395,19 +524,26 @@ pub fn fit_gamma_gamma(data: &[CustomerSummary]) -> Result<Fit<GammaGamma>, FitE
             used.len()
         ));
     }
-    let neg_ll = |p: &[f64]| {
-        -GammaGamma {
+    let ll_grad = |p: &[f64]| {
+        let (ll, g) = GammaGamma {
             p: p[0],
             q: p[1],
             gamma: p[2],
         }
-        .log_likelihood(&used)
+        .log_likelihood_and_gradient(&used);
+        (ll, g.to_vec())
     };
     let mean = used.iter().map(|c| c.monetary).sum::<f64>() / used.len() as f64;
     let starts = [vec![1.0, 1.0, 1.0], vec![2.0, 3.0, mean.max(1e-3)]];
-    let (p, value) = fit_log_params(&neg_ll, &starts)?;
+    let (p, ll) = maximise(&ll_grad, &starts, used.len() as f64)?;
     if p[1] <= 1.0 {
         warnings.push("q is at most 1: the expected spend of new customers is not defined.".into());
+    }
+    if at_limit(&p) {
+        warnings.push(
+            "Some spend parameters went to an extreme: the spend model may not fit these data."
+                .into(),
+        );
     }
     Ok(Fit {
         params: GammaGamma {
@@ -415,8 +551,8 @@ pub fn fit_gamma_gamma(data: &[CustomerSummary]) -> Result<Fit<GammaGamma>, FitE
             q: p[1],
             gamma: p[2],
         },
-        log_likelihood: -value,
-        std_errors: std_errors(&neg_ll, &p),
+        log_likelihood: ll,
+        std_errors: std_errors(&ll_grad, &p),
         customers: used.len(),
         warnings,
     })
@@ -458,6 +594,71 @@ mod tests {
         assert!((hyp2f1(1.0, 1.0, 2.0, z) - (-(1.0 - z).ln() / z)).abs() < 1e-12);
         // 2F1(a, b; b; z) = (1 - z)^-a.
         assert!((hyp2f1(2.5, 3.0, 3.0, 0.3) - 0.7f64.powf(-2.5)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn analytic_gradients_match_finite_differences() {
+        let data: Vec<CustomerSummary> = [
+            (0.0, 0.0, 10.0, 0.0),
+            (2.0, 7.5, 12.0, 20.0),
+            (5.0, 9.0, 9.5, 35.0),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (x, tx, t, m))| CustomerSummary {
+            customer: i as u32,
+            frequency: *x,
+            recency: *tx,
+            age: *t,
+            monetary: *m,
+            holdout_frequency: 0.0,
+        })
+        .collect();
+        let p = [0.7, 3.0, 0.8, 2.5];
+        let bg = |p: &[f64]| BgNbd {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+        };
+        let (ll, g) = bg(&p).log_likelihood_and_gradient(&data);
+        assert!((ll - bg(&p).log_likelihood(&data)).abs() < 1e-10);
+        for i in 0..4 {
+            let h = 1e-6;
+            let (mut up, mut down) = (p, p);
+            up[i] += h;
+            down[i] -= h;
+            let numeric =
+                (bg(&up).log_likelihood(&data) - bg(&down).log_likelihood(&data)) / (2.0 * h);
+            assert!(
+                (g[i] - numeric).abs() < 1e-5,
+                "BG/NBD d{i}: {} vs {numeric}",
+                g[i]
+            );
+        }
+        let repeat: Vec<CustomerSummary> =
+            data.iter().filter(|c| c.frequency > 0.0).copied().collect();
+        let q = [3.0, 2.5, 12.0];
+        let gg = |p: &[f64]| GammaGamma {
+            p: p[0],
+            q: p[1],
+            gamma: p[2],
+        };
+        let (ll, g) = gg(&q).log_likelihood_and_gradient(&repeat);
+        assert!((ll - gg(&q).log_likelihood(&repeat)).abs() < 1e-10);
+        for i in 0..3 {
+            let h = 1e-6;
+            let (mut up, mut down) = (q, q);
+            up[i] += h;
+            down[i] -= h;
+            let numeric =
+                (gg(&up).log_likelihood(&repeat) - gg(&down).log_likelihood(&repeat)) / (2.0 * h);
+            assert!(
+                (g[i] - numeric).abs() < 1e-5,
+                "Gamma-Gamma d{i}: {} vs {numeric}",
+                g[i]
+            );
+        }
     }
 
     #[test]

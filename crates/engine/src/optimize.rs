@@ -131,6 +131,118 @@ fn simplex_run(
     }
 }
 
+/// Minimises `f` (returning the value and the gradient) from `start` with
+/// BFGS and a backtracking line search. Coordinates are kept within
+/// `±bound`, so a parameter drifting to an extreme stops there instead of
+/// running away.
+pub fn bfgs(
+    f: &dyn Fn(&[f64]) -> (f64, Vec<f64>),
+    start: &[f64],
+    bound: f64,
+    gradient_tolerance: f64,
+    max_iterations: usize,
+) -> Minimum {
+    let n = start.len();
+    let clamp =
+        |x: Vec<f64>| -> Vec<f64> { x.into_iter().map(|v| v.clamp(-bound, bound)).collect() };
+    let mut x = clamp(start.to_vec());
+    let (mut fx, mut g) = f(&x);
+    let mut evaluations = 1;
+    let mut h = identity(n);
+    let mut converged = false;
+    for _ in 0..max_iterations {
+        if !fx.is_finite() {
+            break;
+        }
+        let g_norm = g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if g_norm <= gradient_tolerance * (1.0 + fx.abs()) {
+            converged = true;
+            break;
+        }
+        let mut d: Vec<f64> = (0..n)
+            .map(|i| -(0..n).map(|j| h[i][j] * g[j]).sum::<f64>())
+            .collect();
+        let mut slope: f64 = d.iter().zip(&g).map(|(a, b)| a * b).sum();
+        if slope >= 0.0 {
+            h = identity(n);
+            d = g.iter().map(|v| -v).collect();
+            slope = -g.iter().map(|v| v * v).sum::<f64>();
+        }
+        let mut step = 1.0;
+        let mut accepted = None;
+        for _ in 0..50 {
+            let trial = clamp(x.iter().zip(&d).map(|(a, b)| a + step * b).collect());
+            let (ft, gt) = f(&trial);
+            evaluations += 1;
+            if ft.is_finite() && ft <= fx + 1e-4 * step * slope {
+                accepted = Some((trial, ft, gt));
+                break;
+            }
+            step *= 0.5;
+        }
+        let Some((x_new, f_new, g_new)) = accepted else {
+            // No step lowers the function: a minimum to the precision of
+            // the arithmetic.
+            converged = g_norm <= 1e-4 * (1.0 + fx.abs());
+            break;
+        };
+        let s: Vec<f64> = x_new.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy: f64 = s.iter().zip(&y).map(|(a, b)| a * b).sum();
+        if sy > 1e-12 {
+            // H' = (I - rho s y') H (I - rho y s') + rho s s'
+            let rho = 1.0 / sy;
+            let hy: Vec<f64> = (0..n)
+                .map(|i| (0..n).map(|j| h[i][j] * y[j]).sum())
+                .collect();
+            let yhy: f64 = y.iter().zip(&hy).map(|(a, b)| a * b).sum();
+            for i in 0..n {
+                for j in 0..n {
+                    h[i][j] +=
+                        (1.0 + rho * yhy) * rho * s[i] * s[j] - rho * (hy[i] * s[j] + s[i] * hy[j]);
+                }
+            }
+        }
+        let small_change = (fx - f_new).abs() <= 1e-15 * (1.0 + fx.abs());
+        x = x_new;
+        fx = f_new;
+        g = g_new;
+        if small_change && s.iter().all(|v| v.abs() < 1e-10) {
+            converged = true;
+            break;
+        }
+    }
+    Minimum {
+        x,
+        value: fx,
+        evaluations,
+        converged,
+    }
+}
+
+fn identity(n: usize) -> Vec<Vec<f64>> {
+    (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect()
+}
+
+/// The digamma function ψ(x) for x > 0: the recurrence up to 10, then the
+/// asymptotic series.
+pub fn digamma(mut x: f64) -> f64 {
+    let mut result = 0.0;
+    while x < 10.0 {
+        result -= 1.0 / x;
+        x += 1.0;
+    }
+    let inv = 1.0 / x;
+    let inv2 = inv * inv;
+    result + x.ln()
+        - 0.5 * inv
+        - inv2
+            * (1.0 / 12.0
+                - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 / 132.0))))
+}
+
 /// The Hessian of `f` at `x` by central differences, with steps relative
 /// to each coordinate.
 pub fn hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<Vec<f64>> {
@@ -206,6 +318,34 @@ mod tests {
             "{:?}",
             m.x
         );
+    }
+
+    #[test]
+    fn bfgs_finds_the_rosenbrock_minimum() {
+        let f = |x: &[f64]| {
+            let v = (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2);
+            let g = vec![
+                -2.0 * (1.0 - x[0]) - 400.0 * x[0] * (x[1] - x[0] * x[0]),
+                200.0 * (x[1] - x[0] * x[0]),
+            ];
+            (v, g)
+        };
+        let m = bfgs(&f, &[-1.2, 1.0], 10.0, 1e-10, 500);
+        assert!(m.converged, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+            "{:?}",
+            m.x
+        );
+    }
+
+    #[test]
+    fn digamma_values() {
+        // psi(1) = -Euler's constant; psi(1/2) = -gamma - 2 ln 2; psi(x+1) = psi(x) + 1/x.
+        let euler = 0.577_215_664_901_532_9;
+        assert!((digamma(1.0) + euler).abs() < 1e-13);
+        assert!((digamma(0.5) + euler + 2.0 * 2f64.ln()).abs() < 1e-13);
+        assert!((digamma(12.3) - digamma(11.3) - 1.0 / 11.3).abs() < 1e-13);
     }
 
     #[test]
