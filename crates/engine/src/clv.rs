@@ -365,6 +365,9 @@ pub struct Fit<P> {
     pub warnings: Vec<String>,
 }
 
+/// A log-likelihood and its gradient, as a function of the parameters.
+type LogLikelihood<'a> = optimize::WithGradient<'a>;
+
 /// Bounds of the logarithms of the parameters during a fit.
 const LOG_BOUND: f64 = 25.0;
 
@@ -372,7 +375,7 @@ const LOG_BOUND: f64 = 25.0;
 /// logarithms with the analytic gradient, from each starting point, with
 /// Nelder–Mead as a fallback. Returns the parameters and the maximum.
 fn maximise(
-    ll_grad: &dyn Fn(&[f64]) -> (f64, Vec<f64>),
+    ll_grad: LogLikelihood<'_>,
     starts: &[Vec<f64>],
     n: f64,
 ) -> Result<(Vec<f64>, f64), FitError> {
@@ -415,7 +418,7 @@ fn maximise(
 /// Standard errors from the inverse of the Hessian of the negative
 /// log-likelihood, itself from central differences of the analytic
 /// gradient.
-fn std_errors(ll_grad: &dyn Fn(&[f64]) -> (f64, Vec<f64>), params: &[f64]) -> Option<Vec<f64>> {
+fn std_errors(ll_grad: LogLikelihood<'_>, params: &[f64]) -> Option<Vec<f64>> {
     let k = params.len();
     let mut h = vec![vec![0.0; k]; k];
     for j in 0..k {
@@ -425,17 +428,13 @@ fn std_errors(ll_grad: &dyn Fn(&[f64]) -> (f64, Vec<f64>), params: &[f64]) -> Op
         up[j] += step;
         down[j] -= step;
         let (gu, gd) = (ll_grad(&up).1, ll_grad(&down).1);
-        for i in 0..k {
-            h[i][j] = -(gu[i] - gd[i]) / (2.0 * step);
+        for (i, row) in h.iter_mut().enumerate() {
+            row[j] = -(gu[i] - gd[i]) / (2.0 * step);
         }
     }
-    for i in 0..k {
-        for j in 0..i {
-            let v = 0.5 * (h[i][j] + h[j][i]);
-            h[i][j] = v;
-            h[j][i] = v;
-        }
-    }
+    let h: Vec<Vec<f64>> = (0..k)
+        .map(|i| (0..k).map(|j| 0.5 * (h[i][j] + h[j][i])).collect())
+        .collect();
     let cov = optimize::invert(&h)?;
     let var: Vec<f64> = (0..k).map(|i| cov[i][i]).collect();
     var.iter()

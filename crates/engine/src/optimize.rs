@@ -131,12 +131,15 @@ fn simplex_run(
     }
 }
 
+/// A function returning its value and its gradient.
+pub type WithGradient<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>);
+
 /// Minimises `f` (returning the value and the gradient) from `start` with
 /// BFGS and a backtracking line search. Coordinates are kept within
 /// `±bound`, so a parameter drifting to an extreme stops there instead of
 /// running away.
 pub fn bfgs(
-    f: &dyn Fn(&[f64]) -> (f64, Vec<f64>),
+    f: WithGradient<'_>,
     start: &[f64],
     bound: f64,
     gradient_tolerance: f64,
