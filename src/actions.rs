@@ -8,6 +8,8 @@ use crate::engine_client::{ImportFailure, Progress};
 use crate::protocol::Imported;
 use crate::state::{AppState, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
+use seglens_engine::analysis::AnalysisOptions;
+use seglens_engine::date::Day;
 
 fn progress_sink(state: AppState) -> impl Fn(Progress) {
     move |p| state.progress.set(Some(p))
@@ -33,7 +35,7 @@ pub fn restore(state: AppState) {
                     cancellable: false,
                 });
                 let engine = state.services.with_value(|s| s.engine.clone());
-                match engine.analyse(table, record.as_of).await {
+                match engine.analyse(table, record.options).await {
                     Ok(analysis) => state.workspace.set(Some(Workspace { record, analysis })),
                     Err(e) => state.error.set(Some(e)),
                 }
@@ -52,8 +54,9 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
         source,
         is_demo,
         report: Some(done.report),
-        as_of: None,
+        options: AnalysisOptions::default(),
     };
+    state.holdout.set(None);
     let store = state.services.with_value(|s| s.store.clone());
     if let Some(store) = store
         && let Err(e) = store.save(&record, &done.table).await
@@ -122,6 +125,59 @@ pub fn import_file(state: AppState, file: web_sys::File) {
 /// Asks the import under way to stop after the current chunk.
 pub fn cancel_import(state: AppState) {
     state.services.with_value(|s| s.cancel.set(true));
+}
+
+/// Re-cuts the churn-risk bands at new thresholds (probabilities of being
+/// active) and keeps the choice in the workspace.
+pub fn set_risk_thresholds(state: AppState, medium_risk_from: f64, low_risk_from: f64) {
+    let Some(mut ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    if !(0.0..=1.0).contains(&medium_risk_from)
+        || !(0.0..=1.0).contains(&low_risk_from)
+        || medium_risk_from > low_risk_from
+    {
+        state.error.set(Some(
+            "The thresholds must be percentages from 0 to 100, the first no higher than the second."
+                .into(),
+        ));
+        return;
+    }
+    ws.record.options.medium_risk_from = medium_risk_from;
+    ws.record.options.low_risk_from = low_risk_from;
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        match engine.reanalyse(ws.record.options).await {
+            Ok(analysis) => {
+                let store = state.services.with_value(|s| s.store.clone());
+                if let Some(store) = store
+                    && let Err(e) = store.save_record(&ws.record).await
+                {
+                    state.error.set(Some(e.to_string()));
+                }
+                state.workspace.set(Some(Workspace {
+                    record: ws.record,
+                    analysis,
+                }));
+            }
+            Err(e) => state.error.set(Some(e)),
+        }
+    });
+}
+
+/// Fits the purchase model on the history up to `calibration_end` and
+/// compares it with what happened after.
+pub fn check_holdout(state: AppState, calibration_end: Day) {
+    if state.checking.get_untracked() {
+        return;
+    }
+    state.checking.set(true);
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let result = engine.check_holdout(calibration_end).await;
+        state.holdout.set(Some(result));
+        state.checking.set(false);
+    });
 }
 
 /// Deletes everything stored and returns to the start screen.

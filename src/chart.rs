@@ -1,8 +1,9 @@
 //! Charts as SVG text, drawn with charts-rs from engine results. Pure
 //! functions, tested natively; components only place the SVG.
 
-use charts_rs::HorizontalBarChart;
+use charts_rs::{BarChart, HorizontalBarChart};
 use seglens_engine::SegmentSummary;
+use seglens_engine::clv::HoldoutRow;
 
 /// Customers' and revenue's share of each non-empty segment, as a
 /// horizontal bar chart (the picture of R's `rfm_plot_revenue_dist`).
@@ -42,6 +43,52 @@ pub fn segment_shares_svg(summary: &[SegmentSummary]) -> Result<String, String> 
     ))
 }
 
+/// Shows SVG text in the page's own font (charts-rs measures text with the
+/// Roboto metrics it ships; no font is fetched).
+fn page_font(svg: String) -> String {
+    svg.replace(
+        r#"font-family="Roboto""#,
+        r#"font-family="system-ui, sans-serif""#,
+    )
+}
+
+/// Actual against predicted mean holdout purchases, by number of repeat
+/// purchases before the calibration end.
+pub fn holdout_svg(rows: &[HoldoutRow]) -> Result<String, String> {
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    let spec = serde_json::json!({
+        "width": 720,
+        "height": 360,
+        "title_text": "Purchases per customer after the date: actual and predicted",
+        "title_font_size": 16,
+        "legend_align": "right",
+        "margin": { "left": 10, "top": 10, "right": 20, "bottom": 10 },
+        "series_list": [
+            { "name": "Actual", "label_show": true, "data": rows.iter().map(|r| round(r.actual)).collect::<Vec<f64>>() },
+            { "name": "Predicted", "label_show": true, "data": rows.iter().map(|r| round(r.predicted)).collect::<Vec<f64>>() }
+        ],
+        "x_axis_data": rows.iter().map(|r| format!("{} before", r.label)).collect::<Vec<String>>(),
+    });
+    let chart = BarChart::from_json(&spec.to_string()).map_err(|e| e.to_string())?;
+    chart.svg().map(page_font).map_err(|e| e.to_string())
+}
+
+/// A colour on a sequential blue scale (readable by colour-blind users:
+/// it varies in lightness) for `t` in 0..=1, and whether text on it should
+/// be white.
+pub fn sequential_color(t: f64) -> (String, bool) {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (from, to) = ([239.0, 243.0, 255.0], [8.0, 48.0, 107.0]);
+    let c: Vec<u8> = (0..3)
+        .map(|i| (from[i] + (to[i] - from[i]) * t).round() as u8)
+        .collect();
+    (format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]), t > 0.5)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +103,33 @@ mod tests {
             orders: 1,
             aov: 10.0,
         }
+    }
+
+    #[test]
+    fn colour_scale_ends_and_text_contrast() {
+        assert_eq!(sequential_color(0.0), ("#eff3ff".to_string(), false));
+        assert_eq!(sequential_color(1.0), ("#08306b".to_string(), true));
+        assert_eq!(sequential_color(f64::NAN).0, "#eff3ff");
+    }
+
+    #[test]
+    fn holdout_chart_has_both_series() {
+        let rows = vec![
+            HoldoutRow {
+                label: "0".into(),
+                customers: 10,
+                actual: 0.2,
+                predicted: 0.25,
+            },
+            HoldoutRow {
+                label: "7+".into(),
+                customers: 2,
+                actual: 3.0,
+                predicted: 2.5,
+            },
+        ];
+        let svg = holdout_svg(&rows).unwrap();
+        assert!(svg.contains("Actual") && svg.contains("Predicted") && svg.contains("7+ before"));
     }
 
     #[test]

@@ -10,7 +10,11 @@ use futures::lock::Mutex;
 use gloo_worker::{Spawnable, WorkerBridge};
 
 use crate::files;
-use crate::protocol::{Analysis, Envelope, Imported, PROTOCOL_VERSION, Request, Response};
+use seglens_engine::analysis::{Analysis, AnalysisOptions};
+use seglens_engine::clv::HoldoutCheck;
+use seglens_engine::date::Day;
+
+use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 use crate::worker::EngineTask;
 
 /// Bytes read from a file and sent to the worker at a time.
@@ -166,12 +170,36 @@ impl EngineClient {
         }
     }
 
-    /// Analyses a stored table.
-    pub async fn analyse(&self, table: Vec<u8>, as_of: Option<i32>) -> Result<Analysis, String> {
+    /// Analyses a stored table; the worker keeps it for later requests.
+    pub async fn analyse(
+        &self,
+        table: Vec<u8>,
+        options: AnalysisOptions,
+    ) -> Result<Analysis, String> {
+        self.analysis(Request::Analyse { table, options }).await
+    }
+
+    /// Analyses the table the worker holds with other choices.
+    pub async fn reanalyse(&self, options: AnalysisOptions) -> Result<Analysis, String> {
+        self.analysis(Request::Reanalyse { options }).await
+    }
+
+    async fn analysis(&self, request: Request) -> Result<Analysis, String> {
         let mut rx = self.responses.lock().await;
-        self.send(Request::Analyse { table, as_of });
+        self.send(request);
         match Self::outcome(&mut rx, &|_| {}).await {
             Response::Analysed(a) => Ok(*a),
+            Response::Failed { message } => Err(message),
+            other => Err(format!("Unexpected answer from the worker: {other:?}")),
+        }
+    }
+
+    /// Checks the purchase model against the history after `calibration_end`.
+    pub async fn check_holdout(&self, calibration_end: Day) -> Result<HoldoutCheck, String> {
+        let mut rx = self.responses.lock().await;
+        self.send(Request::CheckHoldout { calibration_end });
+        match Self::outcome(&mut rx, &|_| {}).await {
+            Response::Holdout(c) => Ok(*c),
             Response::Failed { message } => Err(message),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
         }

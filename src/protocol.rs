@@ -4,12 +4,14 @@
 //! page and a worker from different builds (a cached worker after an
 //! update) talking past each other.
 
+use seglens_engine::ImportReport;
+use seglens_engine::analysis::{Analysis, AnalysisOptions};
+use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::date::Day;
-use seglens_engine::{ImportReport, SegmentSummary};
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// A message with the protocol version it was written for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,12 +54,24 @@ pub enum Request {
     ImportEnd,
     /// Drop the import under way; answered with [`Response::Cancelled`].
     ImportCancel,
-    /// Analyse a stored table (as written by `Orders::encode`).
+    /// Analyse a stored table (as written by `Orders::encode`); the worker
+    /// keeps it for the requests below.
     Analyse {
         /// The table's bytes.
         table: Vec<u8>,
-        /// The analysis date; the day after the last order when absent.
-        as_of: Option<Day>,
+        /// The user's choices.
+        options: AnalysisOptions,
+    },
+    /// Analyse the table the worker holds again, with other choices.
+    Reanalyse {
+        /// The user's choices.
+        options: AnalysisOptions,
+    },
+    /// Fit the purchase model on the history up to `calibration_end` and
+    /// compare its predictions with the rest of the history.
+    CheckHoldout {
+        /// The last day of the calibration period.
+        calibration_end: Day,
     },
 }
 
@@ -77,6 +91,8 @@ pub enum Response {
     Imported(Box<Imported>),
     /// An analysis of a stored table is done.
     Analysed(Box<Analysis>),
+    /// A holdout check is done.
+    Holdout(Box<HoldoutCheck>),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.
@@ -96,17 +112,4 @@ pub struct Imported {
     pub report: ImportReport,
     /// The RFM analysis.
     pub analysis: Analysis,
-}
-
-/// The RFM analysis the page shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Analysis {
-    /// The analysis date.
-    pub as_of: Day,
-    /// Order rows in the table (refunds included).
-    pub rows: u64,
-    /// Customers with at least one order.
-    pub scored: u64,
-    /// One line per segment, in rule order, "Others" last.
-    pub summary: Vec<SegmentSummary>,
 }

@@ -7,8 +7,9 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::engine_client::{EngineClient, Progress};
-use crate::protocol::Analysis;
 use crate::storage::{Store, WorkspaceRecord};
+use seglens_engine::analysis::Analysis;
+use seglens_engine::clv::HoldoutCheck;
 
 /// What the page is doing.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +58,10 @@ pub struct AppState {
     pub progress: RwSignal<Option<Progress>>,
     /// The last error, for the banner.
     pub error: RwSignal<Option<String>>,
+    /// The last holdout check of the purchase model, or why it failed.
+    pub holdout: RwSignal<Option<Result<HoldoutCheck, String>>>,
+    /// True while a holdout check runs.
+    pub checking: RwSignal<bool>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -70,6 +75,8 @@ impl AppState {
             workspace: RwSignal::new(None),
             progress: RwSignal::new(None),
             error: RwSignal::new(None),
+            holdout: RwSignal::new(None),
+            checking: RwSignal::new(false),
             services: StoredValue::new_local(Services {
                 engine: EngineClient::spawn(),
                 store: None,

@@ -14,6 +14,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
+use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::{ImportReport, Orders};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -84,8 +85,9 @@ pub struct WorkspaceRecord {
     pub is_demo: bool,
     /// The import report of the orders table.
     pub report: Option<ImportReport>,
-    /// The analysis date chosen by the user, if any.
-    pub as_of: Option<i32>,
+    /// The user's analysis choices (analysis date, churn-risk thresholds).
+    #[serde(default)]
+    pub options: AnalysisOptions,
 }
 
 /// A version-1 record: the order rows were kept as JSON.
@@ -285,7 +287,7 @@ impl Store {
                     source: old.source,
                     is_demo: old.is_demo,
                     report: None,
-                    as_of: None,
+                    options: AnalysisOptions::default(),
                 };
                 let table = orders.encode();
                 self.save(&record, &table).await?;
@@ -307,9 +309,15 @@ impl Store {
         }
     }
 
-    /// Writes a raw record value, as an older version of the app did: only
-    /// for tests of the upgrade path.
-    #[doc(hidden)]
+    /// Saves the record alone (the stored table stays as it is).
+    pub async fn save_record(&self, record: &WorkspaceRecord) -> Result<(), StorageError> {
+        let json =
+            serde_json::to_string(record).map_err(|e| StorageError::Failed(e.to_string()))?;
+        self.put_raw_record(&json).await
+    }
+
+    /// Writes a raw record value (tests use it to write the records of older
+    /// versions).
     pub async fn put_raw_record(&self, json: &str) -> Result<(), StorageError> {
         let tx = self
             .db

@@ -2,43 +2,52 @@
 //! Its body only calls the engine.
 
 use gloo_worker::{HandlerId, Worker, WorkerScope};
+use seglens_engine::analysis::{self, AnalysisOptions};
+use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::orders::OrdersImporter;
-use seglens_engine::rfm::{self, RfmConfig};
-use seglens_engine::{ImportOptions, Orders, demo};
+use seglens_engine::{ImportOptions, ImportReport, Orders, demo};
 
-use crate::protocol::{Analysis, Envelope, Imported, PROTOCOL_VERSION, Request, Response};
+use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 
-/// The worker's state: the import under way, if any.
+/// The worker's state: the import under way, if any, and the table last
+/// analysed.
 pub struct EngineTask {
     import: Option<(OrdersImporter, u64, u64)>,
+    table: Option<Orders>,
 }
 
-/// Scores a table with the default bins and segments.
-pub fn analyse(orders: &Orders, as_of: Option<i32>) -> Result<Analysis, String> {
-    let as_of = as_of
-        .or_else(|| seglens_engine::default_as_of(orders))
-        .ok_or("The table has no order to analyse (only refunds).")?;
-    let result = rfm::compute(orders, as_of, &RfmConfig::default(), &rfm::default_rules());
-    Ok(Analysis {
-        as_of,
-        rows: orders.len() as u64,
-        scored: result.rows.len() as u64,
-        summary: rfm::summarise(&result),
-    })
-}
-
-fn imported(orders: Orders, report: seglens_engine::ImportReport) -> Response {
-    match analyse(&orders, None) {
-        Ok(analysis) => Response::Imported(Box::new(Imported {
-            table: orders.encode(),
-            report,
-            analysis,
-        })),
-        Err(message) => Response::Failed { message },
+fn failed(message: impl ToString) -> Response {
+    Response::Failed {
+        message: message.to_string(),
     }
 }
 
 impl EngineTask {
+    fn imported(&mut self, orders: Orders, report: ImportReport) -> Response {
+        match analysis::analyse(&orders, &AnalysisOptions::default()) {
+            Ok(analysis) => {
+                let table = orders.encode();
+                self.table = Some(orders);
+                Response::Imported(Box::new(Imported {
+                    table,
+                    report,
+                    analysis,
+                }))
+            }
+            Err(message) => failed(message),
+        }
+    }
+
+    fn analysed(&self, options: &AnalysisOptions) -> Response {
+        match &self.table {
+            Some(orders) => match analysis::analyse(orders, options) {
+                Ok(a) => Response::Analysed(Box::new(a)),
+                Err(message) => failed(message),
+            },
+            None => failed("There is no table to analyse."),
+        }
+    }
+
     fn handle(&mut self, request: Request, reply: &mut dyn FnMut(Response)) {
         match request {
             Request::Demo => {
@@ -49,9 +58,7 @@ impl EngineTask {
                 let mut done = 0u64;
                 for chunk in bytes.chunks(256 * 1024) {
                     if let Err(e) = importer.push(chunk) {
-                        return reply(Response::Failed {
-                            message: e.to_string(),
-                        });
+                        return reply(failed(e));
                     }
                     done += chunk.len() as u64;
                     reply(Response::Progress {
@@ -61,10 +68,8 @@ impl EngineTask {
                     });
                 }
                 reply(match importer.finish() {
-                    Ok((orders, report)) => imported(orders, report),
-                    Err(e) => Response::Failed {
-                        message: e.to_string(),
-                    },
+                    Ok((orders, report)) => self.imported(orders, report),
+                    Err(e) => failed(e),
                 });
             }
             Request::ImportBegin {
@@ -84,15 +89,11 @@ impl EngineTask {
             }
             Request::ImportChunk { bytes } => {
                 let Some((importer, done, total)) = &mut self.import else {
-                    return reply(Response::Failed {
-                        message: "No import is under way.".into(),
-                    });
+                    return reply(failed("No import is under way."));
                 };
                 if let Err(e) = importer.push(&bytes) {
                     self.import = None;
-                    return reply(Response::Failed {
-                        message: e.to_string(),
-                    });
+                    return reply(failed(e));
                 }
                 *done += bytes.len() as u64;
                 reply(Response::Progress {
@@ -103,31 +104,38 @@ impl EngineTask {
             }
             Request::ImportEnd => {
                 let Some((importer, _, _)) = self.import.take() else {
-                    return reply(Response::Failed {
-                        message: "No import is under way.".into(),
-                    });
+                    return reply(failed("No import is under way."));
                 };
                 reply(match importer.finish() {
-                    Ok((orders, report)) => imported(orders, report),
-                    Err(e) => Response::Failed {
-                        message: e.to_string(),
-                    },
+                    Ok((orders, report)) => self.imported(orders, report),
+                    Err(e) => failed(e),
                 });
             }
             Request::ImportCancel => {
                 self.import = None;
                 reply(Response::Cancelled);
             }
-            Request::Analyse { table, as_of } => {
-                reply(match Orders::decode(&table) {
-                    Ok(orders) => match analyse(&orders, as_of) {
-                        Ok(a) => Response::Analysed(Box::new(a)),
-                        Err(message) => Response::Failed { message },
+            Request::Analyse { table, options } => match Orders::decode(&table) {
+                Ok(orders) => {
+                    self.table = Some(orders);
+                    reply(self.analysed(&options));
+                }
+                Err(e) => reply(failed(e)),
+            },
+            Request::Reanalyse { options } => reply(self.analysed(&options)),
+            Request::CheckHoldout { calibration_end } => {
+                let Some(orders) = &self.table else {
+                    return reply(failed("There is no table to check."));
+                };
+                let Some(last) = orders.last_order_day() else {
+                    return reply(failed("The table has no order."));
+                };
+                reply(
+                    match clv::holdout_check(orders, calibration_end, last, TimeUnit::Weeks) {
+                        Ok(check) => Response::Holdout(Box::new(check)),
+                        Err(e) => failed(format!("The model could not be checked: {e}")),
                     },
-                    Err(e) => Response::Failed {
-                        message: e.to_string(),
-                    },
-                });
+                );
             }
         }
     }
@@ -139,7 +147,10 @@ impl Worker for EngineTask {
     type Output = Envelope<Response>;
 
     fn create(_scope: &WorkerScope<Self>) -> Self {
-        EngineTask { import: None }
+        EngineTask {
+            import: None,
+            table: None,
+        }
     }
 
     fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
@@ -147,12 +158,10 @@ impl Worker for EngineTask {
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
         let mut reply = |r: Response| scope.respond(id, Envelope::new(r));
         if msg.version != PROTOCOL_VERSION {
-            return reply(Response::Failed {
-                message: format!(
-                    "The page (protocol {}) and its worker (protocol {PROTOCOL_VERSION}) come from different versions of SegLens. Reload the page.",
-                    msg.version
-                ),
-            });
+            return reply(failed(format!(
+                "The page (protocol {}) and its worker (protocol {PROTOCOL_VERSION}) come from different versions of SegLens. Reload the page.",
+                msg.version
+            )));
         }
         self.handle(msg.body, &mut reply);
     }

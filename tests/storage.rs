@@ -5,6 +5,7 @@
 
 use seglens_app::storage::{DB_VERSION, RECORD_VERSION, StorageError, Store, WorkspaceRecord};
 use seglens_engine::Orders;
+use seglens_engine::analysis::AnalysisOptions;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -27,7 +28,11 @@ fn record(source: &str) -> WorkspaceRecord {
         source: source.into(),
         is_demo: false,
         report: None,
-        as_of: Some(19_100),
+        options: AnalysisOptions {
+            as_of: Some(19_100),
+            medium_risk_from: 0.25,
+            low_risk_from: 0.75,
+        },
     }
 }
 

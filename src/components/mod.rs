@@ -1,6 +1,7 @@
 //! The page's components. They render state and call actions; they hold
 //! no business logic.
 
+mod predict;
 mod results;
 mod start;
 
@@ -10,6 +11,7 @@ use crate::actions;
 use crate::format;
 use crate::state::{AppState, Status};
 
+pub use predict::Predictions;
 pub use results::Results;
 pub use start::{FilePicker, Start};
 

@@ -6,7 +6,7 @@ use seglens_engine::rfm;
 
 use crate::actions;
 use crate::chart;
-use crate::components::FilePicker;
+use crate::components::{FilePicker, Predictions};
 use crate::format;
 use crate::state::AppState;
 
@@ -63,6 +63,7 @@ pub fn Results() -> impl IntoView {
                 </section>
                 <SegmentTable/>
                 <SegmentChart/>
+                <Predictions/>
                 <ImportSummary/>
             }
         })}
@@ -89,6 +90,15 @@ fn SegmentTable() -> impl IntoView {
     move || {
         state.workspace.get().map(|ws| {
             let summary = ws.analysis.summary.clone();
+            let predicted: Vec<Option<seglens_engine::clv::GroupPrediction>> = match &ws.analysis.prediction {
+                Ok(p) => p.by_segment.iter().cloned().map(Some).collect(),
+                Err(_) => vec![None; summary.len()],
+            };
+            let total_clv = ws.analysis.prediction.as_ref().ok().map(|p| p.clv);
+            let mean_alive = ws.analysis.prediction.as_ref().ok().map(|p| {
+                let n: u64 = p.by_segment.iter().map(|g| g.repeat_customers).sum();
+                p.by_segment.iter().map(|g| g.mean_p_alive * g.repeat_customers as f64).sum::<f64>() / n.max(1) as f64
+            });
             let total_customers: u64 = summary.iter().map(|s| s.customers).sum();
             let total_orders: u64 = summary.iter().map(|s| s.orders).sum();
             let total_revenue: f64 = summary.iter().map(|s| s.revenue).sum();
@@ -111,10 +121,12 @@ fn SegmentTable() -> impl IntoView {
                                 <th scope="col" class="num" title="Segment revenue ÷ total revenue">"Revenue share"</th>
                                 <th scope="col" class="num" title="Orders placed (refunds are not orders)">"Orders"</th>
                                 <th scope="col" class="num" title="Average order value = revenue ÷ orders">"Avg order value"</th>
+                                <th scope="col" class="num" title="Mean probability of still being active among the segment's repeat buyers (BG/NBD model, which cannot judge one-time buyers)">"Chance still active"</th>
+                                <th scope="col" class="num" title="Sum of the customers' predicted value over the next 12 months (BG/NBD × Gamma-Gamma, discounted 1% a month)">"Predicted value, 12 months"</th>
                             </tr>
                         </thead>
                         <tbody>
-                            {summary.into_iter().map(|s| view! {
+                            {summary.into_iter().zip(predicted).map(|(s, g)| view! {
                                 <tr class:empty=s.customers == 0>
                                     <th scope="row" title=rule_text(&s.segment)>{s.segment.clone()}</th>
                                     <td class="num">{format::int(s.customers)}</td>
@@ -123,6 +135,8 @@ fn SegmentTable() -> impl IntoView {
                                     <td class="num">{format::percent(s.revenue_share)}</td>
                                     <td class="num">{format::int(s.orders)}</td>
                                     <td class="num">{format::money(s.aov)}</td>
+                                    <td class="num">{g.as_ref().filter(|g| g.repeat_customers > 0).map(|g| format::percent(g.mean_p_alive)).unwrap_or_else(|| "–".into())}</td>
+                                    <td class="num">{g.as_ref().filter(|g| g.customers > 0).map(|g| format::money(g.clv)).unwrap_or_else(|| "–".into())}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -135,6 +149,8 @@ fn SegmentTable() -> impl IntoView {
                                 <td class="num">"100%"</td>
                                 <td class="num">{format::int(total_orders)}</td>
                                 <td class="num">{format::money(if total_orders > 0 { total_revenue / total_orders as f64 } else { 0.0 })}</td>
+                                <td class="num">{mean_alive.map(format::percent).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{total_clv.map(format::money).unwrap_or_else(|| "–".into())}</td>
                             </tr>
                         </tfoot>
                     </table>

@@ -81,6 +81,57 @@ test('the demo shows RFM segments in a table and a chart, as the command line co
   await shot('02-demo');
 });
 
+/** Churn-risk band counts from `seglens clv` on the same file. */
+function cliBands(file, calibrationEnd, medium, low) {
+  const json = execFileSync(cli, ['clv', '--orders', file, '--calibration-end', calibrationEnd, '--format', 'json'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 });
+  const counts = [0, 0, 0, 0];
+  for (const c of JSON.parse(json).customers) {
+    const band = c.frequency === 0 ? 3 : c.p_alive < medium ? 0 : c.p_alive < low ? 1 : 2;
+    counts[band] += 1;
+  }
+  return counts;
+}
+
+async function bandCounts() {
+  const cells = await page.locator('[data-testid=risk-bands] tbody tr td:first-of-type').allInnerTexts();
+  return cells.map((t) => Number(t.replace(/,/g, '')));
+}
+
+test('predictions: churn-risk bands as the command line computes them, editable thresholds, a holdout check', async () => {
+  const demoOrders = join(root, 'target', 'e2e-demo', 'orders.csv');
+  await page.getByTestId('predictions').waitFor();
+  assert.match(await page.getByTestId('prediction-headline').innerText(),
+    /In the next 12 months, these 4,732 customers are expected to place [\d,]+ orders worth [\d,.]+/);
+  assert.deepEqual(await bandCounts(), cliBands(demoOrders, '2025-12-31', 0.3, 0.7));
+
+  await page.getByTestId('medium-from').fill('50');
+  await page.getByTestId('low-from').fill('80');
+  await page.getByTestId('low-from').dispatchEvent('change');
+  await page.getByTestId('medium-from').dispatchEvent('change');
+  const before = await bandCounts();
+  await page.getByTestId('apply-thresholds').click();
+  await page.waitForFunction((b) => {
+    const cells = [...document.querySelectorAll('[data-testid=risk-bands] tbody tr td:first-of-type')];
+    return cells.map((c) => c.textContent).join() !== b;
+  }, before.map((n) => n.toLocaleString('en-US')).join());
+  assert.deepEqual(await bandCounts(), cliBands(demoOrders, '2025-12-31', 0.5, 0.8));
+
+  await page.getByTestId('holdout-date').fill('2025-06-30');
+  await page.getByTestId('check-model').click();
+  const result = page.getByTestId('holdout-result');
+  await result.waitFor();
+  assert.match(await result.innerText(), /Learning from the orders up to 2025-06-30, the model predicted [\d,]+ repeat purchases in the 26 weeks after; there were [\d,]+/);
+  await page.getByTestId('predictions').screenshot({ path: join(shots, '02b-predictions.png') });
+});
+
+test('the churn-risk thresholds are kept across a reload', async () => {
+  await page.reload();
+  await page.getByTestId('risk-bands').waitFor();
+  assert.equal(await page.getByTestId('medium-from').inputValue(), '50');
+  assert.equal(await page.getByTestId('low-from').inputValue(), '80');
+});
+
 test('a reload restores the workspace without importing again', async () => {
   const before = await tableCounts();
   await page.reload();

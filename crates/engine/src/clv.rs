@@ -582,6 +582,295 @@ pub fn clv(
     value
 }
 
+/// What to predict, and over which horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PredictionOptions {
+    /// The last day of the history the models learn from.
+    pub calibration_end: Day,
+    /// The unit of time of the models.
+    pub unit: TimeUnit,
+    /// The horizon of the predictions, in the unit.
+    pub horizon: f64,
+    /// The monthly discount rate of the lifetime value.
+    pub monthly_discount: f64,
+}
+
+/// One customer's predictions.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CustomerPrediction {
+    /// Dense customer index.
+    pub customer: u32,
+    /// Repeat purchases in the calibration period.
+    pub frequency: f64,
+    /// The probability that the customer is still active.
+    pub p_alive: f64,
+    /// Expected purchases over the horizon.
+    pub expected_purchases: f64,
+    /// Expected spend per purchase.
+    pub expected_spend: f64,
+    /// Discounted lifetime value over the horizon.
+    pub clv: f64,
+}
+
+/// The fitted models and every customer's predictions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Predictions {
+    /// The purchase model.
+    pub bgnbd: Fit<BgNbd>,
+    /// The spend model, when it could be fitted.
+    pub gamma_gamma: Option<Fit<GammaGamma>>,
+    /// One line per customer with a purchase by the calibration end.
+    pub customers: Vec<CustomerPrediction>,
+    /// Everything the user should know, from both models.
+    pub warnings: Vec<String>,
+    /// Mean probability of being active by repeat purchases (rows 1 to
+    /// 7+) and by the time since the last purchase as a share of the
+    /// customer's age (columns: tenths, most recent first).
+    pub alive_grid: Vec<Vec<Option<f64>>>,
+}
+
+/// Rows of the alive grid: 1 to 7+ repeat purchases (one-time buyers are
+/// always 1 under BG/NBD, so they have no row).
+pub const GRID_ROWS: usize = 7;
+/// Columns of the alive grid: tenths of the customer's age.
+pub const GRID_COLUMNS: usize = 10;
+
+/// Fits both models and predicts every customer. When the spend model
+/// cannot be fitted, each customer's own mean spend stands in for its
+/// expectation (or the average order value for one-time buyers), and a
+/// warning says so.
+pub fn predict(orders: &Orders, options: &PredictionOptions) -> Result<Predictions, FitError> {
+    let data = summarise(orders, options.calibration_end, None, options.unit);
+    let bgnbd = fit_bgnbd(&data)?;
+    let mut warnings = bgnbd.warnings.clone();
+    let gamma_gamma = match fit_gamma_gamma(&data) {
+        Ok(fit) => {
+            warnings.extend(fit.warnings.iter().cloned());
+            Some(fit)
+        }
+        Err(e) => {
+            warnings.push(format!(
+                "The spend model could not be fitted ({e}); observed average spends are used instead."
+            ));
+            None
+        }
+    };
+    let (sum, count) = (0..orders.len())
+        .filter(|&i| orders.amount[i] >= 0.0 && orders.day[i] <= options.calibration_end)
+        .fold((0.0, 0usize), |(s, c), i| (s + orders.amount[i], c + 1));
+    let average_order = if count > 0 { sum / count as f64 } else { 0.0 };
+    let customers: Vec<CustomerPrediction> = data
+        .iter()
+        .map(|c| {
+            let spend = match &gamma_gamma {
+                Some(gg) => gg.params.expected_spend(c.frequency, c.monetary),
+                None if c.frequency > 0.0 => c.monetary,
+                None => average_order,
+            };
+            CustomerPrediction {
+                customer: c.customer,
+                frequency: c.frequency,
+                p_alive: bgnbd.params.p_alive(c.frequency, c.recency, c.age),
+                expected_purchases: bgnbd.params.expected_purchases(
+                    options.horizon,
+                    c.frequency,
+                    c.recency,
+                    c.age,
+                ),
+                expected_spend: spend,
+                clv: clv(
+                    &bgnbd.params,
+                    spend,
+                    c,
+                    options.horizon,
+                    options.monthly_discount,
+                    options.unit,
+                ),
+            }
+        })
+        .collect();
+    let mut cells = vec![vec![(0.0, 0u32); GRID_COLUMNS]; GRID_ROWS];
+    for (c, p) in data
+        .iter()
+        .zip(&customers)
+        .filter(|(c, _)| c.frequency > 0.0)
+    {
+        let row = (c.frequency as usize - 1).min(GRID_ROWS - 1);
+        let since = if c.age > 0.0 {
+            (c.age - c.recency) / c.age
+        } else {
+            0.0
+        };
+        let col = ((since * GRID_COLUMNS as f64) as usize).min(GRID_COLUMNS - 1);
+        let cell: &mut (f64, u32) = &mut cells[row][col];
+        cell.0 += p.p_alive;
+        cell.1 += 1;
+    }
+    let alive_grid = cells
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|(sum, n)| (*n > 0).then(|| sum / f64::from(*n)))
+                .collect()
+        })
+        .collect();
+    Ok(Predictions {
+        bgnbd,
+        gamma_gamma,
+        customers,
+        warnings,
+        alive_grid,
+    })
+}
+
+/// Predictions summed over a group of customers.
+///
+/// The probability of being active is averaged over repeat buyers only:
+/// BG/NBD assumes a customer can only stop after a repeat purchase, so it
+/// gives every one-time buyer 1 and cannot tell which of them are gone.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupPrediction {
+    /// Customers in the group with a prediction.
+    pub customers: u64,
+    /// Those of them who bought more than once.
+    pub repeat_customers: u64,
+    /// The repeat buyers' mean probability of being active.
+    pub mean_p_alive: f64,
+    /// Their expected purchases over the horizon, summed.
+    pub expected_purchases: f64,
+    /// Their lifetime value over the horizon, summed.
+    pub clv: f64,
+}
+
+/// Sums the predictions per group; `group_of` gives a customer's group
+/// (or none).
+pub fn by_group(
+    predictions: &[CustomerPrediction],
+    groups: usize,
+    group_of: &dyn Fn(u32) -> Option<usize>,
+) -> Vec<GroupPrediction> {
+    let mut out = vec![GroupPrediction::default(); groups];
+    for p in predictions {
+        if let Some(g) = group_of(p.customer).filter(|g| *g < groups) {
+            let o = &mut out[g];
+            o.customers += 1;
+            if p.frequency > 0.0 {
+                o.repeat_customers += 1;
+                o.mean_p_alive += p.p_alive;
+            }
+            o.expected_purchases += p.expected_purchases;
+            o.clv += p.clv;
+        }
+    }
+    for o in &mut out {
+        if o.repeat_customers > 0 {
+            o.mean_p_alive /= o.repeat_customers as f64;
+        }
+    }
+    out
+}
+
+/// The churn-risk band of a customer: 0 high risk (probability of being
+/// active below `medium_from`), 1 medium, 2 low (from `low_from`), and 3
+/// for one-time buyers, whom the model cannot judge.
+pub fn risk_band(p: &CustomerPrediction, medium_from: f64, low_from: f64) -> usize {
+    let p_alive = p.p_alive;
+    if p.frequency <= 0.0 {
+        3
+    } else if p_alive < medium_from {
+        0
+    } else if p_alive < low_from {
+        1
+    } else {
+        2
+    }
+}
+
+/// One line of the holdout check: customers with the same number of
+/// repeat purchases in the calibration period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutRow {
+    /// The number of calibration repeat purchases (`7+` for the last).
+    pub label: String,
+    /// Customers in the line.
+    pub customers: u64,
+    /// Their mean number of purchases in the holdout period.
+    pub actual: f64,
+    /// The mean the model predicted.
+    pub predicted: f64,
+}
+
+/// How well the purchase model, fitted on the calibration period,
+/// predicted the holdout period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutCheck {
+    /// The last day of calibration.
+    pub calibration_end: Day,
+    /// The last day of the holdout period.
+    pub holdout_end: Day,
+    /// The holdout length in the unit.
+    pub length: f64,
+    /// By number of calibration repeat purchases.
+    pub rows: Vec<HoldoutRow>,
+    /// Purchases in the holdout period.
+    pub actual_total: f64,
+    /// Purchases the model predicted.
+    pub predicted_total: f64,
+    /// The fit on the calibration period.
+    pub fit: Fit<BgNbd>,
+}
+
+/// Fits BG/NBD on the history up to `calibration_end` and compares its
+/// predictions with the purchases up to `holdout_end`.
+pub fn holdout_check(
+    orders: &Orders,
+    calibration_end: Day,
+    holdout_end: Day,
+    unit: TimeUnit,
+) -> Result<HoldoutCheck, FitError> {
+    if holdout_end <= calibration_end {
+        return Err(FitError(
+            "the holdout period must end after the calibration period".into(),
+        ));
+    }
+    let data = summarise(orders, calibration_end, Some(holdout_end), unit);
+    let fit = fit_bgnbd(&data)?;
+    let length = f64::from(holdout_end - calibration_end) / unit.days();
+    const LAST: usize = 7;
+    let mut sums = vec![(0u64, 0.0, 0.0); LAST + 1];
+    for c in &data {
+        let line = (c.frequency as usize).min(LAST);
+        sums[line].0 += 1;
+        sums[line].1 += c.holdout_frequency;
+        sums[line].2 += fit
+            .params
+            .expected_purchases(length, c.frequency, c.recency, c.age);
+    }
+    let rows = sums
+        .iter()
+        .enumerate()
+        .map(|(i, (n, actual, predicted))| HoldoutRow {
+            label: if i == LAST {
+                format!("{LAST}+")
+            } else {
+                i.to_string()
+            },
+            customers: *n,
+            actual: if *n > 0 { actual / *n as f64 } else { 0.0 },
+            predicted: if *n > 0 { predicted / *n as f64 } else { 0.0 },
+        })
+        .collect();
+    Ok(HoldoutCheck {
+        calibration_end,
+        holdout_end,
+        length,
+        rows,
+        actual_total: sums.iter().map(|s| s.1).sum(),
+        predicted_total: sums.iter().map(|s| s.2).sum(),
+        fit,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -658,6 +947,40 @@ mod tests {
                 g[i]
             );
         }
+    }
+
+    #[test]
+    fn groups_and_bands() {
+        let p = |customer, frequency, p_alive| CustomerPrediction {
+            customer,
+            frequency,
+            p_alive,
+            expected_purchases: 1.0,
+            expected_spend: 10.0,
+            clv: 10.0,
+        };
+        let preds = [
+            p(0, 1.0, 0.1),
+            p(1, 2.0, 0.5),
+            p(2, 3.0, 0.9),
+            p(3, 1.0, 0.8),
+            p(4, 0.0, 1.0),
+        ];
+        let band = |c: u32| Some(risk_band(&preds[c as usize], 0.3, 0.7));
+        let g = by_group(&preds, 4, &band);
+        assert_eq!(
+            g.iter().map(|x| x.customers).collect::<Vec<_>>(),
+            vec![1, 1, 2, 1]
+        );
+        assert!((g[2].mean_p_alive - 0.85).abs() < 1e-12);
+        assert_eq!(g[2].clv, 20.0);
+        // One-time buyers count, but not in the mean probability.
+        assert_eq!((g[3].repeat_customers, g[3].mean_p_alive), (0, 0.0));
+        let all = by_group(&preds, 1, &|_| Some(0));
+        assert_eq!((all[0].customers, all[0].repeat_customers), (5, 4));
+        assert!((all[0].mean_p_alive - 2.3 / 4.0).abs() < 1e-12);
+        assert_eq!(risk_band(&p(9, 1.0, 0.3), 0.3, 0.7), 1);
+        assert_eq!(risk_band(&p(9, 1.0, 0.7), 0.3, 0.7), 2);
     }
 
     #[test]

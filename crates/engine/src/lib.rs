@@ -5,6 +5,7 @@
 //! Tables are columnar: one vector per column, customers as dense `u32`
 //! indices, dates as day numbers.
 
+pub mod analysis;
 pub mod clv;
 pub mod date;
 pub mod delimited;

@@ -110,3 +110,34 @@ fn the_full_master_file_fits_too() {
     assert!(within(fit.params.r, 0.2426, 0.15), "{:?}", fit.params);
     assert!(within(fit.params.b, 2.4258, 0.25), "{:?}", fit.params);
 }
+
+#[test]
+fn holdout_check_compares_predictions_with_what_happened() {
+    let orders = sample();
+    let check = clv::holdout_check(
+        &orders,
+        days_from_civil(1997, 9, 30),
+        days_from_civil(1998, 6, 30),
+        TimeUnit::Weeks,
+    )
+    .unwrap();
+    assert!((check.length - 39.0).abs() < 1e-9);
+    assert_eq!(check.rows.iter().map(|r| r.customers).sum::<u64>(), 2_357);
+    // Customers with no repeat purchase in calibration (1,411 of them) are
+    // the first line; the fit is the published one.
+    assert_eq!(check.rows[0].customers, 1_411);
+    assert!(within(check.fit.params.r, 0.2426, 0.001));
+    // The predicted mean rises with the calibration purchases.
+    assert!(
+        check
+            .rows
+            .windows(2)
+            .all(|w| w[1].predicted > w[0].predicted)
+    );
+    let sum: f64 = check
+        .rows
+        .iter()
+        .map(|r| r.predicted * r.customers as f64)
+        .sum();
+    assert!((sum - check.predicted_total).abs() < 1e-6);
+}

@@ -1,0 +1,194 @@
+//! The analysis the app shows, in one call: RFM segments with their
+//! summary, and the predictive models' results summed per segment and per
+//! churn-risk band.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clv::{self, BgNbd, GammaGamma, GroupPrediction, PredictionOptions, TimeUnit};
+use crate::date::Day;
+use crate::orders::Orders;
+use crate::rfm::{self, RfmConfig, SegmentSummary};
+
+/// The user's choices for an analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisOptions {
+    /// The analysis date; the day after the last order when absent.
+    pub as_of: Option<Day>,
+    /// Below this probability of being active, a customer is at high risk.
+    pub medium_risk_from: f64,
+    /// From this probability on, a customer is at low risk.
+    pub low_risk_from: f64,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            as_of: None,
+            medium_risk_from: 0.3,
+            low_risk_from: 0.7,
+        }
+    }
+}
+
+/// The analysis the app shows: RFM segments and predictions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// The analysis date.
+    pub as_of: Day,
+    /// Order rows in the table (refunds included).
+    pub rows: u64,
+    /// Customers with at least one order.
+    pub scored: u64,
+    /// One line per segment, in rule order, "Others" last.
+    pub summary: Vec<SegmentSummary>,
+    /// The predictions, or why there are none.
+    pub prediction: Result<Prediction, String>,
+}
+
+/// The predictive models' results, summed for the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// The last day the models learnt from.
+    pub calibration_end: Day,
+    /// The first day with an order.
+    pub first_day: Day,
+    /// The horizon, in weeks.
+    pub horizon_weeks: f64,
+    /// The monthly discount rate.
+    pub monthly_discount: f64,
+    /// The purchase model.
+    pub bgnbd: BgNbd,
+    /// Its standard errors (r, alpha, a, b).
+    pub bgnbd_std_errors: Option<Vec<f64>>,
+    /// Its log-likelihood.
+    pub bgnbd_log_likelihood: f64,
+    /// The spend model and its standard errors (p, q, gamma).
+    pub gamma_gamma: Option<(GammaGamma, Option<Vec<f64>>)>,
+    /// Customers with a prediction.
+    pub customers: u64,
+    /// Expected purchases over the horizon, all customers.
+    pub expected_purchases: f64,
+    /// Lifetime value over the horizon, all customers.
+    pub clv: f64,
+    /// Per RFM segment, aligned with [`Analysis::summary`].
+    pub by_segment: Vec<GroupPrediction>,
+    /// The churn-risk bands: high, medium, low, and one-time buyers.
+    pub bands: Vec<Band>,
+    /// The thresholds the bands were cut with.
+    pub options: AnalysisOptions,
+    /// Mean probability of being active by number of repeat purchases
+    /// (rows 1 to 7+) and by how long ago the last one was (columns: tenths
+    /// of the customer's age, most recent first); `None` where no customer
+    /// falls.
+    pub alive_grid: Vec<Vec<Option<f64>>>,
+    /// Everything the user should know.
+    pub warnings: Vec<String>,
+}
+
+/// One churn-risk band.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    /// The band's predictions.
+    pub prediction: GroupPrediction,
+    /// Revenue to date of its customers.
+    pub revenue: f64,
+}
+
+/// The predictions' horizon, in weeks.
+pub const HORIZON_WEEKS: f64 = 52.0;
+/// The monthly discount rate of lifetime values.
+pub const MONTHLY_DISCOUNT: f64 = 0.01;
+
+/// Scores the customers with the default bins and segments, and predicts
+/// their next year from the whole history.
+pub fn analyse(orders: &Orders, options: &AnalysisOptions) -> Result<Analysis, String> {
+    let as_of = options
+        .as_of
+        .or_else(|| crate::default_as_of(orders))
+        .ok_or("The table has no order to analyse (only refunds).")?;
+    let result = rfm::compute(orders, as_of, &RfmConfig::default(), &rfm::default_rules());
+    let summary = rfm::summarise(&result);
+    let prediction = predict(orders, &result, as_of, options);
+    Ok(Analysis {
+        as_of,
+        rows: orders.len() as u64,
+        scored: result.rows.len() as u64,
+        summary,
+        prediction,
+    })
+}
+
+fn predict(
+    orders: &Orders,
+    result: &rfm::RfmResult,
+    as_of: Day,
+    options: &AnalysisOptions,
+) -> Result<Prediction, String> {
+    let first_day = orders
+        .day
+        .iter()
+        .zip(&orders.amount)
+        .filter(|(_, a)| **a >= 0.0)
+        .map(|(d, _)| *d)
+        .min()
+        .ok_or("no order")?;
+    let prediction_options = PredictionOptions {
+        calibration_end: as_of - 1,
+        unit: TimeUnit::Weeks,
+        horizon: HORIZON_WEEKS,
+        monthly_discount: MONTHLY_DISCOUNT,
+    };
+    let preds = clv::predict(orders, &prediction_options).map_err(|e| e.to_string())?;
+    let n = orders.customer_keys.len();
+    let mut segment_of = vec![None; n];
+    let mut revenue = vec![0.0; n];
+    for row in &result.rows {
+        let c = row.values.customer as usize;
+        segment_of[c] = Some(row.segment as usize);
+        revenue[c] = row.values.monetary;
+    }
+    let by_segment = clv::by_group(&preds.customers, result.segment_names.len(), &|c| {
+        segment_of[c as usize]
+    });
+    let mut band_of = vec![None; n];
+    for p in &preds.customers {
+        band_of[p.customer as usize] = Some(clv::risk_band(
+            p,
+            options.medium_risk_from,
+            options.low_risk_from,
+        ));
+    }
+    let groups = clv::by_group(&preds.customers, 4, &|c| band_of[c as usize]);
+    let bands = groups
+        .into_iter()
+        .enumerate()
+        .map(|(b, prediction)| Band {
+            prediction,
+            revenue: (0..n)
+                .filter(|c| band_of[*c] == Some(b))
+                .map(|c| revenue[c])
+                .sum(),
+        })
+        .collect();
+    Ok(Prediction {
+        calibration_end: prediction_options.calibration_end,
+        first_day,
+        horizon_weeks: HORIZON_WEEKS,
+        monthly_discount: MONTHLY_DISCOUNT,
+        bgnbd: preds.bgnbd.params,
+        bgnbd_std_errors: preds.bgnbd.std_errors.clone(),
+        bgnbd_log_likelihood: preds.bgnbd.log_likelihood,
+        gamma_gamma: preds
+            .gamma_gamma
+            .as_ref()
+            .map(|g| (g.params, g.std_errors.clone())),
+        customers: preds.customers.len() as u64,
+        expected_purchases: preds.customers.iter().map(|p| p.expected_purchases).sum(),
+        clv: preds.customers.iter().map(|p| p.clv).sum(),
+        by_segment,
+        bands,
+        options: *options,
+        alive_grid: preds.alive_grid.clone(),
+        warnings: preds.warnings.clone(),
+    })
+}

@@ -1,0 +1,285 @@
+//! Predictions: churn-risk bands, the probability of being active, the
+//! models' parameters, and a check of the model on the user's own history.
+
+use leptos::prelude::*;
+use seglens_engine::analysis::Prediction;
+use seglens_engine::date::{self, format_iso};
+
+use crate::actions;
+use crate::chart;
+use crate::format;
+use crate::state::AppState;
+
+/// The predictions card.
+#[component]
+pub fn Predictions() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.workspace.get().map(|ws| match ws.analysis.prediction.clone() {
+            Ok(p) => view! { <PredictionCard p=p/> }.into_any(),
+            Err(message) => view! {
+                <section class="card" data-testid="predictions">
+                    <h2>"Predictions"</h2>
+                    <p class="warn">{format!("The predictive models could not be fitted to these orders: {message}")}</p>
+                </section>
+            }
+            .into_any(),
+        })
+    }
+}
+
+#[component]
+fn PredictionCard(
+    /// The predictions to show.
+    p: Prediction,
+) -> impl IntoView {
+    let months = (p.horizon_weeks / 4.345).round();
+    let headline = format!(
+        "In the next {months} months, these {} customers are expected to place {} orders worth {} (today's value, discounted {}% a month).",
+        format::int(p.customers),
+        format::int(p.expected_purchases.round() as u64),
+        format::money(p.clv),
+        p.monthly_discount * 100.0
+    );
+    view! {
+        <section class="card" data-testid="predictions">
+            <h2>"Who is likely to come back, and what they will be worth"</h2>
+            <p class="lead" data-testid="prediction-headline">{headline}</p>
+            <p class="muted">
+                {format!(
+                    "Learnt from every order up to {} with the BG/NBD model (how often each customer buys, and the chance they have stopped) and the Gamma-Gamma model (how much they spend). A customer who used to buy often but has not for a long while is probably gone; one who buys rarely may simply not be due yet.",
+                    format_iso(p.calibration_end)
+                )}
+            </p>
+            {(!p.warnings.is_empty()).then(|| view! {
+                <ul class="warn" data-testid="prediction-warnings">
+                    {p.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
+                </ul>
+            })}
+            <RiskBands p=p.clone()/>
+            <AliveGrid p=p.clone()/>
+            <Parameters p=p.clone()/>
+            <HoldoutCheck p=p/>
+        </section>
+    }
+}
+
+#[component]
+fn RiskBands(
+    /// The predictions.
+    p: Prediction,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let medium = RwSignal::new((p.options.medium_risk_from * 100.0).round());
+    let low = RwSignal::new((p.options.low_risk_from * 100.0).round());
+    let total: u64 = p.bands.iter().map(|b| b.prediction.customers).sum();
+    let names = [
+        ("High risk", format!("Repeat buyers whose chance of being active is below {}%", medium.get_untracked())),
+        ("Medium risk", format!("Repeat buyers from {}% to {}%", medium.get_untracked(), low.get_untracked())),
+        ("Low risk", format!("Repeat buyers at {}% or more", low.get_untracked())),
+        ("One-time buyers", "The model cannot tell whether a one-time buyer has stopped: judge them by how long ago they bought (recency in the RFM segments).".to_string()),
+    ];
+    let read = |ev: web_sys::Event| event_target_value(&ev).parse::<f64>().ok();
+    view! {
+        <h3>"Churn risk"</h3>
+        <div class="thresholds">
+            <label>"High risk below "
+                <input type="number" min="0" max="100" step="5" data-testid="medium-from"
+                    prop:value=move || medium.get()
+                    on:change=move |ev| if let Some(v) = read(ev) { medium.set(v) }/>
+                "% chance of being active; low risk from "
+            </label>
+            <label>
+                <input type="number" min="0" max="100" step="5" data-testid="low-from"
+                    prop:value=move || low.get()
+                    on:change=move |ev| if let Some(v) = read(ev) { low.set(v) }/>
+                "%"
+            </label>
+            <button class="secondary" data-testid="apply-thresholds"
+                on:click=move |_| actions::set_risk_thresholds(state, medium.get() / 100.0, low.get() / 100.0)>
+                "Apply"
+            </button>
+        </div>
+        <div class="table-wrap">
+        <table data-testid="risk-bands">
+            <thead><tr>
+                <th scope="col">"Band"</th>
+                <th scope="col" class="num">"Customers"</th>
+                <th scope="col" class="num" title="Customers in the band ÷ customers with a prediction">"Share"</th>
+                <th scope="col" class="num" title="Sum of their order amounts to date, refunds deducted">"Revenue to date"</th>
+                <th scope="col" class="num" title="Mean of P(active) = 1 / (1 + a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x)), BG/NBD">"Chance still active"</th>
+                <th scope="col" class="num" title="Sum of E[purchases in the next 52 weeks | x, tₓ, T], BG/NBD">"Expected orders"</th>
+                <th scope="col" class="num" title="Sum over months of expected orders × expected spend (Gamma-Gamma), discounted 1% a month">"Predicted value"</th>
+            </tr></thead>
+            <tbody>
+                {p.bands.iter().zip(names).map(|(b, (name, rule))| view! {
+                    <tr>
+                        <th scope="row" title=rule>{name}</th>
+                        <td class="num">{format::int(b.prediction.customers)}</td>
+                        <td class="num">{format::percent(b.prediction.customers as f64 / total.max(1) as f64)}</td>
+                        <td class="num">{format::money(b.revenue)}</td>
+                        <td class="num">{if b.prediction.repeat_customers > 0 { format::percent(b.prediction.mean_p_alive) } else { "–".to_string() }}</td>
+                        <td class="num">{format::int(b.prediction.expected_purchases.round() as u64)}</td>
+                        <td class="num">{format::money(b.prediction.clv)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        </div>
+    }
+}
+
+#[component]
+fn AliveGrid(
+    /// The predictions.
+    p: Prediction,
+) -> impl IntoView {
+    let rows = p.alive_grid.len();
+    view! {
+        <h3>"Chance of being active, by repeat purchases and time since the last one"</h3>
+        <p class="muted small">
+            "Repeat buyers only. Rows: purchases after the first. Columns: time since the last purchase, as a share of the time since the first (left: bought recently). Each cell is the mean of its customers; empty cells have none."
+        </p>
+        <div class="table-wrap">
+        <table class="heatmap" data-testid="alive-grid">
+            <thead><tr>
+                <th scope="col">"Repeat purchases"</th>
+                {(0..10).map(|c| view! { <th scope="col" class="num">{format!("{}–{}%", c * 10, c * 10 + 10)}</th> }).collect_view()}
+            </tr></thead>
+            <tbody>
+                {p.alive_grid.iter().enumerate().map(|(r, cells)| view! {
+                    <tr>
+                        <th scope="row">{if r + 1 == rows { format!("{}+", r + 1) } else { (r + 1).to_string() }}</th>
+                        {cells.iter().map(|cell| match cell {
+                            Some(v) => {
+                                let (bg, light) = chart::sequential_color(*v);
+                                view! {
+                                    <td class="num cell" class:light=light style=format!("background:{bg}")
+                                        title=format!("Mean chance of being active: {}", format::percent(*v))>
+                                        {format!("{:.0}", v * 100.0)}
+                                    </td>
+                                }.into_any()
+                            }
+                            None => view! { <td class="cell empty-cell"></td> }.into_any(),
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        </div>
+    }
+}
+
+#[component]
+fn Parameters(
+    /// The predictions.
+    p: Prediction,
+) -> impl IntoView {
+    let se = |v: &Option<Vec<f64>>, i: usize| {
+        v.as_ref()
+            .and_then(|s| s.get(i))
+            .map(|s| format!("± {s:.4}"))
+            .unwrap_or_else(|| "(not available)".into())
+    };
+    let bg = p.bgnbd;
+    let mut rows = vec![
+        ("BG/NBD r", bg.r, se(&p.bgnbd_std_errors, 0)),
+        ("BG/NBD α", bg.alpha, se(&p.bgnbd_std_errors, 1)),
+        ("BG/NBD a", bg.a, se(&p.bgnbd_std_errors, 2)),
+        ("BG/NBD b", bg.b, se(&p.bgnbd_std_errors, 3)),
+    ];
+    if let Some((gg, gse)) = &p.gamma_gamma {
+        rows.push(("Gamma-Gamma p", gg.p, se(gse, 0)));
+        rows.push(("Gamma-Gamma q", gg.q, se(gse, 1)));
+        rows.push(("Gamma-Gamma γ", gg.gamma, se(gse, 2)));
+    }
+    view! {
+        <details class="parameters">
+            <summary>"The models' parameters (maximum likelihood, time in weeks)"</summary>
+            <table data-testid="parameters">
+                <thead><tr><th scope="col">"Parameter"</th><th scope="col" class="num">"Estimate"</th><th scope="col" class="num">"Standard error"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(name, v, s)| view! {
+                        <tr><th scope="row">{name}</th><td class="num">{format!("{v:.4}")}</td><td class="num">{s}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p class="muted small">{format!("BG/NBD log-likelihood {:.2}.", p.bgnbd_log_likelihood)}</p>
+        </details>
+    }
+}
+
+#[component]
+fn HoldoutCheck(
+    /// The predictions.
+    p: Prediction,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let span = p.calibration_end - p.first_day;
+    let default = p.first_day + span * 2 / 3;
+    let chosen = RwSignal::new(format_iso(default));
+    let run = move |_| match date::parse_iso(&chosen.get_untracked()) {
+        Some(day) => actions::check_holdout(state, day),
+        None => state.error.set(Some("Pick a date to learn from.".into())),
+    };
+    view! {
+        <h3>"Can you trust it? Check it on your own history"</h3>
+        <p class="muted">
+            "SegLens hides the orders after a date you pick, learns from the orders before it, and compares what it predicts with what really happened."
+        </p>
+        <div class="thresholds">
+            <label>"Learn from the orders up to "
+                <input type="date" data-testid="holdout-date"
+                    min=format_iso(p.first_day + 1) max=format_iso(p.calibration_end - 1)
+                    prop:value=move || chosen.get()
+                    on:change=move |ev| chosen.set(event_target_value(&ev))/>
+            </label>
+            <button class="secondary" data-testid="check-model" on:click=run
+                disabled=move || state.checking.get()>
+                {move || if state.checking.get() { "Checking…" } else { "Check the model" }}
+            </button>
+        </div>
+        {move || state.holdout.get().map(|result| match result {
+            Ok(check) => {
+                let error = 100.0 * (check.predicted_total - check.actual_total) / check.actual_total.max(1.0);
+                let sentence = format!(
+                    "Learning from the orders up to {}, the model predicted {} repeat purchases in the {:.0} weeks after; there were {} ({}{:.1}%).",
+                    format_iso(check.calibration_end),
+                    format::int(check.predicted_total.round() as u64),
+                    check.length,
+                    format::int(check.actual_total.round() as u64),
+                    if error >= 0.0 { "+" } else { "" },
+                    error
+                );
+                let svg = chart::holdout_svg(&check.rows).unwrap_or_default();
+                view! {
+                    <div data-testid="holdout-result">
+                        <p class="lead">{sentence}</p>
+                        <div class="chart" role="img"
+                            aria-label="Bar chart of actual and predicted purchases per customer after the date, by purchases before it; the table below has the same figures."
+                            inner_html=svg></div>
+                        <table>
+                            <thead><tr>
+                                <th scope="col">"Repeat purchases before"</th>
+                                <th scope="col" class="num">"Customers"</th>
+                                <th scope="col" class="num">"Actual per customer"</th>
+                                <th scope="col" class="num">"Predicted per customer"</th>
+                            </tr></thead>
+                            <tbody>
+                                {check.rows.iter().map(|r| view! {
+                                    <tr>
+                                        <th scope="row">{r.label.clone()}</th>
+                                        <td class="num">{format::int(r.customers)}</td>
+                                        <td class="num">{format!("{:.2}", r.actual)}</td>
+                                        <td class="num">{format!("{:.2}", r.predicted)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }
+            Err(message) => view! { <p class="warn" data-testid="holdout-result">{message}</p> }.into_any(),
+        })}
+    }
+}
