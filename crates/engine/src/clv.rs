@@ -837,7 +837,7 @@ pub fn holdout_check(
     let fit = fit_bgnbd(&data)?;
     let length = f64::from(holdout_end - calibration_end) / unit.days();
     const LAST: usize = 7;
-    let mut sums = vec![(0u64, 0.0, 0.0); LAST + 1];
+    let mut sums = [(0u64, 0.0, 0.0); LAST + 1];
     for c in &data {
         let line = (c.frequency as usize).min(LAST);
         sums[line].0 += 1;
