@@ -102,6 +102,9 @@ enum Command {
         /// The generator's seed; the app's demo uses the default.
         #[arg(long, default_value_t = demo::DEMO_SEED)]
         seed: u64,
+        /// The number of customers; the app's demo has the default.
+        #[arg(long, default_value_t = demo::DEMO_CUSTOMERS)]
+        customers: usize,
     },
 }
 
@@ -215,9 +218,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 Ok(()) => Ok(()),
             }
         }
-        Command::Demo { out, seed } => {
+        Command::Demo {
+            out,
+            seed,
+            customers,
+        } => {
             std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-            let data = demo::generate(seed);
+            let data = demo::generate_sized(seed, customers);
             for (name, text) in data.files() {
                 let path = out.join(name);
                 std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -201,13 +201,21 @@ struct Customer {
     engagement: f64,
 }
 
+/// The number of customers of the app's demo.
+pub const DEMO_CUSTOMERS: usize = 5_000;
+
 /// Generates the demo business.
 pub fn generate(seed: u64) -> DemoData {
+    generate_sized(seed, DEMO_CUSTOMERS)
+}
+
+/// Generates a business like the demo with `n_customers` customers (for
+/// benchmarks at other sizes).
+pub fn generate_sized(seed: u64, n_customers: usize) -> DemoData {
     let mut rng = Rng(seed);
     let start = days_from_civil(2024, 1, 1);
     let end = days_from_civil(2025, 12, 31);
     let span = (end - start + 1) as f64;
-    let n_customers = 5_000;
 
     let mut customers_csv = String::from(
         "customer_id,email,first_name,last_name,gender,age,city,region,country,postcode,interests,signup_date,newsletter\n",
@@ -256,7 +264,7 @@ pub fn generate(seed: u64) -> DemoData {
             Kind::Prospect => 0.3,
             _ => 0.25,
         } * (0.5 + rng.unit());
-        let id = format!("C{:05}", i + 1);
+        let id = format!("C{:06}", i + 1);
         let email = format!(
             "{}.{}{}@example.com",
             ascii_lower(first),
