@@ -131,6 +131,17 @@ fn three_parts(text: &str) -> Option<(&[u8], &[u8], &[u8])> {
 /// Parses one value in a known format.
 pub fn parse_with(format: DateFormat, text: &str) -> Result<Day, DateError> {
     let text = text.trim();
+    // The common case: `YYYY-MM-DD`, possibly followed by a time.
+    let b = text.as_bytes();
+    if format == DateFormat::Iso
+        && b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b.len() == 10 || b[10] == b'T' || b[10] == b' ')
+        && let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10]))
+    {
+        return checked_day(y as i32, m, d).ok_or(DateError::Impossible);
+    }
     let (y, m, d) = match format {
         DateFormat::Compact => {
             let b = text.as_bytes();

@@ -86,6 +86,18 @@ const CP1252_HIGH: [char; 32] = [
     '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
 ];
 
+/// The text of one field, borrowed when it needs no conversion (valid
+/// UTF-8, or plain ASCII in Windows-1252).
+pub fn field_text(encoding: Encoding, bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match encoding {
+        Encoding::Windows1252 if !bytes.is_ascii() => decode_field(encoding, bytes).into(),
+        _ => match std::str::from_utf8(bytes) {
+            Ok(text) => text.into(),
+            Err(_) => String::from_utf8_lossy(bytes),
+        },
+    }
+}
+
 /// Turns the bytes of one field into text.
 ///
 /// UTF-16 input has already been transcoded to UTF-8 by [`Transcoder`],
@@ -224,24 +236,24 @@ pub struct Record<'a> {
     /// The line of the file the record starts on (header counted).
     pub line: u64,
     data: &'a [u8],
-    ends: &'a [usize],
+    spans: &'a [(usize, usize)],
 }
 
 impl<'a> Record<'a> {
     /// The number of fields.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     /// True when the record has no field.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
     /// The bytes of field `i` (quotes removed, `""` unescaped).
     pub fn field(&self, i: usize) -> &'a [u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.data[start..self.ends[i]]
+        let (start, end) = self.spans[i];
+        &self.data[start..end]
     }
 }
 
@@ -252,7 +264,10 @@ pub struct Splitter {
     line: u64,
     pending: Vec<u8>,
     scratch: Vec<u8>,
-    ends: Vec<usize>,
+    spans: Vec<(usize, usize)>,
+    /// True when the last record's spans point into the input rather than
+    /// into `scratch`.
+    in_place: bool,
     unterminated_quote: Option<u64>,
 }
 
@@ -273,7 +288,8 @@ impl Splitter {
             line: 1,
             pending: Vec::new(),
             scratch: Vec::new(),
-            ends: Vec::new(),
+            spans: Vec::new(),
+            in_place: false,
             unterminated_quote: None,
         }
     }
@@ -303,8 +319,12 @@ impl Splitter {
                 Step::Record(next, newlines) => {
                     on_record(Record {
                         line: self.line,
-                        data: &self.scratch,
-                        ends: &self.ends,
+                        data: if self.in_place {
+                            &pending
+                        } else {
+                            &self.scratch
+                        },
+                        spans: &self.spans,
                     });
                     self.line += newlines;
                     pos = next;
@@ -322,10 +342,55 @@ impl Splitter {
 
     fn step(&mut self, buf: &[u8], start: usize, eof: bool) -> Step {
         self.scratch.clear();
-        self.ends.clear();
+        self.spans.clear();
+        self.in_place = false;
         let len = buf.len();
         let mut i = start;
         let mut newlines = 0u64;
+        // The common case: a whole line without quotes, split where it
+        // stands, without copying, in one pass over its bytes.
+        if let Delimiter::Byte(d) = self.delimiter
+            && i < len
+            && buf[i] != b'\n'
+            && buf[i] != b'\r'
+        {
+            let mut field_start = i;
+            let mut k = i;
+            let mut quoted = false;
+            while k < len {
+                let b = buf[k];
+                if b == d {
+                    self.spans.push((field_start, k));
+                    field_start = k + 1;
+                } else if b == b'\n' {
+                    break;
+                } else if b == b'"' {
+                    quoted = true;
+                    break;
+                }
+                k += 1;
+            }
+            if !quoted {
+                if k == len && !eof {
+                    self.spans.clear();
+                    return Step::Incomplete;
+                }
+                let last = if k > field_start && buf[k - 1] == b'\r' {
+                    k - 1
+                } else {
+                    k
+                };
+                self.spans.push((field_start, last));
+                self.in_place = true;
+                return if k < len {
+                    Step::Record(k + 1, 1)
+                } else {
+                    Step::Record(len, 0)
+                };
+            }
+            // A quote: read this record the careful way.
+            self.spans.clear();
+        }
         if let Delimiter::Whitespace = self.delimiter {
             while i < len && (buf[i] == b' ' || buf[i] == b'\t' || buf[i] == b'\r') {
                 i += 1;
@@ -351,6 +416,7 @@ impl Splitter {
         }
         loop {
             // One field.
+            let field_start = self.scratch.len();
             let mut raw_tail = true;
             if i < len && buf[i] == b'"' {
                 let open_line = self.line + newlines;
@@ -384,15 +450,24 @@ impl Splitter {
                 }
                 raw_tail = false;
             }
-            while i < len && buf[i] != b'\n' && !self.is_delim(buf[i]) {
-                self.scratch.push(buf[i]);
+            // The rest of the field up to the next delimiter or line end,
+            // found with a vectorised search for byte delimiters.
+            let end = match self.delimiter {
+                Delimiter::Byte(d) => memchr::memchr2(d, b'\n', &buf[i..]).map_or(len, |k| i + k),
+                Delimiter::Whitespace => buf[i..]
+                    .iter()
+                    .position(|b| *b == b'\n' || *b == b' ' || *b == b'\t')
+                    .map_or(len, |k| i + k),
+            };
+            if end > i {
+                self.scratch.extend_from_slice(&buf[i..end]);
                 raw_tail = true;
-                i += 1;
+                i = end;
             }
-            if raw_tail && self.scratch.last() == Some(&b'\r') {
+            if raw_tail && self.scratch.len() > field_start && self.scratch.last() == Some(&b'\r') {
                 self.scratch.pop();
             }
-            self.ends.push(self.scratch.len());
+            self.spans.push((field_start, self.scratch.len()));
             if i >= len {
                 return if eof {
                     Step::Record(len, newlines)
@@ -431,13 +506,6 @@ impl Splitter {
                     };
                 }
             }
-        }
-    }
-
-    fn is_delim(&self, b: u8) -> bool {
-        match self.delimiter {
-            Delimiter::Byte(d) => b == d,
-            Delimiter::Whitespace => b == b' ' || b == b'\t',
         }
     }
 }

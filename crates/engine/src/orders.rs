@@ -1,7 +1,10 @@
 //! The orders table: imported from a stream of chunks into columns, with
 //! every rejected row reported, and stored as compact binary.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -295,7 +298,7 @@ struct Parsing {
 struct Builder {
     plan: Plan,
     header_pending: bool,
-    keys: HashMap<String, u32>,
+    keys: FxHashMap<String, u32>,
     orders: Orders,
     rejected: Vec<RowError>,
     rejected_total: u64,
@@ -452,7 +455,7 @@ impl OrdersImporter {
             builder: Builder {
                 header_pending: plan.has_header,
                 plan,
-                keys: HashMap::new(),
+                keys: FxHashMap::default(),
                 orders: Orders::default(),
                 rejected: Vec::new(),
                 rejected_total: 0,
@@ -618,11 +621,22 @@ fn plan(
 /// Normalises a customer key for joining: trimmed, e-mail addresses
 /// lower-cased.
 pub fn normalise_key(raw: &str) -> String {
-    let t = raw.trim();
-    if t.contains('@') {
-        t.to_lowercase()
+    normalised_key(raw).into_owned()
+}
+
+/// [`normalise_key`], borrowing when nothing changes.
+fn normalised_key(raw: &str) -> Cow<'_, str> {
+    let b = raw.as_bytes();
+    let plain = |c: &u8| !c.is_ascii_whitespace() && c.is_ascii();
+    let t = if b.first().is_some_and(plain) && b.last().is_some_and(plain) {
+        raw
     } else {
-        t.to_string()
+        raw.trim()
+    };
+    if t.contains('@') && t.chars().any(char::is_uppercase) {
+        Cow::Owned(t.to_lowercase())
+    } else {
+        Cow::Borrowed(t)
     }
 }
 
@@ -655,12 +669,13 @@ impl Builder {
             self.reject(r.line, None, reason);
             return;
         }
-        let key = normalise_key(&delimited::decode_field(enc, r.field(c)));
+        let raw_key = delimited::field_text(enc, r.field(c));
+        let key = normalised_key(&raw_key);
         if key.is_empty() {
             self.reject(r.line, Some(c), "the customer is empty".into());
             return;
         }
-        let date_text = delimited::decode_field(enc, r.field(d));
+        let date_text = delimited::field_text(enc, r.field(d));
         let day = match date::parse_with(self.plan.date_format, &date_text) {
             Ok(day) => day,
             Err(e) => {
@@ -679,7 +694,7 @@ impl Builder {
                 return;
             }
         };
-        let amount_text = delimited::decode_field(enc, r.field(a));
+        let amount_text = delimited::field_text(enc, r.field(a));
         let Some(amount) = number::parse_amount(&amount_text, self.plan.decimal) else {
             let reason = if amount_text.trim().is_empty() {
                 "the amount is empty".to_string()
@@ -689,12 +704,13 @@ impl Builder {
             self.reject(r.line, Some(a), reason);
             return;
         };
-        let next = self.orders.customer_keys.len() as u32;
-        let idx = match self.keys.get(&key) {
+        let idx = match self.keys.get(key.as_ref()) {
             Some(i) => *i,
             None => {
-                self.keys.insert(key.clone(), next);
-                self.orders.customer_keys.push(key);
+                let next = self.orders.customer_keys.len() as u32;
+                let owned = key.into_owned();
+                self.keys.insert(owned.clone(), next);
+                self.orders.customer_keys.push(owned);
                 next
             }
         };
