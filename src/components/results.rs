@@ -219,6 +219,7 @@ fn ImportSummary() -> impl IntoView {
                             columns
                         )}
                     </p>
+                    {r.date_format_note.clone().map(|note| view! { <p class="muted" data-testid="date-note">{note}</p> })}
                     {(!rejected.is_empty()).then(|| view! {
                         <table class="rejected" data-testid="rejected-rows">
                             <thead><tr>

@@ -12,7 +12,7 @@ use seglens_engine::date::{self, Day};
 use seglens_engine::orders::ColumnRef;
 use seglens_engine::rfm::{self, Bins, RfmConfig};
 use seglens_engine::roles::Role;
-use seglens_engine::{ImportOptions, Orders, OrdersImporter, demo};
+use seglens_engine::{ImportOptions, ImportReport, Orders, OrdersImporter, demo};
 
 /// Customer segmentation from order exports: RFM scores and segments,
 /// computed exactly as the SegLens app computes them.
@@ -25,6 +25,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Reports what the importer understands of an order file: encoding,
+    /// delimiter, header, decimal separator, date format, every column with
+    /// its type and role, the rows read and every rejected row (line as a
+    /// text editor counts it, column, reason).
+    Inspect {
+        /// The order file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
+        /// Forces a column for a role, as for `rfm`. Repeatable.
+        #[arg(long = "map", value_name = "ROLE=COLUMN")]
+        map: Vec<String>,
+    },
     /// Scores every customer of an order file (recency, frequency,
     /// monetary) and names their segment.
     ///
@@ -109,6 +123,14 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum InspectFormat {
+    /// A summary for people.
+    Text,
+    /// The full report as a JSON object.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Unit {
     /// Days.
     Days,
@@ -166,6 +188,18 @@ fn run(cli: Cli) -> Result<(), String> {
                 // A closed pipe (`seglens rfm ... | head`) is not an error.
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(|e| e.to_string()),
+            }
+        }
+        Command::Inspect { file, format, map } => {
+            let (_, report) = import_file(&file, parse_map(&map)?)?;
+            let out = match format {
+                InspectFormat::Json => serde_json::to_string_pretty(&inspect_json(&report))
+                    .map_err(|e| e.to_string())?,
+                InspectFormat::Text => inspect_text(&report),
+            };
+            match writeln!(io::stdout(), "{out}") {
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+                _ => Ok(()),
             }
         }
         Command::Clv {
@@ -248,9 +282,111 @@ fn parse_map(map: &[String]) -> Result<ImportOptions, String> {
     Ok(options)
 }
 
+/// The inspect report as JSON: the import report with dates written out.
+fn inspect_json(r: &ImportReport) -> serde_json::Value {
+    serde_json::json!({
+        "file": r.file_name,
+        "bytes": r.bytes,
+        "encoding": r.encoding.label(),
+        "delimiter": r.delimiter,
+        "has_header": r.has_header,
+        "decimal_separator": r.decimal_separator.to_string(),
+        "date_format": r.date_format,
+        "date_format_note": r.date_format_note,
+        "rows": r.rows,
+        "rejected_total": r.rejected_total,
+        "rejected": r.rejected,
+        "refunds": r.refunds,
+        "customers": r.customers,
+        "first_date": r.first_day.map(date::format_iso),
+        "last_date": r.last_day.map(date::format_iso),
+        "columns": r.columns,
+    })
+}
+
+fn inspect_text(r: &ImportReport) -> String {
+    let mut out = format!(
+        "{}: {} bytes, {}, delimiter {}, {}, decimal separator {}, dates {}\n",
+        r.file_name,
+        r.bytes,
+        r.encoding.label(),
+        r.delimiter,
+        if r.has_header {
+            "header line"
+        } else {
+            "no header line"
+        },
+        r.decimal_separator,
+        r.date_format
+    );
+    if let Some(note) = &r.date_format_note {
+        out.push_str(&format!("  {note}\n"));
+    }
+    out.push_str("columns:\n");
+    for (i, c) in r.columns.iter().enumerate() {
+        let kind = serde_json::to_value(c.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {:>2}. {} ({kind}){}\n",
+            i + 1,
+            c.name,
+            c.role
+                .map(|r| format!(" -> {}", r.key()))
+                .unwrap_or_default()
+        ));
+    }
+    out.push_str(&format!(
+        "rows: {} accepted, {} rejected; refunds: {}; customers: {}",
+        r.rows, r.rejected_total, r.refunds, r.customers
+    ));
+    if let (Some(a), Some(b)) = (r.first_day, r.last_day) {
+        out.push_str(&format!(
+            ", {} to {}",
+            date::format_iso(a),
+            date::format_iso(b)
+        ));
+    }
+    for e in &r.rejected {
+        out.push_str(&format!(
+            "\n  line {}{}: {}",
+            e.line,
+            e.column
+                .as_ref()
+                .map(|c| format!(", column {c}"))
+                .unwrap_or_default(),
+            e.reason
+        ));
+    }
+    out
+}
+
 /// Streams a file through the importer in 1 MiB chunks and reports
 /// rejected rows on stderr.
 fn read_orders(path: &Path, options: ImportOptions) -> Result<Orders, String> {
+    let (orders, report) = import_file(path, options)?;
+    if report.rejected_total > 0 {
+        eprintln!(
+            "seglens: {}: {} row{} rejected",
+            report.file_name,
+            report.rejected_total,
+            if report.rejected_total == 1 { "" } else { "s" }
+        );
+        for e in report.rejected.iter().take(10) {
+            let col = e
+                .column
+                .as_ref()
+                .map(|c| format!(", column {c}"))
+                .unwrap_or_default();
+            eprintln!("  line {}{col}: {}", e.line, e.reason);
+        }
+    }
+    Ok(orders)
+}
+
+/// Streams a file through the importer in 1 MiB chunks.
+fn import_file(path: &Path, options: ImportOptions) -> Result<(Orders, ImportReport), String> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -267,23 +403,7 @@ fn read_orders(path: &Path, options: ImportOptions) -> Result<Orders, String> {
         }
         importer.push(&buf[..n]).map_err(|e| e.to_string())?;
     }
-    let (orders, report) = importer.finish().map_err(|e| e.to_string())?;
-    if report.rejected_total > 0 {
-        eprintln!(
-            "seglens: {name}: {} row{} rejected",
-            report.rejected_total,
-            if report.rejected_total == 1 { "" } else { "s" }
-        );
-        for e in report.rejected.iter().take(10) {
-            let col = e
-                .column
-                .as_ref()
-                .map(|c| format!(", column {c}"))
-                .unwrap_or_default();
-            eprintln!("  line {}{col}: {}", e.line, e.reason);
-        }
-    }
-    Ok(orders)
+    importer.finish().map_err(|e| e.to_string())
 }
 
 fn csv_field(text: &str) -> String {

@@ -186,3 +186,56 @@ fn clv_on_the_cdnow_sample_reproduces_the_published_figures() {
         assert!(one.get(key).is_some(), "{key}");
     }
 }
+
+#[test]
+fn inspect_reports_what_was_understood_as_json() {
+    let out = seglens(&[
+        "inspect",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/commandes-fr.csv"
+        ),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["encoding"], "Windows-1252");
+    assert_eq!(doc["delimiter"], ";");
+    assert_eq!(doc["has_header"], true);
+    assert_eq!(doc["decimal_separator"], ",");
+    assert_eq!(doc["date_format"], "dd/mm/yyyy");
+    assert_eq!(doc["rows"], 108);
+    let rejected = doc["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 2);
+    assert_eq!(rejected[0]["line"], 110);
+    assert_eq!(rejected[0]["column"], "Date de commande");
+    assert!(
+        rejected[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a real day")
+    );
+    let columns = doc["columns"].as_array().unwrap();
+    let col = |i: usize| {
+        (
+            columns[i]["name"].as_str().unwrap(),
+            columns[i]["type"].as_str().unwrap(),
+            columns[i]["role"].clone(),
+        )
+    };
+    assert_eq!(col(1), ("Client", "text", serde_json::json!("customer_id")));
+    assert_eq!(
+        col(2),
+        ("Date de commande", "date", serde_json::json!("date"))
+    );
+    assert_eq!(
+        col(3),
+        ("Montant TTC", "number", serde_json::json!("amount"))
+    );
+    assert_eq!(col(4), ("Ville", "text", serde_json::Value::Null));
+}

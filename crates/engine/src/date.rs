@@ -128,6 +128,21 @@ fn three_parts(text: &str) -> Option<(&[u8], &[u8], &[u8])> {
     Some((a, b, c))
 }
 
+/// The three numbers of a `a/b/yyyy` date (also `.` or `-` separated, two-
+/// digit years read as 1970–2069), before deciding which of `a` and `b`
+/// is the day.
+pub fn slash_parts(text: &str) -> Option<(u32, u32, i32)> {
+    let (a, b, c) = three_parts(text.trim())?;
+    if a.len() > 2 || b.len() > 2 || (c.len() != 4 && c.len() != 2) {
+        return None;
+    }
+    let mut year = digits(c)? as i32;
+    if c.len() == 2 {
+        year += if year < 70 { 2000 } else { 1900 };
+    }
+    Some((digits(a)?, digits(b)?, year))
+}
+
 /// Parses one value in a known format.
 pub fn parse_with(format: DateFormat, text: &str) -> Result<Day, DateError> {
     let text = text.trim();
@@ -166,18 +181,7 @@ pub fn parse_with(format: DateFormat, text: &str) -> Result<Day, DateError> {
             )
         }
         DateFormat::DayFirst | DateFormat::MonthFirst => {
-            let (a, b, c) = three_parts(text).ok_or(DateError::NotADate)?;
-            if a.len() > 2 || b.len() > 2 || (c.len() != 4 && c.len() != 2) {
-                return Err(DateError::NotADate);
-            }
-            let (p, q) = (
-                digits(a).ok_or(DateError::NotADate)?,
-                digits(b).ok_or(DateError::NotADate)?,
-            );
-            let mut year = digits(c).ok_or(DateError::NotADate)? as i32;
-            if c.len() == 2 {
-                year += if year < 70 { 2000 } else { 1900 };
-            }
+            let (p, q, year) = slash_parts(text).ok_or(DateError::NotADate)?;
             if format == DateFormat::DayFirst {
                 (year, q, p)
             } else {

@@ -48,6 +48,13 @@ pub fn detect_decimal(values: &[&str]) -> DecimalSeparator {
     }
 }
 
+/// Currency codes accepted before or after an amount.
+const CURRENCY_CODES: &[&str] = &[
+    "EUR", "USD", "GBP", "CHF", "CAD", "AUD", "JPY", "CNY", "SEK", "NOK", "DKK", "PLN", "CZK",
+    "HUF", "RON", "MAD", "TND", "DZD", "XOF", "XAF", "BRL", "MXN", "INR", "NZD", "SGD", "HKD",
+    "ZAR", "TRY",
+];
+
 /// Parses an amount such as `1 234,50 €`, `$1,234.50`, `(12)` or `-3`.
 ///
 /// Returns `None` when the text is not a number.
@@ -70,7 +77,7 @@ pub fn parse_amount(text: &str, decimal: DecimalSeparator) -> Option<f64> {
         body = &body[1..body.len() - 1];
     }
     // A currency code (EUR, USD, CHF) may stand before or after the number.
-    let code = |s: &str| s.len() <= 3 && s.chars().all(|c| c.is_ascii_alphabetic());
+    let code = |s: &str| CURRENCY_CODES.contains(&s.to_ascii_uppercase().as_str());
     let lead = body.len()
         - body
             .trim_start_matches(|c: char| c.is_ascii_alphabetic())
@@ -133,7 +140,9 @@ mod tests {
         for (text, dec, want) in cases {
             assert_eq!(parse_amount(text, *dec), Some(*want), "{text}");
         }
-        for bad in ["", "abc", "12abc34", "1.2.3", "n/a"] {
+        for bad in [
+            "", "abc", "12abc34", "1.2.3", "n/a", "CLI-001", "CMD00001", "C12",
+        ] {
             assert_eq!(parse_amount(bad, Point), None, "{bad}");
         }
     }

@@ -59,6 +59,26 @@ impl Orders {
         o
     }
 
+    /// Keeps the rows whose `keep` is true, and the customers that still
+    /// have a row (renumbered in order of first appearance).
+    pub fn retain_rows(&mut self, keep: &[bool]) {
+        let mut new_index = vec![u32::MAX; self.customer_keys.len()];
+        let mut keys = Vec::new();
+        let mut out = Orders::default();
+        for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            let c = self.customer[i] as usize;
+            if new_index[c] == u32::MAX {
+                new_index[c] = keys.len() as u32;
+                keys.push(std::mem::take(&mut self.customer_keys[c]));
+            }
+            out.customer.push(new_index[c]);
+            out.day.push(self.day[i]);
+            out.amount.push(self.amount[i]);
+        }
+        out.customer_keys = keys;
+        *self = out;
+    }
+
     /// The last day with an order (refunds excluded), if any.
     pub fn last_order_day(&self) -> Option<Day> {
         self.day
@@ -81,11 +101,74 @@ pub struct RowError {
     pub reason: String,
 }
 
+/// The type of a column's values, as the importer sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// No value in the rows looked at.
+    Empty,
+    /// Whole numbers.
+    Integer,
+    /// Numbers with decimals (or amounts).
+    Number,
+    /// Dates.
+    Date,
+    /// Yes/no values.
+    Boolean,
+    /// Anything else.
+    Text,
+}
+
+/// Guesses the type of a column from sample values.
+pub fn column_type(values: &[&str]) -> ColumnType {
+    let values: Vec<&str> = values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if values.is_empty() {
+        return ColumnType::Empty;
+    }
+    let boolean = |v: &str| {
+        matches!(
+            v.to_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "oui" | "non" | "vrai" | "faux" | "y" | "n"
+        )
+    };
+    if values.iter().all(|v| boolean(v)) {
+        return ColumnType::Boolean;
+    }
+    let decimal = number::detect_decimal(&values);
+    let numbers: Vec<f64> = values
+        .iter()
+        .filter_map(|v| number::parse_amount(v, decimal))
+        .collect();
+    let all_numbers = numbers.len() == values.len();
+    let compact_dates = values.iter().all(|v| v.len() == 8)
+        && values
+            .iter()
+            .all(|v| date::parse_with(DateFormat::Compact, v).is_ok());
+    if (!all_numbers || compact_dates) && date::detect(&values).is_some() {
+        return ColumnType::Date;
+    }
+    if all_numbers {
+        return if numbers.iter().all(|n| n.fract() == 0.0) {
+            ColumnType::Integer
+        } else {
+            ColumnType::Number
+        };
+    }
+    ColumnType::Text
+}
+
 /// A column as the importer understood it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnInfo {
     /// The header name, or `column N` in a file without header.
     pub name: String,
+    /// The type of its values.
+    #[serde(rename = "type")]
+    pub kind: ColumnType,
     /// What the column is used for, if anything.
     pub role: Option<Role>,
 }
@@ -107,6 +190,8 @@ pub struct ImportReport {
     pub decimal_separator: char,
     /// The date format of the date column, e.g. `dd/mm/yyyy`.
     pub date_format: String,
+    /// How a day-first or month-first reading was chosen, when it was.
+    pub date_format_note: Option<String>,
     /// Every column and its role.
     pub columns: Vec<ColumnInfo>,
     /// Rows accepted.
@@ -275,6 +360,7 @@ pub struct OrdersImporter {
 
 #[derive(Debug)]
 struct Plan {
+    types: Vec<ColumnType>,
     encoding: Encoding,
     delimiter: Delimiter,
     has_header: bool,
@@ -294,9 +380,24 @@ struct Parsing {
     builder: Builder,
 }
 
+/// Dates like `03/04/2024`, kept as numbers until the whole column has
+/// been seen and the reading (day or month first) decided.
+#[derive(Debug, Default)]
+struct SlashDates {
+    /// `(first, second, year)` of each accepted row, in row order.
+    parts: Vec<(u32, u32, i32)>,
+    /// The line of each accepted row.
+    lines: Vec<u64>,
+    /// Rows whose first number is above 12 (so it is the day).
+    first_over_12: u64,
+    /// Rows whose second number is above 12.
+    second_over_12: u64,
+}
+
 #[derive(Debug)]
 struct Builder {
     plan: Plan,
+    slash: Option<SlashDates>,
     header_pending: bool,
     keys: FxHashMap<String, u32>,
     orders: Orders,
@@ -360,7 +461,8 @@ impl OrdersImporter {
                 "a quoted field starts here and is never closed".into(),
             );
         }
-        let b = p.builder;
+        let mut b = p.builder;
+        let date_format_note = b.resolve_slash_dates();
         if b.orders.is_empty() {
             return Err(match b.rejected.first() {
                 Some(first) => ImportError::NoValidRows {
@@ -374,12 +476,17 @@ impl OrdersImporter {
             });
         }
         let plan = &b.plan;
+        let mut types = plan.types.clone();
+        // The date column's values were read as dates whatever they look
+        // like (`19970101` also reads as a number).
+        types[plan.date] = ColumnType::Date;
         let columns = plan
             .names
             .iter()
             .enumerate()
             .map(|(i, name)| ColumnInfo {
                 name: name.clone(),
+                kind: types[i],
                 role: if i == plan.customer {
                     Some(Role::CustomerId)
                 } else if i == plan.date {
@@ -399,6 +506,7 @@ impl OrdersImporter {
             has_header: plan.has_header,
             decimal_separator: plan.decimal.as_char(),
             date_format: plan.date_format.label().to_string(),
+            date_format_note,
             columns,
             rows: b.orders.len() as u64,
             rejected: b.rejected,
@@ -454,6 +562,11 @@ impl OrdersImporter {
             buffer: Vec::new(),
             builder: Builder {
                 header_pending: plan.has_header,
+                slash: matches!(
+                    plan.date_format,
+                    DateFormat::DayFirst | DateFormat::MonthFirst
+                )
+                .then(SlashDates::default),
                 plan,
                 keys: FxHashMap::default(),
                 orders: Orders::default(),
@@ -606,6 +719,7 @@ fn plan(
         chosen[&Role::Amount],
     );
     Ok(Plan {
+        types: (0..width).map(|i| column_type(&values(i))).collect(),
         encoding,
         delimiter,
         has_header,
@@ -641,6 +755,62 @@ fn normalised_key(raw: &str) -> Cow<'_, str> {
 }
 
 impl Builder {
+    /// Decides between day-first and month-first from the whole column,
+    /// turns the kept numbers into days, and rejects the rows that are not
+    /// real days in that reading. Returns a note on the choice.
+    fn resolve_slash_dates(&mut self) -> Option<String> {
+        let slash = self.slash.take()?;
+        let (first, second) = (slash.first_over_12, slash.second_over_12);
+        let (format, note) = match (first > 0, second > 0) {
+            (true, false) => (
+                DateFormat::DayFirst,
+                format!("Read as day first: {first} dates have a first number above 12."),
+            ),
+            (false, true) => (
+                DateFormat::MonthFirst,
+                format!("Read as month first: {second} dates have a second number above 12."),
+            ),
+            (false, false) => (
+                DateFormat::DayFirst,
+                "Every date fits both dd/mm/yyyy and mm/dd/yyyy; read as day first (dd/mm/yyyy). Change it if your dates are month first.".to_string(),
+            ),
+            (true, true) => {
+                let f = if first >= second { DateFormat::DayFirst } else { DateFormat::MonthFirst };
+                (
+                    f,
+                    format!(
+                        "Mixed: {first} dates read only day first, {second} only month first; read as {}, and the others rejected.",
+                        f.label()
+                    ),
+                )
+            }
+        };
+        self.plan.date_format = format;
+        let mut keep = vec![true; self.orders.len()];
+        for (i, (&(p, q, year), &line)) in slash.parts.iter().zip(&slash.lines).enumerate() {
+            let (day, month) = if format == DateFormat::DayFirst {
+                (p, q)
+            } else {
+                (q, p)
+            };
+            match date::checked_day(year, month, day) {
+                Some(d) => self.orders.day[i] = d,
+                None => {
+                    keep[i] = false;
+                    let text = format!("{p:02}/{q:02}/{year}");
+                    let reason = format!("{text:?} is not a real day read as {}", format.label());
+                    self.reject(line, Some(self.plan.date), reason);
+                }
+            }
+        }
+        if keep.iter().any(|k| !k) {
+            self.orders.retain_rows(&keep);
+            self.refunds = self.orders.amount.iter().filter(|a| **a < 0.0).count() as u64;
+            self.rejected.sort_by_key(|e| e.line);
+        }
+        Some(note)
+    }
+
     fn reject(&mut self, line: u64, column: Option<usize>, reason: String) {
         self.rejected_total += 1;
         if self.rejected.len() < MAX_LISTED_ERRORS {
@@ -676,7 +846,21 @@ impl Builder {
             return;
         }
         let date_text = delimited::field_text(enc, r.field(d));
-        let day = match date::parse_with(self.plan.date_format, &date_text) {
+        let parsed = match &mut self.slash {
+            Some(slash) => match date::slash_parts(&date_text) {
+                Some(parts) => {
+                    slash.first_over_12 += u64::from(parts.0 > 12);
+                    slash.second_over_12 += u64::from(parts.1 > 12);
+                    slash.parts.push(parts);
+                    slash.lines.push(r.line);
+                    // Decided at the end, once the whole column is known.
+                    Ok(0)
+                }
+                None => Err(date::DateError::NotADate),
+            },
+            None => date::parse_with(self.plan.date_format, &date_text),
+        };
+        let day = match parsed {
             Ok(day) => day,
             Err(e) => {
                 let reason = if date_text.trim().is_empty() {
@@ -687,7 +871,11 @@ impl Builder {
                     format!(
                         "{:?} is not a date in the column's format ({})",
                         date_text.trim(),
-                        self.plan.date_format.label()
+                        if self.slash.is_some() {
+                            "dd/mm/yyyy or mm/dd/yyyy"
+                        } else {
+                            self.plan.date_format.label()
+                        }
                     )
                 };
                 self.reject(r.line, Some(d), reason);
@@ -701,6 +889,13 @@ impl Builder {
             } else {
                 format!("{:?} is not an amount", amount_text.trim())
             };
+            if let Some(slash) = &mut self.slash
+                && let Some(parts) = slash.parts.pop()
+            {
+                slash.lines.pop();
+                slash.first_over_12 -= u64::from(parts.0 > 12);
+                slash.second_over_12 -= u64::from(parts.1 > 12);
+            }
             self.reject(r.line, Some(a), reason);
             return;
         };
@@ -820,5 +1015,22 @@ impl Orders {
             day,
             amount,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_types() {
+        assert_eq!(column_type(&["", " "]), ColumnType::Empty);
+        assert_eq!(column_type(&["1", "22", "-3"]), ColumnType::Integer);
+        assert_eq!(column_type(&["1,5", "2"]), ColumnType::Number);
+        assert_eq!(column_type(&["2024-01-02", "2024-02-03"]), ColumnType::Date);
+        assert_eq!(column_type(&["19970101", "19970112"]), ColumnType::Date);
+        assert_eq!(column_type(&["yes", "No"]), ColumnType::Boolean);
+        assert_eq!(column_type(&["Paris", "Lyon"]), ColumnType::Text);
+        assert_eq!(column_type(&["00004", "00012"]), ColumnType::Integer);
     }
 }

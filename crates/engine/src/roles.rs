@@ -4,10 +4,12 @@ use serde::{Deserialize, Serialize};
 
 /// What a column of an order file means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Who bought: an id, a customer number or an e-mail address.
     CustomerId,
     /// When the order was placed.
+    #[serde(rename = "date")]
     OrderDate,
     /// How much it was worth (negative for a refund).
     Amount,

@@ -164,3 +164,76 @@ fn binary_table_round_trip_and_corruption() {
     extra.push(0);
     assert!(Orders::decode(&extra).is_err());
 }
+
+/// A file whose first 5,000 rows fit both readings and whose last row
+/// decides.
+fn slash_file(last: &str) -> Vec<u8> {
+    let mut text = String::from("customer_id;order_date;amount\n");
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "c{};{:02}/{:02}/2024;1\n",
+            i % 50,
+            1 + i % 12,
+            1 + (i / 12) % 12
+        ));
+    }
+    text.push_str(&format!("z;{last};1\n"));
+    text.into_bytes()
+}
+
+#[test]
+fn day_or_month_first_is_decided_by_the_whole_column() {
+    // 13/01 at the very end (beyond the 64 KiB sample): day first.
+    let (orders, report) = import("d.csv", &slash_file("13/01/2024"));
+    assert_eq!(report.date_format, "dd/mm/yyyy");
+    assert!(
+        report
+            .date_format_note
+            .as_deref()
+            .unwrap()
+            .contains("1 dates have a first number above 12")
+    );
+    assert_eq!(orders.day[0], days_from_civil(2024, 1, 1));
+    assert_eq!(
+        orders.day[1],
+        days_from_civil(2024, 1, 2),
+        "02/01 is 2 January"
+    );
+    assert_eq!(*orders.day.last().unwrap(), days_from_civil(2024, 1, 13));
+
+    let (orders, report) = import("m.csv", &slash_file("01/13/2024"));
+    assert_eq!(report.date_format, "mm/dd/yyyy");
+    assert_eq!(
+        orders.day[1],
+        days_from_civil(2024, 2, 1),
+        "02/01 is 1 February"
+    );
+
+    let (_, report) = import("a.csv", &slash_file("12/12/2024"));
+    assert_eq!(report.date_format, "dd/mm/yyyy");
+    assert!(
+        report
+            .date_format_note
+            .as_deref()
+            .unwrap()
+            .contains("fits both")
+    );
+}
+
+#[test]
+fn a_mixed_column_keeps_the_majority_reading_and_rejects_the_rest() {
+    let text = "customer_id,order_date,amount\na,13/01/2024,1\nb,14/01/2024,2\nc,01/15/2024,3\nd,05/06/2024,4\n";
+    let (orders, report) = import("x.csv", text.as_bytes());
+    assert_eq!(report.date_format, "dd/mm/yyyy");
+    assert_eq!(report.rows, 3);
+    assert_eq!(report.customers, 3, "c has no row left");
+    assert_eq!(report.rejected_total, 1);
+    assert_eq!(report.rejected[0].line, 4);
+    assert!(
+        report.rejected[0].reason.contains("not a real day"),
+        "{}",
+        report.rejected[0].reason
+    );
+    assert_eq!(orders.customer_keys, vec!["a", "b", "d"]);
+    assert_eq!(orders.day[2], days_from_civil(2024, 6, 5));
+}
