@@ -15,8 +15,14 @@ fn progress_sink(state: AppState) -> impl Fn(Progress) {
     move |p| state.progress.set(Some(p))
 }
 
-/// Opens the database and shows the saved workspace, if there is one.
+/// Opens the database and shows the saved workspace, if there is one; sets
+/// up offline use.
 pub fn restore(state: AppState) {
+    spawn_local(async move {
+        if let Err(e) = crate::offline::register().await {
+            web_sys::console::info_1(&format!("SegLens will not work offline: {e}").into());
+        }
+    });
     spawn_local(async move {
         let store = match Store::open(storage::DB_NAME).await {
             Ok(s) => s,
@@ -192,5 +198,20 @@ pub fn delete_all(state: AppState) {
         }
         state.workspace.set(None);
         state.error.set(None);
+    });
+}
+
+/// Reads how much the browser stores for SegLens and its quota.
+pub fn refresh_storage_info(state: AppState) {
+    spawn_local(async move {
+        state.storage.set(Some(crate::quota::info().await));
+    });
+}
+
+/// Asks the browser to keep SegLens's data even when disk space runs low.
+pub fn request_persistence(state: AppState) {
+    spawn_local(async move {
+        crate::quota::persist().await;
+        state.storage.set(Some(crate::quota::info().await));
     });
 }

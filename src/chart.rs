@@ -18,7 +18,7 @@ pub fn segment_shares_svg(summary: &[SegmentSummary]) -> Result<String, String> 
         "title_text": "Share of customers and of revenue by segment (%)",
         "title_font_size": 16,
         "legend_align": "right",
-        "margin": { "left": 10, "top": 10, "right": 30, "bottom": 10 },
+        "margin": { "left": 40, "top": 10, "right": 30, "bottom": 10 },
         "series_list": [
             {
                 "name": "Customers",

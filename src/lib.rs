@@ -1,6 +1,7 @@
 //! The SegLens web app: Leptos components over the engine, which runs in
 //! a Web Worker. Only this crate touches the browser, each browser API
-//! behind one small adapter: [`files`], [`storage`], [`engine_client`].
+//! behind one small adapter: [`files`], [`storage`], [`engine_client`],
+//! [`offline`], [`quota`].
 
 pub mod actions;
 pub mod chart;
@@ -8,7 +9,9 @@ pub mod components;
 pub mod engine_client;
 pub mod files;
 pub mod format;
+pub mod offline;
 pub mod protocol;
+pub mod quota;
 pub mod state;
 pub mod storage;
 pub mod worker;

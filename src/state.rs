@@ -62,6 +62,10 @@ pub struct AppState {
     pub holdout: RwSignal<Option<Result<HoldoutCheck, String>>>,
     /// True while a holdout check runs.
     pub checking: RwSignal<bool>,
+    /// What the browser says of the storage, once asked.
+    pub storage: RwSignal<Option<crate::quota::StorageInfo>>,
+    /// True while the "Where is my data?" panel is open.
+    pub privacy_open: RwSignal<bool>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -77,6 +81,8 @@ impl AppState {
             error: RwSignal::new(None),
             holdout: RwSignal::new(None),
             checking: RwSignal::new(false),
+            storage: RwSignal::new(None),
+            privacy_open: RwSignal::new(false),
             services: StoredValue::new_local(Services {
                 engine: EngineClient::spawn(),
                 store: None,

@@ -2,6 +2,7 @@
 //! no business logic.
 
 mod predict;
+mod privacy;
 mod results;
 mod start;
 
@@ -12,6 +13,7 @@ use crate::format;
 use crate::state::{AppState, Status};
 
 pub use predict::Predictions;
+pub use privacy::Privacy;
 pub use results::Results;
 pub use start::{FilePicker, Start};
 
@@ -30,8 +32,20 @@ pub fn App() -> impl IntoView {
             <p class="tagline">
                 "Customer segments, computed in your browser. Your data never leaves this computer."
             </p>
+            <button class="ghost privacy-button" data-testid="where-is-my-data"
+                aria-expanded=move || state.privacy_open.get().to_string()
+                on:click=move |_| {
+                    let open = !state.privacy_open.get_untracked();
+                    state.privacy_open.set(open);
+                    if open {
+                        actions::refresh_storage_info(state);
+                    }
+                }>
+                "Where is my data?"
+            </button>
         </header>
         <main class="page">
+            {move || state.privacy_open.get().then(|| view! { <Privacy/> })}
             <ErrorBanner/>
             {move || match state.status.get() {
                 Status::Restoring => view! {

@@ -25,6 +25,11 @@ before(async () => {
   browser = await launch();
   context = await newContext(browser);
   context.on('request', (r) => requests.push(r.url()));
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
 });
@@ -140,6 +145,38 @@ test('a reload restores the workspace without importing again', async () => {
   await shot('03-reloaded');
 });
 
+test('after the first visit the app opens and works offline', async () => {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  // Once the service worker controls the page, take the network away.
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.getByTestId('rfm-table').waitFor();
+    await page.getByTestId('predictions').waitFor();
+    assert.match(await page.getByTestId('source').innerText(), /Demo business/);
+    await page.getByTestId('holdout-date').fill('2025-03-31');
+    await page.getByTestId('check-model').click();
+    await page.getByTestId('holdout-result').filter({ hasText: '2025-03-31' }).waitFor();
+    await shot('03b-offline');
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
+test('"Where is my data?" says where, how much, and offers to keep it', async () => {
+  await page.getByTestId('where-is-my-data').click();
+  const panel = page.getByTestId('privacy');
+  await panel.waitFor();
+  assert.match(await panel.innerText(), /Nothing is uploaded/);
+  await page.waitForFunction(() => /SegLens uses .* of the .* this browser allows/.test(
+    document.querySelector('[data-testid=storage-usage]')?.textContent ?? ''));
+  await shot('03c-where-is-my-data');
+  await page.getByTestId('where-is-my-data').click();
+  await panel.waitFor({ state: 'detached' });
+});
+
 test('a French Windows-1252 semicolon export is read, with its rejected rows listed', async () => {
   const file = join(root, 'tests', 'fixtures', 'commandes-fr.csv');
   await page.getByTestId('file-input').setInputFiles(file);
@@ -227,6 +264,12 @@ test('delete my data returns to the start screen, and stays deleted after a relo
   await page.getByTestId('explore-demo').waitFor();
   await page.reload();
   await page.getByTestId('explore-demo').waitFor();
+});
+
+test('the built page carries a Content-Security-Policy that nothing violated', async () => {
+  const html = readFileSync(join(dist, 'index.html'), 'utf8');
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-[^"]*connect-src 'self'/);
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
 });
 
 test('the page requested nothing outside its own origin', () => {
