@@ -10,6 +10,7 @@ use crate::state::{AppState, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
 use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::date::Day;
+use seglens_engine::sources::SourceKind;
 
 fn progress_sink(state: AppState) -> impl Fn(Progress) {
     move |p| state.progress.set(Some(p))
@@ -53,14 +54,25 @@ pub fn restore(state: AppState) {
     });
 }
 
-/// Saves a finished import and puts it on screen.
+/// Saves a finished import and puts it on screen. An order file (or the
+/// demo) starts a new workspace; an e-mail or survey file joins the current
+/// one.
 async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
-    let record = WorkspaceRecord {
-        version: RECORD_VERSION,
-        source,
-        is_demo,
-        report: Some(done.report),
-        options: AnalysisOptions::default(),
+    let current = state.workspace.get_untracked().map(|w| w.record);
+    let record = match (done.source, current) {
+        (Some(added), Some(mut record)) => {
+            record.sources.retain(|r| r.kind != added.kind);
+            record.sources.push(added);
+            record
+        }
+        _ => WorkspaceRecord {
+            version: RECORD_VERSION,
+            source,
+            is_demo,
+            report: done.report,
+            sources: Vec::new(),
+            options: AnalysisOptions::default(),
+        },
     };
     state.holdout.set(None);
     let store = state.services.with_value(|s| s.store.clone());
@@ -97,31 +109,55 @@ pub fn explore_demo(state: AppState) {
     });
 }
 
-/// Imports an order file. On failure or cancel, what was on screen and
-/// in storage stays as it was.
-pub fn import_file(state: AppState, file: web_sys::File) {
-    if state.status.get_untracked() != Status::Idle {
+/// Imports files: order files first (each starts a new workspace, so the
+/// last one wins), then e-mail results and survey answers, which join it.
+/// On failure or cancel, what was on screen and in storage stays as it was.
+pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
+    if state.status.get_untracked() != Status::Idle || files.is_empty() {
         return;
     }
     state.error.set(None);
     state.progress.set(None);
     state.status.set(Status::Working {
-        label: format!("Reading {}", file.name()),
+        label: format!("Reading {}", files[0].name()),
         cancellable: true,
-    });
-    let cancel = state.services.with_value(|s| {
-        s.cancel.set(false);
-        s.cancel.clone()
     });
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        match engine
-            .import_file(&file, &progress_sink(state), cancel)
-            .await
-        {
-            Ok(done) => keep(state, done, file.name(), false).await,
-            Err(ImportFailure::Cancelled) => {}
-            Err(ImportFailure::Failed(message)) => state.error.set(Some(message)),
+        let mut ordered: Vec<(bool, web_sys::File)> = Vec::new();
+        for file in files {
+            let is_source = matches!(
+                engine.classify(&file).await,
+                Ok(Some(SourceKind::Email | SourceKind::Surveys))
+            );
+            ordered.push((is_source, file));
+        }
+        ordered.sort_by_key(|(is_source, _)| *is_source);
+        for (_, file) in ordered {
+            state.status.set(Status::Working {
+                label: format!("Reading {}", file.name()),
+                cancellable: true,
+            });
+            let cancel = state.services.with_value(|s| {
+                s.cancel.set(false);
+                s.cancel.clone()
+            });
+            let options = state
+                .workspace
+                .get_untracked()
+                .map(|w| w.record.options)
+                .unwrap_or_default();
+            match engine
+                .import_file(&file, &progress_sink(state), cancel, options)
+                .await
+            {
+                Ok(done) => keep(state, done, file.name(), false).await,
+                Err(ImportFailure::Cancelled) => break,
+                Err(ImportFailure::Failed(message)) => {
+                    state.error.set(Some(message));
+                    break;
+                }
+            }
         }
         state.progress.set(None);
         state.status.set(Status::Idle);

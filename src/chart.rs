@@ -89,6 +89,30 @@ pub fn sequential_color(t: f64) -> (String, bool) {
     (format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]), t > 0.5)
 }
 
+/// A colour on a diverging orange–blue scale (readable by colour-blind
+/// users) for a difference from the base: blue when better, orange when
+/// worse, white-grey when level, full at ±100%. Returns the colour and
+/// whether text on it should be white.
+pub fn diverging_color(relative: f64, higher_is_better: bool) -> (String, bool) {
+    let t = if relative.is_finite() {
+        relative.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    let t = if higher_is_better { t } else { -t };
+    let mid = [247.0, 247.0, 247.0];
+    let end = if t >= 0.0 {
+        [33.0, 102.0, 172.0]
+    } else {
+        [179.0, 88.0, 6.0]
+    };
+    let a = t.abs();
+    let c: Vec<u8> = (0..3)
+        .map(|i| (mid[i] + (end[i] - mid[i]) * a).round() as u8)
+        .collect();
+    (format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]), a > 0.55)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +134,18 @@ mod tests {
         assert_eq!(sequential_color(0.0), ("#eff3ff".to_string(), false));
         assert_eq!(sequential_color(1.0), ("#08306b".to_string(), true));
         assert_eq!(sequential_color(f64::NAN).0, "#eff3ff");
+    }
+
+    #[test]
+    fn diverging_scale_follows_polarity() {
+        assert_eq!(diverging_color(0.0, true).0, "#f7f7f7");
+        assert_eq!(diverging_color(1.0, true), ("#2166ac".to_string(), true));
+        assert_eq!(
+            diverging_color(1.0, false).0,
+            "#b35806",
+            "more churn is worse"
+        );
+        assert_eq!(diverging_color(-5.0, true).0, "#b35806");
     }
 
     #[test]

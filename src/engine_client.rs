@@ -13,6 +13,7 @@ use crate::files;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::date::Day;
+use seglens_engine::sources::SourceKind;
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 use crate::worker::EngineTask;
@@ -118,6 +119,7 @@ impl EngineClient {
         file: &web_sys::File,
         on_progress: &dyn Fn(Progress),
         cancel: Rc<Cell<bool>>,
+        options: AnalysisOptions,
     ) -> Result<Imported, ImportFailure> {
         let mut rx = self.responses.lock().await;
         let total = file.size() as u64;
@@ -160,7 +162,7 @@ impl EngineClient {
             start = end;
             self.send(Request::ImportChunk { bytes });
         }
-        self.send(Request::ImportEnd);
+        self.send(Request::ImportEnd { options });
         match Self::outcome(&mut rx, on_progress).await {
             Response::Imported(done) => Ok(*done),
             Response::Failed { message } => Err(ImportFailure::Failed(message)),
@@ -189,6 +191,18 @@ impl EngineClient {
         self.send(request);
         match Self::outcome(&mut rx, &|_| {}).await {
             Response::Analysed(a) => Ok(*a),
+            Response::Failed { message } => Err(message),
+            other => Err(format!("Unexpected answer from the worker: {other:?}")),
+        }
+    }
+
+    /// Says what a file holds (orders, e-mail results, survey answers).
+    pub async fn classify(&self, file: &web_sys::File) -> Result<Option<SourceKind>, String> {
+        let head = files::read_slice(file, 0, (file.size() as u64).min(64 * 1024)).await?;
+        let mut rx = self.responses.lock().await;
+        self.send(Request::Classify { head });
+        match Self::outcome(&mut rx, &|_| {}).await {
+            Response::Kind(kind) => Ok(kind),
             Response::Failed { message } => Err(message),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
         }

@@ -8,10 +8,11 @@ use seglens_engine::ImportReport;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::date::Day;
+use seglens_engine::sources::{SourceKind, SourceReport};
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// A message with the protocol version it was written for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,9 +52,18 @@ pub enum Request {
     },
     /// The file has ended: answered with [`Response::Imported`] or
     /// [`Response::Failed`].
-    ImportEnd,
+    ImportEnd {
+        /// The workspace's choices, for the analysis after a source is
+        /// added (a new order file starts from the defaults).
+        options: AnalysisOptions,
+    },
     /// Drop the import under way; answered with [`Response::Cancelled`].
     ImportCancel,
+    /// Say what a file holds from its first bytes.
+    Classify {
+        /// The first bytes of the file (64 KiB at most).
+        head: Vec<u8>,
+    },
     /// Analyse a stored table (as written by `Orders::encode`); the worker
     /// keeps it for the requests below.
     Analyse {
@@ -93,6 +103,8 @@ pub enum Response {
     Analysed(Box<Analysis>),
     /// A holdout check is done.
     Holdout(Box<HoldoutCheck>),
+    /// What a file holds.
+    Kind(Option<SourceKind>),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.
@@ -102,14 +114,18 @@ pub enum Response {
     Cancelled,
 }
 
-/// A finished import: the table to store, what was understood, and the
+/// A finished import: the data to store, what was understood, and the
 /// analysis.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Imported {
-    /// The orders table, compact binary, ready to store.
+    /// The dataset (orders and sources), compact binary, ready to store.
     pub table: Vec<u8>,
-    /// What the importer understood and rejected.
-    pub report: ImportReport,
-    /// The RFM analysis.
+    /// What the order import understood and rejected, when the file was an
+    /// order file (a new workspace).
+    pub report: Option<ImportReport>,
+    /// What a source's import understood, when the file was e-mail results
+    /// or survey answers (added to the workspace).
+    pub source: Option<SourceReport>,
+    /// The analysis.
     pub analysis: Analysis,
 }

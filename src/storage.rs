@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use futures::channel::oneshot;
 use seglens_engine::analysis::AnalysisOptions;
+use seglens_engine::sources::SourceReport;
 use seglens_engine::{ImportReport, Orders};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -85,6 +86,10 @@ pub struct WorkspaceRecord {
     pub is_demo: bool,
     /// The import report of the orders table.
     pub report: Option<ImportReport>,
+    /// What the import of each other source (e-mail results, surveys)
+    /// understood.
+    #[serde(default)]
+    pub sources: Vec<SourceReport>,
     /// The user's analysis choices (analysis date, churn-risk thresholds).
     #[serde(default)]
     pub options: AnalysisOptions,
@@ -229,7 +234,7 @@ impl Store {
         self.db.version() as u32
     }
 
-    /// Saves the record and its orders table atomically.
+    /// Saves the record and its data (the encoded dataset) atomically.
     pub async fn save(&self, record: &WorkspaceRecord, table: &[u8]) -> Result<(), StorageError> {
         let json =
             serde_json::to_string(record).map_err(|e| StorageError::Failed(e.to_string()))?;
@@ -287,6 +292,7 @@ impl Store {
                     source: old.source,
                     is_demo: old.is_demo,
                     report: None,
+                    sources: Vec::new(),
                     options: AnalysisOptions::default(),
                 };
                 let table = orders.encode();

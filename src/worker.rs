@@ -4,16 +4,36 @@
 use gloo_worker::{HandlerId, Worker, WorkerScope};
 use seglens_engine::analysis::{self, AnalysisOptions};
 use seglens_engine::clv::{self, TimeUnit};
+use seglens_engine::dataset::{self, Dataset};
 use seglens_engine::orders::OrdersImporter;
-use seglens_engine::{ImportOptions, ImportReport, Orders, demo};
+use seglens_engine::sources::{SourceKind, SourceReport};
+use seglens_engine::{ImportOptions, ImportReport, demo};
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 
-/// The worker's state: the import under way, if any, and the table last
+/// A file being received.
+enum Incoming {
+    /// Nothing read yet: the kind is decided on the first chunk.
+    Start,
+    /// An order file, read as it streams in.
+    Orders(Box<OrdersImporter>),
+    /// E-mail results or survey answers, kept whole until the end.
+    Source(Vec<u8>),
+}
+
+/// An import under way.
+struct Import {
+    file_name: String,
+    incoming: Incoming,
+    done: u64,
+    total: u64,
+}
+
+/// The worker's state: the import under way, if any, and the data last
 /// analysed.
 pub struct EngineTask {
-    import: Option<(OrdersImporter, u64, u64)>,
-    table: Option<Orders>,
+    import: Option<Import>,
+    data: Option<Dataset>,
 }
 
 fn failed(message: impl ToString) -> Response {
@@ -23,14 +43,22 @@ fn failed(message: impl ToString) -> Response {
 }
 
 impl EngineTask {
-    fn imported(&mut self, orders: Orders, report: ImportReport) -> Response {
-        match analysis::analyse(&orders, &AnalysisOptions::default()) {
+    /// Analyses new data, keeps it, and answers with it.
+    fn finished(
+        &mut self,
+        data: Dataset,
+        report: Option<ImportReport>,
+        source: Option<SourceReport>,
+        options: &AnalysisOptions,
+    ) -> Response {
+        match analysis::analyse(&data, options) {
             Ok(analysis) => {
-                let table = orders.encode();
-                self.table = Some(orders);
+                let table = data.encode();
+                self.data = Some(data);
                 Response::Imported(Box::new(Imported {
                     table,
                     report,
+                    source,
                     analysis,
                 }))
             }
@@ -39,105 +67,168 @@ impl EngineTask {
     }
 
     fn analysed(&self, options: &AnalysisOptions) -> Response {
-        match &self.table {
-            Some(orders) => match analysis::analyse(orders, options) {
+        match &self.data {
+            Some(data) => match analysis::analyse(data, options) {
                 Ok(a) => Response::Analysed(Box::new(a)),
                 Err(message) => failed(message),
             },
-            None => failed("There is no table to analyse."),
+            None => failed("There is no data to analyse."),
+        }
+    }
+
+    fn demo(&mut self, reply: &mut dyn FnMut(Response)) -> Response {
+        let files = demo::generate(demo::DEMO_SEED);
+        let bytes = files.orders.as_bytes();
+        let total = bytes.len() as u64;
+        let mut importer = OrdersImporter::new("demo orders.csv", ImportOptions::default());
+        let mut done = 0u64;
+        for chunk in bytes.chunks(256 * 1024) {
+            if let Err(e) = importer.push(chunk) {
+                return failed(e);
+            }
+            done += chunk.len() as u64;
+            reply(Response::Progress {
+                bytes_done: done,
+                bytes_total: total,
+                rows: importer.rows_read(),
+            });
+        }
+        let (orders, report) = match importer.finish() {
+            Ok(x) => x,
+            Err(e) => return failed(e),
+        };
+        let mut data = Dataset::from_orders(orders);
+        for (name, text) in [
+            ("demo email.csv", &files.email),
+            ("demo surveys.csv", &files.surveys),
+        ] {
+            if let Err(e) = data.add_source(name, text.as_bytes()) {
+                return failed(e);
+            }
+        }
+        self.finished(data, Some(report), None, &AnalysisOptions::default())
+    }
+
+    fn chunk(&mut self, bytes: Vec<u8>) -> Response {
+        let Some(import) = &mut self.import else {
+            return failed("No import is under way.");
+        };
+        if let Incoming::Start = import.incoming {
+            import.incoming = match dataset::kind_of(&bytes[..bytes.len().min(64 * 1024)]) {
+                Some(SourceKind::Email | SourceKind::Surveys) => Incoming::Source(Vec::new()),
+                _ => Incoming::Orders(Box::new(OrdersImporter::new(
+                    &import.file_name,
+                    ImportOptions::default(),
+                ))),
+            };
+        }
+        let rows = match &mut import.incoming {
+            Incoming::Orders(importer) => {
+                if let Err(e) = importer.push(&bytes) {
+                    self.import = None;
+                    return failed(e);
+                }
+                importer.rows_read()
+            }
+            Incoming::Source(buffer) => {
+                buffer.extend_from_slice(&bytes);
+                0
+            }
+            Incoming::Start => 0,
+        };
+        import.done += bytes.len() as u64;
+        Response::Progress {
+            bytes_done: import.done,
+            bytes_total: import.total,
+            rows,
+        }
+    }
+
+    fn end(&mut self, options: &AnalysisOptions) -> Response {
+        let Some(import) = self.import.take() else {
+            return failed("No import is under way.");
+        };
+        match import.incoming {
+            Incoming::Start => failed(format!(
+                "{} is empty: there is nothing to import.",
+                import.file_name
+            )),
+            Incoming::Orders(importer) => match importer.finish() {
+                // A new order file starts a new workspace.
+                Ok((orders, report)) => self.finished(
+                    Dataset::from_orders(orders),
+                    Some(report),
+                    None,
+                    &AnalysisOptions::default(),
+                ),
+                Err(e) => failed(e),
+            },
+            Incoming::Source(bytes) => {
+                let Some(mut data) = self.data.clone() else {
+                    return failed(format!(
+                        "{} holds e-mail results or survey answers: open an order file first, then add it.",
+                        import.file_name
+                    ));
+                };
+                match data.add_source(&import.file_name, &bytes) {
+                    Ok(report) => self.finished(data, None, Some(report), options),
+                    Err(e) => failed(e),
+                }
+            }
         }
     }
 
     fn handle(&mut self, request: Request, reply: &mut dyn FnMut(Response)) {
-        match request {
-            Request::Demo => {
-                let data = demo::generate(demo::DEMO_SEED);
-                let bytes = data.orders.as_bytes();
-                let total = bytes.len() as u64;
-                let mut importer = OrdersImporter::new("demo orders.csv", ImportOptions::default());
-                let mut done = 0u64;
-                for chunk in bytes.chunks(256 * 1024) {
-                    if let Err(e) = importer.push(chunk) {
-                        return reply(failed(e));
-                    }
-                    done += chunk.len() as u64;
-                    reply(Response::Progress {
-                        bytes_done: done,
-                        bytes_total: total,
-                        rows: importer.rows_read(),
-                    });
-                }
-                reply(match importer.finish() {
-                    Ok((orders, report)) => self.imported(orders, report),
-                    Err(e) => failed(e),
-                });
-            }
+        let response = match request {
+            Request::Demo => self.demo(reply),
             Request::ImportBegin {
                 file_name,
                 total_bytes,
             } => {
-                self.import = Some((
-                    OrdersImporter::new(&file_name, ImportOptions::default()),
-                    0,
-                    total_bytes,
-                ));
-                reply(Response::Progress {
+                self.import = Some(Import {
+                    file_name,
+                    incoming: Incoming::Start,
+                    done: 0,
+                    total: total_bytes,
+                });
+                Response::Progress {
                     bytes_done: 0,
                     bytes_total: total_bytes,
                     rows: 0,
-                });
-            }
-            Request::ImportChunk { bytes } => {
-                let Some((importer, done, total)) = &mut self.import else {
-                    return reply(failed("No import is under way."));
-                };
-                if let Err(e) = importer.push(&bytes) {
-                    self.import = None;
-                    return reply(failed(e));
                 }
-                *done += bytes.len() as u64;
-                reply(Response::Progress {
-                    bytes_done: *done,
-                    bytes_total: *total,
-                    rows: importer.rows_read(),
-                });
             }
-            Request::ImportEnd => {
-                let Some((importer, _, _)) = self.import.take() else {
-                    return reply(failed("No import is under way."));
-                };
-                reply(match importer.finish() {
-                    Ok((orders, report)) => self.imported(orders, report),
-                    Err(e) => failed(e),
-                });
-            }
+            Request::ImportChunk { bytes } => self.chunk(bytes),
+            Request::ImportEnd { options } => self.end(&options),
             Request::ImportCancel => {
                 self.import = None;
-                reply(Response::Cancelled);
+                Response::Cancelled
             }
-            Request::Analyse { table, options } => match Orders::decode(&table) {
-                Ok(orders) => {
-                    self.table = Some(orders);
-                    reply(self.analysed(&options));
+            Request::Analyse { table, options } => match Dataset::decode(&table) {
+                Ok(data) => {
+                    self.data = Some(data);
+                    self.analysed(&options)
                 }
-                Err(e) => reply(failed(e)),
+                Err(e) => failed(e),
             },
-            Request::Reanalyse { options } => reply(self.analysed(&options)),
-            Request::CheckHoldout { calibration_end } => {
-                let Some(orders) = &self.table else {
-                    return reply(failed("There is no table to check."));
-                };
-                let Some(last) = orders.last_order_day() else {
-                    return reply(failed("The table has no order."));
-                };
-                reply(
-                    match clv::holdout_check(orders, calibration_end, last, TimeUnit::Weeks) {
+            Request::Reanalyse { options } => self.analysed(&options),
+            Request::Classify { head } => Response::Kind(dataset::kind_of(&head)),
+            Request::CheckHoldout { calibration_end } => match &self.data {
+                None => failed("There is no data to check."),
+                Some(data) => match data.orders.last_order_day() {
+                    None => failed("The table has no order."),
+                    Some(last) => match clv::holdout_check(
+                        &data.orders,
+                        calibration_end,
+                        last,
+                        TimeUnit::Weeks,
+                    ) {
                         Ok(check) => Response::Holdout(Box::new(check)),
                         Err(e) => failed(format!("The model could not be checked: {e}")),
                     },
-                );
-            }
-        }
+                },
+            },
+        };
+        reply(response);
     }
 }
 
@@ -149,7 +240,7 @@ impl Worker for EngineTask {
     fn create(_scope: &WorkerScope<Self>) -> Self {
         EngineTask {
             import: None,
-            table: None,
+            data: None,
         }
     }
 

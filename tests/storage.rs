@@ -28,6 +28,7 @@ fn record(source: &str) -> WorkspaceRecord {
         source: source.into(),
         is_demo: false,
         report: None,
+        sources: Vec::new(),
         options: AnalysisOptions {
             as_of: Some(19_100),
             medium_risk_from: 0.25,

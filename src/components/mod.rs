@@ -1,6 +1,7 @@
 //! The page's components. They render state and call actions; they hold
 //! no business logic.
 
+mod kpis;
 mod predict;
 mod privacy;
 mod results;
@@ -12,6 +13,7 @@ use crate::actions;
 use crate::format;
 use crate::state::{AppState, Status};
 
+pub use kpis::KpiHeatmap;
 pub use predict::Predictions;
 pub use privacy::Privacy;
 pub use results::Results;

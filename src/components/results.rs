@@ -6,7 +6,7 @@ use seglens_engine::rfm;
 
 use crate::actions;
 use crate::chart;
-use crate::components::{FilePicker, Predictions};
+use crate::components::{FilePicker, KpiHeatmap, Predictions};
 use crate::format;
 use crate::state::AppState;
 
@@ -63,6 +63,7 @@ pub fn Results() -> impl IntoView {
                 </section>
                 <SegmentTable/>
                 <SegmentChart/>
+                <KpiHeatmap/>
                 <Predictions/>
                 <ImportSummary/>
             }
@@ -187,7 +188,7 @@ fn SegmentChart() -> impl IntoView {
 fn ImportSummary() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
-        state.workspace.get().and_then(|ws| ws.record.report.clone()).map(|r| {
+        state.workspace.get().and_then(|ws| ws.record.report.clone().map(|r| (ws, r))).map(|(ws, r)| {
             let columns = r
                 .columns
                 .iter()
@@ -220,6 +221,23 @@ fn ImportSummary() -> impl IntoView {
                         )}
                     </p>
                     {r.date_format_note.clone().map(|note| view! { <p class="muted" data-testid="date-note">{note}</p> })}
+                    {ws.record.sources.iter().map(|s| view! {
+                        <p data-testid="source-report">
+                            {format!(
+                                "{}: {} {}, {} rejected, {} customers without orders; columns used: {}.",
+                                s.file_name,
+                                format::int(s.rows),
+                                match s.kind {
+                                    seglens_engine::sources::SourceKind::Email => "e-mails",
+                                    seglens_engine::sources::SourceKind::Surveys => "survey answers",
+                                    seglens_engine::sources::SourceKind::Orders => "rows",
+                                },
+                                format::int(s.rejected_total),
+                                format::int(s.customers_without_orders),
+                                s.columns_used.join(", ")
+                            )}
+                        </p>
+                    }).collect_view()}
                     {(!rejected.is_empty()).then(|| view! {
                         <table class="rejected" data-testid="rejected-rows">
                             <thead><tr>

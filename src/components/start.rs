@@ -14,13 +14,8 @@ pub fn Start() -> impl IntoView {
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        let file = ev
-            .data_transfer()
-            .and_then(|dt| dt.files())
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
-            actions::import_file(state, file);
-        }
+        let files = ev.data_transfer().and_then(|dt| dt.files());
+        actions::import_files(state, file_list(files));
     };
     view! {
         <section class="start">
@@ -51,12 +46,13 @@ pub fn Start() -> impl IntoView {
                 on:drop=on_drop
             >
                 <h2>"Or analyse your own orders"</h2>
-                <p>"Drop an order export here (CSV, TSV or semicolon-separated), or"</p>
+                <p>"Drop your exports here (CSV, TSV or semicolon-separated), or"</p>
                 <FilePicker label="Choose a file"/>
                 <p class="muted small">
                     "It needs one row per order with a customer (customer_id, client, e-mail…), "
                     "a date (order_date, date de commande…) and an amount (amount, total, montant…). "
-                    "Negative amounts count as refunds."
+                    "Negative amounts count as refunds. Add e-mail results (opened, clicked) and survey answers (NPS, CSAT) "
+                    "with them or later: they are joined to the orders by customer."
                 </p>
             </div>
         </section>
@@ -75,16 +71,22 @@ pub fn FilePicker(
             {label}
             <input
                 type="file"
+                multiple
                 data-testid="file-input"
                 accept=".csv,.tsv,.txt,text/csv,text/plain"
                 on:change=move |ev| {
                     let input: HtmlInputElement = event_target(&ev);
-                    if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                        actions::import_file(state, file);
-                    }
+                    actions::import_files(state, file_list(input.files()));
                     input.set_value("");
                 }
             />
         </label>
     }
+}
+
+/// The files of a file list, in order.
+fn file_list(files: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    files
+        .map(|f| (0..f.length()).filter_map(|i| f.get(i)).collect())
+        .unwrap_or_default()
 }

@@ -130,6 +130,48 @@ test('predictions: churn-risk bands as the command line computes them, editable 
   await page.getByTestId('predictions').screenshot({ path: join(shots, '02b-predictions.png') });
 });
 
+/** Simple CSV rows (the demo's order, e-mail and survey files have no quoted fields). */
+function rowsOf(path) {
+  const [head, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  const names = head.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i], v])));
+}
+
+test('KPIs: every family in one heatmap, as an independent computation finds them', async () => {
+  const dir = join(root, 'target', 'e2e-demo');
+  const scored = new Set(rowsOf(join(dir, 'orders.csv')).filter((r) => Number(r.amount) >= 0).map((r) => r.customer_id));
+  const delivered = rowsOf(join(dir, 'email.csv')).filter((r) => scored.has(r.customer_id) && r.delivered === '1');
+  const openRate = delivered.filter((r) => r.opened === '1').length / delivered.length;
+  const last = new Map();
+  for (const r of rowsOf(join(dir, 'surveys.csv'))) {
+    if (!scored.has(r.customer_id) || r.nps === '') continue;
+    const prev = last.get(r.customer_id);
+    if (!prev || r.answered_at >= prev.answered_at) last.set(r.customer_id, r);
+  }
+  const answers = [...last.values()].map((r) => Number(r.nps));
+  const nps = 100 * (answers.filter((v) => v >= 9).length - answers.filter((v) => v <= 6).length) / answers.length;
+
+  const heatmap = page.getByTestId('kpi-heatmap');
+  await heatmap.waitFor();
+  const headers = await heatmap.locator('thead th').allInnerTexts();
+  assert.equal(headers.length, 14);
+  const col = (name) => headers.findIndex((h) => h.startsWith(name));
+  const baseRow = heatmap.locator('tbody tr').last();
+  const cells = await baseRow.locator('th, td').allInnerTexts();
+  assert.equal(cells[0].trim(), 'All customers');
+  assert.equal(cells[col('E-mail open rate')], `${(openRate * 100).toFixed(1)}%`);
+  const shownNps = Number(cells[col('NPS')]);
+  assert.equal(shownNps, Math.round(nps));
+  const hover = await baseRow.locator('td').nth(col('NPS') - 1).getAttribute('title');
+  assert.match(hover, /% promoters \(9–10\) − % detractors \(0–6\)/);
+  assert.match(hover, /95% interval/);
+
+  await page.getByTestId('sort-revenue_per_customer').click();
+  assert.equal((await heatmap.locator('tbody tr th').first().innerText()).trim(), 'Champions');
+  assert.match(await page.getByTestId('standouts').innerText(), /Champions: .*× all customers/);
+  await page.getByTestId('kpis').screenshot({ path: join(shots, '02c-kpis.png') });
+});
+
 test('the churn-risk thresholds are kept across a reload', async () => {
   await page.reload();
   await page.getByTestId('risk-bands').waitFor();
@@ -191,6 +233,33 @@ test('a French Windows-1252 semicolon export is read, with its rejected rows lis
   assert.match(rejected, /110\s+Date de commande\s+"31\/02\/2025" is not a real day/);
   assert.match(rejected, /111\s+Montant TTC\s+the amount is empty/);
   await shot('04-french-upload');
+});
+
+test('e-mail results and survey answers join the orders by customer', async () => {
+  const email = ['Email Address;Campaign;Opened;Clicked'];
+  const survey = ['client;date;NPS'];
+  for (let c = 1; c <= 40; c++) {
+    const id = `CLI-${String(c).padStart(3, '0')}`;
+    email.push(`${id};Rentrée;${c % 2 ? 'oui' : 'non'};${c % 4 === 1 ? 'oui' : 'non'}`);
+    if (c % 3 === 0) survey.push(`${id};01/12/2025;${c % 11}`);
+  }
+  email.push('inconnu@example.com;Rentrée;oui;non');
+  await page.getByTestId('file-input').setInputFiles([
+    { name: 'campagne.csv', mimeType: 'text/csv', buffer: Buffer.from(email.join('\n')) },
+    { name: 'avis.csv', mimeType: 'text/csv', buffer: Buffer.from(survey.join('\n')) },
+  ]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-report]').length === 2);
+  const reports = await page.getByTestId('source-report').allInnerTexts();
+  assert.match(reports.join(' '), /campagne\.csv: 41 e-mails, 0 rejected, 1 customers without orders/);
+  assert.match(reports.join(' '), /avis\.csv: 13 survey answers/);
+  // The source is still the order file; the KPI table now has e-mail rates.
+  assert.equal(await page.getByTestId('source').innerText(), 'commandes-fr.csv');
+  const heatmap = page.getByTestId('kpi-heatmap');
+  const headers = await heatmap.locator('thead th').allInnerTexts();
+  const cells = await heatmap.locator('tbody tr').last().locator('th, td').allInnerTexts();
+  // 40 customers with orders: 20 opened (odd numbers), so 50.0%; the unknown address has no order.
+  assert.equal(cells[headers.findIndex((h) => h.startsWith('E-mail open rate'))], '50.0%');
+  await shot('04b-sources-joined');
 });
 
 test('bad files get a clear message and lose nothing', async () => {

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clv::{self, BgNbd, GammaGamma, GroupPrediction, PredictionOptions, TimeUnit};
+use crate::dataset::Dataset;
 use crate::date::Day;
+use crate::kpi::{self, KpiInputs, KpiTable};
 use crate::orders::Orders;
 use crate::rfm::{self, RfmConfig, SegmentSummary};
 
@@ -43,6 +45,8 @@ pub struct Analysis {
     pub summary: Vec<SegmentSummary>,
     /// The predictions, or why there are none.
     pub prediction: Result<Prediction, String>,
+    /// Every KPI per RFM segment and for the whole base.
+    pub kpis: KpiTable,
 }
 
 /// The predictive models' results, summed for the page.
@@ -99,29 +103,53 @@ pub const HORIZON_WEEKS: f64 = 52.0;
 /// The monthly discount rate of lifetime values.
 pub const MONTHLY_DISCOUNT: f64 = 0.01;
 
-/// Scores the customers with the default bins and segments, and predicts
-/// their next year from the whole history.
-pub fn analyse(orders: &Orders, options: &AnalysisOptions) -> Result<Analysis, String> {
+/// Scores the customers with the default bins and segments, predicts their
+/// next year from the whole history, and measures every KPI per segment.
+pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, String> {
+    let orders = &data.orders;
     let as_of = options
         .as_of
         .or_else(|| crate::default_as_of(orders))
         .ok_or("The table has no order to analyse (only refunds).")?;
     let result = rfm::compute(orders, as_of, &RfmConfig::default(), &rfm::default_rules());
     let summary = rfm::summarise(&result);
-    let prediction = predict(orders, &result, as_of, options);
+    let prediction_options = PredictionOptions {
+        calibration_end: as_of - 1,
+        unit: TimeUnit::Weeks,
+        horizon: HORIZON_WEEKS,
+        monthly_discount: MONTHLY_DISCOUNT,
+    };
+    let predictions = clv::predict(orders, &prediction_options).map_err(|e| e.to_string());
+    let mut group_of = vec![None; orders.customer_keys.len()];
+    for row in &result.rows {
+        group_of[row.values.customer as usize] = Some(row.segment as usize);
+    }
+    let kpis = kpi::compute(&KpiInputs {
+        orders,
+        email: data.email.as_ref(),
+        surveys: data.surveys.as_ref(),
+        predictions: predictions.as_ref().ok().map(|p| p.customers.as_slice()),
+        as_of,
+        group_of: &group_of,
+        group_names: &result.segment_names,
+    });
+    let prediction = predictions
+        .and_then(|p| summarise_prediction(orders, &result, p, &prediction_options, options));
     Ok(Analysis {
         as_of,
         rows: orders.len() as u64,
         scored: result.rows.len() as u64,
         summary,
         prediction,
+        kpis,
     })
 }
 
-fn predict(
+fn summarise_prediction(
     orders: &Orders,
     result: &rfm::RfmResult,
-    as_of: Day,
+    preds: clv::Predictions,
+    prediction_options: &PredictionOptions,
     options: &AnalysisOptions,
 ) -> Result<Prediction, String> {
     let first_day = orders
@@ -132,13 +160,6 @@ fn predict(
         .map(|(d, _)| *d)
         .min()
         .ok_or("no order")?;
-    let prediction_options = PredictionOptions {
-        calibration_end: as_of - 1,
-        unit: TimeUnit::Weeks,
-        horizon: HORIZON_WEEKS,
-        monthly_discount: MONTHLY_DISCOUNT,
-    };
-    let preds = clv::predict(orders, &prediction_options).map_err(|e| e.to_string())?;
     let n = orders.customer_keys.len();
     let mut segment_of = vec![None; n];
     let mut revenue = vec![0.0; n];

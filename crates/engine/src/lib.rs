@@ -7,14 +7,17 @@
 
 pub mod analysis;
 pub mod clv;
+pub mod dataset;
 pub mod date;
 pub mod delimited;
 pub mod demo;
+pub mod kpi;
 pub mod number;
 pub mod optimize;
 pub mod orders;
 pub mod rfm;
 pub mod roles;
+pub mod sources;
 
 pub use orders::{ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders};
 pub use rfm::{RfmConfig, RfmResult, SegmentRule, SegmentSummary};

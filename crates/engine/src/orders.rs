@@ -244,6 +244,15 @@ pub enum ImportError {
         /// The column asked for.
         column: String,
     },
+    /// A column a source needs is missing.
+    MissingColumn {
+        /// The file's name.
+        file: String,
+        /// What is missing, in plain words.
+        what: String,
+        /// The columns the file has.
+        columns: Vec<String>,
+    },
     /// A header but no data row.
     NoRows {
         /// The file's name.
@@ -297,6 +306,15 @@ impl fmt::Display for ImportError {
             ImportError::UnknownColumn { file, column } => {
                 write!(f, "{file} has no column {column}.")
             }
+            ImportError::MissingColumn {
+                file,
+                what,
+                columns,
+            } => write!(
+                f,
+                "{file}: no column for {what} was recognised. Columns found: {}.",
+                columns.join(", ")
+            ),
             ImportError::NoRows { file } => write!(f, "{file} has a header but no data rows."),
             ImportError::NoValidRows {
                 file,

@@ -1,0 +1,189 @@
+//! A workspace's data: the orders and the sources joined to them per
+//! customer, stored together as compact binary.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ImportError;
+use crate::orders::{DecodeError, Orders};
+use crate::sources::{self, EmailTable, SourceKind, SourceReport, SurveyTable};
+
+/// The orders and the other sources, sharing the orders' customer indices.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dataset {
+    /// The orders; their customer keys are the customer space of every
+    /// source (customers known only from a source have no order).
+    pub orders: Orders,
+    /// E-mail campaign results.
+    pub email: Option<EmailTable>,
+    /// Survey answers.
+    pub surveys: Option<SurveyTable>,
+    /// What the import of each source understood.
+    pub source_reports: Vec<SourceReport>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    email: Option<EmailTable>,
+    surveys: Option<SurveyTable>,
+    source_reports: Vec<SourceReport>,
+}
+
+const MAGIC: &[u8; 4] = b"SGLD";
+const VERSION: u16 = 1;
+
+impl Dataset {
+    /// A dataset of orders alone.
+    pub fn from_orders(orders: Orders) -> Dataset {
+        Dataset {
+            orders,
+            ..Dataset::default()
+        }
+    }
+
+    /// Joins an e-mail or survey file to the orders; a source of the same
+    /// kind already there is replaced.
+    pub fn add_source(
+        &mut self,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<SourceReport, ImportError> {
+        let table = sources::read_text_table(file_name, bytes)?;
+        let kind = sources::classify(&table.names);
+        // Keys added by the source being replaced are not removed: they
+        // are customers without orders, which no segment counts.
+        let report = match kind {
+            Some(SourceKind::Email) => {
+                let (t, r) = sources::build_email(&table, &mut self.orders)?;
+                self.email = Some(t);
+                r
+            }
+            Some(SourceKind::Surveys) => {
+                let (t, r) = sources::build_surveys(&table, &mut self.orders)?;
+                self.surveys = Some(t);
+                r
+            }
+            _ => {
+                return Err(ImportError::MissingColumn {
+                    file: file_name.to_string(),
+                    what: "e-mail results (opened, clicked) or survey answers (NPS, CSAT)".into(),
+                    columns: table.names,
+                });
+            }
+        };
+        self.source_reports.retain(|r| r.kind != report.kind);
+        self.source_reports.push(report.clone());
+        Ok(report)
+    }
+
+    /// Writes the dataset: the orders table, then the other sources.
+    pub fn encode(&self) -> Vec<u8> {
+        let table = self.orders.encode();
+        let rest = bincode::serialize(&Stored {
+            email: self.email.clone(),
+            surveys: self.surveys.clone(),
+            source_reports: self.source_reports.clone(),
+        })
+        .unwrap_or_default();
+        let mut out = Vec::with_capacity(14 + table.len() + rest.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&(table.len() as u64).to_le_bytes());
+        out.extend_from_slice(&table);
+        out.extend_from_slice(&rest);
+        out
+    }
+
+    /// Reads a dataset written by [`Dataset::encode`], or an orders table
+    /// alone as earlier versions stored it.
+    pub fn decode(bytes: &[u8]) -> Result<Dataset, DecodeError> {
+        if !bytes.starts_with(MAGIC) {
+            return Orders::decode(bytes).map(Dataset::from_orders);
+        }
+        let err = |m: &str| DecodeError(m.to_string());
+        let header = bytes.get(4..14).ok_or_else(|| err("truncated"))?;
+        let version = u16::from_le_bytes([header[0], header[1]]);
+        if version != VERSION {
+            return Err(DecodeError(format!("unknown dataset version {version}")));
+        }
+        let len = u64::from_le_bytes(header[2..10].try_into().map_err(|_| err("size"))?) as usize;
+        let table = bytes
+            .get(14..14usize.checked_add(len).ok_or_else(|| err("size"))?)
+            .ok_or_else(|| err("truncated"))?;
+        let orders = Orders::decode(table)?;
+        let stored: Stored = bincode::deserialize(&bytes[14 + len..])
+            .map_err(|e| DecodeError(format!("sources: {e}")))?;
+        let n = orders.customer_keys.len() as u32;
+        let in_range = |c: &[u32]| c.iter().all(|x| *x < n);
+        if !stored.email.as_ref().is_none_or(|e| in_range(&e.customer))
+            || !stored
+                .surveys
+                .as_ref()
+                .is_none_or(|s| in_range(&s.customer))
+        {
+            return Err(err("customer index out of range"));
+        }
+        Ok(Dataset {
+            orders,
+            email: stored.email,
+            surveys: stored.surveys,
+            source_reports: stored.source_reports,
+        })
+    }
+}
+
+/// What a file's header says it holds: orders, e-mail results or surveys.
+pub fn kind_of(first_bytes: &[u8]) -> Option<SourceKind> {
+    let (encoding, bom) = crate::delimited::sniff_encoding(first_bytes);
+    let mut text = Vec::new();
+    crate::delimited::Transcoder::new(encoding).push(&first_bytes[bom..], &mut text);
+    let end = text.iter().position(|b| *b == b'\n').unwrap_or(text.len());
+    let header = &text[..end];
+    let table = sources::read_text_table("header", header).ok()?;
+    match sources::classify(&table.names) {
+        Some(kind) => Some(kind),
+        // Files without a recognisable header are read as orders, by the
+        // values of their columns.
+        None => Some(SourceKind::Orders),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_with_sources_and_old_tables() {
+        let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+        d.add_source("e.csv", b"customer_id,opened,clicked\na,1,0\nb,0,0\n")
+            .unwrap();
+        d.add_source("s.csv", b"customer_id,nps\na,9\n").unwrap();
+        assert_eq!(d.orders.customer_keys, vec!["a", "b"]);
+        let bytes = d.encode();
+        assert_eq!(Dataset::decode(&bytes).unwrap(), d);
+        assert!(Dataset::decode(&bytes[..bytes.len() - 3]).is_err());
+        let old = d.orders.encode();
+        assert_eq!(Dataset::decode(&old).unwrap().orders, d.orders);
+        let err = d.add_source("x.csv", b"name,city\nA,B\n").unwrap_err();
+        assert!(
+            err.to_string().contains("no column for e-mail results"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn kinds_from_headers() {
+        assert_eq!(
+            kind_of(b"customer_id;date;amount\n1;2;3\n"),
+            Some(SourceKind::Orders)
+        );
+        assert_eq!(
+            kind_of(b"Email,Campaign,Opened,Clicked\n"),
+            Some(SourceKind::Email)
+        );
+        assert_eq!(kind_of(b"client,date,NPS\n"), Some(SourceKind::Surveys));
+        assert_eq!(
+            kind_of(b" 00001 19970101  1   11.77\n"),
+            Some(SourceKind::Orders)
+        );
+    }
+}

@@ -1,0 +1,736 @@
+//! KPIs per segment, with the counts behind them, 95% confidence intervals
+//! and a test of each segment against the rest of the base.
+//!
+//! Rates use the Wilson interval and a two-proportion z-test; means use the
+//! normal interval and Welch's test (normal approximation); NPS uses the
+//! variance of the promoter/detractor difference. A KPI whose data is
+//! missing says which file would provide it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clv::CustomerPrediction;
+use crate::date::Day;
+use crate::orders::Orders;
+use crate::sources::{EmailTable, SurveyTable};
+
+/// How a KPI's values read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KpiFormat {
+    /// A count.
+    Count,
+    /// An amount of money.
+    Money,
+    /// A share, 0 to 1.
+    Rate,
+    /// A plain number.
+    Number,
+    /// A score in points (NPS: −100 to 100).
+    Points,
+}
+
+/// What a KPI is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiDef {
+    /// A stable identifier.
+    pub id: String,
+    /// Its name for people.
+    pub name: String,
+    /// How it is computed, in words.
+    pub formula: String,
+    /// How its values read.
+    pub format: KpiFormat,
+    /// True when a higher value is better.
+    pub higher_is_better: bool,
+}
+
+/// One KPI of one segment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KpiValue {
+    /// The value, when the data allows it.
+    pub value: Option<f64>,
+    /// The 95% confidence interval, for rates and means.
+    pub ci: Option<(f64, f64)>,
+    /// The count on top of the fraction (or the sum).
+    pub numerator: f64,
+    /// The count below it (customers, answers, e-mails).
+    pub denominator: f64,
+    /// The p-value of the difference from the rest of the base.
+    pub p_value: Option<f64>,
+    /// The difference from the whole base: `(value − base) / |base|`, or
+    /// in hundreds of points for NPS.
+    pub relative: Option<f64>,
+    /// Why there is no value, in plain words.
+    pub missing: Option<String>,
+}
+
+impl KpiValue {
+    /// True when the difference from the rest of the base is significant
+    /// at 5%.
+    pub fn significant(&self) -> bool {
+        self.p_value.is_some_and(|p| p < 0.05)
+    }
+}
+
+/// The KPI table: one row per segment and a last row for the whole base.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiTable {
+    /// The KPIs, in column order.
+    pub kpis: Vec<KpiDef>,
+    /// The segments' names, then "All customers".
+    pub groups: Vec<String>,
+    /// `values[group][kpi]`.
+    pub values: Vec<Vec<KpiValue>>,
+    /// The churn period in days.
+    pub churn_period_days: i32,
+}
+
+/// The days of the churn and retention period.
+pub const CHURN_PERIOD_DAYS: i32 = 90;
+
+/// The standard normal distribution function.
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * (1.0 + libm::erf(z / std::f64::consts::SQRT_2))
+}
+
+fn two_sided(z: f64) -> f64 {
+    2.0 * (1.0 - normal_cdf(z.abs()))
+}
+
+/// The 95% Wilson interval of `k` successes in `n` trials.
+pub fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 {
+        return None;
+    }
+    let z = 1.959_963_984_540_054;
+    let p = k / n;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// The p-value of the two-proportion z-test (pooled).
+pub fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
+    if n1 <= 0.0 || n2 <= 0.0 {
+        return None;
+    }
+    let pooled = (k1 + k2) / (n1 + n2);
+    let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
+    if se == 0.0 {
+        return Some(1.0);
+    }
+    Some(two_sided((k1 / n1 - k2 / n2) / se))
+}
+
+/// Mean, variance (n − 1) and count of values.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    /// Count.
+    pub n: f64,
+    /// Sum.
+    pub sum: f64,
+    /// Sum of squares.
+    pub sum_sq: f64,
+}
+
+impl Moments {
+    fn add(&mut self, x: f64) {
+        self.n += 1.0;
+        self.sum += x;
+        self.sum_sq += x * x;
+    }
+
+    fn minus(self, other: Moments) -> Moments {
+        Moments {
+            n: self.n - other.n,
+            sum: self.sum - other.sum,
+            sum_sq: self.sum_sq - other.sum_sq,
+        }
+    }
+
+    /// The mean.
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0.0).then(|| self.sum / self.n)
+    }
+
+    /// The sample variance.
+    pub fn variance(&self) -> Option<f64> {
+        (self.n > 1.0)
+            .then(|| ((self.sum_sq - self.sum * self.sum / self.n) / (self.n - 1.0)).max(0.0))
+    }
+
+    fn ci(&self) -> Option<(f64, f64)> {
+        let (m, v) = (self.mean()?, self.variance()?);
+        let half = 1.959_963_984_540_054 * (v / self.n).sqrt();
+        Some((m - half, m + half))
+    }
+}
+
+/// The p-value of Welch's test, normal approximation.
+pub fn welch_p(a: Moments, b: Moments) -> Option<f64> {
+    let se = (a.variance()? / a.n + b.variance()? / b.n).sqrt();
+    if se == 0.0 {
+        return Some(1.0);
+    }
+    Some(two_sided((a.mean()? - b.mean()?) / se))
+}
+
+/// The inputs of the KPI table.
+pub struct KpiInputs<'a> {
+    /// The orders (their customer keys are the customer space).
+    pub orders: &'a Orders,
+    /// E-mail results, if imported.
+    pub email: Option<&'a EmailTable>,
+    /// Survey answers, if imported.
+    pub surveys: Option<&'a SurveyTable>,
+    /// Predictions, if the models could be fitted.
+    pub predictions: Option<&'a [CustomerPrediction]>,
+    /// The analysis date.
+    pub as_of: Day,
+    /// The segment of each customer (by dense index), if any; customers
+    /// with none are not in the table.
+    pub group_of: &'a [Option<usize>],
+    /// The segments' names.
+    pub group_names: &'a [String],
+}
+
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    customers: f64,
+    revenue: Moments,
+    orders: Moments,
+    order_count: f64,
+    repeat: f64,
+    active_before: f64,
+    churned: f64,
+    clv: Moments,
+    nps_n: f64,
+    promoters: f64,
+    detractors: f64,
+    csat_n: f64,
+    satisfied: f64,
+    delivered: f64,
+    opened: f64,
+    clicked: f64,
+}
+
+impl Acc {
+    fn minus(self, o: Acc) -> Acc {
+        Acc {
+            customers: self.customers - o.customers,
+            revenue: self.revenue.minus(o.revenue),
+            orders: self.orders.minus(o.orders),
+            order_count: self.order_count - o.order_count,
+            repeat: self.repeat - o.repeat,
+            active_before: self.active_before - o.active_before,
+            churned: self.churned - o.churned,
+            clv: self.clv.minus(o.clv),
+            nps_n: self.nps_n - o.nps_n,
+            promoters: self.promoters - o.promoters,
+            detractors: self.detractors - o.detractors,
+            csat_n: self.csat_n - o.csat_n,
+            satisfied: self.satisfied - o.satisfied,
+            delivered: self.delivered - o.delivered,
+            opened: self.opened - o.opened,
+            clicked: self.clicked - o.clicked,
+        }
+    }
+}
+
+fn def(id: &str, name: &str, formula: &str, format: KpiFormat, higher_is_better: bool) -> KpiDef {
+    KpiDef {
+        id: id.into(),
+        name: name.into(),
+        formula: formula.into(),
+        format,
+        higher_is_better,
+    }
+}
+
+/// The KPIs of the table, in column order.
+pub fn definitions() -> Vec<KpiDef> {
+    use KpiFormat::*;
+    vec![
+        def(
+            "customers",
+            "Customers",
+            "Customers in the segment",
+            Count,
+            true,
+        ),
+        def(
+            "revenue",
+            "Revenue",
+            "Sum of order amounts, refunds deducted",
+            Money,
+            true,
+        ),
+        def(
+            "revenue_per_customer",
+            "Revenue per customer",
+            "Revenue ÷ customers (historic value to date)",
+            Money,
+            true,
+        ),
+        def(
+            "orders_per_customer",
+            "Orders per customer",
+            "Orders ÷ customers (refunds are not orders)",
+            Number,
+            true,
+        ),
+        def(
+            "aov",
+            "Average order value",
+            "Revenue ÷ orders",
+            Money,
+            true,
+        ),
+        def(
+            "repeat_rate",
+            "Repeat-purchase rate",
+            "Customers with 2 orders or more ÷ customers",
+            Rate,
+            true,
+        ),
+        def(
+            "churn_rate",
+            "Churn rate (90 days)",
+            "Customers who ordered in the 90 days before the last 90 and not in the last 90 ÷ customers who ordered in those earlier 90 days",
+            Rate,
+            false,
+        ),
+        def(
+            "predicted_clv",
+            "Predicted value per customer (12 months)",
+            "Mean of each customer's expected orders (BG/NBD) × expected spend (Gamma-Gamma) over 52 weeks, discounted 1% a month",
+            Money,
+            true,
+        ),
+        def(
+            "nps",
+            "NPS",
+            "% promoters (9–10) − % detractors (0–6), each customer's last answer",
+            Points,
+            true,
+        ),
+        def(
+            "csat",
+            "CSAT",
+            "Answers of 4 or 5 ÷ answers (1–5 scale), each customer's last answer",
+            Rate,
+            true,
+        ),
+        def(
+            "open_rate",
+            "E-mail open rate",
+            "E-mails opened ÷ e-mails delivered",
+            Rate,
+            true,
+        ),
+        def(
+            "click_rate",
+            "E-mail click rate",
+            "E-mails clicked ÷ e-mails delivered",
+            Rate,
+            true,
+        ),
+        def(
+            "click_to_open",
+            "Click-to-open rate",
+            "E-mails clicked ÷ e-mails opened",
+            Rate,
+            true,
+        ),
+    ]
+}
+
+const NEEDS_EMAIL: &str = "Add an e-mail results file (customer, opened, clicked) to see this.";
+const NEEDS_SURVEY: &str = "Add a survey file (customer, NPS 0–10 and/or CSAT 1–5) to see this.";
+const NEEDS_MODEL: &str = "The predictive models could not be fitted to these orders.";
+
+/// Computes every KPI for every segment and for the whole base.
+pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
+    let n_groups = input.group_names.len();
+    let n_customers = input.orders.customer_keys.len();
+    let group = |c: usize| {
+        input
+            .group_of
+            .get(c)
+            .copied()
+            .flatten()
+            .filter(|g| *g < n_groups)
+    };
+
+    // Per customer.
+    let mut revenue = vec![0.0; n_customers];
+    let mut orders = vec![0u32; n_customers];
+    let mut recent = vec![false; n_customers];
+    let mut before = vec![false; n_customers];
+    let o = input.orders;
+    for i in 0..o.len() {
+        let (c, d, a) = (o.customer[i] as usize, o.day[i], o.amount[i]);
+        if d > input.as_of {
+            continue;
+        }
+        revenue[c] += a;
+        if a >= 0.0 {
+            orders[c] += 1;
+            let age = input.as_of - d;
+            if age < CHURN_PERIOD_DAYS {
+                recent[c] = true;
+            } else if age < 2 * CHURN_PERIOD_DAYS {
+                before[c] = true;
+            }
+        }
+    }
+    let mut accs = vec![Acc::default(); n_groups + 1];
+    let mut add = |c: usize, f: &dyn Fn(&mut Acc)| {
+        if let Some(g) = group(c) {
+            f(&mut accs[g]);
+            f(&mut accs[n_groups]);
+        }
+    };
+    for c in 0..n_customers {
+        let (r, k, rec, bef) = (revenue[c], f64::from(orders[c]), recent[c], before[c]);
+        add(c, &|a: &mut Acc| {
+            a.customers += 1.0;
+            a.revenue.add(r);
+            a.orders.add(k);
+            a.order_count += k;
+            a.repeat += f64::from(u8::from(k >= 2.0));
+            if bef {
+                a.active_before += 1.0;
+                a.churned += f64::from(u8::from(!rec));
+            }
+        });
+    }
+    if let Some(p) = input.predictions {
+        for x in p {
+            let v = x.clv;
+            add(x.customer as usize, &|a: &mut Acc| a.clv.add(v));
+        }
+    }
+    if let Some(s) = input.surveys {
+        // Each customer's last answer (by day, then by row order).
+        let mut last_nps: Vec<Option<(Option<Day>, u8)>> = vec![None; n_customers];
+        let mut last_csat: Vec<Option<(Option<Day>, u8)>> = vec![None; n_customers];
+        for i in 0..s.customer.len() {
+            let c = s.customer[i] as usize;
+            if s.day[i].is_some_and(|d| d > input.as_of) {
+                continue;
+            }
+            if let Some(v) = s.nps[i]
+                && last_nps[c].is_none_or(|(d, _)| s.day[i] >= d)
+            {
+                last_nps[c] = Some((s.day[i], v));
+            }
+            if let Some(v) = s.csat[i]
+                && last_csat[c].is_none_or(|(d, _)| s.day[i] >= d)
+            {
+                last_csat[c] = Some((s.day[i], v));
+            }
+        }
+        for c in 0..n_customers {
+            if let Some((_, v)) = last_nps[c] {
+                add(c, &|a: &mut Acc| {
+                    a.nps_n += 1.0;
+                    a.promoters += f64::from(u8::from(v >= 9));
+                    a.detractors += f64::from(u8::from(v <= 6));
+                });
+            }
+            if let Some((_, v)) = last_csat[c] {
+                add(c, &|a: &mut Acc| {
+                    a.csat_n += 1.0;
+                    a.satisfied += f64::from(u8::from(v >= 4));
+                });
+            }
+        }
+    }
+    if let Some(e) = input.email {
+        for i in 0..e.customer.len() {
+            if e.day[i].is_some_and(|d| d > input.as_of) || !e.delivered[i] {
+                continue;
+            }
+            let (op, cl) = (e.opened[i], e.clicked[i]);
+            add(e.customer[i] as usize, &|a: &mut Acc| {
+                a.delivered += 1.0;
+                a.opened += f64::from(u8::from(op));
+                a.clicked += f64::from(u8::from(cl));
+            });
+        }
+    }
+
+    let kpis = definitions();
+    let base = accs[n_groups];
+    let mut values: Vec<Vec<KpiValue>> = (0..=n_groups)
+        .map(|g| {
+            let a = accs[g];
+            let rest = (g < n_groups).then(|| base.minus(a));
+            kpis.iter()
+                .map(|k| value(&k.id, &a, rest.as_ref(), &base, input))
+                .collect()
+        })
+        .collect();
+    // Differences from the whole base.
+    for k in 0..kpis.len() {
+        let Some(b) = values[n_groups][k].value else {
+            continue;
+        };
+        for row in values.iter_mut() {
+            if let Some(v) = row[k].value {
+                row[k].relative = Some(if kpis[k].format == KpiFormat::Points {
+                    (v - b) / 100.0
+                } else if b.abs() > 1e-12 {
+                    (v - b) / b.abs()
+                } else {
+                    0.0
+                });
+            }
+        }
+    }
+    let mut groups = input.group_names.to_vec();
+    groups.push("All customers".into());
+    KpiTable {
+        kpis,
+        groups,
+        values,
+        churn_period_days: CHURN_PERIOD_DAYS,
+    }
+}
+
+fn rate(k: f64, n: f64, rest: Option<(f64, f64)>) -> KpiValue {
+    KpiValue {
+        value: (n > 0.0).then(|| k / n),
+        ci: wilson(k, n),
+        numerator: k,
+        denominator: n,
+        p_value: rest.and_then(|(k2, n2)| two_proportion_p(k, n, k2, n2)),
+        ..KpiValue::default()
+    }
+}
+
+fn mean(m: Moments, rest: Option<Moments>) -> KpiValue {
+    KpiValue {
+        value: m.mean(),
+        ci: m.ci(),
+        numerator: m.sum,
+        denominator: m.n,
+        p_value: rest.and_then(|r| welch_p(m, r)),
+        ..KpiValue::default()
+    }
+}
+
+fn missing(text: &str) -> KpiValue {
+    KpiValue {
+        missing: Some(text.into()),
+        ..KpiValue::default()
+    }
+}
+
+fn value(id: &str, a: &Acc, rest: Option<&Acc>, base: &Acc, input: &KpiInputs<'_>) -> KpiValue {
+    match id {
+        "customers" => KpiValue {
+            value: Some(a.customers),
+            numerator: a.customers,
+            denominator: base.customers,
+            ..KpiValue::default()
+        },
+        "revenue" => KpiValue {
+            value: Some(a.revenue.sum),
+            numerator: a.revenue.sum,
+            denominator: base.revenue.sum,
+            ..KpiValue::default()
+        },
+        "revenue_per_customer" => mean(a.revenue, rest.map(|r| r.revenue)),
+        "orders_per_customer" => mean(a.orders, rest.map(|r| r.orders)),
+        "aov" => KpiValue {
+            value: (a.order_count > 0.0).then(|| a.revenue.sum / a.order_count),
+            numerator: a.revenue.sum,
+            denominator: a.order_count,
+            ..KpiValue::default()
+        },
+        "repeat_rate" => rate(a.repeat, a.customers, rest.map(|r| (r.repeat, r.customers))),
+        "churn_rate" => rate(
+            a.churned,
+            a.active_before,
+            rest.map(|r| (r.churned, r.active_before)),
+        ),
+        "predicted_clv" if input.predictions.is_none() => missing(NEEDS_MODEL),
+        "predicted_clv" => mean(a.clv, rest.map(|r| r.clv)),
+        "nps" | "csat" if input.surveys.is_none() => missing(NEEDS_SURVEY),
+        "nps" => {
+            let n = a.nps_n;
+            if n <= 0.0 {
+                return KpiValue {
+                    missing: Some("No NPS answer in this segment.".into()),
+                    ..KpiValue::default()
+                };
+            }
+            let (p, d) = (a.promoters / n, a.detractors / n);
+            let var = |p: f64, d: f64, n: f64| (p + d - (p - d).powi(2)) / n;
+            let half = 1.959_963_984_540_054 * var(p, d, n).sqrt() * 100.0;
+            let nps = 100.0 * (p - d);
+            let p_value = rest.filter(|r| r.nps_n > 0.0).and_then(|r| {
+                let (p2, d2) = (r.promoters / r.nps_n, r.detractors / r.nps_n);
+                let se = (var(p, d, n) + var(p2, d2, r.nps_n)).sqrt();
+                (se > 0.0).then(|| two_sided((p - d - (p2 - d2)) / se))
+            });
+            KpiValue {
+                value: Some(nps),
+                ci: Some((nps - half, nps + half)),
+                numerator: a.promoters - a.detractors,
+                denominator: n,
+                p_value,
+                ..KpiValue::default()
+            }
+        }
+        "csat" => rate(a.satisfied, a.csat_n, rest.map(|r| (r.satisfied, r.csat_n))),
+        "open_rate" | "click_rate" | "click_to_open" if input.email.is_none() => {
+            missing(NEEDS_EMAIL)
+        }
+        "open_rate" => rate(a.opened, a.delivered, rest.map(|r| (r.opened, r.delivered))),
+        "click_rate" => rate(
+            a.clicked,
+            a.delivered,
+            rest.map(|r| (r.clicked, r.delivered)),
+        ),
+        "click_to_open" => rate(a.clicked, a.opened, rest.map(|r| (r.clicked, r.opened))),
+        _ => KpiValue::default(),
+    }
+}
+
+/// The segments' differences from the base that stand out: significant,
+/// at least 20% (or 10 NPS points) away, on segments of 20 customers or
+/// more, largest first, at most `n`. Returns `(group, kpi)` pairs.
+pub fn standouts(table: &KpiTable, n: usize) -> Vec<(usize, usize)> {
+    let customers = table.kpis.iter().position(|k| k.id == "customers");
+    let mut found: Vec<(f64, usize, usize)> = Vec::new();
+    for g in 0..table.groups.len().saturating_sub(1) {
+        let size = customers
+            .and_then(|c| table.values[g][c].value)
+            .unwrap_or(0.0);
+        if size < 20.0 {
+            continue;
+        }
+        for (k, def) in table.kpis.iter().enumerate() {
+            let v = &table.values[g][k];
+            let threshold = if def.format == KpiFormat::Points {
+                0.1
+            } else {
+                0.2
+            };
+            if let Some(rel) = v.relative
+                && v.significant()
+                && rel.abs() >= threshold
+            {
+                found.push((rel.abs(), g, k));
+            }
+        }
+    }
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    found.into_iter().take(n).map(|(_, g, k)| (g, k)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_worked_table() {
+        // Two segments: A = {a, b}, B = {c}; d has no segment.
+        let orders = Orders::from_rows(&[
+            ("a".into(), 10, 100.0),
+            ("a".into(), 150, 50.0),
+            ("b".into(), 50, 30.0),
+            ("b".into(), 60, -10.0),
+            ("c".into(), 195, 40.0),
+            ("d".into(), 1, 5.0),
+        ]);
+        let email = EmailTable {
+            customer: vec![0, 0, 1, 2],
+            campaign: vec![0; 4],
+            campaigns: vec!["x".into()],
+            day: vec![None; 4],
+            delivered: vec![true, true, false, true],
+            opened: vec![true, false, true, true],
+            clicked: vec![true, false, false, false],
+            unsubscribed: vec![false; 4],
+        };
+        let surveys = SurveyTable {
+            customer: vec![0, 0, 1, 2],
+            day: vec![Some(1), Some(2), Some(3), Some(4)],
+            nps: vec![Some(3), Some(10), Some(6), Some(8)],
+            csat: vec![Some(5), None, Some(2), Some(4)],
+        };
+        let names = vec!["A".to_string(), "B".to_string()];
+        let group_of = vec![Some(0), Some(0), Some(1), None];
+        let t = compute(&KpiInputs {
+            orders: &orders,
+            email: Some(&email),
+            surveys: Some(&surveys),
+            predictions: None,
+            as_of: 200,
+            group_of: &group_of,
+            group_names: &names,
+        });
+        let col = |id: &str| t.kpis.iter().position(|k| k.id == id).unwrap();
+        let v = |g: usize, id: &str| t.values[g][col(id)].value;
+        assert_eq!(t.groups, vec!["A", "B", "All customers"]);
+        assert_eq!(v(0, "customers"), Some(2.0));
+        assert_eq!(v(2, "customers"), Some(3.0));
+        assert_eq!(v(0, "revenue"), Some(170.0));
+        assert_eq!(v(0, "revenue_per_customer"), Some(85.0));
+        assert_eq!(v(0, "orders_per_customer"), Some(1.5));
+        assert_eq!(v(0, "aov"), Some(170.0 / 3.0));
+        assert_eq!(v(0, "repeat_rate"), Some(0.5));
+        // Churn: periods (110, 200] recent and (20, 110] before. a ordered
+        // at 150 (recent) and b at 50 and 60 (before, not recent): 1 of 1.
+        assert_eq!(v(0, "churn_rate"), Some(1.0));
+        assert_eq!(v(1, "churn_rate"), None, "c ordered only recently");
+        // NPS: a's last answer is 10 (promoter), b's 6 (detractor): 0.
+        assert_eq!(v(0, "nps"), Some(0.0));
+        assert_eq!(v(1, "nps"), Some(0.0), "8 is a passive");
+        // CSAT: a's last CSAT answer is 5 (day 1), b's 2: 1 of 2.
+        assert_eq!(v(0, "csat"), Some(0.5));
+        // E-mails: A has 2 delivered (a's), 1 opened, 1 clicked.
+        assert_eq!(v(0, "open_rate"), Some(0.5));
+        assert_eq!(v(0, "click_rate"), Some(0.5));
+        assert_eq!(v(0, "click_to_open"), Some(1.0));
+        assert_eq!(v(2, "open_rate"), Some(2.0 / 3.0));
+        assert!(t.values[0][col("predicted_clv")].missing.is_some());
+        // Relative to the base: revenue per customer 85 against 70.
+        let rel = t.values[0][col("revenue_per_customer")].relative.unwrap();
+        assert!((rel - (85.0 - 70.0) / 70.0).abs() < 1e-12);
+        let no_email = compute(&KpiInputs {
+            orders: &orders,
+            email: None,
+            surveys: None,
+            predictions: None,
+            as_of: 200,
+            group_of: &group_of,
+            group_names: &names,
+        });
+        assert!(
+            no_email.values[0][col("open_rate")]
+                .missing
+                .as_deref()
+                .unwrap()
+                .contains("e-mail results file")
+        );
+    }
+
+    #[test]
+    fn wilson_and_tests_match_textbook_values() {
+        // Wilson 95% for 8/10: (0.4902, 0.9433).
+        let (lo, hi) = wilson(8.0, 10.0).unwrap();
+        assert!(
+            (lo - 0.4902).abs() < 5e-4 && (hi - 0.9433).abs() < 5e-4,
+            "{lo} {hi}"
+        );
+        assert!((normal_cdf(1.959_963_984_540_054) - 0.975).abs() < 1e-9);
+        // 60/100 against 45/100: z = 2.1232, p = 0.0337.
+        let p = two_proportion_p(60.0, 100.0, 45.0, 100.0).unwrap();
+        assert!((p - 0.0337).abs() < 5e-4, "{p}");
+    }
+}

@@ -1,0 +1,581 @@
+//! Sources other than orders, joined per customer: e-mail campaign results
+//! and survey answers (NPS, CSAT). A file's kind is recognised from its
+//! column names; customer keys are normalised as for orders and share the
+//! orders' dense customer indices (customers with no order are added).
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::{self, DateFormat, Day};
+use crate::delimited::{self, Record, Splitter, Transcoder};
+use crate::orders::{ImportError, Orders, RowError, normalise_key};
+use crate::roles::{Role, name_score, normalise};
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SourceKind {
+    /// One row per order or refund.
+    Orders,
+    /// One row per e-mail sent.
+    Email,
+    /// One row per survey answer.
+    Surveys,
+}
+
+/// A delimited file with a header, as text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextTable {
+    /// The file's name.
+    pub file_name: String,
+    /// The header names.
+    pub names: Vec<String>,
+    /// The data rows.
+    pub rows: Vec<Vec<String>>,
+    /// The line each data row starts on.
+    pub lines: Vec<u64>,
+}
+
+/// Reads a whole delimited file with a header line.
+pub fn read_text_table(file_name: &str, bytes: &[u8]) -> Result<TextTable, ImportError> {
+    let file = file_name.to_string();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ImportError::Empty { file });
+    }
+    let (encoding, bom) = delimited::sniff_encoding(&bytes[..bytes.len().min(64 * 1024)]);
+    let mut text = Vec::with_capacity(bytes.len());
+    Transcoder::new(encoding).push(&bytes[bom..], &mut text);
+    let sample = &text[..text.len().min(64 * 1024)];
+    if let Some(offset) = delimited::binary_offset(sample) {
+        return Err(ImportError::Binary { file, offset });
+    }
+    let mut splitter = Splitter::new(delimited::sniff_delimiter(sample));
+    let mut records: Vec<(u64, Vec<String>)> = Vec::new();
+    let mut take = |r: Record<'_>| {
+        records.push((
+            r.line,
+            (0..r.len())
+                .map(|i| {
+                    delimited::decode_field(encoding, r.field(i))
+                        .trim()
+                        .to_string()
+                })
+                .collect(),
+        ));
+    };
+    splitter.feed(&text, &mut take);
+    splitter.finish(&mut take);
+    let mut it = records.into_iter();
+    let (_, names) = it.next().ok_or(ImportError::Empty { file })?;
+    let (lines, rows) = it.unzip();
+    Ok(TextTable {
+        file_name: file_name.to_string(),
+        names,
+        rows,
+        lines,
+    })
+}
+
+/// The first column whose normalised name is one of `wanted`, or contains
+/// one of them as whole words.
+fn find(names: &[String], wanted: &[&str]) -> Option<usize> {
+    let norm: Vec<String> = names.iter().map(|n| normalise(n)).collect();
+    norm.iter()
+        .position(|n| wanted.contains(&n.as_str()))
+        .or_else(|| {
+            norm.iter().position(|n| {
+                let words: Vec<&str> = n.split('_').collect();
+                wanted.iter().any(|w| {
+                    let ww: Vec<&str> = w.split('_').collect();
+                    words.windows(ww.len()).any(|x| x == ww.as_slice())
+                })
+            })
+        })
+}
+
+const CUSTOMER: &[&str] = &[
+    "customer_id",
+    "customer",
+    "client",
+    "id_client",
+    "client_id",
+    "user_id",
+    "contact_id",
+    "subscriber_id",
+    "email",
+    "e_mail",
+    "email_address",
+    "courriel",
+    "adresse_email",
+    "contact",
+];
+const CAMPAIGN: &[&str] = &[
+    "campaign",
+    "campaign_id",
+    "campaign_name",
+    "campagne",
+    "nom_campagne",
+];
+const SENT: &[&str] = &[
+    "sent_at",
+    "sent",
+    "send_date",
+    "date_envoi",
+    "envoye_le",
+    "date",
+    "sent_date",
+];
+const DELIVERED: &[&str] = &["delivered", "delivered_at", "delivre", "recu"];
+const OPENED: &[&str] = &[
+    "opened",
+    "opened_at",
+    "opens",
+    "open",
+    "ouvert",
+    "ouverture",
+    "ouvertures",
+];
+const CLICKED: &[&str] = &[
+    "clicked",
+    "clicked_at",
+    "clicks",
+    "click",
+    "clic",
+    "clics",
+    "clique",
+];
+const UNSUBSCRIBED: &[&str] = &[
+    "unsubscribed",
+    "unsubscribed_at",
+    "unsubscribe",
+    "desabonne",
+    "desinscrit",
+];
+const ANSWERED: &[&str] = &[
+    "answered_at",
+    "submitted_at",
+    "date",
+    "response_date",
+    "date_reponse",
+    "created_at",
+];
+const NPS: &[&str] = &[
+    "nps",
+    "nps_score",
+    "recommend",
+    "likelihood_to_recommend",
+    "recommandation",
+    "score",
+];
+const CSAT: &[&str] = &["csat", "satisfaction", "csat_score", "note_satisfaction"];
+
+/// Recognises what a table holds from its column names.
+pub fn classify(names: &[String]) -> Option<SourceKind> {
+    let has = |w: &[&str]| find(names, w).is_some();
+    if has(&[
+        "nps",
+        "nps_score",
+        "csat",
+        "recommend",
+        "likelihood_to_recommend",
+    ]) {
+        Some(SourceKind::Surveys)
+    } else if has(OPENED) || has(CLICKED) {
+        Some(SourceKind::Email)
+    } else if names.iter().any(|n| name_score(Role::Amount, n) > 0) {
+        Some(SourceKind::Orders)
+    } else {
+        None
+    }
+}
+
+/// A flag as exports write it: `1`, `yes`, `true`, `oui`, a count above
+/// zero or a timestamp mean yes; `0`, `no`, `false`, `non` or nothing mean
+/// no.
+pub fn parse_flag(text: &str) -> Option<bool> {
+    let t = text.trim().to_lowercase();
+    match t.as_str() {
+        "" | "0" | "no" | "n" | "false" | "non" | "faux" | "f" => Some(false),
+        "1" | "yes" | "y" | "true" | "oui" | "vrai" | "x" | "t" => Some(true),
+        _ => {
+            if let Ok(n) = t.parse::<f64>() {
+                return Some(n > 0.0);
+            }
+            date::detect(&[text.trim()]).map(|_| true)
+        }
+    }
+}
+
+/// What a source's import understood and rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceReport {
+    /// The file's name.
+    pub file_name: String,
+    /// What it holds.
+    pub kind: SourceKind,
+    /// Rows accepted.
+    pub rows: u64,
+    /// Rows rejected (the first 1,000 listed).
+    pub rejected: Vec<RowError>,
+    /// Rows rejected in all.
+    pub rejected_total: u64,
+    /// Distinct customers of the accepted rows that have no order.
+    pub customers_without_orders: u64,
+    /// The columns used, as `role: column name`.
+    pub columns_used: Vec<String>,
+}
+
+/// E-mail campaign results, one row per e-mail sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmailTable {
+    /// The customer of each row.
+    pub customer: Vec<u32>,
+    /// The campaign of each row, an index into `campaigns`.
+    pub campaign: Vec<u32>,
+    /// The campaigns' names.
+    pub campaigns: Vec<String>,
+    /// The day the e-mail was sent, when known.
+    pub day: Vec<Option<Day>>,
+    /// Delivered (true when the file has no such column).
+    pub delivered: Vec<bool>,
+    /// Opened.
+    pub opened: Vec<bool>,
+    /// Clicked.
+    pub clicked: Vec<bool>,
+    /// Unsubscribed.
+    pub unsubscribed: Vec<bool>,
+}
+
+/// Survey answers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SurveyTable {
+    /// The customer of each answer.
+    pub customer: Vec<u32>,
+    /// The day of the answer, when known.
+    pub day: Vec<Option<Day>>,
+    /// The NPS answer, 0 to 10.
+    pub nps: Vec<Option<u8>>,
+    /// The CSAT answer, 1 to 5.
+    pub csat: Vec<Option<u8>>,
+}
+
+/// Finds or adds a customer key in the orders' key space.
+struct Keys<'a> {
+    orders: &'a mut Orders,
+    index: rustc_hash::FxHashMap<String, u32>,
+    with_orders: usize,
+    new_seen: rustc_hash::FxHashSet<u32>,
+}
+
+impl<'a> Keys<'a> {
+    fn new(orders: &'a mut Orders) -> Self {
+        let index = orders
+            .customer_keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u32))
+            .collect();
+        let with_orders = orders.customer_keys.len();
+        Keys {
+            orders,
+            index,
+            with_orders,
+            new_seen: Default::default(),
+        }
+    }
+
+    fn get(&mut self, raw: &str) -> Option<u32> {
+        let key = normalise_key(raw);
+        if key.is_empty() {
+            return None;
+        }
+        let idx = match self.index.get(&key) {
+            Some(i) => *i,
+            None => {
+                let i = self.orders.customer_keys.len() as u32;
+                self.orders.customer_keys.push(key.clone());
+                self.index.insert(key, i);
+                i
+            }
+        };
+        if idx as usize >= self.with_orders {
+            self.new_seen.insert(idx);
+        }
+        Some(idx)
+    }
+}
+
+fn report(table: &TextTable, kind: SourceKind, columns_used: Vec<String>) -> SourceReport {
+    SourceReport {
+        file_name: table.file_name.clone(),
+        kind,
+        rows: 0,
+        rejected: Vec::new(),
+        rejected_total: 0,
+        customers_without_orders: 0,
+        columns_used,
+    }
+}
+
+fn reject(r: &mut SourceReport, line: u64, column: Option<&str>, reason: String) {
+    r.rejected_total += 1;
+    if r.rejected.len() < 1_000 {
+        r.rejected.push(RowError {
+            line,
+            column: column.map(str::to_string),
+            reason,
+        });
+    }
+}
+
+fn date_of(format: Option<DateFormat>, text: &str) -> Option<Day> {
+    date::parse_with(format?, text).ok()
+}
+
+fn missing(table: &TextTable, what: &str) -> ImportError {
+    ImportError::MissingColumn {
+        file: table.file_name.clone(),
+        what: what.to_string(),
+        columns: table.names.clone(),
+    }
+}
+
+/// Reads e-mail results into the orders' customer key space.
+pub fn build_email(
+    table: &TextTable,
+    orders: &mut Orders,
+) -> Result<(EmailTable, SourceReport), ImportError> {
+    let n = &table.names;
+    let customer =
+        find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer or e-mail address"))?;
+    let opened = find(n, OPENED);
+    let clicked = find(n, CLICKED);
+    if opened.is_none() && clicked.is_none() {
+        return Err(missing(table, "an opened or clicked column"));
+    }
+    let (campaign, sent, delivered, unsub) = (
+        find(n, CAMPAIGN),
+        find(n, SENT).filter(|c| Some(*c) != opened && Some(*c) != clicked),
+        find(n, DELIVERED),
+        find(n, UNSUBSCRIBED),
+    );
+    let sent_format = sent.and_then(|c| {
+        let values: Vec<&str> = table
+            .rows
+            .iter()
+            .take(500)
+            .filter_map(|r| r.get(c).map(String::as_str))
+            .collect();
+        date::detect(&values)
+    });
+    let used: Vec<String> = [
+        ("customer", Some(customer)),
+        ("campaign", campaign),
+        ("sent", sent),
+        ("delivered", delivered),
+        ("opened", opened),
+        ("clicked", clicked),
+        ("unsubscribed", unsub),
+    ]
+    .iter()
+    .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", n[c])))
+    .collect();
+    let mut rep = report(table, SourceKind::Email, used);
+    let mut keys = Keys::new(orders);
+    let mut out = EmailTable::default();
+    let mut campaigns: rustc_hash::FxHashMap<String, u32> = Default::default();
+    for (row, &line) in table.rows.iter().zip(&table.lines) {
+        let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map(String::as_str).unwrap_or("");
+        let Some(who) = keys.get(cell(Some(customer))) else {
+            reject(
+                &mut rep,
+                line,
+                Some(&n[customer]),
+                "the customer is empty".into(),
+            );
+            continue;
+        };
+        let flag = |c: Option<usize>, default: bool| -> Result<bool, usize> {
+            match c {
+                None => Ok(default),
+                Some(c) => parse_flag(cell(Some(c))).ok_or(c),
+            }
+        };
+        let flags = (|| {
+            Ok((
+                flag(delivered, true)?,
+                flag(opened, false)?,
+                flag(clicked, false)?,
+                flag(unsub, false)?,
+            ))
+        })();
+        let (d, o, c, u) = match flags {
+            Ok(f) => f,
+            Err(col) => {
+                let reason = format!("{:?} is not yes or no", cell(Some(col)));
+                reject(&mut rep, line, Some(&n[col]), reason);
+                continue;
+            }
+        };
+        let name = cell(campaign).to_string();
+        let next = campaigns.len() as u32;
+        let camp = *campaigns.entry(name.clone()).or_insert_with(|| {
+            out.campaigns.push(name);
+            next
+        });
+        out.customer.push(who);
+        out.campaign.push(camp);
+        out.day.push(date_of(sent_format, cell(sent)));
+        out.delivered.push(d);
+        // An open or a click implies delivery and a click implies an open.
+        out.opened.push(o || c);
+        out.clicked.push(c);
+        out.unsubscribed.push(u);
+    }
+    rep.rows = out.customer.len() as u64;
+    rep.customers_without_orders = keys.new_seen.len() as u64;
+    Ok((out, rep))
+}
+
+/// Reads survey answers into the orders' customer key space. NPS answers
+/// must be whole numbers from 0 to 10 and CSAT answers from 1 to 5; others
+/// are rejected.
+pub fn build_surveys(
+    table: &TextTable,
+    orders: &mut Orders,
+) -> Result<(SurveyTable, SourceReport), ImportError> {
+    let n = &table.names;
+    let customer =
+        find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer or e-mail address"))?;
+    let nps = find(n, NPS);
+    let csat = find(n, CSAT).filter(|c| Some(*c) != nps);
+    if nps.is_none() && csat.is_none() {
+        return Err(missing(table, "an NPS or CSAT column"));
+    }
+    let answered = find(n, ANSWERED);
+    let format = answered.and_then(|c| {
+        let values: Vec<&str> = table
+            .rows
+            .iter()
+            .take(500)
+            .filter_map(|r| r.get(c).map(String::as_str))
+            .collect();
+        date::detect(&values)
+    });
+    let used: Vec<String> = [
+        ("customer", Some(customer)),
+        ("date", answered),
+        ("nps", nps),
+        ("csat", csat),
+    ]
+    .iter()
+    .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", n[c])))
+    .collect();
+    let mut rep = report(table, SourceKind::Surveys, used);
+    let mut keys = Keys::new(orders);
+    let mut out = SurveyTable::default();
+    for (row, &line) in table.rows.iter().zip(&table.lines) {
+        let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map(String::as_str).unwrap_or("");
+        let Some(who) = keys.get(cell(Some(customer))) else {
+            reject(
+                &mut rep,
+                line,
+                Some(&n[customer]),
+                "the customer is empty".into(),
+            );
+            continue;
+        };
+        let score = |c: Option<usize>, lo: u8, hi: u8| -> Result<Option<u8>, String> {
+            let Some(c) = c else { return Ok(None) };
+            let t = cell(Some(c));
+            if t.is_empty() {
+                return Ok(None);
+            }
+            match t.parse::<u8>() {
+                Ok(v) if (lo..=hi).contains(&v) => Ok(Some(v)),
+                _ => Err(format!("{t:?} is not a whole number from {lo} to {hi}")),
+            }
+        };
+        match (score(nps, 0, 10), score(csat, 1, 5)) {
+            (Ok(a), Ok(b)) if a.is_some() || b.is_some() => {
+                out.customer.push(who);
+                out.day.push(date_of(format, cell(answered)));
+                out.nps.push(a);
+                out.csat.push(b);
+            }
+            (Ok(_), Ok(_)) => reject(&mut rep, line, None, "the answer has no score".into()),
+            (Err(e), _) => reject(&mut rep, line, nps.map(|c| n[c].as_str()), e),
+            (_, Err(e)) => reject(&mut rep, line, csat.map(|c| n[c].as_str()), e),
+        }
+    }
+    rep.rows = out.customer.len() as u64;
+    rep.customers_without_orders = keys.new_seen.len() as u64;
+    Ok((out, rep))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn orders() -> Orders {
+        Orders::from_rows(&[("a@x.com".into(), 0, 10.0), ("b".into(), 1, 20.0)])
+    }
+
+    #[test]
+    fn email_results_join_on_normalised_keys() {
+        let t = read_text_table(
+            "mailchimp.csv",
+            b"Email Address;Campaign;Opened;Clicked\nA@X.com ;Spring;yes;no\nc@y.com;Spring;1;1\n;Spring;0;0\nb;Spring;maybe;0\n",
+        )
+        .unwrap();
+        assert_eq!(classify(&t.names), Some(SourceKind::Email));
+        let mut o = orders();
+        let (e, r) = build_email(&t, &mut o).unwrap();
+        assert_eq!(e.customer, vec![0, 2]);
+        assert_eq!(o.customer_keys[2], "c@y.com");
+        assert_eq!(
+            (e.opened.clone(), e.clicked.clone()),
+            (vec![true, true], vec![false, true])
+        );
+        assert_eq!(r.customers_without_orders, 1);
+        assert_eq!(r.rejected_total, 2);
+        assert_eq!(r.rejected[0].line, 4);
+        assert_eq!(r.rejected[1].line, 5);
+        assert!(
+            r.rejected[1].reason.contains("not yes or no"),
+            "{}",
+            r.rejected[1].reason
+        );
+    }
+
+    #[test]
+    fn survey_answers_are_checked() {
+        let t = read_text_table(
+            "s.csv",
+            b"customer_id,date,NPS,CSAT\nb,2024-01-02,9,5\nb,2024-02-02,11,4\na@x.com,2024-01-05,,3\nz,2024-01-05,,\n",
+        )
+        .unwrap();
+        assert_eq!(classify(&t.names), Some(SourceKind::Surveys));
+        let mut o = orders();
+        let (s, r) = build_surveys(&t, &mut o).unwrap();
+        assert_eq!(s.customer, vec![1, 0]);
+        assert_eq!(s.nps, vec![Some(9), None]);
+        assert_eq!(s.csat, vec![Some(5), Some(3)]);
+        assert_eq!(r.rejected_total, 2);
+        assert!(
+            r.rejected[0]
+                .reason
+                .contains("\"11\" is not a whole number from 0 to 10")
+        );
+        assert_eq!(s.day[0], Some(crate::date::days_from_civil(2024, 1, 2)));
+    }
+
+    #[test]
+    fn flags() {
+        for t in ["1", "yes", "Oui", "2", "2024-01-03T10:00:00Z"] {
+            assert_eq!(parse_flag(t), Some(true), "{t}");
+        }
+        for t in ["", "0", "no", "FALSE", "non"] {
+            assert_eq!(parse_flag(t), Some(false), "{t}");
+        }
+        assert_eq!(parse_flag("maybe"), None);
+    }
+}
