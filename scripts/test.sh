@@ -36,6 +36,9 @@ demo_dir=target/reference-demo
 step "BG/NBD and Gamma-Gamma against lifetimes on the demo data"
 .venv/bin/python tests/reference/clv_reference.py "$seglens" "$demo_dir/orders.csv" 2025-06-30
 
+step "KPIs per segment against the same KPIs in DuckDB SQL"
+.venv/bin/python tests/reference/kpi_reference.py "$seglens" "$demo_dir"
+
 step "Storage in headless Chromium (wasm-bindgen-test)"
 cargo test --locked --target wasm32-unknown-unknown --test storage
 

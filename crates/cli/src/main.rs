@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use seglens_engine::analysis::{self, AnalysisOptions};
 use seglens_engine::clv::{self, TimeUnit};
+use seglens_engine::dataset::Dataset;
 use seglens_engine::date::{self, Day};
+use seglens_engine::kpi::KpiTable;
 use seglens_engine::orders::ColumnRef;
 use seglens_engine::rfm::{self, Bins, RfmConfig};
 use seglens_engine::roles::Role;
@@ -104,6 +107,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
         /// Forces a column for a role, as for `rfm`. Repeatable.
+        #[arg(long = "map", value_name = "ROLE=COLUMN")]
+        map: Vec<String>,
+    },
+    /// Measures every KPI per RFM segment and for all customers: customers,
+    /// revenue, revenue per customer, orders per customer, average order
+    /// value, repeat-purchase rate, 90-day churn rate, predicted value,
+    /// NPS, CSAT and e-mail open, click and click-to-open rates, each with
+    /// the counts behind it and, for rates and means, a 95% interval and
+    /// the p-value of the difference from the other customers.
+    Kpis {
+        /// The order file.
+        #[arg(long, value_name = "FILE")]
+        orders: PathBuf,
+        /// E-mail results (customer, opened, clicked, ...).
+        #[arg(long, value_name = "FILE")]
+        email: Option<PathBuf>,
+        /// Survey answers (customer, NPS 0-10 and/or CSAT 1-5).
+        #[arg(long, value_name = "FILE")]
+        surveys: Option<PathBuf>,
+        /// The analysis date, YYYY-MM-DD. Defaults to the day after the
+        /// last order.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Forces a column of the order file for a role, as for `rfm`.
         #[arg(long = "map", value_name = "ROLE=COLUMN")]
         map: Vec<String>,
     },
@@ -250,6 +280,43 @@ fn run(cli: Cli) -> Result<(), String> {
                 Err(ClvError::Io(e)) => Err(e.to_string()),
                 Err(ClvError::Fit(e)) => Err(format!("the model could not be fitted: {e}")),
                 Ok(()) => Ok(()),
+            }
+        }
+        Command::Kpis {
+            orders,
+            email,
+            surveys,
+            as_of,
+            format,
+            map,
+        } => {
+            let options = parse_map(&map)?;
+            let as_of = as_of
+                .map(|text| {
+                    date::parse_iso(&text)
+                        .ok_or_else(|| format!("--as-of {text:?} is not a date (YYYY-MM-DD)"))
+                })
+                .transpose()?;
+            let mut data = Dataset::from_orders(read_orders(&orders, options)?);
+            for path in [email, surveys].into_iter().flatten() {
+                let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let report = data.add_source(&name, &bytes).map_err(|e| e.to_string())?;
+                if report.rejected_total > 0 {
+                    eprintln!("seglens: {name}: {} rows rejected", report.rejected_total);
+                }
+            }
+            let analysis_options = AnalysisOptions {
+                as_of,
+                ..AnalysisOptions::default()
+            };
+            let analysis = analysis::analyse(&data, &analysis_options)?;
+            match write_kpis(&analysis.kpis, format) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| e.to_string()),
             }
         }
         Command::Demo {
@@ -642,4 +709,73 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
     }
     out.flush()?;
     Ok(())
+}
+
+/// One row per segment, one column per KPI with its counts, interval and
+/// p-value.
+fn write_kpis(table: &KpiTable, format: Format) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = table
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(g, name)| {
+                    let mut row = serde_json::Map::new();
+                    row.insert("segment".into(), name.clone().into());
+                    for (k, def) in table.kpis.iter().enumerate() {
+                        let v = &table.values[g][k];
+                        row.insert(
+                            def.id.clone(),
+                            serde_json::json!({
+                                "value": v.value,
+                                "numerator": v.numerator,
+                                "denominator": v.denominator,
+                                "ci_low": v.ci.map(|c| c.0),
+                                "ci_high": v.ci.map(|c| c.1),
+                                "p_value": v.p_value,
+                                "missing": v.missing,
+                            }),
+                        );
+                    }
+                    serde_json::Value::Object(row)
+                })
+                .collect();
+            serde_json::to_writer(&mut out, &rows).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut header = vec!["segment".to_string()];
+            for def in &table.kpis {
+                for suffix in [
+                    "",
+                    "_numerator",
+                    "_denominator",
+                    "_ci_low",
+                    "_ci_high",
+                    "_p_value",
+                ] {
+                    header.push(format!("{}{suffix}", def.id));
+                }
+            }
+            writeln!(out, "{}", header.join(","))?;
+            let opt = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
+            for (g, name) in table.groups.iter().enumerate() {
+                let mut cells = vec![csv_field(name)];
+                for k in 0..table.kpis.len() {
+                    let v = &table.values[g][k];
+                    cells.push(opt(v.value));
+                    cells.push(format!("{}", v.numerator));
+                    cells.push(format!("{}", v.denominator));
+                    cells.push(opt(v.ci.map(|c| c.0)));
+                    cells.push(opt(v.ci.map(|c| c.1)));
+                    cells.push(opt(v.p_value));
+                }
+                writeln!(out, "{}", cells.join(","))?;
+            }
+        }
+    }
+    out.flush()
 }

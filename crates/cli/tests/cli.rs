@@ -239,3 +239,39 @@ fn inspect_reports_what_was_understood_as_json() {
     );
     assert_eq!(col(4), ("Ville", "text", serde_json::Value::Null));
 }
+
+#[test]
+fn kpis_prints_one_row_per_segment_and_says_what_is_missing() {
+    let dir = temp_dir("kpis");
+    let orders = dir.join("orders.csv");
+    std::fs::write(
+        &orders,
+        "customer_id,order_date,amount\na,2024-01-01,10\na,2024-03-01,20\nb,2024-02-01,5\n",
+    )
+    .unwrap();
+    let out = seglens(&[
+        "kpis",
+        "--orders",
+        orders.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = rows.as_array().unwrap().last().unwrap();
+    assert_eq!(all["segment"], "All customers");
+    assert_eq!(all["customers"]["value"], 2.0);
+    assert_eq!(all["revenue"]["value"], 35.0);
+    assert_eq!(all["repeat_rate"]["value"], 0.5);
+    assert!(
+        all["nps"]["missing"]
+            .as_str()
+            .unwrap()
+            .contains("survey file")
+    );
+    assert!(all["open_rate"]["value"].is_null());
+}

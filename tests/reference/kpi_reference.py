@@ -1,0 +1,103 @@
+"""Checks `seglens kpis` against the same KPIs written in SQL and run by
+DuckDB over the raw demo files, per RFM segment (taken from `seglens rfm`).
+
+Usage: python kpi_reference.py SEGLENS_BINARY DEMO_DIR
+Exits non-zero on the first difference.
+"""
+
+import io
+import json
+import subprocess
+import sys
+
+import duckdb
+import pandas
+
+
+def main():
+    binary, folder = sys.argv[1], sys.argv[2]
+    orders, email, surveys = (f"{folder}/{n}.csv" for n in ("orders", "email", "surveys"))
+    rfm = subprocess.run([binary, "rfm", "--orders", orders], check=True,
+                         capture_output=True, text=True).stdout
+    ours = json.loads(subprocess.run(
+        [binary, "kpis", "--orders", orders, "--email", email, "--surveys", surveys, "--format", "json"],
+        check=True, capture_output=True, text=True).stdout)
+
+    con = duckdb.connect()
+    con.register("seg", pandas.read_csv(io.StringIO(rfm), dtype={"customer_id": str}))
+    con.execute(f"create table o as select * from read_csv('{orders}', header=true, all_varchar=true)")
+    con.execute(f"create table e as select * from read_csv('{email}', header=true, all_varchar=true)")
+    con.execute(f"create table s as select * from read_csv('{surveys}', header=true, all_varchar=true)")
+    as_of = con.execute(
+        "select max(cast(order_date as date)) + 1 from o where cast(amount as double) >= 0").fetchone()[0]
+    sql = f"""
+    with per_customer as (
+        select customer_id,
+               sum(cast(amount as double)) as revenue,
+               count(*) filter (where cast(amount as double) >= 0) as orders,
+               bool_or(cast(amount as double) >= 0 and date '{as_of}' - cast(order_date as date) < 90) as recent,
+               bool_or(cast(amount as double) >= 0 and date '{as_of}' - cast(order_date as date) between 90 and 179) as before
+        from o group by customer_id),
+    last_nps as (
+        select customer_id, arg_max(cast(nps as int), answered_at) as nps
+        from s where nps is not null and nps <> '' group by customer_id),
+    last_csat as (
+        select customer_id, arg_max(cast(csat as int), answered_at) as csat
+        from s where csat is not null and csat <> '' group by customer_id),
+    mails as (
+        select customer_id,
+               count(*) filter (where delivered = '1') as delivered,
+               count(*) filter (where delivered = '1' and opened = '1') as opened,
+               count(*) filter (where delivered = '1' and clicked = '1') as clicked
+        from e group by customer_id),
+    joined as (
+        select seg.segment, p.*, n.nps, c.csat, m.delivered, m.opened, m.clicked
+        from seg join per_customer p using (customer_id)
+        left join last_nps n using (customer_id)
+        left join last_csat c using (customer_id)
+        left join mails m using (customer_id)),
+    grouped as (
+        select segment, * exclude (segment) from joined
+        union all
+        select 'All customers', * exclude (segment) from joined)
+    select segment,
+           count(*) as customers,
+           sum(revenue) as revenue,
+           avg(revenue) as revenue_per_customer,
+           avg(orders) as orders_per_customer,
+           sum(revenue) / sum(orders) as aov,
+           avg(case when orders >= 2 then 1.0 else 0.0 end) as repeat_rate,
+           count(*) filter (where before and not recent) / nullif(count(*) filter (where before), 0) as churn_rate,
+           100.0 * (count(*) filter (where nps >= 9) - count(*) filter (where nps <= 6))
+               / nullif(count(nps), 0) as nps,
+           count(*) filter (where csat >= 4) / nullif(count(csat), 0) as csat,
+           sum(opened) / nullif(sum(delivered), 0) as open_rate,
+           sum(clicked) / nullif(sum(delivered), 0) as click_rate,
+           sum(clicked) / nullif(sum(opened), 0) as click_to_open
+    from grouped group by segment
+    """
+    reference = {r[0]: r for r in con.execute(sql).fetchall()}
+    names = [d[0] for d in con.description]
+    problems = []
+    for row in ours:
+        ref = reference.get(row["segment"])
+        if ref is None:
+            if row["customers"]["value"] not in (0, None):
+                problems.append(f"{row['segment']}: not in the reference")
+            continue
+        for i, name in enumerate(names[1:], start=1):
+            want, have = ref[i], row[name]["value"]
+            if want is None or have is None:
+                if (want is None) != (have is None):
+                    problems.append(f"{row['segment']} {name}: seglens {have}, DuckDB {want}")
+                continue
+            if abs(float(want) - have) > 1e-9 * max(1.0, abs(float(want))):
+                problems.append(f"{row['segment']} {name}: seglens {have}, DuckDB {want}")
+    if problems:
+        print("\n".join(problems[:20]))
+        sys.exit(1)
+    print(f"{folder}: {len(ours)} rows x {len(names) - 1} KPIs identical to DuckDB")
+
+
+if __name__ == "__main__":
+    main()
