@@ -10,6 +10,7 @@ use crate::state::{AppState, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
 use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::date::Day;
+use seglens_engine::rfm::RfmSetup;
 use seglens_engine::sources::SourceKind;
 
 fn progress_sink(state: AppState) -> impl Fn(Progress) {
@@ -42,7 +43,7 @@ pub fn restore(state: AppState) {
                     cancellable: false,
                 });
                 let engine = state.services.with_value(|s| s.engine.clone());
-                match engine.analyse(table, record.options).await {
+                match engine.analyse(table, record.options.clone()).await {
                     Ok(analysis) => state.workspace.set(Some(Workspace { record, analysis })),
                     Err(e) => state.error.set(Some(e)),
                 }
@@ -172,9 +173,6 @@ pub fn cancel_import(state: AppState) {
 /// Re-cuts the churn-risk bands at new thresholds (probabilities of being
 /// active) and keeps the choice in the workspace.
 pub fn set_risk_thresholds(state: AppState, medium_risk_from: f64, low_risk_from: f64) {
-    let Some(mut ws) = state.workspace.get_untracked() else {
-        return;
-    };
     if !(0.0..=1.0).contains(&medium_risk_from)
         || !(0.0..=1.0).contains(&low_risk_from)
         || medium_risk_from > low_risk_from
@@ -185,11 +183,27 @@ pub fn set_risk_thresholds(state: AppState, medium_risk_from: f64, low_risk_from
         ));
         return;
     }
-    ws.record.options.medium_risk_from = medium_risk_from;
-    ws.record.options.low_risk_from = low_risk_from;
+    update_options(state, move |o| {
+        o.medium_risk_from = medium_risk_from;
+        o.low_risk_from = low_risk_from;
+    });
+}
+
+/// Applies new RFM bins and segment rules and keeps them in the workspace.
+pub fn set_rfm_setup(state: AppState, setup: RfmSetup) {
+    update_options(state, move |o| o.rfm = setup);
+}
+
+/// Changes the workspace's analysis choices, analyses again in the worker,
+/// and saves the choices.
+fn update_options(state: AppState, change: impl FnOnce(&mut AnalysisOptions) + 'static) {
+    let Some(mut ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    change(&mut ws.record.options);
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        match engine.reanalyse(ws.record.options).await {
+        match engine.reanalyse(ws.record.options.clone()).await {
             Ok(analysis) => {
                 let store = state.services.with_value(|s| s.store.clone());
                 if let Some(store) = store

@@ -33,6 +33,13 @@ fn record(source: &str) -> WorkspaceRecord {
             as_of: Some(19_100),
             medium_risk_from: 0.25,
             low_risk_from: 0.75,
+            rfm: seglens_engine::rfm::RfmSetup {
+                config: seglens_engine::rfm::RfmConfig {
+                    recency: seglens_engine::rfm::Bins::Thresholds(vec![30.0, 90.0]),
+                    ..Default::default()
+                },
+                rules: seglens_engine::rfm::three_level_rules(),
+            },
         },
     }
 }

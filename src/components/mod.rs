@@ -5,6 +5,7 @@ mod kpis;
 mod predict;
 mod privacy;
 mod results;
+mod rfm_editor;
 mod start;
 
 use leptos::prelude::*;
@@ -17,6 +18,7 @@ pub use kpis::KpiHeatmap;
 pub use predict::Predictions;
 pub use privacy::Privacy;
 pub use results::Results;
+pub use rfm_editor::RfmEditor;
 pub use start::{FilePicker, Start};
 
 /// The whole app.

@@ -6,7 +6,7 @@ use seglens_engine::rfm;
 
 use crate::actions;
 use crate::chart;
-use crate::components::{FilePicker, KpiHeatmap, Predictions};
+use crate::components::{FilePicker, KpiHeatmap, Predictions, RfmEditor};
 use crate::format;
 use crate::state::AppState;
 
@@ -63,6 +63,7 @@ pub fn Results() -> impl IntoView {
                 </section>
                 <SegmentTable/>
                 <SegmentChart/>
+                <RfmEditor/>
                 <KpiHeatmap/>
                 <Predictions/>
                 <ImportSummary/>
@@ -71,8 +72,8 @@ pub fn Results() -> impl IntoView {
     }
 }
 
-fn rule_text(name: &str) -> String {
-    rfm::default_rules()
+fn rule_text(rules: &[rfm::SegmentRule], name: &str) -> String {
+    rules
         .iter()
         .find(|r| r.name == name)
         .map(|r| {
@@ -91,6 +92,7 @@ fn SegmentTable() -> impl IntoView {
     move || {
         state.workspace.get().map(|ws| {
             let summary = ws.analysis.summary.clone();
+            let rules = ws.record.options.rfm.rules.clone();
             let predicted: Vec<Option<seglens_engine::clv::GroupPrediction>> = match &ws.analysis.prediction {
                 Ok(p) => p.by_segment.iter().cloned().map(Some).collect(),
                 Err(_) => vec![None; summary.len()],
@@ -129,7 +131,7 @@ fn SegmentTable() -> impl IntoView {
                         <tbody>
                             {summary.into_iter().zip(predicted).map(|(s, g)| view! {
                                 <tr class:empty=s.customers == 0>
-                                    <th scope="row" title=rule_text(&s.segment)>{s.segment.clone()}</th>
+                                    <th scope="row" title=rule_text(&rules, &s.segment)>{s.segment.clone()}</th>
                                     <td class="num">{format::int(s.customers)}</td>
                                     <td class="num">{format::percent(s.customer_share)}</td>
                                     <td class="num">{format::money(s.revenue)}</td>

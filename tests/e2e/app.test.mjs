@@ -172,6 +172,48 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   await page.getByTestId('kpis').screenshot({ path: join(shots, '02c-kpis.png') });
 });
 
+test('the RFM editor: a preset, live gaps, and the segments it gives as the command line scores them', async () => {
+  const editor = page.getByTestId('rfm-editor');
+  await editor.waitFor();
+  assert.match(await page.getByTestId('rule-check').innerText(), /10 of 125 score combinations match no segment; their customers go to Others/);
+  await page.getByTestId('preset').selectOption({ index: 2 });
+  await page.waitForFunction(() => /All 27 score combinations belong to a segment/.test(
+    document.querySelector('[data-testid=rule-check]').textContent));
+  // Make a gap: "Inactive" (last rule) now only for frequency 1.
+  const last = page.locator('[data-testid=rules] tbody tr').last();
+  await last.locator('input[aria-label="Frequency to"]').fill('1');
+  await last.locator('input[aria-label="Frequency to"]').dispatchEvent('change');
+  await page.waitForFunction(() => /match no segment/.test(document.querySelector('[data-testid=rule-check]').textContent));
+  await editor.screenshot({ path: join(shots, '02d-rfm-editor.png') });
+  await last.locator('input[aria-label="Frequency to"]').fill('3');
+  await last.locator('input[aria-label="Frequency to"]').dispatchEvent('change');
+  await page.getByTestId('apply-rules').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Inactive'));
+
+  // The same segments from `seglens rfm --bins 3` scores and the preset's rules, first match.
+  const rules = [['Champions', 3, 3, 3, 3, 3, 3], ['Loyal', 2, 3, 3, 3, 1, 3], ['Recent', 3, 3, 1, 2, 1, 3],
+    ['Needs Attention', 2, 2, 1, 2, 1, 3], ['At Risk', 1, 1, 2, 3, 2, 3], ['Inactive', 1, 1, 1, 3, 1, 3]];
+  const csv = execFileSync(cli, ['rfm', '--orders', join(root, 'target', 'e2e-demo', 'orders.csv'), '--bins', '3'], { encoding: 'utf8' });
+  const want = {};
+  for (const line of csv.trim().split('\n').slice(1)) {
+    const [r, f, m] = line.split(',').slice(4, 7).map(Number);
+    const hit = rules.find(([, r0, r1, f0, f1, m0, m1]) => r >= r0 && r <= r1 && f >= f0 && f <= f1 && m >= m0 && m <= m1);
+    const name = hit ? hit[0] : 'Others';
+    want[name] = (want[name] ?? 0) + 1;
+  }
+  assert.deepEqual(nonZero(await tableCounts()), want);
+});
+
+test('the RFM setup is kept across a reload, then set back', async () => {
+  await page.reload();
+  await page.getByTestId('rfm-table').waitFor();
+  assert.ok((await page.locator('[data-testid=rfm-table] tbody th').allInnerTexts()).includes('Inactive'));
+  await page.getByTestId('preset').selectOption({ index: 1 });
+  await page.getByTestId('apply-rules').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Champions')
+    && ![...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Inactive'));
+});
+
 test('the churn-risk thresholds are kept across a reload', async () => {
   await page.reload();
   await page.getByTestId('risk-bands').waitFor();

@@ -9,10 +9,10 @@ use crate::dataset::Dataset;
 use crate::date::Day;
 use crate::kpi::{self, KpiInputs, KpiTable};
 use crate::orders::Orders;
-use crate::rfm::{self, RfmConfig, SegmentSummary};
+use crate::rfm::{self, BinEdges, RfmSetup, SegmentSummary};
 
 /// The user's choices for an analysis.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisOptions {
     /// The analysis date; the day after the last order when absent.
     pub as_of: Option<Day>,
@@ -20,6 +20,9 @@ pub struct AnalysisOptions {
     pub medium_risk_from: f64,
     /// From this probability on, a customer is at low risk.
     pub low_risk_from: f64,
+    /// The RFM bins and segment rules.
+    #[serde(default)]
+    pub rfm: RfmSetup,
 }
 
 impl Default for AnalysisOptions {
@@ -28,6 +31,7 @@ impl Default for AnalysisOptions {
             as_of: None,
             medium_risk_from: 0.3,
             low_risk_from: 0.7,
+            rfm: RfmSetup::default(),
         }
     }
 }
@@ -47,6 +51,10 @@ pub struct Analysis {
     pub prediction: Result<Prediction, String>,
     /// Every KPI per RFM segment and for the whole base.
     pub kpis: KpiTable,
+    /// Customers and revenue per recency × frequency cell: `[f-1][r-1]`.
+    pub rf_grid: Vec<Vec<(u64, f64)>>,
+    /// The bins of recency (in days), frequency and monetary value.
+    pub edges: [BinEdges; 3],
 }
 
 /// The predictive models' results, summed for the page.
@@ -111,8 +119,14 @@ pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, St
         .as_of
         .or_else(|| crate::default_as_of(orders))
         .ok_or("The table has no order to analyse (only refunds).")?;
-    let result = rfm::compute(orders, as_of, &RfmConfig::default(), &rfm::default_rules());
+    let result = rfm::compute(orders, as_of, &options.rfm.config, &options.rfm.rules);
     let summary = rfm::summarise(&result);
+    let rf_grid = rfm::rf_grid(&result);
+    let edges = [
+        result.recency_edges.clone(),
+        result.frequency_edges.clone(),
+        result.monetary_edges.clone(),
+    ];
     let prediction_options = PredictionOptions {
         calibration_end: as_of - 1,
         unit: TimeUnit::Weeks,
@@ -142,6 +156,8 @@ pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, St
         summary,
         prediction,
         kpis,
+        rf_grid,
+        edges,
     })
 }
 
@@ -208,7 +224,7 @@ fn summarise_prediction(
         clv: preds.customers.iter().map(|p| p.clv).sum(),
         by_segment,
         bands,
-        options: *options,
+        options: options.clone(),
         alive_grid: preds.alive_grid.clone(),
         warnings: preds.warnings.clone(),
     })

@@ -95,6 +95,209 @@ pub fn default_rules() -> Vec<SegmentRule> {
     ]
 }
 
+/// The three-level scheme of e-mail tools: R, F and M scored 1 to 3 (333
+/// best), in first-match order.
+pub fn three_level_rules() -> Vec<SegmentRule> {
+    let rule = |name: &str, r, f, m| SegmentRule {
+        name: name.to_string(),
+        r,
+        f,
+        m,
+    };
+    vec![
+        rule("Champions", (3, 3), (3, 3), (3, 3)),
+        rule("Loyal", (2, 3), (3, 3), (1, 3)),
+        rule("Recent", (3, 3), (1, 2), (1, 3)),
+        rule("Needs Attention", (2, 2), (1, 2), (1, 3)),
+        rule("At Risk", (1, 1), (2, 3), (2, 3)),
+        rule("Inactive", (1, 1), (1, 3), (1, 3)),
+    ]
+}
+
+/// Bins and named segments together, as the user edits them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RfmSetup {
+    /// The bins of R, F and M.
+    pub config: RfmConfig,
+    /// The segments, in first-match order.
+    pub rules: Vec<SegmentRule>,
+}
+
+impl Default for RfmSetup {
+    fn default() -> Self {
+        RfmSetup {
+            config: RfmConfig::default(),
+            rules: default_rules(),
+        }
+    }
+}
+
+/// A ready-made setup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preset {
+    /// Its name for people.
+    pub name: String,
+    /// The setup.
+    pub setup: RfmSetup,
+}
+
+/// The presets: R `rfm`'s ten segments on 5 bins, and the three-level
+/// scheme of e-mail tools.
+pub fn presets() -> Vec<Preset> {
+    vec![
+        Preset {
+            name: "R rfm: ten segments, scores 1–5".into(),
+            setup: RfmSetup::default(),
+        },
+        Preset {
+            name: "E-mail tools: six groups, scores 1–3".into(),
+            setup: RfmSetup {
+                config: RfmConfig {
+                    recency: Bins::Quantiles(3),
+                    frequency: Bins::Quantiles(3),
+                    monetary: Bins::Quantiles(3),
+                },
+                rules: three_level_rules(),
+            },
+        },
+    ]
+}
+
+impl Bins {
+    /// Reads thresholds typed as `30, 90, 180` (ascending, at most 8).
+    pub fn parse_thresholds(text: &str) -> Result<Bins, String> {
+        let mut values = Vec::new();
+        for part in text
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let v = crate::number::parse_amount(part, crate::number::DecimalSeparator::Point)
+                .ok_or_else(|| format!("{part:?} is not a number"))?;
+            values.push(v);
+        }
+        if values.is_empty() || values.len() > 8 {
+            return Err("Type from 1 to 8 thresholds, separated by commas.".into());
+        }
+        if values.windows(2).any(|w| w[1] <= w[0]) {
+            return Err("The thresholds must go up.".into());
+        }
+        Ok(Bins::Thresholds(values))
+    }
+
+    /// The number of scores these bins give.
+    pub fn scores(&self) -> u8 {
+        match self {
+            Bins::Quantiles(n) => (*n).max(1),
+            Bins::Thresholds(t) => (t.len() + 1).min(9) as u8,
+        }
+    }
+}
+
+/// Two rules that match some of the same score cells: the later one never
+/// gets them (first match wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overlap {
+    /// The rule that wins (earlier).
+    pub winner: usize,
+    /// The rule that loses those cells.
+    pub loser: usize,
+    /// How many score cells they share that no earlier rule takes.
+    pub cells: u32,
+}
+
+/// What a rule table does with every combination of scores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCheck {
+    /// Rules that share cells, and who wins them.
+    pub overlaps: Vec<Overlap>,
+    /// Rules that win no cell at all (hidden by earlier rules or empty).
+    pub never_win: Vec<usize>,
+    /// Score cells `(r, f, m)` that no rule matches: their customers go to
+    /// "Others".
+    pub uncovered: Vec<(u8, u8, u8)>,
+    /// Cells in all.
+    pub cells: u32,
+    /// Rules whose ranges fall outside the scores or run backwards.
+    pub invalid: Vec<usize>,
+    /// For each rule, the score cells it matches.
+    pub matched: Vec<u32>,
+    /// For each rule, the score cells it gets (first match).
+    pub won: Vec<u32>,
+}
+
+/// Checks a rule table against every cell of `n_r × n_f × n_m` scores.
+pub fn check_rules(rules: &[SegmentRule], n_r: u8, n_f: u8, n_m: u8) -> RuleCheck {
+    let mut overlaps: Vec<Overlap> = Vec::new();
+    let mut wins = vec![0u32; rules.len()];
+    let mut matched = vec![0u32; rules.len()];
+    let mut uncovered = Vec::new();
+    let mut cells = 0;
+    for r in 1..=n_r {
+        for f in 1..=n_f {
+            for m in 1..=n_m {
+                cells += 1;
+                let matching: Vec<usize> = (0..rules.len())
+                    .filter(|i| rules[*i].matches(r, f, m))
+                    .collect();
+                for i in &matching {
+                    matched[*i] += 1;
+                }
+                match matching.split_first() {
+                    None => uncovered.push((r, f, m)),
+                    Some((&winner, losers)) => {
+                        wins[winner] += 1;
+                        for &loser in losers {
+                            match overlaps
+                                .iter_mut()
+                                .find(|o| o.winner == winner && o.loser == loser)
+                            {
+                                Some(o) => o.cells += 1,
+                                None => overlaps.push(Overlap {
+                                    winner,
+                                    loser,
+                                    cells: 1,
+                                }),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let invalid = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| {
+            let bad = |(lo, hi): (u8, u8), n: u8| lo > hi || lo < 1 || hi > n;
+            bad(x.r, n_r) || bad(x.f, n_f) || bad(x.m, n_m)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    overlaps.sort_by_key(|o| (o.winner, o.loser));
+    RuleCheck {
+        overlaps,
+        never_win: (0..rules.len()).filter(|i| wins[*i] == 0).collect(),
+        uncovered,
+        cells,
+        invalid,
+        matched,
+        won: wins,
+    }
+}
+
+/// Customers and revenue in each recency × frequency cell: `grid[f-1][r-1]`.
+pub fn rf_grid(result: &RfmResult) -> Vec<Vec<(u64, f64)>> {
+    let (n_r, n_f) = (result.recency_edges.len(), result.frequency_edges.len());
+    let mut grid = vec![vec![(0u64, 0.0); n_r]; n_f];
+    for row in &result.rows {
+        let cell = &mut grid[usize::from(row.f) - 1][usize::from(row.r) - 1];
+        cell.0 += 1;
+        cell.1 += row.values.monetary;
+    }
+    grid
+}
+
 /// The raw values of one scored customer.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CustomerValues {

@@ -202,3 +202,89 @@ fn summary_counts_orders_revenue_and_aov() {
         assert!((s.aov - s.revenue / s.orders as f64).abs() < 1e-9);
     }
 }
+
+#[test]
+fn the_default_table_overlaps_and_leaves_cells_to_others() {
+    let check = rfm::check_rules(&rfm::default_rules(), 5, 5, 5);
+    assert_eq!(check.cells, 125);
+    assert!(check.invalid.is_empty());
+    // Champions (5,5,5) is also inside Potential Loyalist: rule 1 loses it.
+    assert!(
+        check
+            .overlaps
+            .iter()
+            .any(|o| o.winner == 0 && o.loser == 1 && o.cells == 1)
+    );
+    // (2,1,5) matches no rule.
+    assert!(check.uncovered.contains(&(2, 1, 5)));
+    // Every cell either has a winner or is uncovered.
+    let winners: u32 = 125 - check.uncovered.len() as u32;
+    assert!(winners > 0);
+    // Count uncovered cells by brute force.
+    let rules = rfm::default_rules();
+    let mut none = 0;
+    for r in 1..=5 {
+        for f in 1..=5 {
+            for m in 1..=5 {
+                if !rules.iter().any(|x| x.matches(r, f, m)) {
+                    none += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(check.uncovered.len(), none);
+}
+
+#[test]
+fn hidden_and_invalid_rules_are_reported() {
+    let rule = |name: &str, r, f, m| rfm::SegmentRule {
+        name: name.into(),
+        r,
+        f,
+        m,
+    };
+    let rules = vec![
+        rule("Everyone", (1, 3), (1, 3), (1, 3)),
+        rule("Hidden", (3, 3), (3, 3), (3, 3)),
+        rule("Backwards", (3, 1), (1, 3), (1, 3)),
+        rule("Too high", (1, 4), (1, 3), (1, 3)),
+    ];
+    let check = rfm::check_rules(&rules, 3, 3, 3);
+    assert!(check.uncovered.is_empty());
+    assert_eq!(check.never_win, vec![1, 2, 3]);
+    assert_eq!(check.matched, vec![27, 1, 0, 27]);
+    assert_eq!(check.won, vec![27, 0, 0, 0]);
+    assert_eq!(check.invalid, vec![2, 3]);
+    assert_eq!(
+        check.overlaps,
+        vec![
+            rfm::Overlap {
+                winner: 0,
+                loser: 1,
+                cells: 1
+            },
+            rfm::Overlap {
+                winner: 0,
+                loser: 3,
+                cells: 27
+            }
+        ]
+    );
+}
+
+#[test]
+fn the_three_level_preset_covers_every_cell() {
+    let check = rfm::check_rules(&rfm::three_level_rules(), 3, 3, 3);
+    assert!(check.uncovered.is_empty(), "{:?}", check.uncovered);
+    assert!(check.never_win.is_empty());
+}
+
+#[test]
+fn rf_grid_counts_customers() {
+    let o = orders(&[("A", 90, 10.0), ("B", 50, 100.0), ("B", 60, 5.0)]);
+    let res = rfm::compute(&o, 100, &bins(2), &rfm::default_rules());
+    let grid = rfm::rf_grid(&res);
+    let total: u64 = grid.iter().flatten().map(|c| c.0).sum();
+    assert_eq!(total, 2);
+    assert_eq!(grid.len(), 2);
+}
