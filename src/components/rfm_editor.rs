@@ -96,11 +96,7 @@ pub fn RfmEditor() -> impl IntoView {
                 (0..n)
                     .map(|i| {
                         let score = if which == 0 { n - i } else { i + 1 };
-                        format!(
-                            "{score}: {}–{}",
-                            format::money(e.lower[i]),
-                            format::money(e.upper[i])
-                        )
+                        format!("{score}: {} to {}", edge(e.lower[i]), edge(e.upper[i]))
                     })
                     .collect::<Vec<_>>()
                     .join(" · ")
