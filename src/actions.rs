@@ -10,6 +10,7 @@ use crate::state::{AppState, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
 use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::date::Day;
+use seglens_engine::export::Layout;
 use seglens_engine::rfm::RfmSetup;
 use seglens_engine::sources::SourceKind;
 
@@ -129,7 +130,9 @@ pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
         for file in files {
             let is_source = matches!(
                 engine.classify(&file).await,
-                Ok(Some(SourceKind::Email | SourceKind::Surveys))
+                Ok(Some(
+                    SourceKind::Email | SourceKind::Surveys | SourceKind::Customers
+                ))
             );
             ordered.push((is_source, file));
         }
@@ -263,5 +266,48 @@ pub fn request_persistence(state: AppState) {
     spawn_local(async move {
         crate::quota::persist().await;
         state.storage.set(Some(crate::quota::info().await));
+    });
+}
+
+/// Writes the members of the chosen segments in a layout and offers the
+/// file for download.
+pub fn export_members(state: AppState, segments: Vec<usize>, layout: Layout, delimiter: char) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    if segments.is_empty() {
+        state
+            .error
+            .set(Some("Tick at least one segment to export.".into()));
+        return;
+    }
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        match engine
+            .export(ws.record.options.clone(), segments, layout, delimiter)
+            .await
+        {
+            Ok(export) => {
+                let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
+                let name = format!(
+                    "{stem}-segments-{}.csv",
+                    layout
+                        .label()
+                        .split(' ')
+                        .next()
+                        .unwrap_or("export")
+                        .to_lowercase()
+                );
+                match crate::downloads::save(&name, &export.bytes, "text/csv;charset=utf-8") {
+                    Ok(()) => {
+                        state
+                            .last_export
+                            .set(Some((name, export.rows, export.without_email)))
+                    }
+                    Err(e) => state.error.set(Some(e)),
+                }
+            }
+            Err(e) => state.error.set(Some(e)),
+        }
     });
 }

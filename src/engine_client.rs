@@ -13,6 +13,7 @@ use crate::files;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::date::Day;
+use seglens_engine::export::{Export, Layout};
 use seglens_engine::sources::SourceKind;
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
@@ -191,6 +192,28 @@ impl EngineClient {
         self.send(request);
         match Self::outcome(&mut rx, &|_| {}).await {
             Response::Analysed(a) => Ok(*a),
+            Response::Failed { message } => Err(message),
+            other => Err(format!("Unexpected answer from the worker: {other:?}")),
+        }
+    }
+
+    /// Writes the members of some segments as a file.
+    pub async fn export(
+        &self,
+        options: AnalysisOptions,
+        segments: Vec<usize>,
+        layout: Layout,
+        delimiter: char,
+    ) -> Result<Export, String> {
+        let mut rx = self.responses.lock().await;
+        self.send(Request::Export {
+            options,
+            segments,
+            layout,
+            delimiter,
+        });
+        match Self::outcome(&mut rx, &|_| {}).await {
+            Response::Exported(e) => Ok(*e),
             Response::Failed { message } => Err(message),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
         }

@@ -1,11 +1,12 @@
 //! The SegLens web app: Leptos components over the engine, which runs in
 //! a Web Worker. Only this crate touches the browser, each browser API
 //! behind one small adapter: [`files`], [`storage`], [`engine_client`],
-//! [`offline`], [`quota`].
+//! [`offline`], [`quota`], [`downloads`].
 
 pub mod actions;
 pub mod chart;
 pub mod components;
+pub mod downloads;
 pub mod engine_client;
 pub mod files;
 pub mod format;

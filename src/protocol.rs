@@ -8,11 +8,12 @@ use seglens_engine::ImportReport;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::date::Day;
+use seglens_engine::export::{Export, Layout};
 use seglens_engine::sources::{SourceKind, SourceReport};
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
-pub const PROTOCOL_VERSION: u16 = 3;
+pub const PROTOCOL_VERSION: u16 = 4;
 
 /// A message with the protocol version it was written for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,6 +65,17 @@ pub enum Request {
         /// The first bytes of the file (64 KiB at most).
         head: Vec<u8>,
     },
+    /// Write the members of some segments as a file.
+    Export {
+        /// The workspace's choices (its RFM setup gives the segments).
+        options: AnalysisOptions,
+        /// The segments, as indices into the analysis's segment names.
+        segments: Vec<usize>,
+        /// The columns.
+        layout: Layout,
+        /// The delimiter.
+        delimiter: char,
+    },
     /// Analyse a stored table (as written by `Orders::encode`); the worker
     /// keeps it for the requests below.
     Analyse {
@@ -105,6 +117,8 @@ pub enum Response {
     Holdout(Box<HoldoutCheck>),
     /// What a file holds.
     Kind(Option<SourceKind>),
+    /// An export is ready.
+    Exported(Box<Export>),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.

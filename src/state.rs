@@ -66,6 +66,9 @@ pub struct AppState {
     pub storage: RwSignal<Option<crate::quota::StorageInfo>>,
     /// True while the "Where is my data?" panel is open.
     pub privacy_open: RwSignal<bool>,
+    /// The last export: file name, rows written, customers left out for
+    /// want of an e-mail address.
+    pub last_export: RwSignal<Option<(String, u64, u64)>>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -83,6 +86,7 @@ impl AppState {
             checking: RwSignal::new(false),
             storage: RwSignal::new(None),
             privacy_open: RwSignal::new(false),
+            last_export: RwSignal::new(None),
             services: StoredValue::new_local(Services {
                 engine: EngineClient::spawn(),
                 store: None,

@@ -7,7 +7,7 @@ use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::dataset::{self, Dataset};
 use seglens_engine::orders::OrdersImporter;
 use seglens_engine::sources::{SourceKind, SourceReport};
-use seglens_engine::{ImportOptions, ImportReport, demo};
+use seglens_engine::{ImportOptions, ImportReport, demo, export};
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 
@@ -99,6 +99,7 @@ impl EngineTask {
         };
         let mut data = Dataset::from_orders(orders);
         for (name, text) in [
+            ("demo customers.csv", &files.customers),
             ("demo email.csv", &files.email),
             ("demo surveys.csv", &files.surveys),
         ] {
@@ -115,7 +116,9 @@ impl EngineTask {
         };
         if let Incoming::Start = import.incoming {
             import.incoming = match dataset::kind_of(&bytes[..bytes.len().min(64 * 1024)]) {
-                Some(SourceKind::Email | SourceKind::Surveys) => Incoming::Source(Vec::new()),
+                Some(SourceKind::Email | SourceKind::Surveys | SourceKind::Customers) => {
+                    Incoming::Source(Vec::new())
+                }
                 _ => Incoming::Orders(Box::new(OrdersImporter::new(
                     &import.file_name,
                     ImportOptions::default(),
@@ -166,7 +169,7 @@ impl EngineTask {
             Incoming::Source(bytes) => {
                 let Some(mut data) = self.data.clone() else {
                     return failed(format!(
-                        "{} holds e-mail results or survey answers: open an order file first, then add it.",
+                        "{} holds customers, e-mail results or survey answers: open an order file first, then add it.",
                         import.file_name
                     ));
                 };
@@ -212,6 +215,20 @@ impl EngineTask {
             },
             Request::Reanalyse { options } => self.analysed(&options),
             Request::Classify { head } => Response::Kind(dataset::kind_of(&head)),
+            Request::Export {
+                options,
+                segments,
+                layout,
+                delimiter,
+            } => match &self.data {
+                None => failed("There is no data to export."),
+                Some(data) => match analysis::rfm_result(data, &options) {
+                    Ok((_, result)) => Response::Exported(Box::new(export::members(
+                        data, &result, &segments, layout, delimiter,
+                    ))),
+                    Err(e) => failed(e),
+                },
+            },
             Request::CheckHoldout { calibration_end } => match &self.data {
                 None => failed("There is no data to check."),
                 Some(data) => match data.orders.last_order_day() {

@@ -1,6 +1,7 @@
 //! The page's components. They render state and call actions; they hold
 //! no business logic.
 
+mod export;
 mod kpis;
 mod predict;
 mod privacy;
@@ -14,6 +15,7 @@ use crate::actions;
 use crate::format;
 use crate::state::{AppState, Status};
 
+pub use export::ExportCard;
 pub use kpis::KpiHeatmap;
 pub use predict::Predictions;
 pub use privacy::Privacy;

@@ -6,7 +6,7 @@ use seglens_engine::rfm;
 
 use crate::actions;
 use crate::chart;
-use crate::components::{FilePicker, KpiHeatmap, Predictions, RfmEditor};
+use crate::components::{ExportCard, FilePicker, KpiHeatmap, Predictions, RfmEditor};
 use crate::format;
 use crate::state::AppState;
 
@@ -65,6 +65,7 @@ pub fn Results() -> impl IntoView {
                 <SegmentChart/>
                 <RfmEditor/>
                 <KpiHeatmap/>
+                <ExportCard/>
                 <Predictions/>
                 <ImportSummary/>
             }
@@ -232,6 +233,7 @@ fn ImportSummary() -> impl IntoView {
                                 match s.kind {
                                     seglens_engine::sources::SourceKind::Email => "e-mails",
                                     seglens_engine::sources::SourceKind::Surveys => "survey answers",
+                                    seglens_engine::sources::SourceKind::Customers => "customers",
                                     seglens_engine::sources::SourceKind::Orders => "rows",
                                 },
                                 format::int(s.rejected_total),

@@ -172,6 +172,29 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   await page.getByTestId('kpis').screenshot({ path: join(shots, '02c-kpis.png') });
 });
 
+test('export: the members of a segment in Mailchimp columns, e-mail first', async () => {
+  const counts = await tableCounts();
+  await page.getByTestId('export-0').check();
+  await page.getByTestId('export-layout').selectOption({ label: 'Mailchimp' });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-download').click(),
+  ]);
+  const raw = readFileSync(await download.path());
+  assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte-order mark, for Excel');
+  const lines = raw.subarray(3).toString('utf8').trim().split('\r\n');
+  assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
+  assert.equal(lines.length - 1, counts['Champions']);
+  assert.ok(lines.slice(1).every((l) => l.endsWith(',Champions')));
+  // The e-mail addresses are the customers file's, for those customers.
+  const dir = join(root, 'target', 'e2e-demo');
+  const customers = readFileSync(join(dir, 'customers.csv'), 'utf8').trim().split('\n').slice(1)
+    .map((l) => l.split(','));
+  const emails = new Set(customers.map((c) => c[1]));
+  assert.ok(lines.slice(1).every((l) => emails.has(l.split(',')[0])));
+  assert.match(await page.getByTestId('export-result').innerText(), new RegExp(`${counts['Champions']} customers written`));
+});
+
 test('the RFM editor: a preset, live gaps, and the segments it gives as the command line scores them', async () => {
   const editor = page.getByTestId('rfm-editor');
   await editor.waitFor();

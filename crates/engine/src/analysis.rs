@@ -111,15 +111,26 @@ pub const HORIZON_WEEKS: f64 = 52.0;
 /// The monthly discount rate of lifetime values.
 pub const MONTHLY_DISCOUNT: f64 = 0.01;
 
-/// Scores the customers with the default bins and segments, predicts their
+/// The analysis date and the RFM scores and segments of the options.
+pub fn rfm_result(
+    data: &Dataset,
+    options: &AnalysisOptions,
+) -> Result<(Day, rfm::RfmResult), String> {
+    let as_of = options
+        .as_of
+        .or_else(|| crate::default_as_of(&data.orders))
+        .ok_or("The table has no order to analyse (only refunds).")?;
+    Ok((
+        as_of,
+        rfm::compute(&data.orders, as_of, &options.rfm.config, &options.rfm.rules),
+    ))
+}
+
+/// Scores the customers with the workspace's bins and segments, predicts their
 /// next year from the whole history, and measures every KPI per segment.
 pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, String> {
     let orders = &data.orders;
-    let as_of = options
-        .as_of
-        .or_else(|| crate::default_as_of(orders))
-        .ok_or("The table has no order to analyse (only refunds).")?;
-    let result = rfm::compute(orders, as_of, &options.rfm.config, &options.rfm.rules);
+    let (as_of, result) = rfm_result(data, options)?;
     let summary = rfm::summarise(&result);
     let rf_grid = rfm::rf_grid(&result);
     let edges = [

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ImportError;
 use crate::orders::{DecodeError, Orders};
-use crate::sources::{self, EmailTable, SourceKind, SourceReport, SurveyTable};
+use crate::sources::{self, CustomerTable, EmailTable, SourceKind, SourceReport, SurveyTable};
 
 /// The orders and the other sources, sharing the orders' customer indices.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -17,6 +17,8 @@ pub struct Dataset {
     pub email: Option<EmailTable>,
     /// Survey answers.
     pub surveys: Option<SurveyTable>,
+    /// Contact details and attributes.
+    pub customers: Option<CustomerTable>,
     /// What the import of each source understood.
     pub source_reports: Vec<SourceReport>,
 }
@@ -25,6 +27,7 @@ pub struct Dataset {
 struct Stored {
     email: Option<EmailTable>,
     surveys: Option<SurveyTable>,
+    customers: Option<CustomerTable>,
     source_reports: Vec<SourceReport>,
 }
 
@@ -40,7 +43,7 @@ impl Dataset {
         }
     }
 
-    /// Joins an e-mail or survey file to the orders; a source of the same
+    /// Joins a customers, e-mail or survey file to the orders; a source of the same
     /// kind already there is replaced.
     pub fn add_source(
         &mut self,
@@ -62,10 +65,15 @@ impl Dataset {
                 self.surveys = Some(t);
                 r
             }
+            Some(SourceKind::Customers) => {
+                let (t, r) = sources::build_customers(&table, &mut self.orders)?;
+                self.customers = Some(t);
+                r
+            }
             _ => {
                 return Err(ImportError::MissingColumn {
                     file: file_name.to_string(),
-                    what: "e-mail results (opened, clicked) or survey answers (NPS, CSAT)".into(),
+                    what: "customers (id, e-mail), e-mail results (opened, clicked) or survey answers (NPS, CSAT)".into(),
                     columns: table.names,
                 });
             }
@@ -81,6 +89,7 @@ impl Dataset {
         let rest = bincode::serialize(&Stored {
             email: self.email.clone(),
             surveys: self.surveys.clone(),
+            customers: self.customers.clone(),
             source_reports: self.source_reports.clone(),
         })
         .unwrap_or_default();
@@ -126,6 +135,7 @@ impl Dataset {
             orders,
             email: stored.email,
             surveys: stored.surveys,
+            customers: stored.customers,
             source_reports: stored.source_reports,
         })
     }
@@ -165,7 +175,7 @@ mod tests {
         assert_eq!(Dataset::decode(&old).unwrap().orders, d.orders);
         let err = d.add_source("x.csv", b"name,city\nA,B\n").unwrap_err();
         assert!(
-            err.to_string().contains("no column for e-mail results"),
+            err.to_string().contains("e-mail results (opened, clicked)"),
             "{err}"
         );
     }

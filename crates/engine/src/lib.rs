@@ -11,6 +11,7 @@ pub mod dataset;
 pub mod date;
 pub mod delimited;
 pub mod demo;
+pub mod export;
 pub mod kpi;
 pub mod number;
 pub mod optimize;

@@ -19,6 +19,8 @@ pub enum SourceKind {
     Email,
     /// One row per survey answer.
     Surveys,
+    /// One row per customer: e-mail, name and any attribute.
+    Customers,
 }
 
 /// A delimited file with a header, as text.
@@ -107,6 +109,24 @@ const CUSTOMER: &[&str] = &[
     "adresse_email",
     "contact",
 ];
+const EMAIL: &[&str] = &[
+    "email",
+    "e_mail",
+    "email_address",
+    "courriel",
+    "adresse_email",
+    "mail",
+    "adresse_e_mail",
+];
+const FIRST_NAME: &[&str] = &["first_name", "firstname", "prenom", "given_name"];
+const LAST_NAME: &[&str] = &[
+    "last_name",
+    "lastname",
+    "nom",
+    "surname",
+    "family_name",
+    "nom_de_famille",
+];
 const CAMPAIGN: &[&str] = &[
     "campaign",
     "campaign_id",
@@ -182,6 +202,8 @@ pub fn classify(names: &[String]) -> Option<SourceKind> {
         Some(SourceKind::Email)
     } else if names.iter().any(|n| name_score(Role::Amount, n) > 0) {
         Some(SourceKind::Orders)
+    } else if has(CUSTOMER) {
+        Some(SourceKind::Customers)
     } else {
         None
     }
@@ -255,6 +277,37 @@ pub struct SurveyTable {
     pub nps: Vec<Option<u8>>,
     /// The CSAT answer, 1 to 5.
     pub csat: Vec<Option<u8>>,
+}
+
+/// The customers file: contact details and every other column kept as an
+/// attribute, by customer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomerTable {
+    /// The customer of each row.
+    pub customer: Vec<u32>,
+    /// E-mail addresses (lower-cased), empty when unknown.
+    pub email: Vec<String>,
+    /// First names.
+    pub first_name: Vec<String>,
+    /// Last names.
+    pub last_name: Vec<String>,
+    /// The other columns' names.
+    pub attribute_names: Vec<String>,
+    /// The other columns' values: `attributes[row][column]`.
+    pub attributes: Vec<Vec<String>>,
+}
+
+impl CustomerTable {
+    /// The row of each customer index, for lookups.
+    pub fn row_of(&self, n_customers: usize) -> Vec<Option<usize>> {
+        let mut out = vec![None; n_customers];
+        for (row, c) in self.customer.iter().enumerate() {
+            if let Some(slot) = out.get_mut(*c as usize) {
+                *slot = Some(row);
+            }
+        }
+        out
+    }
 }
 
 /// Finds or adds a customer key in the orders' key space.
@@ -511,6 +564,87 @@ pub fn build_surveys(
     Ok((out, rep))
 }
 
+/// Reads a customers file into the orders' customer key space. The key is
+/// the first customer column (an id, or the e-mail when there is no id);
+/// a customer listed twice keeps its last row, and the first is reported.
+pub fn build_customers(
+    table: &TextTable,
+    orders: &mut Orders,
+) -> Result<(CustomerTable, SourceReport), ImportError> {
+    let n = &table.names;
+    let customer =
+        find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer id or e-mail address"))?;
+    let email = find(n, EMAIL);
+    let (first, last) = (
+        find(n, FIRST_NAME),
+        find(n, LAST_NAME).filter(|c| Some(*c) != find(n, FIRST_NAME)),
+    );
+    let others: Vec<usize> = (0..n.len())
+        .filter(|c| *c != customer && Some(*c) != email && Some(*c) != first && Some(*c) != last)
+        .collect();
+    let used: Vec<String> = [
+        ("customer", Some(customer)),
+        ("email", email),
+        ("first name", first),
+        ("last name", last),
+    ]
+    .iter()
+    .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", n[c])))
+    .collect();
+    let mut rep = report(table, SourceKind::Customers, used);
+    let mut keys = Keys::new(orders);
+    let mut out = CustomerTable {
+        attribute_names: others.iter().map(|c| n[*c].clone()).collect(),
+        ..CustomerTable::default()
+    };
+    let mut seen: rustc_hash::FxHashMap<u32, usize> = Default::default();
+    for (row, &line) in table.rows.iter().zip(&table.lines) {
+        let cell = |c: Option<usize>| {
+            c.and_then(|c| row.get(c))
+                .map(String::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let Some(who) = keys.get(&cell(Some(customer))) else {
+            reject(
+                &mut rep,
+                line,
+                Some(&n[customer]),
+                "the customer is empty".into(),
+            );
+            continue;
+        };
+        let values = (
+            normalise_key(&cell(email)).to_lowercase(),
+            cell(first),
+            cell(last),
+            others.iter().map(|c| cell(Some(*c))).collect::<Vec<_>>(),
+        );
+        if let Some(&at) = seen.get(&who) {
+            reject(
+                &mut rep,
+                line,
+                Some(&n[customer]),
+                "this customer is listed again: the later row is kept".into(),
+            );
+            out.email[at] = values.0;
+            out.first_name[at] = values.1;
+            out.last_name[at] = values.2;
+            out.attributes[at] = values.3;
+            continue;
+        }
+        seen.insert(who, out.customer.len());
+        out.customer.push(who);
+        out.email.push(values.0);
+        out.first_name.push(values.1);
+        out.last_name.push(values.2);
+        out.attributes.push(values.3);
+    }
+    rep.rows = out.customer.len() as u64;
+    rep.customers_without_orders = keys.new_seen.len() as u64;
+    Ok((out, rep))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,6 +700,25 @@ mod tests {
                 .contains("\"11\" is not a whole number from 0 to 10")
         );
         assert_eq!(s.day[0], Some(crate::date::days_from_civil(2024, 1, 2)));
+    }
+
+    #[test]
+    fn customers_with_contact_details_and_attributes() {
+        let t = read_text_table(
+            "clients.csv",
+            "id_client;Courriel;Prénom;Nom;Ville\nb;B@X.FR;Anne;Roy;Lyon\nz;z@x.fr;Luc;Ba;Paris\nb;b2@x.fr;Anne;Roy;Nice\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(classify(&t.names), Some(SourceKind::Customers));
+        let mut o = orders();
+        let (c, r) = build_customers(&t, &mut o).unwrap();
+        assert_eq!(c.customer, vec![1, 2]);
+        assert_eq!(c.email, vec!["b2@x.fr", "z@x.fr"]);
+        assert_eq!(c.first_name[0], "Anne");
+        assert_eq!(c.attribute_names, vec!["Ville"]);
+        assert_eq!(c.attributes[0], vec!["Nice"]);
+        assert_eq!((r.rejected_total, r.customers_without_orders), (1, 1));
+        assert_eq!(c.row_of(3), vec![None, Some(0), Some(1)]);
     }
 
     #[test]

@@ -1,0 +1,85 @@
+//! Export: the members of chosen segments, in the columns an e-mail tool
+//! imports.
+
+use leptos::prelude::*;
+use seglens_engine::export::Layout;
+
+use crate::actions;
+use crate::format;
+use crate::state::AppState;
+
+/// The export card.
+#[component]
+pub fn ExportCard() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let chosen = RwSignal::new(Vec::<usize>::new());
+    let layout = RwSignal::new(Layout::Plain);
+    let delimiter = RwSignal::new(',');
+    move || {
+        state.workspace.get().map(|ws| {
+            let segments: Vec<(usize, String, u64)> = ws
+                .analysis
+                .summary
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.customers > 0)
+                .map(|(i, s)| (i, s.segment.clone(), s.customers))
+                .collect();
+            view! {
+                <section class="card" data-testid="export">
+                    <h2>"Act on a segment: export its customers"</h2>
+                    <p class="muted">
+                        "Download the customers of the segments you tick, with their segment, in the columns your e-mail tool imports (e-mail address first). Cells that a spreadsheet would run as a formula are made harmless. The file is made on this computer."
+                    </p>
+                    <fieldset class="segment-picks">
+                        <legend>"Segments"</legend>
+                        {segments.into_iter().map(|(i, name, n)| view! {
+                            <label class="pick">
+                                <input type="checkbox" data-testid=format!("export-{i}")
+                                    prop:checked=move || chosen.get().contains(&i)
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|c| { c.retain(|x| *x != i); if on { c.push(i); } });
+                                    }/>
+                                {format!("{name} ({})", format::int(n))}
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                    <div class="thresholds">
+                        <label>"Columns for "
+                            <select data-testid="export-layout" on:change=move |ev| {
+                                if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                                    layout.set(Layout::ALL[i]);
+                                }
+                            }>
+                                {Layout::ALL.iter().enumerate().map(|(i, l)| view! {
+                                    <option value=i.to_string()>{l.label()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Separated by "
+                            <select on:change=move |ev| delimiter.set(if event_target_value(&ev) == ";" { ';' } else { ',' })>
+                                <option value=",">"commas"</option>
+                                <option value=";">"semicolons (Excel in French)"</option>
+                            </select>
+                        </label>
+                        <button class="primary" data-testid="export-download"
+                            on:click=move |_| {
+                                let mut picked = chosen.get_untracked();
+                                picked.sort_unstable();
+                                actions::export_members(state, picked, layout.get_untracked(), delimiter.get_untracked())
+                            }>
+                            "Download"
+                        </button>
+                    </div>
+                    {move || state.last_export.get().map(|(name, rows, skipped)| view! {
+                        <p class="muted" data-testid="export-result">
+                            {format!("{name}: {} written", format::count(rows, "customer", "customers"))}
+                            {(skipped > 0).then(|| format!("; {} left out: no e-mail address (add a customers file with e-mails).", format::int(skipped)))}
+                        </p>
+                    })}
+                </section>
+            }
+        })
+    }
+}
