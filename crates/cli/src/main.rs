@@ -13,8 +13,9 @@ use seglens_engine::dataset::Dataset;
 use seglens_engine::date::{self, Day};
 use seglens_engine::kpi::KpiTable;
 use seglens_engine::orders::ColumnRef;
-use seglens_engine::rfm::{self, Bins, RfmConfig};
+use seglens_engine::rfm::{self, Bins, RfmConfig, RfmSetup};
 use seglens_engine::roles::Role;
+use seglens_engine::sql::{self, Dialect, SqlSource};
 use seglens_engine::{ImportOptions, ImportReport, Orders, OrdersImporter, demo};
 
 /// Customer segmentation from order exports: RFM scores and segments,
@@ -137,6 +138,43 @@ enum Command {
         #[arg(long = "map", value_name = "ROLE=COLUMN")]
         map: Vec<String>,
     },
+    /// Prints the RFM segments as a SQL query for DuckDB, PostgreSQL or
+    /// BigQuery over your own orders table: the same customers, scores and
+    /// segments as `seglens rfm`. Column names come from the order file's
+    /// header (as the importer maps them) unless given.
+    Sql {
+        /// The order file the segments are computed from.
+        #[arg(long, value_name = "FILE")]
+        orders: PathBuf,
+        /// The analysis date, YYYY-MM-DD. Defaults to the day after the
+        /// last order.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<String>,
+        /// The SQL dialect.
+        #[arg(long, value_enum, default_value_t = SqlDialect::Duckdb)]
+        dialect: SqlDialect,
+        /// The orders table in the warehouse (default: the file's name).
+        #[arg(long)]
+        table: Option<String>,
+        /// The customer column (default: the mapped header name).
+        #[arg(long)]
+        customer_column: Option<String>,
+        /// The order date column (default: the mapped header name).
+        #[arg(long)]
+        date_column: Option<String>,
+        /// The amount column (default: the mapped header name).
+        #[arg(long)]
+        amount_column: Option<String>,
+        /// Only the members of this segment (repeatable).
+        #[arg(long = "segment", value_name = "NAME")]
+        segments: Vec<String>,
+        /// Number of quantile bins for each of R, F and M.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=9))]
+        bins: u8,
+        /// Forces a column of the order file for a role, as for `rfm`.
+        #[arg(long = "map", value_name = "ROLE=COLUMN")]
+        map: Vec<String>,
+    },
     /// Writes the demo business (customers, orders, e-mail results, NPS
     /// answers, web events) as CSV files into a folder.
     Demo {
@@ -158,6 +196,16 @@ enum InspectFormat {
     Text,
     /// The full report as a JSON object.
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SqlDialect {
+    /// DuckDB.
+    Duckdb,
+    /// PostgreSQL.
+    Postgres,
+    /// Google BigQuery.
+    Bigquery,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -317,6 +365,63 @@ fn run(cli: Cli) -> Result<(), String> {
             match write_kpis(&analysis.kpis, format) {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(|e| e.to_string()),
+            }
+        }
+        Command::Sql {
+            orders,
+            as_of,
+            dialect,
+            table,
+            customer_column,
+            date_column,
+            amount_column,
+            segments,
+            bins,
+            map,
+        } => {
+            let (data, report) = import_file(&orders, parse_map(&map)?)?;
+            let as_of = match as_of {
+                Some(text) => date::parse_iso(&text)
+                    .ok_or_else(|| format!("--as-of {text:?} is not a date (YYYY-MM-DD)"))?,
+                None => seglens_engine::default_as_of(&data)
+                    .ok_or_else(|| format!("{}: no order", orders.display()))?,
+            };
+            let column = |role: Role| {
+                report
+                    .columns
+                    .iter()
+                    .find(|c| c.role == Some(role))
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default()
+            };
+            let stem = orders
+                .file_stem()
+                .map(|s| s.to_string_lossy().replace([' ', '-', '.'], "_"))
+                .unwrap_or_else(|| "orders".into());
+            let source = SqlSource {
+                table: table.unwrap_or(stem),
+                customer: customer_column.unwrap_or_else(|| column(Role::CustomerId)),
+                date: date_column.unwrap_or_else(|| column(Role::OrderDate)),
+                amount: amount_column.unwrap_or_else(|| column(Role::Amount)),
+            };
+            let setup = RfmSetup {
+                config: RfmConfig {
+                    recency: Bins::Quantiles(bins),
+                    frequency: Bins::Quantiles(bins),
+                    monetary: Bins::Quantiles(bins),
+                },
+                rules: rfm::default_rules(),
+            };
+            let dialect = match dialect {
+                SqlDialect::Duckdb => Dialect::DuckDb,
+                SqlDialect::Postgres => Dialect::Postgres,
+                SqlDialect::Bigquery => Dialect::BigQuery,
+            };
+            let filter = (!segments.is_empty()).then_some(segments.as_slice());
+            let query = sql::rfm_sql(&setup, as_of, &source, dialect, filter);
+            match write!(io::stdout(), "{query}") {
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+                _ => Ok(()),
             }
         }
         Command::Demo {

@@ -19,6 +19,7 @@ pub mod orders;
 pub mod rfm;
 pub mod roles;
 pub mod sources;
+pub mod sql;
 
 pub use orders::{ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders};
 pub use rfm::{RfmConfig, RfmResult, SegmentRule, SegmentSummary};
