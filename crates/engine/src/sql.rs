@@ -285,7 +285,7 @@ mod tests {
             assert!(
                 q.contains("WHEN r BETWEEN 5 AND 5 AND f BETWEEN 5 AND 5 AND m BETWEEN 5 AND 5")
             );
-            assert_eq!(q.matches("_b4").count() >= 3, true, "{q}");
+            assert!(q.matches("_b4").count() >= 3, "{q}");
             match dialect {
                 Dialect::BigQuery => assert!(
                     q.contains("`Date de commande`")
