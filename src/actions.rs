@@ -12,7 +12,9 @@ use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::date::Day;
 use seglens_engine::export::Layout;
 use seglens_engine::rfm::RfmSetup;
+use seglens_engine::roles::Role;
 use seglens_engine::sources::SourceKind;
+use seglens_engine::sql::{self, Dialect, SqlSource};
 
 fn progress_sink(state: AppState) -> impl Fn(Progress) {
     move |p| state.progress.set(Some(p))
@@ -310,4 +312,47 @@ pub fn export_members(state: AppState, segments: Vec<usize>, layout: Layout, del
             Err(e) => state.error.set(Some(e)),
         }
     });
+}
+
+/// Writes the chosen segments as a SQL query over the user's own orders
+/// table (columns as the import mapped them) and offers it for download.
+pub fn export_sql(state: AppState, segments: Vec<usize>, dialect: Dialect, table: String) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    let column = |role: Role| {
+        ws.record
+            .report
+            .as_ref()
+            .and_then(|r| r.columns.iter().find(|c| c.role == Some(role)))
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| role.key().to_string())
+    };
+    let source = SqlSource {
+        table: if table.trim().is_empty() {
+            "orders".into()
+        } else {
+            table.trim().to_string()
+        },
+        customer: column(Role::CustomerId),
+        date: column(Role::OrderDate),
+        amount: column(Role::Amount),
+    };
+    let names: Vec<String> = segments
+        .iter()
+        .filter_map(|i| ws.analysis.summary.get(*i).map(|s| s.segment.clone()))
+        .collect();
+    let filter = (!names.is_empty()).then_some(names.as_slice());
+    let query = sql::rfm_sql(
+        &ws.record.options.rfm,
+        ws.analysis.as_of,
+        &source,
+        dialect,
+        filter,
+    );
+    let name = format!("segments-{}.sql", dialect.label().to_lowercase());
+    match crate::downloads::save(&name, query.as_bytes(), "application/sql") {
+        Ok(()) => state.last_sql.set(Some(query)),
+        Err(e) => state.error.set(Some(e)),
+    }
 }

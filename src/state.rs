@@ -69,6 +69,8 @@ pub struct AppState {
     /// The last export: file name, rows written, customers left out for
     /// want of an e-mail address.
     pub last_export: RwSignal<Option<(String, u64, u64)>>,
+    /// The last SQL query exported.
+    pub last_sql: RwSignal<Option<String>>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -87,6 +89,7 @@ impl AppState {
             storage: RwSignal::new(None),
             privacy_open: RwSignal::new(false),
             last_export: RwSignal::new(None),
+            last_sql: RwSignal::new(None),
             services: StoredValue::new_local(Services {
                 engine: EngineClient::spawn(),
                 store: None,

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use seglens_engine::export::Layout;
+use seglens_engine::sql::Dialect;
 
 use crate::actions;
 use crate::format;
@@ -15,6 +16,8 @@ pub fn ExportCard() -> impl IntoView {
     let chosen = RwSignal::new(Vec::<usize>::new());
     let layout = RwSignal::new(Layout::Plain);
     let delimiter = RwSignal::new(',');
+    let dialect = RwSignal::new(Dialect::DuckDb);
+    let table = RwSignal::new("orders".to_string());
     move || {
         state.workspace.get().map(|ws| {
             let segments: Vec<(usize, String, u64)> = ws
@@ -72,6 +75,38 @@ pub fn ExportCard() -> impl IntoView {
                             "Download"
                         </button>
                     </div>
+                    <h3>"Run the same segments in your warehouse"</h3>
+                    <p class="muted">
+                        "A SQL query over your own orders table that returns the ticked segments' customers (all of them when none is ticked), with the same scores and segments as here."
+                    </p>
+                    <div class="thresholds">
+                        <label>"SQL for "
+                            <select data-testid="sql-dialect" on:change=move |ev| {
+                                if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                                    dialect.set(Dialect::ALL[i]);
+                                }
+                            }>
+                                {Dialect::ALL.iter().enumerate().map(|(i, d)| view! {
+                                    <option value=i.to_string()>{d.label()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Orders table "
+                            <input type="text" data-testid="sql-table" prop:value=move || table.get()
+                                on:change=move |ev| table.set(event_target_value(&ev))/>
+                        </label>
+                        <button class="secondary" data-testid="sql-download"
+                            on:click=move |_| {
+                                let mut picked = chosen.get_untracked();
+                                picked.sort_unstable();
+                                actions::export_sql(state, picked, dialect.get_untracked(), table.get_untracked())
+                            }>
+                            "Download SQL"
+                        </button>
+                    </div>
+                    {move || state.last_sql.get().map(|q| view! {
+                        <details class="sql"><summary>"The query"</summary><pre data-testid="sql-text">{q}</pre></details>
+                    })}
                     {move || state.last_export.get().map(|(name, rows, skipped)| view! {
                         <p class="muted" data-testid="export-result">
                             {format!("{name}: {} written", format::count(rows, "customer", "customers"))}

@@ -193,6 +193,22 @@ test('export: the members of a segment in Mailchimp columns, e-mail first', asyn
   const emails = new Set(customers.map((c) => c[1]));
   assert.ok(lines.slice(1).every((l) => emails.has(l.split(',')[0])));
   assert.match(await page.getByTestId('export-result').innerText(), new RegExp(`${counts['Champions']} customers written`));
+
+  // The same segment as SQL, run by DuckDB over the raw demo orders.
+  await page.getByTestId('sql-table').fill('demo_orders');
+  await page.getByTestId('sql-table').dispatchEvent('change');
+  const [sqlFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('sql-download').click()]);
+  const query = readFileSync(await sqlFile.path(), 'utf8');
+  assert.match(query, /FROM demo_orders/);
+  const python = join(root, '.venv', 'bin', 'python');
+  const out = execFileSync(python, ['-c', [
+    'import duckdb, sys',
+    'con = duckdb.connect()',
+    `con.execute("create table demo_orders as select * from read_csv('${join(dir, 'orders.csv')}', header=true, all_varchar=true)")`,
+    'rows = con.execute(sys.stdin.read()).fetchall()',
+    'print(len(rows), len({r[7] for r in rows}), rows[0][7])',
+  ].join('\n')], { input: query, encoding: 'utf8' });
+  assert.equal(out.trim(), `${counts['Champions']} 1 Champions`);
 });
 
 test('the RFM editor: a preset, live gaps, and the segments it gives as the command line scores them', async () => {
