@@ -188,12 +188,26 @@ impl EngineClient {
     }
 
     async fn analysis(&self, request: Request) -> Result<Analysis, String> {
+        self.call(request, |r| match r {
+            Response::Analysed(a) => Ok(*a),
+            other => Err(other),
+        })
+        .await
+    }
+
+    /// Sends one request and waits for its answer; `pick` takes the answer
+    /// it expects and hands back any other.
+    async fn call<T>(
+        &self,
+        request: Request,
+        pick: impl Fn(Response) -> Result<T, Response>,
+    ) -> Result<T, String> {
         let mut rx = self.responses.lock().await;
         self.send(request);
-        match Self::outcome(&mut rx, &|_| {}).await {
-            Response::Analysed(a) => Ok(*a),
-            Response::Failed { message } => Err(message),
-            other => Err(format!("Unexpected answer from the worker: {other:?}")),
+        match pick(Self::outcome(&mut rx, &|_| {}).await) {
+            Ok(value) => Ok(value),
+            Err(Response::Failed { message }) => Err(message),
+            Err(other) => Err(format!("Unexpected answer from the worker: {other:?}")),
         }
     }
 
@@ -222,23 +236,19 @@ impl EngineClient {
     /// Says what a file holds (orders, e-mail results, survey answers).
     pub async fn classify(&self, file: &web_sys::File) -> Result<Option<SourceKind>, String> {
         let head = files::read_slice(file, 0, (file.size() as u64).min(64 * 1024)).await?;
-        let mut rx = self.responses.lock().await;
-        self.send(Request::Classify { head });
-        match Self::outcome(&mut rx, &|_| {}).await {
+        self.call(Request::Classify { head }, |r| match r {
             Response::Kind(kind) => Ok(kind),
-            Response::Failed { message } => Err(message),
-            other => Err(format!("Unexpected answer from the worker: {other:?}")),
-        }
+            other => Err(other),
+        })
+        .await
     }
 
     /// Checks the purchase model against the history after `calibration_end`.
     pub async fn check_holdout(&self, calibration_end: Day) -> Result<HoldoutCheck, String> {
-        let mut rx = self.responses.lock().await;
-        self.send(Request::CheckHoldout { calibration_end });
-        match Self::outcome(&mut rx, &|_| {}).await {
+        self.call(Request::CheckHoldout { calibration_end }, |r| match r {
             Response::Holdout(c) => Ok(*c),
-            Response::Failed { message } => Err(message),
-            other => Err(format!("Unexpected answer from the worker: {other:?}")),
-        }
+            other => Err(other),
+        })
+        .await
     }
 }

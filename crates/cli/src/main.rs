@@ -245,12 +245,7 @@ fn run(cli: Cli) -> Result<(), String> {
             map,
         } => {
             let options = parse_map(&map)?;
-            let as_of = as_of
-                .map(|text| {
-                    date::parse_iso(&text)
-                        .ok_or_else(|| format!("--as-of {text:?} is not a date (YYYY-MM-DD)"))
-                })
-                .transpose()?;
+            let as_of = date_arg("as-of", as_of)?;
             let table = read_orders(&orders, options)?;
             let as_of = match as_of {
                 Some(day) => day,
@@ -291,13 +286,6 @@ fn run(cli: Cli) -> Result<(), String> {
             map,
         } => {
             let table = read_orders(&orders, parse_map(&map)?)?;
-            let date_arg = |name: &str, text: Option<String>| -> Result<Option<Day>, String> {
-                text.map(|t| {
-                    date::parse_iso(&t)
-                        .ok_or_else(|| format!("--{name} {t:?} is not a date (YYYY-MM-DD)"))
-                })
-                .transpose()
-            };
             let calibration_end = match date_arg("calibration-end", calibration_end)? {
                 Some(d) => d,
                 None => table
@@ -339,12 +327,7 @@ fn run(cli: Cli) -> Result<(), String> {
             map,
         } => {
             let options = parse_map(&map)?;
-            let as_of = as_of
-                .map(|text| {
-                    date::parse_iso(&text)
-                        .ok_or_else(|| format!("--as-of {text:?} is not a date (YYYY-MM-DD)"))
-                })
-                .transpose()?;
+            let as_of = date_arg("as-of", as_of)?;
             let mut data = Dataset::from_orders(read_orders(&orders, options)?);
             for path in [email, surveys].into_iter().flatten() {
                 let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -379,10 +362,10 @@ fn run(cli: Cli) -> Result<(), String> {
             bins,
             map,
         } => {
+            let as_of = date_arg("as-of", as_of)?;
             let (data, report) = import_file(&orders, parse_map(&map)?)?;
             let as_of = match as_of {
-                Some(text) => date::parse_iso(&text)
-                    .ok_or_else(|| format!("--as-of {text:?} is not a date (YYYY-MM-DD)"))?,
+                Some(day) => day,
                 None => seglens_engine::default_as_of(&data)
                     .ok_or_else(|| format!("{}: no order", orders.display()))?,
             };
@@ -438,6 +421,14 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Reads a `--NAME YYYY-MM-DD` argument.
+fn date_arg(name: &str, text: Option<String>) -> Result<Option<Day>, String> {
+    text.map(|t| {
+        date::parse_iso(&t).ok_or_else(|| format!("--{name} {t:?} is not a date (YYYY-MM-DD)"))
+    })
+    .transpose()
 }
 
 fn parse_map(map: &[String]) -> Result<ImportOptions, String> {

@@ -379,6 +379,17 @@ fn reject(r: &mut SourceReport, line: u64, column: Option<&str>, reason: String)
     }
 }
 
+/// The date format of a column, from its first 500 values.
+fn date_format(table: &TextTable, column: usize) -> Option<DateFormat> {
+    let values: Vec<&str> = table
+        .rows
+        .iter()
+        .take(500)
+        .filter_map(|r| r.get(column).map(String::as_str))
+        .collect();
+    date::detect(&values)
+}
+
 fn date_of(format: Option<DateFormat>, text: &str) -> Option<Day> {
     date::parse_with(format?, text).ok()
 }
@@ -410,15 +421,7 @@ pub fn build_email(
         find(n, DELIVERED),
         find(n, UNSUBSCRIBED),
     );
-    let sent_format = sent.and_then(|c| {
-        let values: Vec<&str> = table
-            .rows
-            .iter()
-            .take(500)
-            .filter_map(|r| r.get(c).map(String::as_str))
-            .collect();
-        date::detect(&values)
-    });
+    let sent_format = sent.and_then(|c| date_format(table, c));
     let used: Vec<String> = [
         ("customer", Some(customer)),
         ("campaign", campaign),
@@ -504,15 +507,7 @@ pub fn build_surveys(
         return Err(missing(table, "an NPS or CSAT column"));
     }
     let answered = find(n, ANSWERED);
-    let format = answered.and_then(|c| {
-        let values: Vec<&str> = table
-            .rows
-            .iter()
-            .take(500)
-            .filter_map(|r| r.get(c).map(String::as_str))
-            .collect();
-        date::detect(&values)
-    });
+    let format = answered.and_then(|c| date_format(table, c));
     let used: Vec<String> = [
         ("customer", Some(customer)),
         ("date", answered),
