@@ -356,3 +356,72 @@ pub fn export_sql(state: AppState, segments: Vec<usize>, dialect: Dialect, table
         Err(e) => state.error.set(Some(e)),
     }
 }
+
+/// Saves the whole project (settings and data) as one file to download.
+pub fn save_project(state: AppState) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    spawn_local(async move {
+        let json = match serde_json::to_string(&ws.record) {
+            Ok(j) => j,
+            Err(e) => return state.error.set(Some(e.to_string())),
+        };
+        let engine = state.services.with_value(|s| s.engine.clone());
+        match engine.save_project(json).await {
+            Ok(bytes) => {
+                let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
+                if let Err(e) = crate::downloads::save(
+                    &format!("{stem}.seglens"),
+                    &bytes,
+                    "application/octet-stream",
+                ) {
+                    state.error.set(Some(e));
+                }
+            }
+            Err(e) => state.error.set(Some(e)),
+        }
+    });
+}
+
+/// Opens a project file. It is checked whole before anything is stored: a
+/// damaged, foreign or newer file changes nothing.
+pub fn open_project(state: AppState, file: web_sys::File) {
+    if state.status.get_untracked() != Status::Idle {
+        return;
+    }
+    state.error.set(None);
+    state.status.set(Status::Working {
+        label: format!("Opening {}", file.name()),
+        cancellable: false,
+    });
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let result = async {
+            let bytes = crate::files::read_slice(&file, 0, file.size() as u64).await?;
+            let (json, table, analysis) = engine.open_project(bytes).await?;
+            let record: WorkspaceRecord = serde_json::from_str(&json).map_err(|e| {
+                format!(
+                    "{}: the project's settings cannot be read ({e}).",
+                    file.name()
+                )
+            })?;
+            Ok::<_, String>((record, table, analysis))
+        }
+        .await;
+        match result {
+            Ok((record, table, analysis)) => {
+                let store = state.services.with_value(|s| s.store.clone());
+                if let Some(store) = store
+                    && let Err(e) = store.save(&record, &table).await
+                {
+                    state.error.set(Some(e.to_string()));
+                }
+                state.holdout.set(None);
+                state.workspace.set(Some(Workspace { record, analysis }));
+            }
+            Err(e) => state.error.set(Some(format!("{}: {e}", file.name()))),
+        }
+        state.status.set(Status::Idle);
+    });
+}

@@ -233,6 +233,31 @@ impl EngineClient {
         }
     }
 
+    /// Writes the current project as one file.
+    pub async fn save_project(&self, record_json: String) -> Result<Vec<u8>, String> {
+        self.call(Request::SaveProject { record_json }, |r| match r {
+            Response::ProjectFile(bytes) => Ok(bytes),
+            other => Err(other),
+        })
+        .await
+    }
+
+    /// Opens a project file: its record (JSON), its data and its analysis.
+    pub async fn open_project(
+        &self,
+        bytes: Vec<u8>,
+    ) -> Result<(String, Vec<u8>, Analysis), String> {
+        self.call(Request::OpenProject { bytes }, |r| match r {
+            Response::ProjectOpened {
+                record_json,
+                table,
+                analysis,
+            } => Ok((record_json, table, *analysis)),
+            other => Err(other),
+        })
+        .await
+    }
+
     /// Says what a file holds (orders, e-mail results, survey answers).
     pub async fn classify(&self, file: &web_sys::File) -> Result<Option<SourceKind>, String> {
         let head = files::read_slice(file, 0, (file.size() as u64).min(64 * 1024)).await?;

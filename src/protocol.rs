@@ -13,7 +13,7 @@ use seglens_engine::sources::{SourceKind, SourceReport};
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
-pub const PROTOCOL_VERSION: u16 = 4;
+pub const PROTOCOL_VERSION: u16 = 5;
 
 /// A message with the protocol version it was written for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,6 +76,16 @@ pub enum Request {
         /// The delimiter.
         delimiter: char,
     },
+    /// Write the current project (its record and data) as one file.
+    SaveProject {
+        /// The app's workspace record, as JSON.
+        record_json: String,
+    },
+    /// Open a project file.
+    OpenProject {
+        /// The file's bytes.
+        bytes: Vec<u8>,
+    },
     /// Analyse a stored table (as written by `Orders::encode`); the worker
     /// keeps it for the requests below.
     Analyse {
@@ -119,6 +129,17 @@ pub enum Response {
     Kind(Option<SourceKind>),
     /// An export is ready.
     Exported(Box<Export>),
+    /// A project file is ready.
+    ProjectFile(Vec<u8>),
+    /// A project file was opened and analysed.
+    ProjectOpened {
+        /// Its workspace record, as JSON.
+        record_json: String,
+        /// Its data, to store.
+        table: Vec<u8>,
+        /// The analysis.
+        analysis: Box<Analysis>,
+    },
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.

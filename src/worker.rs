@@ -6,6 +6,7 @@ use seglens_engine::analysis::{self, AnalysisOptions};
 use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::dataset::{self, Dataset};
 use seglens_engine::orders::OrdersImporter;
+use seglens_engine::project::Project;
 use seglens_engine::sources::{SourceKind, SourceReport};
 use seglens_engine::{ImportOptions, ImportReport, demo, export};
 
@@ -108,6 +109,34 @@ impl EngineTask {
             }
         }
         self.finished(data, Some(report), None, &AnalysisOptions::default())
+    }
+
+    fn open_project(&mut self, bytes: &[u8]) -> Response {
+        let project = match Project::decode(bytes) {
+            Ok(p) => p,
+            Err(e) => return failed(e),
+        };
+        let options: AnalysisOptions =
+            serde_json::from_str::<serde_json::Value>(&project.record_json)
+                .ok()
+                .and_then(|v| v.get("options").cloned())
+                .and_then(|o| serde_json::from_value(o).ok())
+                .unwrap_or_default();
+        let data = match Dataset::decode(&project.data) {
+            Ok(d) => d,
+            Err(e) => return failed(e),
+        };
+        match analysis::analyse(&data, &options) {
+            Ok(analysis) => {
+                self.data = Some(data);
+                Response::ProjectOpened {
+                    record_json: project.record_json,
+                    table: project.data,
+                    analysis: Box::new(analysis),
+                }
+            }
+            Err(e) => failed(e),
+        }
     }
 
     fn chunk(&mut self, bytes: Vec<u8>) -> Response {
@@ -215,6 +244,17 @@ impl EngineTask {
             },
             Request::Reanalyse { options } => self.analysed(&options),
             Request::Classify { head } => Response::Kind(dataset::kind_of(&head)),
+            Request::SaveProject { record_json } => match &self.data {
+                None => failed("There is no project to save."),
+                Some(data) => Response::ProjectFile(
+                    Project {
+                        record_json,
+                        data: data.encode(),
+                    }
+                    .encode(),
+                ),
+            },
+            Request::OpenProject { bytes } => self.open_project(&bytes),
             Request::Export {
                 options,
                 segments,

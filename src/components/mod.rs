@@ -21,7 +21,7 @@ pub use predict::Predictions;
 pub use privacy::Privacy;
 pub use results::Results;
 pub use rfm_editor::RfmEditor;
-pub use start::{FilePicker, Start};
+pub use start::{FilePicker, ProjectPicker, Start};
 
 /// The whole app.
 #[component]

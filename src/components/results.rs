@@ -6,7 +6,9 @@ use seglens_engine::rfm;
 
 use crate::actions;
 use crate::chart;
-use crate::components::{ExportCard, FilePicker, KpiHeatmap, Predictions, RfmEditor};
+use crate::components::{
+    ExportCard, FilePicker, KpiHeatmap, Predictions, ProjectPicker, RfmEditor,
+};
 use crate::format;
 use crate::state::AppState;
 
@@ -34,6 +36,12 @@ pub fn Results() -> impl IntoView {
                     </div>
                     <div class="actions">
                         <FilePicker label="Import another file"/>
+                        <button class="secondary" data-testid="save-project"
+                            title="One file with your data and settings, to open in another browser or on another computer"
+                            on:click=move |_| actions::save_project(state)>
+                            "Save project file"
+                        </button>
+                        <ProjectPicker/>
                         <button class="secondary" on:click=move |_| actions::explore_demo(state)>
                             "Load demo data"
                         </button>

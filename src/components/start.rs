@@ -33,6 +33,7 @@ pub fn Start() -> impl IntoView {
                 <p class="muted small">
                     "A made-up shop with 5,000 customers and two years of orders."
                 </p>
+                <p class="muted small">"Saved a project on another computer? " <ProjectPicker/></p>
             </div>
             <div
                 class="card dropzone"
@@ -56,6 +57,29 @@ pub fn Start() -> impl IntoView {
                 </p>
             </div>
         </section>
+    }
+}
+
+/// A button that opens a project file saved by SegLens.
+#[component]
+pub fn ProjectPicker() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <label class="button ghost file-picker">
+            "Open a project file"
+            <input
+                type="file"
+                data-testid="project-input"
+                accept=".seglens"
+                on:change=move |ev| {
+                    let input: HtmlInputElement = event_target(&ev);
+                    if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                        actions::open_project(state, file);
+                    }
+                    input.set_value("");
+                }
+            />
+        </label>
     }
 }
 

@@ -300,6 +300,38 @@ test('"Where is my data?" says where, how much, and offers to keep it', async ()
   await panel.waitFor({ state: 'detached' });
 });
 
+test('a project saved as one file opens again after deleting everything; a damaged one is refused', async () => {
+  const before = await tableCounts();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-project').click()]);
+  assert.match(download.suggestedFilename(), /\.seglens$/);
+  const file = await download.path();
+  const good = readFileSync(file);
+  // The command line reads the same file.
+  const kpis = JSON.parse(execFileSync(cli, ['kpis', '--workspace', file, '--format', 'json'], { encoding: 'utf8' }));
+  assert.equal(kpis.at(-1).customers.value, Object.values(before).reduce((a, b) => a + b, 0));
+
+  await page.getByTestId('delete-all').click();
+  await page.getByTestId('confirm-delete').click();
+  await page.getByTestId('explore-demo').waitFor();
+
+  const damaged = Buffer.from(good);
+  damaged[damaged.length - 10] ^= 0xff;
+  await page.getByTestId('project-input').setInputFiles({ name: 'damaged.seglens', mimeType: 'application/octet-stream', buffer: damaged });
+  assert.match(await page.getByTestId('error').innerText(), /damaged\.seglens: This project file is damaged/);
+  await page.getByTestId('project-input').setInputFiles({ name: 'notes.seglens', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await page.getByTestId('error').filter({ hasText: 'not a SegLens project file' }).waitFor();
+  await page.reload();
+  await page.getByTestId('explore-demo').waitFor();
+
+  await page.getByTestId('project-input').setInputFiles({ name: 'demo.seglens', mimeType: 'application/octet-stream', buffer: good });
+  await page.getByTestId('rfm-table').waitFor();
+  assert.deepEqual(await tableCounts(), before);
+  assert.equal(await page.getByTestId('medium-from').inputValue(), '50');
+  await page.reload();
+  await page.getByTestId('rfm-table').waitFor();
+  assert.deepEqual(await tableCounts(), before);
+});
+
 test('a French Windows-1252 semicolon export is read, with its rejected rows listed', async () => {
   const file = join(root, 'tests', 'fixtures', 'commandes-fr.csv');
   await page.getByTestId('file-input').setInputFiles(file);

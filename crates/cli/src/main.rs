@@ -13,6 +13,7 @@ use seglens_engine::dataset::Dataset;
 use seglens_engine::date::{self, Day};
 use seglens_engine::kpi::KpiTable;
 use seglens_engine::orders::ColumnRef;
+use seglens_engine::project::Project;
 use seglens_engine::rfm::{self, Bins, RfmConfig, RfmSetup};
 use seglens_engine::roles::Role;
 use seglens_engine::sql::{self, Dialect, SqlSource};
@@ -59,13 +60,18 @@ enum Command {
         /// The order file (CSV, TSV, semicolon, pipe or space separated).
         /// Customer, date and amount columns are recognised from common
         /// English and French names, or from their values.
-        #[arg(long, value_name = "FILE")]
-        orders: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+        orders: Option<PathBuf>,
+        /// A project file saved by the app (`.seglens`), in place of the
+        /// order file: its data and its RFM setup are used.
+        #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+        workspace: Option<PathBuf>,
         /// The analysis date, YYYY-MM-DD. Defaults to the day after the
         /// last order.
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: Option<String>,
-        /// Number of quantile bins for each of R, F and M.
+        /// Number of quantile bins for each of R, F and M (ignored with
+        /// --workspace, whose setup is used).
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=9))]
         bins: u8,
         /// Output format.
@@ -119,8 +125,13 @@ enum Command {
     /// the p-value of the difference from the other customers.
     Kpis {
         /// The order file.
-        #[arg(long, value_name = "FILE")]
-        orders: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+        orders: Option<PathBuf>,
+        /// A project file saved by the app (`.seglens`), in place of the
+        /// order file: its data and its RFM setup are used.
+        #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+        workspace: Option<PathBuf>,
+
         /// E-mail results (customer, opened, clicked, ...).
         #[arg(long, value_name = "FILE")]
         email: Option<PathBuf>,
@@ -239,25 +250,30 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Rfm {
             orders,
+            workspace,
             as_of,
             bins,
             format,
             map,
         } => {
-            let options = parse_map(&map)?;
             let as_of = date_arg("as-of", as_of)?;
-            let table = read_orders(&orders, options)?;
-            let as_of = match as_of {
-                Some(day) => day,
-                None => seglens_engine::default_as_of(&table)
-                    .ok_or_else(|| format!("{}: no order to score", orders.display()))?,
-            };
-            let config = RfmConfig {
-                recency: Bins::Quantiles(bins),
-                frequency: Bins::Quantiles(bins),
-                monetary: Bins::Quantiles(bins),
-            };
-            match write_rfm(&table, as_of, &config, format) {
+            let (data, saved) = load(orders.as_deref(), workspace.as_deref(), &map)?;
+            let mut options = saved.unwrap_or_else(|| AnalysisOptions {
+                rfm: RfmSetup {
+                    config: RfmConfig {
+                        recency: Bins::Quantiles(bins),
+                        frequency: Bins::Quantiles(bins),
+                        monetary: Bins::Quantiles(bins),
+                    },
+                    rules: rfm::default_rules(),
+                },
+                ..AnalysisOptions::default()
+            });
+            if as_of.is_some() {
+                options.as_of = as_of;
+            }
+            let (_, result) = analysis::rfm_result(&data, &options)?;
+            match write_rfm(&data.orders, &result, format) {
                 // A closed pipe (`seglens rfm ... | head`) is not an error.
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(|e| e.to_string()),
@@ -320,15 +336,15 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Kpis {
             orders,
+            workspace,
             email,
             surveys,
             as_of,
             format,
             map,
         } => {
-            let options = parse_map(&map)?;
             let as_of = date_arg("as-of", as_of)?;
-            let mut data = Dataset::from_orders(read_orders(&orders, options)?);
+            let (mut data, saved) = load(orders.as_deref(), workspace.as_deref(), &map)?;
             for path in [email, surveys].into_iter().flatten() {
                 let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
                 let name = path
@@ -340,10 +356,10 @@ fn run(cli: Cli) -> Result<(), String> {
                     eprintln!("seglens: {name}: {} rows rejected", report.rejected_total);
                 }
             }
-            let analysis_options = AnalysisOptions {
-                as_of,
-                ..AnalysisOptions::default()
-            };
+            let mut analysis_options = saved.unwrap_or_default();
+            if as_of.is_some() {
+                analysis_options.as_of = as_of;
+            }
             let analysis = analysis::analyse(&data, &analysis_options)?;
             match write_kpis(&analysis.kpis, format) {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -420,6 +436,33 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+    }
+}
+
+/// The data and, from a project file, its saved analysis choices.
+fn load(
+    orders: Option<&Path>,
+    workspace: Option<&Path>,
+    map: &[String],
+) -> Result<(Dataset, Option<AnalysisOptions>), String> {
+    match (orders, workspace) {
+        (_, Some(path)) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let project =
+                Project::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            let data =
+                Dataset::decode(&project.data).map_err(|e| format!("{}: {e}", path.display()))?;
+            let options = serde_json::from_str::<serde_json::Value>(&project.record_json)
+                .ok()
+                .and_then(|v| v.get("options").cloned())
+                .and_then(|o| serde_json::from_value(o).ok());
+            Ok((data, options))
+        }
+        (Some(path), None) => Ok((
+            Dataset::from_orders(read_orders(path, parse_map(map)?)?),
+            None,
+        )),
+        (None, None) => Err("give --orders FILE or --workspace FILE".into()),
     }
 }
 
@@ -577,8 +620,7 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn write_rfm(orders: &Orders, as_of: Day, config: &RfmConfig, format: Format) -> io::Result<()> {
-    let result = rfm::compute(orders, as_of, config, &rfm::default_rules());
+fn write_rfm(orders: &Orders, result: &rfm::RfmResult, format: Format) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match format {

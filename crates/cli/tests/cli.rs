@@ -275,3 +275,65 @@ fn kpis_prints_one_row_per_segment_and_says_what_is_missing() {
     );
     assert!(all["open_rate"]["value"].is_null());
 }
+
+#[test]
+fn a_project_file_stands_in_for_the_order_file_with_its_rfm_setup() {
+    use seglens_engine::analysis::AnalysisOptions;
+    use seglens_engine::dataset::Dataset;
+    use seglens_engine::orders::Orders;
+    use seglens_engine::project::Project;
+    use seglens_engine::rfm::{Bins, RfmConfig, RfmSetup, three_level_rules};
+
+    let data = Dataset::from_orders(Orders::from_rows(&[
+        ("a".into(), 19_000, 10.0),
+        ("b".into(), 19_010, 20.0),
+        ("b".into(), 19_020, 30.0),
+    ]));
+    let options = AnalysisOptions {
+        rfm: RfmSetup {
+            config: RfmConfig {
+                recency: Bins::Quantiles(3),
+                frequency: Bins::Quantiles(3),
+                monetary: Bins::Quantiles(3),
+            },
+            rules: three_level_rules(),
+        },
+        ..AnalysisOptions::default()
+    };
+    let record = serde_json::json!({ "version": 2, "source": "o.csv", "options": options });
+    let bytes = Project {
+        record_json: record.to_string(),
+        data: data.encode(),
+    }
+    .encode();
+    let dir = temp_dir("project");
+    let file = dir.join("p.seglens");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = seglens(&["rfm", "--workspace", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let names = [
+        "Champions",
+        "Loyal",
+        "Recent",
+        "Needs Attention",
+        "At Risk",
+        "Inactive",
+        "Others",
+    ];
+    for line in text.lines().skip(1) {
+        let segment = line.rsplit(',').next().unwrap();
+        assert!(names.contains(&segment), "{line}");
+    }
+    let mut damaged = bytes.clone();
+    let last = damaged.len() - 2;
+    damaged[last] ^= 1;
+    std::fs::write(&file, &damaged).unwrap();
+    let out = seglens(&["rfm", "--workspace", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("damaged"));
+}

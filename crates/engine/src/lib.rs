@@ -16,6 +16,7 @@ pub mod kpi;
 pub mod number;
 pub mod optimize;
 pub mod orders;
+pub mod project;
 pub mod rfm;
 pub mod roles;
 pub mod sources;
