@@ -133,7 +133,10 @@ pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
             let is_source = matches!(
                 engine.classify(&file).await,
                 Ok(Some(
-                    SourceKind::Email | SourceKind::Surveys | SourceKind::Customers
+                    SourceKind::Email
+                        | SourceKind::Surveys
+                        | SourceKind::Customers
+                        | SourceKind::Events
                 ))
             );
             ordered.push((is_source, file));
@@ -192,6 +195,11 @@ pub fn set_risk_thresholds(state: AppState, medium_risk_from: f64, low_risk_from
         o.medium_risk_from = medium_risk_from;
         o.low_risk_from = low_risk_from;
     });
+}
+
+/// Applies new funnel steps and window and keeps them in the workspace.
+pub fn set_funnel(state: AppState, setup: seglens_engine::journeys::FunnelSetup) {
+    update_options(state, move |o| o.funnel = Some(setup));
 }
 
 /// Applies new RFM bins and segment rules and keeps them in the workspace.

@@ -103,6 +103,7 @@ impl EngineTask {
             ("demo customers.csv", &files.customers),
             ("demo email.csv", &files.email),
             ("demo surveys.csv", &files.surveys),
+            ("demo events.csv", &files.events),
         ] {
             if let Err(e) = data.add_source(name, text.as_bytes()) {
                 return failed(e);
@@ -145,9 +146,12 @@ impl EngineTask {
         };
         if let Incoming::Start = import.incoming {
             import.incoming = match dataset::kind_of(&bytes[..bytes.len().min(64 * 1024)]) {
-                Some(SourceKind::Email | SourceKind::Surveys | SourceKind::Customers) => {
-                    Incoming::Source(Vec::new())
-                }
+                Some(
+                    SourceKind::Email
+                    | SourceKind::Surveys
+                    | SourceKind::Customers
+                    | SourceKind::Events,
+                ) => Incoming::Source(Vec::new()),
                 _ => Incoming::Orders(Box::new(OrdersImporter::new(
                     &import.file_name,
                     ImportOptions::default(),

@@ -40,6 +40,7 @@ fn record(source: &str) -> WorkspaceRecord {
                 },
                 rules: seglens_engine::rfm::three_level_rules(),
             },
+            funnel: None,
         },
     }
 }

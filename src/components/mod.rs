@@ -2,6 +2,7 @@
 //! no business logic.
 
 mod export;
+mod journeys;
 mod kpis;
 mod predict;
 mod privacy;
@@ -16,6 +17,7 @@ use crate::format;
 use crate::state::{AppState, Status};
 
 pub use export::ExportCard;
+pub use journeys::FunnelCard;
 pub use kpis::KpiHeatmap;
 pub use predict::Predictions;
 pub use privacy::Privacy;

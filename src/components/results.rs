@@ -7,7 +7,7 @@ use seglens_engine::rfm;
 use crate::actions;
 use crate::chart;
 use crate::components::{
-    ExportCard, FilePicker, KpiHeatmap, Predictions, ProjectPicker, RfmEditor,
+    ExportCard, FilePicker, FunnelCard, KpiHeatmap, Predictions, ProjectPicker, RfmEditor,
 };
 use crate::format;
 use crate::state::AppState;
@@ -73,6 +73,7 @@ pub fn Results() -> impl IntoView {
                 <SegmentChart/>
                 <RfmEditor/>
                 <KpiHeatmap/>
+                <FunnelCard/>
                 <ExportCard/>
                 <Predictions/>
                 <ImportSummary/>
@@ -242,6 +243,7 @@ fn ImportSummary() -> impl IntoView {
                                     seglens_engine::sources::SourceKind::Email => "e-mails",
                                     seglens_engine::sources::SourceKind::Surveys => "survey answers",
                                     seglens_engine::sources::SourceKind::Customers => "customers",
+                                    seglens_engine::sources::SourceKind::Events => "events",
                                     seglens_engine::sources::SourceKind::Orders => "rows",
                                 },
                                 format::int(s.rejected_total),

@@ -172,6 +172,50 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   await page.getByTestId('kpis').screenshot({ path: join(shots, '02c-kpis.png') });
 });
 
+test('journeys: the funnel per segment, as an independent count finds it', async () => {
+  const funnel = page.getByTestId('funnel');
+  await funnel.waitFor();
+  const steps = ['page_view', 'view_product', 'add_to_cart', 'begin_checkout', 'purchase'];
+  // Count it here: every start tried, steps in order within 7 days of it.
+  const byCustomer = new Map();
+  for (const r of rowsOf(join(root, 'target', 'e2e-demo', 'events.csv'))) {
+    if (!byCustomer.has(r.customer_id)) byCustomer.set(r.customer_id, []);
+    byCustomer.get(r.customer_id).push([Date.parse(r.timestamp), r.event]);
+  }
+  const reached = steps.map(() => 0);
+  for (const events of byCustomer.values()) {
+    events.sort((a, b) => a[0] - b[0]);
+    let best = 0;
+    events.forEach(([t0, e], i) => {
+      if (e !== steps[0]) return;
+      let depth = 1;
+      for (const [t, e2] of events.slice(i + 1)) {
+        if (depth === steps.length || t > t0 + 7 * 86400e3) break;
+        if (e2 === steps[depth]) depth += 1;
+      }
+      best = Math.max(best, depth);
+    });
+    for (let k = 0; k < best; k++) reached[k] += 1;
+  }
+  const table = page.getByTestId('funnel-table');
+  const headers = await table.locator('thead th').allInnerTexts();
+  const all = headers.indexOf('All customers');
+  const rows = await table.locator('tbody tr').all();
+  for (let k = 0; k < steps.length; k++) {
+    const cells = await rows[k].locator('th, td').allInnerTexts();
+    assert.ok(cells[0].endsWith(steps[k]), cells[0]);
+    assert.equal(Number(cells[all].split(' · ')[0].replace(/,/g, '')), reached[k], `step ${steps[k]}`);
+  }
+  // A shorter funnel with a longer window, applied and kept.
+  await page.getByTestId('step-3').selectOption('');
+  await page.getByTestId('funnel-window').fill('30');
+  await page.getByTestId('funnel-window').dispatchEvent('change');
+  await page.getByTestId('apply-funnel').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=funnel-table] tbody tr').length === 4);
+  assert.match(await funnel.innerText(), /within 30 days of the first/);
+  await funnel.screenshot({ path: join(shots, '02e-funnel.png') });
+});
+
 test('export: the members of a segment in Mailchimp columns, e-mail first', async () => {
   const counts = await tableCounts();
   await page.getByTestId('export-0').check();

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::clv::{self, BgNbd, GammaGamma, GroupPrediction, PredictionOptions, TimeUnit};
 use crate::dataset::Dataset;
 use crate::date::Day;
+use crate::journeys::{self, Funnel, FunnelSetup};
 use crate::kpi::{self, KpiInputs, KpiTable};
 use crate::orders::Orders;
 use crate::rfm::{self, BinEdges, RfmSetup, SegmentSummary};
@@ -23,6 +24,10 @@ pub struct AnalysisOptions {
     /// The RFM bins and segment rules.
     #[serde(default)]
     pub rfm: RfmSetup,
+    /// The funnel's steps and window; suggested from the events when
+    /// absent.
+    #[serde(default)]
+    pub funnel: Option<FunnelSetup>,
 }
 
 impl Default for AnalysisOptions {
@@ -32,6 +37,7 @@ impl Default for AnalysisOptions {
             medium_risk_from: 0.3,
             low_risk_from: 0.7,
             rfm: RfmSetup::default(),
+            funnel: None,
         }
     }
 }
@@ -55,6 +61,10 @@ pub struct Analysis {
     pub rf_grid: Vec<Vec<(u64, f64)>>,
     /// The bins of recency (in days), frequency and monetary value.
     pub edges: [BinEdges; 3],
+    /// The funnel per segment, when there are events.
+    pub funnel: Option<Funnel>,
+    /// The event names there are, for choosing steps.
+    pub event_names: Vec<String>,
 }
 
 /// The predictive models' results, summed for the page.
@@ -105,6 +115,9 @@ pub struct Band {
     /// Revenue to date of its customers.
     pub revenue: f64,
 }
+
+/// The funnel group of customers with events but no order.
+pub const NO_ORDER: &str = "No order yet";
 
 /// The predictions' horizon, in weeks.
 pub const HORIZON_WEEKS: f64 = 52.0;
@@ -158,6 +171,25 @@ pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, St
         group_of: &group_of,
         group_names: &result.segment_names,
     });
+    let funnel = data.events.as_ref().map(|events| {
+        let setup = options.funnel.clone().unwrap_or_else(|| FunnelSetup {
+            steps: journeys::default_steps(events),
+            window_days: 7,
+        });
+        // Customers with events but no order get a group of their own.
+        let mut names = result.segment_names.clone();
+        names.push(NO_ORDER.to_string());
+        let no_order = names.len() - 1;
+        let groups: Vec<Option<usize>> = (0..orders.customer_keys.len())
+            .map(|c| Some(group_of[c].unwrap_or(no_order)))
+            .collect();
+        journeys::funnel(events, &setup, &groups, &names)
+    });
+    let event_names = data
+        .events
+        .as_ref()
+        .map(|e| e.names.clone())
+        .unwrap_or_default();
     let prediction = predictions
         .and_then(|p| summarise_prediction(orders, &result, p, &prediction_options, options));
     Ok(Analysis {
@@ -169,6 +201,8 @@ pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, St
         kpis,
         rf_grid,
         edges,
+        funnel,
+        event_names,
     })
 }
 

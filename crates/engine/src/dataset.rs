@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ImportError;
 use crate::orders::{DecodeError, Orders};
-use crate::sources::{self, CustomerTable, EmailTable, SourceKind, SourceReport, SurveyTable};
+use crate::sources::{
+    self, CustomerTable, EmailTable, EventTable, SourceKind, SourceReport, SurveyTable,
+};
 
 /// The orders and the other sources, sharing the orders' customer indices.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -19,6 +21,8 @@ pub struct Dataset {
     pub surveys: Option<SurveyTable>,
     /// Contact details and attributes.
     pub customers: Option<CustomerTable>,
+    /// Web or app events.
+    pub events: Option<EventTable>,
     /// What the import of each source understood.
     pub source_reports: Vec<SourceReport>,
 }
@@ -28,6 +32,7 @@ struct Stored {
     email: Option<EmailTable>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
+    events: Option<EventTable>,
     source_reports: Vec<SourceReport>,
 }
 
@@ -70,10 +75,15 @@ impl Dataset {
                 self.customers = Some(t);
                 r
             }
+            Some(SourceKind::Events) => {
+                let (t, r) = sources::build_events(&table, &mut self.orders)?;
+                self.events = Some(t);
+                r
+            }
             _ => {
                 return Err(ImportError::MissingColumn {
                     file: file_name.to_string(),
-                    what: "customers (id, e-mail), e-mail results (opened, clicked) or survey answers (NPS, CSAT)".into(),
+                    what: "customers (id, e-mail), e-mail results (opened, clicked), survey answers (NPS, CSAT) or events (event, timestamp)".into(),
                     columns: table.names,
                 });
             }
@@ -90,6 +100,7 @@ impl Dataset {
             email: self.email.clone(),
             surveys: self.surveys.clone(),
             customers: self.customers.clone(),
+            events: self.events.clone(),
             source_reports: self.source_reports.clone(),
         })
         .unwrap_or_default();
@@ -136,6 +147,7 @@ impl Dataset {
             email: stored.email,
             surveys: stored.surveys,
             customers: stored.customers,
+            events: stored.events,
             source_reports: stored.source_reports,
         })
     }

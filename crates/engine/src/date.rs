@@ -64,6 +64,62 @@ pub fn parse_iso(text: &str) -> Option<Day> {
     parse_with(DateFormat::Iso, text).ok()
 }
 
+/// Seconds since 1970-01-01T00:00:00Z.
+pub type Timestamp = i64;
+
+/// Parses `YYYY-MM-DD[T or space]HH:MM[:SS[.fff]][Z or ±HH:MM]`, or a date
+/// alone (midnight), into seconds since the epoch in UTC. A time without a
+/// zone is read as UTC.
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    let t = text.trim();
+    let day = parse_with(DateFormat::Iso, t).ok()?;
+    let mut secs = i64::from(day) * 86_400;
+    let rest = t.get(10..).unwrap_or("");
+    if rest.is_empty() {
+        return Some(secs);
+    }
+    let rest = rest.strip_prefix(['T', ' '])?;
+    let b = rest.as_bytes();
+    if b.len() < 5 || b[2] != b':' {
+        return None;
+    }
+    let (h, m) = (digits(&b[0..2])?, digits(&b[3..5])?);
+    let mut i = 5;
+    let mut s = 0;
+    if b.len() >= 8 && b[5] == b':' {
+        s = digits(&b[6..8])?;
+        i = 8;
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+    }
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    secs += i64::from(h * 3600 + m * 60 + s);
+    let zone = &rest[i..];
+    let offset = match zone {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let zb = zone.as_bytes();
+            let sign = match zb.first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hm: Vec<u8> = zb[1..].iter().copied().filter(|c| *c != b':').collect();
+            if hm.len() != 4 {
+                return None;
+            }
+            sign * i64::from(digits(&hm[0..2])? * 3600 + digits(&hm[2..4])? * 60)
+        }
+    };
+    Some(secs - offset)
+}
+
 /// How the dates of a column are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DateFormat {
@@ -264,6 +320,24 @@ mod tests {
             Err(DateError::NotADate)
         );
         assert_eq!(format_iso(d), "2024-03-01");
+    }
+
+    #[test]
+    fn timestamps_with_zones() {
+        let base = i64::from(days_from_civil(2025, 10, 12)) * 86_400;
+        assert_eq!(parse_timestamp("2025-10-12"), Some(base));
+        assert_eq!(parse_timestamp("2025-10-12T12:48:12Z"), Some(base + 46_092));
+        assert_eq!(parse_timestamp("2025-10-12 12:48"), Some(base + 46_080));
+        assert_eq!(
+            parse_timestamp("2025-10-12T14:48:12.250+02:00"),
+            Some(base + 46_092)
+        );
+        assert_eq!(
+            parse_timestamp("2025-10-12T07:48:12-0500"),
+            Some(base + 46_092)
+        );
+        assert_eq!(parse_timestamp("2025-10-12T25:00"), None);
+        assert_eq!(parse_timestamp("12/10/2025 10:00"), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod date;
 pub mod delimited;
 pub mod demo;
 pub mod export;
+pub mod journeys;
 pub mod kpi;
 pub mod number;
 pub mod optimize;

@@ -21,6 +21,8 @@ pub enum SourceKind {
     Surveys,
     /// One row per customer: e-mail, name and any attribute.
     Customers,
+    /// One row per web or app event.
+    Events,
 }
 
 /// A delimited file with a header, as text.
@@ -127,6 +129,25 @@ const LAST_NAME: &[&str] = &[
     "family_name",
     "nom_de_famille",
 ];
+const EVENT: &[&str] = &[
+    "event",
+    "event_name",
+    "event_type",
+    "action",
+    "evenement",
+    "type_evenement",
+];
+const TIMESTAMP: &[&str] = &[
+    "timestamp",
+    "event_time",
+    "time",
+    "datetime",
+    "occurred_at",
+    "created_at",
+    "date",
+    "horodatage",
+];
+const SESSION: &[&str] = &["session_id", "session", "visit_id", "id_session"];
 const CAMPAIGN: &[&str] = &[
     "campaign",
     "campaign_id",
@@ -200,6 +221,8 @@ pub fn classify(names: &[String]) -> Option<SourceKind> {
         Some(SourceKind::Surveys)
     } else if has(OPENED) || has(CLICKED) {
         Some(SourceKind::Email)
+    } else if has(EVENT) && has(TIMESTAMP) {
+        Some(SourceKind::Events)
     } else if names.iter().any(|n| name_score(Role::Amount, n) > 0) {
         Some(SourceKind::Orders)
     } else if has(CUSTOMER) {
@@ -308,6 +331,21 @@ impl CustomerTable {
         }
         out
     }
+}
+
+/// Web or app events of known customers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventTable {
+    /// The customer of each event.
+    pub customer: Vec<u32>,
+    /// When it happened, in seconds since the epoch (UTC).
+    pub time: Vec<i64>,
+    /// What happened, an index into `names`.
+    pub event: Vec<u32>,
+    /// The events' names.
+    pub names: Vec<String>,
+    /// The session, an index into the file's session ids, when known.
+    pub session: Vec<Option<u32>>,
 }
 
 /// Finds or adds a customer key in the orders' key space.
@@ -634,6 +672,77 @@ pub fn build_customers(
         out.first_name.push(values.1);
         out.last_name.push(values.2);
         out.attributes.push(values.3);
+    }
+    rep.rows = out.customer.len() as u64;
+    rep.customers_without_orders = keys.new_seen.len() as u64;
+    Ok((out, rep))
+}
+
+/// Reads events of known customers into the orders' key space; rows
+/// without a customer (anonymous visits) and with unreadable times are
+/// counted as rejected.
+pub fn build_events(
+    table: &TextTable,
+    orders: &mut Orders,
+) -> Result<(EventTable, SourceReport), ImportError> {
+    let n = &table.names;
+    let customer =
+        find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer id or e-mail address"))?;
+    let event = find(n, EVENT).ok_or_else(|| missing(table, "an event name"))?;
+    let time = find(n, TIMESTAMP).ok_or_else(|| missing(table, "a timestamp"))?;
+    let session = find(n, SESSION);
+    let used: Vec<String> = [
+        ("customer", Some(customer)),
+        ("event", Some(event)),
+        ("time", Some(time)),
+        ("session", session),
+    ]
+    .iter()
+    .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", n[c])))
+    .collect();
+    let mut rep = report(table, SourceKind::Events, used);
+    let mut keys = Keys::new(orders);
+    let mut out = EventTable::default();
+    let mut names: rustc_hash::FxHashMap<String, u32> = Default::default();
+    let mut sessions: rustc_hash::FxHashMap<String, u32> = Default::default();
+    for (row, &line) in table.rows.iter().zip(&table.lines) {
+        let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
+        let Some(who) = keys.get(cell(customer)) else {
+            reject(
+                &mut rep,
+                line,
+                Some(&n[customer]),
+                "no customer (an anonymous visit)".into(),
+            );
+            continue;
+        };
+        let Some(t) = date::parse_timestamp(cell(time)) else {
+            reject(
+                &mut rep,
+                line,
+                Some(&n[time]),
+                format!("{:?} is not a date and time", cell(time)),
+            );
+            continue;
+        };
+        let name = cell(event).to_string();
+        if name.is_empty() {
+            reject(&mut rep, line, Some(&n[event]), "the event is empty".into());
+            continue;
+        }
+        let next = names.len() as u32;
+        let e = *names.entry(name.clone()).or_insert_with(|| {
+            out.names.push(name);
+            next
+        });
+        let s = session.map(cell).filter(|v| !v.is_empty()).map(|v| {
+            let next = sessions.len() as u32;
+            *sessions.entry(v.to_string()).or_insert(next)
+        });
+        out.customer.push(who);
+        out.time.push(t);
+        out.event.push(e);
+        out.session.push(s);
     }
     rep.rows = out.customer.len() as u64;
     rep.customers_without_orders = keys.new_seen.len() as u64;

@@ -1,0 +1,277 @@
+//! Funnels per segment: how many customers go through ordered steps within
+//! a conversion window, how many drop off at each step, and how long they
+//! take between steps.
+//!
+//! A customer reaches step `k` when, after doing step 1 at some time `t`,
+//! they do steps 2 to `k` in that order (other events in between allowed),
+//! each by `t + window`. Every occurrence of step 1 is tried as a start and
+//! the deepest run counts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kpi::wilson;
+use crate::sources::EventTable;
+
+/// Steps and window, as the user chooses them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunnelSetup {
+    /// Event names, in order.
+    pub steps: Vec<String>,
+    /// The conversion window, in days.
+    pub window_days: u32,
+}
+
+/// One step of one group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepCount {
+    /// Customers who reached the step.
+    pub customers: u64,
+    /// The median time from the previous step, in seconds.
+    pub median_seconds: Option<f64>,
+}
+
+/// A funnel, per group side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Funnel {
+    /// The steps used.
+    pub steps: Vec<String>,
+    /// The window in days.
+    pub window_days: u32,
+    /// The groups, the last one "All customers".
+    pub groups: Vec<String>,
+    /// `counts[group][step]`.
+    pub counts: Vec<Vec<StepCount>>,
+    /// The 95% interval of each group's overall conversion (last step ÷
+    /// first step).
+    pub conversion_ci: Vec<Option<(f64, f64)>>,
+}
+
+/// Suggests steps: the five most frequent events, ordered by where they
+/// tend to come in each customer's history (mean rank of first occurrence).
+pub fn default_steps(events: &EventTable) -> Vec<String> {
+    let k = events.names.len();
+    let mut count = vec![0u64; k];
+    for e in &events.event {
+        count[*e as usize] += 1;
+    }
+    let mut order: Vec<usize> = (0..events.customer.len()).collect();
+    order.sort_by_key(|&i| (events.customer[i], events.time[i]));
+    let mut rank_sum = vec![0f64; k];
+    let mut rank_n = vec![0f64; k];
+    let mut i = 0;
+    while i < order.len() {
+        let c = events.customer[order[i]];
+        let mut seen = vec![false; k];
+        let mut rank = 0.0;
+        while i < order.len() && events.customer[order[i]] == c {
+            let e = events.event[order[i]] as usize;
+            if !seen[e] {
+                seen[e] = true;
+                rank_sum[e] += rank;
+                rank_n[e] += 1.0;
+                rank += 1.0;
+            }
+            i += 1;
+        }
+    }
+    let mut top: Vec<usize> = (0..k).collect();
+    top.sort_by(|a, b| count[*b].cmp(&count[*a]));
+    top.truncate(5);
+    top.sort_by(|a, b| {
+        (rank_sum[*a] / rank_n[*a].max(1.0)).total_cmp(&(rank_sum[*b] / rank_n[*b].max(1.0)))
+    });
+    top.into_iter().map(|e| events.names[e].clone()).collect()
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+/// Counts the funnel for each group and for all customers.
+pub fn funnel(
+    events: &EventTable,
+    setup: &FunnelSetup,
+    group_of: &[Option<usize>],
+    group_names: &[String],
+) -> Funnel {
+    let steps: Vec<Option<u32>> = setup
+        .steps
+        .iter()
+        .map(|s| events.names.iter().position(|n| n == s).map(|p| p as u32))
+        .collect();
+    let n_steps = steps.len();
+    let window = i64::from(setup.window_days) * 86_400;
+    let n_groups = group_names.len();
+    let mut reached = vec![vec![0u64; n_steps]; n_groups + 1];
+    let mut gaps: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); n_steps]; n_groups + 1];
+    let mut order: Vec<usize> = (0..events.customer.len()).collect();
+    order.sort_by_key(|&i| (events.customer[i], events.time[i]));
+    let mut i = 0;
+    while i < order.len() {
+        let c = events.customer[order[i]];
+        let start = i;
+        while i < order.len() && events.customer[order[i]] == c {
+            i += 1;
+        }
+        if n_steps == 0 || steps[0].is_none() {
+            continue;
+        }
+        let run = &order[start..i];
+        // The deepest run over every start, with its times.
+        let mut best: Vec<i64> = Vec::new();
+        for (a, &first) in run.iter().enumerate() {
+            if Some(events.event[first]) != steps[0] {
+                continue;
+            }
+            let t0 = events.time[first];
+            let mut times = vec![t0];
+            for &j in &run[a + 1..] {
+                if times.len() == n_steps || events.time[j] > t0 + window {
+                    break;
+                }
+                if Some(events.event[j]) == steps[times.len()] {
+                    times.push(events.time[j]);
+                }
+            }
+            if times.len() > best.len() {
+                best = times;
+                if best.len() == n_steps {
+                    break;
+                }
+            }
+        }
+        let group = group_of
+            .get(c as usize)
+            .copied()
+            .flatten()
+            .filter(|g| *g < n_groups);
+        for g in group.into_iter().chain(std::iter::once(n_groups)) {
+            for (k, t) in best.iter().enumerate() {
+                reached[g][k] += 1;
+                if k > 0 {
+                    gaps[g][k].push((t - best[k - 1]) as f64);
+                }
+            }
+        }
+    }
+    let counts = (0..=n_groups)
+        .map(|g| {
+            (0..n_steps)
+                .map(|k| StepCount {
+                    customers: reached[g][k],
+                    median_seconds: median(&mut gaps[g][k]),
+                })
+                .collect()
+        })
+        .collect();
+    let conversion_ci = (0..=n_groups)
+        .map(|g| match (reached[g].first(), reached[g].last()) {
+            (Some(&first), Some(&last)) if first > 0 => wilson(last as f64, first as f64),
+            _ => None,
+        })
+        .collect();
+    let mut groups = group_names.to_vec();
+    groups.push("All customers".into());
+    Funnel {
+        steps: setup.steps.clone(),
+        window_days: setup.window_days,
+        groups,
+        counts,
+        conversion_ci,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Events as `(customer, hour, event)`.
+    fn table(rows: &[(u32, i64, &str)]) -> EventTable {
+        let mut t = EventTable::default();
+        for (c, h, e) in rows {
+            let idx = match t.names.iter().position(|n| n == e) {
+                Some(i) => i,
+                None => {
+                    t.names.push(e.to_string());
+                    t.names.len() - 1
+                }
+            } as u32;
+            t.customer.push(*c);
+            t.time.push(h * 3600);
+            t.event.push(idx);
+            t.session.push(None);
+        }
+        t
+    }
+
+    fn setup(steps: &[&str], days: u32) -> FunnelSetup {
+        FunnelSetup {
+            steps: steps.iter().map(|s| s.to_string()).collect(),
+            window_days: days,
+        }
+    }
+
+    #[test]
+    fn order_window_repeats_and_groups() {
+        let t = table(&[
+            // 0: view, cart, buy within an hour each: full funnel.
+            (0, 0, "view"),
+            (0, 1, "cart"),
+            (0, 2, "buy"),
+            // 1: buys before viewing: only step 1 (order matters).
+            (1, 0, "buy"),
+            (1, 1, "view"),
+            // 2: view, then cart 3 days later: outside a 2-day window.
+            (2, 0, "view"),
+            (2, 72, "cart"),
+            // 3: an early view that goes nowhere, then a later full run.
+            (3, 0, "view"),
+            (3, 100, "view"),
+            (3, 101, "other"),
+            (3, 102, "cart"),
+            (3, 104, "buy"),
+            // 4: no view at all.
+            (4, 0, "cart"),
+        ]);
+        let groups = vec!["A".to_string(), "B".to_string()];
+        let group_of = vec![Some(0), Some(0), Some(1), Some(1), None];
+        let f = funnel(&t, &setup(&["view", "cart", "buy"], 2), &group_of, &groups);
+        let counts = |g: usize| f.counts[g].iter().map(|s| s.customers).collect::<Vec<_>>();
+        assert_eq!(counts(0), vec![2, 1, 1]);
+        assert_eq!(counts(1), vec![2, 1, 1]);
+        assert_eq!(counts(2), vec![4, 2, 2], "customer 4 never views");
+        // Median gaps over customers 0 and 3: view→cart 1 h and 2 h, cart→buy 1 h and 2 h.
+        assert_eq!(f.counts[2][1].median_seconds, Some(5400.0));
+        assert_eq!(f.counts[2][2].median_seconds, Some(5400.0));
+        // With a 5-day window customer 2 reaches the cart too.
+        let wide = funnel(&t, &setup(&["view", "cart", "buy"], 5), &group_of, &groups);
+        assert_eq!(wide.counts[2][1].customers, 3);
+        let (lo, hi) = f.conversion_ci[2].unwrap();
+        assert!(lo < 0.5 && hi > 0.5);
+        // An unknown step reaches nobody after it.
+        let odd = funnel(&t, &setup(&["view", "nothing"], 2), &group_of, &groups);
+        assert_eq!(odd.counts[2][1].customers, 0);
+    }
+
+    #[test]
+    fn default_steps_follow_the_usual_order() {
+        let t = table(&[
+            (0, 0, "view"),
+            (0, 1, "cart"),
+            (0, 2, "buy"),
+            (1, 0, "view"),
+            (1, 1, "cart"),
+            (2, 0, "view"),
+        ]);
+        assert_eq!(default_steps(&t), vec!["view", "cart", "buy"]);
+    }
+}
