@@ -29,7 +29,7 @@ pub fn ExportCard() -> impl IntoView {
                 .map(|(i, s)| (i, s.segment.clone(), s.customers))
                 .collect();
             view! {
-                <section class="card" data-testid="export">
+                <section class="card" id="act" data-testid="export">
                     <h2>"Act on a segment: export its customers"</h2>
                     <p class="muted">
                         "Download the customers of the segments you tick, with their segment, in the columns your e-mail tool imports (e-mail address first). Cells that a spreadsheet would run as a formula are made harmless. The file is made on this computer."

@@ -97,7 +97,7 @@ pub fn FunnelCard() -> impl IntoView {
                 view! { <td class="num">{text}</td> }
             }).collect_view();
             Some(view! {
-                <section class="card" data-testid="funnel">
+                <section class="card" id="journeys" data-testid="funnel">
                     <h2>"How each segment moves through your funnel"</h2>
                     <p class="muted">
                         {format!(

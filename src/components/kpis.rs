@@ -147,7 +147,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                 }
             }).collect_view();
             view! {
-                <section class="card" data-testid="kpis">
+                <section class="card" id="compare" data-testid="kpis">
                     <h2>"Compare segments on every KPI"</h2>
                     <p class="muted">
                         "Each cell is the segment's value; its colour says how far it is from all customers: blue better, orange worse, white level. Hover a cell for its formula, its 95% interval and the counts behind it. Faded cells are not significantly different from the other customers."

@@ -42,7 +42,7 @@ fn PredictionCard(
         p.monthly_discount * 100.0
     );
     view! {
-        <section class="card" data-testid="predictions">
+        <section class="card" id="predict" data-testid="predictions">
             <h2>"Who is likely to come back, and what they will be worth"</h2>
             <p class="lead" data-testid="prediction-headline">{headline}</p>
             <p class="muted">

@@ -69,6 +69,15 @@ pub fn Results() -> impl IntoView {
                         }}
                     </div>
                 </section>
+                <nav class="sections" aria-label="Sections">
+                    <a href="#segments">"Segments"</a>
+                    <a href="#rules">"Rules"</a>
+                    <a href="#compare">"Compare"</a>
+                    {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">"Journeys"</a> })}
+                    <a href="#act">"Act"</a>
+                    <a href="#predict">"Predict"</a>
+                    <a href="#data">"Data"</a>
+                </nav>
                 <SegmentTable/>
                 <SegmentChart/>
                 <RfmEditor/>
@@ -116,7 +125,7 @@ fn SegmentTable() -> impl IntoView {
             let total_orders: u64 = summary.iter().map(|s| s.orders).sum();
             let total_revenue: f64 = summary.iter().map(|s| s.revenue).sum();
             view! {
-                <section class="card">
+                <section class="card" id="segments">
                     <h2>"RFM segments"</h2>
                     <p class="muted">
                         "Each customer gets a score from 1 to 5 for recency (days since the last order), "
@@ -209,7 +218,7 @@ fn ImportSummary() -> impl IntoView {
                 .join(", ");
             let rejected = r.rejected.iter().take(50).cloned().collect::<Vec<_>>();
             view! {
-                <section class="card" data-testid="import-report">
+                <section class="card" id="data" data-testid="import-report">
                     <h2>"What was read"</h2>
                     <p>
                         {format!(

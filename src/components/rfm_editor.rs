@@ -134,7 +134,7 @@ pub fn RfmEditor() -> impl IntoView {
         }
     };
     view! {
-        <section class="card" data-testid="rfm-editor">
+        <section class="card" id="rules" data-testid="rfm-editor">
             <h2>"Segment rules"</h2>
             <p class="muted">
                 "Each customer's recency, frequency and monetary value are cut into scores (by quantiles, as R's rfm package does, or at thresholds you choose); the customer then joins the first segment whose three score ranges all match. Problems are shown as you edit; nothing changes until you apply."
