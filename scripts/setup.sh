@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever SegLens needs and is missing; fast when all is there.
 #   scripts/setup.sh build   tools to build and serve the app
-#   scripts/setup.sh test    those, plus Chromium, chromedriver, npm and Python packages
+#   scripts/setup.sh test    those, plus Chromium, chromedriver, PostgreSQL, npm and Python packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -45,6 +45,13 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   say "Installing Chromium and chromedriver"
   sudo_if_needed apt-get update -qq
   DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq chromium chromium-driver
+fi
+
+# PostgreSQL, to run the SQL export on a real server in the tests.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  say "Installing PostgreSQL (for the SQL export check)"
+  sudo_if_needed apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq postgresql
 fi
 
 # Playwright (the library only; it drives Debian's Chromium).

@@ -42,6 +42,9 @@ step "KPIs per segment against the same KPIs in DuckDB SQL"
 step "SQL export run in DuckDB gives the same segments"
 .venv/bin/python tests/reference/sql_reference.py "$seglens" "$demo_dir/orders.csv"
 
+step "SQL export run in PostgreSQL gives the same segments"
+bash tests/reference/postgres_check.sh "$seglens" "$demo_dir/orders.csv" .venv/bin/python
+
 step "Storage in headless Chromium (wasm-bindgen-test)"
 cargo test --locked --target wasm32-unknown-unknown --test storage
 
