@@ -11,6 +11,7 @@ use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
 use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::date::Day;
 use seglens_engine::export::Layout;
+use seglens_engine::kpi::Goal;
 use seglens_engine::rfm::RfmSetup;
 use seglens_engine::roles::Role;
 use seglens_engine::sources::SourceKind;
@@ -76,6 +77,7 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
             report: done.report,
             sources: Vec::new(),
             options: AnalysisOptions::default(),
+            goals: Vec::new(),
         },
     };
     state.holdout.set(None);
@@ -431,5 +433,34 @@ pub fn open_project(state: AppState, file: web_sys::File) {
             Err(e) => state.error.set(Some(format!("{}: {e}", file.name()))),
         }
         state.status.set(Status::Idle);
+    });
+}
+
+/// Adds a goal, or removes the goal at `remove`, and saves the workspace.
+pub fn edit_goals(state: AppState, add: Option<Goal>, remove: Option<usize>) {
+    let Some(mut ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    if let Some(i) = remove.filter(|i| *i < ws.record.goals.len()) {
+        ws.record.goals.remove(i);
+    }
+    if let Some(goal) = add {
+        if !goal.target.is_finite() {
+            state
+                .error
+                .set(Some("Type a number for the goal's target.".into()));
+            return;
+        }
+        ws.record.goals.push(goal);
+    }
+    let record = ws.record.clone();
+    state.workspace.set(Some(ws));
+    spawn_local(async move {
+        let store = state.services.with_value(|s| s.store.clone());
+        if let Some(store) = store
+            && let Err(e) = store.save_record(&record).await
+        {
+            state.error.set(Some(e.to_string()));
+        }
     });
 }

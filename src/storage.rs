@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use futures::channel::oneshot;
 use seglens_engine::analysis::AnalysisOptions;
+use seglens_engine::kpi::Goal;
 use seglens_engine::sources::SourceReport;
 use seglens_engine::{ImportReport, Orders};
 use serde::{Deserialize, Serialize};
@@ -93,6 +94,9 @@ pub struct WorkspaceRecord {
     /// The user's analysis choices (analysis date, churn-risk thresholds).
     #[serde(default)]
     pub options: AnalysisOptions,
+    /// The business goals set on KPIs.
+    #[serde(default)]
+    pub goals: Vec<Goal>,
 }
 
 /// A version-1 record: the order rows were kept as JSON.
@@ -294,6 +298,7 @@ impl Store {
                     report: None,
                     sources: Vec::new(),
                     options: AnalysisOptions::default(),
+                    goals: Vec::new(),
                 };
                 let table = orders.encode();
                 self.save(&record, &table).await?;

@@ -42,6 +42,13 @@ fn record(source: &str) -> WorkspaceRecord {
             },
             funnel: None,
         },
+        goals: vec![seglens_engine::kpi::Goal {
+            kpi: "nps".into(),
+            segment: "Loyal Customers".into(),
+            at_least: true,
+            target: 50.0,
+            deadline: Some(20_500),
+        }],
     }
 }
 

@@ -2,6 +2,7 @@
 //! no business logic.
 
 mod export;
+mod goals;
 mod journeys;
 mod kpis;
 mod predict;
@@ -17,6 +18,7 @@ use crate::format;
 use crate::state::{AppState, Status};
 
 pub use export::ExportCard;
+pub use goals::GoalsCard;
 pub use journeys::FunnelCard;
 pub use kpis::KpiHeatmap;
 pub use predict::Predictions;

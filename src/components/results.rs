@@ -7,7 +7,8 @@ use seglens_engine::rfm;
 use crate::actions;
 use crate::chart;
 use crate::components::{
-    ExportCard, FilePicker, FunnelCard, KpiHeatmap, Predictions, ProjectPicker, RfmEditor,
+    ExportCard, FilePicker, FunnelCard, GoalsCard, KpiHeatmap, Predictions, ProjectPicker,
+    RfmEditor,
 };
 use crate::format;
 use crate::state::AppState;
@@ -73,6 +74,7 @@ pub fn Results() -> impl IntoView {
                     <a href="#segments">"Segments"</a>
                     <a href="#rules">"Rules"</a>
                     <a href="#compare">"Compare"</a>
+                    <a href="#goals">"Goals"</a>
                     {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">"Journeys"</a> })}
                     <a href="#act">"Act"</a>
                     <a href="#predict">"Predict"</a>
@@ -82,6 +84,7 @@ pub fn Results() -> impl IntoView {
                 <SegmentChart/>
                 <RfmEditor/>
                 <KpiHeatmap/>
+                <GoalsCard/>
                 <FunnelCard/>
                 <ExportCard/>
                 <Predictions/>

@@ -172,6 +172,39 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   await page.getByTestId('kpis').screenshot({ path: join(shots, '02c-kpis.png') });
 });
 
+test('goals: a target on a KPI of a segment, where it stands, kept across a reload', async () => {
+  const heatmap = page.getByTestId('kpi-heatmap');
+  const headers = await heatmap.locator('thead th').allInnerTexts();
+  const champions = heatmap.locator('tbody tr', { has: page.locator('th', { hasText: /^Champions$/ }) });
+  const nps = (await champions.locator('th, td').allInnerTexts())[headers.findIndex((h) => h.startsWith('NPS'))];
+
+  await page.getByTestId('goal-kpi').selectOption('nps');
+  await page.getByTestId('goal-segment').selectOption('Champions');
+  await page.getByTestId('goal-target').fill('50');
+  await page.getByTestId('goal-target').dispatchEvent('change');
+  await page.getByTestId('goal-deadline').fill('2026-06-30');
+  await page.getByTestId('goal-deadline').dispatchEvent('change');
+  await page.getByTestId('add-goal').click();
+  await page.getByTestId('goal').first().waitFor();
+  assert.match(await page.getByTestId('goal').first().innerText(),
+    new RegExp(`NPS of Champions at least \\+50 by 2026-06-30 · now \\${nps}( |$)[\\s\\S]*180 days left`));
+
+  await page.getByTestId('goal-kpi').selectOption('customers');
+  await page.getByTestId('goal-segment').selectOption('All customers');
+  await page.getByTestId('goal-target').fill('5000');
+  await page.getByTestId('goal-target').dispatchEvent('change');
+  await page.getByTestId('add-goal').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=goal]').length === 2);
+  assert.match(await page.getByTestId('goal').nth(1).innerText(), /Customers of All customers at least 5,000 · now 4,732 — 268 to go/);
+  await page.getByTestId('goals').screenshot({ path: join(shots, '02f-goals.png') });
+
+  await page.reload();
+  await page.getByTestId('goals').waitFor();
+  assert.equal(await page.getByTestId('goal').count(), 2);
+  await page.getByTestId('goal').nth(1).getByRole('button').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=goal]').length === 1);
+});
+
 test('journeys: the funnel per segment, as an independent count finds it', async () => {
   const funnel = page.getByTestId('funnel');
   await funnel.waitFor();

@@ -600,6 +600,72 @@ fn value(id: &str, a: &Acc, rest: Option<&Acc>, base: &Acc, input: &KpiInputs<'_
     }
 }
 
+/// A business goal: a KPI of a segment (or of all customers) to bring to
+/// a target by a deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Goal {
+    /// The KPI's identifier (see [`definitions`]).
+    pub kpi: String,
+    /// The segment's name, or "All customers".
+    pub segment: String,
+    /// True for "at least the target", false for "at most".
+    pub at_least: bool,
+    /// The target, in the KPI's unit (rates as shares, 0 to 1).
+    pub target: f64,
+    /// The deadline, if any.
+    pub deadline: Option<Day>,
+}
+
+/// Where a goal stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoalStatus {
+    /// The KPI's current value, when there is one.
+    pub current: Option<f64>,
+    /// True when the target is reached.
+    pub met: bool,
+    /// How far along, 0 to 1: current ÷ target for "at least", target ÷
+    /// current for "at most" (NPS: on a 0–200 scale shifted by 100).
+    pub progress: Option<f64>,
+    /// For counts, how many are still missing.
+    pub remaining: Option<f64>,
+    /// Days from the analysis date to the deadline (negative when past).
+    pub days_left: Option<i32>,
+}
+
+/// Evaluates a goal against a KPI table at the analysis date.
+pub fn goal_status(table: &KpiTable, goal: &Goal, as_of: Day) -> GoalStatus {
+    let k = table.kpis.iter().position(|d| d.id == goal.kpi);
+    let g = table.groups.iter().position(|n| *n == goal.segment);
+    let current = k.zip(g).and_then(|(k, g)| table.values[g][k].value);
+    let points = k.is_some_and(|k| table.kpis[k].format == KpiFormat::Points);
+    let shift = if points { 100.0 } else { 0.0 };
+    let (met, progress) = match current {
+        None => (false, None),
+        Some(v) => {
+            let (v, t) = (v + shift, goal.target + shift);
+            let met = if goal.at_least { v >= t } else { v <= t };
+            let progress = if goal.at_least {
+                if t > 0.0 { v / t } else { 1.0 }
+            } else if v > 0.0 {
+                t / v
+            } else {
+                1.0
+            };
+            (met, Some(progress.clamp(0.0, 1.0)))
+        }
+    };
+    let count = k.is_some_and(|k| table.kpis[k].format == KpiFormat::Count);
+    GoalStatus {
+        current,
+        met,
+        progress,
+        remaining: current
+            .filter(|_| count && goal.at_least)
+            .map(|v| (goal.target - v).max(0.0)),
+        days_left: goal.deadline.map(|d| d - as_of),
+    }
+}
+
 /// The segments' differences from the base that stand out: significant,
 /// at least 20% (or 10 NPS points) away, on segments of 20 customers or
 /// more, largest first, at most `n`. Returns `(group, kpi)` pairs.
@@ -718,6 +784,50 @@ mod tests {
                 .unwrap()
                 .contains("e-mail results file")
         );
+    }
+
+    #[test]
+    fn goals() {
+        let table = KpiTable {
+            kpis: definitions(),
+            groups: vec!["A".into(), "All customers".into()],
+            values: vec![
+                definitions()
+                    .iter()
+                    .map(|d| KpiValue {
+                        value: Some(match d.id.as_str() {
+                            "customers" => 30.0,
+                            "nps" => 20.0,
+                            "churn_rate" => 0.25,
+                            _ => 1.0,
+                        }),
+                        ..KpiValue::default()
+                    })
+                    .collect(),
+                vec![KpiValue::default(); definitions().len()],
+            ],
+            churn_period_days: 90,
+        };
+        let goal = |kpi: &str, at_least, target| Goal {
+            kpi: kpi.into(),
+            segment: "A".into(),
+            at_least,
+            target,
+            deadline: Some(110),
+        };
+        let s = goal_status(&table, &goal("customers", true, 40.0), 100);
+        assert_eq!(
+            (s.met, s.progress, s.remaining, s.days_left),
+            (false, Some(0.75), Some(10.0), Some(10))
+        );
+        // NPS 20 against 50: (20 + 100) / (50 + 100).
+        let s = goal_status(&table, &goal("nps", true, 50.0), 100);
+        assert_eq!((s.met, s.progress), (false, Some(0.8)));
+        let s = goal_status(&table, &goal("churn_rate", false, 0.3), 100);
+        assert!(s.met);
+        let mut none = goal("nps", true, 50.0);
+        none.segment = "All customers".into();
+        assert_eq!(goal_status(&table, &none, 100).current, None);
     }
 
     #[test]
