@@ -10,7 +10,9 @@ python=$3
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 dir=$(mktemp -d)
 chmod 755 "$dir"
-as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; else su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; fi; }
+# PostgreSQL refuses to run as root: as root, run it as the postgres user;
+# otherwise as the current user.
+as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; else "$@"; fi; }
 if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
 as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
 as_pg "$bin/pg_ctl" -D "$dir/data" -o "-p 55439 -k $dir -c listen_addresses=" -l "$dir/log" -w start >/dev/null
