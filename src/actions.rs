@@ -464,3 +464,12 @@ pub fn edit_goals(state: AppState, add: Option<Goal>, remove: Option<usize>) {
         }
     });
 }
+
+/// Copies a text (a subject line or a message) to the clipboard.
+pub fn copy_text(state: AppState, text: String) {
+    spawn_local(async move {
+        if let Err(e) = crate::clipboard::copy(&text).await {
+            state.error.set(Some(e));
+        }
+    });
+}

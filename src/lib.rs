@@ -1,10 +1,11 @@
 //! The SegLens web app: Leptos components over the engine, which runs in
 //! a Web Worker. Only this crate touches the browser, each browser API
 //! behind one small adapter: [`files`], [`storage`], [`engine_client`],
-//! [`offline`], [`quota`], [`downloads`].
+//! [`offline`], [`quota`], [`downloads`], [`clipboard`].
 
 pub mod actions;
 pub mod chart;
+pub mod clipboard;
 pub mod components;
 pub mod downloads;
 pub mod engine_client;

@@ -10,6 +10,7 @@ mod privacy;
 mod results;
 mod rfm_editor;
 mod start;
+mod suggestions;
 
 use leptos::prelude::*;
 
@@ -26,6 +27,7 @@ pub use privacy::Privacy;
 pub use results::Results;
 pub use rfm_editor::RfmEditor;
 pub use start::{FilePicker, ProjectPicker, Start};
+pub use suggestions::Suggestions;
 
 /// The whole app.
 #[component]

@@ -8,7 +8,7 @@ use crate::actions;
 use crate::chart;
 use crate::components::{
     ExportCard, FilePicker, FunnelCard, GoalsCard, KpiHeatmap, Predictions, ProjectPicker,
-    RfmEditor,
+    RfmEditor, Suggestions,
 };
 use crate::format;
 use crate::state::AppState;
@@ -76,7 +76,7 @@ pub fn Results() -> impl IntoView {
                     <a href="#compare">"Compare"</a>
                     <a href="#goals">"Goals"</a>
                     {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">"Journeys"</a> })}
-                    <a href="#act">"Act"</a>
+                    <a href="#suggestions">"Act"</a>
                     <a href="#predict">"Predict"</a>
                     <a href="#data">"Data"</a>
                 </nav>
@@ -86,6 +86,7 @@ pub fn Results() -> impl IntoView {
                 <KpiHeatmap/>
                 <GoalsCard/>
                 <FunnelCard/>
+                <Suggestions/>
                 <ExportCard/>
                 <Predictions/>
                 <ImportSummary/>

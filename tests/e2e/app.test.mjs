@@ -249,6 +249,19 @@ test('journeys: the funnel per segment, as an independent count finds it', async
   await funnel.screenshot({ path: join(shots, '02e-funnel.png') });
 });
 
+test('suggested actions fit the segment, and a message can be edited and copied', async () => {
+  await page.getByTestId('suggest-segment').selectOption('6'); // At Risk, the seventh rule
+  const first = page.getByTestId('suggestion').first();
+  assert.equal(await first.locator('h3').innerText(), 'Win-back offer');
+  assert.match(await first.innerText(), /revenue per customer [\d.]+ \(all customers [\d.]+\)/);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(base).origin });
+  const box = first.locator('textarea').first();
+  await box.fill('Hi {first_name}, come back for 20% off {last_category}.');
+  await first.getByRole('button', { name: 'Copy message' }).first().click();
+  await page.waitForFunction(() => navigator.clipboard.readText().then((t) => t.startsWith('Hi {first_name}, come back')));
+  await page.getByTestId('suggestions').screenshot({ path: join(shots, '02g-suggestions.png') });
+});
+
 test('export: the members of a segment in Mailchimp columns, e-mail first', async () => {
   const counts = await tableCounts();
   await page.getByTestId('export-0').check();

@@ -17,6 +17,7 @@ pub mod kpi;
 pub mod number;
 pub mod optimize;
 pub mod orders;
+pub mod playbook;
 pub mod project;
 pub mod rfm;
 pub mod roles;
