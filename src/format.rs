@@ -25,6 +25,19 @@ pub fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
 
+/// A KPI value in its unit: counts, money, percentages, plain numbers or
+/// signed points (NPS).
+pub fn kpi_value(format: seglens_engine::kpi::KpiFormat, v: f64) -> String {
+    use seglens_engine::kpi::KpiFormat;
+    match format {
+        KpiFormat::Count => int(v.round().max(0.0) as u64),
+        KpiFormat::Money => money(v),
+        KpiFormat::Rate => percent(v),
+        KpiFormat::Number => format!("{v:.2}"),
+        KpiFormat::Points => format!("{v:+.0}"),
+    }
+}
+
 /// `1 refund`, `2 refunds`: a count with its noun.
 pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", int(n), if n == 1 { one } else { many })

@@ -20,14 +20,7 @@ pub fn ExportCard() -> impl IntoView {
     let table = RwSignal::new("orders".to_string());
     move || {
         state.workspace.get().map(|ws| {
-            let segments: Vec<(usize, String, u64)> = ws
-                .analysis
-                .summary
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.customers > 0)
-                .map(|(i, s)| (i, s.segment.clone(), s.customers))
-                .collect();
+            let segments = ws.analysis.non_empty_segments();
             view! {
                 <section class="card" id="act" data-testid="export">
                     <h2>"Act on a segment: export its customers"</h2>

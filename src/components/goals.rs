@@ -9,16 +9,6 @@ use crate::actions;
 use crate::format;
 use crate::state::AppState;
 
-fn show(format: KpiFormat, v: f64) -> String {
-    match format {
-        KpiFormat::Count => format::int(v.round().max(0.0) as u64),
-        KpiFormat::Money => format::money(v),
-        KpiFormat::Rate => format::percent(v),
-        KpiFormat::Number => format!("{v:.2}"),
-        KpiFormat::Points => format!("{v:+.0}"),
-    }
-}
-
 /// The goals card.
 #[component]
 pub fn GoalsCard() -> impl IntoView {
@@ -45,13 +35,13 @@ pub fn GoalsCard() -> impl IntoView {
                     "{name} of {} {} {}{}",
                     g.segment,
                     if g.at_least { "at least" } else { "at most" },
-                    show(f, g.target),
+                    format::kpi_value(f, g.target),
                     g.deadline.map(|d| format!(" by {}", format_iso(d))).unwrap_or_default()
                 );
                 let now = match s.current {
                     Some(v) => format!(
                         "now {}{}{}",
-                        show(f, v),
+                        format::kpi_value(f, v),
                         if s.met { " — reached" } else { "" },
                         s.remaining.filter(|r| *r > 0.0).map(|r| format!(" — {} to go", format::int(r as u64))).unwrap_or_default()
                     ),

@@ -9,16 +9,6 @@ use crate::chart;
 use crate::format;
 use crate::state::AppState;
 
-fn show(format: KpiFormat, v: f64) -> String {
-    match format {
-        KpiFormat::Count => format::int(v.round() as u64),
-        KpiFormat::Money => format::money(v),
-        KpiFormat::Rate => format::percent(v),
-        KpiFormat::Number => format!("{v:.2}"),
-        KpiFormat::Points => format!("{v:+.0}"),
-    }
-}
-
 fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
     if let Some(m) = &v.missing {
         return format!("{} — {group}\n{m}", def.name);
@@ -27,14 +17,14 @@ fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
         "{} — {group}: {}",
         def.name,
         v.value
-            .map(|x| show(def.format, x))
+            .map(|x| format::kpi_value(def.format, x))
             .unwrap_or_else(|| "no data".into())
     )];
     if let Some((lo, hi)) = v.ci {
         lines.push(format!(
             "95% interval: {} to {}",
-            show(def.format, lo),
-            show(def.format, hi)
+            format::kpi_value(def.format, lo),
+            format::kpi_value(def.format, hi)
         ));
     }
     lines.push(format!("= {}", def.formula));
@@ -89,9 +79,9 @@ pub fn KpiHeatmap() -> impl IntoView {
                     let base = t.values[n - 1][k].value.unwrap_or(0.0);
                     let value = v.value.unwrap_or(0.0);
                     if def.format == KpiFormat::Points {
-                        format!("{}: {} {} (all customers {})", t.groups[g], def.name, show(def.format, value), show(def.format, base))
+                        format!("{}: {} {} (all customers {})", t.groups[g], def.name, format::kpi_value(def.format, value), format::kpi_value(def.format, base))
                     } else {
-                        format!("{}: {} {}, {:.1}× all customers ({})", t.groups[g], def.name.to_lowercase(), show(def.format, value), value / base, show(def.format, base))
+                        format!("{}: {} {}, {:.1}× all customers ({})", t.groups[g], def.name.to_lowercase(), format::kpi_value(def.format, value), value / base, format::kpi_value(def.format, base))
                     }
                 })
                 .collect();
@@ -133,7 +123,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                             view! {
                                 <td class="num cell" class:light=light class:ns=not_significant
                                     style=format!("background:{bg}") title=title>
-                                    {show(def.format, x)}
+                                    {format::kpi_value(def.format, x)}
                                 </td>
                             }.into_any()
                         }

@@ -16,14 +16,7 @@ pub fn Suggestions() -> impl IntoView {
     move || {
         state.workspace.get().map(|ws| {
             let table = ws.analysis.kpis.clone();
-            let sizes: Vec<(usize, String, u64)> = ws
-                .analysis
-                .summary
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.customers > 0)
-                .map(|(i, s)| (i, s.segment.clone(), s.customers))
-                .collect();
+            let sizes = ws.analysis.non_empty_segments();
             if !sizes.iter().any(|(i, _, _)| *i == chosen.get_untracked())
                 && let Some((first, _, _)) = sizes.first()
             {

@@ -124,6 +124,18 @@ pub const HORIZON_WEEKS: f64 = 52.0;
 /// The monthly discount rate of lifetime values.
 pub const MONTHLY_DISCOUNT: f64 = 0.01;
 
+impl Analysis {
+    /// The segments with at least one customer: index, name, customers.
+    pub fn non_empty_segments(&self) -> Vec<(usize, String, u64)> {
+        self.summary
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.customers > 0)
+            .map(|(i, s)| (i, s.segment.clone(), s.customers))
+            .collect()
+    }
+}
+
 /// The analysis date and the RFM scores and segments of the options.
 pub fn rfm_result(
     data: &Dataset,
