@@ -473,3 +473,25 @@ pub fn copy_text(state: AppState, text: String) {
         }
     });
 }
+
+/// Offers the self-contained HTML report for download.
+pub fn download_report(state: AppState) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    let page = crate::report::html(&ws.record, &ws.analysis);
+    let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
+    if let Err(e) =
+        crate::downloads::save(&format!("{stem}-report.html"), page.as_bytes(), "text/html")
+    {
+        state.error.set(Some(e));
+    }
+}
+
+/// Copies a Markdown summary to paste into an e-mail or a chat.
+pub fn copy_summary(state: AppState) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    copy_text(state, crate::report::markdown(&ws.record, &ws.analysis));
+}

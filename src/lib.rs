@@ -14,6 +14,7 @@ pub mod format;
 pub mod offline;
 pub mod protocol;
 pub mod quota;
+pub mod report;
 pub mod state;
 pub mod storage;
 pub mod worker;

@@ -37,6 +37,16 @@ pub fn Results() -> impl IntoView {
                     </div>
                     <div class="actions">
                         <FilePicker label="Import another file"/>
+                        <button class="secondary" data-testid="download-report"
+                            title="One HTML file with the tables and charts, to share; it opens offline and prints to PDF"
+                            on:click=move |_| actions::download_report(state)>
+                            "Download report"
+                        </button>
+                        <button class="ghost" data-testid="copy-summary"
+                            title="A short summary in Markdown, to paste into an e-mail or a chat"
+                            on:click=move |_| actions::copy_summary(state)>
+                            "Copy summary"
+                        </button>
                         <button class="secondary" data-testid="save-project"
                             title="One file with your data and settings, to open in another browser or on another computer"
                             on:click=move |_| actions::save_project(state)>
