@@ -2,7 +2,7 @@
 //! Its body only calls the engine.
 
 use gloo_worker::{HandlerId, Worker, WorkerScope};
-use seglens_engine::analysis::{self, AnalysisOptions};
+use seglens_engine::analysis::{self, Analyser, AnalysisOptions};
 use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::dataset::{self, Dataset};
 use seglens_engine::orders::OrdersImporter;
@@ -35,6 +35,8 @@ struct Import {
 pub struct EngineTask {
     import: Option<Import>,
     data: Option<Dataset>,
+    /// Keeps the models fitted on `data` across new choices.
+    analyser: Analyser,
 }
 
 fn failed(message: impl ToString) -> Response {
@@ -52,10 +54,12 @@ impl EngineTask {
         source: Option<SourceReport>,
         options: &AnalysisOptions,
     ) -> Response {
-        match analysis::analyse(&data, options) {
+        let mut analyser = Analyser::default();
+        match analyser.analyse(&data, options) {
             Ok(analysis) => {
                 let table = data.encode();
                 self.data = Some(data);
+                self.analyser = analyser;
                 Response::Imported(Box::new(Imported {
                     table,
                     report,
@@ -67,9 +71,9 @@ impl EngineTask {
         }
     }
 
-    fn analysed(&self, options: &AnalysisOptions) -> Response {
+    fn analysed(&mut self, options: &AnalysisOptions) -> Response {
         match &self.data {
-            Some(data) => match analysis::analyse(data, options) {
+            Some(data) => match self.analyser.analyse(data, options) {
                 Ok(a) => Response::Analysed(Box::new(a)),
                 Err(message) => failed(message),
             },
@@ -127,9 +131,11 @@ impl EngineTask {
             Ok(d) => d,
             Err(e) => return failed(e),
         };
-        match analysis::analyse(&data, &options) {
+        let mut analyser = Analyser::default();
+        match analyser.analyse(&data, &options) {
             Ok(analysis) => {
                 self.data = Some(data);
+                self.analyser = analyser;
                 Response::ProjectOpened {
                     record_json: project.record_json,
                     table: project.data,
@@ -242,6 +248,7 @@ impl EngineTask {
             Request::Analyse { table, options } => match Dataset::decode(&table) {
                 Ok(data) => {
                     self.data = Some(data);
+                    self.analyser.forget();
                     self.analysed(&options)
                 }
                 Err(e) => failed(e),
@@ -302,6 +309,7 @@ impl Worker for EngineTask {
         EngineTask {
             import: None,
             data: None,
+            analyser: Analyser::default(),
         }
     }
 

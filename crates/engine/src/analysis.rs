@@ -154,6 +154,60 @@ pub fn rfm_result(
 /// Scores the customers with the workspace's bins and segments, predicts their
 /// next year from the whole history, and measures every KPI per segment.
 pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, String> {
+    Analyser::default().analyse(data, options)
+}
+
+/// Analyses again and again the same data under changing choices, fitting
+/// the predictive models only when the analysis date changes: thresholds,
+/// rules and funnel steps do not affect them.
+#[derive(Default)]
+pub struct Analyser {
+    fitted: Option<(Day, Result<clv::Predictions, String>)>,
+}
+
+impl Analyser {
+    /// Forgets the fitted models (call it when the data changes).
+    pub fn forget(&mut self) {
+        self.fitted = None;
+    }
+
+    /// As [`analyse`], reusing the models fitted for the same date.
+    pub fn analyse(
+        &mut self,
+        data: &Dataset,
+        options: &AnalysisOptions,
+    ) -> Result<Analysis, String> {
+        let as_of = options
+            .as_of
+            .or_else(|| crate::default_as_of(&data.orders))
+            .ok_or("The table has no order to analyse (only refunds).")?;
+        if self.fitted.as_ref().is_none_or(|(day, _)| *day != as_of) {
+            let predictions =
+                clv::predict(&data.orders, &prediction_options(as_of)).map_err(|e| e.to_string());
+            self.fitted = Some((as_of, predictions));
+        }
+        let predictions = match &self.fitted {
+            Some((_, p)) => p.as_ref().map_err(Clone::clone),
+            None => Err("no predictions".to_string()),
+        };
+        analyse_with(data, options, predictions)
+    }
+}
+
+fn prediction_options(as_of: Day) -> PredictionOptions {
+    PredictionOptions {
+        calibration_end: as_of - 1,
+        unit: TimeUnit::Weeks,
+        horizon: HORIZON_WEEKS,
+        monthly_discount: MONTHLY_DISCOUNT,
+    }
+}
+
+fn analyse_with(
+    data: &Dataset,
+    options: &AnalysisOptions,
+    predictions: Result<&clv::Predictions, String>,
+) -> Result<Analysis, String> {
     let orders = &data.orders;
     let (as_of, result) = rfm_result(data, options)?;
     let summary = rfm::summarise(&result);
@@ -163,13 +217,7 @@ pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, St
         result.frequency_edges.clone(),
         result.monetary_edges.clone(),
     ];
-    let prediction_options = PredictionOptions {
-        calibration_end: as_of - 1,
-        unit: TimeUnit::Weeks,
-        horizon: HORIZON_WEEKS,
-        monthly_discount: MONTHLY_DISCOUNT,
-    };
-    let predictions = clv::predict(orders, &prediction_options).map_err(|e| e.to_string());
+    let prediction_options = prediction_options(as_of);
     let mut group_of = vec![None; orders.customer_keys.len()];
     for row in &result.rows {
         group_of[row.values.customer as usize] = Some(row.segment as usize);
@@ -221,7 +269,7 @@ pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, St
 fn summarise_prediction(
     orders: &Orders,
     result: &rfm::RfmResult,
-    preds: clv::Predictions,
+    preds: &clv::Predictions,
     prediction_options: &PredictionOptions,
     options: &AnalysisOptions,
 ) -> Result<Prediction, String> {
@@ -285,4 +333,46 @@ fn summarise_prediction(
         alive_grid: preds.alive_grid.clone(),
         warnings: preds.warnings.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ImportOptions, demo, import_orders};
+
+    #[test]
+    fn the_analyser_reuses_the_fit_only_for_the_same_date() {
+        let files = demo::generate(demo::DEMO_SEED);
+        let (orders, _) = import_orders(
+            "orders.csv",
+            files.orders.as_bytes(),
+            ImportOptions::default(),
+        )
+        .unwrap();
+        let data = Dataset::from_orders(orders);
+        let options = AnalysisOptions::default();
+        let mut analyser = Analyser::default();
+        let first = analyser.analyse(&data, &options).unwrap();
+        assert_eq!(first, analyse(&data, &options).unwrap());
+        let stricter = AnalysisOptions {
+            medium_risk_from: 0.5,
+            low_risk_from: 0.9,
+            ..options.clone()
+        };
+        assert_eq!(
+            analyser.analyse(&data, &stricter).unwrap(),
+            analyse(&data, &stricter).unwrap()
+        );
+        let earlier = AnalysisOptions {
+            as_of: Some(first.as_of - 60),
+            ..options
+        };
+        let refit = analyser.analyse(&data, &earlier).unwrap();
+        assert_eq!(refit, analyse(&data, &earlier).unwrap());
+        assert_ne!(
+            refit.prediction.unwrap().bgnbd,
+            first.prediction.unwrap().bgnbd,
+            "a new date refits the models"
+        );
+    }
 }
