@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use seglens_engine::analysis::Analysis;
 use seglens_engine::date::format_iso;
-use seglens_engine::kpi;
+use seglens_engine::kpi::{self, KpiTable};
 
 use crate::chart;
 use crate::format;
@@ -33,6 +33,39 @@ svg { max-width: 100%; height: auto; }
 section { break-inside: avoid; page-break-inside: avoid; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } section.page { page-break-before: always; } }
 ";
+
+/// The differences that stand out, as sentences: "Champions: revenue per
+/// customer 2,046.03, 4.6× all customers (447.88)" (NPS in points).
+pub fn standout_lines(t: &KpiTable, most: usize) -> Vec<String> {
+    let n = t.groups.len();
+    kpi::standouts(t, most)
+        .into_iter()
+        .map(|(g, k)| {
+            let def = &t.kpis[k];
+            let value = t.values[g][k].value.unwrap_or(0.0);
+            let base = t.values[n - 1][k].value.unwrap_or(0.0);
+            let show = |v| format::kpi_value(def.format, v);
+            if def.format == kpi::KpiFormat::Points {
+                format!(
+                    "{}: {} {} (all customers {})",
+                    t.groups[g],
+                    def.name,
+                    show(value),
+                    show(base)
+                )
+            } else {
+                format!(
+                    "{}: {} {}, {:.1}× all customers ({})",
+                    t.groups[g],
+                    def.name.to_lowercase(),
+                    show(value),
+                    value / base,
+                    show(base)
+                )
+            }
+        })
+        .collect()
+}
 
 /// The report as one HTML document.
 pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
@@ -77,24 +110,11 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
     let t = &a.kpis;
     let n = t.groups.len();
     out.push_str("<section class=\"page\"><h2>Segments compared on every KPI</h2><p class=\"muted\">Blue: better than all customers; orange: worse; faded: not significantly different from the other customers.</p>");
-    let standouts = kpi::standouts(t, 5);
+    let standouts = standout_lines(t, 5);
     if !standouts.is_empty() {
         out.push_str("<p><strong>What stands out:</strong></p><ul>");
-        for (g, k) in standouts {
-            let (def, v) = (&t.kpis[k], &t.values[g][k]);
-            let _ = write!(
-                out,
-                "<li>{}: {} {} (all customers {})</li>",
-                escape(&t.groups[g]),
-                escape(&def.name.to_lowercase()),
-                v.value
-                    .map(|x| format::kpi_value(def.format, x))
-                    .unwrap_or_default(),
-                t.values[n - 1][k]
-                    .value
-                    .map(|x| format::kpi_value(def.format, x))
-                    .unwrap_or_default()
-            );
+        for line in standouts {
+            let _ = write!(out, "<li>{}</li>", escape(&line));
         }
         out.push_str("</ul>");
     }
@@ -239,26 +259,11 @@ pub fn markdown(record: &WorkspaceRecord, a: &Analysis) -> String {
             format::money(s.aov)
         );
     }
-    let t = &a.kpis;
-    let n = t.groups.len();
-    let standouts = kpi::standouts(t, 5);
+    let standouts = standout_lines(&a.kpis, 5);
     if !standouts.is_empty() {
         out.push_str("\nWhat stands out:\n");
-        for (g, k) in standouts {
-            let (def, v) = (&t.kpis[k], &t.values[g][k]);
-            let _ = writeln!(
-                out,
-                "- {}: {} {} (all customers {})",
-                t.groups[g],
-                def.name.to_lowercase(),
-                v.value
-                    .map(|x| format::kpi_value(def.format, x))
-                    .unwrap_or_default(),
-                t.values[n - 1][k]
-                    .value
-                    .map(|x| format::kpi_value(def.format, x))
-                    .unwrap_or_default()
-            );
+        for line in standouts {
+            let _ = writeln!(out, "- {line}");
         }
     }
     out

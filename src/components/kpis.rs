@@ -3,7 +3,7 @@
 //! hover, sortable by any KPI.
 
 use leptos::prelude::*;
-use seglens_engine::kpi::{self, KpiDef, KpiFormat, KpiTable, KpiValue};
+use seglens_engine::kpi::{KpiDef, KpiFormat, KpiTable, KpiValue};
 
 use crate::chart;
 use crate::format;
@@ -72,19 +72,7 @@ pub fn KpiHeatmap() -> impl IntoView {
             rows.push(n - 1);
             let mut needs: Vec<String> = t.values[n - 1].iter().filter_map(|v| v.missing.clone()).collect();
             needs.dedup();
-            let standouts: Vec<String> = kpi::standouts(&t, 4)
-                .into_iter()
-                .map(|(g, k)| {
-                    let (def, v) = (&t.kpis[k], &t.values[g][k]);
-                    let base = t.values[n - 1][k].value.unwrap_or(0.0);
-                    let value = v.value.unwrap_or(0.0);
-                    if def.format == KpiFormat::Points {
-                        format!("{}: {} {} (all customers {})", t.groups[g], def.name, format::kpi_value(def.format, value), format::kpi_value(def.format, base))
-                    } else {
-                        format!("{}: {} {}, {:.1}× all customers ({})", t.groups[g], def.name.to_lowercase(), format::kpi_value(def.format, value), value / base, format::kpi_value(def.format, base))
-                    }
-                })
-                .collect();
+            let standouts = crate::report::standout_lines(&t, 4);
             let kpis = t.kpis.clone();
             let header = kpis.iter().enumerate().map(|(k, def)| {
                 let title = format!("{} = {}. Click to sort.", def.name, def.formula);
