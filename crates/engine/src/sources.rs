@@ -394,7 +394,8 @@ impl<'a> Keys<'a> {
     }
 }
 
-fn report(table: &TextTable, kind: SourceKind, columns_used: Vec<String>) -> SourceReport {
+/// An empty report naming the columns used, as `role: column`.
+fn report(table: &TextTable, kind: SourceKind, roles: &[(&str, Option<usize>)]) -> SourceReport {
     SourceReport {
         file_name: table.file_name.clone(),
         kind,
@@ -402,7 +403,10 @@ fn report(table: &TextTable, kind: SourceKind, columns_used: Vec<String>) -> Sou
         rejected: Vec::new(),
         rejected_total: 0,
         customers_without_orders: 0,
-        columns_used,
+        columns_used: roles
+            .iter()
+            .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", table.names[c])))
+            .collect(),
     }
 }
 
@@ -460,19 +464,19 @@ pub fn build_email(
         find(n, UNSUBSCRIBED),
     );
     let sent_format = sent.and_then(|c| date_format(table, c));
-    let used: Vec<String> = [
-        ("customer", Some(customer)),
-        ("campaign", campaign),
-        ("sent", sent),
-        ("delivered", delivered),
-        ("opened", opened),
-        ("clicked", clicked),
-        ("unsubscribed", unsub),
-    ]
-    .iter()
-    .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", n[c])))
-    .collect();
-    let mut rep = report(table, SourceKind::Email, used);
+    let mut rep = report(
+        table,
+        SourceKind::Email,
+        &[
+            ("customer", Some(customer)),
+            ("campaign", campaign),
+            ("sent", sent),
+            ("delivered", delivered),
+            ("opened", opened),
+            ("clicked", clicked),
+            ("unsubscribed", unsub),
+        ],
+    );
     let mut keys = Keys::new(orders);
     let mut out = EmailTable::default();
     let mut campaigns: rustc_hash::FxHashMap<String, u32> = Default::default();
@@ -546,16 +550,16 @@ pub fn build_surveys(
     }
     let answered = find(n, ANSWERED);
     let format = answered.and_then(|c| date_format(table, c));
-    let used: Vec<String> = [
-        ("customer", Some(customer)),
-        ("date", answered),
-        ("nps", nps),
-        ("csat", csat),
-    ]
-    .iter()
-    .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", n[c])))
-    .collect();
-    let mut rep = report(table, SourceKind::Surveys, used);
+    let mut rep = report(
+        table,
+        SourceKind::Surveys,
+        &[
+            ("customer", Some(customer)),
+            ("date", answered),
+            ("nps", nps),
+            ("csat", csat),
+        ],
+    );
     let mut keys = Keys::new(orders);
     let mut out = SurveyTable::default();
     for (row, &line) in table.rows.iter().zip(&table.lines) {
@@ -615,16 +619,16 @@ pub fn build_customers(
     let others: Vec<usize> = (0..n.len())
         .filter(|c| *c != customer && Some(*c) != email && Some(*c) != first && Some(*c) != last)
         .collect();
-    let used: Vec<String> = [
-        ("customer", Some(customer)),
-        ("email", email),
-        ("first name", first),
-        ("last name", last),
-    ]
-    .iter()
-    .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", n[c])))
-    .collect();
-    let mut rep = report(table, SourceKind::Customers, used);
+    let mut rep = report(
+        table,
+        SourceKind::Customers,
+        &[
+            ("customer", Some(customer)),
+            ("email", email),
+            ("first name", first),
+            ("last name", last),
+        ],
+    );
     let mut keys = Keys::new(orders);
     let mut out = CustomerTable {
         attribute_names: others.iter().map(|c| n[*c].clone()).collect(),
@@ -691,16 +695,16 @@ pub fn build_events(
     let event = find(n, EVENT).ok_or_else(|| missing(table, "an event name"))?;
     let time = find(n, TIMESTAMP).ok_or_else(|| missing(table, "a timestamp"))?;
     let session = find(n, SESSION);
-    let used: Vec<String> = [
-        ("customer", Some(customer)),
-        ("event", Some(event)),
-        ("time", Some(time)),
-        ("session", session),
-    ]
-    .iter()
-    .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", n[c])))
-    .collect();
-    let mut rep = report(table, SourceKind::Events, used);
+    let mut rep = report(
+        table,
+        SourceKind::Events,
+        &[
+            ("customer", Some(customer)),
+            ("event", Some(event)),
+            ("time", Some(time)),
+            ("session", session),
+        ],
+    );
     let mut keys = Keys::new(orders);
     let mut out = EventTable::default();
     let mut names: rustc_hash::FxHashMap<String, u32> = Default::default();
