@@ -39,6 +39,9 @@ step "BG/NBD and Gamma-Gamma against lifetimes on the demo data"
 step "KPIs per segment against the same KPIs in DuckDB SQL"
 .venv/bin/python tests/reference/kpi_reference.py "$seglens" "$demo_dir"
 
+step "Segment rules against DuckDB, lifecycle flows against pandas, k-means against scikit-learn"
+.venv/bin/python tests/reference/segment_reference.py "$seglens" "$demo_dir"
+
 step "SQL export run in DuckDB gives the same segments"
 .venv/bin/python tests/reference/sql_reference.py "$seglens" "$demo_dir/orders.csv"
 

@@ -8,14 +8,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use seglens_engine::analysis::{self, AnalysisOptions};
+use seglens_engine::cluster::{self, ClusterSetup, Feature};
 use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::dataset::Dataset;
 use seglens_engine::date::{self, Day};
 use seglens_engine::kpi::KpiTable;
+use seglens_engine::lifecycle::{self, Period};
 use seglens_engine::orders::ColumnRef;
 use seglens_engine::project::Project;
 use seglens_engine::rfm::{self, Bins, RfmConfig, RfmSetup};
 use seglens_engine::roles::Role;
+use seglens_engine::segment::{Evaluator, Facts, Rule};
 use seglens_engine::sql::{self, Dialect, SqlSource};
 use seglens_engine::{ImportOptions, ImportReport, Orders, OrdersImporter, demo};
 
@@ -186,6 +189,56 @@ enum Command {
         #[arg(long = "map", value_name = "ROLE=COLUMN")]
         map: Vec<String>,
     },
+    /// Prints the ids of the customers a segment rule selects, one per
+    /// line. The rule file is the JSON the app stores (schema in the
+    /// README); relative dates count back from --as-of.
+    Segment {
+        #[command(flatten)]
+        sources: Sources,
+        /// The rule file (JSON).
+        #[arg(long, value_name = "RULE.json")]
+        rule: PathBuf,
+        /// Prints the number of customers only.
+        #[arg(long)]
+        count: bool,
+    },
+    /// Groups the customers with an order by k-means on standardised
+    /// features and prints `customer_id,cluster`; the clusters'
+    /// descriptions, inertia and silhouette go to stderr.
+    Cluster {
+        #[command(flatten)]
+        sources: Sources,
+        /// The number of clusters.
+        #[arg(long, default_value_t = 4)]
+        k: usize,
+        /// Features, comma separated: recency, frequency, monetary, tenure,
+        /// aov, engagement, or a numeric column of the customers file.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "recency,frequency,monetary,tenure"
+        )]
+        features: Vec<String>,
+        /// The seed of the k-means++ seeding.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Runs from different seedings; the lowest inertia is kept.
+        #[arg(long, default_value_t = 4)]
+        runs: usize,
+        /// Prints the silhouette of k = 2..10 instead (`k,silhouette`).
+        #[arg(long)]
+        silhouette: bool,
+    },
+    /// Prints each customer's lifecycle stage (`customer_id,stage`) with
+    /// thresholds read from the data, which go to stderr; with --flows,
+    /// the new / returning / resurrecting / dormant customers per month.
+    Lifecycle {
+        #[command(flatten)]
+        sources: Sources,
+        /// Prints the monthly flows instead of the stages.
+        #[arg(long)]
+        flows: bool,
+    },
     /// Writes the demo business (customers, orders, e-mail results, NPS
     /// answers, web events) as CSV files into a folder.
     Demo {
@@ -199,6 +252,86 @@ enum Command {
         #[arg(long, default_value_t = demo::DEMO_CUSTOMERS)]
         customers: usize,
     },
+}
+
+/// The files of a dataset and its analysis date.
+#[derive(clap::Args)]
+struct Sources {
+    /// The order file.
+    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+    orders: Option<PathBuf>,
+    /// A project file saved by the app (`.seglens`), in place of the files.
+    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+    workspace: Option<PathBuf>,
+    /// The customers file (id, e-mail, attributes).
+    #[arg(long, value_name = "FILE")]
+    customers: Option<PathBuf>,
+    /// E-mail results.
+    #[arg(long, value_name = "FILE")]
+    email: Option<PathBuf>,
+    /// Survey answers.
+    #[arg(long, value_name = "FILE")]
+    surveys: Option<PathBuf>,
+    /// Web or app events.
+    #[arg(long, value_name = "FILE")]
+    events: Option<PathBuf>,
+    /// The analysis date, YYYY-MM-DD. Defaults to the day after the last
+    /// order.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+}
+
+impl Sources {
+    /// Reads the files into a dataset, with the analysis date.
+    fn load(&self) -> Result<(Dataset, Day), String> {
+        let (mut data, saved) = load(self.orders.as_deref(), self.workspace.as_deref(), &[])?;
+        add_sources(
+            &mut data,
+            [&self.customers, &self.email, &self.surveys, &self.events],
+        )?;
+        let as_of = match date_arg("as-of", self.as_of.clone())? {
+            Some(d) => d,
+            None => saved
+                .and_then(|o| o.as_of)
+                .or_else(|| seglens_engine::default_as_of(&data.orders))
+                .ok_or("the orders hold no order")?,
+        };
+        Ok((data, as_of))
+    }
+}
+
+/// Joins each given file to the dataset, saying how many rows it rejected.
+fn add_sources<'a>(
+    data: &mut Dataset,
+    paths: impl IntoIterator<Item = &'a Option<PathBuf>>,
+) -> Result<(), String> {
+    for path in paths.into_iter().flatten() {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let report = data.add_source(&name, &bytes).map_err(|e| e.to_string())?;
+        if report.rejected_total > 0 {
+            eprintln!("seglens: {name}: {} rows rejected", report.rejected_total);
+        }
+    }
+    Ok(())
+}
+
+/// Writes lines to stdout, ending quietly when the reader goes away.
+fn print_lines(lines: impl Iterator<Item = String>) -> Result<(), String> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let result = (|| -> io::Result<()> {
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()
+    })();
+    match result {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -345,17 +478,7 @@ fn run(cli: Cli) -> Result<(), String> {
         } => {
             let as_of = date_arg("as-of", as_of)?;
             let (mut data, saved) = load(orders.as_deref(), workspace.as_deref(), &map)?;
-            for path in [email, surveys].into_iter().flatten() {
-                let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let report = data.add_source(&name, &bytes).map_err(|e| e.to_string())?;
-                if report.rejected_total > 0 {
-                    eprintln!("seglens: {name}: {} rows rejected", report.rejected_total);
-                }
-            }
+            add_sources(&mut data, [&email, &surveys])?;
             let mut analysis_options = saved.unwrap_or_default();
             if as_of.is_some() {
                 analysis_options.as_of = as_of;
@@ -422,6 +545,104 @@ fn run(cli: Cli) -> Result<(), String> {
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
                 _ => Ok(()),
             }
+        }
+        Command::Segment {
+            sources,
+            rule,
+            count,
+        } => {
+            let (data, as_of) = sources.load()?;
+            let text =
+                std::fs::read_to_string(&rule).map_err(|e| format!("{}: {e}", rule.display()))?;
+            let parsed = Rule::from_json(&text).map_err(|e| format!("{}: {e}", rule.display()))?;
+            let facts = Facts::new(&data, as_of);
+            let set = Evaluator::new(&data, &facts)
+                .eval(&parsed)
+                .map_err(|e| format!("{}: {e}", rule.display()))?;
+            if count {
+                return print_lines(std::iter::once(set.count().to_string()));
+            }
+            print_lines(set.iter().map(|c| data.orders.customer_keys[c].clone()))
+        }
+        Command::Cluster {
+            sources,
+            k,
+            features,
+            seed,
+            runs,
+            silhouette,
+        } => {
+            let (data, as_of) = sources.load()?;
+            let facts = Facts::new(&data, as_of);
+            let features: Vec<Feature> = features.iter().map(|f| Feature::parse(f)).collect();
+            if silhouette {
+                let m = cluster::matrix(&data, &facts, &features)?;
+                let (curve, best) = cluster::silhouette_curve(&m, 10, seed);
+                if let Some(best) = best {
+                    eprintln!("suggested k: {best}");
+                }
+                return print_lines(
+                    std::iter::once("k,silhouette".to_string())
+                        .chain(curve.iter().map(|(k, s)| format!("{k},{s:.4}"))),
+                );
+            }
+            let setup = ClusterSetup {
+                features,
+                k,
+                seed,
+                runs,
+            };
+            let result = cluster::cluster(&data, &facts, &setup)?;
+            for p in &result.profiles {
+                eprintln!("{} ({} customers): {}", p.name, p.customers, p.description);
+            }
+            eprintln!("inertia: {:.6}", result.inertia);
+            if let Some(s) = result.silhouette {
+                eprintln!("silhouette: {s:.4}");
+            }
+            print_lines(std::iter::once("customer_id,cluster".to_string()).chain(
+                result.members.iter().map(|(c, l)| {
+                    format!(
+                        "{},{}",
+                        csv_field(&data.orders.customer_keys[*c as usize]),
+                        l + 1
+                    )
+                }),
+            ))
+        }
+        Command::Lifecycle { sources, flows } => {
+            let (data, as_of) = sources.load()?;
+            if flows {
+                return print_lines(
+                    std::iter::once(
+                        "month,new,returning,resurrecting,dormant,complete".to_string(),
+                    )
+                    .chain(
+                        lifecycle::flows(&data.orders, as_of, Period::Month)
+                            .into_iter()
+                            .map(|f| {
+                                format!(
+                                    "{},{},{},{},{},{}",
+                                    f.label,
+                                    f.new,
+                                    f.returning,
+                                    f.resurrecting,
+                                    f.dormant,
+                                    f.complete
+                                )
+                            }),
+                    ),
+                );
+            }
+            let facts = Facts::new(&data, as_of);
+            let suggestion = lifecycle::suggest(&data.orders, &facts);
+            eprintln!("{}", suggestion.explanation);
+            let stages = lifecycle::stages(&facts, &suggestion.setup);
+            print_lines(std::iter::once("customer_id,stage".to_string()).chain(
+                stages.iter().enumerate().map(|(c, s)| {
+                    format!("{},{}", csv_field(&data.orders.customer_keys[c]), s.label())
+                }),
+            ))
         }
         Command::Demo {
             out,

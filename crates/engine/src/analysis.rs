@@ -7,10 +7,13 @@ use serde::{Deserialize, Serialize};
 use crate::clv::{self, BgNbd, GammaGamma, GroupPrediction, PredictionOptions, TimeUnit};
 use crate::dataset::Dataset;
 use crate::date::Day;
+use crate::groups::{self, Overview, Rows};
 use crate::journeys::{self, Funnel, FunnelSetup};
 use crate::kpi::{self, KpiInputs, KpiTable};
+use crate::lifecycle::{LifecycleSetup, STAGES};
 use crate::orders::Orders;
 use crate::rfm::{self, BinEdges, RfmSetup, SegmentSummary};
+use crate::segment::{Bitmap, Facts, SavedSegment};
 
 /// The user's choices for an analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +31,15 @@ pub struct AnalysisOptions {
     /// absent.
     #[serde(default)]
     pub funnel: Option<FunnelSetup>,
+    /// The lifecycle thresholds; read from the data when absent.
+    #[serde(default)]
+    pub lifecycle: Option<LifecycleSetup>,
+    /// The saved segments (rules, lifecycle stages, clusters).
+    #[serde(default)]
+    pub segments: Vec<SavedSegment>,
+    /// Which segments the KPI heatmap and the funnel compare.
+    #[serde(default)]
+    pub rows: Rows,
 }
 
 impl Default for AnalysisOptions {
@@ -38,6 +50,9 @@ impl Default for AnalysisOptions {
             low_risk_from: 0.7,
             rfm: RfmSetup::default(),
             funnel: None,
+            lifecycle: None,
+            segments: Vec::new(),
+            rows: Rows::Rfm,
         }
     }
 }
@@ -65,6 +80,8 @@ pub struct Analysis {
     pub funnel: Option<Funnel>,
     /// The event names there are, for choosing steps.
     pub event_names: Vec<String>,
+    /// Lifecycle stages, saved segments and the customers file's columns.
+    pub segments: Overview,
 }
 
 /// The predictive models' results, summed for the page.
@@ -218,33 +235,92 @@ fn analyse_with(
         result.monetary_edges.clone(),
     ];
     let prediction_options = prediction_options(as_of);
-    let mut group_of = vec![None; orders.customer_keys.len()];
+    let mut rfm_group = vec![None; orders.customer_keys.len()];
     for row in &result.rows {
-        group_of[row.values.customer as usize] = Some(row.segment as usize);
+        rfm_group[row.values.customer as usize] = Some(row.segment as usize);
     }
-    let kpis = kpi::compute(&KpiInputs {
-        orders,
-        email: data.email.as_ref(),
-        surveys: data.surveys.as_ref(),
-        predictions: predictions.as_ref().ok().map(|p| p.customers.as_slice()),
-        as_of,
-        group_of: &group_of,
-        group_names: &result.segment_names,
-    });
-    let funnel = data.events.as_ref().map(|events| {
-        let setup = options.funnel.clone().unwrap_or_else(|| FunnelSetup {
+    let facts = Facts::new(data, as_of);
+    let segments = groups::overview(data, &facts, options.lifecycle.as_ref(), &options.segments);
+    let compared = compared_groups(data, &facts, options, &segments, &rfm_group, &result)?;
+    let customer_predictions = predictions.as_ref().ok().map(|p| p.customers.as_slice());
+    let kpis_of = |group_of: &[Option<usize>], names: &[String]| {
+        kpi::compute(&KpiInputs {
+            orders,
+            email: data.email.as_ref(),
+            surveys: data.surveys.as_ref(),
+            predictions: customer_predictions,
+            as_of,
+            group_of,
+            group_names: names,
+        })
+    };
+    let funnel_setup = data.events.as_ref().map(|events| {
+        options.funnel.clone().unwrap_or_else(|| FunnelSetup {
             steps: journeys::default_steps(events),
             window_days: 7,
-        });
-        // Customers with events but no order get a group of their own.
-        let mut names = result.segment_names.clone();
-        names.push(NO_ORDER.to_string());
-        let no_order = names.len() - 1;
-        let groups: Vec<Option<usize>> = (0..orders.customer_keys.len())
-            .map(|c| Some(group_of[c].unwrap_or(no_order)))
-            .collect();
-        journeys::funnel(events, &setup, &groups, &names)
+        })
     });
+    let (kpis, funnel) = match &compared {
+        Compared::Partition(group_of, names) => {
+            let kpis = kpis_of(group_of, names);
+            let funnel = data
+                .events
+                .as_ref()
+                .zip(funnel_setup.as_ref())
+                .map(|(events, setup)| {
+                    // Customers with events but no order get a group of their own
+                    // when the groups leave them out.
+                    let mut names = names.clone();
+                    names.push(NO_ORDER.to_string());
+                    let no_order = names.len() - 1;
+                    let groups: Vec<Option<usize>> = (0..orders.customer_keys.len())
+                        .map(|c| Some(group_of[c].unwrap_or(no_order)))
+                        .collect();
+                    journeys::funnel(events, setup, &groups, &names)
+                });
+            (kpis, funnel)
+        }
+        Compared::Sets(sets) => {
+            // Overlapping segments: each measured against everyone else.
+            let mut tables: Vec<KpiTable> = Vec::new();
+            let mut funnels: Vec<Funnel> = Vec::new();
+            for (name, set) in sets {
+                // Members against everyone else: the base row sums both.
+                let group_of: Vec<Option<usize>> = (0..orders.customer_keys.len())
+                    .map(|c| Some(if set.contains(c) { 0 } else { 1 }))
+                    .collect();
+                let names = [name.clone(), "Not in the segment".to_string()];
+                tables.push(kpis_of(&group_of, &names));
+                if let (Some(events), Some(setup)) = (&data.events, &funnel_setup) {
+                    funnels.push(journeys::funnel(events, setup, &group_of, &names));
+                }
+            }
+            if tables.is_empty() {
+                tables.push(kpis_of(&[], &[]));
+            }
+            let mut kpis = tables.last().cloned().expect("one table");
+            let base = kpis.values.last().cloned().unwrap_or_default();
+            kpis.groups = sets.iter().map(|s| s.0.clone()).collect();
+            kpis.groups.push(kpi::ALL_CUSTOMERS.to_string());
+            kpis.values = tables.iter().map(|t| t.values[0].clone()).collect();
+            kpis.values.push(base);
+            let funnel = funnels.last().cloned().map(|mut f| {
+                let all = funnels
+                    .last()
+                    .map(|x| (x.counts.last().cloned(), x.conversion_ci.last().copied()));
+                f.groups = sets.iter().map(|s| s.0.clone()).collect();
+                f.groups.push(kpi::ALL_CUSTOMERS.to_string());
+                f.counts = funnels.iter().map(|x| x.counts[0].clone()).collect();
+                f.conversion_ci = funnels.iter().map(|x| x.conversion_ci[0]).collect();
+                if let Some((Some(counts), Some(ci))) = all {
+                    f.counts.push(counts);
+                    f.conversion_ci.push(ci);
+                }
+                f
+            });
+            (kpis, funnel)
+        }
+    };
     let event_names = data
         .events
         .as_ref()
@@ -263,6 +339,49 @@ fn analyse_with(
         edges,
         funnel,
         event_names,
+        segments,
+    })
+}
+
+/// The groups the KPI table and the funnel compare.
+enum Compared {
+    /// One group (or none) per customer, with the groups' names.
+    Partition(Vec<Option<usize>>, Vec<String>),
+    /// Possibly overlapping named sets.
+    Sets(Vec<(String, Bitmap)>),
+}
+
+fn compared_groups(
+    data: &Dataset,
+    facts: &Facts,
+    options: &AnalysisOptions,
+    overview: &Overview,
+    rfm_group: &[Option<usize>],
+    result: &rfm::RfmResult,
+) -> Result<Compared, String> {
+    Ok(match options.rows {
+        Rows::Rfm => Compared::Partition(rfm_group.to_vec(), result.segment_names.clone()),
+        Rows::Lifecycle => {
+            let stages = crate::lifecycle::stages(facts, &overview.lifecycle);
+            Compared::Partition(
+                stages
+                    .iter()
+                    .map(|s| STAGES.iter().position(|x| x == s))
+                    .collect(),
+                STAGES.iter().map(|s| s.label().to_string()).collect(),
+            )
+        }
+        Rows::Saved => Compared::Sets(
+            options
+                .segments
+                .iter()
+                .filter_map(|s| {
+                    groups::members(data, facts, &s.definition, &overview.lifecycle)
+                        .ok()
+                        .map(|set| (s.name.clone(), set))
+                })
+                .collect(),
+        ),
     })
 }
 
@@ -373,6 +492,88 @@ mod tests {
             refit.prediction.unwrap().bgnbd,
             first.prediction.unwrap().bgnbd,
             "a new date refits the models"
+        );
+    }
+
+    #[test]
+    fn kpis_and_funnel_compare_lifecycle_stages_or_saved_segments() {
+        use crate::lifecycle::Stage;
+        use crate::segment::Definition;
+        let files = demo::generate_sized(demo::DEMO_SEED, 800);
+        let (orders, _) =
+            import_orders("o.csv", files.orders.as_bytes(), ImportOptions::default()).unwrap();
+        let mut data = Dataset::from_orders(orders);
+        data.add_source("c.csv", files.customers.as_bytes())
+            .unwrap();
+        data.add_source("e.csv", files.events.as_bytes()).unwrap();
+        let rfm = analyse(&data, &AnalysisOptions::default()).unwrap();
+        let saved = |name: &str, definition| SavedSegment {
+            name: name.into(),
+            version: 1,
+            definition,
+            note: String::new(),
+        };
+        let options = AnalysisOptions {
+            segments: vec![
+                saved(
+                    "Lyon",
+                    Definition::Rule(r#"{"attribute":"city","equals":"Lyon"}"#.into()),
+                ),
+                saved("Loyal", Definition::Lifecycle(Stage::Loyal)),
+            ],
+            rows: Rows::Saved,
+            ..AnalysisOptions::default()
+        };
+        let a = analyse(&data, &options).unwrap();
+        assert_eq!(a.kpis.groups, vec!["Lyon", "Loyal", "All customers"]);
+        let facts = Facts::new(&data, a.as_of);
+        let lyon = groups::members(
+            &data,
+            &facts,
+            &options.segments[0].definition,
+            &a.segments.lifecycle,
+        )
+        .unwrap();
+        // Every member counts, prospects included (known from the customers file).
+        assert_eq!(a.kpis.values[0][0].numerator, lyon.count() as f64);
+        assert_eq!(a.segments.saved[0].customers, Ok(lyon.count()));
+        let f = a.funnel.clone().unwrap();
+        assert_eq!(f.groups, vec!["Lyon", "Loyal", "All customers"]);
+        assert_eq!(f.counts.last(), rfm.funnel.as_ref().unwrap().counts.last());
+        let by_stage = analyse(
+            &data,
+            &AnalysisOptions {
+                rows: Rows::Lifecycle,
+                ..options
+            },
+        )
+        .unwrap();
+        assert_eq!(by_stage.kpis.groups.len(), STAGES.len() + 1);
+        assert_eq!(by_stage.kpis.groups[4], "Loyal customers");
+        let loyal = a
+            .segments
+            .stages
+            .iter()
+            .find(|s| s.stage == Stage::Loyal)
+            .unwrap();
+        assert_eq!(by_stage.kpis.values[4][0].numerator, loyal.customers as f64);
+        // Both comparisons measure the same base: every known customer
+        // (the RFM table's base is the customers with an order).
+        for ((x, y), z) in a
+            .kpis
+            .values
+            .last()
+            .unwrap()
+            .iter()
+            .zip(by_stage.kpis.values.last().unwrap())
+            .zip(rfm.kpis.values.last().unwrap())
+        {
+            assert_eq!((x.value, x.numerator), (y.value, y.numerator));
+            assert!(z.numerator <= x.numerator);
+        }
+        assert_eq!(
+            rfm.kpis.values.last().unwrap()[0].numerator + a.segments.stages[0].customers as f64,
+            a.kpis.values.last().unwrap()[0].numerator
         );
     }
 }

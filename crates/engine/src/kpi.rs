@@ -84,6 +84,9 @@ pub struct KpiTable {
     pub churn_period_days: i32,
 }
 
+/// The name of the whole base's row.
+pub const ALL_CUSTOMERS: &str = "All customers";
+
 /// The days of the churn and retention period.
 pub const CHURN_PERIOD_DAYS: i32 = 90;
 
@@ -490,7 +493,7 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
         }
     }
     let mut groups = input.group_names.to_vec();
-    groups.push("All customers".into());
+    groups.push(ALL_CUSTOMERS.into());
     KpiTable {
         kpis,
         groups,

@@ -6,14 +6,17 @@
 //! indices, dates as day numbers.
 
 pub mod analysis;
+pub mod cluster;
 pub mod clv;
 pub mod dataset;
 pub mod date;
 pub mod delimited;
 pub mod demo;
 pub mod export;
+pub mod groups;
 pub mod journeys;
 pub mod kpi;
+pub mod lifecycle;
 pub mod number;
 pub mod optimize;
 pub mod orders;
@@ -21,6 +24,7 @@ pub mod playbook;
 pub mod project;
 pub mod rfm;
 pub mod roles;
+pub mod segment;
 pub mod sources;
 pub mod sql;
 

@@ -1,0 +1,437 @@
+//! The segments of a workspace side by side: saved segments evaluated to
+//! their members, the lifecycle overview, the customers file's columns for
+//! the rule builder, and member lists.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster;
+use crate::dataset::Dataset;
+use crate::date::{Day, format_iso};
+use crate::lifecycle::{self, Flow, LifecycleSetup, Period, STAGES, Stage, Suggestion};
+use crate::orders::{ColumnType, column_type};
+use crate::segment::{Bitmap, Definition, Evaluator, Facts, Rule, SavedSegment};
+
+/// Which segments the KPI heatmap and the funnel compare.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rows {
+    /// The RFM segments.
+    #[default]
+    Rfm,
+    /// The lifecycle stages.
+    Lifecycle,
+    /// The saved segments (they may overlap).
+    Saved,
+}
+
+/// The customers a saved segment's definition selects.
+pub fn members(
+    data: &Dataset,
+    facts: &Facts,
+    definition: &Definition,
+    lifecycle: &LifecycleSetup,
+) -> Result<Bitmap, String> {
+    match definition {
+        Definition::Rule(text) => {
+            let rule = Rule::from_json(text).map_err(|e| e.to_string())?;
+            Evaluator::new(data, facts)
+                .eval(&rule)
+                .map_err(|e| e.to_string())
+        }
+        Definition::Lifecycle(stage) => {
+            let stages = lifecycle::stages(facts, lifecycle);
+            Ok(Bitmap::from_fn(facts.n, |c| stages[c] == *stage))
+        }
+        Definition::Cluster { setup, cluster } => {
+            let run = cluster::cluster(data, facts, setup)?;
+            let mut set = Bitmap::empty(facts.n);
+            for (c, l) in run.members {
+                if l as usize == *cluster {
+                    set.insert(c as usize);
+                }
+            }
+            Ok(set)
+        }
+    }
+}
+
+/// What a definition is, in words.
+pub fn describe(definition: &Definition, lifecycle: &LifecycleSetup) -> String {
+    match definition {
+        Definition::Rule(text) => Rule::from_json(text)
+            .map(|r| r.describe())
+            .unwrap_or_else(|e| format!("unreadable rule: {e}")),
+        Definition::Lifecycle(stage) => format!(
+            "lifecycle stage “{}” (new within {} days, at risk after {}, lapsed after {}, loyal from {} orders)",
+            stage.label(),
+            lifecycle.new_days,
+            lifecycle.at_risk_after,
+            lifecycle.lapsed_after,
+            lifecycle.loyal_orders
+        ),
+        Definition::Cluster { setup, cluster } => format!(
+            "cluster {} of k-means (k = {}, seed {}) on {}",
+            cluster + 1,
+            setup.k,
+            setup.seed,
+            setup
+                .features
+                .iter()
+                .map(|f| f.key())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A saved segment with its size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedCount {
+    /// The segment's name.
+    pub name: String,
+    /// What it selects, in words.
+    pub description: String,
+    /// Its customers, or why it cannot be evaluated.
+    pub customers: Result<u64, String>,
+}
+
+/// One lifecycle stage's size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageCount {
+    /// The stage.
+    pub stage: Stage,
+    /// Its customers.
+    pub customers: u64,
+    /// Their net spend before the analysis date.
+    pub revenue: f64,
+}
+
+/// A column of the customers file, for the rule builder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    /// Its name.
+    pub name: String,
+    /// What its values look like.
+    pub kind: ColumnType,
+    /// Its most frequent values (parts of `;`-separated lists counted
+    /// one by one), at most 30.
+    pub top_values: Vec<(String, u64)>,
+    /// Rows with a value.
+    pub filled: u64,
+}
+
+/// The segments page's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    /// Customers known (with or without orders).
+    pub customers: u64,
+    /// The thresholds read from the data.
+    pub suggestion: Suggestion,
+    /// The thresholds in use.
+    pub lifecycle: LifecycleSetup,
+    /// Customers per stage, in [`STAGES`] order.
+    pub stages: Vec<StageCount>,
+    /// New, returning, resurrecting and dormant customers per month.
+    pub flows: Vec<Flow>,
+    /// The saved segments' sizes, in their order.
+    pub saved: Vec<SavedCount>,
+    /// The customers file's columns.
+    pub columns: Vec<ColumnSummary>,
+}
+
+/// Computes the overview of the workspace's segments.
+pub fn overview(
+    data: &Dataset,
+    facts: &Facts,
+    setup: Option<&LifecycleSetup>,
+    saved: &[SavedSegment],
+) -> Overview {
+    let suggestion = lifecycle::suggest(&data.orders, facts);
+    let setup = setup.copied().unwrap_or(suggestion.setup);
+    let stages_of = lifecycle::stages(facts, &setup);
+    let mut stages: Vec<StageCount> = STAGES
+        .iter()
+        .map(|s| StageCount {
+            stage: *s,
+            customers: 0,
+            revenue: 0.0,
+        })
+        .collect();
+    for (c, s) in stages_of.iter().enumerate() {
+        let at = STAGES.iter().position(|x| x == s).unwrap_or(0);
+        stages[at].customers += 1;
+        stages[at].revenue += facts.spend(c);
+    }
+    let saved = saved
+        .iter()
+        .map(|s| SavedCount {
+            name: s.name.clone(),
+            description: describe(&s.definition, &setup),
+            customers: members(data, facts, &s.definition, &setup).map(|b| b.count()),
+        })
+        .collect();
+    Overview {
+        customers: facts.n as u64,
+        suggestion,
+        lifecycle: setup,
+        stages,
+        flows: lifecycle::flows(&data.orders, facts.as_of, Period::Month),
+        saved,
+        columns: columns(data),
+    }
+}
+
+fn columns(data: &Dataset) -> Vec<ColumnSummary> {
+    let Some(t) = &data.customers else {
+        return Vec::new();
+    };
+    t.attribute_names
+        .iter()
+        .enumerate()
+        .map(|(col, name)| {
+            let values: Vec<&str> = t.attributes.iter().map(|r| r[col].as_str()).collect();
+            let sample: Vec<&str> = values.iter().take(2_000).copied().collect();
+            let kind = column_type(&sample);
+            let mut counts: rustc_hash::FxHashMap<&str, u64> = Default::default();
+            let mut filled = 0;
+            for v in &values {
+                let v = v.trim();
+                if v.is_empty() {
+                    continue;
+                }
+                filled += 1;
+                if matches!(kind, ColumnType::Text | ColumnType::Boolean) {
+                    for part in v.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                        *counts.entry(part).or_default() += 1;
+                    }
+                }
+            }
+            let mut top: Vec<(String, u64)> = counts
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            top.truncate(30);
+            ColumnSummary {
+                name: name.clone(),
+                kind,
+                top_values: top,
+                filled,
+            }
+        })
+        .collect()
+}
+
+/// How a member list is sorted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortBy {
+    /// By customer id.
+    #[default]
+    Customer,
+    /// Most orders first.
+    Orders,
+    /// Highest spend first.
+    Spend,
+    /// Most recent last order first.
+    LastOrder,
+}
+
+/// One member in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberRow {
+    /// The customer id.
+    pub customer: String,
+    /// First and last name, when known.
+    pub name: String,
+    /// E-mail address, when known.
+    pub email: String,
+    /// Orders before the analysis date.
+    pub orders: u32,
+    /// Net spend.
+    pub spend: f64,
+    /// The last order's day, `yyyy-mm-dd`.
+    pub last_order: Option<String>,
+}
+
+/// A page of a member list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberPage {
+    /// The segment's customers.
+    pub total: u64,
+    /// Those matching the search.
+    pub matching: u64,
+    /// The page shown (from 0).
+    pub page: usize,
+    /// Rows per page.
+    pub page_size: usize,
+    /// The rows.
+    pub rows: Vec<MemberRow>,
+}
+
+/// A page of the members of `set`, filtered by `search` (in the id, name
+/// or e-mail, ignoring case) and sorted.
+pub fn member_page(
+    data: &Dataset,
+    facts: &Facts,
+    set: &Bitmap,
+    search: &str,
+    sort: SortBy,
+    page: usize,
+    page_size: usize,
+) -> MemberPage {
+    let n = facts.n;
+    let contact = data.customers.as_ref().map(|t| (t, t.row_of(n)));
+    let name_of = |c: usize| -> (String, String) {
+        match &contact {
+            Some((t, rows)) => match rows[c] {
+                Some(r) => (
+                    format!("{} {}", t.first_name[r], t.last_name[r])
+                        .trim()
+                        .to_string(),
+                    t.email[r].clone(),
+                ),
+                None => (String::new(), String::new()),
+            },
+            None => (String::new(), String::new()),
+        }
+    };
+    let needle = search.trim().to_lowercase();
+    let mut hits: Vec<usize> = set
+        .iter()
+        .filter(|c| {
+            if needle.is_empty() {
+                return true;
+            }
+            if data.orders.customer_keys[*c]
+                .to_lowercase()
+                .contains(&needle)
+            {
+                return true;
+            }
+            let (name, email) = name_of(*c);
+            name.to_lowercase().contains(&needle) || email.contains(&needle)
+        })
+        .collect();
+    let last = |c: usize| facts.first_last(c).1.unwrap_or(Day::MIN);
+    match sort {
+        SortBy::Customer => {
+            hits.sort_by(|a, b| data.orders.customer_keys[*a].cmp(&data.orders.customer_keys[*b]))
+        }
+        SortBy::Orders => hits.sort_by_key(|c| std::cmp::Reverse(facts.order_count(*c))),
+        SortBy::Spend => hits.sort_by(|a, b| facts.spend(*b).total_cmp(&facts.spend(*a))),
+        SortBy::LastOrder => hits.sort_by_key(|c| std::cmp::Reverse(last(*c))),
+    }
+    let page_size = page_size.clamp(1, 1_000);
+    let pages = hits.len().div_ceil(page_size).max(1);
+    let page = page.min(pages - 1);
+    let rows = hits
+        .iter()
+        .skip(page * page_size)
+        .take(page_size)
+        .map(|c| {
+            let (name, email) = name_of(*c);
+            MemberRow {
+                customer: data.orders.customer_keys[*c].clone(),
+                name,
+                email,
+                orders: facts.order_count(*c),
+                spend: facts.spend(*c),
+                last_order: facts.first_last(*c).1.map(format_iso),
+            }
+        })
+        .collect();
+    MemberPage {
+        total: set.count(),
+        matching: hits.len() as u64,
+        page,
+        page_size,
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Orders;
+
+    fn data() -> Dataset {
+        let mut rows = Vec::new();
+        for i in 0..25u32 {
+            for o in 0..=(i % 4) {
+                rows.push((
+                    format!("c{i:02}"),
+                    100 + (o as i32) * 7 + i as i32,
+                    10.0 + f64::from(i),
+                ));
+            }
+        }
+        let mut d = Dataset::from_orders(Orders::from_rows(&rows));
+        let mut csv = String::from("customer_id,first_name,last_name,email,city,interests,age\n");
+        for i in 0..25 {
+            let city = ["Lyon", "Paris", "Nice"][i % 3];
+            csv.push_str(&format!(
+                "c{i:02},Ann{i},Lee,ann{i}@x.org,{city},\"DIY;Garden\",{}\n",
+                20 + i
+            ));
+        }
+        csv.push_str("p1,Paul,Roe,paul@x.org,Lyon,Books,50\n");
+        d.add_source("c.csv", csv.as_bytes()).unwrap();
+        d
+    }
+
+    #[test]
+    fn overview_counts_every_customer_once() {
+        let d = data();
+        let facts = Facts::new(&d, 200);
+        let saved = vec![
+            SavedSegment {
+                name: "Lyon".into(),
+                version: 1,
+                definition: Definition::Rule(r#"{"attribute":"city","equals":"Lyon"}"#.into()),
+                note: String::new(),
+            },
+            SavedSegment {
+                name: "Broken".into(),
+                version: 1,
+                definition: Definition::Rule(r#"{"attribute":"town","equals":"Lyon"}"#.into()),
+                note: String::new(),
+            },
+        ];
+        let o = overview(&d, &facts, None, &saved);
+        assert_eq!(o.customers, 26);
+        assert_eq!(o.stages.iter().map(|s| s.customers).sum::<u64>(), 26);
+        assert_eq!(o.stages[0].customers, 1, "p1 is a prospect");
+        // c00, c03, ..., c24 (9) and p1.
+        assert_eq!(o.saved[0].customers, Ok(10));
+        assert!(
+            o.saved[1]
+                .customers
+                .as_ref()
+                .unwrap_err()
+                .contains("no column \"town\"")
+        );
+        let interests = o.columns.iter().find(|c| c.name == "interests").unwrap();
+        assert_eq!(interests.top_values[0], ("DIY".to_string(), 25));
+        assert_eq!(
+            o.columns.iter().find(|c| c.name == "age").unwrap().kind,
+            ColumnType::Integer
+        );
+    }
+
+    #[test]
+    fn member_pages_search_and_sort() {
+        let d = data();
+        let facts = Facts::new(&d, 200);
+        let all = Bitmap::full(facts.n);
+        let p = member_page(&d, &facts, &all, "", SortBy::Spend, 0, 10);
+        assert_eq!((p.total, p.matching, p.rows.len()), (26, 26, 10));
+        // c23 has 4 orders of 33: the highest spend.
+        assert_eq!(p.rows[0].customer, "c23");
+        assert_eq!(p.rows[0].spend, 132.0);
+        let last = member_page(&d, &facts, &all, "", SortBy::Customer, 99, 10);
+        assert_eq!((last.page, last.rows.len()), (2, 6));
+        let found = member_page(&d, &facts, &all, "PAUL@", SortBy::Customer, 0, 10);
+        assert_eq!(found.matching, 1);
+        assert_eq!(found.rows[0].name, "Paul Roe");
+        assert_eq!(found.rows[0].last_order, None);
+    }
+}

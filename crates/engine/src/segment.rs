@@ -1,0 +1,1470 @@
+//! Segments as sets of customers, and the rule builder's rules.
+//!
+//! A segment evaluates to a [`Bitmap`] over the dense customer indices of
+//! the dataset (every customer key, with or without orders). A [`Rule`] is
+//! a tree of AND / OR / NOT groups over conditions on customer attributes,
+//! per-customer measures (orders, spend, e-mail opens, NPS, ...) and
+//! events; it is stored as JSON (see [`Rule::from_json`]) both in the app's
+//! workspace and in the files the command line reads.
+//!
+//! A condition on a value the customer does not have (no age in the
+//! customers file, no NPS answer) is false; `NOT` of it is true.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::date::{self, Day};
+use crate::number::{DecimalSeparator, parse_amount};
+
+/// A set of customers: bit `i` is customer index `i`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bitmap {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Bitmap {
+    /// No customer among `len`.
+    pub fn empty(len: usize) -> Bitmap {
+        Bitmap {
+            words: vec![0; len.div_ceil(64)],
+            len,
+        }
+    }
+
+    /// Every customer among `len`.
+    pub fn full(len: usize) -> Bitmap {
+        let mut b = Bitmap {
+            words: vec![u64::MAX; len.div_ceil(64)],
+            len,
+        };
+        b.clear_tail();
+        b
+    }
+
+    /// The customers for which `f` is true.
+    pub fn from_fn(len: usize, mut f: impl FnMut(usize) -> bool) -> Bitmap {
+        let mut b = Bitmap::empty(len);
+        for (w, word) in b.words.iter_mut().enumerate() {
+            let base = w * 64;
+            let mut x = 0u64;
+            for bit in 0..64.min(len - base) {
+                if f(base + bit) {
+                    x |= 1 << bit;
+                }
+            }
+            *word = x;
+        }
+        b
+    }
+
+    fn clear_tail(&mut self) {
+        let rem = self.len % 64;
+        if rem != 0
+            && let Some(last) = self.words.last_mut()
+        {
+            *last &= (1u64 << rem) - 1;
+        }
+    }
+
+    /// The number of customers the set is over.
+    pub fn universe(&self) -> usize {
+        self.len
+    }
+
+    /// Adds customer `i`.
+    pub fn insert(&mut self, i: usize) {
+        if i < self.len {
+            self.words[i / 64] |= 1 << (i % 64);
+        }
+    }
+
+    /// True when customer `i` is in the set.
+    pub fn contains(&self, i: usize) -> bool {
+        i < self.len && self.words[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// The number of customers in the set.
+    pub fn count(&self) -> u64 {
+        self.words.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+
+    /// Keeps the customers also in `other`.
+    pub fn and(&mut self, other: &Bitmap) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= b;
+        }
+    }
+
+    /// Adds the customers of `other`.
+    pub fn or(&mut self, other: &Bitmap) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a |= b;
+        }
+    }
+
+    /// The customers not in the set.
+    pub fn not(&mut self) {
+        for w in &mut self.words {
+            *w = !*w;
+        }
+        self.clear_tail();
+    }
+
+    /// The number of customers in both sets.
+    pub fn intersection_count(&self, other: &Bitmap) -> u64 {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .map(|(a, b)| u64::from((a & b).count_ones()))
+            .sum()
+    }
+
+    /// The customers in the set, in index order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(w, word)| {
+            let mut x = *word;
+            std::iter::from_fn(move || {
+                if x == 0 {
+                    return None;
+                }
+                let bit = x.trailing_zeros() as usize;
+                x &= x - 1;
+                Some(w * 64 + bit)
+            })
+        })
+    }
+}
+
+/// A test on one value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Test {
+    /// The text equals this (ignoring case and surrounding spaces).
+    Equals(String),
+    /// The text equals one of these.
+    OneOf(Vec<String>),
+    /// The text contains this (ignoring case).
+    Contains(String),
+    /// A number from the first to the second, both included.
+    Between(f64, f64),
+    /// A number of at least this.
+    AtLeast(f64),
+    /// A number of at most this.
+    AtMost(f64),
+    /// A date on or after this day.
+    OnOrAfter(Day),
+    /// A date before this day.
+    Before(Day),
+    /// A date within the last N days before the analysis date (the
+    /// analysis date's eve included, N days back included).
+    WithinLastDays(u32),
+    /// A date more than N days before the analysis date.
+    MoreThanDaysAgo(u32),
+    /// The value is missing.
+    IsEmpty,
+    /// The value is present.
+    IsNotEmpty,
+}
+
+/// What a measure counts, per customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Measure {
+    /// Orders placed (refunds excluded).
+    Orders,
+    /// Net spend (refunds included).
+    Spend,
+    /// Average order value: gross spend over orders.
+    AverageOrderValue,
+    /// Days from the last order to the analysis date.
+    DaysSinceLastOrder,
+    /// Days from the first order to the analysis date.
+    DaysSinceFirstOrder,
+    /// E-mails received.
+    EmailsReceived,
+    /// E-mails opened.
+    EmailOpens,
+    /// E-mails clicked.
+    EmailClicks,
+    /// Events of any kind.
+    Events,
+    /// The latest NPS answer (0 to 10).
+    Nps,
+    /// The latest CSAT answer (1 to 5).
+    Csat,
+}
+
+/// Every measure with its JSON name and its label.
+pub const MEASURES: [(Measure, &str, &str); 11] = [
+    (Measure::Orders, "orders", "Orders"),
+    (Measure::Spend, "spend", "Spend"),
+    (
+        Measure::AverageOrderValue,
+        "average_order_value",
+        "Average order value",
+    ),
+    (
+        Measure::DaysSinceLastOrder,
+        "days_since_last_order",
+        "Days since last order",
+    ),
+    (
+        Measure::DaysSinceFirstOrder,
+        "days_since_first_order",
+        "Days since first order",
+    ),
+    (
+        Measure::EmailsReceived,
+        "emails_received",
+        "E-mails received",
+    ),
+    (Measure::EmailOpens, "email_opens", "E-mails opened"),
+    (Measure::EmailClicks, "email_clicks", "E-mails clicked"),
+    (Measure::Events, "events", "Events (any)"),
+    (Measure::Nps, "nps", "NPS answer (0-10)"),
+    (Measure::Csat, "csat", "CSAT answer (1-5)"),
+];
+
+impl Measure {
+    /// The measure's name in rule files.
+    pub fn key(self) -> &'static str {
+        MEASURES.iter().find(|m| m.0 == self).map_or("", |m| m.1)
+    }
+
+    /// The measure's label in the app.
+    pub fn label(self) -> &'static str {
+        MEASURES.iter().find(|m| m.0 == self).map_or("", |m| m.2)
+    }
+
+    /// True when the measure can be limited to the last N days.
+    pub fn takes_window(self) -> bool {
+        matches!(
+            self,
+            Measure::Orders
+                | Measure::Spend
+                | Measure::EmailsReceived
+                | Measure::EmailOpens
+                | Measure::EmailClicks
+                | Measure::Events
+        )
+    }
+}
+
+/// A segment rule: groups of conditions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Rule {
+    /// Every part holds (an empty group holds for everyone).
+    All(Vec<Rule>),
+    /// At least one part holds (an empty group holds for no one).
+    Any(Vec<Rule>),
+    /// The part does not hold.
+    Not(Box<Rule>),
+    /// A test on a column of the customers file.
+    Attribute {
+        /// The column's name.
+        column: String,
+        /// The test.
+        test: Test,
+    },
+    /// A test on a per-customer measure.
+    Measure {
+        /// What is measured.
+        measure: Measure,
+        /// Only the last N days before the analysis date, when given.
+        days: Option<u32>,
+        /// The test.
+        test: Test,
+    },
+    /// Did (or did not) do an event at least N times.
+    Event {
+        /// The event's name.
+        name: String,
+        /// True for "did", false for "did not".
+        did: bool,
+        /// How many times at least.
+        at_least: u32,
+        /// Only the last N days before the analysis date, when given.
+        within_days: Option<u32>,
+    },
+}
+
+/// A rule file or text that cannot be read, with where in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleError {
+    /// Where: `all[2].between`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for RuleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "at {}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+use serde_json::{Map, Value, json};
+
+fn err(path: &str, message: impl Into<String>) -> RuleError {
+    RuleError {
+        path: path.to_string(),
+        message: message.into(),
+    }
+}
+
+const TEST_KEYS: [&str; 12] = [
+    "equals",
+    "one_of",
+    "contains",
+    "between",
+    "at_least",
+    "at_most",
+    "on_or_after",
+    "before",
+    "within_last_days",
+    "more_than_days_ago",
+    "is_empty",
+    "is_not_empty",
+];
+
+impl Test {
+    fn to_json(&self, out: &mut Map<String, Value>) {
+        let (k, v) = match self {
+            Test::Equals(s) => ("equals", json!(s)),
+            Test::OneOf(v) => ("one_of", json!(v)),
+            Test::Contains(s) => ("contains", json!(s)),
+            Test::Between(a, b) => ("between", json!([a, b])),
+            Test::AtLeast(x) => ("at_least", json!(x)),
+            Test::AtMost(x) => ("at_most", json!(x)),
+            Test::OnOrAfter(d) => ("on_or_after", json!(date::format_iso(*d))),
+            Test::Before(d) => ("before", json!(date::format_iso(*d))),
+            Test::WithinLastDays(n) => ("within_last_days", json!(n)),
+            Test::MoreThanDaysAgo(n) => ("more_than_days_ago", json!(n)),
+            Test::IsEmpty => ("is_empty", json!(true)),
+            Test::IsNotEmpty => ("is_not_empty", json!(true)),
+        };
+        out.insert(k.into(), v);
+    }
+
+    fn from_json(obj: &Map<String, Value>, path: &str) -> Result<Test, RuleError> {
+        let found: Vec<&str> = TEST_KEYS
+            .iter()
+            .copied()
+            .filter(|k| obj.contains_key(*k))
+            .collect();
+        let key = match found.as_slice() {
+            [k] => *k,
+            [] => {
+                return Err(err(
+                    path,
+                    format!("a condition needs a test, one of: {}", TEST_KEYS.join(", ")),
+                ));
+            }
+            many => {
+                return Err(err(
+                    path,
+                    format!("a condition takes one test, not {}", many.join(" and ")),
+                ));
+            }
+        };
+        let v = &obj[key];
+        let here = format!("{path}.{key}");
+        let text = |v: &Value| {
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| v.as_f64().map(|x| x.to_string()))
+                .ok_or_else(|| err(&here, "expected a text"))
+        };
+        let number = |v: &Value| {
+            v.as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                .filter(|x: &f64| x.is_finite())
+                .ok_or_else(|| err(&here, "expected a number"))
+        };
+        let days = |v: &Value| {
+            v.as_u64()
+                .filter(|n| *n <= 365_000)
+                .map(|n| n as u32)
+                .ok_or_else(|| err(&here, "expected a whole number of days"))
+        };
+        let day = |v: &Value| {
+            v.as_str()
+                .and_then(date::parse_iso)
+                .ok_or_else(|| err(&here, "expected a date written yyyy-mm-dd"))
+        };
+        Ok(match key {
+            "equals" => Test::Equals(text(v)?),
+            "one_of" => Test::OneOf(
+                v.as_array()
+                    .ok_or_else(|| err(&here, "expected a list of texts"))?
+                    .iter()
+                    .map(text)
+                    .collect::<Result<_, _>>()?,
+            ),
+            "contains" => Test::Contains(text(v)?),
+            "between" => match v.as_array().map(Vec::as_slice) {
+                Some([a, b]) => {
+                    let (a, b) = (number(a)?, number(b)?);
+                    if a > b {
+                        return Err(err(&here, format!("{a} is above {b}")));
+                    }
+                    Test::Between(a, b)
+                }
+                _ => return Err(err(&here, "expected two numbers, [from, to]")),
+            },
+            "at_least" => Test::AtLeast(number(v)?),
+            "at_most" => Test::AtMost(number(v)?),
+            "on_or_after" => Test::OnOrAfter(day(v)?),
+            "before" => Test::Before(day(v)?),
+            "within_last_days" => Test::WithinLastDays(days(v)?),
+            "more_than_days_ago" => Test::MoreThanDaysAgo(days(v)?),
+            "is_empty" => Test::IsEmpty,
+            _ => Test::IsNotEmpty,
+        })
+    }
+
+    /// True when the test compares numbers.
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Test::Between(..) | Test::AtLeast(_) | Test::AtMost(_))
+    }
+
+    /// True when the test compares dates.
+    pub fn is_date(&self) -> bool {
+        matches!(
+            self,
+            Test::OnOrAfter(_)
+                | Test::Before(_)
+                | Test::WithinLastDays(_)
+                | Test::MoreThanDaysAgo(_)
+        )
+    }
+
+    fn number(&self, x: Option<f64>) -> bool {
+        match (self, x) {
+            (Test::IsEmpty, x) => x.is_none(),
+            (Test::IsNotEmpty, x) => x.is_some(),
+            (_, None) => false,
+            (Test::Between(a, b), Some(x)) => *a <= x && x <= *b,
+            (Test::AtLeast(a), Some(x)) => x >= *a,
+            (Test::AtMost(a), Some(x)) => x <= *a,
+            (Test::Equals(s), Some(x)) => s.trim().parse::<f64>().is_ok_and(|v| v == x),
+            (Test::OneOf(v), Some(x)) => v
+                .iter()
+                .any(|s| s.trim().parse::<f64>().is_ok_and(|v| v == x)),
+            _ => false,
+        }
+    }
+
+    fn date(&self, d: Option<Day>, as_of: Day) -> bool {
+        match (self, d) {
+            (Test::IsEmpty, d) => d.is_none(),
+            (Test::IsNotEmpty, d) => d.is_some(),
+            (_, None) => false,
+            (Test::OnOrAfter(a), Some(d)) => d >= *a,
+            (Test::Before(a), Some(d)) => d < *a,
+            (Test::WithinLastDays(n), Some(d)) => d < as_of && d >= as_of - *n as Day,
+            (Test::MoreThanDaysAgo(n), Some(d)) => d < as_of - *n as Day,
+            _ => false,
+        }
+    }
+}
+
+/// A text test, prepared: lower-cased needles.
+struct TextTest<'a> {
+    test: &'a Test,
+    needles: Vec<String>,
+}
+
+impl<'a> TextTest<'a> {
+    fn new(test: &'a Test) -> Self {
+        let needles = match test {
+            Test::Equals(s) | Test::Contains(s) => vec![s.trim().to_lowercase()],
+            Test::OneOf(v) => v.iter().map(|s| s.trim().to_lowercase()).collect(),
+            _ => Vec::new(),
+        };
+        TextTest { test, needles }
+    }
+
+    fn matches(&self, value: Option<&str>) -> bool {
+        let v = value.map(str::trim).filter(|v| !v.is_empty());
+        match (self.test, v) {
+            (Test::IsEmpty, v) => v.is_none(),
+            (Test::IsNotEmpty, v) => v.is_some(),
+            (_, None) => false,
+            (Test::Contains(_), Some(v)) => contains_ignoring_case(v, &self.needles[0]),
+            (Test::Equals(_) | Test::OneOf(_), Some(v)) => {
+                self.needles.iter().any(|n| eq_ignoring_case(v, n))
+            }
+            _ => false,
+        }
+    }
+}
+
+fn eq_ignoring_case(value: &str, lower_needle: &str) -> bool {
+    if value.is_ascii() && lower_needle.is_ascii() {
+        value.eq_ignore_ascii_case(lower_needle)
+    } else {
+        value.to_lowercase() == lower_needle
+    }
+}
+
+fn contains_ignoring_case(value: &str, lower_needle: &str) -> bool {
+    if value.is_ascii() && lower_needle.is_ascii() {
+        let (h, n) = (value.as_bytes(), lower_needle.as_bytes());
+        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        value.to_lowercase().contains(lower_needle)
+    }
+}
+
+impl Rule {
+    /// Reads a rule from its JSON text (the schema is in the README).
+    pub fn from_json(text: &str) -> Result<Rule, RuleError> {
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            err(
+                "",
+                format!(
+                    "not valid JSON (line {}, column {}): {e}",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        Rule::from_value(&v, "rule")
+    }
+
+    /// Reads a rule from a JSON value; `path` names it in messages.
+    pub fn from_value(v: &Value, path: &str) -> Result<Rule, RuleError> {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| err(path, "expected an object such as {\"all\": [...]}"))?;
+        let list = |key: &str| -> Result<Vec<Rule>, RuleError> {
+            obj[key]
+                .as_array()
+                .ok_or_else(|| err(&format!("{path}.{key}"), "expected a list of conditions"))?
+                .iter()
+                .enumerate()
+                .map(|(i, x)| Rule::from_value(x, &format!("{path}.{key}[{i}]")))
+                .collect()
+        };
+        if obj.contains_key("all") {
+            return Ok(Rule::All(list("all")?));
+        }
+        if obj.contains_key("any") {
+            return Ok(Rule::Any(list("any")?));
+        }
+        if let Some(inner) = obj.get("not") {
+            return Ok(Rule::Not(Box::new(Rule::from_value(
+                inner,
+                &format!("{path}.not"),
+            )?)));
+        }
+        let whole_days = |key: &str| -> Result<Option<u32>, RuleError> {
+            match obj.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => v
+                    .as_u64()
+                    .filter(|n| *n <= 365_000)
+                    .map(|n| Some(n as u32))
+                    .ok_or_else(|| {
+                        err(&format!("{path}.{key}"), "expected a whole number of days")
+                    }),
+            }
+        };
+        if let Some(col) = obj.get("attribute") {
+            let column = col
+                .as_str()
+                .ok_or_else(|| err(&format!("{path}.attribute"), "expected a column name"))?
+                .to_string();
+            return Ok(Rule::Attribute {
+                column,
+                test: Test::from_json(obj, path)?,
+            });
+        }
+        if let Some(m) = obj.get("measure") {
+            let name = m.as_str().unwrap_or_default();
+            let measure = MEASURES
+                .iter()
+                .find(|x| x.1 == name)
+                .map(|x| x.0)
+                .ok_or_else(|| {
+                    err(
+                        &format!("{path}.measure"),
+                        format!(
+                            "unknown measure {m}; expected one of: {}",
+                            MEASURES.map(|x| x.1).join(", ")
+                        ),
+                    )
+                })?;
+            let days = whole_days("days")?;
+            if days.is_some() && !measure.takes_window() {
+                return Err(err(
+                    &format!("{path}.days"),
+                    format!("{} cannot be limited to the last days", measure.key()),
+                ));
+            }
+            let test = Test::from_json(obj, path)?;
+            if !(test.is_numeric() || matches!(test, Test::IsEmpty | Test::IsNotEmpty)) {
+                return Err(err(
+                    path,
+                    "a measure takes a number test: between, at_least or at_most",
+                ));
+            }
+            return Ok(Rule::Measure {
+                measure,
+                days,
+                test,
+            });
+        }
+        if let Some(e) = obj.get("event") {
+            let name = e
+                .as_str()
+                .ok_or_else(|| err(&format!("{path}.event"), "expected an event name"))?
+                .to_string();
+            let did = match obj.get("did") {
+                None => true,
+                Some(v) => v
+                    .as_bool()
+                    .ok_or_else(|| err(&format!("{path}.did"), "expected true or false"))?,
+            };
+            let at_least = match obj.get("at_least") {
+                None => 1,
+                Some(v) => v
+                    .as_u64()
+                    .filter(|n| (1..=1_000_000).contains(n))
+                    .ok_or_else(|| {
+                        err(
+                            &format!("{path}.at_least"),
+                            "expected a whole number from 1",
+                        )
+                    })? as u32,
+            };
+            return Ok(Rule::Event {
+                name,
+                did,
+                at_least,
+                within_days: whole_days("within_days")?,
+            });
+        }
+        Err(err(
+            path,
+            "expected one of the keys all, any, not, attribute, measure or event",
+        ))
+    }
+
+    /// The rule as a JSON value (what [`Rule::from_value`] reads).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Rule::All(v) => json!({ "all": v.iter().map(Rule::to_value).collect::<Vec<_>>() }),
+            Rule::Any(v) => json!({ "any": v.iter().map(Rule::to_value).collect::<Vec<_>>() }),
+            Rule::Not(r) => json!({ "not": r.to_value() }),
+            Rule::Attribute { column, test } => {
+                let mut m = Map::new();
+                m.insert("attribute".into(), json!(column));
+                test.to_json(&mut m);
+                Value::Object(m)
+            }
+            Rule::Measure {
+                measure,
+                days,
+                test,
+            } => {
+                let mut m = Map::new();
+                m.insert("measure".into(), json!(measure.key()));
+                if let Some(d) = days {
+                    m.insert("days".into(), json!(d));
+                }
+                test.to_json(&mut m);
+                Value::Object(m)
+            }
+            Rule::Event {
+                name,
+                did,
+                at_least,
+                within_days,
+            } => {
+                let mut m = Map::new();
+                m.insert("event".into(), json!(name));
+                m.insert("did".into(), json!(did));
+                m.insert("at_least".into(), json!(at_least));
+                if let Some(d) = within_days {
+                    m.insert("within_days".into(), json!(d));
+                }
+                Value::Object(m)
+            }
+        }
+    }
+
+    /// The rule as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
+    }
+
+    /// The rule in words, e.g. `gender equals "M" and age from 35 to 40`.
+    pub fn describe(&self) -> String {
+        let group = |v: &[Rule], word: &str, empty: &str| {
+            if v.is_empty() {
+                return empty.to_string();
+            }
+            let parts: Vec<String> = v
+                .iter()
+                .map(|r| match r {
+                    Rule::All(x) | Rule::Any(x) if x.len() > 1 => format!("({})", r.describe()),
+                    _ => r.describe(),
+                })
+                .collect();
+            parts.join(word)
+        };
+        match self {
+            Rule::All(v) => group(v, " and ", "everyone"),
+            Rule::Any(v) => group(v, " or ", "no one"),
+            Rule::Not(r) => format!("not ({})", r.describe()),
+            Rule::Attribute { column, test } => format!("{column} {}", describe_test(test)),
+            Rule::Measure {
+                measure,
+                days,
+                test,
+            } => {
+                let window = days.map_or(String::new(), |d| format!(" in the last {d} days"));
+                format!(
+                    "{}{window} {}",
+                    measure.label().to_lowercase(),
+                    describe_test(test)
+                )
+            }
+            Rule::Event {
+                name,
+                did,
+                at_least,
+                within_days,
+            } => {
+                let window =
+                    within_days.map_or(String::new(), |d| format!(" in the last {d} days"));
+                let times = if *at_least == 1 {
+                    String::new()
+                } else {
+                    format!(" at least {at_least} times")
+                };
+                let verb = if *did { "did" } else { "did not do" };
+                format!("{verb} {name}{times}{window}")
+            }
+        }
+    }
+}
+
+fn describe_test(test: &Test) -> String {
+    match test {
+        Test::Equals(s) => format!("is \"{s}\""),
+        Test::OneOf(v) => format!("is one of {}", v.join(", ")),
+        Test::Contains(s) => format!("contains \"{s}\""),
+        Test::Between(a, b) => format!("from {a} to {b}"),
+        Test::AtLeast(a) => format!("at least {a}"),
+        Test::AtMost(a) => format!("at most {a}"),
+        Test::OnOrAfter(d) => format!("on or after {}", date::format_iso(*d)),
+        Test::Before(d) => format!("before {}", date::format_iso(*d)),
+        Test::WithinLastDays(n) => format!("within the last {n} days"),
+        Test::MoreThanDaysAgo(n) => format!("more than {n} days ago"),
+        Test::IsEmpty => "is empty".into(),
+        Test::IsNotEmpty => "is not empty".into(),
+    }
+}
+
+/// Per-customer values that do not depend on a rule, computed once per
+/// dataset and analysis date.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// The analysis date.
+    pub as_of: Day,
+    /// Customers (every key).
+    pub n: usize,
+    orders: Vec<u32>,
+    spend: Vec<f64>,
+    gross: Vec<f64>,
+    first: Vec<Option<Day>>,
+    last: Vec<Option<Day>>,
+    nps: Vec<Option<u8>>,
+    csat: Vec<Option<u8>>,
+    attribute_row: Vec<Option<usize>>,
+}
+
+impl Facts {
+    /// Aggregates the dataset up to (not including) the analysis date.
+    pub fn new(data: &Dataset, as_of: Day) -> Facts {
+        let n = data.orders.customer_keys.len();
+        let o = &data.orders;
+        let mut f = Facts {
+            as_of,
+            n,
+            orders: vec![0; n],
+            spend: vec![0.0; n],
+            gross: vec![0.0; n],
+            first: vec![None; n],
+            last: vec![None; n],
+            nps: vec![None; n],
+            csat: vec![None; n],
+            attribute_row: data
+                .customers
+                .as_ref()
+                .map_or_else(|| vec![None; n], |c| c.row_of(n)),
+        };
+        for i in 0..o.len() {
+            let (c, d, a) = (o.customer[i] as usize, o.day[i], o.amount[i]);
+            if d >= as_of {
+                continue;
+            }
+            f.spend[c] += a;
+            if a >= 0.0 {
+                f.orders[c] += 1;
+                f.gross[c] += a;
+                f.first[c] = Some(f.first[c].map_or(d, |x| x.min(d)));
+                f.last[c] = Some(f.last[c].map_or(d, |x| x.max(d)));
+            }
+        }
+        if let Some(s) = &data.surveys {
+            // The latest answer wins; answers without a day count as oldest.
+            let mut when: Vec<Option<Day>> = vec![None; n];
+            for i in 0..s.customer.len() {
+                let c = s.customer[i] as usize;
+                let d = s.day[i];
+                if d.is_some_and(|d| d >= as_of) || c >= n {
+                    continue;
+                }
+                if f.nps[c].is_none() && f.csat[c].is_none() || d >= when[c] {
+                    if s.nps[i].is_some() {
+                        f.nps[c] = s.nps[i];
+                    }
+                    if s.csat[i].is_some() {
+                        f.csat[c] = s.csat[i];
+                    }
+                    when[c] = d;
+                }
+            }
+        }
+        f
+    }
+
+    /// The number of orders of a customer before the analysis date.
+    pub fn order_count(&self, c: usize) -> u32 {
+        self.orders[c]
+    }
+
+    /// The net spend of a customer before the analysis date.
+    pub fn spend(&self, c: usize) -> f64 {
+        self.spend[c]
+    }
+
+    /// The first and last order days of a customer.
+    pub fn first_last(&self, c: usize) -> (Option<Day>, Option<Day>) {
+        (self.first[c], self.last[c])
+    }
+}
+
+/// Evaluates rules over a dataset.
+pub struct Evaluator<'a> {
+    data: &'a Dataset,
+    facts: &'a Facts,
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator of the dataset with its facts.
+    pub fn new(data: &'a Dataset, facts: &'a Facts) -> Self {
+        Evaluator { data, facts }
+    }
+
+    /// The customers the rule selects.
+    pub fn eval(&self, rule: &Rule) -> Result<Bitmap, RuleError> {
+        self.eval_at(rule, "rule")
+    }
+
+    fn eval_at(&self, rule: &Rule, path: &str) -> Result<Bitmap, RuleError> {
+        let n = self.facts.n;
+        match rule {
+            Rule::All(parts) => {
+                let mut out = Bitmap::full(n);
+                for (i, p) in parts.iter().enumerate() {
+                    out.and(&self.eval_at(p, &format!("{path}.all[{i}]"))?);
+                }
+                Ok(out)
+            }
+            Rule::Any(parts) => {
+                let mut out = Bitmap::empty(n);
+                for (i, p) in parts.iter().enumerate() {
+                    out.or(&self.eval_at(p, &format!("{path}.any[{i}]"))?);
+                }
+                Ok(out)
+            }
+            Rule::Not(inner) => {
+                let mut out = self.eval_at(inner, &format!("{path}.not"))?;
+                out.not();
+                Ok(out)
+            }
+            Rule::Attribute { column, test } => self.attribute(column, test, path),
+            Rule::Measure {
+                measure,
+                days,
+                test,
+            } => self.measure(*measure, *days, test, path),
+            Rule::Event {
+                name,
+                did,
+                at_least,
+                within_days,
+            } => self.event(name, *did, *at_least, *within_days, path),
+        }
+    }
+
+    fn attribute(&self, column: &str, test: &Test, path: &str) -> Result<Bitmap, RuleError> {
+        let table = self.data.customers.as_ref().ok_or_else(|| {
+            err(
+                path,
+                format!("the rule tests \"{column}\" but no customers file is imported"),
+            )
+        })?;
+        let col = table
+            .attribute_names
+            .iter()
+            .position(|c| c.trim().eq_ignore_ascii_case(column.trim()))
+            .ok_or_else(|| {
+                err(
+                    path,
+                    format!(
+                        "the customers file has no column \"{column}\" (it has: {})",
+                        table.attribute_names.join(", ")
+                    ),
+                )
+            })?;
+        let rows = &self.facts.attribute_row;
+        let value = |c: usize| rows[c].map(|r| table.attributes[r][col].as_str());
+        let n = self.facts.n;
+        if test.is_date() {
+            let sample: Vec<&str> = table
+                .attributes
+                .iter()
+                .take(2_000)
+                .map(|r| r[col].as_str())
+                .collect();
+            let format = date::detect(&sample)
+                .ok_or_else(|| err(path, format!("the column \"{column}\" does not hold dates")))?;
+            let as_of = self.facts.as_of;
+            return Ok(Bitmap::from_fn(n, |c| {
+                test.date(
+                    value(c).and_then(|v| date::parse_with(format, v).ok()),
+                    as_of,
+                )
+            }));
+        }
+        if test.is_numeric() {
+            let decimal = column_decimal(table.attributes.iter().map(|r| r[col].as_str()));
+            return Ok(Bitmap::from_fn(n, |c| {
+                test.number(value(c).and_then(|v| parse_amount(v, decimal)))
+            }));
+        }
+        let t = TextTest::new(test);
+        Ok(Bitmap::from_fn(n, |c| t.matches(value(c))))
+    }
+
+    fn measure(
+        &self,
+        measure: Measure,
+        days: Option<u32>,
+        test: &Test,
+        path: &str,
+    ) -> Result<Bitmap, RuleError> {
+        let f = self.facts;
+        let n = f.n;
+        let as_of = f.as_of;
+        let from = days.map(|d| as_of - d as Day);
+        let need = |present: bool, what: &str| {
+            if present {
+                Ok(())
+            } else {
+                Err(err(
+                    path,
+                    format!(
+                        "{} needs {what}, which is not imported",
+                        measure.label().to_lowercase()
+                    ),
+                ))
+            }
+        };
+        let values: Vec<Option<f64>> = match measure {
+            Measure::Orders | Measure::Spend if from.is_some() => {
+                let from = from.unwrap_or(Day::MIN);
+                let mut v = vec![0.0; n];
+                let o = &self.data.orders;
+                for i in 0..o.len() {
+                    let d = o.day[i];
+                    if d < from || d >= as_of {
+                        continue;
+                    }
+                    let a = o.amount[i];
+                    let c = o.customer[i] as usize;
+                    if measure == Measure::Spend {
+                        v[c] += a;
+                    } else if a >= 0.0 {
+                        v[c] += 1.0;
+                    }
+                }
+                v.into_iter().map(Some).collect()
+            }
+            Measure::Orders => f.orders.iter().map(|x| Some(f64::from(*x))).collect(),
+            Measure::Spend => f.spend.iter().map(|x| Some(*x)).collect(),
+            Measure::AverageOrderValue => (0..n)
+                .map(|c| (f.orders[c] > 0).then(|| f.gross[c] / f64::from(f.orders[c])))
+                .collect(),
+            Measure::DaysSinceLastOrder => f
+                .last
+                .iter()
+                .map(|d| d.map(|d| f64::from(as_of - d)))
+                .collect(),
+            Measure::DaysSinceFirstOrder => f
+                .first
+                .iter()
+                .map(|d| d.map(|d| f64::from(as_of - d)))
+                .collect(),
+            Measure::EmailsReceived | Measure::EmailOpens | Measure::EmailClicks => {
+                let e = self.data.email.as_ref();
+                need(e.is_some(), "e-mail results")?;
+                let e = e.expect("checked");
+                let mut v = vec![0.0; n];
+                for i in 0..e.customer.len() {
+                    if let Some(from) = from {
+                        match e.day[i] {
+                            Some(d) if d >= from && d < as_of => {}
+                            _ => continue,
+                        }
+                    } else if e.day[i].is_some_and(|d| d >= as_of) {
+                        continue;
+                    }
+                    let hit = match measure {
+                        Measure::EmailsReceived => e.delivered[i],
+                        Measure::EmailOpens => e.opened[i],
+                        _ => e.clicked[i],
+                    };
+                    if hit && let Some(slot) = v.get_mut(e.customer[i] as usize) {
+                        *slot += 1.0;
+                    }
+                }
+                v.into_iter().map(Some).collect()
+            }
+            Measure::Events => {
+                let ev = self.data.events.as_ref();
+                need(ev.is_some(), "events")?;
+                let ev = ev.expect("checked");
+                let mut v = vec![0.0; n];
+                let (lo, hi) = window_seconds(from, as_of);
+                for i in 0..ev.customer.len() {
+                    if ev.time[i] >= lo
+                        && ev.time[i] < hi
+                        && let Some(slot) = v.get_mut(ev.customer[i] as usize)
+                    {
+                        *slot += 1.0;
+                    }
+                }
+                v.into_iter().map(Some).collect()
+            }
+            Measure::Nps => {
+                need(self.data.surveys.is_some(), "survey answers")?;
+                f.nps.iter().map(|x| x.map(f64::from)).collect()
+            }
+            Measure::Csat => {
+                need(self.data.surveys.is_some(), "survey answers")?;
+                f.csat.iter().map(|x| x.map(f64::from)).collect()
+            }
+        };
+        Ok(Bitmap::from_fn(n, |c| test.number(values[c])))
+    }
+
+    fn event(
+        &self,
+        name: &str,
+        did: bool,
+        at_least: u32,
+        within_days: Option<u32>,
+        path: &str,
+    ) -> Result<Bitmap, RuleError> {
+        let ev = self.data.events.as_ref().ok_or_else(|| {
+            err(
+                path,
+                format!("the rule tests the event \"{name}\" but no events file is imported"),
+            )
+        })?;
+        let n = self.facts.n;
+        let mut counts = vec![0u32; n];
+        if let Some(id) = ev
+            .names
+            .iter()
+            .position(|x| x.trim().eq_ignore_ascii_case(name.trim()))
+        {
+            let (lo, hi) = window_seconds(
+                within_days.map(|d| self.facts.as_of - d as Day),
+                self.facts.as_of,
+            );
+            for i in 0..ev.customer.len() {
+                if ev.event[i] == id as u32
+                    && ev.time[i] >= lo
+                    && ev.time[i] < hi
+                    && let Some(slot) = counts.get_mut(ev.customer[i] as usize)
+                {
+                    *slot += 1;
+                }
+            }
+        }
+        Ok(Bitmap::from_fn(n, |c| (counts[c] >= at_least) == did))
+    }
+}
+
+/// The seconds from the start of day `from` (or the beginning) to the start
+/// of the analysis date.
+fn window_seconds(from: Option<Day>, as_of: Day) -> (i64, i64) {
+    (
+        from.map_or(i64::MIN, |d| i64::from(d) * 86_400),
+        i64::from(as_of) * 86_400,
+    )
+}
+
+/// The decimal separator of a column of numbers: a comma when more values
+/// read with a comma than with a point.
+fn column_decimal<'v>(values: impl Iterator<Item = &'v str>) -> DecimalSeparator {
+    let sample: Vec<&str> = values.take(2_000).collect();
+    crate::number::detect_decimal(&sample)
+}
+
+/// A saved segment: a name, a version and a definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedSegment {
+    /// Its name, unique in the workspace.
+    pub name: String,
+    /// Bumped on every change of the definition.
+    pub version: u32,
+    /// What it selects.
+    pub definition: Definition,
+    /// The user's note.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What a saved segment selects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Definition {
+    /// A rule, stored as its JSON text (the same as rule files).
+    Rule(String),
+    /// The customers at one lifecycle stage.
+    Lifecycle(crate::lifecycle::Stage),
+    /// The members of one cluster of a k-means run.
+    Cluster {
+        /// The features, seed and k of the run.
+        setup: crate::cluster::ClusterSetup,
+        /// The cluster's index.
+        cluster: usize,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Orders;
+    use crate::date::days_from_civil;
+
+    fn day(y: i32, m: u32, d: u32) -> Day {
+        days_from_civil(y, m, d)
+    }
+
+    /// Four customers: a, b, c with orders; d, e known only from the
+    /// customers file.
+    fn data() -> Dataset {
+        let mut data = Dataset::from_orders(Orders::from_rows(&[
+            ("a".into(), day(2024, 1, 10), 50.0),
+            ("a".into(), day(2024, 5, 20), 30.0),
+            ("b".into(), day(2024, 3, 1), 100.0),
+            ("b".into(), day(2024, 3, 5), -20.0),
+            ("c".into(), day(2024, 6, 25), 10.0),
+            // After the analysis date: ignored.
+            ("c".into(), day(2024, 7, 2), 999.0),
+        ]));
+        data.add_source(
+            "customers.csv",
+            "customer_id,gender,age,interests,city,signup\n\
+             a,M,35,\"DIY;Garden\",Lyon,2023-01-01\n\
+             b,F,40,Books,Paris,2024-06-01\n\
+             c,M,41,diy,lyon,\n\
+             d,M,38,DIY,Nice,2024-06-15\n\
+             e,,,,,\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        data.add_source(
+            "email.csv",
+            b"customer_id,campaign,sent_at,opened,clicked\n\
+              a,C1,2024-06-20,1,1\n\
+              a,C0,2024-01-02,1,0\n\
+              b,C1,2024-06-20,0,0\n\
+              d,C1,2024-06-20,1,0\n",
+        )
+        .unwrap();
+        data.add_source(
+            "events.csv",
+            b"customer_id,timestamp,event\n\
+              a,2024-06-28T10:00:00Z,add_to_cart\n\
+              a,2024-06-29T10:00:00Z,add_to_cart\n\
+              b,2024-05-01T10:00:00Z,add_to_cart\n\
+              d,2024-06-30T23:59:59Z,add_to_cart\n\
+              d,2024-07-01T00:00:00Z,add_to_cart\n",
+        )
+        .unwrap();
+        data.add_source(
+            "nps.csv",
+            b"customer_id,date,nps\na,2024-01-01,3\na,2024-06-01,9\nb,2024-02-01,6\n",
+        )
+        .unwrap();
+        data
+    }
+
+    fn select(data: &Dataset, json: &str) -> Vec<String> {
+        let facts = Facts::new(data, day(2024, 7, 1));
+        let rule = Rule::from_json(json).unwrap();
+        let set = Evaluator::new(data, &facts).eval(&rule).unwrap();
+        set.iter()
+            .map(|c| data.orders.customer_keys[c].clone())
+            .collect()
+    }
+
+    #[test]
+    fn bitmap_operations() {
+        let mut a = Bitmap::from_fn(130, |i| i % 3 == 0);
+        assert_eq!(a.count(), 44);
+        let b = Bitmap::from_fn(130, |i| i % 2 == 0);
+        assert_eq!(a.intersection_count(&b), 22);
+        let mut c = a.clone();
+        c.or(&b);
+        assert_eq!(c.count(), 44 + 65 - 22);
+        a.not();
+        assert_eq!(a.count(), 130 - 44);
+        assert!(!a.contains(129) && a.contains(128) && !a.contains(500));
+        assert_eq!(Bitmap::full(130).count(), 130);
+        assert_eq!(Bitmap::full(128).count(), 128);
+        assert_eq!(Bitmap::empty(0).iter().count(), 0);
+        let ones: Vec<usize> = Bitmap::from_fn(70, |i| i == 0 || i == 63 || i == 69)
+            .iter()
+            .collect();
+        assert_eq!(ones, vec![0, 63, 69]);
+    }
+
+    #[test]
+    fn the_example_rule_of_the_issue() {
+        // Men aged 35 to 40 interested in DIY who have not ordered in the
+        // last 6 weeks (42 days: 20 May to 30 June when the analysis date
+        // is 1 July): a's last order is on 20 May, so only d (no order at
+        // all) matches; with 41 days, a matches too.
+        let d = data();
+        let rule = r#"{"all": [
+            {"attribute": "gender", "equals": "m"},
+            {"attribute": "age", "between": [35, 40]},
+            {"attribute": "interests", "contains": "diy"},
+            {"measure": "orders", "days": 42, "at_most": 0}
+        ]}"#;
+        assert_eq!(select(&d, rule), vec!["d"]);
+        let rule41 = rule.replace("\"days\": 42", "\"days\": 41");
+        assert_eq!(select(&d, &rule41), vec!["a", "d"]);
+    }
+
+    #[test]
+    fn text_operators_and_missing_values() {
+        let d = data();
+        assert_eq!(
+            select(&d, r#"{"attribute":"city","equals":"LYON"}"#),
+            vec!["a", "c"]
+        );
+        assert_eq!(
+            select(&d, r#"{"attribute":"city","one_of":["paris"," nice "]}"#),
+            vec!["b", "d"]
+        );
+        assert_eq!(
+            select(&d, r#"{"attribute":"city","is_empty":true}"#),
+            vec!["e"]
+        );
+        // NOT of a test on a missing value selects the customer.
+        assert_eq!(
+            select(&d, r#"{"not":{"attribute":"city","contains":"y"}}"#),
+            vec!["b", "d", "e"]
+        );
+        assert_eq!(select(&d, r#"{"any":[]}"#), Vec::<String>::new());
+        assert_eq!(select(&d, r#"{"all":[]}"#).len(), 5);
+    }
+
+    #[test]
+    fn number_and_date_operators() {
+        let d = data();
+        assert_eq!(
+            select(&d, r#"{"attribute":"age","at_least":40}"#),
+            vec!["b", "c"]
+        );
+        assert_eq!(select(&d, r#"{"attribute":"age","at_most":35}"#), vec!["a"]);
+        // Ties at both ends are inside.
+        assert_eq!(
+            select(&d, r#"{"attribute":"age","between":[35,40]}"#),
+            vec!["a", "b", "d"]
+        );
+        assert_eq!(
+            select(&d, r#"{"attribute":"signup","within_last_days":30}"#),
+            vec!["b", "d"]
+        );
+        assert_eq!(
+            select(&d, r#"{"attribute":"signup","more_than_days_ago":365}"#),
+            vec!["a"]
+        );
+        assert_eq!(
+            select(&d, r#"{"attribute":"signup","on_or_after":"2024-06-15"}"#),
+            vec!["d"]
+        );
+        assert_eq!(
+            select(&d, r#"{"attribute":"signup","before":"2024-06-15"}"#),
+            vec!["a", "b"]
+        );
+    }
+
+    #[test]
+    fn measures() {
+        let d = data();
+        assert_eq!(
+            select(&d, r#"{"measure":"orders","at_least":2}"#),
+            vec!["a"]
+        );
+        // b spent 100 and was refunded 20: net 80, average order 100.
+        assert_eq!(
+            select(&d, r#"{"measure":"spend","between":[80,80]}"#),
+            vec!["a", "b"]
+        );
+        assert_eq!(
+            select(&d, r#"{"measure":"average_order_value","at_least":50}"#),
+            vec!["b"]
+        );
+        assert_eq!(
+            select(&d, r#"{"measure":"days_since_last_order","at_most":6}"#),
+            vec!["c"]
+        );
+        // The order after the analysis date does not count.
+        assert_eq!(
+            select(&d, r#"{"measure":"spend","at_least":100}"#),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            select(&d, r#"{"measure":"email_opens","days":30,"at_least":1}"#),
+            vec!["a", "d"]
+        );
+        assert_eq!(
+            select(&d, r#"{"measure":"email_opens","at_least":2}"#),
+            vec!["a"]
+        );
+        assert_eq!(
+            select(&d, r#"{"measure":"email_clicks","days":90,"at_most":0}"#),
+            vec!["b", "c", "d", "e"]
+        );
+        // The latest NPS answer counts; no answer is missing, not zero.
+        assert_eq!(select(&d, r#"{"measure":"nps","at_least":9}"#), vec!["a"]);
+        assert_eq!(select(&d, r#"{"measure":"nps","at_most":6}"#), vec!["b"]);
+        assert_eq!(
+            select(&d, r#"{"measure":"nps","is_empty":true}"#),
+            vec!["c", "d", "e"]
+        );
+    }
+
+    #[test]
+    fn events_did_and_did_not() {
+        let d = data();
+        // d's second event is on the analysis date itself: not counted.
+        assert_eq!(
+            select(&d, r#"{"event":"add_to_cart","at_least":2}"#),
+            vec!["a"]
+        );
+        assert_eq!(
+            select(&d, r#"{"event":"Add_To_Cart","within_days":7}"#),
+            vec!["a", "d"]
+        );
+        assert_eq!(
+            select(&d, r#"{"event":"add_to_cart","did":false,"within_days":7}"#),
+            vec!["b", "c", "e"]
+        );
+        // An event nobody did: no one did it, everyone did not.
+        assert_eq!(
+            select(&d, r#"{"event":"refund_request"}"#),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            select(&d, r#"{"event":"refund_request","did":false}"#).len(),
+            5
+        );
+    }
+
+    #[test]
+    fn json_round_trip_and_clear_errors() {
+        let text = r#"{"any":[{"not":{"attribute":"gender","one_of":["M","F"]}},
+            {"measure":"spend","days":30,"between":[1,2]},
+            {"event":"x","did":false,"at_least":3,"within_days":9},
+            {"attribute":"signup","before":"2024-01-31"}]}"#;
+        let rule = Rule::from_json(text).unwrap();
+        assert_eq!(Rule::from_json(&rule.to_json()).unwrap(), rule);
+        let e = |t: &str| Rule::from_json(t).unwrap_err().to_string();
+        assert_eq!(
+            e(r#"{"all":[{"measure":"spent","at_least":1}]}"#),
+            "at rule.all[0].measure: unknown measure \"spent\"; expected one of: orders, spend, average_order_value, days_since_last_order, days_since_first_order, emails_received, email_opens, email_clicks, events, nps, csat"
+        );
+        assert_eq!(
+            e(r#"{"all":[{"attribute":"age","between":[40,35]}]}"#),
+            "at rule.all[0].between: 40 is above 35"
+        );
+        assert!(e(r#"{"attribute":"age"}"#).starts_with("at rule: a condition needs a test"));
+        assert!(
+            e(r#"{"attribute":"age","at_least":1,"at_most":2}"#)
+                .contains("not at_least and at_most")
+        );
+        assert!(e(r#"{"measure":"nps","days":3,"at_least":1}"#).contains("cannot be limited"));
+        assert!(e(r#"{"measure":"nps","equals":"9"}"#).contains("number test"));
+        assert!(e("{\"all\": [\n  1,]}").contains("line 2"));
+        assert!(e(r#"{"attribute":"x","before":"31/01/2024"}"#).contains("yyyy-mm-dd"));
+        assert!(e(r#"{"rule":1}"#).contains("expected one of the keys"));
+    }
+
+    #[test]
+    fn evaluation_errors_name_the_missing_data() {
+        let d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+        let facts = Facts::new(&d, 10);
+        let ev = Evaluator::new(&d, &facts);
+        let e = |t: &str| {
+            ev.eval(&Rule::from_json(t).unwrap())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(e(r#"{"all":[{"attribute":"age","at_least":1}]}"#).contains("no customers file"));
+        assert!(e(r#"{"measure":"email_opens","at_least":1}"#).contains("e-mail results"));
+        assert!(e(r#"{"event":"x"}"#).contains("no events file"));
+        let full = data();
+        let facts = Facts::new(&full, 10);
+        let ev = Evaluator::new(&full, &facts);
+        let msg = ev
+            .eval(&Rule::from_json(r#"{"attribute":"sex","equals":"M"}"#).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("no column \"sex\" (it has: gender, age"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn descriptions_read_as_sentences() {
+        let rule = Rule::from_json(
+            r#"{"all":[{"attribute":"gender","equals":"M"},{"any":[{"measure":"orders","days":42,"at_most":0},{"event":"visit","did":false}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            rule.describe(),
+            "gender is \"M\" and (orders in the last 42 days at most 0 or did not do visit)"
+        );
+    }
+}
