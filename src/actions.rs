@@ -6,14 +6,19 @@ use leptos::task::spawn_local;
 
 use crate::engine_client::{ImportFailure, Progress};
 use crate::protocol::Imported;
-use crate::state::{AppState, Status, Workspace};
+use crate::protocol::Request;
+use crate::state::{AppState, MemberView, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
 use seglens_engine::analysis::AnalysisOptions;
+use seglens_engine::cluster::{ClusterSetup, Feature};
 use seglens_engine::date::Day;
 use seglens_engine::export::Layout;
+use seglens_engine::groups::Rows;
 use seglens_engine::kpi::Goal;
+use seglens_engine::lifecycle::LifecycleSetup;
 use seglens_engine::rfm::RfmSetup;
 use seglens_engine::roles::Role;
+use seglens_engine::segment::{Definition, SavedSegment};
 use seglens_engine::sources::SourceKind;
 use seglens_engine::sql::{self, Dialect, SqlSource};
 
@@ -81,6 +86,7 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
         },
     };
     state.holdout.set(None);
+    forget_views(state);
     let store = state.services.with_value(|s| s.store.clone());
     if let Some(store) = store
         && let Err(e) = store.save(&record, &done.table).await
@@ -91,6 +97,15 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
         record,
         analysis: done.analysis,
     }));
+}
+
+/// Drops what was computed on screen for the previous data: member list,
+/// clusters, silhouette, the rule being built.
+fn forget_views(state: AppState) {
+    state.members.set(None);
+    state.clustering.set(None);
+    state.silhouette.set(None);
+    state.rule_draft.set(Default::default());
 }
 
 /// Loads the built-in demo business.
@@ -428,6 +443,7 @@ pub fn open_project(state: AppState, file: web_sys::File) {
                     state.error.set(Some(e.to_string()));
                 }
                 state.holdout.set(None);
+                forget_views(state);
                 state.workspace.set(Some(Workspace { record, analysis }));
             }
             Err(e) => state.error.set(Some(format!("{}: {e}", file.name()))),
@@ -494,4 +510,152 @@ pub fn copy_summary(state: AppState) {
         return;
     };
     copy_text(state, crate::report::markdown(&ws.record, &ws.analysis));
+}
+
+/// Saves a segment in the workspace (replacing one of the same name, with
+/// its version bumped) and analyses again.
+pub fn save_segment(state: AppState, mut segment: SavedSegment) {
+    let name = segment.name.trim().to_string();
+    if name.is_empty() {
+        state
+            .error
+            .set(Some("Give the segment a name before saving it.".into()));
+        return;
+    }
+    segment.name = name;
+    update_options(state, move |o| {
+        match o.segments.iter_mut().find(|s| s.name == segment.name) {
+            Some(old) => {
+                segment.version = old.version + 1;
+                segment.note = std::mem::take(&mut old.note);
+                *old = segment;
+            }
+            None => {
+                segment.version = 1;
+                o.segments.push(segment);
+            }
+        }
+    });
+}
+
+/// Removes a saved segment.
+pub fn delete_segment(state: AppState, name: String) {
+    update_options(state, move |o| {
+        o.segments.retain(|s| s.name != name);
+        if o.segments.is_empty() && o.rows == Rows::Saved {
+            o.rows = Rows::Rfm;
+        }
+    });
+}
+
+/// Sets the lifecycle thresholds (None: read them from the data).
+pub fn set_lifecycle(state: AppState, setup: Option<LifecycleSetup>) {
+    update_options(state, move |o| o.lifecycle = setup);
+}
+
+/// Chooses what the KPI heatmap and the funnel compare.
+pub fn set_rows(state: AppState, rows: Rows) {
+    update_options(state, move |o| o.rows = rows);
+}
+
+/// Opens (or moves through) a segment's member list.
+pub fn show_members(state: AppState, mut view: MemberView) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    view.result = None;
+    state.members.set(Some(view.clone()));
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let request = Request::Members {
+            as_of: ws.analysis.as_of,
+            definition: view.definition.clone(),
+            lifecycle: ws.analysis.segments.lifecycle,
+            search: view.search.clone(),
+            sort: view.sort,
+            page: view.page,
+        };
+        let result = engine.members(request).await;
+        // A newer request may have replaced this one meanwhile.
+        state.members.update(|m| {
+            if let Some(m) = m
+                && m.name == view.name
+                && m.search == view.search
+                && m.sort == view.sort
+                && m.page == view.page
+            {
+                m.result = Some(result);
+            }
+        });
+    });
+}
+
+/// Writes a saved segment's members as CSV and offers the file.
+pub fn export_segment(state: AppState, name: String, definition: Definition, layout: Layout) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let request = Request::ExportSegment {
+            options: ws.record.options.clone(),
+            name: name.clone(),
+            definition,
+            lifecycle: ws.analysis.segments.lifecycle,
+            layout,
+            delimiter: ',',
+        };
+        match engine.export_segment(request).await {
+            Ok(export) => {
+                let file: String = name
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() { c } else { '-' })
+                    .collect();
+                let file = format!("{}-members.csv", file.to_lowercase());
+                match crate::downloads::save(&file, &export.bytes, "text/csv;charset=utf-8") {
+                    Ok(()) => {
+                        state
+                            .last_export
+                            .set(Some((file, export.rows, export.without_email)))
+                    }
+                    Err(e) => state.error.set(Some(e)),
+                }
+            }
+            Err(e) => state.error.set(Some(e)),
+        }
+    });
+}
+
+/// Runs k-means in the worker.
+pub fn run_clusters(state: AppState, setup: ClusterSetup) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    if state.clustering_busy.get_untracked() {
+        return;
+    }
+    state.clustering_busy.set(true);
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let result = engine.cluster(ws.analysis.as_of, setup).await;
+        state.clustering.set(Some(result));
+        state.clustering_busy.set(false);
+    });
+}
+
+/// Computes the silhouette of k = 2..10 in the worker.
+pub fn run_silhouette(state: AppState, features: Vec<Feature>) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    if state.clustering_busy.get_untracked() {
+        return;
+    }
+    state.clustering_busy.set(true);
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let result = engine.silhouette(ws.analysis.as_of, features).await;
+        state.silhouette.set(Some(result));
+        state.clustering_busy.set(false);
+    });
 }

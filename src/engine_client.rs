@@ -11,9 +11,11 @@ use gloo_worker::{Spawnable, WorkerBridge};
 
 use crate::files;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
+use seglens_engine::cluster::{ClusterSetup, Clustering, Feature};
 use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::date::Day;
 use seglens_engine::export::{Export, Layout};
+use seglens_engine::groups::MemberPage;
 use seglens_engine::sources::SourceKind;
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
@@ -275,5 +277,54 @@ impl EngineClient {
             other => Err(other),
         })
         .await
+    }
+
+    /// Counts the customers a rule (JSON) selects.
+    pub async fn count_rule(&self, as_of: Day, rule: String) -> Result<u64, String> {
+        self.call(Request::CountRule { as_of, rule }, |r| match r {
+            Response::Count(c) => Ok(c),
+            other => Err(other),
+        })
+        .await?
+    }
+
+    /// A page of a segment's members.
+    pub async fn members(&self, request: Request) -> Result<MemberPage, String> {
+        self.call(request, |r| match r {
+            Response::Members(m) => Ok(*m),
+            other => Err(other),
+        })
+        .await?
+    }
+
+    /// Writes the members of a saved segment as a file.
+    pub async fn export_segment(&self, request: Request) -> Result<Export, String> {
+        self.call(request, |r| match r {
+            Response::Exported(e) => Ok(*e),
+            other => Err(other),
+        })
+        .await
+    }
+
+    /// Groups the customers by k-means.
+    pub async fn cluster(&self, as_of: Day, setup: ClusterSetup) -> Result<Clustering, String> {
+        self.call(Request::Cluster { as_of, setup }, |r| match r {
+            Response::Clustered(c) => Ok(*c),
+            other => Err(other),
+        })
+        .await?
+    }
+
+    /// The silhouette per k on these features, and the suggested k.
+    pub async fn silhouette(
+        &self,
+        as_of: Day,
+        features: Vec<Feature>,
+    ) -> Result<seglens_engine::cluster::SilhouetteCurve, String> {
+        self.call(Request::Silhouette { as_of, features }, |r| match r {
+            Response::Silhouette(s) => Ok(s),
+            other => Err(other),
+        })
+        .await?
     }
 }

@@ -6,14 +6,18 @@
 
 use seglens_engine::ImportReport;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
+use seglens_engine::cluster::{ClusterSetup, Clustering, Feature, SilhouetteCurve};
 use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::date::Day;
 use seglens_engine::export::{Export, Layout};
+use seglens_engine::groups::{MemberPage, SortBy};
+use seglens_engine::lifecycle::LifecycleSetup;
+use seglens_engine::segment::Definition;
 use seglens_engine::sources::{SourceKind, SourceReport};
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
-pub const PROTOCOL_VERSION: u16 = 5;
+pub const PROTOCOL_VERSION: u16 = 6;
 
 /// A message with the protocol version it was written for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,6 +103,57 @@ pub enum Request {
         /// The user's choices.
         options: AnalysisOptions,
     },
+    /// Count the customers a rule (JSON) selects at the analysis date.
+    CountRule {
+        /// The analysis date.
+        as_of: Day,
+        /// The rule, as stored.
+        rule: String,
+    },
+    /// A page of a segment's members.
+    Members {
+        /// The analysis date.
+        as_of: Day,
+        /// What the segment selects.
+        definition: Definition,
+        /// The lifecycle thresholds in use.
+        lifecycle: LifecycleSetup,
+        /// Text to look for in the id, name or e-mail.
+        search: String,
+        /// The order of the rows.
+        sort: SortBy,
+        /// The page, from 0.
+        page: usize,
+    },
+    /// Write the members of a saved segment as a file.
+    ExportSegment {
+        /// The workspace's choices (their RFM setup gives the RFM columns).
+        options: AnalysisOptions,
+        /// The segment's name, for the segment column.
+        name: String,
+        /// What it selects.
+        definition: Definition,
+        /// The lifecycle thresholds in use.
+        lifecycle: LifecycleSetup,
+        /// The columns.
+        layout: Layout,
+        /// The delimiter.
+        delimiter: char,
+    },
+    /// Group the customers by k-means.
+    Cluster {
+        /// The analysis date.
+        as_of: Day,
+        /// Features, k, seed and runs.
+        setup: ClusterSetup,
+    },
+    /// The silhouette of k = 2..10 on these features.
+    Silhouette {
+        /// The analysis date.
+        as_of: Day,
+        /// The features.
+        features: Vec<Feature>,
+    },
     /// Fit the purchase model on the history up to `calibration_end` and
     /// compare its predictions with the rest of the history.
     CheckHoldout {
@@ -140,6 +195,14 @@ pub enum Response {
         /// The analysis.
         analysis: Box<Analysis>,
     },
+    /// The customers a rule selects, or why it cannot be evaluated.
+    Count(Result<u64, String>),
+    /// A page of members, or why the segment cannot be evaluated.
+    Members(Box<Result<MemberPage, String>>),
+    /// A clustering (without its member list), or why it failed.
+    Clustered(Box<Result<Clustering, String>>),
+    /// The silhouette per k and the k it suggests.
+    Silhouette(Result<SilhouetteCurve, String>),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.

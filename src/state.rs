@@ -71,8 +71,35 @@ pub struct AppState {
     pub last_export: RwSignal<Option<(String, u64, u64)>>,
     /// The last SQL query exported.
     pub last_sql: RwSignal<Option<String>>,
+    /// The member list open, if any.
+    pub members: RwSignal<Option<MemberView>>,
+    /// The last clustering, or why it failed.
+    pub clustering: RwSignal<Option<Result<seglens_engine::cluster::Clustering, String>>>,
+    /// The last silhouette curve and suggested k, or why it failed.
+    pub silhouette: RwSignal<Option<Result<seglens_engine::cluster::SilhouetteCurve, String>>>,
+    /// The rule being built, kept while the page redraws.
+    pub rule_draft: RwSignal<crate::components::RuleDraft>,
+    /// True while a clustering runs.
+    pub clustering_busy: RwSignal<bool>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
+}
+
+/// A segment's member list on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberView {
+    /// The segment's name.
+    pub name: String,
+    /// What it selects.
+    pub definition: seglens_engine::segment::Definition,
+    /// Text searched for.
+    pub search: String,
+    /// The rows' order.
+    pub sort: seglens_engine::groups::SortBy,
+    /// The page asked for.
+    pub page: usize,
+    /// The page shown, or why there is none (None while loading).
+    pub result: Option<Result<seglens_engine::groups::MemberPage, String>>,
 }
 
 impl AppState {
@@ -90,6 +117,11 @@ impl AppState {
             privacy_open: RwSignal::new(false),
             last_export: RwSignal::new(None),
             last_sql: RwSignal::new(None),
+            members: RwSignal::new(None),
+            clustering: RwSignal::new(None),
+            silhouette: RwSignal::new(None),
+            clustering_busy: RwSignal::new(false),
+            rule_draft: RwSignal::new(Default::default()),
             services: StoredValue::new_local(Services {
                 engine: EngineClient::spawn(),
                 store: None,

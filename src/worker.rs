@@ -5,10 +5,12 @@ use gloo_worker::{HandlerId, Worker, WorkerScope};
 use seglens_engine::analysis::{self, Analyser, AnalysisOptions};
 use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::dataset::{self, Dataset};
+use seglens_engine::date::Day;
 use seglens_engine::orders::OrdersImporter;
 use seglens_engine::project::Project;
+use seglens_engine::segment::{Evaluator, Facts, Rule};
 use seglens_engine::sources::{SourceKind, SourceReport};
-use seglens_engine::{ImportOptions, ImportReport, demo, export};
+use seglens_engine::{ImportOptions, ImportReport, cluster, demo, export, groups};
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 
@@ -37,6 +39,9 @@ pub struct EngineTask {
     data: Option<Dataset>,
     /// Keeps the models fitted on `data` across new choices.
     analyser: Analyser,
+    /// The per-customer facts of the data at one analysis date, for the
+    /// rule builder's live count; dropped when the data changes.
+    facts: Option<Facts>,
 }
 
 fn failed(message: impl ToString) -> Response {
@@ -59,6 +64,7 @@ impl EngineTask {
             Ok(analysis) => {
                 let table = data.encode();
                 self.data = Some(data);
+                self.facts = None;
                 self.analyser = analyser;
                 Response::Imported(Box::new(Imported {
                     table,
@@ -135,6 +141,7 @@ impl EngineTask {
         match analyser.analyse(&data, &options) {
             Ok(analysis) => {
                 self.data = Some(data);
+                self.facts = None;
                 self.analyser = analyser;
                 Response::ProjectOpened {
                     record_json: project.record_json,
@@ -220,6 +227,19 @@ impl EngineTask {
         }
     }
 
+    /// The data and its facts at `as_of`, computed once per data and date.
+    fn with_facts<T>(
+        &mut self,
+        as_of: Day,
+        f: impl FnOnce(&Dataset, &Facts) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let data = self.data.as_ref().ok_or("There is no data.")?;
+        if self.facts.as_ref().is_none_or(|x| x.as_of != as_of) {
+            self.facts = Some(Facts::new(data, as_of));
+        }
+        f(data, self.facts.as_ref().expect("just set"))
+    }
+
     fn handle(&mut self, request: Request, reply: &mut dyn FnMut(Response)) {
         let response = match request {
             Request::Demo => self.demo(reply),
@@ -248,6 +268,7 @@ impl EngineTask {
             Request::Analyse { table, options } => match Dataset::decode(&table) {
                 Ok(data) => {
                     self.data = Some(data);
+                    self.facts = None;
                     self.analyser.forget();
                     self.analysed(&options)
                 }
@@ -280,6 +301,66 @@ impl EngineTask {
                     Err(e) => failed(e),
                 },
             },
+            Request::CountRule { as_of, rule } => {
+                Response::Count(self.with_facts(as_of, |data, facts| {
+                    let rule = Rule::from_json(&rule).map_err(|e| e.to_string())?;
+                    Evaluator::new(data, facts)
+                        .eval(&rule)
+                        .map(|set| set.count())
+                        .map_err(|e| e.to_string())
+                }))
+            }
+            Request::Members {
+                as_of,
+                definition,
+                lifecycle,
+                search,
+                sort,
+                page,
+            } => Response::Members(Box::new(self.with_facts(as_of, |data, facts| {
+                let set = groups::members(data, facts, &definition, &lifecycle)?;
+                Ok(groups::member_page(
+                    data, facts, &set, &search, sort, page, 25,
+                ))
+            }))),
+            Request::ExportSegment {
+                options,
+                name,
+                definition,
+                lifecycle,
+                layout,
+                delimiter,
+            } => {
+                let done = self
+                    .data
+                    .as_ref()
+                    .ok_or("There is no data to export.".to_string())
+                    .and_then(|data| {
+                        let (as_of, result) = analysis::rfm_result(data, &options)?;
+                        let facts = Facts::new(data, as_of);
+                        let set = groups::members(data, &facts, &definition, &lifecycle)?;
+                        Ok(export::set_members(
+                            data, &result, &name, &set, layout, delimiter,
+                        ))
+                    });
+                match done {
+                    Ok(e) => Response::Exported(Box::new(e)),
+                    Err(e) => failed(e),
+                }
+            }
+            Request::Cluster { as_of, setup } => {
+                Response::Clustered(Box::new(self.with_facts(as_of, |data, facts| {
+                    let mut c = cluster::cluster(data, facts, &setup)?;
+                    c.members = Vec::new();
+                    Ok(c)
+                })))
+            }
+            Request::Silhouette { as_of, features } => {
+                Response::Silhouette(self.with_facts(as_of, |data, facts| {
+                    let m = cluster::matrix(data, facts, &features)?;
+                    Ok(cluster::silhouette_curve(&m, 10, 42))
+                }))
+            }
             Request::CheckHoldout { calibration_end } => match &self.data {
                 None => failed("There is no data to check."),
                 Some(data) => match data.orders.last_order_day() {
@@ -310,6 +391,7 @@ impl Worker for EngineTask {
             import: None,
             data: None,
             analyser: Analyser::default(),
+            facts: None,
         }
     }
 

@@ -41,6 +41,16 @@ fn record(source: &str) -> WorkspaceRecord {
                 rules: seglens_engine::rfm::three_level_rules(),
             },
             funnel: None,
+            lifecycle: Some(seglens_engine::lifecycle::LifecycleSetup::default()),
+            segments: vec![seglens_engine::segment::SavedSegment {
+                name: "DIY fans".into(),
+                version: 2,
+                definition: seglens_engine::segment::Definition::Rule(
+                    r#"{"attribute":"interests","contains":"DIY"}"#.into(),
+                ),
+                note: "for the spring mailing".into(),
+            }],
+            rows: seglens_engine::groups::Rows::Saved,
         },
         goals: vec![seglens_engine::kpi::Goal {
             kpi: "nps".into(),
@@ -110,6 +120,31 @@ async fn upgrade_from_version_1() {
     let reopened = Store::open(&name).await.unwrap();
     let (rec2, bytes2) = reopened.load().await.unwrap().unwrap();
     assert_eq!((rec2, bytes2), (rec, bytes));
+}
+
+#[wasm_bindgen_test]
+async fn a_record_saved_before_segments_existed_loads_without_them() {
+    let name = db_name();
+    let store = Store::open(&name).await.unwrap();
+    store
+        .save(&record("orders.csv"), &sample_orders().encode())
+        .await
+        .unwrap();
+    // The record as the previous release wrote it: no lifecycle, saved
+    // segments or compared rows in its options.
+    store
+        .put_raw_record(
+            r#"{"version":2,"source":"old.csv","is_demo":false,"report":null,"sources":[],
+                "options":{"as_of":19100,"medium_risk_from":0.3,"low_risk_from":0.7},"goals":[]}"#,
+        )
+        .await
+        .unwrap();
+    let (rec, _) = store.load().await.unwrap().unwrap();
+    assert_eq!(rec.source, "old.csv");
+    assert_eq!(rec.options.as_of, Some(19_100));
+    assert!(rec.options.segments.is_empty());
+    assert_eq!(rec.options.lifecycle, None);
+    assert_eq!(rec.options.rows, seglens_engine::groups::Rows::Rfm);
 }
 
 #[wasm_bindgen_test]

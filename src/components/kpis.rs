@@ -3,8 +3,10 @@
 //! hover, sortable by any KPI.
 
 use leptos::prelude::*;
+use seglens_engine::groups::Rows;
 use seglens_engine::kpi::{KpiDef, KpiFormat, KpiTable, KpiValue};
 
+use crate::actions;
 use crate::chart;
 use crate::format;
 use crate::state::AppState;
@@ -57,6 +59,8 @@ pub fn KpiHeatmap() -> impl IntoView {
     move || {
         state.workspace.get().map(|ws| {
             let t: KpiTable = ws.analysis.kpis.clone();
+            let rows_choice = ws.record.options.rows;
+            let no_saved = ws.record.options.segments.is_empty();
             let n = t.groups.len();
             let customers = t.kpis.iter().position(|k| k.id == "customers").unwrap_or(0);
             let mut rows: Vec<usize> = (0..n - 1)
@@ -127,6 +131,23 @@ pub fn KpiHeatmap() -> impl IntoView {
             view! {
                 <section class="card" id="compare" data-testid="kpis">
                     <h2>"Compare segments on every KPI"</h2>
+                    <div class="thresholds">
+                        <label>"Compare "
+                            <select data-testid="kpi-rows" on:change=move |ev| {
+                                let rows = match event_target_value(&ev).as_str() {
+                                    "lifecycle" => Rows::Lifecycle,
+                                    "saved" => Rows::Saved,
+                                    _ => Rows::Rfm,
+                                };
+                                actions::set_rows(state, rows)
+                            }>
+                                <option value="rfm" selected=rows_choice == Rows::Rfm>"RFM segments"</option>
+                                <option value="lifecycle" selected=rows_choice == Rows::Lifecycle>"lifecycle stages"</option>
+                                <option value="saved" selected=rows_choice == Rows::Saved disabled=no_saved>"my segments"</option>
+                            </select>
+                        </label>
+                        {(rows_choice == Rows::Saved).then(|| view! { <span class="muted small">"Segments may overlap: each is measured against all the customers outside it."</span> })}
+                    </div>
                     <p class="muted">
                         "Each cell is the segment's value; its colour says how far it is from all customers: blue better, orange worse, white level. Hover a cell for its formula, its 95% interval and the counts behind it. Faded cells are not significantly different from the other customers."
                     </p>

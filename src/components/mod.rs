@@ -9,6 +9,8 @@ mod predict;
 mod privacy;
 mod results;
 mod rfm_editor;
+mod rule_builder;
+mod segments;
 mod start;
 mod suggestions;
 
@@ -26,6 +28,8 @@ pub use predict::Predictions;
 pub use privacy::Privacy;
 pub use results::Results;
 pub use rfm_editor::RfmEditor;
+pub use rule_builder::{Group as RuleDraft, RuleBuilder};
+pub use segments::{ClustersCard, LifecycleCard, SavedSegments};
 pub use start::{FilePicker, ProjectPicker, Start};
 pub use suggestions::Suggestions;
 

@@ -7,8 +7,8 @@ use seglens_engine::rfm;
 use crate::actions;
 use crate::chart;
 use crate::components::{
-    ExportCard, FilePicker, FunnelCard, GoalsCard, KpiHeatmap, Predictions, ProjectPicker,
-    RfmEditor, Suggestions,
+    ClustersCard, ExportCard, FilePicker, FunnelCard, GoalsCard, KpiHeatmap, LifecycleCard,
+    Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, Suggestions,
 };
 use crate::format;
 use crate::state::AppState;
@@ -83,6 +83,8 @@ pub fn Results() -> impl IntoView {
                 <nav class="sections" aria-label="Sections">
                     <a href="#segments">"Segments"</a>
                     <a href="#rules">"Rules"</a>
+                    <a href="#lifecycle">"Lifecycle"</a>
+                    <a href="#my-segments">"My segments"</a>
                     <a href="#compare">"Compare"</a>
                     <a href="#goals">"Goals"</a>
                     {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">"Journeys"</a> })}
@@ -93,6 +95,10 @@ pub fn Results() -> impl IntoView {
                 <SegmentTable/>
                 <SegmentChart/>
                 <RfmEditor/>
+                <LifecycleCard/>
+                <SavedSegments/>
+                <RuleBuilder/>
+                <ClustersCard/>
                 <KpiHeatmap/>
                 <GoalsCard/>
                 <FunnelCard/>

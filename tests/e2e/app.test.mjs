@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './server.mjs';
@@ -247,6 +247,147 @@ test('journeys: the funnel per segment, as an independent count finds it', async
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=funnel-table] tbody tr').length === 4);
   assert.match(await funnel.innerText(), /within 30 days of the first/);
   await funnel.screenshot({ path: join(shots, '02e-funnel.png') });
+});
+
+/** Runs the command line on the demo files of every source. */
+function cliOnDemo(args) {
+  const dir = join(root, 'target', 'e2e-demo');
+  const files = ['orders', 'customers', 'email', 'surveys', 'events'].flatMap((n) => [`--${n}`, join(dir, `${n}.csv`)]);
+  return execFileSync(cli, [...args, ...files], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+const num = (text) => Number(text.replace(/[^\d.-]/g, ''));
+
+test('segments: the example rule is built in a few clicks and counts what the command line selects', async () => {
+  const builder = page.getByTestId('rule-builder');
+  await builder.scrollIntoViewIfNeeded();
+  const add = () => page.getByTestId('group-add').click();
+  const type = async (id, text) => { await page.getByTestId(id).fill(text); await page.getByTestId(id).press('Tab'); };
+  // Men aged 35 to 40 interested in DIY who have not ordered in the last 6 weeks.
+  await add();
+  assert.equal(await page.getByTestId('cond-0-field').inputValue(), 'a:gender');
+  await type('cond-0-value', 'M');
+  await add();
+  await page.getByTestId('cond-1-field').selectOption('a:age');
+  await page.getByTestId('cond-1-op').selectOption('between');
+  await type('cond-1-value', '35');
+  await type('cond-1-value2', '40');
+  await add();
+  await page.getByTestId('cond-2-field').selectOption('a:interests');
+  await page.getByTestId('cond-2-op').selectOption('contains');
+  await type('cond-2-value', 'DIY');
+  await add();
+  await page.getByTestId('cond-3-field').selectOption('m:orders');
+  await page.getByTestId('cond-3-op').selectOption('at_most');
+  await type('cond-3-value', '0');
+  await type('cond-3-days', '42');
+  const rule = {
+    all: [
+      { attribute: 'gender', equals: 'M' },
+      { attribute: 'age', between: [35, 40] },
+      { attribute: 'interests', contains: 'DIY' },
+      { measure: 'orders', days: 42, at_most: 0 },
+    ],
+  };
+  const ruleFile = join(root, 'target', 'e2e-demo', 'rule.json');
+  writeFileSync(ruleFile, JSON.stringify(rule));
+  const expected = Number(cliOnDemo(['segment', '--count', '--rule', ruleFile]).trim());
+  assert.ok(expected > 10, `${expected}`);
+  await page.waitForFunction((n) => document.querySelector('[data-testid=rule-count]')?.textContent.startsWith(`${n} of 5,000`), expected);
+  assert.match(await page.getByTestId('rule-words').innerText(), /gender is "M" and age from 35 to 40 and interests contains "DIY"/);
+  await builder.screenshot({ path: join(shots, '02f-rule-builder.png') });
+
+  // Saved, listed with its size, opened as a member list, searched.
+  await page.getByTestId('segment-name').fill('DIY men to win back');
+  await page.getByTestId('save-segment').click();
+  const saved = page.getByTestId('saved-segment').filter({ hasText: 'DIY men to win back' });
+  await saved.waitFor();
+  assert.equal(num(await saved.locator('td.num').first().innerText()), expected);
+  await saved.getByTestId('open-members').click();
+  await page.getByTestId('members-table').waitFor();
+  assert.match(await page.getByTestId('members-count').innerText(), new RegExp(`^${expected} members, page 1 of ${Math.ceil(expected / 25)}`));
+  const ids = cliOnDemo(['segment', '--rule', ruleFile]).trim().split('\n');
+  const shown = await page.locator('[data-testid=members-table] tbody td:first-child').allInnerTexts();
+  assert.ok(shown.every((id) => ids.includes(id)), 'every member listed is one the command line selects');
+  await page.getByTestId('members-search').fill(ids[3]);
+  await page.getByTestId('members-search').press('Enter');
+  await page.waitForFunction(() => /1 matching/.test(document.querySelector('[data-testid=members-count]')?.textContent ?? ''));
+  await page.getByTestId('saved-segments').screenshot({ path: join(shots, '02g-my-segments.png') });
+
+  // Compared on every KPI against all customers; kept across a reload.
+  await page.getByTestId('compare-saved').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === 'DIY men to win back');
+  assert.equal(num(await page.locator('[data-testid=kpi-heatmap] tbody tr').first().locator('td').first().innerText()), expected);
+  await page.reload();
+  await page.getByTestId('saved-segment').first().waitFor();
+  assert.equal(await page.getByTestId('kpi-rows').inputValue(), 'saved');
+});
+
+test('lifecycle: every customer in one stage, as the command line assigns them, and the monthly flows', async () => {
+  const card = page.getByTestId('lifecycle');
+  await card.waitFor();
+  const expected = {};
+  for (const line of cliOnDemo(['lifecycle']).trim().split('\n').slice(1)) {
+    const stage = line.slice(line.lastIndexOf(',') + 1);
+    expected[stage] = (expected[stage] ?? 0) + 1;
+  }
+  const shown = {};
+  for (const row of await page.locator('[data-testid=lifecycle-table] tbody tr').all()) {
+    const n = num(await row.locator('td.num').first().innerText());
+    if (n > 0) shown[(await row.locator('th').innerText()).trim()] = n;
+  }
+  assert.deepEqual(shown, expected);
+  const flows = cliOnDemo(['lifecycle', '--flows']).trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = await page.locator('[data-testid=flows-table] tbody tr').all();
+  assert.equal(rows.length, flows.length);
+  const first = (await rows[1].locator('th, td').allTextContents()).map((t) => t.trim());
+  assert.deepEqual(first.slice(1).map(num), flows[1].slice(1, 5).map(Number));
+  assert.match(await page.getByTestId('flows-summary').innerText(), /Over the last 3 complete months/);
+  // A stricter "at risk" threshold, applied: more customers at risk.
+  const atRisk = shown['At risk'];
+  await page.getByTestId('lc-risk').fill('30');
+  await page.getByTestId('lc-risk').dispatchEvent('change');
+  await page.getByTestId('apply-lifecycle').click();
+  await page.waitForFunction((before) => {
+    const row = [...document.querySelectorAll('[data-testid=lifecycle-table] tbody tr')].find((r) => r.querySelector('th').textContent === 'At risk');
+    return Number(row.querySelector('td.num').textContent.replace(/,/g, '')) > before;
+  }, atRisk);
+  await card.screenshot({ path: join(shots, '02h-lifecycle.png') });
+  await page.getByText("Use the data's thresholds").click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=lifecycle]').textContent.includes('Thresholds set by you'));
+});
+
+test('clusters: a suggested k, clusters described in words, one saved with the command line\'s members', async () => {
+  const card = page.getByTestId('clusters');
+  await card.scrollIntoViewIfNeeded();
+  await page.getByTestId('suggest-k').click();
+  await page.getByTestId('silhouette').waitFor();
+  assert.match(await page.getByTestId('silhouette').innerText(), /It is highest at k = \d+/);
+  await page.getByTestId('cluster-k').fill('4');
+  await page.getByTestId('cluster-k').dispatchEvent('change');
+  await page.getByTestId('run-clusters').click();
+  await page.getByTestId('clusters-table').waitFor();
+  const sizes = [];
+  for (const row of await page.getByTestId('cluster-row').all()) {
+    sizes.push(num(await row.locator('td.num').innerText()));
+    assert.match(await row.locator('td').nth(1).innerText(), /on average/);
+  }
+  const out = cliOnDemo(['cluster', '--k', '4', '--seed', '42', '--runs', '4', '--features', 'recency,frequency,monetary,tenure,engagement']);
+  const expected = [0, 0, 0, 0];
+  for (const line of out.trim().split('\n').slice(1)) expected[Number(line.split(',')[1]) - 1] += 1;
+  assert.deepEqual(sizes, expected);
+  await card.screenshot({ path: join(shots, '02i-clusters.png') });
+  await page.getByTestId('save-cluster-1').click();
+  const saved = page.getByTestId('saved-segment').filter({ hasText: 'Cluster 1' });
+  await saved.waitFor();
+  assert.equal(num(await saved.locator('td.num').first().innerText()), expected[0]);
+  // Back to the RFM comparison, without the saved segments, for the next tests.
+  for (const name of ['Cluster 1', 'DIY men to win back']) {
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    await page.getByRole('button', { name: `Delete ${name}` }).waitFor({ state: 'detached' });
+  }
+  await page.getByTestId('kpi-rows').selectOption('rfm');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((t) => t.textContent === 'Champions'));
 });
 
 test('suggested actions fit the segment, and a message can be edited and copied', async () => {

@@ -57,18 +57,6 @@ impl Feature {
             _ => Feature::Attribute(key.trim().to_string()),
         }
     }
-
-    fn phrase(&self) -> (&str, &str) {
-        match self {
-            Feature::Recency => ("last ordered", "days ago"),
-            Feature::Frequency => ("place", "orders"),
-            Feature::Monetary => ("spend", ""),
-            Feature::Tenure => ("first ordered", "days ago"),
-            Feature::AverageOrderValue => ("spend per order", ""),
-            Feature::Engagement => ("engagement", ""),
-            Feature::Attribute(c) => (c.as_str(), ""),
-        }
-    }
 }
 
 /// The default features.
@@ -485,9 +473,12 @@ pub fn silhouette(m: &Matrix, labels: &[u32], k: usize, sample: usize, seed: u64
     Some(total / counted.max(1) as f64)
 }
 
+/// The silhouette per k, and the k with the highest.
+pub type SilhouetteCurve = (Vec<(usize, f64)>, Option<usize>);
+
 /// The silhouette for each k from 2 to `max_k`, and the k it suggests
 /// (the highest silhouette).
-pub fn silhouette_curve(m: &Matrix, max_k: usize, seed: u64) -> (Vec<(usize, f64)>, Option<usize>) {
+pub fn silhouette_curve(m: &Matrix, max_k: usize, seed: u64) -> SilhouetteCurve {
     let mut curve = Vec::new();
     for k in 2..=max_k.min(m.customers.len().saturating_sub(1)) {
         if let Ok(run) = kmeans(m, k, seed, 1)
@@ -590,23 +581,40 @@ pub fn cluster(data: &Dataset, facts: &Facts, setup: &ClusterSetup) -> Result<Cl
 }
 
 fn describe_feature(f: &Feature, mean: f64, overall: f64) -> String {
-    let (verb, unit) = f.phrase();
-    let unit = if unit.is_empty() {
-        String::new()
+    let ratio = if overall.abs() > 1e-9 {
+        mean / overall
     } else {
-        format!(" {unit}")
+        f64::NAN
     };
-    if overall.abs() > 1e-9 && mean / overall > 0.0 {
-        let ratio = mean / overall;
-        if ratio >= 1.0 {
-            return format!("{verb} {ratio:.1}× the average ({mean:.1}{unit} vs {overall:.1})");
+    let more = ratio >= 1.0;
+    let times = |what: &str| {
+        if ratio.is_finite() && ratio > 0.0 {
+            format!("{ratio:.1}× {what}")
+        } else {
+            what.to_string()
         }
-        return format!(
-            "{verb} {:.0}% below the average ({mean:.1}{unit} vs {overall:.1})",
-            (1.0 - ratio) * 100.0
-        );
+    };
+    let vs = |digits: usize, unit: &str| {
+        format!("({mean:.digits$}{unit} vs {overall:.digits$}{unit} on average)")
+    };
+    match f {
+        Feature::Recency if more => {
+            format!("last order {} {}", times("longer ago"), vs(0, " days"))
+        }
+        Feature::Recency => format!("ordered more recently {}", vs(0, " days ago")),
+        Feature::Frequency if more => format!("{} {}", times("as many orders"), vs(1, "")),
+        Feature::Frequency => format!("fewer orders {}", vs(1, "")),
+        Feature::Monetary if more => format!("spend {} {}", times("the average"), vs(0, "")),
+        Feature::Monetary => format!("spend less {}", vs(0, "")),
+        Feature::Tenure if more => format!("customers for longer {}", vs(0, " days")),
+        Feature::Tenure => format!("newer customers {}", vs(0, " days")),
+        Feature::AverageOrderValue if more => format!("bigger orders {}", vs(0, "")),
+        Feature::AverageOrderValue => format!("smaller orders {}", vs(0, "")),
+        Feature::Engagement if more => format!("more engaged {}", vs(2, "")),
+        Feature::Engagement => format!("less engaged {}", vs(2, "")),
+        Feature::Attribute(c) if more => format!("higher {c} {}", vs(1, "")),
+        Feature::Attribute(c) => format!("lower {c} {}", vs(1, "")),
     }
-    format!("{verb} {mean:.1}{unit} (average {overall:.1})")
 }
 
 /// For each cluster, the text attribute value most over-represented in it
@@ -784,7 +792,7 @@ mod tests {
         // Mean spend 900 against (10 × 900 + 20 × 20) / 30 = 313.3.
         assert!(
             big.description
-                .starts_with("spend 2.9× the average (900.0 vs 313.3)"),
+                .starts_with("spend 2.9× the average (900 vs 313 on average)"),
             "{}",
             big.description
         );

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
-use crate::rfm::RfmResult;
+use crate::rfm::{RfmResult, RfmRow};
+use crate::segment::Bitmap;
 
 /// The column layout of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +106,50 @@ pub fn members(
     layout: Layout,
     delimiter: char,
 ) -> Export {
+    let picked = result
+        .rows
+        .iter()
+        .filter(|row| segments.contains(&(row.segment as usize)))
+        .map(|row| {
+            (
+                row.values.customer as usize,
+                result.segment_names[row.segment as usize].as_str(),
+                Some(row),
+            )
+        });
+    write(data, picked, layout, delimiter)
+}
+
+/// Writes the members of a saved segment (prospects included), with its
+/// name in the segment column and, for customers with orders, their RFM
+/// values from `result`.
+pub fn set_members(
+    data: &Dataset,
+    result: &RfmResult,
+    name: &str,
+    set: &Bitmap,
+    layout: Layout,
+    delimiter: char,
+) -> Export {
+    let mut row_of = vec![None; data.orders.customer_keys.len()];
+    for row in &result.rows {
+        row_of[row.values.customer as usize] = Some(row);
+    }
+    write(
+        data,
+        set.iter()
+            .map(|c| (c, name, row_of.get(c).copied().flatten())),
+        layout,
+        delimiter,
+    )
+}
+
+fn write<'a>(
+    data: &Dataset,
+    picked: impl Iterator<Item = (usize, &'a str, Option<&'a RfmRow>)>,
+    layout: Layout,
+    delimiter: char,
+) -> Export {
     let n = data.orders.customer_keys.len();
     let contact = data.customers.as_ref().map(|c| (c, c.row_of(n)));
     let mut out = String::from('\u{feff}');
@@ -119,11 +164,7 @@ pub fn members(
     );
     out.push_str("\r\n");
     let (mut rows, mut without_email) = (0, 0);
-    for row in &result.rows {
-        if !segments.contains(&(row.segment as usize)) {
-            continue;
-        }
-        let c = row.values.customer as usize;
+    for (c, segment, row) in picked {
         let key = &data.orders.customer_keys[c];
         let (mut email, first, last) = match &contact {
             Some((t, at)) => match at[c] {
@@ -143,14 +184,13 @@ pub fn members(
             without_email += 1;
             continue;
         }
-        let segment = &result.segment_names[row.segment as usize];
-        let cells: Vec<String> = match layout {
-            Layout::Plain => vec![
+        let cells: Vec<String> = match (layout, row) {
+            (Layout::Plain, Some(row)) => vec![
                 key.clone(),
                 email,
                 first,
                 last,
-                segment.clone(),
+                segment.to_string(),
                 row.values.recency_days.to_string(),
                 row.values.frequency.to_string(),
                 format!("{:.2}", row.values.monetary),
@@ -158,7 +198,12 @@ pub fn members(
                 row.f.to_string(),
                 row.m.to_string(),
             ],
-            _ => vec![email, first, last, segment.clone()],
+            (Layout::Plain, None) => {
+                let mut v = vec![key.clone(), email, first, last, segment.to_string()];
+                v.extend(std::iter::repeat_n(String::new(), 6));
+                v
+            }
+            _ => vec![email, first, last, segment.to_string()],
         };
         out.push_str(
             &cells
@@ -226,5 +271,22 @@ mod tests {
         let text = String::from_utf8(plain.bytes).unwrap();
         assert!(text.contains("\r\n'=cmd|' /C calc'!A0;"), "{text}");
         assert_eq!(plain.rows, 3);
+        // A saved segment: its name in the segment column; a customer
+        // without orders has empty RFM cells.
+        data.add_source(
+            "c.csv",
+            b"customer_id,email,first_name,last_name\nc1,a@x.com,Anne,Roy\np9,p@x.com,Pia,Lu\n",
+        )
+        .unwrap();
+        let set = Bitmap::from_fn(data.orders.customer_keys.len(), |c| c == 0 || c == 3);
+        let e = set_members(&data, &result, "VIP", &set, Layout::Plain, ',');
+        let text = String::from_utf8(e.bytes).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[1].starts_with("c1,a@x.com,Anne,Roy,VIP,"),
+            "{}",
+            lines[1]
+        );
+        assert_eq!(lines[2], "p9,p@x.com,Pia,Lu,VIP,,,,,,");
     }
 }

@@ -1,0 +1,638 @@
+//! The rule builder: nested "all of / any of" groups of conditions on the
+//! customers file's columns, per-customer measures and events, with the
+//! count of matching customers updated as the rule is edited.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use seglens_engine::groups::ColumnSummary;
+use seglens_engine::orders::ColumnType;
+use seglens_engine::segment::{Definition, MEASURES, Measure, Rule, SavedSegment, Test};
+
+use crate::actions;
+use crate::format;
+use crate::state::AppState;
+
+/// A group being edited.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Group {
+    /// "Any of" rather than "all of".
+    pub any: bool,
+    /// Customers who do *not* match the group.
+    pub negate: bool,
+    /// Its conditions and subgroups.
+    pub items: Vec<Item>,
+}
+
+/// A part of a group.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A condition.
+    Cond(Cond),
+    /// A nested group.
+    Group(Group),
+}
+
+/// A condition being edited: texts as typed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cond {
+    /// `a:column`, `m:measure` or `e:event`.
+    pub field: String,
+    /// The test's key (`equals`, `between`, ...); for events `did` or
+    /// `did_not`.
+    pub op: String,
+    /// The value (or the lower bound; for events the times).
+    pub value: String,
+    /// The upper bound of `between`.
+    pub value2: String,
+    /// "In the last N days", when the field takes it.
+    pub days: String,
+}
+
+/// What a field is.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Number,
+    Date,
+    Measure(Measure),
+    Event,
+}
+
+fn kind_of(field: &str, columns: &[ColumnSummary]) -> Kind {
+    if let Some(col) = field.strip_prefix("a:") {
+        return match columns.iter().find(|c| c.name == col).map(|c| c.kind) {
+            Some(ColumnType::Integer | ColumnType::Number) => Kind::Number,
+            Some(ColumnType::Date) => Kind::Date,
+            _ => Kind::Text,
+        };
+    }
+    if let Some(m) = field.strip_prefix("m:")
+        && let Some(x) = MEASURES.iter().find(|x| x.1 == m)
+    {
+        return Kind::Measure(x.0);
+    }
+    Kind::Event
+}
+
+fn ops(kind: Kind) -> Vec<(&'static str, &'static str)> {
+    match kind {
+        Kind::Text => vec![
+            ("equals", "is"),
+            ("one_of", "is one of (comma separated)"),
+            ("contains", "contains"),
+            ("is_empty", "is empty"),
+            ("is_not_empty", "is not empty"),
+        ],
+        Kind::Number => vec![
+            ("between", "is from … to …"),
+            ("at_least", "is at least"),
+            ("at_most", "is at most"),
+            ("equals", "equals"),
+            ("is_empty", "is empty"),
+        ],
+        Kind::Date => vec![
+            ("within_last_days", "is within the last … days"),
+            ("more_than_days_ago", "is more than … days ago"),
+            ("on_or_after", "is on or after (yyyy-mm-dd)"),
+            ("before", "is before (yyyy-mm-dd)"),
+            ("is_empty", "is empty"),
+        ],
+        Kind::Measure(m) => {
+            let mut v = vec![
+                ("at_least", "is at least"),
+                ("at_most", "is at most"),
+                ("between", "is from … to …"),
+            ];
+            if matches!(m, Measure::Nps | Measure::Csat) {
+                v.push(("is_empty", "has no answer"));
+            }
+            v
+        }
+        Kind::Event => vec![("did", "did"), ("did_not", "did not do")],
+    }
+}
+
+fn needs_value(op: &str) -> bool {
+    !matches!(op, "is_empty" | "is_not_empty")
+}
+
+impl Cond {
+    fn to_rule(&self, columns: &[ColumnSummary]) -> Result<Rule, String> {
+        let kind = kind_of(&self.field, columns);
+        let number = |t: &str, what: &str| {
+            t.trim()
+                .replace(',', ".")
+                .parse::<f64>()
+                .map_err(|_| format!("{what}: type a number"))
+        };
+        let days = |t: &str| -> Result<Option<u32>, String> {
+            if t.trim().is_empty() {
+                Ok(None)
+            } else {
+                t.trim()
+                    .parse::<u32>()
+                    .map(Some)
+                    .map_err(|_| "the number of days must be a whole number".to_string())
+            }
+        };
+        if kind == Kind::Event {
+            let name = self.field.trim_start_matches("e:").to_string();
+            let at_least = if self.value.trim().is_empty() {
+                1
+            } else {
+                self.value
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or("“at least … times” must be a whole number from 1")?
+            };
+            return Ok(Rule::Event {
+                name,
+                did: self.op != "did_not",
+                at_least,
+                within_days: days(&self.days)?,
+            });
+        }
+        let label = self.field[2..].to_string();
+        let test = match self.op.as_str() {
+            "equals" if kind == Kind::Number => {
+                let x = number(&self.value, &label)?;
+                Test::Between(x, x)
+            }
+            "equals" => Test::Equals(self.value.trim().to_string()),
+            "one_of" => Test::OneOf(
+                self.value
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            ),
+            "contains" => Test::Contains(self.value.trim().to_string()),
+            "between" => {
+                let (a, b) = (number(&self.value, &label)?, number(&self.value2, &label)?);
+                if a > b {
+                    return Err(format!("{label}: the first number is above the second"));
+                }
+                Test::Between(a, b)
+            }
+            "at_least" => Test::AtLeast(number(&self.value, &label)?),
+            "at_most" => Test::AtMost(number(&self.value, &label)?),
+            "within_last_days" | "more_than_days_ago" => {
+                let n = days(&self.value)?.ok_or(format!("{label}: type a number of days"))?;
+                if self.op == "within_last_days" {
+                    Test::WithinLastDays(n)
+                } else {
+                    Test::MoreThanDaysAgo(n)
+                }
+            }
+            "on_or_after" | "before" => {
+                let d = seglens_engine::date::parse_iso(self.value.trim())
+                    .ok_or(format!("{label}: type a date as yyyy-mm-dd"))?;
+                if self.op == "before" {
+                    Test::Before(d)
+                } else {
+                    Test::OnOrAfter(d)
+                }
+            }
+            "is_empty" => Test::IsEmpty,
+            "is_not_empty" => Test::IsNotEmpty,
+            other => return Err(format!("unknown test {other}")),
+        };
+        if matches!(&test, Test::Equals(s) | Test::Contains(s) if s.is_empty())
+            || matches!(&test, Test::OneOf(v) if v.is_empty())
+        {
+            return Err(format!("{label}: type a value"));
+        }
+        Ok(match kind {
+            Kind::Measure(measure) => Rule::Measure {
+                measure,
+                days: if measure.takes_window() {
+                    days(&self.days)?
+                } else {
+                    None
+                },
+                test,
+            },
+            _ => Rule::Attribute {
+                column: label,
+                test,
+            },
+        })
+    }
+}
+
+impl Group {
+    /// The rule the group stands for.
+    pub fn to_rule(&self, columns: &[ColumnSummary]) -> Result<Rule, String> {
+        let parts = self
+            .items
+            .iter()
+            .map(|i| match i {
+                Item::Cond(c) => c.to_rule(columns),
+                Item::Group(g) => g.to_rule(columns),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let rule = if self.any {
+            Rule::Any(parts)
+        } else {
+            Rule::All(parts)
+        };
+        Ok(if self.negate {
+            Rule::Not(Box::new(rule))
+        } else {
+            rule
+        })
+    }
+
+    fn at_mut(&mut self, path: &[usize]) -> Option<&mut Group> {
+        match path.split_first() {
+            None => Some(self),
+            Some((i, rest)) => match self.items.get_mut(*i) {
+                Some(Item::Group(g)) => g.at_mut(rest),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn default_cond(columns: &[ColumnSummary]) -> Cond {
+    match columns.first() {
+        Some(c) => {
+            let kind = kind_of(&format!("a:{}", c.name), columns);
+            Cond {
+                field: format!("a:{}", c.name),
+                op: ops(kind)[0].0.to_string(),
+                ..Cond::default()
+            }
+        }
+        None => Cond {
+            field: "m:orders".into(),
+            op: "at_least".into(),
+            value: "1".into(),
+            ..Cond::default()
+        },
+    }
+}
+
+/// Everything a condition row needs to draw itself.
+#[derive(Clone)]
+struct Ctx {
+    draft: RwSignal<Group>,
+    columns: StoredValue<Vec<ColumnSummary>>,
+    events: StoredValue<Vec<String>>,
+    has_email: bool,
+    has_surveys: bool,
+}
+
+fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
+    let columns = ctx.columns.get_value();
+    let kind = kind_of(&c.field, &columns);
+    let draft = ctx.draft;
+    let edit = {
+        let path = path.clone();
+        move |f: &dyn Fn(&mut Cond)| {
+            draft.update(|d| {
+                if let Some(g) = d.at_mut(&path)
+                    && let Some(Item::Cond(c)) = g.items.get_mut(index)
+                {
+                    f(c);
+                }
+            })
+        }
+    };
+    let id = format!(
+        "cond-{}{index}",
+        path.iter().map(|p| format!("{p}-")).collect::<String>()
+    );
+    let field_options = {
+        let attrs = columns
+            .iter()
+            .map(|col| {
+                let v = format!("a:{}", col.name);
+                let sel = v == c.field;
+                view! { <option value=v selected=sel>{col.name.clone()}</option> }
+            })
+            .collect_view();
+        let measures = MEASURES
+            .iter()
+            .filter(|m| match m.0 {
+                Measure::EmailsReceived | Measure::EmailOpens | Measure::EmailClicks => {
+                    ctx.has_email
+                }
+                Measure::Nps | Measure::Csat => ctx.has_surveys,
+                Measure::Events => !ctx.events.get_value().is_empty(),
+                _ => true,
+            })
+            .map(|m| {
+                let v = format!("m:{}", m.1);
+                let sel = v == c.field;
+                view! { <option value=v selected=sel>{m.2}</option> }
+            })
+            .collect_view();
+        let events = ctx
+            .events
+            .get_value()
+            .into_iter()
+            .map(|e| {
+                let v = format!("e:{e}");
+                let sel = v == c.field;
+                view! { <option value=v selected=sel>{e}</option> }
+            })
+            .collect_view();
+        view! {
+            {(!columns.is_empty()).then(|| view! { <optgroup label="Customer attributes">{attrs}</optgroup> })}
+            <optgroup label="Orders, e-mails, surveys">{measures}</optgroup>
+            {(!ctx.events.get_value().is_empty()).then(|| view! { <optgroup label="Events">{events}</optgroup> })}
+        }
+    };
+    let on_field = {
+        let edit = edit.clone();
+        let columns = columns.clone();
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            let k = kind_of(&v, &columns);
+            edit(&|c: &mut Cond| {
+                c.field = v.clone();
+                c.op = ops(k)[0].0.to_string();
+                c.value.clear();
+                c.value2.clear();
+                c.days.clear();
+            })
+        }
+    };
+    let op_select = {
+        let edit = edit.clone();
+        let current = c.op.clone();
+        let options = ops(kind)
+            .into_iter()
+            .map(|(k, label)| view! { <option value=k selected=k == current>{label}</option> })
+            .collect_view();
+        view! {
+            <select aria-label="Test" data-testid=format!("{id}-op")
+                on:change=move |ev| { let v = event_target_value(&ev); edit(&|c: &mut Cond| c.op = v.clone()) }>
+                {options}
+            </select>
+        }
+    };
+    let text_input = |which: u8, value: String, label: &'static str, list: Option<String>| {
+        let edit = edit.clone();
+        let testid = format!("{id}-{}", ["value", "value2", "days"][which as usize]);
+        view! {
+            <input type="text" class="value" aria-label=label data-testid=testid prop:value=value list=list
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    edit(&|c: &mut Cond| match which { 0 => c.value = v.clone(), 1 => c.value2 = v.clone(), _ => c.days = v.clone() })
+                }/>
+        }
+    };
+    let datalist_id = format!("{id}-values");
+    let suggestions = match (kind, c.field.strip_prefix("a:")) {
+        (Kind::Text, Some(col)) => columns
+            .iter()
+            .find(|x| x.name == col)
+            .map(|x| x.top_values.clone())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let values = match kind {
+        Kind::Event => view! {
+            " at least " {text_input(0, c.value.clone(), "Times", None)} " times"
+            " in the last " {text_input(2, c.days.clone(), "Days (empty: ever)", None)} " days"
+        }
+        .into_any(),
+        _ if !needs_value(&c.op) => ().into_any(),
+        _ if c.op == "between" => view! {
+            {text_input(0, c.value.clone(), "From", None)} " to " {text_input(1, c.value2.clone(), "To", None)}
+        }
+        .into_any(),
+        _ => view! {
+            {text_input(0, c.value.clone(), "Value", (!suggestions.is_empty()).then(|| datalist_id.clone()))}
+            {(!suggestions.is_empty()).then(|| view! {
+                <datalist id=datalist_id.clone()>
+                    {suggestions.into_iter().map(|(v, n)| view! { <option value=v.clone()>{format!("{v} ({})", format::int(n))}</option> }).collect_view()}
+                </datalist>
+            })}
+        }
+        .into_any(),
+    };
+    let window = match kind {
+        Kind::Measure(m) if m.takes_window() => view! {
+            <span class="muted">" in the last "</span>
+            {text_input(2, c.days.clone(), "Days (empty: ever)", None)}
+            <span class="muted">" days (empty: ever)"</span>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    };
+    let remove = {
+        let path = path.clone();
+        move |_| {
+            draft.update(|d| {
+                if let Some(g) = d.at_mut(&path) {
+                    g.items.remove(index);
+                }
+            })
+        }
+    };
+    let (first, rest) = match kind {
+        Kind::Event => (op_select.into_any(), view! { <select aria-label="What" data-testid=format!("{id}-field") on:change=on_field>{field_options}</select> }.into_any()),
+        _ => (view! { <select aria-label="What" data-testid=format!("{id}-field") on:change=on_field>{field_options}</select> }.into_any(), op_select.into_any()),
+    };
+    view! {
+        <li class="condition" data-testid=id.clone()>
+            {first} " " {rest} " " {values} {window}
+            <button class="link" aria-label="Remove this condition" title="Remove this condition" on:click=remove>"✕"</button>
+        </li>
+    }
+    .into_any()
+}
+
+fn group_view(ctx: Ctx, path: Vec<usize>, g: Group) -> AnyView {
+    let draft = ctx.draft;
+    let id = format!(
+        "group{}",
+        path.iter().map(|p| format!("-{p}")).collect::<String>()
+    );
+    let columns = ctx.columns.get_value();
+    let set = {
+        let path = path.clone();
+        move |f: &dyn Fn(&mut Group)| {
+            draft.update(|d| {
+                if let Some(g) = d.at_mut(&path) {
+                    f(g);
+                }
+            })
+        }
+    };
+    let items = g
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Item::Cond(c) => cond_view(ctx.clone(), path.clone(), i, c.clone()),
+            Item::Group(sub) => {
+                let mut p = path.clone();
+                p.push(i);
+                view! { <li class="subgroup">{group_view(ctx.clone(), p, sub.clone())}</li> }
+                    .into_any()
+            }
+        })
+        .collect_view();
+    let (s1, s2, s3, s4) = (set.clone(), set.clone(), set.clone(), set.clone());
+    let nested = !path.is_empty();
+    let remove = {
+        let path = path.clone();
+        move |_| {
+            if let Some((last, parent)) = path.split_last() {
+                draft.update(|d| {
+                    if let Some(g) = d.at_mut(parent) {
+                        g.items.remove(*last);
+                    }
+                })
+            }
+        }
+    };
+    let any = g.any;
+    view! {
+        <div class="rule-group" data-testid=id.clone()>
+            <div class="group-head">
+                <label>
+                    <input type="checkbox" prop:checked=g.negate data-testid=format!("{id}-not")
+                        on:change=move |ev| { let v = event_target_checked(&ev); s1(&|g: &mut Group| g.negate = v) }/>
+                    " Exclude "
+                </label>
+                " customers matching "
+                <select aria-label="Match" data-testid=format!("{id}-match")
+                    on:change=move |ev| { let v = event_target_value(&ev) == "any"; s2(&|g: &mut Group| g.any = v) }>
+                    <option value="all" selected=!any>"all"</option>
+                    <option value="any" selected=any>"any"</option>
+                </select>
+                " of:"
+                {nested.then(|| view! { <button class="link" on:click=remove title="Remove this group">"Remove group"</button> })}
+            </div>
+            <ul class="conditions">{items}</ul>
+            <div class="group-actions">
+                <button class="secondary" data-testid=format!("{id}-add")
+                    on:click=move |_| { let c = default_cond(&columns); s3(&|g: &mut Group| g.items.push(Item::Cond(c.clone()))) }>
+                    "+ Condition"
+                </button>
+                <button class="secondary" data-testid=format!("{id}-add-group")
+                    on:click=move |_| s4(&|g: &mut Group| g.items.push(Item::Group(Group { any: true, ..Group::default() })))>
+                    "+ Group"
+                </button>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The rule builder card.
+#[component]
+pub fn RuleBuilder() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let draft = state.rule_draft;
+    let name = RwSignal::new(String::new());
+    let count = RwSignal::new(None::<(Result<u64, String>, f64)>);
+    let generation = StoredValue::new(0u64);
+    // Counts again on every edit; an answer to an older edit is dropped.
+    Effect::new(move |_| {
+        let group = draft.get();
+        let Some(ws) = state.workspace.get() else {
+            return;
+        };
+        let rule = match group.to_rule(&ws.analysis.segments.columns) {
+            Ok(r) => r,
+            Err(e) => {
+                count.set(Some((Err(e), 0.0)));
+                return;
+            }
+        };
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        let json = rule.to_json();
+        let as_of = ws.analysis.as_of;
+        spawn_local(async move {
+            let engine = state.services.with_value(|s| s.engine.clone());
+            let start = js_sys::Date::now();
+            let result = engine.count_rule(as_of, json).await;
+            // The card may have been redrawn (new analysis) meanwhile: its
+            // signals are then gone and the answer is dropped.
+            if generation.try_get_value() == Some(mine) {
+                count.try_set(Some((result, js_sys::Date::now() - start)));
+            }
+        });
+    });
+    move || {
+        state.workspace.get().map(|ws| {
+            let ctx = Ctx {
+                draft,
+                columns: StoredValue::new(ws.analysis.segments.columns.clone()),
+                events: StoredValue::new(ws.analysis.event_names.clone()),
+                has_email: ws.analysis.kpis.values.last().is_some_and(|b| {
+                    ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "open_rate" && v.missing.is_none())
+                }),
+                has_surveys: ws.analysis.kpis.values.last().is_some_and(|b| {
+                    ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "nps" && v.missing.is_none())
+                }),
+            };
+            let total = ws.analysis.segments.customers;
+            let columns = ws.analysis.segments.columns.clone();
+            let no_columns = columns.is_empty();
+            let save = move |_| {
+                let Some(ws) = state.workspace.get_untracked() else { return };
+                match draft.get_untracked().to_rule(&ws.analysis.segments.columns) {
+                    Ok(rule) => {
+                        actions::save_segment(state, SavedSegment {
+                            name: name.get_untracked(),
+                            version: 1,
+                            definition: Definition::Rule(rule.to_json()),
+                            note: String::new(),
+                        });
+                        name.set(String::new());
+                        draft.set(Group::default());
+                    }
+                    Err(e) => state.error.set(Some(format!("The rule is not complete: {e}"))),
+                }
+            };
+            view! {
+                <section class="card" id="rule-builder" data-testid="rule-builder">
+                    <h2>"Build a segment from rules"</h2>
+                    <p class="muted">
+                        "Combine conditions on what you know of each customer: attributes from your customers file, what they ordered, e-mails they opened, their survey answers and what they did on your site. "
+                        {format!("“In the last N days” counts back from the analysis date ({}). ", seglens_engine::date::format_iso(ws.analysis.as_of))}
+                        "The count updates as you edit."
+                    </p>
+                    {no_columns.then(|| view! {
+                        <p class="hint">"Add a customers file (id, gender, age, city, interests…) to build rules on customer attributes."</p>
+                    })}
+                    {move || group_view(ctx.clone(), Vec::new(), draft.get())}
+                    <p class="rule-count" aria-live="polite" data-testid="rule-count">
+                        {move || match count.get() {
+                            None => "Counting…".to_string(),
+                            Some((Ok(n), ms)) => format!(
+                                "{} of {} customers match ({}) · counted in {:.0} ms",
+                                format::int(n),
+                                format::int(total),
+                                format::percent(n as f64 / total.max(1) as f64),
+                                ms
+                            ),
+                            Some((Err(e), _)) => e,
+                        }}
+                    </p>
+                    <p class="muted small" data-testid="rule-words">
+                        {move || draft.get().to_rule(&columns).map(|r| format!("In words: {}", r.describe())).unwrap_or_default()}
+                    </p>
+                    <div class="thresholds">
+                        <label>"Name "
+                            <input type="text" data-testid="segment-name" placeholder="e.g. DIY men to win back"
+                                prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                        </label>
+                        <button class="primary" data-testid="save-segment" on:click=save>"Save segment"</button>
+                        <button class="secondary" on:click=move |_| draft.set(Group::default())>"Clear"</button>
+                    </div>
+                </section>
+            }
+        })
+    }
+}
