@@ -696,6 +696,26 @@ test('a large file streams with a moving progress bar and can be cancelled', asy
   const report = await page.getByTestId('import-report').innerText();
   assert.match(report, /1,000,000 rows accepted, 0 rejected/);
   await shot('07-big-file');
+
+  // The rule builder's count over 100,000 customers, against a count here.
+  const spend = new Map();
+  for (const line of buffer.toString().trim().split('\n').slice(1)) {
+    const [c, , a] = line.split(',');
+    spend.set(c, (spend.get(c) ?? 0) + Number(a));
+  }
+  const atLeast = (x) => [...spend.values()].filter((v) => v >= x).length;
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-0-field').selectOption('m:spend');
+  const timings = [];
+  for (const x of [450.5, 600]) {
+    await page.getByTestId('cond-0-value').fill(String(x));
+    await page.getByTestId('cond-0-value').press('Tab');
+    const n = atLeast(x).toLocaleString('en-US');
+    await page.waitForFunction((n) => document.querySelector('[data-testid=rule-count]')?.textContent.startsWith(`${n} of 100,000`), n);
+    timings.push((await page.getByTestId('rule-count').innerText()).match(/counted in (\d+) ms/)[1]);
+  }
+  console.log(`rule builder count over 100,000 customers: ${timings[0]} ms the first time, ${timings[1]} ms after`);
+  await page.getByRole('button', { name: 'Clear' }).click();
 });
 
 test('delete my data returns to the start screen, and stays deleted after a reload', async () => {

@@ -67,6 +67,25 @@ impl Bitmap {
         }
     }
 
+    /// The customers of the set for which `f` is true; `f` is only called
+    /// for the customers in the set.
+    pub fn filter(&self, mut f: impl FnMut(usize) -> bool) -> Bitmap {
+        let mut out = Bitmap::empty(self.len);
+        for (w, word) in self.words.iter().enumerate() {
+            let mut x = *word;
+            let mut kept = 0u64;
+            while x != 0 {
+                let bit = x.trailing_zeros() as usize;
+                x &= x - 1;
+                if f(w * 64 + bit) {
+                    kept |= 1 << bit;
+                }
+            }
+            out.words[w] = kept;
+        }
+        out
+    }
+
     /// The number of customers the set is over.
     pub fn universe(&self) -> usize {
         self.len
@@ -790,6 +809,60 @@ pub struct Facts {
     nps: Vec<Option<u8>>,
     csat: Vec<Option<u8>>,
     attribute_row: Vec<Option<usize>>,
+    orders_by: RowIndex,
+    email_by: Option<RowIndex>,
+    events_by: Option<RowIndex>,
+    /// The customers file's columns, dictionary-encoded on first use.
+    columns: Vec<std::cell::OnceCell<DictColumn>>,
+}
+
+/// No value.
+const MISSING: u32 = u32::MAX;
+
+/// A column of the customers file as codes per customer into its distinct
+/// (trimmed, non-empty) values.
+#[derive(Debug, Clone, Default)]
+struct DictColumn {
+    codes: Vec<u32>,
+    values: Vec<String>,
+}
+
+/// The rows of each customer in a table, for scans of a few customers:
+/// `rows[start[c]..start[c + 1]]` are customer `c`'s rows, in table order.
+#[derive(Debug, Clone, Default)]
+struct RowIndex {
+    start: Vec<u32>,
+    rows: Vec<u32>,
+}
+
+impl RowIndex {
+    /// Indexes a customer column (counting sort); customers out of range
+    /// are left out.
+    fn new(customer: &[u32], n: usize) -> RowIndex {
+        let mut start = vec![0u32; n + 1];
+        for c in customer {
+            if (*c as usize) < n {
+                start[*c as usize + 1] += 1;
+            }
+        }
+        for c in 0..n {
+            start[c + 1] += start[c];
+        }
+        let mut next = start.clone();
+        let mut rows = vec![0u32; start[n] as usize];
+        for (i, c) in customer.iter().enumerate() {
+            let c = *c as usize;
+            if c < n {
+                rows[next[c] as usize] = i as u32;
+                next[c] += 1;
+            }
+        }
+        RowIndex { start, rows }
+    }
+
+    fn rows_of(&self, c: usize) -> &[u32] {
+        &self.rows[self.start[c] as usize..self.start[c + 1] as usize]
+    }
 }
 
 impl Facts {
@@ -811,6 +884,15 @@ impl Facts {
                 .customers
                 .as_ref()
                 .map_or_else(|| vec![None; n], |c| c.row_of(n)),
+            orders_by: RowIndex::new(&data.orders.customer, n),
+            email_by: data.email.as_ref().map(|e| RowIndex::new(&e.customer, n)),
+            events_by: data.events.as_ref().map(|e| RowIndex::new(&e.customer, n)),
+            columns: (0..data
+                .customers
+                .as_ref()
+                .map_or(0, |c| c.attribute_names.len()))
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
         };
         for i in 0..o.len() {
             let (c, d, a) = (o.customer[i] as usize, o.day[i], o.amount[i]);
@@ -848,6 +930,30 @@ impl Facts {
         f
     }
 
+    /// Column `col` of the customers file, dictionary-encoded.
+    fn column(&self, table: &crate::sources::CustomerTable, col: usize) -> &DictColumn {
+        self.columns[col].get_or_init(|| {
+            let mut index: rustc_hash::FxHashMap<&str, u32> = Default::default();
+            let mut values = Vec::new();
+            let codes = self
+                .attribute_row
+                .iter()
+                .map(|row| {
+                    let Some(r) = row else { return MISSING };
+                    let v = table.attributes[*r][col].trim();
+                    if v.is_empty() {
+                        return MISSING;
+                    }
+                    *index.entry(v).or_insert_with(|| {
+                        values.push(v.to_string());
+                        (values.len() - 1) as u32
+                    })
+                })
+                .collect();
+            DictColumn { codes, values }
+        })
+    }
+
     /// The number of orders of a customer before the analysis date.
     pub fn order_count(&self, c: usize) -> u32 {
         self.orders[c]
@@ -878,47 +984,65 @@ impl<'a> Evaluator<'a> {
 
     /// The customers the rule selects.
     pub fn eval(&self, rule: &Rule) -> Result<Bitmap, RuleError> {
-        self.eval_at(rule, "rule")
+        self.eval_at(rule, "rule", &Bitmap::full(self.facts.n))
     }
 
-    fn eval_at(&self, rule: &Rule, path: &str) -> Result<Bitmap, RuleError> {
-        let n = self.facts.n;
+    /// The customers of `within` the rule selects (never one outside it):
+    /// the parts of an "all" group only look at the customers the earlier
+    /// parts kept, cheap parts first, and those of an "any" group only at
+    /// the customers not yet selected.
+    fn eval_at(&self, rule: &Rule, path: &str, within: &Bitmap) -> Result<Bitmap, RuleError> {
         match rule {
             Rule::All(parts) => {
-                let mut out = Bitmap::full(n);
-                for (i, p) in parts.iter().enumerate() {
-                    out.and(&self.eval_at(p, &format!("{path}.all[{i}]"))?);
+                let mut order: Vec<usize> = (0..parts.len()).collect();
+                order.sort_by_key(|i| cost(&parts[*i]));
+                let mut out = within.clone();
+                for i in order {
+                    let part = self.eval_at(&parts[i], &format!("{path}.all[{i}]"), &out)?;
+                    out.and(&part);
                 }
                 Ok(out)
             }
             Rule::Any(parts) => {
-                let mut out = Bitmap::empty(n);
+                let mut out = Bitmap::empty(within.universe());
+                let mut rest = within.clone();
                 for (i, p) in parts.iter().enumerate() {
-                    out.or(&self.eval_at(p, &format!("{path}.any[{i}]"))?);
+                    let part = self.eval_at(p, &format!("{path}.any[{i}]"), &rest)?;
+                    out.or(&part);
+                    let mut taken = part;
+                    taken.not();
+                    rest.and(&taken);
                 }
                 Ok(out)
             }
             Rule::Not(inner) => {
-                let mut out = self.eval_at(inner, &format!("{path}.not"))?;
+                let mut out = self.eval_at(inner, &format!("{path}.not"), within)?;
                 out.not();
+                out.and(within);
                 Ok(out)
             }
-            Rule::Attribute { column, test } => self.attribute(column, test, path),
+            Rule::Attribute { column, test } => self.attribute(column, test, path, within),
             Rule::Measure {
                 measure,
                 days,
                 test,
-            } => self.measure(*measure, *days, test, path),
+            } => self.measure(*measure, *days, test, path, within),
             Rule::Event {
                 name,
                 did,
                 at_least,
                 within_days,
-            } => self.event(name, *did, *at_least, *within_days, path),
+            } => self.event(name, *did, *at_least, *within_days, path, within),
         }
     }
 
-    fn attribute(&self, column: &str, test: &Test, path: &str) -> Result<Bitmap, RuleError> {
+    fn attribute(
+        &self,
+        column: &str,
+        test: &Test,
+        path: &str,
+        within: &Bitmap,
+    ) -> Result<Bitmap, RuleError> {
         let table = self.data.customers.as_ref().ok_or_else(|| {
             err(
                 path,
@@ -938,34 +1062,38 @@ impl<'a> Evaluator<'a> {
                     ),
                 )
             })?;
-        let rows = &self.facts.attribute_row;
-        let value = |c: usize| rows[c].map(|r| table.attributes[r][col].as_str());
-        let n = self.facts.n;
-        if test.is_date() {
-            let sample: Vec<&str> = table
-                .attributes
-                .iter()
-                .take(2_000)
-                .map(|r| r[col].as_str())
-                .collect();
+        // Each distinct value is tested once; customers look up its answer.
+        let dict = self.facts.column(table, col);
+        let answers: Vec<bool> = if test.is_date() {
+            let sample: Vec<&str> = dict.values.iter().take(2_000).map(String::as_str).collect();
             let format = date::detect(&sample)
                 .ok_or_else(|| err(path, format!("the column \"{column}\" does not hold dates")))?;
             let as_of = self.facts.as_of;
-            return Ok(Bitmap::from_fn(n, |c| {
-                test.date(
-                    value(c).and_then(|v| date::parse_with(format, v).ok()),
-                    as_of,
-                )
-            }));
-        }
-        if test.is_numeric() {
-            let decimal = column_decimal(table.attributes.iter().map(|r| r[col].as_str()));
-            return Ok(Bitmap::from_fn(n, |c| {
-                test.number(value(c).and_then(|v| parse_amount(v, decimal)))
-            }));
-        }
-        let t = TextTest::new(test);
-        Ok(Bitmap::from_fn(n, |c| t.matches(value(c))))
+            dict.values
+                .iter()
+                .map(|v| test.date(date::parse_with(format, v).ok(), as_of))
+                .collect()
+        } else if test.is_numeric() {
+            let decimal = column_decimal(dict.values.iter().map(String::as_str));
+            dict.values
+                .iter()
+                .map(|v| test.number(parse_amount(v, decimal)))
+                .collect()
+        } else {
+            let t = TextTest::new(test);
+            dict.values.iter().map(|v| t.matches(Some(v))).collect()
+        };
+        // A missing value: what the test says of nothing.
+        let when_missing = match test {
+            Test::IsEmpty => true,
+            _ if test.is_date() => test.date(None, self.facts.as_of),
+            _ if test.is_numeric() => test.number(None),
+            _ => TextTest::new(test).matches(None),
+        };
+        Ok(within.filter(|c| match dict.codes[c] {
+            MISSING => when_missing,
+            code => answers[code as usize],
+        }))
     }
 
     fn measure(
@@ -974,110 +1102,97 @@ impl<'a> Evaluator<'a> {
         days: Option<u32>,
         test: &Test,
         path: &str,
+        within: &Bitmap,
     ) -> Result<Bitmap, RuleError> {
         let f = self.facts;
-        let n = f.n;
         let as_of = f.as_of;
         let from = days.map(|d| as_of - d as Day);
-        let need = |present: bool, what: &str| {
-            if present {
-                Ok(())
-            } else {
-                Err(err(
-                    path,
-                    format!(
-                        "{} needs {what}, which is not imported",
-                        measure.label().to_lowercase()
-                    ),
-                ))
-            }
+        let missing = |what: &str| {
+            err(
+                path,
+                format!(
+                    "{} needs {what}, which is not imported",
+                    measure.label().to_lowercase()
+                ),
+            )
         };
-        let values: Vec<Option<f64>> = match measure {
+        // Sums over the rows of one customer, through the facts' index.
+        let sum = |index: &RowIndex, c: usize, f: &dyn Fn(usize) -> f64| -> f64 {
+            index.rows_of(c).iter().map(|i| f(*i as usize)).sum()
+        };
+        let o = &self.data.orders;
+        let value: Box<dyn Fn(usize) -> Option<f64> + '_> = match measure {
             Measure::Orders | Measure::Spend if from.is_some() => {
                 let from = from.unwrap_or(Day::MIN);
-                let mut v = vec![0.0; n];
-                let o = &self.data.orders;
-                for i in 0..o.len() {
-                    let d = o.day[i];
-                    if d < from || d >= as_of {
-                        continue;
-                    }
-                    let a = o.amount[i];
-                    let c = o.customer[i] as usize;
-                    if measure == Measure::Spend {
-                        v[c] += a;
-                    } else if a >= 0.0 {
-                        v[c] += 1.0;
-                    }
-                }
-                v.into_iter().map(Some).collect()
-            }
-            Measure::Orders => f.orders.iter().map(|x| Some(f64::from(*x))).collect(),
-            Measure::Spend => f.spend.iter().map(|x| Some(*x)).collect(),
-            Measure::AverageOrderValue => (0..n)
-                .map(|c| (f.orders[c] > 0).then(|| f.gross[c] / f64::from(f.orders[c])))
-                .collect(),
-            Measure::DaysSinceLastOrder => f
-                .last
-                .iter()
-                .map(|d| d.map(|d| f64::from(as_of - d)))
-                .collect(),
-            Measure::DaysSinceFirstOrder => f
-                .first
-                .iter()
-                .map(|d| d.map(|d| f64::from(as_of - d)))
-                .collect(),
-            Measure::EmailsReceived | Measure::EmailOpens | Measure::EmailClicks => {
-                let e = self.data.email.as_ref();
-                need(e.is_some(), "e-mail results")?;
-                let e = e.expect("checked");
-                let mut v = vec![0.0; n];
-                for i in 0..e.customer.len() {
-                    if let Some(from) = from {
-                        match e.day[i] {
-                            Some(d) if d >= from && d < as_of => {}
-                            _ => continue,
+                let spend = measure == Measure::Spend;
+                Box::new(move |c| {
+                    Some(sum(&f.orders_by, c, &|i| {
+                        let (d, a) = (o.day[i], o.amount[i]);
+                        if d < from || d >= as_of {
+                            0.0
+                        } else if spend {
+                            a
+                        } else if a >= 0.0 {
+                            1.0
+                        } else {
+                            0.0
                         }
-                    } else if e.day[i].is_some_and(|d| d >= as_of) {
-                        continue;
-                    }
-                    let hit = match measure {
-                        Measure::EmailsReceived => e.delivered[i],
-                        Measure::EmailOpens => e.opened[i],
-                        _ => e.clicked[i],
-                    };
-                    if hit && let Some(slot) = v.get_mut(e.customer[i] as usize) {
-                        *slot += 1.0;
-                    }
-                }
-                v.into_iter().map(Some).collect()
+                    }))
+                })
+            }
+            Measure::Orders => Box::new(|c| Some(f64::from(f.orders[c]))),
+            Measure::Spend => Box::new(|c| Some(f.spend[c])),
+            Measure::AverageOrderValue => {
+                Box::new(|c| (f.orders[c] > 0).then(|| f.gross[c] / f64::from(f.orders[c])))
+            }
+            Measure::DaysSinceLastOrder => Box::new(|c| f.last[c].map(|d| f64::from(as_of - d))),
+            Measure::DaysSinceFirstOrder => Box::new(|c| f.first[c].map(|d| f64::from(as_of - d))),
+            Measure::EmailsReceived | Measure::EmailOpens | Measure::EmailClicks => {
+                let (Some(e), Some(index)) = (self.data.email.as_ref(), f.email_by.as_ref()) else {
+                    return Err(missing("e-mail results"));
+                };
+                Box::new(move |c| {
+                    Some(sum(index, c, &|i| {
+                        let in_window = match (from, e.day[i]) {
+                            (Some(from), Some(d)) => d >= from && d < as_of,
+                            (Some(_), None) => false,
+                            (None, d) => d.is_none_or(|d| d < as_of),
+                        };
+                        let hit = match measure {
+                            Measure::EmailsReceived => e.delivered[i],
+                            Measure::EmailOpens => e.opened[i],
+                            _ => e.clicked[i],
+                        };
+                        f64::from(u8::from(in_window && hit))
+                    }))
+                })
             }
             Measure::Events => {
-                let ev = self.data.events.as_ref();
-                need(ev.is_some(), "events")?;
-                let ev = ev.expect("checked");
-                let mut v = vec![0.0; n];
+                let (Some(ev), Some(index)) = (self.data.events.as_ref(), f.events_by.as_ref())
+                else {
+                    return Err(missing("events"));
+                };
                 let (lo, hi) = window_seconds(from, as_of);
-                for i in 0..ev.customer.len() {
-                    if ev.time[i] >= lo
-                        && ev.time[i] < hi
-                        && let Some(slot) = v.get_mut(ev.customer[i] as usize)
-                    {
-                        *slot += 1.0;
-                    }
-                }
-                v.into_iter().map(Some).collect()
+                Box::new(move |c| {
+                    Some(sum(index, c, &|i| {
+                        f64::from(u8::from(ev.time[i] >= lo && ev.time[i] < hi))
+                    }))
+                })
             }
             Measure::Nps => {
-                need(self.data.surveys.is_some(), "survey answers")?;
-                f.nps.iter().map(|x| x.map(f64::from)).collect()
+                if self.data.surveys.is_none() {
+                    return Err(missing("survey answers"));
+                }
+                Box::new(|c| f.nps[c].map(f64::from))
             }
             Measure::Csat => {
-                need(self.data.surveys.is_some(), "survey answers")?;
-                f.csat.iter().map(|x| x.map(f64::from)).collect()
+                if self.data.surveys.is_none() {
+                    return Err(missing("survey answers"));
+                }
+                Box::new(|c| f.csat[c].map(f64::from))
             }
         };
-        Ok(Bitmap::from_fn(n, |c| test.number(values[c])))
+        Ok(within.filter(|c| test.number(value(c))))
     }
 
     fn event(
@@ -1087,6 +1202,7 @@ impl<'a> Evaluator<'a> {
         at_least: u32,
         within_days: Option<u32>,
         path: &str,
+        within: &Bitmap,
     ) -> Result<Bitmap, RuleError> {
         let ev = self.data.events.as_ref().ok_or_else(|| {
             err(
@@ -1094,28 +1210,59 @@ impl<'a> Evaluator<'a> {
                 format!("the rule tests the event \"{name}\" but no events file is imported"),
             )
         })?;
-        let n = self.facts.n;
-        let mut counts = vec![0u32; n];
-        if let Some(id) = ev
+        let Some(id) = ev
             .names
             .iter()
             .position(|x| x.trim().eq_ignore_ascii_case(name.trim()))
+        else {
+            // An event nobody did.
+            return Ok(if did {
+                Bitmap::empty(within.universe())
+            } else {
+                within.clone()
+            });
+        };
+        let (lo, hi) = window_seconds(
+            within_days.map(|d| self.facts.as_of - d as Day),
+            self.facts.as_of,
+        );
+        let index = self.facts.events_by.as_ref().expect("events are indexed");
+        let id = id as u32;
+        Ok(within.filter(|c| {
+            let times = index
+                .rows_of(c)
+                .iter()
+                .filter(|i| {
+                    let i = **i as usize;
+                    ev.event[i] == id && ev.time[i] >= lo && ev.time[i] < hi
+                })
+                .take(at_least as usize)
+                .count();
+            (times >= at_least as usize) == did
+        }))
+    }
+}
+
+/// How much work a part of a rule takes, roughly: tests on one value per
+/// customer first, scans of e-mails and events last.
+fn cost(rule: &Rule) -> u8 {
+    match rule {
+        Rule::Attribute { .. } => 0,
+        Rule::Measure {
+            measure,
+            days: None,
+            ..
+        } if !matches!(
+            measure,
+            Measure::EmailsReceived | Measure::EmailOpens | Measure::EmailClicks | Measure::Events
+        ) =>
         {
-            let (lo, hi) = window_seconds(
-                within_days.map(|d| self.facts.as_of - d as Day),
-                self.facts.as_of,
-            );
-            for i in 0..ev.customer.len() {
-                if ev.event[i] == id as u32
-                    && ev.time[i] >= lo
-                    && ev.time[i] < hi
-                    && let Some(slot) = counts.get_mut(ev.customer[i] as usize)
-                {
-                    *slot += 1;
-                }
-            }
+            0
         }
-        Ok(Bitmap::from_fn(n, |c| (counts[c] >= at_least) == did))
+        Rule::Measure { .. } => 2,
+        Rule::Event { .. } => 3,
+        Rule::All(v) | Rule::Any(v) => v.iter().map(cost).max().unwrap_or(0).max(1),
+        Rule::Not(r) => cost(r),
     }
 }
 

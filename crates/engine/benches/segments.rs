@@ -1,0 +1,137 @@
+//! Segment benchmarks: rule evaluation over 100,000 customers and k-means
+//! on 100,000 × 8 standardised features with k = 8 (targets in DESIGN.md).
+//!
+//! `cargo bench -p seglens-engine --bench segments`. The k-means data is
+//! also written to `target/bench/kmeans-100k.csv` so that
+//! `tests/reference/bench_segments.py` can time scikit-learn on the same
+//! rows.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use seglens_engine::cluster::{Matrix, kmeans};
+use seglens_engine::dataset::Dataset;
+use seglens_engine::segment::{Evaluator, Facts, Rule};
+use seglens_engine::{ImportOptions, demo, import_orders};
+
+/// The demo business at 100,000 customers with its customers file.
+fn demo_100k() -> Dataset {
+    let files = demo::generate_sized(demo::DEMO_SEED, 100_000);
+    let (orders, _) = import_orders(
+        "orders.csv",
+        files.orders.as_bytes(),
+        ImportOptions::default(),
+    )
+    .expect("demo orders");
+    let mut data = Dataset::from_orders(orders);
+    for (name, text) in [
+        ("customers.csv", &files.customers),
+        ("email.csv", &files.email),
+        ("events.csv", &files.events),
+    ] {
+        data.add_source(name, text.as_bytes()).expect("demo source");
+    }
+    data
+}
+
+/// 100,000 rows around 8 centres in 8 dimensions, standardised.
+pub fn blobs() -> Matrix {
+    let (n, dims) = (100_000usize, 8usize);
+    let mut state = 0x5EED_u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let centres: Vec<f64> = (0..8 * dims).map(|_| next() * 10.0).collect();
+    let mut values = Vec::with_capacity(n * dims);
+    for i in 0..n {
+        let c = i % 8;
+        for j in 0..dims {
+            // Sum of three uniforms: a bell around the centre.
+            let noise = next() + next() + next() - 1.5;
+            values.push(centres[c * dims + j] + noise * 2.0);
+        }
+    }
+    for j in 0..dims {
+        let mean = (0..n).map(|i| values[i * dims + j]).sum::<f64>() / n as f64;
+        let sd = ((0..n)
+            .map(|i| (values[i * dims + j] - mean).powi(2))
+            .sum::<f64>()
+            / n as f64)
+            .sqrt();
+        for i in 0..n {
+            values[i * dims + j] = (values[i * dims + j] - mean) / sd;
+        }
+    }
+    Matrix {
+        customers: (0..n as u32).collect(),
+        values,
+        dims,
+        means: vec![0.0; dims],
+        scales: vec![1.0; dims],
+    }
+}
+
+fn write_blobs(m: &Matrix) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    let _ = std::fs::create_dir_all(&dir);
+    let mut text = String::with_capacity(m.values.len() * 12);
+    for row in m.values.chunks(m.dims) {
+        let line: Vec<String> = row.iter().map(|x| format!("{x:.12}")).collect();
+        text.push_str(&line.join(","));
+        text.push('\n');
+    }
+    let _ = std::fs::write(dir.join("kmeans-100k.csv"), text);
+}
+
+fn rules(c: &mut Criterion) {
+    let data = demo_100k();
+    let as_of = seglens_engine::default_as_of(&data.orders).expect("orders");
+    let facts = Facts::new(&data, as_of);
+    let rule = Rule::from_json(
+        r#"{"all": [
+            {"attribute": "gender", "equals": "M"},
+            {"attribute": "age", "between": [35, 40]},
+            {"attribute": "interests", "contains": "DIY"},
+            {"measure": "orders", "days": 42, "at_most": 0},
+            {"any": [{"measure": "email_opens", "days": 90, "at_most": 0},
+                     {"event": "add_to_cart", "at_least": 2, "within_days": 30}]}
+        ]}"#,
+    )
+    .expect("rule");
+    let mut group = c.benchmark_group("segments");
+    group.sample_size(20);
+    group.bench_function("facts 100k customers", |b| {
+        b.iter(|| Facts::new(black_box(&data), as_of))
+    });
+    group.bench_function("facts + first rule over 100k customers", |b| {
+        b.iter(|| {
+            let facts = Facts::new(black_box(&data), as_of);
+            Evaluator::new(&data, &facts)
+                .eval(&rule)
+                .expect("evaluates")
+                .count()
+        })
+    });
+    group.bench_function("rule over 100k customers", |b| {
+        b.iter(|| {
+            Evaluator::new(&data, &facts)
+                .eval(black_box(&rule))
+                .expect("evaluates")
+                .count()
+        })
+    });
+    let m = blobs();
+    write_blobs(&m);
+    group.sample_size(10);
+    group.bench_function("k-means 100k x 8, k = 8, one run", |b| {
+        b.iter(|| kmeans(black_box(&m), 8, 42, 1).expect("k-means").inertia)
+    });
+    group.finish();
+}
+
+criterion_group!(benches, rules);
+criterion_main!(benches);
