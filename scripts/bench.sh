@@ -12,3 +12,8 @@ dir=target/bench
 mkdir -p "$dir"
 target/release/seglens demo --out "$dir" --customers "$customers"
 .venv/bin/python tests/reference/bench.py target/release/seglens "$dir" BENCHMARKS.md
+
+# Segments: rule evaluation and k-means (criterion), and scikit-learn's
+# KMeans timed on the same rows.
+cargo bench --locked -p seglens-engine --bench segments 2>/dev/null | grep -E "^segments|time:"
+.venv/bin/python tests/reference/bench_segments.py target/bench/kmeans-100k.csv

@@ -5,6 +5,7 @@
 //! also written to `target/bench/kmeans-100k.csv` so that
 //! `tests/reference/bench_segments.py` can time scikit-learn on the same
 //! rows.
+#![allow(missing_docs)] // criterion_group! writes an undocumented function.
 
 use std::hint::black_box;
 
@@ -35,7 +36,7 @@ fn demo_100k() -> Dataset {
 }
 
 /// 100,000 rows around 8 centres in 8 dimensions, standardised.
-pub fn blobs() -> Matrix {
+fn blobs() -> Matrix {
     let (n, dims) = (100_000usize, 8usize);
     let mut state = 0x5EED_u64;
     let mut next = move || {
