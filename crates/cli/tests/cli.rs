@@ -337,3 +337,67 @@ fn a_project_file_stands_in_for_the_order_file_with_its_rfm_setup() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("damaged"));
 }
+
+#[test]
+fn segment_prints_the_selected_ids_and_names_what_is_wrong_in_a_rule() {
+    let dir = temp_dir("segment");
+    let orders = dir.join("orders.csv");
+    std::fs::write(
+        &orders,
+        "customer_id,order_date,amount\na,2024-01-01,10\na,2024-05-01,20\nb,2024-05-20,50\n",
+    )
+    .unwrap();
+    let customers = dir.join("customers.csv");
+    std::fs::write(&customers, "customer_id,city\na,Lyon\nb,Paris\nc,Lyon\n").unwrap();
+    let rule = dir.join("rule.json");
+    // Lyon customers with no order in the 30 days before 1 June: a (last
+    // order 1 May) and c (none).
+    std::fs::write(
+        &rule,
+        r#"{"all":[{"attribute":"city","equals":"lyon"},{"measure":"orders","days":30,"at_most":0}]}"#,
+    )
+    .unwrap();
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "segment",
+            "--orders",
+            orders.to_str().unwrap(),
+            "--customers",
+            customers.to_str().unwrap(),
+            "--as-of",
+            "2024-06-01",
+            "--rule",
+            rule.to_str().unwrap(),
+        ];
+        v.extend_from_slice(extra);
+        v.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| seglens(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = run(args(&[]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "a\nc\n");
+    let out = run(args(&["--count"]));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n");
+
+    std::fs::write(&rule, r#"{"all":[{"attribute":"town","equals":"Lyon"}]}"#).unwrap();
+    let out = run(args(&[]));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "rule.json: at rule.all[0]: the customers file has no column \"town\" (it has: city)"
+        ),
+        "{err}"
+    );
+    std::fs::write(
+        &rule,
+        "{\"all\": [\n  {\"measure\": \"orders\", \"at_least\": }\n]}",
+    )
+    .unwrap();
+    let err = String::from_utf8_lossy(&run(args(&[])).stderr).to_string();
+    assert!(err.contains("not valid JSON (line 2, column"), "{err}");
+}
