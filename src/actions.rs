@@ -514,25 +514,31 @@ pub fn copy_summary(state: AppState) {
 
 /// Saves a segment in the workspace (replacing one of the same name, with
 /// its version bumped) and analyses again.
-pub fn save_segment(state: AppState, mut segment: SavedSegment) {
-    let name = segment.name.trim().to_string();
-    if name.is_empty() {
+pub fn save_segment(state: AppState, segment: SavedSegment) {
+    save_segments(state, vec![segment]);
+}
+
+/// Saves several segments at once, as [`save_segment`] does one.
+pub fn save_segments(state: AppState, segments: Vec<SavedSegment>) {
+    if segments.iter().any(|s| s.name.trim().is_empty()) {
         state
             .error
             .set(Some("Give the segment a name before saving it.".into()));
         return;
     }
-    segment.name = name;
     update_options(state, move |o| {
-        match o.segments.iter_mut().find(|s| s.name == segment.name) {
-            Some(old) => {
-                segment.version = old.version + 1;
-                segment.note = std::mem::take(&mut old.note);
-                *old = segment;
-            }
-            None => {
-                segment.version = 1;
-                o.segments.push(segment);
+        for mut segment in segments {
+            segment.name = segment.name.trim().to_string();
+            match o.segments.iter_mut().find(|s| s.name == segment.name) {
+                Some(old) => {
+                    segment.version = old.version + 1;
+                    segment.note = std::mem::take(&mut old.note);
+                    *old = segment;
+                }
+                None => {
+                    segment.version = 1;
+                    o.segments.push(segment);
+                }
             }
         }
     });

@@ -5,6 +5,9 @@
 use leptos::prelude::*;
 use seglens_engine::groups::Rows;
 use seglens_engine::kpi::{KpiDef, KpiFormat, KpiTable, KpiValue};
+use seglens_engine::orders::ColumnType;
+use seglens_engine::segment::{Definition, SavedSegment};
+use seglens_engine::splits::{Split, TIERS, Tier};
 
 use crate::actions;
 use crate::chart;
@@ -51,6 +54,84 @@ fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
     lines.join("\n")
 }
 
+/// What the heatmap can compare: option value, label, rows, available.
+fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, bool)> {
+    let a = &ws.analysis;
+    let has = |id: &str| {
+        a.kpis.values.last().is_some_and(|b| {
+            a.kpis
+                .kpis
+                .iter()
+                .zip(b)
+                .any(|(k, v)| k.id == id && v.missing.is_none())
+        })
+    };
+    let mut out = vec![
+        (
+            "rfm".to_string(),
+            "RFM segments".to_string(),
+            Rows::Rfm,
+            true,
+        ),
+        (
+            "lifecycle".into(),
+            "lifecycle stages".into(),
+            Rows::Lifecycle,
+            true,
+        ),
+        (
+            "saved".into(),
+            "my segments".into(),
+            Rows::Saved,
+            !ws.record.options.segments.is_empty(),
+        ),
+    ];
+    for (i, (tier, label)) in TIERS.iter().enumerate() {
+        let available = match tier {
+            Tier::Usage | Tier::Journey => !a.event_names.is_empty(),
+            Tier::Engagement => has("open_rate"),
+            Tier::Loyalty => has("nps"),
+            Tier::Frequency | Tier::Value => true,
+        };
+        if available {
+            out.push((
+                format!("tier:{i}"),
+                format!("tiers: {}", label.to_lowercase()),
+                Rows::Split(Split::Tier(*tier)),
+                true,
+            ));
+        }
+    }
+    for c in &a.segments.columns {
+        let lower = c.name.to_lowercase();
+        let id_like = ["id", "postcode", "zip", "phone", "email", "name"]
+            .iter()
+            .any(|w| lower.contains(w));
+        let useful = match c.kind {
+            ColumnType::Integer | ColumnType::Number => !id_like,
+            ColumnType::Text | ColumnType::Boolean => {
+                !id_like
+                    && c.top_values
+                        .first()
+                        .is_some_and(|v| v.1 * 50 >= c.filled.max(1))
+            }
+            _ => false,
+        };
+        if useful {
+            out.push((
+                format!("col:{}", c.name),
+                format!("by {}", c.name),
+                Rows::Split(Split::Attribute {
+                    column: c.name.clone(),
+                    edges: None,
+                }),
+                true,
+            ));
+        }
+    }
+    out
+}
+
 /// The heatmap card.
 #[component]
 pub fn KpiHeatmap() -> impl IntoView {
@@ -59,8 +140,25 @@ pub fn KpiHeatmap() -> impl IntoView {
     move || {
         state.workspace.get().map(|ws| {
             let t: KpiTable = ws.analysis.kpis.clone();
-            let rows_choice = ws.record.options.rows;
-            let no_saved = ws.record.options.segments.is_empty();
+            let rows_choice = ws.record.options.rows.clone();
+            let choices = compare_choices(&ws);
+            let choices_for_change = choices.clone();
+            let overlapping = matches!(rows_choice, Rows::Saved | Rows::Split(_));
+            // The groups of a split, ready to save as segments.
+            let split_groups: Option<Vec<SavedSegment>> = match (&rows_choice, &ws.analysis.comparison) {
+                (Rows::Split(split), Some(_)) if t.groups.len() > 1 && !t.groups.iter().any(|g| g == "Others") => Some(
+                    t.groups[..t.groups.len() - 1]
+                        .iter()
+                        .map(|g| SavedSegment {
+                            name: g.clone(),
+                            version: 1,
+                            definition: Definition::Group { split: split.clone(), group: g.clone() },
+                            note: String::new(),
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            };
             let n = t.groups.len();
             let customers = t.kpis.iter().position(|k| k.id == "customers").unwrap_or(0);
             let mut rows: Vec<usize> = (0..n - 1)
@@ -134,20 +232,31 @@ pub fn KpiHeatmap() -> impl IntoView {
                     <div class="thresholds">
                         <label>"Compare "
                             <select data-testid="kpi-rows" on:change=move |ev| {
-                                let rows = match event_target_value(&ev).as_str() {
-                                    "lifecycle" => Rows::Lifecycle,
-                                    "saved" => Rows::Saved,
-                                    _ => Rows::Rfm,
-                                };
-                                actions::set_rows(state, rows)
+                                let v = event_target_value(&ev);
+                                if let Some(rows) = choices_for_change.iter().find(|c| c.0 == v).map(|c| c.2.clone()) {
+                                    actions::set_rows(state, rows)
+                                }
                             }>
-                                <option value="rfm" selected=rows_choice == Rows::Rfm>"RFM segments"</option>
-                                <option value="lifecycle" selected=rows_choice == Rows::Lifecycle>"lifecycle stages"</option>
-                                <option value="saved" selected=rows_choice == Rows::Saved disabled=no_saved>"my segments"</option>
+                                {choices.into_iter().map(|(value, label, rows, enabled)| {
+                                    let selected = rows == rows_choice;
+                                    view! { <option value=value selected=selected disabled=!enabled>{label}</option> }
+                                }).collect_view()}
                             </select>
                         </label>
-                        {(rows_choice == Rows::Saved).then(|| view! { <span class="muted small">"Segments may overlap: each is measured against all the customers outside it."</span> })}
+                        {overlapping.then(|| view! { <span class="muted small">"Groups may overlap: each is measured against all the customers outside it."</span> })}
                     </div>
+                    {ws.analysis.comparison.clone().map(|note| view! { <p class="muted small" data-testid="comparison-note">{note}</p> })}
+                    {split_groups.map(|groups| {
+                        let groups = groups.clone();
+                        view! {
+                            <p>
+                                <button class="secondary" data-testid="save-groups"
+                                    on:click=move |_| actions::save_segments(state, groups.clone())>
+                                    "Save these groups as segments"
+                                </button>
+                            </p>
+                        }
+                    })}
                     <p class="muted">
                         "Each cell is the segment's value; its colour says how far it is from all customers: blue better, orange worse, white level. Hover a cell for its formula, its 95% interval and the counts behind it. Faded cells are not significantly different from the other customers."
                     </p>

@@ -274,8 +274,23 @@ pub fn SavedSegments() -> impl IntoView {
             let saved = ws.analysis.segments.saved.clone();
             let definitions = ws.record.options.segments.clone();
             let total = ws.analysis.segments.customers.max(1) as f64;
-            let rows_choice = ws.record.options.rows;
-            let body = saved.iter().zip(definitions).map(|(s, def)| {
+            let rows_choice = ws.record.options.rows.clone();
+            let overview = ws.analysis.segments.clone();
+            let base_spread = overview.base_spread;
+            let body = saved.iter().zip(definitions).enumerate().map(|(i, (s, def))| {
+                let quality = overview.quality.get(i).copied().flatten().map(|q| {
+                    let title = format!(
+                        "On recency, frequency and spend put on the same scale: its {} buyers are {:.2} from their own centre on average (all buyers: {}), and their centre is {:.2} from the average buyer. Smaller spread = more alike; larger distance = more different from the rest.",
+                        format::int(q.buyers),
+                        q.spread,
+                        base_spread.map(|b| format!("{b:.2}")).unwrap_or_default(),
+                        q.distance
+                    );
+                    view! {
+                        <td class="num" title=title.clone()>{format!("{:.2}", q.spread)}</td>
+                        <td class="num" title=title>{format!("{:.2}", q.distance)}</td>
+                    }
+                });
                 let (name, name2, name3) = (s.name.clone(), s.name.clone(), s.name.clone());
                 let (d1, d2) = (def.definition.clone(), def.definition.clone());
                 let count = match &s.customers {
@@ -290,6 +305,10 @@ pub fn SavedSegments() -> impl IntoView {
                         <th scope="row">{s.name.clone()}<span class="muted small">{format!(" v{}", def.version)}</span></th>
                         <td class="small">{s.description.clone()}</td>
                         {count}
+                        {match quality {
+                            Some(q) => q.into_any(),
+                            None => view! { <td class="num">"–"</td><td class="num">"–"</td> }.into_any(),
+                        }}
                         <td class="actions">
                             <button class="link" data-testid="open-members" on:click=move |_| open_members(state, name.clone(), d1.clone())>"Members"</button>
                             <button class="link" on:click=move |_| actions::export_segment(state, name2.clone(), d2.clone(), Layout::Plain)>"Download CSV"</button>
@@ -308,10 +327,18 @@ pub fn SavedSegments() -> impl IntoView {
                         view! {
                             <div class="table-wrap">
                                 <table data-testid="saved-table">
-                                    <thead><tr><th scope="col">"Segment"</th><th scope="col">"What it selects"</th><th scope="col" class="num">"Customers"</th><th scope="col" class="num">"Share"</th><th scope="col"></th></tr></thead>
+                                    <thead><tr><th scope="col">"Segment"</th><th scope="col">"What it selects"</th><th scope="col" class="num">"Customers"</th><th scope="col" class="num">"Share"</th>
+                                        <th scope="col" class="num" title="How alike its buyers are on recency, frequency and spend (root mean squared distance to their centre, on a common scale). Smaller: more alike.">"Spread inside"</th>
+                                        <th scope="col" class="num" title="How far its buyers' centre is from the average buyer on the same scale. Larger: more different from the rest.">"Distance from average"</th>
+                                        <th scope="col"></th></tr></thead>
                                     <tbody>{body}</tbody>
                                 </table>
                             </div>
+                            <p class="muted small">{format!(
+                                "Spread inside: how alike a segment's buyers are (all buyers: {}); distance from average: how different they are from the rest. A good segment has a small spread and a large distance.",
+                                base_spread.map(|b| format!("{b:.2}")).unwrap_or_else(|| "–".into())
+                            )}</p>
+                            {overlap_view(&overview)}
                             <p>
                                 {if rows_choice == Rows::Saved {
                                     view! { <span class="muted">"The KPI heatmap compares these segments."</span> }.into_any()
@@ -326,6 +353,49 @@ pub fn SavedSegments() -> impl IntoView {
             }
         })
     }
+}
+
+/// The overlap of the saved segments as a heatmap: customers in both,
+/// coloured by the Jaccard index.
+fn overlap_view(o: &seglens_engine::groups::Overview) -> Option<AnyView> {
+    if o.overlap.len() < 2 {
+        return None;
+    }
+    let names: Vec<String> = o.saved.iter().map(|s| s.name.clone()).collect();
+    let header = names
+        .iter()
+        .map(|n| view! { <th scope="col" class="num">{n.clone()}</th> })
+        .collect_view();
+    let rows = (0..names.len()).map(|i| {
+        let cells = (0..names.len()).map(|j| {
+            let both = o.overlap[i][j];
+            let jac = seglens_engine::groups::jaccard(&o.overlap, i, j);
+            let (bg, light) = crate::chart::sequential_color(jac);
+            let title = if i == j {
+                format!("{}: {} customers", names[i], format::int(both))
+            } else {
+                format!(
+                    "{} customers are in both “{}” and “{}”: {} of the first, {} of the second; Jaccard index {:.2} (customers in both ÷ customers in either)",
+                    format::int(both), names[i], names[j],
+                    format::percent(both as f64 / o.overlap[i][i].max(1) as f64),
+                    format::percent(both as f64 / o.overlap[j][j].max(1) as f64),
+                    jac
+                )
+            };
+            view! { <td class="num cell" class:light=light style=format!("background:{bg}") title=title>{format::int(both)}</td> }
+        }).collect_view();
+        view! { <tr><th scope="row">{names[i].clone()}</th>{cells}</tr> }
+    }).collect_view();
+    Some(view! {
+        <h3>"How the segments overlap"</h3>
+        <p class="muted small">"Customers in both segments; the darker the cell, the more the two segments are the same customers (Jaccard index). Hover a cell for the shares."</p>
+        <div class="table-wrap">
+            <table class="heatmap" data-testid="overlap">
+                <thead><tr><th scope="col"></th>{header}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }.into_any())
 }
 
 /// The member list of the segment opened: searchable, sortable, paged.

@@ -390,6 +390,67 @@ test('clusters: a suggested k, clusters described in words, one saved with the c
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((t) => t.textContent === 'Champions'));
 });
 
+test('splits: value tiers and a column compared in one click, saved as segments that overlap as counted here', async () => {
+  const dir = join(root, 'target', 'e2e-demo');
+  // Value tiers by hand: net spend of each buyer, R's type-7 quantiles.
+  const spend = new Map();
+  const buyers = new Set();
+  for (const r of rowsOf(join(dir, 'orders.csv'))) {
+    spend.set(r.customer_id, (spend.get(r.customer_id) ?? 0) + Number(r.amount));
+    if (Number(r.amount) >= 0) buyers.add(r.customer_id);
+  }
+  const values = [...buyers].map((c) => spend.get(c)).sort((a, b) => a - b);
+  const q = (p) => { const h = (values.length - 1) * p; const lo = Math.floor(h); return values[lo] + (h - lo) * ((values[lo + 1] ?? values[lo]) - values[lo]); };
+  const [high, medium] = [q(0.8), q(0.5)];
+  const expected = {
+    'High value': values.filter((v) => v >= high).length,
+    'Medium value': values.filter((v) => v >= medium && v < high).length,
+    'Low value': values.filter((v) => v < medium).length,
+  };
+  const heatmapCounts = async () => {
+    const out = {};
+    for (const row of await page.locator('[data-testid=kpi-heatmap] tbody tr').all()) {
+      out[(await row.locator('th').innerText()).trim()] = num(await row.locator('td').first().innerText());
+    }
+    return out;
+  };
+  const rowsSelect = page.getByTestId('kpi-rows');
+  await rowsSelect.selectOption({ label: 'tiers: customer value' });
+  await page.waitForFunction(() => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === 'High value');
+  const shown = await heatmapCounts();
+  for (const [k, v] of Object.entries(expected)) assert.equal(shown[k], v, k);
+  assert.match(await page.getByTestId('comparison-note').innerText(), /top 20% of buyers/);
+
+  // By city: the eight most frequent cities, as counted in the customers file.
+  const cities = new Map();
+  for (const r of rowsOf(join(dir, 'customers.csv'))) cities.set(r.city, (cities.get(r.city) ?? 0) + 1);
+  const top = [...cities.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  await rowsSelect.selectOption({ label: 'by city' });
+  await page.waitForFunction((name) => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === name, `city = ${top[0][0]}`);
+  const byCity = await heatmapCounts();
+  assert.equal(byCity[`city = ${top[0][0]}`], top[0][1]);
+  assert.equal(byCity[`city = ${top[1][0]}`], top[1][1]);
+  await page.getByTestId('kpis').screenshot({ path: join(shots, '02j-kpis-by-city.png') });
+
+  // Saved as segments: listed with their sizes, and their overlap matrix.
+  await rowsSelect.selectOption({ label: 'tiers: customer value' });
+  await page.waitForFunction(() => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === 'High value');
+  await page.getByTestId('save-groups').click();
+  await page.getByTestId('overlap').waitFor();
+  const diagonal = await page.locator('[data-testid=overlap] tbody tr').evaluateAll((rows) =>
+    rows.map((r, i) => Number(r.querySelectorAll('td')[i].textContent.replace(/,/g, ''))));
+  assert.deepEqual(diagonal, Object.values(expected));
+  const offDiagonal = await page.locator('[data-testid=overlap] tbody tr').first().locator('td').nth(1).innerText();
+  assert.equal(num(offDiagonal), 0, 'tiers do not overlap');
+  await page.getByTestId('saved-segments').screenshot({ path: join(shots, '02k-overlap.png') });
+  for (const name of Object.keys(expected)) {
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    await page.getByRole('button', { name: `Delete ${name}` }).waitFor({ state: 'detached' });
+  }
+  await rowsSelect.selectOption('rfm');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((t) => t.textContent === 'Champions'));
+});
+
 test('suggested actions fit the segment, and a message can be edited and copied', async () => {
   await page.getByTestId('suggest-segment').selectOption('6'); // At Risk, the seventh rule
   const first = page.getByTestId('suggestion').first();

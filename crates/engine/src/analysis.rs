@@ -82,6 +82,8 @@ pub struct Analysis {
     pub event_names: Vec<String>,
     /// Lifecycle stages, saved segments and the customers file's columns.
     pub segments: Overview,
+    /// How the compared groups were made, when they are a split.
+    pub comparison: Option<String>,
 }
 
 /// The predictive models' results, summed for the page.
@@ -241,7 +243,16 @@ fn analyse_with(
     }
     let facts = Facts::new(data, as_of);
     let segments = groups::overview(data, &facts, options.lifecycle.as_ref(), &options.segments);
-    let compared = compared_groups(data, &facts, options, &segments, &rfm_group, &result)?;
+    let mut comparison = None;
+    let compared = compared_groups(
+        data,
+        &facts,
+        options,
+        &segments,
+        &rfm_group,
+        &result,
+        &mut comparison,
+    )?;
     let customer_predictions = predictions.as_ref().ok().map(|p| p.customers.as_slice());
     let kpis_of = |group_of: &[Option<usize>], names: &[String]| {
         kpi::compute(&KpiInputs {
@@ -340,6 +351,7 @@ fn analyse_with(
         funnel,
         event_names,
         segments,
+        comparison,
     })
 }
 
@@ -358,8 +370,9 @@ fn compared_groups(
     overview: &Overview,
     rfm_group: &[Option<usize>],
     result: &rfm::RfmResult,
+    note: &mut Option<String>,
 ) -> Result<Compared, String> {
-    Ok(match options.rows {
+    Ok(match &options.rows {
         Rows::Rfm => Compared::Partition(rfm_group.to_vec(), result.segment_names.clone()),
         Rows::Lifecycle => {
             let stages = crate::lifecycle::stages(facts, &overview.lifecycle);
@@ -371,6 +384,18 @@ fn compared_groups(
                 STAGES.iter().map(|s| s.label().to_string()).collect(),
             )
         }
+        // A split that cannot be made any more (its column or file gone)
+        // falls back to the RFM segments, saying why.
+        Rows::Split(split) => match crate::splits::split(data, facts, split) {
+            Ok(g) => {
+                *note = Some(g.explanation);
+                Compared::Sets(g.groups)
+            }
+            Err(e) => {
+                *note = Some(format!("{e} The RFM segments are compared instead."));
+                Compared::Partition(rfm_group.to_vec(), result.segment_names.clone())
+            }
+        },
         Rows::Saved => Compared::Sets(
             options
                 .segments

@@ -10,9 +10,10 @@ use crate::date::{Day, format_iso};
 use crate::lifecycle::{self, Flow, LifecycleSetup, Period, STAGES, Stage, Suggestion};
 use crate::orders::{ColumnType, column_type};
 use crate::segment::{Bitmap, Definition, Evaluator, Facts, Rule, SavedSegment};
+use crate::splits::{self, Split};
 
 /// Which segments the KPI heatmap and the funnel compare.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub enum Rows {
     /// The RFM segments.
     #[default]
@@ -21,6 +22,8 @@ pub enum Rows {
     Lifecycle,
     /// The saved segments (they may overlap).
     Saved,
+    /// The groups of a split: a column's values or bands, or tiers.
+    Split(Split),
 }
 
 /// The customers a saved segment's definition selects.
@@ -41,6 +44,12 @@ pub fn members(
             let stages = lifecycle::stages(facts, lifecycle);
             Ok(Bitmap::from_fn(facts.n, |c| stages[c] == *stage))
         }
+        Definition::Group { split, group } => splits::split(data, facts, split)?
+            .groups
+            .into_iter()
+            .find(|(name, _)| name == group)
+            .map(|(_, set)| set)
+            .ok_or_else(|| format!("“{group}” is no longer a group of {}.", split.label())),
         Definition::Cluster { setup, cluster } => {
             let run = cluster::cluster(data, facts, setup)?;
             let mut set = Bitmap::empty(facts.n);
@@ -68,6 +77,10 @@ pub fn describe(definition: &Definition, lifecycle: &LifecycleSetup) -> String {
             lifecycle.lapsed_after,
             lifecycle.loyal_orders
         ),
+        Definition::Group { split, group } => match split {
+            Split::Attribute { .. } => format!("customers with {group}"),
+            Split::Tier(_) => format!("{} tier: {group}", split.label()),
+        },
         Definition::Cluster { setup, cluster } => format!(
             "cluster {} of k-means (k = {}, seed {}) on {}",
             cluster + 1,
@@ -136,6 +149,96 @@ pub struct Overview {
     pub saved: Vec<SavedCount>,
     /// The customers file's columns.
     pub columns: Vec<ColumnSummary>,
+    /// Customers in both of two saved segments: `overlap[i][j]` (the
+    /// diagonal is each segment's size); empty when fewer than two can be
+    /// evaluated.
+    pub overlap: Vec<Vec<u64>>,
+    /// Per saved segment, how alike its buyers are and how far they are
+    /// from the average buyer, on standardised recency, frequency and
+    /// spend.
+    pub quality: Vec<Option<Quality>>,
+    /// The spread of all buyers on the same scale (√3 unless a feature is
+    /// constant), to compare with.
+    pub base_spread: Option<f64>,
+}
+
+/// How homogeneous a segment is and how distinct from the average.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    /// Root mean squared distance of its buyers to their own centre.
+    pub spread: f64,
+    /// Distance from its centre to the centre of all buyers.
+    pub distance: f64,
+    /// Its buyers (members with an order).
+    pub buyers: u64,
+}
+
+/// The customers in both of each pair of sets.
+pub fn overlap(sets: &[Bitmap]) -> Vec<Vec<u64>> {
+    sets.iter()
+        .map(|a| sets.iter().map(|b| a.intersection_count(b)).collect())
+        .collect()
+}
+
+/// The Jaccard index of two sets from their overlap matrix.
+pub fn jaccard(overlap: &[Vec<u64>], i: usize, j: usize) -> f64 {
+    let both = overlap[i][j] as f64;
+    let either = (overlap[i][i] + overlap[j][j]) as f64 - both;
+    if either > 0.0 { both / either } else { 0.0 }
+}
+
+/// The spread and distance of each set on standardised recency,
+/// frequency and spend, and the spread of all buyers.
+pub fn quality(
+    data: &Dataset,
+    facts: &Facts,
+    sets: &[Option<Bitmap>],
+) -> (Vec<Option<Quality>>, Option<f64>) {
+    use crate::cluster::{Feature, matrix};
+    let Ok(m) = matrix(
+        data,
+        facts,
+        &[Feature::Recency, Feature::Frequency, Feature::Monetary],
+    ) else {
+        return (vec![None; sets.len()], None);
+    };
+    let d = m.dims;
+    let rows = m.customers.len();
+    let base = (m.values.iter().map(|x| x * x).sum::<f64>() / rows as f64).sqrt();
+    let out = sets
+        .iter()
+        .map(|set| {
+            let set = set.as_ref()?;
+            let members: Vec<usize> = (0..rows)
+                .filter(|i| set.contains(m.customers[*i] as usize))
+                .collect();
+            if members.is_empty() {
+                return None;
+            }
+            let k = members.len() as f64;
+            let centre: Vec<f64> = (0..d)
+                .map(|j| members.iter().map(|i| m.values[i * d + j]).sum::<f64>() / k)
+                .collect();
+            let spread = (members
+                .iter()
+                .map(|i| {
+                    (0..d)
+                        .map(|j| (m.values[i * d + j] - centre[j]).powi(2))
+                        .sum::<f64>()
+                })
+                .sum::<f64>()
+                / k)
+                .sqrt();
+            // The standardised columns have mean 0: the base centre is 0.
+            let distance = centre.iter().map(|x| x * x).sum::<f64>().sqrt();
+            Some(Quality {
+                spread,
+                distance,
+                buyers: members.len() as u64,
+            })
+        })
+        .collect();
+    (out, Some(base))
 }
 
 /// Computes the overview of the workspace's segments.
@@ -161,12 +264,25 @@ pub fn overview(
         stages[at].customers += 1;
         stages[at].revenue += facts.spend(c);
     }
+    let sets: Vec<Result<Bitmap, String>> = saved
+        .iter()
+        .map(|s| members(data, facts, &s.definition, &setup))
+        .collect();
+    let evaluated: Vec<Option<Bitmap>> = sets.iter().map(|s| s.as_ref().ok().cloned()).collect();
+    let ok: Vec<Bitmap> = evaluated.iter().flatten().cloned().collect();
+    let overlap = if ok.len() >= 2 && ok.len() == sets.len() {
+        overlap(&ok)
+    } else {
+        Vec::new()
+    };
+    let (quality, base_spread) = quality(data, facts, &evaluated);
     let saved = saved
         .iter()
-        .map(|s| SavedCount {
+        .zip(&sets)
+        .map(|(s, set)| SavedCount {
             name: s.name.clone(),
             description: describe(&s.definition, &setup),
-            customers: members(data, facts, &s.definition, &setup).map(|b| b.count()),
+            customers: set.as_ref().map(Bitmap::count).map_err(Clone::clone),
         })
         .collect();
     Overview {
@@ -177,6 +293,9 @@ pub fn overview(
         flows: lifecycle::flows(&data.orders, facts.as_of, Period::Month),
         saved,
         columns: columns(data),
+        overlap,
+        quality,
+        base_spread,
     }
 }
 
@@ -409,12 +528,44 @@ mod tests {
                 .unwrap_err()
                 .contains("no column \"town\"")
         );
+        // One of the two does not evaluate: no overlap matrix.
+        assert!(o.overlap.is_empty());
+        let mut two = saved.clone();
+        two[1].definition =
+            Definition::Rule(r#"{"attribute":"city","one_of":["Lyon","Nice"]}"#.into());
+        let o2 = overview(&d, &facts, None, &two);
+        // Lyon (10 with p1) ⊂ Lyon or Nice (18).
+        assert_eq!(o2.overlap, vec![vec![10, 10], vec![10, 18]]);
+        assert!((jaccard(&o2.overlap, 0, 1) - 10.0 / 18.0).abs() < 1e-12);
+        let q = o2.quality[0].unwrap();
+        assert_eq!(q.buyers, 9, "p1 has no order");
+        assert!(o2.base_spread.unwrap() > 0.0);
         let interests = o.columns.iter().find(|c| c.name == "interests").unwrap();
         assert_eq!(interests.top_values[0], ("DIY".to_string(), 25));
         assert_eq!(
             o.columns.iter().find(|c| c.name == "age").unwrap().kind,
             ColumnType::Integer
         );
+    }
+
+    #[test]
+    fn quality_of_the_whole_base_and_of_identical_buyers() {
+        let d = data();
+        let facts = Facts::new(&d, 200);
+        let everyone = Bitmap::full(facts.n);
+        // One buyer alone has no spread.
+        let one = Bitmap::from_fn(facts.n, |c| c == 0);
+        let (q, base) = quality(&d, &facts, &[Some(everyone), Some(one), None]);
+        let base = base.unwrap();
+        // All buyers: their centre is the base centre, their spread the base's.
+        let all = q[0].unwrap();
+        assert!(all.distance < 1e-9 && (all.spread - base).abs() < 1e-12);
+        assert_eq!(all.buyers, 25);
+        // Three standardised features of variance 1: base spread √3.
+        assert!((base - 3f64.sqrt()).abs() < 1e-12);
+        assert_eq!(q[1].unwrap().spread, 0.0);
+        assert!(q[1].unwrap().distance > 0.0);
+        assert_eq!(q[2], None);
     }
 
     #[test]

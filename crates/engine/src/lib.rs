@@ -26,6 +26,7 @@ pub mod rfm;
 pub mod roles;
 pub mod segment;
 pub mod sources;
+pub mod splits;
 pub mod sql;
 
 pub use orders::{ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders};

@@ -954,6 +954,11 @@ impl Facts {
         })
     }
 
+    /// The latest NPS answer of a customer before the analysis date.
+    pub fn nps(&self, c: usize) -> Option<u8> {
+        self.nps[c]
+    }
+
     /// The number of orders of a customer before the analysis date.
     pub fn order_count(&self, c: usize) -> u32 {
         self.orders[c]
@@ -1303,6 +1308,13 @@ pub enum Definition {
     Rule(String),
     /// The customers at one lifecycle stage.
     Lifecycle(crate::lifecycle::Stage),
+    /// One group of a split (a column's value or band, a tier).
+    Group {
+        /// The split.
+        split: crate::splits::Split,
+        /// The group's name.
+        group: String,
+    },
     /// The members of one cluster of a k-means run.
     Cluster {
         /// The features, seed and k of the run.

@@ -1,0 +1,657 @@
+//! Segments in one click: one per value (or numeric band) of a column of
+//! the customers file, and behavioural tiers (purchase frequency, value,
+//! usage intensity, e-mail engagement, NPS loyalty, journey stage), each
+//! with thresholds read from the data and said in words.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::date::Day;
+use crate::number::{detect_decimal, parse_amount};
+use crate::rfm::quantile7;
+use crate::segment::{Bitmap, Facts};
+
+/// A way to split the customers into named groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Split {
+    /// One group per value of a column (the most frequent ones, the rest
+    /// "Other"; for lists such as `DIY;Garden`, one group per item, which
+    /// may overlap), or per numeric band.
+    Attribute {
+        /// The column of the customers file.
+        column: String,
+        /// For a numeric column, the band edges; quartiles when absent.
+        edges: Option<Vec<f64>>,
+    },
+    /// Behavioural tiers.
+    Tier(Tier),
+}
+
+/// A behavioural tier scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tier {
+    /// Frequent / occasional / inactive buyers over the last 12 months.
+    Frequency,
+    /// High / medium / low value by spend to date.
+    Value,
+    /// Heavy / moderate / light users by events in the last 90 days.
+    Usage,
+    /// Engaged / passive / dormant e-mail readers.
+    Engagement,
+    /// NPS promoters / passives / detractors.
+    Loyalty,
+    /// Awareness / consideration / decision from the events of the last
+    /// 30 days.
+    Journey,
+}
+
+/// Every tier scheme with its name.
+pub const TIERS: [(Tier, &str); 6] = [
+    (Tier::Frequency, "Purchase frequency"),
+    (Tier::Value, "Customer value"),
+    (Tier::Usage, "Usage intensity"),
+    (Tier::Engagement, "E-mail engagement"),
+    (Tier::Loyalty, "Loyalty (NPS)"),
+    (Tier::Journey, "Journey stage"),
+];
+
+impl Split {
+    /// The split's name, e.g. `city` or `Purchase frequency`.
+    pub fn label(&self) -> String {
+        match self {
+            Split::Attribute { column, .. } => column.clone(),
+            Split::Tier(t) => TIERS
+                .iter()
+                .find(|x| x.0 == *t)
+                .map_or_else(String::new, |x| x.1.to_string()),
+        }
+    }
+}
+
+/// The groups of a split.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Groups {
+    /// Each group's name and customers.
+    pub groups: Vec<(String, Bitmap)>,
+    /// How the groups were made, in words.
+    pub explanation: String,
+}
+
+/// At most this many value groups before "Other".
+const TOP_VALUES: usize = 8;
+
+/// Splits the customers.
+pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, String> {
+    match split {
+        Split::Attribute { column, edges } => attribute(data, facts, column, edges.as_deref()),
+        Split::Tier(t) => tier(data, facts, *t),
+    }
+}
+
+fn attribute(
+    data: &Dataset,
+    facts: &Facts,
+    column: &str,
+    edges: Option<&[f64]>,
+) -> Result<Groups, String> {
+    let table = data
+        .customers
+        .as_ref()
+        .ok_or("Add a customers file to split customers by its columns.")?;
+    let col = table
+        .attribute_names
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(column))
+        .ok_or_else(|| format!("The customers file has no column \"{column}\"."))?;
+    let n = facts.n;
+    let rows = table.row_of(n);
+    let value = |c: usize| {
+        rows[c]
+            .map(|r| table.attributes[r][col].trim())
+            .filter(|v| !v.is_empty())
+    };
+    let values: Vec<&str> = (0..n).filter_map(value).collect();
+    if values.is_empty() {
+        return Err(format!("The column \"{column}\" is empty."));
+    }
+    let sample: Vec<&str> = values.iter().take(2_000).copied().collect();
+    let decimal = detect_decimal(&sample);
+    let numbers: Vec<f64> = values
+        .iter()
+        .filter_map(|v| parse_amount(v, decimal))
+        .collect();
+    let mut out = Vec::new();
+    let unknown = Bitmap::from_fn(n, |c| value(c).is_none());
+    // Numbers (most values read as one, and many distinct): bands.
+    let distinct = {
+        let mut d: Vec<&str> = values.clone();
+        d.sort_unstable();
+        d.dedup();
+        d.len()
+    };
+    if numbers.len() * 10 >= values.len() * 9 && (distinct > TOP_VALUES || edges.is_some()) {
+        let mut sorted = numbers.clone();
+        sorted.sort_by(f64::total_cmp);
+        let cuts: Vec<f64> = match edges {
+            Some(e) => {
+                let mut e = e.to_vec();
+                e.sort_by(f64::total_cmp);
+                e.dedup();
+                e
+            }
+            None => {
+                let mut q: Vec<f64> = [0.25, 0.5, 0.75]
+                    .iter()
+                    .map(|p| quantile7(&sorted, *p).round())
+                    .collect();
+                q.dedup();
+                q
+            }
+        };
+        let number = |c: usize| value(c).and_then(|v| parse_amount(v, decimal));
+        let fmt = |x: f64| {
+            if x.fract() == 0.0 {
+                format!("{x:.0}")
+            } else {
+                format!("{x}")
+            }
+        };
+        for b in 0..=cuts.len() {
+            let lo = if b == 0 { None } else { Some(cuts[b - 1]) };
+            let hi = cuts.get(b).copied();
+            let name = match (lo, hi) {
+                (None, Some(h)) => format!("{column} under {}", fmt(h)),
+                (Some(l), Some(h)) => format!("{column} {} to under {}", fmt(l), fmt(h)),
+                (Some(l), None) => format!("{column} {} and over", fmt(l)),
+                (None, None) => column.to_string(),
+            };
+            let set = Bitmap::from_fn(n, |c| {
+                number(c).is_some_and(|x| lo.is_none_or(|l| x >= l) && hi.is_none_or(|h| x < h))
+            });
+            out.push((name, set));
+        }
+        if unknown.count() > 0 {
+            out.push((format!("{column} unknown"), unknown));
+        }
+        let how = if edges.is_some() {
+            "the bands you set".to_string()
+        } else {
+            "quartiles: about a quarter of the customers with a value in each band".to_string()
+        };
+        return Ok(Groups {
+            groups: out,
+            explanation: format!("Customers by {column}, in {how}."),
+        });
+    }
+    // Text: the most frequent values (items of `;` lists counted one by
+    // one), the rest "Other".
+    let is_list = values.iter().filter(|v| v.contains(';')).count() * 10 >= values.len();
+    let items = |v: &str| -> Vec<String> {
+        if is_list {
+            v.split(';')
+                .map(|p| p.trim().to_lowercase())
+                .filter(|p| !p.is_empty())
+                .collect()
+        } else {
+            vec![v.to_lowercase()]
+        }
+    };
+    let mut counts: rustc_hash::FxHashMap<String, (u64, String)> = Default::default();
+    for v in &values {
+        let originals: Vec<&str> = if is_list {
+            v.split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect()
+        } else {
+            vec![*v]
+        };
+        for (key, original) in items(v).into_iter().zip(originals) {
+            counts.entry(key).or_insert((0, original.to_string())).0 += 1;
+        }
+    }
+    let mut ranked: Vec<(String, u64, String)> =
+        counts.into_iter().map(|(k, (n, o))| (k, n, o)).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let kept: Vec<&(String, u64, String)> = ranked.iter().take(TOP_VALUES).collect();
+    let per_customer: Vec<Vec<String>> = (0..n)
+        .map(|c| value(c).map(items).unwrap_or_default())
+        .collect();
+    for (key, _, original) in &kept {
+        let set = Bitmap::from_fn(n, |c| per_customer[c].iter().any(|x| x == key));
+        out.push((format!("{column} = {original}"), set));
+    }
+    if ranked.len() > TOP_VALUES {
+        let set = Bitmap::from_fn(n, |c| {
+            !per_customer[c].is_empty()
+                && per_customer[c]
+                    .iter()
+                    .any(|x| !kept.iter().any(|k| &k.0 == x))
+        });
+        out.push((format!("{column}: other values"), set));
+    }
+    if unknown.count() > 0 {
+        out.push((format!("{column} unknown"), unknown));
+    }
+    Ok(Groups {
+        groups: out,
+        explanation: if is_list {
+            format!(
+                "Customers by {column}: a customer listing several values is in each of their groups, so the groups overlap."
+            )
+        } else {
+            format!(
+                "Customers by {column}: the {} most frequent values, the others together.",
+                kept.len()
+            )
+        },
+    })
+}
+
+/// The value at a share of the sorted values (R's type 7).
+fn cut(values: &mut [f64], p: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    if values.is_empty() {
+        0.0
+    } else {
+        quantile7(values, p)
+    }
+}
+
+fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
+    let n = facts.n;
+    let as_of = facts.as_of;
+    let window_count = |customer: &[u32],
+                        day: &dyn Fn(usize) -> Option<Day>,
+                        keep: &dyn Fn(usize) -> bool,
+                        days: i32| {
+        let mut v = vec![0u32; n];
+        for (i, c) in customer.iter().enumerate() {
+            if let Some(d) = day(i)
+                && d < as_of
+                && d >= as_of - days
+                && keep(i)
+                && let Some(slot) = v.get_mut(*c as usize)
+            {
+                *slot += 1;
+            }
+        }
+        v
+    };
+    let named = |v: Vec<(&str, Bitmap)>| -> Vec<(String, Bitmap)> {
+        v.into_iter().map(|(a, b)| (a.to_string(), b)).collect()
+    };
+    match tier {
+        Tier::Frequency => {
+            let o = &data.orders;
+            let recent = window_count(
+                &o.customer,
+                &|i| Some(o.day[i]),
+                &|i| o.amount[i] >= 0.0,
+                365,
+            );
+            let mut active: Vec<f64> = recent
+                .iter()
+                .filter(|x| **x > 0)
+                .map(|x| f64::from(*x))
+                .collect();
+            let frequent_from = cut(&mut active, 0.75).round().max(2.0) as u32;
+            Ok(Groups {
+                groups: named(vec![
+                    (
+                        "Frequent buyers",
+                        Bitmap::from_fn(n, |c| recent[c] >= frequent_from),
+                    ),
+                    (
+                        "Occasional buyers",
+                        Bitmap::from_fn(n, |c| recent[c] > 0 && recent[c] < frequent_from),
+                    ),
+                    (
+                        "Inactive buyers",
+                        Bitmap::from_fn(n, |c| recent[c] == 0 && facts.order_count(c) > 0),
+                    ),
+                ]),
+                explanation: format!(
+                    "Orders in the 12 months before the analysis date: frequent from {frequent_from} (the top quarter of active buyers), occasional below, inactive with none in 12 months but earlier orders."
+                ),
+            })
+        }
+        Tier::Value => {
+            let mut spend: Vec<f64> = (0..n)
+                .filter(|c| facts.order_count(*c) > 0)
+                .map(|c| facts.spend(c))
+                .collect();
+            if spend.is_empty() {
+                return Err("No customer has an order before the analysis date.".into());
+            }
+            let high = cut(&mut spend, 0.8);
+            let medium = cut(&mut spend, 0.5);
+            Ok(Groups {
+                groups: named(vec![
+                    (
+                        "High value",
+                        Bitmap::from_fn(n, |c| facts.order_count(c) > 0 && facts.spend(c) >= high),
+                    ),
+                    (
+                        "Medium value",
+                        Bitmap::from_fn(n, |c| {
+                            facts.order_count(c) > 0
+                                && facts.spend(c) >= medium
+                                && facts.spend(c) < high
+                        }),
+                    ),
+                    (
+                        "Low value",
+                        Bitmap::from_fn(n, |c| facts.order_count(c) > 0 && facts.spend(c) < medium),
+                    ),
+                ]),
+                explanation: format!(
+                    "Spend to date: high from {high:.2} (the top 20% of buyers), medium from {medium:.2} (the next 30%), low below."
+                ),
+            })
+        }
+        Tier::Usage => {
+            let ev = data
+                .events
+                .as_ref()
+                .ok_or("Add an events file to see usage intensity.")?;
+            let day = |i: usize| Some(ev.time[i].div_euclid(86_400) as Day);
+            let count = window_count(&ev.customer, &day, &|_| true, 90);
+            let mut active: Vec<f64> = count
+                .iter()
+                .filter(|x| **x > 0)
+                .map(|x| f64::from(*x))
+                .collect();
+            let heavy = cut(&mut active, 0.8).max(1.0);
+            let moderate = cut(&mut active, 0.5).max(1.0);
+            let c_of = |c: usize| f64::from(count[c]);
+            Ok(Groups {
+                groups: named(vec![
+                    (
+                        "Heavy users",
+                        Bitmap::from_fn(n, |c| count[c] > 0 && c_of(c) >= heavy),
+                    ),
+                    (
+                        "Moderate users",
+                        Bitmap::from_fn(n, |c| {
+                            count[c] > 0 && c_of(c) >= moderate && c_of(c) < heavy
+                        }),
+                    ),
+                    (
+                        "Light users",
+                        Bitmap::from_fn(n, |c| count[c] > 0 && c_of(c) < moderate),
+                    ),
+                    ("No recent activity", Bitmap::from_fn(n, |c| count[c] == 0)),
+                ]),
+                explanation: format!(
+                    "Events in the last 90 days: heavy from {heavy:.0} (the top 20% of active users), moderate from {moderate:.0} (the next 30%), light below."
+                ),
+            })
+        }
+        Tier::Engagement => {
+            let e = data
+                .email
+                .as_ref()
+                .ok_or("Add an e-mail results file to see e-mail engagement.")?;
+            let opens90 = window_count(&e.customer, &|i| e.day[i], &|i| e.opened[i], 90);
+            let opens180 = window_count(&e.customer, &|i| e.day[i], &|i| e.opened[i], 180);
+            let received = window_count(&e.customer, &|i| e.day[i], &|i| e.delivered[i], 180);
+            Ok(Groups {
+                groups: named(vec![
+                    ("Engaged readers", Bitmap::from_fn(n, |c| opens90[c] > 0)),
+                    ("Passive readers", Bitmap::from_fn(n, |c| opens90[c] == 0 && opens180[c] > 0)),
+                    ("Dormant readers", Bitmap::from_fn(n, |c| opens180[c] == 0 && received[c] > 0)),
+                ]),
+                explanation: "Engaged: opened an e-mail in the last 90 days; passive: none in 90 days but one in the 90 before; dormant: received e-mails in the last 180 days and opened none.".into(),
+            })
+        }
+        Tier::Loyalty => {
+            if data.surveys.is_none() {
+                return Err("Add survey answers (NPS) to see loyalty.".into());
+            }
+            let nps = |c: usize| facts.nps(c);
+            Ok(Groups {
+                groups: named(vec![
+                    ("Promoters", Bitmap::from_fn(n, |c| nps(c).is_some_and(|x| x >= 9))),
+                    ("Passives", Bitmap::from_fn(n, |c| nps(c).is_some_and(|x| (7..=8).contains(&x)))),
+                    ("Detractors", Bitmap::from_fn(n, |c| nps(c).is_some_and(|x| x <= 6))),
+                ]),
+                explanation: "The latest NPS answer of each customer: promoters 9–10, passives 7–8, detractors 0–6.".into(),
+            })
+        }
+        Tier::Journey => {
+            let ev = data
+                .events
+                .as_ref()
+                .ok_or("Add an events file to see journey stages.")?;
+            let stage_of: Vec<Option<u8>> =
+                ev.names.iter().map(|name| journey_stage(name)).collect();
+            let mut best = vec![None::<u8>; n];
+            let (lo, hi) = (i64::from(as_of - 30) * 86_400, i64::from(as_of) * 86_400);
+            for i in 0..ev.customer.len() {
+                let c = ev.customer[i] as usize;
+                if ev.time[i] >= lo
+                    && ev.time[i] < hi
+                    && c < n
+                    && let Some(s) = stage_of[ev.event[i] as usize]
+                {
+                    best[c] = Some(best[c].map_or(s, |b| b.max(s)));
+                }
+            }
+            let mapped: Vec<String> = ev
+                .names
+                .iter()
+                .zip(&stage_of)
+                .filter_map(|(name, s)| s.map(|s| format!("{name} → {}", JOURNEY[s as usize])))
+                .collect();
+            Ok(Groups {
+                groups: (0..3)
+                    .map(|s| {
+                        (
+                            JOURNEY[s as usize].to_string(),
+                            Bitmap::from_fn(n, |c| best[c] == Some(s)),
+                        )
+                    })
+                    .collect(),
+                explanation: format!(
+                    "The furthest stage each customer reached in the last 30 days ({}).",
+                    mapped.join(", ")
+                ),
+            })
+        }
+    }
+}
+
+/// The journey stages.
+const JOURNEY: [&str; 3] = ["Awareness", "Consideration", "Decision"];
+
+/// The journey stage of an event, from its name: visits and page views
+/// build awareness, product views, searches, wish lists and carts are
+/// consideration, checkouts and purchases decision.
+pub fn journey_stage(event: &str) -> Option<u8> {
+    let e = event.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| e.contains(w));
+    if has(&["checkout", "purchase", "order", "payment", "pay"]) {
+        Some(2)
+    } else if has(&["product", "search", "cart", "basket", "wish", "compare"]) {
+        Some(1)
+    } else if has(&[
+        "page", "view", "visit", "session", "open", "click", "landing",
+    ]) {
+        Some(0)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Orders;
+
+    fn data() -> Dataset {
+        let mut rows = Vec::new();
+        // c0..c9: c orders each in the last year, spend 10 per order.
+        for c in 0..10 {
+            for k in 0..c {
+                rows.push((format!("c{c}"), 900 + k * 5, 10.0));
+            }
+        }
+        rows.push(("old".into(), 100, 500.0));
+        let mut d = Dataset::from_orders(Orders::from_rows(&rows));
+        let mut csv = String::from("customer_id,city,age,interests\n");
+        for c in 0..10 {
+            let city = ["Lyon", "Paris", "Lyon", "Nice", "lyon"][c % 5];
+            csv.push_str(&format!(
+                "c{c},{city},{},\"DIY;{}\"\n",
+                20 + 5 * c,
+                if c % 2 == 0 { "Garden" } else { "Books" }
+            ));
+        }
+        csv.push_str("p,,,\n");
+        d.add_source("c.csv", csv.as_bytes()).unwrap();
+        d.add_source("s.csv", b"customer_id,nps\nc1,10\nc2,8\nc3,3\n")
+            .unwrap();
+        d
+    }
+
+    fn names_counts(g: &Groups) -> Vec<(String, u64)> {
+        g.groups
+            .iter()
+            .map(|(n, b)| (n.clone(), b.count()))
+            .collect()
+    }
+
+    #[test]
+    fn text_values_ignore_case_and_lists_overlap() {
+        let d = data();
+        let f = Facts::new(&d, 1000);
+        let g = split(
+            &d,
+            &f,
+            &Split::Attribute {
+                column: "city".into(),
+                edges: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            names_counts(&g),
+            vec![
+                ("city = Lyon".into(), 6),
+                ("city = Nice".into(), 2),
+                ("city = Paris".into(), 2),
+                ("city unknown".into(), 2)
+            ]
+        );
+        let g = split(
+            &d,
+            &f,
+            &Split::Attribute {
+                column: "interests".into(),
+                edges: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            names_counts(&g),
+            vec![
+                ("interests = DIY".into(), 10),
+                ("interests = Books".into(), 5),
+                ("interests = Garden".into(), 5),
+                ("interests unknown".into(), 2)
+            ]
+        );
+        assert!(g.explanation.contains("overlap"));
+    }
+
+    #[test]
+    fn numbers_in_quartiles_or_given_bands() {
+        let d = data();
+        let f = Facts::new(&d, 1000);
+        // Ages 20, 25, ..., 65: quartiles (type 7) 31.25, 42.5, 53.75,
+        // rounded 31, 43 (42.5 rounds away from zero), 54.
+        let g = split(
+            &d,
+            &f,
+            &Split::Attribute {
+                column: "age".into(),
+                edges: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            names_counts(&g),
+            vec![
+                ("age under 31".into(), 3),
+                ("age 31 to under 43".into(), 2),
+                ("age 43 to under 54".into(), 2),
+                ("age 54 and over".into(), 3),
+                ("age unknown".into(), 2)
+            ]
+        );
+        let g = split(
+            &d,
+            &f,
+            &Split::Attribute {
+                column: "age".into(),
+                edges: Some(vec![35.0, 50.0]),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            names_counts(&g)[..3].to_vec(),
+            vec![
+                ("age under 35".into(), 3),
+                ("age 35 to under 50".into(), 3),
+                ("age 50 and over".into(), 4)
+            ]
+        );
+    }
+
+    #[test]
+    fn tiers_by_hand() {
+        let d = data();
+        let f = Facts::new(&d, 1000);
+        // Active buyers c1..c9 with 1..9 orders in the year: p75 of 1..9
+        // is 7, so frequent from 7 (c7, c8, c9); "old" is inactive.
+        let g = split(&d, &f, &Split::Tier(Tier::Frequency)).unwrap();
+        assert_eq!(
+            names_counts(&g),
+            vec![
+                ("Frequent buyers".into(), 3),
+                ("Occasional buyers".into(), 6),
+                ("Inactive buyers".into(), 1)
+            ]
+        );
+        // Spend 10..90 and 500: p80 of [10..90, 500] = 82 → c9 and old;
+        // p50 = 55 → c6, c7, c8 medium.
+        let g = split(&d, &f, &Split::Tier(Tier::Value)).unwrap();
+        assert_eq!(
+            names_counts(&g),
+            vec![
+                ("High value".into(), 2),
+                ("Medium value".into(), 3),
+                ("Low value".into(), 5)
+            ]
+        );
+        let g = split(&d, &f, &Split::Tier(Tier::Loyalty)).unwrap();
+        assert_eq!(
+            names_counts(&g),
+            vec![
+                ("Promoters".into(), 1),
+                ("Passives".into(), 1),
+                ("Detractors".into(), 1)
+            ]
+        );
+        assert!(
+            split(&d, &f, &Split::Tier(Tier::Usage))
+                .unwrap_err()
+                .contains("events file")
+        );
+        assert_eq!(journey_stage("begin_checkout"), Some(2));
+        assert_eq!(journey_stage("add_to_cart"), Some(1));
+        assert_eq!(journey_stage("page_view"), Some(0));
+        assert_eq!(journey_stage("unsubscribe"), None);
+    }
+}
