@@ -46,6 +46,8 @@ pub struct Cond {
     pub value2: String,
     /// "In the last N days", when the field takes it.
     pub days: String,
+    /// "In the category", for orders and spend (empty: any).
+    pub category: String,
 }
 
 /// What a field is.
@@ -212,6 +214,9 @@ impl Cond {
                 } else {
                     None
                 },
+                category: (matches!(measure, Measure::Orders | Measure::Spend)
+                    && !self.category.is_empty())
+                .then(|| self.category.clone()),
                 test,
             },
             _ => Rule::Attribute {
@@ -279,6 +284,7 @@ fn default_cond(columns: &[ColumnSummary]) -> Cond {
 #[derive(Clone)]
 struct Ctx {
     draft: RwSignal<Group>,
+    categories: StoredValue<Vec<String>>,
     columns: StoredValue<Vec<ColumnSummary>>,
     events: StoredValue<Vec<String>>,
     has_email: bool,
@@ -358,6 +364,7 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
                 c.value.clear();
                 c.value2.clear();
                 c.days.clear();
+                c.category.clear();
             })
         }
     };
@@ -416,6 +423,32 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
         }
         .into_any(),
     };
+    let category = match kind {
+        Kind::Measure(Measure::Orders | Measure::Spend)
+            if !ctx.categories.get_value().is_empty() =>
+        {
+            let edit = edit.clone();
+            let current = c.category.clone();
+            let options = ctx
+                .categories
+                .get_value()
+                .into_iter()
+                .map(|cat| {
+                    let selected = cat == current;
+                    view! { <option value=cat.clone() selected=selected>{cat.clone()}</option> }
+                })
+                .collect_view();
+            view! {
+                <select aria-label="Category" data-testid=format!("{id}-category")
+                    on:change=move |ev| { let v = event_target_value(&ev); edit(&|c: &mut Cond| c.category = v.clone()) }>
+                    <option value="" selected=current.is_empty()>"in any category"</option>
+                    {options}
+                </select>
+            }
+            .into_any()
+        }
+        _ => ().into_any(),
+    };
     let window = match kind {
         Kind::Measure(m) if m.takes_window() => view! {
             <span class="muted">" in the last "</span>
@@ -441,7 +474,7 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
     };
     view! {
         <li class="condition" data-testid=id.clone()>
-            {first} " " {rest} " " {values} {window}
+            {first} " " {category} " " {rest} " " {values} {window}
             <button class="link" aria-label="Remove this condition" title="Remove this condition" on:click=remove>"✕"</button>
         </li>
     }
@@ -567,6 +600,7 @@ pub fn RuleBuilder() -> impl IntoView {
         state.workspace.get().map(|ws| {
             let ctx = Ctx {
                 draft,
+                categories: StoredValue::new(ws.analysis.segments.categories.clone()),
                 columns: StoredValue::new(ws.analysis.segments.columns.clone()),
                 events: StoredValue::new(ws.analysis.event_names.clone()),
                 has_email: ws.analysis.kpis.values.last().is_some_and(|b| {

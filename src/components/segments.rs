@@ -277,6 +277,7 @@ pub fn SavedSegments() -> impl IntoView {
             let rows_choice = ws.record.options.rows.clone();
             let overview = ws.analysis.segments.clone();
             let base_spread = overview.base_spread;
+            let layout = RwSignal::new(Layout::Plain);
             let body = saved.iter().zip(definitions).enumerate().map(|(i, (s, def))| {
                 let quality = overview.quality.get(i).copied().flatten().map(|q| {
                     let title = format!(
@@ -311,7 +312,7 @@ pub fn SavedSegments() -> impl IntoView {
                         }}
                         <td class="actions">
                             <button class="link" data-testid="open-members" on:click=move |_| open_members(state, name.clone(), d1.clone())>"Members"</button>
-                            <button class="link" on:click=move |_| actions::export_segment(state, name2.clone(), d2.clone(), Layout::Plain)>"Download CSV"</button>
+                            <button class="link" data-testid="download-segment" on:click=move |_| actions::export_segment(state, name2.clone(), d2.clone(), layout.get_untracked())>"Download"</button>
                             <button class="link danger" aria-label=format!("Delete {}", s.name) on:click=move |_| actions::delete_segment(state, name3.clone())>"Delete"</button>
                         </td>
                     </tr>
@@ -338,6 +339,23 @@ pub fn SavedSegments() -> impl IntoView {
                                 "Spread inside: how alike a segment's buyers are (all buyers: {}); distance from average: how different they are from the rest. A good segment has a small spread and a large distance.",
                                 base_spread.map(|b| format!("{b:.2}")).unwrap_or_else(|| "–".into())
                             )}</p>
+                            <div class="thresholds">
+                                <label>"Downloads as "
+                                    <select data-testid="segment-layout" on:change=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        if let Some(l) = Layout::ALL.iter().find(|l| l.label() == v) { layout.set(*l) }
+                                    }>
+                                        {Layout::ALL.iter().map(|l| view! { <option value=l.label()>{l.label()}</option> }).collect_view()}
+                                    </select>
+                                </label>
+                                {move || state.last_export.get().map(|(file, rows, without)| view! {
+                                    <span class="muted small" data-testid="segment-export-done">{format!(
+                                        "{file}: {} customers written{}",
+                                        format::int(rows),
+                                        if without > 0 { format!(", {} left out for want of an e-mail address", format::int(without)) } else { String::new() }
+                                    )}</span>
+                                })}
+                            </div>
                             {overlap_view(&overview)}
                             <p>
                                 {if rows_choice == Rows::Saved {

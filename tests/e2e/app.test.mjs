@@ -314,6 +314,26 @@ test('segments: the example rule is built in a few clicks and counts what the co
   await page.waitForFunction(() => /1 matching/.test(document.querySelector('[data-testid=members-count]')?.textContent ?? ''));
   await page.getByTestId('saved-segments').screenshot({ path: join(shots, '02g-my-segments.png') });
 
+  // Downloaded in Mailchimp's columns: every member, e-mail first.
+  await page.getByTestId('segment-layout').selectOption({ label: 'Mailchimp' });
+  const [download] = await Promise.all([page.waitForEvent('download'), saved.getByTestId('download-segment').click()]);
+  const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+  assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
+  assert.equal(lines.length - 1, expected);
+  assert.ok(lines.slice(1).every((l) => l.endsWith(',DIY men to win back') && l.includes('@')));
+
+  // Spend in a product category, from the order file's category column.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await add();
+  await page.getByTestId('cond-0-field').selectOption('m:spend');
+  await page.getByTestId('cond-0-category').selectOption('Classical');
+  await type('cond-0-value', '50');
+  await type('cond-0-days', '365');
+  writeFileSync(ruleFile, JSON.stringify({ measure: 'spend', category: 'Classical', days: 365, at_least: 50 }));
+  const classical = Number(cliOnDemo(['segment', '--count', '--rule', ruleFile]).trim());
+  await page.waitForFunction((n) => document.querySelector('[data-testid=rule-count]')?.textContent.startsWith(`${n.toLocaleString('en-US')} of 5,000`), classical);
+  assert.match(await page.getByTestId('rule-words').innerText(), /spend in Classical in the last 365 days at least 50/);
+
   // Compared on every KPI against all customers; kept across a reload.
   await page.getByTestId('compare-saved').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === 'DIY men to win back');

@@ -88,6 +88,21 @@ RULES = {
            where customer_id not in (select customer_id from opened)
               or customer_id in (select customer_id from carts)""",
     ),
+    # Spent 50 or more on classical music in the last year, outside Paris
+    # (customers without a city are not in Paris).
+    "category": (
+        {"all": [
+            {"measure": "spend", "category": "classical", "days": 365, "at_least": 50},
+            {"not": {"attribute": "city", "equals": "Paris"}},
+        ]},
+        """select customer_id from o
+           where lower(category) = 'classical'
+             and cast(order_date as date) >= date '{as_of}' - 365
+             and cast(order_date as date) < date '{as_of}'
+           group by customer_id having sum(cast(amount as double)) >= 50
+           except
+           select customer_id from c where upper(trim(city)) = 'PARIS'""",
+    ),
 }
 
 

@@ -149,6 +149,8 @@ pub struct Overview {
     pub saved: Vec<SavedCount>,
     /// The customers file's columns.
     pub columns: Vec<ColumnSummary>,
+    /// The orders' product categories, when the order file has them.
+    pub categories: Vec<String>,
     /// Customers in both of two saved segments: `overlap[i][j]` (the
     /// diagonal is each segment's size); empty when fewer than two can be
     /// evaluated.
@@ -293,6 +295,7 @@ pub fn overview(
         flows: lifecycle::flows(&data.orders, facts.as_of, Period::Month),
         saved,
         columns: columns(data),
+        categories: data.orders.categories.clone(),
         overlap,
         quality,
         base_spread,

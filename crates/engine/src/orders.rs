@@ -27,7 +27,16 @@ pub struct Orders {
     pub day: Vec<Day>,
     /// The amount of each row; negative amounts are refunds.
     pub amount: Vec<f64>,
+    /// The product category of each row, an index into `categories`
+    /// ([`NO_CATEGORY`] when the cell is empty); empty when the file has
+    /// no category column.
+    pub category: Vec<u32>,
+    /// The categories' names, in order of first appearance.
+    pub categories: Vec<String>,
 }
+
+/// The category index of a row whose category cell is empty.
+pub const NO_CATEGORY: u32 = u32::MAX;
 
 impl Orders {
     /// The number of rows.
@@ -74,8 +83,12 @@ impl Orders {
             out.customer.push(new_index[c]);
             out.day.push(self.day[i]);
             out.amount.push(self.amount[i]);
+            if let Some(cat) = self.category.get(i) {
+                out.category.push(*cat);
+            }
         }
         out.customer_keys = keys;
+        out.categories = std::mem::take(&mut self.categories);
         *self = out;
     }
 
@@ -194,6 +207,9 @@ pub struct ImportReport {
     pub date_format_note: Option<String>,
     /// Every column and its role.
     pub columns: Vec<ColumnInfo>,
+    /// The product category column, when the file has one.
+    #[serde(default)]
+    pub category_column: Option<String>,
     /// Rows accepted.
     pub rows: u64,
     /// Rows rejected, listed (the first [`MAX_LISTED_ERRORS`]).
@@ -386,6 +402,7 @@ struct Plan {
     customer: usize,
     date: usize,
     amount: usize,
+    category: Option<usize>,
     date_format: DateFormat,
     decimal: DecimalSeparator,
 }
@@ -418,6 +435,7 @@ struct Builder {
     slash: Option<SlashDates>,
     header_pending: bool,
     keys: FxHashMap<String, u32>,
+    categories: FxHashMap<String, u32>,
     orders: Orders,
     rejected: Vec<RowError>,
     rejected_total: u64,
@@ -526,6 +544,7 @@ impl OrdersImporter {
             date_format: plan.date_format.label().to_string(),
             date_format_note,
             columns,
+            category_column: plan.category.map(|c| plan.names[c].clone()),
             rows: b.orders.len() as u64,
             rejected: b.rejected,
             rejected_total: b.rejected_total,
@@ -587,6 +606,7 @@ impl OrdersImporter {
                 .then(SlashDates::default),
                 plan,
                 keys: FxHashMap::default(),
+                categories: FxHashMap::default(),
                 orders: Orders::default(),
                 rejected: Vec::new(),
                 rejected_total: 0,
@@ -736,6 +756,14 @@ fn plan(
         chosen[&Role::OrderDate],
         chosen[&Role::Amount],
     );
+    // An optional product category, by its header only.
+    let category = has_header
+        .then(|| {
+            (0..width).find(|i| {
+                ![customer, date_col, amount].contains(i) && roles::is_category_name(&names[*i])
+            })
+        })
+        .flatten();
     Ok(Plan {
         types: (0..width).map(|i| column_type(&values(i))).collect(),
         encoding,
@@ -747,6 +775,7 @@ fn plan(
         customer,
         date: date_col,
         amount,
+        category,
     })
 }
 
@@ -933,6 +962,29 @@ impl Builder {
         self.orders.customer.push(idx);
         self.orders.day.push(day);
         self.orders.amount.push(amount);
+        if let Some(col) = self.plan.category {
+            let cat = match (col < r.len()).then(|| r.field(col)) {
+                Some(field) => {
+                    let text = delimited::field_text(enc, field);
+                    let text = text.trim();
+                    // Spellings that differ only in case are one category,
+                    // named as first seen.
+                    let key = text.to_lowercase();
+                    if text.is_empty() {
+                        NO_CATEGORY
+                    } else if let Some(i) = self.categories.get(&key) {
+                        *i
+                    } else {
+                        let next = self.orders.categories.len() as u32;
+                        self.categories.insert(key, next);
+                        self.orders.categories.push(text.to_string());
+                        next
+                    }
+                }
+                None => NO_CATEGORY,
+            };
+            self.orders.category.push(cat);
+        }
     }
 }
 
@@ -948,7 +1000,8 @@ pub fn import_orders(
 }
 
 const MAGIC: &[u8; 4] = b"SGLO";
-const FORMAT_VERSION: u16 = 1;
+/// The table format: 1 without categories, 2 with.
+const FORMAT_VERSION: u16 = 2;
 
 /// Why stored bytes could not be read back as a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -978,6 +1031,16 @@ impl Orders {
         out.extend(self.customer.iter().flat_map(|v| v.to_le_bytes()));
         out.extend(self.day.iter().flat_map(|v| v.to_le_bytes()));
         out.extend(self.amount.iter().flat_map(|v| v.to_le_bytes()));
+        out.extend_from_slice(&(self.categories.len() as u32).to_le_bytes());
+        for c in &self.categories {
+            out.extend_from_slice(&(c.len() as u32).to_le_bytes());
+            out.extend_from_slice(c.as_bytes());
+        }
+        let with_categories = self.category.len() == self.len() && !self.categories.is_empty();
+        out.push(u8::from(with_categories));
+        if with_categories {
+            out.extend(self.category.iter().flat_map(|v| v.to_le_bytes()));
+        }
         out
     }
 
@@ -997,7 +1060,7 @@ impl Orders {
             return Err(err("not a SegLens orders table"));
         }
         let version = u16::from_le_bytes(take(2)?.try_into().map_err(|_| err("version"))?);
-        if version != FORMAT_VERSION {
+        if version == 0 || version > FORMAT_VERSION {
             return Err(DecodeError(format!("unknown table version {version}")));
         }
         let u32_at = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
@@ -1024,6 +1087,28 @@ impl Orders {
             .chunks_exact(8)
             .map(|s| f64::from_le_bytes(s.try_into().unwrap_or([0; 8])))
             .collect();
+        let (mut categories, mut category) = (Vec::new(), Vec::new());
+        if version >= 2 {
+            let n_categories = u32_at(take(4)?) as usize;
+            for _ in 0..n_categories {
+                let len = u32_at(take(4)?) as usize;
+                let c =
+                    std::str::from_utf8(take(len)?).map_err(|_| err("category is not UTF-8"))?;
+                categories.push(c.to_string());
+            }
+            if take(1)?[0] == 1 {
+                category = take(n.checked_mul(4).ok_or_else(|| err("size"))?)?
+                    .chunks_exact(4)
+                    .map(u32_at)
+                    .collect();
+                if category
+                    .iter()
+                    .any(|c| *c != NO_CATEGORY && *c as usize >= n_categories)
+                {
+                    return Err(err("category index out of range"));
+                }
+            }
+        }
         if pos != bytes.len() {
             return Err(err("trailing bytes"));
         }
@@ -1032,6 +1117,8 @@ impl Orders {
             customer,
             day,
             amount,
+            category,
+            categories,
         })
     }
 }
@@ -1050,5 +1137,57 @@ mod tests {
         assert_eq!(column_type(&["yes", "No"]), ColumnType::Boolean);
         assert_eq!(column_type(&["Paris", "Lyon"]), ColumnType::Text);
         assert_eq!(column_type(&["00004", "00012"]), ColumnType::Integer);
+    }
+
+    #[test]
+    fn a_category_column_is_kept_and_stored() {
+        let text = "N° client;Date;Montant;Catégorie;Canal\n\
+                    a;01/02/2024;10,5;Bricolage;web\n\
+                    b;02/02/2024;20;;web\n\
+                    a;03/02/2024;-5; Jardin ;shop\n\
+                    c;04/02/2024;7;Bricolage\n";
+        let (o, report) =
+            import_orders("f.csv", text.as_bytes(), ImportOptions::default()).unwrap();
+        assert_eq!(report.category_column.as_deref(), Some("Catégorie"));
+        assert_eq!(o.categories, vec!["Bricolage", "Jardin"]);
+        assert_eq!(o.category, vec![0, NO_CATEGORY, 1, 0]);
+        let bytes = o.encode();
+        assert_eq!(Orders::decode(&bytes).unwrap(), o);
+        assert!(Orders::decode(&bytes[..bytes.len() - 1]).is_err());
+        // Without a category column: none kept.
+        let (plain, report) = import_orders(
+            "g.csv",
+            b"customer_id,date,amount\na,2024-01-01,1\n",
+            ImportOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(report.category_column, None);
+        assert!(plain.category.is_empty() && plain.categories.is_empty());
+        assert_eq!(Orders::decode(&plain.encode()).unwrap(), plain);
+    }
+
+    #[test]
+    fn tables_of_format_1_still_read() {
+        // Written by hand as format 1 stored them: one key, one row.
+        let mut v1 = Vec::new();
+        v1.extend_from_slice(b"SGLO");
+        v1.extend_from_slice(&1u16.to_le_bytes());
+        v1.extend_from_slice(&1u32.to_le_bytes());
+        v1.extend_from_slice(&1u32.to_le_bytes());
+        v1.extend_from_slice(b"a");
+        v1.extend_from_slice(&1u32.to_le_bytes());
+        v1.extend_from_slice(&0u32.to_le_bytes());
+        v1.extend_from_slice(&19_000i32.to_le_bytes());
+        v1.extend_from_slice(&12.5f64.to_le_bytes());
+        let o = Orders::decode(&v1).unwrap();
+        assert_eq!(o, Orders::from_rows(&[("a".into(), 19_000, 12.5)]));
+        let mut future = v1.clone();
+        future[4] = 9;
+        assert!(
+            Orders::decode(&future)
+                .unwrap_err()
+                .to_string()
+                .contains("version 9")
+        );
     }
 }

@@ -139,6 +139,25 @@ const AMOUNT_NAMES: &[&str] = &[
     "valeur",
 ];
 
+const CATEGORY_NAMES: &[&str] = &[
+    "category",
+    "categories",
+    "product_category",
+    "product_type",
+    "department",
+    "categorie",
+    "categorie_produit",
+    "rayon",
+    "famille",
+    "univers",
+];
+
+/// True when a header names a product category (`category`, `catégorie`,
+/// `rayon`, …).
+pub fn is_category_name(header: &str) -> bool {
+    CATEGORY_NAMES.contains(&normalise(header).as_str())
+}
+
 /// How well a header name fits a role: 3 for an exact known name, 2 for a
 /// known name inside the header (`montant_ttc_eur`), 0 for none.
 pub fn name_score(role: Role, header: &str) -> u8 {

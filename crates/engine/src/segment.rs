@@ -290,6 +290,8 @@ pub enum Rule {
         measure: Measure,
         /// Only the last N days before the analysis date, when given.
         days: Option<u32>,
+        /// Only the orders of this product category (orders and spend).
+        category: Option<String>,
         /// The test.
         test: Test,
     },
@@ -627,6 +629,23 @@ impl Rule {
                     format!("{} cannot be limited to the last days", measure.key()),
                 ));
             }
+            let category = match obj.get("category") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(
+                    v.as_str()
+                        .filter(|s| !s.trim().is_empty())
+                        .ok_or_else(|| {
+                            err(&format!("{path}.category"), "expected a category name")
+                        })?
+                        .to_string(),
+                ),
+            };
+            if category.is_some() && !matches!(measure, Measure::Orders | Measure::Spend) {
+                return Err(err(
+                    &format!("{path}.category"),
+                    "only orders and spend can be limited to a category",
+                ));
+            }
             let test = Test::from_json(obj, path)?;
             if !(test.is_numeric() || matches!(test, Test::IsEmpty | Test::IsNotEmpty)) {
                 return Err(err(
@@ -637,6 +656,7 @@ impl Rule {
             return Ok(Rule::Measure {
                 measure,
                 days,
+                category,
                 test,
             });
         }
@@ -691,12 +711,16 @@ impl Rule {
             Rule::Measure {
                 measure,
                 days,
+                category,
                 test,
             } => {
                 let mut m = Map::new();
                 m.insert("measure".into(), json!(measure.key()));
                 if let Some(d) = days {
                     m.insert("days".into(), json!(d));
+                }
+                if let Some(c) = category {
+                    m.insert("category".into(), json!(c));
                 }
                 test.to_json(&mut m);
                 Value::Object(m)
@@ -747,11 +771,15 @@ impl Rule {
             Rule::Measure {
                 measure,
                 days,
+                category,
                 test,
             } => {
                 let window = days.map_or(String::new(), |d| format!(" in the last {d} days"));
+                let category = category
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(" in {c}"));
                 format!(
-                    "{}{window} {}",
+                    "{}{category}{window} {}",
                     measure.label().to_lowercase(),
                     describe_test(test)
                 )
@@ -1030,8 +1058,9 @@ impl<'a> Evaluator<'a> {
             Rule::Measure {
                 measure,
                 days,
+                category,
                 test,
-            } => self.measure(*measure, *days, test, path, within),
+            } => self.measure(*measure, *days, category.as_deref(), test, path, within),
             Rule::Event {
                 name,
                 did,
@@ -1105,6 +1134,7 @@ impl<'a> Evaluator<'a> {
         &self,
         measure: Measure,
         days: Option<u32>,
+        category: Option<&str>,
         test: &Test,
         path: &str,
         within: &Bitmap,
@@ -1127,13 +1157,38 @@ impl<'a> Evaluator<'a> {
         };
         let o = &self.data.orders;
         let value: Box<dyn Fn(usize) -> Option<f64> + '_> = match measure {
-            Measure::Orders | Measure::Spend if from.is_some() => {
+            Measure::Orders | Measure::Spend if from.is_some() || category.is_some() => {
                 let from = from.unwrap_or(Day::MIN);
                 let spend = measure == Measure::Spend;
+                let wanted = match category {
+                    None => None,
+                    Some(name) => {
+                        if o.categories.is_empty() {
+                            return Err(err(
+                                path,
+                                "the orders have no category column: import an order file with one (category, catégorie, rayon…)",
+                            ));
+                        }
+                        Some(
+                            o.categories
+                                .iter()
+                                .position(|c| c.trim().eq_ignore_ascii_case(name.trim()))
+                                .ok_or_else(|| {
+                                    err(
+                                        path,
+                                        format!(
+                                            "no order is in the category \"{name}\" (there are: {})",
+                                            o.categories.join(", ")
+                                        ),
+                                    )
+                                })? as u32,
+                        )
+                    }
+                };
                 Box::new(move |c| {
                     Some(sum(&f.orders_by, c, &|i| {
                         let (d, a) = (o.day[i], o.amount[i]);
-                        if d < from || d >= as_of {
+                        if d < from || d >= as_of || wanted.is_some_and(|w| o.category[i] != w) {
                             0.0
                         } else if spend {
                             a
@@ -1256,6 +1311,7 @@ fn cost(rule: &Rule) -> u8 {
         Rule::Measure {
             measure,
             days: None,
+            category: None,
             ..
         } if !matches!(
             measure,
@@ -1531,6 +1587,69 @@ mod tests {
             select(&d, r#"{"measure":"nps","is_empty":true}"#),
             vec!["c", "d", "e"]
         );
+    }
+
+    #[test]
+    fn orders_and_spend_in_a_category() {
+        let text = "customer_id,order_date,amount,category\n\
+                    a,2024-06-01,30,DIY\n\
+                    a,2024-06-20,-10,DIY\n\
+                    a,2024-01-05,50,Books\n\
+                    b,2024-06-10,25,diy\n\
+                    b,2024-06-11,5,\n\
+                    c,2024-06-15,99,Garden\n";
+        let (orders, _) =
+            crate::import_orders("o.csv", text.as_bytes(), crate::ImportOptions::default())
+                .unwrap();
+        let d = Dataset::from_orders(orders);
+        // "DIY" and "diy" are one category; a's DIY spend is 30 − 10.
+        assert_eq!(
+            select(&d, r#"{"measure":"spend","category":"diy","at_least":20}"#),
+            vec!["a", "b"]
+        );
+        assert_eq!(
+            select(&d, r#"{"measure":"spend","category":"diy","at_least":21}"#),
+            vec!["b"]
+        );
+        assert_eq!(
+            select(
+                &d,
+                r#"{"measure":"orders","category":"Books","days":90,"at_least":1}"#
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            select(
+                &d,
+                r#"{"measure":"orders","category":"Books","at_least":1}"#
+            ),
+            vec!["a"]
+        );
+        let facts = Facts::new(&d, day(2024, 7, 1));
+        let ev = Evaluator::new(&d, &facts);
+        let e = ev
+            .eval(
+                &Rule::from_json(r#"{"measure":"spend","category":"Toys","at_least":1}"#).unwrap(),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no order is in the category \"Toys\" (there are: DIY, Books, Garden)"),
+            "{e}"
+        );
+        assert!(
+            Rule::from_json(r#"{"measure":"nps","category":"DIY","at_least":1}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("only orders and spend")
+        );
+        let plain = data();
+        let facts = Facts::new(&plain, day(2024, 7, 1));
+        let e = Evaluator::new(&plain, &facts)
+            .eval(&Rule::from_json(r#"{"measure":"spend","category":"DIY","at_least":1}"#).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no category column"), "{e}");
     }
 
     #[test]
