@@ -7,7 +7,7 @@ use seglens_engine::groups::Rows;
 use seglens_engine::kpi::{KpiDef, KpiFormat, KpiTable, KpiValue};
 use seglens_engine::orders::ColumnType;
 use seglens_engine::segment::{Definition, SavedSegment};
-use seglens_engine::splits::{Split, TIERS, Tier};
+use seglens_engine::splits::{Split, TIERS, Tier, journey_stage};
 
 use crate::actions;
 use crate::chart;
@@ -132,6 +132,69 @@ fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, b
     out
 }
 
+/// When the heatmap compares journey stages: which stage each event
+/// stands for, editable.
+fn journey_editor(state: AppState, rows: &Rows, events: &[String]) -> Option<AnyView> {
+    let current: Vec<(String, Option<u8>)> = match rows {
+        Rows::Split(Split::Tier(Tier::Journey)) => events
+            .iter()
+            .map(|e| (e.clone(), journey_stage(e)))
+            .collect(),
+        Rows::Split(Split::Journey { stages }) => events
+            .iter()
+            .map(|e| {
+                let s = stages.iter().find(|(x, _)| x == e).map(|(_, s)| *s);
+                (e.clone(), s)
+            })
+            .collect(),
+        _ => return None,
+    };
+    let mapping = RwSignal::new(current.clone());
+    let pickers = current
+        .into_iter()
+        .enumerate()
+        .map(|(i, (event, stage))| {
+            let options = [
+                (None, "no stage"),
+                (Some(0u8), "awareness"),
+                (Some(1), "consideration"),
+                (Some(2), "decision"),
+            ]
+            .into_iter()
+            .map(|(s, label)| {
+                let value = s.map(|x| x.to_string()).unwrap_or_default();
+                view! { <option value=value selected=s == stage>{label}</option> }
+            })
+            .collect_view();
+            view! {
+                <label>{event.clone()} " "
+                    <select data-testid=format!("stage-{event}") on:change=move |ev| {
+                        let v = event_target_value(&ev).parse::<u8>().ok();
+                        mapping.update(|m| m[i].1 = v);
+                    }>{options}</select>
+                </label>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <details class="journey-mapping" open>
+                <summary>"Which stage each event stands for"</summary>
+                <div class="mapping">{pickers}</div>
+                <button class="secondary" data-testid="apply-mapping" on:click=move |_| {
+                    let stages = mapping
+                        .get_untracked()
+                        .into_iter()
+                        .filter_map(|(e, s)| s.map(|s| (e, s)))
+                        .collect();
+                    actions::set_rows(state, Rows::Split(Split::Journey { stages }))
+                }>"Apply"</button>
+            </details>
+        }
+        .into_any(),
+    )
+}
+
 /// The heatmap card.
 #[component]
 pub fn KpiHeatmap() -> impl IntoView {
@@ -238,7 +301,9 @@ pub fn KpiHeatmap() -> impl IntoView {
                                 }
                             }>
                                 {choices.into_iter().map(|(value, label, rows, enabled)| {
-                                    let selected = rows == rows_choice;
+                                    let selected = rows == rows_choice
+                                        || (matches!(rows_choice, Rows::Split(Split::Journey { .. }))
+                                            && rows == Rows::Split(Split::Tier(Tier::Journey)));
                                     view! { <option value=value selected=selected disabled=!enabled>{label}</option> }
                                 }).collect_view()}
                             </select>
@@ -246,6 +311,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                         {overlapping.then(|| view! { <span class="muted small">"Groups may overlap: each is measured against all the customers outside it."</span> })}
                     </div>
                     {ws.analysis.comparison.clone().map(|note| view! { <p class="muted small" data-testid="comparison-note">{note}</p> })}
+                    {journey_editor(state, &rows_choice, &ws.analysis.event_names)}
                     {split_groups.map(|groups| {
                         let groups = groups.clone();
                         view! {

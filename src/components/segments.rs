@@ -95,7 +95,8 @@ fn flows_svg(flows: &[Flow]) -> AnyView {
                 f.resurrecting,
                 f.dormant
             );
-            let label = (i % 3 == 0).then(|| {
+            let every = (flows.len() / 8).max(1);
+            let label = (i % every == 0).then(|| {
                 view! { <text x=x + width / 2.0 y=h - 6.0 text-anchor="middle" class="tick">{f.label.clone()}</text> }
             });
             view! {
@@ -140,6 +141,7 @@ fn flows_sentence(flows: &[Flow]) -> String {
 #[component]
 pub fn LifecycleCard() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let weekly = RwSignal::new(false);
     move || {
         state.workspace.get().map(|ws| {
             let o = ws.analysis.segments.clone();
@@ -240,18 +242,25 @@ pub fn LifecycleCard() -> impl IntoView {
                             <button class="link" on:click=move |_| actions::set_lifecycle(state, None)>"Use the data's thresholds"</button>
                         })}
                     </div>
-                    <h3>"Customers coming and going, month by month"</h3>
+                    <h3>"Customers coming and going, period by period"</h3>
                     <p class="muted">
-                        "Above the line, customers who ordered in the month: "
+                        "Above the line, customers who ordered in the month (or week): "
                         <span class="key new">"new"</span>" (first order), "
-                        <span class="key returning">"returning"</span>" (ordered the month before too) and "
+                        <span class="key returning">"returning"</span>" (ordered the period before too) and "
                         <span class="key resurrecting">"resurrecting"</span>" (back after a break). Below it, "
-                        <span class="key dormant">"dormant"</span>": ordered the month before, not this month."
+                        <span class="key dormant">"dormant"</span>": ordered the period before, not this one. The last, paler bar is the period still under way."
                     </p>
                     <p data-testid="flows-summary">{flows_sentence(&o.flows)}</p>
-                    {flows_svg(&o.flows)}
+                    <div class="thresholds" role="group" aria-label="Period">
+                        <button class="secondary" aria-pressed=move || (!weekly.get()).to_string() on:click=move |_| weekly.set(false)>"Per month"</button>
+                        <button class="secondary" data-testid="flows-weekly" aria-pressed=move || weekly.get().to_string() on:click=move |_| weekly.set(true)>"Per week"</button>
+                    </div>
+                    {
+                        let (monthly, weeks) = (o.flows.clone(), o.weekly_flows.clone());
+                        move || if weekly.get() { flows_svg(&weeks) } else { flows_svg(&monthly) }
+                    }
                     <details>
-                        <summary>"The figures"</summary>
+                        <summary>"The figures, per month"</summary>
                         <div class="table-wrap">
                             <table data-testid="flows-table">
                                 <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"New"</th><th scope="col" class="num">"Returning"</th><th scope="col" class="num">"Resurrecting"</th><th scope="col" class="num">"Dormant"</th></tr></thead>

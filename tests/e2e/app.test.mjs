@@ -452,6 +452,27 @@ test('splits: value tiers and a column compared in one click, saved as segments 
   assert.equal(byCity[`city = ${top[1][0]}`], top[1][1]);
   await page.getByTestId('kpis').screenshot({ path: join(shots, '02j-kpis-by-city.png') });
 
+  // Journey stages: the furthest stage of the last 30 days, counted here;
+  // then page views mapped to no stage.
+  const asOf = Date.parse('2026-01-01T00:00:00Z');
+  const stageOf = { page_view: 0, view_product: 1, add_to_cart: 1, begin_checkout: 2, purchase: 2 };
+  const furthest = new Map();
+  for (const r of rowsOf(join(dir, 'events.csv'))) {
+    const t = Date.parse(r.timestamp);
+    if (t < asOf - 30 * 86400e3 || t >= asOf || !(r.event in stageOf)) continue;
+    furthest.set(r.customer_id, Math.max(furthest.get(r.customer_id) ?? -1, stageOf[r.event]));
+  }
+  const byStage = [0, 1, 2].map((s) => [...furthest.values()].filter((v) => v === s).length);
+  await rowsSelect.selectOption({ label: 'tiers: journey stage' });
+  await page.waitForFunction(() => /The furthest stage/.test(document.querySelector('[data-testid=comparison-note]')?.textContent ?? ''));
+  const journey = await heatmapCounts();
+  // Groups without customers are not shown.
+  assert.deepEqual([journey.Awareness ?? 0, journey.Consideration ?? 0, journey.Decision ?? 0], byStage);
+  await page.getByTestId('stage-page_view').selectOption('');
+  await page.getByTestId('apply-mapping').click();
+  await page.waitForFunction(() => !/page_view →/.test(document.querySelector('[data-testid=comparison-note]')?.textContent ?? 'page_view →'));
+  assert.equal(await rowsSelect.inputValue(), 'tier:5');
+
   // Saved as segments: listed with their sizes, and their overlap matrix.
   await rowsSelect.selectOption({ label: 'tiers: customer value' });
   await page.waitForFunction(() => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === 'High value');

@@ -79,7 +79,7 @@ pub fn describe(definition: &Definition, lifecycle: &LifecycleSetup) -> String {
         ),
         Definition::Group { split, group } => match split {
             Split::Attribute { .. } => format!("customers with {group}"),
-            Split::Tier(_) => format!("{} tier: {group}", split.label()),
+            Split::Tier(_) | Split::Journey { .. } => format!("{} tier: {group}", split.label()),
         },
         Definition::Cluster { setup, cluster } => format!(
             "cluster {} of k-means (k = {}, seed {}) on {}",
@@ -145,6 +145,8 @@ pub struct Overview {
     pub stages: Vec<StageCount>,
     /// New, returning, resurrecting and dormant customers per month.
     pub flows: Vec<Flow>,
+    /// The same per week (Monday to Sunday).
+    pub weekly_flows: Vec<Flow>,
     /// The saved segments' sizes, in their order.
     pub saved: Vec<SavedCount>,
     /// The customers file's columns.
@@ -293,6 +295,7 @@ pub fn overview(
         lifecycle: setup,
         stages,
         flows: lifecycle::flows(&data.orders, facts.as_of, Period::Month),
+        weekly_flows: lifecycle::flows(&data.orders, facts.as_of, Period::Week),
         saved,
         columns: columns(data),
         categories: data.orders.categories.clone(),

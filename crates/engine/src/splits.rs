@@ -25,6 +25,13 @@ pub enum Split {
     },
     /// Behavioural tiers.
     Tier(Tier),
+    /// Journey stages with the user's own mapping of events to stages
+    /// (0 awareness, 1 consideration, 2 decision; events not listed count
+    /// for none).
+    Journey {
+        /// Event name and stage.
+        stages: Vec<(String, u8)>,
+    },
 }
 
 /// A behavioural tier scheme.
@@ -64,6 +71,7 @@ impl Split {
                 .iter()
                 .find(|x| x.0 == *t)
                 .map_or_else(String::new, |x| x.1.to_string()),
+            Split::Journey { .. } => "Journey stage".into(),
         }
     }
 }
@@ -85,6 +93,13 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Str
     match split {
         Split::Attribute { column, edges } => attribute(data, facts, column, edges.as_deref()),
         Split::Tier(t) => tier(data, facts, *t),
+        Split::Journey { stages } => journey(data, facts, &|name: &str| {
+            stages
+                .iter()
+                .find(|(e, _)| e.eq_ignore_ascii_case(name))
+                .map(|(_, s)| *s)
+                .filter(|s| *s < 3)
+        }),
     }
 }
 
@@ -419,47 +434,56 @@ fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
                 explanation: "The latest NPS answer of each customer: promoters 9–10, passives 7–8, detractors 0–6.".into(),
             })
         }
-        Tier::Journey => {
-            let ev = data
-                .events
-                .as_ref()
-                .ok_or("Add an events file to see journey stages.")?;
-            let stage_of: Vec<Option<u8>> =
-                ev.names.iter().map(|name| journey_stage(name)).collect();
-            let mut best = vec![None::<u8>; n];
-            let (lo, hi) = (i64::from(as_of - 30) * 86_400, i64::from(as_of) * 86_400);
-            for i in 0..ev.customer.len() {
-                let c = ev.customer[i] as usize;
-                if ev.time[i] >= lo
-                    && ev.time[i] < hi
-                    && c < n
-                    && let Some(s) = stage_of[ev.event[i] as usize]
-                {
-                    best[c] = Some(best[c].map_or(s, |b| b.max(s)));
-                }
-            }
-            let mapped: Vec<String> = ev
-                .names
-                .iter()
-                .zip(&stage_of)
-                .filter_map(|(name, s)| s.map(|s| format!("{name} → {}", JOURNEY[s as usize])))
-                .collect();
-            Ok(Groups {
-                groups: (0..3)
-                    .map(|s| {
-                        (
-                            JOURNEY[s as usize].to_string(),
-                            Bitmap::from_fn(n, |c| best[c] == Some(s)),
-                        )
-                    })
-                    .collect(),
-                explanation: format!(
-                    "The furthest stage each customer reached in the last 30 days ({}).",
-                    mapped.join(", ")
-                ),
-            })
+        Tier::Journey => journey(data, facts, &journey_stage),
+    }
+}
+
+/// Journey stages from the events of the last 30 days, with a mapping of
+/// event names to stages.
+fn journey(
+    data: &Dataset,
+    facts: &Facts,
+    stage: &dyn Fn(&str) -> Option<u8>,
+) -> Result<Groups, String> {
+    let n = facts.n;
+    let as_of = facts.as_of;
+    let ev = data
+        .events
+        .as_ref()
+        .ok_or("Add an events file to see journey stages.")?;
+    let stage_of: Vec<Option<u8>> = ev.names.iter().map(|name| stage(name)).collect();
+    let mut best = vec![None::<u8>; n];
+    let (lo, hi) = (i64::from(as_of - 30) * 86_400, i64::from(as_of) * 86_400);
+    for i in 0..ev.customer.len() {
+        let c = ev.customer[i] as usize;
+        if ev.time[i] >= lo
+            && ev.time[i] < hi
+            && c < n
+            && let Some(s) = stage_of[ev.event[i] as usize]
+        {
+            best[c] = Some(best[c].map_or(s, |b| b.max(s)));
         }
     }
+    let mapped: Vec<String> = ev
+        .names
+        .iter()
+        .zip(&stage_of)
+        .filter_map(|(name, s)| s.map(|s| format!("{name} → {}", JOURNEY[s as usize])))
+        .collect();
+    Ok(Groups {
+        groups: (0..3)
+            .map(|s| {
+                (
+                    JOURNEY[s as usize].to_string(),
+                    Bitmap::from_fn(n, |c| best[c] == Some(s)),
+                )
+            })
+            .collect(),
+        explanation: format!(
+            "The furthest stage each customer reached in the last 30 days ({}).",
+            mapped.join(", ")
+        ),
+    })
 }
 
 /// The journey stages.
@@ -653,5 +677,65 @@ mod tests {
         assert_eq!(journey_stage("add_to_cart"), Some(1));
         assert_eq!(journey_stage("page_view"), Some(0));
         assert_eq!(journey_stage("unsubscribe"), None);
+    }
+
+    #[test]
+    fn journey_stages_by_default_or_with_the_users_mapping() {
+        let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 100, 5.0)]));
+        d.add_source(
+            "e.csv",
+            b"customer_id,timestamp,event\n\
+              a,1970-04-01T10:00:00Z,page_view\n\
+              a,1970-04-02T10:00:00Z,add_to_cart\n\
+              b,1970-04-03T10:00:00Z,page_view\n\
+              c,1970-04-04T10:00:00Z,signup\n\
+              c,1970-01-01T10:00:00Z,purchase\n",
+        )
+        .unwrap();
+        // 1970-04-10 is day 99: the last 30 days start on 1970-03-11, so
+        // c's purchase of 1 January is too old.
+        let f = Facts::new(&d, 99);
+        let key = |g: &Groups| {
+            g.groups
+                .iter()
+                .map(|(n, b)| {
+                    (
+                        n.clone(),
+                        b.iter()
+                            .map(|c| d.orders.customer_keys[c].clone())
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let by_default = split(&d, &f, &Split::Tier(Tier::Journey)).unwrap();
+        assert_eq!(
+            key(&by_default),
+            vec![
+                ("Awareness".to_string(), vec!["b".to_string()]),
+                ("Consideration".to_string(), vec!["a".to_string()]),
+                ("Decision".to_string(), vec![]),
+            ]
+        );
+        let mine = split(
+            &d,
+            &f,
+            &Split::Journey {
+                stages: vec![("SIGNUP".into(), 2), ("page_view".into(), 1)],
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            key(&mine),
+            vec![
+                ("Awareness".to_string(), vec![]),
+                (
+                    "Consideration".to_string(),
+                    vec!["a".to_string(), "b".to_string()]
+                ),
+                ("Decision".to_string(), vec!["c".to_string()]),
+            ]
+        );
+        assert!(mine.explanation.contains("signup → Decision"));
     }
 }
