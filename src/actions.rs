@@ -154,6 +154,7 @@ pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
                         | SourceKind::Surveys
                         | SourceKind::Customers
                         | SourceKind::Events
+                        | SourceKind::Tickets
                 ))
             );
             ordered.push((is_source, file));

@@ -114,6 +114,7 @@ impl EngineTask {
             ("demo email.csv", &files.email),
             ("demo surveys.csv", &files.surveys),
             ("demo events.csv", &files.events),
+            ("demo tickets.csv", &files.tickets),
         ] {
             if let Err(e) = data.add_source(name, text.as_bytes()) {
                 return failed(e);
@@ -163,7 +164,8 @@ impl EngineTask {
                     SourceKind::Email
                     | SourceKind::Surveys
                     | SourceKind::Customers
-                    | SourceKind::Events,
+                    | SourceKind::Events
+                    | SourceKind::Tickets,
                 ) => Incoming::Source(Vec::new()),
                 _ => Incoming::Orders(Box::new(OrdersImporter::new(
                     &import.file_name,
@@ -215,7 +217,7 @@ impl EngineTask {
             Incoming::Source(bytes) => {
                 let Some(mut data) = self.data.clone() else {
                     return failed(format!(
-                        "{} holds customers, e-mail results or survey answers: open an order file first, then add it.",
+                        "{} holds customers, e-mail results, survey answers, events or support tickets: open an order file first, then add it.",
                         import.file_name
                     ));
                 };

@@ -289,6 +289,7 @@ struct Ctx {
     events: StoredValue<Vec<String>>,
     has_email: bool,
     has_surveys: bool,
+    has_tickets: bool,
 }
 
 fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
@@ -327,6 +328,7 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
                     ctx.has_email
                 }
                 Measure::Nps | Measure::Csat => ctx.has_surveys,
+                Measure::Tickets => ctx.has_tickets,
                 Measure::Events => !ctx.events.get_value().is_empty(),
                 _ => true,
             })
@@ -608,6 +610,9 @@ pub fn RuleBuilder() -> impl IntoView {
                 }),
                 has_surveys: ws.analysis.kpis.values.last().is_some_and(|b| {
                     ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "nps" && v.missing.is_none())
+                }),
+                has_tickets: ws.analysis.kpis.values.last().is_some_and(|b| {
+                    ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "tickets_per_customer" && v.missing.is_none())
                 }),
             };
             let total = ws.analysis.segments.customers;

@@ -154,7 +154,7 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const heatmap = page.getByTestId('kpi-heatmap');
   await heatmap.waitFor();
   const headers = await heatmap.locator('thead th').allInnerTexts();
-  assert.equal(headers.length, 14);
+  assert.equal(headers.length, 16);
   const col = (name) => headers.findIndex((h) => h.startsWith(name));
   const baseRow = heatmap.locator('tbody tr').last();
   const cells = await baseRow.locator('th, td').allInnerTexts();
@@ -165,6 +165,9 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const hover = await baseRow.locator('td').nth(col('NPS') - 1).getAttribute('title');
   assert.match(hover, /% promoters \(9–10\) − % detractors \(0–6\)/);
   assert.match(hover, /95% interval/);
+  // Support tickets: tickets per customer among buyers, counted here.
+  const tickets = rowsOf(join(dir, 'tickets.csv')).filter((r) => scored.has(r.customer_id));
+  assert.equal(cells[col('Tickets per customer')], (tickets.length / scored.size).toFixed(2));
 
   await page.getByTestId('sort-revenue_per_customer').click();
   assert.equal((await heatmap.locator('tbody tr th').first().innerText()).trim(), 'Champions');

@@ -16,11 +16,12 @@ import pandas
 
 def main():
     binary, folder = sys.argv[1], sys.argv[2]
-    orders, email, surveys = (f"{folder}/{n}.csv" for n in ("orders", "email", "surveys"))
+    orders, email, surveys, tickets = (f"{folder}/{n}.csv" for n in ("orders", "email", "surveys", "tickets"))
     rfm = subprocess.run([binary, "rfm", "--orders", orders], check=True,
                          capture_output=True, text=True).stdout
     ours = json.loads(subprocess.run(
-        [binary, "kpis", "--orders", orders, "--email", email, "--surveys", surveys, "--format", "json"],
+        [binary, "kpis", "--orders", orders, "--email", email, "--surveys", surveys, "--tickets", tickets,
+         "--format", "json"],
         check=True, capture_output=True, text=True).stdout)
 
     con = duckdb.connect()
@@ -28,6 +29,7 @@ def main():
     con.execute(f"create table o as select * from read_csv('{orders}', header=true, all_varchar=true)")
     con.execute(f"create table e as select * from read_csv('{email}', header=true, all_varchar=true)")
     con.execute(f"create table s as select * from read_csv('{surveys}', header=true, all_varchar=true)")
+    con.execute(f"create table t as select * from read_csv('{tickets}', header=true, all_varchar=true)")
     as_of = con.execute(
         "select max(cast(order_date as date)) + 1 from o where cast(amount as double) >= 0").fetchone()[0]
     sql = f"""
@@ -50,12 +52,27 @@ def main():
                count(*) filter (where delivered = '1' and opened = '1') as opened,
                count(*) filter (where delivered = '1' and clicked = '1') as clicked
         from e group by customer_id),
+    support as (
+        -- Tickets opened up to the end of the analysis date; resolution
+        -- times of those resolved by then, in hours.
+        select customer_id,
+               count(*) as tickets,
+               sum(epoch(cast(resolved_at as timestamp)) - epoch(cast(created_at as timestamp)))
+                   filter (where resolved_at is not null and resolved_at <> ''
+                           and cast(resolved_at as timestamp) < cast(date '{as_of}' + 1 as timestamp)) / 3600.0
+                   as hours,
+               count(*) filter (where resolved_at is not null and resolved_at <> ''
+                                and cast(resolved_at as timestamp) < cast(date '{as_of}' + 1 as timestamp)) as resolved
+        from t where cast(created_at as timestamp) < cast(date '{as_of}' + 1 as timestamp)
+        group by customer_id),
     joined as (
-        select seg.segment, p.*, n.nps, c.csat, m.delivered, m.opened, m.clicked
+        select seg.segment, p.*, n.nps, c.csat, m.delivered, m.opened, m.clicked,
+               coalesce(k.tickets, 0) as tickets, k.hours, k.resolved
         from seg join per_customer p using (customer_id)
         left join last_nps n using (customer_id)
         left join last_csat c using (customer_id)
-        left join mails m using (customer_id)),
+        left join mails m using (customer_id)
+        left join support k using (customer_id)),
     grouped as (
         select segment, * exclude (segment) from joined
         union all
@@ -73,7 +90,9 @@ def main():
            count(*) filter (where csat >= 4) / nullif(count(csat), 0) as csat,
            sum(opened) / nullif(sum(delivered), 0) as open_rate,
            sum(clicked) / nullif(sum(delivered), 0) as click_rate,
-           sum(clicked) / nullif(sum(opened), 0) as click_to_open
+           sum(clicked) / nullif(sum(opened), 0) as click_to_open,
+           avg(tickets) as tickets_per_customer,
+           sum(hours) / nullif(sum(resolved), 0) as resolution_hours
     from grouped group by segment
     """
     reference = {r[0]: r for r in con.execute(sql).fetchall()}

@@ -103,6 +103,21 @@ RULES = {
            except
            select customer_id from c where upper(trim(city)) = 'PARIS'""",
     ),
+    # Wrote to support in the last 180 days and is a detractor.
+    "tickets": (
+        {"all": [
+            {"measure": "tickets", "days": 180, "at_least": 1},
+            {"measure": "nps", "at_most": 6},
+        ]},
+        """select customer_id from t
+           where cast(created_at as timestamp) >= cast(date '{as_of}' - 180 as timestamp)
+             and cast(created_at as timestamp) < cast(date '{as_of}' as timestamp)
+           intersect
+           select customer_id from (
+             select customer_id, arg_max(cast(nps as int), answered_at) as nps
+             from s where nps is not null and nps <> '' group by customer_id)
+           where nps <= 6""",
+    ),
 }
 
 
@@ -112,9 +127,10 @@ def run(args):
 
 def main():
     binary, folder = sys.argv[1], sys.argv[2]
-    files = {n: f"{folder}/{n}.csv" for n in ("orders", "customers", "email", "surveys", "events")}
+    files = {n: f"{folder}/{n}.csv" for n in ("orders", "customers", "email", "surveys", "events", "tickets")}
     con = duckdb.connect()
-    for alias, name in (("o", "orders"), ("c", "customers"), ("e", "email"), ("s", "surveys"), ("v", "events")):
+    for alias, name in (("o", "orders"), ("c", "customers"), ("e", "email"), ("s", "surveys"), ("v", "events"),
+                        ("t", "tickets")):
         con.execute(f"create table {alias} as select * from read_csv('{files[name]}', header=true, all_varchar=true)")
     as_of = con.execute(
         "select max(cast(order_date as date)) + 1 from o where cast(amount as double) >= 0").fetchone()[0]

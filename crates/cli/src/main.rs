@@ -141,6 +141,9 @@ enum Command {
         /// Survey answers (customer, NPS 0-10 and/or CSAT 1-5).
         #[arg(long, value_name = "FILE")]
         surveys: Option<PathBuf>,
+        /// Support tickets (customer, opened, resolved).
+        #[arg(long, value_name = "FILE")]
+        tickets: Option<PathBuf>,
         /// The analysis date, YYYY-MM-DD. Defaults to the day after the
         /// last order.
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -275,6 +278,9 @@ struct Sources {
     /// Web or app events.
     #[arg(long, value_name = "FILE")]
     events: Option<PathBuf>,
+    /// Support tickets.
+    #[arg(long, value_name = "FILE")]
+    tickets: Option<PathBuf>,
     /// The analysis date, YYYY-MM-DD. Defaults to the day after the last
     /// order.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -287,7 +293,13 @@ impl Sources {
         let (mut data, saved) = load(self.orders.as_deref(), self.workspace.as_deref(), &[])?;
         add_sources(
             &mut data,
-            [&self.customers, &self.email, &self.surveys, &self.events],
+            [
+                &self.customers,
+                &self.email,
+                &self.surveys,
+                &self.events,
+                &self.tickets,
+            ],
         )?;
         let as_of = match date_arg("as-of", self.as_of.clone())? {
             Some(d) => d,
@@ -472,13 +484,14 @@ fn run(cli: Cli) -> Result<(), String> {
             workspace,
             email,
             surveys,
+            tickets,
             as_of,
             format,
             map,
         } => {
             let as_of = date_arg("as-of", as_of)?;
             let (mut data, saved) = load(orders.as_deref(), workspace.as_deref(), &map)?;
-            add_sources(&mut data, [&email, &surveys])?;
+            add_sources(&mut data, [&email, &surveys, &tickets])?;
             let mut analysis_options = saved.unwrap_or_default();
             if as_of.is_some() {
                 analysis_options.as_of = as_of;

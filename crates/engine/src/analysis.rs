@@ -259,6 +259,7 @@ fn analyse_with(
             orders,
             email: data.email.as_ref(),
             surveys: data.surveys.as_ref(),
+            tickets: data.tickets.as_ref(),
             predictions: customer_predictions,
             as_of,
             group_of,

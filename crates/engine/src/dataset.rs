@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::ImportError;
 use crate::orders::{DecodeError, Orders};
 use crate::sources::{
-    self, CustomerTable, EmailTable, EventTable, SourceKind, SourceReport, SurveyTable,
+    self, CustomerTable, EmailTable, EventTable, SourceKind, SourceReport, SurveyTable, TicketTable,
 };
 
 /// The orders and the other sources, sharing the orders' customer indices.
@@ -23,12 +23,26 @@ pub struct Dataset {
     pub customers: Option<CustomerTable>,
     /// Web or app events.
     pub events: Option<EventTable>,
+    /// Support tickets.
+    pub tickets: Option<TicketTable>,
     /// What the import of each source understood.
     pub source_reports: Vec<SourceReport>,
 }
 
+/// The sources as version 2 stores them.
 #[derive(Serialize, Deserialize)]
 struct Stored {
+    email: Option<EmailTable>,
+    surveys: Option<SurveyTable>,
+    customers: Option<CustomerTable>,
+    events: Option<EventTable>,
+    tickets: Option<TicketTable>,
+    source_reports: Vec<SourceReport>,
+}
+
+/// The sources as version 1 stored them (no tickets).
+#[derive(Deserialize)]
+struct StoredV1 {
     email: Option<EmailTable>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
@@ -37,7 +51,8 @@ struct Stored {
 }
 
 const MAGIC: &[u8; 4] = b"SGLD";
-const VERSION: u16 = 1;
+/// 1: orders, e-mails, surveys, customers, events; 2: and tickets.
+const VERSION: u16 = 2;
 
 impl Dataset {
     /// A dataset of orders alone.
@@ -80,10 +95,15 @@ impl Dataset {
                 self.events = Some(t);
                 r
             }
+            Some(SourceKind::Tickets) => {
+                let (t, r) = sources::build_tickets(&table, &mut self.orders)?;
+                self.tickets = Some(t);
+                r
+            }
             _ => {
                 return Err(ImportError::MissingColumn {
                     file: file_name.to_string(),
-                    what: "customers (id, e-mail), e-mail results (opened, clicked), survey answers (NPS, CSAT) or events (event, timestamp)".into(),
+                    what: "customers (id, e-mail), e-mail results (opened, clicked), survey answers (NPS, CSAT), events (event, timestamp) or support tickets (ticket id, created, resolved)".into(),
                     columns: table.names,
                 });
             }
@@ -101,6 +121,7 @@ impl Dataset {
             surveys: self.surveys.clone(),
             customers: self.customers.clone(),
             events: self.events.clone(),
+            tickets: self.tickets.clone(),
             source_reports: self.source_reports.clone(),
         })
         .unwrap_or_default();
@@ -122,7 +143,7 @@ impl Dataset {
         let err = |m: &str| DecodeError(m.to_string());
         let header = bytes.get(4..14).ok_or_else(|| err("truncated"))?;
         let version = u16::from_le_bytes([header[0], header[1]]);
-        if version != VERSION {
+        if version == 0 || version > VERSION {
             return Err(DecodeError(format!("unknown dataset version {version}")));
         }
         let len = u64::from_le_bytes(header[2..10].try_into().map_err(|_| err("size"))?) as usize;
@@ -130,11 +151,28 @@ impl Dataset {
             .get(14..14usize.checked_add(len).ok_or_else(|| err("size"))?)
             .ok_or_else(|| err("truncated"))?;
         let orders = Orders::decode(table)?;
-        let stored: Stored = bincode::deserialize(&bytes[14 + len..])
-            .map_err(|e| DecodeError(format!("sources: {e}")))?;
+        let rest = &bytes[14 + len..];
+        let stored: Stored = if version == 1 {
+            let old: StoredV1 =
+                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            Stored {
+                email: old.email,
+                surveys: old.surveys,
+                customers: old.customers,
+                events: old.events,
+                tickets: None,
+                source_reports: old.source_reports,
+            }
+        } else {
+            bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?
+        };
         let n = orders.customer_keys.len() as u32;
         let in_range = |c: &[u32]| c.iter().all(|x| *x < n);
-        if !stored.email.as_ref().is_none_or(|e| in_range(&e.customer))
+        if !stored
+            .tickets
+            .as_ref()
+            .is_none_or(|t| in_range(&t.customer))
+            || !stored.email.as_ref().is_none_or(|e| in_range(&e.customer))
             || !stored
                 .surveys
                 .as_ref()
@@ -148,6 +186,7 @@ impl Dataset {
             surveys: stored.surveys,
             customers: stored.customers,
             events: stored.events,
+            tickets: stored.tickets,
             source_reports: stored.source_reports,
         })
     }
@@ -207,5 +246,43 @@ mod tests {
             kind_of(b" 00001 19970101  1   11.77\n"),
             Some(SourceKind::Orders)
         );
+    }
+
+    #[test]
+    fn datasets_of_version_1_still_read() {
+        // Version 1 stored the sources without tickets.
+        #[derive(Serialize)]
+        struct V1 {
+            email: Option<EmailTable>,
+            surveys: Option<SurveyTable>,
+            customers: Option<CustomerTable>,
+            events: Option<EventTable>,
+            source_reports: Vec<SourceReport>,
+        }
+        let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+        d.add_source("s.csv", b"customer_id,nps\na,9\n").unwrap();
+        let table = d.orders.encode();
+        let rest = bincode::serialize(&V1 {
+            email: None,
+            surveys: d.surveys.clone(),
+            customers: None,
+            events: None,
+            source_reports: d.source_reports.clone(),
+        })
+        .unwrap();
+        let mut v1 = b"SGLD".to_vec();
+        v1.extend_from_slice(&1u16.to_le_bytes());
+        v1.extend_from_slice(&(table.len() as u64).to_le_bytes());
+        v1.extend_from_slice(&table);
+        v1.extend_from_slice(&rest);
+        assert_eq!(Dataset::decode(&v1).unwrap(), d);
+        // With tickets, the current version round-trips.
+        d.add_source(
+            "t.csv",
+            b"ticket_id,customer_id,created_at\n1,a,2024-01-01\n",
+        )
+        .unwrap();
+        assert!(d.tickets.is_some());
+        assert_eq!(Dataset::decode(&d.encode()).unwrap(), d);
     }
 }

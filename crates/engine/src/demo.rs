@@ -26,17 +26,20 @@ pub struct DemoData {
     pub surveys: String,
     /// `events.csv`: one row per web event.
     pub events: String,
+    /// `tickets.csv`: one row per support ticket.
+    pub tickets: String,
 }
 
 impl DemoData {
     /// The tables with their file names.
-    pub fn files(&self) -> [(&'static str, &str); 5] {
+    pub fn files(&self) -> [(&'static str, &str); 6] {
         [
             ("customers.csv", &self.customers),
             ("orders.csv", &self.orders),
             ("email.csv", &self.email),
             ("surveys.csv", &self.surveys),
             ("events.csv", &self.events),
+            ("tickets.csv", &self.tickets),
         ]
     }
 }
@@ -493,13 +496,74 @@ pub fn generate_sized(seed: u64, n_customers: usize) -> DemoData {
         }
     }
 
+    // Support tickets, generated last so the other files stay as they
+    // were: about one buyer in six writes in, lapsed ones more often;
+    // most are solved within a day or two, the latest may still be open.
+    let mut tickets_csv = String::from("ticket_id,customer_id,created_at,resolved_at,topic\n");
+    let topics = [
+        "Delivery",
+        "Refund",
+        "Product question",
+        "Account",
+        "Damaged item",
+    ];
+    let mut ticket = 5_000u32;
+    for c in &customers {
+        let Some(last) = c.last_order else { continue };
+        let p = match c.kind {
+            Kind::Lapsed => 0.35,
+            Kind::Loyal => 0.25,
+            _ => 0.12,
+        };
+        let mut n = 0;
+        while n < 4 && rng.chance(p) {
+            n += 1;
+            ticket += 1;
+            let day = (c.first_day
+                + rng.below((last - c.first_day + 1).max(1) as usize) as Day
+                + rng.below(10) as Day)
+                .min(end);
+            let opened = i64::from(day) * 86_400
+                + (8 + rng.below(10) as i64) * 3600
+                + rng.below(3600) as i64;
+            let hours = rng.exponential(if c.kind == Kind::Lapsed { 40.0 } else { 18.0 });
+            let resolved = opened + (hours * 3600.0) as i64;
+            let resolved_text = if resolved >= i64::from(end + 1) * 86_400 || rng.chance(0.03) {
+                String::new()
+            } else {
+                format_time(resolved)
+            };
+            let _ = writeln!(
+                tickets_csv,
+                "T{ticket},{},{},{resolved_text},{}",
+                c.id,
+                format_time(opened),
+                rng.pick(&topics)
+            );
+        }
+    }
+
     DemoData {
         customers: customers_csv,
         orders: orders_csv,
         email: email_csv,
         surveys: surveys_csv,
         events: events_csv,
+        tickets: tickets_csv,
     }
+}
+
+/// Seconds since the epoch as `yyyy-mm-ddThh:mm:ssZ`.
+fn format_time(t: i64) -> String {
+    let day = t.div_euclid(86_400);
+    let s = t.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        format_iso(day as Day),
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 fn ascii_lower(s: &str) -> String {

@@ -186,6 +186,8 @@ pub struct KpiInputs<'a> {
     pub email: Option<&'a EmailTable>,
     /// Survey answers, if imported.
     pub surveys: Option<&'a SurveyTable>,
+    /// Support tickets, if imported.
+    pub tickets: Option<&'a crate::sources::TicketTable>,
     /// Predictions, if the models could be fitted.
     pub predictions: Option<&'a [CustomerPrediction]>,
     /// The analysis date.
@@ -215,6 +217,8 @@ struct Acc {
     delivered: f64,
     opened: f64,
     clicked: f64,
+    tickets: Moments,
+    resolution_hours: Moments,
 }
 
 impl Acc {
@@ -236,6 +240,8 @@ impl Acc {
             delivered: self.delivered - o.delivered,
             opened: self.opened - o.opened,
             clicked: self.clicked - o.clicked,
+            tickets: self.tickets.minus(o.tickets),
+            resolution_hours: self.resolution_hours.minus(o.resolution_hours),
         }
     }
 }
@@ -345,11 +351,26 @@ pub fn definitions() -> Vec<KpiDef> {
             Rate,
             true,
         ),
+        def(
+            "tickets_per_customer",
+            "Tickets per customer",
+            "Support tickets opened up to the analysis date ÷ customers",
+            Number,
+            false,
+        ),
+        def(
+            "resolution_hours",
+            "Average resolution time (hours)",
+            "Mean of (resolved − opened) over the tickets resolved up to the analysis date, in hours",
+            Number,
+            false,
+        ),
     ]
 }
 
 const NEEDS_EMAIL: &str = "Add an e-mail results file (customer, opened, clicked) to see this.";
 const NEEDS_SURVEY: &str = "Add a survey file (customer, NPS 0–10 and/or CSAT 1–5) to see this.";
+const NEEDS_TICKETS: &str = "Add a support tickets file (customer, opened, resolved) to see this.";
 const NEEDS_MODEL: &str = "The predictive models could not be fitted to these orders.";
 
 /// Computes every KPI for every segment and for the whole base.
@@ -461,6 +482,27 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
                 a.opened += f64::from(u8::from(op));
                 a.clicked += f64::from(u8::from(cl));
             });
+        }
+    }
+
+    if let Some(t) = input.tickets {
+        // Up to the end of the analysis date, as orders.
+        let end = (i64::from(input.as_of) + 1) * 86_400;
+        let mut count = vec![0u32; n_customers];
+        for i in 0..t.customer.len() {
+            let c = t.customer[i] as usize;
+            if t.created[i] >= end || c >= n_customers {
+                continue;
+            }
+            count[c] += 1;
+            if let Some(r) = t.resolved[i].filter(|r| *r < end) {
+                let hours = (r - t.created[i]) as f64 / 3600.0;
+                add(c, &|a: &mut Acc| a.resolution_hours.add(hours));
+            }
+        }
+        for (c, k) in count.iter().enumerate() {
+            let k = f64::from(*k);
+            add(c, &|a: &mut Acc| a.tickets.add(k));
         }
     }
 
@@ -599,6 +641,11 @@ fn value(id: &str, a: &Acc, rest: Option<&Acc>, base: &Acc, input: &KpiInputs<'_
             rest.map(|r| (r.clicked, r.delivered)),
         ),
         "click_to_open" => rate(a.clicked, a.opened, rest.map(|r| (r.clicked, r.opened))),
+        "tickets_per_customer" | "resolution_hours" if input.tickets.is_none() => {
+            missing(NEEDS_TICKETS)
+        }
+        "tickets_per_customer" => mean(a.tickets, rest.map(|r| r.tickets)),
+        "resolution_hours" => mean(a.resolution_hours, rest.map(|r| r.resolution_hours)),
         _ => KpiValue::default(),
     }
 }
@@ -738,6 +785,7 @@ mod tests {
             orders: &orders,
             email: Some(&email),
             surveys: Some(&surveys),
+            tickets: None,
             predictions: None,
             as_of: 200,
             group_of: &group_of,
@@ -775,6 +823,7 @@ mod tests {
             orders: &orders,
             email: None,
             surveys: None,
+            tickets: None,
             predictions: None,
             as_of: 200,
             group_of: &group_of,

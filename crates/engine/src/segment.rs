@@ -210,10 +210,12 @@ pub enum Measure {
     Nps,
     /// The latest CSAT answer (1 to 5).
     Csat,
+    /// Support tickets opened.
+    Tickets,
 }
 
 /// Every measure with its JSON name and its label.
-pub const MEASURES: [(Measure, &str, &str); 11] = [
+pub const MEASURES: [(Measure, &str, &str); 12] = [
     (Measure::Orders, "orders", "Orders"),
     (Measure::Spend, "spend", "Spend"),
     (
@@ -241,6 +243,7 @@ pub const MEASURES: [(Measure, &str, &str); 11] = [
     (Measure::Events, "events", "Events (any)"),
     (Measure::Nps, "nps", "NPS answer (0-10)"),
     (Measure::Csat, "csat", "CSAT answer (1-5)"),
+    (Measure::Tickets, "tickets", "Support tickets"),
 ];
 
 impl Measure {
@@ -264,6 +267,7 @@ impl Measure {
                 | Measure::EmailOpens
                 | Measure::EmailClicks
                 | Measure::Events
+                | Measure::Tickets
         )
     }
 }
@@ -840,6 +844,7 @@ pub struct Facts {
     orders_by: RowIndex,
     email_by: Option<RowIndex>,
     events_by: Option<RowIndex>,
+    tickets_by: Option<RowIndex>,
     /// The customers file's columns, dictionary-encoded on first use.
     columns: Vec<std::cell::OnceCell<DictColumn>>,
 }
@@ -915,6 +920,7 @@ impl Facts {
             orders_by: RowIndex::new(&data.orders.customer, n),
             email_by: data.email.as_ref().map(|e| RowIndex::new(&e.customer, n)),
             events_by: data.events.as_ref().map(|e| RowIndex::new(&e.customer, n)),
+            tickets_by: data.tickets.as_ref().map(|t| RowIndex::new(&t.customer, n)),
             columns: (0..data
                 .customers
                 .as_ref()
@@ -1239,6 +1245,18 @@ impl<'a> Evaluator<'a> {
                     }))
                 })
             }
+            Measure::Tickets => {
+                let (Some(t), Some(index)) = (self.data.tickets.as_ref(), f.tickets_by.as_ref())
+                else {
+                    return Err(missing("support tickets"));
+                };
+                let (lo, hi) = window_seconds(from, as_of);
+                Box::new(move |c| {
+                    Some(sum(index, c, &|i| {
+                        f64::from(u8::from(t.created[i] >= lo && t.created[i] < hi))
+                    }))
+                })
+            }
             Measure::Nps => {
                 if self.data.surveys.is_none() {
                     return Err(missing("survey answers"));
@@ -1315,7 +1333,11 @@ fn cost(rule: &Rule) -> u8 {
             ..
         } if !matches!(
             measure,
-            Measure::EmailsReceived | Measure::EmailOpens | Measure::EmailClicks | Measure::Events
+            Measure::EmailsReceived
+                | Measure::EmailOpens
+                | Measure::EmailClicks
+                | Measure::Events
+                | Measure::Tickets
         ) =>
         {
             0
@@ -1587,6 +1609,28 @@ mod tests {
             select(&d, r#"{"measure":"nps","is_empty":true}"#),
             vec!["c", "d", "e"]
         );
+        // Tickets opened before the analysis date, in a window or ever.
+        let mut t = d.clone();
+        t.add_source(
+            "tickets.csv",
+            b"ticket_id,customer_id,created_at,resolved_at\n\
+              1,a,2024-06-30T23:00:00Z,2024-07-01T09:00:00Z\n\
+              2,a,2024-01-10T10:00:00Z,\n\
+              3,b,2024-07-01T08:00:00Z,\n",
+        )
+        .unwrap();
+        assert_eq!(
+            select(&t, r#"{"measure":"tickets","at_least":2}"#),
+            vec!["a"]
+        );
+        assert_eq!(
+            select(&t, r#"{"measure":"tickets","days":7,"at_least":1}"#),
+            vec!["a"]
+        );
+        assert_eq!(
+            select(&t, r#"{"measure":"tickets","at_most":0}"#),
+            vec!["b", "c", "d", "e"]
+        );
     }
 
     #[test]
@@ -1690,7 +1734,7 @@ mod tests {
         let e = |t: &str| Rule::from_json(t).unwrap_err().to_string();
         assert_eq!(
             e(r#"{"all":[{"measure":"spent","at_least":1}]}"#),
-            "at rule.all[0].measure: unknown measure \"spent\"; expected one of: orders, spend, average_order_value, days_since_last_order, days_since_first_order, emails_received, email_opens, email_clicks, events, nps, csat"
+            "at rule.all[0].measure: unknown measure \"spent\"; expected one of: orders, spend, average_order_value, days_since_last_order, days_since_first_order, emails_received, email_opens, email_clicks, events, nps, csat, tickets"
         );
         assert_eq!(
             e(r#"{"all":[{"attribute":"age","between":[40,35]}]}"#),

@@ -23,6 +23,8 @@ pub enum SourceKind {
     Customers,
     /// One row per web or app event.
     Events,
+    /// One row per support ticket.
+    Tickets,
 }
 
 /// A delimited file with a header, as text.
@@ -208,6 +210,37 @@ const NPS: &[&str] = &[
 ];
 const CSAT: &[&str] = &["csat", "satisfaction", "csat_score", "note_satisfaction"];
 
+const TICKET: &[&str] = &[
+    "ticket_id",
+    "ticket",
+    "ticket_number",
+    "id_ticket",
+    "numero_ticket",
+    "case_id",
+    "case_number",
+];
+const CREATED: &[&str] = &[
+    "created_at",
+    "created",
+    "opened_at",
+    "date_creation",
+    "date_de_creation",
+    "date_ouverture",
+    "submitted_at",
+];
+const RESOLVED: &[&str] = &[
+    "resolved_at",
+    "solved_at",
+    "closed_at",
+    "resolved",
+    "solved",
+    "resolution_date",
+    "date_resolution",
+    "date_de_resolution",
+    "date_cloture",
+];
+const REQUESTER: &[&str] = &["requester", "requester_email", "requester_id", "demandeur"];
+
 /// Recognises what a table holds from its column names.
 pub fn classify(names: &[String]) -> Option<SourceKind> {
     let has = |w: &[&str]| find(names, w).is_some();
@@ -223,6 +256,8 @@ pub fn classify(names: &[String]) -> Option<SourceKind> {
         Some(SourceKind::Email)
     } else if has(EVENT) && has(TIMESTAMP) {
         Some(SourceKind::Events)
+    } else if has(TICKET) || (has(CREATED) && has(RESOLVED)) {
+        Some(SourceKind::Tickets)
     } else if names.iter().any(|n| name_score(Role::Amount, n) > 0) {
         Some(SourceKind::Orders)
     } else if has(CUSTOMER) {
@@ -331,6 +366,17 @@ impl CustomerTable {
         }
         out
     }
+}
+
+/// Support tickets, one row per ticket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TicketTable {
+    /// The customer of each ticket.
+    pub customer: Vec<u32>,
+    /// When it was opened, in seconds since the epoch (UTC).
+    pub created: Vec<i64>,
+    /// When it was resolved, if it was.
+    pub resolved: Vec<Option<i64>>,
 }
 
 /// Web or app events of known customers.
@@ -753,6 +799,92 @@ pub fn build_events(
     Ok((out, rep))
 }
 
+/// A time as ticket exports write it: an ISO date-time, or a date in the
+/// column's format (midnight UTC).
+fn seconds_of(format: Option<DateFormat>, text: &str) -> Option<i64> {
+    date::parse_timestamp(text).or_else(|| date_of(format, text).map(|d| i64::from(d) * 86_400))
+}
+
+/// Reads support tickets into the orders' key space; a ticket without a
+/// customer or a readable creation time is rejected, as is one resolved
+/// before it was opened.
+pub fn build_tickets(
+    table: &TextTable,
+    orders: &mut Orders,
+) -> Result<(TicketTable, SourceReport), ImportError> {
+    let n = &table.names;
+    let customer = find(n, CUSTOMER)
+        .or_else(|| find(n, REQUESTER))
+        .ok_or_else(|| missing(table, "a customer or requester e-mail"))?;
+    let created = find(n, CREATED).ok_or_else(|| missing(table, "when the ticket was opened"))?;
+    let resolved = find(n, RESOLVED).filter(|c| *c != created);
+    let created_format = date_format(table, created);
+    let resolved_format = resolved.and_then(|c| date_format(table, c));
+    let mut rep = report(
+        table,
+        SourceKind::Tickets,
+        &[
+            ("customer", Some(customer)),
+            ("opened", Some(created)),
+            ("resolved", resolved),
+        ],
+    );
+    let mut keys = Keys::new(orders);
+    let mut out = TicketTable::default();
+    for (row, &line) in table.rows.iter().zip(&table.lines) {
+        let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
+        let Some(who) = keys.get(cell(customer)) else {
+            reject(
+                &mut rep,
+                line,
+                Some(&n[customer]),
+                "the customer is empty".into(),
+            );
+            continue;
+        };
+        let Some(opened) = seconds_of(created_format, cell(created)) else {
+            let t = cell(created);
+            let reason = if t.is_empty() {
+                "the opening time is empty".to_string()
+            } else {
+                format!("{t:?} is not a date or time")
+            };
+            reject(&mut rep, line, Some(&n[created]), reason);
+            continue;
+        };
+        let closed = match resolved.map(cell).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(t) => match seconds_of(resolved_format, t) {
+                Some(s) if s >= opened => Some(s),
+                Some(_) => {
+                    reject(
+                        &mut rep,
+                        line,
+                        resolved.map(|c| n[c].as_str()),
+                        "resolved before it was opened".into(),
+                    );
+                    continue;
+                }
+                None => {
+                    reject(
+                        &mut rep,
+                        line,
+                        resolved.map(|c| n[c].as_str()),
+                        format!("{t:?} is not a date or time"),
+                    );
+                    continue;
+                }
+            },
+        };
+        out.customer.push(who);
+        out.created.push(opened);
+        out.resolved.push(closed);
+    }
+    rep.rows = out.customer.len() as u64;
+    rep.customers_without_orders = keys.new_seen.len() as u64;
+    Ok((out, rep))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -838,5 +970,57 @@ mod tests {
             assert_eq!(parse_flag(t), Some(false), "{t}");
         }
         assert_eq!(parse_flag("maybe"), None);
+    }
+
+    #[test]
+    fn support_tickets_are_recognised_read_and_checked() {
+        let names = |h: &str| h.split(',').map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            classify(&names("Ticket ID,Requester,Created at,Solved at")),
+            Some(SourceKind::Tickets)
+        );
+        assert_eq!(
+            classify(&names("id,client,date de création,date de résolution")),
+            Some(SourceKind::Tickets)
+        );
+        let mut orders = Orders::from_rows(&[("a@x.org".into(), 1, 5.0)]);
+        let table = read_text_table(
+            "t.csv",
+            "Ticket ID,Requester,Created at,Solved at\n\
+             1,A@x.org,2024-01-01T10:00:00Z,2024-01-01T16:30:00Z\n\
+             2,new@x.org,2024-01-02,\n\
+             3,,2024-01-03,\n\
+             4,a@x.org,yesterday,\n\
+             5,a@x.org,2024-01-05T10:00:00Z,2024-01-04T10:00:00Z\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        let (t, rep) = build_tickets(&table, &mut orders).unwrap();
+        assert_eq!(t.customer, vec![0, 1]);
+        // 6.5 hours; the second one opened on 2 January (a date alone:
+        // midnight), still open.
+        assert_eq!(
+            t.resolved[0].map(|r| r - t.created[0]),
+            Some(6 * 3600 + 1800)
+        );
+        assert_eq!(
+            t.created[1],
+            i64::from(crate::date::days_from_civil(2024, 1, 2)) * 86_400
+        );
+        assert_eq!(t.resolved[1], None);
+        assert_eq!(
+            (rep.rows, rep.rejected_total, rep.customers_without_orders),
+            (2, 3, 1)
+        );
+        let reasons: Vec<&str> = rep.rejected.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            vec![
+                "the customer is empty",
+                "\"yesterday\" is not a date or time",
+                "resolved before it was opened"
+            ]
+        );
+        assert_eq!(rep.rejected[2].line, 6);
     }
 }
