@@ -13,6 +13,7 @@ use crate::files;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::cluster::{ClusterSetup, Clustering, Feature};
 use seglens_engine::clv::HoldoutCheck;
+use seglens_engine::crosssell::CrossSell;
 use seglens_engine::date::Day;
 use seglens_engine::export::{Export, Layout};
 use seglens_engine::groups::MemberPage;
@@ -323,6 +324,15 @@ impl EngineClient {
     ) -> Result<seglens_engine::cluster::SilhouetteCurve, String> {
         self.call(Request::Silhouette { as_of, features }, |r| match r {
             Response::Silhouette(s) => Ok(s),
+            other => Err(other),
+        })
+        .await?
+    }
+
+    /// What sells together among some customers.
+    pub async fn cross_sell(&self, request: Request) -> Result<CrossSell, String> {
+        self.call(request, |r| match r {
+            Response::CrossSold(x) => Ok(*x),
             other => Err(other),
         })
         .await?

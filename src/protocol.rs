@@ -8,6 +8,7 @@ use seglens_engine::ImportReport;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::cluster::{ClusterSetup, Clustering, Feature, SilhouetteCurve};
 use seglens_engine::clv::HoldoutCheck;
+use seglens_engine::crosssell::CrossSell;
 use seglens_engine::date::Day;
 use seglens_engine::export::{Export, Layout};
 use seglens_engine::groups::{MemberPage, SortBy};
@@ -154,6 +155,15 @@ pub enum Request {
         /// The features.
         features: Vec<Feature>,
     },
+    /// Which categories the same customers buy, within some customers.
+    CrossSell {
+        /// The workspace's choices (analysis date, RFM setup).
+        options: AnalysisOptions,
+        /// Whose baskets.
+        audience: Audience,
+        /// The lifecycle thresholds in use.
+        lifecycle: LifecycleSetup,
+    },
     /// Fit the purchase model on the history up to `calibration_end` and
     /// compare its predictions with the rest of the history.
     CheckHoldout {
@@ -203,6 +213,8 @@ pub enum Response {
     Clustered(Box<Result<Clustering, String>>),
     /// The silhouette per k and the k it suggests.
     Silhouette(Result<SilhouetteCurve, String>),
+    /// What sells together, or why it cannot be said.
+    CrossSold(Box<Result<CrossSell, String>>),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.
@@ -210,6 +222,17 @@ pub enum Response {
     },
     /// The import was dropped.
     Cancelled,
+}
+
+/// Whose baskets a cross-sell looks at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Audience {
+    /// Every buyer.
+    All,
+    /// The members of an RFM segment, by name.
+    Rfm(String),
+    /// The members of a saved segment.
+    Saved(Definition),
 }
 
 /// A finished import: the data to store, what was understood, and the

@@ -10,9 +10,9 @@ use seglens_engine::orders::OrdersImporter;
 use seglens_engine::project::Project;
 use seglens_engine::segment::{Evaluator, Facts, Rule};
 use seglens_engine::sources::{SourceKind, SourceReport};
-use seglens_engine::{ImportOptions, ImportReport, cluster, demo, export, groups};
+use seglens_engine::{ImportOptions, ImportReport, cluster, crosssell, demo, export, groups};
 
-use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
+use crate::protocol::{Audience, Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 
 /// A file being received.
 enum Incoming {
@@ -350,6 +350,42 @@ impl EngineTask {
                     Err(e) => failed(e),
                 }
             }
+            Request::CrossSell {
+                options,
+                audience,
+                lifecycle,
+            } => Response::CrossSold(Box::new(
+                self.data
+                    .as_ref()
+                    .ok_or_else(|| "There is no data.".to_string())
+                    .and_then(|data| {
+                        let (as_of, result) = analysis::rfm_result(data, &options)?;
+                        let set = match &audience {
+                            Audience::All => None,
+                            Audience::Rfm(name) => {
+                                let s = result
+                                    .segment_names
+                                    .iter()
+                                    .position(|x| x == name)
+                                    .ok_or_else(|| {
+                                        format!("There is no segment {name} any more.")
+                                    })?;
+                                let mut b = seglens_engine::segment::Bitmap::empty(
+                                    data.orders.customer_keys.len(),
+                                );
+                                for row in result.rows.iter().filter(|r| r.segment as usize == s) {
+                                    b.insert(row.values.customer as usize);
+                                }
+                                Some(b)
+                            }
+                            Audience::Saved(definition) => {
+                                let facts = Facts::new(data, as_of);
+                                Some(groups::members(data, &facts, definition, &lifecycle)?)
+                            }
+                        };
+                        crosssell::cross_sell(&data.orders, as_of, set.as_ref(), 10)
+                    }),
+            )),
             Request::Cluster { as_of, setup } => {
                 Response::Clustered(Box::new(self.with_facts(as_of, |data, facts| {
                     let mut c = cluster::cluster(data, facts, &setup)?;

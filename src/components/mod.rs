@@ -1,6 +1,7 @@
 //! The page's components. They render state and call actions; they hold
 //! no business logic.
 
+mod crosssell;
 mod export;
 mod goals;
 mod journeys;
@@ -20,6 +21,7 @@ use crate::actions;
 use crate::format;
 use crate::state::{AppState, Status};
 
+pub use crosssell::CrossSellCard;
 pub use export::ExportCard;
 pub use goals::GoalsCard;
 pub use journeys::FunnelCard;

@@ -7,8 +7,8 @@ use seglens_engine::rfm;
 use crate::actions;
 use crate::chart;
 use crate::components::{
-    ClustersCard, ExportCard, FilePicker, FunnelCard, GoalsCard, KpiHeatmap, LifecycleCard,
-    Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, Suggestions,
+    ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard, KpiHeatmap,
+    LifecycleCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, Suggestions,
 };
 use crate::format;
 use crate::state::AppState;
@@ -103,6 +103,7 @@ pub fn Results() -> impl IntoView {
                 <GoalsCard/>
                 <FunnelCard/>
                 <Suggestions/>
+                <CrossSellCard/>
                 <ExportCard/>
                 <Predictions/>
                 <ImportSummary/>

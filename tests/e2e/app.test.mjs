@@ -508,6 +508,22 @@ test('suggested actions fit the segment, and a message can be edited and copied'
   await page.getByTestId('suggestions').screenshot({ path: join(shots, '02g-suggestions.png') });
 });
 
+test('cross-sell: what the same customers buy, as the command line finds it, for all buyers or one segment', async () => {
+  const card = page.getByTestId('cross-sell');
+  await card.scrollIntoViewIfNeeded();
+  await page.getByTestId('cross-sell-table').waitFor();
+  const dir = join(root, 'target', 'e2e-demo');
+  const csv = execFileSync(cli, ['cross-sell', '--orders', join(dir, 'orders.csv')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const [from, to, both, , , confidence, lift] = csv.trim().split('\n')[1].split(',');
+  const first = (await page.locator('[data-testid=cross-sell-table] tbody tr').first().locator('td').allInnerTexts()).map((t) => t.trim());
+  assert.deepEqual(first, [from, to, Number(both).toLocaleString('en-US'), `${(Number(confidence) * 100).toFixed(1)}%`, `${Number(lift).toFixed(2)}×`]);
+  assert.match(await page.getByTestId('cross-sell-headline').innerText(), /^(Customers like these who buy .+ also buy .+: \d+% of them|Among these customers, no category)/);
+  const before = await page.getByTestId('cross-sell-table').innerText();
+  await page.getByTestId('cross-sell-audience').selectOption({ label: 'Champions' });
+  await page.waitForFunction((t) => document.querySelector('[data-testid=cross-sell-table]')?.innerText !== t, before);
+  await card.screenshot({ path: join(shots, '02l-cross-sell.png') });
+});
+
 test('share: a self-contained HTML report that opens offline, and a Markdown summary', async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
   const file = join(shots, 'report.html');

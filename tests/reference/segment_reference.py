@@ -151,10 +151,41 @@ def main():
             else:
                 print(f"rule {name}: {len(ours)} customers, same ids as DuckDB")
 
+    failures += check_cross_sell(binary, files["orders"], con, as_of)
     failures += check_flows(binary, files["orders"], as_of)
     failures += check_kmeans(binary, files["orders"], as_of)
     if failures:
         sys.exit(f"{failures} differences")
+
+
+def check_cross_sell(binary, orders_path, con, as_of):
+    ours = pandas.read_csv(io.StringIO(run([binary, "cross-sell", "--orders", orders_path, "--min", "10"]).stdout))
+    theirs = con.execute(f"""
+        with baskets as (
+            select distinct customer_id, category from o
+            where cast(amount as double) >= 0 and cast(order_date as date) < date '{as_of}'
+              and category is not null and category <> ''),
+        buyers as (select count(distinct customer_id) as n from baskets),
+        single as (select category, count(*) as k from baskets group by category)
+        select a.category as "from", b.category as "to", count(*) as both, sa.k as from_buyers,
+               count(*) / buyers.n as support, count(*) / sa.k as confidence,
+               (count(*) / sa.k) / (sb.k / buyers.n) as lift
+        from baskets a join baskets b on a.customer_id = b.customer_id and a.category <> b.category
+        join single sa on sa.category = a.category
+        join single sb on sb.category = b.category, buyers
+        group by a.category, b.category, sa.k, sb.k, buyers.n
+        having count(*) >= 10""").df()
+    key = ["from", "to"]
+    merged = ours.merge(theirs, on=key, how="outer", suffixes=("", "_ref"), indicator=True)
+    bad = merged[merged["_merge"] != "both"]
+    for col in ["both", "from_buyers", "support", "confidence", "lift"]:
+        diff = (merged[col] - merged[col + "_ref"]).abs() > 1e-6
+        bad = pandas.concat([bad, merged[diff]])
+    if len(bad) or not len(ours):
+        print("cross-sell differs:\n", bad.head(10))
+        return 1
+    print(f"cross-sell: {len(ours)} category pairs, same support, confidence and lift as DuckDB")
+    return 0
 
 
 def check_flows(binary, orders_path, as_of):

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use seglens_engine::analysis::{self, AnalysisOptions};
 use seglens_engine::cluster::{self, ClusterSetup, Feature};
 use seglens_engine::clv::{self, TimeUnit};
+use seglens_engine::crosssell;
 use seglens_engine::dataset::Dataset;
 use seglens_engine::date::{self, Day};
 use seglens_engine::kpi::KpiTable;
@@ -241,6 +242,19 @@ enum Command {
         /// Prints the monthly flows instead of the stages.
         #[arg(long)]
         flows: bool,
+    },
+    /// Prints which product categories the same customers buy, as
+    /// association rules `from,to,both,from_buyers,support,confidence,lift`
+    /// (highest lift first), over every buyer or the members of a rule.
+    CrossSell {
+        #[command(flatten)]
+        sources: Sources,
+        /// Only the customers this rule selects.
+        #[arg(long, value_name = "RULE.json")]
+        rule: Option<PathBuf>,
+        /// Pairs bought together by fewer customers are left out.
+        #[arg(long, default_value_t = 10)]
+        min: u64,
     },
     /// Writes the demo business (customers, orders, e-mail results, NPS
     /// answers, web events) as CSV files into a folder.
@@ -656,6 +670,43 @@ fn run(cli: Cli) -> Result<(), String> {
                     format!("{},{}", csv_field(&data.orders.customer_keys[c]), s.label())
                 }),
             ))
+        }
+        Command::CrossSell { sources, rule, min } => {
+            let (data, as_of) = sources.load()?;
+            let set = match rule {
+                None => None,
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    let parsed =
+                        Rule::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                    let facts = Facts::new(&data, as_of);
+                    Some(
+                        Evaluator::new(&data, &facts)
+                            .eval(&parsed)
+                            .map_err(|e| format!("{}: {e}", path.display()))?,
+                    )
+                }
+            };
+            let x = crosssell::cross_sell(&data.orders, as_of, set.as_ref(), min)?;
+            if let Some(h) = crosssell::headline(&x) {
+                eprintln!("{h}");
+            }
+            print_lines(
+                std::iter::once("from,to,both,from_buyers,support,confidence,lift".to_string())
+                    .chain(x.pairs.iter().map(|p| {
+                        format!(
+                            "{},{},{},{},{:.6},{:.6},{:.6}",
+                            csv_field(&p.from),
+                            csv_field(&p.to),
+                            p.both,
+                            p.from_buyers,
+                            p.support,
+                            p.confidence,
+                            p.lift
+                        )
+                    })),
+            )
         }
         Command::Demo {
             out,
