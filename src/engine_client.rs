@@ -13,6 +13,7 @@ use crate::files;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::cluster::{ClusterSetup, Clustering, Feature};
 use seglens_engine::clv::HoldoutCheck;
+use seglens_engine::cohorts::{Cohorts, Migration};
 use seglens_engine::crosssell::CrossSell;
 use seglens_engine::date::Day;
 use seglens_engine::export::{Export, Layout};
@@ -333,6 +334,24 @@ impl EngineClient {
     pub async fn cross_sell(&self, request: Request) -> Result<CrossSell, String> {
         self.call(request, |r| match r {
             Response::CrossSold(x) => Ok(*x),
+            other => Err(other),
+        })
+        .await?
+    }
+
+    /// Monthly cohort retention of some customers.
+    pub async fn cohorts(&self, request: Request) -> Result<Cohorts, String> {
+        self.call(request, |r| match r {
+            Response::Cohorts(x) => Ok(*x),
+            other => Err(other),
+        })
+        .await?
+    }
+
+    /// Moves between RFM segments since an earlier date.
+    pub async fn migration(&self, request: Request) -> Result<Migration, String> {
+        self.call(request, |r| match r {
+            Response::Migrated(x) => Ok(*x),
             other => Err(other),
         })
         .await?

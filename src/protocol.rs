@@ -8,6 +8,7 @@ use seglens_engine::ImportReport;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::cluster::{ClusterSetup, Clustering, Feature, SilhouetteCurve};
 use seglens_engine::clv::HoldoutCheck;
+use seglens_engine::cohorts::{Cohorts, Migration};
 use seglens_engine::crosssell::CrossSell;
 use seglens_engine::date::Day;
 use seglens_engine::export::{Export, Layout};
@@ -164,6 +165,23 @@ pub enum Request {
         /// The lifecycle thresholds in use.
         lifecycle: LifecycleSetup,
     },
+    /// Monthly cohort retention, within some customers.
+    Cohorts {
+        /// The workspace's choices (analysis date, RFM setup).
+        options: AnalysisOptions,
+        /// Whose orders.
+        audience: Audience,
+        /// The lifecycle thresholds in use.
+        lifecycle: LifecycleSetup,
+    },
+    /// The moves between RFM segments from an earlier date to the
+    /// analysis date.
+    Migration {
+        /// The workspace's choices (analysis date, RFM setup).
+        options: AnalysisOptions,
+        /// The earlier date.
+        from: Day,
+    },
     /// Fit the purchase model on the history up to `calibration_end` and
     /// compare its predictions with the rest of the history.
     CheckHoldout {
@@ -213,6 +231,10 @@ pub enum Response {
     Clustered(Box<Result<Clustering, String>>),
     /// The silhouette per k and the k it suggests.
     Silhouette(Result<SilhouetteCurve, String>),
+    /// Cohort retention, or why there is none.
+    Cohorts(Box<Result<Cohorts, String>>),
+    /// Moves between segments, or why there are none.
+    Migrated(Box<Result<Migration, String>>),
     /// What sells together, or why it cannot be said.
     CrossSold(Box<Result<CrossSell, String>>),
     /// The work failed; the message is for the user.

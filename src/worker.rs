@@ -10,7 +10,9 @@ use seglens_engine::orders::OrdersImporter;
 use seglens_engine::project::Project;
 use seglens_engine::segment::{Evaluator, Facts, Rule};
 use seglens_engine::sources::{SourceKind, SourceReport};
-use seglens_engine::{ImportOptions, ImportReport, cluster, crosssell, demo, export, groups};
+use seglens_engine::{
+    ImportOptions, ImportReport, cluster, cohorts, crosssell, demo, export, groups,
+};
 
 use crate::protocol::{Audience, Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 
@@ -229,6 +231,38 @@ impl EngineTask {
         }
     }
 
+    /// The data, its analysis date and the customers of an audience (none
+    /// for every customer).
+    fn audience(
+        &self,
+        options: &AnalysisOptions,
+        audience: &Audience,
+        lifecycle: &seglens_engine::lifecycle::LifecycleSetup,
+    ) -> Result<(&Dataset, Day, Option<seglens_engine::segment::Bitmap>), String> {
+        let data = self.data.as_ref().ok_or("There is no data.")?;
+        let (as_of, result) = analysis::rfm_result(data, options)?;
+        let set = match audience {
+            Audience::All => None,
+            Audience::Rfm(name) => {
+                let s = result
+                    .segment_names
+                    .iter()
+                    .position(|x| x == name)
+                    .ok_or_else(|| format!("There is no segment {name} any more."))?;
+                let mut b = seglens_engine::segment::Bitmap::empty(data.orders.customer_keys.len());
+                for row in result.rows.iter().filter(|r| r.segment as usize == s) {
+                    b.insert(row.values.customer as usize);
+                }
+                Some(b)
+            }
+            Audience::Saved(definition) => {
+                let facts = Facts::new(data, as_of);
+                Some(groups::members(data, &facts, definition, lifecycle)?)
+            }
+        };
+        Ok((data, as_of, set))
+    }
+
     /// The data and its facts at `as_of`, computed once per data and date.
     fn with_facts<T>(
         &mut self,
@@ -355,35 +389,31 @@ impl EngineTask {
                 audience,
                 lifecycle,
             } => Response::CrossSold(Box::new(
+                self.audience(&options, &audience, &lifecycle)
+                    .and_then(|(data, as_of, set)| {
+                        crosssell::cross_sell(&data.orders, as_of, set.as_ref(), 10)
+                    }),
+            )),
+            Request::Cohorts {
+                options,
+                audience,
+                lifecycle,
+            } => Response::Cohorts(Box::new(
+                self.audience(&options, &audience, &lifecycle)
+                    .map(|(data, as_of, set)| {
+                        cohorts::retention(&data.orders, as_of, set.as_ref())
+                    }),
+            )),
+            Request::Migration { options, from } => Response::Migrated(Box::new(
                 self.data
                     .as_ref()
                     .ok_or_else(|| "There is no data.".to_string())
                     .and_then(|data| {
-                        let (as_of, result) = analysis::rfm_result(data, &options)?;
-                        let set = match &audience {
-                            Audience::All => None,
-                            Audience::Rfm(name) => {
-                                let s = result
-                                    .segment_names
-                                    .iter()
-                                    .position(|x| x == name)
-                                    .ok_or_else(|| {
-                                        format!("There is no segment {name} any more.")
-                                    })?;
-                                let mut b = seglens_engine::segment::Bitmap::empty(
-                                    data.orders.customer_keys.len(),
-                                );
-                                for row in result.rows.iter().filter(|r| r.segment as usize == s) {
-                                    b.insert(row.values.customer as usize);
-                                }
-                                Some(b)
-                            }
-                            Audience::Saved(definition) => {
-                                let facts = Facts::new(data, as_of);
-                                Some(groups::members(data, &facts, definition, &lifecycle)?)
-                            }
-                        };
-                        crosssell::cross_sell(&data.orders, as_of, set.as_ref(), 10)
+                        let (as_of, _) = analysis::rfm_result(data, &options)?;
+                        if from >= as_of {
+                            return Err("Pick a date before the analysis date.".to_string());
+                        }
+                        Ok(cohorts::migration(&data.orders, &options.rfm, from, as_of))
                     }),
             )),
             Request::Cluster { as_of, setup } => {

@@ -41,18 +41,7 @@ pub fn CrossSellCard() -> impl IntoView {
             if ws.analysis.segments.categories.is_empty() {
                 return None;
             }
-            let mut choices: Vec<(String, String, Audience)> =
-                vec![("all".into(), "all buyers".into(), Audience::All)];
-            for (_, name, _) in ws.analysis.non_empty_segments() {
-                choices.push((format!("rfm:{name}"), name.clone(), Audience::Rfm(name)));
-            }
-            for s in &ws.record.options.segments {
-                choices.push((
-                    format!("saved:{}", s.name),
-                    format!("{} (my segment)", s.name),
-                    Audience::Saved(s.definition.clone()),
-                ));
-            }
+            let choices = super::over_time::audiences(&ws);
             let for_change = choices.clone();
             let options = choices
                 .into_iter()

@@ -8,7 +8,8 @@ use crate::actions;
 use crate::chart;
 use crate::components::{
     ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard, KpiHeatmap,
-    LifecycleCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, Suggestions,
+    LifecycleCard, OverTimeCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments,
+    Suggestions,
 };
 use crate::format;
 use crate::state::AppState;
@@ -88,6 +89,7 @@ pub fn Results() -> impl IntoView {
                     <a href="#compare">"Compare"</a>
                     <a href="#goals">"Goals"</a>
                     {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">"Journeys"</a> })}
+                    <a href="#over-time">"Over time"</a>
                     <a href="#suggestions">"Act"</a>
                     <a href="#predict">"Predict"</a>
                     <a href="#data">"Data"</a>
@@ -102,6 +104,7 @@ pub fn Results() -> impl IntoView {
                 <KpiHeatmap/>
                 <GoalsCard/>
                 <FunnelCard/>
+                <OverTimeCard/>
                 <Suggestions/>
                 <CrossSellCard/>
                 <ExportCard/>

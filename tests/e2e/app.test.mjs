@@ -524,6 +524,41 @@ test('cross-sell: what the same customers buy, as the command line finds it, for
   await card.screenshot({ path: join(shots, '02l-cross-sell.png') });
 });
 
+test('over time: cohort retention and segment migration, as the command line counts them', async () => {
+  const card = page.getByTestId('over-time');
+  await card.scrollIntoViewIfNeeded();
+  await page.getByTestId('cohort-table').waitFor();
+  const dir = join(root, 'target', 'e2e-demo');
+  const lines = execFileSync(cli, ['cohorts', '--orders', join(dir, 'orders.csv')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .trim().split('\n').slice(1).map((l) => l.split(','));
+  const [cohort, size] = lines[0];
+  const plusOne = lines.find((l) => l[0] === cohort && l[2] === '1');
+  const row = (await page.locator('[data-testid=cohort-table] tbody tr').first().locator('th, td').allInnerTexts()).map((t) => t.trim());
+  assert.equal(row[0], cohort);
+  assert.equal(num(row[1]), Number(size));
+  assert.equal(row[3], `${(100 * Number(plusOne[3]) / Number(size)).toFixed(1)}%`);
+  await page.getByTestId('cohort-revenue').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=cohort-table] tbody td.cell')?.textContent.includes('%'));
+
+  // Migration from 90 days before the analysis date (2026-01-01).
+  const moves = execFileSync(cli, ['migration', '--orders', join(dir, 'orders.csv'), '--from', '2025-10-03'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .trim().split('\n').slice(1).map((l) => l.split(','));
+  await page.getByTestId('migration-table').waitFor();
+  assert.equal(await page.getByTestId('migration-from').inputValue(), '2025-10-03');
+  const stay = moves.find((m) => m[0] === 'Champions' && m[1] === 'Champions');
+  const champions = page.locator('[data-testid=migration-table] tbody tr').filter({ has: page.locator('th', { hasText: /^Champions$/ }) });
+  assert.equal(num(await champions.locator('td').first().innerText()), Number(stay[2]));
+  const total = moves.reduce((s, m) => s + Number(m[2]), 0);
+  const shown = await page.locator('[data-testid=migration-table] tbody tr td:last-child').allInnerTexts();
+  assert.equal(shown.reduce((s, t) => s + num(t), 0), total);
+  await card.screenshot({ path: join(shots, '02m-over-time.png') });
+  const before = await page.getByTestId('migration-summary').innerText();
+  await page.getByTestId('migration-from').fill('2025-06-30');
+  await page.getByTestId('migration-from').dispatchEvent('change');
+  await page.waitForFunction((t) => document.querySelector('[data-testid=migration-summary]')?.textContent !== t, before);
+  assert.match(await page.getByTestId('migration-summary').innerText(), /on 2025-06-30/);
+});
+
 test('share: a self-contained HTML report that opens offline, and a Markdown summary', async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
   const file = join(shots, 'report.html');

@@ -153,6 +153,8 @@ def main():
 
     failures += check_cross_sell(binary, files["orders"], con, as_of)
     failures += check_flows(binary, files["orders"], as_of)
+    failures += check_cohorts(binary, files["orders"], as_of)
+    failures += check_migration(binary, files["orders"], as_of)
     failures += check_kmeans(binary, files["orders"], as_of)
     if failures:
         sys.exit(f"{failures} differences")
@@ -211,6 +213,51 @@ def check_flows(binary, orders_path, as_of):
         print("lifecycle flows differ:\n", pandas.concat([mine, theirs], axis=1).head(30))
         return 1
     print(f"lifecycle flows: {len(theirs)} months, same counts as pandas")
+    return 0
+
+
+def check_cohorts(binary, orders_path, as_of):
+    ours = pandas.read_csv(io.StringIO(run([binary, "cohorts", "--orders", orders_path]).stdout))
+    o = pandas.read_csv(orders_path, dtype={"customer_id": str}, parse_dates=["order_date"])
+    o = o[o.order_date < pandas.Timestamp(as_of)].copy()
+    o["month"] = o.order_date.dt.year * 12 + o.order_date.dt.month - 1
+    first = o[o.amount >= 0].groupby("customer_id").month.min().rename("first")
+    o = o.join(first, on="customer_id").dropna(subset=["first"])
+    o["months_after"] = (o.month - o["first"]).astype(int)
+    sizes = first.value_counts().rename("size")
+    active = o[o.amount >= 0].groupby(["first", "months_after"]).customer_id.nunique().rename("active")
+    revenue = o.groupby(["first", "months_after"]).amount.sum().rename("revenue")
+    theirs = pandas.concat([active, revenue], axis=1).reset_index()
+    theirs["cohort"] = theirs["first"].map(lambda m: f"{int(m) // 12}-{int(m) % 12 + 1:02d}")
+    theirs["size"] = theirs["first"].map(sizes)
+    mine = ours[(ours.active > 0) | (ours.revenue != 0)]
+    merged = mine.merge(theirs, on=["cohort", "months_after"], how="outer", suffixes=("", "_ref"), indicator=True)
+    bad = merged[(merged["_merge"] != "both")
+                 | (merged["size"] != merged["size_ref"])
+                 | (merged["active"] != merged["active_ref"].fillna(0))
+                 | ((merged["revenue"] - merged["revenue_ref"]).abs() > 0.006)]
+    if len(bad):
+        print("cohorts differ:\n", bad.head(10))
+        return 1
+    print(f"cohorts: {len(mine)} cohort-months, same sizes, active customers and revenue as pandas")
+    return 0
+
+
+def check_migration(binary, orders_path, as_of):
+    earlier = (pandas.Timestamp(as_of) - pandas.Timedelta(days=90)).strftime("%Y-%m-%d")
+    ours = pandas.read_csv(io.StringIO(run([binary, "migration", "--orders", orders_path, "--from", earlier]).stdout))
+    rfm = lambda d: pandas.read_csv(io.StringIO(run([binary, "rfm", "--orders", orders_path, "--as-of", d]).stdout),
+                                    dtype={"customer_id": str})[["customer_id", "segment"]]
+    before = rfm(earlier).rename(columns={"segment": "from_segment"})
+    after = rfm(str(as_of)).rename(columns={"segment": "to_segment"})
+    joined = after.merge(before, on="customer_id", how="left").fillna({"from_segment": "Not yet a customer"})
+    theirs = joined.groupby(["from_segment", "to_segment"]).size().rename("customers").reset_index()
+    merged = ours.merge(theirs, on=["from_segment", "to_segment"], how="outer", suffixes=("", "_ref"))
+    bad = merged[merged.customers != merged.customers_ref]
+    if len(bad) or not len(ours):
+        print("migration differs:\n", bad.head(10))
+        return 1
+    print(f"migration from {earlier}: {len(ours)} moves, {ours.customers.sum()} customers, same counts as two rfm runs joined in pandas")
     return 0
 
 

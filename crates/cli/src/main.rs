@@ -10,7 +10,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use seglens_engine::analysis::{self, AnalysisOptions};
 use seglens_engine::cluster::{self, ClusterSetup, Feature};
 use seglens_engine::clv::{self, TimeUnit};
-use seglens_engine::crosssell;
 use seglens_engine::dataset::Dataset;
 use seglens_engine::date::{self, Day};
 use seglens_engine::kpi::KpiTable;
@@ -22,6 +21,7 @@ use seglens_engine::roles::Role;
 use seglens_engine::segment::{Evaluator, Facts, Rule};
 use seglens_engine::sql::{self, Dialect, SqlSource};
 use seglens_engine::{ImportOptions, ImportReport, Orders, OrdersImporter, demo};
+use seglens_engine::{cohorts, crosssell};
 
 /// Customer segmentation from order exports: RFM scores and segments,
 /// computed exactly as the SegLens app computes them.
@@ -256,6 +256,26 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         min: u64,
     },
+    /// Prints monthly cohort retention: for each month of first orders and
+    /// each month after, `cohort,size,months_after,active,revenue`
+    /// (customers who ordered that month and their net spend).
+    Cohorts {
+        #[command(flatten)]
+        sources: Sources,
+        /// Only the customers this rule selects.
+        #[arg(long, value_name = "RULE.json")]
+        rule: Option<PathBuf>,
+    },
+    /// Prints how customers moved between RFM segments (default setup)
+    /// from an earlier date to the analysis date:
+    /// `from_segment,to_segment,customers`.
+    Migration {
+        #[command(flatten)]
+        sources: Sources,
+        /// The earlier date, YYYY-MM-DD.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: String,
+    },
     /// Writes the demo business (customers, orders, e-mail results, NPS
     /// answers, web events) as CSV files into a folder.
     Demo {
@@ -343,6 +363,22 @@ fn add_sources<'a>(
         }
     }
     Ok(())
+}
+
+/// The customers a rule file selects, when one is given.
+fn rule_members(
+    data: &Dataset,
+    as_of: Day,
+    rule: Option<&Path>,
+) -> Result<Option<seglens_engine::segment::Bitmap>, String> {
+    let Some(path) = rule else { return Ok(None) };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let parsed = Rule::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let facts = Facts::new(data, as_of);
+    Evaluator::new(data, &facts)
+        .eval(&parsed)
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Writes lines to stdout, ending quietly when the reader goes away.
@@ -671,23 +707,45 @@ fn run(cli: Cli) -> Result<(), String> {
                 }),
             ))
         }
+        Command::Cohorts { sources, rule } => {
+            let (data, as_of) = sources.load()?;
+            let set = rule_members(&data, as_of, rule.as_deref())?;
+            let x = cohorts::retention(&data.orders, as_of, set.as_ref());
+            let mut lines = vec!["cohort,size,months_after,active,revenue".to_string()];
+            for (c, month) in x.months.iter().enumerate() {
+                for k in 0..x.active[c].len() {
+                    lines.push(format!(
+                        "{month},{},{k},{},{:.2}",
+                        x.sizes[c], x.active[c][k], x.revenue[c][k]
+                    ));
+                }
+            }
+            print_lines(lines.into_iter())
+        }
+        Command::Migration { sources, from } => {
+            let (data, as_of) = sources.load()?;
+            let from = date_arg("from", Some(from))?.ok_or("give --from YYYY-MM-DD")?;
+            if from >= as_of {
+                return Err("--from must be before the analysis date".into());
+            }
+            let m = cohorts::migration(&data.orders, &RfmSetup::default(), from, as_of);
+            let mut lines = vec!["from_segment,to_segment,customers".to_string()];
+            for (a, row) in m.counts.iter().enumerate() {
+                for (b, n) in row.iter().enumerate() {
+                    if *n > 0 {
+                        lines.push(format!(
+                            "{},{},{n}",
+                            csv_field(&m.segments[a]),
+                            csv_field(&m.segments[b])
+                        ));
+                    }
+                }
+            }
+            print_lines(lines.into_iter())
+        }
         Command::CrossSell { sources, rule, min } => {
             let (data, as_of) = sources.load()?;
-            let set = match rule {
-                None => None,
-                Some(path) => {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                    let parsed =
-                        Rule::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-                    let facts = Facts::new(&data, as_of);
-                    Some(
-                        Evaluator::new(&data, &facts)
-                            .eval(&parsed)
-                            .map_err(|e| format!("{}: {e}", path.display()))?,
-                    )
-                }
-            };
+            let set = rule_members(&data, as_of, rule.as_deref())?;
             let x = crosssell::cross_sell(&data.orders, as_of, set.as_ref(), min)?;
             if let Some(h) = crosssell::headline(&x) {
                 eprintln!("{h}");
