@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use seglens_engine::journeys::FunnelSetup;
+use seglens_engine::segment::{Definition, SavedSegment};
 
 use crate::actions;
 use crate::chart;
@@ -96,6 +97,28 @@ pub fn FunnelCard() -> impl IntoView {
                 };
                 view! { <td class="num">{text}</td> }
             }).collect_view();
+            // Drop-off: who reached a step and went no further, as a segment.
+            let all = f.counts.last().cloned().unwrap_or_default();
+            let drop_choice = RwSignal::new(1usize);
+            let applied = FunnelSetup { steps: f.steps.clone(), window_days: f.window_days };
+            let drop_options = (1..n).map(|k| {
+                let stopped = all[k - 1].customers.saturating_sub(all[k].customers);
+                view! {
+                    <option value=k.to_string() selected=k == 1>
+                        {format!("did “{}” but not “{}” ({} customers)", f.steps[k - 1], f.steps[k], format::int(stopped))}
+                    </option>
+                }
+            }).collect_view();
+            let drop_steps = f.steps.clone();
+            let save_drop = move |_| {
+                let k = drop_choice.get_untracked();
+                actions::save_segment(state, SavedSegment {
+                    name: format!("Stopped after {}", drop_steps[k - 1]),
+                    version: 1,
+                    definition: Definition::FunnelDrop { setup: applied.clone(), reached: k },
+                    note: String::new(),
+                });
+            };
             Some(view! {
                 <section class="card" id="journeys" data-testid="funnel">
                     <h2>"How each segment moves through your funnel"</h2>
@@ -126,6 +149,17 @@ pub fn FunnelCard() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
+                    {(n > 1).then(|| view! {
+                        <div class="thresholds">
+                            <label>"Customers who "
+                                <select data-testid="drop-step" on:change=move |ev| {
+                                    if let Ok(k) = event_target_value(&ev).parse::<usize>() { drop_choice.set(k) }
+                                }>{drop_options}</select>
+                            </label>
+                            <button class="secondary" data-testid="save-drop" on:click=save_drop>"Save as a segment"</button>
+                            <span class="muted small">"e.g. cart abandoners, for a reminder e-mail: they appear in My segments, ready to download."</span>
+                        </div>
+                    })}
                 </section>
             })
         })

@@ -250,6 +250,31 @@ test('journeys: the funnel per segment, as an independent count finds it', async
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=funnel-table] tbody tr').length === 4);
   assert.match(await funnel.innerText(), /within 30 days of the first/);
   await funnel.screenshot({ path: join(shots, '02e-funnel.png') });
+
+  // Drop-off as a segment: did view_product but not add_to_cart within 30
+  // days of the page view, counted here with the same walk.
+  const short = ['page_view', 'view_product', 'add_to_cart'];
+  let stopped = 0;
+  for (const events of byCustomer.values()) {
+    let best = 0;
+    events.forEach(([t0, e], i) => {
+      if (e !== short[0]) return;
+      let depth = 1;
+      for (const [t, e2] of events.slice(i + 1)) {
+        if (depth === short.length || t > t0 + 30 * 86400e3) break;
+        if (e2 === short[depth]) depth += 1;
+      }
+      best = Math.max(best, depth);
+    });
+    if (best === 2) stopped += 1;
+  }
+  await page.getByTestId('drop-step').selectOption('2');
+  await page.getByTestId('save-drop').click();
+  const saved = page.getByTestId('saved-segment').filter({ hasText: 'Stopped after view_product' });
+  await saved.waitFor();
+  assert.equal(num(await saved.locator('td.num').first().innerText()), stopped);
+  await page.getByRole('button', { name: 'Delete Stopped after view_product' }).click();
+  await saved.waitFor({ state: 'detached' });
 });
 
 /** Runs the command line on the demo files of every source. */

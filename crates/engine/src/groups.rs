@@ -50,6 +50,16 @@ pub fn members(
             .find(|(name, _)| name == group)
             .map(|(_, set)| set)
             .ok_or_else(|| format!("“{group}” is no longer a group of {}.", split.label())),
+        Definition::FunnelDrop { setup, reached } => {
+            let events = data
+                .events
+                .as_ref()
+                .ok_or("This segment needs the events file, which is not imported.")?;
+            let depth = crate::journeys::depths(events, setup, facts.n);
+            Ok(Bitmap::from_fn(facts.n, |c| {
+                usize::from(depth[c]) == *reached
+            }))
+        }
         Definition::Cluster { setup, cluster } => {
             let run = cluster::cluster(data, facts, setup)?;
             let mut set = Bitmap::empty(facts.n);
@@ -81,6 +91,16 @@ pub fn describe(definition: &Definition, lifecycle: &LifecycleSetup) -> String {
             Split::Attribute { .. } => format!("customers with {group}"),
             Split::Tier(_) | Split::Journey { .. } => format!("{} tier: {group}", split.label()),
         },
+        Definition::FunnelDrop { setup, reached } => format!(
+            "did “{}” but not “{}” within {} days of “{}”",
+            setup
+                .steps
+                .get(reached.saturating_sub(1))
+                .map_or("?", String::as_str),
+            setup.steps.get(*reached).map_or("?", String::as_str),
+            setup.window_days,
+            setup.steps.first().map_or("?", String::as_str),
+        ),
         Definition::Cluster { setup, cluster } => format!(
             "cluster {} of k-means (k = {}, seed {}) on {}",
             cluster + 1,

@@ -96,13 +96,10 @@ fn median(values: &mut [f64]) -> Option<f64> {
     })
 }
 
-/// Counts the funnel for each group and for all customers.
-pub fn funnel(
-    events: &EventTable,
-    setup: &FunnelSetup,
-    group_of: &[Option<usize>],
-    group_names: &[String],
-) -> Funnel {
+/// Each customer's deepest run through the steps, as the times of the
+/// steps reached (empty when the first step was never done), calling
+/// `visit(customer, times)` for every customer with events.
+fn runs(events: &EventTable, setup: &FunnelSetup, mut visit: impl FnMut(u32, &[i64])) {
     let steps: Vec<Option<u32>> = setup
         .steps
         .iter()
@@ -110,9 +107,6 @@ pub fn funnel(
         .collect();
     let n_steps = steps.len();
     let window = i64::from(setup.window_days) * 86_400;
-    let n_groups = group_names.len();
-    let mut reached = vec![vec![0u64; n_steps]; n_groups + 1];
-    let mut gaps: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); n_steps]; n_groups + 1];
     let mut order: Vec<usize> = (0..events.customer.len()).collect();
     order.sort_by_key(|&i| (events.customer[i], events.time[i]));
     let mut i = 0;
@@ -149,6 +143,34 @@ pub fn funnel(
                 }
             }
         }
+        visit(c, &best);
+    }
+}
+
+/// How many steps of the funnel each customer reached (0: never did the
+/// first), by dense customer index.
+pub fn depths(events: &EventTable, setup: &FunnelSetup, n_customers: usize) -> Vec<u8> {
+    let mut out = vec![0u8; n_customers];
+    runs(events, setup, |c, times| {
+        if let Some(slot) = out.get_mut(c as usize) {
+            *slot = times.len().min(255) as u8;
+        }
+    });
+    out
+}
+
+/// Counts the funnel for each group and for all customers.
+pub fn funnel(
+    events: &EventTable,
+    setup: &FunnelSetup,
+    group_of: &[Option<usize>],
+    group_names: &[String],
+) -> Funnel {
+    let n_steps = setup.steps.len();
+    let n_groups = group_names.len();
+    let mut reached = vec![vec![0u64; n_steps]; n_groups + 1];
+    let mut gaps: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); n_steps]; n_groups + 1];
+    runs(events, setup, |c, best| {
         let group = group_of
             .get(c as usize)
             .copied()
@@ -162,7 +184,7 @@ pub fn funnel(
                 }
             }
         }
-    }
+    });
     let counts = (0..=n_groups)
         .map(|g| {
             (0..n_steps)
@@ -251,6 +273,12 @@ mod tests {
         assert_eq!(counts(2), vec![4, 2, 2], "customer 4 never views");
         // Median gaps over customers 0 and 3: view→cart 1 h and 2 h, cart→buy 1 h and 2 h.
         assert_eq!(f.counts[2][1].median_seconds, Some(5400.0));
+        // The depth each customer reached, for drop-off segments: 0 and 3
+        // the whole way, 1 and 2 only the first step, 4 none, 5 no events.
+        assert_eq!(
+            depths(&t, &setup(&["view", "cart", "buy"], 2), 6),
+            vec![3, 1, 1, 3, 0, 0]
+        );
         assert_eq!(f.counts[2][2].median_seconds, Some(5400.0));
         // With a 5-day window customer 2 reaches the cart too.
         let wide = funnel(&t, &setup(&["view", "cart", "buy"], 5), &group_of, &groups);

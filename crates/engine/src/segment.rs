@@ -1393,6 +1393,14 @@ pub enum Definition {
         /// The group's name.
         group: String,
     },
+    /// The customers who reached a step of a funnel and went no further
+    /// (drop-off), e.g. cart abandoners.
+    FunnelDrop {
+        /// The funnel's steps and window.
+        setup: crate::journeys::FunnelSetup,
+        /// How many steps they reached (1 to the number of steps − 1).
+        reached: usize,
+    },
     /// The members of one cluster of a k-means run.
     Cluster {
         /// The features, seed and k of the run.
