@@ -195,6 +195,50 @@ fn journey_editor(state: AppState, rows: &Rows, events: &[String]) -> Option<Any
     )
 }
 
+/// The Lorenz curve of spend with its sentence.
+fn lorenz_view(points: &[(f64, f64)], gini: f64, top20: Option<f64>) -> AnyView {
+    let (w, h, pad) = (220.0, 220.0, 20.0);
+    let x = |s: f64| pad + s * (w - 2.0 * pad);
+    let y = |s: f64| h - pad - s * (h - 2.0 * pad);
+    let path: String = points
+        .iter()
+        .enumerate()
+        .map(|(i, (a, b))| {
+            format!(
+                "{}{:.1},{:.1}",
+                if i == 0 { "M" } else { " L" },
+                x(*a),
+                y(*b)
+            )
+        })
+        .collect();
+    let table = points
+        .iter()
+        .map(|(a, b)| view! { <tr><td class="num">{format::percent(*a)}</td><td class="num">{format::percent(*b)}</td></tr> })
+        .collect_view();
+    view! {
+        <div class="lorenz" data-testid="concentration">
+            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label="Lorenz curve of spend: share of revenue against share of customers, from the smallest spenders (the table beside has the figures)">
+                <line class="axis" x1=x(0.0) y1=y(0.0) x2=x(1.0) y2=y(1.0) stroke-dasharray="4 3"/>
+                <path d=path class="curve"/>
+                <text x=x(0.5) y=h - 4.0 text-anchor="middle" class="tick">"customers →"</text>
+            </svg>
+            <div>
+                <h3>"How concentrated is revenue?"</h3>
+                <p data-testid="concentration-sentence">{format!(
+                    "{}Gini index {:.2} (0: every customer spends the same; 1: one customer brings everything). The further the curve sags below the dashed line, the more revenue depends on a few customers.",
+                    top20.map(|s| format!("The 20% of customers who spent most bring {} of revenue. ", format::percent(s))).unwrap_or_default(),
+                    gini
+                )}</p>
+                <details><summary>"The figures"</summary>
+                    <table><thead><tr><th scope="col" class="num">"Customers (smallest first)"</th><th scope="col" class="num">"Their share of revenue"</th></tr></thead><tbody>{table}</tbody></table>
+                </details>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
 /// The heatmap card.
 #[component]
 pub fn KpiHeatmap() -> impl IntoView {
@@ -347,6 +391,11 @@ pub fn KpiHeatmap() -> impl IntoView {
                             <tbody>{body}</tbody>
                         </table>
                     </div>
+                    {ws.analysis.concentration.clone().map(|(points, gini)| {
+                        let top = t.kpis.iter().position(|k| k.id == "top20_share")
+                            .and_then(|k| t.values.last().and_then(|b| b[k].value));
+                        lorenz_view(&points, gini, top)
+                    })}
                     {(!needs.is_empty()).then(|| view! {
                         <ul class="muted small" data-testid="kpi-needs">
                             {needs.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}

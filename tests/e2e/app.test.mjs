@@ -154,7 +154,7 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const heatmap = page.getByTestId('kpi-heatmap');
   await heatmap.waitFor();
   const headers = await heatmap.locator('thead th').allInnerTexts();
-  assert.equal(headers.length, 16);
+  assert.equal(headers.length, 17);
   const col = (name) => headers.findIndex((h) => h.startsWith(name));
   const baseRow = heatmap.locator('tbody tr').last();
   const cells = await baseRow.locator('th, td').allInnerTexts();
@@ -168,6 +168,14 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   // Support tickets: tickets per customer among buyers, counted here.
   const tickets = rowsOf(join(dir, 'tickets.csv')).filter((r) => scored.has(r.customer_id));
   assert.equal(cells[col('Tickets per customer')], (tickets.length / scored.size).toFixed(2));
+  // Revenue from the top 20% of buyers, counted here.
+  const spend = new Map();
+  for (const r of rowsOf(join(dir, 'orders.csv'))) if (scored.has(r.customer_id)) spend.set(r.customer_id, (spend.get(r.customer_id) ?? 0) + Number(r.amount));
+  const sorted = [...spend.values()].sort((a, b) => b - a);
+  const total = sorted.reduce((s, v) => s + v, 0);
+  const top = sorted.slice(0, Math.ceil(sorted.length * 0.2)).reduce((s, v) => s + v, 0);
+  assert.equal(cells[col('Revenue from the top 20%')], `${(100 * top / total).toFixed(1)}%`);
+  assert.match(await page.getByTestId('concentration-sentence').innerText(), new RegExp(`bring ${(100 * top / total).toFixed(1)}% of revenue`));
 
   await page.getByTestId('sort-revenue_per_customer').click();
   assert.equal((await heatmap.locator('tbody tr th').first().innerText()).trim(), 'Champions');

@@ -73,10 +73,15 @@ def main():
         left join last_csat c using (customer_id)
         left join mails m using (customer_id)
         left join support k using (customer_id)),
-    grouped as (
+    unioned as (
         select segment, * exclude (segment) from joined
         union all
-        select 'All customers', * exclude (segment) from joined)
+        select 'All customers', * exclude (segment) from joined),
+    grouped as (
+        select *,
+               row_number() over (partition by segment order by revenue desc) as rank_in_group,
+               count(*) over (partition by segment) as group_size
+        from unioned)
     select segment,
            count(*) as customers,
            sum(revenue) as revenue,
@@ -91,6 +96,7 @@ def main():
            sum(opened) / nullif(sum(delivered), 0) as open_rate,
            sum(clicked) / nullif(sum(delivered), 0) as click_rate,
            sum(clicked) / nullif(sum(opened), 0) as click_to_open,
+           sum(revenue) filter (where rank_in_group <= ceil(0.2 * group_size)) / sum(revenue) as top20_share,
            avg(tickets) as tickets_per_customer,
            sum(hours) / nullif(sum(resolved), 0) as resolution_hours
     from grouped group by segment

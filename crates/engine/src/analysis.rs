@@ -84,6 +84,9 @@ pub struct Analysis {
     pub segments: Overview,
     /// How the compared groups were made, when they are a split.
     pub comparison: Option<String>,
+    /// The Lorenz curve of spend over the customers with an order, and the
+    /// Gini index.
+    pub concentration: Option<(Vec<(f64, f64)>, f64)>,
 }
 
 /// The predictive models' results, summed for the page.
@@ -353,6 +356,13 @@ fn analyse_with(
         event_names,
         segments,
         comparison,
+        concentration: kpi::lorenz(
+            &result
+                .rows
+                .iter()
+                .map(|r| r.values.monetary)
+                .collect::<Vec<_>>(),
+        ),
     })
 }
 

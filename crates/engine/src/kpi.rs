@@ -352,6 +352,13 @@ pub fn definitions() -> Vec<KpiDef> {
             true,
         ),
         def(
+            "top20_share",
+            "Revenue from the top 20%",
+            "Revenue of the 20% of customers who spent most (rounded up) ÷ revenue; the higher, the more the segment depends on a few customers",
+            Rate,
+            false,
+        ),
+        def(
             "tickets_per_customer",
             "Tickets per customer",
             "Support tickets opened up to the analysis date ÷ customers",
@@ -506,6 +513,16 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
         }
     }
 
+    // Revenue concentration needs each group's customers sorted by spend.
+    let mut spends: Vec<Vec<f64>> = vec![Vec::new(); n_groups + 1];
+    for (c, r) in revenue.iter().enumerate() {
+        if let Some(g) = group(c) {
+            spends[g].push(*r);
+            spends[n_groups].push(*r);
+        }
+    }
+    let top20: Vec<KpiValue> = spends.iter_mut().map(|s| top_share(s, 0.2)).collect();
+
     let kpis = definitions();
     let base = accs[n_groups];
     let mut values: Vec<Vec<KpiValue>> = (0..=n_groups)
@@ -513,7 +530,10 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
             let a = accs[g];
             let rest = (g < n_groups).then(|| base.minus(a));
             kpis.iter()
-                .map(|k| value(&k.id, &a, rest.as_ref(), &base, input))
+                .map(|k| match k.id.as_str() {
+                    "top20_share" => top20[g].clone(),
+                    id => value(id, &a, rest.as_ref(), &base, input),
+                })
                 .collect()
         })
         .collect();
@@ -564,6 +584,54 @@ fn mean(m: Moments, rest: Option<Moments>) -> KpiValue {
         p_value: rest.and_then(|r| welch_p(m, r)),
         ..KpiValue::default()
     }
+}
+
+/// The share of revenue from the `share` of customers who spent most
+/// (their number rounded up).
+fn top_share(spend: &mut [f64], share: f64) -> KpiValue {
+    let total: f64 = spend.iter().sum();
+    if spend.is_empty() || total <= 0.0 {
+        return KpiValue::default();
+    }
+    spend.sort_by(|a, b| b.total_cmp(a));
+    let k = ((spend.len() as f64 * share).ceil() as usize).clamp(1, spend.len());
+    let top: f64 = spend[..k].iter().sum();
+    KpiValue {
+        value: Some(top / total),
+        numerator: top,
+        denominator: total,
+        ..KpiValue::default()
+    }
+}
+
+/// The Lorenz curve of spend: after sorting customers from the smallest
+/// spender, `(share of customers, share of revenue)` at each tenth, and
+/// the Gini index (0: everyone spends the same; 1: one customer spends
+/// everything).
+pub fn lorenz(spend: &[f64]) -> Option<(Vec<(f64, f64)>, f64)> {
+    let mut s: Vec<f64> = spend.iter().map(|x| x.max(0.0)).collect();
+    let total: f64 = s.iter().sum();
+    if s.is_empty() || total <= 0.0 {
+        return None;
+    }
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    let mut cumulative = Vec::with_capacity(n + 1);
+    cumulative.push(0.0);
+    for x in &s {
+        cumulative.push(cumulative.last().copied().unwrap_or(0.0) + x);
+    }
+    let points = (0..=10)
+        .map(|t| {
+            let k = (n * t).div_ceil(10).min(n);
+            (k as f64 / n as f64, cumulative[k] / total)
+        })
+        .collect();
+    // Gini = 1 − 2 × area under the curve (trapezoids over customers).
+    let area: f64 = (1..=n)
+        .map(|i| (cumulative[i - 1] + cumulative[i]) / (2.0 * total * n as f64))
+        .sum();
+    Some((points, 1.0 - 2.0 * area))
 }
 
 fn missing(text: &str) -> KpiValue {
@@ -894,5 +962,27 @@ mod tests {
         // 60/100 against 45/100: z = 2.1232, p = 0.0337.
         let p = two_proportion_p(60.0, 100.0, 45.0, 100.0).unwrap();
         assert!((p - 0.0337).abs() < 5e-4, "{p}");
+    }
+
+    #[test]
+    fn revenue_concentration_by_hand() {
+        let mut spend = [10.0, 0.0, 30.0, 60.0];
+        // The top 20% of 4 customers, rounded up: 1, who spent 60 of 100.
+        let v = top_share(&mut spend, 0.2);
+        assert_eq!(
+            (v.value, v.numerator, v.denominator),
+            (Some(0.6), 60.0, 100.0)
+        );
+        let (points, gini) = lorenz(&[10.0, 0.0, 30.0, 60.0]).unwrap();
+        // Mean absolute difference over all pairs: 400 / 16 = 25; Gini =
+        // 25 / (2 × mean 25) = 0.5.
+        assert!((gini - 0.5).abs() < 1e-12);
+        assert_eq!(points.first(), Some(&(0.0, 0.0)));
+        assert_eq!(points.last(), Some(&(1.0, 1.0)));
+        // Half the customers (0 and 10) hold a tenth of the revenue.
+        assert!(points.contains(&(0.5, 0.1)));
+        assert!(lorenz(&[]).is_none());
+        let equal = lorenz(&[5.0; 10]).unwrap();
+        assert!(equal.1.abs() < 1e-12);
     }
 }
