@@ -86,7 +86,25 @@ pub fn sequential_color(t: f64) -> (String, bool) {
     let c: Vec<u8> = (0..3)
         .map(|i| (from[i] + (to[i] - from[i]) * t).round() as u8)
         .collect();
-    (format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]), t > 0.5)
+    (
+        format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]),
+        white_reads_better(&c),
+    )
+}
+
+/// True when white text contrasts more than black with the colour: one
+/// of the two always reaches 4.58:1, above WCAG AA's 4.5:1.
+pub fn white_reads_better(rgb: &[u8]) -> bool {
+    let channel = |v: u8| {
+        let s = f64::from(v) / 255.0;
+        if s <= 0.039_28 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2]);
+    1.05 / (l + 0.05) >= (l + 0.05) / 0.05
 }
 
 /// A colour on a diverging orange–blue scale (readable by colour-blind
@@ -110,7 +128,10 @@ pub fn diverging_color(relative: f64, higher_is_better: bool) -> (String, bool) 
     let c: Vec<u8> = (0..3)
         .map(|i| (mid[i] + (end[i] - mid[i]) * a).round() as u8)
         .collect();
-    (format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]), a > 0.55)
+    (
+        format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]),
+        white_reads_better(&c),
+    )
 }
 
 #[cfg(test)]
@@ -181,5 +202,40 @@ mod tests {
         assert!(!svg.contains("Others"));
         assert!(svg.contains("75"));
         assert!(!svg.contains("Roboto"));
+    }
+
+    #[test]
+    fn cell_text_meets_aa_contrast_on_every_shade() {
+        let contrast = |rgb: &[u8], white: bool| {
+            let ch = |v: u8| {
+                let s = f64::from(v) / 255.0;
+                if s <= 0.039_28 {
+                    s / 12.92
+                } else {
+                    ((s + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            let l = 0.2126 * ch(rgb[0]) + 0.7152 * ch(rgb[1]) + 0.0722 * ch(rgb[2]);
+            if white {
+                1.05 / (l + 0.05)
+            } else {
+                (l + 0.05) / 0.05
+            }
+        };
+        let rgb = |hex: &str| {
+            (0..3)
+                .map(|i| u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap())
+                .collect::<Vec<u8>>()
+        };
+        for t in 0..=100 {
+            let t = f64::from(t) / 100.0;
+            for (color, white) in [
+                sequential_color(t),
+                diverging_color(2.0 * t - 1.0, true),
+                diverging_color(2.0 * t - 1.0, false),
+            ] {
+                assert!(contrast(&rgb(&color), white) >= 4.5, "{color} {white}");
+            }
+        }
     }
 }

@@ -80,7 +80,7 @@ pub fn CrossSellCard() -> impl IntoView {
                             }).collect_view();
                             view! {
                                 <p data-testid="cross-sell-headline">{headline(&x).unwrap_or_else(|| "Among these customers, no category goes with their most bought one much more often than chance (lift 1.1 or more).".into())}</p>
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0">
                                     <table data-testid="cross-sell-table">
                                         <thead><tr>
                                             <th scope="col">"Who bought"</th><th scope="col">"Also bought"</th>

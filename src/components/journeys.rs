@@ -140,7 +140,7 @@ pub fn FunnelCard() -> impl IntoView {
                             "Apply"
                         </button>
                     </div>
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="heatmap" data-testid="funnel-table">
                             <thead><tr><th scope="col">"Step"</th>{header}</tr></thead>
                             <tbody>

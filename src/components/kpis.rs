@@ -312,11 +312,15 @@ pub fn KpiHeatmap() -> impl IntoView {
                         None => view! { <td class="num cell missing" title=title>"–"</td> }.into_any(),
                         Some(x) => {
                             let coloured = !base_row && !matches!(def.id.as_str(), "customers" | "revenue");
+                            let not_significant = !base_row && v.p_value.is_some_and(|p| p >= 0.05);
+                            // Not significant: a third of the colour (faded), in italics.
                             let (bg, light) = match (coloured, v.relative) {
-                                (true, Some(rel)) => chart::diverging_color(rel, def.higher_is_better),
+                                (true, Some(rel)) => chart::diverging_color(
+                                    if not_significant { rel / 3.0 } else { rel },
+                                    def.higher_is_better,
+                                ),
                                 _ => ("transparent".to_string(), false),
                             };
-                            let not_significant = !base_row && v.p_value.is_some_and(|p| p >= 0.05);
                             view! {
                                 <td class="num cell" class:light=light class:ns=not_significant
                                     style=format!("background:{bg}") title=title>
@@ -368,7 +372,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                         }
                     })}
                     <p class="muted">
-                        "Each cell is the segment's value; its colour says how far it is from all customers: blue better, orange worse, white level. Hover a cell for its formula, its 95% interval and the counts behind it. Faded cells are not significantly different from the other customers."
+                        "Each cell is the segment's value; its colour says how far it is from all customers: blue better, orange worse, white level. Hover a cell for its formula, its 95% interval and the counts behind it. Faded cells in italics are not significantly different from the other customers."
                     </p>
                     {(!standouts.is_empty()).then(|| view! {
                         <div class="standouts" data-testid="standouts">
@@ -385,7 +389,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                         <span class="swatch" style=format!("background:{}", chart::diverging_color(1.0, true).0)></span>
                         <span>"better"</span>
                     </div>
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="heatmap kpi-heatmap" data-testid="kpi-heatmap">
                             <thead><tr><th scope="col">"Segment"</th>{header}</tr></thead>
                             <tbody>{body}</tbody>

@@ -88,7 +88,7 @@ fn cohort_table(x: &Cohorts, revenue: bool) -> AnyView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="heatmap" data-testid="cohort-table">
                 <thead><tr><th scope="col">"First order"</th><th scope="col" class="num">"Customers"</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
@@ -142,7 +142,7 @@ fn migration_table(m: &Migration) -> AnyView {
             format::int(known), format_iso(m.from), format::int(stayed),
             format::percent(stayed as f64 / known.max(1) as f64), format_iso(m.to)
         )}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="heatmap" data-testid="migration-table">
                 <thead><tr><th scope="col">{format!("On {} ↓ / on {} →", format_iso(m.from), format_iso(m.to))}</th>{header}<th scope="col" class="num">"Customers"</th></tr></thead>
                 <tbody>{rows}</tbody>
@@ -205,7 +205,7 @@ pub fn OverTimeCard() -> impl IntoView {
                 <section class="card" id="over-time" data-testid="over-time">
                     <h2>"Do customers come back?"</h2>
                     <p class="muted">
-                        "Customers grouped by the month of their first order (a cohort); each cell is the share of the cohort who ordered again that many months later, or their spend per customer. Read a row to follow one cohort, a column to compare cohorts at the same age. Faded cells are months not over yet."
+                        "Customers grouped by the month of their first order (a cohort); each cell is the share of the cohort who ordered again that many months later, or their spend per customer. Read a row to follow one cohort, a column to compare cohorts at the same age. Cells in italics are months not over yet."
                     </p>
                     <div class="thresholds">
                         <label>"Customers "

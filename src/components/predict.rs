@@ -100,7 +100,7 @@ fn RiskBands(
                 "Apply"
             </button>
         </div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
         <table data-testid="risk-bands">
             <thead><tr>
                 <th scope="col">"Band"</th>
@@ -140,7 +140,7 @@ fn AliveGrid(
         <p class="muted small">
             "Repeat buyers only. Rows: purchases after the first. Columns: time since the last purchase, as a share of the time since the first (left: bought recently). Each cell is the mean of its customers; empty cells have none."
         </p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
         <table class="heatmap" data-testid="alive-grid">
             <thead><tr>
                 <th scope="col">"Repeat purchases"</th>

@@ -156,7 +156,7 @@ fn SegmentTable() -> impl IntoView {
                         "frequency (number of orders) and monetary value (total spend), by quintiles as in R's "
                         "rfm package; the segment is the first rule that matches the three scores."
                     </p>
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                     <table data-testid="rfm-table">
                         <thead>
                             <tr>

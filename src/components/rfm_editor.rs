@@ -157,7 +157,7 @@ pub fn RfmEditor() -> impl IntoView {
             {dimension("Frequency", "orders", 1)}
             {dimension("Monetary", "amount", 2)}
             {move || bin_error.get().map(|e| view! { <p class="warn">{e}</p> })}
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
             <table class="rules" data-testid="rules">
                 <thead><tr>
                     <th scope="col">"Order"</th>
@@ -269,7 +269,7 @@ fn RfGrid() -> impl IntoView {
             view! {
                 <h3>"Customers by recency and frequency score"</h3>
                 <p class="muted small">"Rows: frequency score (top: most orders). Columns: recency score (right: most recent). Hover a cell for its revenue."</p>
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0">
                 <table class="heatmap" data-testid="rf-grid">
                     <thead><tr>
                         <th scope="col">"F \\ R"</th>

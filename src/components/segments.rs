@@ -225,7 +225,7 @@ pub fn LifecycleCard() -> impl IntoView {
                         "Every customer falls in exactly one stage, from their orders up to the analysis date. "
                         {if custom { "Thresholds set by you. ".to_string() } else { format!("Thresholds read from your data: {} ", o.suggestion.explanation) }}
                     </p>
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table data-testid="lifecycle-table">
                             <thead><tr>
                                 <th scope="col">"Stage"</th><th scope="col">"Who"</th>
@@ -261,7 +261,7 @@ pub fn LifecycleCard() -> impl IntoView {
                     }
                     <details>
                         <summary>"The figures, per month"</summary>
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table data-testid="flows-table">
                                 <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"New"</th><th scope="col" class="num">"Returning"</th><th scope="col" class="num">"Resurrecting"</th><th scope="col" class="num">"Dormant"</th></tr></thead>
                                 <tbody>{table}</tbody>
@@ -335,7 +335,7 @@ pub fn SavedSegments() -> impl IntoView {
                         view! { <p class="hint">"No saved segment yet. Build one from rules below, save a lifecycle stage or a cluster, and it appears here: you can then open its members, download them and compare it with the others on every KPI."</p> }.into_any()
                     } else {
                         view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                                 <table data-testid="saved-table">
                                     <thead><tr><th scope="col">"Segment"</th><th scope="col">"What it selects"</th><th scope="col" class="num">"Customers"</th><th scope="col" class="num">"Share"</th>
                                         <th scope="col" class="num" title="How alike its buyers are on recency, frequency and spend (root mean squared distance to their centre, on a common scale). Smaller: more alike.">"Spread inside"</th>
@@ -416,7 +416,7 @@ fn overlap_view(o: &seglens_engine::groups::Overview) -> Option<AnyView> {
     Some(view! {
         <h3>"How the segments overlap"</h3>
         <p class="muted small">"Customers in both segments; the darker the cell, the more the two segments are the same customers (Jaccard index). Hover a cell for the shares."</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="heatmap" data-testid="overlap">
                 <thead><tr><th scope="col"></th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
@@ -454,7 +454,7 @@ pub fn MemberList() -> impl IntoView {
                                 if p.matching != p.total { format!(", {} matching", format::int(p.matching)) } else { String::new() },
                                 page + 1, pages)}
                         </p>
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table data-testid="members-table">
                                 <thead><tr><th scope="col">"Customer"</th><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col" class="num">"Orders"</th><th scope="col" class="num">"Spend"</th><th scope="col">"Last order"</th></tr></thead>
                                 <tbody>{rows}</tbody>
@@ -631,7 +631,7 @@ pub fn ClustersCard() -> impl IntoView {
                             c.silhouette.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into()),
                             match c.silhouette { Some(s) if s >= 0.5 => "clearly separated groups", Some(s) if s >= 0.25 => "groups that overlap somewhat", _ => "groups that overlap a lot: try other features or another k" }
                         )}</p>
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table data-testid="clusters-table">
                                 <thead><tr><th scope="col">"Cluster"</th><th scope="col" class="num">"Customers"</th><th scope="col">"What sets it apart"</th><th scope="col"></th></tr></thead>
                                 <tbody>{rows}</tbody>

@@ -915,6 +915,41 @@ test('delete my data returns to the start screen, and stays deleted after a relo
   await page.getByTestId('explore-demo').waitFor();
 });
 
+test('accessibility: axe finds no serious or critical violation on the main screens', async () => {
+  // Its own context: axe is injected by the test, which the page's
+  // Content-Security-Policy would rightly refuse.
+  const other = await browser.newContext({ bypassCSP: true, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const p = await other.newPage();
+  const axe = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  const problems = [];
+  const audit = async (screen) => {
+    await p.evaluate(axe);
+    const result = await p.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+    for (const v of result.violations.filter((x) => ['serious', 'critical'].includes(x.impact))) {
+      problems.push(`${screen}: ${v.id} (${v.nodes.length}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  };
+  await p.goto(base);
+  await p.getByTestId('explore-demo').waitFor();
+  await audit('start');
+  await p.getByTestId('explore-demo').click();
+  await p.getByTestId('rule-builder').waitFor();
+  await p.getByTestId('group-add').click();
+  await p.getByTestId('save-stage-Loyal').click();
+  await p.getByTestId('saved-segment').first().waitFor();
+  await p.getByTestId('open-members').first().click();
+  await p.getByTestId('members-table').waitFor();
+  await p.getByTestId('run-clusters').click();
+  await p.getByTestId('clusters-table').waitFor();
+  await p.getByTestId('cohort-table').waitFor();
+  await p.getByTestId('cross-sell-table').waitFor();
+  await audit('results');
+  await p.getByTestId('where-is-my-data').click();
+  await audit('privacy');
+  await other.close();
+  assert.deepEqual(problems, []);
+});
+
 test('the built page carries a Content-Security-Policy that nothing violated', async () => {
   const html = readFileSync(join(dist, 'index.html'), 'utf8');
   assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-[^"]*connect-src 'self'/);
