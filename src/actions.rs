@@ -635,23 +635,26 @@ pub fn export_segment(state: AppState, name: String, definition: Definition, lay
 
 /// Runs k-means in the worker.
 pub fn run_clusters(state: AppState, setup: ClusterSetup) {
-    let Some(ws) = state.workspace.get_untracked() else {
-        return;
-    };
-    if state.clustering_busy.get_untracked() {
-        return;
-    }
-    state.clustering_busy.set(true);
-    spawn_local(async move {
-        let engine = state.services.with_value(|s| s.engine.clone());
-        let result = engine.cluster(ws.analysis.as_of, setup).await;
+    clustering_work(state, move |engine, as_of| async move {
+        let result = engine.cluster(as_of, setup).await;
         state.clustering.set(Some(result));
-        state.clustering_busy.set(false);
     });
 }
 
 /// Computes the silhouette of k = 2..10 in the worker.
 pub fn run_silhouette(state: AppState, features: Vec<Feature>) {
+    clustering_work(state, move |engine, as_of| async move {
+        let result = engine.silhouette(as_of, features).await;
+        state.silhouette.set(Some(result));
+    });
+}
+
+/// Runs one piece of clustering work at a time, with the busy flag set.
+fn clustering_work<F, Fut>(state: AppState, work: F)
+where
+    F: FnOnce(std::rc::Rc<crate::engine_client::EngineClient>, Day) -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
     let Some(ws) = state.workspace.get_untracked() else {
         return;
     };
@@ -661,8 +664,7 @@ pub fn run_silhouette(state: AppState, features: Vec<Feature>) {
     state.clustering_busy.set(true);
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        let result = engine.silhouette(ws.analysis.as_of, features).await;
-        state.silhouette.set(Some(result));
+        work(engine, ws.analysis.as_of).await;
         state.clustering_busy.set(false);
     });
 }

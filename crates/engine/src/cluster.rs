@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
 use crate::number::parse_amount;
+use crate::rng::Rng;
 use crate::segment::Facts;
 
 /// A per-customer feature.
@@ -243,23 +244,6 @@ fn engagement(data: &Dataset, facts: &Facts) -> Vec<f64> {
     out
 }
 
-/// A deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 fn dist2(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
@@ -323,6 +307,18 @@ fn seed_centres(x: &[f64], dims: usize, k: usize, rng: &mut Rng) -> Vec<f64> {
     centres
 }
 
+/// The nearest centre to a row and the squared distance to it.
+fn nearest(row: &[f64], centres: &[f64], dims: usize) -> (usize, f64) {
+    let mut best = (0usize, f64::INFINITY);
+    for (c, centre) in centres.chunks_exact(dims).enumerate() {
+        let d = dist2(row, centre);
+        if d < best.1 {
+            best = (c, d);
+        }
+    }
+    best
+}
+
 /// One Lloyd run from the given centres.
 fn lloyd(x: &[f64], dims: usize, mut centres: Vec<f64>, max_iter: usize, tol: f64) -> KMeans {
     let n = x.len() / dims;
@@ -337,13 +333,7 @@ fn lloyd(x: &[f64], dims: usize, mut centres: Vec<f64>, max_iter: usize, tol: f6
         counts.iter_mut().for_each(|c| *c = 0);
         for i in 0..n {
             let r = &x[i * dims..(i + 1) * dims];
-            let mut best = (0usize, f64::INFINITY);
-            for c in 0..k {
-                let d = dist2(r, &centres[c * dims..(c + 1) * dims]);
-                if d < best.1 {
-                    best = (c, d);
-                }
-            }
+            let best = nearest(r, &centres, dims);
             labels[i] = best.0 as u32;
             counts[best.0] += 1;
             for (s, v) in sums[best.0 * dims..(best.0 + 1) * dims].iter_mut().zip(r) {
@@ -368,14 +358,7 @@ fn lloyd(x: &[f64], dims: usize, mut centres: Vec<f64>, max_iter: usize, tol: f6
     // Final assignment to the final centres.
     let mut inertia = 0.0;
     for i in 0..n {
-        let r = &x[i * dims..(i + 1) * dims];
-        let mut best = (0usize, f64::INFINITY);
-        for c in 0..k {
-            let d = dist2(r, &centres[c * dims..(c + 1) * dims]);
-            if d < best.1 {
-                best = (c, d);
-            }
-        }
+        let best = nearest(&x[i * dims..(i + 1) * dims], &centres, dims);
         labels[i] = best.0 as u32;
         inertia += best.1;
     }

@@ -25,6 +25,7 @@ pub mod orders;
 pub mod playbook;
 pub mod project;
 pub mod rfm;
+mod rng;
 pub mod roles;
 pub mod segment;
 pub mod sources;
