@@ -3,6 +3,7 @@
 //! hover, sortable by any KPI.
 
 use leptos::prelude::*;
+use seglens_engine::groups::ColumnSummary;
 use seglens_engine::groups::Rows;
 use seglens_engine::kpi::{KpiDef, KpiFormat, KpiTable, KpiValue};
 use seglens_engine::orders::ColumnType;
@@ -239,6 +240,85 @@ fn lorenz_view(points: &[(f64, f64)], gini: f64, top20: Option<f64>) -> AnyView 
     .into_any()
 }
 
+/// True when an option of the "Compare" picker stands for the current
+/// rows: the same rows, or their edited form (own bands, own journey
+/// mapping).
+fn same_choice(option: &Rows, current: &Rows) -> bool {
+    match (option, current) {
+        (
+            Rows::Split(Split::Attribute { column: a, .. }),
+            Rows::Split(Split::Attribute { column: b, .. }),
+        ) => a == b,
+        (Rows::Split(Split::Tier(Tier::Journey)), Rows::Split(Split::Journey { .. })) => true,
+        _ => option == current,
+    }
+}
+
+/// When the heatmap compares bands of a numeric column: the band edges,
+/// editable (quartiles until set).
+fn band_editor(state: AppState, rows: &Rows, columns: &[ColumnSummary]) -> Option<AnyView> {
+    let Rows::Split(Split::Attribute { column, edges }) = rows else {
+        return None;
+    };
+    let numeric = columns
+        .iter()
+        .any(|c| &c.name == column && matches!(c.kind, ColumnType::Integer | ColumnType::Number));
+    if !numeric {
+        return None;
+    }
+    let text = RwSignal::new(
+        edges
+            .as_ref()
+            .map(|e| {
+                e.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default(),
+    );
+    let column = column.clone();
+    let apply = move |_| {
+        let raw = text.get_untracked();
+        let parsed: Result<Vec<f64>, _> = raw
+            .split([',', ';', ' '])
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().parse::<f64>())
+            .collect();
+        match parsed {
+            Ok(e) if !e.is_empty() => actions::set_rows(
+                state,
+                Rows::Split(Split::Attribute {
+                    column: column.clone(),
+                    edges: Some(e),
+                }),
+            ),
+            Ok(_) => actions::set_rows(
+                state,
+                Rows::Split(Split::Attribute {
+                    column: column.clone(),
+                    edges: None,
+                }),
+            ),
+            Err(_) => state.error.set(Some(format!(
+                "“{raw}” is not a list of numbers, e.g. 25, 35, 50, 65."
+            ))),
+        }
+    };
+    Some(
+        view! {
+            <div class="thresholds">
+                <label>"Bands start at "
+                    <input type="text" data-testid="band-edges" placeholder="quartiles; or e.g. 25, 35, 50, 65"
+                        prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                </label>
+                <button class="secondary" data-testid="apply-bands" on:click=apply>"Apply"</button>
+            </div>
+        }
+        .into_any(),
+    )
+}
+
 /// The heatmap card.
 #[component]
 pub fn KpiHeatmap() -> impl IntoView {
@@ -349,9 +429,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                                 }
                             }>
                                 {choices.into_iter().map(|(value, label, rows, enabled)| {
-                                    let selected = rows == rows_choice
-                                        || (matches!(rows_choice, Rows::Split(Split::Journey { .. }))
-                                            && rows == Rows::Split(Split::Tier(Tier::Journey)));
+                                    let selected = same_choice(&rows, &rows_choice);
                                     view! { <option value=value selected=selected disabled=!enabled>{label}</option> }
                                 }).collect_view()}
                             </select>
@@ -360,6 +438,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                     </div>
                     {ws.analysis.comparison.clone().map(|note| view! { <p class="muted small" data-testid="comparison-note">{note}</p> })}
                     {journey_editor(state, &rows_choice, &ws.analysis.event_names)}
+                    {band_editor(state, &rows_choice, &ws.analysis.segments.columns)}
                     {split_groups.map(|groups| {
                         let groups = groups.clone();
                         view! {

@@ -488,6 +488,20 @@ test('splits: value tiers and a column compared in one click, saved as segments 
   assert.equal(byCity[`city = ${top[1][0]}`], top[1][1]);
   await page.getByTestId('kpis').screenshot({ path: join(shots, '02j-kpis-by-city.png') });
 
+  // By age, in bands of our own.
+  const ages = rowsOf(join(dir, 'customers.csv')).map((r) => Number(r.age));
+  await rowsSelect.selectOption({ label: 'by age' });
+  await page.getByTestId('band-edges').waitFor();
+  await page.getByTestId('band-edges').fill('30, 50');
+  await page.getByTestId('apply-bands').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === 'age under 30');
+  const byAge = await heatmapCounts();
+  assert.deepEqual(
+    [byAge['age under 30'], byAge['age 30 to under 50'], byAge['age 50 and over']],
+    [ages.filter((a) => a < 30).length, ages.filter((a) => a >= 30 && a < 50).length, ages.filter((a) => a >= 50).length],
+  );
+  assert.equal(await rowsSelect.inputValue(), 'col:age');
+
   // Journey stages: the furthest stage of the last 30 days, counted here;
   // then page views mapped to no stage.
   const asOf = Date.parse('2026-01-01T00:00:00Z');
