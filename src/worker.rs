@@ -353,12 +353,25 @@ impl EngineTask {
                 search,
                 sort,
                 page,
-            } => Response::Members(Box::new(self.with_facts(as_of, |data, facts| {
-                let set = groups::members(data, facts, &definition, &lifecycle)?;
-                Ok(groups::member_page(
-                    data, facts, &set, &search, sort, page, 25,
-                ))
-            }))),
+            } => {
+                // The page shows each member's predictions when the models
+                // were fitted for this date.
+                let predictions: Option<Vec<_>> =
+                    self.analyser.predictions(as_of).map(<[_]>::to_vec);
+                Response::Members(Box::new(self.with_facts(as_of, |data, facts| {
+                    let set = groups::members(data, facts, &definition, &lifecycle)?;
+                    Ok(groups::member_page(
+                        data,
+                        facts,
+                        predictions.as_deref(),
+                        &set,
+                        &search,
+                        sort,
+                        page,
+                        25,
+                    ))
+                })))
+            }
             Request::ExportSegment {
                 options,
                 name,

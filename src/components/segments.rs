@@ -445,6 +445,8 @@ pub fn MemberList() -> impl IntoView {
                             <td class="num">{r.orders}</td>
                             <td class="num">{format::money(r.spend)}</td>
                             <td>{r.last_order.clone().unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{r.p_alive.map(format::percent).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{r.predicted_value.map(format::money).unwrap_or_else(|| "–".into())}</td>
                         </tr>
                     }).collect_view();
                     let page = p.page;
@@ -456,7 +458,9 @@ pub fn MemberList() -> impl IntoView {
                         </p>
                         <div class="table-wrap" tabindex="0">
                             <table data-testid="members-table">
-                                <thead><tr><th scope="col">"Customer"</th><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col" class="num">"Orders"</th><th scope="col" class="num">"Spend"</th><th scope="col">"Last order"</th></tr></thead>
+                                <thead><tr><th scope="col">"Customer"</th><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col" class="num">"Orders"</th><th scope="col" class="num">"Spend"</th><th scope="col">"Last order"</th>
+                                    <th scope="col" class="num" title="The probability that the customer still buys from you (BG/NBD model)">"Chance active"</th>
+                                    <th scope="col" class="num" title="Expected orders × expected spend over the next 52 weeks, discounted 1% a month (BG/NBD and Gamma-Gamma)">"Predicted value"</th></tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
                         </div>
@@ -485,6 +489,8 @@ pub fn MemberList() -> impl IntoView {
                                     "orders" => SortBy::Orders,
                                     "last" => SortBy::LastOrder,
                                     "customer" => SortBy::Customer,
+                                    "value" => SortBy::PredictedValue,
+                                    "risk" => SortBy::ChurnRisk,
                                     _ => SortBy::Spend,
                                 };
                                 actions::show_members(state, MemberView { sort, page: 0, ..m2.clone() })
@@ -493,6 +499,8 @@ pub fn MemberList() -> impl IntoView {
                                 <option value="orders" selected=m.sort == SortBy::Orders>"most orders"</option>
                                 <option value="last" selected=m.sort == SortBy::LastOrder>"most recent order"</option>
                                 <option value="customer" selected=m.sort == SortBy::Customer>"customer id"</option>
+                                <option value="value" selected=m.sort == SortBy::PredictedValue>"highest predicted value"</option>
+                                <option value="risk" selected=m.sort == SortBy::ChurnRisk>"most at risk of leaving"</option>
                             </select>
                         </label>
                     </div>

@@ -343,6 +343,16 @@ test('segments: the example rule is built in a few clicks and counts what the co
   await page.getByTestId('members-table').waitFor();
   assert.match(await page.getByTestId('members-count').innerText(), new RegExp(`^${expected} members, page 1 of ${Math.ceil(expected / 25)}`));
   const ids = cliOnDemo(['segment', '--rule', ruleFile]).trim().split('\n');
+  // Each member's chance of being active, as seglens clv predicts it.
+  await page.locator('[data-testid=members] select').selectOption('risk');
+  await page.waitForFunction(() => document.querySelector('[data-testid=members-count]')?.textContent.includes('page 1'));
+  await page.waitForTimeout(300);
+  const riskRow = (await page.locator('[data-testid=members-table] tbody tr').first().locator('td').allInnerTexts()).map((t) => t.trim());
+  const clv = JSON.parse(execFileSync(cli, ['clv', '--orders', join(root, 'target', 'e2e-demo', 'orders.csv')], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  const mine = clv.customers.find((c) => c.customer_id === riskRow[0]);
+  assert.equal(riskRow[6], `${(mine.p_alive * 100).toFixed(1)}%`);
+  const pAlive = clv.customers.filter((c) => ids.includes(c.customer_id)).map((c) => c.p_alive);
+  assert.equal(mine.p_alive, Math.min(...pAlive), 'the least likely to be active first');
   const shown = await page.locator('[data-testid=members-table] tbody td:first-child').allInnerTexts();
   assert.ok(shown.every((id) => ids.includes(id)), 'every member listed is one the command line selects');
   await page.getByTestId('members-search').fill(ids[3]);

@@ -188,6 +188,15 @@ pub struct Analyser {
 }
 
 impl Analyser {
+    /// Each customer's predictions from the models fitted for `as_of`, when
+    /// they were fitted.
+    pub fn predictions(&self, as_of: Day) -> Option<&[clv::CustomerPrediction]> {
+        match &self.fitted {
+            Some((day, Ok(p))) if *day == as_of => Some(&p.customers),
+            _ => None,
+        }
+    }
+
     /// Forgets the fitted models (call it when the data changes).
     pub fn forget(&mut self) {
         self.fitted = None;

@@ -378,6 +378,10 @@ pub enum SortBy {
     Spend,
     /// Most recent last order first.
     LastOrder,
+    /// Highest predicted value first.
+    PredictedValue,
+    /// Least likely to be active first (churn risk).
+    ChurnRisk,
 }
 
 /// One member in a list.
@@ -395,6 +399,10 @@ pub struct MemberRow {
     pub spend: f64,
     /// The last order's day, `yyyy-mm-dd`.
     pub last_order: Option<String>,
+    /// The probability of being active (BG/NBD), when predicted.
+    pub p_alive: Option<f64>,
+    /// The predicted value over the next year, when predicted.
+    pub predicted_value: Option<f64>,
 }
 
 /// A page of a member list.
@@ -414,15 +422,23 @@ pub struct MemberPage {
 
 /// A page of the members of `set`, filtered by `search` (in the id, name
 /// or e-mail, ignoring case) and sorted.
+#[allow(clippy::too_many_arguments)]
 pub fn member_page(
     data: &Dataset,
     facts: &Facts,
+    predictions: Option<&[crate::clv::CustomerPrediction]>,
     set: &Bitmap,
     search: &str,
     sort: SortBy,
     page: usize,
     page_size: usize,
 ) -> MemberPage {
+    let mut predicted: Vec<Option<(f64, f64)>> = vec![None; facts.n];
+    for p in predictions.unwrap_or_default() {
+        if let Some(slot) = predicted.get_mut(p.customer as usize) {
+            *slot = Some((p.p_alive, p.clv));
+        }
+    }
     let n = facts.n;
     let contact = data.customers.as_ref().map(|t| (t, t.row_of(n)));
     let name_of = |c: usize| -> (String, String) {
@@ -464,6 +480,15 @@ pub fn member_page(
         SortBy::Orders => hits.sort_by_key(|c| std::cmp::Reverse(facts.order_count(*c))),
         SortBy::Spend => hits.sort_by(|a, b| facts.spend(*b).total_cmp(&facts.spend(*a))),
         SortBy::LastOrder => hits.sort_by_key(|c| std::cmp::Reverse(last(*c))),
+        // Customers without a prediction last.
+        SortBy::PredictedValue => hits.sort_by(|a, b| {
+            let v = |c: usize| predicted[c].map_or(f64::NEG_INFINITY, |p| p.1);
+            v(*b).total_cmp(&v(*a))
+        }),
+        SortBy::ChurnRisk => hits.sort_by(|a, b| {
+            let v = |c: usize| predicted[c].map_or(f64::INFINITY, |p| p.0);
+            v(*a).total_cmp(&v(*b))
+        }),
     }
     let page_size = page_size.clamp(1, 1_000);
     let pages = hits.len().div_ceil(page_size).max(1);
@@ -481,6 +506,8 @@ pub fn member_page(
                 orders: facts.order_count(*c),
                 spend: facts.spend(*c),
                 last_order: facts.first_last(*c).1.map(format_iso),
+                p_alive: predicted[*c].map(|p| p.0),
+                predicted_value: predicted[*c].map(|p| p.1),
             }
         })
         .collect();
@@ -599,14 +626,48 @@ mod tests {
         let d = data();
         let facts = Facts::new(&d, 200);
         let all = Bitmap::full(facts.n);
-        let p = member_page(&d, &facts, &all, "", SortBy::Spend, 0, 10);
+        let p = member_page(&d, &facts, None, &all, "", SortBy::Spend, 0, 10);
         assert_eq!((p.total, p.matching, p.rows.len()), (26, 26, 10));
         // c23 has 4 orders of 33: the highest spend.
         assert_eq!(p.rows[0].customer, "c23");
         assert_eq!(p.rows[0].spend, 132.0);
-        let last = member_page(&d, &facts, &all, "", SortBy::Customer, 99, 10);
+        let last = member_page(&d, &facts, None, &all, "", SortBy::Customer, 99, 10);
         assert_eq!((last.page, last.rows.len()), (2, 6));
-        let found = member_page(&d, &facts, &all, "PAUL@", SortBy::Customer, 0, 10);
+        // With predictions: sorted by value, or by churn risk (least
+        // likely to be active first); customers without one come last.
+        let preds: Vec<crate::clv::CustomerPrediction> =
+            [(3u32, 0.9, 50.0), (7, 0.2, 80.0), (1, 0.5, 10.0)]
+                .iter()
+                .map(|(c, p, v)| crate::clv::CustomerPrediction {
+                    customer: *c,
+                    frequency: 1.0,
+                    p_alive: *p,
+                    expected_purchases: 1.0,
+                    expected_spend: 1.0,
+                    clv: *v,
+                })
+                .collect();
+        let by_value = member_page(
+            &d,
+            &facts,
+            Some(&preds),
+            &all,
+            "",
+            SortBy::PredictedValue,
+            0,
+            4,
+        );
+        let ids: Vec<&str> = by_value.rows.iter().map(|r| r.customer.as_str()).collect();
+        assert_eq!(ids[..3], ["c07", "c03", "c01"]);
+        assert_eq!(
+            (by_value.rows[0].p_alive, by_value.rows[0].predicted_value),
+            (Some(0.2), Some(80.0))
+        );
+        assert_eq!(by_value.rows[3].predicted_value, None);
+        let by_risk = member_page(&d, &facts, Some(&preds), &all, "", SortBy::ChurnRisk, 0, 3);
+        let ids: Vec<&str> = by_risk.rows.iter().map(|r| r.customer.as_str()).collect();
+        assert_eq!(ids, ["c07", "c01", "c03"]);
+        let found = member_page(&d, &facts, None, &all, "PAUL@", SortBy::Customer, 0, 10);
         assert_eq!(found.matching, 1);
         assert_eq!(found.rows[0].name, "Paul Roe");
         assert_eq!(found.rows[0].last_order, None);
