@@ -256,7 +256,7 @@ impl EngineTask {
                 Some(b)
             }
             Audience::Saved(definition) => {
-                let facts = Facts::new(data, as_of);
+                let facts = self.facts_at(data, as_of);
                 Some(groups::members(data, &facts, definition, lifecycle)?)
             }
         };
@@ -271,9 +271,19 @@ impl EngineTask {
     ) -> Result<T, String> {
         let data = self.data.as_ref().ok_or("There is no data.")?;
         if self.facts.as_ref().is_none_or(|x| x.as_of != as_of) {
-            self.facts = Some(Facts::new(data, as_of));
+            self.facts = Some(self.facts_at(data, as_of));
         }
         f(data, self.facts.as_ref().expect("just set"))
+    }
+
+    /// The facts of the data at `as_of`, with the predictions of the models
+    /// fitted for that date when there are.
+    fn facts_at(&self, data: &Dataset, as_of: Day) -> Facts {
+        let facts = Facts::new(data, as_of);
+        match self.analyser.predictions(as_of) {
+            Some(p) => facts.with_predictions(p),
+            None => facts,
+        }
     }
 
     fn handle(&mut self, request: Request, reply: &mut dyn FnMut(Response)) {
@@ -386,7 +396,7 @@ impl EngineTask {
                     .ok_or("There is no data to export.".to_string())
                     .and_then(|data| {
                         let (as_of, result) = analysis::rfm_result(data, &options)?;
-                        let facts = Facts::new(data, as_of);
+                        let facts = self.facts_at(data, as_of);
                         let set = groups::members(data, &facts, &definition, &lifecycle)?;
                         Ok(export::set_members(
                             data, &result, &name, &set, layout, delimiter,

@@ -103,6 +103,24 @@ fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, b
             ));
         }
     }
+    if a.prediction.is_ok() {
+        let o = &ws.record.options;
+        out.push((
+            "churn".into(),
+            "tiers: churn risk (predicted)".into(),
+            Rows::Split(Split::ChurnRisk {
+                medium_from: o.medium_risk_from,
+                low_from: o.low_risk_from,
+            }),
+            true,
+        ));
+        out.push((
+            "value".into(),
+            "tiers: predicted value".into(),
+            Rows::Split(Split::PredictedValue),
+            true,
+        ));
+    }
     for c in &a.segments.columns {
         let lower = c.name.to_lowercase();
         let id_like = ["id", "postcode", "zip", "phone", "email", "name"]
@@ -250,6 +268,7 @@ fn same_choice(option: &Rows, current: &Rows) -> bool {
             Rows::Split(Split::Attribute { column: b, .. }),
         ) => a == b,
         (Rows::Split(Split::Tier(Tier::Journey)), Rows::Split(Split::Journey { .. })) => true,
+        (Rows::Split(Split::ChurnRisk { .. }), Rows::Split(Split::ChurnRisk { .. })) => true,
         _ => option == current,
     }
 }

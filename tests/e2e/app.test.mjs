@@ -533,6 +533,17 @@ test('splits: value tiers and a column compared in one click, saved as segments 
   await page.waitForFunction(() => !/page_view →/.test(document.querySelector('[data-testid=comparison-note]')?.textContent ?? 'page_view →'));
   assert.equal(await rowsSelect.inputValue(), 'tier:5');
 
+  // Churn-risk bands from the predictions, as seglens clv predicts them.
+  await rowsSelect.selectOption({ label: 'tiers: churn risk (predicted)' });
+  await page.waitForFunction(() => /high risk below/.test(document.querySelector('[data-testid=comparison-note]')?.textContent ?? ''));
+  const [, lo, hi] = (await page.getByTestId('comparison-note').innerText()).match(/high risk below (\d+)%, medium below (\d+)%/);
+  const clv = JSON.parse(execFileSync(cli, ['clv', '--orders', join(dir, 'orders.csv')], { encoding: 'utf8', maxBuffer: 1 << 28 })).customers;
+  const repeat = clv.filter((c) => c.frequency > 0);
+  const risk = await heatmapCounts();
+  assert.equal(risk['High churn risk'] ?? 0, repeat.filter((c) => c.p_alive < lo / 100).length);
+  assert.equal(risk['Low churn risk'] ?? 0, repeat.filter((c) => c.p_alive >= hi / 100).length);
+  assert.equal(risk['One-time buyers (not judged)'], clv.length - repeat.length);
+
   // Saved as segments: listed with their sizes, and their overlap matrix.
   await rowsSelect.selectOption({ label: 'tiers: customer value' });
   await page.waitForFunction(() => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === 'High value');

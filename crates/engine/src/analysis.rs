@@ -253,7 +253,10 @@ fn analyse_with(
     for row in &result.rows {
         rfm_group[row.values.customer as usize] = Some(row.segment as usize);
     }
-    let facts = Facts::new(data, as_of);
+    let facts = match &predictions {
+        Ok(p) => Facts::new(data, as_of).with_predictions(&p.customers),
+        Err(_) => Facts::new(data, as_of),
+    };
     let segments = groups::overview(data, &facts, options.lifecycle.as_ref(), &options.segments);
     let mut comparison = None;
     let compared = compared_groups(

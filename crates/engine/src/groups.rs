@@ -89,7 +89,10 @@ pub fn describe(definition: &Definition, lifecycle: &LifecycleSetup) -> String {
         ),
         Definition::Group { split, group } => match split {
             Split::Attribute { .. } => format!("customers with {group}"),
-            Split::Tier(_) | Split::Journey { .. } => format!("{} tier: {group}", split.label()),
+            Split::Tier(_)
+            | Split::Journey { .. }
+            | Split::ChurnRisk { .. }
+            | Split::PredictedValue => format!("{} tier: {group}", split.label()),
         },
         Definition::FunnelDrop { setup, reached } => format!(
             "did “{}” but not “{}” within {} days of “{}”",

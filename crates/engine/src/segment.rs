@@ -847,6 +847,8 @@ pub struct Facts {
     tickets_by: Option<RowIndex>,
     /// The customers file's columns, dictionary-encoded on first use.
     columns: Vec<std::cell::OnceCell<DictColumn>>,
+    /// Each customer's predictions, when the models were fitted.
+    predictions: Option<Vec<Option<crate::clv::CustomerPrediction>>>,
 }
 
 /// No value.
@@ -927,6 +929,7 @@ impl Facts {
                 .map_or(0, |c| c.attribute_names.len()))
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
+            predictions: None,
         };
         for i in 0..o.len() {
             let (c, d, a) = (o.customer[i] as usize, o.day[i], o.amount[i]);
@@ -986,6 +989,25 @@ impl Facts {
                 .collect();
             DictColumn { codes, values }
         })
+    }
+
+    /// Adds the customers' predictions (from models fitted for this
+    /// analysis date), for churn-risk and predicted-value segments.
+    pub fn with_predictions(mut self, predictions: &[crate::clv::CustomerPrediction]) -> Facts {
+        let mut per = vec![None; self.n];
+        for p in predictions {
+            if let Some(slot) = per.get_mut(p.customer as usize) {
+                *slot = Some(p.clone());
+            }
+        }
+        self.predictions = Some(per);
+        self
+    }
+
+    /// A customer's prediction; `None` inside when the customer has none,
+    /// `None` outside when no model was fitted.
+    pub fn prediction(&self, c: usize) -> Option<Option<&crate::clv::CustomerPrediction>> {
+        self.predictions.as_ref().map(|p| p[c].as_ref())
     }
 
     /// The latest NPS answer of a customer before the analysis date.

@@ -25,6 +25,18 @@ pub enum Split {
     },
     /// Behavioural tiers.
     Tier(Tier),
+    /// Churn-risk bands from the probability of being active (high below
+    /// `medium_from`, medium below `low_from`, low above; one-time buyers
+    /// apart, as the model cannot judge them).
+    ChurnRisk {
+        /// Below this probability of being active, the risk is high.
+        medium_from: f64,
+        /// From this probability on, the risk is low.
+        low_from: f64,
+    },
+    /// Predicted-value tiers: the top 20% of predicted values, the next
+    /// 30%, the rest.
+    PredictedValue,
     /// Journey stages with the user's own mapping of events to stages
     /// (0 awareness, 1 consideration, 2 decision; events not listed count
     /// for none).
@@ -72,6 +84,8 @@ impl Split {
                 .find(|x| x.0 == *t)
                 .map_or_else(String::new, |x| x.1.to_string()),
             Split::Journey { .. } => "Journey stage".into(),
+            Split::ChurnRisk { .. } => "Churn risk".into(),
+            Split::PredictedValue => "Predicted value".into(),
         }
     }
 }
@@ -85,6 +99,8 @@ pub struct Groups {
     pub explanation: String,
 }
 
+const NEEDS_MODELS: &str = "The predictive models could not be fitted to these orders, so there are no predictions to group by.";
+
 /// At most this many value groups before "Other".
 const TOP_VALUES: usize = 8;
 
@@ -93,6 +109,72 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Str
     match split {
         Split::Attribute { column, edges } => attribute(data, facts, column, edges.as_deref()),
         Split::Tier(t) => tier(data, facts, *t),
+        Split::ChurnRisk {
+            medium_from,
+            low_from,
+        } => {
+            let n = facts.n;
+            if n > 0 && facts.prediction(0).is_none() {
+                return Err(NEEDS_MODELS.into());
+            }
+            let band = |c: usize| -> Option<usize> {
+                facts
+                    .prediction(c)
+                    .flatten()
+                    .map(|p| crate::clv::risk_band(p, *medium_from, *low_from))
+            };
+            let names = [
+                "High churn risk",
+                "Medium churn risk",
+                "Low churn risk",
+                "One-time buyers (not judged)",
+            ];
+            Ok(Groups {
+                groups: (0..4)
+                    .map(|b| {
+                        (
+                            names[b].to_string(),
+                            Bitmap::from_fn(n, |c| band(c) == Some(b)),
+                        )
+                    })
+                    .collect(),
+                explanation: format!(
+                    "The probability that each repeat customer is still active (BG/NBD): high risk below {:.0}%, medium below {:.0}%, low from {:.0}%; one-time buyers apart, as the model cannot judge them.",
+                    medium_from * 100.0,
+                    low_from * 100.0,
+                    low_from * 100.0
+                ),
+            })
+        }
+        Split::PredictedValue => {
+            let n = facts.n;
+            if n > 0 && facts.prediction(0).is_none() {
+                return Err(NEEDS_MODELS.into());
+            }
+            let value = |c: usize| facts.prediction(c).flatten().map(|p| p.clv);
+            let mut values: Vec<f64> = (0..n).filter_map(value).collect();
+            let high = cut(&mut values, 0.8);
+            let medium = cut(&mut values, 0.5);
+            Ok(Groups {
+                groups: vec![
+                    (
+                        "High predicted value".to_string(),
+                        Bitmap::from_fn(n, |c| value(c).is_some_and(|v| v >= high)),
+                    ),
+                    (
+                        "Medium predicted value".to_string(),
+                        Bitmap::from_fn(n, |c| value(c).is_some_and(|v| v >= medium && v < high)),
+                    ),
+                    (
+                        "Low predicted value".to_string(),
+                        Bitmap::from_fn(n, |c| value(c).is_some_and(|v| v < medium)),
+                    ),
+                ],
+                explanation: format!(
+                    "Predicted value over the next 52 weeks (BG/NBD × Gamma-Gamma): high from {high:.2} (the top 20%), medium from {medium:.2} (the next 30%), low below."
+                ),
+            })
+        }
         Split::Journey { stages } => journey(data, facts, &|name: &str| {
             stages
                 .iter()
@@ -737,5 +819,59 @@ mod tests {
             ]
         );
         assert!(mine.explanation.contains("signup → Decision"));
+    }
+
+    #[test]
+    fn churn_risk_and_predicted_value_from_the_predictions() {
+        let d = data();
+        let without = Facts::new(&d, 1000);
+        let risk = Split::ChurnRisk {
+            medium_from: 0.3,
+            low_from: 0.7,
+        };
+        assert!(
+            split(&d, &without, &risk)
+                .unwrap_err()
+                .contains("could not be fitted")
+        );
+        let p = |customer: u32, frequency: f64, p_alive: f64, clv: f64| {
+            crate::clv::CustomerPrediction {
+                customer,
+                frequency,
+                p_alive,
+                expected_purchases: 0.0,
+                expected_spend: 0.0,
+                clv,
+            }
+        };
+        // Customer indices follow the orders: c1..c9 are 0..8, "old" 9.
+        let preds = vec![
+            p(0, 0.0, 1.0, 5.0),
+            p(1, 2.0, 0.1, 10.0),
+            p(2, 3.0, 0.5, 20.0),
+            p(3, 4.0, 0.69, 30.0),
+            p(4, 5.0, 0.7, 40.0),
+        ];
+        let facts = Facts::new(&d, 1000).with_predictions(&preds);
+        let g = split(&d, &facts, &risk).unwrap();
+        assert_eq!(
+            names_counts(&g),
+            vec![
+                ("High churn risk".into(), 1),
+                ("Medium churn risk".into(), 2),
+                ("Low churn risk".into(), 1),
+                ("One-time buyers (not judged)".into(), 1)
+            ]
+        );
+        // Values 5..40: p80 = 1 + 4 × 0.8 → 30 + 0.2 × 10 = 32; p50 = 20.
+        let g = split(&d, &facts, &Split::PredictedValue).unwrap();
+        assert_eq!(
+            names_counts(&g),
+            vec![
+                ("High predicted value".into(), 1),
+                ("Medium predicted value".into(), 2),
+                ("Low predicted value".into(), 2)
+            ]
+        );
     }
 }
