@@ -997,7 +997,7 @@ impl Facts {
         let mut per = vec![None; self.n];
         for p in predictions {
             if let Some(slot) = per.get_mut(p.customer as usize) {
-                *slot = Some(p.clone());
+                *slot = Some(*p);
             }
         }
         self.predictions = Some(per);
