@@ -356,4 +356,13 @@ impl EngineClient {
         })
         .await?
     }
+
+    /// Events per weekday and hour of some customers.
+    pub async fn activity(&self, request: Request) -> Result<Vec<Vec<u64>>, String> {
+        self.call(request, |r| match r {
+            Response::Activity(x) => Ok(*x),
+            other => Err(other),
+        })
+        .await?
+    }
 }

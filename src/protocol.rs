@@ -174,6 +174,15 @@ pub enum Request {
         /// The lifecycle thresholds in use.
         lifecycle: LifecycleSetup,
     },
+    /// Events per weekday and hour, within some customers.
+    Activity {
+        /// The workspace's choices (analysis date, RFM setup).
+        options: AnalysisOptions,
+        /// Whose events.
+        audience: Audience,
+        /// The lifecycle thresholds in use.
+        lifecycle: LifecycleSetup,
+    },
     /// The moves between RFM segments from an earlier date to the
     /// analysis date.
     Migration {
@@ -231,6 +240,8 @@ pub enum Response {
     Clustered(Box<Result<Clustering, String>>),
     /// The silhouette per k and the k it suggests.
     Silhouette(Result<SilhouetteCurve, String>),
+    /// Events per weekday (Monday first) and hour, or why there are none.
+    Activity(Box<Result<Vec<Vec<u64>>, String>>),
     /// Cohort retention, or why there is none.
     Cohorts(Box<Result<Cohorts, String>>),
     /// Moves between segments, or why there are none.

@@ -427,6 +427,21 @@ impl EngineTask {
                         cohorts::retention(&data.orders, as_of, set.as_ref())
                     }),
             )),
+            Request::Activity {
+                options,
+                audience,
+                lifecycle,
+            } => Response::Activity(Box::new(
+                self.audience(&options, &audience, &lifecycle)
+                    .and_then(|(data, as_of, set)| {
+                        let events = data.events.as_ref().ok_or("There are no events.")?;
+                        Ok(seglens_engine::journeys::activity(
+                            events,
+                            as_of,
+                            set.as_ref(),
+                        ))
+                    }),
+            )),
             Request::Migration { options, from } => Response::Migrated(Box::new(
                 self.data
                     .as_ref()

@@ -27,7 +27,7 @@ pub use export::ExportCard;
 pub use goals::GoalsCard;
 pub use journeys::FunnelCard;
 pub use kpis::KpiHeatmap;
-pub use over_time::OverTimeCard;
+pub use over_time::{ActivityCard, OverTimeCard};
 pub use predict::Predictions;
 pub use privacy::Privacy;
 pub use results::Results;

@@ -242,3 +242,140 @@ pub fn OverTimeCard() -> impl IntoView {
         })
     }
 }
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+fn activity_table(name: &str, grid: &[Vec<u64>], top: f64) -> AnyView {
+    let total: u64 = grid.iter().flatten().sum();
+    let header = (0..24)
+        .map(|h| view! { <th scope="col" class="num hour">{if h % 3 == 0 { format!("{h}h") } else { String::new() }}</th> })
+        .collect_view();
+    let rows = grid
+        .iter()
+        .enumerate()
+        .map(|(d, row)| {
+            let cells = row
+                .iter()
+                .enumerate()
+                .map(|(h, n)| {
+                    let share = *n as f64 / total.max(1) as f64;
+                    let (bg, _) = chart::sequential_color(share / top.max(1e-12));
+                    let title = format!(
+                        "{name}, {} {h}:00–{h}:59 UTC: {} events, {} of theirs",
+                        WEEKDAYS[d],
+                        format::int(*n),
+                        format::percent(share)
+                    );
+                    view! { <td class="dot" style=format!("background:{bg}") title=title><span class="visually-hidden">{n.to_string()}</span></td> }
+                })
+                .collect_view();
+            view! { <tr><th scope="row">{WEEKDAYS[d]}</th>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <figure class="activity">
+            <figcaption>{format!("{name}: {} events", format::int(total))}</figcaption>
+            <table class="heatmap activity-grid" data-testid="activity-table">
+                <thead><tr><th scope="col"></th>{header}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </figure>
+    }
+    .into_any()
+}
+
+/// The RFM segment shown on the right by default: the first non-empty one.
+fn default_right(ws: &crate::state::Workspace) -> Audience {
+    ws.analysis
+        .non_empty_segments()
+        .first()
+        .map_or(Audience::All, |s| Audience::Rfm(s.1.clone()))
+}
+
+/// When two groups of customers are active, side by side on one scale.
+#[component]
+pub fn ActivityCard() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let left = RwSignal::new(Audience::All);
+    // None: the default (the first RFM segment).
+    let right = RwSignal::new(None::<Audience>);
+    let grids = RwSignal::new(None::<Result<(Vec<Vec<u64>>, Vec<Vec<u64>>), String>>);
+    Effect::new(move |_| {
+        let a = left.get();
+        let Some(ws) = state.workspace.get() else {
+            return;
+        };
+        if ws.analysis.event_names.is_empty() {
+            return;
+        }
+        let b = right.get().unwrap_or_else(|| default_right(&ws));
+        spawn_local(async move {
+            let engine = state.services.with_value(|s| s.engine.clone());
+            let ask = |who: Audience| Request::Activity {
+                options: ws.record.options.clone(),
+                audience: who,
+                lifecycle: ws.analysis.segments.lifecycle,
+            };
+            let one = engine.activity(ask(a)).await;
+            let two = engine.activity(ask(b)).await;
+            grids.try_set(Some(one.and_then(|x| two.map(|y| (x, y)))));
+        });
+    });
+    move || {
+        state.workspace.get().and_then(|ws| {
+            if ws.analysis.event_names.is_empty() {
+                return None;
+            }
+            let choices = audiences(&ws);
+            let fallback = default_right(&ws);
+            let right_now = move || right.get().unwrap_or_else(|| fallback.clone());
+            let picker = |current: Box<dyn Fn() -> Audience + Send + Sync>, set: Box<dyn Fn(Audience) + Send + Sync>, id: &'static str| {
+                let for_change = choices.clone();
+                let current = std::sync::Arc::new(current);
+                let options = choices
+                    .iter()
+                    .map(|(value, label, a)| {
+                        let (a, current) = (a.clone(), current.clone());
+                        view! { <option value=value.clone() selected=move || current() == a>{label.clone()}</option> }
+                    })
+                    .collect_view();
+                view! {
+                    <select data-testid=id on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(c) = for_change.iter().find(|c| c.0 == v) { set(c.2.clone()) }
+                    }>{options}</select>
+                }
+            };
+            let left_picker = picker(Box::new(move || left.get()), Box::new(move |a| left.set(a)), "activity-left");
+            let right_picker = picker(Box::new(right_now.clone()), Box::new(move |a| right.set(Some(a))), "activity-right");
+            let name_of = move |a: &Audience| choices.iter().find(|c| &c.2 == a).map(|c| c.1.clone()).unwrap_or_default();
+            Some(view! {
+                <section class="card" id="activity" data-testid="activity">
+                    <h2>"When are they active?"</h2>
+                    <p class="muted">"Web and app events by weekday and hour (UTC), for two groups side by side on the same scale: each cell is the group's share of its own events, so groups of different sizes compare. Hover a cell for the figures."</p>
+                    <div class="thresholds">
+                        <label>"Left " {left_picker}</label>
+                        <label>"Right " {right_picker}</label>
+                    </div>
+                    {move || match grids.get() {
+                        None => view! { <p class="muted">"Counting…"</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
+                        Some(Ok((a, b))) => {
+                            let share_max = |g: &[Vec<u64>]| {
+                                let total: u64 = g.iter().flatten().sum();
+                                g.iter().flatten().map(|n| *n as f64 / total.max(1) as f64).fold(0.0, f64::max)
+                            };
+                            let top = share_max(&a).max(share_max(&b));
+                            view! {
+                                <div class="activity-pair">
+                                    {activity_table(&name_of(&left.get_untracked()), &a, top)}
+                                    {activity_table(&name_of(&right_now()), &b, top)}
+                                </div>
+                            }.into_any()
+                        }
+                    }}
+                </section>
+            })
+        })
+    }
+}

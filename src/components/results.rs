@@ -7,9 +7,9 @@ use seglens_engine::rfm;
 use crate::actions;
 use crate::chart;
 use crate::components::{
-    ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard, KpiHeatmap,
-    LifecycleCard, OverTimeCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments,
-    Suggestions,
+    ActivityCard, ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard,
+    KpiHeatmap, LifecycleCard, OverTimeCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder,
+    SavedSegments, Suggestions,
 };
 use crate::format;
 use crate::state::AppState;
@@ -105,6 +105,7 @@ pub fn Results() -> impl IntoView {
                 <GoalsCard/>
                 <FunnelCard/>
                 <OverTimeCard/>
+                <ActivityCard/>
                 <Suggestions/>
                 <CrossSellCard/>
                 <ExportCard/>

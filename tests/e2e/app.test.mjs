@@ -627,6 +627,24 @@ test('over time: cohort retention and segment migration, as the command line cou
   assert.match(await page.getByTestId('migration-summary').innerText(), /on 2025-06-30/);
 });
 
+test('activity: events by weekday and hour, as the command line counts them, two groups side by side', async () => {
+  const card = page.getByTestId('activity');
+  await card.scrollIntoViewIfNeeded();
+  await page.getByTestId('activity-table').first().waitFor();
+  const dir = join(root, 'target', 'e2e-demo');
+  const grid = execFileSync(cli, ['activity', '--orders', join(dir, 'orders.csv'), '--events', join(dir, 'events.csv')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const titles = await page.getByTestId('activity-table').first().locator('td.dot').evaluateAll((cells) => cells.map((c) => c.getAttribute('title')));
+  assert.equal(titles.length, 7 * 24);
+  const shown = titles.map((t) => Number(t.match(/: ([\d,]+) events/)[1].replace(/,/g, '')));
+  assert.deepEqual(shown, grid.map((r) => r[2]));
+  const before = await page.getByTestId('activity-table').nth(1).locator('xpath=..').locator('figcaption').innerText();
+  await page.getByTestId('activity-right').selectOption({ label: 'Lost' });
+  await page.waitForFunction((t) => document.querySelectorAll('[data-testid=activity] figcaption')[1]?.textContent !== t, before);
+  assert.match(await page.locator('[data-testid=activity] figcaption').nth(1).innerText(), /^Lost: [\d,]+ events$/);
+  await card.screenshot({ path: join(shots, '02n-activity.png') });
+});
+
 test('share: a self-contained HTML report that opens offline, and a Markdown summary', async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
   const file = join(shots, 'report.html');

@@ -154,6 +154,7 @@ def main():
     failures += check_cross_sell(binary, files["orders"], con, as_of)
     failures += check_flows(binary, files["orders"], as_of)
     failures += check_cohorts(binary, files["orders"], as_of)
+    failures += check_activity(binary, files, as_of)
     failures += check_migration(binary, files["orders"], as_of)
     failures += check_kmeans(binary, files["orders"], as_of)
     if failures:
@@ -240,6 +241,24 @@ def check_cohorts(binary, orders_path, as_of):
         print("cohorts differ:\n", bad.head(10))
         return 1
     print(f"cohorts: {len(mine)} cohort-months, same sizes, active customers and revenue as pandas")
+    return 0
+
+
+def check_activity(binary, files, as_of):
+    ours = pandas.read_csv(io.StringIO(run([binary, "activity", "--orders", files["orders"],
+                                            "--events", files["events"]]).stdout))
+    v = pandas.read_csv(files["events"], dtype={"customer_id": str})
+    v = v[v.customer_id.notna()]
+    t = pandas.to_datetime(v.timestamp, utc=True)
+    t = t[t < pandas.Timestamp(as_of, tz="UTC")]
+    theirs = t.groupby([t.dt.weekday + 1, t.dt.hour]).size()
+    mine = ours.set_index(["weekday", "hour"]).events
+    mine = mine[mine > 0]
+    theirs.index.names = ["weekday", "hour"]
+    if not mine.sort_index().equals(theirs.sort_index().astype(mine.dtype)):
+        print("activity differs:\n", pandas.concat([mine, theirs], axis=1).head(10))
+        return 1
+    print(f"activity: {int(mine.sum())} events in {len(mine)} weekday-hours, same as pandas")
     return 0
 
 

@@ -266,6 +266,16 @@ enum Command {
         #[arg(long, value_name = "RULE.json")]
         rule: Option<PathBuf>,
     },
+    /// Prints when the customers are active: events per weekday and hour
+    /// (UTC) before the analysis date, `weekday,hour,events` (weekday 1 =
+    /// Monday).
+    Activity {
+        #[command(flatten)]
+        sources: Sources,
+        /// Only the customers this rule selects.
+        #[arg(long, value_name = "RULE.json")]
+        rule: Option<PathBuf>,
+    },
     /// Prints how customers moved between RFM segments (default setup)
     /// from an earlier date to the analysis date:
     /// `from_segment,to_segment,customers`.
@@ -718,6 +728,22 @@ fn run(cli: Cli) -> Result<(), String> {
                         "{month},{},{k},{},{:.2}",
                         x.sizes[c], x.active[c][k], x.revenue[c][k]
                     ));
+                }
+            }
+            print_lines(lines.into_iter())
+        }
+        Command::Activity { sources, rule } => {
+            let (data, as_of) = sources.load()?;
+            let events = data
+                .events
+                .as_ref()
+                .ok_or("give the events file (--events FILE)")?;
+            let set = rule_members(&data, as_of, rule.as_deref())?;
+            let grid = seglens_engine::journeys::activity(events, as_of, set.as_ref());
+            let mut lines = vec!["weekday,hour,events".to_string()];
+            for (d, row) in grid.iter().enumerate() {
+                for (h, n) in row.iter().enumerate() {
+                    lines.push(format!("{},{h},{n}", d + 1));
                 }
             }
             print_lines(lines.into_iter())

@@ -159,6 +159,29 @@ pub fn depths(events: &EventTable, setup: &FunnelSetup, n_customers: usize) -> V
     out
 }
 
+/// Events per weekday (Monday first) and hour (UTC) before the analysis
+/// date, of the customers in `within` (all when `None`): `[weekday][hour]`.
+pub fn activity(
+    events: &EventTable,
+    as_of: crate::date::Day,
+    within: Option<&crate::segment::Bitmap>,
+) -> Vec<Vec<u64>> {
+    let mut out = vec![vec![0u64; 24]; 7];
+    let end = i64::from(as_of) * 86_400;
+    for i in 0..events.customer.len() {
+        let t = events.time[i];
+        if t >= end || within.is_some_and(|w| !w.contains(events.customer[i] as usize)) {
+            continue;
+        }
+        let day = t.div_euclid(86_400);
+        // 1970-01-01 was a Thursday: Monday is 0.
+        let weekday = (day + 3).rem_euclid(7) as usize;
+        let hour = (t.rem_euclid(86_400) / 3600) as usize;
+        out[weekday][hour] += 1;
+    }
+    out
+}
+
 /// Counts the funnel for each group and for all customers.
 pub fn funnel(
     events: &EventTable,
@@ -278,6 +301,25 @@ mod tests {
         assert_eq!(
             depths(&t, &setup(&["view", "cart", "buy"], 2), 6),
             vec![3, 1, 1, 3, 0, 0]
+        );
+        // Hour 0 of 1970-01-01 is Thursday 00:00; hour 100 is Monday
+        // 04:00 (4 days and 4 hours later).
+        let a = activity(&t, 30, None);
+        assert_eq!(a[3][0], 5, "customers 0 to 4 at Thursday 00:00");
+        assert_eq!(a[0][4], 1);
+        assert_eq!(a.iter().flatten().sum::<u64>(), 13);
+        let only_3 = crate::segment::Bitmap::from_fn(6, |c| c == 3);
+        assert_eq!(
+            activity(&t, 30, Some(&only_3))
+                .iter()
+                .flatten()
+                .sum::<u64>(),
+            5
+        );
+        assert_eq!(
+            activity(&t, 4, None).iter().flatten().sum::<u64>(),
+            9,
+            "before hour 96 only"
         );
         assert_eq!(f.counts[2][2].median_seconds, Some(5400.0));
         // With a 5-day window customer 2 reaches the cart too.
