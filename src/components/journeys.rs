@@ -165,3 +165,65 @@ pub fn FunnelCard() -> impl IntoView {
         })
     }
 }
+
+/// Which segment uses what: the share of each group's sessions with each
+/// event, as a heatmap.
+#[component]
+pub fn UsageCard() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.workspace.get().and_then(|ws| {
+            let u = ws.analysis.usage.clone()?;
+            let shown: Vec<usize> = (0..u.events.len()).take(12).collect();
+            let header = shown
+                .iter()
+                .map(|e| view! { <th scope="col" class="num">{u.events[*e].clone()}</th> })
+                .collect_view();
+            let rows = (0..u.groups.len())
+                .filter(|g| u.sessions[*g] > 0)
+                .map(|g| {
+                    let base = g + 1 == u.groups.len();
+                    let cells = shown
+                        .iter()
+                        .map(|e| {
+                            let share = u.hits[g][*e] as f64 / u.sessions[g] as f64;
+                            let (bg, light) = chart::sequential_color(share);
+                            let title = format!(
+                                "{}: “{}” in {} of their {} sessions ({})",
+                                u.groups[g],
+                                u.events[*e],
+                                format::int(u.hits[g][*e]),
+                                format::int(u.sessions[g]),
+                                format::percent(share)
+                            );
+                            view! {
+                                <td class="num cell" class:light=light style=format!("background:{bg}") title=title>{format::percent(share)}</td>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <tr class:base=base>
+                            <th scope="row">{u.groups[g].clone()}</th>
+                            <td class="num">{format::int(u.sessions[g])}</td>
+                            {cells}
+                        </tr>
+                    }
+                })
+                .collect_view();
+            Some(view! {
+                <section class="card" id="usage" data-testid="usage">
+                    <h2>"Which segment uses what"</h2>
+                    <p class="muted">
+                        "For each group compared above, the share of its sessions (by session id, or cut after 30 minutes without an event) in which each event happens: where a segment stops, what it looks at more than the others."
+                    </p>
+                    <div class="table-wrap" tabindex="0">
+                        <table class="heatmap" data-testid="usage-table">
+                            <thead><tr><th scope="col">"Group"</th><th scope="col" class="num">"Sessions"</th>{header}</tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                </section>
+            })
+        })
+    }
+}

@@ -25,7 +25,7 @@ use crate::state::{AppState, Status};
 pub use crosssell::CrossSellCard;
 pub use export::ExportCard;
 pub use goals::GoalsCard;
-pub use journeys::FunnelCard;
+pub use journeys::{FunnelCard, UsageCard};
 pub use kpis::KpiHeatmap;
 pub use over_time::{ActivityCard, OverTimeCard};
 pub use predict::Predictions;

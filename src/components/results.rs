@@ -9,7 +9,7 @@ use crate::chart;
 use crate::components::{
     ActivityCard, ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard,
     KpiHeatmap, LifecycleCard, OverTimeCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder,
-    SavedSegments, Suggestions,
+    SavedSegments, Suggestions, UsageCard,
 };
 use crate::format;
 use crate::state::AppState;
@@ -104,6 +104,7 @@ pub fn Results() -> impl IntoView {
                 <KpiHeatmap/>
                 <GoalsCard/>
                 <FunnelCard/>
+                <UsageCard/>
                 <OverTimeCard/>
                 <ActivityCard/>
                 <Suggestions/>

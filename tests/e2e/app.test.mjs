@@ -645,6 +645,25 @@ test('activity: events by weekday and hour, as the command line counts them, two
   await card.screenshot({ path: join(shots, '02n-activity.png') });
 });
 
+test('which segment uses what: the share of sessions with each event, as counted here', async () => {
+  const card = page.getByTestId('usage');
+  await card.scrollIntoViewIfNeeded();
+  const sessions = new Map();
+  for (const r of rowsOf(join(root, 'target', 'e2e-demo', 'events.csv'))) {
+    if (!r.customer_id) continue;
+    if (!sessions.has(r.session_id)) sessions.set(r.session_id, new Set());
+    sessions.get(r.session_id).add(r.event);
+  }
+  const withPurchase = [...sessions.values()].filter((s) => s.has('purchase')).length;
+  const headers = (await page.locator('[data-testid=usage-table] thead th').allInnerTexts()).map((t) => t.trim());
+  const all = page.locator('[data-testid=usage-table] tbody tr').last();
+  const cells = (await all.locator('th, td').allInnerTexts()).map((t) => t.trim());
+  assert.equal(cells[0], 'All customers');
+  assert.equal(num(cells[1]), sessions.size);
+  assert.equal(cells[headers.indexOf('purchase')], `${(100 * withPurchase / sessions.size).toFixed(1)}%`);
+  await card.screenshot({ path: join(shots, '02o-usage.png') });
+});
+
 test('share: a self-contained HTML report that opens offline, and a Markdown summary', async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
   const file = join(shots, 'report.html');

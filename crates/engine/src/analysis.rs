@@ -84,6 +84,9 @@ pub struct Analysis {
     pub segments: Overview,
     /// How the compared groups were made, when they are a split.
     pub comparison: Option<String>,
+    /// Which compared group uses what: the share of its sessions with each
+    /// event, when there are events.
+    pub usage: Option<journeys::Usage>,
     /// The Lorenz curve of spend over the customers with an order, and the
     /// Gini index.
     pub concentration: Option<(Vec<(f64, f64)>, f64)>,
@@ -287,6 +290,19 @@ fn analyse_with(
             window_days: 7,
         })
     });
+    let usage = data.events.as_ref().map(|events| {
+        let n = orders.customer_keys.len();
+        let sets: Vec<(String, Bitmap)> = match &compared {
+            Compared::Partition(group_of, names) => names
+                .iter()
+                .enumerate()
+                .map(|(g, name)| (name.clone(), Bitmap::from_fn(n, |c| group_of[c] == Some(g))))
+                .filter(|(_, b)| b.count() > 0)
+                .collect(),
+            Compared::Sets(sets) => sets.clone(),
+        };
+        journeys::usage(events, as_of, &sets)
+    });
     let (kpis, funnel) = match &compared {
         Compared::Partition(group_of, names) => {
             let kpis = kpis_of(group_of, names);
@@ -368,6 +384,7 @@ fn analyse_with(
         event_names,
         segments,
         comparison,
+        usage,
         concentration: kpi::lorenz(
             &result
                 .rows

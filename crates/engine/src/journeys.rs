@@ -182,6 +182,111 @@ pub fn activity(
     out
 }
 
+/// Which group uses what: for each group, the share of its sessions in
+/// which each event happens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    /// The events, most frequent first.
+    pub events: Vec<String>,
+    /// The groups, then "All customers".
+    pub groups: Vec<String>,
+    /// Sessions of each group.
+    pub sessions: Vec<u64>,
+    /// `hits[group][event]`: sessions of the group with the event.
+    pub hits: Vec<Vec<u64>>,
+}
+
+/// A session ends after this long without an event when the file has no
+/// session ids.
+pub const SESSION_GAP_SECONDS: i64 = 30 * 60;
+
+/// Sessions by their ids, or cut at 30 minutes of inactivity when the file
+/// has none, and the events in each, per group (a customer in several
+/// groups counts in each).
+pub fn usage(
+    events: &EventTable,
+    as_of: crate::date::Day,
+    groups: &[(String, crate::segment::Bitmap)],
+) -> Usage {
+    let k = events.names.len();
+    let g_all = groups.len();
+    let end = i64::from(as_of) * 86_400;
+    let mut sessions = vec![0u64; g_all + 1];
+    let mut hits = vec![vec![0u64; k]; g_all + 1];
+    // By customer, then session id (events without one last, cut by
+    // time), then time: a session's events stay together even when two
+    // sessions of a customer overlap in time.
+    let mut order: Vec<usize> = (0..events.customer.len())
+        .filter(|i| events.time[*i] < end)
+        .collect();
+    order.sort_by_key(|&i| {
+        (
+            events.customer[i],
+            events.session[i].unwrap_or(u32::MAX),
+            events.time[i],
+        )
+    });
+    let mut seen = vec![false; k];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut flush = |c: u32, touched: &mut Vec<usize>, seen: &mut Vec<bool>| {
+        if touched.is_empty() {
+            return;
+        }
+        let member: Vec<usize> = (0..g_all)
+            .filter(|g| groups[*g].1.contains(c as usize))
+            .chain(std::iter::once(g_all))
+            .collect();
+        for g in member {
+            sessions[g] += 1;
+            for e in touched.iter() {
+                hits[g][*e] += 1;
+            }
+        }
+        for e in touched.drain(..) {
+            seen[e] = false;
+        }
+    };
+    let mut prev: Option<(u32, i64, Option<u32>)> = None;
+    for &i in &order {
+        let (c, t, s) = (events.customer[i], events.time[i], events.session[i]);
+        let new_session = match prev {
+            None => true,
+            Some((pc, pt, ps)) => {
+                pc != c
+                    || match (ps, s) {
+                        (Some(a), Some(b)) => a != b,
+                        _ => t - pt > SESSION_GAP_SECONDS,
+                    }
+            }
+        };
+        if new_session && let Some((pc, _, _)) = prev {
+            flush(pc, &mut touched, &mut seen);
+        }
+        let e = events.event[i] as usize;
+        if !seen[e] {
+            seen[e] = true;
+            touched.push(e);
+        }
+        prev = Some((c, t, s));
+    }
+    if let Some((pc, _, _)) = prev {
+        flush(pc, &mut touched, &mut seen);
+    }
+    let mut by_use: Vec<usize> = (0..k).collect();
+    by_use.sort_by(|a, b| hits[g_all][*b].cmp(&hits[g_all][*a]).then(a.cmp(b)));
+    let mut names: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+    names.push("All customers".into());
+    Usage {
+        events: by_use.iter().map(|e| events.names[*e].clone()).collect(),
+        groups: names,
+        sessions,
+        hits: hits
+            .iter()
+            .map(|row| by_use.iter().map(|e| row[*e]).collect())
+            .collect(),
+    }
+}
+
 /// Counts the funnel for each group and for all customers.
 pub fn funnel(
     events: &EventTable,
@@ -321,6 +426,37 @@ mod tests {
             9,
             "before hour 96 only"
         );
+        // Sessions cut at 30 minutes of inactivity (no session ids here),
+        // and every event here is an hour or more from the next: 13
+        // sessions of one event each (c0 3, c1 2, c2 2, c3 5, c4 1).
+        let u = usage(
+            &t,
+            30,
+            &[(
+                "B".into(),
+                crate::segment::Bitmap::from_fn(6, |c| c == 2 || c == 3),
+            )],
+        );
+        assert_eq!(u.groups, vec!["B", "All customers"]);
+        assert_eq!(u.sessions, vec![7, 13]);
+        // "view": c0 at 0, c1 at 1, c2 at 0, c3 at 0 and 100.
+        let view = u.events.iter().position(|e| e == "view").unwrap();
+        assert_eq!(u.hits[1][view], 5);
+        assert_eq!(u.hits[0][view], 3);
+        assert_eq!(u.events[0], "view", "the most frequent first");
+        // With session ids, two sessions of one customer that overlap in
+        // time stay two sessions.
+        let mut overlapping = table(&[
+            (0, 0, "view"),
+            (0, 0, "cart"),
+            (0, 0, "view"),
+            (0, 0, "buy"),
+        ]);
+        overlapping.session = vec![Some(1), Some(2), Some(1), Some(2)];
+        let u = usage(&overlapping, 30, &[]);
+        assert_eq!(u.sessions, vec![2]);
+        let hits = |e: &str| u.hits[0][u.events.iter().position(|x| x == e).unwrap()];
+        assert_eq!((hits("view"), hits("cart"), hits("buy")), (1, 1, 1));
         assert_eq!(f.counts[2][2].median_seconds, Some(5400.0));
         // With a 5-day window customer 2 reaches the cart too.
         let wide = funnel(&t, &setup(&["view", "cart", "buy"], 5), &group_of, &groups);
