@@ -145,6 +145,16 @@ enum Command {
         /// Support tickets (customer, opened, resolved).
         #[arg(long, value_name = "FILE")]
         tickets: Option<PathBuf>,
+        /// The customers file (for segments on its columns).
+        #[arg(long, value_name = "FILE")]
+        customers: Option<PathBuf>,
+        /// Web or app events (for segments on events).
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
+        /// Segments to measure instead of the RFM segments: a JSON array of
+        /// `{"name": ..., "rule": RULE}` (rules as for `seglens segment`).
+        #[arg(long, value_name = "SEGMENTS.json")]
+        segments: Option<PathBuf>,
         /// The analysis date, YYYY-MM-DD. Defaults to the day after the
         /// last order.
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -375,6 +385,44 @@ fn add_sources<'a>(
     Ok(())
 }
 
+/// Reads a segments file: a JSON array of `{"name": ..., "rule": RULE}`.
+fn read_segments(path: &Path) -> Result<Vec<seglens_engine::segment::SavedSegment>, String> {
+    use seglens_engine::segment::{Definition, SavedSegment};
+    let at = |e: String| format!("{}: {e}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| at(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        at(format!(
+            "not valid JSON (line {}, column {}): {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let list = value
+        .as_array()
+        .ok_or_else(|| at("expected a list of {\"name\": ..., \"rule\": ...}".into()))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let name = item
+                .get("name")
+                .and_then(|n| n.as_str())
+                .filter(|n| !n.trim().is_empty())
+                .ok_or_else(|| at(format!("segment {}: expected a \"name\"", i + 1)))?;
+            let rule = item
+                .get("rule")
+                .ok_or_else(|| at(format!("segment {name}: expected a \"rule\"")))?;
+            let parsed =
+                Rule::from_value(rule, "rule").map_err(|e| at(format!("segment {name}: {e}")))?;
+            Ok(SavedSegment {
+                name: name.to_string(),
+                version: 1,
+                definition: Definition::Rule(parsed.to_json()),
+                note: String::new(),
+            })
+        })
+        .collect()
+}
+
 /// The customers a rule file selects, when one is given.
 fn rule_members(
     data: &Dataset,
@@ -545,14 +593,21 @@ fn run(cli: Cli) -> Result<(), String> {
             email,
             surveys,
             tickets,
+            customers,
+            events,
+            segments,
             as_of,
             format,
             map,
         } => {
             let as_of = date_arg("as-of", as_of)?;
             let (mut data, saved) = load(orders.as_deref(), workspace.as_deref(), &map)?;
-            add_sources(&mut data, [&email, &surveys, &tickets])?;
+            add_sources(&mut data, [&customers, &email, &surveys, &events, &tickets])?;
             let mut analysis_options = saved.unwrap_or_default();
+            if let Some(path) = segments {
+                analysis_options.segments = read_segments(&path)?;
+                analysis_options.rows = seglens_engine::groups::Rows::Saved;
+            }
             if as_of.is_some() {
                 analysis_options.as_of = as_of;
             }

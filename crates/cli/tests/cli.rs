@@ -401,3 +401,55 @@ fn segment_prints_the_selected_ids_and_names_what_is_wrong_in_a_rule() {
     let err = String::from_utf8_lossy(&run(args(&[])).stderr).to_string();
     assert!(err.contains("not valid JSON (line 2, column"), "{err}");
 }
+
+#[test]
+fn kpis_of_segments_given_as_rules() {
+    let dir = temp_dir("kpis-segments");
+    let orders = dir.join("orders.csv");
+    std::fs::write(
+        &orders,
+        "customer_id,order_date,amount\na,2024-01-01,10\na,2024-02-01,30\nb,2024-01-05,50\nc,2024-01-09,7\n",
+    )
+    .unwrap();
+    let customers = dir.join("customers.csv");
+    std::fs::write(&customers, "customer_id,city\na,Lyon\nb,Paris\nc,lyon\n").unwrap();
+    let segments = dir.join("segments.json");
+    std::fs::write(
+        &segments,
+        r#"[{"name": "Lyon", "rule": {"attribute": "city", "equals": "Lyon"}}]"#,
+    )
+    .unwrap();
+    let out = seglens(&[
+        "kpis",
+        "--orders",
+        orders.to_str().unwrap(),
+        "--customers",
+        customers.to_str().unwrap(),
+        "--segments",
+        segments.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Lyon: a and c, 2 customers, revenue 10 + 30 + 7 = 47, 3 orders.
+    assert_eq!(rows[0]["segment"], "Lyon");
+    assert_eq!(rows[0]["customers"]["value"], 2.0);
+    assert_eq!(rows[0]["revenue"]["value"], 47.0);
+    assert_eq!(rows[0]["orders_per_customer"]["value"], 1.5);
+    assert_eq!(rows[1]["segment"], "All customers");
+    assert_eq!(rows[1]["revenue"]["value"], 97.0);
+    std::fs::write(&segments, r#"[{"name": "Lyon"}]"#).unwrap();
+    let out = seglens(&[
+        "kpis",
+        "--orders",
+        orders.to_str().unwrap(),
+        "--segments",
+        segments.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("segment Lyon: expected a \"rule\""));
+}
