@@ -388,7 +388,8 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
         let edit = edit.clone();
         let testid = format!("{id}-{}", ["value", "value2", "days"][which as usize]);
         view! {
-            <input type="text" class="value" aria-label=label data-testid=testid prop:value=value list=list
+            <input type="text" class="value" class:days=which == 2 aria-label=label data-testid=testid prop:value=value list=list
+                placeholder=(which == 2).then_some("ever")
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
                     edit(&|c: &mut Cond| match which { 0 => c.value = v.clone(), 1 => c.value2 = v.clone(), _ => c.days = v.clone() })
@@ -455,7 +456,7 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
         Kind::Measure(m) if m.takes_window() => view! {
             <span class="muted">" in the last "</span>
             {text_input(2, c.days.clone(), "Days (empty: ever)", None)}
-            <span class="muted">" days (empty: ever)"</span>
+            <span class="muted">" days"</span>
         }
         .into_any(),
         _ => ().into_any(),
