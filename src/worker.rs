@@ -364,21 +364,12 @@ impl EngineTask {
                 sort,
                 page,
             } => {
-                // The page shows each member's predictions when the models
-                // were fitted for this date.
-                let predictions: Option<Vec<_>> =
-                    self.analyser.predictions(as_of).map(<[_]>::to_vec);
+                // The cached facts carry the predictions of the models
+                // fitted for this date, which the page shows.
                 Response::Members(Box::new(self.with_facts(as_of, |data, facts| {
                     let set = groups::members(data, facts, &definition, &lifecycle)?;
                     Ok(groups::member_page(
-                        data,
-                        facts,
-                        predictions.as_deref(),
-                        &set,
-                        &search,
-                        sort,
-                        page,
-                        25,
+                        data, facts, &set, &search, sort, page, 25,
                     ))
                 })))
             }

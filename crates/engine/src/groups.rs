@@ -424,24 +424,18 @@ pub struct MemberPage {
 }
 
 /// A page of the members of `set`, filtered by `search` (in the id, name
-/// or e-mail, ignoring case) and sorted.
-#[allow(clippy::too_many_arguments)]
+/// or e-mail, ignoring case) and sorted; with each member's predictions
+/// when the facts carry them.
 pub fn member_page(
     data: &Dataset,
     facts: &Facts,
-    predictions: Option<&[crate::clv::CustomerPrediction]>,
     set: &Bitmap,
     search: &str,
     sort: SortBy,
     page: usize,
     page_size: usize,
 ) -> MemberPage {
-    let mut predicted: Vec<Option<(f64, f64)>> = vec![None; facts.n];
-    for p in predictions.unwrap_or_default() {
-        if let Some(slot) = predicted.get_mut(p.customer as usize) {
-            *slot = Some((p.p_alive, p.clv));
-        }
-    }
+    let predicted = |c: usize| facts.prediction(c).flatten().map(|p| (p.p_alive, p.clv));
     let n = facts.n;
     let contact = data.customers.as_ref().map(|t| (t, t.row_of(n)));
     let name_of = |c: usize| -> (String, String) {
@@ -485,11 +479,11 @@ pub fn member_page(
         SortBy::LastOrder => hits.sort_by_key(|c| std::cmp::Reverse(last(*c))),
         // Customers without a prediction last.
         SortBy::PredictedValue => hits.sort_by(|a, b| {
-            let v = |c: usize| predicted[c].map_or(f64::NEG_INFINITY, |p| p.1);
+            let v = |c: usize| predicted(c).map_or(f64::NEG_INFINITY, |p| p.1);
             v(*b).total_cmp(&v(*a))
         }),
         SortBy::ChurnRisk => hits.sort_by(|a, b| {
-            let v = |c: usize| predicted[c].map_or(f64::INFINITY, |p| p.0);
+            let v = |c: usize| predicted(c).map_or(f64::INFINITY, |p| p.0);
             v(*a).total_cmp(&v(*b))
         }),
     }
@@ -509,8 +503,8 @@ pub fn member_page(
                 orders: facts.order_count(*c),
                 spend: facts.spend(*c),
                 last_order: facts.first_last(*c).1.map(format_iso),
-                p_alive: predicted[*c].map(|p| p.0),
-                predicted_value: predicted[*c].map(|p| p.1),
+                p_alive: predicted(*c).map(|p| p.0),
+                predicted_value: predicted(*c).map(|p| p.1),
             }
         })
         .collect();
@@ -629,12 +623,12 @@ mod tests {
         let d = data();
         let facts = Facts::new(&d, 200);
         let all = Bitmap::full(facts.n);
-        let p = member_page(&d, &facts, None, &all, "", SortBy::Spend, 0, 10);
+        let p = member_page(&d, &facts, &all, "", SortBy::Spend, 0, 10);
         assert_eq!((p.total, p.matching, p.rows.len()), (26, 26, 10));
         // c23 has 4 orders of 33: the highest spend.
         assert_eq!(p.rows[0].customer, "c23");
         assert_eq!(p.rows[0].spend, 132.0);
-        let last = member_page(&d, &facts, None, &all, "", SortBy::Customer, 99, 10);
+        let last = member_page(&d, &facts, &all, "", SortBy::Customer, 99, 10);
         assert_eq!((last.page, last.rows.len()), (2, 6));
         // With predictions: sorted by value, or by churn risk (least
         // likely to be active first); customers without one come last.
@@ -650,16 +644,8 @@ mod tests {
                     clv: *v,
                 })
                 .collect();
-        let by_value = member_page(
-            &d,
-            &facts,
-            Some(&preds),
-            &all,
-            "",
-            SortBy::PredictedValue,
-            0,
-            4,
-        );
+        let with = Facts::new(&d, 200).with_predictions(&preds);
+        let by_value = member_page(&d, &with, &all, "", SortBy::PredictedValue, 0, 4);
         let ids: Vec<&str> = by_value.rows.iter().map(|r| r.customer.as_str()).collect();
         assert_eq!(ids[..3], ["c07", "c03", "c01"]);
         assert_eq!(
@@ -667,10 +653,10 @@ mod tests {
             (Some(0.2), Some(80.0))
         );
         assert_eq!(by_value.rows[3].predicted_value, None);
-        let by_risk = member_page(&d, &facts, Some(&preds), &all, "", SortBy::ChurnRisk, 0, 3);
+        let by_risk = member_page(&d, &with, &all, "", SortBy::ChurnRisk, 0, 3);
         let ids: Vec<&str> = by_risk.rows.iter().map(|r| r.customer.as_str()).collect();
         assert_eq!(ids, ["c07", "c01", "c03"]);
-        let found = member_page(&d, &facts, None, &all, "PAUL@", SortBy::Customer, 0, 10);
+        let found = member_page(&d, &facts, &all, "PAUL@", SortBy::Customer, 0, 10);
         assert_eq!(found.matching, 1);
         assert_eq!(found.rows[0].name, "Paul Roe");
         assert_eq!(found.rows[0].last_order, None);
