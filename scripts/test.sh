@@ -44,6 +44,7 @@ step "Segment rules against DuckDB, lifecycle flows against pandas, k-means agai
 
 step "SQL export run in DuckDB gives the same segments"
 .venv/bin/python tests/reference/sql_reference.py "$seglens" "$demo_dir/orders.csv"
+.venv/bin/python tests/reference/segment_sql_reference.py "$seglens" "$demo_dir" duckdb
 
 step "SQL export run in PostgreSQL gives the same segments"
 bash tests/reference/postgres_check.sh "$seglens" "$demo_dir/orders.csv" .venv/bin/python

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the PostgreSQL query of `seglens sql` on a throwaway local server
 # (Debian's PostgreSQL, a Unix socket in a temporary folder, no network)
-# over the demo orders, and compares every customer with `seglens rfm`.
+# over the demo orders, and compares every customer with `seglens rfm`;
+# then runs the saved-segment queries of `seglens segment --sql postgres`
+# over all six demo tables (segment_sql_reference.py).
 # Usage: postgres_check.sh SEGLENS_BINARY ORDERS_CSV PYTHON
 set -euo pipefail
 seglens=$(realpath "$1")
@@ -48,3 +50,5 @@ if bad:
     sys.exit(1)
 print(f"{sys.argv[3]}: the PostgreSQL query gives the same {len(want)} customers, scores and segments")
 PY
+"$python" "$(dirname "$0")/segment_sql_reference.py" "$seglens" "$(dirname "$orders")" postgres \
+  "$bin/psql" -h "$dir" -p 55439 -U postgres -v ON_ERROR_STOP=1 -q

@@ -19,6 +19,7 @@ use seglens_engine::project::Project;
 use seglens_engine::rfm::{self, Bins, RfmConfig, RfmSetup};
 use seglens_engine::roles::Role;
 use seglens_engine::segment::{Evaluator, Facts, Rule};
+use seglens_engine::segment_sql::{Schema, orders_columns, segment_sql};
 use seglens_engine::sql::{self, Dialect, SqlSource};
 use seglens_engine::{ImportOptions, ImportReport, Orders, OrdersImporter, demo};
 use seglens_engine::{cohorts, crosssell};
@@ -210,11 +211,26 @@ enum Command {
         #[command(flatten)]
         sources: Sources,
         /// The rule file (JSON).
-        #[arg(long, value_name = "RULE.json")]
-        rule: PathBuf,
+        #[arg(long, value_name = "RULE.json", required_unless_present_any = ["definition", "saved"])]
+        rule: Option<PathBuf>,
+        /// Any saved segment's definition as the app stores it (JSON), e.g.
+        /// `{"Lifecycle":"AtRisk"}` or `{"Group":{"split":{"Tier":"Value"},"group":"High value"}}`.
+        #[arg(long, value_name = "JSON", conflicts_with = "rule")]
+        definition: Option<String>,
+        /// A segment saved in the `--workspace` project, by name.
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["rule", "definition"])]
+        saved: Option<String>,
         /// Prints the number of customers only.
         #[arg(long)]
         count: bool,
+        /// Prints the segment as a SQL query over your own tables instead
+        /// of its members.
+        #[arg(long, value_enum, value_name = "DIALECT")]
+        sql: Option<SqlDialect>,
+        /// A table's name in the query, as KIND=NAME (orders, customers,
+        /// email, surveys, events, tickets); each defaults to its kind.
+        #[arg(long = "table", value_name = "KIND=NAME")]
+        tables: Vec<String>,
     },
     /// Groups the customers with an order by k-means on standardised
     /// features and prints `customer_id,cluster`; the clusters'
@@ -364,6 +380,33 @@ impl Sources {
         };
         Ok((data, as_of))
     }
+
+    /// The project's saved settings, with `--workspace`.
+    fn options(&self) -> Result<Option<AnalysisOptions>, String> {
+        match &self.workspace {
+            Some(path) => Ok(load(None, Some(path), &[])?.1),
+            None => Ok(None),
+        }
+    }
+
+    /// The import report of the orders: the project's, or the order file's.
+    fn orders_report(&self) -> Result<Option<ImportReport>, String> {
+        if let Some(path) = &self.workspace {
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let project =
+                Project::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            return Ok(
+                serde_json::from_str::<serde_json::Value>(&project.record_json)
+                    .ok()
+                    .and_then(|v| v.get("report").cloned())
+                    .and_then(|r| serde_json::from_value(r).ok()),
+            );
+        }
+        match &self.orders {
+            Some(path) => Ok(Some(import_file(path, ImportOptions::default())?.1)),
+            None => Ok(None),
+        }
+    }
 }
 
 /// Joins each given file to the dataset, saying how many rows it rejected.
@@ -470,6 +513,16 @@ enum SqlDialect {
     Postgres,
     /// Google BigQuery.
     Bigquery,
+}
+
+impl From<SqlDialect> for Dialect {
+    fn from(d: SqlDialect) -> Dialect {
+        match d {
+            SqlDialect::Duckdb => Dialect::DuckDb,
+            SqlDialect::Postgres => Dialect::Postgres,
+            SqlDialect::Bigquery => Dialect::BigQuery,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -662,11 +715,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 },
                 rules: rfm::default_rules(),
             };
-            let dialect = match dialect {
-                SqlDialect::Duckdb => Dialect::DuckDb,
-                SqlDialect::Postgres => Dialect::Postgres,
-                SqlDialect::Bigquery => Dialect::BigQuery,
-            };
+            let dialect = Dialect::from(dialect);
             let filter = (!segments.is_empty()).then_some(segments.as_slice());
             let query = sql::rfm_sql(&setup, as_of, &source, dialect, filter);
             match write!(io::stdout(), "{query}") {
@@ -677,16 +726,71 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Segment {
             sources,
             rule,
+            definition,
+            saved,
             count,
+            sql: dialect,
+            tables,
         } => {
+            use seglens_engine::segment::Definition;
             let (data, as_of) = sources.load()?;
-            let text =
-                std::fs::read_to_string(&rule).map_err(|e| format!("{}: {e}", rule.display()))?;
-            let parsed = Rule::from_json(&text).map_err(|e| format!("{}: {e}", rule.display()))?;
+            let options = sources.options()?;
+            let (definition, title) = match (rule, definition, saved) {
+                (Some(path), _, _) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    Rule::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                    (Definition::Rule(text), path.display().to_string())
+                }
+                (_, Some(json), _) => (
+                    serde_json::from_str::<Definition>(&json)
+                        .map_err(|e| format!("--definition: {e}"))?,
+                    "Segment".to_string(),
+                ),
+                (_, _, Some(name)) => {
+                    let found = options
+                        .as_ref()
+                        .and_then(|o| o.segments.iter().find(|s| s.name == name))
+                        .ok_or_else(|| {
+                            format!("--saved {name:?}: no segment of that name in the project")
+                        })?;
+                    (found.definition.clone(), name)
+                }
+                _ => return Err("give --rule FILE, --definition JSON or --saved NAME".into()),
+            };
             let facts = Facts::new(&data, as_of);
-            let set = Evaluator::new(&data, &facts)
-                .eval(&parsed)
-                .map_err(|e| format!("{}: {e}", rule.display()))?;
+            let lifecycle = options
+                .and_then(|o| o.lifecycle)
+                .unwrap_or_else(|| lifecycle::suggest(&data.orders, &facts).setup);
+            if let Some(dialect) = dialect {
+                let mut schema =
+                    Schema::of(&data, orders_columns(sources.orders_report()?.as_ref()));
+                for t in &tables {
+                    let (kind, name) = t
+                        .split_once('=')
+                        .ok_or_else(|| format!("--table {t:?}: expected KIND=NAME"))?;
+                    let mut all = schema.tables_mut();
+                    let slot = all
+                        .iter_mut()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(kind.trim()))
+                        .ok_or_else(|| format!("--table {t:?}: no {kind} table is imported"))?;
+                    slot.1.table = name.trim().to_string();
+                }
+                let query = segment_sql(
+                    &data,
+                    &facts,
+                    &schema,
+                    &definition,
+                    &lifecycle,
+                    dialect.into(),
+                    &title,
+                )?;
+                return match write!(io::stdout(), "{query}") {
+                    Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+                    _ => Ok(()),
+                };
+            }
+            let set = seglens_engine::groups::members(&data, &facts, &definition, &lifecycle)?;
             if count {
                 return print_lines(std::iter::once(set.count().to_string()));
             }

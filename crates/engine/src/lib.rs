@@ -28,6 +28,7 @@ pub mod rfm;
 mod rng;
 pub mod roles;
 pub mod segment;
+pub mod segment_sql;
 pub mod sources;
 pub mod splits;
 pub mod sql;

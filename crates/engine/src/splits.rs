@@ -185,12 +185,48 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Str
     }
 }
 
-fn attribute(
+/// How one group of a column split is decided, from the column's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupTest {
+    /// A number from `lo` (included) to `hi` (excluded); no bound when
+    /// absent.
+    Band {
+        /// The lower bound.
+        lo: Option<f64>,
+        /// The upper bound.
+        hi: Option<f64>,
+    },
+    /// The value (or an item of it, for lists), lower-cased, is this.
+    Value(String),
+    /// The value (or an item of it) is none of these lower-cased values.
+    Other(Vec<String>),
+    /// No value.
+    Unknown,
+}
+
+/// A column split decided at the data: its groups and how each is tested.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnSplit {
+    /// The column's index in the customers file.
+    pub column: usize,
+    /// The decimal separator of its numbers.
+    pub decimal: crate::number::DecimalSeparator,
+    /// True when values are `;` lists, tested item by item.
+    pub is_list: bool,
+    /// Each group's name and test.
+    pub groups: Vec<(String, GroupTest)>,
+    /// How the groups were made, in words.
+    pub explanation: String,
+}
+
+/// Decides the groups of a column split: numeric bands (quartiles or the
+/// given edges) or the most frequent values with the rest together.
+pub fn column_split(
     data: &Dataset,
     facts: &Facts,
     column: &str,
     edges: Option<&[f64]>,
-) -> Result<Groups, String> {
+) -> Result<ColumnSplit, String> {
     let table = data
         .customers
         .as_ref()
@@ -218,7 +254,7 @@ fn attribute(
         .filter_map(|v| parse_amount(v, decimal))
         .collect();
     let mut out = Vec::new();
-    let unknown = Bitmap::from_fn(n, |c| value(c).is_none());
+    let any_unknown = values.len() < n;
     // Numbers (most values read as one, and many distinct): bands.
     let distinct = {
         let mut d: Vec<&str> = values.clone();
@@ -245,7 +281,6 @@ fn attribute(
                 q
             }
         };
-        let number = |c: usize| value(c).and_then(|v| parse_amount(v, decimal));
         let fmt = |x: f64| {
             if x.fract() == 0.0 {
                 format!("{x:.0}")
@@ -262,20 +297,20 @@ fn attribute(
                 (Some(l), None) => format!("{column} {} and over", fmt(l)),
                 (None, None) => column.to_string(),
             };
-            let set = Bitmap::from_fn(n, |c| {
-                number(c).is_some_and(|x| lo.is_none_or(|l| x >= l) && hi.is_none_or(|h| x < h))
-            });
-            out.push((name, set));
+            out.push((name, GroupTest::Band { lo, hi }));
         }
-        if unknown.count() > 0 {
-            out.push((format!("{column} unknown"), unknown));
+        if any_unknown {
+            out.push((format!("{column} unknown"), GroupTest::Unknown));
         }
         let how = if edges.is_some() {
             "the bands you set".to_string()
         } else {
             "quartiles: about a quarter of the customers with a value in each band".to_string()
         };
-        return Ok(Groups {
+        return Ok(ColumnSplit {
+            column: col,
+            decimal,
+            is_list: false,
             groups: out,
             explanation: format!("Customers by {column}, in {how}."),
         });
@@ -283,54 +318,38 @@ fn attribute(
     // Text: the most frequent values (items of `;` lists counted one by
     // one), the rest "Other".
     let is_list = values.iter().filter(|v| v.contains(';')).count() * 10 >= values.len();
-    let items = |v: &str| -> Vec<String> {
-        if is_list {
-            v.split(';')
-                .map(|p| p.trim().to_lowercase())
-                .filter(|p| !p.is_empty())
-                .collect()
-        } else {
-            vec![v.to_lowercase()]
-        }
-    };
     let mut counts: rustc_hash::FxHashMap<String, (u64, String)> = Default::default();
     for v in &values {
-        let originals: Vec<&str> = if is_list {
-            v.split(';')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .collect()
-        } else {
-            vec![*v]
-        };
-        for (key, original) in items(v).into_iter().zip(originals) {
-            counts.entry(key).or_insert((0, original.to_string())).0 += 1;
+        for original in items(v, is_list) {
+            counts
+                .entry(original.to_lowercase())
+                .or_insert((0, original.to_string()))
+                .0 += 1;
         }
     }
     let mut ranked: Vec<(String, u64, String)> =
         counts.into_iter().map(|(k, (n, o))| (k, n, o)).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let kept: Vec<&(String, u64, String)> = ranked.iter().take(TOP_VALUES).collect();
-    let per_customer: Vec<Vec<String>> = (0..n)
-        .map(|c| value(c).map(items).unwrap_or_default())
-        .collect();
     for (key, _, original) in &kept {
-        let set = Bitmap::from_fn(n, |c| per_customer[c].iter().any(|x| x == key));
-        out.push((format!("{column} = {original}"), set));
+        out.push((
+            format!("{column} = {original}"),
+            GroupTest::Value(key.clone()),
+        ));
     }
     if ranked.len() > TOP_VALUES {
-        let set = Bitmap::from_fn(n, |c| {
-            !per_customer[c].is_empty()
-                && per_customer[c]
-                    .iter()
-                    .any(|x| !kept.iter().any(|k| &k.0 == x))
-        });
-        out.push((format!("{column}: other values"), set));
+        out.push((
+            format!("{column}: other values"),
+            GroupTest::Other(kept.iter().map(|k| k.0.clone()).collect()),
+        ));
     }
-    if unknown.count() > 0 {
-        out.push((format!("{column} unknown"), unknown));
+    if any_unknown {
+        out.push((format!("{column} unknown"), GroupTest::Unknown));
     }
-    Ok(Groups {
+    Ok(ColumnSplit {
+        column: col,
+        decimal,
+        is_list,
         groups: out,
         explanation: if is_list {
             format!(
@@ -345,6 +364,70 @@ fn attribute(
     })
 }
 
+/// The items of a value: its trimmed, non-empty `;` parts for lists, the
+/// value itself otherwise.
+fn items(v: &str, is_list: bool) -> Vec<&str> {
+    if is_list {
+        v.split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
+    } else {
+        vec![v]
+    }
+}
+
+fn attribute(
+    data: &Dataset,
+    facts: &Facts,
+    column: &str,
+    edges: Option<&[f64]>,
+) -> Result<Groups, String> {
+    let split = column_split(data, facts, column, edges)?;
+    let table = data.customers.as_ref().expect("checked by column_split");
+    let n = facts.n;
+    let rows = table.row_of(n);
+    let value = |c: usize| {
+        rows[c]
+            .map(|r| table.attributes[r][split.column].trim())
+            .filter(|v| !v.is_empty())
+    };
+    let number = |c: usize| value(c).and_then(|v| parse_amount(v, split.decimal));
+    let per_customer: Vec<Vec<String>> = (0..n)
+        .map(|c| {
+            value(c).map_or_else(Vec::new, |v| {
+                items(v, split.is_list)
+                    .into_iter()
+                    .map(str::to_lowercase)
+                    .collect()
+            })
+        })
+        .collect();
+    let groups = split
+        .groups
+        .into_iter()
+        .map(|(name, test)| {
+            let set = match &test {
+                GroupTest::Band { lo, hi } => Bitmap::from_fn(n, |c| {
+                    number(c).is_some_and(|x| lo.is_none_or(|l| x >= l) && hi.is_none_or(|h| x < h))
+                }),
+                GroupTest::Value(key) => {
+                    Bitmap::from_fn(n, |c| per_customer[c].iter().any(|x| x == key))
+                }
+                GroupTest::Other(kept) => {
+                    Bitmap::from_fn(n, |c| per_customer[c].iter().any(|x| !kept.contains(x)))
+                }
+                GroupTest::Unknown => Bitmap::from_fn(n, |c| value(c).is_none()),
+            };
+            (name, set)
+        })
+        .collect();
+    Ok(Groups {
+        groups,
+        explanation: split.explanation,
+    })
+}
+
 /// The value at a share of the sorted values (R's type 7).
 fn cut(values: &mut [f64], p: f64) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -353,6 +436,91 @@ fn cut(values: &mut [f64], p: f64) -> f64 {
     } else {
         quantile7(values, p)
     }
+}
+
+/// The orders of the 12 months before the analysis date from which a buyer
+/// is frequent: the top quarter of active buyers, at least 2.
+fn frequent_from(recent: &[u32]) -> u32 {
+    let mut active: Vec<f64> = recent
+        .iter()
+        .filter(|x| **x > 0)
+        .map(|x| f64::from(*x))
+        .collect();
+    cut(&mut active, 0.75).round().max(2.0) as u32
+}
+
+/// The spend from which a buyer is of high value (the top 20%) and of
+/// medium value (the next 30%).
+fn value_cuts(facts: &Facts) -> Result<(f64, f64), String> {
+    let mut spend: Vec<f64> = (0..facts.n)
+        .filter(|c| facts.order_count(*c) > 0)
+        .map(|c| facts.spend(c))
+        .collect();
+    if spend.is_empty() {
+        return Err("No customer has an order before the analysis date.".into());
+    }
+    Ok((cut(&mut spend, 0.8), cut(&mut spend, 0.5)))
+}
+
+/// The events of the last 90 days from which a user is heavy (the top 20%
+/// of active users) and moderate (the next 30%).
+fn usage_cuts(count: &[u32]) -> (f64, f64) {
+    let mut active: Vec<f64> = count
+        .iter()
+        .filter(|x| **x > 0)
+        .map(|x| f64::from(*x))
+        .collect();
+    (
+        cut(&mut active, 0.8).max(1.0),
+        cut(&mut active, 0.5).max(1.0),
+    )
+}
+
+/// The thresholds a tier scheme read from the data: frequency `[frequent
+/// from]` (orders in 12 months), value `[high, medium]` (spend), usage
+/// `[heavy, moderate]` (events in 90 days); none for the others.
+pub fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, String> {
+    let count =
+        |customer: &[u32], day: &dyn Fn(usize) -> Day, keep: &dyn Fn(usize) -> bool, days: Day| {
+            let mut v = vec![0u32; facts.n];
+            for (i, c) in customer.iter().enumerate() {
+                let d = day(i);
+                if d < facts.as_of
+                    && d >= facts.as_of - days
+                    && keep(i)
+                    && let Some(slot) = v.get_mut(*c as usize)
+                {
+                    *slot += 1;
+                }
+            }
+            v
+        };
+    Ok(match tier {
+        Tier::Frequency => {
+            let o = &data.orders;
+            let recent = count(&o.customer, &|i| o.day[i], &|i| o.amount[i] >= 0.0, 365);
+            vec![f64::from(frequent_from(&recent))]
+        }
+        Tier::Value => {
+            let (high, medium) = value_cuts(facts)?;
+            vec![high, medium]
+        }
+        Tier::Usage => {
+            let ev = data
+                .events
+                .as_ref()
+                .ok_or("Add an events file to see usage intensity.")?;
+            let c = count(
+                &ev.customer,
+                &|i| ev.time[i].div_euclid(86_400) as Day,
+                &|_| true,
+                90,
+            );
+            let (heavy, moderate) = usage_cuts(&c);
+            vec![heavy, moderate]
+        }
+        _ => Vec::new(),
+    })
 }
 
 fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
@@ -387,12 +555,7 @@ fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
                 &|i| o.amount[i] >= 0.0,
                 365,
             );
-            let mut active: Vec<f64> = recent
-                .iter()
-                .filter(|x| **x > 0)
-                .map(|x| f64::from(*x))
-                .collect();
-            let frequent_from = cut(&mut active, 0.75).round().max(2.0) as u32;
+            let frequent_from = frequent_from(&recent);
             Ok(Groups {
                 groups: named(vec![
                     (
@@ -414,15 +577,7 @@ fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
             })
         }
         Tier::Value => {
-            let mut spend: Vec<f64> = (0..n)
-                .filter(|c| facts.order_count(*c) > 0)
-                .map(|c| facts.spend(c))
-                .collect();
-            if spend.is_empty() {
-                return Err("No customer has an order before the analysis date.".into());
-            }
-            let high = cut(&mut spend, 0.8);
-            let medium = cut(&mut spend, 0.5);
+            let (high, medium) = value_cuts(facts)?;
             Ok(Groups {
                 groups: named(vec![
                     (
@@ -454,13 +609,7 @@ fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
                 .ok_or("Add an events file to see usage intensity.")?;
             let day = |i: usize| Some(ev.time[i].div_euclid(86_400) as Day);
             let count = window_count(&ev.customer, &day, &|_| true, 90);
-            let mut active: Vec<f64> = count
-                .iter()
-                .filter(|x| **x > 0)
-                .map(|x| f64::from(*x))
-                .collect();
-            let heavy = cut(&mut active, 0.8).max(1.0);
-            let moderate = cut(&mut active, 0.5).max(1.0);
+            let (heavy, moderate) = usage_cuts(&count);
             let c_of = |c: usize| f64::from(count[c]);
             Ok(Groups {
                 groups: named(vec![

@@ -35,7 +35,7 @@ impl Dialect {
         }
     }
 
-    fn double(self) -> &'static str {
+    pub(crate) fn double(self) -> &'static str {
         match self {
             Dialect::DuckDb => "DOUBLE",
             Dialect::Postgres => "DOUBLE PRECISION",
@@ -43,14 +43,14 @@ impl Dialect {
         }
     }
 
-    fn ident(self, name: &str) -> String {
+    pub(crate) fn ident(self, name: &str) -> String {
         match self {
             Dialect::BigQuery => format!("`{}`", name.replace('`', "")),
             _ => format!("\"{}\"", name.replace('"', "\"\"")),
         }
     }
 
-    fn days_between(self, from: &str, to: &str) -> String {
+    pub(crate) fn days_between(self, from: &str, to: &str) -> String {
         match self {
             Dialect::DuckDb => format!("date_diff('day', {from}, {to})"),
             Dialect::Postgres => format!("({to} - {from})"),
@@ -73,11 +73,11 @@ pub struct SqlSource {
     pub amount: String,
 }
 
-fn literal(text: &str) -> String {
+pub(crate) fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-fn number(v: f64) -> String {
+pub(crate) fn number(v: f64) -> String {
     if v.is_finite() {
         format!("{v:?}")
     } else {
