@@ -36,7 +36,7 @@ impl Layout {
     /// The layout's name for people.
     pub fn label(self) -> &'static str {
         match self {
-            Layout::Plain => "All columns (CSV)",
+            Layout::Plain => "SegLens (choose the columns)",
             Layout::Mailchimp => "Mailchimp",
             Layout::Klaviyo => "Klaviyo",
             Layout::HubSpot => "HubSpot",
@@ -44,7 +44,8 @@ impl Layout {
         }
     }
 
-    fn header(self) -> &'static [&'static str] {
+    /// The column names of the layout.
+    pub fn header(self) -> &'static [&'static str] {
         match self {
             Layout::Plain => &[
                 "customer_id",
@@ -85,10 +86,55 @@ fn quote(cell: &str, delimiter: char) -> String {
     }
 }
 
+/// How to write an export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportOptions {
+    /// The columns' layout.
+    pub layout: Layout,
+    /// The CSV delimiter.
+    pub delimiter: char,
+    /// An Excel workbook instead of CSV.
+    pub xlsx: bool,
+    /// For the plain layout, the columns wanted, in order (any of
+    /// [`columns_available`]); all of the default ones when empty.
+    pub columns: Vec<String>,
+}
+
+impl ExportOptions {
+    /// CSV in a layout, every default column.
+    pub fn csv(layout: Layout, delimiter: char) -> ExportOptions {
+        ExportOptions {
+            layout,
+            delimiter,
+            xlsx: false,
+            columns: Vec::new(),
+        }
+    }
+}
+
+/// The columns a plain export can hold: SegLens's own, then the customers
+/// file's other columns.
+pub fn columns_available(data: &Dataset) -> Vec<String> {
+    let mut out: Vec<String> = Layout::Plain
+        .header()
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    if let Some(t) = &data.customers {
+        for name in &t.attribute_names {
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(name)) {
+                out.push(name.clone());
+            }
+        }
+    }
+    out
+}
+
 /// An export ready to download.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Export {
-    /// The file's bytes: UTF-8 with a byte-order mark, for Excel.
+    /// The file's bytes: CSV in UTF-8 with a byte-order mark (for Excel), or
+    /// an Excel workbook.
     pub bytes: Vec<u8>,
     /// Customers written.
     pub rows: u64,
@@ -103,8 +149,7 @@ pub fn members(
     data: &Dataset,
     result: &RfmResult,
     segments: &[usize],
-    layout: Layout,
-    delimiter: char,
+    options: &ExportOptions,
 ) -> Export {
     let picked = result
         .rows
@@ -113,69 +158,90 @@ pub fn members(
         .map(|row| {
             (
                 row.values.customer as usize,
-                result.segment_names[row.segment as usize].as_str(),
+                result.segment_names[row.segment as usize].clone(),
                 Some(row),
             )
         });
-    write(data, picked, layout, delimiter)
+    write(data, picked, options)
 }
 
-/// Writes the members of a saved segment (prospects included), with its
-/// name in the segment column and, for customers with orders, their RFM
-/// values from `result`.
+/// Writes the members of saved segments (prospects included), once each,
+/// with the names of the given segments they are in in the segment column
+/// and, for customers with orders, their RFM values from `result`.
 pub fn set_members(
     data: &Dataset,
     result: &RfmResult,
-    name: &str,
-    set: &Bitmap,
-    layout: Layout,
-    delimiter: char,
+    sets: &[(String, Bitmap)],
+    options: &ExportOptions,
 ) -> Export {
-    let mut row_of = vec![None; data.orders.customer_keys.len()];
+    let n = data.orders.customer_keys.len();
+    let mut row_of = vec![None; n];
     for row in &result.rows {
         row_of[row.values.customer as usize] = Some(row);
     }
+    let mut union = Bitmap::empty(n);
+    for (_, set) in sets {
+        union.or(set);
+    }
     write(
         data,
-        set.iter()
-            .map(|c| (c, name, row_of.get(c).copied().flatten())),
-        layout,
-        delimiter,
+        union.iter().map(|c| {
+            let names: Vec<&str> = sets
+                .iter()
+                .filter(|(_, s)| s.contains(c))
+                .map(|(name, _)| name.as_str())
+                .collect();
+            (c, names.join(", "), row_of.get(c).copied().flatten())
+        }),
+        options,
     )
 }
 
 fn write<'a>(
     data: &Dataset,
-    picked: impl Iterator<Item = (usize, &'a str, Option<&'a RfmRow>)>,
-    layout: Layout,
-    delimiter: char,
+    picked: impl Iterator<Item = (usize, String, Option<&'a RfmRow>)>,
+    options: &ExportOptions,
 ) -> Export {
+    let layout = options.layout;
     let n = data.orders.customer_keys.len();
     let contact = data.customers.as_ref().map(|c| (c, c.row_of(n)));
-    let mut out = String::from('\u{feff}');
-    let sep = delimiter.to_string();
-    out.push_str(
-        &layout
-            .header()
+    let available = columns_available(data);
+    let defaults = Layout::Plain.header().len();
+    // The chosen columns as indices into `available`.
+    let chosen: Vec<usize> = if layout == Layout::Plain && !options.columns.is_empty() {
+        options
+            .columns
             .iter()
-            .map(|h| quote(h, delimiter))
-            .collect::<Vec<_>>()
-            .join(&sep),
-    );
-    out.push_str("\r\n");
+            .filter_map(|c| available.iter().position(|a| a.eq_ignore_ascii_case(c)))
+            .collect()
+    } else {
+        (0..defaults).collect()
+    };
+    let header: Vec<String> = if layout == Layout::Plain {
+        chosen.iter().map(|i| available[*i].clone()).collect()
+    } else {
+        layout.header().iter().map(|h| h.to_string()).collect()
+    };
+    let attribute_at: Vec<Option<usize>> = available[defaults..]
+        .iter()
+        .map(|name| {
+            contact
+                .as_ref()
+                .and_then(|(t, _)| t.attribute_names.iter().position(|a| a == name))
+        })
+        .collect();
+    let mut table: Vec<Vec<String>> = Vec::new();
     let (mut rows, mut without_email) = (0, 0);
     for (c, segment, row) in picked {
         let key = &data.orders.customer_keys[c];
-        let (mut email, first, last) = match &contact {
-            Some((t, at)) => match at[c] {
-                Some(i) => (
-                    t.email[i].clone(),
-                    t.first_name[i].clone(),
-                    t.last_name[i].clone(),
-                ),
-                None => (String::new(), String::new(), String::new()),
-            },
-            None => (String::new(), String::new(), String::new()),
+        let at = contact.as_ref().and_then(|(_, at)| at[c]);
+        let (mut email, first, last) = match (&contact, at) {
+            (Some((t, _)), Some(i)) => (
+                t.email[i].clone(),
+                t.first_name[i].clone(),
+                t.last_name[i].clone(),
+            ),
+            _ => (String::new(), String::new(), String::new()),
         };
         if email.is_empty() && key.contains('@') {
             email = key.clone();
@@ -184,39 +250,55 @@ fn write<'a>(
             without_email += 1;
             continue;
         }
-        let cells: Vec<String> = match (layout, row) {
-            (Layout::Plain, Some(row)) => vec![
-                key.clone(),
-                email,
-                first,
-                last,
-                segment.to_string(),
-                row.values.recency_days.to_string(),
-                row.values.frequency.to_string(),
-                format!("{:.2}", row.values.monetary),
-                row.r.to_string(),
-                row.f.to_string(),
-                row.m.to_string(),
-            ],
-            (Layout::Plain, None) => {
-                let mut v = vec![key.clone(), email, first, last, segment.to_string()];
-                v.extend(std::iter::repeat_n(String::new(), 6));
-                v
+        let cells: Vec<String> = if layout == Layout::Plain {
+            let mut all = vec![key.clone(), email, first, last, segment];
+            match row {
+                Some(row) => all.extend([
+                    row.values.recency_days.to_string(),
+                    row.values.frequency.to_string(),
+                    format!("{:.2}", row.values.monetary),
+                    row.r.to_string(),
+                    row.f.to_string(),
+                    row.m.to_string(),
+                ]),
+                None => all.extend(std::iter::repeat_n(String::new(), 6)),
             }
-            _ => vec![email, first, last, segment.to_string()],
-        };
-        out.push_str(
-            &cells
+            chosen
                 .iter()
-                .map(|c| quote(c, delimiter))
-                .collect::<Vec<_>>()
-                .join(&sep),
-        );
-        out.push_str("\r\n");
+                .map(|i| match i.checked_sub(defaults) {
+                    None => std::mem::take(&mut all[*i]),
+                    Some(j) => match (&contact, at, attribute_at[j]) {
+                        (Some((t, _)), Some(r), Some(a)) => t.attributes[r][a].clone(),
+                        _ => String::new(),
+                    },
+                })
+                .collect()
+        } else {
+            vec![email, first, last, segment]
+        };
+        table.push(cells);
         rows += 1;
     }
+    let bytes = if options.xlsx {
+        crate::xlsx::workbook("Customers", &header, &table)
+    } else {
+        let d = options.delimiter;
+        let sep = d.to_string();
+        let mut out = String::from('\u{feff}');
+        for line in std::iter::once(&header).chain(&table) {
+            out.push_str(
+                &line
+                    .iter()
+                    .map(|c| quote(c, d))
+                    .collect::<Vec<_>>()
+                    .join(&sep),
+            );
+            out.push_str("\r\n");
+        }
+        out.into_bytes()
+    };
     Export {
-        bytes: out.into_bytes(),
+        bytes,
         rows,
         without_email,
     }
@@ -260,14 +342,24 @@ mod tests {
             &rfm::default_rules(),
         );
         let all: Vec<usize> = (0..result.segment_names.len()).collect();
-        let e = members(&data, &result, &all, Layout::Mailchimp, ',');
+        let e = members(
+            &data,
+            &result,
+            &all,
+            &ExportOptions::csv(Layout::Mailchimp, ','),
+        );
         let text = String::from_utf8(e.bytes).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "\u{feff}Email Address,First Name,Last Name,Tags");
         assert!(lines[1].starts_with("a@x.com,Anne,Roy,"), "{}", lines[1]);
         assert!(lines[2].starts_with("z@x.com,,,"), "{}", lines[2]);
         assert_eq!((e.rows, e.without_email), (2, 1));
-        let plain = members(&data, &result, &all, Layout::Plain, ';');
+        let plain = members(
+            &data,
+            &result,
+            &all,
+            &ExportOptions::csv(Layout::Plain, ';'),
+        );
         let text = String::from_utf8(plain.bytes).unwrap();
         assert!(text.contains("\r\n'=cmd|' /C calc'!A0;"), "{text}");
         assert_eq!(plain.rows, 3);
@@ -279,7 +371,12 @@ mod tests {
         )
         .unwrap();
         let set = Bitmap::from_fn(data.orders.customer_keys.len(), |c| c == 0 || c == 3);
-        let e = set_members(&data, &result, "VIP", &set, Layout::Plain, ',');
+        let e = set_members(
+            &data,
+            &result,
+            &[("VIP".to_string(), set)],
+            &ExportOptions::csv(Layout::Plain, ','),
+        );
         let text = String::from_utf8(e.bytes).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(
@@ -288,5 +385,59 @@ mod tests {
             lines[1]
         );
         assert_eq!(lines[2], "p9,p@x.com,Pia,Lu,VIP,,,,,,");
+    }
+
+    #[test]
+    fn chosen_columns_and_several_segments_at_once() {
+        let mut data = Dataset::from_orders(Orders::from_rows(&[
+            ("c1".into(), 1, 10.0),
+            ("c2".into(), 2, 20.0),
+        ]));
+        data.add_source(
+            "c.csv",
+            b"customer_id,email,first_name,last_name,city\nc1,a@x.com,Anne,Roy,Lyon\nc2,b@x.com,Bo,Li,=Paris\n",
+        )
+        .unwrap();
+        let result = rfm::compute(
+            &data.orders,
+            10,
+            &rfm::RfmConfig::default(),
+            &rfm::default_rules(),
+        );
+        assert_eq!(
+            columns_available(&data).last().map(String::as_str),
+            Some("city")
+        );
+        let n = data.orders.customer_keys.len();
+        let sets = [
+            ("A".to_string(), Bitmap::from_fn(n, |c| c == 0 || c == 1)),
+            ("B".to_string(), Bitmap::from_fn(n, |c| c == 1)),
+        ];
+        let options = ExportOptions {
+            columns: vec![
+                "email".into(),
+                "CITY".into(),
+                "segment".into(),
+                "nope".into(),
+            ],
+            ..ExportOptions::csv(Layout::Plain, ',')
+        };
+        let e = set_members(&data, &result, &sets, &options);
+        let text = String::from_utf8(e.bytes).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}email,city,segment\r\na@x.com,Lyon,A\r\nb@x.com,'=Paris,\"A, B\"\r\n"
+        );
+        assert_eq!(e.rows, 2);
+        let book = set_members(
+            &data,
+            &result,
+            &sets,
+            &ExportOptions {
+                xlsx: true,
+                ..options
+            },
+        );
+        assert_eq!(&book.bytes[..2], b"PK");
     }
 }

@@ -32,6 +32,7 @@ pub mod segment_sql;
 pub mod sources;
 pub mod splits;
 pub mod sql;
+pub mod xlsx;
 
 pub use orders::{ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders};
 pub use rfm::{RfmConfig, RfmResult, SegmentRule, SegmentSummary};
