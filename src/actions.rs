@@ -12,7 +12,7 @@ use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
 use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::cluster::{ClusterSetup, Feature};
 use seglens_engine::date::Day;
-use seglens_engine::export::Layout;
+use seglens_engine::export::{Export, ExportOptions};
 use seglens_engine::groups::Rows;
 use seglens_engine::kpi::Goal;
 use seglens_engine::lifecycle::LifecycleSetup;
@@ -20,7 +20,7 @@ use seglens_engine::rfm::RfmSetup;
 use seglens_engine::roles::Role;
 use seglens_engine::segment::{Definition, SavedSegment};
 use seglens_engine::sources::SourceKind;
-use seglens_engine::sql::{self, Dialect, SqlSource};
+use seglens_engine::sql::{self, SqlSource};
 
 fn progress_sink(state: AppState) -> impl Fn(Progress) {
     move |p| state.progress.set(Some(p))
@@ -83,6 +83,7 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
             sources: Vec::new(),
             options: AnalysisOptions::default(),
             goals: Vec::new(),
+            notes: Vec::new(),
         },
     };
     state.holdout.set(None);
@@ -299,7 +300,7 @@ pub fn request_persistence(state: AppState) {
 
 /// Writes the members of the chosen segments in a layout and offers the
 /// file for download.
-pub fn export_members(state: AppState, segments: Vec<usize>, layout: Layout, delimiter: char) {
+pub fn export_members(state: AppState, segments: Vec<usize>) {
     let Some(ws) = state.workspace.get_untracked() else {
         return;
     };
@@ -309,43 +310,72 @@ pub fn export_members(state: AppState, segments: Vec<usize>, layout: Layout, del
             .set(Some("Tick at least one segment to export.".into()));
         return;
     }
+    let export = state.export.get_untracked();
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
+        let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
+        let file = export_file_name(&format!("{stem}-segments"), &export);
         match engine
-            .export(ws.record.options.clone(), segments, layout, delimiter)
+            .export(ws.record.options.clone(), segments, export.clone())
             .await
         {
-            Ok(export) => {
-                let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
-                let name = format!(
-                    "{stem}-segments-{}.csv",
-                    layout
-                        .label()
-                        .split(' ')
-                        .next()
-                        .unwrap_or("export")
-                        .to_lowercase()
-                );
-                match crate::downloads::save(&name, &export.bytes, "text/csv;charset=utf-8") {
-                    Ok(()) => {
-                        state
-                            .last_export
-                            .set(Some((name, export.rows, export.without_email)))
-                    }
-                    Err(e) => state.error.set(Some(e)),
-                }
-            }
+            Ok(done) => save_export(state, file, &export, done),
             Err(e) => state.error.set(Some(e)),
         }
     });
 }
 
+/// The file name of an export: the stem, the layout and the extension.
+fn export_file_name(stem: &str, export: &ExportOptions) -> String {
+    let safe: String = stem
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect();
+    let layout = export
+        .layout
+        .label()
+        .split(' ')
+        .next()
+        .unwrap_or("export")
+        .to_lowercase();
+    let ext = if export.xlsx { "xlsx" } else { "csv" };
+    format!("{}-{layout}.{ext}", safe.to_lowercase())
+}
+
+/// Offers an export for download and says what it holds.
+fn save_export(state: AppState, file: String, export: &ExportOptions, done: Export) {
+    let mime = if export.xlsx {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv;charset=utf-8"
+    };
+    match crate::downloads::save(&file, &done.bytes, mime) {
+        Ok(()) => state
+            .last_export
+            .set(Some((file, done.rows, done.without_email))),
+        Err(e) => state.error.set(Some(e)),
+    }
+}
+
+/// The table names the user gave, or each kind's own name.
+fn sql_table(state: AppState, kind: &str) -> String {
+    state
+        .sql_tables
+        .get_untracked()
+        .into_iter()
+        .find(|(k, _)| k == kind)
+        .map(|(_, t)| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| kind.to_string())
+}
+
 /// Writes the chosen segments as a SQL query over the user's own orders
 /// table (columns as the import mapped them) and offers it for download.
-pub fn export_sql(state: AppState, segments: Vec<usize>, dialect: Dialect, table: String) {
+pub fn export_sql(state: AppState, segments: Vec<usize>) {
     let Some(ws) = state.workspace.get_untracked() else {
         return;
     };
+    let dialect = state.sql_dialect.get_untracked();
     let column = |role: Role| {
         ws.record
             .report
@@ -355,11 +385,7 @@ pub fn export_sql(state: AppState, segments: Vec<usize>, dialect: Dialect, table
             .unwrap_or_else(|| role.key().to_string())
     };
     let source = SqlSource {
-        table: if table.trim().is_empty() {
-            "orders".into()
-        } else {
-            table.trim().to_string()
-        },
+        table: sql_table(state, "orders"),
         customer: column(Role::CustomerId),
         date: column(Role::OrderDate),
         amount: column(Role::Amount),
@@ -453,22 +479,14 @@ pub fn open_project(state: AppState, file: web_sys::File) {
     });
 }
 
-/// Adds a goal, or removes the goal at `remove`, and saves the workspace.
-pub fn edit_goals(state: AppState, add: Option<Goal>, remove: Option<usize>) {
+/// Changes the workspace record (not its analysis) and saves it.
+fn change_record(state: AppState, change: impl FnOnce(&mut WorkspaceRecord) -> Result<(), String>) {
     let Some(mut ws) = state.workspace.get_untracked() else {
         return;
     };
-    if let Some(i) = remove.filter(|i| *i < ws.record.goals.len()) {
-        ws.record.goals.remove(i);
-    }
-    if let Some(goal) = add {
-        if !goal.target.is_finite() {
-            state
-                .error
-                .set(Some("Type a number for the goal's target.".into()));
-            return;
-        }
-        ws.record.goals.push(goal);
+    if let Err(e) = change(&mut ws.record) {
+        state.error.set(Some(e));
+        return;
     }
     let record = ws.record.clone();
     state.workspace.set(Some(ws));
@@ -479,6 +497,47 @@ pub fn edit_goals(state: AppState, add: Option<Goal>, remove: Option<usize>) {
         {
             state.error.set(Some(e.to_string()));
         }
+    });
+}
+
+/// Adds a goal, or removes the goal at `remove`, and saves the workspace.
+pub fn edit_goals(state: AppState, add: Option<Goal>, remove: Option<usize>) {
+    change_record(state, |record| {
+        if let Some(i) = remove.filter(|i| *i < record.goals.len()) {
+            record.goals.remove(i);
+        }
+        if let Some(goal) = add {
+            if !goal.target.is_finite() {
+                return Err("Type a number for the goal's target.".into());
+            }
+            record.goals.push(goal);
+        }
+        Ok(())
+    });
+}
+
+/// Adds a note dated today, or removes the note at `remove`, and saves
+/// the workspace.
+pub fn edit_notes(state: AppState, add: Option<(String, String)>, remove: Option<usize>) {
+    change_record(state, |record| {
+        if let Some(i) = remove.filter(|i| *i < record.notes.len()) {
+            record.notes.remove(i);
+        }
+        if let Some((about, text)) = add {
+            if text.trim().is_empty() {
+                return Err("Write the note first.".into());
+            }
+            let today: String = String::from(js_sys::Date::new_0().to_iso_string())
+                .chars()
+                .take(10)
+                .collect();
+            record.notes.push(crate::storage::Note {
+                about,
+                written: today,
+                text: text.trim().to_string(),
+            });
+        }
+        Ok(())
     });
 }
 
@@ -598,37 +657,69 @@ pub fn show_members(state: AppState, mut view: MemberView) {
 }
 
 /// Writes a saved segment's members as CSV and offers the file.
-pub fn export_segment(state: AppState, name: String, definition: Definition, layout: Layout) {
+pub fn export_segment(state: AppState, stem: String, segments: Vec<(String, Definition)>) {
     let Some(ws) = state.workspace.get_untracked() else {
         return;
     };
+    if segments.is_empty() {
+        state
+            .error
+            .set(Some("Tick at least one segment to download.".into()));
+        return;
+    }
+    let export = state.export.get_untracked();
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
         let request = Request::ExportSegment {
             options: ws.record.options.clone(),
+            segments,
+            lifecycle: ws.analysis.segments.lifecycle,
+            export: export.clone(),
+        };
+        let file = export_file_name(&format!("{stem}-members"), &export);
+        match engine.export_segment(request).await {
+            Ok(done) => save_export(state, file, &export, done),
+            Err(e) => state.error.set(Some(e)),
+        }
+    });
+}
+
+/// Writes a saved segment as a SQL query over the user's tables (names
+/// from the import, editable) and offers it for download.
+pub fn segment_sql(state: AppState, name: String, definition: Definition) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    let dialect = state.sql_dialect.get_untracked();
+    let tables = state.sql_tables.get_untracked();
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let request = Request::SegmentSql {
+            as_of: ws.analysis.as_of,
             name: name.clone(),
             definition,
             lifecycle: ws.analysis.segments.lifecycle,
-            layout,
-            delimiter: ',',
+            orders_columns: seglens_engine::segment_sql::orders_columns(ws.record.report.as_ref()),
+            tables,
+            dialect,
         };
-        match engine.export_segment(request).await {
-            Ok(export) => {
-                let file: String = name
+        match engine.segment_sql(request).await {
+            Ok(query) => {
+                let safe: String = name
                     .chars()
                     .map(|c| if c.is_alphanumeric() { c } else { '-' })
                     .collect();
-                let file = format!("{}-members.csv", file.to_lowercase());
-                match crate::downloads::save(&file, &export.bytes, "text/csv;charset=utf-8") {
-                    Ok(()) => {
-                        state
-                            .last_export
-                            .set(Some((file, export.rows, export.without_email)))
-                    }
+                let file = format!(
+                    "{}-{}.sql",
+                    safe.to_lowercase(),
+                    dialect.label().to_lowercase()
+                );
+                match crate::downloads::save(&file, query.as_bytes(), "application/sql") {
+                    Ok(()) => state.last_sql.set(Some(query)),
                     Err(e) => state.error.set(Some(e)),
                 }
             }
-            Err(e) => state.error.set(Some(e)),
+            Err(e) => state.error.set(Some(format!("“{name}” as SQL: {e}"))),
         }
     });
 }

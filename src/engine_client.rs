@@ -16,7 +16,7 @@ use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::cohorts::{Cohorts, Migration};
 use seglens_engine::crosssell::CrossSell;
 use seglens_engine::date::Day;
-use seglens_engine::export::{Export, Layout};
+use seglens_engine::export::{Export, ExportOptions};
 use seglens_engine::groups::MemberPage;
 use seglens_engine::sources::SourceKind;
 
@@ -220,15 +220,13 @@ impl EngineClient {
         &self,
         options: AnalysisOptions,
         segments: Vec<usize>,
-        layout: Layout,
-        delimiter: char,
+        export: ExportOptions,
     ) -> Result<Export, String> {
         let mut rx = self.responses.lock().await;
         self.send(Request::Export {
             options,
             segments,
-            layout,
-            delimiter,
+            export,
         });
         match Self::outcome(&mut rx, &|_| {}).await {
             Response::Exported(e) => Ok(*e),
@@ -306,6 +304,15 @@ impl EngineClient {
             other => Err(other),
         })
         .await
+    }
+
+    /// A saved segment as a SQL query.
+    pub async fn segment_sql(&self, request: Request) -> Result<String, String> {
+        self.call(request, |r| match r {
+            Response::Sql(q) => Ok(*q),
+            other => Err(other),
+        })
+        .await?
     }
 
     /// Groups the customers by k-means.

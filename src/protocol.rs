@@ -11,11 +11,12 @@ use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::cohorts::{Cohorts, Migration};
 use seglens_engine::crosssell::CrossSell;
 use seglens_engine::date::Day;
-use seglens_engine::export::{Export, Layout};
+use seglens_engine::export::{Export, ExportOptions};
 use seglens_engine::groups::{MemberPage, SortBy};
 use seglens_engine::lifecycle::LifecycleSetup;
 use seglens_engine::segment::Definition;
 use seglens_engine::sources::{SourceKind, SourceReport};
+use seglens_engine::sql::Dialect;
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
@@ -77,10 +78,8 @@ pub enum Request {
         options: AnalysisOptions,
         /// The segments, as indices into the analysis's segment names.
         segments: Vec<usize>,
-        /// The columns.
-        layout: Layout,
-        /// The delimiter.
-        delimiter: char,
+        /// Layout, columns and file format.
+        export: ExportOptions,
     },
     /// Write the current project (its record and data) as one file.
     SaveProject {
@@ -127,20 +126,33 @@ pub enum Request {
         /// The page, from 0.
         page: usize,
     },
-    /// Write the members of a saved segment as a file.
+    /// Write the members of saved segments as one file.
     ExportSegment {
         /// The workspace's choices (their RFM setup gives the RFM columns).
         options: AnalysisOptions,
-        /// The segment's name, for the segment column.
+        /// Each segment's name (for the segment column) and definition.
+        segments: Vec<(String, Definition)>,
+        /// The lifecycle thresholds in use.
+        lifecycle: LifecycleSetup,
+        /// Layout, columns and file format.
+        export: ExportOptions,
+    },
+    /// Write a saved segment as a SQL query over the user's tables.
+    SegmentSql {
+        /// The analysis date.
+        as_of: Day,
+        /// The segment's name, for the query's title.
         name: String,
         /// What it selects.
         definition: Definition,
         /// The lifecycle thresholds in use.
         lifecycle: LifecycleSetup,
-        /// The columns.
-        layout: Layout,
-        /// The delimiter.
-        delimiter: char,
+        /// The orders' columns by role.
+        orders_columns: Vec<(String, String)>,
+        /// Table names the user gave, by kind (`orders`, `customers`, ...).
+        tables: Vec<(String, String)>,
+        /// The SQL dialect.
+        dialect: Dialect,
     },
     /// Group the customers by k-means.
     Cluster {
@@ -248,6 +260,8 @@ pub enum Response {
     Migrated(Box<Result<Migration, String>>),
     /// What sells together, or why it cannot be said.
     CrossSold(Box<Result<CrossSell, String>>),
+    /// A segment's query, or why it cannot be written.
+    Sql(Box<Result<String, String>>),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.

@@ -181,6 +181,68 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         out.push_str("</ul></section>");
     }
 
+    let o = &a.segments;
+    if o.stages.iter().any(|s| s.customers > 0) {
+        out.push_str("<section><h2>Where customers are in their lifecycle</h2><table><thead><tr><th>Stage</th><th class=\"num\">Customers</th><th class=\"num\">Share</th><th class=\"num\">Spend to date</th></tr></thead><tbody>");
+        let total = o.stages.iter().map(|s| s.customers).sum::<u64>().max(1);
+        for s in &o.stages {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(s.stage.label()),
+                format::int(s.customers),
+                format::percent(s.customers as f64 / total as f64),
+                format::money(s.revenue)
+            );
+        }
+        let l = &o.lifecycle;
+        let _ = write!(
+            out,
+            "</tbody></table><p class=\"muted\">New: first order within {} days; at risk after {} days without an order; lapsed after {}; loyal from {} orders.</p></section>",
+            l.new_days, l.at_risk_after, l.lapsed_after, l.loyal_orders
+        );
+    }
+    if !o.saved.is_empty() {
+        out.push_str("<section><h2>Saved segments</h2><table><thead><tr><th>Segment</th><th>What it selects</th><th class=\"num\">Customers</th><th>Notes</th></tr></thead><tbody>");
+        for s in &o.saved {
+            let notes: Vec<String> = record
+                .notes
+                .iter()
+                .filter(|n| n.about == s.name)
+                .map(|n| format!("{}: {}", n.written, escape(&n.text)))
+                .collect();
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                escape(&s.name),
+                escape(&s.description),
+                s.customers
+                    .as_ref()
+                    .map(|n| format::int(*n))
+                    .unwrap_or_else(|e| escape(e)),
+                notes.join("<br>")
+            );
+        }
+        out.push_str("</tbody></table></section>");
+    }
+    if !record.notes.is_empty() {
+        out.push_str("<section><h2>Notes</h2><ul>");
+        for n in &record.notes {
+            let _ = write!(
+                out,
+                "<li><strong>{}</strong> <span class=\"muted\">{}</span><br>{}</li>",
+                escape(if n.about.is_empty() {
+                    "The whole analysis"
+                } else {
+                    &n.about
+                }),
+                escape(&n.written),
+                escape(&n.text)
+            );
+        }
+        out.push_str("</ul></section>");
+    }
+
     if let Some(f) = &a.funnel {
         let _ = write!(
             out,
@@ -266,6 +328,23 @@ pub fn markdown(record: &WorkspaceRecord, a: &Analysis) -> String {
             let _ = writeln!(out, "- {line}");
         }
     }
+    if !record.notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for n in &record.notes {
+            let about = if n.about.is_empty() {
+                "The whole analysis"
+            } else {
+                &n.about
+            };
+            let _ = writeln!(
+                out,
+                "- {} ({}): {}",
+                about,
+                n.written,
+                n.text.replace('\n', " ")
+            );
+        }
+    }
     out
 }
 
@@ -296,6 +375,11 @@ mod tests {
             sources: Vec::new(),
             options: AnalysisOptions::default(),
             goals: Vec::new(),
+            notes: vec![crate::storage::Note {
+                about: "Champions".into(),
+                written: "2026-11-22".into(),
+                text: "Ask them <b>for</b> referrals".into(),
+            }],
         };
         (record, a)
     }
@@ -313,7 +397,13 @@ mod tests {
         assert!(page.contains("Demo &lt;business&gt; &amp; co"));
         assert!(page.contains("<svg"));
         assert!(page.contains("Champions"));
+        assert!(page.contains("<strong>Champions</strong> <span class=\"muted\">2026-11-22</span><br>Ask them &lt;b&gt;for&lt;/b&gt; referrals"));
+        assert!(page.contains("Where customers are in their lifecycle"));
         let md = markdown(&record, &a);
         assert!(md.contains("| Champions | 440 |"), "{md}");
+        assert!(
+            md.contains("- Champions (2026-11-22): Ask them <b>for</b> referrals"),
+            "{md}"
+        );
     }
 }

@@ -71,6 +71,12 @@ pub struct AppState {
     pub last_export: RwSignal<Option<(String, u64, u64)>>,
     /// The last SQL query exported.
     pub last_sql: RwSignal<Option<String>>,
+    /// How member lists are written: layout, columns, CSV or Excel.
+    pub export: RwSignal<seglens_engine::export::ExportOptions>,
+    /// The SQL dialect of query downloads.
+    pub sql_dialect: RwSignal<seglens_engine::sql::Dialect>,
+    /// The user's table names by kind (`orders`, `customers`, ...).
+    pub sql_tables: RwSignal<Vec<(String, String)>>,
     /// The member list open, if any.
     pub members: RwSignal<Option<MemberView>>,
     /// The last clustering, or why it failed.
@@ -117,6 +123,12 @@ impl AppState {
             privacy_open: RwSignal::new(false),
             last_export: RwSignal::new(None),
             last_sql: RwSignal::new(None),
+            export: RwSignal::new(seglens_engine::export::ExportOptions::csv(
+                seglens_engine::export::Layout::Plain,
+                ',',
+            )),
+            sql_dialect: RwSignal::new(seglens_engine::sql::Dialect::DuckDb),
+            sql_tables: RwSignal::new(Vec::new()),
             members: RwSignal::new(None),
             clustering: RwSignal::new(None),
             silhouette: RwSignal::new(None),

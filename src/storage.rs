@@ -97,6 +97,21 @@ pub struct WorkspaceRecord {
     /// The business goals set on KPIs.
     #[serde(default)]
     pub goals: Vec<Goal>,
+    /// The user's notes on segments and KPIs.
+    #[serde(default)]
+    pub notes: Vec<Note>,
+}
+
+/// A dated note on a segment, a KPI or the whole analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    /// What it is about: a segment's or a KPI's name, or empty for the
+    /// whole analysis.
+    pub about: String,
+    /// The day it was written, `yyyy-mm-dd`.
+    pub written: String,
+    /// The note.
+    pub text: String,
 }
 
 /// A version-1 record: the order rows were kept as JSON.
@@ -299,6 +314,7 @@ impl Store {
                     sources: Vec::new(),
                     options: AnalysisOptions::default(),
                     goals: Vec::new(),
+                    notes: Vec::new(),
                 };
                 let table = orders.encode();
                 self.save(&record, &table).await?;

@@ -9,6 +9,7 @@ use seglens_engine::date::Day;
 use seglens_engine::orders::OrdersImporter;
 use seglens_engine::project::Project;
 use seglens_engine::segment::{Evaluator, Facts, Rule};
+use seglens_engine::segment_sql::{Schema, segment_sql};
 use seglens_engine::sources::{SourceKind, SourceReport};
 use seglens_engine::{
     ImportOptions, ImportReport, cluster, cohorts, crosssell, demo, export, groups,
@@ -336,13 +337,12 @@ impl EngineTask {
             Request::Export {
                 options,
                 segments,
-                layout,
-                delimiter,
+                export,
             } => match &self.data {
                 None => failed("There is no data to export."),
                 Some(data) => match analysis::rfm_result(data, &options) {
                     Ok((_, result)) => Response::Exported(Box::new(export::members(
-                        data, &result, &segments, layout, delimiter,
+                        data, &result, &segments, &export,
                     ))),
                     Err(e) => failed(e),
                 },
@@ -375,11 +375,9 @@ impl EngineTask {
             }
             Request::ExportSegment {
                 options,
-                name,
-                definition,
+                segments,
                 lifecycle,
-                layout,
-                delimiter,
+                export,
             } => {
                 let done = self
                     .data
@@ -388,16 +386,47 @@ impl EngineTask {
                     .and_then(|data| {
                         let (as_of, result) = analysis::rfm_result(data, &options)?;
                         let facts = self.facts_at(data, as_of);
-                        let set = groups::members(data, &facts, &definition, &lifecycle)?;
-                        Ok(export::set_members(
-                            data, &result, &name, &set, layout, delimiter,
-                        ))
+                        let sets = segments
+                            .into_iter()
+                            .map(|(name, definition)| {
+                                groups::members(data, &facts, &definition, &lifecycle)
+                                    .map(|set| (name, set))
+                            })
+                            .collect::<Result<Vec<_>, String>>()?;
+                        Ok(export::set_members(data, &result, &sets, &export))
                     });
                 match done {
                     Ok(e) => Response::Exported(Box::new(e)),
                     Err(e) => failed(e),
                 }
             }
+            Request::SegmentSql {
+                as_of,
+                name,
+                definition,
+                lifecycle,
+                orders_columns,
+                tables,
+                dialect,
+            } => Response::Sql(Box::new(self.with_facts(as_of, |data, facts| {
+                let mut schema = Schema::of(data, orders_columns);
+                for (kind, table) in tables {
+                    if let Some((_, t)) = schema.tables_mut().into_iter().find(|(k, _)| *k == kind)
+                        && !table.trim().is_empty()
+                    {
+                        t.table = table.trim().to_string();
+                    }
+                }
+                segment_sql(
+                    data,
+                    facts,
+                    &schema,
+                    &definition,
+                    &lifecycle,
+                    dialect,
+                    &name,
+                )
+            }))),
             Request::CrossSell {
                 options,
                 audience,

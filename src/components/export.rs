@@ -3,21 +3,175 @@
 
 use leptos::prelude::*;
 use seglens_engine::export::Layout;
+use seglens_engine::sources::SourceKind;
 use seglens_engine::sql::Dialect;
 
 use crate::actions;
 use crate::format;
 use crate::state::AppState;
 
+/// How member lists are written: the layout, CSV or Excel, the
+/// delimiter and, for the plain layout, the columns. Shared by every
+/// download of members.
+#[component]
+pub fn ExportChoices(
+    /// The test id of the controls, prefixing their own.
+    #[prop(into)]
+    testid: String,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let columns = move || {
+        state.workspace.with(|ws| {
+            let mut all: Vec<String> = seglens_engine::export::Layout::Plain
+                .header()
+                .iter()
+                .map(|h| h.to_string())
+                .collect();
+            if let Some(ws) = ws {
+                for c in &ws.analysis.segments.columns {
+                    if !all.iter().any(|a| a.eq_ignore_ascii_case(&c.name)) {
+                        all.push(c.name.clone());
+                    }
+                }
+            }
+            all
+        })
+    };
+    let is_plain = move || state.export.with(|e| e.layout == Layout::Plain);
+    let columns_id = format!("{testid}-columns");
+    let (layout_id, format_id) = (format!("{testid}-layout"), format!("{testid}-format"));
+    view! {
+        <div class="thresholds" data-testid=format!("{testid}-choices")>
+            <label>"Columns for "
+                <select data-testid=layout_id on:change=move |ev| {
+                    if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                        state.export.update(|e| e.layout = Layout::ALL[i]);
+                    }
+                }>
+                    {Layout::ALL.iter().enumerate().map(|(i, l)| view! {
+                        <option value=i.to_string() selected=move || state.export.with(|e| e.layout == *l)>{l.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"File "
+                <select data-testid=format_id on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    state.export.update(|e| {
+                        e.xlsx = v == "xlsx";
+                        e.delimiter = if v == ";" { ';' } else { ',' };
+                    });
+                }>
+                    <option value="," selected=move || state.export.with(|e| !e.xlsx && e.delimiter == ',')>"CSV, commas"</option>
+                    <option value=";" selected=move || state.export.with(|e| !e.xlsx && e.delimiter == ';')>"CSV, semicolons (Excel in French)"</option>
+                    <option value="xlsx" selected=move || state.export.with(|e| e.xlsx)>"Excel workbook (.xlsx)"</option>
+                </select>
+            </label>
+            {move || is_plain().then(|| view! {
+                <details class="columns-pick" data-testid=columns_id.clone()>
+                    <summary>{move || state.export.with(|e| if e.columns.is_empty() {
+                        "Columns: SegLens's usual ones".to_string()
+                    } else {
+                        format!("Columns: {} chosen", e.columns.len())
+                    })}</summary>
+                    <p class="muted small">"Tick the columns to write, in this order; none ticked writes the usual ones (id, contact, segment, recency, frequency, spend, scores)."</p>
+                    {columns().into_iter().map(|c| {
+                        let (c1, c2) = (c.clone(), c.clone());
+                        view! {
+                            <label class="pick">
+                                <input type="checkbox" data-column=c.clone()
+                                    prop:checked=move || state.export.with(|e| e.columns.contains(&c1))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        let c = c2.clone();
+                                        state.export.update(|e| {
+                                            e.columns.retain(|x| *x != c);
+                                            if on { e.columns.push(c); }
+                                        });
+                                    }/>
+                                {c}
+                            </label>
+                        }
+                    }).collect_view()}
+                </details>
+            })}
+        </div>
+    }
+}
+
+/// The SQL dialect and the names of the user's tables.
+#[component]
+pub fn SqlChoices(
+    /// The test id prefix of the controls.
+    #[prop(into)]
+    testid: String,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let dialect_id = format!("{testid}-dialect");
+    let kinds = move || {
+        state.workspace.with(|ws| {
+            let mut kinds = vec!["orders".to_string()];
+            if let Some(ws) = ws {
+                for s in &ws.record.sources {
+                    let k = match s.kind {
+                        SourceKind::Customers => "customers",
+                        SourceKind::Email => "email",
+                        SourceKind::Surveys => "surveys",
+                        SourceKind::Events => "events",
+                        SourceKind::Tickets => "tickets",
+                        SourceKind::Orders => continue,
+                    };
+                    if !kinds.iter().any(|x| x == k) {
+                        kinds.push(k.to_string());
+                    }
+                }
+            }
+            kinds
+        })
+    };
+    view! {
+        <div class="thresholds">
+            <label>"SQL for "
+                <select data-testid=dialect_id on:change=move |ev| {
+                    if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                        state.sql_dialect.set(Dialect::ALL[i]);
+                    }
+                }>
+                    {Dialect::ALL.iter().enumerate().map(|(i, d)| view! {
+                        <option value=i.to_string() selected=move || state.sql_dialect.get() == *d>{d.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <details class="columns-pick">
+                <summary>"Your table names"</summary>
+                <p class="muted small">"The query reads your tables with the column names of your files. Give each table its name in your warehouse (schema.table is fine)."</p>
+                {move || kinds().into_iter().map(|k| {
+                    let testid = testid.clone();
+                    let (k1, k2) = (k.clone(), k.clone());
+                    view! {
+                        <label class="pick">{format!("{k} table ")}
+                            <input type="text" data-testid=format!("{}-table-{k}", testid.clone())
+                                prop:value=move || state.sql_tables.with(|t| t.iter().find(|(x, _)| *x == k1).map_or_else(|| k1.clone(), |(_, n)| n.clone()))
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    let k = k2.clone();
+                                    state.sql_tables.update(|t| {
+                                        t.retain(|(x, _)| *x != k);
+                                        t.push((k, v));
+                                    });
+                                }/>
+                        </label>
+                    }
+                }).collect_view()}
+            </details>
+        </div>
+    }
+}
+
 /// The export card.
 #[component]
 pub fn ExportCard() -> impl IntoView {
     let state = expect_context::<AppState>();
     let chosen = RwSignal::new(Vec::<usize>::new());
-    let layout = RwSignal::new(Layout::Plain);
-    let delimiter = RwSignal::new(',');
-    let dialect = RwSignal::new(Dialect::DuckDb);
-    let table = RwSignal::new("orders".to_string());
     move || {
         state.workspace.get().map(|ws| {
             let segments = ws.analysis.non_empty_segments();
@@ -41,62 +195,32 @@ pub fn ExportCard() -> impl IntoView {
                             </label>
                         }).collect_view()}
                     </fieldset>
-                    <div class="thresholds">
-                        <label>"Columns for "
-                            <select data-testid="export-layout" on:change=move |ev| {
-                                if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                                    layout.set(Layout::ALL[i]);
-                                }
-                            }>
-                                {Layout::ALL.iter().enumerate().map(|(i, l)| view! {
-                                    <option value=i.to_string()>{l.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label>"Separated by "
-                            <select on:change=move |ev| delimiter.set(if event_target_value(&ev) == ";" { ';' } else { ',' })>
-                                <option value=",">"commas"</option>
-                                <option value=";">"semicolons (Excel in French)"</option>
-                            </select>
-                        </label>
+                    <ExportChoices testid="export"/>
+                    <p>
                         <button class="primary" data-testid="export-download"
                             on:click=move |_| {
                                 let mut picked = chosen.get_untracked();
                                 picked.sort_unstable();
-                                actions::export_members(state, picked, layout.get_untracked(), delimiter.get_untracked())
+                                actions::export_members(state, picked)
                             }>
                             "Download"
                         </button>
-                    </div>
+                    </p>
                     <h3>"Run the same segments in your warehouse"</h3>
                     <p class="muted">
                         "A SQL query over your own orders table that returns the ticked segments' customers (all of them when none is ticked), with the same scores and segments as here."
                     </p>
-                    <div class="thresholds">
-                        <label>"SQL for "
-                            <select data-testid="sql-dialect" on:change=move |ev| {
-                                if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                                    dialect.set(Dialect::ALL[i]);
-                                }
-                            }>
-                                {Dialect::ALL.iter().enumerate().map(|(i, d)| view! {
-                                    <option value=i.to_string()>{d.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label>"Orders table "
-                            <input type="text" data-testid="sql-table" prop:value=move || table.get()
-                                on:change=move |ev| table.set(event_target_value(&ev))/>
-                        </label>
+                    <SqlChoices testid="sql"/>
+                    <p>
                         <button class="secondary" data-testid="sql-download"
                             on:click=move |_| {
                                 let mut picked = chosen.get_untracked();
                                 picked.sort_unstable();
-                                actions::export_sql(state, picked, dialect.get_untracked(), table.get_untracked())
+                                actions::export_sql(state, picked)
                             }>
                             "Download SQL"
                         </button>
-                    </div>
+                    </p>
                     {move || state.last_sql.get().map(|q| view! {
                         <details class="sql"><summary>"The query"</summary><pre data-testid="sql-text">{q}</pre></details>
                     })}

@@ -2,10 +2,11 @@
 //! no business logic.
 
 mod crosssell;
-mod export;
+pub mod export;
 mod goals;
 mod journeys;
 mod kpis;
+mod notes;
 mod over_time;
 mod predict;
 mod privacy;
@@ -27,6 +28,7 @@ pub use export::ExportCard;
 pub use goals::GoalsCard;
 pub use journeys::{FunnelCard, UsageCard};
 pub use kpis::KpiHeatmap;
+pub use notes::NotesCard;
 pub use over_time::{ActivityCard, OverTimeCard};
 pub use predict::Predictions;
 pub use privacy::Privacy;

@@ -8,8 +8,8 @@ use crate::actions;
 use crate::chart;
 use crate::components::{
     ActivityCard, ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard,
-    KpiHeatmap, LifecycleCard, OverTimeCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder,
-    SavedSegments, Suggestions, UsageCard,
+    KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, Predictions, ProjectPicker, RfmEditor,
+    RuleBuilder, SavedSegments, Suggestions, UsageCard,
 };
 use crate::format;
 use crate::state::AppState;
@@ -88,6 +88,7 @@ pub fn Results() -> impl IntoView {
                     <a href="#my-segments">"My segments"</a>
                     <a href="#compare">"Compare"</a>
                     <a href="#goals">"Goals"</a>
+                    <a href="#notes">"Notes"</a>
                     {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">"Journeys"</a> })}
                     <a href="#over-time">"Over time"</a>
                     <a href="#suggestions">"Act"</a>
@@ -103,6 +104,7 @@ pub fn Results() -> impl IntoView {
                 <ClustersCard/>
                 <KpiHeatmap/>
                 <GoalsCard/>
+                <NotesCard/>
                 <FunnelCard/>
                 <UsageCard/>
                 <OverTimeCard/>

@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 use seglens_engine::cluster::{ClusterSetup, Feature};
-use seglens_engine::export::Layout;
 use seglens_engine::groups::{Rows, SortBy};
 use seglens_engine::lifecycle::{Flow, LifecycleSetup, Stage};
 use seglens_engine::orders::ColumnType;
 use seglens_engine::segment::{Definition, SavedSegment};
 
 use crate::actions;
+use crate::components::export::{ExportChoices, SqlChoices};
 use crate::format;
 use crate::state::{AppState, MemberView};
 
@@ -286,7 +286,14 @@ pub fn SavedSegments() -> impl IntoView {
             let rows_choice = ws.record.options.rows.clone();
             let overview = ws.analysis.segments.clone();
             let base_spread = overview.base_spread;
-            let layout = RwSignal::new(Layout::Plain);
+            let ticked = RwSignal::new(Vec::<String>::new());
+            let notes = ws.record.notes.clone();
+            let notes_of = move |name: &str| {
+                notes.iter().filter(|n| n.about == name).map(|n| view! {
+                    <span class="segment-note">{format!("{} — {}", n.written, n.text)}</span>
+                }).collect_view()
+            };
+            let all_definitions = definitions.clone();
             let body = saved.iter().zip(definitions).enumerate().map(|(i, (s, def))| {
                 let quality = overview.quality.get(i).copied().flatten().map(|q| {
                     let title = format!(
@@ -302,7 +309,8 @@ pub fn SavedSegments() -> impl IntoView {
                     }
                 });
                 let (name, name2, name3) = (s.name.clone(), s.name.clone(), s.name.clone());
-                let (d1, d2) = (def.definition.clone(), def.definition.clone());
+                let (name4, name5, name6) = (s.name.clone(), s.name.clone(), s.name.clone());
+                let (d1, d2, d3) = (def.definition.clone(), def.definition.clone(), def.definition.clone());
                 let count = match &s.customers {
                     Ok(n) => view! {
                         <td class="num">{format::int(*n)}</td>
@@ -312,8 +320,17 @@ pub fn SavedSegments() -> impl IntoView {
                 };
                 view! {
                     <tr data-testid="saved-segment">
+                        <td><input type="checkbox" aria-label=format!("Tick {}", s.name)
+                            prop:checked=move || ticked.with(|t| t.contains(&name4))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                let n = name5.clone();
+                                ticked.update(|t| { t.retain(|x| *x != n); if on { t.push(n); } });
+                            }/></td>
                         <th scope="row">{s.name.clone()}<span class="muted small">{format!(" v{}", def.version)}</span></th>
-                        <td class="small">{s.description.clone()}</td>
+                        <td class="small">{s.description.clone()}
+                            {notes_of(&s.name)}
+                        </td>
                         {count}
                         {match quality {
                             Some(q) => q.into_any(),
@@ -321,7 +338,8 @@ pub fn SavedSegments() -> impl IntoView {
                         }}
                         <td class="actions">
                             <button class="link" data-testid="open-members" on:click=move |_| open_members(state, name.clone(), d1.clone())>"Members"</button>
-                            <button class="link" data-testid="download-segment" on:click=move |_| actions::export_segment(state, name2.clone(), d2.clone(), layout.get_untracked())>"Download"</button>
+                            <button class="link" data-testid="download-segment" on:click=move |_| actions::export_segment(state, name2.clone(), vec![(name2.clone(), d2.clone())])>"Download"</button>
+                            <button class="link" data-testid="segment-sql" title="A SQL query over your own tables that returns these customers" on:click=move |_| actions::segment_sql(state, name6.clone(), d3.clone())>"SQL"</button>
                             <button class="link danger" aria-label=format!("Delete {}", s.name) on:click=move |_| actions::delete_segment(state, name3.clone())>"Delete"</button>
                         </td>
                     </tr>
@@ -337,7 +355,7 @@ pub fn SavedSegments() -> impl IntoView {
                         view! {
                             <div class="table-wrap" tabindex="0">
                                 <table data-testid="saved-table">
-                                    <thead><tr><th scope="col">"Segment"</th><th scope="col">"What it selects"</th><th scope="col" class="num">"Customers"</th><th scope="col" class="num">"Share"</th>
+                                    <thead><tr><th scope="col"><span class="visually-hidden">"Ticked"</span></th><th scope="col">"Segment"</th><th scope="col">"What it selects"</th><th scope="col" class="num">"Customers"</th><th scope="col" class="num">"Share"</th>
                                         <th scope="col" class="num" title="How alike its buyers are on recency, frequency and spend (root mean squared distance to their centre, on a common scale). Smaller: more alike.">"Spread inside"</th>
                                         <th scope="col" class="num" title="How far its buyers' centre is from the average buyer on the same scale. Larger: more different from the rest.">"Distance from average"</th>
                                         <th scope="col"></th></tr></thead>
@@ -348,23 +366,27 @@ pub fn SavedSegments() -> impl IntoView {
                                 "Spread inside: how alike a segment's buyers are (all buyers: {}); distance from average: how different they are from the rest. A good segment has a small spread and a large distance.",
                                 base_spread.map(|b| format!("{b:.2}")).unwrap_or_else(|| "–".into())
                             )}</p>
-                            <div class="thresholds">
-                                <label>"Downloads as "
-                                    <select data-testid="segment-layout" on:change=move |ev| {
-                                        let v = event_target_value(&ev);
-                                        if let Some(l) = Layout::ALL.iter().find(|l| l.label() == v) { layout.set(*l) }
-                                    }>
-                                        {Layout::ALL.iter().map(|l| view! { <option value=l.label()>{l.label()}</option> }).collect_view()}
-                                    </select>
-                                </label>
+                            <h3>"Download or run elsewhere"</h3>
+                            <ExportChoices testid="segment-export"/>
+                            <p>
+                                <button class="secondary" data-testid="download-ticked" on:click=move |_| {
+                                    let picked: Vec<(String, Definition)> = ticked.get_untracked().into_iter()
+                                        .filter_map(|n| all_definitions.iter().find(|d| d.name == n).map(|d| (n, d.definition.clone())))
+                                        .collect();
+                                    actions::export_segment(state, "segments".into(), picked)
+                                }>"Download the ticked segments in one file"</button>
                                 {move || state.last_export.get().map(|(file, rows, without)| view! {
                                     <span class="muted small" data-testid="segment-export-done">{format!(
-                                        "{file}: {} customers written{}",
+                                        " {file}: {} customers written{}",
                                         format::int(rows),
                                         if without > 0 { format!(", {} left out for want of an e-mail address", format::int(without)) } else { String::new() }
                                     )}</span>
                                 })}
-                            </div>
+                            </p>
+                            <SqlChoices testid="segment-sql"/>
+                            {move || state.last_sql.get().map(|q| view! {
+                                <details class="sql"><summary>"The last query"</summary><pre data-testid="segment-sql-text">{q}</pre></details>
+                            })}
                             {overlap_view(&overview)}
                             <p>
                                 {if rows_choice == Rows::Saved {

@@ -361,12 +361,48 @@ test('segments: the example rule is built in a few clicks and counts what the co
   await page.getByTestId('saved-segments').screenshot({ path: join(shots, '02g-my-segments.png') });
 
   // Downloaded in Mailchimp's columns: every member, e-mail first.
-  await page.getByTestId('segment-layout').selectOption({ label: 'Mailchimp' });
+  await page.getByTestId('segment-export-layout').selectOption({ label: 'Mailchimp' });
   const [download] = await Promise.all([page.waitForEvent('download'), saved.getByTestId('download-segment').click()]);
   const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
   assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
   assert.equal(lines.length - 1, expected);
   assert.ok(lines.slice(1).every((l) => l.endsWith(',DIY men to win back') && l.includes('@')));
+
+  // As an Excel workbook with the columns chosen, read back by openpyxl.
+  await page.getByTestId('segment-export-layout').selectOption({ label: 'SegLens (choose the columns)' });
+  await page.getByTestId('segment-export-format').selectOption('xlsx');
+  await page.getByTestId('segment-export-columns').locator('summary').click();
+  for (const c of ['customer_id', 'age', 'segment']) {
+    await page.getByTestId('segment-export-columns').locator(`input[data-column="${c}"]`).check();
+  }
+  const [book] = await Promise.all([page.waitForEvent('download'), saved.getByTestId('download-segment').click()]);
+  assert.match(book.suggestedFilename(), /\.xlsx$/);
+  const bookPath = join(root, 'target', 'e2e-demo', book.suggestedFilename());
+  await book.saveAs(bookPath);
+  const python = join(root, '.venv', 'bin', 'python');
+  const sheet = JSON.parse(execFileSync(python, ['-c', [
+    'import json, sys, openpyxl',
+    'ws = openpyxl.load_workbook(sys.argv[1]).active',
+    'print(json.dumps([[c for c in r] for r in ws.iter_rows(values_only=True)]))',
+  ].join('\n'), bookPath], { encoding: 'utf8' }));
+  assert.deepEqual(sheet[0], ['customer_id', 'age', 'segment']);
+  assert.deepEqual(sheet.slice(1).map((r) => r[0]).sort(), [...ids].sort());
+  assert.ok(sheet.slice(1).every((r) => r[1] >= 35 && r[1] <= 40 && r[2] === 'DIY men to win back'));
+  await page.getByTestId('segment-export-format').selectOption(',');
+
+  // As SQL over the raw demo tables, run by DuckDB: the same customers.
+  const [sqlFile] = await Promise.all([page.waitForEvent('download'), saved.getByTestId('segment-sql').click()]);
+  const query = readFileSync(await sqlFile.path(), 'utf8');
+  assert.match(query, /-- DIY men to win back: /);
+  const dir = join(root, 'target', 'e2e-demo');
+  const members = execFileSync(python, ['-c', [
+    'import duckdb, sys',
+    'con = duckdb.connect()',
+    `for t in ['orders', 'customers', 'email', 'surveys', 'events', 'tickets']: con.execute(f"create table {t} as select * from read_csv('${dir}/{t}.csv', header=true, all_varchar=true)")`,
+    'print("\\n".join(r[0] for r in con.execute(sys.stdin.read()).fetchall()))',
+  ].join('\n')], { input: query, encoding: 'utf8' }).trim().split('\n');
+  assert.deepEqual(members.sort(), [...ids].sort());
+  await page.getByTestId('saved-segments').screenshot({ path: join(shots, '02p-segment-exports.png') });
 
   // Spend in a product category, from the order file's category column.
   await page.getByRole('button', { name: 'Clear' }).click();
@@ -664,7 +700,16 @@ test('which segment uses what: the share of sessions with each event, as counted
   await card.screenshot({ path: join(shots, '02o-usage.png') });
 });
 
-test('share: a self-contained HTML report that opens offline, and a Markdown summary', async () => {
+test('share: notes kept across a reload, in a self-contained HTML report that opens offline, and a Markdown summary', async () => {
+  await page.getByTestId('note-about').selectOption('Champions');
+  await page.getByTestId('note-text').fill('Ask them for referrals <b>before</b> the summer sale');
+  await page.getByTestId('note-add').click();
+  await page.getByTestId('note').first().waitFor();
+  await page.reload();
+  await page.getByTestId('note').first().waitFor();
+  const today = new Date().toISOString().slice(0, 10);
+  assert.match(await page.getByTestId('note').first().innerText(), new RegExp(`Champions · ${today}\\s+Ask them for referrals <b>before</b> the summer sale`));
+  await page.getByTestId('notes').screenshot({ path: join(shots, '02q-notes.png') });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
   const file = join(shots, 'report.html');
   await download.saveAs(file);
@@ -680,13 +725,15 @@ test('share: a self-contained HTML report that opens offline, and a Markdown sum
   assert.match(await viewer.locator('h1').innerText(), /SegLens report — Demo business/);
   assert.ok(await viewer.locator('svg').count() >= 1);
   assert.match(await viewer.locator('body').innerText(), /Segments compared on every KPI/);
+  assert.match(await viewer.locator('body').innerText(), /Notes\s+Champions 20\d\d-\d\d-\d\d\s+Ask them for referrals <b>before<\/b> the summer sale/);
+  assert.match(await viewer.locator('body').innerText(), /Where customers are in their lifecycle/);
   await viewer.screenshot({ path: join(shots, '02h-report.png'), fullPage: true });
   await other.close();
   assert.deepEqual(fetched.filter((u) => !u.startsWith('file://')), []);
 
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(base).origin });
   await page.getByTestId('copy-summary').click();
-  await page.waitForFunction(() => navigator.clipboard.readText().then((t) => t.includes('| Champions |')));
+  await page.waitForFunction(() => navigator.clipboard.readText().then((t) => t.includes('| Champions |') && t.includes('- Champions (20')));
 });
 
 test('export: the members of a segment in Mailchimp columns, e-mail first', async () => {
@@ -712,8 +759,9 @@ test('export: the members of a segment in Mailchimp columns, e-mail first', asyn
   assert.match(await page.getByTestId('export-result').innerText(), new RegExp(`${counts['Champions']} customers written`));
 
   // The same segment as SQL, run by DuckDB over the raw demo orders.
-  await page.getByTestId('sql-table').fill('demo_orders');
-  await page.getByTestId('sql-table').dispatchEvent('change');
+  await page.getByTestId('export').locator('summary', { hasText: 'Your table names' }).click();
+  await page.getByTestId('sql-table-orders').fill('demo_orders');
+  await page.getByTestId('sql-table-orders').dispatchEvent('change');
   const [sqlFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('sql-download').click()]);
   const query = readFileSync(await sqlFile.path(), 'utf8');
   assert.match(query, /FROM demo_orders/);

@@ -784,13 +784,15 @@ fn run(cli: Cli) -> Result<(), String> {
                     &lifecycle,
                     dialect.into(),
                     &title,
-                )?;
+                )
+                .map_err(|e| format!("{title}: {e}"))?;
                 return match write!(io::stdout(), "{query}") {
                     Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
                     _ => Ok(()),
                 };
             }
-            let set = seglens_engine::groups::members(&data, &facts, &definition, &lifecycle)?;
+            let set = seglens_engine::groups::members(&data, &facts, &definition, &lifecycle)
+                .map_err(|e| format!("{title}: {e}"))?;
             if count {
                 return print_lines(std::iter::once(set.count().to_string()));
             }
