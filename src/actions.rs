@@ -80,7 +80,7 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
             source,
             is_demo,
             report: done.report,
-            sources: Vec::new(),
+            sources: done.sources,
             options: AnalysisOptions::default(),
             goals: Vec::new(),
             notes: Vec::new(),
@@ -376,12 +376,24 @@ pub fn export_sql(state: AppState, segments: Vec<usize>) {
         return;
     };
     let dialect = state.sql_dialect.get_untracked();
+    let renamed = state.sql_columns.get_untracked();
     let column = |role: Role| {
-        ws.record
-            .report
-            .as_ref()
-            .and_then(|r| r.columns.iter().find(|c| c.role == Some(role)))
-            .map(|c| c.name.clone())
+        let key = match role {
+            Role::CustomerId => "customer",
+            Role::OrderDate => "date",
+            Role::Amount => "amount",
+        };
+        renamed
+            .iter()
+            .find(|(k, r, c)| k == "orders" && r == key && !c.trim().is_empty())
+            .map(|(_, _, c)| c.trim().to_string())
+            .or_else(|| {
+                ws.record
+                    .report
+                    .as_ref()
+                    .and_then(|r| r.columns.iter().find(|c| c.role == Some(role)))
+                    .map(|c| c.name.clone())
+            })
             .unwrap_or_else(|| role.key().to_string())
     };
     let source = SqlSource {
@@ -692,6 +704,7 @@ pub fn segment_sql(state: AppState, name: String, definition: Definition) {
     };
     let dialect = state.sql_dialect.get_untracked();
     let tables = state.sql_tables.get_untracked();
+    let columns = state.sql_columns.get_untracked();
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
         let request = Request::SegmentSql {
@@ -701,6 +714,7 @@ pub fn segment_sql(state: AppState, name: String, definition: Definition) {
             lifecycle: ws.analysis.segments.lifecycle,
             orders_columns: seglens_engine::segment_sql::orders_columns(ws.record.report.as_ref()),
             tables,
+            columns,
             dialect,
         };
         match engine.segment_sql(request).await {

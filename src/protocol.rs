@@ -151,6 +151,8 @@ pub enum Request {
         orders_columns: Vec<(String, String)>,
         /// Table names the user gave, by kind (`orders`, `customers`, ...).
         tables: Vec<(String, String)>,
+        /// Column names the user gave: kind, role, column.
+        columns: Vec<(String, String, String)>,
         /// The SQL dialect.
         dialect: Dialect,
     },
@@ -294,6 +296,10 @@ pub struct Imported {
     /// What a source's import understood, when the file was e-mail results
     /// or survey answers (added to the workspace).
     pub source: Option<SourceReport>,
+    /// What the import of every source of the data understood (the demo
+    /// comes with several).
+    #[serde(default)]
+    pub sources: Vec<SourceReport>,
     /// The analysis.
     pub analysis: Analysis,
 }

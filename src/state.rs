@@ -77,6 +77,8 @@ pub struct AppState {
     pub sql_dialect: RwSignal<seglens_engine::sql::Dialect>,
     /// The user's table names by kind (`orders`, `customers`, ...).
     pub sql_tables: RwSignal<Vec<(String, String)>>,
+    /// The user's column names: kind, role, column.
+    pub sql_columns: RwSignal<Vec<(String, String, String)>>,
     /// The member list open, if any.
     pub members: RwSignal<Option<MemberView>>,
     /// The last clustering, or why it failed.
@@ -129,6 +131,7 @@ impl AppState {
             )),
             sql_dialect: RwSignal::new(seglens_engine::sql::Dialect::DuckDb),
             sql_tables: RwSignal::new(Vec::new()),
+            sql_columns: RwSignal::new(Vec::new()),
             members: RwSignal::new(None),
             clustering: RwSignal::new(None),
             silhouette: RwSignal::new(None),

@@ -66,6 +66,7 @@ impl EngineTask {
         match analyser.analyse(&data, options) {
             Ok(analysis) => {
                 let table = data.encode();
+                let sources = data.source_reports.clone();
                 self.data = Some(data);
                 self.facts = None;
                 self.analyser = analyser;
@@ -73,6 +74,7 @@ impl EngineTask {
                     table,
                     report,
                     source,
+                    sources,
                     analysis,
                 }))
             }
@@ -407,15 +409,15 @@ impl EngineTask {
                 lifecycle,
                 orders_columns,
                 tables,
+                columns,
                 dialect,
             } => Response::Sql(Box::new(self.with_facts(as_of, |data, facts| {
                 let mut schema = Schema::of(data, orders_columns);
                 for (kind, table) in tables {
-                    if let Some((_, t)) = schema.tables_mut().into_iter().find(|(k, _)| *k == kind)
-                        && !table.trim().is_empty()
-                    {
-                        t.table = table.trim().to_string();
-                    }
+                    schema.rename_table(&kind, &table);
+                }
+                for (kind, role, column) in columns {
+                    schema.rename_column(&kind, &role, &column);
                 }
                 segment_sql(
                     data,

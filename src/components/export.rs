@@ -107,23 +107,32 @@ pub fn SqlChoices(
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let dialect_id = format!("{testid}-dialect");
+    // Each imported table's kind and the columns the import mapped, by
+    // role.
     let kinds = move || {
         state.workspace.with(|ws| {
-            let mut kinds = vec!["orders".to_string()];
-            if let Some(ws) = ws {
-                for s in &ws.record.sources {
-                    let k = match s.kind {
-                        SourceKind::Customers => "customers",
-                        SourceKind::Email => "email",
-                        SourceKind::Surveys => "surveys",
-                        SourceKind::Events => "events",
-                        SourceKind::Tickets => "tickets",
-                        SourceKind::Orders => continue,
-                    };
-                    if !kinds.iter().any(|x| x == k) {
-                        kinds.push(k.to_string());
-                    }
-                }
+            let Some(ws) = ws else { return Vec::new() };
+            let mut kinds: Vec<(String, Vec<(String, String)>)> = vec![(
+                "orders".to_string(),
+                seglens_engine::segment_sql::orders_columns(ws.record.report.as_ref()),
+            )];
+            for s in &ws.record.sources {
+                let k = match s.kind {
+                    SourceKind::Customers => "customers",
+                    SourceKind::Email => "email",
+                    SourceKind::Surveys => "surveys",
+                    SourceKind::Events => "events",
+                    SourceKind::Tickets => "tickets",
+                    SourceKind::Orders => continue,
+                };
+                let columns = s
+                    .columns_used
+                    .iter()
+                    .filter_map(|c| c.split_once(": "))
+                    .map(|(r, c)| (r.to_string(), c.to_string()))
+                    .collect();
+                kinds.retain(|(x, _)| x != k);
+                kinds.push((k.to_string(), columns));
             }
             kinds
         })
@@ -142,24 +151,51 @@ pub fn SqlChoices(
                 </select>
             </label>
             <details class="columns-pick">
-                <summary>"Your table names"</summary>
-                <p class="muted small">"The query reads your tables with the column names of your files. Give each table its name in your warehouse (schema.table is fine)."</p>
-                {move || kinds().into_iter().map(|k| {
+                <summary>"Your table and column names"</summary>
+                <p class="muted small">"The query reads your tables with the column names of your files. Give each table its name in your warehouse (schema.table is fine), and change a column's name where your warehouse calls it otherwise."</p>
+                {move || kinds().into_iter().map(|(k, columns)| {
                     let testid = testid.clone();
                     let (k1, k2) = (k.clone(), k.clone());
+                    let roles = seglens_engine::segment_sql::Schema::roles(&k).iter().map(|role| {
+                        let mapped = columns.iter().find(|(r, _)| r == role).map(|(_, c)| c.clone());
+                        let (k3, k4, r1, r2) = (k.clone(), k.clone(), role.to_string(), role.to_string());
+                        let id = format!("{}-column-{k}-{role}", testid);
+                        view! {
+                            <label class="pick small">{format!("{role} ")}
+                                <input type="text" size="12" data-testid=id placeholder=if mapped.is_none() { "not imported" } else { "" }
+                                    prop:value=move || state.sql_columns.with(|c| c.iter()
+                                        .find(|(x, r, _)| *x == k3 && *r == r1)
+                                        .map(|(_, _, n)| n.clone()))
+                                        .or_else(|| mapped.clone())
+                                        .unwrap_or_default()
+                                    on:change=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        let (k, r) = (k4.clone(), r2.clone());
+                                        state.sql_columns.update(|c| {
+                                            c.retain(|(x, y, _)| !(*x == k && *y == r));
+                                            c.push((k, r, v));
+                                        });
+                                    }/>
+                            </label>
+                        }
+                    }).collect_view();
                     view! {
-                        <label class="pick">{format!("{k} table ")}
-                            <input type="text" data-testid=format!("{}-table-{k}", testid.clone())
-                                prop:value=move || state.sql_tables.with(|t| t.iter().find(|(x, _)| *x == k1).map_or_else(|| k1.clone(), |(_, n)| n.clone()))
-                                on:change=move |ev| {
-                                    let v = event_target_value(&ev);
-                                    let k = k2.clone();
-                                    state.sql_tables.update(|t| {
-                                        t.retain(|(x, _)| *x != k);
-                                        t.push((k, v));
-                                    });
-                                }/>
-                        </label>
+                        <div class="sql-table">
+                            <label class="pick">{format!("{k} table ")}
+                                <input type="text" data-testid=format!("{}-table-{k}", testid)
+                                    prop:value=move || state.sql_tables.with(|t| t.iter().find(|(x, _)| *x == k1).map_or_else(|| k1.clone(), |(_, n)| n.clone()))
+                                    on:change=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        let k = k2.clone();
+                                        state.sql_tables.update(|t| {
+                                            t.retain(|(x, _)| *x != k);
+                                            t.push((k, v));
+                                        });
+                                    }/>
+                            </label>
+                            <span class="muted small">" columns: "</span>
+                            {roles}
+                        </div>
                     }
                 }).collect_view()}
             </details>

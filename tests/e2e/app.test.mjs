@@ -390,15 +390,24 @@ test('segments: the example rule is built in a few clicks and counts what the co
   assert.ok(sheet.slice(1).every((r) => r[1] >= 35 && r[1] <= 40 && r[2] === 'DIY men to win back'));
   await page.getByTestId('segment-export-format').selectOption(',');
 
-  // As SQL over the raw demo tables, run by DuckDB: the same customers.
+  // As SQL over the raw demo tables, run by DuckDB: the same customers,
+  // with the customers table and its id column named as in the warehouse.
+  await saved.locator('xpath=ancestor::section').locator('summary', { hasText: 'Your table and column names' }).click();
+  await page.getByTestId('segment-sql-table-customers').fill('crm.people');
+  await page.getByTestId('segment-sql-table-customers').dispatchEvent('change');
+  await page.getByTestId('segment-sql-column-customers-customer').fill('person_id');
+  await page.getByTestId('segment-sql-column-customers-customer').dispatchEvent('change');
   const [sqlFile] = await Promise.all([page.waitForEvent('download'), saved.getByTestId('segment-sql').click()]);
   const query = readFileSync(await sqlFile.path(), 'utf8');
   assert.match(query, /-- DIY men to win back: /);
+  assert.match(query, /FROM crm\.people/);
   const dir = join(root, 'target', 'e2e-demo');
   const members = execFileSync(python, ['-c', [
     'import duckdb, sys',
     'con = duckdb.connect()',
-    `for t in ['orders', 'customers', 'email', 'surveys', 'events', 'tickets']: con.execute(f"create table {t} as select * from read_csv('${dir}/{t}.csv', header=true, all_varchar=true)")`,
+    `for t in ['orders', 'email', 'surveys', 'events', 'tickets']: con.execute(f"create table {t} as select * from read_csv('${dir}/{t}.csv', header=true, all_varchar=true)")`,
+    'con.execute("create schema crm")',
+    `con.execute("create table crm.people as select customer_id as person_id, * exclude (customer_id) from read_csv('${dir}/customers.csv', header=true, all_varchar=true)")`,
     'print("\\n".join(r[0] for r in con.execute(sys.stdin.read()).fetchall()))',
   ].join('\n')], { input: query, encoding: 'utf8' }).trim().split('\n');
   assert.deepEqual(members.sort(), [...ids].sort());
@@ -759,7 +768,7 @@ test('export: the members of a segment in Mailchimp columns, e-mail first', asyn
   assert.match(await page.getByTestId('export-result').innerText(), new RegExp(`${counts['Champions']} customers written`));
 
   // The same segment as SQL, run by DuckDB over the raw demo orders.
-  await page.getByTestId('export').locator('summary', { hasText: 'Your table names' }).click();
+  await page.getByTestId('export').locator('summary', { hasText: 'Your table and column names' }).click();
   await page.getByTestId('sql-table-orders').fill('demo_orders');
   await page.getByTestId('sql-table-orders').dispatchEvent('change');
   const [sqlFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('sql-download').click()]);

@@ -769,12 +769,14 @@ fn run(cli: Cli) -> Result<(), String> {
                     let (kind, name) = t
                         .split_once('=')
                         .ok_or_else(|| format!("--table {t:?}: expected KIND=NAME"))?;
-                    let mut all = schema.tables_mut();
-                    let slot = all
-                        .iter_mut()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(kind.trim()))
-                        .ok_or_else(|| format!("--table {t:?}: no {kind} table is imported"))?;
-                    slot.1.table = name.trim().to_string();
+                    if !schema
+                        .tables_mut()
+                        .iter()
+                        .any(|(k, _)| k.eq_ignore_ascii_case(kind.trim()))
+                    {
+                        return Err(format!("--table {t:?}: no {kind} table is imported"));
+                    }
+                    schema.rename_table(kind, name);
                 }
                 let query = segment_sql(
                     &data,

@@ -109,6 +109,50 @@ impl Schema {
         }
     }
 
+    /// Gives the table of a kind (`orders`, `customers`, ...) the user's
+    /// name for it; an empty name keeps the current one.
+    pub fn rename_table(&mut self, kind: &str, name: &str) {
+        if let Some((_, t)) = self
+            .tables_mut()
+            .into_iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(kind.trim()))
+            && !name.trim().is_empty()
+        {
+            t.table = name.trim().to_string();
+        }
+    }
+
+    /// Gives the column of a role in the table of a kind the user's name
+    /// for it; an empty name keeps the current one.
+    pub fn rename_column(&mut self, kind: &str, role: &str, name: &str) {
+        if name.trim().is_empty() {
+            return;
+        }
+        if let Some((_, t)) = self
+            .tables_mut()
+            .into_iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(kind.trim()))
+        {
+            match t.columns.iter_mut().find(|(r, _)| r == role) {
+                Some(slot) => slot.1 = name.trim().to_string(),
+                None => t.columns.push((role.to_string(), name.trim().to_string())),
+            }
+        }
+    }
+
+    /// The roles a query reads in the table of a kind.
+    pub fn roles(kind: &str) -> &'static [&'static str] {
+        match kind {
+            "orders" => &["customer", "date", "amount", "category"],
+            "customers" => &["customer"],
+            "email" => &["customer", "sent", "delivered", "opened", "clicked"],
+            "surveys" => &["customer", "date", "nps", "csat"],
+            "events" => &["customer", "event", "time"],
+            "tickets" => &["customer", "opened"],
+            _ => &[],
+        }
+    }
+
     /// Every table, with its kind's name, for editing.
     pub fn tables_mut(&mut self) -> Vec<(&'static str, &mut Table)> {
         let mut out = vec![("orders", &mut self.orders)];
@@ -1138,6 +1182,35 @@ mod tests {
         ] {
             assert!(!q.contains(other), "{other} in {q}");
         }
+    }
+
+    #[test]
+    fn tables_and_columns_take_the_users_names() {
+        let (data, facts) = demo();
+        let mut schema = Schema::of(&data, orders_columns(None));
+        schema.rename_table("Customers", " crm.people ");
+        schema.rename_table("orders", "  ");
+        schema.rename_column("customers", "customer", "person_id");
+        schema.rename_column("orders", "category", "rayon");
+        let rule = r#"{"all":[{"attribute":"city","equals":"Lyon"},{"measure":"orders","category":"Books","at_least":1}]}"#;
+        let q = segment_sql(
+            &data,
+            &facts,
+            &schema,
+            &Definition::Rule(rule.into()),
+            &LifecycleSetup::default(),
+            Dialect::Postgres,
+            "x",
+        )
+        .expect("compiles");
+        assert!(
+            q.contains("FROM crm.people") && q.contains("CAST(\"person_id\" AS VARCHAR)"),
+            "{q}"
+        );
+        assert!(
+            q.contains("FROM orders") && q.contains("CAST(\"rayon\" AS VARCHAR)"),
+            "{q}"
+        );
     }
 
     #[test]
