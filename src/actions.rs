@@ -19,6 +19,7 @@ use seglens_engine::lifecycle::LifecycleSetup;
 use seglens_engine::rfm::RfmSetup;
 use seglens_engine::roles::Role;
 use seglens_engine::segment::{Definition, SavedSegment};
+use seglens_engine::snapshot::Snapshot;
 use seglens_engine::sources::SourceKind;
 use seglens_engine::sql::{self, SqlSource};
 
@@ -84,8 +85,16 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
             options: AnalysisOptions::default(),
             goals: Vec::new(),
             notes: Vec::new(),
+            snapshots: Vec::new(),
         },
     };
+    let mut record = record;
+    record.snapshots.push(Snapshot::of(
+        &done.analysis.kpis,
+        &today(),
+        "import",
+        done.analysis.as_of,
+    ));
     state.holdout.set(None);
     forget_views(state);
     let store = state.services.with_value(|s| s.store.clone());
@@ -539,15 +548,37 @@ pub fn edit_notes(state: AppState, add: Option<(String, String)>, remove: Option
             if text.trim().is_empty() {
                 return Err("Write the note first.".into());
             }
-            let today: String = String::from(js_sys::Date::new_0().to_iso_string())
-                .chars()
-                .take(10)
-                .collect();
             record.notes.push(crate::storage::Note {
                 about,
-                written: today,
+                written: today(),
                 text: text.trim().to_string(),
             });
+        }
+        Ok(())
+    });
+}
+
+/// Today in the user's browser, `yyyy-mm-dd` (UTC).
+fn today() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+        .chars()
+        .take(10)
+        .collect()
+}
+
+/// Keeps the KPIs of the groups compared now as a snapshot, or removes the
+/// snapshot at `remove`, and saves the workspace.
+pub fn edit_snapshots(state: AppState, take: bool, remove: Option<usize>) {
+    let Some(ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    let snapshot = Snapshot::of(&ws.analysis.kpis, &today(), "by hand", ws.analysis.as_of);
+    change_record(state, |record| {
+        if let Some(i) = remove.filter(|i| *i < record.snapshots.len()) {
+            record.snapshots.remove(i);
+        }
+        if take {
+            record.snapshots.push(snapshot);
         }
         Ok(())
     });

@@ -225,6 +225,25 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         }
         out.push_str("</tbody></table></section>");
     }
+    if let [.., before, after] = record.snapshots.as_slice() {
+        let changes = seglens_engine::snapshot::notable_changes(before, after);
+        let _ = write!(
+            out,
+            "<section><h2>What changed between the snapshots of {} and {}</h2>",
+            escape(&before.taken),
+            escape(&after.taken)
+        );
+        if changes.is_empty() {
+            out.push_str("<p>Nothing notable.</p>");
+        } else {
+            out.push_str("<ul>");
+            for c in changes.iter().take(12) {
+                let _ = write!(out, "<li>{}</li>", escape(&c.text));
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str("</section>");
+    }
     if !record.notes.is_empty() {
         out.push_str("<section><h2>Notes</h2><ul>");
         for n in &record.notes {
@@ -380,6 +399,7 @@ mod tests {
                 written: "2026-11-22".into(),
                 text: "Ask them <b>for</b> referrals".into(),
             }],
+            snapshots: Vec::new(),
         };
         (record, a)
     }

@@ -100,6 +100,10 @@ pub struct WorkspaceRecord {
     /// The user's notes on segments and KPIs.
     #[serde(default)]
     pub notes: Vec<Note>,
+    /// The KPIs of the compared groups at dates: taken on each import and
+    /// by hand.
+    #[serde(default)]
+    pub snapshots: Vec<seglens_engine::snapshot::Snapshot>,
 }
 
 /// A dated note on a segment, a KPI or the whole analysis.
@@ -315,6 +319,7 @@ impl Store {
                     options: AnalysisOptions::default(),
                     goals: Vec::new(),
                     notes: Vec::new(),
+                    snapshots: Vec::new(),
                 };
                 let table = orders.encode();
                 self.save(&record, &table).await?;

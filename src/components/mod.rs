@@ -4,6 +4,7 @@
 mod crosssell;
 pub mod export;
 mod goals;
+mod history;
 mod journeys;
 mod kpis;
 mod notes;
@@ -26,6 +27,7 @@ use crate::state::{AppState, Status};
 pub use crosssell::CrossSellCard;
 pub use export::ExportCard;
 pub use goals::GoalsCard;
+pub use history::HistoryCard;
 pub use journeys::{FunnelCard, UsageCard};
 pub use kpis::KpiHeatmap;
 pub use notes::NotesCard;

@@ -8,8 +8,8 @@ use crate::actions;
 use crate::chart;
 use crate::components::{
     ActivityCard, ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard,
-    KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, Predictions, ProjectPicker, RfmEditor,
-    RuleBuilder, SavedSegments, Suggestions, UsageCard,
+    HistoryCard, KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, Predictions, ProjectPicker,
+    RfmEditor, RuleBuilder, SavedSegments, Suggestions, UsageCard,
 };
 use crate::format;
 use crate::state::AppState;
@@ -89,6 +89,7 @@ pub fn Results() -> impl IntoView {
                     <a href="#compare">"Compare"</a>
                     <a href="#goals">"Goals"</a>
                     <a href="#notes">"Notes"</a>
+                    <a href="#history">"History"</a>
                     {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">"Journeys"</a> })}
                     <a href="#over-time">"Over time"</a>
                     <a href="#suggestions">"Act"</a>
@@ -105,6 +106,7 @@ pub fn Results() -> impl IntoView {
                 <KpiHeatmap/>
                 <GoalsCard/>
                 <NotesCard/>
+                <HistoryCard/>
                 <FunnelCard/>
                 <UsageCard/>
                 <OverTimeCard/>

@@ -827,6 +827,49 @@ test('the RFM setup is kept across a reload, then set back', async () => {
     && ![...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Inactive'));
 });
 
+test('history: snapshots on import and by hand, notable changes as the table counts them, a KPI over time', async () => {
+  await page.getByTestId('kpi-rows').selectOption('rfm');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((t) => t.textContent.includes('Champions')));
+  const history = page.getByTestId('history');
+  await history.scrollIntoViewIfNeeded();
+  const before = await history.getByTestId('snapshot').count();
+  assert.ok(before >= 1, 'the demo import took a snapshot');
+  assert.match(await history.getByTestId('snapshot').last().innerText(), /on import/);
+  await page.getByTestId('take-snapshot').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=snapshot]').length === n + 1, before);
+  assert.match(await history.getByTestId('changes').innerText(), /Nothing notable changed/);
+
+  // Other RFM rules: the segments' sizes move; the sentences say by how much.
+  const a = await tableCounts();
+  await page.getByTestId('preset').selectOption({ index: 2 });
+  await page.getByTestId('apply-rules').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Inactive'));
+  const b = await tableCounts();
+  await page.getByTestId('take-snapshot').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=snapshot]').length === n + 2, before);
+  const changes = await history.getByTestId('changes').locator('li').allInnerTexts();
+  const expected = Object.keys(b).filter((g) => a[g] && Math.abs(b[g] - a[g]) / a[g] >= 0.1)
+    .map((g) => `${g} ${b[g] > a[g] ? 'grew' : 'shrank'} ${(Math.abs(b[g] - a[g]) / a[g] * 100).toFixed(0)}% (${a[g]} → ${b[g]})`);
+  assert.ok(expected.length >= 1, JSON.stringify({ a, b }));
+  for (const e of expected) assert.ok(changes.includes(e), `${e} in ${JSON.stringify(changes)}`);
+  await page.getByTestId('history-kpi').selectOption('customers');
+  assert.ok(await page.locator('[data-testid=history-chart] polyline').count() >= 2);
+  await history.screenshot({ path: join(shots, '02r-history.png') });
+
+  // Back to the usual rules; the two snapshots taken here are deleted, and
+  // that is kept across a reload.
+  await page.getByTestId('preset').selectOption({ index: 1 });
+  await page.getByTestId('apply-rules').click();
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Inactive'));
+  for (let i = 0; i < 2; i++) {
+    await history.getByTestId('snapshot').first().getByRole('button', { name: 'Delete this snapshot' }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=snapshot]').length === n, before + 1 - i);
+  }
+  await page.reload();
+  await page.getByTestId('history').waitFor();
+  assert.equal(await page.getByTestId('snapshot').count(), before);
+});
+
 test('the churn-risk thresholds are kept across a reload', async () => {
   await page.reload();
   await page.getByTestId('risk-bands').waitFor();

@@ -29,6 +29,7 @@ mod rng;
 pub mod roles;
 pub mod segment;
 pub mod segment_sql;
+pub mod snapshot;
 pub mod sources;
 pub mod splits;
 pub mod sql;

@@ -1,0 +1,221 @@
+//! History: snapshots of the compared groups' KPIs (taken on each import
+//! and by hand), a KPI drawn over them per group, and the notable changes
+//! between the last two.
+
+use leptos::prelude::*;
+use seglens_engine::date::format_iso;
+use seglens_engine::snapshot::{Snapshot, notable_changes};
+
+use crate::actions;
+use crate::format;
+use crate::state::AppState;
+
+/// Colours of the lines, told apart by people with colour-vision
+/// deficiencies (Okabe–Ito).
+const LINE_COLOURS: [&str; 8] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+];
+
+/// A KPI of every group over the snapshots, as lines.
+fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
+    let (w, h, left, right, top, bottom) = (720.0, 260.0, 64.0, 64.0, 16.0, 40.0);
+    let mut groups: Vec<String> = Vec::new();
+    for s in snapshots {
+        for g in &s.groups {
+            if !groups.contains(g) {
+                groups.push(g.clone());
+            }
+        }
+    }
+    let format = snapshots
+        .iter()
+        .rev()
+        .find_map(|s| s.kpis.iter().find(|k| k.0 == kpi).map(|k| k.2))
+        .unwrap_or(seglens_engine::kpi::KpiFormat::Number);
+    // "All customers" is a dashed reference, except for sums (customers,
+    // revenue), where it would flatten the segments.
+    let all = seglens_engine::kpi::ALL_CUSTOMERS;
+    let with_base = !["customers", "revenue"].contains(&kpi);
+    let mut drawn: Vec<(String, &str, bool)> = groups
+        .iter()
+        .filter(|g| g.as_str() != all)
+        .take(LINE_COLOURS.len())
+        .enumerate()
+        .map(|(i, g)| (g.clone(), LINE_COLOURS[i], false))
+        .collect();
+    if with_base && groups.iter().any(|g| g == all) {
+        drawn.push((all.to_string(), "#5a6472", true));
+    }
+    let values: Vec<f64> = snapshots
+        .iter()
+        .flat_map(|s| drawn.iter().filter_map(|(g, _, _)| s.value(g, kpi)))
+        .collect();
+    let lo = values
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min)
+        .min(0.0);
+    let hi = values
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .max(lo + 1e-9);
+    let n = snapshots.len();
+    let x = |i: usize| {
+        if n == 1 {
+            left + (w - left - right) / 2.0
+        } else {
+            left + i as f64 * (w - left - right) / (n - 1) as f64
+        }
+    };
+    let y = |v: f64| top + (hi - v) / (hi - lo) * (h - top - bottom);
+    let lines = drawn
+        .iter()
+        .map(|(g, colour, dashed)| {
+            let colour = *colour;
+            let points: Vec<(f64, f64, String)> = snapshots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    s.value(g, kpi).map(|v| {
+                        (
+                            x(i),
+                            y(v),
+                            format!("{g}, {}: {}", s.taken, format::kpi_value(format, v)),
+                        )
+                    })
+                })
+                .collect();
+            let path = points
+                .iter()
+                .map(|(px, py, _)| format!("{px:.1},{py:.1}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let dots = points
+                .into_iter()
+                .map(|(px, py, title)| {
+                    view! { <circle cx=format!("{px:.1}") cy=format!("{py:.1}") r="4" fill=colour><title>{title}</title></circle> }
+                })
+                .collect_view();
+            view! {
+                <g>
+                    <polyline points=path fill="none" stroke=colour stroke-width="2" stroke-dasharray=if *dashed { "6 4" } else { "none" }/>
+                    {dots}
+                </g>
+            }
+        })
+        .collect_view();
+    let legend = drawn
+        .iter()
+        .map(|(g, colour, dashed)| {
+            view! {
+                <span class="legend-item">
+                    <span class="swatch" class:dashed=*dashed style=format!("background:{colour}")></span>
+                    {g.clone()}
+                </span>
+            }
+        })
+        .collect_view();
+    let ticks = snapshots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            view! {
+                <text x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 18.0) font-size="11" text-anchor="middle" fill="#5a6472">{s.taken.clone()}</text>
+                <text x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 4.0) font-size="10" text-anchor="middle" fill="#5a6472">{format!("data to {}", format_iso(s.as_of - 1))}</text>
+            }
+        })
+        .collect_view();
+    let scale = [lo, (lo + hi) / 2.0, hi]
+        .into_iter()
+        .map(|v| {
+            view! {
+                <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(v) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">{format::kpi_value(format, v)}</text>
+                <line x1=left x2=format!("{:.1}", w - right) y1=format!("{:.1}", y(v)) y2=format!("{:.1}", y(v)) stroke="#e4e8ee"/>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label="The KPI of each group over the snapshots" data-testid="history-chart">
+            {scale}{ticks}{lines}
+        </svg>
+        <p class="legend">{legend}</p>
+    }
+    .into_any()
+}
+
+/// The history card.
+#[component]
+pub fn HistoryCard() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let kpi = RwSignal::new("customers".to_string());
+    move || {
+        state.workspace.get().map(|ws| {
+            let snapshots = ws.record.snapshots.clone();
+            let kpis: Vec<(String, String, String)> = ws
+                .analysis
+                .kpis
+                .kpis
+                .iter()
+                .map(|k| (k.id.clone(), k.name.clone(), k.formula.clone()))
+                .collect();
+            let changes = match snapshots.len() {
+                0 | 1 => None,
+                n => Some(notable_changes(&snapshots[n - 2], &snapshots[n - 1])),
+            };
+            let list = snapshots
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, s)| {
+                    view! {
+                        <li data-testid="snapshot">
+                            {format!(
+                                "{} ({}): {} groups, data up to {}",
+                                s.taken,
+                                if s.reason == "import" { "on import" } else { "taken by hand" },
+                                s.groups.len(),
+                                format_iso(s.as_of - 1)
+                            )}
+                            <button class="ghost" aria-label="Delete this snapshot" title="Delete this snapshot"
+                                on:click=move |_| actions::edit_snapshots(state, false, Some(i))>"✕"</button>
+                        </li>
+                    }
+                })
+                .collect_view();
+            let chart_snapshots = snapshots.clone();
+            view! {
+                <section class="card" id="history" data-testid="history">
+                    <h2>"History"</h2>
+                    <p class="muted">"A snapshot keeps the KPIs of the groups compared above at a date. One is taken on every import; take one by hand after a change (a new analysis date, new segments). The chart follows a KPI of each group from snapshot to snapshot."</p>
+                    <p>
+                        <button class="secondary" data-testid="take-snapshot" on:click=move |_| actions::edit_snapshots(state, true, None)>"Take a snapshot now"</button>
+                    </p>
+                    <ul class="snapshots">{list}</ul>
+                    {match changes {
+                        None => view! { <p class="hint" data-testid="changes">"Notable changes appear here once there are two snapshots."</p> }.into_any(),
+                        Some(c) if c.is_empty() => view! { <p class="muted" data-testid="changes">"Nothing notable changed between the last two snapshots (sizes by less than 10%, rates by less than 5 points, amounts by less than 15%, NPS by less than 10 points)."</p> }.into_any(),
+                        Some(c) => view! {
+                            <h3>"What changed since the previous snapshot"</h3>
+                            <p class="muted small">"▲ better, ▼ worse; a segment's size or revenue is good or bad news depending on the segment."</p>
+                            <ul data-testid="changes">
+                                {c.into_iter().take(12).map(|ch| view! {
+                                    <li class=match ch.better { Some(true) => "better", Some(false) => "worse", None => "" }>{ch.text}</li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }}
+                    <label>"KPI over time "
+                        <select data-testid="history-kpi" on:change=move |ev| kpi.set(event_target_value(&ev))>
+                            {kpis.into_iter().map(|(id, name, formula)| {
+                                let selected = id == kpi.get_untracked();
+                                view! { <option value=id title=formula selected=selected>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    {move || history_svg(&chart_snapshots, &kpi.get())}
+                </section>
+            }
+        })
+    }
+}
