@@ -1,6 +1,7 @@
 //! The IndexedDB adapter in headless Chromium: save and load, delete,
-//! upgrade from the version-1 layout, refusal of newer records. Each test
-//! opens a randomly named database.
+//! upgrade from the version-1 layout, refusal of newer records, a full disk
+//! and an aborted write that change nothing. Each test opens a randomly
+//! named database.
 #![cfg(target_arch = "wasm32")]
 
 use seglens_app::storage::{DB_VERSION, RECORD_VERSION, StorageError, Store, WorkspaceRecord};
@@ -59,7 +60,68 @@ fn record(source: &str) -> WorkspaceRecord {
             target: 50.0,
             deadline: Some(20_500),
         }],
+        notes: vec![seglens_app::storage::Note {
+            about: "DIY fans".into(),
+            written: "2026-11-22".into(),
+            text: "Spring mailing sent".into(),
+        }],
+        snapshots: Vec::new(),
     }
+}
+
+/// Replaces `IDBObjectStore.prototype.put` for the `tables` store with
+/// `body` (which may call `orig.call(this, v, k)`); `restore_put` undoes it.
+fn patch_put(body: &str) {
+    js_sys::Function::new_no_args(&format!(
+        "const orig = IDBObjectStore.prototype.put;
+         globalThis.__seglensPut = orig;
+         IDBObjectStore.prototype.put = function (v, k) {{
+           if (this.name !== 'tables') return orig.call(this, v, k);
+           {body}
+         }};"
+    ))
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+}
+
+fn restore_put() {
+    js_sys::Function::new_no_args("IDBObjectStore.prototype.put = globalThis.__seglensPut;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_full_disk_refuses_the_save_with_a_clear_message_and_keeps_the_previous_workspace() {
+    let store = Store::open(&db_name()).await.unwrap();
+    let table = sample_orders().encode();
+    store.save(&record("before.csv"), &table).await.unwrap();
+    // The record is written first in the same transaction; the table then
+    // hits the quota.
+    patch_put("throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');");
+    let failed = store.save(&record("after.csv"), &[1, 2, 3]).await;
+    restore_put();
+    let err = failed.unwrap_err();
+    assert_eq!(err, StorageError::QuotaExceeded);
+    assert!(err.to_string().contains("Nothing was changed"), "{err}");
+    let (rec, bytes) = store.load().await.unwrap().unwrap();
+    assert_eq!(rec.source, "before.csv");
+    assert_eq!(bytes, table);
+}
+
+#[wasm_bindgen_test]
+async fn a_transaction_aborted_midway_keeps_the_previous_workspace() {
+    let store = Store::open(&db_name()).await.unwrap();
+    let table = sample_orders().encode();
+    store.save(&record("before.csv"), &table).await.unwrap();
+    // As when the tab closes or the browser gives up mid-write: the table's
+    // write starts, then the transaction is aborted.
+    patch_put("const r = orig.call(this, v, k); this.transaction.abort(); return r;");
+    let failed = store.save(&record("after.csv"), &[9, 9, 9]).await;
+    restore_put();
+    assert!(failed.is_err());
+    let (rec, bytes) = store.load().await.unwrap().unwrap();
+    assert_eq!(rec.source, "before.csv");
+    assert_eq!(bytes, table);
 }
 
 #[wasm_bindgen_test]
