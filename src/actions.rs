@@ -35,6 +35,16 @@ pub fn restore(state: AppState) {
             web_sys::console::info_1(&format!("SegLens will not work offline: {e}").into());
         }
     });
+    let tabs = crate::tabs::Tabs::join(move |heard| match heard {
+        crate::tabs::Heard::Open => state.other_tab.set(true),
+        crate::tabs::Heard::Saved => {
+            state.other_tab.set(true);
+            state.stale.set(true);
+        }
+    });
+    state
+        .services
+        .update_value(|s| s.tabs = tabs.map(std::rc::Rc::new));
     spawn_local(async move {
         let store = match Store::open(storage::DB_NAME).await {
             Ok(s) => s,
@@ -97,11 +107,8 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
     ));
     state.holdout.set(None);
     forget_views(state);
-    let store = state.services.with_value(|s| s.store.clone());
-    if let Some(store) = store
-        && let Err(e) = store.save(&record, &done.table).await
-    {
-        state.error.set(Some(e.to_string()));
+    if let Err(e) = persist(state, &record, Some(&done.table)).await {
+        state.error.set(Some(e));
     }
     state.workspace.set(Some(Workspace {
         record,
@@ -246,11 +253,8 @@ fn update_options(state: AppState, change: impl FnOnce(&mut AnalysisOptions) + '
         let engine = state.services.with_value(|s| s.engine.clone());
         match engine.reanalyse(ws.record.options.clone()).await {
             Ok(analysis) => {
-                let store = state.services.with_value(|s| s.store.clone());
-                if let Some(store) = store
-                    && let Err(e) = store.save_record(&ws.record).await
-                {
-                    state.error.set(Some(e.to_string()));
+                if let Err(e) = persist(state, &ws.record, None).await {
+                    state.error.set(Some(e));
                 }
                 state.workspace.set(Some(Workspace {
                     record: ws.record,
@@ -287,6 +291,8 @@ pub fn delete_all(state: AppState) {
             state.error.set(Some(e.to_string()));
             return;
         }
+        tell_other_tabs(state);
+        state.stale.set(false);
         state.workspace.set(None);
         state.error.set(None);
     });
@@ -484,11 +490,8 @@ pub fn open_project(state: AppState, file: web_sys::File) {
         .await;
         match result {
             Ok((record, table, analysis)) => {
-                let store = state.services.with_value(|s| s.store.clone());
-                if let Some(store) = store
-                    && let Err(e) = store.save(&record, &table).await
-                {
-                    state.error.set(Some(e.to_string()));
+                if let Err(e) = persist(state, &record, Some(&table)).await {
+                    state.error.set(Some(e));
                 }
                 state.holdout.set(None);
                 forget_views(state);
@@ -512,13 +515,42 @@ fn change_record(state: AppState, change: impl FnOnce(&mut WorkspaceRecord) -> R
     let record = ws.record.clone();
     state.workspace.set(Some(ws));
     spawn_local(async move {
-        let store = state.services.with_value(|s| s.store.clone());
-        if let Some(store) = store
-            && let Err(e) = store.save_record(&record).await
-        {
-            state.error.set(Some(e.to_string()));
+        if let Err(e) = persist(state, &record, None).await {
+            state.error.set(Some(e));
         }
     });
+}
+
+/// What a tab whose workspace another tab changed says instead of saving.
+pub const STALE: &str = "This project was changed in another tab, so nothing is saved here: reload this tab to see those changes first.";
+
+/// Saves the record (and, when given, its data), then tells the other
+/// tabs. Once another tab has saved since this one loaded, nothing is
+/// saved: the banner asking for a reload says so.
+async fn persist(
+    state: AppState,
+    record: &WorkspaceRecord,
+    table: Option<&[u8]>,
+) -> Result<(), String> {
+    if state.stale.get_untracked() {
+        return Ok(());
+    }
+    let Some(store) = state.services.with_value(|s| s.store.clone()) else {
+        return Ok(());
+    };
+    match table {
+        Some(t) => store.save(record, t).await,
+        None => store.save_record(record).await,
+    }
+    .map_err(|e| e.to_string())?;
+    tell_other_tabs(state);
+    Ok(())
+}
+
+fn tell_other_tabs(state: AppState) {
+    if let Some(tabs) = state.services.with_value(|s| s.tabs.clone()) {
+        tabs.saved();
+    }
 }
 
 /// Adds a goal, or removes the goal at `remove`, and saves the workspace.

@@ -17,6 +17,7 @@ pub mod quota;
 pub mod report;
 pub mod state;
 pub mod storage;
+pub mod tabs;
 pub mod worker;
 
 /// Mounts the app on the page's body.

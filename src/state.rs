@@ -45,6 +45,8 @@ pub struct Services {
     pub store: Option<Store>,
     /// Set to cancel the import under way.
     pub cancel: Rc<Cell<bool>>,
+    /// The other tabs of SegLens, when the browser can talk to them.
+    pub tabs: Option<Rc<crate::tabs::Tabs>>,
 }
 
 /// The app's state, shared by context.
@@ -79,6 +81,11 @@ pub struct AppState {
     pub sql_tables: RwSignal<Vec<(String, String)>>,
     /// The user's column names: kind, role, column.
     pub sql_columns: RwSignal<Vec<(String, String, String)>>,
+    /// Another tab of SegLens is open in this browser.
+    pub other_tab: RwSignal<bool>,
+    /// Another tab saved the workspace since this one loaded it: saving
+    /// here would overwrite that, so it waits for a reload.
+    pub stale: RwSignal<bool>,
     /// The member list open, if any.
     pub members: RwSignal<Option<MemberView>>,
     /// The last clustering, or why it failed.
@@ -132,6 +139,8 @@ impl AppState {
             sql_dialect: RwSignal::new(seglens_engine::sql::Dialect::DuckDb),
             sql_tables: RwSignal::new(Vec::new()),
             sql_columns: RwSignal::new(Vec::new()),
+            other_tab: RwSignal::new(false),
+            stale: RwSignal::new(false),
             members: RwSignal::new(None),
             clustering: RwSignal::new(None),
             silhouette: RwSignal::new(None),
@@ -141,6 +150,7 @@ impl AppState {
                 engine: EngineClient::spawn(),
                 store: None,
                 cancel: Rc::new(Cell::new(false)),
+                tabs: None,
             }),
         }
     }

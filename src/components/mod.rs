@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="page">
             {move || state.privacy_open.get().then(|| view! { <Privacy/> })}
+            <TabsBanner/>
             <ErrorBanner/>
             {move || match state.status.get() {
                 Status::Restoring => view! {
@@ -100,6 +101,38 @@ fn ErrorBanner() -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+/// Another tab of SegLens: a note while both are open, and a reload asked
+/// for once the other tab has saved (nothing is saved here until then).
+#[component]
+fn TabsBanner() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        if state.stale.get() {
+            Some(
+                view! {
+                    <div class="banner error" role="alert" data-testid="stale">
+                        <p>{actions::STALE}</p>
+                        <button class="primary" on:click=move |_| {
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.location().reload();
+                            }
+                        }>"Reload"</button>
+                    </div>
+                }
+                .into_any(),
+            )
+        } else if state.other_tab.get() {
+            Some(view! {
+                <div class="banner info" role="status" data-testid="other-tab">
+                    <p>"SegLens is also open in another tab. Work in one of them: when one saves a change, the other asks for a reload before saving anything, so neither overwrites the other."</p>
+                </div>
+            }.into_any())
+        } else {
+            None
+        }
     }
 }
 

@@ -870,6 +870,33 @@ test('history: snapshots on import and by hand, notable changes as the table cou
   assert.equal(await page.getByTestId('snapshot').count(), before);
 });
 
+test('a second tab on the same project is told, and a tab whose project changed elsewhere saves nothing until reloaded', async () => {
+  const second = await page.context().newPage();
+  await second.goto(base);
+  await second.getByTestId('notes').waitFor();
+  await second.getByTestId('other-tab').waitFor();
+  await page.getByTestId('other-tab').waitFor();
+  // The second tab saves a note; the first now knows its copy is old.
+  await second.getByTestId('note-text').fill('Written in the second tab');
+  await second.getByTestId('note-add').click();
+  await page.getByTestId('stale').waitFor();
+  await page.getByTestId('note-text').fill('Written in the first tab');
+  await page.getByTestId('note-add').click();
+  assert.match(await page.getByTestId('stale').innerText(), /changed in another tab, so nothing is saved here/);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(shots, '02s-second-tab.png') });
+  await second.close();
+  await page.reload();
+  await page.getByTestId('notes').waitFor();
+  const notes = await page.getByTestId('note').allInnerTexts();
+  assert.ok(notes.some((n) => n.includes('Written in the second tab')), 'the other tab\'s note is there');
+  assert.ok(!notes.some((n) => n.includes('Written in the first tab')), 'the stale tab overwrote nothing');
+  assert.equal(await page.getByTestId('stale').count(), 0);
+  // Leave the notes as they were.
+  await page.getByTestId('note').filter({ hasText: 'Written in the second tab' }).getByRole('button', { name: 'Delete this note' }).click();
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=note]')].some((n) => n.textContent.includes('second tab')));
+});
+
 test('the churn-risk thresholds are kept across a reload', async () => {
   await page.reload();
   await page.getByTestId('risk-bands').waitFor();
