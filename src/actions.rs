@@ -37,9 +37,14 @@ pub fn restore(state: AppState) {
     });
     let tabs = crate::tabs::Tabs::join(move |heard| match heard {
         crate::tabs::Heard::Open => state.other_tab.set(true),
-        crate::tabs::Heard::Saved => {
+        crate::tabs::Heard::Saved(project) => {
             state.other_tab.set(true);
-            state.stale.set(true);
+            let mine = state
+                .services
+                .with_value(|s| s.store.as_ref().map(Store::project));
+            if project.is_empty() || mine.is_none_or(|m| m == project) {
+                state.stale.set(true);
+            }
         }
     });
     state
@@ -55,7 +60,9 @@ pub fn restore(state: AppState) {
             }
         };
         let loaded = store.load().await;
+        state.project.set(store.project());
         state.services.update_value(|s| s.store = Some(store));
+        refresh_projects(state).await;
         match loaded {
             Ok(Some((record, table))) => {
                 state.status.set(Status::Working {
@@ -80,6 +87,14 @@ pub fn restore(state: AppState) {
 /// one.
 async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
     let current = state.workspace.get_untracked().map(|w| w.record);
+    // New order data (a file or the demo) starts a new project beside the
+    // one in use, which stays as it was.
+    if done.source.is_none()
+        && current.is_some()
+        && let Err(e) = beside_the_current_project(state).await
+    {
+        return state.error.set(Some(e));
+    }
     let record = match (done.source, current) {
         (Some(added), Some(mut record)) => {
             record.sources.retain(|r| r.kind != added.kind);
@@ -110,6 +125,7 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
     if let Err(e) = persist(state, &record, Some(&done.table)).await {
         state.error.set(Some(e));
     }
+    refresh_projects(state).await;
     state.workspace.set(Some(Workspace {
         record,
         analysis: done.analysis,
@@ -291,8 +307,15 @@ pub fn delete_all(state: AppState) {
             state.error.set(Some(e.to_string()));
             return;
         }
-        tell_other_tabs(state);
+        if let Err(e) = crate::offline::clear_caches().await {
+            web_sys::console::info_1(
+                &format!("The app's cached files were not deleted: {e}").into(),
+            );
+        }
+        tell_other_tabs(state, true);
         state.stale.set(false);
+        state.projects.set(Vec::new());
+        state.project.set(storage::FIRST_PROJECT.to_string());
         state.workspace.set(None);
         state.error.set(None);
     });
@@ -490,9 +513,14 @@ pub fn open_project(state: AppState, file: web_sys::File) {
         .await;
         match result {
             Ok((record, table, analysis)) => {
+                if let Err(e) = beside_the_current_project(state).await {
+                    state.status.set(Status::Idle);
+                    return state.error.set(Some(e));
+                }
                 if let Err(e) = persist(state, &record, Some(&table)).await {
                     state.error.set(Some(e));
                 }
+                refresh_projects(state).await;
                 state.holdout.set(None);
                 forget_views(state);
                 state.workspace.set(Some(Workspace { record, analysis }));
@@ -521,6 +549,115 @@ fn change_record(state: AppState, change: impl FnOnce(&mut WorkspaceRecord) -> R
     });
 }
 
+/// Selects a new, empty project when one is open, so what comes next is
+/// stored beside it.
+async fn beside_the_current_project(state: AppState) -> Result<(), String> {
+    if state.workspace.get_untracked().is_none() {
+        return Ok(());
+    }
+    let Some(store) = state.services.with_value(|s| s.store.clone()) else {
+        return Ok(());
+    };
+    let id = Store::new_project_id();
+    store.select(&id).await.map_err(|e| e.to_string())?;
+    state.project.set(id);
+    state.stale.set(false);
+    Ok(())
+}
+
+/// Reads the list of stored projects again.
+async fn refresh_projects(state: AppState) {
+    let Some(store) = state.services.with_value(|s| s.store.clone()) else {
+        return;
+    };
+    match store.projects().await {
+        Ok(list) => state.projects.set(list),
+        Err(e) => state.error.set(Some(e.to_string())),
+    }
+}
+
+/// Opens another stored project.
+pub fn switch_project(state: AppState, id: String) {
+    let Some(store) = state.services.with_value(|s| s.store.clone()) else {
+        return;
+    };
+    spawn_local(async move {
+        if let Err(e) = store.select(&id).await {
+            return state.error.set(Some(e.to_string()));
+        }
+        state.project.set(id);
+        state.stale.set(false);
+        state.error.set(None);
+        forget_views(state);
+        open_selected(state, store).await;
+    });
+}
+
+/// Loads the selected project and analyses it; the start screen when it
+/// holds nothing yet.
+async fn open_selected(state: AppState, store: Store) {
+    match store.load().await {
+        Ok(Some((record, table))) => {
+            state.status.set(Status::Working {
+                label: format!("Opening {}", record.source),
+                cancellable: false,
+            });
+            let engine = state.services.with_value(|s| s.engine.clone());
+            match engine.analyse(table, record.options.clone()).await {
+                Ok(analysis) => state.workspace.set(Some(Workspace { record, analysis })),
+                Err(e) => state.error.set(Some(e)),
+            }
+            state.status.set(Status::Idle);
+        }
+        Ok(None) => state.workspace.set(None),
+        Err(e) => state.error.set(Some(e.to_string())),
+    }
+}
+
+/// Starts an empty project (the start screen); the others stay stored.
+pub fn new_project(state: AppState) {
+    let Some(store) = state.services.with_value(|s| s.store.clone()) else {
+        return;
+    };
+    spawn_local(async move {
+        let id = Store::new_project_id();
+        if let Err(e) = store.select(&id).await {
+            return state.error.set(Some(e.to_string()));
+        }
+        state.project.set(id);
+        state.stale.set(false);
+        forget_views(state);
+        state.workspace.set(None);
+    });
+}
+
+/// Deletes the project in use and opens another one, if any.
+pub fn delete_project(state: AppState) {
+    let Some(store) = state.services.with_value(|s| s.store.clone()) else {
+        return;
+    };
+    spawn_local(async move {
+        let id = store.project();
+        if let Err(e) = store.delete_project(&id).await {
+            return state.error.set(Some(e.to_string()));
+        }
+        tell_other_tabs(state, false);
+        refresh_projects(state).await;
+        let next = state
+            .projects
+            .get_untracked()
+            .first()
+            .map_or_else(|| storage::FIRST_PROJECT.to_string(), |p| p.id.clone());
+        if let Err(e) = store.select(&next).await {
+            return state.error.set(Some(e.to_string()));
+        }
+        state.project.set(next);
+        state.stale.set(false);
+        forget_views(state);
+        open_selected(state, store).await;
+    });
+}
+
 /// What a tab whose workspace another tab changed says instead of saving.
 pub const STALE: &str = "This project was changed in another tab, so nothing is saved here: reload this tab to see those changes first.";
 
@@ -543,13 +680,22 @@ async fn persist(
         None => store.save_record(record).await,
     }
     .map_err(|e| e.to_string())?;
-    tell_other_tabs(state);
+    tell_other_tabs(state, false);
     Ok(())
 }
 
-fn tell_other_tabs(state: AppState) {
-    if let Some(tabs) = state.services.with_value(|s| s.tabs.clone()) {
-        tabs.saved();
+/// Tells the other tabs the project in use was saved (`all`: every
+/// project changed).
+fn tell_other_tabs(state: AppState, all: bool) {
+    let (tabs, project) = state
+        .services
+        .with_value(|s| (s.tabs.clone(), s.store.as_ref().map(Store::project)));
+    if let Some(tabs) = tabs {
+        tabs.saved(if all {
+            ""
+        } else {
+            project.as_deref().unwrap_or("")
+        });
     }
 }
 

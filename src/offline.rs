@@ -17,3 +17,21 @@ pub async fn register() -> Result<(), String> {
         .map(|_| ())
         .map_err(|e| format!("{e:?}"))
 }
+
+/// Deletes the service worker's caches of the app's files (they hold no
+/// user data; the next visit online fills them again).
+pub async fn clear_caches() -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let caches = window.caches().map_err(|e| format!("{e:?}"))?;
+    let keys = JsFuture::from(caches.keys())
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    for key in js_sys::Array::from(&keys).iter() {
+        if let Some(name) = key.as_string().filter(|k| k.starts_with("seglens-")) {
+            JsFuture::from(caches.delete(&name))
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+        }
+    }
+    Ok(())
+}

@@ -81,6 +81,10 @@ pub struct AppState {
     pub sql_tables: RwSignal<Vec<(String, String)>>,
     /// The user's column names: kind, role, column.
     pub sql_columns: RwSignal<Vec<(String, String, String)>>,
+    /// The projects stored in this browser.
+    pub projects: RwSignal<Vec<crate::storage::ProjectInfo>>,
+    /// The id of the project in use.
+    pub project: RwSignal<String>,
     /// Another tab of SegLens is open in this browser.
     pub other_tab: RwSignal<bool>,
     /// Another tab saved the workspace since this one loaded it: saving
@@ -139,6 +143,8 @@ impl AppState {
             sql_dialect: RwSignal::new(seglens_engine::sql::Dialect::DuckDb),
             sql_tables: RwSignal::new(Vec::new()),
             sql_columns: RwSignal::new(Vec::new()),
+            projects: RwSignal::new(Vec::new()),
+            project: RwSignal::new(crate::storage::FIRST_PROJECT.to_string()),
             other_tab: RwSignal::new(false),
             stale: RwSignal::new(false),
             members: RwSignal::new(None),

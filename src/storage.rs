@@ -8,6 +8,12 @@
 //!
 //! A save writes the record and its table in one transaction: if anything
 //! fails, IndexedDB rolls it back and the previous workspace stays intact.
+//!
+//! Several projects (one per business or client) live side by side: a
+//! project's record and table are stored under its id, and the key
+//! `selected` of the `workspace` store names the project in use. The first
+//! project keeps the keys of the single workspace of earlier versions
+//! (`current` and `orders`), so those databases need no conversion.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -32,8 +38,31 @@ pub const DB_NAME: &str = "seglens";
 
 const WORKSPACE: &str = "workspace";
 const TABLES: &str = "tables";
-const CURRENT: &str = "current";
+/// The first project's id (the single workspace of earlier versions).
+pub const FIRST_PROJECT: &str = "current";
 const ORDERS: &str = "orders";
+/// The key naming the project in use.
+const SELECTED: &str = "selected";
+
+/// The key of a project's table.
+fn table_key(project: &str) -> &str {
+    if project == FIRST_PROJECT {
+        ORDERS
+    } else {
+        project
+    }
+}
+
+/// A stored project, for the project list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectInfo {
+    /// Its id.
+    pub id: String,
+    /// Its name: the order file's, or the demo's.
+    pub name: String,
+    /// Bytes stored: its record and its data.
+    pub bytes: u64,
+}
 
 /// What can go wrong with storage, in words a user can act on.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,10 +233,11 @@ fn upgrade(db: &IdbDatabase, old: u32, new: u32) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// An open workspace database.
+/// An open workspace database, and the project in use.
 #[derive(Debug, Clone)]
 pub struct Store {
     db: IdbDatabase,
+    project: Rc<RefCell<String>>,
 }
 
 impl Store {
@@ -242,9 +272,117 @@ impl Store {
         req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
         let db = settle(&req).await?;
         req.set_onupgradeneeded(None);
-        Ok(Store {
+        let store = Store {
             db: db.unchecked_into(),
-        })
+            project: Rc::new(RefCell::new(FIRST_PROJECT.to_string())),
+        };
+        if let Some(id) = store.get(WORKSPACE, SELECTED).await?.as_string() {
+            *store.project.borrow_mut() = id;
+        }
+        Ok(store)
+    }
+
+    async fn get(&self, store: &str, key: &str) -> Result<JsValue, StorageError> {
+        let tx = self
+            .db
+            .transaction_with_str_and_mode(store, IdbTransactionMode::Readonly)
+            .map_err(js_error)?;
+        let req = tx
+            .object_store(store)
+            .and_then(|s| s.get(&key.into()))
+            .map_err(js_error)?;
+        settle(&req).await
+    }
+
+    /// The id of the project in use.
+    pub fn project(&self) -> String {
+        self.project.borrow().clone()
+    }
+
+    /// Makes a project the one in use (kept across reloads); a new id
+    /// starts an empty project.
+    pub async fn select(&self, id: &str) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction_with_str_and_mode(WORKSPACE, IdbTransactionMode::Readwrite)
+            .map_err(js_error)?;
+        tx.object_store(WORKSPACE)
+            .and_then(|s| s.put_with_key(&JsValue::from_str(id), &SELECTED.into()))
+            .map_err(js_error)?;
+        committed(&tx).await?;
+        *self.project.borrow_mut() = id.to_string();
+        Ok(())
+    }
+
+    /// A fresh project id.
+    pub fn new_project_id() -> String {
+        format!(
+            "p{}{}",
+            js_sys::Date::now() as u64,
+            (js_sys::Math::random() * 1e6) as u64
+        )
+    }
+
+    /// Every stored project, with its size.
+    pub async fn projects(&self) -> Result<Vec<ProjectInfo>, StorageError> {
+        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
+        let tx = self
+            .db
+            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readonly)
+            .map_err(js_error)?;
+        let keys_req = tx
+            .object_store(WORKSPACE)
+            .and_then(|s| s.get_all_keys())
+            .map_err(js_error)?;
+        let keys: js_sys::Array = settle(&keys_req).await?.unchecked_into();
+        let mut out = Vec::new();
+        for key in keys.iter() {
+            let Some(id) = key.as_string().filter(|k| k != SELECTED) else {
+                continue;
+            };
+            let rec_req = tx
+                .object_store(WORKSPACE)
+                .and_then(|s| s.get(&id.as_str().into()))
+                .map_err(js_error)?;
+            let table_req = tx
+                .object_store(TABLES)
+                .and_then(|s| s.get(&table_key(&id).into()))
+                .map_err(js_error)?;
+            let json = settle(&rec_req).await?.as_string().unwrap_or_default();
+            let table = settle(&table_req).await?;
+            let table_bytes = table
+                .dyn_ref::<js_sys::Uint8Array>()
+                .map_or(0, |t| t.length() as u64);
+            let name = serde_json::from_str::<serde_json::Value>(&json)
+                .ok()
+                .and_then(|v| v.get("source").and_then(|s| s.as_str()).map(str::to_string))
+                .unwrap_or_else(|| id.clone());
+            out.push(ProjectInfo {
+                id,
+                name,
+                bytes: json.len() as u64 + table_bytes,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Deletes one project's record and data.
+    pub async fn delete_project(&self, id: &str) -> Result<(), StorageError> {
+        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
+        let tx = self
+            .db
+            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
+            .map_err(js_error)?;
+        let delete = || -> Result<(), JsValue> {
+            tx.object_store(WORKSPACE)?.delete(&id.into())?;
+            tx.object_store(TABLES)?.delete(&table_key(id).into())?;
+            Ok(())
+        };
+        if let Err(e) = delete() {
+            let _ = tx.abort();
+            return Err(js_error(e));
+        }
+        committed(&tx).await
     }
 
     /// Closes the connection.
@@ -266,12 +404,13 @@ impl Store {
             .db
             .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
             .map_err(js_error)?;
+        let project = self.project();
         let put = || -> Result<(), JsValue> {
             tx.object_store(WORKSPACE)?
-                .put_with_key(&JsValue::from_str(&json), &CURRENT.into())?;
+                .put_with_key(&JsValue::from_str(&json), &project.as_str().into())?;
             let bytes = js_sys::Uint8Array::from(table);
             tx.object_store(TABLES)?
-                .put_with_key(&bytes, &ORDERS.into())?;
+                .put_with_key(&bytes, &table_key(&project).into())?;
             Ok(())
         };
         if let Err(e) = put() {
@@ -294,7 +433,8 @@ impl Store {
                 .and_then(|s| s.get(&key.into()))
                 .map_err(js_error)
         };
-        let (rec_req, table_req) = (get(WORKSPACE, CURRENT)?, get(TABLES, ORDERS)?);
+        let project = self.project();
+        let (rec_req, table_req) = (get(WORKSPACE, &project)?, get(TABLES, table_key(&project))?);
         let record = settle(&rec_req).await?;
         let table = settle(&table_req).await?;
         let Some(json) = record.as_string() else {
@@ -356,12 +496,12 @@ impl Store {
             .transaction_with_str_and_mode(WORKSPACE, IdbTransactionMode::Readwrite)
             .map_err(js_error)?;
         tx.object_store(WORKSPACE)
-            .and_then(|s| s.put_with_key(&JsValue::from_str(json), &CURRENT.into()))
+            .and_then(|s| s.put_with_key(&JsValue::from_str(json), &self.project().as_str().into()))
             .map_err(js_error)?;
         committed(&tx).await
     }
 
-    /// Deletes everything stored.
+    /// Deletes everything stored: every project.
     pub async fn clear(&self) -> Result<(), StorageError> {
         let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
         let tx = self
@@ -373,6 +513,8 @@ impl Store {
                 .and_then(|s| s.clear())
                 .map_err(js_error)?;
         }
-        committed(&tx).await
+        committed(&tx).await?;
+        *self.project.borrow_mut() = FIRST_PROJECT.to_string();
+        Ok(())
     }
 }

@@ -10,12 +10,13 @@ use web_sys::{BroadcastChannel, MessageEvent};
 const CHANNEL: &str = "seglens-workspace";
 
 /// What another tab said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Heard {
     /// Another tab is open.
     Open,
-    /// Another tab saved (or deleted) the workspace.
-    Saved,
+    /// Another tab saved (or deleted) this project (by id; empty for
+    /// every project).
+    Saved(String),
 }
 
 /// This tab's end of the channel.
@@ -37,9 +38,11 @@ impl Tabs {
             let Some(text) = ev.data().as_string() else {
                 return;
             };
-            let Some((kind, from)) = text.split_once(':') else {
+            let mut parts = text.splitn(3, ':');
+            let (Some(kind), Some(from)) = (parts.next(), parts.next()) else {
                 return;
             };
+            let project = parts.next().unwrap_or_default().to_string();
             if from == me {
                 return;
             }
@@ -49,7 +52,7 @@ impl Tabs {
                     heard(Heard::Open);
                 }
                 "here" => heard(Heard::Open),
-                "saved" => heard(Heard::Saved),
+                "saved" => heard(Heard::Saved(project)),
                 _ => {}
             }
         });
@@ -62,10 +65,11 @@ impl Tabs {
         })
     }
 
-    /// Tells the other tabs this one saved the workspace.
-    pub fn saved(&self) {
+    /// Tells the other tabs this one saved a project (empty: all of
+    /// them, as when everything is deleted).
+    pub fn saved(&self, project: &str) {
         let _ = self
             .channel
-            .post_message(&JsValue::from_str(&format!("saved:{}", self.id)));
+            .post_message(&JsValue::from_str(&format!("saved:{}:{project}", self.id)));
     }
 }

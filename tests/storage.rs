@@ -222,3 +222,33 @@ async fn a_record_from_a_newer_version_is_refused_and_kept() {
     // Nothing was overwritten: it is still refused the same way.
     assert!(matches!(store.load().await, Err(StorageError::Corrupt(_))));
 }
+
+#[wasm_bindgen_test]
+async fn projects_live_side_by_side_and_one_is_deleted_alone() {
+    let name = db_name();
+    let store = Store::open(&name).await.unwrap();
+    let table = sample_orders().encode();
+    // The first project has the keys of the single workspace of version 2.
+    store.save(&record("first.csv"), &table).await.unwrap();
+    let second = Store::new_project_id();
+    store.select(&second).await.unwrap();
+    assert_eq!(store.load().await.unwrap(), None, "a new project is empty");
+    store.save(&record("second.csv"), &[7, 7]).await.unwrap();
+    let list = store.projects().await.unwrap();
+    let names: Vec<&str> = list.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["first.csv", "second.csv"]);
+    assert!(list[1].bytes > 2 && list[0].bytes > list[1].bytes);
+    // The selection is kept across connections.
+    store.close();
+    let again = Store::open(&name).await.unwrap();
+    assert_eq!(again.project(), second);
+    assert_eq!(again.load().await.unwrap().unwrap().0.source, "second.csv");
+    again.delete_project(&second).await.unwrap();
+    again
+        .select(seglens_app::storage::FIRST_PROJECT)
+        .await
+        .unwrap();
+    let (rec, bytes) = again.load().await.unwrap().unwrap();
+    assert_eq!((rec.source.as_str(), bytes), ("first.csv", table));
+    assert_eq!(again.projects().await.unwrap().len(), 1);
+}

@@ -11,6 +11,7 @@ mod notes;
 mod over_time;
 mod predict;
 mod privacy;
+mod projects;
 mod results;
 mod rfm_editor;
 mod rule_builder;
@@ -34,6 +35,7 @@ pub use notes::NotesCard;
 pub use over_time::{ActivityCard, OverTimeCard};
 pub use predict::Predictions;
 pub use privacy::Privacy;
+pub use projects::ProjectBar;
 pub use results::Results;
 pub use rfm_editor::RfmEditor;
 pub use rule_builder::{Group as RuleDraft, RuleBuilder};
@@ -72,6 +74,7 @@ pub fn App() -> impl IntoView {
             {move || state.privacy_open.get().then(|| view! { <Privacy/> })}
             <TabsBanner/>
             <ErrorBanner/>
+            {move || (!state.projects.get().is_empty()).then(|| view! { <ProjectBar/> })}
             {move || match state.status.get() {
                 Status::Restoring => view! {
                     <p class="muted" data-testid="restoring">"Opening your workspace…"</p>

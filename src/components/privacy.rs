@@ -36,7 +36,7 @@ pub fn Privacy() -> impl IntoView {
                 <li>"Nothing is uploaded: SegLens has no server. The page forbids itself any connection to another site (a Content-Security-Policy), and loads no outside fonts, scripts or trackers."</li>
                 <li>"After your first visit the app also works offline: its files are kept by the browser too."</li>
                 <li>"Another browser, another computer or a private window does not see your data."</li>
-                <li>"“Delete my data” removes everything SegLens stored; so does clearing this site's data in the browser's settings."</li>
+                <li>"Each project (one per business or client) is stored apart: “Delete this project” removes one, “Delete all my data” removes every project and the app's cached files; so does clearing this site's data in the browser's settings."</li>
             </ul>
             <p data-testid="storage-usage">{usage}</p>
             {move || if persisted() {

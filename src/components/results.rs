@@ -60,7 +60,7 @@ pub fn Results() -> impl IntoView {
                         {move || if confirm_delete.get() {
                             view! {
                                 <span class="confirm">
-                                    "Delete everything stored?"
+                                    "Delete every project and everything stored?"
                                     <button class="danger" data-testid="confirm-delete"
                                         on:click=move |_| {
                                             confirm_delete.set(false);
@@ -75,7 +75,7 @@ pub fn Results() -> impl IntoView {
                             view! {
                                 <button class="ghost" data-testid="delete-all"
                                     on:click=move |_| confirm_delete.set(true)>
-                                    "Delete my data"
+                                    "Delete all my data"
                                 </button>
                             }.into_any()
                         }}

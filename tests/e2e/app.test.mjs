@@ -992,6 +992,41 @@ test('a French Windows-1252 semicolon export is read, with its rejected rows lis
   await shot('04-french-upload');
 });
 
+/** Opens the stored project whose name starts with `name`. */
+async function openProject(name) {
+  const value = await page.getByTestId('project-select').evaluate(
+    (select, n) => [...select.options].find((o) => o.textContent.startsWith(n))?.value, name);
+  assert.ok(value, `a project named ${name}`);
+  await page.getByTestId('project-select').selectOption(value);
+  await page.waitForFunction((n) => document.querySelector('[data-testid=source]')?.textContent === n, name);
+}
+
+test('projects: a new order file opens beside the demo, each kept with its size, switched, started empty and deleted', async () => {
+  // The French file went into a project of its own; the demo is still there.
+  const names = await page.getByTestId('project-select').locator('option').allInnerTexts();
+  assert.ok(names.some((n) => /^Demo business — [\d.,]+ (kB|MB)$/.test(n)), JSON.stringify(names));
+  assert.ok(names.some((n) => /^commandes-fr\.csv — [\d.,]+ (B|kB)$/.test(n)), JSON.stringify(names));
+  const count = names.length;
+  await openProject('Demo business');
+  assert.ok((await tableCounts()).Champions > 0);
+  await page.getByTestId('projects').screenshot({ path: join(shots, '02t-projects.png') });
+  // A new, empty project: the start screen; the demo there is a third one.
+  await page.getByTestId('new-project').click();
+  await page.getByTestId('explore-demo').click();
+  await page.getByTestId('rfm-table').waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=project-select] option').length === n + 1, count);
+  // Deleted after a confirmation: another project opens, and the list is
+  // as before, also after a reload.
+  await page.getByTestId('delete-project').click();
+  await page.getByTestId('confirm-delete-project').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=project-select] option').length === n, count);
+  await page.getByTestId('rfm-table').waitFor();
+  await openProject('commandes-fr.csv');
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'commandes-fr.csv');
+  assert.equal(await page.getByTestId('project-select').locator('option').count(), count);
+});
+
 test('e-mail results and survey answers join the orders by customer', async () => {
   const email = ['Email Address;Campaign;Opened;Clicked'];
   const survey = ['client;date;NPS'];
@@ -1106,12 +1141,17 @@ test('a large file streams with a moving progress bar and can be cancelled', asy
   await page.getByRole('button', { name: 'Clear' }).click();
 });
 
-test('delete my data returns to the start screen, and stays deleted after a reload', async () => {
+test('delete all my data removes every project and the cached app files, and stays deleted after a reload', async () => {
+  assert.ok(await page.getByTestId('project-select').locator('option').count() >= 2);
+  assert.ok((await page.evaluate(() => caches.keys())).some((k) => k.startsWith('seglens-')), 'the app files were cached');
   await page.getByTestId('delete-all').click();
   await page.getByTestId('confirm-delete').click();
   await page.getByTestId('explore-demo').waitFor();
+  assert.deepEqual((await page.evaluate(() => caches.keys())).filter((k) => k.startsWith('seglens-')), []);
+  assert.equal(await page.getByTestId('projects').count(), 0, 'no project left');
   await page.reload();
   await page.getByTestId('explore-demo').waitFor();
+  assert.equal(await page.getByTestId('projects').count(), 0);
 });
 
 test('accessibility: axe finds no serious or critical violation on the main screens', async () => {
