@@ -9,7 +9,7 @@ use crate::protocol::Imported;
 use crate::protocol::Request;
 use crate::state::{AppState, MemberView, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
-use seglens_engine::analysis::AnalysisOptions;
+use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::cluster::{ClusterSetup, Feature};
 use seglens_engine::date::Day;
 use seglens_engine::export::{Export, ExportOptions};
@@ -65,20 +65,19 @@ pub fn restore(state: AppState) {
         refresh_projects(state).await;
         match loaded {
             Ok(Some((record, table))) => {
-                state.status.set(Status::Working {
-                    label: format!("Opening {}", record.source),
-                    cancellable: false,
-                });
-                let engine = state.services.with_value(|s| s.engine.clone());
-                match engine.analyse(table, record.options.clone()).await {
-                    Ok(analysis) => state.workspace.set(Some(Workspace { record, analysis })),
-                    Err(e) => state.error.set(Some(e)),
+                let store = state.services.with_value(|s| s.store.clone());
+                if let Some(store) = store {
+                    show_stored(state, &store, record, table).await;
                 }
             }
             Ok(None) => {}
             Err(e) => state.error.set(Some(e.to_string())),
         }
-        state.status.set(Status::Idle);
+        // Set only when it changes: setting it again would draw the page
+        // anew under the user's hands.
+        if state.status.get_untracked() != Status::Idle {
+            state.status.set(Status::Idle);
+        }
     });
 }
 
@@ -125,6 +124,7 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
     if let Err(e) = persist(state, &record, Some(&done.table)).await {
         state.error.set(Some(e));
     }
+    keep_analysis(state, &record.options, &done.analysis).await;
     refresh_projects(state).await;
     state.workspace.set(Some(Workspace {
         record,
@@ -272,6 +272,7 @@ fn update_options(state: AppState, change: impl FnOnce(&mut AnalysisOptions) + '
                 if let Err(e) = persist(state, &ws.record, None).await {
                     state.error.set(Some(e));
                 }
+                keep_analysis(state, &ws.record.options, &analysis).await;
                 state.workspace.set(Some(Workspace {
                     record: ws.record,
                     analysis,
@@ -520,6 +521,7 @@ pub fn open_project(state: AppState, file: web_sys::File) {
                 if let Err(e) = persist(state, &record, Some(&table)).await {
                     state.error.set(Some(e));
                 }
+                keep_analysis(state, &record.options, &analysis).await;
                 refresh_projects(state).await;
                 state.holdout.set(None);
                 forget_views(state);
@@ -593,24 +595,57 @@ pub fn switch_project(state: AppState, id: String) {
     });
 }
 
-/// Loads the selected project and analyses it; the start screen when it
+/// Loads the selected project and shows it; the start screen when it
 /// holds nothing yet.
 async fn open_selected(state: AppState, store: Store) {
     match store.load().await {
-        Ok(Some((record, table))) => {
-            state.status.set(Status::Working {
-                label: format!("Opening {}", record.source),
-                cancellable: false,
-            });
-            let engine = state.services.with_value(|s| s.engine.clone());
-            match engine.analyse(table, record.options.clone()).await {
-                Ok(analysis) => state.workspace.set(Some(Workspace { record, analysis })),
-                Err(e) => state.error.set(Some(e)),
-            }
-            state.status.set(Status::Idle);
-        }
+        Ok(Some((record, table))) => show_stored(state, &store, record, table).await,
         Ok(None) => state.workspace.set(None),
         Err(e) => state.error.set(Some(e.to_string())),
+    }
+}
+
+/// Shows a stored project: at once with the analysis kept with it when it
+/// was made with the same choices (the worker then reads the data and fits
+/// the models in the background, for what comes next); otherwise after
+/// analysing it again.
+async fn show_stored(state: AppState, store: &Store, record: WorkspaceRecord, table: Vec<u8>) {
+    let engine = state.services.with_value(|s| s.engine.clone());
+    if let Some(analysis) = store.load_analysis(&record.options).await {
+        let options = record.options.clone();
+        state.workspace.set(Some(Workspace { record, analysis }));
+        if state.status.get_untracked() != Status::Idle {
+            state.status.set(Status::Idle);
+        }
+        if let Err(e) = engine.analyse(table, options).await {
+            state.error.set(Some(e));
+        }
+        return;
+    }
+    state.status.set(Status::Working {
+        label: format!("Opening {}", record.source),
+        cancellable: false,
+    });
+    match engine.analyse(table, record.options.clone()).await {
+        Ok(analysis) => {
+            keep_analysis(state, &record.options, &analysis).await;
+            state.workspace.set(Some(Workspace { record, analysis }));
+        }
+        Err(e) => state.error.set(Some(e)),
+    }
+    state.status.set(Status::Idle);
+}
+
+/// Keeps the analysis with the project, for a quick reopen; failing to
+/// keep it only makes the next opening slower.
+async fn keep_analysis(state: AppState, options: &AnalysisOptions, analysis: &Analysis) {
+    if state.stale.get_untracked() {
+        return;
+    }
+    if let Some(store) = state.services.with_value(|s| s.store.clone())
+        && let Err(e) = store.save_analysis(options, analysis).await
+    {
+        web_sys::console::info_1(&format!("The analysis was not kept: {e}").into());
     }
 }
 

@@ -53,6 +53,11 @@ fn table_key(project: &str) -> &str {
     }
 }
 
+/// The key of the analysis kept for a project.
+fn analysis_key(project: &str) -> String {
+    format!("analysis:{project}")
+}
+
 /// A stored project, for the project list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProjectInfo {
@@ -366,6 +371,46 @@ impl Store {
         Ok(out)
     }
 
+    /// Keeps the analysis shown for the project in use, with the choices it
+    /// was made with, so that reopening shows it at once.
+    pub async fn save_analysis(
+        &self,
+        options: &AnalysisOptions,
+        analysis: &seglens_engine::analysis::Analysis,
+    ) -> Result<(), StorageError> {
+        let value = serde_json::to_string(&(options, analysis))
+            .map_err(|e| StorageError::Failed(e.to_string()))?;
+        let tx = self
+            .db
+            .transaction_with_str_and_mode(TABLES, IdbTransactionMode::Readwrite)
+            .map_err(js_error)?;
+        tx.object_store(TABLES)
+            .and_then(|s| {
+                s.put_with_key(
+                    &JsValue::from_str(&value),
+                    &analysis_key(&self.project()).into(),
+                )
+            })
+            .map_err(js_error)?;
+        committed(&tx).await
+    }
+
+    /// The analysis kept for the project in use, when it was made with
+    /// these choices; `None` otherwise (or when it cannot be read).
+    pub async fn load_analysis(
+        &self,
+        options: &AnalysisOptions,
+    ) -> Option<seglens_engine::analysis::Analysis> {
+        let text = self
+            .get(TABLES, &analysis_key(&self.project()))
+            .await
+            .ok()?
+            .as_string()?;
+        let (made_with, analysis): (AnalysisOptions, seglens_engine::analysis::Analysis) =
+            serde_json::from_str(&text).ok()?;
+        (made_with == *options).then_some(analysis)
+    }
+
     /// Deletes one project's record and data.
     pub async fn delete_project(&self, id: &str) -> Result<(), StorageError> {
         let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
@@ -376,6 +421,7 @@ impl Store {
         let delete = || -> Result<(), JsValue> {
             tx.object_store(WORKSPACE)?.delete(&id.into())?;
             tx.object_store(TABLES)?.delete(&table_key(id).into())?;
+            tx.object_store(TABLES)?.delete(&analysis_key(id).into())?;
             Ok(())
         };
         if let Err(e) = delete() {

@@ -134,13 +134,7 @@ pub fn matrix(data: &Dataset, facts: &Facts, features: &[Feature]) -> Result<Mat
                         )
                     })?;
                 let rows = table.row_of(facts.n);
-                let sample: Vec<&str> = table
-                    .attributes
-                    .iter()
-                    .take(2_000)
-                    .map(|r| r[at].as_str())
-                    .collect();
-                let decimal = crate::number::detect_decimal(&sample);
+                let decimal = attribute_decimal(table, at);
                 let col: Vec<Option<f64>> = customers
                     .iter()
                     .map(|c| {
@@ -201,6 +195,21 @@ pub fn matrix(data: &Dataset, facts: &Facts, features: &[Feature]) -> Result<Mat
         means,
         scales,
     })
+}
+
+/// The decimal separator of a column of the customers file, from its first
+/// 2,000 rows.
+pub(crate) fn attribute_decimal(
+    table: &crate::sources::CustomerTable,
+    at: usize,
+) -> crate::number::DecimalSeparator {
+    let sample: Vec<&str> = table
+        .attributes
+        .iter()
+        .take(2_000)
+        .map(|r| r[at].as_str())
+        .collect();
+    crate::number::detect_decimal(&sample)
 }
 
 fn engagement(data: &Dataset, facts: &Facts) -> Vec<f64> {

@@ -605,24 +605,25 @@ impl<'a> Compiler<'a> {
                 );
                 format!("COALESCE({alias}, 0)")
             }
-            Measure::Events => {
-                if self.schema.events.is_none() {
-                    return Err(missing("events"));
+            Measure::Events | Measure::Tickets => {
+                let events = measure == Measure::Events;
+                let present = if events {
+                    self.schema.events.is_some()
+                } else {
+                    self.schema.tickets.is_some()
+                };
+                if !present {
+                    return Err(missing(if events { "events" } else { "support tickets" }));
                 }
-                let when = self.window("day", days, false);
-                let alias = self
-                    .events
-                    .add("v", format!("SUM(CASE WHEN {when} THEN 1 ELSE 0 END)"));
-                format!("COALESCE({alias}, 0)")
-            }
-            Measure::Tickets => {
-                if self.schema.tickets.is_none() {
-                    return Err(missing("support tickets"));
-                }
-                let when = self.window("day", days, false);
-                let alias = self
-                    .tickets
-                    .add("t", format!("SUM(CASE WHEN {when} THEN 1 ELSE 0 END)"));
+                let count = format!(
+                    "SUM(CASE WHEN {} THEN 1 ELSE 0 END)",
+                    self.window("day", days, false)
+                );
+                let alias = if events {
+                    self.events.add("v", count)
+                } else {
+                    self.tickets.add("t", count)
+                };
                 format!("COALESCE({alias}, 0)")
             }
             Measure::Nps | Measure::Csat => {
@@ -875,13 +876,7 @@ impl<'a> Compiler<'a> {
             Feature::Attribute(name) => {
                 let (at, v) = self.attribute(name)?;
                 let table = self.data.customers.as_ref().expect("checked");
-                let sample: Vec<&str> = table
-                    .attributes
-                    .iter()
-                    .take(2_000)
-                    .map(|r| r[at].as_str())
-                    .collect();
-                self.number_of(&v, crate::number::detect_decimal(&sample))
+                self.number_of(&v, cluster::attribute_decimal(table, at))
             }
         })
     }
