@@ -97,8 +97,12 @@ enum Command {
     /// with the predictions.
     Clv {
         /// The order file.
-        #[arg(long, value_name = "FILE")]
-        orders: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+        orders: Option<PathBuf>,
+        /// A project file saved by the app (`.seglens`), in place of the
+        /// order file.
+        #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+        workspace: Option<PathBuf>,
         /// Last day of the calibration period, YYYY-MM-DD. Defaults to the
         /// last order's day.
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -173,8 +177,13 @@ enum Command {
     /// header (as the importer maps them) unless given.
     Sql {
         /// The order file the segments are computed from.
-        #[arg(long, value_name = "FILE")]
-        orders: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+        orders: Option<PathBuf>,
+        /// A project file saved by the app (`.seglens`), in place of the
+        /// order file: its orders, column names, RFM setup and analysis
+        /// date.
+        #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+        workspace: Option<PathBuf>,
         /// The analysis date, YYYY-MM-DD. Defaults to the day after the
         /// last order.
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -392,21 +401,25 @@ impl Sources {
     /// The import report of the orders: the project's, or the order file's.
     fn orders_report(&self) -> Result<Option<ImportReport>, String> {
         if let Some(path) = &self.workspace {
-            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let project =
-                Project::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-            return Ok(
-                serde_json::from_str::<serde_json::Value>(&project.record_json)
-                    .ok()
-                    .and_then(|v| v.get("report").cloned())
-                    .and_then(|r| serde_json::from_value(r).ok()),
-            );
+            return workspace_report(path);
         }
         match &self.orders {
             Some(path) => Ok(Some(import_file(path, ImportOptions::default())?.1)),
             None => Ok(None),
         }
     }
+}
+
+/// The import report of the orders kept in a project file.
+fn workspace_report(path: &Path) -> Result<Option<ImportReport>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let project = Project::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(
+        serde_json::from_str::<serde_json::Value>(&project.record_json)
+            .ok()
+            .and_then(|v| v.get("report").cloned())
+            .and_then(|r| serde_json::from_value(r).ok()),
+    )
 }
 
 /// Joins each given file to the dataset, saying how many rows it rejected.
@@ -599,6 +612,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Clv {
             orders,
+            workspace,
             calibration_end,
             holdout_end,
             unit,
@@ -607,12 +621,14 @@ fn run(cli: Cli) -> Result<(), String> {
             format,
             map,
         } => {
-            let table = read_orders(&orders, parse_map(&map)?)?;
+            let (data, _) = load(orders.as_deref(), workspace.as_deref(), &map)?;
+            let table = data.orders;
+            let name = orders.or(workspace).unwrap_or_default();
             let calibration_end = match date_arg("calibration-end", calibration_end)? {
                 Some(d) => d,
                 None => table
                     .last_order_day()
-                    .ok_or_else(|| format!("{}: no order to model", orders.display()))?,
+                    .ok_or_else(|| format!("{}: no order to model", name.display()))?,
             };
             let holdout_end = date_arg("holdout-end", holdout_end)?;
             if holdout_end.is_some_and(|h| h <= calibration_end) {
@@ -672,6 +688,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Sql {
             orders,
+            workspace,
             as_of,
             dialect,
             table,
@@ -683,37 +700,52 @@ fn run(cli: Cli) -> Result<(), String> {
             map,
         } => {
             let as_of = date_arg("as-of", as_of)?;
-            let (data, report) = import_file(&orders, parse_map(&map)?)?;
-            let as_of = match as_of {
+            let (data, report, saved) = match (&orders, &workspace) {
+                (_, Some(path)) => {
+                    let (data, saved) = load(None, Some(path), &[])?;
+                    (data.orders, workspace_report(path)?, saved)
+                }
+                (Some(path), None) => {
+                    let (data, report) = import_file(path, parse_map(&map)?)?;
+                    (data, Some(report), None)
+                }
+                (None, None) => return Err("give --orders FILE or --workspace FILE".into()),
+            };
+            let name = orders.clone().or(workspace.clone()).unwrap_or_default();
+            let as_of = match as_of.or_else(|| saved.as_ref().and_then(|o| o.as_of)) {
                 Some(day) => day,
                 None => seglens_engine::default_as_of(&data)
-                    .ok_or_else(|| format!("{}: no order", orders.display()))?,
+                    .ok_or_else(|| format!("{}: no order", name.display()))?,
             };
             let column = |role: Role| {
                 report
-                    .columns
-                    .iter()
-                    .find(|c| c.role == Some(role))
-                    .map(|c| c.name.clone())
-                    .unwrap_or_default()
+                    .as_ref()
+                    .and_then(|r| r.columns.iter().find(|c| c.role == Some(role)))
+                    .map_or_else(|| role.key().to_string(), |c| c.name.clone())
             };
-            let stem = orders
-                .file_stem()
-                .map(|s| s.to_string_lossy().replace([' ', '-', '.'], "_"))
-                .unwrap_or_else(|| "orders".into());
+            let stem = match &orders {
+                Some(path) => path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().replace([' ', '-', '.'], "_"))
+                    .unwrap_or_else(|| "orders".into()),
+                None => "orders".into(),
+            };
             let source = SqlSource {
                 table: table.unwrap_or(stem),
                 customer: customer_column.unwrap_or_else(|| column(Role::CustomerId)),
                 date: date_column.unwrap_or_else(|| column(Role::OrderDate)),
                 amount: amount_column.unwrap_or_else(|| column(Role::Amount)),
             };
-            let setup = RfmSetup {
-                config: RfmConfig {
-                    recency: Bins::Quantiles(bins),
-                    frequency: Bins::Quantiles(bins),
-                    monetary: Bins::Quantiles(bins),
+            let setup = match saved {
+                Some(options) => options.rfm,
+                None => RfmSetup {
+                    config: RfmConfig {
+                        recency: Bins::Quantiles(bins),
+                        frequency: Bins::Quantiles(bins),
+                        monetary: Bins::Quantiles(bins),
+                    },
+                    rules: rfm::default_rules(),
                 },
-                rules: rfm::default_rules(),
             };
             let dialect = Dialect::from(dialect);
             let filter = (!segments.is_empty()).then_some(segments.as_slice());

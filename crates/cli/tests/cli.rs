@@ -329,6 +329,32 @@ fn a_project_file_stands_in_for_the_order_file_with_its_rfm_setup() {
         let segment = line.rsplit(',').next().unwrap();
         assert!(names.contains(&segment), "{line}");
     }
+    // `sql` writes the project's own RFM setup (three bins, its rules).
+    let out = seglens(&["sql", "--workspace", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let query = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        query.contains("THEN 'Inactive'") && query.contains("FROM orders"),
+        "{query}"
+    );
+    assert!(
+        query.contains("rec_b2") && !query.contains("rec_b3"),
+        "three bins: {query}"
+    );
+    // Two customers are too few for the spend model: the project's orders
+    // were read, and the model says why it cannot be fitted.
+    let out = seglens(&["clv", "--workspace", file.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err
+                .contains("the spend model needs at least two customers who bought more than once"),
+        "{err}"
+    );
     let mut damaged = bytes.clone();
     let last = damaged.len() - 2;
     damaged[last] ^= 1;
