@@ -258,6 +258,7 @@ fn HoldoutCheck(
                         <div class="chart" role="img"
                             aria-label="Bar chart of actual and predicted purchases per customer after the date, by purchases before it; the table below has the same figures."
                             inner_html=svg></div>
+                        {cumulative_view(&check)}
                         <table>
                             <thead><tr>
                                 <th scope="col">"Repeat purchases before"</th>
@@ -282,4 +283,65 @@ fn HoldoutCheck(
             Err(message) => view! { <p class="warn" data-testid="holdout-result">{message}</p> }.into_any(),
         })}
     }
+}
+
+/// The repeat purchases of the whole base cumulated week by week, actual
+/// (solid) and predicted (dashed), with the end of the learning period
+/// marked: where the lines part, the model stops following the customers.
+fn cumulative_view(check: &seglens_engine::clv::HoldoutCheck) -> Option<AnyView> {
+    let points = &check.cumulative;
+    let last = points.last()?;
+    let (w, h, left, right, top, bottom) = (720.0, 240.0, 64.0, 16.0, 16.0, 36.0);
+    let (first_day, last_day) = (points[0].day, last.day);
+    let top_value = points
+        .iter()
+        .map(|p| p.actual.max(p.predicted))
+        .fold(1.0, f64::max);
+    let x = |d: seglens_engine::date::Day| {
+        left + f64::from(d - first_day) / f64::from((last_day - first_day).max(1))
+            * (w - left - right)
+    };
+    let y = |v: f64| top + (1.0 - v / top_value) * (h - top - bottom);
+    let line = |f: &dyn Fn(&seglens_engine::clv::CumulativePoint) -> f64| {
+        points
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", x(p.day), y(f(p))))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let cut = x(check.calibration_end + 1);
+    let at_cut = points
+        .iter()
+        .find(|p| p.day > check.calibration_end)
+        .copied()
+        .unwrap_or(*last);
+    let summary = format!(
+        "Cumulated repeat purchases: {} by {} against {} predicted; at the end of learning ({}) {} against {}.",
+        format::int(last.actual as u64),
+        format_iso(last.day - 1),
+        format::int(last.predicted.round() as u64),
+        format_iso(check.calibration_end),
+        format::int(at_cut.actual as u64),
+        format::int(at_cut.predicted.round() as u64),
+    );
+    Some(view! {
+        <h3>"Week by week"</h3>
+        <p class="muted small">"Repeat purchases of all customers added up since the first order: as they happened (solid) and as the model expects them from each customer's first purchase on (dashed). Left of the line the model learnt from these purchases; right of it, it predicts."</p>
+        <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=summary.clone() data-testid="cumulative-chart">
+            <line x1=left x2=format!("{:.1}", w - right) y1=format!("{:.1}", y(0.0)) y2=format!("{:.1}", y(0.0)) stroke="#c9d1dc"/>
+            <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(top_value) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">{format::int(top_value.round() as u64)}</text>
+            <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(0.0) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">"0"</text>
+            <line x1=format!("{cut:.1}") x2=format!("{cut:.1}") y1=top y2=format!("{:.1}", h - bottom) stroke="#5a6472" stroke-dasharray="2 3"/>
+            <text x=format!("{:.1}", cut + 4.0) y=format!("{:.1}", top + 10.0) font-size="11" fill="#5a6472">{format!("learning ends {}", format_iso(check.calibration_end))}</text>
+            <text x=left y=format!("{:.1}", h - 8.0) font-size="11" fill="#5a6472">{format_iso(first_day)}</text>
+            <text x=format!("{:.1}", w - right) y=format!("{:.1}", h - 8.0) font-size="11" text-anchor="end" fill="#5a6472">{format_iso(last_day - 1)}</text>
+            <polyline points=line(&|p| p.actual) fill="none" stroke="#0072B2" stroke-width="2"/>
+            <polyline points=line(&|p| p.predicted) fill="none" stroke="#E69F00" stroke-width="2" stroke-dasharray="6 4"/>
+        </svg>
+        <p class="legend">
+            <span class="legend-item"><span class="swatch" style="background:#0072B2"></span>"actual"</span>
+            <span class="legend-item"><span class="swatch" style="background:#E69F00"></span>"predicted"</span>
+        </p>
+        <p class="muted small" data-testid="cumulative-summary">{summary}</p>
+    }.into_any())
 }

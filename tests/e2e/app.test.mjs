@@ -127,6 +127,15 @@ test('predictions: churn-risk bands as the command line computes them, editable 
   const result = page.getByTestId('holdout-result');
   await result.waitFor();
   assert.match(await result.innerText(), /Learning from the orders up to 2025-06-30, the model predicted [\d,]+ repeat purchases in the 26 weeks after; there were [\d,]+/);
+  // Week by week: the repeat purchases up to the last point, counted here
+  // (one per customer and day after their first, refunds left out).
+  const summary = await page.getByTestId('cumulative-summary').innerText();
+  const [, shown, upTo] = summary.match(/^Cumulated repeat purchases: ([\d,]+) by (\d{4}-\d\d-\d\d) against [\d,]+ predicted/);
+  const days = new Set(rowsOf(demoOrders).filter((o) => Number(o.amount) >= 0 && o.order_date <= upTo)
+    .map((o) => `${o.customer_id} ${o.order_date}`));
+  const buyers = new Set([...days].map((k) => k.split(' ')[0]));
+  assert.equal(num(shown), days.size - buyers.size);
+  assert.ok(await page.locator('[data-testid=cumulative-chart] polyline').count() === 2);
   await page.getByTestId('predictions').screenshot({ path: join(shots, '02b-predictions.png') });
 });
 

@@ -79,10 +79,38 @@ def main():
                 worst += 1
                 if worst <= 5:
                     problems.append(f"customer {cid} {field}: seglens {c[field]}, lifetimes {theirs}")
+    problems += cumulative_check(binary, path, cal_end, orders)
     if problems:
         print("\n".join(problems))
         sys.exit(1)
-    print(f"{path}: {len(s)} customers; BG/NBD, Gamma-Gamma and per-customer predictions agree with lifetimes")
+    print(f"{path}: {len(s)} customers; BG/NBD, Gamma-Gamma, per-customer predictions and the "
+          "cumulative repeat purchases of a holdout check agree with lifetimes")
+
+
+def cumulative_check(binary, path, cal_end, orders):
+    """The holdout's week-by-week cumulative repeat purchases, actual and
+    predicted, against lifetimes' expected_cumulative_transactions at
+    SegLens's own parameters (so the formulas are compared)."""
+    from lifetimes.utils import expected_cumulative_transactions
+    holdout_end = (pandas.Timestamp(cal_end) + pandas.Timedelta(days=180)).strftime("%Y-%m-%d")
+    out = subprocess.run(
+        [binary, "clv", "--orders", path, "--calibration-end", cal_end, "--holdout-end", holdout_end,
+         "--unit", "weeks", "--format", "json"], check=True, capture_output=True, text=True).stdout
+    ours = json.loads(out)
+    points = ours["holdout"]["cumulative"]
+    bgf = BetaGeoFitter()
+    bgf.params_ = pandas.Series({k: ours["bgnbd"][k] for k in ["r", "alpha", "a", "b"]})
+    kept = orders[orders["order_date"] <= holdout_end]
+    days = (pandas.Timestamp(holdout_end) - kept["order_date"].min()).days
+    theirs = expected_cumulative_transactions(
+        bgf, kept, "order_date", "customer_id", days, freq="D", freq_multiplier=7)
+    problems = []
+    if len(points) != len(theirs) or len(points) < 20:
+        return [f"cumulative: {len(points)} points from seglens, {len(theirs)} from lifetimes"]
+    for k, (p, (_, row)) in enumerate(zip(points, theirs.iterrows())):
+        if p["actual"] != row["actual"] or not close(p["predicted"], row["predicted"], rel=1e-6, abs_=1e-6):
+            problems.append(f"cumulative week {k + 1} (before {p['before']}): seglens {p}, lifetimes {dict(row)}")
+    return problems[:5]
 
 
 if __name__ == "__main__":

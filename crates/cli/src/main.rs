@@ -1347,11 +1347,28 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
                             .expected_purchases(t, c.frequency, c.recency, c.age)
                     })
                     .sum();
+                let cumulative: Vec<serde_json::Value> = clv::cumulative_purchases(
+                    orders,
+                    &bg.params,
+                    req.holdout_end.unwrap_or(req.calibration_end),
+                    req.unit,
+                    7,
+                )
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "before": date::format_iso(p.day),
+                        "actual": p.actual,
+                        "predicted": p.predicted,
+                    })
+                })
+                .collect();
                 serde_json::json!({
                     "length": t,
                     "actual_purchases": actual,
                     "predicted_purchases": round(predicted, 3),
                     "error_percent": round(100.0 * (predicted - actual) / actual.max(1.0), 2),
+                    "cumulative": cumulative,
                 })
             });
             let doc = serde_json::json!({

@@ -818,6 +818,81 @@ pub struct HoldoutCheck {
     pub predicted_total: f64,
     /// The fit on the calibration period.
     pub fit: Fit<BgNbd>,
+    /// Repeat purchases of the whole base cumulated week by week from the
+    /// first order to the end of the holdout, actual and predicted.
+    #[serde(default)]
+    pub cumulative: Vec<CumulativePoint>,
+}
+
+/// Repeat purchases cumulated up to a day, as they happened and as the
+/// model expects them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CumulativePoint {
+    /// Up to (not including) this day.
+    pub day: Day,
+    /// Repeat purchases made (same-day purchases merged).
+    pub actual: f64,
+    /// Repeat purchases the model expects of the customers who had made
+    /// their first purchase by then, each from their first purchase on.
+    pub predicted: f64,
+}
+
+/// Repeat purchases cumulated every `step` days from the first order up to
+/// `until`, actual and predicted by `model` for each customer from their
+/// first purchase on (as `lifetimes`'s `expected_cumulative_transactions`
+/// does): a check of the model over time, calibration and holdout alike.
+pub fn cumulative_purchases(
+    orders: &Orders,
+    model: &BgNbd,
+    until: Day,
+    unit: TimeUnit,
+    step: Day,
+) -> Vec<CumulativePoint> {
+    let mut rows: Vec<(u32, Day)> = (0..orders.len())
+        .filter(|&i| orders.amount[i] >= 0.0 && orders.day[i] <= until)
+        .map(|i| (orders.customer[i], orders.day[i]))
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let Some(start) = rows.iter().map(|r| r.1).min() else {
+        return Vec::new();
+    };
+    // First purchases per day, and repeat purchases per day.
+    let span = (until - start) as usize + 1;
+    let mut first = vec![0u64; span];
+    let mut repeat = vec![0u64; span];
+    for (i, (c, d)) in rows.iter().enumerate() {
+        let slot = (*d - start) as usize;
+        if i == 0 || rows[i - 1].0 != *c {
+            first[slot] += 1;
+        } else {
+            repeat[slot] += 1;
+        }
+    }
+    let step = step.max(1);
+    let mut out = Vec::new();
+    let mut k = 1;
+    while k * step <= until - start {
+        let day = start + k * step;
+        let upto = (k * step) as usize;
+        let actual = repeat[..upto].iter().sum::<u64>() as f64;
+        let predicted = first[..upto]
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(d, n)| {
+                let t = f64::from(day - (start + d as Day)) / unit.days();
+                *n as f64 * model.expected_purchases(t, 0.0, 0.0, 0.0)
+            })
+            .sum();
+        out.push(CumulativePoint {
+            day,
+            actual,
+            predicted,
+        });
+        k += 1;
+    }
+    out
 }
 
 /// Fits BG/NBD on the history up to `calibration_end` and compares its
@@ -867,6 +942,7 @@ pub fn holdout_check(
         rows,
         actual_total: sums.iter().map(|s| s.1).sum(),
         predicted_total: sums.iter().map(|s| s.2).sum(),
+        cumulative: cumulative_purchases(orders, &fit.params, holdout_end, unit, 7),
         fit,
     })
 }
