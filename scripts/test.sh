@@ -41,6 +41,7 @@ step "KPIs per segment against the same KPIs in DuckDB SQL"
 
 step "Segment rules against DuckDB, lifecycle flows against pandas, k-means against scikit-learn"
 .venv/bin/python tests/reference/segment_reference.py "$seglens" "$demo_dir"
+.venv/bin/python tests/reference/funnel_reference.py "$seglens" "$demo_dir"
 
 step "SQL export run in DuckDB gives the same segments"
 .venv/bin/python tests/reference/sql_reference.py "$seglens" "$demo_dir/orders.csv"

@@ -311,6 +311,24 @@ enum Command {
         #[arg(long, value_name = "RULE.json")]
         rule: Option<PathBuf>,
     },
+    /// Prints a funnel over the events: for each step, the customers who
+    /// reached it (steps in order, other events allowed in between, within
+    /// the window from the first step; each customer's deepest run counts),
+    /// `step,event,customers,share_of_first,median_minutes_from_previous`.
+    Funnel {
+        #[command(flatten)]
+        sources: Sources,
+        /// The steps, comma separated event names (default: the five most
+        /// frequent events in their usual order).
+        #[arg(long, value_name = "EVENT,EVENT,...")]
+        steps: Option<String>,
+        /// The conversion window in days, from the first step.
+        #[arg(long, default_value_t = 30)]
+        window_days: u32,
+        /// Only the customers this rule selects.
+        #[arg(long, value_name = "RULE.json")]
+        rule: Option<PathBuf>,
+    },
     /// Prints how customers moved between RFM segments (default setup)
     /// from an earlier date to the analysis date:
     /// `from_segment,to_segment,customers`.
@@ -940,6 +958,59 @@ fn run(cli: Cli) -> Result<(), String> {
                 for (h, n) in row.iter().enumerate() {
                     lines.push(format!("{},{h},{n}", d + 1));
                 }
+            }
+            print_lines(lines.into_iter())
+        }
+        Command::Funnel {
+            sources,
+            steps,
+            window_days,
+            rule,
+        } => {
+            use seglens_engine::journeys::{self, FunnelSetup};
+            let (data, as_of) = sources.load()?;
+            let events = data
+                .events
+                .as_ref()
+                .ok_or("give the events file (--events FILE)")?;
+            let steps = match steps {
+                Some(list) => list
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                None => journeys::default_steps(events),
+            };
+            if let Some(missing) = steps.iter().find(|s| !events.names.contains(s)) {
+                return Err(format!(
+                    "--steps: no event is called {missing:?} (there are: {})",
+                    events.names.join(", ")
+                ));
+            }
+            let set = rule_members(&data, as_of, rule.as_deref())?;
+            let n = data.orders.customer_keys.len();
+            let group_of: Vec<Option<usize>> = (0..n)
+                .map(|c| set.as_ref().is_none_or(|s| s.contains(c)).then_some(0))
+                .collect();
+            let setup = FunnelSetup { steps, window_days };
+            let f = journeys::funnel(events, &setup, &group_of, &["selected".to_string()]);
+            // Group 0: the rule's customers (everyone without a rule).
+            let counts = &f.counts[0];
+            let first = counts.first().map_or(0, |c| c.customers).max(1);
+            let mut lines = vec![
+                "step,event,customers,share_of_first,median_minutes_from_previous".to_string(),
+            ];
+            for (k, (step, c)) in f.steps.iter().zip(counts).enumerate() {
+                lines.push(format!(
+                    "{},{},{},{:.4},{}",
+                    k + 1,
+                    step,
+                    c.customers,
+                    c.customers as f64 / first as f64,
+                    c.median_seconds
+                        .map(|s| format!("{:.1}", s / 60.0))
+                        .unwrap_or_default()
+                ));
             }
             print_lines(lines.into_iter())
         }

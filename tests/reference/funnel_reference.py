@@ -1,0 +1,91 @@
+"""Checks `seglens funnel` against the same funnel written in DuckDB SQL
+over the raw demo events: per customer, every occurrence of the first step
+is tried as a start; each next step is the earliest later event of that
+name (file order breaking ties in time) within the window from the start;
+the customer's deepest run counts. Two funnels, two windows, with and
+without a rule.
+
+Usage: python funnel_reference.py SEGLENS DEMO_DIR
+"""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import tempfile
+
+import duckdb
+
+
+def seglens(binary, demo, *args):
+    out = subprocess.run([binary, "funnel", "--orders", f"{demo}/orders.csv", "--events", f"{demo}/events.csv",
+                          "--customers", f"{demo}/customers.csv", *args],
+                         check=True, capture_output=True, text=True).stdout
+    return [(r["event"], int(r["customers"])) for r in csv.DictReader(io.StringIO(out))]
+
+
+def duck(con, steps, window_days, members=None):
+    """Customers reaching each step, in SQL."""
+    chain = ["s0 AS (SELECT c, r AS r0, t AS t0 FROM ranked WHERE e = ?)"]
+    params = [steps[0]]
+    for k in range(1, len(steps)):
+        chain.append(
+            f"s{k} AS (SELECT s.*, (SELECT min(x.r) FROM ranked x WHERE x.c = s.c AND x.e = ? "
+            f"AND x.r > s.r{k - 1} AND x.t <= s.t0 + {window_days * 86400}) AS r{k} FROM s{k - 1} s)")
+        params.append(steps[k])
+    depth = " + ".join(["1"] + [f"(r{k} IS NOT NULL)::INT" for k in range(1, len(steps))])
+    last = len(steps) - 1
+    keep = "" if members is None else "WHERE c IN (SELECT id FROM members)"
+    query = f"""
+        WITH ranked AS (
+            SELECT c, t, e, row_number() OVER (PARTITION BY c ORDER BY t, f) AS r
+            FROM ev {keep}
+        ), {", ".join(chain)},
+        depths AS (SELECT c, max({depth}) AS d FROM s{last} GROUP BY c)
+        SELECT {", ".join(f"count(*) FILTER (WHERE d >= {k + 1})" for k in range(len(steps)))} FROM depths"""
+    return list(con.execute(query, params).fetchone())
+
+
+def main():
+    binary, demo = sys.argv[1:3]
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(f"""CREATE TABLE ev AS
+        SELECT trim(customer_id) AS c, epoch(CAST("timestamp" AS TIMESTAMP)) AS t, trim(event) AS e,
+               row_number() OVER () AS f
+        FROM read_csv('{demo}/events.csv', header = true, all_varchar = true)
+        WHERE trim(coalesce(customer_id, '')) <> ''""")
+    rule = {"all": [{"attribute": "country", "equals": "FR"}]}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(rule, f)
+    members = subprocess.run([binary, "segment", "--orders", f"{demo}/orders.csv", "--customers",
+                              f"{demo}/customers.csv", "--rule", f.name],
+                             check=True, capture_output=True, text=True).stdout.split()
+    con.execute("CREATE TABLE members (id VARCHAR)")
+    con.executemany("INSERT INTO members VALUES (?)", [[m] for m in members])
+    problems = []
+    cases = [
+        (["page_view", "view_product", "add_to_cart", "begin_checkout", "purchase"], 7, False),
+        (["view_product", "add_to_cart", "purchase"], 1, False),
+        (["page_view", "add_to_cart", "purchase"], 30, True),
+    ]
+    for steps, window, with_rule in cases:
+        args = ["--steps", ",".join(steps), "--window-days", str(window)]
+        if with_rule:
+            args += ["--rule", f.name]
+        ours = seglens(binary, demo, *args)
+        theirs = duck(con, steps, window, members if with_rule else None)
+        if [n for _, n in ours] != theirs or [e for e, _ in ours] != steps:
+            problems.append(f"{steps} within {window} days{' (FR)' if with_rule else ''}: "
+                            f"seglens {ours}, DuckDB {theirs}")
+        if theirs[-1] == 0 or theirs[0] == theirs[-1]:
+            problems.append(f"{steps}: a degenerate funnel {theirs} proves little")
+    if problems:
+        print("\n".join(problems))
+        sys.exit(1)
+    print(f"{demo}: {len(cases)} funnels count the same customers per step as DuckDB SQL")
+
+
+if __name__ == "__main__":
+    main()
