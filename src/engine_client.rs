@@ -364,7 +364,16 @@ impl EngineClient {
         .await?
     }
 
-    /// Events per weekday and hour of some customers.
+    /// The paths through the sessions of an audience.
+    pub async fn paths(&self, request: Request) -> Result<seglens_engine::journeys::Paths, String> {
+        self.call(request, |r| match r {
+            Response::Paths(x) => Ok(*x),
+            other => Err(other),
+        })
+        .await?
+    }
+
+    /// Events per weekday and hour of an audience.
     pub async fn activity(&self, request: Request) -> Result<Vec<Vec<u64>>, String> {
         self.call(request, |r| match r {
             Response::Activity(x) => Ok(*x),

@@ -137,6 +137,19 @@ pub enum Request {
         /// Layout, columns and file format.
         export: ExportOptions,
     },
+    /// The paths through sessions of an audience.
+    Paths {
+        /// The workspace's choices.
+        options: AnalysisOptions,
+        /// Whose sessions.
+        audience: Audience,
+        /// The lifecycle thresholds in use.
+        lifecycle: LifecycleSetup,
+        /// Start at this event (default: the session's first event).
+        from: Option<String>,
+        /// Steps to follow.
+        depth: usize,
+    },
     /// Write a saved segment as a SQL query over the user's tables.
     SegmentSql {
         /// The analysis date.
@@ -264,6 +277,8 @@ pub enum Response {
     CrossSold(Box<Result<CrossSell, String>>),
     /// A segment's query, or why it cannot be written.
     Sql(Box<Result<String, String>>),
+    /// Paths through sessions, or why there are none.
+    Paths(Box<Result<seglens_engine::journeys::Paths, String>>),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.

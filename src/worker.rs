@@ -449,6 +449,26 @@ impl EngineTask {
                         cohorts::retention(&data.orders, as_of, set.as_ref())
                     }),
             )),
+            Request::Paths {
+                options,
+                audience,
+                lifecycle,
+                from,
+                depth,
+            } => Response::Paths(Box::new(
+                self.audience(&options, &audience, &lifecycle)
+                    .and_then(|(data, as_of, set)| {
+                        let events = data.events.as_ref().ok_or("There are no events.")?;
+                        Ok(seglens_engine::journeys::paths(
+                            events,
+                            as_of,
+                            set.as_ref(),
+                            from.as_deref(),
+                            depth,
+                            6,
+                        ))
+                    }),
+            )),
             Request::Activity {
                 options,
                 audience,

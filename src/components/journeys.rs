@@ -1,12 +1,14 @@
 //! The funnel per segment, side by side.
 
 use leptos::prelude::*;
-use seglens_engine::journeys::FunnelSetup;
+use leptos::task::spawn_local;
+use seglens_engine::journeys::{FunnelSetup, Paths};
 use seglens_engine::segment::{Definition, SavedSegment};
 
 use crate::actions;
 use crate::chart;
 use crate::format;
+use crate::protocol::{Audience, Request};
 use crate::state::AppState;
 
 fn duration(seconds: f64) -> String {
@@ -222,6 +224,191 @@ pub fn UsageCard() -> impl IntoView {
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
+                </section>
+            })
+        })
+    }
+}
+
+/// The paths as a Sankey diagram: a column per step, a bar per event sized
+/// by its sessions, bands for the moves from one step to the next.
+fn sankey(p: &Paths) -> AnyView {
+    let steps = p.nodes.len();
+    if steps == 0 || p.sessions == 0 {
+        return view! { <p class="hint">"No session to follow for these customers."</p> }
+            .into_any();
+    }
+    let (w, h, bar, gap, top) = (760.0, 320.0, 14.0, 8.0, 8.0);
+    let col = |k: usize| 8.0 + k as f64 * (w - 130.0) / (steps - 1).max(1) as f64;
+    let biggest = p
+        .nodes
+        .iter()
+        .map(|n| n.iter().map(|x| x.1).sum::<u64>() as f64 + gap * n.len() as f64)
+        .fold(1.0, f64::max);
+    let scale = (h - 2.0 * top - gap * 8.0) / biggest.max(1.0);
+    // Each node's top and height; and how far its outgoing and incoming
+    // bands have filled it.
+    let mut place: Vec<Vec<(f64, f64)>> = Vec::new();
+    for n in &p.nodes {
+        let mut y = top;
+        place.push(
+            n.iter()
+                .map(|(_, c)| {
+                    let height = (*c as f64 * scale).max(1.5);
+                    let at = (y, height);
+                    y += height + gap;
+                    at
+                })
+                .collect(),
+        );
+    }
+    let mut out_fill: Vec<Vec<f64>> = place.iter().map(|n| vec![0.0; n.len()]).collect();
+    let mut in_fill = out_fill.clone();
+    let colour = |name: &str| match name {
+        seglens_engine::journeys::PATH_END => "#b0b7c3",
+        seglens_engine::journeys::PATH_OTHER => "#8c96a5",
+        _ => "#0072B2",
+    };
+    let bands = p
+        .links
+        .iter()
+        .map(|&(k, a, b, n)| {
+            let thick = (n as f64 * scale).max(1.0);
+            let (y0, y1) = (
+                place[k][a].0 + out_fill[k][a] + thick / 2.0,
+                place[k + 1][b].0 + in_fill[k + 1][b] + thick / 2.0,
+            );
+            out_fill[k][a] += thick;
+            in_fill[k + 1][b] += thick;
+            let (x0, x1) = (col(k) + bar, col(k + 1));
+            let mid = (x0 + x1) / 2.0;
+            let title = format!(
+                "{} → {}: {} sessions",
+                p.nodes[k][a].0,
+                p.nodes[k + 1][b].0,
+                format::int(n)
+            );
+            view! {
+                <path d=format!("M{x0:.1},{y0:.1} C{mid:.1},{y0:.1} {mid:.1},{y1:.1} {x1:.1},{y1:.1}")
+                    fill="none" stroke=colour(&p.nodes[k + 1][b].0) stroke-opacity="0.35" stroke-width=format!("{thick:.1}")>
+                    <title>{title}</title>
+                </path>
+            }
+        })
+        .collect_view();
+    let bars = p
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(k, n)| {
+            n.iter()
+                .enumerate()
+                .map(|(i, (name, c))| {
+                    let (y, height) = place[k][i];
+                    let label = format!("{name} ({})", format::int(*c));
+                    view! {
+                        <g>
+                            <rect x=format!("{:.1}", col(k)) y=format!("{y:.1}") width=bar height=format!("{height:.1}") fill=colour(name)>
+                                <title>{format!("Step {}: {label}", k + 1)}</title>
+                            </rect>
+                            {(height >= 10.0).then(|| view! {
+                                <text x=format!("{:.1}", col(k) + bar + 4.0) y=format!("{:.1}", y + height / 2.0 + 4.0) font-size="11" fill="#1b2430">{label.clone()}</text>
+                            })}
+                        </g>
+                    }
+                })
+                .collect_view()
+        })
+        .collect_view();
+    view! {
+        <svg viewBox=format!("0 0 {w} {h}") role="img" data-testid="paths-chart"
+            aria-label=format!("Paths of {} sessions over {steps} steps; hover a band for its sessions", format::int(p.sessions))>
+            {bands}{bars}
+        </svg>
+    }
+    .into_any()
+}
+
+/// The paths card: where sessions go, step by step, for an audience.
+#[component]
+pub fn PathsCard() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let audience = RwSignal::new(Audience::All);
+    let from = RwSignal::new(None::<String>);
+    let depth = RwSignal::new(4usize);
+    let result = RwSignal::new(None::<Result<Paths, String>>);
+    Effect::new(move |_| {
+        let (who, start, steps) = (audience.get(), from.get(), depth.get());
+        let Some(ws) = state.workspace.get() else {
+            return;
+        };
+        if ws.analysis.event_names.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let engine = state.services.with_value(|s| s.engine.clone());
+            let r = engine
+                .paths(Request::Paths {
+                    options: ws.record.options.clone(),
+                    audience: who,
+                    lifecycle: ws.analysis.segments.lifecycle,
+                    from: start,
+                    depth: steps,
+                })
+                .await;
+            result.try_set(Some(r));
+        });
+    });
+    move || {
+        state.workspace.get().and_then(|ws| {
+            if ws.analysis.event_names.is_empty() {
+                return None;
+            }
+            let choices = crate::components::over_time::audiences(&ws);
+            let for_change = choices.clone();
+            let events = ws.analysis.event_names.clone();
+            Some(view! {
+                <section class="card" id="paths" data-testid="paths">
+                    <h2>"Where do sessions go?"</h2>
+                    <p class="muted">"Each session followed step by step from its first event (or from the event you pick): the bars are the events at each step, the bands the moves to the next one; “(end)” is where sessions stop. Repeats of the same event in a row count once; the six most frequent events of a step are shown, the others together."</p>
+                    <div class="thresholds">
+                        <label>"Customers "
+                            <select data-testid="paths-audience" on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                if let Some(c) = for_change.iter().find(|c| c.0 == v) { audience.set(c.2.clone()) }
+                            }>
+                                {choices.into_iter().map(|(value, label, a)| {
+                                    view! { <option value=value selected=move || audience.get() == a>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Start at "
+                            <select data-testid="paths-from" on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                from.set((!v.is_empty()).then_some(v));
+                            }>
+                                <option value="">"the session's first event"</option>
+                                {events.into_iter().map(|e| {
+                                    let v = e.clone();
+                                    view! { <option value=v>{e}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Steps "
+                            <select data-testid="paths-depth" on:change=move |ev| {
+                                if let Ok(n) = event_target_value(&ev).parse() { depth.set(n) }
+                            }>
+                                {[3usize, 4, 5, 6].into_iter().map(|n| view! { <option value=n.to_string() selected=n == 4>{n.to_string()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                    {move || result.get().map(|r| match r {
+                        Ok(p) => view! {
+                            <p class="muted small" data-testid="paths-summary">{format!("{} sessions followed.", format::int(p.sessions))}</p>
+                            {sankey(&p)}
+                        }.into_any(),
+                        Err(e) => view! { <p class="warn">{e}</p> }.into_any(),
+                    })}
                 </section>
             })
         })

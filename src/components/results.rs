@@ -8,8 +8,8 @@ use crate::actions;
 use crate::chart;
 use crate::components::{
     ActivityCard, ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard,
-    HistoryCard, KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, Predictions, ProjectPicker,
-    RfmEditor, RuleBuilder, SavedSegments, Suggestions, UsageCard,
+    HistoryCard, KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, PathsCard, Predictions,
+    ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, Suggestions, UsageCard,
 };
 use crate::format;
 use crate::state::AppState;
@@ -109,6 +109,7 @@ pub fn Results() -> impl IntoView {
                 <HistoryCard/>
                 <FunnelCard/>
                 <UsageCard/>
+                <PathsCard/>
                 <OverTimeCard/>
                 <ActivityCard/>
                 <Suggestions/>

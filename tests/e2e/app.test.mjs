@@ -718,6 +718,28 @@ test('which segment uses what: the share of sessions with each event, as counted
   await card.screenshot({ path: join(shots, '02o-usage.png') });
 });
 
+test('paths: where sessions go step by step, as the command line and a count here find them', async () => {
+  const card = page.getByTestId('paths');
+  await card.scrollIntoViewIfNeeded();
+  const events = rowsOf(join(root, 'target', 'e2e-demo', 'events.csv')).filter((e) => e.customer_id);
+  const sessions = new Set(events.map((e) => `${e.customer_id} ${e.session_id}`));
+  await page.waitForFunction((n) => document.querySelector('[data-testid=paths-summary]')?.textContent === `${n} sessions followed.`,
+    sessions.size.toLocaleString('en-US'));
+  // Each band says its sessions; the command line counts the same moves.
+  const moves = cliOnDemo(['paths', '--depth', '4']).trim().split('\n').slice(1).map((l) => l.split(','));
+  const titles = await page.locator('[data-testid=paths-chart] path title').allTextContents();
+  for (const [, from, to, n] of moves) {
+    assert.ok(titles.includes(`${from} → ${to}: ${Number(n).toLocaleString('en-US')} sessions`), `${from} → ${to} ${n} in ${titles}`);
+  }
+  assert.equal(titles.length, moves.length);
+  // From the first add-to-cart: only the sessions with one.
+  await page.getByTestId('paths-from').selectOption('add_to_cart');
+  const carts = new Set(events.filter((e) => e.event === 'add_to_cart').map((e) => `${e.customer_id} ${e.session_id}`));
+  await page.waitForFunction((n) => document.querySelector('[data-testid=paths-summary]')?.textContent === `${n} sessions followed.`,
+    carts.size.toLocaleString('en-US'));
+  await card.screenshot({ path: join(shots, '02u-paths.png') });
+});
+
 test('share: notes kept across a reload, in a self-contained HTML report that opens offline, and a Markdown summary', async () => {
   await page.getByTestId('note-about').selectOption('Champions');
   await page.getByTestId('note-text').fill('Ask them for referrals <b>before</b> the summer sale');

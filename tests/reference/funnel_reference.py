@@ -1,9 +1,16 @@
-"""Checks `seglens funnel` against the same funnel written in DuckDB SQL
+"""Checks `seglens funnel` and `seglens paths`.
+
+`seglens funnel` against the same funnel written in DuckDB SQL
 over the raw demo events: per customer, every occurrence of the first step
 is tried as a start; each next step is the earliest later event of that
 name (file order breaking ties in time) within the window from the start;
 the customer's deepest run counts. Two funnels, two windows, with and
 without a rule.
+
+`seglens paths` (every event kept) against pandas: sessions by their ids
+(the demo's events all have one), events before the analysis date in time
+order, repeats in a row counted once, from the first event or the first
+`--from` event, `(end)` when the session stops before the depth.
 
 Usage: python funnel_reference.py SEGLENS DEMO_DIR
 """
@@ -81,10 +88,50 @@ def main():
                             f"seglens {ours}, DuckDB {theirs}")
         if theirs[-1] == 0 or theirs[0] == theirs[-1]:
             problems.append(f"{steps}: a degenerate funnel {theirs} proves little")
+    problems += paths_check(binary, demo)
     if problems:
         print("\n".join(problems))
         sys.exit(1)
-    print(f"{demo}: {len(cases)} funnels count the same customers per step as DuckDB SQL")
+    print(f"{demo}: {len(cases)} funnels count the same customers per step as DuckDB SQL; "
+          "paths from the session start and from an event move as pandas counts them")
+
+
+def paths_check(binary, demo):
+    import pandas
+    ev = pandas.read_csv(f"{demo}/events.csv", dtype=str).reset_index()
+    ev = ev[ev["customer_id"].fillna("").str.strip() != ""]
+    ev["t"] = pandas.to_datetime(ev["timestamp"], utc=True)
+    problems = []
+    for depth, start in [(4, None), (3, "view_product"), (5, "page_view")]:
+        args = [binary, "paths", "--orders", f"{demo}/orders.csv", "--events", f"{demo}/events.csv",
+                "--depth", str(depth), "--top", "0"] + (["--from", start] if start else [])
+        out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+        ours = {(int(r["step"]), r["from"], r["to"]): int(r["sessions"]) for r in csv.DictReader(io.StringIO(out))}
+        want = {}
+        # The analysis date is the day after the last order; the demo's
+        # events all come before it.
+        for _, g in ev.sort_values(["customer_id", "session_id", "t", "index"]).groupby(
+                ["customer_id", "session_id"], sort=False):
+            seq = []
+            for e in g["event"]:
+                if not seq or seq[-1] != e:
+                    seq.append(e)
+            if start is not None:
+                if start not in seq:
+                    continue
+                seq = seq[seq.index(start):]
+            path = seq[:depth]
+            if len(path) < depth:
+                path.append("(end)")
+            for k in range(len(path) - 1):
+                key = (k + 1, path[k], path[k + 1])
+                want[key] = want.get(key, 0) + 1
+        if ours != want:
+            diff = sorted(set(ours.items()) ^ set(want.items()))[:6]
+            problems.append(f"paths depth {depth} from {start}: differ on {diff}")
+        if len(want) < 3:
+            problems.append(f"paths depth {depth} from {start}: only {len(want)} moves")
+    return problems
 
 
 if __name__ == "__main__":

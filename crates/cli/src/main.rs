@@ -329,6 +329,28 @@ enum Command {
         #[arg(long, value_name = "RULE.json")]
         rule: Option<PathBuf>,
     },
+    /// Prints the paths through sessions (by session id, or cut after 30
+    /// minutes without an event): step by step, the moves from one event
+    /// to the next, `step,from,to,sessions` ("(end)" when the session
+    /// stops, "(other)" for the less frequent events).
+    Paths {
+        #[command(flatten)]
+        sources: Sources,
+        /// Start each path at the session's first occurrence of this event
+        /// (default: at the session's first event).
+        #[arg(long, value_name = "EVENT")]
+        from: Option<String>,
+        /// Steps to follow.
+        #[arg(long, default_value_t = 4)]
+        depth: usize,
+        /// Events kept at each step, the others lumped as "(other)" (0:
+        /// all).
+        #[arg(long, default_value_t = 6)]
+        top: usize,
+        /// Only the customers this rule selects.
+        #[arg(long, value_name = "RULE.json")]
+        rule: Option<PathBuf>,
+    },
     /// Prints how customers moved between RFM segments (default setup)
     /// from an earlier date to the analysis date:
     /// `from_segment,to_segment,customers`.
@@ -1010,6 +1032,44 @@ fn run(cli: Cli) -> Result<(), String> {
                     c.median_seconds
                         .map(|s| format!("{:.1}", s / 60.0))
                         .unwrap_or_default()
+                ));
+            }
+            print_lines(lines.into_iter())
+        }
+        Command::Paths {
+            sources,
+            from,
+            depth,
+            top,
+            rule,
+        } => {
+            let (data, as_of) = sources.load()?;
+            let events = data
+                .events
+                .as_ref()
+                .ok_or("give the events file (--events FILE)")?;
+            if let Some(f) = from.as_ref().filter(|f| !events.names.contains(f)) {
+                return Err(format!(
+                    "--from: no event is called {f:?} (there are: {})",
+                    events.names.join(", ")
+                ));
+            }
+            let set = rule_members(&data, as_of, rule.as_deref())?;
+            let p = seglens_engine::journeys::paths(
+                events,
+                as_of,
+                set.as_ref(),
+                from.as_deref(),
+                depth,
+                top,
+            );
+            let mut lines = vec!["step,from,to,sessions".to_string()];
+            for (step, a, b, n) in &p.links {
+                lines.push(format!(
+                    "{},{},{},{n}",
+                    step + 1,
+                    p.nodes[*step][*a].0,
+                    p.nodes[step + 1][*b].0
                 ));
             }
             print_lines(lines.into_iter())

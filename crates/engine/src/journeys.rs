@@ -210,68 +210,32 @@ pub fn usage(
 ) -> Usage {
     let k = events.names.len();
     let g_all = groups.len();
-    let end = i64::from(as_of) * 86_400;
     let mut sessions = vec![0u64; g_all + 1];
     let mut hits = vec![vec![0u64; k]; g_all + 1];
-    // By customer, then session id (events without one last, cut by
-    // time), then time: a session's events stay together even when two
-    // sessions of a customer overlap in time.
-    let mut order: Vec<usize> = (0..events.customer.len())
-        .filter(|i| events.time[*i] < end)
-        .collect();
-    order.sort_by_key(|&i| {
-        (
-            events.customer[i],
-            events.session[i].unwrap_or(u32::MAX),
-            events.time[i],
-        )
-    });
     let mut seen = vec![false; k];
-    let mut touched: Vec<usize> = Vec::new();
-    let mut flush = |c: u32, touched: &mut Vec<usize>, seen: &mut Vec<bool>| {
-        if touched.is_empty() {
-            return;
-        }
+    each_session(events, as_of, |c, rows| {
         let member: Vec<usize> = (0..g_all)
             .filter(|g| groups[*g].1.contains(c as usize))
             .chain(std::iter::once(g_all))
             .collect();
+        let mut touched: Vec<usize> = Vec::new();
+        for &i in rows {
+            let e = events.event[i] as usize;
+            if !seen[e] {
+                seen[e] = true;
+                touched.push(e);
+            }
+        }
         for g in member {
             sessions[g] += 1;
-            for e in touched.iter() {
+            for e in &touched {
                 hits[g][*e] += 1;
             }
         }
-        for e in touched.drain(..) {
+        for e in touched {
             seen[e] = false;
         }
-    };
-    let mut prev: Option<(u32, i64, Option<u32>)> = None;
-    for &i in &order {
-        let (c, t, s) = (events.customer[i], events.time[i], events.session[i]);
-        let new_session = match prev {
-            None => true,
-            Some((pc, pt, ps)) => {
-                pc != c
-                    || match (ps, s) {
-                        (Some(a), Some(b)) => a != b,
-                        _ => t - pt > SESSION_GAP_SECONDS,
-                    }
-            }
-        };
-        if new_session && let Some((pc, _, _)) = prev {
-            flush(pc, &mut touched, &mut seen);
-        }
-        let e = events.event[i] as usize;
-        if !seen[e] {
-            seen[e] = true;
-            touched.push(e);
-        }
-        prev = Some((c, t, s));
-    }
-    if let Some((pc, _, _)) = prev {
-        flush(pc, &mut touched, &mut seen);
-    }
+    });
     let mut by_use: Vec<usize> = (0..k).collect();
     by_use.sort_by(|a, b| hits[g_all][*b].cmp(&hits[g_all][*a]).then(a.cmp(b)));
     let mut names: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
@@ -284,6 +248,161 @@ pub fn usage(
             .iter()
             .map(|row| by_use.iter().map(|e| row[*e]).collect())
             .collect(),
+    }
+}
+
+/// Calls `visit(customer, rows)` for each session before the analysis
+/// date, its rows in time order: sessions by their ids, or cut after 30
+/// minutes without an event when the file has none (a session's events
+/// stay together even when two sessions of a customer overlap in time).
+fn each_session(
+    events: &EventTable,
+    as_of: crate::date::Day,
+    mut visit: impl FnMut(u32, &[usize]),
+) {
+    let end = i64::from(as_of) * 86_400;
+    let mut order: Vec<usize> = (0..events.customer.len())
+        .filter(|i| events.time[*i] < end)
+        .collect();
+    order.sort_by_key(|&i| {
+        (
+            events.customer[i],
+            events.session[i].unwrap_or(u32::MAX),
+            events.time[i],
+        )
+    });
+    let mut start = 0;
+    for j in 1..=order.len() {
+        let split = j == order.len() || {
+            let (p, i) = (order[j - 1], order[j]);
+            events.customer[p] != events.customer[i]
+                || match (events.session[p], events.session[i]) {
+                    (Some(a), Some(b)) => a != b,
+                    _ => events.time[i] - events.time[p] > SESSION_GAP_SECONDS,
+                }
+        };
+        if split && start < j {
+            visit(events.customer[order[start]], &order[start..j]);
+            start = j;
+        }
+    }
+}
+
+/// The paths customers take through their sessions: step by step, the
+/// events at that step and the moves to the next one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Paths {
+    /// Sessions followed.
+    pub sessions: u64,
+    /// `nodes[step]`: each event at that step with its sessions, most
+    /// frequent first; "(end)" when sessions stop, "(other)" for the rest.
+    pub nodes: Vec<Vec<(String, u64)>>,
+    /// Moves: step, node at that step, node at the next step, sessions.
+    pub links: Vec<(usize, usize, usize, u64)>,
+}
+
+/// The session ends.
+pub const PATH_END: &str = "(end)";
+/// Events beyond the most frequent at a step.
+pub const PATH_OTHER: &str = "(other)";
+
+/// Follows each session of the chosen customers (all when `within` is
+/// `None`) from its first event, or from its first `from` event, for
+/// `depth` steps; repeats of the same event in a row count once. At each
+/// step the `top` most frequent events are kept and the others lumped
+/// together (all kept when `top` is 0).
+pub fn paths(
+    events: &EventTable,
+    as_of: crate::date::Day,
+    within: Option<&crate::segment::Bitmap>,
+    from: Option<&str>,
+    depth: usize,
+    top: usize,
+) -> Paths {
+    let from = from.map(|f| events.names.iter().position(|n| n == f).map(|p| p as u32));
+    let depth = depth.max(2);
+    // Each followed session as its sequence of event names (or end).
+    let mut sequences: Vec<Vec<Option<u32>>> = Vec::new();
+    each_session(events, as_of, |c, rows| {
+        if within.is_some_and(|w| !w.contains(c as usize)) {
+            return;
+        }
+        let mut seq: Vec<u32> = Vec::new();
+        for &i in rows {
+            let e = events.event[i];
+            if seq.last() != Some(&e) {
+                seq.push(e);
+            }
+        }
+        let start = match from {
+            None => 0,
+            Some(None) => return,
+            Some(Some(f)) => match seq.iter().position(|e| *e == f) {
+                Some(p) => p,
+                None => return,
+            },
+        };
+        let mut path: Vec<Option<u32>> =
+            seq[start..].iter().take(depth).map(|e| Some(*e)).collect();
+        if path.len() < depth {
+            path.push(None);
+        }
+        sequences.push(path);
+    });
+    // The nodes kept at each step.
+    let name =
+        |e: Option<u32>| e.map_or(PATH_END.to_string(), |e| events.names[e as usize].clone());
+    let mut nodes: Vec<Vec<(String, u64)>> = Vec::with_capacity(depth);
+    let mut node_of: Vec<rustc_hash::FxHashMap<Option<u32>, usize>> = Vec::with_capacity(depth);
+    for step in 0..depth {
+        let mut counts: rustc_hash::FxHashMap<Option<u32>, u64> = Default::default();
+        for s in &sequences {
+            if let Some(e) = s.get(step) {
+                *counts.entry(*e).or_default() += 1;
+            }
+        }
+        let mut ranked: Vec<(Option<u32>, u64)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| name(a.0).cmp(&name(b.0))));
+        let keep = if top == 0 { ranked.len() } else { top };
+        let mut list: Vec<(String, u64)> = Vec::new();
+        let mut index = rustc_hash::FxHashMap::default();
+        let mut other = 0;
+        for (i, (e, n)) in ranked.iter().enumerate() {
+            if i < keep || e.is_none() {
+                index.insert(*e, list.len());
+                list.push((name(*e), *n));
+            } else {
+                other += n;
+            }
+        }
+        if other > 0 {
+            list.push((PATH_OTHER.to_string(), other));
+        }
+        nodes.push(list);
+        node_of.push(index);
+    }
+    let at = |step: usize, e: Option<u32>, nodes: &Vec<Vec<(String, u64)>>| {
+        node_of[step]
+            .get(&e)
+            .copied()
+            .unwrap_or(nodes[step].len().saturating_sub(1))
+    };
+    let mut links: rustc_hash::FxHashMap<(usize, usize, usize), u64> = Default::default();
+    for s in &sequences {
+        for step in 0..s.len().saturating_sub(1) {
+            let (a, b) = (at(step, s[step], &nodes), at(step + 1, s[step + 1], &nodes));
+            *links.entry((step, a, b)).or_default() += 1;
+        }
+    }
+    let mut links: Vec<(usize, usize, usize, u64)> = links
+        .into_iter()
+        .map(|((s, a, b), n)| (s, a, b, n))
+        .collect();
+    links.sort_unstable();
+    Paths {
+        sessions: sequences.len() as u64,
+        nodes,
+        links,
     }
 }
 
