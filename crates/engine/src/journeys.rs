@@ -599,4 +599,75 @@ mod tests {
         ]);
         assert_eq!(default_steps(&t), vec!["view", "cart", "buy"]);
     }
+
+    #[test]
+    fn paths_by_hand() {
+        // Sessions are cut after 30 minutes without an event (no ids here).
+        // Paths of three steps: [view, cart, buy], [view, (end)],
+        // [search, view, cart], [cart, view, (end)].
+        let t = table(&[
+            // Customer 0, session 1: view, view (a repeat), cart, buy.
+            (0, 0, "view"),
+            (0, 0, "view"),
+            (0, 0, "cart"),
+            (0, 0, "buy"),
+            // Customer 0, session 2 (two hours later): view only.
+            (0, 2, "view"),
+            // Customer 1: search, view, cart.
+            (1, 0, "search"),
+            (1, 0, "view"),
+            (1, 0, "cart"),
+            // Customer 2: cart, view.
+            (2, 0, "cart"),
+            (2, 0, "view"),
+        ]);
+        let name = |p: &Paths, step: usize, i: usize| p.nodes[step][i].0.clone();
+        let moves = |p: &Paths| -> Vec<(usize, String, String, u64)> {
+            p.links
+                .iter()
+                .map(|&(k, a, b, n)| (k + 1, name(p, k, a), name(p, k + 1, b), n))
+                .collect()
+        };
+        let p = paths(&t, 1, None, None, 3, 0);
+        assert_eq!(p.sessions, 4);
+        let mut got = moves(&p);
+        got.sort();
+        let want = [
+            (1, "cart", "view", 1),
+            (1, "search", "view", 1),
+            (1, "view", "(end)", 1),
+            (1, "view", "cart", 1),
+            (2, "cart", "buy", 1),
+            (2, "view", "(end)", 1),
+            (2, "view", "cart", 1),
+        ];
+        let want: Vec<(usize, String, String, u64)> = want
+            .iter()
+            .map(|(k, a, b, n)| (*k, a.to_string(), b.to_string(), *n))
+            .collect();
+        assert_eq!(got, want);
+        // From the first cart of each session, two steps.
+        let p = paths(&t, 1, None, Some("cart"), 2, 0);
+        assert_eq!(p.sessions, 3);
+        let mut got = moves(&p);
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                (1, "cart".to_string(), "(end)".to_string(), 1),
+                (1, "cart".to_string(), "buy".to_string(), 1),
+                (1, "cart".to_string(), "view".to_string(), 1),
+            ]
+        );
+        // One event kept per step: the rest is "(other)"; one customer only.
+        let p = paths(&t, 1, None, None, 2, 1);
+        assert_eq!(
+            p.nodes[0],
+            vec![("view".to_string(), 2), ("(other)".to_string(), 2)]
+        );
+        let only = crate::segment::Bitmap::from_fn(3, |c| c == 1);
+        assert_eq!(paths(&t, 1, Some(&only), None, 3, 0).sessions, 1);
+        // Events on or after the analysis date are left out.
+        assert_eq!(paths(&t, 0, None, None, 3, 0).sessions, 0);
+    }
 }
