@@ -450,6 +450,13 @@ impl Sources {
     }
 }
 
+/// The events of a dataset, or what to give.
+fn events_of(data: &Dataset) -> Result<&seglens_engine::sources::EventTable, String> {
+    data.events
+        .as_ref()
+        .ok_or_else(|| "give the events file (--events FILE)".to_string())
+}
+
 /// The import report of the orders kept in a project file.
 fn workspace_report(path: &Path) -> Result<Option<ImportReport>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -969,10 +976,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Activity { sources, rule } => {
             let (data, as_of) = sources.load()?;
-            let events = data
-                .events
-                .as_ref()
-                .ok_or("give the events file (--events FILE)")?;
+            let events = events_of(&data)?;
             let set = rule_members(&data, as_of, rule.as_deref())?;
             let grid = seglens_engine::journeys::activity(events, as_of, set.as_ref());
             let mut lines = vec!["weekday,hour,events".to_string()];
@@ -991,10 +995,7 @@ fn run(cli: Cli) -> Result<(), String> {
         } => {
             use seglens_engine::journeys::{self, FunnelSetup};
             let (data, as_of) = sources.load()?;
-            let events = data
-                .events
-                .as_ref()
-                .ok_or("give the events file (--events FILE)")?;
+            let events = events_of(&data)?;
             let steps = match steps {
                 Some(list) => list
                     .split(',')
@@ -1044,10 +1045,7 @@ fn run(cli: Cli) -> Result<(), String> {
             rule,
         } => {
             let (data, as_of) = sources.load()?;
-            let events = data
-                .events
-                .as_ref()
-                .ok_or("give the events file (--events FILE)")?;
+            let events = events_of(&data)?;
             if let Some(f) = from.as_ref().filter(|f| !events.names.contains(f)) {
                 return Err(format!(
                     "--from: no event is called {f:?} (there are: {})",

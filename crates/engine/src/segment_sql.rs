@@ -1145,21 +1145,30 @@ mod tests {
         (data, facts)
     }
 
-    #[test]
-    fn bigquery_gets_its_own_functions_and_quoting() {
-        let (data, facts) = demo();
-        let schema = Schema::of(&data, orders_columns(None));
-        let rule = r#"{"all":[{"attribute":"age","between":[20,30]},{"attribute":"signup_date","within_last_days":90},{"event":"purchase","did":false}]}"#;
-        let q = segment_sql(
-            &data,
-            &facts,
-            &schema,
+    /// A rule's query over the demo, or why it cannot be written.
+    fn rule_sql(
+        (data, facts): &(Dataset, Facts),
+        schema: &Schema,
+        rule: &str,
+        dialect: Dialect,
+    ) -> Result<String, String> {
+        segment_sql(
+            data,
+            facts,
+            schema,
             &Definition::Rule(rule.into()),
             &LifecycleSetup::default(),
-            Dialect::BigQuery,
-            "Young",
+            dialect,
+            "x",
         )
-        .expect("compiles");
+    }
+
+    #[test]
+    fn bigquery_gets_its_own_functions_and_quoting() {
+        let demo = demo();
+        let schema = Schema::of(&demo.0, orders_columns(None));
+        let rule = r#"{"all":[{"attribute":"age","between":[20,30]},{"attribute":"signup_date","within_last_days":90},{"event":"purchase","did":false}]}"#;
+        let q = rule_sql(&demo, &schema, rule, Dialect::BigQuery).expect("compiles");
         for wanted in [
             "`age`",
             "REGEXP_CONTAINS(",
@@ -1181,23 +1190,14 @@ mod tests {
 
     #[test]
     fn tables_and_columns_take_the_users_names() {
-        let (data, facts) = demo();
-        let mut schema = Schema::of(&data, orders_columns(None));
+        let demo = demo();
+        let mut schema = Schema::of(&demo.0, orders_columns(None));
         schema.rename_table("Customers", " crm.people ");
         schema.rename_table("orders", "  ");
         schema.rename_column("customers", "customer", "person_id");
         schema.rename_column("orders", "category", "rayon");
         let rule = r#"{"all":[{"attribute":"city","equals":"Lyon"},{"measure":"orders","category":"Books","at_least":1}]}"#;
-        let q = segment_sql(
-            &data,
-            &facts,
-            &schema,
-            &Definition::Rule(rule.into()),
-            &LifecycleSetup::default(),
-            Dialect::Postgres,
-            "x",
-        )
-        .expect("compiles");
+        let q = rule_sql(&demo, &schema, rule, Dialect::Postgres).expect("compiles");
         assert!(
             q.contains("FROM crm.people") && q.contains("CAST(\"person_id\" AS VARCHAR)"),
             "{q}"
@@ -1238,14 +1238,11 @@ mod tests {
             .expect_err("refused");
             assert!(e.contains("export the members instead"), "{e}");
         }
-        let e = segment_sql(
-            &data,
-            &facts,
+        let e = rule_sql(
+            &(data, facts),
             &schema,
-            &Definition::Rule(r#"{"attribute":"shoe size","equals":"42"}"#.into()),
-            &LifecycleSetup::default(),
+            r#"{"attribute":"shoe size","equals":"42"}"#,
             Dialect::DuckDb,
-            "x",
         )
         .expect_err("no such column");
         assert!(e.contains("shoe size"), "{e}");
