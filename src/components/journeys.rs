@@ -30,6 +30,7 @@ pub fn FunnelCard() -> impl IntoView {
             let names = ws.analysis.event_names.clone();
             let steps = RwSignal::new(f.steps.clone());
             let window = RwSignal::new(f.window_days);
+            let strict = RwSignal::new(f.strict);
             let n = f.steps.len();
             // Groups with someone at the first step, "All customers" last.
             let shown: Vec<usize> = (0..f.groups.len())
@@ -102,7 +103,7 @@ pub fn FunnelCard() -> impl IntoView {
             // Drop-off: who reached a step and went no further, as a segment.
             let all = f.counts.last().cloned().unwrap_or_default();
             let drop_choice = RwSignal::new(1usize);
-            let applied = FunnelSetup { steps: f.steps.clone(), window_days: f.window_days };
+            let applied = FunnelSetup { steps: f.steps.clone(), window_days: f.window_days, strict: f.strict };
             let drop_options = (1..n).map(|k| {
                 let stopped = all[k - 1].customers.saturating_sub(all[k].customers);
                 view! {
@@ -126,7 +127,8 @@ pub fn FunnelCard() -> impl IntoView {
                     <h2>"How each segment moves through your funnel"</h2>
                     <p class="muted">
                         {format!(
-                            "Customers who did the first step, then each next one in order (other events in between allowed) within {} days of the first. Each cell: customers who reached the step · share of those who started; hover for the drop-off and the median time between steps.",
+                            "Customers who did the first step, then each next one in order ({}) within {} days of the first. Each cell: customers who reached the step · share of those who started; hover for the drop-off and the median time between steps.",
+                            if f.strict { "each right after the previous one, nothing in between" } else { "other events in between allowed" },
                             f.window_days
                         )}
                     </p>
@@ -137,8 +139,13 @@ pub fn FunnelCard() -> impl IntoView {
                                 on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { window.set(v.max(1)) } }/>
                             " days"
                         </label>
+                        <label title="Each step right after the previous one: any other event in between ends the run">
+                            <input type="checkbox" data-testid="funnel-strict" prop:checked=move || strict.get()
+                                on:change=move |ev| strict.set(event_target_checked(&ev))/>
+                            " in this exact order, nothing in between"
+                        </label>
                         <button class="secondary" data-testid="apply-funnel"
-                            on:click=move |_| actions::set_funnel(state, FunnelSetup { steps: steps.get_untracked(), window_days: window.get_untracked() })>
+                            on:click=move |_| actions::set_funnel(state, FunnelSetup { steps: steps.get_untracked(), window_days: window.get_untracked(), strict: strict.get_untracked() })>
                             "Apply"
                         </button>
                     </div>

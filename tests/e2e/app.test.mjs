@@ -292,6 +292,21 @@ test('journeys: the funnel per segment, as an independent count finds it', async
   assert.equal(num(await saved.locator('td.num').first().innerText()), stopped);
   await page.getByRole('button', { name: 'Delete Stopped after view_product' }).click();
   await saved.waitFor({ state: 'detached' });
+
+  // In this exact order, nothing in between: as the command line counts it.
+  await page.getByTestId('funnel-strict').check();
+  await page.getByTestId('apply-funnel').click();
+  await page.waitForFunction(() => /each right after the previous one/.test(document.querySelector('[data-testid=funnel]')?.innerText ?? ''));
+  const strict = cliOnDemo(['funnel', '--steps', short.join(','), '--window', '30d', '--strict'])
+    .trim().split('\n').slice(1).map((l) => Number(l.split(',')[2]));
+  const strictRows = await page.getByTestId('funnel-table').locator('tbody tr').all();
+  for (let k = 0; k < short.length; k++) {
+    const cells = await strictRows[k].locator('th, td').allInnerTexts();
+    assert.equal(Number(cells[all].split(' · ')[0].replace(/,/g, '')), strict[k], `strict step ${short[k]}`);
+  }
+  await page.getByTestId('funnel-strict').uncheck();
+  await page.getByTestId('apply-funnel').click();
+  await page.waitForFunction(() => /other events in between allowed/.test(document.querySelector('[data-testid=funnel]')?.innerText ?? ''));
 });
 
 /** Runs the command line on the demo files of every source. */

@@ -3,9 +3,9 @@
 `seglens funnel` against the same funnel written in DuckDB SQL
 over the raw demo events: per customer, every occurrence of the first step
 is tried as a start; each next step is the earliest later event of that
-name (file order breaking ties in time) within the window from the start;
-the customer's deepest run counts. Two funnels, two windows, with and
-without a rule.
+name (file order breaking ties in time), or strictly the very next event,
+within the window from the start; the customer's deepest run counts. Four
+funnels: two windows, with and without a rule, one strict.
 
 `seglens paths` (every event kept) against pandas: sessions by their ids
 (the demo's events all have one), events before the analysis date in time
@@ -32,14 +32,16 @@ def seglens(binary, demo, *args):
     return [(r["event"], int(r["customers"])) for r in csv.DictReader(io.StringIO(out))]
 
 
-def duck(con, steps, window_days, members=None):
-    """Customers reaching each step, in SQL."""
+def duck(con, steps, window_days, members=None, strict=False):
+    """Customers reaching each step, in SQL; strictly, each step must be
+    the very next event."""
     chain = ["s0 AS (SELECT c, r AS r0, t AS t0 FROM ranked WHERE e = ?)"]
     params = [steps[0]]
     for k in range(1, len(steps)):
+        after = f"x.r = s.r{k - 1} + 1" if strict else f"x.r > s.r{k - 1}"
         chain.append(
             f"s{k} AS (SELECT s.*, (SELECT min(x.r) FROM ranked x WHERE x.c = s.c AND x.e = ? "
-            f"AND x.r > s.r{k - 1} AND x.t <= s.t0 + {window_days * 86400}) AS r{k} FROM s{k - 1} s)")
+            f"AND {after} AND x.t <= s.t0 + {window_days * 86400}) AS r{k} FROM s{k - 1} s)")
         params.append(steps[k])
     depth = " + ".join(["1"] + [f"(r{k} IS NOT NULL)::INT" for k in range(1, len(steps))])
     last = len(steps) - 1
@@ -73,18 +75,22 @@ def main():
     con.executemany("INSERT INTO members VALUES (?)", [[m] for m in members])
     problems = []
     cases = [
-        (["page_view", "view_product", "add_to_cart", "begin_checkout", "purchase"], 7, False),
-        (["view_product", "add_to_cart", "purchase"], 1, False),
-        (["page_view", "add_to_cart", "purchase"], 30, True),
+        (["page_view", "view_product", "add_to_cart", "begin_checkout", "purchase"], 7, False, False),
+        (["view_product", "add_to_cart", "purchase"], 1, False, False),
+        (["page_view", "add_to_cart", "purchase"], 30, True, False),
+        (["view_product", "add_to_cart", "begin_checkout", "purchase"], 7, False, True),
     ]
-    for steps, window, with_rule in cases:
-        args = ["--steps", ",".join(steps), "--window-days", str(window)]
+    for steps, window, with_rule, strict in cases:
+        args = ["--steps", ",".join(steps), "--window", f"{window}d"]
         if with_rule:
             args += ["--rule", f.name]
+        if strict:
+            args += ["--strict"]
         ours = seglens(binary, demo, *args)
-        theirs = duck(con, steps, window, members if with_rule else None)
+        theirs = duck(con, steps, window, members if with_rule else None, strict)
         if [n for _, n in ours] != theirs or [e for e, _ in ours] != steps:
-            problems.append(f"{steps} within {window} days{' (FR)' if with_rule else ''}: "
+            problems.append(f"{steps} within {window} days{' (FR)' if with_rule else ''}"
+                            f"{' strictly' if strict else ''}: "
                             f"seglens {ours}, DuckDB {theirs}")
         if theirs[-1] == 0 or theirs[0] == theirs[-1]:
             problems.append(f"{steps}: a degenerate funnel {theirs} proves little")

@@ -322,12 +322,20 @@ enum Command {
         /// frequent events in their usual order).
         #[arg(long, value_name = "EVENT,EVENT,...")]
         steps: Option<String>,
-        /// The conversion window in days, from the first step.
-        #[arg(long, default_value_t = 30)]
+        /// The conversion window from the first step, in days (`7` or
+        /// `7d`).
+        #[arg(long = "window-days", alias = "window", default_value = "30", value_parser = parse_days)]
         window_days: u32,
+        /// Strict order: each step right after the previous one, no other
+        /// event in between.
+        #[arg(long)]
+        strict: bool,
         /// Only the customers this rule selects.
         #[arg(long, value_name = "RULE.json")]
         rule: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
     },
     /// Prints the paths through sessions (by session id, or cut after 30
     /// minutes without an event): step by step, the moves from one event
@@ -448,6 +456,16 @@ impl Sources {
             None => Ok(None),
         }
     }
+}
+
+/// A number of days, as `7` or `7d`.
+fn parse_days(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    t.strip_suffix(['d', 'D'])
+        .unwrap_or(t)
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| format!("{text:?} is not a number of days (7 or 7d)"))
 }
 
 /// The events of a dataset, or what to give.
@@ -991,7 +1009,9 @@ fn run(cli: Cli) -> Result<(), String> {
             sources,
             steps,
             window_days,
+            strict,
             rule,
+            format,
         } => {
             use seglens_engine::journeys::{self, FunnelSetup};
             let (data, as_of) = sources.load()?;
@@ -1015,11 +1035,37 @@ fn run(cli: Cli) -> Result<(), String> {
             let group_of: Vec<Option<usize>> = (0..n)
                 .map(|c| set.as_ref().is_none_or(|s| s.contains(c)).then_some(0))
                 .collect();
-            let setup = FunnelSetup { steps, window_days };
+            let setup = FunnelSetup {
+                steps,
+                window_days,
+                strict,
+            };
             let f = journeys::funnel(events, &setup, &group_of, &["selected".to_string()]);
             // Group 0: the rule's customers (everyone without a rule).
             let counts = &f.counts[0];
             let first = counts.first().map_or(0, |c| c.customers).max(1);
+            if matches!(format, Format::Json) {
+                let steps: Vec<serde_json::Value> = f
+                    .steps
+                    .iter()
+                    .zip(counts)
+                    .map(|(step, c)| {
+                        serde_json::json!({
+                            "event": step,
+                            "customers": c.customers,
+                            "share_of_first": c.customers as f64 / first as f64,
+                            "median_minutes_from_previous": c.median_seconds.map(|s| s / 60.0),
+                        })
+                    })
+                    .collect();
+                let doc = serde_json::json!({
+                    "window_days": f.window_days,
+                    "strict": f.strict,
+                    "steps": steps,
+                    "conversion_ci95": f.conversion_ci[0],
+                });
+                return print_lines(std::iter::once(doc.to_string()));
+            }
             let mut lines = vec![
                 "step,event,customers,share_of_first,median_minutes_from_previous".to_string(),
             ];

@@ -286,6 +286,7 @@ fn analyse_with(
     };
     let funnel_setup = data.events.as_ref().map(|events| {
         options.funnel.clone().unwrap_or_else(|| FunnelSetup {
+            strict: false,
             steps: journeys::default_steps(events),
             window_days: 7,
         })

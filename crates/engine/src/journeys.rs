@@ -19,6 +19,10 @@ pub struct FunnelSetup {
     pub steps: Vec<String>,
     /// The conversion window, in days.
     pub window_days: u32,
+    /// Strict order: each step right after the previous one, no other
+    /// event in between.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// One step of one group.
@@ -37,6 +41,9 @@ pub struct Funnel {
     pub steps: Vec<String>,
     /// The window in days.
     pub window_days: u32,
+    /// Strict order (no other event between steps).
+    #[serde(default)]
+    pub strict: bool,
     /// The groups, the last one "All customers".
     pub groups: Vec<String>,
     /// `counts[group][step]`.
@@ -134,6 +141,8 @@ fn runs(events: &EventTable, setup: &FunnelSetup, mut visit: impl FnMut(u32, &[i
                 }
                 if Some(events.event[j]) == steps[times.len()] {
                     times.push(events.time[j]);
+                } else if setup.strict {
+                    break;
                 }
             }
             if times.len() > best.len() {
@@ -451,6 +460,7 @@ pub fn funnel(
     let mut groups = group_names.to_vec();
     groups.push("All customers".into());
     Funnel {
+        strict: setup.strict,
         steps: setup.steps.clone(),
         window_days: setup.window_days,
         groups,
@@ -484,6 +494,7 @@ mod tests {
 
     fn setup(steps: &[&str], days: u32) -> FunnelSetup {
         FunnelSetup {
+            strict: false,
             steps: steps.iter().map(|s| s.to_string()).collect(),
             window_days: days,
         }
@@ -669,5 +680,35 @@ mod tests {
         assert_eq!(paths(&t, 1, Some(&only), None, 3, 0).sessions, 1);
         // Events on or after the analysis date are left out.
         assert_eq!(paths(&t, 0, None, None, 3, 0).sessions, 0);
+    }
+
+    #[test]
+    fn strict_order_allows_nothing_in_between() {
+        let t = table(&[
+            // 0: view, cart, buy in a row.
+            (0, 0, "view"),
+            (0, 1, "cart"),
+            (0, 2, "buy"),
+            // 1: view, search, cart, buy: the search breaks the strict run
+            // after the view, but not the loose one.
+            (1, 0, "view"),
+            (1, 1, "search"),
+            (1, 2, "cart"),
+            (1, 3, "buy"),
+            // 2: view, search, then view, cart in a row: the second start
+            // reaches the cart.
+            (2, 0, "view"),
+            (2, 1, "search"),
+            (2, 2, "view"),
+            (2, 3, "cart"),
+        ]);
+        let mut s = setup(&["view", "cart", "buy"], 2);
+        let loose = funnel(&t, &s, &[], &[]);
+        s.strict = true;
+        let strict = funnel(&t, &s, &[], &[]);
+        let counts = |f: &Funnel| f.counts[0].iter().map(|c| c.customers).collect::<Vec<_>>();
+        assert_eq!(counts(&loose), vec![3, 3, 2]);
+        assert_eq!(counts(&strict), vec![3, 2, 1]);
+        assert!(strict.strict && !loose.strict);
     }
 }

@@ -1219,6 +1219,7 @@ mod tests {
             },
             Definition::FunnelDrop {
                 setup: crate::journeys::FunnelSetup {
+                    strict: false,
                     steps: vec!["page_view".into(), "purchase".into()],
                     window_days: 7,
                 },
