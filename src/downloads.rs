@@ -21,3 +21,149 @@ pub fn save(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     web_sys::Url::revoke_object_url(&url).map_err(err)?;
     Ok(())
 }
+
+/// The SVG chart matching `selector`, as a standalone file: the SVG
+/// namespace and a size in pixels (from its viewBox) added.
+pub fn svg_of(selector: &str) -> Result<(String, f64, f64), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let svg = document
+        .query_selector(selector)
+        .map_err(|e| format!("{e:?}"))?
+        .ok_or("The chart is not on the page.")?;
+    let view_box = svg.get_attribute("viewBox").unwrap_or_default();
+    let dims: Vec<f64> = view_box
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let (w, h) = match dims.as_slice() {
+        [_, _, w, h] => (*w, *h),
+        _ => (720.0, 300.0),
+    };
+    let mut text = svg.outer_html();
+    let mut head = String::from("<svg");
+    if !text.contains("xmlns=") {
+        head.push_str(r#" xmlns="http://www.w3.org/2000/svg""#);
+    }
+    head.push_str(&format!(
+        r#" width="{w}" height="{h}" font-family="system-ui, sans-serif""#
+    ));
+    text = text.replacen("<svg", &head, 1);
+    Ok((text, w, h))
+}
+
+/// Offers the SVG chart matching `selector` as an `.svg` file.
+pub fn save_svg(selector: &str, name: &str) -> Result<(), String> {
+    let (text, _, _) = svg_of(selector)?;
+    save(&format!("{name}.svg"), text.as_bytes(), "image/svg+xml")
+}
+
+/// Offers the SVG chart matching `selector` as a `.png` file at twice its
+/// size, drawn on a white background by the browser.
+pub async fn save_png(selector: &str, name: &str) -> Result<(), String> {
+    use futures::channel::oneshot;
+    use wasm_bindgen::prelude::Closure;
+    let err = |e: wasm_bindgen::JsValue| format!("The picture could not be made: {e:?}");
+    let (text, w, h) = svg_of(selector)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/svg+xml");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    let image = web_sys::HtmlImageElement::new().map_err(err)?;
+    let (tx, rx) = oneshot::channel::<bool>();
+    let tx = std::rc::Rc::new(std::cell::RefCell::new(Some(tx)));
+    let (ok, bad) = (tx.clone(), tx);
+    let on_load = Closure::<dyn FnMut()>::new(move || {
+        if let Some(t) = ok.borrow_mut().take() {
+            let _ = t.send(true);
+        }
+    });
+    let on_error = Closure::<dyn FnMut()>::new(move || {
+        if let Some(t) = bad.borrow_mut().take() {
+            let _ = t.send(false);
+        }
+    });
+    image.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    image.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    image.set_src(&url);
+    let loaded = rx.await.unwrap_or(false);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    if !loaded {
+        return Err("The browser could not draw the chart as a picture.".into());
+    }
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(err)?
+        .unchecked_into();
+    let scale = 2.0;
+    canvas.set_width((w * scale) as u32);
+    canvas.set_height((h * scale) as u32);
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(err)?
+        .ok_or("no 2D canvas")?
+        .unchecked_into();
+    context.set_fill_style_str("#ffffff");
+    context.fill_rect(0.0, 0.0, w * scale, h * scale);
+    context
+        .draw_image_with_html_image_element_and_dw_and_dh(&image, 0.0, 0.0, w * scale, h * scale)
+        .map_err(err)?;
+    let data_url = canvas.to_data_url_with_type("image/png").map_err(err)?;
+    let encoded = data_url
+        .split_once(',')
+        .map(|(_, b)| b)
+        .ok_or("no picture data")?;
+    let bytes = base64_decode(encoded).ok_or("the picture data cannot be read")?;
+    save(&format!("{name}.png"), &bytes, "image/png")
+}
+
+/// Decodes standard base64 (the canvas's data URL).
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let bytes: Vec<u8> = text.bytes().filter(|b| *b != b'=').collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            acc |= value(*c)? << (18 - 6 * i);
+        }
+        let n = chunk.len();
+        out.push((acc >> 16) as u8);
+        if n > 2 {
+            out.push((acc >> 8) as u8);
+        }
+        if n > 3 {
+            out.push(acc as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_decodes_what_the_canvas_writes() {
+        assert_eq!(
+            super::base64_decode("iVBORw0KGgo=").unwrap(),
+            b"\x89PNG\r\n\x1a\n"
+        );
+        assert_eq!(super::base64_decode("TWFu").unwrap(), b"Man");
+        assert_eq!(super::base64_decode("TWE=").unwrap(), b"Ma");
+        assert_eq!(super::base64_decode("TQ==").unwrap(), b"M");
+        assert!(super::base64_decode("T!==").is_none());
+    }
+}

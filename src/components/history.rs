@@ -135,11 +135,25 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
             }
         })
         .collect_view();
+    let mut csv = String::from("snapshot,analysis_date,group,value\n");
+    for s in snapshots {
+        for (g, _, _) in &drawn {
+            if let Some(v) = s.value(g, kpi) {
+                csv.push_str(&format!(
+                    "{},{},\"{}\",{v}\n",
+                    s.taken,
+                    format_iso(s.as_of),
+                    g.replace('"', "\"\"")
+                ));
+            }
+        }
+    }
     view! {
         <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label="The KPI of each group over the snapshots" data-testid="history-chart">
             {scale}{ticks}{lines}
         </svg>
         <p class="legend">{legend}</p>
+        <crate::components::ChartDownloads selector="[data-testid=history-chart]" name=format!("history-{kpi}") csv=csv/>
     }
     .into_any()
 }

@@ -410,10 +410,17 @@ pub fn PathsCard() -> impl IntoView {
                         </label>
                     </div>
                     {move || result.get().map(|r| match r {
-                        Ok(p) => view! {
-                            <p class="muted small" data-testid="paths-summary">{format!("{} sessions followed.", format::int(p.sessions))}</p>
-                            {sankey(&p)}
-                        }.into_any(),
+                        Ok(p) => {
+                            let mut csv = String::from("step,from,to,sessions\n");
+                            for (k, a, b, n) in &p.links {
+                                csv.push_str(&format!("{},{},{},{n}\n", k + 1, p.nodes[*k][*a].0, p.nodes[k + 1][*b].0));
+                            }
+                            view! {
+                                <p class="muted small" data-testid="paths-summary">{format!("{} sessions followed.", format::int(p.sessions))}</p>
+                                {sankey(&p)}
+                                <crate::components::ChartDownloads selector="[data-testid=paths-chart]" name="paths" csv=csv/>
+                            }.into_any()
+                        }
                         Err(e) => view! { <p class="warn">{e}</p> }.into_any(),
                     })}
                 </section>

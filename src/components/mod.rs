@@ -2,6 +2,7 @@
 //! no business logic.
 
 mod crosssell;
+mod downloads;
 pub mod export;
 mod goals;
 mod history;
@@ -26,6 +27,7 @@ use crate::format;
 use crate::state::{AppState, Status};
 
 pub use crosssell::CrossSellCard;
+pub use downloads::ChartDownloads;
 pub use export::ExportCard;
 pub use goals::GoalsCard;
 pub use history::HistoryCard;

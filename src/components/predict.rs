@@ -309,6 +309,15 @@ fn cumulative_view(check: &seglens_engine::clv::HoldoutCheck) -> Option<AnyView>
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let mut csv = String::from("before,actual,predicted\n");
+    for p in points {
+        csv.push_str(&format!(
+            "{},{},{:.3}\n",
+            format_iso(p.day),
+            p.actual,
+            p.predicted
+        ));
+    }
     let cut = x(check.calibration_end + 1);
     let at_cut = points
         .iter()
@@ -343,5 +352,6 @@ fn cumulative_view(check: &seglens_engine::clv::HoldoutCheck) -> Option<AnyView>
             <span class="legend-item"><span class="swatch" style="background:#E69F00"></span>"predicted"</span>
         </p>
         <p class="muted small" data-testid="cumulative-summary">{summary}</p>
+        <crate::components::ChartDownloads selector="[data-testid=cumulative-chart]" name="repeat-purchases-week-by-week" csv=csv/>
     }.into_any())
 }

@@ -753,6 +753,19 @@ test('paths: where sessions go step by step, as the command line and a count her
   await page.waitForFunction((n) => document.querySelector('[data-testid=paths-summary]')?.textContent === `${n} sessions followed.`,
     carts.size.toLocaleString('en-US'));
   await card.screenshot({ path: join(shots, '02u-paths.png') });
+  // The chart as SVG and PNG, its figures as CSV (the command line's).
+  const downloads = page.getByTestId('downloads-paths');
+  const [svg] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('button', { name: 'SVG' }).click()]);
+  const svgText = readFileSync(await svg.path(), 'utf8');
+  assert.match(svgText, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="760" height="320"/);
+  const [png] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('button', { name: 'PNG' }).click()]);
+  await png.saveAs(join(shots, '02v-paths-download.png'));
+  const pngBytes = readFileSync(join(shots, '02v-paths-download.png'));
+  assert.deepEqual([...pngBytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.equal(pngBytes.readUInt32BE(16), 1520, 'twice the chart\'s width');
+  const [data] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('button', { name: 'CSV (figures)' }).click()]);
+  assert.equal(readFileSync(await data.path(), 'utf8').replace(/^\uFEFF/, '').trim(),
+    cliOnDemo(['paths', '--depth', '4', '--from', 'add_to_cart']).trim());
 });
 
 test('share: notes kept across a reload, in a self-contained HTML report that opens offline, and a Markdown summary', async () => {
