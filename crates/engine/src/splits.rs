@@ -476,29 +476,43 @@ fn usage_cuts(count: &[u32]) -> (f64, f64) {
     )
 }
 
+/// Per customer, the rows of a table dated in the `days` days before the
+/// analysis date that `keep` accepts.
+fn window_count(
+    facts: &Facts,
+    customer: &[u32],
+    day: &dyn Fn(usize) -> Option<Day>,
+    keep: &dyn Fn(usize) -> bool,
+    days: Day,
+) -> Vec<u32> {
+    let mut v = vec![0u32; facts.n];
+    for (i, c) in customer.iter().enumerate() {
+        if let Some(d) = day(i)
+            && d < facts.as_of
+            && d >= facts.as_of - days
+            && keep(i)
+            && let Some(slot) = v.get_mut(*c as usize)
+        {
+            *slot += 1;
+        }
+    }
+    v
+}
+
 /// The thresholds a tier scheme read from the data: frequency `[frequent
 /// from]` (orders in 12 months), value `[high, medium]` (spend), usage
 /// `[heavy, moderate]` (events in 90 days); none for the others.
 pub fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, String> {
-    let count =
-        |customer: &[u32], day: &dyn Fn(usize) -> Day, keep: &dyn Fn(usize) -> bool, days: Day| {
-            let mut v = vec![0u32; facts.n];
-            for (i, c) in customer.iter().enumerate() {
-                let d = day(i);
-                if d < facts.as_of
-                    && d >= facts.as_of - days
-                    && keep(i)
-                    && let Some(slot) = v.get_mut(*c as usize)
-                {
-                    *slot += 1;
-                }
-            }
-            v
-        };
     Ok(match tier {
         Tier::Frequency => {
             let o = &data.orders;
-            let recent = count(&o.customer, &|i| o.day[i], &|i| o.amount[i] >= 0.0, 365);
+            let recent = window_count(
+                facts,
+                &o.customer,
+                &|i| Some(o.day[i]),
+                &|i| o.amount[i] >= 0.0,
+                365,
+            );
             vec![f64::from(frequent_from(&recent))]
         }
         Tier::Value => {
@@ -510,9 +524,10 @@ pub fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, 
                 .events
                 .as_ref()
                 .ok_or("Add an events file to see usage intensity.")?;
-            let c = count(
+            let c = window_count(
+                facts,
                 &ev.customer,
-                &|i| ev.time[i].div_euclid(86_400) as Day,
+                &|i| Some(ev.time[i].div_euclid(86_400) as Day),
                 &|_| true,
                 90,
             );
@@ -525,24 +540,6 @@ pub fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, 
 
 fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
     let n = facts.n;
-    let as_of = facts.as_of;
-    let window_count = |customer: &[u32],
-                        day: &dyn Fn(usize) -> Option<Day>,
-                        keep: &dyn Fn(usize) -> bool,
-                        days: i32| {
-        let mut v = vec![0u32; n];
-        for (i, c) in customer.iter().enumerate() {
-            if let Some(d) = day(i)
-                && d < as_of
-                && d >= as_of - days
-                && keep(i)
-                && let Some(slot) = v.get_mut(*c as usize)
-            {
-                *slot += 1;
-            }
-        }
-        v
-    };
     let named = |v: Vec<(&str, Bitmap)>| -> Vec<(String, Bitmap)> {
         v.into_iter().map(|(a, b)| (a.to_string(), b)).collect()
     };
@@ -550,6 +547,7 @@ fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
         Tier::Frequency => {
             let o = &data.orders;
             let recent = window_count(
+                facts,
                 &o.customer,
                 &|i| Some(o.day[i]),
                 &|i| o.amount[i] >= 0.0,
@@ -608,7 +606,7 @@ fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
                 .as_ref()
                 .ok_or("Add an events file to see usage intensity.")?;
             let day = |i: usize| Some(ev.time[i].div_euclid(86_400) as Day);
-            let count = window_count(&ev.customer, &day, &|_| true, 90);
+            let count = window_count(facts, &ev.customer, &day, &|_| true, 90);
             let (heavy, moderate) = usage_cuts(&count);
             let c_of = |c: usize| f64::from(count[c]);
             Ok(Groups {
@@ -639,9 +637,10 @@ fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
                 .email
                 .as_ref()
                 .ok_or("Add an e-mail results file to see e-mail engagement.")?;
-            let opens90 = window_count(&e.customer, &|i| e.day[i], &|i| e.opened[i], 90);
-            let opens180 = window_count(&e.customer, &|i| e.day[i], &|i| e.opened[i], 180);
-            let received = window_count(&e.customer, &|i| e.day[i], &|i| e.delivered[i], 180);
+            let opens90 = window_count(facts, &e.customer, &|i| e.day[i], &|i| e.opened[i], 90);
+            let opens180 = window_count(facts, &e.customer, &|i| e.day[i], &|i| e.opened[i], 180);
+            let received =
+                window_count(facts, &e.customer, &|i| e.day[i], &|i| e.delivered[i], 180);
             Ok(Groups {
                 groups: named(vec![
                     ("Engaged readers", Bitmap::from_fn(n, |c| opens90[c] > 0)),
