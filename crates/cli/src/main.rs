@@ -417,7 +417,16 @@ struct Sources {
 impl Sources {
     /// Reads the files into a dataset, with the analysis date.
     fn load(&self) -> Result<(Dataset, Day), String> {
-        let (mut data, saved) = load(self.orders.as_deref(), self.workspace.as_deref(), &[])?;
+        self.load_full().map(|(data, as_of, _, _)| (data, as_of))
+    }
+
+    /// [`Sources::load`], with the project's saved settings (with
+    /// `--workspace`) and the orders' import report.
+    fn load_full(
+        &self,
+    ) -> Result<(Dataset, Day, Option<AnalysisOptions>, Option<ImportReport>), String> {
+        let (mut data, saved, report) =
+            load_full(self.orders.as_deref(), self.workspace.as_deref(), &[])?;
         add_sources(
             &mut data,
             [
@@ -431,30 +440,12 @@ impl Sources {
         let as_of = match date_arg("as-of", self.as_of.clone())? {
             Some(d) => d,
             None => saved
+                .as_ref()
                 .and_then(|o| o.as_of)
                 .or_else(|| seglens_engine::default_as_of(&data.orders))
                 .ok_or("the orders hold no order")?,
         };
-        Ok((data, as_of))
-    }
-
-    /// The project's saved settings, with `--workspace`.
-    fn options(&self) -> Result<Option<AnalysisOptions>, String> {
-        match &self.workspace {
-            Some(path) => Ok(load(None, Some(path), &[])?.1),
-            None => Ok(None),
-        }
-    }
-
-    /// The import report of the orders: the project's, or the order file's.
-    fn orders_report(&self) -> Result<Option<ImportReport>, String> {
-        if let Some(path) = &self.workspace {
-            return workspace_report(path);
-        }
-        match &self.orders {
-            Some(path) => Ok(Some(import_file(path, ImportOptions::default())?.1)),
-            None => Ok(None),
-        }
+        Ok((data, as_of, saved, report))
     }
 }
 
@@ -473,18 +464,6 @@ fn events_of(data: &Dataset) -> Result<&seglens_engine::sources::EventTable, Str
     data.events
         .as_ref()
         .ok_or_else(|| "give the events file (--events FILE)".to_string())
-}
-
-/// The import report of the orders kept in a project file.
-fn workspace_report(path: &Path) -> Result<Option<ImportReport>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let project = Project::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(
-        serde_json::from_str::<serde_json::Value>(&project.record_json)
-            .ok()
-            .and_then(|v| v.get("report").cloned())
-            .and_then(|r| serde_json::from_value(r).ok()),
-    )
 }
 
 /// Joins each given file to the dataset, saying how many rows it rejected.
@@ -765,17 +744,8 @@ fn run(cli: Cli) -> Result<(), String> {
             map,
         } => {
             let as_of = date_arg("as-of", as_of)?;
-            let (data, report, saved) = match (&orders, &workspace) {
-                (_, Some(path)) => {
-                    let (data, saved) = load(None, Some(path), &[])?;
-                    (data.orders, workspace_report(path)?, saved)
-                }
-                (Some(path), None) => {
-                    let (data, report) = import_file(path, parse_map(&map)?)?;
-                    (data, Some(report), None)
-                }
-                (None, None) => return Err("give --orders FILE or --workspace FILE".into()),
-            };
+            let (data, saved, report) = load_full(orders.as_deref(), workspace.as_deref(), &map)?;
+            let data = data.orders;
             let name = orders.clone().or(workspace.clone()).unwrap_or_default();
             let as_of = match as_of.or_else(|| saved.as_ref().and_then(|o| o.as_of)) {
                 Some(day) => day,
@@ -830,8 +800,7 @@ fn run(cli: Cli) -> Result<(), String> {
             tables,
         } => {
             use seglens_engine::segment::Definition;
-            let (data, as_of) = sources.load()?;
-            let options = sources.options()?;
+            let (data, as_of, options, report) = sources.load_full()?;
             let (definition, title) = match (rule, definition, saved) {
                 (Some(path), _, _) => {
                     let text = std::fs::read_to_string(&path)
@@ -860,8 +829,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 .and_then(|o| o.lifecycle)
                 .unwrap_or_else(|| lifecycle::suggest(&data.orders, &facts).setup);
             if let Some(dialect) = dialect {
-                let mut schema =
-                    Schema::of(&data, orders_columns(sources.orders_report()?.as_ref()));
+                let mut schema = Schema::of(&data, orders_columns(report.as_ref()));
                 for t in &tables {
                     let (kind, name) = t
                         .split_once('=')
@@ -1184,6 +1152,16 @@ fn load(
     workspace: Option<&Path>,
     map: &[String],
 ) -> Result<(Dataset, Option<AnalysisOptions>), String> {
+    load_full(orders, workspace, map).map(|(data, options, _)| (data, options))
+}
+
+/// The orders (and sources) of an order file or a project file, with the
+/// project's saved settings and the orders' import report.
+fn load_full(
+    orders: Option<&Path>,
+    workspace: Option<&Path>,
+    map: &[String],
+) -> Result<(Dataset, Option<AnalysisOptions>, Option<ImportReport>), String> {
     match (orders, workspace) {
         (_, Some(path)) => {
             let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -1191,16 +1169,16 @@ fn load(
                 Project::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
             let data =
                 Dataset::decode(&project.data).map_err(|e| format!("{}: {e}", path.display()))?;
-            let options = serde_json::from_str::<serde_json::Value>(&project.record_json)
-                .ok()
-                .and_then(|v| v.get("options").cloned())
-                .and_then(|o| serde_json::from_value(o).ok());
-            Ok((data, options))
+            let record = serde_json::from_str::<serde_json::Value>(&project.record_json).ok();
+            let field = |name: &str| record.as_ref().and_then(|v| v.get(name).cloned());
+            let options = field("options").and_then(|o| serde_json::from_value(o).ok());
+            let report = field("report").and_then(|r| serde_json::from_value(r).ok());
+            Ok((data, options, report))
         }
-        (Some(path), None) => Ok((
-            Dataset::from_orders(read_orders(path, parse_map(map)?)?),
-            None,
-        )),
+        (Some(path), None) => {
+            let (orders, report) = read_orders(path, parse_map(map)?)?;
+            Ok((Dataset::from_orders(orders), None, Some(report)))
+        }
         (None, None) => Err("give --orders FILE or --workspace FILE".into()),
     }
 }
@@ -1309,7 +1287,7 @@ fn inspect_text(r: &ImportReport) -> String {
 
 /// Streams a file through the importer in 1 MiB chunks and reports
 /// rejected rows on stderr.
-fn read_orders(path: &Path, options: ImportOptions) -> Result<Orders, String> {
+fn read_orders(path: &Path, options: ImportOptions) -> Result<(Orders, ImportReport), String> {
     let (orders, report) = import_file(path, options)?;
     if report.rejected_total > 0 {
         eprintln!(
@@ -1327,7 +1305,7 @@ fn read_orders(path: &Path, options: ImportOptions) -> Result<Orders, String> {
             eprintln!("  line {}{col}: {}", e.line, e.reason);
         }
     }
-    Ok(orders)
+    Ok((orders, report))
 }
 
 /// Streams a file through the importer in 1 MiB chunks.
