@@ -366,10 +366,6 @@ pub fn export_members(state: AppState, segments: Vec<usize>) {
 
 /// The file name of an export: the stem, the layout and the extension.
 fn export_file_name(stem: &str, export: &ExportOptions) -> String {
-    let safe: String = stem
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect();
     let layout = export
         .layout
         .label()
@@ -378,7 +374,15 @@ fn export_file_name(stem: &str, export: &ExportOptions) -> String {
         .unwrap_or("export")
         .to_lowercase();
     let ext = if export.xlsx { "xlsx" } else { "csv" };
-    format!("{}-{layout}.{ext}", safe.to_lowercase())
+    format!("{}-{layout}.{ext}", file_stem(stem))
+}
+
+/// A name as a file name: lower case, letters and digits, dashes between.
+fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// Offers an export for download and says what it holds.
@@ -963,13 +967,9 @@ pub fn segment_sql(state: AppState, name: String, definition: Definition) {
         };
         match engine.segment_sql(request).await {
             Ok(query) => {
-                let safe: String = name
-                    .chars()
-                    .map(|c| if c.is_alphanumeric() { c } else { '-' })
-                    .collect();
                 let file = format!(
                     "{}-{}.sql",
-                    safe.to_lowercase(),
+                    file_stem(&name),
                     dialect.label().to_lowercase()
                 );
                 match crate::downloads::save(&file, query.as_bytes(), "application/sql") {

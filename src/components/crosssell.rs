@@ -41,14 +41,7 @@ pub fn CrossSellCard() -> impl IntoView {
             if ws.analysis.segments.categories.is_empty() {
                 return None;
             }
-            let choices = super::over_time::audiences(&ws);
-            let for_change = choices.clone();
-            let options = choices
-                .into_iter()
-                .map(|(value, label, a)| {
-                    view! { <option value=value selected=move || audience.get() == a>{label}</option> }
-                })
-                .collect_view();
+            let picker = super::over_time::audience_select(&ws, audience, "cross-sell-audience");
             Some(view! {
                 <section class="card" id="cross-sell" data-testid="cross-sell">
                     <h2>"What sells together"</h2>
@@ -57,12 +50,7 @@ pub fn CrossSellCard() -> impl IntoView {
                     </p>
                     <div class="thresholds">
                         <label>"Customers "
-                            <select data-testid="cross-sell-audience" on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                if let Some(c) = for_change.iter().find(|c| c.0 == v) {
-                                    audience.set(c.2.clone());
-                                }
-                            }>{options}</select>
+                            {picker}
                         </label>
                     </div>
                     {move || match result.get() {

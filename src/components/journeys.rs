@@ -371,8 +371,7 @@ pub fn PathsCard() -> impl IntoView {
             if ws.analysis.event_names.is_empty() {
                 return None;
             }
-            let choices = crate::components::over_time::audiences(&ws);
-            let for_change = choices.clone();
+            let picker = crate::components::over_time::audience_select(&ws, audience, "paths-audience");
             let events = ws.analysis.event_names.clone();
             Some(view! {
                 <section class="card" id="paths" data-testid="paths">
@@ -380,14 +379,7 @@ pub fn PathsCard() -> impl IntoView {
                     <p class="muted">"Each session followed step by step from its first event (or from the event you pick): the bars are the events at each step, the bands the moves to the next one; “(end)” is where sessions stop. Repeats of the same event in a row count once; the six most frequent events of a step are shown, the others together."</p>
                     <div class="thresholds">
                         <label>"Customers "
-                            <select data-testid="paths-audience" on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                if let Some(c) = for_change.iter().find(|c| c.0 == v) { audience.set(c.2.clone()) }
-                            }>
-                                {choices.into_iter().map(|(value, label, a)| {
-                                    view! { <option value=value selected=move || audience.get() == a>{label}</option> }
-                                }).collect_view()}
-                            </select>
+                            {picker}
                         </label>
                         <label>"Start at "
                             <select data-testid="paths-from" on:change=move |ev| {

@@ -32,6 +32,30 @@ pub fn audiences(ws: &crate::state::Workspace) -> Vec<(String, String, Audience)
     out
 }
 
+/// A picker of the audiences of [`audiences`], bound to `audience`.
+pub fn audience_select(
+    ws: &crate::state::Workspace,
+    audience: RwSignal<Audience>,
+    testid: &'static str,
+) -> impl IntoView + use<> {
+    let choices = audiences(ws);
+    let for_change = choices.clone();
+    let options = choices
+        .into_iter()
+        .map(|(value, label, a)| {
+            view! { <option value=value selected=move || audience.get() == a>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <select data-testid=testid on:change=move |ev| {
+            let v = event_target_value(&ev);
+            if let Some(c) = for_change.iter().find(|c| c.0 == v) {
+                audience.set(c.2.clone());
+            }
+        }>{options}</select>
+    }
+}
+
 fn cohort_table(x: &Cohorts, revenue: bool) -> AnyView {
     let width = x.active.first().map_or(0, Vec::len).min(13);
     let header = (0..width)
@@ -194,12 +218,7 @@ pub fn OverTimeCard() -> impl IntoView {
     });
     move || {
         state.workspace.get().map(|ws| {
-            let choices = audiences(&ws);
-            let for_change = choices.clone();
-            let options = choices
-                .into_iter()
-                .map(|(value, label, a)| view! { <option value=value selected=move || audience.get() == a>{label}</option> })
-                .collect_view();
+            let picker = audience_select(&ws, audience, "cohort-audience");
             let as_of = ws.analysis.as_of;
             view! {
                 <section class="card" id="over-time" data-testid="over-time">
@@ -209,10 +228,7 @@ pub fn OverTimeCard() -> impl IntoView {
                     </p>
                     <div class="thresholds">
                         <label>"Customers "
-                            <select data-testid="cohort-audience" on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                if let Some(c) = for_change.iter().find(|c| c.0 == v) { audience.set(c.2.clone()) }
-                            }>{options}</select>
+                            {picker}
                         </label>
                         <button class="secondary" aria-pressed=move || (!revenue.get()).to_string() on:click=move |_| revenue.set(false)>"Share ordering"</button>
                         <button class="secondary" data-testid="cohort-revenue" aria-pressed=move || revenue.get().to_string() on:click=move |_| revenue.set(true)>"Spend per customer"</button>
