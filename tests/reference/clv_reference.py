@@ -3,9 +3,14 @@
 `lifetimes` (0.11.3) fits BG/NBD and Gamma-Gamma with scipy; SegLens fits
 them with its own optimiser. Both read the same orders with the same
 conventions: refunds left out, purchases on the same day merged, time in
-weeks of seven days. Parameters must agree within 1%, and each customer's
-probability of being alive, expected purchases and lifetime value within
-1% (or 1e-4 absolute for tiny values).
+weeks of seven days. Parameters must agree within 0.01% (both optimisers
+reach the same maximum; they differ by about 1e-7 on the demo data), and
+each customer's probability of being alive, expected purchases and
+lifetime value within 1% (or 1e-3 absolute for tiny values).
+
+Past 20,000 customers SegLens tries its starting points on a sample and
+polishes the best on every customer; run it on a larger demo business
+(`seglens demo --customers 30000`) to check that path too.
 
 Usage: python clv_reference.py SEGLENS_BINARY ORDERS_CSV CALIBRATION_END
 """
@@ -17,6 +22,10 @@ import sys
 import pandas
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
+
+
+# Relative agreement of the fitted parameters.
+PARAMS = 1e-4
 
 
 def close(a, b, rel=0.01, abs_=1e-4):
@@ -48,12 +57,12 @@ def main():
 
     problems = []
     for name in ["r", "alpha", "a", "b"]:
-        if not close(ours["bgnbd"][name], bgf.params_[name]):
+        if not close(ours["bgnbd"][name], bgf.params_[name], rel=PARAMS, abs_=0):
             problems.append(f"BG/NBD {name}: seglens {ours['bgnbd'][name]}, lifetimes {bgf.params_[name]}")
     for name in ["p", "q"]:
-        if not close(ours["gamma_gamma"][name], ggf.params_[name]):
+        if not close(ours["gamma_gamma"][name], ggf.params_[name], rel=PARAMS, abs_=0):
             problems.append(f"Gamma-Gamma {name}: seglens {ours['gamma_gamma'][name]}, lifetimes {ggf.params_[name]}")
-    if not close(ours["gamma_gamma"]["gamma"], ggf.params_["v"]):
+    if not close(ours["gamma_gamma"]["gamma"], ggf.params_["v"], rel=PARAMS, abs_=0):
         problems.append(f"Gamma-Gamma gamma: seglens {ours['gamma_gamma']['gamma']}, lifetimes {ggf.params_['v']}")
 
     # Per customer, with lifetimes' own parameters, so that the formulas are

@@ -3,10 +3,12 @@
 //! of being alive, Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV")
 //! for spend, and customer lifetime value from both.
 //!
-//! Both are fitted by maximum likelihood (Nelder–Mead on the logarithms of
-//! the parameters, from several starting points), with standard errors
-//! from the Hessian of the log-likelihood.
+//! Both are fitted by maximum likelihood (BFGS with analytic gradients on
+//! the logarithms of the parameters, from several starting points, with
+//! Nelder–Mead as a fallback), with standard errors from the Hessian of the
+//! log-likelihood.
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::date::Day;
@@ -262,6 +264,207 @@ impl BgNbd {
     }
 }
 
+/// The distinct values of `values` (in the order first seen), and each
+/// value's index among them.
+fn distinct(values: impl Iterator<Item = f64>) -> (Vec<f64>, Vec<u32>) {
+    let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut table = Vec::new();
+    let index = values
+        .map(|v| {
+            *seen.entry(v.to_bits()).or_insert_with(|| {
+                table.push(v);
+                (table.len() - 1) as u32
+            })
+        })
+        .collect();
+    (table, index)
+}
+
+/// The customers as the BG/NBD likelihood reads them during a fit: each
+/// distinct `(x, t_x, T)` once with the number of customers who share it,
+/// and the distinct recencies and ages in tables, so that a likelihood
+/// evaluation takes each of their logarithms once instead of once per
+/// customer.
+struct BgNbdRows {
+    customers: f64,
+    max_x: usize,
+    recencies: Vec<f64>,
+    ages: Vec<f64>,
+    /// `(x, recency index, age index, customers)`.
+    rows: Vec<(u32, u32, u32, f64)>,
+}
+
+impl BgNbdRows {
+    fn new(data: &[CustomerSummary]) -> BgNbdRows {
+        let (recencies, recency_index) = distinct(data.iter().map(|c| c.recency));
+        let (ages, age_index) = distinct(data.iter().map(|c| c.age));
+        let mut row_of: FxHashMap<(u32, u32, u32), usize> = FxHashMap::default();
+        let mut rows: Vec<(u32, u32, u32, f64)> = Vec::new();
+        for (c, (r, t)) in data.iter().zip(recency_index.into_iter().zip(age_index)) {
+            let key = (c.frequency as u32, r, t);
+            let i = *row_of.entry(key).or_insert_with(|| {
+                rows.push((key.0, r, t, 0.0));
+                rows.len() - 1
+            });
+            rows[i].3 += 1.0;
+        }
+        BgNbdRows {
+            customers: data.len() as f64,
+            max_x: rows.iter().map(|r| r.0 as usize).max().unwrap_or(0),
+            recencies,
+            ages,
+            rows,
+        }
+    }
+}
+
+/// `ln(alpha + v)` and `1 / (alpha + v)` for each value of a table.
+fn log_table(alpha: f64, values: &[f64]) -> Vec<(f64, f64)> {
+    values
+        .iter()
+        .map(|v| ((alpha + v).ln(), 1.0 / (alpha + v)))
+        .collect()
+}
+
+impl BgNbd {
+    /// As [`BgNbd::log_likelihood_and_gradient`], over the compact rows.
+    ///
+    /// With `d = ln a - ln(b + x - 1) - (r + x) (ln(alpha + t_x) -
+    /// ln(alpha + T))`, a repeat buyer's term is `-(r + x) ln(alpha + T) +
+    /// ln(1 + e^d)`, and the weight of the drop-out branch in the gradient
+    /// is the logistic of `d`: one exponential and one logarithm per row.
+    fn compact_log_likelihood_and_gradient(&self, data: &BgNbdRows) -> (f64, [f64; 4]) {
+        let BgNbd { r, alpha, a, b } = *self;
+        if !(r > 0.0 && alpha > 0.0 && a > 0.0 && b > 0.0) {
+            return (f64::NEG_INFINITY, [0.0; 4]);
+        }
+        let n = data.customers;
+        let per_x: Vec<(f64, f64, f64, f64, f64)> = (0..=data.max_x)
+            .map(|x| {
+                let x = x as f64;
+                (
+                    ln_gamma(r + x) + ln_gamma(b + x) - ln_gamma(a + b + x),
+                    digamma(r + x),
+                    digamma(b + x),
+                    digamma(a + b + x),
+                    if x > 0.0 { (b + x - 1.0).ln() } else { 0.0 },
+                )
+            })
+            .collect();
+        let at_recency = log_table(alpha, &data.recencies);
+        let at_age = log_table(alpha, &data.ages);
+        let (ln_a, ln_alpha) = (a.ln(), alpha.ln());
+        let mut ll = n * (r * ln_alpha - ln_gamma(r) + ln_gamma(a + b) - ln_gamma(b));
+        let mut g = [
+            n * (ln_alpha - digamma(r)),
+            n * r / alpha,
+            n * digamma(a + b),
+            n * (digamma(a + b) - digamma(b)),
+        ];
+        for &(x, ri, ti, w) in &data.rows {
+            let (lg, psi_rx, psi_bx, psi_abx, ln_bx1) = per_x[x as usize];
+            let x = f64::from(x);
+            let (ln_at, inv_at) = at_age[ti as usize];
+            let rx = r + x;
+            let mut term = lg - rx * ln_at;
+            let mut g0 = psi_rx - ln_at;
+            let mut g1 = -rx * inv_at;
+            let mut g2 = -psi_abx;
+            let mut g3 = psi_bx - psi_abx;
+            if x > 0.0 {
+                let (ln_ar, inv_ar) = at_recency[ri as usize];
+                let d = ln_a - ln_bx1 - rx * (ln_ar - ln_at);
+                // ln(1 + e^d) and the logistic of d, from one exponential.
+                let (softplus, w4) = if d > 0.0 {
+                    let e = (-d).exp();
+                    (d + e.ln_1p(), 1.0 / (1.0 + e))
+                } else {
+                    let e = d.exp();
+                    (e.ln_1p(), e / (1.0 + e))
+                };
+                term += softplus;
+                g0 -= w4 * (ln_ar - ln_at);
+                g1 -= rx * w4 * (inv_ar - inv_at);
+                g2 += w4 / a;
+                g3 -= w4 / (b + x - 1.0);
+            }
+            ll += w * term;
+            g[0] += w * g0;
+            g[1] += w * g1;
+            g[2] += w * g2;
+            g[3] += w * g3;
+        }
+        (ll, g)
+    }
+}
+
+/// The repeat buyers as the Gamma-Gamma likelihood reads them during a
+/// fit: `x`, `ln m` and `m x`, which do not depend on the parameters.
+struct SpendRows {
+    max_x: usize,
+    /// `(x, ln m, m x)`.
+    rows: Vec<(u32, f64, f64)>,
+}
+
+impl SpendRows {
+    fn new(data: &[CustomerSummary]) -> SpendRows {
+        let rows: Vec<(u32, f64, f64)> = data
+            .iter()
+            .map(|c| {
+                (
+                    c.frequency as u32,
+                    c.monetary.ln(),
+                    c.monetary * c.frequency,
+                )
+            })
+            .collect();
+        SpendRows {
+            max_x: rows.iter().map(|r| r.0 as usize).max().unwrap_or(0),
+            rows,
+        }
+    }
+}
+
+impl GammaGamma {
+    /// As [`GammaGamma::log_likelihood_and_gradient`], over the prepared
+    /// rows: one logarithm and one division per customer.
+    fn compact_log_likelihood_and_gradient(&self, data: &SpendRows) -> (f64, [f64; 3]) {
+        let GammaGamma { p, q, gamma } = *self;
+        if !(p > 0.0 && q > 0.0 && gamma > 0.0) {
+            return (f64::NEG_INFINITY, [0.0; 3]);
+        }
+        let per_x: Vec<(f64, f64, f64)> = (0..=data.max_x)
+            .map(|x| {
+                let x = x as f64;
+                if x > 0.0 {
+                    (
+                        ln_gamma(p * x + q) - ln_gamma(p * x) + p * x * x.ln(),
+                        digamma(p * x + q) - digamma(p * x) + x.ln(),
+                        digamma(p * x + q),
+                    )
+                } else {
+                    (0.0, 0.0, 0.0)
+                }
+            })
+            .collect();
+        let n = data.rows.len() as f64;
+        let ln_g = gamma.ln();
+        let mut ll = n * (q * ln_g - ln_gamma(q));
+        let mut g = [0.0, n * (ln_g - digamma(q)), n * q / gamma];
+        for &(x, ln_m, mx) in &data.rows {
+            let (lg, d0, psi_pxq) = per_x[x as usize];
+            let x = f64::from(x);
+            let (ln_gm, inv_gm) = ((gamma + mx).ln(), 1.0 / (gamma + mx));
+            let pxq = p * x + q;
+            ll += lg + (p * x - 1.0) * ln_m - pxq * ln_gm;
+            g[0] += x * (d0 + ln_m - ln_gm);
+            g[1] += psi_pxq - ln_gm;
+            g[2] -= pxq * inv_gm;
+        }
+        (ll, g)
+    }
+}
+
 /// Fitted Gamma-Gamma parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GammaGamma {
@@ -371,33 +574,104 @@ type LogLikelihood<'a> = optimize::WithGradient<'a>;
 /// Bounds of the logarithms of the parameters during a fit.
 const LOG_BOUND: f64 = 25.0;
 
-/// Maximises a log-likelihood over positive parameters: BFGS on their
-/// logarithms with the analytic gradient, from each starting point, with
-/// Nelder–Mead as a fallback. Returns the parameters and the maximum.
-fn maximise(
-    ll_grad: LogLikelihood<'_>,
-    starts: &[Vec<f64>],
-    n: f64,
-) -> Result<(Vec<f64>, f64), FitError> {
-    // The mean negative log-likelihood in log space, so tolerances do not
-    // depend on the number of customers.
-    let objective = |theta: &[f64]| {
+/// Customers the starting points are tried on first, when there are more
+/// (every k-th customer).
+const SAMPLE: usize = 10_000;
+
+/// The customers the starting points are tried on: every k-th one, so
+/// about [`SAMPLE`] of them, or `None` when there are not many more.
+fn sample_of<T: Copy>(data: &[T]) -> Option<Vec<T>> {
+    (data.len() > 2 * SAMPLE).then(|| {
+        data.iter()
+            .step_by(data.len().div_ceil(SAMPLE))
+            .copied()
+            .collect()
+    })
+}
+
+/// The mean negative log-likelihood over `n` customers, and its gradient,
+/// as a function of the logarithms of the parameters, so tolerances and
+/// curvatures do not depend on the number of customers.
+fn in_log_space<'a>(ll_grad: LogLikelihood<'a>, n: f64) -> impl Fn(&[f64]) -> (f64, Vec<f64>) + 'a {
+    move |theta: &[f64]| {
         let p: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
         let (ll, g) = ll_grad(&p);
         let grad = g.iter().zip(&p).map(|(gi, pi)| -gi * pi / n).collect();
         (-ll / n, grad)
+    }
+}
+
+/// BFGS from `theta`, with Nelder–Mead from where it stopped when it does
+/// not converge.
+fn descend(
+    objective: optimize::WithGradient<'_>,
+    theta: &[f64],
+    curvature: Option<&[Vec<f64>]>,
+) -> optimize::Minimum {
+    let mut m = optimize::bfgs(objective, theta, curvature, LOG_BOUND, 1e-9, 500);
+    if !m.converged {
+        let value_only = |t: &[f64]| objective(t).0;
+        let nm = optimize::nelder_mead(&value_only, &m.x, 0.2, 1e-14, 20_000);
+        if nm.value <= m.value {
+            m = nm;
+        }
+    }
+    m
+}
+
+/// Maximises a log-likelihood over positive parameters: BFGS on their
+/// logarithms with the analytic gradient, from each starting point, with
+/// Nelder–Mead as a fallback. With a `sample` (a subset of the customers,
+/// as `(log-likelihood, customers)`), each start is first taken to its
+/// optimum on the sample, and only the distinct optima are then polished
+/// on every customer, from the sample's curvature: the starts cost a
+/// fraction of a full fit, and the answer is still the maximum over all
+/// the customers. Returns the parameters and the maximum.
+fn maximise(
+    ll_grad: LogLikelihood<'_>,
+    sample: Option<(LogLikelihood<'_>, f64)>,
+    starts: &[Vec<f64>],
+    n: f64,
+) -> Result<(Vec<f64>, f64), FitError> {
+    let full = in_log_space(ll_grad, n);
+    let first = |objective: optimize::WithGradient<'_>| -> Vec<optimize::Minimum> {
+        starts
+            .iter()
+            .map(|start| {
+                let theta: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+                descend(objective, &theta, None)
+            })
+            .collect()
+    };
+    let found = match sample {
+        None => first(&full),
+        Some((sample_ll, sample_n)) => {
+            let mut tried = first(&in_log_space(sample_ll, sample_n));
+            tried.retain(|m| m.value.is_finite());
+            tried.sort_by(|a, b| a.value.total_cmp(&b.value));
+            let mut distinct: Vec<optimize::Minimum> = Vec::new();
+            for m in tried {
+                let seen = distinct
+                    .iter()
+                    .any(|d| d.x.iter().zip(&m.x).all(|(a, b)| (a - b).abs() < 1e-3));
+                if !seen {
+                    distinct.push(m);
+                }
+            }
+            distinct
+                .iter()
+                .map(|m| {
+                    let curvature =
+                        (!m.inverse_hessian.is_empty()).then_some(&m.inverse_hessian[..]);
+                    let mut polished = descend(&full, &m.x, curvature);
+                    polished.evaluations += m.evaluations;
+                    polished
+                })
+                .collect()
+        }
     };
     let mut best: Option<optimize::Minimum> = None;
-    for start in starts {
-        let theta: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-        let mut m = optimize::bfgs(&objective, &theta, LOG_BOUND, 1e-9, 500);
-        if !m.converged {
-            let value_only = |t: &[f64]| objective(t).0;
-            let nm = optimize::nelder_mead(&value_only, &m.x, 0.2, 1e-14, 20_000);
-            if nm.value <= m.value {
-                m = nm;
-            }
-        }
+    for m in found {
         if m.value.is_finite() && best.as_ref().is_none_or(|b| m.value < b.value - 1e-12) {
             best = Some(m);
         }
@@ -459,6 +733,7 @@ pub fn fit_bgnbd(data: &[CustomerSummary]) -> Result<Fit<BgNbd>, FitError> {
         ));
     }
     let mean_age = data.iter().map(|c| c.age).sum::<f64>() / data.len() as f64;
+    let rows = BgNbdRows::new(data);
     let ll_grad = |p: &[f64]| {
         let (ll, g) = BgNbd {
             r: p[0],
@@ -466,18 +741,38 @@ pub fn fit_bgnbd(data: &[CustomerSummary]) -> Result<Fit<BgNbd>, FitError> {
             a: p[2],
             b: p[3],
         }
-        .log_likelihood_and_gradient(data);
+        .compact_log_likelihood_and_gradient(&rows);
         (ll, g.to_vec())
     };
     let starts = [
         vec![1.0, 1.0, 1.0, 1.0],
         vec![0.5, mean_age.max(0.1), 0.5, 2.0],
     ];
-    let (p, ll) = maximise(&ll_grad, &starts, data.len() as f64)?;
-    if at_limit(&p) {
+    let sample = sample_of(data).map(|s| BgNbdRows::new(&s));
+    let sample_ll = |p: &[f64]| {
+        let rows = sample.as_ref().unwrap_or(&rows);
+        let (ll, g) = BgNbd {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+        }
+        .compact_log_likelihood_and_gradient(rows);
+        (ll, g.to_vec())
+    };
+    let on_sample = sample
+        .as_ref()
+        .map(|s| (&sample_ll as LogLikelihood<'_>, s.customers));
+    let (p, ll) = maximise(&ll_grad, on_sample, &starts, data.len() as f64)?;
+    if p[2] / (p[2] + p[3]) < 1e-4 {
+        // a / (a + b): the mean chance of stopping after a purchase.
         warnings.push(
-            "Some parameters went to an extreme: the data may not fit this model well (for example, nobody seems to stop buying)."
+            "Nobody seems to stop buying in these data: every customer's probability of being active is close to 100%, so the model cannot tell who is leaving."
                 .into(),
+        );
+    } else if at_limit(&p) {
+        warnings.push(
+            "Some parameters went to an extreme: the data may not fit this model well.".into(),
         );
     }
     Ok(Fit {
@@ -523,18 +818,33 @@ pub fn fit_gamma_gamma(data: &[CustomerSummary]) -> Result<Fit<GammaGamma>, FitE
             used.len()
         ));
     }
+    let rows = SpendRows::new(&used);
     let ll_grad = |p: &[f64]| {
         let (ll, g) = GammaGamma {
             p: p[0],
             q: p[1],
             gamma: p[2],
         }
-        .log_likelihood_and_gradient(&used);
+        .compact_log_likelihood_and_gradient(&rows);
         (ll, g.to_vec())
     };
     let mean = used.iter().map(|c| c.monetary).sum::<f64>() / used.len() as f64;
     let starts = [vec![1.0, 1.0, 1.0], vec![2.0, 3.0, mean.max(1e-3)]];
-    let (p, ll) = maximise(&ll_grad, &starts, used.len() as f64)?;
+    let sample = sample_of(&used).map(|s| SpendRows::new(&s));
+    let sample_ll = |p: &[f64]| {
+        let rows = sample.as_ref().unwrap_or(&rows);
+        let (ll, g) = GammaGamma {
+            p: p[0],
+            q: p[1],
+            gamma: p[2],
+        }
+        .compact_log_likelihood_and_gradient(rows);
+        (ll, g.to_vec())
+    };
+    let on_sample = sample
+        .as_ref()
+        .map(|s| (&sample_ll as LogLikelihood<'_>, s.rows.len() as f64));
+    let (p, ll) = maximise(&ll_grad, on_sample, &starts, used.len() as f64)?;
     if p[1] <= 1.0 {
         warnings.push("q is at most 1: the expected spend of new customers is not defined.".into());
     }
@@ -569,6 +879,18 @@ pub fn clv(
     monthly_discount: f64,
     unit: TimeUnit,
 ) -> f64 {
+    spend * discounted_purchases(bgnbd, c, horizon, monthly_discount, unit)
+}
+
+/// The expected purchases of [`clv`], month by month, each discounted to
+/// today: the lifetime value for a spend of 1.
+pub fn discounted_purchases(
+    bgnbd: &BgNbd,
+    c: &CustomerSummary,
+    horizon: f64,
+    monthly_discount: f64,
+    unit: TimeUnit,
+) -> f64 {
     let month = unit.month();
     let months = (horizon / month).round().max(1.0) as u32;
     let mut value = 0.0;
@@ -576,7 +898,7 @@ pub fn clv(
     for i in 1..=months {
         let t = f64::from(i) * month;
         let e = bgnbd.expected_purchases(t, c.frequency, c.recency, c.age);
-        value += spend * (e - before) / (1.0 + monthly_discount).powi(i as i32);
+        value += (e - before) / (1.0 + monthly_discount).powi(i as i32);
         before = e;
     }
     value
@@ -659,6 +981,9 @@ pub fn predict(orders: &Orders, options: &PredictionOptions) -> Result<Predictio
         .filter(|&i| orders.amount[i] >= 0.0 && orders.day[i] <= options.calibration_end)
         .fold((0.0, 0usize), |(s, c), i| (s + orders.amount[i], c + 1));
     let average_order = if count > 0 { sum / count as f64 } else { 0.0 };
+    // The purchase predictions depend on (x, t_x, T) only, which many
+    // customers share: each is computed once.
+    let mut by_history: FxHashMap<[u64; 3], (f64, f64, f64)> = FxHashMap::default();
     let customers: Vec<CustomerPrediction> = data
         .iter()
         .map(|c| {
@@ -667,25 +992,29 @@ pub fn predict(orders: &Orders, options: &PredictionOptions) -> Result<Predictio
                 None if c.frequency > 0.0 => c.monetary,
                 None => average_order,
             };
+            let key = [c.frequency, c.recency, c.age].map(f64::to_bits);
+            let (p_alive, expected_purchases, discounted) =
+                *by_history.entry(key).or_insert_with(|| {
+                    let m = &bgnbd.params;
+                    (
+                        m.p_alive(c.frequency, c.recency, c.age),
+                        m.expected_purchases(options.horizon, c.frequency, c.recency, c.age),
+                        discounted_purchases(
+                            m,
+                            c,
+                            options.horizon,
+                            options.monthly_discount,
+                            options.unit,
+                        ),
+                    )
+                });
             CustomerPrediction {
                 customer: c.customer,
                 frequency: c.frequency,
-                p_alive: bgnbd.params.p_alive(c.frequency, c.recency, c.age),
-                expected_purchases: bgnbd.params.expected_purchases(
-                    options.horizon,
-                    c.frequency,
-                    c.recency,
-                    c.age,
-                ),
+                p_alive,
+                expected_purchases,
                 expected_spend: spend,
-                clv: clv(
-                    &bgnbd.params,
-                    spend,
-                    c,
-                    options.horizon,
-                    options.monthly_discount,
-                    options.unit,
-                ),
+                clv: spend * discounted,
             }
         })
         .collect();
@@ -1023,6 +1352,124 @@ mod tests {
                 g[i]
             );
         }
+    }
+
+    #[test]
+    fn compact_likelihoods_equal_the_per_customer_forms() {
+        // Shared ages and recencies, repeated triples, one-time buyers
+        // and buyers whose drop-out branch dominates either way.
+        let mut data = Vec::new();
+        for i in 0..400u32 {
+            let x = f64::from(i % 7);
+            let age = f64::from(5 + i % 23) / 7.0 * 3.0;
+            let recency = if x > 0.0 {
+                age * f64::from(i % 5) / 4.0
+            } else {
+                0.0
+            };
+            data.push(CustomerSummary {
+                customer: i,
+                frequency: x,
+                recency,
+                age,
+                monetary: if x > 0.0 {
+                    5.0 + f64::from(i % 13) * 3.7
+                } else {
+                    0.0
+                },
+                holdout_frequency: 0.0,
+            });
+        }
+        let rows = BgNbdRows::new(&data);
+        assert!(rows.rows.len() < data.len());
+        for params in [
+            BgNbd {
+                r: 0.24,
+                alpha: 4.4,
+                a: 0.79,
+                b: 2.4,
+            },
+            BgNbd {
+                r: 3.0,
+                alpha: 0.2,
+                a: 9.0,
+                b: 0.1,
+            },
+        ] {
+            let (ll, g) = params.log_likelihood_and_gradient(&data);
+            let (cl, cg) = params.compact_log_likelihood_and_gradient(&rows);
+            assert!((ll - cl).abs() < 1e-9 * ll.abs(), "{ll} vs {cl}");
+            for i in 0..4 {
+                assert!(
+                    (g[i] - cg[i]).abs() < 1e-9 * (1.0 + g[i].abs()),
+                    "d{i}: {} vs {}",
+                    g[i],
+                    cg[i]
+                );
+            }
+        }
+        let repeat: Vec<CustomerSummary> =
+            data.iter().filter(|c| c.frequency > 0.0).copied().collect();
+        let spend = SpendRows::new(&repeat);
+        for params in [
+            GammaGamma {
+                p: 6.25,
+                q: 3.74,
+                gamma: 15.44,
+            },
+            GammaGamma {
+                p: 0.5,
+                q: 12.0,
+                gamma: 0.3,
+            },
+        ] {
+            let (ll, g) = params.log_likelihood_and_gradient(&repeat);
+            let (cl, cg) = params.compact_log_likelihood_and_gradient(&spend);
+            assert!((ll - cl).abs() < 1e-9 * ll.abs(), "{ll} vs {cl}");
+            for i in 0..3 {
+                assert!(
+                    (g[i] - cg[i]).abs() < 1e-9 * (1.0 + g[i].abs()),
+                    "d{i}: {} vs {}",
+                    g[i],
+                    cg[i]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn data_where_nobody_stops_buying_get_a_warning() {
+        // Every customer buys ten times, spread evenly over the year, up to
+        // its last weeks: the model has no drop-out to learn from.
+        let rows: Vec<(String, Day, f64)> = (0..30_000u32)
+            .map(|i| {
+                let day = 20_000 + (i / 3_000 * 36 + (i * 7) % 30) as Day;
+                (format!("C{}", i % 3_000), day, 10.0 + f64::from(i % 90))
+            })
+            .collect();
+        let orders = Orders::from_rows(&rows);
+        let data = summarise(&orders, 20_000 + 365, None, TimeUnit::Weeks);
+        let fit = fit_bgnbd(&data).unwrap();
+        assert!(
+            fit.warnings
+                .iter()
+                .any(|w| w.contains("cannot tell who is leaving")),
+            "{:?} {:?}",
+            fit.params,
+            fit.warnings
+        );
+        // The spread over the year is regular, so the usual data get no
+        // such warning: the demo business has customers who leave.
+        let demo = crate::demo::generate(crate::demo::DEMO_SEED);
+        let (orders, _) = crate::import_orders(
+            "orders.csv",
+            demo.orders.as_bytes(),
+            crate::ImportOptions::default(),
+        )
+        .unwrap();
+        let end = orders.day.iter().copied().max().unwrap();
+        let fit = fit_bgnbd(&summarise(&orders, end, None, TimeUnit::Weeks)).unwrap();
+        assert!(fit.warnings.is_empty(), "{:?}", fit.warnings);
     }
 
     #[test]

@@ -10,9 +10,12 @@ pub struct Minimum {
     pub value: f64,
     /// Function evaluations used.
     pub evaluations: usize,
-    /// True when the simplex shrank below the tolerance before the budget
-    /// ran out.
+    /// True when the simplex shrank below the tolerance (or the gradient
+    /// vanished) before the budget ran out.
     pub converged: bool,
+    /// BFGS's estimate of the inverse Hessian at the minimum (empty from
+    /// Nelder–Mead).
+    pub inverse_hessian: Vec<Vec<f64>>,
 }
 
 /// Minimises `f` from `start` with the Nelder–Mead simplex method
@@ -128,6 +131,7 @@ fn simplex_run(
         value: values[best],
         evaluations,
         converged,
+        inverse_hessian: Vec::new(),
     }
 }
 
@@ -137,10 +141,13 @@ pub type WithGradient<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>);
 /// Minimises `f` (returning the value and the gradient) from `start` with
 /// BFGS and a backtracking line search. Coordinates are kept within
 /// `±bound`, so a parameter drifting to an extreme stops there instead of
-/// running away.
+/// running away. `curvature`, when given, is the first estimate of the
+/// inverse Hessian (from an earlier run on a similar function); the
+/// identity otherwise.
 pub fn bfgs(
     f: WithGradient<'_>,
     start: &[f64],
+    curvature: Option<&[Vec<f64>]>,
     bound: f64,
     gradient_tolerance: f64,
     max_iterations: usize,
@@ -151,7 +158,10 @@ pub fn bfgs(
     let mut x = clamp(start.to_vec());
     let (mut fx, mut g) = f(&x);
     let mut evaluations = 1;
-    let mut h = identity(n);
+    let mut h = match curvature {
+        Some(h) if h.len() == n && h.iter().all(|row| row.len() == n) => h.to_vec(),
+        _ => identity(n),
+    };
     let mut converged = false;
     for _ in 0..max_iterations {
         if !fx.is_finite() {
@@ -220,6 +230,7 @@ pub fn bfgs(
         value: fx,
         evaluations,
         converged,
+        inverse_hessian: h,
     }
 }
 
@@ -333,7 +344,7 @@ mod tests {
             ];
             (v, g)
         };
-        let m = bfgs(&f, &[-1.2, 1.0], 10.0, 1e-10, 500);
+        let m = bfgs(&f, &[-1.2, 1.0], None, 10.0, 1e-10, 500);
         assert!(m.converged, "{m:?}");
         assert!(
             (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
