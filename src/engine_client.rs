@@ -373,6 +373,18 @@ impl EngineClient {
         .await?
     }
 
+    /// The stage mix by month of an audience.
+    pub async fn stage_mix(
+        &self,
+        request: Request,
+    ) -> Result<seglens_engine::journeys::StageMix, String> {
+        self.call(request, |r| match r {
+            Response::StageMix(x) => Ok(*x),
+            other => Err(other),
+        })
+        .await?
+    }
+
     /// Events per weekday and hour of an audience.
     pub async fn activity(&self, request: Request) -> Result<Vec<Vec<u64>>, String> {
         self.call(request, |r| match r {

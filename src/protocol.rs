@@ -145,10 +145,8 @@ pub enum Request {
         audience: Audience,
         /// The lifecycle thresholds in use.
         lifecycle: LifecycleSetup,
-        /// Start at this event (default: the session's first event).
-        from: Option<String>,
-        /// Steps to follow.
-        depth: usize,
+        /// Where the paths start or end, how deep, and the session gap.
+        setup: seglens_engine::journeys::PathSetup,
     },
     /// Write a saved segment as a SQL query over the user's tables.
     SegmentSql {
@@ -204,6 +202,18 @@ pub enum Request {
     /// Events per weekday and hour, within some customers.
     Activity {
         /// The workspace's choices (analysis date, RFM setup).
+        options: AnalysisOptions,
+        /// Whose events.
+        audience: Audience,
+        /// The lifecycle thresholds in use.
+        lifecycle: LifecycleSetup,
+    },
+    /// How far customers went each month (awareness, consideration,
+    /// decision), within some customers, with the workspace's mapping of
+    /// events to stages.
+    StageMix {
+        /// The workspace's choices (analysis date, the stage mapping when
+        /// the heatmap compares journey stages with one).
         options: AnalysisOptions,
         /// Whose events.
         audience: Audience,
@@ -279,6 +289,8 @@ pub enum Response {
     Sql(Box<Result<String, String>>),
     /// Paths through sessions, or why there are none.
     Paths(Box<Result<seglens_engine::journeys::Paths, String>>),
+    /// The stage mix by month, or why there is none.
+    StageMix(Box<Result<seglens_engine::journeys::StageMix, String>>),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.

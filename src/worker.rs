@@ -453,8 +453,7 @@ impl EngineTask {
                 options,
                 audience,
                 lifecycle,
-                from,
-                depth,
+                setup,
             } => Response::Paths(Box::new(
                 self.audience(&options, &audience, &lifecycle)
                     .and_then(|(data, as_of, set)| {
@@ -463,9 +462,7 @@ impl EngineTask {
                             events,
                             as_of,
                             set.as_ref(),
-                            from.as_deref(),
-                            depth,
-                            6,
+                            &setup,
                         ))
                     }),
             )),
@@ -481,6 +478,36 @@ impl EngineTask {
                             events,
                             as_of,
                             set.as_ref(),
+                        ))
+                    }),
+            )),
+            Request::StageMix {
+                options,
+                audience,
+                lifecycle,
+            } => Response::StageMix(Box::new(
+                self.audience(&options, &audience, &lifecycle)
+                    .and_then(|(data, as_of, set)| {
+                        let events = data.events.as_ref().ok_or("There are no events.")?;
+                        let mapping = match &options.rows {
+                            seglens_engine::groups::Rows::Split(
+                                seglens_engine::splits::Split::Journey { stages },
+                            ) => Some(stages.clone()),
+                            _ => None,
+                        };
+                        let stage = |name: &str| match &mapping {
+                            Some(stages) => stages
+                                .iter()
+                                .find(|(e, _)| e.eq_ignore_ascii_case(name))
+                                .map(|(_, s)| *s),
+                            None => seglens_engine::splits::journey_stage(name),
+                        };
+                        Ok(seglens_engine::journeys::stage_mix(
+                            events,
+                            as_of,
+                            set.as_ref(),
+                            &stage,
+                            12,
                         ))
                     }),
             )),

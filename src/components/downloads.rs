@@ -48,3 +48,38 @@ pub fn ChartDownloads(
         </p>
     }
 }
+
+/// One small button under a table: its figures as CSV.
+#[component]
+pub fn CsvDownload(
+    /// The file's name, without extension.
+    #[prop(into)]
+    name: String,
+    /// The figures as CSV (header line first).
+    #[prop(into)]
+    csv: String,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let testid = format!("downloads-{name}");
+    view! {
+        <p class="chart-downloads" data-testid=testid>
+            <span class="muted small">"Download: "</span>
+            <button class="link" on:click=move |_| {
+                let mut bytes = "\u{feff}".as_bytes().to_vec();
+                bytes.extend_from_slice(csv.as_bytes());
+                if let Err(e) = crate::downloads::save(&format!("{name}.csv"), &bytes, "text/csv;charset=utf-8") {
+                    state.error.set(Some(e));
+                }
+            }>"CSV (figures)"</button>
+        </p>
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}

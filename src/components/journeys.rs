@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use seglens_engine::journeys::{FunnelSetup, Paths};
+use seglens_engine::journeys::{FunnelSetup, PathSetup, Paths, StageMix, Step, StepFilter};
 use seglens_engine::segment::{Definition, SavedSegment};
 
 use crate::actions;
@@ -20,6 +20,92 @@ fn duration(seconds: f64) -> String {
     }
 }
 
+/// Narrows a step to the events where another column (page, channel,
+/// campaign...) has a value or contains a text.
+fn narrow_editor(
+    steps: RwSignal<Vec<String>>,
+    properties: Vec<(String, Vec<String>)>,
+) -> impl IntoView + use<> {
+    if properties.is_empty() {
+        return None;
+    }
+    // Shown first: the first narrowed step, as it is narrowed.
+    let current = steps.with_untracked(|s| {
+        s.iter()
+            .enumerate()
+            .find_map(|(k, step)| Step::parse(step).filter.map(|f| (k, f)))
+    });
+    let which = RwSignal::new(current.as_ref().map_or(0, |c| c.0));
+    let column = RwSignal::new(
+        current
+            .as_ref()
+            .map_or_else(|| properties[0].0.clone(), |c| c.1.column.clone()),
+    );
+    let contains = RwSignal::new(current.as_ref().is_some_and(|c| c.1.contains));
+    let value = RwSignal::new(
+        current
+            .as_ref()
+            .map_or_else(String::new, |c| c.1.value.clone()),
+    );
+    let values_of = properties.clone();
+    let suggestions = move || {
+        let c = column.get();
+        values_of
+            .iter()
+            .find(|p| p.0 == c)
+            .map(|p| p.1.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| view! { <option value=v/> })
+            .collect_view()
+    };
+    let apply = move |clear: bool| {
+        let (k, v) = (which.get_untracked(), value.get_untracked());
+        steps.update(|s| {
+            if let Some(step) = s.get_mut(k) {
+                let mut parsed = Step::parse(step);
+                parsed.filter = (!clear && !v.trim().is_empty()).then(|| StepFilter {
+                    column: column.get_untracked(),
+                    contains: contains.get_untracked(),
+                    value: v.trim().to_string(),
+                });
+                *step = parsed.write();
+            }
+        });
+    };
+    Some(view! {
+        <div class="thresholds" data-testid="funnel-narrow">
+            <label>"Narrow step "
+                <select data-testid="narrow-step" on:change=move |ev| {
+                    if let Ok(k) = event_target_value(&ev).parse::<usize>() { which.set(k) }
+                }>
+                    {move || (0..steps.get().len()).map(|k| view! {
+                        <option value=k.to_string() selected=move || which.get() == k>{(k + 1).to_string()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>" to events whose "
+                <select data-testid="narrow-column" on:change=move |ev| column.set(event_target_value(&ev))>
+                    {properties.iter().map(|p| {
+                        let (v, name) = (p.0.clone(), p.0.clone());
+                        view! { <option value=v selected=move || column.get() == name>{p.0.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <select data-testid="narrow-op" aria-label="How to compare" on:change=move |ev| contains.set(event_target_value(&ev) == "contains")>
+                <option value="is" selected=move || !contains.get()>"is"</option>
+                <option value="contains" selected=move || contains.get()>"contains"</option>
+            </select>
+            <input type="text" list="narrow-values" data-testid="narrow-value" aria-label="Value" placeholder="a value, e.g. /c/classical"
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            <datalist id="narrow-values">{suggestions}</datalist>
+            <button class="secondary" data-testid="narrow-apply" on:click=move |_| apply(false)>"Narrow"</button>
+            <button class="link" data-testid="narrow-clear" on:click=move |_| apply(true)>"Clear"</button>
+            <span class="muted small">"Ignoring case; then Apply. E.g. product views on the classical pages only, or visits from an e-mail."</span>
+        </div>
+    })
+}
+
 /// The funnel card, shown when the workspace has events.
 #[component]
 pub fn FunnelCard() -> impl IntoView {
@@ -28,6 +114,7 @@ pub fn FunnelCard() -> impl IntoView {
         state.workspace.get().and_then(|ws| {
             let f = ws.analysis.funnel.clone()?;
             let names = ws.analysis.event_names.clone();
+            let properties = ws.analysis.event_properties.clone();
             let steps = RwSignal::new(f.steps.clone());
             let window = RwSignal::new(f.window_days);
             let strict = RwSignal::new(f.strict);
@@ -47,7 +134,9 @@ pub fn FunnelCard() -> impl IntoView {
                                     if v.is_empty() {
                                         s.truncate(k);
                                     } else if k < s.len() {
-                                        s[k] = v;
+                                        // A new event keeps the step's narrowing.
+                                        let filter = Step::parse(&s[k]).filter;
+                                        s[k] = Step { event: v, filter }.write();
                                     } else {
                                         s.push(v);
                                     }
@@ -56,7 +145,7 @@ pub fn FunnelCard() -> impl IntoView {
                             <option value="" selected=move || steps.get().get(k).is_none()>"—"</option>
                             {names.into_iter().map(|e| {
                                 let (value, label) = (e.clone(), e.clone());
-                                view! { <option value=e selected=move || steps.get().get(k) == Some(&value)>{label}</option> }
+                                view! { <option value=e selected=move || steps.get().get(k).is_some_and(|s| Step::parse(s).event == value)>{label}</option> }
                             }).collect_view()}
                         </select>
                     }
@@ -74,7 +163,7 @@ pub fn FunnelCard() -> impl IntoView {
                         "{} of the {} who did “{}” ({}){}{}",
                         format::int(c[k].customers),
                         format::int(c[0].customers),
-                        f.steps[0],
+                        Step::parse(&f.steps[0]).describe(),
                         format::percent(rate),
                         drop.map(|d| format!("; {} dropped off since the previous step", format::percent(d))).unwrap_or_default(),
                         c[k].median_seconds.map(|s| format!("; median time from the previous step {}", duration(s))).unwrap_or_default(),
@@ -85,7 +174,7 @@ pub fn FunnelCard() -> impl IntoView {
                         </td>
                     }
                 }).collect_view();
-                view! { <tr><th scope="row">{format!("{}. {}", k + 1, f.steps[k])}</th>{cells}</tr> }
+                view! { <tr><th scope="row">{format!("{}. {}", k + 1, Step::parse(&f.steps[k]).describe())}</th>{cells}</tr> }
             }).collect_view();
             let conversion = shown.iter().map(|g| {
                 let c = &f.counts[*g];
@@ -100,6 +189,21 @@ pub fn FunnelCard() -> impl IntoView {
                 };
                 view! { <td class="num">{text}</td> }
             }).collect_view();
+            let mut funnel_csv = String::from("group,step,event,customers,share_of_first,median_minutes_from_previous\n");
+            for g in &shown {
+                let c = &f.counts[*g];
+                for (k, step) in f.steps.iter().enumerate() {
+                    funnel_csv.push_str(&format!(
+                        "{},{},{},{},{:.4},{}\n",
+                        crate::components::csv_field(&f.groups[*g]),
+                        k + 1,
+                        crate::components::csv_field(step),
+                        c[k].customers,
+                        c[k].customers as f64 / c[0].customers.max(1) as f64,
+                        c[k].median_seconds.map(|s| format!("{:.1}", s / 60.0)).unwrap_or_default()
+                    ));
+                }
+            }
             // Drop-off: who reached a step and went no further, as a segment.
             let all = f.counts.last().cloned().unwrap_or_default();
             let drop_choice = RwSignal::new(1usize);
@@ -108,7 +212,7 @@ pub fn FunnelCard() -> impl IntoView {
                 let stopped = all[k - 1].customers.saturating_sub(all[k].customers);
                 view! {
                     <option value=k.to_string() selected=k == 1>
-                        {format!("did “{}” but not “{}” ({} customers)", f.steps[k - 1], f.steps[k], format::int(stopped))}
+                        {format!("did “{}” but not “{}” ({} customers)", Step::parse(&f.steps[k - 1]).describe(), Step::parse(&f.steps[k]).describe(), format::int(stopped))}
                     </option>
                 }
             }).collect_view();
@@ -116,7 +220,7 @@ pub fn FunnelCard() -> impl IntoView {
             let save_drop = move |_| {
                 let k = drop_choice.get_untracked();
                 actions::save_segment(state, SavedSegment {
-                    name: format!("Stopped after {}", drop_steps[k - 1]),
+                    name: format!("Stopped after {}", Step::parse(&drop_steps[k - 1]).describe()),
                     version: 1,
                     definition: Definition::FunnelDrop { setup: applied.clone(), reached: k },
                     note: String::new(),
@@ -149,6 +253,13 @@ pub fn FunnelCard() -> impl IntoView {
                             "Apply"
                         </button>
                     </div>
+                    {narrow_editor(steps, properties)}
+                    <p class="muted small" data-testid="funnel-pending">
+                        {move || {
+                            let list: Vec<String> = steps.get().iter().map(|s| Step::parse(s).describe()).collect();
+                            format!("Steps: {}", list.join(" → "))
+                        }}
+                    </p>
                     <div class="table-wrap" tabindex="0">
                         <table class="heatmap" data-testid="funnel-table">
                             <thead><tr><th scope="col">"Step"</th>{header}</tr></thead>
@@ -158,6 +269,7 @@ pub fn FunnelCard() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
+                    <crate::components::CsvDownload name="funnel" csv=funnel_csv/>
                     {(n > 1).then(|| view! {
                         <div class="thresholds">
                             <label>"Customers who "
@@ -184,6 +296,18 @@ pub fn UsageCard() -> impl IntoView {
         state.workspace.get().and_then(|ws| {
             let u = ws.analysis.usage.clone()?;
             let shown: Vec<usize> = (0..u.events.len()).take(12).collect();
+            let mut csv = String::from("group,sessions,event,sessions_with_event\n");
+            for g in (0..u.groups.len()).filter(|g| u.sessions[*g] > 0) {
+                for (e, name) in u.events.iter().enumerate() {
+                    csv.push_str(&format!(
+                        "{},{},{},{}\n",
+                        crate::components::csv_field(&u.groups[g]),
+                        u.sessions[g],
+                        crate::components::csv_field(name),
+                        u.hits[g][e]
+                    ));
+                }
+            }
             let header = shown
                 .iter()
                 .map(|e| view! { <th scope="col" class="num">{u.events[*e].clone()}</th> })
@@ -231,6 +355,7 @@ pub fn UsageCard() -> impl IntoView {
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
+                    <crate::components::CsvDownload name="usage" csv=csv/>
                 </section>
             })
         })
@@ -239,7 +364,7 @@ pub fn UsageCard() -> impl IntoView {
 
 /// The paths as a Sankey diagram: a column per step, a bar per event sized
 /// by its sessions, bands for the moves from one step to the next.
-fn sankey(p: &Paths) -> AnyView {
+fn sankey(p: &Paths, testid: &'static str) -> AnyView {
     let steps = p.nodes.len();
     if steps == 0 || p.sessions == 0 {
         return view! { <p class="hint">"No session to follow for these customers."</p> }
@@ -272,7 +397,7 @@ fn sankey(p: &Paths) -> AnyView {
     let mut out_fill: Vec<Vec<f64>> = place.iter().map(|n| vec![0.0; n.len()]).collect();
     let mut in_fill = out_fill.clone();
     let colour = |name: &str| match name {
-        seglens_engine::journeys::PATH_END => "#b0b7c3",
+        seglens_engine::journeys::PATH_END | seglens_engine::journeys::PATH_START => "#b0b7c3",
         seglens_engine::journeys::PATH_OTHER => "#8c96a5",
         _ => "#0072B2",
     };
@@ -328,7 +453,7 @@ fn sankey(p: &Paths) -> AnyView {
         })
         .collect_view();
     view! {
-        <svg viewBox=format!("0 0 {w} {h}") role="img" data-testid="paths-chart"
+        <svg viewBox=format!("0 0 {w} {h}") role="img" data-testid=testid
             aria-label=format!("Paths of {} sessions over {steps} steps; hover a band for its sessions", format::int(p.sessions))>
             {bands}{bars}
         </svg>
@@ -336,16 +461,256 @@ fn sankey(p: &Paths) -> AnyView {
     .into_any()
 }
 
-/// The paths card: where sessions go, step by step, for an audience.
+/// The paths card: where sessions go, step by step, for an audience, and
+/// for a second one side by side.
 #[component]
 pub fn PathsCard() -> impl IntoView {
     let state = expect_context::<AppState>();
     let audience = RwSignal::new(Audience::All);
-    let from = RwSignal::new(None::<String>);
+    let other = RwSignal::new(None::<Audience>);
+    // "", "from:EVENT" or "to:EVENT".
+    let anchor = RwSignal::new(String::new());
     let depth = RwSignal::new(4usize);
+    let gap = RwSignal::new(30u32);
     let result = RwSignal::new(None::<Result<Paths, String>>);
+    let result_b = RwSignal::new(None::<Result<Paths, String>>);
+    let setup = move || {
+        let a = anchor.get();
+        PathSetup {
+            from: a.strip_prefix("from:").map(str::to_string),
+            to: a.strip_prefix("to:").map(str::to_string),
+            depth: depth.get(),
+            top: 6,
+            session_gap_minutes: gap.get(),
+        }
+    };
+    let fetch =
+        move |who: Audience, setup: PathSetup, into: RwSignal<Option<Result<Paths, String>>>| {
+            let Some(ws) = state.workspace.get_untracked() else {
+                return;
+            };
+            spawn_local(async move {
+                let engine = state.services.with_value(|s| s.engine.clone());
+                let r = engine
+                    .paths(Request::Paths {
+                        options: ws.record.options.clone(),
+                        audience: who,
+                        lifecycle: ws.analysis.segments.lifecycle,
+                        setup,
+                    })
+                    .await;
+                into.try_set(Some(r));
+            });
+        };
     Effect::new(move |_| {
-        let (who, start, steps) = (audience.get(), from.get(), depth.get());
+        let (who, setup) = (audience.get(), setup());
+        if state
+            .workspace
+            .get()
+            .is_some_and(|ws| !ws.analysis.event_names.is_empty())
+        {
+            fetch(who, setup, result);
+        }
+    });
+    Effect::new(move |_| {
+        let (who, setup) = (other.get(), setup());
+        match who {
+            Some(who)
+                if state
+                    .workspace
+                    .get()
+                    .is_some_and(|ws| !ws.analysis.event_names.is_empty()) =>
+            {
+                fetch(who, setup, result_b)
+            }
+            _ => result_b.set(None),
+        }
+    });
+    let chart = move |r: Result<Paths, String>,
+                      testid: &'static str,
+                      summary: &'static str,
+                      name: &'static str,
+                      who: String| match r {
+        Ok(p) => {
+            let mut csv = String::from("step,from,to,sessions\n");
+            for (k, a, b, n) in &p.links {
+                csv.push_str(&format!(
+                    "{},{},{},{n}\n",
+                    k + 1,
+                    p.nodes[*k][*a].0,
+                    p.nodes[k + 1][*b].0
+                ));
+            }
+            let selector = if testid == "paths-chart" {
+                "[data-testid=paths-chart]"
+            } else {
+                "[data-testid=paths-chart-b]"
+            };
+            view! {
+                <div>
+                    <p class="muted small" data-testid=summary>{format!("{who}: {} sessions followed.", format::int(p.sessions))}</p>
+                    {sankey(&p, testid)}
+                    <crate::components::ChartDownloads selector=selector name=name csv=csv/>
+                </div>
+            }.into_any()
+        }
+        Err(e) => view! { <p class="warn">{e}</p> }.into_any(),
+    };
+    move || {
+        state.workspace.get().and_then(|ws| {
+            if ws.analysis.event_names.is_empty() {
+                return None;
+            }
+            let picker = crate::components::over_time::audience_select(&ws, audience, "paths-audience");
+            let choices = crate::components::over_time::audiences(&ws);
+            let label_of = {
+                let choices = choices.clone();
+                move |a: &Audience| choices.iter().find(|c| &c.2 == a).map(|c| c.1.clone()).unwrap_or_default()
+            };
+            let for_change = choices.clone();
+            let compare = view! {
+                <select data-testid="paths-compare" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    other.set(for_change.iter().find(|c| c.0 == v).map(|c| c.2.clone()));
+                }>
+                    <option value="" selected=move || other.get().is_none()>"nobody (one chart)"</option>
+                    {choices.into_iter().map(|(value, label, a)| {
+                        view! { <option value=value selected=move || other.get() == Some(a.clone())>{label}</option> }
+                    }).collect_view()}
+                </select>
+            };
+            let events = ws.analysis.event_names.clone();
+            let anchors = events.iter().map(|e| {
+                let v = format!("from:{e}");
+                view! { <option value=v>{format!("from “{e}”")}</option> }
+            }).chain(events.iter().map(|e| {
+                let v = format!("to:{e}");
+                view! { <option value=v>{format!("leading to “{e}”")}</option> }
+            })).collect_view();
+            let label_a = label_of.clone();
+            Some(view! {
+                <section class="card" id="paths" data-testid="paths">
+                    <h2>"Where do sessions go?"</h2>
+                    <p class="muted">"Each session followed step by step from its first event, from the event you pick, or up to it: the bars are the events at each step, the bands the moves to the next one; “(end)” is where sessions stop and “(start)” where they begin. Repeats of the same event in a row count once; the six most frequent events of a step are shown, the others together. Pick a second group to see both side by side."</p>
+                    <div class="thresholds">
+                        <label>"Customers "
+                            {picker}
+                        </label>
+                        <label>"side by side with "
+                            {compare}
+                        </label>
+                        <label>"Follow sessions "
+                            <select data-testid="paths-from" on:change=move |ev| anchor.set(event_target_value(&ev))>
+                                <option value="">"from their first event"</option>
+                                {anchors}
+                            </select>
+                        </label>
+                        <label>"Steps "
+                            <select data-testid="paths-depth" on:change=move |ev| {
+                                if let Ok(n) = event_target_value(&ev).parse() { depth.set(n) }
+                            }>
+                                {[3usize, 4, 5, 6].into_iter().map(|n| view! { <option value=n.to_string() selected=n == 4>{n.to_string()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label title="Used when the events file has no session id column: a pause this long starts a new session">
+                            "A session ends after "
+                            <input type="number" min="1" max="1440" data-testid="paths-gap" prop:value=move || gap.get()
+                                on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { gap.set(v.clamp(1, 1440)) } }/>
+                            " minutes without an event (files without session ids)"
+                        </label>
+                    </div>
+                    <div class:pair=move || other.get().is_some()>
+                        {move || result.get().map(|r| chart(r, "paths-chart", "paths-summary", "paths", label_a(&audience.get())))}
+                        {move || other.get().and_then(|who| result_b.get().map(|r| chart(r, "paths-chart-b", "paths-summary-b", "paths-2", label_of(&who))))}
+                    </div>
+                </section>
+            })
+        })
+    }
+}
+
+/// Colours of the stages, light to dark (colour-blind safe, Okabe–Ito).
+const STAGE_COLOURS: [&str; 3] = ["#56B4E9", "#E69F00", "#009E73"];
+/// The stages' names.
+const STAGE_NAMES: [&str; 3] = ["awareness", "consideration", "decision"];
+
+/// The stage mix as stacked bars, one per month: each bar the shares of
+/// the month's active customers by the furthest stage they reached.
+fn stage_mix_chart(mix: &StageMix) -> AnyView {
+    let (w, h, left, bottom, top) = (760.0, 240.0, 40.0, 28.0, 8.0);
+    let n = mix.months.len().max(1);
+    let step = (w - left - 8.0) / n as f64;
+    let height = h - bottom - top;
+    let bars = mix
+        .months
+        .iter()
+        .zip(&mix.counts)
+        .enumerate()
+        .map(|(i, (month, c))| {
+            let total: u64 = c.iter().sum();
+            let x = left + i as f64 * step + step * 0.15;
+            let mut y = top + height;
+            let parts = (0..3)
+                .map(|s| {
+                    let share = if total > 0 { c[s] as f64 / total as f64 } else { 0.0 };
+                    let hgt = share * height;
+                    y -= hgt;
+                    let title = format!(
+                        "{month}: {} of {} active customers reached {} at most ({})",
+                        format::int(c[s]),
+                        format::int(total),
+                        STAGE_NAMES[s],
+                        format::percent(share)
+                    );
+                    view! {
+                        <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{:.1}", step * 0.7) height=format!("{hgt:.1}") fill=STAGE_COLOURS[s]>
+                            <title>{title}</title>
+                        </rect>
+                    }
+                })
+                .collect_view();
+            const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+            let label = match (month.get(2..4), month.get(5..7).and_then(|m| m.parse::<usize>().ok())) {
+                (Some(yy), Some(m)) if (1..=12).contains(&m) => format!("{} {yy}", MONTHS[m - 1]),
+                _ => month.clone(),
+            };
+            view! {
+                <g>
+                    {parts}
+                    <text x=format!("{:.1}", x + step * 0.35) y=format!("{:.1}", h - 10.0) font-size="11" text-anchor="middle" fill="#1b2430">{label}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let ticks = [0.0, 0.5, 1.0]
+        .into_iter()
+        .map(|t| {
+            let y = top + height * (1.0 - t);
+            view! {
+                <g>
+                    <line x1=format!("{left:.1}") x2=format!("{:.1}", w - 8.0) y1=format!("{y:.1}") y2=format!("{y:.1}") stroke="#d6dbe3"/>
+                    <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y + 4.0) font-size="11" text-anchor="end" fill="#5b6676">{format!("{:.0}%", t * 100.0)}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg viewBox=format!("0 0 {w} {h}") role="img" data-testid="stage-mix-chart"
+            aria-label="Share of each month's active customers by the furthest stage they reached; hover a bar for the figures">
+            {ticks}{bars}
+        </svg>
+    }
+    .into_any()
+}
+
+/// The stage mix month by month, for an audience.
+#[component]
+pub fn StageMixCard() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let audience = RwSignal::new(Audience::All);
+    let result = RwSignal::new(None::<Result<StageMix, String>>);
+    Effect::new(move |_| {
+        let who = audience.get();
         let Some(ws) = state.workspace.get() else {
             return;
         };
@@ -355,12 +720,10 @@ pub fn PathsCard() -> impl IntoView {
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
             let r = engine
-                .paths(Request::Paths {
+                .stage_mix(Request::StageMix {
                     options: ws.record.options.clone(),
                     audience: who,
                     lifecycle: ws.analysis.segments.lifecycle,
-                    from: start,
-                    depth: steps,
                 })
                 .await;
             result.try_set(Some(r));
@@ -371,50 +734,43 @@ pub fn PathsCard() -> impl IntoView {
             if ws.analysis.event_names.is_empty() {
                 return None;
             }
-            let picker = crate::components::over_time::audience_select(&ws, audience, "paths-audience");
-            let events = ws.analysis.event_names.clone();
+            let picker = crate::components::over_time::audience_select(&ws, audience, "stage-mix-audience");
+            let own_mapping = matches!(
+                ws.record.options.rows,
+                seglens_engine::groups::Rows::Split(seglens_engine::splits::Split::Journey { .. })
+            );
+            let legend = (0..3)
+                .map(|s| view! { <span class="legend-item"><span class="swatch" style=format!("background:{}", STAGE_COLOURS[s])></span>{STAGE_NAMES[s]}</span> })
+                .collect_view();
             Some(view! {
-                <section class="card" id="paths" data-testid="paths">
-                    <h2>"Where do sessions go?"</h2>
-                    <p class="muted">"Each session followed step by step from its first event (or from the event you pick): the bars are the events at each step, the bands the moves to the next one; “(end)” is where sessions stop. Repeats of the same event in a row count once; the six most frequent events of a step are shown, the others together."</p>
-                    <div class="thresholds">
-                        <label>"Customers "
-                            {picker}
-                        </label>
-                        <label>"Start at "
-                            <select data-testid="paths-from" on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                from.set((!v.is_empty()).then_some(v));
-                            }>
-                                <option value="">"the session's first event"</option>
-                                {events.into_iter().map(|e| {
-                                    let v = e.clone();
-                                    view! { <option value=v>{e}</option> }
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label>"Steps "
-                            <select data-testid="paths-depth" on:change=move |ev| {
-                                if let Ok(n) = event_target_value(&ev).parse() { depth.set(n) }
-                            }>
-                                {[3usize, 4, 5, 6].into_iter().map(|n| view! { <option value=n.to_string() selected=n == 4>{n.to_string()}</option> }).collect_view()}
-                            </select>
-                        </label>
-                    </div>
-                    {move || result.get().map(|r| match r {
-                        Ok(p) => {
-                            let mut csv = String::from("step,from,to,sessions\n");
-                            for (k, a, b, n) in &p.links {
-                                csv.push_str(&format!("{},{},{},{n}\n", k + 1, p.nodes[*k][*a].0, p.nodes[k + 1][*b].0));
+                <section class="card" id="stage-mix" data-testid="stage-mix">
+                    <h2>"How far do they go, month by month?"</h2>
+                    <p class="muted">
+                        {format!(
+                            "Each month, the customers with a web or app event are counted once, at the furthest stage they reached that month: awareness (pages, visits), consideration (products, searches, carts) or decision (checkout, purchase). {}",
+                            if own_mapping { "Events are mapped to stages as you set them in the heatmap." } else { "Events are mapped to stages by their names; set your own mapping by comparing journey stages in the heatmap." }
+                        )}
+                    </p>
+                    <div class="thresholds"><label>"Customers " {picker}</label></div>
+                    {move || match result.get() {
+                        None => view! { <p class="muted">"Counting…"</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
+                        Some(Ok(mix)) => {
+                            let mut csv = String::from("month,awareness,consideration,decision\n");
+                            for (m, c) in mix.months.iter().zip(&mix.counts) {
+                                csv.push_str(&format!("{m},{},{},{}\n", c[0], c[1], c[2]));
+                            }
+                            let active: u64 = mix.counts.iter().flatten().sum();
+                            if active == 0 {
+                                return view! { <p class="hint">"None of these customers had an event of a stage in the last 12 months."</p> }.into_any();
                             }
                             view! {
-                                <p class="muted small" data-testid="paths-summary">{format!("{} sessions followed.", format::int(p.sessions))}</p>
-                                {sankey(&p)}
-                                <crate::components::ChartDownloads selector="[data-testid=paths-chart]" name="paths" csv=csv/>
+                                <p class="legend">{legend.clone()}</p>
+                                {stage_mix_chart(&mix)}
+                                <crate::components::ChartDownloads selector="[data-testid=stage-mix-chart]" name="stage-mix" csv=csv/>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="warn">{e}</p> }.into_any(),
-                    })}
+                    }}
                 </section>
             })
         })

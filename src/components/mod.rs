@@ -27,11 +27,11 @@ use crate::format;
 use crate::state::{AppState, Status};
 
 pub use crosssell::CrossSellCard;
-pub use downloads::ChartDownloads;
+pub use downloads::{ChartDownloads, CsvDownload, csv_field};
 pub use export::ExportCard;
 pub use goals::GoalsCard;
 pub use history::HistoryCard;
-pub use journeys::{FunnelCard, PathsCard, UsageCard};
+pub use journeys::{FunnelCard, PathsCard, StageMixCard, UsageCard};
 pub use kpis::KpiHeatmap;
 pub use notes::NotesCard;
 pub use over_time::{ActivityCard, OverTimeCard};

@@ -111,6 +111,16 @@ fn cohort_table(x: &Cohorts, revenue: bool) -> AnyView {
             view! { <tr><th scope="row">{month.clone()}</th><td class="num">{format::int(size)}</td>{cells}</tr> }
         })
         .collect_view();
+    let mut csv =
+        String::from("first_order_month,customers,months_later,customers_ordering,revenue\n");
+    for (c, month) in x.months.iter().enumerate().filter(|(c, _)| x.sizes[*c] > 0) {
+        for (k, active) in x.active[c].iter().enumerate() {
+            csv.push_str(&format!(
+                "{month},{},{k},{active},{:.2}\n",
+                x.sizes[c], x.revenue[c][k]
+            ));
+        }
+    }
     view! {
         <div class="table-wrap" tabindex="0">
             <table class="heatmap" data-testid="cohort-table">
@@ -118,6 +128,7 @@ fn cohort_table(x: &Cohorts, revenue: bool) -> AnyView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
+        <crate::components::CsvDownload name="cohorts" csv=csv/>
     }
     .into_any()
 }
@@ -158,6 +169,16 @@ fn migration_table(m: &Migration) -> AnyView {
             view! { <tr><th scope="row">{m.segments[a].clone()}</th>{cells}<td class="num">{format::int(total)}</td></tr> }
         })
         .collect_view();
+    let mut csv = String::from("from_segment,to_segment,customers\n");
+    for (a, row) in m.counts.iter().enumerate() {
+        for (b, n) in row.iter().enumerate().filter(|(_, n)| **n > 0) {
+            csv.push_str(&format!(
+                "{},{},{n}\n",
+                crate::components::csv_field(&m.segments[a]),
+                crate::components::csv_field(&to_names[b])
+            ));
+        }
+    }
     let stayed: u64 = (0..k).map(|s| m.counts[s][s]).sum();
     let known: u64 = m.counts[..k].iter().flatten().sum();
     view! {
@@ -172,6 +193,7 @@ fn migration_table(m: &Migration) -> AnyView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
+        <crate::components::CsvDownload name="migration" csv=csv/>
     }
     .into_any()
 }
@@ -382,11 +404,21 @@ pub fn ActivityCard() -> impl IntoView {
                                 g.iter().flatten().map(|n| *n as f64 / total.max(1) as f64).fold(0.0, f64::max)
                             };
                             let top = share_max(&a).max(share_max(&b));
+                            let (left_name, right_name) = (name_of(&left.get_untracked()), name_of(&right_now()));
+                            let mut csv = String::from("group,weekday,hour,events\n");
+                            for (name, grid) in [(&left_name, &a), (&right_name, &b)] {
+                                for (d, row) in grid.iter().enumerate() {
+                                    for (h, n) in row.iter().enumerate() {
+                                        csv.push_str(&format!("{},{},{h},{n}\n", crate::components::csv_field(name), d + 1));
+                                    }
+                                }
+                            }
                             view! {
                                 <div class="activity-pair">
-                                    {activity_table(&name_of(&left.get_untracked()), &a, top)}
-                                    {activity_table(&name_of(&right_now()), &b, top)}
+                                    {activity_table(&left_name, &a, top)}
+                                    {activity_table(&right_name, &b, top)}
                                 </div>
+                                <crate::components::CsvDownload name="activity" csv=csv/>
                             }.into_any()
                         }
                     }}

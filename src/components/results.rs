@@ -9,7 +9,7 @@ use crate::chart;
 use crate::components::{
     ActivityCard, ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard,
     HistoryCard, KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, PathsCard, Predictions,
-    ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, Suggestions, UsageCard,
+    ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, StageMixCard, Suggestions, UsageCard,
 };
 use crate::format;
 use crate::state::AppState;
@@ -110,6 +110,7 @@ pub fn Results() -> impl IntoView {
                 <FunnelCard/>
                 <UsageCard/>
                 <PathsCard/>
+                <StageMixCard/>
                 <OverTimeCard/>
                 <ActivityCard/>
                 <Suggestions/>

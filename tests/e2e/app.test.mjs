@@ -307,6 +307,37 @@ test('journeys: the funnel per segment, as an independent count finds it', async
   await page.getByTestId('funnel-strict').uncheck();
   await page.getByTestId('apply-funnel').click();
   await page.waitForFunction(() => /other events in between allowed/.test(document.querySelector('[data-testid=funnel]')?.innerText ?? ''));
+
+  // Narrow step 2 to the product views of the classical pages: as the
+  // command line counts it (itself checked against DuckDB SQL).
+  await page.getByTestId('narrow-step').selectOption({ value: '1' });
+  await page.getByTestId('narrow-column').selectOption('page');
+  await page.getByTestId('narrow-op').selectOption('contains');
+  await page.getByTestId('narrow-value').fill('classical');
+  await page.getByTestId('narrow-apply').click();
+  assert.match(await page.getByTestId('funnel-pending').innerText(), /view_product where page contains “classical”/);
+  await page.getByTestId('apply-funnel').click();
+  await page.waitForFunction(() => /where page contains/.test(document.querySelector('[data-testid=funnel-table]')?.innerText ?? ''));
+  const narrowed = ['page_view', 'view_product[page~classical]', 'add_to_cart'];
+  const want = cliOnDemo(['funnel', '--steps', narrowed.join(','), '--window', '30d'])
+    .trim().split('\n').slice(1).map((l) => Number(l.split(',')[2]));
+  const narrowRows = await page.getByTestId('funnel-table').locator('tbody tr').all();
+  for (let k = 0; k < narrowed.length; k++) {
+    const cells = await narrowRows[k].locator('th, td').allInnerTexts();
+    assert.equal(Number(cells[all].split(' · ')[0].replace(/,/g, '')), want[k], `narrowed step ${narrowed[k]}`);
+  }
+  assert.ok(want[1] < reached[1], 'the narrowing keeps fewer customers');
+  await funnel.screenshot({ path: join(shots, '02e2-funnel-narrowed.png') });
+  // The table's figures as CSV.
+  const [funnelCsv] = await Promise.all([page.waitForEvent('download'),
+    page.getByTestId('downloads-funnel').getByRole('button', { name: 'CSV (figures)' }).click()]);
+  const lines = readFileSync(await funnelCsv.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\n');
+  assert.equal(lines[0], 'group,step,event,customers,share_of_first,median_minutes_from_previous');
+  assert.ok(lines.some((l) => l.startsWith(`All customers,2,view_product[page~classical],${want[1]},`)), lines.join('\n'));
+  // Cleared again for the tests after this one.
+  await page.getByTestId('narrow-clear').click();
+  await page.getByTestId('apply-funnel').click();
+  await page.waitForFunction(() => !/where page contains/.test(document.querySelector('[data-testid=funnel-table]')?.innerText ?? ''));
 });
 
 /** Runs the command line on the demo files of every source. */
@@ -711,6 +742,10 @@ test('activity: events by weekday and hour, as the command line counts them, two
   await page.getByTestId('activity-right').selectOption({ label: 'Lost' });
   await page.waitForFunction((t) => document.querySelectorAll('[data-testid=activity] figcaption')[1]?.textContent !== t, before);
   assert.match(await page.locator('[data-testid=activity] figcaption').nth(1).innerText(), /^Lost: [\d,]+ events$/);
+  const [activityCsv] = await Promise.all([page.waitForEvent('download'),
+    page.getByTestId('downloads-activity').getByRole('button', { name: 'CSV (figures)' }).click()]);
+  const rows = readFileSync(await activityCsv.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\n').slice(1);
+  assert.deepEqual(rows.filter((r) => r.startsWith('all customers,')).map((r) => Number(r.split(',')[3])), grid.map((r) => r[2]));
   await card.screenshot({ path: join(shots, '02n-activity.png') });
 });
 
@@ -738,8 +773,9 @@ test('paths: where sessions go step by step, as the command line and a count her
   await card.scrollIntoViewIfNeeded();
   const events = rowsOf(join(root, 'target', 'e2e-demo', 'events.csv')).filter((e) => e.customer_id);
   const sessions = new Set(events.map((e) => `${e.customer_id} ${e.session_id}`));
-  await page.waitForFunction((n) => document.querySelector('[data-testid=paths-summary]')?.textContent === `${n} sessions followed.`,
-    sessions.size.toLocaleString('en-US'));
+  const summary = (id, text) => page.waitForFunction(([id, t]) => document.querySelector(`[data-testid=${id}]`)?.textContent === t,
+    [id, text]);
+  await summary('paths-summary', `all customers: ${sessions.size.toLocaleString('en-US')} sessions followed.`);
   // Each band says its sessions; the command line counts the same moves.
   const moves = cliOnDemo(['paths', '--depth', '4']).trim().split('\n').slice(1).map((l) => l.split(','));
   const titles = await page.locator('[data-testid=paths-chart] path title').allTextContents();
@@ -748,10 +784,9 @@ test('paths: where sessions go step by step, as the command line and a count her
   }
   assert.equal(titles.length, moves.length);
   // From the first add-to-cart: only the sessions with one.
-  await page.getByTestId('paths-from').selectOption('add_to_cart');
+  await page.getByTestId('paths-from').selectOption('from:add_to_cart');
   const carts = new Set(events.filter((e) => e.event === 'add_to_cart').map((e) => `${e.customer_id} ${e.session_id}`));
-  await page.waitForFunction((n) => document.querySelector('[data-testid=paths-summary]')?.textContent === `${n} sessions followed.`,
-    carts.size.toLocaleString('en-US'));
+  await summary('paths-summary', `all customers: ${carts.size.toLocaleString('en-US')} sessions followed.`);
   await card.screenshot({ path: join(shots, '02u-paths.png') });
   // The chart as SVG and PNG, its figures as CSV (the command line's).
   const downloads = page.getByTestId('downloads-paths');
@@ -763,9 +798,65 @@ test('paths: where sessions go step by step, as the command line and a count her
   const pngBytes = readFileSync(join(shots, '02v-paths-download.png'));
   assert.deepEqual([...pngBytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.equal(pngBytes.readUInt32BE(16), 1520, 'twice the chart\'s width');
-  const [data] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('button', { name: 'CSV (figures)' }).click()]);
-  assert.equal(readFileSync(await data.path(), 'utf8').replace(/^\uFEFF/, '').trim(),
-    cliOnDemo(['paths', '--depth', '4', '--from', 'add_to_cart']).trim());
+  const csvOf = async (id) => {
+    const [data] = await Promise.all([page.waitForEvent('download'),
+      page.getByTestId(id).getByRole('button', { name: 'CSV (figures)' }).click()]);
+    return readFileSync(await data.path(), 'utf8').replace(/^\uFEFF/, '').trim();
+  };
+  assert.equal(await csvOf('downloads-paths'), cliOnDemo(['paths', '--depth', '4', '--from', 'add_to_cart']).trim());
+
+  // Leading to the first purchase of each session: the sessions with one,
+  // lined up on the right, as the command line finds them.
+  await page.getByTestId('paths-from').selectOption('to:purchase');
+  const buys = new Set(events.filter((e) => e.event === 'purchase').map((e) => `${e.customer_id} ${e.session_id}`));
+  await summary('paths-summary', `all customers: ${buys.size.toLocaleString('en-US')} sessions followed.`);
+  assert.equal(await csvOf('downloads-paths'), cliOnDemo(['paths', '--depth', '4', '--to', 'purchase']).trim());
+  const last = await page.locator('[data-testid=paths-chart] rect title').allTextContents();
+  assert.ok(last.includes(`Step 4: purchase (${buys.size.toLocaleString('en-US')})`), last.join(' | '));
+
+  // Side by side with an RFM segment: its customers' sessions only.
+  const rfm = execFileSync(cli, ['rfm', '--orders', join(root, 'target', 'e2e-demo', 'orders.csv')], { encoding: 'utf8' })
+    .trim().split('\n');
+  const col = rfm[0].split(',').indexOf('segment');
+  const champions = new Set(rfm.slice(1).map((l) => l.split(',')).filter((r) => r[col] === 'Champions').map((r) => r[0]));
+  const theirBuys = new Set(events.filter((e) => e.event === 'purchase' && champions.has(e.customer_id))
+    .map((e) => `${e.customer_id} ${e.session_id}`));
+  await page.getByTestId('paths-compare').selectOption('rfm:Champions');
+  await summary('paths-summary-b', `Champions: ${theirBuys.size.toLocaleString('en-US')} sessions followed.`);
+  assert.equal(await page.locator('[data-testid=paths-chart-b]').count(), 1);
+  assert.equal(await page.getByTestId('paths-gap').inputValue(), '30');
+  await card.screenshot({ path: join(shots, '02u2-paths-side-by-side.png') });
+  await page.getByTestId('paths-compare').selectOption('');
+  await page.locator('[data-testid=paths-chart-b]').waitFor({ state: 'detached' });
+});
+
+test('stage mix: each month\'s active customers by the furthest stage they reached, as counted here', async () => {
+  const card = page.getByTestId('stage-mix');
+  await card.scrollIntoViewIfNeeded();
+  await page.getByTestId('stage-mix-chart').waitFor();
+  const [data] = await Promise.all([page.waitForEvent('download'),
+    page.getByTestId('downloads-stage-mix').getByRole('button', { name: 'CSV (figures)' }).click()]);
+  const lines = readFileSync(await data.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\n');
+  assert.equal(lines[0], 'month,awareness,consideration,decision');
+  assert.equal(lines.length, 13, 'twelve months');
+  // Counted here with the demo's five events mapped by hand.
+  const stage = { page_view: 0, view_product: 1, add_to_cart: 1, begin_checkout: 2, purchase: 2 };
+  const deepest = new Map();
+  for (const e of rowsOf(join(root, 'target', 'e2e-demo', 'events.csv'))) {
+    if (!e.customer_id || !(e.event in stage)) continue;
+    const key = `${e.timestamp.slice(0, 7)} ${e.customer_id}`;
+    deepest.set(key, Math.max(deepest.get(key) ?? 0, stage[e.event]));
+  }
+  let active = 0;
+  for (const line of lines.slice(1)) {
+    const [month, ...counts] = line.split(',');
+    const want = [0, 0, 0];
+    for (const [key, s] of deepest) if (key.startsWith(`${month} `)) want[s] += 1;
+    assert.deepEqual(counts.map(Number), want, month);
+    active += want[0] + want[1] + want[2];
+  }
+  assert.ok(active > 100, `${active} customer-months`);
+  await card.screenshot({ path: join(shots, '02w-stage-mix.png') });
 });
 
 test('share: notes kept across a reload, in a self-contained HTML report that opens offline, and a Markdown summary', async () => {

@@ -319,7 +319,9 @@ enum Command {
         #[command(flatten)]
         sources: Sources,
         /// The steps, comma separated event names (default: the five most
-        /// frequent events in their usual order).
+        /// frequent events in their usual order). A step can be narrowed by
+        /// another column of the events: `view_product[page=/c/books]`
+        /// (equal, ignoring case) or `view_product[page~books]` (contains).
         #[arg(long, value_name = "EVENT,EVENT,...")]
         steps: Option<String>,
         /// The conversion window from the first step, in days (`7` or
@@ -331,8 +333,14 @@ enum Command {
         #[arg(long)]
         strict: bool,
         /// Only the customers this rule selects.
-        #[arg(long, value_name = "RULE.json")]
+        #[arg(long, value_name = "RULE.json", conflicts_with = "segments")]
         rule: Option<PathBuf>,
+        /// Side by side for these segments (a JSON array of saved segments,
+        /// `[{"name": "...", "definition": {...}}, ...]`, as `seglens
+        /// segment --definition` reads them), then for all customers: one
+        /// block of steps per group, with a `group` column first.
+        #[arg(long, value_name = "SEGMENTS.json")]
+        segments: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
@@ -346,11 +354,19 @@ enum Command {
         sources: Sources,
         /// Start each path at the session's first occurrence of this event
         /// (default: at the session's first event).
-        #[arg(long, value_name = "EVENT")]
+        #[arg(long, value_name = "EVENT", conflicts_with = "to")]
         from: Option<String>,
+        /// Instead, the steps leading to the session's first occurrence of
+        /// this event ("(start)" where the session begins).
+        #[arg(long, value_name = "EVENT")]
+        to: Option<String>,
         /// Steps to follow.
         #[arg(long, default_value_t = 4)]
         depth: usize,
+        /// Time without an event that ends a session when the file has no
+        /// session ids (`30m`, `2h`; minutes when no unit is given).
+        #[arg(long, default_value = "30m", value_parser = parse_minutes)]
+        session_gap: u32,
         /// Events kept at each step, the others lumped as "(other)" (0:
         /// all).
         #[arg(long, default_value_t = 6)]
@@ -450,6 +466,18 @@ impl Sources {
 }
 
 /// A number of days, as `7` or `7d`.
+fn parse_minutes(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    let (number, per) = match t.strip_suffix(['h', 'H']) {
+        Some(n) => (n, 60),
+        None => (t.strip_suffix(['m', 'M']).unwrap_or(t), 1),
+    };
+    match number.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n * per),
+        _ => Err(format!("{text:?} is not a duration (30m, 2h)")),
+    }
+}
+
 fn parse_days(text: &str) -> Result<u32, String> {
     let t = text.trim();
     t.strip_suffix(['d', 'D'])
@@ -979,10 +1007,11 @@ fn run(cli: Cli) -> Result<(), String> {
             window_days,
             strict,
             rule,
+            segments,
             format,
         } => {
             use seglens_engine::journeys::{self, FunnelSetup};
-            let (data, as_of) = sources.load()?;
+            let (data, as_of, options, _) = sources.load_full()?;
             let events = events_of(&data)?;
             let steps = match steps {
                 Some(list) => list
@@ -992,89 +1021,165 @@ fn run(cli: Cli) -> Result<(), String> {
                     .collect(),
                 None => journeys::default_steps(events),
             };
-            if let Some(missing) = steps.iter().find(|s| !events.names.contains(s)) {
-                return Err(format!(
-                    "--steps: no event is called {missing:?} (there are: {})",
-                    events.names.join(", ")
-                ));
-            }
-            let set = rule_members(&data, as_of, rule.as_deref())?;
+            journeys::check_steps(events, &steps).map_err(|e| format!("--steps: {e}"))?;
             let n = data.orders.customer_keys.len();
-            let group_of: Vec<Option<usize>> = (0..n)
-                .map(|c| set.as_ref().is_none_or(|s| s.contains(c)).then_some(0))
-                .collect();
             let setup = FunnelSetup {
                 steps,
                 window_days,
                 strict,
             };
-            let f = journeys::funnel(events, &setup, &group_of, &["selected".to_string()]);
-            // Group 0: the rule's customers (everyone without a rule).
-            let counts = &f.counts[0];
-            let first = counts.first().map_or(0, |c| c.customers).max(1);
-            if matches!(format, Format::Json) {
-                let steps: Vec<serde_json::Value> = f
-                    .steps
+            // The groups side by side: the segments of --segments (a
+            // customer in several counts in the first), or the rule's
+            // customers (everyone without a rule).
+            let (group_of, names): (Vec<Option<usize>>, Vec<String>) = match &segments {
+                Some(path) => {
+                    #[derive(serde::Deserialize)]
+                    struct Named {
+                        name: String,
+                        definition: seglens_engine::segment::Definition,
+                    }
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    let list: Vec<Named> = serde_json::from_str(&text)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    let facts = Facts::new(&data, as_of);
+                    let lifecycle = options
+                        .and_then(|o| o.lifecycle)
+                        .unwrap_or_else(|| lifecycle::suggest(&data.orders, &facts).setup);
+                    let mut group_of = vec![None; n];
+                    for (g, seg) in list.iter().enumerate() {
+                        let set = seglens_engine::groups::members(
+                            &data,
+                            &facts,
+                            &seg.definition,
+                            &lifecycle,
+                        )
+                        .map_err(|e| format!("{}: {}: {e}", path.display(), seg.name))?;
+                        for c in set.iter() {
+                            if c < n && group_of[c].is_none() {
+                                group_of[c] = Some(g);
+                            }
+                        }
+                    }
+                    (group_of, list.into_iter().map(|s| s.name).collect())
+                }
+                None => {
+                    let set = rule_members(&data, as_of, rule.as_deref())?;
+                    (
+                        (0..n)
+                            .map(|c| set.as_ref().is_none_or(|s| s.contains(c)).then_some(0))
+                            .collect(),
+                        vec!["selected".to_string()],
+                    )
+                }
+            };
+            let f = journeys::funnel(events, &setup, &group_of, &names);
+            // Without --segments, group 0 alone: the rule's customers.
+            let shown: Vec<usize> = if segments.is_some() {
+                (0..f.groups.len()).collect()
+            } else {
+                vec![0]
+            };
+            let block = |g: usize| {
+                let counts = &f.counts[g];
+                let first = counts.first().map_or(0, |c| c.customers).max(1);
+                counts
                     .iter()
-                    .zip(counts)
-                    .map(|(step, c)| {
-                        serde_json::json!({
-                            "event": step,
-                            "customers": c.customers,
-                            "share_of_first": c.customers as f64 / first as f64,
-                            "median_minutes_from_previous": c.median_seconds.map(|s| s / 60.0),
-                        })
+                    .zip(&f.steps)
+                    .enumerate()
+                    .map(move |(k, (c, step))| {
+                        (
+                            k,
+                            step,
+                            c.customers,
+                            c.customers as f64 / first as f64,
+                            c.median_seconds.map(|s| s / 60.0),
+                        )
                     })
-                    .collect();
-                let doc = serde_json::json!({
+            };
+            if matches!(format, Format::Json) {
+                let steps_of = |g: usize| -> Vec<serde_json::Value> {
+                    block(g)
+                        .map(|(_, step, customers, share, minutes)| {
+                            serde_json::json!({
+                                "event": step,
+                                "customers": customers,
+                                "share_of_first": share,
+                                "median_minutes_from_previous": minutes,
+                            })
+                        })
+                        .collect()
+                };
+                let mut doc = serde_json::json!({
                     "window_days": f.window_days,
                     "strict": f.strict,
-                    "steps": steps,
+                    "steps": steps_of(0),
                     "conversion_ci95": f.conversion_ci[0],
                 });
+                if segments.is_some() {
+                    doc = serde_json::json!({
+                        "window_days": f.window_days,
+                        "strict": f.strict,
+                        "groups": shown.iter().map(|g| serde_json::json!({
+                            "group": f.groups[*g],
+                            "steps": steps_of(*g),
+                            "conversion_ci95": f.conversion_ci[*g],
+                        })).collect::<Vec<_>>(),
+                    });
+                }
                 return print_lines(std::iter::once(doc.to_string()));
             }
-            let mut lines = vec![
-                "step,event,customers,share_of_first,median_minutes_from_previous".to_string(),
-            ];
-            for (k, (step, c)) in f.steps.iter().zip(counts).enumerate() {
-                lines.push(format!(
-                    "{},{},{},{:.4},{}",
-                    k + 1,
-                    step,
-                    c.customers,
-                    c.customers as f64 / first as f64,
-                    c.median_seconds
-                        .map(|s| format!("{:.1}", s / 60.0))
-                        .unwrap_or_default()
-                ));
+            let header = "step,event,customers,share_of_first,median_minutes_from_previous";
+            let mut lines = vec![if segments.is_some() {
+                format!("group,{header}")
+            } else {
+                header.to_string()
+            }];
+            for g in shown {
+                let prefix = if segments.is_some() {
+                    format!("{},", csv_field(&f.groups[g]))
+                } else {
+                    String::new()
+                };
+                for (k, step, customers, share, minutes) in block(g) {
+                    lines.push(format!(
+                        "{prefix}{},{},{customers},{share:.4},{}",
+                        k + 1,
+                        csv_field(step),
+                        minutes.map(|m| format!("{m:.1}")).unwrap_or_default()
+                    ));
+                }
             }
             print_lines(lines.into_iter())
         }
         Command::Paths {
             sources,
             from,
+            to,
             depth,
+            session_gap,
             top,
             rule,
         } => {
             let (data, as_of) = sources.load()?;
             let events = events_of(&data)?;
-            if let Some(f) = from.as_ref().filter(|f| !events.names.contains(f)) {
-                return Err(format!(
-                    "--from: no event is called {f:?} (there are: {})",
-                    events.names.join(", ")
-                ));
+            for (flag, name) in [("from", &from), ("to", &to)] {
+                if let Some(f) = name.as_ref().filter(|f| !events.names.contains(f)) {
+                    return Err(format!(
+                        "--{flag}: no event is called {f:?} (there are: {})",
+                        events.names.join(", ")
+                    ));
+                }
             }
             let set = rule_members(&data, as_of, rule.as_deref())?;
-            let p = seglens_engine::journeys::paths(
-                events,
-                as_of,
-                set.as_ref(),
-                from.as_deref(),
+            let setup = seglens_engine::journeys::PathSetup {
+                from,
+                to,
                 depth,
                 top,
-            );
+                session_gap_minutes: session_gap,
+            };
+            let p = seglens_engine::journeys::paths(events, as_of, set.as_ref(), &setup);
             let mut lines = vec!["step,from,to,sessions".to_string()];
             for (step, a, b, n) in &p.links {
                 lines.push(format!(

@@ -80,6 +80,10 @@ pub struct Analysis {
     pub funnel: Option<Funnel>,
     /// The event names there are, for choosing steps.
     pub event_names: Vec<String>,
+    /// The events file's other columns and their most frequent values,
+    /// for narrowing steps.
+    #[serde(default)]
+    pub event_properties: Vec<(String, Vec<String>)>,
     /// Lifecycle stages, saved segments and the customers file's columns.
     pub segments: Overview,
     /// How the compared groups were made, when they are a split.
@@ -370,6 +374,11 @@ fn analyse_with(
         .as_ref()
         .map(|e| e.names.clone())
         .unwrap_or_default();
+    let event_properties = data
+        .events
+        .as_ref()
+        .map(|e| crate::journeys::property_values(e, 50))
+        .unwrap_or_default();
     let prediction = predictions
         .and_then(|p| summarise_prediction(orders, &result, p, &prediction_options, options));
     Ok(Analysis {
@@ -383,6 +392,7 @@ fn analyse_with(
         edges,
         funnel,
         event_names,
+        event_properties,
         segments,
         comparison,
         usage,

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::ImportError;
 use crate::orders::{DecodeError, Orders};
 use crate::sources::{
-    self, CustomerTable, EmailTable, EventTable, SourceKind, SourceReport, SurveyTable, TicketTable,
+    self, CustomerTable, EmailTable, EventTable, EventTableV2, SourceKind, SourceReport,
+    SurveyTable, TicketTable,
 };
 
 /// The orders and the other sources, sharing the orders' customer indices.
@@ -29,7 +30,7 @@ pub struct Dataset {
     pub source_reports: Vec<SourceReport>,
 }
 
-/// The sources as version 2 stores them.
+/// The sources as version 3 stores them.
 #[derive(Serialize, Deserialize)]
 struct Stored {
     email: Option<EmailTable>,
@@ -40,19 +41,31 @@ struct Stored {
     source_reports: Vec<SourceReport>,
 }
 
+/// The sources as version 2 stored them (events without properties).
+#[derive(Deserialize)]
+struct StoredV2 {
+    email: Option<EmailTable>,
+    surveys: Option<SurveyTable>,
+    customers: Option<CustomerTable>,
+    events: Option<EventTableV2>,
+    tickets: Option<TicketTable>,
+    source_reports: Vec<SourceReport>,
+}
+
 /// The sources as version 1 stored them (no tickets).
 #[derive(Deserialize)]
 struct StoredV1 {
     email: Option<EmailTable>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
-    events: Option<EventTable>,
+    events: Option<EventTableV2>,
     source_reports: Vec<SourceReport>,
 }
 
 const MAGIC: &[u8; 4] = b"SGLD";
-/// 1: orders, e-mails, surveys, customers, events; 2: and tickets.
-const VERSION: u16 = 2;
+/// 1: orders, e-mails, surveys, customers, events; 2: and tickets; 3: and
+/// the events' other columns.
+const VERSION: u16 = 3;
 
 impl Dataset {
     /// A dataset of orders alone.
@@ -159,8 +172,19 @@ impl Dataset {
                 email: old.email,
                 surveys: old.surveys,
                 customers: old.customers,
-                events: old.events,
+                events: old.events.map(EventTable::from),
                 tickets: None,
+                source_reports: old.source_reports,
+            }
+        } else if version == 2 {
+            let old: StoredV2 =
+                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            Stored {
+                email: old.email,
+                surveys: old.surveys,
+                customers: old.customers,
+                events: old.events.map(EventTable::from),
+                tickets: old.tickets,
                 source_reports: old.source_reports,
             }
         } else {
@@ -256,7 +280,7 @@ mod tests {
             email: Option<EmailTable>,
             surveys: Option<SurveyTable>,
             customers: Option<CustomerTable>,
-            events: Option<EventTable>,
+            events: Option<EventTableV2>,
             source_reports: Vec<SourceReport>,
         }
         let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
@@ -284,5 +308,58 @@ mod tests {
         .unwrap();
         assert!(d.tickets.is_some());
         assert_eq!(Dataset::decode(&d.encode()).unwrap(), d);
+    }
+
+    #[test]
+    fn datasets_of_version_2_still_read_their_events() {
+        // Version 2 stored events without their other columns.
+        #[derive(Serialize)]
+        struct V2 {
+            email: Option<EmailTable>,
+            surveys: Option<SurveyTable>,
+            customers: Option<CustomerTable>,
+            events: Option<EventTableV2>,
+            tickets: Option<TicketTable>,
+            source_reports: Vec<SourceReport>,
+        }
+        let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+        d.add_source(
+            "ev.csv",
+            b"customer_id,timestamp,event,page\na,2024-01-01T10:00:00Z,view,/home\na,2024-01-01T10:01:00Z,cart,/c/books\n",
+        )
+        .unwrap();
+        let events = d.events.clone().unwrap();
+        assert_eq!(events.properties.len(), 1);
+        assert_eq!(events.properties[0].name, "page");
+        assert_eq!(events.properties[0].values, vec!["/home", "/c/books"]);
+        assert_eq!(events.properties[0].code, vec![0, 1]);
+        assert_eq!(Dataset::decode(&d.encode()).unwrap(), d);
+        let table = d.orders.encode();
+        let rest = bincode::serialize(&V2 {
+            email: None,
+            surveys: None,
+            customers: None,
+            events: Some(EventTableV2 {
+                customer: events.customer.clone(),
+                time: events.time.clone(),
+                event: events.event.clone(),
+                names: events.names.clone(),
+                session: events.session.clone(),
+            }),
+            tickets: None,
+            source_reports: d.source_reports.clone(),
+        })
+        .unwrap();
+        let mut v2 = b"SGLD".to_vec();
+        v2.extend_from_slice(&2u16.to_le_bytes());
+        v2.extend_from_slice(&(table.len() as u64).to_le_bytes());
+        v2.extend_from_slice(&table);
+        v2.extend_from_slice(&rest);
+        let old = Dataset::decode(&v2).unwrap();
+        let events_without = EventTable {
+            properties: Vec::new(),
+            ..events
+        };
+        assert_eq!(old.events, Some(events_without));
     }
 }

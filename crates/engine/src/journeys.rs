@@ -53,6 +53,191 @@ pub struct Funnel {
     pub conversion_ci: Vec<Option<(f64, f64)>>,
 }
 
+/// A funnel step as written in [`FunnelSetup::steps`]: an event name,
+/// optionally narrowed by one of the events file's other columns —
+/// `event[column=value]` (the value, ignoring case) or `event[column~text]`
+/// (containing the text, ignoring case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The event's name.
+    pub event: String,
+    /// The narrowing, if any.
+    pub filter: Option<StepFilter>,
+}
+
+/// A step's condition on another column of the events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepFilter {
+    /// The column (page, channel, campaign...).
+    pub column: String,
+    /// True: the value contains `value`; false: it equals it.
+    pub contains: bool,
+    /// The value or text, compared ignoring case.
+    pub value: String,
+}
+
+impl Step {
+    /// Reads `event`, `event[column=value]` or `event[column~text]`.
+    pub fn parse(text: &str) -> Step {
+        let text = text.trim();
+        if let Some(inner) = text.strip_suffix(']')
+            && let Some(open) = inner.find('[')
+        {
+            let (event, condition) = (&inner[..open], &inner[open + 1..]);
+            let split = condition.find(['=', '~']);
+            if let Some(at) = split {
+                return Step {
+                    event: event.trim().to_string(),
+                    filter: Some(StepFilter {
+                        column: condition[..at].trim().to_string(),
+                        contains: condition[at..].starts_with('~'),
+                        value: condition[at + 1..].trim().to_string(),
+                    }),
+                };
+            }
+        }
+        Step {
+            event: text.to_string(),
+            filter: None,
+        }
+    }
+
+    /// The step as [`Step::parse`] reads it.
+    pub fn write(&self) -> String {
+        match &self.filter {
+            None => self.event.clone(),
+            Some(f) => format!(
+                "{}[{}{}{}]",
+                self.event,
+                f.column,
+                if f.contains { '~' } else { '=' },
+                f.value
+            ),
+        }
+    }
+
+    /// The step in words: `view_product where page contains "books"`.
+    pub fn describe(&self) -> String {
+        match &self.filter {
+            None => self.event.clone(),
+            Some(f) => format!(
+                "{} where {} {} “{}”",
+                self.event,
+                f.column,
+                if f.contains { "contains" } else { "is" },
+                f.value
+            ),
+        }
+    }
+}
+
+/// A step resolved against an events table: the event's index and, for a
+/// narrowed step, the property and which of its values match.
+struct Resolved {
+    event: u32,
+    filter: Option<(usize, Vec<bool>)>,
+}
+
+impl Resolved {
+    fn matches(&self, events: &EventTable, row: usize) -> bool {
+        events.event[row] == self.event
+            && self.filter.as_ref().is_none_or(|(p, ok)| {
+                ok.get(events.properties[*p].code[row] as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
+    }
+}
+
+/// Resolves a step, or says in words why it cannot be.
+fn resolve(events: &EventTable, text: &str) -> Result<Resolved, String> {
+    let step = Step::parse(text);
+    let event = events
+        .names
+        .iter()
+        .position(|n| *n == step.event)
+        .ok_or_else(|| {
+            format!(
+                "no event is called {:?} (there are: {})",
+                step.event,
+                events.names.join(", ")
+            )
+        })? as u32;
+    let filter = match &step.filter {
+        None => None,
+        Some(f) => {
+            let p = events
+                .properties
+                .iter()
+                .position(|p| p.name.eq_ignore_ascii_case(&f.column))
+                .ok_or_else(|| {
+                    let columns: Vec<&str> =
+                        events.properties.iter().map(|p| p.name.as_str()).collect();
+                    format!(
+                        "the events have no column {:?} to filter on (they have: {})",
+                        f.column,
+                        if columns.is_empty() {
+                            "none".to_string()
+                        } else {
+                            columns.join(", ")
+                        }
+                    )
+                })?;
+            let want = f.value.to_lowercase();
+            let ok = events.properties[p]
+                .values
+                .iter()
+                .map(|v| {
+                    let v = v.to_lowercase();
+                    if f.contains {
+                        v.contains(&want)
+                    } else {
+                        v == want
+                    }
+                })
+                .collect();
+            Some((p, ok))
+        }
+    };
+    Ok(Resolved { event, filter })
+}
+
+/// Checks that every step names an event (and a column) of the table.
+pub fn check_steps(events: &EventTable, steps: &[String]) -> Result<(), String> {
+    for s in steps {
+        resolve(events, s).map_err(|e| format!("step {s:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The events file's other columns and their most frequent values (up to
+/// `top`), for the filters of funnel steps.
+pub fn property_values(events: &EventTable, top: usize) -> Vec<(String, Vec<String>)> {
+    events
+        .properties
+        .iter()
+        .map(|p| {
+            let mut count = vec![0u64; p.values.len()];
+            for c in &p.code {
+                count[*c as usize] += 1;
+            }
+            let mut order: Vec<usize> = (0..p.values.len())
+                .filter(|v| !p.values[*v].is_empty())
+                .collect();
+            order.sort_by(|a, b| {
+                count[*b]
+                    .cmp(&count[*a])
+                    .then(p.values[*a].cmp(&p.values[*b]))
+            });
+            order.truncate(top);
+            (
+                p.name.clone(),
+                order.into_iter().map(|v| p.values[v].clone()).collect(),
+            )
+        })
+        .collect()
+}
+
 /// Suggests steps: the five most frequent events, ordered by where they
 /// tend to come in each customer's history (mean rank of first occurrence).
 pub fn default_steps(events: &EventTable) -> Vec<String> {
@@ -107,10 +292,10 @@ fn median(values: &mut [f64]) -> Option<f64> {
 /// steps reached (empty when the first step was never done), calling
 /// `visit(customer, times)` for every customer with events.
 fn runs(events: &EventTable, setup: &FunnelSetup, mut visit: impl FnMut(u32, &[i64])) {
-    let steps: Vec<Option<u32>> = setup
+    let steps: Vec<Option<Resolved>> = setup
         .steps
         .iter()
-        .map(|s| events.names.iter().position(|n| n == s).map(|p| p as u32))
+        .map(|s| resolve(events, s).ok())
         .collect();
     let n_steps = steps.len();
     let window = i64::from(setup.window_days) * 86_400;
@@ -127,10 +312,11 @@ fn runs(events: &EventTable, setup: &FunnelSetup, mut visit: impl FnMut(u32, &[i
             continue;
         }
         let run = &order[start..i];
+        let at = |k: usize, row: usize| steps[k].as_ref().is_some_and(|s| s.matches(events, row));
         // The deepest run over every start, with its times.
         let mut best: Vec<i64> = Vec::new();
         for (a, &first) in run.iter().enumerate() {
-            if Some(events.event[first]) != steps[0] {
+            if !at(0, first) {
                 continue;
             }
             let t0 = events.time[first];
@@ -139,7 +325,7 @@ fn runs(events: &EventTable, setup: &FunnelSetup, mut visit: impl FnMut(u32, &[i
                 if times.len() == n_steps || events.time[j] > t0 + window {
                     break;
                 }
-                if Some(events.event[j]) == steps[times.len()] {
+                if at(times.len(), j) {
                     times.push(events.time[j]);
                 } else if setup.strict {
                     break;
@@ -222,7 +408,7 @@ pub fn usage(
     let mut sessions = vec![0u64; g_all + 1];
     let mut hits = vec![vec![0u64; k]; g_all + 1];
     let mut seen = vec![false; k];
-    each_session(events, as_of, |c, rows| {
+    each_session(events, as_of, SESSION_GAP_SECONDS, |c, rows| {
         let member: Vec<usize> = (0..g_all)
             .filter(|g| groups[*g].1.contains(c as usize))
             .chain(std::iter::once(g_all))
@@ -267,6 +453,7 @@ pub fn usage(
 fn each_session(
     events: &EventTable,
     as_of: crate::date::Day,
+    gap_seconds: i64,
     mut visit: impl FnMut(u32, &[usize]),
 ) {
     let end = i64::from(as_of) * 86_400;
@@ -287,7 +474,7 @@ fn each_session(
             events.customer[p] != events.customer[i]
                 || match (events.session[p], events.session[i]) {
                     (Some(a), Some(b)) => a != b,
-                    _ => events.time[i] - events.time[p] > SESSION_GAP_SECONDS,
+                    _ => events.time[i] - events.time[p] > gap_seconds,
                 }
         };
         if split && start < j {
@@ -304,7 +491,8 @@ pub struct Paths {
     /// Sessions followed.
     pub sessions: u64,
     /// `nodes[step]`: each event at that step with its sessions, most
-    /// frequent first; "(end)" when sessions stop, "(other)" for the rest.
+    /// frequent first; "(end)" when sessions stop (or "(start)" where they
+    /// begin, for paths leading to an event), "(other)" for the rest.
     pub nodes: Vec<Vec<(String, u64)>>,
     /// Moves: step, node at that step, node at the next step, sessions.
     pub links: Vec<(usize, usize, usize, u64)>,
@@ -312,27 +500,64 @@ pub struct Paths {
 
 /// The session ends.
 pub const PATH_END: &str = "(end)";
+/// The session begins (paths leading to an event).
+pub const PATH_START: &str = "(start)";
 /// Events beyond the most frequent at a step.
 pub const PATH_OTHER: &str = "(other)";
 
+/// Which paths to follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathSetup {
+    /// Follow each session from its first `from` event (from its first
+    /// event when `None`).
+    pub from: Option<String>,
+    /// Or, instead: the steps leading to each session's first `to` event,
+    /// which is then the last step.
+    pub to: Option<String>,
+    /// Steps to follow (at least 2).
+    pub depth: usize,
+    /// The most frequent events kept at each step, the others lumped
+    /// together (all kept when 0).
+    pub top: usize,
+    /// Minutes without an event that end a session, when the file has no
+    /// session ids.
+    pub session_gap_minutes: u32,
+}
+
+impl Default for PathSetup {
+    fn default() -> Self {
+        PathSetup {
+            from: None,
+            to: None,
+            depth: 4,
+            top: 6,
+            session_gap_minutes: (SESSION_GAP_SECONDS / 60) as u32,
+        }
+    }
+}
+
 /// Follows each session of the chosen customers (all when `within` is
-/// `None`) from its first event, or from its first `from` event, for
-/// `depth` steps; repeats of the same event in a row count once. At each
-/// step the `top` most frequent events are kept and the others lumped
-/// together (all kept when `top` is 0).
+/// `None`) as `setup` says: forwards from its first event or its first
+/// `from` event, or backwards from its first `to` event; repeats of the
+/// same event in a row count once.
 pub fn paths(
     events: &EventTable,
     as_of: crate::date::Day,
     within: Option<&crate::segment::Bitmap>,
-    from: Option<&str>,
-    depth: usize,
-    top: usize,
+    setup: &PathSetup,
 ) -> Paths {
-    let from = from.map(|f| events.names.iter().position(|n| n == f).map(|p| p as u32));
-    let depth = depth.max(2);
-    // Each followed session as its sequence of event names (or end).
-    let mut sequences: Vec<Vec<Option<u32>>> = Vec::new();
-    each_session(events, as_of, |c, rows| {
+    let find = |name: &Option<String>| {
+        name.as_ref()
+            .map(|f| events.names.iter().position(|n| n == f).map(|p| p as u32))
+    };
+    let (from, to) = (find(&setup.from), find(&setup.to));
+    let depth = setup.depth.max(2);
+    let backwards = to.is_some();
+    // Each followed session as the step it starts at and its sequence of
+    // event names (`None`: the end, or the start when going backwards).
+    let mut sequences: Vec<(usize, Vec<Option<u32>>)> = Vec::new();
+    let gap = i64::from(setup.session_gap_minutes.max(1)) * 60;
+    each_session(events, as_of, gap, |c, rows| {
         if within.is_some_and(|w| !w.contains(c as usize)) {
             return;
         }
@@ -342,6 +567,19 @@ pub fn paths(
             if seq.last() != Some(&e) {
                 seq.push(e);
             }
+        }
+        if let Some(to) = to {
+            let Some(end) = to.and_then(|t| seq.iter().position(|e| *e == t)) else {
+                return;
+            };
+            let begin = (end + 1).saturating_sub(depth);
+            let mut path: Vec<Option<u32>> = Vec::with_capacity(depth);
+            if end + 1 < depth {
+                path.push(None);
+            }
+            path.extend(seq[begin..=end].iter().map(|e| Some(*e)));
+            sequences.push((depth - path.len(), path));
+            return;
         }
         let start = match from {
             None => 0,
@@ -356,23 +594,30 @@ pub fn paths(
         if path.len() < depth {
             path.push(None);
         }
-        sequences.push(path);
+        sequences.push((0, path));
     });
+    let at_step = |s: &(usize, Vec<Option<u32>>), step: usize| -> Option<Option<u32>> {
+        step.checked_sub(s.0).and_then(|k| s.1.get(k).copied())
+    };
     // The nodes kept at each step.
-    let name =
-        |e: Option<u32>| e.map_or(PATH_END.to_string(), |e| events.names[e as usize].clone());
+    let bound = if backwards { PATH_START } else { PATH_END };
+    let name = |e: Option<u32>| e.map_or(bound.to_string(), |e| events.names[e as usize].clone());
     let mut nodes: Vec<Vec<(String, u64)>> = Vec::with_capacity(depth);
     let mut node_of: Vec<rustc_hash::FxHashMap<Option<u32>, usize>> = Vec::with_capacity(depth);
+    let keep = if setup.top == 0 {
+        usize::MAX
+    } else {
+        setup.top
+    };
     for step in 0..depth {
         let mut counts: rustc_hash::FxHashMap<Option<u32>, u64> = Default::default();
         for s in &sequences {
-            if let Some(e) = s.get(step) {
-                *counts.entry(*e).or_default() += 1;
+            if let Some(e) = at_step(s, step) {
+                *counts.entry(e).or_default() += 1;
             }
         }
         let mut ranked: Vec<(Option<u32>, u64)> = counts.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| name(a.0).cmp(&name(b.0))));
-        let keep = if top == 0 { ranked.len() } else { top };
         let mut list: Vec<(String, u64)> = Vec::new();
         let mut index = rustc_hash::FxHashMap::default();
         let mut other = 0;
@@ -397,9 +642,10 @@ pub fn paths(
             .unwrap_or(nodes[step].len().saturating_sub(1))
     };
     let mut links: rustc_hash::FxHashMap<(usize, usize, usize), u64> = Default::default();
-    for s in &sequences {
-        for step in 0..s.len().saturating_sub(1) {
-            let (a, b) = (at(step, s[step], &nodes), at(step + 1, s[step + 1], &nodes));
+    for (offset, s) in &sequences {
+        for k in 0..s.len().saturating_sub(1) {
+            let step = offset + k;
+            let (a, b) = (at(step, s[k], &nodes), at(step + 1, s[k + 1], &nodes));
             *links.entry((step, a, b)).or_default() += 1;
         }
     }
@@ -412,6 +658,75 @@ pub fn paths(
         sessions: sequences.len() as u64,
         nodes,
         links,
+    }
+}
+
+/// How far customers go, month by month: among the customers with an
+/// event of a stage in a calendar month, how many reached awareness,
+/// consideration or decision at most.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageMix {
+    /// The months, `YYYY-MM`, oldest first.
+    pub months: Vec<String>,
+    /// `counts[month][stage]`: customers whose deepest stage that month
+    /// was awareness (0), consideration (1) or decision (2).
+    pub counts: Vec<[u64; 3]>,
+}
+
+/// The stage mix over the `months` calendar months up to the analysis date
+/// (the month of the day before it last), of the customers in `within`
+/// (all when `None`); `stage` maps an event name to its stage (0 to 2).
+pub fn stage_mix(
+    events: &EventTable,
+    as_of: crate::date::Day,
+    within: Option<&crate::segment::Bitmap>,
+    stage: &dyn Fn(&str) -> Option<u8>,
+    months: usize,
+) -> StageMix {
+    use crate::date::civil_from_days;
+    let months = months.max(1);
+    let (y, m, _) = civil_from_days(as_of - 1);
+    let index = |y: i32, m: u32| i64::from(y) * 12 + i64::from(m) - 1;
+    let last = index(y, m);
+    let first = last - months as i64 + 1;
+    let stage_of: Vec<Option<u8>> = events
+        .names
+        .iter()
+        .map(|n| stage(n).filter(|s| *s < 3))
+        .collect();
+    let end = i64::from(as_of) * 86_400;
+    // Each (month, customer)'s deepest stage.
+    let mut deepest: rustc_hash::FxHashMap<(i64, u32), u8> = Default::default();
+    for i in 0..events.customer.len() {
+        let t = events.time[i];
+        let c = events.customer[i];
+        let Some(s) = stage_of[events.event[i] as usize] else {
+            continue;
+        };
+        if t >= end || within.is_some_and(|w| !w.contains(c as usize)) {
+            continue;
+        }
+        let (ey, em, _) = civil_from_days(t.div_euclid(86_400) as crate::date::Day);
+        let k = index(ey, em);
+        if k < first {
+            continue;
+        }
+        let d = deepest.entry((k, c)).or_insert(s);
+        *d = (*d).max(s);
+    }
+    let mut counts = vec![[0u64; 3]; months];
+    for ((k, _), s) in deepest {
+        counts[(k - first) as usize][s as usize] += 1;
+    }
+    let names = (first..=last)
+        .map(|k| {
+            let (y, m) = (k.div_euclid(12) as i32, (k.rem_euclid(12) + 1) as u32);
+            format!("{y:04}-{m:02}")
+        })
+        .collect();
+    StageMix {
+        months: names,
+        counts,
     }
 }
 
@@ -639,7 +954,14 @@ mod tests {
                 .map(|&(k, a, b, n)| (k + 1, name(p, k, a), name(p, k + 1, b), n))
                 .collect()
         };
-        let p = paths(&t, 1, None, None, 3, 0);
+        let setup = |from: Option<&str>, to: Option<&str>, depth: usize, top: usize| PathSetup {
+            from: from.map(str::to_string),
+            to: to.map(str::to_string),
+            depth,
+            top,
+            ..PathSetup::default()
+        };
+        let p = paths(&t, 1, None, &setup(None, None, 3, 0));
         assert_eq!(p.sessions, 4);
         let mut got = moves(&p);
         got.sort();
@@ -658,7 +980,7 @@ mod tests {
             .collect();
         assert_eq!(got, want);
         // From the first cart of each session, two steps.
-        let p = paths(&t, 1, None, Some("cart"), 2, 0);
+        let p = paths(&t, 1, None, &setup(Some("cart"), None, 2, 0));
         assert_eq!(p.sessions, 3);
         let mut got = moves(&p);
         got.sort();
@@ -671,15 +993,151 @@ mod tests {
             ]
         );
         // One event kept per step: the rest is "(other)"; one customer only.
-        let p = paths(&t, 1, None, None, 2, 1);
+        let p = paths(&t, 1, None, &setup(None, None, 2, 1));
         assert_eq!(
             p.nodes[0],
             vec![("view".to_string(), 2), ("(other)".to_string(), 2)]
         );
         let only = crate::segment::Bitmap::from_fn(3, |c| c == 1);
-        assert_eq!(paths(&t, 1, Some(&only), None, 3, 0).sessions, 1);
+        assert_eq!(
+            paths(&t, 1, Some(&only), &setup(None, None, 3, 0)).sessions,
+            1
+        );
         // Events on or after the analysis date are left out.
-        assert_eq!(paths(&t, 0, None, None, 3, 0).sessions, 0);
+        assert_eq!(paths(&t, 0, None, &setup(None, None, 3, 0)).sessions, 0);
+        // Leading to the first "view" of each session, three steps: the
+        // steps line up on the right. Sessions: [view] (first event),
+        // [view] (session 2), [search, view], [cart, view].
+        let p = paths(&t, 1, None, &setup(None, Some("view"), 3, 0));
+        assert_eq!(p.sessions, 4);
+        let mut got = moves(&p);
+        got.sort();
+        let want = [
+            (1, "(start)", "cart", 1),
+            (1, "(start)", "search", 1),
+            (2, "(start)", "view", 2),
+            (2, "cart", "view", 1),
+            (2, "search", "view", 1),
+        ];
+        let want: Vec<(usize, String, String, u64)> = want
+            .iter()
+            .map(|(k, a, b, n)| (*k, a.to_string(), b.to_string(), *n))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(p.nodes[2], vec![("view".to_string(), 4)]);
+        // Leading to "buy", two steps: only customer 0's first session.
+        let p = paths(&t, 1, None, &setup(None, Some("buy"), 2, 0));
+        assert_eq!(
+            moves(&p),
+            vec![(1, "cart".to_string(), "buy".to_string(), 1)]
+        );
+        // A gap of three hours keeps customer 0's two sessions together:
+        // view, cart, buy, view; customer 1's session ends after three
+        // events, customer 2's after two.
+        let long = PathSetup {
+            session_gap_minutes: 180,
+            ..setup(None, None, 5, 0)
+        };
+        let p = paths(&t, 1, None, &long);
+        assert_eq!(p.sessions, 3);
+        assert_eq!(
+            p.nodes[3],
+            vec![("(end)".to_string(), 1), ("view".to_string(), 1)]
+        );
+        assert_eq!(p.nodes[4], vec![("(end)".to_string(), 1)]);
+    }
+
+    #[test]
+    fn steps_narrowed_by_another_column() {
+        let mut data =
+            crate::dataset::Dataset::from_orders(crate::Orders::from_rows(&[("a".into(), 1, 5.0)]));
+        data.add_source(
+            "events.csv",
+            b"customer_id,timestamp,event,page\n\
+              a,2024-01-01T10:00:00Z,view,/c/books\n\
+              a,2024-01-01T10:01:00Z,cart,/c/books\n\
+              b,2024-01-01T10:00:00Z,view,/c/music\n\
+              b,2024-01-01T10:01:00Z,cart,/c/music\n\
+              c,2024-01-01T10:00:00Z,view,/c/Books-Sale\n\
+              c,2024-01-01T10:05:00Z,view,/c/music\n\
+              c,2024-01-01T10:06:00Z,cart,/c/music\n",
+        )
+        .unwrap();
+        let events = data.events.as_ref().unwrap();
+        let count = |steps: &[&str]| {
+            let s = setup(steps, 1);
+            funnel(events, &s, &[], &[]).counts[0]
+                .iter()
+                .map(|c| c.customers)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(count(&["view", "cart"]), vec![3, 3]);
+        // Equal, ignoring case: only a.
+        assert_eq!(count(&["view[page=/C/BOOKS]", "cart"]), vec![1, 1]);
+        // Contains, ignoring case: a and c; c's cart is on another page.
+        assert_eq!(count(&["view[page~books]", "cart"]), vec![2, 2]);
+        assert_eq!(count(&["view[page~books]", "cart[page~books]"]), vec![2, 1]);
+        // Strictly: c's view of books is followed by another view.
+        let mut strict = setup(&["view[page~books]", "cart"], 1);
+        strict.strict = true;
+        let f = funnel(events, &strict, &[], &[]);
+        assert_eq!(f.counts[0][1].customers, 1);
+        // In words, and back.
+        let step = Step::parse(" view_product [ page ~ /c/books ] ");
+        assert_eq!(step.event, "view_product");
+        assert_eq!(step.write(), "view_product[page~/c/books]");
+        assert_eq!(Step::parse(&step.write()), step);
+        assert_eq!(
+            step.describe(),
+            "view_product where page contains “/c/books”"
+        );
+        assert_eq!(Step::parse("cart").filter, None);
+        // Unknown events and columns are refused in words.
+        assert!(check_steps(events, &["view[page=/c/books]".into()]).is_ok());
+        let e = check_steps(events, &["view[channel=email]".into()]).unwrap_err();
+        assert!(
+            e.contains("no column \"channel\"") && e.contains("page"),
+            "{e}"
+        );
+        let e = check_steps(events, &["buy".into()]).unwrap_err();
+        assert!(e.contains("no event is called \"buy\""), "{e}");
+        assert_eq!(
+            property_values(events, 2),
+            vec![(
+                "page".to_string(),
+                vec!["/c/music".to_string(), "/c/books".to_string()]
+            )]
+        );
+    }
+
+    #[test]
+    fn stage_mix_by_month() {
+        // Day 0 is 1970-01-01; hours in `table` count from it.
+        let t = table(&[
+            // January: 0 views then buys (decision); 1 views (awareness).
+            (0, 1, "view"),
+            (0, 2, "buy"),
+            (1, 3, "view"),
+            // February (day 31 on): 0 puts in the cart (consideration);
+            // 2 does an unmapped event only.
+            (0, 24 * 40, "cart"),
+            (2, 24 * 41, "signup"),
+            // March 1st (day 59): after the analysis date below.
+            (1, 24 * 59, "buy"),
+        ]);
+        let stage = |e: &str| match e {
+            "view" => Some(0),
+            "cart" => Some(1),
+            "buy" => Some(2),
+            _ => None,
+        };
+        let mix = stage_mix(&t, 59, None, &stage, 3);
+        assert_eq!(mix.months, vec!["1969-12", "1970-01", "1970-02"]);
+        assert_eq!(mix.counts, vec![[0, 0, 0], [1, 0, 1], [0, 1, 0]]);
+        let only = crate::segment::Bitmap::from_fn(3, |c| c == 1);
+        let mix = stage_mix(&t, 60, Some(&only), &stage, 2);
+        assert_eq!(mix.months, vec!["1970-02", "1970-03"]);
+        assert_eq!(mix.counts, vec![[0, 0, 0], [0, 0, 1]]);
     }
 
     #[test]

@@ -392,6 +392,53 @@ pub struct EventTable {
     pub names: Vec<String>,
     /// The session, an index into the file's session ids, when known.
     pub session: Vec<Option<u32>>,
+    /// The file's other columns (page, channel, campaign, ...), for
+    /// filters on funnel steps.
+    #[serde(default)]
+    pub properties: Vec<EventProperty>,
+}
+
+/// One more column of the events file, dictionary-encoded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventProperty {
+    /// The column's name.
+    pub name: String,
+    /// Its distinct values (trimmed), the empty one included.
+    pub values: Vec<String>,
+    /// Each event's value, an index into `values`.
+    pub code: Vec<u32>,
+}
+
+/// A column with more distinct values than this (an event id, a URL with
+/// query strings) is not kept as a property.
+pub const MAX_PROPERTY_VALUES: usize = 20_000;
+
+/// An events table as dataset versions 1 and 2 stored it (no properties).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventTableV2 {
+    /// The customer of each event.
+    pub customer: Vec<u32>,
+    /// When it happened.
+    pub time: Vec<i64>,
+    /// What happened.
+    pub event: Vec<u32>,
+    /// The events' names.
+    pub names: Vec<String>,
+    /// The session.
+    pub session: Vec<Option<u32>>,
+}
+
+impl From<EventTableV2> for EventTable {
+    fn from(t: EventTableV2) -> Self {
+        EventTable {
+            customer: t.customer,
+            time: t.time,
+            event: t.event,
+            names: t.names,
+            session: t.session,
+            properties: Vec::new(),
+        }
+    }
 }
 
 /// Finds or adds a customer key in the orders' key space.
@@ -755,6 +802,22 @@ pub fn build_events(
     let mut out = EventTable::default();
     let mut names: rustc_hash::FxHashMap<String, u32> = Default::default();
     let mut sessions: rustc_hash::FxHashMap<String, u32> = Default::default();
+    let used = [Some(customer), Some(event), Some(time), session];
+    let property_columns: Vec<usize> = (0..n.len())
+        .filter(|c| !used.contains(&Some(*c)) && !n[*c].trim().is_empty())
+        .collect();
+    let mut properties: Vec<(EventProperty, rustc_hash::FxHashMap<String, u32>)> = property_columns
+        .iter()
+        .map(|c| {
+            (
+                EventProperty {
+                    name: n[*c].trim().to_string(),
+                    ..EventProperty::default()
+                },
+                Default::default(),
+            )
+        })
+        .collect();
     for (row, &line) in table.rows.iter().zip(&table.lines) {
         let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
         let Some(who) = keys.get(cell(customer)) else {
@@ -793,7 +856,28 @@ pub fn build_events(
         out.time.push(t);
         out.event.push(e);
         out.session.push(s);
+        for ((p, index), &c) in properties.iter_mut().zip(&property_columns) {
+            if p.values.len() > MAX_PROPERTY_VALUES {
+                continue;
+            }
+            let v = cell(c).trim();
+            let code = match index.get(v) {
+                Some(code) => *code,
+                None => {
+                    let code = p.values.len() as u32;
+                    p.values.push(v.to_string());
+                    index.insert(v.to_string(), code);
+                    code
+                }
+            };
+            p.code.push(code);
+        }
     }
+    out.properties = properties
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.values.len() <= MAX_PROPERTY_VALUES)
+        .collect();
     rep.rows = out.customer.len() as u64;
     rep.customers_without_orders = keys.new_seen.len() as u64;
     Ok((out, rep))
