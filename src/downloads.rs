@@ -42,13 +42,22 @@ pub fn svg_of(selector: &str) -> Result<(String, f64, f64), String> {
         _ => (720.0, 300.0),
     };
     let mut text = svg.outer_html();
+    // Only what the opening tag lacks (charts drawn by charts-rs already
+    // carry their size): an attribute twice is not XML.
+    let open = text.find('>').map_or("", |end| &text[..end]).to_string();
     let mut head = String::from("<svg");
-    if !text.contains("xmlns=") {
+    if !open.contains("xmlns=") {
         head.push_str(r#" xmlns="http://www.w3.org/2000/svg""#);
     }
-    head.push_str(&format!(
-        r#" width="{w}" height="{h}" font-family="system-ui, sans-serif""#
-    ));
+    if !open.contains(" width=") {
+        head.push_str(&format!(r#" width="{w}""#));
+    }
+    if !open.contains(" height=") {
+        head.push_str(&format!(r#" height="{h}""#));
+    }
+    if !open.contains("font-family=") {
+        head.push_str(r#" font-family="system-ui, sans-serif""#);
+    }
     text = text.replacen("<svg", &head, 1);
     Ok((text, w, h))
 }

@@ -252,12 +252,23 @@ fn HoldoutCheck(
                     error
                 );
                 let svg = chart::holdout_svg(&check.rows).unwrap_or_default();
+                let mut holdout_csv = String::from("repeat_purchases_before,customers,actual_per_customer,predicted_per_customer\n");
+                for r in &check.rows {
+                    holdout_csv.push_str(&format!(
+                        "{},{},{:.4},{:.4}\n",
+                        crate::components::csv_field(&r.label),
+                        r.customers,
+                        r.actual,
+                        r.predicted
+                    ));
+                }
                 view! {
                     <div data-testid="holdout-result">
                         <p class="lead">{sentence}</p>
-                        <div class="chart" role="img"
+                        <div class="chart" role="img" data-testid="holdout-chart"
                             aria-label="Bar chart of actual and predicted purchases per customer after the date, by purchases before it; the table below has the same figures."
                             inner_html=svg></div>
+                        <crate::components::ChartDownloads selector="[data-testid=holdout-chart] svg" name="holdout-by-purchases" csv=holdout_csv/>
                         {cumulative_view(&check)}
                         <table>
                             <thead><tr>

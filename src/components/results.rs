@@ -222,14 +222,28 @@ fn SegmentChart() -> impl IntoView {
     move || {
         state.workspace.get().map(|ws| {
             match chart::segment_shares_svg(&ws.analysis.summary) {
-                Ok(svg) => view! {
-                    <section class="card">
-                        <h2>"Where the customers are, and where the revenue is"</h2>
-                        <div class="chart" data-testid="rfm-chart" role="img"
-                            aria-label="Bar chart of the share of customers and of revenue in each segment; the table above has the same figures."
-                            inner_html=svg></div>
-                    </section>
-                }.into_any(),
+                Ok(svg) => {
+                    let mut csv = String::from("segment,customers,customer_share,revenue,revenue_share\n");
+                    for r in &ws.analysis.summary {
+                        csv.push_str(&format!(
+                            "{},{},{:.4},{:.2},{:.4}\n",
+                            crate::components::csv_field(&r.segment),
+                            r.customers,
+                            r.customer_share,
+                            r.revenue,
+                            r.revenue_share
+                        ));
+                    }
+                    view! {
+                        <section class="card">
+                            <h2>"Where the customers are, and where the revenue is"</h2>
+                            <div class="chart" data-testid="rfm-chart" role="img"
+                                aria-label="Bar chart of the share of customers and of revenue in each segment; the table above has the same figures."
+                                inner_html=svg></div>
+                            <crate::components::ChartDownloads selector="[data-testid=rfm-chart] svg" name="rfm-segments" csv=csv/>
+                        </section>
+                    }.into_any()
+                }
                 Err(e) => view! { <p class="muted">{format!("The chart could not be drawn: {e}")}</p> }.into_any(),
             }
         })

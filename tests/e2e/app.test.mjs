@@ -103,6 +103,24 @@ async function bandCounts() {
   return cells.map((t) => Number(t.replace(/,/g, '')));
 }
 
+test('the segment chart downloads as a picture that opens and as its figures', async () => {
+  const downloads = page.getByTestId('downloads-rfm-segments');
+  await downloads.scrollIntoViewIfNeeded();
+  const [svg] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('button', { name: 'SVG' }).click()]);
+  const text = readFileSync(await svg.path(), 'utf8');
+  const open = text.slice(0, text.indexOf('>'));
+  assert.equal(open.match(/ width=/g)?.length, 1, open);
+  const [png] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('button', { name: 'PNG' }).click()]);
+  const bytes = readFileSync(await png.path());
+  assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'the browser could draw it');
+  const [data] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('button', { name: 'CSV (figures)' }).click()]);
+  const rows = readFileSync(await data.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\n');
+  assert.equal(rows[0], 'segment,customers,customer_share,revenue,revenue_share');
+  const scored = execFileSync(cli, ['rfm', '--orders', join(root, 'target', 'e2e-demo', 'orders.csv')], { encoding: 'utf8' })
+    .trim().split('\n').length - 1;
+  assert.equal(rows.slice(1).reduce((n, r) => n + Number(r.split(',')[1]), 0), scored);
+});
+
 test('predictions: churn-risk bands as the command line computes them, editable thresholds, a holdout check', async () => {
   const demoOrders = join(root, 'target', 'e2e-demo', 'orders.csv');
   await page.getByTestId('predictions').waitFor();
