@@ -100,7 +100,7 @@ fn narrow_editor(
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
             <datalist id="narrow-values">{suggestions}</datalist>
             <button class="secondary" data-testid="narrow-apply" on:click=move |_| apply(false)>"Narrow"</button>
-            <button class="link" data-testid="narrow-clear" on:click=move |_| apply(true)>"Clear"</button>
+            <button class="link" data-testid="narrow-clear" on:click=move |_| apply(true)>"Remove the narrowing"</button>
             <span class="muted small">"Ignoring case; then Apply. E.g. product views on the classical pages only, or visits from an e-mail."</span>
         </div>
     })
