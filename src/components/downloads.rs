@@ -38,13 +38,7 @@ pub fn ChartDownloads(
                     }
                 });
             }>"PNG"</button>
-            <button class="link" on:click=move |_| {
-                let mut bytes = "\u{feff}".as_bytes().to_vec();
-                bytes.extend_from_slice(csv.as_bytes());
-                if let Err(e) = crate::downloads::save(&format!("{n3}.csv"), &bytes, "text/csv;charset=utf-8") {
-                    state.error.set(Some(e));
-                }
-            }>"CSV (figures)"</button>
+            <button class="link" on:click=move |_| save_csv(state, &n3, &csv)>"CSV (figures)"</button>
         </p>
     }
 }
@@ -64,14 +58,19 @@ pub fn CsvDownload(
     view! {
         <p class="chart-downloads" data-testid=testid>
             <span class="muted small">"Download: "</span>
-            <button class="link" on:click=move |_| {
-                let mut bytes = "\u{feff}".as_bytes().to_vec();
-                bytes.extend_from_slice(csv.as_bytes());
-                if let Err(e) = crate::downloads::save(&format!("{name}.csv"), &bytes, "text/csv;charset=utf-8") {
-                    state.error.set(Some(e));
-                }
-            }>"CSV (figures)"</button>
+            <button class="link" on:click=move |_| save_csv(state, &name, &csv)>"CSV (figures)"</button>
         </p>
+    }
+}
+
+/// Offers `csv` as `name.csv`, with a byte-order mark so spreadsheets read
+/// it as UTF-8; a failure is shown to the user.
+fn save_csv(state: AppState, name: &str, csv: &str) {
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend_from_slice(csv.as_bytes());
+    if let Err(e) = crate::downloads::save(&format!("{name}.csv"), &bytes, "text/csv;charset=utf-8")
+    {
+        state.error.set(Some(e));
     }
 }
 

@@ -272,6 +272,16 @@ mod tests {
         );
     }
 
+    /// A dataset as an earlier version wrote it.
+    fn stored_as(version: u16, table: &[u8], rest: &[u8]) -> Vec<u8> {
+        let mut out = b"SGLD".to_vec();
+        out.extend_from_slice(&version.to_le_bytes());
+        out.extend_from_slice(&(table.len() as u64).to_le_bytes());
+        out.extend_from_slice(table);
+        out.extend_from_slice(rest);
+        out
+    }
+
     #[test]
     fn datasets_of_version_1_still_read() {
         // Version 1 stored the sources without tickets.
@@ -294,11 +304,7 @@ mod tests {
             source_reports: d.source_reports.clone(),
         })
         .unwrap();
-        let mut v1 = b"SGLD".to_vec();
-        v1.extend_from_slice(&1u16.to_le_bytes());
-        v1.extend_from_slice(&(table.len() as u64).to_le_bytes());
-        v1.extend_from_slice(&table);
-        v1.extend_from_slice(&rest);
+        let v1 = stored_as(1, &table, &rest);
         assert_eq!(Dataset::decode(&v1).unwrap(), d);
         // With tickets, the current version round-trips.
         d.add_source(
@@ -350,11 +356,7 @@ mod tests {
             source_reports: d.source_reports.clone(),
         })
         .unwrap();
-        let mut v2 = b"SGLD".to_vec();
-        v2.extend_from_slice(&2u16.to_le_bytes());
-        v2.extend_from_slice(&(table.len() as u64).to_le_bytes());
-        v2.extend_from_slice(&table);
-        v2.extend_from_slice(&rest);
+        let v2 = stored_as(2, &table, &rest);
         let old = Dataset::decode(&v2).unwrap();
         let events_without = EventTable {
             properties: Vec::new(),
