@@ -208,7 +208,13 @@ pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
                 .map(|w| w.record.options)
                 .unwrap_or_default();
             match engine
-                .import_file(&file, &progress_sink(state), cancel, options)
+                .import_file(
+                    &file,
+                    &progress_sink(state),
+                    cancel,
+                    options,
+                    state.encoding.get_untracked(),
+                )
                 .await
             {
                 Ok(done) => keep(state, done, file.name(), false).await,

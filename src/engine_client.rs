@@ -125,12 +125,14 @@ impl EngineClient {
         on_progress: &dyn Fn(Progress),
         cancel: Rc<Cell<bool>>,
         options: AnalysisOptions,
+        encoding: Option<seglens_engine::delimited::Encoding>,
     ) -> Result<Imported, ImportFailure> {
         let mut rx = self.responses.lock().await;
         let total = file.size() as u64;
         self.send(Request::ImportBegin {
             file_name: file.name(),
             total_bytes: total,
+            encoding,
         });
         let mut start = 0u64;
         loop {

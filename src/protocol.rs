@@ -52,6 +52,8 @@ pub enum Request {
         file_name: String,
         /// Its size, for progress.
         total_bytes: u64,
+        /// The encoding the user chose (detected when `None`).
+        encoding: Option<seglens_engine::delimited::Encoding>,
     },
     /// The next chunk of the file; answered with [`Response::Progress`].
     ImportChunk {

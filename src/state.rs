@@ -81,6 +81,8 @@ pub struct AppState {
     pub sql_tables: RwSignal<Vec<(String, String)>>,
     /// The user's column names: kind, role, column.
     pub sql_columns: RwSignal<Vec<(String, String, String)>>,
+    /// The encoding the next files are read in (detected when `None`).
+    pub encoding: RwSignal<Option<seglens_engine::delimited::Encoding>>,
     /// The projects stored in this browser.
     pub projects: RwSignal<Vec<crate::storage::ProjectInfo>>,
     /// The id of the project in use.
@@ -143,6 +145,7 @@ impl AppState {
             sql_dialect: RwSignal::new(seglens_engine::sql::Dialect::DuckDb),
             sql_tables: RwSignal::new(Vec::new()),
             sql_columns: RwSignal::new(Vec::new()),
+            encoding: RwSignal::new(None),
             projects: RwSignal::new(Vec::new()),
             project: RwSignal::new(crate::storage::FIRST_PROJECT.to_string()),
             other_tab: RwSignal::new(false),

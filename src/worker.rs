@@ -30,6 +30,7 @@ enum Incoming {
 /// An import under way.
 struct Import {
     file_name: String,
+    encoding: Option<seglens_engine::delimited::Encoding>,
     incoming: Incoming,
     done: u64,
     total: u64,
@@ -174,7 +175,10 @@ impl EngineTask {
                 ) => Incoming::Source(Vec::new()),
                 _ => Incoming::Orders(Box::new(OrdersImporter::new(
                     &import.file_name,
-                    ImportOptions::default(),
+                    ImportOptions {
+                        encoding: import.encoding,
+                        ..ImportOptions::default()
+                    },
                 ))),
             };
         }
@@ -226,7 +230,7 @@ impl EngineTask {
                         import.file_name
                     ));
                 };
-                match data.add_source(&import.file_name, &bytes) {
+                match data.add_source_as(&import.file_name, &bytes, import.encoding) {
                     Ok(report) => self.finished(data, None, Some(report), options),
                     Err(e) => failed(e),
                 }
@@ -295,9 +299,11 @@ impl EngineTask {
             Request::ImportBegin {
                 file_name,
                 total_bytes,
+                encoding,
             } => {
                 self.import = Some(Import {
                     file_name,
+                    encoding,
                     incoming: Incoming::Start,
                     done: 0,
                     total: total_bytes,

@@ -65,7 +65,7 @@ pub fn CsvDownload(
 
 /// Offers `csv` as `name.csv`, with a byte-order mark so spreadsheets read
 /// it as UTF-8; a failure is shown to the user.
-fn save_csv(state: AppState, name: &str, csv: &str) {
+pub fn save_csv(state: AppState, name: &str, csv: &str) {
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     bytes.extend_from_slice(csv.as_bytes());
     if let Err(e) = crate::downloads::save(&format!("{name}.csv"), &bytes, "text/csv;charset=utf-8")

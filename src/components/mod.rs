@@ -27,7 +27,7 @@ use crate::format;
 use crate::state::{AppState, Status};
 
 pub use crosssell::CrossSellCard;
-pub use downloads::{ChartDownloads, CsvDownload, csv_field};
+pub use downloads::{ChartDownloads, CsvDownload, csv_field, save_csv};
 pub use export::ExportCard;
 pub use goals::GoalsCard;
 pub use history::HistoryCard;

@@ -263,6 +263,24 @@ fn ImportSummary() -> impl IntoView {
                 .collect::<Vec<_>>()
                 .join(", ");
             let rejected = r.rejected.iter().take(50).cloned().collect::<Vec<_>>();
+            // Every listed rejected row, as a CSV to fix and import again:
+            // where and why, then the row's fields under the file's names.
+            let names: Vec<String> = r.columns.iter().map(|c| c.name.clone()).collect();
+            let orders_csv = rejected_csv(&r.rejected, &names);
+            let orders_name = format!("{}-rejected", file_stem(&r.file_name));
+            let listed = r.rejected.len();
+            let total = r.rejected_total;
+            let sources_with_rejects: Vec<(String, String, usize)> = ws
+                .record
+                .sources
+                .iter()
+                .filter(|s| !s.rejected.is_empty())
+                .map(|s| {
+                    let width = s.rejected.iter().map(|e| e.values.len()).max().unwrap_or(0);
+                    let names: Vec<String> = (1..=width).map(|k| format!("field {k}")).collect();
+                    (format!("{}-rejected", file_stem(&s.file_name)), rejected_csv(&s.rejected, &names), s.rejected.len())
+                })
+                .collect();
             view! {
                 <section class="card" id="data" data-testid="import-report">
                     <h2>"What was read"</h2>
@@ -279,7 +297,7 @@ fn ImportSummary() -> impl IntoView {
                     <p class="muted">
                         {format!(
                             "{} · delimiter {} · {} · dates {} · decimal separator “{}” · columns used: {}",
-                            r.encoding.label(),
+                            if r.encoding_chosen { format!("{} (as chosen)", r.encoding.label()) } else { r.encoding.label().to_string() },
                             r.delimiter,
                             if r.has_header { "header line" } else { "no header line" },
                             r.date_format,
@@ -326,8 +344,61 @@ fn ImportSummary() -> impl IntoView {
                             </tbody>
                         </table>
                     })}
+                    {(listed > 0).then(|| {
+                        let (name, csv) = (orders_name.clone(), orders_csv.clone());
+                        view! {
+                            <button class="secondary" data-testid="download-rejected" on:click=move |_| crate::components::save_csv(state, &name, &csv)>
+                                {if total > listed as u64 {
+                                    format!("Download the first {} of the {} rejected rows (CSV)", format::int(listed as u64), format::int(total))
+                                } else {
+                                    format!("Download the {} rejected rows (CSV)", format::int(total))
+                                }}
+                            </button>
+                        }
+                    })}
+                    {sources_with_rejects.into_iter().map(|(name, csv, n)| {
+                        let label = format!("Download the {} rejected rows of {} (CSV)", format::int(n as u64), name.trim_end_matches("-rejected"));
+                        view! {
+                            <button class="secondary" data-testid="download-rejected-source" on:click=move |_| crate::components::save_csv(state, &name, &csv)>
+                                {label}
+                            </button>
+                        }
+                    }).collect_view()}
                 </section>
             }
         })
+    }
+}
+
+/// Rejected rows as CSV: line, column and reason, then the row's fields.
+fn rejected_csv(rows: &[seglens_engine::orders::RowError], names: &[String]) -> String {
+    use crate::components::csv_field;
+    let mut out = String::from("line,column,reason");
+    for n in names {
+        out.push(',');
+        out.push_str(&csv_field(n));
+    }
+    out.push('\n');
+    for e in rows {
+        out.push_str(&format!(
+            "{},{},{}",
+            e.line,
+            csv_field(e.column.as_deref().unwrap_or("")),
+            csv_field(&e.reason)
+        ));
+        for v in &e.values {
+            out.push(',');
+            out.push_str(&csv_field(v));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A file's name without its extension.
+fn file_stem(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => name.to_string(),
     }
 }

@@ -105,6 +105,22 @@ pub fn FilePicker(
                 }
             />
         </label>
+        <label class="muted small encoding-choice" title="SegLens detects the text encoding; choose one if accents come out wrong (e.g. “Ã©” instead of “é”), then import the file again">
+            " Text encoding "
+            <select data-testid="encoding-select" on:change=move |ev| {
+                state.encoding.set(seglens_engine::delimited::Encoding::parse(&event_target_value(&ev)));
+            }>
+                <option value="" selected=move || state.encoding.get().is_none()>"detect"</option>
+                {[
+                    seglens_engine::delimited::Encoding::Utf8,
+                    seglens_engine::delimited::Encoding::Windows1252,
+                    seglens_engine::delimited::Encoding::Utf16Le,
+                    seglens_engine::delimited::Encoding::Utf16Be,
+                ].into_iter().map(|e| view! {
+                    <option value=e.label() selected=move || state.encoding.get() == Some(e)>{e.label()}</option>
+                }).collect_view()}
+            </select>
+        </label>
     }
 }
 

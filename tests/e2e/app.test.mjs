@@ -1150,17 +1150,28 @@ test('a project saved as one file opens again after deleting everything; a damag
 
 test('a French Windows-1252 semicolon export is read, with its rejected rows listed', async () => {
   const file = join(root, 'tests', 'fixtures', 'commandes-fr.csv');
+  // Chosen rather than detected (the same here): the report says so.
+  await page.getByTestId('encoding-select').first().selectOption('Windows-1252');
   await page.getByTestId('file-input').setInputFiles(file);
   await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'commandes-fr.csv');
   assert.deepEqual(nonZero(await tableCounts()), cliCounts(file));
   const report = await page.getByTestId('import-report').innerText();
   assert.match(report, /108 rows accepted, 2 rejected, 1 refund, 40 customers/);
-  assert.match(report, /Windows-1252/);
+  assert.match(report, /Windows-1252 \(as chosen\)/);
+  await page.getByTestId('encoding-select').first().selectOption('');
   assert.match(report, /delimiter ;/);
   assert.match(report, /dd\/mm\/yyyy/);
   const rejected = await page.getByTestId('rejected-rows').innerText();
   assert.match(rejected, /110\s+Date de commande\s+"31\/02\/2025" is not a real day/);
   assert.match(rejected, /111\s+Montant TTC\s+the amount is empty/);
+  // The rejected rows as a CSV to fix: where, why, then the row as read.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-rejected').click()]);
+  assert.equal(download.suggestedFilename(), 'commandes-fr-rejected.csv');
+  const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\n');
+  assert.equal(lines[0], 'line,column,reason,N° commande,Client,Date de commande,Montant TTC,Ville');
+  assert.equal(lines.length, 3);
+  assert.match(lines[1], /^110,Date de commande,"""31\/02\/2025"" is not a real day.*",CMD90002,CLI-002,31\/02\/2025,"10,00 €",Lyon$/);
+  assert.equal(lines[2], '111,Montant TTC,the amount is empty,CMD90003,CLI-003,01/03/2025,,Lyon');
   await shot('04-french-upload');
 });
 

@@ -12,6 +12,7 @@ use seglens_engine::cluster::{self, ClusterSetup, Feature};
 use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::dataset::Dataset;
 use seglens_engine::date::{self, Day};
+use seglens_engine::delimited::Encoding;
 use seglens_engine::kpi::KpiTable;
 use seglens_engine::lifecycle::{self, Period};
 use seglens_engine::orders::ColumnRef;
@@ -31,6 +32,25 @@ use seglens_engine::{cohorts, crosssell};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Reads every file in this encoding instead of the detected one:
+    /// utf-8, windows-1252 (also cp1252, latin-1), utf-16le or utf-16be.
+    #[arg(long, global = true, value_name = "ENCODING", value_parser = parse_encoding)]
+    encoding: Option<Encoding>,
+}
+
+/// The encoding chosen with `--encoding`, for every file read.
+static ENCODING: std::sync::OnceLock<Option<Encoding>> = std::sync::OnceLock::new();
+
+fn chosen_encoding() -> Option<Encoding> {
+    ENCODING.get().copied().flatten()
+}
+
+fn parse_encoding(text: &str) -> Result<Encoding, String> {
+    Encoding::parse(text).ok_or_else(|| {
+        format!(
+            "{text:?} is not an encoding SegLens reads (utf-8, windows-1252, utf-16le, utf-16be)"
+        )
+    })
 }
 
 #[derive(Subcommand)]
@@ -157,7 +177,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         events: Option<PathBuf>,
         /// Segments to measure instead of the RFM segments: a JSON array of
-        /// `{"name": ..., "rule": RULE}` (rules as for `seglens segment`).
+        /// `{"name": ..., "rule": RULE}` (rules as for `seglens segment`) or
+        /// of saved segments, `{"name": ..., "definition": DEFINITION}`.
         #[arg(long, value_name = "SEGMENTS.json")]
         segments: Option<PathBuf>,
         /// The analysis date, YYYY-MM-DD. Defaults to the day after the
@@ -335,10 +356,11 @@ enum Command {
         /// Only the customers this rule selects.
         #[arg(long, value_name = "RULE.json", conflicts_with = "segments")]
         rule: Option<PathBuf>,
-        /// Side by side for these segments (a JSON array of saved segments,
-        /// `[{"name": "...", "definition": {...}}, ...]`, as `seglens
-        /// segment --definition` reads them), then for all customers: one
-        /// block of steps per group, with a `group` column first.
+        /// Side by side for these segments (the same file as `seglens kpis
+        /// --segments`: `[{"name": ..., "rule": RULE}, ...]`, or saved
+        /// segments' `{"name": ..., "definition": DEFINITION}`), then for
+        /// all customers: one block of steps per group, with a `group`
+        /// column first.
         #[arg(long, value_name = "SEGMENTS.json")]
         segments: Option<PathBuf>,
         /// Output format.
@@ -505,7 +527,9 @@ fn add_sources<'a>(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let report = data.add_source(&name, &bytes).map_err(|e| e.to_string())?;
+        let report = data
+            .add_source_as(&name, &bytes, chosen_encoding())
+            .map_err(|e| e.to_string())?;
         if report.rejected_total > 0 {
             eprintln!("seglens: {name}: {} rows rejected", report.rejected_total);
         }
@@ -513,7 +537,9 @@ fn add_sources<'a>(
     Ok(())
 }
 
-/// Reads a segments file: a JSON array of `{"name": ..., "rule": RULE}`.
+/// Reads a segments file: a JSON array of `{"name": ..., "rule": RULE}`,
+/// or of saved segments as the app keeps them, `{"name": ...,
+/// "definition": DEFINITION}` (lifecycle stages, groups, clusters...).
 fn read_segments(path: &Path) -> Result<Vec<seglens_engine::segment::SavedSegment>, String> {
     use seglens_engine::segment::{Definition, SavedSegment};
     let at = |e: String| format!("{}: {e}", path.display());
@@ -536,15 +562,24 @@ fn read_segments(path: &Path) -> Result<Vec<seglens_engine::segment::SavedSegmen
                 .and_then(|n| n.as_str())
                 .filter(|n| !n.trim().is_empty())
                 .ok_or_else(|| at(format!("segment {}: expected a \"name\"", i + 1)))?;
-            let rule = item
-                .get("rule")
-                .ok_or_else(|| at(format!("segment {name}: expected a \"rule\"")))?;
-            let parsed =
-                Rule::from_value(rule, "rule").map_err(|e| at(format!("segment {name}: {e}")))?;
+            let definition = match (item.get("rule"), item.get("definition")) {
+                (Some(rule), _) => Definition::Rule(
+                    Rule::from_value(rule, "rule")
+                        .map_err(|e| at(format!("segment {name}: {e}")))?
+                        .to_json(),
+                ),
+                (None, Some(definition)) => serde_json::from_value(definition.clone())
+                    .map_err(|e| at(format!("segment {name}: {e}")))?,
+                (None, None) => {
+                    return Err(at(format!(
+                        "segment {name}: expected a \"rule\" (or a saved segment's \"definition\")"
+                    )));
+                }
+            };
             Ok(SavedSegment {
                 name: name.to_string(),
                 version: 1,
-                definition: Definition::Rule(parsed.to_json()),
+                definition,
                 note: String::new(),
             })
         })
@@ -628,6 +663,7 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = ENCODING.set(cli.encoding);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -1028,26 +1064,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 window_days,
                 strict,
             };
-            // The groups side by side: the segments of --segments (a
-            // customer in several counts in the first), or the rule's
-            // customers (everyone without a rule).
-            let (group_of, names): (Vec<Option<usize>>, Vec<String>) = match &segments {
+            // The groups side by side: each segment of --segments (its
+            // own funnel, so overlapping segments each count their
+            // members), or the rule's customers (everyone without a rule);
+            // then all customers.
+            let f = match &segments {
                 Some(path) => {
-                    #[derive(serde::Deserialize)]
-                    struct Named {
-                        name: String,
-                        definition: seglens_engine::segment::Definition,
-                    }
-                    let text = std::fs::read_to_string(path)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                    let list: Vec<Named> = serde_json::from_str(&text)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    let list = read_segments(path)?;
                     let facts = Facts::new(&data, as_of);
                     let lifecycle = options
                         .and_then(|o| o.lifecycle)
                         .unwrap_or_else(|| lifecycle::suggest(&data.orders, &facts).setup);
-                    let mut group_of = vec![None; n];
-                    for (g, seg) in list.iter().enumerate() {
+                    let mut merged = journeys::funnel(events, &setup, &[], &[]);
+                    let all = (merged.counts.pop(), merged.conversion_ci.pop());
+                    merged.groups.clear();
+                    for seg in &list {
                         let set = seglens_engine::groups::members(
                             &data,
                             &facts,
@@ -1055,25 +1086,31 @@ fn run(cli: Cli) -> Result<(), String> {
                             &lifecycle,
                         )
                         .map_err(|e| format!("{}: {}: {e}", path.display(), seg.name))?;
-                        for c in set.iter() {
-                            if c < n && group_of[c].is_none() {
-                                group_of[c] = Some(g);
-                            }
-                        }
+                        let group_of: Vec<Option<usize>> =
+                            (0..n).map(|c| set.contains(c).then_some(0)).collect();
+                        let one = journeys::funnel(
+                            events,
+                            &setup,
+                            &group_of,
+                            std::slice::from_ref(&seg.name),
+                        );
+                        merged.groups.push(seg.name.clone());
+                        merged.counts.push(one.counts[0].clone());
+                        merged.conversion_ci.push(one.conversion_ci[0]);
                     }
-                    (group_of, list.into_iter().map(|s| s.name).collect())
+                    merged.groups.push("All customers".to_string());
+                    merged.counts.extend(all.0);
+                    merged.conversion_ci.extend(all.1);
+                    merged
                 }
                 None => {
                     let set = rule_members(&data, as_of, rule.as_deref())?;
-                    (
-                        (0..n)
-                            .map(|c| set.as_ref().is_none_or(|s| s.contains(c)).then_some(0))
-                            .collect(),
-                        vec!["selected".to_string()],
-                    )
+                    let group_of: Vec<Option<usize>> = (0..n)
+                        .map(|c| set.as_ref().is_none_or(|s| s.contains(c)).then_some(0))
+                        .collect();
+                    journeys::funnel(events, &setup, &group_of, &["selected".to_string()])
                 }
             };
-            let f = journeys::funnel(events, &setup, &group_of, &names);
             // Without --segments, group 0 alone: the rule's customers.
             let shown: Vec<usize> = if segments.is_some() {
                 (0..f.groups.len()).collect()
@@ -1297,7 +1334,10 @@ fn date_arg(name: &str, text: Option<String>) -> Result<Option<Day>, String> {
 }
 
 fn parse_map(map: &[String]) -> Result<ImportOptions, String> {
-    let mut options = ImportOptions::default();
+    let mut options = ImportOptions {
+        encoding: chosen_encoding(),
+        ..ImportOptions::default()
+    };
     for m in map {
         let (role, col) = m
             .split_once('=')
@@ -1316,6 +1356,7 @@ fn inspect_json(r: &ImportReport) -> serde_json::Value {
         "file": r.file_name,
         "bytes": r.bytes,
         "encoding": r.encoding.label(),
+        "encoding_chosen": r.encoding_chosen,
         "delimiter": r.delimiter,
         "has_header": r.has_header,
         "decimal_separator": r.decimal_separator.to_string(),
@@ -1337,7 +1378,11 @@ fn inspect_text(r: &ImportReport) -> String {
         "{}: {} bytes, {}, delimiter {}, {}, decimal separator {}, dates {}\n",
         r.file_name,
         r.bytes,
-        r.encoding.label(),
+        if r.encoding_chosen {
+            format!("{} (as chosen)", r.encoding.label())
+        } else {
+            r.encoding.label().to_string()
+        },
         r.delimiter,
         if r.has_header {
             "header line"

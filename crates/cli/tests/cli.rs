@@ -479,3 +479,44 @@ fn kpis_of_segments_given_as_rules() {
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("segment Lyon: expected a \"rule\""));
 }
+
+#[test]
+fn encoding_chosen_on_the_command_line() {
+    let dir = temp_dir("encoding");
+    let file = dir.join("orders.csv");
+    // UTF-8 bytes of "Élodie": detected as UTF-8, or read as Windows-1252
+    // when asked.
+    std::fs::write(&file, "client;date;montant\nÉlodie;2024-01-02;10\n").unwrap();
+    let path = file.to_str().unwrap();
+    let first = |out: Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert!(first(seglens(&["rfm", "--orders", path])).starts_with("Élodie,"));
+    assert!(
+        first(seglens(&["rfm", "--orders", path, "--encoding", "cp1252"])).starts_with("Ã‰lodie,")
+    );
+    let json = seglens(&[
+        "inspect",
+        path,
+        "--format",
+        "json",
+        "--encoding",
+        "windows-1252",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["encoding"], "Windows-1252");
+    assert_eq!(v["encoding_chosen"], true);
+    let bad = seglens(&["rfm", "--orders", path, "--encoding", "ebcdic"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an encoding SegLens reads"));
+}

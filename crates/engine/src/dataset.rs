@@ -83,11 +83,22 @@ impl Dataset {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<SourceReport, ImportError> {
-        let table = sources::read_text_table(file_name, bytes)?;
+        self.add_source_as(file_name, bytes, None)
+    }
+
+    /// As [`Dataset::add_source`], reading the file in the `forced`
+    /// encoding when one is given.
+    pub fn add_source_as(
+        &mut self,
+        file_name: &str,
+        bytes: &[u8],
+        forced: Option<crate::delimited::Encoding>,
+    ) -> Result<SourceReport, ImportError> {
+        let table = sources::read_text_table_as(file_name, bytes, forced)?;
         let kind = sources::classify(&table.names);
         // Keys added by the source being replaced are not removed: they
         // are customers without orders, which no segment counts.
-        let report = match kind {
+        let mut report = match kind {
             Some(SourceKind::Email) => {
                 let (t, r) = sources::build_email(&table, &mut self.orders)?;
                 self.email = Some(t);
@@ -121,6 +132,7 @@ impl Dataset {
                 });
             }
         };
+        sources::attach_values(&mut report, &table);
         self.source_reports.retain(|r| r.kind != report.kind);
         self.source_reports.push(report.clone());
         Ok(report)

@@ -20,6 +20,27 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// Reads an encoding's name as users write it: `utf-8`, `utf8`,
+    /// `windows-1252`, `cp1252`, `latin-1`, `utf-16le`, `utf-16be`
+    /// (ignoring case).
+    pub fn parse(text: &str) -> Option<Encoding> {
+        let t: String = text
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        match t.as_str() {
+            "utf8" => Some(Encoding::Utf8),
+            "utf16le" | "utf16" => Some(Encoding::Utf16Le),
+            "utf16be" => Some(Encoding::Utf16Be),
+            "windows1252" | "cp1252" | "latin1" | "iso88591" | "ansi" => {
+                Some(Encoding::Windows1252)
+            }
+            _ => None,
+        }
+    }
+
     /// The name shown to users.
     pub fn label(self) -> &'static str {
         match self {
@@ -71,6 +92,28 @@ pub fn sniff_encoding(sample: &[u8]) -> (Encoding, usize) {
         Err(e) if e.error_len().is_none() => (Encoding::Utf8, 0),
         Err(_) => (Encoding::Windows1252, 0),
     }
+}
+
+/// The encoding to read a file in: `forced` when the user chose one (its
+/// byte-order mark skipped when the file has it), detected otherwise.
+pub fn choose_encoding(sample: &[u8], forced: Option<Encoding>) -> (Encoding, usize) {
+    let Some(e) = forced else {
+        return sniff_encoding(sample);
+    };
+    let bom: &[u8] = match e {
+        Encoding::Utf8 => &[0xEF, 0xBB, 0xBF],
+        Encoding::Utf16Le => &[0xFF, 0xFE],
+        Encoding::Utf16Be => &[0xFE, 0xFF],
+        Encoding::Windows1252 => &[],
+    };
+    (
+        e,
+        if sample.starts_with(bom) {
+            bom.len()
+        } else {
+            0
+        },
+    )
 }
 
 /// Where a NUL byte or other sign of a binary file stands in a sample of
@@ -576,6 +619,24 @@ mod tests {
         assert_eq!(sniff_encoding(b"\xEF\xBB\xBFa"), (Encoding::Utf8, 3));
         assert_eq!(sniff_encoding("é".as_bytes()), (Encoding::Utf8, 0));
         assert_eq!(sniff_encoding(b"caf\xe9;1"), (Encoding::Windows1252, 0));
+        // A choice overrides detection; a byte-order mark of the chosen
+        // encoding is still skipped.
+        assert_eq!(
+            choose_encoding("café".as_bytes(), Some(Encoding::Windows1252)),
+            (Encoding::Windows1252, 0)
+        );
+        assert_eq!(
+            choose_encoding(b"\xEF\xBB\xBFa", Some(Encoding::Utf8)),
+            (Encoding::Utf8, 3)
+        );
+        assert_eq!(
+            choose_encoding(b"caf\xe9;1", None),
+            (Encoding::Windows1252, 0)
+        );
+        assert_eq!(Encoding::parse(" CP-1252 "), Some(Encoding::Windows1252));
+        assert_eq!(Encoding::parse("UTF-8"), Some(Encoding::Utf8));
+        assert_eq!(Encoding::parse("utf-16be"), Some(Encoding::Utf16Be));
+        assert_eq!(Encoding::parse("ebcdic"), None);
         assert_eq!(
             decode_field(Encoding::Windows1252, b"\x80 caf\xe9"),
             "€ café"

@@ -112,6 +112,10 @@ pub struct RowError {
     pub column: Option<String>,
     /// What is wrong, in plain words.
     pub reason: String,
+    /// The row's fields as they were read (empty when the fault is not of
+    /// one row), so the rejected rows can be handed back to be fixed.
+    #[serde(default)]
+    pub values: Vec<String>,
 }
 
 /// The type of a column's values, as the importer sees them.
@@ -193,8 +197,11 @@ pub struct ImportReport {
     pub file_name: String,
     /// Its size in bytes.
     pub bytes: u64,
-    /// The encoding detected.
+    /// The encoding detected (or chosen).
     pub encoding: Encoding,
+    /// True when the user chose the encoding instead of its detection.
+    #[serde(default)]
+    pub encoding_chosen: bool,
     /// The delimiter detected (`,`, `;`, `tab`, `|` or `spaces`).
     pub delimiter: String,
     /// Whether the first line was read as a header.
@@ -377,6 +384,9 @@ impl ColumnRef {
 pub struct ImportOptions {
     /// Columns forced for roles.
     pub map: Vec<(Role, ColumnRef)>,
+    /// The encoding to read the file in, instead of the detected one.
+    #[serde(default)]
+    pub encoding: Option<Encoding>,
 }
 
 const SAMPLE_BYTES: usize = 64 * 1024;
@@ -427,6 +437,9 @@ struct SlashDates {
     first_over_12: u64,
     /// Rows whose second number is above 12.
     second_over_12: u64,
+    /// The fields of the rows that are not a real day in at least one
+    /// reading (few), kept by line in case they end up rejected.
+    suspect: rustc_hash::FxHashMap<u64, Vec<String>>,
 }
 
 #[derive(Debug)]
@@ -535,6 +548,7 @@ impl OrdersImporter {
             })
             .collect();
         let report = ImportReport {
+            encoding_chosen: self.options.encoding.is_some(),
             file_name: self.file_name,
             bytes: self.bytes,
             encoding: plan.encoding,
@@ -564,7 +578,7 @@ impl OrdersImporter {
             }
             return Ok(());
         }
-        let (encoding, bom) = delimited::sniff_encoding(&self.sample);
+        let (encoding, bom) = delimited::choose_encoding(&self.sample, self.options.encoding);
         let mut transcoder = Transcoder::new(encoding);
         let mut text = Vec::new();
         transcoder.push(&self.sample[bom..], &mut text);
@@ -846,7 +860,11 @@ impl Builder {
                     keep[i] = false;
                     let text = format!("{p:02}/{q:02}/{year}");
                     let reason = format!("{text:?} is not a real day read as {}", format.label());
+                    let listed = self.rejected.len() < MAX_LISTED_ERRORS;
                     self.reject(line, Some(self.plan.date), reason);
+                    if listed && let Some(e) = self.rejected.last_mut() {
+                        e.values = slash.suspect.get(&line).cloned().unwrap_or_default();
+                    }
                 }
             }
         }
@@ -865,7 +883,20 @@ impl Builder {
                 line,
                 column: column.map(|c| self.plan.names[c].clone()),
                 reason,
+                values: Vec::new(),
             });
+        }
+    }
+
+    /// As [`Self::reject`], keeping the row's fields with the error.
+    fn reject_row(&mut self, r: &Record<'_>, column: Option<usize>, reason: String) {
+        let listed = self.rejected.len() < MAX_LISTED_ERRORS;
+        self.reject(r.line, column, reason);
+        if listed && let Some(e) = self.rejected.last_mut() {
+            let enc = self.plan.encoding;
+            e.values = (0..r.len())
+                .map(|i| delimited::field_text(enc, r.field(i)).into_owned())
+                .collect();
         }
     }
 
@@ -883,19 +914,27 @@ impl Builder {
                 r.len(),
                 if r.len() == 1 { "" } else { "s" }
             );
-            self.reject(r.line, None, reason);
+            self.reject_row(&r, None, reason);
             return;
         }
         let raw_key = delimited::field_text(enc, r.field(c));
         let key = normalised_key(&raw_key);
         if key.is_empty() {
-            self.reject(r.line, Some(c), "the customer is empty".into());
+            self.reject_row(&r, Some(c), "the customer is empty".into());
             return;
         }
         let date_text = delimited::field_text(enc, r.field(d));
         let parsed = match &mut self.slash {
             Some(slash) => match date::slash_parts(&date_text) {
                 Some(parts) => {
+                    let (p, q, year) = parts;
+                    let real = |day: u32, month: u32| date::checked_day(year, month, day).is_some();
+                    if !(real(p, q) && real(q, p)) && slash.suspect.len() < MAX_LISTED_ERRORS {
+                        let values = (0..r.len())
+                            .map(|i| delimited::field_text(enc, r.field(i)).into_owned())
+                            .collect();
+                        slash.suspect.insert(r.line, values);
+                    }
                     slash.first_over_12 += u64::from(parts.0 > 12);
                     slash.second_over_12 += u64::from(parts.1 > 12);
                     slash.parts.push(parts);
@@ -925,7 +964,7 @@ impl Builder {
                         }
                     )
                 };
-                self.reject(r.line, Some(d), reason);
+                self.reject_row(&r, Some(d), reason);
                 return;
             }
         };
@@ -943,7 +982,7 @@ impl Builder {
                 slash.first_over_12 -= u64::from(parts.0 > 12);
                 slash.second_over_12 -= u64::from(parts.1 > 12);
             }
-            self.reject(r.line, Some(a), reason);
+            self.reject_row(&r, Some(a), reason);
             return;
         };
         let idx = match self.keys.get(key.as_ref()) {

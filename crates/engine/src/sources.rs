@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::{self, DateFormat, Day};
-use crate::delimited::{self, Record, Splitter, Transcoder};
+use crate::delimited::{self, Encoding, Record, Splitter, Transcoder};
 use crate::orders::{ImportError, Orders, RowError, normalise_key};
 use crate::roles::{Role, name_score, normalise};
 
@@ -42,11 +42,20 @@ pub struct TextTable {
 
 /// Reads a whole delimited file with a header line.
 pub fn read_text_table(file_name: &str, bytes: &[u8]) -> Result<TextTable, ImportError> {
+    read_text_table_as(file_name, bytes, None)
+}
+
+/// As [`read_text_table`], in the `forced` encoding when one is given.
+pub fn read_text_table_as(
+    file_name: &str,
+    bytes: &[u8],
+    forced: Option<Encoding>,
+) -> Result<TextTable, ImportError> {
     let file = file_name.to_string();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty { file });
     }
-    let (encoding, bom) = delimited::sniff_encoding(&bytes[..bytes.len().min(64 * 1024)]);
+    let (encoding, bom) = delimited::choose_encoding(&bytes[..bytes.len().min(64 * 1024)], forced);
     let mut text = Vec::with_capacity(bytes.len());
     Transcoder::new(encoding).push(&bytes[bom..], &mut text);
     let sample = &text[..text.len().min(64 * 1024)];
@@ -510,7 +519,17 @@ fn reject(r: &mut SourceReport, line: u64, column: Option<&str>, reason: String)
             line,
             column: column.map(str::to_string),
             reason,
+            values: Vec::new(),
         });
+    }
+}
+
+/// Gives each listed rejected row its fields, found by line in the table.
+pub fn attach_values(report: &mut SourceReport, table: &TextTable) {
+    for e in &mut report.rejected {
+        if let Ok(i) = table.lines.binary_search(&e.line) {
+            e.values = table.rows[i].clone();
+        }
     }
 }
 

@@ -20,6 +20,7 @@ fn sample() -> Orders {
             (Role::OrderDate, ColumnRef::Position(3)),
             (Role::Amount, ColumnRef::Position(5)),
         ],
+        ..ImportOptions::default()
     };
     import_orders("CDNOW_sample.txt", &bytes, options)
         .unwrap()

@@ -99,6 +99,7 @@ fn cdnow_master_with_header_and_sample_without() {
             (Role::OrderDate, ColumnRef::Position(3)),
             (Role::Amount, ColumnRef::Position(5)),
         ],
+        ..ImportOptions::default()
     };
     let (o, r) = import_orders("CDNOW_sample.txt", &cdnow("CDNOW_sample.txt"), mapped).unwrap();
     assert_eq!((r.rows, r.customers), (6_919, 2_357));
@@ -236,4 +237,75 @@ fn a_mixed_column_keeps_the_majority_reading_and_rejects_the_rest() {
     );
     assert_eq!(orders.customer_keys, vec!["a", "b", "d"]);
     assert_eq!(orders.day[2], days_from_civil(2024, 6, 5));
+}
+
+#[test]
+fn rejected_rows_keep_their_fields_to_be_fixed() {
+    let text = "customer_id,order_date,amount,city\n\
+                a,2024-01-02,10,Lyon\n\
+                b,not a date,5,\"Paris, 15e\"\n\
+                ,2024-01-03,5,Nice\n\
+                c,2024-01-04,ten,Lille\n";
+    let (_, report) = import("orders.csv", text.as_bytes());
+    let got: Vec<(u64, Vec<String>)> = report
+        .rejected
+        .iter()
+        .map(|e| (e.line, e.values.clone()))
+        .collect();
+    let row = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        got,
+        vec![
+            (3, row(&["b", "not a date", "5", "Paris, 15e"])),
+            (4, row(&["", "2024-01-03", "5", "Nice"])),
+            (5, row(&["c", "2024-01-04", "ten", "Lille"])),
+        ]
+    );
+    // A day that is not real in either reading, decided once the whole
+    // column is read, keeps its fields too.
+    let (_, report) = import(
+        "slash.csv",
+        b"customer_id;order_date;amount\na;13/02/2024;5\nb;31/02/2024;6\n",
+    );
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].line, 3);
+    assert_eq!(report.rejected[0].values, row(&["b", "31/02/2024", "6"]));
+    // The other sources too, found by their line.
+    let mut data =
+        seglens_engine::dataset::Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+    let r = data
+        .add_source("nps.csv", b"customer_id,nps\na,9\n,7\nb,eleven\n")
+        .unwrap();
+    let got: Vec<(u64, Vec<String>)> = r
+        .rejected
+        .iter()
+        .map(|e| (e.line, e.values.clone()))
+        .collect();
+    assert_eq!(got, vec![(3, row(&["", "7"])), (4, row(&["b", "eleven"]))]);
+}
+
+#[test]
+fn a_chosen_encoding_overrides_detection() {
+    // Valid UTF-8, so detected as UTF-8; read as Windows-1252 when asked.
+    let text = "client;date;montant\nÉlodie;2024-01-02;10\n";
+    let (orders, report) = import("a.csv", text.as_bytes());
+    assert_eq!(orders.customer_keys, vec!["Élodie"]);
+    assert!(!report.encoding_chosen);
+    let chosen = ImportOptions {
+        encoding: Some(Encoding::Windows1252),
+        ..ImportOptions::default()
+    };
+    let (orders, report) = import_orders("a.csv", text.as_bytes(), chosen).unwrap();
+    assert_eq!(orders.customer_keys, vec!["Ã‰lodie"]);
+    assert_eq!(report.encoding, Encoding::Windows1252);
+    assert!(report.encoding_chosen);
+    // The other sources follow the choice too.
+    let mut data = seglens_engine::dataset::Dataset::from_orders(orders);
+    data.add_source_as(
+        "nps.csv",
+        "customer_id,nps\nÉlodie,9\n".as_bytes(),
+        Some(Encoding::Windows1252),
+    )
+    .unwrap();
+    assert_eq!(data.surveys.as_ref().unwrap().customer, vec![0]);
 }
