@@ -133,6 +133,10 @@ pub enum DateFormat {
     MonthFirst,
     /// `2024/03/01`.
     YearFirstSlash,
+    /// Excel's serial numbers: days since 1899-12-30 (`45292` is
+    /// 2024-01-01), a fraction being the time of day. Only read in a
+    /// column whose name (or `--map`) says it holds dates.
+    ExcelSerial,
 }
 
 impl DateFormat {
@@ -144,6 +148,7 @@ impl DateFormat {
             DateFormat::DayFirst => "dd/mm/yyyy",
             DateFormat::MonthFirst => "mm/dd/yyyy",
             DateFormat::YearFirstSlash => "yyyy/mm/dd",
+            DateFormat::ExcelSerial => "Excel serial numbers",
         }
     }
 }
@@ -214,6 +219,7 @@ pub fn parse_with(format: DateFormat, text: &str) -> Result<Day, DateError> {
         return checked_day(y as i32, m, d).ok_or(DateError::Impossible);
     }
     let (y, m, d) = match format {
+        DateFormat::ExcelSerial => return excel_serial(text),
         DateFormat::Compact => {
             let b = text.as_bytes();
             if b.len() != 8 {
@@ -246,6 +252,47 @@ pub fn parse_with(format: DateFormat, text: &str) -> Result<Day, DateError> {
         }
     };
     checked_day(y, m, d).ok_or(DateError::Impossible)
+}
+
+/// The day of an Excel serial number (days since 1899-12-30, as Excel
+/// counts from 1900-03-01 on; a fraction is the time of day).
+fn excel_serial(text: &str) -> Result<Day, DateError> {
+    let (whole, fraction) = match text.split_once(['.', ',']) {
+        Some((w, f)) => (w, f),
+        None => (text, "0"),
+    };
+    let n = digits(whole.as_bytes()).ok_or(DateError::NotADate)?;
+    if digits(fraction.as_bytes()).is_none() || !(1..=2_958_465).contains(&n) {
+        return Err(DateError::NotADate);
+    }
+    Ok(days_from_civil(1899, 12, 30) + n as Day)
+}
+
+/// The format of a column known to hold dates (by its name, or because
+/// the user said so): [`detect`], or Excel serial numbers when most values
+/// are whole days between 1950 and 2099 (and nothing else fits).
+pub fn detect_named(values: &[&str]) -> Option<DateFormat> {
+    detect(values).or_else(|| {
+        let values: Vec<&str> = values
+            .iter()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect();
+        let (lo, hi) = (
+            days_from_civil(1950, 1, 1) - days_from_civil(1899, 12, 30),
+            days_from_civil(2100, 1, 1) - days_from_civil(1899, 12, 30),
+        );
+        let fits = values
+            .iter()
+            .filter(|v| {
+                excel_serial(v).is_ok_and(|d| {
+                    let n = d - days_from_civil(1899, 12, 30);
+                    (lo..hi).contains(&n)
+                })
+            })
+            .count();
+        (!values.is_empty() && fits * 2 > values.len()).then_some(DateFormat::ExcelSerial)
+    })
 }
 
 /// Guesses the format of a column from sample values.
@@ -289,6 +336,29 @@ pub fn detect(values: &[&str]) -> Option<DateFormat> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excel_serial_numbers_in_a_date_column() {
+        // 45292 is 2024-01-01 in Excel; 61 is 1900-03-01 (Excel counts a
+        // 29 February 1900 that never was, so earlier serials are off).
+        let f = DateFormat::ExcelSerial;
+        assert_eq!(parse_with(f, "45292"), Ok(days_from_civil(2024, 1, 1)));
+        assert_eq!(parse_with(f, "45292.75"), Ok(days_from_civil(2024, 1, 1)));
+        assert_eq!(parse_with(f, "45292,5"), Ok(days_from_civil(2024, 1, 1)));
+        assert_eq!(parse_with(f, "61"), Ok(days_from_civil(1900, 3, 1)));
+        assert_eq!(parse_with(f, "0"), Err(DateError::NotADate));
+        assert_eq!(parse_with(f, "2024-01-01"), Err(DateError::NotADate));
+        // Only for a column known to hold dates, and only when the values
+        // fall between 1950 and 2099.
+        assert_eq!(detect(&["45292", "45300"]), None);
+        assert_eq!(
+            detect_named(&["45292", "45300", ""]),
+            Some(DateFormat::ExcelSerial)
+        );
+        assert_eq!(detect_named(&["12", "45"]), None);
+        assert_eq!(detect_named(&["2024-01-01"]), Some(DateFormat::Iso));
+        assert_eq!(DateFormat::ExcelSerial.label(), "Excel serial numbers");
+    }
 
     #[test]
     fn civil_round_trip() {

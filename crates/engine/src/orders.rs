@@ -783,7 +783,7 @@ fn plan(
         encoding,
         delimiter,
         has_header,
-        date_format: date::detect(&values(date_col)).unwrap_or(DateFormat::Iso),
+        date_format: date::detect_named(&values(date_col)).unwrap_or(DateFormat::Iso),
         decimal: number::detect_decimal(&values(amount)),
         names,
         customer,

@@ -318,6 +318,25 @@ impl<'a> Compiler<'a> {
                     ),
                 };
             }
+            DateFormat::ExcelSerial => {
+                // Days since 1899-12-30; a fraction is the time of day.
+                let number = format!("REPLACE({value}, ',', '.')");
+                let days = |cast: &str| format!("CAST(FLOOR(CAST({number} AS {cast})) AS INTEGER)");
+                let guard = self.regex_match(&number, "[0-9]+([.][0-9]+)?");
+                return match self.d {
+                    Dialect::DuckDb => format!(
+                        "CASE WHEN {guard} THEN CAST(DATE '1899-12-30' + {} AS DATE) END",
+                        days("DOUBLE")
+                    ),
+                    Dialect::Postgres => format!(
+                        "CASE WHEN {guard} THEN DATE '1899-12-30' + {} END",
+                        days("DOUBLE PRECISION")
+                    ),
+                    Dialect::BigQuery => format!(
+                        "CASE WHEN {guard} THEN DATE_ADD(DATE '1899-12-30', INTERVAL CAST(FLOOR(CAST({number} AS FLOAT64)) AS INT64) DAY) END"
+                    ),
+                };
+            }
             DateFormat::Compact => (value.to_string(), "[0-9]{8}", "%Y%m%d", "YYYYMMDD"),
             DateFormat::DayFirst => (
                 slashed,

@@ -541,7 +541,7 @@ fn date_format(table: &TextTable, column: usize) -> Option<DateFormat> {
         .take(500)
         .filter_map(|r| r.get(column).map(String::as_str))
         .collect();
-    date::detect(&values)
+    date::detect_named(&values)
 }
 
 fn date_of(format: Option<DateFormat>, text: &str) -> Option<Day> {

@@ -309,3 +309,38 @@ fn a_chosen_encoding_overrides_detection() {
     .unwrap();
     assert_eq!(data.surveys.as_ref().unwrap().customer, vec![0]);
 }
+
+#[test]
+fn excel_serial_dates_in_a_column_named_as_dates() {
+    // What a spreadsheet saved without date formatting gives: 45292 is
+    // 2024-01-01, 45322.5 is noon on 2024-01-31.
+    let (orders, report) = import(
+        "export.csv",
+        b"customer_id,order_date,amount\na,45292,10\nb,45322.5,20\nc,not a date,5\n",
+    );
+    assert_eq!(report.date_format, "Excel serial numbers");
+    assert_eq!(
+        orders.day,
+        vec![days_from_civil(2024, 1, 1), days_from_civil(2024, 1, 31)]
+    );
+    assert_eq!(report.rejected_total, 1);
+    // Without a name saying so, a column of such numbers is not read as
+    // dates: here no column is, and the file is refused.
+    let err = import_orders(
+        "x.csv",
+        b"45292;10;a\n45300;20;b\n",
+        ImportOptions::default(),
+    );
+    assert!(err.is_err(), "{err:?}");
+    // Unless the user says which column holds them.
+    let mapped = ImportOptions {
+        map: vec![
+            (Role::OrderDate, ColumnRef::Position(1)),
+            (Role::Amount, ColumnRef::Position(2)),
+            (Role::CustomerId, ColumnRef::Position(3)),
+        ],
+        ..ImportOptions::default()
+    };
+    let (orders, _) = import_orders("x.csv", b"45292;10;a\n45300;20;b\n", mapped).unwrap();
+    assert_eq!(orders.day[0], days_from_civil(2024, 1, 1));
+}
