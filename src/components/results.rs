@@ -306,6 +306,31 @@ fn ImportSummary() -> impl IntoView {
                         )}
                     </p>
                     {r.date_format_note.clone().map(|note| view! { <p class="muted" data-testid="date-note">{note}</p> })}
+                    {(r.duplicate_rows > 0).then(|| {
+                        let listed: Vec<String> = r.duplicates.iter().take(5).map(|(l, f)| format!("line {l} = line {f}")).collect();
+                        view! {
+                            <p class="warn" data-testid="duplicate-rows">
+                                {format!(
+                                    "{} ({}{}). Kept, as two identical orders can be real; if a copy is the same order exported twice, remove it and import again.",
+                                    if r.duplicate_rows == 1 { "1 row repeats an earlier row exactly".to_string() } else { format!("{} rows repeat earlier rows exactly", format::int(r.duplicate_rows)) },
+                                    listed.join(", "),
+                                    if r.duplicate_rows > 5 { ", …" } else { "" }
+                                )}
+                            </p>
+                        }
+                    })}
+                    {(r.extreme_amount_count > 0).then(|| {
+                        let listed: Vec<String> = r.extreme_amounts.iter().take(5).map(|a| format::money(*a)).collect();
+                        view! {
+                            <p class="warn" data-testid="extreme-amounts">
+                                {format!(
+                                    "{} far beyond the others ({}). Kept; look for a typing slip or a total row, as one such amount moves a whole segment's revenue.",
+                                    format::count(r.extreme_amount_count, "amount is", "amounts are"),
+                                    listed.join(", ")
+                                )}
+                            </p>
+                        }
+                    })}
                     {ws.record.sources.iter().map(|s| view! {
                         <p data-testid="source-report">
                             {format!(

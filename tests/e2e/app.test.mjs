@@ -1331,6 +1331,17 @@ test('a large file streams with a moving progress bar and can be cancelled', asy
   await page.getByRole('button', { name: 'Clear' }).click();
 });
 
+test('the import report points at repeated rows and amounts far beyond the others', async () => {
+  const lines = ['order_id,customer_id,order_date,amount'];
+  for (let i = 0; i < 30; i++) lines.push(`O${i},c${i % 7},2024-01-${String(i % 28 + 1).padStart(2, '0')},${10 + i}`);
+  lines.push('O0,c0,2024-01-01,10', 'O100,c1,2024-01-02,250000');
+  await page.getByTestId('file-input').setInputFiles({ name: 'quality.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'quality.csv');
+  assert.match(await page.getByTestId('duplicate-rows').innerText(), /^1 row repeats an earlier row exactly \(line 32 = line 2\)/);
+  assert.match(await page.getByTestId('extreme-amounts').innerText(), /^1 amount is far beyond the others \(250,000\.00\)/);
+  await page.getByTestId('import-report').screenshot({ path: join(shots, '05b-quality.png') });
+});
+
 test('delete all my data removes every project and the cached app files, and stays deleted after a reload', async () => {
   assert.ok(await page.getByTestId('project-select').locator('option').count() >= 2);
   assert.ok((await page.evaluate(() => caches.keys())).some((k) => k.startsWith('seglens-')), 'the app files were cached');

@@ -1370,6 +1370,10 @@ fn inspect_json(r: &ImportReport) -> serde_json::Value {
         "first_date": r.first_day.map(date::format_iso),
         "last_date": r.last_day.map(date::format_iso),
         "columns": r.columns,
+        "duplicate_rows": r.duplicate_rows,
+        "duplicates": r.duplicates.iter().map(|(line, first)| serde_json::json!({"line": line, "same_as_line": first})).collect::<Vec<_>>(),
+        "extreme_amount_count": r.extreme_amount_count,
+        "extreme_amounts": r.extreme_amounts,
     })
 }
 
@@ -1430,6 +1434,28 @@ fn inspect_text(r: &ImportReport) -> String {
                 .map(|c| format!(", column {c}"))
                 .unwrap_or_default(),
             e.reason
+        ));
+    }
+    if r.duplicate_rows > 0 {
+        let listed: Vec<String> = r
+            .duplicates
+            .iter()
+            .take(10)
+            .map(|(line, first)| format!("line {line} = line {first}"))
+            .collect();
+        out.push_str(&format!(
+            "
+{} rows repeat an earlier row exactly (kept): {}",
+            r.duplicate_rows,
+            listed.join(", ")
+        ));
+    }
+    if !r.extreme_amounts.is_empty() {
+        let listed: Vec<String> = r.extreme_amounts.iter().map(|a| format!("{a}")).collect();
+        out.push_str(&format!(
+            "
+amounts far beyond the others (kept): {}",
+            listed.join(", ")
         ));
     }
     out

@@ -293,6 +293,17 @@ impl<'a> Record<'a> {
         self.spans.is_empty()
     }
 
+    /// A hash of every field, to find rows that repeat an earlier one.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        for i in 0..self.len() {
+            h.write(self.field(i));
+            h.write_u8(0x1F);
+        }
+        h.finish()
+    }
+
     /// The bytes of field `i` (quotes removed, `""` unescaped).
     pub fn field(&self, i: usize) -> &'a [u8] {
         let (start, end) = self.spans[i];

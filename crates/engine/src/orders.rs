@@ -231,10 +231,26 @@ pub struct ImportReport {
     pub first_day: Option<Day>,
     /// The last day of the accepted rows.
     pub last_day: Option<Day>,
+    /// Accepted rows identical in every field to an earlier row (kept:
+    /// two identical orders can be real).
+    #[serde(default)]
+    pub duplicate_rows: u64,
+    /// `(line, line of the earlier copy)`, the first
+    /// [`MAX_LISTED_DUPLICATES`].
+    #[serde(default)]
+    pub duplicates: Vec<(u64, u64)>,
+    /// Accepted amounts far beyond the others (see [`extreme_amounts`]).
+    #[serde(default)]
+    pub extreme_amount_count: u64,
+    /// The most extreme of them (up to 20).
+    #[serde(default)]
+    pub extreme_amounts: Vec<f64>,
 }
 
 /// How many rejected rows a report lists; all are counted.
 pub const MAX_LISTED_ERRORS: usize = 10_000;
+/// How many repeated rows a report lists; all are counted.
+pub const MAX_LISTED_DUPLICATES: usize = 1_000;
 
 /// Why a whole file could not be imported.
 #[derive(Debug, Clone, PartialEq)]
@@ -453,6 +469,10 @@ struct Builder {
     rejected: Vec<RowError>,
     rejected_total: u64,
     refunds: u64,
+    /// The first line of each distinct accepted row, by fingerprint.
+    first_line: FxHashMap<u64, u64>,
+    duplicates: Vec<(u64, u64)>,
+    duplicate_rows: u64,
 }
 
 impl OrdersImporter {
@@ -547,6 +567,7 @@ impl OrdersImporter {
                 },
             })
             .collect();
+        let extremes = extreme_amounts(&b.orders.amount);
         let report = ImportReport {
             encoding_chosen: self.options.encoding.is_some(),
             file_name: self.file_name,
@@ -566,6 +587,10 @@ impl OrdersImporter {
             customers: b.orders.customer_keys.len() as u64,
             first_day: b.orders.day.iter().min().copied(),
             last_day: b.orders.day.iter().max().copied(),
+            duplicate_rows: b.duplicate_rows,
+            duplicates: b.duplicates,
+            extreme_amount_count: extremes.0,
+            extreme_amounts: extremes.1,
         };
         Ok((b.orders, report))
     }
@@ -625,6 +650,9 @@ impl OrdersImporter {
                 rejected: Vec::new(),
                 rejected_total: 0,
                 refunds: 0,
+                first_line: FxHashMap::default(),
+                duplicates: Vec::new(),
+                duplicate_rows: 0,
             },
         };
         let Parsing {
@@ -815,6 +843,37 @@ fn normalised_key(raw: &str) -> Cow<'_, str> {
     }
 }
 
+/// How many amounts are far beyond the others, and the 20 most extreme:
+/// above the 99th percentile (the third quartile under 200 amounts) plus
+/// ten times the spread between the quartiles, or below the 1st
+/// percentile (the first quartile) minus as much.
+pub fn extreme_amounts(amounts: &[f64]) -> (u64, Vec<f64>) {
+    if amounts.len() < 20 {
+        return (0, Vec::new());
+    }
+    let mut sorted = amounts.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    let spread = (at(0.75) - at(0.25)).max(1e-9);
+    // The 1st and 99th percentiles when there are enough amounts for them
+    // not to be the extremes themselves; the quartiles otherwise.
+    let (q_low, q_high) = if sorted.len() >= 200 {
+        (0.01, 0.99)
+    } else {
+        (0.25, 0.75)
+    };
+    let (low, high) = (at(q_low) - 10.0 * spread, at(q_high) + 10.0 * spread);
+    let mut out: Vec<f64> = sorted
+        .iter()
+        .copied()
+        .filter(|a| *a > high || *a < low)
+        .collect();
+    out.sort_by(|a, b| b.abs().total_cmp(&a.abs()));
+    let total = out.len() as u64;
+    out.truncate(20);
+    (total, out)
+}
+
 impl Builder {
     /// Decides between day-first and month-first from the whole column,
     /// turns the kept numbers into days, and rejects the rows that are not
@@ -997,6 +1056,14 @@ impl Builder {
         };
         if amount < 0.0 {
             self.refunds += 1;
+        }
+        // Kept (two identical orders can be real), but counted and listed.
+        let first = *self.first_line.entry(r.fingerprint()).or_insert(r.line);
+        if first != r.line {
+            self.duplicate_rows += 1;
+            if self.duplicates.len() < MAX_LISTED_DUPLICATES {
+                self.duplicates.push((r.line, first));
+            }
         }
         self.orders.customer.push(idx);
         self.orders.day.push(day);

@@ -344,3 +344,27 @@ fn excel_serial_dates_in_a_column_named_as_dates() {
     let (orders, _) = import_orders("x.csv", b"45292;10;a\n45300;20;b\n", mapped).unwrap();
     assert_eq!(orders.day[0], days_from_civil(2024, 1, 1));
 }
+
+#[test]
+fn repeated_rows_and_extreme_amounts_are_reported() {
+    let mut text = String::from("order_id,customer_id,order_date,amount\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "O{i},c{},2024-01-{:02},{}\n",
+            i % 7,
+            i % 28 + 1,
+            10 + i
+        ));
+    }
+    // Line 32 repeats line 2 exactly; line 33 is the same order with
+    // another id (not a copy); line 34 is an amount far beyond the rest.
+    text.push_str("O0,c0,2024-01-01,10\n");
+    text.push_str("O99,c0,2024-01-01,10\n");
+    text.push_str("O100,c1,2024-01-02,250000\n");
+    let (orders, report) = import("orders.csv", text.as_bytes());
+    assert_eq!(orders.len(), 33, "copies are kept");
+    assert_eq!(report.duplicate_rows, 1);
+    assert_eq!(report.duplicates, vec![(32, 2)]);
+    assert_eq!(report.extreme_amounts, vec![250_000.0]);
+    assert_eq!(report.extreme_amount_count, 1);
+}
