@@ -216,6 +216,10 @@ fn journey_editor(state: AppState, rows: &Rows, events: &[String]) -> Option<Any
 
 /// The Lorenz curve of spend with its sentence.
 fn lorenz_view(points: &[(f64, f64)], gini: f64, top20: Option<f64>) -> AnyView {
+    let mut lorenz_csv = String::from("share_of_customers_smallest_first,share_of_revenue\n");
+    for (a, b) in points {
+        lorenz_csv.push_str(&format!("{a:.4},{b:.4}\n"));
+    }
     let (w, h, pad) = (220.0, 220.0, 20.0);
     let x = |s: f64| pad + s * (w - 2.0 * pad);
     let y = |s: f64| h - pad - s * (h - 2.0 * pad);
@@ -252,6 +256,7 @@ fn lorenz_view(points: &[(f64, f64)], gini: f64, top20: Option<f64>) -> AnyView 
                 <details><summary>"The figures"</summary>
                     <table><thead><tr><th scope="col" class="num">"Customers (smallest first)"</th><th scope="col" class="num">"Their share of revenue"</th></tr></thead><tbody>{table}</tbody></table>
                 </details>
+                <crate::components::CsvDownload name="revenue-concentration" csv=lorenz_csv/>
             </div>
         </div>
     }

@@ -109,11 +109,24 @@ fn flows_svg(flows: &[Flow]) -> AnyView {
             }
         })
         .collect_view();
+    let mut csv = String::from("month,new,returning,resurrecting,dormant,complete\n");
+    for f in flows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            crate::components::csv_field(&f.label),
+            f.new,
+            f.returning,
+            f.resurrecting,
+            f.dormant,
+            f.complete
+        ));
+    }
     view! {
         <svg class="flows" viewBox=format!("0 0 {w} {h}") role="img" aria-label="New, returning, resurrecting and dormant customers per month (the table below has the figures)">
             {bars}
             <line x1=pad x2=w - pad y1=axis y2=axis class="axis"/>
         </svg>
+        <crate::components::CsvDownload name="lifecycle-flows" csv=csv/>
     }
     .into_any()
 }
@@ -554,11 +567,16 @@ fn silhouette_svg(curve: &[(usize, f64)], best: Option<usize>) -> AnyView {
             }
         })
         .collect_view();
+    let mut csv = String::from("k,silhouette\n");
+    for (k, v) in curve {
+        csv.push_str(&format!("{k},{v:.4}\n"));
+    }
     view! {
         <svg class="silhouette" viewBox=format!("0 0 {w} {h}") role="img"
             aria-label=format!("Silhouette for k = 2 to 10; the highest is at k = {}", best.map(|b| b.to_string()).unwrap_or_default())>
             {bars}
         </svg>
+        <crate::components::CsvDownload name="silhouette" csv=csv/>
     }
     .into_any()
 }

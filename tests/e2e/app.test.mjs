@@ -526,6 +526,11 @@ test('lifecycle: every customer in one stage, as the command line assigns them, 
   assert.equal(rows.length, flows.length);
   const first = (await rows[1].locator('th, td').allTextContents()).map((t) => t.trim());
   assert.deepEqual(first.slice(1).map(num), flows[1].slice(1, 5).map(Number));
+  // The chart's figures download as the command line prints them.
+  const [flowsCsv] = await Promise.all([page.waitForEvent('download'),
+    page.getByTestId('downloads-lifecycle-flows').getByRole('button', { name: 'CSV (figures)' }).click()]);
+  assert.equal(readFileSync(await flowsCsv.path(), 'utf8').replace(/^\uFEFF/, '').trim(),
+    cliOnDemo(['lifecycle', '--flows']).trim());
   assert.match(await page.getByTestId('flows-summary').innerText(), /Over the last 3 complete months/);
   // A stricter "at risk" threshold, applied: more customers at risk.
   const atRisk = shown['At risk'];
