@@ -502,10 +502,7 @@ impl EngineTask {
                             _ => None,
                         };
                         let stage = |name: &str| match &mapping {
-                            Some(stages) => stages
-                                .iter()
-                                .find(|(e, _)| e.eq_ignore_ascii_case(name))
-                                .map(|(_, s)| *s),
+                            Some(stages) => seglens_engine::splits::mapped_stage(stages, name),
                             None => seglens_engine::splits::journey_stage(name),
                         };
                         Ok(seglens_engine::journeys::stage_mix(

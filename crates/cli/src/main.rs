@@ -1075,33 +1075,20 @@ fn run(cli: Cli) -> Result<(), String> {
                     let lifecycle = options
                         .and_then(|o| o.lifecycle)
                         .unwrap_or_else(|| lifecycle::suggest(&data.orders, &facts).setup);
-                    let mut merged = journeys::funnel(events, &setup, &[], &[]);
-                    let all = (merged.counts.pop(), merged.conversion_ci.pop());
-                    merged.groups.clear();
-                    for seg in &list {
-                        let set = seglens_engine::groups::members(
-                            &data,
-                            &facts,
-                            &seg.definition,
-                            &lifecycle,
-                        )
-                        .map_err(|e| format!("{}: {}: {e}", path.display(), seg.name))?;
-                        let group_of: Vec<Option<usize>> =
-                            (0..n).map(|c| set.contains(c).then_some(0)).collect();
-                        let one = journeys::funnel(
-                            events,
-                            &setup,
-                            &group_of,
-                            std::slice::from_ref(&seg.name),
-                        );
-                        merged.groups.push(seg.name.clone());
-                        merged.counts.push(one.counts[0].clone());
-                        merged.conversion_ci.push(one.conversion_ci[0]);
-                    }
-                    merged.groups.push("All customers".to_string());
-                    merged.counts.extend(all.0);
-                    merged.conversion_ci.extend(all.1);
-                    merged
+                    let sets = list
+                        .iter()
+                        .map(|seg| {
+                            seglens_engine::groups::members(
+                                &data,
+                                &facts,
+                                &seg.definition,
+                                &lifecycle,
+                            )
+                            .map(|set| (seg.name.clone(), set))
+                            .map_err(|e| format!("{}: {}: {e}", path.display(), seg.name))
+                        })
+                        .collect::<Result<Vec<_>, String>>()?;
+                    journeys::funnel_of_sets(events, &setup, n, &sets)
                 }
                 None => {
                     let set = rule_members(&data, as_of, rule.as_deref())?;

@@ -331,7 +331,6 @@ fn analyse_with(
         Compared::Sets(sets) => {
             // Overlapping segments: each measured against everyone else.
             let mut tables: Vec<KpiTable> = Vec::new();
-            let mut funnels: Vec<Funnel> = Vec::new();
             for (name, set) in sets {
                 // Members against everyone else: the base row sums both.
                 let group_of: Vec<Option<usize>> = (0..orders.customer_keys.len())
@@ -339,9 +338,6 @@ fn analyse_with(
                     .collect();
                 let names = [name.clone(), "Not in the segment".to_string()];
                 tables.push(kpis_of(&group_of, &names));
-                if let (Some(events), Some(setup)) = (&data.events, &funnel_setup) {
-                    funnels.push(journeys::funnel(events, setup, &group_of, &names));
-                }
             }
             if tables.is_empty() {
                 tables.push(kpis_of(&[], &[]));
@@ -352,20 +348,14 @@ fn analyse_with(
             kpis.groups.push(kpi::ALL_CUSTOMERS.to_string());
             kpis.values = tables.iter().map(|t| t.values[0].clone()).collect();
             kpis.values.push(base);
-            let funnel = funnels.last().cloned().map(|mut f| {
-                let all = funnels
-                    .last()
-                    .map(|x| (x.counts.last().cloned(), x.conversion_ci.last().copied()));
-                f.groups = sets.iter().map(|s| s.0.clone()).collect();
-                f.groups.push(kpi::ALL_CUSTOMERS.to_string());
-                f.counts = funnels.iter().map(|x| x.counts[0].clone()).collect();
-                f.conversion_ci = funnels.iter().map(|x| x.conversion_ci[0]).collect();
-                if let Some((Some(counts), Some(ci))) = all {
-                    f.counts.push(counts);
-                    f.conversion_ci.push(ci);
-                }
-                f
-            });
+            let funnel = data
+                .events
+                .as_ref()
+                .zip(funnel_setup.as_ref())
+                .filter(|_| !sets.is_empty())
+                .map(|(events, setup)| {
+                    journeys::funnel_of_sets(events, setup, orders.customer_keys.len(), sets)
+                });
             (kpis, funnel)
         }
     };

@@ -733,24 +733,8 @@ pub fn fit_bgnbd(data: &[CustomerSummary]) -> Result<Fit<BgNbd>, FitError> {
         ));
     }
     let mean_age = data.iter().map(|c| c.age).sum::<f64>() / data.len() as f64;
-    let rows = BgNbdRows::new(data);
-    let ll_grad = |p: &[f64]| {
-        let (ll, g) = BgNbd {
-            r: p[0],
-            alpha: p[1],
-            a: p[2],
-            b: p[3],
-        }
-        .compact_log_likelihood_and_gradient(&rows);
-        (ll, g.to_vec())
-    };
-    let starts = [
-        vec![1.0, 1.0, 1.0, 1.0],
-        vec![0.5, mean_age.max(0.1), 0.5, 2.0],
-    ];
-    let sample = sample_of(data).map(|s| BgNbdRows::new(&s));
-    let sample_ll = |p: &[f64]| {
-        let rows = sample.as_ref().unwrap_or(&rows);
+    // The log-likelihood and its gradient over some rows.
+    let over = |rows: &BgNbdRows, p: &[f64]| {
         let (ll, g) = BgNbd {
             r: p[0],
             alpha: p[1],
@@ -760,6 +744,14 @@ pub fn fit_bgnbd(data: &[CustomerSummary]) -> Result<Fit<BgNbd>, FitError> {
         .compact_log_likelihood_and_gradient(rows);
         (ll, g.to_vec())
     };
+    let rows = BgNbdRows::new(data);
+    let ll_grad = |p: &[f64]| over(&rows, p);
+    let starts = [
+        vec![1.0, 1.0, 1.0, 1.0],
+        vec![0.5, mean_age.max(0.1), 0.5, 2.0],
+    ];
+    let sample = sample_of(data).map(|s| BgNbdRows::new(&s));
+    let sample_ll = |p: &[f64]| over(sample.as_ref().unwrap_or(&rows), p);
     let on_sample = sample
         .as_ref()
         .map(|s| (&sample_ll as LogLikelihood<'_>, s.customers));
@@ -818,21 +810,8 @@ pub fn fit_gamma_gamma(data: &[CustomerSummary]) -> Result<Fit<GammaGamma>, FitE
             used.len()
         ));
     }
-    let rows = SpendRows::new(&used);
-    let ll_grad = |p: &[f64]| {
-        let (ll, g) = GammaGamma {
-            p: p[0],
-            q: p[1],
-            gamma: p[2],
-        }
-        .compact_log_likelihood_and_gradient(&rows);
-        (ll, g.to_vec())
-    };
-    let mean = used.iter().map(|c| c.monetary).sum::<f64>() / used.len() as f64;
-    let starts = [vec![1.0, 1.0, 1.0], vec![2.0, 3.0, mean.max(1e-3)]];
-    let sample = sample_of(&used).map(|s| SpendRows::new(&s));
-    let sample_ll = |p: &[f64]| {
-        let rows = sample.as_ref().unwrap_or(&rows);
+    // The log-likelihood and its gradient over some rows.
+    let over = |rows: &SpendRows, p: &[f64]| {
         let (ll, g) = GammaGamma {
             p: p[0],
             q: p[1],
@@ -841,6 +820,12 @@ pub fn fit_gamma_gamma(data: &[CustomerSummary]) -> Result<Fit<GammaGamma>, FitE
         .compact_log_likelihood_and_gradient(rows);
         (ll, g.to_vec())
     };
+    let rows = SpendRows::new(&used);
+    let ll_grad = |p: &[f64]| over(&rows, p);
+    let mean = used.iter().map(|c| c.monetary).sum::<f64>() / used.len() as f64;
+    let starts = [vec![1.0, 1.0, 1.0], vec![2.0, 3.0, mean.max(1e-3)]];
+    let sample = sample_of(&used).map(|s| SpendRows::new(&s));
+    let sample_ll = |p: &[f64]| over(sample.as_ref().unwrap_or(&rows), p);
     let on_sample = sample
         .as_ref()
         .map(|s| (&sample_ll as LogLikelihood<'_>, s.rows.len() as f64));

@@ -784,6 +784,43 @@ pub fn funnel(
     }
 }
 
+/// The funnel of segments that may overlap: each segment counted over all
+/// its members (a pass over the events per segment), then all customers.
+pub fn funnel_of_sets(
+    events: &EventTable,
+    setup: &FunnelSetup,
+    n_customers: usize,
+    sets: &[(String, crate::segment::Bitmap)],
+) -> Funnel {
+    let mut out = Funnel {
+        steps: setup.steps.clone(),
+        window_days: setup.window_days,
+        strict: setup.strict,
+        groups: Vec::new(),
+        counts: Vec::new(),
+        conversion_ci: Vec::new(),
+    };
+    let mut all = None;
+    for (name, set) in sets {
+        let group_of: Vec<Option<usize>> = (0..n_customers)
+            .map(|c| set.contains(c).then_some(0))
+            .collect();
+        let mut one = funnel(events, setup, &group_of, std::slice::from_ref(name));
+        all = Some((one.counts.pop(), one.conversion_ci.pop()));
+        out.groups.push(name.clone());
+        out.counts.extend(one.counts);
+        out.conversion_ci.extend(one.conversion_ci);
+    }
+    let (counts, ci) = all.unwrap_or_else(|| {
+        let mut f = funnel(events, setup, &[], &[]);
+        (f.counts.pop(), f.conversion_ci.pop())
+    });
+    out.groups.push("All customers".into());
+    out.counts.extend(counts);
+    out.conversion_ci.extend(ci);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

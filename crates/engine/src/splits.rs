@@ -175,13 +175,7 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Str
                 ),
             })
         }
-        Split::Journey { stages } => journey(data, facts, &|name: &str| {
-            stages
-                .iter()
-                .find(|(e, _)| e.eq_ignore_ascii_case(name))
-                .map(|(_, s)| *s)
-                .filter(|s| *s < 3)
-        }),
+        Split::Journey { stages } => journey(data, facts, &|name: &str| mapped_stage(stages, name)),
     }
 }
 
@@ -718,6 +712,16 @@ fn journey(
 
 /// The journey stages.
 const JOURNEY: [&str; 3] = ["Awareness", "Consideration", "Decision"];
+
+/// An event's stage in the user's own mapping (event names compared
+/// ignoring case; events not listed stand for none).
+pub fn mapped_stage(stages: &[(String, u8)], event: &str) -> Option<u8> {
+    stages
+        .iter()
+        .find(|(e, _)| e.eq_ignore_ascii_case(event))
+        .map(|(_, s)| *s)
+        .filter(|s| *s < 3)
+}
 
 /// The journey stage of an event, from its name: visits and page views
 /// build awareness, product views, searches, wish lists and carts are
