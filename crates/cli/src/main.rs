@@ -1478,6 +1478,16 @@ fn import_file(path: &Path, options: ImportOptions) -> Result<(Orders, ImportRep
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     let mut file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Files that fit in memory are read on every core; larger ones stream.
+    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+    if size <= 1 << 30 {
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        return seglens_engine::orders::import_orders_parallel(&name, &bytes, options, threads)
+            .map_err(|e| e.to_string());
+    }
     let mut importer = OrdersImporter::new(&name, options);
     let mut buf = vec![0u8; 1 << 20];
     loop {

@@ -365,19 +365,48 @@ impl Splitter {
         self.drain(true, on_record);
     }
 
+    /// A splitter for a part of a file whose first line is `line`.
+    pub fn starting_at(delimiter: Delimiter, line: u64) -> Self {
+        Splitter {
+            line,
+            ..Splitter::new(delimiter)
+        }
+    }
+
+    /// The line the next record starts on.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// True when no partial record is held back.
+    pub fn is_idle(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Reads a whole buffer that ends where the input ends or after a line
+    /// break outside quotes, without copying it.
+    pub fn feed_whole(&mut self, buf: &[u8], on_record: &mut dyn FnMut(Record<'_>)) {
+        debug_assert!(self.pending.is_empty());
+        self.split(buf, true, on_record);
+    }
+
     fn drain(&mut self, eof: bool, on_record: &mut dyn FnMut(Record<'_>)) {
-        let mut pos = 0;
         let pending = std::mem::take(&mut self.pending);
-        while pos < pending.len() {
-            match self.step(&pending, pos, eof) {
+        let pos = self.split(&pending, eof, on_record);
+        self.pending = pending;
+        self.pending.drain(..pos);
+    }
+
+    /// Calls `on_record` for the complete records of `buf`; returns how
+    /// many bytes they took.
+    fn split(&mut self, buf: &[u8], eof: bool, on_record: &mut dyn FnMut(Record<'_>)) -> usize {
+        let mut pos = 0;
+        while pos < buf.len() {
+            match self.step(buf, pos, eof) {
                 Step::Record(next, newlines) => {
                     on_record(Record {
                         line: self.line,
-                        data: if self.in_place {
-                            &pending
-                        } else {
-                            &self.scratch
-                        },
+                        data: if self.in_place { buf } else { &self.scratch },
                         spans: &self.spans,
                     });
                     self.line += newlines;
@@ -390,8 +419,7 @@ impl Splitter {
                 Step::Incomplete => break,
             }
         }
-        self.pending = pending;
-        self.pending.drain(..pos);
+        pos
     }
 
     fn step(&mut self, buf: &[u8], start: usize, eof: bool) -> Step {

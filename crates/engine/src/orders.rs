@@ -418,7 +418,7 @@ pub struct OrdersImporter {
     parsing: Option<Parsing>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Plan {
     types: Vec<ColumnType>,
     encoding: Encoding,
@@ -458,21 +458,63 @@ struct SlashDates {
     suspect: rustc_hash::FxHashMap<u64, Vec<String>>,
 }
 
+/// The dense index of each customer key: a table of indices into the
+/// keys themselves (one copy of each key, four bytes per entry).
+#[derive(Debug, Default)]
+struct KeyIndex {
+    table: hashbrown::HashTable<u32>,
+}
+
+impl KeyIndex {
+    fn hash(key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(key)
+    }
+
+    /// The index of `key` in `keys`, added at the end if new.
+    fn index(&mut self, keys: &mut Vec<String>, key: &str) -> u32 {
+        let hash = Self::hash(key);
+        if let Some(i) = self.table.find(hash, |i| keys[*i as usize] == key) {
+            return *i;
+        }
+        self.add(keys, hash, key.to_string())
+    }
+
+    /// As [`Self::index`], for a key already owned.
+    fn index_owned(&mut self, keys: &mut Vec<String>, key: String) -> u32 {
+        let hash = Self::hash(&key);
+        if let Some(i) = self.table.find(hash, |i| keys[*i as usize] == key) {
+            return *i;
+        }
+        self.add(keys, hash, key)
+    }
+
+    fn add(&mut self, keys: &mut Vec<String>, hash: u64, key: String) -> u32 {
+        let next = keys.len() as u32;
+        keys.push(key);
+        self.table
+            .insert_unique(hash, next, |i| Self::hash(&keys[*i as usize]));
+        next
+    }
+}
+
 #[derive(Debug)]
 struct Builder {
     plan: Plan,
     slash: Option<SlashDates>,
     header_pending: bool,
-    keys: FxHashMap<String, u32>,
+    keys: KeyIndex,
     categories: FxHashMap<String, u32>,
     orders: Orders,
     rejected: Vec<RowError>,
     rejected_total: u64,
     refunds: u64,
-    /// The first line of each distinct accepted row, by fingerprint.
-    first_line: FxHashMap<u64, u64>,
-    duplicates: Vec<(u64, u64)>,
-    duplicate_rows: u64,
+    /// Each accepted row's fingerprint and line, aligned with the rows;
+    /// repeated rows are found per customer at the end (a map of every
+    /// fingerprint cost a cache miss per row).
+    fingerprints: Vec<u64>,
+    lines: Vec<u64>,
+    categories_exact: FxHashMap<String, u32>,
 }
 
 impl OrdersImporter {
@@ -568,6 +610,12 @@ impl OrdersImporter {
             })
             .collect();
         let extremes = extreme_amounts(&b.orders.amount);
+        let (duplicate_rows, duplicates) = repeated_rows(
+            &b.orders.customer,
+            b.orders.customer_keys.len(),
+            &b.fingerprints,
+            &b.lines,
+        );
         let report = ImportReport {
             encoding_chosen: self.options.encoding.is_some(),
             file_name: self.file_name,
@@ -587,8 +635,8 @@ impl OrdersImporter {
             customers: b.orders.customer_keys.len() as u64,
             first_day: b.orders.day.iter().min().copied(),
             last_day: b.orders.day.iter().max().copied(),
-            duplicate_rows: b.duplicate_rows,
-            duplicates: b.duplicates,
+            duplicate_rows,
+            duplicates,
             extreme_amount_count: extremes.0,
             extreme_amounts: extremes.1,
         };
@@ -636,24 +684,7 @@ impl OrdersImporter {
             transcoder,
             splitter: Splitter::new(delimiter),
             buffer: Vec::new(),
-            builder: Builder {
-                header_pending: plan.has_header,
-                slash: matches!(
-                    plan.date_format,
-                    DateFormat::DayFirst | DateFormat::MonthFirst
-                )
-                .then(SlashDates::default),
-                plan,
-                keys: FxHashMap::default(),
-                categories: FxHashMap::default(),
-                orders: Orders::default(),
-                rejected: Vec::new(),
-                rejected_total: 0,
-                refunds: 0,
-                first_line: FxHashMap::default(),
-                duplicates: Vec::new(),
-                duplicate_rows: 0,
-            },
+            builder: Builder::new(plan),
         };
         let Parsing {
             splitter, builder, ..
@@ -851,19 +882,23 @@ pub fn extreme_amounts(amounts: &[f64]) -> (u64, Vec<f64>) {
     if amounts.len() < 20 {
         return (0, Vec::new());
     }
-    let mut sorted = amounts.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    // Four order statistics, each found in linear time (no full sort).
+    let mut values = amounts.to_vec();
+    let last = values.len() - 1;
+    let mut at = |q: f64| {
+        let k = (last as f64 * q).round() as usize;
+        *values.select_nth_unstable_by(k, f64::total_cmp).1
+    };
     let spread = (at(0.75) - at(0.25)).max(1e-9);
     // The 1st and 99th percentiles when there are enough amounts for them
     // not to be the extremes themselves; the quartiles otherwise.
-    let (q_low, q_high) = if sorted.len() >= 200 {
+    let (q_low, q_high) = if amounts.len() >= 200 {
         (0.01, 0.99)
     } else {
         (0.25, 0.75)
     };
     let (low, high) = (at(q_low) - 10.0 * spread, at(q_high) + 10.0 * spread);
-    let mut out: Vec<f64> = sorted
+    let mut out: Vec<f64> = amounts
         .iter()
         .copied()
         .filter(|a| *a > high || *a < low)
@@ -875,6 +910,100 @@ pub fn extreme_amounts(amounts: &[f64]) -> (u64, Vec<f64>) {
 }
 
 impl Builder {
+    fn new(plan: Plan) -> Self {
+        Builder {
+            header_pending: plan.has_header,
+            slash: matches!(
+                plan.date_format,
+                DateFormat::DayFirst | DateFormat::MonthFirst
+            )
+            .then(SlashDates::default),
+            plan,
+            keys: KeyIndex::default(),
+            categories: FxHashMap::default(),
+            orders: Orders::default(),
+            rejected: Vec::new(),
+            rejected_total: 0,
+            refunds: 0,
+            fingerprints: Vec::new(),
+            lines: Vec::new(),
+            categories_exact: FxHashMap::default(),
+        }
+    }
+
+    /// Makes room for `rows` more rows.
+    fn reserve(&mut self, rows: usize) {
+        let o = &mut self.orders;
+        o.customer.reserve(rows);
+        o.day.reserve(rows);
+        o.amount.reserve(rows);
+        if self.plan.category.is_some() {
+            o.category.reserve(rows);
+        }
+        self.fingerprints.reserve(rows);
+        self.lines.reserve(rows);
+    }
+
+    /// Appends the rows another builder read from the part of the file
+    /// after this one's, as if this builder had read them.
+    fn absorb(&mut self, other: Builder) {
+        let keys = &self.orders.customer_keys;
+        self.keys
+            .table
+            .reserve(other.orders.customer_keys.len(), |i| {
+                KeyIndex::hash(&keys[*i as usize])
+            });
+        let customer: Vec<u32> = other
+            .orders
+            .customer_keys
+            .into_iter()
+            .map(|key| self.keys.index_owned(&mut self.orders.customer_keys, key))
+            .collect();
+        let category: Vec<u32> = other
+            .orders
+            .categories
+            .into_iter()
+            .map(|name| {
+                let key = name.to_lowercase();
+                match self.categories.get(&key) {
+                    Some(i) => *i,
+                    None => {
+                        let next = self.orders.categories.len() as u32;
+                        self.categories.insert(key, next);
+                        self.orders.categories.push(name);
+                        next
+                    }
+                }
+            })
+            .collect();
+        let o = &mut self.orders;
+        o.customer
+            .extend(other.orders.customer.iter().map(|c| customer[*c as usize]));
+        o.day.extend_from_slice(&other.orders.day);
+        o.amount.extend_from_slice(&other.orders.amount);
+        o.category
+            .extend(other.orders.category.iter().map(|c| match *c {
+                NO_CATEGORY => NO_CATEGORY,
+                c => category[c as usize],
+            }));
+        let room = MAX_LISTED_ERRORS.saturating_sub(self.rejected.len());
+        self.rejected.extend(other.rejected.into_iter().take(room));
+        self.rejected_total += other.rejected_total;
+        self.refunds += other.refunds;
+        self.fingerprints.extend_from_slice(&other.fingerprints);
+        self.lines.extend_from_slice(&other.lines);
+        if let (Some(mine), Some(theirs)) = (&mut self.slash, other.slash) {
+            mine.parts.extend_from_slice(&theirs.parts);
+            mine.lines.extend_from_slice(&theirs.lines);
+            mine.first_over_12 += theirs.first_over_12;
+            mine.second_over_12 += theirs.second_over_12;
+            let mut suspect: Vec<_> = theirs.suspect.into_iter().collect();
+            suspect.sort_unstable_by_key(|(line, _)| *line);
+            let room = MAX_LISTED_ERRORS.saturating_sub(mine.suspect.len());
+            mine.suspect.extend(suspect.into_iter().take(room));
+        }
+    }
+
     /// Decides between day-first and month-first from the whole column,
     /// turns the kept numbers into days, and rejects the rows that are not
     /// real days in that reading. Returns a note on the choice.
@@ -929,6 +1058,10 @@ impl Builder {
         }
         if keep.iter().any(|k| !k) {
             self.orders.retain_rows(&keep);
+            let mut k = keep.iter();
+            self.fingerprints.retain(|_| *k.next().unwrap_or(&true));
+            let mut k = keep.iter();
+            self.lines.retain(|_| *k.next().unwrap_or(&true));
             self.refunds = self.orders.amount.iter().filter(|a| **a < 0.0).count() as u64;
             self.rejected.sort_by_key(|e| e.line);
         }
@@ -1044,27 +1177,13 @@ impl Builder {
             self.reject_row(&r, Some(a), reason);
             return;
         };
-        let idx = match self.keys.get(key.as_ref()) {
-            Some(i) => *i,
-            None => {
-                let next = self.orders.customer_keys.len() as u32;
-                let owned = key.into_owned();
-                self.keys.insert(owned.clone(), next);
-                self.orders.customer_keys.push(owned);
-                next
-            }
-        };
+        let idx = self.keys.index(&mut self.orders.customer_keys, &key);
         if amount < 0.0 {
             self.refunds += 1;
         }
         // Kept (two identical orders can be real), but counted and listed.
-        let first = *self.first_line.entry(r.fingerprint()).or_insert(r.line);
-        if first != r.line {
-            self.duplicate_rows += 1;
-            if self.duplicates.len() < MAX_LISTED_DUPLICATES {
-                self.duplicates.push((r.line, first));
-            }
-        }
+        self.fingerprints.push(r.fingerprint());
+        self.lines.push(r.line);
         self.orders.customer.push(idx);
         self.orders.day.push(day);
         self.orders.amount.push(amount);
@@ -1073,18 +1192,25 @@ impl Builder {
                 Some(field) => {
                     let text = delimited::field_text(enc, field);
                     let text = text.trim();
-                    // Spellings that differ only in case are one category,
-                    // named as first seen.
-                    let key = text.to_lowercase();
                     if text.is_empty() {
                         NO_CATEGORY
-                    } else if let Some(i) = self.categories.get(&key) {
+                    } else if let Some(i) = self.categories_exact.get(text) {
                         *i
                     } else {
-                        let next = self.orders.categories.len() as u32;
-                        self.categories.insert(key, next);
-                        self.orders.categories.push(text.to_string());
-                        next
+                        // Spellings that differ only in case are one
+                        // category, named as first seen.
+                        let key = text.to_lowercase();
+                        let i = match self.categories.get(&key) {
+                            Some(i) => *i,
+                            None => {
+                                let next = self.orders.categories.len() as u32;
+                                self.categories.insert(key, next);
+                                self.orders.categories.push(text.to_string());
+                                next
+                            }
+                        };
+                        self.categories_exact.insert(text.to_string(), i);
+                        i
                     }
                 }
                 None => NO_CATEGORY,
@@ -1092,6 +1218,161 @@ impl Builder {
             self.orders.category.push(cat);
         }
     }
+}
+
+/// Rows identical to an earlier row of the same customer (identical rows
+/// share the customer): their count and the first
+/// [`MAX_LISTED_DUPLICATES`] as `(line, line of the earlier copy)`, by line.
+/// `customer`, `fingerprints` and `lines` are aligned, lines ascending.
+fn repeated_rows(
+    customer: &[u32],
+    customers: usize,
+    fingerprints: &[u64],
+    lines: &[u64],
+) -> (u64, Vec<(u64, u64)>) {
+    // Rows grouped by customer (a counting sort keeps each group's rows in
+    // file order).
+    let mut start = vec![0u32; customers + 1];
+    for &c in customer {
+        start[c as usize + 1] += 1;
+    }
+    for i in 0..customers {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut rows = vec![0u32; customer.len()];
+    for (row, &c) in customer.iter().enumerate() {
+        rows[next[c as usize] as usize] = row as u32;
+        next[c as usize] += 1;
+    }
+    let mut count = 0u64;
+    let mut listed = Vec::new();
+    let mut seen: Vec<(u64, u64)> = Vec::new();
+    for c in 0..customers {
+        let group = &rows[start[c] as usize..start[c + 1] as usize];
+        if group.len() < 2 {
+            continue;
+        }
+        let mut repeat = |line: u64, first: u64| {
+            count += 1;
+            listed.push((line, first));
+        };
+        if group.len() <= 32 {
+            seen.clear();
+            for &row in group {
+                let (fp, line) = (fingerprints[row as usize], lines[row as usize]);
+                match seen.iter().find(|(f, _)| *f == fp) {
+                    Some(&(_, first)) => repeat(line, first),
+                    None => seen.push((fp, line)),
+                }
+            }
+        } else {
+            let mut first_line: FxHashMap<u64, u64> = FxHashMap::default();
+            for &row in group {
+                let (fp, line) = (fingerprints[row as usize], lines[row as usize]);
+                let first = *first_line.entry(fp).or_insert(line);
+                if first != line {
+                    repeat(line, first);
+                }
+            }
+        }
+    }
+    listed.sort_unstable();
+    listed.truncate(MAX_LISTED_DUPLICATES);
+    (count, listed)
+}
+
+/// Reads a whole file held in memory on up to `threads` threads, with the
+/// same result as [`import_orders`]: after the sample that sets the plan,
+/// the rest is cut at line breaks into parts read side by side and joined
+/// in order. Files where a cut could fall inside a record or miscount
+/// lines (quotes, carriage returns alone, UTF-16) are read on one thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn import_orders_parallel(
+    file_name: &str,
+    bytes: &[u8],
+    options: ImportOptions,
+    threads: usize,
+) -> Result<(Orders, ImportReport), ImportError> {
+    let after_line_break =
+        |from: usize| memchr::memchr(b'\n', &bytes[from.min(bytes.len())..]).map(|i| from + i + 1);
+    let cut = match after_line_break(SAMPLE_BYTES) {
+        Some(cut) if threads > 1 && bytes.len() >= 16 * SAMPLE_BYTES => cut,
+        _ => return import_orders(file_name, bytes, options),
+    };
+    let mut imp = OrdersImporter::new(file_name, options);
+    imp.push(&bytes[..cut])?;
+    let rest = &bytes[cut..];
+    let safe = imp.parsing.as_ref().is_some_and(|p| {
+        p.splitter.is_idle()
+            && !matches!(
+                p.builder.plan.encoding,
+                Encoding::Utf16Le | Encoding::Utf16Be
+            )
+    }) && memchr::memchr(b'"', rest).is_none()
+        && memchr::memchr_iter(b'\r', rest).all(|i| rest.get(i + 1) == Some(&b'\n'));
+    let Some(p) = imp.parsing.as_mut().filter(|_| safe) else {
+        imp.push(rest)?;
+        return imp.finish();
+    };
+    imp.bytes += rest.len() as u64;
+    // Parts of about equal size, each ending after a line break.
+    let mut bounds = vec![0];
+    for k in 1..threads {
+        let from = (rest.len() * k / threads).max(*bounds.last().unwrap_or(&0));
+        match memchr::memchr(b'\n', &rest[from..]) {
+            Some(i) => bounds.push(from + i + 1),
+            None => break,
+        }
+    }
+    bounds.push(rest.len());
+    bounds.dedup();
+    // Each part's first line: the lines before it (no carriage return
+    // stands alone here, so each line break is one `\n`).
+    let mut jobs = Vec::new();
+    let mut line = p.splitter.line();
+    for w in bounds.windows(2) {
+        if w[0] > 0 {
+            jobs.push((w[0], w[1], line));
+        }
+        line += memchr::memchr_iter(b'\n', &rest[w[0]..w[1]]).count() as u64;
+    }
+    // Room for every part's rows up front (the sample tells the average
+    // line), so that no column is copied as it grows or when joined.
+    let sample_rows = (p.builder.orders.len() as u64 + p.builder.rejected_total).max(1);
+    let per_row = (cut as f64 / sample_rows as f64).max(1.0);
+    let rows_in = |len: usize| (len as f64 / per_row * 1.05) as usize + 16;
+    p.builder.reserve(rows_in(rest.len()));
+    let delimiter = p.builder.plan.delimiter;
+    let plan = p.builder.plan.clone();
+    let (head, builders) = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|&(from, to, line)| {
+                let mut b = Builder::new(plan.clone());
+                b.header_pending = false;
+                b.reserve(rows_in(to - from));
+                let part = &rest[from..to];
+                scope.spawn(move || {
+                    let mut splitter = Splitter::starting_at(delimiter, line);
+                    splitter.feed_whole(part, &mut |r| b.add(r));
+                    b
+                })
+            })
+            .collect();
+        let head = &rest[..bounds[1]];
+        p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
+        let builders: Vec<Builder> = handles
+            .into_iter()
+            .map(|h| h.join().expect("an import thread failed"))
+            .collect();
+        (head.len(), builders)
+    });
+    debug_assert_eq!(head, bounds[1]);
+    for b in builders {
+        p.builder.absorb(b);
+    }
+    imp.finish()
 }
 
 /// Reads a whole file held in memory.
@@ -1295,5 +1576,101 @@ mod tests {
                 .to_string()
                 .contains("version 9")
         );
+    }
+    /// A file of about `bytes` bytes with what the parts must agree on:
+    /// bad rows, slash dates read late (some impossible in the chosen
+    /// reading), keys differing in case and spaces, categories differing in
+    /// case, repeated rows, refunds, blank lines and, if `crlf`, CRLF.
+    fn messy_file(seed: u64, bytes: usize, crlf: bool, slash: bool) -> Vec<u8> {
+        let mut rng = crate::rng::Rng(seed);
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let mut out = format!("order_id,customer_id,order_date,amount,category{eol}");
+        let mut previous = String::new();
+        let mut i = 0;
+        while out.len() < bytes {
+            i += 1;
+            let c = rng.below(3_000);
+            let key = match c % 7 {
+                0 => format!("Client{c}@Example.com"),
+                1 => format!(" client{c}@example.com"),
+                _ => format!("C{c}"),
+            };
+            let (day, month) = (1 + rng.below(28), 1 + rng.below(12));
+            let date = if slash {
+                // Mostly day first; a few only month first, rejected.
+                if rng.chance(0.002) {
+                    format!("{month:02}/{:02}/2024", 13 + rng.below(16))
+                } else {
+                    format!("{day:02}/{month:02}/2024")
+                }
+            } else {
+                format!("2024-{month:02}-{day:02}")
+            };
+            let amount = match rng.below(200) {
+                0 => "abc".to_string(),
+                1 => String::new(),
+                2 => format!("-{}", rng.below(50)),
+                _ => format!("{}.{:02}", rng.below(500), rng.below(100)),
+            };
+            let category = ["Books", "books", "BOOKS", "Music", "", "Garden"][rng.below(6)];
+            let row = format!("O{i},{key},{date},{amount},{category}{eol}");
+            if rng.chance(0.01) && !previous.is_empty() {
+                out.push_str(&previous.clone());
+            }
+            if rng.chance(0.003) {
+                out.push_str(eol);
+            }
+            if rng.chance(0.001) {
+                out.push_str(&format!("O{i},,2024-01-01,3{eol}"));
+            }
+            out.push_str(&row);
+            previous = row;
+        }
+        out.into_bytes()
+    }
+
+    #[test]
+    fn reading_in_parts_gives_what_reading_in_one_pass_gives() {
+        for (seed, crlf, slash) in [
+            (1, false, false),
+            (2, true, false),
+            (3, false, true),
+            (4, true, true),
+        ] {
+            let file = messy_file(seed, 2_500_000, crlf, slash);
+            let one = import_orders("f.csv", &file, ImportOptions::default()).unwrap();
+            assert!(one.1.rejected_total > 10 && one.1.duplicate_rows > 10 && one.1.refunds > 10);
+            if slash {
+                assert!(
+                    one.1
+                        .rejected
+                        .iter()
+                        .any(|e| e.reason.contains("not a real day"))
+                );
+            }
+            for threads in [2, 3, 8] {
+                let parts =
+                    import_orders_parallel("f.csv", &file, ImportOptions::default(), threads)
+                        .unwrap();
+                assert_eq!(parts.0, one.0, "seed {seed}, {threads} threads");
+                assert_eq!(parts.1, one.1, "seed {seed}, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn files_that_cannot_be_cut_safely_are_read_in_one_pass() {
+        // A quoted line break after the sample, and a lone carriage return.
+        let mut quoted = messy_file(5, 1_500_000, false, false);
+        quoted.extend_from_slice(b"O9,\"C1\n\",2024-01-01,3,Books\n");
+        let mut lone_cr = messy_file(6, 1_500_000, false, false);
+        lone_cr.extend_from_slice(b"O9,C1,2024-01-01,3,Books\rO10,C2,2024-01-01,4,Books\n");
+        for file in [quoted, lone_cr] {
+            let one = import_orders("f.csv", &file, ImportOptions::default()).unwrap();
+            let parts =
+                import_orders_parallel("f.csv", &file, ImportOptions::default(), 4).unwrap();
+            assert_eq!(parts.0, one.0);
+            assert_eq!(parts.1, one.1);
+        }
     }
 }
