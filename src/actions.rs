@@ -121,9 +121,13 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
     ));
     state.holdout.set(None);
     forget_views(state);
+    let saving = js_sys::Date::now();
     if let Err(e) = persist(state, &record, Some(&done.table)).await {
         state.error.set(Some(e));
     }
+    state
+        .last_import
+        .set(Some((done.timings, js_sys::Date::now() - saving)));
     keep_analysis(state, &record.options, &done.analysis).await;
     refresh_projects(state).await;
     state.workspace.set(Some(Workspace {

@@ -24,7 +24,7 @@ use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 use crate::worker::EngineTask;
 
 /// Bytes read from a file and sent to the worker at a time.
-pub const CHUNK_BYTES: u64 = 1 << 20;
+pub const CHUNK_BYTES: u64 = 4 << 20;
 
 /// How an import ended when it did not produce a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +136,17 @@ impl EngineClient {
         });
         let mut start = 0u64;
         loop {
-            match rx.next().await {
+            // The next slice is read from the file while the worker reads
+            // the one before.
+            let end = (start + CHUNK_BYTES).min(total);
+            let slice = async {
+                match start < total {
+                    true => Some(files::read_slice(file, start, end).await),
+                    false => None,
+                }
+            };
+            let (answer, slice) = futures::join!(rx.next(), slice);
+            match answer {
                 Some(Response::Progress {
                     bytes_done,
                     bytes_total,
@@ -159,15 +169,13 @@ impl EngineClient {
                 let _ = Self::outcome(&mut rx, &|_| {}).await;
                 return Err(ImportFailure::Cancelled);
             }
-            if start >= total {
+            let Some(bytes) = slice else {
                 break;
-            }
-            let end = (start + CHUNK_BYTES).min(total);
-            let bytes = files::read_slice(file, start, end)
-                .await
-                .map_err(ImportFailure::Failed)?;
+            };
             start = end;
-            self.send(Request::ImportChunk { bytes });
+            self.send(Request::ImportChunk {
+                bytes: bytes.map_err(ImportFailure::Failed)?,
+            });
         }
         self.send(Request::ImportEnd { options });
         match Self::outcome(&mut rx, on_progress).await {

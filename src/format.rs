@@ -53,9 +53,25 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// A duration as `0.42 s`, `3.1 s` or `85 ms`.
+pub fn seconds(s: f64) -> String {
+    match s {
+        s if s < 0.1 => format!("{:.0} ms", s * 1000.0),
+        s if s < 10.0 => format!("{s:.2} s"),
+        s => format!("{s:.1} s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(seconds(0.0424), "42 ms");
+        assert_eq!(seconds(1.4), "1.40 s");
+        assert_eq!(seconds(12.34), "12.3 s");
+    }
 
     #[test]
     fn formats() {

@@ -58,6 +58,7 @@ pub enum Request {
     /// The next chunk of the file; answered with [`Response::Progress`].
     ImportChunk {
         /// The bytes.
+        #[serde(with = "serde_bytes")]
         bytes: Vec<u8>,
     },
     /// The file has ended: answered with [`Response::Imported`] or
@@ -72,6 +73,7 @@ pub enum Request {
     /// Say what a file holds from its first bytes.
     Classify {
         /// The first bytes of the file (64 KiB at most).
+        #[serde(with = "serde_bytes")]
         head: Vec<u8>,
     },
     /// Write the members of some segments as a file.
@@ -91,12 +93,14 @@ pub enum Request {
     /// Open a project file.
     OpenProject {
         /// The file's bytes.
+        #[serde(with = "serde_bytes")]
         bytes: Vec<u8>,
     },
     /// Analyse a stored table (as written by `Orders::encode`); the worker
     /// keeps it for the requests below.
     Analyse {
         /// The table's bytes.
+        #[serde(with = "serde_bytes")]
         table: Vec<u8>,
         /// The user's choices.
         options: AnalysisOptions,
@@ -261,12 +265,13 @@ pub enum Response {
     /// An export is ready.
     Exported(Box<Export>),
     /// A project file is ready.
-    ProjectFile(Vec<u8>),
+    ProjectFile(#[serde(with = "serde_bytes")] Vec<u8>),
     /// A project file was opened and analysed.
     ProjectOpened {
         /// Its workspace record, as JSON.
         record_json: String,
         /// Its data, to store.
+        #[serde(with = "serde_bytes")]
         table: Vec<u8>,
         /// The analysis.
         analysis: Box<Analysis>,
@@ -318,6 +323,7 @@ pub enum Audience {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Imported {
     /// The dataset (orders and sources), compact binary, ready to store.
+    #[serde(with = "serde_bytes")]
     pub table: Vec<u8>,
     /// What the order import understood and rejected, when the file was an
     /// order file (a new workspace).
@@ -331,4 +337,21 @@ pub struct Imported {
     pub sources: Vec<SourceReport>,
     /// The analysis.
     pub analysis: Analysis,
+    /// How long the worker took.
+    #[serde(default)]
+    pub timings: ImportTimings,
+}
+
+/// How long an import took in the worker, and the engine's memory after it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportTimings {
+    /// From the first byte sent to the table built, in milliseconds
+    /// (reading the file and the messages to the worker included).
+    pub read_ms: f64,
+    /// The analysis (RFM, KPIs, models) and the encoding of the table to
+    /// store, in milliseconds.
+    pub analyse_ms: f64,
+    /// The engine's memory (its WebAssembly memory only grows, so this is
+    /// its peak), in bytes.
+    pub memory_bytes: u64,
 }

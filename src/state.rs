@@ -62,6 +62,9 @@ pub struct AppState {
     pub error: RwSignal<Option<String>>,
     /// The last holdout check of the purchase model, or why it failed.
     pub holdout: RwSignal<Option<Result<HoldoutCheck, String>>>,
+    /// How long the last import took here (the worker's timings and the
+    /// save, in milliseconds); none for a project opened from storage.
+    pub last_import: RwSignal<Option<(crate::protocol::ImportTimings, f64)>>,
     /// True while a holdout check runs.
     pub checking: RwSignal<bool>,
     /// What the browser says of the storage, once asked.
@@ -133,6 +136,7 @@ impl AppState {
             progress: RwSignal::new(None),
             error: RwSignal::new(None),
             holdout: RwSignal::new(None),
+            last_import: RwSignal::new(None),
             checking: RwSignal::new(false),
             storage: RwSignal::new(None),
             privacy_open: RwSignal::new(false),

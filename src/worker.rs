@@ -15,7 +15,27 @@ use seglens_engine::{
     ImportOptions, ImportReport, cluster, cohorts, crosssell, demo, export, groups,
 };
 
-use crate::protocol::{Audience, Envelope, Imported, PROTOCOL_VERSION, Request, Response};
+use crate::protocol::{
+    Audience, Envelope, ImportTimings, Imported, PROTOCOL_VERSION, Request, Response,
+};
+
+/// Milliseconds on the worker's clock.
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The size of the engine's WebAssembly memory, in bytes.
+fn memory_bytes() -> u64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length() as u64
+        })
+        .unwrap_or(0)
+}
 
 /// A file being received.
 enum Incoming {
@@ -34,6 +54,8 @@ struct Import {
     incoming: Incoming,
     done: u64,
     total: u64,
+    /// When the import began, on [`now_ms`]'s clock.
+    started_ms: f64,
 }
 
 /// The worker's state: the import under way, if any, and the data last
@@ -62,11 +84,18 @@ impl EngineTask {
         report: Option<ImportReport>,
         source: Option<SourceReport>,
         options: &AnalysisOptions,
+        read_ms: f64,
     ) -> Response {
+        let start = now_ms();
         let mut analyser = Analyser::default();
         match analyser.analyse(&data, options) {
             Ok(analysis) => {
                 let table = data.encode();
+                let timings = ImportTimings {
+                    read_ms,
+                    analyse_ms: now_ms() - start,
+                    memory_bytes: memory_bytes(),
+                };
                 let sources = data.source_reports.clone();
                 self.data = Some(data);
                 self.facts = None;
@@ -77,6 +106,7 @@ impl EngineTask {
                     source,
                     sources,
                     analysis,
+                    timings,
                 }))
             }
             Err(message) => failed(message),
@@ -94,6 +124,7 @@ impl EngineTask {
     }
 
     fn demo(&mut self, reply: &mut dyn FnMut(Response)) -> Response {
+        let started = now_ms();
         let files = demo::generate(demo::DEMO_SEED);
         let bytes = files.orders.as_bytes();
         let total = bytes.len() as u64;
@@ -126,7 +157,14 @@ impl EngineTask {
                 return failed(e);
             }
         }
-        self.finished(data, Some(report), None, &AnalysisOptions::default())
+        let read_ms = now_ms() - started;
+        self.finished(
+            data,
+            Some(report),
+            None,
+            &AnalysisOptions::default(),
+            read_ms,
+        )
     }
 
     fn open_project(&mut self, bytes: &[u8]) -> Response {
@@ -220,6 +258,7 @@ impl EngineTask {
                     Some(report),
                     None,
                     &AnalysisOptions::default(),
+                    now_ms() - import.started_ms,
                 ),
                 Err(e) => failed(e),
             },
@@ -231,7 +270,10 @@ impl EngineTask {
                     ));
                 };
                 match data.add_source_as(&import.file_name, &bytes, import.encoding) {
-                    Ok(report) => self.finished(data, None, Some(report), options),
+                    Ok(report) => {
+                        let read_ms = now_ms() - import.started_ms;
+                        self.finished(data, None, Some(report), options, read_ms)
+                    }
                     Err(e) => failed(e),
                 }
             }
@@ -307,6 +349,7 @@ impl EngineTask {
                     incoming: Incoming::Start,
                     done: 0,
                     total: total_bytes,
+                    started_ms: now_ms(),
                 });
                 Response::Progress {
                     bytes_done: 0,

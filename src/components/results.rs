@@ -306,6 +306,24 @@ fn ImportSummary() -> impl IntoView {
                         )}
                     </p>
                     {r.date_format_note.clone().map(|note| view! { <p class="muted" data-testid="date-note">{note}</p> })}
+                    {move || state.last_import.get().map(|(t, save_ms)| view! {
+                        <p
+                            class="muted"
+                            data-testid="import-timing"
+                            data-read-ms=format!("{:.0}", t.read_ms)
+                            data-analyse-ms=format!("{:.0}", t.analyse_ms)
+                            data-save-ms=format!("{save_ms:.0}")
+                            data-memory-bytes=t.memory_bytes.to_string()
+                        >
+                            {format!(
+                                "Read in {}, analysed in {}, saved on this device in {}, all in this browser (the engine used {} of memory).",
+                                format::seconds(t.read_ms / 1000.0),
+                                format::seconds(t.analyse_ms / 1000.0),
+                                format::seconds(save_ms / 1000.0),
+                                format::bytes(t.memory_bytes)
+                            )}
+                        </p>
+                    })}
                     {(r.duplicate_rows > 0).then(|| {
                         let listed: Vec<String> = r.duplicates.iter().take(5).map(|(l, f)| format!("line {l} = line {f}")).collect();
                         view! {

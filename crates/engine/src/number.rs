@@ -55,6 +55,39 @@ const CURRENCY_CODES: &[&str] = &[
     "ZAR", "TRY",
 ];
 
+/// `-1234.56`-like text of at most 15 digits, read as the float parser
+/// reads it: the digits make an integer below 2^53 and the power of ten is
+/// exact, so one correctly rounded division gives the nearest double.
+fn short_decimal(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let (mut m, mut count, mut frac, mut point) = (0u64, 0usize, 0usize, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(c - b'0');
+                count += 1;
+                frac += usize::from(point);
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let v = m as f64 / POW10[frac];
+    Some(if negative { -v } else { v })
+}
+
 /// Parses an amount such as `1 234,50 €`, `$1,234.50`, `(12)` or `-3`.
 ///
 /// Returns `None` when the text is not a number.
@@ -62,6 +95,11 @@ pub fn parse_amount(text: &str, decimal: DecimalSeparator) -> Option<f64> {
     let t = text.trim();
     if t.is_empty() {
         return None;
+    }
+    if decimal == DecimalSeparator::Point
+        && let Some(v) = short_decimal(t.as_bytes())
+    {
+        return Some(v);
     }
     // The common case, a plain number, goes straight to the float parser.
     if t.bytes()
@@ -118,6 +156,44 @@ pub fn parse_amount(text: &str, decimal: DecimalSeparator) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn short_decimals_read_as_the_float_parser_reads_them(
+            negative in proptest::bool::ANY,
+            int in 0u64..10_000_000_000,
+            frac in 0u64..100_000,
+            width in 0usize..6,
+        ) {
+            let text = match width {
+                0 => format!("{}{int}", if negative { "-" } else { "" }),
+                w => format!("{}{int}.{:0w$}", if negative { "-" } else { "" }, frac % 10u64.pow(w as u32)),
+            };
+            let expected: f64 = text.parse().unwrap();
+            let got = short_decimal(text.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(got.to_bits(), expected.to_bits(), "{}", text);
+        }
+    }
+
+    #[test]
+    fn short_decimal_leaves_the_rest_to_the_float_parser() {
+        for text in [
+            "",
+            "-",
+            ".",
+            "1.2.3",
+            "1e5",
+            "+3",
+            "1234567890123456",
+            "12a",
+            "--1",
+        ] {
+            assert_eq!(short_decimal(text.as_bytes()), None, "{text}");
+        }
+        assert_eq!(short_decimal(b".5"), Some(0.5));
+        assert_eq!(short_decimal(b"7."), Some(7.0));
+        assert_eq!(short_decimal(b"0.1"), Some(0.1));
+    }
     use DecimalSeparator::*;
 
     #[test]

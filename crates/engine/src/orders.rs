@@ -459,10 +459,11 @@ struct SlashDates {
 }
 
 /// The dense index of each customer key: a table of indices into the
-/// keys themselves (one copy of each key, four bytes per entry).
+/// keys themselves (one copy of each key), with each key's hash so that
+/// growing the table hashes nothing again.
 #[derive(Debug, Default)]
 struct KeyIndex {
-    table: hashbrown::HashTable<u32>,
+    table: hashbrown::HashTable<(u64, u32)>,
 }
 
 impl KeyIndex {
@@ -471,30 +472,39 @@ impl KeyIndex {
         rustc_hash::FxBuildHasher.hash_one(key)
     }
 
+    fn find(&self, keys: &[String], hash: u64, key: &str) -> Option<u32> {
+        self.table
+            .find(hash, |(h, i)| *h == hash && keys[*i as usize] == key)
+            .map(|(_, i)| *i)
+    }
+
     /// The index of `key` in `keys`, added at the end if new.
     fn index(&mut self, keys: &mut Vec<String>, key: &str) -> u32 {
         let hash = Self::hash(key);
-        if let Some(i) = self.table.find(hash, |i| keys[*i as usize] == key) {
-            return *i;
+        match self.find(keys, hash, key) {
+            Some(i) => i,
+            None => self.add(keys, hash, key.to_string()),
         }
-        self.add(keys, hash, key.to_string())
     }
 
     /// As [`Self::index`], for a key already owned.
     fn index_owned(&mut self, keys: &mut Vec<String>, key: String) -> u32 {
         let hash = Self::hash(&key);
-        if let Some(i) = self.table.find(hash, |i| keys[*i as usize] == key) {
-            return *i;
+        match self.find(keys, hash, &key) {
+            Some(i) => i,
+            None => self.add(keys, hash, key),
         }
-        self.add(keys, hash, key)
     }
 
     fn add(&mut self, keys: &mut Vec<String>, hash: u64, key: String) -> u32 {
         let next = keys.len() as u32;
         keys.push(key);
-        self.table
-            .insert_unique(hash, next, |i| Self::hash(&keys[*i as usize]));
+        self.table.insert_unique(hash, (hash, next), |(h, _)| *h);
         next
+    }
+
+    fn reserve(&mut self, more: usize) {
+        self.table.reserve(more, |(h, _)| *h);
     }
 }
 
@@ -947,12 +957,7 @@ impl Builder {
     /// Appends the rows another builder read from the part of the file
     /// after this one's, as if this builder had read them.
     fn absorb(&mut self, other: Builder) {
-        let keys = &self.orders.customer_keys;
-        self.keys
-            .table
-            .reserve(other.orders.customer_keys.len(), |i| {
-                KeyIndex::hash(&keys[*i as usize])
-            });
+        self.keys.reserve(other.orders.customer_keys.len());
         let customer: Vec<u32> = other
             .orders
             .customer_keys
@@ -1286,8 +1291,8 @@ fn repeated_rows(
 /// same result as [`import_orders`]: after the sample that sets the plan,
 /// the rest is cut at line breaks into parts read side by side and joined
 /// in order. Files where a cut could fall inside a record or miscount
-/// lines (quotes, carriage returns alone, UTF-16) are read on one thread.
-#[cfg(not(target_arch = "wasm32"))]
+/// lines (quotes, carriage returns alone, UTF-16) are read in one pass.
+/// Threads need the `parallel` feature.
 pub fn import_orders_parallel(
     file_name: &str,
     bytes: &[u8],
@@ -1312,7 +1317,9 @@ pub fn import_orders_parallel(
     }) && memchr::memchr(b'"', rest).is_none()
         && memchr::memchr_iter(b'\r', rest).all(|i| rest.get(i + 1) == Some(&b'\n'));
     let Some(p) = imp.parsing.as_mut().filter(|_| safe) else {
-        imp.push(rest)?;
+        for chunk in rest.chunks(1 << 20) {
+            imp.push(chunk)?;
+        }
         return imp.finish();
     };
     imp.bytes += rest.len() as u64;
@@ -1345,30 +1352,35 @@ pub fn import_orders_parallel(
     p.builder.reserve(rows_in(rest.len()));
     let delimiter = p.builder.plan.delimiter;
     let plan = p.builder.plan.clone();
-    let (head, builders) = std::thread::scope(|scope| {
+    let read_part = |&(from, to, line): &(usize, usize, u64)| {
+        let mut b = Builder::new(plan.clone());
+        b.header_pending = false;
+        b.reserve(rows_in(to - from));
+        let mut splitter = Splitter::starting_at(delimiter, line);
+        splitter.feed_whole(&rest[from..to], &mut |r| b.add(r));
+        b
+    };
+    let head = &rest[..bounds[1]];
+    // With the `parallel` feature (the command line) the parts are read on
+    // threads beside the first; without it (WebAssembly), one after
+    // another, cut and joined the same way.
+    #[cfg(feature = "parallel")]
+    let builders: Vec<Builder> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
-            .map(|&(from, to, line)| {
-                let mut b = Builder::new(plan.clone());
-                b.header_pending = false;
-                b.reserve(rows_in(to - from));
-                let part = &rest[from..to];
-                scope.spawn(move || {
-                    let mut splitter = Splitter::starting_at(delimiter, line);
-                    splitter.feed_whole(part, &mut |r| b.add(r));
-                    b
-                })
-            })
+            .map(|job| scope.spawn(|| read_part(job)))
             .collect();
-        let head = &rest[..bounds[1]];
         p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
-        let builders: Vec<Builder> = handles
+        handles
             .into_iter()
             .map(|h| h.join().expect("an import thread failed"))
-            .collect();
-        (head.len(), builders)
+            .collect()
     });
-    debug_assert_eq!(head, bounds[1]);
+    #[cfg(not(feature = "parallel"))]
+    let builders: Vec<Builder> = {
+        p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
+        jobs.iter().map(read_part).collect()
+    };
     for b in builders {
         p.builder.absorb(b);
     }
@@ -1382,7 +1394,10 @@ pub fn import_orders(
     options: ImportOptions,
 ) -> Result<(Orders, ImportReport), ImportError> {
     let mut imp = OrdersImporter::new(file_name, options);
-    imp.push(bytes)?;
+    // In chunks, as a stream arrives: the importer copies what it is given.
+    for chunk in bytes.chunks(1 << 20) {
+        imp.push(chunk)?;
+    }
     imp.finish()
 }
 
