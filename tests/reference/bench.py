@@ -1,17 +1,17 @@
-"""Times the same work in SegLens, DuckDB and pandas and rewrites the table
-between the markers of BENCHMARKS.md.
+"""Times the same work in SegLens, DuckDB and pandas on order files of
+several sizes and writes the figures as JSON.
 
-The work: read the demo's orders CSV and compute R-compatible RFM scores
-and segments (SegLens: `seglens rfm`; DuckDB: the query `seglens sql`
-writes, so the same scores; pandas: read_csv, groupby, the same quantile
-breaks). Each is run three times; the best time is kept. Start-up is
-included for SegLens (a process) and excluded for the Python libraries
-(imported once), which favours them.
+The work: read the orders CSV and compute R-compatible RFM scores and
+segments (SegLens: `seglens rfm`; DuckDB: the query `seglens sql` writes,
+so the same scores; pandas: read_csv, groupby, the same quantile breaks).
+Each is run three times; the best time is kept. Start-up is included for
+SegLens (a process) and excluded for the Python libraries (imported once),
+which favours them.
 
-Usage: python bench.py SEGLENS DIR BENCHMARKS.md
+Usage: python bench.py SEGLENS OUT.json ORDERS.csv [ORDERS.csv ...]
 """
 
-import datetime
+import json
 import os
 import platform
 import subprocess
@@ -32,11 +32,10 @@ def best(f, runs=3):
     return min(times)
 
 
-def main():
-    binary, folder, doc = sys.argv[1:4]
-    orders = os.path.join(folder, "orders.csv")
-    size = os.path.getsize(orders) / 1e6
-    rows = sum(1 for _ in open(orders)) - 1
+def measure(binary, orders):
+    size = os.path.getsize(orders)
+    with open(orders, "rb") as f:
+        rows = sum(1 for _ in f) - 1
 
     seglens = best(lambda: subprocess.run([binary, "rfm", "--orders", orders], check=True,
                                           stdout=subprocess.DEVNULL))
@@ -65,28 +64,20 @@ def main():
         return g
 
     pandas_time = best(pandas_rfm)
+    return {"file": orders, "bytes": size, "rows": rows, "seglens_s": seglens, "duckdb_s": duck_time,
+            "pandas_s": pandas_time}
 
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, DuckDB {duckdb.__version__}, pandas {pandas.__version__}"
-    table = [
-        f"Measured {datetime.date.today().isoformat()} on {machine}, by `bash scripts/bench.sh`.",
-        "",
-        f"Read {size:.1f} MB of orders ({rows:,} rows) and compute RFM scores and segments:",
-        "",
-        "| tool | best of 3 | ratio to SegLens |",
-        "| --- | --- | --- |",
-        f"| SegLens (`seglens rfm`, start-up included) | {seglens:.3f} s | 1.00 |",
-        f"| DuckDB (the same query, `seglens sql`) | {duck_time:.3f} s | {duck_time / seglens:.2f} |",
-        f"| pandas (read_csv, groupby, numpy quantiles) | {pandas_time:.3f} s | {pandas_time / seglens:.2f} |",
-    ]
-    text = open(doc).read()
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    block = start + "\n" + "\n".join(table) + "\n" + end
-    if start in text:
-        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n## Side by side\n\n" + block + "\n"
-    open(doc, "w").write(text)
-    print("\n".join(table))
+
+def main():
+    binary, out = sys.argv[1:3]
+    results = [measure(binary, orders) for orders in sys.argv[3:]]
+    machine = {"machine": platform.machine(), "cores": os.cpu_count(), "python": platform.python_version(),
+               "duckdb": duckdb.__version__, "pandas": pandas.__version__}
+    with open(out, "w") as f:
+        json.dump({"machine": machine, "sizes": results}, f, indent=2)
+    for r in results:
+        print(f"{r['rows']:>9,} rows: SegLens {r['seglens_s']:.3f} s, DuckDB {r['duckdb_s']:.3f} s, "
+              f"pandas {r['pandas_s']:.3f} s")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,10 @@
 one k-means++ seeding and Lloyd iterations, as the engine's benchmark runs
 it; prints the best of five and the inertia.
 
-Usage: python bench_segments.py target/bench/kmeans-100k.csv
+Usage: python bench_segments.py target/bench/kmeans-100k.csv [OUT.json]
 """
 
+import json
 import sys
 import time
 
@@ -25,6 +26,9 @@ def main():
             inertia = km.inertia_ if inertia is None else min(inertia, km.inertia_)
     print(f"scikit-learn KMeans k=8 on {x.shape[0]} x {x.shape[1]}: best of 5 {min(times) * 1000:.1f} ms, "
           f"median {sorted(times)[2] * 1000:.1f} ms, lowest inertia {inertia:.1f}")
+    if len(sys.argv) > 2:
+        with open(sys.argv[2], "w") as f:
+            json.dump({"best_ms": min(times) * 1000, "median_ms": sorted(times)[2] * 1000}, f)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ use seglens_engine::dataset::Dataset;
 use seglens_engine::segment::{Evaluator, Facts, Rule};
 use seglens_engine::{ImportOptions, demo, import_orders};
 
+#[path = "support/blobs.rs"]
+mod blobs;
+
 /// The demo business at 100,000 customers with its customers file.
 fn demo_100k() -> Dataset {
     let files = demo::generate_sized(demo::DEMO_SEED, 100_000);
@@ -33,47 +36,6 @@ fn demo_100k() -> Dataset {
         data.add_source(name, text.as_bytes()).expect("demo source");
     }
     data
-}
-
-/// 100,000 rows around 8 centres in 8 dimensions, standardised.
-fn blobs() -> Matrix {
-    let (n, dims) = (100_000usize, 8usize);
-    let mut state = 0x5EED_u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let centres: Vec<f64> = (0..8 * dims).map(|_| next() * 10.0).collect();
-    let mut values = Vec::with_capacity(n * dims);
-    for i in 0..n {
-        let c = i % 8;
-        for j in 0..dims {
-            // Sum of three uniforms: a bell around the centre.
-            let noise = next() + next() + next() - 1.5;
-            values.push(centres[c * dims + j] + noise * 2.0);
-        }
-    }
-    for j in 0..dims {
-        let mean = (0..n).map(|i| values[i * dims + j]).sum::<f64>() / n as f64;
-        let sd = ((0..n)
-            .map(|i| (values[i * dims + j] - mean).powi(2))
-            .sum::<f64>()
-            / n as f64)
-            .sqrt();
-        for i in 0..n {
-            values[i * dims + j] = (values[i * dims + j] - mean) / sd;
-        }
-    }
-    Matrix {
-        customers: (0..n as u32).collect(),
-        values,
-        dims,
-        means: vec![0.0; dims],
-        scales: vec![1.0; dims],
-    }
 }
 
 fn write_blobs(m: &Matrix) {
@@ -125,7 +87,7 @@ fn rules(c: &mut Criterion) {
                 .count()
         })
     });
-    let m = blobs();
+    let m = blobs::blobs();
     write_blobs(&m);
     group.sample_size(10);
     group.bench_function("k-means 100k x 8, k = 8, one run", |b| {
