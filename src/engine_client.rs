@@ -14,6 +14,7 @@ use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::cluster::{ClusterSetup, Clustering, Feature};
 use seglens_engine::clv::HoldoutCheck;
 use seglens_engine::cohorts::{Cohorts, Migration};
+use seglens_engine::compare::TwoSegments;
 use seglens_engine::crosssell::CrossSell;
 use seglens_engine::date::Day;
 use seglens_engine::export::{Export, ExportOptions};
@@ -351,6 +352,15 @@ impl EngineClient {
     pub async fn cross_sell(&self, request: Request) -> Result<CrossSell, String> {
         self.call(request, |r| match r {
             Response::CrossSold(x) => Ok(*x),
+            other => Err(other),
+        })
+        .await?
+    }
+
+    /// Two audiences side by side.
+    pub async fn compare_two(&self, request: Request) -> Result<TwoSegments, String> {
+        self.call(request, |r| match r {
+            Response::ComparedTwo(x) => Ok(*x),
             other => Err(other),
         })
         .await?

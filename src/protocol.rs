@@ -187,6 +187,17 @@ pub enum Request {
         /// The features.
         features: Vec<Feature>,
     },
+    /// Two audiences side by side: every KPI, and where they differ.
+    CompareTwo {
+        /// The workspace's choices (analysis date, RFM setup).
+        options: AnalysisOptions,
+        /// The first audience and its name.
+        first: (String, Audience),
+        /// The second audience and its name.
+        second: (String, Audience),
+        /// The lifecycle thresholds in use.
+        lifecycle: LifecycleSetup,
+    },
     /// Which categories the same customers buy, within some customers.
     CrossSell {
         /// The workspace's choices (analysis date, RFM setup).
@@ -290,6 +301,8 @@ pub enum Response {
     Cohorts(Box<Result<Cohorts, String>>),
     /// Moves between segments, or why there are none.
     Migrated(Box<Result<Migration, String>>),
+    /// Two audiences side by side.
+    ComparedTwo(Box<Result<seglens_engine::compare::TwoSegments, String>>),
     /// What sells together, or why it cannot be said.
     CrossSold(Box<Result<CrossSell, String>>),
     /// A segment's query, or why it cannot be written.

@@ -312,6 +312,29 @@ impl EngineTask {
         Ok((data, as_of, set))
     }
 
+    /// Two audiences side by side ("all customers": everyone with an order).
+    fn compare_two(
+        &self,
+        options: &AnalysisOptions,
+        first: (String, Audience),
+        second: (String, Audience),
+        lifecycle: &seglens_engine::lifecycle::LifecycleSetup,
+    ) -> Result<seglens_engine::compare::TwoSegments, String> {
+        let (data, as_of, a) = self.audience(options, &first.1, lifecycle)?;
+        let (_, _, b) = self.audience(options, &second.1, lifecycle)?;
+        let everyone = || seglens_engine::compare::buyers(data, as_of);
+        let inputs = seglens_engine::compare::CompareInputs {
+            data,
+            as_of,
+            predictions: self.analyser.predictions(as_of),
+        };
+        Ok(seglens_engine::compare::compare_two(
+            &inputs,
+            (&first.0, &a.unwrap_or_else(everyone)),
+            (&second.0, &b.unwrap_or_else(everyone)),
+        ))
+    }
+
     /// The data and its facts at `as_of`, computed once per data and date.
     fn with_facts<T>(
         &mut self,
@@ -478,6 +501,14 @@ impl EngineTask {
                     &name,
                 )
             }))),
+            Request::CompareTwo {
+                options,
+                first,
+                second,
+                lifecycle,
+            } => Response::ComparedTwo(Box::new(
+                self.compare_two(&options, first, second, &lifecycle),
+            )),
             Request::CrossSell {
                 options,
                 audience,

@@ -1,6 +1,7 @@
 //! The page's components. They render state and call actions; they hold
 //! no business logic.
 
+mod compare;
 mod crosssell;
 mod downloads;
 pub mod export;
@@ -26,6 +27,7 @@ use crate::actions;
 use crate::format;
 use crate::state::{AppState, Status};
 
+pub use compare::CompareTwoCard;
 pub use crosssell::CrossSellCard;
 pub use downloads::{ChartDownloads, CsvDownload, csv_field, save_csv};
 pub use export::ExportCard;

@@ -7,9 +7,10 @@ use seglens_engine::rfm;
 use crate::actions;
 use crate::chart;
 use crate::components::{
-    ActivityCard, ClustersCard, CrossSellCard, ExportCard, FilePicker, FunnelCard, GoalsCard,
-    HistoryCard, KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, PathsCard, Predictions,
-    ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, StageMixCard, Suggestions, UsageCard,
+    ActivityCard, ClustersCard, CompareTwoCard, CrossSellCard, ExportCard, FilePicker, FunnelCard,
+    GoalsCard, HistoryCard, KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, PathsCard,
+    Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, StageMixCard, Suggestions,
+    UsageCard,
 };
 use crate::format;
 use crate::state::AppState;
@@ -104,6 +105,7 @@ pub fn Results() -> impl IntoView {
                 <RuleBuilder/>
                 <ClustersCard/>
                 <KpiHeatmap/>
+                <CompareTwoCard/>
                 <GoalsCard/>
                 <NotesCard/>
                 <HistoryCard/>

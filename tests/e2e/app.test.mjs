@@ -210,6 +210,42 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   await page.getByTestId('kpis').screenshot({ path: join(shots, '02c-kpis.png') });
 });
 
+test('two segments side by side: a pair of bars per KPI and where they differ, as counted here', async () => {
+  const card = page.getByTestId('compare-two');
+  await card.scrollIntoViewIfNeeded();
+  await page.getByTestId('compare-first').selectOption({ label: 'Champions' });
+  await page.getByTestId('compare-second').selectOption({ label: 'Lost' });
+  await page.waitForFunction(() => /^Champions: .*; Lost: /.test(document.querySelector('[data-testid=compare-header]')?.textContent ?? ''));
+  const counts = await tableCounts();
+  assert.equal(await page.getByTestId('compare-header').innerText(),
+    `Champions: ${counts.Champions.toLocaleString('en-US')} customers; Lost: ${counts.Lost.toLocaleString('en-US')} customers.`);
+  // Every KPI with a value for both has its pair of bars, its formula on hover.
+  const pairs = page.getByTestId('compare-kpi');
+  assert.ok(await pairs.count() >= 10, `${await pairs.count()} KPIs`);
+  assert.match(await pairs.first().getAttribute('title'), /=/);
+  // A category sentence, checked against the orders and the command line's segments.
+  const dir = join(root, 'target', 'e2e-demo');
+  const segmentOf = new Map();
+  const rfm = execFileSync(cli, ['rfm', '--orders', join(dir, 'orders.csv')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  for (const line of rfm.trim().split('\n').slice(1)) segmentOf.set(line.slice(0, line.indexOf(',')), line.slice(line.lastIndexOf(',') + 1));
+  const sentences = await page.getByTestId('compare-differences').locator('li').allInnerTexts();
+  assert.ok(sentences.length >= 1);
+  const sentence = sentences.find((t) => t.includes('bought in'));
+  assert.ok(sentence, sentences.join('\n'));
+  const [, hi, category, hiPct, loPct, lo] = sentence.match(/^(.+?) more often bought in “(.+)”: (\d+)% of them against (\d+)% of (.+)\.$/);
+  const buyers = new Map([['Champions', new Set()], ['Lost', new Set()]]);
+  for (const r of rowsOf(join(dir, 'orders.csv'))) {
+    const s = segmentOf.get(r.customer_id);
+    if (buyers.has(s) && r.category === category && Number(r.amount) >= 0) buyers.get(s).add(r.customer_id);
+  }
+  // Shown rounded to a whole percent.
+  const pct = (s) => 100 * buyers.get(s).size / counts[s];
+  assert.ok(Math.abs(pct(hi) - Number(hiPct)) <= 0.5 && Math.abs(pct(lo) - Number(loPct)) <= 0.5,
+    `${sentence}: ${pct(hi)}%, ${pct(lo)}% counted here`);
+  assert.ok(pct(hi) > pct(lo));
+  await card.screenshot({ path: join(shots, '02c2-compare-two.png') });
+});
+
 test('goals: a target on a KPI of a segment, where it stands, kept across a reload', async () => {
   const heatmap = page.getByTestId('kpi-heatmap');
   const headers = await heatmap.locator('thead th').allInnerTexts();

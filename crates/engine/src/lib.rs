@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod cluster;
 pub mod clv;
 pub mod cohorts;
+pub mod compare;
 pub mod crosssell;
 pub mod dataset;
 pub mod date;
