@@ -298,10 +298,10 @@ fn ImportSummary() -> impl IntoView {
                     </p>
                     <p class="muted">
                         {format!(
-                            "{} · delimiter {} · {} · dates {} · decimal separator “{}” · columns used: {}",
+                            "{} · {} · {} · dates {} · decimal separator “{}” · columns used: {}",
                             if r.encoding_chosen { format!("{} (as chosen)", r.encoding.label()) } else { r.encoding.label().to_string() },
-                            r.delimiter,
-                            if r.has_header { "header line" } else { "no header line" },
+                            if r.delimiter == "JSON lines" { "JSON lines".to_string() } else { format!("delimiter {}", r.delimiter) },
+                            if r.delimiter == "JSON lines" { "the objects' keys as columns" } else if r.has_header { "header line" } else { "no header line" },
                             r.date_format,
                             r.decimal_separator,
                             columns
@@ -318,7 +318,7 @@ fn ImportSummary() -> impl IntoView {
                             data-memory-bytes=t.memory_bytes.to_string()
                         >
                             {format!(
-                                "Read in {}, analysed in {}, saved on this device in {}, all in this browser (the engine used {} of memory).",
+                                "Read in {}, analysed in {}, saved on this device in {}, all in this browser (the engine's memory: {}, the most it has needed since the page opened).",
                                 format::seconds(t.read_ms / 1000.0),
                                 format::seconds(t.analyse_ms / 1000.0),
                                 format::seconds(save_ms / 1000.0),

@@ -1383,6 +1383,25 @@ test('the import report points at repeated rows and amounts far beyond the other
   await page.getByTestId('import-report').screenshot({ path: join(shots, '05b-quality.png') });
 });
 
+test('JSON lines are read as a table, a line that is not an object rejected with its line number', async () => {
+  const lines = [
+    '{"order_id": "J1", "customer_id": "j1", "order_date": "2024-01-02", "amount": 40.5, "category": "Books"}',
+    '{"customer_id": "j2", "amount": "12.25", "order_date": "2024-01-05", "order_id": "J2"}',
+    'not json at all',
+    '{"order_id": "J3", "customer_id": "j1", "order_date": "2024-02-01", "amount": 7}',
+  ];
+  await page.getByTestId('file-input').setInputFiles({ name: 'orders.jsonl', mimeType: 'application/json', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'orders.jsonl');
+  const report = await page.getByTestId('import-report').innerText();
+  assert.match(report, /orders\.jsonl: 3 rows accepted, 1 rejected/);
+  assert.match(report, /UTF-8 · JSON lines · the objects' keys as columns/);
+  const first = await page.locator('[data-testid=rejected-rows] tbody tr').first().locator('td').allInnerTexts();
+  assert.equal(first[0].trim(), '3');
+  assert.equal(first[2], 'the line is not JSON: it should be one object such as {"customer_id": "C1", …} and goes wrong at character 2');
+  assert.match(await page.getByTestId('import-timing').innerText(), /^Read in .+, analysed in .+, saved on this device in .+, all in this browser/);
+  await page.getByTestId('import-report').screenshot({ path: join(shots, '05c-json-lines.png') });
+});
+
 test('delete all my data removes every project and the cached app files, and stays deleted after a reload', async () => {
   assert.ok(await page.getByTestId('project-select').locator('option').count() >= 2);
   assert.ok((await page.evaluate(() => caches.keys())).some((k) => k.startsWith('seglens-')), 'the app files were cached');

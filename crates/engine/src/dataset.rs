@@ -233,10 +233,13 @@ pub fn kind_of(first_bytes: &[u8]) -> Option<SourceKind> {
     let (encoding, bom) = crate::delimited::sniff_encoding(first_bytes);
     let mut text = Vec::new();
     crate::delimited::Transcoder::new(encoding).push(&first_bytes[bom..], &mut text);
-    let end = text.iter().position(|b| *b == b'\n').unwrap_or(text.len());
-    let header = &text[..end];
-    let table = sources::read_text_table("header", header).ok()?;
-    match sources::classify(&table.names) {
+    let names = if crate::jsonl::looks_like_json_lines(&text) {
+        crate::jsonl::keys(&text, first_bytes.len() < 64 * 1024)
+    } else {
+        let end = text.iter().position(|b| *b == b'\n').unwrap_or(text.len());
+        sources::read_text_table("header", &text[..end]).ok()?.names
+    };
+    match sources::classify(&names) {
         Some(kind) => Some(kind),
         // Files without a recognisable header are read as orders, by the
         // values of their columns.

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod export;
 pub mod groups;
 pub mod journeys;
+pub mod jsonl;
 pub mod kpi;
 pub mod lifecycle;
 pub mod number;

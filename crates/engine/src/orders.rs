@@ -306,6 +306,16 @@ pub enum ImportError {
         /// The first of them.
         first: RowError,
     },
+    /// A line that stops the whole file (a JSON-lines source whose line
+    /// is not a JSON object).
+    BadLine {
+        /// The file's name.
+        file: String,
+        /// The line, 1-based.
+        line: u64,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ImportError {
@@ -370,6 +380,10 @@ impl fmt::Display for ImportError {
                     .unwrap_or_default(),
                 first.reason
             ),
+            ImportError::BadLine { file, line, reason } => write!(
+                f,
+                "{file}, line {line}: {reason}. Nothing was imported from it; correct the line and import the file again."
+            ),
         }
     }
 }
@@ -420,6 +434,8 @@ pub struct OrdersImporter {
 
 #[derive(Debug, Clone)]
 struct Plan {
+    /// Read from JSON lines.
+    json: bool,
     types: Vec<ColumnType>,
     encoding: Encoding,
     delimiter: Delimiter,
@@ -439,6 +455,8 @@ struct Parsing {
     splitter: Splitter,
     buffer: Vec<u8>,
     builder: Builder,
+    /// JSON lines turned into rows, when the file is JSON lines.
+    json: Option<(crate::jsonl::Converter, Vec<u8>)>,
 }
 
 /// Dates like `03/04/2024`, kept as numbers until the whole column has
@@ -572,9 +590,26 @@ impl OrdersImporter {
             });
         };
         let Parsing {
-            splitter, builder, ..
+            splitter,
+            builder,
+            json,
+            ..
         } = &mut p;
+        if let Some((converter, rows)) = json {
+            rows.clear();
+            converter.push(&[], true, rows);
+            splitter.feed(rows, &mut |r| builder.add(r));
+        }
         splitter.finish(&mut |r| builder.add(r));
+        if let Some((converter, _)) = json.take() {
+            let listed = converter.errors.len() as u64;
+            for (line, reason) in converter.errors {
+                builder.reject(line, None, reason);
+            }
+            builder.rejected_total += converter.error_count - listed;
+            builder.rejected.sort_by_key(|e| e.line);
+            builder.rejected.truncate(MAX_LISTED_ERRORS);
+        }
         if let Some(line) = splitter.unterminated_quote() {
             builder.reject(
                 line,
@@ -631,7 +666,11 @@ impl OrdersImporter {
             file_name: self.file_name,
             bytes: self.bytes,
             encoding: plan.encoding,
-            delimiter: plan.delimiter.label(),
+            delimiter: if plan.json {
+                "JSON lines".to_string()
+            } else {
+                plan.delimiter.label()
+            },
             has_header: plan.has_header,
             decimal_separator: plan.decimal.as_char(),
             date_format: plan.date_format.label().to_string(),
@@ -668,10 +707,25 @@ impl OrdersImporter {
         if let Some(offset) = delimited::binary_offset(&text) {
             return Err(ImportError::Binary { file, offset });
         }
-        let delimiter = delimited::sniff_delimiter(&text);
+        // JSON lines become rows under a header of their keys, written as
+        // line 0 so that rows keep the file's line numbers.
+        let (mut json, first_line) = if crate::jsonl::looks_like_json_lines(&text) {
+            let keys = crate::jsonl::keys(&text, eof);
+            let mut rows = crate::jsonl::header(&keys);
+            let mut converter = crate::jsonl::Converter::new(keys);
+            converter.push(&text, eof, &mut rows);
+            text = rows;
+            (Some((converter, Vec::new())), 0)
+        } else {
+            (None, 1)
+        };
+        let delimiter = match json {
+            Some(_) => Delimiter::Byte(b','),
+            None => delimited::sniff_delimiter(&text),
+        };
         let mut preview: Vec<Vec<String>> = Vec::new();
         {
-            let mut s = Splitter::new(delimiter);
+            let mut s = Splitter::starting_at(delimiter, first_line);
             let mut take = |r: Record<'_>| {
                 if preview.len() < PREVIEW_RECORDS {
                     preview.push(
@@ -689,12 +743,14 @@ impl OrdersImporter {
         if preview.is_empty() {
             return Err(ImportError::Empty { file });
         }
-        let plan = plan(&file, &self.options, encoding, delimiter, &preview)?;
+        let mut plan = plan(&file, &self.options, encoding, delimiter, &preview)?;
+        plan.json = json.is_some();
         let mut parsing = Parsing {
             transcoder,
-            splitter: Splitter::new(delimiter),
+            splitter: Splitter::starting_at(delimiter, first_line),
             buffer: Vec::new(),
             builder: Builder::new(plan),
+            json: json.take(),
         };
         let Parsing {
             splitter, builder, ..
@@ -714,9 +770,17 @@ impl Parsing {
             splitter,
             builder,
             buffer,
+            json,
             ..
         } = self;
-        splitter.feed(buffer, &mut |r| builder.add(r));
+        match json {
+            Some((converter, rows)) => {
+                rows.clear();
+                converter.push(buffer, false, rows);
+                splitter.feed(rows, &mut |r| builder.add(r));
+            }
+            None => splitter.feed(buffer, &mut |r| builder.add(r)),
+        }
     }
 }
 
@@ -848,6 +912,7 @@ fn plan(
         })
         .flatten();
     Ok(Plan {
+        json: false,
         types: (0..width).map(|i| column_type(&values(i))).collect(),
         encoding,
         delimiter,
@@ -1310,6 +1375,7 @@ pub fn import_orders_parallel(
     let rest = &bytes[cut..];
     let safe = imp.parsing.as_ref().is_some_and(|p| {
         p.splitter.is_idle()
+            && p.json.is_none()
             && !matches!(
                 p.builder.plan.encoding,
                 Encoding::Utf16Le | Encoding::Utf16Be

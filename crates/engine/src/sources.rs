@@ -62,7 +62,26 @@ pub fn read_text_table_as(
     if let Some(offset) = delimited::binary_offset(sample) {
         return Err(ImportError::Binary { file, offset });
     }
-    let mut splitter = Splitter::new(delimited::sniff_delimiter(sample));
+    // JSON lines: rows under a header of their keys written as line 0, so
+    // that rows keep the file's line numbers; a line that is not a JSON
+    // object stops the import, naming it.
+    let (text, mut splitter) = if crate::jsonl::looks_like_json_lines(sample) {
+        let (rows, converter) = crate::jsonl::to_rows(&text);
+        if let Some((line, reason)) = converter.errors.first() {
+            return Err(ImportError::BadLine {
+                file,
+                line: *line,
+                reason: reason.clone(),
+            });
+        }
+        (
+            rows,
+            Splitter::starting_at(delimited::Delimiter::Byte(b','), 0),
+        )
+    } else {
+        let splitter = Splitter::new(delimited::sniff_delimiter(sample));
+        (text, splitter)
+    };
     let mut records: Vec<(u64, Vec<String>)> = Vec::new();
     let mut take = |r: Record<'_>| {
         records.push((

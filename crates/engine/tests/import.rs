@@ -368,3 +368,108 @@ fn repeated_rows_and_extreme_amounts_are_reported() {
     assert_eq!(report.extreme_amounts, vec![250_000.0]);
     assert_eq!(report.extreme_amount_count, 1);
 }
+
+/// JSON lines as an e-commerce tool exports them: keys in any order, a
+/// line with a missing amount, two lines that are not objects, a blank
+/// line. Rows keep the file's own line numbers.
+const ORDERS_JSONL: &str = concat!(
+    "{\"order_id\": \"O1\", \"customer_id\": \"C1\", \"order_date\": \"2024-01-02\", \"amount\": 40.35}\n",
+    "{\"customer_id\": \"c2\", \"amount\": \"12.50\", \"order_date\": \"2024-01-05\", \"order_id\": \"O2\"}\n",
+    "\n",
+    "{\"order_id\": \"O3\", \"customer_id\": \"C1\", \"order_date\": \"2024-02-01\", \"amount\": null}\n",
+    "this is not json\n",
+    "[\"O4\", \"C3\"]\n",
+    "{\"order_id\": \"O5\", \"customer_id\": \"C3\", \"order_date\": \"2024-03-01\", \"amount\": -5}\n",
+);
+
+#[test]
+fn json_lines_orders() {
+    let (orders, report) = import("orders.jsonl", ORDERS_JSONL.as_bytes());
+    assert_eq!(report.delimiter, "JSON lines");
+    assert_eq!(orders.len(), 3);
+    assert_eq!(orders.customer_keys, ["C1", "c2", "C3"]);
+    assert_eq!(orders.amount, [40.35, 12.5, -5.0]);
+    assert_eq!(orders.day[2], days_from_civil(2024, 3, 1));
+    assert_eq!(report.refunds, 1);
+    let rejected: Vec<(u64, &str)> = report
+        .rejected
+        .iter()
+        .map(|e| (e.line, e.reason.as_str()))
+        .collect();
+    assert_eq!(rejected.len(), 3, "{rejected:?}");
+    assert_eq!(rejected[0], (4, "the amount is empty"));
+    assert_eq!(rejected[1].0, 5);
+    assert!(rejected[1].1.starts_with("the line is not JSON"));
+    assert_eq!(rejected[2], (6, "the line is JSON but not an object"));
+    assert_eq!(report.rejected_total, 3);
+    // The same rows whatever the chunks the file arrives in.
+    for size in [1, 5, 64] {
+        let mut imp = OrdersImporter::new("orders.jsonl", ImportOptions::default());
+        for chunk in ORDERS_JSONL.as_bytes().chunks(size) {
+            imp.push(chunk).unwrap();
+        }
+        let (o, r) = imp.finish().unwrap();
+        assert_eq!(
+            (o, r.rejected),
+            (orders.clone(), report.rejected.clone()),
+            "chunks of {size}"
+        );
+    }
+}
+
+#[test]
+fn json_lines_sources_join_by_customer() {
+    use seglens_engine::dataset::{self, Dataset};
+    use seglens_engine::sources::SourceKind;
+    let (orders, _) = import("orders.jsonl", ORDERS_JSONL.as_bytes());
+    let mut data = Dataset::from_orders(orders);
+    let events = concat!(
+        "{\"customer_id\": \"C1\", \"timestamp\": \"2024-01-02T10:00:00Z\", \"event\": \"page_view\", \"channel\": \"email\"}\n",
+        "{\"customer_id\": \"c2\", \"timestamp\": \"2024-01-03T10:00:00Z\", \"event\": \"add_to_cart\"}\n",
+    );
+    assert_eq!(
+        dataset::kind_of(events.as_bytes()),
+        Some(SourceKind::Events)
+    );
+    data.add_source("events.jsonl", events.as_bytes()).unwrap();
+    let e = data.events.as_ref().unwrap();
+    assert_eq!(e.customer, [0, 1]);
+    assert_eq!(e.names, ["page_view", "add_to_cart"]);
+    // A source whose line is not an object is refused, naming the line.
+    let bad = format!("{events}{{\"customer_id\": \"C1\", oops}}\n");
+    let err = data
+        .add_source("events.jsonl", bad.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("events.jsonl, line 3: the line is not JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_demo_orders_as_json_lines_give_the_same_table() {
+    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    let (csv, _) = import("orders.csv", files.orders.as_bytes());
+    let mut lines = files.orders.lines();
+    let names: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut jsonl = String::new();
+    for line in lines {
+        let object: serde_json::Map<String, serde_json::Value> = names
+            .iter()
+            .zip(line.split(','))
+            .map(|(k, v)| {
+                let value = match v.parse::<f64>() {
+                    Ok(x) if *k == "amount" => serde_json::json!(x),
+                    _ => serde_json::json!(v),
+                };
+                (k.to_string(), value)
+            })
+            .collect();
+        jsonl.push_str(&serde_json::to_string(&object).unwrap());
+        jsonl.push('\n');
+    }
+    let (from_json, report) = import("orders.jsonl", jsonl.as_bytes());
+    assert_eq!(report.rejected_total, 0);
+    assert_eq!(from_json, csv);
+}
