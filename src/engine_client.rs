@@ -273,7 +273,12 @@ impl EngineClient {
 
     /// Says what a file holds (orders, e-mail results, survey answers).
     pub async fn classify(&self, file: &web_sys::File) -> Result<Option<SourceKind>, String> {
-        let head = files::read_slice(file, 0, (file.size() as u64).min(64 * 1024)).await?;
+        let size = file.size() as u64;
+        let mut head = files::read_slice(file, 0, size.min(64 * 1024)).await?;
+        // A workbook's contents are at its end: it is classified whole.
+        if seglens_engine::spreadsheet::is_zip(&head) && size > head.len() as u64 {
+            head = files::read_slice(file, 0, size).await?;
+        }
         self.call(Request::Classify { head }, |r| match r {
             Response::Kind(kind) => Ok(kind),
             other => Err(other),

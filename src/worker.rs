@@ -45,6 +45,8 @@ enum Incoming {
     Orders(Box<OrdersImporter>),
     /// E-mail results or survey answers, kept whole until the end.
     Source(Vec<u8>),
+    /// An Excel workbook, kept whole: what it holds is known at the end.
+    Workbook(Vec<u8>),
 }
 
 /// An import under way.
@@ -202,6 +204,11 @@ impl EngineTask {
         let Some(import) = &mut self.import else {
             return failed("No import is under way.");
         };
+        if let Incoming::Start = import.incoming
+            && seglens_engine::spreadsheet::is_zip(&bytes)
+        {
+            import.incoming = Incoming::Workbook(Vec::new());
+        }
         if let Incoming::Start = import.incoming {
             import.incoming = match dataset::kind_of(&bytes[..bytes.len().min(64 * 1024)]) {
                 Some(
@@ -228,7 +235,7 @@ impl EngineTask {
                 }
                 importer.rows_read()
             }
-            Incoming::Source(buffer) => {
+            Incoming::Source(buffer) | Incoming::Workbook(buffer) => {
                 buffer.extend_from_slice(&bytes);
                 0
             }
@@ -246,7 +253,27 @@ impl EngineTask {
         let Some(import) = self.import.take() else {
             return failed("No import is under way.");
         };
-        match import.incoming {
+        let incoming = match import.incoming {
+            Incoming::Workbook(bytes) => match dataset::kind_of(&bytes) {
+                Some(SourceKind::Orders) | None => {
+                    let mut importer = OrdersImporter::new(
+                        &import.file_name,
+                        ImportOptions {
+                            encoding: import.encoding,
+                            ..ImportOptions::default()
+                        },
+                    );
+                    if let Err(e) = importer.push(&bytes) {
+                        return failed(e);
+                    }
+                    Incoming::Orders(Box::new(importer))
+                }
+                Some(_) => Incoming::Source(bytes),
+            },
+            other => other,
+        };
+        match incoming {
+            Incoming::Workbook(_) => failed("The workbook could not be read."),
             Incoming::Start => failed(format!(
                 "{} is empty: there is nothing to import.",
                 import.file_name

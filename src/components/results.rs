@@ -300,7 +300,7 @@ fn ImportSummary() -> impl IntoView {
                         {format!(
                             "{} · {} · {} · dates {} · decimal separator “{}” · columns used: {}",
                             if r.encoding_chosen { format!("{} (as chosen)", r.encoding.label()) } else { r.encoding.label().to_string() },
-                            if r.delimiter == "JSON lines" { "JSON lines".to_string() } else { format!("delimiter {}", r.delimiter) },
+                            if r.delimiter == "JSON lines" || r.delimiter.starts_with("Excel") { r.delimiter.clone() } else { format!("delimiter {}", r.delimiter) },
                             if r.delimiter == "JSON lines" { "the objects' keys as columns" } else if r.has_header { "header line" } else { "no header line" },
                             r.date_format,
                             r.decimal_separator,

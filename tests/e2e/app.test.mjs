@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import zlib from 'node:zlib';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -1400,6 +1401,67 @@ test('JSON lines are read as a table, a line that is not an object rejected with
   assert.equal(first[2], 'the line is not JSON: it should be one object such as {"customer_id": "C1", …} and goes wrong at character 2');
   assert.match(await page.getByTestId('import-timing').innerText(), /^Read in .+, analysed in .+, saved on this device in .+, all in this browser/);
   await page.getByTestId('import-report').screenshot({ path: join(shots, '05c-json-lines.png') });
+});
+
+/** A workbook as Excel writes one, built here (not by the app): text in
+ * shared strings, numbers as numbers, one sheet, deflated zip parts. */
+function xlsxOf(rows) {
+  const { deflateRawSync, crc32 } = zlib;
+  const strings = [];
+  const shared = (t) => (strings.includes(t) ? strings.indexOf(t) : strings.push(t) - 1);
+  const col = (i) => String.fromCharCode(65 + i);
+  const sheetRows = rows.map((cells, r) => `<row r="${r + 1}">${cells.map((v, c) => (typeof v === 'number'
+    ? `<c r="${col(c)}${r + 1}"><v>${v}</v></c>`
+    : `<c r="${col(c)}${r + 1}" t="s"><v>${shared(v)}</v></c>`)).join('')}</row>`).join('');
+  const parts = {
+    '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+    'xl/workbook.xml': '<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Commandes" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    'xl/_rels/workbook.xml.rels': '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+    'xl/worksheets/sheet1.xml': `<worksheet><sheetData>${sheetRows}</sheetData></worksheet>`,
+    'xl/sharedStrings.xml': `<sst>${strings.map((t) => `<si><t>${t.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</t></si>`).join('')}</sst>`,
+  };
+  const locals = [];
+  const central = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(parts)) {
+    const raw = Buffer.from(text);
+    const packed = deflateRawSync(raw);
+    const head = Buffer.alloc(30);
+    head.writeUInt32LE(0x04034b50, 0); head.writeUInt16LE(20, 4); head.writeUInt16LE(8, 8);
+    head.writeUInt32LE(crc32(raw), 14); head.writeUInt32LE(packed.length, 18); head.writeUInt32LE(raw.length, 22);
+    head.writeUInt16LE(name.length, 26);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0); entry.writeUInt16LE(20, 4); entry.writeUInt16LE(20, 6); entry.writeUInt16LE(8, 10);
+    entry.writeUInt32LE(crc32(raw), 16); entry.writeUInt32LE(packed.length, 20); entry.writeUInt32LE(raw.length, 24);
+    entry.writeUInt16LE(name.length, 28); entry.writeUInt32LE(offset, 42);
+    locals.push(head, Buffer.from(name), packed);
+    central.push(entry, Buffer.from(name));
+    offset += 30 + name.length + packed.length;
+  }
+  const dir = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(parts).length, 8); end.writeUInt16LE(Object.keys(parts).length, 10);
+  end.writeUInt32LE(dir.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
+}
+
+test('an Excel workbook is read from its first sheet, rejected rows numbered as Excel shows them', async () => {
+  // 45292 is 2024-01-01 as Excel counts days.
+  const book = xlsxOf([
+    ['Client', 'Date de commande', 'Montant TTC', 'Rayon'],
+    ['x1', 45292, 40.5, 'Livres'],
+    ['x2', 45293, 12.25, 'Jardin'],
+    ['x1', 45300, 'douze', 'Livres'],
+    ['x3', 45301, 7, 'Livres & BD'],
+  ]);
+  await page.getByTestId('file-input').setInputFiles({ name: 'commandes.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: book });
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'commandes.xlsx');
+  const report = await page.getByTestId('import-report').innerText();
+  assert.match(report, /commandes\.xlsx: 3 rows accepted, 1 rejected, 0 refunds, 3 customers/);
+  assert.match(report, /Excel workbook \(first sheet\) · header line/);
+  const first = await page.locator('[data-testid=rejected-rows] tbody tr').first().locator('td').allInnerTexts();
+  assert.deepEqual(first.map((t) => t.trim()), ['4', 'Montant TTC', '"douze" is not an amount']);
+  await page.getByTestId('import-report').screenshot({ path: join(shots, '05d-excel.png') });
 });
 
 test('delete all my data removes every project and the cached app files, and stays deleted after a reload', async () => {

@@ -12,16 +12,18 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use seglens_engine::analysis::{self, Analyser, AnalysisOptions};
-use seglens_engine::dataset::Dataset;
 use seglens_engine::journeys::{self, FunnelSetup, PathSetup};
 use seglens_engine::kpi::{self, KpiInputs};
-use seglens_engine::{ImportOptions, demo, import_orders};
+use seglens_engine::{ImportOptions, demo as generator, import_orders};
+
+#[path = "support/demo.rs"]
+mod demo;
 
 /// Customers of the demo business that make about 1,000,000 order rows.
 const CUSTOMERS_1M: usize = 170_300;
 
 fn import(c: &mut Criterion) {
-    let files = demo::generate_sized(demo::DEMO_SEED, CUSTOMERS_1M);
+    let files = generator::generate_sized(generator::DEMO_SEED, CUSTOMERS_1M);
     let bytes = files.orders.as_bytes();
     let mut group = c.benchmark_group("import");
     group.sample_size(10);
@@ -46,32 +48,10 @@ fn import(c: &mut Criterion) {
     group.finish();
 }
 
-/// The demo business with all its sources.
-fn demo_data(customers: usize) -> Dataset {
-    let files = demo::generate_sized(demo::DEMO_SEED, customers);
-    let (orders, _) = import_orders(
-        "orders.csv",
-        files.orders.as_bytes(),
-        ImportOptions::default(),
-    )
-    .expect("demo orders");
-    let mut data = Dataset::from_orders(orders);
-    for (name, text) in [
-        ("customers.csv", &files.customers),
-        ("email.csv", &files.email),
-        ("surveys.csv", &files.surveys),
-        ("events.csv", &files.events),
-        ("tickets.csv", &files.tickets),
-    ] {
-        data.add_source(name, text.as_bytes()).expect("demo source");
-    }
-    data
-}
-
 fn analysis(c: &mut Criterion) {
     // About 1,000,000 orders of 170,300 customers, with e-mail results,
     // survey answers, events and tickets.
-    let data = demo_data(CUSTOMERS_1M);
+    let data = demo::demo_data(CUSTOMERS_1M);
     let options = AnalysisOptions::default();
     let mut group = c.benchmark_group("analysis_1m");
     group.sample_size(20);
@@ -114,7 +94,7 @@ fn analysis(c: &mut Criterion) {
     });
     group.finish();
 
-    let data = demo_data(100_000);
+    let data = demo::demo_data(100_000);
     let events = data.events.as_ref().expect("demo events");
     let as_of = analysis::rfm_result(&data, &options).expect("rfm").0;
     let setup = FunnelSetup {

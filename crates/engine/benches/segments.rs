@@ -11,32 +11,12 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use seglens_engine::cluster::{Matrix, kmeans};
-use seglens_engine::dataset::Dataset;
 use seglens_engine::segment::{Evaluator, Facts, Rule};
-use seglens_engine::{ImportOptions, demo, import_orders};
 
 #[path = "support/blobs.rs"]
 mod blobs;
-
-/// The demo business at 100,000 customers with its customers file.
-fn demo_100k() -> Dataset {
-    let files = demo::generate_sized(demo::DEMO_SEED, 100_000);
-    let (orders, _) = import_orders(
-        "orders.csv",
-        files.orders.as_bytes(),
-        ImportOptions::default(),
-    )
-    .expect("demo orders");
-    let mut data = Dataset::from_orders(orders);
-    for (name, text) in [
-        ("customers.csv", &files.customers),
-        ("email.csv", &files.email),
-        ("events.csv", &files.events),
-    ] {
-        data.add_source(name, text.as_bytes()).expect("demo source");
-    }
-    data
-}
+#[path = "support/demo.rs"]
+mod demo;
 
 fn write_blobs(m: &Matrix) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
@@ -51,7 +31,7 @@ fn write_blobs(m: &Matrix) {
 }
 
 fn rules(c: &mut Criterion) {
-    let data = demo_100k();
+    let data = demo::demo_data(100_000);
     let as_of = seglens_engine::default_as_of(&data.orders).expect("orders");
     let facts = Facts::new(&data, as_of);
     let rule = Rule::from_json(

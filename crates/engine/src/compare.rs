@@ -381,31 +381,17 @@ mod tests {
         assert_eq!(t.differences[0].value, "Garden");
         // KPI rows: A, B, then everyone.
         assert_eq!(t.kpis.groups, ["A", "B", "All customers"]);
-        let customers = t
-            .kpis
-            .kpis
-            .iter()
-            .position(|k| k.id == "customers")
-            .unwrap();
+        let column = |id: &str| t.kpis.kpis.iter().position(|k| k.id == id).unwrap();
+        let customers = column("customers");
         assert_eq!(t.kpis.values[0][customers].value, Some(5.0));
         assert_eq!(t.kpis.values[2][customers].value, Some(10.0));
         assert_eq!(t.clear[customers], None);
-        let top20 = t
-            .kpis
-            .kpis
-            .iter()
-            .position(|k| k.id == "top20_share")
-            .unwrap();
+        let top20 = column("top20_share");
         assert!(t.kpis.values[0][top20].value.is_some());
         assert_eq!(t.clear[top20], None);
         // Repeat rate: A 0 of 5, B 1 of 5 (customer 9): p = 0.29, could
         // be chance.
-        let repeat = t
-            .kpis
-            .kpis
-            .iter()
-            .position(|k| k.id == "repeat_rate")
-            .unwrap();
+        let repeat = column("repeat_rate");
         assert_eq!(t.kpis.values[1][repeat].value, Some(0.2));
         assert_eq!(t.clear[repeat], Some(false));
     }

@@ -230,6 +230,14 @@ impl Dataset {
 
 /// What a file's header says it holds: orders, e-mail results or surveys.
 pub fn kind_of(first_bytes: &[u8]) -> Option<SourceKind> {
+    // A workbook is read whole (its contents are at its end); one cut short
+    // is taken for orders, whose importer reads it whole.
+    if crate::spreadsheet::is_zip(first_bytes) {
+        return match crate::spreadsheet::first_sheet_rows(first_bytes) {
+            Ok(rows) => kind_of(&rows),
+            Err(_) => Some(SourceKind::Orders),
+        };
+    }
     let (encoding, bom) = crate::delimited::sniff_encoding(first_bytes);
     let mut text = Vec::new();
     crate::delimited::Transcoder::new(encoding).push(&first_bytes[bom..], &mut text);

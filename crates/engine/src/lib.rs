@@ -34,6 +34,7 @@ pub mod segment_sql;
 pub mod snapshot;
 pub mod sources;
 pub mod splits;
+pub mod spreadsheet;
 pub mod sql;
 pub mod xlsx;
 

@@ -306,6 +306,13 @@ pub enum ImportError {
         /// The first of them.
         first: RowError,
     },
+    /// A workbook that cannot be read.
+    Spreadsheet {
+        /// The file's name.
+        file: String,
+        /// Why.
+        reason: String,
+    },
     /// A line that stops the whole file (a JSON-lines source whose line
     /// is not a JSON object).
     BadLine {
@@ -380,6 +387,10 @@ impl fmt::Display for ImportError {
                     .unwrap_or_default(),
                 first.reason
             ),
+            ImportError::Spreadsheet { file, reason } => write!(
+                f,
+                "{file} could not be read as an Excel workbook: {reason}."
+            ),
             ImportError::BadLine { file, line, reason } => write!(
                 f,
                 "{file}, line {line}: {reason}. Nothing was imported from it; correct the line and import the file again."
@@ -430,6 +441,8 @@ pub struct OrdersImporter {
     sample: Vec<u8>,
     bytes: u64,
     parsing: Option<Parsing>,
+    /// An Excel workbook: kept whole, read at the end.
+    workbook: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -554,6 +567,7 @@ impl OrdersImporter {
             sample: Vec::new(),
             bytes: 0,
             parsing: None,
+            workbook: false,
         }
     }
 
@@ -565,7 +579,10 @@ impl OrdersImporter {
             return Ok(());
         }
         self.sample.extend_from_slice(chunk);
-        if self.sample.len() >= SAMPLE_BYTES {
+        if self.sample.len() >= 4 && crate::spreadsheet::is_zip(&self.sample) {
+            self.workbook = true;
+        }
+        if self.sample.len() >= SAMPLE_BYTES && !self.workbook {
             self.start(false)?;
         }
         Ok(())
@@ -581,6 +598,14 @@ impl OrdersImporter {
 
     /// Ends the file and returns the table and the report.
     pub fn finish(mut self) -> Result<(Orders, ImportReport), ImportError> {
+        if self.workbook {
+            self.sample = crate::spreadsheet::first_sheet_rows(&self.sample).map_err(|reason| {
+                ImportError::Spreadsheet {
+                    file: self.file_name.clone(),
+                    reason,
+                }
+            })?;
+        }
         if self.parsing.is_none() {
             self.start(true)?;
         }
@@ -668,6 +693,8 @@ impl OrdersImporter {
             encoding: plan.encoding,
             delimiter: if plan.json {
                 "JSON lines".to_string()
+            } else if self.workbook {
+                "Excel workbook (first sheet)".to_string()
             } else {
                 plan.delimiter.label()
             },
@@ -699,6 +726,9 @@ impl OrdersImporter {
                 return Err(ImportError::Empty { file });
             }
             return Ok(());
+        }
+        if let Some(reason) = crate::spreadsheet::old_excel(&self.sample) {
+            return Err(ImportError::Spreadsheet { file, reason });
         }
         let (encoding, bom) = delimited::choose_encoding(&self.sample, self.options.encoding);
         let mut transcoder = Transcoder::new(encoding);

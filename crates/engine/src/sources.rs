@@ -55,6 +55,22 @@ pub fn read_text_table_as(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty { file });
     }
+    if let Some(reason) = crate::spreadsheet::old_excel(bytes) {
+        return Err(ImportError::Spreadsheet { file, reason });
+    }
+    // An Excel workbook: its first sheet, as rows.
+    let sheet;
+    let bytes = if crate::spreadsheet::is_zip(bytes) {
+        sheet = crate::spreadsheet::first_sheet_rows(bytes).map_err(|reason| {
+            ImportError::Spreadsheet {
+                file: file.clone(),
+                reason,
+            }
+        })?;
+        &sheet[..]
+    } else {
+        bytes
+    };
     let (encoding, bom) = delimited::choose_encoding(&bytes[..bytes.len().min(64 * 1024)], forced);
     let mut text = Vec::with_capacity(bytes.len());
     Transcoder::new(encoding).push(&bytes[bom..], &mut text);

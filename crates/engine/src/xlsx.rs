@@ -90,7 +90,7 @@ pub fn workbook(sheet_name: &str, header: &[String], rows: &[Vec<String>]) -> Ve
         ),
         ("xl/worksheets/sheet1.xml", sheet),
     ];
-    zip(&parts)
+    zip_parts(&parts)
 }
 
 /// True for a plain decimal number (no leading zeros that an id would
@@ -138,7 +138,7 @@ fn escape(s: &str) -> String {
 }
 
 /// A zip archive of deflated files.
-fn zip(files: &[(&str, String)]) -> Vec<u8> {
+pub(crate) fn zip_parts(files: &[(&str, String)]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     for (name, content) in files {

@@ -473,3 +473,68 @@ fn the_demo_orders_as_json_lines_give_the_same_table() {
     assert_eq!(report.rejected_total, 0);
     assert_eq!(from_json, csv);
 }
+
+/// The demo's orders and customers as Excel workbooks (written by the
+/// app's own XLSX export, read back through the importers).
+#[test]
+fn excel_workbooks_of_orders_and_customers() {
+    use seglens_engine::dataset::{self, Dataset};
+    use seglens_engine::sources::SourceKind;
+    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    let table = |text: &str| {
+        let mut lines = text.lines();
+        let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+        // The demo quotes some text fields; none holds a comma.
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| {
+                l.split(',')
+                    .map(|f| f.trim_matches('"').to_string())
+                    .collect()
+            })
+            .collect();
+        seglens_engine::xlsx::workbook("Sheet", &header, &rows)
+    };
+    let (csv, _) = import("orders.csv", files.orders.as_bytes());
+    let book = table(&files.orders);
+    let (from_excel, report) = import("orders.xlsx", &book);
+    assert_eq!(report.delimiter, "Excel workbook (first sheet)");
+    assert_eq!(report.rejected_total, 0);
+    assert_eq!(from_excel, csv);
+    // In chunks, as the app streams it.
+    let mut imp = OrdersImporter::new("orders.xlsx", ImportOptions::default());
+    for chunk in book.chunks(4096) {
+        imp.push(chunk).unwrap();
+    }
+    assert_eq!(imp.finish().unwrap().0, csv);
+
+    let customers = table(&files.customers);
+    assert_eq!(dataset::kind_of(&customers), Some(SourceKind::Customers));
+    let mut data = Dataset::from_orders(csv.clone());
+    data.add_source("customers.xlsx", &customers).unwrap();
+    let mut plain = Dataset::from_orders(csv);
+    plain
+        .add_source("customers.csv", files.customers.as_bytes())
+        .unwrap();
+    assert_eq!(data.customers, plain.customers);
+
+    // An old .xls workbook says what to do.
+    let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    xls.extend_from_slice(&[0u8; 600]);
+    assert_eq!(
+        import_orders("ventes.xls", &xls, ImportOptions::default())
+            .unwrap_err()
+            .to_string(),
+        "ventes.xls could not be read as an Excel workbook: it is an old Excel workbook (.xls), which is not read here: save it as .xlsx or CSV."
+    );
+    // A workbook cut short says so, naming the file.
+    let err = import_orders(
+        "orders.xlsx",
+        &book[..book.len() - 100],
+        ImportOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "orders.xlsx could not be read as an Excel workbook: it is not a complete zip archive (its end is missing)."
+    );
+}

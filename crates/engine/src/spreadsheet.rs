@@ -1,0 +1,436 @@
+//! The first sheet of an Excel workbook (XLSX) read as comma-separated
+//! rows, row N of the sheet on line N, so that every message names the row
+//! Excel shows; the importers then read it as any other file.
+//!
+//! Cells: shared and inline text as written, numbers in their shortest
+//! form (`0.10000000000000001` as Excel stores 0.1 reads `0.1`; dates are
+//! serial numbers, which the importer reads as dates in a column named as
+//! dates), `TRUE`/`FALSE`, formulas by their last value. Every row is
+//! padded to the widest. A workbook that unpacks to more than
+//! [`MAX_UNPACKED`] bytes (a zip bomb) is refused.
+
+/// The most bytes the parts read may unpack to, all together.
+pub const MAX_UNPACKED: usize = 512 << 20;
+
+/// Why a file that is an old Excel workbook (`.xls`, an OLE2 compound
+/// file) cannot be read, if it is one.
+pub fn old_excel(bytes: &[u8]) -> Option<String> {
+    bytes
+        .starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+        .then(|| {
+            "it is an old Excel workbook (.xls), which is not read here: save it as .xlsx or CSV"
+                .to_string()
+        })
+}
+
+/// True when the bytes start like a zip archive (XLSX, ODS, ...).
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+struct Entry {
+    name: String,
+    method: u16,
+    compressed: usize,
+    offset: usize,
+}
+
+fn u16_at(b: &[u8], at: usize) -> Result<u16, String> {
+    b.get(at..at + 2)
+        .map(|s| u16::from_le_bytes([s[0], s[1]]))
+        .ok_or_else(|| "the archive is cut short".to_string())
+}
+
+fn u32_at(b: &[u8], at: usize) -> Result<usize, String> {
+    b.get(at..at + 4)
+        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize)
+        .ok_or_else(|| "the archive is cut short".to_string())
+}
+
+/// The files of the archive, from its central directory.
+fn entries(b: &[u8]) -> Result<Vec<Entry>, String> {
+    let from = b.len().saturating_sub(22 + 65_535);
+    let end = (from..b.len().saturating_sub(21))
+        .rev()
+        .find(|&i| b[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
+        .ok_or("it is not a complete zip archive (its end is missing)")?;
+    let count = u16_at(b, end + 10)? as usize;
+    let mut at = u32_at(b, end + 16)?;
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        if u32_at(b, at)? != 0x0201_4b50 {
+            return Err("its table of contents is damaged".into());
+        }
+        let name_len = u16_at(b, at + 28)? as usize;
+        let skip = name_len + u16_at(b, at + 30)? as usize + u16_at(b, at + 32)? as usize;
+        let name = b
+            .get(at + 46..at + 46 + name_len)
+            .ok_or("the archive is cut short")?;
+        out.push(Entry {
+            name: String::from_utf8_lossy(name).into_owned(),
+            method: u16_at(b, at + 10)?,
+            compressed: u32_at(b, at + 20)?,
+            offset: u32_at(b, at + 42)?,
+        });
+        at += 46 + skip;
+    }
+    Ok(out)
+}
+
+/// One file of the archive, unpacked within what is left of `budget`.
+fn unpack(b: &[u8], e: &Entry, budget: &mut usize) -> Result<Vec<u8>, String> {
+    if u32_at(b, e.offset)? != 0x0403_4b50 {
+        return Err(format!("its part {} is damaged", e.name));
+    }
+    let start =
+        e.offset + 30 + u16_at(b, e.offset + 26)? as usize + u16_at(b, e.offset + 28)? as usize;
+    let data = b
+        .get(start..start + e.compressed)
+        .ok_or("the archive is cut short")?;
+    let out = match e.method {
+        0 => data.to_vec(),
+        8 => miniz_oxide::inflate::decompress_to_vec_with_limit(data, *budget).map_err(|err| {
+            if err.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
+                "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)"
+                    .to_string()
+            } else {
+                format!("its part {} is damaged", e.name)
+            }
+        })?,
+        m => {
+            return Err(format!(
+                "its part {} is packed in a way not read here ({m})",
+                e.name
+            ));
+        }
+    };
+    if out.len() > *budget {
+        return Err(
+            "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)".into(),
+        );
+    }
+    *budget -= out.len();
+    Ok(out)
+}
+
+/// The value of attribute `name` in the start tag `tag`.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let mut rest = tag;
+    loop {
+        let at = rest.find(name)?;
+        let before = rest[..at].chars().last();
+        let after = &rest[at + name.len()..];
+        if matches!(before, Some(' ' | '\t' | '\n' | '\r'))
+            && let Some(value) = after.strip_prefix("=\"")
+        {
+            return value.find('"').map(|end| &value[..end]);
+        }
+        rest = &rest[at + name.len()..];
+    }
+}
+
+/// XML text with its entities replaced.
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let Some(end) = rest.find(';') else { break };
+        let entity = &rest[1..end];
+        let c = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of every `<t>` in `xml`, phonetic runs (`<rPh>`) aside.
+fn text_of(xml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        if rest.starts_with("<rPh") {
+            match rest.find("</rPh>") {
+                Some(end) => rest = &rest[end + 6..],
+                None => break,
+            }
+        } else if rest.starts_with("<t>") || rest.starts_with("<t ") {
+            let Some(open) = rest.find('>') else { break };
+            let Some(close) = rest.find("</t>") else {
+                break;
+            };
+            if close > open {
+                out.push_str(&unescape(&rest[open + 1..close]));
+            }
+            rest = &rest[close.max(open) + 1..];
+        } else {
+            rest = &rest[1..];
+        }
+    }
+    out
+}
+
+/// Each `<name ...>...</name>` (or `<name .../>`) element of `xml`: its
+/// start tag and its content.
+fn elements<'a>(xml: &'a str, name: &str) -> Vec<(&'a str, &'a str)> {
+    let open = format!("<{name}");
+    let close = format!("</{name}>");
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find(&open) {
+        rest = &rest[at..];
+        let after = rest.as_bytes().get(open.len()).copied();
+        if !matches!(after, Some(b' ' | b'>' | b'/' | b'\t' | b'\n' | b'\r')) {
+            rest = &rest[open.len()..];
+            continue;
+        }
+        let Some(tag_end) = rest.find('>') else { break };
+        let tag = &rest[..tag_end + 1];
+        if tag.ends_with("/>") {
+            out.push((tag, ""));
+            rest = &rest[tag_end + 1..];
+            continue;
+        }
+        let Some(end) = rest.find(&close) else { break };
+        out.push((tag, &rest[tag_end + 1..end]));
+        rest = &rest[end + close.len()..];
+    }
+    out
+}
+
+/// The 0-based column of a cell reference such as `AB12`.
+fn column_of(reference: &str) -> Option<usize> {
+    let letters: Vec<u8> = reference
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .collect();
+    if letters.is_empty() {
+        return None;
+    }
+    let mut n = 0usize;
+    for l in letters {
+        n = n * 26 + usize::from(l.to_ascii_uppercase() - b'A' + 1);
+    }
+    Some(n - 1)
+}
+
+fn push_field(out: &mut Vec<u8>, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+/// The first sheet of the workbook `bytes` as comma-separated rows (row N
+/// of the sheet on line N), or why it cannot be read.
+pub fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    first_sheet_rows_within(bytes, MAX_UNPACKED)
+}
+
+fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    let entries = entries(bytes)?;
+    let mut budget = limit;
+    let find = |name: &str| entries.iter().find(|e| e.name.eq_ignore_ascii_case(name));
+    let part = |name: &str, budget: &mut usize| -> Result<Option<String>, String> {
+        match find(name) {
+            Some(e) => {
+                unpack(bytes, e, budget).map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
+            }
+            None => Ok(None),
+        }
+    };
+    let Some(workbook) = part("xl/workbook.xml", &mut budget)? else {
+        return Err(if find("content.xml").is_some() {
+            "it is an OpenDocument spreadsheet (ODS), which is not read yet: save it as XLSX or CSV"
+                .into()
+        } else {
+            "it is a zip archive but not an Excel workbook (XLSX)".into()
+        });
+    };
+    // The first sheet, through the workbook's relationships.
+    let first = elements(&workbook, "sheet")
+        .first()
+        .and_then(|(tag, _)| attr(tag, "r:id").map(str::to_string));
+    let rels = part("xl/_rels/workbook.xml.rels", &mut budget)?.unwrap_or_default();
+    let target = first
+        .and_then(|id| {
+            elements(&rels, "Relationship")
+                .into_iter()
+                .find(|(tag, _)| attr(tag, "Id") == Some(id.as_str()))
+                .and_then(|(tag, _)| attr(tag, "Target").map(str::to_string))
+        })
+        .map(|t| match t.strip_prefix('/') {
+            Some(absolute) => absolute.to_string(),
+            None => format!("xl/{t}"),
+        })
+        .unwrap_or_else(|| "xl/worksheets/sheet1.xml".to_string());
+    let shared: Vec<String> = part("xl/sharedStrings.xml", &mut budget)?
+        .map(|xml| {
+            elements(&xml, "si")
+                .into_iter()
+                .map(|(_, inner)| text_of(inner))
+                .collect()
+        })
+        .unwrap_or_default();
+    let sheet = part(&target, &mut budget)?.ok_or("its first sheet is missing")?;
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut width = 0;
+    for (tag, inner) in elements(&sheet, "row") {
+        let number = attr(tag, "r")
+            .and_then(|r| r.parse::<usize>().ok())
+            .unwrap_or_else(|| rows.last().map_or(1, |(n, _)| n + 1));
+        let mut cells: Vec<String> = Vec::new();
+        for (ctag, cinner) in elements(inner, "c") {
+            let col = attr(ctag, "r").and_then(column_of).unwrap_or(cells.len());
+            let value = elements(cinner, "v").first().map(|(_, v)| unescape(v));
+            let text = match attr(ctag, "t") {
+                Some("s") => value
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .and_then(|i| shared.get(i).cloned())
+                    .unwrap_or_default(),
+                Some("inlineStr") => text_of(cinner),
+                Some("b") => match value.as_deref() {
+                    Some("1") => "TRUE".into(),
+                    Some(_) => "FALSE".into(),
+                    None => String::new(),
+                },
+                Some(_) => value.unwrap_or_default(),
+                None => value
+                    .map(|v| match v.trim().parse::<f64>() {
+                        Ok(x) if x.is_finite() => format!("{x}"),
+                        _ => v,
+                    })
+                    .unwrap_or_default(),
+            };
+            if col >= cells.len() {
+                cells.resize(col + 1, String::new());
+            }
+            cells[col] = text;
+        }
+        while cells.last().is_some_and(String::is_empty) {
+            cells.pop();
+        }
+        width = width.max(cells.len());
+        rows.push((number, cells));
+    }
+    let mut out = Vec::new();
+    let mut line = 1;
+    for (number, cells) in rows {
+        // Rows the sheet skips stay blank lines (a row repeated or out of
+        // order is written where it comes).
+        while line < number {
+            out.push(b'\n');
+            line += 1;
+        }
+        if !cells.is_empty() {
+            for c in 0..width {
+                if c > 0 {
+                    out.push(b',');
+                }
+                push_field(&mut out, cells.get(c).map_or("", String::as_str));
+            }
+        }
+        out.push(b'\n');
+        line += 1;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_own_workbooks_read_back() {
+        let header: Vec<String> = ["customer_id", "order_date", "amount", "note"]
+            .map(String::from)
+            .to_vec();
+        let rows = vec![
+            vec![
+                "C1".into(),
+                "2024-01-02".into(),
+                "40.35".into(),
+                "a, \"b\" & <c>".into(),
+            ],
+            vec![
+                "007".into(),
+                "2024-01-03".into(),
+                "-12".into(),
+                String::new(),
+            ],
+        ];
+        let book = crate::xlsx::workbook("Orders", &header, &rows);
+        assert!(is_zip(&book));
+        let text = String::from_utf8(first_sheet_rows(&book).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "customer_id,order_date,amount,note\nC1,2024-01-02,40.35,\"a, \"\"b\"\" & <c>\"\n007,2024-01-03,-12,\n"
+        );
+    }
+
+    /// A workbook as Excel writes it: shared strings (one in rich-text
+    /// runs, one with a phonetic run), numbers stored with 17 digits, a
+    /// date as a serial number, a boolean, a skipped row, cells out of
+    /// their columns.
+    #[test]
+    fn shared_strings_numbers_and_gaps() {
+        let shared = r#"<?xml version="1.0"?><sst xmlns="x" count="5"><si><t>client</t></si><si><t>date</t></si><si><t>montant</t></si><si><r><t>Dupont</t></r><r><rPr><b/></rPr><t xml:space="preserve"> &amp; fils</t></r></si><si><t>Lyon</t><rPh sb="0" eb="1"><t>リヨン</t></rPh></si></sst>"#;
+        let sheet = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="E1" t="inlineStr"><is><t>ok</t></is></c></row><row r="3"><c r="A3" t="s"><v>3</v></c><c r="B3" s="1"><v>45292</v></c><c r="C3"><v>0.10000000000000001</v></c><c r="D3" t="s"><v>4</v></c><c r="E3" t="b"><v>1</v></c></row><row r="4"><c r="C4"><v>1.5E3</v></c></row></sheetData></worksheet>"#;
+        let workbook = r#"<workbook xmlns:r="r"><sheets><sheet name="Feuil1" sheetId="1" r:id="rId3"/></sheets></workbook>"#;
+        let rels = r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet9.xml"/><Relationship Id="rId3" Target="/xl/worksheets/sheet2.xml"/></Relationships>"#;
+        let book = crate::xlsx::zip_parts(&[
+            ("xl/workbook.xml", workbook.to_string()),
+            ("xl/_rels/workbook.xml.rels", rels.to_string()),
+            ("xl/sharedStrings.xml", shared.to_string()),
+            ("xl/worksheets/sheet2.xml", sheet.to_string()),
+        ]);
+        let text = String::from_utf8(first_sheet_rows(&book).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "client,date,montant,,ok\n\nDupont & fils,45292,0.1,Lyon,TRUE\n,,1500,,\n"
+        );
+    }
+
+    #[test]
+    fn bombs_and_broken_archives_are_refused() {
+        // 8 MB of zeros packs into a few kB; here the limit is 4 MB.
+        let zeros = "\0".repeat(8 << 20);
+        let book = crate::xlsx::zip_parts(&[("xl/workbook.xml", zeros)]);
+        assert!(book.len() < 100_000);
+        let err = first_sheet_rows_within(&book, 4 << 20).unwrap_err();
+        assert!(err.contains("zip bomb"), "{err}");
+        let book = crate::xlsx::workbook("S", &["a".to_string()], &[]);
+        let err = first_sheet_rows(&book[..book.len() / 2]).unwrap_err();
+        assert_eq!(err, "it is not a complete zip archive (its end is missing)");
+        let ods = crate::xlsx::zip_parts(&[("content.xml", "<x/>".to_string())]);
+        assert!(first_sheet_rows(&ods).unwrap_err().contains("OpenDocument"));
+    }
+}
