@@ -170,7 +170,136 @@ pub fn explore_demo(state: AppState) {
 /// Imports files: order files first (each starts a new workspace, so the
 /// last one wins), then e-mail results and survey answers, which join it.
 /// On failure or cancel, what was on screen and in storage stays as it was.
+/// An order file is read with the columns chosen before for files with the
+/// same columns; one whose columns cannot be told opens the columns screen.
 pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
+    import_files_with(state, files, None);
+}
+
+/// The key under which the columns chosen for files with these columns are
+/// remembered (column names only, no data).
+fn columns_key(columns: &[String]) -> String {
+    format!("seglens-columns:{}", columns.join("\u{1f}"))
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+type ColumnMap = Vec<(
+    seglens_engine::roles::Role,
+    seglens_engine::orders::ColumnRef,
+)>;
+
+/// The columns chosen before for files with these columns.
+fn remembered_columns(columns: &[String]) -> ColumnMap {
+    local_storage()
+        .and_then(|s| s.get_item(&columns_key(columns)).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn remember_columns(columns: &[String], map: &ColumnMap) {
+    if let (Some(s), Ok(json)) = (local_storage(), serde_json::to_string(map)) {
+        let _ = s.set_item(&columns_key(columns), &json);
+    }
+}
+
+/// Forgets every remembered choice of columns.
+fn forget_remembered_columns() {
+    let Some(s) = local_storage() else { return };
+    let n = s.length().unwrap_or(0);
+    let keys: Vec<String> = (0..n)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with("seglens-columns:"))
+        .collect();
+    for k in keys {
+        let _ = s.remove_item(&k);
+    }
+}
+
+/// Opens the columns screen for the last order file of this page.
+pub fn open_column_choice(state: AppState, why: Option<String>) {
+    let Some(file) = state.services.with_value(|s| s.order_file.borrow().clone()) else {
+        return;
+    };
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let encoding = state.encoding.get_untracked();
+        let found = engine
+            .preview_orders(&file, encoding, Vec::new())
+            .await
+            .ok();
+        let map = found
+            .as_ref()
+            .map(|p| remembered_columns(&p.columns))
+            .unwrap_or_default();
+        let preview = if map.is_empty() {
+            found
+        } else {
+            engine
+                .preview_orders(&file, encoding, map.clone())
+                .await
+                .ok()
+        };
+        state.column_choice.set(Some(crate::state::ColumnChoice {
+            file_name: file.name(),
+            why,
+            map,
+            preview,
+        }));
+    });
+}
+
+/// Sets the column of a role on the columns screen (`None`: let SegLens
+/// find it) and reads the first rows again.
+pub fn choose_column(state: AppState, role: seglens_engine::roles::Role, column: Option<usize>) {
+    let Some(mut choice) = state.column_choice.get_untracked() else {
+        return;
+    };
+    let Some(file) = state.services.with_value(|s| s.order_file.borrow().clone()) else {
+        return;
+    };
+    choice.map.retain(|(r, _)| *r != role);
+    if let Some(c) = column {
+        choice
+            .map
+            .push((role, seglens_engine::orders::ColumnRef::Position(c + 1)));
+    }
+    let map = choice.map.clone();
+    state.column_choice.set(Some(choice));
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let preview = engine
+            .preview_orders(&file, state.encoding.get_untracked(), map.clone())
+            .await
+            .ok();
+        state.column_choice.update(|c| {
+            if let Some(c) = c.as_mut().filter(|c| c.map == map) {
+                c.preview = preview;
+            }
+        });
+    });
+}
+
+/// Imports the file of the columns screen with its columns, and remembers
+/// them for files with the same columns.
+pub fn import_with_chosen_columns(state: AppState) {
+    let Some(choice) = state.column_choice.get_untracked() else {
+        return;
+    };
+    let Some(file) = state.services.with_value(|s| s.order_file.borrow().clone()) else {
+        return;
+    };
+    if let Some(p) = &choice.preview {
+        remember_columns(&p.columns, &choice.map);
+    }
+    state.column_choice.set(None);
+    state.error.set(None);
+    import_files_with(state, vec![file], Some(choice.map));
+}
+
+fn import_files_with(state: AppState, files: Vec<web_sys::File>, chosen: Option<ColumnMap>) {
     if state.status.get_untracked() != Status::Idle || files.is_empty() {
         return;
     }
@@ -197,7 +326,7 @@ pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
             ordered.push((is_source, file));
         }
         ordered.sort_by_key(|(is_source, _)| *is_source);
-        for (_, file) in ordered {
+        for (is_source, file) in ordered {
             state.status.set(Status::Working {
                 label: format!("Reading {}", file.name()),
                 cancellable: true,
@@ -211,19 +340,34 @@ pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
                 .get_untracked()
                 .map(|w| w.record.options)
                 .unwrap_or_default();
+            let encoding = state.encoding.get_untracked();
+            // An order file: the columns chosen before for its columns.
+            let map = match (&chosen, is_source) {
+                (_, true) => Vec::new(),
+                (Some(map), false) => map.clone(),
+                (None, false) => engine
+                    .preview_orders(&file, encoding, Vec::new())
+                    .await
+                    .map(|p| remembered_columns(&p.columns))
+                    .unwrap_or_default(),
+            };
+            if !is_source {
+                state
+                    .services
+                    .with_value(|s| *s.order_file.borrow_mut() = Some(file.clone()));
+            }
             match engine
-                .import_file(
-                    &file,
-                    &progress_sink(state),
-                    cancel,
-                    options,
-                    state.encoding.get_untracked(),
-                )
+                .import_file(&file, &progress_sink(state), cancel, options, encoding, map)
                 .await
             {
                 Ok(done) => keep(state, done, file.name(), false).await,
                 Err(ImportFailure::Cancelled) => break,
                 Err(ImportFailure::Failed(message)) => {
+                    // Columns that cannot be told apart open the columns
+                    // screen; other failures are told in the banner.
+                    if !is_source && is_about_columns(&message) {
+                        open_column_choice(state, Some(message.clone()));
+                    }
                     state.error.set(Some(message));
                     break;
                 }
@@ -232,6 +376,15 @@ pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
         state.progress.set(None);
         state.status.set(Status::Idle);
     });
+}
+
+/// True when an import failed because a role's column was not found or
+/// the columns chosen read no row.
+fn is_about_columns(message: &str) -> bool {
+    message.contains("column was recognised")
+        || message.contains("columns were recognised")
+        || message.contains("none of its")
+        || message.contains("has no column")
 }
 
 /// Asks the import under way to stop after the current chunk.
@@ -323,6 +476,7 @@ pub fn delete_all(state: AppState) {
                 &format!("The app's cached files were not deleted: {e}").into(),
             );
         }
+        forget_remembered_columns();
         tell_other_tabs(state, true);
         state.stale.set(false);
         state.projects.set(Vec::new());

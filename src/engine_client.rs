@@ -19,6 +19,8 @@ use seglens_engine::crosssell::CrossSell;
 use seglens_engine::date::Day;
 use seglens_engine::export::{Export, ExportOptions};
 use seglens_engine::groups::MemberPage;
+use seglens_engine::orders::{ColumnRef, OrdersPreview};
+use seglens_engine::roles::Role;
 use seglens_engine::sources::SourceKind;
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
@@ -127,6 +129,7 @@ impl EngineClient {
         cancel: Rc<Cell<bool>>,
         options: AnalysisOptions,
         encoding: Option<seglens_engine::delimited::Encoding>,
+        map: Vec<(Role, ColumnRef)>,
     ) -> Result<Imported, ImportFailure> {
         let mut rx = self.responses.lock().await;
         let total = file.size() as u64;
@@ -134,6 +137,7 @@ impl EngineClient {
             file_name: file.name(),
             total_bytes: total,
             encoding,
+            map,
         });
         let mut start = 0u64;
         loop {
@@ -360,6 +364,36 @@ impl EngineClient {
             other => Err(other),
         })
         .await?
+    }
+
+    /// What an order file would give with these column choices, from its
+    /// first 256 KiB (a workbook whole).
+    pub async fn preview_orders(
+        &self,
+        file: &web_sys::File,
+        encoding: Option<seglens_engine::delimited::Encoding>,
+        map: Vec<(Role, ColumnRef)>,
+    ) -> Result<OrdersPreview, String> {
+        let size = file.size() as u64;
+        let mut head = files::read_slice(file, 0, size.min(256 * 1024)).await?;
+        if seglens_engine::spreadsheet::is_zip(&head) && size > head.len() as u64 {
+            head = files::read_slice(file, 0, size).await?;
+        }
+        let whole = head.len() as u64 == size;
+        self.call(
+            Request::PreviewOrders {
+                file_name: file.name(),
+                head,
+                whole,
+                encoding,
+                map,
+            },
+            |r| match r {
+                Response::OrdersPreviewed(p) => Ok(*p),
+                other => Err(other),
+            },
+        )
+        .await
     }
 
     /// Two audiences side by side.

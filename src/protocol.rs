@@ -14,6 +14,8 @@ use seglens_engine::date::Day;
 use seglens_engine::export::{Export, ExportOptions};
 use seglens_engine::groups::{MemberPage, SortBy};
 use seglens_engine::lifecycle::LifecycleSetup;
+use seglens_engine::orders::ColumnRef;
+use seglens_engine::roles::Role;
 use seglens_engine::segment::Definition;
 use seglens_engine::sources::{SourceKind, SourceReport};
 use seglens_engine::sql::Dialect;
@@ -54,6 +56,24 @@ pub enum Request {
         total_bytes: u64,
         /// The encoding the user chose (detected when `None`).
         encoding: Option<seglens_engine::delimited::Encoding>,
+        /// Columns the user chose for roles (detected when empty).
+        #[serde(default)]
+        map: Vec<(Role, ColumnRef)>,
+    },
+    /// What an order file's first bytes give with some column choices;
+    /// answered with [`Response::OrdersPreviewed`].
+    PreviewOrders {
+        /// The file's name.
+        file_name: String,
+        /// Its first bytes (all of it for a workbook).
+        #[serde(with = "serde_bytes")]
+        head: Vec<u8>,
+        /// True when `head` is the whole file.
+        whole: bool,
+        /// The encoding the user chose.
+        encoding: Option<seglens_engine::delimited::Encoding>,
+        /// The columns chosen for roles.
+        map: Vec<(Role, ColumnRef)>,
     },
     /// The next chunk of the file; answered with [`Response::Progress`].
     ImportChunk {
@@ -301,6 +321,8 @@ pub enum Response {
     Cohorts(Box<Result<Cohorts, String>>),
     /// Moves between segments, or why there are none.
     Migrated(Box<Result<Migration, String>>),
+    /// What an order file would give with some column choices.
+    OrdersPreviewed(Box<seglens_engine::orders::OrdersPreview>),
     /// Two audiences side by side.
     ComparedTwo(Box<Result<seglens_engine::compare::TwoSegments, String>>),
     /// What sells together, or why it cannot be said.

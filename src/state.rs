@@ -47,6 +47,26 @@ pub struct Services {
     pub cancel: Rc<Cell<bool>>,
     /// The other tabs of SegLens, when the browser can talk to them.
     pub tabs: Option<Rc<crate::tabs::Tabs>>,
+    /// The last order file imported or refused in this page, for choosing
+    /// its columns.
+    pub order_file: Rc<std::cell::RefCell<Option<web_sys::File>>>,
+}
+
+/// The columns screen: which column of an order file is the customer, the
+/// date and the amount, with the first rows as they would be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnChoice {
+    /// The file's name.
+    pub file_name: String,
+    /// Why the screen opened, when an import failed.
+    pub why: Option<String>,
+    /// The columns chosen so far.
+    pub map: Vec<(
+        seglens_engine::roles::Role,
+        seglens_engine::orders::ColumnRef,
+    )>,
+    /// What the file gives with them, once read.
+    pub preview: Option<seglens_engine::orders::OrdersPreview>,
 }
 
 /// The app's state, shared by context.
@@ -65,6 +85,8 @@ pub struct AppState {
     /// How long the last import took here (the worker's timings and the
     /// save, in milliseconds); none for a project opened from storage.
     pub last_import: RwSignal<Option<(crate::protocol::ImportTimings, f64)>>,
+    /// The columns screen, when open.
+    pub column_choice: RwSignal<Option<ColumnChoice>>,
     /// True while a holdout check runs.
     pub checking: RwSignal<bool>,
     /// What the browser says of the storage, once asked.
@@ -137,6 +159,7 @@ impl AppState {
             error: RwSignal::new(None),
             holdout: RwSignal::new(None),
             last_import: RwSignal::new(None),
+            column_choice: RwSignal::new(None),
             checking: RwSignal::new(false),
             storage: RwSignal::new(None),
             privacy_open: RwSignal::new(false),
@@ -164,6 +187,7 @@ impl AppState {
                 store: None,
                 cancel: Rc::new(Cell::new(false)),
                 tabs: None,
+                order_file: Rc::new(std::cell::RefCell::new(None)),
             }),
         }
     }

@@ -53,6 +53,11 @@ enum Incoming {
 struct Import {
     file_name: String,
     encoding: Option<seglens_engine::delimited::Encoding>,
+    /// Columns the user chose for roles.
+    map: Vec<(
+        seglens_engine::roles::Role,
+        seglens_engine::orders::ColumnRef,
+    )>,
     incoming: Incoming,
     done: u64,
     total: u64,
@@ -222,7 +227,7 @@ impl EngineTask {
                     &import.file_name,
                     ImportOptions {
                         encoding: import.encoding,
-                        ..ImportOptions::default()
+                        map: import.map.clone(),
                     },
                 ))),
             };
@@ -260,7 +265,7 @@ impl EngineTask {
                         &import.file_name,
                         ImportOptions {
                             encoding: import.encoding,
-                            ..ImportOptions::default()
+                            map: import.map.clone(),
                         },
                     );
                     if let Err(e) = importer.push(&bytes) {
@@ -388,14 +393,28 @@ impl EngineTask {
     fn handle(&mut self, request: Request, reply: &mut dyn FnMut(Response)) {
         let response = match request {
             Request::Demo => self.demo(reply),
+            Request::PreviewOrders {
+                file_name,
+                head,
+                whole,
+                encoding,
+                map,
+            } => Response::OrdersPreviewed(Box::new(seglens_engine::orders::preview(
+                &file_name,
+                &head,
+                whole,
+                ImportOptions { map, encoding },
+            ))),
             Request::ImportBegin {
                 file_name,
                 total_bytes,
                 encoding,
+                map,
             } => {
                 self.import = Some(Import {
                     file_name,
                     encoding,
+                    map,
                     incoming: Incoming::Start,
                     done: 0,
                     total: total_bytes,

@@ -1,6 +1,7 @@
 //! The page's components. They render state and call actions; they hold
 //! no business logic.
 
+mod columns;
 mod compare;
 mod crosssell;
 mod downloads;
@@ -27,6 +28,7 @@ use crate::actions;
 use crate::format;
 use crate::state::{AppState, Status};
 
+pub use columns::ColumnChoiceCard;
 pub use compare::CompareTwoCard;
 pub use crosssell::CrossSellCard;
 pub use downloads::{ChartDownloads, CsvDownload, csv_field, save_csv};
@@ -78,6 +80,7 @@ pub fn App() -> impl IntoView {
             {move || state.privacy_open.get().then(|| view! { <Privacy/> })}
             <TabsBanner/>
             <ErrorBanner/>
+            <ColumnChoiceCard/>
             {move || (!state.projects.get().is_empty()).then(|| view! { <ProjectBar/> })}
             {move || match state.status.get() {
                 Status::Restoring => view! {

@@ -308,6 +308,14 @@ fn ImportSummary() -> impl IntoView {
                         )}
                     </p>
                     {r.date_format_note.clone().map(|note| view! { <p class="muted" data-testid="date-note">{note}</p> })}
+                    {state.services.with_value(|s| s.order_file.borrow().as_ref().is_some_and(|f| f.name() == r.file_name)).then(|| view! {
+                        <p>
+                            <button class="secondary" data-testid="change-columns"
+                                on:click=move |_| crate::actions::open_column_choice(state, None)>
+                                "Change which columns are the customer, the date and the amount"
+                            </button>
+                        </p>
+                    })}
                     {move || state.last_import.get().map(|(t, save_ms)| view! {
                         <p
                             class="muted"

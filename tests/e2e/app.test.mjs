@@ -1384,6 +1384,31 @@ test('the import report points at repeated rows and amounts far beyond the other
   await page.getByTestId('import-report').screenshot({ path: join(shots, '05b-quality.png') });
 });
 
+test('columns it cannot tell are chosen on a screen with the first rows as read, and remembered for files with the same columns', async () => {
+  // A third of the amounts are "n/a": no column looks like amounts.
+  const rows = ['Kunde,Datum,Betrag'];
+  for (let i = 0; i < 9; i++) rows.push(`k${i % 4},2024-03-${String(i + 1).padStart(2, '0')},${i % 3 === 0 ? 'n/a' : (10 + i).toFixed(2)}`);
+  const buffer = Buffer.from(rows.join('\n') + '\n');
+  await page.getByTestId('file-input').setInputFiles({ name: 'kunden.csv', mimeType: 'text/csv', buffer });
+  await page.getByTestId('column-choice').waitFor();
+  assert.match(await page.getByTestId('error').innerText(), /kunden\.csv: no amount .* column was recognised/);
+  await page.getByTestId('column-amount').selectOption({ label: 'Betrag' });
+  await page.getByTestId('column-preview').waitFor();
+  const first = await page.locator('[data-testid=column-preview] tbody tr').first().locator('td').allInnerTexts();
+  assert.deepEqual(first.map((t) => t.trim()), ['k1', '2024-03-02', '11.00']);
+  assert.match(await page.getByTestId('column-preview-rejected').innerText(), /Line 2: "n\/a" is not an amount/);
+  await page.getByTestId('column-choice').screenshot({ path: join(shots, '05e-columns.png') });
+  await page.getByTestId('import-with-columns').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'kunden.csv');
+  assert.match(await page.getByTestId('import-report').innerText(), /kunden\.csv: 6 rows accepted, 3 rejected/);
+  assert.equal(await page.getByTestId('column-choice').count(), 0);
+  // The same columns again: read with the remembered choice, no screen.
+  await page.getByTestId('file-input').setInputFiles({ name: 'kunden-2.csv', mimeType: 'text/csv', buffer });
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'kunden-2.csv');
+  assert.equal(await page.getByTestId('column-choice').count(), 0);
+  assert.match(await page.getByTestId('import-report').innerText(), /6 rows accepted, 3 rejected/);
+});
+
 test('JSON lines are read as a table, a line that is not an object rejected with its line number', async () => {
   const lines = [
     '{"order_id": "J1", "customer_id": "j1", "order_date": "2024-01-02", "amount": 40.5, "category": "Books"}',

@@ -1483,6 +1483,73 @@ pub fn import_orders_parallel(
     imp.finish()
 }
 
+/// What an order file would give with some column choices, from its first
+/// bytes: for the screen where the user says which column is which.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrdersPreview {
+    /// The file's columns.
+    pub columns: Vec<String>,
+    /// The column each role would use (customer, date, amount), when one
+    /// does.
+    pub chosen: Vec<(Role, Option<usize>)>,
+    /// The first rows as they would be read: customer, date (ISO), amount.
+    pub rows: Vec<(String, String, f64)>,
+    /// The first rows that would be rejected.
+    pub rejected: Vec<RowError>,
+    /// The date format read.
+    pub date_format: String,
+    /// Why the file cannot be read with these choices, if it cannot.
+    pub error: Option<String>,
+}
+
+/// The rows shown in a preview.
+const PREVIEW_ROWS: usize = 8;
+
+/// Reads the first bytes of an order file (`head`; whole lines are kept
+/// unless `whole`) with `options`, for a preview.
+pub fn preview(file_name: &str, head: &[u8], whole: bool, options: ImportOptions) -> OrdersPreview {
+    let head = match memchr::memrchr(b'\n', head) {
+        Some(end) if !whole && !crate::spreadsheet::is_zip(head) => &head[..end + 1],
+        _ => head,
+    };
+    let roles = [Role::CustomerId, Role::OrderDate, Role::Amount];
+    match import_orders(file_name, head, options) {
+        Ok((orders, report)) => OrdersPreview {
+            chosen: roles
+                .iter()
+                .map(|r| (*r, report.columns.iter().position(|c| c.role == Some(*r))))
+                .collect(),
+            columns: report.columns.into_iter().map(|c| c.name).collect(),
+            rows: (0..orders.len().min(PREVIEW_ROWS))
+                .map(|i| {
+                    (
+                        orders.customer_keys[orders.customer[i] as usize].clone(),
+                        crate::date::format_iso(orders.day[i]),
+                        orders.amount[i],
+                    )
+                })
+                .collect(),
+            rejected: report.rejected.into_iter().take(PREVIEW_ROWS).collect(),
+            date_format: report.date_format,
+            error: None,
+        },
+        Err(e) => OrdersPreview {
+            columns: match &e {
+                ImportError::MissingColumns { columns, .. } => columns.clone(),
+                _ => Vec::new(),
+            },
+            chosen: roles.iter().map(|r| (*r, None)).collect(),
+            rows: Vec::new(),
+            rejected: match &e {
+                ImportError::NoValidRows { first, .. } => vec![first.clone()],
+                _ => Vec::new(),
+            },
+            date_format: String::new(),
+            error: Some(e.to_string()),
+        },
+    }
+}
+
 /// Reads a whole file held in memory.
 pub fn import_orders(
     file_name: &str,
@@ -1783,5 +1850,39 @@ mod tests {
             assert_eq!(parts.0, one.0);
             assert_eq!(parts.1, one.1);
         }
+    }
+
+    #[test]
+    fn a_preview_before_and_after_the_columns_are_chosen() {
+        let file = "Kunde;Datum;Betrag\nk1;2024-01-02;12,50\nk2;2024-01-03;abc\nk3;2024-01-0";
+        let p = preview("f.csv", file.as_bytes(), false, ImportOptions::default());
+        // Half the amounts are not numbers: no column looks like amounts.
+        assert!(
+            p.error.as_deref().unwrap().contains("no amount"),
+            "{:?}",
+            p.error
+        );
+        assert_eq!(p.columns, ["Kunde", "Datum", "Betrag"]);
+        let options = ImportOptions {
+            map: vec![(Role::Amount, ColumnRef::Name("betrag".into()))],
+            ..ImportOptions::default()
+        };
+        let p = preview("f.csv", file.as_bytes(), false, options);
+        assert_eq!(p.error, None);
+        assert_eq!(
+            p.chosen,
+            [
+                (Role::CustomerId, Some(0)),
+                (Role::OrderDate, Some(1)),
+                (Role::Amount, Some(2))
+            ]
+        );
+        // The cut last line is left out of the preview.
+        assert_eq!(p.rows, [("k1".to_string(), "2024-01-02".to_string(), 12.5)]);
+        assert_eq!(p.rejected.len(), 1);
+        assert_eq!(
+            (p.rejected[0].line, p.rejected[0].reason.as_str()),
+            (3, "\"abc\" is not an amount")
+        );
     }
 }
