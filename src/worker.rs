@@ -24,6 +24,11 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Today (UTC), in days since 1970.
+fn today() -> Day {
+    (now_ms() / 86_400_000.0).floor() as Day
+}
+
 /// The size of the engine's WebAssembly memory, in bytes.
 fn memory_bytes() -> u64 {
     use wasm_bindgen::JsCast;
@@ -228,6 +233,7 @@ impl EngineTask {
                     ImportOptions {
                         encoding: import.encoding,
                         map: import.map.clone(),
+                        today: Some(today()),
                     },
                 ))),
             };
@@ -266,6 +272,7 @@ impl EngineTask {
                         ImportOptions {
                             encoding: import.encoding,
                             map: import.map.clone(),
+                            today: Some(today()),
                         },
                     );
                     if let Err(e) = importer.push(&bytes) {
@@ -403,7 +410,11 @@ impl EngineTask {
                 &file_name,
                 &head,
                 whole,
-                ImportOptions { map, encoding },
+                ImportOptions {
+                    map,
+                    encoding,
+                    today: None,
+                },
             ))),
             Request::ImportBegin {
                 file_name,

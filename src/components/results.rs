@@ -347,6 +347,19 @@ fn ImportSummary() -> impl IntoView {
                             </p>
                         }
                     })}
+                    {(r.future_rows > 0).then(|| {
+                        let listed: Vec<String> = r.future.iter().take(5).map(|(l, d)| format!("line {l}: {}", seglens_engine::date::format_iso(*d))).collect();
+                        view! {
+                            <p class="warn" data-testid="future-rows">
+                                {format!(
+                                    "{} dated after today ({}{}). Kept; check that the dates were read the right way round (day and month) and that the file is the right one.",
+                                    format::count(r.future_rows, "order is", "orders are"),
+                                    listed.join(", "),
+                                    if r.future_rows > 5 { ", …" } else { "" }
+                                )}
+                            </p>
+                        }
+                    })}
                     {(r.extreme_amount_count > 0).then(|| {
                         let listed: Vec<String> = r.extreme_amounts.iter().take(5).map(|a| format::money(*a)).collect();
                         view! {

@@ -1376,11 +1376,12 @@ test('a large file streams with a moving progress bar and can be cancelled', asy
 test('the import report points at repeated rows and amounts far beyond the others', async () => {
   const lines = ['order_id,customer_id,order_date,amount'];
   for (let i = 0; i < 30; i++) lines.push(`O${i},c${i % 7},2024-01-${String(i % 28 + 1).padStart(2, '0')},${10 + i}`);
-  lines.push('O0,c0,2024-01-01,10', 'O100,c1,2024-01-02,250000');
+  lines.push('O0,c0,2024-01-01,10', 'O100,c1,2024-01-02,250000', 'O101,c2,2031-05-06,20');
   await page.getByTestId('file-input').setInputFiles({ name: 'quality.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
   await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'quality.csv');
   assert.match(await page.getByTestId('duplicate-rows').innerText(), /^1 row repeats an earlier row exactly \(line 32 = line 2\)/);
   assert.match(await page.getByTestId('extreme-amounts').innerText(), /^1 amount is far beyond the others \(250,000\.00\)/);
+  assert.match(await page.getByTestId('future-rows').innerText(), /^1 order is dated after today \(line 34: 2031-05-06\)\. Kept/);
   await page.getByTestId('import-report').screenshot({ path: join(shots, '05b-quality.png') });
 });
 

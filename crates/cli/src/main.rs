@@ -1321,8 +1321,13 @@ fn date_arg(name: &str, text: Option<String>) -> Result<Option<Day>, String> {
 }
 
 fn parse_map(map: &[String]) -> Result<ImportOptions, String> {
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d.as_secs() / 86_400) as Day)
+        .ok();
     let mut options = ImportOptions {
         encoding: chosen_encoding(),
+        today,
         ..ImportOptions::default()
     };
     for m in map {
@@ -1359,6 +1364,8 @@ fn inspect_json(r: &ImportReport) -> serde_json::Value {
         "columns": r.columns,
         "duplicate_rows": r.duplicate_rows,
         "duplicates": r.duplicates.iter().map(|(line, first)| serde_json::json!({"line": line, "same_as_line": first})).collect::<Vec<_>>(),
+        "future_rows": r.future_rows,
+        "future": r.future.iter().map(|(line, day)| serde_json::json!({"line": line, "date": date::format_iso(*day)})).collect::<Vec<_>>(),
         "extreme_amount_count": r.extreme_amount_count,
         "extreme_amounts": r.extreme_amounts,
     })
@@ -1421,6 +1428,19 @@ fn inspect_text(r: &ImportReport) -> String {
                 .map(|c| format!(", column {c}"))
                 .unwrap_or_default(),
             e.reason
+        ));
+    }
+    if r.future_rows > 0 {
+        let listed: Vec<String> = r
+            .future
+            .iter()
+            .take(10)
+            .map(|(line, day)| format!("line {line}: {}", date::format_iso(*day)))
+            .collect();
+        out.push_str(&format!(
+            "\n{} rows dated after today (kept): {}",
+            r.future_rows,
+            listed.join(", ")
         ));
     }
     if r.duplicate_rows > 0 {

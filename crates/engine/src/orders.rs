@@ -239,6 +239,12 @@ pub struct ImportReport {
     /// [`MAX_LISTED_DUPLICATES`].
     #[serde(default)]
     pub duplicates: Vec<(u64, u64)>,
+    /// Accepted rows dated after the day of the import.
+    #[serde(default)]
+    pub future_rows: u64,
+    /// `(line, day)` of the first of them (up to 20).
+    #[serde(default)]
+    pub future: Vec<(u64, Day)>,
     /// Accepted amounts far beyond the others (see [`extreme_amounts`]).
     #[serde(default)]
     pub extreme_amount_count: u64,
@@ -428,6 +434,9 @@ pub struct ImportOptions {
     /// The encoding to read the file in, instead of the detected one.
     #[serde(default)]
     pub encoding: Option<Encoding>,
+    /// Today, to point at orders dated after it (none: not checked).
+    #[serde(default)]
+    pub today: Option<Day>,
 }
 
 const SAMPLE_BYTES: usize = 64 * 1024;
@@ -686,7 +695,23 @@ impl OrdersImporter {
             &b.fingerprints,
             &b.lines,
         );
+        let (future_rows, future) = match self.options.today {
+            Some(today) => {
+                let mut rows = b
+                    .orders
+                    .day
+                    .iter()
+                    .zip(&b.lines)
+                    .filter(|(d, _)| **d > today);
+                let listed: Vec<(u64, Day)> =
+                    rows.by_ref().take(20).map(|(d, l)| (*l, *d)).collect();
+                (listed.len() as u64 + rows.count() as u64, listed)
+            }
+            None => (0, Vec::new()),
+        };
         let report = ImportReport {
+            future_rows,
+            future,
             encoding_chosen: self.options.encoding.is_some(),
             file_name: self.file_name,
             bytes: self.bytes,

@@ -538,3 +538,25 @@ fn excel_workbooks_of_orders_and_customers() {
         "orders.xlsx could not be read as an Excel workbook: it is not a complete zip archive (its end is missing)."
     );
 }
+
+#[test]
+fn orders_dated_after_today_are_pointed_at_and_kept() {
+    let text = "customer_id,order_date,amount\na,2024-01-02,10\nb,2031-05-06,20\nc,2024-01-03,30\nd,2030-01-01,5\n";
+    let today = days_from_civil(2026, 11, 23);
+    let options = ImportOptions {
+        today: Some(today),
+        ..ImportOptions::default()
+    };
+    let (orders, report) = import_orders("f.csv", text.as_bytes(), options).unwrap();
+    assert_eq!(orders.len(), 4);
+    assert_eq!(report.future_rows, 2);
+    assert_eq!(
+        report.future,
+        [
+            (3, days_from_civil(2031, 5, 6)),
+            (5, days_from_civil(2030, 1, 1))
+        ]
+    );
+    // Not checked without a today.
+    assert_eq!(import("f.csv", text.as_bytes()).1.future_rows, 0);
+}
