@@ -1438,8 +1438,12 @@ fn inspect_text(r: &ImportReport) -> String {
             .map(|(line, day)| format!("line {line}: {}", date::format_iso(*day)))
             .collect();
         out.push_str(&format!(
-            "\n{} rows dated after today (kept): {}",
-            r.future_rows,
+            "\n{} dated after today (kept): {}",
+            if r.future_rows == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{} rows", r.future_rows)
+            },
             listed.join(", ")
         ));
     }
