@@ -141,6 +141,18 @@ pub fn field_text(encoding: Encoding, bytes: &[u8]) -> std::borrow::Cow<'_, str>
     }
 }
 
+/// Appends a CSV field, quoted when it holds a comma, a quote or a line
+/// break.
+pub fn push_csv_field(out: &mut Vec<u8>, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
 /// Turns the bytes of one field into text.
 ///
 /// UTF-16 input has already been transcoded to UTF-8 by [`Transcoder`],

@@ -80,7 +80,7 @@ pub fn header(keys: &[String]) -> Vec<u8> {
         if i > 0 {
             out.push(b',');
         }
-        push_field(&mut out, k);
+        crate::delimited::push_csv_field(&mut out, k);
     }
     out.push(b'\n');
     out
@@ -151,7 +151,7 @@ impl Converter {
                     if i > 0 {
                         out.push(b',');
                     }
-                    push_field(out, &cell(object.get(k)));
+                    crate::delimited::push_csv_field(out, &cell(object.get(k)));
                 }
             }
             Err(_) if serde_json::from_slice::<Value>(body).is_ok() => {
@@ -194,17 +194,6 @@ fn cell(v: Option<&Value>) -> String {
             .collect::<Vec<_>>()
             .join(";"),
         Some(other) => other.to_string(),
-    }
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-fn push_field(out: &mut Vec<u8>, text: &str) {
-    if text.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(text.as_bytes());
     }
 }
 

@@ -239,16 +239,6 @@ fn column_of(reference: &str) -> Option<usize> {
     Some(n - 1)
 }
 
-fn push_field(out: &mut Vec<u8>, text: &str) {
-    if text.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(text.as_bytes());
-    }
-}
-
 /// The first sheet of the workbook `bytes` as comma-separated rows (row N
 /// of the sheet on line N), or why it cannot be read.
 pub fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -355,7 +345,7 @@ fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
                 if c > 0 {
                     out.push(b',');
                 }
-                push_field(&mut out, cells.get(c).map_or("", String::as_str));
+                crate::delimited::push_csv_field(&mut out, cells.get(c).map_or("", String::as_str));
             }
         }
         out.push(b'\n');
