@@ -427,6 +427,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                             };
                             view! {
                                 <td class="num cell" class:light=light class:ns=not_significant
+                                    class:plain=bg == "transparent"
                                     style=format!("background:{bg}") title=title>
                                     {format::kpi_value(def.format, x)}
                                 </td>

@@ -1503,10 +1503,10 @@ test('delete all my data removes every project and the cached app files, and sta
   assert.equal(await page.getByTestId('projects').count(), 0);
 });
 
-test('accessibility: axe finds no serious or critical violation on the main screens', async () => {
+for (const scheme of ['light', 'dark']) test(`accessibility: axe finds no serious or critical violation on the main screens, ${scheme} theme`, async () => {
   // Its own context: axe is injected by the test, which the page's
   // Content-Security-Policy would rightly refuse.
-  const other = await browser.newContext({ bypassCSP: true, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const other = await browser.newContext({ bypassCSP: true, locale: 'en-US', colorScheme: scheme, viewport: { width: 1280, height: 900 } });
   const p = await other.newPage();
   const axe = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   const problems = [];
@@ -1532,6 +1532,10 @@ test('accessibility: axe finds no serious or critical violation on the main scre
   await p.getByTestId('cohort-table').waitFor();
   await p.getByTestId('cross-sell-table').waitFor();
   await audit('results');
+  if (scheme === 'dark') {
+    await p.screenshot({ path: join(shots, '08-dark.png') });
+    await p.getByTestId('kpis').screenshot({ path: join(shots, '08-dark-kpis.png') });
+  }
   await p.getByTestId('where-is-my-data').click();
   await audit('privacy');
   await other.close();
