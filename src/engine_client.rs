@@ -26,6 +26,18 @@ use seglens_engine::sources::SourceKind;
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 use crate::worker::EngineTask;
 
+/// The first `limit` bytes of a file, or all of a workbook (its contents
+/// are at its end), and whether that is the whole file.
+async fn head_of(file: &web_sys::File, limit: u64) -> Result<(Vec<u8>, bool), String> {
+    let size = file.size() as u64;
+    let mut head = files::read_slice(file, 0, size.min(limit)).await?;
+    if seglens_engine::spreadsheet::is_zip(&head) && size > head.len() as u64 {
+        head = files::read_slice(file, 0, size).await?;
+    }
+    let whole = head.len() as u64 == size;
+    Ok((head, whole))
+}
+
 /// Bytes read from a file and sent to the worker at a time.
 pub const CHUNK_BYTES: u64 = 4 << 20;
 
@@ -277,12 +289,7 @@ impl EngineClient {
 
     /// Says what a file holds (orders, e-mail results, survey answers).
     pub async fn classify(&self, file: &web_sys::File) -> Result<Option<SourceKind>, String> {
-        let size = file.size() as u64;
-        let mut head = files::read_slice(file, 0, size.min(64 * 1024)).await?;
-        // A workbook's contents are at its end: it is classified whole.
-        if seglens_engine::spreadsheet::is_zip(&head) && size > head.len() as u64 {
-            head = files::read_slice(file, 0, size).await?;
-        }
+        let (head, _) = head_of(file, 64 * 1024).await?;
         self.call(Request::Classify { head }, |r| match r {
             Response::Kind(kind) => Ok(kind),
             other => Err(other),
@@ -374,12 +381,7 @@ impl EngineClient {
         encoding: Option<seglens_engine::delimited::Encoding>,
         map: Vec<(Role, ColumnRef)>,
     ) -> Result<OrdersPreview, String> {
-        let size = file.size() as u64;
-        let mut head = files::read_slice(file, 0, size.min(256 * 1024)).await?;
-        if seglens_engine::spreadsheet::is_zip(&head) && size > head.len() as u64 {
-            head = files::read_slice(file, 0, size).await?;
-        }
-        let whole = head.len() as u64 == size;
+        let (head, whole) = head_of(file, 256 * 1024).await?;
         self.call(
             Request::PreviewOrders {
                 file_name: file.name(),

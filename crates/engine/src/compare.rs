@@ -102,26 +102,30 @@ pub fn compare_two(
             group_names: &[name.to_string()],
         })
     };
-    let first = table_of(a.0, a.1);
-    let row = |t: KpiTable| t.values.into_iter().next().unwrap_or_default();
-    let row_a = row(first.clone());
-    let row_b = row(table_of(b.0, b.1));
-    let all = row(table_of(kpi::ALL_CUSTOMERS, &buyers(data, inputs.as_of)));
-    let clear = first
-        .kpis
+    let KpiTable {
+        kpis: defs,
+        values: first,
+        churn_period_days,
+        ..
+    } = table_of(a.0, a.1);
+    let row = |values: Vec<Vec<KpiValue>>| values.into_iter().next().unwrap_or_default();
+    let row_a = row(first);
+    let row_b = row(table_of(b.0, b.1).values);
+    let all = row(table_of(kpi::ALL_CUSTOMERS, &buyers(data, inputs.as_of)).values);
+    let clear = defs
         .iter()
         .zip(row_a.iter().zip(&row_b))
         .map(|(def, (x, y))| clearly_different(def, x, y))
         .collect();
     let kpis = KpiTable {
-        kpis: first.kpis,
+        kpis: defs,
         groups: vec![
             a.0.to_string(),
             b.0.to_string(),
             kpi::ALL_CUSTOMERS.to_string(),
         ],
         values: vec![row_a, row_b, all],
-        churn_period_days: first.churn_period_days,
+        churn_period_days,
     };
     let sizes = [a.1.count(), b.1.count()];
     let names = [a.0.to_string(), b.0.to_string()];

@@ -12,6 +12,8 @@
 /// The most bytes the parts read may unpack to, all together.
 pub const MAX_UNPACKED: usize = 512 << 20;
 
+const TOO_BIG: &str = "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)";
+
 /// Why a file that is an old Excel workbook (`.xls`, an OLE2 compound
 /// file) cannot be read, if it is one.
 pub fn old_excel(bytes: &[u8]) -> Option<String> {
@@ -105,9 +107,7 @@ fn unpack(b: &[u8], e: &Entry, budget: &mut usize) -> Result<Vec<u8>, String> {
         }
     };
     if out.len() > *budget {
-        return Err(
-            "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)".into(),
-        );
+        return Err(TOO_BIG.into());
     }
     *budget -= out.len();
     Ok(out)
