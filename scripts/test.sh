@@ -14,12 +14,12 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "Disk"
-# A run from scratch writes about 6 GB under target/; say so before a full
+# A run from scratch writes about 3.5 GB under target/; say so before a full
 # disk stops a compiler half way.
 df -h . | tail -n 1
 free_kb=$(df -Pk . | awk 'NR==2 {print $4}')
-if [ "$free_kb" -lt 8000000 ]; then
-  echo "warning: less than 8 GB free here; a run from scratch needs about 6 GB" >&2
+if [ "$free_kb" -lt 6000000 ]; then
+  echo "warning: less than 6 GB free here; a run from scratch writes about 3.5 GB" >&2
 fi
 
 step "Formatting"
