@@ -159,23 +159,31 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
     if !record.goals.is_empty() {
         out.push_str("<section><h2>Goals</h2><ul>");
         for goal in &record.goals {
-            let s = kpi::goal_status(t, goal, a.as_of);
-            let def = t.kpis.iter().find(|d| d.id == goal.kpi);
+            let s = kpi::goal_status(t, &a.period_counts, goal, a.as_of);
+            let def = kpi::goal_definition(t, &goal.kpi);
+            let def = def.as_ref();
             let f = def.map(|d| d.format).unwrap_or(kpi::KpiFormat::Number);
             let _ = write!(
                 out,
-                "<li>{} of {} {} {}{}: now {}{}</li>",
+                "<li>{} of {} {} {}{}{}: now {}{}{}</li>",
                 escape(&def.map(|d| d.name.clone()).unwrap_or_default()),
                 escape(&goal.segment),
                 if goal.at_least { "at least" } else { "at most" },
                 format::kpi_value(f, goal.target),
+                goal.since
+                    .map(|d| format!(" from {}", format_iso(d)))
+                    .unwrap_or_default(),
                 goal.deadline
                     .map(|d| format!(" by {}", format_iso(d)))
                     .unwrap_or_default(),
                 s.current
                     .map(|v| format::kpi_value(f, v))
                     .unwrap_or_else(|| "–".into()),
-                if s.met { " (reached)" } else { "" }
+                if s.met { " (reached)" } else { "" },
+                s.remaining
+                    .filter(|r| *r > 0.0)
+                    .map(|r| format!(", {} to go", format::int(r as u64)))
+                    .unwrap_or_default()
             );
         }
         out.push_str("</ul></section>");

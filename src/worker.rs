@@ -128,7 +128,12 @@ impl EngineTask {
     fn analysed(&mut self, options: &AnalysisOptions) -> Response {
         match &self.data {
             Some(data) => match self.analyser.analyse(data, options) {
-                Ok(a) => Response::Analysed(Box::new(a)),
+                Ok(a) => {
+                    // The RFM setup may have changed: the cached facts carry
+                    // the old segments.
+                    self.facts = None;
+                    Response::Analysed(Box::new(a))
+                }
                 Err(message) => failed(message),
             },
             None => failed("There is no data to analyse."),
@@ -390,11 +395,16 @@ impl EngineTask {
     /// The facts of the data at `as_of`, with the predictions of the models
     /// fitted for that date when there are.
     fn facts_at(&self, data: &Dataset, as_of: Day) -> Facts {
-        let facts = Facts::new(data, as_of);
-        match self.analyser.predictions(as_of) {
-            Some(p) => facts.with_predictions(p),
-            None => facts,
+        let mut facts = Facts::new(data, as_of);
+        if let Some(p) = self.analyser.predictions(as_of) {
+            facts = facts.with_predictions(p);
         }
+        // The RFM segments of the last analysis, for segments defined
+        // within one.
+        if let Some(r) = self.analyser.rfm(as_of) {
+            facts = facts.with_rfm(r);
+        }
+        facts
     }
 
     fn handle(&mut self, request: Request, reply: &mut dyn FnMut(Response)) {

@@ -53,13 +53,24 @@ fn record(source: &str) -> WorkspaceRecord {
             }],
             rows: seglens_engine::groups::Rows::Saved,
         },
-        goals: vec![seglens_engine::kpi::Goal {
-            kpi: "nps".into(),
-            segment: "Loyal Customers".into(),
-            at_least: true,
-            target: 50.0,
-            deadline: Some(20_500),
-        }],
+        goals: vec![
+            seglens_engine::kpi::Goal {
+                kpi: "nps".into(),
+                segment: "Loyal Customers".into(),
+                at_least: true,
+                target: 50.0,
+                deadline: Some(20_500),
+                since: None,
+            },
+            seglens_engine::kpi::Goal {
+                kpi: "second_orders_in_period".into(),
+                segment: "All customers".into(),
+                at_least: true,
+                target: 25.0,
+                deadline: Some(20_545),
+                since: Some(20_500),
+            },
+        ],
         notes: vec![seglens_app::storage::Note {
             about: "DIY fans".into(),
             written: "2026-11-22".into(),

@@ -1,5 +1,6 @@
 //! Goals: a KPI of a segment to bring to a target by a deadline, with where
-//! it stands now.
+//! it stands now; or a count within a period ("25 customers place a second
+//! order within 45 days"), with how many remain.
 
 use leptos::prelude::*;
 use seglens_engine::date::{format_iso, parse_iso};
@@ -18,21 +19,31 @@ pub fn GoalsCard() -> impl IntoView {
     let at_least = RwSignal::new(true);
     let target = RwSignal::new(String::new());
     let deadline = RwSignal::new(String::new());
+    let since = RwSignal::new(String::new());
     move || {
         state.workspace.get().map(|ws| {
             let table = ws.analysis.kpis.clone();
+            let periods = ws.analysis.period_counts.clone();
             let as_of = ws.analysis.as_of;
             let defs = table.kpis.clone();
+            let period_defs = kpi::period_definitions();
             let format_of = {
-                let defs = defs.clone();
-                move |id: &str| defs.iter().find(|d| d.id == id).map(|d| d.format).unwrap_or(KpiFormat::Number)
+                let table = table.clone();
+                move |id: &str| kpi::goal_definition(&table, id).map(|d| d.format).unwrap_or(KpiFormat::Number)
             };
+            let is_period = |id: &str| kpi::period_definitions().iter().any(|d| d.id == id);
             let list = ws.record.goals.iter().enumerate().map(|(i, g)| {
-                let s = kpi::goal_status(&table, g, as_of);
-                let f = format_of(&g.kpi);
-                let name = defs.iter().find(|d| d.id == g.kpi).map(|d| d.name.clone()).unwrap_or_default();
+                let s = kpi::goal_status(&table, &periods, g, as_of);
+                let def = kpi::goal_definition(&table, &g.kpi);
+                let f = def.as_ref().map(|d| d.format).unwrap_or(KpiFormat::Number);
+                let name = def.map(|d| d.name).unwrap_or_default();
+                let period = if is_period(&g.kpi) {
+                    format!(" from {}", format_iso(g.since.unwrap_or(as_of)))
+                } else {
+                    String::new()
+                };
                 let sentence = format!(
-                    "{name} of {} {} {}{}",
+                    "{name} of {} {} {}{period}{}",
                     g.segment,
                     if g.at_least { "at least" } else { "at most" },
                     format::kpi_value(f, g.target),
@@ -56,10 +67,12 @@ pub fn GoalsCard() -> impl IntoView {
                     </li>
                 }
             }).collect_view();
-            let kpi_options = defs.iter().filter(|d| d.id != "revenue").map(|d| {
+            let option = move |d: &kpi::KpiDef| {
                 let id = d.id.clone();
-                view! { <option value=d.id.clone() selected=move || kpi.get() == id>{d.name.clone()}</option> }
-            }).collect_view();
+                view! { <option value=d.id.clone() title=d.formula.clone() selected=move || kpi.get() == id>{d.name.clone()}</option> }
+            };
+            let kpi_options = defs.iter().filter(|d| d.id != "revenue").map(option).collect_view();
+            let period_options = period_defs.iter().map(option).collect_view();
             let segment_options = table.groups.iter().map(|g| {
                 let name = g.clone();
                 view! { <option value=g.clone() selected=move || segment.get() == name>{g.clone()}</option> }
@@ -74,22 +87,27 @@ pub fn GoalsCard() -> impl IntoView {
                 if rate {
                     t /= 100.0;
                 }
+                let since = is_period(&id).then(|| parse_iso(&since.get_untracked()).unwrap_or(as_of));
                 actions::edit_goals(state, Some(Goal {
                     kpi: id,
                     segment: segment.get_untracked(),
                     at_least: at_least.get_untracked(),
                     target: t,
                     deadline: parse_iso(&deadline.get_untracked()),
+                    since,
                 }), None);
                 target.set(String::new());
             };
             view! {
                 <section class="card" id="goals" data-testid="goals">
                     <h2>"Goals"</h2>
-                    <p class="muted">"Set a target on any KPI of a segment, with a deadline if you like; each goal shows where it stands at the analysis date. Rates are typed in percent."</p>
+                    <p class="muted">"Set a target on any KPI of a segment, with a deadline if you like; each goal shows where it stands at the analysis date. Rates are typed in percent. A count within a period (new customers, second orders, orders) runs from the day you choose to the deadline, and shows how many remain."</p>
                     <ul class="goals">{list}</ul>
                     <div class="thresholds">
-                        <select aria-label="KPI" data-testid="goal-kpi" on:change=move |ev| kpi.set(event_target_value(&ev))>{kpi_options}</select>
+                        <select aria-label="KPI" data-testid="goal-kpi" on:change=move |ev| kpi.set(event_target_value(&ev))>
+                            <optgroup label="KPIs">{kpi_options}</optgroup>
+                            <optgroup label="Counts within a period">{period_options}</optgroup>
+                        </select>
                         "of"
                         <select aria-label="Segment" data-testid="goal-segment" on:change=move |ev| segment.set(event_target_value(&ev))>{segment_options}</select>
                         <select aria-label="At least or at most" on:change=move |ev| at_least.set(event_target_value(&ev) == "min")>
@@ -98,6 +116,11 @@ pub fn GoalsCard() -> impl IntoView {
                         </select>
                         <input type="text" inputmode="decimal" aria-label="Target" placeholder="target" data-testid="goal-target"
                             prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))/>
+                        <Show when=move || is_period(&kpi.get())>
+                            <label>"from " <input type="date" aria-label="First day counted" data-testid="goal-since"
+                                prop:value=move || if since.get().is_empty() { format_iso(as_of) } else { since.get() }
+                                on:change=move |ev| since.set(event_target_value(&ev))/></label>
+                        </Show>
                         <label>"by " <input type="date" aria-label="Deadline" data-testid="goal-deadline"
                             prop:value=move || deadline.get() on:change=move |ev| deadline.set(event_target_value(&ev))/></label>
                         <button class="secondary" data-testid="add-goal" on:click=add>"Add goal"</button>

@@ -343,6 +343,99 @@ fn band_editor(state: AppState, rows: &Rows, columns: &[ColumnSummary]) -> Optio
     )
 }
 
+/// The segment a row of the KPI table stands for, as a definition.
+fn row_definition(ws: &crate::state::Workspace, row: &str) -> Option<Definition> {
+    match &ws.record.options.rows {
+        Rows::Rfm => Some(Definition::Rfm(row.to_string())),
+        Rows::Lifecycle => seglens_engine::lifecycle::STAGES
+            .iter()
+            .find(|s| s.label() == row)
+            .map(|s| Definition::Lifecycle(*s)),
+        Rows::Saved => ws
+            .record
+            .options
+            .segments
+            .iter()
+            .find(|s| s.name == row)
+            .map(|s| s.definition.clone()),
+        Rows::Split(split) => Some(Definition::Group {
+            split: split.clone(),
+            group: row.to_string(),
+        }),
+    }
+}
+
+/// The compared segments that fall into two camps, each with a button
+/// that saves its two halves as segments.
+fn split_suggestions(
+    state: AppState,
+    ws: &crate::state::Workspace,
+) -> Option<impl IntoView + use<>> {
+    let found: Vec<_> = ws
+        .analysis
+        .split_suggestions
+        .iter()
+        .filter_map(|s| row_definition(ws, &s.segment).map(|parent| (s.clone(), parent)))
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    let saved: Vec<String> = ws
+        .record
+        .options
+        .segments
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let items = found
+        .into_iter()
+        .map(|(s, parent)| {
+            let done = s.halves.iter().all(|h| saved.contains(&h.name));
+            let halves: Vec<SavedSegment> = s
+                .halves
+                .iter()
+                .map(|h| SavedSegment {
+                    name: h.name.clone(),
+                    version: 1,
+                    definition: Definition::Within {
+                        parent: Box::new(parent.clone()),
+                        rule: h.rule.clone(),
+                    },
+                    note: String::new(),
+                })
+                .collect();
+            let label = format!(
+                "Split into “{}” ({}) and “{}” ({})",
+                s.halves[0].name,
+                format::int(s.halves[0].customers),
+                s.halves[1].name,
+                format::int(s.halves[1].customers)
+            );
+            view! {
+                <li data-testid="split-suggestion" data-segment=s.segment.clone() data-measure=s.measure.clone()>
+                    <span>{s.sentence.clone()}</span>" "
+                    {if done {
+                        view! { <span class="muted">"Both halves are saved segments."</span> }.into_any()
+                    } else {
+                        view! {
+                            <button class="secondary" data-testid="split-create"
+                                on:click=move |_| actions::save_segments(state, halves.clone())>{label}</button>
+                        }
+                        .into_any()
+                    }}
+                </li>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <div class="standouts" data-testid="split-suggestions">
+            <strong>"Segments that fall into two camps"</strong>
+            <p class="muted">"Their average hides two different groups; each half can be measured and targeted on its own. The halves stay up to date: they are the segment's members at each analysis date for whom the condition holds."</p>
+            <ul>{items}</ul>
+        </div>
+    })
+}
+
 /// The heatmap card.
 #[component]
 pub fn KpiHeatmap() -> impl IntoView {
@@ -386,6 +479,7 @@ pub fn KpiHeatmap() -> impl IntoView {
             let mut needs: Vec<String> = t.values[n - 1].iter().filter_map(|v| v.missing.clone()).collect();
             needs.dedup();
             let standouts = crate::report::standout_lines(&t, 4);
+            let suggestions = split_suggestions(state, &ws);
             let kpis = t.kpis.clone();
             let header = kpis.iter().enumerate().map(|(k, def)| {
                 let title = format!("{} = {}. Click to sort.", def.name, def.formula);
@@ -484,6 +578,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                             <ul>{standouts.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
                         </div>
                     })}
+                    {suggestions}
                     <div class="legend" aria-hidden="true">
                         <span>"worse than all customers"</span>
                         <span class="swatch" style=format!("background:{}", chart::diverging_color(-1.0, true).0)></span>

@@ -182,7 +182,7 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const heatmap = page.getByTestId('kpi-heatmap');
   await heatmap.waitFor();
   const headers = await heatmap.locator('thead th').allInnerTexts();
-  assert.equal(headers.length, 17);
+  assert.equal(headers.length, 18);
   const col = (name) => headers.findIndex((h) => h.startsWith(name));
   const baseRow = heatmap.locator('tbody tr').last();
   const cells = await baseRow.locator('th, td').allInnerTexts();
@@ -271,13 +271,91 @@ test('goals: a target on a KPI of a segment, where it stands, kept across a relo
   await page.getByTestId('add-goal').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=goal]').length === 2);
   assert.match(await page.getByTestId('goal').nth(1).innerText(), /Customers of All customers at least 5,000 · now 4,732 — 268 to go/);
+
+  // A count within a period: customers placing their second order in the
+  // 45 days before the analysis date, counted here from the order file.
+  const days = new Map();
+  for (const r of rowsOf(join(root, 'target', 'e2e-demo', 'orders.csv'))) {
+    if (Number(r.amount) < 0) continue;
+    if (!days.has(r.customer_id)) days.set(r.customer_id, []);
+    days.get(r.customer_id).push(r.order_date);
+  }
+  const asOf = '2026-01-01';
+  const since = '2025-11-17';
+  const second = [...days.values()].filter((d) => d.length >= 2)
+    .map((d) => d.sort()[1]).filter((d) => d >= since && d <= asOf).length;
+  assert.ok(second > 0 && second < 1000);
+  await page.getByTestId('goal-kpi').selectOption('second_orders_in_period');
+  await page.getByTestId('goal-since').fill(since);
+  await page.getByTestId('goal-since').dispatchEvent('change');
+  await page.getByTestId('goal-target').fill('1000');
+  await page.getByTestId('goal-target').dispatchEvent('change');
+  await page.getByTestId('goal-deadline').fill('2026-02-15');
+  await page.getByTestId('goal-deadline').dispatchEvent('change');
+  await page.getByTestId('add-goal').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=goal]').length === 3);
+  const periodGoal = (await page.getByTestId('goal').nth(2).innerText()).replace(/\s+/g, ' ');
+  assert.ok(periodGoal.includes(
+    `Customers placing a second order of All customers at least 1,000 from ${since} by 2026-02-15 · now ${second.toLocaleString('en-US')} — ${(1000 - second).toLocaleString('en-US')} to go · 45 days left`), periodGoal);
   await page.getByTestId('goals').screenshot({ path: join(shots, '02f-goals.png') });
 
   await page.reload();
   await page.getByTestId('goals').waitFor();
-  assert.equal(await page.getByTestId('goal').count(), 2);
-  await page.getByTestId('goal').nth(1).getByRole('button').click();
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=goal]').length === 1);
+  assert.equal(await page.getByTestId('goal').count(), 3);
+  assert.match(await page.getByTestId('goal').nth(2).innerText(), new RegExp(`from ${since}`));
+  for (const n of [2, 1]) {
+    await page.getByTestId('goal').nth(n).getByRole('button').click();
+    await page.waitForFunction((k) => document.querySelectorAll('[data-testid=goal]').length === k, n);
+  }
+});
+
+test('split suggestions: segments whose NPS hides promoters and detractors, split in one click, as counted here', async () => {
+  const dir = join(root, 'target', 'e2e-demo');
+  // RFM segments from the command line; each customer's last NPS answer.
+  const csv = execFileSync(cli, ['rfm', '--orders', join(dir, 'orders.csv')], { encoding: 'utf8' });
+  const segmentOf = new Map(csv.trim().split('\n').slice(1).map((l) => [l.slice(0, l.indexOf(',')), l.slice(l.lastIndexOf(',') + 1)]));
+  const last = new Map();
+  for (const r of rowsOf(join(dir, 'surveys.csv'))) {
+    if (r.nps === '') continue;
+    const prev = last.get(r.customer_id);
+    if (!prev || r.answered_at >= prev.answered_at) last.set(r.customer_id, r);
+  }
+  const bySegment = new Map();
+  for (const [c, r] of last) {
+    const s = segmentOf.get(c);
+    if (!s) continue;
+    if (!bySegment.has(s)) bySegment.set(s, { n: 0, promoters: 0, detractors: 0 });
+    const t = bySegment.get(s);
+    t.n += 1;
+    t.promoters += Number(r.nps) >= 9 ? 1 : 0;
+    t.detractors += Number(r.nps) <= 6 ? 1 : 0;
+  }
+  // Split: 30 answers or more, a quarter of promoters and of detractors.
+  const expected = [...bySegment.entries()]
+    .filter(([, t]) => t.n >= 30 && Math.min(t.promoters, t.detractors) / t.n >= 0.25)
+    .map(([s]) => s).sort();
+  assert.ok(expected.length > 0, 'the demo has a polarised segment');
+  const items = page.locator('[data-testid=split-suggestion][data-measure=nps]');
+  await items.first().waitFor();
+  const shown = (await items.evaluateAll((els) => els.map((e) => e.dataset.segment))).sort();
+  assert.deepEqual(shown, expected);
+
+  const name = expected[0];
+  const t = bySegment.get(name);
+  const item = page.locator(`[data-testid=split-suggestion][data-segment="${name}"]`);
+  assert.match(await item.innerText(), new RegExp(`${Math.round(100 * t.promoters / t.n)}% promoters and ${Math.round(100 * t.detractors / t.n)}% detractors among ${t.n} answers`));
+  await page.getByTestId('split-suggestions').screenshot({ path: join(shots, '02g-split-suggestion.png') });
+  await item.getByTestId('split-create').click();
+  for (const [half, count] of [[`${name} — promoters`, t.promoters], [`${name} — detractors`, t.detractors]]) {
+    const saved = page.getByTestId('saved-segment').filter({ hasText: half });
+    await saved.waitFor();
+    assert.equal(num(await saved.locator('td.num').first().innerText()), count, half);
+  }
+  await item.getByText('Both halves are saved segments.').waitFor();
+  for (const half of [`${name} — promoters`, `${name} — detractors`]) {
+    await page.getByRole('button', { name: `Delete ${half}` }).click();
+    await page.getByRole('button', { name: `Delete ${half}` }).waitFor({ state: 'detached' });
+  }
 });
 
 test('journeys: the funnel per segment, as an independent count finds it', async () => {
@@ -656,6 +734,15 @@ test('splits: value tiers and a column compared in one click, saved as segments 
   const byCity = await heatmapCounts();
   assert.equal(byCity[`city = ${top[0][0]}`], top[0][1]);
   assert.equal(byCity[`city = ${top[1][0]}`], top[1][1]);
+  // The customers file lists prospects: the conversion rate of the first
+  // city is its buyers over its customers, counted here.
+  const inCity = rowsOf(join(dir, 'customers.csv')).filter((r) => r.city === top[0][0]);
+  const converted = inCity.filter((r) => buyers.has(r.customer_id)).length;
+  assert.ok(converted < inCity.length, 'the demo has prospects in its first city');
+  const headers = await page.locator('[data-testid=kpi-heatmap] thead th').allInnerTexts();
+  const cityRow = page.locator('[data-testid=kpi-heatmap] tbody tr', { has: page.locator('th', { hasText: `city = ${top[0][0]}` }) });
+  const conversion = (await cityRow.locator('th, td').allInnerTexts())[headers.findIndex((h) => h.startsWith('Conversion rate'))];
+  assert.equal(conversion, `${(100 * converted / inCity.length).toFixed(1)}%`);
   await page.getByTestId('kpis').screenshot({ path: join(shots, '02j-kpis-by-city.png') });
 
   // By age, in bands of our own.

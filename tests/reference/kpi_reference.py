@@ -1,5 +1,7 @@
 """Checks `seglens kpis` against the same KPIs written in SQL and run by
-DuckDB over the raw demo files, per RFM segment (taken from `seglens rfm`).
+DuckDB over the raw demo files: per RFM segment (taken from `seglens rfm`),
+then per segment of the customers file (newsletter yes / no), which holds
+prospects who never ordered.
 
 Usage: python kpi_reference.py SEGLENS_BINARY DEMO_DIR
 Exits non-zero on the first difference.
@@ -7,8 +9,10 @@ Exits non-zero on the first difference.
 
 import io
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 import duckdb
 import pandas
@@ -16,24 +20,64 @@ import pandas
 
 def main():
     binary, folder = sys.argv[1], sys.argv[2]
-    orders, email, surveys, tickets = (f"{folder}/{n}.csv" for n in ("orders", "email", "surveys", "tickets"))
+    orders, email, surveys, tickets, customers = (
+        f"{folder}/{n}.csv" for n in ("orders", "email", "surveys", "tickets", "customers"))
+    sources = ["--orders", orders, "--email", email, "--surveys", surveys, "--tickets", tickets]
     rfm = subprocess.run([binary, "rfm", "--orders", orders], check=True,
                          capture_output=True, text=True).stdout
-    ours = json.loads(subprocess.run(
-        [binary, "kpis", "--orders", orders, "--email", email, "--surveys", surveys, "--tickets", tickets,
-         "--format", "json"],
-        check=True, capture_output=True, text=True).stdout)
-
     con = duckdb.connect()
-    con.register("seg", pandas.read_csv(io.StringIO(rfm), dtype={"customer_id": str}))
     con.execute(f"create table o as select * from read_csv('{orders}', header=true, all_varchar=true)")
     con.execute(f"create table e as select * from read_csv('{email}', header=true, all_varchar=true)")
     con.execute(f"create table s as select * from read_csv('{surveys}', header=true, all_varchar=true)")
     con.execute(f"create table t as select * from read_csv('{tickets}', header=true, all_varchar=true)")
+    con.execute(f"create table c as select * from read_csv('{customers}', header=true, all_varchar=true)")
+
+    con.register("rfm_segments", pandas.read_csv(io.StringIO(rfm), dtype={"customer_id": str}))
+    con.execute("create view seg as select * from rfm_segments")
+    ours = kpis(binary, sources)
+    compare(con, ours, folder, ["o", "e", "s", "t"], "RFM segments")
+
+    # Segments of the customers file, prospects included.
+    con.execute("""create or replace view seg as
+                   select customer_id, case newsletter when 'yes' then 'Newsletter'
+                                                       else 'No newsletter' end as segment
+                   from c where newsletter in ('yes', 'no')""")
+    segments = [
+        {"name": "Newsletter", "rule": {"attribute": "newsletter", "equals": "yes"}},
+        {"name": "No newsletter", "rule": {"attribute": "newsletter", "equals": "no"}},
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "segments.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(segments, f)
+        ours = kpis(binary, sources + ["--customers", customers, "--segments", path])
+    prospects = [r for r in ours if r["segment"] == "All customers"][0]["conversion_rate"]
+    if not prospects["denominator"] > prospects["numerator"] > 0:
+        print(f"expected prospects in the customers file, got {prospects}")
+        sys.exit(1)
+    compare(con, ours, folder, ["o", "e", "s", "t", "c"], "customers-file segments")
+
+
+def kpis(binary, arguments):
+    return json.loads(subprocess.run([binary, "kpis", *arguments, "--format", "json"],
+                                     check=True, capture_output=True, text=True).stdout)
+
+
+def compare(con, ours, folder, tables, what):
+    """Computes every KPI per segment of the view `seg` in DuckDB and
+    compares; `tables` are the sources whose customers form the customer
+    space (a customer known only from a source has no order)."""
     as_of = con.execute(
         "select max(cast(order_date as date)) + 1 from o where cast(amount as double) >= 0").fetchone()[0]
+    space = " union ".join(f"select customer_id from {t}" for t in tables)
     sql = f"""
-    with per_customer as (
+    with space as ({space}),
+    has_prospects as (
+        select count(*) > 0 as yes from space
+        where customer_id not in (
+            select customer_id from o
+            where cast(amount as double) >= 0 and cast(order_date as date) < date '{as_of}')),
+    per_customer as (
         select customer_id,
                sum(cast(amount as double)) as revenue,
                count(*) filter (where cast(amount as double) >= 0) as orders,
@@ -66,9 +110,11 @@ def main():
         from t where cast(created_at as timestamp) < cast(date '{as_of}' + 1 as timestamp)
         group by customer_id),
     joined as (
-        select seg.segment, p.*, n.nps, c.csat, m.delivered, m.opened, m.clicked,
+        select seg.segment, seg.customer_id, coalesce(p.revenue, 0) as revenue,
+               coalesce(p.orders, 0) as orders, coalesce(p.recent, false) as recent,
+               coalesce(p.before, false) as before, n.nps, c.csat, m.delivered, m.opened, m.clicked,
                coalesce(k.tickets, 0) as tickets, k.hours, k.resolved
-        from seg join per_customer p using (customer_id)
+        from seg left join per_customer p using (customer_id)
         left join last_nps n using (customer_id)
         left join last_csat c using (customer_id)
         left join mails m using (customer_id)
@@ -87,8 +133,10 @@ def main():
            sum(revenue) as revenue,
            avg(revenue) as revenue_per_customer,
            avg(orders) as orders_per_customer,
-           sum(revenue) / sum(orders) as aov,
+           sum(revenue) / nullif(sum(orders), 0) as aov,
            avg(case when orders >= 2 then 1.0 else 0.0 end) as repeat_rate,
+           case when (select yes from has_prospects)
+                then avg(case when orders >= 1 then 1.0 else 0.0 end) end as conversion_rate,
            count(*) filter (where before and not recent) / nullif(count(*) filter (where before), 0) as churn_rate,
            100.0 * (count(*) filter (where nps >= 9) - count(*) filter (where nps <= 6))
                / nullif(count(nps), 0) as nps,
@@ -121,7 +169,7 @@ def main():
     if problems:
         print("\n".join(problems[:20]))
         sys.exit(1)
-    print(f"{folder}: {len(ours)} rows x {len(names) - 1} KPIs identical to DuckDB")
+    print(f"{folder}, {what}: {len(ours)} rows x {len(names) - 1} KPIs identical to DuckDB")
 
 
 if __name__ == "__main__":

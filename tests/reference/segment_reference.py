@@ -151,6 +151,7 @@ def main():
             else:
                 print(f"rule {name}: {len(ours)} customers, same ids as DuckDB")
 
+    failures += check_within_rfm(binary, base, files["orders"], con)
     failures += check_cross_sell(binary, files["orders"], con, as_of)
     failures += check_flows(binary, files["orders"], as_of)
     failures += check_cohorts(binary, files["orders"], as_of)
@@ -159,6 +160,29 @@ def main():
     failures += check_kmeans(binary, files["orders"], as_of)
     if failures:
         sys.exit(f"{failures} differences")
+
+
+def check_within_rfm(binary, base, orders_path, con):
+    """The halves of a split suggestion: the detractors of each RFM segment
+    (segments from `seglens rfm`, last NPS answers in DuckDB)."""
+    rfm = pandas.read_csv(io.StringIO(run([binary, "rfm", "--orders", orders_path]).stdout),
+                          dtype={"customer_id": str})
+    con.register("rfm", rfm)
+    failures = 0
+    for segment in sorted(rfm.segment.unique()):
+        definition = {"Within": {"parent": {"Rfm": segment}, "rule": json.dumps({"measure": "nps", "at_most": 6})}}
+        ours = set(run(base + ["--definition", json.dumps(definition)]).stdout.split())
+        theirs = {r[0] for r in con.execute("""
+            select customer_id from rfm join (
+                select customer_id, arg_max(cast(nps as int), answered_at) as nps
+                from s where nps is not null and nps <> '' group by customer_id) using (customer_id)
+            where segment = ? and nps <= 6""", [segment]).fetchall()}
+        if ours != theirs:
+            failures += 1
+            print(f"{segment}, detractors: seglens {len(ours)}, DuckDB {len(theirs)}")
+    print(f"detractors within each of {rfm.segment.nunique()} RFM segments: same ids as DuckDB"
+          if not failures else f"{failures} RFM segments differ")
+    return failures
 
 
 def check_cross_sell(binary, orders_path, con, as_of):

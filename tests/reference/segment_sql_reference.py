@@ -130,6 +130,10 @@ def main():
         definitions += [{"Group": {"split": split, "group": g}} for g in groups]
     for setup, k in CLUSTERS:
         definitions += [{"Cluster": {"setup": setup, "cluster": c}} for c in range(k)]
+    # Halves of split suggestions: a condition within another segment.
+    for parent in [{"Lifecycle": s} for s in STAGES[:3]] + definitions[:1]:
+        for rule in ({"measure": "nps", "at_most": 6}, {"measure": "spend", "at_least": 100}):
+            definitions.append({"Within": {"parent": parent, "rule": json.dumps(rule)}})
     problems, sizes = [], []
     for d in definitions:
         text = json.dumps(d)
@@ -147,7 +151,7 @@ def main():
         print("\n".join(problems))
         sys.exit(1)
     print(f"{engine}: {len(definitions)} segment queries (rules, lifecycle, column and tier groups, "
-          f"clusters) return the same members as seglens ({min(sizes)} to {max(sizes)} customers)")
+          f"clusters, conditions within a segment) return the same members as seglens ({min(sizes)} to {max(sizes)} customers)")
 
 
 def group_names(demo, split):

@@ -888,7 +888,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
                 _ => return Err("give --rule FILE, --definition JSON or --saved NAME".into()),
             };
-            let facts = Facts::new(&data, as_of);
+            let mut facts = Facts::new(&data, as_of);
+            if definition.needs_rfm() {
+                let mut o = options.clone().unwrap_or_default();
+                o.as_of = Some(as_of);
+                facts = facts.with_rfm(&analysis::rfm_result(&data, &o)?.1);
+            }
             let lifecycle = options
                 .and_then(|o| o.lifecycle)
                 .unwrap_or_else(|| lifecycle::suggest(&data.orders, &facts).setup);

@@ -12,8 +12,9 @@ use crate::journeys::{self, Funnel, FunnelSetup};
 use crate::kpi::{self, KpiInputs, KpiTable};
 use crate::lifecycle::{LifecycleSetup, STAGES};
 use crate::orders::Orders;
-use crate::rfm::{self, BinEdges, RfmSetup, SegmentSummary};
+use crate::rfm::{self, BinEdges, RfmResult, RfmSetup, SegmentSummary};
 use crate::segment::{Bitmap, Facts, SavedSegment};
+use crate::suggest;
 
 /// The user's choices for an analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +73,14 @@ pub struct Analysis {
     pub prediction: Result<Prediction, String>,
     /// Every KPI per RFM segment and for the whole base.
     pub kpis: KpiTable,
+    /// Counts per day of each row of the KPI table, for the goals counted
+    /// within a period.
+    #[serde(default)]
+    pub period_counts: Vec<kpi::PeriodCounts>,
+    /// The compared segments that fall into two camps, with the split
+    /// proposed.
+    #[serde(default)]
+    pub split_suggestions: Vec<suggest::SplitSuggestion>,
     /// Customers and revenue per recency × frequency cell: `[f-1][r-1]`.
     pub rf_grid: Vec<Vec<(u64, f64)>>,
     /// The bins of recency (in days), frequency and monetary value.
@@ -192,6 +201,8 @@ pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, St
 #[derive(Default)]
 pub struct Analyser {
     fitted: Option<(Day, Result<clv::Predictions, String>)>,
+    /// The RFM scores of the last analysis.
+    scored: Option<RfmResult>,
 }
 
 impl Analyser {
@@ -204,9 +215,15 @@ impl Analyser {
         }
     }
 
-    /// Forgets the fitted models (call it when the data changes).
+    /// The RFM scores of the last analysis, when it was at `as_of`.
+    pub fn rfm(&self, as_of: Day) -> Option<&RfmResult> {
+        self.scored.as_ref().filter(|r| r.as_of == as_of)
+    }
+
+    /// Forgets the fitted models and scores (call it when the data changes).
     pub fn forget(&mut self) {
         self.fitted = None;
+        self.scored = None;
     }
 
     /// As [`analyse`], reusing the models fitted for the same date.
@@ -228,7 +245,9 @@ impl Analyser {
             Some((_, p)) => p.as_ref().map_err(Clone::clone),
             None => Err("no predictions".to_string()),
         };
-        analyse_with(data, options, predictions)
+        let (analysis, scored) = analyse_with(data, options, predictions)?;
+        self.scored = Some(scored);
+        Ok(analysis)
     }
 }
 
@@ -245,7 +264,7 @@ fn analyse_with(
     data: &Dataset,
     options: &AnalysisOptions,
     predictions: Result<&clv::Predictions, String>,
-) -> Result<Analysis, String> {
+) -> Result<(Analysis, RfmResult), String> {
     let orders = &data.orders;
     let (as_of, result) = rfm_result(data, options)?;
     let summary = rfm::summarise(&result);
@@ -263,7 +282,8 @@ fn analyse_with(
     let facts = match &predictions {
         Ok(p) => Facts::new(data, as_of).with_predictions(&p.customers),
         Err(_) => Facts::new(data, as_of),
-    };
+    }
+    .with_rfm(&result);
     let segments = groups::overview(data, &facts, options.lifecycle.as_ref(), &options.segments);
     let mut comparison = None;
     let compared = compared_groups(
@@ -295,19 +315,27 @@ fn analyse_with(
             window_days: 7,
         })
     });
-    let usage = data.events.as_ref().map(|events| {
-        let n = orders.customer_keys.len();
-        let sets: Vec<(String, Bitmap)> = match &compared {
-            Compared::Partition(group_of, names) => names
+    // The compared groups as sets, the empty ones left out.
+    let sets: Vec<(String, Bitmap)> = match &compared {
+        Compared::Partition(group_of, names) => {
+            let n = orders.customer_keys.len();
+            names
                 .iter()
                 .enumerate()
                 .map(|(g, name)| (name.clone(), Bitmap::from_fn(n, |c| group_of[c] == Some(g))))
                 .filter(|(_, b)| b.count() > 0)
-                .collect(),
-            Compared::Sets(sets) => sets.clone(),
-        };
-        journeys::usage(events, as_of, &sets)
-    });
+                .collect()
+        }
+        Compared::Sets(sets) => sets.clone(),
+    };
+    let usage = data
+        .events
+        .as_ref()
+        .map(|events| journeys::usage(events, as_of, &sets));
+    let split_suggestions = suggest::suggest(
+        &facts,
+        &sets.iter().map(|(n, b)| (n.clone(), b)).collect::<Vec<_>>(),
+    );
     let (kpis, funnel) = match &compared {
         Compared::Partition(group_of, names) => {
             let kpis = kpis_of(group_of, names);
@@ -359,6 +387,24 @@ fn analyse_with(
             (kpis, funnel)
         }
     };
+    let period_counts = match &compared {
+        Compared::Partition(group_of, names) => {
+            kpi::period_counts(orders, as_of, names.len() + 1, |c, out| {
+                if let Some(g) = group_of.get(c).copied().flatten() {
+                    out.extend([g, names.len()]);
+                }
+            })
+        }
+        Compared::Sets(sets) => kpi::period_counts(orders, as_of, sets.len() + 1, |c, out| {
+            out.extend(
+                sets.iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.1.contains(c))
+                    .map(|(i, _)| i),
+            );
+            out.push(sets.len());
+        }),
+    };
     let event_names = data
         .events
         .as_ref()
@@ -371,13 +417,15 @@ fn analyse_with(
         .unwrap_or_default();
     let prediction = predictions
         .and_then(|p| summarise_prediction(orders, &result, p, &prediction_options, options));
-    Ok(Analysis {
+    let analysis = Analysis {
         as_of,
         rows: orders.len() as u64,
         scored: result.rows.len() as u64,
         summary,
         prediction,
         kpis,
+        period_counts,
+        split_suggestions,
         rf_grid,
         edges,
         funnel,
@@ -393,7 +441,8 @@ fn analyse_with(
                 .map(|r| r.values.monetary)
                 .collect::<Vec<_>>(),
         ),
-    })
+    };
+    Ok((analysis, result))
 }
 
 /// The groups the KPI table and the funnel compare.

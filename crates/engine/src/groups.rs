@@ -70,6 +70,18 @@ pub fn members(
             }
             Ok(set)
         }
+        Definition::Rfm(name) => facts.rfm_members(name).ok_or_else(|| {
+            format!("“{name}” is an RFM segment, and the RFM scores are not computed here.")
+        }),
+        Definition::Within { parent, rule } => {
+            let mut set = members(data, facts, parent, lifecycle)?;
+            let rule = Rule::from_json(rule).map_err(|e| e.to_string())?;
+            let part = Evaluator::new(data, facts)
+                .eval(&rule)
+                .map_err(|e| e.to_string())?;
+            set.and(&part);
+            Ok(set)
+        }
     }
 }
 
@@ -115,6 +127,14 @@ pub fn describe(definition: &Definition, lifecycle: &LifecycleSetup) -> String {
                 .map(|f| f.key())
                 .collect::<Vec<_>>()
                 .join(", ")
+        ),
+        Definition::Rfm(name) => format!("RFM segment “{name}”"),
+        Definition::Within { parent, rule } => format!(
+            "{}, and {}",
+            describe(parent, lifecycle),
+            Rule::from_json(rule)
+                .map(|r| r.describe())
+                .unwrap_or_else(|e| format!("unreadable rule: {e}"))
         ),
     }
 }

@@ -206,6 +206,7 @@ struct Acc {
     orders: Moments,
     order_count: f64,
     repeat: f64,
+    buyers: f64,
     active_before: f64,
     churned: f64,
     clv: Moments,
@@ -229,6 +230,7 @@ impl Acc {
             orders: self.orders.minus(o.orders),
             order_count: self.order_count - o.order_count,
             repeat: self.repeat - o.repeat,
+            buyers: self.buyers - o.buyers,
             active_before: self.active_before - o.active_before,
             churned: self.churned - o.churned,
             clv: self.clv.minus(o.clv),
@@ -299,6 +301,13 @@ pub fn definitions() -> Vec<KpiDef> {
             "repeat_rate",
             "Repeat-purchase rate",
             "Customers with 2 orders or more ÷ customers",
+            Rate,
+            true,
+        ),
+        def(
+            "conversion_rate",
+            "Conversion rate",
+            "Customers with at least one order up to the analysis date ÷ customers, prospects (known from the customers file or from events, with no order) included",
             Rate,
             true,
         ),
@@ -378,6 +387,7 @@ pub fn definitions() -> Vec<KpiDef> {
 const NEEDS_EMAIL: &str = "Add an e-mail results file (customer, opened, clicked) to see this.";
 const NEEDS_SURVEY: &str = "Add a survey file (customer, NPS 0–10 and/or CSAT 1–5) to see this.";
 const NEEDS_TICKETS: &str = "Add a support tickets file (customer, opened, resolved) to see this.";
+const NEEDS_PROSPECTS: &str = "Every customer here has ordered: add a customers file that lists prospects, or web events, to see who has not converted yet.";
 const NEEDS_MODEL: &str = "The predictive models could not be fitted to these orders.";
 
 /// Computes every KPI for every segment and for the whole base.
@@ -430,6 +440,7 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
             a.orders.add(k);
             a.order_count += k;
             a.repeat += f64::from(u8::from(k >= 2.0));
+            a.buyers += f64::from(u8::from(k >= 1.0));
             if bef {
                 a.active_before += 1.0;
                 a.churned += f64::from(u8::from(!rec));
@@ -523,6 +534,7 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
     }
     let top20: Vec<KpiValue> = spends.iter_mut().map(|s| top_share(s, 0.2)).collect();
 
+    let prospects = orders.contains(&0);
     let kpis = definitions();
     let base = accs[n_groups];
     let mut values: Vec<Vec<KpiValue>> = (0..=n_groups)
@@ -532,7 +544,7 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
             kpis.iter()
                 .map(|k| match k.id.as_str() {
                     "top20_share" => top20[g].clone(),
-                    id => value(id, &a, rest.as_ref(), &base, input),
+                    id => value(id, &a, rest.as_ref(), &base, input, prospects),
                 })
                 .collect()
         })
@@ -641,7 +653,16 @@ fn missing(text: &str) -> KpiValue {
     }
 }
 
-fn value(id: &str, a: &Acc, rest: Option<&Acc>, base: &Acc, input: &KpiInputs<'_>) -> KpiValue {
+/// `prospects`: some customer had no order by the analysis date (the
+/// customers file or the events name people who have not bought).
+fn value(
+    id: &str,
+    a: &Acc,
+    rest: Option<&Acc>,
+    base: &Acc,
+    input: &KpiInputs<'_>,
+    prospects: bool,
+) -> KpiValue {
     match id {
         "customers" => KpiValue {
             value: Some(a.customers),
@@ -664,6 +685,8 @@ fn value(id: &str, a: &Acc, rest: Option<&Acc>, base: &Acc, input: &KpiInputs<'_
             ..KpiValue::default()
         },
         "repeat_rate" => rate(a.repeat, a.customers, rest.map(|r| (r.repeat, r.customers))),
+        "conversion_rate" if !prospects => missing(NEEDS_PROSPECTS),
+        "conversion_rate" => rate(a.buyers, a.customers, rest.map(|r| (r.buyers, r.customers))),
         "churn_rate" => rate(
             a.churned,
             a.active_before,
@@ -732,6 +755,138 @@ pub struct Goal {
     pub target: f64,
     /// The deadline, if any.
     pub deadline: Option<Day>,
+    /// For the counts within a period ([`period_definitions`]): the first
+    /// day counted.
+    #[serde(default)]
+    pub since: Option<Day>,
+}
+
+/// The days before the analysis date whose counts [`period_counts`] keeps.
+pub const PERIOD_DAYS: i32 = 730;
+
+/// Counts per day of one group, for the goals counted within a period
+/// ("25 customers place a second order within 45 days").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PeriodCounts {
+    /// The day of the first entry of each vector.
+    pub first_day: Day,
+    /// Customers whose first order fell on each day.
+    pub new_customers: Vec<u32>,
+    /// Customers whose second order fell on each day.
+    pub second_orders: Vec<u32>,
+    /// Orders placed on each day (refunds are not orders).
+    pub orders: Vec<u32>,
+}
+
+impl PeriodCounts {
+    /// The count of a period KPI from `from` to `to`, both included; days
+    /// before the kept window count as nothing.
+    pub fn between(&self, kpi: &str, from: Day, to: Day) -> Option<f64> {
+        let v = match kpi {
+            "new_customers_in_period" => &self.new_customers,
+            "second_orders_in_period" => &self.second_orders,
+            "orders_in_period" => &self.orders,
+            _ => return None,
+        };
+        let index =
+            |d: Day| (i64::from(d) - i64::from(self.first_day)).clamp(0, v.len() as i64) as usize;
+        let (a, b) = (index(from), index(to.saturating_add(1)));
+        Some(v[a..b.max(a)].iter().map(|&k| f64::from(k)).sum())
+    }
+}
+
+/// The counts that goals measure within a period of their own, beside the
+/// KPI table's columns.
+pub fn period_definitions() -> Vec<KpiDef> {
+    use KpiFormat::Count;
+    vec![
+        def(
+            "second_orders_in_period",
+            "Customers placing a second order",
+            "Customers whose second order (refunds aside) falls between the goal's start and the analysis date",
+            Count,
+            true,
+        ),
+        def(
+            "new_customers_in_period",
+            "New customers",
+            "Customers whose first order falls between the goal's start and the analysis date",
+            Count,
+            true,
+        ),
+        def(
+            "orders_in_period",
+            "Orders placed",
+            "Orders (refunds aside) placed between the goal's start and the analysis date",
+            Count,
+            true,
+        ),
+    ]
+}
+
+/// Counts per day, over the [`PERIOD_DAYS`] up to the analysis date, for
+/// `n_rows` rows: `rows_of(customer, out)` pushes the rows the customer
+/// counts in (a segment, the whole base).
+pub fn period_counts(
+    orders: &Orders,
+    as_of: Day,
+    n_rows: usize,
+    mut rows_of: impl FnMut(usize, &mut Vec<usize>),
+) -> Vec<PeriodCounts> {
+    let first_day = as_of - (PERIOD_DAYS - 1);
+    let days = PERIOD_DAYS as usize;
+    let mut out = vec![
+        PeriodCounts {
+            first_day,
+            new_customers: vec![0; days],
+            second_orders: vec![0; days],
+            orders: vec![0; days],
+        };
+        n_rows
+    ];
+    let n = orders.customer_keys.len();
+    // Each customer's rows, once.
+    let mut starts = Vec::with_capacity(n + 1);
+    let mut rows = Vec::new();
+    starts.push(0);
+    let mut scratch = Vec::new();
+    for c in 0..n {
+        scratch.clear();
+        rows_of(c, &mut scratch);
+        rows.extend(scratch.iter().copied().filter(|r| *r < n_rows));
+        starts.push(rows.len());
+    }
+    // The two earliest order days of each customer.
+    let mut first = vec![Day::MAX; n];
+    let mut second = vec![Day::MAX; n];
+    for i in 0..orders.len() {
+        let (c, d) = (orders.customer[i] as usize, orders.day[i]);
+        if orders.amount[i] < 0.0 || d > as_of {
+            continue;
+        }
+        if d < first[c] {
+            second[c] = first[c];
+            first[c] = d;
+        } else if d < second[c] {
+            second[c] = d;
+        }
+        if d >= first_day {
+            for &r in &rows[starts[c]..starts[c + 1]] {
+                out[r].orders[(d - first_day) as usize] += 1;
+            }
+        }
+    }
+    for c in 0..n {
+        for &r in &rows[starts[c]..starts[c + 1]] {
+            if (first_day..=as_of).contains(&first[c]) {
+                out[r].new_customers[(first[c] - first_day) as usize] += 1;
+            }
+            if (first_day..=as_of).contains(&second[c]) {
+                out[r].second_orders[(second[c] - first_day) as usize] += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Where a goal stands.
@@ -750,12 +905,38 @@ pub struct GoalStatus {
     pub days_left: Option<i32>,
 }
 
-/// Evaluates a goal against a KPI table at the analysis date.
-pub fn goal_status(table: &KpiTable, goal: &Goal, as_of: Day) -> GoalStatus {
+/// The KPI a goal can be set on: the table's and the counts within a
+/// period.
+pub fn goal_definition(table: &KpiTable, id: &str) -> Option<KpiDef> {
+    table
+        .kpis
+        .iter()
+        .find(|d| d.id == id)
+        .cloned()
+        .or_else(|| period_definitions().into_iter().find(|d| d.id == id))
+}
+
+/// Evaluates a goal against a KPI table and the period counts (one per
+/// row of the table) at the analysis date. A count within a period runs
+/// from the goal's start (the analysis date when it has none) to the
+/// analysis date or the deadline, whichever comes first.
+pub fn goal_status(
+    table: &KpiTable,
+    periods: &[PeriodCounts],
+    goal: &Goal,
+    as_of: Day,
+) -> GoalStatus {
+    let def = goal_definition(table, &goal.kpi);
     let k = table.kpis.iter().position(|d| d.id == goal.kpi);
     let g = table.groups.iter().position(|n| *n == goal.segment);
-    let current = k.zip(g).and_then(|(k, g)| table.values[g][k].value);
-    let points = k.is_some_and(|k| table.kpis[k].format == KpiFormat::Points);
+    let current = match k {
+        Some(k) => g.and_then(|g| table.values[g][k].value),
+        None => g.and_then(|g| periods.get(g)).and_then(|p| {
+            let to = goal.deadline.map_or(as_of, |d| d.min(as_of));
+            p.between(&goal.kpi, goal.since.unwrap_or(as_of), to)
+        }),
+    };
+    let points = def.as_ref().is_some_and(|d| d.format == KpiFormat::Points);
     let shift = if points { 100.0 } else { 0.0 };
     let (met, progress) = match current {
         None => (false, None),
@@ -772,7 +953,7 @@ pub fn goal_status(table: &KpiTable, goal: &Goal, as_of: Day) -> GoalStatus {
             (met, Some(progress.clamp(0.0, 1.0)))
         }
     };
-    let count = k.is_some_and(|k| table.kpis[k].format == KpiFormat::Count);
+    let count = def.is_some_and(|d| d.format == KpiFormat::Count);
     GoalStatus {
         current,
         met,
@@ -907,6 +1088,62 @@ mod tests {
     }
 
     #[test]
+    fn conversion_counts_prospects_and_says_when_there_are_none() {
+        // a bought; b only got a refund; c ordered after the analysis
+        // date; p is a prospect from the customers file (no order). A = {a,
+        // b}, B = {c, p}.
+        let mut orders = Orders::from_rows(&[
+            ("a".into(), 10, 100.0),
+            ("b".into(), 20, -10.0),
+            ("c".into(), 300, 40.0),
+        ]);
+        orders.customer_keys.push("p".into());
+        let names = vec!["A".to_string(), "B".to_string()];
+        let inputs = |group_of: &'static [Option<usize>]| KpiInputs {
+            orders: &orders,
+            email: None,
+            surveys: None,
+            tickets: None,
+            predictions: None,
+            as_of: 200,
+            group_of,
+            group_names: &names,
+        };
+        let t = compute(&inputs(&[Some(0), Some(0), Some(1), Some(1)]));
+        let k = t
+            .kpis
+            .iter()
+            .position(|d| d.id == "conversion_rate")
+            .unwrap();
+        let at = |g: usize| &t.values[g][k];
+        assert_eq!((at(0).numerator, at(0).denominator), (1.0, 2.0));
+        assert_eq!(at(0).value, Some(0.5));
+        assert_eq!(
+            at(1).value,
+            Some(0.0),
+            "c's order comes after the analysis date"
+        );
+        assert_eq!(at(2).value, Some(0.25));
+        // Only a compared, but b, c and p exist: still a rate.
+        let only_a = compute(&inputs(&[Some(0), None, None, None]));
+        assert_eq!(only_a.values[0][k].value, Some(1.0));
+        // Everyone bought: no rate, and what would give one.
+        let everyone = Orders::from_rows(&[("a".into(), 10, 100.0), ("b".into(), 20, 5.0)]);
+        let t = compute(&KpiInputs {
+            orders: &everyone,
+            ..inputs(&[Some(0), Some(1)])
+        });
+        assert!(t.values[0][k].value.is_none());
+        assert!(
+            t.values[0][k]
+                .missing
+                .as_deref()
+                .unwrap()
+                .contains("customers file")
+        );
+    }
+
+    #[test]
     fn goals() {
         let table = KpiTable {
             kpis: definitions(),
@@ -934,20 +1171,98 @@ mod tests {
             at_least,
             target,
             deadline: Some(110),
+            since: None,
         };
-        let s = goal_status(&table, &goal("customers", true, 40.0), 100);
+        let s = goal_status(&table, &[], &goal("customers", true, 40.0), 100);
         assert_eq!(
             (s.met, s.progress, s.remaining, s.days_left),
             (false, Some(0.75), Some(10.0), Some(10))
         );
         // NPS 20 against 50: (20 + 100) / (50 + 100).
-        let s = goal_status(&table, &goal("nps", true, 50.0), 100);
+        let s = goal_status(&table, &[], &goal("nps", true, 50.0), 100);
         assert_eq!((s.met, s.progress), (false, Some(0.8)));
-        let s = goal_status(&table, &goal("churn_rate", false, 0.3), 100);
+        let s = goal_status(&table, &[], &goal("churn_rate", false, 0.3), 100);
         assert!(s.met);
         let mut none = goal("nps", true, 50.0);
         none.segment = "All customers".into();
-        assert_eq!(goal_status(&table, &none, 100).current, None);
+        assert_eq!(goal_status(&table, &[], &none, 100).current, None);
+    }
+
+    #[test]
+    fn counts_within_a_period_by_hand() {
+        // a: orders on days 990, 1000 (second), 1010. b: a refund on 995,
+        // then orders on 1005 (first) and 1020 (second, after the analysis
+        // date 1015: not counted). c: first order long ago (100), second
+        // on 1012. Rows: A = {a, c}, B = {b}, then the whole base.
+        let orders = Orders::from_rows(&[
+            ("a".into(), 1010, 5.0),
+            ("a".into(), 990, 5.0),
+            ("a".into(), 1000, 5.0),
+            ("b".into(), 995, -3.0),
+            ("b".into(), 1005, 8.0),
+            ("b".into(), 1020, 8.0),
+            ("c".into(), 100, 1.0),
+            ("c".into(), 1012, 1.0),
+        ]);
+        let rows = period_counts(&orders, 1015, 3, |c, out| {
+            out.push(if c == 1 { 1 } else { 0 });
+            out.push(2);
+        });
+        let between =
+            |r: usize, kpi: &str, from: Day, to: Day| rows[r].between(kpi, from, to).unwrap();
+        assert_eq!(
+            between(0, "second_orders_in_period", 1000, 1015),
+            2.0,
+            "a on 1000, c on 1012"
+        );
+        assert_eq!(between(0, "second_orders_in_period", 1001, 1015), 1.0);
+        assert_eq!(between(1, "second_orders_in_period", 0, 1015), 0.0);
+        assert_eq!(
+            between(2, "new_customers_in_period", 991, 1015),
+            1.0,
+            "only b; a began on 990, c outside the window"
+        );
+        assert_eq!(
+            between(2, "orders_in_period", 990, 1015),
+            5.0,
+            "refund and day 1020 left out"
+        );
+        assert_eq!(between(2, "orders_in_period", 1011, 1011), 0.0);
+        assert!(rows[0].between("nps", 0, 1).is_none());
+
+        // A goal: 3 customers of A placing a second order from day 1000,
+        // deadline 1040; the analysis date is 1015.
+        let table = KpiTable {
+            kpis: definitions(),
+            groups: vec!["A".into(), "B".into(), "All customers".into()],
+            values: vec![vec![KpiValue::default(); definitions().len()]; 3],
+            churn_period_days: 90,
+        };
+        let goal = Goal {
+            kpi: "second_orders_in_period".into(),
+            segment: "A".into(),
+            at_least: true,
+            target: 3.0,
+            deadline: Some(1040),
+            since: Some(1000),
+        };
+        let s = goal_status(&table, &rows, &goal, 1015);
+        assert_eq!(s.current, Some(2.0));
+        assert_eq!(s.remaining, Some(1.0));
+        assert_eq!(s.days_left, Some(25));
+        assert!((s.progress.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        // A deadline already passed caps the period.
+        let past = Goal {
+            deadline: Some(1005),
+            ..goal.clone()
+        };
+        assert_eq!(goal_status(&table, &rows, &past, 1015).current, Some(1.0));
+        // Without its start, the period begins at the analysis date.
+        let now = Goal {
+            since: None,
+            ..goal
+        };
+        assert_eq!(goal_status(&table, &rows, &now, 1015).current, Some(0.0));
     }
 
     #[test]

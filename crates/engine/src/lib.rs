@@ -36,6 +36,7 @@ pub mod sources;
 pub mod splits;
 pub mod spreadsheet;
 pub mod sql;
+pub mod suggest;
 pub mod xlsx;
 
 pub use orders::{ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders};

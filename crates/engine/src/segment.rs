@@ -849,6 +849,8 @@ pub struct Facts {
     columns: Vec<std::cell::OnceCell<DictColumn>>,
     /// Each customer's predictions, when the models were fitted.
     predictions: Option<Vec<Option<crate::clv::CustomerPrediction>>>,
+    /// Each customer's RFM segment and the segments' names, when scored.
+    rfm: Option<(Vec<u32>, Vec<String>)>,
 }
 
 /// No value.
@@ -930,6 +932,7 @@ impl Facts {
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
             predictions: None,
+            rfm: None,
         };
         for i in 0..o.len() {
             let (c, d, a) = (o.customer[i] as usize, o.day[i], o.amount[i]);
@@ -1002,6 +1005,27 @@ impl Facts {
         }
         self.predictions = Some(per);
         self
+    }
+
+    /// Adds each customer's RFM segment (customers without one, such as
+    /// prospects, are in none).
+    pub fn with_rfm(mut self, result: &crate::rfm::RfmResult) -> Facts {
+        let mut per = vec![MISSING; self.n];
+        for row in &result.rows {
+            if let Some(slot) = per.get_mut(row.values.customer as usize) {
+                *slot = u32::from(row.segment);
+            }
+        }
+        self.rfm = Some((per, result.segment_names.clone()));
+        self
+    }
+
+    /// The members of an RFM segment, by name; `None` when the facts have
+    /// no RFM scores, an empty set when no segment has that name.
+    pub fn rfm_members(&self, name: &str) -> Option<Bitmap> {
+        let (per, names) = self.rfm.as_ref()?;
+        let want = names.iter().position(|n| n == name).map(|i| i as u32);
+        Some(Bitmap::from_fn(self.n, |c| Some(per[c]) == want))
     }
 
     /// A customer's prediction; `None` inside when the customer has none,
@@ -1430,6 +1454,29 @@ pub enum Definition {
         /// The cluster's index.
         cluster: usize,
     },
+    /// The customers of an RFM segment, by name, as scored at the analysis
+    /// date with the workspace's RFM setup.
+    Rfm(String),
+    /// The members of another segment for whom a rule holds (the halves of
+    /// a split suggestion).
+    Within {
+        /// The segment split.
+        parent: Box<Definition>,
+        /// The rule, as JSON text (as rule files).
+        rule: String,
+    },
+}
+
+impl Definition {
+    /// True when the definition selects from an RFM segment: its members
+    /// need facts with the RFM scores ([`Facts::with_rfm`]).
+    pub fn needs_rfm(&self) -> bool {
+        match self {
+            Definition::Rfm(_) => true,
+            Definition::Within { parent, .. } => parent.needs_rfm(),
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -961,6 +961,14 @@ impl<'a> Compiler<'a> {
             Definition::FunnelDrop { .. } => Err(
                 "funnel drop-offs follow each customer's events in order, which this query does not do: export the members instead".into(),
             ),
+            Definition::Rfm(_) => Err(
+                "RFM segments have a query of their own (the RFM export); for this segment, export the members instead".into(),
+            ),
+            Definition::Within { parent, rule } => {
+                let parent = self.condition(parent, lifecycle)?;
+                let rule = Rule::from_json(rule).map_err(|e| e.to_string())?;
+                Ok(format!("({parent})\n  AND ({})", self.rule(&rule)?))
+            }
         }
     }
 
