@@ -47,6 +47,12 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq chromium chromium-driver
 fi
 
+# cargo-fuzz, to fuzz the importer for a bounded time in the tests.
+if ! command -v cargo-fuzz >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo-fuzz" ]; then
+  say "Installing cargo-fuzz"
+  cargo install cargo-fuzz --locked --version 0.13.2
+fi
+
 # PostgreSQL, to run the SQL export on a real server in the tests.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   say "Installing PostgreSQL (for the SQL export check)"

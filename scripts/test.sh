@@ -68,6 +68,13 @@ step "Excel workbooks written by openpyxl read as the CSV files are"
 step "SQL export run in PostgreSQL gives the same segments"
 bash tests/reference/postgres_check.sh "$seglens" "$demo_dir/orders.csv" .venv/bin/python
 
+step "The importer fuzzed for 60 seconds (cargo fuzz, from the project's own files)"
+if ! bash scripts/fuzz.sh 60 > target/fuzz.log 2>&1; then
+  tail -n 80 target/fuzz.log
+  exit 1
+fi
+grep -E '^(INFO: seed corpus|Done)' target/fuzz.log
+
 step "Storage in headless Chromium (wasm-bindgen-test)"
 cargo test --locked --target wasm32-unknown-unknown --test storage
 

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Fuzzes the importer (fuzz/fuzz_targets/importer.rs) for SECONDS seconds
+# (default 60), from seeds made of the project's own files: order files in
+# several dialects, the demo's sources, an Excel workbook and JSON lines.
+# A crash leaves its input under fuzz/artifacts/importer/ and fails.
+#
+# cargo-fuzz drives libFuzzer through compiler flags that stable Rust only
+# accepts with RUSTC_BOOTSTRAP=1; no sanitizer is needed, the engine
+# forbids unsafe code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+export PATH="$HOME/.cargo/bin:$PATH"
+command -v cargo-fuzz > /dev/null || cargo install cargo-fuzz --locked --version 0.13.2
+
+seeds=target/fuzz-seeds
+rm -rf "$seeds" && mkdir -p "$seeds"
+demo=target/fuzz-demo
+[ -f "$demo/orders.csv" ] || cargo run --release --locked -q -p seglens-cli -- demo --customers 200 --out "$demo" > /dev/null
+seed() { # seed NAME PICK FILE: the pick byte, then the file's first 64 kB
+  { printf "\\x$(printf %02x "$2")"; head -c 65536 "$3"; } > "$seeds/$1"
+}
+seed orders-csv 0 "$demo/orders.csv"
+seed orders-fr 4 tests/fixtures/commandes-fr.csv
+seed cdnow 8 ../shared/datasets/cdnow/CDNOW_sample.txt
+for s in customers email surveys events tickets; do seed "$s" 1 "$demo/$s.csv"; done
+.venv/bin/python - "$demo/orders.csv" "$seeds/workbook.xlsx" <<'PY'
+import csv, sys, openpyxl
+book = openpyxl.Workbook()
+sheet = book.active
+for i, row in enumerate(csv.reader(open(sys.argv[1], encoding="utf-8"))):
+    if i > 200:
+        break
+    sheet.append(row)
+book.save(sys.argv[2])
+PY
+seed xlsx 2 "$seeds/workbook.xlsx" && rm "$seeds/workbook.xlsx"
+.venv/bin/python - "$demo/orders.csv" > "$seeds/orders.jsonl" <<'PY'
+import csv, json, sys
+for i, row in enumerate(csv.DictReader(open(sys.argv[1], encoding="utf-8"))):
+    if i < 300:
+        print(json.dumps(row))
+PY
+seed jsonl 3 "$seeds/orders.jsonl" && rm "$seeds/orders.jsonl"
+
+mkdir -p target/fuzz-corpus
+cd fuzz
+RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none -O importer \
+  ../target/fuzz-corpus "../$seeds" -- -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048
