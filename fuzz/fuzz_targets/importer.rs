@@ -36,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
                     assert!(ra.rejected.len() as u64 <= ra.rejected_total);
                 }
                 (Err(_), Err(_)) => {}
-                _ => panic!("whole {:?} but in chunks of {chunk} {:?}", whole.is_ok(), parts.is_ok()),
+                _ => panic!(
+                    "whole {:?} but in chunks of {chunk} {:?}",
+                    whole.is_ok(),
+                    parts.is_ok()
+                ),
             }
         }
         1 => {
