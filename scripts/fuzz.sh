@@ -2,7 +2,8 @@
 # Fuzzes the importer (fuzz/fuzz_targets/importer.rs) for SECONDS seconds
 # (default 60), from seeds made of the project's own files: order files in
 # several dialects, the demo's sources, an Excel workbook and JSON lines.
-# A crash leaves its input under fuzz/artifacts/importer/ and fails.
+# A crash leaves its input under fuzz/artifacts/importer/ and fails; once
+# mended, the input joins fuzz/regressions/, which every run replays.
 #
 # cargo-fuzz drives libFuzzer through compiler flags that stable Rust only
 # accepts with RUSTC_BOOTSTRAP=1; no sanitizer is needed, the engine
@@ -46,4 +47,4 @@ seed jsonl 3 "$seeds/orders.jsonl" && rm "$seeds/orders.jsonl"
 mkdir -p target/fuzz-corpus
 cd fuzz
 RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none -O importer \
-  ../target/fuzz-corpus "../$seeds" -- -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048
+  ../target/fuzz-corpus "../$seeds" regressions -- -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048

@@ -211,12 +211,19 @@ fn elements<'a>(xml: &'a str, name: &str) -> Vec<(&'a str, &'a str)> {
         }
         let Some(tag_end) = rest.find('>') else { break };
         let tag = &rest[..tag_end + 1];
+        if tag[1..].contains('<') {
+            // A damaged start tag: skip it.
+            rest = &rest[1..];
+            continue;
+        }
         if tag.ends_with("/>") {
             out.push((tag, ""));
             rest = &rest[tag_end + 1..];
             continue;
         }
-        let Some(end) = rest.find(&close) else { break };
+        let Some(end) = rest[tag_end + 1..].find(&close).map(|e| e + tag_end + 1) else {
+            break;
+        };
         out.push((tag, &rest[tag_end + 1..end]));
         rest = &rest[end + close.len()..];
     }
@@ -232,9 +239,13 @@ fn column_of(reference: &str) -> Option<usize> {
     if letters.is_empty() {
         return None;
     }
+    // Excel stops at XFD, column 16,384.
     let mut n = 0usize;
     for l in letters {
         n = n * 26 + usize::from(l.to_ascii_uppercase() - b'A' + 1);
+        if n > 16_384 {
+            return None;
+        }
     }
     Some(n - 1)
 }
@@ -407,6 +418,18 @@ mod tests {
             text,
             "client,date,montant,,ok\n\nDupont & fils,45292,0.1,Lyon,TRUE\n,,1500,,\n"
         );
+    }
+
+    #[test]
+    fn damaged_cells_are_read_without_panicking() {
+        // Found by the fuzzer: a start tag cut short by a closing tag.
+        let cells = elements(r#"<c r="H121" t="inl</c><c r="A1"><v>3</v></c>"#, "c");
+        assert_eq!(cells.len(), 1, "{cells:?}");
+        assert_eq!(cells[0].1, "<v>3</v>");
+        // References past Excel's last column are not columns.
+        assert_eq!(column_of("XFD7"), Some(16_383));
+        assert_eq!(column_of("XFE7"), None);
+        assert_eq!(column_of(&"Z".repeat(40)), None);
     }
 
     #[test]
