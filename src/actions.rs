@@ -321,6 +321,7 @@ fn import_files_with(state: AppState, files: Vec<web_sys::File>, chosen: Option<
                         | SourceKind::Customers
                         | SourceKind::Events
                         | SourceKind::Tickets
+                        | SourceKind::Costs
                 ))
             );
             ordered.push((is_source, file));

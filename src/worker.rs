@@ -169,6 +169,7 @@ impl EngineTask {
             ("demo surveys.csv", &files.surveys),
             ("demo events.csv", &files.events),
             ("demo tickets.csv", &files.tickets),
+            ("demo costs.csv", &files.costs),
         ] {
             if let Err(e) = data.add_source(name, text.as_bytes()) {
                 return failed(e);
@@ -231,7 +232,8 @@ impl EngineTask {
                     | SourceKind::Surveys
                     | SourceKind::Customers
                     | SourceKind::Events
-                    | SourceKind::Tickets,
+                    | SourceKind::Tickets
+                    | SourceKind::Costs,
                 ) => Incoming::Source(Vec::new()),
                 _ => Incoming::Orders(Box::new(OrdersImporter::new(
                     &import.file_name,
@@ -309,7 +311,7 @@ impl EngineTask {
             Incoming::Source(bytes) => {
                 let Some(mut data) = self.data.clone() else {
                     return failed(format!(
-                        "{} holds customers, e-mail results, survey answers, events or support tickets: open an order file first, then add it.",
+                        "{} holds customers, e-mail results, survey answers, events, support tickets or marketing costs: open an order file first, then add it.",
                         import.file_name
                     ));
                 };

@@ -123,7 +123,7 @@ pub fn SqlChoices(
                     SourceKind::Surveys => "surveys",
                     SourceKind::Events => "events",
                     SourceKind::Tickets => "tickets",
-                    SourceKind::Orders => continue,
+                    SourceKind::Orders | SourceKind::Costs => continue,
                 };
                 let columns = s
                     .columns_used

@@ -384,6 +384,7 @@ fn ImportSummary() -> impl IntoView {
                                     seglens_engine::sources::SourceKind::Customers => "customers",
                                     seglens_engine::sources::SourceKind::Events => "events",
                                     seglens_engine::sources::SourceKind::Tickets => "support tickets",
+                                    seglens_engine::sources::SourceKind::Costs => "marketing cost rows",
                                     seglens_engine::sources::SourceKind::Orders => "rows",
                                 },
                                 format::int(s.rejected_total),

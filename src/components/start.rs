@@ -52,8 +52,8 @@ pub fn Start() -> impl IntoView {
                 <p class="muted small">
                     "It needs one row per order with a customer (customer_id, client, e-mail…), "
                     "a date (order_date, date de commande…) and an amount (amount, total, montant…). "
-                    "Negative amounts count as refunds. Add e-mail results (opened, clicked) and survey answers (NPS, CSAT) "
-                    "with them or later: they are joined to the orders by customer."
+                    "Negative amounts count as refunds. Add a customers file, e-mail results (opened, clicked), survey answers (NPS, CSAT), "
+                    "web events, support tickets and marketing costs (date, channel, spend) with them or later: they are joined to the orders by customer."
                 </p>
             </div>
         </section>

@@ -182,7 +182,7 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const heatmap = page.getByTestId('kpi-heatmap');
   await heatmap.waitFor();
   const headers = await heatmap.locator('thead th').allInnerTexts();
-  assert.equal(headers.length, 18);
+  assert.equal(headers.length, 20);
   const col = (name) => headers.findIndex((h) => h.startsWith(name));
   const baseRow = heatmap.locator('tbody tr').last();
   const cells = await baseRow.locator('th, td').allInnerTexts();
@@ -204,6 +204,30 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const top = sorted.slice(0, Math.ceil(sorted.length * 0.2)).reduce((s, v) => s + v, 0);
   assert.equal(cells[col('Revenue from the top 20%')], `${(100 * top / total).toFixed(1)}%`);
   assert.match(await page.getByTestId('concentration-sentence').innerText(), new RegExp(`bring ${(100 * top / total).toFixed(1)}% of revenue`));
+
+  // Marketing costs: spend over the months of the costs file (to the end
+  // of the last month) ÷ buyers whose first order falls in them, and their
+  // revenue against that spend, counted here.
+  const costs = rowsOf(join(dir, 'costs.csv'));
+  const months = [...new Set(costs.map((r) => r.month))].sort();
+  const dayOf = (iso) => Date.parse(`${iso}T00:00:00Z`) / 86400e3;
+  const gaps = months.slice(1).map((m, i) => dayOf(m) - dayOf(months[i])).sort((a, b) => a - b);
+  const [from, to] = [dayOf(months[0]), dayOf(months.at(-1)) + gaps[Math.floor(gaps.length / 2)] - 1];
+  const spendTotal = costs.reduce((s, r) => s + Number(r.spend), 0);
+  const firstOrder = new Map();
+  const revenueOf = new Map();
+  for (const r of rowsOf(join(dir, 'orders.csv'))) {
+    revenueOf.set(r.customer_id, (revenueOf.get(r.customer_id) ?? 0) + Number(r.amount));
+    if (Number(r.amount) < 0) continue;
+    const d = dayOf(r.order_date);
+    if (!firstOrder.has(r.customer_id) || d < firstOrder.get(r.customer_id)) firstOrder.set(r.customer_id, d);
+  }
+  const acquired = [...firstOrder.entries()].filter(([, d]) => d >= from && d <= to).map(([c]) => c);
+  const acquiredRevenue = acquired.reduce((s, c) => s + revenueOf.get(c), 0);
+  assert.ok(Math.abs(num(cells[col('Acquisition cost per customer')]) - spendTotal / acquired.length) < 0.006);
+  assert.equal(cells[col('Return on marketing spend')], `${(100 * (acquiredRevenue - spendTotal) / spendTotal).toFixed(1)}%`);
+  await heatmap.evaluate((table) => { table.closest('.table-wrap, .scroll, div').scrollLeft = 1e6; });
+  await page.getByTestId('kpi-heatmap').screenshot({ path: join(shots, '02c3-kpis-marketing.png') });
 
   await page.getByTestId('sort-revenue_per_customer').click();
   assert.equal((await heatmap.locator('tbody tr th').first().innerText()).trim(), 'Champions');

@@ -1,12 +1,14 @@
 """Checks `seglens kpis` against the same KPIs written in SQL and run by
 DuckDB over the raw demo files: per RFM segment (taken from `seglens rfm`),
 then per segment of the customers file (newsletter yes / no), which holds
-prospects who never ordered.
+prospects who never ordered and each customer's acquisition channel (for
+the acquisition cost and return of the marketing costs).
 
 Usage: python kpi_reference.py SEGLENS_BINARY DEMO_DIR
 Exits non-zero on the first difference.
 """
 
+import datetime
 import io
 import json
 import os
@@ -20,9 +22,10 @@ import pandas
 
 def main():
     binary, folder = sys.argv[1], sys.argv[2]
-    orders, email, surveys, tickets, customers = (
-        f"{folder}/{n}.csv" for n in ("orders", "email", "surveys", "tickets", "customers"))
-    sources = ["--orders", orders, "--email", email, "--surveys", surveys, "--tickets", tickets]
+    orders, email, surveys, tickets, customers, costs = (
+        f"{folder}/{n}.csv" for n in ("orders", "email", "surveys", "tickets", "customers", "costs"))
+    sources = ["--orders", orders, "--email", email, "--surveys", surveys, "--tickets", tickets,
+               "--costs", costs]
     rfm = subprocess.run([binary, "rfm", "--orders", orders], check=True,
                          capture_output=True, text=True).stdout
     con = duckdb.connect()
@@ -31,6 +34,7 @@ def main():
     con.execute(f"create table s as select * from read_csv('{surveys}', header=true, all_varchar=true)")
     con.execute(f"create table t as select * from read_csv('{tickets}', header=true, all_varchar=true)")
     con.execute(f"create table c as select * from read_csv('{customers}', header=true, all_varchar=true)")
+    con.execute(f"create table k as select * from read_csv('{costs}', header=true, all_varchar=true)")
 
     con.register("rfm_segments", pandas.read_csv(io.StringIO(rfm), dtype={"customer_id": str}))
     con.execute("create view seg as select * from rfm_segments")
@@ -70,8 +74,36 @@ def compare(con, ours, folder, tables, what):
     as_of = con.execute(
         "select max(cast(order_date as date)) + 1 from o where cast(amount as double) >= 0").fetchone()[0]
     space = " union ".join(f"select customer_id from {t}" for t in tables)
+    # The costs' period: first date to the last plus the median gap between
+    # distinct dates (the upper one of an even count), less a day.
+    days = sorted({d for (d,) in con.execute(
+        f"select cast(month as date) from k where cast(month as date) <= date '{as_of}'").fetchall()})
+    gaps = sorted(b - a for a, b in zip(days, days[1:]))
+    step = gaps[len(gaps) // 2].days if gaps else 1
+    start, end = days[0], min(days[-1] + datetime.timedelta(days=step - 1), as_of)
+    channels = ("select customer_id, lower(trim(acquisition_channel)) as ch from c" if "c" in tables
+                else "select null::varchar as customer_id, null::varchar as ch where false")
     sql = f"""
     with space as ({space}),
+    acquired as (
+        select customer_id from o
+        where cast(amount as double) >= 0 and cast(order_date as date) < date '{as_of}'
+        group by customer_id
+        having min(cast(order_date as date)) between date '{start}' and date '{end}'),
+    channel_of as ({channels}),
+    spend_by as (
+        select lower(trim(channel)) as ch, sum(cast(spend as double)) as spend from k
+        where cast(month as date) between date '{start}' and date '{end}' group by 1),
+    new_by as (
+        select ch, count(*) as n from acquired join channel_of using (customer_id)
+        join spend_by using (ch) group by ch),
+    acquisition as (
+        select a.customer_id,
+               (select coalesce(sum(spend), 0) from spend_by where ch not in (select ch from new_by))
+                   / (select count(*) from acquired)
+               + coalesce(s.spend / n.n, 0) as cost
+        from acquired a left join channel_of using (customer_id)
+        left join new_by n using (ch) left join spend_by s using (ch)),
     has_prospects as (
         select count(*) > 0 as yes from space
         where customer_id not in (
@@ -113,8 +145,9 @@ def compare(con, ours, folder, tables, what):
         select seg.segment, seg.customer_id, coalesce(p.revenue, 0) as revenue,
                coalesce(p.orders, 0) as orders, coalesce(p.recent, false) as recent,
                coalesce(p.before, false) as before, n.nps, c.csat, m.delivered, m.opened, m.clicked,
-               coalesce(k.tickets, 0) as tickets, k.hours, k.resolved
+               coalesce(k.tickets, 0) as tickets, k.hours, k.resolved, q.cost
         from seg left join per_customer p using (customer_id)
+        left join acquisition q using (customer_id)
         left join last_nps n using (customer_id)
         left join last_csat c using (customer_id)
         left join mails m using (customer_id)
@@ -144,6 +177,8 @@ def compare(con, ours, folder, tables, what):
            sum(opened) / nullif(sum(delivered), 0) as open_rate,
            sum(clicked) / nullif(sum(delivered), 0) as click_rate,
            sum(clicked) / nullif(sum(opened), 0) as click_to_open,
+           avg(cost) as cac,
+           (sum(revenue) filter (where cost is not null) - sum(cost)) / nullif(sum(cost), 0) as roi,
            sum(revenue) filter (where rank_in_group <= ceil(0.2 * group_size)) / sum(revenue) as top20_share,
            avg(tickets) as tickets_per_customer,
            sum(hours) / nullif(sum(resolved), 0) as resolution_hours

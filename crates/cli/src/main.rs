@@ -170,6 +170,11 @@ enum Command {
         /// Support tickets (customer, opened, resolved).
         #[arg(long, value_name = "FILE")]
         tickets: Option<PathBuf>,
+        /// Marketing costs (date, channel or campaign, spend), for CAC and
+        /// ROI; customers are matched to channels by the customers file's
+        /// acquisition column.
+        #[arg(long, value_name = "FILE")]
+        costs: Option<PathBuf>,
         /// The customers file (for segments on its columns).
         #[arg(long, value_name = "FILE")]
         customers: Option<PathBuf>,
@@ -446,6 +451,9 @@ struct Sources {
     /// Support tickets.
     #[arg(long, value_name = "FILE")]
     tickets: Option<PathBuf>,
+    /// Marketing costs (date, channel or campaign, spend).
+    #[arg(long, value_name = "FILE")]
+    costs: Option<PathBuf>,
     /// The analysis date, YYYY-MM-DD. Defaults to the day after the last
     /// order.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -473,6 +481,7 @@ impl Sources {
                 &self.surveys,
                 &self.events,
                 &self.tickets,
+                &self.costs,
             ],
         )?;
         let as_of = match date_arg("as-of", self.as_of.clone())? {
@@ -770,6 +779,7 @@ fn run(cli: Cli) -> Result<(), String> {
             email,
             surveys,
             tickets,
+            costs,
             customers,
             events,
             segments,
@@ -779,7 +789,10 @@ fn run(cli: Cli) -> Result<(), String> {
         } => {
             let as_of = date_arg("as-of", as_of)?;
             let (mut data, saved) = load(orders.as_deref(), workspace.as_deref(), &map)?;
-            add_sources(&mut data, [&customers, &email, &surveys, &events, &tickets])?;
+            add_sources(
+                &mut data,
+                [&customers, &email, &surveys, &events, &tickets, &costs],
+            )?;
             let mut analysis_options = saved.unwrap_or_default();
             if let Some(path) = segments {
                 analysis_options.segments = read_segments(&path)?;

@@ -76,6 +76,8 @@ fn analysis(c: &mut Criterion) {
                 email: data.email.as_ref(),
                 surveys: data.surveys.as_ref(),
                 tickets: data.tickets.as_ref(),
+                costs: data.costs.as_ref(),
+                customers: data.customers.as_ref(),
                 predictions: Some(&predictions),
                 as_of,
                 group_of: &group_of,

@@ -302,6 +302,8 @@ fn analyse_with(
             email: data.email.as_ref(),
             surveys: data.surveys.as_ref(),
             tickets: data.tickets.as_ref(),
+            costs: data.costs.as_ref(),
+            customers: data.customers.as_ref(),
             predictions: customer_predictions,
             as_of,
             group_of,

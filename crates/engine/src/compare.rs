@@ -96,6 +96,8 @@ pub fn compare_two(
             email: data.email.as_ref(),
             surveys: data.surveys.as_ref(),
             tickets: data.tickets.as_ref(),
+            costs: data.costs.as_ref(),
+            customers: data.customers.as_ref(),
             predictions: inputs.predictions,
             as_of: inputs.as_of,
             group_of: &group_of,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::ImportError;
 use crate::orders::{DecodeError, Orders};
 use crate::sources::{
-    self, CustomerTable, EmailTable, EventTable, EventTableV2, SourceKind, SourceReport,
+    self, CostTable, CustomerTable, EmailTable, EventTable, EventTableV2, SourceKind, SourceReport,
     SurveyTable, TicketTable,
 };
 
@@ -26,13 +26,27 @@ pub struct Dataset {
     pub events: Option<EventTable>,
     /// Support tickets.
     pub tickets: Option<TicketTable>,
+    /// Marketing spend.
+    pub costs: Option<CostTable>,
     /// What the import of each source understood.
     pub source_reports: Vec<SourceReport>,
 }
 
-/// The sources as version 3 stores them.
+/// The sources as version 4 stores them.
 #[derive(Serialize, Deserialize)]
 struct Stored {
+    email: Option<EmailTable>,
+    surveys: Option<SurveyTable>,
+    customers: Option<CustomerTable>,
+    events: Option<EventTable>,
+    tickets: Option<TicketTable>,
+    source_reports: Vec<SourceReport>,
+    costs: Option<CostTable>,
+}
+
+/// The sources as version 3 stored them (no marketing costs).
+#[derive(Deserialize)]
+struct StoredV3 {
     email: Option<EmailTable>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
@@ -64,8 +78,8 @@ struct StoredV1 {
 
 const MAGIC: &[u8; 4] = b"SGLD";
 /// 1: orders, e-mails, surveys, customers, events; 2: and tickets; 3: and
-/// the events' other columns.
-const VERSION: u16 = 3;
+/// the events' other columns; 4: and marketing costs.
+const VERSION: u16 = 4;
 
 impl Dataset {
     /// A dataset of orders alone.
@@ -124,10 +138,15 @@ impl Dataset {
                 self.tickets = Some(t);
                 r
             }
+            Some(SourceKind::Costs) => {
+                let (t, r) = sources::build_costs(&table)?;
+                self.costs = Some(t);
+                r
+            }
             _ => {
                 return Err(ImportError::MissingColumn {
                     file: file_name.to_string(),
-                    what: "customers (id, e-mail), e-mail results (opened, clicked), survey answers (NPS, CSAT), events (event, timestamp) or support tickets (ticket id, created, resolved)".into(),
+                    what: "customers (id, e-mail), e-mail results (opened, clicked), survey answers (NPS, CSAT), events (event, timestamp) or support tickets (ticket id, created, resolved) or marketing costs (date, channel, spend)".into(),
                     columns: table.names,
                 });
             }
@@ -148,6 +167,7 @@ impl Dataset {
             events: self.events.clone(),
             tickets: self.tickets.clone(),
             source_reports: self.source_reports.clone(),
+            costs: self.costs.clone(),
         })
         .unwrap_or_default();
         let mut out = Vec::with_capacity(14 + table.len() + rest.len());
@@ -187,6 +207,7 @@ impl Dataset {
                 events: old.events.map(EventTable::from),
                 tickets: None,
                 source_reports: old.source_reports,
+                costs: None,
             }
         } else if version == 2 {
             let old: StoredV2 =
@@ -198,6 +219,19 @@ impl Dataset {
                 events: old.events.map(EventTable::from),
                 tickets: old.tickets,
                 source_reports: old.source_reports,
+                costs: None,
+            }
+        } else if version == 3 {
+            let old: StoredV3 =
+                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            Stored {
+                email: old.email,
+                surveys: old.surveys,
+                customers: old.customers,
+                events: old.events,
+                tickets: old.tickets,
+                source_reports: old.source_reports,
+                costs: None,
             }
         } else {
             bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?
@@ -223,6 +257,7 @@ impl Dataset {
             customers: stored.customers,
             events: stored.events,
             tickets: stored.tickets,
+            costs: stored.costs,
             source_reports: stored.source_reports,
         })
     }
@@ -386,5 +421,38 @@ mod tests {
             ..events
         };
         assert_eq!(old.events, Some(events_without));
+    }
+
+    #[test]
+    fn datasets_of_version_3_still_read_and_costs_round_trip() {
+        // Version 3 stored no marketing costs.
+        #[derive(Serialize)]
+        struct V3 {
+            email: Option<EmailTable>,
+            surveys: Option<SurveyTable>,
+            customers: Option<CustomerTable>,
+            events: Option<EventTable>,
+            tickets: Option<TicketTable>,
+            source_reports: Vec<SourceReport>,
+        }
+        let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+        d.add_source("s.csv", b"customer_id,nps\na,9\n").unwrap();
+        let rest = bincode::serialize(&V3 {
+            email: None,
+            surveys: d.surveys.clone(),
+            customers: None,
+            events: None,
+            tickets: None,
+            source_reports: d.source_reports.clone(),
+        })
+        .unwrap();
+        let v3 = stored_as(3, &d.orders.encode(), &rest);
+        assert_eq!(Dataset::decode(&v3).unwrap(), d);
+        let report = d
+            .add_source("costs.csv", b"date,channel,spend\n2025-01-01,ads,100\n")
+            .unwrap();
+        assert_eq!((report.kind, report.rows), (SourceKind::Costs, 1));
+        assert_eq!(d.orders.customer_keys.len(), 1, "costs add no customer");
+        assert_eq!(Dataset::decode(&d.encode()).unwrap(), d);
     }
 }

@@ -1,7 +1,9 @@
 //! A demo business generated deterministically from a seed: customers with
 //! demographic, geographic and interest attributes; two years of orders
 //! with seasonality, loyal and lapsed customers and a few refunds; e-mail
-//! campaign results; NPS answers; and web events with funnel steps.
+//! campaign results; NPS answers; web events with funnel steps; support
+//! tickets; and the marketing spend per month and channel of the second
+//! year, with each customer's acquisition channel.
 //!
 //! Every table is written as CSV, so the demo goes through the same
 //! importer as a user's files.
@@ -29,11 +31,13 @@ pub struct DemoData {
     pub events: String,
     /// `tickets.csv`: one row per support ticket.
     pub tickets: String,
+    /// `costs.csv`: marketing spend per month and channel.
+    pub costs: String,
 }
 
 impl DemoData {
     /// The tables with their file names.
-    pub fn files(&self) -> [(&'static str, &str); 6] {
+    pub fn files(&self) -> [(&'static str, &str); 7] {
         [
             ("customers.csv", &self.customers),
             ("orders.csv", &self.orders),
@@ -41,6 +45,7 @@ impl DemoData {
             ("surveys.csv", &self.surveys),
             ("events.csv", &self.events),
             ("tickets.csv", &self.tickets),
+            ("costs.csv", &self.costs),
         ]
     }
 }
@@ -125,6 +130,10 @@ const CATEGORIES: &[(&str, usize)] = &[
     ("Fashion", 7),
     ("Books", 8),
 ];
+/// How customers were acquired, and what a new customer costs on each.
+const ACQUISITION: [&str; 5] = ["ads", "social", "email", "search", "referral"];
+const ACQUISITION_COST: [f64; 5] = [110.0, 70.0, 18.0, 0.0, 0.0];
+
 const CHANNELS: &[(&str, f64)] = &[
     ("web", 55.0),
     ("store", 25.0),
@@ -171,8 +180,12 @@ pub fn generate_sized(seed: u64, n_customers: usize) -> DemoData {
     let span = (end - start + 1) as f64;
 
     let mut customers_csv = String::from(
-        "customer_id,email,first_name,last_name,gender,age,city,region,country,postcode,interests,signup_date,newsletter\n",
+        "customer_id,email,first_name,last_name,gender,age,city,region,country,postcode,interests,signup_date,newsletter,acquisition_channel\n",
     );
+    // The acquisition channels come from a generator of their own, so that
+    // the rest of the demo does not depend on them.
+    let mut acquisition_rng = Rng(seed ^ 0x00ac_9015_1710);
+    let mut acquired: Vec<(usize, Day)> = Vec::new();
     let mut customers = Vec::with_capacity(n_customers);
     for i in 0..n_customers {
         let female = rng.chance(0.52);
@@ -231,9 +244,24 @@ pub fn generate_sized(seed: u64, n_customers: usize) -> DemoData {
             _ => format!("{}", 1000 + rng.below(8000)),
         };
         let interest_names: Vec<&str> = interests.iter().map(|x| INTERESTS[*x]).collect();
+        // Loyal customers come more often by referral and search, one-time
+        // buyers more often by ads.
+        let channel_w: &[f64] = match kind {
+            Kind::Loyal | Kind::Regular => &[20.0, 20.0, 15.0, 25.0, 20.0],
+            Kind::OneTime | Kind::Lapsed => &[45.0, 25.0, 10.0, 15.0, 5.0],
+            _ => &[35.0, 25.0, 10.0, 20.0, 10.0],
+        };
+        let acquisition = ACQUISITION[acquisition_rng.weighted(channel_w)];
+        acquired.push((
+            ACQUISITION
+                .iter()
+                .position(|a| *a == acquisition)
+                .unwrap_or(0),
+            first_day,
+        ));
         let _ = writeln!(
             customers_csv,
-            "{id},{email},{first},{last},{},{age},{city},\"{region}\",{country},{postcode},\"{}\",{},{}",
+            "{id},{email},{first},{last},{},{age},{city},\"{region}\",{country},{postcode},\"{}\",{},{},{acquisition}",
             if female { "F" } else { "M" },
             interest_names.join(";"),
             format_iso((first_day - 30 - rng.below(300) as Day).max(start - 700)),
@@ -493,6 +521,30 @@ pub fn generate_sized(seed: u64, n_customers: usize) -> DemoData {
         }
     }
 
+    // Marketing spend, month by month over the second year, for the paid
+    // channels: what each channel's new customers of the month cost, give
+    // or take a fifth.
+    let mut costs_csv = String::from("month,channel,spend\n");
+    for month in 1..=12 {
+        let from = days_from_civil(2025, month, 1);
+        let to = if month == 12 {
+            end
+        } else {
+            days_from_civil(2025, month + 1, 1) - 1
+        };
+        for (ch, (name, cost)) in ACQUISITION.iter().zip(ACQUISITION_COST).enumerate() {
+            if cost <= 0.0 {
+                continue;
+            }
+            let new = acquired
+                .iter()
+                .filter(|(c, d)| *c == ch && (from..=to).contains(d))
+                .count();
+            let spend = (new as f64 + 2.0) * cost * (0.8 + 0.4 * acquisition_rng.unit());
+            let _ = writeln!(costs_csv, "{},{name},{spend:.2}", format_iso(from));
+        }
+    }
+
     DemoData {
         customers: customers_csv,
         orders: orders_csv,
@@ -500,6 +552,7 @@ pub fn generate_sized(seed: u64, n_customers: usize) -> DemoData {
         surveys: surveys_csv,
         events: events_csv,
         tickets: tickets_csv,
+        costs: costs_csv,
     }
 }
 

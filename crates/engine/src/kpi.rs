@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::clv::CustomerPrediction;
 use crate::date::Day;
 use crate::orders::Orders;
-use crate::sources::{EmailTable, SurveyTable};
+use crate::sources::{CostTable, CustomerTable, EmailTable, SurveyTable};
 
 /// How a KPI's values read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +188,11 @@ pub struct KpiInputs<'a> {
     pub surveys: Option<&'a SurveyTable>,
     /// Support tickets, if imported.
     pub tickets: Option<&'a crate::sources::TicketTable>,
+    /// Marketing spend, if imported.
+    pub costs: Option<&'a CostTable>,
+    /// The customers file (each customer's acquisition channel), if
+    /// imported.
+    pub customers: Option<&'a CustomerTable>,
     /// Predictions, if the models could be fitted.
     pub predictions: Option<&'a [CustomerPrediction]>,
     /// The analysis date.
@@ -220,6 +225,10 @@ struct Acc {
     clicked: f64,
     tickets: Moments,
     resolution_hours: Moments,
+    /// Acquisition cost of each customer acquired in the costs' period.
+    acquisition: Moments,
+    /// Revenue to date of those customers.
+    acquired_revenue: f64,
 }
 
 impl Acc {
@@ -244,6 +253,8 @@ impl Acc {
             clicked: self.clicked - o.clicked,
             tickets: self.tickets.minus(o.tickets),
             resolution_hours: self.resolution_hours.minus(o.resolution_hours),
+            acquisition: self.acquisition.minus(o.acquisition),
+            acquired_revenue: self.acquired_revenue - o.acquired_revenue,
         }
     }
 }
@@ -361,6 +372,20 @@ pub fn definitions() -> Vec<KpiDef> {
             true,
         ),
         def(
+            "cac",
+            "Acquisition cost per customer (CAC)",
+            "Marketing spend ÷ customers whose first order falls in the costs' period (first cost date to the end of the last cost period); each costs their acquisition channel's spend ÷ that channel's new customers (channel from the customers file), plus an even share of the spend no channel explains",
+            Money,
+            false,
+        ),
+        def(
+            "roi",
+            "Return on marketing spend (ROI)",
+            "(Revenue to date of the customers acquired in the costs' period − their acquisition cost) ÷ their acquisition cost",
+            Rate,
+            true,
+        ),
+        def(
             "top20_share",
             "Revenue from the top 20%",
             "Revenue of the 20% of customers who spent most (rounded up) ÷ revenue; the higher, the more the segment depends on a few customers",
@@ -388,6 +413,8 @@ const NEEDS_EMAIL: &str = "Add an e-mail results file (customer, opened, clicked
 const NEEDS_SURVEY: &str = "Add a survey file (customer, NPS 0–10 and/or CSAT 1–5) to see this.";
 const NEEDS_TICKETS: &str = "Add a support tickets file (customer, opened, resolved) to see this.";
 const NEEDS_PROSPECTS: &str = "Every customer here has ordered: add a customers file that lists prospects, or web events, to see who has not converted yet.";
+const NEEDS_COSTS: &str =
+    "Add a marketing costs file (date, channel or campaign, spend) to see this.";
 const NEEDS_MODEL: &str = "The predictive models could not be fitted to these orders.";
 
 /// Computes every KPI for every segment and for the whole base.
@@ -524,6 +551,21 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
         }
     }
 
+    if let Some(cost) = input
+        .costs
+        .and_then(|c| acquisition_costs(c, input, &orders_first_day(o, input.as_of)))
+    {
+        for (c, x) in cost.iter().enumerate() {
+            if let Some(x) = *x {
+                let r = revenue[c];
+                add(c, &|a: &mut Acc| {
+                    a.acquisition.add(x);
+                    a.acquired_revenue += r;
+                });
+            }
+        }
+    }
+
     // Revenue concentration needs each group's customers sorted by spend.
     let mut spends: Vec<Vec<f64>> = vec![Vec::new(); n_groups + 1];
     for (c, r) in revenue.iter().enumerate() {
@@ -596,6 +638,98 @@ fn mean(m: Moments, rest: Option<Moments>) -> KpiValue {
         p_value: rest.and_then(|r| welch_p(m, r)),
         ..KpiValue::default()
     }
+}
+
+/// Each customer's first order day (refunds aside) up to the analysis date.
+fn orders_first_day(o: &Orders, as_of: Day) -> Vec<Option<Day>> {
+    let mut first: Vec<Option<Day>> = vec![None; o.customer_keys.len()];
+    for i in 0..o.len() {
+        let (c, d) = (o.customer[i] as usize, o.day[i]);
+        if o.amount[i] >= 0.0 && d <= as_of && first[c].is_none_or(|f| d < f) {
+            first[c] = Some(d);
+        }
+    }
+    first
+}
+
+/// The period the marketing costs cover: from their first date to the end
+/// of their last period (the last date plus the median gap between
+/// distinct dates, less a day), no later than the analysis date.
+pub fn cost_period(costs: &CostTable, as_of: Day) -> Option<(Day, Day)> {
+    let mut days: Vec<Day> = costs.day.iter().copied().filter(|d| *d <= as_of).collect();
+    days.sort_unstable();
+    days.dedup();
+    let (&from, &last) = (days.first()?, days.last()?);
+    let mut gaps: Vec<Day> = days.windows(2).map(|w| w[1] - w[0]).collect();
+    gaps.sort_unstable();
+    let step = gaps.get(gaps.len() / 2).copied().unwrap_or(1).max(1);
+    Some((from, (last + step - 1).min(as_of)))
+}
+
+/// The acquisition cost of each customer acquired in the costs' period
+/// (first order in it), `None` for the others; `None` when nobody was.
+fn acquisition_costs(
+    costs: &CostTable,
+    input: &KpiInputs<'_>,
+    first: &[Option<Day>],
+) -> Option<Vec<Option<f64>>> {
+    let (from, to) = cost_period(costs, input.as_of)?;
+    let n = first.len();
+    let acquired: Vec<bool> = first
+        .iter()
+        .map(|d| d.is_some_and(|d| (from..=to).contains(&d)))
+        .collect();
+    let total_new = acquired.iter().filter(|a| **a).count();
+    if total_new == 0 {
+        return None;
+    }
+    // Each customer's channel among the costs' channels, from the
+    // customers file.
+    let by_name: rustc_hash::FxHashMap<String, usize> = costs
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.trim().to_lowercase(), i))
+        .collect();
+    let mut channel: Vec<Option<usize>> = vec![None; n];
+    if let Some(t) = input.customers
+        && let Some(col) = crate::sources::acquisition_column(t)
+    {
+        for (row, c) in t.customer.iter().enumerate() {
+            let value = t.attributes[row].get(col).map(|v| v.trim().to_lowercase());
+            if let (Some(slot), Some(v)) = (channel.get_mut(*c as usize), value) {
+                *slot = by_name.get(&v).copied();
+            }
+        }
+    }
+    let mut spend = vec![0.0; costs.channels.len()];
+    for i in 0..costs.day.len() {
+        if (from..=to).contains(&costs.day[i]) {
+            spend[costs.channel[i] as usize] += costs.spend[i];
+        }
+    }
+    let mut new_in = vec![0usize; costs.channels.len()];
+    for c in 0..n {
+        if acquired[c]
+            && let Some(ch) = channel[c]
+        {
+            new_in[ch] += 1;
+        }
+    }
+    // Spend of channels that acquired nobody is shared by everyone.
+    let unexplained: f64 = (0..spend.len())
+        .filter(|ch| new_in[*ch] == 0)
+        .map(|ch| spend[ch])
+        .sum();
+    let even = unexplained / total_new as f64;
+    Some(
+        (0..n)
+            .map(|c| {
+                acquired[c]
+                    .then(|| even + channel[c].map_or(0.0, |ch| spend[ch] / new_in[ch] as f64))
+            })
+            .collect(),
+    )
 }
 
 /// The share of revenue from the `share` of customers who spent most
@@ -734,6 +868,17 @@ fn value(
         "click_to_open" => rate(a.clicked, a.opened, rest.map(|r| (r.clicked, r.opened))),
         "tickets_per_customer" | "resolution_hours" if input.tickets.is_none() => {
             missing(NEEDS_TICKETS)
+        }
+        "cac" | "roi" if input.costs.is_none() => missing(NEEDS_COSTS),
+        "cac" => mean(a.acquisition, rest.map(|r| r.acquisition)),
+        "roi" => {
+            let spend = a.acquisition.sum;
+            KpiValue {
+                value: (spend > 0.0).then(|| (a.acquired_revenue - spend) / spend),
+                numerator: a.acquired_revenue - spend,
+                denominator: spend,
+                ..KpiValue::default()
+            }
         }
         "tickets_per_customer" => mean(a.tickets, rest.map(|r| r.tickets)),
         "resolution_hours" => mean(a.resolution_hours, rest.map(|r| r.resolution_hours)),
@@ -1035,6 +1180,8 @@ mod tests {
             email: Some(&email),
             surveys: Some(&surveys),
             tickets: None,
+            costs: None,
+            customers: None,
             predictions: None,
             as_of: 200,
             group_of: &group_of,
@@ -1073,6 +1220,8 @@ mod tests {
             email: None,
             surveys: None,
             tickets: None,
+            costs: None,
+            customers: None,
             predictions: None,
             as_of: 200,
             group_of: &group_of,
@@ -1104,6 +1253,8 @@ mod tests {
             email: None,
             surveys: None,
             tickets: None,
+            costs: None,
+            customers: None,
             predictions: None,
             as_of: 200,
             group_of,
@@ -1140,6 +1291,98 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("customers file")
+        );
+    }
+
+    #[test]
+    fn acquisition_cost_and_return_by_hand() {
+        use crate::dataset::Dataset;
+        // a began before the costs; f after their period (days 100 to 159:
+        // monthly rows, 30 days apart). b, c, d, e are new.
+        let orders = Orders::from_rows(&[
+            ("a".into(), 90, 10.0),
+            ("b".into(), 105, 100.0),
+            ("c".into(), 140, 50.0),
+            ("c".into(), 180, 30.0),
+            ("d".into(), 150, 200.0),
+            ("e".into(), 120, 20.0),
+            ("f".into(), 170, 5.0),
+        ]);
+        let mut data = Dataset::from_orders(orders);
+        data.add_source(
+            "customers.csv",
+            b"customer_id,Acquisition channel\na,Ads\nb,ads\nc,Ads \nd,Social\ne,organic\nf,Ads\n",
+        )
+        .unwrap();
+        // Day 100 is 1970-04-11, day 130 is 1970-05-11.
+        data.add_source(
+            "costs.csv",
+            b"date,channel,spend\n1970-04-11,Ads,100\n1970-04-11,Social,60\n1970-05-11,Ads,50\n1970-05-11,TV,40\n",
+        )
+        .unwrap();
+        assert_eq!(
+            cost_period(data.costs.as_ref().unwrap(), 200),
+            Some((100, 159))
+        );
+        let index = |k: &str| {
+            data.orders
+                .customer_keys
+                .iter()
+                .position(|x| x == k)
+                .unwrap()
+        };
+        let mut group_of = vec![None; data.orders.customer_keys.len()];
+        for (k, g) in [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 1), ("f", 1)] {
+            group_of[index(k)] = Some(g);
+        }
+        let names = vec!["A".to_string(), "B".to_string()];
+        let t = compute(&KpiInputs {
+            orders: &data.orders,
+            email: None,
+            surveys: None,
+            tickets: None,
+            costs: data.costs.as_ref(),
+            customers: data.customers.as_ref(),
+            predictions: None,
+            as_of: 200,
+            group_of: &group_of,
+            group_names: &names,
+        });
+        let col = |id: &str| t.kpis.iter().position(|k| k.id == id).unwrap();
+        let v = |g: usize, id: &str| t.values[g][col(id)].value.unwrap();
+        // TV's 40 acquired nobody: 10 each for the 4 new customers. b and
+        // c share Ads' 150, d has Social's 60, e (organic) only the 10.
+        assert_eq!(v(0, "cac"), 85.0);
+        assert_eq!(v(1, "cac"), 40.0);
+        assert_eq!(v(2, "cac"), 62.5);
+        assert_eq!(
+            t.values[2][col("cac")].numerator,
+            250.0,
+            "all the spend, once"
+        );
+        // Revenue of the new: A 100 + 80, B 200 + 20.
+        assert!((v(0, "roi") - (180.0 - 170.0) / 170.0).abs() < 1e-12);
+        assert_eq!(v(1, "roi"), 1.75);
+        assert_eq!(v(2, "roi"), 0.6);
+        // Without a costs file, both say which file would give them.
+        let none = compute(&KpiInputs {
+            costs: None,
+            orders: &data.orders,
+            email: None,
+            surveys: None,
+            tickets: None,
+            customers: data.customers.as_ref(),
+            predictions: None,
+            as_of: 200,
+            group_of: &group_of,
+            group_names: &names,
+        });
+        assert!(
+            none.values[0][col("roi")]
+                .missing
+                .as_deref()
+                .unwrap()
+                .contains("marketing costs")
         );
     }
 

@@ -25,6 +25,9 @@ pub enum SourceKind {
     Events,
     /// One row per support ticket.
     Tickets,
+    /// One row per day (or week, month) and channel or campaign: what was
+    /// spent on marketing.
+    Costs,
 }
 
 /// A delimited file with a header, as text.
@@ -284,6 +287,59 @@ const RESOLVED: &[&str] = &[
     "date_cloture",
 ];
 const REQUESTER: &[&str] = &["requester", "requester_email", "requester_id", "demandeur"];
+const SPEND: &[&str] = &[
+    "spend",
+    "ad_spend",
+    "amount_spent",
+    "cost",
+    "costs",
+    "media_cost",
+    "marketing_cost",
+    "depense",
+    "depenses",
+    "cout",
+    "couts",
+    "investissement",
+    "budget_depense",
+];
+const COST_DATE: &[&str] = &[
+    "date",
+    "day",
+    "jour",
+    "week",
+    "semaine",
+    "month",
+    "mois",
+    "period",
+    "periode",
+    "start_date",
+    "date_debut",
+];
+const CHANNEL: &[&str] = &[
+    "channel",
+    "canal",
+    "source",
+    "medium",
+    "utm_source",
+    "network",
+    "platform",
+    "plateforme",
+    "reseau",
+    "levier",
+];
+/// The acquisition channel in a customers file.
+pub const ACQUISITION: &[&str] = &[
+    "acquisition_channel",
+    "canal_acquisition",
+    "canal_d_acquisition",
+    "acquisition_source",
+    "acquisition",
+    "first_touch",
+    "utm_source",
+    "source",
+    "channel",
+    "canal",
+];
 
 /// Recognises what a table holds from its column names.
 pub fn classify(names: &[String]) -> Option<SourceKind> {
@@ -302,6 +358,8 @@ pub fn classify(names: &[String]) -> Option<SourceKind> {
         Some(SourceKind::Events)
     } else if has(TICKET) || (has(CREATED) && has(RESOLVED)) {
         Some(SourceKind::Tickets)
+    } else if has(SPEND) && has(COST_DATE) && !has(CUSTOMER) {
+        Some(SourceKind::Costs)
     } else if names.iter().any(|n| name_score(Role::Amount, n) > 0) {
         Some(SourceKind::Orders)
     } else if has(CUSTOMER) {
@@ -421,6 +479,20 @@ pub struct TicketTable {
     pub created: Vec<i64>,
     /// When it was resolved, if it was.
     pub resolved: Vec<Option<i64>>,
+}
+
+/// Marketing spend, one row per day (or period start) and channel or
+/// campaign.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostTable {
+    /// The day of each row (the first day of its period).
+    pub day: Vec<Day>,
+    /// The channel (or campaign) of each row, an index into `channels`.
+    pub channel: Vec<u32>,
+    /// The channels, as written in the file (trimmed).
+    pub channels: Vec<String>,
+    /// What was spent.
+    pub spend: Vec<f64>,
 }
 
 /// Web or app events of known customers.
@@ -1023,12 +1095,122 @@ pub fn build_tickets(
     Ok((out, rep))
 }
 
+/// The column of the customers file that says how each customer was
+/// acquired (`acquisition_channel`, `canal d'acquisition`, `source`, ...).
+pub fn acquisition_column(customers: &CustomerTable) -> Option<usize> {
+    find(&customers.attribute_names, ACQUISITION)
+}
+
+/// Reads marketing costs: a date, a spend and a channel or campaign (all
+/// rows in one "(all)" channel when there is neither). A row with an
+/// unreadable date or spend, or a negative spend, is rejected.
+pub fn build_costs(table: &TextTable) -> Result<(CostTable, SourceReport), ImportError> {
+    let n = &table.names;
+    let spend = find(n, SPEND).ok_or_else(|| missing(table, "what was spent"))?;
+    let day = find(n, COST_DATE)
+        .filter(|c| *c != spend)
+        .ok_or_else(|| missing(table, "a date"))?;
+    let channel = find(n, CHANNEL)
+        .or_else(|| find(n, CAMPAIGN))
+        .filter(|c| *c != spend && *c != day);
+    let format = date_format(table, day);
+    let values: Vec<&str> = table
+        .rows
+        .iter()
+        .take(2_000)
+        .filter_map(|r| r.get(spend).map(String::as_str))
+        .collect();
+    let decimal = crate::number::detect_decimal(&values);
+    let mut rep = report(
+        table,
+        SourceKind::Costs,
+        &[
+            ("date", Some(day)),
+            ("spend", Some(spend)),
+            ("channel", channel),
+        ],
+    );
+    let mut out = CostTable::default();
+    let mut index: rustc_hash::FxHashMap<String, u32> = Default::default();
+    for (row, &line) in table.rows.iter().zip(&table.lines) {
+        let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or("").trim();
+        let Some(d) = date_of(format, cell(day)) else {
+            let t = cell(day);
+            let reason = if t.is_empty() {
+                "the date is empty".to_string()
+            } else {
+                format!("{t:?} is not a date")
+            };
+            reject(&mut rep, line, Some(&n[day]), reason);
+            continue;
+        };
+        let amount = match crate::number::parse_amount(cell(spend), decimal) {
+            Some(a) if a >= 0.0 => a,
+            Some(_) => {
+                reject(&mut rep, line, Some(&n[spend]), "a negative spend".into());
+                continue;
+            }
+            None => {
+                let t = cell(spend);
+                let reason = if t.is_empty() {
+                    "the spend is empty".to_string()
+                } else {
+                    format!("{t:?} is not an amount")
+                };
+                reject(&mut rep, line, Some(&n[spend]), reason);
+                continue;
+            }
+        };
+        let name = channel
+            .map(cell)
+            .filter(|t| !t.is_empty())
+            .unwrap_or("(all)");
+        let next = out.channels.len() as u32;
+        let c = *index.entry(name.to_lowercase()).or_insert_with(|| {
+            out.channels.push(name.to_string());
+            next
+        });
+        out.day.push(d);
+        out.channel.push(c);
+        out.spend.push(amount);
+    }
+    rep.rows = out.day.len() as u64;
+    Ok((out, rep))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn orders() -> Orders {
         Orders::from_rows(&[("a@x.com".into(), 0, 10.0), ("b".into(), 1, 20.0)])
+    }
+
+    #[test]
+    fn marketing_costs_in_french_with_their_bad_rows() {
+        let t = read_text_table(
+            "couts.csv",
+            "Mois;Canal;Dépense\n01/03/2025;Google Ads;1 234,50\n01/03/2025;Meta;300\n31/02/2025;Meta;10\n01/04/2025;google ads;-5\n01/04/2025;;12,5\n01/04/2025;Meta;beaucoup\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(classify(&t.names), Some(SourceKind::Costs));
+        let (c, r) = build_costs(&t).unwrap();
+        assert_eq!(c.spend, vec![1234.5, 300.0, 12.5]);
+        assert_eq!(c.channels, vec!["Google Ads", "Meta", "(all)"]);
+        assert_eq!(c.channel, vec![0, 1, 2]);
+        assert_eq!(c.day[0], crate::date::parse_iso("2025-03-01").unwrap());
+        // Lines 4 (31 February), 5 (negative) and 7 (not a number).
+        let lines: Vec<(u64, &str)> = r
+            .rejected
+            .iter()
+            .map(|e| (e.line, e.column.as_deref().unwrap()))
+            .collect();
+        assert_eq!(lines, vec![(4, "Mois"), (5, "Dépense"), (7, "Dépense")]);
+        assert!(r.rejected[1].reason.contains("negative"));
+        // A file of orders (a customer column) is not costs.
+        let orders = read_text_table("o.csv", b"customer,date,cost\na,2025-01-01,3\n").unwrap();
+        assert_ne!(classify(&orders.names), Some(SourceKind::Costs));
     }
 
     #[test]
