@@ -2,6 +2,8 @@
 # Fuzzes the importer (fuzz/fuzz_targets/importer.rs) for SECONDS seconds
 # (default 60), from seeds made of the project's own files: order files in
 # several dialects, the demo's sources, an Excel workbook and JSON lines.
+# With FUZZ_RUNS=N it runs N inputs from a fixed
+# seed instead, so that a run can be replayed (the test command does that).
 # A crash leaves its input under fuzz/artifacts/importer/ and fails; once
 # mended, the input joins fuzz/regressions/, which every run replays.
 #
@@ -26,14 +28,24 @@ seed orders-fr 4 tests/fixtures/commandes-fr.csv
 seed cdnow 8 ../shared/datasets/cdnow/CDNOW_sample.txt
 for s in customers email surveys events tickets; do seed "$s" 1 "$demo/$s.csv"; done
 .venv/bin/python - "$demo/orders.csv" "$seeds/workbook.xlsx" <<'PY'
-import csv, sys, openpyxl
+import csv, io, re, sys, zipfile, openpyxl
 book = openpyxl.Workbook()
 sheet = book.active
 for i, row in enumerate(csv.reader(open(sys.argv[1], encoding="utf-8"))):
     if i > 200:
         break
     sheet.append(row)
-book.save(sys.argv[2])
+buffer = io.BytesIO()
+book.save(buffer)
+# The same bytes on every run: fixed times in the archive and the
+# document's properties.
+with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as out:
+    for entry in src.infolist():
+        data = src.read(entry.filename)
+        if entry.filename == "docProps/core.xml":
+            data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data)
+        out.writestr(zipfile.ZipInfo(entry.filename, date_time=(2025, 1, 1, 0, 0, 0)), data,
+                     compress_type=zipfile.ZIP_DEFLATED)
 PY
 seed xlsx 2 "$seeds/workbook.xlsx" && rm "$seeds/workbook.xlsx"
 .venv/bin/python - "$demo/orders.csv" > "$seeds/orders.jsonl" <<'PY'
@@ -44,7 +56,15 @@ for i, row in enumerate(csv.DictReader(open(sys.argv[1], encoding="utf-8"))):
 PY
 seed jsonl 3 "$seeds/orders.jsonl" && rm "$seeds/orders.jsonl"
 
-mkdir -p target/fuzz-corpus
+if [ -n "${FUZZ_RUNS:-}" ]; then
+  limits=(-seed=1 -runs="$FUZZ_RUNS")
+  corpus=target/fuzz-corpus-fixed
+  rm -rf "$corpus"
+else
+  limits=(-max_total_time="$seconds")
+  corpus=target/fuzz-corpus
+fi
+mkdir -p "$corpus"
 cd fuzz
 RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none -O importer \
-  ../target/fuzz-corpus "../$seeds" regressions -- -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048
+  "../$corpus" "../$seeds" regressions -- "${limits[@]}" -max_len=262144 -rss_limit_mb=2048
