@@ -594,6 +594,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                             <tbody>{body}</tbody>
                         </table>
                     </div>
+                    <crate::components::CsvDownload name="kpis" csv=seglens_engine::kpi::table_csv(&t)/>
                     {ws.analysis.concentration.clone().map(|(points, gini)| {
                         let top = t.kpis.iter().position(|k| k.id == "top20_share")
                             .and_then(|k| t.values.last().and_then(|b| b[k].value));

@@ -226,6 +226,18 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const acquiredRevenue = acquired.reduce((s, c) => s + revenueOf.get(c), 0);
   assert.ok(Math.abs(num(cells[col('Acquisition cost per customer')]) - spendTotal / acquired.length) < 0.006);
   assert.equal(cells[col('Return on marketing spend')], `${(100 * (acquiredRevenue - spendTotal) / spendTotal).toFixed(1)}%`);
+  // The whole table downloads as CSV, with the counts and intervals.
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.getByTestId('downloads-kpis').getByRole('button', { name: 'CSV (figures)' }).click()]);
+  assert.equal(download.suggestedFilename(), 'kpis.csv');
+  const [head, ...lines] = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\n');
+  const names = head.split(',');
+  const base = Object.fromEntries(lines.at(-1).split(',').map((v, i) => [names[i], v]));
+  assert.equal(base.segment, 'All customers');
+  assert.equal(Number(base.customers), num(cells[col('Customers')]));
+  assert.equal(Number(base.cac_denominator), acquired.length);
+  assert.ok(Math.abs(Number(base.cac_numerator) - spendTotal) < 1e-6);
+  assert.ok(Number(base.open_rate_ci_low) < openRate && openRate < Number(base.open_rate_ci_high));
   await heatmap.evaluate((table) => { table.closest('.table-wrap, .scroll, div').scrollLeft = 1e6; });
   await page.getByTestId('kpi-heatmap').screenshot({ path: join(shots, '02c3-kpis-marketing.png') });
 

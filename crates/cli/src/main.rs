@@ -13,7 +13,7 @@ use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::dataset::Dataset;
 use seglens_engine::date::{self, Day};
 use seglens_engine::delimited::Encoding;
-use seglens_engine::kpi::KpiTable;
+use seglens_engine::kpi::{self, KpiTable};
 use seglens_engine::lifecycle::{self, Period};
 use seglens_engine::orders::ColumnRef;
 use seglens_engine::project::Project;
@@ -1833,36 +1833,7 @@ fn write_kpis(table: &KpiTable, format: Format) -> io::Result<()> {
             serde_json::to_writer(&mut out, &rows).map_err(io::Error::other)?;
             writeln!(out)?;
         }
-        Format::Csv => {
-            let mut header = vec!["segment".to_string()];
-            for def in &table.kpis {
-                for suffix in [
-                    "",
-                    "_numerator",
-                    "_denominator",
-                    "_ci_low",
-                    "_ci_high",
-                    "_p_value",
-                ] {
-                    header.push(format!("{}{suffix}", def.id));
-                }
-            }
-            writeln!(out, "{}", header.join(","))?;
-            let opt = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
-            for (g, name) in table.groups.iter().enumerate() {
-                let mut cells = vec![csv_field(name)];
-                for k in 0..table.kpis.len() {
-                    let v = &table.values[g][k];
-                    cells.push(opt(v.value));
-                    cells.push(format!("{}", v.numerator));
-                    cells.push(format!("{}", v.denominator));
-                    cells.push(opt(v.ci.map(|c| c.0)));
-                    cells.push(opt(v.ci.map(|c| c.1)));
-                    cells.push(opt(v.p_value));
-                }
-                writeln!(out, "{}", cells.join(","))?;
-            }
-        }
+        Format::Csv => out.write_all(kpi::table_csv(table).as_bytes())?,
     }
     out.flush()
 }

@@ -886,6 +886,47 @@ fn value(
     }
 }
 
+/// The KPI table as CSV: one row per segment (the whole base last), and
+/// for each KPI its value, the counts behind it, its 95% interval and the
+/// p-value of its difference from the rest of the base (`nps`,
+/// `nps_numerator`, ..., `nps_p_value`); empty where there is none.
+pub fn table_csv(table: &KpiTable) -> String {
+    let mut out = b"segment".to_vec();
+    for def in &table.kpis {
+        for suffix in [
+            "",
+            "_numerator",
+            "_denominator",
+            "_ci_low",
+            "_ci_high",
+            "_p_value",
+        ] {
+            out.push(b',');
+            out.extend_from_slice(format!("{}{suffix}", def.id).as_bytes());
+        }
+    }
+    out.push(b'\n');
+    let opt = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
+    for (g, name) in table.groups.iter().enumerate() {
+        crate::delimited::push_csv_field(&mut out, name);
+        for v in &table.values[g] {
+            for cell in [
+                opt(v.value),
+                format!("{}", v.numerator),
+                format!("{}", v.denominator),
+                opt(v.ci.map(|c| c.0)),
+                opt(v.ci.map(|c| c.1)),
+                opt(v.p_value),
+            ] {
+                out.push(b',');
+                out.extend_from_slice(cell.as_bytes());
+            }
+        }
+        out.push(b'\n');
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// A business goal: a KPI of a segment (or of all customers) to bring to
 /// a target by a deadline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1383,6 +1424,31 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("marketing costs")
+        );
+    }
+
+    #[test]
+    fn the_table_as_csv() {
+        let mut t = KpiTable {
+            kpis: definitions()[..1].to_vec(),
+            groups: vec!["Big, loyal".into(), ALL_CUSTOMERS.into()],
+            values: vec![
+                vec![KpiValue {
+                    value: Some(2.0),
+                    numerator: 2.0,
+                    denominator: 5.0,
+                    ..KpiValue::default()
+                }],
+                vec![KpiValue::default()],
+            ],
+            churn_period_days: 90,
+        };
+        t.values[1][0].ci = Some((0.25, 0.5));
+        assert_eq!(
+            table_csv(&t),
+            "segment,customers,customers_numerator,customers_denominator,customers_ci_low,customers_ci_high,customers_p_value\n\
+             \"Big, loyal\",2,2,5,,,\n\
+             All customers,,0,0,0.25,0.5,\n"
         );
     }
 
