@@ -182,7 +182,7 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const heatmap = page.getByTestId('kpi-heatmap');
   await heatmap.waitFor();
   const headers = await heatmap.locator('thead th').allInnerTexts();
-  assert.equal(headers.length, 20);
+  assert.equal(headers.length, 21);
   const col = (name) => headers.findIndex((h) => h.startsWith(name));
   const baseRow = heatmap.locator('tbody tr').last();
   const cells = await baseRow.locator('th, td').allInnerTexts();
@@ -205,6 +205,12 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   assert.equal(cells[col('Revenue from the top 20%')], `${(100 * top / total).toFixed(1)}%`);
   assert.match(await page.getByTestId('concentration-sentence').innerText(), new RegExp(`bring ${(100 * top / total).toFixed(1)}% of revenue`));
 
+  // Referrals: customers of the customers file who name a buyer as their
+  // referrer, per buyer, counted here.
+  const referrals = rowsOf(join(dir, 'customers.csv'))
+    .filter((r) => r.referred_by && r.referred_by !== r.customer_id && scored.has(r.referred_by)).length;
+  assert.ok(referrals > 0);
+  assert.equal(cells[col('Referrals per customer')], (referrals / scored.size).toFixed(2));
   // Marketing costs: spend over the months of the costs file (to the end
   // of the last month) ÷ buyers whose first order falls in them, and their
   // revenue against that spend, counted here.

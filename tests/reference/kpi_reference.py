@@ -83,6 +83,9 @@ def compare(con, ours, folder, tables, what):
     start, end = days[0], min(days[-1] + datetime.timedelta(days=step - 1), as_of)
     channels = ("select customer_id, lower(trim(acquisition_channel)) as ch from c" if "c" in tables
                 else "select null::varchar as customer_id, null::varchar as ch where false")
+    referred = ("""select trim(referred_by) as customer_id, count(*) as referrals from c
+                   where trim(coalesce(referred_by, '')) not in ('', customer_id) group by 1"""
+                if "c" in tables else "select null::varchar as customer_id, 0 as referrals where false")
     sql = f"""
     with space as ({space}),
     acquired as (
@@ -91,6 +94,7 @@ def compare(con, ours, folder, tables, what):
         group by customer_id
         having min(cast(order_date as date)) between date '{start}' and date '{end}'),
     channel_of as ({channels}),
+    referred as ({referred}),
     spend_by as (
         select lower(trim(channel)) as ch, sum(cast(spend as double)) as spend from k
         where cast(month as date) between date '{start}' and date '{end}' group by 1),
@@ -145,9 +149,11 @@ def compare(con, ours, folder, tables, what):
         select seg.segment, seg.customer_id, coalesce(p.revenue, 0) as revenue,
                coalesce(p.orders, 0) as orders, coalesce(p.recent, false) as recent,
                coalesce(p.before, false) as before, n.nps, c.csat, m.delivered, m.opened, m.clicked,
-               coalesce(k.tickets, 0) as tickets, k.hours, k.resolved, q.cost
+               coalesce(k.tickets, 0) as tickets, k.hours, k.resolved, q.cost,
+               coalesce(r.referrals, 0) as referrals
         from seg left join per_customer p using (customer_id)
         left join acquisition q using (customer_id)
+        left join referred r using (customer_id)
         left join last_nps n using (customer_id)
         left join last_csat c using (customer_id)
         left join mails m using (customer_id)
@@ -180,6 +186,7 @@ def compare(con, ours, folder, tables, what):
            avg(cost) as cac,
            (sum(revenue) filter (where cost is not null) - sum(cost)) / nullif(sum(cost), 0) as roi,
            sum(revenue) filter (where rank_in_group <= ceil(0.2 * group_size)) / sum(revenue) as top20_share,
+           {"avg(referrals)" if "c" in tables else "null"} as referrals_per_customer,
            avg(tickets) as tickets_per_customer,
            sum(hours) / nullif(sum(resolved), 0) as resolution_hours
     from grouped group by segment

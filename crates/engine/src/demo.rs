@@ -180,7 +180,7 @@ pub fn generate_sized(seed: u64, n_customers: usize) -> DemoData {
     let span = (end - start + 1) as f64;
 
     let mut customers_csv = String::from(
-        "customer_id,email,first_name,last_name,gender,age,city,region,country,postcode,interests,signup_date,newsletter,acquisition_channel\n",
+        "customer_id,email,first_name,last_name,gender,age,city,region,country,postcode,interests,signup_date,newsletter,acquisition_channel,referred_by\n",
     );
     // The acquisition channels come from a generator of their own, so that
     // the rest of the demo does not depend on them.
@@ -252,6 +252,18 @@ pub fn generate_sized(seed: u64, n_customers: usize) -> DemoData {
             _ => &[35.0, 25.0, 10.0, 20.0, 10.0],
         };
         let acquisition = ACQUISITION[acquisition_rng.weighted(channel_w)];
+        // A referred customer names an earlier one, loyal or regular when
+        // one of a few tried is.
+        let mut referrer = String::new();
+        if acquisition == "referral" && !customers.is_empty() {
+            for _ in 0..6 {
+                let r: &Customer = &customers[acquisition_rng.below(customers.len())];
+                referrer.clone_from(&r.id);
+                if matches!(r.kind, Kind::Loyal | Kind::Regular) {
+                    break;
+                }
+            }
+        }
         acquired.push((
             ACQUISITION
                 .iter()
@@ -261,7 +273,7 @@ pub fn generate_sized(seed: u64, n_customers: usize) -> DemoData {
         ));
         let _ = writeln!(
             customers_csv,
-            "{id},{email},{first},{last},{},{age},{city},\"{region}\",{country},{postcode},\"{}\",{},{},{acquisition}",
+            "{id},{email},{first},{last},{},{age},{city},\"{region}\",{country},{postcode},\"{}\",{},{},{acquisition},{referrer}",
             if female { "F" } else { "M" },
             interest_names.join(";"),
             format_iso((first_day - 30 - rng.below(300) as Day).max(start - 700)),

@@ -229,6 +229,8 @@ struct Acc {
     acquisition: Moments,
     /// Revenue to date of those customers.
     acquired_revenue: f64,
+    /// Customers each customer referred.
+    referrals: Moments,
 }
 
 impl Acc {
@@ -255,6 +257,7 @@ impl Acc {
             resolution_hours: self.resolution_hours.minus(o.resolution_hours),
             acquisition: self.acquisition.minus(o.acquisition),
             acquired_revenue: self.acquired_revenue - o.acquired_revenue,
+            referrals: self.referrals.minus(o.referrals),
         }
     }
 }
@@ -393,6 +396,13 @@ pub fn definitions() -> Vec<KpiDef> {
             false,
         ),
         def(
+            "referrals_per_customer",
+            "Referrals per customer",
+            "Customers of the customers file who name one of the segment's customers as their referrer (a referred_by, referrer or parrain column, by id or e-mail) ÷ the segment's customers",
+            Number,
+            true,
+        ),
+        def(
             "tickets_per_customer",
             "Tickets per customer",
             "Support tickets opened up to the analysis date ÷ customers",
@@ -415,6 +425,7 @@ const NEEDS_TICKETS: &str = "Add a support tickets file (customer, opened, resol
 const NEEDS_PROSPECTS: &str = "Every customer here has ordered: add a customers file that lists prospects, or web events, to see who has not converted yet.";
 const NEEDS_COSTS: &str =
     "Add a marketing costs file (date, channel or campaign, spend) to see this.";
+const NEEDS_REFERRALS: &str = "Add a customers file with a referred_by (or referrer, parrain) column naming each customer's referrer to see this.";
 const NEEDS_MODEL: &str = "The predictive models could not be fitted to these orders.";
 
 /// Computes every KPI for every segment and for the whole base.
@@ -566,6 +577,14 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
         }
     }
 
+    let referrals = input.customers.and_then(|t| referral_counts(t, o));
+    if let Some(r) = &referrals {
+        for (c, k) in r.iter().enumerate() {
+            let k = f64::from(*k);
+            add(c, &|a: &mut Acc| a.referrals.add(k));
+        }
+    }
+
     // Revenue concentration needs each group's customers sorted by spend.
     let mut spends: Vec<Vec<f64>> = vec![Vec::new(); n_groups + 1];
     for (c, r) in revenue.iter().enumerate() {
@@ -586,6 +605,7 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
             kpis.iter()
                 .map(|k| match k.id.as_str() {
                     "top20_share" => top20[g].clone(),
+                    "referrals_per_customer" if referrals.is_none() => missing(NEEDS_REFERRALS),
                     id => value(id, &a, rest.as_ref(), &base, input, prospects),
                 })
                 .collect()
@@ -638,6 +658,37 @@ fn mean(m: Moments, rest: Option<Moments>) -> KpiValue {
         p_value: rest.and_then(|r| welch_p(m, r)),
         ..KpiValue::default()
     }
+}
+
+/// How many customers of the customers file name each customer as their
+/// referrer (by key or e-mail, normalised as keys are); `None` without a
+/// referrer column.
+fn referral_counts(t: &CustomerTable, o: &Orders) -> Option<Vec<u32>> {
+    let col = crate::sources::referrer_column(t)?;
+    let mut index: rustc_hash::FxHashMap<&str, usize> = o
+        .customer_keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    for (row, c) in t.customer.iter().enumerate() {
+        if !t.email[row].is_empty() {
+            index.entry(t.email[row].as_str()).or_insert(*c as usize);
+        }
+    }
+    let mut counts = vec![0u32; o.customer_keys.len()];
+    for (row, c) in t.customer.iter().enumerate() {
+        let Some(value) = t.attributes[row].get(col) else {
+            continue;
+        };
+        let key = crate::orders::normalise_key(value);
+        if let Some(&r) = index.get(key.as_str())
+            && r != *c as usize
+        {
+            counts[r] += 1;
+        }
+    }
+    Some(counts)
 }
 
 /// Each customer's first order day (refunds aside) up to the analysis date.
@@ -880,6 +931,7 @@ fn value(
                 ..KpiValue::default()
             }
         }
+        "referrals_per_customer" => mean(a.referrals, rest.map(|r| r.referrals)),
         "tickets_per_customer" => mean(a.tickets, rest.map(|r| r.tickets)),
         "resolution_hours" => mean(a.resolution_hours, rest.map(|r| r.resolution_hours)),
         _ => KpiValue::default(),
@@ -1424,6 +1476,69 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("marketing costs")
+        );
+    }
+
+    #[test]
+    fn referrals_by_id_or_e_mail() {
+        use crate::dataset::Dataset;
+        let orders = Orders::from_rows(&[
+            ("a".into(), 1, 10.0),
+            ("b".into(), 2, 10.0),
+            ("c".into(), 3, 10.0),
+            ("d".into(), 4, 10.0),
+            ("e".into(), 5, 10.0),
+        ]);
+        let mut data = Dataset::from_orders(orders);
+        // b names a by id, c by a's e-mail; d names itself and e a
+        // stranger: neither counts.
+        data.add_source(
+            "customers.csv",
+            b"customer_id,email,Parrain\na,a@x.com,\nb,b@x.com,a\nc,c@x.com, A@X.com\nd,d@x.com,d\ne,e@x.com,zzz\n",
+        )
+        .unwrap();
+        let index = |k: &str| {
+            data.orders
+                .customer_keys
+                .iter()
+                .position(|x| x == k)
+                .unwrap()
+        };
+        let mut group_of = vec![None; data.orders.customer_keys.len()];
+        for (k, g) in [("a", 0), ("b", 0), ("c", 1), ("d", 1), ("e", 1)] {
+            group_of[index(k)] = Some(g);
+        }
+        let names = vec!["A".to_string(), "B".to_string()];
+        let inputs = KpiInputs {
+            orders: &data.orders,
+            email: None,
+            surveys: None,
+            tickets: None,
+            costs: None,
+            customers: data.customers.as_ref(),
+            predictions: None,
+            as_of: 10,
+            group_of: &group_of,
+            group_names: &names,
+        };
+        let t = compute(&inputs);
+        let k = t
+            .kpis
+            .iter()
+            .position(|d| d.id == "referrals_per_customer")
+            .unwrap();
+        let at = |g: usize| t.values[g][k].value;
+        assert_eq!((at(0), at(1), at(2)), (Some(1.0), Some(0.0), Some(0.4)));
+        let none = compute(&KpiInputs {
+            customers: None,
+            ..inputs
+        });
+        assert!(
+            none.values[0][k]
+                .missing
+                .as_deref()
+                .unwrap()
+                .contains("referred_by")
         );
     }
 

@@ -327,6 +327,20 @@ const CHANNEL: &[&str] = &[
     "reseau",
     "levier",
 ];
+/// Who referred a customer, in a customers file (their id or e-mail).
+pub const REFERRER: &[&str] = &[
+    "referred_by",
+    "referrer",
+    "referrer_id",
+    "referrer_email",
+    "referred_by_id",
+    "sponsor",
+    "parrain",
+    "parraine_par",
+    "id_parrain",
+    "email_parrain",
+];
+
 /// The acquisition channel in a customers file.
 pub const ACQUISITION: &[&str] = &[
     "acquisition_channel",
@@ -1093,6 +1107,11 @@ pub fn build_tickets(
     rep.rows = out.customer.len() as u64;
     rep.customers_without_orders = keys.new_seen.len() as u64;
     Ok((out, rep))
+}
+
+/// The column of the customers file that says who referred each customer.
+pub fn referrer_column(customers: &CustomerTable) -> Option<usize> {
+    find(&customers.attribute_names, REFERRER)
 }
 
 /// The column of the customers file that says how each customer was
