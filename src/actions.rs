@@ -1044,6 +1044,11 @@ pub fn set_lifecycle(state: AppState, setup: Option<LifecycleSetup>) {
     update_options(state, move |o| o.lifecycle = setup);
 }
 
+/// Sets the churn and retention period of the KPIs.
+pub fn set_churn_period(state: AppState, days: i32) {
+    update_options(state, move |o| o.churn_period_days = days);
+}
+
 /// Chooses what the KPI heatmap and the funnel compare.
 pub fn set_rows(state: AppState, rows: Rows) {
     update_options(state, move |o| o.rows = rows);

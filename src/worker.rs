@@ -373,6 +373,7 @@ impl EngineTask {
             data,
             as_of,
             predictions: self.analyser.predictions(as_of),
+            churn_period_days: options.churn_period_days.clamp(7, 730),
         };
         Ok(seglens_engine::compare::compare_two(
             &inputs,

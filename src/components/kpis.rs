@@ -445,6 +445,7 @@ pub fn KpiHeatmap() -> impl IntoView {
         state.workspace.get().map(|ws| {
             let t: KpiTable = ws.analysis.kpis.clone();
             let rows_choice = ws.record.options.rows.clone();
+            let churn_days = ws.record.options.churn_period_days;
             let choices = compare_choices(&ws);
             let choices_for_change = choices.clone();
             let overlapping = matches!(rows_choice, Rows::Saved | Rows::Split(_));
@@ -550,6 +551,17 @@ pub fn KpiHeatmap() -> impl IntoView {
                                 {choices.into_iter().map(|(value, label, rows, enabled)| {
                                     let selected = same_choice(&rows, &rows_choice);
                                     view! { <option value=value selected=selected disabled=!enabled>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label title="Churn: customers who ordered in the period before the last one and not in the last one; retention: those who ordered in both.">"Churn and retention over "
+                            <select data-testid="churn-period" on:change=move |ev| {
+                                if let Ok(days) = event_target_value(&ev).parse::<i32>() {
+                                    actions::set_churn_period(state, days)
+                                }
+                            }>
+                                {[30, 60, 90, 180, 365].into_iter().map(|d| view! {
+                                    <option value=d.to_string() selected=d == churn_days>{format!("{d} days")}</option>
                                 }).collect_view()}
                             </select>
                         </label>

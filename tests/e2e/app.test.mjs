@@ -182,7 +182,7 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const heatmap = page.getByTestId('kpi-heatmap');
   await heatmap.waitFor();
   const headers = await heatmap.locator('thead th').allInnerTexts();
-  assert.equal(headers.length, 21);
+  assert.equal(headers.length, 22);
   const col = (name) => headers.findIndex((h) => h.startsWith(name));
   const baseRow = heatmap.locator('tbody tr').last();
   const cells = await baseRow.locator('th, td').allInnerTexts();
@@ -246,6 +246,27 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   assert.ok(Number(base.open_rate_ci_low) < openRate && openRate < Number(base.open_rate_ci_high));
   await heatmap.evaluate((table) => { table.closest('.table-wrap, .scroll, div').scrollLeft = 1e6; });
   await page.getByTestId('kpi-heatmap').screenshot({ path: join(shots, '02c3-kpis-marketing.png') });
+
+  // Churn and retention over another period: 60 days, counted here.
+  const asOfDay = dayOf('2026-01-01');
+  const recent = new Set();
+  const before = new Set();
+  for (const r of rowsOf(join(dir, 'orders.csv'))) {
+    if (Number(r.amount) < 0) continue;
+    const age = asOfDay - dayOf(r.order_date);
+    if (age < 60) recent.add(r.customer_id);
+    else if (age < 120) before.add(r.customer_id);
+  }
+  const kept = [...before].filter((c) => recent.has(c)).length;
+  await page.getByTestId('churn-period').selectOption('60');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] thead th')].some((t) => t.textContent.includes('Churn rate (60 days)')));
+  const headers60 = await heatmap.locator('thead th').allInnerTexts();
+  const cells60 = await heatmap.locator('tbody tr').last().locator('th, td').allInnerTexts();
+  const at60 = (name) => cells60[headers60.findIndex((h) => h.startsWith(name))];
+  assert.equal(at60('Churn rate (60 days)'), `${(100 * (before.size - kept) / before.size).toFixed(1)}%`);
+  assert.equal(at60('Retention rate (60 days)'), `${(100 * kept / before.size).toFixed(1)}%`);
+  await page.getByTestId('churn-period').selectOption('90');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] thead th')].some((t) => t.textContent.includes('Churn rate (90 days)')));
 
   await page.getByTestId('sort-revenue_per_customer').click();
   assert.equal((await heatmap.locator('tbody tr th').first().innerText()).trim(), 'Champions');

@@ -39,7 +39,7 @@ def main():
     con.register("rfm_segments", pandas.read_csv(io.StringIO(rfm), dtype={"customer_id": str}))
     con.execute("create view seg as select * from rfm_segments")
     ours = kpis(binary, sources)
-    compare(con, ours, folder, ["o", "e", "s", "t"], "RFM segments")
+    compare(con, ours, folder, ["o", "e", "s", "t"], "RFM segments", 90)
 
     # Segments of the customers file, prospects included.
     con.execute("""create or replace view seg as
@@ -54,12 +54,12 @@ def main():
         path = os.path.join(tmp, "segments.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(segments, f)
-        ours = kpis(binary, sources + ["--customers", customers, "--segments", path])
+        ours = kpis(binary, sources + ["--customers", customers, "--segments", path, "--churn-days", "60"])
     prospects = [r for r in ours if r["segment"] == "All customers"][0]["conversion_rate"]
     if not prospects["denominator"] > prospects["numerator"] > 0:
         print(f"expected prospects in the customers file, got {prospects}")
         sys.exit(1)
-    compare(con, ours, folder, ["o", "e", "s", "t", "c"], "customers-file segments")
+    compare(con, ours, folder, ["o", "e", "s", "t", "c"], "customers-file segments, 60-day churn", 60)
 
 
 def kpis(binary, arguments):
@@ -67,7 +67,7 @@ def kpis(binary, arguments):
                                      check=True, capture_output=True, text=True).stdout)
 
 
-def compare(con, ours, folder, tables, what):
+def compare(con, ours, folder, tables, what, period):
     """Computes every KPI per segment of the view `seg` in DuckDB and
     compares; `tables` are the sources whose customers form the customer
     space (a customer known only from a source has no order)."""
@@ -117,8 +117,9 @@ def compare(con, ours, folder, tables, what):
         select customer_id,
                sum(cast(amount as double)) as revenue,
                count(*) filter (where cast(amount as double) >= 0) as orders,
-               bool_or(cast(amount as double) >= 0 and date '{as_of}' - cast(order_date as date) < 90) as recent,
-               bool_or(cast(amount as double) >= 0 and date '{as_of}' - cast(order_date as date) between 90 and 179) as before
+               bool_or(cast(amount as double) >= 0 and date '{as_of}' - cast(order_date as date) < {period}) as recent,
+               bool_or(cast(amount as double) >= 0
+                       and date '{as_of}' - cast(order_date as date) between {period} and {2 * period - 1}) as before
         from o group by customer_id),
     last_nps as (
         select customer_id, arg_max(cast(nps as int), answered_at) as nps
@@ -177,6 +178,7 @@ def compare(con, ours, folder, tables, what):
            case when (select yes from has_prospects)
                 then avg(case when orders >= 1 then 1.0 else 0.0 end) end as conversion_rate,
            count(*) filter (where before and not recent) / nullif(count(*) filter (where before), 0) as churn_rate,
+           count(*) filter (where before and recent) / nullif(count(*) filter (where before), 0) as retention_rate,
            100.0 * (count(*) filter (where nps >= 9) - count(*) filter (where nps <= 6))
                / nullif(count(nps), 0) as nps,
            count(*) filter (where csat >= 4) / nullif(count(csat), 0) as csat,

@@ -181,6 +181,10 @@ enum Command {
         /// Web or app events (for segments on events).
         #[arg(long, value_name = "FILE")]
         events: Option<PathBuf>,
+        /// The churn and retention period, in days (90 unless the project
+        /// saved another).
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(7..=730))]
+        churn_days: Option<i32>,
         /// Segments to measure instead of the RFM segments: a JSON array of
         /// `{"name": ..., "rule": RULE}` (rules as for `seglens segment`) or
         /// of saved segments, `{"name": ..., "definition": DEFINITION}`.
@@ -783,6 +787,7 @@ fn run(cli: Cli) -> Result<(), String> {
             customers,
             events,
             segments,
+            churn_days,
             as_of,
             format,
             map,
@@ -800,6 +805,9 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             if as_of.is_some() {
                 analysis_options.as_of = as_of;
+            }
+            if let Some(days) = churn_days {
+                analysis_options.churn_period_days = days;
             }
             let analysis = analysis::analyse(&data, &analysis_options)?;
             match write_kpis(&analysis.kpis, format) {

@@ -80,6 +80,7 @@ fn analysis(c: &mut Criterion) {
                 customers: data.customers.as_ref(),
                 predictions: Some(&predictions),
                 as_of,
+                churn_period_days: kpi::CHURN_PERIOD_DAYS,
                 group_of: &group_of,
                 group_names: &result.segment_names,
             })

@@ -41,6 +41,13 @@ pub struct AnalysisOptions {
     /// Which segments the KPI heatmap and the funnel compare.
     #[serde(default)]
     pub rows: Rows,
+    /// The churn and retention period of the KPIs, in days.
+    #[serde(default = "default_churn_period")]
+    pub churn_period_days: i32,
+}
+
+fn default_churn_period() -> i32 {
+    kpi::CHURN_PERIOD_DAYS
 }
 
 impl Default for AnalysisOptions {
@@ -54,6 +61,7 @@ impl Default for AnalysisOptions {
             lifecycle: None,
             segments: Vec::new(),
             rows: Rows::Rfm,
+            churn_period_days: kpi::CHURN_PERIOD_DAYS,
         }
     }
 }
@@ -306,6 +314,7 @@ fn analyse_with(
             customers: data.customers.as_ref(),
             predictions: customer_predictions,
             as_of,
+            churn_period_days: options.churn_period_days.clamp(7, 730),
             group_of,
             group_names: names,
         })

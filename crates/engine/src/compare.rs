@@ -79,6 +79,8 @@ pub struct CompareInputs<'a> {
     pub as_of: Day,
     /// Each customer's predictions, for predicted CLV.
     pub predictions: Option<&'a [CustomerPrediction]>,
+    /// The churn and retention period, in days.
+    pub churn_period_days: i32,
 }
 
 /// Compares two sets of customers.
@@ -100,6 +102,7 @@ pub fn compare_two(
             customers: data.customers.as_ref(),
             predictions: inputs.predictions,
             as_of: inputs.as_of,
+            churn_period_days: inputs.churn_period_days,
             group_of: &group_of,
             group_names: &[name.to_string()],
         })
@@ -359,6 +362,7 @@ mod tests {
             data: &data,
             as_of: 19_100,
             predictions: None,
+            churn_period_days: crate::kpi::CHURN_PERIOD_DAYS,
         };
         let t = compare_two(&inputs, ("A", &a), ("B", &b));
         assert_eq!(t.sizes, [5, 5]);

@@ -197,6 +197,9 @@ pub struct KpiInputs<'a> {
     pub predictions: Option<&'a [CustomerPrediction]>,
     /// The analysis date.
     pub as_of: Day,
+    /// The churn and retention period in days ([`CHURN_PERIOD_DAYS`]
+    /// unless the user chose another).
+    pub churn_period_days: i32,
     /// The segment of each customer (by dense index), if any; customers
     /// with none are not in the table.
     pub group_of: &'a [Option<usize>],
@@ -272,8 +275,14 @@ fn def(id: &str, name: &str, formula: &str, format: KpiFormat, higher_is_better:
     }
 }
 
-/// The KPIs of the table, in column order.
+/// The KPIs of the table, in column order, with the default churn period.
 pub fn definitions() -> Vec<KpiDef> {
+    definitions_for(CHURN_PERIOD_DAYS)
+}
+
+/// The KPIs of the table, in column order, with a churn and retention
+/// period of `period` days.
+pub fn definitions_for(period: i32) -> Vec<KpiDef> {
     use KpiFormat::*;
     vec![
         def(
@@ -325,13 +334,24 @@ pub fn definitions() -> Vec<KpiDef> {
             Rate,
             true,
         ),
-        def(
-            "churn_rate",
-            "Churn rate (90 days)",
-            "Customers who ordered in the 90 days before the last 90 and not in the last 90 ÷ customers who ordered in those earlier 90 days",
-            Rate,
-            false,
-        ),
+        KpiDef {
+            id: "churn_rate".into(),
+            name: format!("Churn rate ({period} days)"),
+            formula: format!(
+                "Customers who ordered in the {period} days before the last {period} and not in the last {period} ÷ customers who ordered in those earlier {period} days"
+            ),
+            format: Rate,
+            higher_is_better: false,
+        },
+        KpiDef {
+            id: "retention_rate".into(),
+            name: format!("Retention rate ({period} days)"),
+            formula: format!(
+                "Customers who ordered in the {period} days before the last {period} and again in the last {period} ÷ customers who ordered in those earlier {period} days (1 − churn rate)"
+            ),
+            format: Rate,
+            higher_is_better: true,
+        },
         def(
             "predicted_clv",
             "Predicted value per customer (12 months)",
@@ -456,9 +476,9 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
         if a >= 0.0 {
             orders[c] += 1;
             let age = input.as_of - d;
-            if age < CHURN_PERIOD_DAYS {
+            if age < input.churn_period_days {
                 recent[c] = true;
-            } else if age < 2 * CHURN_PERIOD_DAYS {
+            } else if age < 2 * input.churn_period_days {
                 before[c] = true;
             }
         }
@@ -596,7 +616,7 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
     let top20: Vec<KpiValue> = spends.iter_mut().map(|s| top_share(s, 0.2)).collect();
 
     let prospects = orders.contains(&0);
-    let kpis = definitions();
+    let kpis = definitions_for(input.churn_period_days);
     let base = accs[n_groups];
     let mut values: Vec<Vec<KpiValue>> = (0..=n_groups)
         .map(|g| {
@@ -634,7 +654,7 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
         kpis,
         groups,
         values,
-        churn_period_days: CHURN_PERIOD_DAYS,
+        churn_period_days: input.churn_period_days,
     }
 }
 
@@ -876,6 +896,11 @@ fn value(
             a.churned,
             a.active_before,
             rest.map(|r| (r.churned, r.active_before)),
+        ),
+        "retention_rate" => rate(
+            a.active_before - a.churned,
+            a.active_before,
+            rest.map(|r| (r.active_before - r.churned, r.active_before)),
         ),
         "predicted_clv" if input.predictions.is_none() => missing(NEEDS_MODEL),
         "predicted_clv" => mean(a.clv, rest.map(|r| r.clv)),
@@ -1277,6 +1302,7 @@ mod tests {
             customers: None,
             predictions: None,
             as_of: 200,
+            churn_period_days: CHURN_PERIOD_DAYS,
             group_of: &group_of,
             group_names: &names,
         });
@@ -1317,6 +1343,7 @@ mod tests {
             customers: None,
             predictions: None,
             as_of: 200,
+            churn_period_days: CHURN_PERIOD_DAYS,
             group_of: &group_of,
             group_names: &names,
         });
@@ -1350,6 +1377,7 @@ mod tests {
             customers: None,
             predictions: None,
             as_of: 200,
+            churn_period_days: CHURN_PERIOD_DAYS,
             group_of,
             group_names: &names,
         };
@@ -1438,6 +1466,7 @@ mod tests {
             customers: data.customers.as_ref(),
             predictions: None,
             as_of: 200,
+            churn_period_days: CHURN_PERIOD_DAYS,
             group_of: &group_of,
             group_names: &names,
         });
@@ -1467,6 +1496,7 @@ mod tests {
             customers: data.customers.as_ref(),
             predictions: None,
             as_of: 200,
+            churn_period_days: CHURN_PERIOD_DAYS,
             group_of: &group_of,
             group_names: &names,
         });
@@ -1518,6 +1548,7 @@ mod tests {
             customers: data.customers.as_ref(),
             predictions: None,
             as_of: 10,
+            churn_period_days: CHURN_PERIOD_DAYS,
             group_of: &group_of,
             group_names: &names,
         };
