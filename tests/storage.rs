@@ -52,6 +52,7 @@ fn record(source: &str) -> WorkspaceRecord {
                 note: "for the spring mailing".into(),
             }],
             rows: seglens_engine::groups::Rows::Saved,
+            churn_period_days: 60,
         },
         goals: vec![
             seglens_engine::kpi::Goal {

@@ -501,14 +501,35 @@ pub fn KpiHeatmap() -> impl IntoView {
                     </th>
                 }
             }).collect_view();
+            let goals = ws.record.goals.clone();
+            let any_goal_shown = rows.iter().any(|g| goals.iter().any(|x| x.segment == t.groups[*g] && kpis.iter().any(|d| d.id == x.kpi)));
             let body = rows.into_iter().map(|g| {
                 let name = t.groups[g].clone();
                 let base_row = g == n - 1;
                 let cells = kpis.iter().enumerate().map(|(k, def)| {
                     let v = t.values[g][k].clone();
                     let title = hover(def, &v, &name);
+                    let goal = goals.iter().find(|x| x.kpi == def.id && x.segment == name);
                     match v.value {
                         None => view! { <td class="num cell missing" title=title>"–"</td> }.into_any(),
+                        Some(x) if goal.is_some() => {
+                            // A goal is set on this cell: coloured against its target.
+                            let goal = goal.expect("checked");
+                            let index = seglens_engine::kpi::index_against_goal(x, goal, def.format);
+                            let (bg, light) = chart::diverging_color(index, true);
+                            let title = format!(
+                                "{title}\nColoured against the goal: {} {}{}",
+                                if goal.at_least { "at least" } else { "at most" },
+                                format::kpi_value(def.format, goal.target),
+                                if index >= 0.0 { " (reached)" } else { " (not yet)" }
+                            );
+                            view! {
+                                <td class="num cell vs-goal" class:light=light data-testid="goal-cell"
+                                    style=format!("background:{bg}") title=title>
+                                    <span aria-hidden="true">"◎ "</span><span class="visually-hidden">"against its goal: "</span>{format::kpi_value(def.format, x)}
+                                </td>
+                            }.into_any()
+                        }
                         Some(x) => {
                             let coloured = !base_row && !matches!(def.id.as_str(), "customers" | "revenue");
                             let not_significant = !base_row && v.p_value.is_some_and(|p| p >= 0.05);
@@ -599,6 +620,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                         <span class="swatch" style=format!("background:{}", chart::diverging_color(0.5, true).0)></span>
                         <span class="swatch" style=format!("background:{}", chart::diverging_color(1.0, true).0)></span>
                         <span>"better"</span>
+                        {any_goal_shown.then(|| view! { <span class="small">" · ◎ a cell with a goal: coloured against its target instead"</span> })}
                     </div>
                     <div class="table-wrap" tabindex="0">
                         <table class="heatmap kpi-heatmap" data-testid="kpi-heatmap">

@@ -326,6 +326,11 @@ test('goals: a target on a KPI of a segment, where it stands, kept across a relo
   await page.getByTestId('goal').first().waitFor();
   assert.match(await page.getByTestId('goal').first().innerText(),
     new RegExp(`NPS of Champions at least \\+50 by 2026-06-30 · now \\${nps}( |$)[\\s\\S]*180 days left`));
+  // The heatmap colours that cell against the goal instead of the base.
+  const goalCells = page.locator('[data-testid=kpi-heatmap] [data-testid=goal-cell]');
+  await goalCells.first().waitFor();
+  assert.equal(await goalCells.count(), 1);
+  assert.match(await goalCells.first().getAttribute('title'), /NPS — Champions[\s\S]*Coloured against the goal: at least \+50 \(not yet\)/);
 
   await page.getByTestId('goal-kpi').selectOption('customers');
   await page.getByTestId('goal-segment').selectOption('All customers');

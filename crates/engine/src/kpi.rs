@@ -1168,6 +1168,21 @@ pub struct GoalStatus {
     pub days_left: Option<i32>,
 }
 
+/// How far a value is from a goal's target, as the heatmap colours it:
+/// `(value − target) ÷ |target|` (in hundreds of points for NPS), positive
+/// when the value is on the goal's good side (above an "at least" target,
+/// below an "at most" one).
+pub fn index_against_goal(value: f64, goal: &Goal, format: KpiFormat) -> f64 {
+    let gap = if format == KpiFormat::Points {
+        (value - goal.target) / 100.0
+    } else if goal.target.abs() > 1e-12 {
+        (value - goal.target) / goal.target.abs()
+    } else {
+        value.signum()
+    };
+    if goal.at_least { gap } else { -gap }
+}
+
 /// The KPI a goal can be set on: the table's and the counts within a
 /// period.
 pub fn goal_definition(table: &KpiTable, id: &str) -> Option<KpiDef> {
@@ -1570,6 +1585,32 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("referred_by")
+        );
+    }
+
+    #[test]
+    fn the_index_against_a_goal() {
+        let goal = |at_least, target| Goal {
+            kpi: "x".into(),
+            segment: "A".into(),
+            at_least,
+            target,
+            deadline: None,
+            since: None,
+        };
+        // 40 customers against at least 50: 20% short.
+        assert!(
+            (index_against_goal(40.0, &goal(true, 50.0), KpiFormat::Count) + 0.2).abs() < 1e-12
+        );
+        // A churn rate of 0.2 against at most 0.25: 20% on the good side.
+        assert!((index_against_goal(0.2, &goal(false, 0.25), KpiFormat::Rate) - 0.2).abs() < 1e-12);
+        // NPS +20 against at least +50: 30 points short.
+        assert!(
+            (index_against_goal(20.0, &goal(true, 50.0), KpiFormat::Points) + 0.3).abs() < 1e-12
+        );
+        assert_eq!(
+            index_against_goal(3.0, &goal(true, 0.0), KpiFormat::Number),
+            1.0
         );
     }
 
