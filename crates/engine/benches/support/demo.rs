@@ -1,5 +1,6 @@
 //! The demo business with all its sources (customers, e-mail results,
-//! survey answers, events, tickets), the data of the engine's benchmarks.
+//! survey answers, events, tickets, marketing costs), the data of the
+//! engine's benchmarks.
 
 use seglens_engine::dataset::Dataset;
 use seglens_engine::{ImportOptions, demo, import_orders};
@@ -20,6 +21,7 @@ pub fn demo_data(customers: usize) -> Dataset {
         ("surveys.csv", &files.surveys),
         ("events.csv", &files.events),
         ("tickets.csv", &files.tickets),
+        ("costs.csv", &files.costs),
     ] {
         data.add_source(name, text.as_bytes()).expect("demo source");
     }
