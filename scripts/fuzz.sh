@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the importer (fuzz/fuzz_targets/importer.rs) for SECONDS seconds
 # (default 60), from seeds made of the project's own files: order files in
-# several dialects, the demo's sources, an Excel workbook and JSON lines.
+# several dialects, the demo's sources, an Excel workbook, an OpenDocument
+# spreadsheet and JSON lines.
 # With FUZZ_RUNS=N it runs N inputs from a fixed
 # seed instead, so that a run can be replayed (the test command does that).
 # A crash leaves its input under fuzz/artifacts/importer/ and fails; once
@@ -19,14 +20,14 @@ command -v cargo-fuzz > /dev/null || cargo install cargo-fuzz --locked --version
 seeds=target/fuzz-seeds
 rm -rf "$seeds" && mkdir -p "$seeds"
 demo=target/fuzz-demo
-[ -f "$demo/orders.csv" ] || cargo run --release --locked -q -p seglens-cli -- demo --customers 200 --out "$demo" > /dev/null
+[ -f "$demo/costs.csv" ] || cargo run --release --locked -q -p seglens-cli -- demo --customers 200 --out "$demo" > /dev/null
 seed() { # seed NAME PICK FILE: the pick byte, then the file's first 64 kB
   { printf "\\x$(printf %02x "$2")"; head -c 65536 "$3"; } > "$seeds/$1"
 }
 seed orders-csv 0 "$demo/orders.csv"
 seed orders-fr 4 tests/fixtures/commandes-fr.csv
 seed cdnow 8 ../shared/datasets/cdnow/CDNOW_sample.txt
-for s in customers email surveys events tickets; do seed "$s" 1 "$demo/$s.csv"; done
+for s in customers email surveys events tickets costs; do seed "$s" 1 "$demo/$s.csv"; done
 .venv/bin/python - "$demo/orders.csv" "$seeds/workbook.xlsx" <<'PY'
 import csv, io, re, sys, zipfile, openpyxl
 book = openpyxl.Workbook()
@@ -48,6 +49,18 @@ with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.Z
                      compress_type=zipfile.ZIP_DEFLATED)
 PY
 seed xlsx 2 "$seeds/workbook.xlsx" && rm "$seeds/workbook.xlsx"
+.venv/bin/python - "$demo/orders.csv" "$seeds/sheet.ods" <<'PY'
+import io, re, sys, zipfile
+import pandas
+buffer = io.BytesIO()
+pandas.read_csv(sys.argv[1], nrows=200).to_excel(buffer, engine="odf", index=False)
+with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as out:
+    for entry in src.infolist():
+        data = re.sub(rb"<meta:creation-date>[^<]*", b"<meta:creation-date>2025-01-01T00:00:00", src.read(entry.filename))
+        out.writestr(zipfile.ZipInfo(entry.filename, date_time=(2025, 1, 1, 0, 0, 0)), data,
+                     compress_type=zipfile.ZIP_DEFLATED)
+PY
+seed ods 6 "$seeds/sheet.ods" && rm "$seeds/sheet.ods"
 .venv/bin/python - "$demo/orders.csv" > "$seeds/orders.jsonl" <<'PY'
 import csv, json, sys
 for i, row in enumerate(csv.DictReader(open(sys.argv[1], encoding="utf-8"))):

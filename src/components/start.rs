@@ -47,7 +47,7 @@ pub fn Start() -> impl IntoView {
                 on:drop=on_drop
             >
                 <h2>"Or analyse your own orders"</h2>
-                <p>"Drop your exports here (CSV, TSV, semicolon-separated, JSON lines or Excel .xlsx), or"</p>
+                <p>"Drop your exports here (CSV, TSV, semicolon-separated, JSON lines, Excel .xlsx or LibreOffice .ods), or"</p>
                 <FilePicker label="Choose a file"/>
                 <p class="muted small">
                     "It needs one row per order with a customer (customer_id, client, e-mail…), "
@@ -97,7 +97,7 @@ pub fn FilePicker(
                 type="file"
                 multiple
                 data-testid="file-input"
-                accept=".csv,.tsv,.txt,.jsonl,.ndjson,.json,.xlsx,text/csv,text/plain,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                accept=".csv,.tsv,.txt,.jsonl,.ndjson,.json,.xlsx,.ods,text/csv,text/plain,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet"
                 on:change=move |ev| {
                     let input: HtmlInputElement = event_target(&ev);
                     actions::import_files(state, file_list(input.files()));

@@ -452,6 +452,8 @@ pub struct OrdersImporter {
     parsing: Option<Parsing>,
     /// An Excel workbook: kept whole, read at the end.
     workbook: bool,
+    /// What the workbook is, for the report.
+    sheet: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -577,6 +579,7 @@ impl OrdersImporter {
             bytes: 0,
             parsing: None,
             workbook: false,
+            sheet: "",
         }
     }
 
@@ -608,6 +611,7 @@ impl OrdersImporter {
     /// Ends the file and returns the table and the report.
     pub fn finish(mut self) -> Result<(Orders, ImportReport), ImportError> {
         if self.workbook {
+            self.sheet = crate::spreadsheet::label(&self.sample);
             self.sample = crate::spreadsheet::first_sheet_rows(&self.sample).map_err(|reason| {
                 ImportError::Spreadsheet {
                     file: self.file_name.clone(),
@@ -719,7 +723,7 @@ impl OrdersImporter {
             delimiter: if plan.json {
                 "JSON lines".to_string()
             } else if self.workbook {
-                "Excel workbook (first sheet)".to_string()
+                self.sheet.to_string()
             } else {
                 plan.delimiter.label()
             },

@@ -1,11 +1,15 @@
-//! The first sheet of an Excel workbook (XLSX) read as comma-separated
-//! rows, row N of the sheet on line N, so that every message names the row
-//! Excel shows; the importers then read it as any other file.
+//! The first sheet of an Excel workbook (XLSX) or an OpenDocument
+//! spreadsheet (ODS, what LibreOffice writes) read as comma-separated rows,
+//! row N of the sheet on line N, so that every message names the row the
+//! spreadsheet shows; the importers then read it as any other file.
 //!
 //! Cells: shared and inline text as written, numbers in their shortest
 //! form (`0.10000000000000001` as Excel stores 0.1 reads `0.1`; dates are
 //! serial numbers, which the importer reads as dates in a column named as
-//! dates), `TRUE`/`FALSE`, formulas by their last value. Every row is
+//! dates; ODS dates are written as ISO dates), `TRUE`/`FALSE`, formulas by
+//! their last value. Repeated rows and columns (ODS) are written out, but
+//! not the empty ones that only pad a sheet to its end. Line breaks inside
+//! a cell become spaces (row N stays on line N). Every row is
 //! padded to the widest. A workbook that unpacks to more than
 //! [`MAX_UNPACKED`] bytes (a zip bomb) is refused.
 
@@ -23,6 +27,22 @@ pub fn old_excel(bytes: &[u8]) -> Option<String> {
             "it is an old Excel workbook (.xls), which is not read here: save it as .xlsx or CSV"
                 .to_string()
         })
+}
+
+/// What a spreadsheet is, for the import report: an Excel workbook or an
+/// OpenDocument spreadsheet.
+pub fn label(bytes: &[u8]) -> &'static str {
+    let ods = entries(bytes).is_ok_and(|e| {
+        e.iter().any(|x| x.name == "content.xml")
+            && !e
+                .iter()
+                .any(|x| x.name.eq_ignore_ascii_case("xl/workbook.xml"))
+    });
+    if ods {
+        "OpenDocument spreadsheet (first sheet)"
+    } else {
+        "Excel workbook (first sheet)"
+    }
 }
 
 /// True when the bytes start like a zip archive (XLSX, ODS, ...).
@@ -269,12 +289,10 @@ fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
         }
     };
     let Some(workbook) = part("xl/workbook.xml", &mut budget)? else {
-        return Err(if find("content.xml").is_some() {
-            "it is an OpenDocument spreadsheet (ODS), which is not read yet: save it as XLSX or CSV"
-                .into()
-        } else {
-            "it is a zip archive but not an Excel workbook (XLSX)".into()
-        });
+        return match part("content.xml", &mut budget)? {
+            Some(content) => ods_rows(&content),
+            None => Err("it is a zip archive but neither an Excel workbook (XLSX) nor an OpenDocument spreadsheet (ODS)".into()),
+        };
     };
     // The first sheet, through the workbook's relationships.
     let first = elements(&workbook, "sheet")
@@ -303,7 +321,6 @@ fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
         .unwrap_or_default();
     let sheet = part(&target, &mut budget)?.ok_or("its first sheet is missing")?;
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut width = 0;
     for (tag, inner) in elements(&sheet, "row") {
         let number = attr(tag, "r")
             .and_then(|r| r.parse::<usize>().ok())
@@ -339,9 +356,23 @@ fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
         while cells.last().is_some_and(String::is_empty) {
             cells.pop();
         }
-        width = width.max(cells.len());
-        rows.push((number, cells));
+        rows.push((number.min(MAX_ROWS), cells));
     }
+    Ok(write_rows(rows))
+}
+
+/// The most rows a sheet has (Excel's and LibreOffice's limit).
+const MAX_ROWS: usize = 1 << 20;
+/// The most columns a sheet has.
+const MAX_COLUMNS: usize = 16_384;
+/// The most cells an ODS sheet's repeats may write out.
+const MAX_CELLS: usize = 50_000_000;
+
+/// The rows as comma-separated lines, padded to the widest, row N on line
+/// N (rows a sheet skips are blank lines; line breaks inside a cell become
+/// spaces, or the rows after it would move down).
+fn write_rows(rows: Vec<(usize, Vec<String>)>) -> Vec<u8> {
+    let width = rows.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
     let mut out = Vec::new();
     let mut line = 1;
     for (number, cells) in rows {
@@ -356,13 +387,168 @@ fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
                 if c > 0 {
                     out.push(b',');
                 }
-                crate::delimited::push_csv_field(&mut out, cells.get(c).map_or("", String::as_str));
+                let cell = cells.get(c).map_or("", String::as_str);
+                if cell.contains(['\n', '\r']) {
+                    let flat = cell.replace("\r\n", " ").replace(['\n', '\r'], " ");
+                    crate::delimited::push_csv_field(&mut out, &flat);
+                } else {
+                    crate::delimited::push_csv_field(&mut out, cell);
+                }
             }
         }
         out.push(b'\n');
         line += 1;
     }
-    Ok(out)
+    out
+}
+
+/// The value of an attribute of a start tag, entities resolved.
+fn attr_text(tag: &str, name: &str) -> Option<String> {
+    attr(tag, name).map(unescape)
+}
+
+/// The text of an ODS cell: its paragraphs on lines of their own, runs of
+/// spaces (`<text:s text:c="3"/>`), tabs and line breaks as written,
+/// annotations aside.
+fn ods_text(inner: &str) -> String {
+    let mut paragraphs = Vec::new();
+    for (_, p) in elements(inner, "text:p") {
+        let mut out = String::new();
+        let mut rest = p;
+        while let Some(at) = rest.find('<') {
+            out.push_str(&unescape(&rest[..at]));
+            let Some(end) = rest[at..].find('>').map(|e| e + at) else {
+                rest = "";
+                break;
+            };
+            let tag = &rest[at..=end];
+            if tag.starts_with("<text:s")
+                && (tag
+                    .as_bytes()
+                    .get(7)
+                    .is_some_and(|b| *b == b' ' || *b == b'/'))
+            {
+                let n = attr(tag, "text:c")
+                    .and_then(|c| c.parse::<usize>().ok())
+                    .unwrap_or(1);
+                out.extend(std::iter::repeat_n(' ', n.min(1_000)));
+            } else if tag.starts_with("<text:tab") {
+                out.push('\t');
+            } else if tag.starts_with("<text:line-break") {
+                out.push('\n');
+            }
+            rest = &rest[end + 1..];
+        }
+        out.push_str(&unescape(rest));
+        paragraphs.push(out);
+    }
+    paragraphs.join("\n")
+}
+
+/// The cells of an ODS row in order, `(start tag, content)`, covered cells
+/// (under a merged one) as empty cells.
+fn ods_cells(row: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = row;
+    while let Some(at) = rest.find("<table:") {
+        rest = &rest[at..];
+        let name = if rest.starts_with("<table:table-cell") {
+            "table:table-cell"
+        } else if rest.starts_with("<table:covered-table-cell") {
+            "table:covered-table-cell"
+        } else {
+            rest = &rest[1..];
+            continue;
+        };
+        let Some(tag_end) = rest.find('>') else { break };
+        let tag = &rest[..=tag_end];
+        if tag.ends_with("/>") {
+            out.push((tag, ""));
+            rest = &rest[tag_end + 1..];
+            continue;
+        }
+        let close = format!("</{name}>");
+        let Some(end) = rest[tag_end + 1..].find(&close).map(|e| e + tag_end + 1) else {
+            break;
+        };
+        out.push((tag, &rest[tag_end + 1..end]));
+        rest = &rest[end + close.len()..];
+    }
+    out
+}
+
+/// The first table of an ODS `content.xml` as rows.
+fn ods_rows(content: &str) -> Result<Vec<u8>, String> {
+    let (_, table) = elements(content, "table:table")
+        .into_iter()
+        .next()
+        .ok_or("it is an OpenDocument file without a sheet")?;
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut number = 1usize;
+    let mut total_cells = 0usize;
+    for (tag, inner) in elements(table, "table:table-row") {
+        let repeat = attr(tag, "table:number-rows-repeated")
+            .and_then(|r| r.parse::<usize>().ok())
+            .unwrap_or(1)
+            .max(1);
+        let mut cells: Vec<String> = Vec::new();
+        let mut pending_empty = 0usize;
+        for (ctag, cinner) in ods_cells(inner) {
+            let times = attr(ctag, "table:number-columns-repeated")
+                .and_then(|r| r.parse::<usize>().ok())
+                .unwrap_or(1)
+                .max(1);
+            let kind = attr(ctag, "office:value-type").or_else(|| attr(ctag, "calcext:value-type"));
+            let text = match kind {
+                Some("float" | "percentage" | "currency") => attr_text(ctag, "office:value")
+                    .map(|v| match v.trim().parse::<f64>() {
+                        Ok(x) if x.is_finite() => format!("{x}"),
+                        _ => v,
+                    })
+                    .unwrap_or_else(|| ods_text(cinner)),
+                Some("date") => {
+                    attr_text(ctag, "office:date-value").unwrap_or_else(|| ods_text(cinner))
+                }
+                Some("boolean") => match attr(ctag, "office:boolean-value") {
+                    Some("true") => "TRUE".into(),
+                    Some(_) => "FALSE".into(),
+                    None => ods_text(cinner),
+                },
+                _ => ods_text(cinner),
+            };
+            if text.is_empty() {
+                // Empty cells count only when a filled one follows.
+                pending_empty = pending_empty.saturating_add(times);
+                continue;
+            }
+            if cells.len() + pending_empty + times > MAX_COLUMNS {
+                return Err(format!(
+                    "its row {number} has more than {MAX_COLUMNS} columns"
+                ));
+            }
+            cells.extend(std::iter::repeat_n(String::new(), pending_empty));
+            pending_empty = 0;
+            cells.extend(std::iter::repeat_n(text, times));
+        }
+        if cells.is_empty() {
+            // Empty rows are blank lines, written only before a filled one.
+            number = number.saturating_add(repeat);
+            continue;
+        }
+        if number.saturating_add(repeat) > MAX_ROWS + 1 {
+            return Err(format!("it has more than {MAX_ROWS} rows"));
+        }
+        // Repeats multiply cells: as for a zip bomb, a bound.
+        total_cells = total_cells.saturating_add(cells.len().saturating_mul(repeat));
+        if total_cells > MAX_CELLS {
+            return Err(TOO_BIG.into());
+        }
+        for _ in 0..repeat {
+            rows.push((number, cells.clone()));
+            number += 1;
+        }
+    }
+    Ok(write_rows(rows))
 }
 
 #[cfg(test)]
@@ -421,6 +607,67 @@ mod tests {
     }
 
     #[test]
+    fn an_opendocument_sheet_with_repeats_dates_and_spaces() {
+        let cell = |kind: &str, extra: &str, text: &str| {
+            format!(
+                r#"<table:table-cell office:value-type="{kind}"{extra}><text:p>{text}</text:p></table:table-cell>"#
+            )
+        };
+        let row =
+            |cells: &[String]| format!("<table:table-row>{}</table:table-row>", cells.concat());
+        let content = [
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content><office:body><office:spreadsheet><table:table table:name="Commandes"><table:table-column table:number-columns-repeated="4"/>"#.to_string(),
+            row(&[cell("string", "", "client"), cell("string", "", "date"), cell("string", "", "montant"), cell("string", "", "note")]),
+            row(&[
+                cell("string", "", "a@x.com"),
+                cell("date", r#" office:date-value="2025-01-31""#, "31/01/2025"),
+                cell("float", r#" office:value="1234.5""#, "1 234,50"),
+                r#"<table:table-cell office:value-type="string"><text:p>deux<text:s text:c="2"/>espaces, &amp; virgule</text:p><text:p>ligne 2</text:p></table:table-cell>"#.to_string(),
+            ]),
+            r#"<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="4"/></table:table-row>"#.to_string(),
+            format!(
+                r#"<table:table-row table:number-rows-repeated="2">{}<table:covered-table-cell/>{}{}</table:table-row>"#,
+                cell("string", "", "b"),
+                cell("float", r#" office:value="10""#, "10"),
+                cell("boolean", r#" office:boolean-value="true""#, "VRAI")
+            ),
+            // LibreOffice pads a sheet to its end with empty rows.
+            r#"<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#.to_string(),
+            r#"</table:table><table:table table:name="Autre"><table:table-row><table:table-cell office:value-type="string"><text:p>second sheet</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#.to_string(),
+        ]
+        .concat();
+        let ods = crate::xlsx::zip_parts(&[
+            (
+                "mimetype",
+                "application/vnd.oasis.opendocument.spreadsheet".to_string(),
+            ),
+            ("content.xml", content),
+        ]);
+        let csv = String::from_utf8(first_sheet_rows(&ods).unwrap()).unwrap();
+        assert_eq!(
+            csv,
+            "client,date,montant,note\na@x.com,2025-01-31,1234.5,\"deux  espaces, & virgule ligne 2\"\n\n\nb,,10,TRUE\nb,,10,TRUE\n"
+        );
+        // Orders read from it, the errors on the sheet's rows: b's rows have
+        // no date (a covered cell).
+        let (orders, report) = crate::import_orders(
+            "commandes.csv",
+            csv.as_bytes(),
+            crate::ImportOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(orders.len(), 1);
+        let lines: Vec<u64> = report.rejected.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![5, 6]);
+        // Repeats that would write out too much are refused.
+        let bomb = format!(
+            r#"<table:table><table:table-row table:number-rows-repeated="1000000">{}</table:table-row></table:table>"#,
+            r#"<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16000"/>"#
+        );
+        assert!(ods_rows(&bomb).unwrap_err().contains("zip bomb"));
+    }
+
+    #[test]
     fn damaged_cells_are_read_without_panicking() {
         // Found by the fuzzer: a start tag cut short by a closing tag.
         let cells = elements(r#"<c r="H121" t="inl</c><c r="A1"><v>3</v></c>"#, "c");
@@ -444,6 +691,10 @@ mod tests {
         let err = first_sheet_rows(&book[..book.len() / 2]).unwrap_err();
         assert_eq!(err, "it is not a complete zip archive (its end is missing)");
         let ods = crate::xlsx::zip_parts(&[("content.xml", "<x/>".to_string())]);
-        assert!(first_sheet_rows(&ods).unwrap_err().contains("OpenDocument"));
+        assert!(
+            first_sheet_rows(&ods)
+                .unwrap_err()
+                .contains("without a sheet")
+        );
     }
 }
