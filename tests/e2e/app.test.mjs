@@ -1587,7 +1587,6 @@ test('JSON lines are read as a table, a line that is not an object rejected with
 /** A workbook as Excel writes one, built here (not by the app): text in
  * shared strings, numbers as numbers, one sheet, deflated zip parts. */
 function xlsxOf(rows) {
-  const { deflateRawSync, crc32 } = zlib;
   const strings = [];
   const shared = (t) => (strings.includes(t) ? strings.indexOf(t) : strings.push(t) - 1);
   const col = (i) => String.fromCharCode(65 + i);
@@ -1601,6 +1600,26 @@ function xlsxOf(rows) {
     'xl/worksheets/sheet1.xml': `<worksheet><sheetData>${sheetRows}</sheetData></worksheet>`,
     'xl/sharedStrings.xml': `<sst>${strings.map((t) => `<si><t>${t.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</t></si>`).join('')}</sst>`,
   };
+  return zipOf(parts);
+}
+
+/** An OpenDocument spreadsheet (LibreOffice), numbers and ISO dates as typed cells, with the empty rows LibreOffice pads a sheet with. */
+function odsOf(rows) {
+  const cell = (v) => (typeof v === 'number'
+    ? `<table:table-cell office:value-type="float" office:value="${v}"><text:p>${String(v).replace('.', ',')}</text:p></table:table-cell>`
+    : /^\d{4}-\d{2}-\d{2}$/.test(v)
+      ? `<table:table-cell office:value-type="date" office:date-value="${v}"><text:p>${v.split('-').reverse().join('/')}</text:p></table:table-cell>`
+      : `<table:table-cell office:value-type="string"><text:p>${v.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text:p></table:table-cell>`);
+  const body = rows.map((cells) => `<table:table-row>${cells.map(cell).join('')}</table:table-row>`).join('');
+  return zipOf({
+    mimetype: 'application/vnd.oasis.opendocument.spreadsheet',
+    'content.xml': `<?xml version="1.0" encoding="UTF-8"?><office:document-content><office:body><office:spreadsheet><table:table table:name="Commandes">${body}<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>`,
+  });
+}
+
+/** A zip archive of text parts, deflated. */
+function zipOf(parts) {
+  const { deflateRawSync, crc32 } = zlib;
   const locals = [];
   const central = [];
   let offset = 0;
@@ -1643,6 +1662,26 @@ test('an Excel workbook is read from its first sheet, rejected rows numbered as 
   const first = await page.locator('[data-testid=rejected-rows] tbody tr').first().locator('td').allInnerTexts();
   assert.deepEqual(first.map((t) => t.trim()), ['4', 'Montant TTC', '"douze" is not an amount']);
   await page.getByTestId('import-report').screenshot({ path: join(shots, '05d-excel.png') });
+});
+
+test('a LibreOffice spreadsheet (.ods) is read from its first sheet, dates and decimal numbers as typed', async () => {
+  const sheet = odsOf([
+    ['Client', 'Date de commande', 'Montant TTC'],
+    ['y1', '2024-01-01', 40.5],
+    ['y2', '2024-01-02', 12.25],
+    ['y1', '2024-01-09', 'douze'],
+    ['y3', '2024-01-10', 7],
+  ]);
+  await page.getByTestId('file-input').setInputFiles({ name: 'commandes.ods', mimeType: 'application/vnd.oasis.opendocument.spreadsheet', buffer: sheet });
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'commandes.ods');
+  const report = await page.getByTestId('import-report').innerText();
+  assert.match(report, /commandes\.ods: 3 rows accepted, 1 rejected, 0 refunds, 3 customers/);
+  assert.match(report, /OpenDocument spreadsheet \(first sheet\) · header line/);
+  // The typed dates, not the text the sheet shows (31/01/2024).
+  assert.match(report, /dates yyyy-mm-dd/);
+  const first = await page.locator('[data-testid=rejected-rows] tbody tr').first().locator('td').allInnerTexts();
+  assert.deepEqual(first.map((t) => t.trim()), ['4', 'Montant TTC', '"douze" is not an amount']);
+  await page.getByTestId('import-report').screenshot({ path: join(shots, '05f-ods.png') });
 });
 
 test('delete all my data removes every project and the cached app files, and stays deleted after a reload', async () => {
