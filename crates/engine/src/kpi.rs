@@ -1430,6 +1430,40 @@ mod tests {
         );
     }
 
+    /// The KPI table of every source of `data`, the customers named in
+    /// `groups` in segments "A" (0) and "B" (1).
+    fn table_of(data: &crate::dataset::Dataset, as_of: Day, groups: &[(&str, usize)]) -> KpiTable {
+        let mut group_of = vec![None; data.orders.customer_keys.len()];
+        for (k, g) in groups {
+            let c = data
+                .orders
+                .customer_keys
+                .iter()
+                .position(|x| x == k)
+                .unwrap();
+            group_of[c] = Some(*g);
+        }
+        compute(&KpiInputs {
+            orders: &data.orders,
+            email: data.email.as_ref(),
+            surveys: data.surveys.as_ref(),
+            tickets: data.tickets.as_ref(),
+            costs: data.costs.as_ref(),
+            customers: data.customers.as_ref(),
+            predictions: None,
+            as_of,
+            churn_period_days: CHURN_PERIOD_DAYS,
+            group_of: &group_of,
+            group_names: &["A".to_string(), "B".to_string()],
+        })
+    }
+
+    /// A KPI of a table: its value in each row.
+    fn column(t: &KpiTable, id: &str) -> Vec<KpiValue> {
+        let k = t.kpis.iter().position(|d| d.id == id).unwrap();
+        t.values.iter().map(|row| row[k].clone()).collect()
+    }
+
     #[test]
     fn acquisition_cost_and_return_by_hand() {
         use crate::dataset::Dataset;
@@ -1460,63 +1494,22 @@ mod tests {
             cost_period(data.costs.as_ref().unwrap(), 200),
             Some((100, 159))
         );
-        let index = |k: &str| {
-            data.orders
-                .customer_keys
-                .iter()
-                .position(|x| x == k)
-                .unwrap()
-        };
-        let mut group_of = vec![None; data.orders.customer_keys.len()];
-        for (k, g) in [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 1), ("f", 1)] {
-            group_of[index(k)] = Some(g);
-        }
-        let names = vec!["A".to_string(), "B".to_string()];
-        let t = compute(&KpiInputs {
-            orders: &data.orders,
-            email: None,
-            surveys: None,
-            tickets: None,
-            costs: data.costs.as_ref(),
-            customers: data.customers.as_ref(),
-            predictions: None,
-            as_of: 200,
-            churn_period_days: CHURN_PERIOD_DAYS,
-            group_of: &group_of,
-            group_names: &names,
-        });
-        let col = |id: &str| t.kpis.iter().position(|k| k.id == id).unwrap();
-        let v = |g: usize, id: &str| t.values[g][col(id)].value.unwrap();
+        let groups = [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 1), ("f", 1)];
+        let t = table_of(&data, 200, &groups);
+        let (cac, roi) = (column(&t, "cac"), column(&t, "roi"));
         // TV's 40 acquired nobody: 10 each for the 4 new customers. b and
         // c share Ads' 150, d has Social's 60, e (organic) only the 10.
-        assert_eq!(v(0, "cac"), 85.0);
-        assert_eq!(v(1, "cac"), 40.0);
-        assert_eq!(v(2, "cac"), 62.5);
-        assert_eq!(
-            t.values[2][col("cac")].numerator,
-            250.0,
-            "all the spend, once"
-        );
+        let values = |c: &[KpiValue]| c.iter().map(|v| v.value.unwrap()).collect::<Vec<f64>>();
+        assert_eq!(values(&cac), vec![85.0, 40.0, 62.5]);
+        assert_eq!(cac[2].numerator, 250.0, "all the spend, once");
         // Revenue of the new: A 100 + 80, B 200 + 20.
-        assert!((v(0, "roi") - (180.0 - 170.0) / 170.0).abs() < 1e-12);
-        assert_eq!(v(1, "roi"), 1.75);
-        assert_eq!(v(2, "roi"), 0.6);
+        assert!((values(&roi)[0] - (180.0 - 170.0) / 170.0).abs() < 1e-12);
+        assert_eq!(values(&roi)[1..], [1.75, 0.6]);
         // Without a costs file, both say which file would give them.
-        let none = compute(&KpiInputs {
-            costs: None,
-            orders: &data.orders,
-            email: None,
-            surveys: None,
-            tickets: None,
-            customers: data.customers.as_ref(),
-            predictions: None,
-            as_of: 200,
-            churn_period_days: CHURN_PERIOD_DAYS,
-            group_of: &group_of,
-            group_names: &names,
-        });
+        data.costs = None;
+        let none = table_of(&data, 200, &groups);
         assert!(
-            none.values[0][col("roi")]
+            column(&none, "roi")[0]
                 .missing
                 .as_deref()
                 .unwrap()
@@ -1542,50 +1535,13 @@ mod tests {
             b"customer_id,email,Parrain\na,a@x.com,\nb,b@x.com,a\nc,c@x.com, A@X.com\nd,d@x.com,d\ne,e@x.com,zzz\n",
         )
         .unwrap();
-        let index = |k: &str| {
-            data.orders
-                .customer_keys
-                .iter()
-                .position(|x| x == k)
-                .unwrap()
-        };
-        let mut group_of = vec![None; data.orders.customer_keys.len()];
-        for (k, g) in [("a", 0), ("b", 0), ("c", 1), ("d", 1), ("e", 1)] {
-            group_of[index(k)] = Some(g);
-        }
-        let names = vec!["A".to_string(), "B".to_string()];
-        let inputs = KpiInputs {
-            orders: &data.orders,
-            email: None,
-            surveys: None,
-            tickets: None,
-            costs: None,
-            customers: data.customers.as_ref(),
-            predictions: None,
-            as_of: 10,
-            churn_period_days: CHURN_PERIOD_DAYS,
-            group_of: &group_of,
-            group_names: &names,
-        };
-        let t = compute(&inputs);
-        let k = t
-            .kpis
-            .iter()
-            .position(|d| d.id == "referrals_per_customer")
-            .unwrap();
-        let at = |g: usize| t.values[g][k].value;
-        assert_eq!((at(0), at(1), at(2)), (Some(1.0), Some(0.0), Some(0.4)));
-        let none = compute(&KpiInputs {
-            customers: None,
-            ..inputs
-        });
-        assert!(
-            none.values[0][k]
-                .missing
-                .as_deref()
-                .unwrap()
-                .contains("referred_by")
-        );
+        let groups = [("a", 0), ("b", 0), ("c", 1), ("d", 1), ("e", 1)];
+        let referrals = column(&table_of(&data, 10, &groups), "referrals_per_customer");
+        let values: Vec<Option<f64>> = referrals.iter().map(|v| v.value).collect();
+        assert_eq!(values, vec![Some(1.0), Some(0.0), Some(0.4)]);
+        data.customers = None;
+        let none = column(&table_of(&data, 10, &groups), "referrals_per_customer");
+        assert!(none[0].missing.as_deref().unwrap().contains("referred_by"));
     }
 
     #[test]
