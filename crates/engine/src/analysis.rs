@@ -304,6 +304,7 @@ fn analyse_with(
         &mut comparison,
     )?;
     let customer_predictions = predictions.as_ref().ok().map(|p| p.customers.as_slice());
+    let customer_facts = kpi::customer_facts(data.customers.as_ref(), data.costs.as_ref(), orders);
     let kpis_of = |group_of: &[Option<usize>], names: &[String]| {
         kpi::compute(&KpiInputs {
             orders,
@@ -311,7 +312,7 @@ fn analyse_with(
             surveys: data.surveys.as_ref(),
             tickets: data.tickets.as_ref(),
             costs: data.costs.as_ref(),
-            customers: data.customers.as_ref(),
+            customer_facts: Some(&customer_facts),
             predictions: customer_predictions,
             as_of,
             churn_period_days: options.churn_period_days.clamp(7, 730),

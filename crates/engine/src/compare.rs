@@ -91,6 +91,8 @@ pub fn compare_two(
 ) -> TwoSegments {
     let data = inputs.data;
     let n = data.orders.customer_keys.len();
+    let customer_facts =
+        kpi::customer_facts(data.customers.as_ref(), data.costs.as_ref(), &data.orders);
     let table_of = |name: &str, set: &Bitmap| {
         let group_of: Vec<Option<usize>> = (0..n).map(|c| set.contains(c).then_some(0)).collect();
         kpi::compute(&KpiInputs {
@@ -99,7 +101,7 @@ pub fn compare_two(
             surveys: data.surveys.as_ref(),
             tickets: data.tickets.as_ref(),
             costs: data.costs.as_ref(),
-            customers: data.customers.as_ref(),
+            customer_facts: Some(&customer_facts),
             predictions: inputs.predictions,
             as_of: inputs.as_of,
             churn_period_days: inputs.churn_period_days,

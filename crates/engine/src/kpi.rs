@@ -190,9 +190,9 @@ pub struct KpiInputs<'a> {
     pub tickets: Option<&'a crate::sources::TicketTable>,
     /// Marketing spend, if imported.
     pub costs: Option<&'a CostTable>,
-    /// The customers file (each customer's acquisition channel), if
-    /// imported.
-    pub customers: Option<&'a CustomerTable>,
+    /// What the customers file says of each customer (referrals, the
+    /// acquisition channel), read once by [`customer_facts`].
+    pub customer_facts: Option<&'a CustomerFacts>,
     /// Predictions, if the models could be fitted.
     pub predictions: Option<&'a [CustomerPrediction]>,
     /// The analysis date.
@@ -597,8 +597,8 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
         }
     }
 
-    let referrals = input.customers.and_then(|t| referral_counts(t, o));
-    if let Some(r) = &referrals {
+    let referrals = input.customer_facts.and_then(|f| f.referrals.as_ref());
+    if let Some(r) = referrals {
         for (c, k) in r.iter().enumerate() {
             let k = f64::from(*k);
             add(c, &|a: &mut Acc| a.referrals.add(k));
@@ -680,35 +680,87 @@ fn mean(m: Moments, rest: Option<Moments>) -> KpiValue {
     }
 }
 
-/// How many customers of the customers file name each customer as their
-/// referrer (by key or e-mail, normalised as keys are); `None` without a
-/// referrer column.
-fn referral_counts(t: &CustomerTable, o: &Orders) -> Option<Vec<u32>> {
-    let col = crate::sources::referrer_column(t)?;
-    let mut index: rustc_hash::FxHashMap<&str, usize> = o
-        .customer_keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
-        .collect();
+/// What the customers file says of each customer that the KPIs need, read
+/// in one pass over its rows (once per analysis, whatever the segments).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerFacts {
+    /// How many customers name each customer as their referrer (by key or
+    /// e-mail, normalised as keys are), when the file has a referrer column.
+    pub referrals: Option<Vec<u32>>,
+    /// Each customer's acquisition channel as an index into the marketing
+    /// costs' channels (matched ignoring case), when both exist.
+    pub channel: Option<Vec<Option<u32>>>,
+}
+
+/// Reads [`CustomerFacts`] from the customers file.
+pub fn customer_facts(
+    customers: Option<&CustomerTable>,
+    costs: Option<&CostTable>,
+    orders: &Orders,
+) -> CustomerFacts {
+    let Some(t) = customers else {
+        return CustomerFacts::default();
+    };
+    let n = orders.customer_keys.len();
+    let referrer = crate::sources::referrer_column(t);
+    let acquisition = costs.and(crate::sources::acquisition_column(t));
+    let names: Vec<String> = costs
+        .map(|c| c.channels.iter().map(|x| x.trim().to_lowercase()).collect())
+        .unwrap_or_default();
+    let channel_of = |value: &str| {
+        let v = value.trim();
+        names
+            .iter()
+            .position(|n| {
+                if v.is_ascii() {
+                    n.eq_ignore_ascii_case(v)
+                } else {
+                    *n == v.to_lowercase()
+                }
+            })
+            .map(|i| i as u32)
+    };
+    let mut channel = acquisition.map(|_| vec![None; n]);
+    // The referrers named, as normalised keys, with who named them.
+    let mut named: rustc_hash::FxHashMap<String, Vec<u32>> = Default::default();
     for (row, c) in t.customer.iter().enumerate() {
-        if !t.email[row].is_empty() {
-            index.entry(t.email[row].as_str()).or_insert(*c as usize);
-        }
-    }
-    let mut counts = vec![0u32; o.customer_keys.len()];
-    for (row, c) in t.customer.iter().enumerate() {
-        let Some(value) = t.attributes[row].get(col) else {
-            continue;
-        };
-        let key = crate::orders::normalise_key(value);
-        if let Some(&r) = index.get(key.as_str())
-            && r != *c as usize
+        let cells = &t.attributes[row];
+        if let (Some(col), Some(out)) = (acquisition, channel.as_mut())
+            && let (Some(v), Some(slot)) = (cells.get(col), out.get_mut(*c as usize))
         {
-            counts[r] += 1;
+            *slot = channel_of(v);
+        }
+        if let Some(value) = referrer
+            .and_then(|col| cells.get(col))
+            .filter(|v| !v.trim().is_empty())
+        {
+            named
+                .entry(crate::orders::normalise_key(value))
+                .or_default()
+                .push(*c);
         }
     }
-    Some(counts)
+    let referrals = referrer.map(|_| {
+        let mut counts = vec![0u32; n];
+        let mut credit = |referrer: usize, by: &[u32]| {
+            counts[referrer] += by.iter().filter(|who| **who as usize != referrer).count() as u32;
+        };
+        for (i, k) in orders.customer_keys.iter().enumerate() {
+            if let Some(by) = named.remove(k.as_str()) {
+                credit(i, &by);
+            }
+        }
+        // Referrers named by e-mail in a file keyed by id.
+        if !named.is_empty() {
+            for (row, c) in t.customer.iter().enumerate() {
+                if let Some(by) = named.remove(t.email[row].as_str()) {
+                    credit(*c as usize, &by);
+                }
+            }
+        }
+        counts
+    });
+    CustomerFacts { referrals, channel }
 }
 
 /// Each customer's first order day (refunds aside) up to the analysis date.
@@ -756,23 +808,14 @@ fn acquisition_costs(
     }
     // Each customer's channel among the costs' channels, from the
     // customers file.
-    let by_name: rustc_hash::FxHashMap<String, usize> = costs
-        .channels
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.trim().to_lowercase(), i))
-        .collect();
-    let mut channel: Vec<Option<usize>> = vec![None; n];
-    if let Some(t) = input.customers
-        && let Some(col) = crate::sources::acquisition_column(t)
-    {
-        for (row, c) in t.customer.iter().enumerate() {
-            let value = t.attributes[row].get(col).map(|v| v.trim().to_lowercase());
-            if let (Some(slot), Some(v)) = (channel.get_mut(*c as usize), value) {
-                *slot = by_name.get(&v).copied();
-            }
-        }
-    }
+    let channel = |c: usize| {
+        input
+            .customer_facts
+            .and_then(|f| f.channel.as_ref())
+            .and_then(|ch| ch.get(c).copied().flatten())
+            .map(|ch| ch as usize)
+            .filter(|ch| *ch < costs.channels.len())
+    };
     let mut spend = vec![0.0; costs.channels.len()];
     for i in 0..costs.day.len() {
         if (from..=to).contains(&costs.day[i]) {
@@ -780,10 +823,8 @@ fn acquisition_costs(
         }
     }
     let mut new_in = vec![0usize; costs.channels.len()];
-    for c in 0..n {
-        if acquired[c]
-            && let Some(ch) = channel[c]
-        {
+    for (c, _) in acquired.iter().enumerate().filter(|(_, a)| **a) {
+        if let Some(ch) = channel(c) {
             new_in[ch] += 1;
         }
     }
@@ -797,7 +838,7 @@ fn acquisition_costs(
         (0..n)
             .map(|c| {
                 acquired[c]
-                    .then(|| even + channel[c].map_or(0.0, |ch| spend[ch] / new_in[ch] as f64))
+                    .then(|| even + channel(c).map_or(0.0, |ch| spend[ch] / new_in[ch] as f64))
             })
             .collect(),
     )
@@ -1314,7 +1355,7 @@ mod tests {
             surveys: Some(&surveys),
             tickets: None,
             costs: None,
-            customers: None,
+            customer_facts: None,
             predictions: None,
             as_of: 200,
             churn_period_days: CHURN_PERIOD_DAYS,
@@ -1355,7 +1396,7 @@ mod tests {
             surveys: None,
             tickets: None,
             costs: None,
-            customers: None,
+            customer_facts: None,
             predictions: None,
             as_of: 200,
             churn_period_days: CHURN_PERIOD_DAYS,
@@ -1389,7 +1430,7 @@ mod tests {
             surveys: None,
             tickets: None,
             costs: None,
-            customers: None,
+            customer_facts: None,
             predictions: None,
             as_of: 200,
             churn_period_days: CHURN_PERIOD_DAYS,
@@ -1443,13 +1484,14 @@ mod tests {
                 .unwrap();
             group_of[c] = Some(*g);
         }
+        let facts = customer_facts(data.customers.as_ref(), data.costs.as_ref(), &data.orders);
         compute(&KpiInputs {
             orders: &data.orders,
             email: data.email.as_ref(),
             surveys: data.surveys.as_ref(),
             tickets: data.tickets.as_ref(),
             costs: data.costs.as_ref(),
-            customers: data.customers.as_ref(),
+            customer_facts: Some(&facts),
             predictions: None,
             as_of,
             churn_period_days: CHURN_PERIOD_DAYS,
