@@ -242,9 +242,11 @@ fn lorenz_view(points: &[(f64, f64)], gini: f64, top20: Option<f64>) -> AnyView 
     view! {
         <div class="lorenz" data-testid="concentration">
             <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label="Lorenz curve of spend: share of revenue against share of customers, from the smallest spenders (the table beside has the figures)">
-                <line class="axis" x1=x(0.0) y1=y(0.0) x2=x(1.0) y2=y(1.0) stroke-dasharray="4 3"/>
-                <path d=path class="curve"/>
-                <text x=x(0.5) y=h - 4.0 text-anchor="middle" class="tick">"customers →"</text>
+                // Presentation attributes for the downloaded picture; the
+                // page's styles (and its dark theme) take precedence here.
+                <line class="axis" x1=x(0.0) y1=y(0.0) x2=x(1.0) y2=y(1.0) stroke-dasharray="4 3" stroke="#6b7280"/>
+                <path d=path class="curve" fill="none" stroke="#1f5fa8" stroke-width="2.5"/>
+                <text x=x(0.5) y=h - 4.0 text-anchor="middle" class="tick" font-size="11" fill="#6b7280">"customers →"</text>
             </svg>
             <div>
                 <h3>"How concentrated is revenue?"</h3>
@@ -256,7 +258,7 @@ fn lorenz_view(points: &[(f64, f64)], gini: f64, top20: Option<f64>) -> AnyView 
                 <details><summary>"The figures"</summary>
                     <table><thead><tr><th scope="col" class="num">"Customers (smallest first)"</th><th scope="col" class="num">"Their share of revenue"</th></tr></thead><tbody>{table}</tbody></table>
                 </details>
-                <crate::components::CsvDownload name="revenue-concentration" csv=lorenz_csv/>
+                <crate::components::ChartDownloads selector="[data-testid=concentration] svg" name="revenue-concentration" csv=lorenz_csv/>
             </div>
         </div>
     }
