@@ -466,6 +466,8 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
     let mut orders = vec![0u32; n_customers];
     let mut recent = vec![false; n_customers];
     let mut before = vec![false; n_customers];
+    // Each customer's first order day (refunds aside), for acquisition.
+    let mut first: Vec<Option<Day>> = vec![None; n_customers];
     let o = input.orders;
     for i in 0..o.len() {
         let (c, d, a) = (o.customer[i] as usize, o.day[i], o.amount[i]);
@@ -475,6 +477,9 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
         revenue[c] += a;
         if a >= 0.0 {
             orders[c] += 1;
+            if first[c].is_none_or(|f| d < f) {
+                first[c] = Some(d);
+            }
             let age = input.as_of - d;
             if age < input.churn_period_days {
                 recent[c] = true;
@@ -584,7 +589,7 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
 
     if let Some(cost) = input
         .costs
-        .and_then(|c| acquisition_costs(c, input, &orders_first_day(o, input.as_of)))
+        .and_then(|c| acquisition_costs(c, input, &first))
     {
         for (c, x) in cost.iter().enumerate() {
             if let Some(x) = *x {
@@ -761,18 +766,6 @@ pub fn customer_facts(
         counts
     });
     CustomerFacts { referrals, channel }
-}
-
-/// Each customer's first order day (refunds aside) up to the analysis date.
-fn orders_first_day(o: &Orders, as_of: Day) -> Vec<Option<Day>> {
-    let mut first: Vec<Option<Day>> = vec![None; o.customer_keys.len()];
-    for i in 0..o.len() {
-        let (c, d) = (o.customer[i] as usize, o.day[i]);
-        if o.amount[i] >= 0.0 && d <= as_of && first[c].is_none_or(|f| d < f) {
-            first[c] = Some(d);
-        }
-    }
-    first
 }
 
 /// The period the marketing costs cover: from their first date to the end

@@ -328,7 +328,7 @@ const CHANNEL: &[&str] = &[
     "levier",
 ];
 /// Who referred a customer, in a customers file (their id or e-mail).
-pub const REFERRER: &[&str] = &[
+const REFERRER: &[&str] = &[
     "referred_by",
     "referrer",
     "referrer_id",
@@ -342,7 +342,7 @@ pub const REFERRER: &[&str] = &[
 ];
 
 /// The acquisition channel in a customers file.
-pub const ACQUISITION: &[&str] = &[
+const ACQUISITION: &[&str] = &[
     "acquisition_channel",
     "canal_acquisition",
     "canal_d_acquisition",
