@@ -2,7 +2,7 @@
 # Fuzzes the importer (fuzz/fuzz_targets/importer.rs) for SECONDS seconds
 # (default 60), from seeds made of the project's own files: order files in
 # several dialects, the demo's sources, an Excel workbook, an OpenDocument
-# spreadsheet and JSON lines.
+# spreadsheet, old Excel workbooks (.xls) and JSON lines.
 # With FUZZ_RUNS=N it runs N inputs from a fixed
 # seed instead, so that a run can be replayed (the test command does that).
 # A crash leaves its input under fuzz/artifacts/importer/ and fails; once
@@ -61,6 +61,19 @@ with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.Z
                      compress_type=zipfile.ZIP_DEFLATED)
 PY
 seed ods 6 "$seeds/sheet.ods" && rm "$seeds/sheet.ods"
+seed xls 10 tests/fixtures/ventes.xls
+.venv/bin/python - "$demo/customers.csv" "$seeds/book.xls" <<'PY'
+import csv, sys, xlwt
+book = xlwt.Workbook(encoding="utf-8")
+sheet = book.add_sheet("Clients")
+for r, row in enumerate(csv.reader(open(sys.argv[1], encoding="utf-8"))):
+    if r > 150:
+        break
+    for c, value in enumerate(row):
+        sheet.write(r, c, value)
+book.save(sys.argv[2])
+PY
+seed xls-customers 14 "$seeds/book.xls" && rm "$seeds/book.xls"
 .venv/bin/python - "$demo/orders.csv" > "$seeds/orders.jsonl" <<'PY'
 import csv, json, sys
 for i, row in enumerate(csv.DictReader(open(sys.argv[1], encoding="utf-8"))):

@@ -62,8 +62,9 @@ step "SQL export run in DuckDB gives the same segments"
 .venv/bin/python tests/reference/sql_reference.py "$seglens" "$demo_dir/orders.csv"
 .venv/bin/python tests/reference/segment_sql_reference.py "$seglens" "$demo_dir" duckdb
 
-step "Excel workbooks written by openpyxl read as the CSV files are"
+step "Excel workbooks written by openpyxl and xlwt (.xls) read as the CSV files are"
 .venv/bin/python tests/reference/xlsx_reference.py "$seglens" "$demo_dir"
+.venv/bin/python tests/reference/xls_reference.py "$seglens" "$demo_dir"
 
 step "SQL export run in PostgreSQL gives the same segments"
 bash tests/reference/postgres_check.sh "$seglens" "$demo_dir/orders.csv" .venv/bin/python

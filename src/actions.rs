@@ -218,88 +218,298 @@ fn forget_remembered_columns() {
     }
 }
 
+/// The key under which what a source file holds and its columns are
+/// remembered for files with these columns (column names only).
+fn source_columns_key(columns: &[String]) -> String {
+    format!("seglens-columns:source:{}", columns.join("\u{1f}"))
+}
+
+type SourceChoice = (SourceKind, Vec<(String, seglens_engine::orders::ColumnRef)>);
+
+/// What was chosen before for a source file with these columns.
+fn remembered_source(columns: &[String]) -> Option<SourceChoice> {
+    local_storage()
+        .and_then(|s| s.get_item(&source_columns_key(columns)).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+}
+
+fn remember_source(columns: &[String], choice: &SourceChoice) {
+    if let (Some(s), Ok(json)) = (local_storage(), serde_json::to_string(choice)) {
+        let _ = s.set_item(&source_columns_key(columns), &json);
+    }
+}
+
+/// The file of this page named `name`: the order file or another source.
+fn page_file(state: AppState, name: &str) -> Option<web_sys::File> {
+    state.services.with_value(|s| {
+        let order = s.order_file.borrow().clone().filter(|f| f.name() == name);
+        order.or_else(|| {
+            s.source_files
+                .borrow()
+                .iter()
+                .find(|f| f.name() == name)
+                .cloned()
+        })
+    })
+}
+
 /// Opens the columns screen for the last order file of this page.
 pub fn open_column_choice(state: AppState, why: Option<String>) {
     let Some(file) = state.services.with_value(|s| s.order_file.borrow().clone()) else {
         return;
     };
+    open_choice_for(state, file, why, Some(SourceKind::Orders), None);
+}
+
+/// Opens the columns screen for the file of this page named `name` (a
+/// customers, e-mail, survey, events, tickets or costs file).
+pub fn open_source_choice(state: AppState, name: String) {
+    let Some(file) = page_file(state, &name) else {
+        return;
+    };
+    open_choice_for(state, file, None, None, None);
+}
+
+/// Opens the columns screen for `file` read as `kind` (found from its
+/// columns when none), from the workbook's `sheet` (the first when none),
+/// with the columns remembered for files with the same columns.
+fn open_choice_for(
+    state: AppState,
+    file: web_sys::File,
+    why: Option<String>,
+    kind: Option<SourceKind>,
+    sheet: Option<String>,
+) {
+    state
+        .services
+        .with_value(|s| *s.choice_file.borrow_mut() = Some(file.clone()));
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        let encoding = state.encoding.get_untracked();
-        let found = engine
-            .preview_orders(&file, encoding, Vec::new())
-            .await
-            .ok();
-        let map = found
-            .as_ref()
-            .map(|p| remembered_columns(&p.columns))
-            .unwrap_or_default();
-        let preview = if map.is_empty() {
-            found
-        } else {
-            engine
-                .preview_orders(&file, encoding, map.clone())
+        let kind = match kind {
+            Some(k) => k,
+            None => engine
+                .classify(&file, sheet.clone())
                 .await
                 .ok()
+                .flatten()
+                .unwrap_or(SourceKind::Orders),
         };
-        state.column_choice.set(Some(crate::state::ColumnChoice {
+        let mut choice = crate::state::ColumnChoice {
             file_name: file.name(),
             why,
-            map,
-            preview,
-        }));
+            kind,
+            map: Vec::new(),
+            read: seglens_engine::sources::ReadOptions {
+                sheet,
+                ..Default::default()
+            },
+            preview: None,
+            source_preview: None,
+        };
+        if kind == SourceKind::Orders {
+            let encoding = state.encoding.get_untracked();
+            let sheet = choice.read.sheet.clone();
+            let found = engine
+                .preview_orders(&file, encoding, Vec::new(), sheet.clone())
+                .await
+                .ok();
+            choice.map = found
+                .as_ref()
+                .map(|p| remembered_columns(&p.columns))
+                .unwrap_or_default();
+            choice.preview = if choice.map.is_empty() {
+                found
+            } else {
+                engine
+                    .preview_orders(&file, encoding, choice.map.clone(), sheet)
+                    .await
+                    .ok()
+            };
+        } else {
+            choice.read.kind = Some(kind);
+            let found = engine
+                .preview_source(&file, source_read(state, &choice))
+                .await
+                .ok();
+            if let Some((k, map)) = found.as_ref().and_then(|p| remembered_source(&p.columns))
+                && k == kind
+            {
+                choice.read.map = map;
+            }
+            choice.source_preview = if choice.read.map.is_empty() {
+                found
+            } else {
+                engine
+                    .preview_source(&file, source_read(state, &choice))
+                    .await
+                    .ok()
+            };
+        }
+        state.column_choice.set(Some(choice));
+    });
+}
+
+/// How the columns screen's file is read as a source: the page's encoding
+/// and the screen's choices.
+fn source_read(
+    state: AppState,
+    choice: &crate::state::ColumnChoice,
+) -> seglens_engine::sources::ReadOptions {
+    seglens_engine::sources::ReadOptions {
+        encoding: state.encoding.get_untracked(),
+        kind: Some(choice.kind),
+        ..choice.read.clone()
+    }
+}
+
+/// Reads the first rows of the columns screen's file again with the
+/// screen's choices, unless the choices changed meanwhile.
+fn refresh_choice(state: AppState) {
+    let Some(choice) = state.column_choice.get_untracked() else {
+        return;
+    };
+    let Some(file) = state
+        .services
+        .with_value(|s| s.choice_file.borrow().clone())
+    else {
+        return;
+    };
+    spawn_local(async move {
+        let engine = state.services.with_value(|s| s.engine.clone());
+        let (mut orders, mut source) = (None, None);
+        if choice.kind == SourceKind::Orders {
+            let encoding = state.encoding.get_untracked();
+            orders = engine
+                .preview_orders(
+                    &file,
+                    encoding,
+                    choice.map.clone(),
+                    choice.read.sheet.clone(),
+                )
+                .await
+                .ok();
+        } else {
+            source = engine
+                .preview_source(&file, source_read(state, &choice))
+                .await
+                .ok();
+        }
+        state.column_choice.update(|c| {
+            if let Some(c) = c
+                .as_mut()
+                .filter(|c| c.map == choice.map && c.read == choice.read && c.kind == choice.kind)
+            {
+                c.preview = orders;
+                c.source_preview = source;
+            }
+        });
     });
 }
 
 /// Sets the column of a role on the columns screen (`None`: let SegLens
 /// find it) and reads the first rows again.
 pub fn choose_column(state: AppState, role: seglens_engine::roles::Role, column: Option<usize>) {
-    let Some(mut choice) = state.column_choice.get_untracked() else {
-        return;
-    };
-    let Some(file) = state.services.with_value(|s| s.order_file.borrow().clone()) else {
-        return;
-    };
-    choice.map.retain(|(r, _)| *r != role);
-    if let Some(c) = column {
-        choice
-            .map
-            .push((role, seglens_engine::orders::ColumnRef::Position(c + 1)));
-    }
-    let map = choice.map.clone();
-    state.column_choice.set(Some(choice));
-    spawn_local(async move {
-        let engine = state.services.with_value(|s| s.engine.clone());
-        let preview = engine
-            .preview_orders(&file, state.encoding.get_untracked(), map.clone())
-            .await
-            .ok();
-        state.column_choice.update(|c| {
-            if let Some(c) = c.as_mut().filter(|c| c.map == map) {
-                c.preview = preview;
+    state.column_choice.update(|c| {
+        if let Some(c) = c {
+            c.map.retain(|(r, _)| *r != role);
+            if let Some(col) = column {
+                c.map
+                    .push((role, seglens_engine::orders::ColumnRef::Position(col + 1)));
             }
-        });
+        }
     });
+    refresh_choice(state);
 }
 
-/// Imports the file of the columns screen with its columns, and remembers
-/// them for files with the same columns.
+/// Sets the column of a source's field on the columns screen (`None`: let
+/// SegLens find it) and reads the first rows again.
+pub fn choose_source_column(state: AppState, key: String, column: Option<usize>) {
+    state.column_choice.update(|c| {
+        if let Some(c) = c {
+            c.read.map.retain(|(k, _)| *k != key);
+            if let Some(col) = column {
+                c.read
+                    .map
+                    .push((key, seglens_engine::orders::ColumnRef::Position(col + 1)));
+            }
+        }
+    });
+    refresh_choice(state);
+}
+
+/// Reads what the columns screen's file holds as `kind` instead.
+pub fn choose_file_kind(state: AppState, kind: SourceKind) {
+    state.column_choice.update(|c| {
+        if let Some(c) = c {
+            c.kind = kind;
+            c.map.clear();
+            c.read.map.clear();
+            c.read.kind = (kind != SourceKind::Orders).then_some(kind);
+            c.preview = None;
+            c.source_preview = None;
+        }
+    });
+    refresh_choice(state);
+}
+
+/// Reads another sheet of the columns screen's workbook: what it holds is
+/// found again from its columns.
+pub fn choose_sheet(state: AppState, sheet: String) {
+    let Some(choice) = state.column_choice.get_untracked() else {
+        return;
+    };
+    let Some(file) = state
+        .services
+        .with_value(|s| s.choice_file.borrow().clone())
+    else {
+        return;
+    };
+    state.column_choice.update(|c| {
+        if let Some(c) = c {
+            c.read.sheet = Some(sheet.clone());
+            c.preview = None;
+            c.source_preview = None;
+        }
+    });
+    open_choice_for(state, file, choice.why, None, Some(sheet));
+}
+
+/// Imports the file of the columns screen with its choices, and remembers
+/// the columns for files with the same columns.
 pub fn import_with_chosen_columns(state: AppState) {
     let Some(choice) = state.column_choice.get_untracked() else {
         return;
     };
-    let Some(file) = state.services.with_value(|s| s.order_file.borrow().clone()) else {
+    let Some(file) = state
+        .services
+        .with_value(|s| s.choice_file.borrow().clone())
+    else {
         return;
     };
-    if let Some(p) = &choice.preview {
+    if let Some(p) = &choice.preview
+        && choice.kind == SourceKind::Orders
+    {
         remember_columns(&p.columns, &choice.map);
     }
+    if let Some(p) = &choice.source_preview
+        && choice.kind != SourceKind::Orders
+    {
+        remember_source(&p.columns, &(choice.kind, choice.read.map.clone()));
+    }
+    let read = seglens_engine::sources::ReadOptions {
+        kind: Some(choice.kind),
+        ..choice.read.clone()
+    };
     state.column_choice.set(None);
     state.error.set(None);
-    import_files_with(state, vec![file], Some(choice.map));
+    import_files_with(state, vec![file], Some((choice.map, read)));
 }
 
-fn import_files_with(state: AppState, files: Vec<web_sys::File>, chosen: Option<ColumnMap>) {
+fn import_files_with(
+    state: AppState,
+    files: Vec<web_sys::File>,
+    chosen: Option<(ColumnMap, seglens_engine::sources::ReadOptions)>,
+) {
     if state.status.get_untracked() != Status::Idle || files.is_empty() {
         return;
     }
@@ -311,23 +521,27 @@ fn import_files_with(state: AppState, files: Vec<web_sys::File>, chosen: Option<
     });
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        let mut ordered: Vec<(bool, web_sys::File)> = Vec::new();
+        let mut ordered: Vec<(Option<SourceKind>, web_sys::File)> = Vec::new();
         for file in files {
-            let is_source = matches!(
-                engine.classify(&file).await,
-                Ok(Some(
-                    SourceKind::Email
-                        | SourceKind::Surveys
-                        | SourceKind::Customers
-                        | SourceKind::Events
-                        | SourceKind::Tickets
-                        | SourceKind::Costs
-                ))
-            );
-            ordered.push((is_source, file));
+            let kind = match &chosen {
+                Some((_, read)) => read.kind,
+                None => match engine.classify(&file, None).await.ok().flatten() {
+                    Some(k) if k != SourceKind::Orders => Some(k),
+                    // Names that say nothing: what was chosen before for
+                    // files with these columns, if anything.
+                    _ => engine
+                        .preview_source(&file, seglens_engine::sources::ReadOptions::default())
+                        .await
+                        .ok()
+                        .and_then(|p| remembered_source(&p.columns))
+                        .map(|(k, _)| k),
+                },
+            };
+            ordered.push((kind.filter(|k| *k != SourceKind::Orders), file));
         }
-        ordered.sort_by_key(|(is_source, _)| *is_source);
-        for (is_source, file) in ordered {
+        ordered.sort_by_key(|(source, _)| source.is_some());
+        for (source, file) in ordered {
+            let is_source = source.is_some();
             state.status.set(Status::Working {
                 label: format!("Reading {}", file.name()),
                 cancellable: true,
@@ -342,32 +556,71 @@ fn import_files_with(state: AppState, files: Vec<web_sys::File>, chosen: Option<
                 .map(|w| w.record.options)
                 .unwrap_or_default();
             let encoding = state.encoding.get_untracked();
-            // An order file: the columns chosen before for its columns.
-            let map = match (&chosen, is_source) {
-                (_, true) => Vec::new(),
-                (Some(map), false) => map.clone(),
-                (None, false) => engine
-                    .preview_orders(&file, encoding, Vec::new())
-                    .await
-                    .map(|p| remembered_columns(&p.columns))
-                    .unwrap_or_default(),
+            // The columns chosen on the screen, or before for files with
+            // the same columns.
+            let (map, read) = match (&chosen, source) {
+                (Some((map, read)), _) => (map.clone(), read.clone()),
+                (None, Some(kind)) => {
+                    let read = engine
+                        .preview_source(&file, seglens_engine::sources::ReadOptions::default())
+                        .await
+                        .ok()
+                        .and_then(|p| remembered_source(&p.columns))
+                        .filter(|(k, _)| *k == kind)
+                        .map(|(k, map)| seglens_engine::sources::ReadOptions {
+                            kind: Some(k),
+                            map,
+                            ..Default::default()
+                        })
+                        .unwrap_or_default();
+                    (Vec::new(), read)
+                }
+                (None, None) => (
+                    engine
+                        .preview_orders(&file, encoding, Vec::new(), None)
+                        .await
+                        .map(|p| remembered_columns(&p.columns))
+                        .unwrap_or_default(),
+                    Default::default(),
+                ),
             };
-            if !is_source {
-                state
-                    .services
-                    .with_value(|s| *s.order_file.borrow_mut() = Some(file.clone()));
-            }
+            let sheet = read.sheet.clone();
             match engine
-                .import_file(&file, &progress_sink(state), cancel, options, encoding, map)
+                .import_file(
+                    &file,
+                    &progress_sink(state),
+                    cancel,
+                    options,
+                    map,
+                    seglens_engine::sources::ReadOptions { encoding, ..read },
+                )
                 .await
             {
-                Ok(done) => keep(state, done, file.name(), false).await,
+                Ok(done) => {
+                    // The file, to read it again differently from the report.
+                    state.services.with_value(|s| {
+                        if is_source {
+                            let mut files = s.source_files.borrow_mut();
+                            files.retain(|f| f.name() != file.name());
+                            files.push(file.clone());
+                        } else {
+                            *s.order_file.borrow_mut() = Some(file.clone());
+                        }
+                    });
+                    keep(state, done, file.name(), false).await
+                }
                 Err(ImportFailure::Cancelled) => break,
                 Err(ImportFailure::Failed(message)) => {
                     // Columns that cannot be told apart open the columns
                     // screen; other failures are told in the banner.
-                    if !is_source && is_about_columns(&message) {
-                        open_column_choice(state, Some(message.clone()));
+                    if is_about_columns(&message) {
+                        open_choice_for(
+                            state,
+                            file.clone(),
+                            Some(message.clone()),
+                            Some(source.unwrap_or(SourceKind::Orders)),
+                            sheet,
+                        );
                     }
                     state.error.set(Some(message));
                     break;
@@ -386,6 +639,7 @@ fn is_about_columns(message: &str) -> bool {
         || message.contains("columns were recognised")
         || message.contains("none of its")
         || message.contains("has no column")
+        || message.contains("no sheet named")
 }
 
 /// Asks the import under way to stop after the current chunk.

@@ -21,7 +21,7 @@ use seglens_engine::export::{Export, ExportOptions};
 use seglens_engine::groups::MemberPage;
 use seglens_engine::orders::{ColumnRef, OrdersPreview};
 use seglens_engine::roles::Role;
-use seglens_engine::sources::SourceKind;
+use seglens_engine::sources::{ReadOptions, SourceKind, SourcePreview};
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 use crate::worker::EngineTask;
@@ -31,7 +31,7 @@ use crate::worker::EngineTask;
 async fn head_of(file: &web_sys::File, limit: u64) -> Result<(Vec<u8>, bool), String> {
     let size = file.size() as u64;
     let mut head = files::read_slice(file, 0, size.min(limit)).await?;
-    if seglens_engine::spreadsheet::is_zip(&head) && size > head.len() as u64 {
+    if seglens_engine::spreadsheet::is_workbook(&head) && size > head.len() as u64 {
         head = files::read_slice(file, 0, size).await?;
     }
     let whole = head.len() as u64 == size;
@@ -133,23 +133,26 @@ impl EngineClient {
 
     /// Streams a file to the worker chunk by chunk, waiting for each
     /// chunk's acknowledgement, so memory stays bounded and `cancel` is
-    /// honoured between chunks.
+    /// honoured between chunks. An order file is read with the columns of
+    /// `map`; `read` holds the encoding, the sheet of a workbook and, for
+    /// another source, what it holds and its columns.
     pub async fn import_file(
         &self,
         file: &web_sys::File,
         on_progress: &dyn Fn(Progress),
         cancel: Rc<Cell<bool>>,
         options: AnalysisOptions,
-        encoding: Option<seglens_engine::delimited::Encoding>,
         map: Vec<(Role, ColumnRef)>,
+        read: ReadOptions,
     ) -> Result<Imported, ImportFailure> {
         let mut rx = self.responses.lock().await;
         let total = file.size() as u64;
         self.send(Request::ImportBegin {
             file_name: file.name(),
             total_bytes: total,
-            encoding,
+            encoding: read.encoding,
             map,
+            read,
         });
         let mut start = 0u64;
         loop {
@@ -287,10 +290,15 @@ impl EngineClient {
         .await
     }
 
-    /// Says what a file holds (orders, e-mail results, survey answers).
-    pub async fn classify(&self, file: &web_sys::File) -> Result<Option<SourceKind>, String> {
+    /// Says what a file holds (orders, e-mail results, survey answers),
+    /// from the chosen sheet of a workbook.
+    pub async fn classify(
+        &self,
+        file: &web_sys::File,
+        sheet: Option<String>,
+    ) -> Result<Option<SourceKind>, String> {
         let (head, _) = head_of(file, 64 * 1024).await?;
-        self.call(Request::Classify { head }, |r| match r {
+        self.call(Request::Classify { head, sheet }, |r| match r {
             Response::Kind(kind) => Ok(kind),
             other => Err(other),
         })
@@ -380,6 +388,7 @@ impl EngineClient {
         file: &web_sys::File,
         encoding: Option<seglens_engine::delimited::Encoding>,
         map: Vec<(Role, ColumnRef)>,
+        sheet: Option<String>,
     ) -> Result<OrdersPreview, String> {
         let (head, whole) = head_of(file, 256 * 1024).await?;
         self.call(
@@ -389,9 +398,33 @@ impl EngineClient {
                 whole,
                 encoding,
                 map,
+                sheet,
             },
             |r| match r {
                 Response::OrdersPreviewed(p) => Ok(*p),
+                other => Err(other),
+            },
+        )
+        .await
+    }
+
+    /// What a source file's first rows give with `read` (its encoding,
+    /// sheet, kind and columns).
+    pub async fn preview_source(
+        &self,
+        file: &web_sys::File,
+        read: ReadOptions,
+    ) -> Result<SourcePreview, String> {
+        let (head, whole) = head_of(file, 256 * 1024).await?;
+        self.call(
+            Request::PreviewSource {
+                file_name: file.name(),
+                head,
+                whole,
+                read,
+            },
+            |r| match r {
+                Response::SourcePreviewed(p) => Ok(*p),
                 other => Err(other),
             },
         )

@@ -17,12 +17,12 @@ use seglens_engine::lifecycle::LifecycleSetup;
 use seglens_engine::orders::ColumnRef;
 use seglens_engine::roles::Role;
 use seglens_engine::segment::Definition;
-use seglens_engine::sources::{SourceKind, SourceReport};
+use seglens_engine::sources::{ReadOptions, SourceKind, SourceReport};
 use seglens_engine::sql::Dialect;
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
-pub const PROTOCOL_VERSION: u16 = 6;
+pub const PROTOCOL_VERSION: u16 = 7;
 
 /// A message with the protocol version it was written for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -59,6 +59,23 @@ pub enum Request {
         /// Columns the user chose for roles (detected when empty).
         #[serde(default)]
         map: Vec<(Role, ColumnRef)>,
+        /// The sheet of a workbook, and for a source what it holds and
+        /// its columns (its encoding is `encoding`).
+        #[serde(default)]
+        read: ReadOptions,
+    },
+    /// What a source file's first bytes give with some choices; answered
+    /// with [`Response::SourcePreviewed`].
+    PreviewSource {
+        /// The file's name.
+        file_name: String,
+        /// Its first bytes (all of it for a workbook).
+        #[serde(with = "serde_bytes")]
+        head: Vec<u8>,
+        /// True when `head` is the whole file.
+        whole: bool,
+        /// The encoding, sheet, kind and columns chosen.
+        read: ReadOptions,
     },
     /// What an order file's first bytes give with some column choices;
     /// answered with [`Response::OrdersPreviewed`].
@@ -74,6 +91,9 @@ pub enum Request {
         encoding: Option<seglens_engine::delimited::Encoding>,
         /// The columns chosen for roles.
         map: Vec<(Role, ColumnRef)>,
+        /// The sheet of a workbook chosen (the first when none).
+        #[serde(default)]
+        sheet: Option<String>,
     },
     /// The next chunk of the file; answered with [`Response::Progress`].
     ImportChunk {
@@ -92,9 +112,12 @@ pub enum Request {
     ImportCancel,
     /// Say what a file holds from its first bytes.
     Classify {
-        /// The first bytes of the file (64 KiB at most).
+        /// The first bytes of the file (64 KiB at most; a workbook whole).
         #[serde(with = "serde_bytes")]
         head: Vec<u8>,
+        /// The sheet of a workbook chosen (the first when none).
+        #[serde(default)]
+        sheet: Option<String>,
     },
     /// Write the members of some segments as a file.
     Export {
@@ -323,6 +346,8 @@ pub enum Response {
     Migrated(Box<Result<Migration, String>>),
     /// What an order file would give with some column choices.
     OrdersPreviewed(Box<seglens_engine::orders::OrdersPreview>),
+    /// What a source file would give with some choices.
+    SourcePreviewed(Box<seglens_engine::sources::SourcePreview>),
     /// Two audiences side by side.
     ComparedTwo(Box<Result<seglens_engine::compare::TwoSegments, String>>),
     /// What sells together, or why it cannot be said.

@@ -50,23 +50,49 @@ pub struct Services {
     /// The last order file imported or refused in this page, for choosing
     /// its columns.
     pub order_file: Rc<std::cell::RefCell<Option<web_sys::File>>>,
+    /// The other files imported or refused in this page (customers,
+    /// e-mail results, ...), for choosing their columns.
+    pub source_files: Rc<std::cell::RefCell<Vec<web_sys::File>>>,
+    /// The file the columns screen is about.
+    pub choice_file: Rc<std::cell::RefCell<Option<web_sys::File>>>,
 }
 
-/// The columns screen: which column of an order file is the customer, the
-/// date and the amount, with the first rows as they would be read.
+/// The columns screen: what a file holds, which sheet of a workbook to
+/// read, and which column is which (for orders the customer, the date and
+/// the amount; for other sources their fields), with the first rows as
+/// they would be read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnChoice {
     /// The file's name.
     pub file_name: String,
     /// Why the screen opened, when an import failed.
     pub why: Option<String>,
-    /// The columns chosen so far.
+    /// What the file is read as.
+    pub kind: seglens_engine::sources::SourceKind,
+    /// The order columns chosen so far.
     pub map: Vec<(
         seglens_engine::roles::Role,
         seglens_engine::orders::ColumnRef,
     )>,
-    /// What the file gives with them, once read.
+    /// The sheet chosen, and for a source its columns chosen so far.
+    pub read: seglens_engine::sources::ReadOptions,
+    /// What the file gives as orders, once read.
     pub preview: Option<seglens_engine::orders::OrdersPreview>,
+    /// What the file gives as another source, once read.
+    pub source_preview: Option<seglens_engine::sources::SourcePreview>,
+}
+
+impl ColumnChoice {
+    /// The sheets of the file, when it is a workbook.
+    pub fn sheets(&self) -> Vec<String> {
+        match (&self.preview, &self.source_preview) {
+            (_, Some(p)) if self.kind != seglens_engine::sources::SourceKind::Orders => {
+                p.sheets.clone()
+            }
+            (Some(p), _) => p.sheets.clone(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The app's state, shared by context.
@@ -188,6 +214,8 @@ impl AppState {
                 cancel: Rc::new(Cell::new(false)),
                 tabs: None,
                 order_file: Rc::new(std::cell::RefCell::new(None)),
+                source_files: Rc::new(std::cell::RefCell::new(Vec::new())),
+                choice_file: Rc::new(std::cell::RefCell::new(None)),
             }),
         }
     }

@@ -63,6 +63,9 @@ struct Import {
         seglens_engine::roles::Role,
         seglens_engine::orders::ColumnRef,
     )>,
+    /// The sheet of a workbook, and for a source what it holds and its
+    /// columns.
+    read: seglens_engine::sources::ReadOptions,
     incoming: Incoming,
     done: u64,
     total: u64,
@@ -221,12 +224,16 @@ impl EngineTask {
             return failed("No import is under way.");
         };
         if let Incoming::Start = import.incoming
-            && seglens_engine::spreadsheet::is_zip(&bytes)
+            && seglens_engine::spreadsheet::is_workbook(&bytes)
         {
             import.incoming = Incoming::Workbook(Vec::new());
         }
         if let Incoming::Start = import.incoming {
-            import.incoming = match dataset::kind_of(&bytes[..bytes.len().min(64 * 1024)]) {
+            let kind = import
+                .read
+                .kind
+                .or_else(|| dataset::kind_of(&bytes[..bytes.len().min(64 * 1024)]));
+            import.incoming = match kind {
                 Some(
                     SourceKind::Email
                     | SourceKind::Surveys
@@ -241,6 +248,7 @@ impl EngineTask {
                         encoding: import.encoding,
                         map: import.map.clone(),
                         today: Some(today()),
+                        sheet: None,
                     },
                 ))),
             };
@@ -272,7 +280,11 @@ impl EngineTask {
             return failed("No import is under way.");
         };
         let incoming = match import.incoming {
-            Incoming::Workbook(bytes) => match dataset::kind_of(&bytes) {
+            Incoming::Workbook(bytes) => match import
+                .read
+                .kind
+                .or_else(|| dataset::kind_of_sheet(&bytes, import.read.sheet.as_deref()))
+            {
                 Some(SourceKind::Orders) | None => {
                     let mut importer = OrdersImporter::new(
                         &import.file_name,
@@ -280,6 +292,7 @@ impl EngineTask {
                             encoding: import.encoding,
                             map: import.map.clone(),
                             today: Some(today()),
+                            sheet: import.read.sheet.clone(),
                         },
                     );
                     if let Err(e) = importer.push(&bytes) {
@@ -315,7 +328,12 @@ impl EngineTask {
                         import.file_name
                     ));
                 };
-                match data.add_source_as(&import.file_name, &bytes, import.encoding) {
+                let read = seglens_engine::sources::ReadOptions {
+                    encoding: import.encoding,
+                    today: Some(today()),
+                    ..import.read.clone()
+                };
+                match data.add_source_as(&import.file_name, &bytes, &read) {
                     Ok(report) => {
                         let read_ms = now_ms() - import.started_ms;
                         self.finished(data, None, Some(report), options, read_ms)
@@ -419,6 +437,7 @@ impl EngineTask {
                 whole,
                 encoding,
                 map,
+                sheet,
             } => Response::OrdersPreviewed(Box::new(seglens_engine::orders::preview(
                 &file_name,
                 &head,
@@ -427,18 +446,29 @@ impl EngineTask {
                     map,
                     encoding,
                     today: None,
+                    sheet,
                 },
+            ))),
+            Request::PreviewSource {
+                file_name,
+                head,
+                whole,
+                read,
+            } => Response::SourcePreviewed(Box::new(seglens_engine::sources::preview(
+                &file_name, &head, whole, &read,
             ))),
             Request::ImportBegin {
                 file_name,
                 total_bytes,
                 encoding,
                 map,
+                read,
             } => {
                 self.import = Some(Import {
                     file_name,
                     encoding,
                     map,
+                    read,
                     incoming: Incoming::Start,
                     done: 0,
                     total: total_bytes,
@@ -466,7 +496,9 @@ impl EngineTask {
                 Err(e) => failed(e),
             },
             Request::Reanalyse { options } => self.analysed(&options),
-            Request::Classify { head } => Response::Kind(dataset::kind_of(&head)),
+            Request::Classify { head, sheet } => {
+                Response::Kind(dataset::kind_of_sheet(&head, sheet.as_deref()))
+            }
             Request::SaveProject { record_json } => match &self.data {
                 None => failed("There is no project to save."),
                 Some(data) => Response::ProjectFile(

@@ -1,13 +1,16 @@
 //! Every way a file enters SegLens, on arbitrary bytes: an order file read
 //! whole and in chunks (the same verdict and the same rows), a source
-//! joined to orders, an Excel workbook, JSON lines. The first byte picks
-//! the way (and the chunk size); none may panic.
+//! joined to orders and previewed, a workbook (XLSX, ODS or the older
+//! .xls) sheet by sheet, JSON lines. The first byte picks the way (and the
+//! chunk size); none may panic.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use seglens_engine::dataset::Dataset;
-use seglens_engine::{ImportOptions, Orders, OrdersImporter, import_orders, jsonl, spreadsheet};
+use seglens_engine::{
+    ImportOptions, Orders, OrdersImporter, import_orders, jsonl, sources, spreadsheet,
+};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, bytes)) = data.split_first() else {
@@ -48,10 +51,16 @@ fuzz_target!(|data: &[u8]| {
             let before = data.orders.len();
             let _ = data.add_source("source.csv", bytes);
             assert_eq!(data.orders.len(), before, "a source never adds orders");
+            let _ = sources::preview("source.csv", bytes, pick & 4 != 0, &Default::default());
         }
         2 => {
             if let Ok(csv) = spreadsheet::first_sheet_rows(bytes) {
                 let _ = import_orders("sheet.csv", &csv, ImportOptions::default());
+            }
+            if let Ok(names) = spreadsheet::sheet_names(bytes) {
+                for name in names.iter().take(4) {
+                    let _ = spreadsheet::sheet_rows(bytes, Some(name));
+                }
             }
         }
         _ => {

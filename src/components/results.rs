@@ -300,7 +300,7 @@ fn ImportSummary() -> impl IntoView {
                         {format!(
                             "{} · {} · {} · dates {} · decimal separator “{}” · columns used: {}",
                             if r.encoding_chosen { format!("{} (as chosen)", r.encoding.label()) } else { r.encoding.label().to_string() },
-                            if r.delimiter == "JSON lines" || r.delimiter.starts_with("Excel") { r.delimiter.clone() } else { format!("delimiter {}", r.delimiter) },
+                            if r.delimiter == "JSON lines" || r.delimiter.contains("sheet") { r.delimiter.clone() } else { format!("delimiter {}", r.delimiter) },
                             if r.delimiter == "JSON lines" { "the objects' keys as columns" } else if r.has_header { "header line" } else { "no header line" },
                             r.date_format,
                             r.decimal_separator,
@@ -312,7 +312,11 @@ fn ImportSummary() -> impl IntoView {
                         <p>
                             <button class="secondary" data-testid="change-columns"
                                 on:click=move |_| crate::actions::open_column_choice(state, None)>
-                                "Change which columns are the customer, the date and the amount"
+                                {if r.delimiter.contains("sheet") {
+                                    "Change the sheet, or which columns are the customer, the date and the amount"
+                                } else {
+                                    "Change which columns are the customer, the date and the amount"
+                                }}
                             </button>
                         </p>
                     })}
@@ -372,7 +376,10 @@ fn ImportSummary() -> impl IntoView {
                             </p>
                         }
                     })}
-                    {ws.record.sources.iter().map(|s| view! {
+                    {ws.record.sources.iter().map(|s| {
+                        let name = s.file_name.clone();
+                        let here = state.services.with_value(|sv| sv.source_files.borrow().iter().any(|f| f.name() == name));
+                        view! {
                         <p data-testid="source-report">
                             {format!(
                                 "{}: {} {}, {} rejected, {} customers without orders; columns used: {}.",
@@ -391,8 +398,31 @@ fn ImportSummary() -> impl IntoView {
                                 format::int(s.customers_without_orders),
                                 s.columns_used.join(", ")
                             )}
+                            {here.then(|| view! {
+                                " "
+                                <button class="secondary small" data-testid="change-source-columns"
+                                    on:click=move |_| crate::actions::open_source_choice(state, name.clone())>
+                                    "Change how this file is read"
+                                </button>
+                            })}
                         </p>
-                    }).collect_view()}
+                        {(s.suspicious_total > 0).then(|| {
+                            let listed: Vec<String> = s.suspicious.iter().take(5).map(|e| {
+                                format!("line {}{}: {}", e.line, e.column.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), e.reason)
+                            }).collect();
+                            view! {
+                                <p class="warn" data-testid="source-suspicious">
+                                    {format!(
+                                        "{}: {} with a value to check ({}{}). Kept as they are; fix them in the file and import it again if they are typing slips.",
+                                        s.file_name,
+                                        format::count(s.suspicious_total, "row", "rows"),
+                                        listed.join("; "),
+                                        if s.suspicious_total > 5 { "; …" } else { "" }
+                                    )}
+                                </p>
+                            }
+                        })}
+                    }}).collect_view()}
                     {(!rejected.is_empty()).then(|| view! {
                         <table class="rejected" data-testid="rejected-rows">
                             <thead><tr>

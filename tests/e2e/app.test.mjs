@@ -56,7 +56,12 @@ async function tableCounts() {
 
 /** The same counts from the command line on the same file. */
 function cliCounts(file) {
-  const csv = execFileSync(cli, ['rfm', '--orders', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return cliCountsOf(['rfm', '--orders', file]);
+}
+
+/** The segment counts of `seglens ARGS` (an `rfm` command). */
+function cliCountsOf(args) {
+  const csv = execFileSync(cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const counts = {};
   for (const line of csv.trim().split('\n').slice(1)) {
     const segment = line.slice(line.lastIndexOf(',') + 1);
@@ -1688,6 +1693,73 @@ test('a LibreOffice spreadsheet (.ods) is read from its first sheet, dates and d
   const first = await page.locator('[data-testid=rejected-rows] tbody tr').first().locator('td').allInnerTexts();
   assert.deepEqual(first.map((t) => t.trim()), ['4', 'Montant TTC', '"douze" is not an amount']);
   await page.getByTestId('import-report').screenshot({ path: join(shots, '05f-ods.png') });
+});
+
+test('an old Excel workbook (.xls) whose orders are on its second sheet: the sheet is chosen on the columns screen', async () => {
+  // Written by xlwt (tests/reference/make_xls_fixture.py): a notes sheet
+  // "Lisez-moi" first, the orders on "Commandes".
+  const file = join(root, 'tests', 'fixtures', 'ventes.xls');
+  await page.getByTestId('file-input').setInputFiles({ name: 'ventes.xls', mimeType: 'application/vnd.ms-excel', buffer: readFileSync(file) });
+  // The notes are no orders: the screen opens, offering the sheets.
+  await page.getByTestId('column-choice').waitFor();
+  assert.match(await page.getByTestId('error').innerText(), /ventes\.xls: no order date .* column was recognised/);
+  const sheets = await page.locator('[data-testid=sheet-choice] option').allInnerTexts();
+  assert.deepEqual(sheets, ['Lisez-moi', 'Commandes']);
+  await page.getByTestId('sheet-choice').selectOption('Commandes');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=column-preview] tbody tr').length === 4);
+  const first = await page.locator('[data-testid=column-preview] tbody tr').first().locator('td').allInnerTexts();
+  assert.deepEqual(first.map((t) => t.trim()), ['Éloïse Müller', '2024-01-31', '40.35']);
+  await page.getByTestId('column-choice').screenshot({ path: join(shots, '05g-xls-sheet.png') });
+  await page.getByTestId('import-with-columns').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'ventes.xls');
+  const report = await page.getByTestId('import-report').innerText();
+  // What the command line reads from the same sheet.
+  const inspect = JSON.parse(execFileSync(cli, ['inspect', file, '--sheet', 'Commandes', '--format', 'json'], { encoding: 'utf8' }));
+  assert.equal(inspect.rows, 4);
+  assert.match(report, new RegExp(`ventes\\.xls: ${inspect.rows} rows accepted, 0 rejected, ${inspect.refunds} refunds?, ${inspect.customers} customers`));
+  assert.match(report, /Excel 97–2003 workbook \(\.xls\), sheet “Commandes” · header line/);
+  assert.deepEqual(nonZero(await tableCounts()), nonZero(cliCountsOf(['rfm', '--orders', file, '--sheet', 'Commandes'])));
+});
+
+test('a file SegLens cannot recognise is read as survey answers once the user says what it holds and which column is which', async () => {
+  // "Qui" and "Note sur 10" are no names SegLens knows: the file is taken
+  // for orders, which it cannot be (no date), and the screen opens.
+  const rows = ['Qui;Note sur 10;Commentaire', 'bob@example.com;9;très bien', 'Éloïse Müller;4;trop cher', 'carole@example.com;10;', 'bob@example.com;onze;?'];
+  const buffer = Buffer.from(rows.join('\n') + '\n');
+  await page.getByTestId('file-input').setInputFiles({ name: 'avis.csv', mimeType: 'text/csv', buffer });
+  await page.getByTestId('column-choice').waitFor();
+  await page.getByTestId('file-kind').selectOption('surveys');
+  await page.getByTestId('source-column-customer_id').waitFor();
+  await page.getByTestId('source-column-customer_id').selectOption({ label: 'Qui' });
+  await page.getByTestId('source-column-nps').selectOption({ label: 'Note sur 10' });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=column-preview] tbody tr').length === 3);
+  const head = await page.locator('[data-testid=column-preview] thead th').allInnerTexts();
+  const first = await page.locator('[data-testid=column-preview] tbody tr').first().locator('td').allInnerTexts();
+  const cell = (name) => first[head.findIndex((h) => h.startsWith(name))].trim();
+  assert.equal(cell('Line'), '2');
+  assert.equal(cell('Customer'), 'bob@example.com');
+  assert.equal(cell('NPS'), '9');
+  assert.match(await page.getByTestId('column-preview-rejected').innerText(), /Line 5, column Note sur 10: .*onze/);
+  await page.getByTestId('column-choice').screenshot({ path: join(shots, '05h-source-columns.png') });
+  await page.getByTestId('import-with-columns').click();
+  await page.waitForFunction(() => /avis\.csv: 3 survey answers, 1 rejected, 1 customers without orders/.test(
+    document.querySelector('[data-testid=import-report]')?.innerText ?? ''));
+  // The orders stay the workbook's; the survey joined them.
+  assert.equal(await page.getByTestId('source').innerText(), 'ventes.xls');
+  // The same columns again: read with the remembered choice, no screen.
+  await page.getByTestId('file-input').setInputFiles({ name: 'avis-2.csv', mimeType: 'text/csv', buffer });
+  await page.waitForFunction(() => /avis-2\.csv: 3 survey answers/.test(document.querySelector('[data-testid=import-report]')?.innerText ?? ''));
+  assert.equal(await page.getByTestId('column-choice').count(), 0);
+  // A customers file with ages to check: kept, and pointed at by line.
+  const customers = 'customer_id;age;ville\nbob@example.com;-3;Lyon\nÉloïse Müller;212;Paris\n';
+  await page.getByTestId('file-input').setInputFiles({ name: 'clients.csv', mimeType: 'text/csv', buffer: Buffer.from(customers) });
+  await page.getByTestId('source-suspicious').waitFor();
+  const warn = await page.getByTestId('source-suspicious').innerText();
+  assert.match(warn, /clients\.csv: 2 rows with a value to check \(line 2 \(age\): a negative age \(-3\); line 3 \(age\): an age of 212 is beyond any customer\)/);
+  assert.match(await page.getByTestId('import-report').innerText(), /clients\.csv: 2 customers, 0 rejected/);
+  // Each source can be read again differently from the report.
+  assert.ok(await page.getByTestId('change-source-columns').count() >= 2);
+  await page.getByTestId('import-report').screenshot({ path: join(shots, '05i-sources-report.png') });
 });
 
 test('delete all my data removes every project and the cached app files, and stays deleted after a reload', async () => {

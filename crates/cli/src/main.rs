@@ -36,6 +36,10 @@ struct Cli {
     /// utf-8, windows-1252 (also cp1252, latin-1), utf-16le or utf-16be.
     #[arg(long, global = true, value_name = "ENCODING", value_parser = parse_encoding)]
     encoding: Option<Encoding>,
+    /// Reads the sheet of this name from every workbook (.xlsx, .xls,
+    /// .ods) instead of its first sheet.
+    #[arg(long, global = true, value_name = "NAME")]
+    sheet: Option<String>,
 }
 
 /// The encoding chosen with `--encoding`, for every file read.
@@ -43,6 +47,31 @@ static ENCODING: std::sync::OnceLock<Option<Encoding>> = std::sync::OnceLock::ne
 
 fn chosen_encoding() -> Option<Encoding> {
     ENCODING.get().copied().flatten()
+}
+
+/// The sheet chosen with `--sheet`, for every workbook read.
+static SHEET: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+fn chosen_sheet() -> Option<String> {
+    SHEET.get().cloned().flatten()
+}
+
+/// How to read a source file: the chosen encoding and sheet.
+fn read_options() -> seglens_engine::sources::ReadOptions {
+    seglens_engine::sources::ReadOptions {
+        encoding: chosen_encoding(),
+        sheet: chosen_sheet(),
+        today: today(),
+        ..Default::default()
+    }
+}
+
+/// Today on this machine's clock, to point at dates after it.
+fn today() -> Option<Day> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d.as_secs() / 86_400) as Day)
+        .ok()
 }
 
 fn parse_encoding(text: &str) -> Result<Encoding, String> {
@@ -541,10 +570,23 @@ fn add_sources<'a>(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let report = data
-            .add_source_as(&name, &bytes, chosen_encoding())
+            .add_source_as(&name, &bytes, &read_options())
             .map_err(|e| e.to_string())?;
         if report.rejected_total > 0 {
             eprintln!("seglens: {name}: {} rows rejected", report.rejected_total);
+        }
+        if report.suspicious_total > 0 {
+            let listed: Vec<String> = report
+                .suspicious
+                .iter()
+                .take(5)
+                .map(|e| format!("line {}: {}", e.line, e.reason))
+                .collect();
+            eprintln!(
+                "seglens: {name}: {} rows kept with a value to check ({})",
+                report.suspicious_total,
+                listed.join("; ")
+            );
         }
     }
     Ok(())
@@ -677,6 +719,7 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _ = ENCODING.set(cli.encoding);
+    let _ = SHEET.set(cli.sheet.clone());
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -721,10 +764,21 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Inspect { file, format, map } => {
             let (_, report) = import_file(&file, parse_map(&map)?)?;
+            let sheets = workbook_sheets(&file);
             let out = match format {
-                InspectFormat::Json => serde_json::to_string_pretty(&inspect_json(&report))
-                    .map_err(|e| e.to_string())?,
-                InspectFormat::Text => inspect_text(&report),
+                InspectFormat::Json => {
+                    let mut json = inspect_json(&report);
+                    json["sheets"] = serde_json::json!(sheets);
+                    serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
+                }
+                InspectFormat::Text => match &sheets {
+                    Some(names) => format!(
+                        "{}\nsheets: {}",
+                        inspect_text(&report).trim_end(),
+                        names.join(", ")
+                    ),
+                    None => inspect_text(&report),
+                },
             };
             match writeln!(io::stdout(), "{out}") {
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
@@ -1347,13 +1401,10 @@ fn date_arg(name: &str, text: Option<String>) -> Result<Option<Day>, String> {
 }
 
 fn parse_map(map: &[String]) -> Result<ImportOptions, String> {
-    let today = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| (d.as_secs() / 86_400) as Day)
-        .ok();
     let mut options = ImportOptions {
         encoding: chosen_encoding(),
-        today,
+        sheet: chosen_sheet(),
+        today: today(),
         ..ImportOptions::default()
     };
     for m in map {
@@ -1366,6 +1417,16 @@ fn parse_map(map: &[String]) -> Result<ImportOptions, String> {
         options.map.push((role, ColumnRef::parse(col)));
     }
     Ok(options)
+}
+
+/// The names of a workbook's sheets (none when the file is not a
+/// workbook).
+fn workbook_sheets(path: &Path) -> Option<Vec<String>> {
+    let bytes = std::fs::read(path).ok()?;
+    if !seglens_engine::spreadsheet::is_workbook(&bytes) {
+        return None;
+    }
+    seglens_engine::spreadsheet::sheet_names(&bytes).ok()
 }
 
 /// The inspect report as JSON: the import report with dates written out.

@@ -32,7 +32,7 @@ pub struct Dataset {
     pub source_reports: Vec<SourceReport>,
 }
 
-/// The sources as version 4 stores them.
+/// The sources as version 5 stores them.
 #[derive(Serialize, Deserialize)]
 struct Stored {
     email: Option<EmailTable>,
@@ -44,6 +44,48 @@ struct Stored {
     costs: Option<CostTable>,
 }
 
+/// The sources as version 4 stored them (reports without suspicious
+/// values).
+#[derive(Deserialize)]
+struct StoredV4 {
+    email: Option<EmailTable>,
+    surveys: Option<SurveyTable>,
+    customers: Option<CustomerTable>,
+    events: Option<EventTable>,
+    tickets: Option<TicketTable>,
+    source_reports: Vec<SourceReportV4>,
+    costs: Option<CostTable>,
+}
+
+/// A source's report as versions 1 to 4 stored it.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct SourceReportV4 {
+    file_name: String,
+    kind: SourceKind,
+    rows: u64,
+    rejected: Vec<crate::orders::RowError>,
+    rejected_total: u64,
+    customers_without_orders: u64,
+    columns_used: Vec<String>,
+}
+
+fn reports_of(old: Vec<SourceReportV4>) -> Vec<SourceReport> {
+    old.into_iter()
+        .map(|r| SourceReport {
+            file_name: r.file_name,
+            kind: r.kind,
+            rows: r.rows,
+            rejected: r.rejected,
+            rejected_total: r.rejected_total,
+            customers_without_orders: r.customers_without_orders,
+            columns_used: r.columns_used,
+            suspicious: Vec::new(),
+            suspicious_total: 0,
+        })
+        .collect()
+}
+
 /// The sources as version 3 stored them (no marketing costs).
 #[derive(Deserialize)]
 struct StoredV3 {
@@ -52,7 +94,7 @@ struct StoredV3 {
     customers: Option<CustomerTable>,
     events: Option<EventTable>,
     tickets: Option<TicketTable>,
-    source_reports: Vec<SourceReport>,
+    source_reports: Vec<SourceReportV4>,
 }
 
 /// The sources as version 2 stored them (events without properties).
@@ -63,7 +105,7 @@ struct StoredV2 {
     customers: Option<CustomerTable>,
     events: Option<EventTableV2>,
     tickets: Option<TicketTable>,
-    source_reports: Vec<SourceReport>,
+    source_reports: Vec<SourceReportV4>,
 }
 
 /// The sources as version 1 stored them (no tickets).
@@ -73,13 +115,14 @@ struct StoredV1 {
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
     events: Option<EventTableV2>,
-    source_reports: Vec<SourceReport>,
+    source_reports: Vec<SourceReportV4>,
 }
 
 const MAGIC: &[u8; 4] = b"SGLD";
 /// 1: orders, e-mails, surveys, customers, events; 2: and tickets; 3: and
-/// the events' other columns; 4: and marketing costs.
-const VERSION: u16 = 4;
+/// the events' other columns; 4: and marketing costs; 5: and the
+/// suspicious values of each source's report.
+const VERSION: u16 = 5;
 
 impl Dataset {
     /// A dataset of orders alone.
@@ -97,19 +140,21 @@ impl Dataset {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<SourceReport, ImportError> {
-        self.add_source_as(file_name, bytes, None)
+        self.add_source_as(file_name, bytes, &sources::ReadOptions::default())
     }
 
-    /// As [`Dataset::add_source`], reading the file in the `forced`
-    /// encoding when one is given.
+    /// As [`Dataset::add_source`], with the user's choices: encoding,
+    /// sheet, columns for fields and what the file holds.
     pub fn add_source_as(
         &mut self,
         file_name: &str,
         bytes: &[u8],
-        forced: Option<crate::delimited::Encoding>,
+        options: &sources::ReadOptions,
     ) -> Result<SourceReport, ImportError> {
-        let table = sources::read_text_table_as(file_name, bytes, forced)?;
-        let kind = sources::classify(&table.names);
+        let table = sources::read_text_table_as(file_name, bytes, options)?;
+        let kind = options
+            .kind
+            .or_else(|| sources::classify_header(&table.header()));
         // Keys added by the source being replaced are not removed: they
         // are customers without orders, which no segment counts.
         let mut report = match kind {
@@ -151,6 +196,7 @@ impl Dataset {
                 });
             }
         };
+        sources::flag_suspicious(&table, report.kind, &mut report);
         sources::attach_values(&mut report, &table);
         self.source_reports.retain(|r| r.kind != report.kind);
         self.source_reports.push(report.clone());
@@ -206,7 +252,7 @@ impl Dataset {
                 customers: old.customers,
                 events: old.events.map(EventTable::from),
                 tickets: None,
-                source_reports: old.source_reports,
+                source_reports: reports_of(old.source_reports),
                 costs: None,
             }
         } else if version == 2 {
@@ -218,7 +264,7 @@ impl Dataset {
                 customers: old.customers,
                 events: old.events.map(EventTable::from),
                 tickets: old.tickets,
-                source_reports: old.source_reports,
+                source_reports: reports_of(old.source_reports),
                 costs: None,
             }
         } else if version == 3 {
@@ -230,8 +276,20 @@ impl Dataset {
                 customers: old.customers,
                 events: old.events,
                 tickets: old.tickets,
-                source_reports: old.source_reports,
+                source_reports: reports_of(old.source_reports),
                 costs: None,
+            }
+        } else if version == 4 {
+            let old: StoredV4 =
+                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            Stored {
+                email: old.email,
+                surveys: old.surveys,
+                customers: old.customers,
+                events: old.events,
+                tickets: old.tickets,
+                source_reports: reports_of(old.source_reports),
+                costs: old.costs,
             }
         } else {
             bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?
@@ -265,10 +323,15 @@ impl Dataset {
 
 /// What a file's header says it holds: orders, e-mail results or surveys.
 pub fn kind_of(first_bytes: &[u8]) -> Option<SourceKind> {
+    kind_of_sheet(first_bytes, None)
+}
+
+/// As [`kind_of`], for the sheet named `sheet` of a workbook.
+pub fn kind_of_sheet(first_bytes: &[u8], sheet: Option<&str>) -> Option<SourceKind> {
     // A workbook is read whole (its contents are at its end); one cut short
     // is taken for orders, whose importer reads it whole.
-    if crate::spreadsheet::is_zip(first_bytes) {
-        return match crate::spreadsheet::first_sheet_rows(first_bytes) {
+    if crate::spreadsheet::is_workbook(first_bytes) {
+        return match crate::spreadsheet::sheet_rows(first_bytes, sheet) {
             Ok(rows) => kind_of(&rows),
             Err(_) => Some(SourceKind::Orders),
         };
@@ -331,6 +394,55 @@ mod tests {
     }
 
     /// A dataset as an earlier version wrote it.
+    /// Reports as versions 1 to 4 wrote them.
+    fn old_reports(reports: &[SourceReport]) -> Vec<SourceReportV4> {
+        reports
+            .iter()
+            .map(|r| SourceReportV4 {
+                file_name: r.file_name.clone(),
+                kind: r.kind,
+                rows: r.rows,
+                rejected: r.rejected.clone(),
+                rejected_total: r.rejected_total,
+                customers_without_orders: r.customers_without_orders,
+                columns_used: r.columns_used.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn datasets_of_version_4_still_read_and_suspicious_values_round_trip() {
+        // Version 4 stored reports without suspicious values.
+        #[derive(Serialize)]
+        struct V4 {
+            email: Option<EmailTable>,
+            surveys: Option<SurveyTable>,
+            customers: Option<CustomerTable>,
+            events: Option<EventTable>,
+            tickets: Option<TicketTable>,
+            source_reports: Vec<SourceReportV4>,
+            costs: Option<CostTable>,
+        }
+        let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+        d.add_source("s.csv", b"customer_id,nps\na,9\n").unwrap();
+        let rest = bincode::serialize(&V4 {
+            email: None,
+            surveys: d.surveys.clone(),
+            customers: None,
+            events: None,
+            tickets: None,
+            source_reports: old_reports(&d.source_reports),
+            costs: None,
+        })
+        .unwrap();
+        let v4 = stored_as(4, &d.orders.encode(), &rest);
+        assert_eq!(Dataset::decode(&v4).unwrap(), d);
+        // A customer aged -4 is kept, and pointed at, through a round trip.
+        let report = d.add_source("c.csv", b"customer_id,age\na,-4\n").unwrap();
+        assert_eq!((report.rows, report.suspicious_total), (1, 1));
+        assert_eq!(Dataset::decode(&d.encode()).unwrap(), d);
+    }
+
     fn stored_as(version: u16, table: &[u8], rest: &[u8]) -> Vec<u8> {
         let mut out = b"SGLD".to_vec();
         out.extend_from_slice(&version.to_le_bytes());
@@ -349,7 +461,7 @@ mod tests {
             surveys: Option<SurveyTable>,
             customers: Option<CustomerTable>,
             events: Option<EventTableV2>,
-            source_reports: Vec<SourceReport>,
+            source_reports: Vec<SourceReportV4>,
         }
         let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
         d.add_source("s.csv", b"customer_id,nps\na,9\n").unwrap();
@@ -359,7 +471,7 @@ mod tests {
             surveys: d.surveys.clone(),
             customers: None,
             events: None,
-            source_reports: d.source_reports.clone(),
+            source_reports: old_reports(&d.source_reports),
         })
         .unwrap();
         let v1 = stored_as(1, &table, &rest);
@@ -384,7 +496,7 @@ mod tests {
             customers: Option<CustomerTable>,
             events: Option<EventTableV2>,
             tickets: Option<TicketTable>,
-            source_reports: Vec<SourceReport>,
+            source_reports: Vec<SourceReportV4>,
         }
         let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
         d.add_source(
@@ -411,7 +523,7 @@ mod tests {
                 session: events.session.clone(),
             }),
             tickets: None,
-            source_reports: d.source_reports.clone(),
+            source_reports: old_reports(&d.source_reports),
         })
         .unwrap();
         let v2 = stored_as(2, &table, &rest);
@@ -433,7 +545,7 @@ mod tests {
             customers: Option<CustomerTable>,
             events: Option<EventTable>,
             tickets: Option<TicketTable>,
-            source_reports: Vec<SourceReport>,
+            source_reports: Vec<SourceReportV4>,
         }
         let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
         d.add_source("s.csv", b"customer_id,nps\na,9\n").unwrap();
@@ -443,7 +555,7 @@ mod tests {
             customers: None,
             events: None,
             tickets: None,
-            source_reports: d.source_reports.clone(),
+            source_reports: old_reports(&d.source_reports),
         })
         .unwrap();
         let v3 = stored_as(3, &d.orders.encode(), &rest);

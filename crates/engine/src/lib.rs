@@ -37,6 +37,7 @@ pub mod splits;
 pub mod spreadsheet;
 pub mod sql;
 pub mod suggest;
+pub mod xls;
 pub mod xlsx;
 
 pub use orders::{ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders};

@@ -437,6 +437,9 @@ pub struct ImportOptions {
     /// Today, to point at orders dated after it (none: not checked).
     #[serde(default)]
     pub today: Option<Day>,
+    /// The sheet of a workbook to read, instead of the first.
+    #[serde(default)]
+    pub sheet: Option<String>,
 }
 
 const SAMPLE_BYTES: usize = 64 * 1024;
@@ -452,8 +455,8 @@ pub struct OrdersImporter {
     parsing: Option<Parsing>,
     /// An Excel workbook: kept whole, read at the end.
     workbook: bool,
-    /// What the workbook is, for the report.
-    sheet: &'static str,
+    /// What the workbook is and which sheet was read, for the report.
+    sheet: String,
 }
 
 #[derive(Debug, Clone)]
@@ -579,7 +582,7 @@ impl OrdersImporter {
             bytes: 0,
             parsing: None,
             workbook: false,
-            sheet: "",
+            sheet: String::new(),
         }
     }
 
@@ -591,7 +594,7 @@ impl OrdersImporter {
             return Ok(());
         }
         self.sample.extend_from_slice(chunk);
-        if self.sample.len() >= 4 && crate::spreadsheet::is_zip(&self.sample) {
+        if self.sample.len() >= 8 && crate::spreadsheet::is_workbook(&self.sample) {
             self.workbook = true;
         }
         if self.sample.len() >= SAMPLE_BYTES && !self.workbook {
@@ -611,13 +614,15 @@ impl OrdersImporter {
     /// Ends the file and returns the table and the report.
     pub fn finish(mut self) -> Result<(Orders, ImportReport), ImportError> {
         if self.workbook {
-            self.sheet = crate::spreadsheet::label(&self.sample);
-            self.sample = crate::spreadsheet::first_sheet_rows(&self.sample).map_err(|reason| {
-                ImportError::Spreadsheet {
-                    file: self.file_name.clone(),
-                    reason,
-                }
-            })?;
+            let chosen = self.options.sheet.as_deref();
+            self.sheet = crate::spreadsheet::label(&self.sample, chosen);
+            self.sample =
+                crate::spreadsheet::sheet_rows(&self.sample, chosen).map_err(|reason| {
+                    ImportError::Spreadsheet {
+                        file: self.file_name.clone(),
+                        reason,
+                    }
+                })?;
         }
         if self.parsing.is_none() {
             self.start(true)?;
@@ -755,9 +760,6 @@ impl OrdersImporter {
                 return Err(ImportError::Empty { file });
             }
             return Ok(());
-        }
-        if let Some(reason) = crate::spreadsheet::old_excel(&self.sample) {
-            return Err(ImportError::Spreadsheet { file, reason });
         }
         let (encoding, bom) = delimited::choose_encoding(&self.sample, self.options.encoding);
         let mut transcoder = Transcoder::new(encoding);
@@ -1529,6 +1531,9 @@ pub struct OrdersPreview {
     pub date_format: String,
     /// Why the file cannot be read with these choices, if it cannot.
     pub error: Option<String>,
+    /// The sheets of a workbook, in order (empty for other files).
+    #[serde(default)]
+    pub sheets: Vec<String>,
 }
 
 /// The rows shown in a preview.
@@ -1538,10 +1543,11 @@ const PREVIEW_ROWS: usize = 8;
 /// unless `whole`) with `options`, for a preview.
 pub fn preview(file_name: &str, head: &[u8], whole: bool, options: ImportOptions) -> OrdersPreview {
     let head = match memchr::memrchr(b'\n', head) {
-        Some(end) if !whole && !crate::spreadsheet::is_zip(head) => &head[..end + 1],
+        Some(end) if !whole && !crate::spreadsheet::is_workbook(head) => &head[..end + 1],
         _ => head,
     };
     let roles = [Role::CustomerId, Role::OrderDate, Role::Amount];
+    let sheets = crate::spreadsheet::sheets_of(head);
     match import_orders(file_name, head, options) {
         Ok((orders, report)) => OrdersPreview {
             chosen: roles
@@ -1561,6 +1567,7 @@ pub fn preview(file_name: &str, head: &[u8], whole: bool, options: ImportOptions
             rejected: report.rejected.into_iter().take(PREVIEW_ROWS).collect(),
             date_format: report.date_format,
             error: None,
+            sheets,
         },
         Err(e) => OrdersPreview {
             columns: match &e {
@@ -1575,6 +1582,7 @@ pub fn preview(file_name: &str, head: &[u8], whole: bool, options: ImportOptions
             },
             date_format: String::new(),
             error: Some(e.to_string()),
+            sheets,
         },
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::{self, DateFormat, Day};
 use crate::delimited::{self, Encoding, Record, Splitter, Transcoder};
-use crate::orders::{ImportError, Orders, RowError, normalise_key};
+use crate::orders::{ColumnRef, ImportError, Orders, RowError, normalise_key};
 use crate::roles::{Role, name_score, normalise};
 
 /// What a file holds.
@@ -41,35 +41,304 @@ pub struct TextTable {
     pub rows: Vec<Vec<String>>,
     /// The line each data row starts on.
     pub lines: Vec<u64>,
+    /// The columns the user chose for fields, `(field key, column)`.
+    pub forced: Vec<(String, usize)>,
+    /// Today, to point at dates after it (none: not checked).
+    pub today: Option<Day>,
+}
+
+impl TextTable {
+    /// The header, with the columns the user chose.
+    pub fn header(&self) -> Header<'_> {
+        Header {
+            names: &self.names,
+            forced: &self.forced,
+        }
+    }
+}
+
+/// A table's column names and the columns the user chose for fields (by
+/// the field's key, see [`fields`]); a chosen column is not guessed for
+/// another field.
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    /// The column names.
+    pub names: &'a [String],
+    /// `(field key, column)` chosen by the user.
+    pub forced: &'a [(String, usize)],
+}
+
+impl<'a> Header<'a> {
+    /// Names alone, nothing chosen.
+    pub fn plain(names: &'a [String]) -> Header<'a> {
+        Header { names, forced: &[] }
+    }
+}
+
+impl Header<'_> {
+    /// How many columns.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True when there is no column.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+impl std::ops::Index<usize> for Header<'_> {
+    type Output = String;
+    fn index(&self, i: usize) -> &String {
+        &self.names[i]
+    }
+}
+
+/// How to read a source file: what the user chose instead of what is
+/// detected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReadOptions {
+    /// The encoding, instead of the detected one.
+    #[serde(default)]
+    pub encoding: Option<Encoding>,
+    /// The sheet of a workbook to read, instead of the first.
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// Columns chosen for fields, by the field's key (see [`fields`]).
+    #[serde(default)]
+    pub map: Vec<(String, ColumnRef)>,
+    /// What the file holds, instead of what its columns suggest.
+    #[serde(default)]
+    pub kind: Option<SourceKind>,
+    /// Today, to point at dates after it (none: not checked).
+    #[serde(default)]
+    pub today: Option<Day>,
+}
+
+/// A field a source reads from one of its columns.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// Its key in [`ReadOptions::map`] (the first of its names).
+    pub key: &'static str,
+    /// What it is, in plain words.
+    pub label: &'static str,
+    /// True when the file cannot be read without it.
+    pub required: bool,
+    /// The column names it is found by.
+    names: &'static [&'static str],
+}
+
+const fn field(names: &'static [&'static str], label: &'static str, required: bool) -> Field {
+    Field {
+        key: names[0],
+        label,
+        required,
+        names,
+    }
+}
+
+/// The fields a source of `kind` reads (orders have their own roles, see
+/// [`crate::roles::Role`]).
+pub fn fields(kind: SourceKind) -> &'static [Field] {
+    const EMAIL_FIELDS: &[Field] = &[
+        field(CUSTOMER, "Customer (id or e-mail)", true),
+        field(CAMPAIGN, "Campaign", false),
+        field(SENT, "Sent on", false),
+        field(DELIVERED, "Delivered", false),
+        field(OPENED, "Opened", false),
+        field(CLICKED, "Clicked", false),
+        field(UNSUBSCRIBED, "Unsubscribed", false),
+    ];
+    const SURVEY_FIELDS: &[Field] = &[
+        field(CUSTOMER, "Customer (id or e-mail)", true),
+        field(ANSWERED, "Answered on", false),
+        field(NPS, "NPS answer (0 to 10)", false),
+        field(CSAT, "CSAT answer (1 to 5)", false),
+    ];
+    const CUSTOMER_FIELDS: &[Field] = &[
+        field(CUSTOMER, "Customer (id or e-mail)", true),
+        field(EMAIL, "E-mail", false),
+        field(FIRST_NAME, "First name", false),
+        field(LAST_NAME, "Last name", false),
+    ];
+    const EVENT_FIELDS: &[Field] = &[
+        field(CUSTOMER, "Customer (id or e-mail)", true),
+        field(EVENT, "Event or page", true),
+        field(TIMESTAMP, "Time", true),
+        field(SESSION, "Session", false),
+    ];
+    const TICKET_FIELDS: &[Field] = &[
+        field(CUSTOMER, "Customer (id or e-mail)", true),
+        field(CREATED, "Opened on", true),
+        field(RESOLVED, "Resolved on", false),
+    ];
+    const COST_FIELDS: &[Field] = &[
+        field(COST_DATE, "Date", true),
+        field(SPEND, "Spend", true),
+        field(CHANNEL, "Channel or campaign", false),
+    ];
+    match kind {
+        SourceKind::Orders => &[],
+        SourceKind::Email => EMAIL_FIELDS,
+        SourceKind::Surveys => SURVEY_FIELDS,
+        SourceKind::Customers => CUSTOMER_FIELDS,
+        SourceKind::Events => EVENT_FIELDS,
+        SourceKind::Tickets => TICKET_FIELDS,
+        SourceKind::Costs => COST_FIELDS,
+    }
+}
+
+/// What a source file's first rows give with some choices: what it was
+/// taken for, the column of each field, and the first rows as they would
+/// be read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourcePreview {
+    /// What the file was taken for (none: nothing recognised).
+    pub kind: Option<SourceKind>,
+    /// The file's columns.
+    pub columns: Vec<String>,
+    /// Each field: key, label, required, the column it is read from.
+    pub fields: Vec<(String, String, bool, Option<usize>)>,
+    /// The first accepted rows: each field's value, in the fields' order.
+    pub rows: Vec<Vec<String>>,
+    /// The line each of those rows is on.
+    pub lines: Vec<u64>,
+    /// The rows of the head that would be rejected.
+    pub rejected: Vec<RowError>,
+    /// Why the file cannot be read with these choices, if it cannot.
+    pub error: Option<String>,
+    /// The sheets of a workbook, in order (empty for other files).
+    pub sheets: Vec<String>,
+}
+
+/// Reads the first bytes of a source file (`head`; whole lines are kept
+/// unless `whole`) with `options`, for a preview.
+pub fn preview(file_name: &str, head: &[u8], whole: bool, options: &ReadOptions) -> SourcePreview {
+    let head = match memchr::memrchr(b'\n', head) {
+        Some(end) if !whole && !crate::spreadsheet::is_workbook(head) => &head[..end + 1],
+        _ => head,
+    };
+    let mut out = SourcePreview {
+        sheets: crate::spreadsheet::sheets_of(head),
+        ..SourcePreview::default()
+    };
+    let table = match read_text_table_as(file_name, head, options) {
+        Ok(t) => t,
+        Err(e) => {
+            out.error = Some(e.to_string());
+            return out;
+        }
+    };
+    out.columns = table.names.clone();
+    let kind = options.kind.or_else(|| classify_header(&table.header()));
+    out.kind = kind;
+    let Some(kind) = kind.filter(|k| *k != SourceKind::Orders) else {
+        return out;
+    };
+    let header = table.header();
+    out.fields = fields(kind)
+        .iter()
+        .map(|f| {
+            (
+                f.key.to_string(),
+                f.label.to_string(),
+                f.required,
+                find(&header, f.names),
+            )
+        })
+        .collect();
+    let mut orders = Orders::default();
+    let built = match kind {
+        SourceKind::Email => build_email(&table, &mut orders).map(|(_, r)| r),
+        SourceKind::Surveys => build_surveys(&table, &mut orders).map(|(_, r)| r),
+        SourceKind::Customers => build_customers(&table, &mut orders).map(|(_, r)| r),
+        SourceKind::Events => build_events(&table, &mut orders).map(|(_, r)| r),
+        SourceKind::Tickets => build_tickets(&table, &mut orders).map(|(_, r)| r),
+        SourceKind::Costs => build_costs(&table).map(|(_, r)| r),
+        SourceKind::Orders => return out,
+    };
+    let report = match built {
+        Ok(r) => r,
+        Err(e) => {
+            out.error = Some(e.to_string());
+            return out;
+        }
+    };
+    for (row, &line) in table.rows.iter().zip(&table.lines) {
+        if report.rejected.iter().any(|e| e.line == line) || out.rows.len() >= 8 {
+            continue;
+        }
+        out.rows.push(
+            out.fields
+                .iter()
+                .map(|(_, _, _, c)| c.and_then(|c| row.get(c)).cloned().unwrap_or_default())
+                .collect(),
+        );
+        out.lines.push(line);
+    }
+    out.rejected = report.rejected.into_iter().take(20).collect();
+    out
 }
 
 /// Reads a whole delimited file with a header line.
 pub fn read_text_table(file_name: &str, bytes: &[u8]) -> Result<TextTable, ImportError> {
-    read_text_table_as(file_name, bytes, None)
+    read_text_table_as(file_name, bytes, &ReadOptions::default())
 }
 
-/// As [`read_text_table`], in the `forced` encoding when one is given.
+/// As [`read_text_table`], with the user's choices: encoding, sheet and
+/// columns for fields (a column that is not in the file is an error).
 pub fn read_text_table_as(
     file_name: &str,
     bytes: &[u8],
-    forced: Option<Encoding>,
+    options: &ReadOptions,
 ) -> Result<TextTable, ImportError> {
+    let mut table = read_rows(file_name, bytes, options)?;
+    table.today = options.today;
+    for (key, column) in &options.map {
+        let at = match column {
+            ColumnRef::Position(p) => Some(p - 1).filter(|i| *i < table.names.len()),
+            ColumnRef::Name(name) => table.names.iter().position(|n| n == name).or_else(|| {
+                table
+                    .names
+                    .iter()
+                    .position(|n| normalise(n) == normalise(name))
+            }),
+        };
+        let Some(at) = at else {
+            return Err(ImportError::UnknownColumn {
+                file: file_name.to_string(),
+                column: match column {
+                    ColumnRef::Position(p) => p.to_string(),
+                    ColumnRef::Name(n) => n.clone(),
+                },
+            });
+        };
+        table.forced.retain(|(k, _)| k != key);
+        table.forced.push((key.clone(), at));
+    }
+    Ok(table)
+}
+
+fn read_rows(
+    file_name: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<TextTable, ImportError> {
+    let forced = options.encoding;
     let file = file_name.to_string();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty { file });
     }
-    if let Some(reason) = crate::spreadsheet::old_excel(bytes) {
-        return Err(ImportError::Spreadsheet { file, reason });
-    }
-    // An Excel workbook: its first sheet, as rows.
+    // A workbook: the chosen sheet (the first by default), as rows.
     let sheet;
-    let bytes = if crate::spreadsheet::is_zip(bytes) {
-        sheet = crate::spreadsheet::first_sheet_rows(bytes).map_err(|reason| {
-            ImportError::Spreadsheet {
-                file: file.clone(),
-                reason,
-            }
-        })?;
+    let bytes = if crate::spreadsheet::is_workbook(bytes) {
+        sheet =
+            crate::spreadsheet::sheet_rows(bytes, options.sheet.as_deref()).map_err(|reason| {
+                ImportError::Spreadsheet {
+                    file: file.clone(),
+                    reason,
+                }
+            })?;
         &sheet[..]
     } else {
         bytes
@@ -124,17 +393,30 @@ pub fn read_text_table_as(
         names,
         rows,
         lines,
+        forced: Vec::new(),
+        today: None,
     })
 }
 
-/// The first column whose normalised name is one of `wanted`, or contains
-/// one of them as whole words.
-fn find(names: &[String], wanted: &[&str]) -> Option<usize> {
-    let norm: Vec<String> = names.iter().map(|n| normalise(n)).collect();
+/// The column the user chose for the field `wanted` (its key is its first
+/// name), or else the first column not chosen for another field whose
+/// normalised name is one of `wanted`, or contains one of them as whole
+/// words.
+fn find(header: &Header<'_>, wanted: &[&str]) -> Option<usize> {
+    if let Some((_, c)) = header.forced.iter().find(|(k, _)| k == wanted[0]) {
+        return Some(*c);
+    }
+    let taken = |i: usize| header.forced.iter().any(|(_, c)| *c == i);
+    let norm: Vec<String> = header.names.iter().map(|n| normalise(n)).collect();
+    let free = |i: &usize| !taken(*i);
     norm.iter()
-        .position(|n| wanted.contains(&n.as_str()))
+        .enumerate()
+        .position(|(i, n)| free(&i) && wanted.contains(&n.as_str()))
         .or_else(|| {
-            norm.iter().position(|n| {
+            norm.iter().enumerate().position(|(i, n)| {
+                if taken(i) {
+                    return false;
+                }
                 let words: Vec<&str> = n.split('_').collect();
                 wanted.iter().any(|w| {
                     let ww: Vec<&str> = w.split('_').collect();
@@ -198,7 +480,7 @@ const TIMESTAMP: &[&str] = &[
 ];
 const SESSION: &[&str] = &["session_id", "session", "visit_id", "id_session"];
 const CAMPAIGN: &[&str] = &[
-    "campaign",
+    "Campaign",
     "campaign_id",
     "campaign_name",
     "campagne",
@@ -213,9 +495,9 @@ const SENT: &[&str] = &[
     "date",
     "sent_date",
 ];
-const DELIVERED: &[&str] = &["delivered", "delivered_at", "delivre", "recu"];
+const DELIVERED: &[&str] = &["Delivered", "delivered_at", "delivre", "recu"];
 const OPENED: &[&str] = &[
-    "opened",
+    "Opened",
     "opened_at",
     "opens",
     "open",
@@ -224,7 +506,7 @@ const OPENED: &[&str] = &[
     "ouvertures",
 ];
 const CLICKED: &[&str] = &[
-    "clicked",
+    "Clicked",
     "clicked_at",
     "clicks",
     "click",
@@ -233,7 +515,7 @@ const CLICKED: &[&str] = &[
     "clique",
 ];
 const UNSUBSCRIBED: &[&str] = &[
-    "unsubscribed",
+    "Unsubscribed",
     "unsubscribed_at",
     "unsubscribe",
     "desabonne",
@@ -357,7 +639,14 @@ const ACQUISITION: &[&str] = &[
 
 /// Recognises what a table holds from its column names.
 pub fn classify(names: &[String]) -> Option<SourceKind> {
-    let has = |w: &[&str]| find(names, w).is_some();
+    classify_header(&Header::plain(names))
+}
+
+/// Recognises what a table holds from its column names and the columns
+/// the user chose for fields.
+pub fn classify_header(header: &Header<'_>) -> Option<SourceKind> {
+    let names = header.names;
+    let has = |w: &[&str]| find(header, w).is_some();
     if has(&[
         "nps",
         "nps_score",
@@ -417,6 +706,13 @@ pub struct SourceReport {
     pub customers_without_orders: u64,
     /// The columns used, as `role: column name`.
     pub columns_used: Vec<String>,
+    /// Kept rows with a value worth a look (the first 1,000): a date after
+    /// today, an impossible age or birth date.
+    #[serde(default)]
+    pub suspicious: Vec<RowError>,
+    /// Rows with such a value in all.
+    #[serde(default)]
+    pub suspicious_total: u64,
 }
 
 /// E-mail campaign results, one row per e-mail sent.
@@ -626,6 +922,8 @@ fn report(table: &TextTable, kind: SourceKind, roles: &[(&str, Option<usize>)]) 
         rejected: Vec::new(),
         rejected_total: 0,
         customers_without_orders: 0,
+        suspicious: Vec::new(),
+        suspicious_total: 0,
         columns_used: roles
             .iter()
             .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", table.names[c])))
@@ -642,6 +940,129 @@ fn reject(r: &mut SourceReport, line: u64, column: Option<&str>, reason: String)
             reason,
             values: Vec::new(),
         });
+    }
+}
+
+/// Names of a customer's birth date, signup date and age.
+const BIRTH: &[&str] = &[
+    "birth_date",
+    "date_of_birth",
+    "birthdate",
+    "birthday",
+    "dob",
+    "date_de_naissance",
+    "naissance",
+];
+const SIGNUP: &[&str] = &[
+    "signup_date",
+    "signed_up_at",
+    "registered_at",
+    "registration_date",
+    "date_inscription",
+    "inscription",
+    "customer_since",
+    "client_depuis",
+];
+const AGE: &[&str] = &["age"];
+
+/// The oldest age a customer is taken to have.
+const MAX_AGE: f64 = 120.0;
+
+/// A date or date-time cell's day, in the column's date format or as a
+/// timestamp.
+fn day_in(format: Option<DateFormat>, text: &str) -> Option<Day> {
+    date_of(format, text)
+        .or_else(|| date::parse_timestamp(text).map(|t| t.div_euclid(86_400) as Day))
+}
+
+/// Points at the values of kept rows worth a look: dates after today,
+/// impossible ages and birth dates (a ticket resolved before it was opened
+/// is rejected by its importer). Nothing is changed or dropped; the report
+/// lists them.
+pub fn flag_suspicious(table: &TextTable, kind: SourceKind, rep: &mut SourceReport) {
+    let h = table.header();
+    let dated: Vec<usize> = match kind {
+        SourceKind::Email => find(&h, SENT).into_iter().collect(),
+        SourceKind::Surveys => find(&h, ANSWERED).into_iter().collect(),
+        SourceKind::Events => find(&h, TIMESTAMP).into_iter().collect(),
+        SourceKind::Tickets => [find(&h, CREATED), find(&h, RESOLVED)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        SourceKind::Costs => find(&h, COST_DATE).into_iter().collect(),
+        SourceKind::Customers => [find(&h, SIGNUP), find(&h, BIRTH)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        SourceKind::Orders => Vec::new(),
+    };
+    let formats: Vec<Option<DateFormat>> = dated.iter().map(|c| date_format(table, *c)).collect();
+    let birth = (kind == SourceKind::Customers)
+        .then(|| find(&h, BIRTH))
+        .flatten();
+    let age = (kind == SourceKind::Customers)
+        .then(|| find(&h, AGE))
+        .flatten();
+    let rejected: rustc_hash::FxHashSet<u64> = rep.rejected.iter().map(|e| e.line).collect();
+    let note = |rep: &mut SourceReport, line: u64, column: usize, reason: String| {
+        rep.suspicious_total += 1;
+        if rep.suspicious.len() < 1_000 {
+            rep.suspicious.push(RowError {
+                line,
+                column: Some(table.names[column].clone()),
+                reason,
+                values: Vec::new(),
+            });
+        }
+    };
+    for (row, &line) in table.rows.iter().zip(&table.lines) {
+        if rejected.contains(&line) {
+            continue;
+        }
+        let cell = |c: usize| row.get(c).map(|v| v.trim()).unwrap_or("");
+        let before = rep.suspicious_total;
+        if let Some(today) = table.today {
+            for (c, f) in dated.iter().zip(&formats) {
+                match day_in(*f, cell(*c)) {
+                    Some(d) if d > today => {
+                        let what = if Some(*c) == birth {
+                            "a birth date"
+                        } else {
+                            "dated"
+                        };
+                        note(
+                            rep,
+                            line,
+                            *c,
+                            format!("{what} after today ({})", date::format_iso(d)),
+                        );
+                        break;
+                    }
+                    Some(d) if Some(*c) == birth && f64::from(today - d) / 365.25 > MAX_AGE => {
+                        note(
+                            rep,
+                            line,
+                            *c,
+                            format!("born {}: older than {MAX_AGE} years", date::format_iso(d)),
+                        );
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if rep.suspicious_total == before
+            && let Some(c) = age
+            && let Ok(years) = cell(c).replace(',', ".").parse::<f64>()
+            && !(0.0..=MAX_AGE).contains(&years)
+        {
+            let reason = if years < 0.0 {
+                format!("a negative age ({})", cell(c))
+            } else {
+                format!("an age of {} is beyond any customer", cell(c))
+            };
+            note(rep, line, c, reason);
+        }
     }
 }
 
@@ -682,7 +1103,7 @@ pub fn build_email(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(EmailTable, SourceReport), ImportError> {
-    let n = &table.names;
+    let n = &table.header();
     let customer =
         find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer or e-mail address"))?;
     let opened = find(n, OPENED);
@@ -702,12 +1123,12 @@ pub fn build_email(
         SourceKind::Email,
         &[
             ("customer", Some(customer)),
-            ("campaign", campaign),
+            ("Campaign", campaign),
             ("sent", sent),
-            ("delivered", delivered),
-            ("opened", opened),
-            ("clicked", clicked),
-            ("unsubscribed", unsub),
+            ("Delivered", delivered),
+            ("Opened", opened),
+            ("Clicked", clicked),
+            ("Unsubscribed", unsub),
         ],
     );
     let mut keys = Keys::new(orders);
@@ -773,7 +1194,7 @@ pub fn build_surveys(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(SurveyTable, SourceReport), ImportError> {
-    let n = &table.names;
+    let n = &table.header();
     let customer =
         find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer or e-mail address"))?;
     let nps = find(n, NPS);
@@ -841,7 +1262,7 @@ pub fn build_customers(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(CustomerTable, SourceReport), ImportError> {
-    let n = &table.names;
+    let n = &table.header();
     let customer =
         find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer id or e-mail address"))?;
     let email = find(n, EMAIL);
@@ -922,7 +1343,7 @@ pub fn build_events(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(EventTable, SourceReport), ImportError> {
-    let n = &table.names;
+    let n = &table.header();
     let customer =
         find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer id or e-mail address"))?;
     let event = find(n, EVENT).ok_or_else(|| missing(table, "an event name"))?;
@@ -1036,7 +1457,7 @@ pub fn build_tickets(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(TicketTable, SourceReport), ImportError> {
-    let n = &table.names;
+    let n = &table.header();
     let customer = find(n, CUSTOMER)
         .or_else(|| find(n, REQUESTER))
         .ok_or_else(|| missing(table, "a customer or requester e-mail"))?;
@@ -1049,7 +1470,7 @@ pub fn build_tickets(
         SourceKind::Tickets,
         &[
             ("customer", Some(customer)),
-            ("opened", Some(created)),
+            ("Opened", Some(created)),
             ("resolved", resolved),
         ],
     );
@@ -1111,20 +1532,20 @@ pub fn build_tickets(
 
 /// The column of the customers file that says who referred each customer.
 pub fn referrer_column(customers: &CustomerTable) -> Option<usize> {
-    find(&customers.attribute_names, REFERRER)
+    find(&Header::plain(&customers.attribute_names), REFERRER)
 }
 
 /// The column of the customers file that says how each customer was
 /// acquired (`acquisition_channel`, `canal d'acquisition`, `source`, ...).
 pub fn acquisition_column(customers: &CustomerTable) -> Option<usize> {
-    find(&customers.attribute_names, ACQUISITION)
+    find(&Header::plain(&customers.attribute_names), ACQUISITION)
 }
 
 /// Reads marketing costs: a date, a spend and a channel or campaign (all
 /// rows in one "(all)" channel when there is neither). A row with an
 /// unreadable date or spend, or a negative spend, is rejected.
 pub fn build_costs(table: &TextTable) -> Result<(CostTable, SourceReport), ImportError> {
-    let n = &table.names;
+    let n = &table.header();
     let spend = find(n, SPEND).ok_or_else(|| missing(table, "what was spent"))?;
     let day = find(n, COST_DATE)
         .filter(|c| *c != spend)

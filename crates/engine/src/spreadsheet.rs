@@ -1,7 +1,9 @@
-//! The first sheet of an Excel workbook (XLSX) or an OpenDocument
-//! spreadsheet (ODS, what LibreOffice writes) read as comma-separated rows,
-//! row N of the sheet on line N, so that every message names the row the
-//! spreadsheet shows; the importers then read it as any other file.
+//! A sheet of an Excel workbook (XLSX, or the older `.xls`, see
+//! [`crate::xls`]) or an OpenDocument spreadsheet (ODS, what LibreOffice
+//! writes) read as comma-separated rows, row N of the sheet on line N, so
+//! that every message names the row the spreadsheet shows; the importers
+//! then read it as any other file. The first sheet is read unless another
+//! is named ([`sheet_names`] lists them).
 //!
 //! Cells: shared and inline text as written, numbers in their shortest
 //! form (`0.10000000000000001` as Excel stores 0.1 reads `0.1`; dates are
@@ -16,33 +18,33 @@
 /// The most bytes the parts read may unpack to, all together.
 pub const MAX_UNPACKED: usize = 512 << 20;
 
-const TOO_BIG: &str = "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)";
+pub(crate) const TOO_BIG: &str =
+    "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)";
 
-/// Why a file that is an old Excel workbook (`.xls`, an OLE2 compound
-/// file) cannot be read, if it is one.
-pub fn old_excel(bytes: &[u8]) -> Option<String> {
-    bytes
-        .starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
-        .then(|| {
-            "it is an old Excel workbook (.xls), which is not read here: save it as .xlsx or CSV"
-                .to_string()
-        })
-}
-
-/// What a spreadsheet is, for the import report: an Excel workbook or an
-/// OpenDocument spreadsheet.
-pub fn label(bytes: &[u8]) -> &'static str {
-    let ods = entries(bytes).is_ok_and(|e| {
+/// What a spreadsheet is and which sheet is read, for the import report.
+pub fn label(bytes: &[u8], sheet: Option<&str>) -> String {
+    let kind = if crate::xls::is_ole(bytes) {
+        "Excel 97–2003 workbook (.xls)"
+    } else if entries(bytes).is_ok_and(|e| {
         e.iter().any(|x| x.name == "content.xml")
             && !e
                 .iter()
                 .any(|x| x.name.eq_ignore_ascii_case("xl/workbook.xml"))
-    });
-    if ods {
-        "OpenDocument spreadsheet (first sheet)"
+    }) {
+        "OpenDocument spreadsheet"
     } else {
-        "Excel workbook (first sheet)"
+        "Excel workbook"
+    };
+    match sheet {
+        Some(name) => format!("{kind}, sheet \u{201c}{name}\u{201d}"),
+        None => format!("{kind} (first sheet)"),
     }
+}
+
+/// True when the bytes start like a workbook: a zip archive (XLSX, ODS) or
+/// an OLE2 compound file (`.xls`).
+pub fn is_workbook(bytes: &[u8]) -> bool {
+    is_zip(bytes) || crate::xls::is_ole(bytes)
 }
 
 /// True when the bytes start like a zip archive (XLSX, ODS, ...).
@@ -270,13 +272,82 @@ fn column_of(reference: &str) -> Option<usize> {
     Some(n - 1)
 }
 
+const NEITHER: &str = "it is a zip archive but neither an Excel workbook (XLSX) nor an OpenDocument spreadsheet (ODS)";
+
+/// The names of the sheets of the workbook `bytes`, in order.
+pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+    if crate::xls::is_ole(bytes) {
+        return Ok(crate::xls::Workbook::open(bytes)?.sheet_names());
+    }
+    let entries = entries(bytes)?;
+    let mut budget = MAX_UNPACKED;
+    let find = |name: &str| entries.iter().find(|e| e.name.eq_ignore_ascii_case(name));
+    let (part, element, attribute) = if let Some(e) = find("xl/workbook.xml") {
+        (e, "sheet", "name")
+    } else if let Some(e) = find("content.xml") {
+        (e, "table:table", "table:name")
+    } else {
+        return Err(NEITHER.into());
+    };
+    let xml = String::from_utf8_lossy(&unpack(bytes, part, &mut budget)?).into_owned();
+    Ok(elements(&xml, element)
+        .iter()
+        .map(|(tag, _)| attr_text(tag, attribute).unwrap_or_default())
+        .collect())
+}
+
+/// The names of the sheets when `bytes` is a workbook that can be read;
+/// empty otherwise.
+pub fn sheets_of(bytes: &[u8]) -> Vec<String> {
+    if is_workbook(bytes) {
+        sheet_names(bytes).unwrap_or_default()
+    } else {
+        Vec::new()
+    }
+}
+
+/// The position of the sheet named `wanted` among `names` (case and
+/// spaces aside), the first when none is named.
+fn pick(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
+    let Some(wanted) = wanted else { return Ok(0) };
+    names
+        .iter()
+        .position(|n| n == wanted)
+        .or_else(|| {
+            names
+                .iter()
+                .position(|n| n.trim().eq_ignore_ascii_case(wanted.trim()))
+        })
+        .ok_or_else(|| {
+            let list: Vec<String> = names
+                .iter()
+                .map(|n| format!("\u{201c}{n}\u{201d}"))
+                .collect();
+            format!(
+                "it has no sheet named \u{201c}{wanted}\u{201d} (its sheets: {})",
+                list.join(", ")
+            )
+        })
+}
+
 /// The first sheet of the workbook `bytes` as comma-separated rows (row N
 /// of the sheet on line N), or why it cannot be read.
 pub fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    first_sheet_rows_within(bytes, MAX_UNPACKED)
+    sheet_rows(bytes, None)
 }
 
-fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+/// The sheet named `sheet` (the first when none is named) of the workbook
+/// `bytes` as comma-separated rows, or why it cannot be read.
+pub fn sheet_rows(bytes: &[u8], sheet: Option<&str>) -> Result<Vec<u8>, String> {
+    sheet_rows_within(bytes, sheet, MAX_UNPACKED)
+}
+
+fn sheet_rows_within(bytes: &[u8], sheet: Option<&str>, limit: usize) -> Result<Vec<u8>, String> {
+    if crate::xls::is_ole(bytes) {
+        let book = crate::xls::Workbook::open(bytes)?;
+        let index = pick(&book.sheet_names(), sheet)?;
+        return Ok(write_sparse_rows(book.rows(index, limit)?));
+    }
     let entries = entries(bytes)?;
     let mut budget = limit;
     let find = |name: &str| entries.iter().find(|e| e.name.eq_ignore_ascii_case(name));
@@ -290,16 +361,22 @@ fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
     };
     let Some(workbook) = part("xl/workbook.xml", &mut budget)? else {
         return match part("content.xml", &mut budget)? {
-            Some(content) => ods_rows(&content),
-            None => Err("it is a zip archive but neither an Excel workbook (XLSX) nor an OpenDocument spreadsheet (ODS)".into()),
+            Some(content) => ods_rows(&content, sheet),
+            None => Err(NEITHER.into()),
         };
     };
-    // The first sheet, through the workbook's relationships.
-    let first = elements(&workbook, "sheet")
-        .first()
+    // The sheet, through the workbook's relationships.
+    let sheets = elements(&workbook, "sheet");
+    let names: Vec<String> = sheets
+        .iter()
+        .map(|(tag, _)| attr_text(tag, "name").unwrap_or_default())
+        .collect();
+    let index = pick(&names, sheet)?;
+    let chosen = sheets
+        .get(index)
         .and_then(|(tag, _)| attr(tag, "r:id").map(str::to_string));
     let rels = part("xl/_rels/workbook.xml.rels", &mut budget)?.unwrap_or_default();
-    let target = first
+    let target = chosen
         .and_then(|id| {
             elements(&rels, "Relationship")
                 .into_iter()
@@ -310,7 +387,7 @@ fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
             Some(absolute) => absolute.to_string(),
             None => format!("xl/{t}"),
         })
-        .unwrap_or_else(|| "xl/worksheets/sheet1.xml".to_string());
+        .unwrap_or_else(|| format!("xl/worksheets/sheet{}.xml", index + 1));
     let shared: Vec<String> = part("xl/sharedStrings.xml", &mut budget)?
         .map(|xml| {
             elements(&xml, "si")
@@ -319,7 +396,7 @@ fn first_sheet_rows_within(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
                 .collect()
         })
         .unwrap_or_default();
-    let sheet = part(&target, &mut budget)?.ok_or("its first sheet is missing")?;
+    let sheet = part(&target, &mut budget)?.ok_or("the sheet is missing from the workbook")?;
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     for (tag, inner) in elements(&sheet, "row") {
         let number = attr(tag, "r")
@@ -387,19 +464,57 @@ fn write_rows(rows: Vec<(usize, Vec<String>)>) -> Vec<u8> {
                 if c > 0 {
                     out.push(b',');
                 }
-                let cell = cells.get(c).map_or("", String::as_str);
-                if cell.contains(['\n', '\r']) {
-                    let flat = cell.replace("\r\n", " ").replace(['\n', '\r'], " ");
-                    crate::delimited::push_csv_field(&mut out, &flat);
-                } else {
-                    crate::delimited::push_csv_field(&mut out, cell);
-                }
+                push_cell(&mut out, cells.get(c).map_or("", String::as_str));
             }
         }
         out.push(b'\n');
         line += 1;
     }
     out
+}
+
+/// As [`write_rows`], for rows given as their non-empty cells, `(column,
+/// text)` in column order: no row is ever held padded to the widest.
+fn write_sparse_rows(rows: Vec<crate::xls::SparseRow>) -> Vec<u8> {
+    let width = rows
+        .iter()
+        .filter_map(|(_, cells)| cells.last().map(|(c, _)| c + 1))
+        .max()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    let mut line = 1;
+    for (number, cells) in rows {
+        while line < number {
+            out.push(b'\n');
+            line += 1;
+        }
+        let mut cells = cells.iter().peekable();
+        if cells.peek().is_some() {
+            for c in 0..width {
+                if c > 0 {
+                    out.push(b',');
+                }
+                let text = cells
+                    .next_if(|(col, _)| *col == c)
+                    .map_or("", |(_, t)| t.as_str());
+                push_cell(&mut out, text);
+            }
+        }
+        out.push(b'\n');
+        line += 1;
+    }
+    out
+}
+
+/// A cell as a CSV field, its line breaks as spaces (or the rows after it
+/// would move down).
+fn push_cell(out: &mut Vec<u8>, cell: &str) {
+    if cell.contains(['\n', '\r']) {
+        let flat = cell.replace("\r\n", " ").replace(['\n', '\r'], " ");
+        crate::delimited::push_csv_field(out, &flat);
+    } else {
+        crate::delimited::push_csv_field(out, cell);
+    }
 }
 
 /// The value of an attribute of a start tag, entities resolved.
@@ -477,12 +592,18 @@ fn ods_cells(row: &str) -> Vec<(&str, &str)> {
     out
 }
 
-/// The first table of an ODS `content.xml` as rows.
-fn ods_rows(content: &str) -> Result<Vec<u8>, String> {
-    let (_, table) = elements(content, "table:table")
-        .into_iter()
-        .next()
-        .ok_or("it is an OpenDocument file without a sheet")?;
+/// A table of an ODS `content.xml` (the one named `sheet`, or the first)
+/// as rows.
+fn ods_rows(content: &str, sheet: Option<&str>) -> Result<Vec<u8>, String> {
+    let tables = elements(content, "table:table");
+    let names: Vec<String> = tables
+        .iter()
+        .map(|(tag, _)| attr_text(tag, "table:name").unwrap_or_default())
+        .collect();
+    if tables.is_empty() {
+        return Err("it is an OpenDocument file without a sheet".into());
+    }
+    let (_, table) = tables[pick(&names, sheet)?];
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     let mut number = 1usize;
     let mut total_cells = 0usize;
@@ -583,6 +704,61 @@ mod tests {
         );
     }
 
+    /// A workbook of two sheets: the first by default, the other by name
+    /// (case and spaces aside); a name that is not there says which are.
+    #[test]
+    fn a_sheet_is_chosen_by_name() {
+        let workbook = r#"<workbook xmlns:r="r"><sheets><sheet name="Notes" sheetId="1" r:id="rId1"/><sheet name="Ventes &amp; retours" sheetId="2" r:id="rId2"/></sheets></workbook>"#;
+        let rels = r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="worksheets/sheet2.xml"/></Relationships>"#;
+        let sheet = |text: &str| {
+            format!(
+                r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{text}</t></is></c></row></sheetData></worksheet>"#
+            )
+        };
+        let book = crate::xlsx::zip_parts(&[
+            ("xl/workbook.xml", workbook.to_string()),
+            ("xl/_rels/workbook.xml.rels", rels.to_string()),
+            ("xl/worksheets/sheet1.xml", sheet("notes")),
+            ("xl/worksheets/sheet2.xml", sheet("ventes")),
+        ]);
+        assert_eq!(sheet_names(&book).unwrap(), ["Notes", "Ventes & retours"]);
+        assert_eq!(sheet_rows(&book, None).unwrap(), b"notes\n");
+        assert_eq!(
+            sheet_rows(&book, Some("Ventes & retours")).unwrap(),
+            b"ventes\n"
+        );
+        assert_eq!(
+            sheet_rows(&book, Some(" ventes & RETOURS ")).unwrap(),
+            b"ventes\n"
+        );
+        let err = sheet_rows(&book, Some("2025")).unwrap_err();
+        assert!(err.contains("no sheet named \u{201c}2025\u{201d}"), "{err}");
+        assert!(
+            err.contains("\u{201c}Notes\u{201d}, \u{201c}Ventes & retours\u{201d}"),
+            "{err}"
+        );
+        assert_eq!(
+            label(&book, Some("Notes")),
+            "Excel workbook, sheet \u{201c}Notes\u{201d}"
+        );
+        // The same in an OpenDocument spreadsheet.
+        let table = |name: &str, text: &str| {
+            format!(
+                r#"<table:table table:name="{name}"><table:table-row><table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell></table:table-row></table:table>"#
+            )
+        };
+        let content = format!(
+            "<office:document-content><office:body><office:spreadsheet>{}{}</office:spreadsheet></office:body></office:document-content>",
+            table("Feuille 1", "un"),
+            table("Clients", "deux")
+        );
+        let ods = crate::xlsx::zip_parts(&[("content.xml", content)]);
+        assert_eq!(sheet_names(&ods).unwrap(), ["Feuille 1", "Clients"]);
+        assert_eq!(sheet_rows(&ods, Some("Clients")).unwrap(), b"deux\n");
+        assert_eq!(sheet_rows(&ods, None).unwrap(), b"un\n");
+        assert_eq!(sheets_of(b"a,b\n1,2\n"), Vec::<String>::new());
+    }
+
     /// A workbook as Excel writes it: shared strings (one in rich-text
     /// runs, one with a phonetic run), numbers stored with 17 digits, a
     /// date as a serial number, a boolean, a skipped row, cells out of
@@ -664,7 +840,7 @@ mod tests {
             r#"<table:table><table:table-row table:number-rows-repeated="1000000">{}</table:table-row></table:table>"#,
             r#"<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16000"/>"#
         );
-        assert!(ods_rows(&bomb).unwrap_err().contains("zip bomb"));
+        assert!(ods_rows(&bomb, None).unwrap_err().contains("zip bomb"));
     }
 
     #[test]
@@ -685,7 +861,7 @@ mod tests {
         let zeros = "\0".repeat(8 << 20);
         let book = crate::xlsx::zip_parts(&[("xl/workbook.xml", zeros)]);
         assert!(book.len() < 100_000);
-        let err = first_sheet_rows_within(&book, 4 << 20).unwrap_err();
+        let err = sheet_rows_within(&book, None, 4 << 20).unwrap_err();
         assert!(err.contains("zip bomb"), "{err}");
         let book = crate::xlsx::workbook("S", &["a".to_string()], &[]);
         let err = first_sheet_rows(&book[..book.len() / 2]).unwrap_err();

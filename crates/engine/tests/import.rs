@@ -4,6 +4,7 @@ use seglens_engine::date::days_from_civil;
 use seglens_engine::delimited::Encoding;
 use seglens_engine::orders::{ColumnRef, ImportError, OrdersImporter};
 use seglens_engine::roles::Role;
+use seglens_engine::sources::{ReadOptions, SourceKind};
 use seglens_engine::{ImportOptions, Orders, import_orders};
 
 fn import(name: &str, bytes: &[u8]) -> (Orders, seglens_engine::ImportReport) {
@@ -304,7 +305,10 @@ fn a_chosen_encoding_overrides_detection() {
     data.add_source_as(
         "nps.csv",
         "customer_id,nps\nÉlodie,9\n".as_bytes(),
-        Some(Encoding::Windows1252),
+        &ReadOptions {
+            encoding: Some(Encoding::Windows1252),
+            ..ReadOptions::default()
+        },
     )
     .unwrap();
     assert_eq!(data.surveys.as_ref().unwrap().customer, vec![0]);
@@ -517,14 +521,14 @@ fn excel_workbooks_of_orders_and_customers() {
         .unwrap();
     assert_eq!(data.customers, plain.customers);
 
-    // An old .xls workbook says what to do.
+    // An old .xls workbook that is only a header is refused as damaged.
     let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     xls.extend_from_slice(&[0u8; 600]);
     assert_eq!(
         import_orders("ventes.xls", &xls, ImportOptions::default())
             .unwrap_err()
             .to_string(),
-        "ventes.xls could not be read as an Excel workbook: it is an old Excel workbook (.xls), which is not read here: save it as .xlsx or CSV."
+        "ventes.xls could not be read as an Excel workbook: it is an old Excel workbook (.xls) whose structure is damaged."
     );
     // A workbook cut short says so, naming the file.
     let err = import_orders(
@@ -559,4 +563,185 @@ fn orders_dated_after_today_are_pointed_at_and_kept() {
     );
     // Not checked without a today.
     assert_eq!(import("f.csv", text.as_bytes()).1.future_rows, 0);
+}
+
+/// The orders of customers `a` and `b`, to join sources to.
+fn two_customers() -> seglens_engine::dataset::Dataset {
+    let (orders, _) = import(
+        "o.csv",
+        b"customer_id,order_date,amount\na,2025-01-02,10\nb,2025-01-03,20\n",
+    );
+    seglens_engine::dataset::Dataset::from_orders(orders)
+}
+
+#[test]
+fn columns_chosen_for_a_source_win_over_its_names() {
+    // "Identifiant" is not a name SegLens knows for the customer, and the
+    // e-mail column would be taken for it; the user says which is which.
+    let file = b"email,Identifiant,Note sur 10\nx@y.z,a,9\nw@y.z,b,3\n";
+    let mut data = two_customers();
+    // Without a choice, "Note sur 10" is no NPS name: the file is taken
+    // for a list of customers.
+    let guessed = data.add_source("avis.csv", file).unwrap();
+    assert_eq!(guessed.kind, SourceKind::Customers);
+    let mut data = two_customers();
+    let chosen = ReadOptions {
+        map: vec![
+            ("customer_id".into(), ColumnRef::Name("Identifiant".into())),
+            ("nps".into(), ColumnRef::Position(3)),
+        ],
+        ..ReadOptions::default()
+    };
+    let report = data.add_source_as("avis.csv", file, &chosen).unwrap();
+    assert_eq!(report.customers_without_orders, 0);
+    assert_eq!(data.surveys.as_ref().unwrap().customer, vec![0, 1]);
+    assert!(
+        report
+            .columns_used
+            .contains(&"customer: Identifiant".to_string())
+    );
+    // A column that is not there is refused, naming it.
+    let wrong = ReadOptions {
+        map: vec![("customer_id".into(), ColumnRef::Name("Client".into()))],
+        ..ReadOptions::default()
+    };
+    let err = two_customers()
+        .add_source_as("avis.csv", file, &wrong)
+        .unwrap_err();
+    assert!(err.to_string().contains("Client"), "{err}");
+}
+
+#[test]
+fn what_a_file_holds_can_be_said_instead_of_guessed() {
+    // No header name says "events"; told so, with its columns, it reads.
+    let file = b"qui,quoi,quand\na,page vue,2025-01-05T10:00:00Z\nb,panier,2025-01-06T11:00:00Z\n";
+    assert_ne!(
+        seglens_engine::dataset::kind_of(file),
+        Some(SourceKind::Events)
+    );
+    let read = ReadOptions {
+        kind: Some(SourceKind::Events),
+        map: vec![
+            ("customer_id".into(), ColumnRef::Position(1)),
+            ("event".into(), ColumnRef::Position(2)),
+            ("timestamp".into(), ColumnRef::Position(3)),
+        ],
+        ..ReadOptions::default()
+    };
+    let mut data = two_customers();
+    let report = data.add_source_as("journal.csv", file, &read).unwrap();
+    assert_eq!((report.kind, report.rows), (SourceKind::Events, 2));
+    // The preview shows the same reading, field by field.
+    let p = seglens_engine::sources::preview("journal.csv", file, true, &read);
+    assert_eq!(p.error, None);
+    assert_eq!(p.kind, Some(SourceKind::Events));
+    let customer = p.fields.iter().position(|f| f.0 == "customer_id").unwrap();
+    let event = p.fields.iter().position(|f| f.0 == "event").unwrap();
+    assert_eq!(p.rows.len(), 2);
+    assert_eq!(
+        (p.rows[1][customer].as_str(), p.rows[1][event].as_str()),
+        ("b", "panier")
+    );
+    assert_eq!(p.lines, vec![2, 3]);
+}
+
+#[test]
+fn suspicious_values_in_sources_are_kept_and_listed() {
+    let today = days_from_civil(2025, 6, 30);
+    let read = ReadOptions {
+        today: Some(today),
+        ..ReadOptions::default()
+    };
+    // Line 2 is fine; line 3 has a negative age; line 4 an age of 230;
+    // line 5 signed up after today; line 6 was born after today; line 7
+    // was born in 1890.
+    let customers = b"customer_id,age,signup_date,birth_date\n\
+        a,34,2024-01-01,1991-03-02\n\
+        b,-3,2024-01-01,\n\
+        c,230,2024-01-01,\n\
+        d,40,2025-07-14,\n\
+        e,,2024-01-01,2030-01-01\n\
+        f,,2024-01-01,1890-05-05\n";
+    let mut data = two_customers();
+    let r = data.add_source_as("clients.csv", customers, &read).unwrap();
+    assert_eq!(r.rows, 6, "nothing is dropped");
+    let listed: Vec<(u64, &str)> = r
+        .suspicious
+        .iter()
+        .map(|e| (e.line, e.column.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (3, "age"),
+            (4, "age"),
+            (5, "signup_date"),
+            (6, "birth_date"),
+            (7, "birth_date")
+        ]
+    );
+    assert_eq!(r.suspicious_total, 5);
+    assert!(r.suspicious[0].reason.contains("negative age"));
+    assert!(r.suspicious[2].reason.contains("after today (2025-07-14)"));
+    // A ticket opened after today (one resolved before it was opened is
+    // rejected, not kept).
+    let tickets = b"ticket_id,customer_id,created_at,resolved_at\n\
+        1,a,2025-03-01,2025-03-02\n\
+        2,b,2025-03-05,2025-03-01\n\
+        3,a,2025-08-01,\n";
+    let r = data.add_source_as("tickets.csv", tickets, &read).unwrap();
+    assert_eq!(r.rejected_total, 1);
+    let listed: Vec<(u64, &str)> = r
+        .suspicious
+        .iter()
+        .map(|e| (e.line, e.reason.as_str()))
+        .collect();
+    assert_eq!(listed, [(4, "dated after today (2025-08-01)")]);
+    // Without today, dates are not checked (ages still are).
+    let r = two_customers()
+        .add_source("clients.csv", customers)
+        .unwrap();
+    assert_eq!(r.suspicious_total, 2);
+}
+
+#[test]
+fn an_old_excel_workbook_reads_as_its_csv() {
+    // Written by xlwt (tests/reference/xls_reference.py makes larger ones
+    // from the demo): a notes sheet first, then the orders with dates as
+    // date cells, amounts as numbers, a French name, a long text.
+    let book = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/ventes.xls"
+    ))
+    .unwrap();
+    let csv = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/ventes.csv"
+    ))
+    .unwrap();
+    assert_eq!(
+        seglens_engine::spreadsheet::sheet_names(&book).unwrap(),
+        ["Lisez-moi", "Commandes"]
+    );
+    let rows = seglens_engine::spreadsheet::sheet_rows(&book, Some("Commandes")).unwrap();
+    assert_eq!(
+        String::from_utf8(rows).unwrap(),
+        String::from_utf8(csv).unwrap()
+    );
+    let options = ImportOptions {
+        sheet: Some("Commandes".into()),
+        ..ImportOptions::default()
+    };
+    let (orders, report) = import_orders("ventes.xls", &book, options).unwrap();
+    assert_eq!(report.rows, 4);
+    assert!(
+        report.delimiter.contains("Excel 97"),
+        "{}",
+        report.delimiter
+    );
+    assert_eq!(
+        orders.customer_keys,
+        vec!["Éloïse Müller", "bob@example.com"]
+    );
+    assert_eq!(orders.day[0], days_from_civil(2024, 1, 31));
 }
