@@ -480,7 +480,7 @@ const TIMESTAMP: &[&str] = &[
 ];
 const SESSION: &[&str] = &["session_id", "session", "visit_id", "id_session"];
 const CAMPAIGN: &[&str] = &[
-    "Campaign",
+    "campaign",
     "campaign_id",
     "campaign_name",
     "campagne",
@@ -495,9 +495,9 @@ const SENT: &[&str] = &[
     "date",
     "sent_date",
 ];
-const DELIVERED: &[&str] = &["Delivered", "delivered_at", "delivre", "recu"];
+const DELIVERED: &[&str] = &["delivered", "delivered_at", "delivre", "recu"];
 const OPENED: &[&str] = &[
-    "Opened",
+    "opened",
     "opened_at",
     "opens",
     "open",
@@ -506,7 +506,7 @@ const OPENED: &[&str] = &[
     "ouvertures",
 ];
 const CLICKED: &[&str] = &[
-    "Clicked",
+    "clicked",
     "clicked_at",
     "clicks",
     "click",
@@ -515,7 +515,7 @@ const CLICKED: &[&str] = &[
     "clique",
 ];
 const UNSUBSCRIBED: &[&str] = &[
-    "Unsubscribed",
+    "unsubscribed",
     "unsubscribed_at",
     "unsubscribe",
     "desabonne",
@@ -1123,12 +1123,12 @@ pub fn build_email(
         SourceKind::Email,
         &[
             ("customer", Some(customer)),
-            ("Campaign", campaign),
+            ("campaign", campaign),
             ("sent", sent),
-            ("Delivered", delivered),
-            ("Opened", opened),
-            ("Clicked", clicked),
-            ("Unsubscribed", unsub),
+            ("delivered", delivered),
+            ("opened", opened),
+            ("clicked", clicked),
+            ("unsubscribed", unsub),
         ],
     );
     let mut keys = Keys::new(orders);
@@ -1470,7 +1470,7 @@ pub fn build_tickets(
         SourceKind::Tickets,
         &[
             ("customer", Some(customer)),
-            ("Opened", Some(created)),
+            ("opened", Some(created)),
             ("resolved", resolved),
         ],
     );
@@ -1620,6 +1620,32 @@ pub fn build_costs(table: &TextTable) -> Result<(CostTable, SourceReport), Impor
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_field_is_found_by_its_own_key() {
+        // A field's key is the first of its names, compared after
+        // normalisation: a key not in normal form would never match.
+        let kinds = [
+            SourceKind::Email,
+            SourceKind::Surveys,
+            SourceKind::Customers,
+            SourceKind::Events,
+            SourceKind::Tickets,
+            SourceKind::Costs,
+        ];
+        for kind in kinds {
+            for f in fields(kind) {
+                assert_eq!(normalise(f.key), f.key, "{kind:?}");
+                let names = vec![f.key.to_string()];
+                assert_eq!(find(&Header::plain(&names), f.names), Some(0), "{}", f.key);
+            }
+        }
+        let names: Vec<String> = "campaign,customer_id,sent_at,opened,clicked"
+            .split(',')
+            .map(String::from)
+            .collect();
+        assert_eq!(classify(&names), Some(SourceKind::Email));
+    }
+
     use super::*;
 
     fn orders() -> Orders {
