@@ -96,8 +96,14 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
     }
     let record = match (done.source, current) {
         (Some(added), Some(mut record)) => {
-            record.sources.retain(|r| r.kind != added.kind);
-            record.sources.push(added);
+            // Every source's report as the data now has it: the counts of
+            // the join change with each file added.
+            if done.sources.iter().any(|r| r.kind == added.kind) {
+                record.sources = done.sources;
+            } else {
+                record.sources.retain(|r| r.kind != added.kind);
+                record.sources.push(added);
+            }
             record
         }
         _ => WorkspaceRecord {
@@ -362,16 +368,19 @@ fn source_read(
     }
 }
 
+/// The columns screen's choices and its file, when it is open.
+fn open_choice(state: AppState) -> Option<(crate::state::ColumnChoice, web_sys::File)> {
+    let choice = state.column_choice.get_untracked()?;
+    let file = state
+        .services
+        .with_value(|s| s.choice_file.borrow().clone())?;
+    Some((choice, file))
+}
+
 /// Reads the first rows of the columns screen's file again with the
 /// screen's choices, unless the choices changed meanwhile.
 fn refresh_choice(state: AppState) {
-    let Some(choice) = state.column_choice.get_untracked() else {
-        return;
-    };
-    let Some(file) = state
-        .services
-        .with_value(|s| s.choice_file.borrow().clone())
-    else {
+    let Some((choice, file)) = open_choice(state) else {
         return;
     };
     spawn_local(async move {
@@ -455,13 +464,7 @@ pub fn choose_file_kind(state: AppState, kind: SourceKind) {
 /// Reads another sheet of the columns screen's workbook: what it holds is
 /// found again from its columns.
 pub fn choose_sheet(state: AppState, sheet: String) {
-    let Some(choice) = state.column_choice.get_untracked() else {
-        return;
-    };
-    let Some(file) = state
-        .services
-        .with_value(|s| s.choice_file.borrow().clone())
-    else {
+    let Some((choice, file)) = open_choice(state) else {
         return;
     };
     state.column_choice.update(|c| {
@@ -477,13 +480,7 @@ pub fn choose_sheet(state: AppState, sheet: String) {
 /// Imports the file of the columns screen with its choices, and remembers
 /// the columns for files with the same columns.
 pub fn import_with_chosen_columns(state: AppState) {
-    let Some(choice) = state.column_choice.get_untracked() else {
-        return;
-    };
-    let Some(file) = state
-        .services
-        .with_value(|s| s.choice_file.borrow().clone())
-    else {
+    let Some((choice, file)) = open_choice(state) else {
         return;
     };
     if let Some(p) = &choice.preview

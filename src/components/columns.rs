@@ -91,7 +91,7 @@ pub fn ColumnChoiceCard() -> impl IntoView {
             </div>
         };
         if kind != SourceKind::Orders {
-            return Some(source_card(state, &choice, what.into_any()).into_any());
+            return Some(source_card(state, &choice, what.into_any()));
         }
         let columns = choice
             .preview
@@ -140,40 +140,21 @@ pub fn ColumnChoiceCard() -> impl IntoView {
         let ready = preview
             .as_ref()
             .is_some_and(|p| p.error.is_none() && !p.rows.is_empty());
-        Some(view! {
-            <section class="card columns-card" data-testid="column-choice" aria-labelledby="column-choice-title">
-                <h2 id="column-choice-title">{format!("Which columns of {} are which?", choice.file_name)}</h2>
-                <p class="muted">
-                    "Say which column holds the customer, the order date and the amount; the first rows below show how they will be read. Your choice is kept on this computer for files with the same columns."
-                </p>
-                {what}
-                <div class="column-roles">{selects}</div>
-                {match preview {
-                    None => view! { <p class="muted">"Reading the first rows…"</p> }.into_any(),
-                    Some(p) => preview_view(&p).into_any(),
-                }}
-                <div class="actions">
-                    <button class="primary" data-testid="import-with-columns" disabled=!ready
-                        on:click=move |_| actions::import_with_chosen_columns(state)>
-                        "Import with these columns"
-                    </button>
-                    <button class="secondary" data-testid="close-column-choice"
-                        on:click=move |_| state.column_choice.set(None)>
-                        "Cancel"
-                    </button>
-                </div>
-            </section>
-        }.into_any())
+        Some(frame(
+            state,
+            &choice.file_name,
+            "Say which column holds the customer, the order date and the amount; the first rows below show how they will be read. Your choice is kept on this computer for files with the same columns.",
+            what.into_any(),
+            selects.into_any(),
+            preview.map(|p| preview_view(&p).into_any()),
+            ready,
+        ))
     }
 }
 
 /// The columns screen for a file other than orders: each field's column
 /// and the first rows as they will be read.
-fn source_card(
-    state: AppState,
-    choice: &crate::state::ColumnChoice,
-    what: AnyView,
-) -> impl IntoView + use<> {
+fn source_card(state: AppState, choice: &crate::state::ColumnChoice, what: AnyView) -> AnyView {
     let preview = choice.source_preview.clone();
     let columns = preview
         .as_ref()
@@ -219,18 +200,35 @@ fn source_card(
     let ready = preview
         .as_ref()
         .is_some_and(|p| p.error.is_none() && !p.rows.is_empty());
+    frame(
+        state,
+        &choice.file_name,
+        "Say what the file holds and which column is which; the first rows below show how they will be read. Your choice is kept on this computer for files with the same columns.",
+        what,
+        selects.into_any(),
+        preview.map(|p| source_preview_view(&p).into_any()),
+        ready,
+    )
+}
+
+/// The columns screen around its choices: the title, what it asks, the
+/// choices, the first rows as read (once read) and the buttons.
+fn frame(
+    state: AppState,
+    file_name: &str,
+    intro: &'static str,
+    what: AnyView,
+    selects: AnyView,
+    preview: Option<AnyView>,
+    ready: bool,
+) -> AnyView {
     view! {
         <section class="card columns-card" data-testid="column-choice" aria-labelledby="column-choice-title">
-            <h2 id="column-choice-title">{format!("Which columns of {} are which?", choice.file_name)}</h2>
-            <p class="muted">
-                "Say what the file holds and which column is which; the first rows below show how they will be read. Your choice is kept on this computer for files with the same columns."
-            </p>
+            <h2 id="column-choice-title">{format!("Which columns of {file_name} are which?")}</h2>
+            <p class="muted">{intro}</p>
             {what}
             <div class="column-roles">{selects}</div>
-            {match preview {
-                None => view! { <p class="muted">"Reading the first rows…"</p> }.into_any(),
-                Some(p) => source_preview_view(&p).into_any(),
-            }}
+            {preview.unwrap_or_else(|| view! { <p class="muted">"Reading the first rows…"</p> }.into_any())}
             <div class="actions">
                 <button class="primary" data-testid="import-with-columns" disabled=!ready
                     on:click=move |_| actions::import_with_chosen_columns(state)>
@@ -243,6 +241,7 @@ fn source_card(
             </div>
         </section>
     }
+    .into_any()
 }
 
 fn source_preview_view(p: &SourcePreview) -> impl IntoView + use<> {

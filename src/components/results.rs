@@ -382,7 +382,7 @@ fn ImportSummary() -> impl IntoView {
                         view! {
                         <p data-testid="source-report">
                             {format!(
-                                "{}: {} {}, {} rejected, {} customers without orders; columns used: {}.",
+                                "{}: {} {}, {} rejected, {} customers without orders{}; columns used: {}.",
                                 s.file_name,
                                 format::int(s.rows),
                                 match s.kind {
@@ -396,6 +396,13 @@ fn ImportSummary() -> impl IntoView {
                                 },
                                 format::int(s.rejected_total),
                                 format::int(s.customers_without_orders),
+                                match (s.kind, s.not_in_customers_file) {
+                                    (_, None | Some(0)) => String::new(),
+                                    (seglens_engine::sources::SourceKind::Customers, Some(n)) => {
+                                        format!(", {} who ordered not listed in it", format::count(n, "customer", "customers"))
+                                    }
+                                    (_, Some(n)) => format!(", {} not in the customers file", format::count(n, "customer", "customers")),
+                                },
                                 s.columns_used.join(", ")
                             )}
                             {here.then(|| view! {

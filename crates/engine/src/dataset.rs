@@ -82,6 +82,7 @@ fn reports_of(old: Vec<SourceReportV4>) -> Vec<SourceReport> {
             columns_used: r.columns_used,
             suspicious: Vec::new(),
             suspicious_total: 0,
+            not_in_customers_file: None,
         })
         .collect()
 }
@@ -199,8 +200,48 @@ impl Dataset {
         sources::flag_suspicious(&table, report.kind, &mut report);
         sources::attach_values(&mut report, &table);
         self.source_reports.retain(|r| r.kind != report.kind);
-        self.source_reports.push(report.clone());
-        Ok(report)
+        let at = self.source_reports.len();
+        self.source_reports.push(report);
+        self.count_unlisted();
+        Ok(self.source_reports[at].clone())
+    }
+
+    /// Counts, in each source's report, the customers the customers file
+    /// does not list (orders for the customers file's own report).
+    fn count_unlisted(&mut self) {
+        let n = self.orders.customer_keys.len();
+        let listed = self.customers.as_ref().map(|c| {
+            let mut listed = vec![false; n];
+            for &i in &c.customer {
+                listed[i as usize] = true;
+            }
+            listed
+        });
+        let unlisted = |listed: &[bool], customers: &[u32]| {
+            let mut seen = vec![false; n];
+            let mut count = 0u64;
+            for &i in customers {
+                let i = i as usize;
+                if !listed[i] && !seen[i] {
+                    seen[i] = true;
+                    count += 1;
+                }
+            }
+            count
+        };
+        for r in &mut self.source_reports {
+            r.not_in_customers_file = listed.as_ref().and_then(|listed| {
+                let customers: &[u32] = match r.kind {
+                    SourceKind::Customers | SourceKind::Orders => &self.orders.customer,
+                    SourceKind::Email => &self.email.as_ref()?.customer,
+                    SourceKind::Surveys => &self.surveys.as_ref()?.customer,
+                    SourceKind::Events => &self.events.as_ref()?.customer,
+                    SourceKind::Tickets => &self.tickets.as_ref()?.customer,
+                    SourceKind::Costs => return None,
+                };
+                Some(unlisted(listed, customers))
+            });
+        }
     }
 
     /// Writes the dataset: the orders table, then the other sources.

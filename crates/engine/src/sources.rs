@@ -713,6 +713,11 @@ pub struct SourceReport {
     /// Rows with such a value in all.
     #[serde(default)]
     pub suspicious_total: u64,
+    /// With a customers file: the distinct customers of this source that
+    /// it does not list (for the customers file itself, the customers who
+    /// ordered that it does not list); none without one.
+    #[serde(default)]
+    pub not_in_customers_file: Option<u64>,
 }
 
 /// E-mail campaign results, one row per e-mail sent.
@@ -924,6 +929,7 @@ fn report(table: &TextTable, kind: SourceKind, roles: &[(&str, Option<usize>)]) 
         customers_without_orders: 0,
         suspicious: Vec::new(),
         suspicious_total: 0,
+        not_in_customers_file: None,
         columns_used: roles
             .iter()
             .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", table.names[c])))

@@ -745,3 +745,33 @@ fn an_old_excel_workbook_reads_as_its_csv() {
     );
     assert_eq!(orders.day[0], days_from_civil(2024, 1, 31));
 }
+
+#[test]
+fn the_join_says_who_the_customers_file_does_not_list() {
+    // Orders from a and b; the customers file lists a and c (c never
+    // ordered); e-mails went to a, b (twice) and d.
+    let mut data = two_customers();
+    let emails = b"customer_id,opened\na,1\nb,0\nb,1\nd,1\n";
+    let r = data.add_source("email.csv", emails).unwrap();
+    assert_eq!(r.not_in_customers_file, None, "no customers file yet");
+    let r = data
+        .add_source("clients.csv", b"customer_id,city\na,Lyon\nc,Nantes\n")
+        .unwrap();
+    assert_eq!(r.customers_without_orders, 1, "c");
+    assert_eq!(
+        r.not_in_customers_file,
+        Some(1),
+        "b ordered but is not listed"
+    );
+    // The e-mails' report, counted again now that the customers file is
+    // there: b and d are not listed (b once, however many e-mails).
+    let email = data
+        .source_reports
+        .iter()
+        .find(|r| r.kind == SourceKind::Email)
+        .unwrap();
+    assert_eq!(email.not_in_customers_file, Some(2));
+    // Stored and read back as they are.
+    let back = seglens_engine::dataset::Dataset::decode(&data.encode()).unwrap();
+    assert_eq!(back.source_reports, data.source_reports);
+}
