@@ -3,11 +3,7 @@
 1. Adds a Content-Security-Policy to index.html that lets the page load and
    connect to nothing but its own files, with the hashes of the inline
    scripts Trunk writes (so no 'unsafe-inline' for scripts).
-2. Writes the engine worker's loader, worker_loader.js: the worker loads
-   the page's own module (its file names carry Trunk's hashes), whose entry
-   point registers the engine task when it finds itself in a worker, so
-   that the code the page and the worker share is downloaded once.
-3. Writes the list of built files and a version into the service worker,
+2. Writes the list of built files and a version into the service worker,
    so the app opens offline after the first visit and a new build is picked
    up on the next one.
 
@@ -49,17 +45,6 @@ html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', "", html)
 html = html.replace("<head>", "<head>\n    " + meta, 1)
 with open(index_path, "w", encoding="utf-8") as f:
     f.write(html)
-
-names = os.listdir(staging)
-glue = [n for n in names if re.fullmatch(r"seglens-app-[0-9a-f]+\.js", n)]
-module = [n for n in names if re.fullmatch(r"seglens-app-[0-9a-f]+_bg\.wasm", n)]
-if len(glue) != 1 or len(module) != 1:
-    sys.exit(f"postbuild: expected one page module and its glue in {staging}, found {glue} {module}")
-with open(os.path.join(staging, "worker_loader.js"), "w", encoding="utf-8") as f:
-    f.write(
-        "// The engine worker: the page's module, whose entry point registers the engine task here.\n"
-        f"import({json.dumps('./' + glue[0])}).then((m) => m.default({{ module_or_path: {json.dumps('./' + module[0])} }}));\n"
-    )
 
 sw_path = os.path.join(staging, "sw.js")
 if os.path.exists(sw_path):

@@ -24,20 +24,3 @@ pub mod worker;
 pub fn mount() {
     leptos::mount::mount_to_body(components::App);
 }
-
-/// True when this module runs in a Web Worker rather than on the page:
-/// the page and its engine worker load the same WebAssembly module, so
-/// that the code they share (the standard library, serialisation, the
-/// engine's types) is downloaded once.
-pub fn in_worker() -> bool {
-    use wasm_bindgen::JsCast;
-    js_sys::global()
-        .dyn_into::<web_sys::WorkerGlobalScope>()
-        .is_ok()
-}
-
-/// Runs the engine worker: registers its task, which answers the page.
-pub fn run_worker() {
-    use gloo_worker::Registrable;
-    worker::EngineTask::registrar().register();
-}
