@@ -79,7 +79,7 @@ grep -E '^(INFO: seed corpus|Done)' target/fuzz.log
 step "Storage in headless Chromium (wasm-bindgen-test)"
 cargo test --locked --target wasm32-unknown-unknown --test storage
 
-step "Model fits and k-means on 100,000 customers in a Web Worker of headless Chromium (targets: 300 and 150 ms)"
+step "Model fits and k-means on 100,000 customers in a Web Worker of headless Chromium (targets 300 and 150 ms, measured by scripts/bench.sh; fails at 2.5 times them)"
 cargo test --release --locked --target wasm32-unknown-unknown --test model_speed -- --nocapture
 
 step "Release build of the site, under /seglens/"
