@@ -11,6 +11,7 @@ pub mod downloads;
 pub mod engine_client;
 pub mod files;
 pub mod format;
+pub mod i18n;
 pub mod offline;
 pub mod protocol;
 pub mod quota;

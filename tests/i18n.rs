@@ -1,0 +1,249 @@
+//! The catalogues: both languages have every key, agree on each text's
+//! placeholders, and hold every key the code looks up.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use seglens_app::i18n::{EN, FR, parse, slug};
+
+fn table(text: &'static str) -> BTreeMap<&'static str, &'static str> {
+    parse(text).into_iter().collect()
+}
+
+/// The `{name}` placeholders of a text.
+fn placeholders(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.insert(rest[open + 1..open + close].to_string());
+        rest = &rest[open + close + 1..];
+    }
+    out
+}
+
+#[test]
+fn no_key_is_written_twice() {
+    for (name, text) in [("en", EN), ("fr", FR)] {
+        let mut seen = BTreeSet::new();
+        for (key, _) in parse(text) {
+            assert!(seen.insert(key), "{key} twice in locales/{name}.txt");
+        }
+    }
+}
+
+#[test]
+fn both_languages_have_every_key() {
+    let (en, fr) = (table(EN), table(FR));
+    let only_en: Vec<_> = en.keys().filter(|k| !fr.contains_key(*k)).collect();
+    let only_fr: Vec<_> = fr.keys().filter(|k| !en.contains_key(*k)).collect();
+    assert!(only_en.is_empty(), "missing in French: {only_en:?}");
+    assert!(only_fr.is_empty(), "missing in English: {only_fr:?}");
+    for (key, text) in &en {
+        assert!(!text.trim().is_empty(), "{key} is empty in English");
+        assert!(!fr[key].trim().is_empty(), "{key} is empty in French");
+    }
+}
+
+#[test]
+fn both_languages_fill_the_same_placeholders() {
+    let (en, fr) = (table(EN), table(FR));
+    for (key, text) in &en {
+        let (mut a, mut b) = (placeholders(text), placeholders(fr[key]));
+        // A singular may say "the row" instead of "1 row".
+        if key.ends_with(".one") {
+            a.remove("n");
+            b.remove("n");
+        }
+        assert_eq!(a, b, "{key}: «{text}» against «{}»", fr[key]);
+    }
+}
+
+/// The keys the code looks up with a literal: `t("…")`, `tf("…"`,
+/// `tn("…"` (its two forms) and the file picker's `label="…"`.
+fn keys_in(source: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for (call, plural) in [
+        ("t(\"", false),
+        ("tf(\"", false),
+        ("tn(\"", true),
+        ("label=\"", false),
+    ] {
+        let mut rest = source;
+        while let Some(at) = rest.find(call) {
+            let before = rest[..at].chars().last();
+            rest = &rest[at + call.len()..];
+            // `format!("…` or `a.t("`-like names are not lookups.
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let Some(end) = rest.find('"') else { break };
+            let key = &rest[..end];
+            if key.contains('.') && !key.contains(' ') {
+                if plural {
+                    keys.push(format!("{key}.one"));
+                    keys.push(format!("{key}.other"));
+                } else {
+                    keys.push(key.to_string());
+                }
+            }
+        }
+    }
+    keys
+}
+
+fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push((
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            ));
+        }
+    }
+}
+
+#[test]
+fn every_key_the_code_looks_up_is_in_the_catalogue() {
+    let en = table(EN);
+    let mut files = Vec::new();
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut missing = Vec::new();
+    let mut used = 0;
+    for (path, text) in &files {
+        for key in keys_in(text) {
+            used += 1;
+            if !en.contains_key(key.as_str()) {
+                missing.push(format!("{path}: {key}"));
+            }
+        }
+    }
+    assert!(used > 100, "the scan found only {used} lookups");
+    assert!(missing.is_empty(), "not in locales/en.txt: {missing:#?}");
+    // Keys made at run time.
+    let mut made: Vec<String> = Vec::new();
+    for (key, _) in seglens_app::components::TOUR_STEPS {
+        made.push(format!("{key}.title"));
+        made.push(format!("{key}.text"));
+    }
+    made.extend((1..=12).map(|m| format!("month.{m}")));
+    made.extend((1..=7).map(|d| format!("weekday.{d}")));
+    for play in seglens_engine::playbook::PLAYS {
+        for part in ["action", "why", "subject.1", "message.1"] {
+            made.push(format!("play.{play}.{part}"));
+        }
+    }
+    for id in [
+        "revenue_per_customer",
+        "orders_per_customer",
+        "nps",
+        "churn_rate",
+        "predicted_clv",
+        "repeat_rate",
+        "open_rate",
+    ] {
+        made.push(format!("play.figure.{id}"));
+    }
+    for key in made {
+        assert!(en.contains_key(key.as_str()), "{key}");
+    }
+}
+
+#[test]
+fn every_engine_name_the_page_shows_is_in_french() {
+    use seglens_engine::{kpi, lifecycle, sources, splits};
+    let fr = table(FR);
+    let mut missing = Vec::new();
+    let mut need = |key: String| {
+        if !fr.contains_key(key.as_str()) {
+            missing.push(key);
+        }
+    };
+    for def in kpi::definitions().iter().chain(&kpi::period_definitions()) {
+        need(format!("kpi.{}", def.id));
+        need(format!("kpi.{}.formula", def.id));
+    }
+    for stage in lifecycle::STAGES {
+        need(format!("segment.{}", slug(stage.label())));
+    }
+    for (_, name) in splits::TIERS {
+        need(format!("tier.{}", slug(name)));
+    }
+    use sources::SourceKind::*;
+    for kind in [Orders, Email, Surveys, Customers, Events, Tickets, Costs] {
+        for field in sources::fields(kind) {
+            need(format!("field.{}", slug(field.label)));
+        }
+    }
+    assert!(missing.is_empty(), "not in locales/fr.txt: {missing:?}");
+}
+
+#[test]
+fn a_kpi_name_fills_its_period() {
+    use seglens_app::i18n::{Locale, kpi_name, set_locale};
+    let defs = seglens_engine::kpi::definitions_for(60);
+    let churn = defs.iter().find(|d| d.id == "churn_rate").unwrap();
+    set_locale(Locale::Fr);
+    let name = kpi_name(churn);
+    set_locale(Locale::En);
+    assert_eq!(name, "Taux de départ (60 jours)");
+    assert_eq!(kpi_name(churn), "Churn rate (60 days)");
+}
+
+#[test]
+fn the_scan_sees_a_missing_key() {
+    let keys =
+        keys_in(r#"view! { {t("nav.segments")} {tn("count.rows", 2, &[])} {format!("a.b")} }"#);
+    assert_eq!(keys, ["nav.segments", "count.rows.one", "count.rows.other"]);
+}
+
+#[test]
+fn every_built_in_segment_has_its_name_in_both_languages() {
+    use seglens_engine::rfm;
+    let (en, fr) = (table(EN), table(FR));
+    let names = rfm::default_rules()
+        .into_iter()
+        .chain(rfm::three_level_rules())
+        .map(|r| r.name)
+        .chain([rfm::OTHERS.to_string()]);
+    for name in names {
+        let key = format!("segment.{}", slug(&name));
+        assert_eq!(en.get(key.as_str()), Some(&name.as_str()), "{key}");
+        assert!(fr.contains_key(key.as_str()), "{key}");
+    }
+}
+
+#[test]
+fn the_engine_sentences_a_bare_order_file_shows_are_in_french() {
+    use seglens_engine::analysis::{AnalysisOptions, analyse};
+    use seglens_engine::dataset::Dataset;
+    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    let (orders, _) =
+        seglens_engine::import_orders("orders.csv", files.orders.as_bytes(), Default::default())
+            .unwrap();
+    let a = analyse(&Dataset::from_orders(orders), &AnalysisOptions::default()).unwrap();
+    let fr = table(FR);
+    let mut seen = BTreeSet::new();
+    for row in &a.kpis.values {
+        for v in row {
+            if let Some(m) = &v.missing {
+                seen.insert(m.clone());
+            }
+        }
+    }
+    // Orders alone: no e-mails, surveys, tickets, costs, referrals or
+    // prospects.
+    assert!(seen.len() >= 6, "{seen:?}");
+    for m in seen {
+        let key = format!("engine.{}", slug(&m));
+        assert!(fr.contains_key(key.as_str()), "{key}: {m}");
+    }
+}
