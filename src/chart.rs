@@ -1,76 +1,192 @@
-//! Charts as SVG text, drawn with charts-rs from engine results. Pure
-//! functions, tested natively; components only place the SVG.
+//! Charts as SVG text, drawn here from engine results: grouped bars with
+//! their values written on them, a title, a legend and a text
+//! alternative. Pure functions, tested natively; components only place the
+//! SVG, and downloads and the HTML report use the same text.
 
-use charts_rs::{BarChart, HorizontalBarChart};
 use seglens_engine::SegmentSummary;
 use seglens_engine::clv::HoldoutRow;
 
-/// Customers' and revenue's share of each non-empty segment, as a
-/// horizontal bar chart (the picture of R's `rfm_plot_revenue_dist`).
-pub fn segment_shares_svg(summary: &[SegmentSummary]) -> Result<String, String> {
-    // Horizontal bars are drawn bottom-up: reverse so the first segment
-    // (Champions) stands on top, as in the table.
-    let rows: Vec<&SegmentSummary> = summary.iter().filter(|s| s.customers > 0).rev().collect();
-    let round = |x: f64| (x * 1000.0).round() / 10.0;
-    let spec = serde_json::json!({
-        "width": 720,
-        "height": 120 + 38 * rows.len().max(1),
-        "title_text": "Share of customers and of revenue by segment (%)",
-        "title_font_size": 16,
-        "legend_align": "right",
-        "margin": { "left": 40, "top": 10, "right": 30, "bottom": 10 },
-        "series_list": [
-            {
-                "name": "Customers",
-                "label_show": true,
-                "data": rows.iter().map(|s| round(s.customer_share)).collect::<Vec<f64>>()
-            },
-            {
-                "name": "Revenue",
-                "label_show": true,
-                "data": rows.iter().map(|s| round(s.revenue_share)).collect::<Vec<f64>>()
-            }
-        ],
-        "x_axis_data": rows.iter().map(|s| s.segment.clone()).collect::<Vec<String>>(),
-    });
-    let chart = HorizontalBarChart::from_json(&spec.to_string()).map_err(|e| e.to_string())?;
-    let svg = chart.svg().map_err(|e| e.to_string())?;
-    // Text is measured with the Roboto metrics charts-rs ships, and shown
-    // in the page's own sans-serif font (no font is fetched).
-    Ok(svg.replace(
-        r#"font-family="Roboto""#,
-        r#"font-family="system-ui, sans-serif""#,
-    ))
+/// The two series' colours: blue and orange stay apart for every kind of
+/// colour blindness, and both hold black or white text at AA contrast.
+const SERIES: [&str; 2] = ["#2166ac", "#e08214"];
+const INK: &str = "#1b2430";
+const MUTED: &str = "#5b6675";
+
+/// What a chart says, in the reader's language.
+pub struct ChartText<'a> {
+    /// The title above the bars.
+    pub title: &'a str,
+    /// The two series' names, in the legend.
+    pub series: [&'a str; 2],
+    /// The chart's text alternative for screen readers.
+    pub description: &'a str,
 }
 
-/// Shows SVG text in the page's own font (charts-rs measures text with the
-/// Roboto metrics it ships; no font is fetched).
-fn page_font(svg: String) -> String {
-    svg.replace(
-        r#"font-family="Roboto""#,
-        r#"font-family="system-ui, sans-serif""#,
-    )
+/// Escapes text for SVG content and attributes.
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A width for text in the 12 px sans-serif the chart uses (an average
+/// advance of 0.58 em, generous for capitals).
+fn text_width(text: &str) -> f64 {
+    text.chars().count() as f64 * 7.0
+}
+
+/// Opens the SVG: size once, title, description and the legend.
+fn open(width: f64, height: f64, text: &ChartText) -> String {
+    let mut out = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" role="img" font-family="system-ui, sans-serif"><title>{}</title><desc>{}</desc><rect width="100%" height="100%" fill="#ffffff"/><text x="12" y="24" font-size="16" font-weight="600" fill="{INK}">{}</text>"##,
+        esc(text.title),
+        esc(text.description),
+        esc(text.title)
+    );
+    let mut x = width - 12.0;
+    for (i, name) in text.series.iter().enumerate().rev() {
+        x -= text_width(name) + 22.0;
+        out.push_str(&format!(
+            r#"<rect x="{x:.1}" y="38" width="12" height="12" rx="2" fill="{}"/><text x="{:.1}" y="48" font-size="12" fill="{INK}">{}</text>"#,
+            SERIES[i],
+            x + 16.0,
+            esc(name)
+        ));
+        x -= 8.0;
+    }
+    out
+}
+
+/// Rows of two horizontal bars each, longest value at full width, with
+/// each bar's value written after it.
+fn horizontal_bars(
+    labels: &[String],
+    values: [&[f64]; 2],
+    value_text: &dyn Fn(f64) -> String,
+    text: &ChartText,
+) -> String {
+    let width = 720.0;
+    let (top, row, bar) = (64.0, 38.0, 14.0);
+    let left = 16.0 + labels.iter().map(|l| text_width(l)).fold(40.0, f64::max);
+    let room = width - left - 70.0;
+    let height = top + row * labels.len().max(1) as f64 + 12.0;
+    let max = values
+        .iter()
+        .flat_map(|v| v.iter())
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let scale = if max > 0.0 { room / max } else { 0.0 };
+    let mut out = open(width, height, text);
+    for (r, label) in labels.iter().enumerate() {
+        let y = top + row * r as f64;
+        out.push_str(&format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="{INK}">{}</text>"#,
+            left - 8.0,
+            y + bar + 4.0,
+            esc(label)
+        ));
+        for (s, series) in values.iter().enumerate() {
+            let v = series.get(r).copied().unwrap_or(0.0);
+            let w = (v.max(0.0) * scale).max(1.0);
+            let by = y + bar * s as f64 + 2.0 * s as f64;
+            out.push_str(&format!(
+                r#"<rect x="{left:.1}" y="{by:.1}" width="{w:.1}" height="{bar}" fill="{}"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" font-size="11" fill="{MUTED}">{}</text>"#,
+                SERIES[s],
+                esc(text.series[s]),
+                esc(&value_text(v)),
+                left + w + 4.0,
+                by + bar - 3.0,
+                esc(&value_text(v))
+            ));
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Groups of two vertical bars, one group per label, on a baseline with
+/// the labels under it and each bar's value above it.
+fn vertical_bars(
+    labels: &[String],
+    values: [&[f64]; 2],
+    value_text: &dyn Fn(f64) -> String,
+    text: &ChartText,
+) -> String {
+    let (width, height) = (720.0, 360.0);
+    let (left, top, bottom) = (16.0, 80.0, 36.0);
+    let base = height - bottom;
+    let group = (width - 2.0 * left) / labels.len().max(1) as f64;
+    let bar = (group * 0.36).min(40.0);
+    let max = values
+        .iter()
+        .flat_map(|v| v.iter())
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let scale = if max > 0.0 { (base - top) / max } else { 0.0 };
+    let mut out = open(width, height, text);
+    out.push_str(&format!(
+        r#"<line x1="{left}" y1="{base}" x2="{:.1}" y2="{base}" stroke="{MUTED}"/>"#,
+        width - left
+    ));
+    for (g, label) in labels.iter().enumerate() {
+        let centre = left + group * (g as f64 + 0.5);
+        out.push_str(&format!(
+            r#"<text x="{centre:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{INK}">{}</text>"#,
+            base + 18.0,
+            esc(label)
+        ));
+        for (s, series) in values.iter().enumerate() {
+            let v = series.get(g).copied().unwrap_or(0.0);
+            let h = v.max(0.0) * scale;
+            let x = centre - bar - 1.0 + (bar + 2.0) * s as f64;
+            out.push_str(&format!(
+                r#"<rect x="{x:.1}" y="{:.1}" width="{bar:.1}" height="{h:.1}" fill="{}"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="{MUTED}">{}</text>"#,
+                base - h,
+                SERIES[s],
+                esc(text.series[s]),
+                esc(&value_text(v)),
+                x + bar / 2.0,
+                base - h - 4.0,
+                esc(&value_text(v))
+            ));
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Customers' and revenue's share of each non-empty segment, as a
+/// horizontal bar chart (the picture of R's `rfm_plot_revenue_dist`),
+/// first segment on top as in the table. `name` gives each segment's
+/// shown name, `percent` writes a share.
+pub fn segment_shares_svg(
+    summary: &[SegmentSummary],
+    name: &dyn Fn(&str) -> String,
+    percent: &dyn Fn(f64) -> String,
+    text: &ChartText,
+) -> String {
+    let rows: Vec<&SegmentSummary> = summary.iter().filter(|s| s.customers > 0).collect();
+    let labels: Vec<String> = rows.iter().map(|s| name(&s.segment)).collect();
+    let customers: Vec<f64> = rows.iter().map(|s| s.customer_share).collect();
+    let revenue: Vec<f64> = rows.iter().map(|s| s.revenue_share).collect();
+    horizontal_bars(&labels, [&customers, &revenue], percent, text)
 }
 
 /// Actual against predicted mean holdout purchases, by number of repeat
-/// purchases before the calibration end.
-pub fn holdout_svg(rows: &[HoldoutRow]) -> Result<String, String> {
-    let round = |x: f64| (x * 100.0).round() / 100.0;
-    let spec = serde_json::json!({
-        "width": 720,
-        "height": 360,
-        "title_text": "Purchases per customer after the date: actual and predicted",
-        "title_font_size": 16,
-        "legend_align": "right",
-        "margin": { "left": 10, "top": 10, "right": 20, "bottom": 10 },
-        "series_list": [
-            { "name": "Actual", "label_show": true, "data": rows.iter().map(|r| round(r.actual)).collect::<Vec<f64>>() },
-            { "name": "Predicted", "label_show": true, "data": rows.iter().map(|r| round(r.predicted)).collect::<Vec<f64>>() }
-        ],
-        "x_axis_data": rows.iter().map(|r| format!("{} before", r.label)).collect::<Vec<String>>(),
-    });
-    let chart = BarChart::from_json(&spec.to_string()).map_err(|e| e.to_string())?;
-    chart.svg().map(page_font).map_err(|e| e.to_string())
+/// purchases before the calibration end; `label` names each group.
+pub fn holdout_svg(
+    rows: &[HoldoutRow],
+    label: &dyn Fn(&str) -> String,
+    number: &dyn Fn(f64) -> String,
+    text: &ChartText,
+) -> String {
+    let labels: Vec<String> = rows.iter().map(|r| label(&r.label)).collect();
+    let actual: Vec<f64> = rows.iter().map(|r| r.actual).collect();
+    let predicted: Vec<f64> = rows.iter().map(|r| r.predicted).collect();
+    vertical_bars(&labels, [&actual, &predicted], number, text)
 }
 
 /// A colour on a sequential blue scale (readable by colour-blind users:
@@ -185,23 +301,51 @@ mod tests {
                 predicted: 2.5,
             },
         ];
-        let svg = holdout_svg(&rows).unwrap();
+        let text = ChartText {
+            title: "T",
+            series: ["Actual", "Predicted"],
+            description: "D",
+        };
+        let svg = holdout_svg(
+            &rows,
+            &|l| format!("{l} before"),
+            &|v| format!("{v:.2}"),
+            &text,
+        );
         assert!(svg.contains("Actual") && svg.contains("Predicted") && svg.contains("7+ before"));
+        // The tallest bar (3.0) reaches the top of the plot; 2.5 stands at
+        // five sixths of it: 80 + (324 - 80) / 6 = 120.67.
+        assert!(svg.contains(r#"y="80.0" width="#), "{svg}");
+        assert!(svg.contains(r#"y="120.7" width="#), "{svg}");
     }
 
     #[test]
     fn draws_non_empty_segments_only() {
-        let svg = segment_shares_svg(&[
-            line("Champions", 3, 0.75),
-            line("Lost", 1, 0.25),
-            line("Others", 0, 0.0),
-        ])
-        .unwrap();
-        assert!(svg.starts_with("<svg"));
-        assert!(svg.contains("Champions") && svg.contains("Lost"));
-        assert!(!svg.contains("Others"));
-        assert!(svg.contains("75"));
-        assert!(!svg.contains("Roboto"));
+        let text = ChartText {
+            title: "Shares & <more>",
+            series: ["Customers", "Revenue"],
+            description: "D",
+        };
+        let svg = segment_shares_svg(
+            &[
+                line("Champions", 3, 0.75),
+                line("Lost", 1, 0.25),
+                line("Others", 0, 0.0),
+            ],
+            &|n| n.to_uppercase(),
+            &|v| format!("{:.1}%", v * 100.0),
+            &text,
+        );
+        assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" width="720""#));
+        assert_eq!(svg.matches(" width=\"720\"").count(), 1);
+        assert!(svg.contains("CHAMPIONS") && svg.contains("LOST"));
+        assert!(!svg.contains("OTHERS"));
+        assert!(svg.contains(">75.0%<") && svg.contains(">25.0%<"));
+        assert!(svg.contains("Shares &amp; &lt;more&gt;"));
+        assert!(
+            svg.find("CHAMPIONS") < svg.find("LOST"),
+            "first segment on top"
+        );
     }
 
     #[test]
