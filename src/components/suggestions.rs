@@ -2,6 +2,8 @@
 //! edit and copy.
 
 use leptos::prelude::*;
+
+use crate::i18n::{self, Locale, t, tf};
 use seglens_engine::playbook;
 
 use crate::actions;
@@ -33,32 +35,36 @@ pub fn Suggestions() -> impl IntoView {
                 playbook::suggest(&table, chosen.get())
                     .into_iter()
                     .map(|s| {
-                        let subjects = s.subjects.into_iter().map(|line| {
+                        let key = format!("play.{}", s.play);
+                        let subjects = numbered(&format!("{key}.subject")).into_iter().map(|line| {
                             let copy = line.clone();
                             view! {
                                 <li>
                                     <span>{line}</span>
-                                    <button class="ghost" title="Copy" on:click=move |_| actions::copy_text(state, copy.clone())>"Copy"</button>
+                                    <button class="ghost" title=t("suggestions.copy") on:click=move |_| actions::copy_text(state, copy.clone())>{t("suggestions.copy")}</button>
                                 </li>
                             }
                         }).collect_view();
-                        let messages = s.messages.into_iter().map(|text| {
+                        let messages = numbered(&format!("{key}.message")).into_iter().map(|text| {
                             let draft = RwSignal::new(text.clone());
                             view! {
                                 <div class="message">
-                                    <textarea rows="6" aria-label="Message" prop:value=move || draft.get()
+                                    <textarea rows="6" aria-label=t("suggestions.message") prop:value=move || draft.get()
                                         on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
-                                    <button class="ghost" on:click=move |_| actions::copy_text(state, draft.get_untracked())>"Copy message"</button>
+                                    <button class="ghost" on:click=move |_| actions::copy_text(state, draft.get_untracked())>{t("suggestions.copy_message")}</button>
                                 </div>
                             }
                         }).collect_view();
                         view! {
                             <article class="suggestion" data-testid="suggestion">
-                                <h3>{s.action}</h3>
-                                <p>{s.why}</p>
-                                <h4>"Subject lines"</h4>
+                                <h3>{t(&format!("{key}.action"))}</h3>
+                                <p>{tf(&format!("{key}.why"), &[
+                                    ("customers", &format::int(s.customers)),
+                                    ("figures", &figures(&s.figures, table.churn_period_days)),
+                                ])}</p>
+                                <h4>{t("suggestions.subject_lines")}</h4>
                                 <ul class="subjects">{subjects}</ul>
-                                <h4>"Messages"</h4>
+                                <h4>{t("suggestions.messages")}</h4>
                                 {messages}
                             </article>
                         }
@@ -67,11 +73,11 @@ pub fn Suggestions() -> impl IntoView {
             };
             view! {
                 <section class="card" id="suggestions" data-testid="suggestions">
-                    <h2>"What to do with a segment"</h2>
+                    <h2>{t("suggestions.what_to_do_with_a")}</h2>
                     <p class="muted">
-                        "Suggested campaigns that fit the segment, the figures behind the choice, and subject lines and messages to start from. {first_name} and {last_category} are placeholders for your e-mail tool; edit the text, then copy it."
+                        {t("suggestions.suggested_campaigns_that_fit_the")}
                     </p>
-                    <label>"Segment "
+                    <label>{t("suggestions.segment")}
                         <select data-testid="suggest-segment" on:change=move |ev| {
                             if let Ok(i) = event_target_value(&ev).parse::<usize>() { chosen.set(i) }
                         }>{options}</select>
@@ -81,4 +87,47 @@ pub fn Suggestions() -> impl IntoView {
             }
         })
     }
+}
+
+/// A play's subject lines or messages: `KEY.1`, `KEY.2`, … as far as the
+/// catalogue goes.
+fn numbered(key: &str) -> Vec<String> {
+    (1..)
+        .map_while(|i| {
+            let k = format!("{key}.{i}");
+            i18n::lookup(i18n::locale(), &k)
+                .or_else(|| i18n::lookup(Locale::En, &k))
+                .map(|_| t(&k))
+        })
+        .collect()
+}
+
+/// The figures behind a play, each against all customers: "repeat rate
+/// 21% (all customers 64%)".
+fn figures(figures: &[(&str, f64, f64)], period: i32) -> String {
+    let show = |id: &str, v: f64| match id {
+        "nps" => format!("{v:+.0}"),
+        id if id.ends_with("rate") => format::percent(v),
+        _ => format::decimal(v, 2),
+    };
+    figures
+        .iter()
+        .map(|(id, v, base)| {
+            tf(
+                "play.figure",
+                &[
+                    (
+                        "label",
+                        &tf(
+                            &format!("play.figure.{id}"),
+                            &[("period", &period.to_string())],
+                        ),
+                    ),
+                    ("value", &show(id, *v)),
+                    ("base", &show(id, *base)),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
