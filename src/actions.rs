@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::engine_client::{ImportFailure, Progress};
+use crate::i18n::{Locale, t, tf};
 use crate::protocol::Imported;
 use crate::protocol::Request;
 use crate::state::{AppState, MemberView, Status, Workspace};
@@ -32,7 +33,13 @@ fn progress_sink(state: AppState) -> impl Fn(Progress) {
 pub fn restore(state: AppState) {
     spawn_local(async move {
         if let Err(e) = crate::offline::register().await {
-            web_sys::console::info_1(&format!("SegLens will not work offline: {e}").into());
+            web_sys::console::info_1(
+                &tf(
+                    "actions.seglens_will_not_work_offline",
+                    &[("e", &e.to_string())],
+                )
+                .into(),
+            );
         }
     });
     let tabs = crate::tabs::Tabs::join(move |heard| match heard {
@@ -159,13 +166,18 @@ pub fn explore_demo(state: AppState) {
     state.error.set(None);
     state.progress.set(None);
     state.status.set(Status::Working {
-        label: "Generating the demo business".into(),
+        label: crate::i18n::t("app.generating_demo"),
         cancellable: false,
     });
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
         match engine.demo(&progress_sink(state)).await {
-            Ok(done) => keep(state, done, "Demo business".into(), true).await,
+            Ok(done) => {
+                keep(state, done, "Demo business".into(), true).await;
+                if !tour_seen() {
+                    state.tour.set(Some(0));
+                }
+            }
             Err(e) => state.error.set(Some(e)),
         }
         state.progress.set(None);
@@ -196,6 +208,66 @@ type ColumnMap = Vec<(
     seglens_engine::roles::Role,
     seglens_engine::orders::ColumnRef,
 )>;
+
+/// Where the chosen language is remembered.
+const LOCALE_KEY: &str = "seglens.locale";
+/// Where the tour remembers it was seen.
+const TOUR_KEY: &str = "seglens.tour-seen";
+
+/// The language at start: the one chosen before on this computer, else
+/// the browser's first language the interface has, else English.
+pub fn start_locale(state: AppState) {
+    let stored = local_storage()
+        .and_then(|s| s.get_item(LOCALE_KEY).ok().flatten())
+        .and_then(|tag| Locale::from_tag(&tag));
+    let browser = || {
+        let navigator = web_sys::window()?.navigator();
+        navigator
+            .languages()
+            .iter()
+            .filter_map(|v| v.as_string())
+            .chain(navigator.language())
+            .find_map(|tag| Locale::from_tag(&tag))
+    };
+    apply_locale(state, stored.or_else(browser).unwrap_or_default());
+}
+
+/// Switches the interface to `locale` and remembers the choice.
+pub fn choose_locale(state: AppState, locale: Locale) {
+    if let Some(s) = local_storage() {
+        let _ = s.set_item(LOCALE_KEY, locale.tag());
+    }
+    apply_locale(state, locale);
+}
+
+fn apply_locale(state: AppState, locale: Locale) {
+    crate::i18n::set_locale(locale);
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", locale.tag());
+    }
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        d.set_title(&crate::i18n::t("app.title"));
+    }
+    state.locale.set(locale);
+}
+
+/// Whether the guided tour was seen (or skipped) on this computer.
+pub fn tour_seen() -> bool {
+    local_storage()
+        .and_then(|s| s.get_item(TOUR_KEY).ok().flatten())
+        .is_some()
+}
+
+/// Closes the guided tour and remembers it was seen.
+pub fn close_tour(state: AppState) {
+    if let Some(s) = local_storage() {
+        let _ = s.set_item(TOUR_KEY, "1");
+    }
+    state.tour.set(None);
+}
 
 /// The columns chosen before for files with these columns.
 fn remembered_columns(columns: &[String]) -> ColumnMap {
@@ -513,7 +585,7 @@ fn import_files_with(
     state.error.set(None);
     state.progress.set(None);
     state.status.set(Status::Working {
-        label: format!("Reading {}", files[0].name()),
+        label: crate::i18n::tf("app.reading", &[("file", &files[0].name())]),
         cancellable: true,
     });
     spawn_local(async move {
@@ -540,7 +612,7 @@ fn import_files_with(
         for (source, file) in ordered {
             let is_source = source.is_some();
             state.status.set(Status::Working {
-                label: format!("Reading {}", file.name()),
+                label: crate::i18n::tf("app.reading", &[("file", &file.name())]),
                 cancellable: true,
             });
             let cancel = state.services.with_value(|s| {
@@ -651,10 +723,9 @@ pub fn set_risk_thresholds(state: AppState, medium_risk_from: f64, low_risk_from
         || !(0.0..=1.0).contains(&low_risk_from)
         || medium_risk_from > low_risk_from
     {
-        state.error.set(Some(
-            "The thresholds must be percentages from 0 to 100, the first no higher than the second."
-                .into(),
-        ));
+        state
+            .error
+            .set(Some(t("actions.the_thresholds_must_be_percentages")));
         return;
     }
     update_options(state, move |o| {
@@ -725,7 +796,7 @@ pub fn delete_all(state: AppState) {
         }
         if let Err(e) = crate::offline::clear_caches().await {
             web_sys::console::info_1(
-                &format!("The app's cached files were not deleted: {e}").into(),
+                &tf("actions.the_app_s_cached_files", &[("e", &e.to_string())]).into(),
             );
         }
         forget_remembered_columns();
@@ -762,7 +833,7 @@ pub fn export_members(state: AppState, segments: Vec<usize>) {
     if segments.is_empty() {
         state
             .error
-            .set(Some("Tick at least one segment to export.".into()));
+            .set(Some(t("actions.tick_at_least_one_segment")));
         return;
     }
     let export = state.export.get_untracked();
@@ -915,7 +986,7 @@ pub fn open_project(state: AppState, file: web_sys::File) {
     }
     state.error.set(None);
     state.status.set(Status::Working {
-        label: format!("Opening {}", file.name()),
+        label: crate::i18n::tf("app.opening", &[("file", &file.name())]),
         cancellable: false,
     });
     spawn_local(async move {
@@ -924,9 +995,9 @@ pub fn open_project(state: AppState, file: web_sys::File) {
             let bytes = crate::files::read_slice(&file, 0, file.size() as u64).await?;
             let (json, table, analysis) = engine.open_project(bytes).await?;
             let record: WorkspaceRecord = serde_json::from_str(&json).map_err(|e| {
-                format!(
-                    "{}: the project's settings cannot be read ({e}).",
-                    file.name()
+                tf(
+                    "actions.the_project_s_settings_cannot",
+                    &[("0", &(file.name()).to_string()), ("e", &e.to_string())],
                 )
             })?;
             Ok::<_, String>((record, table, analysis))
@@ -1043,7 +1114,7 @@ async fn show_stored(state: AppState, store: &Store, record: WorkspaceRecord, ta
         return;
     }
     state.status.set(Status::Working {
-        label: format!("Opening {}", record.source),
+        label: crate::i18n::tf("app.opening", &[("file", &record.source)]),
         cancellable: false,
     });
     match engine.analyse(table, record.options.clone()).await {
@@ -1065,7 +1136,13 @@ async fn keep_analysis(state: AppState, options: &AnalysisOptions, analysis: &An
     if let Some(store) = state.services.with_value(|s| s.store.clone())
         && let Err(e) = store.save_analysis(options, analysis).await
     {
-        web_sys::console::info_1(&format!("The analysis was not kept: {e}").into());
+        web_sys::console::info_1(
+            &tf(
+                "actions.the_analysis_was_not_kept",
+                &[("e", &e.to_string())],
+            )
+            .into(),
+        );
     }
 }
 
@@ -1113,9 +1190,6 @@ pub fn delete_project(state: AppState) {
     });
 }
 
-/// What a tab whose workspace another tab changed says instead of saving.
-pub const STALE: &str = "This project was changed in another tab, so nothing is saved here: reload this tab to see those changes first.";
-
 /// Saves the record (and, when given, its data), then tells the other
 /// tabs. Once another tab has saved since this one loaded, nothing is
 /// saved: the banner asking for a reload says so.
@@ -1162,7 +1236,7 @@ pub fn edit_goals(state: AppState, add: Option<Goal>, remove: Option<usize>) {
         }
         if let Some(goal) = add {
             if !goal.target.is_finite() {
-                return Err("Type a number for the goal's target.".into());
+                return Err(t("actions.type_a_number_for_the"));
             }
             record.goals.push(goal);
         }
@@ -1179,7 +1253,7 @@ pub fn edit_notes(state: AppState, add: Option<(String, String)>, remove: Option
         }
         if let Some((about, text)) = add {
             if text.trim().is_empty() {
-                return Err("Write the note first.".into());
+                return Err(t("actions.write_the_note_first"));
             }
             record.notes.push(crate::storage::Note {
                 about,
@@ -1257,9 +1331,7 @@ pub fn save_segment(state: AppState, segment: SavedSegment) {
 /// Saves several segments at once, as [`save_segment`] does one.
 pub fn save_segments(state: AppState, segments: Vec<SavedSegment>) {
     if segments.iter().any(|s| s.name.trim().is_empty()) {
-        state
-            .error
-            .set(Some("Give the segment a name before saving it.".into()));
+        state.error.set(Some(t("actions.give_the_segment_a_name")));
         return;
     }
     update_options(state, move |o| {
@@ -1345,7 +1417,7 @@ pub fn export_segment(state: AppState, stem: String, segments: Vec<(String, Defi
     if segments.is_empty() {
         state
             .error
-            .set(Some("Tick at least one segment to download.".into()));
+            .set(Some(t("actions.tick_at_least_one_segment_2")));
         return;
     }
     let export = state.export.get_untracked();
@@ -1398,7 +1470,10 @@ pub fn segment_sql(state: AppState, name: String, definition: Definition) {
                     Err(e) => state.error.set(Some(e)),
                 }
             }
-            Err(e) => state.error.set(Some(format!("“{name}” as SQL: {e}"))),
+            Err(e) => state.error.set(Some(tf(
+                "actions.as_sql",
+                &[("name", &name.to_string()), ("e", &e.to_string())],
+            ))),
         }
     });
 }

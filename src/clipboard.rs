@@ -1,5 +1,6 @@
 //! The clipboard adapter: copies text for the user.
 
+use crate::i18n::tf;
 use wasm_bindgen_futures::JsFuture;
 
 /// Copies `text` to the clipboard.
@@ -8,5 +9,10 @@ pub async fn copy(text: &str) -> Result<(), String> {
     JsFuture::from(navigator.clipboard().write_text(text))
         .await
         .map(|_| ())
-        .map_err(|e| format!("The text could not be copied: {e:?}"))
+        .map_err(|e| {
+            tf(
+                "clipboard.the_text_could_not_be",
+                &[("e", &format!("{e:?}"))],
+            )
+        })
 }

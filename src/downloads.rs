@@ -1,10 +1,16 @@
 //! The download adapter: hands bytes to the browser as a file to save.
 
+use crate::i18n::{t, tf};
 use wasm_bindgen::JsCast;
 
 /// Offers `bytes` as a file named `name` of type `mime`.
 pub fn save(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
-    let err = |e: wasm_bindgen::JsValue| format!("The file could not be saved: {e:?}");
+    let err = |e: wasm_bindgen::JsValue| {
+        tf(
+            "downloads_file.the_file_could_not_be",
+            &[("e", &format!("{e:?}"))],
+        )
+    };
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -31,7 +37,7 @@ pub fn svg_of(selector: &str) -> Result<(String, f64, f64), String> {
     let svg = document
         .query_selector(selector)
         .map_err(|e| format!("{e:?}"))?
-        .ok_or("The chart is not on the page.")?;
+        .ok_or(t("downloads_file.the_chart_is_not_on"))?;
     let view_box = svg.get_attribute("viewBox").unwrap_or_default();
     let dims: Vec<f64> = view_box
         .split_whitespace()
@@ -73,7 +79,12 @@ pub fn save_svg(selector: &str, name: &str) -> Result<(), String> {
 pub async fn save_png(selector: &str, name: &str) -> Result<(), String> {
     use futures::channel::oneshot;
     use wasm_bindgen::prelude::Closure;
-    let err = |e: wasm_bindgen::JsValue| format!("The picture could not be made: {e:?}");
+    let err = |e: wasm_bindgen::JsValue| {
+        tf(
+            "downloads_file.the_picture_could_not_be",
+            &[("e", &format!("{e:?}"))],
+        )
+    };
     let (text, w, h) = svg_of(selector)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
@@ -103,7 +114,7 @@ pub async fn save_png(selector: &str, name: &str) -> Result<(), String> {
     let loaded = rx.await.unwrap_or(false);
     let _ = web_sys::Url::revoke_object_url(&url);
     if !loaded {
-        return Err("The browser could not draw the chart as a picture.".into());
+        return Err(t("downloads_file.the_browser_could_not_draw"));
     }
     let canvas: web_sys::HtmlCanvasElement = document
         .create_element("canvas")

@@ -1,6 +1,7 @@
 //! The worker adapter: spawns the engine worker and turns its messages
 //! into async calls. One operation runs at a time.
 
+use crate::i18n::t;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -77,7 +78,7 @@ impl EngineClient {
                     env.body
                 } else {
                     Response::Failed {
-                        message: "The page and its worker come from different versions of SegLens. Reload the page.".into(),
+                        message: t("engine.the_page_and_its_worker"),
                     }
                 };
                 let _ = tx.unbounded_send(body);
@@ -113,7 +114,7 @@ impl EngineClient {
                 Some(other) => return other,
                 None => {
                     return Response::Failed {
-                        message: "The engine worker stopped.".into(),
+                        message: t("engine.the_engine_worker_stopped"),
                     };
                 }
             }
@@ -182,7 +183,7 @@ impl EngineClient {
                         "Unexpected answer from the worker: {other:?}"
                     )));
                 }
-                None => return Err(ImportFailure::Failed("The engine worker stopped.".into())),
+                None => return Err(ImportFailure::Failed(t("engine.the_engine_worker_stopped"))),
             }
             if cancel.get() {
                 self.send(Request::ImportCancel);

@@ -6,11 +6,11 @@
 use std::fmt::Write;
 
 use seglens_engine::analysis::Analysis;
-use seglens_engine::date::format_iso;
 use seglens_engine::kpi::{self, KpiTable};
 
 use crate::chart;
 use crate::format;
+use crate::i18n::{self, t, tf};
 use crate::storage::WorkspaceRecord;
 
 fn escape(text: &str) -> String {
@@ -36,63 +36,93 @@ section { break-inside: avoid; page-break-inside: avoid; }
 
 /// The differences that stand out, as sentences: "Champions: revenue per
 /// customer 2,046.03, 4.6× all customers (447.88)" (NPS in points).
-pub fn standout_lines(t: &KpiTable, most: usize) -> Vec<String> {
-    let n = t.groups.len();
-    kpi::standouts(t, most)
+pub fn standout_lines(table: &KpiTable, most: usize) -> Vec<String> {
+    let n = table.groups.len();
+    kpi::standouts(table, most)
         .into_iter()
         .map(|(g, k)| {
-            let def = &t.kpis[k];
-            let value = t.values[g][k].value.unwrap_or(0.0);
-            let base = t.values[n - 1][k].value.unwrap_or(0.0);
+            let def = &table.kpis[k];
+            let value = table.values[g][k].value.unwrap_or(0.0);
+            let base = table.values[n - 1][k].value.unwrap_or(0.0);
             let show = |v| format::kpi_value(def.format, v);
+            let group = i18n::name("segment", &table.groups[g]);
             if def.format == kpi::KpiFormat::Points {
-                format!(
-                    "{}: {} {} (all customers {})",
-                    t.groups[g],
-                    def.name,
-                    show(value),
-                    show(base)
+                tf(
+                    "report_file.standout_points",
+                    &[
+                        ("group", &group),
+                        ("kpi", &i18n::kpi_name(def)),
+                        ("value", &show(value)),
+                        ("base", &show(base)),
+                    ],
                 )
             } else {
-                format!(
-                    "{}: {} {}, {:.1}× all customers ({})",
-                    t.groups[g],
-                    def.name.to_lowercase(),
-                    show(value),
-                    value / base,
-                    show(base)
+                tf(
+                    "report_file.standout_times",
+                    &[
+                        ("group", &group),
+                        ("kpi", &i18n::kpi_name(def).to_lowercase()),
+                        ("value", &show(value)),
+                        ("times", &format::decimal(value / base, 1)),
+                        ("base", &show(base)),
+                    ],
                 )
             }
         })
         .collect()
 }
 
+/// A catalogue text, escaped for HTML.
+fn h(key: &str) -> String {
+    escape(&t(key))
+}
+
 /// The report as one HTML document.
 pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
     let mut out = String::new();
-    let title = format!("SegLens report — {}", record.source);
+    let title = tf(
+        "report_file.title",
+        &[("source", &i18n::name("source", &record.source))],
+    );
     let _ = write!(
         out,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
 <style>{STYLE}</style></head><body>",
+        i18n::locale().tag(),
         escape(&title)
     );
     let _ = write!(
         out,
-        "<h1>{}</h1><p class=\"muted\">{} order rows · {} customers scored · analysis date {}. Made with SegLens, on the author's computer; this file contains no script and loads nothing.</p>",
+        "<h1>{}</h1><p class=\"muted\">{}</p>",
         escape(&title),
-        format::int(a.rows),
-        format::int(a.scored),
-        format_iso(a.as_of)
+        escape(&tf(
+            "report_file.subtitle",
+            &[
+                ("rows", &format::int(a.rows)),
+                ("scored", &format::int(a.scored)),
+                ("date", &format::date(a.as_of)),
+            ]
+        ))
     );
 
-    out.push_str("<section><h2>Segments</h2><table><thead><tr><th>Segment</th><th class=\"num\">Customers</th><th class=\"num\">Share</th><th class=\"num\">Revenue</th><th class=\"num\">Revenue share</th><th class=\"num\">Orders</th><th class=\"num\">Avg order value</th></tr></thead><tbody>");
+    let _ = write!(
+        out,
+        "<section><h2>{}</h2><table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        h("nav.segments"),
+        h("col.segment"),
+        h("col.customers"),
+        h("col.share"),
+        h("col.revenue"),
+        h("col.revenue_share"),
+        h("col.orders"),
+        h("col.aov")
+    );
     for s in a.summary.iter().filter(|s| s.customers > 0) {
         let _ = write!(
             out,
             "<tr><th>{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            escape(&s.segment),
+            escape(&i18n::name("segment", &s.segment)),
             format::int(s.customers),
             format::percent(s.customer_share),
             format::money(s.revenue),
@@ -102,37 +132,63 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         );
     }
     out.push_str("</tbody></table>");
-    if let Ok(svg) = chart::segment_shares_svg(&a.summary) {
-        out.push_str(&svg);
-    }
+    out.push_str(&chart::segment_shares_svg(
+        &a.summary,
+        &|name| i18n::name("segment", name),
+        &format::percent,
+        &chart::ChartText {
+            title: &t("chart.shares.title"),
+            series: [&t("col.customers"), &t("col.revenue")],
+            description: &t("chart.shares.alt"),
+        },
+    ));
     out.push_str("</section>");
 
-    let t = &a.kpis;
-    let n = t.groups.len();
-    out.push_str("<section class=\"page\"><h2>Segments compared on every KPI</h2><p class=\"muted\">Blue: better than all customers; orange: worse; faded: not significantly different from the other customers.</p>");
-    let standouts = standout_lines(t, 5);
+    let table = &a.kpis;
+    let n = table.groups.len();
+    let _ = write!(
+        out,
+        "<section class=\"page\"><h2>{}</h2><p class=\"muted\">{}</p>",
+        h("report_file.kpis_title"),
+        h("report_file.kpis_key")
+    );
+    let standouts = standout_lines(table, 5);
     if !standouts.is_empty() {
-        out.push_str("<p><strong>What stands out:</strong></p><ul>");
+        let _ = write!(
+            out,
+            "<p><strong>{}</strong></p><ul>",
+            h("report_file.stands_out")
+        );
         for line in standouts {
             let _ = write!(out, "<li>{}</li>", escape(&line));
         }
         out.push_str("</ul>");
     }
-    out.push_str("<table><thead><tr><th>Segment</th>");
-    for def in &t.kpis {
+    let _ = write!(out, "<table><thead><tr><th>{}</th>", h("col.segment"));
+    for def in &table.kpis {
         let _ = write!(
             out,
             "<th class=\"num\" title=\"{}\">{}</th>",
-            escape(&def.formula),
-            escape(&def.name)
+            escape(&i18n::kpi_formula(def)),
+            escape(&i18n::kpi_name(def))
         );
     }
     out.push_str("</tr></thead><tbody>");
-    let customers = t.kpis.iter().position(|d| d.id == "customers").unwrap_or(0);
-    for g in (0..n).filter(|g| t.values[*g][customers].value.unwrap_or(0.0) > 0.0 || *g + 1 == n) {
-        let _ = write!(out, "<tr><th>{}</th>", escape(&t.groups[g]));
-        for (k, def) in t.kpis.iter().enumerate() {
-            let v = &t.values[g][k];
+    let customers = table
+        .kpis
+        .iter()
+        .position(|d| d.id == "customers")
+        .unwrap_or(0);
+    for g in
+        (0..n).filter(|g| table.values[*g][customers].value.unwrap_or(0.0) > 0.0 || *g + 1 == n)
+    {
+        let _ = write!(
+            out,
+            "<tr><th>{}</th>",
+            escape(&i18n::name("segment", &table.groups[g]))
+        );
+        for (k, def) in table.kpis.iter().enumerate() {
+            let v = &table.values[g][k];
             match v.value {
                 None => out.push_str("<td class=\"num\">–</td>"),
                 Some(x) => {
@@ -157,47 +213,85 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
     out.push_str("</tbody></table></section>");
 
     if !record.goals.is_empty() {
-        out.push_str("<section><h2>Goals</h2><ul>");
+        let _ = write!(out, "<section><h2>{}</h2><ul>", h("nav.goals"));
         for goal in &record.goals {
-            let s = kpi::goal_status(t, &a.period_counts, goal, a.as_of);
-            let def = kpi::goal_definition(t, &goal.kpi);
+            let s = kpi::goal_status(table, &a.period_counts, goal, a.as_of);
+            let def = kpi::goal_definition(table, &goal.kpi);
             let def = def.as_ref();
             let f = def.map(|d| d.format).unwrap_or(kpi::KpiFormat::Number);
-            let _ = write!(
-                out,
-                "<li>{} of {} {} {}{}{}: now {}{}{}</li>",
-                escape(&def.map(|d| d.name.clone()).unwrap_or_default()),
-                escape(&goal.segment),
-                if goal.at_least { "at least" } else { "at most" },
-                format::kpi_value(f, goal.target),
-                goal.since
-                    .map(|d| format!(" from {}", format_iso(d)))
-                    .unwrap_or_default(),
-                goal.deadline
-                    .map(|d| format!(" by {}", format_iso(d)))
-                    .unwrap_or_default(),
-                s.current
-                    .map(|v| format::kpi_value(f, v))
-                    .unwrap_or_else(|| "–".into()),
-                if s.met { " (reached)" } else { "" },
-                s.remaining
-                    .filter(|r| *r > 0.0)
-                    .map(|r| format!(", {} to go", format::int(r as u64)))
-                    .unwrap_or_default()
+            let line = tf(
+                "report_file.goal",
+                &[
+                    ("kpi", &def.map(i18n::kpi_name).unwrap_or_default()),
+                    ("segment", &i18n::name("segment", &goal.segment)),
+                    (
+                        "how",
+                        &t(if goal.at_least {
+                            "kpis.at_least"
+                        } else {
+                            "kpis.at_most"
+                        }),
+                    ),
+                    ("target", &format::kpi_value(f, goal.target)),
+                    (
+                        "since",
+                        &goal
+                            .since
+                            .map(|d| tf("report_file.since", &[("date", &format::date(d))]))
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "deadline",
+                        &goal
+                            .deadline
+                            .map(|d| tf("report_file.deadline", &[("date", &format::date(d))]))
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "now",
+                        &s.current
+                            .map(|v| format::kpi_value(f, v))
+                            .unwrap_or_else(|| "–".into()),
+                    ),
+                    (
+                        "reached",
+                        &if s.met {
+                            t("kpis.reached")
+                        } else {
+                            String::new()
+                        },
+                    ),
+                    (
+                        "to_go",
+                        &s.remaining
+                            .filter(|r| *r > 0.0)
+                            .map(|r| tf("report_file.to_go", &[("n", &format::int(r as u64))]))
+                            .unwrap_or_default(),
+                    ),
+                ],
             );
+            let _ = write!(out, "<li>{}</li>", escape(&line));
         }
         out.push_str("</ul></section>");
     }
 
     let o = &a.segments;
     if o.stages.iter().any(|s| s.customers > 0) {
-        out.push_str("<section><h2>Where customers are in their lifecycle</h2><table><thead><tr><th>Stage</th><th class=\"num\">Customers</th><th class=\"num\">Share</th><th class=\"num\">Spend to date</th></tr></thead><tbody>");
+        let _ = write!(
+            out,
+            "<section><h2>{}</h2><table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+            h("report_file.lifecycle_title"),
+            h("segments.stage"),
+            h("col.customers"),
+            h("col.share"),
+            h("report_file.spend_to_date")
+        );
         let total = o.stages.iter().map(|s| s.customers).sum::<u64>().max(1);
         for s in &o.stages {
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                escape(s.stage.label()),
+                escape(&i18n::name("segment", s.stage.label())),
                 format::int(s.customers),
                 format::percent(s.customers as f64 / total as f64),
                 format::money(s.revenue)
@@ -206,12 +300,28 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         let l = &o.lifecycle;
         let _ = write!(
             out,
-            "</tbody></table><p class=\"muted\">New: first order within {} days; at risk after {} days without an order; lapsed after {}; loyal from {} orders.</p></section>",
-            l.new_days, l.at_risk_after, l.lapsed_after, l.loyal_orders
+            "</tbody></table><p class=\"muted\">{}</p></section>",
+            escape(&tf(
+                "report_file.lifecycle_thresholds",
+                &[
+                    ("new", &l.new_days.to_string()),
+                    ("risk", &l.at_risk_after.to_string()),
+                    ("lapsed", &l.lapsed_after.to_string()),
+                    ("loyal", &l.loyal_orders.to_string()),
+                ]
+            ))
         );
     }
     if !o.saved.is_empty() {
-        out.push_str("<section><h2>Saved segments</h2><table><thead><tr><th>Segment</th><th>What it selects</th><th class=\"num\">Customers</th><th>Notes</th></tr></thead><tbody>");
+        let _ = write!(
+            out,
+            "<section><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
+            h("report_file.saved_title"),
+            h("col.segment"),
+            h("segments.what_it_selects"),
+            h("col.customers"),
+            h("nav.notes")
+        );
         for s in &o.saved {
             let notes: Vec<String> = record
                 .notes
@@ -237,12 +347,14 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         let changes = seglens_engine::snapshot::notable_changes(before, after);
         let _ = write!(
             out,
-            "<section><h2>What changed between the snapshots of {} and {}</h2>",
-            escape(&before.taken),
-            escape(&after.taken)
+            "<section><h2>{}</h2>",
+            escape(&tf(
+                "report_file.changes_title",
+                &[("before", &before.taken), ("after", &after.taken)]
+            ))
         );
         if changes.is_empty() {
-            out.push_str("<p>Nothing notable.</p>");
+            let _ = write!(out, "<p>{}</p>", h("report_file.nothing_notable"));
         } else {
             out.push_str("<ul>");
             for c in changes.iter().take(12) {
@@ -253,15 +365,15 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         out.push_str("</section>");
     }
     if !record.notes.is_empty() {
-        out.push_str("<section><h2>Notes</h2><ul>");
+        let _ = write!(out, "<section><h2>{}</h2><ul>", h("nav.notes"));
         for n in &record.notes {
             let _ = write!(
                 out,
                 "<li><strong>{}</strong> <span class=\"muted\">{}</span><br>{}</li>",
-                escape(if n.about.is_empty() {
-                    "The whole analysis"
+                escape(&if n.about.is_empty() {
+                    t("notes.the_whole_analysis")
                 } else {
-                    &n.about
+                    i18n::name("segment", &n.about)
                 }),
                 escape(&n.written),
                 escape(&n.text)
@@ -273,14 +385,22 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
     if let Some(f) = &a.funnel {
         let _ = write!(
             out,
-            "<section><h2>Funnel (within {} days)</h2><table><thead><tr><th>Step</th>",
-            f.window_days
+            "<section><h2>{}</h2><table><thead><tr><th>{}</th>",
+            escape(&tf(
+                "report_file.funnel_title",
+                &[("days", &f.window_days.to_string())]
+            )),
+            h("journeys.step")
         );
         let shown: Vec<usize> = (0..f.groups.len())
             .filter(|g| f.counts[*g].first().is_some_and(|s| s.customers > 0))
             .collect();
         for g in &shown {
-            let _ = write!(out, "<th class=\"num\">{}</th>", escape(&f.groups[*g]));
+            let _ = write!(
+                out,
+                "<th class=\"num\">{}</th>",
+                escape(&i18n::name("segment", &f.groups[*g]))
+            );
         }
         out.push_str("</tr></thead><tbody>");
         for (k, step) in f.steps.iter().enumerate() {
@@ -302,23 +422,41 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
     if let Ok(p) = &a.prediction {
         let _ = write!(
             out,
-            "<section><h2>Predictions</h2><p>In the next {:.0} months, these {} customers are expected to place {} orders worth {} (discounted {}% a month), learnt from the orders up to {} (BG/NBD and Gamma-Gamma models).</p>",
-            (p.horizon_weeks / 4.345).round(),
-            format::int(p.customers),
-            format::int(p.expected_purchases.round() as u64),
-            format::money(p.clv),
-            p.monthly_discount * 100.0,
-            format_iso(p.calibration_end)
+            "<section><h2>{}</h2><p>{}</p>",
+            h("predict.predictions"),
+            escape(&tf(
+                "report_file.predictions",
+                &[
+                    (
+                        "months",
+                        &format!("{:.0}", (p.horizon_weeks / 4.345).round())
+                    ),
+                    ("customers", &format::int(p.customers)),
+                    ("orders", &format::int(p.expected_purchases.round() as u64)),
+                    ("value", &format::money(p.clv)),
+                    ("discount", &format::decimal(p.monthly_discount * 100.0, 0)),
+                    ("date", &format::date(p.calibration_end)),
+                ]
+            ))
         );
-        out.push_str("<table><thead><tr><th>Churn risk</th><th class=\"num\">Customers</th><th class=\"num\">Revenue to date</th><th class=\"num\">Predicted value</th></tr></thead><tbody>");
-        for (band, name) in
-            p.bands
-                .iter()
-                .zip(["High risk", "Medium risk", "Low risk", "One-time buyers"])
-        {
+        let _ = write!(
+            out,
+            "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+            h("predict.churn_risk"),
+            h("col.customers"),
+            h("predict.revenue_to_date"),
+            h("predict.predicted_value")
+        );
+        for (band, key) in p.bands.iter().zip([
+            "predict.high_risk",
+            "predict.medium_risk",
+            "predict.low_risk",
+            "predict.one_time_buyers",
+        ]) {
             let _ = write!(
                 out,
-                "<tr><th>{name}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><th>{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                h(key),
                 format::int(band.prediction.customers),
                 format::money(band.revenue),
                 format::money(band.prediction.clv)
@@ -333,16 +471,25 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
 /// A short Markdown summary: the segments and what stands out.
 pub fn markdown(record: &WorkspaceRecord, a: &Analysis) -> String {
     let mut out = format!(
-        "**{}** — {} customers scored, analysis date {}\n\n| Segment | Customers | Revenue share | Avg order value |\n|---|---:|---:|---:|\n",
-        record.source,
-        format::int(a.scored),
-        format_iso(a.as_of)
+        "**{}** — {}\n\n| {} | {} | {} | {} |\n|---|---:|---:|---:|\n",
+        i18n::name("source", &record.source),
+        tf(
+            "report_file.summary_line",
+            &[
+                ("scored", &format::int(a.scored)),
+                ("date", &format::date(a.as_of)),
+            ]
+        ),
+        t("col.segment"),
+        t("col.customers"),
+        t("col.revenue_share"),
+        t("col.aov")
     );
     for s in a.summary.iter().filter(|s| s.customers > 0) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            s.segment,
+            i18n::name("segment", &s.segment),
             format::int(s.customers),
             format::percent(s.revenue_share),
             format::money(s.aov)
@@ -350,18 +497,18 @@ pub fn markdown(record: &WorkspaceRecord, a: &Analysis) -> String {
     }
     let standouts = standout_lines(&a.kpis, 5);
     if !standouts.is_empty() {
-        out.push_str("\nWhat stands out:\n");
+        let _ = writeln!(out, "\n{}", t("report_file.stands_out"));
         for line in standouts {
             let _ = writeln!(out, "- {line}");
         }
     }
     if !record.notes.is_empty() {
-        out.push_str("\nNotes:\n");
+        let _ = writeln!(out, "\n{}:", t("nav.notes"));
         for n in &record.notes {
             let about = if n.about.is_empty() {
-                "The whole analysis"
+                t("notes.the_whole_analysis")
             } else {
-                &n.about
+                i18n::name("segment", &n.about)
             };
             let _ = writeln!(
                 out,

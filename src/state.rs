@@ -119,6 +119,10 @@ pub struct AppState {
     pub storage: RwSignal<Option<crate::quota::StorageInfo>>,
     /// True while the "Where is my data?" panel is open.
     pub privacy_open: RwSignal<bool>,
+    /// The language of the interface.
+    pub locale: RwSignal<crate::i18n::Locale>,
+    /// The guided tour's step on screen, if it is open.
+    pub tour: RwSignal<Option<usize>>,
     /// The last export: file name, rows written, customers left out for
     /// want of an e-mail address.
     pub last_export: RwSignal<Option<(String, u64, u64)>>,
@@ -189,6 +193,8 @@ impl AppState {
             checking: RwSignal::new(false),
             storage: RwSignal::new(None),
             privacy_open: RwSignal::new(false),
+            locale: RwSignal::new(crate::i18n::Locale::En),
+            tour: RwSignal::new(None),
             last_export: RwSignal::new(None),
             last_sql: RwSignal::new(None),
             export: RwSignal::new(seglens_engine::export::ExportOptions::csv(

@@ -84,18 +84,14 @@ pub enum StorageError {
 
 impl fmt::Display for StorageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StorageError::Unavailable(m) => write!(
-                f,
-                "This browser does not let SegLens store data ({m}). Your analysis works but will not be kept after a reload."
-            ),
-            StorageError::QuotaExceeded => write!(
-                f,
-                "The browser's storage is full. Nothing was changed; free some space and try again."
-            ),
-            StorageError::Corrupt(m) => write!(f, "The saved workspace cannot be read: {m}"),
-            StorageError::Failed(m) => write!(f, "Saving failed: {m}"),
-        }
+        use crate::i18n::{t, tf};
+        let text = match self {
+            StorageError::Unavailable(m) => tf("storage.unavailable", &[("m", m)]),
+            StorageError::QuotaExceeded => t("storage.full"),
+            StorageError::Corrupt(m) => tf("storage.corrupt", &[("m", m)]),
+            StorageError::Failed(m) => tf("storage.failed", &[("m", m)]),
+        };
+        f.write_str(&text)
     }
 }
 
@@ -520,8 +516,9 @@ impl Store {
                     .to_vec();
                 Ok(Some((record, table)))
             }
-            v if v > RECORD_VERSION => Err(StorageError::Corrupt(format!(
-                "it was saved by a newer version of SegLens (record version {v}). Reload the page to update."
+            v if v > RECORD_VERSION => Err(StorageError::Corrupt(crate::i18n::tf(
+                "storage.newer",
+                &[("v", &v.to_string())],
             ))),
             v => Err(StorageError::Corrupt(format!("unknown record version {v}"))),
         }

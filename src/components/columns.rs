@@ -6,6 +6,8 @@
 //! columns.
 
 use leptos::prelude::*;
+
+use crate::i18n::{self, t, tf};
 use seglens_engine::orders::ColumnRef;
 use seglens_engine::roles::Role;
 use seglens_engine::sources::{SourceKind, SourcePreview};
@@ -14,33 +16,42 @@ use crate::actions;
 use crate::format;
 use crate::state::AppState;
 
+/// Each order field with the catalogue keys of its name and its help.
 const ROLES: [(Role, &str, &str); 3] = [
     (
         Role::CustomerId,
-        "Customer",
-        "who ordered: an id, an e-mail or a name",
+        "columns.customer",
+        "columns.who_ordered_an_id_an",
     ),
-    (Role::OrderDate, "Order date", "when the order was placed"),
+    (
+        Role::OrderDate,
+        "columns.order_date",
+        "columns.when_the_order_was_placed",
+    ),
     (
         Role::Amount,
-        "Amount",
-        "what the order was worth (refunds negative)",
+        "columns.amount",
+        "columns.what_the_order_was_worth",
     ),
 ];
 
-/// What a file can hold, as the screen names it.
+/// What a file can hold, with the catalogue key of its name.
 const KINDS: [(SourceKind, &str, &str); 7] = [
-    (SourceKind::Orders, "orders", "Orders or purchases"),
+    (SourceKind::Orders, "orders", "columns.orders_or_purchases"),
     (
         SourceKind::Customers,
         "customers",
-        "Customers (one row each)",
+        "columns.customers_one_row_each",
     ),
-    (SourceKind::Email, "email", "E-mail results"),
-    (SourceKind::Surveys, "surveys", "Survey answers (NPS, CSAT)"),
-    (SourceKind::Events, "events", "Web or app events"),
-    (SourceKind::Tickets, "tickets", "Support tickets"),
-    (SourceKind::Costs, "costs", "Marketing costs"),
+    (SourceKind::Email, "email", "columns.e_mail_results"),
+    (
+        SourceKind::Surveys,
+        "surveys",
+        "columns.survey_answers_nps_csat",
+    ),
+    (SourceKind::Events, "events", "columns.web_or_app_events"),
+    (SourceKind::Tickets, "tickets", "columns.support_tickets"),
+    (SourceKind::Costs, "costs", "columns.marketing_costs"),
 ];
 
 /// The columns screen, when open.
@@ -52,7 +63,7 @@ pub fn ColumnChoiceCard() -> impl IntoView {
         let kind = choice.kind;
         let kind_options = KINDS
             .iter()
-            .map(|(k, key, label)| view! { <option value=*key selected=*k == kind>{*label}</option> })
+            .map(|(k, key, label)| view! { <option value=*key selected=*k == kind>{t(label)}</option> })
             .collect_view();
         let sheets = choice.sheets();
         let chosen_sheet = choice
@@ -67,7 +78,7 @@ pub fn ColumnChoiceCard() -> impl IntoView {
                 .collect_view();
             view! {
                 <label class="column-role">
-                    <span>"Sheet"<span class="muted small">{format!(" — this workbook has {} sheets", sheets.len())}</span></span>
+                    <span>{t("columns.sheet")}<span class="muted small">{tf("columns.this_workbook_has_sheets", &[("0", &(sheets.len()).to_string())])}</span></span>
                     <select data-testid="sheet-choice" on:change=move |ev| actions::choose_sheet(state, event_target_value(&ev))>
                         {options}
                     </select>
@@ -77,7 +88,7 @@ pub fn ColumnChoiceCard() -> impl IntoView {
         let what = view! {
             <div class="column-roles">
                 <label class="column-role">
-                    <span>"This file holds"</span>
+                    <span>{t("columns.this_file_holds")}</span>
                     <select data-testid="file-kind" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         if let Some((k, _, _)) = KINDS.iter().find(|(_, key, _)| *key == v) {
@@ -111,8 +122,8 @@ pub fn ColumnChoiceCard() -> impl IntoView {
                     .as_ref()
                     .and_then(|p| p.chosen.iter().find(|(r, _)| *r == role).and_then(|(_, c)| *c));
                 let auto_label = match (forced, found) {
-                    (None, Some(i)) => format!("found by SegLens: {}", columns[i]),
-                    _ => "let SegLens find it".to_string(),
+                    (None, Some(i)) => tf("columns.found_by_seglens", &[("0", &(columns[i]).to_string())]),
+                    _ => t("columns.let_seglens_find_it"),
                 };
                 let options = columns
                     .iter()
@@ -124,7 +135,7 @@ pub fn ColumnChoiceCard() -> impl IntoView {
                 let testid = format!("column-{}", role.key());
                 view! {
                     <label class="column-role">
-                        <span>{*label}<span class="muted small">{format!(" — {help}")}</span></span>
+                        <span>{t(label)}<span class="muted small">{format!(" — {}", t(help))}</span></span>
                         <select data-testid=testid on:change=move |ev| {
                             let v = event_target_value(&ev);
                             actions::choose_column(state, role, v.parse::<usize>().ok());
@@ -143,7 +154,7 @@ pub fn ColumnChoiceCard() -> impl IntoView {
         Some(frame(
             state,
             &choice.file_name,
-            "Say which column holds the customer, the order date and the amount; the first rows below show how they will be read. Your choice is kept on this computer for files with the same columns.",
+            t("columns.say_which_column_holds_the"),
             what.into_any(),
             selects.into_any(),
             preview.map(|p| preview_view(&p).into_any()),
@@ -171,9 +182,9 @@ fn source_card(state: AppState, choice: &crate::state::ColumnChoice, what: AnyVi
                         ColumnRef::Name(n) => columns.iter().position(|c| c == n),
                     });
                     let auto_label = match (forced, found) {
-                        (None, Some(i)) => format!("found by SegLens: {}", columns[*i]),
-                        (None, None) if !*required => "none (not in this file)".to_string(),
-                        _ => "let SegLens find it".to_string(),
+                        (None, Some(i)) => tf("columns.found_by_seglens", &[("0", &(columns[*i]).to_string())]),
+                        (None, None) if !*required => t("columns.none_not_in_this_file"),
+                        _ => t("columns.let_seglens_find_it"),
                     };
                     let options = columns
                         .iter()
@@ -184,7 +195,7 @@ fn source_card(state: AppState, choice: &crate::state::ColumnChoice, what: AnyVi
                     let testid = format!("source-column-{key}");
                     view! {
                         <label class="column-role">
-                            <span>{label.clone()}{required.then(|| view! { <span class="muted small">" — needed"</span> })}</span>
+                            <span>{i18n::name("field", label)}{required.then(|| view! { <span class="muted small">" — " {t("columns.needed")}</span> })}</span>
                             <select data-testid=testid on:change=move |ev| {
                                 let v = event_target_value(&ev);
                                 actions::choose_source_column(state, key.clone(), v.parse::<usize>().ok());
@@ -203,7 +214,7 @@ fn source_card(state: AppState, choice: &crate::state::ColumnChoice, what: AnyVi
     frame(
         state,
         &choice.file_name,
-        "Say what the file holds and which column is which; the first rows below show how they will be read. Your choice is kept on this computer for files with the same columns.",
+        t("columns.say_what_the_file_holds"),
         what,
         selects.into_any(),
         preview.map(|p| source_preview_view(&p).into_any()),
@@ -216,7 +227,7 @@ fn source_card(state: AppState, choice: &crate::state::ColumnChoice, what: AnyVi
 fn frame(
     state: AppState,
     file_name: &str,
-    intro: &'static str,
+    intro: String,
     what: AnyView,
     selects: AnyView,
     preview: Option<AnyView>,
@@ -224,19 +235,19 @@ fn frame(
 ) -> AnyView {
     view! {
         <section class="card columns-card" data-testid="column-choice" aria-labelledby="column-choice-title">
-            <h2 id="column-choice-title">{format!("Which columns of {file_name} are which?")}</h2>
+            <h2 id="column-choice-title">{tf("columns.which_columns_of_are_which", &[("file_name", file_name)])}</h2>
             <p class="muted">{intro}</p>
             {what}
             <div class="column-roles">{selects}</div>
-            {preview.unwrap_or_else(|| view! { <p class="muted">"Reading the first rows…"</p> }.into_any())}
+            {preview.unwrap_or_else(|| view! { <p class="muted">{t("columns.reading_the_first_rows")}</p> }.into_any())}
             <div class="actions">
                 <button class="primary" data-testid="import-with-columns" disabled=!ready
                     on:click=move |_| actions::import_with_chosen_columns(state)>
-                    "Import with these columns"
+                    {t("columns.import_with_these_columns")}
                 </button>
                 <button class="secondary" data-testid="close-column-choice"
                     on:click=move |_| state.column_choice.set(None)>
-                    "Cancel"
+                    {t("columns.cancel")}
                 </button>
             </div>
         </section>
@@ -270,24 +281,24 @@ fn source_preview_view(p: &SourcePreview) -> impl IntoView + use<> {
             let column = e
                 .column
                 .as_ref()
-                .map(|c| format!(", column {c}"))
+                .map(|c| tf("columns.column", &[("c", &c.to_string())]))
                 .unwrap_or_default();
-            view! { <li>{format!("Line {}{column}: {}", e.line, e.reason)}</li> }
+            view! { <li>{tf("columns.line", &[("0", &e.line.to_string()), ("column", &column.to_string()), ("1", &e.reason.to_string())])}</li> }
         })
         .collect_view();
     view! {
         {p.error.clone().map(|e| view! { <p class="warn" data-testid="column-preview-error">{e}</p> })}
         {(!p.rows.is_empty()).then(|| view! {
-            <p class="muted small">"The first rows as they will be read:"</p>
+            <p class="muted small">{t("columns.the_first_rows_as_they")}</p>
             <div class="table-wrap" tabindex="0">
                 <table data-testid="column-preview">
-                    <thead><tr><th scope="col" class="num">"Line"</th>{head}</tr></thead>
+                    <thead><tr><th scope="col" class="num">{t("columns.line_2")}</th>{head}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
         })}
         {(!p.rejected.is_empty()).then(|| view! {
-            <p class="muted small">"Rows that would be rejected:"</p>
+            <p class="muted small">{t("columns.rows_that_would_be_rejected")}</p>
             <ul class="small" data-testid="column-preview-rejected">{rejected}</ul>
         })}
     }
@@ -307,21 +318,21 @@ fn preview_view(p: &seglens_engine::orders::OrdersPreview) -> impl IntoView + us
         .rejected
         .iter()
         .take(3)
-        .map(|e| view! { <li>{format!("Line {}: {}", e.line, e.reason)}</li> })
+        .map(|e| view! { <li>{tf("columns.line_3", &[("0", &e.line.to_string()), ("1", &e.reason.to_string())])}</li> })
         .collect_view();
     view! {
         {p.error.clone().map(|e| view! { <p class="warn" data-testid="column-preview-error">{e}</p> })}
         {(!p.rows.is_empty()).then(|| view! {
-            <p class="muted small">{format!("The first rows as they will be read (dates {}):", p.date_format)}</p>
+            <p class="muted small">{tf("columns.the_first_rows_as_they_2", &[("0", &p.date_format.to_string())])}</p>
             <div class="table-wrap" tabindex="0">
                 <table data-testid="column-preview">
-                    <thead><tr><th scope="col">"Customer"</th><th scope="col">"Order date"</th><th scope="col" class="num">"Amount"</th></tr></thead>
+                    <thead><tr><th scope="col">{t("columns.customer")}</th><th scope="col">{t("columns.order_date")}</th><th scope="col" class="num">{t("columns.amount")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
         })}
         {(!p.rejected.is_empty()).then(|| view! {
-            <p class="muted small">"Rows that would be rejected:"</p>
+            <p class="muted small">{t("columns.rows_that_would_be_rejected")}</p>
             <ul class="small" data-testid="column-preview-rejected">{rejected}</ul>
         })}
     }

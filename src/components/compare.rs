@@ -10,6 +10,7 @@ use seglens_engine::kpi::KpiFormat;
 use super::downloads::{CsvDownload, csv_field};
 use super::over_time::audiences;
 use crate::format;
+use crate::i18n::{self, t, tf};
 use crate::protocol::{Audience, Request};
 use crate::state::AppState;
 
@@ -88,16 +89,16 @@ pub fn CompareTwoCard() -> impl IntoView {
         state.workspace.get()?;
         Some(view! {
             <section class="card" id="compare-two" data-testid="compare-two">
-                <h2>"Two segments side by side"</h2>
+                <h2>{t("compare.two_segments_side_by_side")}</h2>
                 <p class="muted">
-                    "Pick two segments: each KPI for both, whether the gap is clear or could be chance (rates: two-proportion test; averages: 95% intervals that do not overlap), and what their customers have in common more often than the other's: a city or another column of the customers file, a category bought, an event done."
+                    {t("compare.pick_two_segments_each_kpi")}
                 </p>
                 <div class="thresholds">
-                    <label>"Compare " {select(0, "compare-first")}</label>
-                    <label>" with " {select(1, "compare-second")}</label>
+                    <label>{t("compare.compare")} {select(0, "compare-first")}</label>
+                    <label>" " {t("compare.with")} " " {select(1, "compare-second")}</label>
                 </div>
                 {move || match result.get() {
-                    None => view! { <p class="muted">"Comparing…"</p> }.into_any(),
+                    None => view! { <p class="muted">{t("compare.comparing")}</p> }.into_any(),
                     Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
                     Some(Ok(t)) => two_view(&t),
                 }}
@@ -106,41 +107,41 @@ pub fn CompareTwoCard() -> impl IntoView {
     }
 }
 
-fn two_view(t: &TwoSegments) -> AnyView {
-    let [a, b] = t.names.clone();
+fn two_view(two: &TwoSegments) -> AnyView {
+    let [a, b] = two.names.clone();
     let header = format!(
         "{a}: {}; {b}: {}{}.",
-        format::count(t.sizes[0], "customer", "customers"),
-        format::count(t.sizes[1], "customer", "customers"),
-        if t.overlap > 0 {
-            format!("; {} in both", format::int(t.overlap))
+        format::count(two.sizes[0], "customer", "customers"),
+        format::count(two.sizes[1], "customer", "customers"),
+        if two.overlap > 0 {
+            tf("compare.in_both", &[("0", &format::int(two.overlap))])
         } else {
             String::new()
         }
     );
-    let rows = t
+    let rows = two
         .kpis
         .kpis
         .iter()
         .enumerate()
         .filter_map(|(k, def)| {
-            let x = t.kpis.values[0][k].value?;
-            let y = t.kpis.values[1][k].value?;
+            let x = two.kpis.values[0][k].value?;
+            let y = two.kpis.values[1][k].value?;
             // Bars from zero, or from the lower value when one is negative
             // (NPS), so that a longer bar is always a higher value.
             let low = x.min(y).min(0.0);
             let top = (x.max(y) - low).max(1e-12);
             let width = |v: f64| format!("width: {:.1}%", ((v - low) / top * 100.0).max(0.5));
             let value = |v: f64| format::kpi_value(def.format, v);
-            let verdict = match t.clear[k] {
-                Some(true) => "clear difference",
-                Some(false) => "could be chance",
-                None => "",
+            let verdict = match two.clear[k] {
+                Some(true) => t("compare.clear_difference"),
+                Some(false) => t("compare.could_be_chance"),
+                None => String::new(),
             };
-            let formula = def.formula.clone();
+            let formula = i18n::kpi_formula(def);
             Some(view! {
-                <div class="pair" data-testid="compare-kpi" title=format!("{} = {formula}", def.name)>
-                    <span class="pair-name">{def.name.clone()}
+                <div class="pair" data-testid="compare-kpi" title=format!("{} = {formula}", i18n::kpi_name(def))>
+                    <span class="pair-name">{i18n::kpi_name(def)}
                         <span class="muted small">{if verdict.is_empty() { String::new() } else { format!(" · {verdict}") }}</span>
                     </span>
                     <span class="pair-bars">
@@ -153,17 +154,19 @@ fn two_view(t: &TwoSegments) -> AnyView {
             })
         })
         .collect_view();
-    let sentences = t
+    let sentences = two
         .differences
         .iter()
         .map(|d| {
-            let tip = format!(
-                "{} of {} and {} of {} customers; p = {:.3} (two-proportion test)",
-                format::int(d.counts[0]),
-                format::int(t.sizes[0]),
-                format::int(d.counts[1]),
-                format::int(t.sizes[1]),
-                d.p_value
+            let tip = tf(
+                "compare.of_and_of_customers_p",
+                &[
+                    ("0", &format::int(d.counts[0])),
+                    ("1", &format::int(two.sizes[0])),
+                    ("2", &format::int(d.counts[1])),
+                    ("3", &format::int(two.sizes[1])),
+                    ("4", &format::decimal(d.p_value, 3)),
+                ],
             );
             view! { <li title=tip>{d.sentence.clone()}</li> }
         })
@@ -173,9 +176,9 @@ fn two_view(t: &TwoSegments) -> AnyView {
         csv_field(&a),
         csv_field(&b)
     );
-    for (k, def) in t.kpis.kpis.iter().enumerate() {
+    for (k, def) in two.kpis.kpis.iter().enumerate() {
         let cell = |g: usize| {
-            t.kpis.values[g][k]
+            two.kpis.values[g][k]
                 .value
                 .map(|v| match def.format {
                     KpiFormat::Rate => format!("{v:.4}"),
@@ -183,7 +186,7 @@ fn two_view(t: &TwoSegments) -> AnyView {
                 })
                 .unwrap_or_default()
         };
-        let clear = match t.clear[k] {
+        let clear = match two.clear[k] {
             Some(true) => "yes",
             Some(false) => "no",
             None => "",
@@ -201,9 +204,9 @@ fn two_view(t: &TwoSegments) -> AnyView {
         <p data-testid="compare-header">{header}</p>
         <div class="pairs" data-testid="compare-kpis">{rows}</div>
         <CsvDownload name=file csv=csv/>
-        <h3>"Where they differ"</h3>
-        {if t.differences.is_empty() {
-            view! { <p class="muted" data-testid="compare-differences">"No column of the customers file, category or event is clearly more common in one than in the other."</p> }.into_any()
+        <h3>{t("compare.where_they_differ")}</h3>
+        {if two.differences.is_empty() {
+            view! { <p class="muted" data-testid="compare-differences">{t("compare.no_column_of_the_customers")}</p> }.into_any()
         } else {
             view! { <ul data-testid="compare-differences">{sentences}</ul> }.into_any()
         }}

@@ -2,6 +2,8 @@
 //! all buyers or one segment.
 
 use leptos::prelude::*;
+
+use crate::i18n::{t, tf};
 use leptos::task::spawn_local;
 use seglens_engine::crosssell::{CrossSell, headline};
 
@@ -44,43 +46,42 @@ pub fn CrossSellCard() -> impl IntoView {
             let picker = super::over_time::audience_select(&ws, audience, "cross-sell-audience");
             Some(view! {
                 <section class="card" id="cross-sell" data-testid="cross-sell">
-                    <h2>"What sells together"</h2>
+                    <h2>{t("crosssell.what_sells_together")}</h2>
                     <p class="muted">
-                        "Product categories bought by the same customers: of the customers who bought the first, the share who also bought the second (confidence), and how much more often than all the buyers looked at (lift above 1: they go together). Pairs bought together by fewer than 10 customers are left out."
+                        {t("crosssell.product_categories_bought_by_the")}
                     </p>
                     <div class="thresholds">
-                        <label>"Customers "
+                        <label>{t("crosssell.customers")}
                             {picker}
                         </label>
                     </div>
                     {move || match result.get() {
-                        None => view! { <p class="muted">"Counting…"</p> }.into_any(),
+                        None => view! { <p class="muted">{t("crosssell.counting")}</p> }.into_any(),
                         Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
                         Some(Ok(x)) => {
                             let rows = x.pairs.iter().take(12).map(|p| view! {
                                 <tr>
                                     <td>{p.from.clone()}</td>
                                     <td>{p.to.clone()}</td>
-                                    <td class="num" title=format!("{} of the {} buyers looked at", format::int(p.both), format::int(x.buyers))>{format::int(p.both)}</td>
-                                    <td class="num" title=format!("{} of the {} who bought {}", format::int(p.both), format::int(p.from_buyers), p.from)>{format::percent(p.confidence)}</td>
+                                    <td class="num" title=tf("crosssell.of_the_buyers_looked_at", &[("0", &format::int(p.both)), ("1", &format::int(x.buyers))])>{format::int(p.both)}</td>
+                                    <td class="num" title=tf("crosssell.of_the_who_bought", &[("0", &format::int(p.both)), ("1", &format::int(p.from_buyers)), ("2", &p.from.to_string())])>{format::percent(p.confidence)}</td>
                                     <td class="num">{format!("{:.2}×", p.lift)}</td>
                                 </tr>
                             }).collect_view();
                             view! {
-                                <p data-testid="cross-sell-headline">{headline(&x).unwrap_or_else(|| "Among these customers, no category goes with their most bought one much more often than chance (lift 1.1 or more).".into())}</p>
+                                <p data-testid="cross-sell-headline">{headline(&x).unwrap_or_else(|| t("crosssell.among_these_customers_no_category"))}</p>
                                 <div class="table-wrap" tabindex="0">
                                     <table data-testid="cross-sell-table">
                                         <thead><tr>
-                                            <th scope="col">"Who bought"</th><th scope="col">"Also bought"</th>
-                                            <th scope="col" class="num">"Customers (both)"</th>
-                                            <th scope="col" class="num" title="Buyers of both ÷ buyers of the first">"Confidence"</th>
-                                            <th scope="col" class="num" title="Confidence ÷ share of all these buyers who bought the second">"Lift"</th>
+                                            <th scope="col">{t("crosssell.who_bought")}</th><th scope="col">{t("crosssell.also_bought")}</th>
+                                            <th scope="col" class="num">{t("crosssell.customers_both")}</th>
+                                            <th scope="col" class="num" title=t("crosssell.buyers_of_both_buyers_of")>{t("crosssell.confidence")}</th>
+                                            <th scope="col" class="num" title=t("crosssell.confidence_share_of_all_these")>{t("crosssell.lift")}</th>
                                         </tr></thead>
                                         <tbody>{rows}</tbody>
                                     </table>
                                 </div>
-                                <p class="muted small">{format!("{} buyers looked at; most bought: {}.", format::int(x.buyers),
-                                    x.categories.iter().take(5).map(|(c, n)| format!("{c} ({})", format::int(*n))).collect::<Vec<_>>().join(", "))}</p>
+                                <p class="muted small">{tf("crosssell.buyers_looked_at_most_bought", &[("0", &format::int(x.buyers)), ("1", &(x.categories.iter().take(5).map(|(c, n)| format!("{c} ({})", format::int(*n))).collect::<Vec<_>>().join(", ")).to_string())])}</p>
                             }.into_any()
                         }
                     }}

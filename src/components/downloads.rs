@@ -1,6 +1,8 @@
 //! Downloads of a chart: the picture as SVG or PNG, and its figures as CSV.
 
 use leptos::prelude::*;
+
+use crate::i18n::t;
 use leptos::task::spawn_local;
 
 use crate::state::AppState;
@@ -24,7 +26,7 @@ pub fn ChartDownloads(
     let testid = n1.clone();
     view! {
         <p class="chart-downloads" data-testid=format!("downloads-{testid}")>
-            <span class="muted small">"Download: "</span>
+            <span class="muted small">{t("downloads.download")}</span>
             <button class="link" on:click=move |_| {
                 if let Err(e) = crate::downloads::save_svg(&s1, &n1) {
                     state.error.set(Some(e));
@@ -38,7 +40,7 @@ pub fn ChartDownloads(
                     }
                 });
             }>"PNG"</button>
-            <button class="link" on:click=move |_| save_csv(state, &n3, &csv)>"CSV (figures)"</button>
+            <button class="link" on:click=move |_| save_csv(state, &n3, &csv)>{t("downloads.csv_figures")}</button>
         </p>
     }
 }
@@ -57,8 +59,8 @@ pub fn CsvDownload(
     let testid = format!("downloads-{name}");
     view! {
         <p class="chart-downloads" data-testid=testid>
-            <span class="muted small">"Download: "</span>
-            <button class="link" on:click=move |_| save_csv(state, &name, &csv)>"CSV (figures)"</button>
+            <span class="muted small">{t("downloads.download")}</span>
+            <button class="link" on:click=move |_| save_csv(state, &name, &csv)>{t("downloads.csv_figures")}</button>
         </p>
     }
 }

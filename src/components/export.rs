@@ -8,6 +8,7 @@ use seglens_engine::sql::Dialect;
 
 use crate::actions;
 use crate::format;
+use crate::i18n::{self, t, tf};
 use crate::state::AppState;
 
 /// How member lists are written: the layout, CSV or Excel, the
@@ -42,7 +43,7 @@ pub fn ExportChoices(
     let (layout_id, format_id) = (format!("{testid}-layout"), format!("{testid}-format"));
     view! {
         <div class="thresholds" data-testid=format!("{testid}-choices")>
-            <label>"Columns for "
+            <label>{t("export.columns_for")}
                 <select data-testid=layout_id on:change=move |ev| {
                     if let Ok(i) = event_target_value(&ev).parse::<usize>() {
                         state.export.update(|e| e.layout = Layout::ALL[i]);
@@ -53,7 +54,7 @@ pub fn ExportChoices(
                     }).collect_view()}
                 </select>
             </label>
-            <label>"File "
+            <label>{t("export.file")}
                 <select data-testid=format_id on:change=move |ev| {
                     let v = event_target_value(&ev);
                     state.export.update(|e| {
@@ -61,19 +62,19 @@ pub fn ExportChoices(
                         e.delimiter = if v == ";" { ';' } else { ',' };
                     });
                 }>
-                    <option value="," selected=move || state.export.with(|e| !e.xlsx && e.delimiter == ',')>"CSV, commas"</option>
-                    <option value=";" selected=move || state.export.with(|e| !e.xlsx && e.delimiter == ';')>"CSV, semicolons (Excel in French)"</option>
-                    <option value="xlsx" selected=move || state.export.with(|e| e.xlsx)>"Excel workbook (.xlsx)"</option>
+                    <option value="," selected=move || state.export.with(|e| !e.xlsx && e.delimiter == ',')>{t("export.csv_commas")}</option>
+                    <option value=";" selected=move || state.export.with(|e| !e.xlsx && e.delimiter == ';')>{t("export.csv_semicolons_excel_in_french")}</option>
+                    <option value="xlsx" selected=move || state.export.with(|e| e.xlsx)>{t("export.excel_workbook_xlsx")}</option>
                 </select>
             </label>
             {move || is_plain().then(|| view! {
                 <details class="columns-pick" data-testid=columns_id.clone()>
                     <summary>{move || state.export.with(|e| if e.columns.is_empty() {
-                        "Columns: SegLens's usual ones".to_string()
+                        t("export.columns_seglens_s_usual_ones")
                     } else {
-                        format!("Columns: {} chosen", e.columns.len())
+                        tf("export.columns_chosen", &[("0", &(e.columns.len()).to_string())])
                     })}</summary>
-                    <p class="muted small">"Tick the columns to write, in this order; none ticked writes the usual ones (id, contact, segment, recency, frequency, spend, scores)."</p>
+                    <p class="muted small">{t("export.tick_the_columns_to_write")}</p>
                     {columns().into_iter().map(|c| {
                         let (c1, c2) = (c.clone(), c.clone());
                         view! {
@@ -139,7 +140,7 @@ pub fn SqlChoices(
     };
     view! {
         <div class="thresholds">
-            <label>"SQL for "
+            <label>{t("export.sql_for")}
                 <select data-testid=dialect_id on:change=move |ev| {
                     if let Ok(i) = event_target_value(&ev).parse::<usize>() {
                         state.sql_dialect.set(Dialect::ALL[i]);
@@ -151,8 +152,8 @@ pub fn SqlChoices(
                 </select>
             </label>
             <details class="columns-pick">
-                <summary>"Your table and column names"</summary>
-                <p class="muted small">"The query reads your tables with the column names of your files. Give each table its name in your warehouse (schema.table is fine), and change a column's name where your warehouse calls it otherwise."</p>
+                <summary>{t("export.your_table_and_column_names")}</summary>
+                <p class="muted small">{t("export.the_query_reads_your_tables")}</p>
                 {move || kinds().into_iter().map(|(k, columns)| {
                     let testid = testid.clone();
                     let (k1, k2) = (k.clone(), k.clone());
@@ -162,7 +163,7 @@ pub fn SqlChoices(
                         let id = format!("{}-column-{k}-{role}", testid);
                         view! {
                             <label class="pick small">{format!("{role} ")}
-                                <input type="text" size="12" data-testid=id placeholder=if mapped.is_none() { "not imported" } else { "" }
+                                <input type="text" size="12" data-testid=id placeholder=if mapped.is_none() { t("export.not_imported") } else { String::new() }
                                     prop:value=move || state.sql_columns.with(|c| c.iter()
                                         .find(|(x, r, _)| *x == k3 && *r == r1)
                                         .map(|(_, _, n)| n.clone()))
@@ -181,7 +182,7 @@ pub fn SqlChoices(
                     }).collect_view();
                     view! {
                         <div class="sql-table">
-                            <label class="pick">{format!("{k} table ")}
+                            <label class="pick">{tf("export.table", &[("k", &k.to_string())])}
                                 <input type="text" data-testid=format!("{}-table-{k}", testid)
                                     prop:value=move || state.sql_tables.with(|t| t.iter().find(|(x, _)| *x == k1).map_or_else(|| k1.clone(), |(_, n)| n.clone()))
                                     on:change=move |ev| {
@@ -193,7 +194,7 @@ pub fn SqlChoices(
                                         });
                                     }/>
                             </label>
-                            <span class="muted small">" columns: "</span>
+                            <span class="muted small">" " {t("export.columns_colon")} " "</span>
                             {roles}
                         </div>
                     }
@@ -213,12 +214,12 @@ pub fn ExportCard() -> impl IntoView {
             let segments = ws.analysis.non_empty_segments();
             view! {
                 <section class="card" id="act" data-testid="export">
-                    <h2>"Act on a segment: export its customers"</h2>
+                    <h2>{t("export.act_on_a_segment_export")}</h2>
                     <p class="muted">
-                        "Download the customers of the segments you tick, with their segment, in the columns your e-mail tool imports (e-mail address first). Cells that a spreadsheet would run as a formula are made harmless. The file is made on this computer."
+                        {t("export.download_the_customers_of_the")}
                     </p>
                     <fieldset class="segment-picks">
-                        <legend>"Segments"</legend>
+                        <legend>{t("export.segments")}</legend>
                         {segments.into_iter().map(|(i, name, n)| view! {
                             <label class="pick">
                                 <input type="checkbox" data-testid=format!("export-{i}")
@@ -227,7 +228,7 @@ pub fn ExportCard() -> impl IntoView {
                                         let on = event_target_checked(&ev);
                                         chosen.update(|c| { c.retain(|x| *x != i); if on { c.push(i); } });
                                     }/>
-                                {format!("{name} ({})", format::int(n))}
+                                {format!("{} ({})", i18n::name("segment", &name), format::int(n))}
                             </label>
                         }).collect_view()}
                     </fieldset>
@@ -239,12 +240,12 @@ pub fn ExportCard() -> impl IntoView {
                                 picked.sort_unstable();
                                 actions::export_members(state, picked)
                             }>
-                            "Download"
+                            {t("export.download")}
                         </button>
                     </p>
-                    <h3>"Run the same segments in your warehouse"</h3>
+                    <h3>{t("export.run_the_same_segments_in")}</h3>
                     <p class="muted">
-                        "A SQL query over your own orders table that returns the ticked segments' customers (all of them when none is ticked), with the same scores and segments as here."
+                        {t("export.a_sql_query_over_your")}
                     </p>
                     <SqlChoices testid="sql"/>
                     <p>
@@ -254,16 +255,16 @@ pub fn ExportCard() -> impl IntoView {
                                 picked.sort_unstable();
                                 actions::export_sql(state, picked)
                             }>
-                            "Download SQL"
+                            {t("export.download_sql")}
                         </button>
                     </p>
                     {move || state.last_sql.get().map(|q| view! {
-                        <details class="sql"><summary>"The query"</summary><pre data-testid="sql-text">{q}</pre></details>
+                        <details class="sql"><summary>{t("export.the_query")}</summary><pre data-testid="sql-text">{q}</pre></details>
                     })}
                     {move || state.last_export.get().map(|(name, rows, skipped)| view! {
                         <p class="muted" data-testid="export-result">
-                            {format!("{name}: {} written", format::count(rows, "customer", "customers"))}
-                            {(skipped > 0).then(|| format!("; {} left out: no e-mail address (add a customers file with e-mails).", format::int(skipped)))}
+                            {tf("export.written", &[("name", &name.to_string()), ("0", &format::count(rows, "customer", "customers"))])}
+                            {(skipped > 0).then(|| tf("export.left_out_no_e_mail", &[("0", &format::int(skipped))]))}
                         </p>
                     })}
                 </section>

@@ -8,6 +8,7 @@ use seglens_engine::kpi::{self, Goal, KpiFormat};
 
 use crate::actions;
 use crate::format;
+use crate::i18n::{self, t, tf};
 use crate::state::AppState;
 
 /// The goals card.
@@ -36,52 +37,41 @@ pub fn GoalsCard() -> impl IntoView {
                 let s = kpi::goal_status(&table, &periods, g, as_of);
                 let def = kpi::goal_definition(&table, &g.kpi);
                 let f = def.as_ref().map(|d| d.format).unwrap_or(KpiFormat::Number);
-                let name = def.map(|d| d.name).unwrap_or_default();
+                let name = def.as_ref().map(i18n::kpi_name).unwrap_or_default();
                 let period = if is_period(&g.kpi) {
-                    format!(" from {}", format_iso(g.since.unwrap_or(as_of)))
+                    tf("goals.from", &[("0", &format::date(g.since.unwrap_or(as_of)))])
                 } else {
                     String::new()
                 };
-                let sentence = format!(
-                    "{name} of {} {} {}{period}{}",
-                    g.segment,
-                    if g.at_least { "at least" } else { "at most" },
-                    format::kpi_value(f, g.target),
-                    g.deadline.map(|d| format!(" by {}", format_iso(d))).unwrap_or_default()
-                );
+                let sentence = tf("goals.of", &[("name", &name.to_string()), ("0", &g.segment.to_string()), ("1", &(if g.at_least { t("goals.at_least") } else { t("goals.at_most") }).to_string()), ("2", &format::kpi_value(f, g.target)), ("period", &period.to_string()), ("3", &(g.deadline.map(|d| tf("goals.by", &[("0", &format::date(d))])).unwrap_or_default()).to_string())]);
                 let now = match s.current {
-                    Some(v) => format!(
-                        "now {}{}{}",
-                        format::kpi_value(f, v),
-                        if s.met { " — reached" } else { "" },
-                        s.remaining.filter(|r| *r > 0.0).map(|r| format!(" — {} to go", format::int(r as u64))).unwrap_or_default()
-                    ),
-                    None => "no value yet (see what the KPI needs)".into(),
+                    Some(v) => tf("goals.now", &[("0", &format::kpi_value(f, v)), ("1", &(if s.met { t("goals.reached") } else { String::new() })), ("2", &(s.remaining.filter(|r| *r > 0.0).map(|r| tf("goals.to_go", &[("0", &format::int(r as u64))])).unwrap_or_default()).to_string())]),
+                    None => {t("goals.no_value_yet_see_what")},
                 };
-                let days = s.days_left.map(|d| if d >= 0 { format!("{d} days left") } else { format!("deadline passed {} days ago", -d) });
+                let days = s.days_left.map(|d| if d >= 0 { tf("goals.days_left", &[("d", &d.to_string())]) } else { tf("goals.deadline_passed_days_ago", &[("0", &(-d).to_string())]) });
                 view! {
                     <li class="goal" class:met=s.met data-testid="goal">
                         <div class="goal-text"><strong>{sentence}</strong><span class="muted">{format!(" · {now}")}{days.map(|d| format!(" · {d}"))}</span></div>
-                        <progress max="1" value=s.progress.unwrap_or(0.0) aria-label="Progress towards the goal"></progress>
-                        <button class="ghost" title="Remove this goal" on:click=move |_| actions::edit_goals(state, None, Some(i))>"✕"</button>
+                        <progress max="1" value=s.progress.unwrap_or(0.0) aria-label=t("goals.progress_towards_the_goal")></progress>
+                        <button class="ghost" title=t("goals.remove_this_goal") on:click=move |_| actions::edit_goals(state, None, Some(i))>"✕"</button>
                     </li>
                 }
             }).collect_view();
             let option = move |d: &kpi::KpiDef| {
                 let id = d.id.clone();
-                view! { <option value=d.id.clone() title=d.formula.clone() selected=move || kpi.get() == id>{d.name.clone()}</option> }
+                view! { <option value=d.id.clone() title=i18n::kpi_formula(d) selected=move || kpi.get() == id>{i18n::kpi_name(d)}</option> }
             };
             let kpi_options = defs.iter().filter(|d| d.id != "revenue").map(option).collect_view();
             let period_options = period_defs.iter().map(option).collect_view();
             let segment_options = table.groups.iter().map(|g| {
                 let name = g.clone();
-                view! { <option value=g.clone() selected=move || segment.get() == name>{g.clone()}</option> }
+                view! { <option value=g.clone() selected=move || segment.get() == name>{i18n::name("segment", g)}</option> }
             }).collect_view();
             let add = move |_| {
                 let id = kpi.get_untracked();
                 let rate = format_of(&id) == KpiFormat::Rate;
                 let Ok(mut t) = target.get_untracked().replace(',', ".").trim().trim_end_matches('%').parse::<f64>() else {
-                    state.error.set(Some("Type a number for the goal's target.".into()));
+                    state.error.set(Some(t("goals.type_a_number_for_the")));
                     return;
                 };
                 if rate {
@@ -100,30 +90,30 @@ pub fn GoalsCard() -> impl IntoView {
             };
             view! {
                 <section class="card" id="goals" data-testid="goals">
-                    <h2>"Goals"</h2>
-                    <p class="muted">"Set a target on any KPI of a segment, with a deadline if you like; each goal shows where it stands at the analysis date. Rates are typed in percent. A count within a period (new customers, second orders, orders) runs from the day you choose to the deadline, and shows how many remain."</p>
+                    <h2>{t("goals.goals")}</h2>
+                    <p class="muted">{t("goals.set_a_target_on_any")}</p>
                     <ul class="goals">{list}</ul>
                     <div class="thresholds">
                         <select aria-label="KPI" data-testid="goal-kpi" on:change=move |ev| kpi.set(event_target_value(&ev))>
                             <optgroup label="KPIs">{kpi_options}</optgroup>
-                            <optgroup label="Counts within a period">{period_options}</optgroup>
+                            <optgroup label=t("goals.counts_within_a_period")>{period_options}</optgroup>
                         </select>
                         "of"
-                        <select aria-label="Segment" data-testid="goal-segment" on:change=move |ev| segment.set(event_target_value(&ev))>{segment_options}</select>
-                        <select aria-label="At least or at most" on:change=move |ev| at_least.set(event_target_value(&ev) == "min")>
-                            <option value="min">"at least"</option>
-                            <option value="max">"at most"</option>
+                        <select aria-label=t("goals.segment") data-testid="goal-segment" on:change=move |ev| segment.set(event_target_value(&ev))>{segment_options}</select>
+                        <select aria-label=t("goals.at_least_or_at_most") on:change=move |ev| at_least.set(event_target_value(&ev) == "min")>
+                            <option value="min">{t("goals.at_least")}</option>
+                            <option value="max">{t("goals.at_most")}</option>
                         </select>
-                        <input type="text" inputmode="decimal" aria-label="Target" placeholder="target" data-testid="goal-target"
+                        <input type="text" inputmode="decimal" aria-label=t("goals.target") placeholder="target" data-testid="goal-target"
                             prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))/>
                         <Show when=move || is_period(&kpi.get())>
-                            <label>"from " <input type="date" aria-label="First day counted" data-testid="goal-since"
+                            <label>{t("goals.from_label")} " " <input type="date" aria-label=t("goals.first_day_counted") data-testid="goal-since"
                                 prop:value=move || if since.get().is_empty() { format_iso(as_of) } else { since.get() }
                                 on:change=move |ev| since.set(event_target_value(&ev))/></label>
                         </Show>
-                        <label>"by " <input type="date" aria-label="Deadline" data-testid="goal-deadline"
+                        <label>{t("goals.by_label")} " " <input type="date" aria-label=t("goals.deadline") data-testid="goal-deadline"
                             prop:value=move || deadline.get() on:change=move |ev| deadline.set(event_target_value(&ev))/></label>
-                        <button class="secondary" data-testid="add-goal" on:click=add>"Add goal"</button>
+                        <button class="secondary" data-testid="add-goal" on:click=add>{t("goals.add_goal")}</button>
                     </div>
                 </section>
             }

@@ -3,6 +3,8 @@
 //! between the last two.
 
 use leptos::prelude::*;
+
+use crate::i18n::{t, tf};
 use seglens_engine::date::format_iso;
 use seglens_engine::snapshot::{Snapshot, notable_changes};
 
@@ -122,7 +124,7 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
         .map(|(i, s)| {
             view! {
                 <text x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 18.0) font-size="11" text-anchor="middle" fill="#5a6472">{s.taken.clone()}</text>
-                <text x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 4.0) font-size="10" text-anchor="middle" fill="#5a6472">{format!("data to {}", format_iso(s.as_of - 1))}</text>
+                <text x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 4.0) font-size="10" text-anchor="middle" fill="#5a6472">{tf("history.data_to", &[("0", &format::date(s.as_of - 1))])}</text>
             }
         })
         .collect_view();
@@ -149,7 +151,7 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
         }
     }
     view! {
-        <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label="The KPI of each group over the snapshots" data-testid="history-chart">
+        <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=t("history.the_kpi_of_each_group") data-testid="history-chart">
             {scale}{ticks}{lines}
         </svg>
         <p class="legend">{legend}</p>
@@ -184,14 +186,8 @@ pub fn HistoryCard() -> impl IntoView {
                 .map(|(i, s)| {
                     view! {
                         <li data-testid="snapshot">
-                            {format!(
-                                "{} ({}): {} groups, data up to {}",
-                                s.taken,
-                                if s.reason == "import" { "on import" } else { "taken by hand" },
-                                s.groups.len(),
-                                format_iso(s.as_of - 1)
-                            )}
-                            <button class="ghost" aria-label="Delete this snapshot" title="Delete this snapshot"
+                            {tf("history.groups_data_up_to", &[("0", &s.taken.to_string()), ("1", &(if s.reason == "import" { t("history.on_import") } else { t("history.taken_by_hand") }).to_string()), ("2", &(s.groups.len()).to_string()), ("3", &format::date(s.as_of - 1))])}
+                            <button class="ghost" aria-label=t("history.delete_this_snapshot") title=t("history.delete_this_snapshot")
                                 on:click=move |_| actions::edit_snapshots(state, false, Some(i))>"✕"</button>
                         </li>
                     }
@@ -200,18 +196,18 @@ pub fn HistoryCard() -> impl IntoView {
             let chart_snapshots = snapshots.clone();
             view! {
                 <section class="card" id="history" data-testid="history">
-                    <h2>"History"</h2>
-                    <p class="muted">"A snapshot keeps the KPIs of the groups compared above at a date. One is taken on every import; take one by hand after a change (a new analysis date, new segments). The chart follows a KPI of each group from snapshot to snapshot."</p>
+                    <h2>{t("history.history")}</h2>
+                    <p class="muted">{t("history.a_snapshot_keeps_the_kpis")}</p>
                     <p>
-                        <button class="secondary" data-testid="take-snapshot" on:click=move |_| actions::edit_snapshots(state, true, None)>"Take a snapshot now"</button>
+                        <button class="secondary" data-testid="take-snapshot" on:click=move |_| actions::edit_snapshots(state, true, None)>{t("history.take_a_snapshot_now")}</button>
                     </p>
                     <ul class="snapshots">{list}</ul>
                     {match changes {
-                        None => view! { <p class="hint" data-testid="changes">"Notable changes appear here once there are two snapshots."</p> }.into_any(),
-                        Some(c) if c.is_empty() => view! { <p class="muted" data-testid="changes">"Nothing notable changed between the last two snapshots (sizes by less than 10%, rates by less than 5 points, amounts by less than 15%, NPS by less than 10 points)."</p> }.into_any(),
+                        None => view! { <p class="hint" data-testid="changes">{t("history.notable_changes_appear_here_once")}</p> }.into_any(),
+                        Some(c) if c.is_empty() => view! { <p class="muted" data-testid="changes">{t("history.nothing_notable_changed_between_the")}</p> }.into_any(),
                         Some(c) => view! {
-                            <h3>"What changed since the previous snapshot"</h3>
-                            <p class="muted small">"▲ better, ▼ worse; a segment's size or revenue is good or bad news depending on the segment."</p>
+                            <h3>{t("history.what_changed_since_the_previous")}</h3>
+                            <p class="muted small">{t("history.better_worse_a_segment_s")}</p>
                             <ul data-testid="changes">
                                 {c.into_iter().take(12).map(|ch| view! {
                                     <li class=match ch.better { Some(true) => "better", Some(false) => "worse", None => "" }>{ch.text}</li>
@@ -219,7 +215,7 @@ pub fn HistoryCard() -> impl IntoView {
                             </ul>
                         }.into_any(),
                     }}
-                    <label>"KPI over time "
+                    <label>{t("history.kpi_over_time")}
                         <select data-testid="history-kpi" on:change=move |ev| kpi.set(event_target_value(&ev))>
                             {kpis.into_iter().map(|(id, name, formula)| {
                                 let selected = id == kpi.get_untracked();

@@ -8,15 +8,16 @@ use seglens_engine::segment::{Definition, SavedSegment};
 use crate::actions;
 use crate::chart;
 use crate::format;
+use crate::i18n::{t, tf};
 use crate::protocol::{Audience, Request};
 use crate::state::AppState;
 
 fn duration(seconds: f64) -> String {
     match seconds {
         s if s < 60.0 => format!("{s:.0} s"),
-        s if s < 3600.0 => format!("{:.0} min", s / 60.0),
+        s if s < 3600.0 => tf("journeys.min", &[("0", &format::decimal(s / 60.0, 0))]),
         s if s < 86_400.0 => format!("{:.1} h", s / 3600.0),
-        s => format!("{:.1} days", s / 86_400.0),
+        s => tf("journeys.days", &[("0", &format::decimal(s / 86_400.0, 1))]),
     }
 }
 
@@ -75,7 +76,7 @@ fn narrow_editor(
     };
     Some(view! {
         <div class="thresholds" data-testid="funnel-narrow">
-            <label>"Narrow step "
+            <label>{t("journeys.narrow_step")}
                 <select data-testid="narrow-step" on:change=move |ev| {
                     if let Ok(k) = event_target_value(&ev).parse::<usize>() { which.set(k) }
                 }>
@@ -84,7 +85,7 @@ fn narrow_editor(
                     }).collect_view()}
                 </select>
             </label>
-            <label>" to events whose "
+            <label>{t("journeys.to_events_whose")}
                 <select data-testid="narrow-column" on:change=move |ev| column.set(event_target_value(&ev))>
                     {properties.iter().map(|p| {
                         let (v, name) = (p.0.clone(), p.0.clone());
@@ -92,16 +93,16 @@ fn narrow_editor(
                     }).collect_view()}
                 </select>
             </label>
-            <select data-testid="narrow-op" aria-label="How to compare" on:change=move |ev| contains.set(event_target_value(&ev) == "contains")>
-                <option value="is" selected=move || !contains.get()>"is"</option>
-                <option value="contains" selected=move || contains.get()>"contains"</option>
+            <select data-testid="narrow-op" aria-label=t("journeys.how_to_compare") on:change=move |ev| contains.set(event_target_value(&ev) == "contains")>
+                <option value="is" selected=move || !contains.get()>{t("journeys.is")}</option>
+                <option value="contains" selected=move || contains.get()>{t("journeys.contains")}</option>
             </select>
-            <input type="text" list="narrow-values" data-testid="narrow-value" aria-label="Value" placeholder="a value, e.g. /c/classical"
+            <input type="text" list="narrow-values" data-testid="narrow-value" aria-label=t("journeys.value") placeholder=t("journeys.a_value_e_g_c")
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
             <datalist id="narrow-values">{suggestions}</datalist>
-            <button class="secondary" data-testid="narrow-apply" on:click=move |_| apply(false)>"Narrow"</button>
-            <button class="link" data-testid="narrow-clear" on:click=move |_| apply(true)>"Remove the narrowing"</button>
-            <span class="muted small">"Ignoring case; then Apply. E.g. product views on the classical pages only, or visits from an e-mail."</span>
+            <button class="secondary" data-testid="narrow-apply" on:click=move |_| apply(false)>{t("journeys.narrow")}</button>
+            <button class="link" data-testid="narrow-clear" on:click=move |_| apply(true)>{t("journeys.remove_the_narrowing")}</button>
+            <span class="muted small">{t("journeys.ignoring_case_then_apply_e")}</span>
         </div>
     })
 }
@@ -127,7 +128,7 @@ pub fn FunnelCard() -> impl IntoView {
                 .map(|k| {
                     let names = names.clone();
                     view! {
-                        <select aria-label=format!("Step {}", k + 1) data-testid=format!("step-{k}")
+                        <select aria-label=tf("journeys.step", &[("0", &(k + 1).to_string())]) data-testid=format!("step-{k}")
                             on:change=move |ev| {
                                 let v = event_target_value(&ev);
                                 steps.update(|s| {
@@ -159,15 +160,7 @@ pub fn FunnelCard() -> impl IntoView {
                     let rate = c[k].customers as f64 / first;
                     let (bg, light) = chart::sequential_color(rate);
                     let drop = (k > 0 && c[k - 1].customers > 0).then(|| 1.0 - c[k].customers as f64 / c[k - 1].customers as f64);
-                    let title = format!(
-                        "{} of the {} who did “{}” ({}){}{}",
-                        format::int(c[k].customers),
-                        format::int(c[0].customers),
-                        Step::parse(&f.steps[0]).describe(),
-                        format::percent(rate),
-                        drop.map(|d| format!("; {} dropped off since the previous step", format::percent(d))).unwrap_or_default(),
-                        c[k].median_seconds.map(|s| format!("; median time from the previous step {}", duration(s))).unwrap_or_default(),
-                    );
+                    let title = tf("journeys.of_the_who_did", &[("0", &format::int(c[k].customers)), ("1", &format::int(c[0].customers)), ("2", &(Step::parse(&f.steps[0]).describe()).to_string()), ("3", &format::percent(rate)), ("4", &(drop.map(|d| tf("journeys.dropped_off_since_the_previous", &[("0", &format::percent(d))])).unwrap_or_default()).to_string()), ("5", &(c[k].median_seconds.map(|s| tf("journeys.median_time_from_the_previous", &[("0", &(duration(s)).to_string())])).unwrap_or_default()).to_string())]);
                     view! {
                         <td class="num cell" class:light=light style=format!("background:{bg}") title=title>
                             {format!("{} · {}", format::int(c[k].customers), format::percent(rate))}
@@ -212,7 +205,7 @@ pub fn FunnelCard() -> impl IntoView {
                 let stopped = all[k - 1].customers.saturating_sub(all[k].customers);
                 view! {
                     <option value=k.to_string() selected=k == 1>
-                        {format!("did “{}” but not “{}” ({} customers)", Step::parse(&f.steps[k - 1]).describe(), Step::parse(&f.steps[k]).describe(), format::int(stopped))}
+                        {tf("journeys.did_but_not_customers", &[("0", &(Step::parse(&f.steps[k - 1]).describe()).to_string()), ("1", &(Step::parse(&f.steps[k]).describe()).to_string()), ("2", &format::int(stopped))])}
                     </option>
                 }
             }).collect_view();
@@ -220,7 +213,7 @@ pub fn FunnelCard() -> impl IntoView {
             let save_drop = move |_| {
                 let k = drop_choice.get_untracked();
                 actions::save_segment(state, SavedSegment {
-                    name: format!("Stopped after {}", Step::parse(&drop_steps[k - 1]).describe()),
+                    name: tf("journeys.stopped_after", &[("0", &(Step::parse(&drop_steps[k - 1]).describe()).to_string())]),
                     version: 1,
                     definition: Definition::FunnelDrop { setup: applied.clone(), reached: k },
                     note: String::new(),
@@ -228,57 +221,53 @@ pub fn FunnelCard() -> impl IntoView {
             };
             Some(view! {
                 <section class="card" id="journeys" data-testid="funnel">
-                    <h2>"How each segment moves through your funnel"</h2>
+                    <h2>{t("journeys.how_each_segment_moves_through")}</h2>
                     <p class="muted">
-                        {format!(
-                            "Customers who did the first step, then each next one in order ({}) within {} days of the first. Each cell: customers who reached the step · share of those who started; hover for the drop-off and the median time between steps.",
-                            if f.strict { "each right after the previous one, nothing in between" } else { "other events in between allowed" },
-                            f.window_days
-                        )}
+                        {tf("journeys.customers_who_did_the_first", &[("0", &(if f.strict { t("journeys.each_right_after_the_previous") } else { t("journeys.other_events_in_between_allowed") }).to_string()), ("1", &f.window_days.to_string())])}
                     </p>
                     <div class="thresholds">
-                        "Steps " {pickers}
-                        <label>" within "
+                        {t("journeys.steps")} {pickers}
+                        <label>" " {t("journeys.within")} " "
                             <input type="number" min="1" max="365" data-testid="funnel-window" prop:value=move || window.get()
                                 on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { window.set(v.max(1)) } }/>
                             " days"
                         </label>
-                        <label title="Each step right after the previous one: any other event in between ends the run">
+                        <label title=t("journeys.each_step_right_after_the")>
                             <input type="checkbox" data-testid="funnel-strict" prop:checked=move || strict.get()
                                 on:change=move |ev| strict.set(event_target_checked(&ev))/>
-                            " in this exact order, nothing in between"
+                            {t("journeys.in_this_exact_order_nothing")}
                         </label>
                         <button class="secondary" data-testid="apply-funnel"
                             on:click=move |_| actions::set_funnel(state, FunnelSetup { steps: steps.get_untracked(), window_days: window.get_untracked(), strict: strict.get_untracked() })>
-                            "Apply"
+                            {t("journeys.apply")}
                         </button>
                     </div>
                     {narrow_editor(steps, properties)}
                     <p class="muted small" data-testid="funnel-pending">
                         {move || {
                             let list: Vec<String> = steps.get().iter().map(|s| Step::parse(s).describe()).collect();
-                            format!("Steps: {}", list.join(" → "))
+                            tf("journeys.steps_2", &[("0", &(list.join(" → ")).to_string())])
                         }}
                     </p>
                     <div class="table-wrap" tabindex="0">
                         <table class="heatmap" data-testid="funnel-table">
-                            <thead><tr><th scope="col">"Step"</th>{header}</tr></thead>
+                            <thead><tr><th scope="col">{t("journeys.step_2")}</th>{header}</tr></thead>
                             <tbody>
                                 {rows}
-                                <tr class="base"><th scope="row">"Overall conversion (95% interval)"</th>{conversion}</tr>
+                                <tr class="base"><th scope="row">{t("journeys.overall_conversion_95_interval")}</th>{conversion}</tr>
                             </tbody>
                         </table>
                     </div>
                     <crate::components::CsvDownload name="funnel" csv=funnel_csv/>
                     {(n > 1).then(|| view! {
                         <div class="thresholds">
-                            <label>"Customers who "
+                            <label>{t("journeys.customers_who")}
                                 <select data-testid="drop-step" on:change=move |ev| {
                                     if let Ok(k) = event_target_value(&ev).parse::<usize>() { drop_choice.set(k) }
                                 }>{drop_options}</select>
                             </label>
-                            <button class="secondary" data-testid="save-drop" on:click=save_drop>"Save as a segment"</button>
-                            <span class="muted small">"e.g. cart abandoners, for a reminder e-mail: they appear in My segments, ready to download."</span>
+                            <button class="secondary" data-testid="save-drop" on:click=save_drop>{t("journeys.save_as_a_segment")}</button>
+                            <span class="muted small">{t("journeys.e_g_cart_abandoners_for")}</span>
                         </div>
                     })}
                 </section>
@@ -321,14 +310,7 @@ pub fn UsageCard() -> impl IntoView {
                         .map(|e| {
                             let share = u.hits[g][*e] as f64 / u.sessions[g] as f64;
                             let (bg, light) = chart::sequential_color(share);
-                            let title = format!(
-                                "{}: “{}” in {} of their {} sessions ({})",
-                                u.groups[g],
-                                u.events[*e],
-                                format::int(u.hits[g][*e]),
-                                format::int(u.sessions[g]),
-                                format::percent(share)
-                            );
+                            let title = tf("journeys.in_of_their_sessions", &[("0", &(u.groups[g]).to_string()), ("1", &(u.events[*e]).to_string()), ("2", &format::int(u.hits[g][*e])), ("3", &format::int(u.sessions[g])), ("4", &format::percent(share))]);
                             view! {
                                 <td class="num cell" class:light=light style=format!("background:{bg}") title=title>{format::percent(share)}</td>
                             }
@@ -345,13 +327,13 @@ pub fn UsageCard() -> impl IntoView {
                 .collect_view();
             Some(view! {
                 <section class="card" id="usage" data-testid="usage">
-                    <h2>"Which segment uses what"</h2>
+                    <h2>{t("journeys.which_segment_uses_what")}</h2>
                     <p class="muted">
-                        "For each group compared above, the share of its sessions (by session id, or cut after 30 minutes without an event) in which each event happens: where a segment stops, what it looks at more than the others."
+                        {t("journeys.for_each_group_compared_above")}
                     </p>
                     <div class="table-wrap" tabindex="0">
                         <table class="heatmap" data-testid="usage-table">
-                            <thead><tr><th scope="col">"Group"</th><th scope="col" class="num">"Sessions"</th>{header}</tr></thead>
+                            <thead><tr><th scope="col">{t("journeys.group")}</th><th scope="col" class="num">{t("journeys.sessions")}</th>{header}</tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
@@ -367,8 +349,7 @@ pub fn UsageCard() -> impl IntoView {
 fn sankey(p: &Paths, testid: &'static str) -> AnyView {
     let steps = p.nodes.len();
     if steps == 0 || p.sessions == 0 {
-        return view! { <p class="hint">"No session to follow for these customers."</p> }
-            .into_any();
+        return view! { <p class="hint">{t("journeys.no_session_to_follow_for")}</p> }.into_any();
     }
     let (w, h, bar, gap, top) = (760.0, 320.0, 14.0, 8.0, 8.0);
     let col = |k: usize| 8.0 + k as f64 * (w - 130.0) / (steps - 1).max(1) as f64;
@@ -414,12 +395,7 @@ fn sankey(p: &Paths, testid: &'static str) -> AnyView {
             in_fill[k + 1][b] += thick;
             let (x0, x1) = (col(k) + bar, col(k + 1));
             let mid = (x0 + x1) / 2.0;
-            let title = format!(
-                "{} → {}: {} sessions",
-                p.nodes[k][a].0,
-                p.nodes[k + 1][b].0,
-                format::int(n)
-            );
+            let title = tf("journeys.sessions_2", &[("0", &(p.nodes[k][a].0).to_string()), ("1", &(p.nodes[k + 1][b].0).to_string()), ("2", &format::int(n))]);
             view! {
                 <path d=format!("M{x0:.1},{y0:.1} C{mid:.1},{y0:.1} {mid:.1},{y1:.1} {x1:.1},{y1:.1}")
                     fill="none" stroke=colour(&p.nodes[k + 1][b].0) stroke-opacity="0.35" stroke-width=format!("{thick:.1}")>
@@ -441,7 +417,7 @@ fn sankey(p: &Paths, testid: &'static str) -> AnyView {
                     view! {
                         <g>
                             <rect x=format!("{:.1}", col(k)) y=format!("{y:.1}") width=bar height=format!("{height:.1}") fill=colour(name)>
-                                <title>{format!("Step {}: {label}", k + 1)}</title>
+                                <title>{tf("journeys.step_3", &[("0", &(k + 1).to_string()), ("label", &label.to_string())])}</title>
                             </rect>
                             {(height >= 10.0).then(|| view! {
                                 <text x=format!("{:.1}", col(k) + bar + 4.0) y=format!("{:.1}", y + height / 2.0 + 4.0) font-size="11" fill="#1b2430">{label.clone()}</text>
@@ -454,7 +430,7 @@ fn sankey(p: &Paths, testid: &'static str) -> AnyView {
         .collect_view();
     view! {
         <svg viewBox=format!("0 0 {w} {h}") role="img" data-testid=testid
-            aria-label=format!("Paths of {} sessions over {steps} steps; hover a band for its sessions", format::int(p.sessions))>
+            aria-label=tf("journeys.paths_of_sessions_over_steps", &[("0", &format::int(p.sessions)), ("steps", &steps.to_string())])>
             {bands}{bars}
         </svg>
     }
@@ -548,7 +524,7 @@ pub fn PathsCard() -> impl IntoView {
             };
             view! {
                 <div>
-                    <p class="muted small" data-testid=summary>{format!("{who}: {} sessions followed.", format::int(p.sessions))}</p>
+                    <p class="muted small" data-testid=summary>{tf("journeys.sessions_followed", &[("who", &who.to_string()), ("0", &format::int(p.sessions))])}</p>
                     {sankey(&p, testid)}
                     <crate::components::ChartDownloads selector=selector name=name csv=csv/>
                 </div>
@@ -573,7 +549,7 @@ pub fn PathsCard() -> impl IntoView {
                     let v = event_target_value(&ev);
                     other.set(for_change.iter().find(|c| c.0 == v).map(|c| c.2.clone()));
                 }>
-                    <option value="" selected=move || other.get().is_none()>"nobody (one chart)"</option>
+                    <option value="" selected=move || other.get().is_none()>{t("journeys.nobody_one_chart")}</option>
                     {choices.into_iter().map(|(value, label, a)| {
                         view! { <option value=value selected=move || other.get() == Some(a.clone())>{label}</option> }
                     }).collect_view()}
@@ -582,41 +558,41 @@ pub fn PathsCard() -> impl IntoView {
             let events = ws.analysis.event_names.clone();
             let anchors = events.iter().map(|e| {
                 let v = format!("from:{e}");
-                view! { <option value=v>{format!("from “{e}”")}</option> }
+                view! { <option value=v>{tf("journeys.from", &[("e", &e.to_string())])}</option> }
             }).chain(events.iter().map(|e| {
                 let v = format!("to:{e}");
-                view! { <option value=v>{format!("leading to “{e}”")}</option> }
+                view! { <option value=v>{tf("journeys.leading_to", &[("e", &e.to_string())])}</option> }
             })).collect_view();
             let label_a = label_of.clone();
             Some(view! {
                 <section class="card" id="paths" data-testid="paths">
-                    <h2>"Where do sessions go?"</h2>
-                    <p class="muted">"Each session followed step by step from its first event, from the event you pick, or up to it: the bars are the events at each step, the bands the moves to the next one; “(end)” is where sessions stop and “(start)” where they begin. Repeats of the same event in a row count once; the six most frequent events of a step are shown, the others together. Pick a second group to see both side by side."</p>
+                    <h2>{t("journeys.where_do_sessions_go")}</h2>
+                    <p class="muted">{t("journeys.each_session_followed_step_by")}</p>
                     <div class="thresholds">
-                        <label>"Customers "
+                        <label>{t("journeys.customers")}
                             {picker}
                         </label>
-                        <label>"side by side with "
+                        <label>{t("journeys.side_by_side_with")}
                             {compare}
                         </label>
-                        <label>"Follow sessions "
+                        <label>{t("journeys.follow_sessions")}
                             <select data-testid="paths-from" on:change=move |ev| anchor.set(event_target_value(&ev))>
-                                <option value="">"from their first event"</option>
+                                <option value="">{t("journeys.from_their_first_event")}</option>
                                 {anchors}
                             </select>
                         </label>
-                        <label>"Steps "
+                        <label>{t("journeys.steps")}
                             <select data-testid="paths-depth" on:change=move |ev| {
                                 if let Ok(n) = event_target_value(&ev).parse() { depth.set(n) }
                             }>
                                 {[3usize, 4, 5, 6].into_iter().map(|n| view! { <option value=n.to_string() selected=n == 4>{n.to_string()}</option> }).collect_view()}
                             </select>
                         </label>
-                        <label title="Used when the events file has no session id column: a pause this long starts a new session">
-                            "A session ends after "
+                        <label title=t("journeys.used_when_the_events_file")>
+                            {t("journeys.a_session_ends_after")}
                             <input type="number" min="1" max="1440" data-testid="paths-gap" prop:value=move || gap.get()
                                 on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { gap.set(v.clamp(1, 1440)) } }/>
-                            " minutes without an event (files without session ids)"
+                            {t("journeys.minutes_without_an_event_files")}
                         </label>
                     </div>
                     <div class:pair=move || other.get().is_some()>
@@ -632,7 +608,8 @@ pub fn PathsCard() -> impl IntoView {
 /// Colours of the stages, light to dark (colour-blind safe, Okabe–Ito).
 const STAGE_COLOURS: [&str; 3] = ["#56B4E9", "#E69F00", "#009E73"];
 /// The stages' names.
-const STAGE_NAMES: [&str; 3] = ["awareness", "consideration", "decision"];
+/// The catalogue keys of the three journey stages.
+const STAGE_NAMES: [&str; 3] = ["kpis.awareness", "kpis.consideration", "kpis.decision"];
 
 /// The stage mix as stacked bars, one per month: each bar the shares of
 /// the month's active customers by the furthest stage they reached.
@@ -655,13 +632,7 @@ fn stage_mix_chart(mix: &StageMix) -> AnyView {
                     let share = if total > 0 { c[s] as f64 / total as f64 } else { 0.0 };
                     let hgt = share * height;
                     y -= hgt;
-                    let title = format!(
-                        "{month}: {} of {} active customers reached {} at most ({})",
-                        format::int(c[s]),
-                        format::int(total),
-                        STAGE_NAMES[s],
-                        format::percent(share)
-                    );
+                    let title = tf("journeys.of_active_customers_reached_at", &[("month", &month.to_string()), ("0", &format::int(c[s])), ("1", &format::int(total)), ("2", &t(STAGE_NAMES[s])), ("3", &format::percent(share))]);
                     view! {
                         <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{:.1}", step * 0.7) height=format!("{hgt:.1}") fill=STAGE_COLOURS[s]>
                             <title>{title}</title>
@@ -669,9 +640,8 @@ fn stage_mix_chart(mix: &StageMix) -> AnyView {
                     }
                 })
                 .collect_view();
-            const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
             let label = match (month.get(2..4), month.get(5..7).and_then(|m| m.parse::<usize>().ok())) {
-                (Some(yy), Some(m)) if (1..=12).contains(&m) => format!("{} {yy}", MONTHS[m - 1]),
+                (Some(yy), Some(m)) if (1..=12).contains(&m) => format!("{} {yy}", t(&format!("month.{m}"))),
                 _ => month.clone(),
             };
             view! {
@@ -696,7 +666,7 @@ fn stage_mix_chart(mix: &StageMix) -> AnyView {
         .collect_view();
     view! {
         <svg viewBox=format!("0 0 {w} {h}") role="img" data-testid="stage-mix-chart"
-            aria-label="Share of each month's active customers by the furthest stage they reached; hover a bar for the figures">
+            aria-label=t("journeys.share_of_each_month_s")>
             {ticks}{bars}
         </svg>
     }
@@ -740,20 +710,17 @@ pub fn StageMixCard() -> impl IntoView {
                 seglens_engine::groups::Rows::Split(seglens_engine::splits::Split::Journey { .. })
             );
             let legend = (0..3)
-                .map(|s| view! { <span class="legend-item"><span class="swatch" style=format!("background:{}", STAGE_COLOURS[s])></span>{STAGE_NAMES[s]}</span> })
+                .map(|s| view! { <span class="legend-item"><span class="swatch" style=format!("background:{}", STAGE_COLOURS[s])></span>{t(STAGE_NAMES[s])}</span> })
                 .collect_view();
             Some(view! {
                 <section class="card" id="stage-mix" data-testid="stage-mix">
-                    <h2>"How far do they go, month by month?"</h2>
+                    <h2>{t("journeys.how_far_do_they_go")}</h2>
                     <p class="muted">
-                        {format!(
-                            "Each month, the customers with a web or app event are counted once, at the furthest stage they reached that month: awareness (pages, visits), consideration (products, searches, carts) or decision (checkout, purchase). {}",
-                            if own_mapping { "Events are mapped to stages as you set them in the heatmap." } else { "Events are mapped to stages by their names; set your own mapping by comparing journey stages in the heatmap." }
-                        )}
+                        {tf("journeys.each_month_the_customers_with", &[("0", &(if own_mapping { t("journeys.events_are_mapped_to_stages") } else { t("journeys.events_are_mapped_to_stages_2") }).to_string())])}
                     </p>
-                    <div class="thresholds"><label>"Customers " {picker}</label></div>
+                    <div class="thresholds"><label>{t("journeys.customers")} {picker}</label></div>
                     {move || match result.get() {
-                        None => view! { <p class="muted">"Counting…"</p> }.into_any(),
+                        None => view! { <p class="muted">{t("journeys.counting")}</p> }.into_any(),
                         Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
                         Some(Ok(mix)) => {
                             let mut csv = String::from("month,awareness,consideration,decision\n");
@@ -762,7 +729,7 @@ pub fn StageMixCard() -> impl IntoView {
                             }
                             let active: u64 = mix.counts.iter().flatten().sum();
                             if active == 0 {
-                                return view! { <p class="hint">"None of these customers had an event of a stage in the last 12 months."</p> }.into_any();
+                                return view! { <p class="hint">{t("journeys.none_of_these_customers_had")}</p> }.into_any();
                             }
                             view! {
                                 <p class="legend">{legend.clone()}</p>

@@ -13,43 +13,62 @@ use seglens_engine::splits::{Split, TIERS, Tier, journey_stage};
 use crate::actions;
 use crate::chart;
 use crate::format;
+use crate::i18n::{self, t, tf};
 use crate::state::AppState;
 
 fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
     if let Some(m) = &v.missing {
-        return format!("{} — {group}\n{m}", def.name);
+        return format!(
+            "{} — {group}\n{}",
+            i18n::kpi_name(def),
+            i18n::engine_text(m)
+        );
     }
     let mut lines = vec![format!(
         "{} — {group}: {}",
-        def.name,
+        i18n::kpi_name(def),
         v.value
             .map(|x| format::kpi_value(def.format, x))
-            .unwrap_or_else(|| "no data".into())
+            .unwrap_or_else(|| t("kpis.no_data"))
     )];
     if let Some((lo, hi)) = v.ci {
-        lines.push(format!(
-            "95% interval: {} to {}",
-            format::kpi_value(def.format, lo),
-            format::kpi_value(def.format, hi)
+        lines.push(tf(
+            "kpis.interval",
+            &[
+                ("lo", &format::kpi_value(def.format, lo)),
+                ("hi", &format::kpi_value(def.format, hi)),
+            ],
         ));
     }
-    lines.push(format!("= {}", def.formula));
+    lines.push(format!("= {}", i18n::kpi_formula(def)));
     if !matches!(def.id.as_str(), "customers" | "revenue") {
-        lines.push(format!(
-            "Based on {} ({} on top)",
-            format::int(v.denominator.round() as u64),
-            if def.format == KpiFormat::Money {
-                format::money(v.numerator)
-            } else {
-                format::int(v.numerator.round().max(0.0) as u64)
-            }
+        lines.push(tf(
+            "kpis.based_on_on_top",
+            &[
+                ("0", &format::int(v.denominator.round() as u64)),
+                (
+                    "1",
+                    &(if def.format == KpiFormat::Money {
+                        format::money(v.numerator)
+                    } else {
+                        format::int(v.numerator.round().max(0.0) as u64)
+                    })
+                    .to_string(),
+                ),
+            ],
         ));
     }
     if let Some(p) = v.p_value {
         lines.push(if p < 0.05 {
-            format!("Different from the rest of the customers (p = {p:.3})")
+            tf(
+                "kpis.different_from_the_rest_of",
+                &[("p", &format::decimal(p, 3))],
+            )
         } else {
-            format!("Not significantly different from the rest of the customers (p = {p:.2})")
+            tf(
+                "kpis.not_significantly_different_from_the",
+                &[("p", &format::decimal(p, 2))],
+            )
         });
     }
     lines.join("\n")
@@ -68,21 +87,16 @@ fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, b
         })
     };
     let mut out = vec![
-        (
-            "rfm".to_string(),
-            "RFM segments".to_string(),
-            Rows::Rfm,
-            true,
-        ),
+        ("rfm".to_string(), t("kpis.rfm_segments"), Rows::Rfm, true),
         (
             "lifecycle".into(),
-            "lifecycle stages".into(),
+            t("kpis.lifecycle_stages"),
             Rows::Lifecycle,
             true,
         ),
         (
             "saved".into(),
-            "my segments".into(),
+            t("kpis.my_segments"),
             Rows::Saved,
             !ws.record.options.segments.is_empty(),
         ),
@@ -97,7 +111,10 @@ fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, b
         if available {
             out.push((
                 format!("tier:{i}"),
-                format!("tiers: {}", label.to_lowercase()),
+                tf(
+                    "kpis.tiers_of",
+                    &[("tier", &i18n::name("tier", label).to_lowercase())],
+                ),
                 Rows::Split(Split::Tier(*tier)),
                 true,
             ));
@@ -107,7 +124,7 @@ fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, b
         let o = &ws.record.options;
         out.push((
             "churn".into(),
-            "tiers: churn risk (predicted)".into(),
+            t("kpis.tiers_churn_risk_predicted"),
             Rows::Split(Split::ChurnRisk {
                 medium_from: o.medium_risk_from,
                 low_from: o.low_risk_from,
@@ -116,7 +133,7 @@ fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, b
         ));
         out.push((
             "value".into(),
-            "tiers: predicted value".into(),
+            t("kpis.tiers_predicted_value"),
             Rows::Split(Split::PredictedValue),
             true,
         ));
@@ -139,7 +156,7 @@ fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, b
         if useful {
             out.push((
                 format!("col:{}", c.name),
-                format!("by {}", c.name),
+                tf("kpis.by_column", &[("column", &c.name)]),
                 Rows::Split(Split::Attribute {
                     column: c.name.clone(),
                     edges: None,
@@ -174,10 +191,10 @@ fn journey_editor(state: AppState, rows: &Rows, events: &[String]) -> Option<Any
         .enumerate()
         .map(|(i, (event, stage))| {
             let options = [
-                (None, "no stage"),
-                (Some(0u8), "awareness"),
-                (Some(1), "consideration"),
-                (Some(2), "decision"),
+                (None, t("kpis.no_stage")),
+                (Some(0u8), t("kpis.awareness")),
+                (Some(1), t("kpis.consideration")),
+                (Some(2), t("kpis.decision")),
             ]
             .into_iter()
             .map(|(s, label)| {
@@ -198,7 +215,7 @@ fn journey_editor(state: AppState, rows: &Rows, events: &[String]) -> Option<Any
     Some(
         view! {
             <details class="journey-mapping" open>
-                <summary>"Which stage each event stands for"</summary>
+                <summary>{t("kpis.which_stage_each_event_stands")}</summary>
                 <div class="mapping">{pickers}</div>
                 <button class="secondary" data-testid="apply-mapping" on:click=move |_| {
                     let stages = mapping
@@ -207,7 +224,7 @@ fn journey_editor(state: AppState, rows: &Rows, events: &[String]) -> Option<Any
                         .filter_map(|(e, s)| s.map(|s| (e, s)))
                         .collect();
                     actions::set_rows(state, Rows::Split(Split::Journey { stages }))
-                }>"Apply"</button>
+                }>{t("kpis.apply")}</button>
             </details>
         }
         .into_any(),
@@ -241,22 +258,18 @@ fn lorenz_view(points: &[(f64, f64)], gini: f64, top20: Option<f64>) -> AnyView 
         .collect_view();
     view! {
         <div class="lorenz" data-testid="concentration">
-            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label="Lorenz curve of spend: share of revenue against share of customers, from the smallest spenders (the table beside has the figures)">
+            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=t("kpis.lorenz_curve_of_spend_share")>
                 // Presentation attributes for the downloaded picture; the
                 // page's styles (and its dark theme) take precedence here.
                 <line class="axis" x1=x(0.0) y1=y(0.0) x2=x(1.0) y2=y(1.0) stroke-dasharray="4 3" stroke="#6b7280"/>
                 <path d=path class="curve" fill="none" stroke="#1f5fa8" stroke-width="2.5"/>
-                <text x=x(0.5) y=h - 4.0 text-anchor="middle" class="tick" font-size="11" fill="#6b7280">"customers →"</text>
+                <text x=x(0.5) y=h - 4.0 text-anchor="middle" class="tick" font-size="11" fill="#6b7280">{t("kpis.customers_axis")}</text>
             </svg>
             <div>
-                <h3>"How concentrated is revenue?"</h3>
-                <p data-testid="concentration-sentence">{format!(
-                    "{}Gini index {:.2} (0: every customer spends the same; 1: one customer brings everything). The further the curve sags below the dashed line, the more revenue depends on a few customers.",
-                    top20.map(|s| format!("The 20% of customers who spent most bring {} of revenue. ", format::percent(s))).unwrap_or_default(),
-                    gini
-                )}</p>
-                <details><summary>"The figures"</summary>
-                    <table><thead><tr><th scope="col" class="num">"Customers (smallest first)"</th><th scope="col" class="num">"Their share of revenue"</th></tr></thead><tbody>{table}</tbody></table>
+                <h3>{t("kpis.how_concentrated_is_revenue")}</h3>
+                <p data-testid="concentration-sentence">{tf("kpis.gini_index_0_every_customer", &[("0", &(top20.map(|s| tf("kpis.the_20_of_customers_who", &[("0", &format::percent(s))])).unwrap_or_default()).to_string()), ("1", &format::decimal(gini, 2))])}</p>
+                <details><summary>{t("kpis.the_figures")}</summary>
+                    <table><thead><tr><th scope="col" class="num">{t("kpis.customers_smallest_first")}</th><th scope="col" class="num">{t("kpis.their_share_of_revenue")}</th></tr></thead><tbody>{table}</tbody></table>
                 </details>
                 <crate::components::ChartDownloads selector="[data-testid=concentration] svg" name="revenue-concentration" csv=lorenz_csv/>
             </div>
@@ -326,19 +339,20 @@ fn band_editor(state: AppState, rows: &Rows, columns: &[ColumnSummary]) -> Optio
                     edges: None,
                 }),
             ),
-            Err(_) => state.error.set(Some(format!(
-                "“{raw}” is not a list of numbers, e.g. 25, 35, 50, 65."
+            Err(_) => state.error.set(Some(tf(
+                "kpis.is_not_a_list_of",
+                &[("raw", &raw.to_string())],
             ))),
         }
     };
     Some(
         view! {
             <div class="thresholds">
-                <label>"Bands start at "
-                    <input type="text" data-testid="band-edges" placeholder="quartiles; or e.g. 25, 35, 50, 65"
+                <label>{t("kpis.bands_start_at")}
+                    <input type="text" data-testid="band-edges" placeholder=t("kpis.quartiles_or_e_g_25")
                         prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
                 </label>
-                <button class="secondary" data-testid="apply-bands" on:click=apply>"Apply"</button>
+                <button class="secondary" data-testid="apply-bands" on:click=apply>{t("kpis.apply")}</button>
             </div>
         }
         .into_any(),
@@ -406,18 +420,12 @@ fn split_suggestions(
                     note: String::new(),
                 })
                 .collect();
-            let label = format!(
-                "Split into “{}” ({}) and “{}” ({})",
-                s.halves[0].name,
-                format::int(s.halves[0].customers),
-                s.halves[1].name,
-                format::int(s.halves[1].customers)
-            );
+            let label = tf("kpis.split_into_and", &[("0", &(s.halves[0].name).to_string()), ("1", &format::int(s.halves[0].customers)), ("2", &(s.halves[1].name).to_string()), ("3", &format::int(s.halves[1].customers))]);
             view! {
                 <li data-testid="split-suggestion" data-segment=s.segment.clone() data-measure=s.measure.clone()>
                     <span>{s.sentence.clone()}</span>" "
                     {if done {
-                        view! { <span class="muted">"Both halves are saved segments."</span> }.into_any()
+                        view! { <span class="muted">{t("kpis.both_halves_are_saved_segments")}</span> }.into_any()
                     } else {
                         view! {
                             <button class="secondary" data-testid="split-create"
@@ -431,8 +439,8 @@ fn split_suggestions(
         .collect_view();
     Some(view! {
         <div class="standouts" data-testid="split-suggestions">
-            <strong>"Segments that fall into two camps"</strong>
-            <p class="muted">"Their average hides two different groups; each half can be measured and targeted on its own. The halves stay up to date: they are the segment's members at each analysis date for whom the condition holds."</p>
+            <strong>{t("kpis.segments_that_fall_into_two")}</strong>
+            <p class="muted">{t("kpis.their_average_hides_two_different")}</p>
             <ul>{items}</ul>
         </div>
     })
@@ -445,7 +453,7 @@ pub fn KpiHeatmap() -> impl IntoView {
     let sort = RwSignal::new(None::<(usize, bool)>);
     move || {
         state.workspace.get().map(|ws| {
-            let t: KpiTable = ws.analysis.kpis.clone();
+            let table: KpiTable = ws.analysis.kpis.clone();
             let rows_choice = ws.record.options.rows.clone();
             let churn_days = ws.record.options.churn_period_days;
             let choices = compare_choices(&ws);
@@ -453,8 +461,8 @@ pub fn KpiHeatmap() -> impl IntoView {
             let overlapping = matches!(rows_choice, Rows::Saved | Rows::Split(_));
             // The groups of a split, ready to save as segments.
             let split_groups: Option<Vec<SavedSegment>> = match (&rows_choice, &ws.analysis.comparison) {
-                (Rows::Split(split), Some(_)) if t.groups.len() > 1 && !t.groups.iter().any(|g| g == "Others") => Some(
-                    t.groups[..t.groups.len() - 1]
+                (Rows::Split(split), Some(_)) if table.groups.len() > 1 && !table.groups.iter().any(|g| g == "Others") => Some(
+                    table.groups[..table.groups.len() - 1]
                         .iter()
                         .map(|g| SavedSegment {
                             name: g.clone(),
@@ -466,26 +474,26 @@ pub fn KpiHeatmap() -> impl IntoView {
                 ),
                 _ => None,
             };
-            let n = t.groups.len();
-            let customers = t.kpis.iter().position(|k| k.id == "customers").unwrap_or(0);
+            let n = table.groups.len();
+            let customers = table.kpis.iter().position(|k| k.id == "customers").unwrap_or(0);
             let mut rows: Vec<usize> = (0..n - 1)
-                .filter(|g| t.values[*g][customers].value.unwrap_or(0.0) > 0.0)
+                .filter(|g| table.values[*g][customers].value.unwrap_or(0.0) > 0.0)
                 .collect();
             if let Some((k, descending)) = sort.get() {
                 rows.sort_by(|a, b| {
-                    let va = t.values[*a][k].value.unwrap_or(f64::NEG_INFINITY);
-                    let vb = t.values[*b][k].value.unwrap_or(f64::NEG_INFINITY);
+                    let va = table.values[*a][k].value.unwrap_or(f64::NEG_INFINITY);
+                    let vb = table.values[*b][k].value.unwrap_or(f64::NEG_INFINITY);
                     if descending { vb.total_cmp(&va) } else { va.total_cmp(&vb) }
                 });
             }
             rows.push(n - 1);
-            let mut needs: Vec<String> = t.values[n - 1].iter().filter_map(|v| v.missing.clone()).collect();
+            let mut needs: Vec<String> = table.values[n - 1].iter().filter_map(|v| v.missing.as_deref().map(i18n::engine_text)).collect();
             needs.dedup();
-            let standouts = crate::report::standout_lines(&t, 4);
+            let standouts = crate::report::standout_lines(&table, 4);
             let suggestions = split_suggestions(state, &ws);
-            let kpis = t.kpis.clone();
+            let kpis = table.kpis.clone();
             let header = kpis.iter().enumerate().map(|(k, def)| {
-                let title = format!("{} = {}. Click to sort.", def.name, def.formula);
+                let title = tf("kpis.click_to_sort", &[("0", &i18n::kpi_name(def)), ("1", &i18n::kpi_formula(def))]);
                 let arrow = move || match sort.get() {
                     Some((s, true)) if s == k => " ▼",
                     Some((s, false)) if s == k => " ▲",
@@ -498,18 +506,18 @@ pub fn KpiHeatmap() -> impl IntoView {
                                 Some((c, true)) if c == k => Some((k, false)),
                                 _ => Some((k, true)),
                             })>
-                            {def.name.clone()}{arrow}
+                            {i18n::kpi_name(def)}{arrow}
                         </button>
                     </th>
                 }
             }).collect_view();
             let goals = ws.record.goals.clone();
-            let any_goal_shown = rows.iter().any(|g| goals.iter().any(|x| x.segment == t.groups[*g] && kpis.iter().any(|d| d.id == x.kpi)));
+            let any_goal_shown = rows.iter().any(|g| goals.iter().any(|x| x.segment == table.groups[*g] && kpis.iter().any(|d| d.id == x.kpi)));
             let body = rows.into_iter().map(|g| {
-                let name = t.groups[g].clone();
+                let name = table.groups[g].clone();
                 let base_row = g == n - 1;
                 let cells = kpis.iter().enumerate().map(|(k, def)| {
-                    let v = t.values[g][k].clone();
+                    let v = table.values[g][k].clone();
                     let title = hover(def, &v, &name);
                     let goal = goals.iter().find(|x| x.kpi == def.id && x.segment == name);
                     match v.value {
@@ -519,16 +527,11 @@ pub fn KpiHeatmap() -> impl IntoView {
                             let goal = goal.expect("checked");
                             let index = seglens_engine::kpi::index_against_goal(x, goal, def.format);
                             let (bg, light) = chart::diverging_color(index, true);
-                            let title = format!(
-                                "{title}\nColoured against the goal: {} {}{}",
-                                if goal.at_least { "at least" } else { "at most" },
-                                format::kpi_value(def.format, goal.target),
-                                if index >= 0.0 { " (reached)" } else { " (not yet)" }
-                            );
+                            let title = tf("kpis.ncoloured_against_the_goal", &[("title", &title.to_string()), ("0", &(if goal.at_least { t("kpis.at_least") } else { t("kpis.at_most") }).to_string()), ("1", &format::kpi_value(def.format, goal.target)), ("2", &t(if index >= 0.0 { "kpis.reached" } else { "kpis.not_yet" }))]);
                             view! {
                                 <td class="num cell vs-goal" class:light=light data-testid="goal-cell"
                                     style=format!("background:{bg}") title=title>
-                                    <span aria-hidden="true">"◎ "</span><span class="visually-hidden">"against its goal: "</span>{format::kpi_value(def.format, x)}
+                                    <span aria-hidden="true">"◎ "</span><span class="visually-hidden">{t("kpis.against_its_goal")}</span>{format::kpi_value(def.format, x)}
                                 </td>
                             }.into_any()
                         }
@@ -555,16 +558,16 @@ pub fn KpiHeatmap() -> impl IntoView {
                 }).collect_view();
                 view! {
                     <tr class:base=base_row>
-                        <th scope="row">{name}</th>
+                        <th scope="row">{i18n::name("segment", &name)}</th>
                         {cells}
                     </tr>
                 }
             }).collect_view();
             view! {
                 <section class="card" id="compare" data-testid="kpis">
-                    <h2>"Compare segments on every KPI"</h2>
+                    <h2>{t("kpis.compare_segments_on_every_kpi")}</h2>
                     <div class="thresholds">
-                        <label>"Compare "
+                        <label>{t("kpis.compare")}
                             <select data-testid="kpi-rows" on:change=move |ev| {
                                 let v = event_target_value(&ev);
                                 if let Some(rows) = choices_for_change.iter().find(|c| c.0 == v).map(|c| c.2.clone()) {
@@ -577,18 +580,18 @@ pub fn KpiHeatmap() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
-                        <label title="Churn: customers who ordered in the period before the last one and not in the last one; retention: those who ordered in both.">"Churn and retention over "
+                        <label title=t("kpis.churn_customers_who_ordered_in")>{t("kpis.churn_and_retention_over")}
                             <select data-testid="churn-period" on:change=move |ev| {
                                 if let Ok(days) = event_target_value(&ev).parse::<i32>() {
                                     actions::set_churn_period(state, days)
                                 }
                             }>
                                 {[30, 60, 90, 180, 365].into_iter().map(|d| view! {
-                                    <option value=d.to_string() selected=d == churn_days>{format!("{d} days")}</option>
+                                    <option value=d.to_string() selected=d == churn_days>{tf("kpis.days", &[("d", &d.to_string())])}</option>
                                 }).collect_view()}
                             </select>
                         </label>
-                        {overlapping.then(|| view! { <span class="muted small">"Groups may overlap: each is measured against all the customers outside it."</span> })}
+                        {overlapping.then(|| view! { <span class="muted small">{t("kpis.groups_may_overlap_each_is")}</span> })}
                     </div>
                     {ws.analysis.comparison.clone().map(|note| view! { <p class="muted small" data-testid="comparison-note">{note}</p> })}
                     {journey_editor(state, &rows_choice, &ws.analysis.event_names)}
@@ -599,41 +602,41 @@ pub fn KpiHeatmap() -> impl IntoView {
                             <p>
                                 <button class="secondary" data-testid="save-groups"
                                     on:click=move |_| actions::save_segments(state, groups.clone())>
-                                    "Save these groups as segments"
+                                    {t("kpis.save_these_groups_as_segments")}
                                 </button>
                             </p>
                         }
                     })}
                     <p class="muted">
-                        "Each cell is the segment's value; its colour says how far it is from all customers: blue better, orange worse, white level. Hover a cell for its formula, its 95% interval and the counts behind it. Faded cells in italics are not significantly different from the other customers."
+                        {t("kpis.each_cell_is_the_segment")}
                     </p>
                     {(!standouts.is_empty()).then(|| view! {
                         <div class="standouts" data-testid="standouts">
-                            <strong>"What stands out"</strong>
+                            <strong>{t("kpis.what_stands_out")}</strong>
                             <ul>{standouts.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
                         </div>
                     })}
                     {suggestions}
                     <div class="legend" aria-hidden="true">
-                        <span>"worse than all customers"</span>
+                        <span>{t("kpis.worse_than_all_customers")}</span>
                         <span class="swatch" style=format!("background:{}", chart::diverging_color(-1.0, true).0)></span>
                         <span class="swatch" style=format!("background:{}", chart::diverging_color(-0.5, true).0)></span>
                         <span class="swatch" style=format!("background:{}", chart::diverging_color(0.0, true).0)></span>
                         <span class="swatch" style=format!("background:{}", chart::diverging_color(0.5, true).0)></span>
                         <span class="swatch" style=format!("background:{}", chart::diverging_color(1.0, true).0)></span>
-                        <span>"better"</span>
-                        {any_goal_shown.then(|| view! { <span class="small">" · ◎ a cell with a goal: coloured against its target instead"</span> })}
+                        <span>{t("kpis.better")}</span>
+                        {any_goal_shown.then(|| view! { <span class="small">{t("kpis.a_cell_with_a_goal")}</span> })}
                     </div>
                     <div class="table-wrap" tabindex="0">
                         <table class="heatmap kpi-heatmap" data-testid="kpi-heatmap">
-                            <thead><tr><th scope="col">"Segment"</th>{header}</tr></thead>
+                            <thead><tr><th scope="col">{t("kpis.segment")}</th>{header}</tr></thead>
                             <tbody>{body}</tbody>
                         </table>
                     </div>
-                    <crate::components::CsvDownload name="kpis" csv=seglens_engine::kpi::table_csv(&t)/>
+                    <crate::components::CsvDownload name="kpis" csv=seglens_engine::kpi::table_csv(&table)/>
                     {ws.analysis.concentration.clone().map(|(points, gini)| {
-                        let top = t.kpis.iter().position(|k| k.id == "top20_share")
-                            .and_then(|k| t.values.last().and_then(|b| b[k].value));
+                        let top = table.kpis.iter().position(|k| k.id == "top20_share")
+                            .and_then(|k| table.values.last().and_then(|b| b[k].value));
                         lorenz_view(&points, gini, top)
                     })}
                     {(!needs.is_empty()).then(|| view! {

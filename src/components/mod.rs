@@ -21,11 +21,13 @@ mod rule_builder;
 mod segments;
 mod start;
 mod suggestions;
+mod tour;
 
 use leptos::prelude::*;
 
 use crate::actions;
 use crate::format;
+use crate::i18n::{Locale, t, tf};
 use crate::state::{AppState, Status};
 
 pub use columns::ColumnChoiceCard;
@@ -48,22 +50,42 @@ pub use rule_builder::{Group as RuleDraft, RuleBuilder};
 pub use segments::{ClustersCard, LifecycleCard, SavedSegments};
 pub use start::{FilePicker, ProjectPicker, Start};
 pub use suggestions::Suggestions;
+pub use tour::{STEPS as TOUR_STEPS, Tour};
 
-/// The whole app.
+/// The whole app. Everything under it is drawn again in the new language
+/// when the language changes; the state stays.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::start();
     provide_context(state);
+    actions::start_locale(state);
     actions::restore(state);
+    move || {
+        // Read for its change only: the texts below look the language up.
+        let _ = state.locale.get();
+        view! { <Shell/> }
+    }
+}
+
+/// The top bar and the page under it.
+#[component]
+fn Shell() -> impl IntoView {
+    let state = expect_context::<AppState>();
     view! {
+        <a class="skip-link" href="#main">{t("app.skip_to_content")}</a>
         <header class="topbar">
             <div class="brand">
                 <span class="logo" aria-hidden="true">"◐"</span>
                 <span class="name">"SegLens"</span>
             </div>
-            <p class="tagline">
-                "Customer segments, computed in your browser. Your data never leaves this computer."
-            </p>
+            <p class="tagline">{t("app.tagline")}</p>
+            <LanguageSwitch/>
+            {move || state.workspace.get().is_some().then(|| view! {
+                <button class="ghost" data-testid="open-tour"
+                    on:click=move |_| state.tour.set(Some(0))>
+                    {t("tour.open")}
+                </button>
+            })}
             <button class="ghost privacy-button" data-testid="where-is-my-data"
                 aria-expanded=move || state.privacy_open.get().to_string()
                 on:click=move |_| {
@@ -73,10 +95,10 @@ pub fn App() -> impl IntoView {
                         actions::refresh_storage_info(state);
                     }
                 }>
-                "Where is my data?"
+                {t("app.where_is_my_data")}
             </button>
         </header>
-        <main class="page">
+        <main class="page" id="main" tabindex="-1">
             {move || state.privacy_open.get().then(|| view! { <Privacy/> })}
             <TabsBanner/>
             <ErrorBanner/>
@@ -84,17 +106,36 @@ pub fn App() -> impl IntoView {
             {move || (!state.projects.get().is_empty()).then(|| view! { <ProjectBar/> })}
             {move || match state.status.get() {
                 Status::Restoring => view! {
-                    <p class="muted" data-testid="restoring">"Opening your workspace…"</p>
+                    <p class="muted" data-testid="restoring">{t("app.restoring")}</p>
                 }.into_any(),
                 Status::Working { label, cancellable } => view! {
                     <Working label=label cancellable=cancellable/>
                 }.into_any(),
                 Status::Idle => match state.workspace.get() {
-                    Some(_) => view! { <Results/> }.into_any(),
+                    Some(_) => view! { <Results/><Tour/> }.into_any(),
                     None => view! { <Start/> }.into_any(),
                 },
             }}
         </main>
+    }
+}
+
+/// The language of the interface: English or French, remembered on this
+/// computer.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <div class="language" role="group" aria-label=t("app.language")>
+            {Locale::ALL.into_iter().map(|locale| view! {
+                <button class="ghost small" lang=locale.tag()
+                    data-testid=format!("language-{}", locale.tag())
+                    aria-pressed=move || (state.locale.get() == locale).to_string()
+                    on:click=move |_| actions::choose_locale(state, locale)>
+                    {locale.name()}
+                </button>
+            }).collect_view()}
+        </div>
     }
 }
 
@@ -107,7 +148,7 @@ fn ErrorBanner() -> impl IntoView {
             view! {
                 <div class="banner error" role="alert" data-testid="error">
                     <p>{message}</p>
-                    <button class="ghost" on:click=move |_| state.error.set(None)>"Dismiss"</button>
+                    <button class="ghost" on:click=move |_| state.error.set(None)>{t("app.dismiss")}</button>
                 </div>
             }
         })
@@ -124,22 +165,25 @@ fn TabsBanner() -> impl IntoView {
             Some(
                 view! {
                     <div class="banner error" role="alert" data-testid="stale">
-                        <p>{actions::STALE}</p>
+                        <p>{t("app.stale")}</p>
                         <button class="primary" on:click=move |_| {
                             if let Some(w) = web_sys::window() {
                                 let _ = w.location().reload();
                             }
-                        }>"Reload"</button>
+                        }>{t("app.reload")}</button>
                     </div>
                 }
                 .into_any(),
             )
         } else if state.other_tab.get() {
-            Some(view! {
-                <div class="banner info" role="status" data-testid="other-tab">
-                    <p>"SegLens is also open in another tab. Work in one of them: when one saves a change, the other asks for a reload before saving anything, so neither overwrites the other."</p>
-                </div>
-            }.into_any())
+            Some(
+                view! {
+                    <div class="banner info" role="status" data-testid="other-tab">
+                        <p>{t("app.other_tab")}</p>
+                    </div>
+                }
+                .into_any(),
+            )
         } else {
             None
         }
@@ -157,11 +201,13 @@ fn Working(
     let state = expect_context::<AppState>();
     let detail = move || {
         state.progress.get().map(|p| {
-            format!(
-                "{} of {} · {} rows",
-                format::bytes(p.bytes_done),
-                format::bytes(p.bytes_total),
-                format::int(p.rows)
+            tf(
+                "app.progress",
+                &[
+                    ("done", &format::bytes(p.bytes_done)),
+                    ("total", &format::bytes(p.bytes_total)),
+                    ("rows", &format::int(p.rows)),
+                ],
             )
         })
     };
@@ -180,7 +226,7 @@ fn Working(
             {cancellable.then(|| view! {
                 <button class="secondary" data-testid="cancel-import"
                     on:click=move |_| actions::cancel_import(state)>
-                    "Cancel"
+                    {t("app.cancel")}
                 </button>
             })}
         </section>

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
+
 use crate::actions;
 use crate::state::AppState;
 
@@ -17,15 +19,15 @@ pub fn NotesCard() -> impl IntoView {
             // What a note can be about: the segments shown, the saved
             // segments, the KPIs.
             let mut subjects: Vec<(String, Vec<String>)> = vec![
-                ("Segments".into(), ws.analysis.summary.iter().map(|s| s.segment.clone()).collect()),
-                ("My segments".into(), ws.record.options.segments.iter().map(|s| s.name.clone()).collect()),
+                (t("notes.segments"), ws.analysis.summary.iter().map(|s| s.segment.clone()).collect()),
+                (t("notes.my_segments"), ws.record.options.segments.iter().map(|s| s.name.clone()).collect()),
                 ("KPIs".into(), ws.analysis.kpis.kpis.iter().map(|k| k.name.clone()).collect()),
             ];
             subjects.retain(|(_, v)| !v.is_empty());
             let notes = ws.record.notes.clone();
             let empty = notes.is_empty();
             let list = notes.into_iter().enumerate().rev().map(|(i, n)| {
-                let about = if n.about.is_empty() { "The whole analysis".to_string() } else { n.about.clone() };
+                let about = if n.about.is_empty() { t("notes.the_whole_analysis") } else { n.about.clone() };
                 view! {
                     <li class="note" data-testid="note">
                         <div>
@@ -33,24 +35,24 @@ pub fn NotesCard() -> impl IntoView {
                             <span class="muted small">{format!(" · {}", n.written)}</span>
                             <p>{n.text.clone()}</p>
                         </div>
-                        <button class="ghost" title="Delete this note" aria-label="Delete this note"
+                        <button class="ghost" title=t("notes.delete_this_note") aria-label=t("notes.delete_this_note")
                             on:click=move |_| actions::edit_notes(state, None, Some(i))>"✕"</button>
                     </li>
                 }
             }).collect_view();
             view! {
                 <section class="card" id="notes" data-testid="notes">
-                    <h2>"Notes"</h2>
-                    <p class="muted">"Write down what you saw or decided (“At Risk grew after the price change”, “win-back sent on 3 March”). Notes are dated, kept with this project, and printed in the report."</p>
+                    <h2>{t("notes.notes")}</h2>
+                    <p class="muted">{t("notes.write_down_what_you_saw")}</p>
                     {if empty {
-                        view! { <p class="hint">"No note yet."</p> }.into_any()
+                        view! { <p class="hint">{t("notes.no_note_yet")}</p> }.into_any()
                     } else {
                         view! { <ul class="notes">{list}</ul> }.into_any()
                     }}
                     <div class="note-form">
-                        <label>"About "
+                        <label>{t("notes.about")}
                             <select data-testid="note-about" on:change=move |ev| about.set(event_target_value(&ev))>
-                                <option value="">"The whole analysis"</option>
+                                <option value="">{t("notes.the_whole_analysis")}</option>
                                 {subjects.into_iter().map(|(group, names)| view! {
                                     <optgroup label=group>
                                         {names.into_iter().map(|n| { let v = n.clone(); view! { <option value=v>{n}</option> } }).collect_view()}
@@ -58,14 +60,14 @@ pub fn NotesCard() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
-                        <label class="grow">"Note "
+                        <label class="grow">{t("notes.note")}
                             <textarea rows="2" data-testid="note-text" prop:value=move || text.get()
                                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>
                         </label>
                         <button class="secondary" data-testid="note-add" on:click=move |_| {
                             actions::edit_notes(state, Some((about.get_untracked(), text.get_untracked())), None);
                             text.set(String::new());
-                        }>"Add the note"</button>
+                        }>{t("notes.add_the_note")}</button>
                     </div>
                 </section>
             }

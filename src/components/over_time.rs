@@ -8,6 +8,7 @@ use seglens_engine::date::{Day, format_iso, parse_iso};
 
 use crate::chart;
 use crate::format;
+use crate::i18n::{self, t, tf};
 use crate::protocol::{Audience, Request};
 use crate::state::AppState;
 
@@ -16,16 +17,20 @@ use crate::state::AppState;
 pub fn audiences(ws: &crate::state::Workspace) -> Vec<(String, String, Audience)> {
     let mut out = vec![(
         "all".to_string(),
-        "all customers".to_string(),
+        t("over_time.all_customers"),
         Audience::All,
     )];
     for (_, name, _) in ws.analysis.non_empty_segments() {
-        out.push((format!("rfm:{name}"), name.clone(), Audience::Rfm(name)));
+        out.push((
+            format!("rfm:{name}"),
+            i18n::name("segment", &name),
+            Audience::Rfm(name),
+        ));
     }
     for s in &ws.record.options.segments {
         out.push((
             format!("saved:{}", s.name),
-            format!("{} (my segment)", s.name),
+            tf("over_time.my_segment", &[("0", &s.name.to_string())]),
             Audience::Saved(s.definition.clone()),
         ));
     }
@@ -59,7 +64,7 @@ pub fn audience_select(
 fn cohort_table(x: &Cohorts, revenue: bool) -> AnyView {
     let width = x.active.first().map_or(0, Vec::len).min(13);
     let header = (0..width)
-        .map(|k| view! { <th scope="col" class="num">{if k == 0 { "first month".to_string() } else { format!("+{k}") }}</th> })
+        .map(|k| view! { <th scope="col" class="num">{if k == 0 { t("over_time.first_month") } else { format!("+{k}") }}</th> })
         .collect_view();
     let per_customer: Vec<Vec<f64>> = x
         .revenue
@@ -93,15 +98,7 @@ fn cohort_table(x: &Cohorts, revenue: bool) -> AnyView {
                         (format::percent(share), share)
                     };
                     let (bg, light) = chart::sequential_color(shade);
-                    let title = format!(
-                        "{} customers who first ordered in {month}: {} ordered {} ({}), spending {} in all{}",
-                        format::int(size),
-                        format::int(*active),
-                        if k == 0 { "that month".to_string() } else { format!("{k} month{} later", if k == 1 { "" } else { "s" }) },
-                        format::percent(share),
-                        format::money(x.revenue[c][k]),
-                        if partial { "; this month is not over" } else { "" }
-                    );
+                    let title = tf("over_time.customers_who_first_ordered_in", &[("0", &format::int(size)), ("month", &month.to_string()), ("1", &format::int(*active)), ("2", &(if k == 0 { t("over_time.that_month") } else { i18n::tn("over_time.months_later", k as u64, &[]) }).to_string()), ("3", &format::percent(share)), ("4", &format::money(x.revenue[c][k])), ("5", &(if partial { t("over_time.this_month_is_not_over") } else { String::new() }).to_string())]);
                     view! {
                         <td class="num cell" class:light=light class:ns=partial style=format!("background:{bg}") title=title>{value}</td>
                     }
@@ -124,7 +121,7 @@ fn cohort_table(x: &Cohorts, revenue: bool) -> AnyView {
     view! {
         <div class="table-wrap" tabindex="0">
             <table class="heatmap" data-testid="cohort-table">
-                <thead><tr><th scope="col">"First order"</th><th scope="col" class="num">"Customers"</th>{header}</tr></thead>
+                <thead><tr><th scope="col">{t("over_time.first_order")}</th><th scope="col" class="num">{t("over_time.customers")}</th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -153,16 +150,7 @@ fn migration_table(m: &Migration) -> AnyView {
                 .map(|(b, n)| {
                     let share = *n as f64 / total.max(1) as f64;
                     let (bg, light) = chart::sequential_color(share);
-                    let title = format!(
-                        "{} of the {} customers who were {} on {} are {} on {} ({})",
-                        format::int(*n),
-                        format::int(total),
-                        m.segments[a],
-                        format_iso(m.from),
-                        to_names[b],
-                        format_iso(m.to),
-                        format::percent(share)
-                    );
+                    let title = tf("over_time.of_the_customers_who_were", &[("0", &format::int(*n)), ("1", &format::int(total)), ("2", &(m.segments[a]).to_string()), ("3", &format::date(m.from)), ("4", &(to_names[b]).to_string()), ("5", &format::date(m.to)), ("6", &format::percent(share))]);
                     view! { <td class="num cell" class:light=light style=format!("background:{bg}") title=title>{format::int(*n)}</td> }
                 })
                 .collect_view();
@@ -182,14 +170,10 @@ fn migration_table(m: &Migration) -> AnyView {
     let stayed: u64 = (0..k).map(|s| m.counts[s][s]).sum();
     let known: u64 = m.counts[..k].iter().flatten().sum();
     view! {
-        <p data-testid="migration-summary">{format!(
-            "Of the {} customers already scored on {}, {} ({}) are in the same segment on {}.",
-            format::int(known), format_iso(m.from), format::int(stayed),
-            format::percent(stayed as f64 / known.max(1) as f64), format_iso(m.to)
-        )}</p>
+        <p data-testid="migration-summary">{tf("over_time.of_the_customers_already_scored", &[("0", &format::int(known)), ("1", &format::date(m.from)), ("2", &format::int(stayed)), ("3", &format::percent(stayed as f64 / known.max(1) as f64)), ("4", &format::date(m.to))])}</p>
         <div class="table-wrap" tabindex="0">
             <table class="heatmap" data-testid="migration-table">
-                <thead><tr><th scope="col">{format!("On {} ↓ / on {} →", format_iso(m.from), format_iso(m.to))}</th>{header}<th scope="col" class="num">"Customers"</th></tr></thead>
+                <thead><tr><th scope="col">{tf("over_time.on_on", &[("0", &format::date(m.from)), ("1", &format::date(m.to))])}</th>{header}<th scope="col" class="num">{t("over_time.customers")}</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -244,34 +228,34 @@ pub fn OverTimeCard() -> impl IntoView {
             let as_of = ws.analysis.as_of;
             view! {
                 <section class="card" id="over-time" data-testid="over-time">
-                    <h2>"Do customers come back?"</h2>
+                    <h2>{t("over_time.do_customers_come_back")}</h2>
                     <p class="muted">
-                        "Customers grouped by the month of their first order (a cohort); each cell is the share of the cohort who ordered again that many months later, or their spend per customer. Read a row to follow one cohort, a column to compare cohorts at the same age. Cells in italics are months not over yet."
+                        {t("over_time.customers_grouped_by_the_month")}
                     </p>
                     <div class="thresholds">
-                        <label>"Customers "
+                        <label>{t("over_time.customers_2")}
                             {picker}
                         </label>
-                        <button class="secondary" aria-pressed=move || (!revenue.get()).to_string() on:click=move |_| revenue.set(false)>"Share ordering"</button>
-                        <button class="secondary" data-testid="cohort-revenue" aria-pressed=move || revenue.get().to_string() on:click=move |_| revenue.set(true)>"Spend per customer"</button>
+                        <button class="secondary" aria-pressed=move || (!revenue.get()).to_string() on:click=move |_| revenue.set(false)>{t("over_time.share_ordering")}</button>
+                        <button class="secondary" data-testid="cohort-revenue" aria-pressed=move || revenue.get().to_string() on:click=move |_| revenue.set(true)>{t("over_time.spend_per_customer")}</button>
                     </div>
                     {move || match cohorts.get() {
-                        None => view! { <p class="muted">"Counting…"</p> }.into_any(),
+                        None => view! { <p class="muted">{t("over_time.counting")}</p> }.into_any(),
                         Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
-                        Some(Ok(x)) if x.months.is_empty() => view! { <p class="hint">"These customers have no order before the analysis date."</p> }.into_any(),
+                        Some(Ok(x)) if x.months.is_empty() => view! { <p class="hint">{t("over_time.these_customers_have_no_order")}</p> }.into_any(),
                         Some(Ok(x)) => cohort_table(&x, revenue.get()),
                     }}
-                    <h3>"How customers moved between segments"</h3>
-                    <p class="muted">"Each customer's RFM segment on an earlier date (rows) and on the analysis date (columns), with the same rules: the diagonal stayed put; everything else moved. Hover a cell for the share of its row."</p>
+                    <h3>{t("over_time.how_customers_moved_between_segments")}</h3>
+                    <p class="muted">{t("over_time.each_customer_s_rfm_segment")}</p>
                     <div class="thresholds">
-                        <label>"Earlier date "
+                        <label>{t("over_time.earlier_date")}
                             <input type="date" data-testid="migration-from" max=format_iso(as_of - 1)
                                 prop:value=move || format_iso(from.get().unwrap_or(as_of - 90))
                                 on:change=move |ev| { if let Some(d) = parse_iso(&event_target_value(&ev)) { from.set(Some(d)) } }/>
                         </label>
                     </div>
                     {move || match migration.get() {
-                        None => view! { <p class="muted">"Counting…"</p> }.into_any(),
+                        None => view! { <p class="muted">{t("over_time.counting")}</p> }.into_any(),
                         Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
                         Some(Ok(m)) => migration_table(&m),
                     }}
@@ -281,7 +265,10 @@ pub fn OverTimeCard() -> impl IntoView {
     }
 }
 
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+/// A weekday's short name, Monday first.
+fn weekday(d: usize) -> String {
+    t(&format!("weekday.{}", d + 1))
+}
 
 fn activity_table(name: &str, grid: &[Vec<u64>], top: f64) -> AnyView {
     let total: u64 = grid.iter().flatten().sum();
@@ -298,21 +285,16 @@ fn activity_table(name: &str, grid: &[Vec<u64>], top: f64) -> AnyView {
                 .map(|(h, n)| {
                     let share = *n as f64 / total.max(1) as f64;
                     let (bg, _) = chart::sequential_color(share / top.max(1e-12));
-                    let title = format!(
-                        "{name}, {} {h}:00–{h}:59 UTC: {} events, {} of theirs",
-                        WEEKDAYS[d],
-                        format::int(*n),
-                        format::percent(share)
-                    );
+                    let title = tf("over_time.00_59_utc_events_of", &[("name", name), ("0", &weekday(d)), ("h", &h.to_string()), ("1", &format::int(*n)), ("2", &format::percent(share))]);
                     view! { <td class="dot" style=format!("background:{bg}") title=title><span class="visually-hidden">{n.to_string()}</span></td> }
                 })
                 .collect_view();
-            view! { <tr><th scope="row">{WEEKDAYS[d]}</th>{cells}</tr> }
+            view! { <tr><th scope="row">{weekday(d)}</th>{cells}</tr> }
         })
         .collect_view();
     view! {
         <figure class="activity">
-            <figcaption>{format!("{name}: {} events", format::int(total))}</figcaption>
+            <figcaption>{tf("over_time.events", &[("name", name), ("0", &format::int(total))])}</figcaption>
             <table class="heatmap activity-grid" data-testid="activity-table">
                 <thead><tr><th scope="col"></th>{header}</tr></thead>
                 <tbody>{rows}</tbody>
@@ -389,14 +371,14 @@ pub fn ActivityCard() -> impl IntoView {
             let name_of = move |a: &Audience| choices.iter().find(|c| &c.2 == a).map(|c| c.1.clone()).unwrap_or_default();
             Some(view! {
                 <section class="card" id="activity" data-testid="activity">
-                    <h2>"When are they active?"</h2>
-                    <p class="muted">"Web and app events by weekday and hour (UTC), for two groups side by side on the same scale: each cell is the group's share of its own events, so groups of different sizes compare. Hover a cell for the figures."</p>
+                    <h2>{t("over_time.when_are_they_active")}</h2>
+                    <p class="muted">{t("over_time.web_and_app_events_by")}</p>
                     <div class="thresholds">
-                        <label>"Left " {left_picker}</label>
-                        <label>"Right " {right_picker}</label>
+                        <label>{t("over_time.left")} {left_picker}</label>
+                        <label>{t("over_time.right")} {right_picker}</label>
                     </div>
                     {move || match grids.get() {
-                        None => view! { <p class="muted">"Counting…"</p> }.into_any(),
+                        None => view! { <p class="muted">{t("over_time.counting")}</p> }.into_any(),
                         Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
                         Some(Ok((a, b))) => {
                             let share_max = |g: &[Vec<u64>]| {

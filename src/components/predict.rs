@@ -8,6 +8,7 @@ use seglens_engine::date::{self, format_iso};
 use crate::actions;
 use crate::chart;
 use crate::format;
+use crate::i18n::{t, tf};
 use crate::state::AppState;
 
 /// The predictions card.
@@ -19,8 +20,8 @@ pub fn Predictions() -> impl IntoView {
             Ok(p) => view! { <PredictionCard p=p/> }.into_any(),
             Err(message) => view! {
                 <section class="card" data-testid="predictions">
-                    <h2>"Predictions"</h2>
-                    <p class="warn">{format!("The predictive models could not be fitted to these orders: {message}")}</p>
+                    <h2>{t("predict.predictions")}</h2>
+                    <p class="warn">{tf("predict.the_predictive_models_could_not", &[("message", &message.to_string())])}</p>
                 </section>
             }
             .into_any(),
@@ -34,22 +35,22 @@ fn PredictionCard(
     p: Prediction,
 ) -> impl IntoView {
     let months = (p.horizon_weeks / 4.345).round();
-    let headline = format!(
-        "In the next {months} months, these {} customers are expected to place {} orders worth {} (today's value, discounted {}% a month).",
-        format::int(p.customers),
-        format::int(p.expected_purchases.round() as u64),
-        format::money(p.clv),
-        p.monthly_discount * 100.0
+    let headline = tf(
+        "predict.in_the_next_months_these",
+        &[
+            ("months", &months.to_string()),
+            ("0", &format::int(p.customers)),
+            ("1", &format::int(p.expected_purchases.round() as u64)),
+            ("2", &format::money(p.clv)),
+            ("3", &(p.monthly_discount * 100.0).to_string()),
+        ],
     );
     view! {
         <section class="card" id="predict" data-testid="predictions">
-            <h2>"Who is likely to come back, and what they will be worth"</h2>
+            <h2>{t("predict.who_is_likely_to_come")}</h2>
             <p class="lead" data-testid="prediction-headline">{headline}</p>
             <p class="muted">
-                {format!(
-                    "Learnt from every order up to {} with the BG/NBD model (how often each customer buys, and the chance they have stopped) and the Gamma-Gamma model (how much they spend). A customer who used to buy often but has not for a long while is probably gone; one who buys rarely may simply not be due yet.",
-                    format_iso(p.calibration_end)
-                )}
+                {tf("predict.learnt_from_every_order_up", &[("0", &format::date(p.calibration_end))])}
             </p>
             {(!p.warnings.is_empty()).then(|| view! {
                 <ul class="warn" data-testid="prediction-warnings">
@@ -74,20 +75,44 @@ fn RiskBands(
     let low = RwSignal::new((p.options.low_risk_from * 100.0).round());
     let total: u64 = p.bands.iter().map(|b| b.prediction.customers).sum();
     let names = [
-        ("High risk", format!("Repeat buyers whose chance of being active is below {}%", medium.get_untracked())),
-        ("Medium risk", format!("Repeat buyers from {}% to {}%", medium.get_untracked(), low.get_untracked())),
-        ("Low risk", format!("Repeat buyers at {}% or more", low.get_untracked())),
-        ("One-time buyers", "The model cannot tell whether a one-time buyer has stopped: judge them by how long ago they bought (recency in the RFM segments).".to_string()),
+        (
+            t("predict.high_risk"),
+            tf(
+                "predict.repeat_buyers_whose_chance_of",
+                &[("0", &(medium.get_untracked()).to_string())],
+            ),
+        ),
+        (
+            t("predict.medium_risk"),
+            tf(
+                "predict.repeat_buyers_from_to",
+                &[
+                    ("0", &(medium.get_untracked()).to_string()),
+                    ("1", &(low.get_untracked()).to_string()),
+                ],
+            ),
+        ),
+        (
+            t("predict.low_risk"),
+            tf(
+                "predict.repeat_buyers_at_or_more",
+                &[("0", &(low.get_untracked()).to_string())],
+            ),
+        ),
+        (
+            t("predict.one_time_buyers"),
+            t("predict.the_model_cannot_tell_whether"),
+        ),
     ];
     let read = |ev: web_sys::Event| event_target_value(&ev).parse::<f64>().ok();
     view! {
-        <h3>"Churn risk"</h3>
+        <h3>{t("predict.churn_risk")}</h3>
         <div class="thresholds">
-            <label>"High risk below "
+            <label>{t("predict.high_risk_below")}
                 <input type="number" min="0" max="100" step="5" data-testid="medium-from"
                     prop:value=move || medium.get()
                     on:change=move |ev| if let Some(v) = read(ev) { medium.set(v) }/>
-                "% chance of being active; low risk from "
+                {t("predict.chance_of_being_active_low")}
             </label>
             <label>
                 <input type="number" min="0" max="100" step="5" data-testid="low-from"
@@ -97,19 +122,19 @@ fn RiskBands(
             </label>
             <button class="secondary" data-testid="apply-thresholds"
                 on:click=move |_| actions::set_risk_thresholds(state, medium.get() / 100.0, low.get() / 100.0)>
-                "Apply"
+                {t("predict.apply")}
             </button>
         </div>
         <div class="table-wrap" tabindex="0">
         <table data-testid="risk-bands">
             <thead><tr>
-                <th scope="col">"Band"</th>
-                <th scope="col" class="num">"Customers"</th>
-                <th scope="col" class="num" title="Customers in the band ÷ customers with a prediction">"Share"</th>
-                <th scope="col" class="num" title="Sum of their order amounts to date, refunds deducted">"Revenue to date"</th>
-                <th scope="col" class="num" title="Mean of P(active) = 1 / (1 + a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x)), BG/NBD">"Chance still active"</th>
-                <th scope="col" class="num" title="Sum of E[purchases in the next 52 weeks | x, tₓ, T], BG/NBD">"Expected orders"</th>
-                <th scope="col" class="num" title="Sum over months of expected orders × expected spend (Gamma-Gamma), discounted 1% a month">"Predicted value"</th>
+                <th scope="col">{t("predict.band")}</th>
+                <th scope="col" class="num">{t("predict.customers")}</th>
+                <th scope="col" class="num" title=t("predict.customers_in_the_band_customers")>{t("predict.share")}</th>
+                <th scope="col" class="num" title=t("predict.sum_of_their_order_amounts")>{t("predict.revenue_to_date")}</th>
+                <th scope="col" class="num" title=t("predict.mean_of_p_active_1")>{t("predict.chance_still_active")}</th>
+                <th scope="col" class="num" title=t("predict.sum_of_e_purchases_in")>{t("predict.expected_orders")}</th>
+                <th scope="col" class="num" title=t("predict.sum_over_months_of_expected")>{t("predict.predicted_value")}</th>
             </tr></thead>
             <tbody>
                 {p.bands.iter().zip(names).map(|(b, (name, rule))| view! {
@@ -136,14 +161,14 @@ fn AliveGrid(
 ) -> impl IntoView {
     let rows = p.alive_grid.len();
     view! {
-        <h3>"Chance of being active, by repeat purchases and time since the last one"</h3>
+        <h3>{t("predict.chance_of_being_active_by")}</h3>
         <p class="muted small">
-            "Repeat buyers only. Rows: purchases after the first. Columns: time since the last purchase, as a share of the time since the first (left: bought recently). Each cell is the mean of its customers; empty cells have none."
+            {t("predict.repeat_buyers_only_rows_purchases")}
         </p>
         <div class="table-wrap" tabindex="0">
         <table class="heatmap" data-testid="alive-grid">
             <thead><tr>
-                <th scope="col">"Repeat purchases"</th>
+                <th scope="col">{t("predict.repeat_purchases")}</th>
                 {(0..10).map(|c| view! { <th scope="col" class="num">{format!("{}–{}%", c * 10, c * 10 + 10)}</th> }).collect_view()}
             </tr></thead>
             <tbody>
@@ -155,7 +180,7 @@ fn AliveGrid(
                                 let (bg, light) = chart::sequential_color(*v);
                                 view! {
                                     <td class="num cell" class:light=light style=format!("background:{bg}")
-                                        title=format!("Mean chance of being active: {}", format::percent(*v))>
+                                        title=tf("predict.mean_chance_of_being_active", &[("0", &format::percent(*v))])>
                                         {format!("{:.0}", v * 100.0)}
                                     </td>
                                 }.into_any()
@@ -179,7 +204,7 @@ fn Parameters(
         v.as_ref()
             .and_then(|s| s.get(i))
             .map(|s| format!("± {s:.4}"))
-            .unwrap_or_else(|| "(not available)".into())
+            .unwrap_or_else(|| t("predict.not_available"))
     };
     let bg = p.bgnbd;
     let mut rows = vec![
@@ -195,16 +220,16 @@ fn Parameters(
     }
     view! {
         <details class="parameters">
-            <summary>"The models' parameters (maximum likelihood, time in weeks)"</summary>
+            <summary>{t("predict.the_models_parameters_maximum_likelihood")}</summary>
             <table data-testid="parameters">
-                <thead><tr><th scope="col">"Parameter"</th><th scope="col" class="num">"Estimate"</th><th scope="col" class="num">"Standard error"</th></tr></thead>
+                <thead><tr><th scope="col">{t("predict.parameter")}</th><th scope="col" class="num">{t("predict.estimate")}</th><th scope="col" class="num">{t("predict.standard_error")}</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|(name, v, s)| view! {
                         <tr><th scope="row">{name}</th><td class="num">{format!("{v:.4}")}</td><td class="num">{s}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
-            <p class="muted small">{format!("BG/NBD log-likelihood {:.2}.", p.bgnbd_log_likelihood)}</p>
+            <p class="muted small">{tf("predict.bg_nbd_log_likelihood", &[("0", &format::decimal(p.bgnbd_log_likelihood, 2))])}</p>
         </details>
     }
 }
@@ -220,15 +245,15 @@ fn HoldoutCheck(
     let chosen = RwSignal::new(format_iso(default));
     let run = move |_| match date::parse_iso(&chosen.get_untracked()) {
         Some(day) => actions::check_holdout(state, day),
-        None => state.error.set(Some("Pick a date to learn from.".into())),
+        None => state.error.set(Some(t("predict.pick_a_date_to_learn"))),
     };
     view! {
-        <h3>"Can you trust it? Check it on your own history"</h3>
+        <h3>{t("predict.can_you_trust_it_check")}</h3>
         <p class="muted">
-            "SegLens hides the orders after a date you pick, learns from the orders before it, and compares what it predicts with what really happened."
+            {t("predict.seglens_hides_the_orders_after")}
         </p>
         <div class="thresholds">
-            <label>"Learn from the orders up to "
+            <label>{t("predict.learn_from_the_orders_up")}
                 <input type="date" data-testid="holdout-date"
                     min=format_iso(p.first_day + 1) max=format_iso(p.calibration_end - 1)
                     prop:value=move || chosen.get()
@@ -236,22 +261,23 @@ fn HoldoutCheck(
             </label>
             <button class="secondary" data-testid="check-model" on:click=run
                 disabled=move || state.checking.get()>
-                {move || if state.checking.get() { "Checking…" } else { "Check the model" }}
+                {move || if state.checking.get() { t("predict.checking") } else { t("predict.check_the_model") }}
             </button>
         </div>
         {move || state.holdout.get().map(|result| match result {
             Ok(check) => {
                 let error = 100.0 * (check.predicted_total - check.actual_total) / check.actual_total.max(1.0);
-                let sentence = format!(
-                    "Learning from the orders up to {}, the model predicted {} repeat purchases in the {:.0} weeks after; there were {} ({}{:.1}%).",
-                    format_iso(check.calibration_end),
-                    format::int(check.predicted_total.round() as u64),
-                    check.length,
-                    format::int(check.actual_total.round() as u64),
-                    if error >= 0.0 { "+" } else { "" },
-                    error
+                let sentence = tf("predict.learning_from_the_orders_up", &[("0", &format::date(check.calibration_end)), ("1", &format::int(check.predicted_total.round() as u64)), ("2", &format::decimal(check.length, 0)), ("3", &format::int(check.actual_total.round() as u64)), ("4", (if error >= 0.0 { "+" } else { "" })), ("5", &format::decimal(error, 1))]);
+                let svg = chart::holdout_svg(
+                    &check.rows,
+                    &|label| crate::i18n::tf("chart.holdout.group", &[("n", label)]),
+                    &|v| format::decimal(v, 2),
+                    &chart::ChartText {
+                        title: &crate::i18n::t("chart.holdout.title"),
+                        series: [&crate::i18n::t("chart.holdout.actual"), &crate::i18n::t("chart.holdout.predicted")],
+                        description: &crate::i18n::t("chart.holdout.alt"),
+                    },
                 );
-                let svg = chart::holdout_svg(&check.rows).unwrap_or_default();
                 let mut holdout_csv = String::from("repeat_purchases_before,customers,actual_per_customer,predicted_per_customer\n");
                 for r in &check.rows {
                     holdout_csv.push_str(&format!(
@@ -266,16 +292,16 @@ fn HoldoutCheck(
                     <div data-testid="holdout-result">
                         <p class="lead">{sentence}</p>
                         <div class="chart" role="img" data-testid="holdout-chart"
-                            aria-label="Bar chart of actual and predicted purchases per customer after the date, by purchases before it; the table below has the same figures."
+                            aria-label=crate::i18n::t("chart.holdout.alt")
                             inner_html=svg></div>
                         <crate::components::ChartDownloads selector="[data-testid=holdout-chart] svg" name="holdout-by-purchases" csv=holdout_csv/>
                         {cumulative_view(&check)}
                         <table>
                             <thead><tr>
-                                <th scope="col">"Repeat purchases before"</th>
-                                <th scope="col" class="num">"Customers"</th>
-                                <th scope="col" class="num">"Actual per customer"</th>
-                                <th scope="col" class="num">"Predicted per customer"</th>
+                                <th scope="col">{t("predict.repeat_purchases_before")}</th>
+                                <th scope="col" class="num">{t("predict.customers")}</th>
+                                <th scope="col" class="num">{t("predict.actual_per_customer")}</th>
+                                <th scope="col" class="num">{t("predict.predicted_per_customer")}</th>
                             </tr></thead>
                             <tbody>
                                 {check.rows.iter().map(|r| view! {
@@ -335,32 +361,34 @@ fn cumulative_view(check: &seglens_engine::clv::HoldoutCheck) -> Option<AnyView>
         .find(|p| p.day > check.calibration_end)
         .copied()
         .unwrap_or(*last);
-    let summary = format!(
-        "Cumulated repeat purchases: {} by {} against {} predicted; at the end of learning ({}) {} against {}.",
-        format::int(last.actual as u64),
-        format_iso(last.day - 1),
-        format::int(last.predicted.round() as u64),
-        format_iso(check.calibration_end),
-        format::int(at_cut.actual as u64),
-        format::int(at_cut.predicted.round() as u64),
+    let summary = tf(
+        "predict.cumulated_repeat_purchases_by_against",
+        &[
+            ("0", &format::int(last.actual as u64)),
+            ("1", &format::date(last.day - 1)),
+            ("2", &format::int(last.predicted.round() as u64)),
+            ("3", &format::date(check.calibration_end)),
+            ("4", &format::int(at_cut.actual as u64)),
+            ("5", &format::int(at_cut.predicted.round() as u64)),
+        ],
     );
     Some(view! {
-        <h3>"Week by week"</h3>
-        <p class="muted small">"Repeat purchases of all customers added up since the first order: as they happened (solid) and as the model expects them from each customer's first purchase on (dashed). Left of the line the model learnt from these purchases; right of it, it predicts."</p>
+        <h3>{t("predict.week_by_week")}</h3>
+        <p class="muted small">{t("predict.repeat_purchases_of_all_customers")}</p>
         <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=summary.clone() data-testid="cumulative-chart">
             <line x1=left x2=format!("{:.1}", w - right) y1=format!("{:.1}", y(0.0)) y2=format!("{:.1}", y(0.0)) stroke="#c9d1dc"/>
             <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(top_value) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">{format::int(top_value.round() as u64)}</text>
             <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(0.0) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">"0"</text>
             <line x1=format!("{cut:.1}") x2=format!("{cut:.1}") y1=top y2=format!("{:.1}", h - bottom) stroke="#5a6472" stroke-dasharray="2 3"/>
-            <text x=format!("{:.1}", cut + 4.0) y=format!("{:.1}", top + 10.0) font-size="11" fill="#5a6472">{format!("learning ends {}", format_iso(check.calibration_end))}</text>
-            <text x=left y=format!("{:.1}", h - 8.0) font-size="11" fill="#5a6472">{format_iso(first_day)}</text>
-            <text x=format!("{:.1}", w - right) y=format!("{:.1}", h - 8.0) font-size="11" text-anchor="end" fill="#5a6472">{format_iso(last_day - 1)}</text>
+            <text x=format!("{:.1}", cut + 4.0) y=format!("{:.1}", top + 10.0) font-size="11" fill="#5a6472">{tf("predict.learning_ends", &[("0", &format::date(check.calibration_end))])}</text>
+            <text x=left y=format!("{:.1}", h - 8.0) font-size="11" fill="#5a6472">{format::date(first_day)}</text>
+            <text x=format!("{:.1}", w - right) y=format!("{:.1}", h - 8.0) font-size="11" text-anchor="end" fill="#5a6472">{format::date(last_day - 1)}</text>
             <polyline points=line(&|p| p.actual) fill="none" stroke="#0072B2" stroke-width="2"/>
             <polyline points=line(&|p| p.predicted) fill="none" stroke="#E69F00" stroke-width="2" stroke-dasharray="6 4"/>
         </svg>
         <p class="legend">
-            <span class="legend-item"><span class="swatch" style="background:#0072B2"></span>"actual"</span>
-            <span class="legend-item"><span class="swatch" style="background:#E69F00"></span>"predicted"</span>
+            <span class="legend-item"><span class="swatch" style="background:#0072B2"></span>{t("predict.actual")}</span>
+            <span class="legend-item"><span class="swatch" style="background:#E69F00"></span>{t("predict.predicted")}</span>
         </p>
         <p class="muted small" data-testid="cumulative-summary">{summary}</p>
         <crate::components::ChartDownloads selector="[data-testid=cumulative-chart]" name="repeat-purchases-week-by-week" csv=csv/>

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
+
 use crate::actions;
 use crate::format;
 use crate::state::AppState;
@@ -19,33 +21,33 @@ pub fn ProjectBar() -> impl IntoView {
         let in_list = projects.iter().any(|p| p.id == current);
         view! {
             <div class="project-bar" data-testid="projects">
-                <label>"Project "
+                <label>{t("projects.project")}
                     <select data-testid="project-select" on:change=move |ev| actions::switch_project(state, event_target_value(&ev))>
-                        {(!in_list).then(|| view! { <option value=current.clone() selected=true>"New project (nothing imported yet)"</option> })}
+                        {(!in_list).then(|| view! { <option value=current.clone() selected=true>{t("projects.new_project_nothing_imported_yet")}</option> })}
                         {projects.iter().map(|p| view! {
                             <option value=p.id.clone() selected=p.id == current>
-                                {format!("{} — {}", p.name, format::bytes(p.bytes))}
+                                {format!("{} — {}", crate::i18n::name("source", &p.name), format::bytes(p.bytes))}
                             </option>
                         }).collect_view()}
                     </select>
                 </label>
-                <button class="secondary" data-testid="new-project" title="Start an empty project; the others stay as they are"
-                    on:click=move |_| actions::new_project(state)>"New project"</button>
+                <button class="secondary" data-testid="new-project" title=t("projects.start_an_empty_project_the")
+                    on:click=move |_| actions::new_project(state)>{t("projects.new_project")}</button>
                 {move || if confirm.get() {
                     view! {
                         <span class="confirm">
-                            "Delete this project and its data?"
+                            {t("projects.delete_this_project_and_its")}
                             <button class="danger" data-testid="confirm-delete-project" on:click=move |_| {
                                 confirm.set(false);
                                 actions::delete_project(state);
-                            }>"Delete"</button>
-                            <button class="ghost" on:click=move |_| confirm.set(false)>"Keep"</button>
+                            }>{t("projects.delete")}</button>
+                            <button class="ghost" on:click=move |_| confirm.set(false)>{t("projects.keep")}</button>
                         </span>
                     }.into_any()
                 } else {
                     view! {
                         <button class="ghost" data-testid="delete-project" disabled=!in_list
-                            on:click=move |_| confirm.set(true)>"Delete this project"</button>
+                            on:click=move |_| confirm.set(true)>{t("projects.delete_this_project")}</button>
                     }.into_any()
                 }}
             </div>

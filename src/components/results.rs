@@ -1,7 +1,6 @@
 //! The RFM results: segment table, chart and what the importer understood.
 
 use leptos::prelude::*;
-use seglens_engine::date::format_iso;
 use seglens_engine::rfm;
 
 use crate::actions;
@@ -13,6 +12,7 @@ use crate::components::{
     UsageCard,
 };
 use crate::format;
+use crate::i18n::{self, t, tf, tn};
 use crate::state::AppState;
 
 /// The analysed workspace.
@@ -27,48 +27,47 @@ pub fn Results() -> impl IntoView {
             view! {
                 <section class="toolbar">
                     <div>
-                        <h1 data-testid="source">{ws.record.source.clone()}</h1>
+                        <h1 data-testid="source">{i18n::name("source", &ws.record.source)}</h1>
                         <p class="muted">
-                            {format!(
-                                "{} order rows · {} customers scored · analysis date {}",
-                                format::int(a.rows),
-                                format::int(a.scored),
-                                format_iso(a.as_of)
-                            )}
+                            {tf("results.subtitle", &[
+                                ("rows", &format::int(a.rows)),
+                                ("scored", &format::int(a.scored)),
+                                ("date", &format::date(a.as_of)),
+                            ])}
                         </p>
                     </div>
                     <div class="actions">
-                        <FilePicker label="Import another file"/>
+                        <FilePicker label="results.import_another"/>
                         <button class="secondary" data-testid="download-report"
-                            title="One HTML file with the tables and charts, to share; it opens offline and prints to PDF"
+                            title=t("results.report_help")
                             on:click=move |_| actions::download_report(state)>
-                            "Download report"
+                            {t("results.report")}
                         </button>
                         <button class="ghost" data-testid="copy-summary"
-                            title="A short summary in Markdown, to paste into an e-mail or a chat"
+                            title=t("results.summary_help")
                             on:click=move |_| actions::copy_summary(state)>
-                            "Copy summary"
+                            {t("results.summary")}
                         </button>
                         <button class="secondary" data-testid="save-project"
-                            title="One file with your data and settings, to open in another browser or on another computer"
+                            title=t("results.save_help")
                             on:click=move |_| actions::save_project(state)>
-                            "Save project file"
+                            {t("results.save")}
                         </button>
                         <ProjectPicker/>
                         <button class="secondary" on:click=move |_| actions::explore_demo(state)>
-                            "Load demo data"
+                            {t("results.load_demo")}
                         </button>
                         {move || if confirm_delete.get() {
                             view! {
                                 <span class="confirm">
-                                    "Delete every project and everything stored?"
+                                    {t("results.delete_confirm")}
                                     <button class="danger" data-testid="confirm-delete"
                                         on:click=move |_| {
                                             confirm_delete.set(false);
                                             actions::delete_all(state);
-                                        }>"Delete"</button>
+                                        }>{t("results.delete")}</button>
                                     <button class="ghost" on:click=move |_| confirm_delete.set(false)>
-                                        "Keep"
+                                        {t("results.keep")}
                                     </button>
                                 </span>
                             }.into_any()
@@ -76,26 +75,26 @@ pub fn Results() -> impl IntoView {
                             view! {
                                 <button class="ghost" data-testid="delete-all"
                                     on:click=move |_| confirm_delete.set(true)>
-                                    "Delete all my data"
+                                    {t("results.delete_all")}
                                 </button>
                             }.into_any()
                         }}
                     </div>
                 </section>
-                <nav class="sections" aria-label="Sections">
-                    <a href="#segments">"Segments"</a>
-                    <a href="#rules">"Rules"</a>
-                    <a href="#lifecycle">"Lifecycle"</a>
-                    <a href="#my-segments">"My segments"</a>
-                    <a href="#compare">"Compare"</a>
-                    <a href="#goals">"Goals"</a>
-                    <a href="#notes">"Notes"</a>
-                    <a href="#history">"History"</a>
-                    {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">"Journeys"</a> })}
-                    <a href="#over-time">"Over time"</a>
-                    <a href="#suggestions">"Act"</a>
-                    <a href="#predict">"Predict"</a>
-                    <a href="#data">"Data"</a>
+                <nav class="sections" aria-label=t("nav.label")>
+                    <a href="#segments">{t("nav.segments")}</a>
+                    <a href="#rules">{t("nav.rules")}</a>
+                    <a href="#lifecycle">{t("nav.lifecycle")}</a>
+                    <a href="#my-segments">{t("nav.my_segments")}</a>
+                    <a href="#compare">{t("nav.compare")}</a>
+                    <a href="#goals">{t("nav.goals")}</a>
+                    <a href="#notes">{t("nav.notes")}</a>
+                    <a href="#history">{t("nav.history")}</a>
+                    {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">{t("nav.journeys")}</a> })}
+                    <a href="#over-time">{t("nav.over_time")}</a>
+                    <a href="#suggestions">{t("nav.act")}</a>
+                    <a href="#predict">{t("nav.predict")}</a>
+                    <a href="#data">{t("nav.data")}</a>
                 </nav>
                 <SegmentTable/>
                 <SegmentChart/>
@@ -130,12 +129,20 @@ fn rule_text(rules: &[rfm::SegmentRule], name: &str) -> String {
         .iter()
         .find(|r| r.name == name)
         .map(|r| {
-            format!(
-                "Recency score {}–{}, frequency {}–{}, monetary {}–{} (the first matching rule wins)",
-                r.r.0, r.r.1, r.f.0, r.f.1, r.m.0, r.m.1
+            let n = |x: u8| x.to_string();
+            tf(
+                "results.rule_text",
+                &[
+                    ("r0", &n(r.r.0)),
+                    ("r1", &n(r.r.1)),
+                    ("f0", &n(r.f.0)),
+                    ("f1", &n(r.f.1)),
+                    ("m0", &n(r.m.0)),
+                    ("m1", &n(r.m.1)),
+                ],
             )
         })
-        .unwrap_or_else(|| "Customers that no rule matches".to_string())
+        .unwrap_or_else(|| t("results.no_rule"))
 }
 
 /// Customers, revenue, orders and average order value per segment.
@@ -160,31 +167,27 @@ fn SegmentTable() -> impl IntoView {
             let total_revenue: f64 = summary.iter().map(|s| s.revenue).sum();
             view! {
                 <section class="card" id="segments">
-                    <h2>"RFM segments"</h2>
-                    <p class="muted">
-                        "Each customer gets a score from 1 to 5 for recency (days since the last order), "
-                        "frequency (number of orders) and monetary value (total spend), by quintiles as in R's "
-                        "rfm package; the segment is the first rule that matches the three scores."
-                    </p>
+                    <h2>{t("results.rfm_title")}</h2>
+                    <p class="muted">{t("results.rfm_intro")}</p>
                     <div class="table-wrap" tabindex="0">
                     <table data-testid="rfm-table">
                         <thead>
                             <tr>
-                                <th scope="col">"Segment"</th>
-                                <th scope="col" class="num" title="Customers in the segment">"Customers"</th>
-                                <th scope="col" class="num" title="Customers in the segment ÷ all scored customers">"Share"</th>
-                                <th scope="col" class="num" title="Sum of order amounts, refunds deducted">"Revenue"</th>
-                                <th scope="col" class="num" title="Segment revenue ÷ total revenue">"Revenue share"</th>
-                                <th scope="col" class="num" title="Orders placed (refunds are not orders)">"Orders"</th>
-                                <th scope="col" class="num" title="Average order value = revenue ÷ orders">"Avg order value"</th>
-                                <th scope="col" class="num" title="Mean probability of still being active among the segment's repeat buyers (BG/NBD model, which cannot judge one-time buyers)">"Chance still active"</th>
-                                <th scope="col" class="num" title="Sum of the customers' predicted value over the next 12 months (BG/NBD × Gamma-Gamma, discounted 1% a month)">"Predicted value, 12 months"</th>
+                                <th scope="col">{t("col.segment")}</th>
+                                <th scope="col" class="num" title=t("col.customers.help")>{t("col.customers")}</th>
+                                <th scope="col" class="num" title=t("col.share.help")>{t("col.share")}</th>
+                                <th scope="col" class="num" title=t("col.revenue.help")>{t("col.revenue")}</th>
+                                <th scope="col" class="num" title=t("col.revenue_share.help")>{t("col.revenue_share")}</th>
+                                <th scope="col" class="num" title=t("col.orders.help")>{t("col.orders")}</th>
+                                <th scope="col" class="num" title=t("col.aov.help")>{t("col.aov")}</th>
+                                <th scope="col" class="num" title=t("col.alive.help")>{t("col.alive")}</th>
+                                <th scope="col" class="num" title=t("col.clv.help")>{t("col.clv")}</th>
                             </tr>
                         </thead>
                         <tbody>
                             {summary.into_iter().zip(predicted).map(|(s, g)| view! {
                                 <tr class:empty=s.customers == 0>
-                                    <th scope="row" title=rule_text(&rules, &s.segment)>{s.segment.clone()}</th>
+                                    <th scope="row" title=rule_text(&rules, &s.segment)>{i18n::name("segment", &s.segment)}</th>
                                     <td class="num">{format::int(s.customers)}</td>
                                     <td class="num">{format::percent(s.customer_share)}</td>
                                     <td class="num">{format::money(s.revenue)}</td>
@@ -198,11 +201,11 @@ fn SegmentTable() -> impl IntoView {
                         </tbody>
                         <tfoot>
                             <tr>
-                                <th scope="row">"All customers"</th>
+                                <th scope="row">{t("results.all_customers")}</th>
                                 <td class="num">{format::int(total_customers)}</td>
-                                <td class="num">"100%"</td>
+                                <td class="num">{format::percent(1.0)}</td>
                                 <td class="num">{format::money(total_revenue)}</td>
-                                <td class="num">"100%"</td>
+                                <td class="num">{format::percent(1.0)}</td>
                                 <td class="num">{format::int(total_orders)}</td>
                                 <td class="num">{format::money(if total_orders > 0 { total_revenue / total_orders as f64 } else { 0.0 })}</td>
                                 <td class="num">{mean_alive.map(format::percent).unwrap_or_else(|| "–".into())}</td>
@@ -223,33 +226,56 @@ fn SegmentChart() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         state.workspace.get().map(|ws| {
-            match chart::segment_shares_svg(&ws.analysis.summary) {
-                Ok(svg) => {
-                    let mut csv = String::from("segment,customers,customer_share,revenue,revenue_share\n");
-                    for r in &ws.analysis.summary {
-                        csv.push_str(&format!(
-                            "{},{},{:.4},{:.2},{:.4}\n",
-                            crate::components::csv_field(&r.segment),
-                            r.customers,
-                            r.customer_share,
-                            r.revenue,
-                            r.revenue_share
-                        ));
-                    }
-                    view! {
-                        <section class="card">
-                            <h2>"Where the customers are, and where the revenue is"</h2>
-                            <div class="chart" data-testid="rfm-chart" role="img"
-                                aria-label="Bar chart of the share of customers and of revenue in each segment; the table above has the same figures."
-                                inner_html=svg></div>
-                            <crate::components::ChartDownloads selector="[data-testid=rfm-chart] svg" name="rfm-segments" csv=csv/>
-                        </section>
-                    }.into_any()
-                }
-                Err(e) => view! { <p class="muted">{format!("The chart could not be drawn: {e}")}</p> }.into_any(),
+            let svg = chart::segment_shares_svg(
+                &ws.analysis.summary,
+                &|name| i18n::name("segment", name),
+                &format::percent,
+                &chart::ChartText {
+                    title: &t("chart.shares.title"),
+                    series: [&t("col.customers"), &t("col.revenue")],
+                    description: &t("chart.shares.alt"),
+                },
+            );
+            let mut csv = String::from("segment,customers,customer_share,revenue,revenue_share\n");
+            for r in &ws.analysis.summary {
+                csv.push_str(&format!(
+                    "{},{},{:.4},{:.2},{:.4}\n",
+                    crate::components::csv_field(&r.segment),
+                    r.customers,
+                    r.customer_share,
+                    r.revenue,
+                    r.revenue_share
+                ));
+            }
+            let standout = chart_summary(&ws.analysis.summary);
+            view! {
+                <section class="card">
+                    <h2>{t("chart.shares.heading")}</h2>
+                    {standout.map(|text| view! { <p class="lead" data-testid="rfm-chart-summary">{text}</p> })}
+                    <div class="chart" data-testid="rfm-chart" role="img"
+                        aria-label=t("chart.shares.alt")
+                        inner_html=svg></div>
+                    <crate::components::ChartDownloads selector="[data-testid=rfm-chart] svg" name="rfm-segments" csv=csv/>
+                </section>
             }
         })
     }
+}
+
+/// One sentence on what stands out in the chart: the segment whose share
+/// of revenue is furthest above its share of customers.
+fn chart_summary(summary: &[seglens_engine::SegmentSummary]) -> Option<String> {
+    let top = summary.iter().filter(|s| s.customers > 0).max_by(|a, b| {
+        (a.revenue_share - a.customer_share).total_cmp(&(b.revenue_share - b.customer_share))
+    })?;
+    Some(tf(
+        "chart.shares.summary",
+        &[
+            ("segment", &i18n::name("segment", &top.segment)),
+            ("customers", &format::percent(top.customer_share)),
+            ("revenue", &format::percent(top.revenue_share)),
+        ],
+    ))
 }
 
 /// What the importer understood of the file, and the rows it rejected.
@@ -279,88 +305,80 @@ fn ImportSummary() -> impl IntoView {
                 .filter(|s| !s.rejected.is_empty())
                 .map(|s| {
                     let width = s.rejected.iter().map(|e| e.values.len()).max().unwrap_or(0);
-                    let names: Vec<String> = (1..=width).map(|k| format!("field {k}")).collect();
+                    let names: Vec<String> = (1..=width).map(|k| tf("results.field_n", &[("n", &k.to_string())])).collect();
                     (format!("{}-rejected", file_stem(&s.file_name)), rejected_csv(&s.rejected, &names), s.rejected.len())
                 })
                 .collect();
             view! {
                 <section class="card" id="data" data-testid="import-report">
-                    <h2>"What was read"</h2>
+                    <h2>{t("report.title")}</h2>
                     <p>
-                        {format!(
-                            "{}: {} accepted, {} rejected, {}, {}.",
-                            r.file_name,
-                            format::count(r.rows, "row", "rows"),
-                            format::int(r.rejected_total),
-                            format::count(r.refunds, "refund", "refunds"),
-                            format::count(r.customers, "customer", "customers")
-                        )}
+                        {tf("report.orders_line", &[
+                            ("file", &r.file_name),
+                            ("rows", &tn("count.rows", r.rows, &[])),
+                            ("rejected", &format::int(r.rejected_total)),
+                            ("refunds", &tn("count.refunds", r.refunds, &[])),
+                            ("customers", &tn("count.customers", r.customers, &[])),
+                        ])}
                     </p>
                     <p class="muted">
-                        {format!(
-                            "{} · {} · {} · dates {} · decimal separator “{}” · columns used: {}",
-                            if r.encoding_chosen { format!("{} (as chosen)", r.encoding.label()) } else { r.encoding.label().to_string() },
-                            if r.delimiter == "JSON lines" || r.delimiter.contains("sheet") { r.delimiter.clone() } else { format!("delimiter {}", r.delimiter) },
-                            if r.delimiter == "JSON lines" { "the objects' keys as columns" } else if r.has_header { "header line" } else { "no header line" },
-                            r.date_format,
-                            r.decimal_separator,
-                            columns
-                        )}
+                        {tf("report.how_read", &[
+                            ("encoding", &if r.encoding_chosen { tf("report.as_chosen", &[("encoding", r.encoding.label())]) } else { r.encoding.label().to_string() }),
+                            ("layout", &if r.delimiter == "JSON lines" || r.delimiter.contains("sheet") { r.delimiter.clone() } else { tf("report.delimiter", &[("d", &r.delimiter)]) }),
+                            ("header", &t(if r.delimiter == "JSON lines" { "report.json_keys" } else if r.has_header { "report.header" } else { "report.no_header" })),
+                            ("dates", &r.date_format),
+                            ("decimal", &r.decimal_separator.to_string()),
+                            ("columns", &columns),
+                        ])}
                     </p>
                     {r.date_format_note.clone().map(|note| view! { <p class="muted" data-testid="date-note">{note}</p> })}
                     {state.services.with_value(|s| s.order_file.borrow().as_ref().is_some_and(|f| f.name() == r.file_name)).then(|| view! {
                         <p>
                             <button class="secondary" data-testid="change-columns"
                                 on:click=move |_| crate::actions::open_column_choice(state, None)>
-                                {if r.delimiter.contains("sheet") {
-                                    "Change the sheet, or which columns are the customer, the date and the amount"
+                                {t(if r.delimiter.contains("sheet") {
+                                    "report.change_sheet_columns"
                                 } else {
-                                    "Change which columns are the customer, the date and the amount"
-                                }}
+                                    "report.change_columns"
+                                })}
                             </button>
                         </p>
                     })}
-                    {move || state.last_import.get().map(|(t, save_ms)| view! {
+                    {move || state.last_import.get().map(|(timing, save_ms)| view! {
                         <p
                             class="muted"
                             data-testid="import-timing"
-                            data-read-ms=format!("{:.0}", t.read_ms)
-                            data-analyse-ms=format!("{:.0}", t.analyse_ms)
+                            data-read-ms=format!("{:.0}", timing.read_ms)
+                            data-analyse-ms=format!("{:.0}", timing.analyse_ms)
                             data-save-ms=format!("{save_ms:.0}")
-                            data-memory-bytes=t.memory_bytes.to_string()
+                            data-memory-bytes=timing.memory_bytes.to_string()
                         >
-                            {format!(
-                                "Read in {}, analysed in {}, saved on this device in {}, all in this browser (the engine's memory: {}, the most it has needed since the page opened).",
-                                format::seconds(t.read_ms / 1000.0),
-                                format::seconds(t.analyse_ms / 1000.0),
-                                format::seconds(save_ms / 1000.0),
-                                format::bytes(t.memory_bytes)
-                            )}
+                            {tf("report.timing", &[
+                                ("read", &format::seconds(timing.read_ms / 1000.0)),
+                                ("analyse", &format::seconds(timing.analyse_ms / 1000.0)),
+                                ("save", &format::seconds(save_ms / 1000.0)),
+                                ("memory", &format::bytes(timing.memory_bytes)),
+                            ])}
                         </p>
                     })}
                     {(r.duplicate_rows > 0).then(|| {
-                        let listed: Vec<String> = r.duplicates.iter().take(5).map(|(l, f)| format!("line {l} = line {f}")).collect();
+                        let listed: Vec<String> = r.duplicates.iter().take(5).map(|(l, f)| tf("report.line_same", &[("l", &l.to_string()), ("f", &f.to_string())])).collect();
                         view! {
                             <p class="warn" data-testid="duplicate-rows">
-                                {format!(
-                                    "{} ({}{}). Kept, as two identical orders can be real; if a copy is the same order exported twice, remove it and import again.",
-                                    if r.duplicate_rows == 1 { "1 row repeats an earlier row exactly".to_string() } else { format!("{} rows repeat earlier rows exactly", format::int(r.duplicate_rows)) },
-                                    listed.join(", "),
-                                    if r.duplicate_rows > 5 { ", …" } else { "" }
-                                )}
+                                {tf("report.duplicates", &[
+                                    ("what", &tn("report.rows_repeat", r.duplicate_rows, &[])),
+                                    ("lines", &format!("{}{}", listed.join(", "), if r.duplicate_rows > 5 { ", …" } else { "" })),
+                                ])}
                             </p>
                         }
                     })}
                     {(r.future_rows > 0).then(|| {
-                        let listed: Vec<String> = r.future.iter().take(5).map(|(l, d)| format!("line {l}: {}", seglens_engine::date::format_iso(*d))).collect();
+                        let listed: Vec<String> = r.future.iter().take(5).map(|(l, d)| tf("report.line_value", &[("l", &l.to_string()), ("value", &format::date(*d))])).collect();
                         view! {
                             <p class="warn" data-testid="future-rows">
-                                {format!(
-                                    "{} dated after today ({}{}). Kept; check that the dates were read the right way round (day and month) and that the file is the right one.",
-                                    format::count(r.future_rows, "order is", "orders are"),
-                                    listed.join(", "),
-                                    if r.future_rows > 5 { ", …" } else { "" }
-                                )}
+                                {tn("report.future", r.future_rows, &[
+                                    ("lines", &format!("{}{}", listed.join(", "), if r.future_rows > 5 { ", …" } else { "" })),
+                                ])}
                             </p>
                         }
                     })}
@@ -368,11 +386,7 @@ fn ImportSummary() -> impl IntoView {
                         let listed: Vec<String> = r.extreme_amounts.iter().take(5).map(|a| format::money(*a)).collect();
                         view! {
                             <p class="warn" data-testid="extreme-amounts">
-                                {format!(
-                                    "{} far beyond the others ({}). Kept; look for a typing slip or a total row, as one such amount moves a whole segment's revenue.",
-                                    format::count(r.extreme_amount_count, "amount is", "amounts are"),
-                                    listed.join(", ")
-                                )}
+                                {tn("report.extreme", r.extreme_amount_count, &[("amounts", &listed.join(", "))])}
                             </p>
                         }
                     })}
@@ -381,51 +395,44 @@ fn ImportSummary() -> impl IntoView {
                         let here = state.services.with_value(|sv| sv.source_files.borrow().iter().any(|f| f.name() == name));
                         view! {
                         <p data-testid="source-report">
-                            {format!(
-                                "{}: {} {}, {} rejected, {} customers without orders{}; columns used: {}.",
-                                s.file_name,
-                                format::int(s.rows),
-                                match s.kind {
-                                    seglens_engine::sources::SourceKind::Email => "e-mails",
-                                    seglens_engine::sources::SourceKind::Surveys => "survey answers",
-                                    seglens_engine::sources::SourceKind::Customers => "customers",
-                                    seglens_engine::sources::SourceKind::Events => "events",
-                                    seglens_engine::sources::SourceKind::Tickets => "support tickets",
-                                    seglens_engine::sources::SourceKind::Costs => "marketing cost rows",
-                                    seglens_engine::sources::SourceKind::Orders => "rows",
-                                },
-                                format::int(s.rejected_total),
-                                format::int(s.customers_without_orders),
-                                match (s.kind, s.not_in_customers_file) {
+                            {tf("report.source_line", &[
+                                ("file", &s.file_name),
+                                ("rows", &tn(match s.kind {
+                                    seglens_engine::sources::SourceKind::Email => "count.emails",
+                                    seglens_engine::sources::SourceKind::Surveys => "count.answers",
+                                    seglens_engine::sources::SourceKind::Customers => "count.customers",
+                                    seglens_engine::sources::SourceKind::Events => "count.events",
+                                    seglens_engine::sources::SourceKind::Tickets => "count.tickets",
+                                    seglens_engine::sources::SourceKind::Costs => "count.cost_rows",
+                                    seglens_engine::sources::SourceKind::Orders => "count.rows",
+                                }, s.rows, &[])),
+                                ("rejected", &format::int(s.rejected_total)),
+                                ("without", &tn("report.without_orders", s.customers_without_orders, &[])),
+                                ("join", &match (s.kind, s.not_in_customers_file) {
                                     (_, None | Some(0)) => String::new(),
-                                    (seglens_engine::sources::SourceKind::Customers, Some(n)) => {
-                                        format!(", {} who ordered not listed in it", format::count(n, "customer", "customers"))
-                                    }
-                                    (_, Some(n)) => format!(", {} not in the customers file", format::count(n, "customer", "customers")),
-                                },
-                                s.columns_used.join(", ")
-                            )}
+                                    (seglens_engine::sources::SourceKind::Customers, Some(n)) => tn("report.ordered_not_listed", n, &[]),
+                                    (_, Some(n)) => tn("report.not_in_customers", n, &[]),
+                                }),
+                                ("columns", &s.columns_used.join(", ")),
+                            ])}
                             {here.then(|| view! {
                                 " "
                                 <button class="secondary small" data-testid="change-source-columns"
                                     on:click=move |_| crate::actions::open_source_choice(state, name.clone())>
-                                    "Change how this file is read"
+                                    {t("report.change_source")}
                                 </button>
                             })}
                         </p>
                         {(s.suspicious_total > 0).then(|| {
                             let listed: Vec<String> = s.suspicious.iter().take(5).map(|e| {
-                                format!("line {}{}: {}", e.line, e.column.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), e.reason)
+                                tf("report.line_value", &[("l", &format!("{}{}", e.line, e.column.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())), ("value", &e.reason)])
                             }).collect();
                             view! {
                                 <p class="warn" data-testid="source-suspicious">
-                                    {format!(
-                                        "{}: {} with a value to check ({}{}). Kept as they are; fix them in the file and import it again if they are typing slips.",
-                                        s.file_name,
-                                        format::count(s.suspicious_total, "row", "rows"),
-                                        listed.join("; "),
-                                        if s.suspicious_total > 5 { "; …" } else { "" }
-                                    )}
+                                    {tn("report.suspicious", s.suspicious_total, &[
+                                        ("file", &s.file_name),
+                                        ("lines", &format!("{}{}", listed.join("; "), if s.suspicious_total > 5 { "; …" } else { "" })),
+                                    ])}
                                 </p>
                             }
                         })}
@@ -433,9 +440,9 @@ fn ImportSummary() -> impl IntoView {
                     {(!rejected.is_empty()).then(|| view! {
                         <table class="rejected" data-testid="rejected-rows">
                             <thead><tr>
-                                <th scope="col">"Line"</th>
-                                <th scope="col">"Column"</th>
-                                <th scope="col">"Why it was rejected"</th>
+                                <th scope="col">{t("report.line")}</th>
+                                <th scope="col">{t("report.column")}</th>
+                                <th scope="col">{t("report.why")}</th>
                             </tr></thead>
                             <tbody>
                                 {rejected.into_iter().map(|e| view! {
@@ -453,15 +460,15 @@ fn ImportSummary() -> impl IntoView {
                         view! {
                             <button class="secondary" data-testid="download-rejected" on:click=move |_| crate::components::save_csv(state, &name, &csv)>
                                 {if total > listed as u64 {
-                                    format!("Download the first {} of the {} rejected rows (CSV)", format::int(listed as u64), format::int(total))
+                                    tf("report.download_first", &[("listed", &format::int(listed as u64)), ("total", &format::int(total))])
                                 } else {
-                                    format!("Download the {} rejected rows (CSV)", format::int(total))
+                                    tn("report.download_rejected", total, &[])
                                 }}
                             </button>
                         }
                     })}
                     {sources_with_rejects.into_iter().map(|(name, csv, n)| {
-                        let label = format!("Download the {} rejected rows of {} (CSV)", format::int(n as u64), name.trim_end_matches("-rejected"));
+                        let label = tn("report.download_rejected_of", n as u64, &[("file", name.trim_end_matches("-rejected"))]);
                         view! {
                             <button class="secondary" data-testid="download-rejected-source" on:click=move |_| crate::components::save_csv(state, &name, &csv)>
                                 {label}

@@ -7,6 +7,7 @@ use seglens_engine::rfm::{self, Bins, RfmSetup, SegmentRule};
 use crate::actions;
 use crate::chart;
 use crate::format;
+use crate::i18n::{self, t, tf};
 use crate::state::AppState;
 
 fn bins_label(b: &Bins) -> String {
@@ -78,7 +79,7 @@ pub fn RfmEditor() -> impl IntoView {
             }
         }
     };
-    let dimension = move |label: &'static str, unit: &'static str, which: usize| {
+    let dimension = move |label: String, unit: String, which: usize| {
         let get = move |d: &RfmSetup| match which {
             0 => d.config.recency.clone(),
             1 => d.config.frequency.clone(),
@@ -96,15 +97,23 @@ pub fn RfmEditor() -> impl IntoView {
                 (0..n)
                     .map(|i| {
                         let score = if which == 0 { n - i } else { i + 1 };
-                        format!("{score}: {} to {}", edge(e.lower[i]), edge(e.upper[i]))
+                        tf(
+                            "rfm_editor.to",
+                            &[
+                                ("score", &score.to_string()),
+                                ("0", &(edge(e.lower[i])).to_string()),
+                                ("1", &(edge(e.upper[i])).to_string()),
+                            ],
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join(" · ")
             })
         };
+        let shown = label.clone();
         view! {
             <div class="bins">
-                <label>{label}" "
+                <label>{shown}" "
                     <select data-testid=format!("bins-{which}")
                         prop:value=move || bins_label(&get(&draft.get()))
                         on:change=move |ev| {
@@ -114,33 +123,33 @@ pub fn RfmEditor() -> impl IntoView {
                                 Err(_) => set(d, Bins::Thresholds(vec![])),
                             });
                         }>
-                        <option value="3">"3 quantile bins"</option>
-                        <option value="4">"4 quantile bins"</option>
-                        <option value="5">"5 quantile bins"</option>
-                        <option value="custom">"my own thresholds"</option>
+                        <option value="3">{t("rfm_editor.3_quantile_bins")}</option>
+                        <option value="4">{t("rfm_editor.4_quantile_bins")}</option>
+                        <option value="5">{t("rfm_editor.5_quantile_bins")}</option>
+                        <option value="custom">{t("rfm_editor.my_own_thresholds")}</option>
                     </select>
                 </label>
-                {move || matches!(get(&draft.get()), Bins::Thresholds(_)).then(|| view! {
-                    <input type="text" placeholder=format!("e.g. 30, 90, 180 ({unit})")
+                {move || { let (label, unit) = (label.clone(), unit.clone()); matches!(get(&draft.get()), Bins::Thresholds(_)).then(|| view! {
+                    <input type="text" placeholder=tf("rfm_editor.thresholds_example", &[("unit", &unit)])
                         data-testid=format!("thresholds-{which}")
                         prop:value=move || thresholds_text(&get(&draft.get()))
                         on:change=move |ev| match Bins::parse_thresholds(&event_target_value(&ev)) {
                             Ok(b) => { bin_error.set(None); draft.update(|d| set(d, b)); }
                             Err(e) => bin_error.set(Some(format!("{label}: {e}"))),
                         }/>
-                })}
-                <span class="muted small" title="Score: from (included) to (excluded)">{move || edges().map(|e| format!("now: {e}"))}</span>
+                })}}
+                <span class="muted small" title=t("rfm_editor.score_from_included_to_excluded")>{move || edges().map(|e| tf("rfm_editor.now", &[("e", &e.to_string())]))}</span>
             </div>
         }
     };
     view! {
         <section class="card" id="rules" data-testid="rfm-editor">
-            <h2>"Segment rules"</h2>
+            <h2>{t("rfm_editor.segment_rules")}</h2>
             <p class="muted">
-                "Each customer's recency, frequency and monetary value are cut into scores (by quantiles, as R's rfm package does, or at thresholds you choose); the customer then joins the first segment whose three score ranges all match. Problems are shown as you edit; nothing changes until you apply."
+                {t("rfm_editor.each_customer_s_recency_frequency")}
             </p>
             <div class="thresholds">
-                <label>"Start from "
+                <label>{t("rfm_editor.start_from")}
                     <select data-testid="preset" on:change=move |ev| {
                         if let Ok(i) = event_target_value(&ev).parse::<usize>()
                             && let Some(p) = rfm::presets().get(i)
@@ -148,62 +157,62 @@ pub fn RfmEditor() -> impl IntoView {
                             draft.set(p.setup.clone());
                         }
                     }>
-                        <option value="">"a preset…"</option>
+                        <option value="">{t("rfm_editor.a_preset")}</option>
                         {preset_options}
                     </select>
                 </label>
             </div>
-            {dimension("Recency", "days", 0)}
-            {dimension("Frequency", "orders", 1)}
-            {dimension("Monetary", "amount", 2)}
+            {dimension(t("rfm_editor.recency"), t("rfm_editor.unit_days"), 0)}
+            {dimension(t("rfm_editor.frequency"), t("rfm_editor.unit_orders"), 1)}
+            {dimension(t("rfm_editor.monetary"), t("rfm_editor.unit_amount"), 2)}
             {move || bin_error.get().map(|e| view! { <p class="warn">{e}</p> })}
             <div class="table-wrap" tabindex="0">
             <table class="rules" data-testid="rules">
                 <thead><tr>
-                    <th scope="col">"Order"</th>
-                    <th scope="col">"Segment"</th>
-                    <th scope="col">"Recency score"</th>
-                    <th scope="col">"Frequency score"</th>
-                    <th scope="col">"Monetary score"</th>
-                    <th scope="col" class="num" title="Score combinations this segment's ranges match">"Matches"</th>
-                    <th scope="col" class="num" title="Score combinations it gets: earlier segments take the ones they share (the first match wins)">"Gets"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    <th scope="col">{t("rfm_editor.order")}</th>
+                    <th scope="col">{t("rfm_editor.segment")}</th>
+                    <th scope="col">{t("rfm_editor.recency_score")}</th>
+                    <th scope="col">{t("rfm_editor.frequency_score")}</th>
+                    <th scope="col">{t("rfm_editor.monetary_score")}</th>
+                    <th scope="col" class="num" title=t("rfm_editor.score_combinations_this_segment_s")>{t("rfm_editor.matches")}</th>
+                    <th scope="col" class="num" title=t("rfm_editor.score_combinations_it_gets_earlier")>{t("rfm_editor.gets")}</th>
+                    <th scope="col"><span class="visually-hidden">{t("rfm_editor.actions")}</span></th>
                 </tr></thead>
                 <tbody>
                     {move || {
                         let d = draft.get();
                         let n = d.rules.len();
                         d.rules.into_iter().enumerate().map(|(i, r)| {
-                            let range = move |lo: u8, hi: u8, set_lo: RuleEdit, set_hi: RuleEdit, what: &'static str| view! {
+                            let range = move |lo: u8, hi: u8, set_lo: RuleEdit, set_hi: RuleEdit, what: String| view! {
                                 <td class="range">
-                                    <input type="number" min="1" max="9" aria-label=format!("{what} from") prop:value=lo on:change=edit_rule(i, set_lo)/>
+                                    <input type="number" min="1" max="9" aria-label=tf("rfm_editor.from", &[("what", &what.to_string())]) prop:value=lo on:change=edit_rule(i, set_lo)/>
                                     "–"
-                                    <input type="number" min="1" max="9" aria-label=format!("{what} to") prop:value=hi on:change=edit_rule(i, set_hi)/>
+                                    <input type="number" min="1" max="9" aria-label=tf("rfm_editor.to_2", &[("what", &what.to_string())]) prop:value=hi on:change=edit_rule(i, set_hi)/>
                                 </td>
                             };
                             view! {
                                 <tr class:flagged=move || check.get().never_win.contains(&i)>
                                     <td class="num">{i + 1}</td>
-                                    <td><input type="text" aria-label="Segment name" prop:value=r.name.clone()
+                                    <td><input type="text" aria-label=t("rfm_editor.segment_name") prop:value=r.name.clone()
                                         on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.rules[i].name = v) }/></td>
-                                    {range(r.r.0, r.r.1, Box::new(|x, v| x.r.0 = v), Box::new(|x, v| x.r.1 = v), "Recency")}
-                                    {range(r.f.0, r.f.1, Box::new(|x, v| x.f.0 = v), Box::new(|x, v| x.f.1 = v), "Frequency")}
-                                    {range(r.m.0, r.m.1, Box::new(|x, v| x.m.0 = v), Box::new(|x, v| x.m.1 = v), "Monetary")}
+                                    {range(r.r.0, r.r.1, Box::new(|x, v| x.r.0 = v), Box::new(|x, v| x.r.1 = v), t("rfm_editor.recency"))}
+                                    {range(r.f.0, r.f.1, Box::new(|x, v| x.f.0 = v), Box::new(|x, v| x.f.1 = v), t("rfm_editor.frequency"))}
+                                    {range(r.m.0, r.m.1, Box::new(|x, v| x.m.0 = v), Box::new(|x, v| x.m.1 = v), t("rfm_editor.monetary"))}
                                     <td class="num">{move || check.get().matched.get(i).copied().unwrap_or(0)}</td>
                                     <td class="num" title=move || {
                                         let c = check.get();
                                         let d = draft.get();
                                         let lost: Vec<String> = c.overlaps.iter().filter(|o| o.loser == i)
-                                            .map(|o| format!("{} to “{}”", o.cells, d.rules.get(o.winner).map(|r| r.name.clone()).unwrap_or_default()))
+                                            .map(|o| tf("rfm_editor.to_3", &[("0", &o.cells.to_string()), ("1", &(d.rules.get(o.winner).map(|r| r.name.clone()).unwrap_or_default()).to_string())]))
                                             .collect();
-                                        if lost.is_empty() { "It loses none to earlier segments.".to_string() } else { format!("Loses {}", lost.join(", ")) }
+                                        if lost.is_empty() { t("rfm_editor.it_loses_none_to_earlier") } else { tf("rfm_editor.loses", &[("0", &(lost.join(", ")).to_string())]) }
                                     }>{move || check.get().won.get(i).copied().unwrap_or(0)}</td>
                                     <td class="row-actions">
-                                        <button class="ghost" title="Move up" disabled=i == 0
+                                        <button class="ghost" title=t("rfm_editor.move_up") disabled=i == 0
                                             on:click=move |_| draft.update(|d| d.rules.swap(i, i - 1))>"↑"</button>
-                                        <button class="ghost" title="Move down" disabled=i + 1 == n
+                                        <button class="ghost" title=t("rfm_editor.move_down") disabled=i + 1 == n
                                             on:click=move |_| draft.update(|d| d.rules.swap(i, i + 1))>"↓"</button>
-                                        <button class="ghost" title="Remove"
+                                        <button class="ghost" title=t("rfm_editor.remove")
                                             on:click=move |_| draft.update(|d| { d.rules.remove(i); })>"✕"</button>
                                     </td>
                                 </tr>
@@ -214,8 +223,8 @@ pub fn RfmEditor() -> impl IntoView {
             </table>
             </div>
             <button class="secondary" data-testid="add-rule" on:click=move |_| draft.update(|d| d.rules.push(SegmentRule {
-                name: format!("Segment {}", d.rules.len() + 1), r: (1, 1), f: (1, 1), m: (1, 1),
-            }))>"Add a segment"</button>
+                name: tf("rfm_editor.segment_2", &[("0", &(d.rules.len() + 1).to_string())]), r: (1, 1), f: (1, 1), m: (1, 1),
+            }))>{t("rfm_editor.add_a_segment")}</button>
             <div class="rule-check" data-testid="rule-check" aria-live="polite">
                 {move || {
                     let c = check.get();
@@ -223,34 +232,28 @@ pub fn RfmEditor() -> impl IntoView {
                     let name = |i: usize| d.rules.get(i).map(|r| r.name.clone()).unwrap_or_default();
                     let mut lines: Vec<(bool, String)> = Vec::new();
                     for i in &c.invalid {
-                        lines.push((true, format!("“{}” has a range that runs backwards or past the highest score.", name(*i))));
+                        lines.push((true, tf("rfm_editor.has_a_range_that_runs", &[("0", &(name(*i)).to_string())])));
                     }
                     let sharing: std::collections::BTreeSet<usize> = c.overlaps.iter().map(|o| o.loser).collect();
                     if !sharing.is_empty() {
-                        lines.push((false, format!(
-                            "{} segment{} share score combinations with earlier ones; the earlier segment gets them (see “Gets”, and hover it for who takes what).",
-                            sharing.len(), if sharing.len() == 1 { "" } else { "s" }
-                        )));
+                        lines.push((false, i18n::tn("rfm_editor.segments_share", sharing.len() as u64, &[])));
                     }
                     for i in &c.never_win {
-                        lines.push((true, format!("“{}” never applies: earlier segments take all its combinations.", name(*i))));
+                        lines.push((true, tf("rfm_editor.never_applies_earlier_segments_take", &[("0", &(name(*i)).to_string())])));
                     }
                     if c.uncovered.is_empty() {
-                        lines.push((false, format!("All {} score combinations belong to a segment.", c.cells)));
+                        lines.push((false, tf("rfm_editor.all_score_combinations_belong_to", &[("0", &c.cells.to_string())])));
                     } else {
                         let examples: Vec<String> = c.uncovered.iter().take(6).map(|(r, f, m)| format!("R{r} F{f} M{m}")).collect();
-                        lines.push((true, format!(
-                            "{} of {} score combinations match no segment; their customers go to Others (e.g. {}).",
-                            c.uncovered.len(), c.cells, examples.join(", ")
-                        )));
+                        lines.push((true, tf("rfm_editor.of_score_combinations_match_no", &[("0", &(c.uncovered.len()).to_string()), ("1", &c.cells.to_string()), ("2", &(examples.join(", ")).to_string())])));
                     }
                     lines.into_iter().map(|(warn, text)| view! { <p class:warn=warn class:muted=!warn>{text}</p> }).collect_view()
                 }}
             </div>
             <div class="thresholds">
                 <button class="primary" data-testid="apply-rules"
-                    on:click=move |_| actions::set_rfm_setup(state, draft.get_untracked())>"Apply"</button>
-                <button class="ghost" on:click=move |_| draft.set(current())>"Undo my changes"</button>
+                    on:click=move |_| actions::set_rfm_setup(state, draft.get_untracked())>{t("rfm_editor.apply")}</button>
+                <button class="ghost" on:click=move |_| draft.set(current())>{t("rfm_editor.undo_my_changes")}</button>
             </div>
             <RfGrid/>
         </section>
@@ -267,8 +270,8 @@ fn RfGrid() -> impl IntoView {
             let n_r = grid.first().map(Vec::len).unwrap_or(0);
             let max = grid.iter().flatten().map(|c| c.0).max().unwrap_or(1).max(1) as f64;
             view! {
-                <h3>"Customers by recency and frequency score"</h3>
-                <p class="muted small">"Rows: frequency score (top: most orders). Columns: recency score (right: most recent). Hover a cell for its revenue."</p>
+                <h3>{t("rfm_editor.customers_by_recency_and_frequency")}</h3>
+                <p class="muted small">{t("rfm_editor.rows_frequency_score_top_most")}</p>
                 <div class="table-wrap" tabindex="0">
                 <table class="heatmap" data-testid="rf-grid">
                     <thead><tr>
@@ -283,7 +286,7 @@ fn RfGrid() -> impl IntoView {
                                     let (bg, light) = chart::sequential_color(*n as f64 / max);
                                     view! {
                                         <td class="num cell" class:light=light style=format!("background:{bg}")
-                                            title=format!("{} customers, revenue {}", format::int(*n), format::money(*revenue))>
+                                            title=tf("rfm_editor.customers_revenue", &[("0", &format::int(*n)), ("1", &format::money(*revenue))])>
                                             {format::int(*n)}
                                         </td>
                                     }

@@ -10,6 +10,7 @@ use seglens_engine::segment::{Definition, MEASURES, Measure, Rule, SavedSegment,
 
 use crate::actions;
 use crate::format;
+use crate::i18n::{t, tf};
 use crate::state::AppState;
 
 /// A group being edited.
@@ -76,42 +77,44 @@ fn kind_of(field: &str, columns: &[ColumnSummary]) -> Kind {
     Kind::Event
 }
 
-fn ops(kind: Kind) -> Vec<(&'static str, &'static str)> {
-    match kind {
+/// A test's id and the catalogue key of its words.
+fn ops(kind: Kind) -> Vec<(&'static str, String)> {
+    let list: Vec<(&'static str, &'static str)> = match kind {
         Kind::Text => vec![
-            ("equals", "is"),
-            ("one_of", "is one of (comma separated)"),
-            ("contains", "contains"),
-            ("is_empty", "is empty"),
-            ("is_not_empty", "is not empty"),
+            ("equals", "rules.op.is"),
+            ("one_of", "rules.is_one_of_comma_separated"),
+            ("contains", "rules.op.contains"),
+            ("is_empty", "rules.is_empty"),
+            ("is_not_empty", "rules.is_not_empty"),
         ],
         Kind::Number => vec![
-            ("between", "is from … to …"),
-            ("at_least", "is at least"),
-            ("at_most", "is at most"),
-            ("equals", "equals"),
-            ("is_empty", "is empty"),
+            ("between", "rules.is_from_to"),
+            ("at_least", "rules.is_at_least"),
+            ("at_most", "rules.is_at_most"),
+            ("equals", "rules.op.equals"),
+            ("is_empty", "rules.is_empty"),
         ],
         Kind::Date => vec![
-            ("within_last_days", "is within the last … days"),
-            ("more_than_days_ago", "is more than … days ago"),
-            ("on_or_after", "is on or after (yyyy-mm-dd)"),
-            ("before", "is before (yyyy-mm-dd)"),
-            ("is_empty", "is empty"),
+            ("within_last_days", "rules.is_within_the_last_days"),
+            ("more_than_days_ago", "rules.is_more_than_days_ago"),
+            ("on_or_after", "rules.is_on_or_after_yyyy"),
+            ("before", "rules.is_before_yyyy_mm_dd"),
+            ("is_empty", "rules.is_empty"),
         ],
         Kind::Measure(m) => {
             let mut v = vec![
-                ("at_least", "is at least"),
-                ("at_most", "is at most"),
-                ("between", "is from … to …"),
+                ("at_least", "rules.is_at_least"),
+                ("at_most", "rules.is_at_most"),
+                ("between", "rules.is_from_to"),
             ];
             if matches!(m, Measure::Nps | Measure::Csat) {
-                v.push(("is_empty", "has no answer"));
+                v.push(("is_empty", "rules.has_no_answer"));
             }
             v
         }
-        Kind::Event => vec![("did", "did"), ("did_not", "did not do")],
-    }
+        Kind::Event => vec![("did", "rules.op.did"), ("did_not", "rules.did_not_do")],
+    };
+    list.into_iter().map(|(id, key)| (id, t(key))).collect()
 }
 
 fn needs_value(op: &str) -> bool {
@@ -125,16 +128,16 @@ impl Cond {
             t.trim()
                 .replace(',', ".")
                 .parse::<f64>()
-                .map_err(|_| format!("{what}: type a number"))
+                .map_err(|_| tf("rules.type_a_number", &[("what", what)]))
         };
-        let days = |t: &str| -> Result<Option<u32>, String> {
-            if t.trim().is_empty() {
+        let days = |text: &str| -> Result<Option<u32>, String> {
+            if text.trim().is_empty() {
                 Ok(None)
             } else {
-                t.trim()
+                text.trim()
                     .parse::<u32>()
                     .map(Some)
-                    .map_err(|_| "the number of days must be a whole number".to_string())
+                    .map_err(|_| t("rules.the_number_of_days_must"))
             }
         };
         if kind == Kind::Event {
@@ -147,7 +150,7 @@ impl Cond {
                     .parse::<u32>()
                     .ok()
                     .filter(|n| *n >= 1)
-                    .ok_or("“at least … times” must be a whole number from 1")?
+                    .ok_or(t("rules.at_least_times_must_be"))?
             };
             return Ok(Rule::Event {
                 name,
@@ -174,14 +177,20 @@ impl Cond {
             "between" => {
                 let (a, b) = (number(&self.value, &label)?, number(&self.value2, &label)?);
                 if a > b {
-                    return Err(format!("{label}: the first number is above the second"));
+                    return Err(tf(
+                        "rules.the_first_number_is_above",
+                        &[("label", &label.to_string())],
+                    ));
                 }
                 Test::Between(a, b)
             }
             "at_least" => Test::AtLeast(number(&self.value, &label)?),
             "at_most" => Test::AtMost(number(&self.value, &label)?),
             "within_last_days" | "more_than_days_ago" => {
-                let n = days(&self.value)?.ok_or(format!("{label}: type a number of days"))?;
+                let n = days(&self.value)?.ok_or(tf(
+                    "rules.type_a_number_of_days",
+                    &[("label", &label.to_string())],
+                ))?;
                 if self.op == "within_last_days" {
                     Test::WithinLastDays(n)
                 } else {
@@ -189,8 +198,10 @@ impl Cond {
                 }
             }
             "on_or_after" | "before" => {
-                let d = seglens_engine::date::parse_iso(self.value.trim())
-                    .ok_or(format!("{label}: type a date as yyyy-mm-dd"))?;
+                let d = seglens_engine::date::parse_iso(self.value.trim()).ok_or(tf(
+                    "rules.type_a_date_as_yyyy",
+                    &[("label", &label.to_string())],
+                ))?;
                 if self.op == "before" {
                     Test::Before(d)
                 } else {
@@ -199,12 +210,12 @@ impl Cond {
             }
             "is_empty" => Test::IsEmpty,
             "is_not_empty" => Test::IsNotEmpty,
-            other => return Err(format!("unknown test {other}")),
+            other => return Err(tf("rules.unknown_test", &[("other", other)])),
         };
         if matches!(&test, Test::Equals(s) | Test::Contains(s) if s.is_empty())
             || matches!(&test, Test::OneOf(v) if v.is_empty())
         {
-            return Err(format!("{label}: type a value"));
+            return Err(tf("rules.type_a_value", &[("label", &label.to_string())]));
         }
         Ok(match kind {
             Kind::Measure(measure) => Rule::Measure {
@@ -349,9 +360,9 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
             })
             .collect_view();
         view! {
-            {(!columns.is_empty()).then(|| view! { <optgroup label="Customer attributes">{attrs}</optgroup> })}
-            <optgroup label="Orders, e-mails, surveys">{measures}</optgroup>
-            {(!ctx.events.get_value().is_empty()).then(|| view! { <optgroup label="Events">{events}</optgroup> })}
+            {(!columns.is_empty()).then(|| view! { <optgroup label=t("rules.customer_attributes")>{attrs}</optgroup> })}
+            <optgroup label=t("rules.orders_e_mails_surveys")>{measures}</optgroup>
+            {(!ctx.events.get_value().is_empty()).then(|| view! { <optgroup label=t("rules.events")>{events}</optgroup> })}
         }
     };
     let on_field = {
@@ -378,18 +389,18 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
             .map(|(k, label)| view! { <option value=k selected=k == current>{label}</option> })
             .collect_view();
         view! {
-            <select aria-label="Test" data-testid=format!("{id}-op")
+            <select aria-label=t("rules.test") data-testid=format!("{id}-op")
                 on:change=move |ev| { let v = event_target_value(&ev); edit(&|c: &mut Cond| c.op = v.clone()) }>
                 {options}
             </select>
         }
     };
-    let text_input = |which: u8, value: String, label: &'static str, list: Option<String>| {
+    let text_input = |which: u8, value: String, label: String, list: Option<String>| {
         let edit = edit.clone();
         let testid = format!("{id}-{}", ["value", "value2", "days"][which as usize]);
         view! {
             <input type="text" class="value" class:days=which == 2 aria-label=label data-testid=testid prop:value=value list=list
-                placeholder=(which == 2).then_some("ever")
+                placeholder=(which == 2).then(|| t("rules.ever"))
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
                     edit(&|c: &mut Cond| match which { 0 => c.value = v.clone(), 1 => c.value2 = v.clone(), _ => c.days = v.clone() })
@@ -407,17 +418,17 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
     };
     let values = match kind {
         Kind::Event => view! {
-            " at least " {text_input(0, c.value.clone(), "Times", None)} " times"
-            " in the last " {text_input(2, c.days.clone(), "Days (empty: ever)", None)} " days"
+            {t("rules.at_least")} {text_input(0, c.value.clone(), t("rules.times"), None)} " " {t("rules.times_unit")}
+            {t("rules.in_the_last")} {text_input(2, c.days.clone(), t("rules.days_empty_ever"), None)} " " {t("rules.days_unit")}
         }
         .into_any(),
         _ if !needs_value(&c.op) => ().into_any(),
         _ if c.op == "between" => view! {
-            {text_input(0, c.value.clone(), "From", None)} " to " {text_input(1, c.value2.clone(), "To", None)}
+            {text_input(0, c.value.clone(), t("rules.from"), None)} " " {t("rules.to")} " " {text_input(1, c.value2.clone(), t("rules.to_label"), None)}
         }
         .into_any(),
         _ => view! {
-            {text_input(0, c.value.clone(), "Value", (!suggestions.is_empty()).then(|| datalist_id.clone()))}
+            {text_input(0, c.value.clone(), t("rules.value"), (!suggestions.is_empty()).then(|| datalist_id.clone()))}
             {(!suggestions.is_empty()).then(|| view! {
                 <datalist id=datalist_id.clone()>
                     {suggestions.into_iter().map(|(v, n)| view! { <option value=v.clone()>{format!("{v} ({})", format::int(n))}</option> }).collect_view()}
@@ -442,9 +453,9 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
                 })
                 .collect_view();
             view! {
-                <select aria-label="Category" data-testid=format!("{id}-category")
+                <select aria-label=t("rules.category") data-testid=format!("{id}-category")
                     on:change=move |ev| { let v = event_target_value(&ev); edit(&|c: &mut Cond| c.category = v.clone()) }>
-                    <option value="" selected=current.is_empty()>"in any category"</option>
+                    <option value="" selected=current.is_empty()>{t("rules.in_any_category")}</option>
                     {options}
                 </select>
             }
@@ -454,9 +465,9 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
     };
     let window = match kind {
         Kind::Measure(m) if m.takes_window() => view! {
-            <span class="muted">" in the last "</span>
-            {text_input(2, c.days.clone(), "Days (empty: ever)", None)}
-            <span class="muted">" days"</span>
+            <span class="muted">{t("rules.in_the_last")}</span>
+            {text_input(2, c.days.clone(), t("rules.days_empty_ever"), None)}
+            <span class="muted">" " {t("rules.days_unit")}</span>
         }
         .into_any(),
         _ => ().into_any(),
@@ -472,13 +483,13 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
         }
     };
     let (first, rest) = match kind {
-        Kind::Event => (op_select.into_any(), view! { <select aria-label="What" data-testid=format!("{id}-field") on:change=on_field>{field_options}</select> }.into_any()),
-        _ => (view! { <select aria-label="What" data-testid=format!("{id}-field") on:change=on_field>{field_options}</select> }.into_any(), op_select.into_any()),
+        Kind::Event => (op_select.into_any(), view! { <select aria-label=t("rules.what") data-testid=format!("{id}-field") on:change=on_field>{field_options}</select> }.into_any()),
+        _ => (view! { <select aria-label=t("rules.what") data-testid=format!("{id}-field") on:change=on_field>{field_options}</select> }.into_any(), op_select.into_any()),
     };
     view! {
         <li class="condition" data-testid=id.clone()>
             {first} " " {category} " " {rest} " " {values} {window}
-            <button class="link" aria-label="Remove this condition" title="Remove this condition" on:click=remove>"✕"</button>
+            <button class="link" aria-label=t("rules.remove_this_condition") title=t("rules.remove_this_condition") on:click=remove>"✕"</button>
         </li>
     }
     .into_any()
@@ -538,14 +549,14 @@ fn group_view(ctx: Ctx, path: Vec<usize>, g: Group) -> AnyView {
                         on:change=move |ev| { let v = event_target_checked(&ev); s1(&|g: &mut Group| g.negate = v) }/>
                     " Exclude "
                 </label>
-                " customers matching "
-                <select aria-label="Match" data-testid=format!("{id}-match")
+                {t("rules.customers_matching")}
+                <select aria-label=t("rules.match") data-testid=format!("{id}-match")
                     on:change=move |ev| { let v = event_target_value(&ev) == "any"; s2(&|g: &mut Group| g.any = v) }>
-                    <option value="all" selected=!any>"all"</option>
-                    <option value="any" selected=any>"any"</option>
+                    <option value="all" selected=!any>{t("rules.all")}</option>
+                    <option value="any" selected=any>{t("rules.any")}</option>
                 </select>
                 " of:"
-                {nested.then(|| view! { <button class="link" on:click=remove title="Remove this group">"Remove group"</button> })}
+                {nested.then(|| view! { <button class="link" on:click=remove title=t("rules.remove_this_group")>{t("rules.remove_group")}</button> })}
             </div>
             <ul class="conditions">{items}</ul>
             <div class="group-actions">
@@ -632,44 +643,38 @@ pub fn RuleBuilder() -> impl IntoView {
                         name.set(String::new());
                         draft.set(Group::default());
                     }
-                    Err(e) => state.error.set(Some(format!("The rule is not complete: {e}"))),
+                    Err(e) => state.error.set(Some(tf("rules.the_rule_is_not_complete", &[("e", &e.to_string())]))),
                 }
             };
             view! {
                 <section class="card" id="rule-builder" data-testid="rule-builder">
-                    <h2>"Build a segment from rules"</h2>
+                    <h2>{t("rules.build_a_segment_from_rules")}</h2>
                     <p class="muted">
-                        "Combine conditions on what you know of each customer: attributes from your customers file, what they ordered, e-mails they opened, their survey answers and what they did on your site. "
-                        {format!("“In the last N days” counts back from the analysis date ({}). ", seglens_engine::date::format_iso(ws.analysis.as_of))}
-                        "The count updates as you edit."
+                        {t("rules.combine_conditions_on_what_you")}
+                        {tf("rules.in_the_last_n_days", &[("0", &format::date(ws.analysis.as_of))])}
+                        {t("rules.the_count_updates_as_you")}
                     </p>
                     {no_columns.then(|| view! {
-                        <p class="hint">"Add a customers file (id, gender, age, city, interests…) to build rules on customer attributes."</p>
+                        <p class="hint">{t("rules.add_a_customers_file_id")}</p>
                     })}
                     {move || group_view(ctx.clone(), Vec::new(), draft.get())}
                     <p class="rule-count" aria-live="polite" data-testid="rule-count">
                         {move || match count.get() {
-                            None => "Counting…".to_string(),
-                            Some((Ok(n), ms)) => format!(
-                                "{} of {} customers match ({}) · counted in {:.0} ms",
-                                format::int(n),
-                                format::int(total),
-                                format::percent(n as f64 / total.max(1) as f64),
-                                ms
-                            ),
+                            None => t("rules.counting"),
+                            Some((Ok(n), ms)) => tf("rules.of_customers_match_counted_in", &[("0", &format::int(n)), ("1", &format::int(total)), ("2", &format::percent(n as f64 / total.max(1) as f64)), ("3", &format::decimal(ms, 0))]),
                             Some((Err(e), _)) => e,
                         }}
                     </p>
                     <p class="muted small" data-testid="rule-words">
-                        {move || draft.get().to_rule(&columns).map(|r| format!("In words: {}", r.describe())).unwrap_or_default()}
+                        {move || draft.get().to_rule(&columns).map(|r| tf("rules.in_words", &[("0", &(r.describe()).to_string())])).unwrap_or_default()}
                     </p>
                     <div class="thresholds">
-                        <label>"Name "
-                            <input type="text" data-testid="segment-name" placeholder="e.g. DIY men to win back"
+                        <label>{t("rules.name")}
+                            <input type="text" data-testid="segment-name" placeholder=t("rules.e_g_diy_men_to")
                                 prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                         </label>
-                        <button class="primary" data-testid="save-segment" on:click=save>"Save segment"</button>
-                        <button class="secondary" on:click=move |_| draft.set(Group::default())>"Clear"</button>
+                        <button class="primary" data-testid="save-segment" on:click=save>{t("rules.save_segment")}</button>
+                        <button class="secondary" on:click=move |_| draft.set(Group::default())>{t("rules.clear")}</button>
                     </div>
                 </section>
             }

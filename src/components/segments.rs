@@ -11,33 +11,45 @@ use seglens_engine::segment::{Definition, SavedSegment};
 use crate::actions;
 use crate::components::export::{ExportChoices, SqlChoices};
 use crate::format;
+use crate::i18n::{self, t, tf};
 use crate::state::{AppState, MemberView};
 
 fn stage_help(stage: Stage, s: &LifecycleSetup) -> String {
     match stage {
-        Stage::Prospect => {
-            "Known from another file (customers, e-mails, events) but no order yet.".into()
-        }
-        Stage::New => format!("First order within the last {} days.", s.new_days),
-        Stage::OneTime => format!(
-            "One order, more than {} days ago, and not yet at risk.",
-            s.new_days
+        Stage::Prospect => t("segments.known_from_another_file_customers"),
+        Stage::New => tf(
+            "segments.first_order_within_the_last",
+            &[("0", &s.new_days.to_string())],
         ),
-        Stage::Repeat => format!(
-            "Two to {} orders, the last within {} days.",
-            s.loyal_orders.saturating_sub(1).max(2),
-            s.at_risk_after
+        Stage::OneTime => tf(
+            "segments.one_order_more_than_days",
+            &[("0", &s.new_days.to_string())],
         ),
-        Stage::Loyal => format!(
-            "{} orders or more, the last within {} days.",
-            s.loyal_orders, s.at_risk_after
+        Stage::Repeat => tf(
+            "segments.two_to_orders_the_last",
+            &[
+                ("0", &(s.loyal_orders.saturating_sub(1).max(2)).to_string()),
+                ("1", &s.at_risk_after.to_string()),
+            ],
         ),
-        Stage::AtRisk => format!(
-            "Last order {} to {} days ago: later than most customers come back.",
-            s.at_risk_after + 1,
-            s.lapsed_after
+        Stage::Loyal => tf(
+            "segments.orders_or_more_the_last",
+            &[
+                ("0", &s.loyal_orders.to_string()),
+                ("1", &s.at_risk_after.to_string()),
+            ],
         ),
-        Stage::Lapsed => format!("No order for more than {} days.", s.lapsed_after),
+        Stage::AtRisk => tf(
+            "segments.last_order_to_days_ago",
+            &[
+                ("0", &(s.at_risk_after + 1).to_string()),
+                ("1", &s.lapsed_after.to_string()),
+            ],
+        ),
+        Stage::Lapsed => tf(
+            "segments.no_order_for_more_than",
+            &[("0", &s.lapsed_after.to_string())],
+        ),
     }
 }
 
@@ -86,15 +98,7 @@ fn flows_svg(flows: &[Flow]) -> AnyView {
                 rects.push(view! { <rect class=class x=x y=y width=width height=hgt/> });
             }
             let dormant = f.dormant as f64 * scale;
-            let title = format!(
-                "{}{}: {} new, {} returning, {} resurrecting, {} dormant",
-                f.label,
-                if f.complete { "" } else { " (so far)" },
-                f.new,
-                f.returning,
-                f.resurrecting,
-                f.dormant
-            );
+            let title = tf("segments.new_returning_resurrecting_dormant", &[("0", &f.label.to_string()), ("1", &(if f.complete { String::new() } else { t("segments.so_far") }).to_string()), ("2", &f.new.to_string()), ("3", &f.returning.to_string()), ("4", &f.resurrecting.to_string()), ("5", &f.dormant.to_string())]);
             let every = (flows.len() / 8).max(1);
             let label = (i % every == 0).then(|| {
                 view! { <text x=x + width / 2.0 y=h - 6.0 text-anchor="middle" class="tick">{f.label.clone()}</text> }
@@ -122,7 +126,7 @@ fn flows_svg(flows: &[Flow]) -> AnyView {
         ));
     }
     view! {
-        <svg class="flows" viewBox=format!("0 0 {w} {h}") role="img" aria-label="New, returning, resurrecting and dormant customers per month (the table below has the figures)">
+        <svg class="flows" viewBox=format!("0 0 {w} {h}") role="img" aria-label=t("segments.new_returning_resurrecting_and_dormant")>
             {bars}
             <line x1=pad x2=w - pad y1=axis y2=axis class="axis"/>
         </svg>
@@ -139,14 +143,23 @@ fn flows_sentence(flows: &[Flow]) -> String {
     let recent: Vec<&&Flow> = done.iter().rev().take(3).collect();
     let gained: u64 = recent.iter().map(|f| f.new + f.resurrecting).sum();
     let lost: u64 = recent.iter().map(|f| f.dormant).sum();
-    format!(
-        "Over the last {} complete months (to {}), {} customers came in (new or back) and {} went quiet: the active base {} by {}.",
-        recent.len(),
-        last.label,
-        format::int(gained),
-        format::int(lost),
-        if gained >= lost { "grew" } else { "shrank" },
-        format::int(gained.abs_diff(lost))
+    tf(
+        "segments.over_the_last_complete_months",
+        &[
+            ("0", &(recent.len()).to_string()),
+            ("1", &last.label.to_string()),
+            ("2", &format::int(gained)),
+            ("3", &format::int(lost)),
+            (
+                "4",
+                &t(if gained >= lost {
+                    "segments.grew"
+                } else {
+                    "segments.shrank"
+                }),
+            ),
+            ("5", &format::int(gained.abs_diff(lost))),
+        ],
     )
 }
 
@@ -169,7 +182,8 @@ pub fn LifecycleCard() -> impl IntoView {
             let total = o.customers.max(1) as f64;
             let rows = o.stages.iter().map(|s| {
                 let stage = s.stage;
-                let label = stage.label();
+                let label = i18n::name("segment", stage.label());
+                let (members_name, saved_name) = (label.clone(), label.clone());
                 view! {
                     <tr>
                         <th scope="row" title=stage_help(stage, &setup)>{label}</th>
@@ -179,23 +193,23 @@ pub fn LifecycleCard() -> impl IntoView {
                         <td class="num">{format::money(s.revenue)}</td>
                         <td class="actions">
                             <button class="link" disabled=s.customers == 0
-                                on:click=move |_| open_members(state, label.to_string(), Definition::Lifecycle(stage))>"Members"</button>
+                                on:click=move |_| open_members(state, members_name.clone(), Definition::Lifecycle(stage))>{t("segments.members")}</button>
                             <button class="link" data-testid=format!("save-stage-{stage:?}")
                                 on:click=move |_| actions::save_segment(state, SavedSegment {
-                                    name: label.to_string(),
+                                    name: saved_name.clone(),
                                     version: 1,
                                     definition: Definition::Lifecycle(stage),
                                     note: String::new(),
-                                })>"Save as segment"</button>
+                                })>{t("segments.save_as_segment")}</button>
                         </td>
                     </tr>
                 }
             }).collect_view();
             let inputs = [
-                ("New: first order within", "days", 0usize, "lc-new"),
-                ("At risk after", "days", 1, "lc-risk"),
-                ("Lapsed after", "days", 2, "lc-lapsed"),
-                ("Loyal from", "orders", 3, "lc-loyal"),
+                (t("segments.new_first_order_within"), "days", 0usize, "lc-new"),
+                (t("segments.at_risk_after"), "days", 1, "lc-risk"),
+                (t("segments.lapsed_after"), "days", 2, "lc-lapsed"),
+                (t("segments.loyal_from"), "orders", 3, "lc-loyal"),
             ]
             .into_iter()
             .map(|(label, unit, i, id)| {
@@ -217,14 +231,14 @@ pub fn LifecycleCard() -> impl IntoView {
                     loyal_orders: fields[3].get_untracked(),
                 };
                 if s.at_risk_after >= s.lapsed_after {
-                    state.error.set(Some("“Lapsed after” must be longer than “at risk after”.".into()));
+                    state.error.set(Some(t("segments.lapsed_after_must_be_longer")));
                     return;
                 }
                 actions::set_lifecycle(state, Some(s));
             };
             let table = o.flows.iter().map(|f| view! {
                 <tr>
-                    <th scope="row">{f.label.clone()}{(!f.complete).then_some(" (so far)")}</th>
+                    <th scope="row">{f.label.clone()}{(!f.complete).then_some(t("segments.so_far"))}</th>
                     <td class="num">{format::int(f.new)}</td>
                     <td class="num">{format::int(f.returning)}</td>
                     <td class="num">{format::int(f.resurrecting)}</td>
@@ -233,50 +247,50 @@ pub fn LifecycleCard() -> impl IntoView {
             }).collect_view();
             view! {
                 <section class="card" id="lifecycle" data-testid="lifecycle">
-                    <h2>"Where each customer is in their lifecycle"</h2>
+                    <h2>{t("segments.where_each_customer_is_in")}</h2>
                     <p class="muted">
-                        "Every customer falls in exactly one stage, from their orders up to the analysis date. "
-                        {if custom { "Thresholds set by you. ".to_string() } else { format!("Thresholds read from your data: {} ", o.suggestion.explanation) }}
+                        {t("segments.every_customer_falls_in_exactly")}
+                        {if custom { t("segments.thresholds_set_by_you") } else { tf("segments.thresholds_read_from_your_data", &[("0", &o.suggestion.explanation.to_string())]) }}
                     </p>
                     <div class="table-wrap" tabindex="0">
                         <table data-testid="lifecycle-table">
                             <thead><tr>
-                                <th scope="col">"Stage"</th><th scope="col">"Who"</th>
-                                <th scope="col" class="num">"Customers"</th><th scope="col" class="num">"Share"</th>
-                                <th scope="col" class="num" title="Net spend before the analysis date">"Revenue"</th><th scope="col"></th>
+                                <th scope="col">{t("segments.stage")}</th><th scope="col">{t("segments.who")}</th>
+                                <th scope="col" class="num">{t("segments.customers")}</th><th scope="col" class="num">{t("segments.share")}</th>
+                                <th scope="col" class="num" title=t("segments.net_spend_before_the_analysis")>{t("segments.revenue")}</th><th scope="col"></th>
                             </tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
                     <div class="thresholds">
                         {inputs}
-                        <button class="secondary" data-testid="apply-lifecycle" on:click=apply>"Apply"</button>
+                        <button class="secondary" data-testid="apply-lifecycle" on:click=apply>{t("segments.apply")}</button>
                         {custom.then(|| view! {
-                            <button class="link" on:click=move |_| actions::set_lifecycle(state, None)>"Use the data's thresholds"</button>
+                            <button class="link" on:click=move |_| actions::set_lifecycle(state, None)>{t("segments.use_the_data_s_thresholds")}</button>
                         })}
                     </div>
-                    <h3>"Customers coming and going, period by period"</h3>
+                    <h3>{t("segments.customers_coming_and_going_period")}</h3>
                     <p class="muted">
-                        "Above the line, customers who ordered in the month (or week): "
-                        <span class="key new">"new"</span>" (first order), "
-                        <span class="key returning">"returning"</span>" (ordered the period before too) and "
-                        <span class="key resurrecting">"resurrecting"</span>" (back after a break). Below it, "
-                        <span class="key dormant">"dormant"</span>": ordered the period before, not this one. The last, paler bar is the period still under way."
+                        {t("segments.above_the_line_customers_who")}
+                        <span class="key new">{t("segments.key_new")}</span>{t("segments.first_order")}
+                        <span class="key returning">{t("segments.key_returning")}</span>{t("segments.ordered_the_period_before_too")}
+                        <span class="key resurrecting">{t("segments.key_resurrecting")}</span>{t("segments.back_after_a_break_below")}
+                        <span class="key dormant">{t("segments.key_dormant")}</span>{t("segments.ordered_the_period_before_not")}
                     </p>
                     <p data-testid="flows-summary">{flows_sentence(&o.flows)}</p>
-                    <div class="thresholds" role="group" aria-label="Period">
-                        <button class="secondary" aria-pressed=move || (!weekly.get()).to_string() on:click=move |_| weekly.set(false)>"Per month"</button>
-                        <button class="secondary" data-testid="flows-weekly" aria-pressed=move || weekly.get().to_string() on:click=move |_| weekly.set(true)>"Per week"</button>
+                    <div class="thresholds" role="group" aria-label=t("segments.period")>
+                        <button class="secondary" aria-pressed=move || (!weekly.get()).to_string() on:click=move |_| weekly.set(false)>{t("segments.per_month")}</button>
+                        <button class="secondary" data-testid="flows-weekly" aria-pressed=move || weekly.get().to_string() on:click=move |_| weekly.set(true)>{t("segments.per_week")}</button>
                     </div>
                     {
                         let (monthly, weeks) = (o.flows.clone(), o.weekly_flows.clone());
                         move || if weekly.get() { flows_svg(&weeks) } else { flows_svg(&monthly) }
                     }
                     <details>
-                        <summary>"The figures, per month"</summary>
+                        <summary>{t("segments.the_figures_per_month")}</summary>
                         <div class="table-wrap" tabindex="0">
                             <table data-testid="flows-table">
-                                <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"New"</th><th scope="col" class="num">"Returning"</th><th scope="col" class="num">"Resurrecting"</th><th scope="col" class="num">"Dormant"</th></tr></thead>
+                                <thead><tr><th scope="col">{t("segments.month")}</th><th scope="col" class="num">{t("segments.new")}</th><th scope="col" class="num">{t("segments.returning")}</th><th scope="col" class="num">{t("segments.resurrecting")}</th><th scope="col" class="num">{t("segments.dormant")}</th></tr></thead>
                                 <tbody>{table}</tbody>
                             </table>
                         </div>
@@ -309,13 +323,7 @@ pub fn SavedSegments() -> impl IntoView {
             let all_definitions = definitions.clone();
             let body = saved.iter().zip(definitions).enumerate().map(|(i, (s, def))| {
                 let quality = overview.quality.get(i).copied().flatten().map(|q| {
-                    let title = format!(
-                        "On recency, frequency and spend put on the same scale: its {} buyers are {:.2} from their own centre on average (all buyers: {}), and their centre is {:.2} from the average buyer. Smaller spread = more alike; larger distance = more different from the rest.",
-                        format::int(q.buyers),
-                        q.spread,
-                        base_spread.map(|b| format!("{b:.2}")).unwrap_or_default(),
-                        q.distance
-                    );
+                    let title = tf("segments.on_recency_frequency_and_spend", &[("0", &format::int(q.buyers)), ("1", &format::decimal(q.spread, 2)), ("2", &(base_spread.map(|b| format!("{b:.2}")).unwrap_or_default()).to_string()), ("3", &format::decimal(q.distance, 2))]);
                     view! {
                         <td class="num" title=title.clone()>{format!("{:.2}", q.spread)}</td>
                         <td class="num" title=title>{format!("{:.2}", q.distance)}</td>
@@ -333,7 +341,7 @@ pub fn SavedSegments() -> impl IntoView {
                 };
                 view! {
                     <tr data-testid="saved-segment">
-                        <td><input type="checkbox" aria-label=format!("Tick {}", s.name)
+                        <td><input type="checkbox" aria-label=tf("segments.tick", &[("0", &s.name.to_string())])
                             prop:checked=move || ticked.with(|t| t.contains(&name4))
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
@@ -350,10 +358,10 @@ pub fn SavedSegments() -> impl IntoView {
                             None => view! { <td class="num">"–"</td><td class="num">"–"</td> }.into_any(),
                         }}
                         <td class="actions">
-                            <button class="link" data-testid="open-members" on:click=move |_| open_members(state, name.clone(), d1.clone())>"Members"</button>
-                            <button class="link" data-testid="download-segment" on:click=move |_| actions::export_segment(state, name2.clone(), vec![(name2.clone(), d2.clone())])>"Download"</button>
-                            <button class="link" data-testid="segment-sql" title="A SQL query over your own tables that returns these customers" on:click=move |_| actions::segment_sql(state, name6.clone(), d3.clone())>"SQL"</button>
-                            <button class="link danger" aria-label=format!("Delete {}", s.name) on:click=move |_| actions::delete_segment(state, name3.clone())>"Delete"</button>
+                            <button class="link" data-testid="open-members" on:click=move |_| open_members(state, name.clone(), d1.clone())>{t("segments.members")}</button>
+                            <button class="link" data-testid="download-segment" on:click=move |_| actions::export_segment(state, name2.clone(), vec![(name2.clone(), d2.clone())])>{t("segments.download")}</button>
+                            <button class="link" data-testid="segment-sql" title=t("segments.a_sql_query_over_your") on:click=move |_| actions::segment_sql(state, name6.clone(), d3.clone())>"SQL"</button>
+                            <button class="link danger" aria-label=tf("segments.delete", &[("0", &s.name.to_string())]) on:click=move |_| actions::delete_segment(state, name3.clone())>{t("segments.delete_2")}</button>
                         </td>
                     </tr>
                 }
@@ -361,25 +369,22 @@ pub fn SavedSegments() -> impl IntoView {
             let empty = saved.is_empty();
             view! {
                 <section class="card" id="my-segments" data-testid="saved-segments">
-                    <h2>"My segments"</h2>
+                    <h2>{t("segments.my_segments")}</h2>
                     {if empty {
-                        view! { <p class="hint">"No saved segment yet. Build one from rules below, save a lifecycle stage or a cluster, and it appears here: you can then open its members, download them and compare it with the others on every KPI."</p> }.into_any()
+                        view! { <p class="hint">{t("segments.no_saved_segment_yet_build")}</p> }.into_any()
                     } else {
                         view! {
                             <div class="table-wrap" tabindex="0">
                                 <table data-testid="saved-table">
-                                    <thead><tr><th scope="col"><span class="visually-hidden">"Ticked"</span></th><th scope="col">"Segment"</th><th scope="col">"What it selects"</th><th scope="col" class="num">"Customers"</th><th scope="col" class="num">"Share"</th>
-                                        <th scope="col" class="num" title="How alike its buyers are on recency, frequency and spend (root mean squared distance to their centre, on a common scale). Smaller: more alike.">"Spread inside"</th>
-                                        <th scope="col" class="num" title="How far its buyers' centre is from the average buyer on the same scale. Larger: more different from the rest.">"Distance from average"</th>
+                                    <thead><tr><th scope="col"><span class="visually-hidden">{t("segments.ticked")}</span></th><th scope="col">{t("segments.segment")}</th><th scope="col">{t("segments.what_it_selects")}</th><th scope="col" class="num">{t("segments.customers")}</th><th scope="col" class="num">{t("segments.share")}</th>
+                                        <th scope="col" class="num" title=t("segments.how_alike_its_buyers_are")>{t("segments.spread_inside")}</th>
+                                        <th scope="col" class="num" title=t("segments.how_far_its_buyers_centre")>{t("segments.distance_from_average")}</th>
                                         <th scope="col"></th></tr></thead>
                                     <tbody>{body}</tbody>
                                 </table>
                             </div>
-                            <p class="muted small">{format!(
-                                "Spread inside: how alike a segment's buyers are (all buyers: {}); distance from average: how different they are from the rest. A good segment has a small spread and a large distance.",
-                                base_spread.map(|b| format!("{b:.2}")).unwrap_or_else(|| "–".into())
-                            )}</p>
-                            <h3>"Download or run elsewhere"</h3>
+                            <p class="muted small">{tf("segments.spread_inside_how_alike_a", &[("0", &(base_spread.map(|b| format!("{b:.2}")).unwrap_or_else(|| "–".into())).to_string())])}</p>
+                            <h3>{t("segments.download_or_run_elsewhere")}</h3>
                             <ExportChoices testid="segment-export"/>
                             <p>
                                 <button class="secondary" data-testid="download-ticked" on:click=move |_| {
@@ -387,25 +392,21 @@ pub fn SavedSegments() -> impl IntoView {
                                         .filter_map(|n| all_definitions.iter().find(|d| d.name == n).map(|d| (n, d.definition.clone())))
                                         .collect();
                                     actions::export_segment(state, "segments".into(), picked)
-                                }>"Download the ticked segments in one file"</button>
+                                }>{t("segments.download_the_ticked_segments_in")}</button>
                                 {move || state.last_export.get().map(|(file, rows, without)| view! {
-                                    <span class="muted small" data-testid="segment-export-done">{format!(
-                                        " {file}: {} customers written{}",
-                                        format::int(rows),
-                                        if without > 0 { format!(", {} left out for want of an e-mail address", format::int(without)) } else { String::new() }
-                                    )}</span>
+                                    <span class="muted small" data-testid="segment-export-done">{tf("segments.customers_written", &[("file", &file.to_string()), ("0", &format::int(rows)), ("1", &(if without > 0 { tf("segments.left_out_for_want_of", &[("0", &format::int(without))]) } else { String::new() }).to_string())])}</span>
                                 })}
                             </p>
                             <SqlChoices testid="segment-sql"/>
                             {move || state.last_sql.get().map(|q| view! {
-                                <details class="sql"><summary>"The last query"</summary><pre data-testid="segment-sql-text">{q}</pre></details>
+                                <details class="sql"><summary>{t("segments.the_last_query")}</summary><pre data-testid="segment-sql-text">{q}</pre></details>
                             })}
                             {overlap_view(&overview)}
                             <p>
                                 {if rows_choice == Rows::Saved {
-                                    view! { <span class="muted">"The KPI heatmap compares these segments."</span> }.into_any()
+                                    view! { <span class="muted">{t("segments.the_kpi_heatmap_compares_these")}</span> }.into_any()
                                 } else {
-                                    view! { <button class="secondary" data-testid="compare-saved" on:click=move |_| actions::set_rows(state, Rows::Saved)>"Compare them on every KPI"</button> }.into_any()
+                                    view! { <button class="secondary" data-testid="compare-saved" on:click=move |_| actions::set_rows(state, Rows::Saved)>{t("segments.compare_them_on_every_kpi")}</button> }.into_any()
                                 }}
                             </p>
                         }.into_any()
@@ -434,30 +435,27 @@ fn overlap_view(o: &seglens_engine::groups::Overview) -> Option<AnyView> {
             let jac = seglens_engine::groups::jaccard(&o.overlap, i, j);
             let (bg, light) = crate::chart::sequential_color(jac);
             let title = if i == j {
-                format!("{}: {} customers", names[i], format::int(both))
+                tf("segments.customers_2", &[("0", &(names[i]).to_string()), ("1", &format::int(both))])
             } else {
-                format!(
-                    "{} customers are in both “{}” and “{}”: {} of the first, {} of the second; Jaccard index {:.2} (customers in both ÷ customers in either)",
-                    format::int(both), names[i], names[j],
-                    format::percent(both as f64 / o.overlap[i][i].max(1) as f64),
-                    format::percent(both as f64 / o.overlap[j][j].max(1) as f64),
-                    jac
-                )
+                tf("segments.customers_are_in_both_and", &[("0", &format::int(both)), ("1", &(names[i]).to_string()), ("2", &(names[j]).to_string()), ("3", &format::percent(both as f64 / o.overlap[i][i].max(1) as f64)), ("4", &format::percent(both as f64 / o.overlap[j][j].max(1) as f64)), ("5", &format::decimal(jac, 2))])
             };
             view! { <td class="num cell" class:light=light style=format!("background:{bg}") title=title>{format::int(both)}</td> }
         }).collect_view();
         view! { <tr><th scope="row">{names[i].clone()}</th>{cells}</tr> }
     }).collect_view();
-    Some(view! {
-        <h3>"How the segments overlap"</h3>
-        <p class="muted small">"Customers in both segments; the darker the cell, the more the two segments are the same customers (Jaccard index). Hover a cell for the shares."</p>
-        <div class="table-wrap" tabindex="0">
-            <table class="heatmap" data-testid="overlap">
-                <thead><tr><th scope="col"></th>{header}</tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }.into_any())
+    Some(
+        view! {
+            <h3>{t("segments.how_the_segments_overlap")}</h3>
+            <p class="muted small">{t("segments.customers_in_both_segments_the")}</p>
+            <div class="table-wrap" tabindex="0">
+                <table class="heatmap" data-testid="overlap">
+                    <thead><tr><th scope="col"></th>{header}</tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+        .into_any(),
+    )
 }
 
 /// The member list of the segment opened: searchable, sortable, paged.
@@ -468,7 +466,7 @@ pub fn MemberList() -> impl IntoView {
         state.members.get().map(|m| {
             let (m1, m2, m3, m4) = (m.clone(), m.clone(), m.clone(), m.clone());
             let content = match &m.result {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                None => view! { <p class="muted">{t("segments.loading")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error-text">{e.clone()}</p> }.into_any(),
                 Some(Ok(p)) => {
                     let pages = (p.matching as usize).div_ceil(p.page_size).max(1);
@@ -487,38 +485,36 @@ pub fn MemberList() -> impl IntoView {
                     let page = p.page;
                     view! {
                         <p class="muted" data-testid="members-count">
-                            {format!("{} members{}, page {} of {}", format::int(p.total),
-                                if p.matching != p.total { format!(", {} matching", format::int(p.matching)) } else { String::new() },
-                                page + 1, pages)}
+                            {tf("segments.members_page_of", &[("0", &format::int(p.total)), ("1", &(if p.matching != p.total { tf("segments.matching", &[("0", &format::int(p.matching))]) } else { String::new() }).to_string()), ("2", &(page + 1).to_string()), ("3", &pages.to_string())])}
                         </p>
                         <div class="table-wrap" tabindex="0">
                             <table data-testid="members-table">
-                                <thead><tr><th scope="col">"Customer"</th><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col" class="num">"Orders"</th><th scope="col" class="num">"Spend"</th><th scope="col">"Last order"</th>
-                                    <th scope="col" class="num" title="The probability that the customer still buys from you (BG/NBD model)">"Chance active"</th>
-                                    <th scope="col" class="num" title="Expected orders × expected spend over the next 52 weeks, discounted 1% a month (BG/NBD and Gamma-Gamma)">"Predicted value"</th></tr></thead>
+                                <thead><tr><th scope="col">{t("segments.customer")}</th><th scope="col">{t("segments.name")}</th><th scope="col">{t("segments.email")}</th><th scope="col" class="num">{t("segments.orders")}</th><th scope="col" class="num">{t("segments.spend")}</th><th scope="col">{t("segments.last_order")}</th>
+                                    <th scope="col" class="num" title=t("segments.the_probability_that_the_customer")>{t("segments.chance_active")}</th>
+                                    <th scope="col" class="num" title=t("segments.expected_orders_expected_spend_over")>{t("segments.predicted_value")}</th></tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
                         </div>
                         <div class="thresholds">
                             <button class="secondary" disabled=page == 0
-                                on:click=move |_| actions::show_members(state, MemberView { page: page.saturating_sub(1), ..m3.clone() })>"Previous"</button>
+                                on:click=move |_| actions::show_members(state, MemberView { page: page.saturating_sub(1), ..m3.clone() })>{t("segments.previous")}</button>
                             <button class="secondary" disabled={page + 1 >= pages} data-testid="members-next"
-                                on:click=move |_| actions::show_members(state, MemberView { page: page + 1, ..m4.clone() })>"Next"</button>
+                                on:click=move |_| actions::show_members(state, MemberView { page: page + 1, ..m4.clone() })>{t("segments.next")}</button>
                         </div>
                     }.into_any()
                 }
             };
             view! {
                 <div class="members" data-testid="members">
-                    <h3>{format!("Members of “{}”", m.name)}
-                        <button class="link" on:click=move |_| state.members.set(None)>" Close"</button>
+                    <h3>{tf("segments.members_of", &[("0", &m.name.to_string())])}
+                        <button class="link" on:click=move |_| state.members.set(None)>" " {t("segments.close")}</button>
                     </h3>
                     <div class="thresholds">
-                        <label>"Search "
-                            <input type="search" data-testid="members-search" placeholder="id, name or e-mail" prop:value=m.search.clone()
+                        <label>{t("segments.search")}
+                            <input type="search" data-testid="members-search" placeholder=t("segments.id_name_or_e_mail") prop:value=m.search.clone()
                                 on:change=move |ev| actions::show_members(state, MemberView { search: event_target_value(&ev), page: 0, ..m1.clone() })/>
                         </label>
-                        <label>"Sort by "
+                        <label>{t("segments.sort_by")}
                             <select on:change=move |ev| {
                                 let sort = match event_target_value(&ev).as_str() {
                                     "orders" => SortBy::Orders,
@@ -530,12 +526,12 @@ pub fn MemberList() -> impl IntoView {
                                 };
                                 actions::show_members(state, MemberView { sort, page: 0, ..m2.clone() })
                             }>
-                                <option value="spend" selected=m.sort == SortBy::Spend>"highest spend"</option>
-                                <option value="orders" selected=m.sort == SortBy::Orders>"most orders"</option>
-                                <option value="last" selected=m.sort == SortBy::LastOrder>"most recent order"</option>
-                                <option value="customer" selected=m.sort == SortBy::Customer>"customer id"</option>
-                                <option value="value" selected=m.sort == SortBy::PredictedValue>"highest predicted value"</option>
-                                <option value="risk" selected=m.sort == SortBy::ChurnRisk>"most at risk of leaving"</option>
+                                <option value="spend" selected=m.sort == SortBy::Spend>{t("segments.highest_spend")}</option>
+                                <option value="orders" selected=m.sort == SortBy::Orders>{t("segments.most_orders")}</option>
+                                <option value="last" selected=m.sort == SortBy::LastOrder>{t("segments.most_recent_order")}</option>
+                                <option value="customer" selected=m.sort == SortBy::Customer>{t("segments.customer_id")}</option>
+                                <option value="value" selected=m.sort == SortBy::PredictedValue>{t("segments.highest_predicted_value")}</option>
+                                <option value="risk" selected=m.sort == SortBy::ChurnRisk>{t("segments.most_at_risk_of_leaving")}</option>
                             </select>
                         </label>
                     </div>
@@ -559,7 +555,7 @@ fn silhouette_svg(curve: &[(usize, f64)], best: Option<usize>) -> AnyView {
             let x = pad + i as f64 * bw + bw * 0.15;
             view! {
                 <g>
-                    <title>{format!("k = {k}: silhouette {s:.3}")}</title>
+                    <title>{tf("segments.k_silhouette", &[("k", &k.to_string()), ("s", &format::decimal(*s, 3))])}</title>
                     <rect class:best=Some(*k) == best x=x y=h - pad - hgt width=bw * 0.7 height=hgt/>
                     <text x=x + bw * 0.35 y=h - 8.0 text-anchor="middle" class="tick">{k.to_string()}</text>
                     <text x=x + bw * 0.35 y=h - pad - hgt - 4.0 text-anchor="middle" class="tick">{format!("{s:.2}")}</text>
@@ -573,7 +569,7 @@ fn silhouette_svg(curve: &[(usize, f64)], best: Option<usize>) -> AnyView {
     }
     view! {
         <svg class="silhouette" viewBox=format!("0 0 {w} {h}") role="img"
-            aria-label=format!("Silhouette for k = 2 to 10; the highest is at k = {}", best.map(|b| b.to_string()).unwrap_or_default())>
+            aria-label=tf("segments.silhouette_for_k_2_to", &[("0", &(best.map(|b| b.to_string()).unwrap_or_default()).to_string())])>
             {bars}
         </svg>
         <crate::components::CsvDownload name="silhouette" csv=csv/>
@@ -601,21 +597,21 @@ pub fn ClustersCard() -> impl IntoView {
                 || ws.analysis.kpis.kpis.iter().zip(ws.analysis.kpis.values.last().cloned().unwrap_or_default())
                     .any(|(k, v)| k.id == "open_rate" && v.missing.is_none());
             let mut all = vec![
-                (Feature::Recency, "Recency (days since last order)"),
-                (Feature::Frequency, "Frequency (orders)"),
-                (Feature::Monetary, "Monetary (spend)"),
-                (Feature::Tenure, "Tenure (days since first order)"),
-                (Feature::AverageOrderValue, "Average order value"),
+                (Feature::Recency, t("segments.recency_days_since_last_order")),
+                (Feature::Frequency, t("segments.frequency_orders")),
+                (Feature::Monetary, t("segments.monetary_spend")),
+                (Feature::Tenure, t("segments.tenure_days_since_first_order")),
+                (Feature::AverageOrderValue, t("segments.average_order_value")),
             ];
             if has_engagement {
-                all.push((Feature::Engagement, "Engagement (share of e-mails opened)"));
+                all.push((Feature::Engagement, t("segments.engagement_share_of_e_mails")));
             }
             let defaults: Vec<Feature> = all.iter().filter(|(f, _)| !matches!(f, Feature::AverageOrderValue)).map(|x| x.0.clone()).collect();
             if picked.get_untracked().is_none() {
                 picked.set(Some(defaults));
             }
             let mut options: Vec<(Feature, String)> = all.into_iter().map(|(f, l)| (f, l.to_string())).collect();
-            options.extend(numeric.into_iter().map(|c| (Feature::Attribute(c.clone()), format!("{c} (customers file)"))));
+            options.extend(numeric.into_iter().map(|c| (Feature::Attribute(c.clone()), tf("segments.customers_file", &[("c", &c.to_string())]))));
             let boxes = options.into_iter().map(|(f, label)| {
                 let (f1, f2) = (f.clone(), f.clone());
                 view! {
@@ -638,10 +634,7 @@ pub fn ClustersCard() -> impl IntoView {
             let silhouette = move || state.silhouette.get().map(|s| match s {
                 Ok((curve, best)) => view! {
                     <div data-testid="silhouette">
-                        <p>{format!(
-                            "The silhouette measures how well separated the clusters are (from −1 to 1, higher is better). {}",
-                            best.map(|b| format!("It is highest at k = {b}: a good number of clusters to start from.")).unwrap_or_default()
-                        )}</p>
+                        <p>{tf("segments.the_silhouette_measures_how_well", &[("0", &(best.map(|b| tf("segments.it_is_highest_at_k", &[("b", &b.to_string())])).unwrap_or_default()).to_string())])}</p>
                         {silhouette_svg(&curve, best)}
                     </div>
                 }.into_any(),
@@ -659,29 +652,23 @@ pub fn ClustersCard() -> impl IntoView {
                                 <td class="num">{format::int(p.customers)}</td>
                                 <td>{p.description.clone()}</td>
                                 <td class="actions">
-                                    <button class="link" on:click=move |_| open_members(state, name.clone(), Definition::Cluster { setup: s1.clone(), cluster: i })>"Members"</button>
+                                    <button class="link" on:click=move |_| open_members(state, name.clone(), Definition::Cluster { setup: s1.clone(), cluster: i })>{t("segments.members")}</button>
                                     <button class="link" data-testid=format!("save-cluster-{}", i + 1)
                                         on:click=move |_| actions::save_segment(state, SavedSegment {
                                             name: name2.clone(),
                                             version: 1,
                                             definition: Definition::Cluster { setup: setup.clone(), cluster: i },
                                             note: String::new(),
-                                        })>"Save as segment"</button>
+                                        })>{t("segments.save_as_segment")}</button>
                                 </td>
                             </tr>
                         }
                     }).collect_view();
                     view! {
-                        <p class="muted" data-testid="cluster-quality">{format!(
-                            "{} clusters on {}. Silhouette {}: {}.",
-                            c.profiles.len(),
-                            c.setup.features.iter().map(|f| f.key()).collect::<Vec<_>>().join(", "),
-                            c.silhouette.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into()),
-                            match c.silhouette { Some(s) if s >= 0.5 => "clearly separated groups", Some(s) if s >= 0.25 => "groups that overlap somewhat", _ => "groups that overlap a lot: try other features or another k" }
-                        )}</p>
+                        <p class="muted" data-testid="cluster-quality">{tf("segments.clusters_on_silhouette", &[("0", &(c.profiles.len()).to_string()), ("1", &(c.setup.features.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ")).to_string()), ("2", &(c.silhouette.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())).to_string()), ("3", &(match c.silhouette { Some(s) if s >= 0.5 => t("segments.clearly_separated_groups"), Some(s) if s >= 0.25 => t("segments.groups_that_overlap_somewhat"), _ => t("segments.groups_that_overlap_a_lot") }).to_string())])}</p>
                         <div class="table-wrap" tabindex="0">
                             <table data-testid="clusters-table">
-                                <thead><tr><th scope="col">"Cluster"</th><th scope="col" class="num">"Customers"</th><th scope="col">"What sets it apart"</th><th scope="col"></th></tr></thead>
+                                <thead><tr><th scope="col">{t("segments.cluster")}</th><th scope="col" class="num">{t("segments.customers")}</th><th scope="col">{t("segments.what_sets_it_apart")}</th><th scope="col"></th></tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
                         </div>
@@ -691,19 +678,19 @@ pub fn ClustersCard() -> impl IntoView {
             });
             view! {
                 <section class="card" id="clusters" data-testid="clusters">
-                    <h2>"Let the data find groups (clusters)"</h2>
-                    <p class="muted">"k-means groups customers who look alike on the features you tick (each put on the same scale first). It finds groups no rule would think of; each is described by what sets it apart from the average customer."</p>
-                    <fieldset class="features"><legend>"Features"</legend>{boxes}</fieldset>
+                    <h2>{t("segments.let_the_data_find_groups")}</h2>
+                    <p class="muted">{t("segments.k_means_groups_customers_who")}</p>
+                    <fieldset class="features"><legend>{t("segments.features")}</legend>{boxes}</fieldset>
                     <div class="thresholds">
-                        <label>"Number of clusters "
+                        <label>{t("segments.number_of_clusters")}
                             <input type="number" min="2" max="20" data-testid="cluster-k" prop:value=move || k.get()
                                 on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<usize>() { k.set(v.clamp(2, 20)) } }/>
                         </label>
                         <button class="secondary" data-testid="suggest-k" disabled=move || state.clustering_busy.get()
-                            on:click=move |_| actions::run_silhouette(state, features())>"Suggest a number"</button>
+                            on:click=move |_| actions::run_silhouette(state, features())>{t("segments.suggest_a_number")}</button>
                         <button class="primary" data-testid="run-clusters" disabled=move || state.clustering_busy.get()
-                            on:click=move |_| actions::run_clusters(state, ClusterSetup { features: features(), k: k.get_untracked(), seed: 42, runs: 4 })>"Make clusters"</button>
-                        {move || state.clustering_busy.get().then(|| view! { <span class="muted" aria-live="polite">"Working…"</span> })}
+                            on:click=move |_| actions::run_clusters(state, ClusterSetup { features: features(), k: k.get_untracked(), seed: 42, runs: 4 })>{t("segments.make_clusters")}</button>
+                        {move || state.clustering_busy.get().then(|| view! { <span class="muted" aria-live="polite">{t("segments.working")}</span> })}
                     </div>
                     {silhouette}
                     {result}

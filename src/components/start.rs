@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use crate::actions;
+use crate::i18n::t;
 use crate::state::AppState;
 
 /// The empty state: what SegLens does and the two ways to begin.
@@ -20,20 +21,14 @@ pub fn Start() -> impl IntoView {
     view! {
         <section class="start">
             <div class="card intro">
-                <h1>"Who are your best customers, and who is slipping away?"</h1>
-                <p>
-                    "SegLens scores every customer on how recently they bought, how often, and how much "
-                    "(RFM), and groups them into segments such as Champions, At Risk or Lost. "
-                    "Everything runs on this computer: nothing is uploaded."
-                </p>
+                <h1>{t("start.title")}</h1>
+                <p>{t("start.intro")}</p>
                 <button class="primary big" data-testid="explore-demo"
                     on:click=move |_| actions::explore_demo(state)>
-                    "Explore demo data"
+                    {t("start.explore_demo")}
                 </button>
-                <p class="muted small">
-                    "A made-up shop with 5,000 customers and two years of orders."
-                </p>
-                <p class="muted small">"Saved a project on another computer? " <ProjectPicker/></p>
+                <p class="muted small">{t("start.demo_detail")}</p>
+                <p class="muted small">{t("start.saved_elsewhere")} " " <ProjectPicker/></p>
             </div>
             <div
                 class="card dropzone"
@@ -46,15 +41,10 @@ pub fn Start() -> impl IntoView {
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop
             >
-                <h2>"Or analyse your own orders"</h2>
-                <p>"Drop your exports here (CSV, TSV, semicolon-separated, JSON lines, Excel .xlsx or LibreOffice .ods), or"</p>
-                <FilePicker label="Choose a file"/>
-                <p class="muted small">
-                    "It needs one row per order with a customer (customer_id, client, e-mail…), "
-                    "a date (order_date, date de commande…) and an amount (amount, total, montant…). "
-                    "Negative amounts count as refunds. Add a customers file, e-mail results (opened, clicked), survey answers (NPS, CSAT), "
-                    "web events, support tickets and marketing costs (date, channel, spend) with them or later: they are joined to the orders by customer."
-                </p>
+                <h2>{t("start.own_title")}</h2>
+                <p>{t("start.drop_here")}</p>
+                <FilePicker label="start.choose_file"/>
+                <p class="muted small">{t("start.needs")}</p>
             </div>
         </section>
     }
@@ -66,7 +56,7 @@ pub fn ProjectPicker() -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
         <label class="button ghost file-picker">
-            "Open a project file"
+            {t("start.open_project")}
             <input
                 type="file"
                 data-testid="project-input"
@@ -86,18 +76,18 @@ pub fn ProjectPicker() -> impl IntoView {
 /// A button that opens the file picker and imports the chosen file.
 #[component]
 pub fn FilePicker(
-    /// The button's text.
+    /// The catalogue key of the button's text.
     label: &'static str,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
         <label class="button secondary file-picker">
-            {label}
+            {t(label)}
             <input
                 type="file"
                 multiple
                 data-testid="file-input"
-                accept=".csv,.tsv,.txt,.jsonl,.ndjson,.json,.xlsx,.ods,text/csv,text/plain,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet"
+                accept=".csv,.tsv,.txt,.jsonl,.ndjson,.json,.xlsx,.xls,.ods,text/csv,text/plain,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet"
                 on:change=move |ev| {
                     let input: HtmlInputElement = event_target(&ev);
                     actions::import_files(state, file_list(input.files()));
@@ -105,12 +95,12 @@ pub fn FilePicker(
                 }
             />
         </label>
-        <label class="muted small encoding-choice" title="SegLens detects the text encoding; choose one if accents come out wrong (e.g. “Ã©” instead of “é”), then import the file again">
-            " Text encoding "
+        <label class="muted small encoding-choice" title=t("start.encoding_help")>
+            " " {t("start.encoding")} " "
             <select data-testid="encoding-select" on:change=move |ev| {
                 state.encoding.set(seglens_engine::delimited::Encoding::parse(&event_target_value(&ev)));
             }>
-                <option value="" selected=move || state.encoding.get().is_none()>"detect"</option>
+                <option value="" selected=move || state.encoding.get().is_none()>{t("start.encoding_detect")}</option>
                 {[
                     seglens_engine::delimited::Encoding::Utf8,
                     seglens_engine::delimited::Encoding::Windows1252,
