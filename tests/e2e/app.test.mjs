@@ -27,6 +27,8 @@ before(async () => {
   context = await newContext(browser);
   context.on('request', (r) => requests.push(r.url()));
   await context.addInitScript(() => {
+    // The guided tour has its own test; here it would stand over the page.
+    localStorage.setItem('seglens.tour-seen', '1');
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', (e) =>
       window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
@@ -1433,7 +1435,7 @@ test('e-mail results and survey answers join the orders by customer', async () =
   ]);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-report]').length === 2);
   const reports = await page.getByTestId('source-report').allInnerTexts();
-  assert.match(reports.join(' '), /campagne\.csv: 41 e-mails, 0 rejected, 1 customers without orders/);
+  assert.match(reports.join(' '), /campagne\.csv: 41 e-mails, 0 rejected, 1 customer without orders/);
   assert.match(reports.join(' '), /avis\.csv: 13 survey answers/);
   // The source is still the order file; the KPI table now has e-mail rates.
   assert.equal(await page.getByTestId('source').innerText(), 'commandes-fr.csv');
@@ -1742,7 +1744,7 @@ test('a file SegLens cannot recognise is read as survey answers once the user sa
   assert.match(await page.getByTestId('column-preview-rejected').innerText(), /Line 5, column Note sur 10: .*onze/);
   await page.getByTestId('column-choice').screenshot({ path: join(shots, '05h-source-columns.png') });
   await page.getByTestId('import-with-columns').click();
-  await page.waitForFunction(() => /avis\.csv: 3 survey answers, 1 rejected, 1 customers without orders/.test(
+  await page.waitForFunction(() => /avis\.csv: 3 survey answers, 1 rejected, 1 customer without orders/.test(
     document.querySelector('[data-testid=import-report]')?.innerText ?? ''));
   // The orders stay the workbook's; the survey joined them.
   assert.equal(await page.getByTestId('source').innerText(), 'ventes.xls');
@@ -1778,10 +1780,75 @@ test('delete all my data removes every project and the cached app files, and sta
   assert.equal(await page.getByTestId('projects').count(), 0);
 });
 
-for (const scheme of ['light', 'dark']) test(`accessibility: axe finds no serious or critical violation on the main screens, ${scheme} theme`, async () => {
+test('French: chosen from the browser, numbers and dates as the browser writes them, a guided tour, switchable', async () => {
+  const other = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+  const p = await other.newPage();
+  p.on('pageerror', (e) => console.error('page error (fr):', e.message));
+  await p.goto(base);
+  await p.getByTestId('explore-demo').waitFor();
+  assert.equal(await p.evaluate(() => document.documentElement.lang), 'fr');
+  assert.equal(await p.getByTestId('explore-demo').innerText(), 'Explorer les données de démonstration');
+  assert.match(await p.title(), /segments clients dans votre navigateur/);
+  await p.screenshot({ path: join(shots, '09-fr-start.png'), fullPage: true });
+
+  // The demo opens the tour the first time, at step 1 of 5, on "Collect".
+  await p.getByTestId('explore-demo').click();
+  const tour = p.getByTestId('tour');
+  await tour.waitFor();
+  assert.equal(await p.getByTestId('tour-step').innerText(), 'Étape 1 sur 5');
+  assert.equal(await p.locator('.tour-target').getAttribute('id'), 'data');
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'tour-title', 'focus moves to the tour');
+  await p.screenshot({ path: join(shots, '09-fr-tour.png') });
+  const pointed = [];
+  for (let step = 2; step <= 5; step++) {
+    await p.getByTestId('tour-next').click();
+    await p.waitForFunction((n) => document.querySelector('[data-testid=tour-step]')?.textContent === `Étape ${n} sur 5`, step);
+    pointed.push(await p.evaluate(() => { const el = document.querySelector('.tour-target'); return el.id || el.className.split(' ')[0]; }));
+  }
+  assert.deepEqual(pointed, ['goals', 'compare', 'toolbar', 'suggestions']);
+  await p.getByTestId('tour-done').click();
+  assert.equal(await tour.count(), 0);
+  assert.equal(await p.locator('.tour-target').count(), 0);
+
+  // The table in French, its figures as Intl.NumberFormat('fr-FR') writes
+  // the command line's.
+  const demoOrders = join(root, 'target', 'e2e-demo', 'orders.csv');
+  const scored = execFileSync(cli, ['rfm', '--orders', demoOrders], { encoding: 'utf8' }).trim().split('\n').length - 1;
+  const headers = await p.locator('[data-testid=rfm-table] thead th').allInnerTexts();
+  assert.deepEqual(headers.slice(0, 3), ['Segment', 'Clients', 'Part']);
+  assert.ok((await p.locator('[data-testid=rfm-table] tbody th').allInnerTexts()).includes('Perdus'));
+  const total = await p.locator('[data-testid=rfm-table] tfoot td').first().innerText();
+  assert.equal(total, await p.evaluate((n) => new Intl.NumberFormat('fr-FR').format(n), scored));
+  assert.equal(await p.locator('[data-testid=rfm-table] tfoot td').nth(1).innerText(),
+    await p.evaluate(() => new Intl.NumberFormat('fr-FR', { style: 'percent', minimumFractionDigits: 1 }).format(1)));
+  const subtitle = await p.locator('.toolbar p.muted').first().innerText();
+  assert.match(subtitle, /date d'analyse \d{2}\/\d{2}\/\d{4}$/);
+  assert.match(await p.getByTestId('rfm-chart-summary').innerText(), /^Ce qui ressort : les .+ font [\d,]+\u00a0% des clients/);
+  assert.match(await p.locator('[data-testid=rfm-chart] svg title').first().textContent(), /Part des clients/);
+  await p.screenshot({ path: join(shots, '09-fr-results.png') });
+
+  // Reopened from the top bar, skipped with Escape.
+  await p.getByTestId('open-tour').click();
+  await tour.waitFor();
+  await p.keyboard.press('Escape');
+  assert.equal(await tour.count(), 0);
+
+  // English at a click, kept after a reload; the tour stays closed.
+  await p.getByTestId('language-en').click();
+  await p.getByText('Where the customers are, and where the revenue is').waitFor();
+  assert.equal(await p.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal(await p.getByTestId('language-en').getAttribute('aria-pressed'), 'true');
+  await p.reload();
+  await p.getByTestId('rfm-table').waitFor();
+  assert.equal(await p.locator('[data-testid=rfm-table] thead th').nth(1).innerText(), 'Customers');
+  assert.equal(await tour.count(), 0, 'seen once, not again');
+  await other.close();
+});
+
+for (const [scheme, locale] of [['light', 'en-US'], ['dark', 'en-US'], ['light', 'fr-FR'], ['dark', 'fr-FR']]) test(`accessibility: axe finds no serious or critical violation on the main screens, ${scheme} theme, ${locale}`, async () => {
   // Its own context: axe is injected by the test, which the page's
   // Content-Security-Policy would rightly refuse.
-  const other = await browser.newContext({ bypassCSP: true, locale: 'en-US', colorScheme: scheme, viewport: { width: 1280, height: 900 } });
+  const other = await browser.newContext({ bypassCSP: true, locale, colorScheme: scheme, viewport: { width: 1280, height: 900 } });
   const p = await other.newPage();
   const axe = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   const problems = [];
@@ -1796,6 +1863,9 @@ for (const scheme of ['light', 'dark']) test(`accessibility: axe finds no seriou
   await p.getByTestId('explore-demo').waitFor();
   await audit('start');
   await p.getByTestId('explore-demo').click();
+  await p.getByTestId('tour').waitFor();
+  await audit('tour');
+  await p.getByTestId('tour-skip').click();
   await p.getByTestId('rule-builder').waitFor();
   await p.getByTestId('group-add').click();
   await p.getByTestId('save-stage-Loyal').click();
@@ -1807,10 +1877,9 @@ for (const scheme of ['light', 'dark']) test(`accessibility: axe finds no seriou
   await p.getByTestId('cohort-table').waitFor();
   await p.getByTestId('cross-sell-table').waitFor();
   await audit('results');
-  if (scheme === 'dark') {
-    await p.screenshot({ path: join(shots, '08-dark.png') });
-    await p.getByTestId('kpis').screenshot({ path: join(shots, '08-dark-kpis.png') });
-  }
+  const tag = locale.slice(0, 2);
+  await p.screenshot({ path: join(shots, `08-${scheme}-${tag}.png`) });
+  await p.getByTestId('kpis').screenshot({ path: join(shots, `08-${scheme}-${tag}-kpis.png`) });
   await p.getByTestId('where-is-my-data').click();
   await audit('privacy');
   await other.close();
