@@ -58,6 +58,16 @@ fn open(width: f64, height: f64, text: &ChartText) -> String {
     out
 }
 
+/// The largest finite value of both series (0 when there is none).
+fn largest(values: [&[f64]; 2]) -> f64 {
+    values
+        .iter()
+        .flat_map(|v| v.iter())
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+}
+
 /// Rows of two horizontal bars each, longest value at full width, with
 /// each bar's value written after it.
 fn horizontal_bars(
@@ -71,12 +81,7 @@ fn horizontal_bars(
     let left = 16.0 + labels.iter().map(|l| text_width(l)).fold(40.0, f64::max);
     let room = width - left - 70.0;
     let height = top + row * labels.len().max(1) as f64 + 12.0;
-    let max = values
-        .iter()
-        .flat_map(|v| v.iter())
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
+    let max = largest(values);
     let scale = if max > 0.0 { room / max } else { 0.0 };
     let mut out = open(width, height, text);
     for (r, label) in labels.iter().enumerate() {
@@ -119,12 +124,7 @@ fn vertical_bars(
     let base = height - bottom;
     let group = (width - 2.0 * left) / labels.len().max(1) as f64;
     let bar = (group * 0.36).min(40.0);
-    let max = values
-        .iter()
-        .flat_map(|v| v.iter())
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
+    let max = largest(values);
     let scale = if max > 0.0 { (base - top) / max } else { 0.0 };
     let mut out = open(width, height, text);
     out.push_str(&format!(

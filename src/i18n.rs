@@ -168,6 +168,14 @@ pub fn kpi_formula(def: &seglens_engine::kpi::KpiDef) -> String {
     kpi_text(def, &format!("kpi.{}.formula", def.id), &def.formula)
 }
 
+/// How a marketer uses a KPI, when the catalogue says.
+pub fn kpi_use(def: &seglens_engine::kpi::KpiDef) -> Option<String> {
+    let key = format!("kpi.{}.use", def.id);
+    lookup(locale(), &key)
+        .or_else(|| lookup(Locale::En, &key))
+        .map(str::to_string)
+}
+
 fn kpi_text(def: &seglens_engine::kpi::KpiDef, key: &str, engine: &str) -> String {
     let period: String = def.name.chars().filter(char::is_ascii_digit).collect();
     lookup(locale(), key).map_or_else(

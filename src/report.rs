@@ -72,6 +72,21 @@ pub fn standout_lines(table: &KpiTable, most: usize) -> Vec<String> {
         .collect()
 }
 
+/// The segments' shares of customers and revenue as a chart, in the
+/// reader's language: the page's picture and the report's.
+pub fn shares_chart(summary: &[seglens_engine::SegmentSummary]) -> String {
+    chart::segment_shares_svg(
+        summary,
+        &|name| i18n::name("segment", name),
+        &format::percent,
+        &chart::ChartText {
+            title: &t("chart.shares.title"),
+            series: [&t("col.customers"), &t("col.revenue")],
+            description: &t("chart.shares.alt"),
+        },
+    )
+}
+
 /// A catalogue text, escaped for HTML.
 fn h(key: &str) -> String {
     escape(&t(key))
@@ -132,16 +147,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         );
     }
     out.push_str("</tbody></table>");
-    out.push_str(&chart::segment_shares_svg(
-        &a.summary,
-        &|name| i18n::name("segment", name),
-        &format::percent,
-        &chart::ChartText {
-            title: &t("chart.shares.title"),
-            series: [&t("col.customers"), &t("col.revenue")],
-            description: &t("chart.shares.alt"),
-        },
-    ));
+    out.push_str(&shares_chart(&a.summary));
     out.push_str("</section>");
 
     let table = &a.kpis;

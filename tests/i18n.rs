@@ -170,6 +170,10 @@ fn every_engine_name_the_page_shows_is_in_french() {
     for def in kpi::definitions().iter().chain(&kpi::period_definitions()) {
         need(format!("kpi.{}", def.id));
         need(format!("kpi.{}.formula", def.id));
+        need(format!("kpi.{}.use", def.id));
+    }
+    for kind in ["rfm", "lifecycle", "rules", "clusters", "predict"] {
+        need(format!("help.{kind}.use"));
     }
     for stage in lifecycle::STAGES {
         need(format!("segment.{}", slug(stage.label())));

@@ -104,7 +104,7 @@ pub fn GoalsCard() -> impl IntoView {
                             <option value="min">{t("goals.at_least")}</option>
                             <option value="max">{t("goals.at_most")}</option>
                         </select>
-                        <input type="text" inputmode="decimal" aria-label=t("goals.target") placeholder="target" data-testid="goal-target"
+                        <input type="text" inputmode="decimal" aria-label=t("goals.target") placeholder=t("goals.target_placeholder") data-testid="goal-target"
                             prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))/>
                         <Show when=move || is_period(&kpi.get())>
                             <label>{t("goals.from_label")} " " <input type="date" aria-label=t("goals.first_day_counted") data-testid="goal-since"

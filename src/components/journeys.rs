@@ -230,7 +230,7 @@ pub fn FunnelCard() -> impl IntoView {
                         <label>" " {t("journeys.within")} " "
                             <input type="number" min="1" max="365" data-testid="funnel-window" prop:value=move || window.get()
                                 on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() { window.set(v.max(1)) } }/>
-                            " days"
+                            " " {t("rfm_editor.unit_days")}
                         </label>
                         <label title=t("journeys.each_step_right_after_the")>
                             <input type="checkbox" data-testid="funnel-strict" prop:checked=move || strict.get()

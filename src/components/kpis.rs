@@ -41,6 +41,9 @@ fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
         ));
     }
     lines.push(format!("= {}", i18n::kpi_formula(def)));
+    if let Some(text) = i18n::kpi_use(def) {
+        lines.push(tf("kpi.use", &[("text", &text)]));
+    }
     if !matches!(def.id.as_str(), "customers" | "revenue") {
         lines.push(tf(
             "kpis.based_on_on_top",
@@ -493,7 +496,11 @@ pub fn KpiHeatmap() -> impl IntoView {
             let suggestions = split_suggestions(state, &ws);
             let kpis = table.kpis.clone();
             let header = kpis.iter().enumerate().map(|(k, def)| {
-                let title = tf("kpis.click_to_sort", &[("0", &i18n::kpi_name(def)), ("1", &i18n::kpi_formula(def))]);
+                let title = format!(
+                    "{}{}",
+                    tf("kpis.click_to_sort", &[("0", &i18n::kpi_name(def)), ("1", &i18n::kpi_formula(def))]),
+                    i18n::kpi_use(def).map(|text| format!("\n{}", tf("kpi.use", &[("text", &text)]))).unwrap_or_default()
+                );
                 let arrow = move || match sort.get() {
                     Some((s, true)) if s == k => " ▼",
                     Some((s, false)) if s == k => " ▲",

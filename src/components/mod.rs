@@ -232,3 +232,18 @@ fn Working(
         </section>
     }
 }
+
+/// One line under a card's explanation: how a marketer uses what it shows.
+#[component]
+pub fn HowToUse(
+    /// The kind of segment: `rfm`, `lifecycle`, `rules`, `clusters` or
+    /// `predict` (its `help.KIND.use` text).
+    kind: &'static str,
+) -> impl IntoView {
+    view! {
+        <p class="how-to" data-testid=format!("how-to-{kind}")>
+            <strong>{t("help.use")}</strong>
+            {t(&format!("help.{kind}.use"))}
+        </p>
+    }
+}

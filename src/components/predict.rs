@@ -52,6 +52,7 @@ fn PredictionCard(
             <p class="muted">
                 {tf("predict.learnt_from_every_order_up", &[("0", &format::date(p.calibration_end))])}
             </p>
+                    <crate::components::HowToUse kind="predict"/>
             {(!p.warnings.is_empty()).then(|| view! {
                 <ul class="warn" data-testid="prediction-warnings">
                     {p.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}

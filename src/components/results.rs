@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use seglens_engine::rfm;
 
 use crate::actions;
-use crate::chart;
 use crate::components::{
     ActivityCard, ClustersCard, CompareTwoCard, CrossSellCard, ExportCard, FilePicker, FunnelCard,
     GoalsCard, HistoryCard, KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, PathsCard,
@@ -169,6 +168,7 @@ fn SegmentTable() -> impl IntoView {
                 <section class="card" id="segments">
                     <h2>{t("results.rfm_title")}</h2>
                     <p class="muted">{t("results.rfm_intro")}</p>
+                    <crate::components::HowToUse kind="rfm"/>
                     <div class="table-wrap" tabindex="0">
                     <table data-testid="rfm-table">
                         <thead>
@@ -226,16 +226,7 @@ fn SegmentChart() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         state.workspace.get().map(|ws| {
-            let svg = chart::segment_shares_svg(
-                &ws.analysis.summary,
-                &|name| i18n::name("segment", name),
-                &format::percent,
-                &chart::ChartText {
-                    title: &t("chart.shares.title"),
-                    series: [&t("col.customers"), &t("col.revenue")],
-                    description: &t("chart.shares.alt"),
-                },
-            );
+            let svg = crate::report::shares_chart(&ws.analysis.summary);
             let mut csv = String::from("segment,customers,customer_share,revenue,revenue_share\n");
             for r in &ws.analysis.summary {
                 csv.push_str(&format!(

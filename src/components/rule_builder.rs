@@ -654,6 +654,7 @@ pub fn RuleBuilder() -> impl IntoView {
                         {tf("rules.in_the_last_n_days", &[("0", &format::date(ws.analysis.as_of))])}
                         {t("rules.the_count_updates_as_you")}
                     </p>
+                    <crate::components::HowToUse kind="rules"/>
                     {no_columns.then(|| view! {
                         <p class="hint">{t("rules.add_a_customers_file_id")}</p>
                     })}

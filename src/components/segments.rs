@@ -206,10 +206,10 @@ pub fn LifecycleCard() -> impl IntoView {
                 }
             }).collect_view();
             let inputs = [
-                (t("segments.new_first_order_within"), "days", 0usize, "lc-new"),
-                (t("segments.at_risk_after"), "days", 1, "lc-risk"),
-                (t("segments.lapsed_after"), "days", 2, "lc-lapsed"),
-                (t("segments.loyal_from"), "orders", 3, "lc-loyal"),
+                (t("segments.new_first_order_within"), t("rfm_editor.unit_days"), 0usize, "lc-new"),
+                (t("segments.at_risk_after"), t("rfm_editor.unit_days"), 1, "lc-risk"),
+                (t("segments.lapsed_after"), t("rfm_editor.unit_days"), 2, "lc-lapsed"),
+                (t("segments.loyal_from"), t("rfm_editor.unit_orders"), 3, "lc-loyal"),
             ]
             .into_iter()
             .map(|(label, unit, i, id)| {
@@ -250,8 +250,9 @@ pub fn LifecycleCard() -> impl IntoView {
                     <h2>{t("segments.where_each_customer_is_in")}</h2>
                     <p class="muted">
                         {t("segments.every_customer_falls_in_exactly")}
-                        {if custom { t("segments.thresholds_set_by_you") } else { tf("segments.thresholds_read_from_your_data", &[("0", &o.suggestion.explanation.to_string())]) }}
+                        {if custom { t("segments.thresholds_set_by_you") } else { tf("segments.thresholds_read_from_your_data", &[("0", &thresholds_explained(&o.suggestion))]) }}
                     </p>
+                    <crate::components::HowToUse kind="lifecycle"/>
                     <div class="table-wrap" tabindex="0">
                         <table data-testid="lifecycle-table">
                             <thead><tr>
@@ -680,6 +681,7 @@ pub fn ClustersCard() -> impl IntoView {
                 <section class="card" id="clusters" data-testid="clusters">
                     <h2>{t("segments.let_the_data_find_groups")}</h2>
                     <p class="muted">{t("segments.k_means_groups_customers_who")}</p>
+                    <crate::components::HowToUse kind="clusters"/>
                     <fieldset class="features"><legend>{t("segments.features")}</legend>{boxes}</fieldset>
                     <div class="thresholds">
                         <label>{t("segments.number_of_clusters")}
@@ -698,4 +700,26 @@ pub fn ClustersCard() -> impl IntoView {
             }
         })
     }
+}
+
+/// How the lifecycle thresholds were read from the data: the engine's
+/// sentence in English, the same figures in the catalogue's words
+/// otherwise.
+fn thresholds_explained(s: &seglens_engine::lifecycle::Suggestion) -> String {
+    if i18n::locale() == i18n::Locale::En {
+        return s.explanation.clone();
+    }
+    if s.median_gap.is_none() {
+        return t("segments.too_few_repeat_orders");
+    }
+    let l = &s.setup;
+    tf(
+        "segments.thresholds_from_gaps",
+        &[
+            ("new", &l.new_days.to_string()),
+            ("risk", &l.at_risk_after.to_string()),
+            ("lapsed", &l.lapsed_after.to_string()),
+            ("loyal", &l.loyal_orders.to_string()),
+        ],
+    )
 }

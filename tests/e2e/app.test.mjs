@@ -1825,6 +1825,10 @@ test('French: chosen from the browser, numbers and dates as the browser writes t
   assert.match(subtitle, /date d'analyse \d{2}\/\d{2}\/\d{4}$/);
   assert.match(await p.getByTestId('rfm-chart-summary').innerText(), /^Ce qui ressort : les .+ font [\d,]+\u00a0% des clients/);
   assert.match(await p.locator('[data-testid=rfm-chart] svg title').first().textContent(), /Part des clients/);
+  // Each kind of segment says how to use it; each KPI, on hover, too.
+  assert.match(await p.getByTestId('how-to-rfm').innerText(), /^Comment l'utiliser : commencez par les segments/);
+  assert.match(await p.getByTestId('sort-repeat_rate').getAttribute('title'),
+    /^Taux de réachat = Clients avec 2 commandes ou plus ÷ clients\. Cliquez pour trier\.\nComment l'utiliser : /);
   await p.screenshot({ path: join(shots, '09-fr-results.png') });
 
   // Reopened from the top bar, skipped with Escape.
