@@ -48,8 +48,8 @@ pub fn svg_of(selector: &str) -> Result<(String, f64, f64), String> {
         _ => (720.0, 300.0),
     };
     let mut text = svg.outer_html();
-    // Only what the opening tag lacks (charts drawn by charts-rs already
-    // carry their size): an attribute twice is not XML.
+    // Only what the opening tag lacks (the bar charts of `chart.rs`
+    // already carry their size): an attribute twice is not XML.
     let open = text.find('>').map_or("", |end| &text[..end]).to_string();
     let mut head = String::from("<svg");
     if !open.contains("xmlns=") {

@@ -1,4 +1,5 @@
-// Screenshots for looking at by hand: node look.mjs LOCALE SCHEME OUTDIR
+// Screenshots of the built app (dist/) to look at by hand:
+//   node look.mjs LOCALE SCHEME OUTDIR WIDTH   (IDS=card,card,... picks the cards)
 import { serve } from './server.mjs';
 import { launch } from './browser.mjs';
 import { join } from 'node:path';
