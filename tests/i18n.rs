@@ -251,3 +251,69 @@ fn the_engine_sentences_a_bare_order_file_shows_are_in_french() {
         assert!(fr.contains_key(key.as_str()), "{key}: {m}");
     }
 }
+
+/// Words written in a view as a literal child (`<b>"Delete"</b>`) rather
+/// than looked up; the brand and format names are not words to translate.
+fn literal_words(source: &str) -> Vec<String> {
+    const NAMES: [&str; 5] = ["SegLens", "SVG", "PNG", "SQL", "CSV"];
+    let is_word = |text: &str| {
+        // Two letters in a row ("F \\ R" names two axes); a catalogue
+        // key or a CSS selector is not a word to show.
+        let chars: Vec<char> = text.chars().collect();
+        let key = !text.contains(' ') && text.contains('.');
+        chars
+            .windows(2)
+            .any(|w| w[0].is_alphabetic() && w[1].is_alphabetic())
+            && !key
+            && !text.starts_with('[')
+            && !NAMES.contains(&text.trim())
+    };
+    let mut found = Vec::new();
+    for (n, line) in source.lines().enumerate() {
+        // A literal alone on its line, as a view's child.
+        let whole = line.trim();
+        if whole.len() > 1
+            && whole.starts_with('"')
+            && whole.ends_with('"')
+            && !whole[1..whole.len() - 1].contains('"')
+            && is_word(&whole[1..whole.len() - 1])
+        {
+            found.push(format!("line {}: {}", n + 1, &whole[1..whole.len() - 1]));
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find(">\"") {
+            rest = &rest[at + 2..];
+            let Some(end) = rest.find('"') else { break };
+            let text = &rest[..end];
+            if is_word(text) {
+                found.push(format!("line {}: {text}", n + 1));
+            }
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+#[test]
+fn no_component_writes_a_word_of_its_own() {
+    let mut files = Vec::new();
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/components"),
+        &mut files,
+    );
+    let found: Vec<String> = files
+        .iter()
+        .flat_map(|(path, text)| {
+            literal_words(text)
+                .into_iter()
+                .map(move |w| format!("{path} {w}"))
+        })
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(
+        literal_words(
+            "<h2>\"Goals\"</h2><b>\"SVG\"</b><i>\"–\"</i><th>\"F \\ R\"</th>\n  \"of\"\n  \"nav.goals\""
+        ),
+        ["line 1: Goals", "line 2: of"]
+    );
+}

@@ -98,7 +98,7 @@ pub fn GoalsCard() -> impl IntoView {
                             <optgroup label="KPIs">{kpi_options}</optgroup>
                             <optgroup label=t("goals.counts_within_a_period")>{period_options}</optgroup>
                         </select>
-                        "of"
+                        " " {t("goals.of_word")} " "
                         <select aria-label=t("goals.segment") data-testid="goal-segment" on:change=move |ev| segment.set(event_target_value(&ev))>{segment_options}</select>
                         <select aria-label=t("goals.at_least_or_at_most") on:change=move |ev| at_least.set(event_target_value(&ev) == "min")>
                             <option value="min">{t("goals.at_least")}</option>

@@ -547,7 +547,7 @@ fn group_view(ctx: Ctx, path: Vec<usize>, g: Group) -> AnyView {
                 <label>
                     <input type="checkbox" prop:checked=g.negate data-testid=format!("{id}-not")
                         on:change=move |ev| { let v = event_target_checked(&ev); s1(&|g: &mut Group| g.negate = v) }/>
-                    " Exclude "
+                    " " {t("rules.exclude")} " "
                 </label>
                 {t("rules.customers_matching")}
                 <select aria-label=t("rules.match") data-testid=format!("{id}-match")
@@ -555,18 +555,18 @@ fn group_view(ctx: Ctx, path: Vec<usize>, g: Group) -> AnyView {
                     <option value="all" selected=!any>{t("rules.all")}</option>
                     <option value="any" selected=any>{t("rules.any")}</option>
                 </select>
-                " of:"
+                {t("rules.of_conditions")}
                 {nested.then(|| view! { <button class="link" on:click=remove title=t("rules.remove_this_group")>{t("rules.remove_group")}</button> })}
             </div>
             <ul class="conditions">{items}</ul>
             <div class="group-actions">
                 <button class="secondary" data-testid=format!("{id}-add")
                     on:click=move |_| { let c = default_cond(&columns); s3(&|g: &mut Group| g.items.push(Item::Cond(c.clone()))) }>
-                    "+ Condition"
+                    {t("rules.add_condition")}
                 </button>
                 <button class="secondary" data-testid=format!("{id}-add-group")
                     on:click=move |_| s4(&|g: &mut Group| g.items.push(Item::Group(Group { any: true, ..Group::default() })))>
-                    "+ Group"
+                    {t("rules.add_group")}
                 </button>
             </div>
         </div>
