@@ -85,11 +85,6 @@ pub fn kpi_value(format: seglens_engine::kpi::KpiFormat, v: f64) -> String {
     }
 }
 
-/// `1 refund`, `2 refunds`: a count with its noun.
-pub fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", int(n), if n == 1 { one } else { many })
-}
-
 /// A size in bytes as `3.2 MB`.
 pub fn bytes(n: u64) -> String {
     let units = match locale() {
@@ -133,8 +128,6 @@ mod tests {
         assert_eq!(money(-12.345), "-12.35");
         assert_eq!(percent(0.1234), "12.3%");
         assert_eq!(bytes(48_600_000), "48.6 MB");
-        assert_eq!(count(1, "refund", "refunds"), "1 refund");
-        assert_eq!(count(1200, "refund", "refunds"), "1,200 refunds");
     }
 
     #[test]

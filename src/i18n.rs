@@ -209,4 +209,20 @@ mod tests {
         assert_eq!(slug("Can't Lose Them"), "can_t_lose_them");
         assert_eq!(fill("{a} and {b}", &[("a", "1"), ("b", "2")]), "1 and 2");
     }
+
+    #[test]
+    fn counts_take_each_language_s_singular() {
+        let forms = |n| tn("count.refunds", n, &[]);
+        assert_eq!(
+            [forms(0), forms(1), forms(1200)],
+            ["0 refunds", "1 refund", "1,200 refunds"]
+        );
+        set_locale(Locale::Fr);
+        let fr = [forms(0), forms(1), forms(2)];
+        set_locale(Locale::En);
+        assert_eq!(
+            fr,
+            ["0 remboursement", "1 remboursement", "2 remboursements"]
+        );
+    }
 }

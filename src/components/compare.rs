@@ -111,8 +111,8 @@ fn two_view(two: &TwoSegments) -> AnyView {
     let [a, b] = two.names.clone();
     let header = format!(
         "{a}: {}; {b}: {}{}.",
-        format::count(two.sizes[0], "customer", "customers"),
-        format::count(two.sizes[1], "customer", "customers"),
+        i18n::tn("count.customers", two.sizes[0], &[]),
+        i18n::tn("count.customers", two.sizes[1], &[]),
         if two.overlap > 0 {
             tf("compare.in_both", &[("0", &format::int(two.overlap))])
         } else {

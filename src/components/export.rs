@@ -263,7 +263,7 @@ pub fn ExportCard() -> impl IntoView {
                     })}
                     {move || state.last_export.get().map(|(name, rows, skipped)| view! {
                         <p class="muted" data-testid="export-result">
-                            {tf("export.written", &[("name", &name.to_string()), ("0", &format::count(rows, "customer", "customers"))])}
+                            {tf("export.written", &[("name", &name.to_string()), ("0", &i18n::tn("count.customers", rows, &[]))])}
                             {(skipped > 0).then(|| tf("export.left_out_no_e_mail", &[("0", &format::int(skipped))]))}
                         </p>
                     })}
