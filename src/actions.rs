@@ -10,6 +10,7 @@ use crate::protocol::Imported;
 use crate::protocol::Request;
 use crate::state::{AppState, MemberView, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
+use crate::theme::Theme;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::cluster::{ClusterSetup, Feature};
 use seglens_engine::date::Day;
@@ -117,6 +118,10 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
             version: RECORD_VERSION,
             source,
             is_demo,
+            currency: match &done.report {
+                Some(r) if !is_demo => r.currency.clone(),
+                _ => is_demo.then(|| seglens_engine::demo::DEMO_CURRENCY.to_string()),
+            },
             report: done.report,
             sources: done.sources,
             options: AnalysisOptions::default(),
@@ -212,6 +217,7 @@ type ColumnMap = Vec<(
 /// Where the chosen language is remembered.
 const LOCALE_KEY: &str = "seglens.locale";
 /// Where the tour remembers it was seen.
+const THEME_KEY: &str = "seglens.theme";
 const TOUR_KEY: &str = "seglens.tour-seen";
 
 /// The language at start: the one chosen before on this computer, else
@@ -252,6 +258,46 @@ fn apply_locale(state: AppState, locale: Locale) {
         d.set_title(&crate::i18n::t("app.title"));
     }
     state.locale.set(locale);
+}
+
+/// Applies the colours chosen on this computer (the system's by default),
+/// and follows the system's setting while it is the one chosen.
+pub fn start_theme(state: AppState) {
+    let stored = local_storage()
+        .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+        .and_then(|tag| Theme::from_tag(&tag))
+        .unwrap_or_default();
+    state.theme.set(stored);
+    crate::theme::apply(stored);
+    crate::theme::on_system_change(move || {
+        if state.theme.get_untracked() == Theme::System {
+            crate::theme::apply(Theme::System);
+        }
+    });
+}
+
+/// Switches the colours and remembers the choice on this computer.
+pub fn choose_theme(state: AppState, theme: Theme) {
+    if let Some(s) = local_storage() {
+        let _ = s.set_item(THEME_KEY, theme.tag());
+    }
+    state.theme.set(theme);
+    crate::theme::apply(theme);
+}
+
+/// Writes amounts in `code`'s currency (plain numbers for none) and keeps
+/// the choice with the project.
+pub fn choose_currency(state: AppState, code: Option<String>) {
+    let Some(mut ws) = state.workspace.get_untracked() else {
+        return;
+    };
+    ws.record.currency = code;
+    spawn_local(async move {
+        if let Err(e) = persist(state, &ws.record, None).await {
+            state.error.set(Some(e));
+        }
+        state.workspace.set(Some(ws));
+    });
 }
 
 /// Whether the guided tour was seen (or skipped) on this computer.

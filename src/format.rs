@@ -4,6 +4,8 @@
 //! no-break spaces browsers' `Intl` uses: U+202F between thousands, U+00A0
 //! before `%`).
 
+use std::cell::RefCell;
+
 use crate::i18n::{Locale, locale};
 
 /// The French thousands separator: U+202F.
@@ -45,11 +47,129 @@ pub fn decimal(x: f64, places: usize) -> String {
     }
 }
 
-/// `12345.678` as `12,345.68` (`12 345,68`), negatives with a minus sign.
+/// A currency amounts can be written in: its ISO 4217 code, its sign in
+/// English and in French, and its decimals, as browsers' `Intl` writes
+/// them (`€1,234.56`, `CHF 1,234.56`, `1 234,56 $US`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Currency {
+    /// The ISO 4217 code.
+    pub code: &'static str,
+    /// The sign English writes before the amount.
+    pub en: &'static str,
+    /// The sign French writes after the amount.
+    pub fr: &'static str,
+    /// Decimals written.
+    pub decimals: usize,
+}
+
+const fn cur(code: &'static str, en: &'static str, fr: &'static str, decimals: usize) -> Currency {
+    Currency {
+        code,
+        en,
+        fr,
+        decimals,
+    }
+}
+
+/// The currencies the page offers, most used first: every code the
+/// importer recognises in amounts.
+pub const CURRENCIES: &[Currency] = &[
+    cur("EUR", "€", "€", 2),
+    cur("USD", "$", "$US", 2),
+    cur("GBP", "£", "£GB", 2),
+    cur("CHF", "CHF", "CHF", 2),
+    cur("CAD", "CA$", "$CA", 2),
+    cur("AUD", "A$", "$AU", 2),
+    cur("JPY", "¥", "JPY", 0),
+    cur("CNY", "CN¥", "CNY", 2),
+    cur("SEK", "SEK", "SEK", 2),
+    cur("NOK", "NOK", "NOK", 2),
+    cur("DKK", "DKK", "DKK", 2),
+    cur("PLN", "PLN", "PLN", 2),
+    cur("MAD", "MAD", "MAD", 2),
+    cur("XOF", "F\u{202f}CFA", "F\u{202f}CFA", 0),
+    cur("BRL", "R$", "R$", 2),
+    cur("INR", "₹", "₹", 2),
+    cur("CZK", "CZK", "CZK", 2),
+    cur("HUF", "HUF", "HUF", 0),
+    cur("RON", "RON", "RON", 2),
+    cur("TND", "TND", "TND", 3),
+    cur("DZD", "DZD", "DZD", 2),
+    cur("XAF", "FCFA", "FCFA", 0),
+    cur("MXN", "MX$", "$MX", 2),
+    cur("NZD", "NZ$", "$NZ", 2),
+    cur("SGD", "SGD", "$SG", 2),
+    cur("HKD", "HK$", "HKD", 2),
+    cur("ZAR", "ZAR", "ZAR", 2),
+    cur("TRY", "TRY", "TRY", 2),
+];
+
+thread_local! {
+    static CURRENT_CURRENCY: RefCell<Option<Currency>> = const { RefCell::new(None) };
+}
+
+/// The currency of an ISO 4217 code, if the page knows it.
+pub fn currency(code: &str) -> Option<Currency> {
+    CURRENCIES
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
+        .copied()
+}
+
+/// Sets the currency amounts are written in (none, or a code the page does
+/// not know: plain numbers).
+pub fn set_currency(code: Option<&str>) {
+    let chosen = code.and_then(currency);
+    CURRENT_CURRENCY.with(|c| *c.borrow_mut() = chosen);
+}
+
+/// The currency amounts are written in, if one is set.
+pub fn current_currency() -> Option<Currency> {
+    CURRENT_CURRENCY.with(|c| *c.borrow())
+}
+
+/// `12345.678` as `12,345.68` (`12 345,68`), negatives with a minus sign,
+/// with the currency's sign when one is set: `€12,345.68`,
+/// `12 345,68 €`.
 pub fn money(x: f64) -> String {
-    let cents = (x.abs() * 100.0).round() as u64;
-    let sign = if x < 0.0 && cents > 0 { "-" } else { "" };
-    format!("{sign}{}{}{:02}", int(cents / 100), point(), cents % 100)
+    let Some(cur) = current_currency() else {
+        return plain_money(x, 2);
+    };
+    let number = plain_money(x.abs(), cur.decimals);
+    let sign = if x < 0.0 && number.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        "-"
+    } else {
+        ""
+    };
+    match locale() {
+        Locale::En => {
+            // A sign ending in a letter (CHF, F CFA) stands apart.
+            let gap = if cur.en.ends_with(|c: char| c.is_alphabetic()) {
+                "\u{a0}"
+            } else {
+                ""
+            };
+            format!("{sign}{}{gap}{number}", cur.en)
+        }
+        Locale::Fr => format!("{sign}{number}{NO_BREAK_SPACE}{}", cur.fr),
+    }
+}
+
+/// `x` with `places` decimals and the language's separators.
+fn plain_money(x: f64, places: usize) -> String {
+    let scale = 10u64.pow(places as u32);
+    let units = (x.abs() * scale as f64).round() as u64;
+    let sign = if x < 0.0 && units > 0 { "-" } else { "" };
+    if places == 0 {
+        format!("{sign}{}", int(units))
+    } else {
+        format!(
+            "{sign}{}{}{:0places$}",
+            int(units / scale),
+            point(),
+            units % scale
+        )
+    }
 }
 
 /// `0.1234` as `12.3%` (`12,3 %`).
@@ -128,6 +248,111 @@ mod tests {
         assert_eq!(money(-12.345), "-12.35");
         assert_eq!(percent(0.1234), "12.3%");
         assert_eq!(bytes(48_600_000), "48.6 MB");
+    }
+
+    #[test]
+    fn currencies_as_browsers_write_them() {
+        // The expected texts are what Intl.NumberFormat('en' and 'fr-FR',
+        // {style: 'currency', currency}) writes for 1234.56 and -0.5.
+        let cases: &[(&str, &str, &str, &str, &str)] = &[
+            (
+                "EUR",
+                "€1,234.56",
+                "-€0.50",
+                "1\u{202f}234,56\u{a0}€",
+                "-0,50\u{a0}€",
+            ),
+            (
+                "USD",
+                "$1,234.56",
+                "-$0.50",
+                "1\u{202f}234,56\u{a0}$US",
+                "-0,50\u{a0}$US",
+            ),
+            (
+                "GBP",
+                "£1,234.56",
+                "-£0.50",
+                "1\u{202f}234,56\u{a0}£GB",
+                "-0,50\u{a0}£GB",
+            ),
+            (
+                "CHF",
+                "CHF\u{a0}1,234.56",
+                "-CHF\u{a0}0.50",
+                "1\u{202f}234,56\u{a0}CHF",
+                "-0,50\u{a0}CHF",
+            ),
+            (
+                "CAD",
+                "CA$1,234.56",
+                "-CA$0.50",
+                "1\u{202f}234,56\u{a0}$CA",
+                "-0,50\u{a0}$CA",
+            ),
+            (
+                "JPY",
+                "¥1,235",
+                "-¥1",
+                "1\u{202f}235\u{a0}JPY",
+                "-1\u{a0}JPY",
+            ),
+            (
+                "XOF",
+                "F\u{202f}CFA\u{a0}1,235",
+                "-F\u{202f}CFA\u{a0}1",
+                "1\u{202f}235\u{a0}F\u{202f}CFA",
+                "-1\u{a0}F\u{202f}CFA",
+            ),
+            (
+                "HUF",
+                "HUF\u{a0}1,235",
+                "-HUF\u{a0}1",
+                "1\u{202f}235\u{a0}HUF",
+                "-1\u{a0}HUF",
+            ),
+            (
+                "TND",
+                "TND\u{a0}1,234.560",
+                "-TND\u{a0}0.500",
+                "1\u{202f}234,560\u{a0}TND",
+                "-0,500\u{a0}TND",
+            ),
+            (
+                "MXN",
+                "MX$1,234.56",
+                "-MX$0.50",
+                "1\u{202f}234,56\u{a0}$MX",
+                "-0,50\u{a0}$MX",
+            ),
+        ];
+        for (code, en, en_neg, fr, fr_neg) in cases {
+            set_currency(Some(code));
+            let english = (money(1234.56), money(-0.5));
+            crate::i18n::set_locale(Locale::Fr);
+            let french = (money(1234.56), money(-0.5));
+            crate::i18n::set_locale(Locale::En);
+            set_currency(None);
+            assert_eq!(english, (en.to_string(), en_neg.to_string()), "{code}");
+            assert_eq!(french, (fr.to_string(), fr_neg.to_string()), "{code}");
+        }
+        // A value that rounds to zero has no minus sign; a code the page
+        // does not know writes plain numbers.
+        set_currency(Some("EUR"));
+        let zero = money(-0.004);
+        set_currency(Some("ABC"));
+        let unknown = money(-12.5);
+        set_currency(None);
+        assert_eq!(zero, "€0.00");
+        assert_eq!(unknown, "-12.50");
+        assert_eq!(money(1234.56), "1,234.56");
+    }
+
+    #[test]
+    fn every_currency_the_importer_reads_is_written() {
+        for code in seglens_engine::number::CURRENCY_CODES {
+            assert!(currency(code).is_some(), "{code}");
+        }
     }
 
     #[test]

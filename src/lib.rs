@@ -19,6 +19,7 @@ pub mod report;
 pub mod state;
 pub mod storage;
 pub mod tabs;
+pub mod theme;
 pub mod worker;
 
 /// Mounts the app on the page's body.

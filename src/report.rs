@@ -561,6 +561,7 @@ mod tests {
                 text: "Ask them <b>for</b> referrals".into(),
             }],
             snapshots: Vec::new(),
+            currency: None,
         };
         (record, a)
     }

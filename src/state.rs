@@ -121,6 +121,8 @@ pub struct AppState {
     pub privacy_open: RwSignal<bool>,
     /// The language of the interface.
     pub locale: RwSignal<crate::i18n::Locale>,
+    /// The colours asked for: light, dark, or as the system says.
+    pub theme: RwSignal<crate::theme::Theme>,
     /// The guided tour's step on screen, if it is open.
     pub tour: RwSignal<Option<usize>>,
     /// The last export: file name, rows written, customers left out for
@@ -194,6 +196,7 @@ impl AppState {
             storage: RwSignal::new(None),
             privacy_open: RwSignal::new(false),
             locale: RwSignal::new(crate::i18n::Locale::En),
+            theme: RwSignal::new(crate::theme::Theme::System),
             tour: RwSignal::new(None),
             last_export: RwSignal::new(None),
             last_sql: RwSignal::new(None),

@@ -134,6 +134,10 @@ pub struct WorkspaceRecord {
     /// by hand.
     #[serde(default)]
     pub snapshots: Vec<seglens_engine::snapshot::Snapshot>,
+    /// The currency amounts are written in (an ISO 4217 code), as the
+    /// order file named it or the user chose; plain numbers when absent.
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 /// A dated note on a segment, a KPI or the whole analysis.
@@ -502,6 +506,7 @@ impl Store {
                     goals: Vec::new(),
                     notes: Vec::new(),
                     snapshots: Vec::new(),
+                    currency: None,
                 };
                 let table = orders.encode();
                 self.save(&record, &table).await?;

@@ -136,6 +136,9 @@ fn every_key_the_code_looks_up_is_in_the_catalogue() {
     }
     made.extend((1..=12).map(|m| format!("month.{m}")));
     made.extend((1..=7).map(|d| format!("weekday.{d}")));
+    for theme in seglens_app::theme::Theme::ALL {
+        made.push(format!("app.theme.{}", theme.tag()));
+    }
     for play in seglens_engine::playbook::PLAYS {
         for part in ["action", "why", "subject.1", "message.1"] {
             made.push(format!("play.{play}.{part}"));

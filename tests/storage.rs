@@ -54,6 +54,7 @@ fn record(source: &str) -> WorkspaceRecord {
             rows: seglens_engine::groups::Rows::Saved,
             churn_period_days: 60,
         },
+        currency: Some("CHF".into()),
         goals: vec![
             seglens_engine::kpi::Goal {
                 kpi: "nps".into(),

@@ -29,6 +29,7 @@ use crate::actions;
 use crate::format;
 use crate::i18n::{Locale, t, tf};
 use crate::state::{AppState, Status};
+use crate::theme::Theme;
 
 pub use columns::ColumnChoiceCard;
 pub use compare::CompareTwoCard;
@@ -60,9 +61,17 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     actions::start_locale(state);
     actions::restore(state);
+    actions::start_theme(state);
+    let currency = Memo::new(move |_| {
+        state
+            .workspace
+            .with(|w| w.as_ref().and_then(|w| w.record.currency.clone()))
+    });
     move || {
-        // Read for its change only: the texts below look the language up.
+        // Read for their change only: the texts below look the language
+        // up, and amounts the currency.
         let _ = state.locale.get();
+        format::set_currency(currency.get().as_deref());
         view! { <Shell/> }
     }
 }
@@ -80,6 +89,7 @@ fn Shell() -> impl IntoView {
             </div>
             <p class="tagline">{t("app.tagline")}</p>
             <LanguageSwitch/>
+            <ThemeSwitch/>
             {move || state.workspace.get().is_some().then(|| view! {
                 <button class="ghost" data-testid="open-tour"
                     on:click=move |_| state.tour.set(Some(0))>
@@ -136,6 +146,30 @@ fn LanguageSwitch() -> impl IntoView {
                 </button>
             }).collect_view()}
         </div>
+    }
+}
+
+/// The colours: as the system says, light or dark, remembered on this
+/// computer.
+#[component]
+fn ThemeSwitch() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <label class="theme">
+            <span class="visually-hidden">{t("app.theme")}</span>
+            <select data-testid="theme" title=t("app.theme")
+                on:change=move |ev| {
+                    if let Some(theme) = Theme::from_tag(&event_target_value(&ev)) {
+                        actions::choose_theme(state, theme);
+                    }
+                }>
+                {Theme::ALL.into_iter().map(|theme| view! {
+                    <option value=theme.tag() selected=move || state.theme.get() == theme>
+                        {t(&format!("app.theme.{}", theme.tag()))}
+                    </option>
+                }).collect_view()}
+            </select>
+        </label>
     }
 }
 

@@ -14,6 +14,38 @@ use crate::format;
 use crate::i18n::{self, t, tf, tn};
 use crate::state::AppState;
 
+/// The currency amounts are written in: the one the order file named,
+/// or the user's choice, kept with the project.
+#[component]
+fn CurrencyChoice(
+    /// The currency in use (an ISO 4217 code), if any.
+    chosen: Option<String>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let chosen = chosen.unwrap_or_default();
+    view! {
+        <label class="currency-choice">
+            {t("results.currency")}
+            <select data-testid="currency" title=t("results.currency_help")
+                on:change=move |ev| {
+                    let code = event_target_value(&ev);
+                    actions::choose_currency(state, (!code.is_empty()).then_some(code));
+                }>
+                <option value="" selected=chosen.is_empty()>{t("results.currency_none")}</option>
+                {format::CURRENCIES.iter().map(|c| {
+                    // The sign as the interface's language writes it.
+                    let sign = match i18n::locale() {
+                        i18n::Locale::En => c.en,
+                        i18n::Locale::Fr => c.fr,
+                    };
+                    let label = if sign == c.code { c.code.to_string() } else { format!("{} ({sign})", c.code) };
+                    view! { <option value=c.code selected=chosen == c.code>{label}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
 /// The analysed workspace.
 #[component]
 pub fn Results() -> impl IntoView {
@@ -34,6 +66,7 @@ pub fn Results() -> impl IntoView {
                                 ("date", &format::date(a.as_of)),
                             ])}
                         </p>
+                        <CurrencyChoice chosen=ws.record.currency.clone()/>
                     </div>
                     <div class="actions">
                         <FilePicker label="results.import_another"/>
@@ -322,6 +355,9 @@ fn ImportSummary() -> impl IntoView {
                             ("columns", &columns),
                         ])}
                     </p>
+                    {r.currency.clone().map(|code| view! {
+                        <p class="muted" data-testid="currency-read">{tf("report.currency_read", &[("currency", &code)])}</p>
+                    })}
                     {r.date_format_note.clone().map(|note| view! { <p class="muted" data-testid="date-note">{note}</p> })}
                     {state.services.with_value(|s| s.order_file.borrow().as_ref().is_some_and(|f| f.name() == r.file_name)).then(|| view! {
                         <p>

@@ -105,10 +105,13 @@ fn numbered(key: &str) -> Vec<String> {
 /// The figures behind a play, each against all customers: "repeat rate
 /// 21% (all customers 64%)".
 fn figures(figures: &[(&str, f64, f64)], period: i32) -> String {
-    let show = |id: &str, v: f64| match id {
-        "nps" => format!("{v:+.0}"),
-        id if id.ends_with("rate") => format::percent(v),
-        _ => format::decimal(v, 2),
+    // Each figure in its KPI's unit: money with the currency, rates as
+    // percentages, NPS as signed points.
+    let kpis = seglens_engine::kpi::definitions_for(period);
+    let show = |id: &str, v: f64| {
+        kpis.iter()
+            .find(|d| d.id == id)
+            .map_or_else(|| format::decimal(v, 2), |d| format::kpi_value(d.format, v))
     };
     figures
         .iter()

@@ -895,7 +895,8 @@ test('suggested actions fit the segment, and a message can be edited and copied'
   await page.getByTestId('suggest-segment').selectOption('6'); // At Risk, the seventh rule
   const first = page.getByTestId('suggestion').first();
   assert.equal(await first.locator('h3').innerText(), 'Win-back offer');
-  assert.match(await first.innerText(), /revenue per customer [\d.]+ \(all customers [\d.]+\)/);
+  // The demo sells in euros: amounts carry the sign.
+  assert.match(await first.innerText(), /revenue per customer €[\d,]+\.\d\d \(all customers €[\d,]+\.\d\d\)/);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(base).origin });
   const box = first.locator('textarea').first();
   await box.fill('Hi {first_name}, come back for 20% off {last_category}.');
@@ -1846,6 +1847,94 @@ test('French: chosen from the browser, numbers and dates as the browser writes t
   await p.getByTestId('rfm-table').waitFor();
   assert.equal(await p.locator('[data-testid=rfm-table] thead th').nth(1).innerText(), 'Customers');
   assert.equal(await tour.count(), 0, 'seen once, not again');
+  await other.close();
+});
+
+test('amounts carry the currency, written as the browser writes it in each language, changed and kept with the project', async () => {
+  const other = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+  await other.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const p = await other.newPage();
+  p.on('pageerror', (e) => console.error('page error (currency):', e.message));
+  await p.goto(base);
+  await p.getByTestId('explore-demo').click();
+  await p.getByTestId('rfm-table').waitFor();
+  // The revenue of every scored customer, summed from the command line's
+  // RFM scores of the same orders, as Intl.NumberFormat writes it.
+  const demoOrders = join(root, 'target', 'e2e-demo', 'orders.csv');
+  const scores = execFileSync(cli, ['rfm', '--orders', demoOrders], { encoding: 'utf8' }).trim().split('\n');
+  const monetary = scores[0].split(',').indexOf('monetary');
+  const revenue = scores.slice(1).reduce((s, l) => s + Number(l.split(',')[monetary]), 0);
+  const intl = (locale, currency) => p.evaluate(([l, c, v]) =>
+    (c ? new Intl.NumberFormat(l, { style: 'currency', currency: c }) : new Intl.NumberFormat(l, { minimumFractionDigits: 2, maximumFractionDigits: 2 })).format(v),
+  [locale, currency, revenue]);
+  const totalRevenue = () => p.locator('[data-testid=rfm-table] tfoot td').nth(2).innerText();
+  // The demo sells in euros.
+  assert.equal(await p.getByTestId('currency').inputValue(), 'EUR');
+  assert.equal(await totalRevenue(), await intl('fr-FR', 'EUR'));
+  await p.screenshot({ path: join(shots, '10-currency-fr.png') });
+  // Another currency, and none, at a click; the choice is kept.
+  await p.getByTestId('currency').selectOption('CHF');
+  await p.waitForFunction((want) => document.querySelectorAll('[data-testid=rfm-table] tfoot td')[2]?.textContent === want, await intl('fr-FR', 'CHF'));
+  await p.getByTestId('language-en').click();
+  await p.getByTestId('rfm-table').waitFor();
+  assert.equal(await totalRevenue(), await intl('en', 'CHF'));
+  await p.reload();
+  await p.getByTestId('rfm-table').waitFor();
+  assert.equal(await p.getByTestId('currency').inputValue(), 'CHF');
+  assert.equal(await totalRevenue(), await intl('en', 'CHF'));
+  await p.getByTestId('currency').selectOption('');
+  await p.waitForFunction((want) => document.querySelectorAll('[data-testid=rfm-table] tfoot td')[2]?.textContent === want, await intl('en', null));
+  // The report writes its amounts with the same currency.
+  await p.getByTestId('currency').selectOption('GBP');
+  await p.waitForFunction((want) => document.querySelectorAll('[data-testid=rfm-table] tfoot td')[2]?.textContent === want, await intl('en', 'GBP'));
+  const [report] = await Promise.all([p.waitForEvent('download'), p.getByTestId('download-report').click()]);
+  assert.ok(readFileSync(await report.path(), 'utf8').includes('£'), 'the report writes pounds');
+  await other.close();
+});
+
+test('an order file whose amounts name their currency is shown in it, and the report says so', async () => {
+  // commandes-fr.csv writes "52,47 €".
+  const other = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  await other.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const p = await other.newPage();
+  await p.goto(base);
+  await p.getByTestId('file-input').setInputFiles(join(root, 'tests', 'fixtures', 'commandes-fr.csv'));
+  await p.getByTestId('rfm-table').waitFor();
+  assert.equal(await p.getByTestId('currency').inputValue(), 'EUR');
+  assert.match(await p.getByTestId('currency-read').innerText(), /name their currency, EUR/);
+  assert.match(await p.locator('[data-testid=rfm-table] tfoot td').nth(2).innerText(), /^€[\d,]+\.\d\d$/);
+  await other.close();
+});
+
+test("colours: the system's by default, light or dark by choice, kept on this computer", async () => {
+  const other = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1280, height: 900 } });
+  await other.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const p = await other.newPage();
+  await p.goto(base);
+  await p.getByTestId('explore-demo').waitFor();
+  const background = () => p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const theme = () => p.evaluate(() => document.documentElement.dataset.theme);
+  // The system asks for dark: dark it is, until the user says otherwise.
+  assert.equal(await p.getByTestId('theme').inputValue(), 'system');
+  assert.equal(await theme(), 'dark');
+  assert.equal(await background(), 'rgb(18, 22, 28)');
+  await p.getByTestId('theme').selectOption('light');
+  assert.equal(await theme(), 'light');
+  assert.equal(await background(), 'rgb(246, 247, 249)');
+  await p.reload();
+  await p.getByTestId('explore-demo').waitFor();
+  assert.equal(await p.getByTestId('theme').inputValue(), 'light');
+  assert.equal(await background(), 'rgb(246, 247, 249)');
+  // Following the system again follows its changes.
+  await p.getByTestId('theme').selectOption('system');
+  assert.equal(await theme(), 'dark');
+  await p.emulateMedia({ colorScheme: 'light' });
+  await p.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+  await p.getByTestId('theme').selectOption('dark');
+  await p.getByTestId('explore-demo').click();
+  await p.getByTestId('rfm-table').waitFor();
+  assert.equal(await background(), 'rgb(18, 22, 28)');
+  await p.screenshot({ path: join(shots, '10-dark-by-choice.png') });
   await other.close();
 });
 

@@ -1439,6 +1439,7 @@ fn inspect_json(r: &ImportReport) -> serde_json::Value {
         "delimiter": r.delimiter,
         "has_header": r.has_header,
         "decimal_separator": r.decimal_separator.to_string(),
+        "currency": r.currency,
         "date_format": r.date_format,
         "date_format_note": r.date_format_note,
         "rows": r.rows,
@@ -1460,7 +1461,7 @@ fn inspect_json(r: &ImportReport) -> serde_json::Value {
 
 fn inspect_text(r: &ImportReport) -> String {
     let mut out = format!(
-        "{}: {} bytes, {}, delimiter {}, {}, decimal separator {}, dates {}\n",
+        "{}: {} bytes, {}, delimiter {}, {}, decimal separator {}{}, dates {}\n",
         r.file_name,
         r.bytes,
         if r.encoding_chosen {
@@ -1475,6 +1476,10 @@ fn inspect_text(r: &ImportReport) -> String {
             "no header line"
         },
         r.decimal_separator,
+        r.currency
+            .as_ref()
+            .map(|c| format!(", amounts in {c}"))
+            .unwrap_or_default(),
         r.date_format
     );
     if let Some(note) = &r.date_format_note {

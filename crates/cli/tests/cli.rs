@@ -208,6 +208,7 @@ fn inspect_reports_what_was_understood_as_json() {
     assert_eq!(doc["delimiter"], ";");
     assert_eq!(doc["has_header"], true);
     assert_eq!(doc["decimal_separator"], ",");
+    assert_eq!(doc["currency"], "EUR");
     assert_eq!(doc["date_format"], "dd/mm/yyyy");
     assert_eq!(doc["rows"], 108);
     let rejected = doc["rejected"].as_array().unwrap();

@@ -163,6 +163,10 @@ struct Customer {
     engagement: f64,
 }
 
+/// The currency the demo business sells in (its files write plain
+/// numbers, as most shop exports do).
+pub const DEMO_CURRENCY: &str = "EUR";
+
 /// The number of customers of the app's demo.
 pub const DEMO_CUSTOMERS: usize = 5_000;
 

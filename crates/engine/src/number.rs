@@ -49,11 +49,60 @@ pub fn detect_decimal(values: &[&str]) -> DecimalSeparator {
 }
 
 /// Currency codes accepted before or after an amount.
-const CURRENCY_CODES: &[&str] = &[
+pub const CURRENCY_CODES: &[&str] = &[
     "EUR", "USD", "GBP", "CHF", "CAD", "AUD", "JPY", "CNY", "SEK", "NOK", "DKK", "PLN", "CZK",
     "HUF", "RON", "MAD", "TND", "DZD", "XOF", "XAF", "BRL", "MXN", "INR", "NZD", "SGD", "HKD",
     "ZAR", "TRY",
 ];
+
+/// The currency an amount's text names, as an ISO 4217 code: a code
+/// before or after the number (`EUR 12`, `12 CHF`) or a sign (`€`, `£`,
+/// `¥` read as JPY, `$` as USD). `None` for a plain number.
+pub fn currency_of(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    if let Some(sign) = t.chars().find(|c| matches!(c, '€' | '£' | '¥' | '$')) {
+        return Some(match sign {
+            '€' => "EUR",
+            '£' => "GBP",
+            '¥' => "JPY",
+            _ => "USD",
+        });
+    }
+    let body = t.trim_start_matches('(').trim_end_matches(')');
+    let lead = body
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(body.len());
+    let trail = body
+        .rfind(|c: char| !c.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    [&body[..lead], &body[trail..]]
+        .into_iter()
+        .find_map(|word| {
+            CURRENCY_CODES
+                .iter()
+                .find(|code| code.eq_ignore_ascii_case(word))
+                .copied()
+        })
+}
+
+/// The currency most of a column's amounts name ([`currency_of`]), when
+/// any names one.
+pub fn detect_currency(values: &[&str]) -> Option<&'static str> {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for code in values.iter().filter_map(|v| currency_of(v)) {
+        match counts.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((code, 1)),
+        }
+    }
+    // The first named wins a tie, so the answer does not depend on a map's
+    // order.
+    counts
+        .iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(code, _)| *code)
+}
 
 /// `-1234.56`-like text of at most 15 digits, read as the float parser
 /// reads it: the digits make an integer below 2^53 and the power of ten is
@@ -221,6 +270,29 @@ mod tests {
         ] {
             assert_eq!(parse_amount(bad, Point), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn currencies_named_by_amounts() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("12,00 €", Some("EUR")),
+            ("€12", Some("EUR")),
+            ("$1,234.50", Some("USD")),
+            ("(£12)", Some("GBP")),
+            ("EUR 12.5", Some("EUR")),
+            ("12.5 chf", Some("CHF")),
+            ("-3 SEK", Some("SEK")),
+            ("1234.5", None),
+            ("12 apples", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(currency_of(text), *want, "{text}");
+        }
+        assert_eq!(detect_currency(&["12 €", "3,50 €", "$4"]), Some("EUR"));
+        assert_eq!(detect_currency(&["12", "3.50"]), None);
+        // A tie goes to the currency named first.
+        assert_eq!(detect_currency(&["£1", "$2"]), Some("GBP"));
     }
 
     #[test]

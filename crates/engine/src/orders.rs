@@ -208,6 +208,10 @@ pub struct ImportReport {
     pub has_header: bool,
     /// The decimal separator of the amount column.
     pub decimal_separator: char,
+    /// The currency the amounts name (`€`, `EUR`, `$`) as an ISO 4217
+    /// code, when the sampled rows name one.
+    #[serde(default)]
+    pub currency: Option<String>,
     /// The date format of the date column, e.g. `dd/mm/yyyy`.
     pub date_format: String,
     /// How a day-first or month-first reading was chosen, when it was.
@@ -474,6 +478,8 @@ struct Plan {
     category: Option<usize>,
     date_format: DateFormat,
     decimal: DecimalSeparator,
+    /// The currency the sampled amounts name, if any.
+    currency: Option<&'static str>,
 }
 
 #[derive(Debug)]
@@ -734,6 +740,7 @@ impl OrdersImporter {
             },
             has_header: plan.has_header,
             decimal_separator: plan.decimal.as_char(),
+            currency: plan.currency.map(str::to_string),
             date_format: plan.date_format.label().to_string(),
             date_format_note,
             columns,
@@ -980,6 +987,7 @@ fn plan(
         has_header,
         date_format: date::detect_named(&values(date_col)).unwrap_or(DateFormat::Iso),
         decimal: number::detect_decimal(&values(amount)),
+        currency: number::detect_currency(&values(amount)),
         names,
         customer,
         date: date_col,

@@ -32,6 +32,7 @@ fn french_excel_export_in_windows_1252() {
     assert_eq!(report.delimiter, ";");
     assert!(report.has_header);
     assert_eq!(report.decimal_separator, ',');
+    assert_eq!(report.currency.as_deref(), Some("EUR"));
     assert_eq!(report.date_format, "dd/mm/yyyy");
     assert_eq!(report.rows, 3);
     assert_eq!(report.refunds, 1);
