@@ -725,10 +725,11 @@ fn import_files_with(
                     keep(state, done, file.name(), false).await
                 }
                 Err(ImportFailure::Cancelled) => break,
-                Err(ImportFailure::Failed(message)) => {
+                Err(ImportFailure::Refused(error)) => {
                     // Columns that cannot be told apart open the columns
-                    // screen; other failures are told in the banner.
-                    if is_about_columns(&message) {
+                    // screen; other refusals are told in the banner.
+                    let message = crate::i18n::import_error(&error);
+                    if error.is_about_columns() {
                         open_choice_for(
                             state,
                             file.clone(),
@@ -740,21 +741,15 @@ fn import_files_with(
                     state.error.set(Some(message));
                     break;
                 }
+                Err(ImportFailure::Failed(message)) => {
+                    state.error.set(Some(message));
+                    break;
+                }
             }
         }
         state.progress.set(None);
         state.status.set(Status::Idle);
     });
-}
-
-/// True when an import failed because a role's column was not found or
-/// the columns chosen read no row.
-fn is_about_columns(message: &str) -> bool {
-    message.contains("column was recognised")
-        || message.contains("columns were recognised")
-        || message.contains("none of its")
-        || message.contains("has no column")
-        || message.contains("no sheet named")
 }
 
 /// Asks the import under way to stop after the current chunk.

@@ -43,10 +43,12 @@ async fn head_of(file: &web_sys::File, limit: u64) -> Result<(Vec<u8>, bool), St
 pub const CHUNK_BYTES: u64 = 4 << 20;
 
 /// How an import ended when it did not produce a table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ImportFailure {
     /// The user cancelled it.
     Cancelled,
+    /// The engine refused the file as a whole; the page words why.
+    Refused(seglens_engine::ImportError),
     /// The file could not be read or imported; the message says why.
     Failed(String),
 }
@@ -178,6 +180,7 @@ impl EngineClient {
                     rows,
                 }),
                 Some(Response::Failed { message }) => return Err(ImportFailure::Failed(message)),
+                Some(Response::Refused(e)) => return Err(ImportFailure::Refused(*e)),
                 Some(other) => {
                     return Err(ImportFailure::Failed(format!(
                         "Unexpected answer from the worker: {other:?}"
@@ -202,6 +205,7 @@ impl EngineClient {
         match Self::outcome(&mut rx, on_progress).await {
             Response::Imported(done) => Ok(*done),
             Response::Failed { message } => Err(ImportFailure::Failed(message)),
+            Response::Refused(e) => Err(ImportFailure::Refused(*e)),
             other => Err(ImportFailure::Failed(format!(
                 "Unexpected answer from the worker: {other:?}"
             ))),

@@ -197,6 +197,167 @@ pub fn slug(name: &str) -> String {
     out.trim_end_matches('_').to_string()
 }
 
+/// Why a row was rejected, in the interface's language: the engine's
+/// [`Fault`](seglens_engine::fault::Fault) worded from the catalogue's
+/// `fault.*` texts, or the engine's English sentence for a cause it gives
+/// no fault for (and for reports stored before faults were kept).
+pub fn row_reason(e: &seglens_engine::orders::RowError) -> String {
+    fault_text(&e.fault, &e.reason)
+}
+
+/// A fault worded from the catalogue; `english`, the engine's sentence,
+/// for [`Fault::Other`](seglens_engine::fault::Fault::Other).
+pub fn fault_text(fault: &seglens_engine::fault::Fault, english: &str) -> String {
+    use seglens_engine::fault::{Fault, Field};
+    let text = |key: &str, text: &str| tf(key, &[("text", text)]);
+    match fault {
+        Fault::Other => english.to_string(),
+        Fault::TooFewFields { found, expected } => tn(
+            "fault.too_few_fields",
+            *found as u64,
+            &[("expected", &crate::format::int(*expected as u64))],
+        ),
+        Fault::UnclosedQuote => t("fault.unclosed_quote"),
+        Fault::NotJson { at } => tf("fault.not_json", &[("at", &at.to_string())]),
+        Fault::JsonNotObject => t("fault.json_not_object"),
+        Fault::Empty(field) => t(match field {
+            Field::Customer => "fault.empty.customer",
+            Field::Date => "fault.empty.date",
+            Field::Amount => "fault.empty.amount",
+            Field::Event => "fault.empty.event",
+            Field::OpeningTime => "fault.empty.opening_time",
+            Field::Spend => "fault.empty.spend",
+        }),
+        Fault::NotARealDay { text: x } => text("fault.not_a_real_day", x),
+        Fault::NotARealDayReadAs { text: x, format } => tf(
+            "fault.not_a_real_day_read_as",
+            &[("text", x), ("format", format)],
+        ),
+        Fault::NotInFormat {
+            text: x,
+            format: Some(format),
+        } => tf("fault.not_in_format", &[("text", x), ("format", format)]),
+        Fault::NotInFormat {
+            text: x,
+            format: None,
+        } => text("fault.not_in_either_format", x),
+        Fault::NotAnAmount { text: x } => text("fault.not_an_amount", x),
+        Fault::NotADate { text: x } => text("fault.not_a_date", x),
+        Fault::NotADateOrTime { text: x } => text("fault.not_a_date_or_time", x),
+        Fault::NotADateAndTime { text: x } => text("fault.not_a_date_and_time", x),
+        Fault::NotYesOrNo { text: x } => text("fault.not_yes_or_no", x),
+        Fault::NotInScale { text: x, lo, hi } => tf(
+            "fault.not_in_scale",
+            &[
+                ("text", x),
+                ("lo", &lo.to_string()),
+                ("hi", &hi.to_string()),
+            ],
+        ),
+        Fault::NoScore => t("fault.no_score"),
+        Fault::NegativeSpend => t("fault.negative_spend"),
+        Fault::ListedAgain => t("fault.listed_again"),
+        Fault::ResolvedBeforeOpened => t("fault.resolved_before_opened"),
+        Fault::Anonymous => t("fault.anonymous"),
+    }
+}
+
+/// Why a whole file was refused, in the interface's language, from the
+/// catalogue's `import.*` texts (the engine's own words, such as a
+/// workbook's fault, through [`engine_text`]).
+pub fn import_error(error: &seglens_engine::ImportError) -> String {
+    use seglens_engine::ImportError as E;
+    use seglens_engine::roles::Role;
+    let columns = |columns: &[String]| {
+        if columns.is_empty() {
+            t("import.columns_none")
+        } else {
+            columns.join(", ")
+        }
+    };
+    match error {
+        E::Empty { file } => tf("import.empty", &[("file", file)]),
+        E::Binary { file, offset } => tf(
+            "import.binary",
+            &[("file", file), ("offset", &offset.to_string())],
+        ),
+        E::MissingColumns {
+            file,
+            missing,
+            columns: found,
+        } => {
+            let roles: Vec<String> = missing
+                .iter()
+                .map(|r| {
+                    t(match r {
+                        Role::CustomerId => "import.role.customer_id",
+                        Role::OrderDate => "import.role.order_date",
+                        Role::Amount => "import.role.amount",
+                    })
+                })
+                .collect();
+            let key = format!("import.missing_columns.{}", roles.len().clamp(1, 3));
+            let names = ["a", "b", "c"];
+            let mut args: Vec<(&str, &str)> = vec![("file", file)];
+            let found = columns(found);
+            args.push(("columns", &found));
+            args.extend(names.iter().zip(&roles).map(|(n, r)| (*n, r.as_str())));
+            tf(&key, &args)
+        }
+        E::UnknownColumn { file, column } => tf(
+            "import.unknown_column",
+            &[("file", file), ("column", column)],
+        ),
+        E::MissingColumn {
+            file,
+            what,
+            columns: found,
+        } => tf(
+            "import.missing_column",
+            &[
+                ("file", file),
+                ("what", &engine_text(what)),
+                ("columns", &columns(found)),
+            ],
+        ),
+        E::NoRows { file } => tf("import.no_rows", &[("file", file)]),
+        E::NoValidRows {
+            file,
+            rejected,
+            first,
+        } => tf(
+            "import.no_valid_rows",
+            &[
+                ("file", file),
+                ("rejected", &crate::format::int(*rejected)),
+                ("line", &first.line.to_string()),
+                (
+                    "column",
+                    &first
+                        .column
+                        .as_ref()
+                        .map(|c| tf("import.at_column", &[("c", c)]))
+                        .unwrap_or_default(),
+                ),
+                ("reason", &row_reason(first)),
+            ],
+        ),
+        E::Spreadsheet { file, reason } => tf(
+            "import.spreadsheet",
+            &[("file", file), ("reason", &engine_text(reason))],
+        ),
+        E::BadLine { file, line, fault } => tf(
+            "import.bad_line",
+            &[
+                ("file", file),
+                ("line", &line.to_string()),
+                ("reason", &fault_text(fault, &fault.to_string())),
+            ],
+        ),
+        E::NeedsOrders { file } => tf("import.needs_orders", &[("file", file)]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

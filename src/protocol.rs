@@ -22,7 +22,7 @@ use seglens_engine::sql::Dialect;
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
-pub const PROTOCOL_VERSION: u16 = 7;
+pub const PROTOCOL_VERSION: u16 = 8;
 
 /// A message with the protocol version it was written for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -358,6 +358,8 @@ pub enum Response {
     Paths(Box<Result<seglens_engine::journeys::Paths, String>>),
     /// The stage mix by month, or why there is none.
     StageMix(Box<Result<seglens_engine::journeys::StageMix, String>>),
+    /// A file was refused as a whole (the page words why).
+    Refused(Box<seglens_engine::ImportError>),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.

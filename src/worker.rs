@@ -2,6 +2,7 @@
 //! Its body only calls the engine.
 
 use gloo_worker::{HandlerId, Worker, WorkerScope};
+use seglens_engine::ImportError;
 use seglens_engine::analysis::{self, Analyser, AnalysisOptions};
 use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::dataset::{self, Dataset};
@@ -83,6 +84,11 @@ pub struct EngineTask {
     /// The per-customer facts of the data at one analysis date, for the
     /// rule builder's live count; dropped when the data changes.
     facts: Option<Facts>,
+}
+
+/// A file refused as a whole, for the page to word.
+fn refused(error: ImportError) -> Response {
+    Response::Refused(Box::new(error))
 }
 
 fn failed(message: impl ToString) -> Response {
@@ -257,7 +263,7 @@ impl EngineTask {
             Incoming::Orders(importer) => {
                 if let Err(e) = importer.push(&bytes) {
                     self.import = None;
-                    return failed(e);
+                    return refused(e);
                 }
                 importer.rows_read()
             }
@@ -296,7 +302,7 @@ impl EngineTask {
                         },
                     );
                     if let Err(e) = importer.push(&bytes) {
-                        return failed(e);
+                        return refused(e);
                     }
                     Incoming::Orders(Box::new(importer))
                 }
@@ -306,10 +312,9 @@ impl EngineTask {
         };
         match incoming {
             Incoming::Workbook(_) => failed("The workbook could not be read."),
-            Incoming::Start => failed(format!(
-                "{} is empty: there is nothing to import.",
-                import.file_name
-            )),
+            Incoming::Start => refused(ImportError::Empty {
+                file: import.file_name,
+            }),
             Incoming::Orders(importer) => match importer.finish() {
                 // A new order file starts a new workspace.
                 Ok((orders, report)) => self.finished(
@@ -319,14 +324,13 @@ impl EngineTask {
                     &AnalysisOptions::default(),
                     now_ms() - import.started_ms,
                 ),
-                Err(e) => failed(e),
+                Err(e) => refused(e),
             },
             Incoming::Source(bytes) => {
                 let Some(mut data) = self.data.clone() else {
-                    return failed(format!(
-                        "{} holds customers, e-mail results, survey answers, events, support tickets or marketing costs: open an order file first, then add it.",
-                        import.file_name
-                    ));
+                    return refused(ImportError::NeedsOrders {
+                        file: import.file_name,
+                    });
                 };
                 let read = seglens_engine::sources::ReadOptions {
                     encoding: import.encoding,
@@ -338,7 +342,7 @@ impl EngineTask {
                         let read_ms = now_ms() - import.started_ms;
                         self.finished(data, None, Some(report), options, read_ms)
                     }
-                    Err(e) => failed(e),
+                    Err(e) => refused(e),
                 }
             }
         }

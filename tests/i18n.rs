@@ -206,6 +206,155 @@ fn a_kpi_name_fills_its_period() {
 }
 
 #[test]
+fn every_fault_is_worded_in_english_as_the_engine_says_it_and_in_french() {
+    use seglens_app::i18n::{Locale, row_reason, set_locale};
+    use seglens_engine::fault::{Fault, Field};
+    use seglens_engine::orders::RowError;
+    let text = || "31/02/2025".to_string();
+    let mut faults = vec![
+        Fault::TooFewFields {
+            found: 1,
+            expected: 3,
+        },
+        Fault::TooFewFields {
+            found: 2,
+            expected: 3,
+        },
+        Fault::UnclosedQuote,
+        Fault::NotJson { at: 7 },
+        Fault::JsonNotObject,
+        Fault::NotARealDay { text: text() },
+        Fault::NotARealDayReadAs {
+            text: text(),
+            format: "dd/mm/yyyy".into(),
+        },
+        Fault::NotInFormat {
+            text: text(),
+            format: Some("yyyy-mm-dd".into()),
+        },
+        Fault::NotInFormat {
+            text: text(),
+            format: None,
+        },
+        Fault::NotAnAmount { text: text() },
+        Fault::NotADate { text: text() },
+        Fault::NotADateOrTime { text: text() },
+        Fault::NotADateAndTime { text: text() },
+        Fault::NotYesOrNo { text: text() },
+        Fault::NotInScale {
+            text: text(),
+            lo: 0,
+            hi: 10,
+        },
+        Fault::NoScore,
+        Fault::NegativeSpend,
+        Fault::ListedAgain,
+        Fault::ResolvedBeforeOpened,
+        Fault::Anonymous,
+    ];
+    for field in [
+        Field::Customer,
+        Field::Date,
+        Field::Amount,
+        Field::Event,
+        Field::OpeningTime,
+        Field::Spend,
+    ] {
+        faults.push(Fault::Empty(field));
+    }
+    for fault in faults {
+        let e = RowError::new(2, None, fault.clone());
+        let english = row_reason(&e);
+        set_locale(Locale::Fr);
+        let french = row_reason(&e);
+        set_locale(Locale::En);
+        assert_eq!(english, fault.to_string(), "{fault:?}");
+        assert!(!french.starts_with("fault."), "{fault:?}: {french}");
+        assert_ne!(french, english, "{fault:?}");
+    }
+    // A cause with no fault (and a stored report's rows) keeps the
+    // engine's sentence.
+    let other = RowError::new(2, None, "born 1890-01-01: older than 120 years".to_string());
+    assert_eq!(row_reason(&other), "born 1890-01-01: older than 120 years");
+}
+
+#[test]
+fn every_refusal_is_worded_in_english_as_the_engine_says_it_and_in_french() {
+    use seglens_app::i18n::{Locale, import_error, set_locale};
+    use seglens_engine::ImportError as E;
+    use seglens_engine::fault::Fault;
+    use seglens_engine::orders::RowError;
+    use seglens_engine::roles::Role;
+    let file = || "ventes.csv".to_string();
+    let columns = || vec!["nom".to_string(), "ville".to_string()];
+    let errors = vec![
+        E::Empty { file: file() },
+        E::Binary {
+            file: file(),
+            offset: 12,
+        },
+        E::MissingColumns {
+            file: file(),
+            missing: vec![Role::Amount],
+            columns: columns(),
+        },
+        E::MissingColumns {
+            file: file(),
+            missing: vec![Role::OrderDate, Role::Amount],
+            columns: columns(),
+        },
+        E::MissingColumns {
+            file: file(),
+            missing: vec![Role::CustomerId, Role::OrderDate, Role::Amount],
+            columns: Vec::new(),
+        },
+        E::UnknownColumn {
+            file: file(),
+            column: "montant".into(),
+        },
+        E::MissingColumn {
+            file: file(),
+            what: "an NPS or CSAT column".into(),
+            columns: columns(),
+        },
+        E::NoRows { file: file() },
+        E::NoValidRows {
+            file: file(),
+            rejected: 3,
+            first: Box::new(RowError::new(
+                2,
+                Some("montant".into()),
+                Fault::NotAnAmount { text: "abc".into() },
+            )),
+        },
+        E::NoValidRows {
+            file: file(),
+            rejected: 1,
+            first: Box::new(RowError::new(2, None, Fault::UnclosedQuote)),
+        },
+        E::Spreadsheet {
+            file: file(),
+            reason: "it is not a complete zip archive (its end is missing)".into(),
+        },
+        E::BadLine {
+            file: file(),
+            line: 4,
+            fault: Fault::JsonNotObject,
+        },
+        E::NeedsOrders { file: file() },
+    ];
+    for error in errors {
+        let english = import_error(&error);
+        set_locale(Locale::Fr);
+        let french = import_error(&error);
+        set_locale(Locale::En);
+        assert_eq!(english, error.to_string(), "{error:?}");
+        assert!(!french.contains("import."), "{error:?}: {french}");
+        assert_ne!(french, english, "{error:?}");
+    }
+}
+
+#[test]
 fn the_scan_sees_a_missing_key() {
     let keys =
         keys_in(r#"view! { {t("nav.segments")} {tn("count.rows", 2, &[])} {format!("a.b")} }"#);

@@ -283,7 +283,7 @@ fn source_preview_view(p: &SourcePreview) -> impl IntoView + use<> {
                 .as_ref()
                 .map(|c| tf("columns.column", &[("c", &c.to_string())]))
                 .unwrap_or_default();
-            view! { <li>{tf("columns.line", &[("0", &e.line.to_string()), ("column", &column.to_string()), ("1", &e.reason.to_string())])}</li> }
+            view! { <li>{tf("columns.line", &[("0", &e.line.to_string()), ("column", &column.to_string()), ("1", &crate::i18n::row_reason(e))])}</li> }
         })
         .collect_view();
     view! {
@@ -318,7 +318,7 @@ fn preview_view(p: &seglens_engine::orders::OrdersPreview) -> impl IntoView + us
         .rejected
         .iter()
         .take(3)
-        .map(|e| view! { <li>{tf("columns.line_3", &[("0", &e.line.to_string()), ("1", &e.reason.to_string())])}</li> })
+        .map(|e| view! { <li>{tf("columns.line_3", &[("0", &e.line.to_string()), ("1", &crate::i18n::row_reason(e))])}</li> })
         .collect_view();
     view! {
         {p.error.clone().map(|e| view! { <p class="warn" data-testid="column-preview-error">{e}</p> })}

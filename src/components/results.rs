@@ -452,7 +452,7 @@ fn ImportSummary() -> impl IntoView {
                         </p>
                         {(s.suspicious_total > 0).then(|| {
                             let listed: Vec<String> = s.suspicious.iter().take(5).map(|e| {
-                                tf("report.line_value", &[("l", &format!("{}{}", e.line, e.column.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())), ("value", &e.reason)])
+                                tf("report.line_value", &[("l", &format!("{}{}", e.line, e.column.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())), ("value", &i18n::row_reason(e))])
                             }).collect();
                             view! {
                                 <p class="warn" data-testid="source-suspicious">
@@ -475,8 +475,8 @@ fn ImportSummary() -> impl IntoView {
                                 {rejected.into_iter().map(|e| view! {
                                     <tr>
                                         <td class="num">{e.line}</td>
-                                        <td>{e.column.unwrap_or_default()}</td>
-                                        <td>{e.reason}</td>
+                                        <td>{e.column.clone().unwrap_or_default()}</td>
+                                        <td>{i18n::row_reason(&e)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -522,7 +522,7 @@ fn rejected_csv(rows: &[seglens_engine::orders::RowError], names: &[String]) -> 
             "{},{},{}",
             e.line,
             csv_field(e.column.as_deref().unwrap_or("")),
-            csv_field(&e.reason)
+            csv_field(&i18n::row_reason(e))
         ));
         for v in &e.values {
             out.push(',');

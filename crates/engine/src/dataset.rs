@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ImportError;
-use crate::orders::{DecodeError, Orders};
+use crate::fault::Fault;
+use crate::orders::{DecodeError, Orders, RowError};
 use crate::sources::{
     self, CostTable, CustomerTable, EmailTable, EventTable, EventTableV2, SourceKind, SourceReport,
     SurveyTable, TicketTable,
@@ -32,7 +33,7 @@ pub struct Dataset {
     pub source_reports: Vec<SourceReport>,
 }
 
-/// The sources as version 5 stores them.
+/// The sources as version 6 stores them.
 #[derive(Serialize, Deserialize)]
 struct Stored {
     email: Option<EmailTable>,
@@ -42,6 +43,80 @@ struct Stored {
     tickets: Option<TicketTable>,
     source_reports: Vec<SourceReport>,
     costs: Option<CostTable>,
+}
+
+/// The sources as version 5 stored them (rejected rows without their
+/// fault).
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct StoredV5 {
+    email: Option<EmailTable>,
+    surveys: Option<SurveyTable>,
+    customers: Option<CustomerTable>,
+    events: Option<EventTable>,
+    tickets: Option<TicketTable>,
+    source_reports: Vec<SourceReportV5>,
+    costs: Option<CostTable>,
+}
+
+/// A rejected row as versions 1 to 5 stored it: its reason in English
+/// only.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct RowErrorV5 {
+    line: u64,
+    column: Option<String>,
+    reason: String,
+    values: Vec<String>,
+}
+
+impl From<RowErrorV5> for RowError {
+    fn from(old: RowErrorV5) -> RowError {
+        RowError {
+            line: old.line,
+            column: old.column,
+            reason: old.reason,
+            fault: Fault::Other,
+            values: old.values,
+        }
+    }
+}
+
+fn rows_of(old: Vec<RowErrorV5>) -> Vec<RowError> {
+    old.into_iter().map(RowError::from).collect()
+}
+
+/// A source's report as version 5 stored it.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct SourceReportV5 {
+    file_name: String,
+    kind: SourceKind,
+    rows: u64,
+    rejected: Vec<RowErrorV5>,
+    rejected_total: u64,
+    customers_without_orders: u64,
+    columns_used: Vec<String>,
+    suspicious: Vec<RowErrorV5>,
+    suspicious_total: u64,
+    not_in_customers_file: Option<u64>,
+}
+
+impl From<SourceReportV5> for SourceReport {
+    fn from(old: SourceReportV5) -> SourceReport {
+        SourceReport {
+            file_name: old.file_name,
+            kind: old.kind,
+            rows: old.rows,
+            rejected: rows_of(old.rejected),
+            rejected_total: old.rejected_total,
+            customers_without_orders: old.customers_without_orders,
+            columns_used: old.columns_used,
+            suspicious: rows_of(old.suspicious),
+            suspicious_total: old.suspicious_total,
+            not_in_customers_file: old.not_in_customers_file,
+        }
+    }
 }
 
 /// The sources as version 4 stored them (reports without suspicious
@@ -64,7 +139,7 @@ struct SourceReportV4 {
     file_name: String,
     kind: SourceKind,
     rows: u64,
-    rejected: Vec<crate::orders::RowError>,
+    rejected: Vec<RowErrorV5>,
     rejected_total: u64,
     customers_without_orders: u64,
     columns_used: Vec<String>,
@@ -76,7 +151,7 @@ fn reports_of(old: Vec<SourceReportV4>) -> Vec<SourceReport> {
             file_name: r.file_name,
             kind: r.kind,
             rows: r.rows,
-            rejected: r.rejected,
+            rejected: rows_of(r.rejected),
             rejected_total: r.rejected_total,
             customers_without_orders: r.customers_without_orders,
             columns_used: r.columns_used,
@@ -122,8 +197,9 @@ struct StoredV1 {
 const MAGIC: &[u8; 4] = b"SGLD";
 /// 1: orders, e-mails, surveys, customers, events; 2: and tickets; 3: and
 /// the events' other columns; 4: and marketing costs; 5: and the
-/// suspicious values of each source's report.
-const VERSION: u16 = 5;
+/// suspicious values of each source's report; 6: and the fault of each
+/// rejected row.
+const VERSION: u16 = 6;
 
 impl Dataset {
     /// A dataset of orders alone.
@@ -332,6 +408,22 @@ impl Dataset {
                 source_reports: reports_of(old.source_reports),
                 costs: old.costs,
             }
+        } else if version == 5 {
+            let old: StoredV5 =
+                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            Stored {
+                email: old.email,
+                surveys: old.surveys,
+                customers: old.customers,
+                events: old.events,
+                tickets: old.tickets,
+                source_reports: old
+                    .source_reports
+                    .into_iter()
+                    .map(SourceReport::from)
+                    .collect(),
+                costs: old.costs,
+            }
         } else {
             bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?
         };
@@ -434,7 +526,18 @@ mod tests {
         );
     }
 
-    /// A dataset as an earlier version wrote it.
+    /// Rejected rows as versions 1 to 5 wrote them.
+    fn old_rows(rows: &[RowError]) -> Vec<RowErrorV5> {
+        rows.iter()
+            .map(|e| RowErrorV5 {
+                line: e.line,
+                column: e.column.clone(),
+                reason: e.reason.clone(),
+                values: e.values.clone(),
+            })
+            .collect()
+    }
+
     /// Reports as versions 1 to 4 wrote them.
     fn old_reports(reports: &[SourceReport]) -> Vec<SourceReportV4> {
         reports
@@ -443,7 +546,7 @@ mod tests {
                 file_name: r.file_name.clone(),
                 kind: r.kind,
                 rows: r.rows,
-                rejected: r.rejected.clone(),
+                rejected: old_rows(&r.rejected),
                 rejected_total: r.rejected_total,
                 customers_without_orders: r.customers_without_orders,
                 columns_used: r.columns_used.clone(),
@@ -482,6 +585,60 @@ mod tests {
         let report = d.add_source("c.csv", b"customer_id,age\na,-4\n").unwrap();
         assert_eq!((report.rows, report.suspicious_total), (1, 1));
         assert_eq!(Dataset::decode(&d.encode()).unwrap(), d);
+    }
+
+    #[test]
+    fn datasets_of_version_5_still_read_and_faults_round_trip() {
+        // Version 5 stored rejected rows with their English reason only.
+        let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+        let report = d
+            .add_source(
+                "s.csv",
+                b"customer_id,nps
+a,9
+,7
+a,eleven
+",
+            )
+            .unwrap();
+        assert_eq!(report.rejected.len(), 2);
+        assert_eq!(
+            report.rejected[0].fault,
+            crate::fault::Fault::Empty(crate::fault::Field::Customer)
+        );
+        assert_eq!(Dataset::decode(&d.encode()).unwrap(), d);
+        let rest = bincode::serialize(&StoredV5 {
+            email: None,
+            surveys: d.surveys.clone(),
+            customers: None,
+            events: None,
+            tickets: None,
+            source_reports: d
+                .source_reports
+                .iter()
+                .map(|r| SourceReportV5 {
+                    file_name: r.file_name.clone(),
+                    kind: r.kind,
+                    rows: r.rows,
+                    rejected: old_rows(&r.rejected),
+                    rejected_total: r.rejected_total,
+                    customers_without_orders: r.customers_without_orders,
+                    columns_used: r.columns_used.clone(),
+                    suspicious: old_rows(&r.suspicious),
+                    suspicious_total: r.suspicious_total,
+                    not_in_customers_file: r.not_in_customers_file,
+                })
+                .collect(),
+            costs: None,
+        })
+        .unwrap();
+        let old = Dataset::decode(&stored_as(5, &d.orders.encode(), &rest)).unwrap();
+        // The same rows and sentences, their faults unknown.
+        let rejected = &old.source_reports[0].rejected;
+        assert_eq!(rejected.len(), 2);
+        assert!(rejected.iter().all(|e| e.fault == Fault::Other));
+        let reasons = |rows: &[RowError]| rows.iter().map(|e| e.reason.clone()).collect::<Vec<_>>();
+        assert_eq!(reasons(rejected), reasons(&d.source_reports[0].rejected));
     }
 
     fn stored_as(version: u16, table: &[u8], rest: &[u8]) -> Vec<u8> {

@@ -9,6 +9,7 @@
 //! anything else as its JSON text. A line that is not a JSON object is a
 //! row error. Keys that first appear after the sample are not read.
 
+use crate::fault::Fault;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
@@ -94,8 +95,8 @@ pub struct Converter {
     carry: Vec<u8>,
     /// The line the carried text starts on.
     line: u64,
-    /// Lines that are not JSON objects: `(line, reason)`.
-    pub errors: Vec<(u64, String)>,
+    /// Lines that are not JSON objects: `(line, why)`.
+    pub errors: Vec<(u64, Fault)>,
     /// How many such lines there were (only the first few are listed).
     pub error_count: u64,
 }
@@ -155,17 +156,14 @@ impl Converter {
                 }
             }
             Err(_) if serde_json::from_slice::<Value>(body).is_ok() => {
-                self.error("the line is JSON but not an object".into())
+                self.error(Fault::JsonNotObject)
             }
-            Err(e) => self.error(format!(
-                "the line is not JSON: it should be one object such as {{\"customer_id\": \"C1\", …}} and goes wrong at character {}",
-                e.column()
-            )),
+            Err(e) => self.error(Fault::NotJson { at: e.column() }),
         }
         out.push(b'\n');
     }
 
-    fn error(&mut self, reason: String) {
+    fn error(&mut self, reason: Fault) {
         self.error_count += 1;
         if self.errors.len() < MAX_ERRORS {
             self.errors.push((self.line, reason));
@@ -228,12 +226,13 @@ mod tests {
         assert_eq!(c.error_count, 2);
         assert_eq!(c.errors[0].0, 4);
         assert_eq!(
-            c.errors[0].1,
+            c.errors[0].1.to_string(),
             "the line is not JSON: it should be one object such as {\"customer_id\": \"C1\", …} and goes wrong at character 2"
         );
+        assert_eq!(c.errors[1], (5, Fault::JsonNotObject));
         assert_eq!(
-            c.errors[1],
-            (5, "the line is JSON but not an object".to_string())
+            c.errors[1].1.to_string(),
+            "the line is JSON but not an object"
         );
     }
 

@@ -16,6 +16,7 @@ pub mod date;
 pub mod delimited;
 pub mod demo;
 pub mod export;
+pub mod fault;
 pub mod groups;
 pub mod journeys;
 pub mod jsonl;

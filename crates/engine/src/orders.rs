@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::{self, DateFormat, Day};
 use crate::delimited::{self, Delimiter, Encoding, Record, Splitter, Transcoder};
+use crate::fault::{Fault, Field, Why};
 use crate::number::{self, DecimalSeparator};
 use crate::roles::{self, Role};
 
@@ -110,12 +111,31 @@ pub struct RowError {
     pub line: u64,
     /// The column at fault, when one is.
     pub column: Option<String>,
-    /// What is wrong, in plain words.
+    /// What is wrong, in plain words (English).
     pub reason: String,
+    /// What is wrong, as data, for a front end to word in its language
+    /// ([`Fault::Other`] when only `reason` says it).
+    #[serde(default)]
+    pub fault: Fault,
     /// The row's fields as they were read (empty when the fault is not of
     /// one row), so the rejected rows can be handed back to be fixed.
     #[serde(default)]
     pub values: Vec<String>,
+}
+
+impl RowError {
+    /// A rejected row at `line`: its fault, and the English sentence for
+    /// it ([`Why`] from a [`Fault`] or a sentence).
+    pub fn new(line: u64, column: Option<String>, why: impl Into<Why>) -> RowError {
+        let Why { fault, reason } = why.into();
+        RowError {
+            line,
+            column,
+            reason,
+            fault,
+            values: Vec::new(),
+        }
+    }
 }
 
 /// The type of a column's values, as the importer sees them.
@@ -263,7 +283,7 @@ pub const MAX_LISTED_ERRORS: usize = 10_000;
 pub const MAX_LISTED_DUPLICATES: usize = 1_000;
 
 /// Why a whole file could not be imported.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ImportError {
     /// The file has no content.
     Empty {
@@ -314,7 +334,7 @@ pub enum ImportError {
         /// How many rows were rejected.
         rejected: u64,
         /// The first of them.
-        first: RowError,
+        first: Box<RowError>,
     },
     /// A workbook that cannot be read.
     Spreadsheet {
@@ -331,8 +351,30 @@ pub enum ImportError {
         /// The line, 1-based.
         line: u64,
         /// Why.
-        reason: String,
+        fault: Fault,
     },
+    /// A source (customers, e-mail results, …) given before any order
+    /// file.
+    NeedsOrders {
+        /// The file's name.
+        file: String,
+    },
+}
+
+impl ImportError {
+    /// True when choosing other columns (or another sheet) may read the
+    /// file: a role without a column, a column that is not there, or
+    /// columns that read no row.
+    pub fn is_about_columns(&self) -> bool {
+        match self {
+            ImportError::MissingColumns { .. }
+            | ImportError::MissingColumn { .. }
+            | ImportError::UnknownColumn { .. }
+            | ImportError::NoValidRows { .. } => true,
+            ImportError::Spreadsheet { reason, .. } => reason.contains("no sheet named"),
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for ImportError {
@@ -401,9 +443,13 @@ impl fmt::Display for ImportError {
                 f,
                 "{file} could not be read as an Excel workbook: {reason}."
             ),
-            ImportError::BadLine { file, line, reason } => write!(
+            ImportError::BadLine { file, line, fault } => write!(
                 f,
-                "{file}, line {line}: {reason}. Nothing was imported from it; correct the line and import the file again."
+                "{file}, line {line}: {fault}. Nothing was imported from it; correct the line and import the file again."
+            ),
+            ImportError::NeedsOrders { file } => write!(
+                f,
+                "{file} holds customers, e-mail results, survey answers, events, support tickets or marketing costs: open an order file first, then add it."
             ),
         }
     }
@@ -652,19 +698,15 @@ impl OrdersImporter {
         splitter.finish(&mut |r| builder.add(r));
         if let Some((converter, _)) = json.take() {
             let listed = converter.errors.len() as u64;
-            for (line, reason) in converter.errors {
-                builder.reject(line, None, reason);
+            for (line, fault) in converter.errors {
+                builder.reject(line, None, fault);
             }
             builder.rejected_total += converter.error_count - listed;
             builder.rejected.sort_by_key(|e| e.line);
             builder.rejected.truncate(MAX_LISTED_ERRORS);
         }
         if let Some(line) = splitter.unterminated_quote() {
-            builder.reject(
-                line,
-                None,
-                "a quoted field starts here and is never closed".into(),
-            );
+            builder.reject(line, None, Fault::UnclosedQuote);
         }
         let mut b = p.builder;
         let date_format_note = b.resolve_slash_dates();
@@ -673,7 +715,7 @@ impl OrdersImporter {
                 Some(first) => ImportError::NoValidRows {
                     file: self.file_name,
                     rejected: b.rejected_total,
-                    first: first.clone(),
+                    first: Box::new(first.clone()),
                 },
                 None => ImportError::NoRows {
                     file: self.file_name,
@@ -1185,10 +1227,12 @@ impl Builder {
                 Some(d) => self.orders.day[i] = d,
                 None => {
                     keep[i] = false;
-                    let text = format!("{p:02}/{q:02}/{year}");
-                    let reason = format!("{text:?} is not a real day read as {}", format.label());
+                    let fault = Fault::NotARealDayReadAs {
+                        text: format!("{p:02}/{q:02}/{year}"),
+                        format: format.label().to_string(),
+                    };
                     let listed = self.rejected.len() < MAX_LISTED_ERRORS;
-                    self.reject(line, Some(self.plan.date), reason);
+                    self.reject(line, Some(self.plan.date), fault);
                     if listed && let Some(e) = self.rejected.last_mut() {
                         e.values = slash.suspect.get(&line).cloned().unwrap_or_default();
                     }
@@ -1207,22 +1251,21 @@ impl Builder {
         Some(note)
     }
 
-    fn reject(&mut self, line: u64, column: Option<usize>, reason: String) {
+    fn reject(&mut self, line: u64, column: Option<usize>, fault: Fault) {
         self.rejected_total += 1;
         if self.rejected.len() < MAX_LISTED_ERRORS {
-            self.rejected.push(RowError {
+            self.rejected.push(RowError::new(
                 line,
-                column: column.map(|c| self.plan.names[c].clone()),
-                reason,
-                values: Vec::new(),
-            });
+                column.map(|c| self.plan.names[c].clone()),
+                fault,
+            ));
         }
     }
 
     /// As [`Self::reject`], keeping the row's fields with the error.
-    fn reject_row(&mut self, r: &Record<'_>, column: Option<usize>, reason: String) {
+    fn reject_row(&mut self, r: &Record<'_>, column: Option<usize>, fault: Fault) {
         let listed = self.rejected.len() < MAX_LISTED_ERRORS;
-        self.reject(r.line, column, reason);
+        self.reject(r.line, column, fault);
         if listed && let Some(e) = self.rejected.last_mut() {
             let enc = self.plan.encoding;
             e.values = (0..r.len())
@@ -1240,18 +1283,17 @@ impl Builder {
         let (c, d, a) = (self.plan.customer, self.plan.date, self.plan.amount);
         let need = c.max(d).max(a) + 1;
         if r.len() < need {
-            let reason = format!(
-                "the row has {} field{}, {need} expected",
-                r.len(),
-                if r.len() == 1 { "" } else { "s" }
-            );
-            self.reject_row(&r, None, reason);
+            let fault = Fault::TooFewFields {
+                found: r.len(),
+                expected: need,
+            };
+            self.reject_row(&r, None, fault);
             return;
         }
         let raw_key = delimited::field_text(enc, r.field(c));
         let key = normalised_key(&raw_key);
         if key.is_empty() {
-            self.reject_row(&r, Some(c), "the customer is empty".into());
+            self.reject_row(&r, Some(c), Fault::Empty(Field::Customer));
             return;
         }
         let date_text = delimited::field_text(enc, r.field(d));
@@ -1280,31 +1322,32 @@ impl Builder {
         let day = match parsed {
             Ok(day) => day,
             Err(e) => {
-                let reason = if date_text.trim().is_empty() {
-                    "the date is empty".to_string()
+                let text = date_text.trim().to_string();
+                let fault = if text.is_empty() {
+                    Fault::Empty(Field::Date)
                 } else if e == date::DateError::Impossible {
-                    format!("{:?} is not a real day", date_text.trim())
+                    Fault::NotARealDay { text }
                 } else {
-                    format!(
-                        "{:?} is not a date in the column's format ({})",
-                        date_text.trim(),
-                        if self.slash.is_some() {
-                            "dd/mm/yyyy or mm/dd/yyyy"
-                        } else {
-                            self.plan.date_format.label()
-                        }
-                    )
+                    Fault::NotInFormat {
+                        text,
+                        format: self
+                            .slash
+                            .is_none()
+                            .then(|| self.plan.date_format.label().to_string()),
+                    }
                 };
-                self.reject_row(&r, Some(d), reason);
+                self.reject_row(&r, Some(d), fault);
                 return;
             }
         };
         let amount_text = delimited::field_text(enc, r.field(a));
         let Some(amount) = number::parse_amount(&amount_text, self.plan.decimal) else {
-            let reason = if amount_text.trim().is_empty() {
-                "the amount is empty".to_string()
+            let fault = if amount_text.trim().is_empty() {
+                Fault::Empty(Field::Amount)
             } else {
-                format!("{:?} is not an amount", amount_text.trim())
+                Fault::NotAnAmount {
+                    text: amount_text.trim().to_string(),
+                }
             };
             if let Some(slash) = &mut self.slash
                 && let Some(parts) = slash.parts.pop()
@@ -1313,7 +1356,7 @@ impl Builder {
                 slash.first_over_12 -= u64::from(parts.0 > 12);
                 slash.second_over_12 -= u64::from(parts.1 > 12);
             }
-            self.reject_row(&r, Some(a), reason);
+            self.reject_row(&r, Some(a), fault);
             return;
         };
         let idx = self.keys.index(&mut self.orders.customer_keys, &key);
@@ -1585,7 +1628,7 @@ pub fn preview(file_name: &str, head: &[u8], whole: bool, options: ImportOptions
             chosen: roles.iter().map(|r| (*r, None)).collect(),
             rows: Vec::new(),
             rejected: match &e {
-                ImportError::NoValidRows { first, .. } => vec![first.clone()],
+                ImportError::NoValidRows { first, .. } => vec![(**first).clone()],
                 _ => Vec::new(),
             },
             date_format: String::new(),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::{self, DateFormat, Day};
 use crate::delimited::{self, Encoding, Record, Splitter, Transcoder};
+use crate::fault::{self, Fault, Why};
 use crate::orders::{ColumnRef, ImportError, Orders, RowError, normalise_key};
 use crate::roles::{Role, name_score, normalise};
 
@@ -355,11 +356,11 @@ fn read_rows(
     // object stops the import, naming it.
     let (text, mut splitter) = if crate::jsonl::looks_like_json_lines(sample) {
         let (rows, converter) = crate::jsonl::to_rows(&text);
-        if let Some((line, reason)) = converter.errors.first() {
+        if let Some((line, fault)) = converter.errors.first() {
             return Err(ImportError::BadLine {
                 file,
                 line: *line,
-                reason: reason.clone(),
+                fault: fault.clone(),
             });
         }
         (
@@ -937,15 +938,11 @@ fn report(table: &TextTable, kind: SourceKind, roles: &[(&str, Option<usize>)]) 
     }
 }
 
-fn reject(r: &mut SourceReport, line: u64, column: Option<&str>, reason: String) {
+fn reject(r: &mut SourceReport, line: u64, column: Option<&str>, why: impl Into<Why>) {
     r.rejected_total += 1;
     if r.rejected.len() < 1_000 {
-        r.rejected.push(RowError {
-            line,
-            column: column.map(str::to_string),
-            reason,
-            values: Vec::new(),
-        });
+        r.rejected
+            .push(RowError::new(line, column.map(str::to_string), why));
     }
 }
 
@@ -1013,12 +1010,11 @@ pub fn flag_suspicious(table: &TextTable, kind: SourceKind, rep: &mut SourceRepo
     let note = |rep: &mut SourceReport, line: u64, column: usize, reason: String| {
         rep.suspicious_total += 1;
         if rep.suspicious.len() < 1_000 {
-            rep.suspicious.push(RowError {
+            rep.suspicious.push(RowError::new(
                 line,
-                column: Some(table.names[column].clone()),
+                Some(table.names[column].clone()),
                 reason,
-                values: Vec::new(),
-            });
+            ));
         }
     };
     for (row, &line) in table.rows.iter().zip(&table.lines) {
@@ -1147,7 +1143,7 @@ pub fn build_email(
                 &mut rep,
                 line,
                 Some(&n[customer]),
-                "the customer is empty".into(),
+                Fault::Empty(fault::Field::Customer),
             );
             continue;
         };
@@ -1168,7 +1164,9 @@ pub fn build_email(
         let (d, o, c, u) = match flags {
             Ok(f) => f,
             Err(col) => {
-                let reason = format!("{:?} is not yes or no", cell(Some(col)));
+                let reason = Fault::NotYesOrNo {
+                    text: cell(Some(col)).to_string(),
+                };
                 reject(&mut rep, line, Some(&n[col]), reason);
                 continue;
             }
@@ -1229,11 +1227,11 @@ pub fn build_surveys(
                 &mut rep,
                 line,
                 Some(&n[customer]),
-                "the customer is empty".into(),
+                Fault::Empty(fault::Field::Customer),
             );
             continue;
         };
-        let score = |c: Option<usize>, lo: u8, hi: u8| -> Result<Option<u8>, String> {
+        let score = |c: Option<usize>, lo: u8, hi: u8| -> Result<Option<u8>, Fault> {
             let Some(c) = c else { return Ok(None) };
             let t = cell(Some(c));
             if t.is_empty() {
@@ -1241,7 +1239,11 @@ pub fn build_surveys(
             }
             match t.parse::<u8>() {
                 Ok(v) if (lo..=hi).contains(&v) => Ok(Some(v)),
-                _ => Err(format!("{t:?} is not a whole number from {lo} to {hi}")),
+                _ => Err(Fault::NotInScale {
+                    text: t.to_string(),
+                    lo,
+                    hi,
+                }),
             }
         };
         match (score(nps, 0, 10), score(csat, 1, 5)) {
@@ -1251,7 +1253,7 @@ pub fn build_surveys(
                 out.nps.push(a);
                 out.csat.push(b);
             }
-            (Ok(_), Ok(_)) => reject(&mut rep, line, None, "the answer has no score".into()),
+            (Ok(_), Ok(_)) => reject(&mut rep, line, None, Fault::NoScore),
             (Err(e), _) => reject(&mut rep, line, nps.map(|c| n[c].as_str()), e),
             (_, Err(e)) => reject(&mut rep, line, csat.map(|c| n[c].as_str()), e),
         }
@@ -1307,7 +1309,7 @@ pub fn build_customers(
                 &mut rep,
                 line,
                 Some(&n[customer]),
-                "the customer is empty".into(),
+                Fault::Empty(fault::Field::Customer),
             );
             continue;
         };
@@ -1318,12 +1320,7 @@ pub fn build_customers(
             others.iter().map(|c| cell(Some(*c))).collect::<Vec<_>>(),
         );
         if let Some(&at) = seen.get(&who) {
-            reject(
-                &mut rep,
-                line,
-                Some(&n[customer]),
-                "this customer is listed again: the later row is kept".into(),
-            );
+            reject(&mut rep, line, Some(&n[customer]), Fault::ListedAgain);
             out.email[at] = values.0;
             out.first_name[at] = values.1;
             out.last_name[at] = values.2;
@@ -1388,12 +1385,7 @@ pub fn build_events(
     for (row, &line) in table.rows.iter().zip(&table.lines) {
         let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
         let Some(who) = keys.get(cell(customer)) else {
-            reject(
-                &mut rep,
-                line,
-                Some(&n[customer]),
-                "no customer (an anonymous visit)".into(),
-            );
+            reject(&mut rep, line, Some(&n[customer]), Fault::Anonymous);
             continue;
         };
         let Some(t) = date::parse_timestamp(cell(time)) else {
@@ -1401,13 +1393,20 @@ pub fn build_events(
                 &mut rep,
                 line,
                 Some(&n[time]),
-                format!("{:?} is not a date and time", cell(time)),
+                Fault::NotADateAndTime {
+                    text: cell(time).to_string(),
+                },
             );
             continue;
         };
         let name = cell(event).to_string();
         if name.is_empty() {
-            reject(&mut rep, line, Some(&n[event]), "the event is empty".into());
+            reject(
+                &mut rep,
+                line,
+                Some(&n[event]),
+                Fault::Empty(fault::Field::Event),
+            );
             continue;
         }
         let next = names.len() as u32;
@@ -1489,16 +1488,18 @@ pub fn build_tickets(
                 &mut rep,
                 line,
                 Some(&n[customer]),
-                "the customer is empty".into(),
+                Fault::Empty(fault::Field::Customer),
             );
             continue;
         };
         let Some(opened) = seconds_of(created_format, cell(created)) else {
             let t = cell(created);
             let reason = if t.is_empty() {
-                "the opening time is empty".to_string()
+                Fault::Empty(fault::Field::OpeningTime)
             } else {
-                format!("{t:?} is not a date or time")
+                Fault::NotADateOrTime {
+                    text: t.to_string(),
+                }
             };
             reject(&mut rep, line, Some(&n[created]), reason);
             continue;
@@ -1512,7 +1513,7 @@ pub fn build_tickets(
                         &mut rep,
                         line,
                         resolved.map(|c| n[c].as_str()),
-                        "resolved before it was opened".into(),
+                        Fault::ResolvedBeforeOpened,
                     );
                     continue;
                 }
@@ -1521,7 +1522,9 @@ pub fn build_tickets(
                         &mut rep,
                         line,
                         resolved.map(|c| n[c].as_str()),
-                        format!("{t:?} is not a date or time"),
+                        Fault::NotADateOrTime {
+                            text: t.to_string(),
+                        },
                     );
                     continue;
                 }
@@ -1583,9 +1586,11 @@ pub fn build_costs(table: &TextTable) -> Result<(CostTable, SourceReport), Impor
         let Some(d) = date_of(format, cell(day)) else {
             let t = cell(day);
             let reason = if t.is_empty() {
-                "the date is empty".to_string()
+                Fault::Empty(fault::Field::Date)
             } else {
-                format!("{t:?} is not a date")
+                Fault::NotADate {
+                    text: t.to_string(),
+                }
             };
             reject(&mut rep, line, Some(&n[day]), reason);
             continue;
@@ -1593,15 +1598,17 @@ pub fn build_costs(table: &TextTable) -> Result<(CostTable, SourceReport), Impor
         let amount = match crate::number::parse_amount(cell(spend), decimal) {
             Some(a) if a >= 0.0 => a,
             Some(_) => {
-                reject(&mut rep, line, Some(&n[spend]), "a negative spend".into());
+                reject(&mut rep, line, Some(&n[spend]), Fault::NegativeSpend);
                 continue;
             }
             None => {
                 let t = cell(spend);
                 let reason = if t.is_empty() {
-                    "the spend is empty".to_string()
+                    Fault::Empty(fault::Field::Spend)
                 } else {
-                    format!("{t:?} is not an amount")
+                    Fault::NotAnAmount {
+                        text: t.to_string(),
+                    }
                 };
                 reject(&mut rep, line, Some(&n[spend]), reason);
                 continue;
