@@ -1522,7 +1522,13 @@ pub fn segment_sql(state: AppState, name: String, definition: Definition) {
 /// Runs k-means in the worker.
 pub fn run_clusters(state: AppState, setup: ClusterSetup) {
     clustering_work(state, move |engine, as_of| async move {
-        let result = engine.cluster(as_of, setup).await;
+        let result = engine
+            .cluster(as_of, setup, &move |done, total| {
+                state
+                    .clustering_step
+                    .set(Some(("segments.progress_runs", done, total)))
+            })
+            .await;
         state.clustering.set(Some(result));
     });
 }
@@ -1530,7 +1536,13 @@ pub fn run_clusters(state: AppState, setup: ClusterSetup) {
 /// Computes the silhouette of k = 2..10 in the worker.
 pub fn run_silhouette(state: AppState, features: Vec<Feature>) {
     clustering_work(state, move |engine, as_of| async move {
-        let result = engine.silhouette(as_of, features).await;
+        let result = engine
+            .silhouette(as_of, features, &move |done, total| {
+                state
+                    .clustering_step
+                    .set(Some(("segments.progress_k", done, total)))
+            })
+            .await;
         state.silhouette.set(Some(result));
     });
 }
@@ -1548,9 +1560,11 @@ where
         return;
     }
     state.clustering_busy.set(true);
+    state.clustering_step.set(None);
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
         work(engine, ws.analysis.as_of).await;
         state.clustering_busy.set(false);
+        state.clustering_step.set(None);
     });
 }

@@ -97,10 +97,11 @@ impl EngineClient {
     }
 
     /// Waits for the next answer that is not progress, reporting progress
-    /// on the way.
+    /// (an import's bytes, or another piece of work's steps) on the way.
     async fn outcome(
         rx: &mut UnboundedReceiver<Response>,
         on_progress: &dyn Fn(Progress),
+        on_step: &dyn Fn(u64, u64),
     ) -> Response {
         loop {
             match rx.next().await {
@@ -113,6 +114,7 @@ impl EngineClient {
                     bytes_total,
                     rows,
                 }),
+                Some(Response::Step { done, total }) => on_step(done, total),
                 Some(other) => return other,
                 None => {
                     return Response::Failed {
@@ -127,7 +129,7 @@ impl EngineClient {
     pub async fn demo(&self, on_progress: &dyn Fn(Progress)) -> Result<Imported, String> {
         let mut rx = self.responses.lock().await;
         self.send(Request::Demo);
-        match Self::outcome(&mut rx, on_progress).await {
+        match Self::outcome(&mut rx, on_progress, &|_, _| {}).await {
             Response::Imported(done) => Ok(*done),
             Response::Failed { message } => Err(message),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
@@ -190,7 +192,7 @@ impl EngineClient {
             }
             if cancel.get() {
                 self.send(Request::ImportCancel);
-                let _ = Self::outcome(&mut rx, &|_| {}).await;
+                let _ = Self::outcome(&mut rx, &|_| {}, &|_, _| {}).await;
                 return Err(ImportFailure::Cancelled);
             }
             let Some(bytes) = slice else {
@@ -202,7 +204,7 @@ impl EngineClient {
             });
         }
         self.send(Request::ImportEnd { options });
-        match Self::outcome(&mut rx, on_progress).await {
+        match Self::outcome(&mut rx, on_progress, &|_, _| {}).await {
             Response::Imported(done) => Ok(*done),
             Response::Failed { message } => Err(ImportFailure::Failed(message)),
             Response::Refused(e) => Err(ImportFailure::Refused(*e)),
@@ -241,9 +243,20 @@ impl EngineClient {
         request: Request,
         pick: impl Fn(Response) -> Result<T, Response>,
     ) -> Result<T, String> {
+        self.call_steps(request, &|_, _| {}, pick).await
+    }
+
+    /// As [`Self::call`], telling `on_step` the steps done and in all as
+    /// the worker reports them.
+    async fn call_steps<T>(
+        &self,
+        request: Request,
+        on_step: &dyn Fn(u64, u64),
+        pick: impl Fn(Response) -> Result<T, Response>,
+    ) -> Result<T, String> {
         let mut rx = self.responses.lock().await;
         self.send(request);
-        match pick(Self::outcome(&mut rx, &|_| {}).await) {
+        match pick(Self::outcome(&mut rx, &|_| {}, on_step).await) {
             Ok(value) => Ok(value),
             Err(Response::Failed { message }) => Err(message),
             Err(other) => Err(format!("Unexpected answer from the worker: {other:?}")),
@@ -263,7 +276,7 @@ impl EngineClient {
             segments,
             export,
         });
-        match Self::outcome(&mut rx, &|_| {}).await {
+        match Self::outcome(&mut rx, &|_| {}, &|_, _| {}).await {
             Response::Exported(e) => Ok(*e),
             Response::Failed { message } => Err(message),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
@@ -356,8 +369,13 @@ impl EngineClient {
     }
 
     /// Groups the customers by k-means.
-    pub async fn cluster(&self, as_of: Day, setup: ClusterSetup) -> Result<Clustering, String> {
-        self.call(Request::Cluster { as_of, setup }, |r| match r {
+    pub async fn cluster(
+        &self,
+        as_of: Day,
+        setup: ClusterSetup,
+        on_step: &dyn Fn(u64, u64),
+    ) -> Result<Clustering, String> {
+        self.call_steps(Request::Cluster { as_of, setup }, on_step, |r| match r {
             Response::Clustered(c) => Ok(*c),
             other => Err(other),
         })
@@ -369,11 +387,16 @@ impl EngineClient {
         &self,
         as_of: Day,
         features: Vec<Feature>,
+        on_step: &dyn Fn(u64, u64),
     ) -> Result<seglens_engine::cluster::SilhouetteCurve, String> {
-        self.call(Request::Silhouette { as_of, features }, |r| match r {
-            Response::Silhouette(s) => Ok(s),
-            other => Err(other),
-        })
+        self.call_steps(
+            Request::Silhouette { as_of, features },
+            on_step,
+            |r| match r {
+                Response::Silhouette(s) => Ok(s),
+                other => Err(other),
+            },
+        )
         .await?
     }
 

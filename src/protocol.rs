@@ -308,6 +308,14 @@ pub enum Response {
         /// Rows read so far.
         rows: u64,
     },
+    /// How far a long piece of work (clustering) has gone: steps done and
+    /// in all.
+    Step {
+        /// Steps done.
+        done: u64,
+        /// Steps in all.
+        total: u64,
+    },
     /// An import or the demo is done.
     Imported(Box<Imported>),
     /// An analysis of a stored table is done.

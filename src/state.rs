@@ -159,6 +159,9 @@ pub struct AppState {
     pub rule_draft: RwSignal<crate::components::RuleDraft>,
     /// True while a clustering runs.
     pub clustering_busy: RwSignal<bool>,
+    /// The clustering work's steps: the catalogue key that words them,
+    /// done and in all.
+    pub clustering_step: RwSignal<Option<(&'static str, u64, u64)>>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -216,6 +219,7 @@ impl AppState {
             clustering: RwSignal::new(None),
             silhouette: RwSignal::new(None),
             clustering_busy: RwSignal::new(false),
+            clustering_step: RwSignal::new(None),
             rule_draft: RwSignal::new(Default::default()),
             services: StoredValue::new_local(Services {
                 engine: EngineClient::spawn(),

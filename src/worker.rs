@@ -86,6 +86,14 @@ pub struct EngineTask {
     facts: Option<Facts>,
 }
 
+/// Steps of a long piece of work done and in all.
+fn step(done: usize, total: usize) -> Response {
+    Response::Step {
+        done: done as u64,
+        total: total as u64,
+    }
+}
+
 /// A file refused as a whole, for the page to word.
 fn refused(error: ImportError) -> Response {
     Response::Refused(Box::new(error))
@@ -708,7 +716,9 @@ impl EngineTask {
             )),
             Request::Cluster { as_of, setup } => {
                 Response::Clustered(Box::new(self.with_facts(as_of, |data, facts| {
-                    let mut c = cluster::cluster(data, facts, &setup)?;
+                    let mut c = cluster::cluster_steps(data, facts, &setup, &mut |done, total| {
+                        reply(step(done, total))
+                    })?;
                     c.members = Vec::new();
                     Ok(c)
                 })))
@@ -716,7 +726,9 @@ impl EngineTask {
             Request::Silhouette { as_of, features } => {
                 Response::Silhouette(self.with_facts(as_of, |data, facts| {
                     let m = cluster::matrix(data, facts, &features)?;
-                    Ok(cluster::silhouette_curve(&m, 10, 42))
+                    Ok(cluster::silhouette_curve(&m, 10, 42, &mut |done, total| {
+                        reply(step(done, total))
+                    }))
                 }))
             }
             Request::CheckHoldout { calibration_end } => match &self.data {

@@ -692,7 +692,20 @@ pub fn ClustersCard() -> impl IntoView {
                             on:click=move |_| actions::run_silhouette(state, features())>{t("segments.suggest_a_number")}</button>
                         <button class="primary" data-testid="run-clusters" disabled=move || state.clustering_busy.get()
                             on:click=move |_| actions::run_clusters(state, ClusterSetup { features: features(), k: k.get_untracked(), seed: 42, runs: 4 })>{t("segments.make_clusters")}</button>
-                        {move || state.clustering_busy.get().then(|| view! { <span class="muted" aria-live="polite">{t("segments.working")}</span> })}
+                        {move || state.clustering_busy.get().then(|| {
+                            // Steps with their counts as the worker reports them.
+                            let step = state.clustering_step.get();
+                            let (done, total) = step.map_or((0, 1), |(_, d, n)| (d, n.max(1)));
+                            let label = step.map_or_else(|| t("segments.working"), |(key, d, n)| {
+                                tf(key, &[("done", &format::int(d)), ("total", &format::int(n))])
+                            });
+                            view! {
+                                <span class="step-progress" data-testid="clustering-progress">
+                                    <progress max=total value=done aria-label=t("segments.working")></progress>
+                                    <span class="muted" aria-live="polite">{label}</span>
+                                </span>
+                            }
+                        })}
                     </div>
                     {silhouette}
                     {result}

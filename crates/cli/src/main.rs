@@ -1022,7 +1022,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let features: Vec<Feature> = features.iter().map(|f| Feature::parse(f)).collect();
             if silhouette {
                 let m = cluster::matrix(&data, &facts, &features)?;
-                let (curve, best) = cluster::silhouette_curve(&m, 10, seed);
+                let (curve, best) = cluster::silhouette_curve(&m, 10, seed, &mut |_, _| {});
                 if let Some(best) = best {
                     eprintln!("suggested k: {best}");
                 }

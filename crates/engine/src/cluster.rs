@@ -383,6 +383,17 @@ fn lloyd(x: &[f64], dims: usize, mut centres: Vec<f64>, max_iter: usize, tol: f6
 /// Lloyd iterations until the centres move less than scikit-learn's
 /// tolerance (1e-4 of the mean variance) or 300 iterations.
 pub fn kmeans(m: &Matrix, k: usize, seed: u64, runs: usize) -> Result<KMeans, String> {
+    kmeans_steps(m, k, seed, runs, &mut |_| {})
+}
+
+/// As [`kmeans`], calling `after_run` with the runs done after each run.
+pub fn kmeans_steps(
+    m: &Matrix,
+    k: usize,
+    seed: u64,
+    runs: usize,
+    after_run: &mut dyn FnMut(usize),
+) -> Result<KMeans, String> {
     let n = m.customers.len();
     if k < 1 || k > n {
         return Err(format!(
@@ -404,12 +415,13 @@ pub fn kmeans(m: &Matrix, k: usize, seed: u64, runs: usize) -> Result<KMeans, St
     let tol = 1e-4 * mean_var;
     let mut rng = Rng(seed);
     let mut best: Option<KMeans> = None;
-    for _ in 0..runs.max(1) {
+    for done in 1..=runs.max(1) {
         let centres = seed_centres(&m.values, dims, k, &mut rng);
         let run = lloyd(&m.values, dims, centres, 300, tol);
         if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
             best = Some(run);
         }
+        after_run(done);
     }
     best.ok_or_else(|| "no run".into())
 }
@@ -469,15 +481,24 @@ pub fn silhouette(m: &Matrix, labels: &[u32], k: usize, sample: usize, seed: u64
 pub type SilhouetteCurve = (Vec<(usize, f64)>, Option<usize>);
 
 /// The silhouette for each k from 2 to `max_k`, and the k it suggests
-/// (the highest silhouette).
-pub fn silhouette_curve(m: &Matrix, max_k: usize, seed: u64) -> SilhouetteCurve {
+/// (the highest silhouette); `step` is told the values of k tried and to
+/// try after each.
+pub fn silhouette_curve(
+    m: &Matrix,
+    max_k: usize,
+    seed: u64,
+    step: &mut dyn FnMut(usize, usize),
+) -> SilhouetteCurve {
     let mut curve = Vec::new();
-    for k in 2..=max_k.min(m.customers.len().saturating_sub(1)) {
+    let ks = 2..=max_k.min(m.customers.len().saturating_sub(1));
+    let total = ks.clone().count();
+    for (done, k) in ks.enumerate() {
         if let Ok(run) = kmeans(m, k, seed, 1)
             && let Some(s) = silhouette(m, &run.labels, k, 2_000, seed)
         {
             curve.push((k, s));
         }
+        step(done + 1, total);
     }
     let best = curve.iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|x| x.0);
     (curve, best)
@@ -515,8 +536,22 @@ pub struct Clustering {
 
 /// Runs k-means with the setup and describes the clusters.
 pub fn cluster(data: &Dataset, facts: &Facts, setup: &ClusterSetup) -> Result<Clustering, String> {
+    cluster_steps(data, facts, setup, &mut |_, _| {})
+}
+
+/// As [`cluster`], telling `step` the steps done and to do: each k-means
+/// run, then the description and silhouette.
+pub fn cluster_steps(
+    data: &Dataset,
+    facts: &Facts,
+    setup: &ClusterSetup,
+    step: &mut dyn FnMut(usize, usize),
+) -> Result<Clustering, String> {
+    let total = setup.runs.max(1) + 1;
     let m = matrix(data, facts, &setup.features)?;
-    let run = kmeans(&m, setup.k, setup.seed, setup.runs)?;
+    let run = kmeans_steps(&m, setup.k, setup.seed, setup.runs, &mut |done| {
+        step(done, total)
+    })?;
     let k = setup.k;
     let dims = m.dims;
     let mut sums = vec![0.0; k * dims];
@@ -557,6 +592,7 @@ pub fn cluster(data: &Dataset, facts: &Facts, setup: &ClusterSetup) -> Result<Cl
         })
         .collect();
     let silhouette = silhouette(&m, &run.labels, k, 2_000, setup.seed);
+    step(total, total);
     Ok(Clustering {
         setup: setup.clone(),
         members: m
@@ -736,9 +772,18 @@ mod tests {
         assert_eq!(a, b);
         assert!(kmeans(&m, 0, 1, 1).is_err());
         assert!(kmeans(&m, 301, 1, 1).is_err());
-        let (curve, best) = silhouette_curve(&m, 6, 3);
+        // Each value of k tried is a step, counted as it is done.
+        let mut steps = Vec::new();
+        let (curve, best) =
+            silhouette_curve(&m, 6, 3, &mut |done, total| steps.push((done, total)));
         assert_eq!(curve.len(), 5);
         assert_eq!(best, Some(3));
+        assert_eq!(steps, [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]);
+        // Each run is a step too, and counting them changes nothing.
+        let mut runs = Vec::new();
+        let c = kmeans_steps(&m, 3, 42, 2, &mut |done| runs.push(done)).unwrap();
+        assert_eq!(runs, [1, 2]);
+        assert_eq!(c, a);
     }
 
     #[test]
@@ -780,6 +825,11 @@ mod tests {
             runs: 2,
         };
         let c = cluster(&data, &facts, &setup).unwrap();
+        // Two runs, then the description: three steps, the same result.
+        let mut steps = Vec::new();
+        let counted = cluster_steps(&data, &facts, &setup, &mut |d, t| steps.push((d, t))).unwrap();
+        assert_eq!(steps, [(1, 3), (2, 3), (3, 3)]);
+        assert_eq!(counted, c);
         let big = c.profiles.iter().find(|p| p.customers == 10).unwrap();
         // Mean spend 900 against (10 × 900 + 20 × 20) / 30 = 313.3.
         assert!(
