@@ -358,6 +358,28 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
     }
 }
 
+/// How a day-first or month-first date column was read, in the
+/// interface's language.
+pub fn date_reading(reading: seglens_engine::orders::DateReading) -> String {
+    use seglens_engine::orders::DateReading as R;
+    match reading {
+        R::DayFirst { dates } => tn("import.read_day_first", dates, &[]),
+        R::MonthFirst { dates } => tn("import.read_month_first", dates, &[]),
+        R::Either => t("import.read_either"),
+        R::Mixed {
+            day_first,
+            month_first,
+        } => tf(
+            "import.read_mixed",
+            &[
+                ("day_first", &crate::format::int(day_first)),
+                ("month_first", &crate::format::int(month_first)),
+                ("format", reading.format().label()),
+            ],
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -356,6 +356,31 @@ fn every_refusal_is_worded_in_english_as_the_engine_says_it_and_in_french() {
 }
 
 #[test]
+fn every_date_reading_is_worded_in_english_as_the_engine_says_it_and_in_french() {
+    use seglens_app::i18n::{Locale, date_reading, set_locale};
+    use seglens_engine::orders::DateReading as R;
+    for reading in [
+        R::DayFirst { dates: 1 },
+        R::DayFirst { dates: 40 },
+        R::MonthFirst { dates: 1 },
+        R::MonthFirst { dates: 7 },
+        R::Either,
+        R::Mixed {
+            day_first: 3,
+            month_first: 5,
+        },
+    ] {
+        let english = date_reading(reading);
+        set_locale(Locale::Fr);
+        let french = date_reading(reading);
+        set_locale(Locale::En);
+        assert_eq!(english, reading.to_string(), "{reading:?}");
+        assert!(!french.starts_with("import."), "{reading:?}: {french}");
+        assert_ne!(french, english, "{reading:?}");
+    }
+}
+
+#[test]
 fn the_scan_sees_a_missing_key() {
     let keys =
         keys_in(r#"view! { {t("nav.segments")} {tn("count.rows", 2, &[])} {format!("a.b")} }"#);

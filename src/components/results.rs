@@ -358,7 +358,7 @@ fn ImportSummary() -> impl IntoView {
                     {r.currency.clone().map(|code| view! {
                         <p class="muted" data-testid="currency-read">{tf("report.currency_read", &[("currency", &code)])}</p>
                     })}
-                    {r.date_format_note.clone().map(|note| view! { <p class="muted" data-testid="date-note">{note}</p> })}
+                    {r.date_reading.map(i18n::date_reading).or_else(|| r.date_format_note.clone()).map(|note| view! { <p class="muted" data-testid="date-note">{note}</p> })}
                     {state.services.with_value(|s| s.order_file.borrow().as_ref().is_some_and(|f| f.name() == r.file_name)).then(|| view! {
                         <p>
                             <button class="secondary" data-testid="change-columns"

@@ -745,13 +745,28 @@ test('lifecycle: every customer in one stage, as the command line assigns them, 
 test('clusters: a suggested k, clusters described in words, one saved with the command line\'s members', async () => {
   const card = page.getByTestId('clusters');
   await card.scrollIntoViewIfNeeded();
+  // What the progress line says while the worker works, as it changes.
+  await page.evaluate(() => {
+    window.__steps = [];
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid=clustering-progress]')?.innerText.trim();
+      if (text && window.__steps.at(-1) !== text) window.__steps.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await page.getByTestId('suggest-k').click();
   await page.getByTestId('silhouette').waitFor();
   assert.match(await page.getByTestId('silhouette').innerText(), /It is highest at k = \d+/);
+  // k from 2 to 10: nine values tried, counted one by one.
+  const tried = await page.evaluate(() => window.__steps.splice(0));
+  assert.ok(tried.includes('9 of 9 numbers of clusters tried'), JSON.stringify(tried));
+  assert.ok(tried.every((s) => s === 'Working…' || /^\d of 9 numbers of clusters tried$/.test(s)), JSON.stringify(tried));
   await page.getByTestId('cluster-k').fill('4');
   await page.getByTestId('cluster-k').dispatchEvent('change');
   await page.getByTestId('run-clusters').click();
   await page.getByTestId('clusters-table').waitFor();
+  // Four k-means runs, then the description: five steps.
+  const steps = await page.evaluate(() => window.__steps.splice(0));
+  assert.ok(steps.includes('step 5 of 5: each k-means run, then the clusters described'), JSON.stringify(steps));
   const sizes = [];
   for (const row of await page.getByTestId('cluster-row').all()) {
     sizes.push(num(await row.locator('td.num').innerText()));

@@ -234,8 +234,13 @@ pub struct ImportReport {
     pub currency: Option<String>,
     /// The date format of the date column, e.g. `dd/mm/yyyy`.
     pub date_format: String,
-    /// How a day-first or month-first reading was chosen, when it was.
+    /// How a day-first or month-first reading was chosen, when it was
+    /// (the sentence of `date_reading`; reports stored before it kept only
+    /// this).
     pub date_format_note: Option<String>,
+    /// How a day-first or month-first reading was chosen, as data.
+    #[serde(default)]
+    pub date_reading: Option<DateReading>,
     /// Every column and its role.
     pub columns: Vec<ColumnInfo>,
     /// The product category column, when the file has one.
@@ -275,6 +280,92 @@ pub struct ImportReport {
     /// The most extreme of them (up to 20).
     #[serde(default)]
     pub extreme_amounts: Vec<f64>,
+}
+
+/// How a date column written `03/04/2024` was read, decided over the
+/// whole column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DateReading {
+    /// Day first: these dates have a first number above 12.
+    DayFirst {
+        /// Dates read only day first.
+        dates: u64,
+    },
+    /// Month first: these dates have a second number above 12.
+    MonthFirst {
+        /// Dates read only month first.
+        dates: u64,
+    },
+    /// Every date fits both readings: read day first.
+    Either,
+    /// Some dates read only day first, others only month first: the more
+    /// common reading is taken and the other dates rejected.
+    Mixed {
+        /// Dates read only day first.
+        day_first: u64,
+        /// Dates read only month first.
+        month_first: u64,
+    },
+}
+
+impl DateReading {
+    /// The format the column is read in.
+    pub fn format(self) -> DateFormat {
+        match self {
+            DateReading::DayFirst { .. } | DateReading::Either => DateFormat::DayFirst,
+            DateReading::MonthFirst { .. } => DateFormat::MonthFirst,
+            DateReading::Mixed {
+                day_first,
+                month_first,
+            } => {
+                if day_first >= month_first {
+                    DateFormat::DayFirst
+                } else {
+                    DateFormat::MonthFirst
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for DateReading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let dates = |n: u64| {
+            if n == 1 {
+                "1 date has".to_string()
+            } else {
+                format!("{n} dates have")
+            }
+        };
+        match *self {
+            DateReading::DayFirst { dates: n } => {
+                write!(
+                    f,
+                    "Read as day first: {} a first number above 12.",
+                    dates(n)
+                )
+            }
+            DateReading::MonthFirst { dates: n } => {
+                write!(
+                    f,
+                    "Read as month first: {} a second number above 12.",
+                    dates(n)
+                )
+            }
+            DateReading::Either => write!(
+                f,
+                "Every date fits both dd/mm/yyyy and mm/dd/yyyy; read as day first (dd/mm/yyyy). Change it if your dates are month first."
+            ),
+            DateReading::Mixed {
+                day_first,
+                month_first,
+            } => write!(
+                f,
+                "Mixed: {day_first} dates read only day first, {month_first} only month first; read as {}, and the others rejected.",
+                self.format().label()
+            ),
+        }
+    }
 }
 
 /// How many rejected rows a report lists; all are counted.
@@ -709,7 +800,7 @@ impl OrdersImporter {
             builder.reject(line, None, Fault::UnclosedQuote);
         }
         let mut b = p.builder;
-        let date_format_note = b.resolve_slash_dates();
+        let date_reading = b.resolve_slash_dates();
         if b.orders.is_empty() {
             return Err(match b.rejected.first() {
                 Some(first) => ImportError::NoValidRows {
@@ -784,7 +875,8 @@ impl OrdersImporter {
             decimal_separator: plan.decimal.as_char(),
             currency: plan.currency.map(str::to_string),
             date_format: plan.date_format.label().to_string(),
-            date_format_note,
+            date_format_note: date_reading.as_ref().map(DateReading::to_string),
+            date_reading,
             columns,
             category_column: plan.category.map(|c| plan.names[c].clone()),
             rows: b.orders.len() as u64,
@@ -1188,33 +1280,19 @@ impl Builder {
     /// Decides between day-first and month-first from the whole column,
     /// turns the kept numbers into days, and rejects the rows that are not
     /// real days in that reading. Returns a note on the choice.
-    fn resolve_slash_dates(&mut self) -> Option<String> {
+    fn resolve_slash_dates(&mut self) -> Option<DateReading> {
         let slash = self.slash.take()?;
         let (first, second) = (slash.first_over_12, slash.second_over_12);
-        let (format, note) = match (first > 0, second > 0) {
-            (true, false) => (
-                DateFormat::DayFirst,
-                format!("Read as day first: {first} dates have a first number above 12."),
-            ),
-            (false, true) => (
-                DateFormat::MonthFirst,
-                format!("Read as month first: {second} dates have a second number above 12."),
-            ),
-            (false, false) => (
-                DateFormat::DayFirst,
-                "Every date fits both dd/mm/yyyy and mm/dd/yyyy; read as day first (dd/mm/yyyy). Change it if your dates are month first.".to_string(),
-            ),
-            (true, true) => {
-                let f = if first >= second { DateFormat::DayFirst } else { DateFormat::MonthFirst };
-                (
-                    f,
-                    format!(
-                        "Mixed: {first} dates read only day first, {second} only month first; read as {}, and the others rejected.",
-                        f.label()
-                    ),
-                )
-            }
+        let reading = match (first > 0, second > 0) {
+            (true, false) => DateReading::DayFirst { dates: first },
+            (false, true) => DateReading::MonthFirst { dates: second },
+            (false, false) => DateReading::Either,
+            (true, true) => DateReading::Mixed {
+                day_first: first,
+                month_first: second,
+            },
         };
+        let format = reading.format();
         self.plan.date_format = format;
         let mut keep = vec![true; self.orders.len()];
         for (i, (&(p, q, year), &line)) in slash.parts.iter().zip(&slash.lines).enumerate() {
@@ -1248,7 +1326,7 @@ impl Builder {
             self.refunds = self.orders.amount.iter().filter(|a| **a < 0.0).count() as u64;
             self.rejected.sort_by_key(|e| e.line);
         }
-        Some(note)
+        Some(reading)
     }
 
     fn reject(&mut self, line: u64, column: Option<usize>, fault: Fault) {

@@ -194,7 +194,11 @@ fn day_or_month_first_is_decided_by_the_whole_column() {
             .date_format_note
             .as_deref()
             .unwrap()
-            .contains("1 dates have a first number above 12")
+            .contains("1 date has a first number above 12")
+    );
+    assert_eq!(
+        report.date_reading,
+        Some(seglens_engine::orders::DateReading::DayFirst { dates: 1 })
     );
     assert_eq!(orders.day[0], days_from_civil(2024, 1, 1));
     assert_eq!(
@@ -214,6 +218,10 @@ fn day_or_month_first_is_decided_by_the_whole_column() {
 
     let (_, report) = import("a.csv", &slash_file("12/12/2024"));
     assert_eq!(report.date_format, "dd/mm/yyyy");
+    assert_eq!(
+        report.date_reading,
+        Some(seglens_engine::orders::DateReading::Either)
+    );
     assert!(
         report
             .date_format_note
