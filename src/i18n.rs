@@ -380,6 +380,63 @@ pub fn date_reading(reading: seglens_engine::orders::DateReading) -> String {
     }
 }
 
+/// What sets a cluster apart, in the interface's language, from the
+/// catalogue's `cluster.*` texts.
+pub fn standout(standout: &seglens_engine::cluster::Standout) -> String {
+    use crate::format::decimal;
+    use seglens_engine::cluster::{Feature, Standout};
+    let (feature, mean, overall) = match standout {
+        Standout::Value {
+            column,
+            value,
+            share,
+            base,
+        } => {
+            return tf(
+                "cluster.value",
+                &[
+                    ("share", &decimal(share * 100.0, 0)),
+                    ("column", column),
+                    ("value", value),
+                    ("base", &decimal(base * 100.0, 0)),
+                ],
+            );
+        }
+        Standout::Feature {
+            feature,
+            mean,
+            overall,
+        } => (feature, *mean, *overall),
+    };
+    let digits = Standout::decimals(feature);
+    let (name, column) = match feature {
+        Feature::Recency => ("recency", ""),
+        Feature::Frequency => ("frequency", ""),
+        Feature::Monetary => ("monetary", ""),
+        Feature::Tenure => ("tenure", ""),
+        Feature::AverageOrderValue => ("aov", ""),
+        Feature::Engagement => ("engagement", ""),
+        Feature::Attribute(c) => ("attribute", c.as_str()),
+    };
+    let ratio = standout.ratio();
+    // Only recency, frequency and spend say how many times the average.
+    let times = ratio.is_some() && matches!(name, "recency" | "frequency" | "monetary");
+    let key = match (standout.is_more(), times) {
+        (true, true) => format!("cluster.{name}.more_times"),
+        (true, false) => format!("cluster.{name}.more"),
+        (false, _) => format!("cluster.{name}.less"),
+    };
+    tf(
+        &key,
+        &[
+            ("ratio", &ratio.map(|r| decimal(r, 1)).unwrap_or_default()),
+            ("mean", &decimal(mean, digits)),
+            ("overall", &decimal(overall, digits)),
+            ("column", column),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -381,6 +381,46 @@ fn every_date_reading_is_worded_in_english_as_the_engine_says_it_and_in_french()
 }
 
 #[test]
+fn every_cluster_standout_is_worded_in_english_as_the_engine_says_it_and_in_french() {
+    use seglens_app::i18n::{Locale, set_locale, standout};
+    use seglens_engine::cluster::{Feature, Standout};
+    let mut all = vec![Standout::Value {
+        column: "city".into(),
+        value: "Lyon".into(),
+        share: 0.62,
+        base: 0.2,
+    }];
+    for feature in [
+        Feature::Recency,
+        Feature::Frequency,
+        Feature::Monetary,
+        Feature::Tenure,
+        Feature::AverageOrderValue,
+        Feature::Engagement,
+        Feature::Attribute("age".into()),
+    ] {
+        // Above the average, below it, and against an average of zero
+        // (no ratio).
+        for (mean, overall) in [(900.0, 313.3), (1.5, 2.25), (3.0, 0.0)] {
+            all.push(Standout::Feature {
+                feature: feature.clone(),
+                mean,
+                overall,
+            });
+        }
+    }
+    for s in all {
+        let english = standout(&s);
+        set_locale(Locale::Fr);
+        let french = standout(&s);
+        set_locale(Locale::En);
+        assert_eq!(english, s.to_string(), "{s:?}");
+        assert!(!french.starts_with("cluster."), "{s:?}: {french}");
+        assert_ne!(french, english, "{s:?}");
+    }
+}
+
+#[test]
 fn the_scan_sees_a_missing_key() {
     let keys =
         keys_in(r#"view! { {t("nav.segments")} {tn("count.rows", 2, &[])} {format!("a.b")} }"#);

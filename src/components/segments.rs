@@ -651,7 +651,7 @@ pub fn ClustersCard() -> impl IntoView {
                             <tr data-testid="cluster-row">
                                 <th scope="row">{p.name.clone()}</th>
                                 <td class="num">{format::int(p.customers)}</td>
-                                <td>{p.description.clone()}</td>
+                                <td>{p.standouts.iter().map(i18n::standout).collect::<Vec<_>>().join("; ")}</td>
                                 <td class="actions">
                                     <button class="link" on:click=move |_| open_members(state, name.clone(), Definition::Cluster { setup: s1.clone(), cluster: i })>{t("segments.members")}</button>
                                     <button class="link" data-testid=format!("save-cluster-{}", i + 1)

@@ -5,6 +5,8 @@
 //! Deterministic: the same data, features, k and seed give the same
 //! clusters on every machine.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
@@ -515,6 +517,9 @@ pub struct ClusterProfile {
     pub means: Vec<f64>,
     /// What sets it apart, e.g. `spend 3.1× the average; 62% city = Lyon`.
     pub description: String,
+    /// The same, as data: the two features furthest from the average,
+    /// then the most over-represented text value, if any.
+    pub standouts: Vec<Standout>,
 }
 
 /// A clustering with its profiles.
@@ -569,25 +574,30 @@ pub fn cluster_steps(
             let means: Vec<f64> = (0..dims)
                 .map(|j| sums[c * dims + j] / counts[c].max(1) as f64)
                 .collect();
-            let mut parts: Vec<(f64, String)> = setup
+            let mut parts: Vec<(f64, Standout)> = setup
                 .features
                 .iter()
                 .enumerate()
                 .map(|(j, f)| {
                     let z = (means[j] - m.means[j]) / m.scales[j];
-                    (z.abs(), describe_feature(f, means[j], m.means[j]))
+                    let standout = Standout::Feature {
+                        feature: f.clone(),
+                        mean: means[j],
+                        overall: m.means[j],
+                    };
+                    (z.abs(), standout)
                 })
                 .collect();
             parts.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let mut words: Vec<String> = parts.into_iter().take(2).map(|p| p.1).collect();
-            if let Some(a) = &attributes[c] {
-                words.push(a.clone());
-            }
+            let mut standouts: Vec<Standout> = parts.into_iter().take(2).map(|p| p.1).collect();
+            standouts.extend(attributes[c].clone());
+            let words: Vec<String> = standouts.iter().map(Standout::to_string).collect();
             ClusterProfile {
                 name: format!("Cluster {}", c + 1),
                 customers: counts[c],
                 means,
                 description: words.join("; "),
+                standouts,
             }
         })
         .collect();
@@ -608,40 +618,114 @@ pub fn cluster_steps(
     })
 }
 
-fn describe_feature(f: &Feature, mean: f64, overall: f64) -> String {
-    let ratio = if overall.abs() > 1e-9 {
-        mean / overall
-    } else {
-        f64::NAN
-    };
-    let more = ratio >= 1.0;
-    let times = |what: &str| {
-        if ratio.is_finite() && ratio > 0.0 {
-            format!("{ratio:.1}× {what}")
-        } else {
-            what.to_string()
+/// What sets a cluster apart: a feature's mean against every clustered
+/// customer's, or a text value of the customers file over-represented in
+/// it. Its `Display` is the English the command line prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Standout {
+    /// A feature's mean in the cluster against the mean of all.
+    Feature {
+        /// The feature.
+        feature: Feature,
+        /// Its mean in the cluster.
+        mean: f64,
+        /// Its mean over every clustered customer.
+        overall: f64,
+    },
+    /// A value of a text column more common in the cluster.
+    Value {
+        /// The column of the customers file.
+        column: String,
+        /// The value.
+        value: String,
+        /// Its share of the cluster's customers.
+        share: f64,
+        /// Its share of every clustered customer.
+        base: f64,
+    },
+}
+
+impl Standout {
+    /// For a feature: the cluster's mean over the overall mean, when it
+    /// can be told (a positive, finite ratio).
+    pub fn ratio(&self) -> Option<f64> {
+        match self {
+            Standout::Feature { mean, overall, .. } if overall.abs() > 1e-9 => {
+                Some(mean / overall).filter(|r| r.is_finite() && *r > 0.0)
+            }
+            _ => None,
         }
-    };
-    let vs = |digits: usize, unit: &str| {
-        format!("({mean:.digits$}{unit} vs {overall:.digits$}{unit} on average)")
-    };
-    match f {
-        Feature::Recency if more => {
-            format!("last order {} {}", times("longer ago"), vs(0, " days"))
+    }
+
+    /// For a feature: true when the cluster's mean is at least the overall
+    /// mean.
+    pub fn is_more(&self) -> bool {
+        match self {
+            Standout::Feature { mean, overall, .. } => {
+                overall.abs() > 1e-9 && *mean / *overall >= 1.0
+            }
+            Standout::Value { .. } => true,
         }
-        Feature::Recency => format!("ordered more recently {}", vs(0, " days ago")),
-        Feature::Frequency if more => format!("{} {}", times("as many orders"), vs(1, "")),
-        Feature::Frequency => format!("fewer orders {}", vs(1, "")),
-        Feature::Monetary if more => format!("spend {} {}", times("the average"), vs(0, "")),
-        Feature::Monetary => format!("spend less {}", vs(0, "")),
-        Feature::Tenure if more => format!("customers for longer {}", vs(0, " days")),
-        Feature::Tenure => format!("newer customers {}", vs(0, " days")),
-        Feature::AverageOrderValue if more => format!("bigger orders {}", vs(0, "")),
-        Feature::AverageOrderValue => format!("smaller orders {}", vs(0, "")),
-        Feature::Engagement if more => format!("more engaged {}", vs(2, "")),
-        Feature::Engagement => format!("less engaged {}", vs(2, "")),
-        Feature::Attribute(c) if more => format!("higher {c} {}", vs(1, "")),
-        Feature::Attribute(c) => format!("lower {c} {}", vs(1, "")),
+    }
+
+    /// The decimals a feature's means are written with.
+    pub fn decimals(feature: &Feature) -> usize {
+        match feature {
+            Feature::Frequency | Feature::Attribute(_) => 1,
+            Feature::Engagement => 2,
+            _ => 0,
+        }
+    }
+}
+
+impl fmt::Display for Standout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (feature, mean, overall) = match self {
+            Standout::Value {
+                column,
+                value,
+                share,
+                base,
+            } => {
+                return write!(
+                    f,
+                    "{:.0}% {column} = {value} (base {:.0}%)",
+                    share * 100.0,
+                    base * 100.0
+                );
+            }
+            Standout::Feature {
+                feature,
+                mean,
+                overall,
+            } => (feature, *mean, *overall),
+        };
+        let more = self.is_more();
+        let times = |what: &str| match self.ratio() {
+            Some(ratio) => format!("{ratio:.1}× {what}"),
+            None => what.to_string(),
+        };
+        let digits = Standout::decimals(feature);
+        let vs =
+            |unit: &str| format!("({mean:.digits$}{unit} vs {overall:.digits$}{unit} on average)");
+        match feature {
+            Feature::Recency if more => {
+                write!(f, "last order {} {}", times("longer ago"), vs(" days"))
+            }
+            Feature::Recency => write!(f, "ordered more recently {}", vs(" days ago")),
+            Feature::Frequency if more => write!(f, "{} {}", times("as many orders"), vs("")),
+            Feature::Frequency => write!(f, "fewer orders {}", vs("")),
+            Feature::Monetary if more => write!(f, "spend {} {}", times("the average"), vs("")),
+            Feature::Monetary => write!(f, "spend less {}", vs("")),
+            Feature::Tenure if more => write!(f, "customers for longer {}", vs(" days")),
+            Feature::Tenure => write!(f, "newer customers {}", vs(" days")),
+            Feature::AverageOrderValue if more => write!(f, "bigger orders {}", vs("")),
+            Feature::AverageOrderValue => write!(f, "smaller orders {}", vs("")),
+            Feature::Engagement if more => write!(f, "more engaged {}", vs("")),
+            Feature::Engagement => write!(f, "less engaged {}", vs("")),
+            Feature::Attribute(c) if more => write!(f, "higher {c} {}", vs("")),
+            Feature::Attribute(c) => write!(f, "lower {c} {}", vs("")),
+        }
     }
 }
 
@@ -654,7 +738,7 @@ fn attribute_standouts(
     customers: &[u32],
     labels: &[u32],
     k: usize,
-) -> Vec<Option<String>> {
+) -> Vec<Option<Standout>> {
     let mut out = vec![None; k];
     let Some(table) = &data.customers else {
         return out;
@@ -665,7 +749,7 @@ fn attribute_standouts(
         sizes[*l as usize] += 1.0;
     }
     let total = labels.len() as f64;
-    let mut best: Vec<(f64, String)> = vec![(0.0, String::new()); k];
+    let mut best: Vec<(f64, Option<Standout>)> = vec![(0.0, None); k];
     for (col, name) in table.attribute_names.iter().enumerate() {
         let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
         let mut counts: Vec<Vec<f64>> = Vec::new();
@@ -699,19 +783,20 @@ fn attribute_standouts(
                 if share >= 0.2 && lift >= 1.3 && lift > best[c].0 {
                     best[c] = (
                         lift,
-                        format!(
-                            "{:.0}% {name} = {value} (base {:.0}%)",
-                            share * 100.0,
-                            base * 100.0
-                        ),
+                        Some(Standout::Value {
+                            column: name.clone(),
+                            value: value.to_string(),
+                            share,
+                            base,
+                        }),
                     );
                 }
             }
         }
     }
-    for (c, (lift, text)) in best.into_iter().enumerate() {
+    for (c, (lift, standout)) in best.into_iter().enumerate() {
         if lift > 0.0 {
-            out[c] = Some(text);
+            out[c] = standout;
         }
     }
     out
