@@ -137,6 +137,13 @@ fn every_key_the_code_looks_up_is_in_the_catalogue() {
     made.extend((1..=12).map(|m| format!("month.{m}")));
     made.extend((1..=7).map(|d| format!("weekday.{d}")));
     made.extend(["segments.progress_runs", "segments.progress_k"].map(String::from));
+    for role in [
+        seglens_engine::roles::Role::CustomerId,
+        seglens_engine::roles::Role::OrderDate,
+        seglens_engine::roles::Role::Amount,
+    ] {
+        made.push(format!("report.role.{}", role.key()));
+    }
     for theme in seglens_app::theme::Theme::ALL {
         made.push(format!("app.theme.{}", theme.tag()));
     }

@@ -287,7 +287,7 @@ fn source_preview_view(p: &SourcePreview) -> impl IntoView + use<> {
         })
         .collect_view();
     view! {
-        {p.error.clone().map(|e| view! { <p class="warn" data-testid="column-preview-error">{e}</p> })}
+        {p.error.as_ref().map(|e| view! { <p class="warn" data-testid="column-preview-error">{crate::i18n::import_error(e)}</p> })}
         {(!p.rows.is_empty()).then(|| view! {
             <p class="muted small">{t("columns.the_first_rows_as_they")}</p>
             <div class="table-wrap" tabindex="0">
@@ -321,7 +321,7 @@ fn preview_view(p: &seglens_engine::orders::OrdersPreview) -> impl IntoView + us
         .map(|e| view! { <li>{tf("columns.line_3", &[("0", &e.line.to_string()), ("1", &crate::i18n::row_reason(e))])}</li> })
         .collect_view();
     view! {
-        {p.error.clone().map(|e| view! { <p class="warn" data-testid="column-preview-error">{e}</p> })}
+        {p.error.as_ref().map(|e| view! { <p class="warn" data-testid="column-preview-error">{crate::i18n::import_error(e)}</p> })}
         {(!p.rows.is_empty()).then(|| view! {
             <p class="muted small">{tf("columns.the_first_rows_as_they_2", &[("0", &p.date_format.to_string())])}</p>
             <div class="table-wrap" tabindex="0">

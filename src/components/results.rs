@@ -311,7 +311,7 @@ fn ImportSummary() -> impl IntoView {
             let columns = r
                 .columns
                 .iter()
-                .filter_map(|c| c.role.map(|role| format!("{} → {}", c.name, role.key())))
+                .filter_map(|c| c.role.map(|role| format!("{} → {}", c.name, t(&format!("report.role.{}", role.key())))))
                 .collect::<Vec<_>>()
                 .join(", ");
             let rejected = r.rejected.iter().take(50).cloned().collect::<Vec<_>>();

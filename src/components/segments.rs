@@ -543,6 +543,20 @@ pub fn MemberList() -> impl IntoView {
     }
 }
 
+/// A clustering feature's short name: `recency`, `spend`, or a column of
+/// the customers file.
+fn feature_name(feature: &Feature) -> String {
+    match feature {
+        Feature::Recency => t("feature.recency"),
+        Feature::Frequency => t("feature.frequency"),
+        Feature::Monetary => t("feature.monetary"),
+        Feature::Tenure => t("feature.tenure"),
+        Feature::AverageOrderValue => t("feature.aov"),
+        Feature::Engagement => t("feature.engagement"),
+        Feature::Attribute(column) => column.clone(),
+    }
+}
+
 fn silhouette_svg(curve: &[(usize, f64)], best: Option<usize>) -> AnyView {
     let (w, h, pad) = (360.0, 150.0, 24.0);
     let n = curve.len().max(1) as f64;
@@ -559,7 +573,7 @@ fn silhouette_svg(curve: &[(usize, f64)], best: Option<usize>) -> AnyView {
                     <title>{tf("segments.k_silhouette", &[("k", &k.to_string()), ("s", &format::decimal(*s, 3))])}</title>
                     <rect class:best=Some(*k) == best x=x y=h - pad - hgt width=bw * 0.7 height=hgt/>
                     <text x=x + bw * 0.35 y=h - 8.0 text-anchor="middle" class="tick">{k.to_string()}</text>
-                    <text x=x + bw * 0.35 y=h - pad - hgt - 4.0 text-anchor="middle" class="tick">{format!("{s:.2}")}</text>
+                    <text x=x + bw * 0.35 y=h - pad - hgt - 4.0 text-anchor="middle" class="tick">{format::decimal(*s, 2)}</text>
                 </g>
             }
         })
@@ -646,10 +660,13 @@ pub fn ClustersCard() -> impl IntoView {
                     let setup = c.setup.clone();
                     let rows = c.profiles.iter().enumerate().map(|(i, p)| {
                         let setup = setup.clone();
-                        let (s1, name, name2) = (setup.clone(), p.name.clone(), p.name.clone());
+                        // The engine's "Cluster 3", in the interface's words
+                        // (the name a saved cluster keeps).
+                        let shown = tf("segments.cluster_n", &[("n", &(i + 1).to_string())]);
+                        let (s1, name, name2) = (setup.clone(), shown.clone(), shown.clone());
                         view! {
                             <tr data-testid="cluster-row">
-                                <th scope="row">{p.name.clone()}</th>
+                                <th scope="row">{shown}</th>
                                 <td class="num">{format::int(p.customers)}</td>
                                 <td>{p.standouts.iter().map(i18n::standout).collect::<Vec<_>>().join("; ")}</td>
                                 <td class="actions">
@@ -666,7 +683,7 @@ pub fn ClustersCard() -> impl IntoView {
                         }
                     }).collect_view();
                     view! {
-                        <p class="muted" data-testid="cluster-quality">{tf("segments.clusters_on_silhouette", &[("0", &(c.profiles.len()).to_string()), ("1", &(c.setup.features.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ")).to_string()), ("2", &(c.silhouette.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())).to_string()), ("3", &(match c.silhouette { Some(s) if s >= 0.5 => t("segments.clearly_separated_groups"), Some(s) if s >= 0.25 => t("segments.groups_that_overlap_somewhat"), _ => t("segments.groups_that_overlap_a_lot") }).to_string())])}</p>
+                        <p class="muted" data-testid="cluster-quality">{tf("segments.clusters_on_silhouette", &[("0", &(c.profiles.len()).to_string()), ("1", &c.setup.features.iter().map(feature_name).collect::<Vec<_>>().join(", ")), ("2", &c.silhouette.map(|s| format::decimal(s, 2)).unwrap_or_else(|| "–".into())), ("3", &(match c.silhouette { Some(s) if s >= 0.5 => t("segments.clearly_separated_groups"), Some(s) if s >= 0.25 => t("segments.groups_that_overlap_somewhat"), _ => t("segments.groups_that_overlap_a_lot") }).to_string())])}</p>
                         <div class="table-wrap" tabindex="0">
                             <table data-testid="clusters-table">
                                 <thead><tr><th scope="col">{t("segments.cluster")}</th><th scope="col" class="num">{t("segments.customers")}</th><th scope="col">{t("segments.what_sets_it_apart")}</th><th scope="col"></th></tr></thead>

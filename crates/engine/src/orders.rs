@@ -1659,7 +1659,7 @@ pub struct OrdersPreview {
     /// The date format read.
     pub date_format: String,
     /// Why the file cannot be read with these choices, if it cannot.
-    pub error: Option<String>,
+    pub error: Option<ImportError>,
     /// The sheets of a workbook, in order (empty for other files).
     #[serde(default)]
     pub sheets: Vec<String>,
@@ -1710,7 +1710,7 @@ pub fn preview(file_name: &str, head: &[u8], whole: bool, options: ImportOptions
                 _ => Vec::new(),
             },
             date_format: String::new(),
-            error: Some(e.to_string()),
+            error: Some(e),
             sheets,
         },
     }
@@ -2024,7 +2024,7 @@ mod tests {
         let p = preview("f.csv", file.as_bytes(), false, ImportOptions::default());
         // Half the amounts are not numbers: no column looks like amounts.
         assert!(
-            p.error.as_deref().unwrap().contains("no amount"),
+            matches!(&p.error, Some(ImportError::MissingColumns { missing, .. }) if missing == &[Role::Amount]),
             "{:?}",
             p.error
         );

@@ -207,7 +207,7 @@ pub struct SourcePreview {
     /// The rows of the head that would be rejected.
     pub rejected: Vec<RowError>,
     /// Why the file cannot be read with these choices, if it cannot.
-    pub error: Option<String>,
+    pub error: Option<ImportError>,
     /// The sheets of a workbook, in order (empty for other files).
     pub sheets: Vec<String>,
 }
@@ -226,7 +226,7 @@ pub fn preview(file_name: &str, head: &[u8], whole: bool, options: &ReadOptions)
     let table = match read_text_table_as(file_name, head, options) {
         Ok(t) => t,
         Err(e) => {
-            out.error = Some(e.to_string());
+            out.error = Some(e);
             return out;
         }
     };
@@ -261,7 +261,7 @@ pub fn preview(file_name: &str, head: &[u8], whole: bool, options: &ReadOptions)
     let report = match built {
         Ok(r) => r,
         Err(e) => {
-            out.error = Some(e.to_string());
+            out.error = Some(e);
             return out;
         }
     };
