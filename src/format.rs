@@ -172,6 +172,16 @@ fn plain_money(x: f64, places: usize) -> String {
     }
 }
 
+/// A number in its shortest form (`30`, `2.5`), with the language's
+/// decimal mark (`2,5`).
+pub fn shortest(x: f64) -> String {
+    let text = x.to_string();
+    match locale() {
+        Locale::En => text,
+        Locale::Fr => text.replace('.', ","),
+    }
+}
+
 /// `0.1234` as `12.3%` (`12,3 %`).
 pub fn percent(share: f64) -> String {
     let number = decimal(share * 100.0, 1);

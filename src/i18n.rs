@@ -437,6 +437,98 @@ pub fn standout(standout: &seglens_engine::cluster::Standout) -> String {
     )
 }
 
+/// A per-customer measure's name (`Orders`, `Days since last order`).
+pub fn measure_name(measure: seglens_engine::segment::Measure) -> String {
+    t(&format!("measure.{}", measure.key()))
+}
+
+/// A segment rule in words, in the interface's language: the engine's
+/// `Rule::describe`, worded from the catalogue's `rule.*` texts.
+pub fn rule_words(rule: &seglens_engine::segment::Rule) -> String {
+    use seglens_engine::segment::Rule;
+    let group = |rules: &[Rule], joiner: &str, empty: &str| {
+        if rules.is_empty() {
+            return t(empty);
+        }
+        let parts: Vec<String> = rules
+            .iter()
+            .map(|r| match r {
+                Rule::All(x) | Rule::Any(x) if x.len() > 1 => format!("({})", rule_words(r)),
+                _ => rule_words(r),
+            })
+            .collect();
+        parts.join(&format!(" {} ", t(joiner)))
+    };
+    let last_days = |d: u32| tf("rule.in_last_days", &[("d", &d.to_string())]);
+    match rule {
+        Rule::All(rules) => group(rules, "rule.and", "rule.everyone"),
+        Rule::Any(rules) => group(rules, "rule.or", "rule.no_one"),
+        Rule::Not(r) => tf("rule.not", &[("rule", &rule_words(r))]),
+        Rule::Attribute { column, test } => format!("{column} {}", test_words(test)),
+        Rule::Measure {
+            measure,
+            days,
+            category,
+            test,
+        } => {
+            let mut parts = vec![measure_name(*measure).to_lowercase()];
+            parts.extend(category.iter().map(|c| tf("rule.in_category", &[("c", c)])));
+            parts.extend(days.map(last_days));
+            parts.push(test_words(test));
+            parts.join(" ")
+        }
+        Rule::Event {
+            name,
+            did,
+            at_least,
+            within_days,
+        } => {
+            let verb = t(if *did { "rule.did" } else { "rule.did_not_do" });
+            let mut parts = vec![verb, name.clone()];
+            if *at_least != 1 {
+                parts.push(tf("rule.at_least_times", &[("n", &at_least.to_string())]));
+            }
+            parts.extend(within_days.map(last_days));
+            parts.join(" ")
+        }
+    }
+}
+
+/// A condition's test in words (`at least 2`, `is "Lyon"`).
+fn test_words(test: &seglens_engine::segment::Test) -> String {
+    use crate::format::{date, shortest};
+    use seglens_engine::segment::Test;
+    match test {
+        Test::Equals(s) => tf("rule.test.equals", &[("s", s)]),
+        Test::OneOf(v) => tf("rule.test.one_of", &[("list", &v.join(", "))]),
+        Test::Contains(s) => tf("rule.test.contains", &[("s", s)]),
+        Test::Between(a, b) => tf(
+            "rule.test.between",
+            &[("a", &shortest(*a)), ("b", &shortest(*b))],
+        ),
+        Test::AtLeast(a) => tf("rule.test.at_least", &[("a", &shortest(*a))]),
+        Test::AtMost(a) => tf("rule.test.at_most", &[("a", &shortest(*a))]),
+        Test::OnOrAfter(d) => tf("rule.test.on_or_after", &[("d", &date(*d))]),
+        Test::Before(d) => tf("rule.test.before", &[("d", &date(*d))]),
+        Test::WithinLastDays(n) => tf("rule.test.within_last_days", &[("n", &n.to_string())]),
+        Test::MoreThanDaysAgo(n) => tf("rule.test.more_than_days_ago", &[("n", &n.to_string())]),
+        Test::IsEmpty => t("rule.test.is_empty"),
+        Test::IsNotEmpty => t("rule.test.is_not_empty"),
+    }
+}
+
+/// A saved segment's definition in words: a rule worded by
+/// [`rule_words`]; other kinds as the engine described them (`english`).
+pub fn definition_words(definition: &seglens_engine::segment::Definition, english: &str) -> String {
+    match definition {
+        seglens_engine::segment::Definition::Rule(text) => {
+            seglens_engine::segment::Rule::from_json(text)
+                .map_or_else(|_| english.to_string(), |r| rule_words(&r))
+        }
+        _ => english.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

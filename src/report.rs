@@ -339,7 +339,17 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
                 out,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                 escape(&s.name),
-                escape(&s.description),
+                escape(
+                    &record
+                        .options
+                        .segments
+                        .iter()
+                        .find(|d| d.name == s.name)
+                        .map_or_else(
+                            || s.description.clone(),
+                            |d| crate::i18n::definition_words(&d.definition, &s.description)
+                        )
+                ),
                 s.customers
                     .as_ref()
                     .map(|n| format::int(*n))

@@ -428,6 +428,92 @@ fn every_cluster_standout_is_worded_in_english_as_the_engine_says_it_and_in_fren
 }
 
 #[test]
+fn rules_measures_and_presets_are_worded_in_english_as_the_engine_says_them_and_in_french() {
+    use seglens_app::i18n::{Locale, measure_name, name, rule_words, set_locale};
+    use seglens_engine::segment::{MEASURES, Rule, Test};
+    let both = |f: &dyn Fn() -> String| {
+        let english = f();
+        set_locale(Locale::Fr);
+        let french = f();
+        set_locale(Locale::En);
+        (english, french)
+    };
+    for (measure, _, label) in MEASURES {
+        let (english, french) = both(&|| measure_name(measure));
+        assert_eq!(english, label);
+        assert_ne!(french, english, "{label}");
+    }
+    for preset in seglens_engine::rfm::presets() {
+        let (english, french) = both(&|| name("preset", &preset.name));
+        assert_eq!(english, preset.name);
+        assert_ne!(french, english, "{}", preset.name);
+    }
+    let day = seglens_engine::date::days_from_civil(2026, 3, 1);
+    let attribute = |test: Test| Rule::Attribute {
+        column: "city".into(),
+        test,
+    };
+    let rules = vec![
+        Rule::All(Vec::new()),
+        Rule::Any(Vec::new()),
+        Rule::All(vec![
+            attribute(Test::Equals("Lyon".into())),
+            Rule::Any(vec![
+                attribute(Test::OneOf(vec!["DIY".into(), "Garden".into()])),
+                attribute(Test::Contains("yon".into())),
+            ]),
+            Rule::Not(Box::new(attribute(Test::IsEmpty))),
+        ]),
+        attribute(Test::IsNotEmpty),
+        attribute(Test::Between(35.0, 40.5)),
+        attribute(Test::OnOrAfter(day)),
+        attribute(Test::Before(day)),
+        Rule::Measure {
+            measure: seglens_engine::segment::Measure::Orders,
+            days: Some(365),
+            category: Some("Classical".into()),
+            test: Test::AtLeast(2.0),
+        },
+        Rule::Measure {
+            measure: seglens_engine::segment::Measure::DaysSinceLastOrder,
+            days: None,
+            category: None,
+            test: Test::AtMost(42.0),
+        },
+        Rule::Measure {
+            measure: seglens_engine::segment::Measure::Spend,
+            days: None,
+            category: None,
+            test: Test::WithinLastDays(30),
+        },
+        Rule::Measure {
+            measure: seglens_engine::segment::Measure::Spend,
+            days: None,
+            category: None,
+            test: Test::MoreThanDaysAgo(90),
+        },
+        Rule::Event {
+            name: "cart".into(),
+            did: true,
+            at_least: 3,
+            within_days: Some(30),
+        },
+        Rule::Event {
+            name: "checkout".into(),
+            did: false,
+            at_least: 1,
+            within_days: None,
+        },
+    ];
+    for rule in rules {
+        let (english, french) = both(&|| rule_words(&rule));
+        assert_eq!(english, rule.describe(), "{rule:?}");
+        assert!(!french.contains("rule."), "{rule:?}: {french}");
+        assert_ne!(french, english, "{rule:?}");
+    }
+}
+
+#[test]
 fn the_scan_sees_a_missing_key() {
     let keys =
         keys_in(r#"view! { {t("nav.segments")} {tn("count.rows", 2, &[])} {format!("a.b")} }"#);

@@ -66,7 +66,7 @@ pub fn RfmEditor() -> impl IntoView {
     let preset_options = presets
         .iter()
         .enumerate()
-        .map(|(i, p)| view! { <option value=i.to_string()>{p.name.clone()}</option> })
+        .map(|(i, p)| view! { <option value=i.to_string()>{crate::i18n::name("preset", &p.name)}</option> })
         .collect_view();
     let edit_rule = move |i: usize, f: RuleEdit| {
         move |ev: web_sys::Event| {

@@ -346,7 +346,7 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
             .map(|m| {
                 let v = format!("m:{}", m.1);
                 let sel = v == c.field;
-                view! { <option value=v selected=sel>{m.2}</option> }
+                view! { <option value=v selected=sel>{crate::i18n::measure_name(m.0)}</option> }
             })
             .collect_view();
         let events = ctx
@@ -667,7 +667,7 @@ pub fn RuleBuilder() -> impl IntoView {
                         }}
                     </p>
                     <p class="muted small" data-testid="rule-words">
-                        {move || draft.get().to_rule(&columns).map(|r| tf("rules.in_words", &[("0", &(r.describe()).to_string())])).unwrap_or_default()}
+                        {move || draft.get().to_rule(&columns).map(|r| tf("rules.in_words", &[("0", &crate::i18n::rule_words(&r))])).unwrap_or_default()}
                     </p>
                     <div class="thresholds">
                         <label>{t("rules.name")}

@@ -350,7 +350,7 @@ pub fn SavedSegments() -> impl IntoView {
                                 ticked.update(|t| { t.retain(|x| *x != n); if on { t.push(n); } });
                             }/></td>
                         <th scope="row">{s.name.clone()}<span class="muted small">{format!(" v{}", def.version)}</span></th>
-                        <td class="small">{s.description.clone()}
+                        <td class="small">{i18n::definition_words(&def.definition, &s.description)}
                             {notes_of(&s.name)}
                         </td>
                         {count}

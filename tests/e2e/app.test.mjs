@@ -133,7 +133,7 @@ test('predictions: churn-risk bands as the command line computes them, editable 
   const demoOrders = join(root, 'target', 'e2e-demo', 'orders.csv');
   await page.getByTestId('predictions').waitFor();
   assert.match(await page.getByTestId('prediction-headline').innerText(),
-    /In the next 12 months, these 4,732 customers are expected to place [\d,]+ orders worth [\d,.]+/);
+    /In the next 12 months, these 4,732 customers are expected to place [\d,]+ orders worth €[\d,]+\.\d\d /);
   assert.deepEqual(await bandCounts(), cliBands(demoOrders, '2025-12-31', 0.3, 0.7));
 
   await page.getByTestId('medium-from').fill('50');
