@@ -517,15 +517,100 @@ fn test_words(test: &seglens_engine::segment::Test) -> String {
     }
 }
 
-/// A saved segment's definition in words: a rule worded by
-/// [`rule_words`]; other kinds as the engine described them (`english`).
-pub fn definition_words(definition: &seglens_engine::segment::Definition, english: &str) -> String {
+/// A clustering feature's short name: `recency`, `spend`, or a column of
+/// the customers file.
+pub fn feature_name(feature: &seglens_engine::cluster::Feature) -> String {
+    use seglens_engine::cluster::Feature;
+    match feature {
+        Feature::Recency => t("feature.recency"),
+        Feature::Frequency => t("feature.frequency"),
+        Feature::Monetary => t("feature.monetary"),
+        Feature::Tenure => t("feature.tenure"),
+        Feature::AverageOrderValue => t("feature.aov"),
+        Feature::Engagement => t("feature.engagement"),
+        Feature::Attribute(column) => column.clone(),
+    }
+}
+
+/// A saved segment's definition in words, in the interface's language:
+/// the engine's `groups::describe`, worded from the catalogue's
+/// `definition.*` texts (`lifecycle` is the analysis's thresholds).
+pub fn definition_words(
+    definition: &seglens_engine::segment::Definition,
+    lifecycle: &seglens_engine::lifecycle::LifecycleSetup,
+) -> String {
+    use seglens_engine::segment::{Definition as D, Rule};
+    use seglens_engine::splits::Split;
+    let rule = |text: &str| {
+        Rule::from_json(text).map_or_else(
+            |e| tf("definition.unreadable", &[("e", &e.to_string())]),
+            |r| rule_words(&r),
+        )
+    };
+    let quoted = |steps: &[String], i: usize| steps.get(i).cloned().unwrap_or_else(|| "?".into());
     match definition {
-        seglens_engine::segment::Definition::Rule(text) => {
-            seglens_engine::segment::Rule::from_json(text)
-                .map_or_else(|_| english.to_string(), |r| rule_words(&r))
-        }
-        _ => english.to_string(),
+        D::Rule(text) => rule(text),
+        D::Lifecycle(stage) => tf(
+            "definition.lifecycle",
+            &[
+                ("stage", &name("segment", stage.label())),
+                ("new", &lifecycle.new_days.to_string()),
+                ("at_risk", &lifecycle.at_risk_after.to_string()),
+                ("lapsed", &lifecycle.lapsed_after.to_string()),
+                ("loyal", &lifecycle.loyal_orders.to_string()),
+            ],
+        ),
+        D::Group { split, group } => match split {
+            Split::Attribute { .. } => tf("definition.with", &[("group", group)]),
+            Split::Tier(_) => tf(
+                "definition.tier",
+                &[
+                    ("split", &name("tier", &split.label())),
+                    ("group", &name("tier", group)),
+                ],
+            ),
+            Split::Journey { .. } | Split::ChurnRisk { .. } | Split::PredictedValue => tf(
+                "definition.tier",
+                &[
+                    ("split", &name("split", &split.label())),
+                    ("group", &name("tier", group)),
+                ],
+            ),
+        },
+        D::FunnelDrop { setup, reached } => tf(
+            "definition.funnel_drop",
+            &[
+                ("reached", &quoted(&setup.steps, reached.saturating_sub(1))),
+                ("next", &quoted(&setup.steps, *reached)),
+                ("days", &setup.window_days.to_string()),
+                ("first", &quoted(&setup.steps, 0)),
+            ],
+        ),
+        D::Cluster { setup, cluster } => tf(
+            "definition.cluster",
+            &[
+                ("n", &(cluster + 1).to_string()),
+                ("k", &setup.k.to_string()),
+                ("seed", &setup.seed.to_string()),
+                (
+                    "features",
+                    &setup
+                        .features
+                        .iter()
+                        .map(feature_name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        ),
+        D::Rfm(segment) => tf("definition.rfm", &[("name", &name("segment", segment))]),
+        D::Within { parent, rule: text } => tf(
+            "definition.within",
+            &[
+                ("parent", &definition_words(parent, lifecycle)),
+                ("rule", &rule(text)),
+            ],
+        ),
     }
 }
 

@@ -347,7 +347,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
                         .find(|d| d.name == s.name)
                         .map_or_else(
                             || s.description.clone(),
-                            |d| crate::i18n::definition_words(&d.definition, &s.description)
+                            |d| crate::i18n::definition_words(&d.definition, &o.lifecycle)
                         )
                 ),
                 s.customers

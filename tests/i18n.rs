@@ -514,6 +514,84 @@ fn rules_measures_and_presets_are_worded_in_english_as_the_engine_says_them_and_
 }
 
 #[test]
+fn every_kind_of_saved_segment_is_worded_in_english_as_the_engine_says_it_and_in_french() {
+    use seglens_app::i18n::{Locale, definition_words, feature_name, set_locale};
+    use seglens_engine::cluster::{ClusterSetup, Feature};
+    use seglens_engine::lifecycle::{LifecycleSetup, Stage};
+    use seglens_engine::segment::Definition as D;
+    use seglens_engine::splits::{Split, Tier};
+    let lifecycle = LifecycleSetup::default();
+    let features = vec![
+        Feature::Recency,
+        Feature::Frequency,
+        Feature::Monetary,
+        Feature::Tenure,
+        Feature::AverageOrderValue,
+        Feature::Engagement,
+        Feature::Attribute("age".into()),
+    ];
+    for f in &features {
+        assert_eq!(feature_name(f), f.name());
+    }
+    let rule = r#"{"attribute":"interests","contains":"DIY"}"#.to_string();
+    let definitions = vec![
+        D::Rule(rule.clone()),
+        D::Rule("not a rule".into()),
+        D::Lifecycle(Stage::New),
+        D::Group {
+            split: Split::Attribute {
+                column: "city".into(),
+                edges: None,
+            },
+            group: "city = Lyon".into(),
+        },
+        D::Group {
+            split: Split::Tier(Tier::Value),
+            group: "High value".into(),
+        },
+        D::Group {
+            split: Split::PredictedValue,
+            group: "Top 20%".into(),
+        },
+        D::FunnelDrop {
+            setup: seglens_engine::journeys::FunnelSetup {
+                steps: vec!["view".into(), "cart".into(), "checkout".into()],
+                window_days: 7,
+                strict: false,
+            },
+            reached: 2,
+        },
+        D::Cluster {
+            setup: ClusterSetup {
+                features,
+                k: 4,
+                seed: 42,
+                runs: 4,
+            },
+            cluster: 0,
+        },
+        D::Rfm("Champions".into()),
+        D::Within {
+            parent: Box::new(D::Rfm("Champions".into())),
+            rule,
+        },
+    ];
+    for d in definitions {
+        let english = definition_words(&d, &lifecycle);
+        set_locale(Locale::Fr);
+        let french = definition_words(&d, &lifecycle);
+        set_locale(Locale::En);
+        assert_eq!(
+            english,
+            seglens_engine::groups::describe(&d, &lifecycle),
+            "{d:?}"
+        );
+        assert!(!french.contains("definition."), "{d:?}: {french}");
+        assert_ne!(french, english, "{d:?}");
+    }
+}
+
+#[test]
 fn the_scan_sees_a_missing_key() {
     let keys =
         keys_in(r#"view! { {t("nav.segments")} {tn("count.rows", 2, &[])} {format!("a.b")} }"#);

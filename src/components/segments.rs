@@ -350,7 +350,7 @@ pub fn SavedSegments() -> impl IntoView {
                                 ticked.update(|t| { t.retain(|x| *x != n); if on { t.push(n); } });
                             }/></td>
                         <th scope="row">{s.name.clone()}<span class="muted small">{format!(" v{}", def.version)}</span></th>
-                        <td class="small">{i18n::definition_words(&def.definition, &s.description)}
+                        <td class="small">{i18n::definition_words(&def.definition, &overview.lifecycle)}
                             {notes_of(&s.name)}
                         </td>
                         {count}
@@ -543,20 +543,6 @@ pub fn MemberList() -> impl IntoView {
     }
 }
 
-/// A clustering feature's short name: `recency`, `spend`, or a column of
-/// the customers file.
-fn feature_name(feature: &Feature) -> String {
-    match feature {
-        Feature::Recency => t("feature.recency"),
-        Feature::Frequency => t("feature.frequency"),
-        Feature::Monetary => t("feature.monetary"),
-        Feature::Tenure => t("feature.tenure"),
-        Feature::AverageOrderValue => t("feature.aov"),
-        Feature::Engagement => t("feature.engagement"),
-        Feature::Attribute(column) => column.clone(),
-    }
-}
-
 fn silhouette_svg(curve: &[(usize, f64)], best: Option<usize>) -> AnyView {
     let (w, h, pad) = (360.0, 150.0, 24.0);
     let n = curve.len().max(1) as f64;
@@ -683,7 +669,7 @@ pub fn ClustersCard() -> impl IntoView {
                         }
                     }).collect_view();
                     view! {
-                        <p class="muted" data-testid="cluster-quality">{tf("segments.clusters_on_silhouette", &[("0", &(c.profiles.len()).to_string()), ("1", &c.setup.features.iter().map(feature_name).collect::<Vec<_>>().join(", ")), ("2", &c.silhouette.map(|s| format::decimal(s, 2)).unwrap_or_else(|| "–".into())), ("3", &(match c.silhouette { Some(s) if s >= 0.5 => t("segments.clearly_separated_groups"), Some(s) if s >= 0.25 => t("segments.groups_that_overlap_somewhat"), _ => t("segments.groups_that_overlap_a_lot") }).to_string())])}</p>
+                        <p class="muted" data-testid="cluster-quality">{tf("segments.clusters_on_silhouette", &[("0", &(c.profiles.len()).to_string()), ("1", &c.setup.features.iter().map(i18n::feature_name).collect::<Vec<_>>().join(", ")), ("2", &c.silhouette.map(|s| format::decimal(s, 2)).unwrap_or_else(|| "–".into())), ("3", &(match c.silhouette { Some(s) if s >= 0.5 => t("segments.clearly_separated_groups"), Some(s) if s >= 0.25 => t("segments.groups_that_overlap_somewhat"), _ => t("segments.groups_that_overlap_a_lot") }).to_string())])}</p>
                         <div class="table-wrap" tabindex="0">
                             <table data-testid="clusters-table">
                                 <thead><tr><th scope="col">{t("segments.cluster")}</th><th scope="col" class="num">{t("segments.customers")}</th><th scope="col">{t("segments.what_sets_it_apart")}</th><th scope="col"></th></tr></thead>

@@ -35,6 +35,20 @@ pub enum Feature {
 }
 
 impl Feature {
+    /// The feature's short name for people: `recency`, `spend`, or the
+    /// column's name.
+    pub fn name(&self) -> String {
+        match self {
+            Feature::Recency => "recency".into(),
+            Feature::Frequency => "frequency".into(),
+            Feature::Monetary => "spend".into(),
+            Feature::Tenure => "tenure".into(),
+            Feature::AverageOrderValue => "average order value".into(),
+            Feature::Engagement => "engagement".into(),
+            Feature::Attribute(column) => column.clone(),
+        }
+    }
+
     /// The feature's name on the command line and in the app.
     pub fn key(&self) -> String {
         match self {

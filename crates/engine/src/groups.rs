@@ -124,7 +124,7 @@ pub fn describe(definition: &Definition, lifecycle: &LifecycleSetup) -> String {
             setup
                 .features
                 .iter()
-                .map(|f| f.key())
+                .map(cluster::Feature::name)
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
