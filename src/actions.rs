@@ -1522,13 +1522,8 @@ pub fn segment_sql(state: AppState, name: String, definition: Definition) {
 /// Runs k-means in the worker.
 pub fn run_clusters(state: AppState, setup: ClusterSetup) {
     clustering_work(state, move |engine, as_of| async move {
-        let result = engine
-            .cluster(as_of, setup, &move |done, total| {
-                state
-                    .clustering_step
-                    .set(Some(("segments.progress_runs", done, total)))
-            })
-            .await;
+        let steps = clustering_steps(state, "segments.progress_runs");
+        let result = engine.cluster(as_of, setup, &steps).await;
         state.clustering.set(Some(result));
     });
 }
@@ -1536,15 +1531,16 @@ pub fn run_clusters(state: AppState, setup: ClusterSetup) {
 /// Computes the silhouette of k = 2..10 in the worker.
 pub fn run_silhouette(state: AppState, features: Vec<Feature>) {
     clustering_work(state, move |engine, as_of| async move {
-        let result = engine
-            .silhouette(as_of, features, &move |done, total| {
-                state
-                    .clustering_step
-                    .set(Some(("segments.progress_k", done, total)))
-            })
-            .await;
+        let steps = clustering_steps(state, "segments.progress_k");
+        let result = engine.silhouette(as_of, features, &steps).await;
         state.silhouette.set(Some(result));
     });
+}
+
+/// Shows the clustering work's steps, done and in all, as `key` words
+/// them.
+fn clustering_steps(state: AppState, key: &'static str) -> impl Fn(u64, u64) {
+    move |done, total| state.clustering_step.set(Some((key, done, total)))
 }
 
 /// Runs one piece of clustering work at a time, with the busy flag set.

@@ -213,9 +213,28 @@ fn a_kpi_name_fills_its_period() {
     assert_eq!(kpi_name(churn), "Churn rate (60 days)");
 }
 
+/// A text the page words from the catalogue for something the engine also
+/// says: in English it reads as the engine's sentence (`engine`); in
+/// French it is there (no key starting `prefix` shows) and differs.
+fn worded_as_the_engine(
+    word: impl Fn() -> String,
+    engine: &str,
+    prefix: &str,
+    what: impl std::fmt::Debug,
+) {
+    use seglens_app::i18n::{Locale, set_locale};
+    let english = word();
+    set_locale(Locale::Fr);
+    let french = word();
+    set_locale(Locale::En);
+    assert_eq!(english, engine, "{what:?}");
+    assert!(!french.contains(prefix), "{what:?}: {french}");
+    assert_ne!(french, english, "{what:?}");
+}
+
 #[test]
 fn every_fault_is_worded_in_english_as_the_engine_says_it_and_in_french() {
-    use seglens_app::i18n::{Locale, row_reason, set_locale};
+    use seglens_app::i18n::row_reason;
     use seglens_engine::fault::{Fault, Field};
     use seglens_engine::orders::RowError;
     let text = || "31/02/2025".to_string();
@@ -272,13 +291,7 @@ fn every_fault_is_worded_in_english_as_the_engine_says_it_and_in_french() {
     }
     for fault in faults {
         let e = RowError::new(2, None, fault.clone());
-        let english = row_reason(&e);
-        set_locale(Locale::Fr);
-        let french = row_reason(&e);
-        set_locale(Locale::En);
-        assert_eq!(english, fault.to_string(), "{fault:?}");
-        assert!(!french.starts_with("fault."), "{fault:?}: {french}");
-        assert_ne!(french, english, "{fault:?}");
+        worded_as_the_engine(|| row_reason(&e), &fault.to_string(), "fault.", &fault);
     }
     // A cause with no fault (and a stored report's rows) keeps the
     // engine's sentence.
@@ -288,7 +301,7 @@ fn every_fault_is_worded_in_english_as_the_engine_says_it_and_in_french() {
 
 #[test]
 fn every_refusal_is_worded_in_english_as_the_engine_says_it_and_in_french() {
-    use seglens_app::i18n::{Locale, import_error, set_locale};
+    use seglens_app::i18n::import_error;
     use seglens_engine::ImportError as E;
     use seglens_engine::fault::Fault;
     use seglens_engine::orders::RowError;
@@ -352,19 +365,18 @@ fn every_refusal_is_worded_in_english_as_the_engine_says_it_and_in_french() {
         E::NeedsOrders { file: file() },
     ];
     for error in errors {
-        let english = import_error(&error);
-        set_locale(Locale::Fr);
-        let french = import_error(&error);
-        set_locale(Locale::En);
-        assert_eq!(english, error.to_string(), "{error:?}");
-        assert!(!french.contains("import."), "{error:?}: {french}");
-        assert_ne!(french, english, "{error:?}");
+        worded_as_the_engine(
+            || import_error(&error),
+            &error.to_string(),
+            "import.",
+            &error,
+        );
     }
 }
 
 #[test]
 fn every_date_reading_is_worded_in_english_as_the_engine_says_it_and_in_french() {
-    use seglens_app::i18n::{Locale, date_reading, set_locale};
+    use seglens_app::i18n::date_reading;
     use seglens_engine::orders::DateReading as R;
     for reading in [
         R::DayFirst { dates: 1 },
@@ -377,19 +389,18 @@ fn every_date_reading_is_worded_in_english_as_the_engine_says_it_and_in_french()
             month_first: 5,
         },
     ] {
-        let english = date_reading(reading);
-        set_locale(Locale::Fr);
-        let french = date_reading(reading);
-        set_locale(Locale::En);
-        assert_eq!(english, reading.to_string(), "{reading:?}");
-        assert!(!french.starts_with("import."), "{reading:?}: {french}");
-        assert_ne!(french, english, "{reading:?}");
+        worded_as_the_engine(
+            || date_reading(reading),
+            &reading.to_string(),
+            "import.",
+            reading,
+        );
     }
 }
 
 #[test]
 fn every_cluster_standout_is_worded_in_english_as_the_engine_says_it_and_in_french() {
-    use seglens_app::i18n::{Locale, set_locale, standout};
+    use seglens_app::i18n::standout;
     use seglens_engine::cluster::{Feature, Standout};
     let mut all = vec![Standout::Value {
         column: "city".into(),
@@ -417,36 +428,24 @@ fn every_cluster_standout_is_worded_in_english_as_the_engine_says_it_and_in_fren
         }
     }
     for s in all {
-        let english = standout(&s);
-        set_locale(Locale::Fr);
-        let french = standout(&s);
-        set_locale(Locale::En);
-        assert_eq!(english, s.to_string(), "{s:?}");
-        assert!(!french.starts_with("cluster."), "{s:?}: {french}");
-        assert_ne!(french, english, "{s:?}");
+        worded_as_the_engine(|| standout(&s), &s.to_string(), "cluster.", &s);
     }
 }
 
 #[test]
 fn rules_measures_and_presets_are_worded_in_english_as_the_engine_says_them_and_in_french() {
-    use seglens_app::i18n::{Locale, measure_name, name, rule_words, set_locale};
+    use seglens_app::i18n::{measure_name, name, rule_words};
     use seglens_engine::segment::{MEASURES, Rule, Test};
-    let both = |f: &dyn Fn() -> String| {
-        let english = f();
-        set_locale(Locale::Fr);
-        let french = f();
-        set_locale(Locale::En);
-        (english, french)
-    };
     for (measure, _, label) in MEASURES {
-        let (english, french) = both(&|| measure_name(measure));
-        assert_eq!(english, label);
-        assert_ne!(french, english, "{label}");
+        worded_as_the_engine(|| measure_name(measure), label, "measure.", label);
     }
     for preset in seglens_engine::rfm::presets() {
-        let (english, french) = both(&|| name("preset", &preset.name));
-        assert_eq!(english, preset.name);
-        assert_ne!(french, english, "{}", preset.name);
+        worded_as_the_engine(
+            || name("preset", &preset.name),
+            &preset.name,
+            "preset.",
+            &preset.name,
+        );
     }
     let day = seglens_engine::date::days_from_civil(2026, 3, 1);
     let attribute = |test: Test| Rule::Attribute {
@@ -506,16 +505,13 @@ fn rules_measures_and_presets_are_worded_in_english_as_the_engine_says_them_and_
         },
     ];
     for rule in rules {
-        let (english, french) = both(&|| rule_words(&rule));
-        assert_eq!(english, rule.describe(), "{rule:?}");
-        assert!(!french.contains("rule."), "{rule:?}: {french}");
-        assert_ne!(french, english, "{rule:?}");
+        worded_as_the_engine(|| rule_words(&rule), &rule.describe(), "rule.", &rule);
     }
 }
 
 #[test]
 fn every_kind_of_saved_segment_is_worded_in_english_as_the_engine_says_it_and_in_french() {
-    use seglens_app::i18n::{Locale, definition_words, feature_name, set_locale};
+    use seglens_app::i18n::{definition_words, feature_name};
     use seglens_engine::cluster::{ClusterSetup, Feature};
     use seglens_engine::lifecycle::{LifecycleSetup, Stage};
     use seglens_engine::segment::Definition as D;
@@ -577,17 +573,13 @@ fn every_kind_of_saved_segment_is_worded_in_english_as_the_engine_says_it_and_in
         },
     ];
     for d in definitions {
-        let english = definition_words(&d, &lifecycle);
-        set_locale(Locale::Fr);
-        let french = definition_words(&d, &lifecycle);
-        set_locale(Locale::En);
-        assert_eq!(
-            english,
-            seglens_engine::groups::describe(&d, &lifecycle),
-            "{d:?}"
+        let engine = seglens_engine::groups::describe(&d, &lifecycle);
+        worded_as_the_engine(
+            || definition_words(&d, &lifecycle),
+            &engine,
+            "definition.",
+            &d,
         );
-        assert!(!french.contains("definition."), "{d:?}: {french}");
-        assert_ne!(french, english, "{d:?}");
     }
 }
 
