@@ -65,7 +65,7 @@ pub fn CrossSellCard() -> impl IntoView {
                                     <td>{p.to.clone()}</td>
                                     <td class="num" title=tf("crosssell.of_the_buyers_looked_at", &[("0", &format::int(p.both)), ("1", &format::int(x.buyers))])>{format::int(p.both)}</td>
                                     <td class="num" title=tf("crosssell.of_the_who_bought", &[("0", &format::int(p.both)), ("1", &format::int(p.from_buyers)), ("2", &p.from.to_string())])>{format::percent(p.confidence)}</td>
-                                    <td class="num">{format!("{:.2}×", p.lift)}</td>
+                                    <td class="num">{format!("{}×", format::decimal(p.lift, 2))}</td>
                                 </tr>
                             }).collect_view();
                             view! {

@@ -50,7 +50,7 @@ pub fn ExportChoices(
                     }
                 }>
                     {Layout::ALL.iter().enumerate().map(|(i, l)| view! {
-                        <option value=i.to_string() selected=move || state.export.with(|e| e.layout == *l)>{l.label()}</option>
+                        <option value=i.to_string() selected=move || state.export.with(|e| e.layout == *l)>{i18n::name("layout", l.label())}</option>
                     }).collect_view()}
                 </select>
             </label>

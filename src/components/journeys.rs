@@ -14,9 +14,9 @@ use crate::state::AppState;
 
 fn duration(seconds: f64) -> String {
     match seconds {
-        s if s < 60.0 => format!("{s:.0} s"),
+        s if s < 60.0 => format!("{} s", format::decimal(s, 0)),
         s if s < 3600.0 => tf("journeys.min", &[("0", &format::decimal(s / 60.0, 0))]),
-        s if s < 86_400.0 => format!("{:.1} h", s / 3600.0),
+        s if s < 86_400.0 => format!("{} h", format::decimal(s / 3600.0, 1)),
         s => tf("journeys.days", &[("0", &format::decimal(s / 86_400.0, 1))]),
     }
 }

@@ -324,10 +324,10 @@ pub fn SavedSegments() -> impl IntoView {
             let all_definitions = definitions.clone();
             let body = saved.iter().zip(definitions).enumerate().map(|(i, (s, def))| {
                 let quality = overview.quality.get(i).copied().flatten().map(|q| {
-                    let title = tf("segments.on_recency_frequency_and_spend", &[("0", &format::int(q.buyers)), ("1", &format::decimal(q.spread, 2)), ("2", &(base_spread.map(|b| format!("{b:.2}")).unwrap_or_default()).to_string()), ("3", &format::decimal(q.distance, 2))]);
+                    let title = tf("segments.on_recency_frequency_and_spend", &[("0", &format::int(q.buyers)), ("1", &format::decimal(q.spread, 2)), ("2", &base_spread.map(|b| format::decimal(b, 2)).unwrap_or_default()), ("3", &format::decimal(q.distance, 2))]);
                     view! {
-                        <td class="num" title=title.clone()>{format!("{:.2}", q.spread)}</td>
-                        <td class="num" title=title>{format!("{:.2}", q.distance)}</td>
+                        <td class="num" title=title.clone()>{format::decimal(q.spread, 2)}</td>
+                        <td class="num" title=title>{format::decimal(q.distance, 2)}</td>
                     }
                 });
                 let (name, name2, name3) = (s.name.clone(), s.name.clone(), s.name.clone());
@@ -384,7 +384,7 @@ pub fn SavedSegments() -> impl IntoView {
                                     <tbody>{body}</tbody>
                                 </table>
                             </div>
-                            <p class="muted small">{tf("segments.spread_inside_how_alike_a", &[("0", &(base_spread.map(|b| format!("{b:.2}")).unwrap_or_else(|| "–".into())).to_string())])}</p>
+                            <p class="muted small">{tf("segments.spread_inside_how_alike_a", &[("0", &base_spread.map(|b| format::decimal(b, 2)).unwrap_or_else(|| "–".into()))])}</p>
                             <h3>{t("segments.download_or_run_elsewhere")}</h3>
                             <ExportChoices testid="segment-export"/>
                             <p>
