@@ -72,9 +72,12 @@ pub fn currency_of(text: &str) -> Option<&'static str> {
     let lead = body
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(body.len());
+    // Past the last character that is not a letter, however many bytes it
+    // takes (`é`, `½`).
     let trail = body
-        .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rfind(|(_, c)| !c.is_ascii_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     [&body[..lead], &body[trail..]]
         .into_iter()
         .find_map(|word| {
@@ -285,6 +288,11 @@ mod tests {
             ("1234.5", None),
             ("12 apples", None),
             ("", None),
+            // Text ending or starting on a character of several bytes.
+            ("12 ½", None),
+            ("Besançon", None),
+            ("½ CHF", Some("CHF")),
+            ("€", Some("EUR")),
         ];
         for (text, want) in cases {
             assert_eq!(currency_of(text), *want, "{text}");
