@@ -1,7 +1,7 @@
 //! The worker adapter: spawns the engine worker and turns its messages
 //! into async calls. One operation runs at a time.
 
-use crate::i18n::t;
+use crate::i18n::{engine_text, t};
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -131,7 +131,7 @@ impl EngineClient {
         self.send(Request::Demo);
         match Self::outcome(&mut rx, on_progress, &|_, _| {}).await {
             Response::Imported(done) => Ok(*done),
-            Response::Failed { message } => Err(message),
+            Response::Failed { message } => Err(engine_text(&message)),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
         }
     }
@@ -181,7 +181,9 @@ impl EngineClient {
                     bytes_total,
                     rows,
                 }),
-                Some(Response::Failed { message }) => return Err(ImportFailure::Failed(message)),
+                Some(Response::Failed { message }) => {
+                    return Err(ImportFailure::Failed(engine_text(&message)));
+                }
                 Some(Response::Refused(e)) => return Err(ImportFailure::Refused(*e)),
                 Some(other) => {
                     return Err(ImportFailure::Failed(format!(
@@ -206,7 +208,7 @@ impl EngineClient {
         self.send(Request::ImportEnd { options });
         match Self::outcome(&mut rx, on_progress, &|_, _| {}).await {
             Response::Imported(done) => Ok(*done),
-            Response::Failed { message } => Err(ImportFailure::Failed(message)),
+            Response::Failed { message } => Err(ImportFailure::Failed(engine_text(&message))),
             Response::Refused(e) => Err(ImportFailure::Refused(*e)),
             other => Err(ImportFailure::Failed(format!(
                 "Unexpected answer from the worker: {other:?}"
@@ -258,7 +260,7 @@ impl EngineClient {
         self.send(request);
         match pick(Self::outcome(&mut rx, &|_| {}, on_step).await) {
             Ok(value) => Ok(value),
-            Err(Response::Failed { message }) => Err(message),
+            Err(Response::Failed { message }) => Err(engine_text(&message)),
             Err(other) => Err(format!("Unexpected answer from the worker: {other:?}")),
         }
     }
@@ -278,7 +280,7 @@ impl EngineClient {
         });
         match Self::outcome(&mut rx, &|_| {}, &|_, _| {}).await {
             Response::Exported(e) => Ok(*e),
-            Response::Failed { message } => Err(message),
+            Response::Failed { message } => Err(engine_text(&message)),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
         }
     }

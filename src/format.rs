@@ -47,6 +47,16 @@ pub fn decimal(x: f64, places: usize) -> String {
     }
 }
 
+/// `x` with `places` decimals, thousands grouped as the language writes
+/// them (`2,707.5`, `2 707,5`).
+pub fn grouped(x: f64, places: usize) -> String {
+    let thousands = match locale() {
+        Locale::En => ',',
+        Locale::Fr => NARROW_SPACE,
+    };
+    seglens_engine::number::grouped(x, places, thousands, point())
+}
+
 /// A currency amounts can be written in: its ISO 4217 code, its sign in
 /// English and in French, and its decimals, as browsers' `Intl` writes
 /// them (`€1,234.56`, `CHF 1,234.56`, `1 234,56 $US`).
@@ -184,7 +194,20 @@ pub fn shortest(x: f64) -> String {
 
 /// `0.1234` as `12.3%` (`12,3 %`).
 pub fn percent(share: f64) -> String {
-    let number = decimal(share * 100.0, 1);
+    percent_sign(&decimal(share * 100.0, 1))
+}
+
+/// `0.5` as `50%` (`50 %`), for an axis's ticks.
+pub fn whole_percent(share: f64) -> String {
+    percent_sign(&int((share * 100.0).round().max(0.0) as u64))
+}
+
+/// Ten to twenty per cent as `10–20%` (`10–20 %`).
+pub fn percent_range(from: u32, to: u32) -> String {
+    percent_sign(&format!("{from}–{to}"))
+}
+
+fn percent_sign(number: &str) -> String {
     match locale() {
         Locale::En => format!("{number}%"),
         Locale::Fr => format!("{number}{NO_BREAK_SPACE}%"),
@@ -257,6 +280,8 @@ mod tests {
         assert_eq!(money(-0.004), "0.00");
         assert_eq!(money(-12.345), "-12.35");
         assert_eq!(percent(0.1234), "12.3%");
+        assert_eq!(whole_percent(0.5), "50%");
+        assert_eq!(percent_range(10, 20), "10–20%");
         assert_eq!(bytes(48_600_000), "48.6 MB");
     }
 
@@ -379,12 +404,16 @@ mod tests {
             percent(0.1234),
             date(day),
             bytes(3_200_000),
+            whole_percent(0.5),
+            grouped(2707.46, 1),
         );
         crate::i18n::set_locale(Locale::En);
         assert_eq!(got.0, "1\u{202f}234\u{202f}567");
         assert_eq!(got.1, "1\u{202f}234,56");
         assert_eq!(got.2, "-0,50");
         assert_eq!(got.3, "12,3\u{a0}%");
+        assert_eq!(got.6, "50\u{a0}%");
+        assert_eq!(got.7, "2\u{202f}707,5");
         assert_eq!(got.4, "22/11/2026");
         assert_eq!(got.5, "3,2 Mo");
         assert_eq!(date(day), "2026-11-22");

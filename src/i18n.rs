@@ -149,11 +149,76 @@ pub fn name(prefix: &str, name: &str) -> String {
     lookup(locale(), &key).map_or_else(|| name.to_string(), str::to_string)
 }
 
-/// A fixed sentence of the engine (why a KPI has no value, …), shown in
-/// French from the catalogue's `engine.slug` entry when it has one: the
-/// English text is the key, as gettext does.
+/// A sentence of the engine (why a KPI has no value, why a workbook or a
+/// segment cannot be read, …) in the interface's language: the English
+/// text is the key, as gettext does. A fixed sentence is found by its
+/// `engine.slug` entry; a sentence carrying values (a column's name, a
+/// count) by the English catalogue's `engine.*` entry whose text, its
+/// `{placeholders}` standing for the values, it matches; the values, when
+/// they are engine words themselves, are worded the same way.
 pub fn engine_text(text: &str) -> String {
-    name("engine", text)
+    worded(text, 2)
+}
+
+fn worded(text: &str, depth: u8) -> String {
+    if locale() == Locale::En {
+        return text.to_string();
+    }
+    if let Some(fixed) = lookup(locale(), &format!("engine.{}", slug(text))) {
+        return fixed.to_string();
+    }
+    if depth == 0 {
+        return text.to_string();
+    }
+    let templates = catalogue(Locale::En)
+        .iter()
+        .filter(|(key, english)| key.starts_with("engine.") && english.contains('{'));
+    for (key, english) in templates {
+        let (Some(values), Some(theirs)) = (values_in(english, text), lookup(locale(), key)) else {
+            continue;
+        };
+        let values: Vec<(&str, String)> = values
+            .into_iter()
+            .map(|(name, value)| (name, worded(value, depth - 1)))
+            .collect();
+        let args: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        return fill(theirs, &args);
+    }
+    text.to_string()
+}
+
+/// The values `text` gives the `{placeholders}` of `template`, when it is
+/// the template with values in their places (each one non-empty, ending
+/// where the text after its placeholder first appears).
+fn values_in<'t>(template: &'t str, text: &'t str) -> Option<Vec<(&'t str, &'t str)>> {
+    let (first, mut parts) = match template.split_once('{') {
+        Some((first, rest)) => (first, rest),
+        None => return None,
+    };
+    let mut rest = text.strip_prefix(first)?;
+    let mut values = Vec::new();
+    loop {
+        let (name, after) = parts.split_once('}')?;
+        let (literal, next) = match after.split_once('{') {
+            Some((literal, next)) => (literal, Some(next)),
+            None => (after, None),
+        };
+        let end = match next {
+            // The last placeholder: its literal closes the text.
+            None => rest.strip_suffix(literal)?.len(),
+            Some(_) if literal.is_empty() => return None,
+            Some(_) => rest.find(literal)?,
+        };
+        if end == 0 {
+            return None;
+        }
+        values.push((name, &rest[..end]));
+        rest = &rest[end + literal.len()..];
+        match next {
+            Some(next) => parts = next,
+            None => return Some(values),
+        }
+    }
 }
 
 /// A KPI's shown name: the catalogue's `kpi.ID`, its `{period}` the days
@@ -259,6 +324,23 @@ pub fn fault_text(fault: &seglens_engine::fault::Fault, english: &str) -> String
         Fault::ListedAgain => t("fault.listed_again"),
         Fault::ResolvedBeforeOpened => t("fault.resolved_before_opened"),
         Fault::Anonymous => t("fault.anonymous"),
+        Fault::AfterToday { day, birth } => tf(
+            if *birth {
+                "fault.born_after_today"
+            } else {
+                "fault.dated_after_today"
+            },
+            &[("day", &crate::format::date(*day))],
+        ),
+        Fault::BornTooLongAgo { day, years } => tf(
+            "fault.born_too_long_ago",
+            &[
+                ("day", &crate::format::date(*day)),
+                ("years", &years.to_string()),
+            ],
+        ),
+        Fault::NegativeAge { text: x } => text("fault.negative_age", x),
+        Fault::AgeBeyondAnyCustomer { text: x } => text("fault.age_beyond_any_customer", x),
     }
 }
 
@@ -383,7 +465,7 @@ pub fn date_reading(reading: seglens_engine::orders::DateReading) -> String {
 /// What sets a cluster apart, in the interface's language, from the
 /// catalogue's `cluster.*` texts.
 pub fn standout(standout: &seglens_engine::cluster::Standout) -> String {
-    use crate::format::decimal;
+    use crate::format::{decimal, grouped};
     use seglens_engine::cluster::{Feature, Standout};
     let (feature, mean, overall) = match standout {
         Standout::Value {
@@ -430,8 +512,8 @@ pub fn standout(standout: &seglens_engine::cluster::Standout) -> String {
         &key,
         &[
             ("ratio", &ratio.map(|r| decimal(r, 1)).unwrap_or_default()),
-            ("mean", &decimal(mean, digits)),
-            ("overall", &decimal(overall, digits)),
+            ("mean", &grouped(mean, digits)),
+            ("overall", &grouped(overall, digits)),
             ("column", column),
         ],
     )

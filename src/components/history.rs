@@ -123,8 +123,8 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
         .enumerate()
         .map(|(i, s)| {
             view! {
-                <text x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 18.0) font-size="11" text-anchor="middle" fill="#5a6472">{s.taken.clone()}</text>
-                <text x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 4.0) font-size="10" text-anchor="middle" fill="#5a6472">{tf("history.data_to", &[("0", &format::date(s.as_of - 1))])}</text>
+                <text class="tick" x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 18.0) font-size="11" text-anchor="middle" fill="#5a6472">{s.taken.clone()}</text>
+                <text class="tick" x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 4.0) font-size="10" text-anchor="middle" fill="#5a6472">{tf("history.data_to", &[("0", &format::date(s.as_of - 1))])}</text>
             }
         })
         .collect_view();
@@ -132,8 +132,8 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
         .into_iter()
         .map(|v| {
             view! {
-                <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(v) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">{format::kpi_value(format, v)}</text>
-                <line x1=left x2=format!("{:.1}", w - right) y1=format!("{:.1}", y(v)) y2=format!("{:.1}", y(v)) stroke="#e4e8ee"/>
+                <text class="tick" x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(v) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">{format::kpi_value(format, v)}</text>
+                <line class="grid" x1=left x2=format!("{:.1}", w - right) y1=format!("{:.1}", y(v)) y2=format!("{:.1}", y(v)) stroke="#e4e8ee"/>
             }
         })
         .collect_view();

@@ -420,7 +420,7 @@ fn sankey(p: &Paths, testid: &'static str) -> AnyView {
                                 <title>{tf("journeys.step_3", &[("0", &(k + 1).to_string()), ("label", &label.to_string())])}</title>
                             </rect>
                             {(height >= 10.0).then(|| view! {
-                                <text x=format!("{:.1}", col(k) + bar + 4.0) y=format!("{:.1}", y + height / 2.0 + 4.0) font-size="11" fill="#1b2430">{label.clone()}</text>
+                                <text class="label" x=format!("{:.1}", col(k) + bar + 4.0) y=format!("{:.1}", y + height / 2.0 + 4.0) font-size="11" fill="#1b2430">{label.clone()}</text>
                             })}
                         </g>
                     }
@@ -530,7 +530,7 @@ pub fn PathsCard() -> impl IntoView {
                 </div>
             }.into_any()
         }
-        Err(e) => view! { <p class="warn">{e}</p> }.into_any(),
+        Err(e) => view! { <p class="warn">{crate::i18n::engine_text(&e)}</p> }.into_any(),
     };
     move || {
         state.workspace.get().and_then(|ws| {
@@ -647,7 +647,7 @@ fn stage_mix_chart(mix: &StageMix) -> AnyView {
             view! {
                 <g>
                     {parts}
-                    <text x=format!("{:.1}", x + step * 0.35) y=format!("{:.1}", h - 10.0) font-size="11" text-anchor="middle" fill="#1b2430">{label}</text>
+                    <text class="label" x=format!("{:.1}", x + step * 0.35) y=format!("{:.1}", h - 10.0) font-size="11" text-anchor="middle" fill="#1b2430">{label}</text>
                 </g>
             }
         })
@@ -658,8 +658,8 @@ fn stage_mix_chart(mix: &StageMix) -> AnyView {
             let y = top + height * (1.0 - t);
             view! {
                 <g>
-                    <line x1=format!("{left:.1}") x2=format!("{:.1}", w - 8.0) y1=format!("{y:.1}") y2=format!("{y:.1}") stroke="#d6dbe3"/>
-                    <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y + 4.0) font-size="11" text-anchor="end" fill="#5b6676">{format!("{:.0}%", t * 100.0)}</text>
+                    <line class="grid" x1=format!("{left:.1}") x2=format!("{:.1}", w - 8.0) y1=format!("{y:.1}") y2=format!("{y:.1}") stroke="#d6dbe3"/>
+                    <text class="tick" x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y + 4.0) font-size="11" text-anchor="end" fill="#5b6676">{format::whole_percent(t)}</text>
                 </g>
             }
         })

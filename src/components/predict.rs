@@ -21,7 +21,7 @@ pub fn Predictions() -> impl IntoView {
             Err(message) => view! {
                 <section class="card" data-testid="predictions">
                     <h2>{t("predict.predictions")}</h2>
-                    <p class="warn">{tf("predict.the_predictive_models_could_not", &[("message", &message.to_string())])}</p>
+                    <p class="warn">{tf("predict.the_predictive_models_could_not", &[("message", &crate::i18n::engine_text(&message))])}</p>
                 </section>
             }
             .into_any(),
@@ -170,7 +170,7 @@ fn AliveGrid(
         <table class="heatmap" data-testid="alive-grid">
             <thead><tr>
                 <th scope="col">{t("predict.repeat_purchases")}</th>
-                {(0..10).map(|c| view! { <th scope="col" class="num">{format!("{}–{}%", c * 10, c * 10 + 10)}</th> }).collect_view()}
+                {(0..10).map(|c| view! { <th scope="col" class="num">{format::percent_range(c * 10, c * 10 + 10)}</th> }).collect_view()}
             </tr></thead>
             <tbody>
                 {p.alive_grid.iter().enumerate().map(|(r, cells)| view! {
@@ -318,7 +318,7 @@ fn HoldoutCheck(
                     </div>
                 }.into_any()
             }
-            Err(message) => view! { <p class="warn" data-testid="holdout-result">{message}</p> }.into_any(),
+            Err(message) => view! { <p class="warn" data-testid="holdout-result">{crate::i18n::engine_text(&message)}</p> }.into_any(),
         })}
     }
 }
@@ -377,13 +377,13 @@ fn cumulative_view(check: &seglens_engine::clv::HoldoutCheck) -> Option<AnyView>
         <h3>{t("predict.week_by_week")}</h3>
         <p class="muted small">{t("predict.repeat_purchases_of_all_customers")}</p>
         <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=summary.clone() data-testid="cumulative-chart">
-            <line x1=left x2=format!("{:.1}", w - right) y1=format!("{:.1}", y(0.0)) y2=format!("{:.1}", y(0.0)) stroke="#c9d1dc"/>
-            <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(top_value) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">{format::int(top_value.round() as u64)}</text>
-            <text x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(0.0) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">"0"</text>
-            <line x1=format!("{cut:.1}") x2=format!("{cut:.1}") y1=top y2=format!("{:.1}", h - bottom) stroke="#5a6472" stroke-dasharray="2 3"/>
-            <text x=format!("{:.1}", cut + 4.0) y=format!("{:.1}", top + 10.0) font-size="11" fill="#5a6472">{tf("predict.learning_ends", &[("0", &format::date(check.calibration_end))])}</text>
-            <text x=left y=format!("{:.1}", h - 8.0) font-size="11" fill="#5a6472">{format::date(first_day)}</text>
-            <text x=format!("{:.1}", w - right) y=format!("{:.1}", h - 8.0) font-size="11" text-anchor="end" fill="#5a6472">{format::date(last_day - 1)}</text>
+            <line class="grid" x1=left x2=format!("{:.1}", w - right) y1=format!("{:.1}", y(0.0)) y2=format!("{:.1}", y(0.0)) stroke="#c9d1dc"/>
+            <text class="tick" x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(top_value) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">{format::int(top_value.round() as u64)}</text>
+            <text class="tick" x=format!("{:.1}", left - 6.0) y=format!("{:.1}", y(0.0) + 4.0) font-size="11" text-anchor="end" fill="#5a6472">"0"</text>
+            <line class="axis" x1=format!("{cut:.1}") x2=format!("{cut:.1}") y1=top y2=format!("{:.1}", h - bottom) stroke="#5a6472" stroke-dasharray="2 3"/>
+            <text class="tick" x=format!("{:.1}", cut + 4.0) y=format!("{:.1}", top + 10.0) font-size="11" fill="#5a6472">{tf("predict.learning_ends", &[("0", &format::date(check.calibration_end))])}</text>
+            <text class="tick" x=left y=format!("{:.1}", h - 8.0) font-size="11" fill="#5a6472">{format::date(first_day)}</text>
+            <text class="tick" x=format!("{:.1}", w - right) y=format!("{:.1}", h - 8.0) font-size="11" text-anchor="end" fill="#5a6472">{format::date(last_day - 1)}</text>
             <polyline points=line(&|p| p.actual) fill="none" stroke="#0072B2" stroke-width="2"/>
             <polyline points=line(&|p| p.predicted) fill="none" stroke="#E69F00" stroke-width="2" stroke-dasharray="6 4"/>
         </svg>

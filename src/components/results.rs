@@ -348,7 +348,7 @@ fn ImportSummary() -> impl IntoView {
                     <p class="muted">
                         {tf("report.how_read", &[
                             ("encoding", &if r.encoding_chosen { tf("report.as_chosen", &[("encoding", r.encoding.label())]) } else { r.encoding.label().to_string() }),
-                            ("layout", &if r.delimiter == "JSON lines" || r.delimiter.contains("sheet") { r.delimiter.clone() } else { tf("report.delimiter", &[("d", &r.delimiter)]) }),
+                            ("layout", &if r.delimiter == "JSON lines" || r.delimiter.contains("sheet") { i18n::engine_text(&r.delimiter) } else { tf("report.delimiter", &[("d", &r.delimiter)]) }),
                             ("header", &t(if r.delimiter == "JSON lines" { "report.json_keys" } else if r.has_header { "report.header" } else { "report.no_header" })),
                             ("dates", &r.date_format),
                             ("decimal", &r.decimal_separator.to_string()),

@@ -720,8 +720,11 @@ impl fmt::Display for Standout {
             None => what.to_string(),
         };
         let digits = Standout::decimals(feature);
-        let vs =
-            |unit: &str| format!("({mean:.digits$}{unit} vs {overall:.digits$}{unit} on average)");
+        let vs = |unit: &str| {
+            let [mean, overall] =
+                [mean, overall].map(|x| crate::number::grouped(x, digits, ',', '.'));
+            format!("({mean}{unit} vs {overall}{unit} on average)")
+        };
         match feature {
             Feature::Recency if more => {
                 write!(f, "last order {} {}", times("longer ago"), vs(" days"))

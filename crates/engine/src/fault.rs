@@ -129,6 +129,30 @@ pub enum Fault {
     ResolvedBeforeOpened,
     /// An event with no customer (an anonymous visit).
     Anonymous,
+    /// A suspicious value, kept: a date after the day of the import.
+    AfterToday {
+        /// The day read.
+        day: crate::date::Day,
+        /// Whether the column holds birth dates.
+        birth: bool,
+    },
+    /// A suspicious value, kept: a birth date more than `years` ago.
+    BornTooLongAgo {
+        /// The day read.
+        day: crate::date::Day,
+        /// The oldest age believed.
+        years: u32,
+    },
+    /// A suspicious value, kept: a negative age.
+    NegativeAge {
+        /// The text as read.
+        text: String,
+    },
+    /// A suspicious value, kept: an age no customer reaches.
+    AgeBeyondAnyCustomer {
+        /// The text as read.
+        text: String,
+    },
 }
 
 impl fmt::Display for Fault {
@@ -169,6 +193,21 @@ impl fmt::Display for Fault {
             Fault::ListedAgain => write!(f, "this customer is listed again: the later row is kept"),
             Fault::ResolvedBeforeOpened => write!(f, "resolved before it was opened"),
             Fault::Anonymous => write!(f, "no customer (an anonymous visit)"),
+            Fault::AfterToday { day, birth } => write!(
+                f,
+                "{} after today ({})",
+                if *birth { "a birth date" } else { "dated" },
+                crate::date::format_iso(*day)
+            ),
+            Fault::BornTooLongAgo { day, years } => write!(
+                f,
+                "born {}: older than {years} years",
+                crate::date::format_iso(*day)
+            ),
+            Fault::NegativeAge { text } => write!(f, "a negative age ({text})"),
+            Fault::AgeBeyondAnyCustomer { text } => {
+                write!(f, "an age of {text} is beyond any customer")
+            }
         }
     }
 }
@@ -239,6 +278,20 @@ mod tests {
                     hi: 10,
                 },
                 "\"11\" is not a whole number from 0 to 10",
+            ),
+            (
+                Fault::AfterToday {
+                    day: crate::date::days_from_civil(2031, 5, 2),
+                    birth: true,
+                },
+                "a birth date after today (2031-05-02)",
+            ),
+            (
+                Fault::BornTooLongAgo {
+                    day: crate::date::days_from_civil(1890, 1, 31),
+                    years: 120,
+                },
+                "born 1890-01-31: older than 120 years",
             ),
         ];
         for (fault, want) in cases {

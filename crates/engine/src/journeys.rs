@@ -152,37 +152,32 @@ impl Resolved {
 /// Resolves a step, or says in words why it cannot be.
 fn resolve(events: &EventTable, text: &str) -> Result<Resolved, String> {
     let step = Step::parse(text);
-    let event = events
-        .names
-        .iter()
-        .position(|n| *n == step.event)
-        .ok_or_else(|| {
-            format!(
-                "no event is called {:?} (there are: {})",
-                step.event,
-                events.names.join(", ")
-            )
-        })? as u32;
+    let Some(event) = events.names.iter().position(|n| *n == step.event) else {
+        return Err(format!(
+            "no event is called {:?} (there are: {})",
+            step.event,
+            events.names.join(", ")
+        ));
+    };
+    let event = event as u32;
     let filter = match &step.filter {
         None => None,
         Some(f) => {
-            let p = events
-                .properties
-                .iter()
-                .position(|p| p.name.eq_ignore_ascii_case(&f.column))
-                .ok_or_else(|| {
-                    let columns: Vec<&str> =
-                        events.properties.iter().map(|p| p.name.as_str()).collect();
-                    format!(
-                        "the events have no column {:?} to filter on (they have: {})",
-                        f.column,
-                        if columns.is_empty() {
-                            "none".to_string()
-                        } else {
-                            columns.join(", ")
-                        }
-                    )
-                })?;
+            let found =
+                (events.properties.iter()).position(|p| p.name.eq_ignore_ascii_case(&f.column));
+            let Some(p) = found else {
+                let columns: Vec<&str> =
+                    events.properties.iter().map(|p| p.name.as_str()).collect();
+                return Err(format!(
+                    "the events have no column {:?} to filter on (they have: {})",
+                    f.column,
+                    if columns.is_empty() {
+                        "none".to_string()
+                    } else {
+                        columns.join(", ")
+                    }
+                ));
+            };
             let want = f.value.to_lowercase();
             let ok = events.properties[p]
                 .values

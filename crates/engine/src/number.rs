@@ -88,6 +88,30 @@ pub fn currency_of(text: &str) -> Option<&'static str> {
         })
 }
 
+/// `x` with `places` decimals, its whole part in groups of three digits:
+/// `grouped(2707.4, 0, ',', '.')` is `2,707`, with `' '` and `','` the
+/// French `2 707`.
+pub fn grouped(x: f64, places: usize, thousands: char, point: char) -> String {
+    let text = format!("{:.places$}", x.abs());
+    let (whole, decimals) = text.split_at(text.find('.').unwrap_or(text.len()));
+    let mut out = String::with_capacity(text.len() + whole.len() / 3 + 1);
+    // A minus only when something other than zero is written.
+    if x < 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        out.push('-');
+    }
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(thousands);
+        }
+        out.push(c);
+    }
+    if let Some(rest) = decimals.strip_prefix('.') {
+        out.push(point);
+        out.push_str(rest);
+    }
+    out
+}
+
 /// The currency most of a column's amounts name ([`currency_of`]), when
 /// any names one.
 pub fn detect_currency(values: &[&str]) -> Option<&'static str> {
@@ -301,6 +325,19 @@ mod tests {
         assert_eq!(detect_currency(&["12", "3.50"]), None);
         // A tie goes to the currency named first.
         assert_eq!(detect_currency(&["£1", "$2"]), Some("GBP"));
+    }
+
+    #[test]
+    fn digits_in_groups_of_three() {
+        let en = |x, places| grouped(x, places, ',', '.');
+        assert_eq!(en(2707.4, 0), "2,707");
+        assert_eq!(en(1234567.891, 2), "1,234,567.89");
+        assert_eq!(en(999.5, 0), "1,000");
+        assert_eq!(en(12.0, 1), "12.0");
+        assert_eq!(en(-1500.0, 0), "-1,500");
+        assert_eq!(en(-0.004, 2), "0.00");
+        assert_eq!(en(f64::NAN, 0), "NaN");
+        assert_eq!(grouped(98765.25, 1, ' ', ','), "98 765,2");
     }
 
     #[test]

@@ -1007,7 +1007,7 @@ pub fn flag_suspicious(table: &TextTable, kind: SourceKind, rep: &mut SourceRepo
         .then(|| find(&h, AGE))
         .flatten();
     let rejected: rustc_hash::FxHashSet<u64> = rep.rejected.iter().map(|e| e.line).collect();
-    let note = |rep: &mut SourceReport, line: u64, column: usize, reason: String| {
+    let note = |rep: &mut SourceReport, line: u64, column: usize, reason: Fault| {
         rep.suspicious_total += 1;
         if rep.suspicious.len() < 1_000 {
             rep.suspicious.push(RowError::new(
@@ -1027,26 +1027,13 @@ pub fn flag_suspicious(table: &TextTable, kind: SourceKind, rep: &mut SourceRepo
             for (c, f) in dated.iter().zip(&formats) {
                 match day_in(*f, cell(*c)) {
                     Some(d) if d > today => {
-                        let what = if Some(*c) == birth {
-                            "a birth date"
-                        } else {
-                            "dated"
-                        };
-                        note(
-                            rep,
-                            line,
-                            *c,
-                            format!("{what} after today ({})", date::format_iso(d)),
-                        );
+                        let birth = Some(*c) == birth;
+                        note(rep, line, *c, Fault::AfterToday { day: d, birth });
                         break;
                     }
                     Some(d) if Some(*c) == birth && f64::from(today - d) / 365.25 > MAX_AGE => {
-                        note(
-                            rep,
-                            line,
-                            *c,
-                            format!("born {}: older than {MAX_AGE} years", date::format_iso(d)),
-                        );
+                        let years = MAX_AGE as u32;
+                        note(rep, line, *c, Fault::BornTooLongAgo { day: d, years });
                         break;
                     }
                     _ => {}
@@ -1058,10 +1045,11 @@ pub fn flag_suspicious(table: &TextTable, kind: SourceKind, rep: &mut SourceRepo
             && let Ok(years) = cell(c).replace(',', ".").parse::<f64>()
             && !(0.0..=MAX_AGE).contains(&years)
         {
+            let text = cell(c).to_string();
             let reason = if years < 0.0 {
-                format!("a negative age ({})", cell(c))
+                Fault::NegativeAge { text }
             } else {
-                format!("an age of {} is beyond any customer", cell(c))
+                Fault::AgeBeyondAnyCustomer { text }
             };
             note(rep, line, c, reason);
         }

@@ -310,24 +310,22 @@ pub fn sheets_of(bytes: &[u8]) -> Vec<String> {
 /// spaces aside), the first when none is named.
 fn pick(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
     let Some(wanted) = wanted else { return Ok(0) };
-    names
-        .iter()
-        .position(|n| n == wanted)
-        .or_else(|| {
-            names
-                .iter()
-                .position(|n| n.trim().eq_ignore_ascii_case(wanted.trim()))
-        })
-        .ok_or_else(|| {
-            let list: Vec<String> = names
-                .iter()
-                .map(|n| format!("\u{201c}{n}\u{201d}"))
-                .collect();
-            format!(
-                "it has no sheet named \u{201c}{wanted}\u{201d} (its sheets: {})",
-                list.join(", ")
-            )
-        })
+    let found = names.iter().position(|n| n == wanted).or_else(|| {
+        names
+            .iter()
+            .position(|n| n.trim().eq_ignore_ascii_case(wanted.trim()))
+    });
+    let Some(found) = found else {
+        let list: Vec<String> = names
+            .iter()
+            .map(|n| format!("\u{201c}{n}\u{201d}"))
+            .collect();
+        return Err(format!(
+            "it has no sheet named \u{201c}{wanted}\u{201d} (its sheets: {})",
+            list.join(", ")
+        ));
+    };
+    Ok(found)
 }
 
 /// The first sheet of the workbook `bytes` as comma-separated rows (row N
