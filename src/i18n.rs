@@ -519,6 +519,145 @@ pub fn standout(standout: &seglens_engine::cluster::Standout) -> String {
     )
 }
 
+/// A split suggestion's sentence in the interface's language: the
+/// segment's name and what makes it fall into two camps, as the engine's
+/// `sentence` says it in English.
+pub fn split_sentence(s: &seglens_engine::suggest::SplitSuggestion) -> String {
+    use crate::format::{decimal, grouped, int};
+    use seglens_engine::suggest::Finding;
+    let segment = name("segment", &s.segment);
+    let whole = crate::format::whole_percent;
+    match &s.finding {
+        Finding::Polarised {
+            answers,
+            promoters,
+            detractors,
+        } => tf(
+            "suggest.polarised",
+            &[
+                ("segment", &segment),
+                ("promoters", &whole(*promoters)),
+                ("detractors", &whole(*detractors)),
+                ("answers", &int(*answers)),
+                (
+                    "nps",
+                    &format!("{:+.0}", s.finding.nps().unwrap_or_default()),
+                ),
+            ],
+        ),
+        Finding::Bimodal {
+            coefficient,
+            low,
+            high,
+        } => tf(
+            "suggest.bimodal",
+            &[
+                ("segment", &segment),
+                ("coefficient", &decimal(*coefficient, 2)),
+                ("low", &int(low.0)),
+                ("low_median", &grouped(low.1, 0)),
+                ("high", &int(high.0)),
+                ("high_median", &grouped(high.1, 0)),
+            ],
+        ),
+    }
+}
+
+/// A half of a split suggestion named in the interface's language, as
+/// the engine names it in English (`Champions — promoters`).
+pub fn half_name(segment: &str, side: seglens_engine::suggest::Side) -> String {
+    use seglens_engine::suggest::Side;
+    let key = match side {
+        Side::Promoters => "suggest.half.promoters",
+        Side::Detractors => "suggest.half.detractors",
+        Side::HigherSpend => "suggest.half.higher_spend",
+        Side::LowerSpend => "suggest.half.lower_spend",
+    };
+    tf(key, &[("segment", &name("segment", segment))])
+}
+
+/// A clear difference between two segments in the interface's language,
+/// as the engine's `sentence` says it in English.
+pub fn difference(d: &seglens_engine::compare::Difference, names: &[String; 2]) -> String {
+    use seglens_engine::compare::Source;
+    let (hi, lo) = if d.shares[0] >= d.shares[1] {
+        (0, 1)
+    } else {
+        (1, 0)
+    };
+    let whole = |share: f64| crate::format::whole_percent(share);
+    let (key, column) = match &d.source {
+        Source::Attribute(column) => ("compare.more_often.attribute", column.as_str()),
+        Source::Category => ("compare.more_often.category", ""),
+        Source::Event => ("compare.more_often.event", ""),
+    };
+    tf(
+        key,
+        &[
+            ("more", &names[hi]),
+            ("column", column),
+            ("value", &d.value),
+            ("more_share", &whole(d.shares[hi])),
+            ("less_share", &whole(d.shares[lo])),
+            ("less", &names[lo]),
+        ],
+    )
+}
+
+/// A notable change between two snapshots in the interface's language,
+/// as the engine's `text` says it in English.
+pub fn change(c: &seglens_engine::snapshot::Change) -> String {
+    use crate::format::{decimal, grouped, percent};
+    use seglens_engine::kpi::KpiFormat;
+    let up = c.to > c.from;
+    let direction = |key: &str| format!("history.change.{key}_{}", if up { "up" } else { "down" });
+    let how = match c.format {
+        KpiFormat::Rate => tf(
+            &direction("points"),
+            &[
+                ("points", &decimal(((c.to - c.from) * 100.0).abs(), 1)),
+                ("from", &percent(c.from)),
+                ("to", &percent(c.to)),
+            ],
+        ),
+        KpiFormat::Points => tf(
+            &direction("points"),
+            &[
+                ("points", &decimal((c.to - c.from).abs(), 0)),
+                ("from", &decimal(c.from, 0)),
+                ("to", &decimal(c.to, 0)),
+            ],
+        ),
+        format => {
+            let places = if format == KpiFormat::Count { 0 } else { 2 };
+            let share = ((c.to - c.from) / c.from.abs()).abs();
+            tf(
+                &direction(if c.kpi == "customers" {
+                    "size"
+                } else {
+                    "value"
+                }),
+                &[
+                    ("share", &crate::format::whole_percent(share)),
+                    ("from", &grouped(c.from, places)),
+                    ("to", &grouped(c.to, places)),
+                ],
+            )
+        }
+    };
+    let group = name("segment", &c.group);
+    if c.kpi == "customers" {
+        return tf("history.change.size", &[("group", &group), ("how", &how)]);
+    }
+    let period: String = c.name.chars().filter(char::is_ascii_digit).collect();
+    let kpi = lookup(locale(), &format!("kpi.{}", c.kpi))
+        .map_or_else(|| c.name.clone(), |text| fill(text, &[("period", &period)]));
+    tf(
+        "history.change.kpi",
+        &[("kpi", &kpi), ("group", &group), ("how", &how)],
+    )
+}
+
 /// A per-customer measure's name (`Orders`, `Days since last order`).
 pub fn measure_name(measure: seglens_engine::segment::Measure) -> String {
     t(&format!("measure.{}", measure.key()))

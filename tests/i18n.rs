@@ -857,3 +857,126 @@ fn a_sentence_with_values_is_worded_around_them() {
     // Not a sentence of the engine: as written.
     assert_eq!(got[2], "The column \"âge\" holds numbers.");
 }
+
+#[test]
+fn split_suggestions_and_differences_are_worded_in_english_as_the_engine_says_them_and_in_french() {
+    use seglens_app::i18n::{difference, half_name, split_sentence};
+    use seglens_engine::compare::{Difference, Source};
+    use seglens_engine::suggest::{Finding, Half, Side, SplitSuggestion};
+    let half = |side: Side| Half {
+        side,
+        name: format!("Champions — {}", side.label()),
+        rule: String::new(),
+        customers: 12,
+    };
+    let findings = [
+        Finding::Polarised {
+            answers: 1234,
+            promoters: 0.405,
+            detractors: 0.31,
+        },
+        Finding::Polarised {
+            answers: 40,
+            promoters: 0.25,
+            detractors: 0.5,
+        },
+        Finding::Bimodal {
+            coefficient: 0.6712,
+            low: (1250, 84.4),
+            high: (310, 2707.5),
+        },
+    ];
+    for finding in findings {
+        let s = SplitSuggestion {
+            segment: "Champions".into(),
+            measure: String::new(),
+            sentence: format!("Champions: {finding}"),
+            finding,
+            halves: [half(Side::Promoters), half(Side::Detractors)],
+        };
+        worded_as_the_engine(|| split_sentence(&s), &s.sentence, "suggest.", &s);
+    }
+    for side in [
+        Side::Promoters,
+        Side::Detractors,
+        Side::HigherSpend,
+        Side::LowerSpend,
+    ] {
+        let h = half(side);
+        worded_as_the_engine(|| half_name("Champions", side), &h.name, "suggest.", side);
+    }
+    // The sentences as the engine writes them (its own tests check it).
+    let names = ["Champions".to_string(), "Lost".to_string()];
+    for (source, sentence) in [
+        (
+            Source::Attribute("city".into()),
+            "Lost more often have city “Lyon”: 63% of them against 20% of Champions.",
+        ),
+        (
+            Source::Category,
+            "Lost more often bought in “Lyon”: 63% of them against 20% of Champions.",
+        ),
+        (
+            Source::Event,
+            "Lost more often did “Lyon”: 63% of them against 20% of Champions.",
+        ),
+    ] {
+        let d = Difference {
+            source,
+            value: "Lyon".into(),
+            counts: [2, 5],
+            shares: [0.2, 0.625],
+            p_value: 0.01,
+            sentence: sentence.into(),
+        };
+        worded_as_the_engine(|| difference(&d, &names), &d.sentence, "compare.", &d);
+    }
+}
+
+#[test]
+fn notable_changes_are_worded_in_english_as_the_engine_says_them_and_in_french() {
+    use seglens_app::i18n::change;
+    use seglens_engine::kpi::KpiFormat;
+    use seglens_engine::snapshot::{Snapshot, notable_changes};
+    // One KPI of each format, as the engine defines them.
+    let defs = seglens_engine::kpi::definitions();
+    let mut kpis: Vec<(String, String, KpiFormat, bool)> = Vec::new();
+    for format in [
+        KpiFormat::Count,
+        KpiFormat::Money,
+        KpiFormat::Rate,
+        KpiFormat::Points,
+        KpiFormat::Number,
+    ] {
+        let def = defs.iter().find(|d| d.format == format).unwrap();
+        kpis.push((
+            def.id.clone(),
+            def.name.clone(),
+            format,
+            def.higher_is_better,
+        ));
+    }
+    assert_eq!(kpis[0].0, "customers");
+    let snapshot = |values: Vec<Vec<Option<f64>>>| Snapshot {
+        taken: String::new(),
+        reason: String::new(),
+        as_of: 0,
+        groups: vec!["Champions".into(), "At Risk".into()],
+        kpis: kpis.clone(),
+        values,
+    };
+    let before = snapshot(vec![
+        [1200.0, 98_000.5, 0.125, 12.0, 2.0].map(Some).to_vec(),
+        [300.0, 5000.0, 0.4, -20.0, 1.5].map(Some).to_vec(),
+    ]);
+    let after = snapshot(vec![
+        [1500.0, 70_000.25, 0.2, 35.0, 2.6].map(Some).to_vec(),
+        [240.0, 9000.0, 0.31, -45.0, 1.0].map(Some).to_vec(),
+    ]);
+    let changes = notable_changes(&before, &after);
+    // Every KPI of both groups moved enough to be notable.
+    assert_eq!(changes.len(), 10, "{changes:?}");
+    for c in changes {
+        worded_as_the_engine(|| change(&c), &c.text, "history.", &c);
+    }
+}

@@ -168,7 +168,7 @@ fn two_view(two: &TwoSegments) -> AnyView {
                     ("4", &format::decimal(d.p_value, 3)),
                 ],
             );
-            view! { <li title=tip>{d.sentence.clone()}</li> }
+            view! { <li title=tip>{i18n::difference(d, &two.names)}</li> }
         })
         .collect_view();
     let mut csv = format!(

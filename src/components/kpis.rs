@@ -409,12 +409,15 @@ fn split_suggestions(
     let items = found
         .into_iter()
         .map(|(s, parent)| {
-            let done = s.halves.iter().all(|h| saved.contains(&h.name));
+            let names = s.halves.clone().map(|h| i18n::half_name(&s.segment, h.side));
+            // Saved under the engine's name or, in French, under the page's.
+            let done = s.halves.iter().zip(&names).all(|(h, name)| saved.contains(&h.name) || saved.contains(name));
             let halves: Vec<SavedSegment> = s
                 .halves
                 .iter()
-                .map(|h| SavedSegment {
-                    name: h.name.clone(),
+                .zip(&names)
+                .map(|(h, name)| SavedSegment {
+                    name: name.clone(),
                     version: 1,
                     definition: Definition::Within {
                         parent: Box::new(parent.clone()),
@@ -423,10 +426,10 @@ fn split_suggestions(
                     note: String::new(),
                 })
                 .collect();
-            let label = tf("kpis.split_into_and", &[("0", &(s.halves[0].name).to_string()), ("1", &format::int(s.halves[0].customers)), ("2", &(s.halves[1].name).to_string()), ("3", &format::int(s.halves[1].customers))]);
+            let label = tf("kpis.split_into_and", &[("0", &names[0]), ("1", &format::int(s.halves[0].customers)), ("2", &names[1]), ("3", &format::int(s.halves[1].customers))]);
             view! {
                 <li data-testid="split-suggestion" data-segment=s.segment.clone() data-measure=s.measure.clone()>
-                    <span>{s.sentence.clone()}</span>" "
+                    <span>{i18n::split_sentence(&s)}</span>" "
                     {if done {
                         view! { <span class="muted">{t("kpis.both_halves_are_saved_segments")}</span> }.into_any()
                     } else {

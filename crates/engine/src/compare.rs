@@ -226,7 +226,7 @@ fn difference(
         Source::Category => format!("bought in “{value}”"),
         Source::Event => format!("did “{value}”"),
     };
-    let pct = |s: f64| format!("{:.0}%", s * 100.0);
+    let pct = |s: f64| format!("{}%", (s * 100.0).round());
     let sentence = format!(
         "{} more often {what}: {} of them against {} of {}.",
         names[hi],

@@ -60,6 +60,14 @@ pub struct Change {
     pub group: String,
     /// The KPI's id.
     pub kpi: String,
+    /// The KPI's name.
+    pub name: String,
+    /// How its values are written.
+    pub format: KpiFormat,
+    /// The value in the earlier snapshot.
+    pub from: f64,
+    /// The value in the later one.
+    pub to: f64,
     /// The sentence.
     pub text: String,
     /// How big the change is, to rank changes (relative change, or points
@@ -136,15 +144,15 @@ pub fn notable_changes(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
                         "down"
                     };
                     let show = |v: f64| match format {
-                        KpiFormat::Count => format!("{v:.0}"),
-                        _ => format!("{v:.2}"),
+                        KpiFormat::Count => crate::number::grouped(v, 0, ',', '.'),
+                        _ => crate::number::grouped(v, 2, ',', '.'),
                     };
                     (
                         share.abs() >= limit - 1e-9,
                         share.abs(),
                         format!(
-                            "{verb} {:.0}% ({} → {})",
-                            share.abs() * 100.0,
+                            "{verb} {}% ({} → {})",
+                            crate::number::grouped((share.abs() * 100.0).round(), 0, ',', '.'),
                             show(a),
                             show(b)
                         ),
@@ -162,6 +170,10 @@ pub fn notable_changes(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             out.push(Change {
                 group: group.clone(),
                 kpi: id.clone(),
+                name: name.clone(),
+                format: *format,
+                from: a,
+                to: b,
                 text,
                 size,
                 better: (!["customers", "revenue"].contains(&id.as_str()))

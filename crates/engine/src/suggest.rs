@@ -23,10 +23,108 @@ pub const POLARISED_SHARE: f64 = 0.25;
 /// The bimodality coefficient above which spend falls into two groups.
 pub const BIMODAL_COEFFICIENT: f64 = 0.6;
 
+/// Which half of a split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Side {
+    /// NPS answers of 9 or 10.
+    Promoters,
+    /// NPS answers of 0 to 6.
+    Detractors,
+    /// The buyers above the cut.
+    HigherSpend,
+    /// The buyers below it.
+    LowerSpend,
+}
+
+impl Side {
+    /// The words after the segment's name in the half's English name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::Promoters => "promoters",
+            Side::Detractors => "detractors",
+            Side::HigherSpend => "higher spend",
+            Side::LowerSpend => "lower spend",
+        }
+    }
+}
+
+/// What makes a segment fall into two camps, as data: its `Display` is
+/// the English sentence after the segment's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Finding {
+    /// Promoters and detractors both common among the NPS answers.
+    Polarised {
+        /// The answers.
+        answers: u64,
+        /// The promoters' share of them.
+        promoters: f64,
+        /// The detractors' share.
+        detractors: f64,
+    },
+    /// Spend in two groups.
+    Bimodal {
+        /// The bimodality coefficient of log spend.
+        coefficient: f64,
+        /// Buyers below the cut, and their median spend.
+        low: (u64, f64),
+        /// Buyers above it, and theirs.
+        high: (u64, f64),
+    },
+}
+
+impl Finding {
+    /// The NPS of polarised answers (promoters' share minus detractors',
+    /// in points).
+    pub fn nps(&self) -> Option<f64> {
+        match self {
+            Finding::Polarised {
+                promoters,
+                detractors,
+                ..
+            } => Some((promoters - detractors) * 100.0),
+            Finding::Bimodal { .. } => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let whole = |x: f64| crate::number::grouped(x, 0, ',', '.');
+        match self {
+            Finding::Polarised {
+                answers,
+                promoters,
+                detractors,
+            } => write!(
+                f,
+                "{}% promoters and {}% detractors among {} answers; its NPS of {:+.0} averages two opposite groups.",
+                (promoters * 100.0).round(),
+                (detractors * 100.0).round(),
+                whole(*answers as f64),
+                self.nps().unwrap_or_default()
+            ),
+            Finding::Bimodal {
+                coefficient,
+                low,
+                high,
+            } => write!(
+                f,
+                "spend falls into two groups (bimodality coefficient {coefficient:.2}): {} buyers around {} and {} around {}.",
+                whole(low.0 as f64),
+                whole(low.1),
+                whole(high.0 as f64),
+                whole(high.1)
+            ),
+        }
+    }
+}
+
 /// One half of a proposed split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Half {
-    /// Its proposed name.
+    /// Which half.
+    pub side: Side,
+    /// Its proposed name: the segment's, a dash and the side's label.
     pub name: String,
     /// Its rule, as JSON text (as rule files), applied within the segment.
     pub rule: String,
@@ -41,7 +139,10 @@ pub struct SplitSuggestion {
     pub segment: String,
     /// The measure: `nps` or `spend`.
     pub measure: String,
-    /// What stands out, in a sentence.
+    /// What stands out.
+    pub finding: Finding,
+    /// What stands out, in a sentence: the segment's name and the
+    /// finding.
     pub sentence: String,
     /// The two proposed segments.
     pub halves: [Half; 2],
@@ -80,29 +181,40 @@ fn polarised_nps(facts: &Facts, name: &str, set: &Bitmap) -> Option<SplitSuggest
     if p.min(d) < POLARISED_SHARE {
         return None;
     }
-    let percent = |x: f64| (x * 100.0).round();
+    let finding = Finding::Polarised {
+        answers: answers as u64,
+        promoters: p,
+        detractors: d,
+    };
     Some(SplitSuggestion {
         segment: name.to_string(),
         measure: "nps".into(),
-        sentence: format!(
-            "{name}: {}% promoters and {}% detractors among {answers} answers; its NPS of {:+.0} averages two opposite groups.",
-            percent(p),
-            percent(d),
-            (p - d) * 100.0
-        ),
+        sentence: format!("{name}: {finding}"),
+        finding,
         halves: [
-            Half {
-                name: format!("{name} — promoters"),
-                rule: r#"{"measure": "nps", "at_least": 9}"#.into(),
-                customers: promoters,
-            },
-            Half {
-                name: format!("{name} — detractors"),
-                rule: r#"{"measure": "nps", "at_most": 6}"#.into(),
-                customers: detractors,
-            },
+            half(
+                name,
+                Side::Promoters,
+                r#"{"measure": "nps", "at_least": 9}"#,
+                promoters,
+            ),
+            half(
+                name,
+                Side::Detractors,
+                r#"{"measure": "nps", "at_most": 6}"#,
+                detractors,
+            ),
         ],
     })
+}
+
+fn half(segment: &str, side: Side, rule: &str, customers: u64) -> Half {
+    Half {
+        side,
+        name: format!("{segment} — {}", side.label()),
+        rule: rule.to_string(),
+        customers,
+    }
 }
 
 /// The bimodality coefficient of `x` (unbiased skewness and excess
@@ -179,28 +291,31 @@ fn bimodal_spend(facts: &Facts, name: &str, set: &Bitmap) -> Option<SplitSuggest
     }
     let (low_top, high_bottom) = (spend[k - 1], spend[k]);
     let median = |s: &[f64]| s[s.len() / 2];
+    let finding = Finding::Bimodal {
+        coefficient: bc,
+        low: (k as u64, median(&spend[..k])),
+        high: ((n - k) as u64, median(&spend[k..])),
+    };
     Some(SplitSuggestion {
         segment: name.to_string(),
         measure: "spend".into(),
-        sentence: format!(
-            "{name}: spend falls into two groups (bimodality coefficient {bc:.2}): {k} buyers around {:.0} and {} around {:.0}.",
-            median(&spend[..k]),
-            n - k,
-            median(&spend[k..])
-        ),
+        sentence: format!("{name}: {finding}"),
+        finding,
         halves: [
-            Half {
-                name: format!("{name} — higher spend"),
-                rule: format!(r#"{{"measure": "spend", "at_least": {high_bottom}}}"#),
-                customers: (n - k) as u64,
-            },
-            Half {
-                name: format!("{name} — lower spend"),
-                rule: format!(
+            half(
+                name,
+                Side::HigherSpend,
+                &format!(r#"{{"measure": "spend", "at_least": {high_bottom}}}"#),
+                (n - k) as u64,
+            ),
+            half(
+                name,
+                Side::LowerSpend,
+                &format!(
                     r#"{{"all": [{{"measure": "orders", "at_least": 1}}, {{"measure": "spend", "at_most": {low_top}}}]}}"#
                 ),
-                customers: k as u64,
-            },
+                k as u64,
+            ),
         ],
     })
 }
