@@ -882,14 +882,26 @@ pub fn export_members(state: AppState, segments: Vec<usize>) {
         let engine = state.services.with_value(|s| s.engine.clone());
         let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
         let file = export_file_name(&format!("{stem}-segments"), &export);
-        match engine
-            .export(ws.record.options.clone(), segments, export.clone())
-            .await
-        {
+        state.export_step.set(Some((0, 0)));
+        let written = engine
+            .export(
+                ws.record.options.clone(),
+                segments,
+                export.clone(),
+                &export_steps(state),
+            )
+            .await;
+        state.export_step.set(None);
+        match written {
             Ok(done) => save_export(state, file, &export, done),
             Err(e) => state.error.set(Some(e)),
         }
     });
+}
+
+/// Where an export's steps go: the progress bar beside its button.
+fn export_steps(state: AppState) -> impl Fn(u64, u64) {
+    move |done, total| state.export_step.set(Some((done, total)))
 }
 
 /// The file name of an export: the stem, the layout and the extension.
@@ -1471,7 +1483,10 @@ pub fn export_segment(state: AppState, stem: String, segments: Vec<(String, Defi
             export: export.clone(),
         };
         let file = export_file_name(&format!("{stem}-members"), &export);
-        match engine.export_segment(request).await {
+        state.export_step.set(Some((0, 0)));
+        let written = engine.export_segment(request, &export_steps(state)).await;
+        state.export_step.set(None);
+        match written {
             Ok(done) => save_export(state, file, &export, done),
             Err(e) => state.error.set(Some(e)),
         }

@@ -271,18 +271,18 @@ impl EngineClient {
         options: AnalysisOptions,
         segments: Vec<usize>,
         export: ExportOptions,
+        on_step: &dyn Fn(u64, u64),
     ) -> Result<Export, String> {
-        let mut rx = self.responses.lock().await;
-        self.send(Request::Export {
+        let request = Request::Export {
             options,
             segments,
             export,
-        });
-        match Self::outcome(&mut rx, &|_| {}, &|_, _| {}).await {
+        };
+        self.call_steps(request, on_step, |r| match r {
             Response::Exported(e) => Ok(*e),
-            Response::Failed { message } => Err(engine_text(&message)),
-            other => Err(format!("Unexpected answer from the worker: {other:?}")),
-        }
+            other => Err(other),
+        })
+        .await
     }
 
     /// Writes the current project as one file.
@@ -353,8 +353,12 @@ impl EngineClient {
     }
 
     /// Writes the members of a saved segment as a file.
-    pub async fn export_segment(&self, request: Request) -> Result<Export, String> {
-        self.call(request, |r| match r {
+    pub async fn export_segment(
+        &self,
+        request: Request,
+        on_step: &dyn Fn(u64, u64),
+    ) -> Result<Export, String> {
+        self.call_steps(request, on_step, |r| match r {
             Response::Exported(e) => Ok(*e),
             other => Err(other),
         })

@@ -194,7 +194,7 @@ pub fn shortest(x: f64) -> String {
 
 /// `0.1234` as `12.3%` (`12,3 %`).
 pub fn percent(share: f64) -> String {
-    percent_sign(&decimal(share * 100.0, 1))
+    percent_sign(&grouped(share * 100.0, 1))
 }
 
 /// `0.5` as `50%` (`50 %`), for an axis's ticks.

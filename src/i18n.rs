@@ -615,7 +615,7 @@ pub fn change(c: &seglens_engine::snapshot::Change) -> String {
         KpiFormat::Rate => tf(
             &direction("points"),
             &[
-                ("points", &decimal(((c.to - c.from) * 100.0).abs(), 1)),
+                ("points", &grouped(((c.to - c.from) * 100.0).abs(), 1)),
                 ("from", &percent(c.from)),
                 ("to", &percent(c.to)),
             ],

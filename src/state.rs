@@ -162,6 +162,9 @@ pub struct AppState {
     /// The clustering work's steps: the catalogue key that words them,
     /// done and in all.
     pub clustering_step: RwSignal<Option<(&'static str, u64, u64)>>,
+    /// While an export is written: the customers written so far and in
+    /// all.
+    pub export_step: RwSignal<Option<(u64, u64)>>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -220,6 +223,7 @@ impl AppState {
             silhouette: RwSignal::new(None),
             clustering_busy: RwSignal::new(false),
             clustering_step: RwSignal::new(None),
+            export_step: RwSignal::new(None),
             rule_draft: RwSignal::new(Default::default()),
             services: StoredValue::new_local(Services {
                 engine: EngineClient::spawn(),

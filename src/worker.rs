@@ -529,8 +529,12 @@ impl EngineTask {
             } => match &self.data {
                 None => failed("There is no data to export."),
                 Some(data) => match analysis::rfm_result(data, &options) {
-                    Ok((_, result)) => Response::Exported(Box::new(export::members(
-                        data, &result, &segments, &export,
+                    Ok((_, result)) => Response::Exported(Box::new(export::members_steps(
+                        data,
+                        &result,
+                        &segments,
+                        &export,
+                        &mut |done, total| reply(step(done, total)),
                     ))),
                     Err(e) => failed(e),
                 },
@@ -581,7 +585,13 @@ impl EngineTask {
                                     .map(|set| (name, set))
                             })
                             .collect::<Result<Vec<_>, String>>()?;
-                        Ok(export::set_members(data, &result, &sets, &export))
+                        Ok(export::set_members_steps(
+                            data,
+                            &result,
+                            &sets,
+                            &export,
+                            &mut |done, total| reply(step(done, total)),
+                        ))
                     });
                 match done {
                     Ok(e) => Response::Exported(Box::new(e)),

@@ -713,27 +713,34 @@ fn no_component_writes_a_word_of_its_own() {
     );
 }
 
-/// The sentences the engine's sources write where a file, a segment or a
-/// setting cannot be used (`Err("…")`, `Err(format!("…"))`, `ok_or("…")`,
-/// a rule's `err(path, …)`), each with its values replaced by `X` (`"X"`
+/// The sentences the engine's sources (and the worker around it) write
+/// where a file, a segment, a model or a setting cannot be used
+/// (`Err("…")`, `Err(format!("…"))`, `ok_or("…")`, a rule's `err(path,
+/// …)`, a fit's `FitError(…)`, the worker's `failed(…)`), each with its values replaced by `X` (`"X"`
 /// where it quotes them): what a French user would otherwise read in
 /// English.
 fn engine_messages() -> Vec<(String, String)> {
-    const MARKERS: [&str; 8] = [
+    const MARKERS: [&str; 10] = [
         "Err(",
         "ok_or(",
         "ok_or_else(|| ",
         "err(",
         "map_err(|e| ",
+        "FitError(",
+        "failed(",
         "TOO_BIG: &str =",
         "NEITHER: &str =",
         "DAMAGED: &str =",
     ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    sources(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/engine/src"),
-        &mut files,
-    );
+    sources(&root.join("crates/engine/src"), &mut files);
+    // The worker's own answers, which reach the page the same way.
+    let worker = root.join("src/worker.rs");
+    files.push((
+        worker.display().to_string(),
+        std::fs::read_to_string(&worker).unwrap(),
+    ));
     let mut found = Vec::new();
     for (path, source) in files {
         let code = source.split("#[cfg(test)]").next().unwrap_or_default();

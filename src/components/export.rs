@@ -242,6 +242,8 @@ pub fn ExportCard() -> impl IntoView {
                             }>
                             {t("export.download")}
                         </button>
+                        " "
+                        <super::ExportProgress/>
                     </p>
                     <h3>{t("export.run_the_same_segments_in")}</h3>
                     <p class="muted">

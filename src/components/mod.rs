@@ -281,3 +281,27 @@ pub fn HowToUse(
         </p>
     }
 }
+
+/// While an export is written: a bar and the customers written so far.
+#[component]
+pub fn ExportProgress() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.export_step.get().map(|(done, total)| {
+            let label = if total == 0 {
+                t("export.preparing")
+            } else {
+                tf(
+                    "export.progress",
+                    &[("done", &format::int(done)), ("total", &format::int(total))],
+                )
+            };
+            view! {
+                <span class="step-progress" data-testid="export-progress">
+                    <progress max=total.max(1) value=done aria-label=t("export.preparing")></progress>
+                    <span class="muted" aria-live="polite">{label}</span>
+                </span>
+            }
+        })
+    }
+}

@@ -264,6 +264,14 @@ fn HoldoutCheck(
                 disabled=move || state.checking.get()>
                 {move || if state.checking.get() { t("predict.checking") } else { t("predict.check_the_model") }}
             </button>
+            // How long a fit takes is not known beforehand: a bar that
+            // moves, and what is being done.
+            {move || state.checking.get().then(|| view! {
+                <span class="step-progress" data-testid="holdout-progress">
+                    <progress aria-label=t("predict.checking")></progress>
+                    <span class="muted" aria-live="polite">{t("predict.checking_what")}</span>
+                </span>
+            })}
         </div>
         {move || state.holdout.get().map(|result| match result {
             Ok(check) => {

@@ -244,7 +244,9 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const acquired = [...firstOrder.entries()].filter(([, d]) => d >= from && d <= to).map(([c]) => c);
   const acquiredRevenue = acquired.reduce((s, c) => s + revenueOf.get(c), 0);
   assert.ok(Math.abs(num(cells[col('Acquisition cost per customer')]) - spendTotal / acquired.length) < 0.006);
-  assert.equal(cells[col('Return on marketing spend')], `${(100 * (acquiredRevenue - spendTotal) / spendTotal).toFixed(1)}%`);
+  // Thousands grouped, as the page writes every figure.
+  const roi = (100 * (acquiredRevenue - spendTotal) / spendTotal).toFixed(1);
+  assert.equal(cells[col('Return on marketing spend')], `${Number(roi).toLocaleString('en-US', { minimumFractionDigits: 1 })}%`);
   // The whole table downloads as CSV, with the counts and intervals.
   const [download] = await Promise.all([page.waitForEvent('download'),
     page.getByTestId('downloads-kpis').getByRole('button', { name: 'CSV (figures)' }).click()]);
@@ -1143,10 +1145,23 @@ test('export: the members of a segment in Mailchimp columns, e-mail first', asyn
   const counts = await tableCounts();
   await page.getByTestId('export-0').check();
   await page.getByTestId('export-layout').selectOption({ label: 'Mailchimp' });
+  // The progress line, recorded as the worker tells its steps.
+  await page.evaluate(() => {
+    window.__exportSteps = [];
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid=export-progress]')?.innerText.trim();
+      if (text && window.__exportSteps.at(-1) !== text) window.__exportSteps.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByTestId('export-download').click(),
   ]);
+  const steps = await page.evaluate(() => window.__exportSteps);
+  const champions = counts['Champions'].toLocaleString('en-US');
+  assert.equal(steps.at(-1), `Customers written: ${champions} of ${champions}`, JSON.stringify(steps));
+  assert.ok(steps.every((s) => s === 'Preparing the file…' || new RegExp(`^Customers written: [\\d,]+ of ${champions}$`).test(s)), JSON.stringify(steps));
+  assert.equal(await page.getByTestId('export-progress').count(), 0, 'gone once written');
   const raw = readFileSync(await download.path());
   assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte-order mark, for Excel');
   const lines = raw.subarray(3).toString('utf8').trim().split('\r\n');
@@ -1246,8 +1261,9 @@ test('history: snapshots on import and by hand, notable changes as the table cou
   await page.getByTestId('take-snapshot').click();
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=snapshot]').length === n + 2, before);
   const changes = await history.getByTestId('changes').locator('li').allInnerTexts();
+  const en = (n) => n.toLocaleString('en-US');
   const expected = Object.keys(b).filter((g) => a[g] && Math.abs(b[g] - a[g]) / a[g] >= 0.1)
-    .map((g) => `${g} ${b[g] > a[g] ? 'grew' : 'shrank'} ${(Math.abs(b[g] - a[g]) / a[g] * 100).toFixed(0)}% (${a[g]} → ${b[g]})`);
+    .map((g) => `${g} ${b[g] > a[g] ? 'grew' : 'shrank'} ${en(Math.round(Math.abs(b[g] - a[g]) / a[g] * 100))}% (${en(a[g])} → ${en(b[g])})`);
   assert.ok(expected.length >= 1, JSON.stringify({ a, b }));
   for (const e of expected) assert.ok(changes.includes(e), `${e} in ${JSON.stringify(changes)}`);
   await page.getByTestId('history-kpi').selectOption('customers');
@@ -1846,6 +1862,14 @@ test('French: chosen from the browser, numbers and dates as the browser writes t
   assert.match(await p.getByTestId('sort-repeat_rate').getAttribute('title'),
     /^Taux de réachat = Clients avec 2 commandes ou plus ÷ clients\. Cliquez pour trier\.\nComment l'utiliser : /);
   await p.screenshot({ path: join(shots, '09-fr-results.png') });
+  // What the engine found, worded in French: a segment whose NPS averages
+  // two camps, and the halves it could be split into.
+  const split = p.locator('[data-testid=split-suggestion][data-measure=nps]').first();
+  await split.scrollIntoViewIfNeeded();
+  assert.match(await split.locator('span').first().innerText(),
+    /^.+ : \d+\u00a0% de promoteurs et \d+\u00a0% de détracteurs sur \d+ réponses ; son NPS de [+-]\d+ est la moyenne de deux groupes opposés\.$/);
+  assert.match(await split.getByTestId('split-create').innerText(), /^Séparer en « .+ — promoteurs » \(\d+\) et « .+ — détracteurs » \(\d+\)$/);
+  await p.getByTestId('split-suggestions').screenshot({ path: join(shots, '09-fr-split-suggestion.png') });
 
   // Reopened from the top bar, skipped with Escape.
   await p.getByTestId('open-tour').click();

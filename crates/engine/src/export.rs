@@ -151,10 +151,28 @@ pub fn members(
     segments: &[usize],
     options: &ExportOptions,
 ) -> Export {
+    members_steps(data, result, segments, options, &mut |_, _| {})
+}
+
+/// [`members`], telling `on_step` the customers written so far and in
+/// all as it goes.
+pub fn members_steps(
+    data: &Dataset,
+    result: &RfmResult,
+    segments: &[usize],
+    options: &ExportOptions,
+    on_step: &mut dyn FnMut(usize, usize),
+) -> Export {
+    let in_segments = |segment: u16| segments.contains(&usize::from(segment));
+    let total = result
+        .rows
+        .iter()
+        .filter(|r| in_segments(r.segment))
+        .count();
     let picked = result
         .rows
         .iter()
-        .filter(|row| segments.contains(&(row.segment as usize)))
+        .filter(|row| in_segments(row.segment))
         .map(|row| {
             (
                 row.values.customer as usize,
@@ -162,7 +180,7 @@ pub fn members(
                 Some(row),
             )
         });
-    write(data, picked, options)
+    write(data, picked, total, options, on_step)
 }
 
 /// Writes the members of saved segments (prospects included), once each,
@@ -173,6 +191,18 @@ pub fn set_members(
     result: &RfmResult,
     sets: &[(String, Bitmap)],
     options: &ExportOptions,
+) -> Export {
+    set_members_steps(data, result, sets, options, &mut |_, _| {})
+}
+
+/// [`set_members`], telling `on_step` the customers written so far and in
+/// all as it goes.
+pub fn set_members_steps(
+    data: &Dataset,
+    result: &RfmResult,
+    sets: &[(String, Bitmap)],
+    options: &ExportOptions,
+    on_step: &mut dyn FnMut(usize, usize),
 ) -> Export {
     let n = data.orders.customer_keys.len();
     let mut row_of = vec![None; n];
@@ -193,15 +223,23 @@ pub fn set_members(
                 .collect();
             (c, names.join(", "), row_of.get(c).copied().flatten())
         }),
+        union.count() as usize,
         options,
+        on_step,
     )
 }
+
+/// Steps told while writing: about one every 2% of the customers.
+const STEPS: usize = 50;
 
 fn write<'a>(
     data: &Dataset,
     picked: impl Iterator<Item = (usize, String, Option<&'a RfmRow>)>,
+    total: usize,
     options: &ExportOptions,
+    on_step: &mut dyn FnMut(usize, usize),
 ) -> Export {
+    let every = total.div_ceil(STEPS).max(1);
     let layout = options.layout;
     let n = data.orders.customer_keys.len();
     let contact = data.customers.as_ref().map(|c| (c, c.row_of(n)));
@@ -232,7 +270,10 @@ fn write<'a>(
         .collect();
     let mut table: Vec<Vec<String>> = Vec::new();
     let (mut rows, mut without_email) = (0, 0);
-    for (c, segment, row) in picked {
+    for (i, (c, segment, row)) in picked.enumerate() {
+        if i % every == 0 {
+            on_step(i, total);
+        }
         let key = &data.orders.customer_keys[c];
         let at = contact.as_ref().and_then(|(_, at)| at[c]);
         let (mut email, first, last) = match (&contact, at) {
@@ -297,6 +338,7 @@ fn write<'a>(
         }
         out.into_bytes()
     };
+    on_step(total, total);
     Export {
         bytes,
         rows,
@@ -385,6 +427,42 @@ mod tests {
             lines[1]
         );
         assert_eq!(lines[2], "p9,p@x.com,Pia,Lu,VIP,,,,,,");
+    }
+
+    #[test]
+    fn writing_tells_its_steps_and_changes_nothing() {
+        let rows: Vec<(String, i32, f64)> = (0..120)
+            .map(|i| (format!("c{i}"), i % 30, 10.0 + f64::from(i)))
+            .collect();
+        let data = Dataset::from_orders(Orders::from_rows(&rows));
+        let result = rfm::compute(
+            &data.orders,
+            40,
+            &rfm::RfmConfig::default(),
+            &rfm::default_rules(),
+        );
+        let all: Vec<usize> = (0..result.segment_names.len()).collect();
+        let options = ExportOptions::csv(Layout::Plain, ',');
+        let mut steps = Vec::new();
+        let e = members_steps(&data, &result, &all, &options, &mut |done, total| {
+            steps.push((done, total))
+        });
+        assert_eq!(e, members(&data, &result, &all, &options));
+        assert_eq!(e.rows, 120);
+        // From none to all of the 120, in order, one step per 3 customers
+        // (120 / 50, rounded up), then the end.
+        assert_eq!(steps.first(), Some(&(0, 120)));
+        assert_eq!(steps.last(), Some(&(120, 120)));
+        assert!(steps.windows(2).all(|w| w[0].0 < w[1].0), "{steps:?}");
+        assert_eq!(steps.len(), 41);
+        // A set's export counts the customers of the union.
+        let n = data.orders.customer_keys.len();
+        let sets = [("A".to_string(), Bitmap::from_fn(n, |c| c < 7))];
+        let mut last = None;
+        set_members_steps(&data, &result, &sets, &options, &mut |d, t| {
+            last = Some((d, t))
+        });
+        assert_eq!(last, Some((7, 7)));
     }
 
     #[test]

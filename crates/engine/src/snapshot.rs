@@ -106,11 +106,11 @@ pub fn notable_changes(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
                         points.abs() >= RATE_POINTS - 1e-9,
                         points.abs() / 10.0,
                         format!(
-                            "{} {:.1} points ({:.1}% → {:.1}%)",
+                            "{} {} points ({}% → {}%)",
                             if up { "up" } else { "down" },
-                            points.abs(),
-                            a * 100.0,
-                            b * 100.0
+                            crate::number::grouped(points.abs(), 1, ',', '.'),
+                            crate::number::grouped(a * 100.0, 1, ',', '.'),
+                            crate::number::grouped(b * 100.0, 1, ',', '.')
                         ),
                     )
                 }
