@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{t, tf};
+use crate::i18n::{self, t, tf};
 use seglens_engine::date::format_iso;
 use seglens_engine::snapshot::{Snapshot, notable_changes};
 
@@ -15,8 +15,17 @@ use crate::state::AppState;
 /// Colours of the lines, told apart by people with colour-vision
 /// deficiencies (Okabe–Ito).
 const LINE_COLOURS: [&str; 8] = [
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", INK,
 ];
+
+/// The palette's black, drawn in the theme's text colour (class `ink`) so
+/// that it shows on a dark page too.
+const INK: &str = "#000000";
+
+/// The day a snapshot was taken, as the language writes dates.
+fn taken(s: &Snapshot) -> String {
+    seglens_engine::date::parse_iso(&s.taken).map_or_else(|| s.taken.clone(), format::date)
+}
 
 /// A KPI of every group over the snapshots, as lines.
 fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
@@ -83,7 +92,12 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
                         (
                             x(i),
                             y(v),
-                            format!("{g}, {}: {}", s.taken, format::kpi_value(format, v)),
+                            format!(
+                                "{}, {}: {}",
+                                i18n::name("segment", g),
+                                taken(s),
+                                format::kpi_value(format, v)
+                            ),
                         )
                     })
                 })
@@ -96,12 +110,12 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
             let dots = points
                 .into_iter()
                 .map(|(px, py, title)| {
-                    view! { <circle cx=format!("{px:.1}") cy=format!("{py:.1}") r="4" fill=colour><title>{title}</title></circle> }
+                    view! { <circle class:ink=colour == INK cx=format!("{px:.1}") cy=format!("{py:.1}") r="4" fill=colour><title>{title}</title></circle> }
                 })
                 .collect_view();
             view! {
                 <g>
-                    <polyline points=path fill="none" stroke=colour stroke-width="2" stroke-dasharray=if *dashed { "6 4" } else { "none" }/>
+                    <polyline class:ink=colour == INK points=path fill="none" stroke=colour stroke-width="2" stroke-dasharray=if *dashed { "6 4" } else { "none" }/>
                     {dots}
                 </g>
             }
@@ -112,8 +126,8 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
         .map(|(g, colour, dashed)| {
             view! {
                 <span class="legend-item">
-                    <span class="swatch" class:dashed=*dashed style=format!("background:{colour}")></span>
-                    {g.clone()}
+                    <span class="swatch" class:dashed=*dashed class:ink=*colour == INK style=format!("background:{colour}")></span>
+                    {i18n::name("segment", g)}
                 </span>
             }
         })
@@ -123,7 +137,7 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
         .enumerate()
         .map(|(i, s)| {
             view! {
-                <text class="tick" x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 18.0) font-size="11" text-anchor="middle" fill="#5a6472">{s.taken.clone()}</text>
+                <text class="tick" x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 18.0) font-size="11" text-anchor="middle" fill="#5a6472">{taken(s)}</text>
                 <text class="tick" x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 4.0) font-size="10" text-anchor="middle" fill="#5a6472">{tf("history.data_to", &[("0", &format::date(s.as_of - 1))])}</text>
             }
         })
@@ -173,7 +187,7 @@ pub fn HistoryCard() -> impl IntoView {
                 .kpis
                 .kpis
                 .iter()
-                .map(|k| (k.id.clone(), k.name.clone(), k.formula.clone()))
+                .map(|k| (k.id.clone(), i18n::kpi_name(k), i18n::kpi_formula(k)))
                 .collect();
             let changes = match snapshots.len() {
                 0 | 1 => None,
@@ -186,7 +200,7 @@ pub fn HistoryCard() -> impl IntoView {
                 .map(|(i, s)| {
                     view! {
                         <li data-testid="snapshot">
-                            {tf("history.groups_data_up_to", &[("0", &s.taken.to_string()), ("1", &(if s.reason == "import" { t("history.on_import") } else { t("history.taken_by_hand") }).to_string()), ("2", &(s.groups.len()).to_string()), ("3", &format::date(s.as_of - 1))])}
+                            {tf("history.groups_data_up_to", &[("0", &taken(s)), ("1", &(if s.reason == "import" { t("history.on_import") } else { t("history.taken_by_hand") }).to_string()), ("2", &(s.groups.len()).to_string()), ("3", &format::date(s.as_of - 1))])}
                             <button class="ghost" aria-label=t("history.delete_this_snapshot") title=t("history.delete_this_snapshot")
                                 on:click=move |_| actions::edit_snapshots(state, false, Some(i))>"✕"</button>
                         </li>

@@ -317,8 +317,8 @@ fn HoldoutCheck(
                                     <tr>
                                         <th scope="row">{r.label.clone()}</th>
                                         <td class="num">{format::int(r.customers)}</td>
-                                        <td class="num">{format!("{:.2}", r.actual)}</td>
-                                        <td class="num">{format!("{:.2}", r.predicted)}</td>
+                                        <td class="num">{format::decimal(r.actual, 2)}</td>
+                                        <td class="num">{format::decimal(r.predicted, 2)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
