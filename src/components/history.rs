@@ -136,9 +136,16 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
         .iter()
         .enumerate()
         .map(|(i, s)| {
+            // The first and last labels stay inside the chart.
+            let anchor = match i {
+                _ if n == 1 => "middle",
+                0 => "start",
+                i if i == n - 1 => "end",
+                _ => "middle",
+            };
             view! {
-                <text class="tick" x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 18.0) font-size="11" text-anchor="middle" fill="#5a6472">{taken(s)}</text>
-                <text class="tick" x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 4.0) font-size="10" text-anchor="middle" fill="#5a6472">{tf("history.data_to", &[("0", &format::date(s.as_of - 1))])}</text>
+                <text class="tick" x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 18.0) font-size="11" text-anchor=anchor fill="#5a6472">{taken(s)}</text>
+                <text class="tick" x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 4.0) font-size="10" text-anchor=anchor fill="#5a6472">{tf("history.data_to", &[("0", &format::date(s.as_of - 1))])}</text>
             }
         })
         .collect_view();
