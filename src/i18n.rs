@@ -170,21 +170,50 @@ fn worded(text: &str, depth: u8) -> String {
     if depth == 0 {
         return text.to_string();
     }
-    let templates = catalogue(Locale::En)
+    from_template("engine.", text, &|_, value| worded(value, depth - 1))
+        .unwrap_or_else(|| text.to_string())
+}
+
+/// `text` worded from the first of the English catalogue's `prefix`
+/// templates it matches, the longest tried first (so that `{column} under
+/// {to}` does not take what `{column} {from} to under {to}` says), each
+/// value worded by `value(placeholder, value)`.
+fn from_template(prefix: &str, text: &str, value: &dyn Fn(&str, &str) -> String) -> Option<String> {
+    let mut templates: Vec<&(&str, &str)> = catalogue(Locale::En)
         .iter()
-        .filter(|(key, english)| key.starts_with("engine.") && english.contains('{'));
-    for (key, english) in templates {
-        let (Some(values), Some(theirs)) = (values_in(english, text), lookup(locale(), key)) else {
-            continue;
-        };
+        .filter(|(key, english)| key.starts_with(prefix) && english.contains('{'))
+        .collect();
+    templates.sort_by_key(|(_, english)| std::cmp::Reverse(english.len()));
+    templates.into_iter().find_map(|(key, english)| {
+        let values = values_in(english, text)?;
+        let theirs = lookup(locale(), key)?;
         let values: Vec<(&str, String)> = values
             .into_iter()
-            .map(|(name, value)| (name, worded(value, depth - 1)))
+            .map(|(name, v)| (name, value(name, v)))
             .collect();
         let args: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        return fill(theirs, &args);
+        Some(fill(theirs, &args))
+    })
+}
+
+/// A group of a split by a column of the customers file, named in the
+/// interface's language (`age 30 to under 40`, `age de 30 à moins de 40`;
+/// `city: other values`), its band edges written as numbers of the
+/// language; the name as the engine gives it in English, and for a group
+/// no template words (a column's value).
+pub fn group_name(group: &str) -> String {
+    let known = name("segment", group);
+    if locale() == Locale::En || known != group {
+        return known;
     }
-    text.to_string()
+    let number = |placeholder: &str, text: &str| match text.parse::<f64>() {
+        Ok(x) if placeholder != "column" => {
+            let places = text.split_once('.').map_or(0, |(_, d)| d.len());
+            crate::format::grouped(x, places)
+        }
+        _ => text.to_string(),
+    };
+    from_template("group.", group, &number).unwrap_or(known)
 }
 
 /// The values `text` gives the `{placeholders}` of `template`, when it is
@@ -782,7 +811,7 @@ pub fn definition_words(
             ],
         ),
         D::Group { split, group } => match split {
-            Split::Attribute { .. } => tf("definition.with", &[("group", group)]),
+            Split::Attribute { .. } => tf("definition.with", &[("group", &group_name(group))]),
             Split::Tier(_) => tf(
                 "definition.tier",
                 &[

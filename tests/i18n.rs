@@ -987,3 +987,60 @@ fn notable_changes_are_worded_in_english_as_the_engine_says_them_and_in_french()
         worded_as_the_engine(|| change(&c), &c.text, "history.", &c);
     }
 }
+
+#[test]
+fn the_groups_of_a_column_are_named_in_french() {
+    use seglens_app::i18n::{Locale, group_name, set_locale};
+    use seglens_engine::dataset::Dataset;
+    use seglens_engine::segment::Facts;
+    use seglens_engine::splits::column_split;
+    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    let (orders, _) =
+        seglens_engine::import_orders("orders.csv", files.orders.as_bytes(), Default::default())
+            .unwrap();
+    let mut data = Dataset::from_orders(orders);
+    data.add_source("customers.csv", files.customers.as_bytes())
+        .unwrap();
+    let as_of = data.orders.day.iter().max().unwrap() + 1;
+    let facts = Facts::new(&data, as_of);
+    // Ages in quartiles and in bands with a decimal edge; cities, the most
+    // frequent and the others.
+    let mut names = Vec::new();
+    for (column, edges) in [
+        ("age", None),
+        ("age", Some(&[30.0, 47.5][..])),
+        ("city", None),
+    ] {
+        let split = column_split(&data, &facts, column, edges).unwrap();
+        names.extend(split.groups.into_iter().map(|(name, _)| name));
+    }
+    set_locale(Locale::Fr);
+    let french: Vec<String> = names.iter().map(|n| group_name(n)).collect();
+    set_locale(Locale::En);
+    let english: Vec<String> = names.iter().map(|n| group_name(n)).collect();
+    assert_eq!(english, names);
+    let pairs: Vec<(&String, &String)> = names.iter().zip(&french).collect();
+    for (name, french) in &pairs {
+        if name.contains(" = ") {
+            assert_eq!(name, french, "a value stays as written");
+        } else {
+            assert_ne!(name, french);
+            for english in [" under ", " to ", " and over", "unknown", "other values"] {
+                assert!(!french.contains(english), "{french}");
+            }
+        }
+    }
+    let said = |english: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n.as_str() == english)
+            .map(|(_, f)| f.as_str())
+    };
+    assert_eq!(said("age under 30"), Some("age moins de 30"));
+    assert_eq!(
+        said("age 30 to under 47.5"),
+        Some("age de 30 à moins de 47,5")
+    );
+    assert_eq!(said("age 47.5 and over"), Some("age 47,5 et plus"));
+    assert_eq!(said("city: other values"), Some("city : autres valeurs"));
+}

@@ -465,13 +465,15 @@ pub fn KpiHeatmap() -> impl IntoView {
             let choices = compare_choices(&ws);
             let choices_for_change = choices.clone();
             let overlapping = matches!(rows_choice, Rows::Saved | Rows::Split(_));
+            let by_column = matches!(rows_choice, Rows::Split(Split::Attribute { .. }));
             // The groups of a split, ready to save as segments.
             let split_groups: Option<Vec<SavedSegment>> = match (&rows_choice, &ws.analysis.comparison) {
                 (Rows::Split(split), Some(_)) if table.groups.len() > 1 && !table.groups.iter().any(|g| g == "Others") => Some(
                     table.groups[..table.groups.len() - 1]
                         .iter()
                         .map(|g| SavedSegment {
-                            name: g.clone(),
+                            // Named as the table shows it; the group itself by the engine's name.
+                            name: if matches!(split, Split::Attribute { .. }) { i18n::group_name(g) } else { g.clone() },
                             version: 1,
                             definition: Definition::Group { split: split.clone(), group: g.clone() },
                             note: String::new(),
@@ -568,7 +570,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                 }).collect_view();
                 view! {
                     <tr class:base=base_row>
-                        <th scope="row">{i18n::name("segment", &name)}</th>
+                        <th scope="row">{if by_column { i18n::group_name(&name) } else { i18n::name("segment", &name) }}</th>
                         {cells}
                     </tr>
                 }
