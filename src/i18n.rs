@@ -170,8 +170,15 @@ fn worded(text: &str, depth: u8) -> String {
     if depth == 0 {
         return text.to_string();
     }
-    from_template("engine.", text, &|_, value| worded(value, depth - 1))
-        .unwrap_or_else(|| text.to_string())
+    from_template("engine.", text, &|_, value| match value.parse::<f64>() {
+        // A figure, written as the language writes numbers.
+        Ok(x) => {
+            let places = value.split_once('.').map_or(0, |(_, d)| d.len());
+            crate::format::grouped(x, places)
+        }
+        Err(_) => worded(value, depth - 1),
+    })
+    .unwrap_or_else(|| text.to_string())
 }
 
 /// `text` worded from the first of the English catalogue's `prefix`

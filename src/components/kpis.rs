@@ -605,7 +605,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                         </label>
                         {overlapping.then(|| view! { <span class="muted small">{t("kpis.groups_may_overlap_each_is")}</span> })}
                     </div>
-                    {ws.analysis.comparison.clone().map(|note| view! { <p class="muted small" data-testid="comparison-note">{note}</p> })}
+                    {ws.analysis.comparison.clone().map(|note| view! { <p class="muted small" data-testid="comparison-note">{i18n::engine_text(&note)}</p> })}
                     {journey_editor(state, &rows_choice, &ws.analysis.event_names)}
                     {band_editor(state, &rows_choice, &ws.analysis.segments.columns)}
                     {split_groups.map(|groups| {
