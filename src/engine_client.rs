@@ -2,7 +2,7 @@
 //! into async calls. One operation runs at a time.
 
 use crate::i18n::{engine_text, t};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures::StreamExt;
@@ -23,6 +23,7 @@ use seglens_engine::groups::MemberPage;
 use seglens_engine::orders::{ColumnRef, OrdersPreview};
 use seglens_engine::roles::Role;
 use seglens_engine::sources::{ReadOptions, SourceKind, SourcePreview};
+use seglens_engine::stage::Stage;
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 use crate::worker::EngineTask;
@@ -64,10 +65,26 @@ pub struct Progress {
     pub rows: u64,
 }
 
+/// The part of an analysis or of the model check under way: the part,
+/// the parts done before it and the parts in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageProgress {
+    /// The part that started last.
+    pub stage: Stage,
+    /// Parts done.
+    pub done: u64,
+    /// Parts in all.
+    pub total: u64,
+}
+
+/// Told of the part under way, and of `None` once the work is done.
+type StageSink = Rc<dyn Fn(Option<StageProgress>)>;
+
 /// The engine worker, seen from the page.
 pub struct EngineClient {
     bridge: WorkerBridge<EngineTask>,
     responses: Mutex<UnboundedReceiver<Response>>,
+    on_stage: RefCell<Option<StageSink>>,
 }
 
 impl EngineClient {
@@ -89,7 +106,21 @@ impl EngineClient {
         Rc::new(EngineClient {
             bridge,
             responses: Mutex::new(rx),
+            on_stage: RefCell::new(None),
         })
+    }
+
+    /// Tells `sink` of the parts of every analysis and model check as they
+    /// start, and of `None` when the work is done.
+    pub fn on_stage(&self, sink: impl Fn(Option<StageProgress>) + 'static) {
+        *self.on_stage.borrow_mut() = Some(Rc::new(sink));
+    }
+
+    fn stage(&self, progress: Option<StageProgress>) {
+        let sink = self.on_stage.borrow().clone();
+        if let Some(sink) = sink {
+            sink(progress);
+        }
     }
 
     fn send(&self, request: Request) {
@@ -97,8 +128,21 @@ impl EngineClient {
     }
 
     /// Waits for the next answer that is not progress, reporting progress
-    /// (an import's bytes, or another piece of work's steps) on the way.
+    /// (an import's bytes, another piece of work's steps, the parts of an
+    /// analysis) on the way.
     async fn outcome(
+        &self,
+        rx: &mut UnboundedReceiver<Response>,
+        on_progress: &dyn Fn(Progress),
+        on_step: &dyn Fn(u64, u64),
+    ) -> Response {
+        let answer = self.progress_until_answer(rx, on_progress, on_step).await;
+        self.stage(None);
+        answer
+    }
+
+    async fn progress_until_answer(
+        &self,
         rx: &mut UnboundedReceiver<Response>,
         on_progress: &dyn Fn(Progress),
         on_step: &dyn Fn(u64, u64),
@@ -115,6 +159,9 @@ impl EngineClient {
                     rows,
                 }),
                 Some(Response::Step { done, total }) => on_step(done, total),
+                Some(Response::Stage { stage, done, total }) => {
+                    self.stage(Some(StageProgress { stage, done, total }))
+                }
                 Some(other) => return other,
                 None => {
                     return Response::Failed {
@@ -129,7 +176,7 @@ impl EngineClient {
     pub async fn demo(&self, on_progress: &dyn Fn(Progress)) -> Result<Imported, String> {
         let mut rx = self.responses.lock().await;
         self.send(Request::Demo);
-        match Self::outcome(&mut rx, on_progress, &|_, _| {}).await {
+        match self.outcome(&mut rx, on_progress, &|_, _| {}).await {
             Response::Imported(done) => Ok(*done),
             Response::Failed { message } => Err(engine_text(&message)),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
@@ -194,7 +241,7 @@ impl EngineClient {
             }
             if cancel.get() {
                 self.send(Request::ImportCancel);
-                let _ = Self::outcome(&mut rx, &|_| {}, &|_, _| {}).await;
+                let _ = self.outcome(&mut rx, &|_| {}, &|_, _| {}).await;
                 return Err(ImportFailure::Cancelled);
             }
             let Some(bytes) = slice else {
@@ -206,7 +253,7 @@ impl EngineClient {
             });
         }
         self.send(Request::ImportEnd { options });
-        match Self::outcome(&mut rx, on_progress, &|_, _| {}).await {
+        match self.outcome(&mut rx, on_progress, &|_, _| {}).await {
             Response::Imported(done) => Ok(*done),
             Response::Failed { message } => Err(ImportFailure::Failed(engine_text(&message))),
             Response::Refused(e) => Err(ImportFailure::Refused(*e)),
@@ -258,7 +305,7 @@ impl EngineClient {
     ) -> Result<T, String> {
         let mut rx = self.responses.lock().await;
         self.send(request);
-        match pick(Self::outcome(&mut rx, &|_| {}, on_step).await) {
+        match pick(self.outcome(&mut rx, &|_| {}, on_step).await) {
             Ok(value) => Ok(value),
             Err(Response::Failed { message }) => Err(engine_text(&message)),
             Err(other) => Err(format!("Unexpected answer from the worker: {other:?}")),

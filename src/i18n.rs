@@ -476,6 +476,21 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
     }
 }
 
+/// A part of an analysis or of the model check, in the interface's
+/// language.
+pub fn stage(stage: seglens_engine::stage::Stage) -> String {
+    use seglens_engine::stage::Stage as S;
+    t(match stage {
+        S::Models => "stage.models",
+        S::Scores => "stage.scores",
+        S::Segments => "stage.segments",
+        S::Kpis => "stage.kpis",
+        S::Calibration => "stage.calibration",
+        S::CalibrationFit => "stage.calibration_fit",
+        S::Comparison => "stage.comparison",
+    })
+}
+
 /// How a day-first or month-first date column was read, in the
 /// interface's language.
 pub fn date_reading(reading: seglens_engine::orders::DateReading) -> String {

@@ -22,7 +22,7 @@ use seglens_engine::sql::Dialect;
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
-pub const PROTOCOL_VERSION: u16 = 8;
+pub const PROTOCOL_VERSION: u16 = 9;
 
 /// A message with the protocol version it was written for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -314,6 +314,16 @@ pub enum Response {
         /// Steps done.
         done: u64,
         /// Steps in all.
+        total: u64,
+    },
+    /// A part of an analysis or of the model check starts: the parts done
+    /// before it and the parts in all.
+    Stage {
+        /// The part that starts.
+        stage: seglens_engine::stage::Stage,
+        /// Parts done.
+        done: u64,
+        /// Parts in all.
         total: u64,
     },
     /// An import or the demo is done.

@@ -165,6 +165,8 @@ pub struct AppState {
     /// While an export is written: the customers written so far and in
     /// all.
     pub export_step: RwSignal<Option<(u64, u64)>>,
+    /// The part of an analysis or of the model check under way, if any.
+    pub stage: RwSignal<Option<crate::engine_client::StageProgress>>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -190,7 +192,11 @@ impl AppState {
     /// A fresh state with its worker started (not a `Default`: starting a
     /// worker is a side effect).
     pub fn start() -> AppState {
+        let stage = RwSignal::new(None);
+        let engine = EngineClient::spawn();
+        engine.on_stage(move |progress| stage.set(progress));
         AppState {
+            stage,
             status: RwSignal::new(Status::Restoring),
             workspace: RwSignal::new(None),
             progress: RwSignal::new(None),
@@ -226,7 +232,7 @@ impl AppState {
             export_step: RwSignal::new(None),
             rule_draft: RwSignal::new(Default::default()),
             services: StoredValue::new_local(Services {
-                engine: EngineClient::spawn(),
+                engine,
                 store: None,
                 cancel: Rc::new(Cell::new(false)),
                 tabs: None,

@@ -12,6 +12,7 @@ use seglens_engine::project::Project;
 use seglens_engine::segment::{Evaluator, Facts, Rule};
 use seglens_engine::segment_sql::{Schema, segment_sql};
 use seglens_engine::sources::{SourceKind, SourceReport};
+use seglens_engine::stage::Stage;
 use seglens_engine::{
     ImportOptions, ImportReport, cluster, cohorts, crosssell, demo, export, groups,
 };
@@ -94,6 +95,15 @@ fn step(done: usize, total: usize) -> Response {
     }
 }
 
+/// A part of a long piece of work starts.
+fn stage(stage: Stage, done: usize, total: usize) -> Response {
+    Response::Stage {
+        stage,
+        done: done as u64,
+        total: total as u64,
+    }
+}
+
 /// A file refused as a whole, for the page to word.
 fn refused(error: ImportError) -> Response {
     Response::Refused(Box::new(error))
@@ -114,10 +124,13 @@ impl EngineTask {
         source: Option<SourceReport>,
         options: &AnalysisOptions,
         read_ms: f64,
+        reply: &mut dyn FnMut(Response),
     ) -> Response {
         let start = now_ms();
         let mut analyser = Analyser::default();
-        match analyser.analyse(&data, options) {
+        match analyser.analyse_reporting(&data, options, &mut |s, done, total| {
+            reply(stage(s, done, total))
+        }) {
             Ok(analysis) => {
                 let table = data.encode();
                 let timings = ImportTimings {
@@ -142,9 +155,12 @@ impl EngineTask {
         }
     }
 
-    fn analysed(&mut self, options: &AnalysisOptions) -> Response {
+    fn analysed(&mut self, options: &AnalysisOptions, reply: &mut dyn FnMut(Response)) -> Response {
         match &self.data {
-            Some(data) => match self.analyser.analyse(data, options) {
+            Some(data) => match self
+                .analyser
+                .analyse_reporting(data, options, &mut |s, d, t| reply(stage(s, d, t)))
+            {
                 Ok(a) => {
                     // The RFM setup may have changed: the cached facts carry
                     // the old segments.
@@ -199,10 +215,11 @@ impl EngineTask {
             None,
             &AnalysisOptions::default(),
             read_ms,
+            reply,
         )
     }
 
-    fn open_project(&mut self, bytes: &[u8]) -> Response {
+    fn open_project(&mut self, bytes: &[u8], reply: &mut dyn FnMut(Response)) -> Response {
         let project = match Project::decode(bytes) {
             Ok(p) => p,
             Err(e) => return failed(e),
@@ -218,7 +235,7 @@ impl EngineTask {
             Err(e) => return failed(e),
         };
         let mut analyser = Analyser::default();
-        match analyser.analyse(&data, &options) {
+        match analyser.analyse_reporting(&data, &options, &mut |s, d, t| reply(stage(s, d, t))) {
             Ok(analysis) => {
                 self.data = Some(data);
                 self.facts = None;
@@ -289,7 +306,7 @@ impl EngineTask {
         }
     }
 
-    fn end(&mut self, options: &AnalysisOptions) -> Response {
+    fn end(&mut self, options: &AnalysisOptions, reply: &mut dyn FnMut(Response)) -> Response {
         let Some(import) = self.import.take() else {
             return failed("No import is under way.");
         };
@@ -331,6 +348,7 @@ impl EngineTask {
                     None,
                     &AnalysisOptions::default(),
                     now_ms() - import.started_ms,
+                    reply,
                 ),
                 Err(e) => refused(e),
             },
@@ -348,7 +366,7 @@ impl EngineTask {
                 match data.add_source_as(&import.file_name, &bytes, &read) {
                     Ok(report) => {
                         let read_ms = now_ms() - import.started_ms;
-                        self.finished(data, None, Some(report), options, read_ms)
+                        self.finished(data, None, Some(report), options, read_ms, reply)
                     }
                     Err(e) => refused(e),
                 }
@@ -493,7 +511,7 @@ impl EngineTask {
                 }
             }
             Request::ImportChunk { bytes } => self.chunk(bytes),
-            Request::ImportEnd { options } => self.end(&options),
+            Request::ImportEnd { options } => self.end(&options, reply),
             Request::ImportCancel => {
                 self.import = None;
                 Response::Cancelled
@@ -503,11 +521,11 @@ impl EngineTask {
                     self.data = Some(data);
                     self.facts = None;
                     self.analyser.forget();
-                    self.analysed(&options)
+                    self.analysed(&options, reply)
                 }
                 Err(e) => failed(e),
             },
-            Request::Reanalyse { options } => self.analysed(&options),
+            Request::Reanalyse { options } => self.analysed(&options, reply),
             Request::Classify { head, sheet } => {
                 Response::Kind(dataset::kind_of_sheet(&head, sheet.as_deref()))
             }
@@ -521,7 +539,7 @@ impl EngineTask {
                     .encode(),
                 ),
             },
-            Request::OpenProject { bytes } => self.open_project(&bytes),
+            Request::OpenProject { bytes } => self.open_project(&bytes, reply),
             Request::Export {
                 options,
                 segments,
@@ -745,11 +763,12 @@ impl EngineTask {
                 None => failed("There is no data to check."),
                 Some(data) => match data.orders.last_order_day() {
                     None => failed("The table has no order."),
-                    Some(last) => match clv::holdout_check(
+                    Some(last) => match clv::holdout_check_reporting(
                         &data.orders,
                         calibration_end,
                         last,
                         TimeUnit::Weeks,
+                        &mut |s, d, t| reply(stage(s, d, t)),
                     ) {
                         Ok(check) => Response::Holdout(Box::new(check)),
                         Err(e) => failed(format!("The model could not be checked: {e}")),

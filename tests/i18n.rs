@@ -413,6 +413,27 @@ fn every_date_reading_is_worded_in_english_as_the_engine_says_it_and_in_french()
 }
 
 #[test]
+fn every_part_of_an_analysis_is_worded_in_english_as_the_engine_says_it_and_in_french() {
+    use seglens_engine::stage::Stage as S;
+    for part in [
+        S::Models,
+        S::Scores,
+        S::Segments,
+        S::Kpis,
+        S::Calibration,
+        S::CalibrationFit,
+        S::Comparison,
+    ] {
+        worded_as_the_engine(
+            || seglens_app::i18n::stage(part),
+            &part.to_string(),
+            "stage.",
+            part,
+        );
+    }
+}
+
+#[test]
 fn every_cluster_standout_is_worded_in_english_as_the_engine_says_it_and_in_french() {
     use seglens_app::i18n::standout;
     use seglens_engine::cluster::{Feature, Standout};
@@ -721,7 +742,9 @@ fn no_component_writes_a_word_of_its_own() {
 /// where it quotes them): what a French user would otherwise read in
 /// English.
 fn engine_messages() -> Vec<(String, String)> {
-    const MARKERS: [&str; 12] = [
+    const MARKERS: [&str; 14] = [
+        "warnings.push(",
+        "note = Some(",
         "Err(",
         "ok_or(",
         "ok_or_else(|| ",
@@ -1068,4 +1091,37 @@ fn the_groups_of_a_column_are_named_in_french() {
     );
     assert_eq!(said("age 47.5 and over"), Some("age 47,5 et plus"));
     assert_eq!(said("city: other values"), Some("city : autres valeurs"));
+}
+
+#[test]
+fn the_models_warnings_are_worded_in_french_around_their_counts() {
+    use seglens_app::i18n::{Locale, engine_text, set_locale};
+    use seglens_engine::{ImportOptions, analysis, dataset::Dataset, demo, import_orders};
+    // A small business: too few repeat buyers for confident estimates.
+    let files = demo::generate_sized(demo::DEMO_SEED, 40);
+    let (orders, _) =
+        import_orders("o.csv", files.orders.as_bytes(), ImportOptions::default()).unwrap();
+    let analysis = analysis::analyse(&Dataset::from_orders(orders), &Default::default()).unwrap();
+    let warnings = analysis.prediction.expect("the models fit").warnings;
+    let few = warnings
+        .iter()
+        .find(|w| w.ends_with("customers bought more than once: the estimates are very uncertain."))
+        .expect("a warning on the few repeat buyers");
+    let count = few
+        .strip_prefix("Only ")
+        .and_then(|r| r.split(' ').next())
+        .unwrap();
+    set_locale(Locale::Fr);
+    let french: Vec<String> = warnings.iter().map(|w| engine_text(w)).collect();
+    let few_fr = engine_text(few);
+    set_locale(Locale::En);
+    assert_eq!(
+        few_fr,
+        format!(
+            "Seuls {count} clients ont acheté plus d'une fois : les estimations sont très incertaines."
+        )
+    );
+    for (english, french) in warnings.iter().zip(&french) {
+        assert_ne!(english, french);
+    }
 }

@@ -122,7 +122,7 @@ fn Shell() -> impl IntoView {
                     <Working label=label cancellable=cancellable/>
                 }.into_any(),
                 Status::Idle => match state.workspace.get() {
-                    Some(_) => view! { <Results/><Tour/> }.into_any(),
+                    Some(_) => view! { <Results/><Tour/><StageToast/> }.into_any(),
                     None => view! { <Start/> }.into_any(),
                 },
             }}
@@ -257,6 +257,7 @@ fn Working(
             <h2>{label.clone()}</h2>
             <progress data-testid="progress" max="1" value=value aria-label=label></progress>
             <p class="muted" data-testid="progress-detail">{detail}</p>
+            <div><StageLine/></div>
             {cancellable.then(|| view! {
                 <button class="secondary" data-testid="cancel-import"
                     on:click=move |_| actions::cancel_import(state)>
@@ -279,6 +280,44 @@ pub fn HowToUse(
             <strong>{t("help.use")}</strong>
             {t(&format!("help.{kind}.use"))}
         </p>
+    }
+}
+
+/// The part of an analysis or of the model check under way: a bar and
+/// "Step 2 of 4: Scoring recency, frequency and monetary value".
+#[component]
+pub fn StageLine() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.stage.get().map(|p| {
+            let label = tf(
+                "stage.step",
+                &[
+                    ("n", &format::int(p.done + 1)),
+                    ("total", &format::int(p.total)),
+                    ("what", &crate::i18n::stage(p.stage)),
+                ],
+            );
+            view! {
+                <span class="step-progress" data-testid="stage-progress">
+                    <progress max=p.total.max(1) value=p.done aria-label=t("stage.label")></progress>
+                    <span class="muted" aria-live="polite">{label}</span>
+                </span>
+            }
+        })
+    }
+}
+
+/// While the page is idle and the worker analyses again under new choices
+/// (thresholds, RFM rules, the rows compared): the part under way, in a
+/// corner, shown only when the work lasts (the style fades it in after a
+/// moment).
+#[component]
+fn StageToast() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        (state.stage.get().is_some() && state.status.get() == Status::Idle && !state.checking.get())
+            .then(|| view! { <div class="stage-toast" role="status"><StageLine/></div> })
     }
 }
 

@@ -7,6 +7,7 @@ use seglens_engine::date::{self, format_iso};
 
 use crate::actions;
 use crate::chart;
+use crate::components::StageLine;
 use crate::format;
 use crate::i18n::{t, tf};
 use crate::state::AppState;
@@ -55,7 +56,7 @@ fn PredictionCard(
                     <crate::components::HowToUse kind="predict"/>
             {(!p.warnings.is_empty()).then(|| view! {
                 <ul class="warn" data-testid="prediction-warnings">
-                    {p.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
+                    {p.warnings.iter().map(|w| view! { <li>{crate::i18n::engine_text(w)}</li> }).collect_view()}
                 </ul>
             })}
             <RiskBands p=p.clone()/>
@@ -264,13 +265,16 @@ fn HoldoutCheck(
                 disabled=move || state.checking.get()>
                 {move || if state.checking.get() { t("predict.checking") } else { t("predict.check_the_model") }}
             </button>
-            // How long a fit takes is not known beforehand: a bar that
-            // moves, and what is being done.
-            {move || state.checking.get().then(|| view! {
-                <span class="step-progress" data-testid="holdout-progress">
-                    <progress aria-label=t("predict.checking")></progress>
-                    <span class="muted" aria-live="polite">{t("predict.checking_what")}</span>
-                </span>
+            // The check's three parts as the worker starts them; a
+            // moving bar until the first is reported.
+            {move || state.checking.get().then(|| match state.stage.get() {
+                Some(_) => view! { <StageLine/> }.into_any(),
+                None => view! {
+                    <span class="step-progress" data-testid="holdout-progress">
+                        <progress aria-label=t("predict.checking")></progress>
+                        <span class="muted" aria-live="polite">{t("predict.checking_what")}</span>
+                    </span>
+                }.into_any(),
             })}
         </div>
         {move || state.holdout.get().map(|result| match result {

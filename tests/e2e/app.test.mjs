@@ -44,6 +44,23 @@ after(async () => {
 
 const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
+/** Starts writing down what the element `testid` says, each time it changes. */
+async function record(testid, on = page) {
+  await on.evaluate((id) => {
+    window.__said ??= {};
+    if (window.__said[id]) return window.__said[id].splice(0);
+    window.__said[id] = [];
+    new MutationObserver(() => {
+      const text = document.querySelector(`[data-testid=${id}]`)?.innerText.trim();
+      const said = window.__said[id];
+      if (text && said.at(-1) !== text) said.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, testid);
+}
+
+/** What the element `testid` said since `record` or the last call. */
+const said = (testid, on = page) => on.evaluate((id) => window.__said[id].splice(0), testid);
+
 /** The segment table as {segment: customers}. */
 async function tableCounts() {
   const rows = await page.locator('[data-testid=rfm-table] tbody tr').all();
@@ -82,8 +99,16 @@ test('the start screen offers the demo and a drop zone', async () => {
 });
 
 test('the demo shows RFM segments in a table and a chart, as the command line computes them', async () => {
+  await record('stage-progress');
   await page.getByTestId('explore-demo').click();
   await page.getByTestId('rfm-table').waitFor();
+  // The analysis after the demo is read, part by part, the fits first.
+  assert.deepEqual(await said('stage-progress'), [
+    'Step 1 of 4: Fitting the purchase and spend models',
+    'Step 2 of 4: Scoring recency, frequency and monetary value',
+    'Step 3 of 4: Placing customers in segments',
+    'Step 4 of 4: Measuring every KPI per segment',
+  ]);
   await page.locator('[data-testid=rfm-chart] svg').waitFor();
   const counts = await tableCounts();
   assert.equal(Object.keys(counts).length, 11);
@@ -141,17 +166,31 @@ test('predictions: churn-risk bands as the command line computes them, editable 
   await page.getByTestId('low-from').dispatchEvent('change');
   await page.getByTestId('medium-from').dispatchEvent('change');
   const before = await bandCounts();
+  await record('stage-progress');
   await page.getByTestId('apply-thresholds').click();
   await page.waitForFunction((b) => {
     const cells = [...document.querySelectorAll('[data-testid=risk-bands] tbody tr td:first-of-type')];
     return cells.map((c) => c.textContent).join() !== b;
   }, before.map((n) => n.toLocaleString('en-US')).join());
   assert.deepEqual(await bandCounts(), cliBands(demoOrders, '2025-12-31', 0.5, 0.8));
+  // Same analysis date: the models are not fitted again.
+  assert.deepEqual(await said('stage-progress'), [
+    'Step 1 of 3: Scoring recency, frequency and monetary value',
+    'Step 2 of 3: Placing customers in segments',
+    'Step 3 of 3: Measuring every KPI per segment',
+  ]);
+  assert.equal(await page.locator('.stage-toast').count(), 0, 'gone once analysed');
 
   await page.getByTestId('holdout-date').fill('2025-06-30');
   await page.getByTestId('check-model').click();
   const result = page.getByTestId('holdout-result');
   await result.waitFor();
+  assert.deepEqual(await said('stage-progress'), [
+    "Step 1 of 3: Summing each customer's purchases before and after the cut-off",
+    'Step 2 of 3: Fitting the purchase model on the purchases before the cut-off',
+    'Step 3 of 3: Comparing the predicted purchases with the real ones',
+  ]);
+  assert.equal(await page.getByTestId('stage-progress').count(), 0, 'gone once checked');
   assert.match(await result.innerText(), /Learning from the orders up to 2025-06-30, the model predicted [\d,]+ repeat purchases in the 26 weeks after; there were [\d,]+/);
   // Week by week: the repeat purchases up to the last point, counted here
   // (one per customer and day after their first, refunds left out).
@@ -748,18 +787,12 @@ test('clusters: a suggested k, clusters described in words, one saved with the c
   const card = page.getByTestId('clusters');
   await card.scrollIntoViewIfNeeded();
   // What the progress line says while the worker works, as it changes.
-  await page.evaluate(() => {
-    window.__steps = [];
-    new MutationObserver(() => {
-      const text = document.querySelector('[data-testid=clustering-progress]')?.innerText.trim();
-      if (text && window.__steps.at(-1) !== text) window.__steps.push(text);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await record('clustering-progress');
   await page.getByTestId('suggest-k').click();
   await page.getByTestId('silhouette').waitFor();
   assert.match(await page.getByTestId('silhouette').innerText(), /It is highest at k = \d+/);
   // k from 2 to 10: nine values tried, counted one by one.
-  const tried = await page.evaluate(() => window.__steps.splice(0));
+  const tried = await said('clustering-progress');
   assert.ok(tried.includes('9 of 9 numbers of clusters tried'), JSON.stringify(tried));
   assert.ok(tried.every((s) => s === 'Working…' || /^\d of 9 numbers of clusters tried$/.test(s)), JSON.stringify(tried));
   await page.getByTestId('cluster-k').fill('4');
@@ -767,7 +800,7 @@ test('clusters: a suggested k, clusters described in words, one saved with the c
   await page.getByTestId('run-clusters').click();
   await page.getByTestId('clusters-table').waitFor();
   // Four k-means runs, then the description: five steps.
-  const steps = await page.evaluate(() => window.__steps.splice(0));
+  const steps = await said('clustering-progress');
   assert.ok(steps.includes('step 5 of 5: each k-means run, then the clusters described'), JSON.stringify(steps));
   const sizes = [];
   for (const row of await page.getByTestId('cluster-row').all()) {
@@ -1146,18 +1179,12 @@ test('export: the members of a segment in Mailchimp columns, e-mail first', asyn
   await page.getByTestId('export-0').check();
   await page.getByTestId('export-layout').selectOption({ label: 'Mailchimp' });
   // The progress line, recorded as the worker tells its steps.
-  await page.evaluate(() => {
-    window.__exportSteps = [];
-    new MutationObserver(() => {
-      const text = document.querySelector('[data-testid=export-progress]')?.innerText.trim();
-      if (text && window.__exportSteps.at(-1) !== text) window.__exportSteps.push(text);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await record('export-progress');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByTestId('export-download').click(),
   ]);
-  const steps = await page.evaluate(() => window.__exportSteps);
+  const steps = await said('export-progress');
   const champions = counts['Champions'].toLocaleString('en-US');
   assert.equal(steps.at(-1), `Customers written: ${champions} of ${champions}`, JSON.stringify(steps));
   assert.ok(steps.every((s) => s === 'Preparing the file…' || new RegExp(`^Customers written: [\\d,]+ of ${champions}$`).test(s)), JSON.stringify(steps));
@@ -1824,9 +1851,14 @@ test('French: chosen from the browser, numbers and dates as the browser writes t
   await p.screenshot({ path: join(shots, '09-fr-start.png'), fullPage: true });
 
   // The demo opens the tour the first time, at step 1 of 5, on "Collect".
+  await record('stage-progress', p);
   await p.getByTestId('explore-demo').click();
   const tour = p.getByTestId('tour');
   await tour.waitFor();
+  assert.deepEqual((await said('stage-progress', p)).slice(0, 2), [
+    "Étape 1 sur 4 : Ajustement des modèles d'achat et de dépense",
+    'Étape 2 sur 4 : Calcul des scores de récence, fréquence et montant',
+  ]);
   assert.equal(await p.getByTestId('tour-step').innerText(), 'Étape 1 sur 5');
   assert.equal(await p.locator('.tour-target').getAttribute('id'), 'data');
   assert.equal(await p.evaluate(() => document.activeElement?.id), 'tour-title', 'focus moves to the tour');

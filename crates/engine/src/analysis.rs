@@ -14,6 +14,7 @@ use crate::lifecycle::{LifecycleSetup, STAGES};
 use crate::orders::Orders;
 use crate::rfm::{self, BinEdges, RfmResult, RfmSetup, SegmentSummary};
 use crate::segment::{Bitmap, Facts, SavedSegment};
+use crate::stage::{OnStage, Stage, Stages};
 use crate::suggest;
 
 /// The user's choices for an analysis.
@@ -240,11 +241,30 @@ impl Analyser {
         data: &Dataset,
         options: &AnalysisOptions,
     ) -> Result<Analysis, String> {
+        self.analyse_reporting(data, options, &mut |_, _, _| {})
+    }
+
+    /// As [`Analyser::analyse`], telling `on_stage` of each part as it
+    /// starts: the model fits (only when the analysis date changed), the
+    /// scores, the segments and the KPIs.
+    pub fn analyse_reporting(
+        &mut self,
+        data: &Dataset,
+        options: &AnalysisOptions,
+        on_stage: OnStage<'_>,
+    ) -> Result<Analysis, String> {
         let as_of = options
             .as_of
             .or_else(|| crate::default_as_of(&data.orders))
             .ok_or("The table has no order to analyse (only refunds).")?;
-        if self.fitted.as_ref().is_none_or(|(day, _)| *day != as_of) {
+        let refit = self.fitted.as_ref().is_none_or(|(day, _)| *day != as_of);
+        let mut parts = vec![Stage::Scores, Stage::Segments, Stage::Kpis];
+        if refit {
+            parts.insert(0, Stage::Models);
+        }
+        let mut stages = Stages::new(parts, on_stage);
+        if refit {
+            stages.start(Stage::Models);
             let predictions =
                 clv::predict(&data.orders, &prediction_options(as_of)).map_err(|e| e.to_string());
             self.fitted = Some((as_of, predictions));
@@ -253,7 +273,7 @@ impl Analyser {
             Some((_, p)) => p.as_ref().map_err(Clone::clone),
             None => Err("no predictions".to_string()),
         };
-        let (analysis, scored) = analyse_with(data, options, predictions)?;
+        let (analysis, scored) = analyse_with(data, options, predictions, &mut stages)?;
         self.scored = Some(scored);
         Ok(analysis)
     }
@@ -272,8 +292,10 @@ fn analyse_with(
     data: &Dataset,
     options: &AnalysisOptions,
     predictions: Result<&clv::Predictions, String>,
+    stages: &mut Stages<'_>,
 ) -> Result<(Analysis, RfmResult), String> {
     let orders = &data.orders;
+    stages.start(Stage::Scores);
     let (as_of, result) = rfm_result(data, options)?;
     let summary = rfm::summarise(&result);
     let rf_grid = rfm::rf_grid(&result);
@@ -287,6 +309,7 @@ fn analyse_with(
     for row in &result.rows {
         rfm_group[row.values.customer as usize] = Some(row.segment as usize);
     }
+    stages.start(Stage::Segments);
     let facts = match &predictions {
         Ok(p) => Facts::new(data, as_of).with_predictions(&p.customers),
         Err(_) => Facts::new(data, as_of),
@@ -303,6 +326,7 @@ fn analyse_with(
         &result,
         &mut comparison,
     )?;
+    stages.start(Stage::Kpis);
     let customer_predictions = predictions.as_ref().ok().map(|p| p.customers.as_slice());
     let customer_facts = kpi::customer_facts(data.customers.as_ref(), data.costs.as_ref(), orders);
     let kpis_of = |group_of: &[Option<usize>], names: &[String]| {
@@ -620,6 +644,54 @@ mod tests {
             first.prediction.unwrap().bgnbd,
             "a new date refits the models"
         );
+    }
+
+    #[test]
+    fn an_analysis_reports_its_parts_and_the_fits_only_when_it_refits() {
+        let files = demo::generate_sized(demo::DEMO_SEED, 400);
+        let (orders, _) =
+            import_orders("o.csv", files.orders.as_bytes(), ImportOptions::default()).unwrap();
+        let data = Dataset::from_orders(orders);
+        let options = AnalysisOptions::default();
+        let mut analyser = Analyser::default();
+        let mut parts = |options: &AnalysisOptions| {
+            let mut seen = Vec::new();
+            let analysis = analyser
+                .analyse_reporting(&data, options, &mut |s, done, total| {
+                    seen.push((s, done, total))
+                })
+                .unwrap();
+            (analysis, seen)
+        };
+        let (first, seen) = parts(&options);
+        assert_eq!(
+            seen,
+            [
+                (Stage::Models, 0, 4),
+                (Stage::Scores, 1, 4),
+                (Stage::Segments, 2, 4),
+                (Stage::Kpis, 3, 4)
+            ]
+        );
+        assert_eq!(first, analyse(&data, &options).unwrap());
+        let stricter = AnalysisOptions {
+            medium_risk_from: 0.5,
+            ..options.clone()
+        };
+        assert_eq!(
+            parts(&stricter).1,
+            [
+                (Stage::Scores, 0, 3),
+                (Stage::Segments, 1, 3),
+                (Stage::Kpis, 2, 3)
+            ],
+            "the same date reuses the fit"
+        );
+        let earlier = AnalysisOptions {
+            as_of: Some(first.as_of - 30),
+            ..options
+        };
+        assert_eq!(parts(&earlier).1[0], (Stage::Models, 0, 4));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::date::Day;
 use crate::optimize::{self, digamma};
 use crate::orders::Orders;
+use crate::stage::{OnStage, Stage, Stages};
 
 /// The unit of time of the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -1217,13 +1218,38 @@ pub fn holdout_check(
     holdout_end: Day,
     unit: TimeUnit,
 ) -> Result<HoldoutCheck, FitError> {
+    holdout_check_reporting(
+        orders,
+        calibration_end,
+        holdout_end,
+        unit,
+        &mut |_, _, _| {},
+    )
+}
+
+/// As [`holdout_check`], telling `on_stage` of each of its three parts as
+/// it starts.
+pub fn holdout_check_reporting(
+    orders: &Orders,
+    calibration_end: Day,
+    holdout_end: Day,
+    unit: TimeUnit,
+    on_stage: OnStage<'_>,
+) -> Result<HoldoutCheck, FitError> {
     if holdout_end <= calibration_end {
         return Err(FitError(
             "the holdout period must end after the calibration period".into(),
         ));
     }
+    let mut stages = Stages::new(
+        vec![Stage::Calibration, Stage::CalibrationFit, Stage::Comparison],
+        on_stage,
+    );
+    stages.start(Stage::Calibration);
     let data = summarise(orders, calibration_end, Some(holdout_end), unit);
+    stages.start(Stage::CalibrationFit);
     let fit = fit_bgnbd(&data)?;
+    stages.start(Stage::Comparison);
     let length = f64::from(holdout_end - calibration_end) / unit.days();
     const LAST: usize = 7;
     let mut sums = [(0u64, 0.0, 0.0); LAST + 1];

@@ -37,6 +37,7 @@ pub mod sources;
 pub mod splits;
 pub mod spreadsheet;
 pub mod sql;
+pub mod stage;
 pub mod suggest;
 pub mod xls;
 pub mod xlsx;

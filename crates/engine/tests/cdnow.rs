@@ -142,3 +142,27 @@ fn holdout_check_compares_predictions_with_what_happened() {
         .sum();
     assert!((sum - check.predicted_total).abs() < 1e-6);
 }
+
+#[test]
+fn the_holdout_check_reports_its_three_parts_in_order() {
+    use seglens_engine::stage::Stage;
+    let orders = sample();
+    let (cut, end) = (days_from_civil(1997, 9, 30), days_from_civil(1998, 6, 30));
+    let mut seen = Vec::new();
+    let check = clv::holdout_check_reporting(&orders, cut, end, TimeUnit::Weeks, &mut |s, d, t| {
+        seen.push((s, d, t))
+    })
+    .unwrap();
+    assert_eq!(
+        seen,
+        [
+            (Stage::Calibration, 0, 3),
+            (Stage::CalibrationFit, 1, 3),
+            (Stage::Comparison, 2, 3)
+        ]
+    );
+    assert_eq!(
+        check,
+        clv::holdout_check(&orders, cut, end, TimeUnit::Weeks).unwrap()
+    );
+}
