@@ -207,7 +207,8 @@ pub fn percent_range(from: u32, to: u32) -> String {
     percent_sign(&format!("{from}–{to}"))
 }
 
-fn percent_sign(number: &str) -> String {
+/// A number written as a percentage: `35%` (`35 %`).
+pub fn percent_sign(number: &str) -> String {
     match locale() {
         Locale::En => format!("{number}%"),
         Locale::Fr => format!("{number}{NO_BREAK_SPACE}%"),

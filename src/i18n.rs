@@ -476,6 +476,37 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
     }
 }
 
+/// "Customers like these also buy …" in the interface's language, from
+/// the pair the engine's headline speaks of; in English, the engine's own
+/// sentence.
+pub fn cross_sell_headline(x: &seglens_engine::crosssell::CrossSell) -> Option<String> {
+    let p = seglens_engine::crosssell::headline_pair(x)?;
+    Some(tf(
+        "crosssell.headline",
+        &[
+            ("from", &p.from),
+            ("to", &p.to),
+            (
+                "share",
+                &crate::format::percent_sign(&crate::format::decimal(p.confidence * 100.0, 0)),
+            ),
+            ("lift", &crate::format::decimal(p.lift, 1)),
+        ],
+    ))
+}
+
+/// A column another file was read with, as the engine reports it
+/// (`first name: prenom`), its field in the interface's language.
+pub fn column_used(used: &str) -> String {
+    match used.split_once(": ") {
+        Some((field, column)) => tf(
+            "used.pair",
+            &[("field", &name("used", field)), ("column", column)],
+        ),
+        None => used.to_string(),
+    }
+}
+
 /// A part of an analysis or of the model check, in the interface's
 /// language.
 pub fn stage(stage: seglens_engine::stage::Stage) -> String {

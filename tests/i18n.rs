@@ -192,6 +192,16 @@ fn every_engine_name_the_page_shows_is_in_french() {
     for (_, name) in splits::TIERS {
         need(format!("tier.{}", slug(name)));
     }
+    // The groups the funnel, the KPI table and the migration add.
+    use seglens_engine::{analysis, cohorts};
+    for name in [
+        analysis::NO_ORDER,
+        analysis::NOT_IN_SEGMENT,
+        cohorts::NOT_YET,
+        kpi::ALL_CUSTOMERS,
+    ] {
+        need(format!("segment.{}", slug(name)));
+    }
     use sources::SourceKind::*;
     for kind in [Orders, Email, Surveys, Customers, Events, Tickets, Costs] {
         for field in sources::fields(kind) {
@@ -1124,4 +1134,65 @@ fn the_models_warnings_are_worded_in_french_around_their_counts() {
     for (english, french) in warnings.iter().zip(&french) {
         assert_ne!(english, french);
     }
+}
+
+#[test]
+fn the_cross_sell_headline_is_worded_in_english_as_the_engine_says_it_and_in_french() {
+    use seglens_engine::crosssell::{cross_sell, headline};
+    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    let (orders, _) =
+        seglens_engine::import_orders("orders.csv", files.orders.as_bytes(), Default::default())
+            .unwrap();
+    let as_of = orders.day.iter().max().unwrap() + 1;
+    let x = cross_sell(&orders, as_of, None, 10).unwrap();
+    let engine = headline(&x).expect("the demo's categories go together");
+    worded_as_the_engine(
+        || seglens_app::i18n::cross_sell_headline(&x).unwrap(),
+        &engine,
+        "crosssell.",
+        "headline",
+    );
+}
+
+#[test]
+fn the_fields_another_file_was_read_with_are_named_in_french() {
+    use seglens_app::i18n::{Locale, column_used, set_locale};
+    use seglens_engine::dataset::Dataset;
+    let files = seglens_engine::demo::generate_sized(seglens_engine::demo::DEMO_SEED, 200);
+    let (orders, _) =
+        seglens_engine::import_orders("orders.csv", files.orders.as_bytes(), Default::default())
+            .unwrap();
+    let mut data = Dataset::from_orders(orders);
+    for (name, text) in [
+        ("customers.csv", &files.customers),
+        ("email.csv", &files.email),
+        ("surveys.csv", &files.surveys),
+        ("events.csv", &files.events),
+        ("tickets.csv", &files.tickets),
+        ("costs.csv", &files.costs),
+    ] {
+        data.add_source(name, text.as_bytes()).unwrap();
+    }
+    let used: Vec<String> = data
+        .source_reports
+        .iter()
+        .flat_map(|r| r.columns_used.clone())
+        .collect();
+    assert!(used.len() >= 15, "{used:?}");
+    let fr = table(FR);
+    for u in &used {
+        let (field, column) = u.split_once(": ").unwrap();
+        assert!(
+            fr.contains_key(format!("used.{}", slug(field)).as_str()),
+            "{u}"
+        );
+        assert_eq!(column_used(u), *u, "English as the engine says it");
+        set_locale(Locale::Fr);
+        let french = column_used(u);
+        set_locale(Locale::En);
+        assert!(french.ends_with(&format!(" : {column}")), "{french}");
+    }
+    set_locale(Locale::Fr);
+    assert_eq!(column_used("first name: prenom"), "prénom : prenom");
+    set_locale(Locale::En);
 }

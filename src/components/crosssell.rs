@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, tf};
 use leptos::task::spawn_local;
-use seglens_engine::crosssell::{CrossSell, headline};
+use seglens_engine::crosssell::CrossSell;
 
 use crate::format;
 use crate::protocol::{Audience, Request};
@@ -69,7 +69,7 @@ pub fn CrossSellCard() -> impl IntoView {
                                 </tr>
                             }).collect_view();
                             view! {
-                                <p data-testid="cross-sell-headline">{headline(&x).unwrap_or_else(|| t("crosssell.among_these_customers_no_category"))}</p>
+                                <p data-testid="cross-sell-headline">{crate::i18n::cross_sell_headline(&x).unwrap_or_else(|| t("crosssell.among_these_customers_no_category"))}</p>
                                 <div class="table-wrap" tabindex="0">
                                     <table data-testid="cross-sell-table">
                                         <thead><tr>

@@ -152,7 +152,7 @@ pub fn FunnelCard() -> impl IntoView {
                     }
                 })
                 .collect_view();
-            let header = shown.iter().map(|g| view! { <th scope="col" class="num">{f.groups[*g].clone()}</th> }).collect_view();
+            let header = shown.iter().map(|g| view! { <th scope="col" class="num">{crate::i18n::group_name(&f.groups[*g])}</th> }).collect_view();
             let rows = (0..n).map(|k| {
                 let cells = shown.iter().map(|g| {
                     let c = &f.counts[*g];
@@ -310,7 +310,7 @@ pub fn UsageCard() -> impl IntoView {
                         .map(|e| {
                             let share = u.hits[g][*e] as f64 / u.sessions[g] as f64;
                             let (bg, light) = chart::sequential_color(share);
-                            let title = tf("journeys.in_of_their_sessions", &[("0", &(u.groups[g]).to_string()), ("1", &(u.events[*e]).to_string()), ("2", &format::int(u.hits[g][*e])), ("3", &format::int(u.sessions[g])), ("4", &format::percent(share))]);
+                            let title = tf("journeys.in_of_their_sessions", &[("0", &crate::i18n::group_name(&u.groups[g])), ("1", &(u.events[*e]).to_string()), ("2", &format::int(u.hits[g][*e])), ("3", &format::int(u.sessions[g])), ("4", &format::percent(share))]);
                             view! {
                                 <td class="num cell" class:light=light style=format!("background:{bg}") title=title>{format::percent(share)}</td>
                             }
@@ -318,7 +318,7 @@ pub fn UsageCard() -> impl IntoView {
                         .collect_view();
                     view! {
                         <tr class:base=base>
-                            <th scope="row">{u.groups[g].clone()}</th>
+                            <th scope="row">{crate::i18n::group_name(&u.groups[g])}</th>
                             <td class="num">{format::int(u.sessions[g])}</td>
                             {cells}
                         </tr>

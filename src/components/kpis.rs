@@ -530,7 +530,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                 let base_row = g == n - 1;
                 let cells = kpis.iter().enumerate().map(|(k, def)| {
                     let v = table.values[g][k].clone();
-                    let title = hover(def, &v, &name);
+                    let title = hover(def, &v, &i18n::group_name(&name));
                     let goal = goals.iter().find(|x| x.kpi == def.id && x.segment == name);
                     match v.value {
                         None => view! { <td class="num cell missing" title=title>"–"</td> }.into_any(),

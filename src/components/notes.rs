@@ -18,16 +18,20 @@ pub fn NotesCard() -> impl IntoView {
         state.workspace.get().map(|ws| {
             // What a note can be about: the segments shown, the saved
             // segments, the KPIs.
-            let mut subjects: Vec<(String, Vec<String>)> = vec![
-                (t("notes.segments"), ws.analysis.summary.iter().map(|s| s.segment.clone()).collect()),
-                (t("notes.my_segments"), ws.record.options.segments.iter().map(|s| s.name.clone()).collect()),
-                ("KPIs".into(), ws.analysis.kpis.kpis.iter().map(|k| k.name.clone()).collect()),
+            // Each as (what is kept, what is shown).
+            let named = |name: &String| (name.clone(), crate::i18n::group_name(name));
+            let mut subjects: Vec<(String, Vec<(String, String)>)> = vec![
+                (t("notes.segments"), ws.analysis.summary.iter().map(|s| named(&s.segment)).collect()),
+                (t("notes.my_segments"), ws.record.options.segments.iter().map(|s| named(&s.name)).collect()),
+                ("KPIs".into(), ws.analysis.kpis.kpis.iter().map(|k| (k.name.clone(), crate::i18n::kpi_name(k))).collect()),
             ];
             subjects.retain(|(_, v)| !v.is_empty());
+            let shown: std::collections::HashMap<String, String> =
+                subjects.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
             let notes = ws.record.notes.clone();
             let empty = notes.is_empty();
             let list = notes.into_iter().enumerate().rev().map(|(i, n)| {
-                let about = if n.about.is_empty() { t("notes.the_whole_analysis") } else { n.about.clone() };
+                let about = if n.about.is_empty() { t("notes.the_whole_analysis") } else { shown.get(&n.about).cloned().unwrap_or_else(|| n.about.clone()) };
                 view! {
                     <li class="note" data-testid="note">
                         <div>
@@ -55,7 +59,7 @@ pub fn NotesCard() -> impl IntoView {
                                 <option value="">{t("notes.the_whole_analysis")}</option>
                                 {subjects.into_iter().map(|(group, names)| view! {
                                     <optgroup label=group>
-                                        {names.into_iter().map(|n| { let v = n.clone(); view! { <option value=v>{n}</option> } }).collect_view()}
+                                        {names.into_iter().map(|(value, name)| view! { <option value=value>{name}</option> }).collect_view()}
                                     </optgroup>
                                 }).collect_view()}
                             </select>

@@ -135,7 +135,7 @@ fn migration_table(m: &Migration) -> AnyView {
     let to_names = m.segments[..k].to_vec();
     let header = to_names
         .iter()
-        .map(|s| view! { <th scope="col" class="num">{s.clone()}</th> })
+        .map(|s| view! { <th scope="col" class="num">{crate::i18n::group_name(s)}</th> })
         .collect_view();
     let rows = m
         .counts
@@ -150,11 +150,11 @@ fn migration_table(m: &Migration) -> AnyView {
                 .map(|(b, n)| {
                     let share = *n as f64 / total.max(1) as f64;
                     let (bg, light) = chart::sequential_color(share);
-                    let title = tf("over_time.of_the_customers_who_were", &[("0", &format::int(*n)), ("1", &format::int(total)), ("2", &(m.segments[a]).to_string()), ("3", &format::date(m.from)), ("4", &(to_names[b]).to_string()), ("5", &format::date(m.to)), ("6", &format::percent(share))]);
+                    let title = tf("over_time.of_the_customers_who_were", &[("0", &format::int(*n)), ("1", &format::int(total)), ("2", &crate::i18n::group_name(&m.segments[a])), ("3", &format::date(m.from)), ("4", &crate::i18n::group_name(&to_names[b])), ("5", &format::date(m.to)), ("6", &format::percent(share))]);
                     view! { <td class="num cell" class:light=light style=format!("background:{bg}") title=title>{format::int(*n)}</td> }
                 })
                 .collect_view();
-            view! { <tr><th scope="row">{m.segments[a].clone()}</th>{cells}<td class="num">{format::int(total)}</td></tr> }
+            view! { <tr><th scope="row">{crate::i18n::group_name(&m.segments[a])}</th>{cells}<td class="num">{format::int(total)}</td></tr> }
         })
         .collect_view();
     let mut csv = String::from("from_segment,to_segment,customers\n");

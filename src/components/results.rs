@@ -440,7 +440,7 @@ fn ImportSummary() -> impl IntoView {
                                     (seglens_engine::sources::SourceKind::Customers, Some(n)) => tn("report.ordered_not_listed", n, &[]),
                                     (_, Some(n)) => tn("report.not_in_customers", n, &[]),
                                 }),
-                                ("columns", &s.columns_used.join(", ")),
+                                ("columns", &s.columns_used.iter().map(|c| crate::i18n::column_used(c)).collect::<Vec<_>>().join(", ")),
                             ])}
                             {here.then(|| view! {
                                 " "

@@ -28,7 +28,7 @@ pub fn Suggestions() -> impl IntoView {
                 .iter()
                 .map(|(i, name, n)| {
                     let i = *i;
-                    view! { <option value=i.to_string() selected=move || chosen.get() == i>{format!("{name} ({})", format::int(*n))}</option> }
+                    view! { <option value=i.to_string() selected=move || chosen.get() == i>{format!("{} ({})", crate::i18n::group_name(name), format::int(*n))}</option> }
                 })
                 .collect_view();
             let list = move || {

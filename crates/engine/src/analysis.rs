@@ -165,6 +165,9 @@ pub struct Band {
 
 /// The funnel group of customers with events but no order.
 pub const NO_ORDER: &str = "No order yet";
+/// The KPI table's other row when it measures one saved segment of
+/// several that overlap: everyone else.
+pub const NOT_IN_SEGMENT: &str = "Not in the segment";
 
 /// The predictions' horizon, in weeks.
 pub const HORIZON_WEEKS: f64 = 52.0;
@@ -400,7 +403,7 @@ fn analyse_with(
                 let group_of: Vec<Option<usize>> = (0..orders.customer_keys.len())
                     .map(|c| Some(if set.contains(c) { 0 } else { 1 }))
                     .collect();
-                let names = [name.clone(), "Not in the segment".to_string()];
+                let names = [name.clone(), NOT_IN_SEGMENT.to_string()];
                 tables.push(kpis_of(&group_of, &names));
             }
             if tables.is_empty() {

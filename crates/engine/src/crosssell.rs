@@ -135,16 +135,22 @@ pub fn cross_sell(
     })
 }
 
+/// The pair the headline speaks of: of the pairs from the most bought
+/// category that go together (lift 1.1 or more), the one with the highest
+/// confidence.
+pub fn headline_pair(x: &CrossSell) -> Option<&Pair> {
+    let (top, _) = x.categories.first()?;
+    x.pairs
+        .iter()
+        .filter(|p| &p.from == top && p.lift >= 1.1)
+        .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
+}
+
 /// "Customers like these also buy …": for the segment's most bought
 /// category, the category its buyers also buy most often among those with
 /// a lift of 1.1 or more, in words.
 pub fn headline(x: &CrossSell) -> Option<String> {
-    let (top, _) = x.categories.first()?;
-    let p = x
-        .pairs
-        .iter()
-        .filter(|p| &p.from == top && p.lift >= 1.1)
-        .max_by(|a, b| a.confidence.total_cmp(&b.confidence))?;
+    let p = headline_pair(x)?;
     Some(format!(
         "Customers like these who buy {} also buy {}: {:.0}% of them, {:.1}× the rate of all these buyers.",
         p.from,
