@@ -752,6 +752,39 @@ fn import_files_with(
     });
 }
 
+/// Reads the project's order file again, keeping every order whatever its
+/// status (`keep`) or leaving cancelled, failed, pending, draft and test
+/// orders out again; the columns read keep their roles.
+pub fn keep_all_statuses(state: AppState, keep: bool) {
+    let Some(file) = state.services.with_value(|s| s.order_file.borrow().clone()) else {
+        return;
+    };
+    let map: ColumnMap = state
+        .workspace
+        .get_untracked()
+        .and_then(|ws| ws.record.report)
+        .map(|r| {
+            r.columns
+                .iter()
+                .filter_map(|c| {
+                    c.role.map(|role| {
+                        (
+                            role,
+                            seglens_engine::orders::ColumnRef::Name(c.name.clone()),
+                        )
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let read = seglens_engine::sources::ReadOptions {
+        kind: Some(SourceKind::Orders),
+        all_statuses: keep,
+        ..Default::default()
+    };
+    import_files_with(state, vec![file], Some((map, read)));
+}
+
 /// Asks the import under way to stop after the current chunk.
 pub fn cancel_import(state: AppState) {
     state.services.with_value(|s| s.cancel.set(true));
@@ -965,6 +998,7 @@ pub fn export_sql(state: AppState, segments: Vec<usize>) {
             Role::CustomerId => "customer",
             Role::OrderDate => "date",
             Role::Amount => "amount",
+            other => other.key(),
         };
         renamed
             .iter()

@@ -328,6 +328,7 @@ pub fn fault_text(fault: &seglens_engine::fault::Fault, english: &str) -> String
             Field::Event => "fault.empty.event",
             Field::OpeningTime => "fault.empty.opening_time",
             Field::Spend => "fault.empty.spend",
+            Field::OrderId => "fault.empty.order_id",
         }),
         Fault::NotARealDay { text: x } => text("fault.not_a_real_day", x),
         Fault::NotARealDayReadAs { text: x, format } => tf(
@@ -411,6 +412,12 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
                         Role::CustomerId => "import.role.customer_id",
                         Role::OrderDate => "import.role.order_date",
                         Role::Amount => "import.role.amount",
+                        Role::OrderId => "import.role.order_id",
+                        Role::Quantity => "import.role.quantity",
+                        Role::UnitPrice => "import.role.unit_price",
+                        Role::LineTotal => "import.role.line_total",
+                        Role::Status => "import.role.status",
+                        Role::Refunded => "import.role.refunded",
                     })
                 })
                 .collect();

@@ -280,6 +280,7 @@ impl EngineTask {
                         map: import.map.clone(),
                         today: Some(today()),
                         sheet: None,
+                        all_statuses: import.read.all_statuses,
                     },
                 ))),
             };
@@ -324,6 +325,7 @@ impl EngineTask {
                             map: import.map.clone(),
                             today: Some(today()),
                             sheet: import.read.sheet.clone(),
+                            all_statuses: import.read.all_statuses,
                         },
                     );
                     if let Err(e) = importer.push(&bytes) {
@@ -477,6 +479,7 @@ impl EngineTask {
                     encoding,
                     today: None,
                     sheet,
+                    all_statuses: false,
                 },
             ))),
             Request::PreviewSource {

@@ -310,6 +310,7 @@ fn every_fault_is_worded_in_english_as_the_engine_says_it_and_in_french() {
         Field::Event,
         Field::OpeningTime,
         Field::Spend,
+        Field::OrderId,
     ] {
         faults.push(Fault::Empty(field));
     }

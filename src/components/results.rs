@@ -302,6 +302,111 @@ fn chart_summary(summary: &[seglens_engine::SegmentSummary]) -> Option<String> {
     ))
 }
 
+/// How a platform's export was read: the platform, order lines grouped
+/// into orders, orders left out for their status (with a switch to keep
+/// them), refunds taken off and cancellation invoices.
+#[component]
+fn OrderLinesAndStatuses(report: seglens_engine::ImportReport) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let r = report;
+    let file_here = state.services.with_value(|s| {
+        s.order_file
+            .borrow()
+            .as_ref()
+            .is_some_and(|f| f.name() == r.file_name)
+    });
+    let platform = r.platform.clone().map(|id| {
+        view! {
+            <p class="muted" data-testid="platform">
+                {tf("report.platform", &[("platform", &t(&format!("platform.{id}")))])}
+            </p>
+        }
+    });
+    let lines = r.lines.clone().map(|l| {
+        use seglens_engine::orders::AmountFrom;
+        let from = match &l.amount_from {
+            AmountFrom::OrderTotal { column } => {
+                tf("report.from.order_total", &[("column", column)])
+            }
+            AmountFrom::LineTotals { column } => {
+                tf("report.from.line_totals", &[("column", column)])
+            }
+            AmountFrom::QuantityTimesPrice { quantity, price } => tf(
+                "report.from.quantity_times_price",
+                &[("quantity", quantity), ("price", price)],
+            ),
+            AmountFrom::UnitPrices { column } => {
+                tf("report.from.unit_prices", &[("column", column)])
+            }
+        };
+        view! {
+            <p data-testid="order-lines">
+                {tf("report.lines", &[
+                    ("rows", &tn("count.rows", l.rows, &[])),
+                    ("orders", &tn("count.orders", l.orders, &[])),
+                    ("column", &l.order_id),
+                    ("from", &from),
+                ])}
+            </p>
+        }
+    });
+    let columns = r.status_columns.join(", ");
+    let excluded = (!r.excluded.is_empty()).then(|| {
+        let statuses: Vec<String> = r
+            .excluded
+            .iter()
+            .map(|(status, n)| format!("{} {status}", format::int(*n)))
+            .collect();
+        view! {
+            <p class="warn" data-testid="excluded-statuses">
+                {tn("report.excluded", r.excluded_orders(), &[
+                    ("statuses", &statuses.join(", ")),
+                    ("columns", &columns),
+                ])}
+                " "
+                {file_here.then(|| view! {
+                    <button class="secondary" data-testid="keep-all-statuses"
+                        on:click=move |_| crate::actions::keep_all_statuses(state, true)>
+                        {t("report.keep_all_statuses")}
+                    </button>
+                })}
+            </p>
+        }
+    });
+    let all_kept = r.all_statuses.then(|| {
+        view! {
+            <p class="muted" data-testid="all-statuses">
+                {tf("report.all_statuses", &[("columns", &columns)])}
+                " "
+                {file_here.then(|| view! {
+                    <button class="secondary" data-testid="leave-out-statuses"
+                        on:click=move |_| crate::actions::keep_all_statuses(state, false)>
+                        {t("report.leave_out_statuses")}
+                    </button>
+                })}
+            </p>
+        }
+    });
+    let refunded = (r.refunded_orders > 0).then(|| {
+        view! {
+            <p class="muted" data-testid="refunded">
+                {tn("report.refunded", r.refunded_orders, &[
+                    ("amount", &format::money(r.refunded_amount)),
+                    ("column", r.refunded_column.as_deref().unwrap_or_default()),
+                ])}
+            </p>
+        }
+    });
+    let cancellations = (r.cancellation_invoices > 0).then(|| {
+        view! {
+            <p class="muted" data-testid="cancellations">
+                {tn("report.cancellations", r.cancellation_invoices, &[])}
+            </p>
+        }
+    });
+    view! { {platform} {lines} {excluded} {all_kept} {refunded} {cancellations} }
+}
+
 /// What the importer understood of the file, and the rows it rejected.
 #[component]
 fn ImportSummary() -> impl IntoView {
@@ -339,7 +444,8 @@ fn ImportSummary() -> impl IntoView {
                     <p>
                         {tf("report.orders_line", &[
                             ("file", &r.file_name),
-                            ("rows", &tn("count.rows", r.rows, &[])),
+                            // Orders, when rows were lines grouped into them.
+                            ("rows", &tn(if r.lines.is_some() { "count.orders" } else { "count.rows" }, r.rows, &[])),
                             ("rejected", &format::int(r.rejected_total)),
                             ("refunds", &tn("count.refunds", r.refunds, &[])),
                             ("customers", &tn("count.customers", r.customers, &[])),
@@ -355,6 +461,7 @@ fn ImportSummary() -> impl IntoView {
                             ("columns", &columns),
                         ])}
                     </p>
+                    <OrderLinesAndStatuses report=r.clone() />
                     {r.currency.clone().map(|code| view! {
                         <p class="muted" data-testid="currency-read">{tf("report.currency_read", &[("currency", &code)])}</p>
                     })}

@@ -16,6 +16,7 @@ use seglens_engine::delimited::Encoding;
 use seglens_engine::kpi::{self, KpiTable};
 use seglens_engine::lifecycle::{self, Period};
 use seglens_engine::orders::ColumnRef;
+use seglens_engine::platform;
 use seglens_engine::project::Project;
 use seglens_engine::rfm::{self, Bins, RfmConfig, RfmSetup};
 use seglens_engine::roles::Role;
@@ -40,6 +41,11 @@ struct Cli {
     /// .ods) instead of its first sheet.
     #[arg(long, global = true, value_name = "NAME")]
     sheet: Option<String>,
+    /// Keeps every order whatever its status: cancelled, voided, failed,
+    /// pending, draft and test orders are left out otherwise (and counted
+    /// by `inspect`).
+    #[arg(long, global = true)]
+    all_statuses: bool,
 }
 
 /// The encoding chosen with `--encoding`, for every file read.
@@ -55,6 +61,9 @@ static SHEET: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
 fn chosen_sheet() -> Option<String> {
     SHEET.get().cloned().flatten()
 }
+
+/// `--all-statuses`, for every order file read.
+static ALL_STATUSES: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
 /// How to read a source file: the chosen encoding and sheet.
 fn read_options() -> seglens_engine::sources::ReadOptions {
@@ -720,6 +729,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let _ = ENCODING.set(cli.encoding);
     let _ = SHEET.set(cli.sheet.clone());
+    let _ = ALL_STATUSES.set(cli.all_statuses);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -1405,6 +1415,7 @@ fn parse_map(map: &[String]) -> Result<ImportOptions, String> {
         encoding: chosen_encoding(),
         sheet: chosen_sheet(),
         today: today(),
+        all_statuses: ALL_STATUSES.get().copied().unwrap_or(false),
         ..ImportOptions::default()
     };
     for m in map {
@@ -1412,7 +1423,9 @@ fn parse_map(map: &[String]) -> Result<ImportOptions, String> {
             .split_once('=')
             .ok_or_else(|| format!("--map {m:?}: expected ROLE=COLUMN"))?;
         let role = Role::from_key(role).ok_or_else(|| {
-            format!("--map {m:?}: unknown role {role:?} (customer_id, date or amount)")
+            format!(
+                "--map {m:?}: unknown role {role:?} (customer_id, date, amount, order_id, quantity, unit_price, line_total, status or refunded)"
+            )
         })?;
         options.map.push((role, ColumnRef::parse(col)));
     }
@@ -1442,7 +1455,19 @@ fn inspect_json(r: &ImportReport) -> serde_json::Value {
         "currency": r.currency,
         "date_format": r.date_format,
         "date_format_note": r.date_format_note,
-        "rows": r.rows,
+        "kinds": ["orders"],
+        "platform": r.platform,
+        "rows": r.lines.as_ref().map_or(r.rows, |l| l.rows),
+        "orders": r.orders(),
+        "lines": r.lines,
+        "excluded": r.excluded.iter().map(|(status, orders)| serde_json::json!({"status": status, "orders": orders})).collect::<Vec<_>>(),
+        "excluded_orders": r.excluded_orders(),
+        "status_columns": r.status_columns,
+        "all_statuses": r.all_statuses,
+        "refunded_column": r.refunded_column,
+        "refunded_orders": r.refunded_orders,
+        "refunded_amount": r.refunded_amount,
+        "cancellation_invoices": r.cancellation_invoices,
         "rejected_total": r.rejected_total,
         "rejected": r.rejected,
         "refunds": r.refunds,
@@ -1457,6 +1482,50 @@ fn inspect_json(r: &ImportReport) -> serde_json::Value {
         "extreme_amount_count": r.extreme_amount_count,
         "extreme_amounts": r.extreme_amounts,
     })
+}
+
+/// What was applied for statuses and refunds, a sentence a line.
+fn status_lines(r: &ImportReport) -> Vec<String> {
+    let mut out = Vec::new();
+    if !r.status_columns.is_empty() {
+        let statuses: Vec<String> = r
+            .excluded
+            .iter()
+            .map(|(status, n)| format!("{n} {status}"))
+            .collect();
+        out.push(match (r.all_statuses, statuses.is_empty()) {
+            (true, _) => format!(
+                "statuses ({}): every order kept, as asked",
+                r.status_columns.join(", ")
+            ),
+            (false, true) => format!(
+                "statuses ({}): no order left out",
+                r.status_columns.join(", ")
+            ),
+            (false, false) => format!(
+                "statuses ({}): {} orders left out ({}); --all-statuses keeps them",
+                r.status_columns.join(", "),
+                r.excluded_orders(),
+                statuses.join(", ")
+            ),
+        });
+    }
+    if let Some(column) = &r.refunded_column {
+        out.push(match r.refunded_orders {
+            0 => format!("refunds ({column}): none"),
+            n => format!(
+                "refunds ({column}): {:.2} taken off {n} orders",
+                r.refunded_amount
+            ),
+        });
+    }
+    if r.cancellation_invoices > 0 {
+        out.push(format!(
+            "cancellation invoices read as refunds: {}",
+            r.cancellation_invoices
+        ));
+    }
+    out
 }
 
 fn inspect_text(r: &ImportReport) -> String {
@@ -1484,6 +1553,19 @@ fn inspect_text(r: &ImportReport) -> String {
     );
     if let Some(note) = &r.date_format_note {
         out.push_str(&format!("  {note}\n"));
+    }
+    if let Some(p) = r.platform.as_deref().and_then(platform::by_id) {
+        out.push_str(&format!("platform: {}\n", p.label));
+    }
+    if let Some(l) = &r.lines {
+        out.push_str(&format!(
+            "order lines: {} rows, {} orders (line items grouped by {}); an order's value is {}\n",
+            l.rows, l.orders, l.order_id, l.amount_from
+        ));
+    }
+    for line in status_lines(r) {
+        out.push_str(&line);
+        out.push('\n');
     }
     out.push_str("columns:\n");
     for (i, c) in r.columns.iter().enumerate() {

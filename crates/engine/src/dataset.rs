@@ -471,7 +471,11 @@ pub fn kind_of_sheet(first_bytes: &[u8], sheet: Option<&str>) -> Option<SourceKi
     }
     let (encoding, bom) = crate::delimited::sniff_encoding(first_bytes);
     let mut text = Vec::new();
-    crate::delimited::Transcoder::new(encoding).push(&first_bytes[bom..], &mut text);
+    let mut transcoder = crate::delimited::Transcoder::new(encoding);
+    if crate::delimited::cr_line_breaks(first_bytes) {
+        transcoder.set_cr_line_breaks();
+    }
+    transcoder.push(&first_bytes[bom..], &mut text);
     let names = if crate::jsonl::looks_like_json_lines(&text) {
         crate::jsonl::keys(&text, first_bytes.len() < 64 * 1024)
     } else {

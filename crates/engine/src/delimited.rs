@@ -176,6 +176,16 @@ pub fn decode_field(encoding: Encoding, bytes: &[u8]) -> String {
 pub struct Transcoder {
     encoding: Encoding,
     carry: Vec<u8>,
+    /// Lines end with a carriage return alone ("CSV (Macintosh)"): each
+    /// becomes a line feed.
+    cr_lines: bool,
+}
+
+/// True when a file's lines end with a carriage return alone, as old Mac
+/// programs and Excel's "CSV (Macintosh)" write them: the sample has
+/// carriage returns and no line feed.
+pub fn cr_line_breaks(sample: &[u8]) -> bool {
+    memchr::memchr(b'\n', sample).is_none() && memchr::memchr(b'\r', sample).is_some()
 }
 
 impl Transcoder {
@@ -184,11 +194,30 @@ impl Transcoder {
         Transcoder {
             encoding,
             carry: Vec::new(),
+            cr_lines: false,
         }
+    }
+
+    /// Turns every carriage return into a line feed from now on (see
+    /// [`cr_line_breaks`]).
+    pub fn set_cr_line_breaks(&mut self) {
+        self.cr_lines = true;
     }
 
     /// Transcodes one chunk, appending to `out`.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        let from = out.len();
+        self.transcode(chunk, out);
+        if self.cr_lines {
+            for b in &mut out[from..] {
+                if *b == b'\r' {
+                    *b = b'\n';
+                }
+            }
+        }
+    }
+
+    fn transcode(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         let big = match self.encoding {
             Encoding::Utf16Le => false,
             Encoding::Utf16Be => true,

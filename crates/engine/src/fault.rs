@@ -22,6 +22,8 @@ pub enum Field {
     OpeningTime,
     /// A marketing cost's spend.
     Spend,
+    /// The order a line belongs to.
+    OrderId,
 }
 
 impl Field {
@@ -34,6 +36,7 @@ impl Field {
             Field::Event => "event",
             Field::OpeningTime => "opening time",
             Field::Spend => "spend",
+            Field::OrderId => "order id",
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod lifecycle;
 pub mod number;
 pub mod optimize;
 pub mod orders;
+pub mod platform;
 pub mod playbook;
 pub mod project;
 pub mod rfm;

@@ -280,6 +280,101 @@ pub struct ImportReport {
     /// The most extreme of them (up to 20).
     #[serde(default)]
     pub extreme_amounts: Vec<f64>,
+    /// The platform whose export this is (`shopify_orders`, see
+    /// [`crate::platform`]), when its header says it.
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// How order lines were grouped into orders, when rows were lines.
+    #[serde(default)]
+    pub lines: Option<OrderLines>,
+    /// Orders left out for their status: `(status, orders)`, most first.
+    #[serde(default)]
+    pub excluded: Vec<(String, u64)>,
+    /// The columns statuses were read from (a status, a cancellation
+    /// date).
+    #[serde(default)]
+    pub status_columns: Vec<String>,
+    /// True when every order was kept, whatever its status.
+    #[serde(default)]
+    pub all_statuses: bool,
+    /// The column of refunded amounts, when there is one.
+    #[serde(default)]
+    pub refunded_column: Option<String>,
+    /// Orders whose refunded amount was taken off their value.
+    #[serde(default)]
+    pub refunded_orders: u64,
+    /// The amount taken off them in all.
+    #[serde(default)]
+    pub refunded_amount: f64,
+    /// Cancellation invoices (`C536379`) read as refunds.
+    #[serde(default)]
+    pub cancellation_invoices: u64,
+}
+
+impl ImportReport {
+    /// Orders left out for their status, in all.
+    pub fn excluded_orders(&self) -> u64 {
+        self.excluded.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Orders kept: the accepted rows, each an order.
+    pub fn orders(&self) -> u64 {
+        self.rows
+    }
+}
+
+/// How the lines of a file of order lines made orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderLines {
+    /// Rows read, each a line of an order.
+    pub rows: u64,
+    /// Distinct orders among them (kept, left out or rejected).
+    pub orders: u64,
+    /// The column naming each line's order.
+    pub order_id: String,
+    /// Where each order's value came from.
+    pub amount_from: AmountFrom,
+}
+
+/// Where an order's value comes from in a file of order lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AmountFrom {
+    /// The order's total, on one of its lines or on each.
+    OrderTotal {
+        /// Its column.
+        column: String,
+    },
+    /// The sum of its lines' totals.
+    LineTotals {
+        /// Their column.
+        column: String,
+    },
+    /// The sum of quantity × unit price over its lines.
+    QuantityTimesPrice {
+        /// The quantity's column.
+        quantity: String,
+        /// The unit price's column.
+        price: String,
+    },
+    /// The sum of its lines' prices (no quantity column).
+    UnitPrices {
+        /// Their column.
+        column: String,
+    },
+}
+
+impl fmt::Display for AmountFrom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AmountFrom::OrderTotal { column } => write!(f, "the order's {column}"),
+            AmountFrom::LineTotals { column } => write!(f, "the sum of its lines' {column}"),
+            AmountFrom::QuantityTimesPrice { quantity, price } => {
+                write!(f, "the sum of {quantity} × {price} over its lines")
+            }
+            AmountFrom::UnitPrices { column } => write!(f, "the sum of its lines' {column}"),
+        }
+    }
 }
 
 /// How a date column written `03/04/2024` was read, decided over the
@@ -489,6 +584,8 @@ impl fmt::Display for ImportError {
                         Role::CustomerId => "customer (e.g. customer_id, client, email)",
                         Role::OrderDate => "order date (e.g. order_date, date de commande)",
                         Role::Amount => "amount (e.g. amount, total, montant)",
+                        // Never missing: a file can do without them.
+                        other => other.key(),
                     })
                     .collect();
                 write!(
@@ -581,6 +678,10 @@ pub struct ImportOptions {
     /// The sheet of a workbook to read, instead of the first.
     #[serde(default)]
     pub sheet: Option<String>,
+    /// Keep cancelled, failed, pending, draft and test orders, which are
+    /// left out by default.
+    #[serde(default)]
+    pub all_statuses: bool,
 }
 
 const SAMPLE_BYTES: usize = 64 * 1024;
@@ -611,12 +712,41 @@ struct Plan {
     names: Vec<String>,
     customer: usize,
     date: usize,
-    amount: usize,
+    /// The order's total (none in a file of order lines without one).
+    amount: Option<usize>,
     category: Option<usize>,
     date_format: DateFormat,
     decimal: DecimalSeparator,
     /// The currency the sampled amounts name, if any.
     currency: Option<&'static str>,
+    /// Rows are order lines, grouped into orders by this column.
+    lines: Option<LinePlan>,
+    /// Status columns: an order is left out when one says it was
+    /// cancelled, failed, pending, a draft or a test ([`excluded_status`]).
+    status: Vec<usize>,
+    /// A column whose date, when there is one, says the order was
+    /// cancelled.
+    cancelled_at: Option<usize>,
+    /// The amount refunded of each order, taken off its value.
+    refunded: Option<usize>,
+    /// The platform the header names, if any.
+    platform: Option<&'static crate::platform::Platform>,
+    /// Keep every order, whatever its status.
+    all_statuses: bool,
+}
+
+/// How the lines of one order make the order.
+#[derive(Debug, Clone, PartialEq)]
+struct LinePlan {
+    order_id: usize,
+    quantity: Option<usize>,
+    unit_price: Option<usize>,
+    line_total: Option<usize>,
+    /// The decimal separator of the quantities and prices.
+    decimal: DecimalSeparator,
+    /// Ids are numbers and `C` before one marks a cancellation invoice
+    /// (UCI Online Retail, many ERPs): a refund.
+    c_prefix_cancels: bool,
 }
 
 #[derive(Debug)]
@@ -713,6 +843,15 @@ struct Builder {
     fingerprints: Vec<u64>,
     lines: Vec<u64>,
     categories_exact: FxHashMap<String, u32>,
+    /// The orders of a file of order lines, until the end.
+    pending: LineOrders,
+    /// Orders left out for their status: `(status, orders)`.
+    excluded: Vec<(String, u64)>,
+    /// Orders with a refunded amount taken off, and the amount.
+    refunded_orders: u64,
+    refunded_total: f64,
+    /// Cancellation invoices read as refunds.
+    cancellations: u64,
 }
 
 impl OrdersImporter {
@@ -750,7 +889,9 @@ impl OrdersImporter {
     pub fn rows_read(&self) -> u64 {
         self.parsing
             .as_ref()
-            .map(|p| p.builder.orders.len() as u64 + p.builder.rejected_total)
+            .map(|p| {
+                p.builder.orders.len() as u64 + p.builder.rejected_total + p.builder.pending.rows
+            })
             .unwrap_or(0)
     }
 
@@ -800,6 +941,10 @@ impl OrdersImporter {
             builder.reject(line, None, Fault::UnclosedQuote);
         }
         let mut b = p.builder;
+        let line_plan = b.plan.lines.clone();
+        if line_plan.is_some() {
+            b.flush_lines();
+        }
         let date_reading = b.resolve_slash_dates();
         if b.orders.is_empty() {
             return Err(match b.rejected.first() {
@@ -818,6 +963,18 @@ impl OrdersImporter {
         // The date column's values were read as dates whatever they look
         // like (`19970101` also reads as a number).
         types[plan.date] = ColumnType::Date;
+        let line_role = |i: usize| {
+            let l = line_plan.as_ref()?;
+            [
+                (Some(l.order_id), Role::OrderId),
+                (l.quantity, Role::Quantity),
+                (l.unit_price, Role::UnitPrice),
+                (l.line_total, Role::LineTotal),
+            ]
+            .into_iter()
+            .find(|(c, _)| *c == Some(i))
+            .map(|(_, r)| r)
+        };
         let columns = plan
             .names
             .iter()
@@ -829,13 +986,36 @@ impl OrdersImporter {
                     Some(Role::CustomerId)
                 } else if i == plan.date {
                     Some(Role::OrderDate)
-                } else if i == plan.amount {
+                } else if Some(i) == plan.amount {
                     Some(Role::Amount)
+                } else if plan.status.contains(&i) {
+                    Some(Role::Status)
+                } else if Some(i) == plan.refunded {
+                    Some(Role::Refunded)
                 } else {
-                    None
+                    line_role(i)
                 },
             })
             .collect();
+        let name = |c: usize| plan.names[c].clone();
+        let lines = line_plan.as_ref().map(|l| OrderLines {
+            rows: b.pending.rows,
+            orders: b.pending.seen,
+            order_id: name(l.order_id),
+            amount_from: match (plan.amount, l.line_total, l.quantity, l.unit_price) {
+                (Some(a), ..) => AmountFrom::OrderTotal { column: name(a) },
+                (None, Some(t), ..) => AmountFrom::LineTotals { column: name(t) },
+                (None, None, Some(q), Some(p)) => AmountFrom::QuantityTimesPrice {
+                    quantity: name(q),
+                    price: name(p),
+                },
+                (None, None, _, p) => AmountFrom::UnitPrices {
+                    column: p.map(name).unwrap_or_default(),
+                },
+            },
+        });
+        let mut excluded = std::mem::take(&mut b.excluded);
+        excluded.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
         let extremes = extreme_amounts(&b.orders.amount);
         let (duplicate_rows, duplicates) = repeated_rows(
             &b.orders.customer,
@@ -890,6 +1070,20 @@ impl OrdersImporter {
             duplicates,
             extreme_amount_count: extremes.0,
             extreme_amounts: extremes.1,
+            platform: plan.platform.map(|p| p.id.to_string()),
+            lines,
+            excluded,
+            status_columns: plan
+                .status
+                .iter()
+                .chain(&plan.cancelled_at)
+                .map(|c| name(*c))
+                .collect(),
+            all_statuses: plan.all_statuses,
+            refunded_column: plan.refunded.map(name),
+            refunded_orders: b.refunded_orders,
+            refunded_amount: b.refunded_total,
+            cancellation_invoices: b.cancellations,
         };
         Ok((b.orders, report))
     }
@@ -906,6 +1100,11 @@ impl OrdersImporter {
         let mut transcoder = Transcoder::new(encoding);
         let mut text = Vec::new();
         transcoder.push(&self.sample[bom..], &mut text);
+        if delimited::cr_line_breaks(&text) {
+            transcoder.set_cr_line_breaks();
+            text.clear();
+            transcoder.push(&self.sample[bom..], &mut text);
+        }
         if let Some(offset) = delimited::binary_offset(&text) {
             return Err(ImportError::Binary { file, offset });
         }
@@ -1039,15 +1238,61 @@ fn plan(
         chosen.insert(*role, idx);
     }
     let taken = |chosen: &HashMap<Role, usize>, i: usize| chosen.values().any(|c| *c == i);
+    let platform = has_header
+        .then(|| crate::platform::detect(&names))
+        .flatten();
+    if let Some(p) = platform {
+        for (role, header) in p.roles {
+            if chosen.contains_key(role) {
+                continue;
+            }
+            if let Some(i) =
+                (0..width).find(|i| !taken(&chosen, *i) && roles::normalise(&names[*i]) == *header)
+            {
+                chosen.insert(*role, i);
+            }
+        }
+    }
+    if has_header {
+        // The columns of order lines and statuses first, by their exact
+        // names, so that `Lineitem price` is not taken for the total.
+        for role in [
+            Role::OrderId,
+            Role::Quantity,
+            Role::UnitPrice,
+            Role::LineTotal,
+            Role::Status,
+            Role::Refunded,
+        ] {
+            if chosen.contains_key(&role) {
+                continue;
+            }
+            if let Some(i) =
+                (0..width).find(|i| !taken(&chosen, *i) && roles::name_score(role, &names[*i]) > 0)
+            {
+                chosen.insert(role, i);
+            }
+        }
+    }
+    // An order's value can come from its lines instead of a total.
+    let from_lines = chosen.contains_key(&Role::OrderId)
+        && (chosen.contains_key(&Role::LineTotal) || chosen.contains_key(&Role::UnitPrice));
     if has_header {
         for role in [Role::OrderDate, Role::Amount, Role::CustomerId] {
             if chosen.contains_key(&role) {
                 continue;
             }
+            // Beside lines, only a total named as such is the order's
+            // (`Discount Amount` is not).
+            let least = if role == Role::Amount && from_lines {
+                3
+            } else {
+                1
+            };
             let best = (0..width)
                 .filter(|i| !taken(&chosen, *i))
                 .map(|i| (roles::name_score(role, &names[i]), i))
-                .filter(|(s, _)| *s > 0)
+                .filter(|(s, _)| *s >= least)
                 .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)));
             if let Some((_, i)) = best {
                 chosen.insert(role, i);
@@ -1060,7 +1305,7 @@ fn plan(
     {
         chosen.insert(Role::OrderDate, i);
     }
-    if !chosen.contains_key(&Role::Amount) {
+    if !chosen.contains_key(&Role::Amount) && !from_lines {
         let numeric: Vec<(usize, bool)> = (0..width)
             .filter(|i| !taken(&chosen, *i))
             .filter_map(|i| {
@@ -1091,7 +1336,7 @@ fn plan(
     }
     let missing: Vec<Role> = [Role::CustomerId, Role::OrderDate, Role::Amount]
         .into_iter()
-        .filter(|r| !chosen.contains_key(r))
+        .filter(|r| !(chosen.contains_key(r) || (*r == Role::Amount && from_lines)))
         .collect();
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns {
@@ -1103,16 +1348,72 @@ fn plan(
     let (customer, date_col, amount) = (
         chosen[&Role::CustomerId],
         chosen[&Role::OrderDate],
-        chosen[&Role::Amount],
+        chosen.get(&Role::Amount).copied(),
     );
+    let role_of = |i: usize| chosen.iter().find(|(_, c)| **c == i).map(|(r, _)| *r);
     // An optional product category, by its header only.
     let category = has_header
-        .then(|| {
-            (0..width).find(|i| {
-                ![customer, date_col, amount].contains(i) && roles::is_category_name(&names[*i])
-            })
-        })
+        .then(|| (0..width).find(|i| role_of(*i).is_none() && roles::is_category_name(&names[*i])))
         .flatten();
+    let named = |is: fn(&str) -> bool| {
+        has_header
+            .then(|| (0..width).find(|i| role_of(*i).is_none() && is(&names[*i])))
+            .flatten()
+    };
+    let cancelled_at = named(roles::is_cancelled_at_name);
+    let lines = chosen.get(&Role::OrderId).copied().and_then(|order_id| {
+        let (quantity, unit_price, line_total) = (
+            chosen.get(&Role::Quantity).copied(),
+            chosen.get(&Role::UnitPrice).copied(),
+            chosen.get(&Role::LineTotal).copied(),
+        );
+        // Order lines when the file has lines' columns, or when ids
+        // repeat in the sample on rows that differ (a row repeated whole
+        // is a duplicate, reported as such), on at least 2% of its rows (a
+        // stray repeat is a mistake in a file of orders); otherwise every
+        // row is an order already, read on the quicker path.
+        let ids = values(order_id);
+        let repeats = {
+            let mut seen: HashMap<&str, &Vec<String>> = HashMap::new();
+            let continued = data
+                .iter()
+                .filter(|row| {
+                    let id = row.get(order_id).map_or("", |v| v.trim());
+                    !id.is_empty() && seen.insert(id, row).is_some_and(|earlier| earlier != *row)
+                })
+                .count();
+            continued >= 2 && continued * 50 >= data.len()
+        };
+        let line_columns = quantity.is_some() || unit_price.is_some() || line_total.is_some();
+        (repeats || line_columns || amount.is_none()).then(|| {
+            let mut numbers: Vec<&str> = Vec::new();
+            for c in [unit_price, line_total].into_iter().flatten() {
+                numbers.extend(values(c));
+            }
+            let plain = ids
+                .iter()
+                .filter(|id| id.trim().bytes().all(|b| b.is_ascii_digit()))
+                .count();
+            LinePlan {
+                order_id,
+                quantity,
+                unit_price,
+                line_total,
+                decimal: number::detect_decimal(&numbers),
+                c_prefix_cancels: plain > 0 && plain * 2 >= ids.len(),
+            }
+        })
+    });
+    let amount_values = match (amount, &lines) {
+        (Some(a), _) => values(a),
+        (None, Some(l)) => values(l.line_total.or(l.unit_price).unwrap_or(l.order_id)),
+        (None, None) => Vec::new(),
+    };
+    // The currency the amounts name, or else a currency column's.
+    let currency = number::detect_currency(&amount_values).or_else(|| {
+        named(roles::is_currency_name).and_then(|c| number::detect_currency(&values(c)))
+    });
+    let status: Vec<usize> = chosen.get(&Role::Status).copied().into_iter().collect();
     Ok(Plan {
         json: false,
         types: (0..width).map(|i| column_type(&values(i))).collect(),
@@ -1120,13 +1421,24 @@ fn plan(
         delimiter,
         has_header,
         date_format: date::detect_named(&values(date_col)).unwrap_or(DateFormat::Iso),
-        decimal: number::detect_decimal(&values(amount)),
-        currency: number::detect_currency(&values(amount)),
+        decimal: match amount {
+            Some(a) => number::detect_decimal(&values(a)),
+            None => lines
+                .as_ref()
+                .map_or(DecimalSeparator::Point, |l| l.decimal),
+        },
+        currency,
         names,
         customer,
         date: date_col,
         amount,
         category,
+        lines,
+        status,
+        cancelled_at,
+        refunded: chosen.get(&Role::Refunded).copied(),
+        platform,
+        all_statuses: options.all_statuses,
     })
 }
 
@@ -1206,6 +1518,11 @@ impl Builder {
             fingerprints: Vec::new(),
             lines: Vec::new(),
             categories_exact: FxHashMap::default(),
+            pending: LineOrders::default(),
+            excluded: Vec::new(),
+            refunded_orders: 0,
+            refunded_total: 0.0,
+            cancellations: 0,
         }
     }
 
@@ -1263,6 +1580,14 @@ impl Builder {
         self.rejected.extend(other.rejected.into_iter().take(room));
         self.rejected_total += other.rejected_total;
         self.refunds += other.refunds;
+        for (status, n) in other.excluded {
+            match self.excluded.iter_mut().find(|(s, _)| *s == status) {
+                Some((_, m)) => *m += n,
+                None => self.excluded.push((status, n)),
+            }
+        }
+        self.refunded_orders += other.refunded_orders;
+        self.refunded_total += other.refunded_total;
         self.fingerprints.extend_from_slice(&other.fingerprints);
         self.lines.extend_from_slice(&other.lines);
         if let (Some(mine), Some(theirs)) = (&mut self.slash, other.slash) {
@@ -1358,7 +1683,12 @@ impl Builder {
             return;
         }
         let enc = self.plan.encoding;
-        let (c, d, a) = (self.plan.customer, self.plan.date, self.plan.amount);
+        let (c, d) = (self.plan.customer, self.plan.date);
+        if self.plan.lines.is_some() {
+            self.add_line(&r);
+            return;
+        }
+        let a = self.plan.amount.unwrap_or(c);
         let need = c.max(d).max(a) + 1;
         if r.len() < need {
             let fault = Fault::TooFewFields {
@@ -1368,6 +1698,10 @@ impl Builder {
             self.reject_row(&r, None, fault);
             return;
         }
+        if let Some(status) = self.excluded(&r) {
+            self.exclude(status);
+            return;
+        }
         let raw_key = delimited::field_text(enc, r.field(c));
         let key = normalised_key(&raw_key);
         if key.is_empty() {
@@ -1375,27 +1709,261 @@ impl Builder {
             return;
         }
         let date_text = delimited::field_text(enc, r.field(d));
+        let amount_text = delimited::field_text(enc, r.field(a));
+        let refunded = self.refunded_of(&r);
+        let category = self.category_text(&r);
+        let values = || {
+            (0..r.len())
+                .map(|i| delimited::field_text(enc, r.field(i)).into_owned())
+                .collect()
+        };
+        self.accept(
+            r.line,
+            &key,
+            &date_text,
+            Value::Text(&amount_text),
+            refunded,
+            category.as_deref(),
+            r.fingerprint(),
+            &values,
+        );
+    }
+
+    /// The text of a row's category cell, when the file has a category
+    /// column and the cell is not empty.
+    fn category_text<'r>(&self, r: &Record<'r>) -> Option<Cow<'r, str>> {
+        let col = self.plan.category?;
+        let field = (col < r.len()).then(|| r.field(col))?;
+        let text = delimited::field_text(self.plan.encoding, field);
+        (!text.trim().is_empty()).then_some(text)
+    }
+
+    /// The amount refunded of a row's order, when the file says one.
+    fn refunded_of(&self, r: &Record<'_>) -> Option<f64> {
+        let col = self.plan.refunded?;
+        let text =
+            delimited::field_text(self.plan.encoding, (col < r.len()).then(|| r.field(col))?);
+        number::parse_amount(&text, self.plan.decimal).filter(|v| *v != 0.0)
+    }
+
+    /// The status that leaves a row's order out, if one does: a status
+    /// column's text, or `cancelled` when a cancellation date is there.
+    fn excluded(&self, r: &Record<'_>) -> Option<String> {
+        if self.plan.all_statuses {
+            return None;
+        }
+        let enc = self.plan.encoding;
+        let cell = |c: usize| (c < r.len()).then(|| delimited::field_text(enc, r.field(c)));
+        for &c in &self.plan.status {
+            if let Some(text) = cell(c)
+                && excluded_status(&text)
+            {
+                return Some(text.trim().to_lowercase());
+            }
+        }
+        let cancelled = self
+            .plan
+            .cancelled_at
+            .and_then(cell)
+            .is_some_and(|t| !t.trim().is_empty());
+        cancelled.then(|| "cancelled".to_string())
+    }
+
+    /// Counts an order left out for its status.
+    fn exclude(&mut self, status: String) {
+        match self.excluded.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, n)) => *n += 1,
+            None => self.excluded.push((status, 1)),
+        }
+    }
+
+    /// A row of a file of order lines: kept with its order until the end,
+    /// when [`Self::flush_lines`] makes each order one row.
+    fn add_line(&mut self, r: &Record<'_>) {
+        let enc = self.plan.encoding;
+        let Some(plan) = self.plan.lines.as_ref() else {
+            return;
+        };
+        let (id_col, decimal) = (plan.order_id, plan.decimal);
+        let cell = |c: usize| {
+            (c < r.len())
+                .then(|| delimited::field_text(enc, r.field(c)))
+                .filter(|t| !t.trim().is_empty())
+        };
+        let Some(id) = cell(id_col) else {
+            self.reject_row(r, Some(id_col), Fault::Empty(Field::OrderId));
+            return;
+        };
+        let id = id.trim();
+        let number = |c: Option<usize>| {
+            c.and_then(cell)
+                .and_then(|t| number::parse_amount(&t, decimal))
+        };
+        let line_value = match (plan.line_total, plan.unit_price) {
+            (Some(_), _) => number(plan.line_total),
+            (None, Some(_)) => {
+                number(plan.unit_price).map(|p| p * number(plan.quantity).unwrap_or(1.0))
+            }
+            (None, None) => None,
+        };
+        let cancels = plan.c_prefix_cancels
+            && id.len() > 1
+            && id.starts_with(['C', 'c'])
+            && id[1..].bytes().all(|b| b.is_ascii_digit());
+        let total = self
+            .plan
+            .amount
+            .and_then(cell)
+            .and_then(|t| number::parse_amount(&t, self.plan.decimal));
+        let excluded = self.excluded(r);
+        let refunded = self.refunded_of(r);
+        let category = self.category_text(r).map(|c| c.trim().to_string());
+        let key = cell(self.plan.customer).map(|k| normalised_key(&k).into_owned());
+        let date = cell(self.plan.date).map(|d| d.trim().to_string());
+        let lines = &mut self.pending;
+        lines.rows += 1;
+        let next = lines.orders.len() as u32;
+        let at = *lines.index.entry(id.to_string()).or_insert(next);
+        if at == next {
+            lines.orders.push(PendingOrder {
+                line: r.line,
+                fingerprint: r.fingerprint(),
+                cancels,
+                ..PendingOrder::default()
+            });
+        }
+        let o = &mut lines.orders[at as usize];
+        o.rows += 1;
+        if o.key.is_none() {
+            o.key = key;
+        }
+        if o.date.is_none() {
+            o.date = date;
+        }
+        if o.total.is_none() {
+            o.total = total;
+        }
+        if let Some(v) = line_value {
+            o.lines = Some(o.lines.unwrap_or(0.0) + v);
+        }
+        if o.refunded.is_none() {
+            o.refunded = refunded;
+        }
+        if o.excluded.is_none() {
+            o.excluded = excluded;
+        }
+        if o.category.is_none() {
+            o.category = category;
+        }
+        // The first row's fields, kept to list the order if it is
+        // rejected for lacking what this row lacks.
+        if o.rows == 1 && (o.key.is_none() || o.date.is_none()) {
+            o.values = (0..r.len())
+                .map(|i| delimited::field_text(enc, r.field(i)).into_owned())
+                .collect();
+        }
+    }
+
+    /// Makes each order of a file of order lines one row, in the order of
+    /// its first line: its customer and date from the first line that has
+    /// them, its value the total when the file has one, else the sum of
+    /// its lines, less what was refunded.
+    fn flush_lines(&mut self) {
+        let lines = std::mem::take(&mut self.pending);
+        let (c, d) = (self.plan.customer, self.plan.date);
+        let amount_col = self.plan.amount.or(self
+            .plan
+            .lines
+            .as_ref()
+            .and_then(|l| l.line_total.or(l.unit_price)));
+        for o in lines.orders {
+            if let Some(status) = o.excluded {
+                self.exclude(status);
+                continue;
+            }
+            let values = || o.values.clone();
+            let Some(key) = o.key.as_deref() else {
+                self.reject_listed(
+                    o.line,
+                    Some(c),
+                    Fault::Empty(Field::Customer),
+                    o.values.clone(),
+                );
+                continue;
+            };
+            let Some(date) = o.date.as_deref() else {
+                self.reject_listed(o.line, Some(d), Fault::Empty(Field::Date), o.values.clone());
+                continue;
+            };
+            let value = match o.total.or(o.lines) {
+                Some(v) if o.cancels => Value::Number(-v.abs()),
+                Some(v) => Value::Number(v),
+                None => Value::Missing(amount_col),
+            };
+            self.cancellations += u64::from(o.cancels);
+            self.accept(
+                o.line,
+                key,
+                date,
+                value,
+                o.refunded,
+                o.category.as_deref(),
+                o.fingerprint,
+                &values,
+            );
+        }
+        self.pending.rows = lines.rows;
+        self.pending.seen = lines.index.len() as u64;
+    }
+
+    /// As [`Self::reject`], with the row's fields.
+    fn reject_listed(
+        &mut self,
+        line: u64,
+        column: Option<usize>,
+        fault: Fault,
+        values: Vec<String>,
+    ) {
+        let listed = self.rejected.len() < MAX_LISTED_ERRORS;
+        self.reject(line, column, fault);
+        if listed && let Some(e) = self.rejected.last_mut() {
+            e.values = values;
+        }
+    }
+
+    /// Adds an order of customer `key` (normalised) dated `date_text`,
+    /// worth `value` less `refunded`, or rejects it naming what is wrong.
+    #[allow(clippy::too_many_arguments)]
+    fn accept(
+        &mut self,
+        line: u64,
+        key: &str,
+        date_text: &str,
+        value: Value<'_>,
+        refunded: Option<f64>,
+        category: Option<&str>,
+        fingerprint: u64,
+        values: &dyn Fn() -> Vec<String>,
+    ) {
+        let d = self.plan.date;
         let parsed = match &mut self.slash {
-            Some(slash) => match date::slash_parts(&date_text) {
+            Some(slash) => match date::slash_parts(date_text) {
                 Some(parts) => {
                     let (p, q, year) = parts;
                     let real = |day: u32, month: u32| date::checked_day(year, month, day).is_some();
                     if !(real(p, q) && real(q, p)) && slash.suspect.len() < MAX_LISTED_ERRORS {
-                        let values = (0..r.len())
-                            .map(|i| delimited::field_text(enc, r.field(i)).into_owned())
-                            .collect();
-                        slash.suspect.insert(r.line, values);
+                        slash.suspect.insert(line, values());
                     }
                     slash.first_over_12 += u64::from(parts.0 > 12);
                     slash.second_over_12 += u64::from(parts.1 > 12);
                     slash.parts.push(parts);
-                    slash.lines.push(r.line);
+                    slash.lines.push(line);
                     // Decided at the end, once the whole column is known.
                     Ok(0)
                 }
                 None => Err(date::DateError::NotADate),
             },
-            None => date::parse_with(self.plan.date_format, &date_text),
+            None => date::parse_with(self.plan.date_format, date_text),
         };
         let day = match parsed {
             Ok(day) => day,
@@ -1414,49 +1982,58 @@ impl Builder {
                             .then(|| self.plan.date_format.label().to_string()),
                     }
                 };
-                self.reject_row(&r, Some(d), fault);
+                self.reject_listed(line, Some(d), fault, values());
                 return;
             }
         };
-        let amount_text = delimited::field_text(enc, r.field(a));
-        let Some(amount) = number::parse_amount(&amount_text, self.plan.decimal) else {
-            let fault = if amount_text.trim().is_empty() {
-                Fault::Empty(Field::Amount)
-            } else {
-                Fault::NotAnAmount {
-                    text: amount_text.trim().to_string(),
-                }
-            };
-            if let Some(slash) = &mut self.slash
-                && let Some(parts) = slash.parts.pop()
-            {
-                slash.lines.pop();
-                slash.first_over_12 -= u64::from(parts.0 > 12);
-                slash.second_over_12 -= u64::from(parts.1 > 12);
-            }
-            self.reject_row(&r, Some(a), fault);
-            return;
+        let amount = match value {
+            Value::Number(v) => Ok(v),
+            Value::Text(text) => number::parse_amount(text, self.plan.decimal).ok_or_else(|| {
+                let fault = if text.trim().is_empty() {
+                    Fault::Empty(Field::Amount)
+                } else {
+                    Fault::NotAnAmount {
+                        text: text.trim().to_string(),
+                    }
+                };
+                (self.plan.amount, fault)
+            }),
+            Value::Missing(column) => Err((column, Fault::Empty(Field::Amount))),
         };
-        let idx = self.keys.index(&mut self.orders.customer_keys, &key);
+        let amount = match amount {
+            Ok(v) => v - refunded.unwrap_or(0.0),
+            Err((column, fault)) => {
+                if let Some(slash) = &mut self.slash
+                    && let Some(parts) = slash.parts.pop()
+                {
+                    slash.lines.pop();
+                    slash.first_over_12 -= u64::from(parts.0 > 12);
+                    slash.second_over_12 -= u64::from(parts.1 > 12);
+                }
+                self.reject_listed(line, column, fault, values());
+                return;
+            }
+        };
+        if refunded.is_some() {
+            self.refunded_orders += 1;
+            self.refunded_total += refunded.unwrap_or(0.0);
+        }
+        let idx = self.keys.index(&mut self.orders.customer_keys, key);
         if amount < 0.0 {
             self.refunds += 1;
         }
         // Kept (two identical orders can be real), but counted and listed.
-        self.fingerprints.push(r.fingerprint());
-        self.lines.push(r.line);
+        self.fingerprints.push(fingerprint);
+        self.lines.push(line);
         self.orders.customer.push(idx);
         self.orders.day.push(day);
         self.orders.amount.push(amount);
-        if let Some(col) = self.plan.category {
-            let cat = match (col < r.len()).then(|| r.field(col)) {
-                Some(field) => {
-                    let text = delimited::field_text(enc, field);
-                    let text = text.trim();
-                    if text.is_empty() {
-                        NO_CATEGORY
-                    } else if let Some(i) = self.categories_exact.get(text) {
-                        *i
-                    } else {
+        if self.plan.category.is_some() {
+            let cat = match category.map(str::trim) {
+                None | Some("") => NO_CATEGORY,
+                Some(text) => match self.categories_exact.get(text) {
+                    Some(i) => *i,
+                    None => {
                         // Spellings that differ only in case are one
                         // category, named as first seen.
                         let key = text.to_lowercase();
@@ -1472,12 +2049,97 @@ impl Builder {
                         self.categories_exact.insert(text.to_string(), i);
                         i
                     }
-                }
-                None => NO_CATEGORY,
+                },
             };
             self.orders.category.push(cat);
         }
     }
+}
+
+/// An order's value as a row gives it.
+enum Value<'a> {
+    /// The amount cell's text, read with the file's decimal separator.
+    Text(&'a str),
+    /// Worked out from the order's lines.
+    Number(f64),
+    /// None of the order's lines has one; the column to name.
+    Missing(Option<usize>),
+}
+
+/// An order of a file of order lines, gathered from its lines.
+#[derive(Debug, Default)]
+struct PendingOrder {
+    /// The line of its first row.
+    line: u64,
+    rows: u32,
+    fingerprint: u64,
+    key: Option<String>,
+    date: Option<String>,
+    total: Option<f64>,
+    /// The sum of its lines' values, when they have one.
+    lines: Option<f64>,
+    refunded: Option<f64>,
+    excluded: Option<String>,
+    category: Option<String>,
+    /// A cancellation invoice (`C536379`): a refund.
+    cancels: bool,
+    /// The first row's fields, when it lacks the customer or the date.
+    values: Vec<String>,
+}
+
+/// The orders of a file of order lines, by id, until the file ends.
+#[derive(Debug, Default)]
+struct LineOrders {
+    index: FxHashMap<String, u32>,
+    orders: Vec<PendingOrder>,
+    /// Rows read.
+    rows: u64,
+    /// Distinct orders, once they are flushed.
+    seen: u64,
+}
+
+/// True when an order's status says it did not really happen (yet):
+/// cancelled, voided, failed, declined, pending, a draft, a test, in the
+/// bin; in English or French (`annulée`, `échec`, `en attente de
+/// paiement`, `erreur de paiement`). Refunded and partly refunded orders
+/// stay: their refund is taken off.
+pub fn excluded_status(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "cancelled",
+        "canceled",
+        "cancel",
+        "voided",
+        "void",
+        "failed",
+        "failure",
+        "declined",
+        "pending",
+        "draft",
+        "drafts",
+        "test",
+        "trash",
+        "expired",
+        "abandoned",
+        "annule",
+        "annulee",
+        "annulation",
+        "echec",
+        "echoue",
+        "echouee",
+        "erreur",
+        "brouillon",
+        "refuse",
+        "refusee",
+        "incomplete",
+        "unpaid",
+        "impaye",
+    ];
+    let n = roles::normalise(text);
+    // Stripe's payments that never went through: `requires_payment_method`,
+    // `requires_action`, `requires_confirmation`.
+    n.starts_with("en_attente")
+        || n.starts_with("requires_")
+        || n.split('_').any(|w| WORDS.contains(&w))
 }
 
 /// Rows identical to an earlier row of the same customer (identical rows
@@ -1566,6 +2228,8 @@ pub fn import_orders_parallel(
     let safe = imp.parsing.as_ref().is_some_and(|p| {
         p.splitter.is_idle()
             && p.json.is_none()
+            // An order's lines could fall on both sides of a cut.
+            && p.builder.plan.lines.is_none()
             && !matches!(
                 p.builder.plan.encoding,
                 Encoding::Utf16Le | Encoding::Utf16Be

@@ -114,6 +114,10 @@ pub struct ReadOptions {
     /// Today, to point at dates after it (none: not checked).
     #[serde(default)]
     pub today: Option<Day>,
+    /// For an order file: keep cancelled, failed, pending, draft and test
+    /// orders (see [`crate::orders::ImportOptions::all_statuses`]).
+    #[serde(default)]
+    pub all_statuses: bool,
 }
 
 /// A field a source reads from one of its columns.
@@ -346,7 +350,11 @@ fn read_rows(
     };
     let (encoding, bom) = delimited::choose_encoding(&bytes[..bytes.len().min(64 * 1024)], forced);
     let mut text = Vec::with_capacity(bytes.len());
-    Transcoder::new(encoding).push(&bytes[bom..], &mut text);
+    let mut transcoder = Transcoder::new(encoding);
+    if delimited::cr_line_breaks(&bytes[..bytes.len().min(64 * 1024)]) {
+        transcoder.set_cr_line_breaks();
+    }
+    transcoder.push(&bytes[bom..], &mut text);
     let sample = &text[..text.len().min(64 * 1024)];
     if let Some(offset) = delimited::binary_offset(sample) {
         return Err(ImportError::Binary { file, offset });

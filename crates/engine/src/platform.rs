@@ -1,0 +1,179 @@
+//! Platform exports recognised from their headers: a Shopify orders export
+//! names its order id `Name` and has a `Total` beside a `Subtotal`, which
+//! names alone would not settle. A platform's columns take their roles
+//! before any name is scored; a role the user chose stays the user's.
+
+use crate::roles::{Role, normalise};
+
+/// A platform's export, as its header shows it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Platform {
+    /// A stable id (`shopify_orders`): reports store it and the page words
+    /// it from its catalogue.
+    pub id: &'static str,
+    /// Its name in English, for the command line.
+    pub label: &'static str,
+    /// Normalised headers that all appear in its exports.
+    signature: &'static [&'static str],
+    /// The column of each role, by normalised header.
+    pub roles: &'static [(Role, &'static str)],
+}
+
+/// Every platform export known, the most specific first.
+pub const PLATFORMS: &[Platform] = &[
+    Platform {
+        id: "shopify_orders",
+        label: "Shopify orders export",
+        signature: &[
+            "name",
+            "email",
+            "financial_status",
+            "lineitem_quantity",
+            "lineitem_name",
+        ],
+        roles: &[
+            (Role::OrderId, "name"),
+            (Role::CustomerId, "email"),
+            (Role::OrderDate, "created_at"),
+            (Role::Amount, "total"),
+            (Role::Quantity, "lineitem_quantity"),
+            (Role::UnitPrice, "lineitem_price"),
+            (Role::Status, "financial_status"),
+            (Role::Refunded, "refunded_amount"),
+        ],
+    },
+    Platform {
+        id: "etsy_order_items",
+        label: "Etsy sold order items",
+        signature: &[
+            "sale_date",
+            "item_name",
+            "buyer",
+            "item_total",
+            "transaction_id",
+            "listing_id",
+            "order_id",
+        ],
+        roles: &[
+            (Role::OrderId, "order_id"),
+            (Role::CustomerId, "buyer"),
+            (Role::OrderDate, "sale_date"),
+            (Role::LineTotal, "item_total"),
+            (Role::Quantity, "quantity"),
+            (Role::UnitPrice, "price"),
+        ],
+    },
+    Platform {
+        id: "etsy_orders",
+        label: "Etsy sold orders",
+        signature: &[
+            "sale_date",
+            "order_id",
+            "buyer_user_id",
+            "order_total",
+            "order_net",
+        ],
+        roles: &[
+            (Role::OrderId, "order_id"),
+            (Role::CustomerId, "buyer_user_id"),
+            (Role::OrderDate, "sale_date"),
+            (Role::Amount, "order_total"),
+            (Role::Status, "status"),
+        ],
+    },
+    Platform {
+        id: "stripe_payments",
+        label: "Stripe payments export",
+        signature: &[
+            "id",
+            "amount",
+            "amount_refunded",
+            "currency",
+            "captured",
+            "status",
+            "customer_email",
+        ],
+        // A row per payment: `id` names it, and the invoice a retried
+        // payment shares with its failed attempts does not make lines.
+        roles: &[
+            (Role::OrderId, "id"),
+            (Role::CustomerId, "customer_email"),
+            // `Created (UTC)` in older exports.
+            (Role::OrderDate, "created_date_utc"),
+            (Role::OrderDate, "created_utc"),
+            (Role::Amount, "amount"),
+            (Role::Refunded, "amount_refunded"),
+            (Role::Status, "status"),
+        ],
+    },
+    Platform {
+        id: "uci_online_retail",
+        label: "Online Retail invoice lines (UCI)",
+        signature: &[
+            "invoiceno",
+            "stockcode",
+            "quantity",
+            "invoicedate",
+            "unitprice",
+            "customerid",
+        ],
+        roles: &[
+            (Role::OrderId, "invoiceno"),
+            (Role::CustomerId, "customerid"),
+            (Role::OrderDate, "invoicedate"),
+            (Role::Quantity, "quantity"),
+            (Role::UnitPrice, "unitprice"),
+        ],
+    },
+];
+
+/// The platform whose export has these headers, if any.
+pub fn detect(headers: &[String]) -> Option<&'static Platform> {
+    let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+    PLATFORMS.iter().find(|p| {
+        p.signature
+            .iter()
+            .all(|s| names.iter().any(|n| n.as_str() == *s))
+    })
+}
+
+/// The platform with this id.
+pub fn by_id(id: &str) -> Option<&'static Platform> {
+    PLATFORMS.iter().find(|p| p.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(line: &str) -> Vec<String> {
+        line.split(',').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn recognised_from_the_whole_signature() {
+        let shopify = headers(
+            "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price",
+        );
+        assert_eq!(detect(&shopify).map(|p| p.id), Some("shopify_orders"));
+        let uci = headers(
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country",
+        );
+        assert_eq!(detect(&uci).map(|p| p.id), Some("uci_online_retail"));
+        let stripe_legacy = headers(
+            "id,Description,Seller Message,Created (UTC),Amount,Amount Refunded,Currency,Converted Amount,Converted Amount Refunded,Fee,Taxes On Fee,Converted Currency,Status,Statement Descriptor,Customer ID,Customer Description,Customer Email,Captured,Card ID,Invoice ID,Transfer",
+        );
+        assert_eq!(
+            detect(&stripe_legacy).map(|p| p.id),
+            Some("stripe_payments")
+        );
+        // Half a signature is no platform.
+        assert_eq!(detect(&headers("Name,Email,Financial Status,Total")), None);
+        for p in PLATFORMS {
+            assert_eq!(by_id(p.id), Some(p));
+            for (_, column) in p.roles {
+                assert_eq!(normalise(column), *column, "{}: {column}", p.id);
+            }
+        }
+    }
+}
