@@ -394,6 +394,15 @@ fn sheet_rows_within(bytes: &[u8], sheet: Option<&str>, limit: usize) -> Result<
                 .collect()
         })
         .unwrap_or_default();
+    // Which cell styles are dates, by their number format (not by the
+    // column's name): a number in such a cell is a serial date of the
+    // workbook's 1900 or 1904 system.
+    let styles = part("xl/styles.xml", &mut budget)?.unwrap_or_default();
+    let is_date = date_styles(&styles);
+    let date_1904 = elements(&workbook, "workbookPr")
+        .first()
+        .and_then(|(tag, _)| attr(tag, "date1904"))
+        .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
     let sheet = part(&target, &mut budget)?.ok_or("the sheet is missing from the workbook")?;
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     for (tag, inner) in elements(&sheet, "row") {
@@ -418,7 +427,13 @@ fn sheet_rows_within(bytes: &[u8], sheet: Option<&str>, limit: usize) -> Result<
                 Some(_) => value.unwrap_or_default(),
                 None => value
                     .map(|v| match v.trim().parse::<f64>() {
-                        Ok(x) if x.is_finite() => format!("{x}"),
+                        Ok(x) if x.is_finite() => {
+                            let date = attr(ctag, "s")
+                                .and_then(|s| s.parse::<usize>().ok())
+                                .filter(|s| is_date.get(*s).copied().unwrap_or(false))
+                                .and_then(|_| crate::xls::serial_date(x, date_1904));
+                            date.unwrap_or_else(|| format!("{x}"))
+                        }
                         _ => v,
                     })
                     .unwrap_or_default(),
@@ -434,6 +449,35 @@ fn sheet_rows_within(bytes: &[u8], sheet: Option<&str>, limit: usize) -> Result<
         rows.push((number.min(MAX_ROWS), cells));
     }
     Ok(write_rows(rows))
+}
+
+/// For each cell style of `xl/styles.xml` (`cellXfs`, in order), whether
+/// its number format writes a date: a built-in date format or a custom
+/// one made of date and time parts.
+fn date_styles(styles: &str) -> Vec<bool> {
+    let custom: Vec<(u16, String)> = elements(styles, "numFmt")
+        .into_iter()
+        .filter_map(|(tag, _)| {
+            let id = attr(tag, "numFmtId")?.parse().ok()?;
+            Some((id, attr_text(tag, "formatCode").unwrap_or_default()))
+        })
+        .collect();
+    let Some((_, xfs)) = elements(styles, "cellXfs").into_iter().next() else {
+        return Vec::new();
+    };
+    elements(xfs, "xf")
+        .into_iter()
+        .map(|(tag, _)| {
+            let id: u16 = attr(tag, "numFmtId")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let code = custom
+                .iter()
+                .find(|(c, _)| *c == id)
+                .map(|(_, code)| code.as_str());
+            crate::xls::format_is_date(id, code)
+        })
+        .collect()
 }
 
 /// The most rows a sheet has (Excel's and LibreOffice's limit).
@@ -777,6 +821,36 @@ mod tests {
         assert_eq!(
             text,
             "client,date,montant,,ok\n\nDupont & fils,45292,0.1,Lyon,TRUE\n,,1500,,\n"
+        );
+    }
+
+    #[test]
+    fn date_cells_read_from_their_number_format() {
+        // Styles: 0 General, 1 built-in 22 (m/d/yy h:mm), 2 a custom
+        // `dd/mm/yyyy`, 3 a custom number format with a quoted "d".
+        let styles = r#"<styleSheet><numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/><numFmt numFmtId="165" formatCode="0.00&quot; d&quot;"/></numFmts><cellStyleXfs><xf numFmtId="14"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="22" applyNumberFormat="1"/><xf numFmtId="164"/><xf numFmtId="165"/></cellXfs></styleSheet>"#;
+        // 40513.3513888889 is 2010-12-01 08:26 stored with 15 digits: a
+        // hair under the minute, read to the nearest second.
+        let sheet = r#"<worksheet><sheetData><row r="1"><c r="A1" s="1"><v>40513.3513888889</v></c><c r="B1" s="2"><v>45292</v></c><c r="C1" s="0"><v>45292</v></c><c r="D1" s="3"><v>2.5</v></c></row></sheetData></worksheet>"#;
+        let book = |workbook: &str| {
+            crate::xlsx::zip_parts(&[
+                ("xl/workbook.xml", workbook.to_string()),
+                ("xl/styles.xml", styles.to_string()),
+                ("xl/worksheets/sheet1.xml", sheet.to_string()),
+            ])
+        };
+        let plain = book(r#"<workbook><sheets><sheet name="A"/></sheets></workbook>"#);
+        assert_eq!(
+            String::from_utf8(first_sheet_rows(&plain).unwrap()).unwrap(),
+            "2010-12-01 08:26:00,2024-01-01,45292,2.5\n"
+        );
+        // The 1904 system counts from 1904-01-01: 1,462 days later.
+        let mac = book(
+            r#"<workbook><workbookPr date1904="1"/><sheets><sheet name="A"/></sheets></workbook>"#,
+        );
+        assert_eq!(
+            String::from_utf8(first_sheet_rows(&mac).unwrap()).unwrap(),
+            "2014-12-02 08:26:00,2028-01-02,45292,2.5\n"
         );
     }
 

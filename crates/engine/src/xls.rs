@@ -345,7 +345,7 @@ fn short_string(data: &[u8], at: usize, len_bytes: usize) -> Option<String> {
 /// Whether an Excel number format shows a date or a time: the built-in
 /// ones by number, the others by their letters outside quotes, brackets
 /// and escapes.
-fn format_is_date(id: u16, code: Option<&str>) -> bool {
+pub(crate) fn format_is_date(id: u16, code: Option<&str>) -> bool {
     if let Some(code) = code {
         let mut plain = String::new();
         let mut chars = code.chars();
@@ -474,7 +474,7 @@ fn globals(stream: &[u8]) -> Result<Globals, String> {
 
 /// A serial date of the workbook's date system as an ISO date, with the
 /// time of day when it has one.
-fn serial_date(serial: f64, date_1904: bool) -> Option<String> {
+pub(crate) fn serial_date(serial: f64, date_1904: bool) -> Option<String> {
     if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
         return None;
     }
