@@ -1,0 +1,155 @@
+"""Real platform exports (tests/fixtures/real) against pandas on their raw rows.
+
+For each order export, pandas groups the rows into orders as the platform
+defines them, leaves out the orders whose status says they did not happen,
+takes refunds off, and gives each customer the number of orders (refunds
+excluded) and the net spend; `seglens rfm` must give every customer the same
+frequency and monetary value, and `seglens inspect` the same number of orders
+kept and left out.
+
+The statuses left out are listed here by hand, from the values these files
+hold, not from SegLens's rules.
+
+Usage: real_exports_reference.py SEGLENS FIXTURES_DIR
+"""
+
+import json
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+
+LEFT_OUT = {"pending", "voided", "failed", "requires_payment_method"}
+
+
+def first(series):
+    """The first non-empty cell of an order's rows."""
+    for v in series:
+        if isinstance(v, str) and v.strip():
+            return v
+    return ""
+
+
+def key(text):
+    """The customer key as SegLens joins it: trimmed, e-mails lower-cased."""
+    t = str(text).strip()
+    return t.lower() if "@" in t else t
+
+
+def money(col):
+    return pd.to_numeric(col.replace("", "0"), errors="raise")
+
+
+def per_customer(customer, value):
+    """Orders and net spend per customer; like R's rfm, a customer with
+    refunds only (no order) is not scored."""
+    frame = pd.DataFrame({"customer": customer.map(key), "value": value.astype(float)})
+    out = frame.groupby("customer").agg(
+        frequency=("value", lambda v: int((v >= 0).sum())),
+        monetary=("value", "sum"),
+        refunds=("value", lambda v: int((v < 0).sum())),
+    )
+    return out
+
+
+def shopify(path):
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    cols = ["Email", "Created at", "Total", "Financial Status", "Cancelled at", "Refunded Amount"]
+    orders = df.groupby("Name", sort=False)[cols].agg(first)
+    left_out = orders["Financial Status"].str.lower().isin(LEFT_OUT) | (orders["Cancelled at"] != "")
+    kept = orders[~left_out & (orders["Email"].str.strip() != "")]
+    value = money(kept["Total"]) - money(kept["Refunded Amount"])
+    return per_customer(kept["Email"], value), int(left_out.sum())
+
+
+def stripe(path):
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    left_out = df["Status"].str.lower().isin(LEFT_OUT)
+    kept = df[~left_out & (df["Customer Email"].str.strip() != "")]
+    value = money(kept["Amount"]) - money(kept["Amount Refunded"])
+    return per_customer(kept["Customer Email"], value), int(left_out.sum())
+
+
+def etsy_orders(path):
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    kept = df[df["Buyer User ID"].str.strip() != ""]
+    return per_customer(kept["Buyer User ID"], money(kept["Order Total"])), 0
+
+
+def etsy_items(path):
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["Item Total"] = money(df["Item Total"])
+    orders = df.groupby("Order ID", sort=False).agg(
+        buyer=("Buyer", first), value=("Item Total", "sum")
+    )
+    kept = orders[orders["buyer"].str.strip() != ""]
+    return per_customer(kept["buyer"], kept["value"]), 0
+
+
+def online_retail(path):
+    df = pd.read_excel(path, dtype={"InvoiceNo": str})
+    df = df[df["CustomerID"].notna()]
+    df["line"] = df["Quantity"] * df["UnitPrice"]
+    orders = df.groupby("InvoiceNo", sort=False).agg(
+        customer=("CustomerID", "first"), value=("line", "sum")
+    )
+    cancels = orders.index.str.upper().str.startswith("C")
+    orders.loc[cancels, "value"] = -orders.loc[cancels, "value"].abs()
+    customer = orders["customer"].map(lambda c: str(int(c)))
+    return per_customer(customer, orders["value"]), 0
+
+
+FILES = {
+    "shopify_orders_activewear_usd.csv": shopify,
+    "shopify_orders_babystore_zar.csv": shopify,
+    "stripe_payments_subscriptions_usd.csv": stripe,
+    "stripe_payments_unified_wide.csv": stripe,
+    "stripe_payments_legacy_columns.csv": stripe,
+    "etsy_sold_orders_stationery_2022.csv": etsy_orders,
+    "etsy_sold_order_items_stickers_2021.csv": etsy_items,
+    "uci_online_retail_head.xlsx": online_retail,
+}
+
+
+def main():
+    seglens, folder = sys.argv[1], Path(sys.argv[2])
+    checked = 0
+    for name, reference in FILES.items():
+        path = folder / name
+        if not path.exists():
+            sys.exit(f"{name}: missing from {folder}")
+        everyone, left_out = reference(path)
+        truth = everyone[everyone["frequency"] > 0]
+        out = subprocess.run(
+            [seglens, "rfm", "--orders", str(path), "--format", "csv"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        got = pd.read_csv(StringIO(out), dtype={"customer_id": str}).set_index("customer_id")
+        assert set(got.index) == set(truth.index), (
+            name,
+            sorted(set(got.index) ^ set(truth.index))[:10],
+        )
+        got = got.loc[truth.index]
+        wrong_f = truth.index[got["frequency"].values != truth["frequency"].values]
+        assert len(wrong_f) == 0, (name, "frequency", list(wrong_f[:5]))
+        diff = (got["monetary"] - truth["monetary"]).abs()
+        assert (diff < 0.006).all(), (name, "monetary", diff[diff >= 0.006].head().to_dict())
+        inspect = json.loads(subprocess.run(
+            [seglens, "inspect", str(path), "--format", "json"],
+            capture_output=True, text=True, check=True,
+        ).stdout)
+        assert inspect["excluded_orders"] == left_out, (name, inspect["excluded_orders"], left_out)
+        assert inspect["refunds"] == int(everyone["refunds"].sum()), name
+        assert inspect["orders"] == int(everyone["frequency"].sum() + everyone["refunds"].sum()), name
+        print(
+            f"{name}: {len(truth)} customers, {int(truth['frequency'].sum())} orders, "
+            f"{left_out} left out for their status, net {truth['monetary'].sum():,.2f}: as pandas"
+        )
+        checked += 1
+    print(f"{checked} exports: every customer as pandas computes")
+
+
+if __name__ == "__main__":
+    main()
