@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './server.mjs';
 import { launch, newContext } from './browser.mjs';
+import { cliCounts, cliCountsOf, nonZero, tableCountsOn } from './counts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -62,34 +63,7 @@ async function record(testid, on = page) {
 const said = (testid, on = page) => on.evaluate((id) => window.__said[id].splice(0), testid);
 
 /** The segment table as {segment: customers}. */
-async function tableCounts() {
-  const rows = await page.locator('[data-testid=rfm-table] tbody tr').all();
-  const counts = {};
-  for (const row of rows) {
-    const name = (await row.locator('th').innerText()).trim();
-    const customers = Number((await row.locator('td').first().innerText()).replace(/,/g, ''));
-    counts[name] = customers;
-  }
-  return counts;
-}
-
-/** The same counts from the command line on the same file. */
-function cliCounts(file) {
-  return cliCountsOf(['rfm', '--orders', file]);
-}
-
-/** The segment counts of `seglens ARGS` (an `rfm` command). */
-function cliCountsOf(args) {
-  const csv = execFileSync(cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const counts = {};
-  for (const line of csv.trim().split('\n').slice(1)) {
-    const segment = line.slice(line.lastIndexOf(',') + 1);
-    counts[segment] = (counts[segment] ?? 0) + 1;
-  }
-  return counts;
-}
-
-const nonZero = (c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v > 0));
+const tableCounts = () => tableCountsOn(page);
 
 test('the start screen offers the demo and a drop zone', async () => {
   await page.goto(base);

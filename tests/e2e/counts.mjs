@@ -1,0 +1,37 @@
+// The RFM segment counts as the page shows them and as the command line
+// gives them for the same file, shared by the end-to-end test files.
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const cli = process.env.SEGLENS_CLI ?? join(root, 'target', 'release', 'seglens');
+
+/** The segment table of `page` as {segment: customers}. */
+export async function tableCountsOn(page) {
+  const rows = await page.locator('[data-testid=rfm-table] tbody tr').all();
+  const counts = {};
+  for (const row of rows) {
+    const name = (await row.locator('th').innerText()).trim();
+    const customers = Number((await row.locator('td').first().innerText()).replace(/,/g, ''));
+    counts[name] = customers;
+  }
+  return counts;
+}
+
+/** The segment counts of `seglens ARGS` (an `rfm` command). */
+export function cliCountsOf(args) {
+  const csv = execFileSync(cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const counts = {};
+  for (const line of csv.trim().split('\n').slice(1)) {
+    const segment = line.slice(line.lastIndexOf(',') + 1);
+    counts[segment] = (counts[segment] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The same counts from the command line on the same file. */
+export const cliCounts = (file) => cliCountsOf(['rfm', '--orders', file]);
+
+/** The counts without the empty segments. */
+export const nonZero = (c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v > 0));

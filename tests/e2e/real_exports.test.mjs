@@ -1,0 +1,118 @@
+// End-to-end: real platform exports dropped on the release build, in
+// English and in French, each test in a fresh browser context so that this
+// file runs alone (node --test tests/e2e/real_exports.test.mjs).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve } from './server.mjs';
+import { launch } from './browser.mjs';
+import { cli, cliCounts, cliCountsOf, nonZero, root, tableCountsOn } from './counts.mjs';
+
+const dist = process.env.SEGLENS_DIST ?? join(root, 'dist');
+const real = join(root, 'tests', 'fixtures', 'real');
+const shots = join(root, 'tests', 'e2e', 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+let server, browser, base;
+
+before(async () => {
+  server = await serve(dist);
+  base = `http://127.0.0.1:${server.address().port}/seglens/`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A fresh page in `locale`, the tour already seen. */
+async function freshPage(locale) {
+  const context = await browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(base);
+  return page;
+}
+
+/** Drops `name` from the real exports and waits for its analysis. */
+async function drop(page, name) {
+  await page.getByTestId('file-input').setInputFiles(join(real, name));
+  await page.waitForFunction((n) => document.querySelector('[data-testid=source]')?.textContent === n, name);
+  await page.getByTestId('rfm-table').waitFor();
+}
+
+/** What `seglens inspect` says of a real export. */
+const inspect = (name, ...flags) =>
+  JSON.parse(execFileSync(cli, ['inspect', join(real, name), '--format', 'json', ...flags], { encoding: 'utf8' }));
+
+test('a Shopify orders export: line items grouped into orders, statuses left out and kept on request', async () => {
+  const name = 'shopify_orders_activewear_usd.csv';
+  const file = join(real, name);
+  const page = await freshPage('en-US');
+  await drop(page, name);
+  const facts = inspect(name);
+  // Every segment has the customers the command line gives the same file.
+  assert.deepEqual(nonZero(await tableCountsOn(page)), cliCounts(file));
+  const report = page.getByTestId('import-report');
+  assert.match(await report.getByTestId('platform').innerText(), /Recognised as a Shopify orders export/);
+  assert.equal(
+    await report.getByTestId('order-lines').innerText(),
+    `${facts.lines.rows} rows made ${facts.lines.orders} orders: the lines of an order share its Name, ` +
+      "so frequency counts orders, not lines. An order's value is its Total.",
+  );
+  assert.match(
+    await report.getByTestId('excluded-statuses').innerText(),
+    new RegExp(`^${facts.excluded_orders} orders left out for their status \\(${facts.excluded_orders} cancelled, in Financial Status, Cancelled at\\)`),
+  );
+  assert.match(await report.getByTestId('refunded').innerText(), new RegExp(`taken off ${facts.refunded_orders} orders`));
+  // No continuation line is listed as rejected: only the orders without
+  // an e-mail are.
+  assert.match(await report.innerText(), new RegExp(`${facts.orders} orders accepted, ${facts.rejected_total} rejected`));
+  await report.screenshot({ path: join(shots, 'real-shopify-en.png') });
+
+  // Keep every status: the cancelled orders come back.
+  await page.getByTestId('keep-all-statuses').click();
+  await page.getByTestId('all-statuses').waitFor();
+  const all = inspect(name, '--all-statuses');
+  assert.equal(all.excluded_orders, 0);
+  assert.deepEqual(nonZero(await tableCountsOn(page)), cliCountsOf(['rfm', '--orders', file, '--all-statuses']));
+  assert.match(await page.getByTestId('import-report').innerText(), new RegExp(`${all.orders} orders accepted`));
+  // And out again.
+  await page.getByTestId('leave-out-statuses').click();
+  await page.getByTestId('excluded-statuses').waitFor();
+  assert.deepEqual(nonZero(await tableCountsOn(page)), cliCounts(file));
+  await page.context().close();
+});
+
+test('the UCI Online Retail workbook in French: invoice lines, Excel date cells, cancellation invoices', async () => {
+  const name = 'uci_online_retail_head.xlsx';
+  const page = await freshPage('fr-FR');
+  await drop(page, name);
+  const facts = inspect(name);
+  const number = (n) => page.evaluate((x) => new Intl.NumberFormat('fr-FR').format(x), n);
+  const report = page.getByTestId('import-report');
+  assert.equal(
+    await report.getByTestId('order-lines').innerText(),
+    `${await number(facts.lines.rows)} lignes ont donné ${await number(facts.lines.orders)} commandes : ` +
+      "les lignes d'une commande partagent son InvoiceNo, la fréquence compte donc des commandes, pas des lignes. " +
+      "La valeur d'une commande est la somme de Quantity × UnitPrice sur ses lignes.",
+  );
+  assert.equal(
+    await report.getByTestId('cancellations').innerText(),
+    `${facts.cancellation_invoices} factures d'annulation (numérotées C…) lues comme des remboursements.`,
+  );
+  // The dates are Excel date-time cells: read from their number format.
+  assert.equal(facts.first_date, '2010-12-01');
+  assert.equal(facts.last_date, '2010-12-02');
+  // The customers scored are those the command line scores.
+  const scored = execFileSync(cli, ['rfm', '--orders', join(real, name)], { encoding: 'utf8' }).trim().split('\n').length - 1;
+  const counts = await page.locator('[data-testid=rfm-table] tbody tr td:first-of-type').allInnerTexts();
+  const total = counts.map((c) => Number(c.replace(/\D/g, ''))).reduce((a, b) => a + b, 0);
+  assert.equal(total, scored);
+  await report.screenshot({ path: join(shots, 'real-uci-fr.png') });
+  await page.context().close();
+});
