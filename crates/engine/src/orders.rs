@@ -1256,14 +1256,7 @@ fn plan(
     if has_header {
         // The columns of order lines and statuses first, by their exact
         // names, so that `Lineitem price` is not taken for the total.
-        for role in [
-            Role::OrderId,
-            Role::Quantity,
-            Role::UnitPrice,
-            Role::LineTotal,
-            Role::Status,
-            Role::Refunded,
-        ] {
+        for role in Role::OPTIONAL {
             if chosen.contains_key(&role) {
                 continue;
             }
@@ -1834,26 +1827,15 @@ impl Builder {
         }
         let o = &mut lines.orders[at as usize];
         o.rows += 1;
-        if o.key.is_none() {
-            o.key = key;
-        }
-        if o.date.is_none() {
-            o.date = date;
-        }
-        if o.total.is_none() {
-            o.total = total;
-        }
+        // Each order field from the first line that has it.
+        o.key = o.key.take().or(key);
+        o.date = o.date.take().or(date);
+        o.total = o.total.or(total);
+        o.refunded = o.refunded.or(refunded);
+        o.excluded = o.excluded.take().or(excluded);
+        o.category = o.category.take().or(category);
         if let Some(v) = line_value {
             o.lines = Some(o.lines.unwrap_or(0.0) + v);
-        }
-        if o.refunded.is_none() {
-            o.refunded = refunded;
-        }
-        if o.excluded.is_none() {
-            o.excluded = excluded;
-        }
-        if o.category.is_none() {
-            o.category = category;
         }
         // The first row's fields, kept to list the order if it is
         // rejected for lacking what this row lacks.

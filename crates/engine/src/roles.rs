@@ -29,6 +29,17 @@ pub enum Role {
 }
 
 impl Role {
+    /// The roles a file can do without: those of order lines, statuses and
+    /// refunds.
+    pub const OPTIONAL: [Role; 6] = [
+        Role::OrderId,
+        Role::Quantity,
+        Role::UnitPrice,
+        Role::LineTotal,
+        Role::Status,
+        Role::Refunded,
+    ];
+
     /// The role's name as the command line and reports write it.
     pub fn key(self) -> &'static str {
         match self {
@@ -397,14 +408,7 @@ mod tests {
         assert_eq!(name_score(Role::Refunded, "Refunded Amount"), 3);
         assert!(is_cancelled_at_name("Cancelled at"));
         assert!(is_currency_name("Devise"));
-        for role in [
-            Role::OrderId,
-            Role::Quantity,
-            Role::UnitPrice,
-            Role::LineTotal,
-            Role::Status,
-            Role::Refunded,
-        ] {
+        for role in Role::OPTIONAL {
             assert_eq!(Role::from_key(role.key()), Some(role));
         }
     }
