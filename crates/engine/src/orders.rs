@@ -852,6 +852,8 @@ struct Builder {
     refunded_total: f64,
     /// Cancellation invoices read as refunds.
     cancellations: u64,
+    /// Each status text seen, and whether it leaves its order out.
+    statuses: Vec<(String, bool)>,
 }
 
 impl OrdersImporter {
@@ -1516,6 +1518,7 @@ impl Builder {
             refunded_orders: 0,
             refunded_total: 0.0,
             cancellations: 0,
+            statuses: Vec::new(),
         }
     }
 
@@ -1741,16 +1744,26 @@ impl Builder {
 
     /// The status that leaves a row's order out, if one does: a status
     /// column's text, or `cancelled` when a cancellation date is there.
-    fn excluded(&self, r: &Record<'_>) -> Option<String> {
+    fn excluded(&mut self, r: &Record<'_>) -> Option<String> {
         if self.plan.all_statuses {
             return None;
         }
         let enc = self.plan.encoding;
         let cell = |c: usize| (c < r.len()).then(|| delimited::field_text(enc, r.field(c)));
         for &c in &self.plan.status {
-            if let Some(text) = cell(c)
-                && excluded_status(&text)
-            {
+            let Some(text) = cell(c) else { continue };
+            // A file has few statuses: each is judged once.
+            let left_out = match self.statuses.iter().find(|(s, _)| **s == *text) {
+                Some((_, left_out)) => *left_out,
+                None => {
+                    let left_out = excluded_status(&text);
+                    if self.statuses.len() < 256 {
+                        self.statuses.push((text.to_string(), left_out));
+                    }
+                    left_out
+                }
+            };
+            if left_out {
                 return Some(text.trim().to_lowercase());
             }
         }
