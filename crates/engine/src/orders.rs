@@ -338,7 +338,7 @@ pub struct OrderLines {
 
 /// Where an order's value comes from in a file of order lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
+#[serde(rename_all = "snake_case")]
 pub enum AmountFrom {
     /// The order's total, on one of its lines or on each.
     OrderTotal {

@@ -273,3 +273,34 @@ fn statuses_in_english_and_french() {
         assert!(!excluded_status(kept), "{kept}");
     }
 }
+
+/// The real exports' folder.
+fn real(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/real")
+        .join(name)
+}
+
+#[test]
+fn every_real_exports_report_crosses_to_the_page() {
+    // The page and its worker speak bincode, which reads no self-describing
+    // shape: a report with lines, statuses and refunds must come back whole.
+    for name in [
+        "shopify_orders_activewear_usd.csv",
+        "shopify_orders_babystore_zar.csv",
+        "stripe_payments_subscriptions_usd.csv",
+        "etsy_sold_order_items_stickers_2021.csv",
+        "uci_online_retail_head.xlsx",
+    ] {
+        let bytes = std::fs::read(real(name)).unwrap();
+        let (_, report) = import_orders(name, &bytes, ImportOptions::default()).unwrap();
+        assert!(
+            report.lines.is_some() || !report.status_columns.is_empty(),
+            "{name}"
+        );
+        let sent = bincode::serialize(&report).unwrap();
+        let back: ImportReport =
+            bincode::deserialize(&sent).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(back, report, "{name}");
+    }
+}
