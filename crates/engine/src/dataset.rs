@@ -8,7 +8,7 @@ use crate::fault::Fault;
 use crate::orders::{DecodeError, Orders, RowError};
 use crate::sources::{
     self, CostTable, CustomerTable, EmailTable, EventTable, EventTableV2, SourceKind, SourceReport,
-    SurveyTable, TicketTable,
+    SurveyTable, TextTable, TicketTable,
 };
 
 /// The orders and the other sources, sharing the orders' customer indices.
@@ -201,6 +201,15 @@ const MAGIC: &[u8; 4] = b"SGLD";
 /// rejected row.
 const VERSION: u16 = 6;
 
+/// Why a file was not read as a source: none of their columns was found.
+fn not_a_source(table: &TextTable) -> ImportError {
+    ImportError::MissingColumn {
+        file: table.file_name.clone(),
+        what: "customers (id, e-mail), e-mail results (opened, clicked), survey answers (NPS, CSAT), events (event, timestamp) or support tickets (ticket id, created, resolved) or marketing costs (date, channel, spend)".into(),
+        columns: table.names.clone(),
+    }
+}
+
 impl Dataset {
     /// A dataset of orders alone.
     pub fn from_orders(orders: Orders) -> Dataset {
@@ -229,57 +238,82 @@ impl Dataset {
         options: &sources::ReadOptions,
     ) -> Result<SourceReport, ImportError> {
         let table = sources::read_text_table_as(file_name, bytes, options)?;
-        let kind = options
-            .kind
-            .or_else(|| sources::classify_header(&table.header()));
+        let kinds = match options.kind {
+            Some(kind) => vec![kind],
+            None => sources::classify_all(&table.header()),
+        };
+        if kinds.is_empty() {
+            return Err(not_a_source(&table));
+        }
+        // A file that is several sources (customers with their NPS) is
+        // each of them: the first's report is returned, every one kept.
+        let several = kinds.len() > 1;
+        let mut first = None;
+        for kind in kinds {
+            let report = if several && kind == SourceKind::Surveys {
+                self.add_kind(kind, &sources::answered_rows(&table))?
+            } else {
+                self.add_kind(kind, &table)?
+            };
+            first.get_or_insert(report);
+        }
+        self.count_unlisted();
+        // As the join now counts it.
+        let first = first.ok_or_else(|| not_a_source(&table))?;
+        Ok(self
+            .source_reports
+            .iter()
+            .find(|r| r.kind == first.kind)
+            .cloned()
+            .unwrap_or(first))
+    }
+
+    /// Reads `table` as a source of `kind`, replacing one of the same kind.
+    fn add_kind(
+        &mut self,
+        kind: SourceKind,
+        table: &TextTable,
+    ) -> Result<SourceReport, ImportError> {
         // Keys added by the source being replaced are not removed: they
         // are customers without orders, which no segment counts.
         let mut report = match kind {
-            Some(SourceKind::Email) => {
-                let (t, r) = sources::build_email(&table, &mut self.orders)?;
+            SourceKind::Email => {
+                let (t, r) = sources::build_email(table, &mut self.orders)?;
                 self.email = Some(t);
                 r
             }
-            Some(SourceKind::Surveys) => {
-                let (t, r) = sources::build_surveys(&table, &mut self.orders)?;
+            SourceKind::Surveys => {
+                let (t, r) = sources::build_surveys(table, &mut self.orders)?;
                 self.surveys = Some(t);
                 r
             }
-            Some(SourceKind::Customers) => {
-                let (t, r) = sources::build_customers(&table, &mut self.orders)?;
+            SourceKind::Customers => {
+                let (t, r) = sources::build_customers(table, &mut self.orders)?;
                 self.customers = Some(t);
                 r
             }
-            Some(SourceKind::Events) => {
-                let (t, r) = sources::build_events(&table, &mut self.orders)?;
+            SourceKind::Events => {
+                let (t, r) = sources::build_events(table, &mut self.orders)?;
                 self.events = Some(t);
                 r
             }
-            Some(SourceKind::Tickets) => {
-                let (t, r) = sources::build_tickets(&table, &mut self.orders)?;
+            SourceKind::Tickets => {
+                let (t, r) = sources::build_tickets(table, &mut self.orders)?;
                 self.tickets = Some(t);
                 r
             }
-            Some(SourceKind::Costs) => {
-                let (t, r) = sources::build_costs(&table)?;
+            SourceKind::Costs => {
+                let (t, r) = sources::build_costs(table)?;
                 self.costs = Some(t);
                 r
             }
-            _ => {
-                return Err(ImportError::MissingColumn {
-                    file: file_name.to_string(),
-                    what: "customers (id, e-mail), e-mail results (opened, clicked), survey answers (NPS, CSAT), events (event, timestamp) or support tickets (ticket id, created, resolved) or marketing costs (date, channel, spend)".into(),
-                    columns: table.names,
-                });
-            }
+            SourceKind::Orders => return Err(not_a_source(table)),
         };
-        sources::flag_suspicious(&table, report.kind, &mut report);
-        sources::attach_values(&mut report, &table);
+        sources::flag_suspicious(table, report.kind, &mut report);
+        sources::attach_values(&mut report, table);
         self.source_reports.retain(|r| r.kind != report.kind);
-        let at = self.source_reports.len();
-        self.source_reports.push(report);
-        self.count_unlisted();
-        Ok(self.source_reports[at].clone())
+        self.source_reports.push(report.clone());
+        Ok(report)
     }
 
     /// Counts, in each source's report, the customers the customers file

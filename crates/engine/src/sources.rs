@@ -681,6 +681,103 @@ pub fn classify_header(header: &Header<'_>) -> Option<SourceKind> {
     }
 }
 
+/// Columns that describe a customer: who they are, where they live, what
+/// they like. A file with several beside an NPS or CSAT column is a
+/// customers file (a CRM's export) that also holds answers.
+const ATTRIBUTES: &[&str] = &[
+    "gender",
+    "sex",
+    "sexe",
+    "genre",
+    "civilite",
+    "age",
+    "birth_date",
+    "date_of_birth",
+    "birthday",
+    "date_de_naissance",
+    "city",
+    "ville",
+    "country",
+    "pays",
+    "region",
+    "postcode",
+    "postal_code",
+    "zip",
+    "code_postal",
+    "interests",
+    "centres_d_interet",
+    "interets",
+    "first_name",
+    "prenom",
+    "last_name",
+    "nom",
+    "phone",
+    "telephone",
+    "company",
+    "societe",
+];
+
+/// Every kind a table holds, the first being what it is read as first:
+/// most files hold one; a customers file with an NPS or CSAT column (and
+/// at least two columns describing the customer) is customers and survey
+/// answers.
+pub fn classify_all(header: &Header<'_>) -> Vec<SourceKind> {
+    let attributes = header
+        .names
+        .iter()
+        .filter(|n| ATTRIBUTES.contains(&normalise(n).as_str()))
+        .count();
+    match classify_header(header) {
+        Some(SourceKind::Surveys) if attributes >= 2 => {
+            vec![SourceKind::Customers, SourceKind::Surveys]
+        }
+        Some(kind) => vec![kind],
+        None => Vec::new(),
+    }
+}
+
+/// The rows of a customers file that hold an answer (an NPS or CSAT cell),
+/// as its survey answers: in such a file an empty cell is no answer, not a
+/// rejected row.
+pub fn answered_rows(table: &TextTable) -> TextTable {
+    let header = table.header();
+    let columns: Vec<usize> = [NPS, CSAT]
+        .iter()
+        .filter_map(|names| find(&header, names))
+        .collect();
+    let answered = |row: &Vec<String>| {
+        columns
+            .iter()
+            .any(|c| row.get(*c).is_some_and(|v| !v.trim().is_empty()))
+    };
+    let (rows, lines) = table
+        .rows
+        .iter()
+        .zip(&table.lines)
+        .filter(|(row, _)| answered(row))
+        .map(|(row, line)| (row.clone(), *line))
+        .unzip();
+    TextTable {
+        rows,
+        lines,
+        ..table.clone_header()
+    }
+}
+
+impl TextTable {
+    /// The same file with no row.
+    fn clone_header(&self) -> TextTable {
+        TextTable {
+            file_name: self.file_name.clone(),
+            names: self.names.clone(),
+            rows: Vec::new(),
+            lines: Vec::new(),
+            forced: self.forced.clone(),
+            today: self.today,
+        }
+    }
+}
+
 /// A flag as exports write it: `1`, `yes`, `true`, `oui`, a count above
 /// zero or a timestamp mean yes; `0`, `no`, `false`, `non` or nothing mean
 /// no.

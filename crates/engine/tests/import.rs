@@ -784,3 +784,48 @@ fn the_join_says_who_the_customers_file_does_not_list() {
     let back = seglens_engine::dataset::Dataset::decode(&data.encode()).unwrap();
     assert_eq!(back.source_reports, data.source_reports);
 }
+
+#[test]
+fn a_crm_customers_file_with_an_nps_column_is_customers_and_answers() {
+    // A French CRM export: every customer with their attributes, an NPS
+    // for some; an empty NPS cell is no answer, not a rejected row.
+    let file = "id_client;e-mail;sexe;âge;ville;centres d'intérêt;NPS\n\
+                a;a@x.fr;F;34;Lyon;jardin;9\n\
+                b;b@x.fr;M;41;Paris;bricolage;\n\
+                c;c@x.fr;F;29;Lyon;lecture;3\n";
+    let mut data = two_customers();
+    let report = data.add_source("crm.csv", file.as_bytes()).unwrap();
+    assert_eq!(report.kind, SourceKind::Customers);
+    assert_eq!((report.rows, report.rejected_total), (3, 0));
+    let kinds: Vec<(SourceKind, u64, u64)> = data
+        .source_reports
+        .iter()
+        .map(|r| (r.kind, r.rows, r.rejected_total))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![(SourceKind::Customers, 3, 0), (SourceKind::Surveys, 2, 0)]
+    );
+    let customers = data.customers.as_ref().unwrap();
+    assert_eq!(
+        customers.attribute_names,
+        vec!["sexe", "âge", "ville", "centres d'intérêt", "NPS"]
+    );
+    let surveys = data.surveys.as_ref().unwrap();
+    assert_eq!(surveys.nps, vec![Some(9), Some(3)]);
+    let key = |i: u32| data.orders.customer_keys[i as usize].as_str();
+    assert_eq!(
+        surveys.customer.iter().map(|c| key(*c)).collect::<Vec<_>>(),
+        vec!["a", "c"]
+    );
+    // A survey file (answers, a date, no attributes) stays survey answers.
+    let mut data = two_customers();
+    let answers = data
+        .add_source(
+            "nps.csv",
+            b"customer_id,answered_at,nps\na,2025-02-01,9\nb,2025-02-02,\n",
+        )
+        .unwrap();
+    assert_eq!(answers.kind, SourceKind::Surveys);
+    assert_eq!(data.source_reports.len(), 1);
+}
