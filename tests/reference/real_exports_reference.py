@@ -101,6 +101,31 @@ def online_retail(path):
     return per_customer(customer, orders["value"]), 0
 
 
+def keyed(column, kind, platform):
+    """A source joined on `column`: pandas counts the rows with a key (read),
+    without one (rejected) and the distinct keys (customers)."""
+
+    def reference(path):
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        keys = df[column].str.strip()
+        return {
+            "kinds": [kind],
+            "platform": platform,
+            "rows": int((keys != "").sum()),
+            "rejected_total": int((keys == "").sum()),
+            "customers": int(keys[keys != ""].map(key).nunique()),
+        }
+
+    return reference
+
+
+SOURCES = {
+    "shopify_customers_activewear.csv": keyed("Email", "customers", "shopify_customers"),
+    "hubspot_contacts_export.csv": keyed("Email", "customers", "hubspot_contacts"),
+    "hubspot_contacts_all_customers.csv": keyed("Email", "customers", "hubspot_contacts"),
+    "freshdesk_tickets.csv": keyed("Email", "tickets", "freshdesk_tickets"),
+}
+
 FILES = {
     "shopify_orders_activewear_usd.csv": shopify,
     "shopify_orders_babystore_zar.csv": shopify,
@@ -147,6 +172,18 @@ def main():
             f"{name}: {len(truth)} customers, {int(truth['frequency'].sum())} orders, "
             f"{left_out} left out for their status, net {truth['monetary'].sum():,.2f}: as pandas"
         )
+        checked += 1
+    for name, reference in SOURCES.items():
+        path = folder / name
+        truth = reference(path)
+        inspect = json.loads(subprocess.run(
+            [seglens, "inspect", str(path), "--format", "json"],
+            capture_output=True, text=True, check=True,
+        ).stdout)
+        got = {k: inspect[k] for k in truth}
+        assert got == truth, (name, got, truth)
+        print(f"{name}: {truth['kinds'][0]} from {truth['platform']}, {truth['rows']} rows, "
+              f"{truth['rejected_total']} without a customer, {truth['customers']} customers: as pandas")
         checked += 1
     print(f"{checked} exports: every customer as pandas computes")
 

@@ -773,6 +773,14 @@ fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Inspect { file, format, map } => {
+            if map.is_empty()
+                && let Some(out) = inspect_source(&file, format)?
+            {
+                return match writeln!(io::stdout(), "{out}") {
+                    Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+                    _ => Ok(()),
+                };
+            }
             let (_, report) = import_file(&file, parse_map(&map)?)?;
             let sheets = workbook_sheets(&file);
             let out = match format {
@@ -1440,6 +1448,70 @@ fn workbook_sheets(path: &Path) -> Option<Vec<String>> {
         return None;
     }
     seglens_engine::spreadsheet::sheet_names(&bytes).ok()
+}
+
+/// What `inspect` says of a file that holds no orders (customers, survey
+/// answers, e-mail results, events, tickets, costs): none for an order file.
+fn inspect_source(path: &Path, format: InspectFormat) -> Result<Option<String>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let sheet = chosen_sheet();
+    match seglens_engine::dataset::kind_of_sheet(&bytes, sheet.as_deref()) {
+        None | Some(seglens_engine::sources::SourceKind::Orders) => return Ok(None),
+        Some(_) => {}
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut data = Dataset::default();
+    let report = data
+        .add_source_as(&name, &bytes, &read_options())
+        .map_err(|e| e.to_string())?;
+    let names = seglens_engine::sources::read_text_table_as(&name, &bytes, &read_options())
+        .map(|t| t.names)
+        .unwrap_or_default();
+    let platform = platform::detect_source(&names);
+    let kinds: Vec<&str> = data.source_reports.iter().map(|r| r.kind.key()).collect();
+    Ok(Some(match format {
+        InspectFormat::Json => serde_json::to_string_pretty(&serde_json::json!({
+            "file": name,
+            "bytes": bytes.len(),
+            "kinds": kinds,
+            "platform": platform.map(|p| p.id),
+            "rows": report.rows,
+            "rejected_total": report.rejected_total,
+            "rejected": report.rejected,
+            "customers": data.orders.customer_keys.len(),
+            "columns": names,
+            "columns_used": report.columns_used,
+            "reports": data.source_reports.iter().map(|r| serde_json::json!({
+                "kind": r.kind.key(),
+                "rows": r.rows,
+                "rejected_total": r.rejected_total,
+            })).collect::<Vec<_>>(),
+        }))
+        .map_err(|e| e.to_string())?,
+        InspectFormat::Text => {
+            let mut out = format!("{name}: {} bytes\n", bytes.len());
+            if let Some(p) = platform {
+                out.push_str(&format!("platform: {}\n", p.label));
+            }
+            for r in &data.source_reports {
+                out.push_str(&format!(
+                    "{}: {} rows accepted, {} rejected; columns used: {}\n",
+                    r.kind.key(),
+                    r.rows,
+                    r.rejected_total,
+                    r.columns_used.join(", ")
+                ));
+            }
+            out.push_str(&format!("customers: {}", data.orders.customer_keys.len()));
+            for e in &report.rejected {
+                out.push_str(&format!("\n  line {}: {}", e.line, e.reason));
+            }
+            out
+        }
+    }))
 }
 
 /// The inspect report as JSON: the import report with dates written out.

@@ -237,10 +237,31 @@ impl Dataset {
         bytes: &[u8],
         options: &sources::ReadOptions,
     ) -> Result<SourceReport, ImportError> {
-        let table = sources::read_text_table_as(file_name, bytes, options)?;
-        let kinds = match options.kind {
-            Some(kind) => vec![kind],
-            None => sources::classify_all(&table.header()),
+        let mut table = sources::read_text_table_as(file_name, bytes, options)?;
+        // A platform's export recognised from its header says what it holds
+        // and which column is which, unless the user said.
+        let platform = options
+            .kind
+            .is_none()
+            .then(|| crate::platform::detect_source(&table.names))
+            .flatten();
+        if let Some(p) = platform {
+            for (key, header) in p.fields {
+                let taken = table.forced.iter().any(|(k, _)| k == key);
+                if let Some(at) = table
+                    .names
+                    .iter()
+                    .position(|n| crate::roles::normalise(n) == *header)
+                    && !taken
+                {
+                    table.forced.push((key.to_string(), at));
+                }
+            }
+        }
+        let kinds = match (options.kind, platform) {
+            (Some(kind), _) => vec![kind],
+            (None, Some(p)) => vec![p.kind],
+            (None, None) => sources::classify_all(&table.header()),
         };
         if kinds.is_empty() {
             return Err(not_a_source(&table));
@@ -516,6 +537,9 @@ pub fn kind_of_sheet(first_bytes: &[u8], sheet: Option<&str>) -> Option<SourceKi
         let end = text.iter().position(|b| *b == b'\n').unwrap_or(text.len());
         sources::read_text_table("header", &text[..end]).ok()?.names
     };
+    if let Some(p) = crate::platform::detect_source(&names) {
+        return Some(p.kind);
+    }
     match sources::classify(&names) {
         Some(kind) => Some(kind),
         // Files without a recognisable header are read as orders, by the

@@ -4,6 +4,7 @@
 //! before any name is scored; a role the user chose stays the user's.
 
 use crate::roles::{Role, normalise};
+use crate::sources::SourceKind;
 
 /// A platform's export, as its header shows it.
 #[derive(Debug, PartialEq, Eq)]
@@ -127,6 +128,112 @@ pub const PLATFORMS: &[Platform] = &[
     },
 ];
 
+/// A platform's export of something other than orders: customers, tickets.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SourcePlatform {
+    /// A stable id (`hubspot_contacts`).
+    pub id: &'static str,
+    /// Its name in English, for the command line.
+    pub label: &'static str,
+    /// What it holds.
+    pub kind: SourceKind,
+    /// Normalised headers that all appear in its exports.
+    signature: &'static [&'static str],
+    /// The column of each field (by the field's key, see
+    /// [`crate::sources::fields`]), by normalised header.
+    pub fields: &'static [(&'static str, &'static str)],
+}
+
+/// Every source export known.
+pub const SOURCE_PLATFORMS: &[SourcePlatform] = &[
+    // Its `Total Spent` would be taken for an order amount: it is a list of
+    // customers, joined on their e-mail.
+    SourcePlatform {
+        id: "shopify_customers",
+        label: "Shopify customers export",
+        kind: SourceKind::Customers,
+        signature: &[
+            "first_name",
+            "last_name",
+            "email",
+            "total_spent",
+            "total_orders",
+        ],
+        fields: &[("customer_id", "email"), ("email", "email")],
+    },
+    SourcePlatform {
+        id: "hubspot_contacts",
+        label: "HubSpot contacts export",
+        kind: SourceKind::Customers,
+        signature: &["record_id_contact", "email"],
+        fields: &[("customer_id", "email"), ("email", "email")],
+    },
+    SourcePlatform {
+        id: "hubspot_contacts",
+        label: "HubSpot contacts export",
+        kind: SourceKind::Customers,
+        signature: &[
+            "record_id",
+            "first_name",
+            "last_name",
+            "email",
+            "create_date",
+        ],
+        fields: &[("customer_id", "email"), ("email", "email")],
+    },
+    SourcePlatform {
+        id: "mailchimp_audience",
+        label: "Mailchimp audience export",
+        kind: SourceKind::Customers,
+        signature: &[
+            "email_address",
+            "member_rating",
+            "optin_time",
+            "leid",
+            "euid",
+        ],
+        fields: &[("customer_id", "email_address"), ("email", "email_address")],
+    },
+    SourcePlatform {
+        id: "freshdesk_tickets",
+        label: "Freshdesk tickets export",
+        kind: SourceKind::Tickets,
+        signature: &[
+            "ticket_id",
+            "subject",
+            "status",
+            "priority",
+            "created_time",
+            "resolved_time",
+        ],
+        fields: &[
+            ("customer_id", "email"),
+            ("created_at", "created_time"),
+            ("resolved_at", "resolved_time"),
+        ],
+    },
+];
+
+/// The source platform whose export has these headers, if any.
+pub fn detect_source(headers: &[String]) -> Option<&'static SourcePlatform> {
+    let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+    SOURCE_PLATFORMS.iter().find(|p| {
+        p.signature
+            .iter()
+            .all(|s| names.iter().any(|n| n.as_str() == *s))
+    })
+}
+
+/// The label of a platform of either kind, by its id.
+pub fn label_of(id: &str) -> Option<&'static str> {
+    by_id(id).map(|p| p.label).or_else(|| {
+        SOURCE_PLATFORMS
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.label)
+    })
+}
+
 /// The platform whose export has these headers, if any.
 pub fn detect(headers: &[String]) -> Option<&'static Platform> {
     let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
@@ -169,6 +276,32 @@ mod tests {
         );
         // Half a signature is no platform.
         assert_eq!(detect(&headers("Name,Email,Financial Status,Total")), None);
+        let freshdesk = headers(
+            "Ticket ID,Subject,Description,Status,Priority,Type,Created time,Resolved time,Summary,Full name,Title,Email,Mobile phone,Contact ID,Company Name",
+        );
+        let found = detect_source(&freshdesk).expect("Freshdesk");
+        assert_eq!(
+            (found.id, found.kind),
+            ("freshdesk_tickets", SourceKind::Tickets)
+        );
+        // A Shopify customers export is no order file for its Total Spent.
+        let customers = headers(
+            "First Name,Last Name,Email,Accepts Email Marketing,Company,City,Total Spent,Total Orders",
+        );
+        assert_eq!(
+            detect_source(&customers).map(|p| p.kind),
+            Some(SourceKind::Customers)
+        );
+        assert_eq!(detect(&customers), None);
+        assert_eq!(
+            label_of("hubspot_contacts"),
+            Some("HubSpot contacts export")
+        );
+        for p in SOURCE_PLATFORMS {
+            for (_, column) in p.fields {
+                assert_eq!(normalise(column), *column, "{}: {column}", p.id);
+            }
+        }
         for p in PLATFORMS {
             assert_eq!(by_id(p.id), Some(p));
             for (_, column) in p.roles {

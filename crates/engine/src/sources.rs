@@ -31,6 +31,22 @@ pub enum SourceKind {
     Costs,
 }
 
+impl SourceKind {
+    /// Its name as the command line writes it: `orders`, `customers`,
+    /// `surveys`, `email`, `events`, `tickets` or `costs`.
+    pub fn key(self) -> &'static str {
+        match self {
+            SourceKind::Orders => "orders",
+            SourceKind::Email => "email",
+            SourceKind::Surveys => "surveys",
+            SourceKind::Customers => "customers",
+            SourceKind::Events => "events",
+            SourceKind::Tickets => "tickets",
+            SourceKind::Costs => "costs",
+        }
+    }
+}
+
 /// A delimited file with a header, as text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextTable {
