@@ -224,16 +224,6 @@ pub fn detect_source(headers: &[String]) -> Option<&'static SourcePlatform> {
     })
 }
 
-/// The label of a platform of either kind, by its id.
-pub fn label_of(id: &str) -> Option<&'static str> {
-    by_id(id).map(|p| p.label).or_else(|| {
-        SOURCE_PLATFORMS
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| p.label)
-    })
-}
-
 /// The platform whose export has these headers, if any.
 pub fn detect(headers: &[String]) -> Option<&'static Platform> {
     let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
@@ -293,10 +283,6 @@ mod tests {
             Some(SourceKind::Customers)
         );
         assert_eq!(detect(&customers), None);
-        assert_eq!(
-            label_of("hubspot_contacts"),
-            Some("HubSpot contacts export")
-        );
         for p in SOURCE_PLATFORMS {
             for (_, column) in p.fields {
                 assert_eq!(normalise(column), *column, "{}: {column}", p.id);
