@@ -894,13 +894,15 @@ fn a_sentence_with_values_is_worded_around_them() {
     let sheets = [
         engine_text("Excel 97–2003 workbook (.xls), sheet “Ventes 2024”"),
         engine_text("OpenDocument spreadsheet (first sheet)"),
+        engine_text("HTML table saved as a workbook (first sheet)"),
     ];
     set_locale(Locale::En);
     assert_eq!(
         sheets,
         [
             "classeur Excel 97–2003 (.xls), feuille « Ventes 2024 »",
-            "tableur OpenDocument (première feuille)"
+            "tableur OpenDocument (première feuille)",
+            "tableau HTML enregistré comme classeur (première feuille)"
         ]
     );
     // Not a sentence of the engine: as written.

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod export;
 pub mod fault;
 pub mod groups;
+pub mod html_table;
 pub mod journeys;
 pub mod jsonl;
 pub mod kpi;

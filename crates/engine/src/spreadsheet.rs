@@ -23,7 +23,9 @@ pub(crate) const TOO_BIG: &str =
 
 /// What a spreadsheet is and which sheet is read, for the import report.
 pub fn label(bytes: &[u8], sheet: Option<&str>) -> String {
-    let kind = if crate::xls::is_ole(bytes) {
+    let kind = if crate::html_table::is_html_table(bytes) {
+        "HTML table saved as a workbook"
+    } else if crate::xls::is_ole(bytes) {
         "Excel 97–2003 workbook (.xls)"
     } else if entries(bytes).is_ok_and(|e| {
         e.iter().any(|x| x.name == "content.xml")
@@ -41,10 +43,18 @@ pub fn label(bytes: &[u8], sheet: Option<&str>) -> String {
     }
 }
 
-/// True when the bytes start like a workbook: a zip archive (XLSX, ODS) or
-/// an OLE2 compound file (`.xls`).
+/// True when the bytes start like a workbook: a zip archive (XLSX, ODS),
+/// an OLE2 compound file (`.xls`) or an HTML table (a back-office's
+/// `.xls`).
 pub fn is_workbook(bytes: &[u8]) -> bool {
-    is_zip(bytes) || crate::xls::is_ole(bytes)
+    is_zip(bytes) || crate::xls::is_ole(bytes) || crate::html_table::is_html_table(bytes)
+}
+
+/// The names given to an HTML page's tables, as sheets.
+fn html_sheet_names(bytes: &[u8]) -> Vec<String> {
+    (1..=crate::html_table::tables(bytes).len())
+        .map(|i| format!("Table {i}"))
+        .collect()
 }
 
 /// True when the bytes start like a zip archive (XLSX, ODS, ...).
@@ -276,6 +286,9 @@ const NEITHER: &str = "it is a zip archive but neither an Excel workbook (XLSX) 
 
 /// The names of the sheets of the workbook `bytes`, in order.
 pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+    if crate::html_table::is_html_table(bytes) {
+        return Ok(html_sheet_names(bytes));
+    }
     if crate::xls::is_ole(bytes) {
         return Ok(crate::xls::Workbook::open(bytes)?.sheet_names());
     }
@@ -341,6 +354,20 @@ pub fn sheet_rows(bytes: &[u8], sheet: Option<&str>) -> Result<Vec<u8>, String> 
 }
 
 fn sheet_rows_within(bytes: &[u8], sheet: Option<&str>, limit: usize) -> Result<Vec<u8>, String> {
+    if crate::html_table::is_html_table(bytes) {
+        let mut tables = crate::html_table::tables(bytes);
+        let index = pick(&html_sheet_names(bytes), sheet)?;
+        let rows = tables
+            .get_mut(index)
+            .map(std::mem::take)
+            .ok_or("the page holds no table")?;
+        return Ok(write_rows(
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, r)| (i + 1, r))
+                .collect(),
+        ));
+    }
     if crate::xls::is_ole(bytes) {
         let book = crate::xls::Workbook::open(bytes)?;
         let index = pick(&book.sheet_names(), sheet)?;
