@@ -1196,3 +1196,15 @@ fn the_fields_another_file_was_read_with_are_named_in_french() {
     assert_eq!(column_used("first name: prenom"), "prénom : prenom");
     set_locale(Locale::En);
 }
+
+#[test]
+fn every_platform_is_named_in_both_languages() {
+    // The import report names the platform an order file came from by its
+    // id: `platform.shopify_orders`.
+    let (en, fr) = (table(EN), table(FR));
+    for p in seglens_engine::platform::PLATFORMS {
+        let key = format!("platform.{}", p.id);
+        assert!(en.contains_key(key.as_str()), "{key} missing in English");
+        assert!(fr.contains_key(key.as_str()), "{key} missing in French");
+    }
+}

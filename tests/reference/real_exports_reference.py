@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-LEFT_OUT = {"pending", "voided", "failed", "requires_payment_method"}
+LEFT_OUT = {"pending", "voided", "failed", "requires_payment_method", "en attente"}
 
 
 def first(series):
@@ -88,6 +88,17 @@ def etsy_items(path):
     return per_customer(kept["buyer"], kept["value"]), 0
 
 
+def woocommerce(path):
+    df = pd.read_excel(path, dtype=str).fillna("")
+    cols = ["E-mail (Facturation)", "État de la commande",
+            "Montant total de la commande", "Montant du remboursement de la commande"]
+    orders = df.groupby("Numéro de commande", sort=False)[cols].agg(first)
+    left_out = orders["État de la commande"].str.lower().isin(LEFT_OUT)
+    kept = orders[~left_out & (orders["E-mail (Facturation)"].str.strip() != "")]
+    value = money(kept["Montant total de la commande"]) - money(kept["Montant du remboursement de la commande"])
+    return per_customer(kept["E-mail (Facturation)"], value), int(left_out.sum())
+
+
 def online_retail(path):
     df = pd.read_excel(path, dtype={"InvoiceNo": str})
     df = df[df["CustomerID"].notna()]
@@ -124,6 +135,7 @@ SOURCES = {
     "hubspot_contacts_export.csv": keyed("Email", "customers", "hubspot_contacts"),
     "hubspot_contacts_all_customers.csv": keyed("Email", "customers", "hubspot_contacts"),
     "freshdesk_tickets.csv": keyed("Email", "tickets", "freshdesk_tickets"),
+    "woocommerce_customers_report_bookshop_fr.csv": keyed("E-mail", "customers", "woocommerce_customers"),
 }
 
 FILES = {
@@ -135,6 +147,7 @@ FILES = {
     "etsy_sold_orders_stationery_2022.csv": etsy_orders,
     "etsy_sold_order_items_stickers_2021.csv": etsy_items,
     "uci_online_retail_head.xlsx": online_retail,
+    "woocommerce_orders_bookshop_dzd_fr.xlsx": woocommerce,
 }
 
 

@@ -43,6 +43,48 @@ pub const PLATFORMS: &[Platform] = &[
             (Role::Refunded, "refunded_amount"),
         ],
     },
+    // "Advanced Order Export For WooCommerce", a row per order line, with
+    // its labels in French or in English.
+    Platform {
+        id: "woocommerce_orders",
+        label: "WooCommerce orders export",
+        signature: &[
+            "numero_de_commande",
+            "etat_de_la_commande",
+            "date_de_commande",
+            "montant_total_de_la_commande",
+        ],
+        roles: &[
+            (Role::OrderId, "numero_de_commande"),
+            (Role::CustomerId, "e_mail_facturation"),
+            (Role::OrderDate, "date_de_commande"),
+            (Role::Amount, "montant_total_de_la_commande"),
+            (Role::Quantity, "quantite_remboursement"),
+            (Role::UnitPrice, "prix_du_produit"),
+            (Role::Status, "etat_de_la_commande"),
+            (Role::Refunded, "montant_du_remboursement_de_la_commande"),
+        ],
+    },
+    Platform {
+        id: "woocommerce_orders",
+        label: "WooCommerce orders export",
+        signature: &[
+            "order_number",
+            "order_status",
+            "order_date",
+            "order_total_amount",
+        ],
+        roles: &[
+            (Role::OrderId, "order_number"),
+            (Role::CustomerId, "email_billing"),
+            (Role::OrderDate, "order_date"),
+            (Role::Amount, "order_total_amount"),
+            (Role::Quantity, "quantity_refund"),
+            (Role::UnitPrice, "item_cost"),
+            (Role::Status, "order_status"),
+            (Role::Refunded, "order_refund_amount"),
+        ],
+    },
     Platform {
         id: "etsy_order_items",
         label: "Etsy sold order items",
@@ -159,6 +201,27 @@ pub const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             "total_spent",
             "total_orders",
         ],
+        fields: &[("customer_id", "email"), ("email", "email")],
+    },
+    // WooCommerce Analytics' customers report, in French or in English.
+    SourcePlatform {
+        id: "woocommerce_customers",
+        label: "WooCommerce customers report",
+        kind: SourceKind::Customers,
+        signature: &[
+            "derniere_activite",
+            "e_mail",
+            "commandes",
+            "depense_totale",
+            "aov",
+        ],
+        fields: &[("customer_id", "e_mail"), ("email", "e_mail")],
+    },
+    SourcePlatform {
+        id: "woocommerce_customers",
+        label: "WooCommerce customers report",
+        kind: SourceKind::Customers,
+        signature: &["last_active", "email", "orders", "total_spend", "aov"],
         fields: &[("customer_id", "email"), ("email", "email")],
     },
     SourcePlatform {
