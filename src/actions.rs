@@ -700,17 +700,32 @@ fn import_files_with(
                 ),
             };
             let sheet = read.sheet.clone();
-            match engine
-                .import_file(
-                    &file,
-                    &progress_sink(state),
-                    cancel,
-                    options,
-                    map,
-                    seglens_engine::sources::ReadOptions { encoding, ..read },
-                )
-                .await
-            {
+            let mut read = seglens_engine::sources::ReadOptions { encoding, ..read };
+            // A file whose first bytes read as UTF-8 and a later one does
+            // not is read again as Windows-1252, rather than with its
+            // accents turned into "�".
+            let outcome = loop {
+                let outcome = engine
+                    .import_file(
+                        &file,
+                        &progress_sink(state),
+                        cancel.clone(),
+                        options.clone(),
+                        map.clone(),
+                        read.clone(),
+                    )
+                    .await;
+                match &outcome {
+                    Err(ImportFailure::Refused(seglens_engine::ImportError::NotUtf8After {
+                        ..
+                    })) if read.encoding_guess.is_none() => {
+                        read.encoding_guess =
+                            Some(seglens_engine::delimited::Encoding::Windows1252);
+                    }
+                    _ => break outcome,
+                }
+            };
+            match outcome {
                 Ok(done) => {
                     // The file, to read it again differently from the report.
                     state.services.with_value(|s| {

@@ -400,6 +400,10 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
             "import.binary",
             &[("file", file), ("offset", &offset.to_string())],
         ),
+        E::NotUtf8After { file, offset } => tf(
+            "import.not_utf8_after",
+            &[("file", file), ("offset", &offset.to_string())],
+        ),
         E::MissingColumns {
             file,
             missing,

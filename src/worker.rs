@@ -281,6 +281,7 @@ impl EngineTask {
                         today: Some(today()),
                         sheet: None,
                         all_statuses: import.read.all_statuses,
+                        encoding_guess: import.read.encoding_guess,
                     },
                 ))),
             };
@@ -326,6 +327,7 @@ impl EngineTask {
                             today: Some(today()),
                             sheet: import.read.sheet.clone(),
                             all_statuses: import.read.all_statuses,
+                            encoding_guess: import.read.encoding_guess,
                         },
                     );
                     if let Err(e) = importer.push(&bytes) {
@@ -480,6 +482,7 @@ impl EngineTask {
                     today: None,
                     sheet,
                     all_statuses: false,
+                    encoding_guess: None,
                 },
             ))),
             Request::PreviewSource {

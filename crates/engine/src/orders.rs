@@ -545,6 +545,16 @@ pub enum ImportError {
         /// The file's name.
         file: String,
     },
+    /// A file read as UTF-8 from its first bytes has a byte further on
+    /// that UTF-8 cannot hold (a file saved by Excel on Windows, whose
+    /// accents come late): it is read again in Windows-1252 rather than
+    /// with its accents turned into `�`.
+    NotUtf8After {
+        /// The file's name.
+        file: String,
+        /// The offset of that byte.
+        offset: u64,
+    },
 }
 
 impl ImportError {
@@ -639,6 +649,10 @@ impl fmt::Display for ImportError {
                 f,
                 "{file} holds customers, e-mail results, survey answers, events, support tickets or marketing costs: open an order file first, then add it."
             ),
+            ImportError::NotUtf8After { file, offset } => write!(
+                f,
+                "{file} reads as UTF-8 until byte {offset}, which UTF-8 cannot hold: it is read again as Windows-1252."
+            ),
         }
     }
 }
@@ -682,6 +696,11 @@ pub struct ImportOptions {
     /// left out by default.
     #[serde(default)]
     pub all_statuses: bool,
+    /// The encoding found over the whole file, when its first bytes alone
+    /// said another ([`ImportError::NotUtf8After`]): read in it, and
+    /// reported as detected, not chosen.
+    #[serde(default)]
+    pub encoding_guess: Option<Encoding>,
 }
 
 const SAMPLE_BYTES: usize = 64 * 1024;
@@ -699,6 +718,43 @@ pub struct OrdersImporter {
     workbook: bool,
     /// What the workbook is and which sheet was read, for the report.
     sheet: String,
+    /// The bytes after the sample checked to be UTF-8, when UTF-8 was
+    /// detected from the sample.
+    utf8: Option<Utf8Check>,
+}
+
+/// Checks that the bytes of a stream keep being UTF-8.
+#[derive(Debug, Default)]
+struct Utf8Check {
+    /// The bytes of a character cut by the end of the last chunk.
+    tail: Vec<u8>,
+    /// Bytes checked so far, from the file's start.
+    offset: u64,
+    /// The offset of the first byte that is not UTF-8.
+    broken: Option<u64>,
+}
+
+impl Utf8Check {
+    fn push(&mut self, chunk: &[u8]) {
+        if self.broken.is_some() {
+            return;
+        }
+        let mut bytes = std::mem::take(&mut self.tail);
+        bytes.extend_from_slice(chunk);
+        let start = self.offset;
+        match std::str::from_utf8(&bytes) {
+            Ok(_) => self.offset += bytes.len() as u64,
+            Err(e) => match e.error_len() {
+                // A character cut by the chunk's end: checked with the next.
+                None => {
+                    let valid = e.valid_up_to();
+                    self.offset += valid as u64;
+                    self.tail = bytes[valid..].to_vec();
+                }
+                Some(_) => self.broken = Some(start + e.valid_up_to() as u64),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -867,6 +923,15 @@ impl OrdersImporter {
             parsing: None,
             workbook: false,
             sheet: String::new(),
+            utf8: None,
+        }
+    }
+
+    /// Decides the encoding over the whole file, held in memory, rather
+    /// than over its first bytes (unless the user chose one).
+    fn decide_encoding_on(&mut self, whole: &[u8]) {
+        if self.options.encoding.is_none() && self.options.encoding_guess.is_none() {
+            self.options.encoding_guess = Some(delimited::sniff_encoding(whole).0);
         }
     }
 
@@ -874,6 +939,9 @@ impl OrdersImporter {
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), ImportError> {
         self.bytes += chunk.len() as u64;
         if let Some(p) = &mut self.parsing {
+            if let Some(check) = &mut self.utf8 {
+                check.push(chunk);
+            }
             p.feed(chunk);
             return Ok(());
         }
@@ -912,6 +980,12 @@ impl OrdersImporter {
         }
         if self.parsing.is_none() {
             self.start(true)?;
+        }
+        if let Some(offset) = self.utf8.as_ref().and_then(|c| c.broken) {
+            return Err(ImportError::NotUtf8After {
+                file: self.file_name,
+                offset,
+            });
         }
         let Some(mut p) = self.parsing.take() else {
             return Err(ImportError::Empty {
@@ -1098,7 +1172,14 @@ impl OrdersImporter {
             }
             return Ok(());
         }
-        let (encoding, bom) = delimited::choose_encoding(&self.sample, self.options.encoding);
+        let chosen = self.options.encoding.or(self.options.encoding_guess);
+        let (encoding, bom) = delimited::choose_encoding(&self.sample, chosen);
+        // Detected from these first bytes: the rest must agree.
+        if chosen.is_none() && encoding == Encoding::Utf8 && !self.workbook {
+            let mut check = Utf8Check::default();
+            check.push(&self.sample);
+            self.utf8 = Some(check);
+        }
         let mut transcoder = Transcoder::new(encoding);
         let mut text = Vec::new();
         transcoder.push(&self.sample[bom..], &mut text);
@@ -2218,6 +2299,7 @@ pub fn import_orders_parallel(
         _ => return import_orders(file_name, bytes, options),
     };
     let mut imp = OrdersImporter::new(file_name, options);
+    imp.decide_encoding_on(bytes);
     imp.push(&bytes[..cut])?;
     let rest = &bytes[cut..];
     let safe = imp.parsing.as_ref().is_some_and(|p| {
@@ -2382,6 +2464,7 @@ pub fn import_orders(
     options: ImportOptions,
 ) -> Result<(Orders, ImportReport), ImportError> {
     let mut imp = OrdersImporter::new(file_name, options);
+    imp.decide_encoding_on(bytes);
     // In chunks, as a stream arrives: the importer copies what it is given.
     for chunk in bytes.chunks(1 << 20) {
         imp.push(chunk)?;

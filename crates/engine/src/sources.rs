@@ -134,6 +134,10 @@ pub struct ReadOptions {
     /// orders (see [`crate::orders::ImportOptions::all_statuses`]).
     #[serde(default)]
     pub all_statuses: bool,
+    /// For an order file: the encoding found over the whole file (see
+    /// [`crate::orders::ImportOptions::encoding_guess`]).
+    #[serde(default)]
+    pub encoding_guess: Option<Encoding>,
 }
 
 /// A field a source reads from one of its columns.
@@ -364,7 +368,8 @@ fn read_rows(
     } else {
         bytes
     };
-    let (encoding, bom) = delimited::choose_encoding(&bytes[..bytes.len().min(64 * 1024)], forced);
+    // Over the whole file: an accent far down a Windows-1252 file decides.
+    let (encoding, bom) = delimited::choose_encoding(bytes, forced);
     let mut text = Vec::with_capacity(bytes.len());
     let mut transcoder = Transcoder::new(encoding);
     if delimited::cr_line_breaks(&bytes[..bytes.len().min(64 * 1024)]) {

@@ -829,3 +829,74 @@ fn a_crm_customers_file_with_an_nps_column_is_customers_and_answers() {
     assert_eq!(answers.kind, SourceKind::Surveys);
     assert_eq!(data.source_reports.len(), 1);
 }
+
+/// An order file saved by Excel on Windows whose only accent comes after
+/// `ascii` bytes of plain rows: `Électroménager` in Windows-1252.
+fn late_accent(ascii: usize) -> Vec<u8> {
+    let mut text = b"client;date;montant;rayon\n".to_vec();
+    let mut i = 0;
+    while text.len() < ascii {
+        text.extend_from_slice(format!("c{};2024-01-{:02};12,50;Livres\n", i % 97, 1 + i % 28).as_bytes());
+        i += 1;
+    }
+    text.extend_from_slice(b"dupont;2024-02-01;99,00;\xC9lectrom\xE9nager\n");
+    text
+}
+
+#[test]
+fn the_encoding_is_decided_on_the_whole_file() {
+    // Past the first megabyte, which the first chunk alone would decide on.
+    let bytes = late_accent(1_500_000);
+    let at = bytes.iter().position(|b| *b == 0xC9).unwrap() as u64;
+    // Held in memory: decided over all of it.
+    let (orders, report) = import("ventes.csv", &bytes);
+    assert_eq!(report.encoding, Encoding::Windows1252);
+    assert!(!report.encoding_chosen);
+    assert_eq!(orders.categories, vec!["Livres", "Électroménager"]);
+    // Streamed: the first bytes say UTF-8, the late accent says otherwise,
+    // and the import says where rather than read "�".
+    let mut streamed = OrdersImporter::new("ventes.csv", ImportOptions::default());
+    for chunk in bytes.chunks(65_536) {
+        streamed.push(chunk).unwrap();
+    }
+    assert_eq!(
+        streamed.finish().unwrap_err(),
+        ImportError::NotUtf8After {
+            file: "ventes.csv".into(),
+            offset: at
+        }
+    );
+    // Read again in the encoding found: as the whole file gives it.
+    let again = ImportOptions {
+        encoding_guess: Some(Encoding::Windows1252),
+        ..ImportOptions::default()
+    };
+    let mut streamed = OrdersImporter::new("ventes.csv", again);
+    for chunk in bytes.chunks(65_536) {
+        streamed.push(chunk).unwrap();
+    }
+    let (again, report) = streamed.finish().unwrap();
+    assert_eq!((again, report.encoding_chosen), (orders, false));
+    // A UTF-8 file cut mid-character between chunks is no such case.
+    let utf8 = String::from_utf8_lossy(&late_accent(200_000))
+        .replace('\u{fffd}', "é")
+        .into_bytes();
+    let mut streamed = OrdersImporter::new("ventes.csv", ImportOptions::default());
+    for chunk in utf8.chunks(65_537) {
+        streamed.push(chunk).unwrap();
+    }
+    assert_eq!(streamed.finish().unwrap().1.encoding, Encoding::Utf8);
+}
+
+#[test]
+fn a_source_decides_its_encoding_on_the_whole_file() {
+    let mut text = b"customer_id,city\n".to_vec();
+    for i in 0..10_000 {
+        text.extend_from_slice(format!("a{i},Paris\n").as_bytes());
+    }
+    text.extend_from_slice(b"a,Orl\xE9ans\n");
+    let mut data = two_customers();
+    data.add_source("clients.csv", &text).unwrap();
+    let customers = data.customers.as_ref().unwrap();
+    assert_eq!(customers.attributes.last().unwrap(), &vec!["Orléans".to_string()]);
+}

@@ -1,0 +1,46 @@
+// End-to-end: a file saved by Excel on Windows whose first accent comes
+// after the first chunk the page sends (4 MB) is read again as
+// Windows-1252, never with "�". Runs alone in a fresh browser context.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { serve } from './server.mjs';
+import { launch } from './browser.mjs';
+import { root } from './counts.mjs';
+
+const dist = process.env.SEGLENS_DIST ?? join(root, 'dist');
+let server, browser, base;
+
+before(async () => {
+  server = await serve(dist);
+  base = `http://127.0.0.1:${server.address().port}/seglens/`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test('a Windows-1252 file whose accents come late is read as Windows-1252, detected, not chosen', async () => {
+  const lines = ['client;date;montant;rayon'];
+  for (let i = 0; lines.join('\n').length < 5_000_000 && i < 1e7; i++) {
+    lines.push(`c${i % 997};2024-01-${String(1 + (i % 28)).padStart(2, '0')};12,50;Livres`);
+  }
+  const ascii = Buffer.from(lines.join('\n') + '\n', 'latin1');
+  // É and é in Windows-1252: 0xC9 and 0xE9.
+  const late = Buffer.from([...Buffer.from('dupont;2024-02-01;99,00;'), 0xc9, ...Buffer.from('lectrom'), 0xe9, ...Buffer.from('nager\n')]);
+  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.getByTestId('file-input').setInputFiles({ name: 'ventes-excel.csv', mimeType: 'text/csv', buffer: Buffer.concat([ascii, late]) });
+  await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'ventes-excel.csv', null, { timeout: 60_000 });
+  const report = await page.getByTestId('import-report').innerText();
+  assert.match(report, /^Windows-1252 · séparateur ;/m);
+  assert.doesNotMatch(report, /choisi/);
+  assert.doesNotMatch(await page.locator('body').innerText(), /\uFFFD/);
+  // The late row is there: its customer is counted.
+  assert.match(report, /998 clients/);
+  await context.close();
+});
