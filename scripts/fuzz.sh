@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the importer (fuzz/fuzz_targets/importer.rs) for SECONDS seconds
 # (default 60), from seeds made of the project's own files: order files in
-# several dialects, the demo's sources, an Excel workbook, an OpenDocument
+# several dialects, platform exports (order lines, statuses), the demo's sources, an HTML table, an Excel workbook, an OpenDocument
 # spreadsheet, old Excel workbooks (.xls) and JSON lines.
 # With FUZZ_RUNS=N it runs N inputs from a fixed
 # seed instead, so that a run can be replayed (the test command does that).
@@ -27,6 +27,13 @@ seed() { # seed NAME PICK FILE: the pick byte, then the file's first 64 kB
 seed orders-csv 0 "$demo/orders.csv"
 seed orders-fr 4 tests/fixtures/commandes-fr.csv
 seed cdnow 8 ../shared/datasets/cdnow/CDNOW_sample.txt
+# Platform exports: order lines, statuses and refunds; a customers file.
+seed shopify 0 tests/fixtures/real/shopify_orders_babystore_zar.csv
+seed stripe 12 tests/fixtures/real/stripe_payments_legacy_columns.csv
+seed etsy-lines 16 tests/fixtures/real/etsy_sold_order_items_stickers_2021.csv
+seed hubspot 1 tests/fixtures/real/hubspot_contacts_all_customers.csv
+printf '<html><body><table><tr><th>N&deg; commande</th><th>Client</th><th>Date</th><th>Montant</th></tr><tr><td>C1<td>dupont<td>03/02/2024<td>12,50&nbsp;&euro;</table>' > "$seeds/page.xls"
+seed html-table 2 "$seeds/page.xls" && rm "$seeds/page.xls"
 for s in customers email surveys events tickets costs; do seed "$s" 1 "$demo/$s.csv"; done
 .venv/bin/python - "$demo/orders.csv" "$seeds/workbook.xlsx" <<'PY'
 import csv, io, re, sys, zipfile, openpyxl

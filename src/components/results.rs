@@ -397,6 +397,22 @@ fn OrderLinesAndStatuses(report: seglens_engine::ImportReport) -> impl IntoView 
             </p>
         }
     });
+    let not_sales = (!r.not_sales.is_empty()).then(|| {
+        let what: Vec<String> = r
+            .not_sales
+            .iter()
+            .map(|(what, n)| format!("{} {what}", format::int(*n)))
+            .collect();
+        let rows: u64 = r.not_sales.iter().map(|(_, n)| n).sum();
+        view! {
+            <p class="muted" data-testid="not-sales">
+                {tn("report.not_sales", rows, &[
+                    ("what", &what.join(", ")),
+                    ("columns", r.sales_column.as_deref().unwrap_or_default()),
+                ])}
+            </p>
+        }
+    });
     let cancellations = (r.cancellation_invoices > 0).then(|| {
         view! {
             <p class="muted" data-testid="cancellations">
@@ -404,7 +420,7 @@ fn OrderLinesAndStatuses(report: seglens_engine::ImportReport) -> impl IntoView 
             </p>
         }
     });
-    view! { {platform} {lines} {excluded} {all_kept} {refunded} {cancellations} }
+    view! { {platform} {lines} {not_sales} {excluded} {all_kept} {refunded} {cancellations} }
 }
 
 /// What the importer understood of the file, and the rows it rejected.

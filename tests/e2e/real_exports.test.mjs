@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from './server.mjs';
 import { launch } from './browser.mjs';
@@ -114,5 +114,76 @@ test('the UCI Online Retail workbook in French: invoice lines, Excel date cells,
   const total = counts.map((c) => Number(c.replace(/\D/g, ''))).reduce((a, b) => a + b, 0);
   assert.equal(total, scored);
   await report.screenshot({ path: join(shots, 'real-uci-fr.png') });
+  await page.context().close();
+});
+
+/** The rows of a CSV file without quoted commas (the demo's). */
+function csvRows(file) {
+  const [head, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  const parse = (line) => {
+    const out = [];
+    let cell = '', quoted = false;
+    for (const ch of line) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === ',' && !quoted) { out.push(cell); cell = ''; }
+      else cell += ch;
+    }
+    out.push(cell);
+    return out;
+  };
+  const names = parse(head);
+  return lines.map((l) => Object.fromEntries(parse(l).map((v, i) => [names[i], v])));
+}
+
+test('a French CRM customers file with an NPS column, dropped beside its orders: customers and answers, no rejected row', async () => {
+  // The demo's customers as a French CRM exports them, with each
+  // customer's last NPS answer (empty for those who gave none).
+  const dir = join(root, 'target', 'e2e-crm');
+  execFileSync(cli, ['demo', '--out', dir]);
+  const last = new Map();
+  for (const r of csvRows(join(dir, 'surveys.csv'))) {
+    if (r.nps === '') continue;
+    const prev = last.get(r.customer_id);
+    if (!prev || r.answered_at >= prev.answered_at) last.set(r.customer_id, r);
+  }
+  const customers = csvRows(join(dir, 'customers.csv'));
+  const quote = (v) => (v.includes(';') ? `"${v}"` : v);
+  const crm = ["id_client;e-mail;sexe;âge;ville;centres d'intérêt;NPS"]
+    .concat(customers.map((c) => [c.customer_id, c.email, c.gender, c.age, c.city, c.interests, last.get(c.customer_id)?.nps ?? '']
+      .map(quote).join(';')))
+    .join('\n');
+  const crmFile = join(dir, 'clients-crm.csv');
+  writeFileSync(crmFile, crm + '\n');
+  const answered = customers.filter((c) => last.has(c.customer_id)).length;
+  assert.ok(answered > 0 && answered < customers.length);
+
+  const page = await freshPage('fr-FR');
+  await page.getByTestId('file-input').setInputFiles(join(dir, 'orders.csv'));
+  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('file-input').setInputFiles(crmFile);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-report]').length === 2);
+  const reports = await page.getByTestId('source-report').allInnerTexts();
+  const number = (n) => page.evaluate((x) => new Intl.NumberFormat('fr-FR').format(x), n);
+  assert.ok(reports[0].startsWith(`clients-crm.csv : ${await number(customers.length)} clients, rejets : 0`), reports[0]);
+  assert.ok(reports[1].startsWith(`clients-crm.csv : ${await number(answered)} réponses à l'enquête, rejets : 0`), reports[1]);
+
+  // Its columns in the rule builder, its NPS among the KPIs: the NPS of
+  // everyone scored, as the answers give it.
+  await page.getByTestId('rule-builder').scrollIntoViewIfNeeded();
+  await page.getByTestId('group-add').click();
+  const attributes = await page.getByTestId('cond-0-field').locator('optgroup[label="Attributs des clients"] option').allInnerTexts();
+  for (const column of ['sexe', 'âge', 'ville', "centres d'intérêt"]) {
+    assert.ok(attributes.some((a) => a.includes(column)), `${column} in ${attributes}`);
+  }
+  const scored = new Set(csvRows(join(dir, 'orders.csv')).filter((r) => Number(r.amount) >= 0).map((r) => r.customer_id));
+  const scores = [...last.values()].filter((r) => scored.has(r.customer_id)).map((r) => Number(r.nps));
+  const nps = 100 * (scores.filter((v) => v >= 9).length - scores.filter((v) => v <= 6).length) / scores.length;
+  const heatmap = page.getByTestId('kpi-heatmap');
+  const headers = await heatmap.locator('thead th').allInnerTexts();
+  const cells = await heatmap.locator('tbody tr').last().locator('th, td').allInnerTexts();
+  assert.equal(cells[0].trim(), 'Tous les clients');
+  const shown = Number(cells[headers.findIndex((h) => h.startsWith('NPS'))].replace('\u2212', '-').replace(/[^\d-]/g, ''));
+  assert.equal(shown, Math.round(nps));
+  await page.getByTestId('import-report').screenshot({ path: join(shots, 'real-crm-fr.png') });
   await page.context().close();
 });

@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
-LEFT_OUT = {"pending", "voided", "failed", "requires_payment_method", "en attente"}
+LEFT_OUT = {"pending", "voided", "failed", "requires_payment_method", "en attente", "canceled"}
+
+# PayPal's payments received, by their Type (the other rows are the
+# account's own spending, holds, deposits, bonuses and memos).
+PAYPAL_PAYMENTS = {"Website Payment", "PayPal Here Payment", "Mobile Payment",
+                   "Non Reference Credit Payment", "Express Checkout Payment",
+                   "Subscription Payment", "Payment Received", "Invoice Payment"}
 
 
 def first(series):
@@ -88,6 +94,15 @@ def etsy_items(path):
     return per_customer(kept["buyer"], kept["value"]), 0
 
 
+def paypal(path):
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    sales = df[(df["Balance Impact"] == "Credit") & df["Type"].isin(PAYPAL_PAYMENTS)]
+    left_out = sales["Status"].str.lower().isin(LEFT_OUT)
+    kept = sales[~left_out & (sales["From Email Address"].str.strip() != "")]
+    value = money(kept["Gross"].str.replace(",", "", regex=False))
+    return per_customer(kept["From Email Address"], value), int(left_out.sum())
+
+
 def woocommerce(path):
     df = pd.read_excel(path, dtype=str).fillna("")
     cols = ["E-mail (Facturation)", "État de la commande",
@@ -148,6 +163,7 @@ FILES = {
     "etsy_sold_order_items_stickers_2021.csv": etsy_items,
     "uci_online_retail_head.xlsx": online_retail,
     "woocommerce_orders_bookshop_dzd_fr.xlsx": woocommerce,
+    "paypal_activity_download_crafts_usd.csv": paypal,
 }
 
 

@@ -1540,6 +1540,8 @@ fn inspect_json(r: &ImportReport) -> serde_json::Value {
         "refunded_orders": r.refunded_orders,
         "refunded_amount": r.refunded_amount,
         "cancellation_invoices": r.cancellation_invoices,
+        "sales_column": r.sales_column,
+        "not_sales": r.not_sales.iter().map(|(what, rows)| serde_json::json!({"what": what, "rows": rows})).collect::<Vec<_>>(),
         "rejected_total": r.rejected_total,
         "rejected": r.rejected,
         "refunds": r.refunds,
@@ -1590,6 +1592,21 @@ fn status_lines(r: &ImportReport) -> Vec<String> {
                 r.refunded_amount
             ),
         });
+    }
+    if let Some(column) = &r.sales_column {
+        let listed: Vec<String> = r
+            .not_sales
+            .iter()
+            .map(|(what, n)| format!("{n} {what}"))
+            .collect();
+        out.push(format!(
+            "rows that are no sales ({column}), left out: {}",
+            if listed.is_empty() {
+                "none".to_string()
+            } else {
+                listed.join(", ")
+            }
+        ));
     }
     if r.cancellation_invoices > 0 {
         out.push(format!(

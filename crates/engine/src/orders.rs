@@ -309,6 +309,13 @@ pub struct ImportReport {
     /// Cancellation invoices (`C536379`) read as refunds.
     #[serde(default)]
     pub cancellation_invoices: u64,
+    /// Rows that are no sales (a PayPal download's own spending, holds,
+    /// memos): `(what the file says they are, rows)`, most first.
+    #[serde(default)]
+    pub not_sales: Vec<(String, u64)>,
+    /// The column that says which rows are sales, when one does.
+    #[serde(default)]
+    pub sales_column: Option<String>,
 }
 
 impl ImportReport {
@@ -789,6 +796,9 @@ struct Plan {
     platform: Option<&'static crate::platform::Platform>,
     /// Keep every order, whatever its status.
     all_statuses: bool,
+    /// Only the rows whose columns say they are sales (a platform's
+    /// payments received among its other entries).
+    sales: Vec<(usize, &'static [&'static str])>,
 }
 
 /// How the lines of one order make the order.
@@ -910,6 +920,8 @@ struct Builder {
     cancellations: u64,
     /// Each status text seen, and whether it leaves its order out.
     statuses: Vec<(String, bool)>,
+    /// Rows that are not sales, by what the file says they are.
+    not_sales: Vec<(String, u64)>,
 }
 
 impl OrdersImporter {
@@ -930,7 +942,11 @@ impl OrdersImporter {
     /// Decides the encoding over the whole file, held in memory, rather
     /// than over its first bytes (unless the user chose one).
     fn decide_encoding_on(&mut self, whole: &[u8]) {
-        if self.options.encoding.is_none() && self.options.encoding_guess.is_none() {
+        // A workbook's rows are written as UTF-8 text when it is read.
+        if self.options.encoding.is_none()
+            && self.options.encoding_guess.is_none()
+            && !crate::spreadsheet::is_workbook(whole)
+        {
             self.options.encoding_guess = Some(delimited::sniff_encoding(whole).0);
         }
     }
@@ -1160,6 +1176,15 @@ impl OrdersImporter {
             refunded_orders: b.refunded_orders,
             refunded_amount: b.refunded_total,
             cancellation_invoices: b.cancellations,
+            not_sales: {
+                let mut rows = std::mem::take(&mut b.not_sales);
+                rows.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+                rows
+            },
+            sales_column: (!plan.sales.is_empty()).then(|| {
+                let columns: Vec<String> = plan.sales.iter().map(|(c, _)| name(*c)).collect();
+                columns.join(", ")
+            }),
         };
         Ok((b.orders, report))
     }
@@ -1340,7 +1365,9 @@ fn plan(
         // The columns of order lines and statuses first, by their exact
         // names, so that `Lineitem price` is not taken for the total.
         for role in Role::OPTIONAL {
-            if chosen.contains_key(&role) {
+            // A platform's export says itself whether rows are lines.
+            let lines_role = !matches!(role, Role::Status | Role::Refunded);
+            if chosen.contains_key(&role) || (platform.is_some() && lines_role) {
                 continue;
             }
             if let Some(i) =
@@ -1490,6 +1517,16 @@ fn plan(
         named(roles::is_currency_name).and_then(|c| number::detect_currency(&values(c)))
     });
     let status: Vec<usize> = chosen.get(&Role::Status).copied().into_iter().collect();
+    let sales = platform.map_or(Vec::new(), |p| {
+        p.sales
+            .iter()
+            .filter_map(|(header, kept)| {
+                (0..width)
+                    .find(|i| roles::normalise(&names[*i]) == *header)
+                    .map(|c| (c, *kept))
+            })
+            .collect()
+    });
     Ok(Plan {
         json: false,
         types: (0..width).map(|i| column_type(&values(i))).collect(),
@@ -1513,6 +1550,7 @@ fn plan(
         status,
         cancelled_at,
         refunded: chosen.get(&Role::Refunded).copied(),
+        sales,
         platform,
         all_statuses: options.all_statuses,
     })
@@ -1600,6 +1638,7 @@ impl Builder {
             refunded_total: 0.0,
             cancellations: 0,
             statuses: Vec::new(),
+            not_sales: Vec::new(),
         }
     }
 
@@ -1665,6 +1704,12 @@ impl Builder {
         }
         self.refunded_orders += other.refunded_orders;
         self.refunded_total += other.refunded_total;
+        for (what, n) in other.not_sales {
+            match self.not_sales.iter_mut().find(|(s, _)| *s == what) {
+                Some((_, m)) => *m += n,
+                None => self.not_sales.push((what, n)),
+            }
+        }
         self.fingerprints.extend_from_slice(&other.fingerprints);
         self.lines.extend_from_slice(&other.lines);
         if let (Some(mine), Some(theirs)) = (&mut self.slash, other.slash) {
@@ -1775,6 +1820,9 @@ impl Builder {
             self.reject_row(&r, None, fault);
             return;
         }
+        if !self.is_sale(&r) {
+            return;
+        }
         if let Some(status) = self.excluded(&r) {
             self.exclude(status);
             return;
@@ -1856,6 +1904,30 @@ impl Builder {
         cancelled.then(|| "cancelled".to_string())
     }
 
+    /// False for a row the file says is no sale (counted by what it is).
+    fn is_sale(&mut self, r: &Record<'_>) -> bool {
+        let enc = self.plan.encoding;
+        let text = |c: usize| {
+            (c < r.len())
+                .then(|| delimited::field_text(enc, r.field(c)))
+                .unwrap_or_default()
+        };
+        let Some(&(column, _)) = self
+            .plan
+            .sales
+            .iter()
+            .find(|(c, kept)| !kept.contains(&roles::normalise(&text(*c)).as_str()))
+        else {
+            return true;
+        };
+        let what = text(column).trim().to_string();
+        match self.not_sales.iter_mut().find(|(s, _)| *s == what) {
+            Some((_, n)) => *n += 1,
+            None => self.not_sales.push((what, 1)),
+        }
+        false
+    }
+
     /// Counts an order left out for its status.
     fn exclude(&mut self, status: String) {
         match self.excluded.iter_mut().find(|(s, _)| *s == status) {
@@ -1867,6 +1939,9 @@ impl Builder {
     /// A row of a file of order lines: kept with its order until the end,
     /// when [`Self::flush_lines`] makes each order one row.
     fn add_line(&mut self, r: &Record<'_>) {
+        if !self.is_sale(r) {
+            return;
+        }
         let enc = self.plan.encoding;
         let Some(plan) = self.plan.lines.as_ref() else {
             return;

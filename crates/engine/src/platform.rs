@@ -18,6 +18,9 @@ pub struct Platform {
     signature: &'static [&'static str],
     /// The column of each role, by normalised header.
     pub roles: &'static [(Role, &'static str)],
+    /// When only some rows are sales: columns that say what a row is, and
+    /// for each the values (normalised) a sale has; a sale has them all.
+    pub sales: &'static [(&'static str, &'static [&'static str])],
 }
 
 /// Every platform export known, the most specific first.
@@ -42,6 +45,7 @@ pub const PLATFORMS: &[Platform] = &[
             (Role::Status, "financial_status"),
             (Role::Refunded, "refunded_amount"),
         ],
+        sales: &[],
     },
     // "Advanced Order Export For WooCommerce", a row per order line, with
     // its labels in French or in English.
@@ -64,6 +68,7 @@ pub const PLATFORMS: &[Platform] = &[
             (Role::Status, "etat_de_la_commande"),
             (Role::Refunded, "montant_du_remboursement_de_la_commande"),
         ],
+        sales: &[],
     },
     Platform {
         id: "woocommerce_orders",
@@ -84,6 +89,7 @@ pub const PLATFORMS: &[Platform] = &[
             (Role::Status, "order_status"),
             (Role::Refunded, "order_refund_amount"),
         ],
+        sales: &[],
     },
     Platform {
         id: "etsy_order_items",
@@ -105,6 +111,7 @@ pub const PLATFORMS: &[Platform] = &[
             (Role::Quantity, "quantity"),
             (Role::UnitPrice, "price"),
         ],
+        sales: &[],
     },
     Platform {
         id: "etsy_orders",
@@ -123,6 +130,7 @@ pub const PLATFORMS: &[Platform] = &[
             (Role::Amount, "order_total"),
             (Role::Status, "status"),
         ],
+        sales: &[],
     },
     Platform {
         id: "stripe_payments",
@@ -148,6 +156,53 @@ pub const PLATFORMS: &[Platform] = &[
             (Role::Refunded, "amount_refunded"),
             (Role::Status, "status"),
         ],
+        sales: &[],
+    },
+    // PayPal's activity download mixes the payments customers made with
+    // the account's own spending, holds, deposits and memos: only the
+    // payments received are sales, the payer being the customer.
+    Platform {
+        id: "paypal_activity",
+        label: "PayPal activity download",
+        signature: &[
+            "date",
+            "time",
+            "timezone",
+            "type",
+            "status",
+            "gross",
+            "fee",
+            "net",
+            "from_email_address",
+            "to_email_address",
+            "transaction_id",
+            "balance_impact",
+        ],
+        roles: &[
+            (Role::CustomerId, "from_email_address"),
+            (Role::OrderDate, "date"),
+            (Role::Amount, "gross"),
+            (Role::Status, "status"),
+        ],
+        sales: &[
+            // Money in: not the account's own payments to others.
+            ("balance_impact", &["credit"]),
+            (
+                "type",
+                &[
+                    "website_payment",
+                    "express_checkout_payment",
+                    "mobile_payment",
+                    "paypal_here_payment",
+                    "non_reference_credit_payment",
+                    "subscription_payment",
+                    "preapproved_payment_bill_user_payment",
+                    "payment_received",
+                    "invoice_payment",
+                    "donation_payment",
+                ],
+            ),
+        ],
     },
     Platform {
         id: "uci_online_retail",
@@ -167,6 +222,7 @@ pub const PLATFORMS: &[Platform] = &[
             (Role::Quantity, "quantity"),
             (Role::UnitPrice, "unitprice"),
         ],
+        sales: &[],
     },
 ];
 

@@ -25,3 +25,27 @@ fn an_html_table_saved_as_xls_reads_as_its_csv() {
     assert_eq!(from_html.amount, vec![12.5, 1020.0]);
     assert_eq!(report.currency.as_deref(), Some("EUR"));
 }
+
+#[test]
+fn a_workbook_with_accented_headers_keeps_them() {
+    // Its zip bytes are no UTF-8 text: the encoding is not decided on them
+    // (its rows are written out as UTF-8 when it is read).
+    let header = vec![
+        "Numéro de commande".to_string(),
+        "E-mail (Facturation)".to_string(),
+        "Date de commande".to_string(),
+        "Montant total de la commande".to_string(),
+    ];
+    let rows = vec![vec![
+        "1".to_string(),
+        "a@x.fr".to_string(),
+        "2024-02-01".to_string(),
+        "12.5".to_string(),
+    ]];
+    let book = seglens_engine::xlsx::workbook("Commandes", &header, &rows);
+    let (orders, report) =
+        import_orders("commandes.xlsx", &book, ImportOptions::default()).unwrap();
+    let names: Vec<&str> = report.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, header.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(orders.customer_keys, vec!["a@x.fr"]);
+}

@@ -836,7 +836,9 @@ fn late_accent(ascii: usize) -> Vec<u8> {
     let mut text = b"client;date;montant;rayon\n".to_vec();
     let mut i = 0;
     while text.len() < ascii {
-        text.extend_from_slice(format!("c{};2024-01-{:02};12,50;Livres\n", i % 97, 1 + i % 28).as_bytes());
+        text.extend_from_slice(
+            format!("c{};2024-01-{:02};12,50;Livres\n", i % 97, 1 + i % 28).as_bytes(),
+        );
         i += 1;
     }
     text.extend_from_slice(b"dupont;2024-02-01;99,00;\xC9lectrom\xE9nager\n");
@@ -898,5 +900,8 @@ fn a_source_decides_its_encoding_on_the_whole_file() {
     let mut data = two_customers();
     data.add_source("clients.csv", &text).unwrap();
     let customers = data.customers.as_ref().unwrap();
-    assert_eq!(customers.attributes.last().unwrap(), &vec!["Orléans".to_string()]);
+    assert_eq!(
+        customers.attributes.last().unwrap(),
+        &vec!["Orléans".to_string()]
+    );
 }
