@@ -1908,9 +1908,11 @@ impl Builder {
     fn is_sale(&mut self, r: &Record<'_>) -> bool {
         let enc = self.plan.encoding;
         let text = |c: usize| {
-            (c < r.len())
-                .then(|| delimited::field_text(enc, r.field(c)))
-                .unwrap_or_default()
+            if c < r.len() {
+                delimited::field_text(enc, r.field(c))
+            } else {
+                Cow::Borrowed("")
+            }
         };
         let Some(&(column, _)) = self
             .plan
