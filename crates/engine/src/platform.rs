@@ -408,7 +408,8 @@ mod tests {
             }
         }
         for p in PLATFORMS {
-            assert_eq!(by_id(p.id), Some(p));
+            // A platform with its labels in two languages has an entry for each.
+            assert_eq!(by_id(p.id).map(|q| q.id), Some(p.id));
             for (_, column) in p.roles {
                 assert_eq!(normalise(column), *column, "{}: {column}", p.id);
             }
