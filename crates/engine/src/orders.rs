@@ -918,8 +918,9 @@ struct Builder {
     refunded_total: f64,
     /// Cancellation invoices read as refunds.
     cancellations: u64,
-    /// Each status text seen, and whether it leaves its order out.
-    statuses: Vec<(String, bool)>,
+    /// Each status seen, as the file's bytes, and the status (lower-case)
+    /// that leaves its order out, if it does.
+    statuses: Vec<(Vec<u8>, Option<String>)>,
     /// Rows that are not sales, by what the file says they are.
     not_sales: Vec<(String, u64)>,
 }
@@ -1873,6 +1874,7 @@ impl Builder {
 
     /// The status that leaves a row's order out, if one does: a status
     /// column's text, or `cancelled` when a cancellation date is there.
+    #[inline]
     fn excluded(&mut self, r: &Record<'_>) -> Option<String> {
         if self.plan.all_statuses {
             return None;
@@ -1880,20 +1882,25 @@ impl Builder {
         let enc = self.plan.encoding;
         let cell = |c: usize| (c < r.len()).then(|| delimited::field_text(enc, r.field(c)));
         for &c in &self.plan.status {
-            let Some(text) = cell(c) else { continue };
-            // A file has few statuses: each is judged once.
-            let left_out = match self.statuses.iter().find(|(s, _)| **s == *text) {
-                Some((_, left_out)) => *left_out,
+            if c >= r.len() {
+                continue;
+            }
+            // A file has few statuses: each is judged once, by its bytes
+            // (no text made of them for every row).
+            let bytes = r.field(c);
+            let left_out = match self.statuses.iter().find(|(s, _)| s.as_slice() == bytes) {
+                Some((_, left_out)) => left_out.clone(),
                 None => {
-                    let left_out = excluded_status(&text);
+                    let text = delimited::field_text(enc, bytes);
+                    let left_out = excluded_status(&text).then(|| text.trim().to_lowercase());
                     if self.statuses.len() < 256 {
-                        self.statuses.push((text.to_string(), left_out));
+                        self.statuses.push((bytes.to_vec(), left_out.clone()));
                     }
                     left_out
                 }
             };
-            if left_out {
-                return Some(text.trim().to_lowercase());
+            if left_out.is_some() {
+                return left_out;
             }
         }
         let cancelled = self
@@ -1905,6 +1912,7 @@ impl Builder {
     }
 
     /// False for a row the file says is no sale (counted by what it is).
+    #[inline]
     fn is_sale(&mut self, r: &Record<'_>) -> bool {
         let enc = self.plan.encoding;
         let text = |c: usize| {
@@ -2087,6 +2095,7 @@ impl Builder {
     /// Adds an order of customer `key` (normalised) dated `date_text`,
     /// worth `value` less `refunded`, or rejects it naming what is wrong.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn accept(
         &mut self,
         line: u64,
