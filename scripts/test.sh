@@ -45,7 +45,7 @@ demo_dir=target/reference-demo
 .venv/bin/python tests/reference/rfm_reference.py "$seglens" ../shared/datasets/cdnow/CDNOW_master.txt \
   --sep spaces --date date --date-format %Y%m%d --amount dollar_value
 
-step "Real platform exports (Shopify, Stripe, Etsy, UCI Online Retail) against pandas on their raw rows"
+step "Real platform exports (Shopify, WooCommerce, Stripe, Etsy, PayPal, UCI Online Retail, HubSpot, Freshdesk) against pandas on their raw rows"
 .venv/bin/python tests/reference/real_exports_reference.py "$seglens" tests/fixtures/real
 
 step "BG/NBD and Gamma-Gamma against lifetimes on the demo data"
