@@ -72,7 +72,7 @@ step "Excel workbooks written by openpyxl and xlwt (.xls) read as the CSV files 
 step "SQL export run in PostgreSQL gives the same segments"
 bash tests/reference/postgres_check.sh "$seglens" "$demo_dir/orders.csv" .venv/bin/python
 
-step "The importer fuzzed: 25,000 inputs from a fixed seed, about a minute (cargo fuzz, from the project's own files)"
+step "The importer fuzzed: 25,000 inputs from a fixed seed, about three minutes (cargo fuzz, from the project's own files)"
 if ! FUZZ_RUNS=25000 bash scripts/fuzz.sh > target/fuzz.log 2>&1; then
   tail -n 80 target/fuzz.log
   exit 1
