@@ -3,24 +3,16 @@
 // Windows-1252, never with "�". Runs alone in a fresh browser context.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
-import { root } from './counts.mjs';
+import { startSite } from './site.mjs';
 
-const dist = process.env.SEGLENS_DIST ?? join(root, 'dist');
-let server, browser, base;
+let site, browser, base;
 
 before(async () => {
-  server = await serve(dist);
-  base = `http://127.0.0.1:${server.address().port}/seglens/`;
-  browser = await launch();
+  site = await startSite();
+  ({ browser, base } = site);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+after(async () => site?.close());
 
 test('a Windows-1252 file whose accents come late is read as Windows-1252, detected, not chosen', async () => {
   const lines = ['client;date;montant;rayon'];

@@ -6,27 +6,21 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve } from './server.mjs';
-import { launch } from './browser.mjs';
+import { startSite } from './site.mjs';
 import { cli, cliCounts, cliCountsOf, nonZero, root, tableCountsOn } from './counts.mjs';
 
-const dist = process.env.SEGLENS_DIST ?? join(root, 'dist');
 const real = join(root, 'tests', 'fixtures', 'real');
 const shots = join(root, 'tests', 'e2e', 'screenshots');
 mkdirSync(shots, { recursive: true });
 
-let server, browser, base;
+let site, browser, base;
 
 before(async () => {
-  server = await serve(dist);
-  base = `http://127.0.0.1:${server.address().port}/seglens/`;
-  browser = await launch();
+  site = await startSite();
+  ({ browser, base } = site);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+after(async () => site?.close());
 
 /** A fresh page in `locale`, the tour already seen. */
 async function freshPage(locale) {

@@ -142,59 +142,25 @@ fn collapse(text: &str) -> String {
 /// Text with HTML's common entities replaced (`&eacute;`, `&nbsp;`,
 /// `&#233;`, `&#xE9;`).
 fn unescape(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let end = rest.find(';').filter(|e| *e <= 10);
-        let c = end.and_then(|end| {
-            let entity = &rest[1..end];
-            match entity {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                "euro" => Some('€'),
-                "deg" => Some('°'),
-                "eacute" => Some('é'),
-                "egrave" => Some('è'),
-                "ecirc" => Some('ê'),
-                "agrave" => Some('à'),
-                "acirc" => Some('â'),
-                "ccedil" => Some('ç'),
-                "ocirc" => Some('ô'),
-                "ucirc" => Some('û'),
-                "ugrave" => Some('ù'),
-                "icirc" => Some('î'),
-                "iuml" => Some('ï'),
-                "euml" => Some('ë'),
-                "Eacute" => Some('É'),
-                e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32),
-                e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            }
-        });
-        match (c, end) {
-            (Some(c), Some(end)) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            _ => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::spreadsheet::unescape_with(s, |name| match name {
+        "nbsp" => Some(' '),
+        "euro" => Some('€'),
+        "deg" => Some('°'),
+        "eacute" => Some('é'),
+        "egrave" => Some('è'),
+        "ecirc" => Some('ê'),
+        "agrave" => Some('à'),
+        "acirc" => Some('â'),
+        "ccedil" => Some('ç'),
+        "ocirc" => Some('ô'),
+        "ucirc" => Some('û'),
+        "ugrave" => Some('ù'),
+        "icirc" => Some('î'),
+        "iuml" => Some('ï'),
+        "euml" => Some('ë'),
+        "Eacute" => Some('É'),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -163,6 +163,12 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// XML text with its entities replaced.
 fn unescape(s: &str) -> String {
+    unescape_with(s, |_| None)
+}
+
+/// Text with its entities replaced: XML's five, numeric ones, and those
+/// `named` knows (HTML's `&eacute;`).
+pub(crate) fn unescape_with(s: &str, named: fn(&str) -> Option<char>) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
@@ -183,7 +189,7 @@ fn unescape(s: &str) -> String {
                 .ok()
                 .and_then(char::from_u32),
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
+            e => named(e),
         };
         match c {
             Some(c) => {
