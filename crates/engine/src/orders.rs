@@ -1698,18 +1698,12 @@ impl Builder {
         self.rejected_total += other.rejected_total;
         self.refunds += other.refunds;
         for (status, n) in other.excluded {
-            match self.excluded.iter_mut().find(|(s, _)| *s == status) {
-                Some((_, m)) => *m += n,
-                None => self.excluded.push((status, n)),
-            }
+            add_count(&mut self.excluded, status, n);
         }
         self.refunded_orders += other.refunded_orders;
         self.refunded_total += other.refunded_total;
         for (what, n) in other.not_sales {
-            match self.not_sales.iter_mut().find(|(s, _)| *s == what) {
-                Some((_, m)) => *m += n,
-                None => self.not_sales.push((what, n)),
-            }
+            add_count(&mut self.not_sales, what, n);
         }
         self.fingerprints.extend_from_slice(&other.fingerprints);
         self.lines.extend_from_slice(&other.lines);
@@ -1931,19 +1925,13 @@ impl Builder {
             return true;
         };
         let what = text(column).trim().to_string();
-        match self.not_sales.iter_mut().find(|(s, _)| *s == what) {
-            Some((_, n)) => *n += 1,
-            None => self.not_sales.push((what, 1)),
-        }
+        add_count(&mut self.not_sales, what, 1);
         false
     }
 
     /// Counts an order left out for its status.
     fn exclude(&mut self, status: String) {
-        match self.excluded.iter_mut().find(|(s, _)| *s == status) {
-            Some((_, n)) => *n += 1,
-            None => self.excluded.push((status, 1)),
-        }
+        add_count(&mut self.excluded, status, 1);
     }
 
     /// A row of a file of order lines: kept with its order until the end,
@@ -2215,6 +2203,14 @@ impl Builder {
             };
             self.orders.category.push(cat);
         }
+    }
+}
+
+/// Adds `n` to the count of `key` in a short list of `(key, count)`.
+fn add_count(counts: &mut Vec<(String, u64)>, key: String, n: u64) {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, m)) => *m += n,
+        None => counts.push((key, n)),
     }
 }
 

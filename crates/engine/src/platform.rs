@@ -335,22 +335,20 @@ pub const SOURCE_PLATFORMS: &[SourcePlatform] = &[
 
 /// The source platform whose export has these headers, if any.
 pub fn detect_source(headers: &[String]) -> Option<&'static SourcePlatform> {
+    let has_all = signed(headers);
+    SOURCE_PLATFORMS.iter().find(|p| has_all(p.signature))
+}
+
+/// Whether headers hold every normalised name of a signature.
+fn signed(headers: &[String]) -> impl Fn(&[&str]) -> bool {
     let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
-    SOURCE_PLATFORMS.iter().find(|p| {
-        p.signature
-            .iter()
-            .all(|s| names.iter().any(|n| n.as_str() == *s))
-    })
+    move |signature| signature.iter().all(|s| names.iter().any(|n| n == s))
 }
 
 /// The platform whose export has these headers, if any.
 pub fn detect(headers: &[String]) -> Option<&'static Platform> {
-    let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
-    PLATFORMS.iter().find(|p| {
-        p.signature
-            .iter()
-            .all(|s| names.iter().any(|n| n.as_str() == *s))
-    })
+    let has_all = signed(headers);
+    PLATFORMS.iter().find(|p| has_all(p.signature))
 }
 
 /// The platform with this id.
