@@ -41,7 +41,8 @@ pub mod spreadsheet;
 pub mod sql;
 pub mod stage;
 pub mod suggest;
-pub mod xls;
+#[cfg(feature = "workbook")]
+mod workbook;
 pub mod xlsx;
 
 pub use orders::{ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders};

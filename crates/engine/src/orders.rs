@@ -987,6 +987,9 @@ impl OrdersImporter {
         if self.workbook {
             let chosen = self.options.sheet.as_deref();
             self.sheet = crate::spreadsheet::label(&self.sample, chosen);
+            if let Some(size) = crate::spreadsheet::size_before_reading(&self.sample) {
+                self.bytes = size;
+            }
             self.sample =
                 crate::spreadsheet::sheet_rows(&self.sample, chosen).map_err(|reason| {
                     ImportError::Spreadsheet {

@@ -1,41 +1,30 @@
-//! A sheet of an Excel workbook (XLSX, or the older `.xls`, see
-//! [`crate::xls`]) or an OpenDocument spreadsheet (ODS, what LibreOffice
-//! writes) read as comma-separated rows, row N of the sheet on line N, so
-//! that every message names the row the spreadsheet shows; the importers
-//! then read it as any other file. The first sheet is read unless another
-//! is named ([`sheet_names`] lists them).
+//! A sheet of a workbook read as comma-separated rows, row N of the sheet
+//! on line N, so that every message names the row the spreadsheet shows;
+//! the importers then read it as any other file. The first sheet is read
+//! unless another is named ([`sheet_names`] lists them).
 //!
-//! Cells: shared and inline text as written, numbers in their shortest
-//! form (`0.10000000000000001` as Excel stores 0.1 reads `0.1`; dates are
-//! serial numbers, which the importer reads as dates in a column named as
-//! dates; ODS dates are written as ISO dates), `TRUE`/`FALSE`, formulas by
-//! their last value. Repeated rows and columns (ODS) are written out, but
-//! not the empty ones that only pad a sheet to its end. Line breaks inside
-//! a cell become spaces (row N stays on line N). Every row is
-//! padded to the widest. A workbook that unpacks to more than
-//! [`MAX_UNPACKED`] bytes (a zip bomb) is refused.
+//! Excel (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`) and OpenDocument (`.ods`)
+//! workbooks are read by calamine ([`crate::workbook`], the `workbook`
+//! feature); an HTML table saved as `.xls` by [`crate::html_table`].
+//!
+//! Cells: text as written, numbers in their shortest form
+//! (`0.10000000000000001` as Excel stores 0.1 reads `0.1`), cells whose
+//! number format is a date as ISO dates (a time of day too when they have
+//! one) in the workbook's 1900 or 1904 date system, `TRUE`/`FALSE`,
+//! formulas by their last value. Rows a sheet skips are blank lines, not
+//! the empty ones that only pad a sheet to its end. Line breaks inside a
+//! cell become spaces (row N stays on line N). Every row is padded to the
+//! widest. A workbook that unpacks to more than [`MAX_UNPACKED`] bytes (a
+//! zip bomb) is refused.
 
 /// The most bytes the parts read may unpack to, all together.
 pub const MAX_UNPACKED: usize = 512 << 20;
 
-pub(crate) const TOO_BIG: &str =
-    "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)";
-
 /// What a spreadsheet is and which sheet is read, for the import report.
 pub fn label(bytes: &[u8], sheet: Option<&str>) -> String {
-    let kind = if crate::html_table::is_html_table(bytes) {
-        "HTML table saved as a workbook"
-    } else if crate::xls::is_ole(bytes) {
-        "Excel 97–2003 workbook (.xls)"
-    } else if entries(bytes).is_ok_and(|e| {
-        e.iter().any(|x| x.name == "content.xml")
-            && !e
-                .iter()
-                .any(|x| x.name.eq_ignore_ascii_case("xl/workbook.xml"))
-    }) {
-        "OpenDocument spreadsheet"
-    } else {
-        "Excel workbook"
+    let kind = match ReadWorkbook::from_bytes(bytes) {
+        Some(read) => read.kind,
+        None => kind_of(bytes).to_string(),
     };
     match sheet {
         Some(name) => format!("{kind}, sheet \u{201c}{name}\u{201d}"),
@@ -43,11 +32,78 @@ pub fn label(bytes: &[u8], sheet: Option<&str>) -> String {
     }
 }
 
+/// What kind of workbook the bytes are, in the report's words.
+fn kind_of(bytes: &[u8]) -> &'static str {
+    if crate::html_table::is_html_table(bytes) {
+        "HTML table saved as a workbook"
+    } else if is_ole(bytes) {
+        "Excel 97–2003 workbook (.xls)"
+    } else if part_names(bytes).is_ok_and(|e| {
+        e.iter().any(|x| x == "content.xml")
+            && !e.iter().any(|x| x.eq_ignore_ascii_case("xl/workbook.xml"))
+    }) {
+        "OpenDocument spreadsheet"
+    } else {
+        "Excel workbook"
+    }
+}
+
 /// True when the bytes start like a workbook: a zip archive (XLSX, ODS),
 /// an OLE2 compound file (`.xls`) or an HTML table (a back-office's
 /// `.xls`).
 pub fn is_workbook(bytes: &[u8]) -> bool {
-    is_zip(bytes) || crate::xls::is_ole(bytes) || crate::html_table::is_html_table(bytes)
+    is_zip(bytes)
+        || is_ole(bytes)
+        || crate::html_table::is_html_table(bytes)
+        || bytes.starts_with(READ_MAGIC)
+}
+
+/// The first bytes of a workbook already read ([`ReadWorkbook`]).
+pub const READ_MAGIC: &[u8] = b"\0SegLens sheets 1\n";
+
+/// A workbook already turned into rows, every sheet of it: what the page's
+/// workbook worker (which has calamine) hands its import worker (which
+/// does not). Its bytes ([`ReadWorkbook::to_bytes`]) are read as the
+/// workbook itself would be, sheet by sheet, with the same messages.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReadWorkbook {
+    /// What the workbook is, as [`label`] names it ("Excel workbook").
+    pub kind: String,
+    /// The workbook's own size in bytes (the report gives the file's).
+    pub size: u64,
+    /// Each sheet's name and rows, or why the workbook could not be read.
+    pub sheets: Result<Vec<(String, Vec<u8>)>, String>,
+}
+
+impl ReadWorkbook {
+    /// Reads every sheet of the workbook `bytes`.
+    pub fn read(bytes: &[u8]) -> ReadWorkbook {
+        let kind = kind_of(bytes).to_string();
+        let sheets = sheet_names(bytes).and_then(|names| {
+            names
+                .into_iter()
+                .map(|name| sheet_rows(bytes, Some(&name)).map(|rows| (name, rows)))
+                .collect()
+        });
+        ReadWorkbook {
+            kind,
+            size: bytes.len() as u64,
+            sheets,
+        }
+    }
+
+    /// The workbook read, as bytes the importers take for the workbook.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = READ_MAGIC.to_vec();
+        // Serialising strings and byte lists into a Vec cannot fail.
+        bincode::serialize_into(&mut out, self).expect("a read workbook serialises");
+        out
+    }
+
+    /// The workbook read back from [`ReadWorkbook::to_bytes`]'s bytes.
+    fn from_bytes(bytes: &[u8]) -> Option<ReadWorkbook> {
+        bincode::deserialize(bytes.strip_prefix(READ_MAGIC)?).ok()
+    }
 }
 
 /// The names given to an HTML page's tables, as sheets.
@@ -62,27 +118,38 @@ pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-struct Entry {
-    name: String,
-    method: u16,
-    compressed: usize,
-    offset: usize,
+/// The first bytes of every OLE2 compound file.
+const OLE_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// True when the bytes start like an OLE2 compound file (an old Office
+/// document: `.xls`, but also `.doc` or `.msg`).
+pub fn is_ole(bytes: &[u8]) -> bool {
+    bytes.starts_with(&OLE_SIGNATURE)
 }
 
-fn u16_at(b: &[u8], at: usize) -> Result<u16, String> {
+#[cfg_attr(not(feature = "workbook"), allow(dead_code))]
+/// A file of a zip archive, as its central directory lists it.
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) method: u16,
+    pub(crate) compressed: usize,
+    pub(crate) offset: usize,
+}
+
+pub(crate) fn u16_at(b: &[u8], at: usize) -> Result<u16, String> {
     b.get(at..at + 2)
         .map(|s| u16::from_le_bytes([s[0], s[1]]))
         .ok_or_else(|| "the archive is cut short".to_string())
 }
 
-fn u32_at(b: &[u8], at: usize) -> Result<usize, String> {
+pub(crate) fn u32_at(b: &[u8], at: usize) -> Result<usize, String> {
     b.get(at..at + 4)
         .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize)
         .ok_or_else(|| "the archive is cut short".to_string())
 }
 
 /// The files of the archive, from its central directory.
-fn entries(b: &[u8]) -> Result<Vec<Entry>, String> {
+pub(crate) fn entries(b: &[u8]) -> Result<Vec<Entry>, String> {
     let from = b.len().saturating_sub(22 + 65_535);
     let end = (from..b.len().saturating_sub(21))
         .rev()
@@ -111,59 +178,9 @@ fn entries(b: &[u8]) -> Result<Vec<Entry>, String> {
     Ok(out)
 }
 
-/// One file of the archive, unpacked within what is left of `budget`.
-fn unpack(b: &[u8], e: &Entry, budget: &mut usize) -> Result<Vec<u8>, String> {
-    if u32_at(b, e.offset)? != 0x0403_4b50 {
-        return Err(format!("its part {} is damaged", e.name));
-    }
-    let start =
-        e.offset + 30 + u16_at(b, e.offset + 26)? as usize + u16_at(b, e.offset + 28)? as usize;
-    let data = b
-        .get(start..start + e.compressed)
-        .ok_or("the archive is cut short")?;
-    let out = match e.method {
-        0 => data.to_vec(),
-        8 => miniz_oxide::inflate::decompress_to_vec_with_limit(data, *budget).map_err(|err| {
-            if err.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
-                "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)"
-                    .to_string()
-            } else {
-                format!("its part {} is damaged", e.name)
-            }
-        })?,
-        m => {
-            return Err(format!(
-                "its part {} is packed in a way not read here ({m})",
-                e.name
-            ));
-        }
-    };
-    if out.len() > *budget {
-        return Err(TOO_BIG.into());
-    }
-    *budget -= out.len();
-    Ok(out)
-}
-
-/// The value of attribute `name` in the start tag `tag`.
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let mut rest = tag;
-    loop {
-        let at = rest.find(name)?;
-        let before = rest[..at].chars().last();
-        let after = &rest[at + name.len()..];
-        if matches!(before, Some(' ' | '\t' | '\n' | '\r'))
-            && let Some(value) = after.strip_prefix("=\"")
-        {
-            return value.find('"').map(|end| &value[..end]);
-        }
-        rest = &rest[at + name.len()..];
-    }
-}
-
-/// XML text with its entities replaced.
-fn unescape(s: &str) -> String {
-    unescape_with(s, |_| None)
+/// The names of the archive's files.
+pub(crate) fn part_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+    Ok(entries(bytes)?.into_iter().map(|e| e.name).collect())
 }
 
 /// Text with its entities replaced: XML's five, numeric ones, and those
@@ -206,114 +223,54 @@ pub(crate) fn unescape_with(s: &str, named: fn(&str) -> Option<char>) -> String 
     out
 }
 
-/// The text of every `<t>` in `xml`, phonetic runs (`<rPh>`) aside.
-fn text_of(xml: &str) -> String {
-    let mut out = String::new();
-    let mut rest = xml;
-    while let Some(at) = rest.find('<') {
-        rest = &rest[at..];
-        if rest.starts_with("<rPh") {
-            match rest.find("</rPh>") {
-                Some(end) => rest = &rest[end + 6..],
-                None => break,
-            }
-        } else if rest.starts_with("<t>") || rest.starts_with("<t ") {
-            let Some(open) = rest.find('>') else { break };
-            let Some(close) = rest.find("</t>") else {
-                break;
-            };
-            if close > open {
-                out.push_str(&unescape(&rest[open + 1..close]));
-            }
-            rest = &rest[close.max(open) + 1..];
-        } else {
-            rest = &rest[1..];
-        }
-    }
-    out
-}
-
-/// Each `<name ...>...</name>` (or `<name .../>`) element of `xml`: its
-/// start tag and its content.
-fn elements<'a>(xml: &'a str, name: &str) -> Vec<(&'a str, &'a str)> {
-    let open = format!("<{name}");
-    let close = format!("</{name}>");
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(at) = rest.find(&open) {
-        rest = &rest[at..];
-        let after = rest.as_bytes().get(open.len()).copied();
-        if !matches!(after, Some(b' ' | b'>' | b'/' | b'\t' | b'\n' | b'\r')) {
-            rest = &rest[open.len()..];
-            continue;
-        }
-        let Some(tag_end) = rest.find('>') else { break };
-        let tag = &rest[..tag_end + 1];
-        if tag[1..].contains('<') {
-            // A damaged start tag: skip it.
-            rest = &rest[1..];
-            continue;
-        }
-        if tag.ends_with("/>") {
-            out.push((tag, ""));
-            rest = &rest[tag_end + 1..];
-            continue;
-        }
-        let Some(end) = rest[tag_end + 1..].find(&close).map(|e| e + tag_end + 1) else {
-            break;
-        };
-        out.push((tag, &rest[tag_end + 1..end]));
-        rest = &rest[end + close.len()..];
-    }
-    out
-}
-
-/// The 0-based column of a cell reference such as `AB12`.
-fn column_of(reference: &str) -> Option<usize> {
-    let letters: Vec<u8> = reference
-        .bytes()
-        .take_while(u8::is_ascii_alphabetic)
-        .collect();
-    if letters.is_empty() {
-        return None;
-    }
-    // Excel stops at XFD, column 16,384.
-    let mut n = 0usize;
-    for l in letters {
-        n = n * 26 + usize::from(l.to_ascii_uppercase() - b'A' + 1);
-        if n > 16_384 {
-            return None;
-        }
-    }
-    Some(n - 1)
-}
-
-const NEITHER: &str = "it is a zip archive but neither an Excel workbook (XLSX) nor an OpenDocument spreadsheet (ODS)";
-
 /// The names of the sheets of the workbook `bytes`, in order.
 pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
     if crate::html_table::is_html_table(bytes) {
         return Ok(html_sheet_names(bytes));
     }
-    if crate::xls::is_ole(bytes) {
-        return Ok(crate::xls::Workbook::open(bytes)?.sheet_names());
+    if bytes.starts_with(READ_MAGIC) {
+        return Ok(read_back(bytes)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect());
     }
-    let entries = entries(bytes)?;
-    let mut budget = MAX_UNPACKED;
-    let find = |name: &str| entries.iter().find(|e| e.name.eq_ignore_ascii_case(name));
-    let (part, element, attribute) = if let Some(e) = find("xl/workbook.xml") {
-        (e, "sheet", "name")
-    } else if let Some(e) = find("content.xml") {
-        (e, "table:table", "table:name")
-    } else {
-        return Err(NEITHER.into());
-    };
-    let xml = String::from_utf8_lossy(&unpack(bytes, part, &mut budget)?).into_owned();
-    Ok(elements(&xml, element)
-        .iter()
-        .map(|(tag, _)| attr_text(tag, attribute).unwrap_or_default())
-        .collect())
+    read_by_calamine_names(bytes)
 }
+
+/// The size of the workbook whose sheets `bytes` are, when they are a
+/// workbook already read.
+pub fn size_before_reading(bytes: &[u8]) -> Option<u64> {
+    if bytes.starts_with(READ_MAGIC) {
+        ReadWorkbook::from_bytes(bytes).map(|read| read.size)
+    } else {
+        None
+    }
+}
+
+/// The sheets of a workbook already read, or why it could not be read.
+fn read_back(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let read = ReadWorkbook::from_bytes(bytes).ok_or("its sheets, read before, are damaged")?;
+    let sheets = read.sheets?;
+    if sheets.is_empty() {
+        return Err("it is a workbook without a sheet".into());
+    }
+    Ok(sheets)
+}
+
+#[cfg(feature = "workbook")]
+fn read_by_calamine_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+    crate::workbook::sheet_names(bytes)
+}
+
+#[cfg(not(feature = "workbook"))]
+fn read_by_calamine_names(_: &[u8]) -> Result<Vec<String>, String> {
+    Err(NO_READER.into())
+}
+
+/// What a build without the workbook reader says of a workbook (the page
+/// turns workbooks into rows before its import worker sees them).
+#[cfg(not(feature = "workbook"))]
+pub const NO_READER: &str = "it is a workbook, and this part of SegLens reads workbooks only once they are turned into rows";
 
 /// The names of the sheets when `bytes` is a workbook that can be read;
 /// empty otherwise.
@@ -327,7 +284,7 @@ pub fn sheets_of(bytes: &[u8]) -> Vec<String> {
 
 /// The position of the sheet named `wanted` among `names` (case and
 /// spaces aside), the first when none is named.
-fn pick(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
+pub(crate) fn pick(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
     let Some(wanted) = wanted else { return Ok(0) };
     let found = names.iter().position(|n| n == wanted).or_else(|| {
         names
@@ -374,151 +331,20 @@ fn sheet_rows_within(bytes: &[u8], sheet: Option<&str>, limit: usize) -> Result<
                 .collect(),
         ));
     }
-    if crate::xls::is_ole(bytes) {
-        let book = crate::xls::Workbook::open(bytes)?;
-        let index = pick(&book.sheet_names(), sheet)?;
-        return Ok(write_sparse_rows(book.rows(index, limit)?));
+    if bytes.starts_with(READ_MAGIC) {
+        let mut sheets = read_back(bytes)?;
+        let names: Vec<String> = sheets.iter().map(|(name, _)| name.clone()).collect();
+        let index = pick(&names, sheet)?;
+        return Ok(std::mem::take(&mut sheets[index].1));
     }
-    let entries = entries(bytes)?;
-    let mut budget = limit;
-    let find = |name: &str| entries.iter().find(|e| e.name.eq_ignore_ascii_case(name));
-    let part = |name: &str, budget: &mut usize| -> Result<Option<String>, String> {
-        match find(name) {
-            Some(e) => {
-                unpack(bytes, e, budget).map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
-            }
-            None => Ok(None),
-        }
-    };
-    let Some(workbook) = part("xl/workbook.xml", &mut budget)? else {
-        return match part("content.xml", &mut budget)? {
-            Some(content) => ods_rows(&content, sheet),
-            None => Err(NEITHER.into()),
-        };
-    };
-    // The sheet, through the workbook's relationships.
-    let sheets = elements(&workbook, "sheet");
-    let names: Vec<String> = sheets
-        .iter()
-        .map(|(tag, _)| attr_text(tag, "name").unwrap_or_default())
-        .collect();
-    let index = pick(&names, sheet)?;
-    let chosen = sheets
-        .get(index)
-        .and_then(|(tag, _)| attr(tag, "r:id").map(str::to_string));
-    let rels = part("xl/_rels/workbook.xml.rels", &mut budget)?.unwrap_or_default();
-    let target = chosen
-        .and_then(|id| {
-            elements(&rels, "Relationship")
-                .into_iter()
-                .find(|(tag, _)| attr(tag, "Id") == Some(id.as_str()))
-                .and_then(|(tag, _)| attr(tag, "Target").map(str::to_string))
-        })
-        .map(|t| match t.strip_prefix('/') {
-            Some(absolute) => absolute.to_string(),
-            None => format!("xl/{t}"),
-        })
-        .unwrap_or_else(|| format!("xl/worksheets/sheet{}.xml", index + 1));
-    let shared: Vec<String> = part("xl/sharedStrings.xml", &mut budget)?
-        .map(|xml| {
-            elements(&xml, "si")
-                .into_iter()
-                .map(|(_, inner)| text_of(inner))
-                .collect()
-        })
-        .unwrap_or_default();
-    // Which cell styles are dates, by their number format (not by the
-    // column's name): a number in such a cell is a serial date of the
-    // workbook's 1900 or 1904 system.
-    let styles = part("xl/styles.xml", &mut budget)?.unwrap_or_default();
-    let is_date = date_styles(&styles);
-    let date_1904 = elements(&workbook, "workbookPr")
-        .first()
-        .and_then(|(tag, _)| attr(tag, "date1904"))
-        .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
-    let sheet = part(&target, &mut budget)?.ok_or("the sheet is missing from the workbook")?;
-    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    for (tag, inner) in elements(&sheet, "row") {
-        let number = attr(tag, "r")
-            .and_then(|r| r.parse::<usize>().ok())
-            .unwrap_or_else(|| rows.last().map_or(1, |(n, _)| n + 1));
-        let mut cells: Vec<String> = Vec::new();
-        for (ctag, cinner) in elements(inner, "c") {
-            let col = attr(ctag, "r").and_then(column_of).unwrap_or(cells.len());
-            let value = elements(cinner, "v").first().map(|(_, v)| unescape(v));
-            let text = match attr(ctag, "t") {
-                Some("s") => value
-                    .and_then(|v| v.trim().parse::<usize>().ok())
-                    .and_then(|i| shared.get(i).cloned())
-                    .unwrap_or_default(),
-                Some("inlineStr") => text_of(cinner),
-                Some("b") => match value.as_deref() {
-                    Some("1") => "TRUE".into(),
-                    Some(_) => "FALSE".into(),
-                    None => String::new(),
-                },
-                Some(_) => value.unwrap_or_default(),
-                None => value
-                    .map(|v| match v.trim().parse::<f64>() {
-                        Ok(x) if x.is_finite() => {
-                            let date = attr(ctag, "s")
-                                .and_then(|s| s.parse::<usize>().ok())
-                                .filter(|s| is_date.get(*s).copied().unwrap_or(false))
-                                .and_then(|_| crate::xls::serial_date(x, date_1904));
-                            date.unwrap_or_else(|| format!("{x}"))
-                        }
-                        _ => v,
-                    })
-                    .unwrap_or_default(),
-            };
-            if col >= cells.len() {
-                cells.resize(col + 1, String::new());
-            }
-            cells[col] = text;
-        }
-        while cells.last().is_some_and(String::is_empty) {
-            cells.pop();
-        }
-        rows.push((number.min(MAX_ROWS), cells));
+    #[cfg(feature = "workbook")]
+    return crate::workbook::sheet_rows(bytes, sheet, limit);
+    #[cfg(not(feature = "workbook"))]
+    {
+        let _ = (sheet, limit);
+        Err(NO_READER.into())
     }
-    Ok(write_rows(rows))
 }
-
-/// For each cell style of `xl/styles.xml` (`cellXfs`, in order), whether
-/// its number format writes a date: a built-in date format or a custom
-/// one made of date and time parts.
-fn date_styles(styles: &str) -> Vec<bool> {
-    let custom: Vec<(u16, String)> = elements(styles, "numFmt")
-        .into_iter()
-        .filter_map(|(tag, _)| {
-            let id = attr(tag, "numFmtId")?.parse().ok()?;
-            Some((id, attr_text(tag, "formatCode").unwrap_or_default()))
-        })
-        .collect();
-    let Some((_, xfs)) = elements(styles, "cellXfs").into_iter().next() else {
-        return Vec::new();
-    };
-    elements(xfs, "xf")
-        .into_iter()
-        .map(|(tag, _)| {
-            let id: u16 = attr(tag, "numFmtId")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            let code = custom
-                .iter()
-                .find(|(c, _)| *c == id)
-                .map(|(_, code)| code.as_str());
-            crate::xls::format_is_date(id, code)
-        })
-        .collect()
-}
-
-/// The most rows a sheet has (Excel's and LibreOffice's limit).
-const MAX_ROWS: usize = 1 << 20;
-/// The most columns a sheet has.
-const MAX_COLUMNS: usize = 16_384;
-/// The most cells an ODS sheet's repeats may write out.
-const MAX_CELLS: usize = 50_000_000;
 
 /// The rows as comma-separated lines, padded to the widest, row N on line
 /// N (rows a sheet skips are blank lines; line breaks inside a cell become
@@ -548,42 +374,9 @@ fn write_rows(rows: Vec<(usize, Vec<String>)>) -> Vec<u8> {
     out
 }
 
-/// As [`write_rows`], for rows given as their non-empty cells, `(column,
-/// text)` in column order: no row is ever held padded to the widest.
-fn write_sparse_rows(rows: Vec<crate::xls::SparseRow>) -> Vec<u8> {
-    let width = rows
-        .iter()
-        .filter_map(|(_, cells)| cells.last().map(|(c, _)| c + 1))
-        .max()
-        .unwrap_or(0);
-    let mut out = Vec::new();
-    let mut line = 1;
-    for (number, cells) in rows {
-        while line < number {
-            out.push(b'\n');
-            line += 1;
-        }
-        let mut cells = cells.iter().peekable();
-        if cells.peek().is_some() {
-            for c in 0..width {
-                if c > 0 {
-                    out.push(b',');
-                }
-                let text = cells
-                    .next_if(|(col, _)| *col == c)
-                    .map_or("", |(_, t)| t.as_str());
-                push_cell(&mut out, text);
-            }
-        }
-        out.push(b'\n');
-        line += 1;
-    }
-    out
-}
-
 /// A cell as a CSV field, its line breaks as spaces (or the rows after it
 /// would move down).
-fn push_cell(out: &mut Vec<u8>, cell: &str) {
+pub(crate) fn push_cell(out: &mut Vec<u8>, cell: &str) {
     if cell.contains(['\n', '\r']) {
         let flat = cell.replace("\r\n", " ").replace(['\n', '\r'], " ");
         crate::delimited::push_csv_field(out, &flat);
@@ -592,164 +385,50 @@ fn push_cell(out: &mut Vec<u8>, cell: &str) {
     }
 }
 
-/// The value of an attribute of a start tag, entities resolved.
-fn attr_text(tag: &str, name: &str) -> Option<String> {
-    attr(tag, name).map(unescape)
-}
-
-/// The text of an ODS cell: its paragraphs on lines of their own, runs of
-/// spaces (`<text:s text:c="3"/>`), tabs and line breaks as written,
-/// annotations aside.
-fn ods_text(inner: &str) -> String {
-    let mut paragraphs = Vec::new();
-    for (_, p) in elements(inner, "text:p") {
-        let mut out = String::new();
-        let mut rest = p;
-        while let Some(at) = rest.find('<') {
-            out.push_str(&unescape(&rest[..at]));
-            let Some(end) = rest[at..].find('>').map(|e| e + at) else {
-                rest = "";
-                break;
-            };
-            let tag = &rest[at..=end];
-            if tag.starts_with("<text:s")
-                && (tag
-                    .as_bytes()
-                    .get(7)
-                    .is_some_and(|b| *b == b' ' || *b == b'/'))
-            {
-                let n = attr(tag, "text:c")
-                    .and_then(|c| c.parse::<usize>().ok())
-                    .unwrap_or(1);
-                out.extend(std::iter::repeat_n(' ', n.min(1_000)));
-            } else if tag.starts_with("<text:tab") {
-                out.push('\t');
-            } else if tag.starts_with("<text:line-break") {
-                out.push('\n');
-            }
-            rest = &rest[end + 1..];
-        }
-        out.push_str(&unescape(rest));
-        paragraphs.push(out);
-    }
-    paragraphs.join("\n")
-}
-
-/// The cells of an ODS row in order, `(start tag, content)`, covered cells
-/// (under a merged one) as empty cells.
-fn ods_cells(row: &str) -> Vec<(&str, &str)> {
-    let mut out = Vec::new();
-    let mut rest = row;
-    while let Some(at) = rest.find("<table:") {
-        rest = &rest[at..];
-        let name = if rest.starts_with("<table:table-cell") {
-            "table:table-cell"
-        } else if rest.starts_with("<table:covered-table-cell") {
-            "table:covered-table-cell"
-        } else {
-            rest = &rest[1..];
-            continue;
-        };
-        let Some(tag_end) = rest.find('>') else { break };
-        let tag = &rest[..=tag_end];
-        if tag.ends_with("/>") {
-            out.push((tag, ""));
-            rest = &rest[tag_end + 1..];
-            continue;
-        }
-        let close = format!("</{name}>");
-        let Some(end) = rest[tag_end + 1..].find(&close).map(|e| e + tag_end + 1) else {
-            break;
-        };
-        out.push((tag, &rest[tag_end + 1..end]));
-        rest = &rest[end + close.len()..];
-    }
-    out
-}
-
-/// A table of an ODS `content.xml` (the one named `sheet`, or the first)
-/// as rows.
-fn ods_rows(content: &str, sheet: Option<&str>) -> Result<Vec<u8>, String> {
-    let tables = elements(content, "table:table");
-    let names: Vec<String> = tables
-        .iter()
-        .map(|(tag, _)| attr_text(tag, "table:name").unwrap_or_default())
-        .collect();
-    if tables.is_empty() {
-        return Err("it is an OpenDocument file without a sheet".into());
-    }
-    let (_, table) = tables[pick(&names, sheet)?];
-    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut number = 1usize;
-    let mut total_cells = 0usize;
-    for (tag, inner) in elements(table, "table:table-row") {
-        let repeat = attr(tag, "table:number-rows-repeated")
-            .and_then(|r| r.parse::<usize>().ok())
-            .unwrap_or(1)
-            .max(1);
-        let mut cells: Vec<String> = Vec::new();
-        let mut pending_empty = 0usize;
-        for (ctag, cinner) in ods_cells(inner) {
-            let times = attr(ctag, "table:number-columns-repeated")
-                .and_then(|r| r.parse::<usize>().ok())
-                .unwrap_or(1)
-                .max(1);
-            let kind = attr(ctag, "office:value-type").or_else(|| attr(ctag, "calcext:value-type"));
-            let text = match kind {
-                Some("float" | "percentage" | "currency") => attr_text(ctag, "office:value")
-                    .map(|v| match v.trim().parse::<f64>() {
-                        Ok(x) if x.is_finite() => format!("{x}"),
-                        _ => v,
-                    })
-                    .unwrap_or_else(|| ods_text(cinner)),
-                Some("date") => {
-                    attr_text(ctag, "office:date-value").unwrap_or_else(|| ods_text(cinner))
-                }
-                Some("boolean") => match attr(ctag, "office:boolean-value") {
-                    Some("true") => "TRUE".into(),
-                    Some(_) => "FALSE".into(),
-                    None => ods_text(cinner),
-                },
-                _ => ods_text(cinner),
-            };
-            if text.is_empty() {
-                // Empty cells count only when a filled one follows.
-                pending_empty = pending_empty.saturating_add(times);
-                continue;
-            }
-            if cells.len() + pending_empty + times > MAX_COLUMNS {
-                return Err(format!(
-                    "its row {number} has more than {MAX_COLUMNS} columns"
-                ));
-            }
-            cells.extend(std::iter::repeat_n(String::new(), pending_empty));
-            pending_empty = 0;
-            cells.extend(std::iter::repeat_n(text, times));
-        }
-        if cells.is_empty() {
-            // Empty rows are blank lines, written only before a filled one.
-            number = number.saturating_add(repeat);
-            continue;
-        }
-        if number.saturating_add(repeat) > MAX_ROWS + 1 {
-            return Err(format!("it has more than {MAX_ROWS} rows"));
-        }
-        // Repeats multiply cells: as for a zip bomb, a bound.
-        total_cells = total_cells.saturating_add(cells.len().saturating_mul(repeat));
-        if total_cells > MAX_CELLS {
-            return Err(TOO_BIG.into());
-        }
-        for _ in 0..repeat {
-            rows.push((number, cells.clone()));
-            number += 1;
-        }
-    }
-    Ok(write_rows(rows))
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "workbook"))]
 mod tests {
     use super::*;
+    use crate::workbook::{MAX_ODS_CELLS, ods_cells, sheet_rows as sheet_rows_within};
+
+    /// A workbook of these parts, with those every Excel or LibreOffice
+    /// file has and the test leaves out: the package's relationships and
+    /// content types (XLSX), its mimetype and manifest (ODS).
+    fn parts(parts: &[(&str, String)]) -> Vec<u8> {
+        let mut all: Vec<(&str, String)> = parts.to_vec();
+        let has = |n: &str| parts.iter().any(|(name, _)| *name == n);
+        if has("xl/workbook.xml") {
+            all.push((
+                "[Content_Types].xml",
+                r#"<Types><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#.to_string(),
+            ));
+            all.push((
+                "_rels/.rels",
+                r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+            ));
+            if !has("xl/_rels/workbook.xml.rels") {
+                all.push((
+                    "xl/_rels/workbook.xml.rels",
+                    r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+                ));
+            }
+        }
+        if has("content.xml") {
+            all.push((
+                "META-INF/manifest.xml",
+                r#"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#.to_string(),
+            ));
+        }
+        if has("content.xml") && !has("mimetype") {
+            all.insert(
+                0,
+                (
+                    "mimetype",
+                    "application/vnd.oasis.opendocument.spreadsheet".to_string(),
+                ),
+            );
+        }
+        crate::xlsx::zip_parts(&all)
+    }
 
     #[test]
     fn our_own_workbooks_read_back() {
@@ -784,13 +463,13 @@ mod tests {
     #[test]
     fn a_sheet_is_chosen_by_name() {
         let workbook = r#"<workbook xmlns:r="r"><sheets><sheet name="Notes" sheetId="1" r:id="rId1"/><sheet name="Ventes &amp; retours" sheetId="2" r:id="rId2"/></sheets></workbook>"#;
-        let rels = r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="worksheets/sheet2.xml"/></Relationships>"#;
+        let rels = r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>"#;
         let sheet = |text: &str| {
             format!(
                 r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{text}</t></is></c></row></sheetData></worksheet>"#
             )
         };
-        let book = crate::xlsx::zip_parts(&[
+        let book = parts(&[
             ("xl/workbook.xml", workbook.to_string()),
             ("xl/_rels/workbook.xml.rels", rels.to_string()),
             ("xl/worksheets/sheet1.xml", sheet("notes")),
@@ -827,7 +506,7 @@ mod tests {
             table("Feuille 1", "un"),
             table("Clients", "deux")
         );
-        let ods = crate::xlsx::zip_parts(&[("content.xml", content)]);
+        let ods = parts(&[("content.xml", content)]);
         assert_eq!(sheet_names(&ods).unwrap(), ["Feuille 1", "Clients"]);
         assert_eq!(sheet_rows(&ods, Some("Clients")).unwrap(), b"deux\n");
         assert_eq!(sheet_rows(&ods, None).unwrap(), b"un\n");
@@ -843,8 +522,8 @@ mod tests {
         let shared = r#"<?xml version="1.0"?><sst xmlns="x" count="5"><si><t>client</t></si><si><t>date</t></si><si><t>montant</t></si><si><r><t>Dupont</t></r><r><rPr><b/></rPr><t xml:space="preserve"> &amp; fils</t></r></si><si><t>Lyon</t><rPh sb="0" eb="1"><t>リヨン</t></rPh></si></sst>"#;
         let sheet = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="E1" t="inlineStr"><is><t>ok</t></is></c></row><row r="3"><c r="A3" t="s"><v>3</v></c><c r="B3" s="1"><v>45292</v></c><c r="C3"><v>0.10000000000000001</v></c><c r="D3" t="s"><v>4</v></c><c r="E3" t="b"><v>1</v></c></row><row r="4"><c r="C4"><v>1.5E3</v></c></row></sheetData></worksheet>"#;
         let workbook = r#"<workbook xmlns:r="r"><sheets><sheet name="Feuil1" sheetId="1" r:id="rId3"/></sheets></workbook>"#;
-        let rels = r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet9.xml"/><Relationship Id="rId3" Target="/xl/worksheets/sheet2.xml"/></Relationships>"#;
-        let book = crate::xlsx::zip_parts(&[
+        let rels = r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet9.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet2.xml"/></Relationships>"#;
+        let book = parts(&[
             ("xl/workbook.xml", workbook.to_string()),
             ("xl/_rels/workbook.xml.rels", rels.to_string()),
             ("xl/sharedStrings.xml", shared.to_string()),
@@ -866,20 +545,22 @@ mod tests {
         // hair under the minute, read to the nearest second.
         let sheet = r#"<worksheet><sheetData><row r="1"><c r="A1" s="1"><v>40513.3513888889</v></c><c r="B1" s="2"><v>45292</v></c><c r="C1" s="0"><v>45292</v></c><c r="D1" s="3"><v>2.5</v></c></row></sheetData></worksheet>"#;
         let book = |workbook: &str| {
-            crate::xlsx::zip_parts(&[
+            parts(&[
                 ("xl/workbook.xml", workbook.to_string()),
                 ("xl/styles.xml", styles.to_string()),
                 ("xl/worksheets/sheet1.xml", sheet.to_string()),
             ])
         };
-        let plain = book(r#"<workbook><sheets><sheet name="A"/></sheets></workbook>"#);
+        let plain = book(
+            r#"<workbook xmlns:r="r"><sheets><sheet name="A" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        );
         assert_eq!(
             String::from_utf8(first_sheet_rows(&plain).unwrap()).unwrap(),
             "2010-12-01 08:26:00,2024-01-01,45292,2.5\n"
         );
         // The 1904 system counts from 1904-01-01: 1,462 days later.
         let mac = book(
-            r#"<workbook><workbookPr date1904="1"/><sheets><sheet name="A"/></sheets></workbook>"#,
+            r#"<workbook xmlns:r="r"><workbookPr date1904="1"/><sheets><sheet name="A" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
         );
         assert_eq!(
             String::from_utf8(first_sheet_rows(&mac).unwrap()).unwrap(),
@@ -917,7 +598,7 @@ mod tests {
             r#"</table:table><table:table table:name="Autre"><table:table-row><table:table-cell office:value-type="string"><text:p>second sheet</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#.to_string(),
         ]
         .concat();
-        let ods = crate::xlsx::zip_parts(&[
+        let ods = parts(&[
             (
                 "mimetype",
                 "application/vnd.oasis.opendocument.spreadsheet".to_string(),
@@ -945,33 +626,64 @@ mod tests {
             r#"<table:table><table:table-row table:number-rows-repeated="1000000">{}</table:table-row></table:table>"#,
             r#"<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16000"/>"#
         );
-        assert!(ods_rows(&bomb, None).unwrap_err().contains("zip bomb"));
+        assert!(ods_cells(&bomb) > MAX_ODS_CELLS);
+        let bomb = parts(&[
+            (
+                "mimetype",
+                "application/vnd.oasis.opendocument.spreadsheet".to_string(),
+            ),
+            (
+                "content.xml",
+                format!(
+                    "<office:document-content><office:body><office:spreadsheet>{}</office:spreadsheet></office:body></office:document-content>",
+                    bomb.replace("<table:table>", r#"<table:table table:name="S">"#)
+                ),
+            ),
+        ]);
+        let err = first_sheet_rows(&bomb).unwrap_err();
+        assert!(err.contains("zip bomb"), "{err}");
     }
 
     #[test]
     fn damaged_cells_are_read_without_panicking() {
-        // Found by the fuzzer: a start tag cut short by a closing tag.
-        let cells = elements(r#"<c r="H121" t="inl</c><c r="A1"><v>3</v></c>"#, "c");
-        assert_eq!(cells.len(), 1, "{cells:?}");
-        assert_eq!(cells[0].1, "<v>3</v>");
-        // References past Excel's last column are not columns.
-        assert_eq!(column_of("XFD7"), Some(16_383));
-        assert_eq!(column_of("XFE7"), None);
-        assert_eq!(column_of(&"Z".repeat(40)), None);
+        // Found by the fuzzer: a start tag cut short by a closing tag, then
+        // a cell past Excel's last column (XFD).
+        let workbook = r#"<workbook xmlns:r="r"><sheets><sheet name="A" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+        let rels = r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+        for sheet in [
+            r#"<worksheet><sheetData><row r="1"><c r="H121" t="inl</c><c r="A1"><v>3</v></c></row></sheetData></worksheet>"#,
+            r#"<worksheet><sheetData><row r="1"><c r="A1"><v>3</v></c><c r="XFE1"><v>4</v></c></row></sheetData></worksheet>"#,
+        ] {
+            let book = parts(&[
+                ("xl/workbook.xml", workbook.to_string()),
+                ("xl/_rels/workbook.xml.rels", rels.to_string()),
+                ("xl/worksheets/sheet1.xml", sheet.to_string()),
+            ]);
+            if let Ok(rows) = first_sheet_rows(&book) {
+                assert!(rows.starts_with(b"3"), "{}", String::from_utf8_lossy(&rows));
+            }
+        }
+        // Repeats are counted up to each row's last cell with a value.
+        assert_eq!(
+            ods_cells(
+                r#"<table:table-row table:number-rows-repeated="3"><table:table-cell office:value-type="float"/><table:table-cell table:number-columns-repeated="2"/><table:table-cell office:value-type="string" table:number-columns-repeated="4"/><table:table-cell table:number-columns-repeated="1000"/></table:table-row><table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#
+            ),
+            3 * 7
+        );
     }
 
     #[test]
     fn bombs_and_broken_archives_are_refused() {
         // 8 MB of zeros packs into a few kB; here the limit is 4 MB.
         let zeros = "\0".repeat(8 << 20);
-        let book = crate::xlsx::zip_parts(&[("xl/workbook.xml", zeros)]);
+        let book = parts(&[("xl/workbook.xml", zeros)]);
         assert!(book.len() < 100_000);
         let err = sheet_rows_within(&book, None, 4 << 20).unwrap_err();
         assert!(err.contains("zip bomb"), "{err}");
         let book = crate::xlsx::workbook("S", &["a".to_string()], &[]);
         let err = first_sheet_rows(&book[..book.len() / 2]).unwrap_err();
         assert_eq!(err, "it is not a complete zip archive (its end is missing)");
-        let ods = crate::xlsx::zip_parts(&[("content.xml", "<x/>".to_string())]);
+        let ods = parts(&[("content.xml", "<x/>".to_string())]);
         assert!(
             first_sheet_rows(&ods)
                 .unwrap_err()

@@ -1,0 +1,538 @@
+//! Workbooks read with calamine, the maintained reader of Excel (`.xlsx`,
+//! `.xlsm`, `.xlsb`, the older `.xls`) and OpenDocument (`.ods`)
+//! spreadsheets: a sheet becomes comma-separated rows (see
+//! [`crate::spreadsheet`] for how cells are written), row N of the sheet on
+//! line N, so that every message names the row the spreadsheet shows.
+//!
+//! This module is the `workbook` feature: the command line has it; the
+//! page's import worker does not, and a workbook dropped on the page is
+//! turned into rows by a worker of its own, fetched the first time one is
+//! dropped, so that the first load does not carry a workbook reader.
+//!
+//! Limits kept from the reader calamine replaced: an archive that unpacks
+//! to more than the limit (a zip bomb) is refused before calamine opens
+//! it, and Excel sheets are read cell by cell (never as a rectangle as
+//! large as the furthest cell).
+
+use calamine::{Data, DataRef, ExcelDateTime, ExcelDateTimeType, Reader};
+use std::io::Cursor;
+
+pub(crate) const TOO_BIG: &str =
+    "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)";
+
+pub(crate) const NEITHER: &str = "it is a zip archive but neither an Excel workbook (XLSX) nor an OpenDocument spreadsheet (ODS)";
+
+/// The most rows a sheet has (Excel's and LibreOffice's limit).
+pub(crate) const MAX_ROWS: usize = 1 << 20;
+/// The most columns a sheet has.
+pub(crate) const MAX_COLUMNS: usize = 16_384;
+
+/// A row of a sheet as its number (from 1) and its non-empty cells,
+/// `(column, text)` in column order.
+pub(crate) type SparseRow = (usize, Vec<(usize, String)>);
+
+/// Refuses an archive whose files unpack to more than `limit` bytes
+/// together (a zip bomb), or that is damaged. The files are unpacked and
+/// counted, not held: what their headers say is not trusted.
+pub(crate) fn check_unpacked(b: &[u8], limit: usize) -> Result<(), String> {
+    let mut budget = limit;
+    for e in crate::spreadsheet::entries(b)? {
+        budget -= inflate(b, &e, budget, &mut |_| {})?;
+    }
+    Ok(())
+}
+
+/// The file `name` of the archive, unpacked within `limit` bytes; `None`
+/// when the archive has no such file.
+pub(crate) fn unpack_part(b: &[u8], name: &str, limit: usize) -> Result<Option<Vec<u8>>, String> {
+    let Some(e) = crate::spreadsheet::entries(b)?
+        .into_iter()
+        .find(|e| e.name == name)
+    else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    inflate(b, &e, limit, &mut |piece| out.extend_from_slice(piece))?;
+    Ok(Some(out))
+}
+
+/// Unpacks one file of the archive into `sink`, piece by piece, and says
+/// how many bytes it made; more than `budget` is a zip bomb.
+fn inflate(
+    b: &[u8],
+    e: &crate::spreadsheet::Entry,
+    budget: usize,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<usize, String> {
+    use miniz_oxide::inflate::stream::{InflateState, inflate};
+    use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+    if crate::spreadsheet::u32_at(b, e.offset)? != 0x0403_4b50 {
+        return Err(format!("its part {} is damaged", e.name));
+    }
+    let start = e.offset
+        + 30
+        + crate::spreadsheet::u16_at(b, e.offset + 26)? as usize
+        + crate::spreadsheet::u16_at(b, e.offset + 28)? as usize;
+    let mut data = b
+        .get(start..start.saturating_add(e.compressed))
+        .ok_or("the archive is cut short")?;
+    match e.method {
+        0 => {
+            if data.len() > budget {
+                return Err(TOO_BIG.into());
+            }
+            sink(data);
+            Ok(data.len())
+        }
+        8 => {
+            let mut state = InflateState::new_boxed(DataFormat::Raw);
+            let mut scratch = vec![0u8; 64 << 10];
+            let mut total = 0usize;
+            loop {
+                let r = inflate(&mut state, data, &mut scratch, MZFlush::None);
+                data = &data[r.bytes_consumed..];
+                total += r.bytes_written;
+                if total > budget {
+                    return Err(TOO_BIG.into());
+                }
+                sink(&scratch[..r.bytes_written]);
+                match r.status {
+                    Ok(MZStatus::StreamEnd) => return Ok(total),
+                    Ok(_) if r.bytes_consumed > 0 || r.bytes_written > 0 => {}
+                    Err(MZError::Buf) | Ok(_) => {
+                        return Err(format!("its part {} is cut short", e.name));
+                    }
+                    Err(_) => return Err(format!("its part {} is damaged", e.name)),
+                }
+            }
+        }
+        m => Err(format!(
+            "its part {} is packed in a way not read here ({m})",
+            e.name
+        )),
+    }
+}
+
+/// The most cells an OpenDocument sheet's repeats may write out (the
+/// reader holds them all at once).
+pub(crate) const MAX_ODS_CELLS: usize = 20_000_000;
+
+/// How many cells an OpenDocument `content.xml` writes out once its
+/// repeated rows and columns are expanded, up to the last cell of each row
+/// that holds something (the empty ones that pad a sheet to its end are
+/// not written). A few bytes can ask for billions of cells.
+pub(crate) fn ods_cells(content: &str) -> usize {
+    let repeats = |tag: &str, name: &str| -> usize {
+        tag.find(name)
+            .and_then(|at| tag[at + name.len()..].strip_prefix("=\""))
+            .map(|v| {
+                v.bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .fold(0usize, |n, d| {
+                        n.saturating_mul(10).saturating_add(usize::from(d - b'0'))
+                    })
+            })
+            .unwrap_or(1)
+    };
+    let mut total = 0usize;
+    let mut rest = content;
+    while let Some(at) = rest.find("<table:table-row") {
+        rest = &rest[at..];
+        let Some(tag_end) = rest.find('>') else { break };
+        let tag = &rest[..=tag_end];
+        let rows = repeats(tag, "table:number-rows-repeated");
+        let (body, next) = if tag.ends_with("/>") {
+            ("", &rest[tag_end + 1..])
+        } else {
+            match rest.find("</table:table-row>") {
+                Some(end) if end > tag_end => (&rest[tag_end + 1..end], &rest[end..]),
+                _ => (&rest[tag_end + 1..], ""),
+            }
+        };
+        let (mut column, mut width) = (0usize, 0usize);
+        let mut cells = body;
+        while let Some(c) = cells.find("<table:") {
+            cells = &cells[c..];
+            let Some(end) = cells.find('>') else { break };
+            let cell = &cells[..=end];
+            if cell.starts_with("<table:table-cell")
+                || cell.starts_with("<table:covered-table-cell")
+            {
+                column = column.saturating_add(repeats(cell, "table:number-columns-repeated"));
+                if cell.contains("office:value-type") || !cell.ends_with("/>") {
+                    width = column;
+                }
+            }
+            cells = &cells[end + 1..];
+        }
+        total = total.saturating_add(width.saturating_mul(rows));
+        rest = next.get(1..).unwrap_or("");
+    }
+    total
+}
+
+/// As [`write_rows`], for rows given as their non-empty cells, `(column,
+/// text)` in column order: no row is ever held padded to the widest.
+pub(crate) fn write_sparse_rows(rows: Vec<SparseRow>) -> Vec<u8> {
+    let width = rows
+        .iter()
+        .filter_map(|(_, cells)| cells.last().map(|(c, _)| c + 1))
+        .max()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    let mut line = 1;
+    for (number, cells) in rows {
+        while line < number {
+            out.push(b'\n');
+            line += 1;
+        }
+        let mut cells = cells.iter().peekable();
+        if cells.peek().is_some() {
+            for c in 0..width {
+                if c > 0 {
+                    out.push(b',');
+                }
+                let text = cells
+                    .next_if(|(col, _)| *col == c)
+                    .map_or("", |(_, t)| t.as_str());
+                crate::spreadsheet::push_cell(&mut out, text);
+            }
+        }
+        out.push(b'\n');
+        line += 1;
+    }
+    out
+}
+
+/// Which reader a workbook needs, from its first bytes and its parts.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Format {
+    Xls,
+    Xlsx,
+    Xlsb,
+    Ods,
+}
+
+fn format_of(bytes: &[u8]) -> Result<Format, String> {
+    if crate::spreadsheet::is_ole(bytes) {
+        return Ok(Format::Xls);
+    }
+    let names = crate::spreadsheet::part_names(bytes)?;
+    let has = |wanted: &str| names.iter().any(|n| n.eq_ignore_ascii_case(wanted));
+    if has("xl/workbook.xml") {
+        Ok(Format::Xlsx)
+    } else if has("xl/workbook.bin") {
+        Ok(Format::Xlsb)
+    } else if has("content.xml") {
+        Ok(Format::Ods)
+    } else {
+        Err(NEITHER.into())
+    }
+}
+
+/// Refuses, before calamine opens it, an archive that unpacks to more
+/// than `limit` bytes or an OpenDocument sheet whose repeated rows and
+/// columns write out more cells than a reader should hold (both zip bombs).
+fn check(bytes: &[u8], format: Format, limit: usize) -> Result<(), String> {
+    if format == Format::Xls {
+        return Ok(());
+    }
+    check_unpacked(bytes, limit)?;
+    if format == Format::Ods {
+        let content = unpack_part(bytes, "content.xml", limit)?.unwrap_or_default();
+        if ods_cells(&String::from_utf8_lossy(&content)) > MAX_ODS_CELLS {
+            return Err(TOO_BIG.into());
+        }
+    }
+    Ok(())
+}
+
+/// Why calamine could not read the workbook, in the user's words (its
+/// own message names the reader's internals).
+fn damaged(format: Format, err: impl std::fmt::Display) -> String {
+    let what = match format {
+        Format::Xls => "an old Excel workbook (.xls)",
+        Format::Xlsx => "an Excel workbook",
+        Format::Xlsb => "an Excel binary workbook (.xlsb)",
+        Format::Ods => "an OpenDocument spreadsheet",
+    };
+    let err = err.to_string();
+    if err.to_ascii_lowercase().contains("password") || err.contains("ncrypt") {
+        format!(
+            "it is {what} protected by a password: open it, remove the password and save it again"
+        )
+    } else if err.contains("limit exceeded") {
+        TOO_BIG.into()
+    } else {
+        format!("it is {what} whose structure is damaged")
+    }
+}
+
+/// The names of the sheets of the workbook `bytes`, in order.
+pub(crate) fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+    let format = format_of(bytes)?;
+    check(bytes, format, crate::spreadsheet::MAX_UNPACKED)?;
+    let cursor = Cursor::new(bytes);
+    let names = match format {
+        Format::Xls => calamine::Xls::new(cursor)
+            .map_err(|e| damaged(format, e))?
+            .sheet_names(),
+        Format::Xlsx => calamine::Xlsx::new(cursor)
+            .map_err(|e| damaged(format, e))?
+            .sheet_names(),
+        Format::Xlsb => calamine::Xlsb::new(cursor)
+            .map_err(|e| damaged(format, e))?
+            .sheet_names(),
+        Format::Ods => calamine::Ods::new(cursor)
+            .map_err(|e| damaged(format, e))?
+            .sheet_names(),
+    };
+    if names.is_empty() {
+        return Err("it is a workbook without a sheet".into());
+    }
+    Ok(names)
+}
+
+/// A cell as text: text as written, numbers in their shortest form
+/// (`0.10000000000000001` reads `0.1`), dates and date-times (cells whose
+/// number format is a date) as ISO dates in the workbook's date system,
+/// `TRUE`/`FALSE`, errors as Excel shows them (`#N/A`).
+fn text_of(cell: &DataRef<'_>) -> String {
+    match cell {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(x) => number(*x),
+        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+        DataRef::DateTime(d) => excel_date(d),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => e.to_string(),
+    }
+}
+
+fn owned_text_of(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(x) => number(*x),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+        Data::DateTime(d) => excel_date(d),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+fn number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+/// A date cell as an ISO date (and time of day when it has one); a
+/// duration (`[h]:mm`) or a serial outside Excel's calendar as its number.
+fn excel_date(d: &ExcelDateTime) -> String {
+    // calamine keeps the workbook's date system to itself: a value equal
+    // to the same serial in the 1904 system is of a 1904 workbook.
+    let date_1904 = *d == ExcelDateTime::new(d.as_f64(), ExcelDateTimeType::DateTime, true);
+    let serial = d.as_f64();
+    if d.is_datetime() {
+        serial_date(serial, date_1904).unwrap_or_else(|| number(serial))
+    } else {
+        number(serial)
+    }
+}
+
+/// A serial date of the workbook's date system as an ISO date, with the
+/// time of day when it has one (to the nearest second).
+pub(crate) fn serial_date(serial: f64, date_1904: bool) -> Option<String> {
+    if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
+        return None;
+    }
+    let whole = serial.floor();
+    // 1900 system: serial 1 is 1900-01-01 and Excel counts a 29 February
+    // 1900 that never was (serial 60); later serials are days since
+    // 1899-12-30.
+    let day = if date_1904 {
+        crate::date::days_from_civil(1904, 1, 1) + whole as i32
+    } else if whole >= 61.0 {
+        crate::date::days_from_civil(1899, 12, 30) + whole as i32
+    } else if whole >= 1.0 {
+        crate::date::days_from_civil(1899, 12, 31) + whole as i32
+    } else {
+        return None;
+    };
+    let seconds = ((serial - whole) * 86_400.0).round() as i64;
+    let date = crate::date::format_iso(day);
+    if seconds == 0 {
+        Some(date)
+    } else if seconds >= 86_400 {
+        Some(crate::date::format_iso(day + 1))
+    } else {
+        Some(format!(
+            "{date} {:02}:{:02}:{:02}",
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        ))
+    }
+}
+
+/// The rows of a sheet so far, as the sheet numbers them (from 1), each
+/// with its non-empty cells `(column, text)` in column order.
+#[derive(Default)]
+struct Rows {
+    rows: Vec<SparseRow>,
+    bytes: usize,
+    limit: usize,
+}
+
+impl Rows {
+    fn push(&mut self, row: u32, col: u32, text: String) -> Result<(), String> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let number = row as usize + 1;
+        if number > MAX_ROWS || col as usize >= MAX_COLUMNS {
+            return Ok(());
+        }
+        self.bytes += text.len() + 1;
+        if self.bytes > self.limit {
+            return Err(TOO_BIG.into());
+        }
+        match self.rows.last_mut() {
+            Some((n, cells)) if *n == number => cells.push((col as usize, text)),
+            _ => self.rows.push((number, vec![(col as usize, text)])),
+        }
+        Ok(())
+    }
+
+    /// The rows in order, each row's cells in column order (a reader may
+    /// give them out of order).
+    fn into_sorted(mut self) -> Vec<SparseRow> {
+        if !self.rows.is_sorted_by_key(|(n, _)| *n) {
+            self.rows.sort_by_key(|(n, _)| *n);
+            // Pieces of one row given apart come together again.
+            let mut merged: Vec<SparseRow> = Vec::new();
+            for (n, cells) in self.rows {
+                match merged.last_mut() {
+                    Some((m, into)) if *m == n => into.extend(cells),
+                    _ => merged.push((n, cells)),
+                }
+            }
+            self.rows = merged;
+        }
+        for (_, cells) in &mut self.rows {
+            if !cells.is_sorted_by_key(|(c, _)| *c) {
+                cells.sort_by_key(|(c, _)| *c);
+            }
+            // A cell written twice keeps its last value.
+            cells.dedup_by(|later, earlier| {
+                if later.0 == earlier.0 {
+                    std::mem::swap(&mut earlier.1, &mut later.1);
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        self.rows
+    }
+}
+
+/// The sheet `wanted` among the workbook's `names`.
+fn chosen(names: Vec<String>, wanted: Option<&str>) -> Result<String, String> {
+    if names.is_empty() {
+        return Err("it is a workbook without a sheet".into());
+    }
+    let index = crate::spreadsheet::pick(&names, wanted)?;
+    Ok(names.into_iter().nth(index).unwrap_or_default())
+}
+
+/// The sheet named `sheet` (the first when none is named) of the workbook
+/// `bytes` as comma-separated rows, within `limit` bytes unpacked and
+/// written, or why it cannot be read.
+pub(crate) fn sheet_rows(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    limit: usize,
+) -> Result<Vec<u8>, String> {
+    let format = format_of(bytes)?;
+    check(bytes, format, limit)?;
+    let mut rows = Rows {
+        limit,
+        ..Rows::default()
+    };
+    let cursor = Cursor::new(bytes);
+    let fail = |e: &dyn std::fmt::Display| damaged(format, e);
+    match format {
+        Format::Xlsx => {
+            let mut book = calamine::Xlsx::new(cursor).map_err(|e| fail(&e))?;
+            let name = chosen(book.sheet_names(), sheet)?;
+            let mut cells = book.worksheet_cells_reader(&name).map_err(|e| fail(&e))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| fail(&e))? {
+                let (row, col) = cell.get_position();
+                rows.push(row, col, text_of(cell.get_value()))?;
+            }
+        }
+        Format::Xlsb => {
+            let mut book = calamine::Xlsb::new(cursor).map_err(|e| fail(&e))?;
+            let name = chosen(book.sheet_names(), sheet)?;
+            let mut cells = book.worksheet_cells_reader(&name).map_err(|e| fail(&e))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| fail(&e))? {
+                let (row, col) = cell.get_position();
+                rows.push(row, col, text_of(cell.get_value()))?;
+            }
+        }
+        Format::Xls | Format::Ods => {
+            let range = if format == Format::Xls {
+                let mut book = calamine::Xls::new(cursor).map_err(|e| fail(&e))?;
+                let name = chosen(book.sheet_names(), sheet)?;
+                book.worksheet_range(&name).map_err(|e| fail(&e))?
+            } else {
+                let mut book = calamine::Ods::new(cursor).map_err(|e| fail(&e))?;
+                let name = chosen(book.sheet_names(), sheet)?;
+                book.worksheet_range(&name).map_err(|e| fail(&e))?
+            };
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            for (row, col, value) in range.used_cells() {
+                rows.push(r0 + row as u32, c0 + col as u32, owned_text_of(value))?;
+            }
+        }
+    }
+    Ok(write_sparse_rows(rows.into_sorted()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_dates_follow_excel() {
+        // Excel shows serial 1 as 1900-01-01, 59 as 1900-02-28, 61 as
+        // 1900-03-01 and 45292 as 2024-01-01; in the 1904 system serial 0
+        // is 1904-01-01.
+        assert_eq!(serial_date(1.0, false).as_deref(), Some("1900-01-01"));
+        assert_eq!(serial_date(59.0, false).as_deref(), Some("1900-02-28"));
+        assert_eq!(serial_date(61.0, false).as_deref(), Some("1900-03-01"));
+        assert_eq!(serial_date(45292.0, false).as_deref(), Some("2024-01-01"));
+        assert_eq!(
+            serial_date(45292.75, false).as_deref(),
+            Some("2024-01-01 18:00:00")
+        );
+        assert_eq!(serial_date(0.0, true).as_deref(), Some("1904-01-01"));
+    }
+
+    #[test]
+    fn the_date_system_is_told_from_calamine_dates() {
+        let mac = ExcelDateTime::new(0.0, ExcelDateTimeType::DateTime, true);
+        let pc = ExcelDateTime::new(45292.0, ExcelDateTimeType::DateTime, false);
+        let duration = ExcelDateTime::new(1.5, ExcelDateTimeType::TimeDelta, false);
+        assert_eq!(excel_date(&mac), "1904-01-01");
+        assert_eq!(excel_date(&pc), "2024-01-01");
+        assert_eq!(excel_date(&duration), "1.5");
+    }
+}
