@@ -636,8 +636,22 @@ fn import_files_with(
     });
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        let mut ordered: Vec<(Option<SourceKind>, web_sys::File)> = Vec::new();
+        // Workbooks become their sheets' rows first, in the workbook
+        // worker (fetched the first time one is dropped); the file kept
+        // for later readings is the one holding the rows.
+        let mut read_files = Vec::with_capacity(files.len());
         for file in files {
+            match crate::workbooks::as_rows(file).await {
+                Ok(file) => read_files.push(file),
+                Err(message) => {
+                    state.error.set(Some(message));
+                    state.status.set(Status::Idle);
+                    return;
+                }
+            }
+        }
+        let mut ordered: Vec<(Option<SourceKind>, web_sys::File)> = Vec::new();
+        for file in read_files {
             let kind = match &chosen {
                 Some((_, read)) => read.kind,
                 None => match engine.classify(&file, None).await.ok().flatten() {

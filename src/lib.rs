@@ -1,7 +1,7 @@
 //! The SegLens web app: Leptos components over the engine, which runs in
 //! a Web Worker. Only this crate touches the browser, each browser API
 //! behind one small adapter: [`files`], [`storage`], [`engine_client`],
-//! [`offline`], [`quota`], [`downloads`], [`clipboard`].
+//! [`offline`], [`quota`], [`downloads`], [`clipboard`], [`workbooks`].
 
 pub mod actions;
 pub mod chart;
@@ -20,6 +20,8 @@ pub mod state;
 pub mod storage;
 pub mod tabs;
 pub mod theme;
+pub mod workbook_task;
+pub mod workbooks;
 pub mod worker;
 
 /// Mounts the app on the page's body.

@@ -92,6 +92,15 @@ impl ReadWorkbook {
         }
     }
 
+    /// The workbook `bytes`, which could not be read for `reason`.
+    pub fn unreadable(bytes: &[u8], reason: String) -> ReadWorkbook {
+        ReadWorkbook {
+            kind: kind_of(bytes).to_string(),
+            size: bytes.len() as u64,
+            sheets: Err(reason),
+        }
+    }
+
     /// The workbook read, as bytes the importers take for the workbook.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = READ_MAGIC.to_vec();
@@ -120,6 +129,12 @@ pub fn is_zip(bytes: &[u8]) -> bool {
 
 /// The first bytes of every OLE2 compound file.
 const OLE_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// The first bytes of every OLE2 compound file.
+#[cfg(test)]
+pub(crate) fn is_ole_signature() -> [u8; 8] {
+    OLE_SIGNATURE
+}
 
 /// True when the bytes start like an OLE2 compound file (an old Office
 /// document: `.xls`, but also `.doc` or `.msg`).
@@ -252,7 +267,7 @@ fn read_back(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let read = ReadWorkbook::from_bytes(bytes).ok_or("its sheets, read before, are damaged")?;
     let sheets = read.sheets?;
     if sheets.is_empty() {
-        return Err("it is a workbook without a sheet".into());
+        return Err("it is an Excel workbook without a sheet".into());
     }
     Ok(sheets)
 }

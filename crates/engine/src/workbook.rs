@@ -100,7 +100,7 @@ fn inflate(
                     Ok(MZStatus::StreamEnd) => return Ok(total),
                     Ok(_) if r.bytes_consumed > 0 || r.bytes_written > 0 => {}
                     Err(MZError::Buf) | Ok(_) => {
-                        return Err(format!("its part {} is cut short", e.name));
+                        return Err(format!("its part {} is damaged", e.name));
                     }
                     Err(_) => return Err(format!("its part {} is damaged", e.name)),
                 }
@@ -215,6 +215,15 @@ enum Format {
 
 fn format_of(bytes: &[u8]) -> Result<Format, String> {
     if crate::spreadsheet::is_ole(bytes) {
+        // A workbook saved with a password is an OLE file holding the
+        // encrypted XLSX as a stream of that name.
+        let encrypted: Vec<u8> = "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        if memchr::memmem::find(bytes, &encrypted).is_some() {
+            return Err(PASSWORD.into());
+        }
         return Ok(Format::Xls);
     }
     let names = crate::spreadsheet::part_names(bytes)?;
@@ -247,24 +256,35 @@ fn check(bytes: &[u8], format: Format, limit: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// What a workbook saved with a password is told.
+const PASSWORD: &str =
+    "it is protected by a password: open it, remove the password and save it again";
+
 /// Why calamine could not read the workbook, in the user's words (its
 /// own message names the reader's internals).
 fn damaged(format: Format, err: impl std::fmt::Display) -> String {
-    let what = match format {
-        Format::Xls => "an old Excel workbook (.xls)",
-        Format::Xlsx => "an Excel workbook",
-        Format::Xlsb => "an Excel binary workbook (.xlsb)",
-        Format::Ods => "an OpenDocument spreadsheet",
-    };
     let err = err.to_string();
     if err.to_ascii_lowercase().contains("password") || err.contains("ncrypt") {
-        format!(
-            "it is {what} protected by a password: open it, remove the password and save it again"
-        )
-    } else if err.contains("limit exceeded") {
-        TOO_BIG.into()
+        return PASSWORD.into();
+    }
+    if err.contains("limit exceeded") {
+        return TOO_BIG.into();
+    }
+    match format {
+        Format::Xls => "it is an old Excel workbook (.xls) whose structure is damaged",
+        Format::Xlsx => "it is an Excel workbook whose structure is damaged",
+        Format::Xlsb => "it is an Excel binary workbook (.xlsb) whose structure is damaged",
+        Format::Ods => "it is an OpenDocument spreadsheet whose structure is damaged",
+    }
+    .into()
+}
+
+/// What a workbook without a sheet is told.
+fn no_sheet(format: Format) -> String {
+    if format == Format::Ods {
+        "it is an OpenDocument file without a sheet".into()
     } else {
-        format!("it is {what} whose structure is damaged")
+        "it is an Excel workbook without a sheet".into()
     }
 }
 
@@ -288,7 +308,7 @@ pub(crate) fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
             .sheet_names(),
     };
     if names.is_empty() {
-        return Err("it is a workbook without a sheet".into());
+        return Err(no_sheet(format));
     }
     Ok(names)
 }
@@ -444,9 +464,9 @@ impl Rows {
 }
 
 /// The sheet `wanted` among the workbook's `names`.
-fn chosen(names: Vec<String>, wanted: Option<&str>) -> Result<String, String> {
+fn chosen(names: Vec<String>, wanted: Option<&str>, format: Format) -> Result<String, String> {
     if names.is_empty() {
-        return Err("it is a workbook without a sheet".into());
+        return Err(no_sheet(format));
     }
     let index = crate::spreadsheet::pick(&names, wanted)?;
     Ok(names.into_iter().nth(index).unwrap_or_default())
@@ -471,7 +491,7 @@ pub(crate) fn sheet_rows(
     match format {
         Format::Xlsx => {
             let mut book = calamine::Xlsx::new(cursor).map_err(|e| fail(&e))?;
-            let name = chosen(book.sheet_names(), sheet)?;
+            let name = chosen(book.sheet_names(), sheet, format)?;
             let mut cells = book.worksheet_cells_reader(&name).map_err(|e| fail(&e))?;
             while let Some(cell) = cells.next_cell().map_err(|e| fail(&e))? {
                 let (row, col) = cell.get_position();
@@ -480,7 +500,7 @@ pub(crate) fn sheet_rows(
         }
         Format::Xlsb => {
             let mut book = calamine::Xlsb::new(cursor).map_err(|e| fail(&e))?;
-            let name = chosen(book.sheet_names(), sheet)?;
+            let name = chosen(book.sheet_names(), sheet, format)?;
             let mut cells = book.worksheet_cells_reader(&name).map_err(|e| fail(&e))?;
             while let Some(cell) = cells.next_cell().map_err(|e| fail(&e))? {
                 let (row, col) = cell.get_position();
@@ -490,11 +510,11 @@ pub(crate) fn sheet_rows(
         Format::Xls | Format::Ods => {
             let range = if format == Format::Xls {
                 let mut book = calamine::Xls::new(cursor).map_err(|e| fail(&e))?;
-                let name = chosen(book.sheet_names(), sheet)?;
+                let name = chosen(book.sheet_names(), sheet, format)?;
                 book.worksheet_range(&name).map_err(|e| fail(&e))?
             } else {
                 let mut book = calamine::Ods::new(cursor).map_err(|e| fail(&e))?;
-                let name = chosen(book.sheet_names(), sheet)?;
+                let name = chosen(book.sheet_names(), sheet, format)?;
                 book.worksheet_range(&name).map_err(|e| fail(&e))?
             };
             let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -524,6 +544,22 @@ mod tests {
             Some("2024-01-01 18:00:00")
         );
         assert_eq!(serial_date(0.0, true).as_deref(), Some("1904-01-01"));
+    }
+
+    #[test]
+    fn a_workbook_saved_with_a_password_says_what_to_do() {
+        // The OLE file Excel writes for a workbook with a password: its
+        // directory names the encrypted package.
+        let mut bytes = crate::spreadsheet::is_ole_signature().to_vec();
+        bytes.resize(1024, 0);
+        let name: Vec<u8> = "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        bytes.extend_from_slice(&name);
+        bytes.resize(2048, 0);
+        assert_eq!(sheet_names(&bytes).unwrap_err(), PASSWORD);
+        assert_eq!(sheet_rows(&bytes, None, 1 << 20).unwrap_err(), PASSWORD);
     }
 
     #[test]
