@@ -43,6 +43,8 @@ pub mod stage;
 pub mod suggest;
 #[cfg(feature = "workbook")]
 mod workbook;
+#[cfg(feature = "workbook")]
+mod xls;
 pub mod xlsx;
 
 pub use orders::{ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders};

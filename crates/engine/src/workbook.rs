@@ -1,6 +1,8 @@
 //! Workbooks read with calamine, the maintained reader of Excel (`.xlsx`,
-//! `.xlsm`, `.xlsb`, the older `.xls`) and OpenDocument (`.ods`)
-//! spreadsheets: a sheet becomes comma-separated rows (see
+//! `.xlsm`, `.xlsb`) and OpenDocument (`.ods`) spreadsheets, and old Excel
+//! 97–2003 workbooks (`.xls`) with the bounded reader of [`crate::xls`]
+//! (calamine's follows a looping chain of sectors without end): a sheet
+//! becomes comma-separated rows (see
 //! [`crate::spreadsheet`] for how cells are written), row N of the sheet on
 //! line N, so that every message names the row the spreadsheet shows.
 //!
@@ -26,10 +28,6 @@ pub(crate) const NEITHER: &str = "it is a zip archive but neither an Excel workb
 pub(crate) const MAX_ROWS: usize = 1 << 20;
 /// The most columns a sheet has.
 pub(crate) const MAX_COLUMNS: usize = 16_384;
-
-/// A row of a sheet as its number (from 1) and its non-empty cells,
-/// `(column, text)` in column order.
-pub(crate) type SparseRow = (usize, Vec<(usize, String)>);
 
 /// Refuses an archive whose files unpack to more than `limit` bytes
 /// together (a zip bomb), or that is damaged. The files are unpacked and
@@ -173,7 +171,7 @@ pub(crate) fn ods_cells(content: &str) -> usize {
 
 /// As [`write_rows`], for rows given as their non-empty cells, `(column,
 /// text)` in column order: no row is ever held padded to the widest.
-pub(crate) fn write_sparse_rows(rows: Vec<SparseRow>) -> Vec<u8> {
+pub(crate) fn write_sparse_rows(rows: Vec<crate::xls::SparseRow>) -> Vec<u8> {
     let width = rows
         .iter()
         .filter_map(|(_, cells)| cells.last().map(|(c, _)| c + 1))
@@ -294,9 +292,8 @@ pub(crate) fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
     check(bytes, format, crate::spreadsheet::MAX_UNPACKED)?;
     let cursor = Cursor::new(bytes);
     let names = match format {
-        Format::Xls => calamine::Xls::new(cursor)
-            .map_err(|e| damaged(format, e))?
-            .sheet_names(),
+        // The bounded reader of old workbooks (see crate::xls).
+        Format::Xls => crate::xls::Workbook::open(bytes)?.sheet_names(),
         Format::Xlsx => calamine::Xlsx::new(cursor)
             .map_err(|e| damaged(format, e))?
             .sheet_names(),
@@ -360,44 +357,9 @@ fn excel_date(d: &ExcelDateTime) -> String {
     let date_1904 = *d == ExcelDateTime::new(d.as_f64(), ExcelDateTimeType::DateTime, true);
     let serial = d.as_f64();
     if d.is_datetime() {
-        serial_date(serial, date_1904).unwrap_or_else(|| number(serial))
+        crate::xls::serial_date(serial, date_1904).unwrap_or_else(|| number(serial))
     } else {
         number(serial)
-    }
-}
-
-/// A serial date of the workbook's date system as an ISO date, with the
-/// time of day when it has one (to the nearest second).
-pub(crate) fn serial_date(serial: f64, date_1904: bool) -> Option<String> {
-    if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
-        return None;
-    }
-    let whole = serial.floor();
-    // 1900 system: serial 1 is 1900-01-01 and Excel counts a 29 February
-    // 1900 that never was (serial 60); later serials are days since
-    // 1899-12-30.
-    let day = if date_1904 {
-        crate::date::days_from_civil(1904, 1, 1) + whole as i32
-    } else if whole >= 61.0 {
-        crate::date::days_from_civil(1899, 12, 30) + whole as i32
-    } else if whole >= 1.0 {
-        crate::date::days_from_civil(1899, 12, 31) + whole as i32
-    } else {
-        return None;
-    };
-    let seconds = ((serial - whole) * 86_400.0).round() as i64;
-    let date = crate::date::format_iso(day);
-    if seconds == 0 {
-        Some(date)
-    } else if seconds >= 86_400 {
-        Some(crate::date::format_iso(day + 1))
-    } else {
-        Some(format!(
-            "{date} {:02}:{:02}:{:02}",
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60
-        ))
     }
 }
 
@@ -405,7 +367,7 @@ pub(crate) fn serial_date(serial: f64, date_1904: bool) -> Option<String> {
 /// with its non-empty cells `(column, text)` in column order.
 #[derive(Default)]
 struct Rows {
-    rows: Vec<SparseRow>,
+    rows: Vec<crate::xls::SparseRow>,
     bytes: usize,
     limit: usize,
 }
@@ -432,11 +394,11 @@ impl Rows {
 
     /// The rows in order, each row's cells in column order (a reader may
     /// give them out of order).
-    fn into_sorted(mut self) -> Vec<SparseRow> {
+    fn into_sorted(mut self) -> Vec<crate::xls::SparseRow> {
         if !self.rows.is_sorted_by_key(|(n, _)| *n) {
             self.rows.sort_by_key(|(n, _)| *n);
             // Pieces of one row given apart come together again.
-            let mut merged: Vec<SparseRow> = Vec::new();
+            let mut merged: Vec<crate::xls::SparseRow> = Vec::new();
             for (n, cells) in self.rows {
                 match merged.last_mut() {
                     Some((m, into)) if *m == n => into.extend(cells),
@@ -507,16 +469,16 @@ pub(crate) fn sheet_rows(
                 rows.push(row, col, text_of(cell.get_value()))?;
             }
         }
-        Format::Xls | Format::Ods => {
-            let range = if format == Format::Xls {
-                let mut book = calamine::Xls::new(cursor).map_err(|e| fail(&e))?;
-                let name = chosen(book.sheet_names(), sheet, format)?;
-                book.worksheet_range(&name).map_err(|e| fail(&e))?
-            } else {
-                let mut book = calamine::Ods::new(cursor).map_err(|e| fail(&e))?;
-                let name = chosen(book.sheet_names(), sheet, format)?;
-                book.worksheet_range(&name).map_err(|e| fail(&e))?
-            };
+        Format::Xls => {
+            // The bounded reader of old workbooks (see crate::xls).
+            let book = crate::xls::Workbook::open(bytes)?;
+            let index = crate::spreadsheet::pick(&book.sheet_names(), sheet)?;
+            return Ok(write_sparse_rows(book.rows(index, limit)?));
+        }
+        Format::Ods => {
+            let mut book = calamine::Ods::new(cursor).map_err(|e| fail(&e))?;
+            let name = chosen(book.sheet_names(), sheet, format)?;
+            let range = book.worksheet_range(&name).map_err(|e| fail(&e))?;
             let (r0, c0) = range.start().unwrap_or((0, 0));
             for (row, col, value) in range.used_cells() {
                 rows.push(r0 + row as u32, c0 + col as u32, owned_text_of(value))?;
@@ -529,22 +491,6 @@ pub(crate) fn sheet_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn serial_dates_follow_excel() {
-        // Excel shows serial 1 as 1900-01-01, 59 as 1900-02-28, 61 as
-        // 1900-03-01 and 45292 as 2024-01-01; in the 1904 system serial 0
-        // is 1904-01-01.
-        assert_eq!(serial_date(1.0, false).as_deref(), Some("1900-01-01"));
-        assert_eq!(serial_date(59.0, false).as_deref(), Some("1900-02-28"));
-        assert_eq!(serial_date(61.0, false).as_deref(), Some("1900-03-01"));
-        assert_eq!(serial_date(45292.0, false).as_deref(), Some("2024-01-01"));
-        assert_eq!(
-            serial_date(45292.75, false).as_deref(),
-            Some("2024-01-01 18:00:00")
-        );
-        assert_eq!(serial_date(0.0, true).as_deref(), Some("1904-01-01"));
-    }
 
     #[test]
     fn a_workbook_saved_with_a_password_says_what_to_do() {
