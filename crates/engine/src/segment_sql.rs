@@ -23,7 +23,7 @@ use crate::number::DecimalSeparator;
 use crate::segment::{Definition, Facts, Measure, Rule, Test};
 use crate::sources::SourceKind;
 use crate::splits::{self, GroupTest, Split, Tier};
-use crate::sql::{Dialect, literal, number};
+use crate::sql::{Dialect, number};
 
 /// One of the user's tables: its name and the column of each role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -423,7 +423,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn text_test(&self, x: &str, test: &Test) -> String {
-        let lower = |s: &str| literal(&s.trim().to_lowercase());
+        let lower = |s: &str| self.d.literal(&s.trim().to_lowercase());
         match test {
             Test::IsEmpty => format!("{x} IS NULL"),
             Test::IsNotEmpty => format!("{x} IS NOT NULL"),
@@ -526,7 +526,7 @@ impl<'a> Compiler<'a> {
                     "v",
                     format!(
                         "SUM(CASE WHEN LOWER(event) = {} AND {when} THEN 1 ELSE 0 END)",
-                        literal(&name.trim().to_lowercase())
+                        self.d.literal(&name.trim().to_lowercase())
                     ),
                 );
                 let times = format!("COALESCE({count}, 0) >= {at_least}");
@@ -575,7 +575,7 @@ impl<'a> Compiler<'a> {
                     }
                     when.push_str(&format!(
                         " AND category = {}",
-                        literal(&name.trim().to_lowercase())
+                        self.d.literal(&name.trim().to_lowercase())
                     ));
                 }
                 let what = if measure == Measure::Spend {
@@ -662,7 +662,7 @@ impl<'a> Compiler<'a> {
     fn lifecycle(&self, stage: Stage, setup: &LifecycleSetup) -> String {
         let since_last = self.d.days_between("o.last_day", &self.as_of());
         let since_first = self.d.days_between("o.first_day", &self.as_of());
-        let label = |s: Stage| literal(s.label());
+        let label = |s: Stage| self.d.literal(s.label());
         format!(
             "(CASE WHEN o.last_day IS NULL THEN {prospect}\n      WHEN {since_last} > {lapsed} THEN {lapsed_l}\n      WHEN {since_last} > {risk} THEN {risk_l}\n      WHEN {since_first} <= {new} THEN {new_l}\n      WHEN o.orders >= {loyal} THEN {loyal_l}\n      WHEN o.orders >= 2 THEN {repeat_l}\n      ELSE {once_l} END) = {want}",
             prospect = label(Stage::Prospect),
@@ -717,11 +717,11 @@ impl<'a> Compiler<'a> {
                         }
                         parts.join(" AND ")
                     }
-                    GroupTest::Value(key) => item_is(&|x| format!("{x} = {}", literal(&key))),
+                    GroupTest::Value(key) => item_is(&|x| format!("{x} = {}", self.d.literal(&key))),
                     GroupTest::Other(kept) => item_is(&|x| {
                         format!(
                             "{x} NOT IN ({})",
-                            kept.iter().map(|k| literal(k)).collect::<Vec<_>>().join(", ")
+                            kept.iter().map(|k| self.d.literal(k)).collect::<Vec<_>>().join(", ")
                         )
                     }),
                     GroupTest::Unknown => format!("{v} IS NULL"),
@@ -832,7 +832,7 @@ impl<'a> Compiler<'a> {
             .ok_or_else(|| format!("\"{group}\" is not a journey stage"))?;
         let cases: Vec<String> = stages
             .iter()
-            .map(|(name, s)| format!("WHEN {} THEN {s}", literal(name)))
+            .map(|(name, s)| format!("WHEN {} THEN {s}", self.d.literal(name)))
             .collect();
         if cases.is_empty() {
             return Ok("FALSE".into());
@@ -1212,6 +1212,22 @@ mod tests {
             "DOUBLE PRECISION",
         ] {
             assert!(!q.contains(other), "{other} in {q}");
+        }
+    }
+
+    #[test]
+    fn a_city_with_an_apostrophe_is_one_literal_in_every_dialect() {
+        // BigQuery ends a literal at `'` and reads `''` as an empty string
+        // next to another: its quote is escaped with a backslash there.
+        let demo = demo();
+        let schema = Schema::of(&demo.0, orders_columns(None));
+        let rule = r#"{"all":[{"attribute":"city","equals":"L'Isle-Adam"}]}"#;
+        let bq = rule_sql(&demo, &schema, rule, Dialect::BigQuery).expect("compiles");
+        assert!(bq.contains(r"'l\'isle-adam'"), "{bq}");
+        assert!(!bq.contains("''isle"), "{bq}");
+        for dialect in [Dialect::DuckDb, Dialect::Postgres] {
+            let q = rule_sql(&demo, &schema, rule, dialect).expect("compiles");
+            assert!(q.contains("'l''isle-adam'"), "{q}");
         }
     }
 

@@ -73,8 +73,31 @@ pub struct SqlSource {
     pub amount: String,
 }
 
-pub(crate) fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+impl Dialect {
+    /// `text` as a string literal: quotes doubled (standard SQL: DuckDB,
+    /// PostgreSQL), or escaped with a backslash as BigQuery reads them
+    /// (where `''` is an empty string next to another: "L'Isle-Adam"
+    /// would end the literal), its backslashes and line breaks too.
+    pub fn literal(self, text: &str) -> String {
+        match self {
+            Dialect::BigQuery => {
+                let mut out = String::with_capacity(text.len() + 2);
+                out.push('\'');
+                for c in text.chars() {
+                    match c {
+                        '\\' => out.push_str("\\\\"),
+                        '\'' => out.push_str("\\'"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        c => out.push(c),
+                    }
+                }
+                out.push('\'');
+                out
+            }
+            Dialect::DuckDb | Dialect::Postgres => format!("'{}'", text.replace('\'', "''")),
+        }
+    }
 }
 
 pub(crate) fn number(v: f64) -> String {
@@ -220,7 +243,7 @@ pub fn rfm_sql(
             format!(
                 "    WHEN r BETWEEN {} AND {} AND f BETWEEN {} AND {} AND m BETWEEN {} AND {} THEN {}",
                 x.r.0, x.r.1, x.f.0, x.f.1, x.m.0, x.m.1,
-                literal(&x.name)
+                dialect.literal(&x.name)
             )
         })
         .collect();
@@ -228,7 +251,7 @@ pub fn rfm_sql(
         Some(list) if !list.is_empty() => format!(
             "\nWHERE segment IN ({})",
             list.iter()
-                .map(|s| literal(s))
+                .map(|s| dialect.literal(s))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -264,6 +287,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn literals_are_escaped_as_each_dialect_reads_them() {
+        // BigQuery's lexical rules: `\'` is a quote, `\\` a backslash, `\n`
+        // a line break; standard SQL doubles the quote and keeps `\`.
+        assert_eq!(Dialect::BigQuery.literal("L'Isle-Adam"), r"'L\'Isle-Adam'");
+        assert_eq!(Dialect::BigQuery.literal(r"a\b"), r"'a\\b'");
+        assert_eq!(Dialect::BigQuery.literal("a\nb"), r"'a\nb'");
+        assert_eq!(Dialect::DuckDb.literal("L'Isle-Adam"), "'L''Isle-Adam'");
+        assert_eq!(Dialect::Postgres.literal(r"a\b"), r"'a\b'");
+    }
+
+    #[test]
     fn the_query_names_every_rule_and_dimension() {
         let source = SqlSource {
             table: "shop.orders".into(),
@@ -280,7 +314,14 @@ mod tests {
                 Some(&["Can't Lose Them".to_string()]),
             );
             assert!(q.contains("FROM shop.orders"));
-            assert!(q.contains("'Can''t Lose Them'"));
+            // BigQuery escapes the quote with a backslash; `''` would end
+            // the literal there.
+            let quoted = if dialect == Dialect::BigQuery {
+                r"'Can\'t Lose Them'"
+            } else {
+                "'Can''t Lose Them'"
+            };
+            assert!(q.contains(quoted), "{q}");
             assert!(q.contains("THEN 'Champions'"));
             assert!(
                 q.contains("WHEN r BETWEEN 5 AND 5 AND f BETWEEN 5 AND 5 AND m BETWEEN 5 AND 5")
