@@ -68,12 +68,25 @@ impl Layout {
 }
 
 /// Keeps a spreadsheet from running a cell as a formula: a cell starting
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`,
+/// unless it is a number or a phone number (`-12.50`, `+33 6 12 34 56
+/// 78`, `+1 (555) 010-9999`): a sign, then only digits, spaces and `.,()/-`,
+/// which can name no function and no cell, so it stays as written.
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
+    let plain_number = |rest: &str| {
+        rest.starts_with(|c: char| c.is_ascii_digit())
+            && rest.chars().all(|c| {
+                c.is_ascii_digit()
+                    || matches!(
+                        c,
+                        ' ' | '\u{a0}' | '\u{202f}' | '.' | ',' | '(' | ')' | '/' | '-'
+                    )
+            })
+    };
+    match cell.chars().next() {
+        Some('+' | '-') if plain_number(&cell[1..]) => cell.to_string(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
     }
 }
 
@@ -354,8 +367,31 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised() {
-        for bad in ["=1+1", "+33 6", "-2", "@SUM(A1)", "\tx", "\rx"] {
+        for bad in [
+            "=1+1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "+A1",
+            "-SUM(1)",
+            "+1+cmd|' /C calc'!A0",
+            "-2+A1",
+            "+",
+            "-(1)",
+        ] {
             assert!(neutralise(bad).starts_with('\''), "{bad:?}");
+        }
+        // Numbers and phone numbers stay as written: no apostrophe before
+        // a French mobile or a refund.
+        for number in [
+            "+33 6 12 34 56 78",
+            "-2",
+            "-12.50",
+            "-1 234,56",
+            "-1\u{202f}234,56",
+            "+1 (555) 010-9999",
+        ] {
+            assert_eq!(neutralise(number), number);
         }
         assert_eq!(neutralise("Anne"), "Anne");
         assert_eq!(quote("a,b", ','), "\"a,b\"");
