@@ -2,7 +2,7 @@
 //! and a test of each segment against the rest of the base.
 //!
 //! Rates use the Wilson interval and a two-proportion z-test; means use the
-//! normal interval and Welch's test (normal approximation); NPS uses the
+//! normal interval and Welch's test (on Student's t distribution); NPS uses the
 //! variance of the promoter/detractor difference. A KPI whose data is
 //! missing says which file would provide it.
 
@@ -169,13 +169,21 @@ impl Moments {
     }
 }
 
-/// The p-value of Welch's test, normal approximation.
+/// The p-value of Welch's test: the difference of the means over its
+/// standard error, read on Student's t distribution with the
+/// Welch–Satterthwaite degrees of freedom (the normal approximation calls
+/// differences between small segments significant too often).
 pub fn welch_p(a: Moments, b: Moments) -> Option<f64> {
-    let se = (a.variance()? / a.n + b.variance()? / b.n).sqrt();
-    if se == 0.0 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let (va, vb) = (a.variance()? / a.n, b.variance()? / b.n);
+    let se2 = va + vb;
+    if se2 == 0.0 {
         return Some(1.0);
     }
-    Some(two_sided((a.mean()? - b.mean()?) / se))
+    let t = (a.mean()? - b.mean()?) / se2.sqrt();
+    let df = se2 * se2 / (va * va / (a.n - 1.0) + vb * vb / (b.n - 1.0));
+    let student = StudentsT::new(0.0, 1.0, df).ok()?;
+    Some((2.0 * student.sf(t.abs())).min(1.0))
 }
 
 /// The inputs of the KPI table.
@@ -1312,6 +1320,43 @@ pub fn standouts(table: &KpiTable, n: usize) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn moments(xs: &[f64]) -> Moments {
+        let mut m = Moments::default();
+        for &x in xs {
+            m.add(x);
+        }
+        m
+    }
+
+    #[test]
+    fn welch_reads_student_t_as_scipy_does() {
+        // scipy.stats.ttest_ind(a, b, equal_var=False).pvalue
+        let p = welch_p(
+            moments(&[10.0, 12.0, 9.0, 15.0]),
+            moments(&[20.0, 25.0, 18.0, 30.0, 22.0]),
+        );
+        assert!(
+            (p.unwrap() - 0.002_939_895_662_989_356).abs() < 1e-9,
+            "{p:?}"
+        );
+        let p = welch_p(
+            moments(&[3.5, 4.0, 2.5]),
+            moments(&[5.0, 6.5, 4.5, 7.0, 6.0, 5.5]),
+        );
+        assert!(
+            (p.unwrap() - 0.008_972_091_725_305_09).abs() < 1e-9,
+            "{p:?}"
+        );
+        // The normal approximation calls the first far more significant.
+        let normal = two_sided((11.5 - 23.0) / (7.0f64 / 4.0 + 22.0 / 5.0).sqrt());
+        assert!(normal < 0.002_939_895_662_989_356 / 100.0, "{normal}");
+        assert_eq!(
+            welch_p(moments(&[1.0, 1.0]), moments(&[1.0, 1.0])),
+            Some(1.0)
+        );
+        assert_eq!(welch_p(moments(&[1.0]), moments(&[2.0, 3.0])), None);
+    }
 
     #[test]
     fn a_hand_worked_table() {
