@@ -1630,8 +1630,9 @@ test('JSON lines are read as a table, a line that is not an object rejected with
   await page.getByTestId('import-report').screenshot({ path: join(shots, '05c-json-lines.png') });
 });
 
-/** A workbook as Excel writes one, built here (not by the app): text in
- * shared strings, numbers as numbers, one sheet, deflated zip parts. */
+/** A workbook as Excel writes one, built here (not by the app): the
+ * package's relationships, text in shared strings, numbers as numbers, one
+ * sheet, deflated zip parts. */
 function xlsxOf(rows) {
   const strings = [];
   const shared = (t) => (strings.includes(t) ? strings.indexOf(t) : strings.push(t) - 1);
@@ -1642,7 +1643,8 @@ function xlsxOf(rows) {
   const parts = {
     '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
     'xl/workbook.xml': '<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Commandes" sheetId="1" r:id="rId1"/></sheets></workbook>',
-    'xl/_rels/workbook.xml.rels': '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+    '_rels/.rels': '<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    'xl/_rels/workbook.xml.rels': '<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
     'xl/worksheets/sheet1.xml': `<worksheet><sheetData>${sheetRows}</sheetData></worksheet>`,
     'xl/sharedStrings.xml': `<sst>${strings.map((t) => `<si><t>${t.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</t></si>`).join('')}</sst>`,
   };
@@ -1659,6 +1661,7 @@ function odsOf(rows) {
   const body = rows.map((cells) => `<table:table-row>${cells.map(cell).join('')}</table:table-row>`).join('');
   return zipOf({
     mimetype: 'application/vnd.oasis.opendocument.spreadsheet',
+    'META-INF/manifest.xml': '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>',
     'content.xml': `<?xml version="1.0" encoding="UTF-8"?><office:document-content><office:body><office:spreadsheet><table:table table:name="Commandes">${body}<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>`,
   });
 }
