@@ -1118,6 +1118,7 @@ impl OrdersImporter {
             b.orders.customer_keys.len(),
             &b.fingerprints,
             &b.lines,
+            (&b.orders.day, &b.orders.amount),
         );
         let (future_rows, future) = match self.options.today {
             Some(today) => {
@@ -2306,12 +2307,16 @@ pub fn excluded_status(text: &str) -> bool {
 /// Rows identical to an earlier row of the same customer (identical rows
 /// share the customer): their count and the first
 /// [`MAX_LISTED_DUPLICATES`] as `(line, line of the earlier copy)`, by line.
-/// `customer`, `fingerprints` and `lines` are aligned, lines ascending.
+/// `customer`, `fingerprints`, `lines` and `(day, amount)` are aligned,
+/// lines ascending. Two rows are the same when their fingerprints (a hash
+/// of every field) are and their dates and amounts too, so that two
+/// different orders whose hashes happen to be equal are not taken for one.
 fn repeated_rows(
     customer: &[u32],
     customers: usize,
     fingerprints: &[u64],
     lines: &[u64],
+    (day, amount): (&[Day], &[f64]),
 ) -> (u64, Vec<(u64, u64)>) {
     // Rows grouped by customer (a counting sort keeps each group's rows in
     // file order).
@@ -2328,9 +2333,13 @@ fn repeated_rows(
         rows[next[c as usize] as usize] = row as u32;
         next[c as usize] += 1;
     }
+    let key = |row: u32| {
+        let row = row as usize;
+        (fingerprints[row], day[row], amount[row].to_bits())
+    };
     let mut count = 0u64;
     let mut listed = Vec::new();
-    let mut seen: Vec<(u64, u64)> = Vec::new();
+    let mut seen: Vec<((u64, Day, u64), u64)> = Vec::new();
     for c in 0..customers {
         let group = &rows[start[c] as usize..start[c + 1] as usize];
         if group.len() < 2 {
@@ -2343,17 +2352,17 @@ fn repeated_rows(
         if group.len() <= 32 {
             seen.clear();
             for &row in group {
-                let (fp, line) = (fingerprints[row as usize], lines[row as usize]);
-                match seen.iter().find(|(f, _)| *f == fp) {
+                let (k, line) = (key(row), lines[row as usize]);
+                match seen.iter().find(|(f, _)| *f == k) {
                     Some(&(_, first)) => repeat(line, first),
-                    None => seen.push((fp, line)),
+                    None => seen.push((k, line)),
                 }
             }
         } else {
-            let mut first_line: FxHashMap<u64, u64> = FxHashMap::default();
+            let mut first_line: FxHashMap<(u64, Day, u64), u64> = FxHashMap::default();
             for &row in group {
-                let (fp, line) = (fingerprints[row as usize], lines[row as usize]);
-                let first = *first_line.entry(fp).or_insert(line);
+                let (k, line) = (key(row), lines[row as usize]);
+                let first = *first_line.entry(k).or_insert(line);
                 if first != line {
                     repeat(line, first);
                 }
@@ -2684,6 +2693,34 @@ impl Orders {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_whose_hashes_are_equal_but_whose_orders_differ_are_not_repeats() {
+        // Four rows of one customer, all with the same fingerprint (as if
+        // the hash collided): only the row equal to the first in date and
+        // amount is a repeat; a group of more than 32 rows goes through the
+        // hash map and says the same.
+        let (count, listed) = repeated_rows(
+            &[0, 0, 0, 0],
+            1,
+            &[7, 7, 7, 7],
+            &[2, 3, 4, 5],
+            (&[10, 11, 10, 10], &[5.0, 5.0, 6.0, 5.0]),
+        );
+        assert_eq!((count, listed), (1, vec![(5, 2)]));
+        let n = 40;
+        let days: Vec<Day> = (0..n)
+            .map(|i| if i == n - 1 { 0 } else { i as Day })
+            .collect();
+        let (count, listed) = repeated_rows(
+            &vec![0; n],
+            1,
+            &vec![7; n],
+            &(2..2 + n as u64).collect::<Vec<_>>(),
+            (&days, &vec![1.0; n]),
+        );
+        assert_eq!((count, listed), (1, vec![(n as u64 + 1, 2)]));
+    }
 
     #[test]
     fn column_types() {
