@@ -6,6 +6,8 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod history;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use seglens_engine::analysis::{self, AnalysisOptions};
 use seglens_engine::cluster::{self, ClusterSetup, Feature};
@@ -143,6 +145,31 @@ enum Command {
         /// Forces a column for a role: ROLE=COLUMN, with ROLE one of
         /// customer_id, date, amount and COLUMN a header name or a 1-based
         /// position. Repeatable.
+        #[arg(long = "map", value_name = "ROLE=COLUMN")]
+        map: Vec<String>,
+    },
+    /// Prints the RFM segments' sizes at each month end over the orders'
+    /// history: `month_end,segment,customers`. At each month end only the
+    /// orders dated up to that day count and the next day is the analysis
+    /// date; month ends after the last order are left out.
+    History {
+        /// The order file.
+        #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+        orders: Option<PathBuf>,
+        /// A project file saved by the app (`.seglens`), in place of the
+        /// order file: its data and its RFM setup are used.
+        #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+        workspace: Option<PathBuf>,
+        /// The first month, YYYY-MM (default: the first order's).
+        #[arg(long, value_name = "YYYY-MM")]
+        from: Option<String>,
+        /// The last month, YYYY-MM (default: the last order's).
+        #[arg(long, value_name = "YYYY-MM")]
+        to: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Forces a column for a role: ROLE=COLUMN. Repeatable.
         #[arg(long = "map", value_name = "ROLE=COLUMN")]
         map: Vec<String>,
     },
@@ -741,6 +768,32 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::History {
+            orders,
+            workspace,
+            from,
+            to,
+            format,
+            map,
+        } => {
+            let (from, to) = (
+                history::month_arg("from", from)?,
+                history::month_arg("to", to)?,
+            );
+            let (data, saved) = load(orders.as_deref(), workspace.as_deref(), &map)?;
+            let setup = saved.map(|o| o.rfm).unwrap_or_else(|| RfmSetup {
+                config: RfmConfig {
+                    recency: Bins::Quantiles(5),
+                    frequency: Bins::Quantiles(5),
+                    monetary: Bins::Quantiles(5),
+                },
+                rules: rfm::default_rules(),
+            });
+            match history::run(&data, &setup, from, to, format) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| e.to_string()),
+            }
+        }
         Command::Rfm {
             orders,
             workspace,

@@ -30,6 +30,7 @@ pub mod platform;
 pub mod playbook;
 pub mod project;
 pub mod rfm;
+pub mod rfm_history;
 mod rng;
 pub mod roles;
 pub mod segment;

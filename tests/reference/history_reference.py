@@ -1,0 +1,98 @@
+"""Checks `seglens history` against an independent computation.
+
+At each month end E from the first order's month to the last order's (E on
+or before the last order's day), the customers' values come from DuckDB
+SQL over the raw rows dated up to E (refunds lower the monetary value and
+are not orders), the analysis date is E + 1, and scores and segments follow
+R's `rfm` as tests/reference/rfm_reference.py re-implements it.
+
+Usage: python history_reference.py SEGLENS_BINARY ORDERS_FILE [--sep ... --date ...]
+Exits non-zero on the first difference.
+"""
+
+import argparse
+import csv
+import datetime
+import io
+import subprocess
+
+import duckdb
+import pandas
+
+from rfm_reference import RULES, r_bins, r_score
+
+
+def month_ends(first, last):
+    """The last day of every month from first's to last's, up to last."""
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
+        end = nxt - datetime.timedelta(days=1)
+        if first <= end <= last:
+            yield end
+        year, month = nxt.year, nxt.month
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("binary")
+    ap.add_argument("orders")
+    ap.add_argument("--sep", default=",", help="a delimiter, or 'spaces' for runs of spaces")
+    ap.add_argument("--no-header", action="store_true")
+    ap.add_argument("--customer", default="customer_id")
+    ap.add_argument("--date", default="order_date")
+    ap.add_argument("--date-format", default="%Y-%m-%d")
+    ap.add_argument("--amount", default="amount")
+    args = ap.parse_args()
+    df = pandas.read_csv(args.orders, sep=r"\s+" if args.sep == "spaces" else args.sep, dtype=str,
+                         header=None if args.no_header else 0, engine="python")
+    df.columns = [str(c) for c in df.columns]
+    con = duckdb.connect()
+    con.register("o", df)
+    con.execute(f"""
+        create table t as
+        select trim("{args.customer}") as customer_id,
+               cast(strptime("{args.date}", '{args.date_format}') as date) as day,
+               cast("{args.amount}" as double) as amount
+        from o""")
+    first = con.execute("select min(day) from t").fetchone()[0]
+    last = con.execute("select max(day) from t where amount >= 0").fetchone()[0]
+    names = [name for name, *_ in RULES] + ["Others"]
+
+    want = []
+    for end in month_ends(first, last):
+        agg = con.execute("""
+            select customer_id,
+                   count(*) filter (where amount >= 0) as frequency,
+                   max(day) filter (where amount >= 0) as last_day,
+                   sum(amount) as monetary
+            from t where day <= ?
+            group by customer_id
+            having count(*) filter (where amount >= 0) > 0
+        """, [end]).fetchall()
+        as_of = end + datetime.timedelta(days=1)
+        values = [((as_of - r[2]).days, r[1], r[3]) for r in agg]
+        edges = [r_bins([v[i] for v in values]) for i in range(3)]
+        counts = dict.fromkeys(names, 0)
+        for recency, frequency, monetary in values:
+            r = r_score(recency, *edges[0], reverse=True)
+            f = r_score(frequency, *edges[1], reverse=False)
+            m = r_score(monetary, *edges[2], reverse=False)
+            segment = next((name for name, rr, ff, mm in RULES
+                            if rr[0] <= r <= rr[1] and ff[0] <= f <= ff[1] and mm[0] <= m <= mm[1]),
+                           "Others")
+            counts[segment] += 1
+        want += [(end.isoformat(), name, counts[name]) for name in names]
+
+    out = subprocess.run([args.binary, "history", "--orders", args.orders], check=True,
+                         capture_output=True, text=True).stdout
+    got = [(r["month_end"], r["segment"], int(r["customers"])) for r in csv.DictReader(io.StringIO(out))]
+    assert len(got) == len(want), f"{len(got)} rows from seglens, {len(want)} from the reference"
+    for have, expected in zip(got, want):
+        assert have == expected, f"seglens {have}, reference {expected}"
+    months = len(want) // len(names)
+    print(f"{args.orders}: {months} month ends x {len(names)} segments, identical to the reference")
+
+
+if __name__ == "__main__":
+    main()
