@@ -4,14 +4,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSite } from './site.mjs';
+import { freshContext, real, shots, startSite } from './site.mjs';
 import { cli, cliCounts, cliCountsOf, nonZero, root, tableCountsOn } from './counts.mjs';
-
-const real = join(root, 'tests', 'fixtures', 'real');
-const shots = join(root, 'tests', 'e2e', 'screenshots');
-mkdirSync(shots, { recursive: true });
 
 let site, browser, base;
 
@@ -24,8 +20,7 @@ after(async () => site?.close());
 
 /** A fresh page in `locale`, the tour already seen. */
 async function freshPage(locale) {
-  const context = await browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
-  await context.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const context = await freshContext(browser, locale);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(base);

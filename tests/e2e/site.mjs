@@ -1,5 +1,6 @@
 // The release build served under /seglens/ and a headless Chromium, for a
 // test file that opens its own fresh browser contexts.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from './server.mjs';
 import { launch } from './browser.mjs';
@@ -19,4 +20,19 @@ export async function startSite() {
       server.close();
     },
   };
+}
+
+/** Where the end-to-end tests leave their screenshots. */
+export const shots = join(root, 'tests', 'e2e', 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+/** The real platform exports. */
+export const real = join(root, 'tests', 'fixtures', 'real');
+
+/** A fresh browser context in `locale` (Paris time, 1280×900), the tour
+ * already seen. */
+export async function freshContext(browser, locale) {
+  const context = await browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  return context;
 }

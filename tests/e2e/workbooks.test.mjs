@@ -3,15 +3,11 @@
 // workbook reader. Runs alone: node --test tests/e2e/workbooks.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSite } from './site.mjs';
+import { freshContext, real, shots, startSite } from './site.mjs';
 import { execFileSync } from 'node:child_process';
 import { cli, cliCounts, nonZero, root, tableCountsOn } from './counts.mjs';
-
-const real = join(root, 'tests', 'fixtures', 'real');
-const shots = join(root, 'tests', 'e2e', 'screenshots');
-mkdirSync(shots, { recursive: true });
 
 let site, browser, base;
 
@@ -24,8 +20,7 @@ after(async () => site?.close());
 
 /** A fresh page in `locale` and the list of what it has fetched. */
 async function freshPage(locale) {
-  const context = await browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
-  await context.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const context = await freshContext(browser, locale);
   // The service worker would fetch every file to keep it offline: this
   // test looks at what the page itself asks for.
   await context.route('**/sw.js', (route) => route.abort());

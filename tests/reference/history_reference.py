@@ -10,16 +10,12 @@ Usage: python history_reference.py SEGLENS_BINARY ORDERS_FILE [--sep ... --date 
 Exits non-zero on the first difference.
 """
 
-import argparse
 import csv
 import datetime
 import io
 import subprocess
 
-import duckdb
-import pandas
-
-from rfm_reference import RULES, r_bins, r_score
+from rfm_reference import RULES, order_file_arguments, r_bins, r_score, raw_rows
 
 
 def month_ends(first, last):
@@ -34,21 +30,8 @@ def month_ends(first, last):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("binary")
-    ap.add_argument("orders")
-    ap.add_argument("--sep", default=",", help="a delimiter, or 'spaces' for runs of spaces")
-    ap.add_argument("--no-header", action="store_true")
-    ap.add_argument("--customer", default="customer_id")
-    ap.add_argument("--date", default="order_date")
-    ap.add_argument("--date-format", default="%Y-%m-%d")
-    ap.add_argument("--amount", default="amount")
-    args = ap.parse_args()
-    df = pandas.read_csv(args.orders, sep=r"\s+" if args.sep == "spaces" else args.sep, dtype=str,
-                         header=None if args.no_header else 0, engine="python")
-    df.columns = [str(c) for c in df.columns]
-    con = duckdb.connect()
-    con.register("o", df)
+    args = order_file_arguments(__doc__.splitlines()[0])
+    con = raw_rows(args)
     con.execute(f"""
         create table t as
         select trim("{args.customer}") as customer_id,

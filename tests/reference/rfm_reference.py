@@ -64,8 +64,10 @@ def r_score(x, lower, upper, reverse):
     return score
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def order_file_arguments(description):
+    """The command line both references take: the binary, the order file
+    and how to read its columns."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("binary")
     ap.add_argument("orders")
     ap.add_argument("--sep", default=",", help="a delimiter, or 'spaces' for runs of spaces")
@@ -74,13 +76,23 @@ def main():
     ap.add_argument("--date", default="order_date")
     ap.add_argument("--date-format", default="%Y-%m-%d")
     ap.add_argument("--amount", default="amount")
-    args = ap.parse_args()
-    path = args.orders
-    df = pandas.read_csv(path, sep=r"\s+" if args.sep == "spaces" else args.sep, dtype=str,
+    return ap.parse_args()
+
+
+def raw_rows(args):
+    """A DuckDB connection with the order file's raw rows registered as `o`."""
+    df = pandas.read_csv(args.orders, sep=r"\s+" if args.sep == "spaces" else args.sep, dtype=str,
                          header=None if args.no_header else 0, engine="python")
     df.columns = [str(c) for c in df.columns]
     con = duckdb.connect()
     con.register("o", df)
+    return con
+
+
+def main():
+    args = order_file_arguments(__doc__.splitlines()[0])
+    path = args.orders
+    con = raw_rows(args)
     agg = con.execute(f"""
         with t as (
             select trim("{args.customer}") as customer_id,
