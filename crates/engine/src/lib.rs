@@ -24,6 +24,8 @@ pub mod jsonl;
 pub mod kpi;
 pub mod lifecycle;
 pub mod number;
+#[cfg(feature = "workbook")]
+mod ods;
 pub mod optimize;
 pub mod orders;
 pub mod platform;

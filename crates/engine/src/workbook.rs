@@ -1,8 +1,9 @@
 //! Workbooks read with calamine, the maintained reader of Excel (`.xlsx`,
-//! `.xlsm`, `.xlsb`) and OpenDocument (`.ods`) spreadsheets, and old Excel
-//! 97–2003 workbooks (`.xls`) with the bounded reader of [`crate::xls`]
-//! (calamine's follows a looping chain of sectors without end): a sheet
-//! becomes comma-separated rows (see
+//! `.xlsm`, `.xlsb`), and with SegLens's own readers where calamine fails
+//! on files users have: old Excel 97–2003 workbooks (`.xls`, [`crate::xls`]:
+//! calamine's follows a looping chain of sectors until it holds gigabytes)
+//! and OpenDocument spreadsheets (`.ods`, [`crate::ods`]: calamine's
+//! refuses pandas' files): a sheet becomes comma-separated rows (see
 //! [`crate::spreadsheet`] for how cells are written), row N of the sheet on
 //! line N, so that every message names the row the spreadsheet shows.
 //!
@@ -11,12 +12,11 @@
 //! turned into rows by a worker of its own, fetched the first time one is
 //! dropped, so that the first load does not carry a workbook reader.
 //!
-//! Limits kept from the reader calamine replaced: an archive that unpacks
-//! to more than the limit (a zip bomb) is refused before calamine opens
-//! it, and Excel sheets are read cell by cell (never as a rectangle as
-//! large as the furthest cell).
+//! Limits: an archive that unpacks to more than the limit (a zip bomb) is
+//! refused before calamine opens it, and Excel sheets are read cell by cell
+//! (never as a rectangle as large as the furthest cell).
 
-use calamine::{Data, DataRef, ExcelDateTime, ExcelDateTimeType, Reader};
+use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType, Reader};
 use std::io::Cursor;
 
 pub(crate) const TOO_BIG: &str =
@@ -111,64 +111,6 @@ fn inflate(
     }
 }
 
-/// The most cells an OpenDocument sheet's repeats may write out (the
-/// reader holds them all at once).
-pub(crate) const MAX_ODS_CELLS: usize = 20_000_000;
-
-/// How many cells an OpenDocument `content.xml` writes out once its
-/// repeated rows and columns are expanded, up to the last cell of each row
-/// that holds something (the empty ones that pad a sheet to its end are
-/// not written). A few bytes can ask for billions of cells.
-pub(crate) fn ods_cells(content: &str) -> usize {
-    let repeats = |tag: &str, name: &str| -> usize {
-        tag.find(name)
-            .and_then(|at| tag[at + name.len()..].strip_prefix("=\""))
-            .map(|v| {
-                v.bytes()
-                    .take_while(u8::is_ascii_digit)
-                    .fold(0usize, |n, d| {
-                        n.saturating_mul(10).saturating_add(usize::from(d - b'0'))
-                    })
-            })
-            .unwrap_or(1)
-    };
-    let mut total = 0usize;
-    let mut rest = content;
-    while let Some(at) = rest.find("<table:table-row") {
-        rest = &rest[at..];
-        let Some(tag_end) = rest.find('>') else { break };
-        let tag = &rest[..=tag_end];
-        let rows = repeats(tag, "table:number-rows-repeated");
-        let (body, next) = if tag.ends_with("/>") {
-            ("", &rest[tag_end + 1..])
-        } else {
-            match rest.find("</table:table-row>") {
-                Some(end) if end > tag_end => (&rest[tag_end + 1..end], &rest[end..]),
-                _ => (&rest[tag_end + 1..], ""),
-            }
-        };
-        let (mut column, mut width) = (0usize, 0usize);
-        let mut cells = body;
-        while let Some(c) = cells.find("<table:") {
-            cells = &cells[c..];
-            let Some(end) = cells.find('>') else { break };
-            let cell = &cells[..=end];
-            if cell.starts_with("<table:table-cell")
-                || cell.starts_with("<table:covered-table-cell")
-            {
-                column = column.saturating_add(repeats(cell, "table:number-columns-repeated"));
-                if cell.contains("office:value-type") || !cell.ends_with("/>") {
-                    width = column;
-                }
-            }
-            cells = &cells[end + 1..];
-        }
-        total = total.saturating_add(width.saturating_mul(rows));
-        rest = next.get(1..).unwrap_or("");
-    }
-    total
-}
-
 /// As [`write_rows`], for rows given as their non-empty cells, `(column,
 /// text)` in column order: no row is ever held padded to the widest.
 pub(crate) fn write_sparse_rows(rows: Vec<crate::xls::SparseRow>) -> Vec<u8> {
@@ -238,20 +180,18 @@ fn format_of(bytes: &[u8]) -> Result<Format, String> {
 }
 
 /// Refuses, before calamine opens it, an archive that unpacks to more
-/// than `limit` bytes or an OpenDocument sheet whose repeated rows and
-/// columns write out more cells than a reader should hold (both zip bombs).
+/// than `limit` bytes (a zip bomb).
 fn check(bytes: &[u8], format: Format, limit: usize) -> Result<(), String> {
     if format == Format::Xls {
         return Ok(());
     }
-    check_unpacked(bytes, limit)?;
-    if format == Format::Ods {
-        let content = unpack_part(bytes, "content.xml", limit)?.unwrap_or_default();
-        if ods_cells(&String::from_utf8_lossy(&content)) > MAX_ODS_CELLS {
-            return Err(TOO_BIG.into());
-        }
-    }
-    Ok(())
+    check_unpacked(bytes, limit)
+}
+
+/// The `content.xml` of an OpenDocument spreadsheet, within `limit` bytes.
+fn ods_content(bytes: &[u8], limit: usize) -> Result<String, String> {
+    let content = unpack_part(bytes, "content.xml", limit)?.ok_or(NEITHER)?;
+    Ok(String::from_utf8_lossy(&content).into_owned())
 }
 
 /// What a workbook saved with a password is told.
@@ -300,9 +240,10 @@ pub(crate) fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
         Format::Xlsb => calamine::Xlsb::new(cursor)
             .map_err(|e| damaged(format, e))?
             .sheet_names(),
-        Format::Ods => calamine::Ods::new(cursor)
-            .map_err(|e| damaged(format, e))?
-            .sheet_names(),
+        // SegLens's own reader of OpenDocument (see crate::ods).
+        Format::Ods => {
+            crate::ods::sheet_names(&ods_content(bytes, crate::spreadsheet::MAX_UNPACKED)?)
+        }
     };
     if names.is_empty() {
         return Err(no_sheet(format));
@@ -325,19 +266,6 @@ fn text_of(cell: &DataRef<'_>) -> String {
         DataRef::DateTime(d) => excel_date(d),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
         DataRef::Error(e) => e.to_string(),
-    }
-}
-
-fn owned_text_of(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(x) => number(*x),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
-        Data::DateTime(d) => excel_date(d),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => e.to_string(),
     }
 }
 
@@ -475,15 +403,7 @@ pub(crate) fn sheet_rows(
             let index = crate::spreadsheet::pick(&book.sheet_names(), sheet)?;
             return Ok(write_sparse_rows(book.rows(index, limit)?));
         }
-        Format::Ods => {
-            let mut book = calamine::Ods::new(cursor).map_err(|e| fail(&e))?;
-            let name = chosen(book.sheet_names(), sheet, format)?;
-            let range = book.worksheet_range(&name).map_err(|e| fail(&e))?;
-            let (r0, c0) = range.start().unwrap_or((0, 0));
-            for (row, col, value) in range.used_cells() {
-                rows.push(r0 + row as u32, c0 + col as u32, owned_text_of(value))?;
-            }
-        }
+        Format::Ods => return crate::ods::ods_rows(&ods_content(bytes, limit)?, sheet),
     }
     Ok(write_sparse_rows(rows.into_sorted()))
 }
