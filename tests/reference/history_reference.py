@@ -15,7 +15,7 @@ import datetime
 import io
 import subprocess
 
-from rfm_reference import RULES, order_file_arguments, r_bins, r_score, raw_rows
+from rfm_reference import RULES, order_file_arguments, r_bins, r_segment, raw_rows
 
 
 def month_ends(first, last):
@@ -57,14 +57,8 @@ def main():
         values = [((as_of - r[2]).days, r[1], r[3]) for r in agg]
         edges = [r_bins([v[i] for v in values]) for i in range(3)]
         counts = dict.fromkeys(names, 0)
-        for recency, frequency, monetary in values:
-            r = r_score(recency, *edges[0], reverse=True)
-            f = r_score(frequency, *edges[1], reverse=False)
-            m = r_score(monetary, *edges[2], reverse=False)
-            segment = next((name for name, rr, ff, mm in RULES
-                            if rr[0] <= r <= rr[1] and ff[0] <= f <= ff[1] and mm[0] <= m <= mm[1]),
-                           "Others")
-            counts[segment] += 1
+        for value in values:
+            counts[r_segment(value, edges)[3]] += 1
         want += [(end.isoformat(), name, counts[name]) for name in names]
 
     out = subprocess.run([args.binary, "history", "--orders", args.orders], check=True,

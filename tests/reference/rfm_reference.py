@@ -64,6 +64,19 @@ def r_score(x, lower, upper, reverse):
     return score
 
 
+def r_segment(value, edges):
+    """The R, F and M scores of (recency, frequency, monetary) and the
+    first segment rule they match."""
+    recency, frequency, monetary = value
+    r = r_score(recency, *edges[0], reverse=True)
+    f = r_score(frequency, *edges[1], reverse=False)
+    m = r_score(monetary, *edges[2], reverse=False)
+    segment = next((name for name, rr, ff, mm in RULES
+                    if rr[0] <= r <= rr[1] and ff[0] <= f <= ff[1] and mm[0] <= m <= mm[1]),
+                   "Others")
+    return r, f, m, segment
+
+
 def order_file_arguments(description):
     """The command line both references take: the binary, the order file
     and how to read its columns."""
@@ -124,12 +137,7 @@ def main():
     for row in got:
         key = row["customer_id"]
         recency, frequency, monetary = values[key]
-        r = r_score(recency, *edges[0], reverse=True)
-        f = r_score(frequency, *edges[1], reverse=False)
-        m = r_score(monetary, *edges[2], reverse=False)
-        segment = next((name for name, rr, ff, mm in RULES
-                        if rr[0] <= r <= rr[1] and ff[0] <= f <= ff[1] and mm[0] <= m <= mm[1]),
-                       "Others")
+        r, f, m, segment = r_segment(values[key], edges)
         want = (recency, frequency, round(monetary, 2), r, f, m, 100 * r + 10 * f + m, segment)
         have = (int(row["recency_days"]), int(row["frequency"]), float(row["monetary"]),
                 int(row["r"]), int(row["f"]), int(row["m"]), int(row["rfm_score"]), row["segment"])
