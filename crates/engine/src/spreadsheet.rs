@@ -22,7 +22,7 @@ pub const MAX_UNPACKED: usize = 512 << 20;
 
 /// What a spreadsheet is and which sheet is read, for the import report.
 pub fn label(bytes: &[u8], sheet: Option<&str>) -> String {
-    let kind = match ReadWorkbook::from_bytes(bytes) {
+    let kind = match ReadHeader::of(bytes) {
         Some(read) => read.kind,
         None => kind_of(bytes).to_string(),
     };
@@ -79,12 +79,15 @@ impl ReadWorkbook {
     /// Reads every sheet of the workbook `bytes`.
     pub fn read(bytes: &[u8]) -> ReadWorkbook {
         let kind = kind_of(bytes).to_string();
-        let sheets = sheet_names(bytes).and_then(|names| {
-            names
-                .into_iter()
-                .map(|name| sheet_rows(bytes, Some(&name)).map(|rows| (name, rows)))
-                .collect()
-        });
+        #[cfg(feature = "workbook")]
+        let sheets = if is_zip(bytes) || is_ole(bytes) {
+            // Opened once for all its sheets.
+            crate::workbook::all_sheet_rows(bytes)
+        } else {
+            sheets_one_by_one(bytes)
+        };
+        #[cfg(not(feature = "workbook"))]
+        let sheets = sheets_one_by_one(bytes);
         ReadWorkbook {
             kind,
             size: bytes.len() as u64,
@@ -113,6 +116,30 @@ impl ReadWorkbook {
     fn from_bytes(bytes: &[u8]) -> Option<ReadWorkbook> {
         bincode::deserialize(bytes.strip_prefix(READ_MAGIC)?).ok()
     }
+}
+
+/// The fields a [`ReadWorkbook`]'s bytes start with: what the report needs
+/// of it, read without its sheets' rows.
+#[derive(serde::Deserialize)]
+struct ReadHeader {
+    kind: String,
+    size: u64,
+}
+
+impl ReadHeader {
+    fn of(bytes: &[u8]) -> Option<ReadHeader> {
+        bincode::deserialize(bytes.strip_prefix(READ_MAGIC)?).ok()
+    }
+}
+
+/// Every sheet of a workbook (or an HTML page's tables), read by name.
+fn sheets_one_by_one(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    sheet_names(bytes).and_then(|names| {
+        names
+            .into_iter()
+            .map(|name| sheet_rows(bytes, Some(&name)).map(|rows| (name, rows)))
+            .collect()
+    })
 }
 
 /// The names given to an HTML page's tables, as sheets.
@@ -256,7 +283,7 @@ pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
 /// workbook already read.
 pub fn size_before_reading(bytes: &[u8]) -> Option<u64> {
     if bytes.starts_with(READ_MAGIC) {
-        ReadWorkbook::from_bytes(bytes).map(|read| read.size)
+        ReadHeader::of(bytes).map(|read| read.size)
     } else {
         None
     }

@@ -353,13 +353,101 @@ impl Rows {
     }
 }
 
-/// The sheet `wanted` among the workbook's `names`.
-fn chosen(names: Vec<String>, wanted: Option<&str>, format: Format) -> Result<String, String> {
-    if names.is_empty() {
-        return Err(no_sheet(format));
+/// Which sheets of a workbook to read.
+#[derive(Clone, Copy)]
+enum Wanted<'a> {
+    /// The sheet named so (the first when none is named).
+    One(Option<&'a str>),
+    /// Every sheet, in order.
+    All,
+}
+
+/// Reads the cells `next` gives, `((row, column), text)`, into rows.
+fn read_cells(
+    limit: usize,
+    mut next: impl FnMut() -> Result<Option<((u32, u32), String)>, String>,
+) -> Result<Vec<u8>, String> {
+    let mut rows = Rows {
+        limit,
+        ..Rows::default()
+    };
+    while let Some(((row, col), text)) = next()? {
+        rows.push(row, col, text)?;
     }
-    let index = crate::spreadsheet::pick(&names, wanted)?;
-    Ok(names.into_iter().nth(index).unwrap_or_default())
+    Ok(write_sparse_rows(rows.into_sorted()))
+}
+
+/// The sheets `wanted` of the workbook `bytes`, each as its name and
+/// comma-separated rows, within `limit` bytes unpacked and written per
+/// sheet: the workbook is checked and opened once, however many sheets
+/// are read.
+fn read_sheets(
+    bytes: &[u8],
+    wanted: Wanted<'_>,
+    limit: usize,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let format = format_of(bytes)?;
+    check(bytes, format, limit)?;
+    let select = |names: &[String]| -> Result<Vec<usize>, String> {
+        if names.is_empty() {
+            return Err(no_sheet(format));
+        }
+        match wanted {
+            Wanted::One(name) => Ok(vec![crate::spreadsheet::pick(names, name)?]),
+            Wanted::All => Ok((0..names.len()).collect()),
+        }
+    };
+    let fail = |e: &dyn std::fmt::Display| damaged(format, e);
+    let cursor = Cursor::new(bytes);
+    let mut out = Vec::new();
+    match format {
+        Format::Xlsx => {
+            let mut book = calamine::Xlsx::new(cursor).map_err(|e| fail(&e))?;
+            let names = book.sheet_names();
+            for i in select(&names)? {
+                let mut cells = book
+                    .worksheet_cells_reader(&names[i])
+                    .map_err(|e| fail(&e))?;
+                let rows = read_cells(limit, || {
+                    let cell = cells.next_cell().map_err(|e| fail(&e))?;
+                    Ok(cell.map(|c| (c.get_position(), text_of(c.get_value()))))
+                })?;
+                out.push((names[i].clone(), rows));
+            }
+        }
+        Format::Xlsb => {
+            let mut book = calamine::Xlsb::new(cursor).map_err(|e| fail(&e))?;
+            let names = book.sheet_names();
+            for i in select(&names)? {
+                let mut cells = book
+                    .worksheet_cells_reader(&names[i])
+                    .map_err(|e| fail(&e))?;
+                let rows = read_cells(limit, || {
+                    let cell = cells.next_cell().map_err(|e| fail(&e))?;
+                    Ok(cell.map(|c| (c.get_position(), text_of(c.get_value()))))
+                })?;
+                out.push((names[i].clone(), rows));
+            }
+        }
+        Format::Xls => {
+            // The bounded reader of old workbooks (see crate::xls).
+            let book = crate::xls::Workbook::open(bytes)?;
+            let names = book.sheet_names();
+            for i in select(&names)? {
+                out.push((names[i].clone(), write_sparse_rows(book.rows(i, limit)?)));
+            }
+        }
+        Format::Ods => {
+            // SegLens's own reader of OpenDocument (see crate::ods).
+            let content = ods_content(bytes, limit)?;
+            let names = crate::ods::sheet_names(&content);
+            for i in select(&names)? {
+                let rows = crate::ods::ods_rows(&content, Some(&names[i]))?;
+                out.push((names[i].clone(), rows));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The sheet named `sheet` (the first when none is named) of the workbook
@@ -370,42 +458,13 @@ pub(crate) fn sheet_rows(
     sheet: Option<&str>,
     limit: usize,
 ) -> Result<Vec<u8>, String> {
-    let format = format_of(bytes)?;
-    check(bytes, format, limit)?;
-    let mut rows = Rows {
-        limit,
-        ..Rows::default()
-    };
-    let cursor = Cursor::new(bytes);
-    let fail = |e: &dyn std::fmt::Display| damaged(format, e);
-    match format {
-        Format::Xlsx => {
-            let mut book = calamine::Xlsx::new(cursor).map_err(|e| fail(&e))?;
-            let name = chosen(book.sheet_names(), sheet, format)?;
-            let mut cells = book.worksheet_cells_reader(&name).map_err(|e| fail(&e))?;
-            while let Some(cell) = cells.next_cell().map_err(|e| fail(&e))? {
-                let (row, col) = cell.get_position();
-                rows.push(row, col, text_of(cell.get_value()))?;
-            }
-        }
-        Format::Xlsb => {
-            let mut book = calamine::Xlsb::new(cursor).map_err(|e| fail(&e))?;
-            let name = chosen(book.sheet_names(), sheet, format)?;
-            let mut cells = book.worksheet_cells_reader(&name).map_err(|e| fail(&e))?;
-            while let Some(cell) = cells.next_cell().map_err(|e| fail(&e))? {
-                let (row, col) = cell.get_position();
-                rows.push(row, col, text_of(cell.get_value()))?;
-            }
-        }
-        Format::Xls => {
-            // The bounded reader of old workbooks (see crate::xls).
-            let book = crate::xls::Workbook::open(bytes)?;
-            let index = crate::spreadsheet::pick(&book.sheet_names(), sheet)?;
-            return Ok(write_sparse_rows(book.rows(index, limit)?));
-        }
-        Format::Ods => return crate::ods::ods_rows(&ods_content(bytes, limit)?, sheet),
-    }
-    Ok(write_sparse_rows(rows.into_sorted()))
+    let mut sheets = read_sheets(bytes, Wanted::One(sheet), limit)?;
+    Ok(sheets.pop().map(|(_, rows)| rows).unwrap_or_default())
+}
+
+/// Every sheet of the workbook `bytes`, by name, as comma-separated rows.
+pub(crate) fn all_sheet_rows(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    read_sheets(bytes, Wanted::All, crate::spreadsheet::MAX_UNPACKED)
 }
 
 #[cfg(test)]
