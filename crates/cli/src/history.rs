@@ -37,13 +37,20 @@ pub fn run(
     match format {
         Format::Csv => {
             writeln!(out, "month_end,segment,customers")?;
-            for month in &history.months {
-                let day = format_iso(month.day);
-                for (segment, customers) in history.segment_names.iter().zip(&month.customers) {
-                    // Segment names are the user's: quoted as CSV needs.
+            // Segment names are the user's: quoted as CSV needs, once.
+            let names: Vec<String> = history
+                .segment_names
+                .iter()
+                .map(|segment| {
                     let mut name = Vec::new();
                     seglens_engine::delimited::push_csv_field(&mut name, segment);
-                    writeln!(out, "{day},{},{customers}", String::from_utf8_lossy(&name))?;
+                    String::from_utf8_lossy(&name).into_owned()
+                })
+                .collect();
+            for month in &history.months {
+                let day = format_iso(month.day);
+                for (name, customers) in names.iter().zip(&month.customers) {
+                    writeln!(out, "{day},{name},{customers}")?;
                 }
             }
         }
