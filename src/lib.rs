@@ -1,7 +1,7 @@
 //! The SegLens web app: Leptos components over the engine, which runs in
 //! a Web Worker. Only this crate touches the browser, each browser API
 //! behind one small adapter: [`files`], [`storage`], [`engine_client`],
-//! [`offline`], [`quota`], [`downloads`], [`clipboard`], [`workbooks`].
+//! [`offline`], [`quota`], [`downloads`], [`clipboard`], [`workbooks`], [`route`].
 
 pub mod actions;
 pub mod chart;
@@ -16,6 +16,7 @@ pub mod offline;
 pub mod protocol;
 pub mod quota;
 pub mod report;
+pub mod route;
 pub mod state;
 pub mod storage;
 pub mod tabs;

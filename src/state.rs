@@ -167,6 +167,13 @@ pub struct AppState {
     pub export_step: RwSignal<Option<(u64, u64)>>,
     /// The part of an analysis or of the model check under way, if any.
     pub stage: RwSignal<Option<crate::engine_client::StageProgress>>,
+    /// The page the address names.
+    pub route: RwSignal<crate::route::Route>,
+    /// The two audiences compared side by side, once the user picks them.
+    pub compare_pair: RwSignal<Option<(String, String)>>,
+    /// The rejected rows (file and count) the user has looked at on the
+    /// Data page: the banner about them stays away until another import.
+    pub rejected_seen: RwSignal<Option<(String, u64)>>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -231,6 +238,9 @@ impl AppState {
             clustering_step: RwSignal::new(None),
             export_step: RwSignal::new(None),
             rule_draft: RwSignal::new(Default::default()),
+            route: RwSignal::new(crate::route::current()),
+            compare_pair: RwSignal::new(None),
+            rejected_seen: RwSignal::new(None),
             services: StoredValue::new_local(Services {
                 engine,
                 store: None,

@@ -9,19 +9,21 @@ pub mod export;
 mod goals;
 mod history;
 mod journeys;
-mod kpis;
+pub(crate) mod kpis;
 mod notes;
 pub(crate) mod over_time;
 mod predict;
 mod privacy;
 mod projects;
-mod results;
+pub(crate) mod results;
 mod rfm_editor;
 mod rule_builder;
+mod segment_page;
 mod segments;
 mod start;
 mod suggestions;
 mod tour;
+mod workbench;
 
 use leptos::prelude::*;
 
@@ -41,17 +43,18 @@ pub use history::HistoryCard;
 pub use journeys::{FunnelCard, PathsCard, StageMixCard, UsageCard};
 pub use kpis::KpiHeatmap;
 pub use notes::NotesCard;
-pub use over_time::{ActivityCard, OverTimeCard};
+pub use over_time::{ActivityCard, CohortsCard, MigrationCard};
 pub use predict::Predictions;
 pub use privacy::Privacy;
 pub use projects::ProjectBar;
-pub use results::Results;
 pub use rfm_editor::RfmEditor;
 pub use rule_builder::{Group as RuleDraft, RuleBuilder};
+pub use segment_page::SegmentPage;
 pub use segments::{ClustersCard, LifecycleCard, SavedSegments};
 pub use start::{FilePicker, ProjectPicker, Start};
 pub use suggestions::Suggestions;
 pub use tour::{STEPS as TOUR_STEPS, Tour};
+pub use workbench::Workbench;
 
 /// The whole app. Everything under it is drawn again in the new language
 /// when the language changes; the state stays.
@@ -62,6 +65,16 @@ pub fn App() -> impl IntoView {
     actions::start_locale(state);
     actions::restore(state);
     actions::start_theme(state);
+    crate::route::listen(move |route| {
+        if state.route.get_untracked() == route {
+            return;
+        }
+        state.route.set(route);
+        // A new page starts at its top, as a followed link does.
+        if let Some(w) = web_sys::window() {
+            w.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    });
     let currency = Memo::new(move |_| {
         state
             .workspace
@@ -122,7 +135,7 @@ fn Shell() -> impl IntoView {
                     <Working label=label cancellable=cancellable/>
                 }.into_any(),
                 Status::Idle => match state.workspace.get() {
-                    Some(_) => view! { <Results/><Tour/><StageToast/> }.into_any(),
+                    Some(_) => view! { <Workbench/><Tour/><StageToast/> }.into_any(),
                     None => view! { <Start/> }.into_any(),
                 },
             }}
