@@ -8,6 +8,7 @@ use crate::engine_client::{ImportFailure, Progress};
 use crate::i18n::{Locale, t, tf};
 use crate::protocol::Imported;
 use crate::protocol::Request;
+use crate::route::{Page, Route};
 use crate::state::{AppState, MemberView, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
 use crate::theme::Theme;
@@ -152,12 +153,32 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
         record,
         analysis: done.analysis,
     }));
+    // The demo opens on the Overview; a file the user brought, on what
+    // was read of it.
+    open(
+        state,
+        if is_demo {
+            Route::default()
+        } else {
+            Route::page(Page::Data)
+        },
+    );
+}
+
+/// Opens a page: the address changes (a new entry in the browser's
+/// history) and the page is drawn at once.
+pub fn open(state: AppState, route: Route) {
+    crate::route::go(&route);
+    if state.route.get_untracked() != route {
+        state.route.set(route);
+    }
 }
 
 /// Drops what was computed on screen for the previous data: member list,
 /// clusters, silhouette, the rule being built.
 fn forget_views(state: AppState) {
     state.members.set(None);
+    state.compare_pair.set(None);
     state.clustering.set(None);
     state.silhouette.set(None);
     state.rule_draft.set(Default::default());

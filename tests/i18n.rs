@@ -130,7 +130,7 @@ fn every_key_the_code_looks_up_is_in_the_catalogue() {
     assert!(missing.is_empty(), "not in locales/en.txt: {missing:#?}");
     // Keys made at run time.
     let mut made: Vec<String> = Vec::new();
-    for (key, _) in seglens_app::components::TOUR_STEPS {
+    for (key, ..) in seglens_app::components::TOUR_STEPS {
         made.push(format!("{key}.title"));
         made.push(format!("{key}.text"));
     }
@@ -143,6 +143,10 @@ fn every_key_the_code_looks_up_is_in_the_catalogue() {
         seglens_engine::roles::Role::Amount,
     ] {
         made.push(format!("report.role.{}", role.key()));
+    }
+    for page in seglens_app::route::Page::ALL {
+        made.push(format!("nav.page.{}", page.slug()));
+        made.extend(page.sections().iter().map(|s| format!("nav.section.{s}")));
     }
     for theme in seglens_app::theme::Theme::ALL {
         made.push(format!("app.theme.{}", theme.tag()));

@@ -20,8 +20,8 @@ pub fn CompareTwoCard() -> impl IntoView {
     let state = expect_context::<AppState>();
     let result = RwSignal::new(None::<Result<TwoSegments, String>>);
     // The two audiences by their option value; the first two RFM segments
-    // until the user picks.
-    let picked = RwSignal::new(None::<(String, String)>);
+    // until the user picks (kept while the user visits other pages).
+    let picked = state.compare_pair;
     let choices = move || {
         state
             .workspace

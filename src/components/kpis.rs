@@ -16,7 +16,7 @@ use crate::format;
 use crate::i18n::{self, t, tf};
 use crate::state::AppState;
 
-fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
+pub(crate) fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
     if let Some(m) = &v.missing {
         return format!(
             "{} — {group}\n{}",

@@ -182,15 +182,14 @@ fn migration_table(m: &Migration) -> AnyView {
     .into_any()
 }
 
-/// The over-time card.
+/// Cohort retention: customers grouped by the month of their first
+/// order, the share ordering (or their spend) in each month after.
 #[component]
-pub fn OverTimeCard() -> impl IntoView {
+pub fn CohortsCard() -> impl IntoView {
     let state = expect_context::<AppState>();
     let audience = RwSignal::new(Audience::All);
     let revenue = RwSignal::new(false);
     let cohorts = RwSignal::new(None::<Result<Cohorts, String>>);
-    let from = RwSignal::new(None::<Day>);
-    let migration = RwSignal::new(None::<Result<Migration, String>>);
     Effect::new(move |_| {
         let who = audience.get();
         let Some(ws) = state.workspace.get() else {
@@ -207,25 +206,9 @@ pub fn OverTimeCard() -> impl IntoView {
             cohorts.try_set(Some(answer));
         });
     });
-    Effect::new(move |_| {
-        let Some(ws) = state.workspace.get() else {
-            return;
-        };
-        let day = from.get().unwrap_or(ws.analysis.as_of - 90);
-        spawn_local(async move {
-            let engine = state.services.with_value(|s| s.engine.clone());
-            let request = Request::Migration {
-                options: ws.record.options.clone(),
-                from: day,
-            };
-            let answer = engine.migration(request).await;
-            migration.try_set(Some(answer));
-        });
-    });
     move || {
         state.workspace.get().map(|ws| {
             let picker = audience_select(&ws, audience, "cohort-audience");
-            let as_of = ws.analysis.as_of;
             view! {
                 <section class="card" id="over-time" data-testid="over-time">
                     <h2>{t("over_time.do_customers_come_back")}</h2>
@@ -245,7 +228,40 @@ pub fn OverTimeCard() -> impl IntoView {
                         Some(Ok(x)) if x.months.is_empty() => view! { <p class="hint">{t("over_time.these_customers_have_no_order")}</p> }.into_any(),
                         Some(Ok(x)) => cohort_table(&x, revenue.get()),
                     }}
-                    <h3>{t("over_time.how_customers_moved_between_segments")}</h3>
+                </section>
+            }
+        })
+    }
+}
+
+/// Segment migration: each customer's RFM segment at an earlier date
+/// beside today's.
+#[component]
+pub fn MigrationCard() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let from = RwSignal::new(None::<Day>);
+    let migration = RwSignal::new(None::<Result<Migration, String>>);
+    Effect::new(move |_| {
+        let Some(ws) = state.workspace.get() else {
+            return;
+        };
+        let day = from.get().unwrap_or(ws.analysis.as_of - 90);
+        spawn_local(async move {
+            let engine = state.services.with_value(|s| s.engine.clone());
+            let request = Request::Migration {
+                options: ws.record.options.clone(),
+                from: day,
+            };
+            let answer = engine.migration(request).await;
+            migration.try_set(Some(answer));
+        });
+    });
+    move || {
+        state.workspace.get().map(|ws| {
+            let as_of = ws.analysis.as_of;
+            view! {
+                <section class="card" id="migration" data-testid="migration">
+                    <h2>{t("over_time.how_customers_moved_between_segments")}</h2>
                     <p class="muted">{t("over_time.each_customer_s_rfm_segment")}</p>
                     <div class="thresholds">
                         <label>{t("over_time.earlier_date")}

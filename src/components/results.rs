@@ -1,15 +1,10 @@
-//! The RFM results: segment table, chart and what the importer understood.
+//! The RFM results (segment table and chart) and what the importer
+//! understood.
 
 use leptos::prelude::*;
 use seglens_engine::rfm;
 
 use crate::actions;
-use crate::components::{
-    ActivityCard, ClustersCard, CompareTwoCard, CrossSellCard, ExportCard, FilePicker, FunnelCard,
-    GoalsCard, HistoryCard, KpiHeatmap, LifecycleCard, NotesCard, OverTimeCard, PathsCard,
-    Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, StageMixCard, Suggestions,
-    UsageCard,
-};
 use crate::format;
 use crate::i18n::{self, t, tf, tn};
 use crate::state::AppState;
@@ -17,7 +12,7 @@ use crate::state::AppState;
 /// The currency amounts are written in: the one the order file named,
 /// or the user's choice, kept with the project.
 #[component]
-fn CurrencyChoice(
+pub(crate) fn CurrencyChoice(
     /// The currency in use (an ISO 4217 code), if any.
     chosen: Option<String>,
 ) -> impl IntoView {
@@ -47,116 +42,7 @@ fn CurrencyChoice(
 }
 
 /// The analysed workspace.
-#[component]
-pub fn Results() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let confirm_delete = RwSignal::new(false);
-    let ws = move || state.workspace.get();
-    view! {
-        {move || ws().map(|ws| {
-            let a = ws.analysis.clone();
-            view! {
-                <section class="toolbar">
-                    <div>
-                        <h1 data-testid="source">{i18n::name("source", &ws.record.source)}</h1>
-                        <p class="muted">
-                            {tf("results.subtitle", &[
-                                ("rows", &format::int(a.rows)),
-                                ("scored", &format::int(a.scored)),
-                                ("date", &format::date(a.as_of)),
-                            ])}
-                        </p>
-                        <CurrencyChoice chosen=ws.record.currency.clone()/>
-                    </div>
-                    <div class="actions">
-                        <FilePicker label="results.import_another"/>
-                        <button class="secondary" data-testid="download-report"
-                            title=t("results.report_help")
-                            on:click=move |_| actions::download_report(state)>
-                            {t("results.report")}
-                        </button>
-                        <button class="ghost" data-testid="copy-summary"
-                            title=t("results.summary_help")
-                            on:click=move |_| actions::copy_summary(state)>
-                            {t("results.summary")}
-                        </button>
-                        <button class="secondary" data-testid="save-project"
-                            title=t("results.save_help")
-                            on:click=move |_| actions::save_project(state)>
-                            {t("results.save")}
-                        </button>
-                        <ProjectPicker/>
-                        <button class="secondary" on:click=move |_| actions::explore_demo(state)>
-                            {t("results.load_demo")}
-                        </button>
-                        {move || if confirm_delete.get() {
-                            view! {
-                                <span class="confirm">
-                                    {t("results.delete_confirm")}
-                                    <button class="danger" data-testid="confirm-delete"
-                                        on:click=move |_| {
-                                            confirm_delete.set(false);
-                                            actions::delete_all(state);
-                                        }>{t("results.delete")}</button>
-                                    <button class="ghost" on:click=move |_| confirm_delete.set(false)>
-                                        {t("results.keep")}
-                                    </button>
-                                </span>
-                            }.into_any()
-                        } else {
-                            view! {
-                                <button class="ghost" data-testid="delete-all"
-                                    on:click=move |_| confirm_delete.set(true)>
-                                    {t("results.delete_all")}
-                                </button>
-                            }.into_any()
-                        }}
-                    </div>
-                </section>
-                <nav class="sections" aria-label=t("nav.label")>
-                    <a href="#segments">{t("nav.segments")}</a>
-                    <a href="#rules">{t("nav.rules")}</a>
-                    <a href="#lifecycle">{t("nav.lifecycle")}</a>
-                    <a href="#my-segments">{t("nav.my_segments")}</a>
-                    <a href="#compare">{t("nav.compare")}</a>
-                    <a href="#goals">{t("nav.goals")}</a>
-                    <a href="#notes">{t("nav.notes")}</a>
-                    <a href="#history">{t("nav.history")}</a>
-                    {ws.analysis.funnel.is_some().then(|| view! { <a href="#journeys">{t("nav.journeys")}</a> })}
-                    <a href="#over-time">{t("nav.over_time")}</a>
-                    <a href="#suggestions">{t("nav.act")}</a>
-                    <a href="#predict">{t("nav.predict")}</a>
-                    <a href="#data">{t("nav.data")}</a>
-                </nav>
-                <SegmentTable/>
-                <SegmentChart/>
-                <RfmEditor/>
-                <LifecycleCard/>
-                <SavedSegments/>
-                <RuleBuilder/>
-                <ClustersCard/>
-                <KpiHeatmap/>
-                <CompareTwoCard/>
-                <GoalsCard/>
-                <NotesCard/>
-                <HistoryCard/>
-                <FunnelCard/>
-                <UsageCard/>
-                <PathsCard/>
-                <StageMixCard/>
-                <OverTimeCard/>
-                <ActivityCard/>
-                <Suggestions/>
-                <CrossSellCard/>
-                <ExportCard/>
-                <Predictions/>
-                <ImportSummary/>
-            }
-        })}
-    }
-}
-
-fn rule_text(rules: &[rfm::SegmentRule], name: &str) -> String {
+pub(crate) fn rule_text(rules: &[rfm::SegmentRule], name: &str) -> String {
     rules
         .iter()
         .find(|r| r.name == name)
@@ -179,7 +65,7 @@ fn rule_text(rules: &[rfm::SegmentRule], name: &str) -> String {
 
 /// Customers, revenue, orders and average order value per segment.
 #[component]
-fn SegmentTable() -> impl IntoView {
+pub(crate) fn SegmentTable() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         state.workspace.get().map(|ws| {
@@ -220,7 +106,9 @@ fn SegmentTable() -> impl IntoView {
                         <tbody>
                             {summary.into_iter().zip(predicted).map(|(s, g)| view! {
                                 <tr class:empty=s.customers == 0>
-                                    <th scope="row" title=rule_text(&rules, &s.segment)>{i18n::name("segment", &s.segment)}</th>
+                                    <th scope="row" title=rule_text(&rules, &s.segment)>
+                                        <a href=crate::route::Route::Segment(s.segment.clone()).href()>{i18n::name("segment", &s.segment)}</a>
+                                    </th>
                                     <td class="num">{format::int(s.customers)}</td>
                                     <td class="num">{format::percent(s.customer_share)}</td>
                                     <td class="num">{format::money(s.revenue)}</td>
@@ -255,7 +143,7 @@ fn SegmentTable() -> impl IntoView {
 
 /// The segment shares as a bar chart.
 #[component]
-fn SegmentChart() -> impl IntoView {
+pub(crate) fn SegmentChart() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         state.workspace.get().map(|ws| {
@@ -425,7 +313,7 @@ fn OrderLinesAndStatuses(report: seglens_engine::ImportReport) -> impl IntoView 
 
 /// What the importer understood of the file, and the rows it rejected.
 #[component]
-fn ImportSummary() -> impl IntoView {
+pub(crate) fn ImportSummary() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         state.workspace.get().and_then(|ws| ws.record.report.clone().map(|r| (ws, r))).map(|(ws, r)| {

@@ -349,7 +349,7 @@ pub fn SavedSegments() -> impl IntoView {
                                 let n = name5.clone();
                                 ticked.update(|t| { t.retain(|x| *x != n); if on { t.push(n); } });
                             }/></td>
-                        <th scope="row">{s.name.clone()}<span class="muted small">{format!(" v{}", def.version)}</span></th>
+                        <th scope="row"><a href=crate::route::Route::Segment(s.name.clone()).href()>{s.name.clone()}</a><span class="muted small">{format!(" v{}", def.version)}</span></th>
                         <td class="small">{i18n::definition_words(&def.definition, &overview.lifecycle)}
                             {notes_of(&s.name)}
                         </td>
@@ -409,7 +409,10 @@ pub fn SavedSegments() -> impl IntoView {
                                 {if rows_choice == Rows::Saved {
                                     view! { <span class="muted">{t("segments.the_kpi_heatmap_compares_these")}</span> }.into_any()
                                 } else {
-                                    view! { <button class="secondary" data-testid="compare-saved" on:click=move |_| actions::set_rows(state, Rows::Saved)>{t("segments.compare_them_on_every_kpi")}</button> }.into_any()
+                                    view! { <button class="secondary" data-testid="compare-saved" on:click=move |_| {
+                                        actions::set_rows(state, Rows::Saved);
+                                        actions::open(state, crate::route::Route::Page(crate::route::Page::Compare, "kpis"));
+                                    }>{t("segments.compare_them_on_every_kpi")}</button> }.into_any()
                                 }}
                             </p>
                         }.into_any()

@@ -1,26 +1,30 @@
 //! The guided tour: five steps over the analysed data (collect, measure
 //! against goals, compare, share, act), each pointing at its section.
 //! It opens by itself the first time the demo is explored, can be skipped
-//! at any step, and reopens from the top bar.
+//! at any step, and reopens from the top bar. Each step opens its page.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::actions;
 use crate::i18n::{t, tf};
+use crate::route::{Page, Route};
 use crate::state::AppState;
 
-/// The steps: catalogue key and the section they point at.
-pub const STEPS: [(&str, &str); 5] = [
-    ("tour.collect", "#data"),
-    ("tour.goals", "#goals"),
-    ("tour.compare", "#compare"),
-    ("tour.share", ".toolbar"),
-    ("tour.act", "#suggestions"),
+/// The steps: catalogue key, the page they open and the section they
+/// point at.
+pub const STEPS: [(&str, Page, &str, &str); 5] = [
+    ("tour.collect", Page::Data, "", "#data"),
+    ("tour.goals", Page::Overview, "", "#goals"),
+    ("tour.compare", Page::Compare, "kpis", "#compare"),
+    ("tour.share", Page::Act, "export", "#share"),
+    ("tour.act", Page::Act, "ideas", "#suggestions"),
 ];
 
-/// Scrolls to a step's section and marks it, unmarking the others.
-fn point_at(selector: Option<&str>) {
+/// Marks a step's section and scrolls to it, unmarking the others. The
+/// page it is on may still be drawing (it was just opened) or filling in
+/// (cohorts, cross-sell): looks again a little later.
+fn point_at(selector: Option<&'static str>) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -34,24 +38,24 @@ fn point_at(selector: Option<&str>) {
             }
         }
     }
-    if let Some(el) = selector.and_then(|s| document.query_selector(s).ok().flatten()) {
-        let _ = el.class_list().add_1("tour-target");
-        scroll_to(&el);
-        // Cards above it may still be filling in (cohorts, cross-sell):
-        // look again once they have.
-        for delay in [400, 1200] {
-            let el = el.clone();
-            let again = wasm_bindgen::closure::Closure::once_into_js(move || {
-                if el.class_list().contains("tour-target") {
-                    scroll_to(&el);
-                }
-            });
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    again.unchecked_ref(),
-                    delay,
-                );
+    let Some(selector) = selector else {
+        return;
+    };
+    for delay in [0, 100, 400, 1200] {
+        let again = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let found = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(selector).ok().flatten());
+            if let Some(el) = found {
+                let _ = el.class_list().add_1("tour-target");
+                scroll_to(&el);
             }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                again.unchecked_ref(),
+                delay,
+            );
         }
     }
 }
@@ -71,7 +75,11 @@ pub fn Tour() -> impl IntoView {
     let state = expect_context::<AppState>();
     Effect::new(move |_| {
         let step = state.tour.get();
-        point_at(step.and_then(|i| STEPS.get(i)).map(|s| s.1));
+        let at = step.and_then(|i| STEPS.get(i));
+        if let Some((_, page, section, _)) = at {
+            actions::open(state, Route::Page(*page, section));
+        }
+        point_at(at.map(|s| s.3));
         if step.is_some()
             && let Some(el) = web_sys::window()
                 .and_then(|w| w.document())
@@ -83,7 +91,7 @@ pub fn Tour() -> impl IntoView {
     });
     move || {
         state.tour.get().map(|step| {
-            let (key, _) = STEPS[step.min(STEPS.len() - 1)];
+            let (key, ..) = STEPS[step.min(STEPS.len() - 1)];
             let last = step + 1 >= STEPS.len();
             view! {
                 <aside class="tour card" role="dialog" aria-labelledby="tour-title" data-testid="tour"

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './server.mjs';
 import { launch, newContext } from './browser.mjs';
+import { go as goOn, projectMenu } from './site.mjs';
 import { cliCounts, cliCountsOf, nonZero, tableCountsOn } from './counts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -62,8 +63,21 @@ async function record(testid, on = page) {
 /** What the element `testid` said since `record` or the last call. */
 const said = (testid, on = page) => on.evaluate((id) => window.__said[id].splice(0), testid);
 
+/** Opens a page of the workbench (and a section of it) from the navigation. */
+const go = (name, section, on = page) => goOn(on, name, section);
+
 /** The segment table as {segment: customers}. */
 const tableCounts = () => tableCountsOn(page);
+
+/** Opens the Overview and waits until the segment table has (or no longer
+ * has) a row named `name`. */
+async function untilTable(name, present = true) {
+  await go('overview');
+  await page.waitForFunction(([n, want]) => {
+    const table = document.querySelector('[data-testid=rfm-table]');
+    return table && [...table.querySelectorAll('tbody th')].some((th) => th.textContent === n) === want;
+  }, [name, present]);
+}
 
 test('the start screen offers the demo and a drop zone', async () => {
   await page.goto(base);
@@ -83,7 +97,6 @@ test('the demo shows RFM segments in a table and a chart, as the command line co
     'Step 3 of 4: Placing customers in segments',
     'Step 4 of 4: Measuring every KPI per segment',
   ]);
-  await page.locator('[data-testid=rfm-chart] svg').waitFor();
   const counts = await tableCounts();
   assert.equal(Object.keys(counts).length, 11);
   const demoDir = join(root, 'target', 'e2e-demo');
@@ -111,6 +124,8 @@ async function bandCounts() {
 }
 
 test('the segment chart downloads as a picture that opens and as its figures', async () => {
+  await go('segments', 'rfm');
+  await page.locator('[data-testid=rfm-chart] svg').waitFor();
   const downloads = page.getByTestId('downloads-rfm-segments');
   await downloads.scrollIntoViewIfNeeded();
   const [svg] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('button', { name: 'SVG' }).click()]);
@@ -129,6 +144,7 @@ test('the segment chart downloads as a picture that opens and as its figures', a
 });
 
 test('predictions: churn-risk bands as the command line computes them, editable thresholds, a holdout check', async () => {
+  await go('predict');
   const demoOrders = join(root, 'target', 'e2e-demo', 'orders.csv');
   await page.getByTestId('predictions').waitFor();
   assert.match(await page.getByTestId('prediction-headline').innerText(),
@@ -186,6 +202,7 @@ function rowsOf(path) {
 }
 
 test('KPIs: every family in one heatmap, as an independent computation finds them', async () => {
+  await go('compare', 'kpis');
   const dir = join(root, 'target', 'e2e-demo');
   const scored = new Set(rowsOf(join(dir, 'orders.csv')).filter((r) => Number(r.amount) >= 0).map((r) => r.customer_id));
   const delivered = rowsOf(join(dir, 'email.csv')).filter((r) => scored.has(r.customer_id) && r.delivered === '1');
@@ -303,6 +320,7 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
 });
 
 test('two segments side by side: a pair of bars per KPI and where they differ, as counted here', async () => {
+  await go('compare', 'two');
   const card = page.getByTestId('compare-two');
   await card.scrollIntoViewIfNeeded();
   await page.getByTestId('compare-first').selectOption({ label: 'Champions' });
@@ -339,11 +357,13 @@ test('two segments side by side: a pair of bars per KPI and where they differ, a
 });
 
 test('goals: a target on a KPI of a segment, where it stands, kept across a reload', async () => {
+  await go('compare', 'kpis');
   const heatmap = page.getByTestId('kpi-heatmap');
   const headers = await heatmap.locator('thead th').allInnerTexts();
   const champions = heatmap.locator('tbody tr', { has: page.locator('th', { hasText: /^Champions$/ }) });
   const nps = (await champions.locator('th, td').allInnerTexts())[headers.findIndex((h) => h.startsWith('NPS'))];
 
+  await go('overview');
   await page.getByTestId('goal-kpi').selectOption('nps');
   await page.getByTestId('goal-segment').selectOption('Champions');
   await page.getByTestId('goal-target').fill('50');
@@ -355,11 +375,13 @@ test('goals: a target on a KPI of a segment, where it stands, kept across a relo
   assert.match(await page.getByTestId('goal').first().innerText(),
     new RegExp(`NPS of Champions at least \\+50 by 2026-06-30 · now \\${nps}( |$)[\\s\\S]*180 days left`));
   // The heatmap colours that cell against the goal instead of the base.
+  await go('compare', 'kpis');
   const goalCells = page.locator('[data-testid=kpi-heatmap] [data-testid=goal-cell]');
   await goalCells.first().waitFor();
   assert.equal(await goalCells.count(), 1);
   assert.match(await goalCells.first().getAttribute('title'), /NPS — Champions[\s\S]*Coloured against the goal: at least \+50 \(not yet\)/);
 
+  await go('overview');
   await page.getByTestId('goal-kpi').selectOption('customers');
   await page.getByTestId('goal-segment').selectOption('All customers');
   await page.getByTestId('goal-target').fill('5000');
@@ -406,6 +428,7 @@ test('goals: a target on a KPI of a segment, where it stands, kept across a relo
 });
 
 test('split suggestions: segments whose NPS hides promoters and detractors, split in one click, as counted here', async () => {
+  await go('compare', 'kpis');
   const dir = join(root, 'target', 'e2e-demo');
   // RFM segments from the command line; each customer's last NPS answer.
   const csv = execFileSync(cli, ['rfm', '--orders', join(dir, 'orders.csv')], { encoding: 'utf8' });
@@ -442,12 +465,15 @@ test('split suggestions: segments whose NPS hides promoters and detractors, spli
   assert.match(await item.innerText(), new RegExp(`${Math.round(100 * t.promoters / t.n)}% promoters and ${Math.round(100 * t.detractors / t.n)}% detractors among ${t.n} answers`));
   await page.getByTestId('split-suggestions').screenshot({ path: join(shots, '02g-split-suggestion.png') });
   await item.getByTestId('split-create').click();
+  await go('segments', 'mine');
   for (const [half, count] of [[`${name} — promoters`, t.promoters], [`${name} — detractors`, t.detractors]]) {
     const saved = page.getByTestId('saved-segment').filter({ hasText: half });
     await saved.waitFor();
     assert.equal(num(await saved.locator('td.num').first().innerText()), count, half);
   }
+  await go('compare', 'kpis');
   await item.getByText('Both halves are saved segments.').waitFor();
+  await go('segments', 'mine');
   for (const half of [`${name} — promoters`, `${name} — detractors`]) {
     await page.getByRole('button', { name: `Delete ${half}` }).click();
     await page.getByRole('button', { name: `Delete ${half}` }).waitFor({ state: 'detached' });
@@ -455,6 +481,7 @@ test('split suggestions: segments whose NPS hides promoters and detractors, spli
 });
 
 test('journeys: the funnel per segment, as an independent count finds it', async () => {
+  await go('journeys', 'funnel');
   const funnel = page.getByTestId('funnel');
   await funnel.waitFor();
   const steps = ['page_view', 'view_product', 'add_to_cart', 'begin_checkout', 'purchase'];
@@ -516,12 +543,14 @@ test('journeys: the funnel per segment, as an independent count finds it', async
   }
   await page.getByTestId('drop-step').selectOption('2');
   await page.getByTestId('save-drop').click();
+  await go('segments', 'mine');
   const saved = page.getByTestId('saved-segment').filter({ hasText: 'Stopped after view_product' });
   await saved.waitFor();
   assert.equal(num(await saved.locator('td.num').first().innerText()), stopped);
   await page.getByRole('button', { name: 'Delete Stopped after view_product' }).click();
   await saved.waitFor({ state: 'detached' });
 
+  await go('journeys', 'funnel');
   // In this exact order, nothing in between: as the command line counts it.
   await page.getByTestId('funnel-strict').check();
   await page.getByTestId('apply-funnel').click();
@@ -579,6 +608,7 @@ function cliOnDemo(args) {
 const num = (text) => Number(text.replace(/[^\d.-]/g, ''));
 
 test('segments: the example rule is built in a few clicks and counts what the command line selects', async () => {
+  await go('segments', 'mine');
   const builder = page.getByTestId('rule-builder');
   await builder.scrollIntoViewIfNeeded();
   const add = () => page.getByTestId('group-add').click();
@@ -713,12 +743,14 @@ test('segments: the example rule is built in a few clicks and counts what the co
   await page.getByTestId('compare-saved').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === 'DIY men to win back');
   assert.equal(num(await page.locator('[data-testid=kpi-heatmap] tbody tr').first().locator('td').first().innerText()), expected);
+  assert.match(await page.evaluate(() => location.hash), /^#\/compare\/kpis$/, 'the button opens the comparison');
   await page.reload();
-  await page.getByTestId('saved-segment').first().waitFor();
+  await page.getByTestId('kpi-heatmap').waitFor();
   assert.equal(await page.getByTestId('kpi-rows').inputValue(), 'saved');
 });
 
 test('lifecycle: every customer in one stage, as the command line assigns them, and the monthly flows', async () => {
+  await go('segments', 'lifecycle');
   const card = page.getByTestId('lifecycle');
   await card.waitFor();
   const expected = {};
@@ -758,6 +790,7 @@ test('lifecycle: every customer in one stage, as the command line assigns them, 
 });
 
 test('clusters: a suggested k, clusters described in words, one saved with the command line\'s members', async () => {
+  await go('segments', 'clusters');
   const card = page.getByTestId('clusters');
   await card.scrollIntoViewIfNeeded();
   // What the progress line says while the worker works, as it changes.
@@ -787,6 +820,7 @@ test('clusters: a suggested k, clusters described in words, one saved with the c
   assert.deepEqual(sizes, expected);
   await card.screenshot({ path: join(shots, '02i-clusters.png') });
   await page.getByTestId('save-cluster-1').click();
+  await go('segments', 'mine');
   const saved = page.getByTestId('saved-segment').filter({ hasText: 'Cluster 1' });
   await saved.waitFor();
   assert.equal(num(await saved.locator('td.num').first().innerText()), expected[0]);
@@ -795,11 +829,13 @@ test('clusters: a suggested k, clusters described in words, one saved with the c
     await page.getByRole('button', { name: `Delete ${name}` }).click();
     await page.getByRole('button', { name: `Delete ${name}` }).waitFor({ state: 'detached' });
   }
+  await go('compare', 'kpis');
   await page.getByTestId('kpi-rows').selectOption('rfm');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((t) => t.textContent === 'Champions'));
 });
 
 test('splits: value tiers and a column compared in one click, saved as segments that overlap as counted here', async () => {
+  await go('compare', 'kpis');
   const dir = join(root, 'target', 'e2e-demo');
   // Value tiers by hand: net spend of each buyer, R's type-7 quantiles.
   const spend = new Map();
@@ -900,6 +936,7 @@ test('splits: value tiers and a column compared in one click, saved as segments 
   await rowsSelect.selectOption({ label: 'tiers: customer value' });
   await page.waitForFunction(() => document.querySelector('[data-testid=kpi-heatmap] tbody th')?.textContent === 'High value');
   await page.getByTestId('save-groups').click();
+  await go('segments', 'mine');
   await page.getByTestId('overlap').waitFor();
   const diagonal = await page.locator('[data-testid=overlap] tbody tr').evaluateAll((rows) =>
     rows.map((r, i) => Number(r.querySelectorAll('td')[i].textContent.replace(/,/g, ''))));
@@ -911,11 +948,13 @@ test('splits: value tiers and a column compared in one click, saved as segments 
     await page.getByRole('button', { name: `Delete ${name}` }).click();
     await page.getByRole('button', { name: `Delete ${name}` }).waitFor({ state: 'detached' });
   }
+  await go('compare', 'kpis');
   await rowsSelect.selectOption('rfm');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((t) => t.textContent === 'Champions'));
 });
 
 test('suggested actions fit the segment, and a message can be edited and copied', async () => {
+  await go('act', 'ideas');
   await page.getByTestId('suggest-segment').selectOption('6'); // At Risk, the seventh rule
   const first = page.getByTestId('suggestion').first();
   assert.equal(await first.locator('h3').innerText(), 'Win-back offer');
@@ -946,6 +985,7 @@ test('cross-sell: what the same customers buy, as the command line finds it, for
 });
 
 test('over time: cohort retention and segment migration, as the command line counts them', async () => {
+  await go('journeys', 'cohorts');
   const card = page.getByTestId('over-time');
   await card.scrollIntoViewIfNeeded();
   await page.getByTestId('cohort-table').waitFor();
@@ -964,6 +1004,7 @@ test('over time: cohort retention and segment migration, as the command line cou
   // Migration from 90 days before the analysis date (2026-01-01).
   const moves = execFileSync(cli, ['migration', '--orders', join(dir, 'orders.csv'), '--from', '2025-10-03'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
     .trim().split('\n').slice(1).map((l) => l.split(','));
+  await go('journeys', 'moves');
   await page.getByTestId('migration-table').waitFor();
   assert.equal(await page.getByTestId('migration-from').inputValue(), '2025-10-03');
   const stay = moves.find((m) => m[0] === 'Champions' && m[1] === 'Champions');
@@ -972,7 +1013,7 @@ test('over time: cohort retention and segment migration, as the command line cou
   const total = moves.reduce((s, m) => s + Number(m[2]), 0);
   const shown = await page.locator('[data-testid=migration-table] tbody tr td:last-child').allInnerTexts();
   assert.equal(shown.reduce((s, t) => s + num(t), 0), total);
-  await card.screenshot({ path: join(shots, '02m-over-time.png') });
+  await page.getByTestId('migration').screenshot({ path: join(shots, '02m-migration.png') });
   const before = await page.getByTestId('migration-summary').innerText();
   await page.getByTestId('migration-from').fill('2025-06-30');
   await page.getByTestId('migration-from').dispatchEvent('change');
@@ -981,6 +1022,7 @@ test('over time: cohort retention and segment migration, as the command line cou
 });
 
 test('activity: events by weekday and hour, as the command line counts them, two groups side by side', async () => {
+  await go('journeys', 'activity');
   const card = page.getByTestId('activity');
   await card.scrollIntoViewIfNeeded();
   await page.getByTestId('activity-table').first().waitFor();
@@ -1003,6 +1045,7 @@ test('activity: events by weekday and hour, as the command line counts them, two
 });
 
 test('which segment uses what: the share of sessions with each event, as counted here', async () => {
+  await go('journeys', 'funnel');
   const card = page.getByTestId('usage');
   await card.scrollIntoViewIfNeeded();
   const sessions = new Map();
@@ -1022,6 +1065,7 @@ test('which segment uses what: the share of sessions with each event, as counted
 });
 
 test('paths: where sessions go step by step, as the command line and a count here find them', async () => {
+  await go('journeys', 'paths');
   const card = page.getByTestId('paths');
   await card.scrollIntoViewIfNeeded();
   const events = rowsOf(join(root, 'target', 'e2e-demo', 'events.csv')).filter((e) => e.customer_id);
@@ -1113,6 +1157,7 @@ test('stage mix: each month\'s active customers by the furthest stage they reach
 });
 
 test('share: notes kept across a reload, in a self-contained HTML report that opens offline, and a Markdown summary', async () => {
+  await go('act', 'export');
   await page.getByTestId('note-about').selectOption('Champions');
   await page.getByTestId('note-text').fill('Ask them for referrals <b>before</b> the summer sale');
   await page.getByTestId('note-add').click();
@@ -1150,6 +1195,7 @@ test('share: notes kept across a reload, in a self-contained HTML report that op
 
 test('export: the members of a segment in Mailchimp columns, e-mail first', async () => {
   const counts = await tableCounts();
+  await go('act', 'export');
   await page.getByTestId('export-0').check();
   await page.getByTestId('export-layout').selectOption({ label: 'Mailchimp' });
   // The progress line, recorded as the worker tells its steps.
@@ -1196,6 +1242,7 @@ test('export: the members of a segment in Mailchimp columns, e-mail first', asyn
 });
 
 test('the RFM editor: a preset, live gaps, and the segments it gives as the command line scores them', async () => {
+  await go('segments', 'rfm');
   const editor = page.getByTestId('rfm-editor');
   await editor.waitFor();
   assert.match(await page.getByTestId('rule-check').innerText(), /10 of 125 score combinations match no segment; their customers go to Others/);
@@ -1211,7 +1258,7 @@ test('the RFM editor: a preset, live gaps, and the segments it gives as the comm
   await last.locator('input[aria-label="Frequency to"]').fill('3');
   await last.locator('input[aria-label="Frequency to"]').dispatchEvent('change');
   await page.getByTestId('apply-rules').click();
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Inactive'));
+  await untilTable('Inactive');
 
   // The same segments from `seglens rfm --bins 3` scores and the preset's rules, first match.
   const rules = [['Champions', 3, 3, 3, 3, 3, 3], ['Loyal', 2, 3, 3, 3, 1, 3], ['Recent', 3, 3, 1, 2, 1, 3],
@@ -1231,19 +1278,22 @@ test('the RFM setup is kept across a reload, then set back', async () => {
   await page.reload();
   await page.getByTestId('rfm-table').waitFor();
   assert.ok((await page.locator('[data-testid=rfm-table] tbody th').allInnerTexts()).includes('Inactive'));
+  await go('segments', 'rfm');
   await page.getByTestId('preset').selectOption({ index: 1 });
   await page.getByTestId('apply-rules').click();
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Champions')
-    && ![...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Inactive'));
+  await untilTable('Champions');
+  await untilTable('Inactive', false);
 });
 
 test('history: snapshots on import and by hand, notable changes as the table counts them, a KPI over time', async () => {
+  await go('compare', 'kpis');
   if (await page.getByTestId('kpi-rows').inputValue() !== 'rfm') {
     // Comparing the RFM segments: analysed again, the page drawn anew.
     await page.getByTestId('kpi-rows').selectOption('rfm');
     await page.waitForFunction(() => document.querySelector('[data-testid=kpi-rows]')?.value === 'rfm'
       && [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((t) => t.textContent.includes('Champions')));
   }
+  await go('overview');
   const history = page.getByTestId('history');
   await history.scrollIntoViewIfNeeded();
   const before = await history.getByTestId('snapshot').count();
@@ -1255,9 +1305,10 @@ test('history: snapshots on import and by hand, notable changes as the table cou
 
   // Other RFM rules: the segments' sizes move; the sentences say by how much.
   const a = await tableCounts();
+  await go('segments', 'rfm');
   await page.getByTestId('preset').selectOption({ index: 2 });
   await page.getByTestId('apply-rules').click();
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Inactive'));
+  await untilTable('Inactive');
   const b = await tableCounts();
   await page.getByTestId('take-snapshot').click();
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=snapshot]').length === n + 2, before);
@@ -1273,9 +1324,10 @@ test('history: snapshots on import and by hand, notable changes as the table cou
 
   // Back to the usual rules; the two snapshots taken here are deleted, and
   // that is kept across a reload.
+  await go('segments', 'rfm');
   await page.getByTestId('preset').selectOption({ index: 1 });
   await page.getByTestId('apply-rules').click();
-  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=rfm-table] tbody th')].some((t) => t.textContent === 'Inactive'));
+  await untilTable('Inactive', false);
   for (let i = 0; i < 2; i++) {
     await history.getByTestId('snapshot').first().getByRole('button', { name: 'Delete this snapshot' }).click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=snapshot]').length === n, before + 1 - i);
@@ -1287,7 +1339,7 @@ test('history: snapshots on import and by hand, notable changes as the table cou
 
 test('a second tab on the same project is told, and a tab whose project changed elsewhere saves nothing until reloaded', async () => {
   const second = await page.context().newPage();
-  await second.goto(base);
+  await second.goto(`${base}#/act/export`);
   await second.getByTestId('notes').waitFor();
   await second.getByTestId('other-tab').waitFor();
   await page.getByTestId('other-tab').waitFor();
@@ -1295,6 +1347,7 @@ test('a second tab on the same project is told, and a tab whose project changed 
   await second.getByTestId('note-text').fill('Written in the second tab');
   await second.getByTestId('note-add').click();
   await page.getByTestId('stale').waitFor();
+  await go('act', 'export');
   await page.getByTestId('note-text').fill('Written in the first tab');
   await page.getByTestId('note-add').click();
   assert.match(await page.getByTestId('stale').innerText(), /changed in another tab, so nothing is saved here/);
@@ -1314,6 +1367,7 @@ test('a second tab on the same project is told, and a tab whose project changed 
 
 test('the churn-risk thresholds are kept across a reload', async () => {
   await page.reload();
+  await go('predict');
   await page.getByTestId('risk-bands').waitFor();
   assert.equal(await page.getByTestId('medium-from').inputValue(), '50');
   assert.equal(await page.getByTestId('low-from').inputValue(), '80');
@@ -1322,7 +1376,7 @@ test('the churn-risk thresholds are kept across a reload', async () => {
 test('a reload restores the workspace without importing again', async () => {
   const before = await tableCounts();
   await page.reload();
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('source').waitFor();
   assert.deepEqual(await tableCounts(), before);
   await shot('03-reloaded');
 });
@@ -1335,7 +1389,8 @@ test('after the first visit the app opens and works offline', async () => {
   await context.setOffline(true);
   try {
     await page.reload();
-    await page.getByTestId('rfm-table').waitFor();
+    await page.getByTestId('source').waitFor();
+    await go('predict');
     await page.getByTestId('predictions').waitFor();
     assert.match(await page.getByTestId('source').innerText(), /Demo business/);
     await page.getByTestId('holdout-date').fill('2025-03-31');
@@ -1361,6 +1416,7 @@ test('"Where is my data?" says where, how much, and offers to keep it', async ()
 
 test('a project saved as one file opens again after deleting everything; a damaged one is refused', async () => {
   const before = await tableCounts();
+  await projectMenu(page);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-project').click()]);
   assert.match(download.suggestedFilename(), /\.seglens$/);
   const file = await download.path();
@@ -1369,6 +1425,7 @@ test('a project saved as one file opens again after deleting everything; a damag
   const kpis = JSON.parse(execFileSync(cli, ['kpis', '--workspace', file, '--format', 'json'], { encoding: 'utf8' }));
   assert.equal(kpis.at(-1).customers.value, Object.values(before).reduce((a, b) => a + b, 0));
 
+  await projectMenu(page);
   await page.getByTestId('delete-all').click();
   await page.getByTestId('confirm-delete').click();
   await page.getByTestId('explore-demo').waitFor();
@@ -1383,17 +1440,19 @@ test('a project saved as one file opens again after deleting everything; a damag
   await page.getByTestId('explore-demo').waitFor();
 
   await page.getByTestId('project-input').setInputFiles({ name: 'demo.seglens', mimeType: 'application/octet-stream', buffer: good });
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('source').waitFor();
   assert.deepEqual(await tableCounts(), before);
+  await go('predict');
   assert.equal(await page.getByTestId('medium-from').inputValue(), '50');
   await page.reload();
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('source').waitFor();
   assert.deepEqual(await tableCounts(), before);
 });
 
 test('a French Windows-1252 semicolon export is read, with its rejected rows listed', async () => {
   const file = join(root, 'tests', 'fixtures', 'commandes-fr.csv');
   // Chosen rather than detected (the same here): the report says so.
+  await projectMenu(page);
   await page.getByTestId('encoding-select').first().selectOption('Windows-1252');
   await page.getByTestId('file-input').setInputFiles(file);
   await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'commandes-fr.csv');
@@ -1401,6 +1460,7 @@ test('a French Windows-1252 semicolon export is read, with its rejected rows lis
   const report = await page.getByTestId('import-report').innerText();
   assert.match(report, /108 rows accepted, 2 rejected, 1 refund, 40 customers/);
   assert.match(report, /Windows-1252 \(as chosen\)/);
+  await projectMenu(page);
   await page.getByTestId('encoding-select').first().selectOption('');
   assert.match(report, /delimiter ;/);
   assert.match(report, /dd\/mm\/yyyy/);
@@ -1472,6 +1532,7 @@ test('e-mail results and survey answers join the orders by customer', async () =
   assert.match(reports.join(' '), /avis\.csv: 13 survey answers/);
   // The source is still the order file; the KPI table now has e-mail rates.
   assert.equal(await page.getByTestId('source').innerText(), 'commandes-fr.csv');
+  await go('compare', 'kpis');
   const heatmap = page.getByTestId('kpi-heatmap');
   const headers = await heatmap.locator('thead th').allInnerTexts();
   const cells = await heatmap.locator('tbody tr').last().locator('th, td').allInnerTexts();
@@ -1503,7 +1564,7 @@ test('bad files get a clear message and lose nothing', async () => {
   await shot('05-bad-file');
   // ...and still stored.
   await page.reload();
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('source').waitFor();
   assert.equal(await page.getByTestId('source').innerText(), 'commandes-fr.csv');
 });
 
@@ -1531,7 +1592,7 @@ test('a large file streams with a moving progress bar and can be cancelled', asy
   }
   // Cancel while chunks are still being read (it takes effect between chunks).
   await page.getByTestId('cancel-import').click();
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('source').waitFor();
   assert.ok(seen.size >= 2, `progress values seen: ${[...seen]}`);
   assert.equal(await page.getByTestId('source').innerText(), 'commandes-fr.csv');
 
@@ -1550,7 +1611,7 @@ test('a large file streams with a moving progress bar and can be cancelled', asy
   const reopen = Date.now();
   await page.reload();
   await page.waitForFunction(() => document.querySelector('[data-testid=source]')?.textContent === 'big.csv'
-    && document.querySelector('[data-testid=rfm-table]'), null, { timeout: 60_000 });
+    && document.querySelector('[data-testid=import-report]'), null, { timeout: 60_000 });
   console.log(`reopened the 1,000,000-order workspace in ${((Date.now() - reopen) / 1000).toFixed(2)} s (page load included)`);
 
   // The rule builder's count over 100,000 customers, against a count here.
@@ -1560,6 +1621,7 @@ test('a large file streams with a moving progress bar and can be cancelled', asy
     spend.set(c, (spend.get(c) ?? 0) + Number(a));
   }
   const atLeast = (x) => [...spend.values()].filter((v) => v >= x).length;
+  await go('segments', 'mine');
   await page.getByTestId('group-add').click();
   await page.getByTestId('cond-0-field').selectOption('m:spend');
   const timings = [];
@@ -1806,6 +1868,7 @@ test('a file SegLens cannot recognise is read as survey answers once the user sa
 test('delete all my data removes every project and the cached app files, and stays deleted after a reload', async () => {
   assert.ok(await page.getByTestId('project-select').locator('option').count() >= 2);
   assert.ok((await page.evaluate(() => caches.keys())).some((k) => k.startsWith('seglens-')), 'the app files were cached');
+  await projectMenu(page);
   await page.getByTestId('delete-all').click();
   await page.getByTestId('confirm-delete').click();
   await page.getByTestId('explore-demo').waitFor();
@@ -1846,7 +1909,9 @@ test('French: chosen from the browser, numbers and dates as the browser writes t
     await p.waitForFunction((n) => document.querySelector('[data-testid=tour-step]')?.textContent === `Étape ${n} sur 5`, step);
     pointed.push(await p.evaluate(() => { const el = document.querySelector('.tour-target'); return el.id || el.className.split(' ')[0]; }));
   }
-  assert.deepEqual(pointed, ['goals', 'compare', 'toolbar', 'suggestions']);
+  assert.deepEqual(pointed, ['goals', 'compare', 'share', 'suggestions']);
+  // Each step opened its page: the last is Act & share › Campaign ideas.
+  assert.equal(await p.evaluate(() => location.hash), '#/act/ideas');
   await p.getByTestId('tour-done').click();
   assert.equal(await tour.count(), 0);
   assert.equal(await p.locator('.tour-target').count(), 0);
@@ -1855,6 +1920,7 @@ test('French: chosen from the browser, numbers and dates as the browser writes t
   // the command line's.
   const demoOrders = join(root, 'target', 'e2e-demo', 'orders.csv');
   const scored = execFileSync(cli, ['rfm', '--orders', demoOrders], { encoding: 'utf8' }).trim().split('\n').length - 1;
+  await go('overview', undefined, p);
   const headers = await p.locator('[data-testid=rfm-table] thead th').allInnerTexts();
   assert.deepEqual(headers.slice(0, 3), ['Segment', 'Clients', 'Part']);
   assert.ok((await p.locator('[data-testid=rfm-table] tbody th').allInnerTexts()).includes('Perdus'));
@@ -1864,10 +1930,13 @@ test('French: chosen from the browser, numbers and dates as the browser writes t
     await p.evaluate(() => new Intl.NumberFormat('fr-FR', { style: 'percent', minimumFractionDigits: 1 }).format(1)));
   const subtitle = await p.locator('.toolbar p.muted').first().innerText();
   assert.match(subtitle, /date d'analyse \d{2}\/\d{2}\/\d{4}$/);
+  await go('segments', 'rfm', p);
   assert.match(await p.getByTestId('rfm-chart-summary').innerText(), /^Ce qui ressort : les .+ font [\d,]+\u00a0% des clients/);
   assert.match(await p.locator('[data-testid=rfm-chart] svg title').first().textContent(), /Part des clients/);
   // Each kind of segment says how to use it; each KPI, on hover, too.
+  await go('overview', undefined, p);
   assert.match(await p.getByTestId('how-to-rfm').innerText(), /^Comment l'utiliser : commencez par les segments/);
+  await go('compare', 'kpis', p);
   assert.match(await p.getByTestId('sort-repeat_rate').getAttribute('title'),
     /^Taux de réachat = Clients avec 2 commandes ou plus ÷ clients\. Cliquez pour trier\.\nComment l'utiliser : /);
   await p.screenshot({ path: join(shots, '09-fr-results.png') });
@@ -1887,11 +1956,13 @@ test('French: chosen from the browser, numbers and dates as the browser writes t
   assert.equal(await tour.count(), 0);
 
   // English at a click, kept after a reload; the tour stays closed.
+  await go('segments', 'rfm', p);
   await p.getByTestId('language-en').click();
   await p.getByText('Where the customers are, and where the revenue is').waitFor();
   assert.equal(await p.evaluate(() => document.documentElement.lang), 'en');
   assert.equal(await p.getByTestId('language-en').getAttribute('aria-pressed'), 'true');
   await p.reload();
+  await go('overview', undefined, p);
   await p.getByTestId('rfm-table').waitFor();
   assert.equal(await p.locator('[data-testid=rfm-table] thead th').nth(1).innerText(), 'Customers');
   assert.equal(await tour.count(), 0, 'seen once, not again');
@@ -1917,24 +1988,32 @@ test('amounts carry the currency, written as the browser writes it in each langu
   [locale, currency, revenue]);
   const totalRevenue = () => p.locator('[data-testid=rfm-table] tfoot td').nth(2).innerText();
   // The demo sells in euros.
+  await go('data', undefined, p);
   assert.equal(await p.getByTestId('currency').inputValue(), 'EUR');
+  await go('overview', undefined, p);
   assert.equal(await totalRevenue(), await intl('fr-FR', 'EUR'));
   await p.screenshot({ path: join(shots, '10-currency-fr.png') });
   // Another currency, and none, at a click; the choice is kept.
+  await go('data', undefined, p);
   await p.getByTestId('currency').selectOption('CHF');
+  await go('overview', undefined, p);
   await p.waitForFunction((want) => document.querySelectorAll('[data-testid=rfm-table] tfoot td')[2]?.textContent === want, await intl('fr-FR', 'CHF'));
   await p.getByTestId('language-en').click();
   await p.getByTestId('rfm-table').waitFor();
   assert.equal(await totalRevenue(), await intl('en', 'CHF'));
   await p.reload();
   await p.getByTestId('rfm-table').waitFor();
+  await go('data', undefined, p);
   assert.equal(await p.getByTestId('currency').inputValue(), 'CHF');
-  assert.equal(await totalRevenue(), await intl('en', 'CHF'));
   await p.getByTestId('currency').selectOption('');
+  await go('overview', undefined, p);
   await p.waitForFunction((want) => document.querySelectorAll('[data-testid=rfm-table] tfoot td')[2]?.textContent === want, await intl('en', null));
   // The report writes its amounts with the same currency.
+  await go('data', undefined, p);
   await p.getByTestId('currency').selectOption('GBP');
+  await go('overview', undefined, p);
   await p.waitForFunction((want) => document.querySelectorAll('[data-testid=rfm-table] tfoot td')[2]?.textContent === want, await intl('en', 'GBP'));
+  await go('act', 'export', p);
   const [report] = await Promise.all([p.waitForEvent('download'), p.getByTestId('download-report').click()]);
   assert.ok(readFileSync(await report.path(), 'utf8').includes('£'), 'the report writes pounds');
   await other.close();
@@ -1947,9 +2026,12 @@ test('an order file whose amounts name their currency is shown in it, and the re
   const p = await other.newPage();
   await p.goto(base);
   await p.getByTestId('file-input').setInputFiles(join(root, 'tests', 'fixtures', 'commandes-fr.csv'));
-  await p.getByTestId('rfm-table').waitFor();
+  // What was read opens first: the Data page.
+  await p.getByTestId('import-report').waitFor();
+  assert.equal(await p.evaluate(() => location.hash), '#/data');
   assert.equal(await p.getByTestId('currency').inputValue(), 'EUR');
   assert.match(await p.getByTestId('currency-read').innerText(), /name their currency, EUR/);
+  await go('overview', undefined, p);
   assert.match(await p.locator('[data-testid=rfm-table] tfoot td').nth(2).innerText(), /^€[\d,]+\.\d\d$/);
   await other.close();
 });
@@ -2007,20 +2089,38 @@ for (const [scheme, locale] of [['light', 'en-US'], ['dark', 'en-US'], ['light',
   await p.getByTestId('tour').waitFor();
   await audit('tour');
   await p.getByTestId('tour-skip').click();
-  await p.getByTestId('rule-builder').waitFor();
+  const tag = locale.slice(0, 2);
+  const look = async (screen) => {
+    await audit(screen);
+    await p.screenshot({ path: join(shots, `08-${scheme}-${tag}-${screen.replace('/', '-')}.png`), fullPage: true });
+  };
+  await go('segments', 'mine', p);
   await p.getByTestId('group-add').click();
+  await go('segments', 'lifecycle', p);
   await p.getByTestId('save-stage-Loyal').click();
+  await go('segments', 'mine', p);
   await p.getByTestId('saved-segment').first().waitFor();
   await p.getByTestId('open-members').first().click();
   await p.getByTestId('members-table').waitFor();
+  await look('segments/mine');
+  await go('segments', 'clusters', p);
   await p.getByTestId('run-clusters').click();
   await p.getByTestId('clusters-table').waitFor();
-  await p.getByTestId('cohort-table').waitFor();
-  await p.getByTestId('cross-sell-table').waitFor();
-  await audit('results');
-  const tag = locale.slice(0, 2);
-  await p.screenshot({ path: join(shots, `08-${scheme}-${tag}.png`) });
-  await p.getByTestId('kpis').screenshot({ path: join(shots, `08-${scheme}-${tag}-kpis.png`) });
+  await look('segments/clusters');
+  // Every other page and section of the workbench, and a segment's page.
+  const ready = { 'journeys/cohorts': 'cohort-table', 'journeys/moves': 'migration-table', 'act/ideas': 'cross-sell-table', overview: 'rfm-table', 'compare/kpis': 'kpi-heatmap' };
+  for (const [name, section] of [['overview'], ['data'], ['segments', 'rfm'], ['segments', 'lifecycle'], ['compare', 'kpis'],
+    ['compare', 'two'], ['journeys', 'funnel'], ['journeys', 'paths'], ['journeys', 'cohorts'], ['journeys', 'activity'],
+    ['predict'], ['act', 'ideas'], ['act', 'export'], ['journeys', 'moves']]) {
+    const screen = section ? `${name}/${section}` : name;
+    await go(name, section, p);
+    if (ready[screen]) await p.getByTestId(ready[screen]).waitFor();
+    await look(screen);
+  }
+  await go('overview', undefined, p);
+  await p.locator('[data-testid=rfm-table] tbody th a').first().click();
+  await p.getByTestId('segment-page').waitFor();
+  await look('segment');
   await p.getByTestId('where-is-my-data').click();
   await audit('privacy');
   await other.close();

@@ -7,8 +7,23 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cli = process.env.SEGLENS_CLI ?? join(root, 'target', 'release', 'seglens');
 
-/** The segment table of `page` as {segment: customers}. */
+/** The segment table of `page` as {segment: customers}, read on the
+ * Overview: opened from the navigation when the page is elsewhere, and
+ * left again with the browser's back button. */
 export async function tableCountsOn(page) {
+  const from = await page.evaluate(() => location.hash);
+  const away = !['', '#', '#/'].includes(from);
+  if (away) await page.getByTestId('nav-overview').click();
+  await page.getByTestId('rfm-table').waitFor();
+  const counts = await readTable(page);
+  if (away) {
+    await page.goBack();
+    await page.waitForFunction((h) => location.hash === h, from);
+  }
+  return counts;
+}
+
+async function readTable(page) {
   const rows = await page.locator('[data-testid=rfm-table] tbody tr').all();
   const counts = {};
   for (const row of rows) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshContext, real, shots, startSite } from './site.mjs';
+import { freshContext, go, real, shots, startSite } from './site.mjs';
 import { cli, cliCounts, cliCountsOf, nonZero, root, tableCountsOn } from './counts.mjs';
 
 let site, browser, base;
@@ -27,11 +27,12 @@ async function freshPage(locale) {
   return page;
 }
 
-/** Drops `name` from the real exports and waits for its analysis. */
+/** Drops `name` from the real exports and waits for its analysis, shown
+ * first as what was read (the Data page). */
 async function drop(page, name) {
   await page.getByTestId('file-input').setInputFiles(join(real, name));
   await page.waitForFunction((n) => document.querySelector('[data-testid=source]')?.textContent === n, name);
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('import-report').waitFor();
 }
 
 /** What `seglens inspect` says of a real export. */
@@ -99,10 +100,11 @@ test('the UCI Online Retail workbook in French: invoice lines, Excel date cells,
   assert.equal(facts.last_date, '2010-12-02');
   // The customers scored are those the command line scores.
   const scored = execFileSync(cli, ['rfm', '--orders', join(real, name)], { encoding: 'utf8' }).trim().split('\n').length - 1;
+  await report.screenshot({ path: join(shots, 'real-uci-fr.png') });
+  await go(page, 'overview');
   const counts = await page.locator('[data-testid=rfm-table] tbody tr td:first-of-type').allInnerTexts();
   const total = counts.map((c) => Number(c.replace(/\D/g, ''))).reduce((a, b) => a + b, 0);
   assert.equal(total, scored);
-  await report.screenshot({ path: join(shots, 'real-uci-fr.png') });
   await page.context().close();
 });
 
@@ -148,7 +150,7 @@ test('a French CRM customers file with an NPS column, dropped beside its orders:
 
   const page = await freshPage('fr-FR');
   await page.getByTestId('file-input').setInputFiles(join(dir, 'orders.csv'));
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('import-report').waitFor();
   await page.getByTestId('file-input').setInputFiles(crmFile);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-report]').length === 2);
   const reports = await page.getByTestId('source-report').allInnerTexts();
@@ -158,7 +160,7 @@ test('a French CRM customers file with an NPS column, dropped beside its orders:
 
   // Its columns in the rule builder, its NPS among the KPIs: the NPS of
   // everyone scored, as the answers give it.
-  await page.getByTestId('rule-builder').scrollIntoViewIfNeeded();
+  await go(page, 'segments', 'mine');
   await page.getByTestId('group-add').click();
   const attributes = await page.getByTestId('cond-0-field').locator('optgroup[label="Attributs des clients"] option').allInnerTexts();
   for (const column of ['sexe', 'âge', 'ville', "centres d'intérêt"]) {
@@ -167,12 +169,14 @@ test('a French CRM customers file with an NPS column, dropped beside its orders:
   const scored = new Set(csvRows(join(dir, 'orders.csv')).filter((r) => Number(r.amount) >= 0).map((r) => r.customer_id));
   const scores = [...last.values()].filter((r) => scored.has(r.customer_id)).map((r) => Number(r.nps));
   const nps = 100 * (scores.filter((v) => v >= 9).length - scores.filter((v) => v <= 6).length) / scores.length;
+  await go(page, 'compare', 'kpis');
   const heatmap = page.getByTestId('kpi-heatmap');
   const headers = await heatmap.locator('thead th').allInnerTexts();
   const cells = await heatmap.locator('tbody tr').last().locator('th, td').allInnerTexts();
   assert.equal(cells[0].trim(), 'Tous les clients');
   const shown = Number(cells[headers.findIndex((h) => h.startsWith('NPS'))].replace('\u2212', '-').replace(/[^\d-]/g, ''));
   assert.equal(shown, Math.round(nps));
+  await go(page, 'data');
   await page.getByTestId('import-report').screenshot({ path: join(shots, 'real-crm-fr.png') });
   await page.context().close();
 });

@@ -36,3 +36,17 @@ export async function freshContext(browser, locale) {
   await context.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
   return context;
 }
+
+/** Opens a page of the workbench (and one of its sections) from the
+ * navigation, as a user would. */
+export async function go(page, name, section) {
+  await page.getByTestId(`nav-${name}`).click();
+  if (section) await page.getByTestId(`section-${section}`).click();
+  await page.waitForFunction((want) => location.hash.startsWith(want), `#/${name === 'overview' ? '' : name}`);
+}
+
+/** Unfolds the project menu (import, save, open, demo, delete). */
+export async function projectMenu(page) {
+  const menu = page.getByTestId('project-menu');
+  if (!(await menu.evaluate((d) => d.open))) await menu.locator('summary').click();
+}

@@ -42,7 +42,7 @@ test('the workbook reader is fetched when a workbook is dropped, not before', as
   assert.deepEqual(workbookFiles(fetched), [], 'the start screen fetched the workbook reader');
   // A CSV file does not need it either.
   await page.getByTestId('file-input').setInputFiles(join(root, 'tests', 'fixtures', 'commandes-fr.csv'));
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('import-report').waitFor();
   assert.deepEqual(workbookFiles(fetched), []);
 
   // The UCI workbook: the reader comes, and the page counts what the
@@ -50,7 +50,7 @@ test('the workbook reader is fetched when a workbook is dropped, not before', as
   const name = 'uci_online_retail_head.xlsx';
   await page.getByTestId('file-input').setInputFiles(join(real, name));
   await page.waitForFunction((n) => document.querySelector('[data-testid=source]')?.textContent === n, name);
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('import-report').waitFor();
   const loaded = workbookFiles(fetched);
   assert.ok(loaded.some((p) => p.endsWith('.wasm')), JSON.stringify(loaded));
   assert.ok(loaded.some((p) => p.endsWith('workbook_loader.js')), JSON.stringify(loaded));
@@ -67,7 +67,7 @@ test('a damaged workbook is refused naming the file, and the analysis on screen 
   const name = 'uci_online_retail_head.xlsx';
   await page.getByTestId('file-input').setInputFiles(join(real, name));
   await page.waitForFunction((n) => document.querySelector('[data-testid=source]')?.textContent === n, name);
-  await page.getByTestId('rfm-table').waitFor();
+  await page.getByTestId('import-report').waitFor();
   const before = nonZero(await tableCountsOn(page));
 
   const book = readFileSync(join(real, name));

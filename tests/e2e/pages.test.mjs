@@ -1,0 +1,147 @@
+// End-to-end: the workbench's pages, each at its own address, as a
+// marketer moves between them (links, back, forward, reload, a shared
+// link), a segment's own page, and the banner for rejected rows.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { go, projectMenu, shots, startSite } from './site.mjs';
+import { root, tableCountsOn } from './counts.mjs';
+
+let site, context, page;
+
+before(async () => {
+  site = await startSite();
+  context = await site.browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 860 } });
+  await context.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(site.base);
+  await page.getByTestId('explore-demo').click();
+  await page.getByTestId('rfm-table').waitFor();
+});
+
+after(async () => site?.close());
+
+const PAGES = [['overview'], ['data'], ['segments', 'rfm'], ['segments', 'lifecycle'], ['segments', 'mine'],
+  ['segments', 'clusters'], ['compare', 'kpis'], ['compare', 'two'], ['journeys', 'funnel'], ['journeys', 'paths'],
+  ['journeys', 'cohorts'], ['journeys', 'moves'], ['journeys', 'activity'], ['predict'], ['act', 'ideas'], ['act', 'export']];
+
+/** What is drawn once a page has filled in (the cards computed on demand). */
+const READY = { overview: 'rfm-table', 'journeys/moves': 'migration-table', 'compare/kpis': 'kpi-heatmap', 'journeys/cohorts': 'cohort-table', 'act/ideas': 'cross-sell-table', predict: 'predictions' };
+
+test('every page has its own address and fits in about three screens (2,600 px at 1366×860)', async () => {
+  const heights = {};
+  const addresses = new Set();
+  for (const [name, section] of PAGES) {
+    const screen = section ? `${name}/${section}` : name;
+    await go(page, name, section);
+    if (READY[screen]) await page.getByTestId(READY[screen]).waitFor();
+    await page.waitForTimeout(150);
+    addresses.add(await page.evaluate(() => location.hash));
+    heights[screen] = await page.evaluate(() => document.documentElement.scrollHeight);
+    // The link to the page says it is the current one.
+    assert.equal(await page.getByTestId(`nav-${name}`).getAttribute('aria-current'), 'page', screen);
+  }
+  console.log('page heights (px):', JSON.stringify(heights));
+  assert.equal(addresses.size, PAGES.length, [...addresses].join(' '));
+  const tall = Object.entries(heights).filter(([, h]) => h > 2600);
+  assert.deepEqual(tall, [], 'pages taller than 2,600 px');
+  // The navigation is made of links a keyboard reaches.
+  const links = await page.locator('nav.pages a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(links, ['#/', '#/data', '#/segments/rfm', '#/compare/kpis', '#/journeys/funnel', '#/predict', '#/act/ideas']);
+});
+
+test('back, forward, reload and a shared link bring the same page back', async () => {
+  await go(page, 'journeys', 'paths');
+  await page.getByTestId('paths').waitFor();
+  await go(page, 'predict');
+  await page.getByTestId('predictions').waitFor();
+  await page.goBack();
+  await page.getByTestId('paths').waitFor();
+  assert.equal(await page.evaluate(() => location.hash), '#/journeys/paths');
+  await page.goForward();
+  await page.getByTestId('predictions').waitFor();
+  await page.reload();
+  await page.getByTestId('predictions').waitFor();
+  assert.equal(await page.getByTestId('nav-predict').getAttribute('aria-current'), 'page');
+  // A link shared within this browser (another tab) opens that page.
+  const other = await context.newPage();
+  await other.goto(`${site.base}#/compare/two`);
+  await other.getByTestId('compare-two').waitFor();
+  await other.close();
+});
+
+test("a segment's page: reached from the table and the picker, its size as the table counts it, its KPIs against all customers, its export", async () => {
+  const counts = await tableCountsOn(page);
+  await go(page, 'overview');
+  await page.locator('[data-testid=rfm-table] tbody th a', { hasText: /^At Risk$/ }).click();
+  await page.getByTestId('segment-page').waitFor();
+  assert.equal(await page.evaluate(() => location.hash), '#/segment/At%20Risk');
+  assert.equal(await page.getByTestId('segment-title').innerText(), 'At Risk');
+  assert.match(await page.getByTestId('segment-definition').innerText(), /^Recency score \d–\d, frequency \d–\d, monetary \d–\d/);
+  const size = await page.getByTestId('segment-size').innerText();
+  assert.match(size, new RegExp(`^${counts['At Risk'].toLocaleString('en-US')} customers \\(`));
+  // Its KPIs beside all customers', each with its formula on hover.
+  const kpis = page.getByTestId('segment-kpis');
+  const first = kpis.locator('tbody tr').first();
+  assert.match(await first.locator('td').first().getAttribute('title'), /= /);
+  assert.equal(await kpis.locator('tbody tr').count() > 5, true);
+  await page.screenshot({ path: join(shots, 'page-segment-en.png'), fullPage: true });
+  // Exported in one click: as many rows as the table counts.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('segment-export').click()]);
+  const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  assert.equal(lines.length - 1, counts['At Risk']);
+  // The picker in the header leads to any segment; reload keeps it.
+  await page.getByTestId('segment-picker').selectOption('Champions');
+  await page.getByTestId('segment-title').filter({ hasText: /^Champions$/ }).waitFor();
+  await page.reload();
+  await page.getByTestId('segment-title').filter({ hasText: /^Champions$/ }).waitFor();
+});
+
+test('rejected rows: a banner on every page until the Data page has shown them', async () => {
+  await projectMenu(page);
+  await page.getByTestId('file-input').setInputFiles(join(root, 'tests', 'fixtures', 'commandes-fr.csv'));
+  // What was read opens first; the banner is not needed there.
+  await page.getByTestId('import-report').waitFor();
+  assert.equal(await page.evaluate(() => location.hash), '#/data');
+  assert.equal(await page.getByTestId('rejected-banner').count(), 0);
+  await go(page, 'compare', 'kpis');
+  assert.equal(await page.getByTestId('rejected-banner').count(), 0, 'looked at already');
+  // Opened again later (a reload), on another page: the banner until
+  // the Data page is seen.
+  await page.reload();
+  await page.getByTestId('kpi-heatmap').waitFor();
+  const banner = page.getByTestId('rejected-banner');
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /2 rows of commandes-fr\.csv were set aside when it was read\./);
+  await go(page, 'predict');
+  await banner.waitFor();
+  await page.screenshot({ path: join(shots, 'page-banner-en.png') });
+  await banner.getByRole('link').click();
+  await page.getByTestId('rejected-rows').waitFor();
+  await go(page, 'overview');
+  assert.equal(await banner.count(), 0);
+});
+
+test('in French, every page named in French, a screenshot of each', async () => {
+  const fr = await site.browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 860 } });
+  await fr.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const p = await fr.newPage();
+  await p.goto(site.base);
+  await p.getByTestId('explore-demo').click();
+  await p.getByTestId('rfm-table').waitFor();
+  const names = await p.locator('nav.pages a').allInnerTexts();
+  assert.deepEqual(names, ["Vue d'ensemble", 'Données', 'Segments', 'Comparer', 'Parcours', 'Prédire', 'Agir et partager']);
+  for (const [name, section] of PAGES) {
+    const screen = section ? `${name}-${section}` : name;
+    await go(p, name, section);
+    if (READY[screen.replace('-', '/')]) await p.getByTestId(READY[screen.replace('-', '/')]).waitFor();
+    await p.screenshot({ path: join(shots, `page-${screen}-fr.png`), fullPage: true });
+  }
+  await p.getByTestId('segment-picker').selectOption('At Risk');
+  await p.getByTestId('segment-title').filter({ hasText: /^À risque$/ }).waitFor();
+  assert.match(await p.getByTestId('segment-size').innerText(), /clients \(/);
+  await p.screenshot({ path: join(shots, 'page-segment-fr.png'), fullPage: true });
+  await fr.close();
+});
