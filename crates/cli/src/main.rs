@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod history;
+mod separation;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use seglens_engine::analysis::{self, AnalysisOptions};
@@ -145,6 +146,32 @@ enum Command {
         /// Forces a column for a role: ROLE=COLUMN, with ROLE one of
         /// customer_id, date, amount and COLUMN a header name or a 1-based
         /// position. Repeatable.
+        #[arg(long = "map", value_name = "ROLE=COLUMN")]
+        map: Vec<String>,
+    },
+    /// Sees a segmentation as a whole: how many customers each pair of
+    /// groups shares, the share of the variance of recency, frequency and
+    /// spend between the groups (eta squared), the mean silhouette on those
+    /// three standardised values, and what it says (distinct, blurred,
+    /// overlapping).
+    Separation {
+        /// The order file.
+        #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+        orders: Option<PathBuf>,
+        /// A project file saved by the app (`.seglens`), in place of the
+        /// order file: its data and settings are used.
+        #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+        workspace: Option<PathBuf>,
+        /// The groups: the RFM segments or the lifecycle stages.
+        #[arg(long, value_enum, default_value_t = separation::Groups::Rfm)]
+        groups: separation::Groups,
+        /// The analysis date, YYYY-MM-DD (default: the day after the last order).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Forces a column for a role: ROLE=COLUMN. Repeatable.
         #[arg(long = "map", value_name = "ROLE=COLUMN")]
         map: Vec<String>,
     },
@@ -768,6 +795,25 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::Separation {
+            orders,
+            workspace,
+            groups,
+            as_of,
+            format,
+            map,
+        } => {
+            let as_of = date_arg("as-of", as_of)?;
+            let (data, saved) = load(orders.as_deref(), workspace.as_deref(), &map)?;
+            let mut options = saved.unwrap_or_default();
+            if as_of.is_some() {
+                options.as_of = as_of;
+            }
+            match separation::run(&data, options, groups, format) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| e.to_string()),
+            }
+        }
         Command::History {
             orders,
             workspace,

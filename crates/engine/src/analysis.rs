@@ -484,6 +484,40 @@ fn analyse_with(
     Ok((analysis, result))
 }
 
+/// The groups the KPI table compares (`options.rows`: RFM segments,
+/// lifecycle stages, a split, the saved segments) seen as a whole: how
+/// much they overlap, how much of recency, frequency and spend lies
+/// between them, and their silhouette. `facts` at the analysis date, with
+/// the predictions when a split needs them.
+pub fn separation(
+    data: &Dataset,
+    facts: &Facts,
+    options: &AnalysisOptions,
+) -> Result<crate::separation::Separation, String> {
+    let (_, result) = rfm_result(data, options)?;
+    let mut rfm_group = vec![None; data.orders.customer_keys.len()];
+    for row in &result.rows {
+        rfm_group[row.values.customer as usize] = Some(row.segment as usize);
+    }
+    let overview = groups::overview(data, facts, options.lifecycle.as_ref(), &options.segments);
+    let mut note = None;
+    let compared = compared_groups(
+        data, facts, options, &overview, &rfm_group, &result, &mut note,
+    )?;
+    let sets = match compared {
+        Compared::Partition(of, names) => names
+            .iter()
+            .enumerate()
+            .map(|(g, name)| {
+                let set = Bitmap::from_fn(facts.n, |c| of.get(c).copied().flatten() == Some(g));
+                (name.clone(), set)
+            })
+            .collect(),
+        Compared::Sets(sets) => sets,
+    };
+    crate::separation::separation(data, facts, &sets)
+}
+
 /// The groups the KPI table and the funnel compare.
 enum Compared {
     /// One group (or none) per customer, with the groups' names.

@@ -37,6 +37,7 @@ mod rng;
 pub mod roles;
 pub mod segment;
 pub mod segment_sql;
+pub mod separation;
 pub mod snapshot;
 pub mod sources;
 pub mod splits;

@@ -1,0 +1,64 @@
+//! `seglens separation`: the RFM segments or the lifecycle stages as a
+//! whole.
+
+use std::io::{self, Write};
+
+use clap::ValueEnum;
+use seglens_engine::analysis::{self, AnalysisOptions};
+use seglens_engine::dataset::Dataset;
+use seglens_engine::date::format_iso;
+use seglens_engine::groups::Rows;
+use seglens_engine::segment::Facts;
+
+use crate::Format;
+
+/// The groups seen as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Groups {
+    /// The RFM segments.
+    Rfm,
+    /// The lifecycle stages.
+    Lifecycle,
+}
+
+/// Prints the separation of `groups`: as CSV one `measure,value` line per
+/// figure (eta squared per measure, silhouette, customers measured, verdict),
+/// as JSON the whole of it with the analysis date.
+pub fn run(
+    data: &Dataset,
+    mut options: AnalysisOptions,
+    groups: Groups,
+    format: Format,
+) -> io::Result<()> {
+    options.rows = match groups {
+        Groups::Rfm => Rows::Rfm,
+        Groups::Lifecycle => Rows::Lifecycle,
+    };
+    let fail = |e: String| io::Error::other(e);
+    let (as_of, _) = analysis::rfm_result(data, &options).map_err(fail)?;
+    let facts = Facts::new(data, as_of);
+    let s = analysis::separation(data, &facts, &options).map_err(fail)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match format {
+        Format::Csv => {
+            writeln!(out, "measure,value")?;
+            for spread in &s.spreads {
+                writeln!(out, "eta_squared_{},{}", spread.measure, spread.between)?;
+            }
+            if let Some(x) = s.silhouette {
+                writeln!(out, "silhouette,{x}")?;
+            }
+            writeln!(out, "customers_measured,{}", s.measured)?;
+            writeln!(out, "customers_in_several,{}", s.in_several)?;
+            if let Some(v) = s.verdict {
+                writeln!(out, "verdict,{v:?}")?;
+            }
+        }
+        Format::Json => {
+            let mut value = serde_json::to_value(&s).map_err(io::Error::other)?;
+            value["as_of"] = serde_json::Value::String(format_iso(as_of));
+            writeln!(out, "{value}")?;
+        }
+    }
+    out.flush()
+}
