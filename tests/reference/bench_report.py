@@ -1,6 +1,6 @@
 """Writes the measured figures into BENCHMARKS.md, between its
 `<!-- bench:start -->` and `<!-- bench:end -->` markers: where SegLens
-stands on each of DESIGN.md's targets, the side-by-side runs with DuckDB
+stands on each of its performance targets, the side-by-side runs with DuckDB
 and pandas (natively) and DuckDB-WASM (in the same Chromium), the
 criterion benchmarks, and the bundle.
 
@@ -79,7 +79,7 @@ def main():
         f"Python {m['python']}, DuckDB {m['duckdb']}, DuckDB-WASM 1.32.0, pandas {m['pandas']}, "
         "by `bash scripts/bench.sh`.",
         "",
-        "### Where SegLens stands on DESIGN.md's targets",
+        "### Where SegLens stands on its targets",
         "",
         "| target | measured | |",
         "| --- | --- | --- |",

@@ -336,8 +336,8 @@ enum Command {
         map: Vec<String>,
     },
     /// Prints the ids of the customers a segment rule selects, one per
-    /// line. The rule file is the JSON the app stores (schema in the
-    /// README); relative dates count back from --as-of.
+    /// line. The rule file is the JSON the app stores (schema in
+    /// docs/cli.md); relative dates count back from --as-of.
     Segment {
         #[command(flatten)]
         sources: Sources,

@@ -1,6 +1,6 @@
 //! Model benchmarks: the BG/NBD and Gamma-Gamma fits, and every
 //! customer's predictions, on the demo business at 100,000 customers
-//! (target in DESIGN.md: both fits under 300 ms in the browser).
+//! (the target: both fits under 300 ms in the browser).
 //!
 //! `cargo bench -p seglens-engine --bench clv`.
 #![allow(missing_docs)] // criterion_group! writes an undocumented function.

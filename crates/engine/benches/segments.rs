@@ -1,5 +1,5 @@
 //! Segment benchmarks: rule evaluation over 100,000 customers and k-means
-//! on 100,000 × 8 standardised features with k = 8 (targets in DESIGN.md).
+//! on 100,000 × 8 standardised features with k = 8 (targets in BENCHMARKS.md).
 //!
 //! `cargo bench -p seglens-engine --bench segments`. The k-means data is
 //! also written to `target/bench/kmeans-100k.csv` so that

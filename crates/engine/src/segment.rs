@@ -548,7 +548,7 @@ fn contains_ignoring_case(value: &str, lower_needle: &str) -> bool {
 }
 
 impl Rule {
-    /// Reads a rule from its JSON text (the schema is in the README).
+    /// Reads a rule from its JSON text (the schema is in docs/cli.md).
     pub fn from_json(text: &str) -> Result<Rule, RuleError> {
         let v: Value = serde_json::from_str(text).map_err(|e| {
             err(

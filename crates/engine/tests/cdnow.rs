@@ -1,6 +1,7 @@
 //! BG/NBD and Gamma-Gamma on the CDNOW sample against the published
 //! estimates (Fader, Hardie & Lee 2005), with the conventions of
-//! `shared/datasets/cdnow/README.md`.
+//! the data set as its authors document it (amounts in dollars, weeks as
+//! the time unit).
 
 use seglens_engine::clv::{self, TimeUnit};
 use seglens_engine::date::days_from_civil;
