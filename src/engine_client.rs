@@ -530,6 +530,18 @@ impl EngineClient {
         .await?
     }
 
+    /// The compared groups as a whole.
+    pub async fn separation(
+        &self,
+        request: Request,
+    ) -> Result<seglens_engine::separation::Separation, String> {
+        self.call(request, |r| match r {
+            Response::Separated(x) => Ok(*x),
+            other => Err(other),
+        })
+        .await?
+    }
+
     /// Moves between RFM segments since an earlier date.
     pub async fn migration(&self, request: Request) -> Result<Migration, String> {
         self.call(request, |r| match r {

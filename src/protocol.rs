@@ -280,6 +280,14 @@ pub enum Request {
         /// The lifecycle thresholds in use.
         lifecycle: LifecycleSetup,
     },
+    /// The groups the KPI table compares, seen as a whole (overlap, share
+    /// of variance between them, silhouette).
+    Separation {
+        /// The workspace's choices (the groups compared among them).
+        options: AnalysisOptions,
+        /// The analysis date.
+        as_of: Day,
+    },
     /// The moves between RFM segments from an earlier date to the
     /// analysis date.
     Migration {
@@ -362,6 +370,8 @@ pub enum Response {
     Cohorts(Box<Result<Cohorts, String>>),
     /// Moves between segments, or why there are none.
     Migrated(Box<Result<Migration, String>>),
+    /// The compared groups as a whole, or why they cannot be measured.
+    Separated(Box<Result<seglens_engine::separation::Separation, String>>),
     /// What an order file would give with some column choices.
     OrdersPreviewed(Box<seglens_engine::orders::OrdersPreview>),
     /// What a source file would give with some choices.

@@ -62,7 +62,7 @@ impl Page {
     pub fn sections(self) -> &'static [&'static str] {
         match self {
             Page::Segments => &["rfm", "lifecycle", "mine", "clusters"],
-            Page::Compare => &["kpis", "two"],
+            Page::Compare => &["kpis", "two", "whole"],
             Page::Journeys => &["funnel", "paths", "cohorts", "moves", "activity"],
             Page::Act => &["ideas", "export"],
             Page::Overview | Page::Data | Page::Predict => &[],

@@ -736,6 +736,11 @@ impl EngineTask {
                         ))
                     }),
             )),
+            Request::Separation { options, as_of } => {
+                Response::Separated(Box::new(self.with_facts(as_of, |data, facts| {
+                    analysis::separation(data, facts, &options)
+                })))
+            }
             Request::Migration { options, from } => Response::Migrated(Box::new(
                 self.data
                     .as_ref()

@@ -466,6 +466,7 @@ pub fn KpiHeatmap() -> impl IntoView {
             let choices_for_change = choices.clone();
             let overlapping = matches!(rows_choice, Rows::Saved | Rows::Split(_));
             let by_column = matches!(rows_choice, Rows::Split(Split::Attribute { .. }));
+            let has_page = matches!(rows_choice, Rows::Rfm | Rows::Saved);
             // The groups of a split, ready to save as segments.
             let split_groups: Option<Vec<SavedSegment>> = match (&rows_choice, &ws.analysis.comparison) {
                 (Rows::Split(split), Some(_)) if table.groups.len() > 1 && !table.groups.iter().any(|g| g == "Others") => Some(
@@ -570,7 +571,17 @@ pub fn KpiHeatmap() -> impl IntoView {
                 }).collect_view();
                 view! {
                     <tr class:base=base_row>
-                        <th scope="row">{if by_column { i18n::group_name(&name) } else { i18n::name("segment", &name) }}</th>
+                        <th scope="row">
+                            {
+                                let shown = if by_column { i18n::group_name(&name) } else { i18n::name("segment", &name) };
+                                // An RFM or saved segment opens its own page.
+                                if has_page && !base_row {
+                                    view! { <a href=crate::route::Route::Segment(name.clone()).href()>{shown}</a> }.into_any()
+                                } else {
+                                    shown.into_any()
+                                }
+                            }
+                        </th>
                         {cells}
                     </tr>
                 }

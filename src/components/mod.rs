@@ -19,7 +19,8 @@ pub(crate) mod results;
 mod rfm_editor;
 mod rule_builder;
 mod segment_page;
-mod segments;
+pub(crate) mod segments;
+mod separation;
 mod start;
 mod suggestions;
 mod tour;
@@ -51,6 +52,7 @@ pub use rfm_editor::RfmEditor;
 pub use rule_builder::{Group as RuleDraft, RuleBuilder};
 pub use segment_page::SegmentPage;
 pub use segments::{ClustersCard, LifecycleCard, SavedSegments};
+pub use separation::SeparationCard;
 pub use start::{FilePicker, ProjectPicker, Start};
 pub use suggestions::Suggestions;
 pub use tour::{STEPS as TOUR_STEPS, Tour};
@@ -65,6 +67,8 @@ pub fn App() -> impl IntoView {
     actions::start_locale(state);
     actions::restore(state);
     actions::start_theme(state);
+    // For as long as the page is open.
+    let _ = window_event_listener(leptos::ev::click, close_menus_outside);
     crate::route::listen(move |route| {
         if state.route.get_untracked() == route {
             return;
@@ -89,6 +93,42 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Closes the open menus a click landed outside of, as menus do. The
+/// click's path is the one it had when it happened: a button it removed
+/// (such as "Delete all my data" giving way to its confirmation) still
+/// counts as inside its menu.
+fn close_menus_outside(ev: web_sys::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    let path = ev.composed_path();
+    let Some(open) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all("details.menu[open]").ok())
+    else {
+        return;
+    };
+    for i in 0..open.length() {
+        if let Some(menu) = open
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            && !path.includes(&menu, 0)
+        {
+            let _ = menu.remove_attribute("open");
+        }
+    }
+}
+
+/// Folds the menu the clicked element is in.
+fn close_menu_of(ev: &web_sys::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    if let Some(menu) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest("details.menu").ok().flatten())
+    {
+        let _ = menu.remove_attribute("open");
+    }
+}
+
 /// The top bar and the page under it.
 #[component]
 fn Shell() -> impl IntoView {
@@ -101,25 +141,33 @@ fn Shell() -> impl IntoView {
                 <span class="name">"SegLens"</span>
             </div>
             <p class="tagline">{t("app.tagline")}</p>
-            <LanguageSwitch/>
-            <ThemeSwitch/>
             {move || state.workspace.get().is_some().then(|| view! {
                 <button class="ghost" data-testid="open-tour"
                     on:click=move |_| state.tour.set(Some(0))>
                     {t("tour.open")}
                 </button>
             })}
-            <button class="ghost privacy-button" data-testid="where-is-my-data"
-                aria-expanded=move || state.privacy_open.get().to_string()
-                on:click=move |_| {
-                    let open = !state.privacy_open.get_untracked();
-                    state.privacy_open.set(open);
-                    if open {
-                        actions::refresh_storage_info(state);
-                    }
-                }>
-                {t("app.where_is_my_data")}
-            </button>
+            <details class="menu" data-testid="settings-menu">
+                <summary class="button ghost">{t("app.settings")}</summary>
+                <div class="menu-items">
+                    <LanguageSwitch/>
+                    <ThemeSwitch/>
+                    <button class="ghost privacy-button" data-testid="where-is-my-data"
+                        aria-expanded=move || state.privacy_open.get().to_string()
+                        on:click=move |ev| {
+                            // The panel opens under the top bar: the menu
+                            // folds away so as not to cover it.
+                            close_menu_of(&ev);
+                            let open = !state.privacy_open.get_untracked();
+                            state.privacy_open.set(open);
+                            if open {
+                                actions::refresh_storage_info(state);
+                            }
+                        }>
+                        {t("app.where_is_my_data")}
+                    </button>
+                </div>
+            </details>
         </header>
         <main class="page" id="main" tabindex="-1">
             {move || state.privacy_open.get().then(|| view! { <Privacy/> })}

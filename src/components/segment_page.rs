@@ -1,22 +1,86 @@
 //! One segment's page: what it is in words, its size and share, its KPIs
-//! against all customers, what to do with it, and its export, in one
-//! place. An RFM segment or one of the user's saved segments, by name.
+//! against all customers, what to do with it, its members and its export,
+//! in one place; narrowed in two clicks to the customers with one value of
+//! a customers-file column ("who live in Lyon"), exported or saved as a
+//! segment of its own. An RFM segment or one of the user's saved segments,
+//! by name.
 
 use leptos::prelude::*;
+use seglens_engine::groups::SortBy;
 use seglens_engine::playbook;
+use seglens_engine::segment::{Definition, Rule, SavedSegment, Test};
 
 use crate::actions;
 use crate::components::kpis::hover;
 use crate::components::results::rule_text;
 use crate::format;
-use crate::i18n::{self, t, tf};
+use crate::i18n::{self, t, tf, tn};
 use crate::route::{Page, Route};
-use crate::state::AppState;
+use crate::state::{AppState, MemberView};
 
 /// The page of the segment called `name`.
 #[component]
 pub fn SegmentPage(name: String) -> impl IntoView {
     let state = expect_context::<AppState>();
+    // Narrowed to the customers with one value of a customers-file column
+    // ("who live in Lyon"): the column and the value, empty for everyone.
+    let column = RwSignal::new(String::new());
+    let value = RwSignal::new(String::new());
+    let base = {
+        let name = name.clone();
+        move || {
+            state.workspace.with(|ws| {
+                let ws = ws.as_ref()?;
+                if ws.analysis.summary.iter().any(|s| s.segment == name) {
+                    return Some(Definition::Rfm(name.clone()));
+                }
+                ws.record
+                    .options
+                    .segments
+                    .iter()
+                    .find(|s| s.name == name)
+                    .map(|s| s.definition.clone())
+            })
+        }
+    };
+    // What is selected: its label and definition.
+    let selected = {
+        let name = name.clone();
+        Memo::new(move |_| {
+            let base = base()?;
+            let (c, v) = (column.get(), value.get());
+            if c.is_empty() || v.is_empty() {
+                return Some((name.clone(), base));
+            }
+            let rule = Rule::Attribute {
+                column: c.clone(),
+                test: Test::Equals(v.clone()),
+            };
+            Some((
+                format!("{name} — {c} = {v}"),
+                Definition::Within {
+                    parent: Box::new(base),
+                    rule: rule.to_json(),
+                },
+            ))
+        })
+    };
+    // Its members, listed (and counted) by the worker.
+    Effect::new(move |_| {
+        if let Some((label, definition)) = selected.get() {
+            actions::show_members(
+                state,
+                MemberView {
+                    name: label,
+                    definition,
+                    search: String::new(),
+                    sort: SortBy::Spend,
+                    page: 0,
+                    result: None,
+                },
+            );
+        }
+    });
     move || {
         let name = name.clone();
         state.workspace.get().map(|ws| {
@@ -106,14 +170,68 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                 .into_iter()
                 .map(|s| view! { <li>{t(&format!("play.{}.action", s.play))}</li> })
                 .collect_view();
-            let export = {
-                let name = name.clone();
-                let definition = saved.as_ref().map(|s| s.definition.clone());
-                move |_| match (rfm, &definition) {
-                    (Some(i), _) => actions::export_members(state, vec![i]),
-                    (None, Some(d)) => actions::export_segment(state, name.clone(), vec![(name.clone(), d.clone())]),
-                    (None, None) => {}
+            let export = move |_| {
+                if let Some((label, definition)) = selected.get_untracked() {
+                    actions::export_segment(state, label.clone(), vec![(label, definition)]);
                 }
+            };
+            let save = move |_| {
+                if let Some((label, definition)) = selected.get_untracked() {
+                    actions::save_segments(
+                        state,
+                        vec![SavedSegment { name: label, version: 1, definition, note: String::new() }],
+                    );
+                }
+            };
+            // The customers file's columns with a few values each (ids,
+            // e-mails and names apart), to narrow the segment by.
+            let columns: Vec<(String, Vec<String>)> = a
+                .segments
+                .columns
+                .iter()
+                .filter(|c| c.top_values.len() > 1 && c.top_values.iter().map(|v| v.1).max().unwrap_or(0) > 1)
+                .map(|c| (c.name.clone(), c.top_values.iter().map(|v| v.0.clone()).collect()))
+                .collect();
+            let values_of = {
+                let columns = columns.clone();
+                move || {
+                    let c = column.get();
+                    columns.iter().find(|x| x.0 == c).map(|x| x.1.clone()).unwrap_or_default()
+                }
+            };
+            let narrow = (!columns.is_empty()).then(|| view! {
+                <div class="thresholds" data-testid="segment-narrow">
+                    <label>{t("segment_page.narrow")}
+                        <select data-testid="narrow-by-column" on:change=move |ev| {
+                            column.set(event_target_value(&ev));
+                            value.set(String::new());
+                        }>
+                            <option value="" selected=move || column.get().is_empty()>{t("segment_page.everyone")}</option>
+                            {columns.iter().map(|(c, _)| {
+                                let c2 = c.clone();
+                                view! { <option value=c.clone() selected=move || column.get() == c2>{c.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    {move || (!column.get().is_empty()).then(|| view! {
+                        <label>{t("segment_page.equals")}
+                            <select data-testid="narrow-by-value" on:change=move |ev| value.set(event_target_value(&ev))>
+                                <option value="" selected=move || value.get().is_empty()>{t("segment_page.pick_value")}</option>
+                                {values_of().into_iter().map(|v| {
+                                    let v2 = v.clone();
+                                    view! { <option value=v.clone() selected=move || value.get() == v2>{v.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    })}
+                </div>
+            });
+            let chosen = move || {
+                state.members.with(|m| {
+                    let m = m.as_ref()?;
+                    let page = m.result.as_ref()?.as_ref().ok()?;
+                    Some(tn("segment_page.selected", page.total, &[("name", &m.name)]))
+                })
             };
             view! {
                 <section class="card" data-testid="segment-page">
@@ -124,19 +242,28 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                     <h2 data-testid="segment-title">{shown.clone()}</h2>
                     <p data-testid="segment-definition">{words}</p>
                     <p class="lead" data-testid="segment-size">{size}</p>
+                    {narrow}
+                    <p class="lead" data-testid="segment-selected">{chosen}</p>
+                    <crate::components::export::ExportChoices testid="segment-page-export"/>
                     <div class="actions">
                         <button class="primary" data-testid="segment-export" on:click=export
                             title=t("segment_page.export_help")>
                             {t("segment_page.export")}
                         </button>
-                        <a class="button secondary" href=Route::Page(Page::Act, "export").href()>
-                            {t("segment_page.export_options")}
-                        </a>
+                        {move || (!value.get().is_empty()).then(|| view! {
+                            <button class="secondary" data-testid="segment-save-narrowed" on:click=save>
+                                {t("segment_page.save_narrowed")}
+                            </button>
+                        })}
                         <a class="button ghost" href=Route::Page(Page::Compare, "kpis").href()>
                             {t("segment_page.compare")}
                         </a>
                     </div>
                     <crate::components::ExportProgress/>
+                    <details class="members-fold" data-testid="segment-members">
+                        <summary>{t("segment_page.see_members")}</summary>
+                        <crate::components::segments::MemberList/>
+                    </details>
                 </section>
                 {kpis}
                 {group.is_some().then(|| view! {

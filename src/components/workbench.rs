@@ -10,7 +10,7 @@ use crate::components::{
     ActivityCard, ClustersCard, CohortsCard, CompareTwoCard, CrossSellCard, ExportCard, FilePicker,
     FunnelCard, GoalsCard, HistoryCard, KpiHeatmap, LifecycleCard, MigrationCard, NotesCard,
     PathsCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, SegmentPage,
-    StageMixCard, Suggestions, UsageCard,
+    SeparationCard, StageMixCard, Suggestions, UsageCard,
 };
 use crate::format;
 use crate::i18n::{self, t, tf, tn};
@@ -225,6 +225,7 @@ fn PageBody() -> impl IntoView {
             Route::Page(Page::Segments, "clusters") => view! { <ClustersCard/> }.into_any(),
             Route::Page(Page::Segments, _) => view! { <SegmentChart/><RfmEditor/> }.into_any(),
             Route::Page(Page::Compare, "two") => view! { <CompareTwoCard/> }.into_any(),
+            Route::Page(Page::Compare, "whole") => view! { <SeparationCard/> }.into_any(),
             Route::Page(Page::Compare, _) => view! { <KpiHeatmap/> }.into_any(),
             Route::Page(Page::Journeys, "paths") => {
                 view! { <PathsCard/><StageMixCard/> }.into_any()

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './server.mjs';
 import { launch, newContext } from './browser.mjs';
-import { go as goOn, projectMenu } from './site.mjs';
+import { go as goOn, projectMenu, settingsMenu } from './site.mjs';
 import { cliCounts, cliCountsOf, nonZero, tableCountsOn } from './counts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -1403,6 +1403,7 @@ test('after the first visit the app opens and works offline', async () => {
 });
 
 test('"Where is my data?" says where, how much, and offers to keep it', async () => {
+  await settingsMenu(page);
   await page.getByTestId('where-is-my-data').click();
   const panel = page.getByTestId('privacy');
   await panel.waitFor();
@@ -1410,6 +1411,7 @@ test('"Where is my data?" says where, how much, and offers to keep it', async ()
   await page.waitForFunction(() => /SegLens uses .* of the .* this browser allows/.test(
     document.querySelector('[data-testid=storage-usage]')?.textContent ?? ''));
   await shot('03c-where-is-my-data');
+  await settingsMenu(page);
   await page.getByTestId('where-is-my-data').click();
   await panel.waitFor({ state: 'detached' });
 });
@@ -1957,6 +1959,7 @@ test('French: chosen from the browser, numbers and dates as the browser writes t
 
   // English at a click, kept after a reload; the tour stays closed.
   await go('segments', 'rfm', p);
+  await settingsMenu(p);
   await p.getByTestId('language-en').click();
   await p.getByText('Where the customers are, and where the revenue is').waitFor();
   assert.equal(await p.evaluate(() => document.documentElement.lang), 'en');
@@ -1998,6 +2001,7 @@ test('amounts carry the currency, written as the browser writes it in each langu
   await p.getByTestId('currency').selectOption('CHF');
   await go('overview', undefined, p);
   await p.waitForFunction((want) => document.querySelectorAll('[data-testid=rfm-table] tfoot td')[2]?.textContent === want, await intl('fr-FR', 'CHF'));
+  await settingsMenu(p);
   await p.getByTestId('language-en').click();
   await p.getByTestId('rfm-table').waitFor();
   assert.equal(await totalRevenue(), await intl('en', 'CHF'));
@@ -2048,6 +2052,7 @@ test("colours: the system's by default, light or dark by choice, kept on this co
   assert.equal(await p.getByTestId('theme').inputValue(), 'system');
   assert.equal(await theme(), 'dark');
   assert.equal(await background(), 'rgb(18, 22, 28)');
+  await settingsMenu(p);
   await p.getByTestId('theme').selectOption('light');
   assert.equal(await theme(), 'light');
   assert.equal(await background(), 'rgb(246, 247, 249)');
@@ -2056,10 +2061,12 @@ test("colours: the system's by default, light or dark by choice, kept on this co
   assert.equal(await p.getByTestId('theme').inputValue(), 'light');
   assert.equal(await background(), 'rgb(246, 247, 249)');
   // Following the system again follows its changes.
+  await settingsMenu(p);
   await p.getByTestId('theme').selectOption('system');
   assert.equal(await theme(), 'dark');
   await p.emulateMedia({ colorScheme: 'light' });
   await p.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+  await settingsMenu(p);
   await p.getByTestId('theme').selectOption('dark');
   await p.getByTestId('explore-demo').click();
   await p.getByTestId('rfm-table').waitFor();
@@ -2108,9 +2115,9 @@ for (const [scheme, locale] of [['light', 'en-US'], ['dark', 'en-US'], ['light',
   await p.getByTestId('clusters-table').waitFor();
   await look('segments/clusters');
   // Every other page and section of the workbench, and a segment's page.
-  const ready = { 'journeys/cohorts': 'cohort-table', 'journeys/moves': 'migration-table', 'act/ideas': 'cross-sell-table', overview: 'rfm-table', 'compare/kpis': 'kpi-heatmap' };
+  const ready = { 'compare/whole': 'separation-overlap', 'journeys/cohorts': 'cohort-table', 'journeys/moves': 'migration-table', 'act/ideas': 'cross-sell-table', overview: 'rfm-table', 'compare/kpis': 'kpi-heatmap' };
   for (const [name, section] of [['overview'], ['data'], ['segments', 'rfm'], ['segments', 'lifecycle'], ['compare', 'kpis'],
-    ['compare', 'two'], ['journeys', 'funnel'], ['journeys', 'paths'], ['journeys', 'cohorts'], ['journeys', 'activity'],
+    ['compare', 'two'], ['compare', 'whole'], ['journeys', 'funnel'], ['journeys', 'paths'], ['journeys', 'cohorts'], ['journeys', 'activity'],
     ['predict'], ['act', 'ideas'], ['act', 'export'], ['journeys', 'moves']]) {
     const screen = section ? `${name}/${section}` : name;
     await go(name, section, p);
@@ -2121,6 +2128,7 @@ for (const [scheme, locale] of [['light', 'en-US'], ['dark', 'en-US'], ['light',
   await p.locator('[data-testid=rfm-table] tbody th a').first().click();
   await p.getByTestId('segment-page').waitFor();
   await look('segment');
+  await settingsMenu(p);
   await p.getByTestId('where-is-my-data').click();
   await audit('privacy');
   await other.close();

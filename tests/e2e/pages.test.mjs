@@ -3,10 +3,11 @@
 // link), a segment's own page, and the banner for rejected rows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { go, projectMenu, shots, startSite } from './site.mjs';
-import { root, tableCountsOn } from './counts.mjs';
+import { cli, root, tableCountsOn } from './counts.mjs';
 
 let site, context, page;
 
@@ -24,11 +25,11 @@ before(async () => {
 after(async () => site?.close());
 
 const PAGES = [['overview'], ['data'], ['segments', 'rfm'], ['segments', 'lifecycle'], ['segments', 'mine'],
-  ['segments', 'clusters'], ['compare', 'kpis'], ['compare', 'two'], ['journeys', 'funnel'], ['journeys', 'paths'],
+  ['segments', 'clusters'], ['compare', 'kpis'], ['compare', 'two'], ['compare', 'whole'], ['journeys', 'funnel'], ['journeys', 'paths'],
   ['journeys', 'cohorts'], ['journeys', 'moves'], ['journeys', 'activity'], ['predict'], ['act', 'ideas'], ['act', 'export']];
 
 /** What is drawn once a page has filled in (the cards computed on demand). */
-const READY = { overview: 'rfm-table', 'journeys/moves': 'migration-table', 'compare/kpis': 'kpi-heatmap', 'journeys/cohorts': 'cohort-table', 'act/ideas': 'cross-sell-table', predict: 'predictions' };
+const READY = { overview: 'rfm-table', 'compare/whole': 'separation-overlap', 'journeys/moves': 'migration-table', 'compare/kpis': 'kpi-heatmap', 'journeys/cohorts': 'cohort-table', 'act/ideas': 'cross-sell-table', predict: 'predictions' };
 
 test('every page has its own address and fits in about three screens (2,600 px at 1366×860)', async () => {
   const heights = {};
@@ -144,4 +145,80 @@ test('in French, every page named in French, a screenshot of each', async () => 
   assert.match(await p.getByTestId('segment-size').innerText(), /clients \(/);
   await p.screenshot({ path: join(shots, 'page-segment-fr.png'), fullPage: true });
   await fr.close();
+});
+
+test('a first-time task in at most six clicks from the Overview: the At Risk customers who live in Lyon, exported for Mailchimp', async () => {
+  const ctx = await site.browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 860 } });
+  await ctx.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const p = await ctx.newPage();
+  await p.goto(site.base);
+  await p.getByTestId('explore-demo').click();
+  await p.getByTestId('rfm-table').waitFor();
+  let clicks = 0;
+  const click = (locator) => { clicks += 1; return locator.click(); };
+  const choose = (locator, option) => { clicks += 1; return locator.selectOption(option); };
+  await click(p.locator('[data-testid=rfm-table] tbody th a', { hasText: /^At Risk$/ }));
+  await choose(p.getByTestId('narrow-by-column'), 'city');
+  await choose(p.getByTestId('narrow-by-value'), 'Lyon');
+  await p.getByTestId('segment-selected').filter({ hasText: 'At Risk — city = Lyon' }).waitFor();
+  await choose(p.getByTestId('segment-page-export-layout'), { label: 'Mailchimp' });
+  const [download] = await Promise.all([p.waitForEvent('download'), click(p.getByTestId('segment-export'))]);
+  assert.ok(clicks <= 6, `${clicks} clicks`);
+  await p.screenshot({ path: join(shots, 'page-task-at-risk-lyon-en.png'), fullPage: true });
+  // The same customers, found here: the command line's RFM segments of
+  // the demo orders, joined by pandas to the customers file's city.
+  const dir = join(root, 'target', 'e2e-pages-demo');
+  execFileSync(cli, ['demo', '--out', dir]);
+  const rfm = join(dir, 'rfm.csv');
+  execFileSync('sh', ['-c', `"${cli}" rfm --orders "${join(dir, 'orders.csv')}" > "${rfm}"`]);
+  const python = join(root, '.venv', 'bin', 'python');
+  const expected = execFileSync(python, ['-c', [
+    'import pandas as pd, sys',
+    `r = pd.read_csv("${rfm}", dtype=str)`,
+    `c = pd.read_csv("${join(dir, 'customers.csv')}", dtype=str)`,
+    'm = r[r.segment == "At Risk"].merge(c, on="customer_id")',
+    'print("\\n".join(sorted(m[m.city.str.strip().str.lower() == "lyon"].email)))',
+  ].join('\n')], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  assert.ok(expected.length > 0, 'the demo has At Risk customers in Lyon');
+  const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]).sort(), expected);
+  assert.match(await p.getByTestId('segment-selected').innerText(), new RegExp(`^${expected.length} customers? selected`));
+  // Kept as a segment of its own in one more click.
+  await p.getByTestId('segment-save-narrowed').click();
+  await go(p, 'segments', 'mine');
+  await p.getByTestId('saved-segment').filter({ hasText: 'At Risk — city = Lyon' }).waitFor();
+  await ctx.close();
+});
+
+test('the segments as a whole: a verdict from the silhouette, the share of each measure between segments, the overlap, as the command line measures them', async () => {
+  const ctx = await site.browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 860 } });
+  await ctx.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const page = await ctx.newPage();
+  await page.goto(site.base);
+  await page.getByTestId('explore-demo').click();
+  await page.getByTestId('rfm-table').waitFor();
+  await go(page, 'compare', 'whole');
+  const overlap = page.getByTestId('separation-overlap');
+  await overlap.waitFor();
+  const dir = join(root, 'target', 'e2e-pages-demo');
+  execFileSync(cli, ['demo', '--out', dir]);
+  const want = JSON.parse(execFileSync(cli, ['separation', '--orders', join(dir, 'orders.csv'), '--format', 'json'], { encoding: 'utf8' }));
+  const verdict = await page.getByTestId('separation-verdict').innerText();
+  const words = { Distinct: /^Clearly apart/, Blurred: /^Apart, with blurred edges/, Overlapping: /^Their borders overlap/ };
+  assert.match(verdict, words[want.verdict]);
+  assert.match(verdict, new RegExp(`silhouette ${want.silhouette.toFixed(2)}\\)`));
+  for (const s of want.spreads) {
+    const line = await page.locator(`[data-testid=separation-spreads] li[data-measure=${s.measure}]`).innerText();
+    assert.match(line, new RegExp(`: ${(100 * s.between).toFixed(1)}% of its variation`), line);
+  }
+  // The diagonal: each segment's size, as the segment table counts it.
+  const counts = await tableCountsOn(page);
+  const rows = await overlap.locator('tbody tr').all();
+  for (const [i, row] of rows.entries()) {
+    const name = (await row.locator('th').innerText()).trim();
+    assert.equal(Number((await row.locator('td').nth(i).innerText()).replace(/,/g, '')), counts[name], name);
+  }
+  await page.screenshot({ path: join(shots, 'page-compare-whole-en.png'), fullPage: true });
+  await ctx.close();
 });

@@ -50,3 +50,9 @@ export async function projectMenu(page) {
   const menu = page.getByTestId('project-menu');
   if (!(await menu.evaluate((d) => d.open))) await menu.locator('summary').click();
 }
+
+/** Unfolds the settings menu (language, colours, where the data is). */
+export async function settingsMenu(page) {
+  const menu = page.getByTestId('settings-menu');
+  if (!(await menu.evaluate((d) => d.open))) await menu.locator('summary').click();
+}
