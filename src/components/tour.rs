@@ -21,6 +21,11 @@ pub const STEPS: [(&str, Page, &str, &str); 5] = [
     ("tour.act", Page::Act, "ideas", "#suggestions"),
 ];
 
+thread_local! {
+    /// How many times the tour has pointed somewhere (or nowhere).
+    static POINTING: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Marks a step's section and scrolls to it, unmarking the others. The
 /// page it is on may still be drawing (it was just opened) or filling in
 /// (cohorts, cross-sell): looks again a little later.
@@ -38,11 +43,19 @@ fn point_at(selector: Option<&'static str>) {
             }
         }
     }
+    // A later step (or the tour's end) makes the looks still pending moot.
+    let pointing = POINTING.with(|p| {
+        p.set(p.get() + 1);
+        p.get()
+    });
     let Some(selector) = selector else {
         return;
     };
     for delay in [0, 100, 400, 1200] {
         let again = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if POINTING.with(|p| p.get()) != pointing {
+                return;
+            }
             let found = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.query_selector(selector).ok().flatten());

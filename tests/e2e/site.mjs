@@ -56,3 +56,21 @@ export async function settingsMenu(page) {
   const menu = page.getByTestId('settings-menu');
   if (!(await menu.evaluate((d) => d.open))) await menu.locator('summary').click();
 }
+
+/** Starts writing down what the element `testid` of `page` says, each
+ * time it changes. */
+export async function record(page, testid) {
+  await page.evaluate((id) => {
+    window.__said ??= {};
+    if (window.__said[id]) return window.__said[id].splice(0);
+    window.__said[id] = [];
+    new MutationObserver(() => {
+      const text = document.querySelector(`[data-testid=${id}]`)?.innerText.trim();
+      const said = window.__said[id];
+      if (text && said.at(-1) !== text) said.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, testid);
+}
+
+/** What the element `testid` of `page` said since `record` or the last call. */
+export const said = (page, testid) => page.evaluate((id) => window.__said[id].splice(0), testid);
