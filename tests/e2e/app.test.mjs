@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './server.mjs';
 import { launch, newContext } from './browser.mjs';
-import { go as goOn, projectMenu, settingsMenu } from './site.mjs';
+import { go as goOn, projectMenu, record as recordOn, said as saidOn, settingsMenu } from './site.mjs';
 import { cliCounts, cliCountsOf, nonZero, tableCountsOn } from './counts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,21 +51,10 @@ after(async () => {
 const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
 /** Starts writing down what the element `testid` says, each time it changes. */
-async function record(testid, on = page) {
-  await on.evaluate((id) => {
-    window.__said ??= {};
-    if (window.__said[id]) return window.__said[id].splice(0);
-    window.__said[id] = [];
-    new MutationObserver(() => {
-      const text = document.querySelector(`[data-testid=${id}]`)?.innerText.trim();
-      const said = window.__said[id];
-      if (text && said.at(-1) !== text) said.push(text);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  }, testid);
-}
+const record = (testid, on = page) => recordOn(on, testid);
 
 /** What the element `testid` said since `record` or the last call. */
-const said = (testid, on = page) => on.evaluate((id) => window.__said[id].splice(0), testid);
+const said = (testid, on = page) => saidOn(on, testid);
 
 /** Opens a page of the workbench (and a section of it) from the navigation. */
 const go = (name, section, on = page) => goOn(on, name, section);

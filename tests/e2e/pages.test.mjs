@@ -13,16 +13,23 @@ let site, context, page;
 
 before(async () => {
   site = await startSite();
-  context = await site.browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 860 } });
-  await context.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
-  page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(site.base);
-  await page.getByTestId('explore-demo').click();
-  await page.getByTestId('rfm-table').waitFor();
+  ({ context, page } = await demoIn('en-US'));
 });
 
 after(async () => site?.close());
+
+/** A fresh context at 1366×860 in `locale`, the tour seen, on the demo's
+ * Overview: `{ context, page }`. */
+async function demoIn(locale) {
+  const context = await site.browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 860 } });
+  await context.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`page error (${locale}):`, e.message));
+  await page.goto(site.base);
+  await page.getByTestId('explore-demo').click();
+  await page.getByTestId('rfm-table').waitFor();
+  return { context, page };
+}
 
 const PAGES = [['overview'], ['data'], ['segments', 'rfm'], ['segments', 'lifecycle'], ['segments', 'mine'],
   ['segments', 'clusters'], ['compare', 'kpis'], ['compare', 'two'], ['compare', 'whole'], ['journeys', 'funnel'], ['journeys', 'paths'],
@@ -126,12 +133,7 @@ test('rejected rows: a banner on every page until the Data page has shown them',
 });
 
 test('in French, every page named in French, a screenshot of each', async () => {
-  const fr = await site.browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1366, height: 860 } });
-  await fr.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
-  const p = await fr.newPage();
-  await p.goto(site.base);
-  await p.getByTestId('explore-demo').click();
-  await p.getByTestId('rfm-table').waitFor();
+  const { context: fr, page: p } = await demoIn('fr-FR');
   const names = await p.locator('nav.pages a').allInnerTexts();
   assert.deepEqual(names, ["Vue d'ensemble", 'Données', 'Segments', 'Comparer', 'Parcours', 'Prédire', 'Agir et partager']);
   for (const [name, section] of PAGES) {
@@ -148,12 +150,7 @@ test('in French, every page named in French, a screenshot of each', async () => 
 });
 
 test('a first-time task in at most six clicks from the Overview: the At Risk customers who live in Lyon, exported for Mailchimp', async () => {
-  const ctx = await site.browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 860 } });
-  await ctx.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
-  const p = await ctx.newPage();
-  await p.goto(site.base);
-  await p.getByTestId('explore-demo').click();
-  await p.getByTestId('rfm-table').waitFor();
+  const { context: ctx, page: p } = await demoIn('en-US');
   let clicks = 0;
   const click = (locator) => { clicks += 1; return locator.click(); };
   const choose = (locator, option) => { clicks += 1; return locator.selectOption(option); };
@@ -192,12 +189,7 @@ test('a first-time task in at most six clicks from the Overview: the At Risk cus
 });
 
 test('the segments as a whole: a verdict from the silhouette, the share of each measure between segments, the overlap, as the command line measures them', async () => {
-  const ctx = await site.browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 860 } });
-  await ctx.addInitScript(() => localStorage.setItem('seglens.tour-seen', '1'));
-  const page = await ctx.newPage();
-  await page.goto(site.base);
-  await page.getByTestId('explore-demo').click();
-  await page.getByTestId('rfm-table').waitFor();
+  const { context: ctx, page } = await demoIn('en-US');
   await go(page, 'compare', 'whole');
   const overlap = page.getByTestId('separation-overlap');
   await overlap.waitFor();
