@@ -1204,8 +1204,11 @@ impl OrdersImporter {
         }
         let chosen = self.options.encoding.or(self.options.encoding_guess);
         let (encoding, bom) = delimited::choose_encoding(&self.sample, chosen);
-        // Detected from these first bytes: the rest must agree.
-        if chosen.is_none() && encoding == Encoding::Utf8 && !self.workbook {
+        // Detected from these first bytes: the rest must agree. A
+        // byte-order mark declares UTF-8 for the whole file (as a file read
+        // whole takes it): bytes that are not are replaced, not a reason to
+        // read it again in another encoding.
+        if chosen.is_none() && encoding == Encoding::Utf8 && bom == 0 && !self.workbook {
             let mut check = Utf8Check::default();
             check.push(&self.sample);
             self.utf8 = Some(check);

@@ -905,3 +905,32 @@ fn a_source_decides_its_encoding_on_the_whole_file() {
         &vec!["Orléans".to_string()]
     );
 }
+
+#[test]
+fn a_byte_order_mark_declares_utf8_for_the_whole_stream() {
+    // UTF-8 with its mark, then a Windows-1252 "é" far past the first
+    // megabyte: read whole, the mark decides and the stray byte is
+    // replaced; streamed, the same (no second reading in another encoding,
+    // which would read the mark itself as "ï»¿" and miss the header).
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend_from_slice(b"customer_id,order_date,amount\n");
+    let mut i = 0;
+    while bytes.len() < 1_200_000 {
+        bytes.extend_from_slice(
+            format!("c{},2024-01-{:02},12.50\n", i % 997, 1 + i % 28).as_bytes(),
+        );
+        i += 1;
+    }
+    bytes.extend_from_slice(b"caf\xE9,2024-02-01,99.00\n");
+    let (whole, whole_report) = import("bom.csv", &bytes);
+    let mut streamed = OrdersImporter::new("bom.csv", ImportOptions::default());
+    for chunk in bytes.chunks(53_001) {
+        streamed.push(chunk).unwrap();
+    }
+    let (parts, parts_report) = streamed.finish().unwrap();
+    assert_eq!(whole_report.encoding, Encoding::Utf8);
+    assert_eq!(parts_report.encoding, Encoding::Utf8);
+    assert_eq!(whole.len(), i + 1);
+    assert_eq!(parts.len(), whole.len());
+    assert_eq!(parts.customer_keys, whole.customer_keys);
+}
