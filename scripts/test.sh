@@ -50,6 +50,11 @@ step "Segment sizes at each month end (seglens history) against the same referen
 .venv/bin/python tests/reference/history_reference.py "$seglens" ../shared/datasets/cdnow/CDNOW_master.txt \
   --sep spaces --date date --date-format %Y%m%d --amount dollar_value
 
+step "A project updated with the next export (seglens project, seglens update): its orders, and who entered and left each segment, against pandas"
+.venv/bin/python tests/reference/update_reference.py "$seglens" "$demo_dir/orders.csv"
+.venv/bin/python tests/reference/update_reference.py "$seglens" ../shared/datasets/cdnow/CDNOW_master.txt \
+  --sep spaces --date date --date-format %Y%m%d --amount dollar_value
+
 step "The RFM segments as a whole (seglens separation) against scipy's ANOVA and scikit-learn's silhouette"
 .venv/bin/python tests/reference/separation_reference.py "$seglens" "$demo_dir/orders.csv"
 .venv/bin/python tests/reference/separation_reference.py "$seglens" ../shared/datasets/cdnow/CDNOW_master.txt \

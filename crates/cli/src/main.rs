@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 mod history;
 mod separation;
+mod update;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use seglens_engine::analysis::{self, AnalysisOptions};
@@ -508,6 +509,67 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         from: String,
     },
+    /// Writes a project file (`.seglens`) of an order file and its other
+    /// sources, as the app's Project › Save writes one: the app opens it.
+    Project {
+        #[command(flatten)]
+        sources: Sources,
+        /// The project file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Updates a project file with a newer export of its orders (and any
+    /// other source given, which replaces the project's of that kind), as
+    /// the app's "Update with new exports" does, and prints who entered and
+    /// left each RFM segment, lifecycle stage and saved segment.
+    ///
+    /// An export that starts on or before the project's first order
+    /// replaces its orders; one that starts later is added, and from its
+    /// first day on its orders replace the project's (an order in both
+    /// files counts once: same customer, day and amount). Saved segments,
+    /// RFM setup, goals, notes and snapshots are kept; the analysis date
+    /// becomes the day after the last order; a snapshot of the KPIs is
+    /// added. An export with no customer in common, older than the
+    /// project's data or with nothing new is refused unless --yes.
+    Update {
+        /// The project file to update (`.seglens`).
+        #[arg(long, value_name = "FILE")]
+        workspace: PathBuf,
+        /// The newer export of the orders.
+        #[arg(long, value_name = "FILE")]
+        orders: PathBuf,
+        /// A newer customers file.
+        #[arg(long, value_name = "FILE")]
+        customers: Option<PathBuf>,
+        /// Newer e-mail results.
+        #[arg(long, value_name = "FILE")]
+        email: Option<PathBuf>,
+        /// Newer survey answers.
+        #[arg(long, value_name = "FILE")]
+        surveys: Option<PathBuf>,
+        /// Newer web or app events.
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
+        /// Newer support tickets.
+        #[arg(long, value_name = "FILE")]
+        tickets: Option<PathBuf>,
+        /// Newer marketing costs.
+        #[arg(long, value_name = "FILE")]
+        costs: Option<PathBuf>,
+        /// The updated project file to write (may be the same file).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Takes in an export that does not look like the next one.
+        #[arg(long)]
+        yes: bool,
+        /// Output: a summary, or everything with the customers who moved
+        /// as JSON.
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
+        /// Forces a column for a role: ROLE=COLUMN. Repeatable.
+        #[arg(long = "map", value_name = "ROLE=COLUMN")]
+        map: Vec<String>,
+    },
     /// Writes the demo business (customers, orders, e-mail results, NPS
     /// answers, web events) as CSV files into a folder.
     Demo {
@@ -813,6 +875,59 @@ fn run(cli: Cli) -> Result<(), String> {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(|e| e.to_string()),
             }
+        }
+        Command::Project { sources, out } => {
+            let (data, as_of, saved, report) = sources.load_full()?;
+            let options = AnalysisOptions {
+                as_of: sources.as_of.is_some().then_some(as_of),
+                ..saved.unwrap_or_default()
+            };
+            let name = sources
+                .orders
+                .as_deref()
+                .or(sources.workspace.as_deref())
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let record = update::new_record(&name, report.as_ref(), &data, &options);
+            update::write(&out, &record, &data)
+        }
+        Command::Update {
+            workspace,
+            orders,
+            customers,
+            email,
+            surveys,
+            events,
+            tickets,
+            costs,
+            out,
+            yes,
+            format,
+            map,
+        } => {
+            let (new, report) = read_orders(&orders, parse_map(&map)?)?;
+            let name = orders
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let made = today().map(date::format_iso).unwrap_or_default();
+            update::run(
+                &workspace,
+                &name,
+                new,
+                report,
+                |data| {
+                    add_sources(
+                        data,
+                        [&customers, &email, &surveys, &events, &tickets, &costs],
+                    )
+                },
+                &out,
+                yes,
+                &made,
+                format,
+            )
         }
         Command::History {
             orders,

@@ -45,6 +45,7 @@ pub mod spreadsheet;
 pub mod sql;
 pub mod stage;
 pub mod suggest;
+pub mod update;
 #[cfg(feature = "workbook")]
 mod workbook;
 #[cfg(feature = "workbook")]
