@@ -95,15 +95,26 @@ pub fn restore(state: AppState) {
 /// one.
 async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
     let current = state.workspace.get_untracked().map(|w| w.record);
+    let updated = done.update.is_some();
     // New order data (a file or the demo) starts a new project beside the
-    // one in use, which stays as it was.
+    // one in use, which stays as it was, unless it updates that one.
     if done.source.is_none()
+        && !updated
         && current.is_some()
         && let Err(e) = beside_the_current_project(state).await
     {
         return state.error.set(Some(e));
     }
     let record = match (done.source, current) {
+        // An update keeps everything the user made; the analysis date
+        // moves to the day after the last order.
+        (None, Some(mut record)) if updated => {
+            record.report = done.report;
+            record.sources = done.sources;
+            record.options.as_of = None;
+            record.last_update = done.update.map(|s| *s);
+            record
+        }
         (Some(added), Some(mut record)) => {
             // Every source's report as the data now has it: the counts of
             // the join change with each file added.
@@ -129,13 +140,14 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
             goals: Vec::new(),
             notes: Vec::new(),
             snapshots: Vec::new(),
+            last_update: None,
         },
     };
     let mut record = record;
     record.snapshots.push(Snapshot::of(
         &done.analysis.kpis,
         &today(),
-        "import",
+        if updated { "update" } else { "import" },
         done.analysis.as_of,
     ));
     state.holdout.set(None);
@@ -153,11 +165,11 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
         record,
         analysis: done.analysis,
     }));
-    // The demo opens on the Overview; a file the user brought, on what
-    // was read of it.
+    // The demo and an update open on the Overview (what changed first); a
+    // file the user brought, on what was read of it.
     open(
         state,
-        if is_demo {
+        if is_demo || updated {
             Route::default()
         } else {
             Route::page(Page::Data)
@@ -217,7 +229,26 @@ pub fn explore_demo(state: AppState) {
 /// An order file is read with the columns chosen before for files with the
 /// same columns; one whose columns cannot be told opens the columns screen.
 pub fn import_files(state: AppState, files: Vec<web_sys::File>) {
-    import_files_with(state, files, None);
+    import_files_with(state, files, None, None);
+}
+
+/// Updates the project in use with newer exports: the order file's
+/// orders are merged into the project's (everything the user made kept),
+/// the other files replace the project's of their kind. An order file that
+/// does not look like the next export asks first (`confirmed` is the
+/// answer).
+pub fn update_with_files(state: AppState, files: Vec<web_sys::File>, confirmed: bool) {
+    state.update_question.set(None);
+    import_files_with(state, files, None, Some(confirmed));
+}
+
+/// The files of the update the question is about, taken in anyway.
+pub fn answer_update(state: AppState, take_in: bool) {
+    let files = state.services.with_value(|s| s.update_files.take());
+    state.update_question.set(None);
+    if take_in && !files.is_empty() {
+        update_with_files(state, files, true);
+    }
 }
 
 /// The key under which the columns chosen for files with these columns are
@@ -638,17 +669,19 @@ pub fn import_with_chosen_columns(state: AppState) {
     };
     state.column_choice.set(None);
     state.error.set(None);
-    import_files_with(state, vec![file], Some((choice.map, read)));
+    import_files_with(state, vec![file], Some((choice.map, read)), None);
 }
 
 fn import_files_with(
     state: AppState,
     files: Vec<web_sys::File>,
     chosen: Option<(ColumnMap, seglens_engine::sources::ReadOptions)>,
+    update: Option<bool>,
 ) {
     if state.status.get_untracked() != Status::Idle || files.is_empty() {
         return;
     }
+    let asked_about = update.map(|_| files.clone()).unwrap_or_default();
     state.error.set(None);
     state.progress.set(None);
     state.status.set(Status::Working {
@@ -746,6 +779,7 @@ fn import_files_with(
                         &progress_sink(state),
                         cancel.clone(),
                         options.clone(),
+                        update.filter(|_| !is_source),
                         map.clone(),
                         read.clone(),
                     )
@@ -775,6 +809,13 @@ fn import_files_with(
                     keep(state, done, file.name(), false).await
                 }
                 Err(ImportFailure::Cancelled) => break,
+                Err(ImportFailure::Question(question)) => {
+                    state
+                        .services
+                        .with_value(|s| *s.update_files.borrow_mut() = asked_about.clone());
+                    state.update_question.set(Some(question));
+                    break;
+                }
                 Err(ImportFailure::Refused(error)) => {
                     // Columns that cannot be told apart open the columns
                     // screen; other refusals are told in the banner.
@@ -832,7 +873,7 @@ pub fn keep_all_statuses(state: AppState, keep: bool) {
         all_statuses: keep,
         ..Default::default()
     };
-    import_files_with(state, vec![file], Some((map, read)));
+    import_files_with(state, vec![file], Some((map, read)), None);
 }
 
 /// Asks the import under way to stop after the current chunk.

@@ -52,6 +52,9 @@ pub enum ImportFailure {
     Refused(seglens_engine::ImportError),
     /// The file could not be read or imported; the message says why.
     Failed(String),
+    /// An export given to update the project does not look like its next
+    /// one: the user is asked, nothing changed.
+    Question(seglens_engine::update::Question),
 }
 
 /// Progress of a long operation.
@@ -187,13 +190,16 @@ impl EngineClient {
     /// chunk's acknowledgement, so memory stays bounded and `cancel` is
     /// honoured between chunks. An order file is read with the columns of
     /// `map`; `read` holds the encoding, the sheet of a workbook and, for
-    /// another source, what it holds and its columns.
+    /// another source, what it holds and its columns. With `update`, an
+    /// order file updates the project in use (see [`Request::ImportEnd`]).
+    #[allow(clippy::too_many_arguments)]
     pub async fn import_file(
         &self,
         file: &web_sys::File,
         on_progress: &dyn Fn(Progress),
         cancel: Rc<Cell<bool>>,
         options: AnalysisOptions,
+        update: Option<bool>,
         map: Vec<(Role, ColumnRef)>,
         read: ReadOptions,
     ) -> Result<Imported, ImportFailure> {
@@ -252,9 +258,10 @@ impl EngineClient {
                 bytes: bytes.map_err(ImportFailure::Failed)?,
             });
         }
-        self.send(Request::ImportEnd { options });
+        self.send(Request::ImportEnd { options, update });
         match self.outcome(&mut rx, on_progress, &|_, _| {}).await {
             Response::Imported(done) => Ok(*done),
+            Response::UpdateQuestion(q) => Err(ImportFailure::Question(q)),
             Response::Failed { message } => Err(ImportFailure::Failed(engine_text(&message))),
             Response::Refused(e) => Err(ImportFailure::Refused(*e)),
             other => Err(ImportFailure::Failed(format!(

@@ -107,6 +107,11 @@ pub enum Request {
         /// The workspace's choices, for the analysis after a source is
         /// added (a new order file starts from the defaults).
         options: AnalysisOptions,
+        /// An order file updates the project in use instead of starting a
+        /// new one: `Some(confirmed)`, true once the user said yes to the
+        /// question an export that does not fit raised.
+        #[serde(default)]
+        update: Option<bool>,
     },
     /// Drop the import under way; answered with [`Response::Cancelled`].
     ImportCancel,
@@ -388,6 +393,9 @@ pub enum Response {
     StageMix(Box<Result<seglens_engine::journeys::StageMix, String>>),
     /// A file was refused as a whole (the page words why).
     Refused(Box<seglens_engine::ImportError>),
+    /// An export given to update the project does not look like its next
+    /// one: nothing changed; the user is asked.
+    UpdateQuestion(seglens_engine::update::Question),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.
@@ -430,6 +438,9 @@ pub struct Imported {
     /// How long the worker took.
     #[serde(default)]
     pub timings: ImportTimings,
+    /// What changed, when an order file updated the project.
+    #[serde(default)]
+    pub update: Option<Box<seglens_engine::update::Since>>,
 }
 
 /// How long an import took in the worker, and the engine's memory after it.

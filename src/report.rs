@@ -572,6 +572,7 @@ mod tests {
             }],
             snapshots: Vec::new(),
             currency: None,
+            last_update: None,
         };
         (record, a)
     }

@@ -55,6 +55,9 @@ pub struct Services {
     pub source_files: Rc<std::cell::RefCell<Vec<web_sys::File>>>,
     /// The file the columns screen is about.
     pub choice_file: Rc<std::cell::RefCell<Option<web_sys::File>>>,
+    /// The files of an update waiting for the user's answer to
+    /// [`AppState::update_question`].
+    pub update_files: Rc<std::cell::RefCell<Vec<web_sys::File>>>,
 }
 
 /// The columns screen: what a file holds, which sheet of a workbook to
@@ -174,6 +177,9 @@ pub struct AppState {
     /// The rejected rows (file and count) the user has looked at on the
     /// Data page: the banner about them stays away until another import.
     pub rejected_seen: RwSignal<Option<(String, u64)>>,
+    /// An export given to update the project that does not look like its
+    /// next one: the question put to the user, nothing changed yet.
+    pub update_question: RwSignal<Option<seglens_engine::update::Question>>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -241,6 +247,7 @@ impl AppState {
             route: RwSignal::new(crate::route::current()),
             compare_pair: RwSignal::new(None),
             rejected_seen: RwSignal::new(None),
+            update_question: RwSignal::new(None),
             services: StoredValue::new_local(Services {
                 engine,
                 store: None,
@@ -249,6 +256,7 @@ impl AppState {
                 order_file: Rc::new(std::cell::RefCell::new(None)),
                 source_files: Rc::new(std::cell::RefCell::new(Vec::new())),
                 choice_file: Rc::new(std::cell::RefCell::new(None)),
+                update_files: Rc::new(std::cell::RefCell::new(Vec::new())),
             }),
         }
     }

@@ -138,6 +138,10 @@ pub struct WorkspaceRecord {
     /// order file named it or the user chose; plain numbers when absent.
     #[serde(default)]
     pub currency: Option<String>,
+    /// What the last update with newer exports changed, if the project
+    /// was updated.
+    #[serde(default)]
+    pub last_update: Option<seglens_engine::update::Since>,
 }
 
 /// A dated note on a segment, a KPI or the whole analysis.
@@ -507,6 +511,7 @@ impl Store {
                     notes: Vec::new(),
                     snapshots: Vec::new(),
                     currency: None,
+                    last_update: None,
                 };
                 let table = orders.encode();
                 self.save(&record, &table).await?;

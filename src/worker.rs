@@ -149,6 +149,7 @@ impl EngineTask {
                     sources,
                     analysis,
                     timings,
+                    update: None,
                 }))
             }
             Err(message) => failed(message),
@@ -308,7 +309,12 @@ impl EngineTask {
         }
     }
 
-    fn end(&mut self, options: &AnalysisOptions, reply: &mut dyn FnMut(Response)) -> Response {
+    fn end(
+        &mut self,
+        options: &AnalysisOptions,
+        update: Option<bool>,
+        reply: &mut dyn FnMut(Response),
+    ) -> Response {
         let Some(import) = self.import.take() else {
             return failed("No import is under way.");
         };
@@ -345,6 +351,19 @@ impl EngineTask {
                 file: import.file_name,
             }),
             Incoming::Orders(importer) => match importer.finish() {
+                Ok((orders, report)) if update.is_some() && self.data.is_some() => {
+                    let confirmed = update == Some(true);
+                    let read_ms = now_ms() - import.started_ms;
+                    self.updated(
+                        &import.file_name,
+                        orders,
+                        report,
+                        options,
+                        confirmed,
+                        read_ms,
+                        reply,
+                    )
+                }
                 // A new order file starts a new workspace.
                 Ok((orders, report)) => self.finished(
                     Dataset::from_orders(orders),
@@ -375,6 +394,47 @@ impl EngineTask {
                     Err(e) => refused(e),
                 }
             }
+        }
+    }
+
+    /// Updates the data with a newer export of its orders: merged, the
+    /// moves between segments measured, analysed with the analysis date
+    /// moved to the day after the last order. An export that does not look
+    /// like the next one is a question, and nothing changes.
+    #[allow(clippy::too_many_arguments)]
+    fn updated(
+        &mut self,
+        file_name: &str,
+        orders: seglens_engine::Orders,
+        report: ImportReport,
+        options: &AnalysisOptions,
+        confirmed: bool,
+        read_ms: f64,
+        reply: &mut dyn FnMut(Response),
+    ) -> Response {
+        let Some(old) = self.data.as_ref() else {
+            return failed("There is no project to update.");
+        };
+        let (data, outcome) = match seglens_engine::update::merge(old, &orders, confirmed) {
+            Ok(x) => x,
+            Err(question) => return Response::UpdateQuestion(question),
+        };
+        let made = seglens_engine::date::format_iso(today());
+        let since =
+            match seglens_engine::update::moves(old, &data, options, file_name, &made, outcome) {
+                Ok(s) => s,
+                Err(e) => return failed(e),
+            };
+        let options = AnalysisOptions {
+            as_of: None,
+            ..options.clone()
+        };
+        match self.finished(data, Some(report), None, &options, read_ms, reply) {
+            Response::Imported(mut done) => {
+                done.update = Some(Box::new(since));
+                Response::Imported(done)
+            }
+            other => other,
         }
     }
 
@@ -517,7 +577,7 @@ impl EngineTask {
                 }
             }
             Request::ImportChunk { bytes } => self.chunk(bytes),
-            Request::ImportEnd { options } => self.end(&options, reply),
+            Request::ImportEnd { options, update } => self.end(&options, update, reply),
             Request::ImportCancel => {
                 self.import = None;
                 Response::Cancelled

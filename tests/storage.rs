@@ -79,7 +79,29 @@ fn record(source: &str) -> WorkspaceRecord {
             text: "Spring mailing sent".into(),
         }],
         snapshots: Vec::new(),
+        last_update: Some(last_update()),
     }
+}
+
+/// What an update of a small project changed: kept with the record.
+fn last_update() -> seglens_engine::update::Since {
+    use seglens_engine::dataset::Dataset;
+    let old = Dataset::from_orders(seglens_engine::Orders::from_rows(&[
+        ("a".into(), 19_000, 10.0),
+        ("b".into(), 19_010, 20.0),
+    ]));
+    let new =
+        seglens_engine::Orders::from_rows(&[("a".into(), 19_050, 5.0), ("c".into(), 19_060, 7.0)]);
+    let (data, report) = seglens_engine::update::merge(&old, &new, false).unwrap();
+    seglens_engine::update::moves(
+        &old,
+        &data,
+        &AnalysisOptions::default(),
+        "april.csv",
+        "2026-12-06",
+        report,
+    )
+    .unwrap()
 }
 
 /// Replaces `IDBObjectStore.prototype.put` for the `tables` store with

@@ -207,7 +207,7 @@ pub fn HistoryCard() -> impl IntoView {
                 .map(|(i, s)| {
                     view! {
                         <li data-testid="snapshot">
-                            {tf("history.groups_data_up_to", &[("0", &taken(s)), ("1", &(if s.reason == "import" { t("history.on_import") } else { t("history.taken_by_hand") }).to_string()), ("2", &(s.groups.len()).to_string()), ("3", &format::date(s.as_of - 1))])}
+                            {tf("history.groups_data_up_to", &[("0", &taken(s)), ("1", &(match s.reason.as_str() { "import" => t("history.on_import"), "update" => t("history.on_update"), _ => t("history.taken_by_hand") }).to_string()), ("2", &(s.groups.len()).to_string()), ("3", &format::date(s.as_of - 1))])}
                             <button class="ghost" aria-label=t("history.delete_this_snapshot") title=t("history.delete_this_snapshot")
                                 on:click=move |_| actions::edit_snapshots(state, false, Some(i))>"✕"</button>
                         </li>

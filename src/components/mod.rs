@@ -24,6 +24,7 @@ mod separation;
 mod start;
 mod suggestions;
 mod tour;
+mod update;
 mod workbench;
 
 use leptos::prelude::*;
@@ -56,6 +57,7 @@ pub use separation::SeparationCard;
 pub use start::{FilePicker, ProjectPicker, Start};
 pub use suggestions::Suggestions;
 pub use tour::{STEPS as TOUR_STEPS, Tour};
+pub use update::{SinceUpdateCard, UpdatePicker, UpdateQuestionBanner};
 pub use workbench::Workbench;
 
 /// The whole app. Everything under it is drawn again in the new language

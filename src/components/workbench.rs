@@ -10,7 +10,8 @@ use crate::components::{
     ActivityCard, ClustersCard, CohortsCard, CompareTwoCard, CrossSellCard, ExportCard, FilePicker,
     FunnelCard, GoalsCard, HistoryCard, KpiHeatmap, LifecycleCard, MigrationCard, NotesCard,
     PathsCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, SegmentPage,
-    SeparationCard, StageMixCard, Suggestions, UsageCard,
+    SeparationCard, SinceUpdateCard, StageMixCard, Suggestions, UpdatePicker, UpdateQuestionBanner,
+    UsageCard,
 };
 use crate::format;
 use crate::i18n::{self, t, tf, tn};
@@ -23,6 +24,7 @@ pub fn Workbench() -> impl IntoView {
     view! {
         <Toolbar/>
         <PageNav/>
+        <UpdateQuestionBanner/>
         <RejectedBanner/>
         <PageBody/>
     }
@@ -103,6 +105,7 @@ fn ProjectMenu() -> impl IntoView {
         <details class="menu" data-testid="project-menu">
             <summary class="button secondary">{t("workbench.project_menu")}</summary>
             <div class="menu-items">
+                <UpdatePicker/>
                 <FilePicker label="results.import_another"/>
                 <button class="secondary" data-testid="save-project"
                     title=t("results.save_help")
@@ -215,7 +218,7 @@ fn PageBody() -> impl IntoView {
         };
         let body = match route {
             Route::Page(Page::Overview, _) => {
-                view! { <SegmentTable/><GoalsCard/><HistoryCard/> }.into_any()
+                view! { <SinceUpdateCard/><SegmentTable/><GoalsCard/><HistoryCard/> }.into_any()
             }
             Route::Page(Page::Data, _) => view! { <DataPage/> }.into_any(),
             Route::Page(Page::Segments, "lifecycle") => view! { <LifecycleCard/> }.into_any(),

@@ -1,0 +1,178 @@
+// End-to-end: a project that lives with the business. A marketer imports
+// January–March, saves two segments, sets a goal with a period and writes a
+// note; a month later, updates the project with January–April: all of it is
+// still there, "Since the last update" opens first, and who entered and left
+// each RFM segment equals pandas's count on the two exports. Exports that do
+// not fit ask first and change nothing.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshContext, go, projectMenu, settingsMenu, shots, startSite, real } from './site.mjs';
+import { cli, root } from './counts.mjs';
+
+const dir = join(root, 'target', 'e2e-update');
+const python = join(root, '.venv', 'bin', 'python');
+let site, context, page;
+
+/** The demo's orders from `from` to `to` (ISO days, inclusive), as an
+ * export of the shop covering those months. */
+function exportOf(name, from, to) {
+  const [header, ...lines] = readFileSync(join(dir, 'demo', 'orders.csv'), 'utf8').trim().split('\n');
+  const kept = lines.filter((l) => {
+    const day = l.split(',')[2];
+    return day >= from && day <= to;
+  });
+  const path = join(dir, name);
+  writeFileSync(path, [header, ...kept].join('\n') + '\n');
+  return path;
+}
+
+/** The moves pandas finds between two exports: {segments: {name: {entered, left}}, new_customers}. */
+function reference(oldPath, newPath) {
+  const out = execFileSync(python, [join(root, 'tests', 'reference', 'update_reference.py'), '--moves', oldPath, newPath],
+    { encoding: 'utf8', cwd: join(root, 'tests', 'reference'), maxBuffer: 1 << 26 });
+  return JSON.parse(out);
+}
+
+const num = (text) => Number(text.replace(/[^\d]/g, ''));
+
+before(async () => {
+  mkdirSync(dir, { recursive: true });
+  execFileSync(cli, ['demo', '--out', join(dir, 'demo')]);
+  site = await startSite();
+  context = await freshContext(site.browser, 'en-US');
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(site.base);
+});
+
+after(async () => site?.close());
+
+let januaryToMarch, januaryToApril;
+
+test('a project set up on January–March keeps its segments, goal and note when updated with January–April', async () => {
+  januaryToMarch = exportOf('orders-2025-01-to-03.csv', '2025-01-01', '2025-03-31');
+  januaryToApril = exportOf('orders-2025-01-to-04.csv', '2025-01-01', '2025-04-30');
+  await page.getByTestId('file-input').setInputFiles(januaryToMarch);
+  await page.getByTestId('rejected-banner').or(page.getByTestId('nav-overview')).first().waitFor();
+
+  // Two saved segments, from the lifecycle stages.
+  await go(page, 'segments', 'lifecycle');
+  await page.getByTestId('save-stage-Repeat').click();
+  await page.getByTestId('save-stage-AtRisk').click();
+  await go(page, 'segments', 'mine');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=saved-segment]').length === 2);
+  const savedBefore = await page.getByTestId('saved-segment').allInnerTexts();
+
+  // A goal with a period: 25 customers place a second order from 1 March
+  // by 15 May.
+  await go(page, 'overview');
+  await page.getByTestId('goal-kpi').selectOption('second_orders_in_period');
+  await page.getByTestId('goal-since').fill('2025-03-01');
+  await page.getByTestId('goal-since').dispatchEvent('change');
+  await page.getByTestId('goal-target').fill('25');
+  await page.getByTestId('goal-target').dispatchEvent('change');
+  await page.getByTestId('goal-deadline').fill('2025-05-15');
+  await page.getByTestId('goal-deadline').dispatchEvent('change');
+  await page.getByTestId('add-goal').click();
+  await page.getByTestId('goal').first().waitFor();
+  const goalBefore = (await page.getByTestId('goal').first().innerText()).replace(/\s+/g, ' ');
+  assert.match(goalBefore, /from 2025-03-01 by 2025-05-15/);
+  assert.match(goalBefore, /44 days left/, goalBefore);
+
+  // A note.
+  await go(page, 'act', 'export');
+  await page.getByTestId('note-about').selectOption('Champions');
+  await page.getByTestId('note-text').fill('Spring mailing sent on 2 April');
+  await page.getByTestId('note-add').click();
+  await page.getByTestId('note').first().waitFor();
+
+  // A month later: Project › Update with new exports.
+  await projectMenu(page);
+  await page.getByTestId('update-input').setInputFiles(januaryToApril);
+  await page.getByTestId('since-update').waitFor();
+  assert.equal(await page.evaluate(() => location.hash), '#/', 'the update opens on the Overview');
+  // "Since the last update" comes first on the page.
+  const first = await page.locator('main section.card').first().getAttribute('data-testid');
+  assert.equal(first, 'since-update');
+  const summary = await page.getByTestId('since-summary').innerText();
+  const rows = (path) => readFileSync(path, 'utf8').trim().split('\n').length - 1;
+  assert.match(summary, new RegExp(`its ${rows(januaryToApril).toLocaleString('en-US')} order rows replace the project's ${rows(januaryToMarch).toLocaleString('en-US')}`), summary);
+  assert.match(summary, /Orders now run from 2025-01-0\d to 2025-04-30; the analysis date moved from 2025-04-01 to 2025-05-01/, summary);
+
+  // Who entered and who left each RFM segment: as pandas counts them.
+  const want = reference(januaryToMarch, januaryToApril);
+  for (const [name, { entered, left }] of Object.entries(want.segments)) {
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+    const row = page.getByTestId(`since-row-rfm-${slug}`);
+    if (entered.length + left.length === 0 && !(await row.count())) continue;
+    const cells = await row.locator('td').allInnerTexts();
+    assert.deepEqual([num(cells[2]), num(cells[3])], [entered.length, left.length], name);
+  }
+  assert.equal(num(await page.getByTestId('since-new-customers').innerText()), want.new_customers.length);
+  // A list downloads as the customers themselves.
+  const champions = want.segments.Champions;
+  assert.ok(champions.entered.length > 0);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('since-entered-rfm-champions').click()]);
+  const listed = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\n');
+  assert.equal(listed[0], 'customer_id');
+  assert.deepEqual(listed.slice(1).sort(), champions.entered);
+  await page.getByTestId('since-update').screenshot({ path: join(shots, 'update-since-en.png') });
+
+  // Everything the marketer made is still there; the goal moved.
+  const goalAfter = (await page.getByTestId('goal').first().innerText()).replace(/\s+/g, ' ');
+  assert.equal(await page.getByTestId('goal').count(), 1);
+  assert.notEqual(goalAfter, goalBefore);
+  assert.match(goalAfter, /14 days left/, goalAfter);
+  const progress = (text) => Number(text.match(/now ([\d,]+)/)[1].replace(/,/g, ''));
+  assert.ok(progress(goalAfter) > progress(goalBefore), `${goalBefore} → ${goalAfter}`);
+  await go(page, 'segments', 'mine');
+  assert.equal(await page.getByTestId('saved-segment').count(), 2);
+  assert.notDeepEqual(await page.getByTestId('saved-segment').allInnerTexts(), savedBefore, 'the saved segments are measured on the new data');
+  await go(page, 'act', 'export');
+  assert.match(await page.getByTestId('note').first().innerText(), /Spring mailing sent on 2 April/);
+  // The KPIs' history has the update as a point of its own.
+  await go(page, 'overview');
+  assert.match(await page.getByTestId('history').innerText(), /on update/);
+
+  // Kept across a reload.
+  await page.reload();
+  await page.getByTestId('since-update').waitFor();
+  assert.equal(await page.getByTestId('since-summary').innerText(), summary);
+});
+
+test('an export that does not fit asks first, and keeping the project changes nothing', async () => {
+  const summary = await page.getByTestId('since-summary').innerText();
+  // The older export again.
+  await projectMenu(page);
+  await page.getByTestId('update-input').setInputFiles(januaryToMarch);
+  await page.getByTestId('update-question').waitFor();
+  assert.match(await page.getByTestId('update-question').innerText(), /This export ends on 2025-03-31, before this project's orders do \(2025-04-30\)/);
+  await page.getByTestId('update-keep').click();
+  await page.getByTestId('update-question').waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('since-summary').innerText(), summary);
+  // Another shop's export.
+  await projectMenu(page);
+  await page.getByTestId('update-input').setInputFiles(join(real, 'shopify_orders_activewear_usd.csv'));
+  await page.getByTestId('update-question').waitFor();
+  assert.match(await page.getByTestId('update-question').innerText(), /None of the [\d,]+ customers in this file has an order in this project/);
+  await page.getByTestId('update-question').screenshot({ path: join(shots, 'update-question-en.png') });
+  await page.getByTestId('update-keep').click();
+  assert.equal(await page.getByTestId('since-summary').innerText(), summary);
+});
+
+test('in French', async () => {
+  await settingsMenu(page);
+  await page.getByTestId('language-fr').click();
+  await page.getByTestId('since-update').waitFor();
+  assert.match(await page.locator('#since-title').innerText(), /Depuis la dernière mise à jour/);
+  assert.match(await page.getByTestId('since-summary').innerText(), /lignes de commande remplacent/);
+  // A user's segment keeps its name; the built-in ones are in French.
+  assert.ok(await page.getByTestId('since-row-rfm-champions').count());
+  await page.getByTestId('since-update').screenshot({ path: join(shots, 'update-since-fr.png') });
+  await page.screenshot({ path: join(shots, 'update-overview-fr.png'), fullPage: true });
+  await settingsMenu(page);
+  await page.getByTestId('language-en').click();
+});
