@@ -549,6 +549,18 @@ impl EngineClient {
         .await?
     }
 
+    /// Every group's size at each month end, from the data.
+    pub async fn group_history(
+        &self,
+        options: AnalysisOptions,
+    ) -> Result<seglens_engine::membership::GroupHistory, String> {
+        self.call(Request::GroupHistory { options }, |r| match r {
+            Response::GroupHistory(x) => Ok(*x),
+            other => Err(other),
+        })
+        .await?
+    }
+
     /// Moves between RFM segments since an earlier date.
     pub async fn migration(&self, request: Request) -> Result<Migration, String> {
         self.call(request, |r| match r {

@@ -226,6 +226,15 @@ pub fn date(day: seglens_engine::date::Day) -> String {
     }
 }
 
+/// The month of a day as `2026-11` (`11/2026` in French).
+pub fn month(day: seglens_engine::date::Day) -> String {
+    let (y, m, _) = seglens_engine::date::civil_from_days(day);
+    match locale() {
+        Locale::En => format!("{y:04}-{m:02}"),
+        Locale::Fr => format!("{m:02}/{y:04}"),
+    }
+}
+
 /// A KPI value in its unit: counts, money, percentages, plain numbers or
 /// signed points (NPS).
 pub fn kpi_value(format: seglens_engine::kpi::KpiFormat, v: f64) -> String {

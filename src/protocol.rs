@@ -293,6 +293,13 @@ pub enum Request {
         /// The analysis date.
         as_of: Day,
     },
+    /// Every group's size at each month end, recomputed from the data;
+    /// answered with [`Response::GroupHistory`].
+    GroupHistory {
+        /// The workspace's choices (RFM setup, lifecycle thresholds, saved
+        /// segments).
+        options: AnalysisOptions,
+    },
     /// The moves between RFM segments from an earlier date to the
     /// analysis date.
     Migration {
@@ -377,6 +384,8 @@ pub enum Response {
     Migrated(Box<Result<Migration, String>>),
     /// The compared groups as a whole, or why they cannot be measured.
     Separated(Box<Result<seglens_engine::separation::Separation, String>>),
+    /// Every group's size at each month end, or why there is none.
+    GroupHistory(Box<Result<seglens_engine::membership::GroupHistory, String>>),
     /// What an order file would give with some column choices.
     OrdersPreviewed(Box<seglens_engine::orders::OrdersPreview>),
     /// What a source file would give with some choices.

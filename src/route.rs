@@ -63,7 +63,7 @@ impl Page {
         match self {
             Page::Segments => &["rfm", "lifecycle", "mine", "clusters"],
             Page::Compare => &["kpis", "two", "whole"],
-            Page::Journeys => &["funnel", "paths", "cohorts", "moves", "activity"],
+            Page::Journeys => &["funnel", "paths", "cohorts", "moves", "sizes", "activity"],
             Page::Act => &["ideas", "export"],
             Page::Overview | Page::Data | Page::Predict => &[],
         }

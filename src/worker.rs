@@ -801,6 +801,16 @@ impl EngineTask {
                     analysis::separation(data, facts, &options)
                 })))
             }
+            Request::GroupHistory { options } => Response::GroupHistory(Box::new(
+                self.data
+                    .as_ref()
+                    .ok_or_else(|| "There is no data.".to_string())
+                    .map(|data| {
+                        let ends =
+                            seglens_engine::rfm_history::month_ends(&data.orders, None, None);
+                        seglens_engine::membership::group_history(data, &options, &ends)
+                    }),
+            )),
             Request::Migration { options, from } => Response::Migrated(Box::new(
                 self.data
                     .as_ref()

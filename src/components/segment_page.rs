@@ -99,6 +99,11 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                 .into_any();
             }
             let shown = if rfm.is_some() { i18n::name("segment", &name) } else { name.clone() };
+            let history_group = if rfm.is_some() {
+                seglens_engine::membership::GroupId::Rfm(name.clone())
+            } else {
+                seglens_engine::membership::GroupId::Saved(name.clone())
+            };
             let words = match (rfm, &saved) {
                 (Some(_), _) => rule_text(&ws.record.options.rfm.rules, &name),
                 (None, Some(s)) => i18n::definition_words(&s.definition, &a.segments.lifecycle),
@@ -266,6 +271,7 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                     </details>
                 </section>
                 {kpis}
+                <crate::components::SegmentSizes group=history_group/>
                 {group.is_some().then(|| view! {
                     <section class="card" data-testid="segment-actions">
                         <h2>{t("segment_page.actions")}</h2>

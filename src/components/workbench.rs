@@ -10,8 +10,8 @@ use crate::components::{
     ActivityCard, ClustersCard, CohortsCard, CompareTwoCard, CrossSellCard, ExportCard, FilePicker,
     FunnelCard, GoalsCard, HistoryCard, KpiHeatmap, LifecycleCard, MigrationCard, NotesCard,
     PathsCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, SegmentPage,
-    SeparationCard, SinceUpdateCard, StageMixCard, Suggestions, UpdatePicker, UpdateQuestionBanner,
-    UsageCard,
+    SeparationCard, SinceUpdateCard, SizesCard, StageMixCard, Suggestions, UpdatePicker,
+    UpdateQuestionBanner, UsageCard,
 };
 use crate::format;
 use crate::i18n::{self, t, tf, tn};
@@ -235,6 +235,7 @@ fn PageBody() -> impl IntoView {
             }
             Route::Page(Page::Journeys, "cohorts") => view! { <CohortsCard/> }.into_any(),
             Route::Page(Page::Journeys, "moves") => view! { <MigrationCard/> }.into_any(),
+            Route::Page(Page::Journeys, "sizes") => view! { <SizesCard/> }.into_any(),
             Route::Page(Page::Journeys, "activity") => view! { <ActivityCard/> }.into_any(),
             Route::Page(Page::Journeys, _) => view! { <FunnelPage/> }.into_any(),
             Route::Page(Page::Predict, _) => view! { <Predictions/> }.into_any(),

@@ -33,10 +33,10 @@ async function demoIn(locale) {
 
 const PAGES = [['overview'], ['data'], ['segments', 'rfm'], ['segments', 'lifecycle'], ['segments', 'mine'],
   ['segments', 'clusters'], ['compare', 'kpis'], ['compare', 'two'], ['compare', 'whole'], ['journeys', 'funnel'], ['journeys', 'paths'],
-  ['journeys', 'cohorts'], ['journeys', 'moves'], ['journeys', 'activity'], ['predict'], ['act', 'ideas'], ['act', 'export']];
+  ['journeys', 'cohorts'], ['journeys', 'moves'], ['journeys', 'sizes'], ['journeys', 'activity'], ['predict'], ['act', 'ideas'], ['act', 'export']];
 
 /** What is drawn once a page has filled in (the cards computed on demand). */
-const READY = { overview: 'rfm-table', 'compare/whole': 'separation-overlap', 'journeys/moves': 'migration-table', 'compare/kpis': 'kpi-heatmap', 'journeys/cohorts': 'cohort-table', 'act/ideas': 'cross-sell-table', predict: 'predictions' };
+const READY = { overview: 'rfm-table', 'compare/whole': 'separation-overlap', 'journeys/moves': 'migration-table', 'compare/kpis': 'kpi-heatmap', 'journeys/cohorts': 'cohort-table', 'journeys/sizes': 'sizes-chart', 'act/ideas': 'cross-sell-table', predict: 'predictions' };
 
 test('every page has its own address and fits in about three screens (2,600 px at 1366×860)', async () => {
   const heights = {};

@@ -163,7 +163,58 @@ test('an export that does not fit asks first, and keeping the project changes no
   assert.equal(await page.getByTestId('since-summary').innerText(), summary);
 });
 
+test('segment sizes month by month: the RFM segments at each month end as seglens history counts them, the stages as the lifecycle card does', async () => {
+  await go(page, 'journeys', 'sizes');
+  await page.getByTestId('sizes-chart').waitFor();
+  const read = async () => {
+    const table = page.getByTestId('sizes-table');
+    const head = (await table.locator('thead th').allInnerTexts()).slice(1);
+    const rows = {};
+    for (const tr of await table.locator('tbody tr').all()) {
+      const month = (await tr.locator('th').innerText()).trim();
+      const cells = (await tr.locator('td').allInnerTexts()).map(num);
+      rows[month] = Object.fromEntries(head.map((h, i) => [h, cells[i]]));
+    }
+    return rows;
+  };
+  await page.locator('#sizes details summary').click();
+  const shown = await read();
+  const csv = execFileSync(cli, ['history', '--orders', januaryToApril], { encoding: 'utf8' }).trim().split('\n').slice(1);
+  const want = {};
+  for (const line of csv) {
+    const [end, segment, customers] = line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/);
+    const month = end.slice(0, 7);
+    want[month] ??= {};
+    if (Number(customers) > 0 || segment.replace(/"/g, '') in (shown[month] ?? {})) want[month][segment.replace(/"/g, '')] = Number(customers);
+  }
+  assert.deepEqual(Object.keys(shown).sort(), ['2025-01', '2025-02', '2025-03', '2025-04']);
+  for (const [month, segments] of Object.entries(want)) {
+    for (const [segment, customers] of Object.entries(segments)) {
+      assert.equal(shown[month][segment] ?? 0, customers, `${month} ${segment}`);
+    }
+  }
+  // The lifecycle stages at the last month end are the lifecycle card's
+  // (the analysis date is the day after it).
+  await page.getByTestId('sizes-kind-lifecycle').click();
+  const stages = (await read())['2025-04'];
+  await page.screenshot({ path: join(shots, 'update-sizes-en.png'), fullPage: true });
+  await go(page, 'segments', 'lifecycle');
+  const card = {};
+  for (const tr of await page.locator('[data-testid=lifecycle-table] tbody tr').all()) {
+    const name = (await tr.locator('th').first().innerText()).trim();
+    card[name] = num((await tr.locator('td.num').first().innerText()));
+  }
+  for (const [stage, customers] of Object.entries(stages)) assert.equal(customers, card[stage], stage);
+  // A segment's page follows it month by month.
+  await page.goto(`${site.base}#/segment/Champions`);
+  await page.getByTestId('segment-sizes').locator('svg').waitFor();
+  await page.getByTestId('segment-sizes').locator('summary').click();
+  const last = await page.getByTestId('segment-sizes-table').locator('tbody tr').first().locator('td').allInnerTexts();
+  assert.equal(num(last[0]), shown['2025-04'].Champions);
+});
+
 test('in French', async () => {
+  await go(page, 'overview');
   await settingsMenu(page);
   await page.getByTestId('language-fr').click();
   await page.getByTestId('since-update').waitFor();
@@ -173,6 +224,10 @@ test('in French', async () => {
   assert.ok(await page.getByTestId('since-row-rfm-champions').count());
   await page.getByTestId('since-update').screenshot({ path: join(shots, 'update-since-fr.png') });
   await page.screenshot({ path: join(shots, 'update-overview-fr.png'), fullPage: true });
+  await go(page, 'journeys', 'sizes');
+  await page.getByTestId('sizes-chart').waitFor();
+  assert.match(await page.getByTestId('sizes').innerText(), /Taille des segments mois par mois/);
+  await page.getByTestId('sizes').screenshot({ path: join(shots, 'update-sizes-fr.png') });
   await settingsMenu(page);
   await page.getByTestId('language-en').click();
 });

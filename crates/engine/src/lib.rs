@@ -23,6 +23,7 @@ pub mod journeys;
 pub mod jsonl;
 pub mod kpi;
 pub mod lifecycle;
+pub mod membership;
 pub mod number;
 #[cfg(feature = "workbook")]
 mod ods;

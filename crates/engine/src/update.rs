@@ -14,13 +14,12 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{self, AnalysisOptions};
+use crate::analysis::AnalysisOptions;
 use crate::dataset::Dataset;
 use crate::date::Day;
-use crate::groups;
-use crate::lifecycle::{self, STAGES, Stage};
+use crate::membership;
 use crate::orders::{NO_CATEGORY, Orders};
-use crate::segment::{Bitmap, Facts};
+use crate::segment::Bitmap;
 
 /// How the export was taken in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,16 +84,7 @@ pub struct UpdateReport {
     pub as_of_after: Day,
 }
 
-/// A group of customers the update is measured on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum GroupId {
-    /// An RFM segment, by its name in the project's RFM setup.
-    Rfm(String),
-    /// A lifecycle stage.
-    Lifecycle(Stage),
-    /// A saved segment, by its name.
-    Saved(String),
-}
+pub use crate::membership::GroupId;
 
 /// Who entered and who left one group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -368,43 +358,6 @@ fn new_customers(before: &Orders, after: &Orders) -> u64 {
         .count() as u64
 }
 
-/// The members of every group the moves are measured on, by customer
-/// index, with the saved segments that could not be measured.
-type Memberships = (Vec<(GroupId, Bitmap)>, Vec<(String, String)>);
-
-fn memberships(
-    data: &Dataset,
-    options: &AnalysisOptions,
-    setup: &lifecycle::LifecycleSetup,
-) -> Result<Memberships, String> {
-    let (as_of, result) = analysis::rfm_result(data, options)?;
-    let n = data.orders.customer_keys.len();
-    let mut out = Vec::new();
-    for (s, name) in result.segment_names.iter().enumerate() {
-        let mut set = Bitmap::empty(n);
-        for row in result.rows.iter().filter(|r| r.segment as usize == s) {
-            set.insert(row.values.customer as usize);
-        }
-        out.push((GroupId::Rfm(name.clone()), set));
-    }
-    let facts = Facts::new(data, as_of).with_rfm(&result);
-    let stages = lifecycle::stages(&facts, setup);
-    for stage in STAGES {
-        out.push((
-            GroupId::Lifecycle(stage),
-            Bitmap::from_fn(n, |c| stages[c] == stage),
-        ));
-    }
-    let mut failed = Vec::new();
-    for saved in &options.segments {
-        match groups::members(data, &facts, &saved.definition, setup) {
-            Ok(set) => out.push((GroupId::Saved(saved.name.clone()), set)),
-            Err(why) => failed.push((saved.name.clone(), why)),
-        }
-    }
-    Ok((out, failed))
-}
-
 /// Who entered and left each RFM segment, lifecycle stage and saved
 /// segment between `old` and `new` (the project before and after
 /// [`merge`], whose customers keep their indices), each at its own
@@ -420,19 +373,19 @@ pub fn moves(
     made: &str,
     report: UpdateReport,
 ) -> Result<Since, String> {
-    let setup = match old_options.lifecycle {
-        Some(setup) => setup,
-        None => {
-            let (as_of, _) = analysis::rfm_result(old, old_options)?;
-            lifecycle::suggest(&old.orders, &Facts::new(old, as_of)).setup
-        }
+    let as_of_of = |data: &Dataset, options: &AnalysisOptions| {
+        options
+            .as_of
+            .or_else(|| crate::default_as_of(&data.orders))
+            .ok_or("The table has no order to analyse (only refunds).")
     };
-    let new_options = AnalysisOptions {
-        as_of: None,
-        ..old_options.clone()
-    };
-    let (before, _) = memberships(old, old_options, &setup)?;
-    let (after, not_measured) = memberships(new, &new_options, &setup)?;
+    let old_as_of = as_of_of(old, old_options)?;
+    let new_as_of = as_of_of(new, &AnalysisOptions::default())?;
+    let setup = membership::lifecycle_setup(old, old_options, old_as_of);
+    let before = membership::memberships_at(old, old_options, &setup, old_as_of, true).groups;
+    let after = membership::memberships_at(new, old_options, &setup, new_as_of, true);
+    let not_measured = after.not_measured;
+    let after = after.groups;
     let keys = &new.orders.customer_keys;
     let mut groups = Vec::new();
     for (group, now) in after {
@@ -478,6 +431,7 @@ pub fn moves(
 mod tests {
     use super::*;
     use crate::date::parse_iso;
+    use crate::lifecycle::Stage;
 
     fn day(text: &str) -> Day {
         parse_iso(text).expect("a date")
