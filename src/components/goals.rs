@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use seglens_engine::date::{format_iso, parse_iso};
+use seglens_engine::goal_track::{self, Track};
 use seglens_engine::kpi::{self, Goal, KpiFormat};
 
 use crate::actions;
@@ -33,8 +34,19 @@ pub fn GoalsCard() -> impl IntoView {
                 move |id: &str| kpi::goal_definition(&table, id).map(|d| d.format).unwrap_or(KpiFormat::Number)
             };
             let is_period = |id: &str| kpi::period_definitions().iter().any(|d| d.id == id);
+            let snapshots = ws.record.snapshots.clone();
             let list = ws.record.goals.iter().enumerate().map(|(i, g)| {
                 let s = kpi::goal_status(&table, &periods, g, as_of);
+                let track = if is_period(&g.kpi) {
+                    table
+                        .groups
+                        .iter()
+                        .position(|n| *n == g.segment)
+                        .and_then(|at| periods.get(at))
+                        .and_then(|p| goal_track::period_track(p, g, as_of))
+                } else {
+                    goal_track::snapshot_track(&snapshots, g)
+                };
                 let def = kpi::goal_definition(&table, &g.kpi);
                 let f = def.as_ref().map(|d| d.format).unwrap_or(KpiFormat::Number);
                 let name = def.as_ref().map(i18n::kpi_name).unwrap_or_default();
@@ -54,6 +66,7 @@ pub fn GoalsCard() -> impl IntoView {
                         <div class="goal-text"><strong>{sentence}</strong><span class="muted">{format!(" · {now}")}{days.map(|d| format!(" · {d}"))}</span></div>
                         <progress max="1" value=s.progress.unwrap_or(0.0) aria-label=t("goals.progress_towards_the_goal")></progress>
                         <button class="ghost" title=t("goals.remove_this_goal") on:click=move |_| actions::edit_goals(state, None, Some(i))>"✕"</button>
+                        {track.map(|track| track_view(&track, g.at_least, f))}
                     </li>
                 }
             }).collect_view();
@@ -119,4 +132,70 @@ pub fn GoalsCard() -> impl IntoView {
             }
         })
     }
+}
+
+/// Where a goal stands against the straight path to its target: a
+/// sentence, and the burn-up chart (the path dashed, the values solid).
+fn track_view(track: &Track, at_least: bool, f: KpiFormat) -> AnyView {
+    let (w, h, left, right, top, bottom) = (560.0, 150.0, 48.0, 12.0, 10.0, 28.0);
+    let (d0, d1) = (track.start.0, track.end.0.max(track.start.0 + 1));
+    let values = track
+        .points
+        .iter()
+        .map(|p| p.1)
+        .chain([track.start.1, track.end.1]);
+    let lo = values.clone().fold(f64::INFINITY, f64::min).min(0.0);
+    let hi = values.fold(f64::NEG_INFINITY, f64::max).max(lo + 1e-9);
+    let x = |d: seglens_engine::date::Day| {
+        left + f64::from(d.clamp(d0, d1) - d0) / f64::from(d1 - d0) * (w - left - right)
+    };
+    let y = |v: f64| top + (hi - v) / (hi - lo) * (h - top - bottom);
+    let actual = track
+        .points
+        .iter()
+        .map(|(d, v)| format!("{:.1},{:.1}", x(*d), y(*v)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let last = track.points.last().copied().unwrap_or(track.start);
+    let key = if track.on_track(at_least) {
+        "goals.track.on"
+    } else {
+        "goals.track.behind"
+    };
+    let sentence = tf(
+        key,
+        &[
+            ("actual", &format::kpi_value(f, track.actual_now)),
+            ("expected", &format::kpi_value(f, track.expected_now)),
+            ("day", &format::date(last.0)),
+        ],
+    );
+    let label = tf(
+        "goals.track.chart",
+        &[
+            ("from", &format::date(d0)),
+            ("to", &format::date(track.end.0)),
+            ("target", &format::kpi_value(f, track.end.1)),
+        ],
+    );
+    let title = label.clone();
+    view! {
+        <details class="goal-track" data-testid="goal-track">
+            <summary data-testid="goal-pace">{sentence}</summary>
+            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=label>
+                <title>{title}</title>
+                <line x1=left y1=h - bottom x2=w - right y2=h - bottom class="axis"/>
+                <line class="path" x1=format!("{:.1}", x(track.start.0)) y1=format!("{:.1}", y(track.start.1))
+                    x2=format!("{:.1}", x(track.end.0)) y2=format!("{:.1}", y(track.end.1))
+                    stroke="currentColor" stroke-dasharray="6 4" stroke-width="1.5"/>
+                <polyline points=actual fill="none" stroke="#0072B2" stroke-width="2.5"/>
+                <circle cx=format!("{:.1}", x(last.0)) cy=format!("{:.1}", y(last.1)) r="4" fill="#0072B2"/>
+                <text x="4" y=format!("{:.1}", y(hi) + 4.0) class="tick">{format::kpi_value(f, hi)}</text>
+                <text x="4" y=format!("{:.1}", y(lo)) class="tick">{format::kpi_value(f, lo)}</text>
+                <text x=left y=h - 8.0 class="tick">{format::date(d0)}</text>
+                <text x=w - right y=h - 8.0 text-anchor="end" class="tick">{format::date(track.end.0)}</text>
+            </svg>
+        </details>
+    }
+    .into_any()
 }

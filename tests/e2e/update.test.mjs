@@ -38,6 +38,19 @@ function reference(oldPath, newPath) {
 
 const num = (text) => Number(text.replace(/[^\d]/g, ''));
 
+/** Customers of an export whose second order falls from `from` to `to`. */
+function secondOrders(path, from, to) {
+  const days = new Map();
+  const [, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  for (const line of lines) {
+    const [, customer, day, amount] = line.split(',');
+    if (Number(amount) < 0) continue;
+    if (!days.has(customer)) days.set(customer, []);
+    days.get(customer).push(day);
+  }
+  return [...days.values()].filter((d) => d.length >= 2).map((d) => d.sort()[1]).filter((d) => d >= from && d <= to).length;
+}
+
 before(async () => {
   mkdirSync(dir, { recursive: true });
   execFileSync(cli, ['demo', '--out', join(dir, 'demo')]);
@@ -66,13 +79,13 @@ test('a project set up on January–March keeps its segments, goal and note when
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=saved-segment]').length === 2);
   const savedBefore = await page.getByTestId('saved-segment').allInnerTexts();
 
-  // A goal with a period: 25 customers place a second order from 1 March
+  // A goal with a period: 600 customers place a second order from 1 March
   // by 15 May.
   await go(page, 'overview');
   await page.getByTestId('goal-kpi').selectOption('second_orders_in_period');
   await page.getByTestId('goal-since').fill('2025-03-01');
   await page.getByTestId('goal-since').dispatchEvent('change');
-  await page.getByTestId('goal-target').fill('25');
+  await page.getByTestId('goal-target').fill('600');
   await page.getByTestId('goal-target').dispatchEvent('change');
   await page.getByTestId('goal-deadline').fill('2025-05-15');
   await page.getByTestId('goal-deadline').dispatchEvent('change');
@@ -81,6 +94,11 @@ test('a project set up on January–March keeps its segments, goal and note when
   const goalBefore = (await page.getByTestId('goal').first().innerText()).replace(/\s+/g, ' ');
   assert.match(goalBefore, /from 2025-03-01 by 2025-05-15/);
   assert.match(goalBefore, /44 days left/, goalBefore);
+  // Its pace: the straight path from 0 on 1 March to 600 on 15 May expects
+  // 600 × 30 / 75 = 240 by 31 March.
+  const paceBefore = await page.getByTestId('goal-pace').innerText();
+  const reachedBefore = secondOrders(januaryToMarch, '2025-03-01', '2025-03-31');
+  assert.match(paceBefore, new RegExp(`^${reachedBefore >= 240 ? 'On track' : 'Behind the path'}: ${reachedBefore} on 2025-03-31, .* 240 `), paceBefore);
 
   // A note.
   await go(page, 'act', 'export');
@@ -128,6 +146,13 @@ test('a project set up on January–March keeps its segments, goal and note when
   assert.match(goalAfter, /14 days left/, goalAfter);
   const progress = (text) => Number(text.match(/now ([\d,]+)/)[1].replace(/,/g, ''));
   assert.ok(progress(goalAfter) > progress(goalBefore), `${goalBefore} → ${goalAfter}`);
+  // By 30 April the path expects 600 × 60 / 75 = 480.
+  const reachedAfter = secondOrders(januaryToApril, '2025-03-01', '2025-04-30');
+  assert.equal(progress(goalAfter), reachedAfter);
+  const paceAfter = await page.getByTestId('goal-pace').innerText();
+  assert.match(paceAfter, new RegExp(`^${reachedAfter >= 480 ? 'On track' : 'Behind the path'}: ${reachedAfter} on 2025-04-30, .* 480 `), paceAfter);
+  await page.getByTestId('goal-pace').click();
+  await page.getByTestId('goals').screenshot({ path: join(shots, 'update-goal-en.png') });
   await go(page, 'segments', 'mine');
   assert.equal(await page.getByTestId('saved-segment').count(), 2);
   assert.notDeepEqual(await page.getByTestId('saved-segment').allInnerTexts(), savedBefore, 'the saved segments are measured on the new data');

@@ -17,6 +17,7 @@ pub mod delimited;
 pub mod demo;
 pub mod export;
 pub mod fault;
+pub mod goal_track;
 pub mod groups;
 pub mod html_table;
 pub mod journeys;
