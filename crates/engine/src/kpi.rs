@@ -1,8 +1,8 @@
 //! KPIs per segment, with the counts behind them, 95% confidence intervals
 //! and a test of each segment against the rest of the base.
 //!
-//! Rates use the Wilson interval and a two-proportion z-test; means use the
-//! normal interval and Welch's test (on Student's t distribution); NPS uses the
+//! Rates use the Wilson interval and a two-proportion z-test; means use
+//! Student's t interval and Welch's test (on Student's t distribution); NPS uses the
 //! variance of the promoter/detractor difference. A KPI whose data is
 //! missing says which file would provide it.
 
@@ -162,9 +162,16 @@ impl Moments {
             .then(|| ((self.sum_sq - self.sum * self.sum / self.n) / (self.n - 1.0)).max(0.0))
     }
 
+    /// The 95% interval of the mean on Student's t distribution with
+    /// n − 1 degrees of freedom (the normal 1.96 is too narrow for small
+    /// segments: 12.71 for two customers, 2.36 for eight).
     fn ci(&self) -> Option<(f64, f64)> {
+        use statrs::distribution::{ContinuousCDF, StudentsT};
         let (m, v) = (self.mean()?, self.variance()?);
-        let half = 1.959_963_984_540_054 * (v / self.n).sqrt();
+        let t = StudentsT::new(0.0, 1.0, self.n - 1.0)
+            .ok()?
+            .inverse_cdf(0.975);
+        let half = t * (v / self.n).sqrt();
         Some((m - half, m + half))
     }
 }
@@ -1327,6 +1334,27 @@ mod tests {
             m.add(x);
         }
         m
+    }
+
+    #[test]
+    fn the_mean_interval_is_scipys_t_interval() {
+        // scipy.stats.t.interval(0.95, n - 1, loc=mean, scale=sem(x)).
+        let moments = |xs: &[f64]| {
+            let mut m = Moments::default();
+            for x in xs {
+                m.add(*x);
+            }
+            m
+        };
+        let (lo, hi) = moments(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0])
+            .ci()
+            .expect("an interval");
+        assert!((lo - 3.212_512_082_204_107_3).abs() < 1e-9, "{lo}");
+        assert!((hi - 6.787_487_917_795_893).abs() < 1e-9, "{hi}");
+        let (lo, hi) = moments(&[10.0, 12.0]).ci().expect("an interval");
+        assert!((lo + 1.706_204_736_432_095_4).abs() < 1e-9, "{lo}");
+        assert!((hi - 23.706_204_736_432_095).abs() < 1e-9, "{hi}");
+        assert_eq!(moments(&[3.0]).ci(), None);
     }
 
     #[test]
