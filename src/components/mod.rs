@@ -22,7 +22,7 @@ mod segment_page;
 pub(crate) mod segments;
 mod separation;
 mod sizes;
-mod start;
+pub(crate) mod start;
 mod suggestions;
 mod tour;
 mod update;

@@ -74,6 +74,10 @@ pub fn ProjectPicker() -> impl IntoView {
 }
 
 /// A button that opens the file picker and imports the chosen file.
+/// The files the file pickers offer: text tables, JSON lines and
+/// workbooks.
+pub const ACCEPTED_FILES: &str = ".csv,.tsv,.txt,.jsonl,.ndjson,.json,.xlsx,.xls,.ods,text/csv,text/plain,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet";
+
 #[component]
 pub fn FilePicker(
     /// The catalogue key of the button's text.
@@ -87,7 +91,7 @@ pub fn FilePicker(
                 type="file"
                 multiple
                 data-testid="file-input"
-                accept=".csv,.tsv,.txt,.jsonl,.ndjson,.json,.xlsx,.xls,.ods,text/csv,text/plain,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet"
+                accept=ACCEPTED_FILES
                 on:change=move |ev| {
                     let input: HtmlInputElement = event_target(&ev);
                     actions::import_files(state, file_list(input.files()));
@@ -115,7 +119,7 @@ pub fn FilePicker(
 }
 
 /// The files of a file list, in order.
-fn file_list(files: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+pub fn file_list(files: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     files
         .map(|f| (0..f.length()).filter_map(|i| f.get(i)).collect())
         .unwrap_or_default()

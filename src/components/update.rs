@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use crate::actions;
+use crate::components::start::file_list;
 use crate::components::{csv_field, save_csv};
 use crate::format;
 use crate::i18n::{self, t, tf, tn};
@@ -25,14 +26,10 @@ pub fn UpdatePicker() -> impl IntoView {
                 type="file"
                 multiple
                 data-testid="update-input"
-                accept=".csv,.tsv,.txt,.jsonl,.ndjson,.json,.xlsx,.xls,.ods,text/csv,text/plain,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet"
+                accept=crate::components::start::ACCEPTED_FILES
                 on:change=move |ev| {
                     let input: HtmlInputElement = event_target(&ev);
-                    let list = input.files();
-                    let files = (0..list.as_ref().map_or(0, |l| l.length()))
-                        .filter_map(|i| list.as_ref().and_then(|l| l.get(i)))
-                        .collect();
-                    actions::update_with_files(state, files, false);
+                    actions::update_with_files(state, file_list(input.files()), false);
                     input.set_value("");
                 }
             />

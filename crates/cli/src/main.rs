@@ -538,24 +538,9 @@ enum Command {
         /// The newer export of the orders.
         #[arg(long, value_name = "FILE")]
         orders: PathBuf,
-        /// A newer customers file.
-        #[arg(long, value_name = "FILE")]
-        customers: Option<PathBuf>,
-        /// Newer e-mail results.
-        #[arg(long, value_name = "FILE")]
-        email: Option<PathBuf>,
-        /// Newer survey answers.
-        #[arg(long, value_name = "FILE")]
-        surveys: Option<PathBuf>,
-        /// Newer web or app events.
-        #[arg(long, value_name = "FILE")]
-        events: Option<PathBuf>,
-        /// Newer support tickets.
-        #[arg(long, value_name = "FILE")]
-        tickets: Option<PathBuf>,
-        /// Newer marketing costs.
-        #[arg(long, value_name = "FILE")]
-        costs: Option<PathBuf>,
+        /// Newer files of other kinds, each replacing the project's.
+        #[command(flatten)]
+        files: OtherFiles,
         /// The updated project file to write (may be the same file).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -594,6 +579,18 @@ struct Sources {
     /// A project file saved by the app (`.seglens`), in place of the files.
     #[arg(long, value_name = "FILE", conflicts_with = "orders")]
     workspace: Option<PathBuf>,
+    /// The files beside the orders.
+    #[command(flatten)]
+    files: OtherFiles,
+    /// The analysis date, YYYY-MM-DD. Defaults to the day after the last
+    /// order.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+}
+
+/// The files of other kinds than orders, joined to them per customer.
+#[derive(clap::Args)]
+struct OtherFiles {
     /// The customers file (id, e-mail, attributes).
     #[arg(long, value_name = "FILE")]
     customers: Option<PathBuf>,
@@ -612,10 +609,20 @@ struct Sources {
     /// Marketing costs (date, channel or campaign, spend).
     #[arg(long, value_name = "FILE")]
     costs: Option<PathBuf>,
-    /// The analysis date, YYYY-MM-DD. Defaults to the day after the last
-    /// order.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    as_of: Option<String>,
+}
+
+impl OtherFiles {
+    /// Each file given, in the order they are joined.
+    fn paths(&self) -> [&Option<PathBuf>; 6] {
+        [
+            &self.customers,
+            &self.email,
+            &self.surveys,
+            &self.events,
+            &self.tickets,
+            &self.costs,
+        ]
+    }
 }
 
 impl Sources {
@@ -631,17 +638,7 @@ impl Sources {
     ) -> Result<(Dataset, Day, Option<AnalysisOptions>, Option<ImportReport>), String> {
         let (mut data, saved, report) =
             load_full(self.orders.as_deref(), self.workspace.as_deref(), &[])?;
-        add_sources(
-            &mut data,
-            [
-                &self.customers,
-                &self.email,
-                &self.surveys,
-                &self.events,
-                &self.tickets,
-                &self.costs,
-            ],
-        )?;
+        add_sources(&mut data, self.files.paths())?;
         let as_of = match date_arg("as-of", self.as_of.clone())? {
             Some(d) => d,
             None => saved
@@ -895,12 +892,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Update {
             workspace,
             orders,
-            customers,
-            email,
-            surveys,
-            events,
-            tickets,
-            costs,
+            files,
             out,
             yes,
             format,
@@ -917,12 +909,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 &name,
                 new,
                 report,
-                |data| {
-                    add_sources(
-                        data,
-                        [&customers, &email, &surveys, &events, &tickets, &costs],
-                    )
-                },
+                |data| add_sources(data, files.paths()),
                 &out,
                 yes,
                 &made,
