@@ -12,6 +12,7 @@ use crate::components::{csv_field, save_csv};
 use crate::format;
 use crate::i18n::{self, t, tf, tn};
 use crate::state::AppState;
+use seglens_engine::snapshot::notable_changes;
 use seglens_engine::update::{GroupId, GroupMoves, Mode, Question, Since};
 
 /// "Update with new exports…": the files chosen update the project in
@@ -200,6 +201,17 @@ fn moves_table(state: AppState, caption: String, groups: Vec<GroupMoves>) -> Opt
     )
 }
 
+/// Brings the element of id `id` into view (the address's hash names
+/// pages, not places on them).
+fn scroll_to(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        element.scroll_into_view();
+    }
+}
+
 /// What the update did, in one sentence.
 fn summary(since: &Since) -> String {
     let r = &since.report;
@@ -246,6 +258,14 @@ pub fn SinceUpdateCard() -> impl IntoView {
                 .cloned()
                 .collect()
         };
+        // The KPIs that moved notably between the snapshot before the
+        // update and the update's own.
+        let changes = state.workspace.with(|ws| {
+            let snapshots = &ws.as_ref()?.record.snapshots;
+            let n = snapshots.len();
+            (n >= 2 && snapshots[n - 1].reason == "update")
+                .then(|| notable_changes(&snapshots[n - 2], &snapshots[n - 1]))
+        });
         let rfm = of(|g| matches!(g, GroupId::Rfm(_)));
         let stages = of(|g| matches!(g, GroupId::Lifecycle(_)));
         let saved = of(|g| matches!(g, GroupId::Saved(_)));
@@ -263,6 +283,21 @@ pub fn SinceUpdateCard() -> impl IntoView {
                         </button>
                     })}
                 </p>
+                {changes.map(|c| if c.is_empty() {
+                    view! { <p class="muted" data-testid="since-kpis">{t("since.no_kpi_change")}</p> }.into_any()
+                } else {
+                    let more = c.len() > 6;
+                    view! {
+                        <h3>{t("since.kpis")}</h3>
+                        <ul data-testid="since-kpis">
+                            {c.into_iter().take(6).map(|ch| view! {
+                                <li class=match ch.better { Some(true) => "better", Some(false) => "worse", None => "" }>{i18n::change(&ch)}</li>
+                            }).collect_view()}
+                        </ul>
+                        {more.then(|| view! { <p class="small"><button class="link" on:click=|_| scroll_to("history")>{t("since.all_kpis")}</button></p> })}
+                    }.into_any()
+                })}
+                <h3>{t("since.moves")}</h3>
                 <p class="muted small">{t("since.how")}</p>
                 <div class="since-tables">
                     {moves_table(state, t("since.rfm"), rfm)}

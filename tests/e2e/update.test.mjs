@@ -120,6 +120,28 @@ test('a project set up on January–March keeps its segments, goal and note when
   assert.match(summary, new RegExp(`its ${rows(januaryToApril).toLocaleString('en-US')} order rows replace the project's ${rows(januaryToMarch).toLocaleString('en-US')}`), summary);
   assert.match(summary, /Orders now run from 2025-01-0\d to 2025-04-30; the analysis date moved from 2025-04-01 to 2025-05-01/, summary);
 
+  // The KPIs that moved with the update, from the snapshot before it to
+  // its own: the first of History's notable changes, the base's growth
+  // among them when it is (10% is notable).
+  const items = await page.getByTestId('since-kpis').locator('li').allInnerTexts();
+  const history = await page.getByTestId('changes').locator('li').allInnerTexts();
+  assert.ok(items.length > 0 && items.length <= 6, items.join('\n'));
+  assert.deepEqual(items, history.slice(0, items.length));
+  // The base's repeat-purchase rate (customers with two orders or more),
+  // counted here from each file, moved by more than 5 points.
+  const repeatRate = (path) => {
+    const orders = new Map();
+    for (const line of readFileSync(path, 'utf8').trim().split('\n').slice(1)) {
+      const [, customer, , amount] = line.split(',');
+      if (Number(amount) >= 0) orders.set(customer, (orders.get(customer) ?? 0) + 1);
+    }
+    return [...orders.values()].filter((n) => n >= 2).length / orders.size;
+  };
+  const [before, after] = [repeatRate(januaryToMarch), repeatRate(januaryToApril)];
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  assert.ok(after - before > 0.05, `${pct(before)} → ${pct(after)}`);
+  const base = history.find((line) => line.startsWith('Repeat-purchase rate of All customers'));
+  assert.equal(base, `Repeat-purchase rate of All customers up ${(100 * (after - before)).toFixed(1)} points (${pct(before)} → ${pct(after)})`);
   // Who entered and who left each RFM segment: as pandas counts them.
   const want = reference(januaryToMarch, januaryToApril);
   for (const [name, { entered, left }] of Object.entries(want.segments)) {
