@@ -175,6 +175,18 @@ test('a project set up on January–March keeps its segments, goal and note when
   assert.match(paceAfter, new RegExp(`^${reachedAfter >= 480 ? 'On track' : 'Behind the path'}: ${reachedAfter} on 2025-04-30, .* 480 `), paceAfter);
   await page.getByTestId('goal-pace').click();
   await page.getByTestId('goals').screenshot({ path: join(shots, 'update-goal-en.png') });
+  // The stages' "after" is what the lifecycle card shows now.
+  const sinceStages = {};
+  for (const row of await page.locator('[data-testid^=since-row-stage-]').all()) {
+    const slug = (await row.getAttribute('data-testid')).replace('since-row-stage-', '');
+    sinceStages[slug] = num((await row.locator('td').allInnerTexts())[1].split(/\s/)[0]);
+  }
+  await go(page, 'segments', 'lifecycle');
+  for (const tr of await page.locator('[data-testid=lifecycle-table] tbody tr').all()) {
+    const name = (await tr.locator('th').first().innerText()).trim();
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+    assert.equal(sinceStages[slug] ?? 0, num(await tr.locator('td.num').first().innerText()), name);
+  }
   await go(page, 'segments', 'mine');
   assert.equal(await page.getByTestId('saved-segment').count(), 2);
   assert.notDeepEqual(await page.getByTestId('saved-segment').allInnerTexts(), savedBefore, 'the saved segments are measured on the new data');

@@ -362,9 +362,11 @@ fn new_customers(before: &Orders, after: &Orders) -> u64 {
 /// segment between `old` and `new` (the project before and after
 /// [`merge`], whose customers keep their indices), each at its own
 /// analysis date: `old_options`' for the project before, the day after the
-/// last order for the project after. The lifecycle thresholds are the
-/// project's (read from its data before when it has none of its own), the
-/// same on both sides.
+/// last order for the project after. Each side is what the app shows of
+/// it: the lifecycle thresholds are the project's own when it has them,
+/// else read from each side's data (as the lifecycle card reads them), so
+/// "before" is what the project showed before the update and "after" what
+/// it shows now.
 pub fn moves(
     old: &Dataset,
     new: &Dataset,
@@ -381,9 +383,11 @@ pub fn moves(
     };
     let old_as_of = as_of_of(old, old_options)?;
     let new_as_of = as_of_of(new, &AnalysisOptions::default())?;
-    let setup = membership::lifecycle_setup(old, old_options, old_as_of);
-    let before = membership::memberships_at(old, old_options, &setup, old_as_of, true).groups;
-    let after = membership::memberships_at(new, old_options, &setup, new_as_of, true);
+    let before_setup = membership::lifecycle_setup(old, old_options, old_as_of);
+    let after_setup = membership::lifecycle_setup(new, old_options, new_as_of);
+    let before =
+        membership::memberships_at(old, old_options, &before_setup, old_as_of, true).groups;
+    let after = membership::memberships_at(new, old_options, &after_setup, new_as_of, true);
     let not_measured = after.not_measured;
     let after = after.groups;
     let keys = &new.orders.customer_keys;
