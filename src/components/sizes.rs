@@ -50,11 +50,6 @@ fn fetched(state: AppState) -> RwSignal<Option<Result<GroupHistory, String>>> {
     result
 }
 
-/// The month a month end closes, as the language writes months.
-fn month(day: seglens_engine::date::Day) -> String {
-    format::month(day)
-}
-
 /// Lines of the groups' sizes over the month ends.
 fn lines_svg(days: &[seglens_engine::date::Day], groups: &[&GroupMonths], label: &str) -> AnyView {
     let (w, h, left, right, top, bottom) = (720.0, 240.0, 56.0, 16.0, 12.0, 32.0);
@@ -95,7 +90,7 @@ fn lines_svg(days: &[seglens_engine::date::Day], groups: &[&GroupMonths], label:
                         "sizes.point",
                         &[
                             ("group", &name),
-                            ("month", &month(days[m])),
+                            ("month", &format::month(days[m])),
                             ("customers", &format::int(*v)),
                             ("entered", &format::int(g.entered[m])),
                             ("left", &format::int(g.left[m])),
@@ -125,7 +120,7 @@ fn lines_svg(days: &[seglens_engine::date::Day], groups: &[&GroupMonths], label:
                 i if i + 1 == n => "end",
                 _ => "middle",
             };
-            view! { <text x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 10.0) text-anchor=anchor class="tick">{month(*d)}</text> }
+            view! { <text x=format!("{:.1}", x(i)) y=format!("{:.1}", h - 10.0) text-anchor=anchor class="tick">{format::month(*d)}</text> }
         })
         .collect_view();
     let legend = groups
@@ -243,7 +238,7 @@ pub fn SizesCard() -> impl IntoView {
                             let title = tf("sizes.moves", &[("entered", &format::int(g.entered[m])), ("left", &format::int(g.left[m]))]);
                             view! { <td class="num" title=title>{format::int(g.customers[m])}</td> }
                         }).collect_view();
-                        view! { <tr><th scope="row">{month(*day)}</th>{cells}</tr> }
+                        view! { <tr><th scope="row">{format::month(*day)}</th>{cells}</tr> }
                     }).collect_view();
                     view! {
                         {chart}
@@ -284,7 +279,7 @@ pub fn SegmentSizes(group: GroupId) -> impl IntoView {
                         let chart = lines_svg(&history.days, &[g], &t("sizes.segment_title"));
                         let rows = history.days.iter().enumerate().rev().take(12).map(|(m, day)| view! {
                             <tr>
-                                <th scope="row">{month(*day)}</th>
+                                <th scope="row">{format::month(*day)}</th>
                                 <td class="num">{format::int(g.customers[m])}</td>
                                 <td class="num">{format::int(g.entered[m])}</td>
                                 <td class="num">{format::int(g.left[m])}</td>

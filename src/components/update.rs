@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use crate::actions;
+use crate::components::sizes::group_label;
 use crate::components::start::file_list;
 use crate::components::{csv_field, save_csv};
 use crate::format;
@@ -82,16 +83,6 @@ pub fn UpdateQuestionBanner() -> impl IntoView {
                 </div>
             }
         })
-    }
-}
-
-/// A group's name as the page shows it: the built-in ones in the
-/// interface's language, the user's as written.
-fn group_label(group: &GroupId) -> String {
-    match group {
-        GroupId::Rfm(name) => i18n::group_name(name),
-        GroupId::Lifecycle(stage) => i18n::name("segment", stage.label()),
-        GroupId::Saved(name) => name.clone(),
     }
 }
 

@@ -208,7 +208,7 @@ pub fn merge(
         already_there,
         dropped,
         kept: keep.iter().filter(|k| **k).count() as u64,
-        new_customers: new_customers(&old.orders, &orders),
+        new_customers: new_customers(&old.orders, &orders).len() as u64,
         before: old_span,
         after: span(&orders).unwrap_or(new_span),
         as_of_before: old_span.1 + 1,
@@ -239,7 +239,7 @@ fn replace_all(
         already_there,
         dropped,
         kept: 0,
-        new_customers: new_customers(&old.orders, &orders),
+        new_customers: new_customers(&old.orders, &orders).len() as u64,
         before: old_span,
         after: new_span,
         as_of_before: old_span.1 + 1,
@@ -348,14 +348,16 @@ fn ordering(orders: &Orders) -> Vec<bool> {
     has
 }
 
-/// The customers who have an order after and had none before.
-fn new_customers(before: &Orders, after: &Orders) -> u64 {
+/// The keys of the customers who have an order after and had none
+/// before (customers keep their indices from `before` to `after`).
+fn new_customers(before: &Orders, after: &Orders) -> Vec<String> {
     let had = ordering(before);
     ordering(after)
         .iter()
         .enumerate()
         .filter(|(c, has)| **has && !had.get(*c).copied().unwrap_or(false))
-        .count() as u64
+        .map(|(c, _)| after.customer_keys[c].clone())
+        .collect()
 }
 
 /// Who entered and left each RFM segment, lifecycle stage and saved
@@ -414,13 +416,7 @@ pub fn moves(
             left,
         });
     }
-    let had = ordering(&old.orders);
-    let new_customers = ordering(&new.orders)
-        .iter()
-        .enumerate()
-        .filter(|(c, has)| **has && !had.get(*c).copied().unwrap_or(false))
-        .map(|(c, _)| keys[c].clone())
-        .collect();
+    let new_customers = new_customers(&old.orders, &new.orders);
     Ok(Since {
         file_name: file_name.to_string(),
         made: made.to_string(),
