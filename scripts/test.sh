@@ -55,6 +55,11 @@ step "A project updated with the next export (seglens project, seglens update): 
 .venv/bin/python tests/reference/update_reference.py "$seglens" ../shared/datasets/cdnow/CDNOW_master.txt \
   --sep spaces --date date --date-format %Y%m%d --amount dollar_value
 
+step "What campaigns did (seglens campaign): conversions, revenue and uplift per segment and group against pandas, statsmodels and scipy"
+.venv/bin/python tests/reference/campaign_reference.py "$seglens" "$demo_dir/orders.csv"
+.venv/bin/python tests/reference/campaign_reference.py "$seglens" ../shared/datasets/cdnow/CDNOW_master.txt \
+  --sep spaces --date date --date-format %Y%m%d --amount dollar_value
+
 step "The RFM segments as a whole (seglens separation) against scipy's ANOVA and scikit-learn's silhouette"
 .venv/bin/python tests/reference/separation_reference.py "$seglens" "$demo_dir/orders.csv"
 .venv/bin/python tests/reference/separation_reference.py "$seglens" ../shared/datasets/cdnow/CDNOW_master.txt \

@@ -348,6 +348,7 @@ pub fn fault_text(fault: &seglens_engine::fault::Fault, english: &str) -> String
         Fault::NotADateOrTime { text: x } => text("fault.not_a_date_or_time", x),
         Fault::NotADateAndTime { text: x } => text("fault.not_a_date_and_time", x),
         Fault::NotYesOrNo { text: x } => text("fault.not_yes_or_no", x),
+        Fault::NotAGroup { text: x } => text("fault.not_a_group", x),
         Fault::NotInScale { text: x, lo, hi } => tf(
             "fault.not_in_scale",
             &[

@@ -112,6 +112,12 @@ pub enum Fault {
         /// The text as read.
         text: String,
     },
+    /// Text that names neither a control group nor a group that was sent
+    /// the campaign.
+    NotAGroup {
+        /// The text as read.
+        text: String,
+    },
     /// Text that is not a whole number of a scale.
     NotInScale {
         /// The text as read.
@@ -188,6 +194,9 @@ impl fmt::Display for Fault {
             Fault::NotADateOrTime { text } => write!(f, "{text:?} is not a date or time"),
             Fault::NotADateAndTime { text } => write!(f, "{text:?} is not a date and time"),
             Fault::NotYesOrNo { text } => write!(f, "{text:?} is not yes or no"),
+            Fault::NotAGroup { text } => {
+                write!(f, "{text:?} is neither a control group nor a sent group")
+            }
             Fault::NotInScale { text, lo, hi } => {
                 write!(f, "{text:?} is not a whole number from {lo} to {hi}")
             }

@@ -1406,6 +1406,7 @@ mod tests {
             opened: vec![true, false, true, true],
             clicked: vec![true, false, false, false],
             unsubscribed: vec![false; 4],
+            ..Default::default()
         };
         let surveys = SurveyTable {
             customer: vec![0, 0, 1, 2],

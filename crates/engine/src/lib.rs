@@ -6,6 +6,7 @@
 //! indices, dates as day numbers.
 
 pub mod analysis;
+pub mod campaign;
 pub mod cluster;
 pub mod clv;
 pub mod cohorts;

@@ -173,6 +173,8 @@ pub fn fields(kind: SourceKind) -> &'static [Field] {
         field(OPENED, "Opened", false),
         field(CLICKED, "Clicked", false),
         field(UNSUBSCRIBED, "Unsubscribed", false),
+        field(GROUP, "Group (control or treatment)", false),
+        field(VARIANT, "Variant (A/B)", false),
     ];
     const SURVEY_FIELDS: &[Field] = &[
         field(CUSTOMER, "Customer (id or e-mail)", true),
@@ -525,6 +527,41 @@ const SENT: &[&str] = &[
     "date",
     "sent_date",
 ];
+/// A sends file's group: which customers were held out of the campaign.
+/// `holdout`, `control` and their kind are yes/no columns (yes = held out);
+/// the others hold a group's name (control, holdout, témoin… or treatment,
+/// test, cible…).
+const GROUP: &[&str] = &[
+    "group",
+    "test_group",
+    "control_group",
+    "ab_group",
+    "groupe",
+    "groupe_test",
+    "holdout",
+    "control",
+    "is_control",
+    "held_out",
+    "in_control_group",
+    "temoin",
+];
+/// Columns of [`GROUP`] that say yes or no to "held out".
+const GROUP_FLAGS: &[&str] = &[
+    "holdout",
+    "control",
+    "is_control",
+    "held_out",
+    "in_control_group",
+    "temoin",
+];
+const VARIANT: &[&str] = &[
+    "variant",
+    "variation",
+    "ab_variant",
+    "test_variant",
+    "variante",
+    "version",
+];
 const DELIVERED: &[&str] = &["delivered", "delivered_at", "delivre", "recu"];
 const OPENED: &[&str] = &[
     "opened",
@@ -677,6 +714,7 @@ pub fn classify(names: &[String]) -> Option<SourceKind> {
 pub fn classify_header(header: &Header<'_>) -> Option<SourceKind> {
     let names = header.names;
     let has = |w: &[&str]| find(header, w).is_some();
+    let has_amount = names.iter().any(|n| name_score(Role::Amount, n) > 0);
     if has(&[
         "nps",
         "nps_score",
@@ -687,13 +725,16 @@ pub fn classify_header(header: &Header<'_>) -> Option<SourceKind> {
         Some(SourceKind::Surveys)
     } else if has(OPENED) || has(CLICKED) {
         Some(SourceKind::Email)
+    } else if has(CAMPAIGN) && has(CUSTOMER) && (has(GROUP) || has(VARIANT)) && !has_amount {
+        // A sends file: who was sent which campaign, and who was held out.
+        Some(SourceKind::Email)
     } else if has(EVENT) && has(TIMESTAMP) {
         Some(SourceKind::Events)
     } else if has(TICKET) || (has(CREATED) && has(RESOLVED)) {
         Some(SourceKind::Tickets)
     } else if has(SPEND) && has(COST_DATE) && !has(CUSTOMER) {
         Some(SourceKind::Costs)
-    } else if names.iter().any(|n| name_score(Role::Amount, n) > 0) {
+    } else if has_amount {
         Some(SourceKind::Orders)
     } else if has(CUSTOMER) {
         Some(SourceKind::Customers)
@@ -866,6 +907,60 @@ pub struct EmailTable {
     pub clicked: Vec<bool>,
     /// Unsubscribed.
     pub unsubscribed: Vec<bool>,
+    /// Held out as a control group (not sent the campaign); all false when
+    /// the file has no group column.
+    #[serde(default)]
+    pub control: Vec<bool>,
+    /// The variant of each row, an index into `variants`; empty when the
+    /// file has no variant column.
+    #[serde(default)]
+    pub variant: Vec<u32>,
+    /// The variants' names, in order of first appearance.
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+/// Reads a sends file's group cell: `Some(true)` for a control group
+/// (control, holdout, held out, témoin, contrôle…), `Some(false)` for a
+/// group that was sent the campaign (treatment, test, target, cible, an
+/// empty cell…), `None` otherwise.
+pub fn parse_group(text: &str) -> Option<bool> {
+    const CONTROL: &[&str] = &[
+        "control",
+        "control_group",
+        "holdout",
+        "hold_out",
+        "held_out",
+        "ctrl",
+        "temoin",
+        "groupe_temoin",
+        "controle",
+        "groupe_de_controle",
+        "exclu",
+    ];
+    const SENT: &[&str] = &[
+        "",
+        "treatment",
+        "treated",
+        "test",
+        "target",
+        "targeted",
+        "exposed",
+        "sent",
+        "mailed",
+        "cible",
+        "traite",
+        "envoye",
+        "expose",
+    ];
+    let key = normalise(text);
+    if CONTROL.contains(&key.as_str()) {
+        Some(true)
+    } else if SENT.contains(&key.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// Survey answers.
@@ -1224,11 +1319,22 @@ pub fn build_email(
         find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer or e-mail address"))?;
     let opened = find(n, OPENED);
     let clicked = find(n, CLICKED);
-    if opened.is_none() && clicked.is_none() {
-        return Err(missing(table, "an opened or clicked column"));
+    let group = find(n, GROUP);
+    let variant = find(n, VARIANT);
+    if opened.is_none() && clicked.is_none() && group.is_none() && variant.is_none() {
+        return Err(missing(
+            table,
+            "an opened or clicked column (or a sends file's group)",
+        ));
     }
+    let group_is_flag = group.is_some_and(|c| GROUP_FLAGS.contains(&normalise(&n[c]).as_str()));
     let (campaign, sent, delivered, unsub) = (
-        find(n, CAMPAIGN),
+        // A campaign's name rather than its id when the file has both.
+        find(
+            n,
+            &["campaign", "campaign_name", "nom_campagne", "campagne"],
+        )
+        .or_else(|| find(n, CAMPAIGN)),
         find(n, SENT).filter(|c| Some(*c) != opened && Some(*c) != clicked),
         find(n, DELIVERED),
         find(n, UNSUBSCRIBED),
@@ -1245,11 +1351,14 @@ pub fn build_email(
             ("opened", opened),
             ("clicked", clicked),
             ("unsubscribed", unsub),
+            ("group", group),
+            ("variant", variant),
         ],
     );
     let mut keys = Keys::new(orders);
     let mut out = EmailTable::default();
     let mut campaigns: rustc_hash::FxHashMap<String, u32> = Default::default();
+    let mut variants: rustc_hash::FxHashMap<String, u32> = Default::default();
     for (row, &line) in table.rows.iter().zip(&table.lines) {
         let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map(String::as_str).unwrap_or("");
         let Some(who) = keys.get(cell(Some(customer))) else {
@@ -1285,6 +1394,43 @@ pub fn build_email(
                 continue;
             }
         };
+        let held_out = match group {
+            None => false,
+            Some(g) => {
+                let text = cell(Some(g));
+                let read = if group_is_flag {
+                    parse_flag(text).or_else(|| text.trim().is_empty().then_some(false))
+                } else {
+                    parse_group(text)
+                };
+                match read {
+                    Some(h) => h,
+                    None => {
+                        let reason = if group_is_flag {
+                            Fault::NotYesOrNo {
+                                text: text.to_string(),
+                            }
+                        } else {
+                            Fault::NotAGroup {
+                                text: text.to_string(),
+                            }
+                        };
+                        reject(&mut rep, line, Some(&n[g]), reason);
+                        continue;
+                    }
+                }
+            }
+        };
+        if variant.is_some() {
+            let name = cell(variant).trim().to_string();
+            let next = variants.len() as u32;
+            let v = *variants.entry(name.clone()).or_insert_with(|| {
+                out.variants.push(name);
+                next
+            });
+            out.variant.push(v);
+        }
+        out.control.push(held_out);
         let name = cell(campaign).to_string();
         let next = campaigns.len() as u32;
         let camp = *campaigns.entry(name.clone()).or_insert_with(|| {
@@ -1831,6 +1977,41 @@ mod tests {
             "{}",
             r.rejected[1].reason
         );
+    }
+
+    #[test]
+    fn a_sends_file_is_read_with_its_control_group_and_variants() {
+        let t = read_text_table(
+            "sends.csv",
+            "customer_id;campaign;sent_at;group;variant\na@x.com;Win-back;2025-03-01;Treatment;A\nb;Win-back;2025-03-01;Témoin;A\nc@y.com;Win-back;2025-03-02;;B\nb;Win-back;2025-03-01;maybe;B\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(classify(&t.names), Some(SourceKind::Email));
+        let mut o = orders();
+        let (e, r) = build_email(&t, &mut o).unwrap();
+        assert_eq!(e.control, vec![false, true, false]);
+        assert_eq!(e.variants, vec!["A".to_string(), "B".to_string()]);
+        assert_eq!(e.variant, vec![0, 0, 1]);
+        assert_eq!(e.campaigns, vec!["Win-back".to_string()]);
+        assert_eq!(r.rejected_total, 1);
+        assert_eq!(r.rejected[0].line, 5);
+        assert!(r.rejected[0].reason.contains("control group"), "{}", r.rejected[0].reason);
+        // A holdout column says yes or no.
+        let t = read_text_table(
+            "sends.csv",
+            b"email,campaign,date,holdout\na@x.com,Spring,2025-03-01,yes\nb,Spring,2025-03-01,0\n",
+        )
+        .unwrap();
+        assert_eq!(classify(&t.names), Some(SourceKind::Email));
+        let (e, _) = build_email(&t, &mut orders()).unwrap();
+        assert_eq!(e.control, vec![true, false]);
+        assert!(e.variant.is_empty());
+        // An order file with a campaign and a variant column stays orders.
+        let names: Vec<String> = ["customer_id", "campaign", "variant", "amount"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(classify(&names), Some(SourceKind::Orders));
     }
 
     #[test]
