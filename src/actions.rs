@@ -141,6 +141,7 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
             notes: Vec::new(),
             snapshots: Vec::new(),
             last_update: None,
+            campaigns: Vec::new(),
         },
     };
     let mut record = record;
@@ -991,7 +992,12 @@ pub fn request_persistence(state: AppState) {
 
 /// Writes the members of the chosen segments in a layout and offers the
 /// file for download.
-pub fn export_members(state: AppState, segments: Vec<usize>) {
+pub fn export_members(
+    state: AppState,
+    segments: Vec<usize>,
+    plan: Option<CampaignPlan>,
+    held: RwSignal<Option<(String, u64)>>,
+) {
     let Some(ws) = state.workspace.get_untracked() else {
         return;
     };
@@ -1001,7 +1007,18 @@ pub fn export_members(state: AppState, segments: Vec<usize>) {
             .set(Some(t("actions.tick_at_least_one_segment")));
         return;
     }
-    let export = state.export.get_untracked();
+    let mut export = state.export.get_untracked();
+    if let Some(plan) = &plan {
+        if plan.name.trim().is_empty() {
+            state.error.set(Some(t("actions.name_the_campaign")));
+            return;
+        }
+        export.holdout = Some(seglens_engine::export::Holdout {
+            share: plan.share,
+            seed: plan.seed(),
+        });
+    }
+    held.set(None);
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
         let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
@@ -1017,10 +1034,55 @@ pub fn export_members(state: AppState, segments: Vec<usize>) {
             .await;
         state.export_step.set(None);
         match written {
-            Ok(done) => save_export(state, file, &export, done),
+            Ok(mut done) => {
+                let audience = std::mem::take(&mut done.audience);
+                let held_out = done.held_out;
+                save_export(state, file, &export, done);
+                if let Some(plan) = plan.filter(|_| !audience.is_empty()) {
+                    let name = plan.name.trim().to_string();
+                    let (customers, control) = audience.into_iter().unzip();
+                    let list = seglens_engine::campaign::SentList {
+                        name: name.clone(),
+                        day: plan.day,
+                        customers,
+                        control,
+                    };
+                    change_record(state, move |record| {
+                        record.campaigns.retain(|c| c.name != list.name);
+                        record.campaigns.push(list);
+                        Ok(())
+                    });
+                    held.set(Some((name, held_out)));
+                }
+            }
             Err(e) => state.error.set(Some(e)),
         }
     });
+}
+
+/// A campaign whose exported list holds a control group out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignPlan {
+    /// The campaign's name, as its results will show it.
+    pub name: String,
+    /// The day it is sent.
+    pub day: seglens_engine::date::Day,
+    /// The share held out, above 0 and below 1.
+    pub share: f64,
+}
+
+impl CampaignPlan {
+    /// The draw's seed, from the name and the day: the same campaign
+    /// exported again holds the same customers out.
+    fn seed(&self) -> u64 {
+        self.name
+            .trim()
+            .bytes()
+            .chain(self.day.to_le_bytes())
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
+    }
 }
 
 /// Where an export's steps go: the progress bar beside its button.
@@ -1444,7 +1506,7 @@ pub fn edit_notes(state: AppState, add: Option<(String, String)>, remove: Option
 }
 
 /// Today in the user's browser, `yyyy-mm-dd` (UTC).
-fn today() -> String {
+pub(crate) fn today() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
         .chars()
         .take(10)

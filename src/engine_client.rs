@@ -561,6 +561,25 @@ impl EngineClient {
         .await?
     }
 
+    /// What each campaign did, per RFM segment at the send day and group.
+    pub async fn campaigns(
+        &self,
+        rfm: seglens_engine::rfm::RfmSetup,
+        window_days: i32,
+        lists: Vec<seglens_engine::campaign::SentList>,
+    ) -> Result<Vec<seglens_engine::campaign::CampaignResult>, String> {
+        let request = Request::Campaigns {
+            rfm,
+            window_days,
+            lists,
+        };
+        self.call(request, |r| match r {
+            Response::Campaigns(x) => Ok(*x),
+            other => Err(other),
+        })
+        .await?
+    }
+
     /// Moves between RFM segments since an earlier date.
     pub async fn migration(&self, request: Request) -> Result<Migration, String> {
         self.call(request, |r| match r {

@@ -300,6 +300,17 @@ pub enum Request {
         /// segments).
         options: AnalysisOptions,
     },
+    /// What each campaign of the e-mail results or sends file did, per RFM
+    /// segment at the send day and per group; answered with
+    /// [`Response::Campaigns`].
+    Campaigns {
+        /// The workspace's RFM setup.
+        rfm: seglens_engine::rfm::RfmSetup,
+        /// The days after the send in which an order counts.
+        window_days: i32,
+        /// The campaigns whose lists the project kept.
+        lists: Vec<seglens_engine::campaign::SentList>,
+    },
     /// The moves between RFM segments from an earlier date to the
     /// analysis date.
     Migration {
@@ -386,6 +397,8 @@ pub enum Response {
     Separated(Box<Result<seglens_engine::separation::Separation, String>>),
     /// Every group's size at each month end, or why there is none.
     GroupHistory(Box<Result<seglens_engine::membership::GroupHistory, String>>),
+    /// Each campaign's results, or why there are none.
+    Campaigns(Box<Result<Vec<seglens_engine::campaign::CampaignResult>, String>>),
     /// What an order file would give with some column choices.
     OrdersPreviewed(Box<seglens_engine::orders::OrdersPreview>),
     /// What a source file would give with some choices.

@@ -573,6 +573,7 @@ mod tests {
             snapshots: Vec::new(),
             currency: None,
             last_update: None,
+            campaigns: Vec::new(),
         };
         (record, a)
     }

@@ -64,7 +64,7 @@ impl Page {
             Page::Segments => &["rfm", "lifecycle", "mine", "clusters"],
             Page::Compare => &["kpis", "two", "whole"],
             Page::Journeys => &["funnel", "paths", "cohorts", "moves", "sizes", "activity"],
-            Page::Act => &["ideas", "export"],
+            Page::Act => &["ideas", "results", "export"],
             Page::Overview | Page::Data | Page::Predict => &[],
         }
     }

@@ -131,6 +131,12 @@ pub struct AppState {
     /// The last export: file name, rows written, customers left out for
     /// want of an e-mail address.
     pub last_export: RwSignal<Option<(String, u64, u64)>>,
+    /// The export card's control group, as the user set it: on or off,
+    /// the campaign's name, the share held out (per cent) and the send day.
+    pub control_group: RwSignal<ControlGroupDraft>,
+    /// What the last export with a control group held out: the campaign
+    /// and how many customers.
+    pub held_out: RwSignal<Option<(String, u64)>>,
     /// The last SQL query exported.
     pub last_sql: RwSignal<Option<String>>,
     /// How member lists are written: layout, columns, CSV or Excel.
@@ -224,6 +230,8 @@ impl AppState {
             theme: RwSignal::new(crate::theme::Theme::System),
             tour: RwSignal::new(None),
             last_export: RwSignal::new(None),
+            control_group: RwSignal::new(ControlGroupDraft::default()),
+            held_out: RwSignal::new(None),
             last_sql: RwSignal::new(None),
             export: RwSignal::new(seglens_engine::export::ExportOptions::csv(
                 seglens_engine::export::Layout::Plain,
@@ -258,6 +266,30 @@ impl AppState {
                 choice_file: Rc::new(std::cell::RefCell::new(None)),
                 update_files: Rc::new(std::cell::RefCell::new(Vec::new())),
             }),
+        }
+    }
+}
+
+/// The export card's control group as the user set it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlGroupDraft {
+    /// A control group is held out.
+    pub on: bool,
+    /// The campaign's name.
+    pub name: String,
+    /// The share held out, in per cent.
+    pub share: u32,
+    /// The send day (today unless chosen).
+    pub day: Option<seglens_engine::date::Day>,
+}
+
+impl Default for ControlGroupDraft {
+    fn default() -> Self {
+        ControlGroupDraft {
+            on: false,
+            name: String::new(),
+            share: 20,
+            day: None,
         }
     }
 }

@@ -142,6 +142,10 @@ pub struct WorkspaceRecord {
     /// was updated.
     #[serde(default)]
     pub last_update: Option<seglens_engine::update::Since>,
+    /// The campaigns whose list was exported with a control group held
+    /// out: who was sent, who was held out, and the day, to measure them.
+    #[serde(default)]
+    pub campaigns: Vec<seglens_engine::campaign::SentList>,
 }
 
 /// A dated note on a segment, a KPI or the whole analysis.
@@ -512,6 +516,7 @@ impl Store {
                     snapshots: Vec::new(),
                     currency: None,
                     last_update: None,
+                    campaigns: Vec::new(),
                 };
                 let table = orders.encode();
                 self.save(&record, &table).await?;

@@ -801,6 +801,18 @@ impl EngineTask {
                     analysis::separation(data, facts, &options)
                 })))
             }
+            Request::Campaigns {
+                rfm,
+                window_days,
+                lists,
+            } => Response::Campaigns(Box::new(match self.data.as_ref() {
+                None => Err("There is no data.".to_string()),
+                Some(data) => {
+                    use seglens_engine::campaign;
+                    let email = campaign::with_lists(&data.orders, data.email.as_ref(), &lists);
+                    Ok(campaign::measure(&data.orders, &email, &rfm, window_days))
+                }
+            })),
             Request::GroupHistory { options } => Response::GroupHistory(Box::new(
                 self.data
                     .as_ref()

@@ -80,6 +80,12 @@ fn record(source: &str) -> WorkspaceRecord {
         }],
         snapshots: Vec::new(),
         last_update: Some(last_update()),
+        campaigns: vec![seglens_engine::campaign::SentList {
+            name: "Win-back, March".into(),
+            day: 19_050,
+            customers: vec!["c1".into(), "c2".into()],
+            control: vec![false, true],
+        }],
     }
 }
 

@@ -209,6 +209,19 @@ pub fn SqlChoices(
 pub fn ExportCard() -> impl IntoView {
     let state = expect_context::<AppState>();
     let chosen = RwSignal::new(Vec::<usize>::new());
+    // Kept in the state: a record saved by the export draws the card again.
+    let draft = state.control_group;
+    let held = state.held_out;
+    let today = seglens_engine::date::parse_iso(&actions::today());
+    let day = move || draft.with(|d| d.day).or(today);
+    let plan = move || {
+        let d = draft.get_untracked();
+        d.on.then(|| actions::CampaignPlan {
+            name: d.name,
+            day: d.day.or(today).unwrap_or_default(),
+            share: f64::from(d.share) / 100.0,
+        })
+    };
     move || {
         state.workspace.get().map(|ws| {
             let segments = ws.analysis.non_empty_segments();
@@ -233,12 +246,49 @@ pub fn ExportCard() -> impl IntoView {
                         }).collect_view()}
                     </fieldset>
                     <ExportChoices testid="export"/>
+                    <fieldset class="holdout" data-testid="holdout">
+                        <legend>{t("export.holdout.title")}</legend>
+                        <label class="pick">
+                            <input type="checkbox" data-testid="holdout-on"
+                                prop:checked=move || draft.with(|d| d.on)
+                                on:change=move |ev| draft.update(|d| d.on = event_target_checked(&ev))/>
+                            {t("export.holdout.on")}
+                        </label>
+                        {move || draft.with(|d| d.on).then(|| view! {
+                            <div class="thresholds">
+                                <label>{t("export.holdout.name")}
+                                    <input type="text" data-testid="holdout-name"
+                                        placeholder=t("export.holdout.name_example")
+                                        prop:value=move || draft.with(|d| d.name.clone())
+                                        on:input=move |ev| draft.update(|d| d.name = event_target_value(&ev))/>
+                                </label>
+                                <label>{t("export.holdout.share")}
+                                    <input type="number" min="5" max="50" data-testid="holdout-share"
+                                        prop:value=move || draft.with(|d| d.share.to_string())
+                                        on:change=move |ev| {
+                                            if let Ok(p) = event_target_value(&ev).parse::<u32>() {
+                                                draft.update(|d| d.share = p.clamp(5, 50));
+                                            }
+                                        }/>
+                                </label>
+                                <label>{t("export.holdout.day")}
+                                    <input type="date" data-testid="holdout-day"
+                                        prop:value=move || day().map(seglens_engine::date::format_iso).unwrap_or_default()
+                                        on:change=move |ev| {
+                                            let chosen = seglens_engine::date::parse_iso(&event_target_value(&ev));
+                                            draft.update(|d| d.day = chosen);
+                                        }/>
+                                </label>
+                            </div>
+                            <p class="muted small">{t("export.holdout.how")}</p>
+                        })}
+                    </fieldset>
                     <p>
                         <button class="primary" data-testid="export-download"
                             on:click=move |_| {
                                 let mut picked = chosen.get_untracked();
                                 picked.sort_unstable();
-                                actions::export_members(state, picked)
+                                actions::export_members(state, picked, plan(), held)
                             }>
                             {t("export.download")}
                         </button>
@@ -267,6 +317,13 @@ pub fn ExportCard() -> impl IntoView {
                         <p class="muted" data-testid="export-result">
                             {tf("export.written", &[("name", &name.to_string()), ("0", &i18n::tn("count.customers", rows, &[]))])}
                             {(skipped > 0).then(|| tf("export.left_out_no_e_mail", &[("0", &format::int(skipped))]))}
+                        </p>
+                    })}
+                    {move || held.get().map(|(campaign, n)| view! {
+                        <p class="hint" data-testid="holdout-result">
+                            {i18n::tn("export.holdout.kept", n, &[("name", &campaign)])}
+                            " "
+                            <a href=crate::route::Route::Page(crate::route::Page::Act, "results").href()>{t("export.holdout.see")}</a>
                         </p>
                     })}
                 </section>

@@ -1,6 +1,7 @@
 //! The page's components. They render state and call actions; they hold
 //! no business logic.
 
+mod campaigns;
 mod columns;
 mod compare;
 mod crosssell;
@@ -36,6 +37,7 @@ use crate::i18n::{Locale, t, tf};
 use crate::state::{AppState, Status};
 use crate::theme::Theme;
 
+pub use campaigns::CampaignsCard;
 pub use columns::ColumnChoiceCard;
 pub use compare::CompareTwoCard;
 pub use crosssell::CrossSellCard;

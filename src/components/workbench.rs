@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use crate::actions;
 use crate::components::results::{CurrencyChoice, ImportSummary, SegmentChart, SegmentTable};
 use crate::components::{
-    ActivityCard, ClustersCard, CohortsCard, CompareTwoCard, CrossSellCard, ExportCard, FilePicker,
-    FunnelCard, GoalsCard, HistoryCard, KpiHeatmap, LifecycleCard, MigrationCard, NotesCard,
-    PathsCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder, SavedSegments, SegmentPage,
-    SeparationCard, SinceUpdateCard, SizesCard, StageMixCard, Suggestions, UpdatePicker,
-    UpdateQuestionBanner, UsageCard,
+    ActivityCard, CampaignsCard, ClustersCard, CohortsCard, CompareTwoCard, CrossSellCard,
+    ExportCard, FilePicker, FunnelCard, GoalsCard, HistoryCard, KpiHeatmap, LifecycleCard,
+    MigrationCard, NotesCard, PathsCard, Predictions, ProjectPicker, RfmEditor, RuleBuilder,
+    SavedSegments, SegmentPage, SeparationCard, SinceUpdateCard, SizesCard, StageMixCard,
+    Suggestions, UpdatePicker, UpdateQuestionBanner, UsageCard,
 };
 use crate::format;
 use crate::i18n::{self, t, tf, tn};
@@ -239,6 +239,7 @@ fn PageBody() -> impl IntoView {
             Route::Page(Page::Journeys, "activity") => view! { <ActivityCard/> }.into_any(),
             Route::Page(Page::Journeys, _) => view! { <FunnelPage/> }.into_any(),
             Route::Page(Page::Predict, _) => view! { <Predictions/> }.into_any(),
+            Route::Page(Page::Act, "results") => view! { <CampaignsCard/> }.into_any(),
             Route::Page(Page::Act, "export") => {
                 view! { <ShareCard/><ExportCard/><NotesCard/> }.into_any()
             }

@@ -190,6 +190,74 @@ pub struct CampaignResult {
     pub winner: Option<String>,
 }
 
+/// A campaign's audience kept in a project: the list exported for it with
+/// a control group held out, frozen on the day it was sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentList {
+    /// The campaign's name.
+    pub name: String,
+    /// The day it was sent.
+    pub day: Day,
+    /// Its customers, by key (keys outlive updates; indices may not).
+    pub customers: Vec<String>,
+    /// Whether each was held out.
+    pub control: Vec<bool>,
+}
+
+/// The e-mail results (or none) with the customers of each kept list
+/// added as sends of its campaign, sent on its day. Customers no longer in
+/// the data are skipped.
+pub fn with_lists(orders: &Orders, email: Option<&EmailTable>, lists: &[SentList]) -> EmailTable {
+    let mut out = email.cloned().unwrap_or_default();
+    if lists.is_empty() {
+        return out;
+    }
+    let index: FxHashMap<&str, u32> = orders
+        .customer_keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i as u32))
+        .collect();
+    let had_variants = !out.variant.is_empty();
+    // Older rows without a group column were all sent.
+    out.control.resize(out.customer.len(), false);
+    for list in lists {
+        let campaign = match out.campaigns.iter().position(|c| *c == list.name) {
+            Some(c) => c as u32,
+            None => {
+                out.campaigns.push(list.name.clone());
+                (out.campaigns.len() - 1) as u32
+            }
+        };
+        for (key, &control) in list.customers.iter().zip(&list.control) {
+            let Some(&customer) = index.get(key.as_str()) else {
+                continue;
+            };
+            out.customer.push(customer);
+            out.campaign.push(campaign);
+            out.day.push(Some(list.day));
+            out.delivered.push(!control);
+            out.opened.push(false);
+            out.clicked.push(false);
+            out.unsubscribed.push(false);
+            out.control.push(control);
+            if had_variants {
+                // A kept list has no variant: the file's first name for
+                // "none" is added once.
+                let none = match out.variants.iter().position(|v| v.is_empty()) {
+                    Some(v) => v as u32,
+                    None => {
+                        out.variants.push(String::new());
+                        (out.variants.len() - 1) as u32
+                    }
+                };
+                out.variant.push(none);
+            }
+        }
+    }
+    out
+}
+
 /// One customer of one campaign.
 struct Member {
     customer: u32,
@@ -714,6 +782,39 @@ mod tests {
         assert_eq!(spring.first_day, Some(100));
         // The last order is on day 130, a window from day 100 ends at 129.
         assert!(!spring.window_open);
+    }
+
+    #[test]
+    fn a_kept_list_is_measured_as_a_sends_file_would_be() {
+        let orders = Orders::from_rows(&[
+            ("a".into(), 10, 50.0),
+            ("b".into(), 10, 50.0),
+            ("a".into(), 105, 30.0),
+        ]);
+        let list = SentList {
+            name: "Win-back".into(),
+            day: 100,
+            customers: vec!["a".into(), "b".into(), "gone".into()],
+            control: vec![false, true, false],
+        };
+        let email = with_lists(&orders, None, std::slice::from_ref(&list));
+        assert_eq!(email.customer, vec![0, 1]);
+        assert_eq!(email.control, vec![false, true]);
+        let out = measure(&orders, &email, &RfmSetup::default(), 30);
+        let all = &out[0].audiences[0];
+        assert_eq!(out[0].name, "Win-back");
+        assert_eq!((all.arms[0].converted, all.arms[1].converted), (1, 0));
+        assert!((all.arms[0].revenue - 30.0).abs() < 1e-9);
+        // Beside e-mail results without a group column, the older rows
+        // stay sent and keep their campaign.
+        let mut older = table(&[(0, "Spring", 50, false, None)]);
+        older.control.clear();
+        let both = with_lists(&orders, Some(&older), &[list]);
+        assert_eq!(
+            both.campaigns,
+            vec!["Spring".to_string(), "Win-back".to_string()]
+        );
+        assert_eq!(both.control, vec![false, false, true]);
     }
 
     #[test]

@@ -111,6 +111,40 @@ pub struct ExportOptions {
     /// For the plain layout, the columns wanted, in order (any of
     /// [`columns_available`]); all of the default ones when empty.
     pub columns: Vec<String>,
+    /// A control group to hold out of the file, when wanted.
+    #[serde(default)]
+    pub holdout: Option<Holdout>,
+}
+
+/// A random share of the customers an export would write, held out of it
+/// as a control group: drawn with a seed, so the same members and seed
+/// give the same group.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Holdout {
+    /// The share held out, above 0 and below 1.
+    pub share: f64,
+    /// The draw's seed.
+    pub seed: u64,
+}
+
+impl Holdout {
+    /// Which of `n` customers are held out: exactly `share × n` of them
+    /// (rounded), drawn by a seeded shuffle.
+    pub fn draw(&self, n: usize) -> Vec<bool> {
+        let k = ((self.share.clamp(0.0, 1.0) * n as f64).round() as usize).min(n);
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut rng = crate::rng::Rng(self.seed);
+        // Fisher–Yates, the first k drawn.
+        for i in 0..k {
+            let j = i + rng.below(n - i);
+            order.swap(i, j);
+        }
+        let mut out = vec![false; n];
+        for &i in &order[..k] {
+            out[i] = true;
+        }
+        out
+    }
 }
 
 impl ExportOptions {
@@ -121,6 +155,7 @@ impl ExportOptions {
             delimiter,
             xlsx: false,
             columns: Vec::new(),
+            holdout: None,
         }
     }
 }
@@ -154,6 +189,14 @@ pub struct Export {
     /// Customers left out because the layout needs an e-mail address and
     /// they have none.
     pub without_email: u64,
+    /// Customers held out as a control group (not in the file).
+    #[serde(default)]
+    pub held_out: u64,
+    /// With a control group: every customer the file could hold, by key,
+    /// and whether they were held out (the campaign's audience, kept in the
+    /// project to measure it later).
+    #[serde(default)]
+    pub audience: Vec<(String, bool)>,
 }
 
 /// Writes the members of the chosen segments (indices into the result's
@@ -283,10 +326,9 @@ fn write<'a>(
         .collect();
     let mut table: Vec<Vec<String>> = Vec::new();
     let (mut rows, mut without_email) = (0, 0);
-    for (i, (c, segment, row)) in picked.enumerate() {
-        if i % every == 0 {
-            on_step(i, total);
-        }
+    // Who can be written (an e-mail tool's layout needs an address), and
+    // of them who is held out.
+    let contact_of = |c: usize| {
         let key = &data.orders.customer_keys[c];
         let at = contact.as_ref().and_then(|(_, at)| at[c]);
         let (mut email, first, last) = match (&contact, at) {
@@ -300,10 +342,47 @@ fn write<'a>(
         if email.is_empty() && key.contains('@') {
             email = key.clone();
         }
-        if layout != Layout::Plain && email.is_empty() {
+        (at, email, first, last)
+    };
+    let picked: Vec<(usize, String, Option<&RfmRow>)> = picked.collect();
+    let writable: Vec<bool> = picked
+        .iter()
+        .map(|(c, _, _)| layout == Layout::Plain || !contact_of(*c).1.is_empty())
+        .collect();
+    let held: Vec<bool> = match options.holdout {
+        None => vec![false; picked.len()],
+        Some(h) => {
+            let mut drawn = h.draw(writable.iter().filter(|w| **w).count()).into_iter();
+            writable
+                .iter()
+                .map(|w| *w && drawn.next().unwrap_or(false))
+                .collect()
+        }
+    };
+    let audience: Vec<(String, bool)> = match options.holdout {
+        None => Vec::new(),
+        Some(_) => picked
+            .iter()
+            .zip(&writable)
+            .zip(&held)
+            .filter(|((_, w), _)| **w)
+            .map(|(((c, _, _), _), h)| (data.orders.customer_keys[*c].clone(), *h))
+            .collect(),
+    };
+    let held_out = held.iter().filter(|h| **h).count() as u64;
+    for (i, (c, segment, row)) in picked.into_iter().enumerate() {
+        if i % every == 0 {
+            on_step(i, total);
+        }
+        let key = &data.orders.customer_keys[c];
+        if !writable[i] {
             without_email += 1;
             continue;
         }
+        if held[i] {
+            continue;
+        }
+        let (at, email, first, last) = contact_of(c);
         let cells: Vec<String> = if layout == Layout::Plain {
             let mut all = vec![key.clone(), email, first, last, segment];
             match row {
@@ -356,6 +435,8 @@ fn write<'a>(
         bytes,
         rows,
         without_email,
+        held_out,
+        audience,
     }
 }
 
@@ -499,6 +580,55 @@ mod tests {
             last = Some((d, t))
         });
         assert_eq!(last, Some((7, 7)));
+    }
+
+    #[test]
+    fn a_holdout_keeps_an_exact_seeded_share_out_of_the_file() {
+        let rows: Vec<(String, i32, f64)> =
+            (0..50).map(|c| (format!("c{c}@x.com"), 1, 10.0)).collect();
+        let mut data = Dataset::from_orders(Orders::from_rows(&rows));
+        // c0 has no e-mail address to write: not sendable, not drawn.
+        data.orders.customer_keys[0] = "c0".into();
+        let n = data.orders.customer_keys.len();
+        let result = rfm::compute(
+            &data.orders,
+            10,
+            &rfm::RfmConfig::default(),
+            &rfm::default_rules(),
+        );
+        let sets = [("All".to_string(), Bitmap::from_fn(n, |_| true))];
+        let mut options = ExportOptions::csv(Layout::Mailchimp, ',');
+        options.holdout = Some(Holdout {
+            share: 0.2,
+            seed: 7,
+        });
+        let a = set_members(&data, &result, &sets, &options);
+        // 49 sendable: 0.2 × 49 = 9.8, rounded to 10 held out.
+        assert_eq!((a.without_email, a.held_out, a.rows), (1, 10, 39));
+        assert_eq!(a.audience.len(), 49);
+        assert_eq!(a.audience.iter().filter(|(_, h)| *h).count(), 10);
+        let text = String::from_utf8(a.bytes.clone()).unwrap();
+        for (key, held) in &a.audience {
+            assert_eq!(text.contains(&format!("{key},")), !held, "{key}");
+        }
+        // The same seed draws the same group; another seed another one.
+        assert_eq!(
+            set_members(&data, &result, &sets, &options).audience,
+            a.audience
+        );
+        options.holdout = Some(Holdout {
+            share: 0.2,
+            seed: 8,
+        });
+        assert_ne!(
+            set_members(&data, &result, &sets, &options).audience,
+            a.audience
+        );
+        // Without a holdout, no audience is kept.
+        options.holdout = None;
+        let plain = set_members(&data, &result, &sets, &options);
+        assert_eq!((plain.held_out, plain.rows), (0, 49));
+        assert!(plain.audience.is_empty());
     }
 
     #[test]

@@ -1996,7 +1996,11 @@ mod tests {
         assert_eq!(e.campaigns, vec!["Win-back".to_string()]);
         assert_eq!(r.rejected_total, 1);
         assert_eq!(r.rejected[0].line, 5);
-        assert!(r.rejected[0].reason.contains("control group"), "{}", r.rejected[0].reason);
+        assert!(
+            r.rejected[0].reason.contains("control group"),
+            "{}",
+            r.rejected[0].reason
+        );
         // A holdout column says yes or no.
         let t = read_text_table(
             "sends.csv",
