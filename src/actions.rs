@@ -1119,9 +1119,12 @@ fn save_export(state: AppState, file: String, export: &ExportOptions, done: Expo
         "text/csv;charset=utf-8"
     };
     match crate::downloads::save(&file, &done.bytes, mime) {
-        Ok(()) => state
-            .last_export
-            .set(Some((file, done.rows, done.without_email))),
+        Ok(()) => state.last_export.set(Some((
+            file,
+            done.rows,
+            done.without_email,
+            done.without_consent,
+        ))),
         Err(e) => state.error.set(Some(e)),
     }
 }

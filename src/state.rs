@@ -129,8 +129,8 @@ pub struct AppState {
     /// The guided tour's step on screen, if it is open.
     pub tour: RwSignal<Option<usize>>,
     /// The last export: file name, rows written, customers left out for
-    /// want of an e-mail address.
-    pub last_export: RwSignal<Option<(String, u64, u64)>>,
+    /// want of an e-mail address, and for not having agreed to marketing.
+    pub last_export: RwSignal<Option<(String, u64, u64, u64)>>,
     /// The export card's control group, as the user set it: on or off,
     /// the campaign's name, the share held out (per cent) and the send day.
     pub control_group: RwSignal<ControlGroupDraft>,

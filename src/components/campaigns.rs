@@ -284,6 +284,9 @@ fn results_table(c: &CampaignResult) -> AnyView {
             <th scope="col" class="num" title=tf("campaign.formula.conversion", &[("days", &days)])>
                 {tf("campaign.col.conversion", &[("group", &name)])}
             </th>
+            <th scope="col" class="num" title=tf("campaign.formula.revenue_per_customer", &[("days", &days)])>
+                {tf("campaign.col.revenue_per_customer", &[("group", &name)])}
+            </th>
         }
     }).collect_view();
     let head_uplifts = compared.iter().map(|(a, b)| {
@@ -308,7 +311,8 @@ fn results_table(c: &CampaignResult) -> AnyView {
                 ("converted", &format::int(r.map_or(0, |r| r.converted))),
                 ("low", &format::percent(c.low)), ("high", &format::percent(c.high)),
             ])).unwrap_or_default();
-            view! { <td class="num">{customers}</td><td class="num" title=title>{rate}</td> }
+            let revenue = r.and_then(|r| r.revenue_per_customer).map(format::money).unwrap_or_else(|| "–".into());
+            view! { <td class="num">{customers}</td><td class="num" title=title>{rate}</td><td class="num">{revenue}</td> }
         }).collect_view();
         let ups = compared.iter().map(|(arm, _)| {
             let u = a.uplifts.iter().find(|u| u.arm == *arm);
@@ -331,7 +335,7 @@ fn results_table(c: &CampaignResult) -> AnyView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <p class="muted small">{t("campaign.how_to_read")}</p>
+        {(!compared.is_empty()).then(|| view! { <p class="muted small">{t("campaign.how_to_read")}</p> })}
     }
     .into_any()
 }

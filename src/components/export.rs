@@ -40,6 +40,7 @@ pub fn ExportChoices(
     };
     let is_plain = move || state.export.with(|e| e.layout == Layout::Plain);
     let columns_id = format!("{testid}-columns");
+    let consent_id = format!("{testid}-consent");
     let (layout_id, format_id) = (format!("{testid}-layout"), format!("{testid}-format"));
     view! {
         <div class="thresholds" data-testid=format!("{testid}-choices")>
@@ -66,6 +67,15 @@ pub fn ExportChoices(
                     <option value=";" selected=move || state.export.with(|e| !e.xlsx && e.delimiter == ';')>{t("export.csv_semicolons_excel_in_french")}</option>
                     <option value="xlsx" selected=move || state.export.with(|e| e.xlsx)>{t("export.excel_workbook_xlsx")}</option>
                 </select>
+            </label>
+            <label class="pick" title=t("export.consent_help")>
+                <input type="checkbox" data-testid=consent_id
+                    prop:checked=move || state.export.with(|e| e.include_without_consent)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        state.export.update(|e| e.include_without_consent = on);
+                    }/>
+                {t("export.include_without_consent")}
             </label>
             {move || is_plain().then(|| view! {
                 <details class="columns-pick" data-testid=columns_id.clone()>
@@ -313,10 +323,11 @@ pub fn ExportCard() -> impl IntoView {
                     {move || state.last_sql.get().map(|q| view! {
                         <details class="sql"><summary>{t("export.the_query")}</summary><pre data-testid="sql-text">{q}</pre></details>
                     })}
-                    {move || state.last_export.get().map(|(name, rows, skipped)| view! {
+                    {move || state.last_export.get().map(|(name, rows, skipped, refused)| view! {
                         <p class="muted" data-testid="export-result">
                             {tf("export.written", &[("name", &name.to_string()), ("0", &i18n::tn("count.customers", rows, &[]))])}
                             {(skipped > 0).then(|| tf("export.left_out_no_e_mail", &[("0", &format::int(skipped))]))}
+                            {(refused > 0).then(|| view! { " " <span data-testid="export-without-consent">{i18n::tn("export.without_consent", refused, &[])}</span> })}
                         </p>
                     })}
                     {move || held.get().map(|(campaign, n)| view! {

@@ -265,6 +265,9 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                         </a>
                     </div>
                     <crate::components::ExportProgress/>
+                    {move || state.last_export.get().and_then(|(_, _, _, refused)| (refused > 0).then(|| view! {
+                        <p class="muted small" data-testid="export-without-consent">{crate::i18n::tn("export.without_consent", refused, &[])}</p>
+                    }))}
                     <details class="members-fold" data-testid="segment-members">
                         <summary>{t("segment_page.see_members")}</summary>
                         <crate::components::segments::MemberList/>

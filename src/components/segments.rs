@@ -396,8 +396,9 @@ pub fn SavedSegments() -> impl IntoView {
                                 }>{t("segments.download_the_ticked_segments_in")}</button>
                                 " "
                                 <super::ExportProgress/>
-                                {move || state.last_export.get().map(|(file, rows, without)| view! {
+                                {move || state.last_export.get().map(|(file, rows, without, refused)| view! {
                                     <span class="muted small" data-testid="segment-export-done">{tf("segments.customers_written", &[("file", &file.to_string()), ("0", &format::int(rows)), ("1", &(if without > 0 { tf("segments.left_out_for_want_of", &[("0", &format::int(without))]) } else { String::new() }).to_string())])}</span>
+                                    {(refused > 0).then(|| view! { <span class="muted small" data-testid="export-without-consent">{i18n::tn("export.without_consent", refused, &[])}</span> })}
                                 })}
                             </p>
                             <SqlChoices testid="segment-sql"/>

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from './server.mjs';
 import { launch, newContext } from './browser.mjs';
 import { go as goOn, projectMenu, record as recordOn, said as saidOn, settingsMenu } from './site.mjs';
-import { cliCounts, cliCountsOf, nonZero, tableCountsOn } from './counts.mjs';
+import { cliCounts, cliCountsOf, cliMembers, demoNoConsent, nonZero, tableCountsOn } from './counts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -672,7 +672,9 @@ test('segments: the example rule is built in a few clicks and counts what the co
   const [download] = await Promise.all([page.waitForEvent('download'), saved.getByTestId('download-segment').click()]);
   const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
   assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
-  assert.equal(lines.length - 1, expected);
+  // Every member but those who did not agree to marketing.
+  const noConsent = demoNoConsent(join(root, 'target', 'e2e-demo'));
+  assert.equal(lines.length - 1, ids.filter((id) => !noConsent.has(id)).length);
   assert.ok(lines.slice(1).every((l) => l.endsWith(',DIY men to win back') && l.includes('@')));
 
   // As an Excel workbook with the columns chosen, read back by openpyxl.
@@ -693,7 +695,7 @@ test('segments: the example rule is built in a few clicks and counts what the co
     'print(json.dumps([[c for c in r] for r in ws.iter_rows(values_only=True)]))',
   ].join('\n'), bookPath], { encoding: 'utf8' }));
   assert.deepEqual(sheet[0], ['customer_id', 'age', 'segment']);
-  assert.deepEqual(sheet.slice(1).map((r) => r[0]).sort(), [...ids].sort());
+  assert.deepEqual(sheet.slice(1).map((r) => r[0]).sort(), ids.filter((id) => !noConsent.has(id)).sort());
   assert.ok(sheet.slice(1).every((r) => r[1] >= 35 && r[1] <= 40 && r[2] === 'DIY men to win back'));
   await page.getByTestId('segment-export-format').selectOption(',');
 
@@ -1206,7 +1208,13 @@ test('export: the members of a segment in Mailchimp columns, e-mail first', asyn
   assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte-order mark, for Excel');
   const lines = raw.subarray(3).toString('utf8').trim().split('\r\n');
   assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
-  assert.equal(lines.length - 1, counts['Champions']);
+  // The Champions but those who said no to the newsletter or unsubscribed.
+  const noConsent = demoNoConsent(join(root, 'target', 'e2e-demo'));
+  const championIds = cliMembers(join(root, 'target', 'e2e-demo', 'orders.csv'), 'Champions');
+  assert.equal(championIds.length, counts['Champions']);
+  const refused = championIds.filter((id) => noConsent.has(id)).length;
+  assert.ok(refused > 0);
+  assert.equal(lines.length - 1, counts['Champions'] - refused);
   assert.ok(lines.slice(1).every((l) => l.endsWith(',Champions')));
   // The e-mail addresses are the customers file's, for those customers.
   const dir = join(root, 'target', 'e2e-demo');
@@ -1214,7 +1222,8 @@ test('export: the members of a segment in Mailchimp columns, e-mail first', asyn
     .map((l) => l.split(','));
   const emails = new Set(customers.map((c) => c[1]));
   assert.ok(lines.slice(1).every((l) => emails.has(l.split(',')[0])));
-  assert.match(await page.getByTestId('export-result').innerText(), new RegExp(`${counts['Champions']} customers written`));
+  assert.match(await page.getByTestId('export-result').innerText(),
+    new RegExp(`${(counts['Champions'] - refused).toLocaleString('en-US')} customers written.* ${refused} customers left out: did not agree to marketing or unsubscribed`));
 
   // The same segment as SQL, run by DuckDB over the raw demo orders.
   await page.getByTestId('export').locator('summary', { hasText: 'Your table and column names' }).click();

@@ -117,11 +117,14 @@ test('after the next orders, Campaign results shows what the campaign did, equal
   const cells = await all.locator('td').allInnerTexts();
   const pct = (x) => `${(x * 100).toFixed(1)}%`;
   const pts = (x) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(1)} pts`;
+  const eur = (x) => `€${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   assert.equal(cells[0], t.n.toLocaleString('en-US'));
   assert.equal(cells[1], pct(t.k / t.n));
-  assert.equal(cells[2], c.n.toLocaleString('en-US'));
-  assert.equal(cells[3], pct(c.k / c.n));
-  assert.equal(cells[4], `${pts(t.k / t.n - c.k / c.n)} [${pts(low)} ; ${pts(high)}]`);
+  assert.equal(cells[2], eur(t.revenue / t.n));
+  assert.equal(cells[3], c.n.toLocaleString('en-US'));
+  assert.equal(cells[4], pct(c.k / c.n));
+  assert.equal(cells[5], eur(c.revenue / c.n));
+  assert.equal(cells[6], `${pts(t.k / t.n - c.k / c.n)} [${pts(low)} ; ${pts(high)}]`);
   const summary = await page.getByTestId('campaign-summary').innerText();
   assert.match(summary, new RegExp(`Sent to ${t.n.toLocaleString("en-US")} customers on ${SEND}; ${c.n.toLocaleString('en-US')} held out as a control group`));
 

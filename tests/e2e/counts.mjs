@@ -50,3 +50,26 @@ export const cliCounts = (file) => cliCountsOf(['rfm', '--orders', file]);
 
 /** The counts without the empty segments. */
 export const nonZero = (c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v > 0));
+
+/** The customers of the demo in `dir` (as `seglens demo` writes it) who
+ * may not be sent marketing, found by pandas: "no" in the customers
+ * file's newsletter column, or an unsubscribe in the e-mail results. */
+export function demoNoConsent(dir) {
+  const python = join(root, '.venv', 'bin', 'python');
+  const out = execFileSync(python, ['-c', [
+    'import pandas as pd',
+    `c = pd.read_csv("${join(dir, 'customers.csv')}", dtype=str)`,
+    `e = pd.read_csv("${join(dir, 'email.csv')}", dtype=str)`,
+    'no = set(c[c.newsletter.str.strip().str.lower() == "no"].customer_id) | set(e[e.unsubscribed == "1"].customer_id)',
+    'print("\\n".join(sorted(no)))',
+  ].join('\n')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return new Set(out.trim().split('\n').filter(Boolean));
+}
+
+/** The customers of `segment` by `seglens rfm` on `orders`. */
+export function cliMembers(orders, segment) {
+  const csv = execFileSync(cli, ['rfm', '--orders', orders], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return csv.trim().split('\n').slice(1)
+    .filter((line) => line.slice(line.lastIndexOf(',') + 1) === segment)
+    .map((line) => line.split(',')[0]);
+}

@@ -96,10 +96,10 @@ for (const [scheme, locale] of [['light', 'en-US'], ['dark', 'en-US'], ['light',
   await p.getByTestId('clusters-table').waitFor();
   await look('segments/clusters');
   // Every other page and section of the workbench, and a segment's page.
-  const ready = { 'compare/whole': 'separation-overlap', 'journeys/cohorts': 'cohort-table', 'journeys/moves': 'migration-table', 'journeys/sizes': 'sizes-chart', 'act/ideas': 'cross-sell-table', overview: 'rfm-table', 'compare/kpis': 'kpi-heatmap' };
+  const ready = { 'compare/whole': 'separation-overlap', 'journeys/cohorts': 'cohort-table', 'journeys/moves': 'migration-table', 'journeys/sizes': 'sizes-chart', 'act/ideas': 'cross-sell-table', 'act/results': 'campaign-summary', overview: 'rfm-table', 'compare/kpis': 'kpi-heatmap' };
   for (const [name, section] of [['overview'], ['data'], ['segments', 'rfm'], ['segments', 'lifecycle'], ['compare', 'kpis'],
     ['compare', 'two'], ['compare', 'whole'], ['journeys', 'funnel'], ['journeys', 'paths'], ['journeys', 'cohorts'], ['journeys', 'activity'],
-    ['predict'], ['act', 'ideas'], ['act', 'export'], ['journeys', 'moves'], ['journeys', 'sizes']]) {
+    ['predict'], ['act', 'ideas'], ['act', 'results'], ['act', 'export'], ['journeys', 'moves'], ['journeys', 'sizes']]) {
     const screen = section ? `${name}/${section}` : name;
     await go(name, section, p);
     if (ready[screen]) await p.getByTestId(ready[screen]).waitFor();

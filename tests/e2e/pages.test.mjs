@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { go, projectMenu, shots, startSite } from './site.mjs';
-import { cli, root, tableCountsOn } from './counts.mjs';
+import { cli, cliMembers, demoNoConsent, root, tableCountsOn } from './counts.mjs';
 
 let site, context, page;
 
@@ -33,10 +33,10 @@ async function demoIn(locale) {
 
 const PAGES = [['overview'], ['data'], ['segments', 'rfm'], ['segments', 'lifecycle'], ['segments', 'mine'],
   ['segments', 'clusters'], ['compare', 'kpis'], ['compare', 'two'], ['compare', 'whole'], ['journeys', 'funnel'], ['journeys', 'paths'],
-  ['journeys', 'cohorts'], ['journeys', 'moves'], ['journeys', 'sizes'], ['journeys', 'activity'], ['predict'], ['act', 'ideas'], ['act', 'export']];
+  ['journeys', 'cohorts'], ['journeys', 'moves'], ['journeys', 'sizes'], ['journeys', 'activity'], ['predict'], ['act', 'ideas'], ['act', 'results'], ['act', 'export']];
 
 /** What is drawn once a page has filled in (the cards computed on demand). */
-const READY = { overview: 'rfm-table', 'compare/whole': 'separation-overlap', 'journeys/moves': 'migration-table', 'compare/kpis': 'kpi-heatmap', 'journeys/cohorts': 'cohort-table', 'journeys/sizes': 'sizes-chart', 'act/ideas': 'cross-sell-table', predict: 'predictions' };
+const READY = { overview: 'rfm-table', 'compare/whole': 'separation-overlap', 'journeys/moves': 'migration-table', 'compare/kpis': 'kpi-heatmap', 'journeys/cohorts': 'cohort-table', 'journeys/sizes': 'sizes-chart', 'act/ideas': 'cross-sell-table', 'act/results': 'campaign-summary', predict: 'predictions' };
 
 test('every page has its own address and fits in about three screens (2,600 px at 1366×860)', async () => {
   const heights = {};
@@ -96,10 +96,19 @@ test("a segment's page: reached from the table and the picker, its size as the t
   assert.match(await first.locator('td').first().getAttribute('title'), /= /);
   assert.equal(await kpis.locator('tbody tr').count() > 5, true);
   await page.screenshot({ path: join(shots, 'page-segment-en.png'), fullPage: true });
-  // Exported in one click: as many rows as the table counts.
+  // Exported in one click: as many rows as the table counts, but for the
+  // customers who did not agree to marketing, counted and said.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('segment-export').click()]);
   const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
-  assert.equal(lines.length - 1, counts['At Risk']);
+  const demo = join(root, 'target', 'e2e-pages-demo');
+  execFileSync(cli, ['demo', '--out', demo]);
+  const noConsent = demoNoConsent(demo);
+  const atRisk = cliMembers(join(demo, 'orders.csv'), 'At Risk');
+  assert.equal(atRisk.length, counts['At Risk']);
+  const refused = atRisk.filter((id) => noConsent.has(id)).length;
+  assert.ok(refused > 0, 'the demo has At Risk customers who did not agree');
+  assert.equal(lines.length - 1, counts['At Risk'] - refused);
+  assert.match(await page.getByTestId('export-without-consent').innerText(), new RegExp(`^${refused} customers left out: did not agree to marketing or unsubscribed`));
   // The picker in the header leads to any segment; reload keeps it.
   await page.getByTestId('segment-picker').selectOption('Champions');
   await page.getByTestId('segment-title').filter({ hasText: /^Champions$/ }).waitFor();
@@ -173,14 +182,23 @@ test('a first-time task in at most six clicks from the Overview: the At Risk cus
     'import pandas as pd, sys',
     `r = pd.read_csv("${rfm}", dtype=str)`,
     `c = pd.read_csv("${join(dir, 'customers.csv')}", dtype=str)`,
+    `e = pd.read_csv("${join(dir, 'email.csv')}", dtype=str)`,
     'm = r[r.segment == "At Risk"].merge(c, on="customer_id")',
-    'print("\\n".join(sorted(m[m.city.str.strip().str.lower() == "lyon"].email)))',
+    'm = m[m.city.str.strip().str.lower() == "lyon"]',
+    '# Those who said no to the newsletter or unsubscribed are left out.',
+    'ok = m[(m.newsletter.str.strip().str.lower() != "no") & ~m.customer_id.isin(e[e.unsubscribed == "1"].customer_id)]',
+    'print(len(m))',
+    'print("\\n".join(sorted(ok.email)))',
   ].join('\n')], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  const lyon = Number(expected.shift());
   assert.ok(expected.length > 0, 'the demo has At Risk customers in Lyon');
   const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
   assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]).sort(), expected);
-  assert.match(await p.getByTestId('segment-selected').innerText(), new RegExp(`^${expected.length} customers? selected`));
+  assert.match(await p.getByTestId('segment-selected').innerText(), new RegExp(`^${lyon} customers? selected`));
+  if (lyon > expected.length) {
+    assert.match(await p.getByTestId('export-without-consent').innerText(), new RegExp(`^${lyon - expected.length} customers? left out`));
+  }
   // Kept as a segment of its own in one more click.
   await p.getByTestId('segment-save-narrowed').click();
   await go(p, 'segments', 'mine');

@@ -40,7 +40,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
-from rfm_reference import RULES, order_file_arguments, r_bins, r_segment, raw_rows
+from rfm_reference import RULES, order_file_arguments, r_bins, r_segment, typed_rows
 
 WINDOW = 30
 ALL, NONE = "All customers", "No order before"
@@ -68,13 +68,7 @@ def segments_at(con, day):
 
 def main():
     args = order_file_arguments(__doc__.splitlines()[0])
-    con = raw_rows(args)
-    con.execute(f"""
-        create table t as
-        select trim("{args.customer}") as customer_id,
-               cast(strptime("{args.date}", '{args.date_format}') as date) as day,
-               cast("{args.amount}" as double) as amount
-        from o""")
+    con = typed_rows(args)
     orders = con.execute("select * from t").df()
     orders["day"] = pandas.to_datetime(orders["day"]).dt.date
     first, last = orders["day"].min(), orders["day"].max()

@@ -15,7 +15,7 @@ import datetime
 import io
 import subprocess
 
-from rfm_reference import RULES, order_file_arguments, r_bins, r_segment, raw_rows
+from rfm_reference import RULES, order_file_arguments, r_bins, r_segment, typed_rows
 
 
 def month_ends(first, last):
@@ -31,13 +31,7 @@ def month_ends(first, last):
 
 def main():
     args = order_file_arguments(__doc__.splitlines()[0])
-    con = raw_rows(args)
-    con.execute(f"""
-        create table t as
-        select trim("{args.customer}") as customer_id,
-               cast(strptime("{args.date}", '{args.date_format}') as date) as day,
-               cast("{args.amount}" as double) as amount
-        from o""")
+    con = typed_rows(args)
     first = con.execute("select min(day) from t").fetchone()[0]
     last = con.execute("select max(day) from t where amount >= 0").fetchone()[0]
     names = [name for name, *_ in RULES] + ["Others"]

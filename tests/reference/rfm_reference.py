@@ -102,6 +102,19 @@ def raw_rows(args):
     return con
 
 
+def typed_rows(args):
+    """A DuckDB connection with the order file's rows typed as table `t`
+    (customer_id, day, amount), beside the raw rows `o`."""
+    con = raw_rows(args)
+    con.execute(f"""
+        create table t as
+        select trim("{args.customer}") as customer_id,
+               cast(strptime("{args.date}", '{args.date_format}') as date) as day,
+               cast("{args.amount}" as double) as amount
+        from o""")
+    return con
+
+
 def main():
     args = order_file_arguments(__doc__.splitlines()[0])
     path = args.orders

@@ -114,6 +114,87 @@ pub struct ExportOptions {
     /// A control group to hold out of the file, when wanted.
     #[serde(default)]
     pub holdout: Option<Holdout>,
+    /// Writes the customers who did not agree to marketing too (see
+    /// [`without_consent`]); they are left out otherwise.
+    #[serde(default)]
+    pub include_without_consent: bool,
+}
+
+/// Customers-file columns that say whether the customer agreed to
+/// marketing (yes: agreed), by their normalised names.
+const CONSENT: &[&str] = &[
+    "accepts_marketing",
+    "accepts_email_marketing",
+    "email_marketing_consent",
+    "marketing_consent",
+    "consent",
+    "opt_in",
+    "optin",
+    "email_opt_in",
+    "marketing_opt_in",
+    "newsletter",
+    "newsletter_opt_in",
+    "subscribed",
+    "accepte_marketing",
+    "optin_email",
+    "abonne_newsletter",
+    "inscrit_newsletter",
+    "consentement",
+];
+
+/// Customers-file columns that say the customer refused (yes: refused).
+const OPT_OUT: &[&str] = &[
+    "unsubscribed",
+    "opted_out",
+    "opt_out",
+    "email_opt_out",
+    "do_not_email",
+    "do_not_contact",
+    "desabonne",
+    "desinscrit",
+    "ne_pas_contacter",
+];
+
+/// Each customer who may not be sent marketing: the customers file says
+/// they did not agree (a consent column reading no) or refused (an
+/// opt-out column reading yes), or the e-mail results say they
+/// unsubscribed. An empty or unreadable cell says nothing.
+pub fn without_consent(data: &Dataset) -> Vec<bool> {
+    let n = data.orders.customer_keys.len();
+    let mut out = vec![false; n];
+    if let Some(t) = &data.customers {
+        let columns: Vec<(usize, bool)> = t
+            .attribute_names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| {
+                let key = crate::roles::normalise(name);
+                if CONSENT.contains(&key.as_str()) {
+                    Some((i, true))
+                } else if OPT_OUT.contains(&key.as_str()) {
+                    Some((i, false))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for (row, &c) in t.customer.iter().enumerate() {
+            for &(i, agrees_when_yes) in &columns {
+                let cell = t.attributes[row].get(i).map_or("", String::as_str);
+                if crate::sources::parse_flag(cell) == Some(!agrees_when_yes) {
+                    out[c as usize] = true;
+                }
+            }
+        }
+    }
+    if let Some(e) = &data.email {
+        for (&c, &u) in e.customer.iter().zip(&e.unsubscribed) {
+            if u {
+                out[c as usize] = true;
+            }
+        }
+    }
+    out
 }
 
 /// A random share of the customers an export would write, held out of it
@@ -156,6 +237,7 @@ impl ExportOptions {
             xlsx: false,
             columns: Vec::new(),
             holdout: None,
+            include_without_consent: false,
         }
     }
 }
@@ -192,6 +274,10 @@ pub struct Export {
     /// Customers held out as a control group (not in the file).
     #[serde(default)]
     pub held_out: u64,
+    /// Customers left out because they did not agree to marketing or
+    /// unsubscribed ([`without_consent`]).
+    #[serde(default)]
+    pub without_consent: u64,
     /// With a control group: every customer the file could hold, by key,
     /// and whether they were held out (the campaign's audience, kept in the
     /// project to measure it later).
@@ -345,10 +431,21 @@ fn write<'a>(
         (at, email, first, last)
     };
     let picked: Vec<(usize, String, Option<&RfmRow>)> = picked.collect();
-    let writable: Vec<bool> = picked
+    let has_address: Vec<bool> = picked
         .iter()
         .map(|(c, _, _)| layout == Layout::Plain || !contact_of(*c).1.is_empty())
         .collect();
+    let refused = if options.include_without_consent {
+        vec![false; n]
+    } else {
+        without_consent(data)
+    };
+    let writable: Vec<bool> = picked
+        .iter()
+        .zip(&has_address)
+        .map(|((c, _, _), a)| *a && !refused[*c])
+        .collect();
+    let mut not_consenting = 0;
     let held: Vec<bool> = match options.holdout {
         None => vec![false; picked.len()],
         Some(h) => {
@@ -375,8 +472,12 @@ fn write<'a>(
             on_step(i, total);
         }
         let key = &data.orders.customer_keys[c];
-        if !writable[i] {
+        if !has_address[i] {
             without_email += 1;
+            continue;
+        }
+        if !writable[i] {
+            not_consenting += 1;
             continue;
         }
         if held[i] {
@@ -436,6 +537,7 @@ fn write<'a>(
         rows,
         without_email,
         held_out,
+        without_consent: not_consenting,
         audience,
     }
 }
@@ -582,13 +684,8 @@ mod tests {
         assert_eq!(last, Some((7, 7)));
     }
 
-    #[test]
-    fn a_holdout_keeps_an_exact_seeded_share_out_of_the_file() {
-        let rows: Vec<(String, i32, f64)> =
-            (0..50).map(|c| (format!("c{c}@x.com"), 1, 10.0)).collect();
-        let mut data = Dataset::from_orders(Orders::from_rows(&rows));
-        // c0 has no e-mail address to write: not sendable, not drawn.
-        data.orders.customer_keys[0] = "c0".into();
+    /// The RFM scores of `data` and one set of every customer.
+    fn everyone(data: &Dataset) -> (RfmResult, [(String, Bitmap); 1]) {
         let n = data.orders.customer_keys.len();
         let result = rfm::compute(
             &data.orders,
@@ -596,7 +693,46 @@ mod tests {
             &rfm::RfmConfig::default(),
             &rfm::default_rules(),
         );
-        let sets = [("All".to_string(), Bitmap::from_fn(n, |_| true))];
+        (result, [("All".to_string(), Bitmap::from_fn(n, |_| true))])
+    }
+
+    #[test]
+    fn customers_who_did_not_agree_or_unsubscribed_are_left_out_unless_asked() {
+        let rows: Vec<(String, i32, f64)> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|c| (c.to_string(), 1, 10.0))
+            .collect();
+        let mut data = Dataset::from_orders(Orders::from_rows(&rows));
+        data.add_source(
+            "c.csv",
+            b"customer_id,email,Accepts Email Marketing,Do not email\na,a@x.com,yes,\nb,b@x.com,no,\nc,c@x.com,,yes\nd,d@x.com,,\ne,e@x.com,yes,no\n",
+        )
+        .unwrap();
+        data.add_source(
+            "e.csv",
+            b"customer_id,campaign,opened,unsubscribed\nd,Spring,1,1\ne,Spring,1,0\n",
+        )
+        .unwrap();
+        assert_eq!(without_consent(&data), vec![false, true, true, true, false]);
+        let (result, sets) = everyone(&data);
+        let mut options = ExportOptions::csv(Layout::Klaviyo, ',');
+        let out = set_members(&data, &result, &sets, &options);
+        assert_eq!((out.rows, out.without_consent), (2, 3));
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert!(text.contains("a@x.com") && text.contains("e@x.com") && !text.contains("b@x.com"));
+        options.include_without_consent = true;
+        let all = set_members(&data, &result, &sets, &options);
+        assert_eq!((all.rows, all.without_consent), (5, 0));
+    }
+
+    #[test]
+    fn a_holdout_keeps_an_exact_seeded_share_out_of_the_file() {
+        let rows: Vec<(String, i32, f64)> =
+            (0..50).map(|c| (format!("c{c}@x.com"), 1, 10.0)).collect();
+        let mut data = Dataset::from_orders(Orders::from_rows(&rows));
+        // c0 has no e-mail address to write: not sendable, not drawn.
+        data.orders.customer_keys[0] = "c0".into();
+        let (result, sets) = everyone(&data);
         let mut options = ExportOptions::csv(Layout::Mailchimp, ',');
         options.holdout = Some(Holdout {
             share: 0.2,

@@ -920,6 +920,22 @@ pub struct EmailTable {
     pub variants: Vec<String>,
 }
 
+/// The index of `name` in `names`, added at the end when new (`seen`
+/// finds it without a scan).
+fn intern(
+    seen: &mut rustc_hash::FxHashMap<String, u32>,
+    names: &mut Vec<String>,
+    name: &str,
+) -> u32 {
+    if let Some(&i) = seen.get(name) {
+        return i;
+    }
+    let i = names.len() as u32;
+    names.push(name.to_string());
+    seen.insert(name.to_string(), i);
+    i
+}
+
 /// Reads a sends file's group cell: `Some(true)` for a control group
 /// (control, holdout, held out, témoin, contrôle…), `Some(false)` for a
 /// group that was sent the campaign (treatment, test, target, cible, an
@@ -1422,21 +1438,11 @@ pub fn build_email(
             }
         };
         if variant.is_some() {
-            let name = cell(variant).trim().to_string();
-            let next = variants.len() as u32;
-            let v = *variants.entry(name.clone()).or_insert_with(|| {
-                out.variants.push(name);
-                next
-            });
+            let v = intern(&mut variants, &mut out.variants, cell(variant).trim());
             out.variant.push(v);
         }
         out.control.push(held_out);
-        let name = cell(campaign).to_string();
-        let next = campaigns.len() as u32;
-        let camp = *campaigns.entry(name.clone()).or_insert_with(|| {
-            out.campaigns.push(name);
-            next
-        });
+        let camp = intern(&mut campaigns, &mut out.campaigns, cell(campaign));
         out.customer.push(who);
         out.campaign.push(camp);
         out.day.push(date_of(sent_format, cell(sent)));
