@@ -281,6 +281,9 @@ pub struct ControlGroupDraft {
     pub share: u32,
     /// The send day (today unless chosen).
     pub day: Option<seglens_engine::date::Day>,
+    /// The share expected to order anyway, in per cent, for the smallest
+    /// uplift the test can detect.
+    pub base: f64,
 }
 
 impl Default for ControlGroupDraft {
@@ -290,6 +293,7 @@ impl Default for ControlGroupDraft {
             name: String::new(),
             share: 20,
             day: None,
+            base: 5.0,
         }
     }
 }

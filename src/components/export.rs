@@ -235,6 +235,24 @@ pub fn ExportCard() -> impl IntoView {
     move || {
         state.workspace.get().map(|ws| {
             let segments = ws.analysis.non_empty_segments();
+            let sizes: Vec<(usize, u64)> = segments.iter().map(|(i, _, n)| (*i, *n)).collect();
+            // The smallest uplift the test can detect, for the ticked
+            // segments' customers split as chosen.
+            let power = move || {
+                let listed: u64 = chosen.with(|c| sizes.iter().filter(|(i, _)| c.contains(i)).map(|(_, n)| n).sum());
+                let (share, base) = draft.with(|d| (f64::from(d.share) / 100.0, d.base / 100.0));
+                let control = (listed as f64 * share).round() as u64;
+                let treated = listed.saturating_sub(control);
+                match seglens_engine::campaign::minimum_detectable_uplift(base, treated, control) {
+                    None => t("export.holdout.power_none"),
+                    Some(mde) => tf("export.holdout.power", &[
+                        ("treated", &format::int(treated)),
+                        ("control", &format::int(control)),
+                        ("mde", &format::grouped(mde * 100.0, 1)),
+                        ("base", &format::percent(base)),
+                    ]),
+                }
+            };
             view! {
                 <section class="card" id="act" data-testid="export">
                     <h2>{t("export.act_on_a_segment_export")}</h2>
@@ -289,7 +307,17 @@ pub fn ExportCard() -> impl IntoView {
                                             draft.update(|d| d.day = chosen);
                                         }/>
                                 </label>
+                                <label title=t("export.holdout.base_help")>{t("export.holdout.base")}
+                                    <input type="number" min="0.1" max="90" step="0.1" data-testid="holdout-base"
+                                        prop:value=move || draft.with(|d| d.base.to_string())
+                                        on:change=move |ev| {
+                                            if let Ok(b) = event_target_value(&ev).replace(',', ".").parse::<f64>() {
+                                                draft.update(|d| d.base = b.clamp(0.1, 90.0));
+                                            }
+                                        }/>
+                                </label>
                             </div>
+                            <p data-testid="holdout-power">{power.clone()}</p>
                             <p class="muted small">{t("export.holdout.how")}</p>
                         })}
                     </fieldset>

@@ -62,6 +62,20 @@ test('exporting the Champions for Mailchimp with a 20% control group keeps the h
   await page.getByTestId('holdout-share').dispatchEvent('change');
   await page.getByTestId('holdout-day').fill(SEND);
   await page.getByTestId('holdout-day').dispatchEvent('change');
+  // The smallest uplift this split can detect, for the ticked segment's
+  // customers, as statsmodels' power solver finds it.
+  const ticked = Number((await page.getByTestId('export-0').locator('..').innerText()).match(/\(([\d,]+)\)/)[1].replace(/,/g, ''));
+  const power = await page.getByTestId('holdout-power').innerText();
+  const [, sent, held, mde] = power.match(/^With ([\d,]+) customers sent and ([\d,]+) held out, this test tells an uplift of ([\d.]+) points over 5\.0%/);
+  const control = Math.round(ticked * 0.2);
+  assert.deepEqual([Number(sent.replace(/,/g, '')), Number(held.replace(/,/g, ''))], [ticked - control, control]);
+  const want = execFileSync(python, ['-c', [
+    'from statsmodels.stats.power import NormalIndPower',
+    'import numpy as np',
+    `h = NormalIndPower().solve_power(effect_size=None, nobs1=${ticked - control}, alpha=0.05, power=0.8, ratio=${control / (ticked - control)})`,
+    'print(f"{(np.sin(np.arcsin(np.sqrt(0.05)) + h / 2) ** 2 - 0.05) * 100:.1f}")',
+  ].join('\n')], { encoding: 'utf8' }).trim();
+  assert.equal(mde, want, power);
   await page.getByTestId('holdout').screenshot({ path: join(shots, 'campaign-holdout-en.png') });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
   const file = rows(readFileSync(await download.path(), 'utf8'));

@@ -587,6 +587,38 @@ pub fn welch(a: &[f64], b: &[f64]) -> Option<Difference> {
     })
 }
 
+/// The smallest uplift in conversion a test can tell from chance: over a
+/// base conversion `base`, the difference that a two-sided test at 5%
+/// finds 80% of the time with `treated` and `control` customers. On
+/// Cohen's h (the difference of the arcsines of the square roots) with
+/// the normal approximation, both tails counted, as statsmodels'
+/// `NormalIndPower` solves it; none without customers on both sides or
+/// with a base of 0 or 1.
+pub fn minimum_detectable_uplift(base: f64, treated: u64, control: u64) -> Option<f64> {
+    if treated == 0 || control == 0 || !(base > 0.0 && base < 1.0) {
+        return None;
+    }
+    let se = (1.0 / treated as f64 + 1.0 / control as f64).sqrt();
+    let phi = crate::kpi::normal_cdf;
+    let power = |h: f64| phi(h / se - Z95) + phi(-h / se - Z95);
+    // The power grows with h: bisection to the h that gives 80%.
+    let (mut lo, mut hi) = (0.0, std::f64::consts::PI);
+    if power(hi) < 0.8 {
+        return None;
+    }
+    for _ in 0..200 {
+        let mid = (lo + hi) / 2.0;
+        if power(mid) < 0.8 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let h = (lo + hi) / 2.0;
+    let angle = (base.sqrt().asin() + h / 2.0).min(std::f64::consts::FRAC_PI_2);
+    Some(angle.sin().powi(2) - base)
+}
+
 /// Holm's step-down adjustment of `p`, in the same order.
 pub fn holm(p: &[f64]) -> Vec<f64> {
     let m = p.len();
@@ -664,6 +696,26 @@ mod tests {
             assert!((a - w).abs() < 1e-12, "{adjusted:?}");
         }
         assert_eq!(holm(&[0.5, 0.9]), vec![1.0, 1.0]);
+    }
+
+    #[test]
+    fn the_smallest_detectable_uplift_matches_statsmodels() {
+        // NormalIndPower().solve_power(effect_size=None, nobs1=n1,
+        // alpha=0.05, power=0.8, ratio=n2/n1), then
+        // sin²(asin(√p0) + h/2) − p0, from statsmodels 0.14.1.
+        for (base, n1, n2, want) in [
+            (0.05, 8000, 2000, 0.016_355_498_780_789_776),
+            (0.2, 400, 100, 0.137_848_529_744_313_22),
+            (0.10, 1000, 1000, 0.040_624_271_741_399_85),
+        ] {
+            let got = minimum_detectable_uplift(base, n1, n2).unwrap();
+            assert!(
+                (got - want).abs() < 1e-6,
+                "{base} {n1} {n2}: {got} vs {want}"
+            );
+        }
+        assert_eq!(minimum_detectable_uplift(0.1, 100, 0), None);
+        assert_eq!(minimum_detectable_uplift(0.0, 100, 100), None);
     }
 
     #[test]
