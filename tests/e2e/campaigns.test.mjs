@@ -7,9 +7,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshContext, go, projectMenu, settingsMenu, shots, startSite } from './site.mjs';
+import { go, projectMenu, settingsMenu, shots, startOnDemoFiles } from './site.mjs';
 import { cli, root } from './counts.mjs';
 
 const dir = join(root, 'target', 'e2e-campaigns');
@@ -30,13 +30,7 @@ function exportUpTo(name, to) {
 const rows = (text) => text.replace(/^\ufeff/, '').trim().split(/\r?\n/).map((l) => l.split(','));
 
 before(async () => {
-  mkdirSync(dir, { recursive: true });
-  execFileSync(cli, ['demo', '--out', join(dir, 'demo')]);
-  site = await startSite();
-  context = await freshContext(site.browser, 'en-US');
-  page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(site.base);
+  ({ site, context, page } = await startOnDemoFiles(dir, cli));
 });
 
 after(async () => site?.close());

@@ -1,5 +1,6 @@
 // The release build served under /seglens/ and a headless Chromium, for a
 // test file that opens its own fresh browser contexts.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from './server.mjs';
@@ -74,3 +75,17 @@ export async function record(page, testid) {
 
 /** What the element `testid` of `page` said since `record` or the last call. */
 export const said = (page, testid) => page.evaluate((id) => window.__said[id].splice(0), testid);
+
+/** A site, an en-US context and its page opened on the start screen,
+ * with the demo's files written by `seglens demo` into `dir`/demo, for the
+ * test files that import exports cut from them. */
+export async function startOnDemoFiles(dir, cli) {
+  mkdirSync(dir, { recursive: true });
+  execFileSync(cli, ['demo', '--out', join(dir, 'demo')]);
+  const site = await startSite();
+  const context = await freshContext(site.browser, 'en-US');
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(site.base);
+  return { site, context, page };
+}

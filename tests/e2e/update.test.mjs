@@ -7,9 +7,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshContext, go, projectMenu, settingsMenu, shots, startSite, real } from './site.mjs';
+import { go, projectMenu, settingsMenu, shots, startOnDemoFiles, real } from './site.mjs';
 import { cli, root } from './counts.mjs';
 
 const dir = join(root, 'target', 'e2e-update');
@@ -52,13 +52,7 @@ function secondOrders(path, from, to) {
 }
 
 before(async () => {
-  mkdirSync(dir, { recursive: true });
-  execFileSync(cli, ['demo', '--out', join(dir, 'demo')]);
-  site = await startSite();
-  context = await freshContext(site.browser, 'en-US');
-  page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(site.base);
+  ({ site, context, page } = await startOnDemoFiles(dir, cli));
 });
 
 after(async () => site?.close());

@@ -104,20 +104,20 @@ def main():
             ["customer_id", "order_date", "amount"]].to_csv(order_file, index=False)
         # Each campaign in a file of its own, as a tool exports it: the
         # win-back's with a group column, the A/B test's with a variant.
-        winback = os.path.join(tmp, "winback.csv")
-        with open(winback, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["customer_id", "campaign", "sent_at", "group"])
-            for c, name, day, group, _ in rows:
-                if name == "Win-back":
-                    w.writerow([c, name, day.isoformat(), group])
-        abfile = os.path.join(tmp, "ab.csv")
-        with open(abfile, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["customer_id", "campaign", "sent_at", "variant"])
-            for c, name, day, _, variant in rows:
-                if name == "Offer A/B":
-                    w.writerow([c, name, day.isoformat(), variant])
+        def sends_file(name, campaign, last):
+            """The campaign's rows with `last` (group or variant) as the
+            fourth column."""
+            path = os.path.join(tmp, name)
+            with open(path, "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["customer_id", "campaign", "sent_at", last])
+                for c, n, day, group, variant in rows:
+                    if n == campaign:
+                        w.writerow([c, n, day.isoformat(), group if last == "group" else variant])
+            return path
+
+        winback = sends_file("winback.csv", "Win-back", "group")
+        abfile = sends_file("ab.csv", "Offer A/B", "variant")
         checked = 0
         significant = [0, 0, 0]
         for path, campaign in [(winback, "Win-back"), (abfile, "Offer A/B")]:
