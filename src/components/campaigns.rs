@@ -33,34 +33,27 @@ fn audience_label(audience: &Audience) -> String {
     }
 }
 
-/// A difference of shares in points: `+8.9 pts` (`+8,9 pts`).
-fn points(x: f64) -> String {
-    let sign = if x > 0.0 {
+/// The sign of a difference, as written before its size: `+`, `−` (a
+/// minus sign, not a hyphen) or nothing for zero.
+fn sign(x: f64) -> &'static str {
+    if x > 0.0 {
         "+"
     } else if x < 0.0 {
         "−"
     } else {
         ""
-    };
-    tf(
-        "campaign.points",
-        &[(
-            "n",
-            &format!("{sign}{}", format::grouped((x * 100.0).abs(), 1)),
-        )],
-    )
+    }
+}
+
+/// A difference of shares in points: `+8.9 pts` (`+8,9 pts`).
+fn points(x: f64) -> String {
+    let n = format!("{}{}", sign(x), format::grouped((x * 100.0).abs(), 1));
+    tf("campaign.points", &[("n", &n)])
 }
 
 /// A difference of money: `+€3.20`.
 fn money_change(x: f64) -> String {
-    let sign = if x > 0.0 {
-        "+"
-    } else if x < 0.0 {
-        "−"
-    } else {
-        ""
-    };
-    format!("{sign}{}", format::money(x.abs()))
+    format!("{}{}", sign(x), format::money(x.abs()))
 }
 
 /// The verdict on a difference in plain words.
@@ -367,17 +360,7 @@ fn engagement_table(c: &CampaignResult) -> Option<AnyView> {
                 clicked += r.clicked;
                 unsub += r.unsubscribed;
             }
-            let share = |k: u64| {
-                (delivered > 0).then(|| {
-                    let (low, high) = seglens_engine::kpi::wilson(k as f64, delivered as f64)
-                        .unwrap_or((0.0, 0.0));
-                    seglens_engine::campaign::Rate {
-                        value: k as f64 / delivered as f64,
-                        low,
-                        high,
-                    }
-                })
-            };
+            let share = |k: u64| seglens_engine::campaign::Rate::of(k, delivered);
             view! {
                 <tr>
                     <th scope="row">{audience_label(&a.audience)}</th>

@@ -71,7 +71,8 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn of(k: u64, n: u64) -> Option<Rate> {
+    /// `k` of `n`, with its interval; none when `n` is 0.
+    pub fn of(k: u64, n: u64) -> Option<Rate> {
         let (low, high) = wilson(k as f64, n as f64)?;
         Some(Rate {
             value: k as f64 / n as f64,
@@ -222,13 +223,7 @@ pub fn with_lists(orders: &Orders, email: Option<&EmailTable>, lists: &[SentList
     // Older rows without a group column were all sent.
     out.control.resize(out.customer.len(), false);
     for list in lists {
-        let campaign = match out.campaigns.iter().position(|c| *c == list.name) {
-            Some(c) => c as u32,
-            None => {
-                out.campaigns.push(list.name.clone());
-                (out.campaigns.len() - 1) as u32
-            }
-        };
+        let campaign = index_or_push(&mut out.campaigns, &list.name);
         for (key, &control) in list.customers.iter().zip(&list.control) {
             let Some(&customer) = index.get(key.as_str()) else {
                 continue;
@@ -242,20 +237,24 @@ pub fn with_lists(orders: &Orders, email: Option<&EmailTable>, lists: &[SentList
             out.unsubscribed.push(false);
             out.control.push(control);
             if had_variants {
-                // A kept list has no variant: the file's first name for
-                // "none" is added once.
-                let none = match out.variants.iter().position(|v| v.is_empty()) {
-                    Some(v) => v as u32,
-                    None => {
-                        out.variants.push(String::new());
-                        (out.variants.len() - 1) as u32
-                    }
-                };
+                // A kept list has no variant: the empty name, added once.
+                let none = index_or_push(&mut out.variants, "");
                 out.variant.push(none);
             }
         }
     }
     out
+}
+
+/// The index of `name` in `names`, pushed at the end when new.
+fn index_or_push(names: &mut Vec<String>, name: &str) -> u32 {
+    match names.iter().position(|n| n == name) {
+        Some(i) => i as u32,
+        None => {
+            names.push(name.to_string());
+            (names.len() - 1) as u32
+        }
+    }
 }
 
 /// One customer of one campaign.
@@ -286,8 +285,7 @@ pub fn measure(
         by_customer[c as usize].push(i);
     }
     let mut segments_at: FxHashMap<Day, Vec<Option<u16>>> = FxHashMap::default();
-    let mut segment_names: Vec<String> = setup.rules.iter().map(|r| r.name.clone()).collect();
-    segment_names.push(rfm::OTHERS.to_string());
+    let segment_names = rfm::segment_names(&setup.rules);
     (0..email.campaigns.len() as u32)
         .map(|campaign| {
             let (members, without_day, in_both_groups) = members(email, campaign);
@@ -338,9 +336,12 @@ pub fn measure(
                     arms.push(m.arm.clone());
                 }
             }
-            if let Arm::Variant(_) = arms.first().unwrap_or(&Arm::Sent) {
-                arms.sort_by(|a, b| arm_name(a).cmp(arm_name(b)));
-            }
+            // Variants in the order of their names (the control group comes
+            // last, added below).
+            arms.sort_by(|a, b| match (a, b) {
+                (Arm::Variant(x), Arm::Variant(y)) => x.cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            });
             let has_control = members.iter().any(|m| m.arm == Arm::Control);
             if has_control {
                 arms.push(Arm::Control);
@@ -394,14 +395,6 @@ pub fn measure(
             }
         })
         .collect()
-}
-
-fn arm_name(arm: &Arm) -> &str {
-    match arm {
-        Arm::Variant(name) => name,
-        Arm::Sent => "",
-        Arm::Control => "\u{10FFFF}",
-    }
 }
 
 /// The customers of one campaign, each once: their first send day, their
@@ -750,13 +743,7 @@ mod tests {
     fn table(rows: &[(u32, &str, Day, bool, Option<&str>)]) -> EmailTable {
         let mut t = EmailTable::default();
         for &(customer, campaign, day, control, variant) in rows {
-            let c = match t.campaigns.iter().position(|n| n == campaign) {
-                Some(c) => c,
-                None => {
-                    t.campaigns.push(campaign.to_string());
-                    t.campaigns.len() - 1
-                }
-            } as u32;
+            let c = index_or_push(&mut t.campaigns, campaign);
             t.customer.push(customer);
             t.campaign.push(c);
             t.day.push(Some(day));
@@ -766,13 +753,7 @@ mod tests {
             t.unsubscribed.push(false);
             t.control.push(control);
             if let Some(v) = variant {
-                let i = match t.variants.iter().position(|n| n == v) {
-                    Some(i) => i,
-                    None => {
-                        t.variants.push(v.to_string());
-                        t.variants.len() - 1
-                    }
-                } as u32;
+                let i = index_or_push(&mut t.variants, v);
                 t.variant.push(i);
             }
         }

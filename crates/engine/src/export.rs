@@ -430,10 +430,17 @@ fn write<'a>(
         }
         (at, email, first, last)
     };
+    // Whether `contact_of(c)` would give an address, without copying it.
+    let addressable = |c: usize| {
+        let listed = contact
+            .as_ref()
+            .and_then(|(t, at)| at[c].map(|i| !t.email[i].is_empty()));
+        listed == Some(true) || data.orders.customer_keys[c].contains('@')
+    };
     let picked: Vec<(usize, String, Option<&RfmRow>)> = picked.collect();
     let has_address: Vec<bool> = picked
         .iter()
-        .map(|(c, _, _)| layout == Layout::Plain || !contact_of(*c).1.is_empty())
+        .map(|(c, _, _)| layout == Layout::Plain || addressable(*c))
         .collect();
     let refused = if options.include_without_consent {
         vec![false; n]

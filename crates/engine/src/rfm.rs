@@ -467,6 +467,15 @@ pub struct RfmResult {
     pub monetary_edges: BinEdges,
 }
 
+/// The segments' names: the rules' in order, then [`OTHERS`].
+pub fn segment_names(rules: &[SegmentRule]) -> Vec<String> {
+    rules
+        .iter()
+        .map(|r| r.name.clone())
+        .chain(std::iter::once(OTHERS.to_string()))
+        .collect()
+}
+
 /// Scores every customer and assigns the first matching segment.
 pub fn compute(
     orders: &Orders,
@@ -501,12 +510,10 @@ pub fn compute(
             }
         })
         .collect();
-    let mut segment_names: Vec<String> = rules.iter().map(|r| r.name.clone()).collect();
-    segment_names.push(OTHERS.to_string());
     RfmResult {
         as_of,
         rows,
-        segment_names,
+        segment_names: segment_names(rules),
         recency_edges,
         frequency_edges,
         monetary_edges,

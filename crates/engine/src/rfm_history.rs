@@ -71,8 +71,7 @@ pub fn month_ends(orders: &Orders, from: Option<Month>, to: Option<Month>) -> Ve
 /// (the bins recomputed each time, as a new analysis that day would) and
 /// the next day as the analysis date.
 pub fn segment_history(orders: &Orders, setup: &RfmSetup, ends: &[Day]) -> SegmentHistory {
-    let mut segment_names: Vec<String> = setup.rules.iter().map(|r| r.name.clone()).collect();
-    segment_names.push(rfm::OTHERS.to_string());
+    let segment_names = rfm::segment_names(&setup.rules);
     let months = ends
         .iter()
         .map(|&day| {
