@@ -139,6 +139,10 @@ fn close_menu_of(ev: &web_sys::MouseEvent) {
 #[component]
 fn Shell() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // What fills the page changes only when the status does or a workspace
+    // comes or goes: a change inside the workspace (a saved segment, a goal,
+    // a campaign) updates the cards in place and keeps what they hold.
+    let screen = Memo::new(move |_| (state.status.get(), state.workspace.with(Option::is_some)));
     view! {
         <a class="skip-link" href="#main">{t("app.skip_to_content")}</a>
         <header class="topbar">
@@ -181,17 +185,15 @@ fn Shell() -> impl IntoView {
             <ErrorBanner/>
             <ColumnChoiceCard/>
             {move || (!state.projects.get().is_empty()).then(|| view! { <ProjectBar/> })}
-            {move || match state.status.get() {
-                Status::Restoring => view! {
+            {move || match screen.get() {
+                (Status::Restoring, _) => view! {
                     <p class="muted" data-testid="restoring">{t("app.restoring")}</p>
                 }.into_any(),
-                Status::Working { label, cancellable } => view! {
+                (Status::Working { label, cancellable }, _) => view! {
                     <Working label=label cancellable=cancellable/>
                 }.into_any(),
-                Status::Idle => match state.workspace.get() {
-                    Some(_) => view! { <Workbench/><Tour/><StageToast/> }.into_any(),
-                    None => view! { <Start/> }.into_any(),
-                },
+                (Status::Idle, true) => view! { <Workbench/><Tour/><StageToast/> }.into_any(),
+                (Status::Idle, false) => view! { <Start/> }.into_any(),
             }}
         </main>
     }
