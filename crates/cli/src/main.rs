@@ -2171,6 +2171,9 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
         expected_purchases: f64,
         expected_spend: f64,
         clv: f64,
+        order_within_7_days: f64,
+        order_within_30_days: f64,
+        days_to_next_order: f64,
         #[serde(skip_serializing_if = "Option::is_none")]
         holdout_purchases: Option<f64>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -2207,6 +2210,28 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
                         req.unit,
                     ),
                     4,
+                ),
+                order_within_7_days: round(
+                    bg.params.probability_of_purchase_within(
+                        7.0 / req.unit.days(),
+                        c.frequency,
+                        c.recency,
+                        c.age,
+                    ),
+                    6,
+                ),
+                order_within_30_days: round(
+                    bg.params.probability_of_purchase_within(
+                        30.0 / req.unit.days(),
+                        c.frequency,
+                        c.recency,
+                        c.age,
+                    ),
+                    6,
+                ),
+                days_to_next_order: round(
+                    bg.params.median_wait_if_active(c.frequency, c.age) * req.unit.days(),
+                    3,
                 ),
                 holdout_purchases: holdout_length.map(|_| c.holdout_frequency),
                 holdout_predicted: holdout_length.map(|t| {
@@ -2284,7 +2309,7 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
         Format::Csv => {
             write!(
                 out,
-                "customer_id,frequency,recency,T,monetary,p_alive,expected_purchases,expected_spend,clv"
+                "customer_id,frequency,recency,T,monetary,p_alive,expected_purchases,expected_spend,clv,order_within_7_days,order_within_30_days,days_to_next_order"
             )?;
             if holdout_length.is_some() {
                 write!(out, ",holdout_purchases,holdout_predicted")?;
@@ -2293,7 +2318,7 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
             for c in &customers {
                 write!(
                     out,
-                    "{},{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{},{},{},{},{}",
                     csv_field(c.customer_id),
                     c.frequency,
                     c.recency,
@@ -2302,7 +2327,10 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
                     c.p_alive,
                     c.expected_purchases,
                     c.expected_spend,
-                    c.clv
+                    c.clv,
+                    c.order_within_7_days,
+                    c.order_within_30_days,
+                    c.days_to_next_order
                 )?;
                 if let (Some(a), Some(p)) = (c.holdout_purchases, c.holdout_predicted) {
                     write!(out, ",{a},{p}")?;

@@ -250,6 +250,30 @@ impl BgNbd {
         1.0 / (1.0 + self.odds_dead(x, recency, age))
     }
 
+    /// The probability of at least one purchase in the next `t` units,
+    /// given the customer's history: still active, and the Poisson rate,
+    /// whose posterior for an active customer is Gamma(r + x, α + T), gives
+    /// a purchase before `t`. A customer can only stop right after a
+    /// purchase, so one with none in those `t` units is as active at their
+    /// end as now; equal to the likelihood ratio 1 − L(x, t_x, T + t) /
+    /// L(x, t_x, T).
+    pub fn probability_of_purchase_within(&self, t: f64, x: f64, recency: f64, age: f64) -> f64 {
+        if t <= 0.0 {
+            return 0.0;
+        }
+        let BgNbd { r, alpha, .. } = *self;
+        let none_if_active = ((alpha + age) / (alpha + age + t)).powf(r + x);
+        self.p_alive(x, recency, age) * (1.0 - none_if_active)
+    }
+
+    /// The median time to the next purchase of a customer who is still
+    /// active, in units: the wait is exponential with a Gamma(r + x, α + T)
+    /// rate, a Lomax distribution whose median is (α + T)(2^(1/(r + x)) − 1).
+    pub fn median_wait_if_active(&self, x: f64, age: f64) -> f64 {
+        let BgNbd { r, alpha, .. } = *self;
+        (alpha + age) * ((std::f64::consts::LN_2 / (r + x)).exp() - 1.0)
+    }
+
     /// Expected purchases in the next `t` units, given the customer's
     /// history (FHL 2005, equation 10).
     pub fn expected_purchases(&self, t: f64, x: f64, recency: f64, age: f64) -> f64 {
@@ -904,7 +928,7 @@ pub struct PredictionOptions {
 }
 
 /// One customer's predictions.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomerPrediction {
     /// Dense customer index.
     pub customer: u32,
@@ -918,7 +942,20 @@ pub struct CustomerPrediction {
     pub expected_spend: f64,
     /// Discounted lifetime value over the horizon.
     pub clv: f64,
+    /// The probability of ordering in the next 7 days.
+    #[serde(default)]
+    pub order_within_7_days: f64,
+    /// The probability of ordering in the next 30 days.
+    #[serde(default)]
+    pub order_within_30_days: f64,
+    /// Days from the calibration end to the likely next order of a customer
+    /// still active (the median wait), rounded to whole days.
+    #[serde(default)]
+    pub days_to_next_order: u32,
 }
+
+/// The windows of the ordering chances, in days.
+pub const ORDER_WINDOWS: [u32; 2] = [7, 30];
 
 /// The fitted models and every customer's predictions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -935,6 +972,16 @@ pub struct Predictions {
     /// 7+) and by the time since the last purchase as a share of the
     /// customer's age (columns: tenths, most recent first).
     pub alive_grid: Vec<Vec<Option<f64>>>,
+}
+
+/// The predictions shared by every customer with the same history.
+#[derive(Clone, Copy)]
+struct Timing {
+    p_alive: f64,
+    expected_purchases: f64,
+    discounted: f64,
+    within: [f64; 2],
+    days_to_next: u32,
 }
 
 /// Rows of the alive grid: 1 to 7+ repeat purchases (one-time buyers are
@@ -969,7 +1016,7 @@ pub fn predict(orders: &Orders, options: &PredictionOptions) -> Result<Predictio
     let average_order = if count > 0 { sum / count as f64 } else { 0.0 };
     // The purchase predictions depend on (x, t_x, T) only, which many
     // customers share: each is computed once.
-    let mut by_history: FxHashMap<[u64; 3], (f64, f64, f64)> = FxHashMap::default();
+    let mut by_history: FxHashMap<[u64; 3], Timing> = FxHashMap::default();
     let customers: Vec<CustomerPrediction> = data
         .iter()
         .map(|c| {
@@ -979,28 +1026,44 @@ pub fn predict(orders: &Orders, options: &PredictionOptions) -> Result<Predictio
                 None => average_order,
             };
             let key = [c.frequency, c.recency, c.age].map(f64::to_bits);
-            let (p_alive, expected_purchases, discounted) =
-                *by_history.entry(key).or_insert_with(|| {
-                    let m = &bgnbd.params;
-                    (
-                        m.p_alive(c.frequency, c.recency, c.age),
-                        m.expected_purchases(options.horizon, c.frequency, c.recency, c.age),
-                        discounted_purchases(
-                            m,
-                            c,
-                            options.horizon,
-                            options.monthly_discount,
-                            options.unit,
-                        ),
-                    )
-                });
+            let timing = *by_history.entry(key).or_insert_with(|| {
+                let m = &bgnbd.params;
+                let within = |days: u32| {
+                    let t = f64::from(days) / options.unit.days();
+                    m.probability_of_purchase_within(t, c.frequency, c.recency, c.age)
+                };
+                let wait = m.median_wait_if_active(c.frequency, c.age) * options.unit.days();
+                Timing {
+                    p_alive: m.p_alive(c.frequency, c.recency, c.age),
+                    expected_purchases: m.expected_purchases(
+                        options.horizon,
+                        c.frequency,
+                        c.recency,
+                        c.age,
+                    ),
+                    discounted: discounted_purchases(
+                        m,
+                        c,
+                        options.horizon,
+                        options.monthly_discount,
+                        options.unit,
+                    ),
+                    within: ORDER_WINDOWS.map(within),
+                    // At least the next day; a wait past what a u32 holds
+                    // (a customer whose rate is all but nil) is the largest.
+                    days_to_next: wait.round().clamp(1.0, f64::from(u32::MAX)) as u32,
+                }
+            });
             CustomerPrediction {
                 customer: c.customer,
                 frequency: c.frequency,
-                p_alive,
-                expected_purchases,
+                p_alive: timing.p_alive,
+                expected_purchases: timing.expected_purchases,
                 expected_spend: spend,
-                clv: spend * discounted,
+                clv: spend * timing.discounted,
+                order_within_7_days: timing.within[0],
+                order_within_30_days: timing.within[1],
+                days_to_next_order: timing.days_to_next,
             }
         })
         .collect();
@@ -1483,6 +1546,56 @@ mod tests {
         assert!(fit.warnings.is_empty(), "{:?}", fit.warnings);
     }
 
+    /// The chance of an order within `t` is one minus the chance of none,
+    /// which is the likelihood of the history stretched by `t` with no
+    /// purchase over the likelihood of the history (FHL 2005's customer
+    /// likelihood, written independently above); the median wait leaves an
+    /// active customer half a chance of ordering.
+    #[test]
+    fn timing_of_the_next_order() {
+        // The parameters FHL 2005 fit on CDNOW, in weeks.
+        let m = BgNbd {
+            r: 0.243,
+            alpha: 4.414,
+            a: 0.793,
+            b: 2.426,
+        };
+        let one = |x: f64, recency: f64, age: f64| CustomerSummary {
+            customer: 0,
+            frequency: x,
+            recency,
+            age,
+            monetary: 0.0,
+            holdout_frequency: 0.0,
+        };
+        for (x, recency, age) in [
+            (0.0, 0.0, 38.86),
+            (2.0, 30.43, 38.86),
+            (7.0, 35.0, 36.0),
+            (1.0, 2.0, 70.0),
+        ] {
+            for t in [1.0, 30.0 / 7.0, 52.0] {
+                let now = m.log_likelihood(&[one(x, recency, age)]);
+                let later = m.log_likelihood(&[one(x, recency, age + t)]);
+                let ratio = 1.0 - (later - now).exp();
+                let ours = m.probability_of_purchase_within(t, x, recency, age);
+                assert!(
+                    (ours - ratio).abs() < 1e-12,
+                    "x={x} t={t}: {ours} against {ratio}"
+                );
+                assert!(ours <= m.p_alive(x, recency, age));
+            }
+            let wait = m.median_wait_if_active(x, age);
+            let p = m.p_alive(x, recency, age);
+            let half = m.probability_of_purchase_within(wait, x, recency, age) / p;
+            assert!((half - 0.5).abs() < 1e-12, "x={x}: {half}");
+        }
+        // More purchases, a shorter wait; a longer silence, a longer one.
+        assert!(m.median_wait_if_active(7.0, 36.0) < m.median_wait_if_active(2.0, 36.0));
+        assert!(m.median_wait_if_active(2.0, 80.0) > m.median_wait_if_active(2.0, 36.0));
+        assert_eq!(m.probability_of_purchase_within(0.0, 2.0, 30.0, 38.0), 0.0);
+    }
+
     #[test]
     fn groups_and_bands() {
         let p = |customer, frequency, p_alive| CustomerPrediction {
@@ -1492,6 +1605,7 @@ mod tests {
             expected_purchases: 1.0,
             expected_spend: 10.0,
             clv: 10.0,
+            ..CustomerPrediction::default()
         };
         let preds = [
             p(0, 1.0, 0.1),

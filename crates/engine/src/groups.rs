@@ -662,6 +662,7 @@ mod tests {
                     expected_purchases: 1.0,
                     expected_spend: 1.0,
                     clv: *v,
+                    ..Default::default()
                 })
                 .collect();
         let with = Facts::new(&d, 200).with_predictions(&preds);

@@ -994,6 +994,7 @@ mod tests {
                 expected_purchases: 0.0,
                 expected_spend: 0.0,
                 clv,
+                ..Default::default()
             }
         };
         // Customer indices follow the orders: c1..c9 are 0..8, "old" 9.
