@@ -613,11 +613,14 @@ impl EngineTask {
             } => match &self.data {
                 None => failed("There is no data to export."),
                 Some(data) => match analysis::rfm_result(data, &options) {
-                    Ok((_, result)) => Response::Exported(Box::new(export::members_steps(
+                    Ok((as_of, result)) => Response::Exported(Box::new(export::members_steps(
                         data,
                         &result,
                         &segments,
                         &export,
+                        self.analyser
+                            .predictions(as_of)
+                            .map(|customers| export::Predicted { customers, as_of }),
                         &mut |done, total| reply(step(done, total)),
                     ))),
                     Err(e) => failed(e),
@@ -674,6 +677,9 @@ impl EngineTask {
                             &result,
                             &sets,
                             &export,
+                            self.analyser
+                                .predictions(as_of)
+                                .map(|customers| export::Predicted { customers, as_of }),
                             &mut |done, total| reply(step(done, total)),
                         ))
                     });

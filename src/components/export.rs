@@ -23,9 +23,15 @@ pub fn ExportChoices(
     let state = expect_context::<AppState>();
     let columns = move || {
         state.workspace.with(|ws| {
+            let predictions = ws.as_ref().is_some_and(|w| w.analysis.prediction.is_ok());
             let mut all: Vec<String> = seglens_engine::export::Layout::Plain
                 .header()
                 .iter()
+                .chain(if predictions {
+                    &seglens_engine::export::PREDICTION_COLUMNS[..]
+                } else {
+                    &[]
+                })
                 .map(|h| h.to_string())
                 .collect();
             if let Some(ws) = ws {

@@ -301,6 +301,8 @@ struct Ctx {
     has_email: bool,
     has_surveys: bool,
     has_tickets: bool,
+    /// The models could be fitted: rules can test their predictions.
+    has_predictions: bool,
 }
 
 fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
@@ -340,6 +342,7 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
                 }
                 Measure::Nps | Measure::Csat => ctx.has_surveys,
                 Measure::Tickets => ctx.has_tickets,
+                m if m.is_prediction() => ctx.has_predictions,
                 Measure::Events => !ctx.events.get_value().is_empty(),
                 _ => true,
             })
@@ -623,6 +626,7 @@ pub fn RuleBuilder() -> impl IntoView {
                 has_surveys: ws.analysis.kpis.values.last().is_some_and(|b| {
                     ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "nps" && v.missing.is_none())
                 }),
+                has_predictions: ws.analysis.prediction.is_ok(),
                 has_tickets: ws.analysis.kpis.values.last().is_some_and(|b| {
                     ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "tickets_per_customer" && v.missing.is_none())
                 }),

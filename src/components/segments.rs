@@ -486,6 +486,7 @@ pub fn MemberList() -> impl IntoView {
                             <td class="num">{format::money(r.spend)}</td>
                             <td>{r.last_order.clone().unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{r.p_alive.map(format::percent).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num">{r.order_within_30_days.map(format::percent).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{r.predicted_value.map(format::money).unwrap_or_else(|| "–".into())}</td>
                         </tr>
                     }).collect_view();
@@ -498,6 +499,7 @@ pub fn MemberList() -> impl IntoView {
                             <table data-testid="members-table">
                                 <thead><tr><th scope="col">{t("segments.customer")}</th><th scope="col">{t("segments.name")}</th><th scope="col">{t("segments.email")}</th><th scope="col" class="num">{t("segments.orders")}</th><th scope="col" class="num">{t("segments.spend")}</th><th scope="col">{t("segments.last_order")}</th>
                                     <th scope="col" class="num" title=t("segments.the_probability_that_the_customer")>{t("segments.chance_active")}</th>
+                                    <th scope="col" class="num" title=t("segments.order_within_30_days_help")>{t("segments.order_within_30_days")}</th>
                                     <th scope="col" class="num" title=t("segments.expected_orders_expected_spend_over")>{t("segments.predicted_value")}</th></tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
@@ -529,6 +531,7 @@ pub fn MemberList() -> impl IntoView {
                                     "customer" => SortBy::Customer,
                                     "value" => SortBy::PredictedValue,
                                     "risk" => SortBy::ChurnRisk,
+                                    "soon" => SortBy::OrderSoon,
                                     _ => SortBy::Spend,
                                 };
                                 actions::show_members(state, MemberView { sort, page: 0, ..m2.clone() })
@@ -539,6 +542,7 @@ pub fn MemberList() -> impl IntoView {
                                 <option value="customer" selected=m.sort == SortBy::Customer>{t("segments.customer_id")}</option>
                                 <option value="value" selected=m.sort == SortBy::PredictedValue>{t("segments.highest_predicted_value")}</option>
                                 <option value="risk" selected=m.sort == SortBy::ChurnRisk>{t("segments.most_at_risk_of_leaving")}</option>
+                                <option value="soon" selected=m.sort == SortBy::OrderSoon>{t("segments.most_likely_to_order_soon")}</option>
                             </select>
                         </label>
                     </div>

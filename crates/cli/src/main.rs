@@ -1246,6 +1246,11 @@ fn run(cli: Cli) -> Result<(), String> {
                 o.as_of = Some(as_of);
                 facts = facts.with_rfm(&analysis::rfm_result(&data, &o)?.1);
             }
+            if definition.needs_predictions()
+                && let Ok(p) = clv::predict(&data.orders, &analysis::prediction_options(as_of))
+            {
+                facts = facts.with_predictions(&p.customers);
+            }
             let lifecycle = options
                 .and_then(|o| o.lifecycle)
                 .unwrap_or_else(|| lifecycle::suggest(&data.orders, &facts).setup);

@@ -282,7 +282,9 @@ impl Analyser {
     }
 }
 
-fn prediction_options(as_of: Day) -> PredictionOptions {
+/// What the analysis predicts at `as_of`: models fitted on the orders
+/// before it, in weeks, over the horizon, with the monthly discount.
+pub fn prediction_options(as_of: Day) -> PredictionOptions {
     PredictionOptions {
         calibration_end: as_of - 1,
         unit: TimeUnit::Weeks,

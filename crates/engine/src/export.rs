@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::clv::CustomerPrediction;
 use crate::dataset::Dataset;
+use crate::date::Day;
 use crate::rfm::{RfmResult, RfmRow};
 use crate::segment::Bitmap;
 
@@ -242,12 +244,37 @@ impl ExportOptions {
     }
 }
 
-/// The columns a plain export can hold: SegLens's own, then the customers
-/// file's other columns.
-pub fn columns_available(data: &Dataset) -> Vec<String> {
+/// The columns of the models' predictions a plain export can hold: the
+/// chance of still being a customer, of ordering within 7 and within 30
+/// days (in %), the likely date of the next order and the predicted value.
+pub const PREDICTION_COLUMNS: [&str; 5] = [
+    "chance_active",
+    "order_within_7_days",
+    "order_within_30_days",
+    "next_order_date",
+    "predicted_value",
+];
+
+/// The predictions an export can write, made at `as_of`.
+#[derive(Debug, Clone, Copy)]
+pub struct Predicted<'a> {
+    /// One line per customer with a prediction.
+    pub customers: &'a [CustomerPrediction],
+    /// The analysis date the waits count from.
+    pub as_of: Day,
+}
+
+/// The columns a plain export can hold: SegLens's own, then the
+/// predictions' when there are, then the customers file's other columns.
+pub fn columns_available(data: &Dataset, predictions: bool) -> Vec<String> {
     let mut out: Vec<String> = Layout::Plain
         .header()
         .iter()
+        .chain(if predictions {
+            &PREDICTION_COLUMNS[..]
+        } else {
+            &[]
+        })
         .map(|h| h.to_string())
         .collect();
     if let Some(t) = &data.customers {
@@ -293,16 +320,17 @@ pub fn members(
     segments: &[usize],
     options: &ExportOptions,
 ) -> Export {
-    members_steps(data, result, segments, options, &mut |_, _| {})
+    members_steps(data, result, segments, options, None, &mut |_, _| {})
 }
 
-/// [`members`], telling `on_step` the customers written so far and in
-/// all as it goes.
+/// [`members`], with the predictions' columns when given, telling
+/// `on_step` the customers written so far and in all as it goes.
 pub fn members_steps(
     data: &Dataset,
     result: &RfmResult,
     segments: &[usize],
     options: &ExportOptions,
+    predicted: Option<Predicted<'_>>,
     on_step: &mut dyn FnMut(usize, usize),
 ) -> Export {
     let in_segments = |segment: u16| segments.contains(&usize::from(segment));
@@ -322,7 +350,7 @@ pub fn members_steps(
                 Some(row),
             )
         });
-    write(data, picked, total, options, on_step)
+    write(data, picked, total, options, predicted, on_step)
 }
 
 /// Writes the members of saved segments (prospects included), once each,
@@ -334,16 +362,17 @@ pub fn set_members(
     sets: &[(String, Bitmap)],
     options: &ExportOptions,
 ) -> Export {
-    set_members_steps(data, result, sets, options, &mut |_, _| {})
+    set_members_steps(data, result, sets, options, None, &mut |_, _| {})
 }
 
-/// [`set_members`], telling `on_step` the customers written so far and in
-/// all as it goes.
+/// [`set_members`], with the predictions' columns when given, telling
+/// `on_step` the customers written so far and in all as it goes.
 pub fn set_members_steps(
     data: &Dataset,
     result: &RfmResult,
     sets: &[(String, Bitmap)],
     options: &ExportOptions,
+    predicted: Option<Predicted<'_>>,
     on_step: &mut dyn FnMut(usize, usize),
 ) -> Export {
     let n = data.orders.customer_keys.len();
@@ -367,8 +396,18 @@ pub fn set_members_steps(
         }),
         union.count() as usize,
         options,
+        predicted,
         on_step,
     )
+}
+
+/// The likely date of the next order, `days` after `as_of`; empty when it
+/// is more than ten years away (the models see no likely next order).
+fn next_order_date(as_of: Day, days: u32) -> String {
+    match Day::try_from(days) {
+        Ok(d) if d <= 3653 => crate::date::format_iso(as_of + d),
+        _ => String::new(),
+    }
 }
 
 /// Steps told while writing: about one every 2% of the customers.
@@ -379,14 +418,31 @@ fn write<'a>(
     picked: impl Iterator<Item = (usize, String, Option<&'a RfmRow>)>,
     total: usize,
     options: &ExportOptions,
+    predicted: Option<Predicted<'_>>,
     on_step: &mut dyn FnMut(usize, usize),
 ) -> Export {
     let every = total.div_ceil(STEPS).max(1);
     let layout = options.layout;
     let n = data.orders.customer_keys.len();
     let contact = data.customers.as_ref().map(|c| (c, c.row_of(n)));
-    let available = columns_available(data);
+    let available = columns_available(data, predicted.is_some());
     let defaults = Layout::Plain.header().len();
+    // SegLens's own columns: the defaults, then the predictions' if any.
+    let own = defaults
+        + if predicted.is_some() {
+            PREDICTION_COLUMNS.len()
+        } else {
+            0
+        };
+    let mut prediction_of: Vec<Option<&CustomerPrediction>> = Vec::new();
+    if let Some(p) = predicted {
+        prediction_of = vec![None; n];
+        for c in p.customers {
+            if let Some(slot) = prediction_of.get_mut(c.customer as usize) {
+                *slot = Some(c);
+            }
+        }
+    }
     // The chosen columns as indices into `available`.
     let chosen: Vec<usize> = if layout == Layout::Plain && !options.columns.is_empty() {
         options
@@ -402,7 +458,7 @@ fn write<'a>(
     } else {
         layout.header().iter().map(|h| h.to_string()).collect()
     };
-    let attribute_at: Vec<Option<usize>> = available[defaults..]
+    let attribute_at: Vec<Option<usize>> = available[own..]
         .iter()
         .map(|name| {
             contact
@@ -504,9 +560,23 @@ fn write<'a>(
                 ]),
                 None => all.extend(std::iter::repeat_n(String::new(), 6)),
             }
+            if let Some(p) = predicted {
+                match prediction_of[c] {
+                    Some(x) => all.extend([
+                        format!("{:.1}", 100.0 * x.p_alive),
+                        format!("{:.1}", 100.0 * x.order_within_7_days),
+                        format!("{:.1}", 100.0 * x.order_within_30_days),
+                        next_order_date(p.as_of, x.days_to_next_order),
+                        format!("{:.2}", x.clv),
+                    ]),
+                    None => {
+                        all.extend(std::iter::repeat_n(String::new(), PREDICTION_COLUMNS.len()))
+                    }
+                }
+            }
             chosen
                 .iter()
-                .map(|i| match i.checked_sub(defaults) {
+                .map(|i| match i.checked_sub(own) {
                     None => std::mem::take(&mut all[*i]),
                     Some(j) => match (&contact, at, attribute_at[j]) {
                         (Some((t, _)), Some(r), Some(a)) => t.attributes[r][a].clone(),
@@ -670,7 +740,7 @@ mod tests {
         let all: Vec<usize> = (0..result.segment_names.len()).collect();
         let options = ExportOptions::csv(Layout::Plain, ',');
         let mut steps = Vec::new();
-        let e = members_steps(&data, &result, &all, &options, &mut |done, total| {
+        let e = members_steps(&data, &result, &all, &options, None, &mut |done, total| {
             steps.push((done, total))
         });
         assert_eq!(e, members(&data, &result, &all, &options));
@@ -685,7 +755,7 @@ mod tests {
         let n = data.orders.customer_keys.len();
         let sets = [("A".to_string(), Bitmap::from_fn(n, |c| c < 7))];
         let mut last = None;
-        set_members_steps(&data, &result, &sets, &options, &mut |d, t| {
+        set_members_steps(&data, &result, &sets, &options, None, &mut |d, t| {
             last = Some((d, t))
         });
         assert_eq!(last, Some((7, 7)));
@@ -730,6 +800,94 @@ mod tests {
         options.include_without_consent = true;
         let all = set_members(&data, &result, &sets, &options);
         assert_eq!((all.rows, all.without_consent), (5, 0));
+    }
+
+    /// The predictions' columns: percentages with one decimal, the next
+    /// order's date from the analysis date, the value with two decimals; a
+    /// customer without a prediction has empty cells, and a next order
+    /// more than ten years away is left empty.
+    #[test]
+    fn the_predictions_columns() {
+        let data = Dataset::from_orders(Orders::from_rows(&[
+            ("a@x.com".into(), 1, 10.0),
+            ("b@x.com".into(), 2, 20.0),
+            ("c@x.com".into(), 3, 30.0),
+        ]));
+        let result = rfm::compute(
+            &data.orders,
+            10,
+            &rfm::RfmConfig::default(),
+            &rfm::default_rules(),
+        );
+        let preds = [
+            CustomerPrediction {
+                customer: 0,
+                p_alive: 0.8766,
+                order_within_7_days: 0.0449,
+                order_within_30_days: 0.25,
+                days_to_next_order: 31,
+                clv: 123.456,
+                ..Default::default()
+            },
+            CustomerPrediction {
+                customer: 2,
+                p_alive: 0.1,
+                days_to_next_order: 5000,
+                ..Default::default()
+            },
+        ];
+        let as_of = crate::date::days_from_civil(2025, 1, 1);
+        let n = data.orders.customer_keys.len();
+        let options = ExportOptions {
+            columns: [
+                "customer_id",
+                "chance_active",
+                "order_within_7_days",
+                "order_within_30_days",
+                "next_order_date",
+                "predicted_value",
+            ]
+            .map(String::from)
+            .to_vec(),
+            ..ExportOptions::csv(Layout::Plain, ',')
+        };
+        let e = set_members_steps(
+            &data,
+            &result,
+            &[("All".to_string(), Bitmap::full(n))],
+            &options,
+            Some(Predicted {
+                customers: &preds,
+                as_of,
+            }),
+            &mut |_, _| {},
+        );
+        assert_eq!(
+            String::from_utf8(e.bytes).unwrap(),
+            "\u{feff}customer_id,chance_active,order_within_7_days,order_within_30_days,next_order_date,predicted_value\r\n\
+             a@x.com,87.7,4.5,25.0,2025-02-01,123.46\r\n\
+             b@x.com,,,,,\r\n\
+             c@x.com,10.0,0.0,0.0,,0.00\r\n"
+        );
+        let columns = columns_available(&data, true);
+        assert_eq!(&columns[11..16], &PREDICTION_COLUMNS[..]);
+        // Without the models, the columns are not offered and not written.
+        assert!(
+            !columns_available(&data, false)
+                .iter()
+                .any(|c| c == "chance_active")
+        );
+        let plain = set_members(
+            &data,
+            &result,
+            &[("All".to_string(), Bitmap::full(n))],
+            &options,
+        );
+        assert!(
+            String::from_utf8(plain.bytes)
+                .unwrap()
+                .starts_with("\u{feff}customer_id\r\n")
+        );
     }
 
     #[test]
@@ -792,7 +950,7 @@ mod tests {
             &rfm::default_rules(),
         );
         assert_eq!(
-            columns_available(&data).last().map(String::as_str),
+            columns_available(&data, false).last().map(String::as_str),
             Some("city")
         );
         let n = data.orders.customer_keys.len();

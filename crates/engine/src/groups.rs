@@ -405,6 +405,8 @@ pub enum SortBy {
     PredictedValue,
     /// Least likely to be active first (churn risk).
     ChurnRisk,
+    /// Most likely to order in the next 30 days first.
+    OrderSoon,
 }
 
 /// One member in a list.
@@ -426,6 +428,9 @@ pub struct MemberRow {
     pub p_alive: Option<f64>,
     /// The predicted value over the next year, when predicted.
     pub predicted_value: Option<f64>,
+    /// The probability of an order in the next 30 days, when predicted.
+    #[serde(default)]
+    pub order_within_30_days: Option<f64>,
 }
 
 /// A page of a member list.
@@ -455,7 +460,12 @@ pub fn member_page(
     page: usize,
     page_size: usize,
 ) -> MemberPage {
-    let predicted = |c: usize| facts.prediction(c).flatten().map(|p| (p.p_alive, p.clv));
+    let predicted = |c: usize| {
+        facts
+            .prediction(c)
+            .flatten()
+            .map(|p| (p.p_alive, p.clv, p.order_within_30_days))
+    };
     let n = facts.n;
     let contact = data.customers.as_ref().map(|t| (t, t.row_of(n)));
     let name_of = |c: usize| -> (String, String) {
@@ -502,6 +512,10 @@ pub fn member_page(
             let v = |c: usize| predicted(c).map_or(f64::NEG_INFINITY, |p| p.1);
             v(*b).total_cmp(&v(*a))
         }),
+        SortBy::OrderSoon => hits.sort_by(|a, b| {
+            let v = |c: usize| predicted(c).map_or(f64::NEG_INFINITY, |p| p.2);
+            v(*b).total_cmp(&v(*a))
+        }),
         SortBy::ChurnRisk => hits.sort_by(|a, b| {
             let v = |c: usize| predicted(c).map_or(f64::INFINITY, |p| p.0);
             v(*a).total_cmp(&v(*b))
@@ -525,6 +539,7 @@ pub fn member_page(
                 last_order: facts.first_last(*c).1.map(format_iso),
                 p_alive: predicted(*c).map(|p| p.0),
                 predicted_value: predicted(*c).map(|p| p.1),
+                order_within_30_days: predicted(*c).map(|p| p.2),
             }
         })
         .collect();
@@ -662,6 +677,8 @@ mod tests {
                     expected_purchases: 1.0,
                     expected_spend: 1.0,
                     clv: *v,
+                    // Soonest for the least valuable: 10 → 0.9, 50 → 0.5, 80 → 0.2.
+                    order_within_30_days: (100.0 - v) / 100.0,
                     ..Default::default()
                 })
                 .collect();
@@ -677,6 +694,10 @@ mod tests {
         let by_risk = member_page(&d, &with, &all, "", SortBy::ChurnRisk, 0, 3);
         let ids: Vec<&str> = by_risk.rows.iter().map(|r| r.customer.as_str()).collect();
         assert_eq!(ids, ["c07", "c01", "c03"]);
+        let soon = member_page(&d, &with, &all, "", SortBy::OrderSoon, 0, 4);
+        let ids: Vec<&str> = soon.rows.iter().map(|r| r.customer.as_str()).collect();
+        assert_eq!(ids[..3], ["c01", "c03", "c07"]);
+        assert_eq!(soon.rows[3].order_within_30_days, None);
         let found = member_page(&d, &facts, &all, "PAUL@", SortBy::Customer, 0, 10);
         assert_eq!(found.matching, 1);
         assert_eq!(found.rows[0].name, "Paul Roe");

@@ -212,10 +212,20 @@ pub enum Measure {
     Csat,
     /// Support tickets opened.
     Tickets,
+    /// The models' probability that the customer is still active, in %.
+    ChanceActive,
+    /// The models' probability of an order in the next 7 days, in %.
+    OrderWithin7Days,
+    /// The models' probability of an order in the next 30 days, in %.
+    OrderWithin30Days,
+    /// Days to the likely next order of a customer still active.
+    DaysToNextOrder,
+    /// The models' lifetime value over the prediction horizon.
+    PredictedValue,
 }
 
 /// Every measure with its JSON name and its label.
-pub const MEASURES: [(Measure, &str, &str); 12] = [
+pub const MEASURES: [(Measure, &str, &str); 17] = [
     (Measure::Orders, "orders", "Orders"),
     (Measure::Spend, "spend", "Spend"),
     (
@@ -244,6 +254,31 @@ pub const MEASURES: [(Measure, &str, &str); 12] = [
     (Measure::Nps, "nps", "NPS answer (0-10)"),
     (Measure::Csat, "csat", "CSAT answer (1-5)"),
     (Measure::Tickets, "tickets", "Support tickets"),
+    (
+        Measure::ChanceActive,
+        "chance_active",
+        "Chance of still being a customer (%)",
+    ),
+    (
+        Measure::OrderWithin7Days,
+        "order_within_7_days",
+        "Chance of ordering within 7 days (%)",
+    ),
+    (
+        Measure::OrderWithin30Days,
+        "order_within_30_days",
+        "Chance of ordering within 30 days (%)",
+    ),
+    (
+        Measure::DaysToNextOrder,
+        "days_to_next_order",
+        "Days to the likely next order",
+    ),
+    (
+        Measure::PredictedValue,
+        "predicted_value",
+        "Predicted value",
+    ),
 ];
 
 impl Measure {
@@ -255,6 +290,18 @@ impl Measure {
     /// The measure's label in the app.
     pub fn label(self) -> &'static str {
         MEASURES.iter().find(|m| m.0 == self).map_or("", |m| m.2)
+    }
+
+    /// True for the models' predictions (no window, no SQL).
+    pub fn is_prediction(self) -> bool {
+        matches!(
+            self,
+            Measure::ChanceActive
+                | Measure::OrderWithin7Days
+                | Measure::OrderWithin30Days
+                | Measure::DaysToNextOrder
+                | Measure::PredictedValue
+        )
     }
 
     /// True when the measure can be limited to the last N days.
@@ -744,6 +791,16 @@ impl Rule {
                 }
                 Value::Object(m)
             }
+        }
+    }
+
+    /// True when a condition tests a prediction of the models.
+    pub fn uses_predictions(&self) -> bool {
+        match self {
+            Rule::All(parts) | Rule::Any(parts) => parts.iter().any(Rule::uses_predictions),
+            Rule::Not(part) => part.uses_predictions(),
+            Rule::Measure { measure, .. } => measure.is_prediction(),
+            Rule::Attribute { .. } | Rule::Event { .. } => false,
         }
     }
 
@@ -1315,6 +1372,30 @@ impl<'a> Evaluator<'a> {
                 }
                 Box::new(|c| f.csat[c].map(f64::from))
             }
+            Measure::ChanceActive
+            | Measure::OrderWithin7Days
+            | Measure::OrderWithin30Days
+            | Measure::DaysToNextOrder
+            | Measure::PredictedValue => {
+                let Some(predictions) = f.predictions.as_ref() else {
+                    return Err(err(
+                        path,
+                        format!(
+                            "{} needs the predictions, which could not be made for these orders",
+                            measure.label().to_lowercase()
+                        ),
+                    ));
+                };
+                Box::new(move |c| {
+                    predictions[c].as_ref().map(|p| match measure {
+                        Measure::ChanceActive => 100.0 * p.p_alive,
+                        Measure::OrderWithin7Days => 100.0 * p.order_within_7_days,
+                        Measure::OrderWithin30Days => 100.0 * p.order_within_30_days,
+                        Measure::DaysToNextOrder => f64::from(p.days_to_next_order),
+                        _ => p.clv,
+                    })
+                })
+            }
         };
         Ok(within.filter(|c| test.number(value(c))))
     }
@@ -1477,6 +1558,18 @@ impl Definition {
             _ => false,
         }
     }
+
+    /// True when the definition's rule tests a prediction of the models:
+    /// its members need facts with the predictions
+    /// ([`Facts::with_predictions`]).
+    pub fn needs_predictions(&self) -> bool {
+        let uses = |text: &str| Rule::from_json(text).is_ok_and(|r| r.uses_predictions());
+        match self {
+            Definition::Rule(text) => uses(text),
+            Definition::Within { parent, rule } => parent.needs_predictions() || uses(rule),
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1567,6 +1660,78 @@ mod tests {
             .iter()
             .collect();
         assert_eq!(ones, vec![0, 63, 69]);
+    }
+
+    /// Rules on the models' predictions: probabilities in percent, days to
+    /// the next order, predicted value; a customer without a prediction
+    /// (no order before the analysis date) matches no test; without the
+    /// models the rule says why.
+    #[test]
+    fn rules_on_predictions() {
+        let d = data();
+        let key = |k: &str| d.orders.customer_keys.iter().position(|c| c == k).unwrap() as u32;
+        let p = |c: &str, alive: f64, in7: f64, in30: f64, days: u32, clv: f64| {
+            crate::clv::CustomerPrediction {
+                customer: key(c),
+                p_alive: alive,
+                order_within_7_days: in7,
+                order_within_30_days: in30,
+                days_to_next_order: days,
+                clv,
+                ..Default::default()
+            }
+        };
+        let preds = [
+            p("a", 0.9, 0.12, 0.41, 40, 180.0),
+            p("b", 0.35, 0.02, 0.08, 400, 20.0),
+            p("c", 1.0, 0.05, 0.19, 90, 60.0),
+        ];
+        let facts = Facts::new(&d, day(2024, 7, 1)).with_predictions(&preds);
+        let select = |json: &str| -> Vec<String> {
+            let rule = Rule::from_json(json).unwrap();
+            assert!(rule.uses_predictions());
+            let set = Evaluator::new(&d, &facts).eval(&rule).unwrap();
+            set.iter()
+                .map(|c| d.orders.customer_keys[c].clone())
+                .collect()
+        };
+        assert_eq!(
+            select(r#"{"measure": "order_within_30_days", "at_least": 19}"#),
+            ["a", "c"]
+        );
+        assert_eq!(
+            select(r#"{"measure": "order_within_7_days", "between": [2, 5]}"#),
+            ["b", "c"]
+        );
+        assert_eq!(
+            select(r#"{"measure": "chance_active", "at_most": 50}"#),
+            ["b"]
+        );
+        assert_eq!(
+            select(r#"{"measure": "days_to_next_order", "at_most": 90}"#),
+            ["a", "c"]
+        );
+        assert_eq!(
+            select(r#"{"measure": "predicted_value", "at_least": 60}"#),
+            ["a", "c"]
+        );
+        // d and e have no order, so no prediction: "not" takes them in.
+        assert_eq!(
+            select(r#"{"not": {"measure": "chance_active", "at_least": 50}}"#),
+            ["b", "d", "e"]
+        );
+        let plain = Facts::new(&d, day(2024, 7, 1));
+        let rule = Rule::from_json(r#"{"measure": "chance_active", "at_least": 50}"#).unwrap();
+        let e = Evaluator::new(&d, &plain).eval(&rule).unwrap_err();
+        assert!(e.message.contains("needs the predictions"), "{e:?}");
+        let within = Definition::Within {
+            parent: Box::new(Definition::Rfm("Champions".into())),
+            rule: r#"{"measure": "order_within_7_days", "at_least": 10}"#.into(),
+        };
+        assert!(within.needs_predictions() && within.needs_rfm());
+        assert!(
+            !Definition::Rule(r#"{"measure": "orders", "at_least": 2}"#.into()).needs_predictions()
+        );
     }
 
     #[test]
@@ -1811,7 +1976,7 @@ mod tests {
         let e = |t: &str| Rule::from_json(t).unwrap_err().to_string();
         assert_eq!(
             e(r#"{"all":[{"measure":"spent","at_least":1}]}"#),
-            "at rule.all[0].measure: unknown measure \"spent\"; expected one of: orders, spend, average_order_value, days_since_last_order, days_since_first_order, emails_received, email_opens, email_clicks, events, nps, csat, tickets"
+            "at rule.all[0].measure: unknown measure \"spent\"; expected one of: orders, spend, average_order_value, days_since_last_order, days_since_first_order, emails_received, email_opens, email_clicks, events, nps, csat, tickets, chance_active, order_within_7_days, order_within_30_days, days_to_next_order, predicted_value"
         );
         assert_eq!(
             e(r#"{"all":[{"attribute":"age","between":[40,35]}]}"#),

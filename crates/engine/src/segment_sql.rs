@@ -645,6 +645,16 @@ impl<'a> Compiler<'a> {
                 };
                 format!("COALESCE({alias}, 0)")
             }
+            Measure::ChanceActive
+            | Measure::OrderWithin7Days
+            | Measure::OrderWithin30Days
+            | Measure::DaysToNextOrder
+            | Measure::PredictedValue => {
+                return Err(format!(
+                    "{} is a prediction of the models, which SQL cannot compute: export the members instead",
+                    measure.label().to_lowercase()
+                ));
+            }
             Measure::Nps | Measure::Csat => {
                 if self.schema.surveys.is_none() {
                     return Err(missing("survey answers"));
@@ -1282,13 +1292,26 @@ mod tests {
             .expect_err("refused");
             assert!(e.contains("export the members instead"), "{e}");
         }
+        let both = (data, facts);
         let e = rule_sql(
-            &(data, facts),
+            &both,
             &schema,
             r#"{"attribute":"shoe size","equals":"42"}"#,
             Dialect::DuckDb,
         )
         .expect_err("no such column");
         assert!(e.contains("shoe size"), "{e}");
+        let e = rule_sql(
+            &both,
+            &schema,
+            r#"{"all":[{"measure":"orders","at_least":2},{"measure":"order_within_30_days","at_least":20}]}"#,
+            Dialect::DuckDb,
+        )
+        .expect_err("a prediction");
+        assert!(
+            e.contains("chance of ordering within 30 days (%) is a prediction"),
+            "{e}"
+        );
+        assert!(e.contains("export the members instead"), "{e}");
     }
 }
