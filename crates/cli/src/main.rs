@@ -2236,7 +2236,7 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
                 ),
                 days_to_next_order: round(
                     bg.params.median_wait_if_active(c.frequency, c.age) * req.unit.days(),
-                    3,
+                    6,
                 ),
                 holdout_purchases: holdout_length.map(|_| c.holdout_frequency),
                 holdout_predicted: holdout_length.map(|t| {

@@ -948,8 +948,9 @@ pub struct CustomerPrediction {
     /// The probability of ordering in the next 30 days.
     #[serde(default)]
     pub order_within_30_days: f64,
-    /// Days from the calibration end to the likely next order of a customer
-    /// still active (the median wait), rounded to whole days.
+    /// Days to the likely next order of a customer still active (the median
+    /// wait), counted from the start of the day after the calibration end
+    /// (the analysis date), rounded to whole days and at least 1.
     #[serde(default)]
     pub days_to_next_order: u32,
 }
