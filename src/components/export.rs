@@ -24,15 +24,12 @@ pub fn ExportChoices(
     let columns = move || {
         state.workspace.with(|ws| {
             let predictions = ws.as_ref().is_some_and(|w| w.analysis.prediction.is_ok());
-            let mut all: Vec<String> = seglens_engine::export::Layout::Plain
-                .header()
-                .iter()
-                .chain(if predictions {
-                    &seglens_engine::export::PREDICTION_COLUMNS[..]
-                } else {
-                    &[]
-                })
-                .map(|h| h.to_string())
+            let categories = ws
+                .as_ref()
+                .is_some_and(|w| !w.analysis.segments.categories.is_empty());
+            let mut all: Vec<String> = seglens_engine::export::own_columns(categories, predictions)
+                .into_iter()
+                .map(str::to_string)
                 .collect();
             if let Some(ws) = ws {
                 for c in &ws.analysis.segments.columns {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{self, Locale, t, tf};
+use seglens_engine::export::{Layout, MergeField};
 use seglens_engine::playbook;
 
 use crate::actions;
@@ -31,12 +32,17 @@ pub fn Suggestions() -> impl IntoView {
                     view! { <option value=i.to_string() selected=move || chosen.get() == i>{format!("{} ({})", crate::i18n::group_name(name), format::int(*n))}</option> }
                 })
                 .collect_view();
+            // The drafts' placeholders in the merge tags of the tool the
+            // exports are laid out for.
+            let tool = move || state.export.with(|e| e.layout);
             let list = move || {
+                let tool = tool();
                 playbook::suggest(&table, chosen.get())
                     .into_iter()
                     .map(|s| {
                         let key = format!("play.{}", s.play);
                         let subjects = numbered(&format!("{key}.subject")).into_iter().map(|line| {
+                            let line = tool.with_merge_tags(&line);
                             let copy = line.clone();
                             view! {
                                 <li>
@@ -46,7 +52,7 @@ pub fn Suggestions() -> impl IntoView {
                             }
                         }).collect_view();
                         let messages = numbered(&format!("{key}.message")).into_iter().map(|text| {
-                            let draft = RwSignal::new(text.clone());
+                            let draft = RwSignal::new(tool.with_merge_tags(&text));
                             view! {
                                 <div class="message">
                                     <textarea rows="6" aria-label=t("suggestions.message") prop:value=move || draft.get()
@@ -77,16 +83,51 @@ pub fn Suggestions() -> impl IntoView {
                     <p class="muted">
                         {t("suggestions.suggested_campaigns_that_fit_the")}
                     </p>
-                    <label>{t("suggestions.segment")}
-                        <select data-testid="suggest-segment" on:change=move |ev| {
-                            if let Ok(i) = event_target_value(&ev).parse::<usize>() { chosen.set(i) }
-                        }>{options}</select>
-                    </label>
+                    <div class="thresholds">
+                        <label>{t("suggestions.segment")}
+                            <select data-testid="suggest-segment" on:change=move |ev| {
+                                if let Ok(i) = event_target_value(&ev).parse::<usize>() { chosen.set(i) }
+                            }>{options}</select>
+                        </label>
+                        <label>{t("suggestions.tags_for")}
+                            <select data-testid="suggest-tool" on:change=move |ev| {
+                                if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                                    state.export.update(|e| e.layout = Layout::ALL[i]);
+                                }
+                            }>
+                                {Layout::ALL.iter().enumerate().map(|(i, l)| view! {
+                                    <option value=i.to_string() selected=move || tool() == *l>{i18n::name("layout", l.label())}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                    <p class="muted small" data-testid="suggest-tags">{move || tags_hint(tool())}</p>
                     {list}
                 </section>
             }
         })
     }
+}
+
+/// What the placeholders are in the chosen tool, and where their values
+/// come from.
+fn tags_hint(tool: Layout) -> String {
+    let first = tool.merge_tag(MergeField::FirstName);
+    let category = tool.merge_tag(MergeField::LastCategory);
+    let key = match tool {
+        Layout::Plain => "suggestions.tags.plain",
+        Layout::Mailchimp => "suggestions.tags.mailchimp",
+        _ => "suggestions.tags.tool",
+    };
+    tf(
+        key,
+        &[
+            ("first", first),
+            ("category", category),
+            ("tool", tool.label()),
+            ("column", tool.last_category_column()),
+        ],
+    )
 }
 
 /// A play's subject lines or messages: `KEY.1`, `KEY.2`, … as far as the

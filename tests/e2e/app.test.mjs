@@ -671,7 +671,7 @@ test('segments: the example rule is built in a few clicks and counts what the co
   await page.getByTestId('segment-export-layout').selectOption({ label: 'Mailchimp' });
   const [download] = await Promise.all([page.waitForEvent('download'), saved.getByTestId('download-segment').click()]);
   const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
-  assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
+  assert.equal(lines[0], 'Email Address,First Name,Last Name,Last Category,Tags');
   // Every member but those who did not agree to marketing.
   const noConsent = demoNoConsent(join(root, 'target', 'e2e-demo'));
   assert.equal(lines.length - 1, ids.filter((id) => !noConsent.has(id)).length);
@@ -1207,7 +1207,7 @@ test('export: the members of a segment in Mailchimp columns, e-mail first', asyn
   const raw = readFileSync(await download.path());
   assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte-order mark, for Excel');
   const lines = raw.subarray(3).toString('utf8').trim().split('\r\n');
-  assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
+  assert.equal(lines[0], 'Email Address,First Name,Last Name,Last Category,Tags');
   // The Champions but those who said no to the newsletter or unsubscribed.
   const noConsent = demoNoConsent(join(root, 'target', 'e2e-demo'));
   const championIds = cliMembers(join(root, 'target', 'e2e-demo', 'orders.csv'), 'Champions');

@@ -73,7 +73,19 @@ test('exporting the Champions for Mailchimp with a 20% control group keeps the h
   await page.getByTestId('holdout').screenshot({ path: join(shots, 'campaign-holdout-en.png') });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
   const file = rows(readFileSync(await download.path(), 'utf8'));
-  assert.deepEqual(file[0], ['Email Address', 'First Name', 'Last Name', 'Tags']);
+  assert.deepEqual(file[0], ['Email Address', 'First Name', 'Last Name', 'Last Category', 'Tags']);
+  // The category of each customer's last order (refunds aside, the later
+  // row on the same day), as pandas finds it: what *|LASTCAT|* reads.
+  const lastCategory = new Map(JSON.parse(execFileSync(python, ['-c', [
+    'import json, sys, pandas as pd',
+    'o = pd.read_csv(sys.argv[1], dtype={"customer_id": str})',
+    'o = o[(o.amount >= 0) & o.category.notna()].sort_values("order_date", kind="stable")',
+    'last = o.groupby("customer_id").category.last()',
+    'c = pd.read_csv(sys.argv[2], dtype=str).set_index("customer_id")',
+    'print(json.dumps([[c.email[k], v] for k, v in last.items() if k in c.index]))',
+  ].join('\n'), join(dir, 'orders-to-april.csv'), join(dir, 'demo', 'customers.csv')], { encoding: 'utf8', maxBuffer: 1 << 26 })));
+  assert.ok(file.length > 10);
+  for (const r of file.slice(1)) assert.equal(r[3], lastCategory.get(r[0]) ?? '', r[0]);
   treatedEmails = new Set(file.slice(1).map((r) => r[0]));
   const said = await page.getByTestId('holdout-result').innerText();
   heldOut = Number(said.match(/^([\d,]+) customers? held out/)[1].replace(/,/g, ''));
@@ -81,6 +93,19 @@ test('exporting the Champions for Mailchimp with a 20% control group keeps the h
   const list = treatedEmails.size + heldOut;
   assert.equal(heldOut, Math.round(list * 0.2), said);
   assert.match(said, /"Win-back May"/);
+
+  // The campaign ideas speak Mailchimp's merge tags, which the file's
+  // columns fill.
+  await go(page, 'act', 'ideas');
+  assert.equal(await page.getByTestId('suggest-tool').locator('option:checked').innerText(), 'Mailchimp');
+  const message = await page.getByTestId('suggestion').first().locator('textarea').first().inputValue();
+  assert.match(message, /\*\|FNAME\|\*/);
+  assert.doesNotMatch(message, /\{first_name\}|\{last_category\}/);
+  assert.match(await page.getByTestId('suggest-tags').innerText(), /\*\|LASTCAT\|\* reads the Last Category column of the Mailchimp export/);
+  await page.getByTestId('suggest-tool').selectOption({ label: 'HubSpot' });
+  assert.match(await page.getByTestId('suggestion').first().locator('textarea').first().inputValue(), /\{\{ contact\.firstname \}\}/);
+  await page.getByTestId('suggestions').screenshot({ path: join(shots, 'campaign-merge-tags-en.png') });
+  await page.getByTestId('suggest-tool').selectOption({ label: 'Mailchimp' });
 });
 
 test('after the next orders, Campaign results shows what the campaign did, equal to a count from the raw rows and to statsmodels', async () => {

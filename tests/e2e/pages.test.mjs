@@ -193,7 +193,7 @@ test('a first-time task in at most six clicks from the Overview: the At Risk cus
   const lyon = Number(expected.shift());
   assert.ok(expected.length > 0, 'the demo has At Risk customers in Lyon');
   const lines = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
-  assert.equal(lines[0], 'Email Address,First Name,Last Name,Tags');
+  assert.equal(lines[0], 'Email Address,First Name,Last Name,Last Category,Tags');
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]).sort(), expected);
   assert.match(await p.getByTestId('segment-selected').innerText(), new RegExp(`^${lyon} customers? selected`));
   if (lyon > expected.length) {

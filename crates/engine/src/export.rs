@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::clv::CustomerPrediction;
 use crate::dataset::Dataset;
 use crate::date::Day;
+use crate::orders::NO_CATEGORY;
 use crate::rfm::{RfmResult, RfmRow};
 use crate::segment::Bitmap;
 
@@ -67,6 +68,67 @@ impl Layout {
             Layout::Brevo => &["EMAIL", "FIRSTNAME", "LASTNAME", "SEGMENT"],
         }
     }
+
+    /// The column names of an e-mail tool's layout: its header, with the
+    /// customer's last ordered category before the segment when the orders
+    /// have categories (the column the drafts' `{last_category}` reads).
+    pub fn columns(self, categories: bool) -> Vec<&'static str> {
+        let mut out = self.header().to_vec();
+        if categories && self != Layout::Plain {
+            out.insert(out.len() - 1, self.last_category_column());
+        }
+        out
+    }
+
+    /// The name of the last ordered category's column in the tool's file,
+    /// which the tool turns into the field its merge tag reads.
+    pub fn last_category_column(self) -> &'static str {
+        match self {
+            Layout::Plain => "last_category",
+            Layout::Brevo => "LAST_CATEGORY",
+            Layout::Mailchimp | Layout::Klaviyo | Layout::HubSpot => "Last Category",
+        }
+    }
+
+    /// How the tool writes a field of the contact in a message: the drafts'
+    /// `{first_name}` and `{last_category}` in its merge-tag syntax (they
+    /// stay as they are for the plain layout).
+    pub fn merge_tag(self, field: MergeField) -> &'static str {
+        use MergeField::{FirstName, LastCategory};
+        match (self, field) {
+            (Layout::Plain, FirstName) => "{first_name}",
+            (Layout::Plain, LastCategory) => "{last_category}",
+            (Layout::Mailchimp, FirstName) => "*|FNAME|*",
+            (Layout::Mailchimp, LastCategory) => "*|LASTCAT|*",
+            (Layout::Klaviyo, FirstName) => "{{ first_name|default:'' }}",
+            (Layout::Klaviyo, LastCategory) => "{{ person|lookup:'Last Category'|default:'' }}",
+            (Layout::HubSpot, FirstName) => "{{ contact.firstname }}",
+            (Layout::HubSpot, LastCategory) => "{{ contact.last_category }}",
+            (Layout::Brevo, FirstName) => "{{ contact.FIRSTNAME }}",
+            (Layout::Brevo, LastCategory) => "{{ contact.LAST_CATEGORY }}",
+        }
+    }
+
+    /// `text` with the drafts' placeholders in the tool's merge tags.
+    pub fn with_merge_tags(self, text: &str) -> String {
+        MergeField::ALL.iter().fold(text.to_string(), |out, f| {
+            out.replace(Layout::Plain.merge_tag(*f), self.merge_tag(*f))
+        })
+    }
+}
+
+/// A contact's field that message drafts use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeField {
+    /// The first name.
+    FirstName,
+    /// The category of the last order.
+    LastCategory,
+}
+
+impl MergeField {
+    /// Every field, in the order drafts are rewritten.
+    pub const ALL: [MergeField; 2] = [MergeField::FirstName, MergeField::LastCategory];
 }
 
 /// Keeps a spreadsheet from running a cell as a formula: a cell starting
@@ -264,18 +326,26 @@ pub struct Predicted<'a> {
     pub as_of: Day,
 }
 
-/// The columns a plain export can hold: SegLens's own, then the
-/// predictions' when there are, then the customers file's other columns.
+/// SegLens's own columns a plain export can hold: the usual ones, the
+/// last ordered category when the orders have categories, the predictions'
+/// when there are.
+pub fn own_columns(categories: bool, predictions: bool) -> Vec<&'static str> {
+    let mut out = Layout::Plain.header().to_vec();
+    if categories {
+        out.push(Layout::Plain.last_category_column());
+    }
+    if predictions {
+        out.extend(PREDICTION_COLUMNS);
+    }
+    out
+}
+
+/// The columns a plain export can hold: SegLens's own ([`own_columns`]),
+/// then the customers file's other columns.
 pub fn columns_available(data: &Dataset, predictions: bool) -> Vec<String> {
-    let mut out: Vec<String> = Layout::Plain
-        .header()
-        .iter()
-        .chain(if predictions {
-            &PREDICTION_COLUMNS[..]
-        } else {
-            &[]
-        })
-        .map(|h| h.to_string())
+    let mut out: Vec<String> = own_columns(!data.orders.categories.is_empty(), predictions)
+        .into_iter()
+        .map(str::to_string)
         .collect();
     if let Some(t) = &data.customers {
         for name in &t.attribute_names {
@@ -350,7 +420,15 @@ pub fn members_steps(
                 Some(row),
             )
         });
-    write(data, picked, total, options, predicted, on_step)
+    write(
+        data,
+        picked,
+        total,
+        result.as_of,
+        options,
+        predicted,
+        on_step,
+    )
 }
 
 /// Writes the members of saved segments (prospects included), once each,
@@ -395,10 +473,26 @@ pub fn set_members_steps(
             (c, names.join(", "), row_of.get(c).copied().flatten())
         }),
         union.count() as usize,
+        result.as_of,
         options,
         predicted,
         on_step,
     )
+}
+
+/// Each customer's last ordered category before `as_of` (the latest
+/// day's, the later row on a tie; refunds and rows without a category
+/// aside), [`NO_CATEGORY`] for none.
+fn last_categories(orders: &crate::Orders, as_of: Day) -> Vec<u32> {
+    let mut out = vec![(Day::MIN, NO_CATEGORY); orders.customer_keys.len()];
+    for i in 0..orders.len() {
+        let (day, category) = (orders.day[i], orders.category[i]);
+        let slot = &mut out[orders.customer[i] as usize];
+        if day < as_of && orders.amount[i] >= 0.0 && category != NO_CATEGORY && day >= slot.0 {
+            *slot = (day, category);
+        }
+    }
+    out.into_iter().map(|(_, k)| k).collect()
 }
 
 /// The likely date of the next order, `days` after `as_of`; empty when it
@@ -417,6 +511,7 @@ fn write<'a>(
     data: &Dataset,
     picked: impl Iterator<Item = (usize, String, Option<&'a RfmRow>)>,
     total: usize,
+    as_of: Day,
     options: &ExportOptions,
     predicted: Option<Predicted<'_>>,
     on_step: &mut dyn FnMut(usize, usize),
@@ -425,15 +520,19 @@ fn write<'a>(
     let layout = options.layout;
     let n = data.orders.customer_keys.len();
     let contact = data.customers.as_ref().map(|c| (c, c.row_of(n)));
+    let categories = !data.orders.categories.is_empty();
     let available = columns_available(data, predicted.is_some());
     let defaults = Layout::Plain.header().len();
-    // SegLens's own columns: the defaults, then the predictions' if any.
-    let own = defaults
-        + if predicted.is_some() {
-            PREDICTION_COLUMNS.len()
-        } else {
-            0
-        };
+    let own = own_columns(categories, predicted.is_some()).len();
+    let last_category = if categories {
+        last_categories(&data.orders, as_of)
+    } else {
+        Vec::new()
+    };
+    let category_of = |c: usize| match last_category[c] {
+        NO_CATEGORY => String::new(),
+        k => data.orders.categories[k as usize].clone(),
+    };
     let mut prediction_of: Vec<Option<&CustomerPrediction>> = Vec::new();
     if let Some(p) = predicted {
         prediction_of = vec![None; n];
@@ -456,7 +555,11 @@ fn write<'a>(
     let header: Vec<String> = if layout == Layout::Plain {
         chosen.iter().map(|i| available[*i].clone()).collect()
     } else {
-        layout.header().iter().map(|h| h.to_string()).collect()
+        layout
+            .columns(categories)
+            .iter()
+            .map(|h| h.to_string())
+            .collect()
     };
     let attribute_at: Vec<Option<usize>> = available[own..]
         .iter()
@@ -560,6 +663,9 @@ fn write<'a>(
                 ]),
                 None => all.extend(std::iter::repeat_n(String::new(), 6)),
             }
+            if categories {
+                all.push(category_of(c));
+            }
             if let Some(p) = predicted {
                 match prediction_of[c] {
                     Some(x) => all.extend([
@@ -584,6 +690,8 @@ fn write<'a>(
                     },
                 })
                 .collect()
+        } else if categories {
+            vec![email, first, last, category_of(c), segment]
         } else {
             vec![email, first, last, segment]
         };
@@ -800,6 +908,90 @@ mod tests {
         options.include_without_consent = true;
         let all = set_members(&data, &result, &sets, &options);
         assert_eq!((all.rows, all.without_consent), (5, 0));
+    }
+
+    /// Each tool's merge tags, as its documentation writes them, and the
+    /// last ordered category in the column those tags read: the latest day
+    /// before the analysis date, refunds and empty categories aside.
+    #[test]
+    fn merge_tags_and_the_last_category_they_read() {
+        let draft = "Hi {first_name}, new {last_category} for you. {first_name}!";
+        assert_eq!(
+            Layout::Mailchimp.with_merge_tags(draft),
+            "Hi *|FNAME|*, new *|LASTCAT|* for you. *|FNAME|*!"
+        );
+        assert_eq!(
+            Layout::Klaviyo.with_merge_tags(draft),
+            "Hi {{ first_name|default:'' }}, new {{ person|lookup:'Last Category'|default:'' }} for you. {{ first_name|default:'' }}!"
+        );
+        assert_eq!(
+            Layout::HubSpot.with_merge_tags(draft),
+            "Hi {{ contact.firstname }}, new {{ contact.last_category }} for you. {{ contact.firstname }}!"
+        );
+        assert_eq!(
+            Layout::Brevo.with_merge_tags(draft),
+            "Hi {{ contact.FIRSTNAME }}, new {{ contact.LAST_CATEGORY }} for you. {{ contact.FIRSTNAME }}!"
+        );
+        assert_eq!(Layout::Plain.with_merge_tags(draft), draft);
+
+        // a: Books on day 5, Garden on day 9 (the last), a refund in Toys on
+        // day 10 and Music on day 20, after the analysis date (15). b: one
+        // order with no category. c: Books twice on the same day, then
+        // Garden on that day too (the later row).
+        let mut orders = Orders::from_rows(&[
+            ("a@x.com".into(), 5, 10.0),
+            ("a@x.com".into(), 9, 10.0),
+            ("a@x.com".into(), 10, -4.0),
+            ("a@x.com".into(), 20, 10.0),
+            ("b@x.com".into(), 3, 10.0),
+            ("c@x.com".into(), 7, 10.0),
+            ("c@x.com".into(), 7, 10.0),
+        ]);
+        orders.categories = ["Books", "Garden", "Toys", "Music"]
+            .map(String::from)
+            .to_vec();
+        orders.category = vec![0, 1, 2, 3, NO_CATEGORY, 0, 1];
+        let mut data = Dataset::from_orders(orders);
+        data.add_source(
+            "c.csv",
+            b"customer_id,email,first_name,last_name\na@x.com,a@x.com,Anne,Roy\nb@x.com,b@x.com,Bo,Li\nc@x.com,c@x.com,Cy,Ma\n",
+        )
+        .unwrap();
+        let result = rfm::compute(
+            &data.orders,
+            15,
+            &rfm::RfmConfig::default(),
+            &rfm::default_rules(),
+        );
+        let n = data.orders.customer_keys.len();
+        let sets = [("Fans".to_string(), Bitmap::full(n))];
+        let file = |layout| {
+            String::from_utf8(
+                set_members(&data, &result, &sets, &ExportOptions::csv(layout, ',')).bytes,
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            file(Layout::Mailchimp),
+            "\u{feff}Email Address,First Name,Last Name,Last Category,Tags\r\n\
+             a@x.com,Anne,Roy,Garden,Fans\r\nb@x.com,Bo,Li,,Fans\r\nc@x.com,Cy,Ma,Garden,Fans\r\n"
+        );
+        assert!(
+            file(Layout::Brevo)
+                .starts_with("\u{feff}EMAIL,FIRSTNAME,LASTNAME,LAST_CATEGORY,SEGMENT\r\n")
+        );
+        assert!(
+            file(Layout::HubSpot)
+                .starts_with("\u{feff}Email,First Name,Last Name,Last Category,Segment\r\n")
+        );
+        let plain = ExportOptions {
+            columns: vec!["email".into(), "last_category".into()],
+            ..ExportOptions::csv(Layout::Plain, ',')
+        };
+        assert_eq!(
+            String::from_utf8(set_members(&data, &result, &sets, &plain).bytes).unwrap(),
+            "\u{feff}email,last_category\r\na@x.com,Garden\r\nb@x.com,\r\nc@x.com,Garden\r\n"
+        );
     }
 
     /// The predictions' columns: percentages with one decimal, the next
