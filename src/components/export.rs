@@ -43,6 +43,7 @@ pub fn ExportChoices(
     };
     let is_plain = move || state.export.with(|e| e.layout == Layout::Plain);
     let columns_id = format!("{testid}-columns");
+    let hashed_id = format!("{testid}-hashed");
     let consent_id = format!("{testid}-consent");
     let (layout_id, format_id) = (format!("{testid}-layout"), format!("{testid}-format"));
     view! {
@@ -80,6 +81,9 @@ pub fn ExportChoices(
                     }/>
                 {t("export.include_without_consent")}
             </label>
+            {move || state.export.with(|e| e.layout.is_audience()).then(|| view! {
+                <p class="muted small" data-testid=hashed_id.clone()>{t("export.hashed_here")}</p>
+            })}
             {move || is_plain().then(|| view! {
                 <details class="columns-pick" data-testid=columns_id.clone()>
                     <summary>{move || state.export.with(|e| if e.columns.is_empty() {

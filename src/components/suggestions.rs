@@ -92,10 +92,10 @@ pub fn Suggestions() -> impl IntoView {
                         <label>{t("suggestions.tags_for")}
                             <select data-testid="suggest-tool" on:change=move |ev| {
                                 if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                                    state.export.update(|e| e.layout = Layout::ALL[i]);
+                                    state.export.update(|e| e.layout = Layout::EMAIL_TOOLS[i]);
                                 }
                             }>
-                                {Layout::ALL.iter().enumerate().map(|(i, l)| view! {
+                                {Layout::EMAIL_TOOLS.iter().enumerate().map(|(i, l)| view! {
                                     <option value=i.to_string() selected=move || tool() == *l>{i18n::name("layout", l.label())}</option>
                                 }).collect_view()}
                             </select>
@@ -115,7 +115,9 @@ fn tags_hint(tool: Layout) -> String {
     let first = tool.merge_tag(MergeField::FirstName);
     let category = tool.merge_tag(MergeField::LastCategory);
     let key = match tool {
-        Layout::Plain => "suggestions.tags.plain",
+        Layout::Plain | Layout::MetaAudience | Layout::GoogleAdsAudience => {
+            "suggestions.tags.plain"
+        }
         Layout::Mailchimp => "suggestions.tags.mailchimp",
         _ => "suggestions.tags.tool",
     };

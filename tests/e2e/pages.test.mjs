@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { go, projectMenu, shots, startSite } from './site.mjs';
@@ -199,6 +200,20 @@ test('a first-time task in at most six clicks from the Overview: the At Risk cus
   if (lyon > expected.length) {
     assert.match(await p.getByTestId('export-without-consent').innerText(), new RegExp(`^${lyon - expected.length} customers? left out`));
   }
+  // The same customers as a Google Ads Customer Match list: each address
+  // trimmed, lower-cased (Gmail's dots dropped) and hashed with SHA-256 as
+  // Node's crypto does it; no readable address in the file.
+  await p.getByTestId('segment-page-export-layout').selectOption({ label: 'Google Ads Customer Match (hashed e-mails)' });
+  assert.match(await p.getByTestId('segment-page-export-hashed').innerText(), /hashed with SHA-256 here, in your browser/);
+  const [audience] = await Promise.all([p.waitForEvent('download'), p.getByTestId('segment-export').click()]);
+  const hashed = readFileSync(await audience.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  const google = (email) => {
+    const [local, domain] = email.trim().toLowerCase().split('@');
+    return ['gmail.com', 'googlemail.com'].includes(domain) ? `${local.replaceAll('.', '')}@${domain}` : `${local}@${domain}`;
+  };
+  assert.equal(hashed[0], 'Email');
+  assert.deepEqual(hashed.slice(1).sort(), [...new Set(expected.map((e) => createHash('sha256').update(google(e)).digest('hex')))].sort());
+  await p.getByTestId('segment-page-export-layout').selectOption({ label: 'Mailchimp' });
   // Kept as a segment of its own in one more click.
   await p.getByTestId('segment-save-narrowed').click();
   await go(p, 'segments', 'mine');

@@ -24,17 +24,40 @@ pub enum Layout {
     HubSpot,
     /// Brevo: EMAIL, FIRSTNAME, LASTNAME, SEGMENT.
     Brevo,
+    /// A Meta (Facebook, Instagram) custom audience: `email`, each address
+    /// trimmed, lower-cased and SHA-256-hashed.
+    MetaAudience,
+    /// A Google Ads Customer Match list: `Email`, each address trimmed,
+    /// lower-cased (Gmail's dots before the `@` removed) and
+    /// SHA-256-hashed.
+    GoogleAdsAudience,
 }
 
 impl Layout {
     /// Every layout, for pickers.
-    pub const ALL: [Layout; 5] = [
+    pub const ALL: [Layout; 7] = [
+        Layout::Plain,
+        Layout::Mailchimp,
+        Layout::Klaviyo,
+        Layout::HubSpot,
+        Layout::Brevo,
+        Layout::MetaAudience,
+        Layout::GoogleAdsAudience,
+    ];
+
+    /// The layouts whose tools send e-mail, with merge tags.
+    pub const EMAIL_TOOLS: [Layout; 5] = [
         Layout::Plain,
         Layout::Mailchimp,
         Layout::Klaviyo,
         Layout::HubSpot,
         Layout::Brevo,
     ];
+
+    /// True for an advertising audience: hashed addresses only.
+    pub fn is_audience(self) -> bool {
+        matches!(self, Layout::MetaAudience | Layout::GoogleAdsAudience)
+    }
 
     /// The layout's name for people.
     pub fn label(self) -> &'static str {
@@ -44,6 +67,8 @@ impl Layout {
             Layout::Klaviyo => "Klaviyo",
             Layout::HubSpot => "HubSpot",
             Layout::Brevo => "Brevo",
+            Layout::MetaAudience => "Meta audience (hashed e-mails)",
+            Layout::GoogleAdsAudience => "Google Ads Customer Match (hashed e-mails)",
         }
     }
 
@@ -66,6 +91,8 @@ impl Layout {
             Layout::Mailchimp => &["Email Address", "First Name", "Last Name", "Tags"],
             Layout::Klaviyo | Layout::HubSpot => &["Email", "First Name", "Last Name", "Segment"],
             Layout::Brevo => &["EMAIL", "FIRSTNAME", "LASTNAME", "SEGMENT"],
+            Layout::MetaAudience => &["email"],
+            Layout::GoogleAdsAudience => &["Email"],
         }
     }
 
@@ -74,7 +101,7 @@ impl Layout {
     /// have categories (the column the drafts' `{last_category}` reads).
     pub fn columns(self, categories: bool) -> Vec<&'static str> {
         let mut out = self.header().to_vec();
-        if categories && self != Layout::Plain {
+        if categories && !matches!(self, Layout::Plain) && !self.is_audience() {
             out.insert(out.len() - 1, self.last_category_column());
         }
         out
@@ -84,7 +111,7 @@ impl Layout {
     /// which the tool turns into the field its merge tag reads.
     pub fn last_category_column(self) -> &'static str {
         match self {
-            Layout::Plain => "last_category",
+            Layout::Plain | Layout::MetaAudience | Layout::GoogleAdsAudience => "last_category",
             Layout::Brevo => "LAST_CATEGORY",
             Layout::Mailchimp | Layout::Klaviyo | Layout::HubSpot => "Last Category",
         }
@@ -96,8 +123,12 @@ impl Layout {
     pub fn merge_tag(self, field: MergeField) -> &'static str {
         use MergeField::{FirstName, LastCategory};
         match (self, field) {
-            (Layout::Plain, FirstName) => "{first_name}",
-            (Layout::Plain, LastCategory) => "{last_category}",
+            (Layout::Plain | Layout::MetaAudience | Layout::GoogleAdsAudience, FirstName) => {
+                "{first_name}"
+            }
+            (Layout::Plain | Layout::MetaAudience | Layout::GoogleAdsAudience, LastCategory) => {
+                "{last_category}"
+            }
             (Layout::Mailchimp, FirstName) => "*|FNAME|*",
             (Layout::Mailchimp, LastCategory) => "*|LASTCAT|*",
             (Layout::Klaviyo, FirstName) => "{{ first_name|default:'' }}",
@@ -129,6 +160,29 @@ pub enum MergeField {
 impl MergeField {
     /// Every field, in the order drafts are rewritten.
     pub const ALL: [MergeField; 2] = [MergeField::FirstName, MergeField::LastCategory];
+}
+
+/// An e-mail address as an advertising platform matches it: trimmed and
+/// lower-cased; for Google, the dots before the `@` of a gmail.com or
+/// googlemail.com address removed (as Google's formatting guidelines ask).
+pub fn normalised_email(email: &str, layout: Layout) -> String {
+    let lower = email.trim().to_lowercase();
+    if layout == Layout::GoogleAdsAudience
+        && let Some((local, domain)) = lower.split_once('@')
+        && matches!(domain, "gmail.com" | "googlemail.com")
+    {
+        return format!("{}@{domain}", local.replace('.', ""));
+    }
+    lower
+}
+
+/// The SHA-256 digest of `text`'s UTF-8 bytes, in lower-case hexadecimal.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Keeps a spreadsheet from running a cell as a formula: a cell starting
@@ -633,6 +687,7 @@ fn write<'a>(
             .collect(),
     };
     let held_out = held.iter().filter(|h| **h).count() as u64;
+    let mut hashed_seen = std::collections::HashSet::new();
     for (i, (c, segment, row)) in picked.into_iter().enumerate() {
         if i % every == 0 {
             on_step(i, total);
@@ -690,6 +745,14 @@ fn write<'a>(
                     },
                 })
                 .collect()
+        } else if layout.is_audience() {
+            let hashed = sha256_hex(&normalised_email(&email, layout));
+            // One line per address: two customers sharing one are one
+            // person to the platform.
+            if !hashed_seen.insert(hashed.clone()) {
+                continue;
+            }
+            vec![hashed]
         } else if categories {
             vec![email, first, last, category_of(c), segment]
         } else {
@@ -908,6 +971,79 @@ mod tests {
         options.include_without_consent = true;
         let all = set_members(&data, &result, &sets, &options);
         assert_eq!((all.rows, all.without_consent), (5, 0));
+    }
+
+    /// Advertising audiences: one SHA-256 of each normalised address, no
+    /// readable address, no other column; a shared address once. The
+    /// digests are FIPS 180-2's "abc" example and Python's hashlib on the
+    /// normalised addresses.
+    #[test]
+    fn audiences_hold_hashed_normalised_addresses() {
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            normalised_email("  Jean.Dupont@GMail.com ", Layout::MetaAudience),
+            "jean.dupont@gmail.com"
+        );
+        assert_eq!(
+            normalised_email("  Jean.Dupont@GMail.com ", Layout::GoogleAdsAudience),
+            "jeandupont@gmail.com"
+        );
+        assert_eq!(
+            normalised_email("anne.roy@example.fr", Layout::GoogleAdsAudience),
+            "anne.roy@example.fr"
+        );
+        let mut data = Dataset::from_orders(Orders::from_rows(&[
+            ("c1".into(), 1, 10.0),
+            ("c2".into(), 2, 20.0),
+            ("c3".into(), 3, 30.0),
+            ("c4".into(), 4, 40.0),
+        ]));
+        data.add_source(
+            "c.csv",
+            b"customer_id,email,first_name\nc1,  Jean.Dupont@GMail.com ,Jean\nc2,anne.roy@example.fr,Anne\nc3,jean.dupont@gmail.com,J\nc4,,Nobody\n",
+        )
+        .unwrap();
+        let result = rfm::compute(
+            &data.orders,
+            10,
+            &rfm::RfmConfig::default(),
+            &rfm::default_rules(),
+        );
+        let all: Vec<usize> = (0..result.segment_names.len()).collect();
+        let meta = members(
+            &data,
+            &result,
+            &all,
+            &ExportOptions::csv(Layout::MetaAudience, ','),
+        );
+        let mut lines: Vec<String> = String::from_utf8(meta.bytes)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(lines.remove(0), "\u{feff}email");
+        lines.sort();
+        assert_eq!(
+            lines,
+            [
+                "2b79ad2133a56f795c3d9157c88db8bd684b981f292ae17ada5c8d585273d7b7",
+                "fc68cadbd6210d3a36541634d2cd90e784cc757c2770330639d29b11ba5e294c",
+            ]
+        );
+        assert_eq!((meta.rows, meta.without_email), (2, 1));
+        let google = members(
+            &data,
+            &result,
+            &all,
+            &ExportOptions::csv(Layout::GoogleAdsAudience, ','),
+        );
+        let text = String::from_utf8(google.bytes).unwrap();
+        assert!(text.starts_with("\u{feff}Email\r\n"));
+        assert!(text.contains("a58df53d782ec0e3ed0e64226ae34b2519457e405954edc29c8cfa515de1eb02"));
+        assert!(!text.contains('@'));
     }
 
     /// Each tool's merge tags, as its documentation writes them, and the
