@@ -389,11 +389,23 @@ impl EngineClient {
     }
 
     /// Counts the customers a rule (JSON) selects.
-    pub async fn count_rule(&self, as_of: Day, rule: String) -> Result<u64, String> {
-        self.call(Request::CountRule { as_of, rule }, |r| match r {
-            Response::Count(c) => Ok(c),
-            other => Err(other),
-        })
+    pub async fn count_rule(
+        &self,
+        as_of: Day,
+        rule: String,
+        lifecycle: seglens_engine::lifecycle::LifecycleSetup,
+    ) -> Result<u64, String> {
+        self.call(
+            Request::CountRule {
+                as_of,
+                rule,
+                lifecycle,
+            },
+            |r| match r {
+                Response::Count(c) => Ok(c),
+                other => Err(other),
+            },
+        )
         .await?
     }
 

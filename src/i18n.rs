@@ -779,6 +779,7 @@ pub fn rule_words(rule: &seglens_engine::segment::Rule) -> String {
         Rule::All(rules) => group(rules, "rule.and", "rule.everyone"),
         Rule::Any(rules) => group(rules, "rule.or", "rule.no_one"),
         Rule::Not(r) => tf("rule.not", &[("rule", &rule_words(r))]),
+        Rule::InSegment { name, .. } => tf("rule.in_segment", &[("name", &group_name(name))]),
         Rule::Attribute { column, test } => format!("{column} {}", test_words(test)),
         Rule::Measure {
             measure,

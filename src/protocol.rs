@@ -164,6 +164,8 @@ pub enum Request {
         as_of: Day,
         /// The rule, as stored.
         rule: String,
+        /// The lifecycle's settings, for rules that test a stage.
+        lifecycle: LifecycleSetup,
     },
     /// A page of a segment's members.
     Members {

@@ -626,15 +626,18 @@ impl EngineTask {
                     Err(e) => failed(e),
                 },
             },
-            Request::CountRule { as_of, rule } => {
-                Response::Count(self.with_facts(as_of, |data, facts| {
-                    let rule = Rule::from_json(&rule).map_err(|e| e.to_string())?;
-                    Evaluator::new(data, facts)
-                        .eval(&rule)
-                        .map(|set| set.count())
-                        .map_err(|e| e.to_string())
-                }))
-            }
+            Request::CountRule {
+                as_of,
+                rule,
+                lifecycle,
+            } => Response::Count(self.with_facts(as_of, |data, facts| {
+                let rule = Rule::from_json(&rule).map_err(|e| e.to_string())?;
+                Evaluator::new(data, facts)
+                    .with_segments(&|d| groups::members(data, facts, d, &lifecycle))
+                    .eval(&rule)
+                    .map(|set| set.count())
+                    .map_err(|e| e.to_string())
+            })),
             Request::Members {
                 as_of,
                 definition,

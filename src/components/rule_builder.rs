@@ -57,11 +57,16 @@ enum Kind {
     Text,
     Number,
     Date,
+    /// Membership of another segment.
+    Segment,
     Measure(Measure),
     Event,
 }
 
 fn kind_of(field: &str, columns: &[ColumnSummary]) -> Kind {
+    if field == SEGMENT_FIELD {
+        return Kind::Segment;
+    }
     if let Some(col) = field.strip_prefix("a:") {
         return match columns.iter().find(|c| c.name == col).map(|c| c.kind) {
             Some(ColumnType::Integer | ColumnType::Number) => Kind::Number,
@@ -75,6 +80,55 @@ fn kind_of(field: &str, columns: &[ColumnSummary]) -> Kind {
         return Kind::Measure(x.0);
     }
     Kind::Event
+}
+
+/// The field of a condition on membership of another segment; its value
+/// is the segment's definition (JSON), its second value the segment's name.
+const SEGMENT_FIELD: &str = "s:segment";
+
+/// A segment a condition can test membership of: its group in the picker
+/// (a catalogue key), its name, its label and its definition as JSON.
+#[derive(Clone)]
+struct SegmentChoice {
+    group: &'static str,
+    name: String,
+    label: String,
+    definition: String,
+}
+
+/// The segments of the workspace a rule can use: the RFM segments, the
+/// lifecycle stages and the saved segments.
+fn segment_choices(ws: &crate::state::Workspace) -> Vec<SegmentChoice> {
+    let json = |d: &Definition| serde_json::to_string(d).unwrap_or_default();
+    let rfm = ws
+        .analysis
+        .summary
+        .iter()
+        .filter(|s| s.customers > 0)
+        .map(|s| {
+            let d = Definition::Rfm(s.segment.clone());
+            SegmentChoice {
+                group: "rules.segments.rfm",
+                name: s.segment.clone(),
+                label: crate::i18n::group_name(&s.segment),
+                definition: json(&d),
+            }
+        });
+    let stages = seglens_engine::lifecycle::STAGES
+        .into_iter()
+        .map(|stage| SegmentChoice {
+            group: "rules.segments.lifecycle",
+            name: stage.label().to_string(),
+            label: crate::i18n::name("segment", stage.label()),
+            definition: json(&Definition::Lifecycle(stage)),
+        });
+    let saved = ws.record.options.segments.iter().map(|s| SegmentChoice {
+        group: "rules.segments.saved",
+        name: s.name.clone(),
+        label: s.name.clone(),
+        definition: json(&s.definition),
+    });
+    rfm.chain(stages).chain(saved).collect()
 }
 
 /// A test's id and the catalogue key of its words.
@@ -113,6 +167,10 @@ fn ops(kind: Kind) -> Vec<(&'static str, String)> {
             v
         }
         Kind::Event => vec![("did", "rules.op.did"), ("did_not", "rules.did_not_do")],
+        Kind::Segment => vec![
+            ("in", "rules.segment_is"),
+            ("not_in", "rules.segment_is_not"),
+        ],
     };
     list.into_iter().map(|(id, key)| (id, t(key))).collect()
 }
@@ -157,6 +215,19 @@ impl Cond {
                 did: self.op != "did_not",
                 at_least,
                 within_days: days(&self.days)?,
+            });
+        }
+        if kind == Kind::Segment {
+            let definition: Definition =
+                serde_json::from_str(&self.value).map_err(|_| t("rules.pick_a_segment"))?;
+            let rule = Rule::InSegment {
+                name: self.value2.clone(),
+                definition: Box::new(definition),
+            };
+            return Ok(if self.op == "not_in" {
+                Rule::Not(Box::new(rule))
+            } else {
+                rule
             });
         }
         let label = self.field[2..].to_string();
@@ -301,6 +372,8 @@ struct Ctx {
     has_email: bool,
     has_surveys: bool,
     has_tickets: bool,
+    /// The segments a condition can test membership of.
+    segments: StoredValue<Vec<SegmentChoice>>,
     /// The models could be fitted: rules can test their predictions.
     has_predictions: bool,
 }
@@ -366,6 +439,9 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
             {(!columns.is_empty()).then(|| view! { <optgroup label=t("rules.customer_attributes")>{attrs}</optgroup> })}
             <optgroup label=t("rules.orders_e_mails_surveys")>{measures}</optgroup>
             {(!ctx.events.get_value().is_empty()).then(|| view! { <optgroup label=t("rules.events")>{events}</optgroup> })}
+            <optgroup label=t("rules.other_segments")>
+                <option value=SEGMENT_FIELD selected=c.field == SEGMENT_FIELD>{t("rules.in_a_segment")}</option>
+            </optgroup>
         }
     };
     let on_field = {
@@ -374,6 +450,7 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
         move |ev: leptos::ev::Event| {
             let v = event_target_value(&ev);
             let k = kind_of(&v, &columns);
+            let first = ctx.segments.with_value(|s| s.first().cloned());
             edit(&|c: &mut Cond| {
                 c.field = v.clone();
                 c.op = ops(k)[0].0.to_string();
@@ -381,6 +458,12 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
                 c.value2.clear();
                 c.days.clear();
                 c.category.clear();
+                if k == Kind::Segment
+                    && let Some(s) = &first
+                {
+                    c.value = s.definition.clone();
+                    c.value2 = s.name.clone();
+                }
             })
         }
     };
@@ -420,6 +503,37 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
         _ => Vec::new(),
     };
     let values = match kind {
+        Kind::Segment => {
+            let edit = edit.clone();
+            let current = c.value.clone();
+            let choices = ctx.segments.get_value();
+            let groups = ["rules.segments.rfm", "rules.segments.lifecycle", "rules.segments.saved"]
+                .into_iter()
+                .filter(|g| choices.iter().any(|s| s.group == *g))
+                .map(|g| {
+                    let options = choices
+                        .iter()
+                        .filter(|s| s.group == g)
+                        .map(|s| {
+                            let selected = s.definition == current;
+                            view! { <option value=s.definition.clone() selected=selected>{s.label.clone()}</option> }
+                        })
+                        .collect_view();
+                    view! { <optgroup label=t(g)>{options}</optgroup> }
+                })
+                .collect_view();
+            view! {
+                <select aria-label=t("rules.segment") data-testid=format!("{id}-segment")
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        let name = choices.iter().find(|s| s.definition == v).map(|s| s.name.clone()).unwrap_or_default();
+                        edit(&|c: &mut Cond| { c.value = v.clone(); c.value2 = name.clone(); })
+                    }>
+                    {groups}
+                </select>
+            }
+            .into_any()
+        }
         Kind::Event => view! {
             {t("rules.at_least")} {text_input(0, c.value.clone(), t("rules.times"), None)} " " {t("rules.times_unit")}
             {t("rules.in_the_last")} {text_input(2, c.days.clone(), t("rules.days_empty_ever"), None)} " " {t("rules.days_unit")}
@@ -602,10 +716,11 @@ pub fn RuleBuilder() -> impl IntoView {
         let mine = generation.get_value();
         let json = rule.to_json();
         let as_of = ws.analysis.as_of;
+        let lifecycle = ws.analysis.segments.lifecycle;
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
             let start = js_sys::Date::now();
-            let result = engine.count_rule(as_of, json).await;
+            let result = engine.count_rule(as_of, json, lifecycle).await;
             // The card may have been redrawn (new analysis) meanwhile: its
             // signals are then gone and the answer is dropped.
             if generation.try_get_value() == Some(mine) {
@@ -627,6 +742,7 @@ pub fn RuleBuilder() -> impl IntoView {
                     ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "nps" && v.missing.is_none())
                 }),
                 has_predictions: ws.analysis.prediction.is_ok(),
+                segments: StoredValue::new(segment_choices(&ws)),
                 has_tickets: ws.analysis.kpis.values.last().is_some_and(|b| {
                     ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "tickets_per_customer" && v.missing.is_none())
                 }),

@@ -37,6 +37,7 @@ pub fn members(
         Definition::Rule(text) => {
             let rule = Rule::from_json(text).map_err(|e| e.to_string())?;
             Evaluator::new(data, facts)
+                .with_segments(&|d| members(data, facts, d, lifecycle))
                 .eval(&rule)
                 .map_err(|e| e.to_string())
         }
@@ -77,6 +78,7 @@ pub fn members(
             let mut set = members(data, facts, parent, lifecycle)?;
             let rule = Rule::from_json(rule).map_err(|e| e.to_string())?;
             let part = Evaluator::new(data, facts)
+                .with_segments(&|d| members(data, facts, d, lifecycle))
                 .eval(&rule)
                 .map_err(|e| e.to_string())?;
             set.and(&part);

@@ -346,6 +346,14 @@ pub enum Rule {
         /// The test.
         test: Test,
     },
+    /// Is a member of another segment: an RFM segment, a lifecycle stage,
+    /// a group of a split, a saved segment (its definition copied in).
+    InSegment {
+        /// The segment's name, for words.
+        name: String,
+        /// What selects its members.
+        definition: Box<Definition>,
+    },
     /// Did (or did not) do an event at least N times.
     Event {
         /// The event's name.
@@ -636,6 +644,25 @@ impl Rule {
                 &format!("{path}.not"),
             )?)));
         }
+        if let Some(name) = obj.get("in_segment") {
+            let name = name
+                .as_str()
+                .ok_or_else(|| err(&format!("{path}.in_segment"), "expected the segment's name"))?;
+            let definition = obj
+                .get("definition")
+                .ok_or_else(|| err(path, "\"in_segment\" needs the segment's \"definition\""))?;
+            let definition: Definition =
+                serde_json::from_value(definition.clone()).map_err(|e| {
+                    err(
+                        &format!("{path}.definition"),
+                        format!("not a segment's definition: {e}"),
+                    )
+                })?;
+            return Ok(Rule::InSegment {
+                name: name.to_string(),
+                definition: Box::new(definition),
+            });
+        }
         let whole_days = |key: &str| -> Result<Option<u32>, RuleError> {
             match obj.get(key) {
                 None | Some(Value::Null) => Ok(None),
@@ -753,6 +780,9 @@ impl Rule {
             Rule::All(v) => json!({ "all": v.iter().map(Rule::to_value).collect::<Vec<_>>() }),
             Rule::Any(v) => json!({ "any": v.iter().map(Rule::to_value).collect::<Vec<_>>() }),
             Rule::Not(r) => json!({ "not": r.to_value() }),
+            Rule::InSegment { name, definition } => {
+                json!({ "in_segment": name, "definition": definition })
+            }
             Rule::Attribute { column, test } => {
                 let mut m = Map::new();
                 m.insert("attribute".into(), json!(column));
@@ -800,6 +830,7 @@ impl Rule {
             Rule::All(parts) | Rule::Any(parts) => parts.iter().any(Rule::uses_predictions),
             Rule::Not(part) => part.uses_predictions(),
             Rule::Measure { measure, .. } => measure.is_prediction(),
+            Rule::InSegment { definition, .. } => definition.needs_predictions(),
             Rule::Attribute { .. } | Rule::Event { .. } => false,
         }
     }
@@ -828,6 +859,7 @@ impl Rule {
             Rule::All(v) => group(v, " and ", "everyone"),
             Rule::Any(v) => group(v, " or ", "no one"),
             Rule::Not(r) => format!("not ({})", r.describe()),
+            Rule::InSegment { name, .. } => format!("in the segment \"{name}\""),
             Rule::Attribute { column, test } => format!("{column} {}", describe_test(test)),
             Rule::Measure {
                 measure,
@@ -1112,16 +1144,50 @@ impl Facts {
     }
 }
 
+/// The members of a segment's definition, for rules that test membership
+/// of another segment.
+pub type Segments<'a> = &'a dyn Fn(&Definition) -> Result<Bitmap, String>;
+
 /// Evaluates rules over a dataset.
 pub struct Evaluator<'a> {
     data: &'a Dataset,
     facts: &'a Facts,
+    segments: Option<Segments<'a>>,
 }
 
 impl<'a> Evaluator<'a> {
     /// An evaluator of the dataset with its facts.
     pub fn new(data: &'a Dataset, facts: &'a Facts) -> Self {
-        Evaluator { data, facts }
+        Evaluator {
+            data,
+            facts,
+            segments: None,
+        }
+    }
+
+    /// The evaluator finding the members of other segments with
+    /// `segments` (without, only RFM segments and rules can be tested).
+    pub fn with_segments(mut self, segments: Segments<'a>) -> Self {
+        self.segments = Some(segments);
+        self
+    }
+
+    /// The members of a segment a rule tests membership of.
+    fn segment(&self, definition: &Definition, path: &str) -> Result<Bitmap, RuleError> {
+        if let Some(find) = self.segments {
+            return find(definition).map_err(|e| err(path, e));
+        }
+        match definition {
+            Definition::Rfm(name) => self
+                .facts
+                .rfm_members(name)
+                .ok_or_else(|| err(path, "the RFM segments are not scored here")),
+            Definition::Rule(text) => {
+                let rule = Rule::from_json(text).map_err(|e| err(path, e.to_string()))?;
+                self.eval(&rule)
+            }
+            _ => Err(err(path, "this kind of segment cannot be tested here")),
+        }
     }
 
     /// The customers the rule selects.
@@ -1164,6 +1230,11 @@ impl<'a> Evaluator<'a> {
                 Ok(out)
             }
             Rule::Attribute { column, test } => self.attribute(column, test, path, within),
+            Rule::InSegment { definition, .. } => {
+                let mut out = self.segment(definition, &format!("{path}.in_segment"))?;
+                out.and(within);
+                Ok(out)
+            }
             Rule::Measure {
                 measure,
                 days,
@@ -1471,6 +1542,7 @@ fn cost(rule: &Rule) -> u8 {
         }
         Rule::Measure { .. } => 2,
         Rule::Event { .. } => 3,
+        Rule::InSegment { .. } => 4,
         Rule::All(v) | Rule::Any(v) => v.iter().map(cost).max().unwrap_or(0).max(1),
         Rule::Not(r) => cost(r),
     }
@@ -1548,13 +1620,28 @@ pub enum Definition {
     },
 }
 
+/// True when a rule's JSON tests membership of a segment that needs the
+/// RFM scores.
+fn rule_needs_rfm(text: &str) -> bool {
+    fn walk(rule: &Rule) -> bool {
+        match rule {
+            Rule::All(parts) | Rule::Any(parts) => parts.iter().any(walk),
+            Rule::Not(part) => walk(part),
+            Rule::InSegment { definition, .. } => definition.needs_rfm(),
+            _ => false,
+        }
+    }
+    Rule::from_json(text).is_ok_and(|r| walk(&r))
+}
+
 impl Definition {
     /// True when the definition selects from an RFM segment: its members
     /// need facts with the RFM scores ([`Facts::with_rfm`]).
     pub fn needs_rfm(&self) -> bool {
         match self {
             Definition::Rfm(_) => true,
-            Definition::Within { parent, .. } => parent.needs_rfm(),
+            Definition::Within { parent, rule } => parent.needs_rfm() || rule_needs_rfm(rule),
+            Definition::Rule(text) => rule_needs_rfm(text),
             _ => false,
         }
     }
@@ -1567,6 +1654,10 @@ impl Definition {
         match self {
             Definition::Rule(text) => uses(text),
             Definition::Within { parent, rule } => parent.needs_predictions() || uses(rule),
+            Definition::Group { split, .. } => matches!(
+                split,
+                crate::splits::Split::ChurnRisk { .. } | crate::splits::Split::PredictedValue
+            ),
             _ => false,
         }
     }
@@ -1731,6 +1822,73 @@ mod tests {
         assert!(within.needs_predictions() && within.needs_rfm());
         assert!(
             !Definition::Rule(r#"{"measure": "orders", "at_least": 2}"#.into()).needs_predictions()
+        );
+    }
+
+    /// Rules that use other segments: a rule inside a rule, an RFM segment
+    /// from the facts, a lifecycle stage through the groups' resolver;
+    /// written and read back as JSON, in SQL, and refused in words where
+    /// nothing can find the members.
+    #[test]
+    fn rules_on_other_segments() {
+        let d = data();
+        let at = day(2024, 7, 1);
+        let facts = Facts::new(&d, at);
+        // Spend before 1 July: a 80, b 80, c 10; Lyon: a and c.
+        let big = r#"{"measure":"spend","at_least":50}"#;
+        let json = serde_json::json!({"all": [
+            {"in_segment": "Big spenders", "definition": {"Rule": big}},
+            {"attribute": "city", "equals": "lyon"}
+        ]})
+        .to_string();
+        let rule = Rule::from_json(&json).unwrap();
+        assert_eq!(Rule::from_json(&rule.to_json()).unwrap(), rule);
+        assert_eq!(select(&d, &json), ["a"]);
+        assert_eq!(
+            rule.describe(),
+            "in the segment \"Big spenders\" and city is \"lyon\""
+        );
+        let not =
+            serde_json::json!({"not": {"in_segment": "Big spenders", "definition": {"Rule": big}}})
+                .to_string();
+        assert_eq!(select(&d, &not), ["c", "d", "e"]);
+
+        // A lifecycle stage needs the groups' resolver; without it the rule
+        // says so, at its place.
+        let lapsed = crate::lifecycle::LifecycleSetup::default();
+        let stages = crate::lifecycle::stages(&facts, &lapsed);
+        let stage_rule =
+            serde_json::json!({"in_segment": "Prospect", "definition": {"Lifecycle": "Prospect"}})
+                .to_string();
+        let e = Evaluator::new(&d, &facts)
+            .eval(&Rule::from_json(&stage_rule).unwrap())
+            .unwrap_err();
+        assert_eq!(e.path, "rule.in_segment");
+        let members =
+            crate::groups::members(&d, &facts, &Definition::Rule(stage_rule.clone()), &lapsed)
+                .unwrap();
+        let want: Vec<usize> = (0..facts.n)
+            .filter(|c| stages[*c] == crate::lifecycle::Stage::Prospect)
+            .collect();
+        assert_eq!(members.iter().collect::<Vec<_>>(), want);
+        assert!(!want.is_empty());
+
+        // An RFM segment is found in the facts' scores, and makes the
+        // definition ask for them.
+        let within_rfm = Definition::Rule(
+            serde_json::json!({"in_segment": "Champions", "definition": {"Rfm": "Champions"}})
+                .to_string(),
+        );
+        assert!(within_rfm.needs_rfm());
+        assert!(!Definition::Rule(big.into()).needs_rfm());
+        let e = crate::groups::members(&d, &facts, &within_rfm, &lapsed).unwrap_err();
+        assert!(e.contains("RFM"), "{e}");
+        let bad = r#"{"in_segment": "X", "definition": {"Nope": 1}}"#;
+        assert!(
+            Rule::from_json(bad)
+                .unwrap_err()
+                .to_string()
+                .starts_with("at rule.definition: not a segment's definition")
         );
     }
 

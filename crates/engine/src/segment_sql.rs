@@ -226,6 +226,8 @@ struct Compiler<'a> {
     tickets: Aggregates,
     surveys: bool,
     attributes: bool,
+    /// The lifecycle's settings, for stages tested inside rules.
+    lifecycle: &'a LifecycleSetup,
 }
 
 fn date_literal(day: Day) -> String {
@@ -486,6 +488,10 @@ impl<'a> Compiler<'a> {
                 format!("({})", inner.join(join))
             }
             Rule::Not(inner) => format!("NOT {}", self.rule(inner)?),
+            Rule::InSegment { definition, .. } => {
+                let lifecycle = self.lifecycle;
+                format!("({})", self.condition(definition, lifecycle)?)
+            }
             Rule::Attribute { column, test } => {
                 let (at, v) = self.attribute(column)?;
                 let cond = if test.is_date() {
@@ -1149,6 +1155,7 @@ pub fn segment_sql(
         tickets: Aggregates::default(),
         surveys: false,
         attributes: false,
+        lifecycle,
     };
     let condition = c.condition(definition, lifecycle)?;
     let title = format!(
@@ -1313,5 +1320,23 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("export the members instead"), "{e}");
+        // Another segment inside a rule: a stage is written as the stage's
+        // query, an RFM segment is refused as it is on its own.
+        let q = rule_sql(
+            &both,
+            &schema,
+            r#"{"all":[{"in_segment":"At risk","definition":{"Lifecycle":"AtRisk"}},{"measure":"orders","at_least":2}]}"#,
+            Dialect::DuckDb,
+        )
+        .expect("a stage compiles");
+        assert!(q.contains("CASE WHEN o.last_day IS NULL"), "{q}");
+        let e = rule_sql(
+            &both,
+            &schema,
+            r#"{"in_segment":"Champions","definition":{"Rfm":"Champions"}}"#,
+            Dialect::DuckDb,
+        )
+        .expect_err("RFM");
+        assert!(e.contains("RFM segments have a query of their own"), "{e}");
     }
 }

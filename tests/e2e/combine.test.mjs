@@ -1,0 +1,85 @@
+// End-to-end: segments combine. A marketer builds "the Champions who live
+// in Lyon" from the RFM segment and a column of the customers file, saves
+// it, then "the Champions not in Lyon" from the saved segment; each count
+// equals the command line's RFM members (checked against R's rfm rules
+// elsewhere) joined by pandas to the customers file. In French too.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { go, settingsMenu, shots, startOnDemoFiles } from './site.mjs';
+import { cli, cliMembers, root } from './counts.mjs';
+
+const dir = join(root, 'target', 'e2e-combine');
+let site, page, champions, lyon;
+
+before(async () => {
+  ({ site, page } = await startOnDemoFiles(dir, cli));
+  await page.getByTestId('file-input').setInputFiles(join(dir, 'demo', 'orders.csv'));
+  await page.getByTestId('nav-overview').waitFor();
+  await page.getByTestId('file-input').setInputFiles(join(dir, 'demo', 'customers.csv'));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-report]').length >= 1);
+  champions = cliMembers(join(dir, 'demo', 'orders.csv'), 'Champions');
+  const python = join(root, '.venv', 'bin', 'python');
+  lyon = new Set(execFileSync(python, ['-c', [
+    'import pandas as pd, sys',
+    'c = pd.read_csv(sys.argv[1], dtype=str)',
+    'print("\\n".join(c[c.city.str.strip().str.lower() == "lyon"].customer_id))',
+  ].join('\n'), join(dir, 'demo', 'customers.csv')], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n'));
+});
+
+after(async () => site?.close());
+
+/** Waits for the rule's count to read `n` customers. */
+const counted = (n) => page.waitForFunction((want) => document.querySelector('[data-testid=rule-count]')?.textContent.replace(/[\s,]/g, '').startsWith(want), `${n}`);
+
+test('a rule can use another segment: the Champions who live in Lyon, then the Champions not in that saved segment', async () => {
+  await go(page, 'segments', 'mine');
+  const builder = page.getByTestId('rule-builder');
+  await builder.scrollIntoViewIfNeeded();
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-0-field').selectOption('s:segment');
+  await page.getByTestId('cond-0-segment').selectOption({ label: 'Champions' });
+  await counted(champions.length);
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-1-field').selectOption('a:city');
+  await page.getByTestId('cond-1-value').fill('Lyon');
+  await page.getByTestId('cond-1-value').press('Tab');
+  const inLyon = champions.filter((id) => lyon.has(id));
+  assert.ok(inLyon.length > 0 && inLyon.length < champions.length);
+  await counted(inLyon.length);
+  assert.match(await page.getByTestId('rule-words').innerText(), /in the segment “Champions” and city is "Lyon"/);
+  await builder.screenshot({ path: join(shots, 'combine-rule-en.png') });
+  await page.getByTestId('segment-name').fill('Lyon Champions');
+  await page.getByTestId('save-segment').click();
+  await page.getByTestId('saved-segment').filter({ hasText: 'Lyon Champions' }).waitFor();
+
+  // The saved segment is offered in turn: the Champions not in it.
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-0-field').selectOption('s:segment');
+  await page.getByTestId('cond-0-segment').selectOption({ label: 'Champions' });
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-1-field').selectOption('s:segment');
+  await page.getByTestId('cond-1-op').selectOption('not_in');
+  await page.getByTestId('cond-1-segment').selectOption({ label: 'Lyon Champions' });
+  await counted(champions.length - inLyon.length);
+  assert.match(await page.getByTestId('rule-words').innerText(), /in the segment “Champions” and not \(in the segment “Lyon Champions”\)/);
+  await page.getByTestId('segment-name').fill('Champions elsewhere');
+  await page.getByTestId('save-segment').click();
+  const saved = page.getByTestId('saved-segment').filter({ hasText: 'Champions elsewhere' });
+  await saved.waitFor();
+  assert.equal(Number((await saved.locator('td.num').first().innerText()).replace(/\D/g, '')), champions.length - inLyon.length);
+});
+
+test('in French, the segments a rule can use are named in French', async () => {
+  await settingsMenu(page);
+  await page.getByTestId('language-fr').click();
+  await go(page, 'segments', 'mine');
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-0-field').selectOption('s:segment');
+  const groups = await page.getByTestId('cond-0-segment').locator('optgroup').evaluateAll((gs) => gs.map((g) => g.label));
+  assert.deepEqual(groups, ['Segments RFM', 'Étapes du cycle de vie', 'Mes segments']);
+  await page.getByTestId('cond-0-segment').selectOption({ label: 'Lyon Champions' });
+  assert.match(await page.getByTestId('rule-words').innerText(), /dans le segment « Lyon Champions »/);
+  await page.getByTestId('rule-builder').screenshot({ path: join(shots, 'combine-rule-fr.png') });
+});
