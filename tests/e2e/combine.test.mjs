@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { go, settingsMenu, shots, startOnDemoFiles } from './site.mjs';
+import { go, importDemoFiles, settingsMenu, shots, startOnDemoFiles } from './site.mjs';
 import { cli, cliMembers, root } from './counts.mjs';
 
 const dir = join(root, 'target', 'e2e-combine');
@@ -15,10 +15,7 @@ let site, page, champions, lyon;
 
 before(async () => {
   ({ site, page } = await startOnDemoFiles(dir, cli));
-  await page.getByTestId('file-input').setInputFiles(join(dir, 'demo', 'orders.csv'));
-  await page.getByTestId('nav-overview').waitFor();
-  await page.getByTestId('file-input').setInputFiles(join(dir, 'demo', 'customers.csv'));
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-report]').length >= 1);
+  await importDemoFiles(page, dir, ['orders.csv', 'customers.csv']);
   champions = cliMembers(join(dir, 'demo', 'orders.csv'), 'Champions');
   const python = join(root, '.venv', 'bin', 'python');
   lyon = new Set(execFileSync(python, ['-c', [

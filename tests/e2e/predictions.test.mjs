@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { go, settingsMenu, shots, startOnDemoFiles } from './site.mjs';
+import { go, importDemoFiles, settingsMenu, shots, startOnDemoFiles } from './site.mjs';
 import { cli, demoNoConsent, root } from './counts.mjs';
 
 const dir = join(root, 'target', 'e2e-predictions');
@@ -23,13 +23,8 @@ const plusDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400
 
 before(async () => {
   ({ site, page } = await startOnDemoFiles(dir, cli));
-  await page.getByTestId('file-input').setInputFiles(join(dir, 'demo', 'orders.csv'));
-  await page.getByTestId('nav-overview').waitFor();
-  await page.getByTestId('file-input').setInputFiles(join(dir, 'demo', 'customers.csv'));
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-report]').length >= 1);
   // The e-mail results too: who unsubscribed is left out of exports.
-  await page.getByTestId('file-input').setInputFiles(join(dir, 'demo', 'email.csv'));
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-report]').length >= 2);
+  await importDemoFiles(page, dir, ['orders.csv', 'customers.csv', 'email.csv']);
   // The models as the command line fits them on the orders before the
   // analysis date: the app's defaults.
   clv = JSON.parse(execFileSync(cli, ['clv', '--orders', join(dir, 'demo', 'orders.csv')], { encoding: 'utf8', maxBuffer: 1 << 28 }));

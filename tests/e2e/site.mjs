@@ -76,6 +76,17 @@ export async function record(page, testid) {
 /** What the element `testid` of `page` said since `record` or the last call. */
 export const said = (page, testid) => page.evaluate((id) => window.__said[id].splice(0), testid);
 
+/** Imports the demo's `files` (in `dir`/demo) one after the other, as a
+ * user drops them: the first opens the project, each next one is added to
+ * it. */
+export async function importDemoFiles(page, dir, files) {
+  for (const [i, name] of files.entries()) {
+    await page.getByTestId('file-input').setInputFiles(join(dir, 'demo', name));
+    if (i === 0) await page.getByTestId('nav-overview').waitFor();
+    else await page.waitForFunction((n) => document.querySelectorAll('[data-testid=source-report]').length >= n, i);
+  }
+}
+
 /** A site, an en-US context and its page opened on the start screen,
  * with the demo's files written by `seglens demo` into `dir`/demo, for the
  * test files that import exports cut from them. */

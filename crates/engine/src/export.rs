@@ -796,6 +796,16 @@ mod tests {
     use crate::orders::Orders;
     use crate::rfm;
 
+    /// The RFM scores of the data at `as_of`, with R's default rules.
+    fn scored(data: &Dataset, as_of: Day) -> RfmResult {
+        rfm::compute(
+            &data.orders,
+            as_of,
+            &rfm::RfmConfig::default(),
+            &rfm::default_rules(),
+        )
+    }
+
     #[test]
     fn formulas_are_neutralised() {
         for bad in [
@@ -844,12 +854,7 @@ mod tests {
             b"customer_id,email,first_name,last_name\nc1,a@x.com,Anne,Roy\n",
         )
         .unwrap();
-        let result = rfm::compute(
-            &data.orders,
-            10,
-            &rfm::RfmConfig::default(),
-            &rfm::default_rules(),
-        );
+        let result = scored(&data, 10);
         let all: Vec<usize> = (0..result.segment_names.len()).collect();
         let e = members(
             &data,
@@ -902,12 +907,7 @@ mod tests {
             .map(|i| (format!("c{i}"), i % 30, 10.0 + f64::from(i)))
             .collect();
         let data = Dataset::from_orders(Orders::from_rows(&rows));
-        let result = rfm::compute(
-            &data.orders,
-            40,
-            &rfm::RfmConfig::default(),
-            &rfm::default_rules(),
-        );
+        let result = scored(&data, 40);
         let all: Vec<usize> = (0..result.segment_names.len()).collect();
         let options = ExportOptions::csv(Layout::Plain, ',');
         let mut steps = Vec::new();
@@ -935,12 +935,7 @@ mod tests {
     /// The RFM scores of `data` and one set of every customer.
     fn everyone(data: &Dataset) -> (RfmResult, [(String, Bitmap); 1]) {
         let n = data.orders.customer_keys.len();
-        let result = rfm::compute(
-            &data.orders,
-            10,
-            &rfm::RfmConfig::default(),
-            &rfm::default_rules(),
-        );
+        let result = scored(&data, 10);
         (result, [("All".to_string(), Bitmap::from_fn(n, |_| true))])
     }
 
@@ -1006,12 +1001,7 @@ mod tests {
             b"customer_id,email,first_name\nc1,  Jean.Dupont@GMail.com ,Jean\nc2,anne.roy@example.fr,Anne\nc3,jean.dupont@gmail.com,J\nc4,,Nobody\n",
         )
         .unwrap();
-        let result = rfm::compute(
-            &data.orders,
-            10,
-            &rfm::RfmConfig::default(),
-            &rfm::default_rules(),
-        );
+        let result = scored(&data, 10);
         let all: Vec<usize> = (0..result.segment_names.len()).collect();
         let meta = members(
             &data,
@@ -1093,12 +1083,7 @@ mod tests {
             b"customer_id,email,first_name,last_name\na@x.com,a@x.com,Anne,Roy\nb@x.com,b@x.com,Bo,Li\nc@x.com,c@x.com,Cy,Ma\n",
         )
         .unwrap();
-        let result = rfm::compute(
-            &data.orders,
-            15,
-            &rfm::RfmConfig::default(),
-            &rfm::default_rules(),
-        );
+        let result = scored(&data, 15);
         let n = data.orders.customer_keys.len();
         let sets = [("Fans".to_string(), Bitmap::full(n))];
         let file = |layout| {
@@ -1141,12 +1126,7 @@ mod tests {
             ("b@x.com".into(), 2, 20.0),
             ("c@x.com".into(), 3, 30.0),
         ]));
-        let result = rfm::compute(
-            &data.orders,
-            10,
-            &rfm::RfmConfig::default(),
-            &rfm::default_rules(),
-        );
+        let result = scored(&data, 10);
         let preds = [
             CustomerPrediction {
                 customer: 0,
@@ -1271,12 +1251,7 @@ mod tests {
             b"customer_id,email,first_name,last_name,city\nc1,a@x.com,Anne,Roy,Lyon\nc2,b@x.com,Bo,Li,=Paris\n",
         )
         .unwrap();
-        let result = rfm::compute(
-            &data.orders,
-            10,
-            &rfm::RfmConfig::default(),
-            &rfm::default_rules(),
-        );
+        let result = scored(&data, 10);
         assert_eq!(
             columns_available(&data, false).last().map(String::as_str),
             Some("city")
