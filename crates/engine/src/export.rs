@@ -935,7 +935,7 @@ mod tests {
     /// The RFM scores of `data` and one set of every customer.
     fn everyone(data: &Dataset) -> (RfmResult, [(String, Bitmap); 1]) {
         let n = data.orders.customer_keys.len();
-        let result = scored(&data, 10);
+        let result = scored(data, 10);
         (result, [("All".to_string(), Bitmap::from_fn(n, |_| true))])
     }
 
