@@ -423,6 +423,7 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
                         Role::LineTotal => "import.role.line_total",
                         Role::Status => "import.role.status",
                         Role::Refunded => "import.role.refunded",
+                        Role::Phone => "import.role.phone",
                     })
                 })
                 .collect();

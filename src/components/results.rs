@@ -285,6 +285,15 @@ fn OrderLinesAndStatuses(report: seglens_engine::ImportReport) -> impl IntoView 
             </p>
         }
     });
+    let by_phone = (r.by_phone > 0).then(|| {
+        view! {
+            <p class="muted" data-testid="by-phone">
+                {tn("report.by_phone", r.by_phone, &[
+                    ("column", r.phone_column.as_deref().unwrap_or_default()),
+                ])}
+            </p>
+        }
+    });
     let not_sales = (!r.not_sales.is_empty()).then(|| {
         let what: Vec<String> = r
             .not_sales
@@ -308,7 +317,7 @@ fn OrderLinesAndStatuses(report: seglens_engine::ImportReport) -> impl IntoView 
             </p>
         }
     });
-    view! { {platform} {lines} {not_sales} {excluded} {all_kept} {refunded} {cancellations} }
+    view! { {platform} {lines} {by_phone} {not_sales} {excluded} {all_kept} {refunded} {cancellations} }
 }
 
 /// What the importer understood of the file, and the rows it rejected.

@@ -2,8 +2,9 @@
 
 For each order export, pandas groups the rows into orders as the platform
 defines them, leaves out the orders whose status says they did not happen,
-takes refunds off, and gives each customer the number of orders (refunds
-excluded) and the net spend; `seglens rfm` must give every customer the same
+takes refunds off, gives an order without an e-mail to the buyer its phone
+names, and gives each customer the number of orders (refunds excluded) and
+the net spend; `seglens rfm` must give every customer the same
 frequency and monetary value, and `seglens inspect` the same number of orders
 kept and left out.
 
@@ -62,20 +63,27 @@ def per_customer(customer, value):
 
 def shopify(path):
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    cols = ["Email", "Created at", "Total", "Financial Status", "Cancelled at", "Refunded Amount"]
+    cols = ["Email", "Billing Phone", "Created at", "Total", "Financial Status", "Cancelled at",
+            "Refunded Amount"]
     orders = df.groupby("Name", sort=False)[cols].agg(first)
     left_out = orders["Financial Status"].str.lower().isin(LEFT_OUT) | (orders["Cancelled at"] != "")
-    kept = orders[~left_out & (orders["Email"].str.strip() != "")]
+    kept = orders[~left_out]
+    customer = buyer(kept, "Email", "Billing Phone", path.name)
+    kept, customer = kept[customer != ""], customer[customer != ""]
     value = money(kept["Total"]) - money(kept["Refunded Amount"])
-    return per_customer(kept["Email"], value), int(left_out.sum())
+    return per_customer(customer, value), int(left_out.sum())
 
 
 def stripe(path):
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     left_out = df["Status"].str.lower().isin(LEFT_OUT)
-    kept = df[~left_out & (df["Customer Email"].str.strip() != "")]
+    kept = df[~left_out]
+    # The unified payments export has the customer's phone too.
+    customer = (buyer(kept, "Customer Email", "Customer Phone", path.name) if "Customer Phone" in df
+                else kept["Customer Email"].str.strip())
+    kept, customer = kept[customer != ""], customer[customer != ""]
     value = money(kept["Amount"]) - money(kept["Amount Refunded"])
-    return per_customer(kept["Customer Email"], value), int(left_out.sum())
+    return per_customer(customer, value), int(left_out.sum())
 
 
 def etsy_orders(path):
@@ -103,15 +111,36 @@ def paypal(path):
     return per_customer(kept["From Email Address"], value), int(left_out.sum())
 
 
+# The orders each file identifies by their phone, by file name.
+BY_PHONE = {}
+
+
+def buyer(orders, email_column, phone_column, name):
+    """Who placed each order: its e-mail; for an order without one (phone or
+    cash-on-delivery orders), the e-mail of the first order (in file order)
+    with the same phone number (its digits, at least six), else those
+    digits; "" when it has neither."""
+    email = orders[email_column].str.strip().str.lower()
+    phone = orders[phone_column].str.replace(r"\D", "", regex=True)
+    phone = phone.where(phone.str.len() >= 6, "")
+    with_both = (email != "") & (phone != "")
+    known = pd.Series(email[with_both].values, index=phone[with_both].values)
+    known = known[~known.index.duplicated(keep="first")]
+    BY_PHONE[name] = int(((email == "") & (phone != "")).sum())
+    return email.where(email != "", phone.map(known).fillna(phone))
+
+
 def woocommerce(path):
     df = pd.read_excel(path, dtype=str).fillna("")
-    cols = ["E-mail (Facturation)", "État de la commande",
+    cols = ["E-mail (Facturation)", "Téléphone (Facturation)", "État de la commande",
             "Montant total de la commande", "Montant du remboursement de la commande"]
     orders = df.groupby("Numéro de commande", sort=False)[cols].agg(first)
     left_out = orders["État de la commande"].str.lower().isin(LEFT_OUT)
-    kept = orders[~left_out & (orders["E-mail (Facturation)"].str.strip() != "")]
+    kept = orders[~left_out]
+    customer = buyer(kept, "E-mail (Facturation)", "Téléphone (Facturation)", path.name)
+    kept, customer = kept[customer != ""], customer[customer != ""]
     value = money(kept["Montant total de la commande"]) - money(kept["Montant du remboursement de la commande"])
-    return per_customer(kept["E-mail (Facturation)"], value), int(left_out.sum())
+    return per_customer(customer, value), int(left_out.sum())
 
 
 def online_retail(path):
@@ -196,10 +225,12 @@ def main():
         ).stdout)
         assert inspect["excluded_orders"] == left_out, (name, inspect["excluded_orders"], left_out)
         assert inspect["refunds"] == int(everyone["refunds"].sum()), name
+        assert inspect["by_phone"] == BY_PHONE.get(name, 0), (name, inspect["by_phone"], BY_PHONE.get(name))
         assert inspect["orders"] == int(everyone["frequency"].sum() + everyone["refunds"].sum()), name
         print(
             f"{name}: {len(truth)} customers, {int(truth['frequency'].sum())} orders, "
-            f"{left_out} left out for their status, net {truth['monetary'].sum():,.2f}: as pandas"
+            f"{left_out} left out for their status, {BY_PHONE.get(name, 0)} known by their phone, "
+            f"net {truth['monetary'].sum():,.2f}: as pandas"
         )
         checked += 1
     for name, reference in SOURCES.items():

@@ -1817,6 +1817,8 @@ fn inspect_json(r: &ImportReport) -> serde_json::Value {
         "refunded_orders": r.refunded_orders,
         "refunded_amount": r.refunded_amount,
         "cancellation_invoices": r.cancellation_invoices,
+        "phone_column": r.phone_column,
+        "by_phone": r.by_phone,
         "sales_column": r.sales_column,
         "not_sales": r.not_sales.iter().map(|(what, rows)| serde_json::json!({"what": what, "rows": rows})).collect::<Vec<_>>(),
         "rejected_total": r.rejected_total,
@@ -1860,6 +1862,12 @@ fn status_lines(r: &ImportReport) -> Vec<String> {
                 statuses.join(", ")
             ),
         });
+    }
+    if let Some(column) = &r.phone_column {
+        out.push(format!(
+            "phone ({column}): {} orders without a customer identified by it",
+            r.by_phone
+        ));
     }
     if let Some(column) = &r.refunded_column {
         out.push(match r.refunded_orders {

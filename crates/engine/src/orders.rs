@@ -316,6 +316,12 @@ pub struct ImportReport {
     /// The column that says which rows are sales, when one does.
     #[serde(default)]
     pub sales_column: Option<String>,
+    /// The buyer's phone column, read when the customer cell is empty.
+    #[serde(default)]
+    pub phone_column: Option<String>,
+    /// Orders with no customer but a phone number, identified by it.
+    #[serde(default)]
+    pub by_phone: u64,
 }
 
 impl ImportReport {
@@ -792,6 +798,8 @@ struct Plan {
     cancelled_at: Option<usize>,
     /// The amount refunded of each order, taken off its value.
     refunded: Option<usize>,
+    /// The buyer's phone, who bought when the customer cell is empty.
+    phone: Option<usize>,
     /// The platform the header names, if any.
     platform: Option<&'static crate::platform::Platform>,
     /// Keep every order, whatever its status.
@@ -916,6 +924,8 @@ struct Builder {
     /// Orders with a refunded amount taken off, and the amount.
     refunded_orders: u64,
     refunded_total: f64,
+    /// Orders identified by their phone number.
+    by_phone: u64,
     /// Cancellation invoices read as refunds.
     cancellations: u64,
     /// Each status seen, as the file's bytes, and the status (lower-case)
@@ -1088,6 +1098,8 @@ impl OrdersImporter {
                     Some(Role::Status)
                 } else if Some(i) == plan.refunded {
                     Some(Role::Refunded)
+                } else if Some(i) == plan.phone {
+                    Some(Role::Phone)
                 } else {
                     line_role(i)
                 },
@@ -1178,6 +1190,8 @@ impl OrdersImporter {
                 .collect(),
             all_statuses: plan.all_statuses,
             refunded_column: plan.refunded.map(name),
+            phone_column: plan.phone.map(name),
+            by_phone: b.by_phone,
             refunded_orders: b.refunded_orders,
             refunded_amount: b.refunded_total,
             cancellation_invoices: b.cancellations,
@@ -1374,7 +1388,7 @@ fn plan(
         // names, so that `Lineitem price` is not taken for the total.
         for role in Role::OPTIONAL {
             // A platform's export says itself whether rows are lines.
-            let lines_role = !matches!(role, Role::Status | Role::Refunded);
+            let lines_role = !matches!(role, Role::Status | Role::Refunded | Role::Phone);
             if chosen.contains_key(&role) || (platform.is_some() && lines_role) {
                 continue;
             }
@@ -1558,10 +1572,19 @@ fn plan(
         status,
         cancelled_at,
         refunded: chosen.get(&Role::Refunded).copied(),
+        phone: chosen.get(&Role::Phone).copied(),
         sales,
         platform,
         all_statuses: options.all_statuses,
     })
+}
+
+/// A phone number as a customer key: its digits only, so that `+33 6 12
+/// 34 56 78`, `'+33612345678` and `33.6.12.34.56.78` are one number; `None`
+/// when it has fewer than 6 digits (no real number).
+pub fn phone_key(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 6).then_some(digits)
 }
 
 /// Normalises a customer key for joining: trimmed, e-mail addresses
@@ -1644,6 +1667,7 @@ impl Builder {
             excluded: Vec::new(),
             refunded_orders: 0,
             refunded_total: 0.0,
+            by_phone: 0,
             cancellations: 0,
             statuses: Vec::new(),
             not_sales: Vec::new(),
@@ -1709,6 +1733,7 @@ impl Builder {
         }
         self.refunded_orders += other.refunded_orders;
         self.refunded_total += other.refunded_total;
+        self.by_phone += other.by_phone;
         for (what, n) in other.not_sales {
             add_count(&mut self.not_sales, what, n);
         }
@@ -1830,7 +1855,17 @@ impl Builder {
             return;
         }
         let raw_key = delimited::field_text(enc, r.field(c));
-        let key = normalised_key(&raw_key);
+        let mut key = normalised_key(&raw_key);
+        if key.is_empty()
+            && let Some(phone) = self
+                .plan
+                .phone
+                .filter(|p| *p < r.len())
+                .and_then(|p| phone_key(&delimited::field_text(enc, r.field(p))))
+        {
+            key = Cow::Owned(phone);
+            self.by_phone += 1;
+        }
         if key.is_empty() {
             self.reject_row(&r, Some(c), Fault::Empty(Field::Customer));
             return;
@@ -1986,6 +2021,7 @@ impl Builder {
         let refunded = self.refunded_of(r);
         let category = self.category_text(r).map(|c| c.trim().to_string());
         let key = cell(self.plan.customer).map(|k| normalised_key(&k).into_owned());
+        let phone = self.plan.phone.and_then(cell).and_then(|t| phone_key(&t));
         let date = cell(self.plan.date).map(|d| d.trim().to_string());
         let lines = &mut self.pending;
         lines.rows += 1;
@@ -2003,6 +2039,7 @@ impl Builder {
         o.rows += 1;
         // Each order field from the first line that has it.
         o.key = o.key.take().or(key);
+        o.phone = o.phone.take().or(phone);
         o.date = o.date.take().or(date);
         o.total = o.total.or(total);
         o.refunded = o.refunded.or(refunded);
@@ -2032,12 +2069,30 @@ impl Builder {
             .lines
             .as_ref()
             .and_then(|l| l.line_total.or(l.unit_price)));
-        for o in lines.orders {
+        // Phones that orders with a customer give, so that the same buyer's
+        // orders without one join them (the first customer a phone names).
+        let mut known_phones: FxHashMap<String, String> = FxHashMap::default();
+        for o in &lines.orders {
+            if let (Some(key), Some(phone)) = (&o.key, &o.phone) {
+                known_phones
+                    .entry(phone.clone())
+                    .or_insert_with(|| key.clone());
+            }
+        }
+        for mut o in lines.orders {
             if let Some(status) = o.excluded {
                 self.exclude(status);
                 continue;
             }
             let values = || o.values.clone();
+            // No customer on any line: the customer another order with the
+            // same phone names, else the phone itself.
+            if o.key.is_none()
+                && let Some(phone) = o.phone.take()
+            {
+                o.key = Some(known_phones.get(&phone).cloned().unwrap_or(phone));
+                self.by_phone += 1;
+            }
             let Some(key) = o.key.as_deref() else {
                 self.reject_listed(
                     o.line,
@@ -2239,6 +2294,8 @@ struct PendingOrder {
     rows: u32,
     fingerprint: u64,
     key: Option<String>,
+    /// The buyer's phone, from the first line that has one.
+    phone: Option<String>,
     date: Option<String>,
     total: Option<f64>,
     /// The sum of its lines' values, when they have one.

@@ -26,18 +26,22 @@ pub enum Role {
     Status,
     /// How much of the order was refunded.
     Refunded,
+    /// The buyer's phone number: who bought when the customer cell is
+    /// empty (cash-on-delivery shops take orders without an e-mail).
+    Phone,
 }
 
 impl Role {
     /// The roles a file can do without: those of order lines, statuses and
     /// refunds.
-    pub const OPTIONAL: [Role; 6] = [
+    pub const OPTIONAL: [Role; 7] = [
         Role::OrderId,
         Role::Quantity,
         Role::UnitPrice,
         Role::LineTotal,
         Role::Status,
         Role::Refunded,
+        Role::Phone,
     ];
 
     /// The role's name as the command line and reports write it.
@@ -52,6 +56,7 @@ impl Role {
             Role::LineTotal => "line_total",
             Role::Status => "status",
             Role::Refunded => "refunded",
+            Role::Phone => "phone",
         }
     }
 
@@ -67,6 +72,7 @@ impl Role {
             "line_total" | "total_ligne" => Some(Role::LineTotal),
             "status" | "statut" => Some(Role::Status),
             "refunded" | "refund" | "rembourse" => Some(Role::Refunded),
+            "phone" | "telephone" | "tel" => Some(Role::Phone),
             _ => None,
         }
     }
@@ -274,6 +280,22 @@ const STATUS_NAMES: &[&str] = &[
     "statut_du_paiement",
 ];
 
+const PHONE_NAMES: &[&str] = &[
+    "phone",
+    "billing_phone",
+    "phone_billing",
+    "phone_number",
+    "customer_phone",
+    "mobile",
+    "mobile_phone",
+    "telephone",
+    "telephone_facturation",
+    "telephone_client",
+    "numero_de_telephone",
+    "tel",
+    "portable",
+];
+
 const REFUNDED_NAMES: &[&str] = &[
     "refunded_amount",
     "amount_refunded",
@@ -345,6 +367,7 @@ pub fn name_score(role: Role, header: &str) -> u8 {
         Role::LineTotal => (LINE_TOTAL_NAMES, true),
         Role::Status => (STATUS_NAMES, true),
         Role::Refunded => (REFUNDED_NAMES, true),
+        Role::Phone => (PHONE_NAMES, true),
     };
     let h = normalise(header);
     if h.is_empty() {

@@ -304,3 +304,60 @@ fn every_real_exports_report_crosses_to_the_page() {
         assert_eq!(back, report, "{name}");
     }
 }
+
+/// Orders without an e-mail, as cash-on-delivery shops take them, belong to
+/// the buyer their phone names: the e-mail another order with the same
+/// phone gives (in the file's order), else the phone's digits; an order
+/// with neither, or a phone too short to be one, is still rejected.
+#[test]
+fn orders_without_an_email_are_known_by_their_phone() {
+    // Lines: order 1 (ann, phone 06 12 34 56 78) on two lines, the e-mail
+    // on the second; order 2 has only that phone, written another way (so
+    // it is ann's); order 3 another phone only; order 4 a phone of 3
+    // digits; order 5 nothing.
+    let lines = "\
+Order ID,Email,Phone,Date,Total,Quantity,Unit price
+1,,06 12 34 56 78,2024-03-01,30,1,10
+1,Ann@x.com,,2024-03-01,,2,10
+2,,06.12.34.56.78,2024-03-05,15,1,15
+3,, 07-00-00-00-01 ,2024-03-06,20,1,20
+4,,123,2024-03-07,5,1,5
+5,,,2024-03-08,5,1,5
+";
+    let (o, report) = import("lines.csv", lines, ImportOptions::default());
+    assert_eq!(report.phone_column.as_deref(), Some("Phone"));
+    // Orders 2 and 3.
+    assert_eq!(report.by_phone, 2);
+    assert_eq!(
+        per_customer(&o),
+        vec![
+            ("0700000001".into(), 1, 0, 20.0),
+            ("ann@x.com".into(), 2, 0, 45.0),
+        ]
+    );
+    assert_eq!(report.rejected_total, 2);
+    assert!(
+        report
+            .columns
+            .iter()
+            .any(|c| c.name == "Phone" && c.role == Some(Role::Phone))
+    );
+
+    // One row per order: the phone's digits, no linking across rows.
+    let rows = "\
+customer,date,amount,telephone
+bo@x.com,2024-01-01,10,0611111111
+,2024-01-02,20,06 11 11 11 11
+,2024-01-03,30,
+";
+    let (o, report) = import("rows.csv", rows, ImportOptions::default());
+    assert_eq!(report.by_phone, 1);
+    assert_eq!(
+        per_customer(&o),
+        vec![
+            ("0611111111".into(), 1, 0, 20.0),
+            ("bo@x.com".into(), 1, 0, 10.0),
+        ]
+    );
+    assert_eq!(report.rejected_total, 1);
+}
