@@ -126,6 +126,32 @@ function csvRows(file) {
   return lines.map((l) => Object.fromEntries(parse(l).map((v, i) => [names[i], v])));
 }
 
+test('a WooCommerce workbook in French: the cash-on-delivery orders without an e-mail are known by their phone', async () => {
+  const name = 'woocommerce_orders_bookshop_dzd_fr.xlsx';
+  const page = await freshPage('fr-FR');
+  await drop(page, name);
+  // inspect's counts are pandas' (tests/reference/real_exports_reference.py);
+  // the fixture's notes count 692 orders without an e-mail.
+  const facts = inspect(name);
+  assert.equal(facts.by_phone, 692);
+  assert.equal(facts.rejected_total, 0);
+  const number = (n) => page.evaluate((x) => new Intl.NumberFormat('fr-FR').format(x), n);
+  const report = page.getByTestId('import-report');
+  assert.equal(
+    await report.getByTestId('by-phone').innerText(),
+    `${await number(facts.by_phone)} commandes sans client identifiées par leur téléphone (Téléphone (Facturation)) ; ` +
+      "une commande sans client rejoint le client qu'une autre commande au même téléphone nomme.",
+  );
+  await report.screenshot({ path: join(shots, 'real-woocommerce-phone-fr.png') });
+  // The customers scored, phone buyers among them, are those the command
+  // line scores.
+  const scored = execFileSync(cli, ['rfm', '--orders', join(real, name)], { encoding: 'utf8' }).trim().split('\n').length - 1;
+  await go(page, 'overview');
+  const counts = await page.locator('[data-testid=rfm-table] tbody tr td:first-of-type').allInnerTexts();
+  assert.equal(counts.map((c) => Number(c.replace(/\D/g, ''))).reduce((a, b) => a + b, 0), scored);
+  await page.context().close();
+});
+
 test('a French CRM customers file with an NPS column, dropped beside its orders: customers and answers, no rejected row', async () => {
   // The demo's customers as a French CRM exports them, with each
   // customer's last NPS answer (empty for those who gave none).
