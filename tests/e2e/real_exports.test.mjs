@@ -139,8 +139,8 @@ test('a WooCommerce workbook in French: the cash-on-delivery orders without an e
   const report = page.getByTestId('import-report');
   assert.equal(
     await report.getByTestId('by-phone').innerText(),
-    `${await number(facts.by_phone)} commandes sans client identifiées par leur téléphone (Téléphone (Facturation)) ; ` +
-      "une commande sans client rejoint le client qu'une autre commande au même téléphone nomme.",
+    `${await number(facts.by_phone)} commandes sans client identifiées par leur téléphone (Téléphone (Facturation)) : ` +
+      "chacune est rattachée au client d'une autre commande au même numéro, s'il y en a une.",
   );
   await report.screenshot({ path: join(shots, 'real-woocommerce-phone-fr.png') });
   // The customers scored, phone buyers among them, are those the command
