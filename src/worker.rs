@@ -9,7 +9,7 @@ use seglens_engine::dataset::{self, Dataset};
 use seglens_engine::date::Day;
 use seglens_engine::orders::OrdersImporter;
 use seglens_engine::project::Project;
-use seglens_engine::segment::{Evaluator, Facts, Rule};
+use seglens_engine::segment::{Definition, Facts};
 use seglens_engine::segment_sql::{Schema, segment_sql};
 use seglens_engine::sources::{SourceKind, SourceReport};
 use seglens_engine::stage::Stage;
@@ -631,12 +631,8 @@ impl EngineTask {
                 rule,
                 lifecycle,
             } => Response::Count(self.with_facts(as_of, |data, facts| {
-                let rule = Rule::from_json(&rule).map_err(|e| e.to_string())?;
-                Evaluator::new(data, facts)
-                    .with_segments(&|d| groups::members(data, facts, d, &lifecycle))
-                    .eval(&rule)
+                groups::members(data, facts, &Definition::Rule(rule), &lifecycle)
                     .map(|set| set.count())
-                    .map_err(|e| e.to_string())
             })),
             Request::Members {
                 as_of,

@@ -25,7 +25,7 @@ use seglens_engine::platform;
 use seglens_engine::project::Project;
 use seglens_engine::rfm::{self, Bins, RfmConfig, RfmSetup};
 use seglens_engine::roles::Role;
-use seglens_engine::segment::{Evaluator, Facts, Rule};
+use seglens_engine::segment::{Facts, Rule};
 use seglens_engine::segment_sql::{Schema, orders_columns, segment_sql};
 use seglens_engine::sql::{self, Dialect, SqlSource};
 use seglens_engine::{ImportOptions, ImportReport, Orders, OrdersImporter, demo};
@@ -809,12 +809,16 @@ fn rule_members(
 ) -> Result<Option<seglens_engine::segment::Bitmap>, String> {
     let Some(path) = rule else { return Ok(None) };
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let parsed = Rule::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let facts = Facts::new(data, as_of);
-    Evaluator::new(data, &facts)
-        .eval(&parsed)
-        .map(Some)
-        .map_err(|e| format!("{}: {e}", path.display()))
+    let lifecycle = lifecycle::suggest(&data.orders, &facts).setup;
+    seglens_engine::groups::members(
+        data,
+        &facts,
+        &seglens_engine::segment::Definition::Rule(text),
+        &lifecycle,
+    )
+    .map(Some)
+    .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Writes lines to stdout, ending quietly when the reader goes away.
@@ -2200,6 +2204,9 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
         .iter()
         .map(|c| {
             let spend = gg.params.expected_spend(c.frequency, c.monetary);
+            let chances = bg
+                .params
+                .order_chances(c.frequency, c.recency, c.age, req.unit);
             CustomerOut {
                 customer_id: &orders.customer_keys[c.customer as usize],
                 frequency: c.frequency,
@@ -2224,24 +2231,8 @@ fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Cl
                     ),
                     4,
                 ),
-                order_within_7_days: round(
-                    bg.params.probability_of_purchase_within(
-                        7.0 / req.unit.days(),
-                        c.frequency,
-                        c.recency,
-                        c.age,
-                    ),
-                    6,
-                ),
-                order_within_30_days: round(
-                    bg.params.probability_of_purchase_within(
-                        30.0 / req.unit.days(),
-                        c.frequency,
-                        c.recency,
-                        c.age,
-                    ),
-                    6,
-                ),
+                order_within_7_days: round(chances[0], 6),
+                order_within_30_days: round(chances[1], 6),
                 days_to_next_order: round(
                     bg.params.median_wait_if_active(c.frequency, c.age) * req.unit.days(),
                     6,

@@ -266,6 +266,14 @@ impl BgNbd {
         self.p_alive(x, recency, age) * (1.0 - none_if_active)
     }
 
+    /// The chances of ordering within each of [`ORDER_WINDOWS`] days, for a
+    /// model fitted in `unit`.
+    pub fn order_chances(&self, x: f64, recency: f64, age: f64, unit: TimeUnit) -> [f64; 2] {
+        ORDER_WINDOWS.map(|days| {
+            self.probability_of_purchase_within(f64::from(days) / unit.days(), x, recency, age)
+        })
+    }
+
     /// The median time to the next purchase of a customer who is still
     /// active, in units: the wait is exponential with a Gamma(r + x, α + T)
     /// rate, a Lomax distribution whose median is (α + T)(2^(1/(r + x)) − 1).
@@ -1029,10 +1037,6 @@ pub fn predict(orders: &Orders, options: &PredictionOptions) -> Result<Predictio
             let key = [c.frequency, c.recency, c.age].map(f64::to_bits);
             let timing = *by_history.entry(key).or_insert_with(|| {
                 let m = &bgnbd.params;
-                let within = |days: u32| {
-                    let t = f64::from(days) / options.unit.days();
-                    m.probability_of_purchase_within(t, c.frequency, c.recency, c.age)
-                };
                 let wait = m.median_wait_if_active(c.frequency, c.age) * options.unit.days();
                 Timing {
                     p_alive: m.p_alive(c.frequency, c.recency, c.age),
@@ -1049,7 +1053,7 @@ pub fn predict(orders: &Orders, options: &PredictionOptions) -> Result<Predictio
                         options.monthly_discount,
                         options.unit,
                     ),
-                    within: ORDER_WINDOWS.map(within),
+                    within: m.order_chances(c.frequency, c.recency, c.age, options.unit),
                     // At least the next day; a wait past what a u32 holds
                     // (a customer whose rate is all but nil) is the largest.
                     days_to_next: wait.round().clamp(1.0, f64::from(u32::MAX)) as u32,

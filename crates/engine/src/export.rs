@@ -101,7 +101,7 @@ impl Layout {
     /// have categories (the column the drafts' `{last_category}` reads).
     pub fn columns(self, categories: bool) -> Vec<&'static str> {
         let mut out = self.header().to_vec();
-        if categories && !matches!(self, Layout::Plain) && !self.is_audience() {
+        if categories && self != Layout::Plain && !self.is_audience() {
             out.insert(out.len() - 1, self.last_category_column());
         }
         out
@@ -587,13 +587,10 @@ fn write<'a>(
         NO_CATEGORY => String::new(),
         k => data.orders.categories[k as usize].clone(),
     };
-    let mut prediction_of: Vec<Option<&CustomerPrediction>> = Vec::new();
-    if let Some(p) = predicted {
-        prediction_of = vec![None; n];
-        for c in p.customers {
-            if let Some(slot) = prediction_of.get_mut(c.customer as usize) {
-                *slot = Some(c);
-            }
+    let mut prediction_of: Vec<Option<&CustomerPrediction>> = vec![None; n];
+    for c in predicted.iter().flat_map(|p| p.customers) {
+        if let Some(slot) = prediction_of.get_mut(c.customer as usize) {
+            *slot = Some(c);
         }
     }
     // The chosen columns as indices into `available`.
