@@ -13,18 +13,18 @@ use crate::state::{AppState, MemberView, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
 use crate::theme::Theme;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
-use seglens_engine::cluster::{ClusterSetup, Feature};
-use seglens_engine::date::Day;
+use seglens_engine::export::sql::{self, SqlSource};
 use seglens_engine::export::{Export, ExportOptions};
-use seglens_engine::groups::Rows;
-use seglens_engine::kpi::Goal;
-use seglens_engine::lifecycle::LifecycleSetup;
-use seglens_engine::rfm::RfmSetup;
-use seglens_engine::roles::Role;
-use seglens_engine::segment::{Definition, SavedSegment};
-use seglens_engine::snapshot::Snapshot;
-use seglens_engine::sources::SourceKind;
-use seglens_engine::sql::{self, SqlSource};
+use seglens_engine::import::roles::Role;
+use seglens_engine::import::sources::SourceKind;
+use seglens_engine::metrics::kpi::Goal;
+use seglens_engine::metrics::snapshot::Snapshot;
+use seglens_engine::model::date::Day;
+use seglens_engine::segments::cluster::{ClusterSetup, Feature};
+use seglens_engine::segments::groups::Rows;
+use seglens_engine::segments::lifecycle::LifecycleSetup;
+use seglens_engine::segments::rfm::RfmSetup;
+use seglens_engine::segments::{Definition, SavedSegment};
 
 fn progress_sink(state: AppState) -> impl Fn(Progress) {
     move |p| state.progress.set(Some(p))
@@ -132,7 +132,7 @@ async fn keep(state: AppState, done: Imported, source: String, is_demo: bool) {
             is_demo,
             currency: match &done.report {
                 Some(r) if !is_demo => r.currency.clone(),
-                _ => is_demo.then(|| seglens_engine::demo::DEMO_CURRENCY.to_string()),
+                _ => is_demo.then(|| seglens_engine::import::demo::DEMO_CURRENCY.to_string()),
             },
             report: done.report,
             sources: done.sources,
@@ -263,8 +263,8 @@ fn local_storage() -> Option<web_sys::Storage> {
 }
 
 type ColumnMap = Vec<(
-    seglens_engine::roles::Role,
-    seglens_engine::orders::ColumnRef,
+    seglens_engine::import::roles::Role,
+    seglens_engine::import::orders::ColumnRef,
 )>;
 
 /// Where the chosen language is remembered.
@@ -401,7 +401,10 @@ fn source_columns_key(columns: &[String]) -> String {
     format!("seglens-columns:source:{}", columns.join("\u{1f}"))
 }
 
-type SourceChoice = (SourceKind, Vec<(String, seglens_engine::orders::ColumnRef)>);
+type SourceChoice = (
+    SourceKind,
+    Vec<(String, seglens_engine::import::orders::ColumnRef)>,
+);
 
 /// What was chosen before for a source file with these columns.
 fn remembered_source(columns: &[String]) -> Option<SourceChoice> {
@@ -476,7 +479,7 @@ fn open_choice_for(
             why,
             kind,
             map: Vec::new(),
-            read: seglens_engine::sources::ReadOptions {
+            read: seglens_engine::import::sources::ReadOptions {
                 sheet,
                 ..Default::default()
             },
@@ -531,8 +534,8 @@ fn open_choice_for(
 fn source_read(
     state: AppState,
     choice: &crate::state::ColumnChoice,
-) -> seglens_engine::sources::ReadOptions {
-    seglens_engine::sources::ReadOptions {
+) -> seglens_engine::import::sources::ReadOptions {
+    seglens_engine::import::sources::ReadOptions {
         encoding: state.encoding.get_untracked(),
         kind: Some(choice.kind),
         ..choice.read.clone()
@@ -588,13 +591,19 @@ fn refresh_choice(state: AppState) {
 
 /// Sets the column of a role on the columns screen (`None`: let SegLens
 /// find it) and reads the first rows again.
-pub fn choose_column(state: AppState, role: seglens_engine::roles::Role, column: Option<usize>) {
+pub fn choose_column(
+    state: AppState,
+    role: seglens_engine::import::roles::Role,
+    column: Option<usize>,
+) {
     state.column_choice.update(|c| {
         if let Some(c) = c {
             c.map.retain(|(r, _)| *r != role);
             if let Some(col) = column {
-                c.map
-                    .push((role, seglens_engine::orders::ColumnRef::Position(col + 1)));
+                c.map.push((
+                    role,
+                    seglens_engine::import::orders::ColumnRef::Position(col + 1),
+                ));
             }
         }
     });
@@ -608,9 +617,10 @@ pub fn choose_source_column(state: AppState, key: String, column: Option<usize>)
         if let Some(c) = c {
             c.read.map.retain(|(k, _)| *k != key);
             if let Some(col) = column {
-                c.read
-                    .map
-                    .push((key, seglens_engine::orders::ColumnRef::Position(col + 1)));
+                c.read.map.push((
+                    key,
+                    seglens_engine::import::orders::ColumnRef::Position(col + 1),
+                ));
             }
         }
     });
@@ -664,7 +674,7 @@ pub fn import_with_chosen_columns(state: AppState) {
     {
         remember_source(&p.columns, &(choice.kind, choice.read.map.clone()));
     }
-    let read = seglens_engine::sources::ReadOptions {
+    let read = seglens_engine::import::sources::ReadOptions {
         kind: Some(choice.kind),
         ..choice.read.clone()
     };
@@ -676,7 +686,7 @@ pub fn import_with_chosen_columns(state: AppState) {
 fn import_files_with(
     state: AppState,
     files: Vec<web_sys::File>,
-    chosen: Option<(ColumnMap, seglens_engine::sources::ReadOptions)>,
+    chosen: Option<(ColumnMap, seglens_engine::import::sources::ReadOptions)>,
     update: Option<bool>,
 ) {
     if state.status.get_untracked() != Status::Idle || files.is_empty() {
@@ -714,7 +724,10 @@ fn import_files_with(
                     // Names that say nothing: what was chosen before for
                     // files with these columns, if anything.
                     _ => engine
-                        .preview_source(&file, seglens_engine::sources::ReadOptions::default())
+                        .preview_source(
+                            &file,
+                            seglens_engine::import::sources::ReadOptions::default(),
+                        )
                         .await
                         .ok()
                         .and_then(|p| remembered_source(&p.columns))
@@ -746,12 +759,15 @@ fn import_files_with(
                 (Some((map, read)), _) => (map.clone(), read.clone()),
                 (None, Some(kind)) => {
                     let read = engine
-                        .preview_source(&file, seglens_engine::sources::ReadOptions::default())
+                        .preview_source(
+                            &file,
+                            seglens_engine::import::sources::ReadOptions::default(),
+                        )
                         .await
                         .ok()
                         .and_then(|p| remembered_source(&p.columns))
                         .filter(|(k, _)| *k == kind)
-                        .map(|(k, map)| seglens_engine::sources::ReadOptions {
+                        .map(|(k, map)| seglens_engine::import::sources::ReadOptions {
                             kind: Some(k),
                             map,
                             ..Default::default()
@@ -769,7 +785,7 @@ fn import_files_with(
                 ),
             };
             let sheet = read.sheet.clone();
-            let mut read = seglens_engine::sources::ReadOptions { encoding, ..read };
+            let mut read = seglens_engine::import::sources::ReadOptions { encoding, ..read };
             // A file whose first bytes read as UTF-8 and a later one does
             // not is read again as Windows-1252, rather than with its
             // accents turned into "�".
@@ -790,7 +806,7 @@ fn import_files_with(
                         ..
                     })) if read.encoding_guess.is_none() => {
                         read.encoding_guess =
-                            Some(seglens_engine::delimited::Encoding::Windows1252);
+                            Some(seglens_engine::import::delimited::Encoding::Windows1252);
                     }
                     _ => break outcome,
                 }
@@ -862,14 +878,14 @@ pub fn keep_all_statuses(state: AppState, keep: bool) {
                     c.role.map(|role| {
                         (
                             role,
-                            seglens_engine::orders::ColumnRef::Name(c.name.clone()),
+                            seglens_engine::import::orders::ColumnRef::Name(c.name.clone()),
                         )
                     })
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let read = seglens_engine::sources::ReadOptions {
+    let read = seglens_engine::import::sources::ReadOptions {
         kind: Some(SourceKind::Orders),
         all_statuses: keep,
         ..Default::default()
@@ -1041,7 +1057,7 @@ pub fn export_members(
                 if let Some(plan) = plan.filter(|_| !audience.is_empty()) {
                     let name = plan.name.trim().to_string();
                     let (customers, control) = audience.into_iter().unzip();
-                    let list = seglens_engine::campaign::SentList {
+                    let list = seglens_engine::analysis::campaign::SentList {
                         name: name.clone(),
                         day: plan.day,
                         customers,
@@ -1066,7 +1082,7 @@ pub struct CampaignPlan {
     /// The campaign's name, as its results will show it.
     pub name: String,
     /// The day it is sent.
-    pub day: seglens_engine::date::Day,
+    pub day: seglens_engine::model::date::Day,
     /// The share held out, above 0 and below 1.
     pub share: f64,
 }
@@ -1699,7 +1715,9 @@ pub fn segment_sql(state: AppState, name: String, definition: Definition) {
             name: name.clone(),
             definition,
             lifecycle: ws.analysis.segments.lifecycle,
-            orders_columns: seglens_engine::segment_sql::orders_columns(ws.record.report.as_ref()),
+            orders_columns: seglens_engine::export::segment_sql::orders_columns(
+                ws.record.report.as_ref(),
+            ),
             tables,
             columns,
             dialect,

@@ -4,7 +4,7 @@
 //! SVG, and downloads and the HTML report use the same text.
 
 use seglens_engine::SegmentSummary;
-use seglens_engine::clv::HoldoutRow;
+use seglens_engine::models::clv::HoldoutRow;
 
 /// The two series' colours: blue and orange stay apart for every kind of
 /// colour blindness, and both hold black or white text at AA contrast.

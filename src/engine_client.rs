@@ -11,19 +11,19 @@ use futures::lock::Mutex;
 use gloo_worker::{Spawnable, WorkerBridge};
 
 use crate::files;
+use seglens_engine::analysis::cohorts::{Cohorts, Migration};
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
-use seglens_engine::cluster::{ClusterSetup, Clustering, Feature};
-use seglens_engine::clv::HoldoutCheck;
-use seglens_engine::cohorts::{Cohorts, Migration};
-use seglens_engine::compare::TwoSegments;
-use seglens_engine::crosssell::CrossSell;
-use seglens_engine::date::Day;
 use seglens_engine::export::{Export, ExportOptions};
-use seglens_engine::groups::MemberPage;
-use seglens_engine::orders::{ColumnRef, OrdersPreview};
-use seglens_engine::roles::Role;
-use seglens_engine::sources::{ReadOptions, SourceKind, SourcePreview};
-use seglens_engine::stage::Stage;
+use seglens_engine::import::orders::{ColumnRef, OrdersPreview};
+use seglens_engine::import::roles::Role;
+use seglens_engine::import::sources::{ReadOptions, SourceKind, SourcePreview};
+use seglens_engine::journeys::crosssell::CrossSell;
+use seglens_engine::metrics::compare::TwoSegments;
+use seglens_engine::model::date::Day;
+use seglens_engine::model::stage::Stage;
+use seglens_engine::models::clv::HoldoutCheck;
+use seglens_engine::segments::cluster::{ClusterSetup, Clustering, Feature};
+use seglens_engine::segments::groups::MemberPage;
 
 use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
 use crate::worker::EngineTask;
@@ -33,7 +33,7 @@ use crate::worker::EngineTask;
 async fn head_of(file: &web_sys::File, limit: u64) -> Result<(Vec<u8>, bool), String> {
     let size = file.size() as u64;
     let mut head = files::read_slice(file, 0, size.min(limit)).await?;
-    if seglens_engine::spreadsheet::is_workbook(&head) && size > head.len() as u64 {
+    if seglens_engine::import::spreadsheet::is_workbook(&head) && size > head.len() as u64 {
         head = files::read_slice(file, 0, size).await?;
     }
     let whole = head.len() as u64 == size;
@@ -54,7 +54,7 @@ pub enum ImportFailure {
     Failed(String),
     /// An export given to update the project does not look like its next
     /// one: the user is asked, nothing changed.
-    Question(seglens_engine::update::Question),
+    Question(seglens_engine::analysis::update::Question),
 }
 
 /// Progress of a long operation.
@@ -393,7 +393,7 @@ impl EngineClient {
         &self,
         as_of: Day,
         rule: String,
-        lifecycle: seglens_engine::lifecycle::LifecycleSetup,
+        lifecycle: seglens_engine::segments::lifecycle::LifecycleSetup,
     ) -> Result<u64, String> {
         self.call(
             Request::CountRule {
@@ -460,7 +460,7 @@ impl EngineClient {
         as_of: Day,
         features: Vec<Feature>,
         on_step: &dyn Fn(u64, u64),
-    ) -> Result<seglens_engine::cluster::SilhouetteCurve, String> {
+    ) -> Result<seglens_engine::segments::cluster::SilhouetteCurve, String> {
         self.call_steps(
             Request::Silhouette { as_of, features },
             on_step,
@@ -486,7 +486,7 @@ impl EngineClient {
     pub async fn preview_orders(
         &self,
         file: &web_sys::File,
-        encoding: Option<seglens_engine::delimited::Encoding>,
+        encoding: Option<seglens_engine::import::delimited::Encoding>,
         map: Vec<(Role, ColumnRef)>,
         sheet: Option<String>,
     ) -> Result<OrdersPreview, String> {
@@ -553,7 +553,7 @@ impl EngineClient {
     pub async fn separation(
         &self,
         request: Request,
-    ) -> Result<seglens_engine::separation::Separation, String> {
+    ) -> Result<seglens_engine::segments::separation::Separation, String> {
         self.call(request, |r| match r {
             Response::Separated(x) => Ok(*x),
             other => Err(other),
@@ -565,7 +565,7 @@ impl EngineClient {
     pub async fn group_history(
         &self,
         options: AnalysisOptions,
-    ) -> Result<seglens_engine::membership::GroupHistory, String> {
+    ) -> Result<seglens_engine::analysis::membership::GroupHistory, String> {
         self.call(Request::GroupHistory { options }, |r| match r {
             Response::GroupHistory(x) => Ok(*x),
             other => Err(other),
@@ -576,10 +576,10 @@ impl EngineClient {
     /// What each campaign did, per RFM segment at the send day and group.
     pub async fn campaigns(
         &self,
-        rfm: seglens_engine::rfm::RfmSetup,
+        rfm: seglens_engine::segments::rfm::RfmSetup,
         window_days: i32,
-        lists: Vec<seglens_engine::campaign::SentList>,
-    ) -> Result<Vec<seglens_engine::campaign::CampaignResult>, String> {
+        lists: Vec<seglens_engine::analysis::campaign::SentList>,
+    ) -> Result<Vec<seglens_engine::analysis::campaign::CampaignResult>, String> {
         let request = Request::Campaigns {
             rfm,
             window_days,

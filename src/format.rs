@@ -54,7 +54,7 @@ pub fn grouped(x: f64, places: usize) -> String {
         Locale::En => ',',
         Locale::Fr => NARROW_SPACE,
     };
-    seglens_engine::number::grouped(x, places, thousands, point())
+    seglens_engine::model::number::grouped(x, places, thousands, point())
 }
 
 /// A currency amounts can be written in: its ISO 4217 code, its sign in
@@ -216,19 +216,19 @@ pub fn percent_sign(number: &str) -> String {
 }
 
 /// A day as `2026-11-22` (`22/11/2026` in French).
-pub fn date(day: seglens_engine::date::Day) -> String {
+pub fn date(day: seglens_engine::model::date::Day) -> String {
     match locale() {
-        Locale::En => seglens_engine::date::format_iso(day),
+        Locale::En => seglens_engine::model::date::format_iso(day),
         Locale::Fr => {
-            let (y, m, d) = seglens_engine::date::civil_from_days(day);
+            let (y, m, d) = seglens_engine::model::date::civil_from_days(day);
             format!("{d:02}/{m:02}/{y:04}")
         }
     }
 }
 
 /// The month of a day as `2026-11` (`11/2026` in French).
-pub fn month(day: seglens_engine::date::Day) -> String {
-    let (y, m, _) = seglens_engine::date::civil_from_days(day);
+pub fn month(day: seglens_engine::model::date::Day) -> String {
+    let (y, m, _) = seglens_engine::model::date::civil_from_days(day);
     match locale() {
         Locale::En => format!("{y:04}-{m:02}"),
         Locale::Fr => format!("{m:02}/{y:04}"),
@@ -237,8 +237,8 @@ pub fn month(day: seglens_engine::date::Day) -> String {
 
 /// A KPI value in its unit: counts, money, percentages, plain numbers or
 /// signed points (NPS).
-pub fn kpi_value(format: seglens_engine::kpi::KpiFormat, v: f64) -> String {
-    use seglens_engine::kpi::KpiFormat;
+pub fn kpi_value(format: seglens_engine::metrics::kpi::KpiFormat, v: f64) -> String {
+    use seglens_engine::metrics::kpi::KpiFormat;
     match format {
         KpiFormat::Count => int(v.round().max(0.0) as u64),
         KpiFormat::Money => money(v),
@@ -395,7 +395,7 @@ mod tests {
 
     #[test]
     fn every_currency_the_importer_reads_is_written() {
-        for code in seglens_engine::number::CURRENCY_CODES {
+        for code in seglens_engine::model::number::CURRENCY_CODES {
             assert!(currency(code).is_some(), "{code}");
         }
     }
@@ -406,7 +406,7 @@ mod tests {
         // and toLocaleDateString('fr-FR') write (U+202F in thousands,
         // U+00A0 before %).
         crate::i18n::set_locale(Locale::Fr);
-        let day = seglens_engine::date::days_from_civil(2026, 11, 22);
+        let day = seglens_engine::model::date::days_from_civil(2026, 11, 22);
         let got = (
             int(1234567),
             money(1234.56),

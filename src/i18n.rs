@@ -260,24 +260,24 @@ fn values_in<'t>(template: &'t str, text: &'t str) -> Option<Vec<(&'t str, &'t s
 /// A KPI's shown name: the catalogue's `kpi.ID`, its `{period}` the days
 /// the engine wrote in its own name; the engine's name for a KPI the
 /// catalogue lacks.
-pub fn kpi_name(def: &seglens_engine::kpi::KpiDef) -> String {
+pub fn kpi_name(def: &seglens_engine::metrics::kpi::KpiDef) -> String {
     kpi_text(def, &format!("kpi.{}", def.id), &def.name)
 }
 
 /// A KPI's formula in words, as [`kpi_name`] finds its name.
-pub fn kpi_formula(def: &seglens_engine::kpi::KpiDef) -> String {
+pub fn kpi_formula(def: &seglens_engine::metrics::kpi::KpiDef) -> String {
     kpi_text(def, &format!("kpi.{}.formula", def.id), &def.formula)
 }
 
 /// How a marketer uses a KPI, when the catalogue says.
-pub fn kpi_use(def: &seglens_engine::kpi::KpiDef) -> Option<String> {
+pub fn kpi_use(def: &seglens_engine::metrics::kpi::KpiDef) -> Option<String> {
     let key = format!("kpi.{}.use", def.id);
     lookup(locale(), &key)
         .or_else(|| lookup(Locale::En, &key))
         .map(str::to_string)
 }
 
-fn kpi_text(def: &seglens_engine::kpi::KpiDef, key: &str, engine: &str) -> String {
+fn kpi_text(def: &seglens_engine::metrics::kpi::KpiDef, key: &str, engine: &str) -> String {
     let period: String = def.name.chars().filter(char::is_ascii_digit).collect();
     lookup(locale(), key).map_or_else(
         || engine.to_string(),
@@ -299,17 +299,17 @@ pub fn slug(name: &str) -> String {
 }
 
 /// Why a row was rejected, in the interface's language: the engine's
-/// [`Fault`](seglens_engine::fault::Fault) worded from the catalogue's
+/// [`Fault`](seglens_engine::model::fault::Fault) worded from the catalogue's
 /// `fault.*` texts, or the engine's English sentence for a cause it gives
 /// no fault for (and for reports stored before faults were kept).
-pub fn row_reason(e: &seglens_engine::orders::RowError) -> String {
+pub fn row_reason(e: &seglens_engine::import::orders::RowError) -> String {
     fault_text(&e.fault, &e.reason)
 }
 
 /// A fault worded from the catalogue; `english`, the engine's sentence,
-/// for [`Fault::Other`](seglens_engine::fault::Fault::Other).
-pub fn fault_text(fault: &seglens_engine::fault::Fault, english: &str) -> String {
-    use seglens_engine::fault::{Fault, Field};
+/// for [`Fault::Other`](seglens_engine::model::fault::Fault::Other).
+pub fn fault_text(fault: &seglens_engine::model::fault::Fault, english: &str) -> String {
+    use seglens_engine::model::fault::{Fault, Field};
     let text = |key: &str, text: &str| tf(key, &[("text", text)]);
     match fault {
         Fault::Other => english.to_string(),
@@ -387,7 +387,7 @@ pub fn fault_text(fault: &seglens_engine::fault::Fault, english: &str) -> String
 /// workbook's fault, through [`engine_text`]).
 pub fn import_error(error: &seglens_engine::ImportError) -> String {
     use seglens_engine::ImportError as E;
-    use seglens_engine::roles::Role;
+    use seglens_engine::import::roles::Role;
     let columns = |columns: &[String]| {
         if columns.is_empty() {
             t("import.columns_none")
@@ -492,8 +492,8 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
 /// "Customers like these also buy …" in the interface's language, from
 /// the pair the engine's headline speaks of; in English, the engine's own
 /// sentence.
-pub fn cross_sell_headline(x: &seglens_engine::crosssell::CrossSell) -> Option<String> {
-    let p = seglens_engine::crosssell::headline_pair(x)?;
+pub fn cross_sell_headline(x: &seglens_engine::journeys::crosssell::CrossSell) -> Option<String> {
+    let p = seglens_engine::journeys::crosssell::headline_pair(x)?;
     Some(tf(
         "crosssell.headline",
         &[
@@ -522,8 +522,8 @@ pub fn column_used(used: &str) -> String {
 
 /// A part of an analysis or of the model check, in the interface's
 /// language.
-pub fn stage(stage: seglens_engine::stage::Stage) -> String {
-    use seglens_engine::stage::Stage as S;
+pub fn stage(stage: seglens_engine::model::stage::Stage) -> String {
+    use seglens_engine::model::stage::Stage as S;
     t(match stage {
         S::Models => "stage.models",
         S::Scores => "stage.scores",
@@ -537,8 +537,8 @@ pub fn stage(stage: seglens_engine::stage::Stage) -> String {
 
 /// How a day-first or month-first date column was read, in the
 /// interface's language.
-pub fn date_reading(reading: seglens_engine::orders::DateReading) -> String {
-    use seglens_engine::orders::DateReading as R;
+pub fn date_reading(reading: seglens_engine::import::orders::DateReading) -> String {
+    use seglens_engine::import::orders::DateReading as R;
     match reading {
         R::DayFirst { dates } => tn("import.read_day_first", dates, &[]),
         R::MonthFirst { dates } => tn("import.read_month_first", dates, &[]),
@@ -559,9 +559,9 @@ pub fn date_reading(reading: seglens_engine::orders::DateReading) -> String {
 
 /// What sets a cluster apart, in the interface's language, from the
 /// catalogue's `cluster.*` texts.
-pub fn standout(standout: &seglens_engine::cluster::Standout) -> String {
+pub fn standout(standout: &seglens_engine::segments::cluster::Standout) -> String {
     use crate::format::{decimal, grouped};
-    use seglens_engine::cluster::{Feature, Standout};
+    use seglens_engine::segments::cluster::{Feature, Standout};
     let (feature, mean, overall) = match standout {
         Standout::Value {
             column,
@@ -617,9 +617,9 @@ pub fn standout(standout: &seglens_engine::cluster::Standout) -> String {
 /// A split suggestion's sentence in the interface's language: the
 /// segment's name and what makes it fall into two camps, as the engine's
 /// `sentence` says it in English.
-pub fn split_sentence(s: &seglens_engine::suggest::SplitSuggestion) -> String {
+pub fn split_sentence(s: &seglens_engine::segments::suggest::SplitSuggestion) -> String {
     use crate::format::{decimal, grouped, int};
-    use seglens_engine::suggest::Finding;
+    use seglens_engine::segments::suggest::Finding;
     let segment = name("segment", &s.segment);
     let whole = crate::format::whole_percent;
     match &s.finding {
@@ -660,8 +660,8 @@ pub fn split_sentence(s: &seglens_engine::suggest::SplitSuggestion) -> String {
 
 /// A half of a split suggestion named in the interface's language, as
 /// the engine names it in English (`Champions — promoters`).
-pub fn half_name(segment: &str, side: seglens_engine::suggest::Side) -> String {
-    use seglens_engine::suggest::Side;
+pub fn half_name(segment: &str, side: seglens_engine::segments::suggest::Side) -> String {
+    use seglens_engine::segments::suggest::Side;
     let key = match side {
         Side::Promoters => "suggest.half.promoters",
         Side::Detractors => "suggest.half.detractors",
@@ -673,8 +673,8 @@ pub fn half_name(segment: &str, side: seglens_engine::suggest::Side) -> String {
 
 /// A clear difference between two segments in the interface's language,
 /// as the engine's `sentence` says it in English.
-pub fn difference(d: &seglens_engine::compare::Difference, names: &[String; 2]) -> String {
-    use seglens_engine::compare::Source;
+pub fn difference(d: &seglens_engine::metrics::compare::Difference, names: &[String; 2]) -> String {
+    use seglens_engine::metrics::compare::Source;
     let (hi, lo) = if d.shares[0] >= d.shares[1] {
         (0, 1)
     } else {
@@ -701,9 +701,9 @@ pub fn difference(d: &seglens_engine::compare::Difference, names: &[String; 2]) 
 
 /// A notable change between two snapshots in the interface's language,
 /// as the engine's `text` says it in English.
-pub fn change(c: &seglens_engine::snapshot::Change) -> String {
+pub fn change(c: &seglens_engine::metrics::snapshot::Change) -> String {
     use crate::format::{decimal, grouped, percent};
-    use seglens_engine::kpi::KpiFormat;
+    use seglens_engine::metrics::kpi::KpiFormat;
     let up = c.to > c.from;
     let direction = |key: &str| format!("history.change.{key}_{}", if up { "up" } else { "down" });
     let how = match c.format {
@@ -754,14 +754,14 @@ pub fn change(c: &seglens_engine::snapshot::Change) -> String {
 }
 
 /// A per-customer measure's name (`Orders`, `Days since last order`).
-pub fn measure_name(measure: seglens_engine::segment::Measure) -> String {
+pub fn measure_name(measure: seglens_engine::segments::Measure) -> String {
     t(&format!("measure.{}", measure.key()))
 }
 
 /// A segment rule in words, in the interface's language: the engine's
 /// `Rule::describe`, worded from the catalogue's `rule.*` texts.
-pub fn rule_words(rule: &seglens_engine::segment::Rule) -> String {
-    use seglens_engine::segment::Rule;
+pub fn rule_words(rule: &seglens_engine::segments::Rule) -> String {
+    use seglens_engine::segments::Rule;
     let group = |rules: &[Rule], joiner: &str, empty: &str| {
         if rules.is_empty() {
             return t(empty);
@@ -812,9 +812,9 @@ pub fn rule_words(rule: &seglens_engine::segment::Rule) -> String {
 }
 
 /// A condition's test in words (`at least 2`, `is "Lyon"`).
-fn test_words(test: &seglens_engine::segment::Test) -> String {
+fn test_words(test: &seglens_engine::segments::Test) -> String {
     use crate::format::{date, shortest};
-    use seglens_engine::segment::Test;
+    use seglens_engine::segments::Test;
     match test {
         Test::Equals(s) => tf("rule.test.equals", &[("s", s)]),
         Test::OneOf(v) => tf("rule.test.one_of", &[("list", &v.join(", "))]),
@@ -836,8 +836,8 @@ fn test_words(test: &seglens_engine::segment::Test) -> String {
 
 /// A clustering feature's short name: `recency`, `spend`, or a column of
 /// the customers file.
-pub fn feature_name(feature: &seglens_engine::cluster::Feature) -> String {
-    use seglens_engine::cluster::Feature;
+pub fn feature_name(feature: &seglens_engine::segments::cluster::Feature) -> String {
+    use seglens_engine::segments::cluster::Feature;
     match feature {
         Feature::Recency => t("feature.recency"),
         Feature::Frequency => t("feature.frequency"),
@@ -853,11 +853,11 @@ pub fn feature_name(feature: &seglens_engine::cluster::Feature) -> String {
 /// the engine's `groups::describe`, worded from the catalogue's
 /// `definition.*` texts (`lifecycle` is the analysis's thresholds).
 pub fn definition_words(
-    definition: &seglens_engine::segment::Definition,
-    lifecycle: &seglens_engine::lifecycle::LifecycleSetup,
+    definition: &seglens_engine::segments::Definition,
+    lifecycle: &seglens_engine::segments::lifecycle::LifecycleSetup,
 ) -> String {
-    use seglens_engine::segment::{Definition as D, Rule};
-    use seglens_engine::splits::Split;
+    use seglens_engine::segments::splits::Split;
+    use seglens_engine::segments::{Definition as D, Rule};
     let rule = |text: &str| {
         Rule::from_json(text).map_or_else(
             |e| tf("definition.unreadable", &[("e", &e.to_string())]),

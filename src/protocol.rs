@@ -5,20 +5,20 @@
 //! update) talking past each other.
 
 use seglens_engine::ImportReport;
+use seglens_engine::analysis::cohorts::{Cohorts, Migration};
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
-use seglens_engine::cluster::{ClusterSetup, Clustering, Feature, SilhouetteCurve};
-use seglens_engine::clv::HoldoutCheck;
-use seglens_engine::cohorts::{Cohorts, Migration};
-use seglens_engine::crosssell::CrossSell;
-use seglens_engine::date::Day;
+use seglens_engine::export::sql::Dialect;
 use seglens_engine::export::{Export, ExportOptions};
-use seglens_engine::groups::{MemberPage, SortBy};
-use seglens_engine::lifecycle::LifecycleSetup;
-use seglens_engine::orders::ColumnRef;
-use seglens_engine::roles::Role;
-use seglens_engine::segment::Definition;
-use seglens_engine::sources::{ReadOptions, SourceKind, SourceReport};
-use seglens_engine::sql::Dialect;
+use seglens_engine::import::orders::ColumnRef;
+use seglens_engine::import::roles::Role;
+use seglens_engine::import::sources::{ReadOptions, SourceKind, SourceReport};
+use seglens_engine::journeys::crosssell::CrossSell;
+use seglens_engine::model::date::Day;
+use seglens_engine::models::clv::HoldoutCheck;
+use seglens_engine::segments::Definition;
+use seglens_engine::segments::cluster::{ClusterSetup, Clustering, Feature, SilhouetteCurve};
+use seglens_engine::segments::groups::{MemberPage, SortBy};
+use seglens_engine::segments::lifecycle::LifecycleSetup;
 use serde::{Deserialize, Serialize};
 
 /// The version of the messages below; bump it on any change.
@@ -55,7 +55,7 @@ pub enum Request {
         /// Its size, for progress.
         total_bytes: u64,
         /// The encoding the user chose (detected when `None`).
-        encoding: Option<seglens_engine::delimited::Encoding>,
+        encoding: Option<seglens_engine::import::delimited::Encoding>,
         /// Columns the user chose for roles (detected when empty).
         #[serde(default)]
         map: Vec<(Role, ColumnRef)>,
@@ -88,7 +88,7 @@ pub enum Request {
         /// True when `head` is the whole file.
         whole: bool,
         /// The encoding the user chose.
-        encoding: Option<seglens_engine::delimited::Encoding>,
+        encoding: Option<seglens_engine::import::delimited::Encoding>,
         /// The columns chosen for roles.
         map: Vec<(Role, ColumnRef)>,
         /// The sheet of a workbook chosen (the first when none).
@@ -307,11 +307,11 @@ pub enum Request {
     /// [`Response::Campaigns`].
     Campaigns {
         /// The workspace's RFM setup.
-        rfm: seglens_engine::rfm::RfmSetup,
+        rfm: seglens_engine::segments::rfm::RfmSetup,
         /// The days after the send in which an order counts.
         window_days: i32,
         /// The campaigns whose lists the project kept.
-        lists: Vec<seglens_engine::campaign::SentList>,
+        lists: Vec<seglens_engine::analysis::campaign::SentList>,
     },
     /// The moves between RFM segments from an earlier date to the
     /// analysis date.
@@ -353,7 +353,7 @@ pub enum Response {
     /// before it and the parts in all.
     Stage {
         /// The part that starts.
-        stage: seglens_engine::stage::Stage,
+        stage: seglens_engine::model::stage::Stage,
         /// Parts done.
         done: u64,
         /// Parts in all.
@@ -396,17 +396,17 @@ pub enum Response {
     /// Moves between segments, or why there are none.
     Migrated(Box<Result<Migration, String>>),
     /// The compared groups as a whole, or why they cannot be measured.
-    Separated(Box<Result<seglens_engine::separation::Separation, String>>),
+    Separated(Box<Result<seglens_engine::segments::separation::Separation, String>>),
     /// Every group's size at each month end, or why there is none.
-    GroupHistory(Box<Result<seglens_engine::membership::GroupHistory, String>>),
+    GroupHistory(Box<Result<seglens_engine::analysis::membership::GroupHistory, String>>),
     /// Each campaign's results, or why there are none.
-    Campaigns(Box<Result<Vec<seglens_engine::campaign::CampaignResult>, String>>),
+    Campaigns(Box<Result<Vec<seglens_engine::analysis::campaign::CampaignResult>, String>>),
     /// What an order file would give with some column choices.
-    OrdersPreviewed(Box<seglens_engine::orders::OrdersPreview>),
+    OrdersPreviewed(Box<seglens_engine::import::orders::OrdersPreview>),
     /// What a source file would give with some choices.
-    SourcePreviewed(Box<seglens_engine::sources::SourcePreview>),
+    SourcePreviewed(Box<seglens_engine::import::sources::SourcePreview>),
     /// Two audiences side by side.
-    ComparedTwo(Box<Result<seglens_engine::compare::TwoSegments, String>>),
+    ComparedTwo(Box<Result<seglens_engine::metrics::compare::TwoSegments, String>>),
     /// What sells together, or why it cannot be said.
     CrossSold(Box<Result<CrossSell, String>>),
     /// A segment's query, or why it cannot be written.
@@ -419,7 +419,7 @@ pub enum Response {
     Refused(Box<seglens_engine::ImportError>),
     /// An export given to update the project does not look like its next
     /// one: nothing changed; the user is asked.
-    UpdateQuestion(seglens_engine::update::Question),
+    UpdateQuestion(seglens_engine::analysis::update::Question),
     /// The work failed; the message is for the user.
     Failed {
         /// What went wrong, in plain words.
@@ -464,7 +464,7 @@ pub struct Imported {
     pub timings: ImportTimings,
     /// What changed, when an order file updated the project.
     #[serde(default)]
-    pub update: Option<Box<seglens_engine::update::Since>>,
+    pub update: Option<Box<seglens_engine::analysis::update::Since>>,
 }
 
 /// How long an import took in the worker, and the engine's memory after it.

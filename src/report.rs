@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use seglens_engine::analysis::Analysis;
-use seglens_engine::kpi::{self, KpiTable};
+use seglens_engine::metrics::kpi::{self, KpiTable};
 
 use crate::chart;
 use crate::format;
@@ -360,7 +360,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         out.push_str("</tbody></table></section>");
     }
     if let [.., before, after] = record.snapshots.as_slice() {
-        let changes = seglens_engine::snapshot::notable_changes(before, after);
+        let changes = seglens_engine::metrics::snapshot::notable_changes(before, after);
         let _ = write!(
             out,
             "<section><h2>{}</h2>",
@@ -542,8 +542,8 @@ pub fn markdown(record: &WorkspaceRecord, a: &Analysis) -> String {
 mod tests {
     use super::*;
     use seglens_engine::analysis::{self, AnalysisOptions};
-    use seglens_engine::dataset::Dataset;
-    use seglens_engine::demo;
+    use seglens_engine::import::dataset::Dataset;
+    use seglens_engine::import::demo;
 
     fn demo_analysis() -> (WorkspaceRecord, Analysis) {
         let files = demo::generate(demo::DEMO_SEED);

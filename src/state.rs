@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::engine_client::{EngineClient, Progress};
 use crate::storage::{Store, WorkspaceRecord};
 use seglens_engine::analysis::Analysis;
-use seglens_engine::clv::HoldoutCheck;
+use seglens_engine::models::clv::HoldoutCheck;
 
 /// What the page is doing.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,25 +71,25 @@ pub struct ColumnChoice {
     /// Why the screen opened, when an import failed.
     pub why: Option<String>,
     /// What the file is read as.
-    pub kind: seglens_engine::sources::SourceKind,
+    pub kind: seglens_engine::import::sources::SourceKind,
     /// The order columns chosen so far.
     pub map: Vec<(
-        seglens_engine::roles::Role,
-        seglens_engine::orders::ColumnRef,
+        seglens_engine::import::roles::Role,
+        seglens_engine::import::orders::ColumnRef,
     )>,
     /// The sheet chosen, and for a source its columns chosen so far.
-    pub read: seglens_engine::sources::ReadOptions,
+    pub read: seglens_engine::import::sources::ReadOptions,
     /// What the file gives as orders, once read.
-    pub preview: Option<seglens_engine::orders::OrdersPreview>,
+    pub preview: Option<seglens_engine::import::orders::OrdersPreview>,
     /// What the file gives as another source, once read.
-    pub source_preview: Option<seglens_engine::sources::SourcePreview>,
+    pub source_preview: Option<seglens_engine::import::sources::SourcePreview>,
 }
 
 impl ColumnChoice {
     /// The sheets of the file, when it is a workbook.
     pub fn sheets(&self) -> Vec<String> {
         match (&self.preview, &self.source_preview) {
-            (_, Some(p)) if self.kind != seglens_engine::sources::SourceKind::Orders => {
+            (_, Some(p)) if self.kind != seglens_engine::import::sources::SourceKind::Orders => {
                 p.sheets.clone()
             }
             (Some(p), _) => p.sheets.clone(),
@@ -142,13 +142,13 @@ pub struct AppState {
     /// How member lists are written: layout, columns, CSV or Excel.
     pub export: RwSignal<seglens_engine::export::ExportOptions>,
     /// The SQL dialect of query downloads.
-    pub sql_dialect: RwSignal<seglens_engine::sql::Dialect>,
+    pub sql_dialect: RwSignal<seglens_engine::export::sql::Dialect>,
     /// The user's table names by kind (`orders`, `customers`, ...).
     pub sql_tables: RwSignal<Vec<(String, String)>>,
     /// The user's column names: kind, role, column.
     pub sql_columns: RwSignal<Vec<(String, String, String)>>,
     /// The encoding the next files are read in (detected when `None`).
-    pub encoding: RwSignal<Option<seglens_engine::delimited::Encoding>>,
+    pub encoding: RwSignal<Option<seglens_engine::import::delimited::Encoding>>,
     /// The projects stored in this browser.
     pub projects: RwSignal<Vec<crate::storage::ProjectInfo>>,
     /// The id of the project in use.
@@ -161,9 +161,10 @@ pub struct AppState {
     /// The member list open, if any.
     pub members: RwSignal<Option<MemberView>>,
     /// The last clustering, or why it failed.
-    pub clustering: RwSignal<Option<Result<seglens_engine::cluster::Clustering, String>>>,
+    pub clustering: RwSignal<Option<Result<seglens_engine::segments::cluster::Clustering, String>>>,
     /// The last silhouette curve and suggested k, or why it failed.
-    pub silhouette: RwSignal<Option<Result<seglens_engine::cluster::SilhouetteCurve, String>>>,
+    pub silhouette:
+        RwSignal<Option<Result<seglens_engine::segments::cluster::SilhouetteCurve, String>>>,
     /// The rule being built, kept while the page redraws.
     pub rule_draft: RwSignal<crate::components::RuleDraft>,
     /// True while a clustering runs.
@@ -185,7 +186,7 @@ pub struct AppState {
     pub rejected_seen: RwSignal<Option<(String, u64)>>,
     /// An export given to update the project that does not look like its
     /// next one: the question put to the user, nothing changed yet.
-    pub update_question: RwSignal<Option<seglens_engine::update::Question>>,
+    pub update_question: RwSignal<Option<seglens_engine::analysis::update::Question>>,
     /// The services.
     pub services: StoredValue<Services, LocalStorage>,
 }
@@ -196,15 +197,15 @@ pub struct MemberView {
     /// The segment's name.
     pub name: String,
     /// What it selects.
-    pub definition: seglens_engine::segment::Definition,
+    pub definition: seglens_engine::segments::Definition,
     /// Text searched for.
     pub search: String,
     /// The rows' order.
-    pub sort: seglens_engine::groups::SortBy,
+    pub sort: seglens_engine::segments::groups::SortBy,
     /// The page asked for.
     pub page: usize,
     /// The page shown, or why there is none (None while loading).
-    pub result: Option<Result<seglens_engine::groups::MemberPage, String>>,
+    pub result: Option<Result<seglens_engine::segments::groups::MemberPage, String>>,
 }
 
 impl AppState {
@@ -237,7 +238,7 @@ impl AppState {
                 seglens_engine::export::Layout::Plain,
                 ',',
             )),
-            sql_dialect: RwSignal::new(seglens_engine::sql::Dialect::DuckDb),
+            sql_dialect: RwSignal::new(seglens_engine::export::sql::Dialect::DuckDb),
             sql_tables: RwSignal::new(Vec::new()),
             sql_columns: RwSignal::new(Vec::new()),
             encoding: RwSignal::new(None),
@@ -280,7 +281,7 @@ pub struct ControlGroupDraft {
     /// The share held out, in per cent.
     pub share: u32,
     /// The send day (today unless chosen).
-    pub day: Option<seglens_engine::date::Day>,
+    pub day: Option<seglens_engine::model::date::Day>,
     /// The share expected to order anyway, in per cent, for the smallest
     /// uplift the test can detect.
     pub base: f64,

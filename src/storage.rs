@@ -21,8 +21,8 @@ use std::rc::Rc;
 
 use futures::channel::oneshot;
 use seglens_engine::analysis::AnalysisOptions;
-use seglens_engine::kpi::Goal;
-use seglens_engine::sources::SourceReport;
+use seglens_engine::import::sources::SourceReport;
+use seglens_engine::metrics::kpi::Goal;
 use seglens_engine::{ImportReport, Orders};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -133,7 +133,7 @@ pub struct WorkspaceRecord {
     /// The KPIs of the compared groups at dates: taken on each import and
     /// by hand.
     #[serde(default)]
-    pub snapshots: Vec<seglens_engine::snapshot::Snapshot>,
+    pub snapshots: Vec<seglens_engine::metrics::snapshot::Snapshot>,
     /// The currency amounts are written in (an ISO 4217 code), as the
     /// order file named it or the user chose; plain numbers when absent.
     #[serde(default)]
@@ -141,11 +141,11 @@ pub struct WorkspaceRecord {
     /// What the last update with newer exports changed, if the project
     /// was updated.
     #[serde(default)]
-    pub last_update: Option<seglens_engine::update::Since>,
+    pub last_update: Option<seglens_engine::analysis::update::Since>,
     /// The campaigns whose list was exported with a control group held
     /// out: who was sent, who was held out, and the day, to measure them.
     #[serde(default)]
-    pub campaigns: Vec<seglens_engine::campaign::SentList>,
+    pub campaigns: Vec<seglens_engine::analysis::campaign::SentList>,
 }
 
 /// A dated note on a segment, a KPI or the whole analysis.

@@ -25,7 +25,7 @@ pub fn answer_after_panic() {
 }
 
 /// The workbook reader's task: a workbook's bytes in, its sheets' rows out
-/// ([`seglens_engine::spreadsheet::ReadWorkbook`]'s bytes, which carry
+/// ([`seglens_engine::import::spreadsheet::ReadWorkbook`]'s bytes, which carry
 /// why the workbook could not be read when it could not).
 pub struct WorkbookTask;
 
@@ -42,7 +42,7 @@ impl Worker for WorkbookTask {
 
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
         ASKED_BY.with(|a| *a.borrow_mut() = Some((scope.clone(), id)));
-        let read = seglens_engine::spreadsheet::ReadWorkbook::read(&msg);
+        let read = seglens_engine::import::spreadsheet::ReadWorkbook::read(&msg);
         ASKED_BY.with(|a| a.borrow_mut().take());
         scope.respond(id, ByteBuf::from(read.to_bytes()));
     }

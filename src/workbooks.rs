@@ -11,7 +11,7 @@ use serde_bytes::ByteBuf;
 
 use crate::files;
 use crate::workbook_task::WorkbookTask;
-use seglens_engine::spreadsheet::ReadWorkbook;
+use seglens_engine::import::spreadsheet::ReadWorkbook;
 
 thread_local! {
     static READER: RefCell<Option<WorkbookReader>> = const { RefCell::new(None) };
@@ -43,7 +43,8 @@ impl WorkbookReader {
 /// True when `head` starts like a workbook that needs the workbook reader
 /// (an HTML table saved as `.xls` is read by the import worker itself).
 fn needs_reader(head: &[u8]) -> bool {
-    seglens_engine::spreadsheet::is_zip(head) || seglens_engine::spreadsheet::is_ole(head)
+    seglens_engine::import::spreadsheet::is_zip(head)
+        || seglens_engine::import::spreadsheet::is_ole(head)
 }
 
 /// `file`, or when it is a workbook, a file of the same name and type

@@ -3,19 +3,22 @@
 
 use gloo_worker::{HandlerId, Worker, WorkerScope};
 use seglens_engine::ImportError;
+use seglens_engine::analysis::cohorts;
 use seglens_engine::analysis::{self, Analyser, AnalysisOptions};
-use seglens_engine::clv::{self, TimeUnit};
-use seglens_engine::dataset::{self, Dataset};
-use seglens_engine::date::Day;
-use seglens_engine::orders::OrdersImporter;
-use seglens_engine::project::Project;
-use seglens_engine::segment::{Definition, Facts};
-use seglens_engine::segment_sql::{Schema, segment_sql};
-use seglens_engine::sources::{SourceKind, SourceReport};
-use seglens_engine::stage::Stage;
-use seglens_engine::{
-    ImportOptions, ImportReport, cluster, cohorts, crosssell, demo, export, groups,
-};
+use seglens_engine::export;
+use seglens_engine::export::segment_sql::{Schema, segment_sql};
+use seglens_engine::import::dataset::{self, Dataset};
+use seglens_engine::import::demo;
+use seglens_engine::import::orders::OrdersImporter;
+use seglens_engine::import::sources::{SourceKind, SourceReport};
+use seglens_engine::journeys::crosssell;
+use seglens_engine::model::date::Day;
+use seglens_engine::model::stage::Stage;
+use seglens_engine::models::clv::{self, TimeUnit};
+use seglens_engine::segments::{Definition, Facts};
+use seglens_engine::segments::{cluster, groups};
+use seglens_engine::store::project::Project;
+use seglens_engine::{ImportOptions, ImportReport};
 
 use crate::protocol::{
     Audience, Envelope, ImportTimings, Imported, PROTOCOL_VERSION, Request, Response,
@@ -59,15 +62,15 @@ enum Incoming {
 /// An import under way.
 struct Import {
     file_name: String,
-    encoding: Option<seglens_engine::delimited::Encoding>,
+    encoding: Option<seglens_engine::import::delimited::Encoding>,
     /// Columns the user chose for roles.
     map: Vec<(
-        seglens_engine::roles::Role,
-        seglens_engine::orders::ColumnRef,
+        seglens_engine::import::roles::Role,
+        seglens_engine::import::orders::ColumnRef,
     )>,
     /// The sheet of a workbook, and for a source what it holds and its
     /// columns.
-    read: seglens_engine::sources::ReadOptions,
+    read: seglens_engine::import::sources::ReadOptions,
     incoming: Incoming,
     done: u64,
     total: u64,
@@ -256,7 +259,7 @@ impl EngineTask {
             return failed("No import is under way.");
         };
         if let Incoming::Start = import.incoming
-            && seglens_engine::spreadsheet::is_workbook(&bytes)
+            && seglens_engine::import::spreadsheet::is_workbook(&bytes)
         {
             import.incoming = Incoming::Workbook(Vec::new());
         }
@@ -381,7 +384,7 @@ impl EngineTask {
                         file: import.file_name,
                     });
                 };
-                let read = seglens_engine::sources::ReadOptions {
+                let read = seglens_engine::import::sources::ReadOptions {
                     encoding: import.encoding,
                     today: Some(today()),
                     ..import.read.clone()
@@ -415,16 +418,18 @@ impl EngineTask {
         let Some(old) = self.data.as_ref() else {
             return failed("There is no project to update.");
         };
-        let (data, outcome) = match seglens_engine::update::merge(old, &orders, confirmed) {
+        let (data, outcome) = match seglens_engine::analysis::update::merge(old, &orders, confirmed)
+        {
             Ok(x) => x,
             Err(question) => return Response::UpdateQuestion(question),
         };
-        let made = seglens_engine::date::format_iso(today());
-        let since =
-            match seglens_engine::update::moves(old, &data, options, file_name, &made, outcome) {
-                Ok(s) => s,
-                Err(e) => return failed(e),
-            };
+        let made = seglens_engine::model::date::format_iso(today());
+        let since = match seglens_engine::analysis::update::moves(
+            old, &data, options, file_name, &made, outcome,
+        ) {
+            Ok(s) => s,
+            Err(e) => return failed(e),
+        };
         let options = AnalysisOptions {
             as_of: None,
             ..options.clone()
@@ -444,8 +449,8 @@ impl EngineTask {
         &self,
         options: &AnalysisOptions,
         audience: &Audience,
-        lifecycle: &seglens_engine::lifecycle::LifecycleSetup,
-    ) -> Result<(&Dataset, Day, Option<seglens_engine::segment::Bitmap>), String> {
+        lifecycle: &seglens_engine::segments::lifecycle::LifecycleSetup,
+    ) -> Result<(&Dataset, Day, Option<seglens_engine::segments::Bitmap>), String> {
         let data = self.data.as_ref().ok_or("There is no data.")?;
         let (as_of, result) = analysis::rfm_result(data, options)?;
         let set = match audience {
@@ -456,7 +461,8 @@ impl EngineTask {
                     .iter()
                     .position(|x| x == name)
                     .ok_or_else(|| format!("There is no segment {name} any more."))?;
-                let mut b = seglens_engine::segment::Bitmap::empty(data.orders.customer_keys.len());
+                let mut b =
+                    seglens_engine::segments::Bitmap::empty(data.orders.customer_keys.len());
                 for row in result.rows.iter().filter(|r| r.segment as usize == s) {
                     b.insert(row.values.customer as usize);
                 }
@@ -476,18 +482,18 @@ impl EngineTask {
         options: &AnalysisOptions,
         first: (String, Audience),
         second: (String, Audience),
-        lifecycle: &seglens_engine::lifecycle::LifecycleSetup,
-    ) -> Result<seglens_engine::compare::TwoSegments, String> {
+        lifecycle: &seglens_engine::segments::lifecycle::LifecycleSetup,
+    ) -> Result<seglens_engine::metrics::compare::TwoSegments, String> {
         let (data, as_of, a) = self.audience(options, &first.1, lifecycle)?;
         let (_, _, b) = self.audience(options, &second.1, lifecycle)?;
-        let everyone = || seglens_engine::compare::buyers(data, as_of);
-        let inputs = seglens_engine::compare::CompareInputs {
+        let everyone = || seglens_engine::metrics::compare::buyers(data, as_of);
+        let inputs = seglens_engine::metrics::compare::CompareInputs {
             data,
             as_of,
             predictions: self.analyser.predictions(as_of),
             churn_period_days: options.churn_period_days.clamp(7, 730),
         };
-        Ok(seglens_engine::compare::compare_two(
+        Ok(seglens_engine::metrics::compare::compare_two(
             &inputs,
             (&first.0, &a.unwrap_or_else(everyone)),
             (&second.0, &b.unwrap_or_else(everyone)),
@@ -532,7 +538,7 @@ impl EngineTask {
                 encoding,
                 map,
                 sheet,
-            } => Response::OrdersPreviewed(Box::new(seglens_engine::orders::preview(
+            } => Response::OrdersPreviewed(Box::new(seglens_engine::import::orders::preview(
                 &file_name,
                 &head,
                 whole,
@@ -550,7 +556,7 @@ impl EngineTask {
                 head,
                 whole,
                 read,
-            } => Response::SourcePreviewed(Box::new(seglens_engine::sources::preview(
+            } => Response::SourcePreviewed(Box::new(seglens_engine::import::sources::preview(
                 &file_name, &head, whole, &read,
             ))),
             Request::ImportBegin {
@@ -783,14 +789,16 @@ impl EngineTask {
                     .and_then(|(data, as_of, set)| {
                         let events = data.events.as_ref().ok_or("There are no events.")?;
                         let mapping = match &options.rows {
-                            seglens_engine::groups::Rows::Split(
-                                seglens_engine::splits::Split::Journey { stages },
+                            seglens_engine::segments::groups::Rows::Split(
+                                seglens_engine::segments::splits::Split::Journey { stages },
                             ) => Some(stages.clone()),
                             _ => None,
                         };
                         let stage = |name: &str| match &mapping {
-                            Some(stages) => seglens_engine::splits::mapped_stage(stages, name),
-                            None => seglens_engine::splits::journey_stage(name),
+                            Some(stages) => {
+                                seglens_engine::segments::splits::mapped_stage(stages, name)
+                            }
+                            None => seglens_engine::segments::splits::journey_stage(name),
                         };
                         Ok(seglens_engine::journeys::stage_mix(
                             events,
@@ -813,7 +821,7 @@ impl EngineTask {
             } => Response::Campaigns(Box::new(match self.data.as_ref() {
                 None => Err("There is no data.".to_string()),
                 Some(data) => {
-                    use seglens_engine::campaign;
+                    use seglens_engine::analysis::campaign;
                     let email = campaign::with_lists(&data.orders, data.email.as_ref(), &lists);
                     Ok(campaign::measure(&data.orders, &email, &rfm, window_days))
                 }
@@ -823,9 +831,12 @@ impl EngineTask {
                     .as_ref()
                     .ok_or_else(|| "There is no data.".to_string())
                     .map(|data| {
-                        let ends =
-                            seglens_engine::rfm_history::month_ends(&data.orders, None, None);
-                        seglens_engine::membership::group_history(data, &options, &ends)
+                        let ends = seglens_engine::segments::rfm_history::month_ends(
+                            &data.orders,
+                            None,
+                            None,
+                        );
+                        seglens_engine::analysis::membership::group_history(data, &options, &ends)
                     }),
             )),
             Request::Migration { options, from } => Response::Migrated(Box::new(

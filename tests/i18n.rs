@@ -138,9 +138,9 @@ fn every_key_the_code_looks_up_is_in_the_catalogue() {
     made.extend((1..=7).map(|d| format!("weekday.{d}")));
     made.extend(["segments.progress_runs", "segments.progress_k"].map(String::from));
     for role in [
-        seglens_engine::roles::Role::CustomerId,
-        seglens_engine::roles::Role::OrderDate,
-        seglens_engine::roles::Role::Amount,
+        seglens_engine::import::roles::Role::CustomerId,
+        seglens_engine::import::roles::Role::OrderDate,
+        seglens_engine::import::roles::Role::Amount,
     ] {
         made.push(format!("report.role.{}", role.key()));
     }
@@ -151,7 +151,7 @@ fn every_key_the_code_looks_up_is_in_the_catalogue() {
     for theme in seglens_app::theme::Theme::ALL {
         made.push(format!("app.theme.{}", theme.tag()));
     }
-    for play in seglens_engine::playbook::PLAYS {
+    for play in seglens_engine::analysis::playbook::PLAYS {
         for part in ["action", "why", "subject.1", "message.1"] {
             made.push(format!("play.{play}.{part}"));
         }
@@ -174,7 +174,9 @@ fn every_key_the_code_looks_up_is_in_the_catalogue() {
 
 #[test]
 fn every_engine_name_the_page_shows_is_in_french() {
-    use seglens_engine::{kpi, lifecycle, sources, splits};
+    use seglens_engine::import::sources;
+    use seglens_engine::metrics::kpi;
+    use seglens_engine::segments::{lifecycle, splits};
     let fr = table(FR);
     let mut missing = Vec::new();
     let mut need = |key: String| {
@@ -197,7 +199,7 @@ fn every_engine_name_the_page_shows_is_in_french() {
         need(format!("tier.{}", slug(name)));
     }
     // The groups the funnel, the KPI table and the migration add.
-    use seglens_engine::{analysis, cohorts};
+    use seglens_engine::analysis::{self, cohorts};
     for name in [
         analysis::NO_ORDER,
         analysis::NOT_IN_SEGMENT,
@@ -218,7 +220,7 @@ fn every_engine_name_the_page_shows_is_in_french() {
 #[test]
 fn a_kpi_name_fills_its_period() {
     use seglens_app::i18n::{Locale, kpi_name, set_locale};
-    let defs = seglens_engine::kpi::definitions_for(60);
+    let defs = seglens_engine::metrics::kpi::definitions_for(60);
     let churn = defs.iter().find(|d| d.id == "churn_rate").unwrap();
     set_locale(Locale::Fr);
     let name = kpi_name(churn);
@@ -249,8 +251,8 @@ fn worded_as_the_engine(
 #[test]
 fn every_fault_is_worded_in_english_as_the_engine_says_it_and_in_french() {
     use seglens_app::i18n::row_reason;
-    use seglens_engine::fault::{Fault, Field};
-    use seglens_engine::orders::RowError;
+    use seglens_engine::import::orders::RowError;
+    use seglens_engine::model::fault::{Fault, Field};
     let text = || "31/02/2025".to_string();
     let mut faults = vec![
         Fault::TooFewFields {
@@ -293,15 +295,15 @@ fn every_fault_is_worded_in_english_as_the_engine_says_it_and_in_french() {
         Fault::ResolvedBeforeOpened,
         Fault::Anonymous,
         Fault::AfterToday {
-            day: seglens_engine::date::days_from_civil(2031, 5, 2),
+            day: seglens_engine::model::date::days_from_civil(2031, 5, 2),
             birth: true,
         },
         Fault::AfterToday {
-            day: seglens_engine::date::days_from_civil(2031, 5, 2),
+            day: seglens_engine::model::date::days_from_civil(2031, 5, 2),
             birth: false,
         },
         Fault::BornTooLongAgo {
-            day: seglens_engine::date::days_from_civil(1890, 1, 31),
+            day: seglens_engine::model::date::days_from_civil(1890, 1, 31),
             years: 120,
         },
         Fault::NegativeAge { text: "-4".into() },
@@ -332,9 +334,9 @@ fn every_fault_is_worded_in_english_as_the_engine_says_it_and_in_french() {
 fn every_refusal_is_worded_in_english_as_the_engine_says_it_and_in_french() {
     use seglens_app::i18n::import_error;
     use seglens_engine::ImportError as E;
-    use seglens_engine::fault::Fault;
-    use seglens_engine::orders::RowError;
-    use seglens_engine::roles::Role;
+    use seglens_engine::import::orders::RowError;
+    use seglens_engine::import::roles::Role;
+    use seglens_engine::model::fault::Fault;
     let file = || "ventes.csv".to_string();
     let columns = || vec!["nom".to_string(), "ville".to_string()];
     let errors = vec![
@@ -406,7 +408,7 @@ fn every_refusal_is_worded_in_english_as_the_engine_says_it_and_in_french() {
 #[test]
 fn every_date_reading_is_worded_in_english_as_the_engine_says_it_and_in_french() {
     use seglens_app::i18n::date_reading;
-    use seglens_engine::orders::DateReading as R;
+    use seglens_engine::import::orders::DateReading as R;
     for reading in [
         R::DayFirst { dates: 1 },
         R::DayFirst { dates: 40 },
@@ -429,7 +431,7 @@ fn every_date_reading_is_worded_in_english_as_the_engine_says_it_and_in_french()
 
 #[test]
 fn every_part_of_an_analysis_is_worded_in_english_as_the_engine_says_it_and_in_french() {
-    use seglens_engine::stage::Stage as S;
+    use seglens_engine::model::stage::Stage as S;
     for part in [
         S::Models,
         S::Scores,
@@ -451,7 +453,7 @@ fn every_part_of_an_analysis_is_worded_in_english_as_the_engine_says_it_and_in_f
 #[test]
 fn every_cluster_standout_is_worded_in_english_as_the_engine_says_it_and_in_french() {
     use seglens_app::i18n::standout;
-    use seglens_engine::cluster::{Feature, Standout};
+    use seglens_engine::segments::cluster::{Feature, Standout};
     let mut all = vec![Standout::Value {
         column: "city".into(),
         value: "Lyon".into(),
@@ -485,11 +487,11 @@ fn every_cluster_standout_is_worded_in_english_as_the_engine_says_it_and_in_fren
 #[test]
 fn rules_measures_and_presets_are_worded_in_english_as_the_engine_says_them_and_in_french() {
     use seglens_app::i18n::{measure_name, name, rule_words};
-    use seglens_engine::segment::{MEASURES, Rule, Test};
+    use seglens_engine::segments::{MEASURES, Rule, Test};
     for (measure, _, label) in MEASURES {
         worded_as_the_engine(|| measure_name(measure), label, "measure.", label);
     }
-    for preset in seglens_engine::rfm::presets() {
+    for preset in seglens_engine::segments::rfm::presets() {
         worded_as_the_engine(
             || name("preset", &preset.name),
             &preset.name,
@@ -497,7 +499,7 @@ fn rules_measures_and_presets_are_worded_in_english_as_the_engine_says_them_and_
             &preset.name,
         );
     }
-    let day = seglens_engine::date::days_from_civil(2026, 3, 1);
+    let day = seglens_engine::model::date::days_from_civil(2026, 3, 1);
     let attribute = |test: Test| Rule::Attribute {
         column: "city".into(),
         test,
@@ -518,25 +520,25 @@ fn rules_measures_and_presets_are_worded_in_english_as_the_engine_says_them_and_
         attribute(Test::OnOrAfter(day)),
         attribute(Test::Before(day)),
         Rule::Measure {
-            measure: seglens_engine::segment::Measure::Orders,
+            measure: seglens_engine::segments::Measure::Orders,
             days: Some(365),
             category: Some("Classical".into()),
             test: Test::AtLeast(2.0),
         },
         Rule::Measure {
-            measure: seglens_engine::segment::Measure::DaysSinceLastOrder,
+            measure: seglens_engine::segments::Measure::DaysSinceLastOrder,
             days: None,
             category: None,
             test: Test::AtMost(42.0),
         },
         Rule::Measure {
-            measure: seglens_engine::segment::Measure::Spend,
+            measure: seglens_engine::segments::Measure::Spend,
             days: None,
             category: None,
             test: Test::WithinLastDays(30),
         },
         Rule::Measure {
-            measure: seglens_engine::segment::Measure::Spend,
+            measure: seglens_engine::segments::Measure::Spend,
             days: None,
             category: None,
             test: Test::MoreThanDaysAgo(90),
@@ -562,10 +564,10 @@ fn rules_measures_and_presets_are_worded_in_english_as_the_engine_says_them_and_
 #[test]
 fn every_kind_of_saved_segment_is_worded_in_english_as_the_engine_says_it_and_in_french() {
     use seglens_app::i18n::{definition_words, feature_name};
-    use seglens_engine::cluster::{ClusterSetup, Feature};
-    use seglens_engine::lifecycle::{LifecycleSetup, Stage};
-    use seglens_engine::segment::Definition as D;
-    use seglens_engine::splits::{Split, Tier};
+    use seglens_engine::segments::Definition as D;
+    use seglens_engine::segments::cluster::{ClusterSetup, Feature};
+    use seglens_engine::segments::lifecycle::{LifecycleSetup, Stage};
+    use seglens_engine::segments::splits::{Split, Tier};
     let lifecycle = LifecycleSetup::default();
     let features = vec![
         Feature::Recency,
@@ -623,7 +625,7 @@ fn every_kind_of_saved_segment_is_worded_in_english_as_the_engine_says_it_and_in
         },
     ];
     for d in definitions {
-        let engine = seglens_engine::groups::describe(&d, &lifecycle);
+        let engine = seglens_engine::segments::groups::describe(&d, &lifecycle);
         worded_as_the_engine(
             || definition_words(&d, &lifecycle),
             &engine,
@@ -642,7 +644,7 @@ fn the_scan_sees_a_missing_key() {
 
 #[test]
 fn every_built_in_segment_has_its_name_in_both_languages() {
-    use seglens_engine::rfm;
+    use seglens_engine::segments::rfm;
     let (en, fr) = (table(EN), table(FR));
     let names = rfm::default_rules()
         .into_iter()
@@ -659,8 +661,8 @@ fn every_built_in_segment_has_its_name_in_both_languages() {
 #[test]
 fn the_engine_sentences_a_bare_order_file_shows_are_in_french() {
     use seglens_engine::analysis::{AnalysisOptions, analyse};
-    use seglens_engine::dataset::Dataset;
-    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    use seglens_engine::import::dataset::Dataset;
+    let files = seglens_engine::import::demo::generate(seglens_engine::import::demo::DEMO_SEED);
     let (orders, _) =
         seglens_engine::import_orders("orders.csv", files.orders.as_bytes(), Default::default())
             .unwrap();
@@ -916,8 +918,8 @@ fn a_sentence_with_values_is_worded_around_them() {
 #[test]
 fn split_suggestions_and_differences_are_worded_in_english_as_the_engine_says_them_and_in_french() {
     use seglens_app::i18n::{difference, half_name, split_sentence};
-    use seglens_engine::compare::{Difference, Source};
-    use seglens_engine::suggest::{Finding, Half, Side, SplitSuggestion};
+    use seglens_engine::metrics::compare::{Difference, Source};
+    use seglens_engine::segments::suggest::{Finding, Half, Side, SplitSuggestion};
     let half = |side: Side| Half {
         side,
         name: format!("Champions — {}", side.label()),
@@ -991,10 +993,10 @@ fn split_suggestions_and_differences_are_worded_in_english_as_the_engine_says_th
 #[test]
 fn notable_changes_are_worded_in_english_as_the_engine_says_them_and_in_french() {
     use seglens_app::i18n::change;
-    use seglens_engine::kpi::KpiFormat;
-    use seglens_engine::snapshot::{Snapshot, notable_changes};
+    use seglens_engine::metrics::kpi::KpiFormat;
+    use seglens_engine::metrics::snapshot::{Snapshot, notable_changes};
     // One KPI of each format, as the engine defines them.
-    let defs = seglens_engine::kpi::definitions();
+    let defs = seglens_engine::metrics::kpi::definitions();
     let mut kpis: Vec<(String, String, KpiFormat, bool)> = Vec::new();
     for format in [
         KpiFormat::Count,
@@ -1039,10 +1041,10 @@ fn notable_changes_are_worded_in_english_as_the_engine_says_them_and_in_french()
 #[test]
 fn the_groups_of_a_column_are_named_in_french() {
     use seglens_app::i18n::{Locale, group_name, set_locale};
-    use seglens_engine::dataset::Dataset;
-    use seglens_engine::segment::Facts;
-    use seglens_engine::splits::column_split;
-    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    use seglens_engine::import::dataset::Dataset;
+    use seglens_engine::segments::Facts;
+    use seglens_engine::segments::splits::column_split;
+    let files = seglens_engine::import::demo::generate(seglens_engine::import::demo::DEMO_SEED);
     let (orders, _) =
         seglens_engine::import_orders("orders.csv", files.orders.as_bytes(), Default::default())
             .unwrap();
@@ -1113,7 +1115,8 @@ fn the_groups_of_a_column_are_named_in_french() {
 #[test]
 fn the_models_warnings_are_worded_in_french_around_their_counts() {
     use seglens_app::i18n::{Locale, engine_text, set_locale};
-    use seglens_engine::{ImportOptions, analysis, dataset::Dataset, demo, import_orders};
+    use seglens_engine::import::{dataset::Dataset, demo};
+    use seglens_engine::{ImportOptions, analysis, import_orders};
     // A small business: too few repeat buyers for confident estimates.
     let files = demo::generate_sized(demo::DEMO_SEED, 40);
     let (orders, _) =
@@ -1145,8 +1148,8 @@ fn the_models_warnings_are_worded_in_french_around_their_counts() {
 
 #[test]
 fn the_cross_sell_headline_is_worded_in_english_as_the_engine_says_it_and_in_french() {
-    use seglens_engine::crosssell::{cross_sell, headline};
-    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    use seglens_engine::journeys::crosssell::{cross_sell, headline};
+    let files = seglens_engine::import::demo::generate(seglens_engine::import::demo::DEMO_SEED);
     let (orders, _) =
         seglens_engine::import_orders("orders.csv", files.orders.as_bytes(), Default::default())
             .unwrap();
@@ -1164,8 +1167,9 @@ fn the_cross_sell_headline_is_worded_in_english_as_the_engine_says_it_and_in_fre
 #[test]
 fn the_fields_another_file_was_read_with_are_named_in_french() {
     use seglens_app::i18n::{Locale, column_used, set_locale};
-    use seglens_engine::dataset::Dataset;
-    let files = seglens_engine::demo::generate_sized(seglens_engine::demo::DEMO_SEED, 200);
+    use seglens_engine::import::dataset::Dataset;
+    let files =
+        seglens_engine::import::demo::generate_sized(seglens_engine::import::demo::DEMO_SEED, 200);
     let (orders, _) =
         seglens_engine::import_orders("orders.csv", files.orders.as_bytes(), Default::default())
             .unwrap();
@@ -1206,7 +1210,7 @@ fn every_platform_is_named_in_both_languages() {
     // The import report names the platform an order file came from by its
     // id: `platform.shopify_orders`.
     let (en, fr) = (table(EN), table(FR));
-    for p in seglens_engine::platform::PLATFORMS {
+    for p in seglens_engine::import::platform::PLATFORMS {
         let key = format!("platform.{}", p.id);
         assert!(en.contains_key(key.as_str()), "{key} missing in English");
         assert!(fr.contains_key(key.as_str()), "{key} missing in French");

@@ -16,9 +16,10 @@
 //! -- --nocapture`.
 #![cfg(target_arch = "wasm32")]
 
-use seglens_engine::cluster::kmeans;
-use seglens_engine::clv::{self, PredictionOptions, TimeUnit};
-use seglens_engine::{ImportOptions, demo, import_orders};
+use seglens_engine::import::demo;
+use seglens_engine::models::clv::{self, PredictionOptions, TimeUnit};
+use seglens_engine::segments::cluster::kmeans;
+use seglens_engine::{ImportOptions, import_orders};
 use wasm_bindgen_test::*;
 
 #[path = "../crates/engine/benches/support/blobs.rs"]

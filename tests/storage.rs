@@ -34,29 +34,29 @@ fn record(source: &str) -> WorkspaceRecord {
             as_of: Some(19_100),
             medium_risk_from: 0.25,
             low_risk_from: 0.75,
-            rfm: seglens_engine::rfm::RfmSetup {
-                config: seglens_engine::rfm::RfmConfig {
-                    recency: seglens_engine::rfm::Bins::Thresholds(vec![30.0, 90.0]),
+            rfm: seglens_engine::segments::rfm::RfmSetup {
+                config: seglens_engine::segments::rfm::RfmConfig {
+                    recency: seglens_engine::segments::rfm::Bins::Thresholds(vec![30.0, 90.0]),
                     ..Default::default()
                 },
-                rules: seglens_engine::rfm::three_level_rules(),
+                rules: seglens_engine::segments::rfm::three_level_rules(),
             },
             funnel: None,
-            lifecycle: Some(seglens_engine::lifecycle::LifecycleSetup::default()),
-            segments: vec![seglens_engine::segment::SavedSegment {
+            lifecycle: Some(seglens_engine::segments::lifecycle::LifecycleSetup::default()),
+            segments: vec![seglens_engine::segments::SavedSegment {
                 name: "DIY fans".into(),
                 version: 2,
-                definition: seglens_engine::segment::Definition::Rule(
+                definition: seglens_engine::segments::Definition::Rule(
                     r#"{"attribute":"interests","contains":"DIY"}"#.into(),
                 ),
                 note: "for the spring mailing".into(),
             }],
-            rows: seglens_engine::groups::Rows::Saved,
+            rows: seglens_engine::segments::groups::Rows::Saved,
             churn_period_days: 60,
         },
         currency: Some("CHF".into()),
         goals: vec![
-            seglens_engine::kpi::Goal {
+            seglens_engine::metrics::kpi::Goal {
                 kpi: "nps".into(),
                 segment: "Loyal Customers".into(),
                 at_least: true,
@@ -64,7 +64,7 @@ fn record(source: &str) -> WorkspaceRecord {
                 deadline: Some(20_500),
                 since: None,
             },
-            seglens_engine::kpi::Goal {
+            seglens_engine::metrics::kpi::Goal {
                 kpi: "second_orders_in_period".into(),
                 segment: "All customers".into(),
                 at_least: true,
@@ -80,7 +80,7 @@ fn record(source: &str) -> WorkspaceRecord {
         }],
         snapshots: Vec::new(),
         last_update: Some(last_update()),
-        campaigns: vec![seglens_engine::campaign::SentList {
+        campaigns: vec![seglens_engine::analysis::campaign::SentList {
             name: "Win-back, March".into(),
             day: 19_050,
             customers: vec!["c1".into(), "c2".into()],
@@ -90,16 +90,16 @@ fn record(source: &str) -> WorkspaceRecord {
 }
 
 /// What an update of a small project changed: kept with the record.
-fn last_update() -> seglens_engine::update::Since {
-    use seglens_engine::dataset::Dataset;
+fn last_update() -> seglens_engine::analysis::update::Since {
+    use seglens_engine::import::dataset::Dataset;
     let old = Dataset::from_orders(seglens_engine::Orders::from_rows(&[
         ("a".into(), 19_000, 10.0),
         ("b".into(), 19_010, 20.0),
     ]));
     let new =
         seglens_engine::Orders::from_rows(&[("a".into(), 19_050, 5.0), ("c".into(), 19_060, 7.0)]);
-    let (data, report) = seglens_engine::update::merge(&old, &new, false).unwrap();
-    seglens_engine::update::moves(
+    let (data, report) = seglens_engine::analysis::update::merge(&old, &new, false).unwrap();
+    seglens_engine::analysis::update::moves(
         &old,
         &data,
         &AnalysisOptions::default(),
@@ -247,7 +247,10 @@ async fn a_record_saved_before_segments_existed_loads_without_them() {
     assert_eq!(rec.options.as_of, Some(19_100));
     assert!(rec.options.segments.is_empty());
     assert_eq!(rec.options.lifecycle, None);
-    assert_eq!(rec.options.rows, seglens_engine::groups::Rows::Rfm);
+    assert_eq!(
+        rec.options.rows,
+        seglens_engine::segments::groups::Rows::Rfm
+    );
 }
 
 #[wasm_bindgen_test]

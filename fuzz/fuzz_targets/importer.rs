@@ -7,10 +7,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use seglens_engine::dataset::Dataset;
-use seglens_engine::{
-    ImportOptions, Orders, OrdersImporter, import_orders, jsonl, sources, spreadsheet,
-};
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::import::{jsonl, sources, spreadsheet};
+use seglens_engine::{ImportOptions, Orders, OrdersImporter, import_orders};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, bytes)) = data.split_first() else {
@@ -36,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
             // were is read again as the whole file reads.
             if let Err(seglens_engine::ImportError::NotUtf8After { .. }) = parts {
                 parts = in_chunks(ImportOptions {
-                    encoding_guess: Some(seglens_engine::delimited::Encoding::Windows1252),
+                    encoding_guess: Some(seglens_engine::import::delimited::Encoding::Windows1252),
                     ..ImportOptions::default()
                 });
             }

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use seglens_engine::campaign::{
+use seglens_engine::analysis::campaign::{
     Arm, ArmResult, Audience, AudienceResult, CampaignResult, DEFAULT_WINDOW_DAYS, Difference,
 };
 
@@ -128,9 +128,9 @@ fn campaign_csv(c: &CampaignResult) -> String {
 
 /// A kept list as a sends file: `customer_id,campaign,sent_at,group`,
 /// which SegLens (and `seglens campaign --sends`) reads back.
-fn sends_csv(list: &seglens_engine::campaign::SentList) -> String {
+fn sends_csv(list: &seglens_engine::analysis::campaign::SentList) -> String {
     let mut text = String::from("customer_id,campaign,sent_at,group\n");
-    let day = seglens_engine::date::format_iso(list.day);
+    let day = seglens_engine::model::date::format_iso(list.day);
     for (customer, control) in list.customers.iter().zip(&list.control) {
         text.push_str(&format!(
             "{},{},{day},{}\n",
@@ -345,7 +345,7 @@ fn engagement_table(c: &CampaignResult) -> Option<AnyView> {
     if !any {
         return None;
     }
-    let rate = |r: Option<seglens_engine::campaign::Rate>| {
+    let rate = |r: Option<seglens_engine::analysis::campaign::Rate>| {
         r.map(|r| format::percent(r.value))
             .unwrap_or_else(|| "–".into())
     };
@@ -360,7 +360,7 @@ fn engagement_table(c: &CampaignResult) -> Option<AnyView> {
                 clicked += r.clicked;
                 unsub += r.unsubscribed;
             }
-            let share = |k: u64| seglens_engine::campaign::Rate::of(k, delivered);
+            let share = |k: u64| seglens_engine::analysis::campaign::Rate::of(k, delivered);
             view! {
                 <tr>
                     <th scope="row">{audience_label(&a.audience)}</th>

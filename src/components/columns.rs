@@ -8,9 +8,9 @@
 use leptos::prelude::*;
 
 use crate::i18n::{self, t, tf};
-use seglens_engine::orders::ColumnRef;
-use seglens_engine::roles::Role;
-use seglens_engine::sources::{SourceKind, SourcePreview};
+use seglens_engine::import::orders::ColumnRef;
+use seglens_engine::import::roles::Role;
+use seglens_engine::import::sources::{SourceKind, SourcePreview};
 
 use crate::actions;
 use crate::format;
@@ -304,7 +304,7 @@ fn source_preview_view(p: &SourcePreview) -> impl IntoView + use<> {
     }
 }
 
-fn preview_view(p: &seglens_engine::orders::OrdersPreview) -> impl IntoView + use<> {
+fn preview_view(p: &seglens_engine::import::orders::OrdersPreview) -> impl IntoView + use<> {
     let rows = p
         .rows
         .iter()

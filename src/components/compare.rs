@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use seglens_engine::compare::TwoSegments;
-use seglens_engine::kpi::KpiFormat;
+use seglens_engine::metrics::compare::TwoSegments;
+use seglens_engine::metrics::kpi::KpiFormat;
 
 use super::downloads::{CsvDownload, csv_field};
 use super::over_time::audiences;

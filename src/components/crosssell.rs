@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, tf};
 use leptos::task::spawn_local;
-use seglens_engine::crosssell::CrossSell;
+use seglens_engine::journeys::crosssell::CrossSell;
 
 use crate::format;
 use crate::protocol::{Audience, Request};

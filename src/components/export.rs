@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use seglens_engine::export::Layout;
-use seglens_engine::sources::SourceKind;
-use seglens_engine::sql::Dialect;
+use seglens_engine::export::sql::Dialect;
+use seglens_engine::import::sources::SourceKind;
 
 use crate::actions;
 use crate::format;
@@ -132,7 +132,7 @@ pub fn SqlChoices(
             let Some(ws) = ws else { return Vec::new() };
             let mut kinds: Vec<(String, Vec<(String, String)>)> = vec![(
                 "orders".to_string(),
-                seglens_engine::segment_sql::orders_columns(ws.record.report.as_ref()),
+                seglens_engine::export::segment_sql::orders_columns(ws.record.report.as_ref()),
             )];
             for s in &ws.record.sources {
                 let k = match s.kind {
@@ -174,7 +174,7 @@ pub fn SqlChoices(
                 {move || kinds().into_iter().map(|(k, columns)| {
                     let testid = testid.clone();
                     let (k1, k2) = (k.clone(), k.clone());
-                    let roles = seglens_engine::segment_sql::Schema::roles(&k).iter().map(|role| {
+                    let roles = seglens_engine::export::segment_sql::Schema::roles(&k).iter().map(|role| {
                         let mapped = columns.iter().find(|(r, _)| r == role).map(|(_, c)| c.clone());
                         let (k3, k4, r1, r2) = (k.clone(), k.clone(), role.to_string(), role.to_string());
                         let id = format!("{}-column-{k}-{role}", testid);
@@ -229,7 +229,7 @@ pub fn ExportCard() -> impl IntoView {
     // Kept in the state: a record saved by the export draws the card again.
     let draft = state.control_group;
     let held = state.held_out;
-    let today = seglens_engine::date::parse_iso(&actions::today());
+    let today = seglens_engine::model::date::parse_iso(&actions::today());
     let day = move || draft.with(|d| d.day).or(today);
     let plan = move || {
         let d = draft.get_untracked();
@@ -250,7 +250,7 @@ pub fn ExportCard() -> impl IntoView {
                 let (share, base) = draft.with(|d| (f64::from(d.share) / 100.0, d.base / 100.0));
                 let control = (listed as f64 * share).round() as u64;
                 let treated = listed.saturating_sub(control);
-                match seglens_engine::campaign::minimum_detectable_uplift(base, treated, control) {
+                match seglens_engine::analysis::campaign::minimum_detectable_uplift(base, treated, control) {
                     None => t("export.holdout.power_none"),
                     Some(mde) => tf("export.holdout.power", &[
                         ("treated", &format::int(treated)),
@@ -308,9 +308,9 @@ pub fn ExportCard() -> impl IntoView {
                                 </label>
                                 <label>{t("export.holdout.day")}
                                     <input type="date" data-testid="holdout-day"
-                                        prop:value=move || day().map(seglens_engine::date::format_iso).unwrap_or_default()
+                                        prop:value=move || day().map(seglens_engine::model::date::format_iso).unwrap_or_default()
                                         on:change=move |ev| {
-                                            let chosen = seglens_engine::date::parse_iso(&event_target_value(&ev));
+                                            let chosen = seglens_engine::model::date::parse_iso(&event_target_value(&ev));
                                             draft.update(|d| d.day = chosen);
                                         }/>
                                 </label>

@@ -3,9 +3,9 @@
 //! order within 45 days"), with how many remain.
 
 use leptos::prelude::*;
-use seglens_engine::date::{format_iso, parse_iso};
-use seglens_engine::goal_track::{self, Track};
-use seglens_engine::kpi::{self, Goal, KpiFormat};
+use seglens_engine::metrics::goal_track::{self, Track};
+use seglens_engine::metrics::kpi::{self, Goal, KpiFormat};
+use seglens_engine::model::date::{format_iso, parse_iso};
 
 use crate::actions;
 use crate::format;
@@ -146,7 +146,7 @@ fn track_view(track: &Track, at_least: bool, f: KpiFormat) -> AnyView {
         .chain([track.start.1, track.end.1]);
     let lo = values.clone().fold(f64::INFINITY, f64::min).min(0.0);
     let hi = values.fold(f64::NEG_INFINITY, f64::max).max(lo + 1e-9);
-    let x = |d: seglens_engine::date::Day| {
+    let x = |d: seglens_engine::model::date::Day| {
         left + f64::from(d.clamp(d0, d1) - d0) / f64::from(d1 - d0) * (w - left - right)
     };
     let y = |v: f64| top + (hi - v) / (hi - lo) * (h - top - bottom);

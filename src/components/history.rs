@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use crate::i18n::{self, t, tf};
-use seglens_engine::date::format_iso;
-use seglens_engine::snapshot::{Snapshot, notable_changes};
+use seglens_engine::metrics::snapshot::{Snapshot, notable_changes};
+use seglens_engine::model::date::format_iso;
 
 use crate::actions;
 use crate::format;
@@ -24,7 +24,7 @@ const INK: &str = "#000000";
 
 /// The day a snapshot was taken, as the language writes dates.
 fn taken(s: &Snapshot) -> String {
-    seglens_engine::date::parse_iso(&s.taken).map_or_else(|| s.taken.clone(), format::date)
+    seglens_engine::model::date::parse_iso(&s.taken).map_or_else(|| s.taken.clone(), format::date)
 }
 
 /// A KPI of every group over the snapshots, as lines.
@@ -42,10 +42,10 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
         .iter()
         .rev()
         .find_map(|s| s.kpis.iter().find(|k| k.0 == kpi).map(|k| k.2))
-        .unwrap_or(seglens_engine::kpi::KpiFormat::Number);
+        .unwrap_or(seglens_engine::metrics::kpi::KpiFormat::Number);
     // "All customers" is a dashed reference, except for sums (customers,
     // revenue), where it would flatten the segments.
-    let all = seglens_engine::kpi::ALL_CUSTOMERS;
+    let all = seglens_engine::metrics::kpi::ALL_CUSTOMERS;
     let with_base = !["customers", "revenue"].contains(&kpi);
     let mut drawn: Vec<(String, &str, bool)> = groups
         .iter()

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use seglens_engine::journeys::{FunnelSetup, PathSetup, Paths, StageMix, Step, StepFilter};
-use seglens_engine::segment::{Definition, SavedSegment};
+use seglens_engine::segments::{Definition, SavedSegment};
 
 use crate::actions;
 use crate::chart;
@@ -707,7 +707,7 @@ pub fn StageMixCard() -> impl IntoView {
             let picker = crate::components::over_time::audience_select(&ws, audience, "stage-mix-audience");
             let own_mapping = matches!(
                 ws.record.options.rows,
-                seglens_engine::groups::Rows::Split(seglens_engine::splits::Split::Journey { .. })
+                seglens_engine::segments::groups::Rows::Split(seglens_engine::segments::splits::Split::Journey { .. })
             );
             let legend = (0..3)
                 .map(|s| view! { <span class="legend-item"><span class="swatch" style=format!("background:{}", STAGE_COLOURS[s])></span>{t(STAGE_NAMES[s])}</span> })

@@ -3,12 +3,12 @@
 //! hover, sortable by any KPI.
 
 use leptos::prelude::*;
-use seglens_engine::groups::ColumnSummary;
-use seglens_engine::groups::Rows;
-use seglens_engine::kpi::{KpiDef, KpiFormat, KpiTable, KpiValue};
-use seglens_engine::orders::ColumnType;
-use seglens_engine::segment::{Definition, SavedSegment};
-use seglens_engine::splits::{Split, TIERS, Tier, journey_stage};
+use seglens_engine::import::orders::ColumnType;
+use seglens_engine::metrics::kpi::{KpiDef, KpiFormat, KpiTable, KpiValue};
+use seglens_engine::segments::groups::ColumnSummary;
+use seglens_engine::segments::groups::Rows;
+use seglens_engine::segments::splits::{Split, TIERS, Tier, journey_stage};
+use seglens_engine::segments::{Definition, SavedSegment};
 
 use crate::actions;
 use crate::chart;
@@ -366,7 +366,7 @@ fn band_editor(state: AppState, rows: &Rows, columns: &[ColumnSummary]) -> Optio
 fn row_definition(ws: &crate::state::Workspace, row: &str) -> Option<Definition> {
     match &ws.record.options.rows {
         Rows::Rfm => Some(Definition::Rfm(row.to_string())),
-        Rows::Lifecycle => seglens_engine::lifecycle::STAGES
+        Rows::Lifecycle => seglens_engine::segments::lifecycle::STAGES
             .iter()
             .find(|s| s.label() == row)
             .map(|s| Definition::Lifecycle(*s)),
@@ -538,7 +538,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                         Some(x) if goal.is_some() => {
                             // A goal is set on this cell: coloured against its target.
                             let goal = goal.expect("checked");
-                            let index = seglens_engine::kpi::index_against_goal(x, goal, def.format);
+                            let index = seglens_engine::metrics::kpi::index_against_goal(x, goal, def.format);
                             let (bg, light) = chart::diverging_color(index, true);
                             let title = tf("kpis.ncoloured_against_the_goal", &[("title", &title.to_string()), ("0", &(if goal.at_least { t("kpis.at_least") } else { t("kpis.at_most") }).to_string()), ("1", &format::kpi_value(def.format, goal.target)), ("2", &t(if index >= 0.0 { "kpis.reached" } else { "kpis.not_yet" }))]);
                             view! {
@@ -656,7 +656,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                             <tbody>{body}</tbody>
                         </table>
                     </div>
-                    <crate::components::CsvDownload name="kpis" csv=seglens_engine::kpi::table_csv(&table)/>
+                    <crate::components::CsvDownload name="kpis" csv=seglens_engine::metrics::kpi::table_csv(&table)/>
                     {ws.analysis.concentration.clone().map(|(points, gini)| {
                         let top = table.kpis.iter().position(|k| k.id == "top20_share")
                             .and_then(|k| table.values.last().and_then(|b| b[k].value));

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use seglens_engine::cohorts::{Cohorts, Migration};
-use seglens_engine::date::{Day, format_iso, parse_iso};
+use seglens_engine::analysis::cohorts::{Cohorts, Migration};
+use seglens_engine::model::date::{Day, format_iso, parse_iso};
 
 use crate::chart;
 use crate::format;

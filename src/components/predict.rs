@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use seglens_engine::analysis::Prediction;
-use seglens_engine::date::{self, format_iso};
+use seglens_engine::model::date::{self, format_iso};
 
 use crate::actions;
 use crate::chart;
@@ -338,7 +338,7 @@ fn HoldoutCheck(
 /// The repeat purchases of the whole base cumulated week by week, actual
 /// (solid) and predicted (dashed), with the end of the learning period
 /// marked: where the lines part, the model stops following the customers.
-fn cumulative_view(check: &seglens_engine::clv::HoldoutCheck) -> Option<AnyView> {
+fn cumulative_view(check: &seglens_engine::models::clv::HoldoutCheck) -> Option<AnyView> {
     let points = &check.cumulative;
     let last = points.last()?;
     let (w, h, left, right, top, bottom) = (720.0, 240.0, 64.0, 16.0, 16.0, 36.0);
@@ -347,12 +347,12 @@ fn cumulative_view(check: &seglens_engine::clv::HoldoutCheck) -> Option<AnyView>
         .iter()
         .map(|p| p.actual.max(p.predicted))
         .fold(1.0, f64::max);
-    let x = |d: seglens_engine::date::Day| {
+    let x = |d: seglens_engine::model::date::Day| {
         left + f64::from(d - first_day) / f64::from((last_day - first_day).max(1))
             * (w - left - right)
     };
     let y = |v: f64| top + (1.0 - v / top_value) * (h - top - bottom);
-    let line = |f: &dyn Fn(&seglens_engine::clv::CumulativePoint) -> f64| {
+    let line = |f: &dyn Fn(&seglens_engine::models::clv::CumulativePoint) -> f64| {
         points
             .iter()
             .map(|p| format!("{:.1},{:.1}", x(p.day), y(f(p))))

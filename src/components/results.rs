@@ -2,7 +2,7 @@
 //! understood.
 
 use leptos::prelude::*;
-use seglens_engine::rfm;
+use seglens_engine::segments::rfm;
 
 use crate::actions;
 use crate::format;
@@ -71,7 +71,7 @@ pub(crate) fn SegmentTable() -> impl IntoView {
         state.workspace.get().map(|ws| {
             let summary = ws.analysis.summary.clone();
             let rules = ws.record.options.rfm.rules.clone();
-            let predicted: Vec<Option<seglens_engine::clv::GroupPrediction>> = match &ws.analysis.prediction {
+            let predicted: Vec<Option<seglens_engine::models::clv::GroupPrediction>> = match &ws.analysis.prediction {
                 Ok(p) => p.by_segment.iter().cloned().map(Some).collect(),
                 Err(_) => vec![None; summary.len()],
             };
@@ -211,7 +211,7 @@ fn OrderLinesAndStatuses(report: seglens_engine::ImportReport) -> impl IntoView 
         }
     });
     let lines = r.lines.clone().map(|l| {
-        use seglens_engine::orders::AmountFrom;
+        use seglens_engine::import::orders::AmountFrom;
         let from = match &l.amount_from {
             AmountFrom::OrderTotal { column } => {
                 tf("report.from.order_total", &[("column", column)])
@@ -445,19 +445,19 @@ pub(crate) fn ImportSummary() -> impl IntoView {
                             {tf("report.source_line", &[
                                 ("file", &s.file_name),
                                 ("rows", &tn(match s.kind {
-                                    seglens_engine::sources::SourceKind::Email => "count.emails",
-                                    seglens_engine::sources::SourceKind::Surveys => "count.answers",
-                                    seglens_engine::sources::SourceKind::Customers => "count.customers",
-                                    seglens_engine::sources::SourceKind::Events => "count.events",
-                                    seglens_engine::sources::SourceKind::Tickets => "count.tickets",
-                                    seglens_engine::sources::SourceKind::Costs => "count.cost_rows",
-                                    seglens_engine::sources::SourceKind::Orders => "count.rows",
+                                    seglens_engine::import::sources::SourceKind::Email => "count.emails",
+                                    seglens_engine::import::sources::SourceKind::Surveys => "count.answers",
+                                    seglens_engine::import::sources::SourceKind::Customers => "count.customers",
+                                    seglens_engine::import::sources::SourceKind::Events => "count.events",
+                                    seglens_engine::import::sources::SourceKind::Tickets => "count.tickets",
+                                    seglens_engine::import::sources::SourceKind::Costs => "count.cost_rows",
+                                    seglens_engine::import::sources::SourceKind::Orders => "count.rows",
                                 }, s.rows, &[])),
                                 ("rejected", &format::int(s.rejected_total)),
                                 ("without", &tn("report.without_orders", s.customers_without_orders, &[])),
                                 ("join", &match (s.kind, s.not_in_customers_file) {
                                     (_, None | Some(0)) => String::new(),
-                                    (seglens_engine::sources::SourceKind::Customers, Some(n)) => tn("report.ordered_not_listed", n, &[]),
+                                    (seglens_engine::import::sources::SourceKind::Customers, Some(n)) => tn("report.ordered_not_listed", n, &[]),
                                     (_, Some(n)) => tn("report.not_in_customers", n, &[]),
                                 }),
                                 ("columns", &s.columns_used.iter().map(|c| crate::i18n::column_used(c)).collect::<Vec<_>>().join(", ")),
@@ -529,7 +529,7 @@ pub(crate) fn ImportSummary() -> impl IntoView {
 }
 
 /// Rejected rows as CSV: line, column and reason, then the row's fields.
-fn rejected_csv(rows: &[seglens_engine::orders::RowError], names: &[String]) -> String {
+fn rejected_csv(rows: &[seglens_engine::import::orders::RowError], names: &[String]) -> String {
     use crate::components::csv_field;
     let mut out = String::from("line,column,reason");
     for n in names {

@@ -2,7 +2,7 @@
 //! and gaps shown live, presets, and the recency × frequency grid.
 
 use leptos::prelude::*;
-use seglens_engine::rfm::{self, Bins, RfmSetup, SegmentRule};
+use seglens_engine::segments::rfm::{self, Bins, RfmSetup, SegmentRule};
 
 use crate::actions;
 use crate::chart;

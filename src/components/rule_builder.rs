@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use seglens_engine::groups::ColumnSummary;
-use seglens_engine::orders::ColumnType;
-use seglens_engine::segment::{Definition, MEASURES, Measure, Rule, SavedSegment, Test};
+use seglens_engine::import::orders::ColumnType;
+use seglens_engine::segments::groups::ColumnSummary;
+use seglens_engine::segments::{Definition, MEASURES, Measure, Rule, SavedSegment, Test};
 
 use crate::actions;
 use crate::format;
@@ -114,7 +114,7 @@ fn segment_choices(ws: &crate::state::Workspace) -> Vec<SegmentChoice> {
                 definition: json(&d),
             }
         });
-    let stages = seglens_engine::lifecycle::STAGES
+    let stages = seglens_engine::segments::lifecycle::STAGES
         .into_iter()
         .map(|stage| SegmentChoice {
             group: "rules.segments.lifecycle",
@@ -269,7 +269,7 @@ impl Cond {
                 }
             }
             "on_or_after" | "before" => {
-                let d = seglens_engine::date::parse_iso(self.value.trim()).ok_or(tf(
+                let d = seglens_engine::model::date::parse_iso(self.value.trim()).ok_or(tf(
                     "rules.type_a_date_as_yyyy",
                     &[("label", &label.to_string())],
                 ))?;

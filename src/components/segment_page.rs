@@ -6,9 +6,9 @@
 //! by name.
 
 use leptos::prelude::*;
-use seglens_engine::groups::SortBy;
-use seglens_engine::playbook;
-use seglens_engine::segment::{Definition, Rule, SavedSegment, Test};
+use seglens_engine::analysis::playbook;
+use seglens_engine::segments::groups::SortBy;
+use seglens_engine::segments::{Definition, Rule, SavedSegment, Test};
 
 use crate::actions;
 use crate::components::kpis::hover;
@@ -100,9 +100,9 @@ pub fn SegmentPage(name: String) -> impl IntoView {
             }
             let shown = if rfm.is_some() { i18n::name("segment", &name) } else { name.clone() };
             let history_group = if rfm.is_some() {
-                seglens_engine::membership::GroupId::Rfm(name.clone())
+                seglens_engine::analysis::membership::GroupId::Rfm(name.clone())
             } else {
-                seglens_engine::membership::GroupId::Saved(name.clone())
+                seglens_engine::analysis::membership::GroupId::Saved(name.clone())
             };
             let words = match (rfm, &saved) {
                 (Some(_), _) => rule_text(&ws.record.options.rfm.rules, &name),
@@ -136,7 +136,7 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                 let rows = table.kpis.iter().enumerate().map(|(k, def)| {
                     let mine = table.values[g][k].clone();
                     let base = table.values[e][k].clone();
-                    let show = |v: &seglens_engine::kpi::KpiValue| {
+                    let show = |v: &seglens_engine::metrics::kpi::KpiValue| {
                         v.value.map(|x| format::kpi_value(def.format, x)).unwrap_or_else(|| "–".into())
                     };
                     let better = match (mine.value, base.value, mine.significant()) {

@@ -2,11 +2,11 @@
 //! saved segments side by side with their member lists, and clusters.
 
 use leptos::prelude::*;
-use seglens_engine::cluster::{ClusterSetup, Feature};
-use seglens_engine::groups::{Rows, SortBy};
-use seglens_engine::lifecycle::{Flow, LifecycleSetup, Stage};
-use seglens_engine::orders::ColumnType;
-use seglens_engine::segment::{Definition, SavedSegment};
+use seglens_engine::import::orders::ColumnType;
+use seglens_engine::segments::cluster::{ClusterSetup, Feature};
+use seglens_engine::segments::groups::{Rows, SortBy};
+use seglens_engine::segments::lifecycle::{Flow, LifecycleSetup, Stage};
+use seglens_engine::segments::{Definition, SavedSegment};
 
 use crate::actions;
 use crate::components::export::{ExportChoices, SqlChoices};
@@ -427,7 +427,7 @@ pub fn SavedSegments() -> impl IntoView {
 
 /// The overlap of the saved segments as a heatmap: customers in both,
 /// coloured by the Jaccard index.
-fn overlap_view(o: &seglens_engine::groups::Overview) -> Option<AnyView> {
+fn overlap_view(o: &seglens_engine::segments::groups::Overview) -> Option<AnyView> {
     if o.overlap.len() < 2 {
         return None;
     }
@@ -439,7 +439,7 @@ fn overlap_view(o: &seglens_engine::groups::Overview) -> Option<AnyView> {
     let rows = (0..names.len()).map(|i| {
         let cells = (0..names.len()).map(|j| {
             let both = o.overlap[i][j];
-            let jac = seglens_engine::groups::jaccard(&o.overlap, i, j);
+            let jac = seglens_engine::segments::groups::jaccard(&o.overlap, i, j);
             let (bg, light) = crate::chart::sequential_color(jac);
             let title = if i == j {
                 tf("segments.customers_2", &[("0", &(names[i]).to_string()), ("1", &format::int(both))])
@@ -731,7 +731,7 @@ pub fn ClustersCard() -> impl IntoView {
 /// How the lifecycle thresholds were read from the data: the engine's
 /// sentence in English, the same figures in the catalogue's words
 /// otherwise.
-fn thresholds_explained(s: &seglens_engine::lifecycle::Suggestion) -> String {
+fn thresholds_explained(s: &seglens_engine::segments::lifecycle::Suggestion) -> String {
     if i18n::locale() == i18n::Locale::En {
         return s.explanation.clone();
     }

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use seglens_engine::separation::{Separation, Verdict};
+use seglens_engine::segments::separation::{Separation, Verdict};
 
 use crate::format;
 use crate::i18n::{self, t, tf, tn};

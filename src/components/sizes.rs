@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use seglens_engine::membership::{GroupHistory, GroupId, GroupMonths};
+use seglens_engine::analysis::membership::{GroupHistory, GroupId, GroupMonths};
 
 use crate::components::{csv_field, save_csv};
 use crate::format;
@@ -51,7 +51,11 @@ fn fetched(state: AppState) -> RwSignal<Option<Result<GroupHistory, String>>> {
 }
 
 /// Lines of the groups' sizes over the month ends.
-fn lines_svg(days: &[seglens_engine::date::Day], groups: &[&GroupMonths], label: &str) -> AnyView {
+fn lines_svg(
+    days: &[seglens_engine::model::date::Day],
+    groups: &[&GroupMonths],
+    label: &str,
+) -> AnyView {
     let (w, h, left, right, top, bottom) = (720.0, 240.0, 56.0, 16.0, 12.0, 32.0);
     let hi = groups
         .iter()
@@ -157,7 +161,7 @@ fn history_csv(history: &GroupHistory, groups: &[&GroupMonths]) -> String {
         for g in groups {
             text.push_str(&format!(
                 "{},{},{},{},{}\n",
-                seglens_engine::date::format_iso(*day),
+                seglens_engine::model::date::format_iso(*day),
                 csv_field(&group_label(&g.group)),
                 g.customers[m],
                 g.entered[m],

@@ -102,14 +102,14 @@ pub fn FilePicker(
         <label class="muted small encoding-choice" title=t("start.encoding_help")>
             " " {t("start.encoding")} " "
             <select data-testid="encoding-select" on:change=move |ev| {
-                state.encoding.set(seglens_engine::delimited::Encoding::parse(&event_target_value(&ev)));
+                state.encoding.set(seglens_engine::import::delimited::Encoding::parse(&event_target_value(&ev)));
             }>
                 <option value="" selected=move || state.encoding.get().is_none()>{t("start.encoding_detect")}</option>
                 {[
-                    seglens_engine::delimited::Encoding::Utf8,
-                    seglens_engine::delimited::Encoding::Windows1252,
-                    seglens_engine::delimited::Encoding::Utf16Le,
-                    seglens_engine::delimited::Encoding::Utf16Be,
+                    seglens_engine::import::delimited::Encoding::Utf8,
+                    seglens_engine::import::delimited::Encoding::Windows1252,
+                    seglens_engine::import::delimited::Encoding::Utf16Le,
+                    seglens_engine::import::delimited::Encoding::Utf16Be,
                 ].into_iter().map(|e| view! {
                     <option value=e.label() selected=move || state.encoding.get() == Some(e)>{e.label()}</option>
                 }).collect_view()}

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::i18n::{self, Locale, t, tf};
+use seglens_engine::analysis::playbook;
 use seglens_engine::export::{Layout, MergeField};
-use seglens_engine::playbook;
 
 use crate::actions;
 use crate::format;
@@ -150,7 +150,7 @@ fn numbered(key: &str) -> Vec<String> {
 fn figures(figures: &[(&str, f64, f64)], period: i32) -> String {
     // Each figure in its KPI's unit: money with the currency, rates as
     // percentages, NPS as signed points.
-    let kpis = seglens_engine::kpi::definitions_for(period);
+    let kpis = seglens_engine::metrics::kpi::definitions_for(period);
     let show = |id: &str, v: f64| {
         kpis.iter()
             .find(|d| d.id == id)

@@ -13,8 +13,8 @@ use crate::components::{csv_field, save_csv};
 use crate::format;
 use crate::i18n::{self, t, tf, tn};
 use crate::state::AppState;
-use seglens_engine::snapshot::notable_changes;
-use seglens_engine::update::{GroupId, GroupMoves, Mode, Question, Since};
+use seglens_engine::analysis::update::{GroupId, GroupMoves, Mode, Question, Since};
+use seglens_engine::metrics::snapshot::notable_changes;
 
 /// "Update with new exports…": the files chosen update the project in
 /// use.
@@ -206,7 +206,7 @@ fn scroll_to(id: &str) {
 /// What the update did, in one sentence.
 fn summary(since: &Since) -> String {
     let r = &since.report;
-    let made = seglens_engine::date::parse_iso(&since.made)
+    let made = seglens_engine::model::date::parse_iso(&since.made)
         .map_or_else(|| since.made.clone(), format::date);
     let args = [
         ("file", since.file_name.as_str()),

@@ -3,9 +3,9 @@
 
 use std::io::{self, Write};
 
-use seglens_engine::campaign::{Arm, Audience, CampaignResult};
-use seglens_engine::delimited::push_csv_field;
-use seglens_engine::kpi::ALL_CUSTOMERS;
+use seglens_engine::analysis::campaign::{Arm, Audience, CampaignResult};
+use seglens_engine::import::delimited::push_csv_field;
+use seglens_engine::metrics::kpi::ALL_CUSTOMERS;
 
 use crate::Format;
 

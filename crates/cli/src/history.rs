@@ -2,10 +2,10 @@
 
 use std::io::{self, Write};
 
-use seglens_engine::dataset::Dataset;
-use seglens_engine::date::format_iso;
-use seglens_engine::rfm::RfmSetup;
-use seglens_engine::rfm_history::{Month, month_ends, segment_history};
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::model::date::format_iso;
+use seglens_engine::segments::rfm::RfmSetup;
+use seglens_engine::segments::rfm_history::{Month, month_ends, segment_history};
 
 use crate::Format;
 
@@ -43,7 +43,7 @@ pub fn run(
                 .iter()
                 .map(|segment| {
                     let mut name = Vec::new();
-                    seglens_engine::delimited::push_csv_field(&mut name, segment);
+                    seglens_engine::import::delimited::push_csv_field(&mut name, segment);
                     String::from_utf8_lossy(&name).into_owned()
                 })
                 .collect();

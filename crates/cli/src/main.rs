@@ -12,24 +12,26 @@ mod separation;
 mod update;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use seglens_engine::analysis::cohorts;
 use seglens_engine::analysis::{self, AnalysisOptions};
-use seglens_engine::cluster::{self, ClusterSetup, Feature};
-use seglens_engine::clv::{self, TimeUnit};
-use seglens_engine::dataset::Dataset;
-use seglens_engine::date::{self, Day};
-use seglens_engine::delimited::Encoding;
-use seglens_engine::kpi::{self, KpiTable};
-use seglens_engine::lifecycle::{self, Period};
-use seglens_engine::orders::ColumnRef;
-use seglens_engine::platform;
-use seglens_engine::project::Project;
-use seglens_engine::rfm::{self, Bins, RfmConfig, RfmSetup};
-use seglens_engine::roles::Role;
-use seglens_engine::segment::{Facts, Rule};
-use seglens_engine::segment_sql::{Schema, orders_columns, segment_sql};
-use seglens_engine::sql::{self, Dialect, SqlSource};
-use seglens_engine::{ImportOptions, ImportReport, Orders, OrdersImporter, demo};
-use seglens_engine::{cohorts, crosssell};
+use seglens_engine::export::segment_sql::{Schema, orders_columns, segment_sql};
+use seglens_engine::export::sql::{self, Dialect, SqlSource};
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::import::delimited::Encoding;
+use seglens_engine::import::demo;
+use seglens_engine::import::orders::ColumnRef;
+use seglens_engine::import::platform;
+use seglens_engine::import::roles::Role;
+use seglens_engine::journeys::crosssell;
+use seglens_engine::metrics::kpi::{self, KpiTable};
+use seglens_engine::model::date::{self, Day};
+use seglens_engine::models::clv::{self, TimeUnit};
+use seglens_engine::segments::cluster::{self, ClusterSetup, Feature};
+use seglens_engine::segments::lifecycle::{self, Period};
+use seglens_engine::segments::rfm::{self, Bins, RfmConfig, RfmSetup};
+use seglens_engine::segments::{Facts, Rule};
+use seglens_engine::store::project::Project;
+use seglens_engine::{ImportOptions, ImportReport, Orders, OrdersImporter};
 
 /// Customer segmentation from order exports: RFM scores and segments,
 /// computed exactly as the SegLens app computes them.
@@ -71,8 +73,8 @@ fn chosen_sheet() -> Option<String> {
 static ALL_STATUSES: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
 /// How to read a source file: the chosen encoding and sheet.
-fn read_options() -> seglens_engine::sources::ReadOptions {
-    seglens_engine::sources::ReadOptions {
+fn read_options() -> seglens_engine::import::sources::ReadOptions {
+    seglens_engine::import::sources::ReadOptions {
         encoding: chosen_encoding(),
         sheet: chosen_sheet(),
         today: today(),
@@ -230,7 +232,7 @@ enum Command {
         )]
         sends: Option<PathBuf>,
         /// The days after the send in which an order counts.
-        #[arg(long, value_name = "N", default_value_t = seglens_engine::campaign::DEFAULT_WINDOW_DAYS)]
+        #[arg(long, value_name = "N", default_value_t = seglens_engine::analysis::campaign::DEFAULT_WINDOW_DAYS)]
         window_days: i32,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
@@ -712,7 +714,7 @@ fn parse_days(text: &str) -> Result<u32, String> {
 }
 
 /// The events of a dataset, or what to give.
-fn events_of(data: &Dataset) -> Result<&seglens_engine::sources::EventTable, String> {
+fn events_of(data: &Dataset) -> Result<&seglens_engine::import::sources::EventTable, String> {
     data.events
         .as_ref()
         .ok_or_else(|| "give the events file (--events FILE)".to_string())
@@ -755,8 +757,8 @@ fn add_sources<'a>(
 /// Reads a segments file: a JSON array of `{"name": ..., "rule": RULE}`,
 /// or of saved segments as the app keeps them, `{"name": ...,
 /// "definition": DEFINITION}` (lifecycle stages, groups, clusters...).
-fn read_segments(path: &Path) -> Result<Vec<seglens_engine::segment::SavedSegment>, String> {
-    use seglens_engine::segment::{Definition, SavedSegment};
+fn read_segments(path: &Path) -> Result<Vec<seglens_engine::segments::SavedSegment>, String> {
+    use seglens_engine::segments::{Definition, SavedSegment};
     let at = |e: String| format!("{}: {e}", path.display());
     let text = std::fs::read_to_string(path).map_err(|e| at(e.to_string()))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
@@ -806,15 +808,15 @@ fn rule_members(
     data: &Dataset,
     as_of: Day,
     rule: Option<&Path>,
-) -> Result<Option<seglens_engine::segment::Bitmap>, String> {
+) -> Result<Option<seglens_engine::segments::Bitmap>, String> {
     let Some(path) = rule else { return Ok(None) };
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let facts = Facts::new(data, as_of);
     let lifecycle = lifecycle::suggest(&data.orders, &facts).setup;
-    seglens_engine::groups::members(
+    seglens_engine::segments::groups::members(
         data,
         &facts,
-        &seglens_engine::segment::Definition::Rule(text),
+        &seglens_engine::segments::Definition::Rule(text),
         &lifecycle,
     )
     .map(Some)
@@ -978,8 +980,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 .as_ref()
                 .ok_or("give the sends or e-mail results file (--sends FILE)")?;
             let setup = saved.map(|o| o.rfm).unwrap_or_else(r_rfm_setup);
-            let results =
-                seglens_engine::campaign::measure(&data.orders, email, &setup, window_days);
+            let results = seglens_engine::analysis::campaign::measure(
+                &data.orders,
+                email,
+                &setup,
+                window_days,
+            );
             match campaign::run(&results, format) {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(|e| e.to_string()),
@@ -1136,7 +1142,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let mut analysis_options = saved.unwrap_or_default();
             if let Some(path) = segments {
                 analysis_options.segments = read_segments(&path)?;
-                analysis_options.rows = seglens_engine::groups::Rows::Saved;
+                analysis_options.rows = seglens_engine::segments::groups::Rows::Saved;
             }
             if as_of.is_some() {
                 analysis_options.as_of = as_of;
@@ -1219,7 +1225,7 @@ fn run(cli: Cli) -> Result<(), String> {
             sql: dialect,
             tables,
         } => {
-            use seglens_engine::segment::Definition;
+            use seglens_engine::segments::Definition;
             let (data, as_of, options, report) = sources.load_full()?;
             let (definition, title) = match (rule, definition, saved) {
                 (Some(path), _, _) => {
@@ -1288,8 +1294,9 @@ fn run(cli: Cli) -> Result<(), String> {
                     _ => Ok(()),
                 };
             }
-            let set = seglens_engine::groups::members(&data, &facts, &definition, &lifecycle)
-                .map_err(|e| format!("{title}: {e}"))?;
+            let set =
+                seglens_engine::segments::groups::members(&data, &facts, &definition, &lifecycle)
+                    .map_err(|e| format!("{title}: {e}"))?;
             if count {
                 return print_lines(std::iter::once(set.count().to_string()));
             }
@@ -1444,7 +1451,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     let sets = list
                         .iter()
                         .map(|seg| {
-                            seglens_engine::groups::members(
+                            seglens_engine::segments::groups::members(
                                 &data,
                                 &facts,
                                 &seg.definition,
@@ -1725,10 +1732,10 @@ fn parse_map(map: &[String]) -> Result<ImportOptions, String> {
 /// workbook).
 fn workbook_sheets(path: &Path) -> Option<Vec<String>> {
     let bytes = std::fs::read(path).ok()?;
-    if !seglens_engine::spreadsheet::is_workbook(&bytes) {
+    if !seglens_engine::import::spreadsheet::is_workbook(&bytes) {
         return None;
     }
-    seglens_engine::spreadsheet::sheet_names(&bytes).ok()
+    seglens_engine::import::spreadsheet::sheet_names(&bytes).ok()
 }
 
 /// What `inspect` says of a file that holds no orders (customers, survey
@@ -1736,8 +1743,8 @@ fn workbook_sheets(path: &Path) -> Option<Vec<String>> {
 fn inspect_source(path: &Path, format: InspectFormat) -> Result<Option<String>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let sheet = chosen_sheet();
-    match seglens_engine::dataset::kind_of_sheet(&bytes, sheet.as_deref()) {
-        None | Some(seglens_engine::sources::SourceKind::Orders) => return Ok(None),
+    match seglens_engine::import::dataset::kind_of_sheet(&bytes, sheet.as_deref()) {
+        None | Some(seglens_engine::import::sources::SourceKind::Orders) => return Ok(None),
         Some(_) => {}
     }
     let name = path
@@ -1748,7 +1755,7 @@ fn inspect_source(path: &Path, format: InspectFormat) -> Result<Option<String>, 
     let report = data
         .add_source_as(&name, &bytes, &read_options())
         .map_err(|e| e.to_string())?;
-    let names = seglens_engine::sources::read_text_table_as(&name, &bytes, &read_options())
+    let names = seglens_engine::import::sources::read_text_table_as(&name, &bytes, &read_options())
         .map(|t| t.names)
         .unwrap_or_default();
     let platform = platform::detect_source(&names);
@@ -2061,8 +2068,10 @@ fn import_file(path: &Path, options: ImportOptions) -> Result<(Orders, ImportRep
         file.read_to_end(&mut bytes)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        return seglens_engine::orders::import_orders_parallel(&name, &bytes, options, threads)
-            .map_err(|e| e.to_string());
+        return seglens_engine::import::orders::import_orders_parallel(
+            &name, &bytes, options, threads,
+        )
+        .map_err(|e| e.to_string());
     }
     let mut importer = OrdersImporter::new(&name, options);
     let mut buf = vec![0u8; 1 << 20];

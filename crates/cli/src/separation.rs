@@ -5,10 +5,10 @@ use std::io::{self, Write};
 
 use clap::ValueEnum;
 use seglens_engine::analysis::{self, AnalysisOptions};
-use seglens_engine::dataset::Dataset;
-use seglens_engine::date::format_iso;
-use seglens_engine::groups::Rows;
-use seglens_engine::segment::Facts;
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::model::date::format_iso;
+use seglens_engine::segments::Facts;
+use seglens_engine::segments::groups::Rows;
 
 use crate::Format;
 

@@ -5,12 +5,12 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+use seglens_engine::analysis::update::{self, GroupId, Mode, Question, Since};
 use seglens_engine::analysis::{self, AnalysisOptions};
-use seglens_engine::dataset::Dataset;
-use seglens_engine::date::format_iso;
-use seglens_engine::project::Project;
-use seglens_engine::snapshot::Snapshot;
-use seglens_engine::update::{self, GroupId, Mode, Question, Since};
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::metrics::snapshot::Snapshot;
+use seglens_engine::model::date::format_iso;
+use seglens_engine::store::project::Project;
 use seglens_engine::{ImportReport, Orders};
 
 use crate::InspectFormat;
@@ -185,7 +185,7 @@ fn print(since: &Since, out: &Path, format: InspectFormat) -> io::Result<()> {
             writeln!(w, "group,before,after,entered,left")?;
             for g in &since.groups {
                 let mut name = Vec::new();
-                seglens_engine::delimited::push_csv_field(&mut name, &group_name(&g.group));
+                seglens_engine::import::delimited::push_csv_field(&mut name, &group_name(&g.group));
                 writeln!(
                     w,
                     "{},{},{},{},{}",

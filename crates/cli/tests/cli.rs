@@ -280,10 +280,10 @@ fn kpis_prints_one_row_per_segment_and_says_what_is_missing() {
 #[test]
 fn a_project_file_stands_in_for_the_order_file_with_its_rfm_setup() {
     use seglens_engine::analysis::AnalysisOptions;
-    use seglens_engine::dataset::Dataset;
-    use seglens_engine::orders::Orders;
-    use seglens_engine::project::Project;
-    use seglens_engine::rfm::{Bins, RfmConfig, RfmSetup, three_level_rules};
+    use seglens_engine::import::dataset::Dataset;
+    use seglens_engine::import::orders::Orders;
+    use seglens_engine::segments::rfm::{Bins, RfmConfig, RfmSetup, three_level_rules};
+    use seglens_engine::store::project::Project;
 
     let data = Dataset::from_orders(Orders::from_rows(&[
         ("a".into(), 19_000, 10.0),

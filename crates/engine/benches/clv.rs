@@ -8,9 +8,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use seglens_engine::clv::{self, PredictionOptions, TimeUnit};
-use seglens_engine::orders::Orders;
-use seglens_engine::{ImportOptions, demo, import_orders};
+use seglens_engine::import::demo;
+use seglens_engine::import::orders::Orders;
+use seglens_engine::models::clv::{self, PredictionOptions, TimeUnit};
+use seglens_engine::{ImportOptions, import_orders};
 
 fn demo_orders() -> Orders {
     let files = demo::generate_sized(demo::DEMO_SEED, 100_000);

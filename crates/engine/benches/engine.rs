@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use seglens_engine::analysis::{self, Analyser, AnalysisOptions};
+use seglens_engine::import::demo as generator;
 use seglens_engine::journeys::{self, FunnelSetup, PathSetup};
-use seglens_engine::kpi::{self, KpiInputs};
-use seglens_engine::{ImportOptions, demo as generator, import_orders};
+use seglens_engine::metrics::kpi::{self, KpiInputs};
+use seglens_engine::{ImportOptions, import_orders};
 
 #[path = "support/demo.rs"]
 mod demo;
@@ -36,7 +37,7 @@ fn import(c: &mut Criterion) {
     });
     group.bench_function("orders_1m_two_threads", |b| {
         b.iter(|| {
-            seglens_engine::orders::import_orders_parallel(
+            seglens_engine::import::orders::import_orders_parallel(
                 "orders.csv",
                 black_box(bytes),
                 ImportOptions::default(),

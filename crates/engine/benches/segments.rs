@@ -10,8 +10,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use seglens_engine::cluster::{Matrix, kmeans};
-use seglens_engine::segment::{Evaluator, Facts, Rule};
+use seglens_engine::segments::cluster::{Matrix, kmeans};
+use seglens_engine::segments::{Evaluator, Facts, Rule};
 
 #[path = "support/blobs.rs"]
 mod blobs;

@@ -3,10 +3,10 @@
 //! the data set as its authors document it (amounts in dollars, weeks as
 //! the time unit).
 
-use seglens_engine::clv::{self, TimeUnit};
-use seglens_engine::date::days_from_civil;
-use seglens_engine::orders::ColumnRef;
-use seglens_engine::roles::Role;
+use seglens_engine::import::orders::ColumnRef;
+use seglens_engine::import::roles::Role;
+use seglens_engine::model::date::days_from_civil;
+use seglens_engine::models::clv::{self, TimeUnit};
 use seglens_engine::{ImportOptions, Orders, import_orders};
 
 fn sample() -> Orders {
@@ -146,7 +146,7 @@ fn holdout_check_compares_predictions_with_what_happened() {
 
 #[test]
 fn the_holdout_check_reports_its_three_parts_in_order() {
-    use seglens_engine::stage::Stage;
+    use seglens_engine::model::stage::Stage;
     let orders = sample();
     let (cut, end) = (days_from_civil(1997, 9, 30), days_from_civil(1998, 6, 30));
     let mut seen = Vec::new();

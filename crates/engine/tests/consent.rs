@@ -1,8 +1,8 @@
 //! Consent read from a real platform export: Shopify's customers file says
 //! who accepts e-mail marketing; an export leaves the others out.
 
-use seglens_engine::dataset::Dataset;
 use seglens_engine::export::without_consent;
+use seglens_engine::import::dataset::Dataset;
 use seglens_engine::{ImportOptions, import_orders};
 
 fn real(name: &str) -> Vec<u8> {

@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 use seglens_engine::ImportOptions;
-use seglens_engine::date::{days_from_civil, format_iso};
-use seglens_engine::orders::OrdersImporter;
+use seglens_engine::import::orders::OrdersImporter;
+use seglens_engine::model::date::{days_from_civil, format_iso};
 
 fn row() -> impl Strategy<Value = (String, i32, i64)> {
     (
@@ -45,7 +45,7 @@ proptest! {
         prop_assert_eq!(orders.len(), rows.len());
         for (i, (c, d, a)) in rows.iter().enumerate() {
             prop_assert_eq!(&orders.customer_keys[orders.customer[i] as usize],
-                &seglens_engine::orders::normalise_key(c));
+                &seglens_engine::import::orders::normalise_key(c));
             prop_assert_eq!(orders.day[i], days_from_civil(2020, 1, 1) + d);
             prop_assert!((orders.amount[i] - *a as f64 / 100.0).abs() < 1e-9);
         }

@@ -42,7 +42,7 @@ fn a_workbook_with_accented_headers_keeps_them() {
         "2024-02-01".to_string(),
         "12.5".to_string(),
     ]];
-    let book = seglens_engine::xlsx::workbook("Commandes", &header, &rows);
+    let book = seglens_engine::export::xlsx::workbook("Commandes", &header, &rows);
     let (orders, report) =
         import_orders("commandes.xlsx", &book, ImportOptions::default()).unwrap();
     let names: Vec<&str> = report.columns.iter().map(|c| c.name.as_str()).collect();

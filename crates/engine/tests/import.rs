@@ -1,10 +1,10 @@
 //! The order importer on real-world files: French exports, CDNOW, bad input.
 
-use seglens_engine::date::days_from_civil;
-use seglens_engine::delimited::Encoding;
-use seglens_engine::orders::{ColumnRef, ImportError, OrdersImporter};
-use seglens_engine::roles::Role;
-use seglens_engine::sources::{ReadOptions, SourceKind};
+use seglens_engine::import::delimited::Encoding;
+use seglens_engine::import::orders::{ColumnRef, ImportError, OrdersImporter};
+use seglens_engine::import::roles::Role;
+use seglens_engine::import::sources::{ReadOptions, SourceKind};
+use seglens_engine::model::date::days_from_civil;
 use seglens_engine::{ImportOptions, Orders, import_orders};
 
 fn import(name: &str, bytes: &[u8]) -> (Orders, seglens_engine::ImportReport) {
@@ -198,7 +198,7 @@ fn day_or_month_first_is_decided_by_the_whole_column() {
     );
     assert_eq!(
         report.date_reading,
-        Some(seglens_engine::orders::DateReading::DayFirst { dates: 1 })
+        Some(seglens_engine::import::orders::DateReading::DayFirst { dates: 1 })
     );
     assert_eq!(orders.day[0], days_from_civil(2024, 1, 1));
     assert_eq!(
@@ -220,7 +220,7 @@ fn day_or_month_first_is_decided_by_the_whole_column() {
     assert_eq!(report.date_format, "dd/mm/yyyy");
     assert_eq!(
         report.date_reading,
-        Some(seglens_engine::orders::DateReading::Either)
+        Some(seglens_engine::import::orders::DateReading::Either)
     );
     assert!(
         report
@@ -281,8 +281,11 @@ fn rejected_rows_keep_their_fields_to_be_fixed() {
     assert_eq!(report.rejected[0].line, 3);
     assert_eq!(report.rejected[0].values, row(&["b", "31/02/2024", "6"]));
     // The other sources too, found by their line.
-    let mut data =
-        seglens_engine::dataset::Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+    let mut data = seglens_engine::import::dataset::Dataset::from_orders(Orders::from_rows(&[(
+        "a".into(),
+        1,
+        5.0,
+    )]));
     let r = data
         .add_source("nps.csv", b"customer_id,nps\na,9\n,7\nb,eleven\n")
         .unwrap();
@@ -310,7 +313,7 @@ fn a_chosen_encoding_overrides_detection() {
     assert_eq!(report.encoding, Encoding::Windows1252);
     assert!(report.encoding_chosen);
     // The other sources follow the choice too.
-    let mut data = seglens_engine::dataset::Dataset::from_orders(orders);
+    let mut data = seglens_engine::import::dataset::Dataset::from_orders(orders);
     data.add_source_as(
         "nps.csv",
         "customer_id,nps\nÉlodie,9\n".as_bytes(),
@@ -432,8 +435,8 @@ fn json_lines_orders() {
 
 #[test]
 fn json_lines_sources_join_by_customer() {
-    use seglens_engine::dataset::{self, Dataset};
-    use seglens_engine::sources::SourceKind;
+    use seglens_engine::import::dataset::{self, Dataset};
+    use seglens_engine::import::sources::SourceKind;
     let (orders, _) = import("orders.jsonl", ORDERS_JSONL.as_bytes());
     let mut data = Dataset::from_orders(orders);
     let events = concat!(
@@ -462,7 +465,7 @@ fn json_lines_sources_join_by_customer() {
 
 #[test]
 fn the_demo_orders_as_json_lines_give_the_same_table() {
-    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    let files = seglens_engine::import::demo::generate(seglens_engine::import::demo::DEMO_SEED);
     let (csv, _) = import("orders.csv", files.orders.as_bytes());
     let mut lines = files.orders.lines();
     let names: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -491,9 +494,9 @@ fn the_demo_orders_as_json_lines_give_the_same_table() {
 /// app's own XLSX export, read back through the importers).
 #[test]
 fn excel_workbooks_of_orders_and_customers() {
-    use seglens_engine::dataset::{self, Dataset};
-    use seglens_engine::sources::SourceKind;
-    let files = seglens_engine::demo::generate(seglens_engine::demo::DEMO_SEED);
+    use seglens_engine::import::dataset::{self, Dataset};
+    use seglens_engine::import::sources::SourceKind;
+    let files = seglens_engine::import::demo::generate(seglens_engine::import::demo::DEMO_SEED);
     let table = |text: &str| {
         let mut lines = text.lines();
         let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
@@ -505,7 +508,7 @@ fn excel_workbooks_of_orders_and_customers() {
                     .collect()
             })
             .collect();
-        seglens_engine::xlsx::workbook("Sheet", &header, &rows)
+        seglens_engine::export::xlsx::workbook("Sheet", &header, &rows)
     };
     let (csv, _) = import("orders.csv", files.orders.as_bytes());
     let book = table(&files.orders);
@@ -575,12 +578,12 @@ fn orders_dated_after_today_are_pointed_at_and_kept() {
 }
 
 /// The orders of customers `a` and `b`, to join sources to.
-fn two_customers() -> seglens_engine::dataset::Dataset {
+fn two_customers() -> seglens_engine::import::dataset::Dataset {
     let (orders, _) = import(
         "o.csv",
         b"customer_id,order_date,amount\na,2025-01-02,10\nb,2025-01-03,20\n",
     );
-    seglens_engine::dataset::Dataset::from_orders(orders)
+    seglens_engine::import::dataset::Dataset::from_orders(orders)
 }
 
 #[test]
@@ -625,7 +628,7 @@ fn what_a_file_holds_can_be_said_instead_of_guessed() {
     // No header name says "events"; told so, with its columns, it reads.
     let file = b"qui,quoi,quand\na,page vue,2025-01-05T10:00:00Z\nb,panier,2025-01-06T11:00:00Z\n";
     assert_ne!(
-        seglens_engine::dataset::kind_of(file),
+        seglens_engine::import::dataset::kind_of(file),
         Some(SourceKind::Events)
     );
     let read = ReadOptions {
@@ -641,7 +644,7 @@ fn what_a_file_holds_can_be_said_instead_of_guessed() {
     let report = data.add_source_as("journal.csv", file, &read).unwrap();
     assert_eq!((report.kind, report.rows), (SourceKind::Events, 2));
     // The preview shows the same reading, field by field.
-    let p = seglens_engine::sources::preview("journal.csv", file, true, &read);
+    let p = seglens_engine::import::sources::preview("journal.csv", file, true, &read);
     assert_eq!(p.error, None);
     assert_eq!(p.kind, Some(SourceKind::Events));
     let customer = p.fields.iter().position(|f| f.0 == "customer_id").unwrap();
@@ -729,10 +732,10 @@ fn an_old_excel_workbook_reads_as_its_csv() {
     ))
     .unwrap();
     assert_eq!(
-        seglens_engine::spreadsheet::sheet_names(&book).unwrap(),
+        seglens_engine::import::spreadsheet::sheet_names(&book).unwrap(),
         ["Lisez-moi", "Commandes"]
     );
-    let rows = seglens_engine::spreadsheet::sheet_rows(&book, Some("Commandes")).unwrap();
+    let rows = seglens_engine::import::spreadsheet::sheet_rows(&book, Some("Commandes")).unwrap();
     assert_eq!(
         String::from_utf8(rows).unwrap(),
         String::from_utf8(csv).unwrap()
@@ -781,7 +784,7 @@ fn the_join_says_who_the_customers_file_does_not_list() {
         .unwrap();
     assert_eq!(email.not_in_customers_file, Some(2));
     // Stored and read back as they are.
-    let back = seglens_engine::dataset::Dataset::decode(&data.encode()).unwrap();
+    let back = seglens_engine::import::dataset::Dataset::decode(&data.encode()).unwrap();
     assert_eq!(back.source_reports, data.source_reports);
 }
 

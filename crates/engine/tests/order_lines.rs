@@ -1,9 +1,9 @@
 //! Files of order lines, statuses and refunds, as platforms export them:
 //! each expectation worked out by hand from the rows written here.
 
-use seglens_engine::date::days_from_civil;
-use seglens_engine::orders::{AmountFrom, excluded_status};
-use seglens_engine::roles::Role;
+use seglens_engine::import::orders::{AmountFrom, excluded_status};
+use seglens_engine::import::roles::Role;
+use seglens_engine::model::date::days_from_civil;
 use seglens_engine::{ImportOptions, ImportReport, Orders, import_orders};
 
 fn import(name: &str, text: &str, options: ImportOptions) -> (Orders, ImportReport) {
@@ -233,7 +233,7 @@ fn carriage_returns_alone_end_lines() {
     assert_eq!(report.rows, 2);
     assert_eq!(orders.amount, vec![10.0, 20.0]);
     assert_eq!(
-        seglens_engine::sources::read_text_table("mac.csv", text.as_bytes())
+        seglens_engine::import::sources::read_text_table("mac.csv", text.as_bytes())
             .map(|t| t.rows.len())
             .ok(),
         Some(2)

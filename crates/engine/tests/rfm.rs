@@ -3,7 +3,7 @@
 //! reversed, first matching segment wins).
 
 use seglens_engine::Orders;
-use seglens_engine::rfm::{self, Bins, RfmConfig};
+use seglens_engine::segments::rfm::{self, Bins, RfmConfig};
 
 /// Builds a table from `(customer, day, amount)` rows.
 fn orders(rows: &[(&str, i32, f64)]) -> Orders {

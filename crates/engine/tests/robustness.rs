@@ -3,7 +3,7 @@
 //! error, the same whatever the chunk size.
 
 use proptest::prelude::*;
-use seglens_engine::orders::OrdersImporter;
+use seglens_engine::import::orders::OrdersImporter;
 use seglens_engine::{ImportOptions, ImportReport, Orders, import_orders};
 
 fn chunked(bytes: &[u8], chunk: usize) -> Result<(Orders, ImportReport), String> {

@@ -2,8 +2,8 @@
 //! read ([`ReadWorkbook`], what the page's workbook worker gives its
 //! import worker): both must give the same orders, report and messages.
 
-use seglens_engine::dataset::Dataset;
-use seglens_engine::spreadsheet::{self, ReadWorkbook};
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::import::spreadsheet::{self, ReadWorkbook};
 use seglens_engine::{ImportOptions, import_orders};
 
 fn fixture(path: &str) -> Vec<u8> {

@@ -2,7 +2,7 @@
 //! in-browser speed test: 100,000 rows around 8 centres in 8 dimensions
 //! (sums of three uniforms from SplitMix64), standardised.
 
-use seglens_engine::cluster::Matrix;
+use seglens_engine::segments::cluster::Matrix;
 
 /// The rows.
 pub fn blobs() -> Matrix {

@@ -2,8 +2,9 @@
 //! survey answers, events, tickets, marketing costs), the data of the
 //! engine's benchmarks.
 
-use seglens_engine::dataset::Dataset;
-use seglens_engine::{ImportOptions, demo, import_orders};
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::import::demo;
+use seglens_engine::{ImportOptions, import_orders};
 
 /// The demo business at `customers` customers.
 pub fn demo_data(customers: usize) -> Dataset {

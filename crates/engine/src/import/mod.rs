@@ -1,0 +1,20 @@
+//! Reading what users bring: delimited text, JSON lines, workbooks and
+//! HTML tables as rows; column roles and platform presets; the orders
+//! table and the other sources joined per customer; the demo business.
+
+pub mod dataset;
+pub mod delimited;
+pub mod demo;
+pub mod html_table;
+pub mod jsonl;
+#[cfg(feature = "workbook")]
+mod ods;
+pub mod orders;
+pub mod platform;
+pub mod roles;
+pub mod sources;
+pub mod spreadsheet;
+#[cfg(feature = "workbook")]
+mod workbook;
+#[cfg(feature = "workbook")]
+mod xls;

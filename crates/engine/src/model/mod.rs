@@ -1,0 +1,9 @@
+//! The vocabulary every other part speaks: calendar days, amounts as
+//! exports write them, why a row was rejected, the named stages of long
+//! work, and the deterministic generator.
+
+pub mod date;
+pub mod fault;
+pub mod number;
+pub(crate) mod rng;
+pub mod stage;

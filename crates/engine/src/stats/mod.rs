@@ -1,0 +1,3 @@
+//! Numerical and statistical tools that know nothing of customers.
+
+pub mod optimize;
