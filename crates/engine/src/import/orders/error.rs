@@ -1,0 +1,199 @@
+//! Why a whole file could not be imported.
+
+use super::*;
+
+/// How many rejected rows a report lists; all are counted.
+pub const MAX_LISTED_ERRORS: usize = 10_000;
+/// How many repeated rows a report lists; all are counted.
+pub const MAX_LISTED_DUPLICATES: usize = 1_000;
+
+/// Why a whole file could not be imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ImportError {
+    /// The file has no content.
+    Empty {
+        /// The file's name.
+        file: String,
+    },
+    /// The file holds binary data, not text.
+    Binary {
+        /// The file's name.
+        file: String,
+        /// The offset of the first byte that text does not contain.
+        offset: usize,
+    },
+    /// Some roles have no column.
+    MissingColumns {
+        /// The file's name.
+        file: String,
+        /// The roles not found.
+        missing: Vec<Role>,
+        /// The columns the file has.
+        columns: Vec<String>,
+    },
+    /// A `--map` names a column the file does not have.
+    UnknownColumn {
+        /// The file's name.
+        file: String,
+        /// The column asked for.
+        column: String,
+    },
+    /// A column a source needs is missing.
+    MissingColumn {
+        /// The file's name.
+        file: String,
+        /// What is missing, in plain words.
+        what: String,
+        /// The columns the file has.
+        columns: Vec<String>,
+    },
+    /// A header but no data row.
+    NoRows {
+        /// The file's name.
+        file: String,
+    },
+    /// Every data row was rejected.
+    NoValidRows {
+        /// The file's name.
+        file: String,
+        /// How many rows were rejected.
+        rejected: u64,
+        /// The first of them.
+        first: Box<RowError>,
+    },
+    /// A workbook that cannot be read.
+    Spreadsheet {
+        /// The file's name.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// A line that stops the whole file (a JSON-lines source whose line
+    /// is not a JSON object).
+    BadLine {
+        /// The file's name.
+        file: String,
+        /// The line, 1-based.
+        line: u64,
+        /// Why.
+        fault: Fault,
+    },
+    /// A source (customers, e-mail results, …) given before any order
+    /// file.
+    NeedsOrders {
+        /// The file's name.
+        file: String,
+    },
+    /// A file read as UTF-8 from its first bytes has a byte further on
+    /// that UTF-8 cannot hold (a file saved by Excel on Windows, whose
+    /// accents come late): it is read again in Windows-1252 rather than
+    /// with its accents turned into `�`.
+    NotUtf8After {
+        /// The file's name.
+        file: String,
+        /// The offset of that byte.
+        offset: u64,
+    },
+}
+
+impl ImportError {
+    /// True when choosing other columns (or another sheet) may read the
+    /// file: a role without a column, a column that is not there, or
+    /// columns that read no row.
+    pub fn is_about_columns(&self) -> bool {
+        match self {
+            ImportError::MissingColumns { .. }
+            | ImportError::MissingColumn { .. }
+            | ImportError::UnknownColumn { .. }
+            | ImportError::NoValidRows { .. } => true,
+            ImportError::Spreadsheet { reason, .. } => reason.contains("no sheet named"),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::Empty { file } => {
+                write!(f, "{file} is empty: there is nothing to import.")
+            }
+            ImportError::Binary { file, offset } => write!(
+                f,
+                "{file} is not a text file (binary data at byte {offset}). Export the orders as CSV and try again."
+            ),
+            ImportError::MissingColumns {
+                file,
+                missing,
+                columns,
+            } => {
+                let names: Vec<&str> = missing
+                    .iter()
+                    .map(|r| match r {
+                        Role::CustomerId => "customer (e.g. customer_id, client, email)",
+                        Role::OrderDate => "order date (e.g. order_date, date de commande)",
+                        Role::Amount => "amount (e.g. amount, total, montant)",
+                        // Never missing: a file can do without them.
+                        other => other.key(),
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "{file}: no {} column was recognised. Columns found: {}.",
+                    names.join(", no "),
+                    if columns.is_empty() {
+                        "none".to_string()
+                    } else {
+                        columns.join(", ")
+                    }
+                )
+            }
+            ImportError::UnknownColumn { file, column } => {
+                write!(f, "{file} has no column {column}.")
+            }
+            ImportError::MissingColumn {
+                file,
+                what,
+                columns,
+            } => write!(
+                f,
+                "{file}: no column for {what} was recognised. Columns found: {}.",
+                columns.join(", ")
+            ),
+            ImportError::NoRows { file } => write!(f, "{file} has a header but no data rows."),
+            ImportError::NoValidRows {
+                file,
+                rejected,
+                first,
+            } => write!(
+                f,
+                "{file}: none of its {rejected} rows could be read. Line {}{}: {}",
+                first.line,
+                first
+                    .column
+                    .as_ref()
+                    .map(|c| format!(", column {c}"))
+                    .unwrap_or_default(),
+                first.reason
+            ),
+            ImportError::Spreadsheet { file, reason } => write!(
+                f,
+                "{file} could not be read as an Excel workbook: {reason}."
+            ),
+            ImportError::BadLine { file, line, fault } => write!(
+                f,
+                "{file}, line {line}: {fault}. Nothing was imported from it; correct the line and import the file again."
+            ),
+            ImportError::NeedsOrders { file } => write!(
+                f,
+                "{file} holds customers, e-mail results, survey answers, events, support tickets or marketing costs: open an order file first, then add it."
+            ),
+            ImportError::NotUtf8After { file, offset } => write!(
+                f,
+                "{file} reads as UTF-8 until byte {offset}, which UTF-8 cannot hold: it is read again as Windows-1252."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}

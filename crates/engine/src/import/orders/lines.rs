@@ -1,0 +1,162 @@
+//! Order lines: the order-level values a row carries, the orders pending
+//! while their lines arrive, the statuses left out, and repeated rows.
+
+use super::*;
+
+/// An order's value as a row gives it.
+pub(super) enum Value<'a> {
+    /// The amount cell's text, read with the file's decimal separator.
+    Text(&'a str),
+    /// Worked out from the order's lines.
+    Number(f64),
+    /// None of the order's lines has one; the column to name.
+    Missing(Option<usize>),
+}
+
+/// An order of a file of order lines, gathered from its lines.
+#[derive(Debug, Default)]
+pub(super) struct PendingOrder {
+    /// The line of its first row.
+    pub(super) line: u64,
+    pub(super) rows: u32,
+    pub(super) fingerprint: u64,
+    pub(super) key: Option<String>,
+    /// The buyer's phone, from the first line that has one.
+    pub(super) phone: Option<String>,
+    pub(super) date: Option<String>,
+    pub(super) total: Option<f64>,
+    /// The sum of its lines' values, when they have one.
+    pub(super) lines: Option<f64>,
+    pub(super) refunded: Option<f64>,
+    pub(super) excluded: Option<String>,
+    pub(super) category: Option<String>,
+    /// A cancellation invoice (`C536379`): a refund.
+    pub(super) cancels: bool,
+    /// The first row's fields, when it lacks the customer or the date.
+    pub(super) values: Vec<String>,
+}
+
+/// The orders of a file of order lines, by id, until the file ends.
+#[derive(Debug, Default)]
+pub(super) struct LineOrders {
+    pub(super) index: FxHashMap<String, u32>,
+    pub(super) orders: Vec<PendingOrder>,
+    /// Rows read.
+    pub(super) rows: u64,
+    /// Distinct orders, once they are flushed.
+    pub(super) seen: u64,
+}
+
+/// True when an order's status says it did not really happen (yet):
+/// cancelled, voided, failed, declined, pending, a draft, a test, in the
+/// bin; in English or French (`annulée`, `échec`, `en attente de
+/// paiement`, `erreur de paiement`). Refunded and partly refunded orders
+/// stay: their refund is taken off.
+pub fn excluded_status(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "cancelled",
+        "canceled",
+        "cancel",
+        "voided",
+        "void",
+        "failed",
+        "failure",
+        "declined",
+        "pending",
+        "draft",
+        "drafts",
+        "test",
+        "trash",
+        "expired",
+        "abandoned",
+        "annule",
+        "annulee",
+        "annulation",
+        "echec",
+        "echoue",
+        "echouee",
+        "erreur",
+        "brouillon",
+        "refuse",
+        "refusee",
+        "incomplete",
+        "unpaid",
+        "impaye",
+    ];
+    let n = roles::normalise(text);
+    // Stripe's payments that never went through: `requires_payment_method`,
+    // `requires_action`, `requires_confirmation`.
+    n.starts_with("en_attente")
+        || n.starts_with("requires_")
+        || n.split('_').any(|w| WORDS.contains(&w))
+}
+
+/// Rows identical to an earlier row of the same customer (identical rows
+/// share the customer): their count and the first
+/// [`MAX_LISTED_DUPLICATES`] as `(line, line of the earlier copy)`, by line.
+/// `customer`, `fingerprints`, `lines` and `(day, amount)` are aligned,
+/// lines ascending. Two rows are the same when their fingerprints (a hash
+/// of every field) are and their dates and amounts too, so that two
+/// different orders whose hashes happen to be equal are not taken for one.
+pub(super) fn repeated_rows(
+    customer: &[u32],
+    customers: usize,
+    fingerprints: &[u64],
+    lines: &[u64],
+    (day, amount): (&[Day], &[f64]),
+) -> (u64, Vec<(u64, u64)>) {
+    // Rows grouped by customer (a counting sort keeps each group's rows in
+    // file order).
+    let mut start = vec![0u32; customers + 1];
+    for &c in customer {
+        start[c as usize + 1] += 1;
+    }
+    for i in 0..customers {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut rows = vec![0u32; customer.len()];
+    for (row, &c) in customer.iter().enumerate() {
+        rows[next[c as usize] as usize] = row as u32;
+        next[c as usize] += 1;
+    }
+    let key = |row: u32| {
+        let row = row as usize;
+        (fingerprints[row], day[row], amount[row].to_bits())
+    };
+    let mut count = 0u64;
+    let mut listed = Vec::new();
+    let mut seen: Vec<((u64, Day, u64), u64)> = Vec::new();
+    for c in 0..customers {
+        let group = &rows[start[c] as usize..start[c + 1] as usize];
+        if group.len() < 2 {
+            continue;
+        }
+        let mut repeat = |line: u64, first: u64| {
+            count += 1;
+            listed.push((line, first));
+        };
+        if group.len() <= 32 {
+            seen.clear();
+            for &row in group {
+                let (k, line) = (key(row), lines[row as usize]);
+                match seen.iter().find(|(f, _)| *f == k) {
+                    Some(&(_, first)) => repeat(line, first),
+                    None => seen.push((k, line)),
+                }
+            }
+        } else {
+            let mut first_line: FxHashMap<(u64, Day, u64), u64> = FxHashMap::default();
+            for &row in group {
+                let (k, line) = (key(row), lines[row as usize]);
+                let first = *first_line.entry(k).or_insert(line);
+                if first != line {
+                    repeat(line, first);
+                }
+            }
+        }
+    }
+    listed.sort_unstable();
+    listed.truncate(MAX_LISTED_DUPLICATES);
+    (count, listed)
+}

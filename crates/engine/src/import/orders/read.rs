@@ -1,0 +1,196 @@
+//! Whole files at once (on several threads when they can be), and the
+//! first rows of a file for the screen where columns are chosen.
+
+use super::*;
+
+/// Reads a whole file held in memory on up to `threads` threads, with the
+/// same result as [`import_orders`]: after the sample that sets the plan,
+/// the rest is cut at line breaks into parts read side by side and joined
+/// in order. Files where a cut could fall inside a record or miscount
+/// lines (quotes, carriage returns alone, UTF-16) are read in one pass.
+/// Threads need the `parallel` feature.
+pub fn import_orders_parallel(
+    file_name: &str,
+    bytes: &[u8],
+    options: ImportOptions,
+    threads: usize,
+) -> Result<(Orders, ImportReport), ImportError> {
+    let after_line_break =
+        |from: usize| memchr::memchr(b'\n', &bytes[from.min(bytes.len())..]).map(|i| from + i + 1);
+    let cut = match after_line_break(SAMPLE_BYTES) {
+        Some(cut) if threads > 1 && bytes.len() >= 16 * SAMPLE_BYTES => cut,
+        _ => return import_orders(file_name, bytes, options),
+    };
+    let mut imp = OrdersImporter::new(file_name, options);
+    imp.decide_encoding_on(bytes);
+    imp.push(&bytes[..cut])?;
+    let rest = &bytes[cut..];
+    let safe = imp.parsing.as_ref().is_some_and(|p| {
+        p.splitter.is_idle()
+            && p.json.is_none()
+            // An order's lines could fall on both sides of a cut.
+            && p.builder.plan.lines.is_none()
+            && !matches!(
+                p.builder.plan.encoding,
+                Encoding::Utf16Le | Encoding::Utf16Be
+            )
+    }) && memchr::memchr(b'"', rest).is_none()
+        && memchr::memchr_iter(b'\r', rest).all(|i| rest.get(i + 1) == Some(&b'\n'));
+    let Some(p) = imp.parsing.as_mut().filter(|_| safe) else {
+        for chunk in rest.chunks(1 << 20) {
+            imp.push(chunk)?;
+        }
+        return imp.finish();
+    };
+    imp.bytes += rest.len() as u64;
+    // Parts of about equal size, each ending after a line break.
+    let mut bounds = vec![0];
+    for k in 1..threads {
+        let from = (rest.len() * k / threads).max(*bounds.last().unwrap_or(&0));
+        match memchr::memchr(b'\n', &rest[from..]) {
+            Some(i) => bounds.push(from + i + 1),
+            None => break,
+        }
+    }
+    bounds.push(rest.len());
+    bounds.dedup();
+    // Each part's first line: the lines before it (no carriage return
+    // stands alone here, so each line break is one `\n`).
+    let mut jobs = Vec::new();
+    let mut line = p.splitter.line();
+    for w in bounds.windows(2) {
+        if w[0] > 0 {
+            jobs.push((w[0], w[1], line));
+        }
+        line += memchr::memchr_iter(b'\n', &rest[w[0]..w[1]]).count() as u64;
+    }
+    // Room for every part's rows up front (the sample tells the average
+    // line), so that no column is copied as it grows or when joined.
+    let sample_rows = (p.builder.orders.len() as u64 + p.builder.rejected_total).max(1);
+    let per_row = (cut as f64 / sample_rows as f64).max(1.0);
+    let rows_in = |len: usize| (len as f64 / per_row * 1.05) as usize + 16;
+    p.builder.reserve(rows_in(rest.len()));
+    let delimiter = p.builder.plan.delimiter;
+    let plan = p.builder.plan.clone();
+    let read_part = |&(from, to, line): &(usize, usize, u64)| {
+        let mut b = Builder::new(plan.clone());
+        b.header_pending = false;
+        b.reserve(rows_in(to - from));
+        let mut splitter = Splitter::starting_at(delimiter, line);
+        splitter.feed_whole(&rest[from..to], &mut |r| b.add(r));
+        b
+    };
+    let head = &rest[..bounds[1]];
+    // With the `parallel` feature (the command line) the parts are read on
+    // threads beside the first; without it (WebAssembly), one after
+    // another, cut and joined the same way.
+    #[cfg(feature = "parallel")]
+    let builders: Vec<Builder> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|job| scope.spawn(|| read_part(job)))
+            .collect();
+        p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("an import thread failed"))
+            .collect()
+    });
+    #[cfg(not(feature = "parallel"))]
+    let builders: Vec<Builder> = {
+        p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
+        jobs.iter().map(read_part).collect()
+    };
+    for b in builders {
+        p.builder.absorb(b);
+    }
+    imp.finish()
+}
+
+/// What an order file would give with some column choices, from its first
+/// bytes: for the screen where the user says which column is which.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrdersPreview {
+    /// The file's columns.
+    pub columns: Vec<String>,
+    /// The column each role would use (customer, date, amount), when one
+    /// does.
+    pub chosen: Vec<(Role, Option<usize>)>,
+    /// The first rows as they would be read: customer, date (ISO), amount.
+    pub rows: Vec<(String, String, f64)>,
+    /// The first rows that would be rejected.
+    pub rejected: Vec<RowError>,
+    /// The date format read.
+    pub date_format: String,
+    /// Why the file cannot be read with these choices, if it cannot.
+    pub error: Option<ImportError>,
+    /// The sheets of a workbook, in order (empty for other files).
+    #[serde(default)]
+    pub sheets: Vec<String>,
+}
+
+/// The rows shown in a preview.
+pub(super) const PREVIEW_ROWS: usize = 8;
+
+/// Reads the first bytes of an order file (`head`; whole lines are kept
+/// unless `whole`) with `options`, for a preview.
+pub fn preview(file_name: &str, head: &[u8], whole: bool, options: ImportOptions) -> OrdersPreview {
+    let head = match memchr::memrchr(b'\n', head) {
+        Some(end) if !whole && !crate::import::spreadsheet::is_workbook(head) => &head[..end + 1],
+        _ => head,
+    };
+    let roles = [Role::CustomerId, Role::OrderDate, Role::Amount];
+    let sheets = crate::import::spreadsheet::sheets_of(head);
+    match import_orders(file_name, head, options) {
+        Ok((orders, report)) => OrdersPreview {
+            chosen: roles
+                .iter()
+                .map(|r| (*r, report.columns.iter().position(|c| c.role == Some(*r))))
+                .collect(),
+            columns: report.columns.into_iter().map(|c| c.name).collect(),
+            rows: (0..orders.len().min(PREVIEW_ROWS))
+                .map(|i| {
+                    (
+                        orders.customer_keys[orders.customer[i] as usize].clone(),
+                        crate::model::date::format_iso(orders.day[i]),
+                        orders.amount[i],
+                    )
+                })
+                .collect(),
+            rejected: report.rejected.into_iter().take(PREVIEW_ROWS).collect(),
+            date_format: report.date_format,
+            error: None,
+            sheets,
+        },
+        Err(e) => OrdersPreview {
+            columns: match &e {
+                ImportError::MissingColumns { columns, .. } => columns.clone(),
+                _ => Vec::new(),
+            },
+            chosen: roles.iter().map(|r| (*r, None)).collect(),
+            rows: Vec::new(),
+            rejected: match &e {
+                ImportError::NoValidRows { first, .. } => vec![(**first).clone()],
+                _ => Vec::new(),
+            },
+            date_format: String::new(),
+            error: Some(e),
+            sheets,
+        },
+    }
+}
+
+/// Reads a whole file held in memory.
+pub fn import_orders(
+    file_name: &str,
+    bytes: &[u8],
+    options: ImportOptions,
+) -> Result<(Orders, ImportReport), ImportError> {
+    let mut imp = OrdersImporter::new(file_name, options);
+    imp.decide_encoding_on(bytes);
+    // In chunks, as a stream arrives: the importer copies what it is given.
+    for chunk in bytes.chunks(1 << 20) {
+        imp.push(chunk)?;
+    }
+    imp.finish()
+}
