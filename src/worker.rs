@@ -450,7 +450,7 @@ impl EngineTask {
         options: &AnalysisOptions,
         audience: &Audience,
         lifecycle: &seglens_engine::segments::lifecycle::LifecycleSetup,
-    ) -> Result<(&Dataset, Day, Option<seglens_engine::segments::Bitmap>), String> {
+    ) -> Result<(&Dataset, Day, Option<seglens_engine::model::bitmap::Bitmap>), String> {
         let data = self.data.as_ref().ok_or("There is no data.")?;
         let (as_of, result) = analysis::rfm_result(data, options)?;
         let set = match audience {
@@ -462,7 +462,7 @@ impl EngineTask {
                     .position(|x| x == name)
                     .ok_or_else(|| format!("There is no segment {name} any more."))?;
                 let mut b =
-                    seglens_engine::segments::Bitmap::empty(data.orders.customer_keys.len());
+                    seglens_engine::model::bitmap::Bitmap::empty(data.orders.customer_keys.len());
                 for row in result.rows.iter().filter(|r| r.segment as usize == s) {
                     b.insert(row.values.customer as usize);
                 }

@@ -808,7 +808,7 @@ fn rule_members(
     data: &Dataset,
     as_of: Day,
     rule: Option<&Path>,
-) -> Result<Option<seglens_engine::segments::Bitmap>, String> {
+) -> Result<Option<seglens_engine::model::bitmap::Bitmap>, String> {
     let Some(path) = rule else { return Ok(None) };
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let facts = Facts::new(data, as_of);

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::import::orders::Orders;
+use crate::model::bitmap::Bitmap;
 use crate::model::date::{Day, civil_from_days, days_from_civil, format_iso};
-use crate::segments::Bitmap;
 use crate::segments::rfm::{self, RfmSetup};
 
 /// The retention of each monthly cohort.

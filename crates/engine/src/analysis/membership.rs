@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::AnalysisOptions;
 use crate::import::dataset::Dataset;
 use crate::import::orders::Orders;
+use crate::model::bitmap::Bitmap;
 use crate::model::date::Day;
+use crate::segments::Facts;
 use crate::segments::groups;
 use crate::segments::lifecycle::{self, LifecycleSetup, STAGES, Stage};
 use crate::segments::rfm;
-use crate::segments::{Bitmap, Facts};
 
 /// A group of customers, by what it is: never by a translated name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

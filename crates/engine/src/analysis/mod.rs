@@ -14,6 +14,7 @@ use crate::import::dataset::Dataset;
 use crate::import::orders::Orders;
 use crate::journeys::{self, Funnel, FunnelSetup};
 use crate::metrics::kpi::{self, KpiInputs, KpiTable};
+use crate::model::bitmap::Bitmap;
 use crate::model::date::Day;
 use crate::model::stage::{OnStage, Stage, Stages};
 use crate::models::clv::{self, BgNbd, GammaGamma, GroupPrediction, PredictionOptions, TimeUnit};
@@ -21,7 +22,7 @@ use crate::segments::groups::{self, Overview, Rows};
 use crate::segments::lifecycle::{LifecycleSetup, STAGES};
 use crate::segments::rfm::{self, BinEdges, RfmResult, RfmSetup, SegmentSummary};
 use crate::segments::suggest;
-use crate::segments::{Bitmap, Facts, SavedSegment};
+use crate::segments::{Facts, SavedSegment};
 
 /// The user's choices for an analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

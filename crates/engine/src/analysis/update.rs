@@ -18,8 +18,8 @@ use crate::analysis::AnalysisOptions;
 use crate::analysis::membership;
 use crate::import::dataset::Dataset;
 use crate::import::orders::{NO_CATEGORY, Orders};
+use crate::model::bitmap::Bitmap;
 use crate::model::date::Day;
-use crate::segments::Bitmap;
 
 /// How the export was taken in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::import::dataset::Dataset;
 use crate::import::orders::NO_CATEGORY;
+use crate::model::bitmap::Bitmap;
 use crate::model::date::Day;
 use crate::models::clv::CustomerPrediction;
-use crate::segments::Bitmap;
 use crate::segments::rfm::{RfmResult, RfmRow};
 
 /// The column layout of an export.

@@ -12,8 +12,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::import::orders::{NO_CATEGORY, Orders};
+use crate::model::bitmap::Bitmap;
 use crate::model::date::Day;
-use crate::segments::Bitmap;
 
 /// One rule: buyers of `from` also buy `to`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -356,7 +356,7 @@ pub fn depths(events: &EventTable, setup: &FunnelSetup, n_customers: usize) -> V
 pub fn activity(
     events: &EventTable,
     as_of: crate::model::date::Day,
-    within: Option<&crate::segments::Bitmap>,
+    within: Option<&crate::model::bitmap::Bitmap>,
 ) -> Vec<Vec<u64>> {
     let mut out = vec![vec![0u64; 24]; 7];
     let end = i64::from(as_of) * 86_400;
@@ -398,7 +398,7 @@ pub const SESSION_GAP_SECONDS: i64 = 30 * 60;
 pub fn usage(
     events: &EventTable,
     as_of: crate::model::date::Day,
-    groups: &[(String, crate::segments::Bitmap)],
+    groups: &[(String, crate::model::bitmap::Bitmap)],
 ) -> Usage {
     let k = events.names.len();
     let g_all = groups.len();
@@ -540,7 +540,7 @@ impl Default for PathSetup {
 pub fn paths(
     events: &EventTable,
     as_of: crate::model::date::Day,
-    within: Option<&crate::segments::Bitmap>,
+    within: Option<&crate::model::bitmap::Bitmap>,
     setup: &PathSetup,
 ) -> Paths {
     let find = |name: &Option<String>| {
@@ -676,7 +676,7 @@ pub struct StageMix {
 pub fn stage_mix(
     events: &EventTable,
     as_of: crate::model::date::Day,
-    within: Option<&crate::segments::Bitmap>,
+    within: Option<&crate::model::bitmap::Bitmap>,
     stage: &dyn Fn(&str) -> Option<u8>,
     months: usize,
 ) -> StageMix {
@@ -787,7 +787,7 @@ pub fn funnel_of_sets(
     events: &EventTable,
     setup: &FunnelSetup,
     n_customers: usize,
-    sets: &[(String, crate::segments::Bitmap)],
+    sets: &[(String, crate::model::bitmap::Bitmap)],
 ) -> Funnel {
     let mut out = Funnel {
         steps: setup.steps.clone(),
@@ -892,7 +892,7 @@ mod tests {
         assert_eq!(a[3][0], 5, "customers 0 to 4 at Thursday 00:00");
         assert_eq!(a[0][4], 1);
         assert_eq!(a.iter().flatten().sum::<u64>(), 13);
-        let only_3 = crate::segments::Bitmap::from_fn(6, |c| c == 3);
+        let only_3 = crate::model::bitmap::Bitmap::from_fn(6, |c| c == 3);
         assert_eq!(
             activity(&t, 30, Some(&only_3))
                 .iter()
@@ -913,7 +913,7 @@ mod tests {
             30,
             &[(
                 "B".into(),
-                crate::segments::Bitmap::from_fn(6, |c| c == 2 || c == 3),
+                crate::model::bitmap::Bitmap::from_fn(6, |c| c == 2 || c == 3),
             )],
         );
         assert_eq!(u.groups, vec!["B", "All customers"]);
@@ -1032,7 +1032,7 @@ mod tests {
             p.nodes[0],
             vec![("view".to_string(), 2), ("(other)".to_string(), 2)]
         );
-        let only = crate::segments::Bitmap::from_fn(3, |c| c == 1);
+        let only = crate::model::bitmap::Bitmap::from_fn(3, |c| c == 1);
         assert_eq!(
             paths(&t, 1, Some(&only), &setup(None, None, 3, 0)).sessions,
             1
@@ -1171,7 +1171,7 @@ mod tests {
         let mix = stage_mix(&t, 59, None, &stage, 3);
         assert_eq!(mix.months, vec!["1969-12", "1970-01", "1970-02"]);
         assert_eq!(mix.counts, vec![[0, 0, 0], [1, 0, 1], [0, 1, 0]]);
-        let only = crate::segments::Bitmap::from_fn(3, |c| c == 1);
+        let only = crate::model::bitmap::Bitmap::from_fn(3, |c| c == 1);
         let mix = stage_mix(&t, 60, Some(&only), &stage, 2);
         assert_eq!(mix.months, vec!["1970-02", "1970-03"]);
         assert_eq!(mix.counts, vec![[0, 0, 0], [0, 0, 1]]);

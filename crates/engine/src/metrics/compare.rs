@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::import::dataset::Dataset;
 use crate::metrics::kpi::{self, KpiDef, KpiFormat, KpiInputs, KpiTable, KpiValue};
+use crate::model::bitmap::Bitmap;
 use crate::model::date::Day;
 use crate::models::clv::CustomerPrediction;
-use crate::segments::Bitmap;
 
 /// Values of one column with more distinct values than this are not
 /// categories (names, ids, amounts) and are not compared.

@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::import::dataset::Dataset;
 use crate::import::orders::{ColumnType, column_type};
+use crate::model::bitmap::Bitmap;
 use crate::model::date::{Day, format_iso};
 use crate::segments::cluster;
 use crate::segments::lifecycle::{self, Flow, LifecycleSetup, Period, STAGES, Stage, Suggestion};
 use crate::segments::splits::{self, Split};
-use crate::segments::{Bitmap, Definition, Evaluator, Facts, Rule, SavedSegment};
+use crate::segments::{Definition, Evaluator, Facts, Rule, SavedSegment};
 
 /// Which segments the KPI heatmap and the funnel compare.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -10,8 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::import::dataset::Dataset;
+use crate::model::bitmap::Bitmap;
+use crate::segments::Facts;
 use crate::segments::cluster::{self, Feature};
-use crate::segments::{Bitmap, Facts};
 
 /// At most this many customers enter the silhouette (a deterministic
 /// sample beyond; every customer below).

@@ -6,10 +6,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::import::dataset::Dataset;
+use crate::model::bitmap::Bitmap;
 use crate::model::date::Day;
 use crate::model::number::{detect_decimal, parse_amount};
+use crate::segments::Facts;
 use crate::segments::rfm::quantile7;
-use crate::segments::{Bitmap, Facts};
 
 /// A way to split the customers into named groups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::segments::{Bitmap, Facts};
+use crate::model::bitmap::Bitmap;
+
+use crate::segments::Facts;
 
 /// Answers needed before a segment's NPS is judged.
 pub const MIN_ANSWERS: usize = 30;

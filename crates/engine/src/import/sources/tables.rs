@@ -1,0 +1,257 @@
+//! The tables each source becomes once joined per customer, and what
+//! reading it found.
+
+use super::*;
+
+/// What a source's import understood and rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceReport {
+    /// The file's name.
+    pub file_name: String,
+    /// What it holds.
+    pub kind: SourceKind,
+    /// Rows accepted.
+    pub rows: u64,
+    /// Rows rejected (the first 1,000 listed).
+    pub rejected: Vec<RowError>,
+    /// Rows rejected in all.
+    pub rejected_total: u64,
+    /// Distinct customers of the accepted rows that have no order.
+    pub customers_without_orders: u64,
+    /// The columns used, as `role: column name`.
+    pub columns_used: Vec<String>,
+    /// Kept rows with a value worth a look (the first 1,000): a date after
+    /// today, an impossible age or birth date.
+    #[serde(default)]
+    pub suspicious: Vec<RowError>,
+    /// Rows with such a value in all.
+    #[serde(default)]
+    pub suspicious_total: u64,
+    /// With a customers file: the distinct customers of this source that
+    /// it does not list (for the customers file itself, the customers who
+    /// ordered that it does not list); none without one.
+    #[serde(default)]
+    pub not_in_customers_file: Option<u64>,
+}
+
+/// E-mail campaign results, one row per e-mail sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmailTable {
+    /// The customer of each row.
+    pub customer: Vec<u32>,
+    /// The campaign of each row, an index into `campaigns`.
+    pub campaign: Vec<u32>,
+    /// The campaigns' names.
+    pub campaigns: Vec<String>,
+    /// The day the e-mail was sent, when known.
+    pub day: Vec<Option<Day>>,
+    /// Delivered (true when the file has no such column).
+    pub delivered: Vec<bool>,
+    /// Opened.
+    pub opened: Vec<bool>,
+    /// Clicked.
+    pub clicked: Vec<bool>,
+    /// Unsubscribed.
+    pub unsubscribed: Vec<bool>,
+    /// Held out as a control group (not sent the campaign); all false when
+    /// the file has no group column.
+    #[serde(default)]
+    pub control: Vec<bool>,
+    /// The variant of each row, an index into `variants`; empty when the
+    /// file has no variant column.
+    #[serde(default)]
+    pub variant: Vec<u32>,
+    /// The variants' names, in order of first appearance.
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+/// The index of `name` in `names`, added at the end when new (`seen`
+/// finds it without a scan).
+pub(super) fn intern(
+    seen: &mut rustc_hash::FxHashMap<String, u32>,
+    names: &mut Vec<String>,
+    name: &str,
+) -> u32 {
+    if let Some(&i) = seen.get(name) {
+        return i;
+    }
+    let i = names.len() as u32;
+    names.push(name.to_string());
+    seen.insert(name.to_string(), i);
+    i
+}
+
+/// Reads a sends file's group cell: `Some(true)` for a control group
+/// (control, holdout, held out, témoin, contrôle…), `Some(false)` for a
+/// group that was sent the campaign (treatment, test, target, cible, an
+/// empty cell…), `None` otherwise.
+pub fn parse_group(text: &str) -> Option<bool> {
+    const CONTROL: &[&str] = &[
+        "control",
+        "control_group",
+        "holdout",
+        "hold_out",
+        "held_out",
+        "ctrl",
+        "temoin",
+        "groupe_temoin",
+        "controle",
+        "groupe_de_controle",
+        "exclu",
+    ];
+    const SENT: &[&str] = &[
+        "",
+        "treatment",
+        "treated",
+        "test",
+        "target",
+        "targeted",
+        "exposed",
+        "sent",
+        "mailed",
+        "cible",
+        "traite",
+        "envoye",
+        "expose",
+    ];
+    let key = normalise(text);
+    if CONTROL.contains(&key.as_str()) {
+        Some(true)
+    } else if SENT.contains(&key.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Survey answers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SurveyTable {
+    /// The customer of each answer.
+    pub customer: Vec<u32>,
+    /// The day of the answer, when known.
+    pub day: Vec<Option<Day>>,
+    /// The NPS answer, 0 to 10.
+    pub nps: Vec<Option<u8>>,
+    /// The CSAT answer, 1 to 5.
+    pub csat: Vec<Option<u8>>,
+}
+
+/// The customers file: contact details and every other column kept as an
+/// attribute, by customer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomerTable {
+    /// The customer of each row.
+    pub customer: Vec<u32>,
+    /// E-mail addresses (lower-cased), empty when unknown.
+    pub email: Vec<String>,
+    /// First names.
+    pub first_name: Vec<String>,
+    /// Last names.
+    pub last_name: Vec<String>,
+    /// The other columns' names.
+    pub attribute_names: Vec<String>,
+    /// The other columns' values: `attributes[row][column]`.
+    pub attributes: Vec<Vec<String>>,
+}
+
+impl CustomerTable {
+    /// The row of each customer index, for lookups.
+    pub fn row_of(&self, n_customers: usize) -> Vec<Option<usize>> {
+        let mut out = vec![None; n_customers];
+        for (row, c) in self.customer.iter().enumerate() {
+            if let Some(slot) = out.get_mut(*c as usize) {
+                *slot = Some(row);
+            }
+        }
+        out
+    }
+}
+
+/// Support tickets, one row per ticket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TicketTable {
+    /// The customer of each ticket.
+    pub customer: Vec<u32>,
+    /// When it was opened, in seconds since the epoch (UTC).
+    pub created: Vec<i64>,
+    /// When it was resolved, if it was.
+    pub resolved: Vec<Option<i64>>,
+}
+
+/// Marketing spend, one row per day (or period start) and channel or
+/// campaign.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostTable {
+    /// The day of each row (the first day of its period).
+    pub day: Vec<Day>,
+    /// The channel (or campaign) of each row, an index into `channels`.
+    pub channel: Vec<u32>,
+    /// The channels, as written in the file (trimmed).
+    pub channels: Vec<String>,
+    /// What was spent.
+    pub spend: Vec<f64>,
+}
+
+/// Web or app events of known customers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventTable {
+    /// The customer of each event.
+    pub customer: Vec<u32>,
+    /// When it happened, in seconds since the epoch (UTC).
+    pub time: Vec<i64>,
+    /// What happened, an index into `names`.
+    pub event: Vec<u32>,
+    /// The events' names.
+    pub names: Vec<String>,
+    /// The session, an index into the file's session ids, when known.
+    pub session: Vec<Option<u32>>,
+    /// The file's other columns (page, channel, campaign, ...), for
+    /// filters on funnel steps.
+    #[serde(default)]
+    pub properties: Vec<EventProperty>,
+}
+
+/// One more column of the events file, dictionary-encoded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventProperty {
+    /// The column's name.
+    pub name: String,
+    /// Its distinct values (trimmed), the empty one included.
+    pub values: Vec<String>,
+    /// Each event's value, an index into `values`.
+    pub code: Vec<u32>,
+}
+
+/// A column with more distinct values than this (an event id, a URL with
+/// query strings) is not kept as a property.
+pub const MAX_PROPERTY_VALUES: usize = 20_000;
+
+/// An events table as dataset versions 1 and 2 stored it (no properties).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventTableV2 {
+    /// The customer of each event.
+    pub customer: Vec<u32>,
+    /// When it happened.
+    pub time: Vec<i64>,
+    /// What happened.
+    pub event: Vec<u32>,
+    /// The events' names.
+    pub names: Vec<String>,
+    /// The session.
+    pub session: Vec<Option<u32>>,
+}
+
+impl From<EventTableV2> for EventTable {
+    fn from(t: EventTableV2) -> Self {
+        EventTable {
+            customer: t.customer,
+            time: t.time,
+            event: t.event,
+            names: t.names,
+            session: t.session,
+            properties: Vec::new(),
+        }
+    }
+}
