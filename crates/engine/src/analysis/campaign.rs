@@ -26,9 +26,9 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::membership::up_to;
 use crate::import::orders::Orders;
 use crate::import::sources::EmailTable;
-use crate::metrics::kpi::{two_proportion_p, wilson};
 use crate::model::date::Day;
 use crate::segments::rfm::{self, RfmSetup};
+use crate::stats::inference::{two_proportion_p, wilson};
 
 /// The days after the send in which an order counts, unless chosen.
 pub const DEFAULT_WINDOW_DAYS: i32 = 30;
@@ -592,7 +592,7 @@ pub fn minimum_detectable_uplift(base: f64, treated: u64, control: u64) -> Optio
         return None;
     }
     let se = (1.0 / treated as f64 + 1.0 / control as f64).sqrt();
-    let phi = crate::metrics::kpi::normal_cdf;
+    let phi = crate::stats::inference::normal_cdf;
     let power = |h: f64| phi(h / se - Z95) + phi(-h / se - Z95);
     // The power grows with h: bisection to the h that gives 80%.
     let (mut lo, mut hi) = (0.0, std::f64::consts::PI);

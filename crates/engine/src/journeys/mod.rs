@@ -12,7 +12,7 @@ pub mod crosssell;
 use serde::{Deserialize, Serialize};
 
 use crate::import::sources::EventTable;
-use crate::metrics::kpi::wilson;
+use crate::stats::inference::wilson;
 
 /// Steps and window, as the user chooses them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -180,10 +180,13 @@ fn clearly_different(def: &KpiDef, x: &KpiValue, y: &KpiValue) -> Option<bool> {
     match def.format {
         // A share of revenue, not of customers: no proportion test.
         KpiFormat::Rate if def.id == "top20_share" => None,
-        KpiFormat::Rate => {
-            kpi::two_proportion_p(x.numerator, x.denominator, y.numerator, y.denominator)
-                .map(|p| p < 0.05)
-        }
+        KpiFormat::Rate => crate::stats::inference::two_proportion_p(
+            x.numerator,
+            x.denominator,
+            y.numerator,
+            y.denominator,
+        )
+        .map(|p| p < 0.05),
         KpiFormat::Count => None,
         _ => match (x.ci, y.ci) {
             (Some((lo_x, hi_x)), Some((lo_y, hi_y))) => Some(hi_x < lo_y || hi_y < lo_x),
@@ -207,7 +210,7 @@ fn difference(
         counts[0] as f64 / sizes[0] as f64,
         counts[1] as f64 / sizes[1] as f64,
     ];
-    let p_value = kpi::two_proportion_p(
+    let p_value = crate::stats::inference::two_proportion_p(
         counts[0] as f64,
         sizes[0] as f64,
         counts[1] as f64,
