@@ -23,6 +23,7 @@ mod lines;
 mod plan;
 mod read;
 mod report;
+
 pub use error::*;
 pub use report::*;
 
@@ -31,9 +32,6 @@ pub use keys::*;
 pub use lines::*;
 use plan::*;
 pub use read::*;
-
-#[cfg(test)]
-mod tests;
 
 /// Orders as columns: row `i` is customer `customer[i]` buying for
 /// `amount[i]` on `day[i]`. Customers are dense indices into
@@ -386,3 +384,6 @@ struct Builder {
     /// Rows that are not sales, by what the file says they are.
     not_sales: Vec<(String, u64)>,
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,14 +16,12 @@ mod checks;
 mod names;
 mod read;
 mod tables;
+
 pub use build::*;
 pub use checks::*;
 pub use names::*;
 pub use read::*;
 pub use tables::*;
-
-#[cfg(test)]
-mod tests;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,3 +122,6 @@ impl std::ops::Index<usize> for Header<'_> {
         &self.names[i]
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -17,14 +17,12 @@ mod compute;
 mod customer;
 mod definitions;
 mod goals;
+
 use crate::stats::inference::{Moments, two_proportion_p, two_sided, welch_p, wilson};
 pub use compute::*;
 pub use customer::*;
 pub use definitions::*;
 pub use goals::*;
-
-#[cfg(test)]
-mod tests;
 
 /// How a KPI's values read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,3 +187,6 @@ impl Acc {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

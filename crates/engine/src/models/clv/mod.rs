@@ -21,14 +21,12 @@ mod fit;
 mod gamma_gamma;
 mod holdout;
 mod predict;
+
 pub use bgnbd::*;
 pub use fit::*;
 pub use gamma_gamma::*;
 pub use holdout::*;
 pub use predict::*;
-
-#[cfg(test)]
-mod tests;
 
 /// The unit of time of the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,3 +149,6 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     }
     sum
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,247 @@
+//! Groups of a column of the customers file: one per frequent value (the
+//! rest as "Other"), per item of a list, or per numeric band.
+
+use super::*;
+
+/// How one group of a column split is decided, from the column's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupTest {
+    /// A number from `lo` (included) to `hi` (excluded); no bound when
+    /// absent.
+    Band {
+        /// The lower bound.
+        lo: Option<f64>,
+        /// The upper bound.
+        hi: Option<f64>,
+    },
+    /// The value (or an item of it, for lists), lower-cased, is this.
+    Value(String),
+    /// The value (or an item of it) is none of these lower-cased values.
+    Other(Vec<String>),
+    /// No value.
+    Unknown,
+}
+
+/// A column split decided at the data: its groups and how each is tested.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnSplit {
+    /// The column's index in the customers file.
+    pub column: usize,
+    /// The decimal separator of its numbers.
+    pub decimal: crate::model::number::DecimalSeparator,
+    /// True when values are `;` lists, tested item by item.
+    pub is_list: bool,
+    /// Each group's name and test.
+    pub groups: Vec<(String, GroupTest)>,
+    /// How the groups were made, in words.
+    pub explanation: String,
+}
+
+/// Decides the groups of a column split: numeric bands (quartiles or the
+/// given edges) or the most frequent values with the rest together.
+pub fn column_split(
+    data: &Dataset,
+    facts: &Facts,
+    column: &str,
+    edges: Option<&[f64]>,
+) -> Result<ColumnSplit, String> {
+    let table = data
+        .customers
+        .as_ref()
+        .ok_or("Add a customers file to split customers by its columns.")?;
+    let col = table
+        .attribute_names
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(column))
+        .ok_or_else(|| format!("The customers file has no column \"{column}\"."))?;
+    let n = facts.n;
+    let rows = table.row_of(n);
+    let value = |c: usize| {
+        rows[c]
+            .map(|r| table.attributes[r][col].trim())
+            .filter(|v| !v.is_empty())
+    };
+    let values: Vec<&str> = (0..n).filter_map(value).collect();
+    if values.is_empty() {
+        return Err(format!("The column \"{column}\" is empty."));
+    }
+    let sample: Vec<&str> = values.iter().take(2_000).copied().collect();
+    let decimal = detect_decimal(&sample);
+    let numbers: Vec<f64> = values
+        .iter()
+        .filter_map(|v| parse_amount(v, decimal))
+        .collect();
+    let mut out = Vec::new();
+    let any_unknown = values.len() < n;
+    // Numbers (most values read as one, and many distinct): bands.
+    let distinct = {
+        let mut d: Vec<&str> = values.clone();
+        d.sort_unstable();
+        d.dedup();
+        d.len()
+    };
+    if numbers.len() * 10 >= values.len() * 9 && (distinct > TOP_VALUES || edges.is_some()) {
+        let mut sorted = numbers.clone();
+        sorted.sort_by(f64::total_cmp);
+        let cuts: Vec<f64> = match edges {
+            Some(e) => {
+                let mut e = e.to_vec();
+                e.sort_by(f64::total_cmp);
+                e.dedup();
+                e
+            }
+            None => {
+                let mut q: Vec<f64> = [0.25, 0.5, 0.75]
+                    .iter()
+                    .map(|p| quantile7(&sorted, *p).round())
+                    .collect();
+                q.dedup();
+                q
+            }
+        };
+        let fmt = |x: f64| {
+            if x.fract() == 0.0 {
+                format!("{x:.0}")
+            } else {
+                format!("{x}")
+            }
+        };
+        for b in 0..=cuts.len() {
+            let lo = if b == 0 { None } else { Some(cuts[b - 1]) };
+            let hi = cuts.get(b).copied();
+            let name = match (lo, hi) {
+                (None, Some(h)) => format!("{column} under {}", fmt(h)),
+                (Some(l), Some(h)) => format!("{column} {} to under {}", fmt(l), fmt(h)),
+                (Some(l), None) => format!("{column} {} and over", fmt(l)),
+                (None, None) => column.to_string(),
+            };
+            out.push((name, GroupTest::Band { lo, hi }));
+        }
+        if any_unknown {
+            out.push((format!("{column} unknown"), GroupTest::Unknown));
+        }
+        let how = if edges.is_some() {
+            "the bands you set".to_string()
+        } else {
+            "quartiles: about a quarter of the customers with a value in each band".to_string()
+        };
+        return Ok(ColumnSplit {
+            column: col,
+            decimal,
+            is_list: false,
+            groups: out,
+            explanation: format!("Customers by {column}, in {how}."),
+        });
+    }
+    // Text: the most frequent values (items of `;` lists counted one by
+    // one), the rest "Other".
+    let is_list = values.iter().filter(|v| v.contains(';')).count() * 10 >= values.len();
+    let mut counts: rustc_hash::FxHashMap<String, (u64, String)> = Default::default();
+    for v in &values {
+        for original in items(v, is_list) {
+            counts
+                .entry(original.to_lowercase())
+                .or_insert((0, original.to_string()))
+                .0 += 1;
+        }
+    }
+    let mut ranked: Vec<(String, u64, String)> =
+        counts.into_iter().map(|(k, (n, o))| (k, n, o)).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let kept: Vec<&(String, u64, String)> = ranked.iter().take(TOP_VALUES).collect();
+    for (key, _, original) in &kept {
+        out.push((
+            format!("{column} = {original}"),
+            GroupTest::Value(key.clone()),
+        ));
+    }
+    if ranked.len() > TOP_VALUES {
+        out.push((
+            format!("{column}: other values"),
+            GroupTest::Other(kept.iter().map(|k| k.0.clone()).collect()),
+        ));
+    }
+    if any_unknown {
+        out.push((format!("{column} unknown"), GroupTest::Unknown));
+    }
+    Ok(ColumnSplit {
+        column: col,
+        decimal,
+        is_list,
+        groups: out,
+        explanation: if is_list {
+            format!(
+                "Customers by {column}: a customer listing several values is in each of their groups, so the groups overlap."
+            )
+        } else {
+            format!(
+                "Customers by {column}: the {} most frequent values, the others together.",
+                kept.len()
+            )
+        },
+    })
+}
+
+/// The items of a value: its trimmed, non-empty `;` parts for lists, the
+/// value itself otherwise.
+pub(super) fn items(v: &str, is_list: bool) -> Vec<&str> {
+    if is_list {
+        v.split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
+    } else {
+        vec![v]
+    }
+}
+
+pub(super) fn attribute(
+    data: &Dataset,
+    facts: &Facts,
+    column: &str,
+    edges: Option<&[f64]>,
+) -> Result<Groups, String> {
+    let split = column_split(data, facts, column, edges)?;
+    let table = data.customers.as_ref().expect("checked by column_split");
+    let n = facts.n;
+    let rows = table.row_of(n);
+    let value = |c: usize| {
+        rows[c]
+            .map(|r| table.attributes[r][split.column].trim())
+            .filter(|v| !v.is_empty())
+    };
+    let number = |c: usize| value(c).and_then(|v| parse_amount(v, split.decimal));
+    let per_customer: Vec<Vec<String>> = (0..n)
+        .map(|c| {
+            value(c).map_or_else(Vec::new, |v| {
+                items(v, split.is_list)
+                    .into_iter()
+                    .map(str::to_lowercase)
+                    .collect()
+            })
+        })
+        .collect();
+    let groups = split
+        .groups
+        .into_iter()
+        .map(|(name, test)| {
+            let set = match &test {
+                GroupTest::Band { lo, hi } => Bitmap::from_fn(n, |c| {
+                    number(c).is_some_and(|x| lo.is_none_or(|l| x >= l) && hi.is_none_or(|h| x < h))
+                }),
+                GroupTest::Value(key) => {
+                    Bitmap::from_fn(n, |c| per_customer[c].iter().any(|x| x == key))
+                }
+                GroupTest::Other(kept) => {
+                    Bitmap::from_fn(n, |c| per_customer[c].iter().any(|x| !kept.contains(x)))
+                }
+                GroupTest::Unknown => Bitmap::from_fn(n, |c| value(c).is_none()),
+            };
+            (name, set)
+        })
+        .collect();
+    Ok(Groups {
+        groups,
+        explanation: split.explanation,
+    })
+}
