@@ -43,8 +43,7 @@ impl WorkbookReader {
 /// True when `head` starts like a workbook that needs the workbook reader
 /// (an HTML table saved as `.xls` is read by the import worker itself).
 fn needs_reader(head: &[u8]) -> bool {
-    seglens_engine::import::spreadsheet::is_zip(head)
-        || seglens_engine::import::spreadsheet::is_ole(head)
+    seglens_engine::import::parts::is_zip(head) || seglens_engine::import::parts::is_ole(head)
 }
 
 /// `file`, or when it is a workbook, a file of the same name and type

@@ -17,11 +17,6 @@ pub mod stats;
 pub mod store;
 
 pub use import::orders::{
-    ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, import_orders,
+    ImportError, ImportOptions, ImportReport, Orders, OrdersImporter, default_as_of, import_orders,
 };
 pub use segments::rfm::{RfmConfig, RfmResult, SegmentRule, SegmentSummary};
-
-/// The default analysis date of a table: the day after its last order.
-pub fn default_as_of(orders: &Orders) -> Option<model::date::Day> {
-    orders.last_order_day().map(|d| d + 1)
-}

@@ -145,7 +145,7 @@ fn collapse(text: &str) -> String {
 /// Text with HTML's common entities replaced (`&eacute;`, `&nbsp;`,
 /// `&#233;`, `&#xE9;`).
 fn unescape(s: &str) -> String {
-    crate::import::spreadsheet::unescape_with(s, |name| match name {
+    crate::import::parts::unescape_with(s, |name| match name {
         "nbsp" => Some(' '),
         "euro" => Some('€'),
         "deg" => Some('°'),

@@ -7,9 +7,11 @@ pub mod delimited;
 pub mod demo;
 pub mod html_table;
 pub mod jsonl;
+pub mod kind;
 #[cfg(feature = "workbook")]
 mod ods;
 pub mod orders;
+pub mod parts;
 pub mod platform;
 pub mod roles;
 pub mod sources;

@@ -9,8 +9,8 @@
 //! their shortest form; what repeats would write beyond [`MAX_CELLS`] is
 //! refused as a zip bomb.
 
-use crate::import::spreadsheet::{pick, write_rows};
-use crate::import::workbook::TOO_BIG;
+use crate::import::parts::TOO_BIG;
+use crate::import::parts::{pick, write_rows};
 
 /// The most rows a sheet has (LibreOffice's limit).
 const MAX_ROWS: usize = 1 << 20;
@@ -45,7 +45,7 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 /// XML text with its entities replaced.
 fn unescape(s: &str) -> String {
-    crate::import::spreadsheet::unescape_with(s, |_| None)
+    crate::import::parts::unescape_with(s, |_| None)
 }
 
 /// Each `<name ...>...</name>` (or `<name .../>`) element of `xml`: its

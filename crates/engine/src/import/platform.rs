@@ -3,8 +3,8 @@
 //! names alone would not settle. A platform's columns take their roles
 //! before any name is scored; a role the user chose stays the user's.
 
+use crate::import::kind::SourceKind;
 use crate::import::roles::{Role, normalise};
-use crate::import::sources::SourceKind;
 
 /// A platform's export, as its header shows it.
 #[derive(Debug, PartialEq, Eq)]

@@ -19,8 +19,7 @@
 use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType, Reader};
 use std::io::Cursor;
 
-pub(crate) const TOO_BIG: &str =
-    "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)";
+use crate::import::parts::TOO_BIG;
 
 pub(crate) const NEITHER: &str = "it is a zip archive but neither an Excel workbook (XLSX) nor an OpenDocument spreadsheet (ODS)";
 
@@ -34,7 +33,7 @@ pub(crate) const MAX_COLUMNS: usize = 16_384;
 /// counted, not held: what their headers say is not trusted.
 pub(crate) fn check_unpacked(b: &[u8], limit: usize) -> Result<(), String> {
     let mut budget = limit;
-    for e in crate::import::spreadsheet::entries(b)? {
+    for e in crate::import::parts::entries(b)? {
         budget -= inflate(b, &e, budget, &mut |_| {})?;
     }
     Ok(())
@@ -43,7 +42,7 @@ pub(crate) fn check_unpacked(b: &[u8], limit: usize) -> Result<(), String> {
 /// The file `name` of the archive, unpacked within `limit` bytes; `None`
 /// when the archive has no such file.
 pub(crate) fn unpack_part(b: &[u8], name: &str, limit: usize) -> Result<Option<Vec<u8>>, String> {
-    let Some(e) = crate::import::spreadsheet::entries(b)?
+    let Some(e) = crate::import::parts::entries(b)?
         .into_iter()
         .find(|e| e.name == name)
     else {
@@ -58,19 +57,19 @@ pub(crate) fn unpack_part(b: &[u8], name: &str, limit: usize) -> Result<Option<V
 /// how many bytes it made; more than `budget` is a zip bomb.
 fn inflate(
     b: &[u8],
-    e: &crate::import::spreadsheet::Entry,
+    e: &crate::import::parts::Entry,
     budget: usize,
     sink: &mut dyn FnMut(&[u8]),
 ) -> Result<usize, String> {
     use miniz_oxide::inflate::stream::{InflateState, inflate};
     use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
-    if crate::import::spreadsheet::u32_at(b, e.offset)? != 0x0403_4b50 {
+    if crate::import::parts::u32_at(b, e.offset)? != 0x0403_4b50 {
         return Err(format!("its part {} is damaged", e.name));
     }
     let start = e.offset
         + 30
-        + crate::import::spreadsheet::u16_at(b, e.offset + 26)? as usize
-        + crate::import::spreadsheet::u16_at(b, e.offset + 28)? as usize;
+        + crate::import::parts::u16_at(b, e.offset + 26)? as usize
+        + crate::import::parts::u16_at(b, e.offset + 28)? as usize;
     let mut data = b
         .get(start..start.saturating_add(e.compressed))
         .ok_or("the archive is cut short")?;
@@ -135,7 +134,7 @@ pub(crate) fn write_sparse_rows(rows: Vec<crate::import::xls::SparseRow>) -> Vec
                 let text = cells
                     .next_if(|(col, _)| *col == c)
                     .map_or("", |(_, t)| t.as_str());
-                crate::import::spreadsheet::push_cell(&mut out, text);
+                crate::import::parts::push_cell(&mut out, text);
             }
         }
         out.push(b'\n');
@@ -154,7 +153,7 @@ enum Format {
 }
 
 fn format_of(bytes: &[u8]) -> Result<Format, String> {
-    if crate::import::spreadsheet::is_ole(bytes) {
+    if crate::import::parts::is_ole(bytes) {
         // A workbook saved with a password is an OLE file holding the
         // encrypted XLSX as a stream of that name.
         let encrypted: Vec<u8> = "EncryptedPackage"
@@ -166,7 +165,7 @@ fn format_of(bytes: &[u8]) -> Result<Format, String> {
         }
         return Ok(Format::Xls);
     }
-    let names = crate::import::spreadsheet::part_names(bytes)?;
+    let names = crate::import::parts::part_names(bytes)?;
     let has = |wanted: &str| names.iter().any(|n| n.eq_ignore_ascii_case(wanted));
     if has("xl/workbook.xml") {
         Ok(Format::Xlsx)
@@ -229,7 +228,7 @@ fn no_sheet(format: Format) -> String {
 /// The names of the sheets of the workbook `bytes`, in order.
 pub(crate) fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
     let format = format_of(bytes)?;
-    check(bytes, format, crate::import::spreadsheet::MAX_UNPACKED)?;
+    check(bytes, format, crate::import::parts::MAX_UNPACKED)?;
     let cursor = Cursor::new(bytes);
     let names = match format {
         // The bounded reader of old workbooks (see crate::import::xls).
@@ -243,7 +242,7 @@ pub(crate) fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
         // SegLens's own reader of OpenDocument (see crate::import::ods).
         Format::Ods => crate::import::ods::sheet_names(&ods_content(
             bytes,
-            crate::import::spreadsheet::MAX_UNPACKED,
+            crate::import::parts::MAX_UNPACKED,
         )?),
     };
     if names.is_empty() {
@@ -394,7 +393,7 @@ fn read_sheets(
             return Err(no_sheet(format));
         }
         match wanted {
-            Wanted::One(name) => Ok(vec![crate::import::spreadsheet::pick(names, name)?]),
+            Wanted::One(name) => Ok(vec![crate::import::parts::pick(names, name)?]),
             Wanted::All => Ok((0..names.len()).collect()),
         }
     };
@@ -465,7 +464,7 @@ pub(crate) fn sheet_rows(
 
 /// Every sheet of the workbook `bytes`, by name, as comma-separated rows.
 pub(crate) fn all_sheet_rows(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    read_sheets(bytes, Wanted::All, crate::import::spreadsheet::MAX_UNPACKED)
+    read_sheets(bytes, Wanted::All, crate::import::parts::MAX_UNPACKED)
 }
 
 #[cfg(test)]
@@ -476,7 +475,7 @@ mod tests {
     fn a_workbook_saved_with_a_password_says_what_to_do() {
         // The OLE file Excel writes for a workbook with a password: its
         // directory names the encrypted package.
-        let mut bytes = crate::import::spreadsheet::is_ole_signature().to_vec();
+        let mut bytes = crate::import::parts::is_ole_signature().to_vec();
         bytes.resize(1024, 0);
         let name: Vec<u8> = "EncryptedPackage"
             .encode_utf16()

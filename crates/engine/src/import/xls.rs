@@ -663,7 +663,7 @@ impl Workbook {
                 _ => {}
             }
             if written.get() > budget {
-                return Err(crate::import::workbook::TOO_BIG.into());
+                return Err(crate::import::parts::TOO_BIG.into());
             }
         }
         Ok(rows

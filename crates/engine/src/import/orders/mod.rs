@@ -385,5 +385,10 @@ struct Builder {
     not_sales: Vec<(String, u64)>,
 }
 
+/// The default analysis date of a table: the day after its last order.
+pub fn default_as_of(orders: &Orders) -> Option<Day> {
+    orders.last_order_day().map(|d| d + 1)
+}
+
 #[cfg(test)]
 mod tests;
