@@ -1,5 +1,52 @@
 //! `seglens history`: the RFM segments' sizes at each month end.
 
+use std::path::PathBuf;
+
+use crate::load::{Reading, load, r_rfm_setup};
+
+/// The flags of `seglens history`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The order file.
+    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+    orders: Option<PathBuf>,
+    /// A project file saved by the app (`.seglens`), in place of the
+    /// order file: its data and its RFM setup are used.
+    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+    workspace: Option<PathBuf>,
+    /// The first month, YYYY-MM (default: the first order's).
+    #[arg(long, value_name = "YYYY-MM")]
+    from: Option<String>,
+    /// The last month, YYYY-MM (default: the last order's).
+    #[arg(long, value_name = "YYYY-MM")]
+    to: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Forces a column for a role: ROLE=COLUMN. Repeatable.
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    map: Vec<String>,
+}
+
+/// Runs the command.
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+    let Args {
+        orders,
+        workspace,
+        from,
+        to,
+        format,
+        map,
+    } = args;
+    let (from, to) = (month_arg("from", from)?, month_arg("to", to)?);
+    let (data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
+    let setup = saved.map(|o| o.rfm).unwrap_or_else(r_rfm_setup);
+    match write(&data, &setup, from, to, format) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
 use std::io::{self, Write};
 
 use seglens_engine::import::dataset::Dataset;
@@ -7,7 +54,7 @@ use seglens_engine::model::date::format_iso;
 use seglens_engine::segments::rfm::RfmSetup;
 use seglens_engine::segments::rfm_history::{Month, month_ends, segment_history};
 
-use crate::Format;
+use crate::args::Format;
 
 /// A `--from` or `--to` month, `YYYY-MM`.
 pub fn month_arg(name: &str, text: Option<String>) -> Result<Option<Month>, String> {
@@ -25,7 +72,7 @@ pub fn month_arg(name: &str, text: Option<String>) -> Result<Option<Month>, Stri
 /// Prints `month_end,segment,customers` for every month end from `from` to
 /// `to` (the data's months when not given) and every segment of `setup`,
 /// empty ones too, oldest month first and segments in the setup's order.
-pub fn run(
+pub(crate) fn write(
     data: &Dataset,
     setup: &RfmSetup,
     from: Option<Month>,

@@ -1,6 +1,56 @@
 //! `seglens separation`: the RFM segments or the lifecycle stages as a
 //! whole.
 
+use std::path::PathBuf;
+
+use crate::load::{Reading, date_arg, load};
+
+/// The flags of `seglens separation`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The order file.
+    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+    orders: Option<PathBuf>,
+    /// A project file saved by the app (`.seglens`), in place of the
+    /// order file: its data and settings are used.
+    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+    workspace: Option<PathBuf>,
+    /// The groups: the RFM segments or the lifecycle stages.
+    #[arg(long, value_enum, default_value_t = Groups::Rfm)]
+    groups: Groups,
+    /// The analysis date, YYYY-MM-DD (default: the day after the last order).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Forces a column for a role: ROLE=COLUMN. Repeatable.
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    map: Vec<String>,
+}
+
+/// Runs the command.
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+    let Args {
+        orders,
+        workspace,
+        groups,
+        as_of,
+        format,
+        map,
+    } = args;
+    let as_of = date_arg("as-of", as_of)?;
+    let (data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
+    let mut options = saved.unwrap_or_default();
+    if as_of.is_some() {
+        options.as_of = as_of;
+    }
+    match write(&data, options, groups, format) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
 use std::io::{self, Write};
 
 use clap::ValueEnum;
@@ -10,7 +60,7 @@ use seglens_engine::model::date::format_iso;
 use seglens_engine::segments::Facts;
 use seglens_engine::segments::groups::Rows;
 
-use crate::Format;
+use crate::args::Format;
 
 /// The groups seen as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -24,7 +74,7 @@ pub enum Groups {
 /// Prints the separation of `groups`: as CSV one `measure,value` line per
 /// figure (eta squared per measure, silhouette, customers measured, verdict),
 /// as JSON the whole of it with the analysis date.
-pub fn run(
+pub(crate) fn write(
     data: &Dataset,
     mut options: AnalysisOptions,
     groups: Groups,

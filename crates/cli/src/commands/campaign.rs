@@ -1,13 +1,79 @@
 //! `seglens campaign`: what each campaign of a sends or e-mail results file
 //! did, per RFM segment at the send day and per group.
 
+use std::path::PathBuf;
+
+use crate::load::{Reading, add_sources, load, r_rfm_setup};
+
+/// The flags of `seglens campaign`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The order file.
+    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+    orders: Option<PathBuf>,
+    /// A project file saved by the app (`.seglens`), in place of the
+    /// order file: its data, its e-mail results and its RFM setup are
+    /// used.
+    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+    workspace: Option<PathBuf>,
+    /// Who was sent which campaign: customer, campaign, sent date and
+    /// group (control or treatment) or variant; e-mail results with a
+    /// campaign column are read the same way.
+    #[arg(
+        long,
+        value_name = "FILE",
+        alias = "email",
+        required_unless_present = "workspace"
+    )]
+    sends: Option<PathBuf>,
+    /// The days after the send in which an order counts.
+    #[arg(long, value_name = "N", default_value_t = seglens_engine::analysis::campaign::DEFAULT_WINDOW_DAYS)]
+    window_days: i32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Forces a column for a role: ROLE=COLUMN. Repeatable.
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    map: Vec<String>,
+}
+
+/// Runs the command.
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+    let Args {
+        orders,
+        workspace,
+        sends,
+        window_days,
+        format,
+        map,
+    } = args;
+    if window_days < 1 {
+        return Err(format!(
+            "--window-days {window_days}: give at least one day"
+        ));
+    }
+    let (mut data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
+    add_sources(reading, &mut data, [&sends])?;
+    let email = data
+        .email
+        .as_ref()
+        .ok_or("give the sends or e-mail results file (--sends FILE)")?;
+    let setup = saved.map(|o| o.rfm).unwrap_or_else(r_rfm_setup);
+    let results =
+        seglens_engine::analysis::campaign::measure(&data.orders, email, &setup, window_days);
+    match write(&results, format) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
 use std::io::{self, Write};
 
 use seglens_engine::analysis::campaign::{Arm, Audience, CampaignResult};
 use seglens_engine::import::delimited::push_csv_field;
 use seglens_engine::metrics::kpi::ALL_CUSTOMERS;
 
-use crate::Format;
+use crate::args::Format;
 
 /// The segment column's text for customers with no order before the send.
 pub const NO_ORDER_BEFORE: &str = "No order before";
@@ -42,7 +108,7 @@ fn csv(text: &str) -> String {
 /// minus the reference's, with its 95% interval) on the rows of groups
 /// that were sent, empty on the reference's. JSON gives everything,
 /// p-values and revenue uplifts too.
-pub fn run(results: &[CampaignResult], format: Format) -> io::Result<()> {
+pub(crate) fn write(results: &[CampaignResult], format: Format) -> io::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
         Format::Json => {

@@ -2,6 +2,70 @@
 //! updates one with a newer export, as the app's "Update with new exports"
 //! does, and says who moved.
 
+use std::path::PathBuf;
+
+use seglens_engine::model::date;
+
+use crate::args::OtherFiles;
+use crate::load::{Reading, add_sources, parse_map, read_orders};
+
+/// The flags of `seglens update`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The project file to update (`.seglens`).
+    #[arg(long, value_name = "FILE")]
+    workspace: PathBuf,
+    /// The newer export of the orders.
+    #[arg(long, value_name = "FILE")]
+    orders: PathBuf,
+    /// Newer files of other kinds, each replacing the project's.
+    #[command(flatten)]
+    files: OtherFiles,
+    /// The updated project file to write (may be the same file).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Takes in an export that does not look like the next one.
+    #[arg(long)]
+    yes: bool,
+    /// Output: a summary, or everything with the customers who moved
+    /// as JSON.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    format: InspectFormat,
+    /// Forces a column for a role: ROLE=COLUMN. Repeatable.
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    map: Vec<String>,
+}
+
+/// Runs the command.
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+    let Args {
+        workspace,
+        orders,
+        files,
+        out,
+        yes,
+        format,
+        map,
+    } = args;
+    let (new, report) = read_orders(&orders, parse_map(reading, &map)?)?;
+    let name = orders
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let made = reading.today.map(date::format_iso).unwrap_or_default();
+    apply(
+        &workspace,
+        &name,
+        new,
+        report,
+        |data| add_sources(reading, data, files.paths()),
+        &out,
+        yes,
+        &made,
+        format,
+    )
+}
+
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -13,7 +77,7 @@ use seglens_engine::model::date::format_iso;
 use seglens_engine::store::project::Project;
 use seglens_engine::{ImportReport, Orders};
 
-use crate::InspectFormat;
+use crate::args::InspectFormat;
 
 /// The version of the app's project record this writes (the app reads
 /// records from version 1 on).
@@ -84,7 +148,7 @@ fn group_name(group: &GroupId) -> String {
 /// adds them to the updated data), writes it to `out` and prints what
 /// changed.
 #[allow(clippy::too_many_arguments)]
-pub fn run(
+pub(crate) fn apply(
     workspace: &Path,
     file_name: &str,
     orders: Orders,

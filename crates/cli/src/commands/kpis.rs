@@ -1,0 +1,109 @@
+//! `seglens kpis`: measures every KPI per RFM segment and for all customers: customers,
+//! revenue, revenue per customer, orders per customer, average order
+//! value, repeat-purchase rate, 90-day churn rate, predicted value,
+//! NPS, CSAT and e-mail open, click and click-to-open rates, each with
+//! the counts behind it and, for rates and means, a 95% interval and
+//! the p-value of the difference from the other customers.
+
+use std::io;
+use std::path::PathBuf;
+
+use seglens_engine::analysis;
+
+use crate::args::Format;
+use crate::load::{Reading, add_sources, date_arg, load, read_segments};
+use crate::output::write_kpis;
+
+/// The flags of `seglens kpis`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The order file.
+    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+    orders: Option<PathBuf>,
+    /// A project file saved by the app (`.seglens`), in place of the
+    /// order file: its data and its RFM setup are used.
+    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+    workspace: Option<PathBuf>,
+
+    /// E-mail results (customer, opened, clicked, ...).
+    #[arg(long, value_name = "FILE")]
+    email: Option<PathBuf>,
+    /// Survey answers (customer, NPS 0-10 and/or CSAT 1-5).
+    #[arg(long, value_name = "FILE")]
+    surveys: Option<PathBuf>,
+    /// Support tickets (customer, opened, resolved).
+    #[arg(long, value_name = "FILE")]
+    tickets: Option<PathBuf>,
+    /// Marketing costs (date, channel or campaign, spend), for CAC and
+    /// ROI; customers are matched to channels by the customers file's
+    /// acquisition column.
+    #[arg(long, value_name = "FILE")]
+    costs: Option<PathBuf>,
+    /// The customers file (for segments on its columns).
+    #[arg(long, value_name = "FILE")]
+    customers: Option<PathBuf>,
+    /// Web or app events (for segments on events).
+    #[arg(long, value_name = "FILE")]
+    events: Option<PathBuf>,
+    /// The churn and retention period, in days (90 unless the project
+    /// saved another).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(7..=730))]
+    churn_days: Option<i32>,
+    /// Segments to measure instead of the RFM segments: a JSON array of
+    /// `{"name": ..., "rule": RULE}` (rules as for `seglens segment`) or
+    /// of saved segments, `{"name": ..., "definition": DEFINITION}`.
+    #[arg(long, value_name = "SEGMENTS.json")]
+    segments: Option<PathBuf>,
+    /// The analysis date, YYYY-MM-DD. Defaults to the day after the
+    /// last order.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Forces a column of the order file for a role, as for `rfm`.
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    map: Vec<String>,
+}
+
+/// Runs the command.
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+    let Args {
+        orders,
+        workspace,
+        email,
+        surveys,
+        tickets,
+        costs,
+        customers,
+        events,
+        segments,
+        churn_days,
+        as_of,
+        format,
+        map,
+    } = args;
+    let as_of = date_arg("as-of", as_of)?;
+    let (mut data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
+    add_sources(
+        reading,
+        &mut data,
+        [&customers, &email, &surveys, &events, &tickets, &costs],
+    )?;
+    let mut analysis_options = saved.unwrap_or_default();
+    if let Some(path) = segments {
+        analysis_options.segments = read_segments(&path)?;
+        analysis_options.rows = seglens_engine::segments::groups::Rows::Saved;
+    }
+    if as_of.is_some() {
+        analysis_options.as_of = as_of;
+    }
+    if let Some(days) = churn_days {
+        analysis_options.churn_period_days = days;
+    }
+    let analysis = analysis::analyse(&data, &analysis_options)?;
+    match write_kpis(&analysis.kpis, format) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| e.to_string()),
+    }
+}

@@ -1,0 +1,345 @@
+//! What commands print: lines to standard output (a closed pipe is not an
+//! error), and the tables of RFM scores, predictions and KPIs.
+
+use std::io;
+use std::io::BufWriter;
+use std::io::Write;
+
+use seglens_engine::Orders;
+use seglens_engine::metrics::kpi;
+use seglens_engine::metrics::kpi::KpiTable;
+use seglens_engine::model::date;
+use seglens_engine::model::date::Day;
+use seglens_engine::models::clv;
+use seglens_engine::models::clv::TimeUnit;
+use seglens_engine::segments::rfm;
+
+use crate::args::Format;
+
+/// Writes lines to stdout, ending quietly when the reader goes away.
+pub(crate) fn print_lines(lines: impl Iterator<Item = String>) -> Result<(), String> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let result = (|| -> io::Result<()> {
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()
+    })();
+    match result {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+pub(crate) fn write_rfm(
+    orders: &Orders,
+    result: &rfm::RfmResult,
+    format: Format,
+) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        Format::Csv => {
+            writeln!(
+                out,
+                "customer_id,recency_days,frequency,monetary,r,f,m,rfm_score,segment"
+            )?;
+            for row in &result.rows {
+                let v = &row.values;
+                writeln!(
+                    out,
+                    "{},{},{},{:.2},{},{},{},{},{}",
+                    csv_field(&orders.customer_keys[v.customer as usize]),
+                    v.recency_days,
+                    v.frequency,
+                    v.monetary,
+                    row.r,
+                    row.f,
+                    row.m,
+                    row.score(),
+                    csv_field(&result.segment_names[row.segment as usize])
+                )?;
+            }
+        }
+        Format::Json => {
+            #[derive(serde::Serialize)]
+            struct Row<'a> {
+                customer_id: &'a str,
+                recency_days: i32,
+                frequency: u32,
+                monetary: f64,
+                r: u8,
+                f: u8,
+                m: u8,
+                rfm_score: u32,
+                segment: &'a str,
+            }
+            let rows: Vec<Row<'_>> = result
+                .rows
+                .iter()
+                .map(|row| Row {
+                    customer_id: &orders.customer_keys[row.values.customer as usize],
+                    recency_days: row.values.recency_days,
+                    frequency: row.values.frequency,
+                    monetary: (row.values.monetary * 100.0).round() / 100.0,
+                    r: row.r,
+                    f: row.f,
+                    m: row.m,
+                    rfm_score: row.score(),
+                    segment: &result.segment_names[row.segment as usize],
+                })
+                .collect();
+            serde_json::to_writer(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()
+}
+
+pub(crate) struct ClvRequest {
+    pub(crate) calibration_end: Day,
+    pub(crate) holdout_end: Option<Day>,
+    pub(crate) unit: TimeUnit,
+    pub(crate) horizon: f64,
+    pub(crate) discount_rate: f64,
+}
+
+pub(crate) enum ClvError {
+    Io(io::Error),
+    Fit(clv::FitError),
+}
+
+impl From<io::Error> for ClvError {
+    fn from(e: io::Error) -> Self {
+        ClvError::Io(e)
+    }
+}
+
+pub(crate) fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), ClvError> {
+    let data = clv::summarise(orders, req.calibration_end, req.holdout_end, req.unit);
+    let bg = clv::fit_bgnbd(&data).map_err(ClvError::Fit)?;
+    let gg = clv::fit_gamma_gamma(&data).map_err(ClvError::Fit)?;
+    for w in bg.warnings.iter().chain(&gg.warnings) {
+        eprintln!("seglens: warning: {w}");
+    }
+    let holdout_length = req
+        .holdout_end
+        .map(|h| f64::from(h - req.calibration_end) / req.unit.days());
+    #[derive(serde::Serialize)]
+    struct CustomerOut<'a> {
+        customer_id: &'a str,
+        frequency: f64,
+        recency: f64,
+        #[serde(rename = "T")]
+        age: f64,
+        monetary: f64,
+        p_alive: f64,
+        expected_purchases: f64,
+        expected_spend: f64,
+        clv: f64,
+        order_within_7_days: f64,
+        order_within_30_days: f64,
+        days_to_next_order: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        holdout_purchases: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        holdout_predicted: Option<f64>,
+    }
+    let round = |x: f64, d: i32| {
+        let f = 10f64.powi(d);
+        (x * f).round() / f
+    };
+    let customers: Vec<CustomerOut<'_>> = data
+        .iter()
+        .map(|c| {
+            let spend = gg.params.expected_spend(c.frequency, c.monetary);
+            let chances = bg
+                .params
+                .order_chances(c.frequency, c.recency, c.age, req.unit);
+            CustomerOut {
+                customer_id: &orders.customer_keys[c.customer as usize],
+                frequency: c.frequency,
+                recency: round(c.recency, 4),
+                age: round(c.age, 4),
+                monetary: round(c.monetary, 4),
+                p_alive: round(bg.params.p_alive(c.frequency, c.recency, c.age), 6),
+                expected_purchases: round(
+                    bg.params
+                        .expected_purchases(req.horizon, c.frequency, c.recency, c.age),
+                    6,
+                ),
+                expected_spend: round(spend, 4),
+                clv: round(
+                    clv::clv(
+                        &bg.params,
+                        spend,
+                        c,
+                        req.horizon,
+                        req.discount_rate,
+                        req.unit,
+                    ),
+                    4,
+                ),
+                order_within_7_days: round(chances[0], 6),
+                order_within_30_days: round(chances[1], 6),
+                days_to_next_order: round(
+                    bg.params.median_wait_if_active(c.frequency, c.age) * req.unit.days(),
+                    6,
+                ),
+                holdout_purchases: holdout_length.map(|_| c.holdout_frequency),
+                holdout_predicted: holdout_length.map(|t| {
+                    round(
+                        bg.params
+                            .expected_purchases(t, c.frequency, c.recency, c.age),
+                        6,
+                    )
+                }),
+            }
+        })
+        .collect();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            let holdout = holdout_length.map(|t| {
+                let actual: f64 = data.iter().map(|c| c.holdout_frequency).sum();
+                let predicted: f64 = data
+                    .iter()
+                    .map(|c| {
+                        bg.params
+                            .expected_purchases(t, c.frequency, c.recency, c.age)
+                    })
+                    .sum();
+                let cumulative: Vec<serde_json::Value> = clv::cumulative_purchases(
+                    orders,
+                    &bg.params,
+                    req.holdout_end.unwrap_or(req.calibration_end),
+                    req.unit,
+                    7,
+                )
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "before": date::format_iso(p.day),
+                        "actual": p.actual,
+                        "predicted": p.predicted,
+                    })
+                })
+                .collect();
+                serde_json::json!({
+                    "length": t,
+                    "actual_purchases": actual,
+                    "predicted_purchases": round(predicted, 3),
+                    "error_percent": round(100.0 * (predicted - actual) / actual.max(1.0), 2),
+                    "cumulative": cumulative,
+                })
+            });
+            let doc = serde_json::json!({
+                "calibration_end": date::format_iso(req.calibration_end),
+                "holdout_end": req.holdout_end.map(date::format_iso),
+                "unit": match req.unit { TimeUnit::Days => "days", TimeUnit::Weeks => "weeks" },
+                "horizon": req.horizon,
+                "discount_rate": req.discount_rate,
+                "bgnbd": {
+                    "r": bg.params.r, "alpha": bg.params.alpha, "a": bg.params.a, "b": bg.params.b,
+                    "log_likelihood": bg.log_likelihood,
+                    "std_errors": bg.std_errors,
+                    "customers": bg.customers,
+                },
+                "gamma_gamma": {
+                    "p": gg.params.p, "q": gg.params.q, "gamma": gg.params.gamma,
+                    "log_likelihood": gg.log_likelihood,
+                    "std_errors": gg.std_errors,
+                    "customers": gg.customers,
+                },
+                "warnings": bg.warnings.iter().chain(&gg.warnings).collect::<Vec<_>>(),
+                "holdout": holdout,
+                "customers": customers,
+            });
+            serde_json::to_writer(&mut out, &doc).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            write!(
+                out,
+                "customer_id,frequency,recency,T,monetary,p_alive,expected_purchases,expected_spend,clv,order_within_7_days,order_within_30_days,days_to_next_order"
+            )?;
+            if holdout_length.is_some() {
+                write!(out, ",holdout_purchases,holdout_predicted")?;
+            }
+            writeln!(out)?;
+            for c in &customers {
+                write!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},{},{},{}",
+                    csv_field(c.customer_id),
+                    c.frequency,
+                    c.recency,
+                    c.age,
+                    c.monetary,
+                    c.p_alive,
+                    c.expected_purchases,
+                    c.expected_spend,
+                    c.clv,
+                    c.order_within_7_days,
+                    c.order_within_30_days,
+                    c.days_to_next_order
+                )?;
+                if let (Some(a), Some(p)) = (c.holdout_purchases, c.holdout_predicted) {
+                    write!(out, ",{a},{p}")?;
+                }
+                writeln!(out)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// One row per segment, one column per KPI with its counts, interval and
+/// p-value.
+pub(crate) fn write_kpis(table: &KpiTable, format: Format) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = table
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(g, name)| {
+                    let mut row = serde_json::Map::new();
+                    row.insert("segment".into(), name.clone().into());
+                    for (k, def) in table.kpis.iter().enumerate() {
+                        let v = &table.values[g][k];
+                        row.insert(
+                            def.id.clone(),
+                            serde_json::json!({
+                                "value": v.value,
+                                "numerator": v.numerator,
+                                "denominator": v.denominator,
+                                "ci_low": v.ci.map(|c| c.0),
+                                "ci_high": v.ci.map(|c| c.1),
+                                "p_value": v.p_value,
+                                "missing": v.missing,
+                            }),
+                        );
+                    }
+                    serde_json::Value::Object(row)
+                })
+                .collect();
+            serde_json::to_writer(&mut out, &rows).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+        Format::Csv => out.write_all(kpi::table_csv(table).as_bytes())?,
+    }
+    out.flush()
+}
