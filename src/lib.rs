@@ -3,20 +3,29 @@
 //! behind one small adapter: [`files`], [`storage`], [`engine_client`],
 //! [`offline`], [`quota`], [`downloads`], [`clipboard`], [`workbooks`], [`route`].
 
+pub mod act;
 pub mod actions;
 pub mod chart;
 pub mod clipboard;
-pub mod components;
+pub mod compare;
+pub mod data;
 pub mod downloads;
 pub mod engine_client;
 pub mod files;
 pub mod format;
 pub mod i18n;
+pub mod journeys;
 pub mod offline;
+pub mod overview;
+pub mod predict;
+pub mod projects;
 pub mod protocol;
 pub mod quota;
 pub mod report;
 pub mod route;
+pub mod segments;
+pub mod settings;
+pub mod shell;
 pub mod state;
 pub mod storage;
 pub mod tabs;
@@ -27,5 +36,5 @@ pub mod worker;
 
 /// Mounts the app on the page's body.
 pub fn mount() {
-    leptos::mount::mount_to_body(components::App);
+    leptos::mount::mount_to_body(shell::App);
 }

@@ -166,7 +166,7 @@ pub struct AppState {
     pub silhouette:
         RwSignal<Option<Result<seglens_engine::segments::cluster::SilhouetteCurve, String>>>,
     /// The rule being built, kept while the page redraws.
-    pub rule_draft: RwSignal<crate::components::RuleDraft>,
+    pub rule_draft: RwSignal<crate::segments::RuleDraft>,
     /// True while a clustering runs.
     pub clustering_busy: RwSignal<bool>,
     /// The clustering work's steps: the catalogue key that words them,
