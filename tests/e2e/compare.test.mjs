@@ -1,7 +1,7 @@
 // End to end, runnable alone: comparing the demo's segments: every KPI in one heatmap as an independent
 // count finds it, two segments side by side, goals, split suggestions,
 // suggested actions and the history of snapshots.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import zlib from 'node:zlib';
@@ -11,10 +11,9 @@ import { projectMenu, settingsMenu, shots } from './site.mjs';
 import { cli, cliCounts, cliCountsOf, cliMembers, demoNoConsent, nonZero, root } from './counts.mjs';
 import { cliOnDemo, demoDir, endChecks, num, rowsOf, story } from './story.mjs';
 
-const s = story({ demo: true });
-const { shot, record, said, go, tableCounts, untilTable } = s;
 let page, context, base;
-before(() => ({ page, context, base } = s));
+const s = story({ demo: true }, (ready) => ({ page, context, base } = ready));
+const { shot, record, said, go, tableCounts, untilTable } = s;
 
 test('KPIs: every family in one heatmap, as an independent computation finds them', async () => {
   await go('compare', 'kpis');

@@ -1,7 +1,7 @@
 // End to end, runnable alone: the demo, analysed and kept: its RFM segments and chart as the command
 // line computes them, the predictions and their thresholds, the RFM editor,
 // reloads, offline use, where the data is, and the project as one file.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import zlib from 'node:zlib';
@@ -11,10 +11,9 @@ import { projectMenu, settingsMenu, shots } from './site.mjs';
 import { cli, cliCounts, cliCountsOf, cliMembers, demoNoConsent, nonZero, root } from './counts.mjs';
 import { cliOnDemo, demoDir, endChecks, num, rowsOf, story } from './story.mjs';
 
-const s = story({ demo: false });
-const { shot, record, said, go, tableCounts, untilTable } = s;
 let page, context, base;
-before(() => ({ page, context, base } = s));
+const s = story({ demo: false }, (ready) => ({ page, context, base } = ready));
+const { shot, record, said, go, tableCounts, untilTable } = s;
 
 test('the start screen offers the demo and a drop zone', async () => {
   await page.goto(base);

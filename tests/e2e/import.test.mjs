@@ -2,7 +2,7 @@
 // joined sources, bad and large files, the import report, the columns
 // screen, JSON lines, workbooks, a file read once the user says what it
 // holds, and deleting everything.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import zlib from 'node:zlib';
@@ -12,10 +12,9 @@ import { projectMenu, settingsMenu, shots } from './site.mjs';
 import { cli, cliCounts, cliCountsOf, cliMembers, demoNoConsent, nonZero, root } from './counts.mjs';
 import { cliOnDemo, demoDir, endChecks, num, rowsOf, story } from './story.mjs';
 
-const s = story({ demo: true });
-const { shot, record, said, go, tableCounts, untilTable } = s;
 let page, context, base;
-before(() => ({ page, context, base } = s));
+const s = story({ demo: true }, (ready) => ({ page, context, base } = ready));
+const { shot, record, said, go, tableCounts, untilTable } = s;
 
 test('a French Windows-1252 semicolon export is read, with its rejected rows listed', async () => {
   const file = join(root, 'tests', 'fixtures', 'commandes-fr.csv');

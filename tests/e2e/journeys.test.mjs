@@ -1,7 +1,7 @@
 // End to end, runnable alone: the demo's journeys: funnels, cross-sell, cohorts and migration, activity,
 // which segment uses what, paths and the stage mix, as the command line
 // and counts here find them.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import zlib from 'node:zlib';
@@ -11,10 +11,9 @@ import { projectMenu, settingsMenu, shots } from './site.mjs';
 import { cli, cliCounts, cliCountsOf, cliMembers, demoNoConsent, nonZero, root } from './counts.mjs';
 import { cliOnDemo, demoDir, endChecks, num, rowsOf, story } from './story.mjs';
 
-const s = story({ demo: true });
-const { shot, record, said, go, tableCounts, untilTable } = s;
 let page, context, base;
-before(() => ({ page, context, base } = s));
+const s = story({ demo: true }, (ready) => ({ page, context, base } = ready));
+const { shot, record, said, go, tableCounts, untilTable } = s;
 
 test('journeys: the funnel per segment, as an independent count finds it', async () => {
   await go('journeys', 'funnel');
@@ -135,6 +134,7 @@ test('journeys: the funnel per segment, as an independent count finds it', async
 });
 
 test('cross-sell: what the same customers buy, as the command line finds it, for all buyers or one segment', async () => {
+  await go('act', 'ideas');
   const card = page.getByTestId('cross-sell');
   await card.scrollIntoViewIfNeeded();
   await page.getByTestId('cross-sell-table').waitFor();

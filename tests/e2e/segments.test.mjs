@@ -1,7 +1,7 @@
 // End to end, runnable alone: building segments on the demo: a rule in a few clicks (saved, listed,
 // exported, as SQL), lifecycle stages, clusters and one-click splits, each
 // checked against the command line or a count here.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import zlib from 'node:zlib';
@@ -11,10 +11,9 @@ import { projectMenu, settingsMenu, shots } from './site.mjs';
 import { cli, cliCounts, cliCountsOf, cliMembers, demoNoConsent, nonZero, root } from './counts.mjs';
 import { cliOnDemo, demoDir, endChecks, num, rowsOf, story } from './story.mjs';
 
-const s = story({ demo: true });
-const { shot, record, said, go, tableCounts, untilTable } = s;
 let page, context, base;
-before(() => ({ page, context, base } = s));
+const s = story({ demo: true }, (ready) => ({ page, context, base } = ready));
+const { shot, record, said, go, tableCounts, untilTable } = s;
 
 test('segments: the example rule is built in a few clicks and counts what the command line selects', async () => {
   await go('segments', 'mine');

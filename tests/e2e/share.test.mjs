@@ -1,19 +1,19 @@
 // End to end, runnable alone: sharing the demo's results: notes and the offline report, members in a
 // tool's columns, and a second tab on the same project.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import zlib from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { newContext } from './browser.mjs';
 import { projectMenu, settingsMenu, shots } from './site.mjs';
 import { cli, cliCounts, cliCountsOf, cliMembers, demoNoConsent, nonZero, root } from './counts.mjs';
 import { cliOnDemo, demoDir, endChecks, num, rowsOf, story } from './story.mjs';
 
-const s = story({ demo: true });
+let page, context, base, browser;
+const s = story({ demo: true }, (ready) => ({ page, context, base, browser } = ready));
 const { shot, record, said, go, tableCounts, untilTable } = s;
-let page, context, base;
-before(() => ({ page, context, base } = s));
 
 test('share: notes kept across a reload, in a self-contained HTML report that opens offline, and a Markdown summary', async () => {
   await go('act', 'export');

@@ -17,8 +17,10 @@ import { dist, go as goOn, record as recordOn, said as saidOn, shots } from './s
 export const demoDir = join(root, 'target', 'e2e-demo');
 
 /** Registers the story's set-up and tear-down; its `page`, `context`,
- * `base` and `requests` are there once the file's first test runs. */
-export function story({ demo = false } = {}) {
+ * `base` and `requests` are there once the file's first test runs, and
+ * handed to `ready` as soon as they are (a test file's second `before`
+ * could run before this one has finished). */
+export function story({ demo = false } = {}, ready = () => {}) {
   const s = { requests: [] };
   before(async () => {
     s.server = await serve(dist);
@@ -41,6 +43,7 @@ export function story({ demo = false } = {}) {
       await s.page.getByTestId('explore-demo').click();
       await s.page.getByTestId('rfm-table').waitFor();
     }
+    ready(s);
   });
   after(async () => {
     await s.browser?.close();
