@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use seglens_engine::import::orders::ColumnType;
 use seglens_engine::segments::groups::ColumnSummary;
+use seglens_engine::segments::splits::{RISK_BANDS, Split};
 use seglens_engine::segments::{Definition, MEASURES, Measure, Rule, SavedSegment, Test};
 
 use crate::format;
@@ -96,7 +97,9 @@ struct SegmentChoice {
 }
 
 /// The segments of the workspace a rule can use: the RFM segments, the
-/// lifecycle stages and the saved segments.
+/// lifecycle stages, the churn-risk bands (when the models could be fitted;
+/// with the thresholds of the Predict page when the rule is written) and
+/// the saved segments.
 fn segment_choices(ws: &crate::state::Workspace) -> Vec<SegmentChoice> {
     let json = |d: &Definition| serde_json::to_string(d).unwrap_or_default();
     let rfm = ws
@@ -121,13 +124,30 @@ fn segment_choices(ws: &crate::state::Workspace) -> Vec<SegmentChoice> {
             label: crate::i18n::name("segment", stage.label()),
             definition: json(&Definition::Lifecycle(stage)),
         });
+    let options = &ws.record.options;
+    let churn = Split::ChurnRisk {
+        medium_from: options.medium_risk_from,
+        low_from: options.low_risk_from,
+    };
+    let bands = RISK_BANDS
+        .into_iter()
+        .filter(|_| ws.analysis.prediction.is_ok())
+        .map(|band| SegmentChoice {
+            group: "rules.segments.churn",
+            name: band.to_string(),
+            label: crate::i18n::group_name(band),
+            definition: json(&Definition::Group {
+                split: churn.clone(),
+                group: band.to_string(),
+            }),
+        });
     let saved = ws.record.options.segments.iter().map(|s| SegmentChoice {
         group: "rules.segments.saved",
         name: s.name.clone(),
         label: s.name.clone(),
         definition: json(&s.definition),
     });
-    rfm.chain(stages).chain(saved).collect()
+    rfm.chain(stages).chain(bands).chain(saved).collect()
 }
 
 /// A test's id and the catalogue key of its words.
@@ -506,8 +526,13 @@ fn cond_view(ctx: Ctx, path: Vec<usize>, index: usize, c: Cond) -> AnyView {
             let edit = edit.clone();
             let current = c.value.clone();
             let choices = ctx.segments.get_value();
-            let groups = ["rules.segments.rfm", "rules.segments.lifecycle", "rules.segments.saved"]
-                .into_iter()
+            let groups = [
+                "rules.segments.rfm",
+                "rules.segments.lifecycle",
+                "rules.segments.churn",
+                "rules.segments.saved",
+            ]
+            .into_iter()
                 .filter(|g| choices.iter().any(|s| s.group == *g))
                 .map(|g| {
                     let options = choices

@@ -2,7 +2,9 @@
 // in Lyon" from the RFM segment and a column of the customers file, saves
 // it, then "the Champions not in Lyon" from the saved segment; each count
 // equals the command line's RFM members (checked against R's rfm rules
-// elsewhere) joined by pandas to the customers file. In French too.
+// elsewhere) joined by pandas to the customers file; then the customers at
+// high risk of leaving who live in Lyon, the band as the command line's
+// models predict it. In French too.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -68,6 +70,33 @@ test('a rule can use another segment: the Champions who live in Lyon, then the C
   assert.equal(Number((await saved.locator('td.num').first().innerText()).replace(/\D/g, '')), champions.length - inLyon.length);
 });
 
+test('a churn-risk band in a rule: the customers at high risk of leaving who live in Lyon, as the command line predicts them', async () => {
+  await go(page, 'segments', 'mine');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-0-field').selectOption('s:segment');
+  const groups = await page.getByTestId('cond-0-segment').locator('optgroup').evaluateAll((gs) => gs.map((g) => g.label));
+  assert.deepEqual(groups, ['RFM segments', 'Lifecycle stages', 'Churn risk (predicted)', 'My segments']);
+  await page.getByTestId('cond-0-segment').selectOption({ label: 'High churn risk' });
+  // The bands as the Predict page draws them (thresholds 30% and 70%):
+  // repeat buyers whose chance of being active, as seglens clv fits the
+  // models with the app's defaults, is below 30%.
+  const clv = JSON.parse(execFileSync(cli, ['clv', '--orders', join(dir, 'demo', 'orders.csv')], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  const high = clv.customers.filter((c) => c.frequency > 0 && c.p_alive < 0.3).map((c) => c.customer_id);
+  assert.ok(high.length > 20, `${high.length} at high risk`);
+  await counted(high.length);
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-1-field').selectOption('a:city');
+  await page.getByTestId('cond-1-value').fill('Lyon');
+  await page.getByTestId('cond-1-value').press('Tab');
+  const inLyon = high.filter((id) => lyon.has(id));
+  assert.ok(inLyon.length > 0 && inLyon.length < high.length);
+  await counted(inLyon.length);
+  assert.match(await page.getByTestId('rule-words').innerText(), /in the segment “High churn risk” and city is "Lyon"/);
+  await page.getByTestId('rule-builder').screenshot({ path: join(shots, 'combine-churn-en.png') });
+  await page.getByRole('button', { name: 'Clear' }).click();
+});
+
 test('in French, the segments a rule can use are named in French', async () => {
   await settingsMenu(page);
   await page.getByTestId('language-fr').click();
@@ -75,7 +104,8 @@ test('in French, the segments a rule can use are named in French', async () => {
   await page.getByTestId('group-add').click();
   await page.getByTestId('cond-0-field').selectOption('s:segment');
   const groups = await page.getByTestId('cond-0-segment').locator('optgroup').evaluateAll((gs) => gs.map((g) => g.label));
-  assert.deepEqual(groups, ['Segments RFM', 'Étapes du cycle de vie', 'Mes segments']);
+  assert.deepEqual(groups, ['Segments RFM', 'Étapes du cycle de vie', 'Risque de départ (prévu)', 'Mes segments']);
+  assert.equal(await page.getByTestId('cond-0-segment').locator('optgroup').nth(2).locator('option').first().innerText(), 'Risque de départ élevé');
   await page.getByTestId('cond-0-segment').selectOption({ label: 'Lyon Champions' });
   assert.match(await page.getByTestId('rule-words').innerText(), /dans le segment « Lyon Champions »/);
   await page.getByTestId('rule-builder').screenshot({ path: join(shots, 'combine-rule-fr.png') });

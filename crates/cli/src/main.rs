@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod error;
 mod load;
 mod output;
 
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
     let reading = Reading::of(&cli);
     match commands::run(cli.command, &reading) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_closed_pipe() => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("seglens: {message}");
             ExitCode::FAILURE

@@ -15,20 +15,15 @@ use seglens_engine::models::clv::TimeUnit;
 use seglens_engine::segments::rfm;
 
 use crate::args::Format;
+use crate::error::Error;
 
-/// Writes lines to stdout, ending quietly when the reader goes away.
-pub(crate) fn print_lines(lines: impl Iterator<Item = String>) -> Result<(), String> {
+/// Writes lines to stdout.
+pub(crate) fn print_lines(lines: impl Iterator<Item = String>) -> Result<(), Error> {
     let mut out = BufWriter::new(io::stdout().lock());
-    let result = (|| -> io::Result<()> {
-        for line in lines {
-            writeln!(out, "{line}")?;
-        }
-        out.flush()
-    })();
-    match result {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
-        _ => Ok(()),
+    for line in lines {
+        writeln!(out, "{line}")?;
     }
+    Ok(out.flush()?)
 }
 
 pub(crate) fn csv_field(text: &str) -> String {
@@ -112,21 +107,10 @@ pub(crate) struct ClvRequest {
     pub(crate) discount_rate: f64,
 }
 
-pub(crate) enum ClvError {
-    Io(io::Error),
-    Fit(clv::FitError),
-}
-
-impl From<io::Error> for ClvError {
-    fn from(e: io::Error) -> Self {
-        ClvError::Io(e)
-    }
-}
-
-pub(crate) fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), ClvError> {
+pub(crate) fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Result<(), Error> {
     let data = clv::summarise(orders, req.calibration_end, req.holdout_end, req.unit);
-    let bg = clv::fit_bgnbd(&data).map_err(ClvError::Fit)?;
-    let gg = clv::fit_gamma_gamma(&data).map_err(ClvError::Fit)?;
+    let bg = clv::fit_bgnbd(&data).map_err(|e| Error::Fit(e.to_string()))?;
+    let gg = clv::fit_gamma_gamma(&data).map_err(|e| Error::Fit(e.to_string()))?;
     for w in bg.warnings.iter().chain(&gg.warnings) {
         eprintln!("seglens: warning: {w}");
     }

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::args::Sources;
+use crate::error::Error;
 use crate::load::{Reading, events_of, rule_members};
 use crate::output::print_lines;
 
@@ -19,7 +20,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args { sources, rule } = args;
     let (data, as_of) = sources.load(reading)?;
     let events = events_of(&data)?;

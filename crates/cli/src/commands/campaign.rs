@@ -1,8 +1,15 @@
 //! `seglens campaign`: what each campaign of a sends or e-mail results file
 //! did, per RFM segment at the send day and per group.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 
+use seglens_engine::analysis::campaign::{Arm, Audience, CampaignResult};
+use seglens_engine::import::delimited::push_csv_field;
+use seglens_engine::metrics::kpi::ALL_CUSTOMERS;
+
+use crate::args::Format;
+use crate::error::Error;
 use crate::load::{Reading, add_sources, load, r_rfm_setup};
 
 /// The flags of `seglens campaign`.
@@ -38,7 +45,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         orders,
         workspace,
@@ -48,9 +55,7 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
         map,
     } = args;
     if window_days < 1 {
-        return Err(format!(
-            "--window-days {window_days}: give at least one day"
-        ));
+        return Err(format!("--window-days {window_days}: give at least one day").into());
     }
     let (mut data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
     add_sources(reading, &mut data, [&sends])?;
@@ -61,19 +66,8 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
     let setup = saved.map(|o| o.rfm).unwrap_or_else(r_rfm_setup);
     let results =
         seglens_engine::analysis::campaign::measure(&data.orders, email, &setup, window_days);
-    match write(&results, format) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| e.to_string()),
-    }
+    Ok(write(&results, format)?)
 }
-
-use std::io::{self, Write};
-
-use seglens_engine::analysis::campaign::{Arm, Audience, CampaignResult};
-use seglens_engine::import::delimited::push_csv_field;
-use seglens_engine::metrics::kpi::ALL_CUSTOMERS;
-
-use crate::args::Format;
 
 /// The segment column's text for customers with no order before the send.
 pub const NO_ORDER_BEFORE: &str = "No order before";

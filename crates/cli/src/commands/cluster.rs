@@ -6,6 +6,7 @@ use seglens_engine::segments::cluster::{ClusterSetup, Feature};
 use seglens_engine::segments::{Facts, cluster};
 
 use crate::args::Sources;
+use crate::error::Error;
 use crate::load::Reading;
 use crate::output::{csv_field, print_lines};
 
@@ -37,7 +38,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         sources,
         k,

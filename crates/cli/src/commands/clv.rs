@@ -1,14 +1,14 @@
 //! `seglens clv`: fits the BG/NBD and Gamma-Gamma models and predicts each customer's
 //! purchases, probability of being active, and lifetime value.
 
-use std::io;
 use std::path::PathBuf;
 
 use seglens_engine::models::clv::TimeUnit;
 
 use crate::args::{Format, Unit};
+use crate::error::Error;
 use crate::load::{Reading, date_arg, load};
-use crate::output::{ClvError, ClvRequest, write_clv};
+use crate::output::{ClvRequest, write_clv};
 
 /// The flags of `seglens clv`.
 #[derive(clap::Args)]
@@ -45,7 +45,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         orders,
         workspace,
@@ -85,10 +85,5 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
         horizon,
         discount_rate,
     };
-    match write_clv(&table, &request, format) {
-        Err(ClvError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(ClvError::Io(e)) => Err(e.to_string()),
-        Err(ClvError::Fit(e)) => Err(format!("the model could not be fitted: {e}")),
-        Ok(()) => Ok(()),
-    }
+    write_clv(&table, &request, format)
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use seglens_engine::analysis::cohorts;
 
 use crate::args::Sources;
+use crate::error::Error;
 use crate::load::{Reading, rule_members};
 use crate::output::print_lines;
 
@@ -21,7 +22,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args { sources, rule } = args;
     let (data, as_of) = sources.load(reading)?;
     let set = rule_members(&data, as_of, rule.as_deref())?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use seglens_engine::import::demo;
 
+use crate::error::Error;
 use crate::load::Reading;
 
 /// The flags of `seglens demo`.
@@ -22,7 +23,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, _reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, _reading: &Reading) -> Result<(), Error> {
     let Args {
         out,
         seed,

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use seglens_engine::segments::{Facts, lifecycle};
 
 use crate::args::{Format, Sources, parse_days};
+use crate::error::Error;
 use crate::load::{Reading, events_of, read_segments, rule_members};
 use crate::output::{csv_field, print_lines};
 
@@ -46,7 +47,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         sources,
         steps,

@@ -1,7 +1,15 @@
 //! `seglens history`: the RFM segments' sizes at each month end.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::model::date::format_iso;
+use seglens_engine::segments::rfm::RfmSetup;
+use seglens_engine::segments::rfm_history::{Month, month_ends, segment_history};
+
+use crate::args::Format;
+use crate::error::Error;
 use crate::load::{Reading, load, r_rfm_setup};
 
 /// The flags of `seglens history`.
@@ -29,7 +37,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         orders,
         workspace,
@@ -41,20 +49,8 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
     let (from, to) = (month_arg("from", from)?, month_arg("to", to)?);
     let (data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
     let setup = saved.map(|o| o.rfm).unwrap_or_else(r_rfm_setup);
-    match write(&data, &setup, from, to, format) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| e.to_string()),
-    }
+    Ok(write(&data, &setup, from, to, format)?)
 }
-
-use std::io::{self, Write};
-
-use seglens_engine::import::dataset::Dataset;
-use seglens_engine::model::date::format_iso;
-use seglens_engine::segments::rfm::RfmSetup;
-use seglens_engine::segments::rfm_history::{Month, month_ends, segment_history};
-
-use crate::args::Format;
 
 /// A `--from` or `--to` month, `YYYY-MM`.
 pub fn month_arg(name: &str, text: Option<String>) -> Result<Option<Month>, String> {

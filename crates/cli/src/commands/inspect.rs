@@ -13,6 +13,7 @@ use seglens_engine::import::platform;
 use seglens_engine::model::date;
 
 use crate::args::InspectFormat;
+use crate::error::Error;
 use crate::load::{Reading, import_file, parse_map, workbook_sheets};
 
 /// The flags of `seglens inspect`.
@@ -29,15 +30,13 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args { file, format, map } = args;
     if map.is_empty()
         && let Some(out) = inspect_source(reading, &file, format)?
     {
-        return match writeln!(io::stdout(), "{out}") {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
-            _ => Ok(()),
-        };
+        writeln!(io::stdout(), "{out}")?;
+        return Ok(());
     }
     let (_, report) = import_file(&file, parse_map(reading, &map)?)?;
     let sheets = workbook_sheets(&file);
@@ -56,10 +55,7 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
             None => inspect_text(&report),
         },
     };
-    match writeln!(io::stdout(), "{out}") {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
-        _ => Ok(()),
-    }
+    Ok(writeln!(io::stdout(), "{out}")?)
 }
 
 /// What `inspect` says of a file that holds no orders (customers, survey

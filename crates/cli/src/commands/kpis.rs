@@ -5,12 +5,12 @@
 //! the counts behind it and, for rates and means, a 95% interval and
 //! the p-value of the difference from the other customers.
 
-use std::io;
 use std::path::PathBuf;
 
 use seglens_engine::analysis;
 
 use crate::args::Format;
+use crate::error::Error;
 use crate::load::{Reading, add_sources, date_arg, load, read_segments};
 use crate::output::write_kpis;
 
@@ -67,7 +67,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         orders,
         workspace,
@@ -102,8 +102,5 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
         analysis_options.churn_period_days = days;
     }
     let analysis = analysis::analyse(&data, &analysis_options)?;
-    match write_kpis(&analysis.kpis, format) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| e.to_string()),
-    }
+    Ok(write_kpis(&analysis.kpis, format)?)
 }

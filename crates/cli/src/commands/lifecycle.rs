@@ -6,6 +6,7 @@ use seglens_engine::segments::lifecycle::Period;
 use seglens_engine::segments::{Facts, lifecycle};
 
 use crate::args::Sources;
+use crate::error::Error;
 use crate::load::Reading;
 use crate::output::{csv_field, print_lines};
 
@@ -20,7 +21,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args { sources, flows } = args;
     let (data, as_of) = sources.load(reading)?;
     if flows {

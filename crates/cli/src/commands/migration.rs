@@ -6,6 +6,7 @@ use seglens_engine::analysis::cohorts;
 use seglens_engine::segments::rfm::RfmSetup;
 
 use crate::args::Sources;
+use crate::error::Error;
 use crate::load::{Reading, date_arg};
 use crate::output::{csv_field, print_lines};
 
@@ -20,7 +21,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args { sources, from } = args;
     let (data, as_of) = sources.load(reading)?;
     let from = date_arg("from", Some(from))?.ok_or("give --from YYYY-MM-DD")?;

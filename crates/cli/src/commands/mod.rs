@@ -22,10 +22,11 @@ pub(crate) mod sql;
 pub(crate) mod update;
 
 use crate::args::Command;
+use crate::error::Error;
 use crate::load::Reading;
 
 /// Runs a command with the choices that hold for every file.
-pub(crate) fn run(command: Command, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(command: Command, reading: &Reading) -> Result<(), Error> {
     match command {
         Command::Inspect(args) => inspect::run(args, reading),
         Command::Rfm(args) => rfm::run(args, reading),

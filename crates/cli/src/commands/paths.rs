@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::args::{Sources, parse_minutes};
+use crate::error::Error;
 use crate::load::{Reading, events_of, rule_members};
 use crate::output::print_lines;
 
@@ -39,7 +40,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         sources,
         from,
@@ -56,7 +57,8 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
             return Err(format!(
                 "--{flag}: no event is called {f:?} (there are: {})",
                 events.names.join(", ")
-            ));
+            )
+            .into());
         }
     }
     let set = rule_members(&data, as_of, rule.as_deref())?;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use seglens_engine::analysis::AnalysisOptions;
 
 use crate::args::Sources;
+use crate::error::Error;
 use crate::load::Reading;
 
 /// The flags of `seglens project`.
@@ -19,7 +20,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args { sources, out } = args;
     let (data, as_of, saved, report) = sources.load_full(reading)?;
     let options = AnalysisOptions {
@@ -34,5 +35,5 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let record = crate::commands::update::new_record(&name, report.as_ref(), &data, &options);
-    crate::commands::update::write(&out, &record, &data)
+    Ok(crate::commands::update::write(&out, &record, &data)?)
 }

@@ -1,7 +1,6 @@
 //! `seglens rfm`: scores every customer of an order file (recency, frequency,
 //! monetary) and names their segment.
 
-use std::io;
 use std::path::PathBuf;
 
 use seglens_engine::analysis;
@@ -10,6 +9,7 @@ use seglens_engine::segments::rfm;
 use seglens_engine::segments::rfm::{Bins, RfmConfig, RfmSetup};
 
 use crate::args::Format;
+use crate::error::Error;
 use crate::load::{Reading, date_arg, load};
 use crate::output::write_rfm;
 
@@ -44,7 +44,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         orders,
         workspace,
@@ -70,9 +70,5 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
         options.as_of = as_of;
     }
     let (_, result) = analysis::rfm_result(&data, &options)?;
-    match write_rfm(&data.orders, &result, format) {
-        // A closed pipe (`seglens rfm ... | head`) is not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| e.to_string()),
-    }
+    Ok(write_rfm(&data.orders, &result, format)?)
 }

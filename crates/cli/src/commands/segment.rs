@@ -12,6 +12,7 @@ use seglens_engine::models::clv;
 use seglens_engine::segments::{Facts, Rule, lifecycle};
 
 use crate::args::{Sources, SqlDialect};
+use crate::error::Error;
 use crate::load::Reading;
 use crate::output::print_lines;
 
@@ -44,7 +45,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         sources,
         rule,
@@ -103,7 +104,7 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
                 .iter()
                 .any(|(k, _)| k.eq_ignore_ascii_case(kind.trim()))
             {
-                return Err(format!("--table {t:?}: no {kind} table is imported"));
+                return Err(format!("--table {t:?}: no {kind} table is imported").into());
             }
             schema.rename_table(kind, name);
         }
@@ -117,10 +118,8 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
             &title,
         )
         .map_err(|e| format!("{title}: {e}"))?;
-        return match write!(io::stdout(), "{query}") {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
-            _ => Ok(()),
-        };
+        write!(io::stdout(), "{query}")?;
+        return Ok(());
     }
     let set = seglens_engine::segments::groups::members(&data, &facts, &definition, &lifecycle)
         .map_err(|e| format!("{title}: {e}"))?;

@@ -1,8 +1,18 @@
 //! `seglens separation`: the RFM segments or the lifecycle stages as a
 //! whole.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 
+use clap::ValueEnum;
+use seglens_engine::analysis::{self, AnalysisOptions};
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::model::date::format_iso;
+use seglens_engine::segments::Facts;
+use seglens_engine::segments::groups::Rows;
+
+use crate::args::Format;
+use crate::error::Error;
 use crate::load::{Reading, date_arg, load};
 
 /// The flags of `seglens separation`.
@@ -30,7 +40,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         orders,
         workspace,
@@ -45,22 +55,8 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
     if as_of.is_some() {
         options.as_of = as_of;
     }
-    match write(&data, options, groups, format) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| e.to_string()),
-    }
+    Ok(write(&data, options, groups, format)?)
 }
-
-use std::io::{self, Write};
-
-use clap::ValueEnum;
-use seglens_engine::analysis::{self, AnalysisOptions};
-use seglens_engine::import::dataset::Dataset;
-use seglens_engine::model::date::format_iso;
-use seglens_engine::segments::Facts;
-use seglens_engine::segments::groups::Rows;
-
-use crate::args::Format;
 
 /// The groups seen as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -14,6 +14,7 @@ use seglens_engine::segments::rfm;
 use seglens_engine::segments::rfm::{Bins, RfmConfig, RfmSetup};
 
 use crate::args::SqlDialect;
+use crate::error::Error;
 use crate::load::{Reading, date_arg, load_full};
 
 /// The flags of `seglens sql`.
@@ -58,7 +59,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         orders,
         workspace,
@@ -114,8 +115,5 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
     let dialect = Dialect::from(dialect);
     let filter = (!segments.is_empty()).then_some(segments.as_slice());
     let query = sql::rfm_sql(&setup, as_of, &source, dialect, filter);
-    match write!(io::stdout(), "{query}") {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
-        _ => Ok(()),
-    }
+    Ok(write!(io::stdout(), "{query}")?)
 }

@@ -2,11 +2,22 @@
 //! updates one with a newer export, as the app's "Update with new exports"
 //! does, and says who moved.
 
+use std::io::{self, Write};
+use std::path::Path;
 use std::path::PathBuf;
 
+use seglens_engine::analysis::update::{self, GroupId, Mode, Question, Since};
+use seglens_engine::analysis::{self, AnalysisOptions};
+use seglens_engine::import::dataset::Dataset;
+use seglens_engine::metrics::snapshot::Snapshot;
 use seglens_engine::model::date;
+use seglens_engine::model::date::format_iso;
+use seglens_engine::store::project::Project;
+use seglens_engine::{ImportReport, Orders};
 
+use crate::args::InspectFormat;
 use crate::args::OtherFiles;
+use crate::error::Error;
 use crate::load::{Reading, add_sources, parse_map, read_orders};
 
 /// The flags of `seglens update`.
@@ -37,7 +48,7 @@ pub(crate) struct Args {
 }
 
 /// Runs the command.
-pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
+pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
         workspace,
         orders,
@@ -53,7 +64,7 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let made = reading.today.map(date::format_iso).unwrap_or_default();
-    apply(
+    Ok(apply(
         &workspace,
         &name,
         new,
@@ -63,21 +74,8 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), String> {
         yes,
         &made,
         format,
-    )
+    )?)
 }
-
-use std::io::{self, Write};
-use std::path::Path;
-
-use seglens_engine::analysis::update::{self, GroupId, Mode, Question, Since};
-use seglens_engine::analysis::{self, AnalysisOptions};
-use seglens_engine::import::dataset::Dataset;
-use seglens_engine::metrics::snapshot::Snapshot;
-use seglens_engine::model::date::format_iso;
-use seglens_engine::store::project::Project;
-use seglens_engine::{ImportReport, Orders};
-
-use crate::args::InspectFormat;
 
 /// The version of the app's project record this writes (the app reads
 /// records from version 1 on).

@@ -2,6 +2,7 @@
 //! lifecycle stage, a rule, a group of a column or tier, a funnel step, a
 //! cluster), and the rule builder's rules, read from and written to JSON.
 
+use serde_json::{Map, Value, json};
 use super::*;
 
 /// A test on one value.
@@ -237,7 +238,6 @@ impl std::fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
-use serde_json::{Map, Value, json};
 
 pub(super) fn err(path: &str, message: impl Into<String>) -> RuleError {
     RuleError {

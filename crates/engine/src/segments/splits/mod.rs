@@ -108,6 +108,11 @@ pub struct Groups {
 
 const NEEDS_MODELS: &str = "The predictive models could not be fitted to these orders, so there are no predictions to group by.";
 
+/// The churn-risk bands the model judges, highest risk first (their
+/// groups in [`Split::ChurnRisk`]; one-time buyers are a fourth, not
+/// judged).
+pub const RISK_BANDS: [&str; 3] = ["High churn risk", "Medium churn risk", "Low churn risk"];
+
 /// At most this many value groups before "Other".
 const TOP_VALUES: usize = 8;
 
@@ -131,9 +136,9 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Str
                     .map(|p| crate::models::clv::risk_band(p, *medium_from, *low_from))
             };
             let names = [
-                "High churn risk",
-                "Medium churn risk",
-                "Low churn risk",
+                RISK_BANDS[0],
+                RISK_BANDS[1],
+                RISK_BANDS[2],
                 "One-time buyers (not judged)",
             ];
             Ok(Groups {
