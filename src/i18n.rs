@@ -223,6 +223,44 @@ pub fn group_name(group: &str) -> String {
     from_template("group.", group, &number).unwrap_or(known)
 }
 
+/// Whether `name` is the app's own name for the built-in group `definition`
+/// stands for (an RFM segment, a lifecycle stage, a tier or churn band by
+/// its group's name), rather than words a user chose.
+fn built_in_name(name: &str, definition: &seglens_engine::segments::Definition) -> bool {
+    use seglens_engine::segments::Definition;
+    use seglens_engine::segments::splits::Split;
+    match definition {
+        Definition::Rfm(segment) => segment == name,
+        Definition::Lifecycle(stage) => stage.label() == name,
+        Definition::Group { split, group } => {
+            !matches!(split, Split::Attribute { .. }) && group == name
+        }
+        _ => false,
+    }
+}
+
+/// A saved segment's name as shown: the user's own words as typed, in every
+/// language (a segment named "Lost" stays "Lost" in French); a name the app
+/// gave it from a built-in group (a tier, a churn band, an RFM segment) in
+/// the current language.
+pub fn saved_name(segment: &seglens_engine::segments::SavedSegment) -> String {
+    if built_in_name(&segment.name, &segment.definition) {
+        group_name(&segment.name)
+    } else {
+        segment.name.clone()
+    }
+}
+
+/// The name of a group that may be one of the `saved` segments: a saved
+/// segment's as [`saved_name`] shows it, any other (an RFM segment, a
+/// stage, a tier, a column's value or band) as [`group_name`] does.
+pub fn segment_name(name: &str, saved: &[seglens_engine::segments::SavedSegment]) -> String {
+    match saved.iter().find(|s| s.name == name) {
+        Some(segment) => saved_name(segment),
+        None => group_name(name),
+    }
+}
+
 /// The values `text` gives the `{placeholders}` of `template`, when it is
 /// the template with values in their places (each one non-empty, ending
 /// where the text after its placeholder first appears).
@@ -780,7 +818,14 @@ pub fn rule_words(rule: &seglens_engine::segments::Rule) -> String {
         Rule::All(rules) => group(rules, "rule.and", "rule.everyone"),
         Rule::Any(rules) => group(rules, "rule.or", "rule.no_one"),
         Rule::Not(r) => tf("rule.not", &[("rule", &rule_words(r))]),
-        Rule::InSegment { name, .. } => tf("rule.in_segment", &[("name", &group_name(name))]),
+        Rule::InSegment { name, definition } => {
+            let shown = if built_in_name(name, definition) {
+                group_name(name)
+            } else {
+                name.clone()
+            };
+            tf("rule.in_segment", &[("name", &shown)])
+        }
         Rule::Attribute { column, test } => format!("{column} {}", test_words(test)),
         Rule::Measure {
             measure,

@@ -1231,3 +1231,53 @@ fn every_platform_is_named_in_both_languages() {
         assert!(fr.contains_key(key.as_str()), "{key} missing in French");
     }
 }
+
+#[test]
+fn a_users_segment_keeps_its_own_name_and_the_apps_groups_are_translated() {
+    use seglens_app::i18n::{Locale, rule_words, saved_name, segment_name, set_locale};
+    use seglens_engine::segments::splits::{Split, Tier};
+    use seglens_engine::segments::{Definition, Rule, SavedSegment};
+    let saved = |name: &str, definition: Definition| SavedSegment {
+        name: name.into(),
+        version: 1,
+        definition,
+        note: String::new(),
+    };
+    let rule = Definition::Rule(r#"{"attribute":"city","equals":"Lyon"}"#.into());
+    // Named by a user with words that are also the app's names.
+    let mine = saved("High value", rule.clone());
+    let lost = saved("Lost", rule.clone());
+    // Saved in one click from the value tier, under the tier's own name.
+    let tier = saved(
+        "High value",
+        Definition::Group {
+            split: Split::Tier(Tier::Value),
+            group: "High value".into(),
+        },
+    );
+    let in_segment = |s: &SavedSegment| Rule::InSegment {
+        name: s.name.clone(),
+        definition: Box::new(s.definition.clone()),
+    };
+    set_locale(Locale::Fr);
+    let shown = (
+        saved_name(&mine),
+        saved_name(&lost),
+        saved_name(&tier),
+        segment_name("Lost", std::slice::from_ref(&lost)),
+        segment_name("Lost", &[]),
+        rule_words(&in_segment(&lost)),
+        rule_words(&Rule::InSegment {
+            name: "Lost".into(),
+            definition: Box::new(Definition::Rfm("Lost".into())),
+        }),
+    );
+    set_locale(Locale::En);
+    assert_eq!(shown.0, "High value");
+    assert_eq!(shown.1, "Lost");
+    assert_eq!(shown.2, "Valeur élevée");
+    assert_eq!(shown.3, "Lost", "a saved segment named Lost");
+    assert_eq!(shown.4, "Perdus", "the RFM segment Lost");
+    assert!(shown.5.contains("« Lost »"), "{}", shown.5);
+    assert!(shown.6.contains("« Perdus »"), "{}", shown.6);
+}

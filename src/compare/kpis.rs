@@ -524,6 +524,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                 }
             }).collect_view();
             let goals = ws.record.goals.clone();
+            let saved = ws.record.options.segments.clone();
             let any_goal_shown = rows.iter().any(|g| goals.iter().any(|x| x.segment == table.groups[*g] && kpis.iter().any(|d| d.id == x.kpi)));
             let body = rows.into_iter().map(|g| {
                 let name = table.groups[g].clone();
@@ -572,7 +573,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                     <tr class:base=base_row>
                         <th scope="row">
                             {
-                                let shown = if by_column { i18n::group_name(&name) } else { i18n::name("segment", &name) };
+                                let shown = if by_column { i18n::group_name(&name) } else { i18n::segment_name(&name, &saved) };
                                 // An RFM or saved segment opens its own page.
                                 if has_page && !base_row {
                                     view! { <a href=crate::route::Route::Segment(name.clone()).href()>{shown}</a> }.into_any()

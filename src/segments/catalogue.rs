@@ -349,7 +349,7 @@ pub fn SavedSegments() -> impl IntoView {
                                 let n = name5.clone();
                                 ticked.update(|t| { t.retain(|x| *x != n); if on { t.push(n); } });
                             }/></td>
-                        <th scope="row"><a href=crate::route::Route::Segment(s.name.clone()).href()>{s.name.clone()}</a><span class="muted small">{format!(" v{}", def.version)}</span></th>
+                        <th scope="row"><a href=crate::route::Route::Segment(s.name.clone()).href()>{i18n::saved_name(&def)}</a><span class="muted small">{format!(" v{}", def.version)}</span></th>
                         <td class="small">{i18n::definition_words(&def.definition, &overview.lifecycle)}
                             {notes_of(&s.name)}
                         </td>

@@ -74,6 +74,11 @@ fn Toolbar() -> impl IntoView {
 #[component]
 fn SegmentPicker(segments: Vec<String>) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let saved = state.workspace.with_untracked(|w| {
+        w.as_ref()
+            .map(|w| w.record.options.segments.clone())
+            .unwrap_or_default()
+    });
     view! {
         <label class="segment-picker">
             <span class="visually-hidden">{t("workbench.go_to_segment")}</span>
@@ -92,7 +97,7 @@ fn SegmentPicker(segments: Vec<String>) -> impl IntoView {
                     view! {
                         <option value=name.clone()
                             selected=move || state.route.get() == Route::Segment(here.clone())>
-                            {i18n::name("segment", &name)}
+                            {i18n::segment_name(&name, &saved)}
                         </option>
                     }
                 }).collect_view()}

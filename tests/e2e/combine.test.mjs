@@ -109,4 +109,24 @@ test('in French, the segments a rule can use are named in French', async () => {
   await page.getByTestId('cond-0-segment').selectOption({ label: 'Lyon Champions' });
   assert.match(await page.getByTestId('rule-words').innerText(), /dans le segment « Lyon Champions »/);
   await page.getByTestId('rule-builder').screenshot({ path: join(shots, 'combine-rule-fr.png') });
+
+  // Words a user chose stay theirs: a segment named "High value" (which is
+  // also the name of a value tier, "Valeur élevée" in French) is "High
+  // value" in the list, the segment picker, the rules that use it and the
+  // KPI table; the value tier keeps its French name.
+  await page.getByTestId('segment-name').fill('High value');
+  await page.getByTestId('save-segment').click();
+  const mine = page.getByTestId('saved-segment').filter({ hasText: 'High value' });
+  await mine.waitFor();
+  assert.equal((await mine.locator('th a').innerText()).trim(), 'High value');
+  assert.ok((await page.getByTestId('segment-picker').locator('option').allInnerTexts()).includes('High value'));
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-1-field').selectOption('s:segment');
+  await page.getByTestId('cond-1-segment').selectOption({ label: 'High value' });
+  assert.match(await page.getByTestId('rule-words').innerText(), /dans le segment « High value »/);
+  await go(page, 'compare', 'kpis');
+  await page.getByTestId('kpi-rows').selectOption('saved');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((th) => th.textContent.trim() === 'High value'));
+  await page.getByTestId('kpi-rows').selectOption('tier:1');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((th) => th.textContent.trim() === 'Valeur élevée'));
 });

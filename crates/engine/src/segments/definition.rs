@@ -2,8 +2,8 @@
 //! lifecycle stage, a rule, a group of a column or tier, a funnel step, a
 //! cluster), and the rule builder's rules, read from and written to JSON.
 
-use serde_json::{Map, Value, json};
 use super::*;
+use serde_json::{Map, Value, json};
 
 /// A test on one value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -237,7 +237,6 @@ impl std::fmt::Display for RuleError {
 }
 
 impl std::error::Error for RuleError {}
-
 
 pub(super) fn err(path: &str, message: impl Into<String>) -> RuleError {
     RuleError {
