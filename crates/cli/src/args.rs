@@ -176,6 +176,29 @@ pub(crate) struct Sources {
     pub(crate) as_of: Option<String>,
 }
 
+/// The data a command reads: an order file, or a project file the app
+/// saved, and the columns forced for roles.
+#[derive(clap::Args)]
+pub(crate) struct Input {
+    /// The order file (CSV, TSV, semicolon, pipe or space separated, JSON
+    /// lines or a workbook). Customer, date and amount columns are
+    /// recognised from common English and French names, or from their
+    /// values.
+    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
+    pub(crate) orders: Option<PathBuf>,
+    /// A project file saved by the app (`.seglens`), in place of the order
+    /// file: its data and its settings (RFM setup, analysis date, saved
+    /// segments, e-mail results) are used.
+    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
+    pub(crate) workspace: Option<PathBuf>,
+    /// Forces a column for a role: ROLE=COLUMN, with ROLE one of
+    /// customer_id, date, amount, order_id, quantity, unit_price,
+    /// line_total, status, refunded or phone, and COLUMN a header name or a
+    /// 1-based position. Repeatable.
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    pub(crate) map: Vec<String>,
+}
+
 /// The files of other kinds than orders, joined to them per customer.
 #[derive(clap::Args)]
 pub(crate) struct OtherFiles {

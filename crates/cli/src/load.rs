@@ -17,6 +17,7 @@ use seglens_engine::segments::{Facts, Rule, lifecycle, rfm};
 use seglens_engine::store::project::Project;
 use seglens_engine::{ImportOptions, ImportReport, Orders, OrdersImporter};
 
+use crate::args::Input;
 use crate::args::Sources;
 
 /// The choices that hold for every file a command reads: `--encoding`,
@@ -55,6 +56,21 @@ impl Reading {
             today: self.today,
             ..Default::default()
         }
+    }
+}
+
+impl Input {
+    /// The data and, from a project file, its saved analysis choices.
+    pub(crate) fn load(
+        &self,
+        reading: &Reading,
+    ) -> Result<(Dataset, Option<AnalysisOptions>), String> {
+        load(
+            reading,
+            self.orders.as_deref(),
+            self.workspace.as_deref(),
+            &self.map,
+        )
     }
 }
 

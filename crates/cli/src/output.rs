@@ -248,7 +248,7 @@ pub(crate) fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Re
                 "holdout": holdout,
                 "customers": customers,
             });
-            serde_json::to_writer(&mut out, &doc).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut out, &doc).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         Format::Csv => {
@@ -320,7 +320,7 @@ pub(crate) fn write_kpis(table: &KpiTable, format: Format) -> io::Result<()> {
                     serde_json::Value::Object(row)
                 })
                 .collect();
-            serde_json::to_writer(&mut out, &rows).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut out, &rows).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         Format::Csv => out.write_all(kpi::table_csv(table).as_bytes())?,

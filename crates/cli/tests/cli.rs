@@ -521,3 +521,48 @@ fn encoding_chosen_on_the_command_line() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not an encoding SegLens reads"));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly_and_a_full_disk_does_not() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = temp_dir("pipe");
+    let status = seglens(&["demo", "--out", dir.to_str().unwrap()]).status;
+    assert!(status.success());
+    let orders = dir.join("orders.csv");
+    // As `| head -c 64` does: read a little, then close the pipe.
+    for format in ["csv", "json"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_seglens"))
+            .args([
+                "clv",
+                "--orders",
+                orders.to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("seglens runs");
+        let mut head = [0u8; 64];
+        child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{format}: {:?}", out.status);
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+    }
+    // Another write error is one.
+    if std::path::Path::new("/dev/full").exists() {
+        let out = Command::new(env!("CARGO_BIN_EXE_seglens"))
+            .args(["rfm", "--orders", orders.to_str().unwrap()])
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .starts_with("seglens: the output could not be written"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

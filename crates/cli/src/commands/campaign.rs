@@ -8,21 +8,16 @@ use seglens_engine::analysis::campaign::{Arm, Audience, CampaignResult};
 use seglens_engine::import::delimited::push_csv_field;
 use seglens_engine::metrics::kpi::ALL_CUSTOMERS;
 
-use crate::args::Format;
+use crate::args::{Format, Input};
 use crate::error::Error;
-use crate::load::{Reading, add_sources, load, r_rfm_setup};
+use crate::load::{Reading, add_sources, r_rfm_setup};
 
 /// The flags of `seglens campaign`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The order file.
-    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
-    orders: Option<PathBuf>,
-    /// A project file saved by the app (`.seglens`), in place of the
-    /// order file: its data, its e-mail results and its RFM setup are
-    /// used.
-    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
-    workspace: Option<PathBuf>,
+    /// The data read.
+    #[command(flatten)]
+    input: Input,
     /// Who was sent which campaign: customer, campaign, sent date and
     /// group (control or treatment) or variant; e-mail results with a
     /// campaign column are read the same way.
@@ -39,25 +34,20 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
-    /// Forces a column for a role: ROLE=COLUMN. Repeatable.
-    #[arg(long = "map", value_name = "ROLE=COLUMN")]
-    map: Vec<String>,
 }
 
 /// Runs the command.
 pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
-        orders,
-        workspace,
+        input,
         sends,
         window_days,
         format,
-        map,
     } = args;
     if window_days < 1 {
         return Err(format!("--window-days {window_days}: give at least one day").into());
     }
-    let (mut data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
+    let (mut data, saved) = input.load(reading)?;
     add_sources(reading, &mut data, [&sends])?;
     let email = data
         .email
@@ -106,7 +96,7 @@ pub(crate) fn write(results: &[CampaignResult], format: Format) -> io::Result<()
     let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, results).map_err(io::Error::other)?;
+            serde_json::to_writer_pretty(&mut out, results).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         Format::Csv => {

@@ -1,11 +1,9 @@
 //! `seglens clv`: fits the BG/NBD and Gamma-Gamma models and predicts each customer's
 //! purchases, probability of being active, and lifetime value.
 
-use std::path::PathBuf;
-
 use seglens_engine::models::clv::TimeUnit;
 
-use crate::args::{Format, Unit};
+use crate::args::{Format, Input, Unit};
 use crate::error::Error;
 use crate::load::{Reading, date_arg, load};
 use crate::output::{ClvRequest, write_clv};
@@ -13,13 +11,9 @@ use crate::output::{ClvRequest, write_clv};
 /// The flags of `seglens clv`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The order file.
-    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
-    orders: Option<PathBuf>,
-    /// A project file saved by the app (`.seglens`), in place of the
-    /// order file.
-    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
-    workspace: Option<PathBuf>,
+    /// The data read.
+    #[command(flatten)]
+    input: Input,
     /// Last day of the calibration period, YYYY-MM-DD. Defaults to the
     /// last order's day.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -39,24 +33,24 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
-    /// Forces a column for a role, as for `rfm`. Repeatable.
-    #[arg(long = "map", value_name = "ROLE=COLUMN")]
-    map: Vec<String>,
 }
 
 /// Runs the command.
 pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
-        orders,
-        workspace,
+        input,
         calibration_end,
         holdout_end,
         unit,
         horizon,
         discount_rate,
         format,
-        map,
     } = args;
+    let Input {
+        orders,
+        workspace,
+        map,
+    } = input;
     let (data, _) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
     let table = data.orders;
     let name = orders.or(workspace).unwrap_or_default();

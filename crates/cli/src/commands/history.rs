@@ -1,27 +1,22 @@
 //! `seglens history`: the RFM segments' sizes at each month end.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 use seglens_engine::import::dataset::Dataset;
 use seglens_engine::model::date::format_iso;
 use seglens_engine::segments::rfm::RfmSetup;
 use seglens_engine::segments::rfm_history::{Month, month_ends, segment_history};
 
-use crate::args::Format;
+use crate::args::{Format, Input};
 use crate::error::Error;
-use crate::load::{Reading, load, r_rfm_setup};
+use crate::load::{Reading, r_rfm_setup};
 
 /// The flags of `seglens history`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The order file.
-    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
-    orders: Option<PathBuf>,
-    /// A project file saved by the app (`.seglens`), in place of the
-    /// order file: its data and its RFM setup are used.
-    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
-    workspace: Option<PathBuf>,
+    /// The data read.
+    #[command(flatten)]
+    input: Input,
     /// The first month, YYYY-MM (default: the first order's).
     #[arg(long, value_name = "YYYY-MM")]
     from: Option<String>,
@@ -31,23 +26,18 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
-    /// Forces a column for a role: ROLE=COLUMN. Repeatable.
-    #[arg(long = "map", value_name = "ROLE=COLUMN")]
-    map: Vec<String>,
 }
 
 /// Runs the command.
 pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
-        orders,
-        workspace,
+        input,
         from,
         to,
         format,
-        map,
     } = args;
     let (from, to) = (month_arg("from", from)?, month_arg("to", to)?);
-    let (data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
+    let (data, saved) = input.load(reading)?;
     let setup = saved.map(|o| o.rfm).unwrap_or_else(r_rfm_setup);
     Ok(write(&data, &setup, from, to, format)?)
 }
@@ -113,7 +103,7 @@ pub(crate) fn write(
                     )
                 })
                 .collect();
-            let text = serde_json::to_string_pretty(&rows).map_err(io::Error::other)?;
+            let text = serde_json::to_string_pretty(&rows).map_err(io::Error::from)?;
             writeln!(out, "{text}")?;
         }
     }

@@ -9,21 +9,17 @@ use std::path::PathBuf;
 
 use seglens_engine::analysis;
 
-use crate::args::Format;
+use crate::args::{Format, Input};
 use crate::error::Error;
-use crate::load::{Reading, add_sources, date_arg, load, read_segments};
+use crate::load::{Reading, add_sources, date_arg, read_segments};
 use crate::output::write_kpis;
 
 /// The flags of `seglens kpis`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The order file.
-    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
-    orders: Option<PathBuf>,
-    /// A project file saved by the app (`.seglens`), in place of the
-    /// order file: its data and its RFM setup are used.
-    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
-    workspace: Option<PathBuf>,
+    /// The data read.
+    #[command(flatten)]
+    input: Input,
 
     /// E-mail results (customer, opened, clicked, ...).
     #[arg(long, value_name = "FILE")]
@@ -61,16 +57,12 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
-    /// Forces a column of the order file for a role, as for `rfm`.
-    #[arg(long = "map", value_name = "ROLE=COLUMN")]
-    map: Vec<String>,
 }
 
 /// Runs the command.
 pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
-        orders,
-        workspace,
+        input,
         email,
         surveys,
         tickets,
@@ -81,10 +73,9 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
         churn_days,
         as_of,
         format,
-        map,
     } = args;
     let as_of = date_arg("as-of", as_of)?;
-    let (mut data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
+    let (mut data, saved) = input.load(reading)?;
     add_sources(
         reading,
         &mut data,

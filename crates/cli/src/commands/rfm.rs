@@ -1,30 +1,22 @@
 //! `seglens rfm`: scores every customer of an order file (recency, frequency,
 //! monetary) and names their segment.
 
-use std::path::PathBuf;
-
 use seglens_engine::analysis;
 use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::segments::rfm;
 use seglens_engine::segments::rfm::{Bins, RfmConfig, RfmSetup};
 
-use crate::args::Format;
+use crate::args::{Format, Input};
 use crate::error::Error;
-use crate::load::{Reading, date_arg, load};
+use crate::load::{Reading, date_arg};
 use crate::output::write_rfm;
 
 /// The flags of `seglens rfm`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The order file (CSV, TSV, semicolon, pipe or space separated).
-    /// Customer, date and amount columns are recognised from common
-    /// English and French names, or from their values.
-    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
-    orders: Option<PathBuf>,
-    /// A project file saved by the app (`.seglens`), in place of the
-    /// order file: its data and its RFM setup are used.
-    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
-    workspace: Option<PathBuf>,
+    /// The data read.
+    #[command(flatten)]
+    input: Input,
     /// The analysis date, YYYY-MM-DD. Defaults to the day after the
     /// last order.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -36,25 +28,18 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
-    /// Forces a column for a role: ROLE=COLUMN, with ROLE one of
-    /// customer_id, date, amount and COLUMN a header name or a 1-based
-    /// position. Repeatable.
-    #[arg(long = "map", value_name = "ROLE=COLUMN")]
-    map: Vec<String>,
 }
 
 /// Runs the command.
 pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
-        orders,
-        workspace,
+        input,
         as_of,
         bins,
         format,
-        map,
     } = args;
     let as_of = date_arg("as-of", as_of)?;
-    let (data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
+    let (data, saved) = input.load(reading)?;
     let mut options = saved.unwrap_or_else(|| AnalysisOptions {
         rfm: RfmSetup {
             config: RfmConfig {

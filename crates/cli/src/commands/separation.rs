@@ -2,7 +2,6 @@
 //! whole.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 use clap::ValueEnum;
 use seglens_engine::analysis::{self, AnalysisOptions};
@@ -11,20 +10,16 @@ use seglens_engine::model::date::format_iso;
 use seglens_engine::segments::Facts;
 use seglens_engine::segments::groups::Rows;
 
-use crate::args::Format;
+use crate::args::{Format, Input};
 use crate::error::Error;
-use crate::load::{Reading, date_arg, load};
+use crate::load::{Reading, date_arg};
 
 /// The flags of `seglens separation`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The order file.
-    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
-    orders: Option<PathBuf>,
-    /// A project file saved by the app (`.seglens`), in place of the
-    /// order file: its data and settings are used.
-    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
-    workspace: Option<PathBuf>,
+    /// The data read.
+    #[command(flatten)]
+    input: Input,
     /// The groups: the RFM segments or the lifecycle stages.
     #[arg(long, value_enum, default_value_t = Groups::Rfm)]
     groups: Groups,
@@ -34,23 +29,18 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
-    /// Forces a column for a role: ROLE=COLUMN. Repeatable.
-    #[arg(long = "map", value_name = "ROLE=COLUMN")]
-    map: Vec<String>,
 }
 
 /// Runs the command.
 pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
-        orders,
-        workspace,
+        input,
         groups,
         as_of,
         format,
-        map,
     } = args;
     let as_of = date_arg("as-of", as_of)?;
-    let (data, saved) = load(reading, orders.as_deref(), workspace.as_deref(), &map)?;
+    let (data, saved) = input.load(reading)?;
     let mut options = saved.unwrap_or_default();
     if as_of.is_some() {
         options.as_of = as_of;

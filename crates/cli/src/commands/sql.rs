@@ -5,7 +5,6 @@
 
 use std::io;
 use std::io::Write;
-use std::path::PathBuf;
 
 use seglens_engine::export::sql;
 use seglens_engine::export::sql::{Dialect, SqlSource};
@@ -13,21 +12,16 @@ use seglens_engine::import::roles::Role;
 use seglens_engine::segments::rfm;
 use seglens_engine::segments::rfm::{Bins, RfmConfig, RfmSetup};
 
-use crate::args::SqlDialect;
+use crate::args::{Input, SqlDialect};
 use crate::error::Error;
 use crate::load::{Reading, date_arg, load_full};
 
 /// The flags of `seglens sql`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The order file the segments are computed from.
-    #[arg(long, value_name = "FILE", required_unless_present = "workspace")]
-    orders: Option<PathBuf>,
-    /// A project file saved by the app (`.seglens`), in place of the
-    /// order file: its orders, column names, RFM setup and analysis
-    /// date.
-    #[arg(long, value_name = "FILE", conflicts_with = "orders")]
-    workspace: Option<PathBuf>,
+    /// The data read.
+    #[command(flatten)]
+    input: Input,
     /// The analysis date, YYYY-MM-DD. Defaults to the day after the
     /// last order.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -53,16 +47,12 @@ pub(crate) struct Args {
     /// Number of quantile bins for each of R, F and M.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=9))]
     bins: u8,
-    /// Forces a column of the order file for a role, as for `rfm`.
-    #[arg(long = "map", value_name = "ROLE=COLUMN")]
-    map: Vec<String>,
 }
 
 /// Runs the command.
 pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     let Args {
-        orders,
-        workspace,
+        input,
         as_of,
         dialect,
         table,
@@ -71,8 +61,12 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
         amount_column,
         segments,
         bins,
-        map,
     } = args;
+    let Input {
+        orders,
+        workspace,
+        map,
+    } = input;
     let as_of = date_arg("as-of", as_of)?;
     let (data, saved, report) = load_full(reading, orders.as_deref(), workspace.as_deref(), &map)?;
     let data = data.orders;
