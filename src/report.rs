@@ -35,8 +35,13 @@ section { break-inside: avoid; page-break-inside: avoid; }
 ";
 
 /// The differences that stand out, as sentences: "Champions: revenue per
-/// customer 2,046.03, 4.6× all customers (447.88)" (NPS in points).
-pub fn standout_lines(table: &KpiTable, most: usize) -> Vec<String> {
+/// customer 2,046.03, 4.6× all customers (447.88)" (NPS in points); the
+/// `saved` segments among the groups named as their user named them.
+pub fn standout_lines(
+    table: &KpiTable,
+    most: usize,
+    saved: &[seglens_engine::segments::SavedSegment],
+) -> Vec<String> {
     let n = table.groups.len();
     kpi::standouts(table, most)
         .into_iter()
@@ -45,7 +50,7 @@ pub fn standout_lines(table: &KpiTable, most: usize) -> Vec<String> {
             let value = table.values[g][k].value.unwrap_or(0.0);
             let base = table.values[n - 1][k].value.unwrap_or(0.0);
             let show = |v| format::kpi_value(def.format, v);
-            let group = i18n::name("segment", &table.groups[g]);
+            let group = i18n::segment_name(&table.groups[g], saved);
             if def.format == kpi::KpiFormat::Points {
                 tf(
                     "report_file.standout_points",
@@ -158,7 +163,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         h("report_file.kpis_title"),
         h("report_file.kpis_key")
     );
-    let standouts = standout_lines(table, 5);
+    let standouts = standout_lines(table, 5, &record.options.segments);
     if !standouts.is_empty() {
         let _ = write!(
             out,
@@ -191,7 +196,10 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         let _ = write!(
             out,
             "<tr><th>{}</th>",
-            escape(&i18n::name("segment", &table.groups[g]))
+            escape(&i18n::segment_name(
+                &table.groups[g],
+                &record.options.segments
+            ))
         );
         for (k, def) in table.kpis.iter().enumerate() {
             let v = &table.values[g][k];
@@ -229,7 +237,10 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
                 "report_file.goal",
                 &[
                     ("kpi", &def.map(i18n::kpi_name).unwrap_or_default()),
-                    ("segment", &i18n::name("segment", &goal.segment)),
+                    (
+                        "segment",
+                        &i18n::segment_name(&goal.segment, &record.options.segments),
+                    ),
                     (
                         "how",
                         &t(if goal.at_least {
@@ -389,7 +400,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
                 escape(&if n.about.is_empty() {
                     t("notes.the_whole_analysis")
                 } else {
-                    i18n::name("segment", &n.about)
+                    i18n::segment_name(&n.about, &record.options.segments)
                 }),
                 escape(&n.written),
                 escape(&n.text)
@@ -415,7 +426,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
             let _ = write!(
                 out,
                 "<th class=\"num\">{}</th>",
-                escape(&i18n::name("segment", &f.groups[*g]))
+                escape(&i18n::segment_name(&f.groups[*g], &record.options.segments))
             );
         }
         out.push_str("</tr></thead><tbody>");
@@ -511,7 +522,7 @@ pub fn markdown(record: &WorkspaceRecord, a: &Analysis) -> String {
             format::money(s.aov)
         );
     }
-    let standouts = standout_lines(&a.kpis, 5);
+    let standouts = standout_lines(&a.kpis, 5, &record.options.segments);
     if !standouts.is_empty() {
         let _ = writeln!(out, "\n{}", t("report_file.stands_out"));
         for line in standouts {
@@ -524,7 +535,7 @@ pub fn markdown(record: &WorkspaceRecord, a: &Analysis) -> String {
             let about = if n.about.is_empty() {
                 t("notes.the_whole_analysis")
             } else {
-                i18n::name("segment", &n.about)
+                i18n::segment_name(&n.about, &record.options.segments)
             };
             let _ = writeln!(
                 out,

@@ -21,7 +21,7 @@ pub fn NotesCard() -> impl IntoView {
             let named = |name: &String| (name.clone(), crate::i18n::group_name(name));
             let mut subjects: Vec<(String, Vec<(String, String)>)> = vec![
                 (t("notes.segments"), ws.analysis.summary.iter().map(|s| named(&s.segment)).collect()),
-                (t("notes.my_segments"), ws.record.options.segments.iter().map(|s| named(&s.name)).collect()),
+                (t("notes.my_segments"), ws.record.options.segments.iter().map(|s| (s.name.clone(), crate::i18n::saved_name(s))).collect()),
                 ("KPIs".into(), ws.analysis.kpis.kpis.iter().map(|k| (k.name.clone(), crate::i18n::kpi_name(k))).collect()),
             ];
             subjects.retain(|(_, v)| !v.is_empty());

@@ -497,7 +497,7 @@ pub fn KpiHeatmap() -> impl IntoView {
             rows.push(n - 1);
             let mut needs: Vec<String> = table.values[n - 1].iter().filter_map(|v| v.missing.as_deref().map(i18n::engine_text)).collect();
             needs.dedup();
-            let standouts = crate::report::standout_lines(&table, 4);
+            let standouts = crate::report::standout_lines(&table, 4, &ws.record.options.segments);
             let suggestions = split_suggestions(state, &ws);
             let kpis = table.kpis.clone();
             let header = kpis.iter().enumerate().map(|(k, def)| {

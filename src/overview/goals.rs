@@ -34,6 +34,7 @@ pub fn GoalsCard() -> impl IntoView {
             };
             let is_period = |id: &str| kpi::period_definitions().iter().any(|d| d.id == id);
             let snapshots = ws.record.snapshots.clone();
+            let saved = ws.record.options.segments.clone();
             let list = ws.record.goals.iter().enumerate().map(|(i, g)| {
                 let s = kpi::goal_status(&table, &periods, g, as_of);
                 let track = if is_period(&g.kpi) {
@@ -54,7 +55,7 @@ pub fn GoalsCard() -> impl IntoView {
                 } else {
                     String::new()
                 };
-                let sentence = tf("goals.of", &[("name", &name.to_string()), ("0", &g.segment.to_string()), ("1", &(if g.at_least { t("goals.at_least") } else { t("goals.at_most") }).to_string()), ("2", &format::kpi_value(f, g.target)), ("period", &period.to_string()), ("3", &(g.deadline.map(|d| tf("goals.by", &[("0", &format::date(d))])).unwrap_or_default()).to_string())]);
+                let sentence = tf("goals.of", &[("name", &name.to_string()), ("0", &i18n::segment_name(&g.segment, &saved)), ("1", &(if g.at_least { t("goals.at_least") } else { t("goals.at_most") }).to_string()), ("2", &format::kpi_value(f, g.target)), ("period", &period.to_string()), ("3", &(g.deadline.map(|d| tf("goals.by", &[("0", &format::date(d))])).unwrap_or_default()).to_string())]);
                 let now = match s.current {
                     Some(v) => tf("goals.now", &[("0", &format::kpi_value(f, v)), ("1", &(if s.met { t("goals.reached") } else { String::new() })), ("2", &(s.remaining.filter(|r| *r > 0.0).map(|r| tf("goals.to_go", &[("0", &format::int(r as u64))])).unwrap_or_default()).to_string())]),
                     None => {t("goals.no_value_yet_see_what")},
@@ -77,7 +78,7 @@ pub fn GoalsCard() -> impl IntoView {
             let period_options = period_defs.iter().map(option).collect_view();
             let segment_options = table.groups.iter().map(|g| {
                 let name = g.clone();
-                view! { <option value=g.clone() selected=move || segment.get() == name>{i18n::name("segment", g)}</option> }
+                view! { <option value=g.clone() selected=move || segment.get() == name>{i18n::segment_name(g, &saved)}</option> }
             }).collect_view();
             let add = move |_| {
                 let id = kpi.get_untracked();
