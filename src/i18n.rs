@@ -261,6 +261,18 @@ pub fn segment_name(name: &str, saved: &[seglens_engine::segments::SavedSegment]
     }
 }
 
+/// The name of a group among the rows the KPI table, the funnel and the
+/// segmentation compare (`options.rows`): a saved segment's as
+/// [`saved_name`] shows it when the rows are the saved segments, any other
+/// (an RFM segment, a stage, a tier, a column's value) as [`group_name`]
+/// does, even where a saved segment has the same name.
+pub fn row_name(name: &str, options: &seglens_engine::analysis::AnalysisOptions) -> String {
+    match options.rows {
+        seglens_engine::segments::groups::Rows::Saved => segment_name(name, &options.segments),
+        _ => group_name(name),
+    }
+}
+
 /// The values `text` gives the `{placeholders}` of `template`, when it is
 /// the template with values in their places (each one non-empty, ending
 /// where the text after its placeholder first appears).

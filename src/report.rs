@@ -36,11 +36,11 @@ section { break-inside: avoid; page-break-inside: avoid; }
 
 /// The differences that stand out, as sentences: "Champions: revenue per
 /// customer 2,046.03, 4.6× all customers (447.88)" (NPS in points); the
-/// `saved` segments among the groups named as their user named them.
+/// groups named as the workspace's rows are (see [`i18n::row_name`]).
 pub fn standout_lines(
     table: &KpiTable,
     most: usize,
-    saved: &[seglens_engine::segments::SavedSegment],
+    options: &seglens_engine::analysis::AnalysisOptions,
 ) -> Vec<String> {
     let n = table.groups.len();
     kpi::standouts(table, most)
@@ -50,7 +50,7 @@ pub fn standout_lines(
             let value = table.values[g][k].value.unwrap_or(0.0);
             let base = table.values[n - 1][k].value.unwrap_or(0.0);
             let show = |v| format::kpi_value(def.format, v);
-            let group = i18n::segment_name(&table.groups[g], saved);
+            let group = i18n::row_name(&table.groups[g], options);
             if def.format == kpi::KpiFormat::Points {
                 tf(
                     "report_file.standout_points",
@@ -163,7 +163,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         h("report_file.kpis_title"),
         h("report_file.kpis_key")
     );
-    let standouts = standout_lines(table, 5, &record.options.segments);
+    let standouts = standout_lines(table, 5, &record.options);
     if !standouts.is_empty() {
         let _ = write!(
             out,
@@ -196,10 +196,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         let _ = write!(
             out,
             "<tr><th>{}</th>",
-            escape(&i18n::segment_name(
-                &table.groups[g],
-                &record.options.segments
-            ))
+            escape(&i18n::row_name(&table.groups[g], &record.options))
         );
         for (k, def) in table.kpis.iter().enumerate() {
             let v = &table.values[g][k];
@@ -426,7 +423,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
             let _ = write!(
                 out,
                 "<th class=\"num\">{}</th>",
-                escape(&i18n::segment_name(&f.groups[*g], &record.options.segments))
+                escape(&i18n::row_name(&f.groups[*g], &record.options))
             );
         }
         out.push_str("</tr></thead><tbody>");
@@ -522,7 +519,7 @@ pub fn markdown(record: &WorkspaceRecord, a: &Analysis) -> String {
             format::money(s.aov)
         );
     }
-    let standouts = standout_lines(&a.kpis, 5, &record.options.segments);
+    let standouts = standout_lines(&a.kpis, 5, &record.options);
     if !standouts.is_empty() {
         let _ = writeln!(out, "\n{}", t("report_file.stands_out"));
         for line in standouts {

@@ -1272,7 +1272,21 @@ fn a_users_segment_keeps_its_own_name_and_the_apps_groups_are_translated() {
             definition: Box::new(Definition::Rfm("Lost".into())),
         }),
     );
+    // Rows of the KPI table: the same name is the user's segment among the
+    // saved segments, the value tier's group among the tiers.
+    let mut options = seglens_engine::analysis::AnalysisOptions {
+        segments: vec![mine.clone()],
+        rows: seglens_engine::segments::groups::Rows::Saved,
+        ..Default::default()
+    };
+    let as_saved = seglens_app::i18n::row_name("High value", &options);
+    options.rows = seglens_engine::segments::groups::Rows::Split(Split::Tier(Tier::Value));
+    let as_tier = seglens_app::i18n::row_name("High value", &options);
     set_locale(Locale::En);
+    assert_eq!(
+        (as_saved.as_str(), as_tier.as_str()),
+        ("High value", "Valeur élevée")
+    );
     assert_eq!(shown.0, "High value");
     assert_eq!(shown.1, "Lost");
     assert_eq!(shown.2, "Valeur élevée");

@@ -466,6 +466,7 @@ pub fn KpiHeatmap() -> impl IntoView {
             let overlapping = matches!(rows_choice, Rows::Saved | Rows::Split(_));
             let by_column = matches!(rows_choice, Rows::Split(Split::Attribute { .. }));
             let has_page = matches!(rows_choice, Rows::Rfm | Rows::Saved);
+            let saved_rows = matches!(rows_choice, Rows::Saved);
             // The groups of a split, ready to save as segments.
             let split_groups: Option<Vec<SavedSegment>> = match (&rows_choice, &ws.analysis.comparison) {
                 (Rows::Split(split), Some(_)) if table.groups.len() > 1 && !table.groups.iter().any(|g| g == "Others") => Some(
@@ -497,7 +498,7 @@ pub fn KpiHeatmap() -> impl IntoView {
             rows.push(n - 1);
             let mut needs: Vec<String> = table.values[n - 1].iter().filter_map(|v| v.missing.as_deref().map(i18n::engine_text)).collect();
             needs.dedup();
-            let standouts = crate::report::standout_lines(&table, 4, &ws.record.options.segments);
+            let standouts = crate::report::standout_lines(&table, 4, &ws.record.options);
             let suggestions = split_suggestions(state, &ws);
             let kpis = table.kpis.clone();
             let header = kpis.iter().enumerate().map(|(k, def)| {
@@ -573,7 +574,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                     <tr class:base=base_row>
                         <th scope="row">
                             {
-                                let shown = if by_column { i18n::group_name(&name) } else { i18n::segment_name(&name, &saved) };
+                                let shown = if by_column { i18n::group_name(&name) } else if saved_rows { i18n::segment_name(&name, &saved) } else { i18n::name("segment", &name) };
                                 // An RFM or saved segment opens its own page.
                                 if has_page && !base_row {
                                     view! { <a href=crate::route::Route::Segment(name.clone()).href()>{shown}</a> }.into_any()

@@ -50,10 +50,10 @@ pub fn SeparationCard() -> impl IntoView {
 }
 
 fn body(s: &Separation) -> impl IntoView {
-    // A saved segment among the groups keeps its own name.
-    let saved = expect_context::<AppState>().workspace.with_untracked(|w| {
+    // Saved segments keep their own names.
+    let options = expect_context::<AppState>().workspace.with_untracked(|w| {
         w.as_ref()
-            .map(|w| w.record.options.segments.clone())
+            .map(|w| w.record.options.clone())
             .unwrap_or_default()
     });
     let verdict = s.silhouette.zip(s.verdict).map(|(x, v)| {
@@ -96,7 +96,7 @@ fn body(s: &Separation) -> impl IntoView {
         .collect();
     let head = shown
         .iter()
-        .map(|g| view! { <th scope="col" class="num">{i18n::segment_name(&s.groups[*g], &saved)}</th> })
+        .map(|g| view! { <th scope="col" class="num">{i18n::row_name(&s.groups[*g], &options)}</th> })
         .collect_view();
     let rows = shown
         .iter()
@@ -108,7 +108,7 @@ fn body(s: &Separation) -> impl IntoView {
                     view! { <td class="num" class:diagonal=g == h>{format::int(n)}</td> }
                 })
                 .collect_view();
-            view! { <tr><th scope="row">{i18n::segment_name(&s.groups[*g], &saved)}</th>{cells}</tr> }
+            view! { <tr><th scope="row">{i18n::row_name(&s.groups[*g], &options)}</th>{cells}</tr> }
         })
         .collect_view();
     let several = (s.in_several > 0).then(|| {

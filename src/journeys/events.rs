@@ -113,7 +113,7 @@ pub fn FunnelCard() -> impl IntoView {
     move || {
         state.workspace.get().and_then(|ws| {
             let f = ws.analysis.funnel.clone()?;
-            let saved = ws.record.options.segments.clone();
+            let options = ws.record.options.clone();
             let names = ws.analysis.event_names.clone();
             let properties = ws.analysis.event_properties.clone();
             let steps = RwSignal::new(f.steps.clone());
@@ -152,7 +152,7 @@ pub fn FunnelCard() -> impl IntoView {
                     }
                 })
                 .collect_view();
-            let header = shown.iter().map(|g| view! { <th scope="col" class="num">{crate::i18n::segment_name(&f.groups[*g], &saved)}</th> }).collect_view();
+            let header = shown.iter().map(|g| view! { <th scope="col" class="num">{crate::i18n::row_name(&f.groups[*g], &options)}</th> }).collect_view();
             let rows = (0..n).map(|k| {
                 let cells = shown.iter().map(|g| {
                     let c = &f.counts[*g];
@@ -284,7 +284,7 @@ pub fn UsageCard() -> impl IntoView {
     move || {
         state.workspace.get().and_then(|ws| {
             let u = ws.analysis.usage.clone()?;
-            let saved = ws.record.options.segments.clone();
+            let options = ws.record.options.clone();
             let shown: Vec<usize> = (0..u.events.len()).take(12).collect();
             let mut csv = String::from("group,sessions,event,sessions_with_event\n");
             for g in (0..u.groups.len()).filter(|g| u.sessions[*g] > 0) {
@@ -311,7 +311,7 @@ pub fn UsageCard() -> impl IntoView {
                         .map(|e| {
                             let share = u.hits[g][*e] as f64 / u.sessions[g] as f64;
                             let (bg, light) = chart::sequential_color(share);
-                            let title = tf("journeys.in_of_their_sessions", &[("0", &crate::i18n::segment_name(&u.groups[g], &saved)), ("1", &(u.events[*e]).to_string()), ("2", &format::int(u.hits[g][*e])), ("3", &format::int(u.sessions[g])), ("4", &format::percent(share))]);
+                            let title = tf("journeys.in_of_their_sessions", &[("0", &crate::i18n::row_name(&u.groups[g], &options)), ("1", &(u.events[*e]).to_string()), ("2", &format::int(u.hits[g][*e])), ("3", &format::int(u.sessions[g])), ("4", &format::percent(share))]);
                             view! {
                                 <td class="num cell" class:light=light style=format!("background:{bg}") title=title>{format::percent(share)}</td>
                             }
@@ -319,7 +319,7 @@ pub fn UsageCard() -> impl IntoView {
                         .collect_view();
                     view! {
                         <tr class:base=base>
-                            <th scope="row">{crate::i18n::segment_name(&u.groups[g], &saved)}</th>
+                            <th scope="row">{crate::i18n::row_name(&u.groups[g], &options)}</th>
                             <td class="num">{format::int(u.sessions[g])}</td>
                             {cells}
                         </tr>

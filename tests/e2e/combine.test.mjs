@@ -120,9 +120,10 @@ test('in French, the segments a rule can use are named in French', async () => {
   await mine.waitFor();
   assert.equal((await mine.locator('th a').innerText()).trim(), 'High value');
   assert.ok((await page.getByTestId('segment-picker').locator('option').allInnerTexts()).includes('High value'));
+  // Saving empties the builder: the next rule starts from its first condition.
   await page.getByTestId('group-add').click();
-  await page.getByTestId('cond-1-field').selectOption('s:segment');
-  await page.getByTestId('cond-1-segment').selectOption({ label: 'High value' });
+  await page.getByTestId('cond-0-field').selectOption('s:segment');
+  await page.getByTestId('cond-0-segment').selectOption({ label: 'High value' });
   assert.match(await page.getByTestId('rule-words').innerText(), /dans le segment « High value »/);
   await go(page, 'compare', 'kpis');
   await page.getByTestId('kpi-rows').selectOption('saved');
