@@ -32,6 +32,19 @@ after(async () => site?.close());
 /** Waits for the rule's count to read `n` customers. */
 const counted = (n) => page.waitForFunction((want) => document.querySelector('[data-testid=rule-count]')?.textContent.replace(/[\s,]/g, '').startsWith(want), `${n}`);
 
+/** Adds "city is Lyon" as the second condition and waits for the count of
+ * the `members` who live in Lyon (some of them, not all). */
+async function andInLyon(members) {
+  await page.getByTestId('group-add').click();
+  await page.getByTestId('cond-1-field').selectOption('a:city');
+  await page.getByTestId('cond-1-value').fill('Lyon');
+  await page.getByTestId('cond-1-value').press('Tab');
+  const inLyon = members.filter((id) => lyon.has(id));
+  assert.ok(inLyon.length > 0 && inLyon.length < members.length);
+  await counted(inLyon.length);
+  return inLyon;
+}
+
 test('a rule can use another segment: the Champions who live in Lyon, then the Champions not in that saved segment', async () => {
   await go(page, 'segments', 'mine');
   const builder = page.getByTestId('rule-builder');
@@ -40,13 +53,7 @@ test('a rule can use another segment: the Champions who live in Lyon, then the C
   await page.getByTestId('cond-0-field').selectOption('s:segment');
   await page.getByTestId('cond-0-segment').selectOption({ label: 'Champions' });
   await counted(champions.length);
-  await page.getByTestId('group-add').click();
-  await page.getByTestId('cond-1-field').selectOption('a:city');
-  await page.getByTestId('cond-1-value').fill('Lyon');
-  await page.getByTestId('cond-1-value').press('Tab');
-  const inLyon = champions.filter((id) => lyon.has(id));
-  assert.ok(inLyon.length > 0 && inLyon.length < champions.length);
-  await counted(inLyon.length);
+  const inLyon = await andInLyon(champions);
   assert.match(await page.getByTestId('rule-words').innerText(), /in the segment “Champions” and city is "Lyon"/);
   await builder.screenshot({ path: join(shots, 'combine-rule-en.png') });
   await page.getByTestId('segment-name').fill('Lyon Champions');
@@ -85,13 +92,7 @@ test('a churn-risk band in a rule: the customers at high risk of leaving who liv
   const high = clv.customers.filter((c) => c.frequency > 0 && c.p_alive < 0.3).map((c) => c.customer_id);
   assert.ok(high.length > 20, `${high.length} at high risk`);
   await counted(high.length);
-  await page.getByTestId('group-add').click();
-  await page.getByTestId('cond-1-field').selectOption('a:city');
-  await page.getByTestId('cond-1-value').fill('Lyon');
-  await page.getByTestId('cond-1-value').press('Tab');
-  const inLyon = high.filter((id) => lyon.has(id));
-  assert.ok(inLyon.length > 0 && inLyon.length < high.length);
-  await counted(inLyon.length);
+  await andInLyon(high);
   assert.match(await page.getByTestId('rule-words').innerText(), /in the segment “High churn risk” and city is "Lyon"/);
   await page.getByTestId('rule-builder').screenshot({ path: join(shots, 'combine-churn-en.png') });
   await page.getByRole('button', { name: 'Clear' }).click();
