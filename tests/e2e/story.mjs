@@ -8,10 +8,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve } from './server.mjs';
-import { launch, newContext } from './browser.mjs';
 import { cli, root, tableCountsOn } from './counts.mjs';
-import { dist, go as goOn, record as recordOn, said as saidOn, shots } from './site.mjs';
+import { dist, freshContext, go as goOn, record as recordOn, said as saidOn, shots, startSite } from './site.mjs';
 
 /** The demo business's files, as `seglens demo` writes them. */
 export const demoDir = join(root, 'target', 'e2e-demo');
@@ -23,14 +21,13 @@ export const demoDir = join(root, 'target', 'e2e-demo');
 export function story({ demo = false } = {}, ready = () => {}) {
   const s = { requests: [] };
   before(async () => {
-    s.server = await serve(dist);
-    s.base = `http://127.0.0.1:${s.server.address().port}/seglens/`;
-    s.browser = await launch();
-    s.context = await newContext(s.browser);
+    s.site = await startSite();
+    s.base = s.site.base;
+    s.browser = s.site.browser;
+    // The tour already seen: it has its own test, and would stand over the page.
+    s.context = await freshContext(s.browser, 'en-US');
     s.context.on('request', (r) => s.requests.push(r.url()));
     await s.context.addInitScript(() => {
-      // The guided tour has its own test; here it would stand over the page.
-      localStorage.setItem('seglens.tour-seen', '1');
       window.__cspViolations = [];
       document.addEventListener('securitypolicyviolation', (e) =>
         window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
@@ -46,8 +43,7 @@ export function story({ demo = false } = {}, ready = () => {}) {
     ready(s);
   });
   after(async () => {
-    await s.browser?.close();
-    s.server?.close();
+    await s.site?.close();
   });
   /** A full-page screenshot under tests/e2e/screenshots. */
   s.shot = (name) => s.page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
