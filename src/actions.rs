@@ -42,7 +42,12 @@ pub(crate) fn update_options(state: AppState, change: impl FnOnce(&mut AnalysisO
     change(&mut ws.record.options);
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        match engine.reanalyse(ws.record.options.clone()).await {
+        match engine
+            .ask(crate::protocol::ask::Reanalyse {
+                options: ws.record.options.clone(),
+            })
+            .await
+        {
             Ok(analysis) => {
                 if let Err(e) = persist(state, &ws.record, None).await {
                     state.error.set(Some(e));

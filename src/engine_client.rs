@@ -1,5 +1,7 @@
 //! The worker adapter: spawns the engine worker and turns its messages
-//! into async calls. One operation runs at a time.
+//! into async calls: `ask(call)` for any operation of [`ask`], which
+//! answers with that operation's type, and `import_file` for a file
+//! streamed in. One operation runs at a time.
 
 use crate::i18n::{engine_text, t};
 use std::cell::{Cell, RefCell};
@@ -11,21 +13,14 @@ use futures::lock::Mutex;
 use gloo_worker::{Spawnable, WorkerBridge};
 
 use crate::files;
-use seglens_engine::analysis::cohorts::{Cohorts, Migration};
-use seglens_engine::analysis::{Analysis, AnalysisOptions};
-use seglens_engine::export::{Export, ExportOptions};
+use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::import::orders::{ColumnRef, OrdersPreview};
 use seglens_engine::import::roles::Role;
 use seglens_engine::import::sources::{ReadOptions, SourceKind, SourcePreview};
-use seglens_engine::journeys::crosssell::CrossSell;
-use seglens_engine::metrics::compare::TwoSegments;
-use seglens_engine::model::date::Day;
 use seglens_engine::model::stage::Stage;
-use seglens_engine::models::clv::HoldoutCheck;
-use seglens_engine::segments::cluster::{ClusterSetup, Clustering, Feature};
-use seglens_engine::segments::groups::MemberPage;
 
-use crate::protocol::{Envelope, Imported, PROTOCOL_VERSION, Request, Response};
+use crate::protocol::ask::{self, Call};
+use crate::protocol::{Envelope, ImportStep, Imported, PROTOCOL_VERSION, Request, Response};
 use crate::worker::EngineTask;
 
 /// The first `limit` bytes of a file, or all of a workbook (its contents
@@ -126,8 +121,8 @@ impl EngineClient {
         }
     }
 
-    fn send(&self, request: Request) {
-        self.bridge.send(Envelope::new(request));
+    fn send(&self, request: impl Into<Request>) {
+        self.bridge.send(Envelope::new(request.into()));
     }
 
     /// Waits for the next answer that is not progress, reporting progress
@@ -175,23 +170,12 @@ impl EngineClient {
         }
     }
 
-    /// Generates, imports and analyses the demo business.
-    pub async fn demo(&self, on_progress: &dyn Fn(Progress)) -> Result<Imported, String> {
-        let mut rx = self.responses.lock().await;
-        self.send(Request::Demo);
-        match self.outcome(&mut rx, on_progress, &|_, _| {}).await {
-            Response::Imported(done) => Ok(*done),
-            Response::Failed { message } => Err(engine_text(&message)),
-            other => Err(format!("Unexpected answer from the worker: {other:?}")),
-        }
-    }
-
     /// Streams a file to the worker chunk by chunk, waiting for each
     /// chunk's acknowledgement, so memory stays bounded and `cancel` is
     /// honoured between chunks. An order file is read with the columns of
     /// `map`; `read` holds the encoding, the sheet of a workbook and, for
     /// another source, what it holds and its columns. With `update`, an
-    /// order file updates the project in use (see [`Request::ImportEnd`]).
+    /// order file updates the project in use (see [`ImportStep::End`]).
     #[allow(clippy::too_many_arguments)]
     pub async fn import_file(
         &self,
@@ -205,13 +189,12 @@ impl EngineClient {
     ) -> Result<Imported, ImportFailure> {
         let mut rx = self.responses.lock().await;
         let total = file.size() as u64;
-        self.send(Request::ImportBegin {
+        self.send(Request::Import(ImportStep::Begin {
             file_name: file.name(),
             total_bytes: total,
-            encoding: read.encoding,
             map,
             read,
-        });
+        }));
         let mut start = 0u64;
         loop {
             // The next slice is read from the file while the worker reads
@@ -246,7 +229,7 @@ impl EngineClient {
                 None => return Err(ImportFailure::Failed(t("engine.the_engine_worker_stopped"))),
             }
             if cancel.get() {
-                self.send(Request::ImportCancel);
+                self.send(Request::Import(ImportStep::Cancel));
                 let _ = self.outcome(&mut rx, &|_| {}, &|_, _| {}).await;
                 return Err(ImportFailure::Cancelled);
             }
@@ -254,11 +237,11 @@ impl EngineClient {
                 break;
             };
             start = end;
-            self.send(Request::ImportChunk {
+            self.send(Request::Import(ImportStep::Chunk {
                 bytes: bytes.map_err(ImportFailure::Failed)?,
-            });
+            }));
         }
-        self.send(Request::ImportEnd { options, update });
+        self.send(Request::Import(ImportStep::End { options, update }));
         match self.outcome(&mut rx, on_progress, &|_, _| {}).await {
             Response::Imported(done) => Ok(*done),
             Response::UpdateQuestion(q) => Err(ImportFailure::Question(q)),
@@ -270,98 +253,45 @@ impl EngineClient {
         }
     }
 
-    /// Analyses a stored table; the worker keeps it for later requests.
-    pub async fn analyse(
-        &self,
-        table: Vec<u8>,
-        options: AnalysisOptions,
-    ) -> Result<Analysis, String> {
-        self.analysis(Request::Analyse { table, options }).await
+    /// Does one operation of [`ask`] and waits for its answer.
+    pub async fn ask<C: Call>(&self, call: C) -> Result<C::Answer, String> {
+        self.ask_watching(call, &|_| {}, &|_, _| {}).await
     }
 
-    /// Analyses the table the worker holds with other choices.
-    pub async fn reanalyse(&self, options: AnalysisOptions) -> Result<Analysis, String> {
-        self.analysis(Request::Reanalyse { options }).await
-    }
-
-    async fn analysis(&self, request: Request) -> Result<Analysis, String> {
-        self.call(request, |r| match r {
-            Response::Analysed(a) => Ok(*a),
-            other => Err(other),
-        })
-        .await
-    }
-
-    /// Sends one request and waits for its answer; `pick` takes the answer
-    /// it expects and hands back any other.
-    async fn call<T>(
-        &self,
-        request: Request,
-        pick: impl Fn(Response) -> Result<T, Response>,
-    ) -> Result<T, String> {
-        self.call_steps(request, &|_, _| {}, pick).await
-    }
-
-    /// As [`Self::call`], telling `on_step` the steps done and in all as
+    /// As [`Self::ask`], telling `on_step` the steps done and in all as
     /// the worker reports them.
-    async fn call_steps<T>(
+    pub async fn ask_steps<C: Call>(
         &self,
-        request: Request,
+        call: C,
         on_step: &dyn Fn(u64, u64),
-        pick: impl Fn(Response) -> Result<T, Response>,
-    ) -> Result<T, String> {
+    ) -> Result<C::Answer, String> {
+        self.ask_watching(call, &|_| {}, on_step).await
+    }
+
+    /// As [`Self::ask`], telling `on_progress` the bytes read as the
+    /// worker reports them.
+    pub async fn ask_progress<C: Call>(
+        &self,
+        call: C,
+        on_progress: &dyn Fn(Progress),
+    ) -> Result<C::Answer, String> {
+        self.ask_watching(call, on_progress, &|_, _| {}).await
+    }
+
+    async fn ask_watching<C: Call>(
+        &self,
+        call: C,
+        on_progress: &dyn Fn(Progress),
+        on_step: &dyn Fn(u64, u64),
+    ) -> Result<C::Answer, String> {
         let mut rx = self.responses.lock().await;
-        self.send(request);
-        match pick(self.outcome(&mut rx, &|_| {}, on_step).await) {
-            Ok(value) => Ok(value),
-            Err(Response::Failed { message }) => Err(engine_text(&message)),
-            Err(other) => Err(format!("Unexpected answer from the worker: {other:?}")),
+        self.send(call);
+        match self.outcome(&mut rx, on_progress, on_step).await {
+            Response::Answer(answer) => C::unwrap(answer)
+                .map_err(|other| format!("Unexpected answer from the worker: {other:?}")),
+            Response::Failed { message } => Err(engine_text(&message)),
+            other => Err(format!("Unexpected answer from the worker: {other:?}")),
         }
-    }
-
-    /// Writes the members of some segments as a file.
-    pub async fn export(
-        &self,
-        options: AnalysisOptions,
-        segments: Vec<usize>,
-        export: ExportOptions,
-        on_step: &dyn Fn(u64, u64),
-    ) -> Result<Export, String> {
-        let request = Request::Export {
-            options,
-            segments,
-            export,
-        };
-        self.call_steps(request, on_step, |r| match r {
-            Response::Exported(e) => Ok(*e),
-            other => Err(other),
-        })
-        .await
-    }
-
-    /// Writes the current project as one file.
-    pub async fn save_project(&self, record_json: String) -> Result<Vec<u8>, String> {
-        self.call(Request::SaveProject { record_json }, |r| match r {
-            Response::ProjectFile(bytes) => Ok(bytes),
-            other => Err(other),
-        })
-        .await
-    }
-
-    /// Opens a project file: its record (JSON), its data and its analysis.
-    pub async fn open_project(
-        &self,
-        bytes: Vec<u8>,
-    ) -> Result<(String, Vec<u8>, Analysis), String> {
-        self.call(Request::OpenProject { bytes }, |r| match r {
-            Response::ProjectOpened {
-                record_json,
-                table,
-                analysis,
-            } => Ok((record_json, table, *analysis)),
-            other => Err(other),
-        })
-        .await
     }
 
     /// Says what a file holds (orders, e-mail results, survey answers),
@@ -372,113 +302,7 @@ impl EngineClient {
         sheet: Option<String>,
     ) -> Result<Option<SourceKind>, String> {
         let (head, _) = head_of(file, 64 * 1024).await?;
-        self.call(Request::Classify { head, sheet }, |r| match r {
-            Response::Kind(kind) => Ok(kind),
-            other => Err(other),
-        })
-        .await
-    }
-
-    /// Checks the purchase model against the history after `calibration_end`.
-    pub async fn check_holdout(&self, calibration_end: Day) -> Result<HoldoutCheck, String> {
-        self.call(Request::CheckHoldout { calibration_end }, |r| match r {
-            Response::Holdout(c) => Ok(*c),
-            other => Err(other),
-        })
-        .await
-    }
-
-    /// Counts the customers a rule (JSON) selects.
-    pub async fn count_rule(
-        &self,
-        as_of: Day,
-        rule: String,
-        lifecycle: seglens_engine::segments::lifecycle::LifecycleSetup,
-    ) -> Result<u64, String> {
-        self.call(
-            Request::CountRule {
-                as_of,
-                rule,
-                lifecycle,
-            },
-            |r| match r {
-                Response::Count(c) => Ok(c),
-                other => Err(other),
-            },
-        )
-        .await?
-    }
-
-    /// A page of a segment's members.
-    pub async fn members(&self, request: Request) -> Result<MemberPage, String> {
-        self.call(request, |r| match r {
-            Response::Members(m) => Ok(*m),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// Writes the members of a saved segment as a file.
-    pub async fn export_segment(
-        &self,
-        request: Request,
-        on_step: &dyn Fn(u64, u64),
-    ) -> Result<Export, String> {
-        self.call_steps(request, on_step, |r| match r {
-            Response::Exported(e) => Ok(*e),
-            other => Err(other),
-        })
-        .await
-    }
-
-    /// A saved segment as a SQL query.
-    pub async fn segment_sql(&self, request: Request) -> Result<String, String> {
-        self.call(request, |r| match r {
-            Response::Sql(q) => Ok(*q),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// Groups the customers by k-means.
-    pub async fn cluster(
-        &self,
-        as_of: Day,
-        setup: ClusterSetup,
-        on_step: &dyn Fn(u64, u64),
-    ) -> Result<Clustering, String> {
-        self.call_steps(Request::Cluster { as_of, setup }, on_step, |r| match r {
-            Response::Clustered(c) => Ok(*c),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// The silhouette per k on these features, and the suggested k.
-    pub async fn silhouette(
-        &self,
-        as_of: Day,
-        features: Vec<Feature>,
-        on_step: &dyn Fn(u64, u64),
-    ) -> Result<seglens_engine::segments::cluster::SilhouetteCurve, String> {
-        self.call_steps(
-            Request::Silhouette { as_of, features },
-            on_step,
-            |r| match r {
-                Response::Silhouette(s) => Ok(s),
-                other => Err(other),
-            },
-        )
-        .await?
-    }
-
-    /// What sells together among some customers.
-    pub async fn cross_sell(&self, request: Request) -> Result<CrossSell, String> {
-        self.call(request, |r| match r {
-            Response::CrossSold(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
+        self.ask(ask::Classify { head, sheet }).await
     }
 
     /// What an order file would give with these column choices, from its
@@ -491,20 +315,14 @@ impl EngineClient {
         sheet: Option<String>,
     ) -> Result<OrdersPreview, String> {
         let (head, whole) = head_of(file, 256 * 1024).await?;
-        self.call(
-            Request::PreviewOrders {
-                file_name: file.name(),
-                head,
-                whole,
-                encoding,
-                map,
-                sheet,
-            },
-            |r| match r {
-                Response::OrdersPreviewed(p) => Ok(*p),
-                other => Err(other),
-            },
-        )
+        self.ask(ask::PreviewOrders {
+            file_name: file.name(),
+            head,
+            whole,
+            encoding,
+            map,
+            sheet,
+        })
         .await
     }
 
@@ -516,118 +334,12 @@ impl EngineClient {
         read: ReadOptions,
     ) -> Result<SourcePreview, String> {
         let (head, whole) = head_of(file, 256 * 1024).await?;
-        self.call(
-            Request::PreviewSource {
-                file_name: file.name(),
-                head,
-                whole,
-                read,
-            },
-            |r| match r {
-                Response::SourcePreviewed(p) => Ok(*p),
-                other => Err(other),
-            },
-        )
+        self.ask(ask::PreviewSource {
+            file_name: file.name(),
+            head,
+            whole,
+            read,
+        })
         .await
-    }
-
-    /// Two audiences side by side.
-    pub async fn compare_two(&self, request: Request) -> Result<TwoSegments, String> {
-        self.call(request, |r| match r {
-            Response::ComparedTwo(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// Monthly cohort retention of some customers.
-    pub async fn cohorts(&self, request: Request) -> Result<Cohorts, String> {
-        self.call(request, |r| match r {
-            Response::Cohorts(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// The compared groups as a whole.
-    pub async fn separation(
-        &self,
-        request: Request,
-    ) -> Result<seglens_engine::segments::separation::Separation, String> {
-        self.call(request, |r| match r {
-            Response::Separated(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// Every group's size at each month end, from the data.
-    pub async fn group_history(
-        &self,
-        options: AnalysisOptions,
-    ) -> Result<seglens_engine::analysis::membership::GroupHistory, String> {
-        self.call(Request::GroupHistory { options }, |r| match r {
-            Response::GroupHistory(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// What each campaign did, per RFM segment at the send day and group.
-    pub async fn campaigns(
-        &self,
-        rfm: seglens_engine::segments::rfm::RfmSetup,
-        window_days: i32,
-        lists: Vec<seglens_engine::analysis::campaign::SentList>,
-    ) -> Result<Vec<seglens_engine::analysis::campaign::CampaignResult>, String> {
-        let request = Request::Campaigns {
-            rfm,
-            window_days,
-            lists,
-        };
-        self.call(request, |r| match r {
-            Response::Campaigns(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// Moves between RFM segments since an earlier date.
-    pub async fn migration(&self, request: Request) -> Result<Migration, String> {
-        self.call(request, |r| match r {
-            Response::Migrated(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// The paths through the sessions of an audience.
-    pub async fn paths(&self, request: Request) -> Result<seglens_engine::journeys::Paths, String> {
-        self.call(request, |r| match r {
-            Response::Paths(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// The stage mix by month of an audience.
-    pub async fn stage_mix(
-        &self,
-        request: Request,
-    ) -> Result<seglens_engine::journeys::StageMix, String> {
-        self.call(request, |r| match r {
-            Response::StageMix(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
-    }
-
-    /// Events per weekday and hour of an audience.
-    pub async fn activity(&self, request: Request) -> Result<Vec<Vec<u64>>, String> {
-        self.call(request, |r| match r {
-            Response::Activity(x) => Ok(*x),
-            other => Err(other),
-        })
-        .await?
     }
 }

@@ -790,11 +790,7 @@ fn engine_messages() -> Vec<(String, String)> {
     let mut files = Vec::new();
     sources(&root.join("crates/engine/src"), &mut files);
     // The worker's own answers, which reach the page the same way.
-    let worker = root.join("src/worker.rs");
-    files.push((
-        worker.display().to_string(),
-        std::fs::read_to_string(&worker).unwrap(),
-    ));
+    sources(&root.join("src/worker"), &mut files);
     let mut found = Vec::new();
     for (path, source) in files {
         // A folder's tests are a file of their own.

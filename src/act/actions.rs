@@ -44,14 +44,12 @@ pub(crate) fn export_members(
         let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
         let file = export_file_name(&format!("{stem}-segments"), &export);
         state.export_step.set(Some((0, 0)));
-        let written = engine
-            .export(
-                ws.record.options.clone(),
-                segments,
-                export.clone(),
-                &export_steps(state),
-            )
-            .await;
+        let request = crate::protocol::ask::Export {
+            options: ws.record.options.clone(),
+            segments,
+            export: export.clone(),
+        };
+        let written = engine.ask_steps(request, &export_steps(state)).await;
         state.export_step.set(None);
         match written {
             Ok(mut done) => {

@@ -85,7 +85,13 @@ fn fetched(
         result.set(None);
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
-            let answer = engine.campaigns(rfm, days, lists).await;
+            let answer = engine
+                .ask(crate::protocol::ask::Campaigns {
+                    rfm,
+                    window_days: days,
+                    lists,
+                })
+                .await;
             result.try_set(Some(answer));
         });
     });
@@ -404,7 +410,7 @@ pub fn CampaignsCard() -> impl IntoView {
             <p class="muted">{t("campaign.intro")}</p>
             {move || match result.get() {
                 None => view! { <p class="muted" data-testid="campaign-working">{t("campaign.working")}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error-text">{i18n::engine_text(&e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
                 Some(Ok(list)) => {
                     let list: Vec<CampaignResult> = list.into_iter().filter(|c| !c.audiences.is_empty()).collect();
                     if list.is_empty() {

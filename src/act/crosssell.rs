@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use seglens_engine::journeys::crosssell::CrossSell;
 
 use crate::format;
-use crate::protocol::{Audience, Request};
+use crate::protocol::{Audience, ask};
 use crate::state::AppState;
 
 /// The cross-sell card, shown when the orders have categories.
@@ -29,12 +29,12 @@ pub fn CrossSellCard() -> impl IntoView {
         }
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
-            let request = Request::CrossSell {
+            let request = ask::CrossSell {
                 options: ws.record.options.clone(),
                 audience: who,
                 lifecycle: ws.analysis.segments.lifecycle,
             };
-            let answer = engine.cross_sell(request).await;
+            let answer = engine.ask(request).await;
             result.try_set(Some(answer));
         });
     });

@@ -9,7 +9,7 @@ use seglens_engine::segments::separation::{Separation, Verdict};
 
 use crate::format;
 use crate::i18n::{self, t, tf, tn};
-use crate::protocol::Request;
+use crate::protocol::ask;
 use crate::route::{Page, Route};
 use crate::state::AppState;
 
@@ -25,11 +25,11 @@ pub fn SeparationCard() -> impl IntoView {
         result.set(None);
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
-            let request = Request::Separation {
+            let request = ask::Separation {
                 options: ws.record.options.clone(),
                 as_of: ws.analysis.as_of,
             };
-            let answer = engine.separation(request).await;
+            let answer = engine.ask(request).await;
             result.try_set(Some(answer));
         });
     });
@@ -42,7 +42,7 @@ pub fn SeparationCard() -> impl IntoView {
             </p>
             {move || match result.get() {
                 None => view! { <p class="muted">{t("separation.measuring")}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error-text">{i18n::engine_text(&e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
                 Some(Ok(s)) => body(&s).into_any(),
             }}
         </section>

@@ -10,7 +10,7 @@ use seglens_engine::metrics::kpi::KpiFormat;
 use crate::format;
 use crate::i18n::{self, t, tf};
 use crate::journeys::over_time::audiences;
-use crate::protocol::{Audience, Request};
+use crate::protocol::{Audience, ask};
 use crate::shell::downloads::{CsvDownload, csv_field};
 use crate::state::AppState;
 
@@ -57,13 +57,13 @@ pub fn CompareTwoCard() -> impl IntoView {
         };
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
-            let request = Request::CompareTwo {
+            let request = ask::CompareTwo {
                 options: ws.record.options.clone(),
                 first,
                 second,
                 lifecycle: ws.analysis.segments.lifecycle,
             };
-            let answer = engine.compare_two(request).await;
+            let answer = engine.ask(request).await;
             result.try_set(Some(answer));
         });
     });

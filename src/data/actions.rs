@@ -24,7 +24,10 @@ pub(crate) fn explore_demo(state: AppState) {
     });
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        match engine.demo(&progress_sink(state)).await {
+        match engine
+            .ask_progress(crate::protocol::ask::Demo, &progress_sink(state))
+            .await
+        {
             Ok(done) => {
                 keep(state, done, "Demo business".into(), true).await;
                 if !tour_seen() {

@@ -8,7 +8,7 @@ use seglens_engine::segments::{Definition, SavedSegment};
 use crate::chart;
 use crate::format;
 use crate::i18n::{t, tf};
-use crate::protocol::{Audience, Request};
+use crate::protocol::{Audience, ask};
 use crate::state::AppState;
 
 fn duration(seconds: f64) -> String {
@@ -469,7 +469,7 @@ pub fn PathsCard() -> impl IntoView {
             spawn_local(async move {
                 let engine = state.services.with_value(|s| s.engine.clone());
                 let r = engine
-                    .paths(Request::Paths {
+                    .ask(ask::Paths {
                         options: ws.record.options.clone(),
                         audience: who,
                         lifecycle: ws.analysis.segments.lifecycle,
@@ -531,7 +531,7 @@ pub fn PathsCard() -> impl IntoView {
                 </div>
             }.into_any()
         }
-        Err(e) => view! { <p class="warn">{crate::i18n::engine_text(&e)}</p> }.into_any(),
+        Err(e) => view! { <p class="warn">{e}</p> }.into_any(),
     };
     move || {
         state.workspace.get().and_then(|ws| {
@@ -691,7 +691,7 @@ pub fn StageMixCard() -> impl IntoView {
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
             let r = engine
-                .stage_mix(Request::StageMix {
+                .ask(ask::StageMix {
                     options: ws.record.options.clone(),
                     audience: who,
                     lifecycle: ws.analysis.segments.lifecycle,

@@ -9,7 +9,7 @@ use seglens_engine::model::date::{Day, format_iso, parse_iso};
 use crate::chart;
 use crate::format;
 use crate::i18n::{self, t, tf};
-use crate::protocol::{Audience, Request};
+use crate::protocol::{Audience, ask};
 use crate::state::AppState;
 
 /// The audiences a card can look at: all customers, each non-empty RFM
@@ -197,12 +197,12 @@ pub fn CohortsCard() -> impl IntoView {
         };
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
-            let request = Request::Cohorts {
+            let request = ask::Cohorts {
                 options: ws.record.options.clone(),
                 audience: who,
                 lifecycle: ws.analysis.segments.lifecycle,
             };
-            let answer = engine.cohorts(request).await;
+            let answer = engine.ask(request).await;
             cohorts.try_set(Some(answer));
         });
     });
@@ -248,11 +248,11 @@ pub fn MigrationCard() -> impl IntoView {
         let day = from.get().unwrap_or(ws.analysis.as_of - 90);
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
-            let request = Request::Migration {
+            let request = ask::Migration {
                 options: ws.record.options.clone(),
                 from: day,
             };
-            let answer = engine.migration(request).await;
+            let answer = engine.ask(request).await;
             migration.try_set(Some(answer));
         });
     });
@@ -347,13 +347,13 @@ pub fn ActivityCard() -> impl IntoView {
         let b = right.get().unwrap_or_else(|| default_right(&ws));
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
-            let ask = |who: Audience| Request::Activity {
+            let activity = |who: Audience| ask::Activity {
                 options: ws.record.options.clone(),
                 audience: who,
                 lifecycle: ws.analysis.segments.lifecycle,
             };
-            let one = engine.activity(ask(a)).await;
-            let two = engine.activity(ask(b)).await;
+            let one = engine.ask(activity(a)).await;
+            let two = engine.ask(activity(b)).await;
             grids.try_set(Some(one.and_then(|x| two.map(|y| (x, y)))));
         });
     });

@@ -43,7 +43,9 @@ fn fetched(state: AppState) -> RwSignal<Option<Result<GroupHistory, String>>> {
         result.set(None);
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
-            let answer = engine.group_history(options).await;
+            let answer = engine
+                .ask(crate::protocol::ask::GroupHistory { options })
+                .await;
             result.try_set(Some(answer));
         });
     });
@@ -220,7 +222,7 @@ pub fn SizesCard() -> impl IntoView {
             </div>
             {move || match result.get() {
                 None => view! { <p class="muted" data-testid="sizes-working">{t("sizes.working")}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error-text">{i18n::engine_text(&e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
                 Some(Ok(history)) => {
                     let k = kind.get();
                     let groups: Vec<&GroupMonths> = history
@@ -276,7 +278,7 @@ pub fn SegmentSizes(group: GroupId) -> impl IntoView {
             <h2>{t("sizes.segment_title")}</h2>
             {move || match result.get() {
                 None => view! { <p class="muted">{t("sizes.working")}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error-text">{i18n::engine_text(&e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error-text">{e}</p> }.into_any(),
                 Some(Ok(history)) => match history.groups.iter().find(|g| g.group == group) {
                     None => view! { <p class="muted">{t("sizes.not_measured")}</p> }.into_any(),
                     Some(g) => {

@@ -34,7 +34,9 @@ pub(crate) fn check_holdout(state: AppState, calibration_end: Day) {
     state.checking.set(true);
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        let result = engine.check_holdout(calibration_end).await;
+        let result = engine
+            .ask(crate::protocol::ask::CheckHoldout { calibration_end })
+            .await;
         state.holdout.set(Some(result));
         state.checking.set(false);
     });

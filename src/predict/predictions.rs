@@ -329,7 +329,7 @@ fn HoldoutCheck(
                     </div>
                 }.into_any()
             }
-            Err(message) => view! { <p class="warn" data-testid="holdout-result">{crate::i18n::engine_text(&message)}</p> }.into_any(),
+            Err(message) => view! { <p class="warn" data-testid="holdout-result">{message}</p> }.into_any(),
         })}
     }
 }

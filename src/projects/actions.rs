@@ -6,6 +6,7 @@ use crate::actions::{forget_views, open, today};
 use crate::data::actions::forget_remembered_columns;
 use crate::i18n::tf;
 use crate::protocol::Imported;
+use crate::protocol::ask;
 use crate::route::{Page, Route};
 use crate::state::{AppState, Status, Workspace};
 use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
@@ -213,7 +214,7 @@ pub(crate) fn save_project(state: AppState) {
             Err(e) => return state.error.set(Some(e.to_string())),
         };
         let engine = state.services.with_value(|s| s.engine.clone());
-        match engine.save_project(json).await {
+        match engine.ask(ask::SaveProject { record_json: json }).await {
             Ok(bytes) => {
                 let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
                 if let Err(e) = crate::downloads::save(
@@ -244,7 +245,11 @@ pub(crate) fn open_project(state: AppState, file: web_sys::File) {
         let engine = state.services.with_value(|s| s.engine.clone());
         let result = async {
             let bytes = crate::files::read_slice(&file, 0, file.size() as u64).await?;
-            let (json, table, analysis) = engine.open_project(bytes).await?;
+            let ask::OpenedProject {
+                record_json: json,
+                table,
+                analysis,
+            } = engine.ask(ask::OpenProject { bytes }).await?;
             let record: WorkspaceRecord = serde_json::from_str(&json).map_err(|e| {
                 tf(
                     "actions.the_project_s_settings_cannot",
@@ -346,7 +351,7 @@ pub(crate) async fn show_stored(
         if state.status.get_untracked() != Status::Idle {
             state.status.set(Status::Idle);
         }
-        if let Err(e) = engine.analyse(table, options).await {
+        if let Err(e) = engine.ask(ask::Analyse { table, options }).await {
             state.error.set(Some(e));
         }
         return;
@@ -355,7 +360,13 @@ pub(crate) async fn show_stored(
         label: crate::i18n::tf("app.opening", &[("file", &record.source)]),
         cancellable: false,
     });
-    match engine.analyse(table, record.options.clone()).await {
+    match engine
+        .ask(ask::Analyse {
+            table,
+            options: record.options.clone(),
+        })
+        .await
+    {
         Ok(analysis) => {
             keep_analysis(state, &record.options, &analysis).await;
             state.workspace.set(Some(Workspace { record, analysis }));

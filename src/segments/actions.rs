@@ -4,7 +4,7 @@
 use crate::act::actions::{export_file_name, export_steps, file_stem, save_export};
 use crate::actions::update_options;
 use crate::i18n::{t, tf};
-use crate::protocol::Request;
+use crate::protocol::ask;
 use crate::state::{AppState, MemberView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -74,7 +74,7 @@ pub(crate) fn show_members(state: AppState, mut view: MemberView) {
     state.members.set(Some(view.clone()));
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        let request = Request::Members {
+        let request = ask::Members {
             as_of: ws.analysis.as_of,
             definition: view.definition.clone(),
             lifecycle: ws.analysis.segments.lifecycle,
@@ -82,7 +82,7 @@ pub(crate) fn show_members(state: AppState, mut view: MemberView) {
             sort: view.sort,
             page: view.page,
         };
-        let result = engine.members(request).await;
+        let result = engine.ask(request).await;
         // A newer request may have replaced this one meanwhile.
         state.members.update(|m| {
             if let Some(m) = m
@@ -111,7 +111,7 @@ pub(crate) fn export_segment(state: AppState, stem: String, segments: Vec<(Strin
     let export = state.export.get_untracked();
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        let request = Request::ExportSegment {
+        let request = ask::ExportSegments {
             options: ws.record.options.clone(),
             segments,
             lifecycle: ws.analysis.segments.lifecycle,
@@ -119,7 +119,7 @@ pub(crate) fn export_segment(state: AppState, stem: String, segments: Vec<(Strin
         };
         let file = export_file_name(&format!("{stem}-members"), &export);
         state.export_step.set(Some((0, 0)));
-        let written = engine.export_segment(request, &export_steps(state)).await;
+        let written = engine.ask_steps(request, &export_steps(state)).await;
         state.export_step.set(None);
         match written {
             Ok(done) => save_export(state, file, &export, done),
@@ -139,7 +139,7 @@ pub(crate) fn segment_sql(state: AppState, name: String, definition: Definition)
     let columns = state.sql_columns.get_untracked();
     spawn_local(async move {
         let engine = state.services.with_value(|s| s.engine.clone());
-        let request = Request::SegmentSql {
+        let request = ask::SegmentSql {
             as_of: ws.analysis.as_of,
             name: name.clone(),
             definition,
@@ -151,7 +151,7 @@ pub(crate) fn segment_sql(state: AppState, name: String, definition: Definition)
             columns,
             dialect,
         };
-        match engine.segment_sql(request).await {
+        match engine.ask(request).await {
             Ok(query) => {
                 let file = format!(
                     "{}-{}.sql",
@@ -175,7 +175,9 @@ pub(crate) fn segment_sql(state: AppState, name: String, definition: Definition)
 pub(crate) fn run_clusters(state: AppState, setup: ClusterSetup) {
     clustering_work(state, move |engine, as_of| async move {
         let steps = clustering_steps(state, "segments.progress_runs");
-        let result = engine.cluster(as_of, setup, &steps).await;
+        let result = engine
+            .ask_steps(ask::Cluster { as_of, setup }, &steps)
+            .await;
         state.clustering.set(Some(result));
     });
 }
@@ -184,7 +186,9 @@ pub(crate) fn run_clusters(state: AppState, setup: ClusterSetup) {
 pub(crate) fn run_silhouette(state: AppState, features: Vec<Feature>) {
     clustering_work(state, move |engine, as_of| async move {
         let steps = clustering_steps(state, "segments.progress_k");
-        let result = engine.silhouette(as_of, features, &steps).await;
+        let result = engine
+            .ask_steps(ask::Silhouette { as_of, features }, &steps)
+            .await;
         state.silhouette.set(Some(result));
     });
 }

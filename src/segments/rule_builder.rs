@@ -744,7 +744,13 @@ pub fn RuleBuilder() -> impl IntoView {
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
             let start = js_sys::Date::now();
-            let result = engine.count_rule(as_of, json, lifecycle).await;
+            let result = engine
+                .ask(crate::protocol::ask::CountRule {
+                    as_of,
+                    rule: json,
+                    lifecycle,
+                })
+                .await;
             // The card may have been redrawn (new analysis) meanwhile: its
             // signals are then gone and the answer is dropped.
             if generation.try_get_value() == Some(mine) {
