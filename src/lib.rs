@@ -1,10 +1,13 @@
 //! The SegLens web app: Leptos components over the engine, which runs in
 //! a Web Worker. Only this crate touches the browser, each browser API
 //! behind one small adapter: [`files`], [`storage`], [`engine_client`],
-//! [`offline`], [`quota`], [`downloads`], [`clipboard`], [`workbooks`], [`route`].
+//! [`offline`], [`quota`], [`downloads`], [`clipboard`], [`workbooks`], [`route`],
+//! [`theme`], [`tabs`] and [`browser`] (the window, the document, the
+//! settings this browser remembers, the clock).
 
 pub mod act;
 pub mod actions;
+pub mod browser;
 pub mod chart;
 pub mod clipboard;
 pub mod compare;

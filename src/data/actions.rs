@@ -5,7 +5,7 @@
 use crate::actions::progress_sink;
 use crate::engine_client::ImportFailure;
 use crate::projects::actions::{keep, persist};
-use crate::settings::actions::{local_storage, tour_seen};
+use crate::settings::actions::tour_seen;
 use crate::state::{AppState, Status};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -82,29 +82,20 @@ pub(crate) type ColumnMap = Vec<(
 
 /// The columns chosen before for files with these columns.
 pub(crate) fn remembered_columns(columns: &[String]) -> ColumnMap {
-    local_storage()
-        .and_then(|s| s.get_item(&columns_key(columns)).ok().flatten())
+    crate::browser::remembered(&columns_key(columns))
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default()
 }
 
 pub(crate) fn remember_columns(columns: &[String], map: &ColumnMap) {
-    if let (Some(s), Ok(json)) = (local_storage(), serde_json::to_string(map)) {
-        let _ = s.set_item(&columns_key(columns), &json);
+    if let Ok(json) = serde_json::to_string(map) {
+        crate::browser::remember(&columns_key(columns), &json);
     }
 }
 
 /// Forgets every remembered choice of columns.
 pub(crate) fn forget_remembered_columns() {
-    let Some(s) = local_storage() else { return };
-    let n = s.length().unwrap_or(0);
-    let keys: Vec<String> = (0..n)
-        .filter_map(|i| s.key(i).ok().flatten())
-        .filter(|k| k.starts_with("seglens-columns:"))
-        .collect();
-    for k in keys {
-        let _ = s.remove_item(&k);
-    }
+    crate::browser::forget_all("seglens-columns:");
 }
 
 /// The key under which what a source file holds and its columns are
@@ -120,14 +111,13 @@ pub(crate) type SourceChoice = (
 
 /// What was chosen before for a source file with these columns.
 pub(crate) fn remembered_source(columns: &[String]) -> Option<SourceChoice> {
-    local_storage()
-        .and_then(|s| s.get_item(&source_columns_key(columns)).ok().flatten())
+    crate::browser::remembered(&source_columns_key(columns))
         .and_then(|json| serde_json::from_str(&json).ok())
 }
 
 pub(crate) fn remember_source(columns: &[String], choice: &SourceChoice) {
-    if let (Some(s), Ok(json)) = (local_storage(), serde_json::to_string(choice)) {
-        let _ = s.set_item(&source_columns_key(columns), &json);
+    if let Ok(json) = serde_json::to_string(choice) {
+        crate::browser::remember(&source_columns_key(columns), &json);
     }
 }
 

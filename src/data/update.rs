@@ -191,17 +191,6 @@ fn moves_table(state: AppState, caption: String, groups: Vec<GroupMoves>) -> Opt
     )
 }
 
-/// Brings the element of id `id` into view (the address's hash names
-/// pages, not places on them).
-fn scroll_to(id: &str) {
-    if let Some(element) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    {
-        element.scroll_into_view();
-    }
-}
-
 /// What the update did, in one sentence.
 fn summary(since: &Since) -> String {
     let r = &since.report;
@@ -284,7 +273,7 @@ pub fn SinceUpdateCard() -> impl IntoView {
                                 <li class=match ch.better { Some(true) => "better", Some(false) => "worse", None => "" }>{i18n::change(&ch)}</li>
                             }).collect_view()}
                         </ul>
-                        {more.then(|| view! { <p class="small"><button class="link" on:click=|_| scroll_to("history")>{t("since.all_kpis")}</button></p> })}
+                        {more.then(|| view! { <p class="small"><button class="link" on:click=|_| crate::browser::scroll_to_id("history")>{t("since.all_kpis")}</button></p> })}
                     }.into_any()
                 })}
                 <h3>{t("since.moves")}</h3>

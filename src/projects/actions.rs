@@ -20,13 +20,10 @@ use seglens_engine::metrics::snapshot::Snapshot;
 pub(crate) fn restore(state: AppState) {
     spawn_local(async move {
         if let Err(e) = crate::offline::register().await {
-            web_sys::console::info_1(
-                &tf(
-                    "actions.seglens_will_not_work_offline",
-                    &[("e", &e.to_string())],
-                )
-                .into(),
-            );
+            crate::browser::log(&tf(
+                "actions.seglens_will_not_work_offline",
+                &[("e", &e.to_string())],
+            ));
         }
     });
     let tabs = crate::tabs::Tabs::join(move |heard| match heard {
@@ -138,13 +135,13 @@ pub(crate) async fn keep(state: AppState, done: Imported, source: String, is_dem
     ));
     state.holdout.set(None);
     forget_views(state);
-    let saving = js_sys::Date::now();
+    let saving = crate::browser::now_ms();
     if let Err(e) = persist(state, &record, Some(&done.table)).await {
         state.error.set(Some(e));
     }
     state
         .last_import
-        .set(Some((done.timings, js_sys::Date::now() - saving)));
+        .set(Some((done.timings, crate::browser::now_ms() - saving)));
     keep_analysis(state, &record.options, &done.analysis).await;
     refresh_projects(state).await;
     state.workspace.set(Some(Workspace {
@@ -174,9 +171,10 @@ pub(crate) fn delete_all(state: AppState) {
             return;
         }
         if let Err(e) = crate::offline::clear_caches().await {
-            web_sys::console::info_1(
-                &tf("actions.the_app_s_cached_files", &[("e", &e.to_string())]).into(),
-            );
+            crate::browser::log(&tf(
+                "actions.the_app_s_cached_files",
+                &[("e", &e.to_string())],
+            ));
         }
         forget_remembered_columns();
         tell_other_tabs(state, true);
@@ -385,13 +383,10 @@ pub(crate) async fn keep_analysis(state: AppState, options: &AnalysisOptions, an
     if let Some(store) = state.services.with_value(|s| s.store.clone())
         && let Err(e) = store.save_analysis(options, analysis).await
     {
-        web_sys::console::info_1(
-            &tf(
-                "actions.the_analysis_was_not_kept",
-                &[("e", &e.to_string())],
-            )
-            .into(),
-        );
+        crate::browser::log(&tf(
+            "actions.the_analysis_was_not_kept",
+            &[("e", &e.to_string())],
+        ));
     }
 }
 

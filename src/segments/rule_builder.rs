@@ -743,7 +743,7 @@ pub fn RuleBuilder() -> impl IntoView {
         let lifecycle = ws.analysis.segments.lifecycle;
         spawn_local(async move {
             let engine = state.services.with_value(|s| s.engine.clone());
-            let start = js_sys::Date::now();
+            let start = crate::browser::now_ms();
             let result = engine
                 .ask(crate::protocol::ask::CountRule {
                     as_of,
@@ -754,7 +754,7 @@ pub fn RuleBuilder() -> impl IntoView {
             // The card may have been redrawn (new analysis) meanwhile: its
             // signals are then gone and the answer is dropped.
             if generation.try_get_value() == Some(mine) {
-                count.try_set(Some((result, js_sys::Date::now() - start)));
+                count.try_set(Some((result, crate::browser::now_ms() - start)));
             }
         });
     });

@@ -28,16 +28,16 @@ pub fn App() -> impl IntoView {
     crate::projects::actions::restore(state);
     crate::settings::actions::start_theme(state);
     // For as long as the page is open.
-    let _ = window_event_listener(leptos::ev::click, close_menus_outside);
+    let _ = window_event_listener(leptos::ev::click, |ev| {
+        crate::browser::close_menus_outside(&ev)
+    });
     crate::route::listen(move |route| {
         if state.route.get_untracked() == route {
             return;
         }
         state.route.set(route);
         // A new page starts at its top, as a followed link does.
-        if let Some(w) = web_sys::window() {
-            w.scroll_to_with_x_and_y(0.0, 0.0);
-        }
+        crate::browser::scroll_to_top();
     });
     let currency = Memo::new(move |_| {
         state
@@ -50,42 +50,6 @@ pub fn App() -> impl IntoView {
         let _ = state.locale.get();
         format::set_currency(currency.get().as_deref());
         view! { <Shell/> }
-    }
-}
-
-/// Closes the open menus a click landed outside of, as menus do. The
-/// click's path is the one it had when it happened: a button it removed
-/// (such as "Delete all my data" giving way to its confirmation) still
-/// counts as inside its menu.
-fn close_menus_outside(ev: web_sys::MouseEvent) {
-    use wasm_bindgen::JsCast;
-    let path = ev.composed_path();
-    let Some(open) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector_all("details.menu[open]").ok())
-    else {
-        return;
-    };
-    for i in 0..open.length() {
-        if let Some(menu) = open
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            && !path.includes(&menu, 0)
-        {
-            let _ = menu.remove_attribute("open");
-        }
-    }
-}
-
-/// Folds the menu the clicked element is in.
-fn close_menu_of(ev: &web_sys::MouseEvent) {
-    use wasm_bindgen::JsCast;
-    if let Some(menu) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|el| el.closest("details.menu").ok().flatten())
-    {
-        let _ = menu.remove_attribute("open");
     }
 }
 
@@ -121,7 +85,7 @@ fn Shell() -> impl IntoView {
                         on:click=move |ev| {
                             // The panel opens under the top bar: the menu
                             // folds away so as not to cover it.
-                            close_menu_of(&ev);
+                            crate::browser::close_menu_of(&ev);
                             let open = !state.privacy_open.get_untracked();
                             state.privacy_open.set(open);
                             if open {
@@ -223,11 +187,7 @@ fn TabsBanner() -> impl IntoView {
                 view! {
                     <div class="banner error" role="alert" data-testid="stale">
                         <p>{t("app.stale")}</p>
-                        <button class="primary" on:click=move |_| {
-                            if let Some(w) = web_sys::window() {
-                                let _ = w.location().reload();
-                            }
-                        }>{t("app.reload")}</button>
+                        <button class="primary" on:click=move |_| crate::browser::reload()>{t("app.reload")}</button>
                     </div>
                 }
                 .into_any(),

@@ -4,7 +4,6 @@
 //! at any step, and reopens from the top bar. Each step opens its page.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::actions;
 use crate::i18n::{t, tf};
@@ -30,19 +29,7 @@ thread_local! {
 /// page it is on may still be drawing (it was just opened) or filling in
 /// (cohorts, cross-sell): looks again a little later.
 fn point_at(selector: Option<&'static str>) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    if let Ok(marked) = document.query_selector_all(".tour-target") {
-        for i in 0..marked.length() {
-            if let Some(el) = marked
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            {
-                let _ = el.class_list().remove_1("tour-target");
-            }
-        }
-    }
+    crate::browser::unmark_all("tour-target");
     // A later step (or the tour's end) makes the looks still pending moot.
     let pointing = POINTING.with(|p| {
         p.set(p.get() + 1);
@@ -52,34 +39,12 @@ fn point_at(selector: Option<&'static str>) {
         return;
     };
     for delay in [0, 100, 400, 1200] {
-        let again = wasm_bindgen::closure::Closure::once_into_js(move || {
-            if POINTING.with(|p| p.get()) != pointing {
-                return;
-            }
-            let found = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.query_selector(selector).ok().flatten());
-            if let Some(el) = found {
-                let _ = el.class_list().add_1("tour-target");
-                scroll_to(&el);
+        crate::browser::later(delay, move || {
+            if POINTING.with(|p| p.get()) == pointing {
+                crate::browser::mark_and_show(selector, "tour-target");
             }
         });
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                again.unchecked_ref(),
-                delay,
-            );
-        }
     }
-}
-
-/// Brings a section to the top of the window at once (a smooth scroll
-/// across a long page would still be under way when the step is read).
-fn scroll_to(el: &web_sys::Element) {
-    let options = web_sys::ScrollIntoViewOptions::new();
-    options.set_behavior(web_sys::ScrollBehavior::Instant);
-    options.set_block(web_sys::ScrollLogicalPosition::Start);
-    el.scroll_into_view_with_scroll_into_view_options(&options);
 }
 
 /// The tour's panel, while it is open.
@@ -93,13 +58,8 @@ pub fn Tour() -> impl IntoView {
             actions::open(state, Route::Page(*page, section));
         }
         point_at(at.map(|s| s.3));
-        if step.is_some()
-            && let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id("tour-title"))
-            && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
-        {
-            let _ = el.focus();
+        if step.is_some() {
+            crate::browser::focus_id("tour-title");
         }
     });
     move || {
