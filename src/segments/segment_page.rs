@@ -97,7 +97,11 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                 }
                 .into_any();
             }
-            let shown = if rfm.is_some() { i18n::name("segment", &name) } else { name.clone() };
+            let shown = if rfm.is_some() {
+                i18n::name("segment", &name)
+            } else {
+                i18n::segment_name(&name, &ws.record.options.segments)
+            };
             let history_group = if rfm.is_some() {
                 seglens_engine::analysis::membership::GroupId::Rfm(name.clone())
             } else {
@@ -230,12 +234,21 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                     })}
                 </div>
             });
-            let chosen = move || {
-                state.members.with(|m| {
-                    let m = m.as_ref()?;
-                    let page = m.result.as_ref()?.as_ref().ok()?;
-                    Some(tn("segment_page.selected", page.total, &[("name", &m.name)]))
-                })
+            // The label names the segment as the page does, and the
+            // narrowing as it is written ("À risque — city = Lyon").
+            let chosen = {
+                let (shown, name) = (shown.clone(), name.clone());
+                move || {
+                    state.members.with(|m| {
+                        let m = m.as_ref()?;
+                        let page = m.result.as_ref()?.as_ref().ok()?;
+                        let label = match m.name.strip_prefix(name.as_str()) {
+                            Some(narrowing) => format!("{shown}{narrowing}"),
+                            None => m.name.clone(),
+                        };
+                        Some(tn("segment_page.selected", page.total, &[("name", &label)]))
+                    })
+                }
             };
             view! {
                 <section class="card" data-testid="segment-page">

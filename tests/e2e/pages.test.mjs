@@ -155,6 +155,8 @@ test('in French, every page named in French, a screenshot of each', async () => 
   await p.getByTestId('segment-picker').selectOption('At Risk');
   await p.getByTestId('segment-title').filter({ hasText: /^À risque$/ }).waitFor();
   assert.match(await p.getByTestId('segment-size').innerText(), /clients \(/);
+  // The count of who is selected names the segment as the title does.
+  await p.getByTestId('segment-selected').filter({ hasText: /^\d+ clients sélectionnés \(À risque\)$/ }).waitFor();
   await p.screenshot({ path: join(shots, 'page-segment-fr.png'), fullPage: true });
   await fr.close();
 });
