@@ -803,6 +803,36 @@ pub fn change(c: &seglens_engine::metrics::snapshot::Change) -> String {
     )
 }
 
+/// Whether chance could have moved a KPI so far, when it can be said
+/// (rates, means and NPS of snapshots that keep their spread).
+pub fn change_chance(c: &seglens_engine::metrics::snapshot::Change) -> Option<String> {
+    let p = c.p_value?;
+    Some(if c.significant() {
+        let p = if p < 0.001 {
+            format!("< {}", crate::format::decimal(0.001, 3))
+        } else {
+            format!("= {}", crate::format::decimal(p, 3))
+        };
+        tf("history.change.significant", &[("p", &p)])
+    } else {
+        tf(
+            "history.change.chance",
+            &[("p", &crate::format::decimal(p, 2))],
+        )
+    })
+}
+
+/// A notable change in words, with whether chance could explain it.
+pub fn change_in_full(c: &seglens_engine::metrics::snapshot::Change) -> String {
+    match change_chance(c) {
+        Some(chance) => tf(
+            "history.change.with_chance",
+            &[("change", &change(c)), ("chance", &chance)],
+        ),
+        None => change(c),
+    }
+}
+
 /// A per-customer measure's name (`Orders`, `Days since last order`).
 pub fn measure_name(measure: seglens_engine::segments::Measure) -> String {
     t(&format!("measure.{}", measure.key()))

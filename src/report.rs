@@ -382,7 +382,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         } else {
             out.push_str("<ul>");
             for c in changes.iter().take(12) {
-                let _ = write!(out, "<li>{}</li>", escape(&c.text));
+                let _ = write!(out, "<li>{}</li>", escape(&crate::i18n::change_in_full(c)));
             }
             out.push_str("</ul>");
         }

@@ -1032,6 +1032,7 @@ fn notable_changes_are_worded_in_english_as_the_engine_says_them_and_in_french()
         groups: vec!["Champions".into(), "At Risk".into()],
         kpis: kpis.clone(),
         values,
+        spread: Vec::new(),
     };
     let before = snapshot(vec![
         [1200.0, 98_000.5, 0.125, 12.0, 2.0].map(Some).to_vec(),

@@ -268,9 +268,10 @@ pub fn SinceUpdateCard() -> impl IntoView {
                     let more = c.len() > 6;
                     view! {
                         <h3>{t("since.kpis")}</h3>
+                        <p class="muted small">{t("history.better_worse_a_segment_s")}</p>
                         <ul data-testid="since-kpis">
                             {c.into_iter().take(6).map(|ch| view! {
-                                <li class=match ch.better { Some(true) => "better", Some(false) => "worse", None => "" }>{i18n::change(&ch)}</li>
+                                <li class=match ch.better { Some(true) => "better", Some(false) => "worse", None => "" }>{i18n::change_in_full(&ch)}</li>
                             }).collect_view()}
                         </ul>
                         {more.then(|| view! { <p class="small"><button class="link" on:click=|_| crate::browser::scroll_to_id("history")>{t("since.all_kpis")}</button></p> })}

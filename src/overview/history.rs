@@ -230,7 +230,7 @@ pub fn HistoryCard() -> impl IntoView {
                             <p class="muted small">{t("history.better_worse_a_segment_s")}</p>
                             <ul data-testid="changes">
                                 {c.into_iter().take(12).map(|ch| view! {
-                                    <li class=match ch.better { Some(true) => "better", Some(false) => "worse", None => "" }>{crate::i18n::change(&ch)}</li>
+                                    <li class=match ch.better { Some(true) => "better", Some(false) => "worse", None => "" }>{crate::i18n::change_in_full(&ch)}</li>
                                 }).collect_view()}
                             </ul>
                         }.into_any(),

@@ -172,6 +172,7 @@ mod tests {
             groups: vec!["Champions".into(), "All customers".into()],
             kpis: vec![("nps".into(), "NPS".into(), KpiFormat::Points, true)],
             values: vec![vec![Some(nps)], vec![Some(0.0)]],
+            spread: Vec::new(),
         };
         let mut g = goal("nps", 50.0, None, Some(131));
         g.segment = "Champions".into();

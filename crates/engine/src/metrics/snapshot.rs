@@ -1,11 +1,13 @@
 //! Snapshots: the KPI table of the segments at a date, kept so the history
 //! can be drawn and the notable changes between the last two said in
-//! words ("At Risk grew 18%", "churn of New Customers up 6 points").
+//! words ("At Risk grew 18%", "churn of New Customers up 6 points"), with
+//! whether a rate, a mean or an NPS moved more than chance would move it.
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::kpi::{KpiFormat, KpiTable};
+use crate::metrics::kpi::{KpiFormat, KpiTable, KpiValue};
 use crate::model::date::Day;
+use crate::stats::inference::{Estimate, t_975, two_proportion_p, two_sided, welch_p_of};
 
 /// The KPIs of the compared groups at one date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +24,43 @@ pub struct Snapshot {
     pub kpis: Vec<(String, String, KpiFormat, bool)>,
     /// `values[group][kpi]`.
     pub values: Vec<Vec<Option<f64>>>,
+    /// `spread[group][kpi]`: how precise each value is, for the rates,
+    /// means and NPS (none for counts and sums, which are counted, not
+    /// estimated; empty in snapshots kept before it was).
+    #[serde(default)]
+    pub spread: Vec<Vec<Option<Spread>>>,
 }
+
+/// How precise a kept value is: the count behind it and its standard
+/// error, enough to test a change between two snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    /// Customers, answers or e-mails behind the value.
+    pub n: f64,
+    /// The value's standard error (of the mean, of the rate, of the NPS
+    /// in points).
+    pub se: f64,
+}
+
+impl Spread {
+    /// The spread of a value of the KPI table: a rate's from its count,
+    /// a mean's and an NPS's from their 95% interval (Student's t for a
+    /// mean, the normal law for NPS, as the table computed them).
+    fn of(value: &KpiValue, format: KpiFormat) -> Option<Spread> {
+        let n = value.denominator;
+        let v = value.value?;
+        let (lo, hi) = value.ci?;
+        let se = match format {
+            KpiFormat::Rate => (v * (1.0 - v) / n).sqrt(),
+            KpiFormat::Points => (hi - lo) / 2.0 / Z_975,
+            _ => (hi - lo) / 2.0 / t_975(n - 1.0)?,
+        };
+        (n > 0.0 && se.is_finite()).then_some(Spread { n, se })
+    }
+}
+
+/// The 97.5% point of the normal law.
+const Z_975: f64 = 1.959_963_984_540_054;
 
 impl Snapshot {
     /// The snapshot of a KPI table.
@@ -42,7 +80,25 @@ impl Snapshot {
                 .iter()
                 .map(|row| row.iter().map(|v| v.value).collect())
                 .collect(),
+            spread: table
+                .values
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .zip(&table.kpis)
+                        .map(|(v, k)| Spread::of(v, k.format))
+                        .collect()
+                })
+                .collect(),
         }
+    }
+
+    /// How precise the value of a KPI of a group is, when the snapshot
+    /// knows.
+    pub fn spread(&self, group: &str, kpi: &str) -> Option<Spread> {
+        let g = self.groups.iter().position(|x| x == group)?;
+        let k = self.kpis.iter().position(|x| x.0 == kpi)?;
+        *self.spread.get(g)?.get(k)?
     }
 
     /// The value of a KPI of a group, when both are in the snapshot.
@@ -77,6 +133,43 @@ pub struct Change {
     /// for a segment's size or revenue, good or bad depending on the
     /// segment.
     pub better: Option<bool>,
+    /// The p-value of the change, treating the two dates' customers as
+    /// two samples: the two-proportion z-test for a rate, Welch's t-test
+    /// for a mean, a z-test on the difference for NPS. None for counts and
+    /// sums, and when a snapshot does not know its spread.
+    #[serde(default)]
+    pub p_value: Option<f64>,
+}
+
+impl Change {
+    /// True when chance alone would rarely (under 5%) move the value so
+    /// far.
+    pub fn significant(&self) -> bool {
+        self.p_value.is_some_and(|p| p < 0.05)
+    }
+}
+
+/// The p-value of a KPI's move from `a` to `b` (see [`Change::p_value`]).
+fn change_p(format: KpiFormat, (a, sa): (f64, Spread), (b, sb): (f64, Spread)) -> Option<f64> {
+    match format {
+        KpiFormat::Rate => two_proportion_p(a * sa.n, sa.n, b * sb.n, sb.n),
+        KpiFormat::Points => {
+            let se = (sa.se * sa.se + sb.se * sb.se).sqrt();
+            (se > 0.0).then(|| two_sided((b - a) / se))
+        }
+        _ => welch_p_of(
+            Estimate {
+                mean: a,
+                se2: sa.se * sa.se,
+                n: sa.n,
+            },
+            Estimate {
+                mean: b,
+                se2: sb.se * sb.se,
+                n: sb.n,
+            },
+        ),
+    }
 }
 
 /// A size change from this share is notable.
@@ -183,6 +276,10 @@ pub fn notable_changes(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
                 size,
                 better: (!["customers", "revenue"].contains(&id.as_str()))
                     .then_some(up == *higher_is_better),
+                p_value: match (before.spread(group, id), after.spread(group, id)) {
+                    (Some(sa), Some(sb)) => change_p(*format, (a, sa), (b, sb)),
+                    _ => None,
+                },
             });
         }
     }
@@ -220,6 +317,7 @@ mod tests {
                 vec![Some(customers[0]), Some(churn[0]), aov[0], Some(nps)],
                 vec![Some(customers[1]), Some(churn[1]), aov[1], Some(nps)],
             ],
+            spread: Vec::new(),
         }
     }
 
@@ -266,6 +364,108 @@ mod tests {
         assert_eq!(
             grown[0].better, None,
             "a bigger segment is good or bad depending on the segment"
+        );
+    }
+
+    /// A snapshot of one group with a churn rate, an average order value
+    /// and an NPS, each with its spread as the KPI table gives it.
+    fn measured(churn: (f64, f64), aov: (f64, f64, f64), nps: (f64, f64, f64)) -> Snapshot {
+        use crate::metrics::kpi::{KpiDef, KpiTable, KpiValue};
+        use crate::stats::inference::{Moments, wilson};
+        let def = |id: &str, format: KpiFormat, higher: bool| KpiDef {
+            id: id.into(),
+            name: id.into(),
+            formula: String::new(),
+            format,
+            higher_is_better: higher,
+        };
+        // A mean's interval as the table writes it, from n values with
+        // this mean and standard deviation.
+        let (mean, sd, n) = aov;
+        let moments = Moments {
+            n,
+            sum: mean * n,
+            sum_sq: sd * sd * (n - 1.0) + mean * mean * n,
+        };
+        let (promoters, detractors, answers) = nps;
+        let (p, d) = (promoters / answers, detractors / answers);
+        let half = Z_975 * ((p + d - (p - d).powi(2)) / answers).sqrt() * 100.0;
+        let table = KpiTable {
+            kpis: vec![
+                def("churn", KpiFormat::Rate, false),
+                def("aov", KpiFormat::Money, true),
+                def("nps", KpiFormat::Points, true),
+                def("revenue", KpiFormat::Money, true),
+            ],
+            groups: vec!["At Risk".into()],
+            values: vec![vec![
+                KpiValue {
+                    value: Some(churn.0 / churn.1),
+                    ci: wilson(churn.0, churn.1),
+                    numerator: churn.0,
+                    denominator: churn.1,
+                    ..KpiValue::default()
+                },
+                KpiValue {
+                    value: moments.mean(),
+                    ci: moments.ci(),
+                    numerator: moments.sum,
+                    denominator: n,
+                    ..KpiValue::default()
+                },
+                KpiValue {
+                    value: Some(100.0 * (p - d)),
+                    ci: Some((100.0 * (p - d) - half, 100.0 * (p - d) + half)),
+                    numerator: promoters - detractors,
+                    denominator: answers,
+                    ..KpiValue::default()
+                },
+                KpiValue {
+                    value: Some(moments.sum),
+                    numerator: moments.sum,
+                    denominator: n,
+                    ..KpiValue::default()
+                },
+            ]],
+            churn_period_days: 90,
+        };
+        Snapshot::of(&table, "2026-01-01", "update", 0)
+    }
+
+    #[test]
+    fn a_change_says_whether_chance_would_move_it_so_far_as_scipy_does() {
+        // Churn 30 of 100 → 54 of 120; AOV 40 (sd 12, 50 customers) → 46
+        // (sd 15, 60 customers); NPS 20 promoters and 8 detractors of 40
+        // answers → 15 and 15 of 50; revenue 2,000 → 2,760.
+        let before = measured((30.0, 100.0), (40.0, 12.0, 50.0), (20.0, 8.0, 40.0));
+        let after = measured((54.0, 120.0), (46.0, 15.0, 60.0), (15.0, 15.0, 50.0));
+        let changes = notable_changes(&before, &after);
+        let p = |kpi: &str| changes.iter().find(|c| c.kpi == kpi).unwrap().p_value;
+        // statsmodels' proportions_ztest([30, 54], [100, 120]).
+        assert!((p("churn").unwrap() - 0.022_592_348_510).abs() < 1e-9);
+        // scipy's ttest_ind_from_stats(40, 12, 50, 46, 15, 60,
+        // equal_var=False).
+        assert!((p("aov").unwrap() - 0.021_656_432_252).abs() < 1e-9);
+        // The z-test on the difference of two NPS, each of variance
+        // (p + d − (p − d)²) / n, worked in scipy: 2 · norm.sf(|z|).
+        assert!((p("nps").unwrap() - 0.069_163_906_010).abs() < 1e-9);
+        // A sum is counted, not estimated.
+        assert_eq!(p("revenue"), None);
+        let significant: Vec<&str> = changes
+            .iter()
+            .filter(|c| c.significant())
+            .map(|c| c.kpi.as_str())
+            .collect();
+        assert_eq!(significant, vec!["churn", "aov"]);
+        // A snapshot kept before spreads were kept tests nothing.
+        let old = Snapshot {
+            spread: Vec::new(),
+            ..before
+        };
+        assert!(
+            notable_changes(&old, &after)
+                .iter()
+                .all(|c| c.p_value.is_none())
         );
     }
 }

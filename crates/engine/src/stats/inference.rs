@@ -81,11 +81,8 @@ impl Moments {
     /// n − 1 degrees of freedom (the normal 1.96 is too narrow for small
     /// segments: 12.71 for two customers, 2.36 for eight).
     pub fn ci(&self) -> Option<(f64, f64)> {
-        use statrs::distribution::{ContinuousCDF, StudentsT};
         let (m, v) = (self.mean()?, self.variance()?);
-        let t = StudentsT::new(0.0, 1.0, self.n - 1.0)
-            .ok()?
-            .inverse_cdf(0.975);
+        let t = t_975(self.n - 1.0)?;
         let half = t * (v / self.n).sqrt();
         Some((m - half, m + half))
     }
@@ -96,16 +93,54 @@ impl Moments {
 /// Welch–Satterthwaite degrees of freedom (the normal approximation calls
 /// differences between small segments significant too often).
 pub fn welch_p(a: Moments, b: Moments) -> Option<f64> {
+    welch_p_of(
+        Estimate {
+            mean: a.mean()?,
+            se2: a.variance()? / a.n,
+            n: a.n,
+        },
+        Estimate {
+            mean: b.mean()?,
+            se2: b.variance()? / b.n,
+            n: b.n,
+        },
+    )
+}
+
+/// A mean as Welch's test needs it: the mean, the square of its standard
+/// error and the count behind it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// The mean.
+    pub mean: f64,
+    /// Its standard error, squared.
+    pub se2: f64,
+    /// The count of values.
+    pub n: f64,
+}
+
+/// [`welch_p`] from each mean's estimate (what a kept KPI table still
+/// knows of its values).
+pub fn welch_p_of(a: Estimate, b: Estimate) -> Option<f64> {
     use statrs::distribution::{ContinuousCDF, StudentsT};
-    let (va, vb) = (a.variance()? / a.n, b.variance()? / b.n);
-    let se2 = va + vb;
+    if a.n < 2.0 || b.n < 2.0 {
+        return None;
+    }
+    let se2 = a.se2 + b.se2;
     if se2 == 0.0 {
         return Some(1.0);
     }
-    let t = (a.mean()? - b.mean()?) / se2.sqrt();
-    let df = se2 * se2 / (va * va / (a.n - 1.0) + vb * vb / (b.n - 1.0));
+    let t = (a.mean - b.mean) / se2.sqrt();
+    let df = se2 * se2 / (a.se2 * a.se2 / (a.n - 1.0) + b.se2 * b.se2 / (b.n - 1.0));
     let student = StudentsT::new(0.0, 1.0, df).ok()?;
     Some((2.0 * student.sf(t.abs())).min(1.0))
+}
+
+/// The 97.5% point of Student's t distribution with `df` degrees of
+/// freedom (the half-width of a 95% interval in standard errors).
+pub fn t_975(df: f64) -> Option<f64> {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    Some(StudentsT::new(0.0, 1.0, df).ok()?.inverse_cdf(0.975))
 }
 
 #[cfg(test)]
