@@ -191,6 +191,73 @@ fn moves_table(state: AppState, caption: String, groups: Vec<GroupMoves>) -> Opt
     )
 }
 
+/// Each goal's move with the update: its value at the old analysis date
+/// and now, and whether it is on track.
+fn goals(state: AppState, since: &Since) -> Option<AnyView> {
+    use crate::overview::goals::{GoalWords, goal_words, pace};
+    let day_before = since.report.as_of_before - 1;
+    let lines: Vec<AnyView> = state.workspace.with(|ws| {
+        let ws = ws.as_ref()?;
+        Some(
+            ws.record
+                .goals
+                .iter()
+                .map(|g| {
+                    let GoalWords {
+                        sentence,
+                        now,
+                        days,
+                        status,
+                        track,
+                        format: f,
+                    } = goal_words(ws, g);
+                    // Before: the track's value at the old data's last day,
+                    // else the KPI in the last snapshot of the old data.
+                    let before =
+                        track
+                            .as_ref()
+                            .and_then(|t| t.value_on(day_before))
+                            .or_else(|| {
+                                ws.record
+                                    .snapshots
+                                    .iter()
+                                    .rev()
+                                    .find(|s| s.as_of - 1 <= day_before)
+                                    .and_then(|s| s.value(&g.segment, &g.kpi))
+                            });
+                    let moved = match (before, status.current) {
+                        (Some(a), Some(b)) => tf(
+                            "since.goal_moved",
+                            &[
+                                ("from", &format::kpi_value(f, a)),
+                                ("to", &format::kpi_value(f, b)),
+                            ],
+                        ),
+                        _ => now,
+                    };
+                    let pace = track.map(|t| pace(&t, g.at_least, f));
+                    view! {
+                        <li data-testid="since-goal" class:met=status.met>
+                            <strong>{sentence}</strong>
+                            {format!(" · {moved}")}
+                            {pace.map(|p| format!(" · {p}"))}
+                            {days.map(|d| format!(" · {d}"))}
+                        </li>
+                    }
+                    .into_any()
+                })
+                .collect(),
+        )
+    })?;
+    (!lines.is_empty()).then(|| {
+        view! {
+            <h3>{t("since.goals")}</h3>
+            <ul data-testid="since-goals">{lines}</ul>
+        }
+        .into_any()
+    })
+}
+
 /// What the update did, in one sentence.
 fn summary(since: &Since) -> String {
     let r = &since.report;
@@ -277,6 +344,7 @@ pub fn SinceUpdateCard() -> impl IntoView {
                         {more.then(|| view! { <p class="small"><button class="link" on:click=|_| crate::browser::scroll_to_id("history")>{t("since.all_kpis")}</button></p> })}
                     }.into_any()
                 })}
+                {goals(state, &since)}
                 <h3>{t("since.moves")}</h3>
                 <p class="muted small">{t("since.how")}</p>
                 <div class="since-tables">

@@ -24,7 +24,6 @@ pub fn GoalsCard() -> impl IntoView {
     move || {
         state.workspace.get().map(|ws| {
             let table = ws.analysis.kpis.clone();
-            let periods = ws.analysis.period_counts.clone();
             let as_of = ws.analysis.as_of;
             let defs = table.kpis.clone();
             let period_defs = kpi::period_definitions();
@@ -33,40 +32,16 @@ pub fn GoalsCard() -> impl IntoView {
                 move |id: &str| kpi::goal_definition(&table, id).map(|d| d.format).unwrap_or(KpiFormat::Number)
             };
             let is_period = |id: &str| kpi::period_definitions().iter().any(|d| d.id == id);
-            let snapshots = ws.record.snapshots.clone();
             let saved = ws.record.options.segments.clone();
             let list = ws.record.goals.iter().enumerate().map(|(i, g)| {
-                let s = kpi::goal_status(&table, &periods, g, as_of);
-                let track = if is_period(&g.kpi) {
-                    table
-                        .groups
-                        .iter()
-                        .position(|n| *n == g.segment)
-                        .and_then(|at| periods.get(at))
-                        .and_then(|p| goal_track::period_track(p, g, as_of))
-                } else {
-                    goal_track::snapshot_track(&snapshots, g)
-                };
-                let def = kpi::goal_definition(&table, &g.kpi);
-                let f = def.as_ref().map(|d| d.format).unwrap_or(KpiFormat::Number);
-                let name = def.as_ref().map(i18n::kpi_name).unwrap_or_default();
-                let period = if is_period(&g.kpi) {
-                    tf("goals.from", &[("0", &format::date(g.since.unwrap_or(as_of)))])
-                } else {
-                    String::new()
-                };
-                let sentence = tf("goals.of", &[("name", &name.to_string()), ("0", &i18n::segment_name(&g.segment, &saved)), ("1", &(if g.at_least { t("goals.at_least") } else { t("goals.at_most") }).to_string()), ("2", &format::kpi_value(f, g.target)), ("period", &period.to_string()), ("3", &(g.deadline.map(|d| tf("goals.by", &[("0", &format::date(d))])).unwrap_or_default()).to_string())]);
-                let now = match s.current {
-                    Some(v) => tf("goals.now", &[("0", &format::kpi_value(f, v)), ("1", &(if s.met { t("goals.reached") } else { String::new() })), ("2", &(s.remaining.filter(|r| *r > 0.0).map(|r| tf("goals.to_go", &[("0", &format::int(r as u64))])).unwrap_or_default()).to_string())]),
-                    None => {t("goals.no_value_yet_see_what")},
-                };
-                let days = s.days_left.map(|d| if d >= 0 { tf("goals.days_left", &[("d", &d.to_string())]) } else { tf("goals.deadline_passed_days_ago", &[("0", &(-d).to_string())]) });
+                let GoalWords { sentence, now, days, status: s, track, format: f } = goal_words(&ws, g);
+                let at_least_goal = g.at_least;
                 view! {
                     <li class="goal" class:met=s.met data-testid="goal">
                         <div class="goal-text"><strong>{sentence}</strong><span class="muted">{format!(" · {now}")}{days.map(|d| format!(" · {d}"))}</span></div>
                         <progress max="1" value=s.progress.unwrap_or(0.0) aria-label=t("goals.progress_towards_the_goal")></progress>
                         <button class="ghost" title=t("goals.remove_this_goal") on:click=move |_| crate::overview::actions::edit_goals(state, None, Some(i))>"✕"</button>
-                        {track.map(|track| track_view(&track, g.at_least, f))}
+                        {track.map(|track| track_view(&track, at_least_goal, f))}
                     </li>
                 }
             }).collect_view();
@@ -134,6 +109,142 @@ pub fn GoalsCard() -> impl IntoView {
     }
 }
 
+/// A goal as the page words it.
+pub(crate) struct GoalWords {
+    /// "NPS of Champions at least 50 by 30/06/2026".
+    pub sentence: String,
+    /// Its value now, and whether it is reached or how many are missing.
+    pub now: String,
+    /// The days left to its deadline, or since it passed.
+    pub days: Option<String>,
+    /// Where it stands.
+    pub status: kpi::GoalStatus,
+    /// Its track against the path to its target, when it has a deadline.
+    pub track: Option<Track>,
+    /// How its KPI's values are written.
+    pub format: KpiFormat,
+}
+
+/// Words a goal of the workspace, with its status and track at the
+/// analysis date.
+pub(crate) fn goal_words(ws: &crate::state::Workspace, g: &Goal) -> GoalWords {
+    let table = &ws.analysis.kpis;
+    let periods = &ws.analysis.period_counts;
+    let as_of = ws.analysis.as_of;
+    let saved = &ws.record.options.segments;
+    let is_period = kpi::period_definitions().iter().any(|d| d.id == g.kpi);
+    let status = kpi::goal_status(table, periods, g, as_of);
+    let track = if is_period {
+        table
+            .groups
+            .iter()
+            .position(|n| *n == g.segment)
+            .and_then(|at| periods.get(at))
+            .and_then(|p| goal_track::period_track(p, g, as_of))
+    } else {
+        goal_track::snapshot_track(&ws.record.snapshots, g)
+    };
+    let def = kpi::goal_definition(table, &g.kpi);
+    let f = def.as_ref().map(|d| d.format).unwrap_or(KpiFormat::Number);
+    let name = def.as_ref().map(i18n::kpi_name).unwrap_or_default();
+    let period = if is_period {
+        tf(
+            "goals.from",
+            &[("0", &format::date(g.since.unwrap_or(as_of)))],
+        )
+    } else {
+        String::new()
+    };
+    let sentence = tf(
+        "goals.of",
+        &[
+            ("name", &name.to_string()),
+            ("0", &i18n::segment_name(&g.segment, saved)),
+            (
+                "1",
+                &(if g.at_least {
+                    t("goals.at_least")
+                } else {
+                    t("goals.at_most")
+                })
+                .to_string(),
+            ),
+            ("2", &format::kpi_value(f, g.target)),
+            ("period", &period.to_string()),
+            (
+                "3",
+                &(g.deadline
+                    .map(|d| tf("goals.by", &[("0", &format::date(d))]))
+                    .unwrap_or_default())
+                .to_string(),
+            ),
+        ],
+    );
+    let now = match status.current {
+        Some(v) => tf(
+            "goals.now",
+            &[
+                ("0", &format::kpi_value(f, v)),
+                (
+                    "1",
+                    &(if status.met {
+                        t("goals.reached")
+                    } else {
+                        String::new()
+                    }),
+                ),
+                (
+                    "2",
+                    &(status
+                        .remaining
+                        .filter(|r| *r > 0.0)
+                        .map(|r| tf("goals.to_go", &[("0", &format::int(r as u64))]))
+                        .unwrap_or_default())
+                    .to_string(),
+                ),
+            ],
+        ),
+        None => t("goals.no_value_yet_see_what"),
+    };
+    let days = status.days_left.map(|d| {
+        if d >= 0 {
+            tf("goals.days_left", &[("d", &d.to_string())])
+        } else {
+            tf(
+                "goals.deadline_passed_days_ago",
+                &[("0", &(-d).to_string())],
+            )
+        }
+    });
+    GoalWords {
+        sentence,
+        now,
+        days,
+        status,
+        track,
+        format: f,
+    }
+}
+
+/// Whether a goal is on track: its last value against the one the
+/// straight path to its target expects then.
+pub(crate) fn pace(track: &Track, at_least: bool, f: KpiFormat) -> String {
+    let last = track.points.last().copied().unwrap_or(track.start);
+    let key = if track.on_track(at_least) {
+        "goals.track.on"
+    } else {
+        "goals.track.behind"
+    };
+    tf(
+        key,
+        &[
+            ("actual", &format::kpi_value(f, track.actual_now)),
+            ("expected", &format::kpi_value(f, track.expected_now)),
+            ("day", &format::date(last.0)),
+        ],
+    )
+}
+
 /// Where a goal stands against the straight path to its target: a
 /// sentence, and the burn-up chart (the path dashed, the values solid).
 fn track_view(track: &Track, at_least: bool, f: KpiFormat) -> AnyView {
@@ -157,19 +268,7 @@ fn track_view(track: &Track, at_least: bool, f: KpiFormat) -> AnyView {
         .collect::<Vec<_>>()
         .join(" ");
     let last = track.points.last().copied().unwrap_or(track.start);
-    let key = if track.on_track(at_least) {
-        "goals.track.on"
-    } else {
-        "goals.track.behind"
-    };
-    let sentence = tf(
-        key,
-        &[
-            ("actual", &format::kpi_value(f, track.actual_now)),
-            ("expected", &format::kpi_value(f, track.expected_now)),
-            ("day", &format::date(last.0)),
-        ],
-    );
+    let sentence = pace(track, at_least, f);
     let label = tf(
         "goals.track.chart",
         &[

@@ -171,6 +171,12 @@ test('a project set up on January–March keeps its segments, goal and note when
   // By 30 April the path expects 600 × 60 / 75 = 480.
   const reachedAfter = secondOrders(januaryToApril, '2025-03-01', '2025-04-30');
   assert.equal(progress(goalAfter), reachedAfter);
+  // "Since the last update" says how far it moved: from the count up to
+  // 31 March to the count up to 30 April, both read in the new export.
+  const sinceGoal = (await page.getByTestId('since-goal').innerText()).replace(/\s+/g, ' ');
+  const upToMarch = secondOrders(januaryToApril, '2025-03-01', '2025-03-31');
+  assert.ok(upToMarch < reachedAfter, `${upToMarch} → ${reachedAfter}`);
+  assert.match(sinceGoal, new RegExp(`^Customers .* from 2025-03-01 by 2025-05-15 · ${upToMarch} → ${reachedAfter} since the last update · ${reachedAfter >= 480 ? 'On track' : 'Behind the path'}: ${reachedAfter} on 2025-04-30, .* · 14 days left$`), sinceGoal);
   const paceAfter = await page.getByTestId('goal-pace').innerText();
   assert.match(paceAfter, new RegExp(`^${reachedAfter >= 480 ? 'On track' : 'Behind the path'}: ${reachedAfter} on 2025-04-30, .* 480 `), paceAfter);
   await page.getByTestId('goal-pace').click();

@@ -41,6 +41,16 @@ impl Track {
         v0 + (v1 - v0) * f64::from(day - d0) / f64::from(d1 - d0)
     }
 
+    /// The value on `day`: the last point on or before it (none before
+    /// the first).
+    pub fn value_on(&self, day: Day) -> Option<f64> {
+        self.points
+            .iter()
+            .take_while(|p| p.0 <= day)
+            .last()
+            .map(|p| p.1)
+    }
+
     /// True when the last value is on the path's good side (at or above it
     /// for "at least", at or below for "at most").
     pub fn on_track(&self, at_least: bool) -> bool {
@@ -190,5 +200,21 @@ mod tests {
         assert!(!track.on_track(true));
         assert_eq!(track.expected(90), 30.0);
         assert_eq!(track.expected(200), 50.0);
+    }
+
+    #[test]
+    fn the_value_on_a_day_is_the_last_one_known_then() {
+        let track = Track {
+            start: (10, 0.0),
+            end: (40, 9.0),
+            points: vec![(12, 1.0), (20, 4.0), (31, 6.0)],
+            expected_now: 0.0,
+            actual_now: 6.0,
+        };
+        assert_eq!(track.value_on(11), None);
+        assert_eq!(track.value_on(12), Some(1.0));
+        assert_eq!(track.value_on(19), Some(1.0));
+        assert_eq!(track.value_on(30), Some(4.0));
+        assert_eq!(track.value_on(99), Some(6.0));
     }
 }

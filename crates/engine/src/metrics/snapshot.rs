@@ -147,6 +147,12 @@ impl Change {
     pub fn significant(&self) -> bool {
         self.p_value.is_some_and(|p| p < 0.05)
     }
+
+    /// True when chance alone could well (5% or more) have moved the
+    /// value so far.
+    pub fn could_be_chance(&self) -> bool {
+        self.p_value.is_some_and(|p| p >= 0.05)
+    }
 }
 
 /// The p-value of a KPI's move from `a` to `b` (see [`Change::p_value`]).
@@ -181,9 +187,10 @@ const VALUE_SHARE: f64 = 0.15;
 /// An NPS change from this many points is notable.
 const NPS_POINTS: f64 = 10.0;
 
-/// The notable changes from `before` to `after`, the largest first: a
-/// group's size by 10% or more, a rate by 5 points or more, an amount or
-/// number by 15% or more, NPS by 10 points or more.
+/// The notable changes from `before` to `after`: a group's size by 10% or
+/// more, a rate by 5 points or more, an amount or number by 15% or more,
+/// NPS by 10 points or more; the largest first, those that could be
+/// chance after the others.
 pub fn notable_changes(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
     let mut out = Vec::new();
     for group in &after.groups {
@@ -283,7 +290,12 @@ pub fn notable_changes(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             });
         }
     }
-    out.sort_by(|x, y| y.size.total_cmp(&x.size));
+    // The largest first, those chance could explain after the others.
+    out.sort_by(|x, y| {
+        x.could_be_chance()
+            .cmp(&y.could_be_chance())
+            .then(y.size.total_cmp(&x.size))
+    });
     out
 }
 
@@ -457,6 +469,11 @@ mod tests {
             .map(|c| c.kpi.as_str())
             .collect();
         assert_eq!(significant, vec!["churn", "aov"]);
+        // By size: NPS 30 points (3.0), churn 15 points (1.5), revenue
+        // +38% (0.38), AOV +15% (0.15); but NPS could be chance, so it
+        // comes after the changes that are not.
+        let order: Vec<&str> = changes.iter().map(|c| c.kpi.as_str()).collect();
+        assert_eq!(order, vec!["churn", "revenue", "aov", "nps"]);
         // A snapshot kept before spreads were kept tests nothing.
         let old = Snapshot {
             spread: Vec::new(),
