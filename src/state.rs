@@ -58,6 +58,20 @@ pub struct Services {
     /// The files of an update waiting for the user's answer to
     /// [`AppState::update_question`].
     pub update_files: Rc<std::cell::RefCell<Vec<web_sys::File>>>,
+    /// The columns chosen on the columns screen for the order file of that
+    /// update, if it went through the screen.
+    #[allow(clippy::type_complexity)]
+    pub update_columns: Rc<
+        std::cell::RefCell<
+            Option<(
+                Vec<(
+                    seglens_engine::import::roles::Role,
+                    seglens_engine::import::orders::ColumnRef,
+                )>,
+                seglens_engine::import::sources::ReadOptions,
+            )>,
+        >,
+    >,
 }
 
 /// The columns screen: what a file holds, which sheet of a workbook to
@@ -83,6 +97,11 @@ pub struct ColumnChoice {
     pub preview: Option<seglens_engine::import::orders::OrdersPreview>,
     /// What the file gives as another source, once read.
     pub source_preview: Option<seglens_engine::import::sources::SourcePreview>,
+    /// An order file given to update the project in use: imported with
+    /// these columns, it updates the project (`Some(confirmed)`, as
+    /// [`crate::data::actions::update_with_files`]) instead of starting a
+    /// new one.
+    pub update: Option<bool>,
 }
 
 impl ColumnChoice {
@@ -266,6 +285,7 @@ impl AppState {
                 source_files: Rc::new(std::cell::RefCell::new(Vec::new())),
                 choice_file: Rc::new(std::cell::RefCell::new(None)),
                 update_files: Rc::new(std::cell::RefCell::new(Vec::new())),
+                update_columns: Rc::new(std::cell::RefCell::new(None)),
             }),
         }
     }

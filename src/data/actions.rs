@@ -62,10 +62,13 @@ pub(crate) fn update_with_files(state: AppState, files: Vec<web_sys::File>, conf
 
 /// The files of the update the question is about, taken in anyway.
 pub(crate) fn answer_update(state: AppState, take_in: bool) {
-    let files = state.services.with_value(|s| s.update_files.take());
+    let (files, chosen) = state
+        .services
+        .with_value(|s| (s.update_files.take(), s.update_columns.take()));
     state.update_question.set(None);
     if take_in && !files.is_empty() {
-        update_with_files(state, files, true);
+        // With the columns chosen on the screen, if they were.
+        import_files_with(state, files, chosen, Some(true));
     }
 }
 
@@ -140,7 +143,7 @@ pub(crate) fn open_column_choice(state: AppState, why: Option<String>) {
     let Some(file) = state.services.with_value(|s| s.order_file.borrow().clone()) else {
         return;
     };
-    open_choice_for(state, file, why, Some(SourceKind::Orders), None);
+    open_choice_for(state, file, why, Some(SourceKind::Orders), None, None);
 }
 
 /// Opens the columns screen for the file of this page named `name` (a
@@ -149,18 +152,21 @@ pub(crate) fn open_source_choice(state: AppState, name: String) {
     let Some(file) = page_file(state, &name) else {
         return;
     };
-    open_choice_for(state, file, None, None, None);
+    open_choice_for(state, file, None, None, None, None);
 }
 
 /// Opens the columns screen for `file` read as `kind` (found from its
 /// columns when none), from the workbook's `sheet` (the first when none),
-/// with the columns remembered for files with the same columns.
+/// with the columns remembered for files with the same columns. With
+/// `update`, an order file imported from the screen updates the project in
+/// use (see [`crate::state::ColumnChoice::update`]).
 pub(crate) fn open_choice_for(
     state: AppState,
     file: web_sys::File,
     why: Option<String>,
     kind: Option<SourceKind>,
     sheet: Option<String>,
+    update: Option<bool>,
 ) {
     state
         .services
@@ -187,6 +193,7 @@ pub(crate) fn open_choice_for(
             },
             preview: None,
             source_preview: None,
+            update: update.filter(|_| kind == SourceKind::Orders),
         };
         if kind == SourceKind::Orders {
             let encoding = state.encoding.get_untracked();
@@ -357,7 +364,7 @@ pub(crate) fn choose_sheet(state: AppState, sheet: String) {
             c.source_preview = None;
         }
     });
-    open_choice_for(state, file, choice.why, None, Some(sheet));
+    open_choice_for(state, file, choice.why, None, Some(sheet), choice.update);
 }
 
 /// Imports the file of the columns screen with its choices, and remembers
@@ -382,7 +389,7 @@ pub(crate) fn import_with_chosen_columns(state: AppState) {
     };
     state.column_choice.set(None);
     state.error.set(None);
-    import_files_with(state, vec![file], Some((choice.map, read)), None);
+    import_files_with(state, vec![file], Some((choice.map, read)), choice.update);
 }
 
 pub(crate) fn import_files_with(
@@ -529,9 +536,10 @@ pub(crate) fn import_files_with(
                 }
                 Err(ImportFailure::Cancelled) => break,
                 Err(ImportFailure::Question(question)) => {
-                    state
-                        .services
-                        .with_value(|s| *s.update_files.borrow_mut() = asked_about.clone());
+                    state.services.with_value(|s| {
+                        *s.update_files.borrow_mut() = asked_about.clone();
+                        *s.update_columns.borrow_mut() = chosen.clone();
+                    });
                     state.update_question.set(Some(question));
                     break;
                 }
@@ -546,6 +554,7 @@ pub(crate) fn import_files_with(
                             Some(message.clone()),
                             Some(source.unwrap_or(SourceKind::Orders)),
                             sheet,
+                            update,
                         );
                     }
                     state.error.set(Some(message));

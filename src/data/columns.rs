@@ -150,10 +150,19 @@ pub fn ColumnChoiceCard() -> impl IntoView {
         let ready = preview
             .as_ref()
             .is_some_and(|p| p.error.is_none() && !p.rows.is_empty());
+        // An update says so: the file joins the project in use.
+        let intro = match choice.update {
+            Some(_) => format!(
+                "{} {}",
+                t("columns.say_which_column_holds_the"),
+                t("columns.updating")
+            ),
+            None => t("columns.say_which_column_holds_the"),
+        };
         Some(frame(
             state,
             &choice.file_name,
-            t("columns.say_which_column_holds_the"),
+            intro,
             what.into_any(),
             selects.into_any(),
             preview.map(|p| preview_view(&p).into_any()),

@@ -296,3 +296,27 @@ test('in French', async () => {
   await settingsMenu(page);
   await page.getByTestId('language-en').click();
 });
+
+test('an export whose columns need choosing opens the columns screen, and imported from it updates the project', async () => {
+  // January–May, its customer column under a name SegLens does not know.
+  const [header, ...lines] = readFileSync(exportOf('orders-2025-01-to-05.csv', '2025-01-01', '2025-05-31'), 'utf8').trim().split('\n');
+  const renamed = join(dir, 'orders-2025-01-to-05-renamed.csv');
+  writeFileSync(renamed, [header.replace('customer_id', 'ref_x'), ...lines].join('\n') + '\n');
+  await go(page, 'overview');
+  await projectMenu(page);
+  await page.getByTestId('update-input').setInputFiles(renamed);
+  await page.getByTestId('column-choice').waitFor();
+  assert.match(await page.getByTestId('column-choice').innerText(), /it updates the project in use/);
+  await page.getByTestId('column-customer_id').selectOption({ label: 'ref_x' });
+  await page.getByTestId('column-preview').waitFor();
+  await page.getByTestId('import-with-columns').click();
+  // Updated, not replaced: the analysis date moved a month on, and what
+  // the marketer made is still there.
+  await page.getByTestId('since-summary').filter({ hasText: /the analysis date moved from 2025-05-01 to 2025-06-01/ }).waitFor();
+  assert.match(await page.getByTestId('since-summary').innerText(), new RegExp(`its ${lines.length.toLocaleString('en-US')} order rows replace`));
+  assert.equal(await page.getByTestId('since-goal').count(), 1);
+  await go(page, 'segments', 'mine');
+  assert.equal(await page.getByTestId('saved-segment').count(), 2);
+  await go(page, 'act', 'export');
+  assert.match(await page.getByTestId('note').first().innerText(), /Spring mailing sent on 2 April/);
+});
