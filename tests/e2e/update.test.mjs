@@ -298,22 +298,32 @@ test('in French', async () => {
 });
 
 test('an export whose columns need choosing opens the columns screen, and imported from it updates the project', async () => {
-  // January–May, its customer column under a name SegLens does not know.
+  // January–May from another tool: its customer and amount columns under
+  // names SegLens does not know, a third of its amounts "n/a", so that no
+  // column looks like amounts.
   const [header, ...lines] = readFileSync(exportOf('orders-2025-01-to-05.csv', '2025-01-01', '2025-05-31'), 'utf8').trim().split('\n');
   const renamed = join(dir, 'orders-2025-01-to-05-renamed.csv');
-  writeFileSync(renamed, [header.replace('customer_id', 'ref_x'), ...lines].join('\n') + '\n');
+  const blanked = lines.map((line, i) => {
+    const cells = line.split(',');
+    if (i % 3 === 0) cells[3] = 'n/a';
+    return cells.join(',');
+  });
+  writeFileSync(renamed, [header.replace('customer_id', 'ref_x').replace('amount', 'v1'), ...blanked].join('\n') + '\n');
   await go(page, 'overview');
   await projectMenu(page);
   await page.getByTestId('update-input').setInputFiles(renamed);
   await page.getByTestId('column-choice').waitFor();
   assert.match(await page.getByTestId('column-choice').innerText(), /it updates the project in use/);
   await page.getByTestId('column-customer_id').selectOption({ label: 'ref_x' });
+  await page.getByTestId('column-amount').selectOption({ label: 'v1' });
   await page.getByTestId('column-preview').waitFor();
   await page.getByTestId('import-with-columns').click();
-  // Updated, not replaced: the analysis date moved a month on, and what
-  // the marketer made is still there.
+  // Updated, not replaced: the analysis date moved a month on, the rows
+  // with an amount replace the project's, and what the marketer made is
+  // still there.
   await page.getByTestId('since-summary').filter({ hasText: /the analysis date moved from 2025-05-01 to 2025-06-01/ }).waitFor();
-  assert.match(await page.getByTestId('since-summary').innerText(), new RegExp(`its ${lines.length.toLocaleString('en-US')} order rows replace`));
+  const withAmount = blanked.filter((line) => !line.includes(',n/a,')).length;
+  assert.match(await page.getByTestId('since-summary').innerText(), new RegExp(`its ${withAmount.toLocaleString('en-US')} order rows replace`));
   assert.equal(await page.getByTestId('since-goal').count(), 1);
   await go(page, 'segments', 'mine');
   assert.equal(await page.getByTestId('saved-segment').count(), 2);
