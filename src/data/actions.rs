@@ -445,9 +445,20 @@ pub(crate) fn import_files_with(
             };
             ordered.push((kind.filter(|k| *k != SourceKind::Orders), file));
         }
-        ordered.sort_by_key(|(source, _)| source.is_some());
+        // Order files first, by name (monthly exports named by their month
+        // come in order), then the other sources.
+        ordered.sort_by_key(|(source, file)| (source.is_some(), file.name()));
+        // Several order files dropped at once make one project: the first
+        // starts it (or updates the project, for an update), the others
+        // update it.
+        let mut orders_read = false;
         for (source, file) in ordered {
             let is_source = source.is_some();
+            let update = match (is_source, orders_read) {
+                (true, _) => None,
+                (false, true) => Some(update.unwrap_or(false)),
+                (false, false) => update,
+            };
             state.status.set(Status::Working {
                 label: crate::i18n::tf("app.reading", &[("file", &file.name())]),
                 cancellable: true,
@@ -505,7 +516,7 @@ pub(crate) fn import_files_with(
                         &progress_sink(state),
                         cancel.clone(),
                         options.clone(),
-                        update.filter(|_| !is_source),
+                        update,
                         map.clone(),
                         read.clone(),
                     )
@@ -532,12 +543,19 @@ pub(crate) fn import_files_with(
                             *s.order_file.borrow_mut() = Some(file.clone());
                         }
                     });
+                    orders_read |= !is_source;
                     keep(state, done, file.name(), false).await
                 }
                 Err(ImportFailure::Cancelled) => break,
                 Err(ImportFailure::Question(question)) => {
                     state.services.with_value(|s| {
-                        *s.update_files.borrow_mut() = asked_about.clone();
+                        // The files of the update, or the order file asked
+                        // about when it was one of several dropped at once.
+                        *s.update_files.borrow_mut() = if asked_about.is_empty() {
+                            vec![file.clone()]
+                        } else {
+                            asked_about.clone()
+                        };
                         *s.update_columns.borrow_mut() = chosen.clone();
                     });
                     state.update_question.set(Some(question));

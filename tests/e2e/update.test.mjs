@@ -330,3 +330,16 @@ test('an export whose columns need choosing opens the columns screen, and import
   await go(page, 'act', 'export');
   assert.match(await page.getByTestId('note').first().innerText(), /Spring mailing sent on 2 April/);
 });
+
+test('several order files dropped at once make one project: the later months update the first', async () => {
+  const early = exportOf('orders-2025-01-to-02.csv', '2025-01-01', '2025-02-28');
+  const late = exportOf('orders-2025-03-to-04.csv', '2025-03-01', '2025-04-30');
+  const rows = (path) => readFileSync(path, 'utf8').trim().split('\n').length - 1;
+  // Given in any order, they are read by name: January–February first.
+  await page.getByTestId('file-input').setInputFiles([late, early]);
+  await page.getByTestId('since-summary').filter({ hasText: /the analysis date moved from 2025-03-01 to 2025-05-01/ }).waitFor();
+  const summary = await page.getByTestId('since-summary').innerText();
+  assert.match(summary, new RegExp(`^orders-2025-03-to-04\\.csv, .*: ${rows(late).toLocaleString('en-US')} new order rows added \\(0 were already in the project; 0 no longer in the export were removed\\)\\. Orders now run from 2025-01-0\\d to 2025-04-30`), summary);
+  // One project holding both files' rows.
+  assert.match(await page.locator('section.toolbar p.muted').first().innerText(), new RegExp(`^${(rows(early) + rows(late)).toLocaleString('en-US')} order rows`));
+});
