@@ -156,6 +156,9 @@ fn every_key_the_code_looks_up_is_in_the_catalogue() {
             made.push(format!("play.{play}.{part}"));
         }
     }
+    for measure in seglens_engine::analysis::playbook::Measure::ALL {
+        made.push(format!("play.measure.{}", measure.key()));
+    }
     for id in [
         "revenue_per_customer",
         "orders_per_customer",

@@ -18,6 +18,7 @@ pub fn Suggestions() -> impl IntoView {
     move || {
         state.workspace.get().map(|ws| {
             let table = ws.analysis.kpis.clone();
+            let profiles = ws.analysis.profiles.clone();
             let sizes = ws.analysis.non_empty_segments();
             if !sizes.iter().any(|(i, _, _)| *i == chosen.get_untracked())
                 && let Some((first, _, _)) = sizes.first()
@@ -36,12 +37,13 @@ pub fn Suggestions() -> impl IntoView {
             let tool = move || state.export.with(|e| e.layout);
             let list = move || {
                 let tool = tool();
-                playbook::suggest(&table, chosen.get())
+                playbook::suggest(&table, chosen.get(), &profiles)
                     .into_iter()
                     .map(|s| {
                         let key = format!("play.{}", s.play);
+                        let place = place_of(&s.figures);
                         let subjects = numbered(&format!("{key}.subject")).into_iter().map(|line| {
-                            let line = tool.with_merge_tags(&line);
+                            let line = tool.with_merge_tags(&line.replace("{place}", &place));
                             let copy = line.clone();
                             view! {
                                 <li>
@@ -51,7 +53,7 @@ pub fn Suggestions() -> impl IntoView {
                             }
                         }).collect_view();
                         let messages = numbered(&format!("{key}.message")).into_iter().map(|text| {
-                            let draft = RwSignal::new(tool.with_merge_tags(&text));
+                            let draft = RwSignal::new(tool.with_merge_tags(&text.replace("{place}", &place)));
                             view! {
                                 <div class="message">
                                     <textarea rows="6" aria-label=t("suggestions.message") prop:value=move || draft.get()
@@ -61,8 +63,8 @@ pub fn Suggestions() -> impl IntoView {
                             }
                         }).collect_view();
                         view! {
-                            <article class="suggestion" data-testid="suggestion">
-                                <h3>{t(&format!("{key}.action"))}</h3>
+                            <article class="suggestion" data-testid="suggestion" data-play=s.play>
+                                <h3>{tf(&format!("{key}.action"), &[("place", &place)])}</h3>
                                 <p>{tf(&format!("{key}.why"), &[
                                     ("customers", &format::int(s.customers)),
                                     ("figures", &figures(&s.figures, table.churn_period_days)),
@@ -144,10 +146,24 @@ fn numbered(key: &str) -> Vec<String> {
         .collect()
 }
 
+/// The place a local play is about ("Lyon"), or nothing.
+pub(crate) fn place_of(figures: &[playbook::Figure]) -> String {
+    figures
+        .iter()
+        .find_map(|f| match f {
+            playbook::Figure::Place(_, value, ..) => Some(value.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
 /// The figures behind a play, each against all customers: "repeat rate
-/// 21% (all customers 64%)".
-fn figures(figures: &[(&str, f64, f64)], period: i32) -> String {
-    // Each figure in its KPI's unit: money with the currency, rates as
+/// 21% (all customers 64%)", "median days since the last order 150 (all
+/// customers 40)", "90% of them live in Lyon (city; 20% of all
+/// customers)".
+fn figures(figures: &[playbook::Figure], period: i32) -> String {
+    use playbook::{Figure, Measure};
+    // Each KPI in its unit: money with the currency, rates as
     // percentages, NPS as signed points.
     let kpis = seglens_engine::metrics::kpi::definitions_for(period);
     let show = |id: &str, v: f64| {
@@ -157,8 +173,8 @@ fn figures(figures: &[(&str, f64, f64)], period: i32) -> String {
     };
     figures
         .iter()
-        .map(|(id, v, base)| {
-            tf(
+        .map(|figure| match figure {
+            Figure::Kpi(id, v, base) => tf(
                 "play.figure",
                 &[
                     (
@@ -171,7 +187,30 @@ fn figures(figures: &[(&str, f64, f64)], period: i32) -> String {
                     ("value", &show(id, *v)),
                     ("base", &show(id, *base)),
                 ],
-            )
+            ),
+            Figure::Measure(m, v, base) => {
+                let shown = |x: f64| match m {
+                    Measure::DaysSinceLast => format::decimal(x, 0),
+                    _ => format::whole_percent(x),
+                };
+                tf(
+                    "play.measure",
+                    &[
+                        ("label", &t(&format!("play.measure.{}", m.key()))),
+                        ("value", &shown(*v)),
+                        ("base", &shown(*base)),
+                    ],
+                )
+            }
+            Figure::Place(column, value, share, all) => tf(
+                "play.figure.place",
+                &[
+                    ("share", &format::whole_percent(*share)),
+                    ("value", value),
+                    ("column", column),
+                    ("all", &format::whole_percent(*all)),
+                ],
+            ),
         })
         .collect::<Vec<_>>()
         .join("; ")

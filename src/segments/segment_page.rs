@@ -173,10 +173,13 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                 }
             });
             let plays = group
-                .map(|g| playbook::suggest(&table, g))
+                .map(|g| playbook::suggest(&table, g, &a.profiles))
                 .unwrap_or_default()
                 .into_iter()
-                .map(|s| view! { <li>{t(&format!("play.{}.action", s.play))}</li> })
+                .map(|s| {
+                    let place = crate::act::suggestions::place_of(&s.figures);
+                    view! { <li>{tf(&format!("play.{}.action", s.play), &[("place", &place)])}</li> }
+                })
                 .collect_view();
             let export = move |_| {
                 if let Some((label, definition)) = selected.get_untracked() {

@@ -20,6 +20,7 @@ use crate::model::stage::{OnStage, Stage, Stages};
 use crate::models::clv::{self, BgNbd, GammaGamma, GroupPrediction, PredictionOptions, TimeUnit};
 use crate::segments::groups::{self, Overview, Rows};
 use crate::segments::lifecycle::{LifecycleSetup, STAGES};
+use crate::segments::profile::{self, Profile};
 use crate::segments::rfm::{self, BinEdges, RfmResult, RfmSetup, SegmentSummary};
 use crate::segments::suggest;
 use crate::segments::{Facts, SavedSegment};
@@ -116,6 +117,10 @@ pub struct Analysis {
     /// Which compared group uses what: the share of its sessions with each
     /// event, when there are events.
     pub usage: Option<journeys::Usage>,
+    /// What each compared group's customers did (by the group's name), then
+    /// all customers': the playbook chooses campaigns from it.
+    #[serde(default)]
+    pub profiles: Vec<(String, Profile)>,
     /// The Lorenz curve of spend over the customers with an order, and the
     /// Gini index.
     pub concentration: Option<(Vec<(f64, f64)>, f64)>,
@@ -380,6 +385,24 @@ fn analyse_with(
         .events
         .as_ref()
         .map(|events| journeys::usage(events, as_of, &sets));
+    // What each compared group's customers did, and all customers (the
+    // KPI table's last row), for the playbook.
+    let everyone = match &compared {
+        Compared::Partition(group_of, _) => {
+            Bitmap::from_fn(orders.customer_keys.len(), |c| group_of[c].is_some())
+        }
+        Compared::Sets(_) => Bitmap::from_fn(orders.customer_keys.len(), |c| {
+            facts.first_last(c).1.is_some()
+        }),
+    };
+    let profiles: Vec<(String, Profile)> = sets
+        .iter()
+        .map(|(name, set)| (name.clone(), profile::profile(data, &facts, set)))
+        .chain([(
+            kpi::ALL_CUSTOMERS.to_string(),
+            profile::profile(data, &facts, &everyone),
+        )])
+        .collect();
     let split_suggestions = suggest::suggest(
         &facts,
         &sets.iter().map(|(n, b)| (n.clone(), b)).collect::<Vec<_>>(),
@@ -482,6 +505,7 @@ fn analyse_with(
         segments,
         comparison,
         usage,
+        profiles,
         concentration: kpi::lorenz(
             &result
                 .rows

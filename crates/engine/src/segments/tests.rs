@@ -530,3 +530,54 @@ fn descriptions_read_as_sentences() {
         "gender is \"M\" and (orders in the last 42 days at most 0 or did not do visit)"
     );
 }
+
+#[test]
+fn a_profile_says_what_the_customers_did_worked_by_hand() {
+    use crate::segments::profile::{Place, Profile, profile};
+    let data = data();
+    let facts = Facts::new(&data, day(2024, 7, 1));
+    let key = |k: &str| {
+        data.orders
+            .customer_keys
+            .iter()
+            .position(|x| x == k)
+            .unwrap()
+    };
+    let everyone = Bitmap::from_fn(facts.n, |_| true);
+    // a: two orders, the last on 20 May (42 days before 1 July); b: one
+    // order on 1 March (122 days; its -20 is a refund); c: one order on
+    // 25 June (6 days, first and last: new and recent); d and e: none.
+    // NPS: a's latest answer 9, b's 6. Cities: Lyon, Paris, lyon, Nice.
+    assert_eq!(
+        profile(&data, &facts, &everyone),
+        Profile {
+            customers: 5,
+            buyers: 3,
+            median_days_since_last: Some(42.0),
+            one_order_share: Some(2.0 / 3.0),
+            new_share: Some(1.0 / 3.0),
+            recent_share: Some(1.0 / 3.0),
+            answered: 2,
+            promoter_share: Some(0.5),
+            detractor_share: Some(0.5),
+            p_alive: None,
+            order_within_30_days: None,
+            places: vec![Place {
+                column: "city".into(),
+                value: "Lyon".into(),
+                share: 0.25,
+                known: 4,
+                share_of_all: 0.25,
+            }],
+        }
+    );
+    let mut ac = Bitmap::empty(facts.n);
+    ac.insert(key("a"));
+    ac.insert(key("c"));
+    let p = profile(&data, &facts, &ac);
+    // Two buyers: 6 and 42 days, median 24.
+    assert_eq!(p.median_days_since_last, Some(24.0));
+    assert_eq!(p.one_order_share, Some(0.5));
+    assert_eq!(p.places[0].share, 0.5);
+    assert_eq!(p.prospect_share(), Some(0.0));
+}
