@@ -307,6 +307,43 @@ test('suggested actions fit the segment, and a message can be edited and copied'
   await first.getByRole('button', { name: 'Copy message' }).first().click();
   await page.waitForFunction(() => navigator.clipboard.readText().then((t) => t.startsWith('Hi {first_name}, come back')));
   await page.getByTestId('suggestions').screenshot({ path: join(shots, '02g-suggestions.png') });
+
+  // The plays follow what each segment's customers did, never its name:
+  // from `seglens rfm`, lapsed means a median recency at least 1.5 times
+  // everyone's (and 60 days); lapsed with more orders or spend per
+  // customer than everyone is a win-back, else a reactivation; not
+  // lapsed, 60% or more one-time buyers away for 30 days or more get the
+  // second-order nudge.
+  const rfmFile = join(demoDir, 'rfm-plays.csv');
+  writeFileSync(rfmFile, execFileSync(cli, ['rfm', '--orders', join(demoDir, 'orders.csv')], { encoding: 'utf8' }));
+  const rfm = rowsOf(rfmFile);
+  const median = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const everyone = median(rfm.map((r) => Number(r.recency_days)));
+  const [allOrders, allSpend] = [mean(rfm.map((r) => Number(r.frequency))), mean(rfm.map((r) => Number(r.monetary)))];
+  const expected = (segment) => {
+    const rows = rfm.filter((r) => r.segment === segment);
+    const days = median(rows.map((r) => Number(r.recency_days)));
+    const lapsed = days >= Math.max(1.5 * everyone, 60);
+    if (lapsed) {
+      const more = mean(rows.map((r) => Number(r.frequency))) >= allOrders || mean(rows.map((r) => Number(r.monetary))) >= allSpend;
+      return more ? 'win_back' : 'reactivation';
+    }
+    const once = rows.filter((r) => r.frequency === '1').length / rows.length;
+    return once >= 0.6 && days >= 30 ? 'second_order' : null;
+  };
+  const labels = await page.getByTestId('suggest-segment').locator('option').allInnerTexts();
+  for (const segment of ['At Risk', 'Lost', 'Promising', 'About To Sleep']) {
+    const want = expected(segment);
+    assert.ok(want, segment);
+    await page.getByTestId('suggest-segment').selectOption({ label: labels.find((l) => l.startsWith(`${segment} (`)) });
+    await page.waitForFunction((play) => [...document.querySelectorAll('[data-testid=suggestion]')].some((e) => e.dataset.play === play), want);
+    const plays = await page.getByTestId('suggestion').evaluateAll((list) => list.map((e) => e.dataset.play));
+    assert.ok(plays.includes(want), `${segment}: ${plays} (expected ${want})`);
+  }
 });
 
 test('history: snapshots on import and by hand, notable changes as the table counts them, a KPI over time', async () => {

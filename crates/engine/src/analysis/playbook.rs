@@ -133,13 +133,14 @@ const MOSTLY: f64 = 0.5;
 /// Mostly one-time buyers from this share.
 const ONE_TIMERS: f64 = 0.6;
 /// Lapsed: the median days since the last order at least this many times
-/// all customers', and at least [`LAPSED_DAYS`].
-const LAPSED_TIMES: f64 = 2.0;
+/// all customers', and at least [`LAPSED_DAYS`]; or at least all
+/// customers' with a mean probability of being active under
+/// [`LAPSING_P_ALIVE`].
+const LAPSED_TIMES: f64 = 1.5;
 /// See [`LAPSED_TIMES`].
 const LAPSED_DAYS: f64 = 60.0;
-/// Long gone: a median over a year, or a mean probability of being active
-/// under this.
-const GONE_P_ALIVE: f64 = 0.2;
+/// See [`LAPSED_TIMES`].
+const LAPSING_P_ALIVE: f64 = 0.5;
 /// Best customers: revenue per customer at least this many times all
 /// customers'.
 const BEST_TIMES: f64 = 2.0;
@@ -200,42 +201,32 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
     }
     let days = p.median_days_since_last;
     let lapsed = match (days, b.median_days_since_last) {
-        (Some(d), Some(base)) => d >= (LAPSED_TIMES * base).max(LAPSED_DAYS),
+        (Some(d), Some(base)) => {
+            d >= (LAPSED_TIMES * base).max(LAPSED_DAYS)
+                || (d >= base && p.p_alive.is_some_and(|a| a < LAPSING_P_ALIVE))
+        }
         _ => false,
     };
-    let new = at_least(p.new_share, MOSTLY);
-    if new {
-        push("welcome", vec![measure(Measure::New), kpi("repeat_rate")]);
-    }
-    if new || at_least(p.recent_share, MOSTLY) {
-        push("post_purchase", vec![measure(Measure::Recent)]);
-    }
+    let above = |id: &str| matches!((get(id), all(id)), (Some(v), Some(base)) if v >= base);
     if lapsed {
-        let gone = days.is_some_and(|d| d > 365.0) || p.p_alive.is_some_and(|a| a < GONE_P_ALIVE);
-        if gone {
-            push(
-                "reactivation",
-                vec![measure(Measure::DaysSinceLast), measure(Measure::PAlive)],
-            );
-        } else {
+        // Worth a real offer when they used to buy more than most; a last
+        // call before resting them otherwise.
+        if above("orders_per_customer") || above("revenue_per_customer") {
             push(
                 "win_back",
                 vec![
                     measure(Measure::DaysSinceLast),
+                    kpi("orders_per_customer"),
                     kpi("revenue_per_customer"),
                     measure(Measure::PAlive),
                 ],
             );
+        } else {
+            push(
+                "reactivation",
+                vec![measure(Measure::DaysSinceLast), measure(Measure::PAlive)],
+            );
         }
-    }
-    if !new
-        && at_least(p.one_order_share, ONE_TIMERS)
-        && days.is_some_and(|d| d >= f64::from(crate::segments::profile::RECENT_DAYS))
-    {
-        push(
-            "second_order",
-            vec![measure(Measure::OneOrder), measure(Measure::DaysSinceLast)],
-        );
     }
     let best = !lapsed
         && matches!((get("revenue_per_customer"), all("revenue_per_customer")), (Some(v), Some(base)) if base > 0.0 && v >= BEST_TIMES * base);
@@ -245,6 +236,23 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
             vec![kpi("revenue_per_customer"), kpi("orders_per_customer")],
         );
         push("vip_preview", vec![kpi("revenue_per_customer")]);
+    }
+    let new = at_least(p.new_share, MOSTLY);
+    if new {
+        push("welcome", vec![measure(Measure::New), kpi("repeat_rate")]);
+    }
+    if new || at_least(p.recent_share, MOSTLY) {
+        push("post_purchase", vec![measure(Measure::Recent)]);
+    }
+    if !new
+        && !lapsed
+        && at_least(p.one_order_share, ONE_TIMERS)
+        && days.is_some_and(|d| d >= f64::from(crate::segments::profile::RECENT_DAYS))
+    {
+        push(
+            "second_order",
+            vec![measure(Measure::OneOrder), measure(Measure::DaysSinceLast)],
+        );
     }
     let answered = p.answered >= ANSWERS;
     if best || (answered && at_least(p.promoter_share, PROMOTERS)) {
@@ -350,8 +358,9 @@ mod tests {
 
     #[test]
     fn a_lapsed_segment_gets_a_win_back_whatever_its_name() {
-        // Median 150 days since the last order, over twice all customers'
-        // 40 and over 60; still likely active (0.4): a win-back.
+        // Median 150 days since the last order: over 1.5 times all
+        // customers' 40 and over 60. They used to buy more than most:
+        // a win-back, whatever the segment is called.
         let lapsed = Profile {
             customers: 42,
             buyers: 42,
@@ -360,17 +369,20 @@ mod tests {
             p_alive: Some(0.4),
             ..Profile::default()
         };
+        let valuable = [
+            ("customers", 42.0, 1000.0),
+            ("orders_per_customer", 7.0, 3.0),
+            ("revenue_per_customer", 80.0, 60.0),
+        ];
         for name in ["At Risk", "Champions", "Lyon VIP", "Perdus"] {
-            assert_eq!(plays(name, &[], lapsed.clone())[0], "win_back", "{name}");
+            assert_eq!(
+                plays(name, &valuable, lapsed.clone())[0],
+                "win_back",
+                "{name}"
+            );
         }
         let s = suggest(
-            &table(
-                "Perdus",
-                &[
-                    ("customers", 42.0, 1000.0),
-                    ("revenue_per_customer", 80.0, 60.0),
-                ],
-            ),
+            &table("Perdus", &valuable),
             0,
             &[
                 ("Perdus".into(), lapsed.clone()),
@@ -382,21 +394,34 @@ mod tests {
             s[0].figures,
             vec![
                 Figure::Measure(Measure::DaysSinceLast, 150.0, 40.0),
+                Figure::Kpi("orders_per_customer", 7.0, 3.0),
                 Figure::Kpi("revenue_per_customer", 80.0, 60.0),
                 Figure::Measure(Measure::PAlive, 0.4, 0.6),
             ]
         );
-        // Over a year, or hardly likely to be active: a reactivation.
-        let gone = Profile {
-            median_days_since_last: Some(400.0),
+        // Lapsed customers who bought less than most: a last call.
+        let modest = [
+            ("orders_per_customer", 1.2, 3.0),
+            ("revenue_per_customer", 30.0, 60.0),
+        ];
+        assert_eq!(
+            plays("Champions", &modest, lapsed.clone()),
+            ["reactivation"]
+        );
+        // 50 days is under 60 days and 1.5 × 40: not lapsed by its recency
+        // alone, but at all customers' recency or more with a mean chance
+        // of being active under one half, it is.
+        let fading = Profile {
+            median_days_since_last: Some(50.0),
+            p_alive: Some(0.3),
             ..lapsed.clone()
         };
-        assert_eq!(plays("Anything", &[], gone)[0], "reactivation");
-        let unlikely = Profile {
-            p_alive: Some(0.1),
-            ..lapsed
+        assert_eq!(plays("x", &valuable, fading.clone())[0], "win_back");
+        let active = Profile {
+            p_alive: Some(0.7),
+            ..fading
         };
-        assert_eq!(plays("Anything", &[], unlikely)[0], "reactivation");
+        assert!(!plays("x", &valuable, active).contains(&"win_back"));
     }
 
     #[test]
@@ -448,6 +473,16 @@ mod tests {
         assert_eq!(
             plays("x", &kpis, active.clone()),
             ["loyalty", "vip_preview", "ask_best", "cross_sell"]
+        );
+        // Best and recent: the thanks come before the post-purchase
+        // sequence.
+        let recent = Profile {
+            recent_share: Some(0.8),
+            ..active.clone()
+        };
+        assert_eq!(
+            plays("x", &kpis, recent)[..3],
+            ["loyalty", "vip_preview", "post_purchase"]
         );
         let detractors = Profile {
             answered: 20,
