@@ -19,7 +19,20 @@ pub fn Suggestions() -> impl IntoView {
         state.workspace.get().map(|ws| {
             let table = ws.analysis.kpis.clone();
             let profiles = ws.analysis.profiles.clone();
-            let sizes = ws.analysis.non_empty_segments();
+            let options = ws.record.options.clone();
+            // The groups the KPI table compares (RFM segments, stages, my
+            // segments…), the empty ones left out.
+            let customers = table.kpis.iter().position(|k| k.id == "customers");
+            let sizes: Vec<(usize, String, u64)> = table
+                .groups
+                .iter()
+                .enumerate()
+                .take(table.groups.len().saturating_sub(1))
+                .filter_map(|(i, name)| {
+                    let n = table.values.get(i)?.get(customers?)?.value? as u64;
+                    (n > 0).then(|| (i, name.clone(), n))
+                })
+                .collect();
             if !sizes.iter().any(|(i, _, _)| *i == chosen.get_untracked())
                 && let Some((first, _, _)) = sizes.first()
             {
@@ -29,7 +42,7 @@ pub fn Suggestions() -> impl IntoView {
                 .iter()
                 .map(|(i, name, n)| {
                     let i = *i;
-                    view! { <option value=i.to_string() selected=move || chosen.get() == i>{format!("{} ({})", crate::i18n::group_name(name), format::int(*n))}</option> }
+                    view! { <option value=i.to_string() selected=move || chosen.get() == i>{format!("{} ({})", crate::i18n::row_name(name, &options), format::int(*n))}</option> }
                 })
                 .collect_view();
             // The drafts' placeholders in the merge tags of the tool the
@@ -39,7 +52,9 @@ pub fn Suggestions() -> impl IntoView {
                 let tool = tool();
                 playbook::suggest(&table, chosen.get(), &profiles)
                     .into_iter()
-                    .map(|s| {
+                    .enumerate()
+                    .map(|(i, s)| {
+                        let first = i == 0;
                         let key = format!("play.{}", s.play);
                         let place = place_of(&s.figures);
                         let subjects = numbered(&format!("{key}.subject")).into_iter().map(|line| {
@@ -69,10 +84,15 @@ pub fn Suggestions() -> impl IntoView {
                                     ("customers", &format::int(s.customers)),
                                     ("figures", &figures(&s.figures, table.churn_period_days)),
                                 ])}</p>
-                                <h4>{t("suggestions.subject_lines")}</h4>
-                                <ul class="subjects">{subjects}</ul>
-                                <h4>{t("suggestions.messages")}</h4>
-                                {messages}
+                                // The first play's drafts open, the others' a
+                                // click away, so that the card stays short.
+                                <details class="drafts" open=first>
+                                    <summary>{t("suggestions.drafts")}</summary>
+                                    <h4>{t("suggestions.subject_lines")}</h4>
+                                    <ul class="subjects">{subjects}</ul>
+                                    <h4>{t("suggestions.messages")}</h4>
+                                    {messages}
+                                </details>
                             </article>
                         }
                     })

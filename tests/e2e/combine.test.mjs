@@ -132,3 +132,40 @@ test('in French, the segments a rule can use are named in French', async () => {
   await page.getByTestId('kpi-rows').selectOption('tier:1');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((th) => th.textContent.trim() === 'Valeur élevée'));
 });
+
+test('a segment\'s ideas follow what it is: the Champions who live in Lyon get a local message, in French', async () => {
+  // Where the Lyon Champions live, counted by pandas: the most common
+  // city among them and its share, and that city's share of every
+  // customer with a city.
+  const python = join(root, '.venv', 'bin', 'python');
+  const [city, share, everywhere] = execFileSync(python, ['-c', [
+    'import pandas as pd, sys',
+    'c = pd.read_csv(sys.argv[1], dtype=str)',
+    'c["city"] = c.city.str.strip()',
+    'members = set(sys.argv[2].split(","))',
+    'm = c[c.customer_id.isin(members) & c.city.notna() & (c.city != "")]',
+    'top = m.city.value_counts()',
+    'known = c[c.city.notna() & (c.city != "")]',
+    'print(top.index[0], round(100 * top.iloc[0] / len(m)), round(100 * (known.city == top.index[0]).mean()))',
+  ].join('\n'), join(dir, 'demo', 'customers.csv'), champions.filter((c) => lyon.has(c)).join(',')], { encoding: 'utf8' }).trim().split(' ');
+  assert.equal(city, 'Lyon');
+  assert.ok(Number(share) >= 60 && Number(share) - Number(everywhere) >= 20, `${share} against ${everywhere}`);
+  // Compared as my segments, the Lyon Champions' ideas start with a
+  // message for Lyon.
+  await go(page, 'compare', 'kpis');
+  await page.getByTestId('kpi-rows').selectOption('saved');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=kpi-heatmap] tbody th')].some((th) => th.textContent.trim() === 'Lyon Champions'));
+  await go(page, 'act', 'ideas');
+  const labels = await page.getByTestId('suggest-segment').locator('option').allInnerTexts();
+  await page.getByTestId('suggest-segment').selectOption({ label: labels.find((l) => l.startsWith('Lyon Champions (')) });
+  const local = page.locator('[data-testid=suggestion][data-play=local]');
+  await local.waitFor();
+  assert.equal(await local.locator('h3').innerText(), 'Message local : Lyon');
+  const pct = (n) => `${n}[\\s\\u00a0\\u202f]%`;
+  assert.match(await local.innerText(), new RegExp(`${pct(share)} d'entre eux habitent Lyon \\(city ; ${pct(everywhere)} de tous les clients\\)`));
+  assert.match(await local.locator('textarea').first().inputValue(), /Pour nos clients de Lyon/);
+  await page.getByTestId('suggestions').screenshot({ path: join(shots, 'combine-local-play-fr.png') });
+  // The segment's page lists it too.
+  await page.getByTestId('segment-picker').selectOption({ label: 'Lyon Champions' });
+  await page.getByTestId('segment-actions').filter({ hasText: 'Message local : Lyon' }).waitFor();
+});

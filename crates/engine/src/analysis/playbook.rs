@@ -256,7 +256,14 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
     }
     let answered = p.answered >= ANSWERS;
     if best || (answered && at_least(p.promoter_share, PROMOTERS)) {
-        push("ask_best", vec![measure(Measure::Promoters), kpi("nps")]);
+        push(
+            "ask_best",
+            vec![
+                measure(Measure::Promoters),
+                kpi("nps"),
+                kpi("orders_per_customer"),
+            ],
+        );
     }
     if answered && at_least(p.detractor_share, DETRACTORS) {
         push(
