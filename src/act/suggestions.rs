@@ -10,6 +10,9 @@ use seglens_engine::export::{Layout, MergeField};
 use crate::format;
 use crate::state::AppState;
 
+/// Plays shown at once; the others are folded.
+const SHOWN: usize = 4;
+
 /// The suggestions card.
 #[component]
 pub fn Suggestions() -> impl IntoView {
@@ -50,7 +53,7 @@ pub fn Suggestions() -> impl IntoView {
             let tool = move || state.export.with(|e| e.layout);
             let list = move || {
                 let tool = tool();
-                playbook::suggest(&table, chosen.get(), &profiles)
+                let mut plays = playbook::suggest(&table, chosen.get(), &profiles)
                     .into_iter()
                     .enumerate()
                     .map(|(i, s)| {
@@ -95,8 +98,20 @@ pub fn Suggestions() -> impl IntoView {
                                 </details>
                             </article>
                         }
+                        .into_any()
                     })
-                    .collect_view()
+                    .collect::<Vec<_>>();
+                // The most fitting plays shown, the others folded.
+                let more = plays.split_off(plays.len().min(SHOWN));
+                view! {
+                    {plays}
+                    {(!more.is_empty()).then(|| view! {
+                        <details class="more-plays" data-testid="more-plays">
+                            <summary>{crate::i18n::tn("suggestions.more", more.len() as u64, &[])}</summary>
+                            {more}
+                        </details>
+                    })}
+                }
             };
             view! {
                 <section class="card" id="suggestions" data-testid="suggestions">

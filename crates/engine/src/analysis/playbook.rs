@@ -235,7 +235,23 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
             "loyalty",
             vec![kpi("revenue_per_customer"), kpi("orders_per_customer")],
         );
-        push("vip_preview", vec![kpi("revenue_per_customer")]);
+    }
+    // A place most of the segment shares, more than all customers do.
+    let local = p.places.iter().find(|place| {
+        place.known >= ANSWERS
+            && place.share >= LOCAL - 1e-12
+            && place.share - place.share_of_all >= LOCAL_LIFT - 1e-12
+    });
+    if let Some(place) = local {
+        push(
+            "local",
+            vec![Some(Figure::Place(
+                place.column.clone(),
+                place.value.clone(),
+                place.share,
+                place.share_of_all,
+            ))],
+        );
     }
     let new = at_least(p.new_share, MOSTLY);
     if new {
@@ -253,6 +269,9 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
             "second_order",
             vec![measure(Measure::OneOrder), measure(Measure::DaysSinceLast)],
         );
+    }
+    if best {
+        push("vip_preview", vec![kpi("revenue_per_customer")]);
     }
     let answered = p.answered >= ANSWERS;
     if best || (answered && at_least(p.promoter_share, PROMOTERS)) {
@@ -273,23 +292,6 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
     }
     if !lapsed && at_least(p.order_within_30_days, SOON) {
         push("next_order", vec![measure(Measure::OrderSoon)]);
-    }
-    // A place most of the segment shares, more than all customers do.
-    let local = p.places.iter().find(|place| {
-        place.known >= ANSWERS
-            && place.share >= LOCAL - 1e-12
-            && place.share - place.share_of_all >= LOCAL_LIFT - 1e-12
-    });
-    if let Some(place) = local {
-        push(
-            "local",
-            vec![Some(Figure::Place(
-                place.column.clone(),
-                place.value.clone(),
-                place.share,
-                place.share_of_all,
-            ))],
-        );
     }
     if let (Some(open), Some(base_open)) = (get("open_rate"), all("open_rate"))
         && open < base_open * 0.8
@@ -481,16 +483,28 @@ mod tests {
             plays("x", &kpis, active.clone()),
             ["loyalty", "vip_preview", "ask_best", "cross_sell"]
         );
-        // Best and recent: the thanks come before the post-purchase
-        // sequence.
+        // Best and recent: the thanks first, then the post-purchase
+        // sequence, then early access; best and local: the local message
+        // right after the thanks.
         let recent = Profile {
             recent_share: Some(0.8),
             ..active.clone()
         };
         assert_eq!(
             plays("x", &kpis, recent)[..3],
-            ["loyalty", "vip_preview", "post_purchase"]
+            ["loyalty", "post_purchase", "vip_preview"]
         );
+        let best_in_lyon = Profile {
+            places: vec![Place {
+                column: "city".into(),
+                value: "Lyon".into(),
+                share: 1.0,
+                known: 50,
+                share_of_all: 0.1,
+            }],
+            ..active.clone()
+        };
+        assert_eq!(plays("x", &kpis, best_in_lyon)[..2], ["loyalty", "local"]);
         let detractors = Profile {
             answered: 20,
             promoter_share: Some(0.2),
