@@ -74,7 +74,7 @@ pub fn Suggestions() -> impl IntoView {
                             let draft = RwSignal::new(tool.with_merge_tags(&text.replace("{place}", &place)));
                             view! {
                                 <div class="message">
-                                    <textarea rows="6" aria-label=t("suggestions.message") prop:value=move || draft.get()
+                                    <textarea rows="5" aria-label=t("suggestions.message") prop:value=move || draft.get()
                                         on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
                                     <button class="ghost" on:click=move |_| crate::act::actions::copy_text(state, draft.get_untracked())>{t("suggestions.copy_message")}</button>
                                 </div>
