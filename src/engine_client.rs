@@ -284,11 +284,24 @@ impl EngineClient {
         on_progress: &dyn Fn(Progress),
         on_step: &dyn Fn(u64, u64),
     ) -> Result<C::Answer, String> {
+        // The exchange is the same for every operation (one copy of it in
+        // the page's code); only the answer's unwrapping is the call's.
+        let answer = self.exchange(call.into_ask(), on_progress, on_step).await?;
+        C::unwrap(answer).map_err(|other| format!("Unexpected answer from the worker: {other:?}"))
+    }
+
+    /// Sends an operation and waits for its answer, reporting progress on
+    /// the way.
+    async fn exchange(
+        &self,
+        ask: crate::protocol::Ask,
+        on_progress: &dyn Fn(Progress),
+        on_step: &dyn Fn(u64, u64),
+    ) -> Result<crate::protocol::Answer, String> {
         let mut rx = self.responses.lock().await;
-        self.send(call);
+        self.send(Request::Ask(ask));
         match self.outcome(&mut rx, on_progress, on_step).await {
-            Response::Answer(answer) => C::unwrap(answer)
-                .map_err(|other| format!("Unexpected answer from the worker: {other:?}")),
+            Response::Answer(answer) => Ok(answer),
             Response::Failed { message } => Err(engine_text(&message)),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
         }
