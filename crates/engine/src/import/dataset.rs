@@ -118,7 +118,8 @@ impl Dataset {
             .unwrap_or(first))
     }
 
-    /// Reads `table` as a source of `kind`, replacing one of the same kind.
+    /// Reads `table` as a source of `kind`, replacing one of the same kind
+    /// (e-mail results: the campaigns it holds).
     fn add_kind(
         &mut self,
         kind: SourceKind,
@@ -128,8 +129,13 @@ impl Dataset {
         // are customers without orders, which no segment counts.
         let mut report = match kind {
             SourceKind::Email => {
+                // Another campaign's results add to the ones already read;
+                // a campaign read again replaces its rows.
                 let (t, r) = sources::build_email(table, &mut self.orders)?;
-                self.email = Some(t);
+                self.email = Some(match self.email.take() {
+                    Some(earlier) => earlier.merged_into(t),
+                    None => t,
+                });
                 r
             }
             SourceKind::Surveys => {
@@ -262,6 +268,68 @@ mod tests {
         assert_eq!(
             kind_of(b" 00001 19970101  1   11.77\n"),
             Some(SourceKind::Orders)
+        );
+    }
+
+    #[test]
+    fn e_mail_results_of_several_campaigns_add_up_and_a_campaign_read_again_replaces_its_rows() {
+        let mut data = Dataset::from_orders(crate::Orders::from_rows(&[
+            ("a".into(), 10, 5.0),
+            ("b".into(), 10, 5.0),
+        ]));
+        data.add_source(
+            "spring.csv",
+            b"customer_id,campaign,sent_at,opened\na,Spring,2024-03-01,1\nb,Spring,2024-03-01,0\n",
+        )
+        .unwrap();
+        // Another campaign, with a variant column the first file had not.
+        data.add_source(
+            "summer.csv",
+            b"customer_id,campaign,variant,sent_at,opened\na,Summer,A,2024-06-01,0\n",
+        )
+        .unwrap();
+        let rows = |data: &Dataset| -> Vec<(String, String, String, bool)> {
+            let e = data.email.as_ref().unwrap();
+            let mut out: Vec<_> = (0..e.customer.len())
+                .map(|r| {
+                    (
+                        data.orders.customer_keys[e.customer[r] as usize].clone(),
+                        e.campaigns[e.campaign[r] as usize].clone(),
+                        e.variants[e.variant[r] as usize].clone(),
+                        e.opened[r],
+                    )
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let want = |rows: &[(&str, &str, &str, bool)]| -> Vec<(String, String, String, bool)> {
+            rows.iter()
+                .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), *d))
+                .collect()
+        };
+        assert_eq!(
+            rows(&data),
+            want(&[
+                ("a", "Spring", "", true),
+                ("a", "Summer", "A", false),
+                ("b", "Spring", "", false),
+            ])
+        );
+        // Spring's report read again, b now opened: its two rows replaced,
+        // Summer's kept.
+        data.add_source(
+            "spring.csv",
+            b"customer_id,campaign,sent_at,opened\na,Spring,2024-03-01,1\nb,Spring,2024-03-01,1\n",
+        )
+        .unwrap();
+        assert_eq!(
+            rows(&data),
+            want(&[
+                ("a", "Spring", "", true),
+                ("a", "Summer", "A", false),
+                ("b", "Spring", "", true),
+            ])
         );
     }
 }

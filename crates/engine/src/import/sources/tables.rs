@@ -66,6 +66,67 @@ pub struct EmailTable {
     pub variants: Vec<String>,
 }
 
+impl EmailTable {
+    /// `newer` with this table's rows of the campaigns `newer` does not
+    /// have: a newer report of a campaign replaces the older one, other
+    /// campaigns stay (results exported one campaign at a time add up).
+    pub fn merged_into(self, newer: EmailTable) -> EmailTable {
+        let replaced: rustc_hash::FxHashSet<&str> =
+            newer.campaigns.iter().map(String::as_str).collect();
+        let kept: Vec<usize> = (0..self.customer.len())
+            .filter(|&row| !replaced.contains(self.campaigns[self.campaign[row] as usize].as_str()))
+            .collect();
+        let mut out = newer;
+        if kept.is_empty() {
+            return out;
+        }
+        // Rows without a variant get the empty one when the other side
+        // has variants, as a kept list does.
+        let variants = !out.variant.is_empty() || !self.variant.is_empty();
+        let rows = out.customer.len();
+        out.control.resize(rows, false);
+        if variants && out.variant.is_empty() {
+            let none = index_of(&mut out.variants, "");
+            out.variant = vec![none; rows];
+        }
+        for row in kept {
+            out.customer.push(self.customer[row]);
+            let campaign = index_of(
+                &mut out.campaigns,
+                &self.campaigns[self.campaign[row] as usize],
+            );
+            out.campaign.push(campaign);
+            out.day.push(self.day[row]);
+            out.delivered.push(self.delivered[row]);
+            out.opened.push(self.opened[row]);
+            out.clicked.push(self.clicked[row]);
+            out.unsubscribed.push(self.unsubscribed[row]);
+            out.control
+                .push(self.control.get(row).copied().unwrap_or(false));
+            if variants {
+                let name = self
+                    .variant
+                    .get(row)
+                    .map_or("", |v| self.variants[*v as usize].as_str());
+                let variant = index_of(&mut out.variants, name);
+                out.variant.push(variant);
+            }
+        }
+        out
+    }
+}
+
+/// The index of `name` in `names`, pushed at the end when new.
+fn index_of(names: &mut Vec<String>, name: &str) -> u32 {
+    match names.iter().position(|n| n == name) {
+        Some(i) => i as u32,
+        None => {
+            names.push(name.to_string());
+            (names.len() - 1) as u32
+        }
+    }
+}
+
 /// The index of `name` in `names`, added at the end when new (`seen`
 /// finds it without a scan).
 pub(super) fn intern(
