@@ -303,8 +303,9 @@ pub struct ControlGroupDraft {
     /// The send day (today unless chosen).
     pub day: Option<seglens_engine::model::date::Day>,
     /// The share expected to order anyway, in per cent, for the smallest
-    /// uplift the test can detect.
-    pub base: f64,
+    /// uplift the test can detect, as the user typed it; none: the
+    /// models' expectation for the ticked segments (5% without models).
+    pub base: Option<f64>,
 }
 
 impl Default for ControlGroupDraft {
@@ -314,7 +315,7 @@ impl Default for ControlGroupDraft {
             name: String::new(),
             share: 20,
             day: None,
-            base: 5.0,
+            base: None,
         }
     }
 }

@@ -237,9 +237,11 @@ fn summary(c: &CampaignResult) -> AnyView {
 }
 
 /// A difference with its interval and verdict, in one cell.
-fn difference_cell(d: Option<Difference>, show: fn(f64) -> String, testid: String) -> AnyView {
+/// A difference with its interval, coloured by its verdict: one line of
+/// an uplift cell.
+fn difference_line(d: Option<Difference>, show: fn(f64) -> String, testid: String) -> AnyView {
     match d {
-        None => view! { <td class="num muted" data-testid=testid>"–"</td> }.into_any(),
+        None => view! { <div class="muted" data-testid=testid>"–"</div> }.into_any(),
         Some(d) => {
             let (class, word) = verdict(&d);
             let title = tf(
@@ -252,19 +254,20 @@ fn difference_cell(d: Option<Difference>, show: fn(f64) -> String, testid: Strin
                 ],
             );
             view! {
-                <td class=format!("num {class}") title=title data-testid=testid>
+                <div class=class title=title data-testid=testid>
                     {show(d.value)}
                     <span class="small muted">{format!(" [{} ; {}]", show(d.low), show(d.high))}</span>
-                </td>
+                </div>
             }
             .into_any()
         }
     }
 }
 
-/// The table of one campaign: a row per audience; per group its
-/// customers and conversion; per comparison the uplift in conversion and
-/// in revenue per customer.
+/// The table of one campaign: a row per audience; per group a cell with
+/// who ordered, its customers and revenue per customer; per comparison a
+/// cell with the uplift in conversion and in revenue per customer. One
+/// column per group or comparison, so that it fits without scrolling.
 fn results_table(c: &CampaignResult) -> AnyView {
     let Some(all) = c.audiences.first() else {
         return ().into_any();
@@ -276,33 +279,33 @@ fn results_table(c: &CampaignResult) -> AnyView {
         .map(|u| (u.arm.clone(), u.against.clone()))
         .collect();
     let days = c.window_days.to_string();
-    let head_arms = arms.iter().map(|a| {
-        let name = arm_label(a);
-        view! {
-            <th scope="col" class="num">{tf("campaign.col.customers", &[("group", &name)])}</th>
-            <th scope="col" class="num" title=tf("campaign.formula.conversion", &[("days", &days)])>
-                {tf("campaign.col.conversion", &[("group", &name)])}
-            </th>
-            <th scope="col" class="num" title=tf("campaign.formula.revenue_per_customer", &[("days", &days)])>
-                {tf("campaign.col.revenue_per_customer", &[("group", &name)])}
-            </th>
-        }
-    }).collect_view();
-    let head_uplifts = compared.iter().map(|(a, b)| {
-        let pair = [("group", arm_label(a)), ("against", arm_label(b).to_lowercase())];
-        let args: Vec<(&str, &str)> = pair.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        view! {
-            <th scope="col" class="num" title=t("campaign.formula.uplift")>{tf("campaign.col.uplift", &args)}</th>
-            <th scope="col" class="num" title=t("campaign.formula.revenue")>{tf("campaign.col.revenue_uplift", &args)}</th>
-        }
-    }).collect_view();
+    let head_arms = arms
+        .iter()
+        .map(|a| {
+            let title = format!(
+                "{}\n{}",
+                tf("campaign.formula.conversion", &[("days", &days)]),
+                tf("campaign.formula.revenue_per_customer", &[("days", &days)])
+            );
+            view! { <th scope="col" class="num" title=title>{arm_label(a)}</th> }
+        })
+        .collect_view();
+    let head_uplifts = compared
+        .iter()
+        .map(|(a, b)| {
+            let pair = [("group", arm_label(a)), ("against", arm_label(b).to_lowercase())];
+            let args: Vec<(&str, &str)> = pair.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let title = format!("{}\n{}", t("campaign.formula.uplift"), t("campaign.formula.revenue"));
+            view! { <th scope="col" class="num" title=title>{tf("campaign.col.uplift", &args)}</th> }
+        })
+        .collect_view();
     let rows = c.audiences.iter().map(|a: &AudienceResult| {
         let slug = match &a.audience {
             Audience::All => "all".to_string(),
             Audience::Rfm(name) => i18n::slug(name),
             Audience::NoOrderBefore => "no-order-before".to_string(),
         };
-        let cells = arms.iter().map(|arm| {
+        let cells = arms.iter().enumerate().map(|(i, arm)| {
             let r: Option<&ArmResult> = a.arms.iter().find(|x| x.arm == *arm);
             let customers = r.map(|r| format::int(r.customers)).unwrap_or_default();
             let rate = r.and_then(|r| r.conversion).map(|c| format::percent(c.value)).unwrap_or_else(|| "–".into());
@@ -311,13 +314,26 @@ fn results_table(c: &CampaignResult) -> AnyView {
                 ("low", &format::percent(c.low)), ("high", &format::percent(c.high)),
             ])).unwrap_or_default();
             let revenue = r.and_then(|r| r.revenue_per_customer).map(format::money).unwrap_or_else(|| "–".into());
-            view! { <td class="num">{customers}</td><td class="num" title=title>{rate}</td><td class="num">{revenue}</td> }
+            let id = |what: &str| format!("campaign-{slug}-{i}-{what}");
+            view! {
+                <td class="num stacked">
+                    <div title=title>
+                        <span data-testid=id("conversion")>{rate}</span>" "{t("campaign.cell.ordered")}
+                    </div>
+                    <div class="small muted">
+                        <span data-testid=id("customers")>{customers}</span>" "{t("campaign.cell.customers")}" · "
+                        <span data-testid=id("revenue")>{revenue}</span>" "{t("campaign.cell.per_customer")}
+                    </div>
+                </td>
+            }
         }).collect_view();
         let ups = compared.iter().map(|(arm, _)| {
             let u = a.uplifts.iter().find(|u| u.arm == *arm);
             view! {
-                {difference_cell(u.and_then(|u| u.conversion), points, format!("campaign-uplift-{slug}"))}
-                {difference_cell(u.and_then(|u| u.revenue_per_customer), money_change, format!("campaign-revenue-{slug}"))}
+                <td class="num stacked">
+                    {difference_line(u.and_then(|u| u.conversion), points, format!("campaign-uplift-{slug}"))}
+                    {difference_line(u.and_then(|u| u.revenue_per_customer), money_change, format!("campaign-revenue-{slug}"))}
+                </td>
             }
         }).collect_view();
         let class = if a.audience == Audience::All { "total" } else { "" };

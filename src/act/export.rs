@@ -243,11 +243,27 @@ pub fn ExportCard() -> impl IntoView {
         state.workspace.get().map(|ws| {
             let segments = ws.analysis.non_empty_segments();
             let sizes: Vec<(usize, u64)> = segments.iter().map(|(i, _, n)| (*i, *n)).collect();
+            // Without a campaign, the ticked segments' customers expected
+            // to order within 30 days (the results' window), in per cent:
+            // the models' probabilities summed, over the customers.
+            let by_segment = ws.analysis.prediction.as_ref().ok().map(|p| p.by_segment.clone());
+            let expected = move || -> Option<f64> {
+                let by_segment = by_segment.as_ref()?;
+                let (orderers, customers) = chosen.with(|c| {
+                    c.iter().filter_map(|i| by_segment.get(*i)).fold((0.0, 0u64), |(o, n), g| (o + g.orderers_30_days, n + g.customers))
+                });
+                (customers > 0).then(|| (100.0 * orderers / customers as f64 * 10.0).round() / 10.0)
+            };
+            let base_of =
+                move || draft.with(|d| d.base).or_else(&expected).unwrap_or(5.0).clamp(0.1, 90.0);
             // The smallest uplift the test can detect, for the ticked
             // segments' customers split as chosen.
-            let power = move || {
+            let power = {
+                let base_of = base_of.clone();
+                move || {
                 let listed: u64 = chosen.with(|c| sizes.iter().filter(|(i, _)| c.contains(i)).map(|(_, n)| n).sum());
-                let (share, base) = draft.with(|d| (f64::from(d.share) / 100.0, d.base / 100.0));
+                let share = draft.with(|d| f64::from(d.share) / 100.0);
+                let base = base_of() / 100.0;
                 let control = (listed as f64 * share).round() as u64;
                 let treated = listed.saturating_sub(control);
                 match seglens_engine::analysis::campaign::minimum_detectable_uplift(base, treated, control) {
@@ -258,6 +274,7 @@ pub fn ExportCard() -> impl IntoView {
                         ("mde", &format::grouped(mde * 100.0, 1)),
                         ("base", &format::percent(base)),
                     ]),
+                }
                 }
             };
             view! {
@@ -316,10 +333,13 @@ pub fn ExportCard() -> impl IntoView {
                                 </label>
                                 <label title=t("export.holdout.base_help")>{t("export.holdout.base")}
                                     <input type="number" min="0.1" max="90" step="0.1" data-testid="holdout-base"
-                                        prop:value=move || draft.with(|d| d.base.to_string())
+                                        prop:value={
+                                            let base_of = base_of.clone();
+                                            move || base_of().to_string()
+                                        }
                                         on:change=move |ev| {
                                             if let Ok(b) = event_target_value(&ev).replace(',', ".").parse::<f64>() {
-                                                draft.update(|d| d.base = b.clamp(0.1, 90.0));
+                                                draft.update(|d| d.base = Some(b.clamp(0.1, 90.0)));
                                             }
                                         }/>
                                 </label>

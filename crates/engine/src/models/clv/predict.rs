@@ -242,6 +242,10 @@ pub struct GroupPrediction {
     pub expected_purchases: f64,
     /// Their lifetime value over the horizon, summed.
     pub clv: f64,
+    /// Their probabilities of ordering within 30 days, summed: the
+    /// customers expected to order within 30 days without any campaign.
+    #[serde(default)]
+    pub orderers_30_days: f64,
 }
 
 /// Sums the predictions per group; `group_of` gives a customer's group
@@ -262,6 +266,7 @@ pub fn by_group(
             }
             o.expected_purchases += p.expected_purchases;
             o.clv += p.clv;
+            o.orderers_30_days += p.order_within_30_days;
         }
     }
     for o in &mut out {

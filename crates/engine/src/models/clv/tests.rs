@@ -248,6 +248,7 @@ fn groups_and_bands() {
         expected_purchases: 1.0,
         expected_spend: 10.0,
         clv: 10.0,
+        order_within_30_days: p_alive / 10.0,
         ..CustomerPrediction::default()
     };
     let preds = [
@@ -265,6 +266,9 @@ fn groups_and_bands() {
     );
     assert!((g[2].mean_p_alive - 0.85).abs() < 1e-12);
     assert_eq!(g[2].clv, 20.0);
+    // Expected to order within 30 days, customers 2 and 3 (p_alive 0.9
+    // and 0.8, a tenth of it each here): 0.09 + 0.08.
+    assert!((g[2].orderers_30_days - 0.17).abs() < 1e-12);
     // One-time buyers count, but not in the mean probability.
     assert_eq!((g[3].repeat_customers, g[3].mean_p_alive), (0, 0.0));
     let all = by_group(&preds, 1, &|_| Some(0));
