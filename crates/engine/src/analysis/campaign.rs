@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::membership::up_to;
 use crate::import::orders::Orders;
-use crate::import::sources::EmailTable;
+use crate::import::sources::{EmailTable, index_or_push};
 use crate::model::date::Day;
 use crate::segments::rfm::{self, RfmSetup};
 use crate::stats::inference::{two_proportion_p, wilson};
@@ -244,17 +244,6 @@ pub fn with_lists(orders: &Orders, email: Option<&EmailTable>, lists: &[SentList
         }
     }
     out
-}
-
-/// The index of `name` in `names`, pushed at the end when new.
-fn index_or_push(names: &mut Vec<String>, name: &str) -> u32 {
-    match names.iter().position(|n| n == name) {
-        Some(i) => i as u32,
-        None => {
-            names.push(name.to_string());
-            (names.len() - 1) as u32
-        }
-    }
 }
 
 /// One customer of one campaign.

@@ -86,12 +86,12 @@ impl EmailTable {
         let rows = out.customer.len();
         out.control.resize(rows, false);
         if variants && out.variant.is_empty() {
-            let none = index_of(&mut out.variants, "");
+            let none = index_or_push(&mut out.variants, "");
             out.variant = vec![none; rows];
         }
         for row in kept {
             out.customer.push(self.customer[row]);
-            let campaign = index_of(
+            let campaign = index_or_push(
                 &mut out.campaigns,
                 &self.campaigns[self.campaign[row] as usize],
             );
@@ -108,7 +108,7 @@ impl EmailTable {
                     .variant
                     .get(row)
                     .map_or("", |v| self.variants[*v as usize].as_str());
-                let variant = index_of(&mut out.variants, name);
+                let variant = index_or_push(&mut out.variants, name);
                 out.variant.push(variant);
             }
         }
@@ -116,8 +116,9 @@ impl EmailTable {
     }
 }
 
-/// The index of `name` in `names`, pushed at the end when new.
-fn index_of(names: &mut Vec<String>, name: &str) -> u32 {
+/// The index of `name` in `names`, pushed at the end when new (a scan:
+/// for the few names of campaigns and variants).
+pub fn index_or_push(names: &mut Vec<String>, name: &str) -> u32 {
     match names.iter().position(|n| n == name) {
         Some(i) => i as u32,
         None => {
