@@ -42,16 +42,12 @@ impl Serve for EngineTask {
         }
         let (orders, report) = importer.finish().map_err(|e| e.to_string())?;
         let mut data = Dataset::from_orders(orders);
-        for (name, text) in [
-            ("demo customers.csv", &files.customers),
-            ("demo email.csv", &files.email),
-            ("demo surveys.csv", &files.surveys),
-            ("demo events.csv", &files.events),
-            ("demo tickets.csv", &files.tickets),
-            ("demo costs.csv", &files.costs),
-        ] {
-            data.add_source(name, text.as_bytes())
-                .map_err(|e| e.to_string())?;
+        // Every other table of the demo, as a source beside its orders.
+        for (name, text) in files.files() {
+            if name != "orders.csv" {
+                data.add_source(&format!("demo {name}"), text.as_bytes())
+                    .map_err(|e| e.to_string())?;
+            }
         }
         let read_ms = now_ms() - started;
         self.finished(
