@@ -15,11 +15,16 @@
 //! project keeps the keys of the single workspace of earlier versions
 //! (`current` and `orders`), so those databases need no conversion.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
-use futures::channel::oneshot;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::error::OpenDbError;
+use indexed_db_futures::internals::SystemRepr;
+use indexed_db_futures::object_store::ObjectStore;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::import::sources::SourceReport;
 use seglens_engine::metrics::kpi::Goal;
@@ -27,7 +32,6 @@ use seglens_engine::{ImportReport, Orders};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 /// The database schema version.
 pub const DB_VERSION: u32 = 2;
@@ -80,6 +84,11 @@ pub enum StorageError {
     Corrupt(String),
     /// Another failure reported by the browser.
     Failed(String),
+    /// The database could not be brought to this version's layout; the
+    /// upgrade was rolled back and the data stays as it was.
+    Upgrade(String),
+    /// Another tab upgraded the database: this one must be reloaded.
+    Replaced,
 }
 
 impl fmt::Display for StorageError {
@@ -90,6 +99,8 @@ impl fmt::Display for StorageError {
             StorageError::QuotaExceeded => t("storage.full"),
             StorageError::Corrupt(m) => tf("storage.corrupt", &[("m", m)]),
             StorageError::Failed(m) => tf("storage.failed", &[("m", m)]),
+            StorageError::Upgrade(m) => tf("storage.upgrade_failed", &[("m", m)]),
+            StorageError::Replaced => t("storage.replaced"),
         };
         f.write_str(&text)
     }
@@ -168,78 +179,62 @@ struct RecordV1 {
     rows: Vec<(String, i32, f64)>,
 }
 
-/// Waits for a request's success or error event.
-async fn settle(req: &IdbRequest) -> Result<JsValue, StorageError> {
-    let (tx, rx) = oneshot::channel::<bool>();
-    let tx = Rc::new(RefCell::new(Some(tx)));
-    let send = |ok: bool| {
-        let tx = tx.clone();
-        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            if let Some(t) = tx.borrow_mut().take() {
-                let _ = t.send(ok);
-            }
-        })
-    };
-    let (on_ok, on_err) = (send(true), send(false));
-    req.set_onsuccess(Some(on_ok.as_ref().unchecked_ref()));
-    req.set_onerror(Some(on_err.as_ref().unchecked_ref()));
-    let ok = rx.await.unwrap_or(false);
-    req.set_onsuccess(None);
-    req.set_onerror(None);
-    if ok {
-        req.result().map_err(js_error)
-    } else {
-        Err(match req.error() {
-            Ok(Some(e)) => js_error(e.into()),
-            _ => StorageError::Failed("the request failed".into()),
-        })
+/// What happens to the database while the app has it open, told to the
+/// page so the user knows what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreEvent {
+    /// Opening waits: another tab holds the database open at an older
+    /// version and does not let go. The open goes on by itself once that
+    /// tab is closed or reloaded.
+    Blocked,
+    /// Another tab, with a newer version of SegLens, upgrades the database:
+    /// this connection was closed to let it, and nothing more can be saved
+    /// here until a reload.
+    Replaced,
+}
+
+/// Told of the [`StoreEvent`]s of a connection.
+pub type StoreEvents = Rc<dyn Fn(StoreEvent)>;
+
+fn idb_error(e: indexed_db_futures::error::Error) -> StorageError {
+    use indexed_db_futures::error::{DomException as D, Error};
+    match e {
+        Error::DomException(D::Other(e)) if e.name() == "QuotaExceededError" => {
+            StorageError::QuotaExceeded
+        }
+        Error::DomException(
+            D::InvalidStateError(e)
+            | D::TransactionInactiveError(e)
+            | D::NotFoundError(e)
+            | D::ConstraintError(e)
+            | D::InvalidAccessError(e)
+            | D::DataError(e)
+            | D::AbortError(e)
+            | D::ReadOnlyError(e)
+            | D::DataCloneError(e)
+            | D::SyntaxError(e)
+            | D::Other(e),
+        ) => js_error(e.into()),
+        other => StorageError::Failed(other.to_string()),
     }
 }
 
-/// Waits for a transaction to commit; an error or abort rolls it back.
-async fn committed(tx: &IdbTransaction) -> Result<(), StorageError> {
-    let (sender, rx) = oneshot::channel::<bool>();
-    let sender = Rc::new(RefCell::new(Some(sender)));
-    let send = |ok: bool| {
-        let s = sender.clone();
-        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            if let Some(t) = s.borrow_mut().take() {
-                let _ = t.send(ok);
-            }
-        })
-    };
-    let (on_ok, on_err, on_abort) = (send(true), send(false), send(false));
-    tx.set_oncomplete(Some(on_ok.as_ref().unchecked_ref()));
-    tx.set_onerror(Some(on_err.as_ref().unchecked_ref()));
-    tx.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
-    let ok = rx.await.unwrap_or(false);
-    tx.set_oncomplete(None);
-    tx.set_onerror(None);
-    tx.set_onabort(None);
-    if ok {
-        Ok(())
-    } else {
-        Err(match tx.error() {
-            Some(e) => js_error(e.into()),
-            None => StorageError::Failed("the transaction was aborted".into()),
-        })
-    }
-}
-
-/// Runs the upgrade steps from schema version `old` to `new`, in order.
-fn upgrade(db: &IdbDatabase, old: u32, new: u32) -> Result<(), JsValue> {
+/// Runs the upgrade steps from schema version `old` to `new`, in order. An
+/// error aborts the upgrade: the database stays at its old version, as it
+/// was.
+fn upgrade(db: &Database, old: u32, new: u32) -> indexed_db_futures::Result<()> {
     for step in old..new {
         match (step, step + 1) {
             (0, 1) => {
-                db.create_object_store(WORKSPACE)?;
+                db.create_object_store(WORKSPACE).build()?;
             }
             (1, 2) => {
-                db.create_object_store(TABLES)?;
+                db.create_object_store(TABLES).build()?;
             }
             _ => {
-                return Err(JsValue::from_str(&format!(
-                    "no upgrade step from version {step}"
-                )));
+                return Err(
+                    js_sys::Error::new(&format!("no upgrade step from version {step}")).into(),
+                );
             }
         }
     }
@@ -247,47 +242,81 @@ fn upgrade(db: &IdbDatabase, old: u32, new: u32) -> Result<(), JsValue> {
 }
 
 /// An open workspace database, and the project in use.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
-    db: IdbDatabase,
+    db: Database,
     project: Rc<RefCell<String>>,
+    /// Set when another tab's upgrade closed the connection.
+    replaced: Rc<Cell<bool>>,
+    /// Keeps the `versionchange` handler alive as long as the store.
+    _on_change: Rc<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("project", &self.project)
+            .field("replaced", &self.replaced.get())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
     /// Opens (and creates or upgrades) the database `name` at
-    /// [`DB_VERSION`].
+    /// [`DB_VERSION`], telling no one of what happens to it.
     pub async fn open(name: &str) -> Result<Store, StorageError> {
-        Self::open_version(name, DB_VERSION).await
+        Self::open_with(name, DB_VERSION, Rc::new(|_| {})).await
     }
 
     /// Opens the database at an older schema version: only for tests that
     /// build the layouts of earlier versions.
     #[doc(hidden)]
     pub async fn open_version(name: &str, version: u32) -> Result<Store, StorageError> {
-        let factory = web_sys::window()
-            .and_then(|w| w.indexed_db().ok().flatten())
-            .ok_or_else(|| StorageError::Unavailable("no IndexedDB".into()))?;
-        let req: IdbOpenDbRequest = factory
-            .open_with_u32(name, version)
-            .map_err(|e| StorageError::Unavailable(format!("{e:?}")))?;
-        let on_upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(
-            move |ev: web_sys::IdbVersionChangeEvent| {
-                let Some(target) = ev.target() else { return };
-                let req: IdbOpenDbRequest = target.unchecked_into();
-                let Ok(result) = req.result() else { return };
-                let db: IdbDatabase = result.unchecked_into();
-                let result = upgrade(&db, ev.old_version() as u32, version);
-                if let Err(e) = result {
-                    web_sys::console::error_1(&e);
-                }
-            },
-        );
-        req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
-        let db = settle(&req).await?;
-        req.set_onupgradeneeded(None);
+        Self::open_with(name, version, Rc::new(|_| {})).await
+    }
+
+    /// Opens the database `name` at `version`, upgrading it step by step
+    /// from an older one; `events` hears when the open waits for another
+    /// tab and when another tab's upgrade closes this connection. A failed
+    /// upgrade is rolled back and reported: the database stays as it was.
+    pub async fn open_with(
+        name: &str,
+        version: u32,
+        events: StoreEvents,
+    ) -> Result<Store, StorageError> {
+        let blocked = events.clone();
+        let db = Database::open(name)
+            .with_version(version)
+            .with_on_blocked(move |_| {
+                blocked(StoreEvent::Blocked);
+                Ok(())
+            })
+            .with_on_upgrade_needed(move |event, db| {
+                upgrade(&db, event.old_version() as u32, version)
+            })
+            .await
+            .map_err(|e| match e {
+                OpenDbError::Base(e) => StorageError::Upgrade(idb_error(e).to_string()),
+                other => StorageError::Unavailable(other.to_string()),
+            })?;
+        // A newer version of the app in another tab asks to upgrade: let it,
+        // and tell the user this tab must be reloaded.
+        let replaced = Rc::new(Cell::new(false));
+        let on_change = {
+            let (db, replaced) = (db.clone(), replaced.clone());
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                replaced.set(true);
+                db.as_sys().close();
+                events(StoreEvent::Replaced);
+            })
+        };
+        db.as_sys()
+            .set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
         let store = Store {
-            db: db.unchecked_into(),
+            db,
             project: Rc::new(RefCell::new(FIRST_PROJECT.to_string())),
+            replaced,
+            _on_change: Rc::new(on_change),
         };
         if let Some(id) = store.get(WORKSPACE, SELECTED).await?.as_string() {
             *store.project.borrow_mut() = id;
@@ -295,16 +324,33 @@ impl Store {
         Ok(store)
     }
 
+    /// A transaction on `stores`, or why there can be none.
+    fn transaction<'a>(
+        &'a self,
+        stores: &[&str],
+        mode: TransactionMode,
+    ) -> Result<Transaction<'a>, StorageError> {
+        if self.replaced.get() {
+            return Err(StorageError::Replaced);
+        }
+        self.db
+            .transaction(stores.to_vec())
+            .with_mode(mode)
+            .build()
+            .map_err(idb_error)
+    }
+
     async fn get(&self, store: &str, key: &str) -> Result<JsValue, StorageError> {
-        let tx = self
-            .db
-            .transaction_with_str_and_mode(store, IdbTransactionMode::Readonly)
-            .map_err(js_error)?;
-        let req = tx
+        let tx = self.transaction(&[store], TransactionMode::Readonly)?;
+        let value: Option<JsValue> = tx
             .object_store(store)
-            .and_then(|s| s.get(&key.into()))
-            .map_err(js_error)?;
-        settle(&req).await
+            .map_err(idb_error)?
+            .get(key)
+            .primitive()
+            .map_err(idb_error)?
+            .await
+            .map_err(idb_error)?;
+        Ok(value.unwrap_or(JsValue::UNDEFINED))
     }
 
     /// The id of the project in use.
@@ -315,14 +361,9 @@ impl Store {
     /// Makes a project the one in use (kept across reloads); a new id
     /// starts an empty project.
     pub async fn select(&self, id: &str) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction_with_str_and_mode(WORKSPACE, IdbTransactionMode::Readwrite)
-            .map_err(js_error)?;
-        tx.object_store(WORKSPACE)
-            .and_then(|s| s.put_with_key(&JsValue::from_str(id), &SELECTED.into()))
-            .map_err(js_error)?;
-        committed(&tx).await?;
+        let tx = self.transaction(&[WORKSPACE], TransactionMode::Readwrite)?;
+        put(&tx, WORKSPACE, SELECTED, JsValue::from_str(id))?;
+        tx.commit().await.map_err(idb_error)?;
         *self.project.borrow_mut() = id.to_string();
         Ok(())
     }
@@ -338,31 +379,24 @@ impl Store {
 
     /// Every stored project, with its size.
     pub async fn projects(&self) -> Result<Vec<ProjectInfo>, StorageError> {
-        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
-        let tx = self
-            .db
-            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readonly)
-            .map_err(js_error)?;
-        let keys_req = tx
-            .object_store(WORKSPACE)
-            .and_then(|s| s.get_all_keys())
-            .map_err(js_error)?;
-        let keys: js_sys::Array = settle(&keys_req).await?.unchecked_into();
+        let tx = self.transaction(&[WORKSPACE, TABLES], TransactionMode::Readonly)?;
+        let workspace = tx.object_store(WORKSPACE).map_err(idb_error)?;
+        let tables = tx.object_store(TABLES).map_err(idb_error)?;
+        let keys: Vec<JsValue> = workspace
+            .get_all_keys()
+            .primitive()
+            .map_err(idb_error)?
+            .await
+            .map_err(idb_error)?
+            .collect::<Result<_, _>>()
+            .map_err(idb_error)?;
         let mut out = Vec::new();
-        for key in keys.iter() {
+        for key in keys {
             let Some(id) = key.as_string().filter(|k| k != SELECTED) else {
                 continue;
             };
-            let rec_req = tx
-                .object_store(WORKSPACE)
-                .and_then(|s| s.get(&id.as_str().into()))
-                .map_err(js_error)?;
-            let table_req = tx
-                .object_store(TABLES)
-                .and_then(|s| s.get(&table_key(&id).into()))
-                .map_err(js_error)?;
-            let json = settle(&rec_req).await?.as_string().unwrap_or_default();
-            let table = settle(&table_req).await?;
+            let json = read(&workspace, &id).await?.as_string().unwrap_or_default();
+            let table = read(&tables, table_key(&id)).await?;
             let table_bytes = table
                 .dyn_ref::<js_sys::Uint8Array>()
                 .map_or(0, |t| t.length() as u64);
@@ -388,19 +422,14 @@ impl Store {
     ) -> Result<(), StorageError> {
         let value = serde_json::to_string(&(options, analysis))
             .map_err(|e| StorageError::Failed(e.to_string()))?;
-        let tx = self
-            .db
-            .transaction_with_str_and_mode(TABLES, IdbTransactionMode::Readwrite)
-            .map_err(js_error)?;
-        tx.object_store(TABLES)
-            .and_then(|s| {
-                s.put_with_key(
-                    &JsValue::from_str(&value),
-                    &analysis_key(&self.project()).into(),
-                )
-            })
-            .map_err(js_error)?;
-        committed(&tx).await
+        let tx = self.transaction(&[TABLES], TransactionMode::Readwrite)?;
+        put(
+            &tx,
+            TABLES,
+            &analysis_key(&self.project()),
+            JsValue::from_str(&value),
+        )?;
+        tx.commit().await.map_err(idb_error)
     }
 
     /// The analysis kept for the project in use, when it was made with
@@ -421,27 +450,28 @@ impl Store {
 
     /// Deletes one project's record and data.
     pub async fn delete_project(&self, id: &str) -> Result<(), StorageError> {
-        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
-        let tx = self
-            .db
-            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
-            .map_err(js_error)?;
-        let delete = || -> Result<(), JsValue> {
-            tx.object_store(WORKSPACE)?.delete(&id.into())?;
-            tx.object_store(TABLES)?.delete(&table_key(id).into())?;
-            tx.object_store(TABLES)?.delete(&analysis_key(id).into())?;
-            Ok(())
-        };
-        if let Err(e) = delete() {
-            let _ = tx.abort();
-            return Err(js_error(e));
+        let tx = self.transaction(&[WORKSPACE, TABLES], TransactionMode::Readwrite)?;
+        for (store, key) in [
+            (WORKSPACE, id.to_string()),
+            (TABLES, table_key(id).to_string()),
+            (TABLES, analysis_key(id)),
+        ] {
+            // Left unawaited, the deletes run in the transaction; a failure
+            // shows in the commit.
+            drop(
+                tx.object_store(store)
+                    .map_err(idb_error)?
+                    .delete(key.as_str())
+                    .primitive()
+                    .map_err(idb_error)?,
+            );
         }
-        committed(&tx).await
+        tx.commit().await.map_err(idb_error)
     }
 
     /// Closes the connection.
     pub fn close(&self) {
-        self.db.close();
+        self.db.as_sys().close();
     }
 
     /// The schema version of the open database.
@@ -453,44 +483,33 @@ impl Store {
     pub async fn save(&self, record: &WorkspaceRecord, table: &[u8]) -> Result<(), StorageError> {
         let json =
             serde_json::to_string(record).map_err(|e| StorageError::Failed(e.to_string()))?;
-        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
-        let tx = self
-            .db
-            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
-            .map_err(js_error)?;
+        let tx = self.transaction(&[WORKSPACE, TABLES], TransactionMode::Readwrite)?;
         let project = self.project();
-        let put = || -> Result<(), JsValue> {
-            tx.object_store(WORKSPACE)?
-                .put_with_key(&JsValue::from_str(&json), &project.as_str().into())?;
-            let bytes = js_sys::Uint8Array::from(table);
-            tx.object_store(TABLES)?
-                .put_with_key(&bytes, &table_key(&project).into())?;
-            Ok(())
-        };
-        if let Err(e) = put() {
-            let _ = tx.abort();
-            return Err(js_error(e));
-        }
-        committed(&tx).await
+        // Dropping the transaction on an error aborts it: nothing is
+        // written unless both are.
+        put(&tx, WORKSPACE, &project, JsValue::from_str(&json))?;
+        put(
+            &tx,
+            TABLES,
+            table_key(&project),
+            js_sys::Uint8Array::from(table).into(),
+        )?;
+        tx.commit().await.map_err(idb_error)
     }
 
     /// Loads the workspace, converting records of older versions.
     /// `None` when nothing is stored.
     pub async fn load(&self) -> Result<Option<(WorkspaceRecord, Vec<u8>)>, StorageError> {
-        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
-        let tx = self
-            .db
-            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readonly)
-            .map_err(js_error)?;
-        let get = |store: &str, key: &str| -> Result<IdbRequest, StorageError> {
-            tx.object_store(store)
-                .and_then(|s| s.get(&key.into()))
-                .map_err(js_error)
-        };
         let project = self.project();
-        let (rec_req, table_req) = (get(WORKSPACE, &project)?, get(TABLES, table_key(&project))?);
-        let record = settle(&rec_req).await?;
-        let table = settle(&table_req).await?;
+        let (record, table) = {
+            let tx = self.transaction(&[WORKSPACE, TABLES], TransactionMode::Readonly)?;
+            let workspace = tx.object_store(WORKSPACE).map_err(idb_error)?;
+            let tables = tx.object_store(TABLES).map_err(idb_error)?;
+            (
+                read(&workspace, &project).await?,
+                read(&tables, table_key(&project)).await?,
+            )
+        };
         let Some(json) = record.as_string() else {
             return Ok(None);
         };
@@ -549,30 +568,49 @@ impl Store {
     /// Writes a raw record value (tests use it to write the records of older
     /// versions).
     pub async fn put_raw_record(&self, json: &str) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction_with_str_and_mode(WORKSPACE, IdbTransactionMode::Readwrite)
-            .map_err(js_error)?;
-        tx.object_store(WORKSPACE)
-            .and_then(|s| s.put_with_key(&JsValue::from_str(json), &self.project().as_str().into()))
-            .map_err(js_error)?;
-        committed(&tx).await
+        let tx = self.transaction(&[WORKSPACE], TransactionMode::Readwrite)?;
+        put(&tx, WORKSPACE, &self.project(), JsValue::from_str(json))?;
+        tx.commit().await.map_err(idb_error)
     }
 
     /// Deletes everything stored: every project.
     pub async fn clear(&self) -> Result<(), StorageError> {
-        let names = js_sys::Array::of2(&WORKSPACE.into(), &TABLES.into());
-        let tx = self
-            .db
-            .transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite)
-            .map_err(js_error)?;
+        let tx = self.transaction(&[WORKSPACE, TABLES], TransactionMode::Readwrite)?;
         for store in [WORKSPACE, TABLES] {
-            tx.object_store(store)
-                .and_then(|s| s.clear())
-                .map_err(js_error)?;
+            drop(
+                tx.object_store(store)
+                    .map_err(idb_error)?
+                    .clear()
+                    .map_err(idb_error)?,
+            );
         }
-        committed(&tx).await?;
+        tx.commit().await.map_err(idb_error)?;
         *self.project.borrow_mut() = FIRST_PROJECT.to_string();
         Ok(())
     }
+}
+
+/// Puts `value` under `key` in `store`, within `tx`; the write happens
+/// when the transaction commits.
+fn put(tx: &Transaction<'_>, store: &str, key: &str, value: JsValue) -> Result<(), StorageError> {
+    drop(
+        tx.object_store(store)
+            .map_err(idb_error)?
+            .put(value)
+            .with_key(key)
+            .primitive()
+            .map_err(idb_error)?,
+    );
+    Ok(())
+}
+
+/// The value under `key` in `store`, `undefined` when there is none.
+async fn read(store: &ObjectStore<'_>, key: &str) -> Result<JsValue, StorageError> {
+    let value: Option<JsValue> = store
+        .get(key)
+        .primitive()
+        .map_err(idb_error)?
+        .await
+        .map_err(idb_error)?;
+    Ok(value.unwrap_or(JsValue::UNDEFINED))
 }

@@ -1,7 +1,8 @@
 //! The IndexedDB adapter in headless Chromium: save and load, delete,
 //! upgrade from the version-1 layout, refusal of newer records, a full disk
-//! and an aborted write that change nothing. Each test opens a randomly
-//! named database.
+//! and an aborted write that change nothing, an upgrade that waits for an
+//! older tab, a newer tab that takes over, and a failed upgrade rolled
+//! back. Each test opens a randomly named database.
 #![cfg(target_arch = "wasm32")]
 
 use seglens_app::storage::{DB_VERSION, RECORD_VERSION, StorageError, Store, WorkspaceRecord};
@@ -295,4 +296,167 @@ async fn projects_live_side_by_side_and_one_is_deleted_alone() {
     let (rec, bytes) = again.load().await.unwrap().unwrap();
     assert_eq!((rec.source.as_str(), bytes), ("first.csv", table));
     assert_eq!(again.projects().await.unwrap().len(), 1);
+}
+
+/// Runs `body`, JavaScript with `name` bound to the database's name, and
+/// waits for the promise it returns.
+async fn js(name: &str, body: &str) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
+    let f = js_sys::Function::new_with_args("name", body);
+    let promise: js_sys::Promise = f
+        .call1(&wasm_bindgen::JsValue::NULL, &name.into())
+        .unwrap()
+        .into();
+    wasm_bindgen_futures::JsFuture::from(promise).await
+}
+
+/// Waits `ms` milliseconds.
+async fn pause(ms: u32) {
+    js(
+        "",
+        &format!("return new Promise(ok => setTimeout(ok, {ms}));"),
+    )
+    .await
+    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_upgrade_waits_for_an_older_tab_says_so_and_goes_on_when_it_closes() {
+    use seglens_app::storage::StoreEvent;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let name = db_name();
+    // An older version of the app in another tab: version 1, and no
+    // handler that lets an upgrade through.
+    js(
+        &name,
+        "return new Promise((ok, no) => {
+           const r = indexedDB.open(name, 1);
+           r.onupgradeneeded = () => r.result.createObjectStore('workspace');
+           r.onsuccess = () => { globalThis.__olderTab = r.result; ok(); };
+           r.onerror = () => no(r.error);
+         });",
+    )
+    .await
+    .unwrap();
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let events = {
+        let heard = heard.clone();
+        Rc::new(move |e: StoreEvent| heard.borrow_mut().push(e))
+    };
+    let opened = Rc::new(RefCell::new(None));
+    {
+        let (name, opened) = (name.clone(), opened.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let store = Store::open_with(&name, DB_VERSION, events).await;
+            *opened.borrow_mut() = Some(store);
+        });
+    }
+    pause(300).await;
+    assert_eq!(*heard.borrow(), vec![StoreEvent::Blocked]);
+    assert!(
+        opened.borrow().is_none(),
+        "the upgrade went on while blocked"
+    );
+    // The other tab is closed: the upgrade goes on.
+    js(
+        &name,
+        "globalThis.__olderTab.close(); return Promise.resolve();",
+    )
+    .await
+    .unwrap();
+    for _ in 0..50 {
+        if opened.borrow().is_some() {
+            break;
+        }
+        pause(20).await;
+    }
+    let store = opened.borrow_mut().take().expect("opened").unwrap();
+    assert_eq!(store.version(), DB_VERSION);
+    store
+        .save(&record("after.csv"), &sample_orders().encode())
+        .await
+        .unwrap();
+    assert_eq!(store.load().await.unwrap().unwrap().0.source, "after.csv");
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_tab_upgrading_closes_this_connection_and_nothing_more_is_saved_here() {
+    use seglens_app::storage::StoreEvent;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let name = db_name();
+    let heard = Rc::new(RefCell::new(Vec::new()));
+    let events = {
+        let heard = heard.clone();
+        Rc::new(move |e: StoreEvent| heard.borrow_mut().push(e))
+    };
+    let store = Store::open_with(&name, DB_VERSION, events).await.unwrap();
+    let table = sample_orders().encode();
+    store.save(&record("before.csv"), &table).await.unwrap();
+    // A newer version of the app opens the database at the next version:
+    // it is not blocked, because this connection lets go.
+    let version = js(
+        &name,
+        &format!(
+            "return new Promise((ok, no) => {{
+               const r = indexedDB.open(name, {});
+               r.onblocked = () => no('blocked');
+               r.onsuccess = () => {{ const v = r.result.version; r.result.close(); ok(v); }};
+               r.onerror = () => no(r.error);
+             }});",
+            DB_VERSION + 1
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(version.as_f64(), Some(f64::from(DB_VERSION + 1)));
+    assert_eq!(*heard.borrow(), vec![StoreEvent::Replaced]);
+    let refused = store.save(&record("after.csv"), &[1, 2, 3]).await;
+    assert_eq!(refused, Err(StorageError::Replaced));
+    assert!(
+        refused.unwrap_err().to_string().contains("reload"),
+        "the message says what to do"
+    );
+    // What was saved before is still there, for the newer tab.
+    let stored = js(
+        &name,
+        "return new Promise((ok, no) => {
+           const r = indexedDB.open(name);
+           r.onsuccess = () => {
+             const g = r.result.transaction('workspace').objectStore('workspace').get('current');
+             g.onsuccess = () => { r.result.close(); ok(g.result); };
+           };
+           r.onerror = () => no(r.error);
+         });",
+    )
+    .await
+    .unwrap();
+    assert!(stored.as_string().unwrap().contains("before.csv"));
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_upgrade_is_rolled_back_and_reported_and_the_data_stays() {
+    let name = db_name();
+    let store = Store::open(&name).await.unwrap();
+    let table = sample_orders().encode();
+    store.save(&record("kept.csv"), &table).await.unwrap();
+    store.close();
+    // A version this build has no upgrade step for: the upgrade fails.
+    let failed = Store::open_version(&name, DB_VERSION + 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&failed, StorageError::Upgrade(m) if m.contains(&format!("no upgrade step from version {DB_VERSION}"))),
+        "{failed:?}"
+    );
+    assert!(
+        failed.to_string().contains("left exactly as they were"),
+        "{failed}"
+    );
+    // Rolled back: still at the old version, with its stores and data.
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.version(), DB_VERSION);
+    let (rec, bytes) = store.load().await.unwrap().unwrap();
+    assert_eq!(rec.source, "kept.csv");
+    assert_eq!(bytes, table);
 }

@@ -4,16 +4,17 @@
 
 use crate::actions::{forget_views, open, today};
 use crate::data::actions::forget_remembered_columns;
-use crate::i18n::tf;
+use crate::i18n::{t, tf};
 use crate::protocol::Imported;
 use crate::protocol::ask;
 use crate::route::{Page, Route};
 use crate::state::{AppState, Status, Workspace};
-use crate::storage::{self, RECORD_VERSION, Store, WorkspaceRecord};
+use crate::storage::{self, RECORD_VERSION, Store, StoreEvent, WorkspaceRecord};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use seglens_engine::analysis::{Analysis, AnalysisOptions};
 use seglens_engine::metrics::snapshot::Snapshot;
+use std::rc::Rc;
 
 /// Opens the database and shows the saved workspace, if there is one; sets
 /// up offline use.
@@ -42,7 +43,16 @@ pub(crate) fn restore(state: AppState) {
         .services
         .update_value(|s| s.tabs = tabs.map(std::rc::Rc::new));
     spawn_local(async move {
-        let store = match Store::open(storage::DB_NAME).await {
+        let events: storage::StoreEvents = Rc::new(move |event| match event {
+            StoreEvent::Blocked => state.error.set(Some(t("storage.blocked"))),
+            StoreEvent::Replaced => state.error.set(Some(t("storage.replaced"))),
+        });
+        let opened = Store::open_with(storage::DB_NAME, storage::DB_VERSION, events).await;
+        // The wait for another tab is over.
+        if state.error.get_untracked().as_deref() == Some(t("storage.blocked").as_str()) {
+            state.error.set(None);
+        }
+        let store = match opened {
             Ok(s) => s,
             Err(e) => {
                 state.error.set(Some(e.to_string()));
