@@ -1,14 +1,14 @@
-//! The worker adapter: spawns the engine worker and turns its messages
-//! into async calls: `ask(call)` for any operation of [`ask`], which
-//! answers with that operation's type, and `import_file` for a file
-//! streamed in. One operation runs at a time.
+//! The worker adapter: starts the engine worker when first asked and
+//! turns its messages into async calls: `ask(call)` for any operation of
+//! [`ask`], which answers with that operation's type, and `import_file`
+//! for a file streamed in. One operation runs at a time.
 
 use crate::i18n::{engine_text, t};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
 use futures::StreamExt;
-use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::lock::Mutex;
 use gloo_worker::{Spawnable, WorkerBridge};
 
@@ -80,31 +80,43 @@ type StageSink = Rc<dyn Fn(Option<StageProgress>)>;
 
 /// The engine worker, seen from the page.
 pub struct EngineClient {
-    bridge: WorkerBridge<EngineTask>,
+    /// Started by the first request: the start screen does not fetch the
+    /// engine, nor does reopening a project whose analysis was kept.
+    bridge: OnceCell<WorkerBridge<EngineTask>>,
+    answers: UnboundedSender<Response>,
     responses: Mutex<UnboundedReceiver<Response>>,
     on_stage: RefCell<Option<StageSink>>,
 }
 
 impl EngineClient {
-    /// Starts the worker (its loader sits beside the page).
-    pub fn spawn() -> Rc<EngineClient> {
-        let (tx, rx) = unbounded();
-        let bridge = EngineTask::spawner()
-            .callback(move |env: Envelope<Response>| {
-                let body = if env.version == PROTOCOL_VERSION {
-                    env.body
-                } else {
-                    Response::Failed {
-                        message: t("engine.the_page_and_its_worker"),
-                    }
-                };
-                let _ = tx.unbounded_send(body);
-            })
-            .spawn_with_loader("./worker_loader.js");
+    /// The engine, to be started when first asked (its loader sits beside
+    /// the page).
+    pub fn new() -> Rc<EngineClient> {
+        let (answers, responses) = unbounded();
         Rc::new(EngineClient {
-            bridge,
-            responses: Mutex::new(rx),
+            bridge: OnceCell::new(),
+            answers,
+            responses: Mutex::new(responses),
             on_stage: RefCell::new(None),
+        })
+    }
+
+    /// The worker, started on first use.
+    fn bridge(&self) -> &WorkerBridge<EngineTask> {
+        self.bridge.get_or_init(|| {
+            let tx = self.answers.clone();
+            EngineTask::spawner()
+                .callback(move |env: Envelope<Response>| {
+                    let body = if env.version == PROTOCOL_VERSION {
+                        env.body
+                    } else {
+                        Response::Failed {
+                            message: t("engine.the_page_and_its_worker"),
+                        }
+                    };
+                    let _ = tx.unbounded_send(body);
+                })
+                .spawn_with_loader("./worker_loader.js")
         })
     }
 
@@ -122,7 +134,7 @@ impl EngineClient {
     }
 
     fn send(&self, request: impl Into<Request>) {
-        self.bridge.send(Envelope::new(request.into()));
+        self.bridge().send(Envelope::new(request.into()));
     }
 
     /// Waits for the next answer that is not progress, reporting progress

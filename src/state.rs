@@ -232,7 +232,7 @@ impl AppState {
     /// worker is a side effect).
     pub fn start() -> AppState {
         let stage = RwSignal::new(None);
-        let engine = EngineClient::spawn();
+        let engine = EngineClient::new();
         engine.on_stage(move |progress| stage.set(progress));
         AppState {
             stage,

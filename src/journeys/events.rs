@@ -710,9 +710,11 @@ pub fn StageMixCard() -> impl IntoView {
                 ws.record.options.rows,
                 seglens_engine::segments::groups::Rows::Split(seglens_engine::segments::splits::Split::Journey { .. })
             );
-            let legend = (0..3)
-                .map(|s| view! { <span class="legend-item"><span class="swatch" style=format!("background:{}", STAGE_COLOURS[s])></span>{t(STAGE_NAMES[s])}</span> })
-                .collect_view();
+            let legend = || {
+                (0..3)
+                    .map(|s| view! { <span class="legend-item"><span class="swatch" style=format!("background:{}", STAGE_COLOURS[s])></span>{t(STAGE_NAMES[s])}</span> })
+                    .collect_view()
+            };
             Some(view! {
                 <section class="card" id="stage-mix" data-testid="stage-mix">
                     <h2>{t("journeys.how_far_do_they_go")}</h2>
@@ -733,7 +735,7 @@ pub fn StageMixCard() -> impl IntoView {
                                 return view! { <p class="hint">{t("journeys.none_of_these_customers_had")}</p> }.into_any();
                             }
                             view! {
-                                <p class="legend">{legend.clone()}</p>
+                                <p class="legend">{legend()}</p>
                                 {stage_mix_chart(&mix)}
                                 <crate::shell::ChartDownloads selector="[data-testid=stage-mix-chart]" name="stage-mix" csv=csv/>
                             }.into_any()

@@ -104,9 +104,12 @@ def main():
         f"| memory: < 4 bytes of heap per input byte during import | {heap_per_byte:.1f} bytes: the engine's "
         f"WebAssembly memory (it only grows, so this is its peak) was {mb(seg['engine_memory_bytes'])} after reading "
         f"and analysing {mb(bytes_in)} | {yes(heap_per_byte < 4)} |",
-        f"| first load: compressed wasm + JS < 1.5 MB, interactive < 1 s | {bundle / 1e3:,.0f} kB gzip; start screen usable "
+        f"| first load (what the start screen fetches, wasm + JS, gzip): < 1 MB, interactive < 1 s | "
+        f"{bundle / 1e3:,.0f} kB gzip (the page alone; the engine worker, "
+        f"{sum(v for k, v in browser['bundle_gzip_bytes']['on_demand'].items() if k.startswith('worker')) / 1e3:,.0f} kB, "
+        f"comes with the first file or the demo); start screen usable "
         f"after {s['interactive_ms_median']:.0f} ms (median of 5 cold loads on localhost) | "
-        f"{yes(bundle < 1.5e6 and s['interactive_ms_median'] < 1000)} |",
+        f"{yes(bundle < 1024 * 1024 and s['interactive_ms_median'] < 1000)} |",
         "",
         "### Side by side, natively: read the orders and compute RFM scores and segments",
         "",
@@ -161,7 +164,7 @@ def main():
         f"| paths (depth 4), the same events | {ms(paths)} |",
         "",
         f"Bundle: {browser['bundle_gzip_bytes']['wasm'] / 1e3:,.0f} kB of wasm "
-        f"({browser['bundle_gzip_bytes']['wasm_raw'] / 1e3:,.0f} kB uncompressed: the page and the worker) and "
+        f"({browser['bundle_gzip_bytes']['wasm_raw'] / 1e3:,.0f} kB uncompressed: the page) and "
         f"{browser['bundle_gzip_bytes']['js'] / 1e3:.0f} kB of JavaScript, gzip -9.",
     ]
     text = open(doc).read()
