@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test >/dev/null
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/scripts/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 dir=target/bench
@@ -43,7 +43,7 @@ cargo test --release --locked --target wasm32-unknown-unknown --test model_speed
   2>&1 | tee "$dir/wasm-speed.txt" | grep -E "in a worker"
 
 step "The release build beside DuckDB-WASM in headless Chromium"
-trunk build --release --offline --public-url /seglens/
+python3 scripts/build.py --public-url /seglens/
 (cd tests/bench && npm ci --no-audit --no-fund --loglevel=error)
 node tests/bench/browser.mjs "$dir/demo-170300/orders.csv" "$seglens" 3 > "$dir/browser.json"
 

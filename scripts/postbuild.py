@@ -1,13 +1,15 @@
-"""Trunk post-build hook: seals the built site.
+"""The build's last step (scripts/build.py, or Trunk's post-build hook):
+seals the built site.
 
 1. Adds a Content-Security-Policy to index.html that lets the page load and
    connect to nothing but its own files, with the hashes of the inline
-   scripts Trunk writes (so no 'unsafe-inline' for scripts).
+   scripts the build writes (so no 'unsafe-inline' for scripts).
 2. Writes the list of built files and a version into the service worker,
    so the app opens offline after the first visit and a new build is picked
    up on the next one.
 
-Reads TRUNK_STAGING_DIR, as Trunk sets it for hooks.
+Reads the folder from its argument, or TRUNK_STAGING_DIR as Trunk sets it
+for hooks.
 """
 
 import base64
@@ -17,7 +19,7 @@ import os
 import re
 import sys
 
-staging = os.environ.get("TRUNK_STAGING_DIR") or sys.argv[1]
+staging = sys.argv[1] if len(sys.argv) > 1 else os.environ["TRUNK_STAGING_DIR"]
 index_path = os.path.join(staging, "index.html")
 with open(index_path, encoding="utf-8") as f:
     html = f.read()

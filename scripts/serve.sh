@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh build
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/scripts/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 port="${PORT:-8080}"
-echo "SegLens: http://127.0.0.1:$port/seglens/"
-exec trunk serve --release --offline --public-url /seglens/ --port "$port"
+exec python3 scripts/build.py --public-url /seglens/ --serve "$port"

@@ -18,24 +18,21 @@ for c in clippy rustfmt; do
   rustup component list --installed | grep -q "^$c" || rustup component add "$c"
 done
 
-# Trunk 0.21 (0.22 needs a newer rustc).
-if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
-  say "Installing Trunk 0.21 (takes a few minutes, once)"
-  cargo install trunk --locked --version '~0.21'
-fi
-
 # wasm-bindgen-cli: exactly the wasm-bindgen of Cargo.lock.
 wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
   say "Installing wasm-bindgen-cli $wbg"
-  cargo install wasm-bindgen-cli --version "$wbg" --force
+  # Without its default TLS: it downloads nothing, and ring takes a minute.
+  cargo install wasm-bindgen-cli --version "$wbg" --force --no-default-features
 fi
 grep -q "wasm_bindgen = \"$wbg\"" Trunk.toml || { echo "Trunk.toml's wasm_bindgen is not $wbg (Cargo.lock)"; exit 1; }
 
-# wasm-opt 116 (Debian's 108 corrupts current wasm-bindgen output).
-if ! "$HOME/.cargo/bin/wasm-opt" --version 2>/dev/null | grep -q 'version 116'; then
-  say "Installing wasm-opt 116 (takes a few minutes, once)"
-  cargo install wasm-opt --locked --version 0.116.1
+# wasm-opt 116 (Debian's 108 corrupts current wasm-bindgen output):
+# binaryen's own build for Node, from npm, installed in seconds where
+# compiling binaryen takes minutes. The build scripts put it first on PATH.
+if ! scripts/tools/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 116'; then
+  say "Installing wasm-opt 116 (binaryen's build for Node, from npm)"
+  (cd scripts/tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 [ "$mode" = test ] || exit 0
