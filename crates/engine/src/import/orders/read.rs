@@ -6,9 +6,11 @@ use super::*;
 /// Reads a whole file held in memory on up to `threads` threads, with the
 /// same result as [`import_orders`]: after the sample that sets the plan,
 /// the rest is cut at line breaks into parts read side by side and joined
-/// in order. Files where a cut could fall inside a record or miscount
-/// lines (quotes, carriage returns alone, UTF-16) are read in one pass.
-/// Threads need the `parallel` feature.
+/// in order. A cut can fall inside a quoted field that holds a line break:
+/// the part before it then ends inside quotes, which its reader tells, and
+/// the file is read again in one pass. Files where a cut could miscount
+/// lines (carriage returns alone, UTF-16) or split an order's lines are
+/// read in one pass. Threads need the `parallel` feature.
 pub fn import_orders_parallel(
     file_name: &str,
     bytes: &[u8],
@@ -21,6 +23,7 @@ pub fn import_orders_parallel(
         Some(cut) if threads > 1 && bytes.len() >= 16 * SAMPLE_BYTES => cut,
         _ => return import_orders(file_name, bytes, options),
     };
+    let again = options.clone();
     let mut imp = OrdersImporter::new(file_name, options);
     imp.decide_encoding_on(bytes);
     imp.push(&bytes[..cut])?;
@@ -34,8 +37,7 @@ pub fn import_orders_parallel(
                 p.builder.plan.encoding,
                 Encoding::Utf16Le | Encoding::Utf16Be
             )
-    }) && memchr::memchr(b'"', rest).is_none()
-        && memchr::memchr_iter(b'\r', rest).all(|i| rest.get(i + 1) == Some(&b'\n'));
+    }) && memchr::memchr_iter(b'\r', rest).all(|i| rest.get(i + 1) == Some(&b'\n'));
     let Some(p) = imp.parsing.as_mut().filter(|_| safe) else {
         for chunk in rest.chunks(1 << 20) {
             imp.push(chunk)?;
@@ -72,20 +74,22 @@ pub fn import_orders_parallel(
     p.builder.reserve(rows_in(rest.len()));
     let delimiter = p.builder.plan.delimiter;
     let plan = p.builder.plan.clone();
+    // Each part's rows, and whether it ended inside quotes (its cut fell
+    // in a quoted field).
     let read_part = |&(from, to, line): &(usize, usize, u64)| {
         let mut b = Builder::new(plan.clone());
         b.header_pending = false;
         b.reserve(rows_in(to - from));
         let mut splitter = Splitter::starting_at(delimiter, line);
         splitter.feed_whole(&rest[from..to], &mut |r| b.add(r));
-        b
+        (b, splitter.unterminated_quote().is_some())
     };
     let head = &rest[..bounds[1]];
     // With the `parallel` feature (the command line) the parts are read on
     // threads beside the first; without it (WebAssembly), one after
     // another, cut and joined the same way.
     #[cfg(feature = "parallel")]
-    let builders: Vec<Builder> = std::thread::scope(|scope| {
+    let builders: Vec<(Builder, bool)> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .iter()
             .map(|job| scope.spawn(|| read_part(job)))
@@ -97,11 +101,17 @@ pub fn import_orders_parallel(
             .collect()
     });
     #[cfg(not(feature = "parallel"))]
-    let builders: Vec<Builder> = {
+    let builders: Vec<(Builder, bool)> = {
         p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
         jobs.iter().map(read_part).collect()
     };
-    for b in builders {
+    // A cut inside a quoted field: the parts are not records. Read again,
+    // in one pass (an unterminated quote at the end of the file, rare,
+    // is read again too, so that one pass reports it).
+    if p.splitter.unterminated_quote().is_some() || builders.iter().any(|(_, inside)| *inside) {
+        return import_orders(file_name, bytes, again);
+    }
+    for (b, _) in builders {
         p.builder.absorb(b);
     }
     imp.finish()

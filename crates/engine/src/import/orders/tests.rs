@@ -186,6 +186,47 @@ fn files_that_cannot_be_cut_safely_are_read_in_one_pass() {
 }
 
 #[test]
+fn quoted_fields_read_in_parts_give_what_one_pass_gives() {
+    // Quoted fields on every row: with commas and doubled quotes only, the
+    // parts are read side by side; with line breaks too, a cut falls inside
+    // one and the file is read again in one pass. Either way, the same.
+    for (seed, breaks) in [(7, false), (8, true)] {
+        let mut rng = crate::model::rng::Rng(seed);
+        let mut file = String::from("order_id,customer_id,order_date,amount,comment\n");
+        let mut i = 0;
+        while file.len() < 2_000_000 {
+            i += 1;
+            let comment = match rng.below(4) {
+                0 => "plain".to_string(),
+                1 => "\"late, but \"\"fine\"\"\"".to_string(),
+                2 if breaks => "\"line one\nline two, and three\"".to_string(),
+                _ => "\"size 42, blue\"".to_string(),
+            };
+            let amount = if rng.below(300) == 0 {
+                "n/a".to_string()
+            } else {
+                format!("{}.5", rng.below(90))
+            };
+            file.push_str(&format!(
+                "O{i},C{},2024-{:02}-{:02},{amount},{comment}\n",
+                rng.below(2_000),
+                1 + rng.below(12),
+                1 + rng.below(28)
+            ));
+        }
+        let one = import_orders("f.csv", file.as_bytes(), ImportOptions::default()).unwrap();
+        assert!(one.1.rejected_total > 5, "{}", one.1.rejected_total);
+        for threads in [2, 3, 8] {
+            let parts =
+                import_orders_parallel("f.csv", file.as_bytes(), ImportOptions::default(), threads)
+                    .unwrap();
+            assert_eq!(parts.0, one.0, "seed {seed}, {threads} threads");
+            assert_eq!(parts.1, one.1, "seed {seed}, {threads} threads");
+        }
+    }
+}
+
+#[test]
 fn a_preview_before_and_after_the_columns_are_chosen() {
     let file = "Kunde;Datum;Betrag\nk1;2024-01-02;12,50\nk2;2024-01-03;abc\nk3;2024-01-0";
     let p = preview("f.csv", file.as_bytes(), false, ImportOptions::default());
