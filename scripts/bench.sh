@@ -3,7 +3,8 @@
 # BENCHMARKS.md (between its bench markers) with the machine and the date:
 # - the demo business generated at about 10k, 100k, 1M and 5M order rows
 #   (`seglens demo --customers N`, deterministic), kept in target/bench;
-# - natively, `seglens rfm` beside DuckDB and pandas on each of them;
+# - natively, `seglens rfm` beside DuckDB and pandas on each of them, and on
+#   five files of 1M rows of other shapes (tests/reference/bench_shapes.py);
 # - the criterion benchmarks (import, RFM + KPIs, the whole analysis,
 #   funnel, paths, rules, k-means, the model fits) and scikit-learn's k-means;
 # - in headless Chromium, the model fits and k-means in a Web Worker, then
@@ -31,6 +32,9 @@ done
 
 step "Natively: SegLens, DuckDB and pandas read the orders and score RFM"
 .venv/bin/python tests/reference/bench.py "$seglens" "$dir/native.json" "${files[@]}"
+
+step "Natively: the same work on shapes SegLens was not tuned on (skewed and uniform customers, wide rows, long quoted comments, order lines)"
+.venv/bin/python tests/reference/bench_shapes.py "$seglens" "$dir/shapes"
 
 step "Criterion benchmarks of the engine"
 rm -rf target/criterion

@@ -126,6 +126,29 @@ def main():
             f"| {r['rows']:,} | {mb(r['bytes'])} | {r['seglens_s']:.3f} s | {r['duckdb_s']:.3f} s | {r['pandas_s']:.3f} s | "
             f"{r['duckdb_s'] / r['seglens_s']:.2f} | {r['pandas_s'] / r['seglens_s']:.2f} |"
         )
+    shapes_path = os.path.join(folder, "shapes", "shapes.json")
+    if os.path.exists(shapes_path):
+        shapes = json.load(open(shapes_path))
+        out += [
+            "",
+            "### Side by side, natively: shapes SegLens was not tuned on",
+            "",
+            "1,000,000 rows each, drawn from a fixed seed by `tests/reference/bench_shapes.py`: skewed customers "
+            "(unique order ids, a few customers with hundreds of orders), uniform customers, wide rows (fourteen "
+            "more text columns), a quoted comment of 200 to 400 characters on every row, and order lines "
+            "(quantity × unit price, about 2.5 lines per order). The same work as above; DuckDB sums the lines "
+            f"into orders first for the last. Median of {shapes['runs']} paired runs. The target is under half of "
+            "DuckDB's time on each.",
+            "",
+            "| shape | size | SegLens | DuckDB | pandas | SegLens / DuckDB | |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for r in shapes["shapes"]:
+            ratio = r["seglens_s"] / r["duckdb_s"]
+            out.append(
+                f"| {r['shape']} | {mb(r['bytes'])} | {r['seglens_s']:.3f} s | {r['duckdb_s']:.3f} s | "
+                f"{r['pandas_s']:.3f} s | {ratio:.2f} | {yes(ratio < 0.5)} |"
+            )
     peak = lambda rows, key: max(x["peak_growth_bytes"] for x in rows)  # noqa: E731
     out += [
         "",
