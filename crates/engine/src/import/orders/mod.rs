@@ -302,10 +302,12 @@ struct SlashDates {
 
 /// The dense index of each customer key: a table of indices into the
 /// keys themselves (one copy of each key), with each key's hash so that
-/// growing the table hashes nothing again.
+/// growing the table hashes nothing again, and keys of up to eight bytes
+/// (most customer ids) packed beside it, so that finding one reads the
+/// table alone instead of following a pointer to the key.
 #[derive(Debug, Default)]
 struct KeyIndex {
-    table: hashbrown::HashTable<(u64, u32)>,
+    table: hashbrown::HashTable<(u64, u64, u32)>,
 }
 
 impl KeyIndex {
@@ -314,39 +316,60 @@ impl KeyIndex {
         rustc_hash::FxBuildHasher.hash_one(key)
     }
 
-    fn find(&self, keys: &[String], hash: u64, key: &str) -> Option<u32> {
+    /// A key of up to eight bytes as a number: its bytes, padded with
+    /// zeros. Keys hold no zero byte, so no two keys pack alike; a longer
+    /// key, or one with a zero byte, packs as 0 and is compared in full.
+    fn packed(key: &str) -> u64 {
+        let bytes = key.as_bytes();
+        if bytes.len() > 8 || bytes.contains(&0) {
+            return 0;
+        }
+        let mut word = [0u8; 8];
+        word[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(word)
+    }
+
+    fn find(&self, keys: &[String], hash: u64, packed: u64, key: &str) -> Option<u32> {
         self.table
-            .find(hash, |(h, i)| *h == hash && keys[*i as usize] == key)
-            .map(|(_, i)| *i)
+            .find(hash, |(h, p, i)| {
+                *h == hash
+                    && if packed != 0 {
+                        *p == packed
+                    } else {
+                        *p == 0 && keys[*i as usize] == key
+                    }
+            })
+            .map(|(_, _, i)| *i)
     }
 
     /// The index of `key` in `keys`, added at the end if new.
     fn index(&mut self, keys: &mut Vec<String>, key: &str) -> u32 {
-        let hash = Self::hash(key);
-        match self.find(keys, hash, key) {
+        let (hash, packed) = (Self::hash(key), Self::packed(key));
+        match self.find(keys, hash, packed, key) {
             Some(i) => i,
-            None => self.add(keys, hash, key.to_string()),
+            None => self.add(keys, hash, packed, key.to_string()),
         }
     }
 
     /// As [`Self::index`], for a key already owned.
     fn index_owned(&mut self, keys: &mut Vec<String>, key: String) -> u32 {
-        let hash = Self::hash(&key);
-        match self.find(keys, hash, &key) {
+        let (hash, packed) = (Self::hash(&key), Self::packed(&key));
+        match self.find(keys, hash, packed, &key) {
             Some(i) => i,
-            None => self.add(keys, hash, key),
+            None => self.add(keys, hash, packed, key),
         }
     }
 
-    fn add(&mut self, keys: &mut Vec<String>, hash: u64, key: String) -> u32 {
+    fn add(&mut self, keys: &mut Vec<String>, hash: u64, packed: u64, key: String) -> u32 {
         let next = keys.len() as u32;
         keys.push(key);
-        self.table.insert_unique(hash, (hash, next), |(h, _)| *h);
+        self.table
+            .insert_unique(hash, (hash, packed, next), |(h, _, _)| *h);
         next
     }
 
     fn reserve(&mut self, more: usize) {
-        self.table.reserve(more, |(h, _)| *h);
+        self.table.reserve(more, |(h, _, _)| *h);
     }
 }
 

@@ -259,3 +259,23 @@ fn a_preview_before_and_after_the_columns_are_chosen() {
         (3, "\"abc\" is not an amount")
     );
 }
+
+#[test]
+fn short_keys_packed_and_long_keys_find_their_own_index() {
+    let mut index = KeyIndex::default();
+    let mut keys = Vec::new();
+    let got: Vec<u32> = [
+        "abc", "abcdefgh", "abcdefghi", "", "abcdefgh", "a\0", "a", "abc", "", "abcdefghi",
+    ]
+    .iter()
+    .map(|k| index.index(&mut keys, k))
+    .collect();
+    assert_eq!(got, [0, 1, 2, 3, 1, 4, 5, 0, 3, 2]);
+    assert_eq!(keys, ["abc", "abcdefgh", "abcdefghi", "", "a\0", "a"]);
+    // Growing the table keeps every key where it was.
+    for i in 0..10_000 {
+        index.index(&mut keys, &format!("k{i}"));
+    }
+    assert_eq!(index.index_owned(&mut keys, "abcdefgh".into()), 1);
+    assert_eq!(index.index(&mut keys, "k9999"), 10_005);
+}
