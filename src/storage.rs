@@ -342,15 +342,7 @@ impl Store {
 
     async fn get(&self, store: &str, key: &str) -> Result<JsValue, StorageError> {
         let tx = self.transaction(&[store], TransactionMode::Readonly)?;
-        let value: Option<JsValue> = tx
-            .object_store(store)
-            .map_err(idb_error)?
-            .get(key)
-            .primitive()
-            .map_err(idb_error)?
-            .await
-            .map_err(idb_error)?;
-        Ok(value.unwrap_or(JsValue::UNDEFINED))
+        read(&tx.object_store(store).map_err(idb_error)?, key).await
     }
 
     /// The id of the project in use.

@@ -21,7 +21,6 @@ use seglens_engine::analysis::{self, AnalysisOptions};
 use seglens_engine::export::segment_sql::{Schema, orders_columns, segment_sql};
 use seglens_engine::export::sql::Dialect;
 use seglens_engine::import::dataset::Dataset;
-use seglens_engine::import::demo::{DEMO_SEED, generate_sized};
 use seglens_engine::metrics::kpi::table_csv;
 use seglens_engine::segments::groups::members;
 use seglens_engine::segments::lifecycle::LifecycleSetup;
@@ -105,21 +104,12 @@ fn the_importer_on_each_real_export() {
     expect_file!["snapshots/importer.txt"].assert_eq(&out);
 }
 
+#[path = "../benches/support/demo.rs"]
+mod support;
+
 /// The demo business at 400 customers, with every source.
 fn demo() -> (Dataset, Facts) {
-    let files = generate_sized(DEMO_SEED, 400);
-    let (orders, _) = import_orders(
-        "orders.csv",
-        files.orders.as_bytes(),
-        ImportOptions::default(),
-    )
-    .expect("orders");
-    let mut data = Dataset::from_orders(orders);
-    for (name, text) in files.files() {
-        if name != "orders.csv" {
-            data.add_source(name, text.as_bytes()).expect(name);
-        }
-    }
+    let data = support::demo_data(400);
     let as_of = default_as_of(&data.orders).expect("orders");
     let facts = Facts::new(&data, as_of);
     (data, facts)
