@@ -265,7 +265,16 @@ fn short_keys_packed_and_long_keys_find_their_own_index() {
     let mut index = KeyIndex::default();
     let mut keys = Vec::new();
     let got: Vec<u32> = [
-        "abc", "abcdefgh", "abcdefghi", "", "abcdefgh", "a\0", "a", "abc", "", "abcdefghi",
+        "abc",
+        "abcdefgh",
+        "abcdefghi",
+        "",
+        "abcdefgh",
+        "a\0",
+        "a",
+        "abc",
+        "",
+        "abcdefghi",
     ]
     .iter()
     .map(|k| index.index(&mut keys, k))
