@@ -133,6 +133,18 @@ impl Builder {
         }
         self.fingerprints.extend_from_slice(&other.fingerprints);
         self.lines.extend_from_slice(&other.lines);
+        // The orders of a file of order lines, after this part's: no order
+        // has lines in both (the caller reads such a file in one pass).
+        let base = self.pending.orders.len() as u32;
+        self.pending.rows += other.pending.rows;
+        self.pending.index.extend(
+            other
+                .pending
+                .index
+                .into_iter()
+                .map(|(id, i)| (id, base + i)),
+        );
+        self.pending.orders.extend(other.pending.orders);
         if let (Some(mine), Some(theirs)) = (&mut self.slash, other.slash) {
             mine.parts.extend_from_slice(&theirs.parts);
             mine.lines.extend_from_slice(&theirs.lines);

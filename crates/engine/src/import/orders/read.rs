@@ -8,9 +8,12 @@ use super::*;
 /// the rest is cut at line breaks into parts read side by side and joined
 /// in order. A cut can fall inside a quoted field that holds a line break:
 /// the part before it then ends inside quotes, which its reader tells, and
-/// the file is read again in one pass. Files where a cut could miscount
-/// lines (carriage returns alone, UTF-16) or split an order's lines are
-/// read in one pass. Threads need the `parallel` feature.
+/// the file is read again in one pass. In a file of order lines, each cut
+/// is moved past the lines of the order before it; if an order's lines are
+/// still found in two parts (lines of one order apart in the file), the
+/// file is read again in one pass. Files where a cut could miscount lines
+/// (carriage returns alone, UTF-16) are read in one pass. Threads need the
+/// `parallel` feature.
 pub fn import_orders_parallel(
     file_name: &str,
     bytes: &[u8],
@@ -31,8 +34,6 @@ pub fn import_orders_parallel(
     let safe = imp.parsing.as_ref().is_some_and(|p| {
         p.splitter.is_idle()
             && p.json.is_none()
-            // An order's lines could fall on both sides of a cut.
-            && p.builder.plan.lines.is_none()
             && !matches!(
                 p.builder.plan.encoding,
                 Encoding::Utf16Le | Encoding::Utf16Be
@@ -55,6 +56,18 @@ pub fn import_orders_parallel(
         }
     }
     bounds.push(rest.len());
+    // In a file of order lines, no cut between two lines of one order.
+    if let Some(lines) = &p.builder.plan.lines {
+        let (delimiter, encoding, id) = (
+            p.builder.plan.delimiter,
+            p.builder.plan.encoding,
+            lines.order_id,
+        );
+        let last = bounds.len() - 1;
+        for k in 1..last {
+            bounds[k] = past_the_order(rest, bounds[k].max(bounds[k - 1]), delimiter, encoding, id);
+        }
+    }
     bounds.dedup();
     // Each part's first line: the lines before it (no carriage return
     // stands alone here, so each line break is one `\n`).
@@ -111,10 +124,75 @@ pub fn import_orders_parallel(
     if p.splitter.unterminated_quote().is_some() || builders.iter().any(|(_, inside)| *inside) {
         return import_orders(file_name, bytes, again);
     }
+    // An order's lines in two parts: its value would be summed in another
+    // order than one pass sums it. Read again, in one pass.
+    let mut orders = p.builder.pending.index.len();
+    for (b, _) in &builders {
+        orders += b.pending.index.len();
+    }
+    let mut ids: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    ids.reserve(orders);
+    let parts = std::iter::once(&p.builder).chain(builders.iter().map(|(b, _)| b));
+    let shared = parts
+        .flat_map(|b| b.pending.index.keys())
+        .any(|id| !ids.insert(id.as_str()));
+    drop(ids);
+    if shared {
+        return import_orders(file_name, bytes, again);
+    }
     for (b, _) in builders {
         p.builder.absorb(b);
     }
     imp.finish()
+}
+
+/// The first line break at or after `cut` (itself just after a line break)
+/// that does not fall between two lines of one order: `cut` moved past the
+/// lines whose order id (column `id`) is the one of the line before it.
+/// Gives up after a thousand lines (the parts then share an order, which
+/// the caller finds).
+fn past_the_order(
+    rest: &[u8],
+    mut cut: usize,
+    delimiter: Delimiter,
+    encoding: Encoding,
+    id: usize,
+) -> usize {
+    let id_of = |line: &[u8]| {
+        let mut found = None;
+        Splitter::starting_at(delimiter, 0).feed_whole(line, &mut |r| {
+            if found.is_none() && id < r.len() {
+                found = Some(
+                    delimited::field_text(encoding, r.field(id))
+                        .trim()
+                        .to_string(),
+                );
+            }
+        });
+        found
+    };
+    let line_at = |from: usize| {
+        let end = memchr::memchr(b'\n', &rest[from..]).map_or(rest.len(), |i| from + i + 1);
+        (from, end)
+    };
+    if cut == 0 || cut >= rest.len() {
+        return cut;
+    }
+    let before = memchr::memrchr(b'\n', &rest[..cut - 1]).map_or(0, |i| i + 1);
+    let Some(order) = id_of(&rest[before..cut]) else {
+        return cut;
+    };
+    for _ in 0..1000 {
+        if cut >= rest.len() {
+            return cut;
+        }
+        let (from, end) = line_at(cut);
+        if id_of(&rest[from..end]).as_deref() != Some(order.as_str()) {
+            return cut;
+        }
+        cut = end;
+    }
+    cut
 }
 
 /// What an order file would give with some column choices, from its first

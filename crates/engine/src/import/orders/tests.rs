@@ -226,6 +226,94 @@ fn quoted_fields_read_in_parts_give_what_one_pass_gives() {
     }
 }
 
+/// A file of order lines of about `bytes` bytes: the order's fields on its
+/// first line only (as Shopify writes them), its lines together unless
+/// `apart`, some orders cancelled, some lines with no order id, some
+/// orders with no customer.
+fn order_lines_file(seed: u64, bytes: usize, apart: bool) -> String {
+    let mut rng = crate::model::rng::Rng(seed);
+    let mut file =
+        String::from("Order ID,Email,Financial Status,Created at,Quantity,Unit Price,Total\n");
+    let mut held: Vec<String> = Vec::new();
+    let mut i = 0;
+    while file.len() < bytes {
+        i += 1;
+        let status = if rng.below(40) == 0 { "voided" } else { "paid" };
+        let email = if rng.below(200) == 0 {
+            String::new()
+        } else {
+            format!("c{}@example.com", rng.below(3_000))
+        };
+        let lines = 1 + rng.below(6);
+        for k in 0..lines {
+            let name = if rng.below(500) == 0 {
+                String::new()
+            } else {
+                format!("#{i}")
+            };
+            let row = if k == 0 {
+                format!(
+                    "{name},{email},{status},2024-{:02}-{:02} 10:00:00 +0100,{},{}.25,{}.50\n",
+                    1 + rng.below(12),
+                    1 + rng.below(28),
+                    1 + rng.below(3),
+                    rng.below(80),
+                    rng.below(400)
+                )
+            } else {
+                format!("{name},,,,{},{}.10,\n", 1 + rng.below(3), rng.below(80))
+            };
+            if apart && k > 0 && rng.below(3) == 0 {
+                held.push(row);
+            } else {
+                file.push_str(&row);
+            }
+        }
+        if held.len() > 50 {
+            for row in held.drain(..) {
+                file.push_str(&row);
+            }
+        }
+    }
+    for row in held {
+        file.push_str(&row);
+    }
+    file
+}
+
+#[test]
+fn order_lines_read_in_parts_give_what_one_pass_gives() {
+    // Lines together: each cut is moved past the order before it. Lines of
+    // one order apart: the parts share orders, and the file is read again
+    // in one pass. Either way, the same.
+    for (seed, apart) in [(9, false), (10, true)] {
+        let file = order_lines_file(seed, 2_500_000, apart);
+        let one = import_orders(
+            "orders_export.csv",
+            file.as_bytes(),
+            ImportOptions::default(),
+        )
+        .unwrap();
+        let lines = one.1.lines.as_ref().expect("order lines");
+        assert!(
+            lines.orders > 10_000 && lines.rows > lines.orders,
+            "{lines:?}"
+        );
+        assert!(one.1.rejected_total > 5 && one.1.excluded_orders() > 100);
+        for threads in [2, 3, 8] {
+            let parts = import_orders_parallel(
+                "orders_export.csv",
+                file.as_bytes(),
+                ImportOptions::default(),
+                threads,
+            )
+            .unwrap();
+            assert_eq!(parts.0, one.0, "seed {seed}, {threads} threads");
+            assert_eq!(parts.1, one.1, "seed {seed}, {threads} threads");
+        }
+    }
+}
+
 #[test]
 fn a_preview_before_and_after_the_columns_are_chosen() {
     let file = "Kunde;Datum;Betrag\nk1;2024-01-02;12,50\nk2;2024-01-03;abc\nk3;2024-01-0";
