@@ -197,24 +197,8 @@ pub enum StoreEvent {
 pub type StoreEvents = Rc<dyn Fn(StoreEvent)>;
 
 fn idb_error(e: indexed_db_futures::error::Error) -> StorageError {
-    use indexed_db_futures::error::{DomException as D, Error};
     match e {
-        Error::DomException(D::Other(e)) if e.name() == "QuotaExceededError" => {
-            StorageError::QuotaExceeded
-        }
-        Error::DomException(
-            D::InvalidStateError(e)
-            | D::TransactionInactiveError(e)
-            | D::NotFoundError(e)
-            | D::ConstraintError(e)
-            | D::InvalidAccessError(e)
-            | D::DataError(e)
-            | D::AbortError(e)
-            | D::ReadOnlyError(e)
-            | D::DataCloneError(e)
-            | D::SyntaxError(e)
-            | D::Other(e),
-        ) => js_error(e.into()),
+        indexed_db_futures::error::Error::DomException(e) => js_error(e.into()),
         other => StorageError::Failed(other.to_string()),
     }
 }
