@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { dist, freshContext, shots, startSite } from './site.mjs';
+import { dist, pageFetching, shots, startSite } from './site.mjs';
 
 let site, browser, base;
 
@@ -23,15 +23,7 @@ after(async () => site?.close());
 const files = (fetched) => [...new Set(fetched.map((p) => p.replace(/^\/seglens\//, '')))].filter((f) => f.length > 0);
 
 test('the start screen fetches the page alone, under 1 MB; the engine comes with the demo', async () => {
-  const context = await freshContext(browser, 'en-US');
-  // The service worker fetches every file to keep the app offline, once
-  // the page is shown: this test looks at what the page itself asks for.
-  await context.route('**/sw.js', (route) => route.abort());
-  const page = await context.newPage();
-  const fetched = [];
-  context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(base);
+  const { page, fetched } = await pageFetching(browser, base, 'en-US');
   await page.getByTestId('explore-demo').waitFor();
   await page.waitForLoadState('networkidle');
 
@@ -52,5 +44,5 @@ test('the start screen fetches the page alone, under 1 MB; the engine comes with
   assert.ok(later.some((f) => /^worker[-_].*\.wasm$/.test(f)), JSON.stringify(later));
   assert.deepEqual(later.filter((f) => /^workbook[-_.]/.test(f)), [], 'the demo fetched the workbook reader');
   await page.screenshot({ path: join(shots, 'first-load-demo-en.png') });
-  await context.close();
+  await page.context().close();
 });

@@ -38,6 +38,20 @@ export async function freshContext(browser, locale) {
   return context;
 }
 
+/** A fresh page in `locale` at `base`, and the paths it has fetched so far
+ * (a live list). The service worker, which would fetch every file to keep
+ * the app offline, is kept out: the list is what the page asks for. */
+export async function pageFetching(browser, base, locale) {
+  const context = await freshContext(browser, locale);
+  await context.route('**/sw.js', (route) => route.abort());
+  const page = await context.newPage();
+  const fetched = [];
+  context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(base);
+  return { page, fetched };
+}
+
 /** Opens a page of the workbench (and one of its sections) from the
  * navigation, as a user would. */
 export async function go(page, name, section) {

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshContext, real, shots, startSite } from './site.mjs';
+import { pageFetching, real, shots, startSite } from './site.mjs';
 import { execFileSync } from 'node:child_process';
 import { cli, cliCounts, nonZero, root, tableCountsOn } from './counts.mjs';
 
@@ -20,16 +20,7 @@ after(async () => site?.close());
 
 /** A fresh page in `locale` and the list of what it has fetched. */
 async function freshPage(locale) {
-  const context = await freshContext(browser, locale);
-  // The service worker would fetch every file to keep it offline: this
-  // test looks at what the page itself asks for.
-  await context.route('**/sw.js', (route) => route.abort());
-  const page = await context.newPage();
-  const fetched = [];
-  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-  context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(base);
+  const { page, fetched } = await pageFetching(browser, base, locale);
   await page.getByTestId('file-input').waitFor({ state: 'attached' });
   return { page, fetched };
 }
