@@ -126,17 +126,14 @@ pub fn import_orders_parallel(
     }
     // An order's lines in two parts: its value would be summed in another
     // order than one pass sums it. Read again, in one pass.
-    let mut orders = p.builder.pending.index.len();
-    for (b, _) in &builders {
-        orders += b.pending.index.len();
-    }
-    let mut ids: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-    ids.reserve(orders);
-    let parts = std::iter::once(&p.builder).chain(builders.iter().map(|(b, _)| b));
-    let shared = parts
-        .flat_map(|b| b.pending.index.keys())
-        .any(|id| !ids.insert(id.as_str()));
-    drop(ids);
+    let shared = {
+        let parts = || std::iter::once(&p.builder).chain(builders.iter().map(|(b, _)| b));
+        let mut ids = rustc_hash::FxHashSet::default();
+        ids.reserve(parts().map(|b| b.pending.index.len()).sum());
+        parts()
+            .flat_map(|b| b.pending.index.keys())
+            .any(|id| !ids.insert(id.as_str()))
+    };
     if shared {
         return import_orders(file_name, bytes, again);
     }
@@ -171,10 +168,6 @@ fn past_the_order(
         });
         found
     };
-    let line_at = |from: usize| {
-        let end = memchr::memchr(b'\n', &rest[from..]).map_or(rest.len(), |i| from + i + 1);
-        (from, end)
-    };
     if cut == 0 || cut >= rest.len() {
         return cut;
     }
@@ -186,8 +179,8 @@ fn past_the_order(
         if cut >= rest.len() {
             return cut;
         }
-        let (from, end) = line_at(cut);
-        if id_of(&rest[from..end]).as_deref() != Some(order.as_str()) {
+        let end = memchr::memchr(b'\n', &rest[cut..]).map_or(rest.len(), |i| cut + i + 1);
+        if id_of(&rest[cut..end]).as_deref() != Some(order.as_str()) {
             return cut;
         }
         cut = end;
