@@ -80,8 +80,8 @@ type StageSink = Rc<dyn Fn(Option<StageProgress>)>;
 
 /// The engine worker, seen from the page.
 pub struct EngineClient {
-    /// Started by the first request: the start screen does not fetch the
-    /// engine, nor does reopening a project whose analysis was kept.
+    /// Started by the first request (the demo, a file, a project opened),
+    /// so the start screen does not fetch the engine.
     bridge: OnceCell<WorkerBridge<EngineTask>>,
     answers: UnboundedSender<Response>,
     responses: Mutex<UnboundedReceiver<Response>>,
