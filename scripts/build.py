@@ -63,21 +63,21 @@ def integrity(data):
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
-def rust_app(link, dist, release):
-    """Builds one Rust binary of index.html into `dist`; returns the page's
-    (js, wasm) file names for the main app, None for a worker."""
+def rust_app(link, dist):
+    """Builds one Rust binary of index.html into `dist` (release); returns
+    the page's JavaScript and wasm, names and bytes, for the main app, None
+    for a worker."""
     name = link["data-bin"]
     kind = link.get("data-type", "main")
-    profile = link.get("data-cargo-profile-release", "release") if release else "dev"
+    profile = link.get("data-cargo-profile-release", "release")
     cargo = ["cargo", "build", "--locked", "--target", WASM, "--bin", name, "--profile", profile]
     if link.get("data-cargo-features"):
         cargo += ["--features", link["data-cargo-features"]]
     step(f"{name}: cargo build ({profile})")
     run(cargo)
-    folder = "debug" if profile == "dev" else profile
-    built = os.path.join(TARGET, WASM, folder, f"{name}.wasm")
+    built = os.path.join(TARGET, WASM, profile, f"{name}.wasm")
 
-    out = os.path.join(TARGET, "wasm-bindgen", folder)
+    out = os.path.join(TARGET, "wasm-bindgen", profile)
     os.makedirs(out, exist_ok=True)
     target = "web" if kind == "main" else "no-modules"
     step(f"{name}: wasm-bindgen --target {target}")
@@ -87,7 +87,7 @@ def rust_app(link, dist, release):
     wasm_path = os.path.join(out, f"{name}_bg.wasm")
 
     level = link.get("data-wasm-opt")
-    if release and level and level != "0":
+    if level and level != "0":
         optimised = os.path.join(out, f"{name}_opt.wasm")
         step(f"{name}: wasm-opt -O{level}")
         seconds = run(["wasm-opt", f"--output={optimised}", f"-O{level}", wasm_path])
@@ -115,7 +115,7 @@ def rust_app(link, dist, release):
     return None
 
 
-def build(public_url, dist, release=True):
+def build(public_url, dist):
     started = time.monotonic()
     with open(os.path.join(ROOT, "index.html"), encoding="utf-8") as f:
         page = f.read()
@@ -129,7 +129,7 @@ def build(public_url, dist, release=True):
         rel, href = link.get("rel"), link.get("href")
         replacement = ""
         if rel == "rust":
-            built = rust_app(link, staging, release)
+            built = rust_app(link, staging)
             if built:
                 main = built
                 replacement = "<!-- the page's script -->"
