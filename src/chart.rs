@@ -3,6 +3,7 @@
 //! alternative. Pure functions, tested natively; components only place the
 //! SVG, and downloads and the HTML report use the same text.
 
+use seglens_charts::{Chart, Kind, Series, Unit};
 use seglens_engine::SegmentSummary;
 use seglens_engine::models::clv::HoldoutRow;
 
@@ -158,35 +159,66 @@ fn vertical_bars(
     out
 }
 
-/// Customers' and revenue's share of each non-empty segment, as a
-/// horizontal bar chart (the picture of R's `rfm_plot_revenue_dist`),
-/// first segment on top as in the table. `name` gives each segment's
-/// shown name, `percent` writes a share.
-pub fn segment_shares_svg(
+/// A bar chart of the page, drawn by hand from the same [`Chart`] the
+/// charts worker draws for downloads: its first two series as horizontal
+/// rows (the segments' shares, the first segment on top) or as groups of
+/// vertical bars (the holdout check), each bar's value written by
+/// `value_text` as the page writes it.
+pub fn bars_svg(chart: &Chart, value_text: &dyn Fn(f64) -> String) -> String {
+    let values: Vec<Vec<f64>> = (0..2)
+        .map(|i| {
+            chart.series.get(i).map_or_else(Vec::new, |s| {
+                s.values.iter().map(|v| v.unwrap_or(0.0)).collect()
+            })
+        })
+        .collect();
+    let name = |i: usize| chart.series.get(i).map_or("", |s| s.name.as_str());
+    let text = ChartText {
+        title: &chart.title,
+        series: [name(0), name(1)],
+        description: &chart.description,
+    };
+    let values = [values[0].as_slice(), values[1].as_slice()];
+    match chart.kind {
+        Kind::HorizontalBars => horizontal_bars(&chart.categories, values, value_text, &text),
+        _ => vertical_bars(&chart.categories, values, value_text, &text),
+    }
+}
+
+/// Customers' and revenue's share of each non-empty segment (the picture
+/// of R's `rfm_plot_revenue_dist`), first segment on top as in the table;
+/// `name` gives each segment's shown name.
+pub fn shares_model(
     summary: &[SegmentSummary],
     name: &dyn Fn(&str) -> String,
-    percent: &dyn Fn(f64) -> String,
     text: &ChartText,
-) -> String {
+) -> Chart {
     let rows: Vec<&SegmentSummary> = summary.iter().filter(|s| s.customers > 0).collect();
-    let labels: Vec<String> = rows.iter().map(|s| name(&s.segment)).collect();
-    let customers: Vec<f64> = rows.iter().map(|s| s.customer_share).collect();
-    let revenue: Vec<f64> = rows.iter().map(|s| s.revenue_share).collect();
-    horizontal_bars(&labels, [&customers, &revenue], percent, text)
+    let mut chart = Chart::new(Kind::HorizontalBars, text.title, Unit::Percent);
+    chart.description = text.description.to_string();
+    chart.categories = rows.iter().map(|s| name(&s.segment)).collect();
+    chart.series = vec![
+        Series::new(text.series[0], rows.iter().map(|s| s.customer_share)),
+        Series::new(text.series[1], rows.iter().map(|s| s.revenue_share)),
+    ];
+    chart
 }
 
 /// Actual against predicted mean holdout purchases, by number of repeat
 /// purchases before the calibration end; `label` names each group.
-pub fn holdout_svg(
+pub fn holdout_model(
     rows: &[HoldoutRow],
     label: &dyn Fn(&str) -> String,
-    number: &dyn Fn(f64) -> String,
     text: &ChartText,
-) -> String {
-    let labels: Vec<String> = rows.iter().map(|r| label(&r.label)).collect();
-    let actual: Vec<f64> = rows.iter().map(|r| r.actual).collect();
-    let predicted: Vec<f64> = rows.iter().map(|r| r.predicted).collect();
-    vertical_bars(&labels, [&actual, &predicted], number, text)
+) -> Chart {
+    let mut chart = Chart::new(Kind::Bars, text.title, Unit::Number);
+    chart.description = text.description.to_string();
+    chart.categories = rows.iter().map(|r| label(&r.label)).collect();
+    chart.series = vec![
+        Series::new(text.series[0], rows.iter().map(|r| r.actual)),
+        Series::new(text.series[1], rows.iter().map(|r| r.predicted)),
+    ];
+    chart
 }
 
 /// A colour on a sequential blue scale (readable by colour-blind users:
@@ -306,11 +338,9 @@ mod tests {
             series: ["Actual", "Predicted"],
             description: "D",
         };
-        let svg = holdout_svg(
-            &rows,
-            &|l| format!("{l} before"),
+        let svg = bars_svg(
+            &holdout_model(&rows, &|l| format!("{l} before"), &text),
             &|v| format!("{v:.2}"),
-            &text,
         );
         assert!(svg.contains("Actual") && svg.contains("Predicted") && svg.contains("7+ before"));
         // The tallest bar (3.0) reaches the top of the plot; 2.5 stands at
@@ -326,16 +356,16 @@ mod tests {
             series: ["Customers", "Revenue"],
             description: "D",
         };
-        let svg = segment_shares_svg(
+        let model = shares_model(
             &[
                 line("Champions", 3, 0.75),
                 line("Lost", 1, 0.25),
                 line("Others", 0, 0.0),
             ],
             &|n| n.to_uppercase(),
-            &|v| format!("{:.1}%", v * 100.0),
             &text,
         );
+        let svg = bars_svg(&model, &|v| format!("{:.1}%", v * 100.0));
         assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" width="720""#));
         assert_eq!(svg.matches(" width=\"720\"").count(), 1);
         assert!(svg.contains("CHAMPIONS") && svg.contains("LOST"));

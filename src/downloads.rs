@@ -28,6 +28,34 @@ pub fn save(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The size in pixels an SVG's opening tag gives it (its `width` and
+/// `height`, else its viewBox), if it gives one.
+fn svg_size(text: &str) -> Option<(f64, f64)> {
+    let open = &text[..text.find('>')?];
+    let attribute = |name: &str| -> Option<&str> {
+        let start = open.find(&format!(" {name}=\""))? + name.len() + 3;
+        open[start..].split('"').next()
+    };
+    if let (Some(w), Some(h)) = (attribute("width"), attribute("height"))
+        && let (Ok(w), Ok(h)) = (w.parse(), h.parse())
+    {
+        return Some((w, h));
+    }
+    let dims: Vec<f64> = attribute("viewBox")?
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    match dims.as_slice() {
+        [_, _, w, h] => Some((*w, *h)),
+        _ => None,
+    }
+}
+
+/// A chart drawn by the charts worker, offered as an `.svg` file.
+pub fn save_svg_text(text: &str, name: &str) -> Result<(), String> {
+    save(&format!("{name}.svg"), text.as_bytes(), "image/svg+xml")
+}
+
 /// The SVG chart matching `selector`, as a standalone file: the SVG
 /// namespace and a size in pixels (from its viewBox) added.
 pub fn svg_of(selector: &str) -> Result<(String, f64, f64), String> {
@@ -77,6 +105,20 @@ pub fn save_svg(selector: &str, name: &str) -> Result<(), String> {
 /// Offers the SVG chart matching `selector` as a `.png` file at twice its
 /// size, drawn on a white background by the browser.
 pub async fn save_png(selector: &str, name: &str) -> Result<(), String> {
+    let (text, w, h) = svg_of(selector)?;
+    save_png_of(&text, w, h, name).await
+}
+
+/// Offers an SVG text (a chart drawn by the charts worker) as a `.png`
+/// file at twice its size.
+pub async fn save_png_text(text: &str, name: &str) -> Result<(), String> {
+    let (w, h) = svg_size(text).unwrap_or((760.0, 400.0));
+    save_png_of(text, w, h, name).await
+}
+
+/// Draws `text`, an SVG of `w` × `h` pixels, on a white canvas at twice
+/// its size and offers it as `name.png`.
+async fn save_png_of(text: &str, w: f64, h: f64, name: &str) -> Result<(), String> {
     use futures::channel::oneshot;
     use wasm_bindgen::prelude::Closure;
     let err = |e: wasm_bindgen::JsValue| {
@@ -85,13 +127,12 @@ pub async fn save_png(selector: &str, name: &str) -> Result<(), String> {
             &[("e", &format!("{e:?}"))],
         )
     };
-    let (text, w, h) = svg_of(selector)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("image/svg+xml");
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(err)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
     let image = web_sys::HtmlImageElement::new().map_err(err)?;
@@ -175,6 +216,19 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_svg_says_its_size_by_width_and_height_or_by_viewbox() {
+        assert_eq!(
+            super::svg_size(r#"<svg width="760" height="400" viewBox="0 0 10 10">"#),
+            Some((760.0, 400.0))
+        );
+        assert_eq!(
+            super::svg_size(r#"<svg viewBox="0 0 220 180.5"><rect width="3"/>"#),
+            Some((220.0, 180.5))
+        );
+        assert_eq!(super::svg_size("<svg>"), None);
+    }
+
     #[test]
     fn base64_decodes_what_the_canvas_writes() {
         assert_eq!(

@@ -215,6 +215,51 @@ pub fn percent_sign(number: &str) -> String {
     }
 }
 
+/// How the interface's language writes numbers, for the charts drawn in
+/// the charts worker: separators, the percent sign, the currency's sign.
+pub fn numbers() -> seglens_charts::model::Numbers {
+    let cur = current_currency();
+    match locale() {
+        Locale::En => seglens_charts::model::Numbers {
+            decimal: '.',
+            group: ',',
+            percent: "%".into(),
+            money_before: cur
+                .map(|c| {
+                    let gap = if c.en.ends_with(|c: char| c.is_alphabetic()) {
+                        "\u{a0}"
+                    } else {
+                        ""
+                    };
+                    format!("{}{gap}", c.en)
+                })
+                .unwrap_or_default(),
+            money_after: String::new(),
+        },
+        Locale::Fr => seglens_charts::model::Numbers {
+            decimal: ',',
+            group: NARROW_SPACE,
+            percent: format!("{NO_BREAK_SPACE}%"),
+            money_before: String::new(),
+            money_after: cur
+                .map(|c| format!("{NO_BREAK_SPACE}{}", c.fr))
+                .unwrap_or_default(),
+        },
+    }
+}
+
+/// The charts' unit of a KPI's values (NPS points are plain numbers).
+pub fn chart_unit(format: seglens_engine::metrics::kpi::KpiFormat) -> seglens_charts::Unit {
+    use seglens_charts::Unit;
+    use seglens_engine::metrics::kpi::KpiFormat;
+    match format {
+        KpiFormat::Count => Unit::Count,
+        KpiFormat::Money => Unit::Money,
+        KpiFormat::Rate => Unit::Percent,
+        KpiFormat::Number | KpiFormat::Points => Unit::Number,
+    }
+}
+
 /// A day as `2026-11-22` (`22/11/2026` in French).
 pub fn date(day: seglens_engine::model::date::Day) -> String {
     match locale() {

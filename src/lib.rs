@@ -9,6 +9,8 @@ pub mod act;
 pub mod actions;
 pub mod browser;
 pub mod chart;
+pub mod chart_drawer;
+pub mod chart_task;
 pub mod clipboard;
 pub mod compare;
 pub mod data;

@@ -27,7 +27,7 @@ fn taken(s: &Snapshot) -> String {
 }
 
 /// A KPI of every group over the snapshots, as lines.
-fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
+fn history_svg(snapshots: &[Snapshot], kpi: &str, kpi_name: &str) -> AnyView {
     let (w, h, left, right, top, bottom) = (720.0, 260.0, 64.0, 64.0, 16.0, 40.0);
     let mut groups: Vec<String> = Vec::new();
     for s in snapshots {
@@ -170,12 +170,28 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str) -> AnyView {
             }
         }
     }
+    // The same lines for the downloaded picture, drawn by charts-rs.
+    let mut model = seglens_charts::Chart::new(
+        seglens_charts::Kind::Lines,
+        kpi_name,
+        format::chart_unit(format),
+    );
+    model.numbers = format::numbers();
+    model.description = t("history.the_kpi_of_each_group");
+    model.categories = snapshots.iter().map(taken).collect();
+    model.series = drawn
+        .iter()
+        .map(|(g, _, _)| seglens_charts::Series {
+            name: i18n::name("segment", g),
+            values: snapshots.iter().map(|s| s.value(g, kpi)).collect(),
+        })
+        .collect();
     view! {
         <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=t("history.the_kpi_of_each_group") data-testid="history-chart">
             {scale}{ticks}{lines}
         </svg>
         <p class="legend">{legend}</p>
-        <crate::shell::ChartDownloads selector="[data-testid=history-chart]" name=format!("history-{kpi}") csv=csv/>
+        <crate::shell::ChartDownloads chart=model name=format!("history-{kpi}") csv=csv/>
     }
     .into_any()
 }
@@ -195,6 +211,7 @@ pub fn HistoryCard() -> impl IntoView {
                 .iter()
                 .map(|k| (k.id.clone(), i18n::kpi_name(k), i18n::kpi_formula(k)))
                 .collect();
+            let names: Vec<(String, String)> = kpis.iter().map(|(id, name, _)| (id.clone(), name.clone())).collect();
             let changes = match snapshots.len() {
                 0 | 1 => None,
                 n => Some(notable_changes(&snapshots[n - 2], &snapshots[n - 1])),
@@ -243,7 +260,11 @@ pub fn HistoryCard() -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </label>
-                    {move || history_svg(&chart_snapshots, &kpi.get())}
+                    {move || {
+                        let id = kpi.get();
+                        let name = names.iter().find(|(k, _)| *k == id).map_or_else(|| id.clone(), |(_, n)| n.clone());
+                        history_svg(&chart_snapshots, &id, &name)
+                    }}
                 </section>
             }
         })

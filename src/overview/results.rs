@@ -166,7 +166,7 @@ pub(crate) fn SegmentChart() -> impl IntoView {
                     <div class="chart" data-testid="rfm-chart" role="img"
                         aria-label=t("chart.shares.alt")
                         inner_html=svg></div>
-                    <crate::shell::ChartDownloads selector="[data-testid=rfm-chart] svg" name="rfm-segments" csv=csv/>
+                    <crate::shell::ChartDownloads chart=crate::report::shares_model(&ws.analysis.summary) name="rfm-segments" csv=csv/>
                 </section>
             }
         })

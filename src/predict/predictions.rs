@@ -280,16 +280,17 @@ fn HoldoutCheck(
             Ok(check) => {
                 let error = 100.0 * (check.predicted_total - check.actual_total) / check.actual_total.max(1.0);
                 let sentence = tf("predict.learning_from_the_orders_up", &[("0", &format::date(check.calibration_end)), ("1", &format::int(check.predicted_total.round() as u64)), ("2", &format::decimal(check.length, 0)), ("3", &format::int(check.actual_total.round() as u64)), ("4", (if error >= 0.0 { "+" } else { "" })), ("5", &format::decimal(error, 1))]);
-                let svg = chart::holdout_svg(
+                let mut model = chart::holdout_model(
                     &check.rows,
                     &|label| crate::i18n::tf("chart.holdout.group", &[("n", label)]),
-                    &|v| format::decimal(v, 2),
                     &chart::ChartText {
                         title: &crate::i18n::t("chart.holdout.title"),
                         series: [&crate::i18n::t("chart.holdout.actual"), &crate::i18n::t("chart.holdout.predicted")],
                         description: &crate::i18n::t("chart.holdout.alt"),
                     },
                 );
+                model.numbers = format::numbers();
+                let svg = chart::bars_svg(&model, &|v| format::decimal(v, 2));
                 let mut holdout_csv = String::from("repeat_purchases_before,customers,actual_per_customer,predicted_per_customer\n");
                 for r in &check.rows {
                     holdout_csv.push_str(&format!(
@@ -306,7 +307,7 @@ fn HoldoutCheck(
                         <div class="chart" role="img" data-testid="holdout-chart"
                             aria-label=crate::i18n::t("chart.holdout.alt")
                             inner_html=svg></div>
-                        <crate::shell::ChartDownloads selector="[data-testid=holdout-chart] svg" name="holdout-by-purchases" csv=holdout_csv/>
+                        <crate::shell::ChartDownloads chart=model name="holdout-by-purchases" csv=holdout_csv/>
                         {cumulative_view(&check)}
                         <table>
                             <thead><tr>
@@ -367,6 +368,18 @@ fn cumulative_view(check: &seglens_engine::models::clv::HoldoutCheck) -> Option<
             p.predicted
         ));
     }
+    // The same lines for the downloaded picture, drawn by charts-rs.
+    let mut model = seglens_charts::Chart::new(
+        seglens_charts::Kind::Lines,
+        t("predict.week_by_week"),
+        seglens_charts::Unit::Count,
+    );
+    model.numbers = format::numbers();
+    model.categories = points.iter().map(|p| format::date(p.day - 1)).collect();
+    model.series = vec![
+        seglens_charts::Series::new(t("predict.actual"), points.iter().map(|p| p.actual)),
+        seglens_charts::Series::new(t("predict.predicted"), points.iter().map(|p| p.predicted)),
+    ];
     let cut = x(check.calibration_end + 1);
     let at_cut = points
         .iter()
@@ -384,6 +397,7 @@ fn cumulative_view(check: &seglens_engine::models::clv::HoldoutCheck) -> Option<
             ("5", &format::int(at_cut.predicted.round() as u64)),
         ],
     );
+    model.description = summary.clone();
     Some(view! {
         <h3>{t("predict.week_by_week")}</h3>
         <p class="muted small">{t("predict.repeat_purchases_of_all_customers")}</p>
@@ -403,6 +417,6 @@ fn cumulative_view(check: &seglens_engine::models::clv::HoldoutCheck) -> Option<
             <span class="legend-item"><span class="swatch" style="background:#E69F00"></span>{t("predict.predicted")}</span>
         </p>
         <p class="muted small" data-testid="cumulative-summary">{summary}</p>
-        <crate::shell::ChartDownloads selector="[data-testid=cumulative-chart]" name="repeat-purchases-week-by-week" csv=csv/>
+        <crate::shell::ChartDownloads chart=model name="repeat-purchases-week-by-week" csv=csv/>
     }.into_any())
 }

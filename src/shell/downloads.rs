@@ -7,41 +7,85 @@ use leptos::task::spawn_local;
 
 use crate::state::AppState;
 
-/// Three small buttons under a chart.
+/// Three small buttons under a chart: the picture as SVG or PNG, and its
+/// figures as CSV. The picture is the chart's model drawn by charts-rs in
+/// the charts worker; a chart the model does not describe (the paths'
+/// flows, the stage mix's areas) is saved as the page draws it, from
+/// `selector`.
 #[component]
 pub fn ChartDownloads(
-    /// The CSS selector of the chart's `<svg>`.
-    #[prop(into)]
-    selector: String,
+    /// The chart, drawn by the charts worker for the picture.
+    #[prop(optional)]
+    chart: Option<seglens_charts::Chart>,
+    /// Or the CSS selector of the page's own `<svg>`.
+    #[prop(optional, into)]
+    selector: Option<String>,
     /// The files' name, without extension.
     #[prop(into)]
     name: String,
     /// The chart's figures as CSV (header line first).
     #[prop(into)]
     csv: String,
+    /// What the line says before the buttons ("Download:" by default).
+    #[prop(optional, into)]
+    label: Option<String>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let (s1, s2) = (selector.clone(), selector);
+    let label = label.unwrap_or_else(|| t("downloads.download"));
+    let picture = StoredValue::new((chart, selector));
+    let testid = name.clone();
     let (n1, n2, n3) = (name.clone(), name.clone(), name);
-    let testid = n1.clone();
+    let busy = RwSignal::new(false);
     view! {
         <p class="chart-downloads" data-testid=format!("downloads-{testid}")>
-            <span class="muted small">{t("downloads.download")}</span>
-            <button class="link" on:click=move |_| {
-                if let Err(e) = crate::downloads::save_svg(&s1, &n1) {
-                    state.error.set(Some(e));
-                }
-            }>"SVG"</button>
-            <button class="link" on:click=move |_| {
-                let (s, n) = (s2.clone(), n2.clone());
+            <span class="muted small">{label}</span>
+            <button class="link" disabled=move || busy.get() on:click=move |_| {
+                let n = n1.clone();
                 spawn_local(async move {
-                    if let Err(e) = crate::downloads::save_png(&s, &n).await {
+                    busy.set(true);
+                    if let Err(e) = save(picture.get_value(), &n, false).await {
                         state.error.set(Some(e));
                     }
+                    busy.set(false);
+                });
+            }>"SVG"</button>
+            <button class="link" disabled=move || busy.get() on:click=move |_| {
+                let n = n2.clone();
+                spawn_local(async move {
+                    busy.set(true);
+                    if let Err(e) = save(picture.get_value(), &n, true).await {
+                        state.error.set(Some(e));
+                    }
+                    busy.set(false);
                 });
             }>"PNG"</button>
             <button class="link" on:click=move |_| save_csv(state, &n3, &csv)>{t("downloads.csv_figures")}</button>
+            {move || busy.get().then(|| view! {
+                <span class="muted small" role="status" data-testid="drawing">{t("downloads.drawing")}</span>
+            })}
         </p>
+    }
+}
+
+/// Saves a chart's picture: the model drawn by the charts worker, or the
+/// page's own SVG.
+async fn save(
+    picture: (Option<seglens_charts::Chart>, Option<String>),
+    name: &str,
+    png: bool,
+) -> Result<(), String> {
+    match picture {
+        (Some(chart), _) => {
+            let svg = crate::chart_drawer::draw_one(chart).await?;
+            if png {
+                crate::downloads::save_png_text(&svg, name).await
+            } else {
+                crate::downloads::save_svg_text(&svg, name)
+            }
+        }
+        (None, Some(selector)) if png => crate::downloads::save_png(&selector, name).await,
+        (None, Some(selector)) => crate::downloads::save_svg(&selector, name),
+        (None, None) => Err(t("downloads_file.the_chart_is_not_on")),
     }
 }
 
