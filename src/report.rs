@@ -30,6 +30,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.light { color: #fff; }
 td.ns { opacity: 0.55; }
 svg { max-width: 100%; height: auto; }
+figure.chart { margin: 16px 0; }
 section { break-inside: avoid; page-break-inside: avoid; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } section.page { page-break-before: always; } }
 ";
@@ -78,18 +79,203 @@ pub fn standout_lines(
 }
 
 /// The segments' shares of customers and revenue as a chart, in the
-/// reader's language: the page's picture and the report's.
-pub fn shares_chart(summary: &[seglens_engine::SegmentSummary]) -> String {
-    chart::segment_shares_svg(
+/// reader's language: the page's picture, the download's and the
+/// report's.
+pub fn shares_model(summary: &[seglens_engine::SegmentSummary]) -> seglens_charts::Chart {
+    let mut model = chart::shares_model(
         summary,
         &|name| i18n::name("segment", name),
-        &format::percent,
         &chart::ChartText {
             title: &t("chart.shares.title"),
             series: [&t("col.customers"), &t("col.revenue")],
             description: &t("chart.shares.alt"),
         },
-    )
+    );
+    model.numbers = format::numbers();
+    model
+}
+
+/// The page's hand-drawn picture of [`shares_model`].
+pub fn shares_chart(summary: &[seglens_engine::SegmentSummary]) -> String {
+    chart::bars_svg(&shares_model(summary), &format::percent)
+}
+
+/// The segments' KPIs against all customers' (an index, 100 = all
+/// customers), as a heatmap (every segment with customers, every KPI) or
+/// a radar (the first `most` segments over the KPIs with a value for all
+/// customers). Sums (customers, revenue) and NPS points have no index and
+/// are left out. `None` when no KPI has an index.
+pub fn profile_model(
+    table: &KpiTable,
+    options: &seglens_engine::analysis::AnalysisOptions,
+    kind: seglens_charts::Kind,
+    most: usize,
+) -> Option<seglens_charts::Chart> {
+    use seglens_charts::{Chart, Kind, Series, Unit};
+    let n = table.groups.len();
+    let base = n.checked_sub(1)?;
+    let customers = table.kpis.iter().position(|d| d.id == "customers");
+    let kpis: Vec<usize> = (0..table.kpis.len())
+        .filter(|k| {
+            let def = &table.kpis[*k];
+            !matches!(def.id.as_str(), "customers" | "revenue")
+                && def.format != kpi::KpiFormat::Points
+                && table.values[base][*k]
+                    .value
+                    .is_some_and(|v| v.is_finite() && v != 0.0)
+        })
+        .take(if kind == Kind::Radar { 8 } else { usize::MAX })
+        .collect();
+    let groups: Vec<usize> = (0..base)
+        .filter(|g| customers.is_none_or(|c| table.values[*g][c].value.unwrap_or(0.0) > 0.0))
+        .take(most)
+        .collect();
+    if kpis.len() < if kind == Kind::Radar { 3 } else { 1 } || groups.is_empty() {
+        return None;
+    }
+    let (title, alt) = if kind == Kind::Radar {
+        ("chart.profiles.title", "chart.profiles.alt")
+    } else {
+        ("chart.heatmap.title", "chart.heatmap.alt")
+    };
+    let mut chart = Chart::new(kind, t(title), Unit::Index);
+    chart.numbers = format::numbers();
+    chart.note = t("chart.profiles.note");
+    chart.description = t(alt);
+    let index = |g: usize, k: usize| Some(table.values[g][k].value? / table.values[base][k].value?);
+    if kind == Kind::Radar {
+        // The KPIs round the web, one polygon per segment.
+        chart.categories = kpis
+            .iter()
+            .map(|k| i18n::kpi_name(&table.kpis[*k]))
+            .collect();
+        chart.series = groups
+            .iter()
+            .map(|g| Series {
+                name: i18n::row_name(&table.groups[*g], options),
+                values: kpis.iter().map(|k| index(*g, *k)).collect(),
+            })
+            .collect();
+    } else {
+        // The segments across, one row per KPI: the KPIs' long names read
+        // in full down the side.
+        chart.categories = groups
+            .iter()
+            .map(|g| i18n::row_name(&table.groups[*g], options))
+            .collect();
+        chart.series = kpis
+            .iter()
+            .map(|k| Series {
+                name: i18n::kpi_name(&table.kpis[*k]),
+                values: groups.iter().map(|g| index(*g, *k)).collect(),
+            })
+            .collect();
+    }
+    Some(chart)
+}
+
+/// The report's charts: the same for a model to draw and for its SVG.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportCharts<T> {
+    /// Customers' and revenue's shares by segment, as bars.
+    pub shares: T,
+    /// The customers' split between segments, as a donut.
+    pub donut: T,
+    /// The segments' KPIs against all customers, as a heatmap.
+    pub heatmap: Option<T>,
+    /// The largest segments' profiles, as a radar.
+    pub profiles: Option<T>,
+    /// Customers per group over the snapshots, when there are two or more.
+    pub history: Option<T>,
+}
+
+impl<T> ReportCharts<T> {
+    /// The charts in a fixed order (for the charts worker).
+    pub fn into_list(self) -> Vec<T> {
+        let mut out = vec![self.shares, self.donut];
+        out.extend(self.heatmap);
+        out.extend(self.profiles);
+        out.extend(self.history);
+        out
+    }
+
+    /// `list`, drawn from [`ReportCharts::into_list`]'s order, back in
+    /// this shape.
+    pub fn with<U>(&self, list: Vec<U>) -> Option<ReportCharts<U>> {
+        let mut list = list.into_iter();
+        let shares = list.next()?;
+        let donut = list.next()?;
+        let mut next = |present: bool| {
+            if present {
+                list.next().map(Some)
+            } else {
+                Some(None)
+            }
+        };
+        Some(ReportCharts {
+            shares,
+            donut,
+            heatmap: next(self.heatmap.is_some())?,
+            profiles: next(self.profiles.is_some())?,
+            history: next(self.history.is_some())?,
+        })
+    }
+}
+
+/// The report's charts as models, in the reader's language.
+pub fn chart_models(record: &WorkspaceRecord, a: &Analysis) -> ReportCharts<seglens_charts::Chart> {
+    use seglens_charts::{Chart, Kind, Series, Unit};
+    let shares = shares_model(&a.summary);
+    let mut donut = Chart::new(Kind::Donut, t("chart.donut.title"), Unit::Count);
+    donut.numbers = format::numbers();
+    donut.description = t("chart.donut.alt");
+    let rows: Vec<_> = a.summary.iter().filter(|s| s.customers > 0).collect();
+    donut.categories = rows
+        .iter()
+        .map(|s| i18n::name("segment", &s.segment))
+        .collect();
+    donut.series = vec![Series::new(
+        t("col.customers"),
+        rows.iter().map(|s| s.customers as f64),
+    )];
+    let history = (record.snapshots.len() >= 2).then(|| {
+        let snapshots = &record.snapshots;
+        let all = kpi::ALL_CUSTOMERS;
+        let mut groups: Vec<&String> = Vec::new();
+        for s in snapshots {
+            for g in s.groups.iter().filter(|g| g.as_str() != all) {
+                if !groups.contains(&g) {
+                    groups.push(g);
+                }
+            }
+        }
+        let mut chart = Chart::new(Kind::Lines, t("chart.history.title"), Unit::Count);
+        chart.numbers = format::numbers();
+        chart.description = t("history.the_kpi_of_each_group");
+        chart.categories = snapshots
+            .iter()
+            .map(|s| {
+                seglens_engine::model::date::parse_iso(&s.taken)
+                    .map_or_else(|| s.taken.clone(), format::date)
+            })
+            .collect();
+        chart.series = groups
+            .iter()
+            .take(8)
+            .map(|g| Series {
+                name: i18n::name("segment", g),
+                values: snapshots.iter().map(|s| s.value(g, "customers")).collect(),
+            })
+            .collect();
+        chart
+    });
+    ReportCharts {
+        shares,
+        donut,
+        heatmap: profile_model(&a.kpis, &record.options, Kind::Heatmap, usize::MAX),
+        profiles: profile_model(&a.kpis, &record.options, Kind::Radar, 5),
+        history,
+    }
 }
 
 /// A catalogue text, escaped for HTML.
@@ -97,8 +283,9 @@ fn h(key: &str) -> String {
     escape(&t(key))
 }
 
-/// The report as one HTML document.
-pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
+/// The report as one HTML document, with its charts as the charts worker
+/// drew them (SVG, inline).
+pub fn html(record: &WorkspaceRecord, a: &Analysis, charts: &ReportCharts<String>) -> String {
     let mut out = String::new();
     let title = tf(
         "report_file.title",
@@ -152,7 +339,11 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         );
     }
     out.push_str("</tbody></table>");
-    out.push_str(&shares_chart(&a.summary));
+    let _ = write!(
+        out,
+        "<figure class=\"chart\">{}</figure><figure class=\"chart\">{}</figure>",
+        charts.shares, charts.donut
+    );
     out.push_str("</section>");
 
     let table = &a.kpis;
@@ -221,7 +412,18 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis) -> String {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table></section>");
+    out.push_str("</tbody></table>");
+    for chart in charts.heatmap.iter().chain(&charts.profiles) {
+        let _ = write!(out, "<figure class=\"chart\">{chart}</figure>");
+    }
+    out.push_str("</section>");
+    if let Some(chart) = &charts.history {
+        let _ = write!(
+            out,
+            "<section><h2>{}</h2><figure class=\"chart\">{chart}</figure></section>",
+            h("chart.history.title")
+        );
+    }
 
     if !record.goals.is_empty() {
         let _ = write!(out, "<section><h2>{}</h2><ul>", h("nav.goals"));
@@ -589,7 +791,33 @@ mod tests {
     #[test]
     fn the_report_is_self_contained_and_escaped() {
         let (record, a) = demo_analysis();
-        let page = html(&record, &a);
+        let models = chart_models(&record, &a);
+        // Stand-ins for the charts worker's SVG, to see where each goes.
+        let list: Vec<String> = models
+            .clone()
+            .into_list()
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!("<svg id=\"c{i}\"></svg>"))
+            .collect();
+        assert_eq!(
+            list.len(),
+            4,
+            "shares, donut, heatmap, radar; no history yet"
+        );
+        let drawn = models.with(list).unwrap();
+        assert_eq!(drawn.history, None);
+        let page = html(&record, &a, &drawn);
+        let at = |id: &str| page.find(&format!("<svg id=\"{id}\">")).unwrap();
+        let kpis_title = page.find(&h("report_file.kpis_title")).unwrap();
+        assert!(
+            at("c0") < at("c1") && at("c1") < kpis_title,
+            "shares with the segments"
+        );
+        assert!(
+            kpis_title < at("c2") && at("c2") < at("c3"),
+            "heatmap, radar with the KPIs"
+        );
         assert!(page.starts_with("<!DOCTYPE html>"));
         assert!(!page.contains("<script"), "no script");
         // Nothing to fetch (the SVG's xmlns is a name, not a request).
@@ -601,11 +829,68 @@ mod tests {
         assert!(page.contains("Champions"));
         assert!(page.contains("<strong>Champions</strong> <span class=\"muted\">2026-11-22</span><br>Ask them &lt;b&gt;for&lt;/b&gt; referrals"));
         assert!(page.contains("Where customers are in their lifecycle"));
+        assert!(
+            models.with(vec![String::new(); 3]).is_none(),
+            "a chart missing"
+        );
         let md = markdown(&record, &a);
         assert!(md.contains("| Champions | 440 |"), "{md}");
         assert!(
             md.contains("- Champions (2026-11-22): Ask them <b>for</b> referrals"),
             "{md}"
+        );
+    }
+
+    #[test]
+    fn profiles_are_each_segment_against_all_customers() {
+        use seglens_charts::{Kind, Unit};
+        let (record, a) = demo_analysis();
+        let models = chart_models(&record, &a);
+        let radar = models.profiles.unwrap();
+        assert_eq!(radar.kind, Kind::Radar);
+        assert_eq!(radar.unit, Unit::Index);
+        assert!(radar.series.len() <= 5 && radar.categories.len() >= 3);
+        assert_eq!(radar.fault(), None);
+        // Average order value, from the segments' summary (not the KPI
+        // table the chart reads): Champions' against all buyers'.
+        let k = a.kpis.kpis.iter().position(|d| d.id == "aov").unwrap();
+        let heatmap = models.heatmap.unwrap();
+        let column = heatmap
+            .categories
+            .iter()
+            .position(|c| c == "Champions")
+            .unwrap();
+        let champions = a.summary.iter().find(|s| s.segment == "Champions").unwrap();
+        let (revenue, orders) = a
+            .summary
+            .iter()
+            .fold((0.0, 0u64), |(r, o), s| (r + s.revenue, o + s.orders));
+        let row = heatmap
+            .series
+            .iter()
+            .find(|s| s.name == i18n::kpi_name(&a.kpis.kpis[k]))
+            .unwrap();
+        let index = row.values[column].unwrap();
+        assert!(
+            (index - champions.aov / (revenue / orders as f64)).abs() < 1e-9,
+            "{index}"
+        );
+        // No sums, no NPS points: they have no index.
+        for id in ["customers", "revenue"] {
+            let def = a.kpis.kpis.iter().find(|d| d.id == id).unwrap();
+            assert!(
+                !heatmap.series.iter().any(|s| s.name == i18n::kpi_name(def)),
+                "{id}"
+            );
+        }
+        // Every segment with customers is a row of the heatmap.
+        let with_customers = a.summary.iter().filter(|s| s.customers > 0).count();
+        assert_eq!(heatmap.categories.len(), with_customers);
+        // The donut's slices are the segments' customers.
+        let donut = &models.donut;
+        assert_eq!(
+            donut.series[0].values.iter().flatten().sum::<f64>(),
+            a.summary.iter().map(|s| s.customers as f64).sum::<f64>()
         );
     }
 }

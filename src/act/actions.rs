@@ -221,18 +221,32 @@ pub(crate) fn copy_text(state: AppState, text: String) {
     });
 }
 
-/// Offers the self-contained HTML report for download.
-pub(crate) fn download_report(state: AppState) {
+/// Offers the self-contained HTML report for download, its charts drawn
+/// by the charts worker first (`busy` while they are).
+pub(crate) fn download_report(state: AppState, busy: RwSignal<bool>) {
     let Some(ws) = state.workspace.get_untracked() else {
         return;
     };
-    let page = crate::report::html(&ws.record, &ws.analysis);
-    let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
-    if let Err(e) =
-        crate::downloads::save(&format!("{stem}-report.html"), page.as_bytes(), "text/html")
-    {
-        state.error.set(Some(e));
-    }
+    busy.set(true);
+    spawn_local(async move {
+        let models = crate::report::chart_models(&ws.record, &ws.analysis);
+        let drawn = crate::chart_drawer::draw(models.clone().into_list())
+            .await
+            .and_then(|list| {
+                models
+                    .with(list)
+                    .ok_or_else(|| t("downloads_file.the_charts_could_not_be_drawn"))
+            });
+        busy.set(false);
+        let result = drawn.and_then(|charts| {
+            let page = crate::report::html(&ws.record, &ws.analysis, &charts);
+            let stem = ws.record.source.trim_end_matches(".csv").replace(' ', "-");
+            crate::downloads::save(&format!("{stem}-report.html"), page.as_bytes(), "text/html")
+        });
+        if let Err(e) = result {
+            state.error.set(Some(e));
+        }
+    });
 }
 
 /// Copies a Markdown summary to paste into an e-mail or a chat.

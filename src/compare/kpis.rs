@@ -258,6 +258,27 @@ fn lorenz_view(points: &[(f64, f64)], gini: f64, top20: Option<f64>) -> AnyView 
         .iter()
         .map(|(a, b)| view! { <tr><td class="num">{format::percent(*a)}</td><td class="num">{format::percent(*b)}</td></tr> })
         .collect_view();
+    // The same curve for the downloaded picture, drawn by charts-rs, with
+    // the line an equal split would draw.
+    let mut model = seglens_charts::Chart::new(
+        seglens_charts::Kind::Lines,
+        t("kpis.how_concentrated_is_revenue"),
+        seglens_charts::Unit::Percent,
+    );
+    model.numbers = format::numbers();
+    model.description = t("kpis.lorenz_curve_of_spend_share");
+    model.note = t("kpis.customers_smallest_first");
+    model.categories = points.iter().map(|(a, _)| format::percent(*a)).collect();
+    model.series = vec![
+        seglens_charts::Series::new(
+            t("kpis.their_share_of_revenue"),
+            points.iter().map(|(_, b)| *b),
+        ),
+        seglens_charts::Series::new(
+            t("kpis.if_every_customer_spent_the_same"),
+            points.iter().map(|(a, _)| *a),
+        ),
+    ];
     view! {
         <div class="lorenz" data-testid="concentration">
             <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=t("kpis.lorenz_curve_of_spend_share")>
@@ -273,7 +294,7 @@ fn lorenz_view(points: &[(f64, f64)], gini: f64, top20: Option<f64>) -> AnyView 
                 <details><summary>{t("kpis.the_figures")}</summary>
                     <table><thead><tr><th scope="col" class="num">{t("kpis.customers_smallest_first")}</th><th scope="col" class="num">{t("kpis.their_share_of_revenue")}</th></tr></thead><tbody>{table}</tbody></table>
                 </details>
-                <crate::shell::ChartDownloads selector="[data-testid=concentration] svg" name="revenue-concentration" csv=lorenz_csv/>
+                <crate::shell::ChartDownloads chart=model name="revenue-concentration" csv=lorenz_csv/>
             </div>
         </div>
     }
@@ -658,6 +679,14 @@ pub fn KpiHeatmap() -> impl IntoView {
                         </table>
                     </div>
                     <crate::shell::CsvDownload name="kpis" csv=seglens_engine::metrics::kpi::table_csv(&table)/>
+                    {crate::report::profile_model(&table, &ws.record.options, seglens_charts::Kind::Heatmap, usize::MAX).map(|model| {
+                        let csv = model.csv("segment");
+                        view! { <crate::shell::ChartDownloads chart=model name="kpi-heatmap" csv=csv label=t("downloads.heatmap_picture")/> }
+                    })}
+                    {crate::report::profile_model(&table, &ws.record.options, seglens_charts::Kind::Radar, 5).map(|model| {
+                        let csv = model.csv("kpi");
+                        view! { <crate::shell::ChartDownloads chart=model name="segment-profiles" csv=csv label=t("downloads.radar_picture")/> }
+                    })}
                     {ws.analysis.concentration.clone().map(|(points, gini)| {
                         let top = table.kpis.iter().position(|k| k.id == "top20_share")
                             .and_then(|k| table.values.last().and_then(|b| b[k].value));

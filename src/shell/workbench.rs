@@ -307,14 +307,15 @@ fn FunnelPage() -> impl IntoView {
 #[component]
 fn ShareCard() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let busy = RwSignal::new(false);
     view! {
         <section class="card" id="share">
             <h2>{t("workbench.share_title")}</h2>
             <p class="muted">{t("workbench.share_intro")}</p>
             <div class="actions">
                 <button class="secondary" data-testid="download-report"
-                    title=t("results.report_help")
-                    on:click=move |_| crate::act::actions::download_report(state)>
+                    title=t("results.report_help") disabled=move || busy.get()
+                    on:click=move |_| crate::act::actions::download_report(state, busy)>
                     {t("results.report")}
                 </button>
                 <button class="ghost" data-testid="copy-summary"
@@ -322,6 +323,12 @@ fn ShareCard() -> impl IntoView {
                     on:click=move |_| crate::act::actions::copy_summary(state)>
                     {t("results.summary")}
                 </button>
+                {move || busy.get().then(|| view! {
+                    <span class="step-progress" data-testid="report-progress">
+                        <progress aria-label=t("downloads.drawing")></progress>
+                        <span class="muted" aria-live="polite">{t("downloads.drawing")}</span>
+                    </span>
+                })}
             </div>
         </section>
     }

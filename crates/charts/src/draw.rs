@@ -172,7 +172,9 @@ pub fn svg(chart: &Chart) -> Result<String, String> {
                 })
                 .collect();
             let mut c = RadarChart::new(series(chart), indicators);
-            dress!(c, chart, 460.0);
+            dress!(c, chart, 480.0);
+            // Room for long axis names on both sides.
+            c.width = 900.0;
             c.svg()
         }
         Kind::Heatmap => {
@@ -195,7 +197,8 @@ pub fn svg(chart: &Chart) -> Result<String, String> {
             let mut c = HeatmapChart::new(cells, chart.categories.clone(), names);
             let height = 120.0 + 34.0 * chart.series.len() as f32;
             dress!(c, chart, height.max(260.0));
-            c.width = (WIDTH).max(180.0 + 96.0 * n as f32);
+            // Room for each column's name, so charts-rs writes them all.
+            c.width = WIDTH.max(240.0 + 120.0 * n as f32);
             let h = &mut c.heatmap_series;
             if chart.unit == Unit::Index {
                 // Below, at and above the reference (100): orange, white,
