@@ -55,10 +55,15 @@ test('KPIs: every family in one heatmap, as an independent computation finds the
   const top = sorted.slice(0, Math.ceil(sorted.length * 0.2)).reduce((s, v) => s + v, 0);
   assert.equal(cells[col('Revenue from the top 20%')], `${(100 * top / total).toFixed(1)}%`);
   assert.match(await page.getByTestId('concentration-sentence').innerText(), new RegExp(`bring ${(100 * top / total).toFixed(1)}% of revenue`));
-  // The Lorenz curve downloads as a picture with its own colours.
+  // The Lorenz curve downloads as a picture drawn by charts-rs: the curve
+  // in the first colour, the equal split in the second, named.
   const lorenz = page.getByTestId('downloads-revenue-concentration');
   const [lorenzSvg] = await Promise.all([page.waitForEvent('download'), lorenz.getByRole('button', { name: 'SVG' }).click()]);
-  assert.match(readFileSync(await lorenzSvg.path(), 'utf8'), /<path[^>]*fill="none"[^>]*stroke="#1f5fa8"/);
+  const lorenzText = readFileSync(await lorenzSvg.path(), 'utf8');
+  assert.match(lorenzText, /<title>How concentrated is revenue\?<\/title>/);
+  assert.match(lorenzText, /<path[^>]*fill="none" stroke="#2166AC"/);
+  assert.match(lorenzText, /<path[^>]*fill="none" stroke="#E08214"/);
+  assert.match(lorenzText, />\s*If every customer spent the same\s*</);
   const [lorenzPng] = await Promise.all([page.waitForEvent('download'), lorenz.getByRole('button', { name: 'PNG' }).click()]);
   assert.deepEqual([...readFileSync(await lorenzPng.path()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
 

@@ -1,6 +1,6 @@
 // End to end: what the start screen fetches. The page alone: the engine
 // worker comes with the first file or the demo, the workbook reader with
-// the first workbook. Its weight (gzip -9 of the wasm and JavaScript the
+// the first workbook, the charts worker with the first chart downloaded. Its weight (gzip -9 of the wasm and JavaScript the
 // page fetched, as a static host compresses them) stays under 1 MB.
 // Runs alone: node --test tests/e2e/first_load.test.mjs
 import { test, before, after } from 'node:test';
@@ -29,7 +29,7 @@ test('the start screen fetches the page alone, under 1 MB; the engine comes with
 
   const start = files(fetched);
   const code = start.filter((f) => /\.(wasm|js)$/.test(f) && f !== 'sw.js');
-  assert.deepEqual(code.filter((f) => /^(worker|workbook)[-_.]/.test(f)), [], JSON.stringify(code));
+  assert.deepEqual(code.filter((f) => /^(worker|workbook|charts)[-_.]/.test(f)), [], JSON.stringify(code));
   assert.ok(code.some((f) => f.endsWith('.wasm')), JSON.stringify(code));
   const gzip = code.reduce((sum, f) => sum + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0);
   console.log(`the start screen fetched ${code.join(', ')}: ${gzip} bytes gzip -9`);
@@ -43,6 +43,7 @@ test('the start screen fetches the page alone, under 1 MB; the engine comes with
   assert.ok(later.includes('worker_loader.js'), JSON.stringify(later));
   assert.ok(later.some((f) => /^worker[-_].*\.wasm$/.test(f)), JSON.stringify(later));
   assert.deepEqual(later.filter((f) => /^workbook[-_.]/.test(f)), [], 'the demo fetched the workbook reader');
+  assert.deepEqual(later.filter((f) => /^charts[-_.]/.test(f)), [], 'the demo fetched the charts worker');
   await page.screenshot({ path: join(shots, 'first-load-demo-en.png') });
   await page.context().close();
 });
