@@ -15,9 +15,11 @@ use crate::model::{Chart, Kind, Unit};
 
 /// The series' colours: SegLens's blue and orange first (the page's two
 /// series), then the Okabe–Ito colours, which stay apart for every kind
-/// of colour blindness.
-const PALETTE: [&str; 8] = [
+/// of colour blindness, then three more so that the eleven segments of
+/// R's RFM table each have their own.
+const PALETTE: [&str; 11] = [
     "#2166ac", "#e08214", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#1b2430",
+    "#8c510a", "#999999", "#762a83",
 ];
 const INK: &str = "#1b2430";
 const MUTED: &str = "#5b6675";
