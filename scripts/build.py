@@ -18,7 +18,13 @@ File names are Trunk's: `seglens-app-<hash>.js` and `_bg.wasm` for the page,
 `worker.js`, `worker_bg.wasm` and `worker_loader.js` for a worker (a worker
 names its files at run time, so they carry no hash).
 
-    python3 scripts/build.py [--public-url /seglens/] [--dist dist] [--serve PORT]
+`--quick` builds the same app for this machine alone, as `scripts/serve.sh`
+does: every binary with Cargo.toml's `serve` profile (optimised, but without
+link-time optimisation and in many parallel units) and no wasm-opt. It
+compiles in a fraction of the time; its files are larger, which a local
+server does not feel. The tests and the published site use the full build.
+
+    python3 scripts/build.py [--public-url /seglens/] [--dist dist] [--quick] [--serve PORT]
 """
 
 import argparse
@@ -33,7 +39,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGET = os.path.join(ROOT, "target")
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
 WASM = "wasm32-unknown-unknown"
 
 
@@ -63,13 +69,14 @@ def integrity(data):
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
-def rust_app(link, dist):
-    """Builds one Rust binary of index.html into `dist` (release); returns
-    the page's JavaScript and wasm, names and bytes, for the main app, None
-    for a worker."""
+def rust_app(link, dist, quick):
+    """Builds one Rust binary of index.html into `dist` (its release
+    profile, or the `serve` profile when `quick`); returns the page's
+    JavaScript and wasm, names and bytes, for the main app, None for a
+    worker."""
     name = link["data-bin"]
     kind = link.get("data-type", "main")
-    profile = link.get("data-cargo-profile-release", "release")
+    profile = "serve" if quick else link.get("data-cargo-profile-release", "release")
     cargo = ["cargo", "build", "--locked", "--target", WASM, "--bin", name, "--profile", profile]
     if link.get("data-cargo-features"):
         cargo += ["--features", link["data-cargo-features"]]
@@ -87,7 +94,7 @@ def rust_app(link, dist):
     wasm_path = os.path.join(out, f"{name}_bg.wasm")
 
     level = link.get("data-wasm-opt")
-    if level and level != "0":
+    if level and level != "0" and not quick:
         optimised = os.path.join(out, f"{name}_opt.wasm")
         step(f"{name}: wasm-opt -O{level}")
         seconds = run(["wasm-opt", f"--output={optimised}", f"-O{level}", wasm_path])
@@ -115,7 +122,7 @@ def rust_app(link, dist):
     return None
 
 
-def build(public_url, dist):
+def build(public_url, dist, quick=False):
     started = time.monotonic()
     with open(os.path.join(ROOT, "index.html"), encoding="utf-8") as f:
         page = f.read()
@@ -129,7 +136,7 @@ def build(public_url, dist):
         rel, href = link.get("rel"), link.get("href")
         replacement = ""
         if rel == "rust":
-            built = rust_app(link, staging)
+            built = rust_app(link, staging, quick)
             if built:
                 main = built
                 replacement = "<!-- the page's script -->"
@@ -183,11 +190,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--public-url", default="/seglens/")
     parser.add_argument("--dist", default=os.path.join(ROOT, "dist"))
+    parser.add_argument("--quick", action="store_true",
+                        help="the serve profile, no wasm-opt: minutes less to compile, larger files")
     parser.add_argument("--serve", type=int, metavar="PORT",
                         help="then serve the site at http://127.0.0.1:PORT/<public-url>")
     args = parser.parse_args()
     url = "/" + args.public_url.strip("/") + "/" if args.public_url.strip("/") else "/"
-    build(url, os.path.abspath(args.dist))
+    build(url, os.path.abspath(args.dist), args.quick)
     if args.serve is not None:
         print(f"SegLens: http://127.0.0.1:{args.serve}{url}", flush=True)
         server = os.path.join(ROOT, "tests", "e2e", "server.mjs")
