@@ -501,6 +501,18 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
                 ("columns", &columns(found)),
             ],
         ),
+        E::NoRespondent {
+            file,
+            platform,
+            columns: found,
+        } => tf(
+            "import.no_respondent",
+            &[
+                ("file", file),
+                ("platform", &t(&format!("platform.{platform}"))),
+                ("columns", &columns(found)),
+            ],
+        ),
         E::NoRows { file } => tf("import.no_rows", &[("file", file)]),
         E::NoValidRows {
             file,

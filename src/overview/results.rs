@@ -209,7 +209,9 @@ fn OrderLinesAndStatuses(report: seglens_engine::ImportReport) -> impl IntoView 
             </p>
         }
     });
-    let lines = r.lines.clone().map(|l| {
+    // Said only when lines were grouped: a file of one row per payment
+    // (Stripe, Square) made as many orders as rows.
+    let lines = r.lines.clone().filter(|l| l.rows > l.orders).map(|l| {
         use seglens_engine::import::orders::AmountFrom;
         let from = match &l.amount_from {
             AmountFrom::OrderTotal { column } => {

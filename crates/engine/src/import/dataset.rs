@@ -31,6 +31,31 @@ pub struct Dataset {
 }
 
 /// Why a file was not read as a source: none of their columns was found.
+/// A survey tool's export whose respondent column is missing says so, by
+/// the tool's name; other faults stay as they are.
+fn no_respondent(
+    e: ImportError,
+    platform: Option<&crate::import::platform::SourcePlatform>,
+) -> ImportError {
+    match (e, platform) {
+        (
+            ImportError::MissingColumn {
+                file,
+                columns,
+                what,
+            },
+            Some(p),
+        ) if p.kind == SourceKind::Surveys && what.contains("customer") => {
+            ImportError::NoRespondent {
+                file,
+                platform: p.id.to_string(),
+                columns,
+            }
+        }
+        (e, _) => e,
+    }
+}
+
 fn not_a_source(table: &TextTable) -> ImportError {
     ImportError::MissingColumn {
         file: table.file_name.clone(),
@@ -101,10 +126,11 @@ impl Dataset {
         let mut first = None;
         for kind in kinds {
             let report = if several && kind == SourceKind::Surveys {
-                self.add_kind(kind, &sources::answered_rows(&table))?
+                self.add_kind(kind, &sources::answered_rows(&table))
             } else {
-                self.add_kind(kind, &table)?
+                self.add_kind(kind, &table)
             };
+            let report = report.map_err(|e| no_respondent(e, platform))?;
             first.get_or_insert(report);
         }
         self.count_unlisted();
@@ -241,6 +267,11 @@ pub fn kind_of_sheet(first_bytes: &[u8], sheet: Option<&str>) -> Option<SourceKi
     };
     if let Some(p) = crate::import::platform::detect_source(&names) {
         return Some(p.kind);
+    }
+    // A platform's order export, whatever its other columns suggest
+    // (Square's `Event Type` and `Time` are no web events).
+    if crate::import::platform::detect(&names).is_some() {
+        return Some(SourceKind::Orders);
     }
     match sources::classify(&names) {
         Some(kind) => Some(kind),

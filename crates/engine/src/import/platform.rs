@@ -204,6 +204,106 @@ pub const PLATFORMS: &[Platform] = &[
             ),
         ],
     },
+    // Square's transactions export: a row per payment or refund, the
+    // customer by Square's id when the seller attached one; refunds are
+    // their own rows, not sales.
+    Platform {
+        id: "square_transactions",
+        label: "Square transactions export",
+        signature: &[
+            "date",
+            "time",
+            "time_zone",
+            "gross_sales",
+            "net_sales",
+            "total_collected",
+            "transaction_id",
+            "payment_id",
+            "event_type",
+            "customer_id",
+        ],
+        roles: &[
+            (Role::OrderId, "transaction_id"),
+            (Role::CustomerId, "customer_id"),
+            (Role::OrderDate, "date"),
+            (Role::Amount, "total_collected"),
+            (Role::Status, "transaction_status"),
+        ],
+        sales: &[("event_type", &["payment"])],
+    },
+    // Square's item sales export: a row per item sold, the items of one
+    // payment sharing its transaction id.
+    Platform {
+        id: "square_items",
+        label: "Square item sales export",
+        signature: &[
+            "date",
+            "time",
+            "time_zone",
+            "category",
+            "item",
+            "qty",
+            "price_point_name",
+            "transaction_id",
+            "customer_id",
+        ],
+        roles: &[
+            (Role::OrderId, "transaction_id"),
+            (Role::CustomerId, "customer_id"),
+            (Role::OrderDate, "date"),
+            (Role::LineTotal, "net_sales"),
+            (Role::Quantity, "qty"),
+        ],
+        sales: &[("event_type", &["payment"])],
+    },
+    // PrestaShop's back office (1.7.7 and later), Orders › Export: `;`
+    // between fields, labels in the back office's language, the customer
+    // known by name ("J. DOE"), the total written with its currency.
+    Platform {
+        id: "prestashop_orders",
+        label: "PrestaShop orders export",
+        signature: &[
+            "id",
+            "reference",
+            "new_client",
+            "delivery",
+            "customer",
+            "total",
+            "payment",
+            "status",
+            "date",
+        ],
+        roles: &[
+            (Role::OrderId, "reference"),
+            (Role::CustomerId, "customer"),
+            (Role::OrderDate, "date"),
+            (Role::Amount, "total"),
+            (Role::Status, "status"),
+        ],
+        sales: &[],
+    },
+    Platform {
+        id: "prestashop_orders",
+        label: "PrestaShop orders export",
+        signature: &[
+            "id",
+            "reference",
+            "nouveau_client",
+            "client",
+            "total",
+            "paiement",
+            "etat",
+            "date",
+        ],
+        roles: &[
+            (Role::OrderId, "reference"),
+            (Role::CustomerId, "client"),
+            (Role::OrderDate, "date"),
+            (Role::Amount, "total"),
+            (Role::Status, "etat"),
+        ],
+        sales: &[],
+    },
     Platform {
         id: "uci_online_retail",
         label: "Online Retail invoice lines (UCI)",
@@ -313,6 +413,74 @@ pub const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         ],
         fields: &[("customer_id", "email_address"), ("email", "email_address")],
     },
+    // Brevo (Sendinblue) contacts: `;` between fields, attributes in
+    // capitals; the e-mail and when the contact was added and changed are
+    // in every export.
+    SourcePlatform {
+        id: "brevo_contacts",
+        label: "Brevo contacts export",
+        kind: SourceKind::Customers,
+        signature: &["email", "added_time", "modified_time"],
+        fields: &[("customer_id", "email"), ("email", "email")],
+    },
+    // Klaviyo's list and segment exports: the columns are the user's
+    // choice, but the profile's Klaviyo id comes with its e-mail.
+    SourcePlatform {
+        id: "klaviyo_profiles",
+        label: "Klaviyo profiles export",
+        kind: SourceKind::Customers,
+        signature: &["email", "klaviyo_id"],
+        fields: &[("customer_id", "email"), ("email", "email")],
+    },
+    SourcePlatform {
+        id: "zendesk_tickets",
+        label: "Zendesk tickets export",
+        kind: SourceKind::Tickets,
+        signature: &[
+            "id",
+            "requester",
+            "requester_id",
+            "requester_email",
+            "subject",
+            "status",
+            "created_at",
+            "solved_at",
+        ],
+        fields: &[
+            ("customer_id", "requester_email"),
+            ("created_at", "created_at"),
+            ("resolved_at", "solved_at"),
+        ],
+    },
+    // Survey tools: the respondent is joined on an e-mail, a question or
+    // (Typeform) a hidden field named `email`.
+    SourcePlatform {
+        id: "typeform_answers",
+        label: "Typeform responses export",
+        kind: SourceKind::Surveys,
+        signature: &["start_date_utc", "submit_date_utc", "network_id"],
+        fields: &[("customer_id", "email"), ("answered_at", "submit_date_utc")],
+    },
+    SourcePlatform {
+        id: "surveymonkey_answers",
+        label: "SurveyMonkey responses export",
+        kind: SourceKind::Surveys,
+        signature: &["respondent_id", "collector_id", "start_date", "end_date"],
+        fields: &[
+            ("customer_id", "email_address"),
+            ("answered_at", "end_date"),
+        ],
+    },
+    SourcePlatform {
+        id: "google_forms_answers",
+        label: "Google Forms responses",
+        kind: SourceKind::Surveys,
+        signature: &["timestamp", "email_address"],
+        fields: &[
+            ("customer_id", "email_address"),
+            ("answered_at", "timestamp"),
+        ],
+    },
     SourcePlatform {
         id: "freshdesk_tickets",
         label: "Freshdesk tickets export",
@@ -349,6 +517,15 @@ fn signed(headers: &[String]) -> impl Fn(&[&str]) -> bool {
 pub fn detect(headers: &[String]) -> Option<&'static Platform> {
     let has_all = signed(headers);
     PLATFORMS.iter().find(|p| has_all(p.signature))
+}
+
+/// The name, for the command line, of the source export with this id
+/// (its id when there is none).
+pub fn source_label(id: &str) -> &str {
+    SOURCE_PLATFORMS
+        .iter()
+        .find(|p| p.id == id)
+        .map_or(id, |p| p.label)
 }
 
 /// The platform with this id.
@@ -412,5 +589,87 @@ mod tests {
                 assert_eq!(normalise(column), *column, "{}: {column}", p.id);
             }
         }
+    }
+
+    /// Headers as each platform writes them: Square's from real exports
+    /// (transactions, 55 columns; items, 35), PrestaShop's from its back
+    /// office's code (`;`, in English and in French), Zendesk's ticket
+    /// export, Brevo's and Klaviyo's contact exports, Typeform's (before
+    /// and after 2022), SurveyMonkey's and Google Forms' responses.
+    #[test]
+    fn more_platforms_recognised_from_their_headers() {
+        let square = headers(
+            "Date,Time,Time Zone,Gross Sales,Discounts,Service Charges,Net Sales,Gift Card Sales,Tax,Tip,Partial Refunds,Total Collected,Source,Card,Card Entry Methods,Cash,Square Gift Card,Other Tender,Other Tender Type,Tender Note,Fees,Net Total,Transaction ID,Payment ID,Card Brand,PAN Suffix,Device Name,Staff Name,Staff ID,Details,Description,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID,Device Nickname,Third Party Fees,Deposit ID,Deposit Date,Deposit Details,Fee Percentage Rate,Fee Fixed Rate,Refund Reason,Discount Name,Transaction Status,Cash App,Order Reference ID,Fulfillment Note,Free Processing Applied,Channel,Unattributed Tips,Table Info,International Fee",
+        );
+        assert_eq!(detect(&square).map(|p| p.id), Some("square_transactions"));
+        let square_2018 = headers(
+            "Date,Time,Time Zone,Gross Sales,Discounts,Net Sales,Gift Card Sales,Tax,Tip,Partial Refunds,Total Collected,Source,Card,Card Entry Methods,Cash,Square Gift Card,Installment,Other Tender,Other Tender Type,Other Tender Note,Fees,Net Total,Transaction ID,Payment ID,Card Brand,PAN Suffix,Device Name,Staff Name,Staff ID,Details,Description,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID,Device Nickname,Deposit ID,Deposit Date,Deposit Details,Fee Percentage Rate,Fee Fixed Rate,Refund Reason",
+        );
+        assert_eq!(
+            detect(&square_2018).map(|p| p.id),
+            Some("square_transactions")
+        );
+        let items = headers(
+            "Date,Time,Time Zone,Category,Item,Qty,Price Point Name,SKU,Modifiers Applied,Gross Sales,Discounts,Net Sales,Tax,Transaction ID,Payment ID,Device Name,Notes,Details,Event Type,Location,Dining Option,Customer ID,Customer Name,Customer Reference ID,Unit,Count,GTIN,Itemization Type,Commission,Employee,Fulfillment Note,Channel,Token,Card Brand,PAN Suffix",
+        );
+        assert_eq!(detect(&items).map(|p| p.id), Some("square_items"));
+        let semicolons = |line: &str| line.split(';').map(str::to_string).collect::<Vec<_>>();
+        for line in [
+            "ID;Reference;New client;Delivery;Customer;Total;Payment;Status;Date",
+            "ID;Reference;New client;Delivery;Customer;Total;Payment;Status;Date;Company",
+            "ID;Référence;Nouveau client;Livraison;Client;Total;Paiement;État;Date",
+        ] {
+            let found = detect(&semicolons(line)).map(|p| p.id);
+            assert_eq!(found, Some("prestashop_orders"), "{line}");
+        }
+        let sources = [
+            (
+                "Summation column,Id,Requester,Requester id,Requester external id,Requester email,Requester domain,Submitter,Assignee,Group,Subject,Tags,Status,Priority,Via,Ticket type,Created at,Updated at,Assigned at,Organization,Due date,Initially assigned at,Solved at,Resolution time,Satisfaction Score",
+                "zendesk_tickets",
+                SourceKind::Tickets,
+            ),
+            (
+                "CONTACT ID;EMAIL;FIRSTNAME;LASTNAME;SMS;ADDED_TIME;MODIFIED_TIME",
+                "brevo_contacts",
+                SourceKind::Customers,
+            ),
+            (
+                "Email,Klaviyo ID,First Name,Last Name,Organization,Title,Phone Number,Address,Address 2,City,State / Region,Country,Zip Code,Source,Email Marketing Consent,Profile Created On",
+                "klaviyo_profiles",
+                SourceKind::Customers,
+            ),
+            (
+                "#,How likely are you to recommend us?,email,Response Type,Start Date (UTC),Stage Date (UTC),Submit Date (UTC),Network ID,Tags",
+                "typeform_answers",
+                SourceKind::Surveys,
+            ),
+            (
+                "#,Are you already working as a software developer?,Start Date (UTC),Submit Date (UTC),Network ID",
+                "typeform_answers",
+                SourceKind::Surveys,
+            ),
+            (
+                "Respondent ID,Collector ID,Start Date,End Date,IP Address,Email Address,First Name,Last Name,Custom Data 1,How likely are you to recommend us?",
+                "surveymonkey_answers",
+                SourceKind::Surveys,
+            ),
+            (
+                "Timestamp,Email Address,How likely are you to recommend us to a friend?",
+                "google_forms_answers",
+                SourceKind::Surveys,
+            ),
+        ];
+        for (line, id, kind) in sources {
+            let split = if line.contains(';') {
+                semicolons(line)
+            } else {
+                headers(line)
+            };
+            let found = detect_source(&split).unwrap_or_else(|| panic!("{id}: {line}"));
+            assert_eq!((found.id, found.kind), (id, kind), "{line}");
+            assert_eq!(detect(&split), None, "{id} is no order file");
+        }
+        // An events file with a timestamp is no Google Forms answer.
+        assert_eq!(detect_source(&headers("customer_id,event,timestamp")), None);
     }
 }

@@ -47,6 +47,16 @@ pub enum ImportError {
         /// The columns the file has.
         columns: Vec<String>,
     },
+    /// A survey tool's export with no column naming the respondent, so
+    /// its answers cannot be joined to customers.
+    NoRespondent {
+        /// The file's name.
+        file: String,
+        /// The tool's export, by its stable id (`typeform_answers`).
+        platform: String,
+        /// The columns the file has.
+        columns: Vec<String>,
+    },
     /// A header but no data row.
     NoRows {
         /// The file's name.
@@ -104,6 +114,7 @@ impl ImportError {
         match self {
             ImportError::MissingColumns { .. }
             | ImportError::MissingColumn { .. }
+            | ImportError::NoRespondent { .. }
             | ImportError::UnknownColumn { .. }
             | ImportError::NoValidRows { .. } => true,
             ImportError::Spreadsheet { reason, .. } => reason.contains("no sheet named"),
@@ -158,6 +169,16 @@ impl fmt::Display for ImportError {
             } => write!(
                 f,
                 "{file}: no column for {what} was recognised. Columns found: {}.",
+                columns.join(", ")
+            ),
+            ImportError::NoRespondent {
+                file,
+                platform,
+                columns,
+            } => write!(
+                f,
+                "{file}: this {} has no column naming the respondent (an e-mail or a customer id), so its answers cannot be joined to customers. Add one to the form (an e-mail question, or a hidden field with the customer's e-mail) and export the answers again. Columns found: {}.",
+                crate::import::platform::source_label(platform),
                 columns.join(", ")
             ),
             ImportError::NoRows { file } => write!(f, "{file} has a header but no data rows."),

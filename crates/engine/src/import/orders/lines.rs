@@ -82,12 +82,17 @@ pub fn excluded_status(text: &str) -> bool {
         "incomplete",
         "unpaid",
         "impaye",
+        "error",
     ];
     let n = roles::normalise(text);
     // Stripe's payments that never went through: `requires_payment_method`,
-    // `requires_action`, `requires_confirmation`.
+    // `requires_action`, `requires_confirmation`. PrestaShop's orders
+    // still waiting for their money: "Awaiting bank wire payment",
+    // "Awaiting check payment", "Awaiting Cash On Delivery validation"
+    // (not "Awaiting shipment", which is paid).
     n.starts_with("en_attente")
         || n.starts_with("requires_")
+        || (n.starts_with("awaiting") && (n.contains("payment") || n.contains("validation")))
         || n.split('_').any(|w| WORDS.contains(&w))
 }
 

@@ -95,6 +95,14 @@ pub(super) fn plan(
             if chosen.contains_key(&role) {
                 continue;
             }
+            // A platform whose orders are the sum of their lines says so:
+            // no other column is their total (Square's items export has a
+            // `Gross Sales` on each line).
+            if role == Role::Amount
+                && platform.is_some_and(|p| !p.roles.iter().any(|(r, _)| *r == Role::Amount))
+            {
+                continue;
+            }
             // Beside lines, only a total named as such is the order's
             // (`Discount Amount` is not).
             let least = if role == Role::Amount && from_lines {

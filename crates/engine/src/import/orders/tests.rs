@@ -376,3 +376,40 @@ fn short_keys_packed_and_long_keys_find_their_own_index() {
     assert_eq!(index.index_owned(&mut keys, "abcdefgh".into()), 1);
     assert_eq!(index.index(&mut keys, "k9999"), 10_005);
 }
+
+/// Statuses that say no sale happened, as the platforms write them
+/// (PrestaShop's default statuses in English and French among them), and
+/// statuses of sales, which stay.
+#[test]
+fn statuses_that_say_no_sale_happened() {
+    use super::lines::excluded_status;
+    for s in [
+        "Canceled",
+        "Annulé",
+        "Payment error",
+        "Erreur de paiement",
+        "Awaiting bank wire payment",
+        "Awaiting check payment",
+        "Awaiting Cash On Delivery validation",
+        "En attente de virement bancaire",
+        "voided",
+        "requires_payment_method",
+    ] {
+        assert!(excluded_status(s), "{s}");
+    }
+    for s in [
+        "Payment accepted",
+        "Paiement accepté",
+        "Delivered",
+        "Livré",
+        "Shipped",
+        "Awaiting shipment",
+        "paid",
+        "refunded",
+        "partially_refunded",
+        "Terminée",
+        "Complete",
+    ] {
+        assert!(!excluded_status(s), "{s}");
+    }
+}
