@@ -68,6 +68,9 @@ step "The RFM segments as a whole (seglens separation) against scipy's ANOVA and
 step "Real platform exports (Shopify, WooCommerce, Stripe, Etsy, PayPal, UCI Online Retail, HubSpot, Freshdesk) against pandas on their raw rows"
 .venv/bin/python tests/reference/real_exports_reference.py "$seglens" tests/fixtures/real
 
+step "Exports with documented headers (Square, PrestaShop, Zendesk, Brevo, Klaviyo) against pandas on their raw rows"
+.venv/bin/python tests/reference/documented_exports_reference.py "$seglens" tests/fixtures/documented
+
 step "BG/NBD and Gamma-Gamma against lifetimes on the demo data"
 .venv/bin/python tests/reference/clv_reference.py "$seglens" "$demo_dir/orders.csv" 2025-06-30
 # Past 20,000 customers the starting points are tried on a sample first.

@@ -206,3 +206,49 @@ test('a French CRM customers file with an NPS column, dropped beside its orders:
   await page.getByTestId('import-report').screenshot({ path: join(shots, 'real-crm-fr.png') });
   await page.context().close();
 });
+
+test('a Square transactions export is recognised, its refunds no sales; a Typeform export without a respondent is refused, in French, with the reason', async () => {
+  // A file with Square's own header (rows written from a seed: no real
+  // Square export could be used), as the command line reads it.
+  const square = join(root, 'tests', 'fixtures', 'documented', 'square_transactions.csv');
+  const page = await freshPage('en-US');
+  await page.getByTestId('file-input').setInputFiles(square);
+  await page.getByTestId('import-report').waitFor();
+  const facts = JSON.parse(execFileSync(cli, ['inspect', square, '--format', 'json'], { encoding: 'utf8' }));
+  assert.equal(facts.platform, 'square_transactions');
+  const report = page.getByTestId('import-report');
+  assert.match(await report.getByTestId('platform').innerText(), /Recognised as a Square transactions export/);
+  assert.match(await report.innerText(), new RegExp(`${facts.orders} orders accepted, ${facts.rejected_total} rejected`));
+  // One row per payment: no sentence about lines grouped into orders.
+  assert.equal(facts.lines.rows, facts.lines.orders);
+  assert.equal(await report.getByTestId('order-lines').count(), 0);
+  // Its refunds, rows of their own, counted here from the raw file.
+  const rows = readFileSync(square, 'utf8').trim().split('\n').slice(1);
+  const refunds = rows.filter((r) => r.includes(',Refund,')).length;
+  assert.ok(refunds > 0);
+  assert.match(await report.innerText(), new RegExp(`${refunds} rows are no sales \\(${refunds} Refund, by Event Type\\) and were left aside: refunds written as rows of their own`));
+  assert.deepEqual(nonZero(await tableCountsOn(page)), cliCounts(square));
+  await report.screenshot({ path: join(shots, 'documented-square-en.png') });
+  await page.context().close();
+
+  // The Typeform answers beside orders, in French: refused, and why.
+  const fr = await freshPage('fr-FR');
+  const dir = join(root, 'target', 'e2e-typeform');
+  execFileSync(cli, ['demo', '--out', dir]);
+  await fr.getByTestId('file-input').setInputFiles(join(dir, 'orders.csv'));
+  await fr.getByTestId('import-report').waitFor();
+  await fr.getByTestId('file-input').setInputFiles(join(real, 'typeform_answers_new_coder_survey_2016.csv'));
+  const error = fr.getByTestId('error');
+  await error.waitFor();
+  assert.match(await error.innerText(),
+    /^typeform_answers_new_coder_survey_2016\.csv : un export des réponses Typeform, mais sans colonne qui nomme la personne qui répond/);
+  // Nothing already there was lost: the orders are still analysed, each
+  // segment (named in French) with the customers the command line counts.
+  await go(fr, 'overview');
+  const cells = await fr.locator('[data-testid=rfm-table] tbody tr td:first-of-type').allInnerTexts();
+  const shown = cells.map((c) => Number(c.replace(/\D/g, ''))).filter((n) => n > 0).sort((a, b) => a - b);
+  const counted = Object.values(nonZero(cliCounts(join(dir, 'orders.csv')))).sort((a, b) => a - b);
+  assert.deepEqual(shown, counted);
+  await error.screenshot({ path: join(shots, 'real-typeform-refused-fr.png') });
+  await fr.context().close();
+});

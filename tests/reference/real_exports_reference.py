@@ -156,12 +156,12 @@ def online_retail(path):
     return per_customer(customer, orders["value"]), 0
 
 
-def keyed(column, kind, platform):
+def keyed(column, kind, platform, sep=","):
     """A source joined on `column`: pandas counts the rows with a key (read),
     without one (rejected) and the distinct keys (customers)."""
 
     def reference(path):
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         keys = df[column].str.strip()
         return {
             "kinds": [kind],
@@ -196,10 +196,12 @@ FILES = {
 }
 
 
-def main():
-    seglens, folder = sys.argv[1], Path(sys.argv[2])
+def check_all(seglens, folder, files, sources, by_phone):
+    """Checks `seglens rfm` and `seglens inspect` on each order export of
+    `files` and `seglens inspect` on each source of `sources` against their
+    pandas references; returns how many files were checked."""
     checked = 0
-    for name, reference in FILES.items():
+    for name, reference in files.items():
         path = folder / name
         if not path.exists():
             sys.exit(f"{name}: missing from {folder}")
@@ -225,15 +227,15 @@ def main():
         ).stdout)
         assert inspect["excluded_orders"] == left_out, (name, inspect["excluded_orders"], left_out)
         assert inspect["refunds"] == int(everyone["refunds"].sum()), name
-        assert inspect["by_phone"] == BY_PHONE.get(name, 0), (name, inspect["by_phone"], BY_PHONE.get(name))
+        assert inspect["by_phone"] == by_phone.get(name, 0), (name, inspect["by_phone"], by_phone.get(name))
         assert inspect["orders"] == int(everyone["frequency"].sum() + everyone["refunds"].sum()), name
         print(
             f"{name}: {len(truth)} customers, {int(truth['frequency'].sum())} orders, "
-            f"{left_out} left out for their status, {BY_PHONE.get(name, 0)} known by their phone, "
+            f"{left_out} left out for their status, {by_phone.get(name, 0)} known by their phone, "
             f"net {truth['monetary'].sum():,.2f}: as pandas"
         )
         checked += 1
-    for name, reference in SOURCES.items():
+    for name, reference in sources.items():
         path = folder / name
         truth = reference(path)
         inspect = json.loads(subprocess.run(
@@ -245,6 +247,39 @@ def main():
         print(f"{name}: {truth['kinds'][0]} from {truth['platform']}, {truth['rows']} rows, "
               f"{truth['rejected_total']} without a customer, {truth['customers']} customers: as pandas")
         checked += 1
+    return checked
+
+
+# Exports refused with the reason, checked here to be right: pandas finds
+# no column of e-mail addresses, and no column SegLens could take for the
+# respondent (a customer id or e-mail).
+REFUSED = {
+    "typeform_answers_new_coder_survey_2016.csv": (
+        "Typeform responses export has no column naming the respondent"
+    ),
+}
+
+
+def check_refused(seglens, folder):
+    for name, reason in REFUSED.items():
+        path = folder / name
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        emails = [c for c in df.columns if df[c].str.contains("@").any()]
+        assert emails == [], (name, emails)
+        named = [c for c in df.columns if any(w in c.lower() for w in ("email", "e-mail", "customer", "client"))]
+        assert named == [], (name, named)
+        got = subprocess.run([seglens, "inspect", str(path), "--format", "json"],
+                             capture_output=True, text=True)
+        assert got.returncode != 0, (name, got.stdout[:200])
+        assert reason in got.stderr, (name, got.stderr)
+        print(f"{name}: {len(df)} answers, no respondent column, refused: \"{reason}\"")
+    return len(REFUSED)
+
+
+def main():
+    seglens, folder = sys.argv[1], Path(sys.argv[2])
+    checked = check_all(seglens, folder, FILES, SOURCES, BY_PHONE)
+    checked += check_refused(seglens, folder)
     print(f"{checked} exports: every customer as pandas computes")
 
 
