@@ -221,9 +221,6 @@ pub fn numbers() -> seglens_charts::model::Numbers {
     let cur = current_currency();
     match locale() {
         Locale::En => seglens_charts::model::Numbers {
-            decimal: '.',
-            group: ',',
-            percent: "%".into(),
             money_before: cur
                 .map(|c| {
                     let gap = if c.en.ends_with(|c: char| c.is_alphabetic()) {
@@ -234,16 +231,13 @@ pub fn numbers() -> seglens_charts::model::Numbers {
                     format!("{}{gap}", c.en)
                 })
                 .unwrap_or_default(),
-            money_after: String::new(),
+            ..seglens_charts::model::Numbers::english()
         },
         Locale::Fr => seglens_charts::model::Numbers {
-            decimal: ',',
-            group: NARROW_SPACE,
-            percent: format!("{NO_BREAK_SPACE}%"),
-            money_before: String::new(),
             money_after: cur
                 .map(|c| format!("{NO_BREAK_SPACE}{}", c.fr))
                 .unwrap_or_default(),
+            ..seglens_charts::model::Numbers::french()
         },
     }
 }

@@ -36,29 +36,23 @@ pub fn ChartDownloads(
     let testid = name.clone();
     let (n1, n2, n3) = (name.clone(), name.clone(), name);
     let busy = RwSignal::new(false);
+    // Draws and saves the picture, the buttons disabled meanwhile.
+    let picture_of = move |name: String, png: bool| {
+        spawn_local(async move {
+            busy.set(true);
+            if let Err(e) = save(picture.get_value(), &name, png).await {
+                state.error.set(Some(e));
+            }
+            busy.set(false);
+        });
+    };
     view! {
         <p class="chart-downloads" data-testid=format!("downloads-{testid}")>
             <span class="muted small">{label}</span>
-            <button class="link" disabled=move || busy.get() on:click=move |_| {
-                let n = n1.clone();
-                spawn_local(async move {
-                    busy.set(true);
-                    if let Err(e) = save(picture.get_value(), &n, false).await {
-                        state.error.set(Some(e));
-                    }
-                    busy.set(false);
-                });
-            }>"SVG"</button>
-            <button class="link" disabled=move || busy.get() on:click=move |_| {
-                let n = n2.clone();
-                spawn_local(async move {
-                    busy.set(true);
-                    if let Err(e) = save(picture.get_value(), &n, true).await {
-                        state.error.set(Some(e));
-                    }
-                    busy.set(false);
-                });
-            }>"PNG"</button>
+            <button class="link" disabled=move || busy.get()
+                on:click=move |_| picture_of(n1.clone(), false)>"SVG"</button>
+            <button class="link" disabled=move || busy.get()
+                on:click=move |_| picture_of(n2.clone(), true)>"PNG"</button>
             <button class="link" on:click=move |_| save_csv(state, &n3, &csv)>{t("downloads.csv_figures")}</button>
             {move || busy.get().then(|| view! {
                 <span class="muted small" role="status" data-testid="drawing">{t("downloads.drawing")}</span>

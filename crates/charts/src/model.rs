@@ -68,6 +68,19 @@ impl Numbers {
         }
     }
 
+    /// Numbers as French writes them (a narrow no-break space between
+    /// thousands, a no-break space before `%`), amounts without a
+    /// currency.
+    pub fn french() -> Numbers {
+        Numbers {
+            decimal: ',',
+            group: '\u{202f}',
+            percent: "\u{a0}%".into(),
+            money_before: String::new(),
+            money_after: String::new(),
+        }
+    }
+
     /// `value` (already in the unit's scale, see [`Chart::scaled`]) with
     /// the language's separators and the unit's sign: `12,345.5`,
     /// `12 345,5 %`.
@@ -259,11 +272,8 @@ mod tests {
 
     fn french() -> Numbers {
         Numbers {
-            decimal: ',',
-            group: '\u{202f}',
-            percent: "\u{a0}%".into(),
-            money_before: String::new(),
             money_after: "\u{a0}€".into(),
+            ..Numbers::french()
         }
     }
 

@@ -7,11 +7,8 @@ use seglens_charts::{Chart, Kind, Series, Unit, draw};
 
 fn french() -> Numbers {
     Numbers {
-        decimal: ',',
-        group: '\u{202f}',
-        percent: "\u{a0}%".into(),
-        money_before: String::new(),
         money_after: "\u{a0}€".into(),
+        ..Numbers::french()
     }
 }
 
