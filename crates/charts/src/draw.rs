@@ -147,7 +147,7 @@ pub fn svg(chart: &Chart) -> Result<String, String> {
             c.inner_radius = 70.0;
             c.radius = 130.0;
             // A slice's name and its share of the whole.
-            c.series.label.formatter = "{a}: {d}".into();
+            c.series.label.formatter = format!("{{a}}{}{{d}}", chart.numbers.colon);
             for s in c.series_list.iter_mut() {
                 s.label_show = true;
             }
@@ -292,7 +292,8 @@ fn localize(svg: &str, chart: &Chart) -> String {
 
 /// `text` with its English number rewritten when it is a number with at
 /// most a short sign or unit (four characters, no digit) before and after
-/// it; a donut's label, "name: share", has its share rewritten.
+/// it; a donut's label, "name: share" (French puts a space before the
+/// colon), has its share rewritten.
 fn relabel(text: &str, chart: &Chart) -> String {
     if let Some((name, share)) = text.rsplit_once(": ") {
         return format!("{name}: {}", relabel(share, chart));

@@ -54,6 +54,9 @@ pub struct Numbers {
     pub money_before: String,
     /// After an amount of money (a no-break space and `€`), or nothing.
     pub money_after: String,
+    /// Between a name and what is said of it: `: `, or in French a
+    /// no-break space and `: `.
+    pub colon: String,
 }
 
 impl Numbers {
@@ -65,6 +68,7 @@ impl Numbers {
             percent: "%".into(),
             money_before: String::new(),
             money_after: String::new(),
+            colon: ": ".into(),
         }
     }
 
@@ -78,6 +82,7 @@ impl Numbers {
             percent: "\u{a0}%".into(),
             money_before: String::new(),
             money_after: String::new(),
+            colon: "\u{a0}: ".into(),
         }
     }
 

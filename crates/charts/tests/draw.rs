@@ -136,7 +136,10 @@ fn a_donut_gives_each_slice_its_share_of_the_whole() {
     chart.numbers = french();
     chart.series = vec![Series::new("Customers", [125.0, 300.0, 0.0, 575.0])];
     let t = texts(&draw::svg(&chart).unwrap());
-    assert!(t.iter().any(|x| x == "Champions: 12,5\u{a0}%"), "{t:?}");
+    assert!(
+        t.iter().any(|x| x == "Champions\u{a0}: 12,5\u{a0}%"),
+        "{t:?}"
+    );
 }
 
 #[test]
