@@ -3,7 +3,8 @@
 //! [`ask`], which answers with that operation's type, and `import_file`
 //! for a file streamed in. One operation runs at a time.
 
-use crate::i18n::{engine_text, t};
+use crate::i18n::t;
+use seglens_engine::model::message::Message;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
@@ -111,7 +112,7 @@ impl EngineClient {
                         env.body
                     } else {
                         Response::Failed {
-                            message: t("engine.the_page_and_its_worker"),
+                            message: Message::new("engine.the_page_and_its_worker"),
                         }
                     };
                     let _ = tx.unbounded_send(body);
@@ -175,7 +176,7 @@ impl EngineClient {
                 Some(other) => return other,
                 None => {
                     return Response::Failed {
-                        message: t("engine.the_engine_worker_stopped"),
+                        message: Message::new("engine.the_engine_worker_stopped"),
                     };
                 }
             }
@@ -230,7 +231,7 @@ impl EngineClient {
                     rows,
                 }),
                 Some(Response::Failed { message }) => {
-                    return Err(ImportFailure::Failed(engine_text(&message)));
+                    return Err(ImportFailure::Failed(crate::i18n::message(&message)));
                 }
                 Some(Response::Refused(e)) => return Err(ImportFailure::Refused(*e)),
                 Some(other) => {
@@ -257,7 +258,9 @@ impl EngineClient {
         match self.outcome(&mut rx, on_progress, &|_, _| {}).await {
             Response::Imported(done) => Ok(*done),
             Response::UpdateQuestion(q) => Err(ImportFailure::Question(q)),
-            Response::Failed { message } => Err(ImportFailure::Failed(engine_text(&message))),
+            Response::Failed { message } => {
+                Err(ImportFailure::Failed(crate::i18n::message(&message)))
+            }
             Response::Refused(e) => Err(ImportFailure::Refused(*e)),
             other => Err(ImportFailure::Failed(format!(
                 "Unexpected answer from the worker: {other:?}"
@@ -314,7 +317,7 @@ impl EngineClient {
         self.send(Request::Ask(ask));
         match self.outcome(&mut rx, on_progress, on_step).await {
             Response::Answer(answer) => Ok(answer),
-            Response::Failed { message } => Err(engine_text(&message)),
+            Response::Failed { message } => Err(crate::i18n::message(&message)),
             other => Err(format!("Unexpected answer from the worker: {other:?}")),
         }
     }

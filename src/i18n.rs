@@ -50,27 +50,34 @@ impl Locale {
     }
 }
 
-/// The English catalogue's text.
+/// The English catalogue's text (the page's words; the engine's are
+/// [`seglens_engine::model::message::ENGLISH`]).
 pub const EN: &str = include_str!("../locales/en.txt");
-/// The French catalogue's text.
+/// The French catalogue's text (the page's words; the engine's are
+/// [`seglens_engine::model::message::FRENCH`]).
 pub const FR: &str = include_str!("../locales/fr.txt");
 
 /// A catalogue's `key = text` lines, sorted by key. Blank lines and lines
 /// starting with `#` are skipped; `\n` in a text stands for a line break.
-pub fn parse(text: &'static str) -> Vec<(&'static str, &'static str)> {
-    let mut entries: Vec<(&str, &str)> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_once(" = "))
-        .map(|(k, v)| (k.trim(), v))
-        .collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    entries
+pub use seglens_engine::model::message::catalogue as parse;
+
+/// A language's whole catalogue: the page's words and the engine's, as one
+/// table sorted by key.
+pub fn texts(locale: Locale) -> Vec<(&'static str, &'static str)> {
+    use seglens_engine::model::message::{ENGLISH, FRENCH};
+    let (page, engine) = match locale {
+        Locale::En => (EN, ENGLISH),
+        Locale::Fr => (FR, FRENCH),
+    };
+    let mut all = parse(page);
+    all.extend(parse(engine));
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    all
 }
 
 fn catalogue(locale: Locale) -> &'static [(&'static str, &'static str)] {
     static TABLES: OnceLock<[Vec<(&'static str, &'static str)>; 2]> = OnceLock::new();
-    let tables = TABLES.get_or_init(|| [parse(EN), parse(FR)]);
+    let tables = TABLES.get_or_init(|| [texts(Locale::En), texts(Locale::Fr)]);
     &tables[locale as usize]
 }
 
@@ -149,36 +156,33 @@ pub fn name(prefix: &str, name: &str) -> String {
     lookup(locale(), &key).map_or_else(|| name.to_string(), str::to_string)
 }
 
-/// A sentence of the engine (why a KPI has no value, why a workbook or a
-/// segment cannot be read, …) in the interface's language: the English
-/// text is the key, as gettext does. A fixed sentence is found by its
-/// `engine.slug` entry; a sentence carrying values (a column's name, a
-/// count) by the English catalogue's `engine.*` entry whose text, its
-/// `{placeholders}` standing for the values, it matches; the values, when
-/// they are engine words themselves, are worded the same way.
-pub fn engine_text(text: &str) -> String {
-    worded(text, 2)
+/// How the interface's language writes the engine's messages: its
+/// catalogue, its plural rule and its numbers.
+struct Current;
+
+impl seglens_engine::model::message::Words for Current {
+    fn text(&self, key: &str) -> Option<&str> {
+        lookup(locale(), key).or_else(|| lookup(Locale::En, key))
+    }
+    fn one(&self, n: u64) -> bool {
+        match locale() {
+            Locale::En => n == 1,
+            Locale::Fr => n <= 1,
+        }
+    }
+    fn count(&self, n: u64) -> String {
+        crate::format::int(n)
+    }
+    fn number(&self, x: f64, places: u8) -> String {
+        crate::format::grouped(x, usize::from(places))
+    }
 }
 
-fn worded(text: &str, depth: u8) -> String {
-    if locale() == Locale::En {
-        return text.to_string();
-    }
-    if let Some(fixed) = lookup(locale(), &format!("engine.{}", slug(text))) {
-        return fixed.to_string();
-    }
-    if depth == 0 {
-        return text.to_string();
-    }
-    from_template("engine.", text, &|_, value| match value.parse::<f64>() {
-        // A figure, written as the language writes numbers.
-        Ok(x) => {
-            let places = value.split_once('.').map_or(0, |(_, d)| d.len());
-            crate::format::grouped(x, places)
-        }
-        Err(_) => worded(value, depth - 1),
-    })
-    .unwrap_or_else(|| text.to_string())
+/// A message of the engine (why a KPI has no value, why a workbook or a
+/// segment cannot be read, how a split made its groups) in the
+/// interface's language.
+pub fn message(message: &seglens_engine::model::message::Message) -> String {
+    seglens_engine::model::message::write(message, &Current)
 }
 
 /// `text` worded from the first of the English catalogue's `prefix`
@@ -497,7 +501,7 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
             "import.missing_column",
             &[
                 ("file", file),
-                ("what", &engine_text(what)),
+                ("what", &message(what)),
                 ("columns", &columns(found)),
             ],
         ),
@@ -537,7 +541,7 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
         ),
         E::Spreadsheet { file, reason } => tf(
             "import.spreadsheet",
-            &[("file", file), ("reason", &engine_text(reason))],
+            &[("file", file), ("reason", &message(reason))],
         ),
         E::BadLine { file, line, fault } => tf(
             "import.bad_line",

@@ -563,7 +563,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis, charts: &ReportCharts<String
                 s.customers
                     .as_ref()
                     .map(|n| format::int(*n))
-                    .unwrap_or_else(|e| escape(e)),
+                    .unwrap_or_else(|e| escape(&crate::i18n::message(e))),
                 notes.join("<br>")
             );
         }

@@ -57,7 +57,10 @@ pub async fn as_rows(file: web_sys::File) -> Result<web_sys::File, String> {
     }
     let bytes = files::read_slice(&file, 0, size).await?;
     // What the import says if the reader fails on this workbook.
-    let failed = ReadWorkbook::unreadable(&bytes, "the workbook reader stopped on it".into());
+    let failed = ReadWorkbook::unreadable(
+        &bytes,
+        seglens_engine::model::message::Message::new("engine.the_workbook_reader_stopped_on_it"),
+    );
     let (tx, rx) = oneshot::channel();
     READER.with(|reader| {
         let mut reader = reader.borrow_mut();

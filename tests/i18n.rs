@@ -4,10 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use seglens_app::i18n::{EN, FR, parse, slug};
+use seglens_app::i18n::{EN, FR, Locale, parse, slug, texts};
 
-fn table(text: &'static str) -> BTreeMap<&'static str, &'static str> {
-    parse(text).into_iter().collect()
+/// A language's whole catalogue (the page's words and the engine's).
+fn table(locale: Locale) -> BTreeMap<&'static str, &'static str> {
+    texts(locale).into_iter().collect()
 }
 
 /// The `{name}` placeholders of a text.
@@ -26,17 +27,25 @@ fn placeholders(text: &str) -> BTreeSet<String> {
 
 #[test]
 fn no_key_is_written_twice() {
-    for (name, text) in [("en", EN), ("fr", FR)] {
+    for (name, locale, text) in [("en", Locale::En, EN), ("fr", Locale::Fr, FR)] {
         let mut seen = BTreeSet::new();
         for (key, _) in parse(text) {
             assert!(seen.insert(key), "{key} twice in locales/{name}.txt");
+        }
+        // Nor in both the page's catalogue and the engine's.
+        let mut all = BTreeSet::new();
+        for (key, _) in texts(locale) {
+            assert!(
+                all.insert(key),
+                "{key} in locales/{name}.txt and locales/engine.{name}.txt"
+            );
         }
     }
 }
 
 #[test]
 fn both_languages_have_every_key() {
-    let (en, fr) = (table(EN), table(FR));
+    let (en, fr) = (table(Locale::En), table(Locale::Fr));
     let only_en: Vec<_> = en.keys().filter(|k| !fr.contains_key(*k)).collect();
     let only_fr: Vec<_> = fr.keys().filter(|k| !en.contains_key(*k)).collect();
     assert!(only_en.is_empty(), "missing in French: {only_en:?}");
@@ -49,7 +58,7 @@ fn both_languages_have_every_key() {
 
 #[test]
 fn both_languages_fill_the_same_placeholders() {
-    let (en, fr) = (table(EN), table(FR));
+    let (en, fr) = (table(Locale::En), table(Locale::Fr));
     for (key, text) in &en {
         let (mut a, mut b) = (placeholders(text), placeholders(fr[key]));
         // A singular may say "the row" instead of "1 row".
@@ -110,7 +119,7 @@ fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
 
 #[test]
 fn every_key_the_code_looks_up_is_in_the_catalogue() {
-    let en = table(EN);
+    let en = table(Locale::En);
     let mut files = Vec::new();
     sources(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
@@ -180,7 +189,7 @@ fn every_engine_name_the_page_shows_is_in_french() {
     use seglens_engine::import::sources;
     use seglens_engine::metrics::kpi;
     use seglens_engine::segments::{lifecycle, splits};
-    let fr = table(FR);
+    let fr = table(Locale::Fr);
     let mut missing = Vec::new();
     let mut need = |key: String| {
         if !fr.contains_key(key.as_str()) {
@@ -369,7 +378,7 @@ fn every_refusal_is_worded_in_english_as_the_engine_says_it_and_in_french() {
         },
         E::MissingColumn {
             file: file(),
-            what: "an NPS or CSAT column".into(),
+            what: seglens_engine::model::message::Message::new("engine.an_nps_or_csat_column"),
             columns: columns(),
         },
         E::NoRows { file: file() },
@@ -389,7 +398,9 @@ fn every_refusal_is_worded_in_english_as_the_engine_says_it_and_in_french() {
         },
         E::Spreadsheet {
             file: file(),
-            reason: "it is not a complete zip archive (its end is missing)".into(),
+            reason: seglens_engine::model::message::Message::new(
+                "engine.it_is_not_a_complete_zip_archive_its_end_is_missing",
+            ),
         },
         E::BadLine {
             file: file(),
@@ -648,7 +659,7 @@ fn the_scan_sees_a_missing_key() {
 #[test]
 fn every_built_in_segment_has_its_name_in_both_languages() {
     use seglens_engine::segments::rfm;
-    let (en, fr) = (table(EN), table(FR));
+    let (en, fr) = (table(Locale::En), table(Locale::Fr));
     let names = rfm::default_rules()
         .into_iter()
         .chain(rfm::three_level_rules())
@@ -670,21 +681,20 @@ fn the_engine_sentences_a_bare_order_file_shows_are_in_french() {
         seglens_engine::import_orders("orders.csv", files.orders.as_bytes(), Default::default())
             .unwrap();
     let a = analyse(&Dataset::from_orders(orders), &AnalysisOptions::default()).unwrap();
-    let fr = table(FR);
+    let fr = table(Locale::Fr);
     let mut seen = BTreeSet::new();
     for row in &a.kpis.values {
         for v in row {
             if let Some(m) = &v.missing {
-                seen.insert(m.clone());
+                seen.insert(m.key.to_string());
             }
         }
     }
     // Orders alone: no e-mails, surveys, tickets, costs, referrals or
     // prospects.
     assert!(seen.len() >= 6, "{seen:?}");
-    for m in seen {
-        let key = format!("engine.{}", slug(&m));
-        assert!(fr.contains_key(key.as_str()), "{key}: {m}");
+    for key in seen {
+        assert!(fr.contains_key(key.as_str()), "{key}");
     }
 }
 
@@ -765,157 +775,103 @@ fn no_component_writes_a_word_of_its_own() {
     );
 }
 
-/// The sentences the engine's sources (and the worker around it) write
-/// where a file, a segment, a model or a setting cannot be used
-/// (`Err("…")`, `Err(format!("…"))`, `ok_or("…")`, a rule's `err(path,
-/// …)`, a fit's `FitError(…)`, the worker's `failed(…)`) and the
-/// explanations of how a split made its groups, each with its values replaced by `X` (`"X"`
-/// where it quotes them): what a French user would otherwise read in
-/// English.
-fn engine_messages() -> Vec<(String, String)> {
-    const MARKERS: [&str; 14] = [
-        "warnings.push(",
-        "note = Some(",
-        "Err(",
-        "ok_or(",
-        "ok_or_else(|| ",
-        "err(",
-        "map_err(|e| ",
-        "FitError(",
-        "failed(",
-        "explanation: ",
-        "TOO_BIG: &str =",
-        "NEITHER: &str =",
-        "DAMAGED: &str =",
-        "NEEDS_MODELS: &str =",
-    ];
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+/// The message keys a source names: every `"engine.…"` literal outside
+/// its tests.
+fn message_keys(dir: &Path) -> Vec<(String, String)> {
     let mut files = Vec::new();
-    sources(&root.join("crates/engine/src"), &mut files);
-    // The worker's own answers, which reach the page the same way.
-    sources(&root.join("src/worker"), &mut files);
+    sources(dir, &mut files);
     let mut found = Vec::new();
     for (path, source) in files {
-        // A folder's tests are a file of their own.
         if path.ends_with("tests.rs") {
             continue;
         }
-        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
-        for marker in MARKERS {
-            // The lifecycle thresholds' explanation is worded by the page
-            // from its figures (`thresholds_explained`).
-            if marker == "explanation: " && path.ends_with("lifecycle.rs") {
-                continue;
-            }
-            for (at, _) in code.match_indices(marker) {
-                let mut rest = code[at + marker.len()..].trim_start();
-                // A rule's error names where in the rule it is.
-                if let Some(after) = rest.strip_prefix("path,") {
-                    rest = after.trim_start();
-                }
-                if let Some(after) = rest.strip_prefix("format!(") {
-                    rest = after.trim_start();
-                }
-                let Some(literal) = rest.strip_prefix('"') else {
-                    continue;
-                };
-                let line = code[..at].lines().count();
-                found.push((format!("{path}:{line}"), sample(literal)));
-            }
+        let code = source
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap_or_default();
+        for (at, _) in code.match_indices("\"engine.") {
+            let key: String = code[at + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            found.push((path.clone(), key.trim_end_matches('.').to_string()));
         }
     }
-    found.sort();
-    found.dedup_by(|a, b| a.1 == b.1);
     found
 }
 
-/// A string literal's text (from after its opening quote) as the engine
-/// writes it, its format's `{value}` written `X`, its `{value:?}` `"X"`.
-fn sample(literal: &str) -> String {
-    let mut out = String::new();
-    let mut chars = literal.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => break,
-            '\\' => match chars.next() {
-                Some('u') => {
-                    let code: String = chars.by_ref().skip(1).take_while(|&c| c != '}').collect();
-                    out.extend(u32::from_str_radix(&code, 16).ok().and_then(char::from_u32));
-                }
-                Some('n') => out.push('\n'),
-                Some(other) => out.push(other),
-                None => break,
-            },
-            '{' => {
-                let spec: String = chars.by_ref().take_while(|&c| c != '}').collect();
-                out.push_str(if spec.ends_with(":?") { "\"X\"" } else { "X" });
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 #[test]
-fn every_sentence_the_engine_refuses_with_is_in_french() {
-    use seglens_app::i18n::{Locale, engine_text, set_locale};
-    // Written for the command line's rule files, whose keys are English
-    // JSON; never produced by the page's rule builder.
-    const RULE_FILES: [&str; 8] = [
-        "not valid JSON",
-        "unknown measure",
-        "cannot be limited",
-        "expected an object",
-        "expected one of the keys",
-        "a condition needs a test",
-        "a condition takes one test",
-        "a measure takes a number test",
-    ];
-    let messages = engine_messages();
-    assert!(messages.len() > 40, "{messages:?}");
-    let mut english = Vec::new();
-    for (place, message) in messages {
-        if RULE_FILES.iter().any(|r| message.contains(r)) || message.len() < 12 {
-            continue;
-        }
-        set_locale(Locale::Fr);
-        let french = engine_text(&message);
-        set_locale(Locale::En);
-        assert_eq!(engine_text(&message), message);
-        if french == message || (message.contains('X') && !french.contains('X')) {
-            english.push(format!("{place}: {message}"));
-        }
-    }
-    assert!(
-        english.is_empty(),
-        "in English only:\n{}",
-        english.join("\n")
-    );
+fn every_message_the_engine_and_its_worker_name_is_in_both_languages_and_none_is_unused() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (en, fr) = (table(Locale::En), table(Locale::Fr));
+    let mut used = message_keys(&root.join("crates/engine/src"));
+    used.extend(message_keys(&root.join("src")));
+    assert!(used.len() > 150, "the scan found only {} keys", used.len());
+    let missing: Vec<String> = used
+        .iter()
+        .filter(|(_, key)| {
+            let plural = |form: &str| en.contains_key(format!("{key}.{form}").as_str());
+            let whole = en.contains_key(key.as_str()) && fr.contains_key(key.as_str());
+            !(whole || plural("one") && plural("other"))
+        })
+        .map(|(path, key)| format!("{path}: {key}"))
+        .collect();
+    assert!(missing.is_empty(), "not in both catalogues: {missing:#?}");
+    // Every sentence of the engine's catalogue is one some code says.
+    let said: BTreeSet<&str> = used.iter().map(|(_, k)| k.as_str()).collect();
+    let unused: Vec<&str> = parse(seglens_engine::model::message::ENGLISH)
+        .into_iter()
+        .map(|(key, _)| key)
+        .filter(|key| {
+            let base = key.trim_end_matches(".one").trim_end_matches(".other");
+            !said.contains(key) && !said.contains(base)
+        })
+        .collect();
+    assert!(unused.is_empty(), "never said: {unused:#?}");
 }
 
 #[test]
 fn a_sentence_with_values_is_worded_around_them() {
-    use seglens_app::i18n::{Locale, engine_text, set_locale};
+    use seglens_app::i18n::{Locale, message, set_locale};
+    use seglens_engine::model::message::Message;
+    let no_numbers = Message::new("engine.with.no_numbers").with("column", "âge");
+    let in_rule = Message::new("engine.with.rule_at")
+        .with("path", "rule.all[1]")
+        .with(
+            "message",
+            Message::new("engine.with.rule_no_column")
+                .with("column", "ville")
+                .with("columns", "id, city"),
+        );
+    assert_eq!(
+        in_rule.to_string(),
+        "at rule.all[1]: the customers file has no column \"ville\" (it has: id, city)"
+    );
     set_locale(Locale::Fr);
-    let got = [
-        engine_text("The column \"âge\" holds no numbers."),
-        engine_text(
-            "at rule.all[1]: the customers file has no column \"ville\" (it has: id, city)",
-        ),
-        engine_text("The column \"âge\" holds numbers."),
-    ];
+    let got = [message(&no_numbers), message(&in_rule)];
     set_locale(Locale::En);
     assert_eq!(got[0], "La colonne « âge » ne contient aucun nombre.");
     assert_eq!(
         got[1],
         "en rule.all[1] : le fichier clients n'a pas de colonne « ville » (il a : id, city)"
     );
-    set_locale(Locale::Fr);
+    let sheet = |kind: &'static str, sheet: Option<&str>| match sheet {
+        Some(name) => Message::new("engine.with.sheet_named")
+            .with("kind", Message::new(kind))
+            .with("sheet", name),
+        None => Message::new("engine.with.first_sheet").with("kind", Message::new(kind)),
+    };
     let sheets = [
-        engine_text("Excel 97–2003 workbook (.xls), sheet “Ventes 2024”"),
-        engine_text("OpenDocument spreadsheet (first sheet)"),
-        engine_text("HTML table saved as a workbook (first sheet)"),
+        sheet("engine.excel_97_2003_workbook_xls", Some("Ventes 2024")),
+        sheet("engine.opendocument_spreadsheet", None),
+        sheet("engine.html_table_saved_as_a_workbook", None),
     ];
+    assert_eq!(
+        sheets[0].to_string(),
+        "Excel 97–2003 workbook (.xls), sheet “Ventes 2024”"
+    );
+    set_locale(Locale::Fr);
+    let sheets = sheets.map(|m| message(&m));
     set_locale(Locale::En);
     assert_eq!(
         sheets,
@@ -925,8 +881,6 @@ fn a_sentence_with_values_is_worded_around_them() {
             "tableau HTML enregistré comme classeur (première feuille)"
         ]
     );
-    // Not a sentence of the engine: as written.
-    assert_eq!(got[2], "The column \"âge\" holds numbers.");
 }
 
 #[test]
@@ -1074,11 +1028,13 @@ fn the_groups_of_a_column_are_named_in_french() {
     let explained = column_split(&data, &facts, "age", None)
         .unwrap()
         .explanation;
+    use seglens_engine::model::message::{Message, Value};
+    let tiers = Message::new("engine.with.value_tiers")
+        .with("high", Value::Number(1234.5, 1))
+        .with("medium", Value::Number(80.25, 2));
     set_locale(Locale::Fr);
-    let french = seglens_app::i18n::engine_text(&explained);
-    let value = seglens_app::i18n::engine_text(
-        "Spend to date: high from 1234.5 (the top 20% of buyers), medium from 80.25 (the next 30%), low below.",
-    );
+    let french = seglens_app::i18n::message(&explained);
+    let value = seglens_app::i18n::message(&tiers);
     set_locale(Locale::En);
     assert_eq!(
         french,
@@ -1129,7 +1085,7 @@ fn the_groups_of_a_column_are_named_in_french() {
 
 #[test]
 fn the_models_warnings_are_worded_in_french_around_their_counts() {
-    use seglens_app::i18n::{Locale, engine_text, set_locale};
+    use seglens_app::i18n::{Locale, message, set_locale};
     use seglens_engine::import::{dataset::Dataset, demo};
     use seglens_engine::{ImportOptions, analysis, import_orders};
     // A small business: too few repeat buyers for confident estimates.
@@ -1140,15 +1096,19 @@ fn the_models_warnings_are_worded_in_french_around_their_counts() {
     let warnings = analysis.prediction.expect("the models fit").warnings;
     let few = warnings
         .iter()
-        .find(|w| w.ends_with("customers bought more than once: the estimates are very uncertain."))
+        .find(|w| {
+            w.to_string()
+                .ends_with("customers bought more than once: the estimates are very uncertain.")
+        })
         .expect("a warning on the few repeat buyers");
-    let count = few
+    let english = few.to_string();
+    let count = english
         .strip_prefix("Only ")
         .and_then(|r| r.split(' ').next())
         .unwrap();
     set_locale(Locale::Fr);
-    let french: Vec<String> = warnings.iter().map(|w| engine_text(w)).collect();
-    let few_fr = engine_text(few);
+    let french: Vec<String> = warnings.iter().map(message).collect();
+    let few_fr = message(few);
     set_locale(Locale::En);
     assert_eq!(
         few_fr,
@@ -1157,7 +1117,7 @@ fn the_models_warnings_are_worded_in_french_around_their_counts() {
         )
     );
     for (english, french) in warnings.iter().zip(&french) {
-        assert_ne!(english, french);
+        assert_ne!(&english.to_string(), french);
     }
 }
 
@@ -1202,7 +1162,7 @@ fn the_fields_another_file_was_read_with_are_named_in_french() {
         .flat_map(|r| r.columns_used.clone())
         .collect();
     assert!(used.len() >= 15, "{used:?}");
-    let fr = table(FR);
+    let fr = table(Locale::Fr);
     for u in &used {
         let (field, column) = u.split_once(": ").unwrap();
         assert!(
@@ -1224,7 +1184,7 @@ fn the_fields_another_file_was_read_with_are_named_in_french() {
 fn every_platform_is_named_in_both_languages() {
     // The import report names the platform an order file came from by its
     // id: `platform.shopify_orders`.
-    let (en, fr) = (table(EN), table(FR));
+    let (en, fr) = (table(Locale::En), table(Locale::Fr));
     for p in seglens_engine::import::platform::PLATFORMS {
         let key = format!("platform.{}", p.id);
         assert!(en.contains_key(key.as_str()), "{key} missing in English");

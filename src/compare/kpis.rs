@@ -17,11 +17,7 @@ use crate::state::AppState;
 
 pub(crate) fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
     if let Some(m) = &v.missing {
-        return format!(
-            "{} — {group}\n{}",
-            i18n::kpi_name(def),
-            i18n::engine_text(m)
-        );
+        return format!("{} — {group}\n{}", i18n::kpi_name(def), i18n::message(m));
     }
     let mut lines = vec![format!(
         "{} — {group}: {}",
@@ -517,7 +513,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                 });
             }
             rows.push(n - 1);
-            let mut needs: Vec<String> = table.values[n - 1].iter().filter_map(|v| v.missing.as_deref().map(i18n::engine_text)).collect();
+            let mut needs: Vec<String> = table.values[n - 1].iter().filter_map(|v| v.missing.as_ref().map(i18n::message)).collect();
             needs.dedup();
             let standouts = crate::report::standout_lines(&table, 4, &ws.record.options);
             let suggestions = split_suggestions(state, &ws);
@@ -638,7 +634,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                         </label>
                         {overlapping.then(|| view! { <span class="muted small">{t("kpis.groups_may_overlap_each_is")}</span> })}
                     </div>
-                    {ws.analysis.comparison.clone().map(|note| view! { <p class="muted small" data-testid="comparison-note">{i18n::engine_text(&note)}</p> })}
+                    {ws.analysis.comparison.clone().map(|note| view! { <p class="muted small" data-testid="comparison-note">{i18n::message(&note)}</p> })}
                     {journey_editor(state, &rows_choice, &ws.analysis.event_names)}
                     {band_editor(state, &rows_choice, &ws.analysis.segments.columns)}
                     {split_groups.map(|groups| {

@@ -368,7 +368,7 @@ pub(crate) fn ImportSummary() -> impl IntoView {
                     <p class="muted">
                         {tf("report.how_read", &[
                             ("encoding", &if r.encoding_chosen { tf("report.as_chosen", &[("encoding", r.encoding.label())]) } else { r.encoding.label().to_string() }),
-                            ("layout", &if r.delimiter == "JSON lines" || r.delimiter.contains("sheet") { i18n::engine_text(&r.delimiter) } else { tf("report.delimiter", &[("d", &r.delimiter)]) }),
+                            ("layout", &layout_words(&r)),
                             ("header", &t(if r.delimiter == "JSON lines" { "report.json_keys" } else if r.has_header { "report.header" } else { "report.no_header" })),
                             ("dates", &r.date_format),
                             ("decimal", &r.decimal_separator.to_string()),
@@ -559,5 +559,17 @@ fn file_stem(name: &str) -> String {
     match name.rsplit_once('.') {
         Some((stem, _)) if !stem.is_empty() => stem.to_string(),
         _ => name.to_string(),
+    }
+}
+
+/// How the file was laid out, in the interface's language: JSON lines or
+/// the sheet read, as the engine's message; a delimiter by its sign. A
+/// report stored before layouts were kept as messages says it in the
+/// English it was stored in.
+fn layout_words(r: &seglens_engine::ImportReport) -> String {
+    match &r.layout {
+        Some(layout) => i18n::message(layout),
+        None if r.delimiter == "JSON lines" || r.delimiter.contains("sheet") => r.delimiter.clone(),
+        None => tf("report.delimiter", &[("d", &r.delimiter)]),
     }
 }

@@ -21,7 +21,7 @@ pub fn Predictions() -> impl IntoView {
             Err(message) => view! {
                 <section class="card" data-testid="predictions">
                     <h2>{t("predict.predictions")}</h2>
-                    <p class="warn">{tf("predict.the_predictive_models_could_not", &[("message", &crate::i18n::engine_text(&message))])}</p>
+                    <p class="warn">{tf("predict.the_predictive_models_could_not", &[("message", &crate::i18n::message(&message))])}</p>
                 </section>
             }
             .into_any(),
@@ -55,7 +55,7 @@ fn PredictionCard(
                     <crate::shell::HowToUse kind="predict"/>
             {(!p.warnings.is_empty()).then(|| view! {
                 <ul class="warn" data-testid="prediction-warnings">
-                    {p.warnings.iter().map(|w| view! { <li>{crate::i18n::engine_text(w)}</li> }).collect_view()}
+                    {p.warnings.iter().map(|w| view! { <li>{crate::i18n::message(w)}</li> }).collect_view()}
                 </ul>
             })}
             <RiskBands p=p.clone()/>

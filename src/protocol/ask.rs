@@ -18,6 +18,7 @@ use seglens_engine::import::orders::{ColumnRef, OrdersPreview};
 use seglens_engine::import::roles::Role;
 use seglens_engine::import::sources::{ReadOptions, SourceKind, SourcePreview};
 use seglens_engine::model::date::Day;
+use seglens_engine::model::message::Message;
 use seglens_engine::models::clv::HoldoutCheck;
 use seglens_engine::segments::Definition;
 use seglens_engine::segments::cluster::{ClusterSetup, Clustering, Feature, SilhouetteCurve};
@@ -38,7 +39,7 @@ pub trait Call: Sized {
     /// This operation's answer, or the message back when it is another's.
     fn unwrap(answer: Answer) -> Result<Self::Answer, Answer>;
     /// The message that ends the operation: its answer, or why it failed.
-    fn respond(result: Result<Self::Answer, String>) -> Response {
+    fn respond(result: Result<Self::Answer, Message>) -> Response {
         match result {
             Ok(answer) => Response::Answer(Self::wrap(answer)),
             Err(message) => Response::Failed { message },
@@ -95,7 +96,7 @@ macro_rules! operations {
         pub trait Serve {
             $(
                 #[doc = concat!("Does [`", stringify!($op), "`].")]
-                fn $serve(&mut self, call: $op, reply: Reply) -> Result<$answer, String>;
+                fn $serve(&mut self, call: $op, reply: Reply) -> Result<$answer, Message>;
             )*
         }
 
@@ -484,10 +485,10 @@ mod tests {
 
     #[test]
     fn a_failure_is_the_same_message_whatever_the_operation() {
-        let Response::Failed { message } = carried(&Classify::respond(Err("no data".into())))
-        else {
+        let why = Message::new("engine.with.no_numbers").with("column", "âge");
+        let Response::Failed { message } = carried(&Classify::respond(Err(why.clone()))) else {
             panic!("a failure was not said as one");
         };
-        assert_eq!(message, "no data");
+        assert_eq!(message, why);
     }
 }

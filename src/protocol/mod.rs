@@ -135,8 +135,8 @@ pub enum Response {
     UpdateQuestion(seglens_engine::analysis::update::Question),
     /// The work failed; the message is for the user.
     Failed {
-        /// What went wrong, in plain words.
-        message: String,
+        /// What went wrong, as the engine's message.
+        message: seglens_engine::model::message::Message,
     },
     /// The import was dropped.
     Cancelled,

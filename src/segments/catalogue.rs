@@ -338,7 +338,7 @@ pub fn SavedSegments() -> impl IntoView {
                         <td class="num">{format::int(*n)}</td>
                         <td class="num">{format::percent(*n as f64 / total)}</td>
                     }.into_any(),
-                    Err(e) => view! { <td colspan="2" class="error-text">{crate::i18n::engine_text(e)}</td> }.into_any(),
+                    Err(e) => view! { <td colspan="2" class="error-text">{crate::i18n::message(e)}</td> }.into_any(),
                 };
                 view! {
                     <tr data-testid="saved-segment">

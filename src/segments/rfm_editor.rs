@@ -134,7 +134,7 @@ pub fn RfmEditor() -> impl IntoView {
                         prop:value=move || thresholds_text(&get(&draft.get()))
                         on:change=move |ev| match Bins::parse_thresholds(&event_target_value(&ev)) {
                             Ok(b) => { bin_error.set(None); draft.update(|d| set(d, b)); }
-                            Err(e) => bin_error.set(Some(format!("{label}: {}", crate::i18n::engine_text(&e)))),
+                            Err(e) => bin_error.set(Some(format!("{label}: {}", crate::i18n::message(&e)))),
                         }/>
                 })}}
                 <span class="muted small" title=t("rfm_editor.score_from_included_to_excluded")>{move || edges().map(|e| tf("rfm_editor.now", &[("e", &e.to_string())]))}</span>

@@ -127,7 +127,7 @@ pub fn SegmentPage(name: String) -> impl IntoView {
                         ("customers", &format::int(*n)),
                         ("share", &format::percent(*n as f64 / a.segments.customers.max(1) as f64)),
                     ]),
-                    Err(e) => i18n::engine_text(e),
+                    Err(e) => i18n::message(e),
                 },
                 (None, None) => String::new(),
             };

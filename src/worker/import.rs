@@ -6,6 +6,7 @@ use seglens_engine::analysis::AnalysisOptions;
 use seglens_engine::import::dataset::{self, Dataset};
 use seglens_engine::import::orders::OrdersImporter;
 use seglens_engine::import::sources::SourceKind;
+use seglens_engine::model::message::Message;
 use seglens_engine::{ImportOptions, ImportReport};
 
 use super::{EngineTask, failed, now_ms, refused, today};
@@ -78,7 +79,7 @@ impl EngineTask {
 
     fn chunk(&mut self, bytes: Vec<u8>) -> Response {
         let Some(import) = &mut self.import else {
-            return failed("No import is under way.");
+            return failed(Message::new("engine.no_import_is_under_way"));
         };
         if let Incoming::Start = import.incoming
             && seglens_engine::import::spreadsheet::is_workbook(&bytes)
@@ -136,7 +137,7 @@ impl EngineTask {
 
     fn end(&mut self, options: &AnalysisOptions, update: Option<bool>, reply: Reply) -> Response {
         let Some(import) = self.import.take() else {
-            return failed("No import is under way.");
+            return failed(Message::new("engine.no_import_is_under_way"));
         };
         let incoming = match import.incoming {
             Incoming::Workbook(bytes) => match import
@@ -166,7 +167,7 @@ impl EngineTask {
             other => other,
         };
         match incoming {
-            Incoming::Workbook(_) => failed("The workbook could not be read."),
+            Incoming::Workbook(_) => failed(Message::new("engine.the_workbook_could_not_be_read")),
             Incoming::Start => refused(ImportError::Empty {
                 file: import.file_name,
             }),
@@ -232,7 +233,7 @@ impl EngineTask {
         reply: Reply,
     ) -> Response {
         let Some(old) = self.data.as_ref() else {
-            return failed("There is no project to update.");
+            return failed(Message::new("engine.there_is_no_project_to_update"));
         };
         let (data, outcome) = match seglens_engine::analysis::update::merge(old, &orders, confirmed)
         {
@@ -261,7 +262,7 @@ impl EngineTask {
 }
 
 /// The message that ends an import: the data imported, or why not.
-fn imported(result: Result<Imported, String>) -> Response {
+fn imported(result: Result<Imported, Message>) -> Response {
     match result {
         Ok(done) => Response::Imported(Box::new(done)),
         Err(message) => failed(message),

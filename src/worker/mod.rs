@@ -10,6 +10,7 @@ use seglens_engine::analysis::{self, Analyser, Analysis, AnalysisOptions};
 use seglens_engine::import::dataset::Dataset;
 use seglens_engine::import::sources::SourceReport;
 use seglens_engine::model::date::Day;
+use seglens_engine::model::message::Message;
 use seglens_engine::model::stage::Stage;
 use seglens_engine::segments::{Facts, groups};
 use seglens_engine::{ImportError, ImportReport};
@@ -76,10 +77,8 @@ fn refused(error: ImportError) -> Response {
     Response::Refused(Box::new(error))
 }
 
-fn failed(message: impl ToString) -> Response {
-    Response::Failed {
-        message: message.to_string(),
-    }
+fn failed(message: Message) -> Response {
+    Response::Failed { message }
 }
 
 impl EngineTask {
@@ -92,7 +91,7 @@ impl EngineTask {
         options: &AnalysisOptions,
         read_ms: f64,
         reply: Reply,
-    ) -> Result<Imported, String> {
+    ) -> Result<Imported, Message> {
         let start = now_ms();
         let mut analyser = Analyser::default();
         let analysis = analyser.analyse_reporting(&data, options, &mut |s, done, total| {
@@ -120,8 +119,11 @@ impl EngineTask {
     }
 
     /// Analyses the data held with `options`.
-    fn analysed(&mut self, options: &AnalysisOptions, reply: Reply) -> Result<Analysis, String> {
-        let data = self.data.as_ref().ok_or("There is no data to analyse.")?;
+    fn analysed(&mut self, options: &AnalysisOptions, reply: Reply) -> Result<Analysis, Message> {
+        let data = self
+            .data
+            .as_ref()
+            .ok_or_else(|| Message::new("engine.there_is_no_data_to_analyse"))?;
         let analysis = self
             .analyser
             .analyse_reporting(data, options, &mut |s, d, t| reply(stage(s, d, t)))?;
@@ -138,8 +140,11 @@ impl EngineTask {
         options: &AnalysisOptions,
         audience: &Audience,
         lifecycle: &seglens_engine::segments::lifecycle::LifecycleSetup,
-    ) -> Result<(&Dataset, Day, Option<seglens_engine::model::bitmap::Bitmap>), String> {
-        let data = self.data.as_ref().ok_or("There is no data.")?;
+    ) -> Result<(&Dataset, Day, Option<seglens_engine::model::bitmap::Bitmap>), Message> {
+        let data = self
+            .data
+            .as_ref()
+            .ok_or_else(|| Message::new("engine.there_is_no_data"))?;
         let (as_of, result) = analysis::rfm_result(data, options)?;
         let set = match audience {
             Audience::All => None,
@@ -148,7 +153,9 @@ impl EngineTask {
                     .segment_names
                     .iter()
                     .position(|x| x == name)
-                    .ok_or_else(|| format!("There is no segment {name} any more."))?;
+                    .ok_or_else(|| {
+                        Message::new("engine.with.segment_gone").with("segment", name)
+                    })?;
                 let mut b =
                     seglens_engine::model::bitmap::Bitmap::empty(data.orders.customer_keys.len());
                 for row in result.rows.iter().filter(|r| r.segment as usize == s) {
@@ -168,9 +175,12 @@ impl EngineTask {
     fn with_facts<T>(
         &mut self,
         as_of: Day,
-        f: impl FnOnce(&Dataset, &Facts) -> Result<T, String>,
-    ) -> Result<T, String> {
-        let data = self.data.as_ref().ok_or("There is no data.")?;
+        f: impl FnOnce(&Dataset, &Facts) -> Result<T, Message>,
+    ) -> Result<T, Message> {
+        let data = self
+            .data
+            .as_ref()
+            .ok_or_else(|| Message::new("engine.there_is_no_data"))?;
         if self.facts.as_ref().is_none_or(|x| x.as_of != as_of) {
             self.facts = Some(self.facts_at(data, as_of));
         }
@@ -212,10 +222,11 @@ impl Worker for EngineTask {
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
         let mut reply = |r: Response| scope.respond(id, Envelope::new(r));
         if msg.version != PROTOCOL_VERSION {
-            return reply(failed(format!(
-                "The page (protocol {}) and its worker (protocol {PROTOCOL_VERSION}) come from different versions of SegLens. Reload the page.",
-                msg.version
-            )));
+            return reply(failed(
+                Message::new("engine.with.protocols")
+                    .with("page", u64::from(msg.version))
+                    .with("worker", u64::from(PROTOCOL_VERSION)),
+            ));
         }
         let last = match msg.body {
             Request::Ask(ask) => ask.serve(self, &mut reply),

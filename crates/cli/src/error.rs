@@ -6,6 +6,8 @@
 use std::fmt;
 use std::io;
 
+use seglens_engine::model::message::Message;
+
 /// Why a command stopped.
 #[derive(Debug)]
 pub(crate) enum Error {
@@ -13,6 +15,9 @@ pub(crate) enum Error {
     /// read, a value a flag does not take, data the engine refuses. The
     /// message names the file or the flag.
     Input(String),
+    /// The engine refuses the data or the request, with its message
+    /// (printed in English from the engine's catalogue).
+    Engine(Message),
     /// The purchase and spend models could not be fitted to the orders.
     Fit(String),
     /// The output could not be written.
@@ -30,6 +35,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Input(message) => write!(f, "{message}"),
+            Error::Engine(message) => write!(f, "{message}"),
             Error::Fit(why) => write!(f, "the model could not be fitted: {why}"),
             Error::Output(e) => write!(f, "the output could not be written: {e}"),
         }
@@ -39,6 +45,12 @@ impl fmt::Display for Error {
 impl From<String> for Error {
     fn from(message: String) -> Self {
         Error::Input(message)
+    }
+}
+
+impl From<Message> for Error {
+    fn from(message: Message) -> Self {
+        Error::Engine(message)
     }
 }
 

@@ -244,7 +244,7 @@ pub(crate) fn write_clv(orders: &Orders, req: &ClvRequest, format: Format) -> Re
                     "std_errors": gg.std_errors,
                     "customers": gg.customers,
                 },
-                "warnings": bg.warnings.iter().chain(&gg.warnings).collect::<Vec<_>>(),
+                "warnings": bg.warnings.iter().chain(&gg.warnings).map(ToString::to_string).collect::<Vec<_>>(),
                 "holdout": holdout,
                 "customers": customers,
             });
@@ -313,7 +313,7 @@ pub(crate) fn write_kpis(table: &KpiTable, format: Format) -> io::Result<()> {
                                 "ci_low": v.ci.map(|c| c.0),
                                 "ci_high": v.ci.map(|c| c.1),
                                 "p_value": v.p_value,
-                                "missing": v.missing,
+                                "missing": v.missing.as_ref().map(ToString::to_string),
                             }),
                         );
                     }

@@ -70,7 +70,7 @@ pub(crate) fn write(
         Groups::Rfm => Rows::Rfm,
         Groups::Lifecycle => Rows::Lifecycle,
     };
-    let fail = |e: String| io::Error::other(e);
+    let fail = |e: seglens_engine::model::message::Message| io::Error::other(e.to_string());
     let (as_of, _) = analysis::rfm_result(data, &options).map_err(fail)?;
     let facts = Facts::new(data, as_of);
     let s = analysis::separation(data, &facts, &options).map_err(fail)?;

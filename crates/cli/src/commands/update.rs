@@ -171,14 +171,15 @@ pub(crate) fn apply(
     let (mut data, outcome) =
         update::merge(&old, &orders, yes).map_err(|q| question_text(file_name, &q))?;
     add_sources(&mut data)?;
-    let since = update::moves(&old, &data, &options, file_name, today, outcome)?;
+    let since = update::moves(&old, &data, &options, file_name, today, outcome)
+        .map_err(|e| e.to_string())?;
     // The analysis date moves to the day after the last order; everything
     // else the user made stays.
     let options = AnalysisOptions {
         as_of: None,
         ..options
     };
-    let analysis = analysis::analyse(&data, &options)?;
+    let analysis = analysis::analyse(&data, &options).map_err(|e| e.to_string())?;
     let mut snapshots: Vec<Snapshot> = record
         .get("snapshots")
         .cloned()

@@ -4,6 +4,7 @@
 //! entered and left each month (as Klaviyo's segment growth report shows a
 //! segment over time, but from the orders, not from snapshots).
 
+use crate::model::message::Message;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::AnalysisOptions;
@@ -33,7 +34,7 @@ pub struct Memberships {
     /// Each group and its members.
     pub groups: Vec<(GroupId, Bitmap)>,
     /// Saved segments that could not be evaluated: name, why.
-    pub not_measured: Vec<(String, String)>,
+    pub not_measured: Vec<(String, Message)>,
 }
 
 /// The orders dated on or before `day`, over the same customers (indices
@@ -134,7 +135,7 @@ pub struct GroupHistory {
     pub groups: Vec<GroupMonths>,
     /// Saved segments that could not be measured at some month end, with
     /// why.
-    pub not_measured: Vec<(String, String)>,
+    pub not_measured: Vec<(String, Message)>,
 }
 
 /// The groups of the project at each of `ends` (month ends): at each, what
@@ -153,7 +154,7 @@ pub fn group_history(data: &Dataset, options: &AnalysisOptions, ends: &[Day]) ->
     let setup = lifecycle_setup(data, options, today);
     let mut groups: Vec<GroupMonths> = Vec::new();
     let mut before: Vec<(GroupId, Bitmap)> = Vec::new();
-    let mut not_measured: Vec<(String, String)> = Vec::new();
+    let mut not_measured: Vec<(String, Message)> = Vec::new();
     for (month, &end) in ends.iter().enumerate() {
         let now = memberships_at(data, options, &setup, end + 1, false);
         for (name, why) in now.not_measured {

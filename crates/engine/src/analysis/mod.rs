@@ -2,6 +2,8 @@
 //! summary, and the predictive models' results summed per segment and per
 //! churn-risk band.
 
+use crate::model::message::Message;
+
 pub mod campaign;
 pub mod cohorts;
 pub mod membership;
@@ -87,7 +89,7 @@ pub struct Analysis {
     /// One line per segment, in rule order, "Others" last.
     pub summary: Vec<SegmentSummary>,
     /// The predictions, or why there are none.
-    pub prediction: Result<Prediction, String>,
+    pub prediction: Result<Prediction, Message>,
     /// Every KPI per RFM segment and for the whole base.
     pub kpis: KpiTable,
     /// Counts per day of each row of the KPI table, for the goals counted
@@ -113,7 +115,7 @@ pub struct Analysis {
     /// Lifecycle stages, saved segments and the customers file's columns.
     pub segments: Overview,
     /// How the compared groups were made, when they are a split.
-    pub comparison: Option<String>,
+    pub comparison: Option<Message>,
     /// Which compared group uses what: the share of its sessions with each
     /// event, when there are events.
     pub usage: Option<journeys::Usage>,
@@ -163,7 +165,7 @@ pub struct Prediction {
     /// falls.
     pub alive_grid: Vec<Vec<Option<f64>>>,
     /// Everything the user should know.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Message>,
 }
 
 /// One churn-risk band.
@@ -202,11 +204,11 @@ impl Analysis {
 pub fn rfm_result(
     data: &Dataset,
     options: &AnalysisOptions,
-) -> Result<(Day, rfm::RfmResult), String> {
+) -> Result<(Day, rfm::RfmResult), Message> {
     let as_of = options
         .as_of
         .or_else(|| crate::default_as_of(&data.orders))
-        .ok_or("The table has no order to analyse (only refunds).")?;
+        .ok_or_else(|| Message::new("engine.the_table_has_no_order_to_analyse_only_refunds"))?;
     Ok((
         as_of,
         rfm::compute(&data.orders, as_of, &options.rfm.config, &options.rfm.rules),
@@ -215,7 +217,7 @@ pub fn rfm_result(
 
 /// Scores the customers with the workspace's bins and segments, predicts their
 /// next year from the whole history, and measures every KPI per segment.
-pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, String> {
+pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, Message> {
     Analyser::default().analyse(data, options)
 }
 
@@ -224,7 +226,7 @@ pub fn analyse(data: &Dataset, options: &AnalysisOptions) -> Result<Analysis, St
 /// rules and funnel steps do not affect them.
 #[derive(Default)]
 pub struct Analyser {
-    fitted: Option<(Day, Result<clv::Predictions, String>)>,
+    fitted: Option<(Day, Result<clv::Predictions, Message>)>,
     /// The RFM scores of the last analysis.
     scored: Option<RfmResult>,
 }
@@ -255,7 +257,7 @@ impl Analyser {
         &mut self,
         data: &Dataset,
         options: &AnalysisOptions,
-    ) -> Result<Analysis, String> {
+    ) -> Result<Analysis, Message> {
         self.analyse_reporting(data, options, &mut |_, _, _| {})
     }
 
@@ -267,11 +269,11 @@ impl Analyser {
         data: &Dataset,
         options: &AnalysisOptions,
         on_stage: OnStage<'_>,
-    ) -> Result<Analysis, String> {
+    ) -> Result<Analysis, Message> {
         let as_of = options
             .as_of
             .or_else(|| crate::default_as_of(&data.orders))
-            .ok_or("The table has no order to analyse (only refunds).")?;
+            .ok_or_else(|| Message::new("engine.the_table_has_no_order_to_analyse_only_refunds"))?;
         let refit = self.fitted.as_ref().is_none_or(|(day, _)| *day != as_of);
         let mut parts = vec![Stage::Scores, Stage::Segments, Stage::Kpis];
         if refit {
@@ -281,12 +283,12 @@ impl Analyser {
         if refit {
             stages.start(Stage::Models);
             let predictions =
-                clv::predict(&data.orders, &prediction_options(as_of)).map_err(|e| e.to_string());
+                clv::predict(&data.orders, &prediction_options(as_of)).map_err(|e| e.0);
             self.fitted = Some((as_of, predictions));
         }
         let predictions = match &self.fitted {
             Some((_, p)) => p.as_ref().map_err(Clone::clone),
-            None => Err("no predictions".to_string()),
+            None => Err(Message::new("engine.no_predictions")),
         };
         let (analysis, scored) = analyse_with(data, options, predictions, &mut stages)?;
         self.scored = Some(scored);
@@ -308,9 +310,9 @@ pub fn prediction_options(as_of: Day) -> PredictionOptions {
 fn analyse_with(
     data: &Dataset,
     options: &AnalysisOptions,
-    predictions: Result<&clv::Predictions, String>,
+    predictions: Result<&clv::Predictions, Message>,
     stages: &mut Stages<'_>,
-) -> Result<(Analysis, RfmResult), String> {
+) -> Result<(Analysis, RfmResult), Message> {
     let orders = &data.orders;
     stages.start(Stage::Scores);
     let (as_of, result) = rfm_result(data, options)?;
@@ -526,7 +528,7 @@ pub fn separation(
     data: &Dataset,
     facts: &Facts,
     options: &AnalysisOptions,
-) -> Result<crate::segments::separation::Separation, String> {
+) -> Result<crate::segments::separation::Separation, Message> {
     let (_, result) = rfm_result(data, options)?;
     let mut rfm_group = vec![None; data.orders.customer_keys.len()];
     for row in &result.rows {
@@ -566,8 +568,8 @@ fn compared_groups(
     overview: &Overview,
     rfm_group: &[Option<usize>],
     result: &rfm::RfmResult,
-    note: &mut Option<String>,
-) -> Result<Compared, String> {
+    note: &mut Option<Message>,
+) -> Result<Compared, Message> {
     Ok(match &options.rows {
         Rows::Rfm => Compared::Partition(rfm_group.to_vec(), result.segment_names.clone()),
         Rows::Lifecycle => {
@@ -588,7 +590,7 @@ fn compared_groups(
                 Compared::Sets(g.groups)
             }
             Err(e) => {
-                *note = Some(format!("{e} The RFM segments are compared instead."));
+                *note = Some(Message::new("engine.with.compared_instead").with("why", e));
                 Compared::Partition(rfm_group.to_vec(), result.segment_names.clone())
             }
         },
@@ -612,7 +614,7 @@ fn summarise_prediction(
     preds: &clv::Predictions,
     prediction_options: &PredictionOptions,
     options: &AnalysisOptions,
-) -> Result<Prediction, String> {
+) -> Result<Prediction, Message> {
     let first_day = orders
         .day
         .iter()
@@ -620,7 +622,7 @@ fn summarise_prediction(
         .filter(|(_, a)| **a >= 0.0)
         .map(|(d, _)| *d)
         .min()
-        .ok_or("no order")?;
+        .ok_or_else(|| Message::new("engine.the_table_has_no_order"))?;
     let n = orders.customer_keys.len();
     let mut segment_of = vec![None; n];
     let mut revenue = vec![0.0; n];

@@ -10,6 +10,8 @@
 //! and one cancelled since is gone. Order ids are not kept in a project, so
 //! an order is recognised in both files by its customer, day and amount.
 
+use crate::model::message::Message;
+
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -119,7 +121,7 @@ pub struct Since {
     /// Saved segments that could not be measured (they need what the
     /// project does not have), with why.
     #[serde(default)]
-    pub not_measured: Vec<(String, String)>,
+    pub not_measured: Vec<(String, Message)>,
 }
 
 /// The first and last order days of some orders (refunds counted for the
@@ -376,12 +378,12 @@ pub fn moves(
     file_name: &str,
     made: &str,
     report: UpdateReport,
-) -> Result<Since, String> {
+) -> Result<Since, Message> {
     let as_of_of = |data: &Dataset, options: &AnalysisOptions| {
         options
             .as_of
             .or_else(|| crate::default_as_of(&data.orders))
-            .ok_or("The table has no order to analyse (only refunds).")
+            .ok_or_else(|| Message::new("engine.the_table_has_no_order_to_analyse_only_refunds"))
     };
     let old_as_of = as_of_of(old, old_options)?;
     let new_as_of = as_of_of(new, &AnalysisOptions::default())?;

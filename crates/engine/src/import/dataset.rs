@@ -7,6 +7,7 @@ use crate::import::sources::{
     self, CostTable, CustomerTable, EmailTable, EventTable, SourceKind, SourceReport, SurveyTable,
     TextTable, TicketTable,
 };
+use crate::model::message::Message;
 
 /// The orders and the other sources, sharing the orders' customer indices.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,7 +46,7 @@ fn no_respondent(
                 what,
             },
             Some(p),
-        ) if p.kind == SourceKind::Surveys && what.contains("customer") => {
+        ) if p.kind == SourceKind::Surveys && crate::import::sources::names_the_customer(&what) => {
             ImportError::NoRespondent {
                 file,
                 platform: p.id.to_string(),
@@ -59,7 +60,9 @@ fn no_respondent(
 fn not_a_source(table: &TextTable) -> ImportError {
     ImportError::MissingColumn {
         file: table.file_name.clone(),
-        what: "customers (id, e-mail), e-mail results (opened, clicked), survey answers (NPS, CSAT), events (event, timestamp) or support tickets (ticket id, created, resolved) or marketing costs (date, channel, spend)".into(),
+        what: Message::new(
+            "engine.customers_id_e_mail_e_mail_results_opened_clicked_survey_answers_nps_csat_events_event_timestamp_or_support_tickets_ticket_id_created_resolved_or_marketing_costs_date_channel_spend",
+        ),
         columns: table.names.clone(),
     }
 }

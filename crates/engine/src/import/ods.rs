@@ -9,6 +9,8 @@
 //! their shortest form; what repeats would write beyond [`MAX_CELLS`] is
 //! refused as a zip bomb.
 
+use crate::model::message::Message;
+
 use crate::import::parts::TOO_BIG;
 use crate::import::parts::{pick, write_rows};
 
@@ -160,14 +162,16 @@ fn ods_cells(row: &str) -> Vec<(&str, &str)> {
 
 /// A table of an ODS `content.xml` (the one named `sheet`, or the first)
 /// as rows.
-pub(crate) fn ods_rows(content: &str, sheet: Option<&str>) -> Result<Vec<u8>, String> {
+pub(crate) fn ods_rows(content: &str, sheet: Option<&str>) -> Result<Vec<u8>, Message> {
     let tables = elements(content, "table:table");
     let names: Vec<String> = tables
         .iter()
         .map(|(tag, _)| attr_text(tag, "table:name").unwrap_or_default())
         .collect();
     if tables.is_empty() {
-        return Err("it is an OpenDocument file without a sheet".into());
+        return Err(Message::new(
+            "engine.it_is_an_opendocument_file_without_a_sheet",
+        ));
     }
     let (_, table) = tables[pick(&names, sheet)?];
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
@@ -209,9 +213,9 @@ pub(crate) fn ods_rows(content: &str, sheet: Option<&str>) -> Result<Vec<u8>, St
                 continue;
             }
             if cells.len() + pending_empty + times > MAX_COLUMNS {
-                return Err(format!(
-                    "its row {number} has more than {MAX_COLUMNS} columns"
-                ));
+                return Err(Message::new("engine.with.row_too_wide")
+                    .with("row", number)
+                    .with("max", MAX_COLUMNS));
             }
             cells.extend(std::iter::repeat_n(String::new(), pending_empty));
             pending_empty = 0;
@@ -223,12 +227,12 @@ pub(crate) fn ods_rows(content: &str, sheet: Option<&str>) -> Result<Vec<u8>, St
             continue;
         }
         if number.saturating_add(repeat) > MAX_ROWS + 1 {
-            return Err(format!("it has more than {MAX_ROWS} rows"));
+            return Err(Message::new("engine.with.too_many_rows").with("max", MAX_ROWS));
         }
         // Repeats multiply cells: as for a zip bomb, a bound.
         total_cells = total_cells.saturating_add(cells.len().saturating_mul(repeat));
         if total_cells > MAX_CELLS {
-            return Err(TOO_BIG.into());
+            return Err(TOO_BIG);
         }
         for _ in 0..repeat {
             rows.push((number, cells.clone()));

@@ -2,12 +2,14 @@
 //! signature, XML and HTML entities, the sheet chosen by its name, and
 //! rows written out as comma-separated lines on their sheet's line numbers.
 
+use crate::model::message::Message;
+
 /// The most bytes the parts read may unpack to, all together.
 pub const MAX_UNPACKED: usize = 512 << 20;
 
 #[cfg(feature = "workbook")]
-pub(crate) const TOO_BIG: &str =
-    "it unpacks to more than a spreadsheet of customer data holds (a zip bomb?)";
+pub(crate) const TOO_BIG: Message =
+    Message::new("engine.it_unpacks_to_more_than_a_spreadsheet_of_customer_data_holds_a_zip_bomb");
 
 /// True when the bytes start like a zip archive (XLSX, ODS, ...).
 pub fn is_zip(bytes: &[u8]) -> bool {
@@ -38,37 +40,39 @@ pub(crate) struct Entry {
     pub(crate) offset: usize,
 }
 
-pub(crate) fn u16_at(b: &[u8], at: usize) -> Result<u16, String> {
+pub(crate) fn u16_at(b: &[u8], at: usize) -> Result<u16, Message> {
     b.get(at..at + 2)
         .map(|s| u16::from_le_bytes([s[0], s[1]]))
-        .ok_or_else(|| "the archive is cut short".to_string())
+        .ok_or_else(|| Message::new("engine.the_archive_is_cut_short"))
 }
 
-pub(crate) fn u32_at(b: &[u8], at: usize) -> Result<usize, String> {
+pub(crate) fn u32_at(b: &[u8], at: usize) -> Result<usize, Message> {
     b.get(at..at + 4)
         .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize)
-        .ok_or_else(|| "the archive is cut short".to_string())
+        .ok_or_else(|| Message::new("engine.the_archive_is_cut_short"))
 }
 
 /// The files of the archive, from its central directory.
-pub(crate) fn entries(b: &[u8]) -> Result<Vec<Entry>, String> {
+pub(crate) fn entries(b: &[u8]) -> Result<Vec<Entry>, Message> {
     let from = b.len().saturating_sub(22 + 65_535);
     let end = (from..b.len().saturating_sub(21))
         .rev()
         .find(|&i| b[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
-        .ok_or("it is not a complete zip archive (its end is missing)")?;
+        .ok_or_else(|| {
+            Message::new("engine.it_is_not_a_complete_zip_archive_its_end_is_missing")
+        })?;
     let count = u16_at(b, end + 10)? as usize;
     let mut at = u32_at(b, end + 16)?;
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         if u32_at(b, at)? != 0x0201_4b50 {
-            return Err("its table of contents is damaged".into());
+            return Err(Message::new("engine.its_table_of_contents_is_damaged"));
         }
         let name_len = u16_at(b, at + 28)? as usize;
         let skip = name_len + u16_at(b, at + 30)? as usize + u16_at(b, at + 32)? as usize;
         let name = b
             .get(at + 46..at + 46 + name_len)
-            .ok_or("the archive is cut short")?;
+            .ok_or_else(|| Message::new("engine.the_archive_is_cut_short"))?;
         out.push(Entry {
             name: String::from_utf8_lossy(name).into_owned(),
             method: u16_at(b, at + 10)?,
@@ -81,7 +85,7 @@ pub(crate) fn entries(b: &[u8]) -> Result<Vec<Entry>, String> {
 }
 
 /// The names of the archive's files.
-pub(crate) fn part_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+pub(crate) fn part_names(bytes: &[u8]) -> Result<Vec<String>, Message> {
     Ok(entries(bytes)?.into_iter().map(|e| e.name).collect())
 }
 
@@ -127,7 +131,7 @@ pub(crate) fn unescape_with(s: &str, named: fn(&str) -> Option<char>) -> String 
 
 /// The position of the sheet named `wanted` among `names` (case and
 /// spaces aside), the first when none is named.
-pub(crate) fn pick(names: &[String], wanted: Option<&str>) -> Result<usize, String> {
+pub(crate) fn pick(names: &[String], wanted: Option<&str>) -> Result<usize, Message> {
     let Some(wanted) = wanted else { return Ok(0) };
     let found = names.iter().position(|n| n == wanted).or_else(|| {
         names
@@ -139,10 +143,9 @@ pub(crate) fn pick(names: &[String], wanted: Option<&str>) -> Result<usize, Stri
             .iter()
             .map(|n| format!("\u{201c}{n}\u{201d}"))
             .collect();
-        return Err(format!(
-            "it has no sheet named \u{201c}{wanted}\u{201d} (its sheets: {})",
-            list.join(", ")
-        ));
+        return Err(Message::new("engine.with.no_sheet_named")
+            .with("sheet", wanted)
+            .with("sheets", list.join(", ")));
     };
     Ok(found)
 }

@@ -17,34 +17,38 @@
 //! widest. A workbook that unpacks to more than [`MAX_UNPACKED`] bytes (a
 //! zip bomb) is refused.
 
+use crate::model::message::Message;
+
 use crate::import::parts::{MAX_UNPACKED, is_ole, is_zip, part_names, pick, write_rows};
 
 /// What a spreadsheet is and which sheet is read, for the import report.
-pub fn label(bytes: &[u8], sheet: Option<&str>) -> String {
+pub fn label(bytes: &[u8], sheet: Option<&str>) -> Message {
     let kind = match ReadHeader::of(bytes) {
         Some(read) => read.kind,
-        None => kind_of(bytes).to_string(),
+        None => kind_of(bytes),
     };
     match sheet {
-        Some(name) => format!("{kind}, sheet \u{201c}{name}\u{201d}"),
-        None => format!("{kind} (first sheet)"),
+        Some(name) => Message::new("engine.with.sheet_named")
+            .with("kind", kind)
+            .with("sheet", name),
+        None => Message::new("engine.with.first_sheet").with("kind", kind),
     }
 }
 
 /// What kind of workbook the bytes are, in the report's words.
-fn kind_of(bytes: &[u8]) -> &'static str {
-    if crate::import::html_table::is_html_table(bytes) {
-        "HTML table saved as a workbook"
+fn kind_of(bytes: &[u8]) -> Message {
+    Message::new(if crate::import::html_table::is_html_table(bytes) {
+        "engine.html_table_saved_as_a_workbook"
     } else if is_ole(bytes) {
-        "Excel 97–2003 workbook (.xls)"
+        "engine.excel_97_2003_workbook_xls"
     } else if part_names(bytes).is_ok_and(|e| {
         e.iter().any(|x| x == "content.xml")
             && !e.iter().any(|x| x.eq_ignore_ascii_case("xl/workbook.xml"))
     }) {
-        "OpenDocument spreadsheet"
+        "engine.opendocument_spreadsheet"
     } else {
-        "Excel workbook"
-    }
+        "engine.excel_workbook"
+    })
 }
 
 /// True when the bytes start like a workbook: a zip archive (XLSX, ODS),
@@ -67,17 +71,17 @@ pub const READ_MAGIC: &[u8] = b"\0SegLens sheets 1\n";
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReadWorkbook {
     /// What the workbook is, as [`label`] names it ("Excel workbook").
-    pub kind: String,
+    pub kind: Message,
     /// The workbook's own size in bytes (the report gives the file's).
     pub size: u64,
     /// Each sheet's name and rows, or why the workbook could not be read.
-    pub sheets: Result<Vec<(String, Vec<u8>)>, String>,
+    pub sheets: Result<Vec<(String, Vec<u8>)>, Message>,
 }
 
 impl ReadWorkbook {
     /// Reads every sheet of the workbook `bytes`.
     pub fn read(bytes: &[u8]) -> ReadWorkbook {
-        let kind = kind_of(bytes).to_string();
+        let kind = kind_of(bytes);
         #[cfg(feature = "workbook")]
         let sheets = if is_zip(bytes) || is_ole(bytes) {
             // Opened once for all its sheets.
@@ -95,9 +99,9 @@ impl ReadWorkbook {
     }
 
     /// The workbook `bytes`, which could not be read for `reason`.
-    pub fn unreadable(bytes: &[u8], reason: String) -> ReadWorkbook {
+    pub fn unreadable(bytes: &[u8], reason: Message) -> ReadWorkbook {
         ReadWorkbook {
-            kind: kind_of(bytes).to_string(),
+            kind: kind_of(bytes),
             size: bytes.len() as u64,
             sheets: Err(reason),
         }
@@ -121,7 +125,7 @@ impl ReadWorkbook {
 /// of it, read without its sheets' rows.
 #[derive(serde::Deserialize)]
 struct ReadHeader {
-    kind: String,
+    kind: Message,
     size: u64,
 }
 
@@ -132,7 +136,7 @@ impl ReadHeader {
 }
 
 /// Every sheet of a workbook (or an HTML page's tables), read by name.
-fn sheets_one_by_one(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+fn sheets_one_by_one(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Message> {
     sheet_names(bytes).and_then(|names| {
         names
             .into_iter()
@@ -149,7 +153,7 @@ fn html_sheet_names(bytes: &[u8]) -> Vec<String> {
 }
 
 /// The names of the sheets of the workbook `bytes`, in order.
-pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, Message> {
     if crate::import::html_table::is_html_table(bytes) {
         return Ok(html_sheet_names(bytes));
     }
@@ -173,29 +177,34 @@ pub fn size_before_reading(bytes: &[u8]) -> Option<u64> {
 }
 
 /// The sheets of a workbook already read, or why it could not be read.
-fn read_back(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let read = ReadWorkbook::from_bytes(bytes).ok_or("its sheets, read before, are damaged")?;
+fn read_back(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Message> {
+    let read = ReadWorkbook::from_bytes(bytes)
+        .ok_or_else(|| Message::new("engine.its_sheets_read_before_are_damaged"))?;
     let sheets = read.sheets?;
     if sheets.is_empty() {
-        return Err("it is an Excel workbook without a sheet".into());
+        return Err(Message::new(
+            "engine.it_is_an_excel_workbook_without_a_sheet",
+        ));
     }
     Ok(sheets)
 }
 
 #[cfg(feature = "workbook")]
-fn read_by_calamine_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+fn read_by_calamine_names(bytes: &[u8]) -> Result<Vec<String>, Message> {
     crate::import::workbook::sheet_names(bytes)
 }
 
 #[cfg(not(feature = "workbook"))]
-fn read_by_calamine_names(_: &[u8]) -> Result<Vec<String>, String> {
-    Err(NO_READER.into())
+fn read_by_calamine_names(_: &[u8]) -> Result<Vec<String>, Message> {
+    Err(NO_READER)
 }
 
 /// What a build without the workbook reader says of a workbook (the page
 /// turns workbooks into rows before its import worker sees them).
 #[cfg(not(feature = "workbook"))]
-pub const NO_READER: &str = "it is a workbook, and this part of SegLens reads workbooks only once they are turned into rows";
+pub const NO_READER: Message = Message::new(
+    "engine.it_is_a_workbook_and_this_part_of_seglens_reads_workbooks_only_once_they_are_turned_into_rows",
+);
 
 /// The names of the sheets when `bytes` is a workbook that can be read;
 /// empty otherwise.
@@ -209,24 +218,24 @@ pub fn sheets_of(bytes: &[u8]) -> Vec<String> {
 
 /// The first sheet of the workbook `bytes` as comma-separated rows (row N
 /// of the sheet on line N), or why it cannot be read.
-pub fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<u8>, Message> {
     sheet_rows(bytes, None)
 }
 
 /// The sheet named `sheet` (the first when none is named) of the workbook
 /// `bytes` as comma-separated rows, or why it cannot be read.
-pub fn sheet_rows(bytes: &[u8], sheet: Option<&str>) -> Result<Vec<u8>, String> {
+pub fn sheet_rows(bytes: &[u8], sheet: Option<&str>) -> Result<Vec<u8>, Message> {
     sheet_rows_within(bytes, sheet, MAX_UNPACKED)
 }
 
-fn sheet_rows_within(bytes: &[u8], sheet: Option<&str>, limit: usize) -> Result<Vec<u8>, String> {
+fn sheet_rows_within(bytes: &[u8], sheet: Option<&str>, limit: usize) -> Result<Vec<u8>, Message> {
     if crate::import::html_table::is_html_table(bytes) {
         let mut tables = crate::import::html_table::tables(bytes);
         let index = pick(&html_sheet_names(bytes), sheet)?;
         let rows = tables
             .get_mut(index)
             .map(std::mem::take)
-            .ok_or("the page holds no table")?;
+            .ok_or_else(|| Message::new("engine.the_page_holds_no_table"))?;
         return Ok(write_rows(
             rows.into_iter()
                 .enumerate()
@@ -245,7 +254,7 @@ fn sheet_rows_within(bytes: &[u8], sheet: Option<&str>, limit: usize) -> Result<
     #[cfg(not(feature = "workbook"))]
     {
         let _ = (sheet, limit);
-        Err(NO_READER.into())
+        Err(NO_READER)
     }
 }
 
@@ -351,13 +360,18 @@ mod tests {
             b"ventes\n"
         );
         let err = sheet_rows(&book, Some("2025")).unwrap_err();
-        assert!(err.contains("no sheet named \u{201c}2025\u{201d}"), "{err}");
         assert!(
-            err.contains("\u{201c}Notes\u{201d}, \u{201c}Ventes & retours\u{201d}"),
+            err.to_string()
+                .contains("no sheet named \u{201c}2025\u{201d}"),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("\u{201c}Notes\u{201d}, \u{201c}Ventes & retours\u{201d}"),
             "{err}"
         );
         assert_eq!(
-            label(&book, Some("Notes")),
+            label(&book, Some("Notes")).to_string(),
             "Excel workbook, sheet \u{201c}Notes\u{201d}"
         );
         // The same in an OpenDocument spreadsheet.
@@ -491,7 +505,12 @@ mod tests {
             r#"<table:table><table:table-row table:number-rows-repeated="1000000">{}</table:table-row></table:table>"#,
             r#"<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16000"/>"#
         );
-        assert!(ods_rows(&bomb, None).unwrap_err().contains("zip bomb"));
+        assert!(
+            ods_rows(&bomb, None)
+                .unwrap_err()
+                .to_string()
+                .contains("zip bomb")
+        );
     }
 
     #[test]
@@ -522,14 +541,18 @@ mod tests {
         let book = parts(&[("xl/workbook.xml", zeros)]);
         assert!(book.len() < 100_000);
         let err = sheet_rows_within(&book, None, 4 << 20).unwrap_err();
-        assert!(err.contains("zip bomb"), "{err}");
+        assert!(err.to_string().contains("zip bomb"), "{err}");
         let book = crate::export::xlsx::workbook("S", &["a".to_string()], &[]);
         let err = first_sheet_rows(&book[..book.len() / 2]).unwrap_err();
-        assert_eq!(err, "it is not a complete zip archive (its end is missing)");
+        assert_eq!(
+            err.to_string(),
+            "it is not a complete zip archive (its end is missing)"
+        );
         let ods = parts(&[("content.xml", "<x/>".to_string())]);
         assert!(
             first_sheet_rows(&ods)
                 .unwrap_err()
+                .to_string()
                 .contains("without a sheet")
         );
     }

@@ -16,12 +16,16 @@
 //! refused before calamine opens it, and Excel sheets are read cell by cell
 //! (never as a rectangle as large as the furthest cell).
 
+use crate::model::message::Message;
+
 use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType, Reader};
 use std::io::Cursor;
 
 use crate::import::parts::TOO_BIG;
 
-pub(crate) const NEITHER: &str = "it is a zip archive but neither an Excel workbook (XLSX) nor an OpenDocument spreadsheet (ODS)";
+pub(crate) const NEITHER: Message = Message::new(
+    "engine.it_is_a_zip_archive_but_neither_an_excel_workbook_xlsx_nor_an_opendocument_spreadsheet_ods",
+);
 
 /// The most rows a sheet has (Excel's and LibreOffice's limit).
 pub(crate) const MAX_ROWS: usize = 1 << 20;
@@ -31,7 +35,7 @@ pub(crate) const MAX_COLUMNS: usize = 16_384;
 /// Refuses an archive whose files unpack to more than `limit` bytes
 /// together (a zip bomb), or that is damaged. The files are unpacked and
 /// counted, not held: what their headers say is not trusted.
-pub(crate) fn check_unpacked(b: &[u8], limit: usize) -> Result<(), String> {
+pub(crate) fn check_unpacked(b: &[u8], limit: usize) -> Result<(), Message> {
     let mut budget = limit;
     for e in crate::import::parts::entries(b)? {
         budget -= inflate(b, &e, budget, &mut |_| {})?;
@@ -41,7 +45,7 @@ pub(crate) fn check_unpacked(b: &[u8], limit: usize) -> Result<(), String> {
 
 /// The file `name` of the archive, unpacked within `limit` bytes; `None`
 /// when the archive has no such file.
-pub(crate) fn unpack_part(b: &[u8], name: &str, limit: usize) -> Result<Option<Vec<u8>>, String> {
+pub(crate) fn unpack_part(b: &[u8], name: &str, limit: usize) -> Result<Option<Vec<u8>>, Message> {
     let Some(e) = crate::import::parts::entries(b)?
         .into_iter()
         .find(|e| e.name == name)
@@ -60,11 +64,11 @@ fn inflate(
     e: &crate::import::parts::Entry,
     budget: usize,
     sink: &mut dyn FnMut(&[u8]),
-) -> Result<usize, String> {
+) -> Result<usize, Message> {
     use miniz_oxide::inflate::stream::{InflateState, inflate};
     use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
     if crate::import::parts::u32_at(b, e.offset)? != 0x0403_4b50 {
-        return Err(format!("its part {} is damaged", e.name));
+        return Err(Message::new("engine.with.part_damaged").with("part", &e.name));
     }
     let start = e.offset
         + 30
@@ -72,11 +76,11 @@ fn inflate(
         + crate::import::parts::u16_at(b, e.offset + 28)? as usize;
     let mut data = b
         .get(start..start.saturating_add(e.compressed))
-        .ok_or("the archive is cut short")?;
+        .ok_or_else(|| Message::new("engine.the_archive_is_cut_short"))?;
     match e.method {
         0 => {
             if data.len() > budget {
-                return Err(TOO_BIG.into());
+                return Err(TOO_BIG);
             }
             sink(data);
             Ok(data.len())
@@ -90,23 +94,24 @@ fn inflate(
                 data = &data[r.bytes_consumed..];
                 total += r.bytes_written;
                 if total > budget {
-                    return Err(TOO_BIG.into());
+                    return Err(TOO_BIG);
                 }
                 sink(&scratch[..r.bytes_written]);
                 match r.status {
                     Ok(MZStatus::StreamEnd) => return Ok(total),
                     Ok(_) if r.bytes_consumed > 0 || r.bytes_written > 0 => {}
                     Err(MZError::Buf) | Ok(_) => {
-                        return Err(format!("its part {} is damaged", e.name));
+                        return Err(Message::new("engine.with.part_damaged").with("part", &e.name));
                     }
-                    Err(_) => return Err(format!("its part {} is damaged", e.name)),
+                    Err(_) => {
+                        return Err(Message::new("engine.with.part_damaged").with("part", &e.name));
+                    }
                 }
             }
         }
-        m => Err(format!(
-            "its part {} is packed in a way not read here ({m})",
-            e.name
-        )),
+        m => Err(Message::new("engine.with.part_packed")
+            .with("part", &e.name)
+            .with("method", m.to_string())),
     }
 }
 
@@ -152,7 +157,7 @@ enum Format {
     Ods,
 }
 
-fn format_of(bytes: &[u8]) -> Result<Format, String> {
+fn format_of(bytes: &[u8]) -> Result<Format, Message> {
     if crate::import::parts::is_ole(bytes) {
         // A workbook saved with a password is an OLE file holding the
         // encrypted XLSX as a stream of that name.
@@ -161,7 +166,7 @@ fn format_of(bytes: &[u8]) -> Result<Format, String> {
             .flat_map(u16::to_le_bytes)
             .collect();
         if memchr::memmem::find(bytes, &encrypted).is_some() {
-            return Err(PASSWORD.into());
+            return Err(PASSWORD);
         }
         return Ok(Format::Xls);
     }
@@ -174,13 +179,13 @@ fn format_of(bytes: &[u8]) -> Result<Format, String> {
     } else if has("content.xml") {
         Ok(Format::Ods)
     } else {
-        Err(NEITHER.into())
+        Err(NEITHER)
     }
 }
 
 /// Refuses, before calamine opens it, an archive that unpacks to more
 /// than `limit` bytes (a zip bomb).
-fn check(bytes: &[u8], format: Format, limit: usize) -> Result<(), String> {
+fn check(bytes: &[u8], format: Format, limit: usize) -> Result<(), Message> {
     if format == Format::Xls {
         return Ok(());
     }
@@ -188,45 +193,45 @@ fn check(bytes: &[u8], format: Format, limit: usize) -> Result<(), String> {
 }
 
 /// The `content.xml` of an OpenDocument spreadsheet, within `limit` bytes.
-fn ods_content(bytes: &[u8], limit: usize) -> Result<String, String> {
+fn ods_content(bytes: &[u8], limit: usize) -> Result<String, Message> {
     let content = unpack_part(bytes, "content.xml", limit)?.ok_or(NEITHER)?;
     Ok(String::from_utf8_lossy(&content).into_owned())
 }
 
 /// What a workbook saved with a password is told.
-const PASSWORD: &str =
-    "it is protected by a password: open it, remove the password and save it again";
+const PASSWORD: Message = Message::new(
+    "engine.it_is_protected_by_a_password_open_it_remove_the_password_and_save_it_again",
+);
 
 /// Why calamine could not read the workbook, in the user's words (its
 /// own message names the reader's internals).
-fn damaged(format: Format, err: impl std::fmt::Display) -> String {
+fn damaged(format: Format, err: impl std::fmt::Display) -> Message {
     let err = err.to_string();
     if err.to_ascii_lowercase().contains("password") || err.contains("ncrypt") {
-        return PASSWORD.into();
+        return PASSWORD;
     }
     if err.contains("limit exceeded") {
-        return TOO_BIG.into();
+        return TOO_BIG;
     }
-    match format {
-        Format::Xls => "it is an old Excel workbook (.xls) whose structure is damaged",
-        Format::Xlsx => "it is an Excel workbook whose structure is damaged",
-        Format::Xlsb => "it is an Excel binary workbook (.xlsb) whose structure is damaged",
-        Format::Ods => "it is an OpenDocument spreadsheet whose structure is damaged",
-    }
-    .into()
+    Message::new(match format {
+        Format::Xls => "engine.it_is_an_old_excel_workbook_xls_whose_structure_is_damaged",
+        Format::Xlsx => "engine.it_is_an_excel_workbook_whose_structure_is_damaged",
+        Format::Xlsb => "engine.it_is_an_excel_binary_workbook_xlsb_whose_structure_is_damaged",
+        Format::Ods => "engine.it_is_an_opendocument_spreadsheet_whose_structure_is_damaged",
+    })
 }
 
 /// What a workbook without a sheet is told.
-fn no_sheet(format: Format) -> String {
-    if format == Format::Ods {
-        "it is an OpenDocument file without a sheet".into()
+fn no_sheet(format: Format) -> Message {
+    Message::new(if format == Format::Ods {
+        "engine.it_is_an_opendocument_file_without_a_sheet"
     } else {
-        "it is an Excel workbook without a sheet".into()
-    }
+        "engine.it_is_an_excel_workbook_without_a_sheet"
+    })
 }
 
 /// The names of the sheets of the workbook `bytes`, in order.
-pub(crate) fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+pub(crate) fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, Message> {
     let format = format_of(bytes)?;
     check(bytes, format, crate::import::parts::MAX_UNPACKED)?;
     let cursor = Cursor::new(bytes);
@@ -301,7 +306,7 @@ struct Rows {
 }
 
 impl Rows {
-    fn push(&mut self, row: u32, col: u32, text: String) -> Result<(), String> {
+    fn push(&mut self, row: u32, col: u32, text: String) -> Result<(), Message> {
         if text.is_empty() {
             return Ok(());
         }
@@ -311,7 +316,7 @@ impl Rows {
         }
         self.bytes += text.len() + 1;
         if self.bytes > self.limit {
-            return Err(TOO_BIG.into());
+            return Err(TOO_BIG);
         }
         match self.rows.last_mut() {
             Some((n, cells)) if *n == number => cells.push((col as usize, text)),
@@ -365,8 +370,8 @@ enum Wanted<'a> {
 /// Reads the cells `next` gives, `((row, column), text)`, into rows.
 fn read_cells(
     limit: usize,
-    mut next: impl FnMut() -> Result<Option<((u32, u32), String)>, String>,
-) -> Result<Vec<u8>, String> {
+    mut next: impl FnMut() -> Result<Option<((u32, u32), String)>, Message>,
+) -> Result<Vec<u8>, Message> {
     let mut rows = Rows {
         limit,
         ..Rows::default()
@@ -385,10 +390,10 @@ fn read_sheets(
     bytes: &[u8],
     wanted: Wanted<'_>,
     limit: usize,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
+) -> Result<Vec<(String, Vec<u8>)>, Message> {
     let format = format_of(bytes)?;
     check(bytes, format, limit)?;
-    let select = |names: &[String]| -> Result<Vec<usize>, String> {
+    let select = |names: &[String]| -> Result<Vec<usize>, Message> {
         if names.is_empty() {
             return Err(no_sheet(format));
         }
@@ -457,13 +462,13 @@ pub(crate) fn sheet_rows(
     bytes: &[u8],
     sheet: Option<&str>,
     limit: usize,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Message> {
     let mut sheets = read_sheets(bytes, Wanted::One(sheet), limit)?;
     Ok(sheets.pop().map(|(_, rows)| rows).unwrap_or_default())
 }
 
 /// Every sheet of the workbook `bytes`, by name, as comma-separated rows.
-pub(crate) fn all_sheet_rows(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub(crate) fn all_sheet_rows(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Message> {
     read_sheets(bytes, Wanted::All, crate::import::parts::MAX_UNPACKED)
 }
 

@@ -16,6 +16,8 @@
 //! chain of sectors until it holds the stream's declared length, 4 GB for
 //! a file of a few kB that the fuzzer made.)
 
+use crate::model::message::Message;
+
 /// The first bytes of every OLE2 compound file.
 #[cfg(test)]
 const SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -24,7 +26,8 @@ const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
 /// The columns of an Excel 97–2003 sheet.
 const MAX_COLUMNS: u16 = 256;
 
-const DAMAGED: &str = "it is an old Excel workbook (.xls) whose structure is damaged";
+const DAMAGED: Message =
+    Message::new("engine.it_is_an_old_excel_workbook_xls_whose_structure_is_damaged");
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
     b.get(at..at + 2).map(|s| u16::from_le_bytes([s[0], s[1]]))
@@ -46,11 +49,11 @@ struct Compound<'a> {
 }
 
 impl<'a> Compound<'a> {
-    fn open(bytes: &'a [u8]) -> Result<Compound<'a>, String> {
+    fn open(bytes: &'a [u8]) -> Result<Compound<'a>, Message> {
         let h = |at| u32_at(bytes, at).ok_or(DAMAGED);
         let shift = u32::from(u16_at(bytes, 30).ok_or(DAMAGED)?);
         if shift != 9 && shift != 12 {
-            return Err(DAMAGED.into());
+            return Err(DAMAGED);
         }
         let size = 1usize << shift;
         let sectors = bytes.len() / size + 1;
@@ -66,7 +69,7 @@ impl<'a> Compound<'a> {
         // chain of DIFAT sectors, each ending with the next one's number.
         let n_fat = h(44)? as usize;
         if n_fat > sectors {
-            return Err(DAMAGED.into());
+            return Err(DAMAGED);
         }
         let mut fat_sectors: Vec<u32> = (0..109.min(n_fat))
             .map(|i| h(76 + 4 * i))
@@ -76,7 +79,7 @@ impl<'a> Compound<'a> {
         while fat_sectors.len() < n_fat && difat < END_OF_CHAIN {
             hops += 1;
             if hops > sectors {
-                return Err(DAMAGED.into());
+                return Err(DAMAGED);
             }
             let s = c.sector(difat)?;
             let per = size / 4 - 1;
@@ -109,7 +112,7 @@ impl<'a> Compound<'a> {
 
     /// Sector `id`'s bytes (the last one of a file cut short may be
     /// shorter).
-    fn sector(&self, id: u32) -> Result<&'a [u8], String> {
+    fn sector(&self, id: u32) -> Result<&'a [u8], Message> {
         let size = 1usize << self.shift;
         let start = (id as usize + 1)
             .checked_mul(size)
@@ -119,7 +122,7 @@ impl<'a> Compound<'a> {
     }
 
     /// The bytes of the chain of big sectors from `start`, at most `size`.
-    fn chain_bytes(&self, start: u32, size: u64) -> Result<Vec<u8>, String> {
+    fn chain_bytes(&self, start: u32, size: u64) -> Result<Vec<u8>, Message> {
         let mut out = Vec::new();
         let mut id = start;
         let mut hops = 0usize;
@@ -129,7 +132,7 @@ impl<'a> Compound<'a> {
         while id < END_OF_CHAIN && (out.len() as u64) < size {
             hops += 1;
             if hops > sectors + 1 {
-                return Err(DAMAGED.into());
+                return Err(DAMAGED);
             }
             out.extend_from_slice(self.sector(id)?);
             id = *self.fat.get(id as usize).ok_or(DAMAGED)?;
@@ -141,7 +144,7 @@ impl<'a> Compound<'a> {
     }
 
     /// The bytes of the chain of mini sectors from `start`, `size` of them.
-    fn mini_chain_bytes(&self, start: u32, size: u64) -> Result<Vec<u8>, String> {
+    fn mini_chain_bytes(&self, start: u32, size: u64) -> Result<Vec<u8>, Message> {
         let mut out = Vec::new();
         let mut id = start;
         let mut hops = 0usize;
@@ -149,7 +152,7 @@ impl<'a> Compound<'a> {
         while id < END_OF_CHAIN && (out.len() as u64) < size {
             hops += 1;
             if hops > sectors + 1 {
-                return Err(DAMAGED.into());
+                return Err(DAMAGED);
             }
             let at = id as usize * 64;
             let s = self.mini_stream.get(at..at + 64).ok_or(DAMAGED)?;
@@ -161,7 +164,7 @@ impl<'a> Compound<'a> {
     }
 
     /// The stream named `wanted` (case aside), if the directory has one.
-    fn stream(&mut self, wanted: &[&str]) -> Result<Option<(String, Vec<u8>)>, String> {
+    fn stream(&mut self, wanted: &[&str]) -> Result<Option<(String, Vec<u8>)>, Message> {
         let dir = self.chain_bytes(u32_at(self.bytes, 48).ok_or(DAMAGED)?, u64::MAX)?;
         let mut found = None;
         for (i, entry) in dir.chunks_exact(128).enumerate() {
@@ -383,7 +386,7 @@ pub(crate) fn format_is_date(id: u16, code: Option<&str>) -> bool {
     matches!(id, 14..=22 | 27..=36 | 45..=47 | 50..=58)
 }
 
-fn globals(stream: &[u8]) -> Result<Globals, String> {
+fn globals(stream: &[u8]) -> Result<Globals, Message> {
     let mut g = Globals {
         sheets: Vec::new(),
         strings: Vec::new(),
@@ -402,17 +405,18 @@ fn globals(stream: &[u8]) -> Result<Globals, String> {
     match all.first() {
         Some((0x0809, data)) if u16_at(data, 0) == Some(0x0600) => {}
         Some((0x0809, _)) | Some((0x0009 | 0x0209 | 0x0409, _)) => {
-            return Err("it is an Excel 5.0/95 or older workbook, which is not read here: open it in Excel or LibreOffice and save it as .xlsx".into());
+            return Err(Message::new(
+                "engine.it_is_an_excel_5_0_95_or_older_workbook_which_is_not_read_here_open_it_in_excel_or_libreoffice_and_save_it_as_xlsx",
+            ));
         }
-        _ => return Err(DAMAGED.into()),
+        _ => return Err(DAMAGED),
     }
     for (i, &(kind, data)) in all.iter().enumerate() {
         match kind {
             0x002F => {
-                return Err(
-                    "it is protected by a password: open it, remove the password and save it again"
-                        .into(),
-                );
+                return Err(Message::new(
+                    "engine.it_is_protected_by_a_password_open_it_remove_the_password_and_save_it_again",
+                ));
             }
             0x0022 => g.date_1904 = u16_at(data, 0) == Some(1),
             0x041E => {
@@ -528,13 +532,17 @@ pub struct Workbook {
 
 impl Workbook {
     /// Opens the workbook in `bytes`, or says why it cannot be read.
-    pub fn open(bytes: &[u8]) -> Result<Workbook, String> {
+    pub fn open(bytes: &[u8]) -> Result<Workbook, Message> {
         let mut compound = Compound::open(bytes)?;
         let Some((name, stream)) = compound.stream(&["Workbook", "Book"])? else {
-            return Err("it is an Office file but not an Excel workbook (no workbook inside: a Word document?)".into());
+            return Err(Message::new(
+                "engine.it_is_an_office_file_but_not_an_excel_workbook_no_workbook_inside_a_word_document",
+            ));
         };
         if name.eq_ignore_ascii_case("Book") {
-            return Err("it is an Excel 5.0/95 workbook, which is not read here: open it in Excel or LibreOffice and save it as .xlsx".into());
+            return Err(Message::new(
+                "engine.it_is_an_excel_5_0_95_workbook_which_is_not_read_here_open_it_in_excel_or_libreoffice_and_save_it_as_xlsx",
+            ));
         }
         let globals = globals(&stream)?;
         Ok(Workbook { stream, globals })
@@ -549,12 +557,12 @@ impl Workbook {
     /// Sheet `index`'s rows, `(row number from 1, its cells as (column,
     /// text))`, in order; refused when its text would pass `budget` bytes
     /// (a long string repeated in many cells).
-    pub fn rows(&self, index: usize, budget: usize) -> Result<Vec<SparseRow>, String> {
+    pub fn rows(&self, index: usize, budget: usize) -> Result<Vec<SparseRow>, Message> {
         let &(_, at) = self
             .globals
             .sheets
             .get(index)
-            .ok_or("it is an Excel workbook without a sheet")?;
+            .ok_or_else(|| Message::new("engine.it_is_an_excel_workbook_without_a_sheet"))?;
         let g = &self.globals;
         let number = |xf: u16, x: f64| -> String {
             if g.xf_is_date.get(xf as usize).copied().unwrap_or(false)
@@ -584,7 +592,7 @@ impl Workbook {
         for (kind, d) in records(&self.stream, at) {
             if first {
                 if kind != 0x0809 {
-                    return Err(DAMAGED.into());
+                    return Err(DAMAGED);
                 }
                 first = false;
                 continue;
@@ -663,7 +671,7 @@ impl Workbook {
                 _ => {}
             }
             if written.get() > budget {
-                return Err(crate::import::parts::TOO_BIG.into());
+                return Err(crate::import::parts::TOO_BIG);
             }
         }
         Ok(rows
@@ -771,7 +779,7 @@ mod tests {
         let fat = 512;
         bytes[fat..fat + 4].copy_from_slice(&0xFFFF_FFFDu32.to_le_bytes());
         bytes[fat + 4..fat + 8].copy_from_slice(&1u32.to_le_bytes());
-        assert_eq!(Workbook::open(&bytes).err().as_deref(), Some(DAMAGED));
+        assert_eq!(Workbook::open(&bytes).err(), Some(DAMAGED));
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! - confidence = buyers of both ÷ buyers of A,
 //! - lift = confidence ÷ (buyers of B ÷ buyers).
 
+use crate::model::message::Message;
+
 use serde::{Deserialize, Serialize};
 
 use crate::import::orders::{NO_CATEGORY, Orders};
@@ -55,12 +57,11 @@ pub fn cross_sell(
     as_of: Day,
     within: Option<&Bitmap>,
     min_both: u64,
-) -> Result<CrossSell, String> {
+) -> Result<CrossSell, Message> {
     if orders.categories.is_empty() || orders.category.len() != orders.len() {
-        return Err(
-            "The orders have no category column: import an order file with one (category, catégorie, rayon…) to see what sells together."
-                .into(),
-        );
+        return Err(Message::new(
+            "engine.the_orders_have_no_category_column_import_an_order_file_with_one_category_cat_gorie_rayon_to_see_what_sells_together",
+        ));
     }
     // Each customer's categories as a bit set: the first 128 categories
     // (more are rare in a category column; the others are left out).

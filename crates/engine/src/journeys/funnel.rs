@@ -2,6 +2,8 @@
 //! within a conversion window, how far each customer got, and the counts,
 //! rates and times per step, for segments or for any sets of customers.
 
+use crate::model::message::{Message, Value};
+
 use super::*;
 
 /// Steps and window, as the user chooses them.
@@ -142,14 +144,12 @@ impl Resolved {
 }
 
 /// Resolves a step, or says in words why it cannot be.
-pub(super) fn resolve(events: &EventTable, text: &str) -> Result<Resolved, String> {
+pub(super) fn resolve(events: &EventTable, text: &str) -> Result<Resolved, Message> {
     let step = Step::parse(text);
     let Some(event) = events.names.iter().position(|n| *n == step.event) else {
-        return Err(format!(
-            "no event is called {:?} (there are: {})",
-            step.event,
-            events.names.join(", ")
-        ));
+        return Err(Message::new("engine.with.no_event_called")
+            .with("event", &step.event)
+            .with("events", events.names.join(", ")));
     };
     let event = event as u32;
     let filter = match &step.filter {
@@ -160,15 +160,14 @@ pub(super) fn resolve(events: &EventTable, text: &str) -> Result<Resolved, Strin
             let Some(p) = found else {
                 let columns: Vec<&str> =
                     events.properties.iter().map(|p| p.name.as_str()).collect();
-                return Err(format!(
-                    "the events have no column {:?} to filter on (they have: {})",
-                    f.column,
-                    if columns.is_empty() {
-                        "none".to_string()
-                    } else {
-                        columns.join(", ")
-                    }
-                ));
+                let they_have = if columns.is_empty() {
+                    Value::Message(Box::new(Message::new("engine.none")))
+                } else {
+                    Value::Text(columns.join(", "))
+                };
+                return Err(Message::new("engine.with.no_event_column")
+                    .with("column", &f.column)
+                    .with("columns", they_have));
             };
             let want = f.value.to_lowercase();
             let ok = events.properties[p]
@@ -190,9 +189,13 @@ pub(super) fn resolve(events: &EventTable, text: &str) -> Result<Resolved, Strin
 }
 
 /// Checks that every step names an event (and a column) of the table.
-pub fn check_steps(events: &EventTable, steps: &[String]) -> Result<(), String> {
+pub fn check_steps(events: &EventTable, steps: &[String]) -> Result<(), Message> {
     for s in steps {
-        resolve(events, s).map_err(|e| format!("step {s:?}: {e}"))?;
+        resolve(events, s).map_err(|why| {
+            Message::new("engine.with.step")
+                .with("step", s)
+                .with("why", why)
+        })?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod bitmap;
 pub mod date;
 pub mod fault;
+pub mod message;
 pub mod number;
 pub(crate) mod rng;
 pub mod stage;

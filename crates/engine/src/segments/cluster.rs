@@ -5,6 +5,8 @@
 //! Deterministic: the same data, features, k and seed give the same
 //! clusters on every machine.
 
+use crate::model::message::Message;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -120,16 +122,20 @@ pub struct Matrix {
 
 /// Builds the standardised matrix of the customers with at least one order;
 /// a missing attribute value is replaced by the attribute's mean.
-pub fn matrix(data: &Dataset, facts: &Facts, features: &[Feature]) -> Result<Matrix, String> {
+pub fn matrix(data: &Dataset, facts: &Facts, features: &[Feature]) -> Result<Matrix, Message> {
     if features.is_empty() {
-        return Err("Pick at least one feature to cluster on.".into());
+        return Err(Message::new(
+            "engine.pick_at_least_one_feature_to_cluster_on",
+        ));
     }
     let customers: Vec<u32> = (0..facts.n)
         .filter(|c| facts.order_count(*c) > 0)
         .map(|c| c as u32)
         .collect();
     if customers.is_empty() {
-        return Err("No customer has an order before the analysis date.".into());
+        return Err(Message::new(
+            "engine.no_customer_has_an_order_before_the_analysis_date",
+        ));
     }
     let dims = features.len();
     let mut columns: Vec<Vec<Option<f64>>> = Vec::with_capacity(dims);
@@ -138,16 +144,14 @@ pub fn matrix(data: &Dataset, facts: &Facts, features: &[Feature]) -> Result<Mat
         let col: Vec<Option<f64>> = match f {
             Feature::Attribute(name) => {
                 let table = data.customers.as_ref().ok_or_else(|| {
-                    format!("\"{name}\" is not a feature and no customers file is imported.")
+                    Message::new("engine.with.not_a_feature_no_customers").with("feature", name)
                 })?;
                 let at = table
                     .attribute_names
                     .iter()
                     .position(|c| c.eq_ignore_ascii_case(name))
                     .ok_or_else(|| {
-                        format!(
-                            "\"{name}\" is not a feature (recency, frequency, monetary, tenure, aov, engagement) nor a column of the customers file."
-                        )
+                        Message::new("engine.with.not_a_feature_nor_column").with("feature", name)
                     })?;
                 let rows = table.row_of(facts.n);
                 let decimal = attribute_decimal(table, at);
@@ -159,7 +163,7 @@ pub fn matrix(data: &Dataset, facts: &Facts, features: &[Feature]) -> Result<Mat
                     })
                     .collect();
                 if col.iter().all(Option::is_none) {
-                    return Err(format!("The column \"{name}\" holds no numbers."));
+                    return Err(Message::new("engine.with.no_numbers").with("column", name));
                 }
                 col
             }
@@ -398,7 +402,7 @@ fn lloyd(x: &[f64], dims: usize, mut centres: Vec<f64>, max_iter: usize, tol: f6
 /// k-means on a standardised matrix: `runs` k-means++ seedings from `seed`,
 /// Lloyd iterations until the centres move less than scikit-learn's
 /// tolerance (1e-4 of the mean variance) or 300 iterations.
-pub fn kmeans(m: &Matrix, k: usize, seed: u64, runs: usize) -> Result<KMeans, String> {
+pub fn kmeans(m: &Matrix, k: usize, seed: u64, runs: usize) -> Result<KMeans, Message> {
     kmeans_steps(m, k, seed, runs, &mut |_| {})
 }
 
@@ -409,12 +413,13 @@ pub fn kmeans_steps(
     seed: u64,
     runs: usize,
     after_run: &mut dyn FnMut(usize),
-) -> Result<KMeans, String> {
+) -> Result<KMeans, Message> {
     let n = m.customers.len();
     if k < 1 || k > n {
-        return Err(format!(
-            "{k} clusters cannot be made from {n} customers: pick from 1 to {n}."
-        ));
+        return Err(Message::new("engine.with.too_many_clusters")
+            .with("k", k)
+            .with("n", n)
+            .with("max", n));
     }
     let dims = m.dims;
     let mean_var = {
@@ -439,7 +444,7 @@ pub fn kmeans_steps(
         }
         after_run(done);
     }
-    best.ok_or_else(|| "no run".into())
+    Ok(best.expect("at least one run is made"))
 }
 
 /// The mean silhouette of a labelling, over a deterministic sample of at
@@ -554,7 +559,7 @@ pub struct Clustering {
 }
 
 /// Runs k-means with the setup and describes the clusters.
-pub fn cluster(data: &Dataset, facts: &Facts, setup: &ClusterSetup) -> Result<Clustering, String> {
+pub fn cluster(data: &Dataset, facts: &Facts, setup: &ClusterSetup) -> Result<Clustering, Message> {
     cluster_steps(data, facts, setup, &mut |_, _| {})
 }
 
@@ -565,7 +570,7 @@ pub fn cluster_steps(
     facts: &Facts,
     setup: &ClusterSetup,
     step: &mut dyn FnMut(usize, usize),
-) -> Result<Clustering, String> {
+) -> Result<Clustering, Message> {
     let total = setup.runs.max(1) + 1;
     let m = matrix(data, facts, &setup.features)?;
     let run = kmeans_steps(&m, setup.k, setup.seed, setup.runs, &mut |done| {
@@ -948,11 +953,13 @@ mod tests {
         assert!(
             matrix(&data, &facts, &[Feature::parse("town")])
                 .unwrap_err()
+                .to_string()
                 .contains("nor a column")
         );
         assert!(
             matrix(&data, &facts, &[Feature::parse("city")])
                 .unwrap_err()
+                .to_string()
                 .contains("no numbers")
         );
     }

@@ -3,6 +3,7 @@
 //! cluster), and the rule builder's rules, read from and written to JSON.
 
 use super::*;
+use crate::model::message::Message;
 use serde_json::{Map, Value, json};
 
 /// A test on one value.
@@ -142,6 +143,29 @@ impl Measure {
         MEASURES.iter().find(|m| m.0 == self).map_or("", |m| m.2)
     }
 
+    /// The measure's name inside a sentence, as a message's value.
+    pub fn named(self) -> Message {
+        Message::new(match self {
+            Measure::Orders => "engine.measure.orders",
+            Measure::Spend => "engine.measure.spend",
+            Measure::AverageOrderValue => "engine.measure.average_order_value",
+            Measure::DaysSinceLastOrder => "engine.measure.days_since_last_order",
+            Measure::DaysSinceFirstOrder => "engine.measure.days_since_first_order",
+            Measure::EmailsReceived => "engine.measure.emails_received",
+            Measure::EmailOpens => "engine.measure.email_opens",
+            Measure::EmailClicks => "engine.measure.email_clicks",
+            Measure::Events => "engine.measure.events",
+            Measure::Nps => "engine.measure.nps",
+            Measure::Csat => "engine.measure.csat",
+            Measure::Tickets => "engine.measure.tickets",
+            Measure::ChanceActive => "engine.measure.chance_active",
+            Measure::OrderWithin7Days => "engine.measure.order_within_7_days",
+            Measure::OrderWithin30Days => "engine.measure.order_within_30_days",
+            Measure::DaysToNextOrder => "engine.measure.days_to_next_order",
+            Measure::PredictedValue => "engine.measure.predicted_value",
+        })
+    }
+
     /// True for the models' predictions (no window, no SQL).
     pub fn is_prediction(self) -> bool {
         matches!(
@@ -223,25 +247,40 @@ pub struct RuleError {
     /// Where: `all[2].between`.
     pub path: String,
     /// What is wrong.
-    pub message: String,
+    pub message: Message,
+}
+
+impl RuleError {
+    /// What is wrong and where, as a message.
+    pub fn to_message(&self) -> Message {
+        if self.path.is_empty() {
+            self.message.clone()
+        } else {
+            Message::new("engine.with.rule_at")
+                .with("path", &self.path)
+                .with("message", self.message.clone())
+        }
+    }
+}
+
+impl From<RuleError> for Message {
+    fn from(e: RuleError) -> Message {
+        e.to_message()
+    }
 }
 
 impl std::fmt::Display for RuleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "at {}: {}", self.path, self.message)
-        }
+        self.to_message().fmt(f)
     }
 }
 
 impl std::error::Error for RuleError {}
 
-pub(super) fn err(path: &str, message: impl Into<String>) -> RuleError {
+pub(super) fn err(path: &str, message: Message) -> RuleError {
     RuleError {
         path: path.to_string(),
-        message: message.into(),
+        message,
     }
 }
 
@@ -290,13 +329,14 @@ impl Test {
             [] => {
                 return Err(err(
                     path,
-                    format!("a condition needs a test, one of: {}", TEST_KEYS.join(", ")),
+                    Message::new("engine.rule.with.needs_a_test")
+                        .with("tests", TEST_KEYS.join(", ")),
                 ));
             }
             many => {
                 return Err(err(
                     path,
-                    format!("a condition takes one test, not {}", many.join(" and ")),
+                    Message::new("engine.rule.with.one_test").with("tests", many.join(" and ")),
                 ));
             }
         };
@@ -306,30 +346,40 @@ impl Test {
             v.as_str()
                 .map(str::to_string)
                 .or_else(|| v.as_f64().map(|x| x.to_string()))
-                .ok_or_else(|| err(&here, "expected a text"))
+                .ok_or_else(|| err(&here, Message::new("engine.rule.expected_a_text")))
         };
         let number = |v: &Value| {
             v.as_f64()
                 .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
                 .filter(|x: &f64| x.is_finite())
-                .ok_or_else(|| err(&here, "expected a number"))
+                .ok_or_else(|| err(&here, Message::new("engine.rule.expected_a_number")))
         };
         let days = |v: &Value| {
             v.as_u64()
                 .filter(|n| *n <= 365_000)
                 .map(|n| n as u32)
-                .ok_or_else(|| err(&here, "expected a whole number of days"))
+                .ok_or_else(|| {
+                    err(
+                        &here,
+                        Message::new("engine.rule.expected_a_whole_number_of_days"),
+                    )
+                })
         };
         let day = |v: &Value| {
-            v.as_str()
-                .and_then(date::parse_iso)
-                .ok_or_else(|| err(&here, "expected a date written yyyy-mm-dd"))
+            v.as_str().and_then(date::parse_iso).ok_or_else(|| {
+                err(
+                    &here,
+                    Message::new("engine.rule.expected_a_date_written_yyyy_mm_dd"),
+                )
+            })
         };
         Ok(match key {
             "equals" => Test::Equals(text(v)?),
             "one_of" => Test::OneOf(
                 v.as_array()
-                    .ok_or_else(|| err(&here, "expected a list of texts"))?
+                    .ok_or_else(|| {
+                        err(&here, Message::new("engine.rule.expected_a_list_of_texts"))
+                    })?
                     .iter()
                     .map(text)
                     .collect::<Result<_, _>>()?,
@@ -339,11 +389,21 @@ impl Test {
                 Some([a, b]) => {
                     let (a, b) = (number(a)?, number(b)?);
                     if a > b {
-                        return Err(err(&here, format!("{a} is above {b}")));
+                        return Err(err(
+                            &here,
+                            Message::new("engine.rule.with.above")
+                                .with("from", a.to_string())
+                                .with("to", b.to_string()),
+                        ));
                     }
                     Test::Between(a, b)
                 }
-                _ => return Err(err(&here, "expected two numbers, [from, to]")),
+                _ => {
+                    return Err(err(
+                        &here,
+                        Message::new("engine.rule.expected_two_numbers_from_to"),
+                    ));
+                }
             },
             "at_least" => Test::AtLeast(number(v)?),
             "at_most" => Test::AtMost(number(v)?),
@@ -456,11 +516,10 @@ impl Rule {
         let v: Value = serde_json::from_str(text).map_err(|e| {
             err(
                 "",
-                format!(
-                    "not valid JSON (line {}, column {}): {e}",
-                    e.line(),
-                    e.column()
-                ),
+                Message::new("engine.rule.with.not_json")
+                    .with("line", e.line())
+                    .with("column", e.column())
+                    .with("why", e.to_string()),
             )
         })?;
         Rule::from_value(&v, "rule")
@@ -468,13 +527,21 @@ impl Rule {
 
     /// Reads a rule from a JSON value; `path` names it in messages.
     pub fn from_value(v: &Value, path: &str) -> Result<Rule, RuleError> {
-        let obj = v
-            .as_object()
-            .ok_or_else(|| err(path, "expected an object such as {\"all\": [...]}"))?;
+        let obj = v.as_object().ok_or_else(|| {
+            err(
+                path,
+                Message::new("engine.rule.expected_an_object_such_as_all"),
+            )
+        })?;
         let list = |key: &str| -> Result<Vec<Rule>, RuleError> {
             obj[key]
                 .as_array()
-                .ok_or_else(|| err(&format!("{path}.{key}"), "expected a list of conditions"))?
+                .ok_or_else(|| {
+                    err(
+                        &format!("{path}.{key}"),
+                        Message::new("engine.rule.expected_a_list_of_conditions"),
+                    )
+                })?
                 .iter()
                 .enumerate()
                 .map(|(i, x)| Rule::from_value(x, &format!("{path}.{key}[{i}]")))
@@ -493,17 +560,24 @@ impl Rule {
             )?)));
         }
         if let Some(name) = obj.get("in_segment") {
-            let name = name
-                .as_str()
-                .ok_or_else(|| err(&format!("{path}.in_segment"), "expected the segment's name"))?;
-            let definition = obj
-                .get("definition")
-                .ok_or_else(|| err(path, "\"in_segment\" needs the segment's \"definition\""))?;
+            let name = name.as_str().ok_or_else(|| {
+                err(
+                    &format!("{path}.in_segment"),
+                    Message::new("engine.rule.expected_the_segment_s_name"),
+                )
+            })?;
+            let definition = obj.get("definition").ok_or_else(|| {
+                err(
+                    path,
+                    Message::new("engine.in_segment_needs_the_segment_s_definition"),
+                )
+            })?;
             let definition: Definition =
                 serde_json::from_value(definition.clone()).map_err(|e| {
                     err(
                         &format!("{path}.definition"),
-                        format!("not a segment's definition: {e}"),
+                        Message::new("engine.rule.with.not_a_definition")
+                            .with("why", e.to_string()),
                     )
                 })?;
             return Ok(Rule::InSegment {
@@ -519,14 +593,22 @@ impl Rule {
                     .filter(|n| *n <= 365_000)
                     .map(|n| Some(n as u32))
                     .ok_or_else(|| {
-                        err(&format!("{path}.{key}"), "expected a whole number of days")
+                        err(
+                            &format!("{path}.{key}"),
+                            Message::new("engine.rule.expected_a_whole_number_of_days"),
+                        )
                     }),
             }
         };
         if let Some(col) = obj.get("attribute") {
             let column = col
                 .as_str()
-                .ok_or_else(|| err(&format!("{path}.attribute"), "expected a column name"))?
+                .ok_or_else(|| {
+                    err(
+                        &format!("{path}.attribute"),
+                        Message::new("engine.rule.expected_a_column_name"),
+                    )
+                })?
                 .to_string();
             return Ok(Rule::Attribute {
                 column,
@@ -542,17 +624,16 @@ impl Rule {
                 .ok_or_else(|| {
                     err(
                         &format!("{path}.measure"),
-                        format!(
-                            "unknown measure {m}; expected one of: {}",
-                            MEASURES.map(|x| x.1).join(", ")
-                        ),
+                        Message::new("engine.rule.with.unknown_measure")
+                            .with("measure", m.to_string())
+                            .with("measures", MEASURES.map(|x| x.1).join(", ")),
                     )
                 })?;
             let days = whole_days("days")?;
             if days.is_some() && !measure.takes_window() {
                 return Err(err(
                     &format!("{path}.days"),
-                    format!("{} cannot be limited to the last days", measure.key()),
+                    Message::new("engine.rule.with.no_window").with("measure", measure.key()),
                 ));
             }
             let category = match obj.get("category") {
@@ -561,7 +642,10 @@ impl Rule {
                     v.as_str()
                         .filter(|s| !s.trim().is_empty())
                         .ok_or_else(|| {
-                            err(&format!("{path}.category"), "expected a category name")
+                            err(
+                                &format!("{path}.category"),
+                                Message::new("engine.rule.expected_a_category_name"),
+                            )
                         })?
                         .to_string(),
                 ),
@@ -569,14 +653,16 @@ impl Rule {
             if category.is_some() && !matches!(measure, Measure::Orders | Measure::Spend) {
                 return Err(err(
                     &format!("{path}.category"),
-                    "only orders and spend can be limited to a category",
+                    Message::new("engine.rule.only_orders_and_spend_can_be_limited_to_a_category"),
                 ));
             }
             let test = Test::from_json(obj, path)?;
             if !(test.is_numeric() || matches!(test, Test::IsEmpty | Test::IsNotEmpty)) {
                 return Err(err(
                     path,
-                    "a measure takes a number test: between, at_least or at_most",
+                    Message::new(
+                        "engine.rule.a_measure_takes_a_number_test_between_at_least_or_at_most",
+                    ),
                 ));
             }
             return Ok(Rule::Measure {
@@ -589,13 +675,21 @@ impl Rule {
         if let Some(e) = obj.get("event") {
             let name = e
                 .as_str()
-                .ok_or_else(|| err(&format!("{path}.event"), "expected an event name"))?
+                .ok_or_else(|| {
+                    err(
+                        &format!("{path}.event"),
+                        Message::new("engine.rule.expected_an_event_name"),
+                    )
+                })?
                 .to_string();
             let did = match obj.get("did") {
                 None => true,
-                Some(v) => v
-                    .as_bool()
-                    .ok_or_else(|| err(&format!("{path}.did"), "expected true or false"))?,
+                Some(v) => v.as_bool().ok_or_else(|| {
+                    err(
+                        &format!("{path}.did"),
+                        Message::new("engine.rule.expected_true_or_false"),
+                    )
+                })?,
             };
             let at_least = match obj.get("at_least") {
                 None => 1,
@@ -605,7 +699,7 @@ impl Rule {
                     .ok_or_else(|| {
                         err(
                             &format!("{path}.at_least"),
-                            "expected a whole number from 1",
+                            Message::new("engine.rule.expected_a_whole_number_from_1"),
                         )
                     })? as u32,
             };
@@ -618,7 +712,9 @@ impl Rule {
         }
         Err(err(
             path,
-            "expected one of the keys all, any, not, attribute, measure or event",
+            Message::new(
+                "engine.rule.expected_one_of_the_keys_all_any_not_attribute_measure_or_event",
+            ),
         ))
     }
 

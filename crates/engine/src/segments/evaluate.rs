@@ -1,11 +1,13 @@
 //! Rules evaluated over every customer at once: each condition a bitmap,
 //! the cheap ones first, other segments through the caller's resolver.
 
+use crate::model::message::Message;
+
 use super::*;
 
 /// The members of a segment's definition, for rules that test membership
 /// of another segment.
-pub type Segments<'a> = &'a dyn Fn(&Definition) -> Result<Bitmap, String>;
+pub type Segments<'a> = &'a dyn Fn(&Definition) -> Result<Bitmap, Message>;
 
 /// Evaluates rules over a dataset.
 pub struct Evaluator<'a> {
@@ -36,7 +38,10 @@ impl<'a> Evaluator<'a> {
     pub(super) fn segment(&self, definition: &Definition, path: &str) -> Result<Bitmap, RuleError> {
         match self.segments {
             Some(find) => find(definition).map_err(|e| err(path, e)),
-            None => Err(err(path, "this kind of segment cannot be tested here")),
+            None => Err(err(
+                path,
+                Message::new("engine.this_kind_of_segment_cannot_be_tested_here"),
+            )),
         }
     }
 
@@ -115,7 +120,7 @@ impl<'a> Evaluator<'a> {
         let table = self.data.customers.as_ref().ok_or_else(|| {
             err(
                 path,
-                format!("the rule tests \"{column}\" but no customers file is imported"),
+                Message::new("engine.with.rule_column_without_customers").with("column", column),
             )
         })?;
         let col = table
@@ -125,18 +130,21 @@ impl<'a> Evaluator<'a> {
             .ok_or_else(|| {
                 err(
                     path,
-                    format!(
-                        "the customers file has no column \"{column}\" (it has: {})",
-                        table.attribute_names.join(", ")
-                    ),
+                    Message::new("engine.with.rule_no_column")
+                        .with("column", column)
+                        .with("columns", table.attribute_names.join(", ")),
                 )
             })?;
         // Each distinct value is tested once; customers look up its answer.
         let dict = self.facts.column(table, col);
         let answers: Vec<bool> = if test.is_date() {
             let sample: Vec<&str> = dict.values.iter().take(2_000).map(String::as_str).collect();
-            let format = date::detect(&sample)
-                .ok_or_else(|| err(path, format!("the column \"{column}\" does not hold dates")))?;
+            let format = date::detect(&sample).ok_or_else(|| {
+                err(
+                    path,
+                    Message::new("engine.with.not_dates").with("column", column),
+                )
+            })?;
             let as_of = self.facts.as_of;
             dict.values
                 .iter()
@@ -177,13 +185,12 @@ impl<'a> Evaluator<'a> {
         let f = self.facts;
         let as_of = f.as_of;
         let from = days.map(|d| as_of - d as Day);
-        let missing = |what: &str| {
+        let missing = |what: &'static str| {
             err(
                 path,
-                format!(
-                    "{} needs {what}, which is not imported",
-                    measure.label().to_lowercase()
-                ),
+                Message::new("engine.with.measure_needs")
+                    .with("measure", measure.named())
+                    .with("what", Message::new(what)),
             )
         };
         // Sums over the rows of one customer, through the facts' index.
@@ -201,7 +208,9 @@ impl<'a> Evaluator<'a> {
                         if o.categories.is_empty() {
                             return Err(err(
                                 path,
-                                "the orders have no category column: import an order file with one (category, catégorie, rayon…)",
+                                Message::new(
+                                    "engine.the_orders_have_no_category_column_import_an_order_file_with_one_category_cat_gorie_rayon",
+                                ),
                             ));
                         }
                         Some(
@@ -211,10 +220,9 @@ impl<'a> Evaluator<'a> {
                                 .ok_or_else(|| {
                                     err(
                                         path,
-                                        format!(
-                                            "no order is in the category \"{name}\" (there are: {})",
-                                            o.categories.join(", ")
-                                        ),
+                                        Message::new("engine.with.no_order_in_category")
+                                            .with("category", name)
+                                            .with("categories", o.categories.join(", ")),
                                     )
                                 })? as u32,
                         )
@@ -244,7 +252,7 @@ impl<'a> Evaluator<'a> {
             Measure::DaysSinceFirstOrder => Box::new(|c| f.first[c].map(|d| f64::from(as_of - d))),
             Measure::EmailsReceived | Measure::EmailOpens | Measure::EmailClicks => {
                 let (Some(e), Some(index)) = (self.data.email.as_ref(), f.email_by.as_ref()) else {
-                    return Err(missing("e-mail results"));
+                    return Err(missing("engine.e_mail_results"));
                 };
                 Box::new(move |c| {
                     Some(sum(index, c, &|i| {
@@ -265,7 +273,7 @@ impl<'a> Evaluator<'a> {
             Measure::Events => {
                 let (Some(ev), Some(index)) = (self.data.events.as_ref(), f.events_by.as_ref())
                 else {
-                    return Err(missing("events"));
+                    return Err(missing("engine.events"));
                 };
                 let (lo, hi) = window_seconds(from, as_of);
                 Box::new(move |c| {
@@ -277,7 +285,7 @@ impl<'a> Evaluator<'a> {
             Measure::Tickets => {
                 let (Some(t), Some(index)) = (self.data.tickets.as_ref(), f.tickets_by.as_ref())
                 else {
-                    return Err(missing("support tickets"));
+                    return Err(missing("engine.support_tickets"));
                 };
                 let (lo, hi) = window_seconds(from, as_of);
                 Box::new(move |c| {
@@ -288,13 +296,13 @@ impl<'a> Evaluator<'a> {
             }
             Measure::Nps => {
                 if self.data.surveys.is_none() {
-                    return Err(missing("survey answers"));
+                    return Err(missing("engine.survey_answers"));
                 }
                 Box::new(|c| f.nps[c].map(f64::from))
             }
             Measure::Csat => {
                 if self.data.surveys.is_none() {
-                    return Err(missing("survey answers"));
+                    return Err(missing("engine.survey_answers"));
                 }
                 Box::new(|c| f.csat[c].map(f64::from))
             }
@@ -306,10 +314,8 @@ impl<'a> Evaluator<'a> {
                 let Some(predictions) = f.predictions.as_ref() else {
                     return Err(err(
                         path,
-                        format!(
-                            "{} needs the predictions, which could not be made for these orders",
-                            measure.label().to_lowercase()
-                        ),
+                        Message::new("engine.with.measure_needs_predictions")
+                            .with("measure", measure.named()),
                     ));
                 };
                 Box::new(move |c| {
@@ -338,7 +344,7 @@ impl<'a> Evaluator<'a> {
         let ev = self.data.events.as_ref().ok_or_else(|| {
             err(
                 path,
-                format!("the rule tests the event \"{name}\" but no events file is imported"),
+                Message::new("engine.with.rule_event_without_events").with("event", name),
             )
         })?;
         let Some(id) = ev

@@ -2,6 +2,8 @@
 //! their members, the lifecycle overview, the customers file's columns for
 //! the rule builder, and member lists.
 
+use crate::model::message::Message;
+
 use serde::{Deserialize, Serialize};
 
 use crate::import::dataset::Dataset;
@@ -33,14 +35,14 @@ pub fn members(
     facts: &Facts,
     definition: &Definition,
     lifecycle: &LifecycleSetup,
-) -> Result<Bitmap, String> {
+) -> Result<Bitmap, Message> {
     match definition {
         Definition::Rule(text) => {
-            let rule = Rule::from_json(text).map_err(|e| e.to_string())?;
+            let rule = Rule::from_json(text)?;
             Evaluator::new(data, facts)
                 .with_segments(&|d| members(data, facts, d, lifecycle))
                 .eval(&rule)
-                .map_err(|e| e.to_string())
+                .map_err(Message::from)
         }
         Definition::Lifecycle(stage) => {
             let stages = lifecycle::stages(facts, lifecycle);
@@ -51,12 +53,15 @@ pub fn members(
             .into_iter()
             .find(|(name, _)| name == group)
             .map(|(_, set)| set)
-            .ok_or_else(|| format!("“{group}” is no longer a group of {}.", split.label())),
+            .ok_or_else(|| {
+                Message::new("engine.with.no_longer_a_group")
+                    .with("group", group)
+                    .with("split", split.label())
+            }),
         Definition::FunnelDrop { setup, reached } => {
-            let events = data
-                .events
-                .as_ref()
-                .ok_or("This segment needs the events file, which is not imported.")?;
+            let events = data.events.as_ref().ok_or_else(|| {
+                Message::new("engine.this_segment_needs_the_events_file_which_is_not_imported")
+            })?;
             let depth = crate::journeys::depths(events, setup, facts.n);
             Ok(Bitmap::from_fn(facts.n, |c| {
                 usize::from(depth[c]) == *reached
@@ -72,16 +77,15 @@ pub fn members(
             }
             Ok(set)
         }
-        Definition::Rfm(name) => facts.rfm_members(name).ok_or_else(|| {
-            format!("“{name}” is an RFM segment, and the RFM scores are not computed here.")
-        }),
+        Definition::Rfm(name) => facts
+            .rfm_members(name)
+            .ok_or_else(|| Message::new("engine.with.rfm_not_computed").with("segment", name)),
         Definition::Within { parent, rule } => {
             let mut set = members(data, facts, parent, lifecycle)?;
-            let rule = Rule::from_json(rule).map_err(|e| e.to_string())?;
+            let rule = Rule::from_json(rule)?;
             let part = Evaluator::new(data, facts)
                 .with_segments(&|d| members(data, facts, d, lifecycle))
-                .eval(&rule)
-                .map_err(|e| e.to_string())?;
+                .eval(&rule)?;
             set.and(&part);
             Ok(set)
         }
@@ -150,7 +154,7 @@ pub struct SavedCount {
     /// What it selects, in words.
     pub description: String,
     /// Its customers, or why it cannot be evaluated.
-    pub customers: Result<u64, String>,
+    pub customers: Result<u64, Message>,
 }
 
 /// One lifecycle stage's size.
@@ -314,7 +318,7 @@ pub fn overview(
         stages[at].customers += 1;
         stages[at].revenue += facts.spend(c);
     }
-    let sets: Vec<Result<Bitmap, String>> = saved
+    let sets: Vec<Result<Bitmap, Message>> = saved
         .iter()
         .map(|s| members(data, facts, &s.definition, &setup))
         .collect();
@@ -614,6 +618,7 @@ mod tests {
                 .customers
                 .as_ref()
                 .unwrap_err()
+                .to_string()
                 .contains("no column \"town\"")
         );
         // One of the two does not evaluate: no overlap matrix.

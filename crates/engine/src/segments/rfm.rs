@@ -13,6 +13,8 @@
 //! `lower_i <= x < upper_i` (the last such `i`, as R assigns in a loop).
 //! Recency scores are reversed: the most recent customers score `n`.
 
+use crate::model::message::Message;
+
 use serde::{Deserialize, Serialize};
 
 use crate::import::orders::Orders;
@@ -165,7 +167,7 @@ pub fn presets() -> Vec<Preset> {
 
 impl Bins {
     /// Reads thresholds typed as `30, 90, 180` (ascending, at most 8).
-    pub fn parse_thresholds(text: &str) -> Result<Bins, String> {
+    pub fn parse_thresholds(text: &str) -> Result<Bins, Message> {
         let mut values = Vec::new();
         for part in text
             .split([',', ';'])
@@ -176,14 +178,16 @@ impl Bins {
                 part,
                 crate::model::number::DecimalSeparator::Point,
             )
-            .ok_or_else(|| format!("{part:?} is not a number"))?;
+            .ok_or_else(|| Message::new("engine.with.not_a_number").with("part", part))?;
             values.push(v);
         }
         if values.is_empty() || values.len() > 8 {
-            return Err("Type from 1 to 8 thresholds, separated by commas.".into());
+            return Err(Message::new(
+                "engine.type_from_1_to_8_thresholds_separated_by_commas",
+            ));
         }
         if values.windows(2).any(|w| w[1] <= w[0]) {
-            return Err("The thresholds must go up.".into());
+            return Err(Message::new("engine.the_thresholds_must_go_up"));
         }
         Ok(Bins::Thresholds(values))
     }

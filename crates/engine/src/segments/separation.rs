@@ -7,6 +7,8 @@
 //! customers on those three standardised features (as scikit-learn's
 //! `silhouette_score`), and a verdict in named values.
 
+use crate::model::message::Message;
+
 use serde::{Deserialize, Serialize};
 
 use crate::import::dataset::Dataset;
@@ -92,7 +94,7 @@ pub fn separation(
     data: &Dataset,
     facts: &Facts,
     groups: &[(String, Bitmap)],
-) -> Result<Separation, String> {
+) -> Result<Separation, Message> {
     let k = groups.len();
     let overlap: Vec<Vec<u64>> = groups
         .iter()

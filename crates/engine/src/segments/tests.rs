@@ -147,7 +147,10 @@ fn rules_on_predictions() {
     let plain = Facts::new(&d, day(2024, 7, 1));
     let rule = Rule::from_json(r#"{"measure": "chance_active", "at_least": 50}"#).unwrap();
     let e = Evaluator::new(&d, &plain).eval(&rule).unwrap_err();
-    assert!(e.message.contains("needs the predictions"), "{e:?}");
+    assert!(
+        e.message.to_string().contains("needs the predictions"),
+        "{e:?}"
+    );
     let within = Definition::Within {
         parent: Box::new(Definition::Rfm("Champions".into())),
         rule: r#"{"measure": "order_within_7_days", "at_least": 10}"#.into(),
@@ -227,7 +230,7 @@ fn rules_on_other_segments() {
     assert!(within_rfm.needs_rfm());
     assert!(!Definition::Rule(big.into()).needs_rfm());
     let e = crate::segments::groups::members(&d, &facts, &within_rfm, &lapsed).unwrap_err();
-    assert!(e.contains("RFM"), "{e}");
+    assert!(e.to_string().contains("RFM"), "{e}");
     let bad = r#"{"in_segment": "X", "definition": {"Nope": 1}}"#;
     assert!(
         Rule::from_json(bad)

@@ -2,6 +2,7 @@
 //! binary form of the current version; the forms of every earlier
 //! version are read and brought up to date.
 
+use crate::model::message::Message;
 use serde::{Deserialize, Serialize};
 
 use super::DecodeError;
@@ -210,21 +211,35 @@ impl Dataset {
         if !bytes.starts_with(MAGIC) {
             return Orders::decode(bytes).map(Dataset::from_orders);
         }
-        let err = |m: &str| DecodeError(m.to_string());
-        let header = bytes.get(4..14).ok_or_else(|| err("truncated"))?;
+        let err = DecodeError::of;
+        let header = bytes
+            .get(4..14)
+            .ok_or_else(|| err("engine.stored.truncated"))?;
         let version = u16::from_le_bytes([header[0], header[1]]);
         if version == 0 || version > VERSION {
-            return Err(DecodeError(format!("unknown dataset version {version}")));
+            return Err(DecodeError(
+                Message::new("engine.with.unknown_table_version")
+                    .with("version", u64::from(version)),
+            ));
         }
-        let len = u64::from_le_bytes(header[2..10].try_into().map_err(|_| err("size"))?) as usize;
+        let len = u64::from_le_bytes(
+            header[2..10]
+                .try_into()
+                .map_err(|_| err("engine.stored.size"))?,
+        ) as usize;
         let table = bytes
-            .get(14..14usize.checked_add(len).ok_or_else(|| err("size"))?)
-            .ok_or_else(|| err("truncated"))?;
+            .get(
+                14..14usize
+                    .checked_add(len)
+                    .ok_or_else(|| err("engine.stored.size"))?,
+            )
+            .ok_or_else(|| err("engine.stored.truncated"))?;
         let orders = Orders::decode(table)?;
         let rest = &bytes[14 + len..];
         let stored: Stored = if version == 1 {
-            let old: StoredV1 =
-                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            let old: StoredV1 = bincode::deserialize(rest).map_err(|e| {
+                DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
+            })?;
             Stored {
                 email: old.email,
                 surveys: old.surveys,
@@ -235,8 +250,9 @@ impl Dataset {
                 costs: None,
             }
         } else if version == 2 {
-            let old: StoredV2 =
-                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            let old: StoredV2 = bincode::deserialize(rest).map_err(|e| {
+                DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
+            })?;
             Stored {
                 email: old.email,
                 surveys: old.surveys,
@@ -247,8 +263,9 @@ impl Dataset {
                 costs: None,
             }
         } else if version == 3 {
-            let old: StoredV3 =
-                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            let old: StoredV3 = bincode::deserialize(rest).map_err(|e| {
+                DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
+            })?;
             Stored {
                 email: old.email,
                 surveys: old.surveys,
@@ -259,8 +276,9 @@ impl Dataset {
                 costs: None,
             }
         } else if version == 4 {
-            let old: StoredV4 =
-                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            let old: StoredV4 = bincode::deserialize(rest).map_err(|e| {
+                DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
+            })?;
             Stored {
                 email: old.email,
                 surveys: old.surveys,
@@ -271,8 +289,9 @@ impl Dataset {
                 costs: old.costs,
             }
         } else if version == 5 {
-            let old: StoredV5 =
-                bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?;
+            let old: StoredV5 = bincode::deserialize(rest).map_err(|e| {
+                DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
+            })?;
             Stored {
                 email: old.email,
                 surveys: old.surveys,
@@ -287,7 +306,9 @@ impl Dataset {
                 costs: old.costs,
             }
         } else {
-            bincode::deserialize(rest).map_err(|e| DecodeError(format!("sources: {e}")))?
+            bincode::deserialize(rest).map_err(|e| {
+                DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
+            })?
         };
         let n = orders.customer_keys.len() as u32;
         let in_range = |c: &[u32]| c.iter().all(|x| *x < n);
@@ -301,7 +322,7 @@ impl Dataset {
                 .as_ref()
                 .is_none_or(|s| in_range(&s.customer))
         {
-            return Err(err("customer index out of range"));
+            return Err(err("engine.customer_index_out_of_range"));
         }
         Ok(Dataset {
             orders,

@@ -4,17 +4,31 @@
 
 use std::fmt;
 
+use crate::model::message::Message;
+
 mod dataset;
 mod orders;
 pub mod project;
 
 /// Why stored bytes could not be read back as a table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError(pub String);
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError(pub Message);
+
+impl DecodeError {
+    fn of(key: &'static str) -> DecodeError {
+        DecodeError(Message::new(key))
+    }
+}
+
+impl From<DecodeError> for Message {
+    fn from(e: DecodeError) -> Message {
+        Message::new("engine.with.stored_unreadable").with("why", e.0)
+    }
+}
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "stored table is unreadable: {}", self.0)
+        Message::from(self.clone()).fmt(f)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::DecodeError;
 use crate::import::orders::{NO_CATEGORY, Orders};
+use crate::model::message::Message;
 
 const MAGIC: &[u8; 4] = b"SGLO";
 /// The table format: 1 without categories, 2 with.
@@ -39,37 +40,44 @@ impl Orders {
     /// Reads a table written by [`Orders::encode`], checking every length
     /// and index.
     pub fn decode(bytes: &[u8]) -> Result<Orders, DecodeError> {
-        let err = |m: &str| DecodeError(m.to_string());
+        let err = DecodeError::of;
         let mut pos = 0usize;
         let mut take = |n: usize| -> Result<&[u8], DecodeError> {
             let end = pos.checked_add(n).filter(|e| *e <= bytes.len());
-            let end = end.ok_or_else(|| err("truncated"))?;
+            let end = end.ok_or_else(|| err("engine.stored.truncated"))?;
             let s = &bytes[pos..end];
             pos = end;
             Ok(s)
         };
         if take(4)? != MAGIC {
-            return Err(err("not a SegLens orders table"));
+            return Err(err("engine.not_a_seglens_orders_table"));
         }
-        let version = u16::from_le_bytes(take(2)?.try_into().map_err(|_| err("version"))?);
+        let version = u16::from_le_bytes(
+            take(2)?
+                .try_into()
+                .map_err(|_| err("engine.stored.version"))?,
+        );
         if version == 0 || version > FORMAT_VERSION {
-            return Err(DecodeError(format!("unknown table version {version}")));
+            return Err(DecodeError(
+                Message::new("engine.with.unknown_table_version")
+                    .with("version", u64::from(version)),
+            ));
         }
         let u32_at = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
         let n_keys = u32_at(take(4)?) as usize;
         let mut customer_keys = Vec::with_capacity(n_keys.min(bytes.len() / 4));
         for _ in 0..n_keys {
             let len = u32_at(take(4)?) as usize;
-            let k = std::str::from_utf8(take(len)?).map_err(|_| err("key is not UTF-8"))?;
+            let k = std::str::from_utf8(take(len)?).map_err(|_| err("engine.key_is_not_utf_8"))?;
             customer_keys.push(k.to_string());
         }
         let n = u32_at(take(4)?) as usize;
-        let customer: Vec<u32> = take(n.checked_mul(4).ok_or_else(|| err("size"))?)?
+        let customer: Vec<u32> = take(n.checked_mul(4).ok_or_else(|| err("engine.stored.size"))?)?
             .chunks_exact(4)
             .map(u32_at)
             .collect();
         if customer.iter().any(|c| *c as usize >= n_keys) {
-            return Err(err("customer index out of range"));
+            return Err(err("engine.customer_index_out_of_range"));
         }
         let day = take(n * 4)?
             .chunks_exact(4)
@@ -84,12 +92,12 @@ impl Orders {
             let n_categories = u32_at(take(4)?) as usize;
             for _ in 0..n_categories {
                 let len = u32_at(take(4)?) as usize;
-                let c =
-                    std::str::from_utf8(take(len)?).map_err(|_| err("category is not UTF-8"))?;
+                let c = std::str::from_utf8(take(len)?)
+                    .map_err(|_| err("engine.category_is_not_utf_8"))?;
                 categories.push(c.to_string());
             }
             if take(1)?[0] == 1 {
-                category = take(n.checked_mul(4).ok_or_else(|| err("size"))?)?
+                category = take(n.checked_mul(4).ok_or_else(|| err("engine.stored.size"))?)?
                     .chunks_exact(4)
                     .map(u32_at)
                     .collect();
@@ -97,12 +105,12 @@ impl Orders {
                     .iter()
                     .any(|c| *c != NO_CATEGORY && *c as usize >= n_categories)
                 {
-                    return Err(err("category index out of range"));
+                    return Err(err("engine.category_index_out_of_range"));
                 }
             }
         }
         if pos != bytes.len() {
-            return Err(err("trailing bytes"));
+            return Err(err("engine.trailing_bytes"));
         }
         Ok(Orders {
             customer_keys,

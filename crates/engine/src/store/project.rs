@@ -2,6 +2,7 @@
 //! machines: versioned, compressed, with a checksum. A damaged, truncated,
 //! foreign or newer file is refused with a message saying which.
 
+use crate::model::message::Message;
 use std::fmt;
 
 use crate::import::dataset::Dataset;
@@ -13,7 +14,7 @@ pub const FORMAT_VERSION: u16 = 1;
 pub const MAX_UNPACKED: u64 = 4 << 30;
 
 /// Why a project file was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ProjectError {
     /// Not a SegLens project file at all.
     Foreign,
@@ -24,26 +25,28 @@ pub enum ProjectError {
     /// The checksum does not match: the file was damaged.
     Damaged,
     /// The content does not unpack to a project.
-    Unreadable(String),
+    Unreadable(Message),
+}
+
+impl From<&ProjectError> for Message {
+    fn from(e: &ProjectError) -> Message {
+        match e {
+            ProjectError::Foreign => Message::new("engine.project.foreign"),
+            ProjectError::Newer(v) => {
+                Message::new("engine.project.with.newer").with("version", u64::from(*v))
+            }
+            ProjectError::Truncated => Message::new("engine.project.truncated"),
+            ProjectError::Damaged => Message::new("engine.project.damaged"),
+            ProjectError::Unreadable(why) => {
+                Message::new("engine.project.with.unreadable").with("why", why.clone())
+            }
+        }
+    }
 }
 
 impl fmt::Display for ProjectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProjectError::Foreign => write!(f, "This is not a SegLens project file."),
-            ProjectError::Newer(v) => write!(
-                f,
-                "This project file was made by a newer version of SegLens (format {v}); update SegLens to open it."
-            ),
-            ProjectError::Truncated => {
-                write!(f, "This project file is incomplete (it was cut short).")
-            }
-            ProjectError::Damaged => write!(
-                f,
-                "This project file is damaged (its checksum does not match)."
-            ),
-            ProjectError::Unreadable(m) => write!(f, "This project file cannot be read: {m}"),
-        }
+        Message::from(self).fmt(f)
     }
 }
 
@@ -110,12 +113,16 @@ impl Project {
             return Err(ProjectError::Damaged);
         }
         if unpacked > MAX_UNPACKED {
-            return Err(ProjectError::Unreadable(
-                "it is larger than SegLens can open".into(),
-            ));
+            return Err(ProjectError::Unreadable(Message::new(
+                "engine.project.too_large",
+            )));
         }
         let content = miniz_oxide::inflate::decompress_to_vec_with_limit(packed, unpacked as usize)
-            .map_err(|e| ProjectError::Unreadable(format!("{e:?}")))?;
+            .map_err(|e| {
+                ProjectError::Unreadable(
+                    Message::new("engine.with.detail").with("why", format!("{e:?}")),
+                )
+            })?;
         if content.len() as u64 != unpacked || content.len() < 8 {
             return Err(ProjectError::Damaged);
         }
@@ -129,7 +136,7 @@ impl Project {
         let record_json =
             String::from_utf8(content[8..json_end].to_vec()).map_err(|_| ProjectError::Damaged)?;
         let data = content[json_end..].to_vec();
-        Dataset::decode(&data).map_err(|e| ProjectError::Unreadable(e.to_string()))?;
+        Dataset::decode(&data).map_err(|e| ProjectError::Unreadable(e.into()))?;
         Ok(Project { record_json, data })
     }
 }

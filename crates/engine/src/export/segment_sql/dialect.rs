@@ -1,6 +1,8 @@
 //! How each dialect writes the pieces of a query: columns, keys, dates
 //! read from text, numbers with a decimal comma, regular expressions.
 
+use crate::model::message::Message;
+
 use super::*;
 
 impl<'a> Compiler<'a> {
@@ -12,11 +14,12 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    pub(super) fn col(&self, table: &Table, role: &str) -> Result<String, String> {
-        table
-            .column(role)
-            .map(|c| self.d.ident(c))
-            .ok_or_else(|| format!("the {} table has no {role} column", table.table))
+    pub(super) fn col(&self, table: &Table, role: &str) -> Result<String, Message> {
+        table.column(role).map(|c| self.d.ident(c)).ok_or_else(|| {
+            Message::new("engine.with.sql_no_role_column")
+                .with("table", table.table.clone())
+                .with("role", role)
+        })
     }
 
     /// A customer key as the engine keeps it: trimmed, and lower-cased when
@@ -151,12 +154,12 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    pub(super) fn number_test(&self, x: &str, test: &Test) -> Result<String, String> {
+    pub(super) fn number_test(&self, x: &str, test: &Test) -> Result<String, Message> {
         let parse = |s: &str| {
             s.trim()
                 .parse::<f64>()
                 .map(number)
-                .map_err(|_| format!("\"{s}\" is not a number"))
+                .map_err(|_| Message::new("engine.with.not_a_number").with("part", s))
         };
         Ok(match test {
             Test::IsEmpty => format!("{x} IS NULL"),
@@ -209,17 +212,17 @@ impl<'a> Compiler<'a> {
     }
 
     /// A column of the customers file, by its name in the data.
-    pub(super) fn attribute(&mut self, column: &str) -> Result<(usize, String), String> {
+    pub(super) fn attribute(&mut self, column: &str) -> Result<(usize, String), Message> {
         let table = self.data.customers.as_ref().ok_or_else(|| {
-            format!("the segment tests \"{column}\" but no customers file is imported")
+            Message::new("engine.with.sql_column_without_customers").with("column", column)
         })?;
         let at = table
             .attribute_names
             .iter()
             .position(|c| c.trim().eq_ignore_ascii_case(column.trim()))
-            .ok_or_else(|| format!("the customers file has no column \"{column}\""))?;
+            .ok_or_else(|| Message::new("engine.with.sql_no_column").with("column", column))?;
         if self.schema.customers.is_none() {
-            return Err("the schema has no customers table".into());
+            return Err(Message::new("engine.the_schema_has_no_customers_table"));
         }
         self.attributes = true;
         let name = table.attribute_names[at].clone();

@@ -2,6 +2,8 @@
 //! column, tiers with the thresholds the engine found, journey stages and
 //! clusters with their centres and scaling.
 
+use crate::model::message::Message;
+
 use super::*;
 
 impl<'a> Compiler<'a> {
@@ -27,8 +29,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// The condition of one group of a split.
-    pub(super) fn group(&mut self, split: &Split, group: &str) -> Result<String, String> {
-        let unknown = || format!("the split has no group \"{group}\" in these data");
+    pub(super) fn group(&mut self, split: &Split, group: &str) -> Result<String, Message> {
+        let unknown = || Message::new("engine.with.sql_no_group").with("group", group);
         match split {
             Split::Attribute { column, edges } => {
                 let s = splits::column_split(self.data, self.facts, column, edges.as_deref())?;
@@ -45,11 +47,18 @@ impl<'a> Compiler<'a> {
                     }
                     let x = "LOWER(TRIM(seglens_item))";
                     let each = match self.d {
-                        Dialect::DuckDb => format!("(SELECT unnest(string_split({v}, ';')) AS seglens_item)"),
-                        Dialect::Postgres => format!("unnest(string_to_array({v}, ';')) AS seglens_items(seglens_item)"),
+                        Dialect::DuckDb => {
+                            format!("(SELECT unnest(string_split({v}, ';')) AS seglens_item)")
+                        }
+                        Dialect::Postgres => format!(
+                            "unnest(string_to_array({v}, ';')) AS seglens_items(seglens_item)"
+                        ),
                         Dialect::BigQuery => format!("UNNEST(SPLIT({v}, ';')) AS seglens_item"),
                     };
-                    format!("EXISTS (SELECT 1 FROM {each} WHERE {x} <> '' AND {})", cond(x))
+                    format!(
+                        "EXISTS (SELECT 1 FROM {each} WHERE {x} <> '' AND {})",
+                        cond(x)
+                    )
                 };
                 let cond = match test {
                     GroupTest::Band { lo, hi } => {
@@ -63,11 +72,16 @@ impl<'a> Compiler<'a> {
                         }
                         parts.join(" AND ")
                     }
-                    GroupTest::Value(key) => item_is(&|x| format!("{x} = {}", self.d.literal(&key))),
+                    GroupTest::Value(key) => {
+                        item_is(&|x| format!("{x} = {}", self.d.literal(&key)))
+                    }
                     GroupTest::Other(kept) => item_is(&|x| {
                         format!(
                             "{x} NOT IN ({})",
-                            kept.iter().map(|k| self.d.literal(k)).collect::<Vec<_>>().join(", ")
+                            kept.iter()
+                                .map(|k| self.d.literal(k))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     }),
                     GroupTest::Unknown => format!("{v} IS NULL"),
@@ -76,15 +90,15 @@ impl<'a> Compiler<'a> {
             }
             Split::Tier(tier) => self.tier(*tier, group),
             Split::Journey { stages } => self.journey(stages, group),
-            Split::ChurnRisk { .. } | Split::PredictedValue => Err(
-                "churn-risk and predicted-value groups come from the predictive models, which a query cannot run: export the members instead".into(),
-            ),
+            Split::ChurnRisk { .. } | Split::PredictedValue => Err(Message::new(
+                "engine.churn_risk_and_predicted_value_groups_come_from_the_predictive_models_which_a_query_cannot_run_export_the_members_instead",
+            )),
         }
     }
 
-    pub(super) fn tier(&mut self, tier: Tier, group: &str) -> Result<String, String> {
+    pub(super) fn tier(&mut self, tier: Tier, group: &str) -> Result<String, Message> {
         let cuts = splits::tier_cuts(self.data, self.facts, tier)?;
-        let unknown = || format!("the tier has no group \"{group}\"");
+        let unknown = || Message::new("engine.with.sql_no_tier_group").with("group", group);
         // Spend sums may differ from the engine's in the last bits.
         let eps = 1e-6;
         Ok(match tier {
@@ -125,7 +139,7 @@ impl<'a> Compiler<'a> {
             }
             Tier::Engagement => {
                 // The tier counts only dated e-mails.
-                let dated = |s: &mut Self, m: Measure, days: u32| -> Result<String, String> {
+                let dated = |s: &mut Self, m: Measure, days: u32| -> Result<String, Message> {
                     s.measure(m, Some(days), None)
                 };
                 let opens90 = dated(self, Measure::EmailOpens, 90)?;
@@ -149,11 +163,9 @@ impl<'a> Compiler<'a> {
                 format!("COALESCE({cond}, FALSE)")
             }
             Tier::Journey => {
-                let ev = self
-                    .data
-                    .events
-                    .as_ref()
-                    .ok_or("Add an events file to see journey stages.")?;
+                let ev = self.data.events.as_ref().ok_or_else(|| {
+                    Message::new("engine.add_an_events_file_to_see_journey_stages")
+                })?;
                 let stages: Vec<(String, u8)> = ev
                     .names
                     .iter()
@@ -169,17 +181,17 @@ impl<'a> Compiler<'a> {
         &mut self,
         stages: &[(String, u8)],
         group: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, Message> {
         let events = self
             .schema
             .events
             .as_ref()
-            .ok_or("there is no events table")?;
+            .ok_or_else(|| Message::new("engine.there_is_no_events_table"))?;
         self.col(events, "event")?;
         let want = ["Awareness", "Consideration", "Decision"]
             .iter()
             .position(|s| *s == group)
-            .ok_or_else(|| format!("\"{group}\" is not a journey stage"))?;
+            .ok_or_else(|| Message::new("engine.with.sql_not_a_stage").with("stage", group))?;
         let cases: Vec<String> = stages
             .iter()
             .map(|(name, s)| format!("WHEN {} THEN {s}", self.d.literal(name)))
@@ -199,7 +211,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// A feature of the clustering, per customer with an order.
-    pub(super) fn feature(&mut self, f: &Feature) -> Result<String, String> {
+    pub(super) fn feature(&mut self, f: &Feature) -> Result<String, Message> {
         let dbl = self.d.double();
         Ok(match f {
             Feature::Recency => self.d.days_between("o.last_day", &self.as_of()),
@@ -256,11 +268,13 @@ impl<'a> Compiler<'a> {
         &mut self,
         setup: &cluster::ClusterSetup,
         want: usize,
-    ) -> Result<String, String> {
+    ) -> Result<String, Message> {
         let m = cluster::matrix(self.data, self.facts, &setup.features)?;
         let run = cluster::kmeans(&m, setup.k, setup.seed, setup.runs)?;
         if want >= setup.k {
-            return Err(format!("there is no cluster {} of {}", want + 1, setup.k));
+            return Err(Message::new("engine.with.sql_no_cluster")
+                .with("cluster", want + 1)
+                .with("clusters", setup.k));
         }
         let z: Vec<String> = setup
             .features
@@ -274,7 +288,7 @@ impl<'a> Compiler<'a> {
                     number(m.scales[j])
                 ))
             })
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, Message>>()?;
         let dims = m.dims;
         let dist: Vec<String> = (0..setup.k)
             .map(|c| {

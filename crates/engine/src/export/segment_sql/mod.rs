@@ -13,6 +13,8 @@
 //! Dates and timestamps are read with `CAST` (ISO text, DATE or TIMESTAMP
 //! columns); timestamps are taken as UTC.
 
+use crate::model::message::Message;
+
 use serde::{Deserialize, Serialize};
 
 use crate::export::sql::{Dialect, number};
@@ -249,7 +251,7 @@ pub fn segment_sql(
     lifecycle: &LifecycleSetup,
     dialect: Dialect,
     title: &str,
-) -> Result<String, String> {
+) -> Result<String, Message> {
     let mut c = Compiler {
         data,
         facts,

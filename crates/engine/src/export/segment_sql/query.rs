@@ -1,6 +1,8 @@
 //! The whole query: the customers, the facts before the analysis date,
 //! the condition, and the members it returns.
 
+use crate::model::message::Message;
+
 use super::*;
 
 impl<'a> Compiler<'a> {
@@ -8,31 +10,31 @@ impl<'a> Compiler<'a> {
         &mut self,
         definition: &Definition,
         lifecycle: &LifecycleSetup,
-    ) -> Result<String, String> {
+    ) -> Result<String, Message> {
         match definition {
             Definition::Rule(text) => {
-                let rule = Rule::from_json(text).map_err(|e| e.to_string())?;
+                let rule = Rule::from_json(text)?;
                 self.rule(&rule)
             }
             Definition::Lifecycle(stage) => Ok(self.lifecycle(*stage, lifecycle)),
             Definition::Group { split, group } => self.group(split, group),
             Definition::Cluster { setup, cluster } => self.cluster(setup, *cluster),
-            Definition::FunnelDrop { .. } => Err(
-                "funnel drop-offs follow each customer's events in order, which this query does not do: export the members instead".into(),
-            ),
-            Definition::Rfm(_) => Err(
-                "RFM segments have a query of their own (the RFM export); for this segment, export the members instead".into(),
-            ),
+            Definition::FunnelDrop { .. } => Err(Message::new(
+                "engine.funnel_drop_offs_follow_each_customer_s_events_in_order_which_this_query_does_not_do_export_the_members_instead",
+            )),
+            Definition::Rfm(_) => Err(Message::new(
+                "engine.rfm_segments_have_a_query_of_their_own_the_rfm_export_for_this_segment_export_the_members_instead",
+            )),
             Definition::Within { parent, rule } => {
                 let parent = self.condition(parent, lifecycle)?;
-                let rule = Rule::from_json(rule).map_err(|e| e.to_string())?;
+                let rule = Rule::from_json(rule)?;
                 Ok(format!("({parent})\n  AND ({})", self.rule(&rule)?))
             }
         }
     }
 
     /// The whole query around a condition.
-    pub(super) fn query(&self, condition: &str, title: &str) -> Result<String, String> {
+    pub(super) fn query(&self, condition: &str, title: &str) -> Result<String, Message> {
         let s = self.schema;
         let text = self.text();
         let dbl = self.d.double();

@@ -1,10 +1,12 @@
 //! A rule as a condition: its tests, the windows of its measures and each
 //! per-customer measure as a subquery.
 
+use crate::model::message::Message;
+
 use super::*;
 
 impl<'a> Compiler<'a> {
-    pub(super) fn rule(&mut self, rule: &Rule) -> Result<String, String> {
+    pub(super) fn rule(&mut self, rule: &Rule) -> Result<String, Message> {
         Ok(match rule {
             Rule::All(parts) if parts.is_empty() => "TRUE".into(),
             Rule::Any(parts) if parts.is_empty() => "FALSE".into(),
@@ -29,8 +31,9 @@ impl<'a> Compiler<'a> {
                 let (at, v) = self.attribute(column)?;
                 let cond = if test.is_date() {
                     let sample = self.attribute_sample(at);
-                    let format = date::detect(&sample)
-                        .ok_or_else(|| format!("the column \"{column}\" does not hold dates"))?;
+                    let format = date::detect(&sample).ok_or_else(|| {
+                        Message::new("engine.with.not_dates").with("column", column)
+                    })?;
                     self.date_test(&self.date_of(&v, format), test)
                 } else if test.is_numeric() {
                     let sample = self.attribute_sample(at);
@@ -57,7 +60,7 @@ impl<'a> Compiler<'a> {
                 within_days,
             } => {
                 let events = self.schema.events.as_ref().ok_or_else(|| {
-                    format!("the segment tests the event \"{name}\" but there is no events table")
+                    Message::new("engine.with.sql_event_without_events").with("event", name)
                 })?;
                 self.col(events, "event")?;
                 let when = self.window("day", *within_days, false);
@@ -97,20 +100,19 @@ impl<'a> Compiler<'a> {
         measure: Measure,
         days: Option<u32>,
         category: Option<&str>,
-    ) -> Result<String, String> {
+    ) -> Result<String, Message> {
         let d = self.d;
-        let missing = |what: &str| {
-            format!(
-                "{} needs {what}, which is not imported",
-                measure.label().to_lowercase()
-            )
+        let missing = |what: &'static str| {
+            Message::new("engine.with.measure_needs")
+                .with("measure", measure.named())
+                .with("what", Message::new(what))
         };
         Ok(match measure {
             Measure::Orders | Measure::Spend if days.is_some() || category.is_some() => {
                 let mut when = self.window("day", days, false);
                 if let Some(name) = category {
                     if self.schema.orders.column("category").is_none() {
-                        return Err("the orders have no category column".into());
+                        return Err(Message::new("engine.the_orders_have_no_category_column"));
                     }
                     when.push_str(&format!(
                         " AND category = {}",
@@ -142,7 +144,7 @@ impl<'a> Compiler<'a> {
                     .schema
                     .email
                     .as_ref()
-                    .ok_or_else(|| missing("e-mail results"))?;
+                    .ok_or_else(|| missing("engine.e_mail_results"))?;
                 let sent = match email.column("sent") {
                     Some(c) => self.day(&d.ident(c)),
                     None => "CAST(NULL AS DATE)".into(),
@@ -171,7 +173,11 @@ impl<'a> Compiler<'a> {
                     self.schema.tickets.is_some()
                 };
                 if !present {
-                    return Err(missing(if events { "events" } else { "support tickets" }));
+                    return Err(missing(if events {
+                        "engine.events"
+                    } else {
+                        "engine.support_tickets"
+                    }));
                 }
                 let count = format!(
                     "SUM(CASE WHEN {} THEN 1 ELSE 0 END)",
@@ -189,14 +195,13 @@ impl<'a> Compiler<'a> {
             | Measure::OrderWithin30Days
             | Measure::DaysToNextOrder
             | Measure::PredictedValue => {
-                return Err(format!(
-                    "{} is a prediction of the models, which SQL cannot compute: export the members instead",
-                    measure.label().to_lowercase()
-                ));
+                return Err(
+                    Message::new("engine.with.sql_prediction").with("measure", measure.named())
+                );
             }
             Measure::Nps | Measure::Csat => {
                 if self.schema.surveys.is_none() {
-                    return Err(missing("survey answers"));
+                    return Err(missing("engine.survey_answers"));
                 }
                 self.surveys = true;
                 if measure == Measure::Nps {

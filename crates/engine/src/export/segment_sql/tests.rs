@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::message::Message;
 use crate::segments::lifecycle::LifecycleSetup;
 
 fn demo() -> (Dataset, Facts) {
@@ -26,7 +27,7 @@ fn rule_sql(
     schema: &Schema,
     rule: &str,
     dialect: Dialect,
-) -> Result<String, String> {
+) -> Result<String, Message> {
     segment_sql(
         data,
         facts,
@@ -128,7 +129,7 @@ fn what_needs_the_models_or_sequences_is_refused_in_words() {
             "x",
         )
         .expect_err("refused");
-        assert!(e.contains("export the members instead"), "{e}");
+        assert!(e.to_string().contains("export the members instead"), "{e}");
     }
     let both = (data, facts);
     let e = rule_sql(
@@ -138,7 +139,7 @@ fn what_needs_the_models_or_sequences_is_refused_in_words() {
         Dialect::DuckDb,
     )
     .expect_err("no such column");
-    assert!(e.contains("shoe size"), "{e}");
+    assert!(e.to_string().contains("shoe size"), "{e}");
     let e = rule_sql(
         &both,
         &schema,
@@ -147,10 +148,11 @@ fn what_needs_the_models_or_sequences_is_refused_in_words() {
     )
     .expect_err("a prediction");
     assert!(
-        e.contains("chance of ordering within 30 days (%) is a prediction"),
+        e.to_string()
+            .contains("chance of ordering within 30 days (%) is a prediction"),
         "{e}"
     );
-    assert!(e.contains("export the members instead"), "{e}");
+    assert!(e.to_string().contains("export the members instead"), "{e}");
     // Another segment inside a rule: a stage is written as the stage's
     // query, an RFM segment is refused as it is on its own.
     let q = rule_sql(
@@ -168,5 +170,9 @@ fn what_needs_the_models_or_sequences_is_refused_in_words() {
         Dialect::DuckDb,
     )
     .expect_err("RFM");
-    assert!(e.contains("RFM segments have a query of their own"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("RFM segments have a query of their own"),
+        "{e}"
+    );
 }

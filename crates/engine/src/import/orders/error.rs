@@ -42,8 +42,8 @@ pub enum ImportError {
     MissingColumn {
         /// The file's name.
         file: String,
-        /// What is missing, in plain words.
-        what: String,
+        /// What is missing, as a message.
+        what: Message,
         /// The columns the file has.
         columns: Vec<String>,
     },
@@ -76,7 +76,7 @@ pub enum ImportError {
         /// The file's name.
         file: String,
         /// Why.
-        reason: String,
+        reason: Message,
     },
     /// A line that stops the whole file (a JSON-lines source whose line
     /// is not a JSON object).
@@ -117,7 +117,7 @@ impl ImportError {
             | ImportError::NoRespondent { .. }
             | ImportError::UnknownColumn { .. }
             | ImportError::NoValidRows { .. } => true,
-            ImportError::Spreadsheet { reason, .. } => reason.contains("no sheet named"),
+            ImportError::Spreadsheet { reason, .. } => reason.key == "engine.with.no_sheet_named",
             _ => false,
         }
     }

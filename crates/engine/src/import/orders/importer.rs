@@ -13,7 +13,7 @@ impl OrdersImporter {
             bytes: 0,
             parsing: None,
             workbook: false,
-            sheet: String::new(),
+            sheet: None,
             utf8: None,
         }
     }
@@ -64,7 +64,7 @@ impl OrdersImporter {
     pub fn finish(mut self) -> Result<(Orders, ImportReport), ImportError> {
         if self.workbook {
             let chosen = self.options.sheet.as_deref();
-            self.sheet = crate::import::spreadsheet::label(&self.sample, chosen);
+            self.sheet = Some(crate::import::spreadsheet::label(&self.sample, chosen));
             if let Some(size) = crate::import::spreadsheet::size_before_reading(&self.sample) {
                 self.bytes = size;
             }
@@ -214,6 +214,13 @@ impl OrdersImporter {
             }
             None => (0, Vec::new()),
         };
+        let layout = if plan.json {
+            Some(Message::new("engine.json_lines"))
+        } else if self.workbook {
+            self.sheet.clone()
+        } else {
+            None
+        };
         let report = ImportReport {
             future_rows,
             future,
@@ -221,13 +228,11 @@ impl OrdersImporter {
             file_name: self.file_name,
             bytes: self.bytes,
             encoding: plan.encoding,
-            delimiter: if plan.json {
-                "JSON lines".to_string()
-            } else if self.workbook {
-                self.sheet.to_string()
-            } else {
-                plan.delimiter.label()
+            delimiter: match &layout {
+                Some(layout) => layout.to_string(),
+                None => plan.delimiter.label(),
             },
+            layout,
             has_header: plan.has_header,
             decimal_separator: plan.decimal.as_char(),
             currency: plan.currency.map(str::to_string),

@@ -13,6 +13,7 @@ use crate::import::delimited::{self, Delimiter, Encoding, Record, Splitter, Tran
 use crate::import::roles::{self, Role};
 use crate::model::date::{self, DateFormat, Day};
 use crate::model::fault::{Fault, Field, Why};
+use crate::model::message::Message;
 use crate::model::number::{self, DecimalSeparator};
 
 mod builder;
@@ -180,7 +181,7 @@ pub struct OrdersImporter {
     /// An Excel workbook: kept whole, read at the end.
     workbook: bool,
     /// What the workbook is and which sheet was read, for the report.
-    sheet: String,
+    sheet: Option<Message>,
     /// The bytes after the sample checked to be UTF-8, when UTF-8 was
     /// detected from the sample.
     utf8: Option<Utf8Check>,

@@ -121,8 +121,14 @@ pub struct ImportReport {
     /// True when the user chose the encoding instead of its detection.
     #[serde(default)]
     pub encoding_chosen: bool,
-    /// The delimiter detected (`,`, `;`, `tab`, `|` or `spaces`).
+    /// The delimiter detected (`,`, `;`, `tab`, `|` or `spaces`), or the
+    /// layout in English (`JSON lines`, a workbook's sheet).
     pub delimiter: String,
+    /// The layout of a file that is not delimited text, as a message: JSON
+    /// lines, or which sheet of which kind of workbook was read (none in a
+    /// report stored before it was kept).
+    #[serde(default)]
+    pub layout: Option<Message>,
     /// Whether the first line was read as a header.
     pub has_header: bool,
     /// The decimal separator of the amount column.

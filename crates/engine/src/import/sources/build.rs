@@ -10,7 +10,7 @@ pub fn build_email(
 ) -> Result<(EmailTable, SourceReport), ImportError> {
     let n = &table.header();
     let customer =
-        find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer or e-mail address"))?;
+        find(n, CUSTOMER).ok_or_else(|| missing(table, "engine.a_customer_or_e_mail_address"))?;
     let opened = find(n, OPENED);
     let clicked = find(n, CLICKED);
     let group = find(n, GROUP);
@@ -18,7 +18,7 @@ pub fn build_email(
     if opened.is_none() && clicked.is_none() && group.is_none() && variant.is_none() {
         return Err(missing(
             table,
-            "an opened or clicked column (or a sends file's group)",
+            "engine.an_opened_or_clicked_column_or_a_sends_file_s_group",
         ));
     }
     let group_is_flag = group.is_some_and(|c| GROUP_FLAGS.contains(&normalise(&n[c]).as_str()));
@@ -144,11 +144,11 @@ pub fn build_surveys(
 ) -> Result<(SurveyTable, SourceReport), ImportError> {
     let n = &table.header();
     let customer =
-        find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer or e-mail address"))?;
+        find(n, CUSTOMER).ok_or_else(|| missing(table, "engine.a_customer_or_e_mail_address"))?;
     let nps = find(n, NPS);
     let csat = find(n, CSAT).filter(|c| Some(*c) != nps);
     if nps.is_none() && csat.is_none() {
-        return Err(missing(table, "an NPS or CSAT column"));
+        return Err(missing(table, "engine.an_nps_or_csat_column"));
     }
     let answered = find(n, ANSWERED);
     let format = answered.and_then(|c| date_format(table, c));
@@ -215,8 +215,8 @@ pub fn build_customers(
     orders: &mut Orders,
 ) -> Result<(CustomerTable, SourceReport), ImportError> {
     let n = &table.header();
-    let customer =
-        find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer id or e-mail address"))?;
+    let customer = find(n, CUSTOMER)
+        .ok_or_else(|| missing(table, "engine.a_customer_id_or_e_mail_address"))?;
     let email = find(n, EMAIL);
     let (first, last) = (
         find(n, FIRST_NAME),
@@ -291,10 +291,10 @@ pub fn build_events(
     orders: &mut Orders,
 ) -> Result<(EventTable, SourceReport), ImportError> {
     let n = &table.header();
-    let customer =
-        find(n, CUSTOMER).ok_or_else(|| missing(table, "a customer id or e-mail address"))?;
-    let event = find(n, EVENT).ok_or_else(|| missing(table, "an event name"))?;
-    let time = find(n, TIMESTAMP).ok_or_else(|| missing(table, "a timestamp"))?;
+    let customer = find(n, CUSTOMER)
+        .ok_or_else(|| missing(table, "engine.a_customer_id_or_e_mail_address"))?;
+    let event = find(n, EVENT).ok_or_else(|| missing(table, "engine.an_event_name"))?;
+    let time = find(n, TIMESTAMP).ok_or_else(|| missing(table, "engine.a_timestamp"))?;
     let session = find(n, SESSION);
     let mut rep = report(
         table,
@@ -409,8 +409,9 @@ pub fn build_tickets(
     let n = &table.header();
     let customer = find(n, CUSTOMER)
         .or_else(|| find(n, REQUESTER))
-        .ok_or_else(|| missing(table, "a customer or requester e-mail"))?;
-    let created = find(n, CREATED).ok_or_else(|| missing(table, "when the ticket was opened"))?;
+        .ok_or_else(|| missing(table, "engine.a_customer_or_requester_e_mail"))?;
+    let created =
+        find(n, CREATED).ok_or_else(|| missing(table, "engine.when_the_ticket_was_opened"))?;
     let resolved = find(n, RESOLVED).filter(|c| *c != created);
     let created_format = date_format(table, created);
     let resolved_format = resolved.and_then(|c| date_format(table, c));
@@ -499,10 +500,10 @@ pub fn acquisition_column(customers: &CustomerTable) -> Option<usize> {
 /// unreadable date or spend, or a negative spend, is rejected.
 pub fn build_costs(table: &TextTable) -> Result<(CostTable, SourceReport), ImportError> {
     let n = &table.header();
-    let spend = find(n, SPEND).ok_or_else(|| missing(table, "what was spent"))?;
+    let spend = find(n, SPEND).ok_or_else(|| missing(table, "engine.what_was_spent"))?;
     let day = find(n, COST_DATE)
         .filter(|c| *c != spend)
-        .ok_or_else(|| missing(table, "a date"))?;
+        .ok_or_else(|| missing(table, "engine.a_date"))?;
     let channel = find(n, CHANNEL)
         .or_else(|| find(n, CAMPAIGN))
         .filter(|c| *c != spend && *c != day);

@@ -2,6 +2,7 @@
 //! range or in the future, dates read with the column's format.
 
 use super::*;
+use crate::model::message::Message;
 
 /// Finds or adds a customer key in the orders' key space.
 pub(super) struct Keys<'a> {
@@ -214,10 +215,22 @@ pub(super) fn date_of(format: Option<DateFormat>, text: &str) -> Option<Day> {
     date::parse_with(format?, text).ok()
 }
 
-pub(super) fn missing(table: &TextTable, what: &str) -> ImportError {
+/// Whether a missing column, as [`missing`] names it, is the one naming
+/// the customer (a survey tool's export without it cannot be joined).
+pub fn names_the_customer(what: &Message) -> bool {
+    [
+        "engine.a_customer_or_e_mail_address",
+        "engine.a_customer_id_or_e_mail_address",
+        "engine.a_customer_or_requester_e_mail",
+    ]
+    .contains(&what.key.as_ref())
+}
+
+/// A file that lacks a column, `what` naming it by its message key.
+pub(super) fn missing(table: &TextTable, what: &'static str) -> ImportError {
     ImportError::MissingColumn {
         file: table.file_name.clone(),
-        what: what.to_string(),
+        what: Message::new(what),
         columns: table.names.clone(),
     }
 }

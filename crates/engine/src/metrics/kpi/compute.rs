@@ -2,6 +2,7 @@
 //! counts, interval and test against the rest of the base; and as CSV.
 
 use super::*;
+use crate::model::message::Message;
 
 /// Computes every KPI for every segment and for the whole base.
 pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
@@ -240,9 +241,9 @@ pub(super) fn mean(m: Moments, rest: Option<Moments>) -> KpiValue {
     }
 }
 
-pub(super) fn missing(text: &str) -> KpiValue {
+pub(super) fn missing(why: Message) -> KpiValue {
     KpiValue {
-        missing: Some(text.into()),
+        missing: Some(why),
         ..KpiValue::default()
     }
 }
@@ -298,7 +299,7 @@ pub(super) fn value(
             let n = a.nps_n;
             if n <= 0.0 {
                 return KpiValue {
-                    missing: Some("No NPS answer in this segment.".into()),
+                    missing: Some(Message::new("engine.no_nps_answer_in_this_segment")),
                     ..KpiValue::default()
                 };
             }

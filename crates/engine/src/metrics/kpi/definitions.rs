@@ -1,6 +1,8 @@
 //! The KPIs: each one's id, name, formula in words, format and direction,
 //! and the sentence shown when its data is missing.
 
+use crate::model::message::Message;
+
 use super::*;
 
 pub(super) fn def(
@@ -183,14 +185,19 @@ pub fn definitions_for(period: i32) -> Vec<KpiDef> {
     ]
 }
 
-pub(super) const NEEDS_EMAIL: &str =
-    "Add an e-mail results file (customer, opened, clicked) to see this.";
-pub(super) const NEEDS_SURVEY: &str =
-    "Add a survey file (customer, NPS 0–10 and/or CSAT 1–5) to see this.";
-pub(super) const NEEDS_TICKETS: &str =
-    "Add a support tickets file (customer, opened, resolved) to see this.";
-pub(super) const NEEDS_PROSPECTS: &str = "Every customer here has ordered: add a customers file that lists prospects, or web events, to see who has not converted yet.";
-pub(super) const NEEDS_COSTS: &str =
-    "Add a marketing costs file (date, channel or campaign, spend) to see this.";
-pub(super) const NEEDS_REFERRALS: &str = "Add a customers file with a referred_by (or referrer, parrain) column naming each customer's referrer to see this.";
-pub(super) const NEEDS_MODEL: &str = "The predictive models could not be fitted to these orders.";
+pub(super) const NEEDS_EMAIL: Message =
+    Message::new("engine.add_an_e_mail_results_file_customer_opened_clicked_to_see_this");
+pub(super) const NEEDS_SURVEY: Message =
+    Message::new("engine.add_a_survey_file_customer_nps_0_10_and_or_csat_1_5_to_see_this");
+pub(super) const NEEDS_TICKETS: Message =
+    Message::new("engine.add_a_support_tickets_file_customer_opened_resolved_to_see_this");
+pub(super) const NEEDS_PROSPECTS: Message = Message::new(
+    "engine.every_customer_here_has_ordered_add_a_customers_file_that_lists_prospects_or_web_events_to_see_who_has_not_converted_yet",
+);
+pub(super) const NEEDS_COSTS: Message =
+    Message::new("engine.add_a_marketing_costs_file_date_channel_or_campaign_spend_to_see_this");
+pub(super) const NEEDS_REFERRALS: Message = Message::new(
+    "engine.add_a_customers_file_with_a_referred_by_or_referrer_parrain_column_naming_each_customer_s_referrer_to_see_this",
+);
+pub(super) const NEEDS_MODEL: Message =
+    Message::new("engine.the_predictive_models_could_not_be_fitted_to_these_orders");

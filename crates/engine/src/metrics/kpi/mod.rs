@@ -6,6 +6,7 @@
 //! variance of the promoter/detractor difference. A KPI whose data is
 //! missing says which file would provide it.
 
+use crate::model::message::Message;
 use serde::{Deserialize, Serialize};
 
 use crate::import::orders::Orders;
@@ -71,7 +72,7 @@ pub struct KpiValue {
     /// in hundreds of points for NPS.
     pub relative: Option<f64>,
     /// Why there is no value, in plain words.
-    pub missing: Option<String>,
+    pub missing: Option<Message>,
 }
 
 impl KpiValue {

@@ -1,15 +1,17 @@
 //! Maximum likelihood fits of both models: in log space, from several
 //! starts, on a sample for large tables, with standard errors.
 
+use crate::model::message::Message;
+
 use super::*;
 
 /// Why a model could not be fitted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FitError(pub String);
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitError(pub Message);
 
 impl std::fmt::Display for FitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        self.0.fmt(f)
     }
 }
 
@@ -28,7 +30,7 @@ pub struct Fit<P> {
     /// Customers used in the fit.
     pub customers: usize,
     /// Things the user should know, in plain words.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Message>,
 }
 
 /// A log-likelihood and its gradient, as a function of the parameters.
@@ -143,13 +145,14 @@ pub(super) fn maximise(
         }
     }
     let best = best.ok_or_else(|| {
-        FitError("the likelihood could not be evaluated from any starting point".into())
+        FitError(Message::new(
+            "engine.the_likelihood_could_not_be_evaluated_from_any_starting_point",
+        ))
     })?;
     if !best.converged {
-        return Err(FitError(format!(
-            "the fit did not converge ({} evaluations); the data may be too small or too regular for this model",
-            best.evaluations
-        )));
+        return Err(FitError(
+            Message::new("engine.with.no_convergence").with("evaluations", best.evaluations),
+        ));
     }
     let p = best.x.iter().map(|t| t.exp()).collect();
     Ok((p, -best.value * n))
@@ -189,14 +192,12 @@ pub(super) fn at_limit(p: &[f64]) -> bool {
 /// Fits BG/NBD to the customers' summaries.
 pub fn fit_bgnbd(data: &[CustomerSummary]) -> Result<Fit<BgNbd>, FitError> {
     if data.is_empty() {
-        return Err(FitError("there is no customer to fit".into()));
+        return Err(FitError(Message::new("engine.there_is_no_customer_to_fit")));
     }
     let mut warnings = Vec::new();
     let repeat = data.iter().filter(|c| c.frequency > 0.0).count();
     if repeat < 30 {
-        warnings.push(format!(
-            "Only {repeat} customers bought more than once: the estimates are very uncertain."
-        ));
+        warnings.push(Message::new("engine.with.few_repeat_buyers").with("n", repeat));
     }
     let mean_age = data.iter().map(|c| c.age).sum::<f64>() / data.len() as f64;
     // The log-likelihood and its gradient over some rows.
@@ -224,14 +225,13 @@ pub fn fit_bgnbd(data: &[CustomerSummary]) -> Result<Fit<BgNbd>, FitError> {
     let (p, ll) = maximise(&ll_grad, on_sample, &starts, data.len() as f64)?;
     if p[2] / (p[2] + p[3]) < 1e-4 {
         // a / (a + b): the mean chance of stopping after a purchase.
-        warnings.push(
-            "Nobody seems to stop buying in these data: every customer's probability of being active is close to 100%, so the model cannot tell who is leaving."
-                .into(),
-        );
+        warnings.push(Message::new(
+            "engine.nobody_seems_to_stop_buying_in_these_data_every_customer_s_probability_of_being_active_is_close_to_100_so_the_model_cannot_tell_who_is_leaving",
+        ));
     } else if at_limit(&p) {
-        warnings.push(
-            "Some parameters went to an extreme: the data may not fit this model well.".into(),
-        );
+        warnings.push(Message::new(
+            "engine.some_parameters_went_to_an_extreme_the_data_may_not_fit_this_model_well",
+        ));
     }
     Ok(Fit {
         params: BgNbd {
@@ -261,20 +261,15 @@ pub fn fit_gamma_gamma(data: &[CustomerSummary]) -> Result<Fit<GammaGamma>, FitE
         .filter(|c| c.frequency > 0.0 && c.monetary <= 0.0)
         .count();
     if non_positive > 0 {
-        warnings.push(format!(
-            "{non_positive} repeat customers with a mean spend of zero or less were left out of the spend model."
-        ));
+        warnings.push(Message::new("engine.with.spend_left_out").with("n", non_positive));
     }
     if used.len() < 2 {
-        return Err(FitError(
-            "the spend model needs at least two customers who bought more than once".into(),
-        ));
+        return Err(FitError(Message::new(
+            "engine.the_spend_model_needs_at_least_two_customers_who_bought_more_than_once",
+        )));
     }
     if used.len() < 30 {
-        warnings.push(format!(
-            "Only {} repeat customers: the spend estimates are very uncertain.",
-            used.len()
-        ));
+        warnings.push(Message::new("engine.with.few_repeat_spenders").with("n", used.len()));
     }
     // The log-likelihood and its gradient over some rows.
     let over = |rows: &SpendRows, p: &[f64]| {
@@ -297,13 +292,14 @@ pub fn fit_gamma_gamma(data: &[CustomerSummary]) -> Result<Fit<GammaGamma>, FitE
         .map(|s| (&sample_ll as LogLikelihood<'_>, s.rows.len() as f64));
     let (p, ll) = maximise(&ll_grad, on_sample, &starts, used.len() as f64)?;
     if p[1] <= 1.0 {
-        warnings.push("q is at most 1: the expected spend of new customers is not defined.".into());
+        warnings.push(Message::new(
+            "engine.q_is_at_most_1_the_expected_spend_of_new_customers_is_not_defined",
+        ));
     }
     if at_limit(&p) {
-        warnings.push(
-            "Some spend parameters went to an extreme: the spend model may not fit these data."
-                .into(),
-        );
+        warnings.push(Message::new(
+            "engine.some_spend_parameters_went_to_an_extreme_the_spend_model_may_not_fit_these_data",
+        ));
     }
     Ok(Fit {
         params: GammaGamma {

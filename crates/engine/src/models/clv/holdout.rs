@@ -1,6 +1,8 @@
 //! The model check: fitted on a calibration period, its predictions
 //! compared with what the customers did in the holdout period.
 
+use crate::model::message::Message;
+
 use super::*;
 
 /// One line of the holdout check: customers with the same number of
@@ -139,9 +141,9 @@ pub fn holdout_check_reporting(
     on_stage: OnStage<'_>,
 ) -> Result<HoldoutCheck, FitError> {
     if holdout_end <= calibration_end {
-        return Err(FitError(
-            "the holdout period must end after the calibration period".into(),
-        ));
+        return Err(FitError(Message::new(
+            "engine.the_holdout_period_must_end_after_the_calibration_period",
+        )));
     }
     let mut stages = Stages::new(
         vec![Stage::Calibration, Stage::CalibrationFit, Stage::Comparison],

@@ -3,6 +3,7 @@
 //! and churn-risk bands.
 
 use super::*;
+use crate::model::message::Message;
 
 /// Customer lifetime value over `horizon` units, counted in whole months
 /// (`horizon / month`, rounded): expected purchases month by month times
@@ -95,7 +96,7 @@ pub struct Predictions {
     /// One line per customer with a purchase by the calibration end.
     pub customers: Vec<CustomerPrediction>,
     /// Everything the user should know, from both models.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Message>,
     /// Mean probability of being active by repeat purchases (rows 1 to
     /// 7+) and by the time since the last purchase as a share of the
     /// customer's age (columns: tenths, most recent first).
@@ -132,9 +133,7 @@ pub fn predict(orders: &Orders, options: &PredictionOptions) -> Result<Predictio
             Some(fit)
         }
         Err(e) => {
-            warnings.push(format!(
-                "The spend model could not be fitted ({e}); observed average spends are used instead."
-            ));
+            warnings.push(Message::new("engine.with.spend_not_fitted").with("why", e.0));
             None
         }
     };

@@ -170,7 +170,7 @@ fn data_where_nobody_stops_buying_get_a_warning() {
     assert!(
         fit.warnings
             .iter()
-            .any(|w| w.contains("cannot tell who is leaving")),
+            .any(|w| w.to_string().contains("cannot tell who is leaving")),
         "{:?} {:?}",
         fit.params,
         fit.warnings

@@ -1,6 +1,8 @@
 //! Groups of a column of the customers file: one per frequent value (the
 //! rest as "Other"), per item of a list, or per numeric band.
 
+use crate::model::message::Message;
+
 use super::*;
 
 /// How one group of a column split is decided, from the column's value.
@@ -33,8 +35,8 @@ pub struct ColumnSplit {
     pub is_list: bool,
     /// Each group's name and test.
     pub groups: Vec<(String, GroupTest)>,
-    /// How the groups were made, in words.
-    pub explanation: String,
+    /// How the groups were made, as a message.
+    pub explanation: Message,
 }
 
 /// Decides the groups of a column split: numeric bands (quartiles or the
@@ -44,16 +46,15 @@ pub fn column_split(
     facts: &Facts,
     column: &str,
     edges: Option<&[f64]>,
-) -> Result<ColumnSplit, String> {
-    let table = data
-        .customers
-        .as_ref()
-        .ok_or("Add a customers file to split customers by its columns.")?;
+) -> Result<ColumnSplit, Message> {
+    let table = data.customers.as_ref().ok_or_else(|| {
+        Message::new("engine.add_a_customers_file_to_split_customers_by_its_columns")
+    })?;
     let col = table
         .attribute_names
         .iter()
         .position(|c| c.eq_ignore_ascii_case(column))
-        .ok_or_else(|| format!("The customers file has no column \"{column}\"."))?;
+        .ok_or_else(|| Message::new("engine.with.split_no_column").with("column", column))?;
     let n = facts.n;
     let rows = table.row_of(n);
     let value = |c: usize| {
@@ -63,7 +64,7 @@ pub fn column_split(
     };
     let values: Vec<&str> = (0..n).filter_map(value).collect();
     if values.is_empty() {
-        return Err(format!("The column \"{column}\" is empty."));
+        return Err(Message::new("engine.with.split_empty_column").with("column", column));
     }
     let sample: Vec<&str> = values.iter().take(2_000).copied().collect();
     let decimal = detect_decimal(&sample);
@@ -120,17 +121,19 @@ pub fn column_split(
         if any_unknown {
             out.push((format!("{column} unknown"), GroupTest::Unknown));
         }
-        let how = if edges.is_some() {
-            "the bands you set".to_string()
+        let how = Message::new(if edges.is_some() {
+            "engine.the_bands_you_set"
         } else {
-            "quartiles: about a quarter of the customers with a value in each band".to_string()
-        };
+            "engine.quartiles_about_a_quarter_of_the_customers_with_a_value_in_each_band"
+        });
         return Ok(ColumnSplit {
             column: col,
             decimal,
             is_list: false,
             groups: out,
-            explanation: format!("Customers by {column}, in {how}."),
+            explanation: Message::new("engine.with.by_column")
+                .with("column", column)
+                .with("how", how),
         });
     }
     // Text: the most frequent values (items of `;` lists counted one by
@@ -170,14 +173,11 @@ pub fn column_split(
         is_list,
         groups: out,
         explanation: if is_list {
-            format!(
-                "Customers by {column}: a customer listing several values is in each of their groups, so the groups overlap."
-            )
+            Message::new("engine.with.by_list_column").with("column", column)
         } else {
-            format!(
-                "Customers by {column}: the {} most frequent values, the others together.",
-                kept.len()
-            )
+            Message::new("engine.with.by_value_column")
+                .with("column", column)
+                .with("n", kept.len())
         },
     })
 }
@@ -200,7 +200,7 @@ pub(super) fn attribute(
     facts: &Facts,
     column: &str,
     edges: Option<&[f64]>,
-) -> Result<Groups, String> {
+) -> Result<Groups, Message> {
     let split = column_split(data, facts, column, edges)?;
     let table = data.customers.as_ref().expect("checked by column_split");
     let n = facts.n;

@@ -3,6 +3,8 @@
 //! usage intensity, e-mail engagement, NPS loyalty, journey stage), each
 //! with thresholds read from the data and said in words.
 
+use crate::model::message::{Message, Value};
+
 use serde::{Deserialize, Serialize};
 
 use crate::import::dataset::Dataset;
@@ -102,11 +104,13 @@ impl Split {
 pub struct Groups {
     /// Each group's name and customers.
     pub groups: Vec<(String, Bitmap)>,
-    /// How the groups were made, in words.
-    pub explanation: String,
+    /// How the groups were made, as a message.
+    pub explanation: Message,
 }
 
-const NEEDS_MODELS: &str = "The predictive models could not be fitted to these orders, so there are no predictions to group by.";
+const NEEDS_MODELS: Message = Message::new(
+    "engine.the_predictive_models_could_not_be_fitted_to_these_orders_so_there_are_no_predictions_to_group_by",
+);
 
 /// The churn-risk bands the model judges, highest risk first (their
 /// groups in [`Split::ChurnRisk`]; one-time buyers are a fourth, not
@@ -117,7 +121,7 @@ pub const RISK_BANDS: [&str; 3] = ["High churn risk", "Medium churn risk", "Low 
 const TOP_VALUES: usize = 8;
 
 /// Splits the customers.
-pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, String> {
+pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Message> {
     match split {
         Split::Attribute { column, edges } => attribute(data, facts, column, edges.as_deref()),
         Split::Tier(t) => tier(data, facts, *t),
@@ -127,7 +131,7 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Str
         } => {
             let n = facts.n;
             if n > 0 && facts.prediction(0).is_none() {
-                return Err(NEEDS_MODELS.into());
+                return Err(NEEDS_MODELS);
             }
             let band = |c: usize| -> Option<usize> {
                 facts
@@ -150,18 +154,15 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Str
                         )
                     })
                     .collect(),
-                explanation: format!(
-                    "The probability that each repeat customer is still active (BG/NBD): high risk below {:.0}%, medium below {:.0}%, low from {:.0}%; one-time buyers apart, as the model cannot judge them.",
-                    medium_from * 100.0,
-                    low_from * 100.0,
-                    low_from * 100.0
-                ),
+                explanation: Message::new("engine.with.risk_bands")
+                    .with("medium", Value::Number(medium_from * 100.0, 0))
+                    .with("low", Value::Number(low_from * 100.0, 0)),
             })
         }
         Split::PredictedValue => {
             let n = facts.n;
             if n > 0 && facts.prediction(0).is_none() {
-                return Err(NEEDS_MODELS.into());
+                return Err(NEEDS_MODELS);
             }
             let value = |c: usize| facts.prediction(c).flatten().map(|p| p.clv);
             let mut values: Vec<f64> = (0..n).filter_map(value).collect();
@@ -182,9 +183,9 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Str
                         Bitmap::from_fn(n, |c| value(c).is_some_and(|v| v < medium)),
                     ),
                 ],
-                explanation: format!(
-                    "Predicted value over the next 52 weeks (BG/NBD × Gamma-Gamma): high from {high:.2} (the top 20%), medium from {medium:.2} (the next 30%), low below."
-                ),
+                explanation: Message::new("engine.with.predicted_value_bands")
+                    .with("high", Value::Number(high, 2))
+                    .with("medium", Value::Number(medium, 2)),
             })
         }
         Split::Journey { stages } => journey(data, facts, &|name: &str| mapped_stage(stages, name)),

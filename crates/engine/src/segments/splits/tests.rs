@@ -74,7 +74,7 @@ fn text_values_ignore_case_and_lists_overlap() {
             ("interests unknown".into(), 2)
         ]
     );
-    assert!(g.explanation.contains("overlap"));
+    assert!(g.explanation.to_string().contains("overlap"));
 }
 
 #[test]
@@ -159,6 +159,7 @@ fn tiers_by_hand() {
     assert!(
         split(&d, &f, &Split::Tier(Tier::Usage))
             .unwrap_err()
+            .to_string()
             .contains("events file")
     );
     assert_eq!(journey_stage("begin_checkout"), Some(2));
@@ -224,7 +225,7 @@ fn journey_stages_by_default_or_with_the_users_mapping() {
             ("Decision".to_string(), vec!["c".to_string()]),
         ]
     );
-    assert!(mine.explanation.contains("signup → Decision"));
+    assert!(mine.explanation.to_string().contains("signup → Decision"));
 }
 
 #[test]
@@ -238,6 +239,7 @@ fn churn_risk_and_predicted_value_from_the_predictions() {
     assert!(
         split(&d, &without, &risk)
             .unwrap_err()
+            .to_string()
             .contains("could not be fitted")
     );
     let p = |customer: u32, frequency: f64, p_alive: f64, clv: f64| {

@@ -2,6 +2,8 @@
 //! engagement, NPS loyalty and journey stage, with the thresholds read
 //! from the data.
 
+use crate::model::message::{Message, Value};
+
 use super::*;
 
 /// The value at a share of the sorted values (R's type 7).
@@ -27,13 +29,15 @@ pub(super) fn frequent_from(recent: &[u32]) -> u32 {
 
 /// The spend from which a buyer is of high value (the top 20%) and of
 /// medium value (the next 30%).
-pub(super) fn value_cuts(facts: &Facts) -> Result<(f64, f64), String> {
+pub(super) fn value_cuts(facts: &Facts) -> Result<(f64, f64), Message> {
     let mut spend: Vec<f64> = (0..facts.n)
         .filter(|c| facts.order_count(*c) > 0)
         .map(|c| facts.spend(c))
         .collect();
     if spend.is_empty() {
-        return Err("No customer has an order before the analysis date.".into());
+        return Err(Message::new(
+            "engine.no_customer_has_an_order_before_the_analysis_date",
+        ));
     }
     Ok((cut(&mut spend, 0.8), cut(&mut spend, 0.5)))
 }
@@ -78,7 +82,7 @@ pub(super) fn window_count(
 /// The thresholds a tier scheme read from the data: frequency `[frequent
 /// from]` (orders in 12 months), value `[high, medium]` (spend), usage
 /// `[heavy, moderate]` (events in 90 days); none for the others.
-pub fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, String> {
+pub fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, Message> {
     Ok(match tier {
         Tier::Frequency => {
             let o = &data.orders;
@@ -99,7 +103,7 @@ pub fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, 
             let ev = data
                 .events
                 .as_ref()
-                .ok_or("Add an events file to see usage intensity.")?;
+                .ok_or_else(|| Message::new("engine.add_an_events_file_to_see_usage_intensity"))?;
             let c = window_count(
                 facts,
                 &ev.customer,
@@ -114,7 +118,7 @@ pub fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, 
     })
 }
 
-pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, String> {
+pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, Message> {
     let n = facts.n;
     let named = |v: Vec<(&str, Bitmap)>| -> Vec<(String, Bitmap)> {
         v.into_iter().map(|(a, b)| (a.to_string(), b)).collect()
@@ -145,9 +149,8 @@ pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, 
                         Bitmap::from_fn(n, |c| recent[c] == 0 && facts.order_count(c) > 0),
                     ),
                 ]),
-                explanation: format!(
-                    "Orders in the 12 months before the analysis date: frequent from {frequent_from} (the top quarter of active buyers), occasional below, inactive with none in 12 months but earlier orders."
-                ),
+                explanation: Message::new("engine.with.frequency_tiers")
+                    .with("frequent", frequent_from),
             })
         }
         Tier::Value => {
@@ -171,16 +174,16 @@ pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, 
                         Bitmap::from_fn(n, |c| facts.order_count(c) > 0 && facts.spend(c) < medium),
                     ),
                 ]),
-                explanation: format!(
-                    "Spend to date: high from {high:.2} (the top 20% of buyers), medium from {medium:.2} (the next 30%), low below."
-                ),
+                explanation: Message::new("engine.with.value_tiers")
+                    .with("high", Value::Number(high, 2))
+                    .with("medium", Value::Number(medium, 2)),
             })
         }
         Tier::Usage => {
             let ev = data
                 .events
                 .as_ref()
-                .ok_or("Add an events file to see usage intensity.")?;
+                .ok_or_else(|| Message::new("engine.add_an_events_file_to_see_usage_intensity"))?;
             let day = |i: usize| Some(ev.time[i].div_euclid(86_400) as Day);
             let count = window_count(facts, &ev.customer, &day, &|_| true, 90);
             let (heavy, moderate) = usage_cuts(&count);
@@ -203,16 +206,15 @@ pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, 
                     ),
                     ("No recent activity", Bitmap::from_fn(n, |c| count[c] == 0)),
                 ]),
-                explanation: format!(
-                    "Events in the last 90 days: heavy from {heavy:.0} (the top 20% of active users), moderate from {moderate:.0} (the next 30%), light below."
-                ),
+                explanation: Message::new("engine.with.usage_tiers")
+                    .with("heavy", Value::Number(heavy, 0))
+                    .with("moderate", Value::Number(moderate, 0)),
             })
         }
         Tier::Engagement => {
-            let e = data
-                .email
-                .as_ref()
-                .ok_or("Add an e-mail results file to see e-mail engagement.")?;
+            let e = data.email.as_ref().ok_or_else(|| {
+                Message::new("engine.add_an_e_mail_results_file_to_see_e_mail_engagement")
+            })?;
             let opens90 = window_count(facts, &e.customer, &|i| e.day[i], &|i| e.opened[i], 90);
             let opens180 = window_count(facts, &e.customer, &|i| e.day[i], &|i| e.opened[i], 180);
             let received =
@@ -220,24 +222,43 @@ pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, 
             Ok(Groups {
                 groups: named(vec![
                     ("Engaged readers", Bitmap::from_fn(n, |c| opens90[c] > 0)),
-                    ("Passive readers", Bitmap::from_fn(n, |c| opens90[c] == 0 && opens180[c] > 0)),
-                    ("Dormant readers", Bitmap::from_fn(n, |c| opens180[c] == 0 && received[c] > 0)),
+                    (
+                        "Passive readers",
+                        Bitmap::from_fn(n, |c| opens90[c] == 0 && opens180[c] > 0),
+                    ),
+                    (
+                        "Dormant readers",
+                        Bitmap::from_fn(n, |c| opens180[c] == 0 && received[c] > 0),
+                    ),
                 ]),
-                explanation: "Engaged: opened an e-mail in the last 90 days; passive: none in 90 days but one in the 90 before; dormant: received e-mails in the last 180 days and opened none.".into(),
+                explanation: Message::new(
+                    "engine.engaged_opened_an_e_mail_in_the_last_90_days_passive_none_in_90_days_but_one_in_the_90_before_dormant_received_e_mails_in_the_last_180_days_and_opened_none",
+                ),
             })
         }
         Tier::Loyalty => {
             if data.surveys.is_none() {
-                return Err("Add survey answers (NPS) to see loyalty.".into());
+                return Err(Message::new("engine.add_survey_answers_nps_to_see_loyalty"));
             }
             let nps = |c: usize| facts.nps(c);
             Ok(Groups {
                 groups: named(vec![
-                    ("Promoters", Bitmap::from_fn(n, |c| nps(c).is_some_and(|x| x >= 9))),
-                    ("Passives", Bitmap::from_fn(n, |c| nps(c).is_some_and(|x| (7..=8).contains(&x)))),
-                    ("Detractors", Bitmap::from_fn(n, |c| nps(c).is_some_and(|x| x <= 6))),
+                    (
+                        "Promoters",
+                        Bitmap::from_fn(n, |c| nps(c).is_some_and(|x| x >= 9)),
+                    ),
+                    (
+                        "Passives",
+                        Bitmap::from_fn(n, |c| nps(c).is_some_and(|x| (7..=8).contains(&x))),
+                    ),
+                    (
+                        "Detractors",
+                        Bitmap::from_fn(n, |c| nps(c).is_some_and(|x| x <= 6)),
+                    ),
                 ]),
-                explanation: "The latest NPS answer of each customer: promoters 9–10, passives 7–8, detractors 0–6.".into(),
+                explanation: Message::new(
+                    "engine.the_latest_nps_answer_of_each_customer_promoters_9_10_passives_7_8_detractors_0_6",
+                ),
             })
         }
         Tier::Journey => journey(data, facts, &journey_stage),
@@ -250,13 +271,13 @@ pub(super) fn journey(
     data: &Dataset,
     facts: &Facts,
     stage: &dyn Fn(&str) -> Option<u8>,
-) -> Result<Groups, String> {
+) -> Result<Groups, Message> {
     let n = facts.n;
     let as_of = facts.as_of;
     let ev = data
         .events
         .as_ref()
-        .ok_or("Add an events file to see journey stages.")?;
+        .ok_or_else(|| Message::new("engine.add_an_events_file_to_see_journey_stages"))?;
     let stage_of: Vec<Option<u8>> = ev.names.iter().map(|name| stage(name)).collect();
     let mut best = vec![None::<u8>; n];
     let (lo, hi) = (i64::from(as_of - 30) * 86_400, i64::from(as_of) * 86_400);
@@ -285,10 +306,7 @@ pub(super) fn journey(
                 )
             })
             .collect(),
-        explanation: format!(
-            "The furthest stage each customer reached in the last 30 days ({}).",
-            mapped.join(", ")
-        ),
+        explanation: Message::new("engine.with.journey_stages").with("stages", mapped.join(", ")),
     })
 }
 
