@@ -314,12 +314,7 @@ fn relabel(text: &str, chart: &Chart) -> String {
     let (int, frac) = core.split_once('.').unwrap_or((core, ""));
     let digits: String = int.chars().filter(char::is_ascii_digit).collect();
     let mut out = before.to_string();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(chart.numbers.group);
-        }
-        out.push(c);
-    }
+    chart.numbers.grouped(&digits, &mut out);
     if !frac.is_empty() {
         out.push(chart.numbers.decimal);
         out.push_str(frac);

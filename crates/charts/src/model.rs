@@ -86,6 +86,17 @@ impl Numbers {
         }
     }
 
+    /// The whole-number `digits` (ASCII digits only) with the language's
+    /// thousands separator: `12345` as `12,345` or `12 345`.
+    pub fn grouped(&self, digits: &str, out: &mut String) {
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(self.group);
+            }
+            out.push(c);
+        }
+    }
+
     /// `value` (already in the unit's scale, see [`Chart::scaled`]) with
     /// the language's separators and the unit's sign: `12,345.5`,
     /// `12 345,5 %`.
@@ -105,12 +116,7 @@ impl Numbers {
         if unit == Unit::Money {
             out.push_str(&self.money_before);
         }
-        for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i).is_multiple_of(3) {
-                out.push(self.group);
-            }
-            out.push(c);
-        }
+        self.grouped(int, &mut out);
         let frac = frac.trim_end_matches('0');
         if !frac.is_empty() && unit != Unit::Money {
             out.push(self.decimal);
