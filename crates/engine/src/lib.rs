@@ -13,7 +13,7 @@ pub mod metrics;
 pub mod model;
 pub mod models;
 pub mod segments;
-pub mod stats;
+pub(crate) mod stats;
 pub mod store;
 
 pub use import::orders::{

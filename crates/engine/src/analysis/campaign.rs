@@ -35,7 +35,7 @@ pub const DEFAULT_WINDOW_DAYS: i32 = 30;
 
 /// The p-value under which a difference is called significant, after
 /// Holm's adjustment.
-pub const ALPHA: f64 = 0.05;
+pub(crate) const ALPHA: f64 = 0.05;
 
 /// A group of a campaign, by what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -517,7 +517,7 @@ const Z95: f64 = 1.959_963_984_540_054;
 
 /// `k1/n1 − k2/n2` with its 95% Wald interval (unpooled) and the pooled
 /// z-test's p-value.
-pub fn proportion_difference(k1: u64, n1: u64, k2: u64, n2: u64) -> Option<Difference> {
+pub(crate) fn proportion_difference(k1: u64, n1: u64, k2: u64, n2: u64) -> Option<Difference> {
     if n1 == 0 || n2 == 0 {
         return None;
     }
@@ -537,7 +537,7 @@ pub fn proportion_difference(k1: u64, n1: u64, k2: u64, n2: u64) -> Option<Diffe
 /// The difference of the means of `a` and `b` with Welch's 95% interval
 /// and test (Welch–Satterthwaite degrees of freedom); none with fewer than
 /// two values on a side or no spread at all.
-pub fn welch(a: &[f64], b: &[f64]) -> Option<Difference> {
+pub(crate) fn welch(a: &[f64], b: &[f64]) -> Option<Difference> {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     if a.len() < 2 || b.len() < 2 {
         return None;
@@ -602,7 +602,7 @@ pub fn minimum_detectable_uplift(base: f64, treated: u64, control: u64) -> Optio
 }
 
 /// Holm's step-down adjustment of `p`, in the same order.
-pub fn holm(p: &[f64]) -> Vec<f64> {
+pub(crate) fn holm(p: &[f64]) -> Vec<f64> {
     let m = p.len();
     let mut order: Vec<usize> = (0..m).collect();
     order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));

@@ -30,7 +30,7 @@ pub enum GroupId {
 
 /// The members of every group at one date, by customer index, and the
 /// saved segments that could not be evaluated, with why.
-pub struct Memberships {
+pub(crate) struct Memberships {
     /// Each group and its members.
     pub groups: Vec<(GroupId, Bitmap)>,
     /// Saved segments that could not be evaluated: name, why.
@@ -39,7 +39,7 @@ pub struct Memberships {
 
 /// The orders dated on or before `day`, over the same customers (indices
 /// kept).
-pub fn up_to(orders: &Orders, day: Day) -> Orders {
+pub(crate) fn up_to(orders: &Orders, day: Day) -> Orders {
     let mut out = Orders {
         customer_keys: orders.customer_keys.clone(),
         categories: orders.categories.clone(),
@@ -58,7 +58,11 @@ pub fn up_to(orders: &Orders, day: Day) -> Orders {
 
 /// The lifecycle thresholds of a project: its own, or those read from its
 /// data at `as_of`.
-pub fn lifecycle_setup(data: &Dataset, options: &AnalysisOptions, as_of: Day) -> LifecycleSetup {
+pub(crate) fn lifecycle_setup(
+    data: &Dataset,
+    options: &AnalysisOptions,
+    as_of: Day,
+) -> LifecycleSetup {
     options
         .lifecycle
         .unwrap_or_else(|| lifecycle::suggest(&data.orders, &Facts::new(data, as_of)).setup)
@@ -68,7 +72,7 @@ pub fn lifecycle_setup(data: &Dataset, options: &AnalysisOptions, as_of: Day) ->
 /// dated before it counts): the RFM segments of the orders up to the day
 /// before, scored with `options`' setup; the lifecycle stages with `setup`
 /// (without prospects when `prospects` is false); the saved segments.
-pub fn memberships_at(
+pub(crate) fn memberships_at(
     data: &Dataset,
     options: &AnalysisOptions,
     setup: &LifecycleSetup,

@@ -184,9 +184,9 @@ pub const NO_ORDER: &str = "No order yet";
 pub const NOT_IN_SEGMENT: &str = "Not in the segment";
 
 /// The predictions' horizon, in weeks.
-pub const HORIZON_WEEKS: f64 = 52.0;
+pub(crate) const HORIZON_WEEKS: f64 = 52.0;
 /// The monthly discount rate of lifetime values.
-pub const MONTHLY_DISCOUNT: f64 = 0.01;
+pub(crate) const MONTHLY_DISCOUNT: f64 = 0.01;
 
 impl Analysis {
     /// The segments with at least one customer: index, name, customers.

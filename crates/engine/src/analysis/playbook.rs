@@ -38,7 +38,7 @@ pub enum Figure {
     Place(String, String, f64, f64),
 }
 
-/// What a [`Figure::Measure`] measures (see [`Profile`]).
+/// What a [`Figure::Measure`] measures (see `segments::profile::Profile`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Measure {
     /// The median of the days since the last order.

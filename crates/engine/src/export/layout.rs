@@ -157,7 +157,7 @@ impl MergeField {
 /// An e-mail address as an advertising platform matches it: trimmed and
 /// lower-cased; for Google, the dots before the `@` of a gmail.com or
 /// googlemail.com address removed (as Google's formatting guidelines ask).
-pub fn normalised_email(email: &str, layout: Layout) -> String {
+pub(crate) fn normalised_email(email: &str, layout: Layout) -> String {
     let lower = email.trim().to_lowercase();
     if layout == Layout::GoogleAdsAudience
         && let Some((local, domain)) = lower.split_once('@')
@@ -169,7 +169,7 @@ pub fn normalised_email(email: &str, layout: Layout) -> String {
 }
 
 /// The SHA-256 digest of `text`'s UTF-8 bytes, in lower-case hexadecimal.
-pub fn sha256_hex(text: &str) -> String {
+pub(crate) fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes())
         .iter()

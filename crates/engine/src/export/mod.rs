@@ -26,7 +26,7 @@ use crate::segments::rfm::{RfmResult, RfmRow};
 /// unless it is a number or a phone number (`-12.50`, `+33 6 12 34 56
 /// 78`, `+1 (555) 010-9999`): a sign, then only digits, spaces and `.,()/-`,
 /// which can name no function and no cell, so it stays as written.
-pub fn neutralise(cell: &str) -> String {
+pub(crate) fn neutralise(cell: &str) -> String {
     let plain_number = |rest: &str| {
         rest.starts_with(|c: char| c.is_ascii_digit())
             && rest.chars().all(|c| {
@@ -199,7 +199,7 @@ impl ExportOptions {
 /// The columns of the models' predictions a plain export can hold: the
 /// chance of still being a customer, of ordering within 7 and within 30
 /// days (in %), the likely date of the next order and the predicted value.
-pub const PREDICTION_COLUMNS: [&str; 5] = [
+pub(crate) const PREDICTION_COLUMNS: [&str; 5] = [
     "chance_active",
     "order_within_7_days",
     "order_within_30_days",

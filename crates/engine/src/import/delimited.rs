@@ -54,7 +54,7 @@ impl Encoding {
 
 /// What separates the fields of a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Delimiter {
+pub(crate) enum Delimiter {
     /// One byte: `,` `;` tab or `|`.
     Byte(u8),
     /// Runs of spaces or tabs, leading ones ignored (column-aligned files).
@@ -75,7 +75,7 @@ impl Delimiter {
 /// Detects the encoding from the first bytes of a file.
 ///
 /// Returns the encoding and the length of the byte-order mark to skip.
-pub fn sniff_encoding(sample: &[u8]) -> (Encoding, usize) {
+pub(crate) fn sniff_encoding(sample: &[u8]) -> (Encoding, usize) {
     if sample.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return (Encoding::Utf8, 3);
     }
@@ -96,7 +96,7 @@ pub fn sniff_encoding(sample: &[u8]) -> (Encoding, usize) {
 
 /// The encoding to read a file in: `forced` when the user chose one (its
 /// byte-order mark skipped when the file has it), detected otherwise.
-pub fn choose_encoding(sample: &[u8], forced: Option<Encoding>) -> (Encoding, usize) {
+pub(crate) fn choose_encoding(sample: &[u8], forced: Option<Encoding>) -> (Encoding, usize) {
     let Some(e) = forced else {
         return sniff_encoding(sample);
     };
@@ -118,7 +118,7 @@ pub fn choose_encoding(sample: &[u8], forced: Option<Encoding>) -> (Encoding, us
 
 /// Where a NUL byte or other sign of a binary file stands in a sample of
 /// decoded text, if anywhere.
-pub fn binary_offset(sample: &[u8]) -> Option<usize> {
+pub(crate) fn binary_offset(sample: &[u8]) -> Option<usize> {
     sample
         .iter()
         .position(|b| *b == 0 || (*b < 0x09) || (*b > 0x0D && *b < 0x20 && *b != 0x1A))
@@ -131,7 +131,7 @@ const CP1252_HIGH: [char; 32] = [
 
 /// The text of one field, borrowed when it needs no conversion (valid
 /// UTF-8, or plain ASCII in Windows-1252).
-pub fn field_text(encoding: Encoding, bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+pub(crate) fn field_text(encoding: Encoding, bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match encoding {
         Encoding::Windows1252 if !bytes.is_ascii() => decode_field(encoding, bytes).into(),
         _ => match std::str::from_utf8(bytes) {
@@ -157,7 +157,7 @@ pub fn push_csv_field(out: &mut Vec<u8>, text: &str) {
 ///
 /// UTF-16 input has already been transcoded to UTF-8 by [`Transcoder`],
 /// so only UTF-8 and Windows-1252 reach this point.
-pub fn decode_field(encoding: Encoding, bytes: &[u8]) -> String {
+pub(crate) fn decode_field(encoding: Encoding, bytes: &[u8]) -> String {
     match encoding {
         Encoding::Windows1252 => bytes
             .iter()
@@ -173,7 +173,7 @@ pub fn decode_field(encoding: Encoding, bytes: &[u8]) -> String {
 /// Turns UTF-16 chunks into UTF-8 bytes, carrying a split code unit or
 /// surrogate pair over to the next chunk; other encodings pass through.
 #[derive(Debug)]
-pub struct Transcoder {
+pub(crate) struct Transcoder {
     encoding: Encoding,
     carry: Vec<u8>,
     /// Lines end with a carriage return alone ("CSV (Macintosh)"): each
@@ -184,7 +184,7 @@ pub struct Transcoder {
 /// True when a file's lines end with a carriage return alone, as old Mac
 /// programs and Excel's "CSV (Macintosh)" write them: the sample has
 /// carriage returns and no line feed.
-pub fn cr_line_breaks(sample: &[u8]) -> bool {
+pub(crate) fn cr_line_breaks(sample: &[u8]) -> bool {
     memchr::memchr(b'\n', sample).is_none() && memchr::memchr(b'\r', sample).is_some()
 }
 
@@ -258,7 +258,7 @@ impl Transcoder {
 /// Counts the delimiters of each candidate outside quotes in the first
 /// lines of a sample and picks the one found the same number of times on
 /// most lines; column-aligned files fall back to runs of spaces.
-pub fn sniff_delimiter(sample: &[u8]) -> Delimiter {
+pub(crate) fn sniff_delimiter(sample: &[u8]) -> Delimiter {
     let mut lines: Vec<&[u8]> = sample
         .split(|b| *b == b'\n')
         .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
@@ -316,7 +316,7 @@ pub fn sniff_delimiter(sample: &[u8]) -> Delimiter {
 
 /// One record: its fields and the 1-based line it starts on.
 #[derive(Debug, Clone, Copy)]
-pub struct Record<'a> {
+pub(crate) struct Record<'a> {
     /// The line of the file the record starts on (header counted).
     pub line: u64,
     data: &'a [u8],
@@ -327,11 +327,6 @@ impl<'a> Record<'a> {
     /// The number of fields.
     pub fn len(&self) -> usize {
         self.spans.len()
-    }
-
-    /// True when the record has no field.
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
     }
 
     /// A hash of every field, to find rows that repeat an earlier one.
@@ -354,7 +349,7 @@ impl<'a> Record<'a> {
 
 /// Splits a stream of chunks into records.
 #[derive(Debug)]
-pub struct Splitter {
+pub(crate) struct Splitter {
     delimiter: Delimiter,
     line: u64,
     pending: Vec<u8>,

@@ -6,7 +6,7 @@
 
 /// True when the bytes start like an HTML page or fragment holding a
 /// table (after a byte-order mark and blank space).
-pub fn is_html_table(bytes: &[u8]) -> bool {
+pub(crate) fn is_html_table(bytes: &[u8]) -> bool {
     let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     let start = b
         .iter()

@@ -44,7 +44,7 @@ impl Object {
 }
 
 /// True when the first line that is not blank starts with `{`.
-pub fn looks_like_json_lines(text: &[u8]) -> bool {
+pub(crate) fn looks_like_json_lines(text: &[u8]) -> bool {
     text.iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{')

@@ -5,9 +5,9 @@
 pub mod dataset;
 pub mod delimited;
 pub mod demo;
-pub mod html_table;
+pub(crate) mod html_table;
 pub mod jsonl;
-pub mod kind;
+pub(crate) mod kind;
 #[cfg(feature = "workbook")]
 mod ods;
 pub mod orders;

@@ -343,7 +343,7 @@ pub struct SourcePlatform {
 }
 
 /// Every source export known.
-pub const SOURCE_PLATFORMS: &[SourcePlatform] = &[
+pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
     // Its `Total Spent` would be taken for an order amount: it is a list of
     // customers, joined on their e-mail.
     SourcePlatform {
@@ -521,7 +521,7 @@ pub fn detect(headers: &[String]) -> Option<&'static Platform> {
 
 /// The name, for the command line, of the source export with this id
 /// (its id when there is none).
-pub fn source_label(id: &str) -> &str {
+pub(crate) fn source_label(id: &str) -> &str {
     SOURCE_PLATFORMS
         .iter()
         .find(|p| p.id == id)

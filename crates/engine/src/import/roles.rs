@@ -80,7 +80,7 @@ impl Role {
 
 /// Lower-cases, removes accents and turns every run of other characters
 /// into one `_`: `Date de commande` becomes `date_de_commande`.
-pub fn normalise(name: &str) -> String {
+pub(crate) fn normalise(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.trim().chars().flat_map(char::to_lowercase) {
         let c = match c {
@@ -323,12 +323,12 @@ const CANCELLED_AT_NAMES: &[&str] = &[
 const CURRENCY_NAMES: &[&str] = &["currency", "currency_code", "order_currency", "devise"];
 
 /// True when a header names the date an order was cancelled.
-pub fn is_cancelled_at_name(header: &str) -> bool {
+pub(crate) fn is_cancelled_at_name(header: &str) -> bool {
     CANCELLED_AT_NAMES.contains(&normalise(header).as_str())
 }
 
 /// True when a header names the orders' currency.
-pub fn is_currency_name(header: &str) -> bool {
+pub(crate) fn is_currency_name(header: &str) -> bool {
     CURRENCY_NAMES.contains(&normalise(header).as_str())
 }
 
@@ -347,7 +347,7 @@ const CATEGORY_NAMES: &[&str] = &[
 
 /// True when a header names a product category (`category`, `catégorie`,
 /// `rayon`, …).
-pub fn is_category_name(header: &str) -> bool {
+pub(crate) fn is_category_name(header: &str) -> bool {
     CATEGORY_NAMES.contains(&normalise(header).as_str())
 }
 
@@ -356,7 +356,7 @@ pub fn is_category_name(header: &str) -> bool {
 /// fits only when nothing better does (`Subtotal`, `Paid at`), 0 for none.
 /// The roles of order lines and statuses take exact names only: `order`
 /// is inside `Order date` and `Order total`.
-pub fn name_score(role: Role, header: &str) -> u8 {
+pub(crate) fn name_score(role: Role, header: &str) -> u8 {
     let (names, exact_only) = match role {
         Role::CustomerId => (CUSTOMER_NAMES, false),
         Role::OrderDate => (DATE_NAMES, false),

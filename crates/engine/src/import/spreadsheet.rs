@@ -4,8 +4,8 @@
 //! unless another is named ([`sheet_names`] lists them).
 //!
 //! Excel (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`) and OpenDocument (`.ods`)
-//! workbooks are read by calamine ([`crate::import::workbook`], the `workbook`
-//! feature); an HTML table saved as `.xls` by [`crate::import::html_table`].
+//! workbooks are read by calamine (`import::workbook`, the `workbook`
+//! feature); an HTML table saved as `.xls` by `import::html_table`.
 //!
 //! Cells: text as written, numbers in their shortest form
 //! (`0.10000000000000001` as Excel stores 0.1 reads `0.1`), cells whose
@@ -168,7 +168,7 @@ pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, Message> {
 
 /// The size of the workbook whose sheets `bytes` are, when they are a
 /// workbook already read.
-pub fn size_before_reading(bytes: &[u8]) -> Option<u64> {
+pub(crate) fn size_before_reading(bytes: &[u8]) -> Option<u64> {
     if bytes.starts_with(READ_MAGIC) {
         ReadHeader::of(bytes).map(|read| read.size)
     } else {
@@ -202,13 +202,13 @@ fn read_by_calamine_names(_: &[u8]) -> Result<Vec<String>, Message> {
 /// What a build without the workbook reader says of a workbook (the page
 /// turns workbooks into rows before its import worker sees them).
 #[cfg(not(feature = "workbook"))]
-pub const NO_READER: Message = Message::new(
+pub(crate) const NO_READER: Message = Message::new(
     "engine.it_is_a_workbook_and_this_part_of_seglens_reads_workbooks_only_once_they_are_turned_into_rows",
 );
 
 /// The names of the sheets when `bytes` is a workbook that can be read;
 /// empty otherwise.
-pub fn sheets_of(bytes: &[u8]) -> Vec<String> {
+pub(crate) fn sheets_of(bytes: &[u8]) -> Vec<String> {
     if is_workbook(bytes) {
         sheet_names(bytes).unwrap_or_default()
     } else {

@@ -522,7 +522,7 @@ fn rk(v: u32) -> f64 {
 
 /// A row of a sheet: its number from 1, and its non-empty cells as
 /// `(column, text)` in column order.
-pub type SparseRow = (usize, Vec<(usize, String)>);
+pub(crate) type SparseRow = (usize, Vec<(usize, String)>);
 
 /// An old Excel workbook, open.
 pub struct Workbook {

@@ -202,7 +202,7 @@ pub fn check_steps(events: &EventTable, steps: &[String]) -> Result<(), Message>
 
 /// The events file's other columns and their most frequent values (up to
 /// `top`), for the filters of funnel steps.
-pub fn property_values(events: &EventTable, top: usize) -> Vec<(String, Vec<String>)> {
+pub(crate) fn property_values(events: &EventTable, top: usize) -> Vec<(String, Vec<String>)> {
     events
         .properties
         .iter()
@@ -334,7 +334,7 @@ pub(super) fn runs(events: &EventTable, setup: &FunnelSetup, mut visit: impl FnM
 
 /// How many steps of the funnel each customer reached (0: never did the
 /// first), by dense customer index.
-pub fn depths(events: &EventTable, setup: &FunnelSetup, n_customers: usize) -> Vec<u8> {
+pub(crate) fn depths(events: &EventTable, setup: &FunnelSetup, n_customers: usize) -> Vec<u8> {
     let mut out = vec![0u8; n_customers];
     runs(events, setup, |c, times| {
         if let Some(slot) = out.get_mut(c as usize) {

@@ -43,7 +43,7 @@ pub struct Usage {
 
 /// A session ends after this long without an event when the file has no
 /// session ids.
-pub const SESSION_GAP_SECONDS: i64 = 30 * 60;
+pub(crate) const SESSION_GAP_SECONDS: i64 = 30 * 60;
 
 /// Sessions by their ids, or cut at 30 minutes of inactivity when the file
 /// has none, and the events in each, per group (a customer in several

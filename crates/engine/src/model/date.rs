@@ -34,7 +34,7 @@ pub fn civil_from_days(z: Day) -> (i32, u32, u32) {
 }
 
 /// The number of days in a month of a year.
-pub fn days_in_month(year: i32, month: u32) -> u32 {
+pub(crate) fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -46,7 +46,7 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
 
 /// Checks a date and converts it, or returns `None` for an impossible date
 /// such as 31/02.
-pub fn checked_day(year: i32, month: u32, day: u32) -> Option<Day> {
+pub(crate) fn checked_day(year: i32, month: u32, day: u32) -> Option<Day> {
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
@@ -65,12 +65,12 @@ pub fn parse_iso(text: &str) -> Option<Day> {
 }
 
 /// Seconds since 1970-01-01T00:00:00Z.
-pub type Timestamp = i64;
+pub(crate) type Timestamp = i64;
 
 /// Parses `YYYY-MM-DD[T or space]HH:MM[:SS[.fff]][Z or ±HH:MM]`, or a date
 /// alone (midnight), into seconds since the epoch in UTC. A time without a
 /// zone is read as UTC.
-pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+pub(crate) fn parse_timestamp(text: &str) -> Option<Timestamp> {
     let t = text.trim();
     let day = parse_with(DateFormat::Iso, t).ok()?;
     let mut secs = i64::from(day) * 86_400;
@@ -155,7 +155,7 @@ impl DateFormat {
 
 /// Why a date could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DateError {
+pub(crate) enum DateError {
     /// The text is not a date in the column's format.
     NotADate,
     /// The text has the right shape but names a day that does not exist.
@@ -192,7 +192,7 @@ fn three_parts(text: &str) -> Option<(&[u8], &[u8], &[u8])> {
 /// The three numbers of a `a/b/yyyy` date (also `.` or `-` separated, two-
 /// digit years read as 1970–2069), before deciding which of `a` and `b`
 /// is the day.
-pub fn slash_parts(text: &str) -> Option<(u32, u32, i32)> {
+pub(crate) fn slash_parts(text: &str) -> Option<(u32, u32, i32)> {
     let (a, b, c) = three_parts(text.trim())?;
     if a.len() > 2 || b.len() > 2 || (c.len() != 4 && c.len() != 2) {
         return None;
@@ -205,7 +205,7 @@ pub fn slash_parts(text: &str) -> Option<(u32, u32, i32)> {
 }
 
 /// Parses one value in a known format.
-pub fn parse_with(format: DateFormat, text: &str) -> Result<Day, DateError> {
+pub(crate) fn parse_with(format: DateFormat, text: &str) -> Result<Day, DateError> {
     let text = text.trim();
     // The common case: `YYYY-MM-DD`, possibly followed by a time.
     let b = text.as_bytes();
@@ -271,7 +271,7 @@ fn excel_serial(text: &str) -> Result<Day, DateError> {
 /// The format of a column known to hold dates (by its name, or because
 /// the user said so): [`detect`], or Excel serial numbers when most values
 /// are whole days between 1950 and 2099 (and nothing else fits).
-pub fn detect_named(values: &[&str]) -> Option<DateFormat> {
+pub(crate) fn detect_named(values: &[&str]) -> Option<DateFormat> {
     detect(values).or_else(|| {
         let values: Vec<&str> = values
             .iter()

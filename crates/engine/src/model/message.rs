@@ -5,7 +5,7 @@
 //! The sentences are in the catalogue, `locales/engine.en.txt` and
 //! `locales/engine.fr.txt` (`key = text`, one per line, `{name}` for a
 //! value, `key.one` and `key.other` for the two plural forms of a count
-//! named `n`). A front end writes a message with [`write`] and its own
+//! named `n`). A front end writes a message with [`write()`] and its own
 //! language's catalogue and numbers; `Display` writes it in English, as the
 //! command line prints it.
 

@@ -24,7 +24,7 @@ impl DecimalSeparator {
 
 /// Guesses the decimal separator of a column from sample values: a comma
 /// followed by one or two digits at the end of a value means decimal comma.
-pub fn detect_decimal(values: &[&str]) -> DecimalSeparator {
+pub(crate) fn detect_decimal(values: &[&str]) -> DecimalSeparator {
     let (mut comma, mut point) = (0, 0);
     for v in values {
         let v = v.trim().trim_end_matches(|c: char| !c.is_ascii_digit());
@@ -58,7 +58,7 @@ pub const CURRENCY_CODES: &[&str] = &[
 /// The currency an amount's text names, as an ISO 4217 code: a code
 /// before or after the number (`EUR 12`, `12 CHF`) or a sign (`€`, `£`,
 /// `¥` read as JPY, `$` as USD). `None` for a plain number.
-pub fn currency_of(text: &str) -> Option<&'static str> {
+pub(crate) fn currency_of(text: &str) -> Option<&'static str> {
     let t = text.trim();
     if let Some(sign) = t.chars().find(|c| matches!(c, '€' | '£' | '¥' | '$')) {
         return Some(match sign {
@@ -114,7 +114,7 @@ pub fn grouped(x: f64, places: usize, thousands: char, point: char) -> String {
 
 /// The currency most of a column's amounts name ([`currency_of`]), when
 /// any names one.
-pub fn detect_currency(values: &[&str]) -> Option<&'static str> {
+pub(crate) fn detect_currency(values: &[&str]) -> Option<&'static str> {
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     for code in values.iter().filter_map(|v| currency_of(v)) {
         match counts.iter_mut().find(|(c, _)| *c == code) {
@@ -167,7 +167,7 @@ fn short_decimal(b: &[u8]) -> Option<f64> {
 /// Parses an amount such as `1 234,50 €`, `$1,234.50`, `(12)` or `-3`.
 ///
 /// Returns `None` when the text is not a number.
-pub fn parse_amount(text: &str, decimal: DecimalSeparator) -> Option<f64> {
+pub(crate) fn parse_amount(text: &str, decimal: DecimalSeparator) -> Option<f64> {
     let t = text.trim();
     if t.is_empty() {
         return None;

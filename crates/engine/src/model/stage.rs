@@ -48,11 +48,11 @@ impl fmt::Display for Stage {
 
 /// Told of each part as it starts: the part, the parts done before it and
 /// the parts in all.
-pub type OnStage<'a> = &'a mut dyn FnMut(Stage, usize, usize);
+pub(crate) type OnStage<'a> = &'a mut dyn FnMut(Stage, usize, usize);
 
 /// Reports the parts of a piece of work, one after another, from a list
 /// known in advance.
-pub struct Stages<'a> {
+pub(crate) struct Stages<'a> {
     parts: Vec<Stage>,
     next: usize,
     on_stage: OnStage<'a>,

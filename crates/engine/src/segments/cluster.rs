@@ -407,7 +407,7 @@ pub fn kmeans(m: &Matrix, k: usize, seed: u64, runs: usize) -> Result<KMeans, Me
 }
 
 /// As [`kmeans`], calling `after_run` with the runs done after each run.
-pub fn kmeans_steps(
+pub(crate) fn kmeans_steps(
     m: &Matrix,
     k: usize,
     seed: u64,

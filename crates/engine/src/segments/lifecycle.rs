@@ -92,7 +92,7 @@ pub struct Suggestion {
 
 /// The gaps, in days, between consecutive order days of each customer
 /// before the analysis date (several orders on one day count once).
-pub fn order_gaps(orders: &Orders, as_of: Day) -> Vec<f64> {
+pub(crate) fn order_gaps(orders: &Orders, as_of: Day) -> Vec<f64> {
     let mut rows: Vec<(u32, Day)> = (0..orders.len())
         .filter(|i| orders.amount[*i] >= 0.0 && orders.day[*i] < as_of)
         .map(|i| (orders.customer[i], orders.day[i]))

@@ -13,7 +13,7 @@
 pub mod cluster;
 pub mod groups;
 pub mod lifecycle;
-pub mod profile;
+pub(crate) mod profile;
 pub mod rfm;
 pub mod rfm_history;
 pub mod separation;

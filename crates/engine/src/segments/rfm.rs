@@ -320,7 +320,7 @@ pub struct CustomerValues {
 
 /// Aggregates orders per customer; customers with no order are left out.
 /// Rows after the analysis date are ignored.
-pub fn customer_values(orders: &Orders, as_of: Day) -> Vec<CustomerValues> {
+pub(crate) fn customer_values(orders: &Orders, as_of: Day) -> Vec<CustomerValues> {
     let n = orders.customer_keys.len();
     let mut last = vec![i32::MIN; n];
     let mut freq = vec![0u32; n];

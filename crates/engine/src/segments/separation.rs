@@ -18,7 +18,7 @@ use crate::segments::cluster::{self, Feature};
 
 /// At most this many customers enter the silhouette (a deterministic
 /// sample beyond; every customer below).
-pub const SILHOUETTE_SAMPLE: usize = 5_000;
+pub(crate) const SILHOUETTE_SAMPLE: usize = 5_000;
 
 /// How far apart the groups are, from the silhouette (Kaufman and
 /// Rousseeuw's reading of it).
@@ -167,7 +167,7 @@ pub fn separation(
 
 /// η² of `values` grouped by `labels` (0 to `k` − 1): the between-group
 /// sum of squares over the total; 0 when the values do not vary.
-pub fn eta_squared(values: impl Iterator<Item = f64>, labels: &[u32], k: usize) -> f64 {
+pub(crate) fn eta_squared(values: impl Iterator<Item = f64>, labels: &[u32], k: usize) -> f64 {
     let mut sums = vec![0.0; k];
     let mut counts = vec![0u64; k];
     let values: Vec<f64> = values.collect();

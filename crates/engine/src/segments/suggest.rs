@@ -17,13 +17,13 @@ use crate::model::bitmap::Bitmap;
 use crate::segments::Facts;
 
 /// Answers needed before a segment's NPS is judged.
-pub const MIN_ANSWERS: usize = 30;
+pub(crate) const MIN_ANSWERS: usize = 30;
 /// Buyers needed before a segment's spend is judged.
-pub const MIN_BUYERS: usize = 40;
+pub(crate) const MIN_BUYERS: usize = 40;
 /// The share of promoters and of detractors that makes a segment split.
-pub const POLARISED_SHARE: f64 = 0.25;
+pub(crate) const POLARISED_SHARE: f64 = 0.25;
 /// The bimodality coefficient above which spend falls into two groups.
-pub const BIMODAL_COEFFICIENT: f64 = 0.6;
+pub(crate) const BIMODAL_COEFFICIENT: f64 = 0.6;
 
 /// Which half of a split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,7 +221,7 @@ fn half(segment: &str, side: Side, rule: &str, customers: u64) -> Half {
 
 /// The bimodality coefficient of `x` (unbiased skewness and excess
 /// kurtosis); `None` below four values or without spread.
-pub fn bimodality_coefficient(x: &[f64]) -> Option<f64> {
+pub(crate) fn bimodality_coefficient(x: &[f64]) -> Option<f64> {
     let n = x.len() as f64;
     if x.len() < 4 {
         return None;

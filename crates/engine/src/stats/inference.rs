@@ -2,17 +2,17 @@
 //! Wilson's interval, the two-proportion z test and Welch's t test.
 
 /// The standard normal distribution function.
-pub fn normal_cdf(z: f64) -> f64 {
+pub(crate) fn normal_cdf(z: f64) -> f64 {
     0.5 * (1.0 + libm::erf(z / std::f64::consts::SQRT_2))
 }
 
 /// The two-sided p-value of a standard normal statistic `z`.
-pub fn two_sided(z: f64) -> f64 {
+pub(crate) fn two_sided(z: f64) -> f64 {
     2.0 * (1.0 - normal_cdf(z.abs()))
 }
 
 /// The 95% Wilson interval of `k` successes in `n` trials.
-pub fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
+pub(crate) fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
     if n <= 0.0 {
         return None;
     }
@@ -25,7 +25,7 @@ pub fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
 }
 
 /// The p-value of the two-proportion z-test (pooled).
-pub fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
+pub(crate) fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
     if n1 <= 0.0 || n2 <= 0.0 {
         return None;
     }
@@ -39,7 +39,7 @@ pub fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
 
 /// Mean, variance (n − 1) and count of values.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Moments {
+pub(crate) struct Moments {
     /// Count.
     pub n: f64,
     /// Sum.
@@ -92,7 +92,7 @@ impl Moments {
 /// standard error, read on Student's t distribution with the
 /// Welch–Satterthwaite degrees of freedom (the normal approximation calls
 /// differences between small segments significant too often).
-pub fn welch_p(a: Moments, b: Moments) -> Option<f64> {
+pub(crate) fn welch_p(a: Moments, b: Moments) -> Option<f64> {
     welch_p_of(
         Estimate {
             mean: a.mean()?,
@@ -110,7 +110,7 @@ pub fn welch_p(a: Moments, b: Moments) -> Option<f64> {
 /// A mean as Welch's test needs it: the mean, the square of its standard
 /// error and the count behind it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimate {
+pub(crate) struct Estimate {
     /// The mean.
     pub mean: f64,
     /// Its standard error, squared.
@@ -121,7 +121,7 @@ pub struct Estimate {
 
 /// [`welch_p`] from each mean's estimate (what a kept KPI table still
 /// knows of its values).
-pub fn welch_p_of(a: Estimate, b: Estimate) -> Option<f64> {
+pub(crate) fn welch_p_of(a: Estimate, b: Estimate) -> Option<f64> {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     if a.n < 2.0 || b.n < 2.0 {
         return None;
@@ -138,7 +138,7 @@ pub fn welch_p_of(a: Estimate, b: Estimate) -> Option<f64> {
 
 /// The 97.5% point of Student's t distribution with `df` degrees of
 /// freedom (the half-width of a 95% interval in standard errors).
-pub fn t_975(df: f64) -> Option<f64> {
+pub(crate) fn t_975(df: f64) -> Option<f64> {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     Some(StudentsT::new(0.0, 1.0, df).ok()?.inverse_cdf(0.975))
 }

@@ -1,4 +1,4 @@
 //! Numerical and statistical tools that know nothing of customers.
 
-pub mod inference;
-pub mod optimize;
+pub(crate) mod inference;
+pub(crate) mod optimize;

@@ -3,7 +3,7 @@
 
 /// The result of a minimisation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Minimum {
+pub(crate) struct Minimum {
     /// Where the minimum is.
     pub x: Vec<f64>,
     /// The function's value there.
@@ -21,7 +21,7 @@ pub struct Minimum {
 /// Minimises `f` from `start` with the Nelder–Mead simplex method
 /// (standard coefficients), restarting once from the best point so the
 /// simplex cannot collapse early.
-pub fn nelder_mead(
+pub(crate) fn nelder_mead(
     f: &dyn Fn(&[f64]) -> f64,
     start: &[f64],
     step: f64,
@@ -136,7 +136,7 @@ fn simplex_run(
 }
 
 /// A function returning its value and its gradient.
-pub type WithGradient<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>);
+pub(crate) type WithGradient<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>);
 
 /// Minimises `f` (returning the value and the gradient) from `start` with
 /// BFGS and a backtracking line search. Coordinates are kept within
@@ -144,7 +144,7 @@ pub type WithGradient<'a> = &'a dyn Fn(&[f64]) -> (f64, Vec<f64>);
 /// running away. `curvature`, when given, is the first estimate of the
 /// inverse Hessian (from an earlier run on a similar function); the
 /// identity otherwise.
-pub fn bfgs(
+pub(crate) fn bfgs(
     f: WithGradient<'_>,
     start: &[f64],
     curvature: Option<&[Vec<f64>]>,
@@ -242,7 +242,7 @@ fn identity(n: usize) -> Vec<Vec<f64>> {
 
 /// The digamma function ψ(x) for x > 0: the recurrence up to 10, then the
 /// asymptotic series.
-pub fn digamma(mut x: f64) -> f64 {
+pub(crate) fn digamma(mut x: f64) -> f64 {
     let mut result = 0.0;
     while x < 10.0 {
         result -= 1.0 / x;
@@ -258,7 +258,9 @@ pub fn digamma(mut x: f64) -> f64 {
 }
 
 /// The Hessian of `f` at `x` by central differences, with steps relative
-/// to each coordinate.
+/// to each coordinate: the tests' reference for the analytic gradients'
+/// curvature (the fits use their own).
+#[cfg(test)]
 pub fn hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<Vec<f64>> {
     let n = x.len();
     let h: Vec<f64> = x.iter().map(|v| 1e-4 * v.abs().max(1e-2)).collect();
@@ -284,7 +286,7 @@ pub fn hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<Vec<f64>> {
 
 /// Inverts a small square matrix by Gauss–Jordan elimination with partial
 /// pivoting; `None` when it is singular.
-pub fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let n = m.len();
     let mut a: Vec<Vec<f64>> = m
         .iter()

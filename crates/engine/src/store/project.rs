@@ -9,7 +9,7 @@ use crate::import::dataset::Dataset;
 
 const MAGIC: &[u8; 8] = b"SEGLENS\x01";
 /// The version of the project file format.
-pub const FORMAT_VERSION: u16 = 1;
+pub(crate) const FORMAT_VERSION: u16 = 1;
 /// The largest project a file may unpack to (guards against bombs).
 pub const MAX_UNPACKED: u64 = 4 << 30;
 

@@ -6,7 +6,7 @@ use super::*;
 /// A phone number as a customer key: its digits only, so that `+33 6 12
 /// 34 56 78`, `'+33612345678` and `33.6.12.34.56.78` are one number; `None`
 /// when it has fewer than 6 digits (no real number).
-pub fn phone_key(text: &str) -> Option<String> {
+pub(crate) fn phone_key(text: &str) -> Option<String> {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     (digits.len() >= 6).then_some(digits)
 }

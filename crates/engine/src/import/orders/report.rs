@@ -56,7 +56,7 @@ pub enum ColumnType {
 }
 
 /// Guesses the type of a column from sample values.
-pub fn column_type(values: &[&str]) -> ColumnType {
+pub(crate) fn column_type(values: &[&str]) -> ColumnType {
     let values: Vec<&str> = values
         .iter()
         .map(|v| v.trim())

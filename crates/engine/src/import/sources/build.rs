@@ -4,7 +4,7 @@
 use super::*;
 
 /// Reads e-mail results into the orders' customer key space.
-pub fn build_email(
+pub(crate) fn build_email(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(EmailTable, SourceReport), ImportError> {
@@ -138,7 +138,7 @@ pub fn build_email(
 /// Reads survey answers into the orders' customer key space. NPS answers
 /// must be whole numbers from 0 to 10 and CSAT answers from 1 to 5; others
 /// are rejected.
-pub fn build_surveys(
+pub(crate) fn build_surveys(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(SurveyTable, SourceReport), ImportError> {
@@ -210,7 +210,7 @@ pub fn build_surveys(
 /// Reads a customers file into the orders' customer key space. The key is
 /// the first customer column (an id, or the e-mail when there is no id);
 /// a customer listed twice keeps its last row, and the first is reported.
-pub fn build_customers(
+pub(crate) fn build_customers(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(CustomerTable, SourceReport), ImportError> {
@@ -286,7 +286,7 @@ pub fn build_customers(
 /// Reads events of known customers into the orders' key space; rows
 /// without a customer (anonymous visits) and with unreadable times are
 /// counted as rejected.
-pub fn build_events(
+pub(crate) fn build_events(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(EventTable, SourceReport), ImportError> {
@@ -402,7 +402,7 @@ pub(super) fn seconds_of(format: Option<DateFormat>, text: &str) -> Option<i64> 
 /// Reads support tickets into the orders' key space; a ticket without a
 /// customer or a readable creation time is rejected, as is one resolved
 /// before it was opened.
-pub fn build_tickets(
+pub(crate) fn build_tickets(
     table: &TextTable,
     orders: &mut Orders,
 ) -> Result<(TicketTable, SourceReport), ImportError> {
@@ -485,20 +485,20 @@ pub fn build_tickets(
 }
 
 /// The column of the customers file that says who referred each customer.
-pub fn referrer_column(customers: &CustomerTable) -> Option<usize> {
+pub(crate) fn referrer_column(customers: &CustomerTable) -> Option<usize> {
     find(&Header::plain(&customers.attribute_names), REFERRER)
 }
 
 /// The column of the customers file that says how each customer was
 /// acquired (`acquisition_channel`, `canal d'acquisition`, `source`, ...).
-pub fn acquisition_column(customers: &CustomerTable) -> Option<usize> {
+pub(crate) fn acquisition_column(customers: &CustomerTable) -> Option<usize> {
     find(&Header::plain(&customers.attribute_names), ACQUISITION)
 }
 
 /// Reads marketing costs: a date, a spend and a channel or campaign (all
 /// rows in one "(all)" channel when there is neither). A row with an
 /// unreadable date or spend, or a negative spend, is rejected.
-pub fn build_costs(table: &TextTable) -> Result<(CostTable, SourceReport), ImportError> {
+pub(crate) fn build_costs(table: &TextTable) -> Result<(CostTable, SourceReport), ImportError> {
     let n = &table.header();
     let spend = find(n, SPEND).ok_or_else(|| missing(table, "engine.what_was_spent"))?;
     let day = find(n, COST_DATE)

@@ -117,7 +117,7 @@ pub(super) fn day_in(format: Option<DateFormat>, text: &str) -> Option<Day> {
 /// impossible ages and birth dates (a ticket resolved before it was opened
 /// is rejected by its importer). Nothing is changed or dropped; the report
 /// lists them.
-pub fn flag_suspicious(table: &TextTable, kind: SourceKind, rep: &mut SourceReport) {
+pub(crate) fn flag_suspicious(table: &TextTable, kind: SourceKind, rep: &mut SourceReport) {
     let h = table.header();
     let dated: Vec<usize> = match kind {
         SourceKind::Email => find(&h, SENT).into_iter().collect(),
@@ -192,7 +192,7 @@ pub fn flag_suspicious(table: &TextTable, kind: SourceKind, rep: &mut SourceRepo
 }
 
 /// Gives each listed rejected row its fields, found by line in the table.
-pub fn attach_values(report: &mut SourceReport, table: &TextTable) {
+pub(crate) fn attach_values(report: &mut SourceReport, table: &TextTable) {
     for e in &mut report.rejected {
         if let Ok(i) = table.lines.binary_search(&e.line) {
             e.values = table.rows[i].clone();
@@ -217,7 +217,7 @@ pub(super) fn date_of(format: Option<DateFormat>, text: &str) -> Option<Day> {
 
 /// Whether a missing column, as [`missing`] names it, is the one naming
 /// the customer (a survey tool's export without it cannot be joined).
-pub fn names_the_customer(what: &Message) -> bool {
+pub(crate) fn names_the_customer(what: &Message) -> bool {
     [
         "engine.a_customer_or_e_mail_address",
         "engine.a_customer_id_or_e_mail_address",

@@ -18,8 +18,8 @@ mod read;
 mod tables;
 
 pub use crate::import::kind::SourceKind;
-pub use build::*;
-pub use checks::*;
+pub(crate) use build::*;
+pub(crate) use checks::*;
 pub use names::*;
 pub use read::*;
 pub use tables::*;

@@ -257,7 +257,7 @@ pub fn classify(names: &[String]) -> Option<SourceKind> {
 
 /// Recognises what a table holds from its column names and the columns
 /// the user chose for fields.
-pub fn classify_header(header: &Header<'_>) -> Option<SourceKind> {
+pub(crate) fn classify_header(header: &Header<'_>) -> Option<SourceKind> {
     let names = header.names;
     let has = |w: &[&str]| find(header, w).is_some();
     let has_amount = names.iter().any(|n| name_score(Role::Amount, n) > 0);
@@ -329,7 +329,7 @@ pub(super) const ATTRIBUTES: &[&str] = &[
 /// most files hold one; a customers file with an NPS or CSAT column (and
 /// at least two columns describing the customer) is customers and survey
 /// answers.
-pub fn classify_all(header: &Header<'_>) -> Vec<SourceKind> {
+pub(crate) fn classify_all(header: &Header<'_>) -> Vec<SourceKind> {
     let attributes = header
         .names
         .iter()

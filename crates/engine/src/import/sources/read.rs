@@ -356,7 +356,7 @@ pub(super) fn find(header: &Header<'_>, wanted: &[&str]) -> Option<usize> {
 /// The rows of a customers file that hold an answer (an NPS or CSAT cell),
 /// as its survey answers: in such a file an empty cell is no answer, not a
 /// rejected row.
-pub fn answered_rows(table: &TextTable) -> TextTable {
+pub(crate) fn answered_rows(table: &TextTable) -> TextTable {
     let header = table.header();
     let columns: Vec<usize> = [NPS, CSAT]
         .iter()
@@ -398,7 +398,7 @@ impl TextTable {
 /// A flag as exports write it: `1`, `yes`, `true`, `oui`, a count above
 /// zero or a timestamp mean yes; `0`, `no`, `false`, `non` or nothing mean
 /// no.
-pub fn parse_flag(text: &str) -> Option<bool> {
+pub(crate) fn parse_flag(text: &str) -> Option<bool> {
     let t = text.trim().to_lowercase();
     match t.as_str() {
         "" | "0" | "no" | "n" | "false" | "non" | "faux" | "f" => Some(false),

@@ -118,7 +118,7 @@ impl EmailTable {
 
 /// The index of `name` in `names`, pushed at the end when new (a scan:
 /// for the few names of campaigns and variants).
-pub fn index_or_push(names: &mut Vec<String>, name: &str) -> u32 {
+pub(crate) fn index_or_push(names: &mut Vec<String>, name: &str) -> u32 {
     match names.iter().position(|n| n == name) {
         Some(i) => i as u32,
         None => {
@@ -148,7 +148,7 @@ pub(super) fn intern(
 /// (control, holdout, held out, témoin, contrôle…), `Some(false)` for a
 /// group that was sent the campaign (treatment, test, target, cible, an
 /// empty cell…), `None` otherwise.
-pub fn parse_group(text: &str) -> Option<bool> {
+pub(crate) fn parse_group(text: &str) -> Option<bool> {
     const CONTROL: &[&str] = &[
         "control",
         "control_group",
@@ -288,11 +288,11 @@ pub struct EventProperty {
 
 /// A column with more distinct values than this (an event id, a URL with
 /// query strings) is not kept as a property.
-pub const MAX_PROPERTY_VALUES: usize = 20_000;
+pub(crate) const MAX_PROPERTY_VALUES: usize = 20_000;
 
 /// An events table as dataset versions 1 and 2 stored it (no properties).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct EventTableV2 {
+pub(crate) struct EventTableV2 {
     /// The customer of each event.
     pub customer: Vec<u32>,
     /// When it happened.

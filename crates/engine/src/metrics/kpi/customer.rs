@@ -89,7 +89,7 @@ pub fn customer_facts(
 /// The period the marketing costs cover: from their first date to the end
 /// of their last period (the last date plus the median gap between
 /// distinct dates, less a day), no later than the analysis date.
-pub fn cost_period(costs: &CostTable, as_of: Day) -> Option<(Day, Day)> {
+pub(crate) fn cost_period(costs: &CostTable, as_of: Day) -> Option<(Day, Day)> {
     let mut days: Vec<Day> = costs.day.iter().copied().filter(|d| *d <= as_of).collect();
     days.sort_unstable();
     days.dedup();

@@ -136,7 +136,7 @@ fn ln_gamma(x: f64) -> f64 {
 
 /// The Gaussian hypergeometric function 2F1(a, b; c; z) for 0 <= z < 1,
 /// by its power series.
-pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+pub(crate) fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     let mut term = 1.0;
     let mut sum = 1.0;
     for k in 0..200_000 {

@@ -22,7 +22,7 @@ pub fn clv(
 
 /// The expected purchases of [`clv`], month by month, each discounted to
 /// today: the lifetime value for a spend of 1.
-pub fn discounted_purchases(
+pub(crate) fn discounted_purchases(
     bgnbd: &BgNbd,
     c: &CustomerSummary,
     horizon: f64,
@@ -115,9 +115,9 @@ pub(super) struct Timing {
 
 /// Rows of the alive grid: 1 to 7+ repeat purchases (one-time buyers are
 /// always 1 under BG/NBD, so they have no row).
-pub const GRID_ROWS: usize = 7;
+pub(crate) const GRID_ROWS: usize = 7;
 /// Columns of the alive grid: tenths of the customer's age.
-pub const GRID_COLUMNS: usize = 10;
+pub(crate) const GRID_COLUMNS: usize = 10;
 
 /// Fits both models and predicts every customer. When the spend model
 /// cannot be fitted, each customer's own mean spend stands in for its
@@ -249,7 +249,7 @@ pub struct GroupPrediction {
 
 /// Sums the predictions per group; `group_of` gives a customer's group
 /// (or none).
-pub fn by_group(
+pub(crate) fn by_group(
     predictions: &[CustomerPrediction],
     groups: usize,
     group_of: &dyn Fn(u32) -> Option<usize>,
@@ -279,7 +279,7 @@ pub fn by_group(
 /// The churn-risk band of a customer: 0 high risk (probability of being
 /// active below `medium_from`), 1 medium, 2 low (from `low_from`), and 3
 /// for one-time buyers, whom the model cannot judge.
-pub fn risk_band(p: &CustomerPrediction, medium_from: f64, low_from: f64) -> usize {
+pub(crate) fn risk_band(p: &CustomerPrediction, medium_from: f64, low_from: f64) -> usize {
     let p_alive = p.p_alive;
     if p.frequency <= 0.0 {
         3

@@ -82,7 +82,7 @@ pub(super) fn window_count(
 /// The thresholds a tier scheme read from the data: frequency `[frequent
 /// from]` (orders in 12 months), value `[high, medium]` (spend), usage
 /// `[heavy, moderate]` (events in 90 days); none for the others.
-pub fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, Message> {
+pub(crate) fn tier_cuts(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Vec<f64>, Message> {
     Ok(match tier {
         Tier::Frequency => {
             let o = &data.orders;
