@@ -517,6 +517,19 @@ pub fn import_error(error: &seglens_engine::ImportError) -> String {
                 ("columns", &columns(found)),
             ],
         ),
+        E::Aggregated {
+            file,
+            platform,
+            columns: found,
+        } => tf(
+            "import.aggregated",
+            &[
+                ("file", file),
+                ("platform", &t(&format!("platform.{platform}"))),
+                ("instead", &t(&format!("platform.instead.{platform}"))),
+                ("columns", &columns(found)),
+            ],
+        ),
         E::NoRows { file } => tf("import.no_rows", &[("file", file)]),
         E::NoValidRows {
             file,

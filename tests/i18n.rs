@@ -381,6 +381,16 @@ fn every_refusal_is_worded_in_english_as_the_engine_says_it_and_in_french() {
             what: seglens_engine::model::message::Message::new("engine.an_nps_or_csat_column"),
             columns: columns(),
         },
+        E::Aggregated {
+            file: file(),
+            platform: "ga4_report".into(),
+            columns: columns(),
+        },
+        E::Aggregated {
+            file: file(),
+            platform: "mailchimp_campaigns".into(),
+            columns: columns(),
+        },
         E::NoRows { file: file() },
         E::NoValidRows {
             file: file(),
@@ -1189,6 +1199,17 @@ fn every_platform_is_named_in_both_languages() {
         let key = format!("platform.{}", p.id);
         assert!(en.contains_key(key.as_str()), "{key} missing in English");
         assert!(fr.contains_key(key.as_str()), "{key} missing in French");
+    }
+    // A report of counts is named, and what to export instead said.
+    for r in seglens_engine::import::platform::REPORTS {
+        for key in [
+            format!("platform.{}", r.id),
+            format!("platform.instead.{}", r.id),
+        ] {
+            assert!(en.contains_key(key.as_str()), "{key} missing in English");
+            assert!(fr.contains_key(key.as_str()), "{key} missing in French");
+        }
+        assert_eq!(en[format!("platform.instead.{}", r.id).as_str()], r.instead);
     }
 }
 

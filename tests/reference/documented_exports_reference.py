@@ -1,6 +1,7 @@
 """The documented-header exports (tests/fixtures/documented) against pandas.
 
-Square, PrestaShop, Zendesk, Brevo and Klaviyo exports whose headers,
+Square, PrestaShop, Zendesk, Brevo, Klaviyo and Google Analytics 4 (BigQuery)
+exports whose headers,
 separators and formats are the platforms' own and whose rows were written
 from a seed (no real, openly licensed export of them was found). pandas
 reads their raw rows as each platform means them: Square's payments (its
@@ -79,6 +80,9 @@ SOURCES = {
     "zendesk_tickets.csv": keyed("Requester email", "tickets", "zendesk_tickets"),
     "brevo_contacts.csv": keyed("EMAIL", "customers", "brevo_contacts", sep=";"),
     "klaviyo_profiles.csv": keyed("Email", "customers", "klaviyo_profiles"),
+    # Google Analytics 4's events join on the site's own user id; a visit
+    # without one (not signed in) names no customer.
+    "ga4_bigquery_events.csv": keyed("user_id", "events", "ga4_events"),
 }
 
 

@@ -252,27 +252,38 @@ def check_all(seglens, folder, files, sources, by_phone):
 
 # Exports refused with the reason, checked here to be right: pandas finds
 # no column of e-mail addresses, and no column SegLens could take for the
-# respondent (a customer id or e-mail).
+# customer (a customer id or e-mail): survey answers without their
+# respondent, and reports of counts per event or campaign.
 REFUSED = {
     "typeform_answers_new_coder_survey_2016.csv": (
         "Typeform responses export has no column naming the respondent"
     ),
+    "ga4_report_events.csv": (
+        "Google Analytics 4 report counts per event or campaign, with no customer on its rows"
+    ),
+    "mailchimp_campaigns_newsletter.csv": (
+        "Mailchimp campaigns list counts per event or campaign, with no customer on its rows"
+    ),
 }
+
+# Lines above a report's table (Google Analytics writes its `#` preamble).
+PREAMBLE = {"ga4_report_events.csv": 9}
 
 
 def check_refused(seglens, folder):
     for name, reason in REFUSED.items():
         path = folder / name
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, skiprows=PREAMBLE.get(name, 0))
         emails = [c for c in df.columns if df[c].str.contains("@").any()]
         assert emails == [], (name, emails)
-        named = [c for c in df.columns if any(w in c.lower() for w in ("email", "e-mail", "customer", "client"))]
+        named = [c for c in df.columns
+                 if any(w in c.lower() for w in ("email", "e-mail", "customer", "client", "user id", "user_id"))]
         assert named == [], (name, named)
         got = subprocess.run([seglens, "inspect", str(path), "--format", "json"],
                              capture_output=True, text=True)
         assert got.returncode != 0, (name, got.stdout[:200])
         assert reason in got.stderr, (name, got.stderr)
-        print(f"{name}: {len(df)} answers, no respondent column, refused: \"{reason}\"")
+        print(f"{name}: {len(df)} rows, no customer column, refused: \"{reason}\"")
     return len(REFUSED)
 
 

@@ -937,3 +937,79 @@ fn a_byte_order_mark_declares_utf8_for_the_whole_stream() {
     assert_eq!(parts.len(), whole.len());
     assert_eq!(parts.customer_keys, whole.customer_keys);
 }
+
+/// A file of the repository's test fixtures.
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(path),
+    )
+    .unwrap()
+}
+
+#[test]
+fn google_analytics_events_join_on_the_sites_user_id_at_their_microsecond() {
+    use seglens_engine::import::dataset::{self, Dataset};
+    use seglens_engine::import::sources::SourceKind;
+    use seglens_engine::model::date::days_from_civil;
+    let bytes = fixture("documented/ga4_bigquery_events.csv");
+    assert_eq!(dataset::kind_of(&bytes), Some(SourceKind::Events));
+    let mut data = Dataset::default();
+    let report = data.add_source("ga4.csv", &bytes).unwrap();
+    // The first row: 1767252531009625 µs is 2026-01-01 07:28:51 UTC, by
+    // hand (1767225600 is that day's midnight; 26,931 s is 7 h 28 min 51 s).
+    let e = data.events.as_ref().unwrap();
+    let midnight = i64::from(days_from_civil(2026, 1, 1)) * 86_400;
+    assert_eq!(midnight, 1_767_225_600);
+    assert_eq!(e.time[0], midnight + 7 * 3600 + 28 * 60 + 51);
+    assert_eq!(e.names[e.event[0] as usize], "session_start");
+    assert_eq!(data.orders.customer_keys[e.customer[0] as usize], "C00007");
+    // A visit with no user id (not signed in) names no customer.
+    assert!(
+        report
+            .rejected
+            .iter()
+            .all(|r| r.column.as_deref() == Some("user_id"))
+    );
+}
+
+#[test]
+fn reports_of_counts_are_refused_saying_what_to_export_instead() {
+    use seglens_engine::ImportError;
+    use seglens_engine::import::dataset::{self, Dataset};
+    use seglens_engine::import::sources::SourceKind;
+    for (file, platform, kind, first_column) in [
+        (
+            "real/ga4_report_events.csv",
+            "ga4_report",
+            SourceKind::Events,
+            "Event name",
+        ),
+        (
+            "real/mailchimp_campaigns_newsletter.csv",
+            "mailchimp_campaigns",
+            SourceKind::Email,
+            "Title",
+        ),
+    ] {
+        let bytes = fixture(file);
+        // Routed to the sources (where the refusal is said), not to orders.
+        assert_eq!(dataset::kind_of(&bytes), Some(kind), "{file}");
+        let mut data = Dataset::default();
+        match data.add_source(file, &bytes) {
+            Err(ImportError::Aggregated {
+                platform: p,
+                columns,
+                ..
+            }) => {
+                assert_eq!(p, platform);
+                // The GA4 report's nine preamble lines are skipped.
+                assert_eq!(columns[0], first_column, "{file}");
+            }
+            other => panic!("{file}: {other:?}"),
+        }
+        // Nothing was added.
+        assert!(data.source_reports.is_empty());
+    }
+}

@@ -95,6 +95,14 @@ impl Dataset {
         options: &sources::ReadOptions,
     ) -> Result<SourceReport, ImportError> {
         let mut table = sources::read_text_table_as(file_name, bytes, options)?;
+        // A report of counts per event or campaign: no customer on its rows.
+        if let Some(r) = crate::import::platform::detect_report(&table.names) {
+            return Err(ImportError::Aggregated {
+                file: file_name.to_string(),
+                platform: r.id.to_string(),
+                columns: table.names.clone(),
+            });
+        }
         // A platform's export recognised from its header says what it holds
         // and which column is which, unless the user said.
         let platform = options
@@ -265,9 +273,15 @@ pub fn kind_of_sheet(first_bytes: &[u8], sheet: Option<&str>) -> Option<SourceKi
     let names = if crate::import::jsonl::looks_like_json_lines(&text) {
         crate::import::jsonl::keys(&text, first_bytes.len() < 64 * 1024)
     } else {
+        let (skip, _) = crate::import::delimited::preamble(&text);
+        let text = &text[skip..];
         let end = text.iter().position(|b| *b == b'\n').unwrap_or(text.len());
         sources::read_text_table("header", &text[..end]).ok()?.names
     };
+    // A report of counts goes where its refusal is said.
+    if let Some(r) = crate::import::platform::detect_report(&names) {
+        return Some(r.kind);
+    }
     if let Some(p) = crate::import::platform::detect_source(&names) {
         return Some(p.kind);
     }

@@ -181,6 +181,30 @@ pub(crate) struct Transcoder {
     cr_lines: bool,
 }
 
+/// Where the table starts after a report's preamble: the comment lines
+/// analytics tools write above their CSV tables (`# Start date: 20240101`,
+/// `# ----`; Google Analytics), each a `#` followed by a space, a dash or
+/// nothing, and the blank lines among them. Returns the bytes and lines to
+/// skip; `(0, 0)` for a file without one (a header's first column named
+/// `#`, as Typeform writes it, is no comment).
+pub(crate) fn preamble(text: &[u8]) -> (usize, u64) {
+    let (mut at, mut lines, mut comments) = (0, 0, 0);
+    while at < text.len() {
+        let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |e| at + e + 1);
+        let line = text[at..end].trim_ascii_end();
+        let comment =
+            line.first() == Some(&b'#') && matches!(line.get(1), None | Some(b' ' | b'-' | b'\t'));
+        if comment {
+            comments += 1;
+        } else if !(line.is_empty() && comments > 0) {
+            break;
+        }
+        at = end;
+        lines += 1;
+    }
+    if comments == 0 { (0, 0) } else { (at, lines) }
+}
+
 /// True when a file's lines end with a carriage return alone, as old Mac
 /// programs and Excel's "CSV (Macintosh)" write them: the sample has
 /// carriage returns and no line feed.
@@ -632,6 +656,17 @@ impl Splitter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reports_preamble_is_skipped_and_a_column_named_hash_is_not() {
+        let ga = b"# ----\n# Report CSV Export\n# \n#\n\n# Start date: 20230101\nEvent name,Event count\npage_view,3\n";
+        let (skip, lines) = preamble(ga);
+        assert_eq!(&ga[skip..skip + 10], b"Event name");
+        assert_eq!(lines, 6);
+        assert_eq!(preamble(b"#,Question,Submit Date (UTC)\nab,1,2\n"), (0, 0));
+        assert_eq!(preamble(b"customer_id,amount\n# not a comment\n"), (0, 0));
+        assert_eq!(preamble(b"\n\ncustomer_id\n"), (0, 0));
+    }
 
     fn split(delim: Delimiter, input: &[u8], chunk: usize) -> Vec<(u64, Vec<String>)> {
         let mut s = Splitter::new(delim);

@@ -481,6 +481,25 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("answered_at", "timestamp"),
         ],
     },
+    // Google Analytics 4's BigQuery export, flattened to a CSV: one row per
+    // event, its time in microseconds; the site's own user id joins it
+    // (the cookie's `user_pseudo_id` names no customer).
+    SourcePlatform {
+        id: "ga4_events",
+        label: "Google Analytics 4 BigQuery events export",
+        kind: SourceKind::Events,
+        signature: &[
+            "event_date",
+            "event_timestamp",
+            "event_name",
+            "user_pseudo_id",
+        ],
+        fields: &[
+            ("customer_id", "user_id"),
+            ("event", "event_name"),
+            ("timestamp", "event_timestamp"),
+        ],
+    },
     SourcePlatform {
         id: "freshdesk_tickets",
         label: "Freshdesk tickets export",
@@ -500,6 +519,74 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         ],
     },
 ];
+
+/// An analytics or e-mail tool's report: counts per event or per campaign,
+/// with no customer on its rows, so nothing in it can be joined to a
+/// customer. Recognised to say so, and what to export instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// A stable id (`ga4_report`).
+    pub id: &'static str,
+    /// Its name in English, for the command line.
+    pub label: &'static str,
+    /// What its per-customer export would be.
+    pub kind: SourceKind,
+    /// Normalised headers that all appear in it.
+    signature: &'static [&'static str],
+    /// Normalised headers that name a customer: a file with one of them
+    /// counts per customer, and is no such report.
+    unless: &'static [&'static str],
+    /// What to export instead, in English, for the command line.
+    pub instead: &'static str,
+}
+
+/// Every report of counts known.
+pub const REPORTS: &[Report] = &[
+    Report {
+        id: "ga4_report",
+        label: "Google Analytics 4 report",
+        kind: SourceKind::Events,
+        signature: &["event_name", "event_count"],
+        unless: &[
+            "user_id",
+            "customer_id",
+            "client_id",
+            "email",
+            "e_mail",
+            "email_address",
+        ],
+        instead: "the events with their user id (GA4's BigQuery export, or a User explorer exploration)",
+    },
+    Report {
+        id: "mailchimp_campaigns",
+        label: "Mailchimp campaigns list",
+        kind: SourceKind::Email,
+        signature: &[
+            "title",
+            "subject",
+            "send_date",
+            "total_recipients",
+            "unique_id",
+        ],
+        unless: &["email", "e_mail", "email_address", "customer_id"],
+        instead: "each campaign's activity per recipient (the campaign report's Export to CSV)",
+    },
+];
+
+/// The report of counts these headers are, if any: one with a column
+/// naming customers (counts per user) is no report of this kind.
+pub fn detect_report(headers: &[String]) -> Option<&'static Report> {
+    let has_all = signed(headers);
+    let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+    REPORTS
+        .iter()
+        .find(|r| has_all(r.signature) && !r.unless.iter().any(|u| names.iter().any(|n| n == u)))
+}
+
+/// The name, for the command line, of the report with this id.
+pub(crate) fn report(id: &str) -> Option<&'static Report> {
+    REPORTS.iter().find(|r| r.id == id)
+}
 
 /// The source platform whose export has these headers, if any.
 pub fn detect_source(headers: &[String]) -> Option<&'static SourcePlatform> {
@@ -671,5 +758,35 @@ mod tests {
         }
         // An events file with a timestamp is no Google Forms answer.
         assert_eq!(detect_source(&headers("customer_id,event,timestamp")), None);
+        // Google Analytics 4's BigQuery export, flattened, as its schema
+        // names the columns.
+        let ga4 = headers(
+            "event_date,event_timestamp,event_name,event_previous_timestamp,event_value_in_usd,user_id,user_pseudo_id,platform",
+        );
+        assert_eq!(detect_source(&ga4).map(|p| p.id), Some("ga4_events"));
+        assert_eq!(detect_report(&ga4), None);
+    }
+
+    #[test]
+    fn reports_of_counts_are_told_apart_from_exports_of_rows() {
+        let ga4 = headers("Event name,Event count,Total users,Event count per user,Total revenue");
+        assert_eq!(
+            detect_report(&ga4).map(|r| (r.id, r.kind)),
+            Some(("ga4_report", SourceKind::Events))
+        );
+        let mailchimp =
+            headers("Title,Subject,Audience,Send Date,Send Weekday,Total Recipients,Unique Id");
+        assert_eq!(
+            detect_report(&mailchimp).map(|r| r.id),
+            Some("mailchimp_campaigns")
+        );
+        // Rows of events, or of e-mail results, are no report.
+        for line in [
+            "customer_id,event_name,timestamp",
+            "Email Address,Campaign,Opened,Clicked",
+            "user_id,event_name,event_count",
+        ] {
+            assert_eq!(detect_report(&headers(line)), None, "{line}");
+        }
     }
 }

@@ -120,6 +120,24 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<Timestamp> {
     Some(secs - offset)
 }
 
+/// Parses a time written as a count since the epoch, as analytics exports
+/// write it: seconds (10 digits), milliseconds (13), microseconds (16,
+/// Google Analytics' BigQuery export) or nanoseconds (19), into seconds.
+pub(crate) fn parse_epoch(text: &str) -> Option<Timestamp> {
+    let t = text.trim();
+    if !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let per_second: i64 = match t.len() {
+        10 => 1,
+        13 => 1_000,
+        16 => 1_000_000,
+        19 => 1_000_000_000,
+        _ => return None,
+    };
+    Some(t.parse::<i64>().ok()?.div_euclid(per_second))
+}
+
 /// How the dates of a column are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DateFormat {
@@ -336,6 +354,24 @@ pub fn detect(values: &[&str]) -> Option<DateFormat> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_counted_since_the_epoch_in_their_unit() {
+        // 2021-01-31T23:59:59Z, as GA4's BigQuery export writes it (µs),
+        // and in seconds, milliseconds and nanoseconds.
+        let want = i64::from(days_from_civil(2021, 1, 31)) * 86_400 + 86_399;
+        for text in [
+            "1612137599",
+            "1612137599123",
+            "1612137599123456",
+            "1612137599123456789",
+        ] {
+            assert_eq!(parse_epoch(text), Some(want), "{text}");
+        }
+        for text in ["161213759", "2021-01-31", "16121375991", "-1612137599", ""] {
+            assert_eq!(parse_epoch(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn excel_serial_numbers_in_a_date_column() {

@@ -57,6 +57,16 @@ pub enum ImportError {
         /// The columns the file has.
         columns: Vec<String>,
     },
+    /// An analytics or e-mail tool's report of counts per event or
+    /// campaign: no row names a customer.
+    Aggregated {
+        /// The file's name.
+        file: String,
+        /// The report, by its stable id (`ga4_report`).
+        platform: String,
+        /// The columns the file has.
+        columns: Vec<String>,
+    },
     /// A header but no data row.
     NoRows {
         /// The file's name.
@@ -181,6 +191,20 @@ impl fmt::Display for ImportError {
                 crate::import::platform::source_label(platform),
                 columns.join(", ")
             ),
+            ImportError::Aggregated {
+                file,
+                platform,
+                columns,
+            } => {
+                let report = crate::import::platform::report(platform);
+                write!(
+                    f,
+                    "{file}: this {} counts per event or campaign, with no customer on its rows, so it cannot be joined to customers. Export {} instead. Columns found: {}.",
+                    report.map_or(platform.as_str(), |r| r.label),
+                    report.map_or("one row per customer", |r| r.instead),
+                    columns.join(", ")
+                )
+            }
             ImportError::NoRows { file } => write!(f, "{file} has a header but no data rows."),
             ImportError::NoValidRows {
                 file,

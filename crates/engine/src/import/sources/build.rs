@@ -332,7 +332,8 @@ pub(crate) fn build_events(
             reject(&mut rep, line, Some(&n[customer]), Fault::Anonymous);
             continue;
         };
-        let Some(t) = date::parse_timestamp(cell(time)) else {
+        let Some(t) = date::parse_timestamp(cell(time)).or_else(|| date::parse_epoch(cell(time)))
+        else {
             reject(
                 &mut rep,
                 line,

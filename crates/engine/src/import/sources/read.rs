@@ -294,7 +294,12 @@ pub(super) fn read_rows(
             Splitter::starting_at(delimited::Delimiter::Byte(b','), 0),
         )
     } else {
-        let splitter = Splitter::new(delimited::sniff_delimiter(sample));
+        // A report's preamble (Google Analytics) is skipped; lines keep
+        // their numbers in the file.
+        let (skip, lines) = delimited::preamble(sample);
+        let text = text[skip..].to_vec();
+        let sample = &text[..text.len().min(64 * 1024)];
+        let splitter = Splitter::starting_at(delimited::sniff_delimiter(sample), 1 + lines);
         (text, splitter)
     };
     let mut records: Vec<(u64, Vec<String>)> = Vec::new();
