@@ -252,3 +252,37 @@ test('a Square transactions export is recognised, its refunds no sales; a Typefo
   await error.screenshot({ path: join(shots, 'real-typeform-refused-fr.png') });
   await fr.context().close();
 });
+
+test('a Google Analytics report is refused in French, saying what to export instead; its BigQuery events are read', async () => {
+  const fr = await freshPage('fr-FR');
+  const dir = join(root, 'target', 'e2e-ga4');
+  execFileSync(cli, ['demo', '--out', dir]);
+  await fr.getByTestId('file-input').setInputFiles(join(dir, 'orders.csv'));
+  await fr.getByTestId('import-report').waitFor();
+  // The report of counts per event, under its nine '#' lines: refused.
+  await fr.getByTestId('file-input').setInputFiles(join(real, 'ga4_report_events.csv'));
+  const error = fr.getByTestId('error');
+  await error.waitFor();
+  const said = await error.innerText();
+  assert.match(said, /^ga4_report_events\.csv : ce rapport Google Analytics 4 compte par événement ou par campagne, sans client sur ses lignes/);
+  assert.match(said, /Exportez plutôt les événements avec l'identifiant de l'utilisateur \(l'export BigQuery de GA4/);
+  assert.match(said, /Colonnes trouvées : Event name, Event count, Total users/);
+  await error.screenshot({ path: join(shots, 'real-ga4-report-refused-fr.png') });
+  // Nothing already there was lost.
+  await go(fr, 'overview');
+  const cells = await fr.locator('[data-testid=rfm-table] tbody tr td:first-of-type').allInnerTexts();
+  const shown = cells.map((c) => Number(c.replace(/\D/g, ''))).filter((n) => n > 0).sort((a, b) => a - b);
+  const counted = Object.values(nonZero(cliCounts(join(dir, 'orders.csv')))).sort((a, b) => a - b);
+  assert.deepEqual(shown, counted);
+  // The BigQuery export of events is read: the events the command line
+  // reads, the visits with no user id rejected.
+  const events = join(root, 'tests', 'fixtures', 'documented', 'ga4_bigquery_events.csv');
+  const facts = JSON.parse(execFileSync(cli, ['inspect', events, '--format', 'json'], { encoding: 'utf8' }));
+  assert.equal(facts.platform, 'ga4_events');
+  await fr.getByTestId('file-input').setInputFiles(events);
+  await fr.getByTestId('source-report').first().waitFor();
+  const report = (await fr.getByTestId('source-report').allInnerTexts()).join(' ');
+  assert.match(report, new RegExp(`ga4_bigquery_events\\.csv : ${facts.rows} événements, rejets : ${facts.rejected_total}`));
+  await fr.getByTestId('import-report').screenshot({ path: join(shots, 'documented-ga4-events-fr.png') });
+  await fr.context().close();
+});
