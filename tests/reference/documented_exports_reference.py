@@ -1,7 +1,7 @@
 """The documented-header exports (tests/fixtures/documented) against pandas.
 
-Square, PrestaShop, Zendesk, Brevo, Klaviyo and Google Analytics 4 (BigQuery)
-exports whose headers,
+Square, PrestaShop, Zendesk, Brevo, Klaviyo, Google Analytics 4 (BigQuery) and
+SurveyMonkey exports whose headers,
 separators and formats are the platforms' own and whose rows were written
 from a seed (no real, openly licensed export of them was found). pandas
 reads their raw rows as each platform means them: Square's payments (its
@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from real_exports_reference import check_all, keyed, per_customer  # noqa: E402
+from real_exports_reference import check_all, key, keyed, per_customer  # noqa: E402
 
 # PrestaShop's default statuses whose orders were not paid.
 PRESTASHOP_LEFT_OUT = {
@@ -69,6 +69,25 @@ def prestashop(status, customer):
     return reference
 
 
+def surveymonkey(path):
+    """SurveyMonkey's two header rows: a column the first leaves blank is
+    named by the second (the contact block's `Email`); the answers start on
+    the third row. An answer joins on that e-mail (`Email Address`, which
+    the collector did not ask for, is empty)."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, header=None)
+    names = [q if q else part for q, part in zip(raw.iloc[0], raw.iloc[1])]
+    df = raw.iloc[2:].set_axis(names, axis=1)
+    assert (df["Email Address"] == "").all()
+    keys = df["Email"].str.strip()
+    return {
+        "kinds": ["surveys"],
+        "platform": "surveymonkey_answers",
+        "rows": int((keys != "").sum()),
+        "rejected_total": int((keys == "").sum()),
+        "customers": int(keys[keys != ""].map(key).nunique()),
+    }
+
+
 FILES = {
     "square_transactions.csv": square_transactions,
     "square_items.csv": square_items,
@@ -83,6 +102,7 @@ SOURCES = {
     # Google Analytics 4's events join on the site's own user id; a visit
     # without one (not signed in) names no customer.
     "ga4_bigquery_events.csv": keyed("user_id", "events", "ga4_events"),
+    "surveymonkey_answers_nps.csv": surveymonkey,
 }
 
 

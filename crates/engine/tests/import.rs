@@ -1013,3 +1013,33 @@ fn reports_of_counts_are_refused_saying_what_to_export_instead() {
         assert!(data.source_reports.is_empty());
     }
 }
+
+#[test]
+fn surveymonkeys_second_header_row_names_the_contact_email_and_is_no_answer() {
+    use seglens_engine::ImportError;
+    use seglens_engine::import::dataset::Dataset;
+    // Written from SurveyMonkey's layout: the collector's `Email Address`
+    // empty, the e-mail in the contact block, named by the second row.
+    let bytes = fixture("documented/surveymonkey_answers_nps.csv");
+    let mut data = Dataset::default();
+    let report = data.add_source("answers.csv", &bytes).unwrap();
+    assert!(
+        report.columns_used.contains(&"customer: Email".to_string()),
+        "{:?}",
+        report.columns_used
+    );
+    // 40 answers under the two header rows, 5 without an e-mail; the first
+    // of those is the eighth answer, on the file's line 10.
+    assert_eq!((report.rows, report.rejected_total), (35, 5));
+    assert_eq!(report.rejected[0].line, 10);
+    // The real export has no score question: refused for that, its contact
+    // block's e-mail column named.
+    let real = fixture("real/surveymonkey_answers_candidate_questionnaire.csv");
+    match Dataset::default().add_source("real.csv", &real) {
+        Err(ImportError::MissingColumn { what, columns, .. }) => {
+            assert_eq!(what.key, "engine.an_nps_or_csat_column");
+            assert_eq!(columns[9..11], ["Contact information", "Email"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -57,6 +57,28 @@ fn no_respondent(
     }
 }
 
+/// SurveyMonkey writes two header rows: the questions, then the parts of
+/// each (`Response`, or a contact block's `Name`, `Email`…) under a
+/// question's first column and the blank ones after it. The second is no
+/// answer: it is taken out of the rows, and names the columns the first
+/// left blank.
+fn second_header_row(table: &mut TextTable) {
+    let Some(parts) = table.rows.first() else {
+        return;
+    };
+    // An answer has its respondent id in the first column.
+    if parts.first().is_none_or(|c| !c.is_empty()) || parts.iter().all(String::is_empty) {
+        return;
+    }
+    for (name, part) in table.names.iter_mut().zip(parts) {
+        if name.trim().is_empty() && !part.is_empty() {
+            *name = part.clone();
+        }
+    }
+    table.rows.remove(0);
+    table.lines.remove(0);
+}
+
 fn not_a_source(table: &TextTable) -> ImportError {
     ImportError::MissingColumn {
         file: table.file_name.clone(),
@@ -104,12 +126,17 @@ impl Dataset {
             });
         }
         // A platform's export recognised from its header says what it holds
-        // and which column is which, unless the user said.
+        // and which column is which, unless the user said; a column the
+        // export leaves empty on every row (SurveyMonkey's `Email Address`
+        // when the collector did not ask for it) is not taken.
         let platform = options
             .kind
             .is_none()
             .then(|| crate::import::platform::detect_source(&table.names))
             .flatten();
+        if platform.is_some_and(|p| p.id == "surveymonkey_answers") {
+            second_header_row(&mut table);
+        }
         if let Some(p) = platform {
             for (key, header) in p.fields {
                 let taken = table.forced.iter().any(|(k, _)| k == key);
@@ -118,6 +145,10 @@ impl Dataset {
                     .iter()
                     .position(|n| crate::import::roles::normalise(n) == *header)
                     && !taken
+                    && table
+                        .rows
+                        .iter()
+                        .any(|r| r.get(at).is_some_and(|v| !v.is_empty()))
                 {
                     table.forced.push((key.to_string(), at));
                 }

@@ -466,8 +466,11 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         label: "SurveyMonkey responses export",
         kind: SourceKind::Surveys,
         signature: &["respondent_id", "collector_id", "start_date", "end_date"],
+        // The collector's `Email Address`, else a contact block's `Email`
+        // (named by the second header row).
         fields: &[
             ("customer_id", "email_address"),
+            ("customer_id", "email"),
             ("answered_at", "end_date"),
         ],
     },
