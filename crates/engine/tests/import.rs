@@ -1,11 +1,13 @@
 //! The order importer on real-world files: French exports, CDNOW, bad input.
 
+mod support;
 use seglens_engine::import::delimited::Encoding;
 use seglens_engine::import::orders::{ColumnRef, ImportError, OrdersImporter};
 use seglens_engine::import::roles::Role;
 use seglens_engine::import::sources::{ReadOptions, SourceKind};
 use seglens_engine::model::date::days_from_civil;
 use seglens_engine::{ImportOptions, Orders, import_orders};
+use support::fixture;
 
 fn import(name: &str, bytes: &[u8]) -> (Orders, seglens_engine::ImportReport) {
     import_orders(name, bytes, ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"))
@@ -936,16 +938,6 @@ fn a_byte_order_mark_declares_utf8_for_the_whole_stream() {
     assert_eq!(whole.len(), i + 1);
     assert_eq!(parts.len(), whole.len());
     assert_eq!(parts.customer_keys, whole.customer_keys);
-}
-
-/// A file of the repository's test fixtures.
-fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures")
-            .join(path),
-    )
-    .unwrap()
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Files of order lines, statuses and refunds, as platforms export them:
 //! each expectation worked out by hand from the rows written here.
 
+mod support;
 use seglens_engine::import::orders::{AmountFrom, excluded_status};
 use seglens_engine::import::roles::Role;
 use seglens_engine::model::date::days_from_civil;
@@ -274,11 +275,9 @@ fn statuses_in_english_and_french() {
     }
 }
 
-/// The real exports' folder.
+/// A real export's path.
 fn real(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/real")
-        .join(name)
+    support::fixture_path(&format!("real/{name}"))
 }
 
 #[test]

@@ -6,14 +6,8 @@ use seglens_engine::import::dataset::Dataset;
 use seglens_engine::import::spreadsheet::{self, ReadWorkbook};
 use seglens_engine::{ImportOptions, import_orders};
 
-fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures")
-            .join(path),
-    )
-    .unwrap()
-}
+mod support;
+use support::fixture;
 
 #[test]
 fn a_workbook_read_before_imports_as_the_workbook_itself() {
