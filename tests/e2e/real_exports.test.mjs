@@ -232,48 +232,48 @@ test('a Square transactions export is recognised, its refunds no sales; a Typefo
   await page.context().close();
 
   // The Typeform answers beside orders, in French: refused, and why.
-  const fr = await freshPage('fr-FR');
-  const dir = join(root, 'target', 'e2e-typeform');
-  execFileSync(cli, ['demo', '--out', dir]);
-  await fr.getByTestId('file-input').setInputFiles(join(dir, 'orders.csv'));
-  await fr.getByTestId('import-report').waitFor();
-  await fr.getByTestId('file-input').setInputFiles(join(real, 'typeform_answers_new_coder_survey_2016.csv'));
-  const error = fr.getByTestId('error');
-  await error.waitFor();
+  const { page: fr, error, orders } = await refusedBesideOrders('typeform_answers_new_coder_survey_2016.csv', 'e2e-typeform');
   assert.match(await error.innerText(),
     /^typeform_answers_new_coder_survey_2016\.csv : un export des réponses Typeform, mais sans colonne qui nomme la personne qui répond/);
-  // Nothing already there was lost: the orders are still analysed, each
-  // segment (named in French) with the customers the command line counts.
-  await go(fr, 'overview');
-  const cells = await fr.locator('[data-testid=rfm-table] tbody tr td:first-of-type').allInnerTexts();
-  const shown = cells.map((c) => Number(c.replace(/\D/g, ''))).filter((n) => n > 0).sort((a, b) => a - b);
-  const counted = Object.values(nonZero(cliCounts(join(dir, 'orders.csv')))).sort((a, b) => a - b);
-  assert.deepEqual(shown, counted);
+  await nothingLost(fr, orders);
   await error.screenshot({ path: join(shots, 'real-typeform-refused-fr.png') });
   await fr.context().close();
 });
 
-test('a Google Analytics report is refused in French, saying what to export instead; its BigQuery events are read', async () => {
-  const fr = await freshPage('fr-FR');
-  const dir = join(root, 'target', 'e2e-ga4');
+/** A fresh page in French with the demo's orders imported, then the real
+ * export `name` dropped beside them and refused: the page, its error and
+ * the orders file. */
+async function refusedBesideOrders(name, dirName) {
+  const page = await freshPage('fr-FR');
+  const dir = join(root, 'target', dirName);
   execFileSync(cli, ['demo', '--out', dir]);
-  await fr.getByTestId('file-input').setInputFiles(join(dir, 'orders.csv'));
-  await fr.getByTestId('import-report').waitFor();
-  // The report of counts per event, under its nine '#' lines: refused.
-  await fr.getByTestId('file-input').setInputFiles(join(real, 'ga4_report_events.csv'));
-  const error = fr.getByTestId('error');
+  await page.getByTestId('file-input').setInputFiles(join(dir, 'orders.csv'));
+  await page.getByTestId('import-report').waitFor();
+  await page.getByTestId('file-input').setInputFiles(join(real, name));
+  const error = page.getByTestId('error');
   await error.waitFor();
+  return { page, error, orders: join(dir, 'orders.csv') };
+}
+
+/** Nothing already there was lost: the orders are still analysed, each
+ * segment (named in French) with the customers the command line counts. */
+async function nothingLost(page, orders) {
+  await go(page, 'overview');
+  const cells = await page.locator('[data-testid=rfm-table] tbody tr td:first-of-type').allInnerTexts();
+  const shown = cells.map((c) => Number(c.replace(/\D/g, ''))).filter((n) => n > 0).sort((a, b) => a - b);
+  const counted = Object.values(nonZero(cliCounts(orders))).sort((a, b) => a - b);
+  assert.deepEqual(shown, counted);
+}
+
+test('a Google Analytics report is refused in French, saying what to export instead; its BigQuery events are read', async () => {
+  // The report of counts per event, under its nine '#' lines: refused.
+  const { page: fr, error, orders } = await refusedBesideOrders('ga4_report_events.csv', 'e2e-ga4');
   const said = await error.innerText();
   assert.match(said, /^ga4_report_events\.csv : ce rapport Google Analytics 4 compte par événement ou par campagne, sans client sur ses lignes/);
   assert.match(said, /Exportez plutôt les événements avec l'identifiant de l'utilisateur \(l'export BigQuery de GA4/);
   assert.match(said, /Colonnes trouvées : Event name, Event count, Total users/);
   await error.screenshot({ path: join(shots, 'real-ga4-report-refused-fr.png') });
-  // Nothing already there was lost.
-  await go(fr, 'overview');
-  const cells = await fr.locator('[data-testid=rfm-table] tbody tr td:first-of-type').allInnerTexts();
-  const shown = cells.map((c) => Number(c.replace(/\D/g, ''))).filter((n) => n > 0).sort((a, b) => a - b);
-  const counted = Object.values(nonZero(cliCounts(join(dir, 'orders.csv')))).sort((a, b) => a - b);
-  assert.deepEqual(shown, counted);
+  await nothingLost(fr, orders);
   // The BigQuery export of events is read: the events the command line
   // reads, the visits with no user id rejected.
   const events = join(root, 'tests', 'fixtures', 'documented', 'ga4_bigquery_events.csv');
