@@ -204,10 +204,12 @@ pub fn svg(chart: &Chart) -> Result<String, String> {
             let h = &mut c.heatmap_series;
             if chart.unit == Unit::Index {
                 // Below, at and above the reference (100): orange, white,
-                // blue, symmetric around 100.
-                let spread = (high - 100.0).max(100.0 - low).max(1.0);
-                h.min = (100.0 - spread) as f32;
-                h.max = (100.0 + spread) as f32;
+                // blue; full orange at 0, full blue at twice the reference
+                // and beyond, as the page's heatmap (so one segment far
+                // above the others, an ROI of 800, does not wash every
+                // other cell out).
+                h.min = 0.0;
+                h.max = 200.0;
                 h.colors = ["#b35806", "#f7f7f7", "#2166ac"]
                     .iter()
                     .map(|c| Color::from(*c))

@@ -200,3 +200,35 @@ fn a_chart_that_cannot_be_drawn_says_why() {
         "the series \"Revenue\" has 3 values for 4 categories"
     );
 }
+
+#[test]
+fn one_far_cell_does_not_wash_the_others_out() {
+    // As on the page: full blue at twice the reference (200) and beyond,
+    // so a segment at 150 is plainly blue beside one at 803 (an ROI).
+    let mut chart = Chart::new(Kind::Heatmap, "KPIs by segment", Unit::Index);
+    chart.categories = ["ROI", "Orders"].map(String::from).to_vec();
+    chart.series = vec![
+        Series::new("Champions", [8.03, 1.5]),
+        Series::new("Lost", [1.0, 0.5]),
+    ];
+    let svg = draw::svg(&chart).unwrap();
+    // The fill of the cell of value `label`.
+    let fill = |label: &str| {
+        let at = svg
+            .find(&format!("data-value=\"{label}\""))
+            .unwrap_or_else(|| panic!("{label}"));
+        let from = svg[..at].rfind("fill=\"#").unwrap() + 7;
+        let hex = &svg[from..from + 6];
+        let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
+        (channel(0), channel(2), channel(4))
+    };
+    // 150 is halfway from white (247) to the blue (33, 102, 172): its red
+    // near 140; before, scaled to 803, it was near white (red over 220).
+    let (r, _, b) = fill("150");
+    assert!((120..=160).contains(&r) && b > r, "150: {:?}", fill("150"));
+    assert_eq!(fill("803").0, 33);
+    // 100 is the reference: white-grey. 50 is halfway to the orange.
+    assert!(fill("100").0 >= 240, "{:?}", fill("100"));
+    let (r, g, b) = fill("50");
+    assert!(r > g && g > b, "50: {r} {g} {b}");
+}
