@@ -36,6 +36,7 @@ seed hubspot 1 tests/fixtures/real/hubspot_contacts_all_customers.csv
 seed ga4-report 1 tests/fixtures/real/ga4_report_events.csv
 seed ga4-events 1 tests/fixtures/documented/ga4_bigquery_events.csv
 seed surveymonkey 1 tests/fixtures/documented/surveymonkey_answers_nps.csv
+seed mailchimp 1 tests/fixtures/documented/mailchimp_audience.csv
 printf '<html><body><table><tr><th>N&deg; commande</th><th>Client</th><th>Date</th><th>Montant</th></tr><tr><td>C1<td>dupont<td>03/02/2024<td>12,50&nbsp;&euro;</table>' > "$seeds/page.xls"
 seed html-table 2 "$seeds/page.xls" && rm "$seeds/page.xls"
 for s in customers email surveys events tickets costs; do seed "$s" 1 "$demo/$s.csv"; done

@@ -1,7 +1,7 @@
 """The documented-header exports (tests/fixtures/documented) against pandas.
 
-Square, PrestaShop, Zendesk, Brevo, Klaviyo, Google Analytics 4 (BigQuery) and
-SurveyMonkey exports whose headers,
+Square, PrestaShop, Zendesk, Brevo, Klaviyo, Mailchimp (audience), Google
+Analytics 4 (BigQuery) and SurveyMonkey exports whose headers,
 separators and formats are the platforms' own and whose rows were written
 from a seed (no real, openly licensed export of them was found). pandas
 reads their raw rows as each platform means them: Square's payments (its
@@ -103,6 +103,7 @@ SOURCES = {
     # without one (not signed in) names no customer.
     "ga4_bigquery_events.csv": keyed("user_id", "events", "ga4_events"),
     "surveymonkey_answers_nps.csv": surveymonkey,
+    "mailchimp_audience.csv": keyed("Email Address", "customers", "mailchimp_audience", once=True),
 }
 
 
