@@ -149,6 +149,7 @@ impl EngineClient {
     ) -> Response {
         let answer = self.progress_until_answer(rx, on_progress, on_step).await;
         self.stage(None);
+        learn_group_labels(&answer);
         answer
     }
 
@@ -370,4 +371,18 @@ impl EngineClient {
         })
         .await
     }
+}
+
+/// How the engine names the groups it made from a column, learnt from
+/// every analysis the worker sends, for [`crate::i18n::group_name`].
+fn learn_group_labels(answer: &Response) {
+    use crate::protocol::Answer;
+    let analysis = match answer {
+        Response::Imported(done) => &done.analysis,
+        Response::Answer(Answer::Analyse(a) | Answer::Reanalyse(a)) => a.as_ref(),
+        Response::Answer(Answer::Demo(done)) => &done.analysis,
+        Response::Answer(Answer::OpenProject(opened)) => &opened.analysis,
+        _ => return,
+    };
+    crate::i18n::learn_group_labels(&analysis.group_labels);
 }

@@ -185,46 +185,36 @@ pub fn message(message: &seglens_engine::model::message::Message) -> String {
     seglens_engine::model::message::write(message, &Current)
 }
 
-/// `text` worded from the first of the English catalogue's `prefix`
-/// templates it matches, the longest tried first (so that `{column} under
-/// {to}` does not take what `{column} {from} to under {to}` says), each
-/// value worded by `value(placeholder, value)`.
-fn from_template(prefix: &str, text: &str, value: &dyn Fn(&str, &str) -> String) -> Option<String> {
-    let mut templates: Vec<&(&str, &str)> = catalogue(Locale::En)
-        .iter()
-        .filter(|(key, english)| key.starts_with(prefix) && english.contains('{'))
-        .collect();
-    templates.sort_by_key(|(_, english)| std::cmp::Reverse(english.len()));
-    templates.into_iter().find_map(|(key, english)| {
-        let values = values_in(english, text)?;
-        let theirs = lookup(locale(), key)?;
-        let values: Vec<(&str, String)> = values
-            .into_iter()
-            .map(|(name, v)| (name, value(name, v)))
-            .collect();
-        let args: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        Some(fill(theirs, &args))
-    })
+thread_local! {
+    /// The names the engine gave groups as messages (a column's bands and
+    /// values), by the group's name: a name always stands for the same
+    /// group, so what was learnt stays true.
+    static GROUP_LABELS: std::cell::RefCell<std::collections::HashMap<String, seglens_engine::model::message::Message>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
-/// A group of a split by a column of the customers file, named in the
-/// interface's language (`age 30 to under 40`, `age de 30 à moins de 40`;
-/// `city: other values`), its band edges written as numbers of the
-/// language; the name as the engine gives it in English, and for a group
-/// no template words (a column's value).
-pub fn group_name(group: &str) -> String {
-    let known = name("segment", group);
-    if locale() == Locale::En || known != group {
-        return known;
-    }
-    let number = |placeholder: &str, text: &str| match text.parse::<f64>() {
-        Ok(x) if placeholder != "column" => {
-            let places = text.split_once('.').map_or(0, |(_, d)| d.len());
-            crate::format::grouped(x, places)
+/// Learns how the engine names groups it made from a column (`age 30 to
+/// under 40` with its edges as numbers), from an analysis's
+/// [`group_labels`](seglens_engine::analysis::Analysis::group_labels).
+pub fn learn_group_labels(labels: &[(String, seglens_engine::model::message::Message)]) {
+    GROUP_LABELS.with(|known| {
+        let mut known = known.borrow_mut();
+        for (name, label) in labels {
+            known.insert(name.clone(), label.clone());
         }
-        _ => text.to_string(),
-    };
-    from_template("group.", group, &number).unwrap_or(known)
+    });
+}
+
+/// A group named in the interface's language: a group of a column's split
+/// (`age de 30 à moins de 40`, `city : autres valeurs`) from the message
+/// the engine gave with it, its edges written as numbers of the language;
+/// a built-in group (an RFM segment, a stage, a tier) by its catalogue
+/// key; any other (a saved segment, a column's value) as it is written.
+pub fn group_name(group: &str) -> String {
+    match GROUP_LABELS.with(|known| known.borrow().get(group).cloned()) {
+        Some(label) => message(&label),
+        None => name("segment", group),
+    }
 }
 
 /// Whether `name` is the app's own name for the built-in group `definition`
@@ -274,40 +264,6 @@ pub fn row_name(name: &str, options: &seglens_engine::analysis::AnalysisOptions)
     match options.rows {
         seglens_engine::segments::groups::Rows::Saved => segment_name(name, &options.segments),
         _ => group_name(name),
-    }
-}
-
-/// The values `text` gives the `{placeholders}` of `template`, when it is
-/// the template with values in their places (each one non-empty, ending
-/// where the text after its placeholder first appears).
-fn values_in<'t>(template: &'t str, text: &'t str) -> Option<Vec<(&'t str, &'t str)>> {
-    let (first, mut parts) = match template.split_once('{') {
-        Some((first, rest)) => (first, rest),
-        None => return None,
-    };
-    let mut rest = text.strip_prefix(first)?;
-    let mut values = Vec::new();
-    loop {
-        let (name, after) = parts.split_once('}')?;
-        let (literal, next) = match after.split_once('{') {
-            Some((literal, next)) => (literal, Some(next)),
-            None => (after, None),
-        };
-        let end = match next {
-            // The last placeholder: its literal closes the text.
-            None => rest.strip_suffix(literal)?.len(),
-            Some(_) if literal.is_empty() => return None,
-            Some(_) => rest.find(literal)?,
-        };
-        if end == 0 {
-            return None;
-        }
-        values.push((name, &rest[..end]));
-        rest = &rest[end + literal.len()..];
-        match next {
-            Some(next) => parts = next,
-            None => return Some(values),
-        }
     }
 }
 

@@ -1060,6 +1060,14 @@ fn the_groups_of_a_column_are_named_in_french() {
         ("city", None),
     ] {
         let split = column_split(&data, &facts, column, edges).unwrap();
+        // What the page learns from each analysis: the groups' labels.
+        let labels: Vec<_> = split
+            .groups
+            .iter()
+            .map(|(name, _)| name.clone())
+            .zip(split.labels)
+            .collect();
+        seglens_app::i18n::learn_group_labels(&labels);
         names.extend(split.groups.into_iter().map(|(name, _)| name));
     }
     set_locale(Locale::Fr);

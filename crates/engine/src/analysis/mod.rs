@@ -116,6 +116,11 @@ pub struct Analysis {
     pub segments: Overview,
     /// How the compared groups were made, when they are a split.
     pub comparison: Option<Message>,
+    /// The compared groups a front end names from a message (a column's
+    /// bands and values), by the group's name (see
+    /// [`crate::segments::splits::Groups::labels`]).
+    #[serde(default)]
+    pub group_labels: Vec<(String, Message)>,
     /// Which compared group uses what: the share of its sessions with each
     /// event, when there are events.
     pub usage: Option<journeys::Usage>,
@@ -336,6 +341,7 @@ fn analyse_with(
     .with_rfm(&result);
     let segments = groups::overview(data, &facts, options.lifecycle.as_ref(), &options.segments);
     let mut comparison = None;
+    let mut group_labels = Vec::new();
     let compared = compared_groups(
         data,
         &facts,
@@ -343,7 +349,7 @@ fn analyse_with(
         &segments,
         &rfm_group,
         &result,
-        &mut comparison,
+        (&mut comparison, &mut group_labels),
     )?;
     stages.start(Stage::Kpis);
     let customer_predictions = predictions.as_ref().ok().map(|p| p.customers.as_slice());
@@ -506,6 +512,7 @@ fn analyse_with(
         event_properties,
         segments,
         comparison,
+        group_labels,
         usage,
         profiles,
         concentration: kpi::lorenz(
@@ -535,9 +542,15 @@ pub fn separation(
         rfm_group[row.values.customer as usize] = Some(row.segment as usize);
     }
     let overview = groups::overview(data, facts, options.lifecycle.as_ref(), &options.segments);
-    let mut note = None;
+    let (mut note, mut labels) = (None, Vec::new());
     let compared = compared_groups(
-        data, facts, options, &overview, &rfm_group, &result, &mut note,
+        data,
+        facts,
+        options,
+        &overview,
+        &rfm_group,
+        &result,
+        (&mut note, &mut labels),
     )?;
     let sets = match compared {
         Compared::Partition(of, names) => names
@@ -568,7 +581,7 @@ fn compared_groups(
     overview: &Overview,
     rfm_group: &[Option<usize>],
     result: &rfm::RfmResult,
-    note: &mut Option<Message>,
+    (note, labels): (&mut Option<Message>, &mut Vec<(String, Message)>),
 ) -> Result<Compared, Message> {
     Ok(match &options.rows {
         Rows::Rfm => Compared::Partition(rfm_group.to_vec(), result.segment_names.clone()),
@@ -587,6 +600,7 @@ fn compared_groups(
         Rows::Split(split) => match crate::segments::splits::split(data, facts, split) {
             Ok(g) => {
                 *note = Some(g.explanation);
+                *labels = g.labels;
                 Compared::Sets(g.groups)
             }
             Err(e) => {

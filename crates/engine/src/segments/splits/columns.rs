@@ -1,7 +1,7 @@
 //! Groups of a column of the customers file: one per frequent value (the
 //! rest as "Other"), per item of a list, or per numeric band.
 
-use crate::model::message::Message;
+use crate::model::message::{Message, Value};
 
 use super::*;
 
@@ -35,6 +35,9 @@ pub struct ColumnSplit {
     pub is_list: bool,
     /// Each group's name and test.
     pub groups: Vec<(String, GroupTest)>,
+    /// Each group's name as a message (its bands' edges as numbers), in
+    /// the order of `groups`: what a front end shows for the name.
+    pub labels: Vec<Message>,
     /// How the groups were made, as a message.
     pub explanation: Message,
 }
@@ -73,6 +76,7 @@ pub fn column_split(
         .filter_map(|v| parse_amount(v, decimal))
         .collect();
     let mut out = Vec::new();
+    let mut labels = Vec::new();
     let any_unknown = values.len() < n;
     // Numbers (most values read as one, and many distinct): bands.
     let distinct = {
@@ -107,19 +111,37 @@ pub fn column_split(
                 format!("{x}")
             }
         };
+        // An edge as a message's number, with the decimals it is written with.
+        let edge = |x: f64| {
+            let places = fmt(x).split_once('.').map_or(0, |(_, d)| d.len());
+            Value::Number(x, places as u8)
+        };
         for b in 0..=cuts.len() {
             let lo = if b == 0 { None } else { Some(cuts[b - 1]) };
             let hi = cuts.get(b).copied();
-            let name = match (lo, hi) {
-                (None, Some(h)) => format!("{column} under {}", fmt(h)),
-                (Some(l), Some(h)) => format!("{column} {} to under {}", fmt(l), fmt(h)),
-                (Some(l), None) => format!("{column} {} and over", fmt(l)),
-                (None, None) => column.to_string(),
+            let (name, label) = match (lo, hi) {
+                (None, Some(h)) => (
+                    format!("{column} under {}", fmt(h)),
+                    Message::new("engine.group.under").with("to", edge(h)),
+                ),
+                (Some(l), Some(h)) => (
+                    format!("{column} {} to under {}", fmt(l), fmt(h)),
+                    Message::new("engine.group.between")
+                        .with("from", edge(l))
+                        .with("to", edge(h)),
+                ),
+                (Some(l), None) => (
+                    format!("{column} {} and over", fmt(l)),
+                    Message::new("engine.group.and_over").with("from", edge(l)),
+                ),
+                (None, None) => (column.to_string(), Message::new("engine.group.all")),
             };
             out.push((name, GroupTest::Band { lo, hi }));
+            labels.push(label.with("column", column));
         }
         if any_unknown {
             out.push((format!("{column} unknown"), GroupTest::Unknown));
+            labels.push(Message::new("engine.group.unknown").with("column", column));
         }
         let how = Message::new(if edges.is_some() {
             "engine.the_bands_you_set"
@@ -131,6 +153,7 @@ pub fn column_split(
             decimal,
             is_list: false,
             groups: out,
+            labels,
             explanation: Message::new("engine.with.by_column")
                 .with("column", column)
                 .with("how", how),
@@ -157,21 +180,29 @@ pub fn column_split(
             format!("{column} = {original}"),
             GroupTest::Value(key.clone()),
         ));
+        labels.push(
+            Message::new("engine.group.value")
+                .with("column", column)
+                .with("value", original),
+        );
     }
     if ranked.len() > TOP_VALUES {
         out.push((
             format!("{column}: other values"),
             GroupTest::Other(kept.iter().map(|k| k.0.clone()).collect()),
         ));
+        labels.push(Message::new("engine.group.other_values").with("column", column));
     }
     if any_unknown {
         out.push((format!("{column} unknown"), GroupTest::Unknown));
+        labels.push(Message::new("engine.group.unknown").with("column", column));
     }
     Ok(ColumnSplit {
         column: col,
         decimal,
         is_list,
         groups: out,
+        labels,
         explanation: if is_list {
             Message::new("engine.with.by_list_column").with("column", column)
         } else {
@@ -221,6 +252,12 @@ pub(super) fn attribute(
             })
         })
         .collect();
+    let labels = split
+        .groups
+        .iter()
+        .map(|(name, _)| name.clone())
+        .zip(split.labels)
+        .collect();
     let groups = split
         .groups
         .into_iter()
@@ -241,6 +278,7 @@ pub(super) fn attribute(
         })
         .collect();
     Ok(Groups {
+        labels,
         groups,
         explanation: split.explanation,
     })

@@ -106,6 +106,11 @@ pub struct Groups {
     pub groups: Vec<(String, Bitmap)>,
     /// How the groups were made, as a message.
     pub explanation: Message,
+    /// The groups a front end names from a message (a column's bands and
+    /// values: `age 30 to under 40` is `engine.group.between` with its
+    /// edges as numbers), by the group's name; the other groups' names are
+    /// ids of the catalogue themselves (a tier, a stage).
+    pub labels: Vec<(String, Message)>,
 }
 
 const NEEDS_MODELS: Message = Message::new(
@@ -146,6 +151,7 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Mes
                 "One-time buyers (not judged)",
             ];
             Ok(Groups {
+                labels: Vec::new(),
                 groups: (0..4)
                     .map(|b| {
                         (
@@ -169,6 +175,7 @@ pub fn split(data: &Dataset, facts: &Facts, split: &Split) -> Result<Groups, Mes
             let high = cut(&mut values, 0.8);
             let medium = cut(&mut values, 0.5);
             Ok(Groups {
+                labels: Vec::new(),
                 groups: vec![
                     (
                         "High predicted value".to_string(),

@@ -135,6 +135,7 @@ pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, 
             );
             let frequent_from = frequent_from(&recent);
             Ok(Groups {
+                labels: Vec::new(),
                 groups: named(vec![
                     (
                         "Frequent buyers",
@@ -156,6 +157,7 @@ pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, 
         Tier::Value => {
             let (high, medium) = value_cuts(facts)?;
             Ok(Groups {
+                labels: Vec::new(),
                 groups: named(vec![
                     (
                         "High value",
@@ -189,6 +191,7 @@ pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, 
             let (heavy, moderate) = usage_cuts(&count);
             let c_of = |c: usize| f64::from(count[c]);
             Ok(Groups {
+                labels: Vec::new(),
                 groups: named(vec![
                     (
                         "Heavy users",
@@ -220,6 +223,7 @@ pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, 
             let received =
                 window_count(facts, &e.customer, &|i| e.day[i], &|i| e.delivered[i], 180);
             Ok(Groups {
+                labels: Vec::new(),
                 groups: named(vec![
                     ("Engaged readers", Bitmap::from_fn(n, |c| opens90[c] > 0)),
                     (
@@ -242,6 +246,7 @@ pub(super) fn tier(data: &Dataset, facts: &Facts, tier: Tier) -> Result<Groups, 
             }
             let nps = |c: usize| facts.nps(c);
             Ok(Groups {
+                labels: Vec::new(),
                 groups: named(vec![
                     (
                         "Promoters",
@@ -298,6 +303,7 @@ pub(super) fn journey(
         .filter_map(|(name, s)| s.map(|s| format!("{name} → {}", JOURNEY[s as usize])))
         .collect();
     Ok(Groups {
+        labels: Vec::new(),
         groups: (0..3)
             .map(|s| {
                 (
