@@ -297,10 +297,10 @@ pub(super) fn read_rows(
         // A report's preamble (Google Analytics) is skipped; lines keep
         // their numbers in the file.
         let (skip, lines) = delimited::preamble(sample);
-        let text = text[skip..].to_vec();
-        let sample = &text[..text.len().min(64 * 1024)];
-        let splitter = Splitter::starting_at(delimited::sniff_delimiter(sample), 1 + lines);
-        (text, splitter)
+        let delimiter = delimited::sniff_delimiter(&sample[skip..]);
+        let mut text = text;
+        text.drain(..skip);
+        (text, Splitter::starting_at(delimiter, 1 + lines))
     };
     let mut records: Vec<(u64, Vec<String>)> = Vec::new();
     let mut take = |r: Record<'_>| {
