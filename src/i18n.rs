@@ -127,15 +127,20 @@ pub fn fill(text: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// Whether the count `n` takes the singular in the interface's language
+/// (French takes it for 0 and 1, English for 1 only).
+fn singular(n: u64) -> bool {
+    match locale() {
+        Locale::En => n == 1,
+        Locale::Fr => n <= 1,
+    }
+}
+
 /// The `.one` or `.other` form of `key` for the count `n` (French takes
 /// the singular for 0 and 1, English for 1 only), with `{n}` written as a
 /// number of the language and the other placeholders filled.
 pub fn tn(key: &str, n: u64, args: &[(&str, &str)]) -> String {
-    let one = match locale() {
-        Locale::En => n == 1,
-        Locale::Fr => n <= 1,
-    };
-    let form = format!("{key}.{}", if one { "one" } else { "other" });
+    let form = format!("{key}.{}", if singular(n) { "one" } else { "other" });
     let count = crate::format::int(n);
     let mut all = vec![("n", count.as_str())];
     all.extend_from_slice(args);
@@ -165,10 +170,7 @@ impl seglens_engine::model::message::Words for Current {
         lookup(locale(), key).or_else(|| lookup(Locale::En, key))
     }
     fn one(&self, n: u64) -> bool {
-        match locale() {
-            Locale::En => n == 1,
-            Locale::Fr => n <= 1,
-        }
+        singular(n)
     }
     fn count(&self, n: u64) -> String {
         crate::format::int(n)
