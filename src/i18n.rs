@@ -5,6 +5,7 @@
 //! in one language, is used without being in the catalogues, or when the
 //! two languages disagree on a text's `{placeholders}`.
 
+use seglens_engine::metrics::kpi::KpiId;
 use std::cell::Cell;
 use std::sync::OnceLock;
 
@@ -764,7 +765,7 @@ pub fn change(c: &seglens_engine::metrics::snapshot::Change) -> String {
             let places = if format == KpiFormat::Count { 0 } else { 2 };
             let share = ((c.to - c.from) / c.from.abs()).abs();
             tf(
-                &direction(if c.kpi == "customers" {
+                &direction(if c.kpi == KpiId::Customers {
                     "size"
                 } else {
                     "value"
@@ -778,7 +779,7 @@ pub fn change(c: &seglens_engine::metrics::snapshot::Change) -> String {
         }
     };
     let group = name("segment", &c.group);
-    if c.kpi == "customers" {
+    if c.kpi == KpiId::Customers {
         return tf("history.change.size", &[("group", &group), ("how", &how)]);
     }
     let period: String = c.name.chars().filter(char::is_ascii_digit).collect();

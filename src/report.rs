@@ -12,6 +12,7 @@ use crate::chart;
 use crate::format;
 use crate::i18n::{self, t, tf};
 use crate::storage::WorkspaceRecord;
+use seglens_engine::metrics::kpi::KpiId;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -114,7 +115,7 @@ pub fn profile_model(
     use seglens_charts::{Chart, Kind, Series, Unit};
     let n = table.groups.len();
     let base = n.checked_sub(1)?;
-    let customers = table.kpis.iter().position(|d| d.id == "customers");
+    let customers = table.kpis.iter().position(|d| d.id == KpiId::Customers);
     let kpis: Vec<usize> = (0..table.kpis.len())
         .filter(|k| {
             let def = &table.kpis[*k];
@@ -264,7 +265,10 @@ pub fn chart_models(record: &WorkspaceRecord, a: &Analysis) -> ReportCharts<segl
             .take(8)
             .map(|g| Series {
                 name: i18n::name("segment", g),
-                values: snapshots.iter().map(|s| s.value(g, "customers")).collect(),
+                values: snapshots
+                    .iter()
+                    .map(|s| s.value(g, KpiId::Customers))
+                    .collect(),
             })
             .collect();
         chart
@@ -379,7 +383,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis, charts: &ReportCharts<String
     let customers = table
         .kpis
         .iter()
-        .position(|d| d.id == "customers")
+        .position(|d| d.id == KpiId::Customers)
         .unwrap_or(0);
     for g in
         (0..n).filter(|g| table.values[*g][customers].value.unwrap_or(0.0) > 0.0 || *g + 1 == n)
@@ -429,7 +433,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis, charts: &ReportCharts<String
         let _ = write!(out, "<section><h2>{}</h2><ul>", h("nav.goals"));
         for goal in &record.goals {
             let s = kpi::goal_status(table, &a.period_counts, goal, a.as_of);
-            let def = kpi::goal_definition(table, &goal.kpi);
+            let def = kpi::goal_definition(table, goal.kpi);
             let def = def.as_ref();
             let f = def.map(|d| d.format).unwrap_or(kpi::KpiFormat::Number);
             let line = tf(
@@ -853,7 +857,7 @@ mod tests {
         assert_eq!(radar.fault(), None);
         // Average order value, from the segments' summary (not the KPI
         // table the chart reads): Champions' against all buyers'.
-        let k = a.kpis.kpis.iter().position(|d| d.id == "aov").unwrap();
+        let k = a.kpis.kpis.iter().position(|d| d.id == KpiId::Aov).unwrap();
         let heatmap = models.heatmap.unwrap();
         let column = heatmap
             .categories
@@ -876,7 +880,7 @@ mod tests {
             "{index}"
         );
         // No sums, no NPS points: they have no index.
-        for id in ["customers", "revenue"] {
+        for id in [KpiId::Customers, KpiId::Revenue] {
             let def = a.kpis.kpis.iter().find(|d| d.id == id).unwrap();
             assert!(
                 !heatmap.series.iter().any(|s| s.name == i18n::kpi_name(def)),

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use seglens_app::i18n::{EN, FR, Locale, parse, slug, texts};
+use seglens_engine::metrics::kpi::KpiId;
 
 /// A language's whole catalogue (the page's words and the engine's).
 fn table(locale: Locale) -> BTreeMap<&'static str, &'static str> {
@@ -233,7 +234,7 @@ fn every_engine_name_the_page_shows_is_in_french() {
 fn a_kpi_name_fills_its_period() {
     use seglens_app::i18n::{Locale, kpi_name, set_locale};
     let defs = seglens_engine::metrics::kpi::definitions_for(60);
-    let churn = defs.iter().find(|d| d.id == "churn_rate").unwrap();
+    let churn = defs.iter().find(|d| d.id == KpiId::ChurnRate).unwrap();
     set_locale(Locale::Fr);
     let name = kpi_name(churn);
     set_locale(Locale::En);
@@ -975,7 +976,7 @@ fn notable_changes_are_worded_in_english_as_the_engine_says_them_and_in_french()
     use seglens_engine::metrics::snapshot::{Snapshot, notable_changes};
     // One KPI of each format, as the engine defines them.
     let defs = seglens_engine::metrics::kpi::definitions();
-    let mut kpis: Vec<(String, String, KpiFormat, bool)> = Vec::new();
+    let mut kpis: Vec<(KpiId, String, KpiFormat, bool)> = Vec::new();
     for format in [
         KpiFormat::Count,
         KpiFormat::Money,
@@ -984,14 +985,9 @@ fn notable_changes_are_worded_in_english_as_the_engine_says_them_and_in_french()
         KpiFormat::Number,
     ] {
         let def = defs.iter().find(|d| d.format == format).unwrap();
-        kpis.push((
-            def.id.clone(),
-            def.name.clone(),
-            format,
-            def.higher_is_better,
-        ));
+        kpis.push((def.id, def.name.clone(), format, def.higher_is_better));
     }
-    assert_eq!(kpis[0].0, "customers");
+    assert_eq!(kpis[0].0, KpiId::Customers);
     let snapshot = |values: Vec<Vec<Option<f64>>>| Snapshot {
         taken: String::new(),
         reason: String::new(),

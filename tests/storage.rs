@@ -58,7 +58,7 @@ fn record(source: &str) -> WorkspaceRecord {
         currency: Some("CHF".into()),
         goals: vec![
             seglens_engine::metrics::kpi::Goal {
-                kpi: "nps".into(),
+                kpi: seglens_engine::metrics::kpi::KpiId::Nps,
                 segment: "Loyal Customers".into(),
                 at_least: true,
                 target: 50.0,
@@ -66,7 +66,7 @@ fn record(source: &str) -> WorkspaceRecord {
                 since: None,
             },
             seglens_engine::metrics::kpi::Goal {
-                kpi: "second_orders_in_period".into(),
+                kpi: seglens_engine::metrics::kpi::KpiId::SecondOrdersInPeriod,
                 segment: "All customers".into(),
                 at_least: true,
                 target: 25.0,

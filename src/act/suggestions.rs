@@ -9,6 +9,7 @@ use seglens_engine::export::{Layout, MergeField};
 
 use crate::format;
 use crate::state::AppState;
+use seglens_engine::metrics::kpi::KpiId;
 
 /// Plays shown at once; the others are folded.
 const SHOWN: usize = 4;
@@ -25,7 +26,7 @@ pub fn Suggestions() -> impl IntoView {
             let options = ws.record.options.clone();
             // The groups the KPI table compares (RFM segments, stages, my
             // segments…), the empty ones left out.
-            let customers = table.kpis.iter().position(|k| k.id == "customers");
+            let customers = table.kpis.iter().position(|k| k.id == KpiId::Customers);
             let sizes: Vec<(usize, String, u64)> = table
                 .groups
                 .iter()
@@ -201,9 +202,9 @@ fn figures(figures: &[playbook::Figure], period: i32) -> String {
     // Each KPI in its unit: money with the currency, rates as
     // percentages, NPS as signed points.
     let kpis = seglens_engine::metrics::kpi::definitions_for(period);
-    let show = |id: &str, v: f64| {
+    let show = |id: &KpiId, v: f64| {
         kpis.iter()
-            .find(|d| d.id == id)
+            .find(|d| d.id == *id)
             .map_or_else(|| format::decimal(v, 2), |d| format::kpi_value(d.format, v))
     };
     figures

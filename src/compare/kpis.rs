@@ -14,6 +14,7 @@ use crate::chart;
 use crate::format;
 use crate::i18n::{self, t, tf};
 use crate::state::AppState;
+use seglens_engine::metrics::kpi::KpiId;
 
 pub(crate) fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
     if let Some(m) = &v.missing {
@@ -75,7 +76,7 @@ pub(crate) fn hover(def: &KpiDef, v: &KpiValue, group: &str) -> String {
 /// What the heatmap can compare: option value, label, rows, available.
 fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, bool)> {
     let a = &ws.analysis;
-    let has = |id: &str| {
+    let has = |id: KpiId| {
         a.kpis.values.last().is_some_and(|b| {
             a.kpis
                 .kpis
@@ -102,8 +103,8 @@ fn compare_choices(ws: &crate::state::Workspace) -> Vec<(String, String, Rows, b
     for (i, (tier, label)) in TIERS.iter().enumerate() {
         let available = match tier {
             Tier::Usage | Tier::Journey => !a.event_names.is_empty(),
-            Tier::Engagement => has("open_rate"),
-            Tier::Loyalty => has("nps"),
+            Tier::Engagement => has(KpiId::OpenRate),
+            Tier::Loyalty => has(KpiId::Nps),
             Tier::Frequency | Tier::Value => true,
         };
         if available {
@@ -501,7 +502,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                 _ => None,
             };
             let n = table.groups.len();
-            let customers = table.kpis.iter().position(|k| k.id == "customers").unwrap_or(0);
+            let customers = table.kpis.iter().position(|k| k.id == KpiId::Customers).unwrap_or(0);
             let mut rows: Vec<usize> = (0..n - 1)
                 .filter(|g| table.values[*g][customers].value.unwrap_or(0.0) > 0.0)
                 .collect();
@@ -684,7 +685,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                         view! { <crate::shell::ChartDownloads chart=model name="segment-profiles" csv=csv label=t("downloads.radar_picture")/> }
                     })}
                     {ws.analysis.concentration.clone().map(|(points, gini)| {
-                        let top = table.kpis.iter().position(|k| k.id == "top20_share")
+                        let top = table.kpis.iter().position(|k| k.id == KpiId::Top20Share)
                             .and_then(|k| table.values.last().and_then(|b| b[k].value));
                         lorenz_view(&points, gini, top)
                     })}

@@ -223,7 +223,7 @@ fn goals(state: AppState, since: &Since) -> Option<AnyView> {
                                     .iter()
                                     .rev()
                                     .find(|s| s.as_of - 1 <= day_before)
-                                    .and_then(|s| s.value(&g.segment, &g.kpi))
+                                    .and_then(|s| s.value(&g.segment, g.kpi))
                             });
                     let moved = match (before, status.current) {
                         (Some(a), Some(b)) => tf(

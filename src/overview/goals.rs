@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use seglens_engine::metrics::goal_track::{self, Track};
-use seglens_engine::metrics::kpi::{self, Goal, KpiFormat};
+use seglens_engine::metrics::kpi::{self, Goal, KpiFormat, KpiId};
 use seglens_engine::model::date::{format_iso, parse_iso};
 
 use crate::format;
@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[component]
 pub fn GoalsCard() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let kpi = RwSignal::new("nps".to_string());
+    let kpi = RwSignal::new(KpiId::Nps);
     let segment = RwSignal::new("All customers".to_string());
     let at_least = RwSignal::new(true);
     let target = RwSignal::new(String::new());
@@ -29,9 +29,9 @@ pub fn GoalsCard() -> impl IntoView {
             let period_defs = kpi::period_definitions();
             let format_of = {
                 let table = table.clone();
-                move |id: &str| kpi::goal_definition(&table, id).map(|d| d.format).unwrap_or(KpiFormat::Number)
+                move |id: KpiId| kpi::goal_definition(&table, id).map(|d| d.format).unwrap_or(KpiFormat::Number)
             };
-            let is_period = |id: &str| kpi::period_definitions().iter().any(|d| d.id == id);
+            let is_period = |id: KpiId| id.is_period_count();
             let saved = ws.record.options.segments.clone();
             let list = ws.record.goals.iter().enumerate().map(|(i, g)| {
                 let GoalWords { sentence, now, days, status: s, track, format: f } = goal_words(&ws, g);
@@ -46,10 +46,10 @@ pub fn GoalsCard() -> impl IntoView {
                 }
             }).collect_view();
             let option = move |d: &kpi::KpiDef| {
-                let id = d.id.clone();
-                view! { <option value=d.id.clone() title=i18n::kpi_formula(d) selected=move || kpi.get() == id>{i18n::kpi_name(d)}</option> }
+                let id = d.id;
+                view! { <option value=d.id.as_str() title=i18n::kpi_formula(d) selected=move || kpi.get() == id>{i18n::kpi_name(d)}</option> }
             };
-            let kpi_options = defs.iter().filter(|d| d.id != "revenue").map(option).collect_view();
+            let kpi_options = defs.iter().filter(|d| d.id != KpiId::Revenue).map(option).collect_view();
             let period_options = period_defs.iter().map(option).collect_view();
             let segment_options = table.groups.iter().map(|g| {
                 let name = g.clone();
@@ -57,7 +57,7 @@ pub fn GoalsCard() -> impl IntoView {
             }).collect_view();
             let add = move |_| {
                 let id = kpi.get_untracked();
-                let rate = format_of(&id) == KpiFormat::Rate;
+                let rate = format_of(id) == KpiFormat::Rate;
                 let Ok(mut t) = target.get_untracked().replace(',', ".").trim().trim_end_matches('%').parse::<f64>() else {
                     state.error.set(Some(t("goals.type_a_number_for_the")));
                     return;
@@ -65,7 +65,7 @@ pub fn GoalsCard() -> impl IntoView {
                 if rate {
                     t /= 100.0;
                 }
-                let since = is_period(&id).then(|| parse_iso(&since.get_untracked()).unwrap_or(as_of));
+                let since = is_period(id).then(|| parse_iso(&since.get_untracked()).unwrap_or(as_of));
                 crate::overview::actions::edit_goals(state, Some(Goal {
                     kpi: id,
                     segment: segment.get_untracked(),
@@ -82,7 +82,7 @@ pub fn GoalsCard() -> impl IntoView {
                     <p class="muted">{t("goals.set_a_target_on_any")}</p>
                     <ul class="goals">{list}</ul>
                     <div class="thresholds">
-                        <select aria-label="KPI" data-testid="goal-kpi" on:change=move |ev| kpi.set(event_target_value(&ev))>
+                        <select aria-label="KPI" data-testid="goal-kpi" on:change=move |ev| if let Ok(id) = event_target_value(&ev).parse() { kpi.set(id) }>
                             <optgroup label="KPIs">{kpi_options}</optgroup>
                             <optgroup label=t("goals.counts_within_a_period")>{period_options}</optgroup>
                         </select>
@@ -94,7 +94,7 @@ pub fn GoalsCard() -> impl IntoView {
                         </select>
                         <input type="text" inputmode="decimal" aria-label=t("goals.target") placeholder=t("goals.target_placeholder") data-testid="goal-target"
                             prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))/>
-                        <Show when=move || is_period(&kpi.get())>
+                        <Show when=move || is_period(kpi.get())>
                             <label>{t("goals.from_label")} " " <input type="date" aria-label=t("goals.first_day_counted") data-testid="goal-since"
                                 prop:value=move || if since.get().is_empty() { format_iso(as_of) } else { since.get() }
                                 on:change=move |ev| since.set(event_target_value(&ev))/></label>
@@ -132,7 +132,7 @@ pub(crate) fn goal_words(ws: &crate::state::Workspace, g: &Goal) -> GoalWords {
     let periods = &ws.analysis.period_counts;
     let as_of = ws.analysis.as_of;
     let saved = &ws.record.options.segments;
-    let is_period = kpi::period_definitions().iter().any(|d| d.id == g.kpi);
+    let is_period = g.kpi.is_period_count();
     let status = kpi::goal_status(table, periods, g, as_of);
     let track = if is_period {
         table
@@ -144,7 +144,7 @@ pub(crate) fn goal_words(ws: &crate::state::Workspace, g: &Goal) -> GoalWords {
     } else {
         goal_track::snapshot_track(&ws.record.snapshots, g)
     };
-    let def = kpi::goal_definition(table, &g.kpi);
+    let def = kpi::goal_definition(table, g.kpi);
     let f = def.as_ref().map(|d| d.format).unwrap_or(KpiFormat::Number);
     let name = def.as_ref().map(i18n::kpi_name).unwrap_or_default();
     let period = if is_period {

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{self, t, tf};
+use seglens_engine::metrics::kpi::KpiId;
 use seglens_engine::metrics::snapshot::{Snapshot, notable_changes};
 use seglens_engine::model::date::format_iso;
 
@@ -27,7 +28,7 @@ fn taken(s: &Snapshot) -> String {
 }
 
 /// A KPI of every group over the snapshots, as lines.
-fn history_svg(snapshots: &[Snapshot], kpi: &str, kpi_name: &str) -> AnyView {
+fn history_svg(snapshots: &[Snapshot], kpi: KpiId, kpi_name: &str) -> AnyView {
     let (w, h, left, right, top, bottom) = (720.0, 260.0, 64.0, 64.0, 16.0, 40.0);
     let mut groups: Vec<String> = Vec::new();
     for s in snapshots {
@@ -45,7 +46,7 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str, kpi_name: &str) -> AnyView {
     // "All customers" is a dashed reference, except for sums (customers,
     // revenue), where it would flatten the segments.
     let all = seglens_engine::metrics::kpi::ALL_CUSTOMERS;
-    let with_base = !["customers", "revenue"].contains(&kpi);
+    let with_base = ![KpiId::Customers, KpiId::Revenue].contains(&kpi);
     let mut drawn: Vec<(String, &str, bool)> = groups
         .iter()
         .filter(|g| g.as_str() != all)
@@ -200,18 +201,18 @@ fn history_svg(snapshots: &[Snapshot], kpi: &str, kpi_name: &str) -> AnyView {
 #[component]
 pub fn HistoryCard() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let kpi = RwSignal::new("customers".to_string());
+    let kpi = RwSignal::new(KpiId::Customers);
     move || {
         state.workspace.get().map(|ws| {
             let snapshots = ws.record.snapshots.clone();
-            let kpis: Vec<(String, String, String)> = ws
+            let kpis: Vec<(KpiId, String, String)> = ws
                 .analysis
                 .kpis
                 .kpis
                 .iter()
-                .map(|k| (k.id.clone(), i18n::kpi_name(k), i18n::kpi_formula(k)))
+                .map(|k| (k.id, i18n::kpi_name(k), i18n::kpi_formula(k)))
                 .collect();
-            let names: Vec<(String, String)> = kpis.iter().map(|(id, name, _)| (id.clone(), name.clone())).collect();
+            let names: Vec<(KpiId, String)> = kpis.iter().map(|(id, name, _)| (*id, name.clone())).collect();
             let changes = match snapshots.len() {
                 0 | 1 => None,
                 n => Some(notable_changes(&snapshots[n - 2], &snapshots[n - 1])),
@@ -253,17 +254,17 @@ pub fn HistoryCard() -> impl IntoView {
                         }.into_any(),
                     }}
                     <label>{t("history.kpi_over_time")}
-                        <select data-testid="history-kpi" on:change=move |ev| kpi.set(event_target_value(&ev))>
+                        <select data-testid="history-kpi" on:change=move |ev| if let Ok(id) = event_target_value(&ev).parse() { kpi.set(id) }>
                             {kpis.into_iter().map(|(id, name, formula)| {
                                 let selected = id == kpi.get_untracked();
-                                view! { <option value=id title=formula selected=selected>{name}</option> }
+                                view! { <option value=id.as_str() title=formula selected=selected>{name}</option> }
                             }).collect_view()}
                         </select>
                     </label>
                     {move || {
                         let id = kpi.get();
-                        let name = names.iter().find(|(k, _)| *k == id).map_or_else(|| id.clone(), |(_, n)| n.clone());
-                        history_svg(&chart_snapshots, &id, &name)
+                        let name = names.iter().find(|(k, _)| *k == id).map_or_else(|| id.to_string(), |(_, n)| n.clone());
+                        history_svg(&chart_snapshots, id, &name)
                     }}
                 </section>
             }

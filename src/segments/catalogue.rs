@@ -13,6 +13,7 @@ use crate::actions;
 use crate::format;
 use crate::i18n::{self, t, tf};
 use crate::state::{AppState, MemberView};
+use seglens_engine::metrics::kpi::KpiId;
 
 fn stage_help(stage: Stage, s: &LifecycleSetup) -> String {
     match stage {
@@ -606,7 +607,7 @@ pub fn ClustersCard() -> impl IntoView {
                 .collect();
             let has_engagement = !ws.analysis.event_names.is_empty()
                 || ws.analysis.kpis.kpis.iter().zip(ws.analysis.kpis.values.last().cloned().unwrap_or_default())
-                    .any(|(k, v)| k.id == "open_rate" && v.missing.is_none());
+                    .any(|(k, v)| k.id == KpiId::OpenRate && v.missing.is_none());
             let mut all = vec![
                 (Feature::Recency, t("segments.recency_days_since_last_order")),
                 (Feature::Frequency, t("segments.frequency_orders")),

@@ -12,6 +12,7 @@ use seglens_engine::segments::{Definition, MEASURES, Measure, Rule, SavedSegment
 use crate::format;
 use crate::i18n::{t, tf};
 use crate::state::AppState;
+use seglens_engine::metrics::kpi::KpiId;
 
 /// A group being edited.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -766,15 +767,15 @@ pub fn RuleBuilder() -> impl IntoView {
                 columns: StoredValue::new(ws.analysis.segments.columns.clone()),
                 events: StoredValue::new(ws.analysis.event_names.clone()),
                 has_email: ws.analysis.kpis.values.last().is_some_and(|b| {
-                    ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "open_rate" && v.missing.is_none())
+                    ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == KpiId::OpenRate && v.missing.is_none())
                 }),
                 has_surveys: ws.analysis.kpis.values.last().is_some_and(|b| {
-                    ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "nps" && v.missing.is_none())
+                    ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == KpiId::Nps && v.missing.is_none())
                 }),
                 has_predictions: ws.analysis.prediction.is_ok(),
                 segments: StoredValue::new(segment_choices(&ws)),
                 has_tickets: ws.analysis.kpis.values.last().is_some_and(|b| {
-                    ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == "tickets_per_customer" && v.missing.is_none())
+                    ws.analysis.kpis.kpis.iter().zip(b).any(|(k, v)| k.id == KpiId::TicketsPerCustomer && v.missing.is_none())
                 }),
             };
             let total = ws.analysis.segments.customers;

@@ -305,7 +305,7 @@ pub(crate) fn write_kpis(table: &KpiTable, format: Format) -> io::Result<()> {
                     for (k, def) in table.kpis.iter().enumerate() {
                         let v = &table.values[g][k];
                         row.insert(
-                            def.id.clone(),
+                            def.id.to_string(),
                             serde_json::json!({
                                 "value": v.value,
                                 "numerator": v.numerator,

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::kpi::KpiTable;
+use crate::metrics::kpi::{KpiId, KpiTable};
 use crate::segments::profile::Profile;
 
 /// One suggested action.
@@ -28,7 +28,7 @@ pub struct Suggestion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Figure {
     /// A KPI of the table, by id: the segment's value, all customers'.
-    Kpi(&'static str, f64, f64),
+    Kpi(KpiId, f64, f64),
     /// A measure of what the customers did: the segment's, all
     /// customers'.
     Measure(Measure, f64, f64),
@@ -160,7 +160,7 @@ const LOCAL: f64 = 0.6;
 /// See [`LOCAL`].
 const LOCAL_LIFT: f64 = 0.2;
 
-fn value(table: &KpiTable, group: usize, id: &str) -> Option<f64> {
+fn value(table: &KpiTable, group: usize, id: KpiId) -> Option<f64> {
     let k = table.kpis.iter().position(|d| d.id == id)?;
     table.values.get(group)?.get(k)?.value
 }
@@ -173,16 +173,16 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
         return Vec::new();
     };
     let base = table.groups.len() - 1;
-    let get = |id: &str| value(table, group, id);
-    let all = |id: &str| value(table, base, id);
+    let get = |id: KpiId| value(table, group, id);
+    let all = |id: KpiId| value(table, base, id);
     let none = Profile::default();
     let p = profiles
         .iter()
         .find(|(n, _)| n == name)
         .map_or(&none, |x| &x.1);
     let b = profiles.last().map_or(&none, |x| &x.1);
-    let customers = get("customers").map_or(p.customers, |c| c.max(0.0) as u64);
-    let kpi = |id: &'static str| Some(Figure::Kpi(id, get(id)?, all(id)?));
+    let customers = get(KpiId::Customers).map_or(p.customers, |c| c.max(0.0) as u64);
+    let kpi = |id: KpiId| Some(Figure::Kpi(id, get(id)?, all(id)?));
     let measure = |m: Measure| Some(Figure::Measure(m, m.of(p)?, m.of(b)?));
     let mut out: Vec<Suggestion> = Vec::new();
     let mut push = |play: &'static str, figures: Vec<Option<Figure>>| {
@@ -207,17 +207,17 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
         }
         _ => false,
     };
-    let above = |id: &str| matches!((get(id), all(id)), (Some(v), Some(base)) if v >= base);
+    let above = |id: KpiId| matches!((get(id), all(id)), (Some(v), Some(base)) if v >= base);
     if lapsed {
         // Worth a real offer when they used to buy more than most; a last
         // call before resting them otherwise.
-        if above("orders_per_customer") || above("revenue_per_customer") {
+        if above(KpiId::OrdersPerCustomer) || above(KpiId::RevenuePerCustomer) {
             push(
                 "win_back",
                 vec![
                     measure(Measure::DaysSinceLast),
-                    kpi("orders_per_customer"),
-                    kpi("revenue_per_customer"),
+                    kpi(KpiId::OrdersPerCustomer),
+                    kpi(KpiId::RevenuePerCustomer),
                     measure(Measure::PAlive),
                 ],
             );
@@ -229,11 +229,14 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
         }
     }
     let best = !lapsed
-        && matches!((get("revenue_per_customer"), all("revenue_per_customer")), (Some(v), Some(base)) if base > 0.0 && v >= BEST_TIMES * base);
+        && matches!((get(KpiId::RevenuePerCustomer), all(KpiId::RevenuePerCustomer)), (Some(v), Some(base)) if base > 0.0 && v >= BEST_TIMES * base);
     if best {
         push(
             "loyalty",
-            vec![kpi("revenue_per_customer"), kpi("orders_per_customer")],
+            vec![
+                kpi(KpiId::RevenuePerCustomer),
+                kpi(KpiId::OrdersPerCustomer),
+            ],
         );
     }
     // A place most of the segment shares, more than all customers do.
@@ -255,7 +258,10 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
     }
     let new = at_least(p.new_share, MOSTLY);
     if new {
-        push("welcome", vec![measure(Measure::New), kpi("repeat_rate")]);
+        push(
+            "welcome",
+            vec![measure(Measure::New), kpi(KpiId::RepeatRate)],
+        );
     }
     if new || at_least(p.recent_share, MOSTLY) {
         push("post_purchase", vec![measure(Measure::Recent)]);
@@ -271,7 +277,7 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
         );
     }
     if best {
-        push("vip_preview", vec![kpi("revenue_per_customer")]);
+        push("vip_preview", vec![kpi(KpiId::RevenuePerCustomer)]);
     }
     let answered = p.answered >= ANSWERS;
     if best || (answered && at_least(p.promoter_share, PROMOTERS)) {
@@ -279,32 +285,32 @@ pub fn suggest(table: &KpiTable, group: usize, profiles: &[(String, Profile)]) -
             "ask_best",
             vec![
                 measure(Measure::Promoters),
-                kpi("nps"),
-                kpi("orders_per_customer"),
+                kpi(KpiId::Nps),
+                kpi(KpiId::OrdersPerCustomer),
             ],
         );
     }
     if answered && at_least(p.detractor_share, DETRACTORS) {
         push(
             "detractor_recovery",
-            vec![measure(Measure::Detractors), kpi("nps")],
+            vec![measure(Measure::Detractors), kpi(KpiId::Nps)],
         );
     }
     if !lapsed && at_least(p.order_within_30_days, SOON) {
         push("next_order", vec![measure(Measure::OrderSoon)]);
     }
-    if let (Some(open), Some(base_open)) = (get("open_rate"), all("open_rate"))
+    if let (Some(open), Some(base_open)) = (get(KpiId::OpenRate), all(KpiId::OpenRate))
         && open < base_open * 0.8
     {
-        push("re_engagement", vec![kpi("open_rate")]);
+        push("re_engagement", vec![kpi(KpiId::OpenRate)]);
     }
-    if !lapsed && get("repeat_rate").is_some_and(|r| r >= 0.5) {
-        push("cross_sell", vec![kpi("repeat_rate")]);
+    if !lapsed && get(KpiId::RepeatRate).is_some_and(|r| r >= 0.5) {
+        push("cross_sell", vec![kpi(KpiId::RepeatRate)]);
     }
     // Nothing else fits: a newsletter.
     push(
         "newsletter",
-        vec![kpi("revenue_per_customer"), kpi("repeat_rate")],
+        vec![kpi(KpiId::RevenuePerCustomer), kpi(KpiId::RepeatRate)],
     );
     if out.len() > 1 {
         out.pop();
@@ -325,7 +331,7 @@ mod tests {
                 .map(|d| KpiValue {
                     value: values
                         .iter()
-                        .find(|v| v.0 == d.id)
+                        .find(|v| v.0 == d.id.as_str())
                         .map(|v| if which == 0 { v.1 } else { v.2 }),
                     ..KpiValue::default()
                 })
@@ -403,8 +409,8 @@ mod tests {
             s[0].figures,
             vec![
                 Figure::Measure(Measure::DaysSinceLast, 150.0, 40.0),
-                Figure::Kpi("orders_per_customer", 7.0, 3.0),
-                Figure::Kpi("revenue_per_customer", 80.0, 60.0),
+                Figure::Kpi(KpiId::OrdersPerCustomer, 7.0, 3.0),
+                Figure::Kpi(KpiId::RevenuePerCustomer, 80.0, 60.0),
                 Figure::Measure(Measure::PAlive, 0.4, 0.6),
             ]
         );

@@ -179,7 +179,7 @@ fn clearly_different(def: &KpiDef, x: &KpiValue, y: &KpiValue) -> Option<bool> {
     };
     match def.format {
         // A share of revenue, not of customers: no proportion test.
-        KpiFormat::Rate if def.id == "top20_share" => None,
+        KpiFormat::Rate if def.id == kpi::KpiId::Top20Share => None,
         KpiFormat::Rate => crate::stats::inference::two_proportion_p(
             x.numerator,
             x.denominator,
@@ -396,7 +396,13 @@ mod tests {
         assert_eq!(t.differences[0].value, "Garden");
         // KPI rows: A, B, then everyone.
         assert_eq!(t.kpis.groups, ["A", "B", "All customers"]);
-        let column = |id: &str| t.kpis.kpis.iter().position(|k| k.id == id).unwrap();
+        let column = |id: &str| {
+            t.kpis
+                .kpis
+                .iter()
+                .position(|k| k.id.as_str() == id)
+                .unwrap()
+        };
         let customers = column("customers");
         assert_eq!(t.kpis.values[0][customers].value, Some(5.0));
         assert_eq!(t.kpis.values[2][customers].value, Some(10.0));

@@ -74,7 +74,7 @@ pub fn period_track(periods: &PeriodCounts, goal: &Goal, as_of: Day) -> Option<T
     }
     let last = (as_of - 1).min(deadline);
     let points: Vec<(Day, f64)> = (since..=last)
-        .map(|d| Some((d, periods.between(&goal.kpi, since, d)?)))
+        .map(|d| Some((d, periods.between(goal.kpi, since, d)?)))
         .collect::<Option<_>>()?;
     let mut track = Track {
         start: (since, 0.0),
@@ -95,7 +95,7 @@ pub fn snapshot_track(snapshots: &[Snapshot], goal: &Goal) -> Option<Track> {
     let deadline = goal.deadline?;
     let mut points: Vec<(Day, f64)> = snapshots
         .iter()
-        .filter_map(|s| Some((s.as_of - 1, s.value(&goal.segment, &goal.kpi)?)))
+        .filter_map(|s| Some((s.as_of - 1, s.value(&goal.segment, goal.kpi)?)))
         .collect();
     // One point per day: the last snapshot of a day wins.
     points.sort_by_key(|p| p.0);
@@ -123,11 +123,11 @@ pub fn snapshot_track(snapshots: &[Snapshot], goal: &Goal) -> Option<Track> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::kpi::KpiFormat;
+    use crate::metrics::kpi::{KpiFormat, KpiId};
 
     fn goal(kpi: &str, target: f64, since: Option<Day>, deadline: Option<Day>) -> Goal {
         Goal {
-            kpi: kpi.into(),
+            kpi: kpi.parse().unwrap(),
             segment: "All customers".into(),
             at_least: true,
             target,
@@ -180,7 +180,7 @@ mod tests {
             reason: "update".into(),
             as_of,
             groups: vec!["Champions".into(), "All customers".into()],
-            kpis: vec![("nps".into(), "NPS".into(), KpiFormat::Points, true)],
+            kpis: vec![(KpiId::Nps, "NPS".into(), KpiFormat::Points, true)],
             values: vec![vec![Some(nps)], vec![Some(0.0)]],
             spread: Vec::new(),
         };

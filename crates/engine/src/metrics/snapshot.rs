@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::kpi::{KpiFormat, KpiTable, KpiValue};
+use crate::metrics::kpi::{KpiFormat, KpiId, KpiTable, KpiValue};
 use crate::model::date::Day;
 use crate::stats::inference::{Estimate, t_975, two_proportion_p, two_sided, welch_p_of};
 
@@ -21,7 +21,7 @@ pub struct Snapshot {
     /// The groups (segments, then all customers).
     pub groups: Vec<String>,
     /// The KPIs: id, name, format, higher is better.
-    pub kpis: Vec<(String, String, KpiFormat, bool)>,
+    pub kpis: Vec<(KpiId, String, KpiFormat, bool)>,
     /// `values[group][kpi]`.
     pub values: Vec<Vec<Option<f64>>>,
     /// `spread[group][kpi]`: how precise each value is, for the rates,
@@ -73,7 +73,7 @@ impl Snapshot {
             kpis: table
                 .kpis
                 .iter()
-                .map(|k| (k.id.clone(), k.name.clone(), k.format, k.higher_is_better))
+                .map(|k| (k.id, k.name.clone(), k.format, k.higher_is_better))
                 .collect(),
             values: table
                 .values
@@ -95,14 +95,14 @@ impl Snapshot {
 
     /// How precise the value of a KPI of a group is, when the snapshot
     /// knows.
-    pub fn spread(&self, group: &str, kpi: &str) -> Option<Spread> {
+    pub fn spread(&self, group: &str, kpi: KpiId) -> Option<Spread> {
         let g = self.groups.iter().position(|x| x == group)?;
         let k = self.kpis.iter().position(|x| x.0 == kpi)?;
         *self.spread.get(g)?.get(k)?
     }
 
     /// The value of a KPI of a group, when both are in the snapshot.
-    pub fn value(&self, group: &str, kpi: &str) -> Option<f64> {
+    pub fn value(&self, group: &str, kpi: KpiId) -> Option<f64> {
         let g = self.groups.iter().position(|x| x == group)?;
         let k = self.kpis.iter().position(|x| x.0 == kpi)?;
         self.values[g][k]
@@ -114,8 +114,8 @@ impl Snapshot {
 pub struct Change {
     /// The group.
     pub group: String,
-    /// The KPI's id.
-    pub kpi: String,
+    /// The KPI.
+    pub kpi: KpiId,
     /// The KPI's name.
     pub name: String,
     /// How its values are written.
@@ -194,7 +194,7 @@ const NPS_POINTS: f64 = 10.0;
 pub fn notable_changes(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
     let mut out = Vec::new();
     for group in &after.groups {
-        for (id, name, format, higher_is_better) in &after.kpis {
+        for &(id, ref name, format, higher_is_better) in &after.kpis {
             let (Some(a), Some(b)) = (before.value(group, id), after.value(group, id)) else {
                 continue;
             };
@@ -231,12 +231,12 @@ pub fn notable_changes(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
                         continue;
                     }
                     let share = (b - a) / a.abs();
-                    let limit = if id == "customers" {
+                    let limit = if id == KpiId::Customers {
                         SIZE_SHARE
                     } else {
                         VALUE_SHARE
                     };
-                    let verb = if id == "customers" {
+                    let verb = if id == KpiId::Customers {
                         if up { "grew" } else { "shrank" }
                     } else if up {
                         "up"
@@ -267,24 +267,24 @@ pub fn notable_changes(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             if !notable {
                 continue;
             }
-            let text = if id == "customers" {
+            let text = if id == KpiId::Customers {
                 format!("{group} {how}")
             } else {
                 format!("{} of {group} {how}", name)
             };
             out.push(Change {
                 group: group.clone(),
-                kpi: id.clone(),
+                kpi: id,
                 name: name.clone(),
-                format: *format,
+                format,
                 from: a,
                 to: b,
                 text,
                 size,
                 better: (!["customers", "revenue"].contains(&id.as_str()))
-                    .then_some(up == *higher_is_better),
+                    .then_some(up == higher_is_better),
                 p_value: match (before.spread(group, id), after.spread(group, id)) {
-                    (Some(sa), Some(sb)) => change_p(*format, (a, sa), (b, sb)),
+                    (Some(sa), Some(sb)) => change_p(format, (a, sa), (b, sb)),
                     _ => None,
                 },
             });
@@ -310,20 +310,20 @@ mod tests {
             as_of: 0,
             groups: vec!["At Risk".into(), "New Customers".into()],
             kpis: vec![
+                (KpiId::Customers, "Customers".into(), KpiFormat::Count, true),
                 (
-                    "customers".into(),
-                    "Customers".into(),
-                    KpiFormat::Count,
-                    true,
+                    KpiId::ChurnRate,
+                    "Churn rate".into(),
+                    KpiFormat::Rate,
+                    false,
                 ),
-                ("churn".into(), "Churn rate".into(), KpiFormat::Rate, false),
                 (
-                    "aov".into(),
+                    KpiId::Aov,
                     "Average order value".into(),
                     KpiFormat::Money,
                     true,
                 ),
-                ("nps".into(), "NPS".into(), KpiFormat::Points, true),
+                (KpiId::Nps, "NPS".into(), KpiFormat::Points, true),
             ],
             values: vec![
                 vec![Some(customers[0]), Some(churn[0]), aov[0], Some(nps)],
@@ -382,11 +382,11 @@ mod tests {
     /// A snapshot of one group with a churn rate, an average order value
     /// and an NPS, each with its spread as the KPI table gives it.
     fn measured(churn: (f64, f64), aov: (f64, f64, f64), nps: (f64, f64, f64)) -> Snapshot {
-        use crate::metrics::kpi::{KpiDef, KpiTable, KpiValue};
+        use crate::metrics::kpi::KpiDef;
         use crate::stats::inference::{Moments, wilson};
-        let def = |id: &str, format: KpiFormat, higher: bool| KpiDef {
-            id: id.into(),
-            name: id.into(),
+        let def = |id: KpiId, format: KpiFormat, higher: bool| KpiDef {
+            id,
+            name: id.to_string(),
             formula: String::new(),
             format,
             higher_is_better: higher,
@@ -404,10 +404,10 @@ mod tests {
         let half = Z_975 * ((p + d - (p - d).powi(2)) / answers).sqrt() * 100.0;
         let table = KpiTable {
             kpis: vec![
-                def("churn", KpiFormat::Rate, false),
-                def("aov", KpiFormat::Money, true),
-                def("nps", KpiFormat::Points, true),
-                def("revenue", KpiFormat::Money, true),
+                def(KpiId::ChurnRate, KpiFormat::Rate, false),
+                def(KpiId::Aov, KpiFormat::Money, true),
+                def(KpiId::Nps, KpiFormat::Points, true),
+                def(KpiId::Revenue, KpiFormat::Money, true),
             ],
             groups: vec!["At Risk".into()],
             values: vec![vec![
@@ -452,9 +452,15 @@ mod tests {
         let before = measured((30.0, 100.0), (40.0, 12.0, 50.0), (20.0, 8.0, 40.0));
         let after = measured((54.0, 120.0), (46.0, 15.0, 60.0), (15.0, 15.0, 50.0));
         let changes = notable_changes(&before, &after);
-        let p = |kpi: &str| changes.iter().find(|c| c.kpi == kpi).unwrap().p_value;
+        let p = |kpi: &str| {
+            changes
+                .iter()
+                .find(|c| c.kpi.as_str() == kpi)
+                .unwrap()
+                .p_value
+        };
         // statsmodels' proportions_ztest([30, 54], [100, 120]).
-        assert!((p("churn").unwrap() - 0.022_592_348_510).abs() < 1e-9);
+        assert!((p("churn_rate").unwrap() - 0.022_592_348_510).abs() < 1e-9);
         // scipy's ttest_ind_from_stats(40, 12, 50, 46, 15, 60,
         // equal_var=False).
         assert!((p("aov").unwrap() - 0.021_656_432_252).abs() < 1e-9);
@@ -468,12 +474,12 @@ mod tests {
             .filter(|c| c.significant())
             .map(|c| c.kpi.as_str())
             .collect();
-        assert_eq!(significant, vec!["churn", "aov"]);
+        assert_eq!(significant, vec!["churn_rate", "aov"]);
         // By size: NPS 30 points (3.0), churn 15 points (1.5), revenue
         // +38% (0.38), AOV +15% (0.15); but NPS could be chance, so it
         // comes after the changes that are not.
         let order: Vec<&str> = changes.iter().map(|c| c.kpi.as_str()).collect();
-        assert_eq!(order, vec!["churn", "revenue", "aov", "nps"]);
+        assert_eq!(order, vec!["churn_rate", "revenue", "aov", "nps"]);
         // A snapshot kept before spreads were kept tests nothing.
         let old = Snapshot {
             spread: Vec::new(),

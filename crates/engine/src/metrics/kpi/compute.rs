@@ -184,9 +184,9 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
             let a = accs[g];
             let rest = (g < n_groups).then(|| base.minus(a));
             kpis.iter()
-                .map(|k| match k.id.as_str() {
-                    "top20_share" => top20[g].clone(),
-                    "referrals_per_customer" if referrals.is_none() => missing(NEEDS_REFERRALS),
+                .map(|k| match k.id {
+                    KpiId::Top20Share => top20[g].clone(),
+                    KpiId::ReferralsPerCustomer if referrals.is_none() => missing(NEEDS_REFERRALS),
                     id => value(id, &a, rest.as_ref(), &base, input, prospects),
                 })
                 .collect()
@@ -251,7 +251,7 @@ pub(super) fn missing(why: Message) -> KpiValue {
 /// `prospects`: some customer had no order by the analysis date (the
 /// customers file or the events name people who have not bought).
 pub(super) fn value(
-    id: &str,
+    id: KpiId,
     a: &Acc,
     rest: Option<&Acc>,
     base: &Acc,
@@ -259,43 +259,43 @@ pub(super) fn value(
     prospects: bool,
 ) -> KpiValue {
     match id {
-        "customers" => KpiValue {
+        KpiId::Customers => KpiValue {
             value: Some(a.customers),
             numerator: a.customers,
             denominator: base.customers,
             ..KpiValue::default()
         },
-        "revenue" => KpiValue {
+        KpiId::Revenue => KpiValue {
             value: Some(a.revenue.sum),
             numerator: a.revenue.sum,
             denominator: base.revenue.sum,
             ..KpiValue::default()
         },
-        "revenue_per_customer" => mean(a.revenue, rest.map(|r| r.revenue)),
-        "orders_per_customer" => mean(a.orders, rest.map(|r| r.orders)),
-        "aov" => KpiValue {
+        KpiId::RevenuePerCustomer => mean(a.revenue, rest.map(|r| r.revenue)),
+        KpiId::OrdersPerCustomer => mean(a.orders, rest.map(|r| r.orders)),
+        KpiId::Aov => KpiValue {
             value: (a.order_count > 0.0).then(|| a.revenue.sum / a.order_count),
             numerator: a.revenue.sum,
             denominator: a.order_count,
             ..KpiValue::default()
         },
-        "repeat_rate" => rate(a.repeat, a.customers, rest.map(|r| (r.repeat, r.customers))),
-        "conversion_rate" if !prospects => missing(NEEDS_PROSPECTS),
-        "conversion_rate" => rate(a.buyers, a.customers, rest.map(|r| (r.buyers, r.customers))),
-        "churn_rate" => rate(
+        KpiId::RepeatRate => rate(a.repeat, a.customers, rest.map(|r| (r.repeat, r.customers))),
+        KpiId::ConversionRate if !prospects => missing(NEEDS_PROSPECTS),
+        KpiId::ConversionRate => rate(a.buyers, a.customers, rest.map(|r| (r.buyers, r.customers))),
+        KpiId::ChurnRate => rate(
             a.churned,
             a.active_before,
             rest.map(|r| (r.churned, r.active_before)),
         ),
-        "retention_rate" => rate(
+        KpiId::RetentionRate => rate(
             a.active_before - a.churned,
             a.active_before,
             rest.map(|r| (r.active_before - r.churned, r.active_before)),
         ),
-        "predicted_clv" if input.predictions.is_none() => missing(NEEDS_MODEL),
-        "predicted_clv" => mean(a.clv, rest.map(|r| r.clv)),
-        "nps" | "csat" if input.surveys.is_none() => missing(NEEDS_SURVEY),
-        "nps" => {
+        KpiId::PredictedClv if input.predictions.is_none() => missing(NEEDS_MODEL),
+        KpiId::PredictedClv => mean(a.clv, rest.map(|r| r.clv)),
+        KpiId::Nps | KpiId::Csat if input.surveys.is_none() => missing(NEEDS_SURVEY),
+        KpiId::Nps => {
             let n = a.nps_n;
             if n <= 0.0 {
                 return KpiValue {
@@ -321,23 +321,23 @@ pub(super) fn value(
                 ..KpiValue::default()
             }
         }
-        "csat" => rate(a.satisfied, a.csat_n, rest.map(|r| (r.satisfied, r.csat_n))),
-        "open_rate" | "click_rate" | "click_to_open" if input.email.is_none() => {
+        KpiId::Csat => rate(a.satisfied, a.csat_n, rest.map(|r| (r.satisfied, r.csat_n))),
+        KpiId::OpenRate | KpiId::ClickRate | KpiId::ClickToOpen if input.email.is_none() => {
             missing(NEEDS_EMAIL)
         }
-        "open_rate" => rate(a.opened, a.delivered, rest.map(|r| (r.opened, r.delivered))),
-        "click_rate" => rate(
+        KpiId::OpenRate => rate(a.opened, a.delivered, rest.map(|r| (r.opened, r.delivered))),
+        KpiId::ClickRate => rate(
             a.clicked,
             a.delivered,
             rest.map(|r| (r.clicked, r.delivered)),
         ),
-        "click_to_open" => rate(a.clicked, a.opened, rest.map(|r| (r.clicked, r.opened))),
-        "tickets_per_customer" | "resolution_hours" if input.tickets.is_none() => {
+        KpiId::ClickToOpen => rate(a.clicked, a.opened, rest.map(|r| (r.clicked, r.opened))),
+        KpiId::TicketsPerCustomer | KpiId::ResolutionHours if input.tickets.is_none() => {
             missing(NEEDS_TICKETS)
         }
-        "cac" | "roi" if input.costs.is_none() => missing(NEEDS_COSTS),
-        "cac" => mean(a.acquisition, rest.map(|r| r.acquisition)),
-        "roi" => {
+        KpiId::Cac | KpiId::Roi if input.costs.is_none() => missing(NEEDS_COSTS),
+        KpiId::Cac => mean(a.acquisition, rest.map(|r| r.acquisition)),
+        KpiId::Roi => {
             let spend = a.acquisition.sum;
             KpiValue {
                 value: (spend > 0.0).then(|| (a.acquired_revenue - spend) / spend),
@@ -346,10 +346,16 @@ pub(super) fn value(
                 ..KpiValue::default()
             }
         }
-        "referrals_per_customer" => mean(a.referrals, rest.map(|r| r.referrals)),
-        "tickets_per_customer" => mean(a.tickets, rest.map(|r| r.tickets)),
-        "resolution_hours" => mean(a.resolution_hours, rest.map(|r| r.resolution_hours)),
-        _ => KpiValue::default(),
+        KpiId::ReferralsPerCustomer => mean(a.referrals, rest.map(|r| r.referrals)),
+        KpiId::TicketsPerCustomer => mean(a.tickets, rest.map(|r| r.tickets)),
+        KpiId::ResolutionHours => mean(a.resolution_hours, rest.map(|r| r.resolution_hours)),
+        // Goals count these within their own period; they are no column.
+        // The table computes the top 20%'s share from the sorted spends;
+        // goals count the rest within their own period; they are no column.
+        KpiId::Top20Share
+        | KpiId::SecondOrdersInPeriod
+        | KpiId::NewCustomersInPeriod
+        | KpiId::OrdersInPeriod => KpiValue::default(),
     }
 }
 

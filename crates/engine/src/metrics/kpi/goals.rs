@@ -7,8 +7,8 @@ use super::*;
 /// a target by a deadline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Goal {
-    /// The KPI's identifier (see [`definitions`]).
-    pub kpi: String,
+    /// The KPI (one of [`definitions`] or [`period_definitions`]).
+    pub kpi: KpiId,
     /// The segment's name, or "All customers".
     pub segment: String,
     /// True for "at least the target", false for "at most".
@@ -43,11 +43,11 @@ pub struct PeriodCounts {
 impl PeriodCounts {
     /// The count of a period KPI from `from` to `to`, both included; days
     /// before the kept window count as nothing.
-    pub fn between(&self, kpi: &str, from: Day, to: Day) -> Option<f64> {
+    pub fn between(&self, kpi: KpiId, from: Day, to: Day) -> Option<f64> {
         let v = match kpi {
-            "new_customers_in_period" => &self.new_customers,
-            "second_orders_in_period" => &self.second_orders,
-            "orders_in_period" => &self.orders,
+            KpiId::NewCustomersInPeriod => &self.new_customers,
+            KpiId::SecondOrdersInPeriod => &self.second_orders,
+            KpiId::OrdersInPeriod => &self.orders,
             _ => return None,
         };
         let index =
@@ -63,21 +63,21 @@ pub fn period_definitions() -> Vec<KpiDef> {
     use KpiFormat::Count;
     vec![
         def(
-            "second_orders_in_period",
+            KpiId::SecondOrdersInPeriod,
             "Customers placing a second order",
             "Customers whose second order (refunds aside) falls between the goal's start and the analysis date",
             Count,
             true,
         ),
         def(
-            "new_customers_in_period",
+            KpiId::NewCustomersInPeriod,
             "New customers",
             "Customers whose first order falls between the goal's start and the analysis date",
             Count,
             true,
         ),
         def(
-            "orders_in_period",
+            KpiId::OrdersInPeriod,
             "Orders placed",
             "Orders (refunds aside) placed between the goal's start and the analysis date",
             Count,
@@ -184,7 +184,7 @@ pub fn index_against_goal(value: f64, goal: &Goal, format: KpiFormat) -> f64 {
 
 /// The KPI a goal can be set on: the table's and the counts within a
 /// period.
-pub fn goal_definition(table: &KpiTable, id: &str) -> Option<KpiDef> {
+pub fn goal_definition(table: &KpiTable, id: KpiId) -> Option<KpiDef> {
     table
         .kpis
         .iter()
@@ -203,14 +203,14 @@ pub fn goal_status(
     goal: &Goal,
     as_of: Day,
 ) -> GoalStatus {
-    let def = goal_definition(table, &goal.kpi);
+    let def = goal_definition(table, goal.kpi);
     let k = table.kpis.iter().position(|d| d.id == goal.kpi);
     let g = table.groups.iter().position(|n| *n == goal.segment);
     let current = match k {
         Some(k) => g.and_then(|g| table.values[g][k].value),
         None => g.and_then(|g| periods.get(g)).and_then(|p| {
             let to = goal.deadline.map_or(as_of, |d| d.min(as_of));
-            p.between(&goal.kpi, goal.since.unwrap_or(as_of), to)
+            p.between(goal.kpi, goal.since.unwrap_or(as_of), to)
         }),
     };
     let points = def.as_ref().is_some_and(|d| d.format == KpiFormat::Points);
@@ -246,7 +246,7 @@ pub fn goal_status(
 /// at least 20% (or 10 NPS points) away, on segments of 20 customers or
 /// more, largest first, at most `n`. Returns `(group, kpi)` pairs.
 pub fn standouts(table: &KpiTable, n: usize) -> Vec<(usize, usize)> {
-    let customers = table.kpis.iter().position(|k| k.id == "customers");
+    let customers = table.kpis.iter().position(|k| k.id == KpiId::Customers);
     let mut found: Vec<(f64, usize, usize)> = Vec::new();
     for g in 0..table.groups.len().saturating_sub(1) {
         let size = customers

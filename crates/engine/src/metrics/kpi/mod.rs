@@ -18,12 +18,14 @@ mod compute;
 mod customer;
 mod definitions;
 mod goals;
+mod id;
 
 use crate::stats::inference::{Moments, two_proportion_p, two_sided, welch_p, wilson};
 pub use compute::*;
 pub use customer::*;
 pub use definitions::*;
 pub use goals::*;
+pub use id::{KpiId, UnknownKpi};
 
 /// How a KPI's values read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,8 +45,8 @@ pub enum KpiFormat {
 /// What a KPI is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KpiDef {
-    /// A stable identifier.
-    pub id: String,
+    /// Its identifier.
+    pub id: KpiId,
     /// Its name for people.
     pub name: String,
     /// How it is computed, in words.

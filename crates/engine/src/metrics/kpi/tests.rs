@@ -101,7 +101,7 @@ fn a_hand_worked_table() {
         group_of: &group_of,
         group_names: &names,
     });
-    let col = |id: &str| t.kpis.iter().position(|k| k.id == id).unwrap();
+    let col = |id: &str| t.kpis.iter().position(|k| k.id.as_str() == id).unwrap();
     let v = |g: usize, id: &str| t.values[g][col(id)].value;
     assert_eq!(t.groups, vec!["A", "B", "All customers"]);
     assert_eq!(v(0, "customers"), Some(2.0));
@@ -181,7 +181,7 @@ fn conversion_counts_prospects_and_says_when_there_are_none() {
     let k = t
         .kpis
         .iter()
-        .position(|d| d.id == "conversion_rate")
+        .position(|d| d.id == KpiId::ConversionRate)
         .unwrap();
     let at = |g: usize| &t.values[g][k];
     assert_eq!((at(0).numerator, at(0).denominator), (1.0, 2.0));
@@ -247,7 +247,7 @@ fn table_of(
 
 /// A KPI of a table: its value in each row.
 fn column(t: &KpiTable, id: &str) -> Vec<KpiValue> {
-    let k = t.kpis.iter().position(|d| d.id == id).unwrap();
+    let k = t.kpis.iter().position(|d| d.id.as_str() == id).unwrap();
     t.values.iter().map(|row| row[k].clone()).collect()
 }
 
@@ -342,7 +342,7 @@ fn referrals_by_id_or_e_mail() {
 #[test]
 fn the_index_against_a_goal() {
     let goal = |at_least, target| Goal {
-        kpi: "x".into(),
+        kpi: KpiId::Revenue,
         segment: "A".into(),
         at_least,
         target,
@@ -409,7 +409,7 @@ fn goals() {
         churn_period_days: 90,
     };
     let goal = |kpi: &str, at_least, target| Goal {
-        kpi: kpi.into(),
+        kpi: kpi.parse().unwrap(),
         segment: "A".into(),
         at_least,
         target,
@@ -451,7 +451,9 @@ fn counts_within_a_period_by_hand() {
         out.push(if c == 1 { 1 } else { 0 });
         out.push(2);
     });
-    let between = |r: usize, kpi: &str, from: Day, to: Day| rows[r].between(kpi, from, to).unwrap();
+    let between = |r: usize, kpi: &str, from: Day, to: Day| {
+        rows[r].between(kpi.parse().unwrap(), from, to).unwrap()
+    };
     assert_eq!(
         between(0, "second_orders_in_period", 1000, 1015),
         2.0,
@@ -470,7 +472,7 @@ fn counts_within_a_period_by_hand() {
         "refund and day 1020 left out"
     );
     assert_eq!(between(2, "orders_in_period", 1011, 1011), 0.0);
-    assert!(rows[0].between("nps", 0, 1).is_none());
+    assert!(rows[0].between(KpiId::Nps, 0, 1).is_none());
 
     // A goal: 3 customers of A placing a second order from day 1000,
     // deadline 1040; the analysis date is 1015.
@@ -481,7 +483,7 @@ fn counts_within_a_period_by_hand() {
         churn_period_days: 90,
     };
     let goal = Goal {
-        kpi: "second_orders_in_period".into(),
+        kpi: KpiId::SecondOrdersInPeriod,
         segment: "A".into(),
         at_least: true,
         target: 3.0,
