@@ -1,6 +1,7 @@
 //! The engine's shape, checked: its folders are layered (a folder uses only
 //! itself and the folders below it), no two of its modules use each other
-//! even through others, and no source file is over 1,000 lines.
+//! even through others, no source file is over 1,000 lines, and every
+//! public function is one another crate calls.
 //!
 //! A module here is a file or folder directly inside a concern's folder
 //! (`import/orders/` with all its files is one module); a concern's own
@@ -335,4 +336,115 @@ fn the_checker_reads_grouped_and_relative_paths() {
         Some("import::orders".into())
     );
     assert!(layer("segments") > layer("journeys"));
+}
+
+/// The text of every Rust file under `dir`, build outputs aside.
+fn sources(dir: &Path, out: &mut String) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.map(|e| e.unwrap().path()) {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if path.is_dir() {
+            if !matches!(name.as_ref(), "target" | "node_modules" | "dist") {
+                sources(&path, out);
+            }
+        } else if name.ends_with(".rs") {
+            out.push_str(&std::fs::read_to_string(&path).unwrap());
+            out.push('\n');
+        }
+    }
+}
+
+/// The functions a file makes public at module level, outside test code.
+fn public_functions(file: &File) -> Vec<String> {
+    let lines: Vec<&str> = file.code.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line
+            .strip_prefix("pub fn ")
+            .or_else(|| line.strip_prefix("pub const fn "))
+        else {
+            continue;
+        };
+        let for_tests = lines[..i]
+            .iter()
+            .rev()
+            .take_while(|l| l.starts_with("#[") || l.starts_with("///"))
+            .any(|l| l.starts_with("#[cfg(test)]") || l.starts_with("#[cfg(all(test"));
+        if !for_tests {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            out.push(name);
+        }
+    }
+    out
+}
+
+fn names(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        !text[..at].chars().next_back().is_some_and(word)
+            && !text[at + name.len()..].chars().next().is_some_and(word)
+    })
+}
+
+/// The engine's public functions are those another crate calls: the page,
+/// the command line, the charts, the fuzzer, the benches or the engine's
+/// integration tests. A function only the engine calls is `pub(crate)`,
+/// so that the public surface is what the other crates need, and dead
+/// code shows as such.
+#[test]
+fn every_public_function_of_the_engine_is_called_by_another_crate() {
+    let engine = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = engine.join("src");
+    let mut all = Vec::new();
+    files(&root, &root, &mut all);
+    let workspace = engine.join("../..");
+    let mut others = String::new();
+    for dir in ["src", "tests", "crates/cli", "crates/charts", "fuzz"] {
+        sources(&workspace.join(dir), &mut others);
+    }
+    sources(&engine.join("tests"), &mut others);
+    sources(&engine.join("benches"), &mut others);
+    assert!(
+        names(&others, "analyse") && names(&others, "sheet_rows"),
+        "the other crates' sources were not found"
+    );
+
+    let mut public = 0;
+    let mut unused = Vec::new();
+    for f in &all {
+        for name in public_functions(f) {
+            public += 1;
+            if !names(&others, &name) {
+                unused.push(format!("{} in {}", name, f.path.display()));
+            }
+        }
+    }
+    assert!(public > 100, "only {public} public functions found");
+    assert!(
+        unused.is_empty(),
+        "public functions no other crate calls (make them pub(crate), or remove them):\n{}",
+        unused.join("\n")
+    );
+}
+
+#[test]
+fn the_surface_check_reads_whole_names_and_leaves_test_helpers_out() {
+    assert!(names("x = engine::analyse(&d);", "analyse"));
+    assert!(!names("x = analyse_steps(&d);", "analyse"));
+    assert!(!names("x = re_analyse(&d);", "analyse"));
+    let file = File {
+        module: vec!["export".into()],
+        code: "/// Doc.\npub fn kept() {}\n#[cfg(test)]\npub(crate) fn helper() {}\n\
+               /// Doc.\n#[cfg(test)]\npub fn for_tests() {}\nimpl A {\n    pub fn method() {}\n}\n\
+               pub const fn also() {}\npub(crate) fn inner() {}\n"
+            .into(),
+        lines: 10,
+        path: PathBuf::from("export/mod.rs"),
+    };
+    assert_eq!(public_functions(&file), ["kept", "also"]);
 }

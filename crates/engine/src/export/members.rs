@@ -81,7 +81,8 @@ pub fn members_steps(
 /// Writes the members of saved segments (prospects included), once each,
 /// with the names of the given segments they are in in the segment column
 /// and, for customers with orders, their RFM values from `result`.
-pub fn set_members(
+#[cfg(test)]
+pub(crate) fn set_members(
     data: &Dataset,
     result: &RfmResult,
     sets: &[(String, Bitmap)],
@@ -90,8 +91,8 @@ pub fn set_members(
     set_members_steps(data, result, sets, options, None, &mut |_, _| {})
 }
 
-/// [`set_members`], with the predictions' columns when given, telling
-/// `on_step` the customers written so far and in all as it goes.
+/// The members of saved segments (prospects included), once each, with
+/// the predictions' columns when given, telling `on_step` the customers written so far and in all as it goes.
 pub fn set_members_steps(
     data: &Dataset,
     result: &RfmResult,

@@ -62,8 +62,8 @@ pub struct ExportOptions {
     pub delimiter: char,
     /// An Excel workbook instead of CSV.
     pub xlsx: bool,
-    /// For the plain layout, the columns wanted, in order (any of
-    /// [`columns_available`]); all of the default ones when empty.
+    /// For the plain layout, the columns wanted, in order (any the data
+    /// can give); all of the default ones when empty.
     pub columns: Vec<String>,
     /// A control group to hold out of the file, when wanted.
     #[serde(default)]
@@ -232,7 +232,7 @@ pub fn own_columns(categories: bool, predictions: bool) -> Vec<&'static str> {
 
 /// The columns a plain export can hold: SegLens's own ([`own_columns`]),
 /// then the customers file's other columns.
-pub fn columns_available(data: &Dataset, predictions: bool) -> Vec<String> {
+pub(crate) fn columns_available(data: &Dataset, predictions: bool) -> Vec<String> {
     let mut out: Vec<String> = own_columns(!data.orders.categories.is_empty(), predictions)
         .into_iter()
         .map(str::to_string)

@@ -578,7 +578,7 @@ pub const REPORTS: &[Report] = &[
 
 /// The report of counts these headers are, if any: one with a column
 /// naming customers (counts per user) is no report of this kind.
-pub fn detect_report(headers: &[String]) -> Option<&'static Report> {
+pub(crate) fn detect_report(headers: &[String]) -> Option<&'static Report> {
     let has_all = signed(headers);
     let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
     REPORTS

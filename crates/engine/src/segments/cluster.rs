@@ -78,20 +78,6 @@ impl Feature {
     }
 }
 
-/// The default features.
-pub fn default_features(data: &Dataset) -> Vec<Feature> {
-    let mut f = vec![
-        Feature::Recency,
-        Feature::Frequency,
-        Feature::Monetary,
-        Feature::Tenure,
-    ];
-    if data.email.is_some() || data.events.is_some() {
-        f.push(Feature::Engagement);
-    }
-    f
-}
-
 /// What a clustering is run with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterSetup {

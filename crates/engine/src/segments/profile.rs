@@ -11,7 +11,7 @@ use crate::import::dataset::Dataset;
 use crate::model::bitmap::Bitmap;
 
 /// Days before the analysis date within which an order is recent.
-pub const RECENT_DAYS: i32 = 30;
+pub(crate) const RECENT_DAYS: i32 = 30;
 
 /// What a group's customers did, at the analysis date.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ const MAGIC: &[u8; 8] = b"SEGLENS\x01";
 /// The version of the project file format.
 pub(crate) const FORMAT_VERSION: u16 = 1;
 /// The largest project a file may unpack to (guards against bombs).
-pub const MAX_UNPACKED: u64 = 4 << 30;
+pub(crate) const MAX_UNPACKED: u64 = 4 << 30;
 
 /// Why a project file was refused.
 #[derive(Debug, Clone, PartialEq)]
