@@ -58,6 +58,7 @@ impl Builder {
             lines: Vec::new(),
             categories_exact: FxHashMap::default(),
             pending: LineOrders::default(),
+            flush_rejected: Vec::new(),
             excluded: Vec::new(),
             refunded_orders: 0,
             refunded_total: 0.0,
@@ -128,6 +129,10 @@ impl Builder {
         self.refunded_orders += other.refunded_orders;
         self.refunded_total += other.refunded_total;
         self.by_phone += other.by_phone;
+        self.cancellations += other.cancellations;
+        let room = MAX_LISTED_ERRORS.saturating_sub(self.flush_rejected.len());
+        self.flush_rejected
+            .extend(other.flush_rejected.into_iter().take(room));
         for (what, n) in other.not_sales {
             add_count(&mut self.not_sales, what, n);
         }
@@ -137,14 +142,19 @@ impl Builder {
         // has lines in both (the caller reads such a file in one pass).
         let base = self.pending.orders.len() as u32;
         self.pending.rows += other.pending.rows;
-        self.pending.index.extend(
-            other
-                .pending
-                .index
-                .into_iter()
-                .map(|(id, i)| (id, base + i)),
-        );
-        self.pending.orders.extend(other.pending.orders);
+        if other.pending.orders.is_empty() {
+            // Made rows in its own thread: only how many it had counts.
+            self.pending.absorbed += other.pending.index.len() as u64 + other.pending.absorbed;
+        } else {
+            self.pending.index.extend(
+                other
+                    .pending
+                    .index
+                    .into_iter()
+                    .map(|(id, i)| (id, base + i)),
+            );
+            self.pending.orders.extend(other.pending.orders);
+        }
         if let (Some(mine), Some(theirs)) = (&mut self.slash, other.slash) {
             mine.parts.extend_from_slice(&theirs.parts);
             mine.lines.extend_from_slice(&theirs.lines);
@@ -466,9 +476,12 @@ impl Builder {
     /// Makes each order of a file of order lines one row, in the order of
     /// its first line: its customer and date from the first line that has
     /// them, its value the total when the file has one, else the sum of
-    /// its lines, less what was refunded.
+    /// its lines, less what was refunded. The orders' ids stay known (to
+    /// count them, and to tell parts of a file that share an order); the
+    /// rows rejected here wait in `flush_rejected`.
     pub(super) fn flush_lines(&mut self) {
-        let lines = std::mem::take(&mut self.pending);
+        let orders = std::mem::take(&mut self.pending.orders);
+        let listed_before = self.rejected.len();
         let (c, d) = (self.plan.customer, self.plan.date);
         let amount_col = self.plan.amount.or(self
             .plan
@@ -478,14 +491,14 @@ impl Builder {
         // Phones that orders with a customer give, so that the same buyer's
         // orders without one join them (the first customer a phone names).
         let mut known_phones: FxHashMap<String, String> = FxHashMap::default();
-        for o in &lines.orders {
+        for o in &orders {
             if let (Some(key), Some(phone)) = (&o.key, &o.phone) {
                 known_phones
                     .entry(phone.clone())
                     .or_insert_with(|| key.clone());
             }
         }
-        for mut o in lines.orders {
+        for mut o in orders {
             if let Some(status) = o.excluded {
                 self.exclude(status);
                 continue;
@@ -529,8 +542,17 @@ impl Builder {
                 &values,
             );
         }
-        self.pending.rows = lines.rows;
-        self.pending.seen = lines.index.len() as u64;
+        self.pending.seen = self.pending.index.len() as u64 + self.pending.absorbed;
+        let flushed: Vec<RowError> = self.rejected.drain(listed_before..).collect();
+        self.flush_rejected.extend(flushed);
+    }
+
+    /// Lists the rows rejected when orders were made rows after those
+    /// rejected as they were read, as many as the list holds.
+    pub(super) fn list_flush_rejected(&mut self) {
+        let room = MAX_LISTED_ERRORS.saturating_sub(self.rejected.len());
+        let flushed = std::mem::take(&mut self.flush_rejected);
+        self.rejected.extend(flushed.into_iter().take(room));
     }
 
     /// As [`Self::reject`], with the row's fields.

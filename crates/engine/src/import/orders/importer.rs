@@ -118,6 +118,7 @@ impl OrdersImporter {
         let line_plan = b.plan.lines.clone();
         if line_plan.is_some() {
             b.flush_lines();
+            b.list_flush_rejected();
         }
         let date_reading = b.resolve_slash_dates();
         if b.orders.is_empty() {
@@ -192,14 +193,29 @@ impl OrdersImporter {
         });
         let mut excluded = std::mem::take(&mut b.excluded);
         excluded.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
-        let extremes = extreme_amounts(&b.orders.amount);
-        let (duplicate_rows, duplicates) = repeated_rows(
-            &b.orders.customer,
-            b.orders.customer_keys.len(),
-            &b.fingerprints,
-            &b.lines,
-            (&b.orders.day, &b.orders.amount),
-        );
+        // Unusual amounts and repeated rows, each a pass over every order:
+        // side by side where threads are at hand.
+        let repeated = || {
+            repeated_rows(
+                &b.orders.customer,
+                b.orders.customer_keys.len(),
+                &b.fingerprints,
+                &b.lines,
+                (&b.orders.day, &b.orders.amount),
+            )
+        };
+        #[cfg(feature = "parallel")]
+        let (extremes, (duplicate_rows, duplicates)) = std::thread::scope(|scope| {
+            let other = scope.spawn(repeated);
+            let extremes = extreme_amounts(&b.orders.amount);
+            (
+                extremes,
+                other.join().expect("the repeated rows' thread failed"),
+            )
+        });
+        #[cfg(not(feature = "parallel"))]
+        let (extremes, (duplicate_rows, duplicates)) =
+            (extreme_amounts(&b.orders.amount), repeated());
         let (future_rows, future) = match self.options.today {
             Some(today) => {
                 let mut rows = b

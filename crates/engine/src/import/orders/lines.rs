@@ -45,6 +45,9 @@ pub(super) struct LineOrders {
     pub(super) rows: u64,
     /// Distinct orders, once they are flushed.
     pub(super) seen: u64,
+    /// Distinct orders of the parts of the file that made their orders
+    /// rows in their own thread (their ids are not kept here).
+    pub(super) absorbed: u64,
 }
 
 /// True when an order's status says it did not really happen (yet):
@@ -132,6 +135,7 @@ pub(super) fn repeated_rows(
     let mut count = 0u64;
     let mut listed = Vec::new();
     let mut seen: Vec<((u64, Day, u64), u64)> = Vec::new();
+    let mut by_print: Vec<(u64, u32)> = Vec::new();
     for c in 0..customers {
         let group = &rows[start[c] as usize..start[c + 1] as usize];
         if group.len() < 2 {
@@ -141,22 +145,31 @@ pub(super) fn repeated_rows(
             count += 1;
             listed.push((line, first));
         };
-        if group.len() <= 32 {
+        // Rows in file order, each compared with the distinct rows seen
+        // before it.
+        let mut in_order = |rows: &mut dyn Iterator<Item = u32>| {
             seen.clear();
-            for &row in group {
+            for row in rows {
                 let (k, line) = (key(row), lines[row as usize]);
                 match seen.iter().find(|(f, _)| *f == k) {
                     Some(&(_, first)) => repeat(line, first),
                     None => seen.push((k, line)),
                 }
             }
+        };
+        if group.len() <= 32 {
+            in_order(&mut group.iter().copied());
         } else {
-            let mut first_line: FxHashMap<(u64, Day, u64), u64> = FxHashMap::default();
-            for &row in group {
-                let (k, line) = (key(row), lines[row as usize]);
-                let first = *first_line.entry(k).or_insert(line);
-                if first != line {
-                    repeat(line, first);
+            // Sorted by fingerprint (then row, so file order holds among
+            // equals), rows that can repeat each other are side by side;
+            // each run of one fingerprint, almost always a single row, is
+            // compared in full.
+            by_print.clear();
+            by_print.extend(group.iter().map(|&row| (fingerprints[row as usize], row)));
+            by_print.sort_unstable();
+            for run in by_print.chunk_by(|a, b| a.0 == b.0) {
+                if run.len() > 1 {
+                    in_order(&mut run.iter().map(|&(_, row)| row));
                 }
             }
         }

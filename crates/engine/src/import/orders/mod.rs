@@ -393,6 +393,9 @@ struct Builder {
     categories_exact: FxHashMap<String, u32>,
     /// The orders of a file of order lines, until the end.
     pending: LineOrders,
+    /// The rows rejected when those orders were made rows, listed after
+    /// the rows rejected as they were read, as one pass lists them.
+    flush_rejected: Vec<RowError>,
     /// Orders left out for their status: `(status, orders)`.
     excluded: Vec<(String, u64)>,
     /// Orders with a refunded amount taken off, and the amount.

@@ -9,9 +9,11 @@ use super::*;
 /// in order. A cut can fall inside a quoted field that holds a line break:
 /// the part before it then ends inside quotes, which its reader tells, and
 /// the file is read again in one pass. In a file of order lines, each cut
-/// is moved past the lines of the order before it; if an order's lines are
-/// still found in two parts (lines of one order apart in the file), the
-/// file is read again in one pass. Files where a cut could miscount lines
+/// is moved past the lines of the order before it, and each part makes its
+/// orders rows in its own thread (unless the file has a phone column, by
+/// which an order may take its customer from another anywhere in the file);
+/// if an order's lines are still found in two parts (lines of one order
+/// apart in the file), the file is read again in one pass. Files where a cut could miscount lines
 /// (carriage returns alone, UTF-16) are read in one pass. Threads need the
 /// `parallel` feature.
 pub fn import_orders_parallel(
@@ -87,6 +89,10 @@ pub fn import_orders_parallel(
     p.builder.reserve(rows_in(rest.len()));
     let delimiter = p.builder.plan.delimiter;
     let plan = p.builder.plan.clone();
+    // A part's orders are made rows in its own thread, unless an order
+    // without a customer may take one from another order with the same
+    // phone, anywhere in the file.
+    let flush_in_parts = plan.lines.is_some() && plan.phone.is_none();
     // Each part's rows, and whether it ended inside quotes (its cut fell
     // in a quoted field).
     let read_part = |&(from, to, line): &(usize, usize, u64)| {
@@ -95,6 +101,9 @@ pub fn import_orders_parallel(
         b.reserve(rows_in(to - from));
         let mut splitter = Splitter::starting_at(delimiter, line);
         splitter.feed_whole(&rest[from..to], &mut |r| b.add(r));
+        if flush_in_parts {
+            b.flush_lines();
+        }
         (b, splitter.unterminated_quote().is_some())
     };
     let head = &rest[..bounds[1]];
@@ -108,6 +117,9 @@ pub fn import_orders_parallel(
             .map(|job| scope.spawn(|| read_part(job)))
             .collect();
         p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
+        if flush_in_parts {
+            p.builder.flush_lines();
+        }
         handles
             .into_iter()
             .map(|h| h.join().expect("an import thread failed"))
@@ -116,6 +128,9 @@ pub fn import_orders_parallel(
     #[cfg(not(feature = "parallel"))]
     let builders: Vec<(Builder, bool)> = {
         p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
+        if flush_in_parts {
+            p.builder.flush_lines();
+        }
         jobs.iter().map(read_part).collect()
     };
     // A cut inside a quoted field: the parts are not records. Read again,
@@ -127,12 +142,15 @@ pub fn import_orders_parallel(
     // An order's lines in two parts: its value would be summed in another
     // order than one pass sums it. Read again, in one pass.
     let shared = {
-        let parts = || std::iter::once(&p.builder).chain(builders.iter().map(|(b, _)| b));
-        let mut ids = rustc_hash::FxHashSet::default();
-        ids.reserve(parts().map(|b| b.pending.index.len()).sum());
-        parts()
-            .flat_map(|b| b.pending.index.keys())
-            .any(|id| !ids.insert(id.as_str()))
+        // Each part's order ids looked up in the parts before it.
+        let parts: Vec<_> = std::iter::once(&p.builder)
+            .chain(builders.iter().map(|(b, _)| b))
+            .map(|b| &b.pending.index)
+            .collect();
+        parts.iter().enumerate().skip(1).any(|(k, part)| {
+            part.keys()
+                .any(|id| parts[..k].iter().any(|earlier| earlier.contains_key(id)))
+        })
     };
     if shared {
         return import_orders(file_name, bytes, again);

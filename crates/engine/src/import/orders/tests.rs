@@ -5,7 +5,7 @@ fn rows_whose_hashes_are_equal_but_whose_orders_differ_are_not_repeats() {
     // Four rows of one customer, all with the same fingerprint (as if
     // the hash collided): only the row equal to the first in date and
     // amount is a repeat; a group of more than 32 rows goes through the
-    // hash map and says the same.
+    // sort by fingerprint and says the same.
     let (count, listed) = repeated_rows(
         &[0, 0, 0, 0],
         1,
@@ -26,6 +26,55 @@ fn rows_whose_hashes_are_equal_but_whose_orders_differ_are_not_repeats() {
         (&days, &vec![1.0; n]),
     );
     assert_eq!((count, listed), (1, vec![(n as u64 + 1, 2)]));
+}
+
+#[test]
+fn repeated_rows_are_those_a_row_by_row_comparison_finds() {
+    // Customers with 1 to 120 rows each, fingerprints, days and amounts
+    // drawn from small ranges so that rows repeat, and hashes collide with
+    // different dates or amounts; checked against comparing each row with
+    // every row before it.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut draw = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut customer = Vec::new();
+    for c in 0..60u32 {
+        let rows = 1 + draw(120);
+        customer.extend(std::iter::repeat_n(c, rows as usize));
+    }
+    // Shuffled, so that each customer's rows are apart in the file.
+    for i in (1..customer.len()).rev() {
+        customer.swap(i, draw(i as u64 + 1) as usize);
+    }
+    let n = customer.len();
+    let prints: Vec<u64> = (0..n).map(|_| draw(6)).collect();
+    let days: Vec<Day> = (0..n).map(|_| draw(3) as Day).collect();
+    let amounts: Vec<f64> = (0..n).map(|_| draw(2) as f64 + 0.5).collect();
+    let lines: Vec<u64> = (0..n as u64).map(|i| 2 + 2 * i).collect();
+    let mut expected = Vec::new();
+    for row in 0..n {
+        let same = |r: usize| {
+            customer[r] == customer[row]
+                && prints[r] == prints[row]
+                && days[r] == days[row]
+                && amounts[r] == amounts[row]
+        };
+        if let Some(first) = (0..row).find(|&r| same(r)) {
+            expected.push((lines[row], lines[first]));
+        }
+    }
+    assert!(
+        expected.len() > MAX_LISTED_DUPLICATES,
+        "too few repeats to test"
+    );
+    let (count, listed) = repeated_rows(&customer, 60, &prints, &lines, (&days, &amounts));
+    assert_eq!(count, expected.len() as u64);
+    expected.truncate(MAX_LISTED_DUPLICATES);
+    assert_eq!(listed, expected);
 }
 
 #[test]
@@ -311,6 +360,90 @@ fn order_lines_read_in_parts_give_what_one_pass_gives() {
             assert_eq!(parts.0, one.0, "seed {seed}, {threads} threads");
             assert_eq!(parts.1, one.1, "seed {seed}, {threads} threads");
         }
+    }
+}
+
+#[test]
+fn invoice_lines_read_in_parts_give_what_one_pass_gives_cancellations_and_rejections_too() {
+    // Invoices numbered as the UCI workbook numbers them, cancellations
+    // prefixed with C; more orders rejected when they are made rows (no
+    // date on any of their lines) than the report lists, so that the
+    // parts' rejections are listed in the order one pass lists them.
+    let mut rng = crate::model::rng::Rng(11);
+    let mut file = String::from("InvoiceNo,CustomerID,InvoiceDate,Quantity,UnitPrice\n");
+    let mut i = 500_000;
+    while file.len() < 2_500_000 {
+        i += 1;
+        let cancels = rng.below(30) == 0;
+        let id = if cancels {
+            format!("C{i}")
+        } else {
+            i.to_string()
+        };
+        let customer = 10_000 + rng.below(3_000);
+        let date = if rng.below(2) == 0 {
+            String::new()
+        } else {
+            format!(
+                "2011-{:02}-{:02} 10:00",
+                1 + rng.below(12),
+                1 + rng.below(28)
+            )
+        };
+        for _ in 0..1 + rng.below(5) {
+            // Now and then a line with no invoice number, rejected as it
+            // is read.
+            let id = if rng.below(300) == 0 { "" } else { id.as_str() };
+            file.push_str(&format!(
+                "{id},{customer},{date},{}{},{}.{:02}\n",
+                if cancels { "-" } else { "" },
+                1 + rng.below(6),
+                rng.below(20),
+                rng.below(100)
+            ));
+        }
+    }
+    let one = import_orders("invoices.csv", file.as_bytes(), ImportOptions::default()).unwrap();
+    assert!(
+        one.1.cancellation_invoices > 100,
+        "{}",
+        one.1.cancellation_invoices
+    );
+    assert!(
+        one.1.rejected_total > MAX_LISTED_ERRORS as u64,
+        "{}",
+        one.1.rejected_total
+    );
+    // Lines with no invoice number, rejected as they are read, are listed
+    // before orders with no date, rejected when they are made rows; the
+    // list is full.
+    let listed = &one.1.rejected;
+    assert_eq!(listed.len(), MAX_LISTED_ERRORS);
+    let first_date = listed
+        .iter()
+        .position(|e| e.fault == Fault::Empty(Field::Date))
+        .unwrap();
+    assert!(first_date > 10, "{first_date}");
+    assert!(
+        listed[..first_date]
+            .iter()
+            .all(|e| e.fault == Fault::Empty(Field::OrderId))
+    );
+    assert!(
+        listed[first_date..]
+            .iter()
+            .all(|e| e.fault == Fault::Empty(Field::Date))
+    );
+    for threads in [2, 3, 8] {
+        let parts = import_orders_parallel(
+            "invoices.csv",
+            file.as_bytes(),
+            ImportOptions::default(),
+            threads,
+        )
+        .unwrap();
+        assert_eq!(parts.0, one.0, "{threads} threads");
+        assert_eq!(parts.1, one.1, "{threads} threads");
     }
 }
 
