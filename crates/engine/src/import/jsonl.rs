@@ -172,7 +172,7 @@ impl Converter {
 }
 
 /// Converts a whole JSON-lines text: the header then the rows.
-pub(crate) fn to_rows(text: &[u8]) -> (Vec<u8>, Converter) {
+pub fn to_rows(text: &[u8]) -> (Vec<u8>, Converter) {
     let sample = &text[..text.len().min(64 * 1024)];
     let mut converter = Converter::new(keys(sample, sample.len() == text.len()));
     let mut out = header(&converter.keys);

@@ -218,8 +218,7 @@ pub(crate) fn sheets_of(bytes: &[u8]) -> Vec<String> {
 
 /// The first sheet of the workbook `bytes` as comma-separated rows (row N
 /// of the sheet on line N), or why it cannot be read.
-#[cfg(all(test, feature = "workbook"))]
-pub(crate) fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<u8>, Message> {
+pub fn first_sheet_rows(bytes: &[u8]) -> Result<Vec<u8>, Message> {
     sheet_rows(bytes, None)
 }
 

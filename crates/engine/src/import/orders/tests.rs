@@ -210,12 +210,17 @@ fn reading_in_parts_gives_what_reading_in_one_pass_gives() {
                     .any(|e| e.reason.contains("not a real day"))
             );
         }
-        for threads in [2, 3, 8] {
-            let parts =
-                import_orders_parallel("f.csv", &file, ImportOptions::default(), threads).unwrap();
-            assert_eq!(parts.0, one.0, "seed {seed}, {threads} threads");
-            assert_eq!(parts.1, one.1, "seed {seed}, {threads} threads");
-        }
+        parts_give_one_pass("f.csv", &file, &one, &format!("seed {seed}"));
+    }
+}
+
+/// Reads `file` in 2, 3 and 8 parts and checks that each reading gives
+/// `one`, what one pass gave: the orders and the whole report.
+fn parts_give_one_pass(name: &str, file: &[u8], one: &(Orders, ImportReport), what: &str) {
+    for threads in [2, 3, 8] {
+        let parts = import_orders_parallel(name, file, ImportOptions::default(), threads).unwrap();
+        assert_eq!(parts.0, one.0, "{what}, {threads} threads");
+        assert_eq!(parts.1, one.1, "{what}, {threads} threads");
     }
 }
 
@@ -265,13 +270,7 @@ fn quoted_fields_read_in_parts_give_what_one_pass_gives() {
         }
         let one = import_orders("f.csv", file.as_bytes(), ImportOptions::default()).unwrap();
         assert!(one.1.rejected_total > 5, "{}", one.1.rejected_total);
-        for threads in [2, 3, 8] {
-            let parts =
-                import_orders_parallel("f.csv", file.as_bytes(), ImportOptions::default(), threads)
-                    .unwrap();
-            assert_eq!(parts.0, one.0, "seed {seed}, {threads} threads");
-            assert_eq!(parts.1, one.1, "seed {seed}, {threads} threads");
-        }
+        parts_give_one_pass("f.csv", file.as_bytes(), &one, &format!("seed {seed}"));
     }
 }
 
@@ -349,17 +348,12 @@ fn order_lines_read_in_parts_give_what_one_pass_gives() {
             "{lines:?}"
         );
         assert!(one.1.rejected_total > 5 && one.1.excluded_orders() > 100);
-        for threads in [2, 3, 8] {
-            let parts = import_orders_parallel(
-                "orders_export.csv",
-                file.as_bytes(),
-                ImportOptions::default(),
-                threads,
-            )
-            .unwrap();
-            assert_eq!(parts.0, one.0, "seed {seed}, {threads} threads");
-            assert_eq!(parts.1, one.1, "seed {seed}, {threads} threads");
-        }
+        parts_give_one_pass(
+            "orders_export.csv",
+            file.as_bytes(),
+            &one,
+            &format!("seed {seed}"),
+        );
     }
 }
 
@@ -434,17 +428,7 @@ fn invoice_lines_read_in_parts_give_what_one_pass_gives_cancellations_and_reject
             .iter()
             .all(|e| e.fault == Fault::Empty(Field::Date))
     );
-    for threads in [2, 3, 8] {
-        let parts = import_orders_parallel(
-            "invoices.csv",
-            file.as_bytes(),
-            ImportOptions::default(),
-            threads,
-        )
-        .unwrap();
-        assert_eq!(parts.0, one.0, "{threads} threads");
-        assert_eq!(parts.1, one.1, "{threads} threads");
-    }
+    parts_give_one_pass("invoices.csv", file.as_bytes(), &one, "invoices");
 }
 
 #[test]
