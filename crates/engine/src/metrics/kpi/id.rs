@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::model::message::{Message, Value};
 
 /// A KPI. Written (in files, stored projects and the catalogue's keys) as
-/// its snake-case name, such as `churn_rate`.
+/// its snake-case name, such as `churn_rate`: [`KpiId::as_str`] is the one
+/// place that names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum KpiId {
     /// Customers in the segment.
     Customers,
@@ -48,7 +49,6 @@ pub enum KpiId {
     /// Return on marketing spend.
     Roi,
     /// Share of revenue from the top 20% of customers.
-    #[serde(rename = "top20_share")]
     Top20Share,
     /// Referrals per customer.
     ReferralsPerCustomer,
@@ -158,6 +158,20 @@ impl fmt::Display for UnknownKpi {
 }
 
 impl std::error::Error for UnknownKpi {}
+
+impl From<KpiId> for &'static str {
+    fn from(id: KpiId) -> &'static str {
+        id.as_str()
+    }
+}
+
+impl TryFrom<String> for KpiId {
+    type Error = UnknownKpi;
+
+    fn try_from(name: String) -> Result<KpiId, UnknownKpi> {
+        name.parse()
+    }
+}
 
 impl FromStr for KpiId {
     type Err = UnknownKpi;
