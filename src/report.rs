@@ -115,7 +115,7 @@ pub fn profile_model(
     use seglens_charts::{Chart, Kind, Series, Unit};
     let n = table.groups.len();
     let base = n.checked_sub(1)?;
-    let customers = table.kpis.iter().position(|d| d.id == KpiId::Customers);
+    let customers = table.column(KpiId::Customers);
     let kpis: Vec<usize> = (0..table.kpis.len())
         .filter(|k| {
             let def = &table.kpis[*k];
@@ -380,11 +380,7 @@ pub fn html(record: &WorkspaceRecord, a: &Analysis, charts: &ReportCharts<String
         );
     }
     out.push_str("</tr></thead><tbody>");
-    let customers = table
-        .kpis
-        .iter()
-        .position(|d| d.id == KpiId::Customers)
-        .unwrap_or(0);
+    let customers = table.column(KpiId::Customers).unwrap_or(0);
     for g in
         (0..n).filter(|g| table.values[*g][customers].value.unwrap_or(0.0) > 0.0 || *g + 1 == n)
     {
@@ -857,7 +853,7 @@ mod tests {
         assert_eq!(radar.fault(), None);
         // Average order value, from the segments' summary (not the KPI
         // table the chart reads): Champions' against all buyers'.
-        let k = a.kpis.kpis.iter().position(|d| d.id == KpiId::Aov).unwrap();
+        let k = a.kpis.column(KpiId::Aov).unwrap();
         let heatmap = models.heatmap.unwrap();
         let column = heatmap
             .categories

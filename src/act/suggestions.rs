@@ -26,7 +26,7 @@ pub fn Suggestions() -> impl IntoView {
             let options = ws.record.options.clone();
             // The groups the KPI table compares (RFM segments, stages, my
             // segments…), the empty ones left out.
-            let customers = table.kpis.iter().position(|k| k.id == KpiId::Customers);
+            let customers = table.column(KpiId::Customers);
             let sizes: Vec<(usize, String, u64)> = table
                 .groups
                 .iter()

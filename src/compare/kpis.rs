@@ -502,7 +502,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                 _ => None,
             };
             let n = table.groups.len();
-            let customers = table.kpis.iter().position(|k| k.id == KpiId::Customers).unwrap_or(0);
+            let customers = table.column(KpiId::Customers).unwrap_or(0);
             let mut rows: Vec<usize> = (0..n - 1)
                 .filter(|g| table.values[*g][customers].value.unwrap_or(0.0) > 0.0)
                 .collect();
@@ -685,7 +685,7 @@ pub fn KpiHeatmap() -> impl IntoView {
                         view! { <crate::shell::ChartDownloads chart=model name="segment-profiles" csv=csv label=t("downloads.radar_picture")/> }
                     })}
                     {ws.analysis.concentration.clone().map(|(points, gini)| {
-                        let top = table.kpis.iter().position(|k| k.id == KpiId::Top20Share)
+                        let top = table.column(KpiId::Top20Share)
                             .and_then(|k| table.values.last().and_then(|b| b[k].value));
                         lorenz_view(&points, gini, top)
                     })}

@@ -31,7 +31,6 @@ pub fn GoalsCard() -> impl IntoView {
                 let table = table.clone();
                 move |id: KpiId| kpi::goal_definition(&table, id).map(|d| d.format).unwrap_or(KpiFormat::Number)
             };
-            let is_period = |id: KpiId| id.is_period_count();
             let saved = ws.record.options.segments.clone();
             let list = ws.record.goals.iter().enumerate().map(|(i, g)| {
                 let GoalWords { sentence, now, days, status: s, track, format: f } = goal_words(&ws, g);
@@ -65,7 +64,7 @@ pub fn GoalsCard() -> impl IntoView {
                 if rate {
                     t /= 100.0;
                 }
-                let since = is_period(id).then(|| parse_iso(&since.get_untracked()).unwrap_or(as_of));
+                let since = id.is_period_count().then(|| parse_iso(&since.get_untracked()).unwrap_or(as_of));
                 crate::overview::actions::edit_goals(state, Some(Goal {
                     kpi: id,
                     segment: segment.get_untracked(),
@@ -94,7 +93,7 @@ pub fn GoalsCard() -> impl IntoView {
                         </select>
                         <input type="text" inputmode="decimal" aria-label=t("goals.target") placeholder=t("goals.target_placeholder") data-testid="goal-target"
                             prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))/>
-                        <Show when=move || is_period(kpi.get())>
+                        <Show when=move || kpi.get().is_period_count()>
                             <label>{t("goals.from_label")} " " <input type="date" aria-label=t("goals.first_day_counted") data-testid="goal-since"
                                 prop:value=move || if since.get().is_empty() { format_iso(as_of) } else { since.get() }
                                 on:change=move |ev| since.set(event_target_value(&ev))/></label>

@@ -161,7 +161,7 @@ const LOCAL: f64 = 0.6;
 const LOCAL_LIFT: f64 = 0.2;
 
 fn value(table: &KpiTable, group: usize, id: KpiId) -> Option<f64> {
-    let k = table.kpis.iter().position(|d| d.id == id)?;
+    let k = table.column(id)?;
     table.values.get(group)?.get(k)?.value
 }
 

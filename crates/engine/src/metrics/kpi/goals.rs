@@ -204,7 +204,7 @@ pub fn goal_status(
     as_of: Day,
 ) -> GoalStatus {
     let def = goal_definition(table, goal.kpi);
-    let k = table.kpis.iter().position(|d| d.id == goal.kpi);
+    let k = table.column(goal.kpi);
     let g = table.groups.iter().position(|n| *n == goal.segment);
     let current = match k {
         Some(k) => g.and_then(|g| table.values[g][k].value),
@@ -246,7 +246,7 @@ pub fn goal_status(
 /// at least 20% (or 10 NPS points) away, on segments of 20 customers or
 /// more, largest first, at most `n`. Returns `(group, kpi)` pairs.
 pub fn standouts(table: &KpiTable, n: usize) -> Vec<(usize, usize)> {
-    let customers = table.kpis.iter().position(|k| k.id == KpiId::Customers);
+    let customers = table.column(KpiId::Customers);
     let mut found: Vec<(f64, usize, usize)> = Vec::new();
     for g in 0..table.groups.len().saturating_sub(1) {
         let size = customers

@@ -98,6 +98,13 @@ pub struct KpiTable {
     pub churn_period_days: i32,
 }
 
+impl KpiTable {
+    /// The column of the KPI `id`, when the table has it.
+    pub fn column(&self, id: KpiId) -> Option<usize> {
+        self.kpis.iter().position(|d| d.id == id)
+    }
+}
+
 /// The name of the whole base's row.
 pub const ALL_CUSTOMERS: &str = "All customers";
 
