@@ -543,8 +543,8 @@ impl Builder {
             );
         }
         self.pending.seen = self.pending.index.len() as u64 + self.pending.absorbed;
-        let flushed: Vec<RowError> = self.rejected.drain(listed_before..).collect();
-        self.flush_rejected.extend(flushed);
+        self.flush_rejected
+            .extend(self.rejected.drain(listed_before..));
     }
 
     /// Lists the rows rejected when orders were made rows after those

@@ -13,9 +13,9 @@ use super::*;
 /// orders rows in its own thread (unless the file has a phone column, by
 /// which an order may take its customer from another anywhere in the file);
 /// if an order's lines are still found in two parts (lines of one order
-/// apart in the file), the file is read again in one pass. Files where a cut could miscount lines
-/// (carriage returns alone, UTF-16) are read in one pass. Threads need the
-/// `parallel` feature.
+/// apart in the file), the file is read again in one pass. Files where a
+/// cut could miscount lines (carriage returns alone, UTF-16) are read in
+/// one pass. Threads need the `parallel` feature.
 pub fn import_orders_parallel(
     file_name: &str,
     bytes: &[u8],
@@ -107,6 +107,12 @@ pub fn import_orders_parallel(
         (b, splitter.unterminated_quote().is_some())
     };
     let head = &rest[..bounds[1]];
+    let mut read_head = || {
+        p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
+        if flush_in_parts {
+            p.builder.flush_lines();
+        }
+    };
     // With the `parallel` feature (the command line) the parts are read on
     // threads beside the first; without it (WebAssembly), one after
     // another, cut and joined the same way.
@@ -116,10 +122,7 @@ pub fn import_orders_parallel(
             .iter()
             .map(|job| scope.spawn(|| read_part(job)))
             .collect();
-        p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
-        if flush_in_parts {
-            p.builder.flush_lines();
-        }
+        read_head();
         handles
             .into_iter()
             .map(|h| h.join().expect("an import thread failed"))
@@ -127,10 +130,7 @@ pub fn import_orders_parallel(
     });
     #[cfg(not(feature = "parallel"))]
     let builders: Vec<(Builder, bool)> = {
-        p.splitter.feed_whole(head, &mut |r| p.builder.add(r));
-        if flush_in_parts {
-            p.builder.flush_lines();
-        }
+        read_head();
         jobs.iter().map(read_part).collect()
     };
     // A cut inside a quoted field: the parts are not records. Read again,
