@@ -134,7 +134,7 @@ impl Dataset {
             .is_none()
             .then(|| crate::import::platform::detect_source(&table.names))
             .flatten();
-        if platform.is_some_and(|p| p.id == "surveymonkey_answers") {
+        if platform.is_some_and(|p| p.second_header_row) {
             second_header_row(&mut table);
         }
         if let Some(p) = platform {

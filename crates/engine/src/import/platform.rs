@@ -340,6 +340,10 @@ pub struct SourcePlatform {
     /// The column of each field (by the field's key, see
     /// [`crate::import::sources::fields`]), by normalised header.
     pub fields: &'static [(&'static str, &'static str)],
+    /// A second header row under the first names the parts of each
+    /// question (SurveyMonkey): it is no answer, and names the columns the
+    /// first row leaves blank.
+    pub(crate) second_header_row: bool,
 }
 
 /// Every source export known.
@@ -358,6 +362,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             "total_orders",
         ],
         fields: &[("customer_id", "email"), ("email", "email")],
+        second_header_row: false,
     },
     // WooCommerce Analytics' customers report, in French or in English.
     SourcePlatform {
@@ -372,6 +377,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             "aov",
         ],
         fields: &[("customer_id", "e_mail"), ("email", "e_mail")],
+        second_header_row: false,
     },
     SourcePlatform {
         id: "woocommerce_customers",
@@ -379,6 +385,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         kind: SourceKind::Customers,
         signature: &["last_active", "email", "orders", "total_spend", "aov"],
         fields: &[("customer_id", "email"), ("email", "email")],
+        second_header_row: false,
     },
     SourcePlatform {
         id: "hubspot_contacts",
@@ -386,6 +393,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         kind: SourceKind::Customers,
         signature: &["record_id_contact", "email"],
         fields: &[("customer_id", "email"), ("email", "email")],
+        second_header_row: false,
     },
     SourcePlatform {
         id: "hubspot_contacts",
@@ -399,6 +407,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             "create_date",
         ],
         fields: &[("customer_id", "email"), ("email", "email")],
+        second_header_row: false,
     },
     SourcePlatform {
         id: "mailchimp_audience",
@@ -412,6 +421,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             "euid",
         ],
         fields: &[("customer_id", "email_address"), ("email", "email_address")],
+        second_header_row: false,
     },
     // Brevo (Sendinblue) contacts: `;` between fields, attributes in
     // capitals; the e-mail and when the contact was added and changed are
@@ -422,6 +432,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         kind: SourceKind::Customers,
         signature: &["email", "added_time", "modified_time"],
         fields: &[("customer_id", "email"), ("email", "email")],
+        second_header_row: false,
     },
     // Klaviyo's list and segment exports: the columns are the user's
     // choice, but the profile's Klaviyo id comes with its e-mail.
@@ -431,6 +442,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         kind: SourceKind::Customers,
         signature: &["email", "klaviyo_id"],
         fields: &[("customer_id", "email"), ("email", "email")],
+        second_header_row: false,
     },
     SourcePlatform {
         id: "zendesk_tickets",
@@ -451,6 +463,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("created_at", "created_at"),
             ("resolved_at", "solved_at"),
         ],
+        second_header_row: false,
     },
     // Survey tools: the respondent is joined on an e-mail, a question or
     // (Typeform) a hidden field named `email`.
@@ -460,6 +473,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         kind: SourceKind::Surveys,
         signature: &["start_date_utc", "submit_date_utc", "network_id"],
         fields: &[("customer_id", "email"), ("answered_at", "submit_date_utc")],
+        second_header_row: false,
     },
     SourcePlatform {
         id: "surveymonkey_answers",
@@ -473,6 +487,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("customer_id", "email"),
             ("answered_at", "end_date"),
         ],
+        second_header_row: true,
     },
     SourcePlatform {
         id: "google_forms_answers",
@@ -483,6 +498,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("customer_id", "email_address"),
             ("answered_at", "timestamp"),
         ],
+        second_header_row: false,
     },
     // Google Analytics 4's BigQuery export, flattened to a CSV: one row per
     // event, its time in microseconds; the site's own user id joins it
@@ -502,6 +518,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("event", "event_name"),
             ("timestamp", "event_timestamp"),
         ],
+        second_header_row: false,
     },
     SourcePlatform {
         id: "freshdesk_tickets",
@@ -520,6 +537,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("created_at", "created_time"),
             ("resolved_at", "resolved_time"),
         ],
+        second_header_row: false,
     },
 ];
 
