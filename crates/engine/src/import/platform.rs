@@ -344,6 +344,9 @@ pub struct SourcePlatform {
     /// question (SurveyMonkey): it is no answer, and names the columns the
     /// first row leaves blank.
     pub(crate) second_header_row: bool,
+    /// Its exports have the signature's columns and no other: a header
+    /// that has more is some other file.
+    exact: bool,
 }
 
 /// Every source export known.
@@ -363,6 +366,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         ],
         fields: &[("customer_id", "email"), ("email", "email")],
         second_header_row: false,
+        exact: false,
     },
     // WooCommerce Analytics' customers report, in French or in English.
     SourcePlatform {
@@ -378,6 +382,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         ],
         fields: &[("customer_id", "e_mail"), ("email", "e_mail")],
         second_header_row: false,
+        exact: false,
     },
     SourcePlatform {
         id: "woocommerce_customers",
@@ -386,6 +391,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         signature: &["last_active", "email", "orders", "total_spend", "aov"],
         fields: &[("customer_id", "email"), ("email", "email")],
         second_header_row: false,
+        exact: false,
     },
     SourcePlatform {
         id: "hubspot_contacts",
@@ -394,6 +400,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         signature: &["record_id_contact", "email"],
         fields: &[("customer_id", "email"), ("email", "email")],
         second_header_row: false,
+        exact: false,
     },
     SourcePlatform {
         id: "hubspot_contacts",
@@ -408,6 +415,42 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         ],
         fields: &[("customer_id", "email"), ("email", "email")],
         second_header_row: false,
+        exact: false,
+    },
+    // A Mailchimp campaign report's lists, exported one by one: who opened
+    // (with how many times), who clicked a link (with how many times).
+    // They name only those who did: the campaign's Sent to list, read as
+    // e-mail results, gives the recipients they are rates of. Before the
+    // audience, whose columns the lists may carry after the count.
+    SourcePlatform {
+        id: "mailchimp_opened",
+        label: "Mailchimp campaign report, Opened list",
+        kind: SourceKind::Email,
+        signature: &["email_address", "first_name", "last_name", "opens"],
+        fields: &[("customer_id", "email_address"), ("opened", "opens")],
+        second_header_row: false,
+        exact: false,
+    },
+    SourcePlatform {
+        id: "mailchimp_clicked",
+        label: "Mailchimp campaign report, Clicked list",
+        kind: SourceKind::Email,
+        signature: &["email_address", "first_name", "last_name", "clicks"],
+        fields: &[("customer_id", "email_address"), ("clicked", "clicks")],
+        second_header_row: false,
+        exact: false,
+    },
+    // The campaign's Sent to list: the addresses and names alone (an
+    // audience export has its merge fields and MEMBER_RATING, LEID...).
+    // Read as e-mail results, each row an e-mail delivered.
+    SourcePlatform {
+        id: "mailchimp_sent_to",
+        label: "Mailchimp campaign report, Sent to list",
+        kind: SourceKind::Email,
+        signature: &["email_address", "first_name", "last_name"],
+        fields: &[("customer_id", "email_address")],
+        second_header_row: false,
+        exact: true,
     },
     SourcePlatform {
         id: "mailchimp_audience",
@@ -422,6 +465,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         ],
         fields: &[("customer_id", "email_address"), ("email", "email_address")],
         second_header_row: false,
+        exact: false,
     },
     // Brevo (Sendinblue) contacts: `;` between fields, attributes in
     // capitals; the e-mail and when the contact was added and changed are
@@ -433,6 +477,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         signature: &["email", "added_time", "modified_time"],
         fields: &[("customer_id", "email"), ("email", "email")],
         second_header_row: false,
+        exact: false,
     },
     // Klaviyo's list and segment exports: the columns are the user's
     // choice, but the profile's Klaviyo id comes with its e-mail.
@@ -443,6 +488,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         signature: &["email", "klaviyo_id"],
         fields: &[("customer_id", "email"), ("email", "email")],
         second_header_row: false,
+        exact: false,
     },
     SourcePlatform {
         id: "zendesk_tickets",
@@ -464,6 +510,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("resolved_at", "solved_at"),
         ],
         second_header_row: false,
+        exact: false,
     },
     // Survey tools: the respondent is joined on an e-mail, a question or
     // (Typeform) a hidden field named `email`.
@@ -474,6 +521,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
         signature: &["start_date_utc", "submit_date_utc", "network_id"],
         fields: &[("customer_id", "email"), ("answered_at", "submit_date_utc")],
         second_header_row: false,
+        exact: false,
     },
     SourcePlatform {
         id: "surveymonkey_answers",
@@ -488,6 +536,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("answered_at", "end_date"),
         ],
         second_header_row: true,
+        exact: false,
     },
     SourcePlatform {
         id: "google_forms_answers",
@@ -499,6 +548,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("answered_at", "timestamp"),
         ],
         second_header_row: false,
+        exact: false,
     },
     // Google Analytics 4's BigQuery export, flattened to a CSV: one row per
     // event, its time in microseconds; the site's own user id joins it
@@ -519,6 +569,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("timestamp", "event_timestamp"),
         ],
         second_header_row: false,
+        exact: false,
     },
     SourcePlatform {
         id: "freshdesk_tickets",
@@ -538,6 +589,7 @@ pub(crate) const SOURCE_PLATFORMS: &[SourcePlatform] = &[
             ("resolved_at", "resolved_time"),
         ],
         second_header_row: false,
+        exact: false,
     },
 ];
 
@@ -612,7 +664,10 @@ pub(crate) fn report(id: &str) -> Option<&'static Report> {
 /// The source platform whose export has these headers, if any.
 pub fn detect_source(headers: &[String]) -> Option<&'static SourcePlatform> {
     let has_all = signed(headers);
-    SOURCE_PLATFORMS.iter().find(|p| has_all(p.signature))
+    let named = headers.iter().filter(|h| !h.trim().is_empty()).count();
+    SOURCE_PLATFORMS
+        .iter()
+        .find(|p| has_all(p.signature) && (!p.exact || named == p.signature.len()))
 }
 
 /// Whether headers hold every normalised name of a signature.
@@ -737,6 +792,26 @@ mod tests {
                 SourceKind::Tickets,
             ),
             (
+                "Email Address,First Name,Last Name",
+                "mailchimp_sent_to",
+                SourceKind::Email,
+            ),
+            (
+                "Email Address,First Name,Last Name,Opens",
+                "mailchimp_opened",
+                SourceKind::Email,
+            ),
+            (
+                "Email Address,First Name,Last Name,Clicks",
+                "mailchimp_clicked",
+                SourceKind::Email,
+            ),
+            (
+                "Email Address,First Name,Last Name,Opens,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES",
+                "mailchimp_opened",
+                SourceKind::Email,
+            ),
+            (
                 "CONTACT ID;EMAIL;FIRSTNAME;LASTNAME;SMS;ADDED_TIME;MODIFIED_TIME",
                 "brevo_contacts",
                 SourceKind::Customers,
@@ -779,6 +854,12 @@ mod tests {
         }
         // An events file with a timestamp is no Google Forms answer.
         assert_eq!(detect_source(&headers("customer_id,event,timestamp")), None);
+        // Mailchimp's Sent to list is its three columns alone: with a
+        // column more it is some list of customers.
+        assert_eq!(
+            detect_source(&headers("Email Address,First Name,Last Name,City")),
+            None
+        );
         // Google Analytics 4's BigQuery export, flattened, as its schema
         // names the columns.
         let ga4 = headers(

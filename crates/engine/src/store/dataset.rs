@@ -14,7 +14,7 @@ use crate::import::sources::{
 };
 use crate::model::fault::Fault;
 
-/// The sources as version 6 stores them.
+/// The sources as version 7 stores them.
 #[derive(Serialize, Deserialize)]
 struct Stored {
     email: Option<EmailTable>,
@@ -26,12 +26,97 @@ struct Stored {
     costs: Option<CostTable>,
 }
 
+/// The sources as version 6 stored them (e-mail results without the
+/// campaigns known only from lists of who opened or clicked, reports
+/// without their e-mail counts).
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct StoredV6 {
+    email: Option<EmailTableV6>,
+    surveys: Option<SurveyTable>,
+    customers: Option<CustomerTable>,
+    events: Option<EventTable>,
+    tickets: Option<TicketTable>,
+    source_reports: Vec<SourceReportV6>,
+    costs: Option<CostTable>,
+}
+
+/// E-mail results as versions 1 to 6 stored them.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct EmailTableV6 {
+    customer: Vec<u32>,
+    campaign: Vec<u32>,
+    campaigns: Vec<String>,
+    day: Vec<Option<crate::model::date::Day>>,
+    delivered: Vec<bool>,
+    opened: Vec<bool>,
+    clicked: Vec<bool>,
+    unsubscribed: Vec<bool>,
+    control: Vec<bool>,
+    variant: Vec<u32>,
+    variants: Vec<String>,
+}
+
+impl From<EmailTableV6> for EmailTable {
+    fn from(old: EmailTableV6) -> EmailTable {
+        EmailTable {
+            customer: old.customer,
+            campaign: old.campaign,
+            campaigns: old.campaigns,
+            day: old.day,
+            delivered: old.delivered,
+            opened: old.opened,
+            clicked: old.clicked,
+            unsubscribed: old.unsubscribed,
+            control: old.control,
+            variant: old.variant,
+            variants: old.variants,
+            activity_only: Vec::new(),
+        }
+    }
+}
+
+/// A source's report as version 6 stored it.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct SourceReportV6 {
+    file_name: String,
+    kind: SourceKind,
+    rows: u64,
+    rejected: Vec<RowError>,
+    rejected_total: u64,
+    customers_without_orders: u64,
+    columns_used: Vec<String>,
+    suspicious: Vec<RowError>,
+    suspicious_total: u64,
+    not_in_customers_file: Option<u64>,
+}
+
+impl From<SourceReportV6> for SourceReport {
+    fn from(old: SourceReportV6) -> SourceReport {
+        SourceReport {
+            file_name: old.file_name,
+            kind: old.kind,
+            rows: old.rows,
+            rejected: old.rejected,
+            rejected_total: old.rejected_total,
+            customers_without_orders: old.customers_without_orders,
+            columns_used: old.columns_used,
+            suspicious: old.suspicious,
+            suspicious_total: old.suspicious_total,
+            not_in_customers_file: old.not_in_customers_file,
+            email: None,
+        }
+    }
+}
+
 /// The sources as version 5 stored them (rejected rows without their
 /// fault).
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(Serialize))]
 struct StoredV5 {
-    email: Option<EmailTable>,
+    email: Option<EmailTableV6>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
     events: Option<EventTable>,
@@ -96,6 +181,7 @@ impl From<SourceReportV5> for SourceReport {
             suspicious: rows_of(old.suspicious),
             suspicious_total: old.suspicious_total,
             not_in_customers_file: old.not_in_customers_file,
+            email: None,
         }
     }
 }
@@ -104,7 +190,7 @@ impl From<SourceReportV5> for SourceReport {
 /// values).
 #[derive(Deserialize)]
 struct StoredV4 {
-    email: Option<EmailTable>,
+    email: Option<EmailTableV6>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
     events: Option<EventTable>,
@@ -139,6 +225,7 @@ fn reports_of(old: Vec<SourceReportV4>) -> Vec<SourceReport> {
             suspicious: Vec::new(),
             suspicious_total: 0,
             not_in_customers_file: None,
+            email: None,
         })
         .collect()
 }
@@ -146,7 +233,7 @@ fn reports_of(old: Vec<SourceReportV4>) -> Vec<SourceReport> {
 /// The sources as version 3 stored them (no marketing costs).
 #[derive(Deserialize)]
 struct StoredV3 {
-    email: Option<EmailTable>,
+    email: Option<EmailTableV6>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
     events: Option<EventTable>,
@@ -157,7 +244,7 @@ struct StoredV3 {
 /// The sources as version 2 stored them (events without properties).
 #[derive(Deserialize)]
 struct StoredV2 {
-    email: Option<EmailTable>,
+    email: Option<EmailTableV6>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
     events: Option<EventTableV2>,
@@ -168,7 +255,7 @@ struct StoredV2 {
 /// The sources as version 1 stored them (no tickets).
 #[derive(Deserialize)]
 struct StoredV1 {
-    email: Option<EmailTable>,
+    email: Option<EmailTableV6>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
     events: Option<EventTableV2>,
@@ -179,8 +266,9 @@ const MAGIC: &[u8; 4] = b"SGLD";
 /// 1: orders, e-mails, surveys, customers, events; 2: and tickets; 3: and
 /// the events' other columns; 4: and marketing costs; 5: and the
 /// suspicious values of each source's report; 6: and the fault of each
-/// rejected row.
-const VERSION: u16 = 6;
+/// rejected row; 7: and the e-mail campaigns known only from lists of who
+/// opened or clicked, and the e-mail counts of reports.
+const VERSION: u16 = 7;
 
 impl Dataset {
     /// Writes the dataset: the orders table, then the other sources.
@@ -241,7 +329,7 @@ impl Dataset {
                 DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
             })?;
             Stored {
-                email: old.email,
+                email: old.email.map(EmailTable::from),
                 surveys: old.surveys,
                 customers: old.customers,
                 events: old.events.map(EventTable::from),
@@ -254,7 +342,7 @@ impl Dataset {
                 DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
             })?;
             Stored {
-                email: old.email,
+                email: old.email.map(EmailTable::from),
                 surveys: old.surveys,
                 customers: old.customers,
                 events: old.events.map(EventTable::from),
@@ -267,7 +355,7 @@ impl Dataset {
                 DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
             })?;
             Stored {
-                email: old.email,
+                email: old.email.map(EmailTable::from),
                 surveys: old.surveys,
                 customers: old.customers,
                 events: old.events,
@@ -280,7 +368,7 @@ impl Dataset {
                 DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
             })?;
             Stored {
-                email: old.email,
+                email: old.email.map(EmailTable::from),
                 surveys: old.surveys,
                 customers: old.customers,
                 events: old.events,
@@ -293,7 +381,24 @@ impl Dataset {
                 DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
             })?;
             Stored {
-                email: old.email,
+                email: old.email.map(EmailTable::from),
+                surveys: old.surveys,
+                customers: old.customers,
+                events: old.events,
+                tickets: old.tickets,
+                source_reports: old
+                    .source_reports
+                    .into_iter()
+                    .map(SourceReport::from)
+                    .collect(),
+                costs: old.costs,
+            }
+        } else if version == 6 {
+            let old: StoredV6 = bincode::deserialize(rest).map_err(|e| {
+                DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
+            })?;
+            Stored {
+                email: old.email.map(EmailTable::from),
                 surveys: old.surveys,
                 customers: old.customers,
                 events: old.events,
@@ -393,7 +498,7 @@ mod tests {
         // Version 4 stored reports without suspicious values.
         #[derive(Serialize)]
         struct V4 {
-            email: Option<EmailTable>,
+            email: Option<EmailTableV6>,
             surveys: Option<SurveyTable>,
             customers: Option<CustomerTable>,
             events: Option<EventTable>,
@@ -475,6 +580,62 @@ a,eleven
         assert_eq!(reasons(rejected), reasons(&d.source_reports[0].rejected));
     }
 
+    #[test]
+    fn datasets_of_version_6_still_read_their_e_mail_results() {
+        // Version 6 knew no campaign made of lists, nor a report's counts.
+        let mut d = Dataset::from_orders(Orders::from_rows(&[("a".into(), 1, 5.0)]));
+        d.add_source(
+            "spring.csv",
+            b"customer_id,campaign,variant,opened,clicked\na,Spring,A,1,0\nb,Spring,B,0,0\n",
+        )
+        .unwrap();
+        let e = d.email.clone().unwrap();
+        let rest = bincode::serialize(&StoredV6 {
+            email: Some(EmailTableV6 {
+                customer: e.customer.clone(),
+                campaign: e.campaign.clone(),
+                campaigns: e.campaigns.clone(),
+                day: e.day.clone(),
+                delivered: e.delivered.clone(),
+                opened: e.opened.clone(),
+                clicked: e.clicked.clone(),
+                unsubscribed: e.unsubscribed.clone(),
+                control: e.control.clone(),
+                variant: e.variant.clone(),
+                variants: e.variants.clone(),
+            }),
+            surveys: None,
+            customers: None,
+            events: None,
+            tickets: None,
+            source_reports: d
+                .source_reports
+                .iter()
+                .map(|r| SourceReportV6 {
+                    file_name: r.file_name.clone(),
+                    kind: r.kind,
+                    rows: r.rows,
+                    rejected: r.rejected.clone(),
+                    rejected_total: r.rejected_total,
+                    customers_without_orders: r.customers_without_orders,
+                    columns_used: r.columns_used.clone(),
+                    suspicious: r.suspicious.clone(),
+                    suspicious_total: r.suspicious_total,
+                    not_in_customers_file: r.not_in_customers_file,
+                })
+                .collect(),
+            costs: None,
+        })
+        .unwrap();
+        let old = Dataset::decode(&stored_as(6, &d.orders.encode(), &rest)).unwrap();
+        assert_eq!(old.email, d.email);
+        assert_eq!(old.source_reports[0].email, None);
+        assert_eq!(old.source_reports[0].rows, 2);
+        // Today's form keeps both.
+        assert!(d.source_reports[0].email.is_some());
+        assert_eq!(Dataset::decode(&d.encode()).unwrap(), d);
+    }
+
     fn stored_as(version: u16, table: &[u8], rest: &[u8]) -> Vec<u8> {
         let mut out = b"SGLD".to_vec();
         out.extend_from_slice(&version.to_le_bytes());
@@ -489,7 +650,7 @@ a,eleven
         // Version 1 stored the sources without tickets.
         #[derive(Serialize)]
         struct V1 {
-            email: Option<EmailTable>,
+            email: Option<EmailTableV6>,
             surveys: Option<SurveyTable>,
             customers: Option<CustomerTable>,
             events: Option<EventTableV2>,
@@ -523,7 +684,7 @@ a,eleven
         // Version 2 stored events without their other columns.
         #[derive(Serialize)]
         struct V2 {
-            email: Option<EmailTable>,
+            email: Option<EmailTableV6>,
             surveys: Option<SurveyTable>,
             customers: Option<CustomerTable>,
             events: Option<EventTableV2>,
@@ -572,7 +733,7 @@ a,eleven
         // Version 3 stored no marketing costs.
         #[derive(Serialize)]
         struct V3 {
-            email: Option<EmailTable>,
+            email: Option<EmailTableV6>,
             surveys: Option<SurveyTable>,
             customers: Option<CustomerTable>,
             events: Option<EventTable>,

@@ -15,12 +15,9 @@ pub(crate) fn build_email(
     let clicked = find(n, CLICKED);
     let group = find(n, GROUP);
     let variant = find(n, VARIANT);
-    if opened.is_none() && clicked.is_none() && group.is_none() && variant.is_none() {
-        return Err(missing(
-            table,
-            "engine.an_opened_or_clicked_column_or_a_sends_file_s_group",
-        ));
-    }
+    // Without an opened, clicked, group or variant column the file is a
+    // campaign's list of recipients (Mailchimp's Sent to): each row an
+    // e-mail delivered, opened or clicked only as other lists say.
     let group_is_flag = group.is_some_and(|c| GROUP_FLAGS.contains(&normalise(&n[c]).as_str()));
     let (campaign, sent, delivered, unsub) = (
         // A campaign's name rather than its id when the file has both.
@@ -130,9 +127,58 @@ pub(crate) fn build_email(
         out.clicked.push(c);
         out.unsubscribed.push(u);
     }
+    // A list of who opened or clicked (Mailchimp's Opened and Clicked
+    // lists, its granular activity): no column says what was sent and
+    // every row did something. One row per recipient and campaign, known
+    // only from lists until the campaign's recipients join it.
+    let activity_list = (opened.is_some() || clicked.is_some())
+        && delivered.is_none()
+        && sent.is_none()
+        && group.is_none()
+        && variant.is_none()
+        && !out.opened.is_empty()
+        && out.opened.iter().all(|o| *o);
+    if activity_list {
+        out = one_row_per_recipient(out);
+        out.activity_only = (0..out.campaigns.len() as u32).collect();
+    }
     rep.rows = out.customer.len() as u64;
     rep.customers_without_orders = keys.new_seen.len() as u64;
     Ok((out, rep))
+}
+
+/// A list's rows with one row per customer and campaign, their opens,
+/// clicks and unsubscriptions together (a list of opens has a row for
+/// every open; a list of clicks one for every link).
+fn one_row_per_recipient(list: EmailTable) -> EmailTable {
+    let mut at: rustc_hash::FxHashMap<(u32, u32), usize> = Default::default();
+    let mut out = EmailTable {
+        campaigns: list.campaigns.clone(),
+        ..Default::default()
+    };
+    for row in 0..list.customer.len() {
+        let key = (list.customer[row], list.campaign[row]);
+        if let Some(&same) = at.get(&key) {
+            out.opened[same] |= list.opened[row];
+            out.clicked[same] |= list.clicked[row];
+            out.unsubscribed[same] |= list.unsubscribed[row];
+            out.day[same] = match (out.day[same], list.day[row]) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            continue;
+        }
+        at.insert(key, out.customer.len());
+        out.customer.push(list.customer[row]);
+        out.campaign.push(list.campaign[row]);
+        out.day.push(list.day[row]);
+        out.delivered.push(list.delivered[row]);
+        out.opened.push(list.opened[row]);
+        out.clicked.push(list.clicked[row]);
+        out.unsubscribed.push(list.unsubscribed[row]);
+        out.control.push(list.control[row]);
+    }
+    out
 }
 
 /// Reads survey answers into the orders' customer key space. NPS answers

@@ -66,6 +66,7 @@ pub(super) fn report(
         suspicious: Vec::new(),
         suspicious_total: 0,
         not_in_customers_file: None,
+        email: None,
         columns_used: roles
             .iter()
             .filter_map(|(role, c)| c.map(|c| format!("{role}: {}", table.names[c])))

@@ -32,6 +32,27 @@ pub struct SourceReport {
     /// ordered that it does not list); none without one.
     #[serde(default)]
     pub not_in_customers_file: Option<u64>,
+    /// For e-mail results: the campaigns as every e-mail file read so far
+    /// makes them.
+    #[serde(default)]
+    pub email: Option<EmailSummary>,
+}
+
+/// The e-mail results read so far, in counts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmailSummary {
+    /// Campaigns.
+    pub campaigns: u64,
+    /// E-mails delivered, in the campaigns whose recipients are known.
+    pub delivered: u64,
+    /// Of them, opened.
+    pub opened: u64,
+    /// Of them, clicked.
+    pub clicked: u64,
+    /// The campaigns known only from lists of who opened or clicked, by
+    /// name (empty: a file without a campaign column), with how many
+    /// recipients each list names.
+    pub lists_only: Vec<(String, u64)>,
 }
 
 /// E-mail campaign results, one row per e-mail sent.
@@ -64,18 +85,93 @@ pub struct EmailTable {
     /// The variants' names, in order of first appearance.
     #[serde(default)]
     pub variants: Vec<String>,
+    /// The campaigns known only from lists of who opened or clicked
+    /// (Mailchimp's Opened and Clicked lists), by index: each row is a
+    /// recipient who did, not every e-mail sent, so they have no open or
+    /// click rate until the campaign's list of recipients joins them.
+    #[serde(default)]
+    pub activity_only: Vec<u32>,
 }
 
 impl EmailTable {
+    /// What the table holds, in counts.
+    pub fn summary(&self) -> EmailSummary {
+        let mut out = EmailSummary {
+            campaigns: self.campaigns.len() as u64,
+            ..Default::default()
+        };
+        let mut listed = vec![0u64; self.campaigns.len()];
+        for row in 0..self.customer.len() {
+            let c = self.campaign[row];
+            if self.is_activity_only(c) {
+                listed[c as usize] += 1;
+            } else if self.delivered[row] && !self.control.get(row).copied().unwrap_or(false) {
+                out.delivered += 1;
+                out.opened += u64::from(self.opened[row]);
+                out.clicked += u64::from(self.clicked[row]);
+            }
+        }
+        out.lists_only = self
+            .activity_only
+            .iter()
+            .map(|&c| (self.campaigns[c as usize].clone(), listed[c as usize]))
+            .collect();
+        out
+    }
+
+    /// Whether campaign `c` is known only from lists of who opened or
+    /// clicked.
+    pub fn is_activity_only(&self, c: u32) -> bool {
+        self.activity_only.contains(&c)
+    }
+
     /// `newer` with this table's rows of the campaigns `newer` does not
     /// have: a newer report of a campaign replaces the older one, other
     /// campaigns stay (results exported one campaign at a time add up).
+    /// A campaign that either side knows only from a list of who opened
+    /// or clicked is joined instead: each recipient's opens and clicks
+    /// from both sides, one row per recipient (a campaign's Sent to,
+    /// Opened and Clicked lists make its results, in any order).
     pub fn merged_into(self, newer: EmailTable) -> EmailTable {
-        let replaced: rustc_hash::FxHashSet<&str> =
-            newer.campaigns.iter().map(String::as_str).collect();
+        let joined: rustc_hash::FxHashSet<&str> = newer
+            .campaigns
+            .iter()
+            .enumerate()
+            .filter(|(i, name)| {
+                self.campaigns
+                    .iter()
+                    .position(|c| c == *name)
+                    .is_some_and(|j| {
+                        newer.is_activity_only(*i as u32) || self.is_activity_only(j as u32)
+                    })
+            })
+            .map(|(_, name)| name.as_str())
+            .collect();
+        // A joined campaign stays known only from lists when both sides are.
+        let still_lists: Vec<String> = joined
+            .iter()
+            .filter(|name| {
+                let side = |t: &EmailTable| {
+                    t.campaigns
+                        .iter()
+                        .position(|c| c == *name)
+                        .is_some_and(|i| t.is_activity_only(i as u32))
+                };
+                side(&self) && side(&newer)
+            })
+            .map(|name| name.to_string())
+            .collect();
+        let replaced: rustc_hash::FxHashSet<&str> = newer
+            .campaigns
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !joined.contains(c))
+            .collect();
         let kept: Vec<usize> = (0..self.customer.len())
             .filter(|&row| !replaced.contains(self.campaigns[self.campaign[row] as usize].as_str()))
             .collect();
+        let joined: rustc_hash::FxHashSet<String> =
+            joined.into_iter().map(str::to_string).collect();
         let mut out = newer;
         if kept.is_empty() {
             return out;
@@ -89,12 +185,29 @@ impl EmailTable {
             let none = index_or_push(&mut out.variants, "");
             out.variant = vec![none; rows];
         }
+        // The newer rows of the joined campaigns, by customer and campaign.
+        let mut at: rustc_hash::FxHashMap<(u32, u32), usize> = Default::default();
+        for row in 0..rows {
+            if joined.contains(&out.campaigns[out.campaign[row] as usize]) {
+                at.insert((out.customer[row], out.campaign[row]), row);
+            }
+        }
+        let (was_lists, newer_campaigns) = (out.activity_only.clone(), out.campaigns.len());
         for row in kept {
+            let name = &self.campaigns[self.campaign[row] as usize];
+            let campaign = index_or_push(&mut out.campaigns, name);
+            if let Some(&same) = at.get(&(self.customer[row], campaign)) {
+                out.delivered[same] |= self.delivered[row];
+                out.opened[same] |= self.opened[row];
+                out.clicked[same] |= self.clicked[row];
+                out.unsubscribed[same] |= self.unsubscribed[row];
+                out.day[same] = out.day[same].or(self.day[row]);
+                continue;
+            }
+            if joined.contains(name) {
+                at.insert((self.customer[row], campaign), out.customer.len());
+            }
             out.customer.push(self.customer[row]);
-            let campaign = index_or_push(
-                &mut out.campaigns,
-                &self.campaigns[self.campaign[row] as usize],
-            );
             out.campaign.push(campaign);
             out.day.push(self.day[row]);
             out.delivered.push(self.delivered[row]);
@@ -112,6 +225,24 @@ impl EmailTable {
                 out.variant.push(variant);
             }
         }
+        // Which campaigns are known only from lists now: a joined one when
+        // both sides were, another as the side that has it says.
+        let lists: Vec<u32> = (0..out.campaigns.len() as u32)
+            .filter(|&i| {
+                let name = &out.campaigns[i as usize];
+                if joined.contains(name) {
+                    still_lists.contains(name)
+                } else if (i as usize) < newer_campaigns {
+                    was_lists.contains(&i)
+                } else {
+                    self.campaigns
+                        .iter()
+                        .position(|c| c == name)
+                        .is_some_and(|j| self.is_activity_only(j as u32))
+                }
+            })
+            .collect();
+        out.activity_only = lists;
         out
     }
 }

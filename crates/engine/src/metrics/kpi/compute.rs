@@ -109,8 +109,15 @@ pub fn compute(input: &KpiInputs<'_>) -> KpiTable {
         }
     }
     if let Some(e) = input.email {
+        // A campaign known only from who opened or clicked has no rates.
+        let lists: Vec<bool> = (0..e.campaigns.len() as u32)
+            .map(|c| e.is_activity_only(c))
+            .collect();
         for i in 0..e.customer.len() {
-            if e.day[i].is_some_and(|d| d > input.as_of) || !e.delivered[i] {
+            if e.day[i].is_some_and(|d| d > input.as_of)
+                || !e.delivered[i]
+                || lists.get(e.campaign[i] as usize).copied().unwrap_or(false)
+            {
                 continue;
             }
             let (op, cl) = (e.opened[i], e.clicked[i]);
