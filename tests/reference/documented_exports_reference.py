@@ -1,6 +1,7 @@
 """The documented-header exports (tests/fixtures/documented) against pandas.
 
-Square, PrestaShop, Zendesk, Brevo, Klaviyo, Mailchimp (audience), Google
+Square, PrestaShop, Zendesk, Brevo, Klaviyo, Mailchimp (audience, a
+campaign report's lists), Google
 Analytics 4 (BigQuery) and SurveyMonkey exports whose headers,
 separators and formats are the platforms' own and whose rows were written
 from a seed (no real, openly licensed export of them was found). pandas
@@ -15,6 +16,8 @@ English and in French), the totals written with their currency. Then
 Usage: documented_exports_reference.py SEGLENS FIXTURES_DIR
 """
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -104,12 +107,57 @@ SOURCES = {
     "ga4_bigquery_events.csv": keyed("user_id", "events", "ga4_events"),
     "surveymonkey_answers_nps.csv": surveymonkey,
     "mailchimp_audience.csv": keyed("Email Address", "customers", "mailchimp_audience", once=True),
+    "mailchimp_sent_to.csv": keyed("Email Address", "email", "mailchimp_sent_to"),
+    "mailchimp_opened.csv": keyed("Email Address", "email", "mailchimp_opened"),
+    "mailchimp_clicked_link1.csv": keyed("Email Address", "email", "mailchimp_clicked"),
+    "mailchimp_clicked_link2.csv": keyed("Email Address", "email", "mailchimp_clicked"),
 }
+
+
+def mailchimp_campaign(seglens, folder):
+    """A Mailchimp campaign's report lists, each exported on its own: who
+    was sent it, who opened, who clicked each link. Together, in any
+    order, they are its results: pandas counts, among the recipients who
+    ordered, those who opened (a click counts as an open: images may be
+    off) and clicked; `seglens kpis` must give all customers those rates.
+    The lists of who did alone are no rate at all."""
+    read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+    emails = lambda name: set(read(name)["Email Address"].str.strip().str.lower())
+    sent = emails("mailchimp_sent_to.csv")
+    opened_list = emails("mailchimp_opened.csv")
+    clicked = emails("mailchimp_clicked_link1.csv") | emails("mailchimp_clicked_link2.csv")
+    ordered = set(read("mailchimp_shop_orders.csv")["email"].str.strip().str.lower())
+    recipients = sent & ordered
+    opened = (opened_list | clicked) & recipients
+    truth = {
+        "open_rate": (len(opened), len(recipients)),
+        "click_rate": (len(clicked & recipients), len(recipients)),
+    }
+
+    def all_customers(lists):
+        command = [seglens, "kpis", "--orders", str(folder / "mailchimp_shop_orders.csv"), "--format", "json"]
+        for name in lists:
+            command += ["--email", str(folder / name)]
+        rows = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+        return next(r for r in rows if r["segment"] == "All customers")
+
+    lists = ["mailchimp_sent_to.csv", "mailchimp_opened.csv",
+             "mailchimp_clicked_link1.csv", "mailchimp_clicked_link2.csv"]
+    for order in (lists, lists[1:3] + lists[:1] + lists[3:], lists[::-1]):
+        row = all_customers(order)
+        got = {k: (row[k]["numerator"], row[k]["denominator"]) for k in truth}
+        assert got == truth, (order, got, truth)
+    alone = all_customers(lists[1:])
+    assert alone["open_rate"]["value"] is None and alone["open_rate"]["denominator"] == 0, alone["open_rate"]
+    print(f"Mailchimp campaign lists: {len(recipients)} recipients who ordered, {truth['open_rate'][0]} opened, "
+          f"{truth['click_rate'][0]} clicked, in any order of the lists: as pandas")
 
 
 def main():
     seglens, folder = sys.argv[1], Path(sys.argv[2])
     checked = check_all(seglens, folder, FILES, SOURCES, {})
+    mailchimp_campaign(seglens, folder)
+    checked += 1  # the shop's orders
     print(f"{checked} documented-header exports: every customer as pandas computes")
 
 

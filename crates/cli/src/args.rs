@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use seglens_engine::export::sql::Dialect;
 use seglens_engine::import::delimited::Encoding;
+use seglens_engine::import::sources::SourceKind;
 
 /// Customer segmentation from order exports: RFM scores and segments,
 /// computed exactly as the SegLens app computes them.
@@ -205,9 +206,11 @@ pub(crate) struct OtherFiles {
     /// The customers file (id, e-mail, attributes).
     #[arg(long, value_name = "FILE")]
     pub(crate) customers: Option<PathBuf>,
-    /// E-mail results.
+    /// E-mail results, read as such whatever their columns: repeat for
+    /// several campaigns, or for one campaign's lists (Mailchimp's Sent
+    /// to, Opened and Clicked lists make its results together).
     #[arg(long, value_name = "FILE")]
-    pub(crate) email: Option<PathBuf>,
+    pub(crate) email: Vec<PathBuf>,
     /// Survey answers.
     #[arg(long, value_name = "FILE")]
     pub(crate) surveys: Option<PathBuf>,
@@ -223,17 +226,35 @@ pub(crate) struct OtherFiles {
 }
 
 impl OtherFiles {
-    /// Each file given, in the order they are joined.
-    pub(crate) fn paths(&self) -> [&Option<PathBuf>; 6] {
-        [
-            &self.customers,
+    /// Each file given, in the order they are joined, with the kind it is
+    /// read as when its flag says (none: as its columns say).
+    pub(crate) fn paths(&self) -> Vec<(Option<SourceKind>, &PathBuf)> {
+        files(
+            self.customers.as_ref(),
             &self.email,
-            &self.surveys,
-            &self.events,
-            &self.tickets,
-            &self.costs,
-        ]
+            [
+                self.surveys.as_ref(),
+                self.events.as_ref(),
+                self.tickets.as_ref(),
+                self.costs.as_ref(),
+            ],
+        )
     }
+}
+
+/// The customers file, the e-mail files (read as e-mail results) and the
+/// others, in the order they are joined.
+pub(crate) fn files<'a>(
+    customers: Option<&'a PathBuf>,
+    email: &'a [PathBuf],
+    others: impl IntoIterator<Item = Option<&'a PathBuf>>,
+) -> Vec<(Option<SourceKind>, &'a PathBuf)> {
+    customers
+        .map(|p| (None, p))
+        .into_iter()
+        .chain(email.iter().map(|p| (Some(SourceKind::Email), p)))
+        .chain(others.into_iter().flatten().map(|p| (None, p)))
+        .collect()
 }
 
 /// A number of days, as `7` or `7d`.

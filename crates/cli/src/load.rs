@@ -10,6 +10,7 @@ use seglens_engine::import::dataset::Dataset;
 use seglens_engine::import::delimited::Encoding;
 use seglens_engine::import::orders::ColumnRef;
 use seglens_engine::import::roles::Role;
+use seglens_engine::import::sources::SourceKind;
 use seglens_engine::model::date;
 use seglens_engine::model::date::Day;
 use seglens_engine::segments::rfm::{Bins, RfmConfig, RfmSetup};
@@ -119,16 +120,23 @@ pub(crate) fn events_of(
 pub(crate) fn add_sources<'a>(
     reading: &Reading,
     data: &mut Dataset,
-    paths: impl IntoIterator<Item = &'a Option<PathBuf>>,
+    paths: impl IntoIterator<Item = (Option<SourceKind>, &'a PathBuf)>,
 ) -> Result<(), String> {
-    for path in paths.into_iter().flatten() {
+    for (kind, path) in paths {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let report = data
-            .add_source_as(&name, &bytes, &reading.source_options())
+            .add_source_as(
+                &name,
+                &bytes,
+                &seglens_engine::import::sources::ReadOptions {
+                    kind,
+                    ..reading.source_options()
+                },
+            )
             .map_err(|e| e.to_string())?;
         if report.rejected_total > 0 {
             eprintln!("seglens: {name}: {} rows rejected", report.rejected_total);

@@ -48,7 +48,13 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
         return Err(format!("--window-days {window_days}: give at least one day").into());
     }
     let (mut data, saved) = input.load(reading)?;
-    add_sources(reading, &mut data, [&sends])?;
+    add_sources(
+        reading,
+        &mut data,
+        sends
+            .iter()
+            .map(|p| (Some(seglens_engine::import::sources::SourceKind::Email), p)),
+    )?;
     let email = data
         .email
         .as_ref()

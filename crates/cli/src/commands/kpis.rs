@@ -21,9 +21,11 @@ pub(crate) struct Args {
     #[command(flatten)]
     input: Input,
 
-    /// E-mail results (customer, opened, clicked, ...).
+    /// E-mail results (customer, opened, clicked, ...), read as such
+    /// whatever their columns: repeat for several campaigns, or for one
+    /// campaign's lists (Mailchimp's Sent to, Opened and Clicked).
     #[arg(long, value_name = "FILE")]
-    email: Option<PathBuf>,
+    email: Vec<PathBuf>,
     /// Survey answers (customer, NPS 0-10 and/or CSAT 1-5).
     #[arg(long, value_name = "FILE")]
     surveys: Option<PathBuf>,
@@ -79,7 +81,16 @@ pub(crate) fn run(args: Args, reading: &Reading) -> Result<(), Error> {
     add_sources(
         reading,
         &mut data,
-        [&customers, &email, &surveys, &events, &tickets, &costs],
+        crate::args::files(
+            customers.as_ref(),
+            &email,
+            [
+                surveys.as_ref(),
+                events.as_ref(),
+                tickets.as_ref(),
+                costs.as_ref(),
+            ],
+        ),
     )?;
     let mut analysis_options = saved.unwrap_or_default();
     if let Some(path) = segments {
