@@ -471,6 +471,7 @@ pub(crate) fn ImportSummary() -> impl IntoView {
                                 </button>
                             })}
                         </p>
+                        {s.email.clone().map(email_summary)}
                         {(s.suspicious_total > 0).then(|| {
                             let listed: Vec<String> = s.suspicious.iter().take(5).map(|e| {
                                 tf("report.line_value", &[("l", &format!("{}{}", e.line, e.column.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())), ("value", &i18n::row_reason(e))])
@@ -572,4 +573,42 @@ fn layout_words(r: &seglens_engine::ImportReport) -> String {
         None if r.delimiter == "JSON lines" || r.delimiter.contains("sheet") => r.delimiter.clone(),
         None => tf("report.delimiter", &[("d", &r.delimiter)]),
     }
+}
+
+/// The e-mail results read so far: each campaign's delivered, opened and
+/// clicked e-mails, and the campaigns known only from lists of who opened
+/// or clicked, with what would give them rates.
+fn email_summary(e: seglens_engine::import::sources::EmailSummary) -> impl IntoView {
+    let rate = |n: u64| format::percent(n as f64 / e.delivered.max(1) as f64);
+    let counts = (e.delivered > 0).then(|| {
+        view! {
+            <p data-testid="email-summary">
+                {tf("report.email_summary", &[
+                    ("campaigns", &tn("count.campaigns", e.campaigns, &[])),
+                    ("delivered", &format::int(e.delivered)),
+                    ("opened", &format::int(e.opened)),
+                    ("open_rate", &rate(e.opened)),
+                    ("clicked", &format::int(e.clicked)),
+                    ("click_rate", &rate(e.clicked)),
+                ])}
+            </p>
+        }
+    });
+    let lists = e
+        .lists_only
+        .iter()
+        .map(|(name, people)| {
+            let people = tn("count.customers", *people, &[]);
+            let text = if name.is_empty() {
+                tf("report.lists_only_unnamed", &[("people", &people)])
+            } else {
+                tf(
+                    "report.lists_only",
+                    &[("campaign", name), ("people", &people)],
+                )
+            };
+            view! { <p class="warn" data-testid="email-lists-only">{text}</p> }
+        })
+        .collect_view();
+    view! { {counts} {lists} }
 }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use ask::{Answer, Ask, Call};
 
 /// The version of the messages below; bump it on any change.
-pub const PROTOCOL_VERSION: u16 = 12;
+pub const PROTOCOL_VERSION: u16 = 13;
 
 /// A message with the protocol version it was written for.
 #[derive(Debug, Clone, Serialize, Deserialize)]

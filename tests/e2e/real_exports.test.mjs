@@ -286,3 +286,57 @@ test('a Google Analytics report is refused in French, saying what to export inst
   await fr.getByTestId('import-report').screenshot({ path: join(shots, 'documented-ga4-events-fr.png') });
   await fr.context().close();
 });
+
+test('a Mailchimp campaign report\'s lists, in French: who opened and clicked alone have no rate; with the Sent to list they make the campaign\'s results', async () => {
+  // The lists as Mailchimp exports them one by one (documented header,
+  // rows from a seed), and the shop's orders of the same people.
+  const documented = join(root, 'tests', 'fixtures', 'documented');
+  const file = (name) => join(documented, name);
+  const emails = (name) => new Set(csvRows(file(name)).map((r) => r['Email Address'].trim().toLowerCase()));
+  const sent = emails('mailchimp_sent_to.csv');
+  const clicked = new Set([...emails('mailchimp_clicked_link1.csv'), ...emails('mailchimp_clicked_link2.csv')]);
+  // A click is an open: images may be off.
+  const acted = new Set([...emails('mailchimp_opened.csv'), ...clicked]);
+  const page = await freshPage('fr-FR');
+  const number = (n) => page.evaluate((x) => new Intl.NumberFormat('fr-FR').format(x), n);
+  await page.getByTestId('file-input').setInputFiles(file('mailchimp_shop_orders.csv'));
+  await page.getByTestId('import-report').waitFor();
+
+  // Who opened and who clicked each link, dropped together: one
+  // campaign known only from them, each person once.
+  await page.getByTestId('file-input').setInputFiles(
+    ['mailchimp_opened.csv', 'mailchimp_clicked_link1.csv', 'mailchimp_clicked_link2.csv'].map(file));
+  const lists = page.getByTestId('email-lists-only');
+  await lists.waitFor();
+  assert.match(await lists.innerText(),
+    new RegExp(`^La campagne des listes sans colonne de campagne n'est connue que par qui a ouvert ou cliqué \\(${acted.size} clients\\) : elle n'a pas encore de taux d'ouverture ni de clic\\. Déposez aussi la liste de ses destinataires \\(dans Mailchimp, la liste « Sent to » du rapport\\)`));
+  assert.equal(await page.getByTestId('email-summary').count(), 0);
+  await page.getByTestId('import-report').screenshot({ path: join(shots, 'documented-mailchimp-lists-fr.png') });
+
+  // The Sent to list, recognised by its three columns: the campaign's
+  // results, as counted here from the raw lists.
+  await page.getByTestId('file-input').setInputFiles(file('mailchimp_sent_to.csv'));
+  const summary = page.getByTestId('email-summary');
+  await summary.waitFor();
+  const opened = [...acted].filter((e) => sent.has(e)).length;
+  const clickedSent = [...clicked].filter((e) => sent.has(e)).length;
+  const said = (await summary.innerText()).replace(/\u202f|\u00a0/g, ' ');
+  assert.match(said, new RegExp(`^Résultats d'e-mails lus jusqu'ici : 1 campagne, ${await number(sent.size)} e-mails délivrés, ${opened} ouverts \\(${(100 * opened / sent.size).toFixed(1).replace('.', ',')} %\\), ${clickedSent} cliqués \\(${(100 * clickedSent / sent.size).toFixed(1).replace('.', ',')} %\\)\\.$`));
+  assert.equal(await lists.count(), 0);
+  await page.getByTestId('import-report').screenshot({ path: join(shots, 'documented-mailchimp-campaign-fr.png') });
+
+  // The open rate of all customers: the recipients who ordered.
+  const ordered = new Set(csvRows(file('mailchimp_shop_orders.csv')).map((r) => r.email.toLowerCase()));
+  const recipients = [...sent].filter((e) => ordered.has(e));
+  const rate = 100 * recipients.filter((e) => acted.has(e)).length / recipients.length;
+  await go(page, 'compare', 'kpis');
+  const heatmap = page.getByTestId('kpi-heatmap');
+  const headers = await heatmap.locator('thead th').allInnerTexts();
+  const cells = await heatmap.locator('tbody tr').last().locator('th, td').allInnerTexts();
+  assert.equal(cells[0].trim(), 'Tous les clients');
+  const column = headers.findIndex((h) => h.startsWith("Taux d'ouverture"));
+  assert.ok(column > 0, headers.join(' | '));
+  const shown = Number(cells[column].replace(',', '.').replace(/[^\d.]/g, ''));
+  assert.ok(Math.abs(shown - rate) < 0.06, `${cells[column]} against ${rate}`);
+  await page.context().close();
+});
