@@ -477,6 +477,10 @@ mod tests {
             assert_eq!(rows(&data), want, "{order:?}");
             let e = data.email.as_ref().unwrap();
             assert!(e.activity_only.is_empty(), "{order:?}");
+            if order[3] == 0 {
+                // b and c have no order, b though an earlier list named it.
+                assert_eq!(report.customers_without_orders, 2);
+            }
             assert_eq!(
                 report.email,
                 Some(sources::EmailSummary {

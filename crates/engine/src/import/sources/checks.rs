@@ -8,7 +8,9 @@ use crate::model::message::Message;
 pub(super) struct Keys<'a> {
     pub(super) orders: &'a mut Orders,
     pub(super) index: rustc_hash::FxHashMap<String, u32>,
-    pub(super) with_orders: usize,
+    /// Whether each customer known before this file has an order (a key
+    /// an earlier source added has none).
+    pub(super) with_orders: Vec<bool>,
     pub(super) new_seen: rustc_hash::FxHashSet<u32>,
 }
 
@@ -20,7 +22,10 @@ impl<'a> Keys<'a> {
             .enumerate()
             .map(|(i, k)| (k.clone(), i as u32))
             .collect();
-        let with_orders = orders.customer_keys.len();
+        let mut with_orders = vec![false; orders.customer_keys.len()];
+        for &c in &orders.customer {
+            with_orders[c as usize] = true;
+        }
         Keys {
             orders,
             index,
@@ -43,7 +48,7 @@ impl<'a> Keys<'a> {
                 i
             }
         };
-        if idx as usize >= self.with_orders {
+        if !self.with_orders.get(idx as usize).copied().unwrap_or(false) {
             self.new_seen.insert(idx);
         }
         Some(idx)

@@ -61,6 +61,18 @@ fn marketing_costs_in_french_with_their_bad_rows() {
 }
 
 #[test]
+fn a_customer_an_earlier_source_named_still_has_no_order() {
+    let mut o = orders();
+    let surveys = read_text_table("nps.csv", b"customer_id,nps\nc@y.com,9\n").unwrap();
+    let (_, r) = build_surveys(&surveys, &mut o).unwrap();
+    assert_eq!(r.customers_without_orders, 1);
+    // The same customer in the next file: still without an order.
+    let email = read_text_table("e.csv", b"customer_id,opened\nc@y.com,1\n").unwrap();
+    let (_, r) = build_email(&email, &mut o).unwrap();
+    assert_eq!(r.customers_without_orders, 1);
+}
+
+#[test]
 fn email_results_join_on_normalised_keys() {
     let t = read_text_table(
         "mailchimp.csv",
