@@ -482,6 +482,85 @@ impl Splitter {
         pos
     }
 
+    /// A record split in place, its spans pointing into `buf`: `None`
+    /// when it needs the careful way (a doubled quote, a quote inside a
+    /// field, text after a closing quote, a quote open at the end of
+    /// `buf`).
+    fn step_in_place(&mut self, buf: &[u8], start: usize, d: u8, eof: bool) -> Option<Step> {
+        let len = buf.len();
+        let mut field_start = start;
+        let mut newlines = 0u64;
+        // A line end at `at`: the field before it without a `\r`.
+        let record_end = |spans: &mut Vec<(usize, usize)>, field_start: usize, at: usize| {
+            let last = if at > field_start && buf[at - 1] == b'\r' {
+                at - 1
+            } else {
+                at
+            };
+            spans.push((field_start, last));
+        };
+        'fields: loop {
+            if field_start < len && buf[field_start] == b'"' {
+                let open = field_start + 1;
+                // The closing quote, the line breaks before it counted
+                // on the way (a field rarely holds one).
+                let mut close = open;
+                loop {
+                    close += memchr::memchr2(b'"', b'\n', &buf[close..])?;
+                    if buf[close] == b'"' {
+                        break;
+                    }
+                    newlines += 1;
+                    close += 1;
+                }
+                let after = *buf.get(close + 1)?;
+                let end = if after == d {
+                    None
+                } else if after == b'\n' {
+                    Some(close + 2)
+                } else if after == b'\r' && buf.get(close + 2) == Some(&b'\n') {
+                    Some(close + 3)
+                } else {
+                    return None;
+                };
+                self.spans.push((open, close));
+                field_start = close + 2;
+                if let Some(next) = end {
+                    self.in_place = true;
+                    return Some(Step::Record(next, newlines + 1));
+                }
+                continue;
+            }
+            let base = field_start;
+            for at in memchr::memchr3_iter(d, b'\n', b'"', &buf[base..]) {
+                let at = base + at;
+                match buf[at] {
+                    b'\n' => {
+                        record_end(&mut self.spans, field_start, at);
+                        self.in_place = true;
+                        return Some(Step::Record(at + 1, newlines + 1));
+                    }
+                    b'"' => return None,
+                    _ => {
+                        self.spans.push((field_start, at));
+                        field_start = at + 1;
+                        if buf.get(field_start) == Some(&b'"') {
+                            continue 'fields;
+                        }
+                    }
+                }
+            }
+            // The end of `buf` within the last field.
+            if !eof {
+                self.spans.clear();
+                return Some(Step::Incomplete);
+            }
+            record_end(&mut self.spans, field_start, len);
+            self.in_place = true;
+            return Some(Step::Record(len, newlines));
+        }
+    }
+
     fn step(&mut self, buf: &[u8], start: usize, eof: bool) -> Step {
         self.scratch.clear();
         self.spans.clear();
@@ -489,48 +568,19 @@ impl Splitter {
         let len = buf.len();
         let mut i = start;
         let mut newlines = 0u64;
-        // The common case: a whole line without quotes, split where it
-        // stands, without copying, in one pass over its bytes.
+        // The common case: a whole line whose quoted fields, if any, are
+        // quoted whole and hold no doubled quote, split where it stands,
+        // without copying; the delimiters, line ends and quotes found by
+        // a vectorised search.
         if let Delimiter::Byte(d) = self.delimiter
             && i < len
             && buf[i] != b'\n'
             && buf[i] != b'\r'
         {
-            let mut field_start = i;
-            let mut k = i;
-            let mut quoted = false;
-            while k < len {
-                let b = buf[k];
-                if b == d {
-                    self.spans.push((field_start, k));
-                    field_start = k + 1;
-                } else if b == b'\n' {
-                    break;
-                } else if b == b'"' {
-                    quoted = true;
-                    break;
-                }
-                k += 1;
+            if let Some(step) = self.step_in_place(buf, i, d, eof) {
+                return step;
             }
-            if !quoted {
-                if k == len && !eof {
-                    self.spans.clear();
-                    return Step::Incomplete;
-                }
-                let last = if k > field_start && buf[k - 1] == b'\r' {
-                    k - 1
-                } else {
-                    k
-                };
-                self.spans.push((field_start, last));
-                self.in_place = true;
-                return if k < len {
-                    Step::Record(k + 1, 1)
-                } else {
-                    Step::Record(len, 0)
-                };
-            }
-            // A quote: read this record the careful way.
+            // Something else: read this record the careful way.
             self.spans.clear();
         }
         if let Delimiter::Whitespace = self.delimiter {
