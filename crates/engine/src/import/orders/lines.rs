@@ -113,20 +113,40 @@ pub(super) fn repeated_rows(
     lines: &[u64],
     (day, amount): (&[Day], &[f64]),
 ) -> (u64, Vec<(u64, u64)>) {
-    // Rows grouped by customer (a counting sort keeps each group's rows in
-    // file order).
+    // A row whose fingerprint no other row has repeats nothing and is not
+    // repeated: two bitmaps over the fingerprints' top bits (one bucket
+    // for about every sixteen rows) leave only the rows that share a
+    // bucket, in file order.
+    let bits = (usize::BITS - customer.len().leading_zeros() + 4).clamp(10, 26);
+    let bucket = |f: u64| (f >> (64 - bits)) as usize;
+    let mut once = vec![0u64; (1usize << bits) / 64];
+    let mut twice = vec![0u64; (1usize << bits) / 64];
+    for &f in fingerprints {
+        let (word, bit) = (bucket(f) / 64, 1u64 << (bucket(f) % 64));
+        twice[word] |= once[word] & bit;
+        once[word] |= bit;
+    }
+    let shared: Vec<u32> = (0..customer.len() as u32)
+        .filter(|&row| {
+            let b = bucket(fingerprints[row as usize]);
+            twice[b / 64] & (1u64 << (b % 64)) != 0
+        })
+        .collect();
+    // Those rows grouped by customer (a counting sort keeps each group's
+    // rows in file order).
     let mut start = vec![0u32; customers + 1];
-    for &c in customer {
-        start[c as usize + 1] += 1;
+    for &row in &shared {
+        start[customer[row as usize] as usize + 1] += 1;
     }
     for i in 0..customers {
         start[i + 1] += start[i];
     }
     let mut next = start.clone();
-    let mut rows = vec![0u32; customer.len()];
-    for (row, &c) in customer.iter().enumerate() {
-        rows[next[c as usize] as usize] = row as u32;
-        next[c as usize] += 1;
+    let mut rows = vec![0u32; shared.len()];
+    for &row in &shared {
+        let c = customer[row as usize] as usize;
+        rows[next[c] as usize] = row;
+        next[c] += 1;
     }
     let key = |row: u32| {
         let row = row as usize;

@@ -32,8 +32,9 @@ fn rows_whose_hashes_are_equal_but_whose_orders_differ_are_not_repeats() {
 fn repeated_rows_are_those_a_row_by_row_comparison_finds() {
     // Customers with 1 to 120 rows each, fingerprints, days and amounts
     // drawn from small ranges so that rows repeat, and hashes collide with
-    // different dates or amounts; checked against comparing each row with
-    // every row before it.
+    // different dates or amounts, among rows whose fingerprint no other
+    // row has; checked against comparing each row with every row before
+    // it.
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut draw = |n: u64| {
         state ^= state << 13;
@@ -51,7 +52,17 @@ fn repeated_rows_are_those_a_row_by_row_comparison_finds() {
         customer.swap(i, draw(i as u64 + 1) as usize);
     }
     let n = customer.len();
-    let prints: Vec<u64> = (0..n).map(|_| draw(6)).collect();
+    // A third of the rows with a fingerprint of their own (spread over
+    // all 64 bits, as a hash is), the others with one of six.
+    let prints: Vec<u64> = (0..n)
+        .map(|_| {
+            if draw(3) == 0 {
+                draw(u64::MAX)
+            } else {
+                draw(6).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            }
+        })
+        .collect();
     let days: Vec<Day> = (0..n).map(|_| draw(3) as Day).collect();
     let amounts: Vec<f64> = (0..n).map(|_| draw(2) as f64 + 0.5).collect();
     let lines: Vec<u64> = (0..n as u64).map(|i| 2 + 2 * i).collect();
