@@ -29,25 +29,7 @@ pub fn import_orders_parallel(
         _ => return import_orders(file_name, bytes, options),
     };
     let again = options.clone();
-    let mut imp = OrdersImporter::new(file_name, options);
-    imp.decide_encoding_on(bytes);
-    imp.push(&bytes[..cut])?;
     let rest = &bytes[cut..];
-    let safe = imp.parsing.as_ref().is_some_and(|p| {
-        p.splitter.is_idle()
-            && p.json.is_none()
-            && !matches!(
-                p.builder.plan.encoding,
-                Encoding::Utf16Le | Encoding::Utf16Be
-            )
-    }) && memchr::memchr_iter(b'\r', rest).all(|i| rest.get(i + 1) == Some(&b'\n'));
-    let Some(p) = imp.parsing.as_mut().filter(|_| safe) else {
-        for chunk in rest.chunks(1 << 20) {
-            imp.push(chunk)?;
-        }
-        return imp.finish();
-    };
-    imp.bytes += rest.len() as u64;
     // Parts of about equal size, each ending after a line break.
     let mut bounds = vec![0];
     for k in 1..threads {
@@ -58,6 +40,71 @@ pub fn import_orders_parallel(
         }
     }
     bounds.push(rest.len());
+    // The encoding is decided on the whole file: on the sample, which is
+    // read while each part is scanned beside it (its line breaks, whether
+    // it is UTF-8, whether a carriage return stands alone).
+    let mut imp = OrdersImporter::new(file_name, options);
+    let whole_text = !crate::import::spreadsheet::is_workbook(bytes);
+    if whole_text {
+        imp.decide_encoding_on(&bytes[..cut]);
+    }
+    let scan_part = |w: &[usize]| scan(rest, w[0], w[1], w[1] == rest.len());
+    #[cfg(feature = "parallel")]
+    let (pushed, scans): (Result<(), ImportError>, Vec<Scan>) = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .map(|w| scope.spawn(move || scan_part(w)))
+            .collect();
+        let pushed = imp.push(&bytes[..cut]);
+        (
+            pushed,
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a scanning thread failed"))
+                .collect(),
+        )
+    });
+    #[cfg(not(feature = "parallel"))]
+    let (pushed, scans): (Result<(), ImportError>, Vec<Scan>) = (
+        imp.push(&bytes[..cut]),
+        bounds.windows(2).map(scan_part).collect(),
+    );
+    pushed?;
+    // A byte that is no UTF-8 after a sample that is: the whole file is
+    // read in the encoding its every byte gives, in one pass.
+    if whole_text
+        && again.encoding.is_none()
+        && again.encoding_guess.is_none()
+        && imp.options.encoding_guess == Some(Encoding::Utf8)
+        && scans.iter().any(|s| !s.utf8)
+    {
+        let whole = ImportOptions {
+            encoding_guess: Some(delimited::sniff_encoding(bytes).0),
+            ..again
+        };
+        return import_orders(file_name, bytes, whole);
+    }
+    let safe = imp.parsing.as_ref().is_some_and(|p| {
+        p.splitter.is_idle()
+            && p.json.is_none()
+            && !matches!(
+                p.builder.plan.encoding,
+                Encoding::Utf16Le | Encoding::Utf16Be
+            )
+    }) && scans.iter().all(|s| !s.lone_cr);
+    let Some(p) = imp.parsing.as_mut().filter(|_| safe) else {
+        for chunk in rest.chunks(1 << 20) {
+            imp.push(chunk)?;
+        }
+        return imp.finish();
+    };
+    imp.bytes += rest.len() as u64;
+    // The lines before each scanned part.
+    let scanned = bounds.clone();
+    let mut lines_before = vec![p.splitter.line()];
+    for s in &scans {
+        lines_before.push(lines_before[lines_before.len() - 1] + s.newlines);
+    }
     // In a file of order lines, no cut between two lines of one order.
     if let Some(lines) = &p.builder.plan.lines {
         let (delimiter, encoding, id) = (
@@ -71,15 +118,16 @@ pub fn import_orders_parallel(
         }
     }
     bounds.dedup();
-    // Each part's first line: the lines before it (no carriage return
+    // Each part's first line: the lines before the scanned part its cut
+    // falls in, and the ones from there to the cut (no carriage return
     // stands alone here, so each line break is one `\n`).
     let mut jobs = Vec::new();
-    let mut line = p.splitter.line();
     for w in bounds.windows(2) {
         if w[0] > 0 {
-            jobs.push((w[0], w[1], line));
+            let k = scanned.partition_point(|b| *b <= w[0]) - 1;
+            let moved = memchr::memchr_iter(b'\n', &rest[scanned[k]..w[0]]).count() as u64;
+            jobs.push((w[0], w[1], lines_before[k] + moved));
         }
-        line += memchr::memchr_iter(b'\n', &rest[w[0]..w[1]]).count() as u64;
     }
     // Room for every part's rows up front (the sample tells the average
     // line), so that no column is copied as it grows or when joined.
@@ -159,6 +207,29 @@ pub fn import_orders_parallel(
         p.builder.absorb(b);
     }
     imp.finish()
+}
+
+/// What a part of a file's bytes holds, found before it is read.
+struct Scan {
+    /// Its line breaks.
+    newlines: u64,
+    /// A carriage return not followed by a line break.
+    lone_cr: bool,
+    /// Valid UTF-8 (the file's last part may end inside a character).
+    utf8: bool,
+}
+
+/// Scans `rest[from..to]`, a part that starts after a line break.
+fn scan(rest: &[u8], from: usize, to: usize, last: bool) -> Scan {
+    let part = &rest[from..to];
+    Scan {
+        newlines: memchr::memchr_iter(b'\n', part).count() as u64,
+        lone_cr: memchr::memchr_iter(b'\r', part).any(|i| rest.get(from + i + 1) != Some(&b'\n')),
+        utf8: match std::str::from_utf8(part) {
+            Ok(_) => true,
+            Err(e) => last && e.error_len().is_none(),
+        },
+    }
 }
 
 /// The first line break at or after `cut` (itself just after a line break)

@@ -251,6 +251,19 @@ fn files_that_cannot_be_cut_safely_are_read_in_one_pass() {
 }
 
 #[test]
+fn a_windows_1252_byte_after_the_sample_sets_the_encoding_of_the_whole_file() {
+    // Plain ASCII up to a customer written in Windows-1252 near the end:
+    // the whole file is Windows-1252, read in parts as in one pass.
+    let mut file = messy_file(9, 1_500_000, false, false);
+    file.extend_from_slice(b"O9,C\xe9line,2024-01-01,3,Books\n");
+    let one = import_orders("f.csv", &file, ImportOptions::default()).unwrap();
+    assert!(one.0.customer_keys.iter().any(|k| k == "Céline"));
+    let parts = import_orders_parallel("f.csv", &file, ImportOptions::default(), 4).unwrap();
+    assert_eq!(parts.0, one.0);
+    assert_eq!(parts.1, one.1);
+}
+
+#[test]
 fn quoted_fields_read_in_parts_give_what_one_pass_gives() {
     // Quoted fields on every row: with commas and doubled quotes only, the
     // parts are read side by side; with line breaks too, a cut falls inside
