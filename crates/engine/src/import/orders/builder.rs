@@ -11,22 +11,33 @@ pub fn extreme_amounts(amounts: &[f64]) -> (u64, Vec<f64>) {
     if amounts.len() < 20 {
         return (0, Vec::new());
     }
-    // Four order statistics, each found in linear time (no full sort).
+    // Four order statistics, each found in linear time (no full sort):
+    // the first quartile over every amount, the others over the side of
+    // it where they are.
     let mut values = amounts.to_vec();
     let last = values.len() - 1;
-    let mut at = |q: f64| {
-        let k = (last as f64 * q).round() as usize;
-        *values.select_nth_unstable_by(k, f64::total_cmp).1
-    };
-    let spread = (at(0.75) - at(0.25)).max(1e-9);
+    let rank = |q: f64| (last as f64 * q).round() as usize;
+    let (lower, q1, upper) = values.select_nth_unstable_by(rank(0.25), f64::total_cmp);
+    let q1 = *q1;
+    let upper_from = rank(0.25) + 1;
     // The 1st and 99th percentiles when there are enough amounts for them
     // not to be the extremes themselves; the quartiles otherwise.
-    let (q_low, q_high) = if amounts.len() >= 200 {
-        (0.01, 0.99)
+    let (low, q3, high) = if amounts.len() >= 200 {
+        let low = *lower.select_nth_unstable_by(rank(0.01), f64::total_cmp).1;
+        let (_, q3, above) = upper.select_nth_unstable_by(rank(0.75) - upper_from, f64::total_cmp);
+        let q3 = *q3;
+        let high = *above
+            .select_nth_unstable_by(rank(0.99) - rank(0.75) - 1, f64::total_cmp)
+            .1;
+        (low, q3, high)
     } else {
-        (0.25, 0.75)
+        let q3 = *upper
+            .select_nth_unstable_by(rank(0.75) - upper_from, f64::total_cmp)
+            .1;
+        (q1, q3, q3)
     };
-    let (low, high) = (at(q_low) - 10.0 * spread, at(q_high) + 10.0 * spread);
+    let spread = (q3 - q1).max(1e-9);
+    let (low, high) = (low - 10.0 * spread, high + 10.0 * spread);
     let mut out: Vec<f64> = amounts
         .iter()
         .copied()

@@ -554,3 +554,41 @@ fn statuses_that_say_no_sale_happened() {
         assert!(!excluded_status(s), "{s}");
     }
 }
+
+#[test]
+fn extreme_amounts_are_those_the_sorted_amounts_give() {
+    // Amounts with ties and a few far out, 20 to 5,000 of them: the
+    // quantiles read from the sorted amounts, the bounds ten spreads
+    // beyond, the amounts outside them largest first.
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut draw = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    for n in [20usize, 21, 150, 199, 200, 201, 1_000, 5_000] {
+        let amounts: Vec<f64> = (0..n)
+            .map(|_| match draw(100) {
+                0 => 1e6 + draw(1000) as f64,
+                1 => -(draw(5_000) as f64) * 100.0,
+                _ => (draw(40) as f64) * 2.5,
+            })
+            .collect();
+        let mut sorted = amounts.clone();
+        sorted.sort_by(f64::total_cmp);
+        let at = |q: f64| sorted[((n - 1) as f64 * q).round() as usize];
+        let spread = (at(0.75) - at(0.25)).max(1e-9);
+        let (lo, hi) = if n >= 200 { (0.01, 0.99) } else { (0.25, 0.75) };
+        let (low, high) = (at(lo) - 10.0 * spread, at(hi) + 10.0 * spread);
+        let mut want: Vec<f64> = amounts
+            .iter()
+            .copied()
+            .filter(|a| *a > high || *a < low)
+            .collect();
+        want.sort_by(|a, b| b.abs().total_cmp(&a.abs()));
+        let total = want.len() as u64;
+        want.truncate(20);
+        assert_eq!(extreme_amounts(&amounts), (total, want), "{n} amounts");
+    }
+}
