@@ -114,10 +114,11 @@ pub(super) fn repeated_rows(
     (day, amount): (&[Day], &[f64]),
 ) -> (u64, Vec<(u64, u64)>) {
     // A row whose fingerprint no other row has repeats nothing and is not
-    // repeated: two bitmaps over the fingerprints' top bits (one bucket
-    // for about every sixteen rows) leave only the rows that share a
-    // bucket, in file order.
-    let bits = (usize::BITS - customer.len().leading_zeros() + 4).clamp(10, 26);
+    // repeated: two bitmaps over the fingerprints' top bits (a bucket for
+    // every two to four rows: larger bitmaps leave fewer rows but no
+    // longer stay in the cache) leave only the rows that share a bucket,
+    // in file order.
+    let bits = (usize::BITS - customer.len().leading_zeros() + 2).clamp(10, 26);
     let bucket = |f: u64| (f >> (64 - bits)) as usize;
     let mut once = vec![0u64; (1usize << bits) / 64];
     let mut twice = vec![0u64; (1usize << bits) / 64];
