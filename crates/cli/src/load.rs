@@ -2,7 +2,7 @@
 //! files beside them, with the choices that hold for every file.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use seglens_engine::analysis::AnalysisOptions;
@@ -349,6 +349,37 @@ pub(crate) fn read_orders(
     Ok((orders, report))
 }
 
+/// A file of `size` bytes read whole, its parts on `threads` threads
+/// side by side (the copy from the system's cache is the slow part);
+/// read in one go if its size changed meanwhile.
+fn read_whole(file: &mut File, size: u64, threads: usize) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    if threads > 1 && size >= 1 << 24 {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = vec![0u8; size as usize];
+        let part = (bytes.len() / threads).max(1);
+        let file: &File = file;
+        let read: std::io::Result<()> = std::thread::scope(|scope| {
+            let handles: Vec<_> = bytes
+                .chunks_mut(part)
+                .enumerate()
+                .map(|(k, chunk)| scope.spawn(move || file.read_exact_at(chunk, (k * part) as u64)))
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().expect("a reading thread failed"))
+        });
+        let mut more = [0u8; 1];
+        if read.is_ok() && file.read_at(&mut more, size)? == 0 {
+            return Ok(bytes);
+        }
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.seek(std::io::SeekFrom::Start(0))?;
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Streams a file through the importer in 1 MiB chunks.
 pub(crate) fn import_file(
     path: &Path,
@@ -362,10 +393,9 @@ pub(crate) fn import_file(
     // Files that fit in memory are read on every core; larger ones stream.
     let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
     if size <= 1 << 30 {
-        let mut bytes = Vec::with_capacity(size as usize);
-        file.read_to_end(&mut bytes)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let bytes =
+            read_whole(&mut file, size, threads).map_err(|e| format!("{}: {e}", path.display()))?;
         return seglens_engine::import::orders::import_orders_parallel(
             &name, &bytes, options, threads,
         )
