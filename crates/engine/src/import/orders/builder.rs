@@ -439,32 +439,58 @@ impl Builder {
             && id.len() > 1
             && id.starts_with(['C', 'c'])
             && id[1..].bytes().all(|b| b.is_ascii_digit());
-        let total = self
-            .plan
-            .amount
-            .and_then(cell)
-            .and_then(|t| number::parse_amount(&t, self.plan.decimal));
-        let excluded = self.excluded(r);
-        let refunded = self.refunded_of(r);
-        let category = self.category_text(r).map(|c| c.trim().to_string());
-        let key = cell(self.plan.customer).map(|k| normalised_key(&k).into_owned());
-        let phone = self.plan.phone.and_then(cell).and_then(|t| phone_key(&t));
-        let date = cell(self.plan.date).map(|d| d.trim().to_string());
-        let lines = &mut self.pending;
-        lines.rows += 1;
-        let next = lines.orders.len() as u32;
-        let at = *lines.index.entry(id.to_string()).or_insert(next);
-        if at == next {
-            lines.orders.push(PendingOrder {
-                line: r.line,
-                fingerprint: r.fingerprint(),
-                cancels,
-                ..PendingOrder::default()
-            });
-        }
-        let o = &mut lines.orders[at as usize];
+        let next = self.pending.orders.len() as u32;
+        let at = match self.pending.index.get(id) {
+            Some(&at) => at,
+            None => {
+                self.pending.index.insert(id.to_string(), next);
+                self.pending.orders.push(PendingOrder {
+                    line: r.line,
+                    fingerprint: r.fingerprint(),
+                    cancels,
+                    ..PendingOrder::default()
+                });
+                next
+            }
+        };
+        self.pending.rows += 1;
+        // Each order field from the first line that has it: a line's
+        // field is read only while its order lacks it (the lines after
+        // the first, most of a file, read few).
+        let o = &self.pending.orders[at as usize];
+        let lacks = [
+            o.key.is_none(),
+            o.phone.is_none(),
+            o.date.is_none(),
+            o.total.is_none(),
+            o.refunded.is_none(),
+            o.excluded.is_none(),
+            o.category.is_none(),
+        ];
+        let key = lacks[0]
+            .then(|| cell(self.plan.customer).map(|k| normalised_key(&k).into_owned()))
+            .flatten();
+        let phone = lacks[1]
+            .then(|| self.plan.phone.and_then(cell).and_then(|t| phone_key(&t)))
+            .flatten();
+        let date = lacks[2]
+            .then(|| cell(self.plan.date).map(|d| d.trim().to_string()))
+            .flatten();
+        let total = lacks[3]
+            .then(|| {
+                self.plan
+                    .amount
+                    .and_then(cell)
+                    .and_then(|t| number::parse_amount(&t, self.plan.decimal))
+            })
+            .flatten();
+        let refunded = lacks[4].then(|| self.refunded_of(r)).flatten();
+        let excluded = if lacks[5] { self.excluded(r) } else { None };
+        let category = lacks[6]
+            .then(|| self.category_text(r).map(|c| c.trim().to_string()))
+            .flatten();
+        let o = &mut self.pending.orders[at as usize];
         o.rows += 1;
-        // Each order field from the first line that has it.
         o.key = o.key.take().or(key);
         o.phone = o.phone.take().or(phone);
         o.date = o.date.take().or(date);
