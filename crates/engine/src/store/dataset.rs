@@ -26,19 +26,37 @@ struct Stored {
     costs: Option<CostTable>,
 }
 
-/// The sources as version 6 stored them (e-mail results without the
-/// campaigns known only from lists of who opened or clicked, reports
-/// without their e-mail counts).
+/// The sources as versions 5 and 6 stored them, with their reports as
+/// each stored them: version 6 had e-mail results without the campaigns
+/// known only from lists of who opened or clicked, reports without their
+/// e-mail counts; version 5 also had rejected rows without their fault.
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(Serialize))]
-struct StoredV6 {
+struct StoredWith<Report> {
     email: Option<EmailTableV6>,
     surveys: Option<SurveyTable>,
     customers: Option<CustomerTable>,
     events: Option<EventTable>,
     tickets: Option<TicketTable>,
-    source_reports: Vec<SourceReportV6>,
+    source_reports: Vec<Report>,
     costs: Option<CostTable>,
+}
+
+type StoredV6 = StoredWith<SourceReportV6>;
+type StoredV5 = StoredWith<SourceReportV5>;
+
+impl<Report: Into<SourceReport>> From<StoredWith<Report>> for Stored {
+    fn from(old: StoredWith<Report>) -> Stored {
+        Stored {
+            email: old.email.map(EmailTable::from),
+            surveys: old.surveys,
+            customers: old.customers,
+            events: old.events,
+            tickets: old.tickets,
+            source_reports: old.source_reports.into_iter().map(Into::into).collect(),
+            costs: old.costs,
+        }
+    }
 }
 
 /// E-mail results as versions 1 to 6 stored them.
@@ -109,20 +127,6 @@ impl From<SourceReportV6> for SourceReport {
             email: None,
         }
     }
-}
-
-/// The sources as version 5 stored them (rejected rows without their
-/// fault).
-#[derive(Deserialize)]
-#[cfg_attr(test, derive(Serialize))]
-struct StoredV5 {
-    email: Option<EmailTableV6>,
-    surveys: Option<SurveyTable>,
-    customers: Option<CustomerTable>,
-    events: Option<EventTable>,
-    tickets: Option<TicketTable>,
-    source_reports: Vec<SourceReportV5>,
-    costs: Option<CostTable>,
 }
 
 /// A rejected row as versions 1 to 5 stored it: its reason in English
@@ -380,36 +384,12 @@ impl Dataset {
             let old: StoredV5 = bincode::deserialize(rest).map_err(|e| {
                 DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
             })?;
-            Stored {
-                email: old.email.map(EmailTable::from),
-                surveys: old.surveys,
-                customers: old.customers,
-                events: old.events,
-                tickets: old.tickets,
-                source_reports: old
-                    .source_reports
-                    .into_iter()
-                    .map(SourceReport::from)
-                    .collect(),
-                costs: old.costs,
-            }
+            old.into()
         } else if version == 6 {
             let old: StoredV6 = bincode::deserialize(rest).map_err(|e| {
                 DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
             })?;
-            Stored {
-                email: old.email.map(EmailTable::from),
-                surveys: old.surveys,
-                customers: old.customers,
-                events: old.events,
-                tickets: old.tickets,
-                source_reports: old
-                    .source_reports
-                    .into_iter()
-                    .map(SourceReport::from)
-                    .collect(),
-                costs: old.costs,
-            }
+            old.into()
         } else {
             bincode::deserialize(rest).map_err(|e| {
                 DecodeError(Message::new("engine.with.stored_sources").with("why", e.to_string()))
