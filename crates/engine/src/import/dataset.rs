@@ -199,12 +199,11 @@ impl Dataset {
             SourceKind::Email => {
                 // Another campaign's results add to the ones already read;
                 // a campaign read again replaces its rows.
-                let (t, r) = sources::build_email(table, &mut self.orders)?;
+                let (t, mut r) = sources::build_email(table, &mut self.orders)?;
                 let email = match self.email.take() {
                     Some(earlier) => earlier.merged_into(t),
                     None => t,
                 };
-                let mut r = r;
                 r.email = Some(email.summary());
                 self.email = Some(email);
                 r
@@ -503,6 +502,21 @@ mod tests {
                 .as_ref()
                 .map(|e| (e.delivered, e.lists_only.clone())),
             Some((0, vec![(String::new(), 3)]))
+        );
+        // Another campaign's results beside them: counted, and the lists'
+        // campaign still has no rate.
+        let mut data = data;
+        let report = data
+            .add_source(
+                "summer.csv",
+                b"customer_id,campaign,opened\na@x.fr,Summer,1\nd@x.fr,Summer,0\n",
+            )
+            .unwrap();
+        assert_eq!(
+            report
+                .email
+                .map(|e| (e.campaigns, e.delivered, e.opened, e.lists_only)),
+            Some((2, 2, 1, vec![(String::new(), 3)]))
         );
         // A recipients list read again replaces the campaign's results, as
         // any campaign's report read again does.

@@ -158,25 +158,13 @@ fn one_row_per_recipient(list: EmailTable) -> EmailTable {
     };
     for row in 0..list.customer.len() {
         let key = (list.customer[row], list.campaign[row]);
-        if let Some(&same) = at.get(&key) {
-            out.opened[same] |= list.opened[row];
-            out.clicked[same] |= list.clicked[row];
-            out.unsubscribed[same] |= list.unsubscribed[row];
-            out.day[same] = match (out.day[same], list.day[row]) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            continue;
+        match at.get(&key) {
+            Some(&same) => out.join_row(same, &list, row),
+            None => {
+                at.insert(key, out.customer.len());
+                out.push_row(&list, row, list.campaign[row], false);
+            }
         }
-        at.insert(key, out.customer.len());
-        out.customer.push(list.customer[row]);
-        out.campaign.push(list.campaign[row]);
-        out.day.push(list.day[row]);
-        out.delivered.push(list.delivered[row]);
-        out.opened.push(list.opened[row]);
-        out.clicked.push(list.clicked[row]);
-        out.unsubscribed.push(list.unsubscribed[row]);
-        out.control.push(list.control[row]);
     }
     out
 }

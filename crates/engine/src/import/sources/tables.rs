@@ -133,45 +133,39 @@ impl EmailTable {
     /// from both sides, one row per recipient (a campaign's Sent to,
     /// Opened and Clicked lists make its results, in any order).
     pub fn merged_into(self, newer: EmailTable) -> EmailTable {
-        let joined: rustc_hash::FxHashSet<&str> = newer
+        // Whether a side has a campaign, and knows it only from lists.
+        let side = |t: &EmailTable, name: &str| {
+            t.campaigns
+                .iter()
+                .position(|c| c == name)
+                .map(|i| t.is_activity_only(i as u32))
+        };
+        let joined: rustc_hash::FxHashSet<String> = newer
             .campaigns
             .iter()
-            .enumerate()
-            .filter(|(i, name)| {
-                self.campaigns
-                    .iter()
-                    .position(|c| c == *name)
-                    .is_some_and(|j| {
-                        newer.is_activity_only(*i as u32) || self.is_activity_only(j as u32)
-                    })
-            })
-            .map(|(_, name)| name.as_str())
-            .collect();
-        // A joined campaign stays known only from lists when both sides are.
-        let still_lists: Vec<String> = joined
-            .iter()
             .filter(|name| {
-                let side = |t: &EmailTable| {
-                    t.campaigns
-                        .iter()
-                        .position(|c| c == *name)
-                        .is_some_and(|i| t.is_activity_only(i as u32))
-                };
-                side(&self) && side(&newer)
+                side(&self, name).is_some_and(|lists| lists || side(&newer, name) == Some(true))
             })
-            .map(|name| name.to_string())
+            .cloned()
+            .collect();
+        // Known only from lists afterwards: a campaign every side that has
+        // it knows only from lists.
+        let lists: rustc_hash::FxHashSet<String> = self
+            .campaigns
+            .iter()
+            .chain(&newer.campaigns)
+            .filter(|name| side(&self, name) != Some(false) && side(&newer, name) != Some(false))
+            .cloned()
             .collect();
         let replaced: rustc_hash::FxHashSet<&str> = newer
             .campaigns
             .iter()
             .map(String::as_str)
-            .filter(|c| !joined.contains(c))
+            .filter(|c| !joined.contains(*c))
             .collect();
         let kept: Vec<usize> = (0..self.customer.len())
             .filter(|&row| !replaced.contains(self.campaigns[self.campaign[row] as usize].as_str()))
             .collect();
-        let joined: rustc_hash::FxHashSet<String> =
-            joined.into_iter().map(str::to_string).collect();
         let mut out = newer;
         if kept.is_empty() {
             return out;
@@ -192,58 +186,64 @@ impl EmailTable {
                 at.insert((out.customer[row], out.campaign[row]), row);
             }
         }
-        let (was_lists, newer_campaigns) = (out.activity_only.clone(), out.campaigns.len());
         for row in kept {
             let name = &self.campaigns[self.campaign[row] as usize];
             let campaign = index_or_push(&mut out.campaigns, name);
             if let Some(&same) = at.get(&(self.customer[row], campaign)) {
-                out.delivered[same] |= self.delivered[row];
-                out.opened[same] |= self.opened[row];
-                out.clicked[same] |= self.clicked[row];
-                out.unsubscribed[same] |= self.unsubscribed[row];
-                out.day[same] = out.day[same].or(self.day[row]);
+                out.join_row(same, &self, row);
                 continue;
             }
             if joined.contains(name) {
                 at.insert((self.customer[row], campaign), out.customer.len());
             }
-            out.customer.push(self.customer[row]);
-            out.campaign.push(campaign);
-            out.day.push(self.day[row]);
-            out.delivered.push(self.delivered[row]);
-            out.opened.push(self.opened[row]);
-            out.clicked.push(self.clicked[row]);
-            out.unsubscribed.push(self.unsubscribed[row]);
-            out.control
-                .push(self.control.get(row).copied().unwrap_or(false));
-            if variants {
-                let name = self
-                    .variant
-                    .get(row)
-                    .map_or("", |v| self.variants[*v as usize].as_str());
-                let variant = index_or_push(&mut out.variants, name);
-                out.variant.push(variant);
-            }
+            out.push_row(&self, row, campaign, variants);
         }
-        // Which campaigns are known only from lists now: a joined one when
-        // both sides were, another as the side that has it says.
-        let lists: Vec<u32> = (0..out.campaigns.len() as u32)
-            .filter(|&i| {
-                let name = &out.campaigns[i as usize];
-                if joined.contains(name) {
-                    still_lists.contains(name)
-                } else if (i as usize) < newer_campaigns {
-                    was_lists.contains(&i)
-                } else {
-                    self.campaigns
-                        .iter()
-                        .position(|c| c == name)
-                        .is_some_and(|j| self.is_activity_only(j as u32))
-                }
-            })
+        out.activity_only = (0..out.campaigns.len() as u32)
+            .filter(|&i| lists.contains(&out.campaigns[i as usize]))
             .collect();
-        out.activity_only = lists;
         out
+    }
+
+    /// Row `row` of `from` joined to this table's row `at`, the same
+    /// recipient of the same campaign: delivered, opened, clicked or
+    /// unsubscribed if either says so, sent on the earlier known day.
+    pub(crate) fn join_row(&mut self, at: usize, from: &EmailTable, row: usize) {
+        self.delivered[at] |= from.delivered[row];
+        self.opened[at] |= from.opened[row];
+        self.clicked[at] |= from.clicked[row];
+        self.unsubscribed[at] |= from.unsubscribed[row];
+        self.day[at] = match (self.day[at], from.day[row]) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// Row `row` of `from` added as a row of `campaign`, with its variant
+    /// (by name) when this table has variants.
+    pub(crate) fn push_row(
+        &mut self,
+        from: &EmailTable,
+        row: usize,
+        campaign: u32,
+        variants: bool,
+    ) {
+        self.customer.push(from.customer[row]);
+        self.campaign.push(campaign);
+        self.day.push(from.day[row]);
+        self.delivered.push(from.delivered[row]);
+        self.opened.push(from.opened[row]);
+        self.clicked.push(from.clicked[row]);
+        self.unsubscribed.push(from.unsubscribed[row]);
+        self.control
+            .push(from.control.get(row).copied().unwrap_or(false));
+        if variants {
+            let name = from
+                .variant
+                .get(row)
+                .map_or("", |v| from.variants[*v as usize].as_str());
+            let variant = index_or_push(&mut self.variants, name);
+            self.variant.push(variant);
+        }
     }
 }
 
