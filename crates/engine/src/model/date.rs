@@ -222,6 +222,27 @@ pub(crate) fn slash_parts(text: &str) -> Option<(u32, u32, i32)> {
     Some((digits(a)?, digits(b)?, year))
 }
 
+/// The day of `YYYY-MM-DD`, possibly followed by a space or `T` and a
+/// time, read from its bytes: `None` for any other text (space before it
+/// included) and for a day that does not exist, which [`parse_with`]
+/// tells apart. Where it gives a day, [`parse_with`] in the ISO format
+/// gives the same.
+pub(crate) fn iso_day(b: &[u8]) -> Option<Day> {
+    if b.len() < 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || (b.len() > 10 && b[10] != b'T' && b[10] != b' ')
+    {
+        return None;
+    }
+    let two = |i: usize| {
+        let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (x < 10 && y < 10).then(|| u32::from(x) * 10 + u32::from(y))
+    };
+    let (century, year, month, day) = (two(0)?, two(2)?, two(5)?, two(8)?);
+    checked_day((century * 100 + year) as i32, month, day)
+}
+
 /// Parses one value in a known format.
 pub(crate) fn parse_with(format: DateFormat, text: &str) -> Result<Day, DateError> {
     let text = text.trim();
@@ -354,6 +375,45 @@ pub fn detect(values: &[&str]) -> Option<DateFormat> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Where the bytes give a day, the text gives the same one.
+        #[test]
+        fn iso_days_from_bytes_as_from_text(
+            text in "[ 0-9]{0,5}[-/]?[0-9]{0,3}[-/]?[0-9]{0,3}[T :0-9]{0,4}",
+            year in 1u32..10_000, month in 0u32..14, day in 0u32..33, tail in "( |T)?[0-9:]{0,3} ?",
+        ) {
+            for t in [text, format!("{year:04}-{month:02}-{day:02}{tail}")] {
+                if let Some(d) = iso_day(t.as_bytes()) {
+                    proptest::prop_assert_eq!(parse_with(DateFormat::Iso, &t), Ok(d), "{}", t);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn iso_days_from_bytes() {
+        assert_eq!(iso_day(b"2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(
+            iso_day(b"2024-02-29T10:00:00Z"),
+            Some(days_from_civil(2024, 2, 29))
+        );
+        assert_eq!(
+            iso_day(b"2024-02-29 10:00"),
+            Some(days_from_civil(2024, 2, 29))
+        );
+        for other in [
+            "2023-02-29",
+            " 2024-01-01",
+            "2024-1-01",
+            "2024/01/01",
+            "2024-01-01x",
+            "20240101",
+            "2024-01-0a",
+        ] {
+            assert_eq!(iso_day(other.as_bytes()), None, "{other}");
+        }
+    }
 
     #[test]
     fn times_counted_since_the_epoch_in_their_unit() {

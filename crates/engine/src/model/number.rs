@@ -164,6 +164,14 @@ fn short_decimal(b: &[u8]) -> Option<f64> {
     Some(if negative { -v } else { v })
 }
 
+/// A plain decimal amount (`-1234.56`, at most 15 digits, nothing around
+/// it) read from its bytes, for a file whose decimal separator is the
+/// point: `None` for anything else, which [`parse_amount`] reads. Where it
+/// gives a number, [`parse_amount`] gives the same.
+pub(crate) fn plain_amount(bytes: &[u8]) -> Option<f64> {
+    short_decimal(bytes)
+}
+
 /// Parses an amount such as `1 234,50 €`, `$1,234.50`, `(12)` or `-3`.
 ///
 /// Returns `None` when the text is not a number.
@@ -248,6 +256,16 @@ mod tests {
             let expected: f64 = text.parse().unwrap();
             let got = short_decimal(text.as_bytes()).unwrap();
             proptest::prop_assert_eq!(got.to_bits(), expected.to_bits(), "{}", text);
+        }
+    }
+
+    proptest::proptest! {
+        /// Where the bytes give an amount, the text gives the same one.
+        #[test]
+        fn plain_amounts_from_bytes_as_from_text(text in "[-+ (]?[0-9]{0,17}[.,]?[0-9]{0,4}[ )€]?") {
+            if let Some(v) = plain_amount(text.as_bytes()) {
+                proptest::prop_assert_eq!(parse_amount(&text, DecimalSeparator::Point).map(f64::to_bits), Some(v.to_bits()));
+            }
         }
     }
 

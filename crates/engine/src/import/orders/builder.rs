@@ -281,6 +281,22 @@ impl Builder {
             self.exclude(status);
             return;
         }
+        // The common case read from the bytes, without making text of
+        // them: a plain key, an ISO date and a plain decimal amount.
+        if let Some((key, day, amount)) = self.plain_row(&r, c, d, a) {
+            let refunded = self.refunded_of(&r);
+            let category = self.category_text(&r);
+            self.push_row(
+                r.line,
+                key,
+                day,
+                amount - refunded.unwrap_or(0.0),
+                refunded,
+                category.as_deref(),
+                r.fingerprint(),
+            );
+            return;
+        }
         let raw_key = delimited::field_text(enc, r.field(c));
         let mut key = normalised_key(&raw_key);
         if key.is_empty()
@@ -316,6 +332,30 @@ impl Builder {
             r.fingerprint(),
             &values,
         );
+    }
+
+    /// A row's customer key, day and amount when each is read as it
+    /// stands from its bytes ([`plain_key`], [`date::iso_day`],
+    /// [`number::plain_amount`]): the same as read from their text.
+    #[inline]
+    fn plain_row<'r>(
+        &self,
+        r: &Record<'r>,
+        c: usize,
+        d: usize,
+        a: usize,
+    ) -> Option<(&'r [u8], Day, f64)> {
+        if self.slash.is_some()
+            || self.plan.date_format != DateFormat::Iso
+            || self.plan.decimal != DecimalSeparator::Point
+        {
+            return None;
+        }
+        Some((
+            plain_key(r.field(c))?,
+            date::iso_day(r.field(d))?,
+            number::plain_amount(r.field(a))?,
+        ))
     }
 
     /// The text of a row's category cell, when the file has a category
@@ -691,6 +731,31 @@ impl Builder {
                 return;
             }
         };
+        self.push_row(
+            line,
+            key.as_bytes(),
+            day,
+            amount,
+            refunded,
+            category,
+            fingerprint,
+        );
+    }
+
+    /// Adds a row read: of customer `key` (normalised), on `day`, worth
+    /// `amount` once `refunded` is taken off.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn push_row(
+        &mut self,
+        line: u64,
+        key: &[u8],
+        day: Day,
+        amount: f64,
+        refunded: Option<f64>,
+        category: Option<&str>,
+        fingerprint: u64,
+    ) {
         if refunded.is_some() {
             self.refunded_orders += 1;
             self.refunded_total += refunded.unwrap_or(0.0);

@@ -17,6 +17,23 @@ pub fn normalise_key(raw: &str) -> String {
     normalised_key(raw).into_owned()
 }
 
+/// A customer key that [`normalised_key`] leaves as it is, read from its
+/// bytes: ASCII, not empty, no space at either end, and no capital letter
+/// if it is an e-mail address. `None` for any other key.
+pub(super) fn plain_key(bytes: &[u8]) -> Option<&[u8]> {
+    let (first, last) = (*bytes.first()?, *bytes.last()?);
+    // One pass over the key (short, most often): ASCII, an `@`, a capital.
+    let (mut ascii, mut at, mut capital) = (true, false, false);
+    for &b in bytes {
+        ascii &= b.is_ascii();
+        at |= b == b'@';
+        capital |= b.is_ascii_uppercase();
+    }
+    let plain =
+        ascii && !first.is_ascii_whitespace() && !last.is_ascii_whitespace() && !(at && capital);
+    plain.then_some(bytes)
+}
+
 /// [`normalise_key`], borrowing when nothing changes.
 pub(super) fn normalised_key(raw: &str) -> Cow<'_, str> {
     let b = raw.as_bytes();

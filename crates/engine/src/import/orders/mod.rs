@@ -312,7 +312,7 @@ struct KeyIndex {
 }
 
 impl KeyIndex {
-    fn hash(key: &str) -> u64 {
+    fn hash(key: &[u8]) -> u64 {
         use std::hash::BuildHasher;
         rustc_hash::FxBuildHasher.hash_one(key)
     }
@@ -320,42 +320,47 @@ impl KeyIndex {
     /// A key of up to eight bytes as a number: its bytes, padded with
     /// zeros. Keys hold no zero byte, so no two keys pack alike; a longer
     /// key, or one with a zero byte, packs as 0 and is compared in full.
-    fn packed(key: &str) -> u64 {
-        let bytes = key.as_bytes();
-        if bytes.len() > 8 || bytes.contains(&0) {
+    fn packed(key: &[u8]) -> u64 {
+        if key.len() > 8 || key.contains(&0) {
             return 0;
         }
         let mut word = [0u8; 8];
-        word[..bytes.len()].copy_from_slice(bytes);
+        word[..key.len()].copy_from_slice(key);
         u64::from_le_bytes(word)
     }
 
-    fn find(&self, keys: &[String], hash: u64, packed: u64, key: &str) -> Option<u32> {
+    fn find(&self, keys: &[String], hash: u64, packed: u64, key: &[u8]) -> Option<u32> {
         self.table
             .find(hash, |(h, p, i)| {
                 *h == hash
                     && if packed != 0 {
                         *p == packed
                     } else {
-                        *p == 0 && keys[*i as usize] == key
+                        *p == 0 && keys[*i as usize].as_bytes() == key
                     }
             })
             .map(|(_, _, i)| *i)
     }
 
-    /// The index of `key` in `keys`, added at the end if new.
-    fn index(&mut self, keys: &mut Vec<String>, key: &str) -> u32 {
+    /// The index of `key` (the bytes of a text) in `keys`, added at the
+    /// end if new.
+    fn index(&mut self, keys: &mut Vec<String>, key: &[u8]) -> u32 {
         let (hash, packed) = (Self::hash(key), Self::packed(key));
         match self.find(keys, hash, packed, key) {
             Some(i) => i,
-            None => self.add(keys, hash, packed, key.to_string()),
+            None => self.add(
+                keys,
+                hash,
+                packed,
+                String::from_utf8_lossy(key).into_owned(),
+            ),
         }
     }
 
     /// As [`Self::index`], for a key already owned.
     fn index_owned(&mut self, keys: &mut Vec<String>, key: String) -> u32 {
-        let (hash, packed) = (Self::hash(&key), Self::packed(&key));
-        match self.find(keys, hash, packed, &key) {
+        let (hash, packed) = (Self::hash(key.as_bytes()), Self::packed(key.as_bytes()));
+        match self.find(keys, hash, packed, key.as_bytes()) {
             Some(i) => i,
             None => self.add(keys, hash, packed, key),
         }

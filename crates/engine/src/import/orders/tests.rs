@@ -506,16 +506,16 @@ fn short_keys_packed_and_long_keys_find_their_own_index() {
         "abcdefghi",
     ]
     .iter()
-    .map(|k| index.index(&mut keys, k))
+    .map(|k| index.index(&mut keys, k.as_bytes()))
     .collect();
     assert_eq!(got, [0, 1, 2, 3, 1, 4, 5, 0, 3, 2]);
     assert_eq!(keys, ["abc", "abcdefgh", "abcdefghi", "", "a\0", "a"]);
     // Growing the table keeps every key where it was.
     for i in 0..10_000 {
-        index.index(&mut keys, &format!("k{i}"));
+        index.index(&mut keys, format!("k{i}").as_bytes());
     }
     assert_eq!(index.index_owned(&mut keys, "abcdefgh".into()), 1);
-    assert_eq!(index.index(&mut keys, "k9999"), 10_005);
+    assert_eq!(index.index(&mut keys, b"k9999"), 10_005);
 }
 
 /// Statuses that say no sale happened, as the platforms write them
@@ -590,5 +590,25 @@ fn extreme_amounts_are_those_the_sorted_amounts_give() {
         let total = want.len() as u64;
         want.truncate(20);
         assert_eq!(extreme_amounts(&amounts), (total, want), "{n} amounts");
+    }
+}
+
+proptest::proptest! {
+    /// A key read from its bytes is the key its text normalises to.
+    #[test]
+    fn plain_keys_are_their_normalised_text(key in "[ a-zA-Z0-9@.é\t]{0,12}") {
+        if let Some(plain) = plain_key(key.as_bytes()) {
+            let text = normalised_key(&key);
+            proptest::prop_assert_eq!(plain, text.as_bytes());
+        }
+    }
+}
+
+#[test]
+fn keys_read_from_their_bytes() {
+    assert_eq!(plain_key(b"C000123"), Some(&b"C000123"[..]));
+    assert_eq!(plain_key(b"ann@example.com"), Some(&b"ann@example.com"[..]));
+    for other in ["", " C1", "C1 ", "Ann@Example.com", "Zoé"] {
+        assert_eq!(plain_key(other.as_bytes()), None, "{other}");
     }
 }
