@@ -10,6 +10,11 @@ pub(crate) struct Record<'a> {
     pub line: u64,
     data: &'a [u8],
     spans: &'a [(usize, usize)],
+    /// The byte between fields in [`Record::fingerprint`]'s stream.
+    sep: u8,
+    /// The fields stand in `data` as they were in the file, one `sep`
+    /// between each two, with no quote: the stream is the line itself.
+    plain: bool,
 }
 
 impl<'a> Record<'a> {
@@ -18,21 +23,122 @@ impl<'a> Record<'a> {
         self.spans.len()
     }
 
-    /// A hash of every field, to find rows that repeat an earlier one.
+    /// A hash of every field, to find rows that repeat an earlier one:
+    /// of the fields joined by the delimiter, of how many they are and,
+    /// for the fields that hold the delimiter (quoted), where they are
+    /// and how many they hold, so that two rows hash alike when their
+    /// fields are the same, however they were quoted. A line without
+    /// quotes is that stream as it stands, hashed in one go.
     pub fn fingerprint(&self) -> u64 {
-        use std::hash::Hasher;
-        let mut h = rustc_hash::FxHasher::default();
-        for i in 0..self.len() {
-            h.write(self.field(i));
-            h.write_u8(0x1F);
+        let mut h = StreamHash::default();
+        let n = self.len();
+        if n == 0 {
+            return h.finish(0);
         }
-        h.finish()
+        if self.plain {
+            h.write(&self.data[self.spans[0].0..self.spans[n - 1].1]);
+            return h.finish(n as u64);
+        }
+        for i in 0..n {
+            if i > 0 {
+                h.write(&[self.sep]);
+            }
+            h.write(self.field(i));
+        }
+        let stream = h.finish(n as u64);
+        // No field holds the delimiter: the hash of the stream, as for a
+        // line without quotes.
+        let mut marks = StreamHash::from(stream);
+        let mut held_any = false;
+        for i in 0..n {
+            let held = memchr::memchr_iter(self.sep, self.field(i)).count();
+            if held > 0 {
+                held_any = true;
+                marks.write(&(i as u64).to_le_bytes());
+                marks.write(&(held as u64).to_le_bytes());
+            }
+        }
+        if held_any {
+            marks.finish(n as u64)
+        } else {
+            stream
+        }
     }
 
     /// The bytes of field `i` (quotes removed, `""` unescaped).
     pub fn field(&self, i: usize) -> &'a [u8] {
         let (start, end) = self.spans[i];
         &self.data[start..end]
+    }
+}
+
+/// A 64-bit hash of a stream of bytes that gives the same value however
+/// the stream is cut into writes: eight bytes at a time, multiplied and
+/// rotated, the last ones with the length, then mixed (MurmurHash3's
+/// finaliser) so that every bit of the result depends on every byte.
+#[derive(Debug, Default)]
+struct StreamHash {
+    h: u64,
+    /// The bytes written since the last eight, lowest first.
+    tail: u64,
+    len: u64,
+}
+
+impl From<u64> for StreamHash {
+    fn from(seed: u64) -> Self {
+        StreamHash {
+            h: seed,
+            ..StreamHash::default()
+        }
+    }
+}
+
+impl StreamHash {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    #[inline(always)]
+    fn mix(&mut self, word: u64) {
+        self.h = (self.h ^ word).wrapping_mul(Self::K).rotate_left(29);
+    }
+
+    #[inline]
+    fn write(&mut self, mut bytes: &[u8]) {
+        let held = (self.len % 8) as usize;
+        self.len += bytes.len() as u64;
+        if held > 0 {
+            let take = bytes.len().min(8 - held);
+            for (k, b) in bytes[..take].iter().enumerate() {
+                self.tail |= u64::from(*b) << (8 * (held + k));
+            }
+            bytes = &bytes[take..];
+            if held + take < 8 {
+                return;
+            }
+            let word = std::mem::take(&mut self.tail);
+            self.mix(word);
+        }
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.mix(u64::from_le_bytes(w.try_into().unwrap_or_default()));
+        }
+        let mut last = [0u8; 8];
+        let rest = words.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.tail = u64::from_le_bytes(last);
+    }
+
+    #[inline]
+    fn finish(mut self, extra: u64) -> u64 {
+        let (tail, len) = (self.tail, self.len);
+        self.mix(tail);
+        self.mix(len);
+        self.mix(extra);
+        let mut x = self.h;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+        x ^ (x >> 33)
     }
 }
 
@@ -124,6 +230,8 @@ pub(crate) struct Splitter {
     /// True when the last record's spans point into the input rather than
     /// into `scratch`.
     in_place: bool,
+    /// True when the last record split in place had no quoted field.
+    plain: bool,
     unterminated_quote: Option<u64>,
 }
 
@@ -146,6 +254,7 @@ impl Splitter {
             scratch: Vec::new(),
             spans: Vec::new(),
             in_place: false,
+            plain: false,
             unterminated_quote: None,
         }
     }
@@ -210,6 +319,11 @@ impl Splitter {
                         line: self.line,
                         data: if self.in_place { buf } else { &self.scratch },
                         spans: &self.spans,
+                        sep: match self.delimiter {
+                            Delimiter::Byte(d) => d,
+                            Delimiter::Whitespace => b' ',
+                        },
+                        plain: self.in_place && self.plain,
                     });
                     self.line += newlines;
                     pos = next;
@@ -232,6 +346,7 @@ impl Splitter {
         let len = buf.len();
         let mut field_start = start;
         let mut newlines = 0u64;
+        self.plain = true;
         // A line end at `at`: the field before it without a `\r`.
         let record_end = |spans: &mut Vec<(usize, usize)>, field_start: usize, at: usize| {
             let last = if at > field_start && buf[at - 1] == b'\r' {
@@ -266,6 +381,7 @@ impl Splitter {
                     return None;
                 };
                 self.spans.push((open, close));
+                self.plain = false;
                 field_start = close + 2;
                 if let Some(next) = end {
                     self.in_place = true;
@@ -444,6 +560,7 @@ impl Splitter {
         }
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,6 +578,53 @@ mod tests {
             let got: Vec<usize> = Hits3::new(b',', b'\n', b'"', buf).collect();
             proptest::prop_assert_eq!(got, want);
         }
+
+        /// The stream hash does not depend on how the stream is cut.
+        #[test]
+        fn a_stream_hashes_alike_however_it_is_cut(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+            cuts in proptest::collection::vec(0usize..40, 0..5),
+        ) {
+            let mut whole = StreamHash::default();
+            whole.write(&bytes);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut parts = StreamHash::default();
+            let mut from = 0;
+            for c in cuts.into_iter().chain([bytes.len()]) {
+                parts.write(&bytes[from..c]);
+                from = c;
+            }
+            proptest::prop_assert_eq!(whole.finish(3), parts.finish(3));
+        }
+    }
+
+    /// Each record's fingerprint, in the order of the file.
+    fn fingerprints(input: &[u8]) -> Vec<u64> {
+        let mut out = Vec::new();
+        let mut s = Splitter::new(Delimiter::Byte(b','));
+        s.feed_whole(input, &mut |r| out.push(r.fingerprint()));
+        out
+    }
+
+    #[test]
+    fn rows_with_the_same_fields_share_a_fingerprint_however_quoted() {
+        // The same three fields: unquoted (split in place, hashed as the
+        // line stands), quoted whole (in place, field by field), with a
+        // doubled quote elsewhere (the careful way) and with CRLF.
+        let same = fingerprints(b"a,b c,1\n\"a\",\"b c\",1\n\"a\",b c,\"1\"\r\na,\"b\"\" c\",1\n");
+        assert_eq!(same[0], same[1]);
+        assert_eq!(same[0], same[2]);
+        assert_ne!(same[0], same[3], "b\" c is not b c");
+        // Fields that hold the delimiter are told apart from the same
+        // bytes cut elsewhere; so are rows with one more empty field.
+        let apart = fingerprints(b"a,b,c\n\"a,b\",c\na,\"b,c\"\n\"a,b,c\"\na,b,c,\n\"a,b,c\",\"d,e\"\n\"a,b\",\"c,d,e\"\n");
+        for i in 0..apart.len() {
+            for j in 0..i {
+                assert_ne!(apart[i], apart[j], "rows {j} and {i}");
+            }
+        }
+        assert_eq!(fingerprints(b"x,y\n"), fingerprints(b"x,y"));
     }
 
     fn split(delim: Delimiter, input: &[u8], chunk: usize) -> Vec<(u64, Vec<String>)> {
