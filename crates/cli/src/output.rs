@@ -6,6 +6,7 @@ use std::io::BufWriter;
 use std::io::Write;
 
 use seglens_engine::Orders;
+use seglens_engine::import::delimited::push_csv_field;
 use seglens_engine::metrics::kpi;
 use seglens_engine::metrics::kpi::KpiTable;
 use seglens_engine::model::date;
@@ -34,6 +35,46 @@ pub(crate) fn csv_field(text: &str) -> String {
     }
 }
 
+/// Appends `n` in decimal.
+fn push_int(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Appends `v` with two decimals, as `{:.2}` writes it: from its
+/// hundredths rounded when `v` is not close to half a hundredth from
+/// one (nor too large for the product to be that exact), by the
+/// formatter otherwise.
+fn push_hundredths(out: &mut Vec<u8>, v: f64) {
+    let x = v * 100.0;
+    let fraction = x.abs().fract();
+    if x.abs() < 1e9 && (fraction - 0.5).abs() > 1e-6 {
+        let cents = x.abs().round() as i64;
+        if v.is_sign_negative() {
+            out.push(b'-');
+        }
+        push_int(out, cents / 100);
+        out.push(b'.');
+        out.push(b'0' + (cents % 100 / 10) as u8);
+        out.push(b'0' + (cents % 10) as u8);
+    } else {
+        let _ = write!(out, "{v:.2}");
+    }
+}
+
 pub(crate) fn write_rfm(
     orders: &Orders,
     result: &rfm::RfmResult,
@@ -47,21 +88,28 @@ pub(crate) fn write_rfm(
                 out,
                 "customer_id,recency_days,frequency,monetary,r,f,m,rfm_score,segment"
             )?;
+            // Each line made in one buffer, its numbers written without
+            // the formatting machinery (a line per customer, often 100,000
+            // of them).
+            let mut line = Vec::with_capacity(128);
             for row in &result.rows {
                 let v = &row.values;
-                writeln!(
-                    out,
-                    "{},{},{},{:.2},{},{},{},{},{}",
-                    csv_field(&orders.customer_keys[v.customer as usize]),
-                    v.recency_days,
-                    v.frequency,
-                    v.monetary,
-                    row.r,
-                    row.f,
-                    row.m,
-                    row.score(),
-                    csv_field(&result.segment_names[row.segment as usize])
-                )?;
+                line.clear();
+                push_csv_field(&mut line, &orders.customer_keys[v.customer as usize]);
+                for n in [i64::from(v.recency_days), i64::from(v.frequency)] {
+                    line.push(b',');
+                    push_int(&mut line, n);
+                }
+                line.push(b',');
+                push_hundredths(&mut line, v.monetary);
+                for n in [row.r.into(), row.f.into(), row.m.into(), row.score().into()] {
+                    line.push(b',');
+                    push_int(&mut line, n);
+                }
+                line.push(b',');
+                push_csv_field(&mut line, &result.segment_names[row.segment as usize]);
+                line.push(b'\n');
+                out.write_all(&line)?;
             }
         }
         Format::Json => {
@@ -326,4 +374,60 @@ pub(crate) fn write_kpis(table: &KpiTable, format: Format) -> io::Result<()> {
         Format::Csv => out.write_all(kpi::table_csv(table).as_bytes())?,
     }
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The numbers are written as the formatter writes them: integers at
+    /// both ends of their range, and amounts drawn at random, near half a
+    /// hundredth, negative, tiny and huge.
+    #[test]
+    fn numbers_written_as_the_formatter_writes_them() {
+        for n in [0, 7, -7, 10, 99, 100, -1000, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            push_int(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.005,
+            0.015,
+            0.125,
+            -0.125,
+            2.675,
+            1.005,
+            -0.004,
+            0.004,
+            1e9,
+            1e15,
+            -3.5e7,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for _ in 0..200_000 {
+            let r = next();
+            let scale = [1.0, 100.0, 10_000.0, 1e7][(r % 4) as usize];
+            let v = (r >> 11) as f64 / (1u64 << 53) as f64 * scale;
+            let v = if r & 1 << 10 != 0 { -v } else { v };
+            values.push(v);
+            // On half a hundredth, as amounts of two decimals and a half
+            // are written.
+            values.push(((r >> 20) % 1_000_000) as f64 / 100.0 + 0.005);
+        }
+        for v in values {
+            let mut out = Vec::new();
+            push_hundredths(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{v:.2}"), "{v:e}");
+        }
+    }
 }
