@@ -157,13 +157,9 @@ impl Builder {
             // Made rows in its own thread: only how many it had counts.
             self.pending.absorbed += other.pending.index.len() as u64 + other.pending.absorbed;
         } else {
-            self.pending.index.extend(
-                other
-                    .pending
-                    .index
-                    .into_iter()
-                    .map(|(id, i)| (id, base + i)),
-            );
+            for (id, i) in other.pending.index.iter() {
+                self.pending.index.insert(id, base + i);
+            }
             self.pending.orders.extend(other.pending.orders);
         }
         if let (Some(mine), Some(theirs)) = (&mut self.slash, other.slash) {
@@ -459,14 +455,30 @@ impl Builder {
                 .then(|| delimited::field_text(enc, r.field(c)))
                 .filter(|t| !t.trim().is_empty())
         };
-        let Some(id) = cell(id_col) else {
-            self.reject_row(r, Some(id_col), Fault::Empty(Field::OrderId));
-            return;
+        // The id's bytes: as they stand when plain, else its text trimmed.
+        let text_id;
+        let id: &[u8] = match (id_col < r.len())
+            .then(|| r.field(id_col))
+            .and_then(plain_text)
+        {
+            Some(id) => id,
+            None => {
+                let Some(text) = cell(id_col) else {
+                    self.reject_row(r, Some(id_col), Fault::Empty(Field::OrderId));
+                    return;
+                };
+                text_id = text.trim().as_bytes().to_vec();
+                &text_id
+            }
         };
-        let id = id.trim();
+        let point = decimal == DecimalSeparator::Point;
         let number = |c: Option<usize>| {
-            c.and_then(cell)
-                .and_then(|t| number::parse_amount(&t, decimal))
+            let c = c?;
+            let field = (c < r.len()).then(|| r.field(c))?;
+            match number::plain_amount(field).filter(|_| point) {
+                Some(v) => Some(v),
+                None => cell(c).and_then(|t| number::parse_amount(&t, decimal)),
+            }
         };
         let line_value = match (plan.line_total, plan.unit_price) {
             (Some(_), _) => number(plan.line_total),
@@ -477,13 +489,17 @@ impl Builder {
         };
         let cancels = plan.c_prefix_cancels
             && id.len() > 1
-            && id.starts_with(['C', 'c'])
-            && id[1..].bytes().all(|b| b.is_ascii_digit());
+            && (id[0] == b'C' || id[0] == b'c')
+            && id[1..].iter().all(u8::is_ascii_digit);
         let next = self.pending.orders.len() as u32;
-        let at = match self.pending.index.get(id) {
-            Some(&at) => at,
+        let known = match &self.pending.last {
+            Some((last, at)) if last.as_slice() == id => Some(*at),
+            _ => self.pending.index.get(id),
+        };
+        let at = match known {
+            Some(at) => at,
             None => {
-                self.pending.index.insert(id.to_string(), next);
+                self.pending.index.insert(id, next);
                 self.pending.orders.push(PendingOrder {
                     line: r.line,
                     fingerprint: r.fingerprint(),
@@ -493,6 +509,16 @@ impl Builder {
                 next
             }
         };
+        match &mut self.pending.last {
+            Some((last, last_at)) => {
+                if *last_at != at || last.as_slice() != id {
+                    last.clear();
+                    last.extend_from_slice(id);
+                    *last_at = at;
+                }
+            }
+            None => self.pending.last = Some((id.to_vec(), at)),
+        }
         self.pending.rows += 1;
         // Each order field from the first line that has it: a line's
         // field is read only while its order lacks it (the lines after

@@ -17,6 +17,15 @@ pub fn normalise_key(raw: &str) -> String {
     normalised_key(raw).into_owned()
 }
 
+/// A field whose text is its bytes, with nothing to trim: ASCII, not
+/// empty, no space at either end. `None` for any other field.
+#[inline]
+pub(super) fn plain_text(bytes: &[u8]) -> Option<&[u8]> {
+    let (first, last) = (*bytes.first()?, *bytes.last()?);
+    let plain = !first.is_ascii_whitespace() && !last.is_ascii_whitespace() && bytes.is_ascii();
+    plain.then_some(bytes)
+}
+
 /// A customer key that [`normalised_key`] leaves as it is, read from its
 /// bytes: ASCII, not empty, no space at either end, and no capital letter
 /// if it is an e-mail address. `None` for any other key.

@@ -36,10 +36,67 @@ pub(super) struct PendingOrder {
     pub(super) values: Vec<String>,
 }
 
+/// Order ids and a number for each, the ids' bytes kept end to end in one
+/// buffer (no allocation per id, none to free).
+#[derive(Debug, Default)]
+pub(super) struct IdIndex {
+    /// Each id's hash and its rank among the ids.
+    table: hashbrown::HashTable<(u64, u32)>,
+    bytes: Vec<u8>,
+    /// Where each id ends in `bytes`.
+    ends: Vec<usize>,
+    values: Vec<u32>,
+}
+
+impl IdIndex {
+    fn hash(id: &[u8]) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(id)
+    }
+
+    /// The bytes of the id of rank `k`.
+    fn id(&self, k: usize) -> &[u8] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.bytes[start..self.ends[k]]
+    }
+
+    /// The number of ids.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The number kept for `id`, if it is known.
+    pub(super) fn get(&self, id: &[u8]) -> Option<u32> {
+        let hash = Self::hash(id);
+        self.table
+            .find(hash, |(h, k)| *h == hash && self.id(*k as usize) == id)
+            .map(|(_, k)| self.values[*k as usize])
+    }
+
+    /// Keeps `value` for `id`, which is not known yet.
+    pub(super) fn insert(&mut self, id: &[u8], value: u32) {
+        let hash = Self::hash(id);
+        let k = self.ends.len() as u32;
+        self.bytes.extend_from_slice(id);
+        self.ends.push(self.bytes.len());
+        self.values.push(value);
+        self.table.insert_unique(hash, (hash, k), |(h, _)| *h);
+    }
+
+    /// Every id with its number, in the order they were added.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&[u8], u32)> {
+        (0..self.len()).map(|k| (self.id(k), self.values[k]))
+    }
+}
+
 /// The orders of a file of order lines, by id, until the file ends.
 #[derive(Debug, Default)]
 pub(super) struct LineOrders {
-    pub(super) index: FxHashMap<String, u32>,
+    /// Each order's index in `orders`, by the bytes of its id (trimmed).
+    pub(super) index: IdIndex,
+    /// The id of the last line read and its order's index: the lines of
+    /// an order most often follow one another.
+    pub(super) last: Option<(Vec<u8>, u32)>,
     pub(super) orders: Vec<PendingOrder>,
     /// Rows read.
     pub(super) rows: u64,

@@ -196,8 +196,8 @@ pub fn import_orders_parallel(
             .map(|b| &b.pending.index)
             .collect();
         parts.iter().enumerate().skip(1).any(|(k, part)| {
-            part.keys()
-                .any(|id| parts[..k].iter().any(|earlier| earlier.contains_key(id)))
+            part.iter()
+                .any(|(id, _)| parts[..k].iter().any(|earlier| earlier.get(id).is_some()))
         })
     };
     if shared {

@@ -612,3 +612,23 @@ fn keys_read_from_their_bytes() {
         assert_eq!(plain_key(other.as_bytes()), None, "{other}");
     }
 }
+
+#[test]
+fn order_ids_kept_end_to_end() {
+    let mut ids = IdIndex::default();
+    for (k, id) in ["O1", "O10", "", "O1 ", "Zoé"].iter().enumerate() {
+        assert_eq!(ids.get(id.as_bytes()), None);
+        ids.insert(id.as_bytes(), 10 * k as u32);
+    }
+    assert_eq!(ids.get(b"O10"), Some(10));
+    assert_eq!(ids.get(b""), Some(20));
+    assert_eq!(ids.get("Zoé".as_bytes()), Some(40));
+    assert_eq!(ids.get(b"O"), None);
+    assert_eq!(ids.len(), 5);
+    let all: Vec<(&[u8], u32)> = ids.iter().collect();
+    assert_eq!(all[3], (&b"O1 "[..], 30));
+    assert_eq!(plain_text(b"O1"), Some(&b"O1"[..]));
+    for other in ["", "O1 ", " O1", "Zoé", "\tO1"] {
+        assert_eq!(plain_text(other.as_bytes()), None, "{other}");
+    }
+}
