@@ -210,26 +210,54 @@ pub fn import_orders_parallel(
 }
 
 /// What a part of a file's bytes holds, found before it is read.
-struct Scan {
+#[derive(Debug, PartialEq)]
+pub(super) struct Scan {
     /// Its line breaks.
-    newlines: u64,
+    pub(super) newlines: u64,
     /// A carriage return not followed by a line break.
-    lone_cr: bool,
+    pub(super) lone_cr: bool,
     /// Valid UTF-8 (the file's last part may end inside a character).
-    utf8: bool,
+    pub(super) utf8: bool,
 }
 
-/// Scans `rest[from..to]`, a part that starts after a line break.
-fn scan(rest: &[u8], from: usize, to: usize, last: bool) -> Scan {
+/// Scans `rest[from..to]`, a part that starts after a line break: a block
+/// at a time, each block checked three ways while it is in the cache
+/// (three passes over the whole part would read it from memory three
+/// times).
+pub(super) fn scan(rest: &[u8], from: usize, to: usize, last: bool) -> Scan {
+    const BLOCK: usize = 1 << 16;
     let part = &rest[from..to];
-    Scan {
-        newlines: memchr::memchr_iter(b'\n', part).count() as u64,
-        lone_cr: memchr::memchr_iter(b'\r', part).any(|i| rest.get(from + i + 1) != Some(&b'\n')),
-        utf8: match std::str::from_utf8(part) {
-            Ok(_) => true,
-            Err(e) => last && e.error_len().is_none(),
-        },
+    let mut found = Scan {
+        newlines: 0,
+        lone_cr: false,
+        utf8: true,
+    };
+    // The bytes known to be UTF-8: a character cut by a block's end is
+    // checked with the next block.
+    let mut checked = 0;
+    let mut at = 0;
+    while at < part.len() {
+        let end = (at + BLOCK).min(part.len());
+        let block = &part[at..end];
+        found.newlines += memchr::memchr_iter(b'\n', block).count() as u64;
+        found.lone_cr = found.lone_cr
+            || memchr::memchr_iter(b'\r', block)
+                .any(|i| rest.get(from + at + i + 1) != Some(&b'\n'));
+        if found.utf8 {
+            match std::str::from_utf8(&part[checked..end]) {
+                Ok(_) => checked = end,
+                Err(e) if e.error_len().is_none() => checked += e.valid_up_to(),
+                Err(_) => found.utf8 = false,
+            }
+        }
+        at = end;
     }
+    // A character cut by the part's end: only the file's last part may
+    // end inside one (the file is cut short).
+    if checked < part.len() && !last {
+        found.utf8 = false;
+    }
+    found
 }
 
 /// The first line break at or after `cut` (itself just after a line break)

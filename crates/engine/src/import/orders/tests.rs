@@ -613,6 +613,45 @@ fn keys_read_from_their_bytes() {
     }
 }
 
+/// A part scanned a block at a time tells what the whole part tells:
+/// characters, carriage returns and line breaks cut by a block's end.
+#[test]
+fn a_part_scanned_a_block_at_a_time_as_a_whole() {
+    let whole = |rest: &[u8], last: bool| Scan {
+        newlines: memchr::memchr_iter(b'\n', rest).count() as u64,
+        lone_cr: memchr::memchr_iter(b'\r', rest).any(|i| rest.get(i + 1) != Some(&b'\n')),
+        utf8: match std::str::from_utf8(rest) {
+            Ok(_) => true,
+            Err(e) => last && e.error_len().is_none(),
+        },
+    };
+    for cut in [65_534, 65_535, 65_536, 131_071] {
+        for tail in ["é\r\nx,1\n", "\r\n", "\ra\n", "€\n"] {
+            let mut text = "a".repeat(cut).into_bytes();
+            text.extend_from_slice(tail.as_bytes());
+            text.extend_from_slice("b,ü\n".repeat(30_000).as_bytes());
+            for last in [true, false] {
+                assert_eq!(
+                    scan(&text, 0, text.len(), last),
+                    whole(&text, last),
+                    "{cut} {tail:?}"
+                );
+                // The part cut inside its last character, and a byte
+                // that is no UTF-8 just past a block.
+                let short = &text[..cut + 1];
+                assert_eq!(
+                    scan(short, 0, short.len(), last),
+                    whole(short, last),
+                    "{cut} {tail:?}"
+                );
+                let mut broken = text.clone();
+                broken[cut + 2] = 0xFF;
+                assert_eq!(scan(&broken, 0, broken.len(), last), whole(&broken, last));
+            }
+        }
+    }
+}
+
 #[test]
 fn order_ids_kept_end_to_end() {
     let mut ids = IdIndex::default();
