@@ -38,9 +38,9 @@ pub(super) fn plain_key(bytes: &[u8]) -> Option<&[u8]> {
         at |= b == b'@';
         capital |= b.is_ascii_uppercase();
     }
-    let plain =
-        ascii && !first.is_ascii_whitespace() && !last.is_ascii_whitespace() && !(at && capital);
-    plain.then_some(bytes)
+    let spaced = first.is_ascii_whitespace() || last.is_ascii_whitespace();
+    let mail_in_capitals = at && capital;
+    (ascii && !spaced && !mail_in_capitals).then_some(bytes)
 }
 
 /// [`normalise_key`], borrowing when nothing changes.
