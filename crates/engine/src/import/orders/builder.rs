@@ -11,30 +11,20 @@ pub fn extreme_amounts(amounts: &[f64]) -> (u64, Vec<f64>) {
     if amounts.len() < 20 {
         return (0, Vec::new());
     }
-    // Four order statistics, each found in linear time (no full sort):
-    // the first quartile over every amount, the others over the side of
-    // it where they are.
-    let mut values = amounts.to_vec();
-    let last = values.len() - 1;
+    let last = amounts.len() - 1;
     let rank = |q: f64| (last as f64 * q).round() as usize;
-    let (lower, q1, upper) = values.select_nth_unstable_by(rank(0.25), f64::total_cmp);
-    let q1 = *q1;
-    let upper_from = rank(0.25) + 1;
     // The 1st and 99th percentiles when there are enough amounts for them
     // not to be the extremes themselves; the quartiles otherwise.
-    let (low, q3, high) = if amounts.len() >= 200 {
-        let low = *lower.select_nth_unstable_by(rank(0.01), f64::total_cmp).1;
-        let (_, q3, above) = upper.select_nth_unstable_by(rank(0.75) - upper_from, f64::total_cmp);
-        let q3 = *q3;
-        let high = *above
-            .select_nth_unstable_by(rank(0.99) - rank(0.75) - 1, f64::total_cmp)
-            .1;
-        (low, q3, high)
+    let (low, q1, q3, high) = if amounts.len() >= 200 {
+        match order_statistics(amounts, &[rank(0.01), rank(0.25), rank(0.75), rank(0.99)])[..] {
+            [low, q1, q3, high] => (low, q1, q3, high),
+            _ => return (0, Vec::new()),
+        }
     } else {
-        let q3 = *upper
-            .select_nth_unstable_by(rank(0.75) - upper_from, f64::total_cmp)
-            .1;
-        (q1, q3, q3)
+        match order_statistics(amounts, &[rank(0.25), rank(0.75)])[..] {
+            [q1, q3] => (q1, q1, q3, q3),
+            _ => return (0, Vec::new()),
+        }
     };
     let spread = (q3 - q1).max(1e-9);
     let (low, high) = (low - 10.0 * spread, high + 10.0 * spread);
@@ -47,6 +37,59 @@ pub fn extreme_amounts(amounts: &[f64]) -> (u64, Vec<f64>) {
     let total = out.len() as u64;
     out.truncate(20);
     (total, out)
+}
+
+/// The values of `values` at `ranks` (ascending, each below its length)
+/// once sorted in the total order, without sorting them: a histogram of
+/// the top 16 bits of each value's place in that order tells the bucket
+/// each rank falls in, and only those buckets' values are gathered and
+/// searched (linear time, two passes over the values).
+pub(super) fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
+    const BITS: u32 = 16;
+    debug_assert!(ranks.len() < usize::from(u8::MAX));
+    // The bits of a value as an unsigned number in the total order.
+    let place = |v: f64| {
+        let bits = v.to_bits() as i64;
+        ((bits ^ ((((bits >> 63) as u64) >> 1) as i64)) as u64) ^ (1 << 63)
+    };
+    let bucket = |v: f64| (place(v) >> (64 - BITS)) as usize;
+    let mut counts = vec![0u32; 1 << BITS];
+    for &v in values {
+        counts[bucket(v)] += 1;
+    }
+    // Each rank's bucket and its rank among that bucket's values.
+    let mut wanted: Vec<(usize, usize)> = Vec::with_capacity(ranks.len());
+    let (mut below, mut b) = (0usize, 0usize);
+    for &r in ranks {
+        while below + counts[b] as usize <= r {
+            below += counts[b] as usize;
+            b += 1;
+        }
+        wanted.push((b, r - below));
+    }
+    let mut buckets: Vec<usize> = wanted.iter().map(|w| w.0).collect();
+    buckets.dedup();
+    let mut slot = vec![u8::MAX; 1 << BITS];
+    for (k, b) in buckets.iter().enumerate() {
+        slot[*b] = k as u8;
+    }
+    let mut gathered: Vec<Vec<f64>> = buckets
+        .iter()
+        .map(|b| Vec::with_capacity(counts[*b] as usize))
+        .collect();
+    for &v in values {
+        let k = slot[bucket(v)];
+        if k != u8::MAX {
+            gathered[k as usize].push(v);
+        }
+    }
+    wanted
+        .iter()
+        .map(|&(b, r)| {
+            let k = slot[b] as usize;
+            *gathered[k].select_nth_unstable_by(r, f64::total_cmp).1
+        })
+        .collect()
 }
 
 impl Builder {

@@ -671,3 +671,30 @@ fn order_ids_kept_end_to_end() {
         assert_eq!(plain_text(other.as_bytes()), None, "{other}");
     }
 }
+
+proptest::proptest! {
+    /// The values at some ranks, found without sorting, are those of the
+    /// values sorted; many equal values, signs, zeros and infinities too.
+    #[test]
+    fn order_statistics_as_a_sort_gives_them(
+        values in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::num::f64::ANY,
+                proptest::strategy::Strategy::prop_map(0u32..5, f64::from),
+                (-1000.0..1000.0f64),
+                proptest::strategy::Just(-0.0),
+            ],
+            1..400,
+        ),
+        picks in proptest::collection::vec(0.0..1.0f64, 1..6),
+    ) {
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mut ranks: Vec<usize> = picks.iter().map(|p| (p * (values.len() - 1) as f64) as usize).collect();
+        ranks.sort_unstable();
+        let got = order_statistics(&values, &ranks);
+        for (r, v) in ranks.iter().zip(got) {
+            proptest::prop_assert_eq!(v.to_bits(), sorted[*r].to_bits());
+        }
+    }
+}
