@@ -156,6 +156,31 @@ pub fn excluded_status(text: &str) -> bool {
         || n.split('_').any(|w| WORDS.contains(&w))
 }
 
+/// The rows among `rows` (in order) whose bucket another of them shares:
+/// `bits` bits of their fingerprint, from bit `shift`.
+fn sharing(
+    rows: impl Iterator<Item = u32> + Clone,
+    fingerprints: &[u64],
+    bits: u32,
+    shift: u32,
+) -> Vec<u32> {
+    let bucket = |row: u32| ((fingerprints[row as usize] >> shift) & ((1 << bits) - 1)) as usize;
+    // Each word of buckets seen once beside its word of buckets seen
+    // twice: one line of the cache for both.
+    let mut seen = vec![[0u64; 2]; (1usize << bits) / 64];
+    for row in rows.clone() {
+        let b = bucket(row);
+        let (w, bit) = (&mut seen[b / 64], 1u64 << (b % 64));
+        w[1] |= w[0] & bit;
+        w[0] |= bit;
+    }
+    rows.filter(|&row| {
+        let b = bucket(row);
+        seen[b / 64][1] & (1u64 << (b % 64)) != 0
+    })
+    .collect()
+}
+
 /// Rows identical to an earlier row of the same customer (identical rows
 /// share the customer): their count and the first
 /// [`MAX_LISTED_DUPLICATES`] as `(line, line of the earlier copy)`, by line.
@@ -174,22 +199,17 @@ pub(super) fn repeated_rows(
     // repeated: two bitmaps over the fingerprints' top bits (a bucket for
     // every two to four rows: larger bitmaps leave fewer rows but no
     // longer stay in the cache) leave only the rows that share a bucket,
-    // in file order.
-    let bits = (usize::BITS - customer.len().leading_zeros() + 2).clamp(10, 26);
-    let bucket = |f: u64| (f >> (64 - bits)) as usize;
-    let mut once = vec![0u64; (1usize << bits) / 64];
-    let mut twice = vec![0u64; (1usize << bits) / 64];
-    for &f in fingerprints {
-        let (word, bit) = (bucket(f) / 64, 1u64 << (bucket(f) % 64));
-        twice[word] |= once[word] & bit;
-        once[word] |= bit;
-    }
-    let shared: Vec<u32> = (0..customer.len() as u32)
-        .filter(|&row| {
-            let b = bucket(fingerprints[row as usize]);
-            twice[b / 64] & (1u64 << (b % 64)) != 0
-        })
-        .collect();
+    // in file order; two more over the low bits of theirs, sized for
+    // them, leave those that share a bucket there too.
+    let bits_for = |rows: usize| (usize::BITS - rows.leading_zeros() + 2).clamp(10, 26);
+    let bits = bits_for(customer.len());
+    let shared = sharing(0..customer.len() as u32, fingerprints, bits, 64 - bits);
+    let shared = sharing(
+        shared.iter().copied(),
+        fingerprints,
+        bits_for(shared.len()),
+        0,
+    );
     // Those rows grouped by customer (a counting sort keeps each group's
     // rows in file order).
     let mut start = vec![0u32; customers + 1];
