@@ -134,7 +134,10 @@ pub(crate) fn detect_currency(values: &[&str]) -> Option<&'static str> {
 /// `-1234.56`-like text of at most 15 digits, read as the float parser
 /// reads it: the digits make an integer below 2^53 and the power of ten is
 /// exact, so one correctly rounded division gives the nearest double.
-fn short_decimal(b: &[u8]) -> Option<f64> {
+/// Nothing may stand around the number: where it gives one, so does
+/// [`parse_amount`] with the point as decimal separator, which the
+/// importer calls only when this gives none.
+pub(crate) fn short_decimal(b: &[u8]) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
@@ -162,14 +165,6 @@ fn short_decimal(b: &[u8]) -> Option<f64> {
     }
     let v = m as f64 / POW10[frac];
     Some(if negative { -v } else { v })
-}
-
-/// A plain decimal amount (`-1234.56`, at most 15 digits, nothing around
-/// it) read from its bytes, for a file whose decimal separator is the
-/// point: `None` for anything else, which [`parse_amount`] reads. Where it
-/// gives a number, [`parse_amount`] gives the same.
-pub(crate) fn plain_amount(bytes: &[u8]) -> Option<f64> {
-    short_decimal(bytes)
 }
 
 /// Parses an amount such as `1 234,50 €`, `$1,234.50`, `(12)` or `-3`.
@@ -263,7 +258,7 @@ mod tests {
         /// Where the bytes give an amount, the text gives the same one.
         #[test]
         fn plain_amounts_from_bytes_as_from_text(text in "[-+ (]?[0-9]{0,17}[.,]?[0-9]{0,4}[ )€]?") {
-            if let Some(v) = plain_amount(text.as_bytes()) {
+            if let Some(v) = short_decimal(text.as_bytes()) {
                 proptest::prop_assert_eq!(parse_amount(&text, DecimalSeparator::Point).map(f64::to_bits), Some(v.to_bits()));
             }
         }

@@ -15,16 +15,11 @@ pub fn extreme_amounts(amounts: &[f64]) -> (u64, Vec<f64>) {
     let rank = |q: f64| (last as f64 * q).round() as usize;
     // The 1st and 99th percentiles when there are enough amounts for them
     // not to be the extremes themselves; the quartiles otherwise.
-    let (low, q1, q3, high) = if amounts.len() >= 200 {
-        match order_statistics(amounts, &[rank(0.01), rank(0.25), rank(0.75), rank(0.99)])[..] {
-            [low, q1, q3, high] => (low, q1, q3, high),
-            _ => return (0, Vec::new()),
-        }
+    let [low, q1, q3, high] = if amounts.len() >= 200 {
+        order_statistics(amounts, [rank(0.01), rank(0.25), rank(0.75), rank(0.99)])
     } else {
-        match order_statistics(amounts, &[rank(0.25), rank(0.75)])[..] {
-            [q1, q3] => (q1, q1, q3, q3),
-            _ => return (0, Vec::new()),
-        }
+        let [q1, q3] = order_statistics(amounts, [rank(0.25), rank(0.75)]);
+        [q1, q1, q3, q3]
     };
     let spread = (q3 - q1).max(1e-9);
     let (low, high) = (low - 10.0 * spread, high + 10.0 * spread);
@@ -44,9 +39,9 @@ pub fn extreme_amounts(amounts: &[f64]) -> (u64, Vec<f64>) {
 /// the top 16 bits of each value's place in that order tells the bucket
 /// each rank falls in, and only those buckets' values are gathered and
 /// searched (linear time, two passes over the values).
-pub(super) fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
+pub(super) fn order_statistics<const N: usize>(values: &[f64], ranks: [usize; N]) -> [f64; N] {
     const BITS: u32 = 16;
-    debug_assert!(ranks.len() < usize::from(u8::MAX));
+    const { assert!(N < u8::MAX as usize) };
     // The bits of a value as an unsigned number in the total order.
     let place = |v: f64| {
         let bits = v.to_bits() as i64;
@@ -58,15 +53,14 @@ pub(super) fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
         counts[bucket(v)] += 1;
     }
     // Each rank's bucket and its rank among that bucket's values.
-    let mut wanted: Vec<(usize, usize)> = Vec::with_capacity(ranks.len());
     let (mut below, mut b) = (0usize, 0usize);
-    for &r in ranks {
+    let wanted = ranks.map(|r| {
         while below + counts[b] as usize <= r {
             below += counts[b] as usize;
             b += 1;
         }
-        wanted.push((b, r - below));
-    }
+        (b, r - below)
+    });
     let mut buckets: Vec<usize> = wanted.iter().map(|w| w.0).collect();
     buckets.dedup();
     let mut slot = vec![u8::MAX; 1 << BITS];
@@ -83,13 +77,10 @@ pub(super) fn order_statistics(values: &[f64], ranks: &[usize]) -> Vec<f64> {
             gathered[k as usize].push(v);
         }
     }
-    wanted
-        .iter()
-        .map(|&(b, r)| {
-            let k = slot[b] as usize;
-            *gathered[k].select_nth_unstable_by(r, f64::total_cmp).1
-        })
-        .collect()
+    wanted.map(|(b, r)| {
+        let k = slot[b] as usize;
+        *gathered[k].select_nth_unstable_by(r, f64::total_cmp).1
+    })
 }
 
 impl Builder {
@@ -375,7 +366,7 @@ impl Builder {
 
     /// A row's customer key, day and amount when each is read as it
     /// stands from its bytes ([`plain_key`], [`date::iso_day`],
-    /// [`number::plain_amount`]): the same as read from their text.
+    /// [`number::short_decimal`]): the same as read from their text.
     #[inline]
     fn plain_row<'r>(
         &self,
@@ -393,7 +384,7 @@ impl Builder {
         Some((
             plain_key(r.field(c))?,
             date::iso_day(r.field(d))?,
-            number::plain_amount(r.field(a))?,
+            number::short_decimal(r.field(a))?,
         ))
     }
 
@@ -518,7 +509,7 @@ impl Builder {
         let number = |c: Option<usize>| {
             let c = c?;
             let field = (c < r.len()).then(|| r.field(c))?;
-            match number::plain_amount(field).filter(|_| point) {
+            match number::short_decimal(field).filter(|_| point) {
                 Some(v) => Some(v),
                 None => cell(c).and_then(|t| number::parse_amount(&t, decimal)),
             }
@@ -535,11 +526,7 @@ impl Builder {
             && (id[0] == b'C' || id[0] == b'c')
             && id[1..].iter().all(u8::is_ascii_digit);
         let next = self.pending.orders.len() as u32;
-        let known = match &self.pending.last {
-            Some((last, at)) if last.as_slice() == id => Some(*at),
-            _ => self.pending.index.get(id),
-        };
-        let at = match known {
+        let at = match self.pending.index.find(id) {
             Some(at) => at,
             None => {
                 self.pending.index.insert(id, next);
@@ -552,16 +539,6 @@ impl Builder {
                 next
             }
         };
-        match &mut self.pending.last {
-            Some((last, last_at)) => {
-                if *last_at != at || last.as_slice() != id {
-                    last.clear();
-                    last.extend_from_slice(id);
-                    *last_at = at;
-                }
-            }
-            None => self.pending.last = Some((id.to_vec(), at)),
-        }
         self.pending.rows += 1;
         // Each order field from the first line that has it: a line's
         // field is read only while its order lacks it (the lines after

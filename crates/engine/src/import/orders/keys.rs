@@ -30,17 +30,13 @@ pub(super) fn plain_text(bytes: &[u8]) -> Option<&[u8]> {
 /// bytes: ASCII, not empty, no space at either end, and no capital letter
 /// if it is an e-mail address. `None` for any other key.
 pub(super) fn plain_key(bytes: &[u8]) -> Option<&[u8]> {
-    let (first, last) = (*bytes.first()?, *bytes.last()?);
-    // One pass over the key (short, most often): ASCII, an `@`, a capital.
-    let (mut ascii, mut at, mut capital) = (true, false, false);
-    for &b in bytes {
-        ascii &= b.is_ascii();
+    let key = plain_text(bytes)?;
+    let (mut at, mut capital) = (false, false);
+    for &b in key {
         at |= b == b'@';
         capital |= b.is_ascii_uppercase();
     }
-    let spaced = first.is_ascii_whitespace() || last.is_ascii_whitespace();
-    let mail_in_capitals = at && capital;
-    (ascii && !spaced && !mail_in_capitals).then_some(bytes)
+    (!at || !capital).then_some(key)
 }
 
 /// [`normalise_key`], borrowing when nothing changes.

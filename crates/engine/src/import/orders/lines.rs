@@ -46,6 +46,8 @@ pub(super) struct IdIndex {
     /// Where each id ends in `bytes`.
     ends: Vec<usize>,
     values: Vec<u32>,
+    /// The rank of the id found or added last.
+    last: Option<u32>,
 }
 
 impl IdIndex {
@@ -73,6 +75,22 @@ impl IdIndex {
             .map(|(_, k)| self.values[*k as usize])
     }
 
+    /// As [`Self::get`], trying first the id found or added last (the
+    /// lines of an order most often follow one another).
+    pub(super) fn find(&mut self, id: &[u8]) -> Option<u32> {
+        if let Some(k) = self.last
+            && self.id(k as usize) == id
+        {
+            return Some(self.values[k as usize]);
+        }
+        let hash = Self::hash(id);
+        let &(_, k) = self
+            .table
+            .find(hash, |(h, k)| *h == hash && self.id(*k as usize) == id)?;
+        self.last = Some(k);
+        Some(self.values[k as usize])
+    }
+
     /// Keeps `value` for `id`, which is not known yet.
     pub(super) fn insert(&mut self, id: &[u8], value: u32) {
         let hash = Self::hash(id);
@@ -80,6 +98,7 @@ impl IdIndex {
         self.bytes.extend_from_slice(id);
         self.ends.push(self.bytes.len());
         self.values.push(value);
+        self.last = Some(k);
         self.table.insert_unique(hash, (hash, k), |(h, _)| *h);
     }
 
@@ -94,9 +113,6 @@ impl IdIndex {
 pub(super) struct LineOrders {
     /// Each order's index in `orders`, by the bytes of its id (trimmed).
     pub(super) index: IdIndex,
-    /// The id of the last line read and its order's index: the lines of
-    /// an order most often follow one another.
-    pub(super) last: Option<(Vec<u8>, u32)>,
     pub(super) orders: Vec<PendingOrder>,
     /// Rows read.
     pub(super) rows: u64,

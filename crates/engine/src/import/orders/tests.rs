@@ -663,6 +663,16 @@ fn order_ids_kept_end_to_end() {
     assert_eq!(ids.get(b""), Some(20));
     assert_eq!(ids.get("Zoé".as_bytes()), Some(40));
     assert_eq!(ids.get(b"O"), None);
+    // Found with the last one tried first: the same answers.
+    for (id, want) in [
+        ("O10", Some(10)),
+        ("O10", Some(10)),
+        ("O1", Some(0)),
+        ("O", None),
+        ("O1", Some(0)),
+    ] {
+        assert_eq!(ids.find(id.as_bytes()), want, "{id}");
+    }
     assert_eq!(ids.len(), 5);
     let all: Vec<(&[u8], u32)> = ids.iter().collect();
     assert_eq!(all[3], (&b"O1 "[..], 30));
@@ -686,15 +696,20 @@ proptest::proptest! {
             ],
             1..400,
         ),
-        picks in proptest::collection::vec(0.0..1.0f64, 1..6),
+        picks in proptest::array::uniform4(0.0..1.0f64),
     ) {
         let mut sorted = values.clone();
         sorted.sort_by(f64::total_cmp);
-        let mut ranks: Vec<usize> = picks.iter().map(|p| (p * (values.len() - 1) as f64) as usize).collect();
+        let mut ranks = picks.map(|p| (p * (values.len() - 1) as f64) as usize);
         ranks.sort_unstable();
-        let got = order_statistics(&values, &ranks);
+        let got = order_statistics(&values, ranks);
         for (r, v) in ranks.iter().zip(got) {
             proptest::prop_assert_eq!(v.to_bits(), sorted[*r].to_bits());
         }
+        // Two ranks, and one.
+        let [a, b] = order_statistics(&values, [ranks[0], ranks[3]]);
+        proptest::prop_assert_eq!((a.to_bits(), b.to_bits()), (sorted[ranks[0]].to_bits(), sorted[ranks[3]].to_bits()));
+        let [c] = order_statistics(&values, [ranks[1]]);
+        proptest::prop_assert_eq!(c.to_bits(), sorted[ranks[1]].to_bits());
     }
 }
